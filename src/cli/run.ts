@@ -1,0 +1,55 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { UserError } from '../util/errors.js';
+import { commands } from './commands/index.js';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Whether stderr is a terminal (progress bars only then). */
+  isTty: boolean;
+}
+
+/** Merged into every command's argv: where to write, and where to put the exit code. */
+export interface CommandContext {
+  io: CliIo;
+  result: { exitCode: number };
+}
+
+/**
+ * Runs the CLI and returns the exit code; never calls process.exit (only bin.ts does).
+ * Command handlers throw UserError for user mistakes; anything else is a bug and keeps its stack.
+ */
+export async function runCli(argv: string[] = hideBin(process.argv), io: CliIo = defaultIo): Promise<number> {
+  const context: CommandContext = { io, result: { exitCode: 0 } };
+  const parser = yargs(argv)
+    .scriptName('fhirseed')
+    .strict()
+    .demandCommand(1, 'Name a command; see fhirseed --help.')
+    .recommendCommands()
+    .help()
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new UserError(message ?? 'invalid command line', 2);
+    });
+  for (const command of commands) parser.command(command);
+  try {
+    await parser.parseAsync(argv, context);
+  } catch (error) {
+    if (error instanceof UserError) {
+      io.stderr(`fhirseed: ${error.message}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+  return context.result.exitCode;
+}
+
+const defaultIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  isTty: Boolean(process.stderr.isTTY),
+};

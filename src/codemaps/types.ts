@@ -1,0 +1,107 @@
+/**
+ * Shapes of the code tables in `code-maps/*.json`. Every row names its source; sets under licence
+ * carry `licensed: true` and are kept to the few codes the profiles need.
+ */
+export interface Coded {
+  code: string;
+  display: string;
+}
+
+export interface SourcedRow {
+  /** Where the code was checked: a publication, a URL or an IG package file. */
+  source: string;
+}
+
+export interface ConditionRow extends SourcedRow {
+  key: string;
+  display: string;
+  snomed: Coded;
+  /** Billable ICD-10-CM codes; the first is the usual one. */
+  icd10cm: Coded[];
+  /** Keys into drugs.json filled for this condition (each member with it fills one). */
+  drugs: string[];
+  /** Extra professional visits per member-year this condition brings. */
+  visitsPerYear: number;
+  /** Codes (keys into professional-procedures.json) for the visits/tests it implies. */
+  procedures: string[];
+  /** MS-DRG codes (keys into ms-drg.json) an admission for it groups to. */
+  drgs: string[];
+  /** ICD-10-PCS keys for inpatient procedures it may bring. */
+  pcs: string[];
+  chronic: boolean;
+}
+
+export interface DrugRow extends SourcedRow {
+  key: string;
+  rxnorm: Coded;
+  /** 11-digit NDC (5-4-2 without dashes) of a real package with that RxNorm. */
+  ndc: Coded;
+  brand: boolean;
+  daysSupply: number;
+  quantity: number;
+  /** Typical cost of one fill, dollars, for charge simulation. */
+  cost: number;
+}
+
+export interface ProcedureRow extends SourcedRow {
+  key: string;
+  system: 'cpt' | 'hcpcs';
+  code: string;
+  display: string;
+  licensed: boolean;
+  /** What the code is used for in the simulation. */
+  use: 'office-visit' | 'new-visit' | 'preventive' | 'lab' | 'imaging' | 'injection' | 'ed-visit' | 'surgery' | 'ambulance' | 'therapy' | 'supply';
+  /** Typical billed charge, dollars. */
+  charge: number;
+  /** Revenue code used when billed on an institutional claim. */
+  revenue?: string;
+}
+
+export interface DentalRow extends SourcedRow {
+  key: string;
+  code: string;
+  display: string;
+  licensed: true;
+  use: 'exam' | 'cleaning' | 'xray' | 'restoration' | 'extraction' | 'crown' | 'fluoride' | 'sealant' | 'orthodontic' | 'prosthesis';
+  charge: number;
+  /** Whether the code names a tooth (so item.bodySite is set). */
+  toothSpecific: boolean;
+  /** Whether surfaces apply (item.subSite). */
+  surfaces: boolean;
+}
+
+export interface DrgRow extends SourcedRow {
+  code: string;
+  display: string;
+  /** Typical length of stay, days. */
+  los: number;
+  /** Typical billed charge, dollars. */
+  charge: number;
+}
+
+export interface TaxonomyRow extends SourcedRow {
+  code: string;
+  display: string;
+  /** Which directory entries use it. */
+  use: 'primary-care' | 'specialist' | 'dentist' | 'pharmacist' | 'hospital' | 'clinic' | 'pharmacy' | 'dental-practice' | 'ambulance';
+}
+
+export interface SimpleTable extends SourcedRow {
+  /** Key into SYSTEMS (src/fhir/systems.ts) of the code system the codes belong to. */
+  system: string;
+  licensed: boolean;
+  codes: Coded[];
+}
+
+/** All tables, loaded and indexed once. */
+export interface CodeMaps {
+  conditions: ReadonlyMap<string, ConditionRow>;
+  drugs: ReadonlyMap<string, DrugRow>;
+  procedures: ReadonlyMap<string, ProcedureRow>;
+  dental: ReadonlyMap<string, DentalRow>;
+  drgs: ReadonlyMap<string, DrgRow>;
+  pcs: ReadonlyMap<string, Coded & SourcedRow>;
+  taxonomy: readonly TaxonomyRow[];
+  /** Small fixed tables keyed by name: revenue, place-of-service, type-of-bill, point-of-origin, … */
+  tables: ReadonlyMap<string, SimpleTable>;
+}

@@ -1,0 +1,61 @@
+import type { CodeMaps } from '../codemaps/types.js';
+import type { Plan, Profile } from '../profile/types.js';
+import type { Directory, MemberStory } from '../story/types.js';
+
+export type UsCoreVersion = '3.1.1' | '6.1.0';
+
+/** What every builder gets besides the story: fixed for a run, never random. */
+export interface BuildContext {
+  profile: Profile;
+  codeMaps: CodeMaps;
+  directory: Directory;
+  /** Run id placed in every resource's run tag. */
+  runId: string;
+  /** meta.lastUpdated for every resource: the run's "now" (profile period end unless given). */
+  lastUpdated: string;
+  usCoreVersion: UsCoreVersion;
+  plansById: ReadonlyMap<string, Plan>;
+}
+
+export const FHIRSEED_RUN_TAG_SYSTEM = 'urn:fhirseed:run';
+export const HTEST = {
+  system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason',
+  code: 'HTEST',
+  display: 'test health data',
+} as const;
+
+const CARIN_BB = 'http://hl7.org/fhir/us/carin-bb/StructureDefinition';
+export const CARIN_BB_VERSION = '2.0.0';
+
+/** Versioned canonical of a CARIN BB profile, e.g. carinBbProfile('C4BB-Patient'). */
+export function carinBbProfile(name: string): string {
+  return `${CARIN_BB}/${name}|${CARIN_BB_VERSION}`;
+}
+
+export interface Meta {
+  lastUpdated: string;
+  profile: string[];
+  security: { system: string; code: string; display: string }[];
+  tag: { system: string; code: string }[];
+}
+
+export function meta(ctx: BuildContext, profiles: string[]): Meta {
+  return {
+    lastUpdated: ctx.lastUpdated,
+    profile: profiles,
+    security: [{ ...HTEST }],
+    tag: [{ system: FHIRSEED_RUN_TAG_SYSTEM, code: ctx.runId }],
+  };
+}
+
+/** Resource ids: readable, deterministic, valid FHIR ids (≤ 64 of [A-Za-z0-9-.]). */
+export const ids = {
+  patient: (s: MemberStory) => `fs-${s.key}`,
+  subscriber: (s: MemberStory) => `fs-${s.key}-sub`,
+  coverage: (s: MemberStory, ordinal: number) => `fs-${s.key}-cov${ordinal}`,
+  eob: (s: MemberStory, ordinal: number) => `fs-${s.key}-eob${ordinal}`,
+};
+
+export function ref(type: string, id: string): { reference: string } {
+  return { reference: `${type}/${id}` };
+}

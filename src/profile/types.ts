@@ -1,0 +1,89 @@
+/** A population profile as read from `profiles/*.yaml` (after schema check and defaults). */
+export type PlanType = 'commercial' | 'medicare-advantage' | 'medicaid' | 'dental';
+export type ClaimType = 'professional' | 'outpatient' | 'inpatient' | 'pharmacy' | 'oral';
+export const CLAIM_TYPES: readonly ClaimType[] = ['professional', 'outpatient', 'inpatient', 'pharmacy', 'oral'];
+export type Sex = 'female' | 'male';
+
+export interface Share<T extends string = string> {
+  code: T;
+  share: number;
+}
+
+export interface CostSharing {
+  /** Annual deductible per member, dollars. */
+  deductible: number;
+  /** Flat copay per claim, dollars, by claim type (missing = 0). */
+  copay: Partial<Record<ClaimType, number>>;
+  /** Member's share of the allowed amount after deductible and copay, 0..1. */
+  coinsurance: number;
+  /** Annual out-of-pocket maximum per member, dollars. */
+  outOfPocketMax: number;
+  /** Share of the allowed amount an out-of-network provider may balance-bill, 0..1 (default 0.3). */
+  outOfNetworkCoinsurance?: number;
+}
+
+export interface Plan {
+  id: string;
+  name: string;
+  type: PlanType;
+  share: number;
+  group: { id: string; name: string };
+  costSharing: CostSharing;
+}
+
+export interface AgeBand {
+  min: number;
+  max: number;
+  share: number;
+}
+
+export interface ConditionPrevalence {
+  /** Key into code-maps/conditions.json. */
+  key: string;
+  prevalence: number;
+  /** Overrides by age band ("min-max") and sex. */
+  byAgeBand?: { min: number; max: number; prevalence: number }[];
+  bySex?: Partial<Record<Sex, number>>;
+}
+
+export interface PayerIdentifier {
+  type: 'payerid' | 'naiccode' | 'tax';
+  value: string;
+}
+
+export interface Profile {
+  name: string;
+  description?: string;
+  seed: number;
+  members: number;
+  period: { start: string; end: string };
+  payer: {
+    name: string;
+    identifiers: PayerIdentifier[];
+    /** Prefix of member ids, 2–4 capital letters. */
+    memberIdPrefix: string;
+    state: string;
+  };
+  plans: Plan[];
+  demographics: {
+    ageBands: AgeBand[];
+    sex: Share<Sex>[];
+    states: Share[];
+    race: Share[];
+    ethnicity: Share[];
+    dependentShare: number;
+  };
+  conditions: ConditionPrevalence[];
+  utilization: Record<ClaimType, number>;
+  claims: {
+    denialRate: number;
+    outOfNetworkRate: number;
+  };
+  providers: {
+    organizations: number;
+    practitioners: number;
+    pharmacies: number;
+  };
+  /** Guarantee that the first members between them show every claim type and feature. Default true. */
+  coveragePlan: boolean;
+}

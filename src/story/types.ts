@@ -1,0 +1,247 @@
+/**
+ * The member story: plain data about one simulated member, with no FHIR in it.
+ * Money is in integer cents so that the adjudication arithmetic is exact.
+ */
+import type { ClaimType, PlanType, Sex } from '../profile/types.js';
+
+export type Cents = number;
+export type IsoDate = string;
+
+export interface Address {
+  line: string[];
+  city: string;
+  state: string;
+  postalCode: string;
+  country: 'US';
+}
+
+export interface PersonName {
+  given: string[];
+  family: string;
+  prefix?: string;
+  suffix?: string;
+}
+
+export interface PersonFact {
+  name: PersonName;
+  sex: Sex;
+  birthDate: IsoDate;
+  deceasedDate?: IsoDate;
+  race: { code: string; display: string };
+  ethnicity: { code: string; display: string };
+  language: { code: string; display: string };
+  address: Address;
+  phone: string;
+  email: string;
+}
+
+export type Relationship = 'self' | 'spouse' | 'child';
+
+export interface MemberFact extends PersonFact {
+  /** Payer member id, e.g. FSD1234567-01 (subscriber id + dependent suffix). */
+  memberId: string;
+  /** Id that stays the same across the member's coverages. */
+  uniqueMemberId: string;
+  /** Medicare Beneficiary Identifier for Medicare Advantage members. */
+  mbi?: string;
+  /** Medicaid id for Medicaid members. */
+  medicaidId?: string;
+  relationship: Relationship;
+  subscriberId: string;
+  /** The subscriber when the member is a dependent (becomes a RelatedPerson). */
+  subscriber?: PersonFact;
+}
+
+export interface CostSharingState {
+  deductibleMet: Cents;
+  outOfPocket: Cents;
+}
+
+export interface CoverageFact {
+  ordinal: number;
+  planId: string;
+  planName: string;
+  planType: PlanType;
+  group: { id: string; name: string };
+  start: IsoDate;
+  end: IsoDate;
+  status: 'active' | 'cancelled';
+}
+
+export interface ConditionFact {
+  key: string;
+  onset: IsoDate;
+  /** Index into the condition row's icd10cm list. */
+  icd10Index: number;
+}
+
+export interface DiagnosisFact {
+  sequence: number;
+  icd10cm: string;
+  display: string;
+  role: 'principal' | 'admitting' | 'secondary' | 'other' | 'patientreasonforvisit' | 'externalcauseofinjury';
+  /** Present on admission (inpatient): Y, N, U, W. */
+  onAdmission?: 'Y' | 'N' | 'U' | 'W';
+  /** Condition key this diagnosis comes from, when it does. */
+  conditionKey?: string;
+}
+
+export interface ProcedureFact {
+  sequence: number;
+  pcs: string;
+  display: string;
+  date: IsoDate;
+  role: 'principal' | 'other';
+}
+
+export interface LineAmounts {
+  submitted: Cents;
+  /** Allowed ("eligible") amount. */
+  allowed: Cents;
+  /** Contractual reduction: submitted − allowed − noncovered (in network). */
+  discount: Cents;
+  deductible: Cents;
+  copay: Cents;
+  coinsurance: Cents;
+  /** Amount the plan does not cover that the member owes (denials, balance billing). */
+  noncovered: Cents;
+  /** Paid by the plan. */
+  benefit: Cents;
+  priorPayerPaid: Cents;
+  /** deductible + copay + coinsurance + noncovered. */
+  memberLiability: Cents;
+}
+
+export interface LineFact {
+  sequence: number;
+  serviceDate: IsoDate;
+  serviceEnd?: IsoDate;
+  code: { system: 'cpt' | 'hcpcs' | 'cdt' | 'ndc'; code: string; display: string; licensed: boolean };
+  revenue?: { code: string; display: string };
+  modifiers: { code: string; display: string }[];
+  placeOfService?: string;
+  quantity: number;
+  diagnosisSequences: number[];
+  tooth?: string;
+  surfaces?: string[];
+  amounts: LineAmounts;
+  /** Set when the line is denied: X12 CARC code, and the amounts then pay nothing. */
+  denial?: { carc: string; display: string };
+  allowedUnits?: number;
+}
+
+export interface InstitutionalFacts {
+  typeOfBill: string;
+  pointOfOrigin: string;
+  admissionType: string;
+  dischargeStatus: string;
+  drg?: string;
+  admissionPeriod?: { start: IsoDate; end: IsoDate };
+  medicalRecordNumber: string;
+  patientAccountNumber: string;
+}
+
+export interface PharmacyFacts {
+  drugKey: string;
+  rxnorm: string;
+  ndc: string;
+  daysSupply: number;
+  quantity: number;
+  /** 0 for the first fill. */
+  refillNumber: number;
+  refillsAuthorized: number;
+  dawCode: string;
+  brandGeneric: string;
+  rxOrigin: string;
+  compound: string;
+  prescriptionNumber: string;
+}
+
+export interface OralFacts {
+  missingTeeth: string[];
+  orthodonticMonths?: number;
+  prosthesisInitial?: boolean;
+}
+
+export interface ClaimFact {
+  ordinal: number;
+  type: ClaimType;
+  /** Payer's claim number (the EOB's unique claim id). */
+  claimNumber: string;
+  coverageOrdinal: number;
+  billingProviderId: string;
+  facilityId?: string;
+  renderingPractitionerId?: string;
+  attendingPractitionerId?: string;
+  referringPractitionerId?: string;
+  operatingPractitionerId?: string;
+  prescriberId?: string;
+  serviceStart: IsoDate;
+  serviceEnd: IsoDate;
+  received: IsoDate;
+  adjudicated: IsoDate;
+  paymentDate: IsoDate;
+  outcome: 'paid' | 'partiallypaid' | 'denied';
+  network: 'innetwork' | 'outofnetwork';
+  payee: 'provider' | 'subscriber';
+  diagnoses: DiagnosisFact[];
+  procedures: ProcedureFact[];
+  lines: LineFact[];
+  totals: LineAmounts;
+  institutional?: InstitutionalFacts;
+  pharmacy?: PharmacyFacts;
+  oral?: OralFacts;
+  /** Claim number of the claim this one replaces, when it is a corrected claim. */
+  replaces?: string;
+  processNote?: string;
+}
+
+export interface MemberStory {
+  index: number;
+  /** Resource id base, deterministic from (seed, index). */
+  key: string;
+  member: MemberFact;
+  coverages: CoverageFact[];
+  conditions: ConditionFact[];
+  claims: ClaimFact[];
+}
+
+export type ProviderKind = 'hospital' | 'clinic' | 'pharmacy' | 'dental-practice' | 'ambulance';
+
+export interface ProviderOrgFact {
+  id: string;
+  kind: ProviderKind;
+  name: string;
+  npi: string;
+  tin: string;
+  taxonomy: string;
+  address: Address;
+  phone: string;
+}
+
+export interface PractitionerFact {
+  id: string;
+  npi: string;
+  name: PersonName;
+  sex: Sex;
+  taxonomy: string;
+  role: 'primary-care' | 'specialist' | 'dentist' | 'pharmacist';
+  organizationId: string;
+  address: Address;
+  phone: string;
+}
+
+export interface PayerFact {
+  id: string;
+  name: string;
+  identifiers: { type: 'payerid' | 'naiccode' | 'tax'; value: string }[];
+  address: Address;
+  phone: string;
+}
+
+/** Everything shared by all members, derived from the profile seed alone. */
+export interface Directory {
+  payer: PayerFact;
+  organizations: ProviderOrgFact[];
+  practitioners: PractitionerFact[];
+}
