@@ -55,6 +55,29 @@ export interface ProcedureRow extends SourcedRow {
   charge: number;
   /** Revenue code used when billed on an institutional claim. */
   revenue?: string;
+  /** Age range the code is for (preventive visit codes are age-specific). */
+  ageMin?: number;
+  ageMax?: number;
+}
+
+/** Why a claim line is denied: an X12 CARC with its group (CO = provider liability, PR = patient). */
+export interface DenialRow extends SourcedRow {
+  carc: string;
+  display: string;
+  group: 'CO' | 'PR';
+  /** Claim types the denial fits. */
+  claimTypes: string[];
+  /** NCPDP reject code for the same reason on a pharmacy claim. */
+  ncpdpReject?: string;
+}
+
+/** Diagnosis codes for visits that are not about a condition (exams, screening). */
+export interface VisitReasonRow extends SourcedRow {
+  key: string;
+  icd10cm: string;
+  display: string;
+  ageMin: number;
+  ageMax: number;
 }
 
 export interface DentalRow extends SourcedRow {
@@ -102,6 +125,8 @@ export interface CodeMaps {
   drgs: ReadonlyMap<string, DrgRow>;
   pcs: ReadonlyMap<string, Coded & SourcedRow>;
   taxonomy: readonly TaxonomyRow[];
+  denials: readonly DenialRow[];
+  visitReasons: ReadonlyMap<string, VisitReasonRow>;
   /** Small fixed tables keyed by name: revenue, place-of-service, type-of-bill, point-of-origin, … */
   tables: ReadonlyMap<string, SimpleTable>;
 }

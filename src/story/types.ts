@@ -116,7 +116,8 @@ export interface LineFact {
   sequence: number;
   serviceDate: IsoDate;
   serviceEnd?: IsoDate;
-  code: { system: 'cpt' | 'hcpcs' | 'cdt' | 'ndc'; code: string; display: string; licensed: boolean };
+  /** The procedure or product; 'not-applicable' for institutional lines billed by revenue code alone (e.g. room and board). */
+  code: { system: 'cpt' | 'hcpcs' | 'cdt' | 'ndc' | 'not-applicable'; code: string; display: string; licensed: boolean };
   revenue?: { code: string; display: string };
   modifiers: { code: string; display: string }[];
   placeOfService?: string;
@@ -125,8 +126,8 @@ export interface LineFact {
   tooth?: string;
   surfaces?: string[];
   amounts: LineAmounts;
-  /** Set when the line is denied: X12 CARC code, and the amounts then pay nothing. */
-  denial?: { carc: string; display: string };
+  /** Set when the line is denied: X12 CARC code (and NCPDP reject code on pharmacy claims); the plan then pays nothing. */
+  denial?: { carc: string; display: string; ncpdpReject?: string };
   allowedUnits?: number;
 }
 

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
+import { generateCommand } from './generate.js';
 
 /** Every CLI command: one module per file, each exporting command, describe, builder, handler. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [];
+export const commands: CommandModule<any, any>[] = [generateCommand];

@@ -1,0 +1,108 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Resource } from '@medplum/fhirtypes';
+import { loadCodeMaps } from '../codemaps/load.js';
+import type { CodeMaps } from '../codemaps/types.js';
+import { ids, type BuildContext, type UsCoreVersion } from '../fhir/context.js';
+import { buildCarinBbDirectoryResources, buildCarinBbMemberResources } from '../fhir/carin-bb/index.js';
+import type { Profile } from '../profile/types.js';
+import { buildDirectory } from '../story/directory.js';
+import { simulateMember } from '../story/simulate.js';
+import { UserError } from '../util/errors.js';
+import { fhirseedVersion } from '../util/paths.js';
+import { testAccount } from './accounts.js';
+import { OutputWriter, shardSuffix, type OutputFormat, type Shard } from './writer.js';
+
+export interface GenerateOptions {
+  profile: Profile;
+  /** The profile file, recorded in the manifest as given. */
+  profileFile?: string;
+  out: string;
+  formats?: readonly OutputFormat[];
+  shard?: Shard;
+  runId?: string;
+  /** The run's "now" (YYYY-MM-DD): default the profile's period end. */
+  now?: string;
+  usCoreVersion?: UsCoreVersion;
+  codeMaps?: CodeMaps;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface Manifest {
+  generator: 'fhirseed';
+  version: string;
+  profile: string;
+  profileFile?: string;
+  seed: number;
+  runId: string;
+  now: string;
+  igs: { 'hl7.fhir.us.carin-bb': string; 'hl7.fhir.us.core': string };
+  members: { total: number; first: number; last: number; written: number };
+  shard?: Shard;
+  counts: { byType: Record<string, number>; byProfile: Record<string, number> };
+  files: string[];
+}
+
+/** Which member indexes a shard covers: contiguous ranges, so shard files concatenate in order. */
+export function shardRange(members: number, shard: Shard | undefined): { first: number; end: number } {
+  if (!shard) return { first: 0, end: members };
+  if (!Number.isInteger(shard.index) || !Number.isInteger(shard.count) || shard.count < 1 || shard.index < 1 || shard.index > shard.count) {
+    throw new UserError(`--shard ${shard.index}/${shard.count}: expected i/N with 1 ≤ i ≤ N`);
+  }
+  return {
+    first: Math.floor(((shard.index - 1) * members) / shard.count),
+    end: Math.floor((shard.index * members) / shard.count),
+  };
+}
+
+/** Profile + seed → output directory. Same inputs, same bytes. */
+export function generate(options: GenerateOptions): Manifest {
+  const { profile } = options;
+  const codeMaps = options.codeMaps ?? loadCodeMaps();
+  const now = options.now ?? profile.period.end;
+  const runId = options.runId ?? `${profile.name}-${profile.seed}`;
+  const directory = buildDirectory(profile, codeMaps);
+  const ctx: BuildContext = {
+    profile,
+    codeMaps,
+    directory,
+    runId,
+    lastUpdated: `${now}T00:00:00Z`,
+    usCoreVersion: options.usCoreVersion ?? '6.1.0',
+    plansById: new Map(profile.plans.map((p) => [p.id, p])),
+  };
+  const { first, end } = shardRange(profile.members, options.shard);
+  const writer = new OutputWriter(options.out, new Set(options.formats ?? ['bundles', 'ndjson']), options.shard);
+  writer.open();
+  try {
+    if (first === 0) writer.writeDirectory(buildCarinBbDirectoryResources(ctx));
+    for (let index = first; index < end; index++) {
+      const story = simulateMember({ profile, codeMaps, directory }, index);
+      const resources: Resource[] = buildCarinBbMemberResources(story, ctx);
+      writer.writeMember(index, resources, testAccount(story, ids.patient(story)));
+      options.onProgress?.(index - first + 1, end - first);
+    }
+  } finally {
+    writer.close();
+  }
+  const manifest: Manifest = {
+    generator: 'fhirseed',
+    version: fhirseedVersion(),
+    profile: profile.name,
+    profileFile: options.profileFile,
+    seed: profile.seed,
+    runId,
+    now,
+    igs: { 'hl7.fhir.us.carin-bb': '2.0.0', 'hl7.fhir.us.core': ctx.usCoreVersion },
+    members: { total: profile.members, first, last: end - 1, written: writer.counts.members },
+    shard: options.shard,
+    counts: { byType: sortKeys(writer.counts.byType), byProfile: sortKeys(writer.counts.byProfile) },
+    files: [...writer.files].sort(),
+  };
+  writeFileSync(join(options.out, `manifest${shardSuffix(options.shard)}.json`), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+function sortKeys(record: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)));
+}

@@ -1,0 +1,64 @@
+import type { DentalRow, DenialRow, ProcedureRow } from '../../codemaps/types.js';
+import type { CoverageFact, IsoDate } from '../types.js';
+import type { MemberClaimsContext } from './context.js';
+import type { DraftLine } from './draft.js';
+
+export interface LineOptions {
+  date: IsoDate;
+  coverage: CoverageFact;
+  network: 'innetwork' | 'outofnetwork';
+  diagnosisSequences: number[];
+  denial?: DenialRow;
+  quantity?: number;
+  placeOfService?: string;
+  withRevenue?: boolean;
+}
+
+const PREVENTIVE_USES = new Set<string>(['preventive', 'exam', 'cleaning', 'fluoride', 'sealant', 'xray']);
+
+export function procedureLine(ctx: MemberClaimsContext, row: ProcedureRow, o: LineOptions): DraftLine {
+  const quantity = o.quantity ?? 1;
+  const revenue = o.withRevenue && row.revenue ? tableEntry(ctx, 'revenue', row.revenue) : undefined;
+  return {
+    serviceDate: o.date,
+    code: { system: row.system, code: row.code, display: row.display, licensed: row.licensed },
+    revenue,
+    modifiers: [],
+    placeOfService: o.placeOfService,
+    quantity,
+    diagnosisSequences: o.diagnosisSequences,
+    price: {
+      submitted: ctx.charge(row.charge) * quantity,
+      allowedRatio: ctx.allowedRatio(o.coverage, o.network),
+      preventive: PREVENTIVE_USES.has(row.use),
+      denial: o.denial ? { group: o.denial.group } : undefined,
+    },
+    denialReason: o.denial,
+  };
+}
+
+export function dentalLine(ctx: MemberClaimsContext, row: DentalRow, o: LineOptions & { tooth?: string; surfaces?: string[] }): DraftLine {
+  return {
+    serviceDate: o.date,
+    code: { system: 'cdt', code: row.code, display: row.display, licensed: true },
+    modifiers: [],
+    placeOfService: o.placeOfService,
+    quantity: 1,
+    diagnosisSequences: o.diagnosisSequences,
+    tooth: o.tooth,
+    surfaces: o.surfaces,
+    price: {
+      submitted: ctx.charge(row.charge),
+      allowedRatio: ctx.allowedRatio(o.coverage, o.network),
+      preventive: PREVENTIVE_USES.has(row.use),
+      denial: o.denial ? { group: o.denial.group } : undefined,
+    },
+    denialReason: o.denial,
+  };
+}
+
+export function tableEntry(ctx: MemberClaimsContext, table: string, code: string): { code: string; display: string } {
+  const found = ctx.codeMaps.tables.get(table)?.codes.find((c) => c.code === code);
+  if (!found) throw new Error(`code-maps/tables.json: table '${table}' has no code '${code}'`);
+  return found;
+}

@@ -1,0 +1,90 @@
+import type { DrugRow } from '../../codemaps/types.js';
+import { addDays } from '../../util/dates.js';
+import type { CoverageFact, IsoDate } from '../types.js';
+import type { MemberClaimsContext } from './context.js';
+import type { ClaimDraft } from './draft.js';
+import { tableEntry } from './lines.js';
+
+export interface Prescription {
+  coverage: CoverageFact;
+  drug: DrugRow;
+  /** Diagnosis the drug treats (pharmacy claims carry none; kept for the clinical view). */
+  conditionKey: string;
+  firstFill: IsoDate;
+  /** Number of fills to make (1 for acute prescriptions). */
+  fills: number;
+  forced?: boolean;
+  deny?: boolean;
+}
+
+/** One pharmacy claim per fill: refills on days-supply, a new prescription after the authorized refills. */
+export function pharmacyClaims(ctx: MemberClaimsContext, rx: Prescription): ClaimDraft[] {
+  const { rng } = ctx;
+  const refillsAuthorized = rx.fills > 1 ? Math.max(0, Math.round(360 / rx.drug.daysSupply) - 1) : 0;
+  const prescriber = ctx.pcp;
+  const pharmacy = ctx.pharmacy;
+  const drafts: ClaimDraft[] = [];
+  let date = rx.firstFill;
+  let prescriptionNumber = rng.digits(7);
+  let refill = 0;
+  for (let i = 0; i < rx.fills; i++) {
+    if (date > ctx.lastServiceDay || date > rx.coverage.end) break;
+    if (refill > refillsAuthorized) {
+      refill = 0;
+      prescriptionNumber = rng.digits(7);
+    }
+    const denial = ctx.denial('pharmacy', Boolean(rx.deny) && i === 0);
+    const daw = rx.drug.brand && rng.chance(0.3) ? '1' : '0';
+    drafts.push({
+      type: 'pharmacy',
+      coverageOrdinal: rx.coverage.ordinal,
+      serviceStart: date,
+      serviceEnd: date,
+      billingProviderId: pharmacy.id,
+      prescriberId: prescriber.id,
+      network: 'innetwork',
+      diagnoses: [],
+      procedures: [],
+      lines: [{
+        serviceDate: date,
+        code: { system: 'ndc', code: rx.drug.ndc.code, display: rx.drug.ndc.display, licensed: false },
+        modifiers: [],
+        quantity: rx.drug.quantity,
+        diagnosisSequences: [],
+        price: {
+          submitted: ctx.charge(rx.drug.cost),
+          allowedRatio: 0.8 + rng.next() * 0.15,
+          preventive: false,
+          denial: denial ? { group: denial.group } : undefined,
+        },
+        denialReason: denial,
+      }],
+      pharmacy: {
+        drugKey: rx.drug.key,
+        rxnorm: rx.drug.rxnorm.code,
+        ndc: rx.drug.ndc.code,
+        daysSupply: rx.drug.daysSupply,
+        quantity: rx.drug.quantity,
+        refillNumber: refill,
+        refillsAuthorized,
+        dawCode: tableEntry(ctx, 'daw', daw).code,
+        brandGeneric: tableEntry(ctx, 'brand-generic', rx.drug.brand ? BRAND : GENERIC).code,
+        rxOrigin: tableEntry(ctx, 'rx-origin', rng.chance(0.8) ? ELECTRONIC : WRITTEN).code,
+        compound: tableEntry(ctx, 'compound', NOT_COMPOUND).code,
+        prescriptionNumber,
+      },
+      forced: rx.forced && i === 0,
+    });
+    refill++;
+    date = addDays(date, rx.drug.daysSupply + rng.int(-2, 5));
+  }
+  return drafts;
+}
+
+// NCPDP field values (Telecommunication Standard): brand/generic indicator 1 = brand, 2 = generic;
+// prescription origin 1 = written, 3 = electronic; compound code 1 = not a compound.
+const BRAND = '1';
+const GENERIC = '2';
+const WRITTEN = '1';
+const ELECTRONIC = '3';
+const NOT_COMPOUND = '1';

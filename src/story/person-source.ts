@@ -1,0 +1,59 @@
+import { Faker, base, en, en_US } from '@faker-js/faker';
+import type { Sex } from '../profile/types.js';
+import type { Rng } from '../util/rng.js';
+import type { Address, PersonName } from './types.js';
+
+/**
+ * Names and fictional addresses from faker's en_US data, drawing every random number from the
+ * member's own Rng (faker never seeds itself), so a member's story depends on (seed, index) only.
+ */
+export class PersonSource {
+  private readonly faker: Faker;
+
+  constructor(private readonly rng: Rng) {
+    this.faker = new Faker({
+      locale: [en_US, en, base],
+      randomizer: { next: () => rng.next(), seed: () => undefined },
+    });
+  }
+
+  name(sex: Sex, adult: boolean): PersonName {
+    const given = [this.faker.person.firstName(sex)];
+    if (this.rng.chance(0.4)) given.push(this.faker.person.firstName(sex));
+    const name: PersonName = { given, family: this.faker.person.lastName() };
+    if (adult && this.rng.chance(0.15)) name.prefix = sex === 'female' ? 'Ms.' : 'Mr.';
+    if (adult && sex === 'male' && this.rng.chance(0.03)) name.suffix = 'Jr.';
+    return name;
+  }
+
+  familyName(): string {
+    return this.faker.person.lastName();
+  }
+
+  address(state: string): Address {
+    const line = [this.faker.location.streetAddress()];
+    if (this.rng.chance(0.15)) line.push(this.faker.location.secondaryAddress());
+    return {
+      line,
+      city: this.faker.location.city(),
+      state,
+      postalCode: this.faker.location.zipCode({ state }),
+      country: 'US',
+    };
+  }
+
+  cityName(): string {
+    return this.faker.location.city();
+  }
+
+  /** US phone numbers in the 555-01xx block, which is reserved for fiction. */
+  phone(): string {
+    return `(${this.rng.int(2, 9)}${this.rng.int(0, 8)}${this.rng.int(0, 9)}) 555-01${this.rng.digits(2)}`;
+  }
+
+  /** E-mail at example.com/.org (RFC 2606 reserved domains). */
+  email(name: PersonName): string {
+    const local = `${name.given[0]}.${name.family}`.toLowerCase().replace(/[^a-z.]/g, '');
+    return `${local}${this.rng.int(1, 99)}@example.${this.rng.chance(0.5) ? 'com' : 'org'}`;
+  }
+}
