@@ -1,0 +1,21 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCodeMaps } from '../src/codemaps/load.js';
+import { generate } from '../src/output/generate.js';
+import { loadProfile } from '../src/profile/load.js';
+import { packageRoot } from '../src/util/paths.js';
+
+/** One generation run in its own process, so that its peak memory is its own: prints JSON. */
+const members = Number(process.argv[2] ?? '1000');
+const codeMaps = loadCodeMaps();
+const profile = loadProfile(join(packageRoot(), 'profiles', 'default.yaml'), { conditionKeys: new Set(codeMaps.conditions.keys()) });
+const out = mkdtempSync(join(tmpdir(), 'fhirseed-bench-'));
+const started = process.hrtime.bigint();
+const manifest = generate({ profile: { ...profile, members }, out, codeMaps });
+const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+rmSync(out, { recursive: true, force: true });
+const resources = Object.values(manifest.counts.byType).reduce((a, b) => a + b, 0);
+process.stdout.write(
+  `${JSON.stringify({ members, resources, seconds, membersPerSecond: members / seconds, resourcesPerSecond: resources / seconds, peakRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`,
+);

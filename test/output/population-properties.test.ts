@@ -1,0 +1,124 @@
+import fc from 'fast-check';
+import type { ExplanationOfBenefit, Resource } from '@medplum/fhirtypes';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Profile } from '../../src/profile/types.js';
+import { amountsByCategory, codeMapCodes, codings, collect, supportingDate } from '../helpers/fhir-walk.js';
+import { bundleResources, codeMaps, generateTo, shippedProfile, tempDir } from '../helpers/output.js';
+
+const temps: (() => void)[] = [];
+afterAll(() => temps.forEach((c) => c()));
+
+const base = shippedProfile('default');
+const shipped = ['default', 'commercial', 'medicare-advantage', 'medicaid', 'dental'].map((n) => shippedProfile(n));
+
+/** Random valid profiles: a shipped one with another seed, size, utilization and claim rates. */
+const profiles: fc.Arbitrary<Profile> = fc
+  .record({
+    which: fc.integer({ min: 0, max: shipped.length - 1 }),
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    members: fc.integer({ min: 1, max: 10 }),
+    scale: fc.double({ min: 0, max: 3, noNaN: true }),
+    denialRate: fc.double({ min: 0, max: 0.6, noNaN: true }),
+    outOfNetworkRate: fc.double({ min: 0, max: 0.6, noNaN: true }),
+    coveragePlan: fc.boolean(),
+  })
+  .map(({ which, seed, members, scale, denialRate, outOfNetworkRate, coveragePlan }) => {
+    const p = shipped[which]!;
+    const utilization = Object.fromEntries(Object.entries(p.utilization).map(([k, v]) => [k, v * scale])) as Profile['utilization'];
+    return { ...p, seed, members, utilization, claims: { denialRate, outOfNetworkRate }, coveragePlan };
+  });
+
+function population(profile: Profile): Resource[] {
+  const t = tempDir();
+  temps.push(t.cleanup);
+  generateTo(t.dir, profile);
+  return bundleResources(t.dir).flatMap((b) => b.resources);
+}
+
+function eobs(resources: Resource[]): ExplanationOfBenefit[] {
+  return resources.filter((r): r is ExplanationOfBenefit => r.resourceType === 'ExplanationOfBenefit');
+}
+
+describe('generated populations', () => {
+  it('should keep adjudication arithmetic on every line and total of every EOB', () => {
+    fc.assert(
+      fc.property(profiles, (profile) => {
+        for (const eob of eobs(population(profile))) {
+          const totals = amountsByCategory(eob.total);
+          const summed: Record<string, number> = {};
+          for (const item of eob.item ?? []) {
+            const a = amountsByCategory(item.adjudication);
+            const v = (k: string) => a[k] ?? 0;
+            expect(v('submitted')).toBeGreaterThanOrEqual(v('eligible'));
+            expect(v('eligible')).toBe(v('benefit') + v('deductible') + v('copay') + v('coinsurance') + v('priorpayerpaid'));
+            expect(v('memberliability')).toBe(v('deductible') + v('copay') + v('coinsurance') + v('noncovered'));
+            const denied = (item.adjudication ?? []).some((x) => x.category.coding?.some((c) => c.code === 'adjustmentreason' || c.code === 'rejectreason'));
+            if (denied) expect(v('benefit'), `${eob.id} item ${item.sequence}`).toBe(0);
+            for (const [k, n] of Object.entries(a)) summed[k] = (summed[k] ?? 0) + n;
+          }
+          for (const [k, n] of Object.entries(totals)) {
+            if (k in summed) expect(n, `${eob.id} total ${k}`).toBe(summed[k]);
+          }
+          if (eob.payment?.amount) expect(Math.round((eob.payment.amount.value ?? 0) * 100)).toBe(totals.benefit ?? 0);
+        }
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it('should order dates: service ≤ received ≤ created ≤ paid ≤ now', () => {
+    fc.assert(
+      fc.property(profiles, (profile) => {
+        for (const eob of eobs(population(profile))) {
+          const start = eob.billablePeriod!.start!;
+          const end = eob.billablePeriod!.end ?? start;
+          const received = supportingDate(eob, 'clmrecvddate') ?? end;
+          const created = eob.created.slice(0, 10);
+          const paid = eob.payment?.date ?? created;
+          expect([start, end, received, created, paid, profile.period.end], eob.id).toEqual(
+            [start, end, received, created, paid, profile.period.end].slice().sort(),
+          );
+          for (const item of eob.item ?? []) {
+            if (item.servicedDate) expect(item.servicedDate >= start && item.servicedDate <= end, `${eob.id} item`).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it('should resolve every reference inside the output', () => {
+    fc.assert(
+      fc.property(profiles, (profile) => {
+        const resources = population(profile);
+        const known = new Set(resources.map((r) => `${r.resourceType}/${r.id}`));
+        for (const r of resources) {
+          for (const reference of collect<string>(r, 'reference')) expect(known.has(reference), `${r.resourceType}/${r.id} → ${reference}`).toBe(true);
+        }
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it('should take every claim and clinical code from code-maps', () => {
+    const { systems, codes } = codeMapCodes(codeMaps);
+    fc.assert(
+      fc.property(profiles, (profile) => {
+        for (const r of population(profile)) {
+          for (const c of codings(r)) {
+            if (c.system && systems.has(c.system)) expect(codes.has(`${c.system}|${c.code}`), `${r.id}: ${c.system}|${c.code}`).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it('should carry meta.profile, the HTEST label and the run tag on every resource', () => {
+    for (const r of population({ ...base, members: 5 })) {
+      expect(r.meta?.profile?.length, r.id).toBeGreaterThan(0);
+      expect(r.meta?.security).toContainEqual(expect.objectContaining({ code: 'HTEST' }));
+      expect(r.meta?.tag).toContainEqual({ system: 'urn:fhirseed:run', code: `${base.name}-${base.seed}` });
+    }
+  });
+});
