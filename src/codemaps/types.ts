@@ -113,7 +113,8 @@ export interface SimpleTable extends SourcedRow {
   /** Key into SYSTEMS (src/fhir/systems.ts) of the code system the codes belong to. */
   system: string;
   licensed: boolean;
-  codes: Coded[];
+  /** `key`, where present, is what a code stands for in the simulation (e.g. a plan type). */
+  codes: (Coded & { key?: string })[];
 }
 
 /** All tables, loaded and indexed once. */

@@ -93,7 +93,10 @@ describe('generated populations', () => {
         const resources = population(profile);
         const known = new Set(resources.map((r) => `${r.resourceType}/${r.id}`));
         for (const r of resources) {
-          for (const reference of collect<string>(r, 'reference')) expect(known.has(reference), `${r.resourceType}/${r.id} → ${reference}`).toBe(true);
+          // EOB.related.reference is an Identifier (a claim number), not a Reference: only strings are resource links.
+          for (const reference of collect<unknown>(r, 'reference').filter((x): x is string => typeof x === 'string')) {
+            expect(known.has(reference), `${r.resourceType}/${r.id} → ${reference}`).toBe(true);
+          }
         }
       }),
       { numRuns: 12 },

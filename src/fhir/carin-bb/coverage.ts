@@ -1,0 +1,31 @@
+import type { Coverage } from '@medplum/fhirtypes';
+import type { CoverageFact, MemberStory } from '../../story/types.js';
+import { carinBbProfile, ids, meta, ref, type BuildContext } from '../context.js';
+import { concept, tableConcept } from './codings.js';
+import { payerSystem } from './common.js';
+
+/** C4BB Coverage 2.0.0: one per coverage span of the member. */
+export function buildC4bbCoverage(story: MemberStory, coverage: CoverageFact, ctx: BuildContext): Coverage {
+  const m = story.member;
+  const subscriber = m.relationship === 'self' ? ref('Patient', ids.patient(story)) : ref('RelatedPerson', ids.subscriber(story));
+  return {
+    resourceType: 'Coverage',
+    id: ids.coverage(story, coverage.ordinal),
+    meta: meta(ctx, [carinBbProfile('C4BB-Coverage')]),
+    identifier: [{ type: concept('v2IdentifierType', 'MB'), system: payerSystem(ctx, 'member-id'), value: m.memberId }],
+    status: coverage.status,
+    type: tableConcept(ctx.codeMaps, 'coverage-type', coverage.planType, true),
+    policyHolder: subscriber,
+    subscriber,
+    subscriberId: m.subscriberId,
+    beneficiary: ref('Patient', ids.patient(story)),
+    dependent: m.memberId.slice(m.memberId.lastIndexOf('-') + 1),
+    relationship: tableConcept(ctx.codeMaps, 'subscriber-relationship', m.relationship),
+    period: { start: coverage.start, end: coverage.end },
+    payor: [ref('Organization', ctx.directory.payer.id)],
+    class: [
+      { type: concept('coverageClass', 'group'), value: coverage.group.id, name: coverage.group.name },
+      { type: concept('coverageClass', 'plan'), value: coverage.planId, name: coverage.planName },
+    ],
+  };
+}

@@ -1,0 +1,180 @@
+import type {
+  CodeableConcept, ExplanationOfBenefit, ExplanationOfBenefitItemAdjudication, ExplanationOfBenefitCareTeam,
+  ExplanationOfBenefitDiagnosis, ExplanationOfBenefitItem, ExplanationOfBenefitSupportingInfo, ExplanationOfBenefitTotal, Organization,
+  Practitioner, Reference,
+} from '@medplum/fhirtypes';
+import type { ClaimFact, DiagnosisFact, LineAmounts, LineFact, MemberStory } from '../../story/types.js';
+import { money } from '../../util/money.js';
+import { carinBbProfile, ids, meta, ref, type BuildContext } from '../context.js';
+import type { SystemName } from '../systems.js';
+import { concept, tableConcept } from './codings.js';
+import { payerSystem } from './common.js';
+
+const THO_ADJUDICATION = new Set(['submitted', 'copay', 'eligible', 'deductible', 'benefit']);
+
+function category(code: string): CodeableConcept {
+  return concept(THO_ADJUDICATION.has(code) ? 'adjudication' : 'c4bbAdjudication', code);
+}
+
+/** Adjudication amounts by category, in the story's integer cents: the same list for lines and totals. */
+function amountEntries(a: LineAmounts, payee: ClaimFact['payee']): [string, number][] {
+  const entries: [string, number][] = [
+    ['submitted', a.submitted],
+    ['eligible', a.allowed],
+    ['deductible', a.deductible],
+    ['copay', a.copay],
+    ['coinsurance', a.coinsurance],
+    ['noncovered', a.noncovered],
+    ['discount', a.discount],
+    ['benefit', a.benefit],
+    [payee === 'provider' ? 'paidtoprovider' : 'paidtopatient', a.benefit],
+    ['memberliability', a.memberLiability],
+  ];
+  if (a.priorPayerPaid) entries.push(['priorpayerpaid', a.priorPayerPaid]);
+  return entries;
+}
+
+export function lineAdjudication(a: LineAmounts, payee: ClaimFact['payee']): ExplanationOfBenefitItemAdjudication[] {
+  return amountEntries(a, payee).map(([code, cents]) => ({ category: category(code), amount: money(cents) }));
+}
+
+export function totals(claim: ClaimFact): ExplanationOfBenefitTotal[] {
+  return amountEntries(claim.totals, claim.payee).map(([code, cents]) => ({ category: category(code), amount: money(cents) }));
+}
+
+function discriminator(code: string): CodeableConcept {
+  return concept('c4bbAdjudicationDiscriminator', code);
+}
+
+export function networkStatus(kind: 'billingnetworkstatus' | 'renderingnetworkstatus' | 'benefitpaymentstatus', status: string): ExplanationOfBenefitItemAdjudication {
+  return { category: discriminator(kind), reason: concept('c4bbPayerAdjudicationStatus', status) };
+}
+
+/** Why a denied line pays nothing: X12 CARC (adjustmentreason), or the NCPDP reject code on pharmacy claims. */
+export function denialAdjudication(line: LineFact, pharmacy: boolean): ExplanationOfBenefitItemAdjudication[] {
+  if (!line.denial) return [];
+  if (pharmacy && line.denial.ncpdpReject) {
+    return [{ category: discriminator('rejectreason'), reason: concept('ncpdpReject', line.denial.ncpdpReject) }];
+  }
+  if (pharmacy) return [];
+  return [{ category: discriminator('adjustmentreason'), reason: concept('carc', line.denial.carc, line.denial.display) }];
+}
+
+const LINE_SYSTEMS: Record<LineFact['code']['system'], SystemName> = {
+  cpt: 'cpt', hcpcs: 'hcpcs', cdt: 'cdt', ndc: 'ndc', 'not-applicable': 'dataAbsentReason',
+};
+
+export function productOrService(line: LineFact): CodeableConcept {
+  return concept(LINE_SYSTEMS[line.code.system], line.code.code, line.code.display);
+}
+
+export function item(line: LineFact, extra: Partial<ExplanationOfBenefitItem>): ExplanationOfBenefitItem {
+  return {
+    sequence: line.sequence,
+    ...(line.diagnosisSequences.length ? { diagnosisSequence: line.diagnosisSequences } : {}),
+    ...(line.revenue ? { revenue: concept('revenue', line.revenue.code, line.revenue.display) } : {}),
+    productOrService: productOrService(line),
+    ...(line.modifiers.length ? { modifier: line.modifiers.map((m) => concept('hcpcs', m.code, m.display)) } : {}),
+    ...(line.serviceEnd && line.serviceEnd !== line.serviceDate
+      ? { servicedPeriod: { start: line.serviceDate, end: line.serviceEnd } }
+      : { servicedDate: line.serviceDate }),
+    quantity: { value: line.quantity },
+    ...extra,
+  };
+}
+
+const PRINCIPAL_ROLES = new Set(['principal', 'admitting']);
+
+export function diagnoses(claim: ClaimFact, ctx: BuildContext, withPoa = false): ExplanationOfBenefitDiagnosis[] {
+  return claim.diagnoses.map((d: DiagnosisFact) => ({
+    sequence: d.sequence,
+    diagnosisCodeableConcept: concept('icd10cm', d.icd10cm, d.display),
+    type: [concept(PRINCIPAL_ROLES.has(d.role) ? 'diagnosisType' : 'c4bbClaimDiagnosisType', d.role)],
+    ...(withPoa && d.onAdmission ? { onAdmission: tableConcept(ctx.codeMaps, 'present-on-admission', d.onAdmission) } : {}),
+  }));
+}
+
+/** Builds supportingInfo entries with running sequence numbers. */
+export class SupportingInfo {
+  readonly entries: ExplanationOfBenefitSupportingInfo[] = [];
+
+  add(code: string, value: Omit<ExplanationOfBenefitSupportingInfo, 'sequence' | 'category'>): this {
+    this.entries.push({ sequence: this.entries.length + 1, category: concept('c4bbSupportingInfoType', code), ...value });
+    return this;
+  }
+}
+
+export interface CareTeamMember {
+  practitionerId: string;
+  role: 'primary' | 'supervisor' | 'attending' | 'referring' | 'operating' | 'rendering' | 'prescribing';
+  withQualification?: boolean;
+}
+
+export function careTeam(members: CareTeamMember[], ctx: BuildContext): ExplanationOfBenefitCareTeam[] {
+  return members.map((m, i) => {
+    const p = ctx.directory.practitioners.find((x) => x.id === m.practitionerId);
+    const taxonomy = p ? ctx.codeMaps.taxonomy.find((t) => t.code === p.taxonomy) : undefined;
+    return {
+      sequence: i + 1,
+      provider: ref('Practitioner', m.practitionerId),
+      ...(m.role === 'rendering' || m.role === 'attending' ? { responsible: true } : {}),
+      role: concept(m.role === 'primary' || m.role === 'supervisor' ? 'careTeamRole' : 'c4bbClaimCareTeamRole', m.role),
+      ...(m.withQualification && p ? { qualification: concept('nucc', p.taxonomy, taxonomy?.display) } : {}),
+    };
+  });
+}
+
+/** What every C4BB EOB has, from the claim: identity, parties, dates, insurance, totals, payment. */
+export function eobBase(
+  story: MemberStory,
+  claim: ClaimFact,
+  ctx: BuildContext,
+  profile: string,
+  type: { code: 'institutional' | 'professional' | 'pharmacy' | 'oral'; subType?: 'inpatient' | 'outpatient' },
+  provider: Reference<Organization | Practitioner>,
+): ExplanationOfBenefit {
+  const patient = ref('Patient', ids.patient(story));
+  const payeeParty =
+    claim.payee === 'provider'
+      ? ref('Organization', claim.billingProviderId)
+      : story.member.relationship === 'self'
+        ? patient
+        : ref('RelatedPerson', ids.subscriber(story));
+  return {
+    resourceType: 'ExplanationOfBenefit',
+    id: ids.eob(story, claim.ordinal),
+    meta: meta(ctx, [carinBbProfile(profile)]),
+    identifier: [{ type: concept('c4bbIdentifierType', 'uc'), system: payerSystem(ctx, 'claim-number'), value: claim.claimNumber }],
+    status: 'active',
+    type: concept('claimType', type.code),
+    ...(type.subType ? { subType: concept('c4bbInstitutionalClaimSubType', type.subType) } : {}),
+    use: 'claim',
+    patient,
+    billablePeriod: { start: claim.serviceStart, end: claim.serviceEnd },
+    created: claim.adjudicated,
+    insurer: ref('Organization', ctx.directory.payer.id),
+    provider,
+    ...(claim.replaces
+      ? {
+          related: [{
+            relationship: concept('c4bbRelatedClaimRelationship', 'replaces'),
+            reference: { system: payerSystem(ctx, 'claim-number'), value: claim.replaces },
+          }],
+        }
+      : {}),
+    payee: {
+      type: claim.payee === 'provider' ? concept('payeeType', 'provider') : concept('payeeType', 'subscriber'),
+      party: payeeParty,
+    },
+    outcome: claim.outcome === 'partiallypaid' ? 'partial' : 'complete',
+    insurance: [{ focal: true, coverage: ref('Coverage', ids.coverage(story, claim.coverageOrdinal)) }],
+    total: totals(claim),
+    payment: {
+      type: concept('c4bbPayerAdjudicationStatus', claim.outcome),
+      date: claim.paymentDate,
+      amount: money(claim.totals.benefit),
+    },
+    ...(claim.processNote ? { processNote: [{ number: 1, type: 'display', text: claim.processNote }] } : {}),
+  };
+}
+

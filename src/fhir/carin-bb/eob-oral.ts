@@ -1,0 +1,40 @@
+import type { ExplanationOfBenefit } from '@medplum/fhirtypes';
+import type { ClaimFact, MemberStory } from '../../story/types.js';
+import { ref, type BuildContext } from '../context.js';
+import { concept, tableConcept } from './codings.js';
+import {
+  careTeam, denialAdjudication, diagnoses, eobBase, item, lineAdjudication, networkStatus, SupportingInfo,
+} from './eob-common.js';
+
+/** C4BB ExplanationOfBenefit Oral 2.0.0: CDT lines with tooth and surfaces, billed by the dentist. */
+export function buildC4bbEobOral(story: MemberStory, claim: ClaimFact, ctx: BuildContext): ExplanationOfBenefit {
+  const dentist = claim.renderingPractitionerId;
+  if (!dentist) throw new Error(`oral claim ${claim.claimNumber} has no rendering dentist`);
+  const info = new SupportingInfo().add('clmrecvddate', { timingDate: claim.received });
+  if (claim.facilityId) info.add('servicefacility', { valueReference: ref('Organization', claim.facilityId) });
+  for (const tooth of claim.oral?.missingTeeth ?? []) info.add('missingtoothnumber', { code: tableConcept(ctx.codeMaps, 'tooth', tooth) });
+  return {
+    ...eobBase(story, claim, ctx, 'C4BB-ExplanationOfBenefit-Oral', { code: 'oral' }, ref('Practitioner', dentist)),
+    careTeam: careTeam([{ practitionerId: dentist, role: 'rendering', withQualification: true }], ctx),
+    supportingInfo: info.entries,
+    ...(claim.diagnoses.length ? { diagnosis: diagnoses(claim, ctx) } : {}),
+    item: claim.lines.map((line) =>
+      item(line, {
+        careTeamSequence: [1],
+        locationCodeableConcept: tableConcept(ctx.codeMaps, 'place-of-service', line.placeOfService ?? '11'),
+        ...(line.tooth ? { bodySite: tableConcept(ctx.codeMaps, 'tooth', line.tooth) } : {}),
+        ...(line.surfaces?.length ? { subSite: line.surfaces.map((s) => concept('c4bbSurfaceCodes', s)) } : {}),
+        adjudication: [
+          ...lineAdjudication(line.amounts, claim.payee),
+          networkStatus('benefitpaymentstatus', claim.network),
+          ...denialAdjudication(line, false),
+        ],
+      }),
+    ),
+    adjudication: [
+      networkStatus('billingnetworkstatus', claim.network),
+      networkStatus('renderingnetworkstatus', claim.network),
+      networkStatus('benefitpaymentstatus', claim.network),
+    ],
+  };
+}

@@ -1,0 +1,30 @@
+import type { ExplanationOfBenefit } from '@medplum/fhirtypes';
+import type { ClaimFact, MemberStory } from '../../story/types.js';
+import { ref, type BuildContext } from '../context.js';
+import { tableConcept } from './codings.js';
+import { careTeam, denialAdjudication, eobBase, item, lineAdjudication, networkStatus, SupportingInfo } from './eob-common.js';
+
+/** C4BB ExplanationOfBenefit Pharmacy 2.0.0: one fill, NDC on the line, NCPDP fields as supportingInfo. */
+export function buildC4bbEobPharmacy(story: MemberStory, claim: ClaimFact, ctx: BuildContext): ExplanationOfBenefit {
+  const rx = claim.pharmacy;
+  if (!rx) throw new Error(`pharmacy claim ${claim.claimNumber} has no pharmacy facts`);
+  const maps = ctx.codeMaps;
+  const info = new SupportingInfo()
+    .add('dayssupply', { valueQuantity: { value: rx.daysSupply, unit: 'days', system: 'http://unitsofmeasure.org', code: 'd' } })
+    .add('dawcode', { code: tableConcept(maps, 'daw', rx.dawCode) })
+    .add('refillnum', { valueQuantity: { value: rx.refillNumber } })
+    .add('refillsauthorized', { valueQuantity: { value: rx.refillsAuthorized } })
+    .add('brandgenericindicator', { code: tableConcept(maps, 'brand-generic', rx.brandGeneric) })
+    .add('rxorigincode', { code: tableConcept(maps, 'rx-origin', rx.rxOrigin) })
+    .add('compoundcode', { code: tableConcept(maps, 'compound', rx.compound) })
+    .add('clmrecvddate', { timingDate: claim.received });
+  return {
+    ...eobBase(story, claim, ctx, 'C4BB-ExplanationOfBenefit-Pharmacy', { code: 'pharmacy' }, ref('Organization', claim.billingProviderId)),
+    ...(claim.prescriberId ? { careTeam: careTeam([{ practitionerId: claim.prescriberId, role: 'prescribing' }], ctx) } : {}),
+    supportingInfo: info.entries,
+    item: claim.lines.map((line) =>
+      item(line, { adjudication: [...lineAdjudication(line.amounts, claim.payee), ...denialAdjudication(line, true)] }),
+    ),
+    adjudication: [networkStatus('billingnetworkstatus', claim.network), networkStatus('benefitpaymentstatus', claim.network)],
+  };
+}

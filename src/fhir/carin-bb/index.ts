@@ -1,0 +1,45 @@
+import type { ExplanationOfBenefit, Resource } from '@medplum/fhirtypes';
+import type { ClaimFact, MemberStory } from '../../story/types.js';
+import type { BuildContext } from '../context.js';
+import { buildC4bbCoverage } from './coverage.js';
+import { buildC4bbEobInpatientInstitutional } from './eob-inpatient-institutional.js';
+import { buildC4bbEobOral } from './eob-oral.js';
+import { buildC4bbEobOutpatientInstitutional } from './eob-outpatient-institutional.js';
+import { buildC4bbEobPharmacy } from './eob-pharmacy.js';
+import { buildC4bbEobProfessionalNonClinician } from './eob-professional-non-clinician.js';
+import { buildC4bbPayerOrganization, buildC4bbProviderOrganization } from './organization.js';
+import { buildC4bbPatient } from './patient.js';
+import { buildC4bbPractitioner } from './practitioner.js';
+import { buildC4bbRelatedPerson } from './related-person.js';
+
+const EOB_BUILDERS = {
+  inpatient: buildC4bbEobInpatientInstitutional,
+  outpatient: buildC4bbEobOutpatientInstitutional,
+  professional: buildC4bbEobProfessionalNonClinician,
+  pharmacy: buildC4bbEobPharmacy,
+  oral: buildC4bbEobOral,
+} as const;
+
+export function buildC4bbEob(story: MemberStory, claim: ClaimFact, ctx: BuildContext): ExplanationOfBenefit {
+  return EOB_BUILDERS[claim.type](story, claim, ctx);
+}
+
+/** A member's CARIN BB resources, in load order: Patient, subscriber, Coverages, EOBs. */
+export function buildCarinBbMemberResources(story: MemberStory, ctx: BuildContext): Resource[] {
+  const related = buildC4bbRelatedPerson(story, ctx);
+  return [
+    buildC4bbPatient(story, ctx),
+    ...(related ? [related] : []),
+    ...story.coverages.map((c) => buildC4bbCoverage(story, c, ctx)),
+    ...story.claims.map((c) => buildC4bbEob(story, c, ctx)),
+  ];
+}
+
+/** The shared directory: payer, provider organizations, practitioners. */
+export function buildCarinBbDirectoryResources(ctx: BuildContext): Resource[] {
+  return [
+    buildC4bbPayerOrganization(ctx),
+    ...ctx.directory.organizations.map((o) => buildC4bbProviderOrganization(o, ctx)),
+    ...ctx.directory.practitioners.map((p) => buildC4bbPractitioner(p, ctx)),
+  ];
+}

@@ -1,0 +1,51 @@
+import type { Extension, Identifier, Patient } from '@medplum/fhirtypes';
+import type { MemberStory } from '../../story/types.js';
+import { carinBbProfile, ids, meta, type BuildContext } from '../context.js';
+import { SYSTEMS } from '../systems.js';
+import { coding, concept } from './codings.js';
+import { fhirAddress, humanName, payerSystem, phone } from './common.js';
+
+const US_CORE_EXT = 'http://hl7.org/fhir/us/core/StructureDefinition';
+
+/** C4BB Patient 2.0.0 (on US Core Patient 3.1.1): member ids, demographics, race/ethnicity/birth sex. */
+export function buildC4bbPatient(story: MemberStory, ctx: BuildContext): Patient {
+  const m = story.member;
+  const identifier: Identifier[] = [
+    { type: concept('v2IdentifierType', 'MB'), system: payerSystem(ctx, 'member-id'), value: m.memberId },
+    { type: concept('c4bbIdentifierType', 'um'), system: payerSystem(ctx, 'unique-member-id'), value: m.uniqueMemberId },
+  ];
+  if (m.mbi) identifier.push({ type: concept('v2IdentifierType', 'MC'), system: SYSTEMS.mbi, value: m.mbi });
+  if (m.medicaidId) identifier.push({ type: concept('v2IdentifierType', 'MA'), system: payerSystem(ctx, 'medicaid-id'), value: m.medicaidId });
+  const extension: Extension[] = [
+    {
+      url: `${US_CORE_EXT}/us-core-race`,
+      extension: [
+        { url: 'ombCategory', valueCoding: coding('raceEthnicity', m.race.code, m.race.display) },
+        { url: 'text', valueString: m.race.display },
+      ],
+    },
+    {
+      url: `${US_CORE_EXT}/us-core-ethnicity`,
+      extension: [
+        { url: 'ombCategory', valueCoding: coding('raceEthnicity', m.ethnicity.code, m.ethnicity.display) },
+        { url: 'text', valueString: m.ethnicity.display },
+      ],
+    },
+    { url: `${US_CORE_EXT}/us-core-birthsex`, valueCode: m.sex === 'female' ? 'F' : 'M' },
+  ];
+  return {
+    resourceType: 'Patient',
+    id: ids.patient(story),
+    meta: meta(ctx, [carinBbProfile('C4BB-Patient')]),
+    extension,
+    identifier,
+    active: true,
+    name: [humanName(m.name)],
+    telecom: [phone(m.phone), { system: 'email', value: m.email }],
+    gender: m.sex,
+    birthDate: m.birthDate,
+    ...(m.deceasedDate ? { deceasedDateTime: m.deceasedDate } : {}),
+    address: [fhirAddress(m.address)],
+    communication: [{ language: concept('language', m.language.code, m.language.display), preferred: true }],
+  };
+}

@@ -1,0 +1,150 @@
+/** JSON Schema (draft-07, checked with ajv) of a population profile as users write it in YAML. */
+const share = { type: 'number', minimum: 0, maximum: 1 };
+const money = { type: 'number', minimum: 0 };
+const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' };
+const shareList = (code: object) => ({
+  type: 'array',
+  minItems: 1,
+  items: { type: 'object', additionalProperties: false, required: ['code', 'share'], properties: { code, share } },
+});
+const claimTypes = ['professional', 'outpatient', 'inpatient', 'pharmacy', 'oral'];
+const perClaimType = (value: object) => ({
+  type: 'object',
+  additionalProperties: false,
+  properties: Object.fromEntries(claimTypes.map((t) => [t, value])),
+});
+
+export const profileSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'seed', 'members', 'period', 'payer', 'plans', 'demographics', 'conditions', 'utilization'],
+  properties: {
+    name: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$' },
+    description: { type: 'string' },
+    seed: { type: 'integer' },
+    members: { type: 'integer', minimum: 1 },
+    period: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['start', 'end'],
+      properties: { start: date, end: date },
+    },
+    payer: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'memberIdPrefix'],
+      properties: {
+        name: { type: 'string', minLength: 1 },
+        memberIdPrefix: { type: 'string', pattern: '^[A-Z]{2,4}$' },
+        state: { type: 'string', pattern: '^[A-Z]{2}$' },
+        identifiers: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['type', 'value'],
+            properties: { type: { enum: ['payerid', 'naiccode', 'tax'] }, value: { type: 'string', minLength: 1 } },
+          },
+        },
+      },
+    },
+    plans: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'name', 'type', 'share', 'group', 'costSharing'],
+        properties: {
+          id: { type: 'string', pattern: '^[A-Za-z0-9-]+$' },
+          name: { type: 'string', minLength: 1 },
+          type: { enum: ['commercial', 'medicare-advantage', 'medicaid', 'dental'] },
+          share,
+          group: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['id', 'name'],
+            properties: { id: { type: 'string', minLength: 1 }, name: { type: 'string', minLength: 1 } },
+          },
+          costSharing: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['deductible', 'coinsurance', 'outOfPocketMax'],
+            properties: {
+              deductible: money,
+              copay: perClaimType(money),
+              coinsurance: share,
+              outOfPocketMax: money,
+              outOfNetworkCoinsurance: share,
+            },
+          },
+        },
+      },
+    },
+    demographics: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['ageBands', 'sex', 'states'],
+      properties: {
+        ageBands: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['min', 'max', 'share'],
+            properties: { min: { type: 'integer', minimum: 0, maximum: 110 }, max: { type: 'integer', minimum: 0, maximum: 110 }, share },
+          },
+        },
+        sex: shareList({ enum: ['female', 'male'] }),
+        states: shareList({ type: 'string', pattern: '^[A-Z]{2}$' }),
+        race: shareList({ type: 'string' }),
+        ethnicity: shareList({ type: 'string' }),
+        dependentShare: share,
+      },
+    },
+    conditions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['key', 'prevalence'],
+        properties: {
+          key: { type: 'string' },
+          prevalence: share,
+          byAgeBand: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['min', 'max', 'prevalence'],
+              properties: { min: { type: 'integer', minimum: 0 }, max: { type: 'integer', minimum: 0 }, prevalence: share },
+            },
+          },
+          bySex: { type: 'object', additionalProperties: false, properties: { female: share, male: share } },
+        },
+      },
+    },
+    utilization: {
+      type: 'object',
+      additionalProperties: false,
+      required: claimTypes,
+      properties: Object.fromEntries(claimTypes.map((t) => [t, { type: 'number', minimum: 0 }])),
+    },
+    claims: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { denialRate: share, outOfNetworkRate: share },
+    },
+    providers: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        organizations: { type: 'integer', minimum: 1 },
+        practitioners: { type: 'integer', minimum: 1 },
+        pharmacies: { type: 'integer', minimum: 1 },
+      },
+    },
+    coveragePlan: { type: 'boolean' },
+  },
+} as const;
