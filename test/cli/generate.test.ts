@@ -1,0 +1,78 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run.js';
+import { tempDir } from '../helpers/output.js';
+
+const temps: (() => void)[] = [];
+afterAll(() => temps.forEach((c) => c()));
+function dir(): string {
+  const t = tempDir('fhirseed-cli-');
+  temps.push(t.cleanup);
+  return t.dir;
+}
+
+async function run(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTty: false });
+  return { code, stdout, stderr };
+}
+
+const defaultText = readFileSync(join('profiles', 'default.yaml'), 'utf8');
+
+describe('fhirseed generate', () => {
+  it('should write the population and say so in one line', async () => {
+    const out = join(dir(), 'out');
+    const r = await run(['generate', '--members', '4', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^fhirseed: wrote 4 members, \d+ resources to .* \(profile default, seed 20260101, run default-20260101\)\n$/);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.members.written).toBe(4);
+    expect(existsSync(join(out, 'bundles', 'member-000003.json'))).toBe(true);
+  });
+
+  it.each([
+    ['unknown key', (t: string) => t.replace('members: 25', 'members: 25\nmembres: 3'), /^fhirseed: .*bad\.yaml:\d+:1: membres: unknown key 'membres'/],
+    ['wrong type', (t: string) => t.replace('seed: 20260101', 'seed: soon'), /^fhirseed: .*bad\.yaml:\d+:7: seed: expected integer\n$/],
+    ['shares', (t: string) => t.replace('{ code: female, share: 0.51 }', '{ code: female, share: 0.61 }'), /demographics\.sex\[1\]\.share: sex shares sum to 1\.1, not 1\n$/],
+    ['negative count', (t: string) => t.replace('members: 25', 'members: -5'), /members: must be ≥ 1\n$/],
+    ['period', (t: string) => t.replace('start: "2025-01-01"', 'start: "2026-01-01"'), /period\.end: period end 2025-12-31 must be after start 2026-01-01\n$/],
+    ['code-map key', (t: string) => t.replace('- key: asthma', '- key: asthmaa'), /conditions\[3\]\.key: unknown code-map key 'asthmaa'/],
+  ])('should reject a profile with a bad %s: exit 2, one line, nothing written', async (_name, corrupt, message) => {
+    const d = dir();
+    const file = join(d, 'bad.yaml');
+    writeFileSync(file, corrupt(defaultText));
+    const out = join(d, 'out');
+    const r = await run(['generate', '--profile', file, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('should refuse bad options and unknown profiles with one line', async () => {
+    for (const [args, message] of [
+      [['generate', '--shard', '4/3'], /--shard 4\/3: expected i\/N with 1 ≤ i ≤ N/],
+      [['generate', '--format', 'csv'], /unknown format 'csv'/],
+      [['generate', '--profile', 'nope'], /profile 'nope' not found/],
+      [['generate', '--bogus'], /Unknown argument: bogus/],
+    ] as const) {
+      const r = await run([...args, '--out', join(dir(), 'o')]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('should refuse to write into a directory holding other files', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'precious.txt'), 'keep me');
+    const r = await run(['generate', '--members', '1', '--out', d]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/holds files fhirseed did not write/);
+    expect(readFileSync(join(d, 'precious.txt'), 'utf8')).toBe('keep me');
+  });
+});

@@ -1,0 +1,111 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadCodeMaps } from '../../src/codemaps/load.js';
+import {
+  isIcd10CmFormat, isIcd10PcsFormat, isNdc11, isValidLoinc, isValidNpi, isValidVerhoeff, npiFromBase,
+} from '../../src/util/check-digits.js';
+import { readPackageJson } from '../helpers/packages.js';
+
+const maps = loadCodeMaps();
+let temp: string | undefined;
+afterEach(() => {
+  if (temp) rmSync(temp, { recursive: true, force: true });
+  temp = undefined;
+});
+
+function brokenCopy(file: string, edit: (json: any) => void): string {
+  temp = mkdtempSync(join(tmpdir(), 'codemaps-'));
+  cpSync('code-maps', temp, { recursive: true });
+  const json = JSON.parse(readFileSync(join(temp, file), 'utf8'));
+  edit(json);
+  writeFileSync(join(temp, file), JSON.stringify(json));
+  return temp;
+}
+
+describe('code maps', () => {
+  it('should load and index every table', () => {
+    expect(maps.conditions.size).toBe(22);
+    expect(maps.drugs.size).toBeGreaterThan(0);
+    for (const t of ['revenue', 'place-of-service', 'type-of-bill', 'daw', 'carc', 'tooth', 'surface', 'race', 'ethnicity']) {
+      expect(maps.tables.get(t)?.codes.length, t).toBeGreaterThan(0);
+    }
+  });
+
+  it('should hold only codes of valid format and check digit', () => {
+    for (const c of maps.conditions.values()) {
+      expect(isValidVerhoeff(c.snomed.code), c.snomed.code).toBe(true);
+      for (const i of c.icd10cm) expect(isIcd10CmFormat(i.code), i.code).toBe(true);
+    }
+    for (const d of maps.drugs.values()) expect(isNdc11(d.ndc.code), d.ndc.code).toBe(true);
+    for (const p of maps.pcs.values()) expect(isIcd10PcsFormat(p.code), p.code).toBe(true);
+    for (const p of maps.procedures.values()) expect(p.code).toMatch(p.system === 'cpt' ? /^\d{5}$/ : /^[A-V]\d{4}$/);
+    for (const d of maps.dental.values()) expect(d.code).toMatch(/^D\d{4}$/);
+    for (const v of maps.visitReasons.values()) expect(isIcd10CmFormat(v.icd10cm), v.icd10cm).toBe(true);
+  });
+
+  it('should flag every licensed code set', () => {
+    for (const p of maps.procedures.values()) expect(p.licensed, p.code).toBe(p.system === 'cpt');
+    for (const d of maps.dental.values()) expect(d.licensed).toBe(true);
+    for (const name of ['revenue', 'type-of-bill', 'point-of-origin', 'admission-type', 'discharge-status', 'present-on-admission']) {
+      expect(maps.tables.get(name)?.licensed, name).toBe(true);
+    }
+  });
+
+  it('should carry a source on every row', () => {
+    const rows = [...maps.conditions.values(), ...maps.drugs.values(), ...maps.procedures.values(), ...maps.dental.values(), ...maps.drgs.values(), ...maps.pcs.values(), ...maps.taxonomy, ...maps.denials, ...maps.tables.values()];
+    for (const r of rows) expect(r.source.length).toBeGreaterThan(5);
+  });
+
+  it('should use exactly the surface codes of the CARIN BB code system', () => {
+    const cs = readPackageJson('hl7.fhir.us.carin-bb-2.0.0', 'CodeSystem-C4BBSurfaceCodes.json') as { concept: { code: string }[] };
+    expect(maps.tables.get('surface')!.codes.map((c) => c.code).sort()).toEqual(cs.concept.map((c) => c.code).sort());
+  });
+
+  it('should reject a dangling drug key, naming file and key', () => {
+    const dir = brokenCopy('conditions.json', (j) => j.rows[0].drugs.push('unobtainium'));
+    expect(() => loadCodeMaps(dir)).toThrow("code-maps/conditions.json: 'diabetes-type-2': names drug 'unobtainium', which drugs.json does not have");
+  });
+
+  it('should reject duplicate keys and rows without a source', () => {
+    expect(() => loadCodeMaps(brokenCopy('drugs.json', (j) => j.rows.push(j.rows[0])))).toThrow("code-maps/drugs.json: duplicate key 'metformin-500'");
+    rmSync(temp!, { recursive: true, force: true });
+    expect(() => loadCodeMaps(brokenCopy('dental.json', (j) => delete j.rows[2].source))).toThrow('code-maps/dental.json: row 3 has no source');
+  });
+
+  it('should reject a SNOMED id whose check digit is wrong', () => {
+    const dir = brokenCopy('conditions.json', (j) => (j.rows[1].snomed.code = '38341004'));
+    expect(() => loadCodeMaps(dir)).toThrow('fails its Verhoeff check digit');
+  });
+});
+
+describe('check digits', () => {
+  it('should compute the NPI check digit as the CMS NPI standard worked example does', () => {
+    // CMS, "Requirements for the National Provider Identifier (NPI) check digit": 123456789 → 1234567893.
+    expect(npiFromBase('123456789')).toBe('1234567893');
+    expect(isValidNpi('1234567893')).toBe(true);
+    for (let d = 0; d < 10; d++) if (d !== 3) expect(isValidNpi(`123456789${d}`)).toBe(false);
+    // The CARIN BB examples use made-up NPIs that fail the check (e.g. Practitioner1's 6667778880).
+    const example = readPackageJson('hl7.fhir.us.carin-bb-2.0.0', 'example/Practitioner-Practitioner1.json') as { identifier: { value: string }[] };
+    expect(isValidNpi(example.identifier[0]!.value)).toBe(false);
+  });
+
+  it('should check SNOMED Verhoeff and LOINC mod-10 digits', () => {
+    expect(isValidVerhoeff('44054006')).toBe(true);
+    expect(isValidVerhoeff('44054007')).toBe(false);
+    expect(isValidLoinc('4548-4')).toBe(true);
+    expect(isValidLoinc('2339-0')).toBe(true);
+    expect(isValidLoinc('4548-5')).toBe(false);
+  });
+
+  it('should tell ICD-10-CM, ICD-10-PCS and NDC formats apart', () => {
+    expect(isIcd10CmFormat('E11.9')).toBe(true);
+    expect(isIcd10CmFormat('U07.1')).toBe(false);
+    expect(isIcd10CmFormat('E119')).toBe(false);
+    expect(isIcd10PcsFormat('0SRD0JZ')).toBe(true);
+    expect(isIcd10PcsFormat('0SRD0IZ')).toBe(false);
+    expect(isNdc11('00003089421')).toBe(true);
+    expect(isNdc11('0003-0894-21')).toBe(false);
+  });
+});

@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { loadCodeMaps } from '../../src/codemaps/load.js';
+import { loadProfile, parseProfile } from '../../src/profile/load.js';
+import { ProfileError } from '../../src/util/errors.js';
+
+const conditionKeys = new Set(loadCodeMaps().conditions.keys());
+const SHIPPED = ['default', 'commercial', 'medicare-advantage', 'medicaid', 'dental'];
+const defaultText = readFileSync(join('profiles', 'default.yaml'), 'utf8');
+
+function errorOf(text: string): ProfileError {
+  try {
+    parseProfile(text, 'bad.yaml', { conditionKeys });
+  } catch (error) {
+    if (error instanceof ProfileError) return error;
+    throw error;
+  }
+  throw new Error('expected a ProfileError');
+}
+
+/** Line (1-based) of the first line of text that contains `needle`. */
+function lineOf(text: string, needle: string): number {
+  return text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+}
+
+describe('loadProfile', () => {
+  it.each(SHIPPED)('should load the shipped profile %s', (name) => {
+    const profile = loadProfile(join('profiles', `${name}.yaml`), { conditionKeys });
+    expect(profile.name).toBe(name);
+    expect(profile.members).toBeGreaterThan(0);
+    expect(profile.claims.denialRate).toBeGreaterThanOrEqual(0);
+    expect(profile.coveragePlan).toBe(true);
+  });
+
+  it('should name file, line, column and field of an unknown key', () => {
+    const text = defaultText.replace('  memberIdPrefix: FSD', '  memberIdPrefix: FSD\n  colour: blue');
+    const e = errorOf(text);
+    expect(e.message).toBe(`bad.yaml:${lineOf(text, 'colour')}:3: payer.colour: unknown key 'colour' (allowed: name, memberIdPrefix, state, identifiers)`);
+  });
+
+  it('should report a wrong type at the value', () => {
+    const text = defaultText.replace('members: 25', 'members: many');
+    const e = errorOf(text);
+    expect(e.message).toBe(`bad.yaml:${lineOf(text, 'members: many')}:10: members: expected integer`);
+  });
+
+  it('should report plan shares that do not sum to 1', () => {
+    const text = defaultText.replace('    share: 0.25\n', '    share: 0.35\n');
+    const e = errorOf(text);
+    expect(e.field).toBe('plans[3].share');
+    expect(e.message).toMatch(/medical plan shares sum to 1\.1, not 1$/);
+  });
+
+  it('should report demographic shares that do not sum to 1', () => {
+    const e = errorOf(defaultText.replace('{ code: male, share: 0.49 }', '{ code: male, share: 0.59 }'));
+    expect(e.field).toBe('demographics.sex[1].share');
+    expect(e.message).toContain('sex shares sum to 1.1, not 1');
+  });
+
+  it('should reject negative counts and rates', () => {
+    const text = defaultText.replace('  inpatient: 0.08', '  inpatient: -1');
+    const e = errorOf(text);
+    expect(e.message).toBe(`bad.yaml:${lineOf(text, 'inpatient: -1')}:14: utilization.inpatient: must be ≥ 0`);
+    expect(errorOf(defaultText.replace('  pharmacies: 3', '  pharmacies: -2')).field).toBe('providers.pharmacies');
+  });
+
+  it('should reject a period that ends before it starts', () => {
+    const text = defaultText.replace('end: "2025-12-31"', 'end: "2024-12-31"');
+    const e = errorOf(text);
+    expect(e.message).toBe(`bad.yaml:${lineOf(text, 'end: "2024-12-31"')}:8: period.end: period end 2024-12-31 must be after start 2025-01-01`);
+  });
+
+  it('should reject an unknown code-map key and list the known ones', () => {
+    const text = defaultText.replace('- key: gerd', '- key: scurvy');
+    const e = errorOf(text);
+    expect(e.line).toBe(lineOf(text, 'key: scurvy'));
+    expect(e.field).toBe('conditions[14].key');
+    expect(e.message).toContain("unknown code-map key 'scurvy' (known: acute-bronchitis, adhd,");
+  });
+
+  it('should report YAML syntax errors and missing fields with their place', () => {
+    expect(errorOf('name: x\n  bad: [indent').message).toMatch(/^bad\.yaml:\d+:\d+: \(root\): YAML: /);
+    const e = errorOf(defaultText.replace('seed: 20260101\n', ''));
+    expect(e.message).toBe(`bad.yaml:${lineOf(defaultText, 'name: default')}:1: (root): missing required field 'seed'`);
+  });
+
+  it('should give a one-line error for every single-field corruption', () => {
+    const base = parse(defaultText) as Record<string, unknown>;
+    const corruptions: [string, (p: Record<string, any>) => void][] = [
+      ['members', (p) => (p.members = -3)],
+      ['seed', (p) => (p.seed = 'x')],
+      ['plans.share', (p) => (p.plans[0].share = 2)],
+      ['plans.type', (p) => (p.plans[1].type = 'gold')],
+      ['coinsurance', (p) => (p.plans[0].costSharing.coinsurance = 1.5)],
+      ['ageBand', (p) => (p.demographics.ageBands[0].share = 0.9)],
+      ['utilization', (p) => (p.utilization.oral = 'often')],
+      ['unknown', (p) => (p.extra = 1)],
+      ['condition', (p) => (p.conditions[0].key = 'no-such-condition')],
+      ['period', (p) => (p.period.start = '2025-02-30')],
+    ];
+    fc.assert(
+      fc.property(fc.constantFrom(...corruptions), ([, corrupt]) => {
+        const copy = structuredClone(base);
+        corrupt(copy);
+        const e = errorOf(stringify(copy));
+        expect(e.message).toMatch(/^bad\.yaml:\d+:\d+: \S+: .+$/);
+        expect(e.message).not.toContain('\n');
+      }),
+    );
+  });
+
+  it('should load random valid variations and keep their values', () => {
+    const base = parse(defaultText) as Record<string, any>;
+    fc.assert(
+      fc.property(fc.integer(), fc.integer({ min: 1, max: 100000 }), fc.double({ min: 0, max: 1, noNaN: true }), (seed, members, rate) => {
+        const copy = structuredClone(base);
+        Object.assign(copy, { seed, members, claims: { denialRate: rate, outOfNetworkRate: rate } });
+        const p = parseProfile(stringify(copy), 'ok.yaml', { conditionKeys });
+        expect([p.seed, p.members, p.claims.denialRate]).toEqual([seed, members, rate]);
+      }),
+    );
+  });
+});
