@@ -157,7 +157,7 @@ export function eobBase(
     ...(claim.replaces
       ? {
           related: [{
-            relationship: concept('c4bbRelatedClaimRelationship', 'replaces'),
+            relationship: concept('relatedClaimRelationship', 'prior'),
             reference: { system: payerSystem(ctx, 'claim-number'), value: claim.replaces },
           }],
         }
