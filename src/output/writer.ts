@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
 import { UserError } from '../util/errors.js';
@@ -24,14 +24,40 @@ export interface OutputCounts {
   bundles: number;
 }
 
+/** Appends to a file through a bounded buffer: one write call per ~1 MiB instead of one per line. */
+class BufferedFile {
+  private chunks: string[] = [];
+  private size = 0;
+
+  constructor(private readonly fd: number) {}
+
+  write(text: string): void {
+    this.chunks.push(text);
+    this.size += text.length;
+    if (this.size >= 1 << 20) this.flush();
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+
+  private flush(): void {
+    if (this.size === 0) return;
+    writeSync(this.fd, this.chunks.join(''));
+    this.chunks = [];
+    this.size = 0;
+  }
+}
+
 /**
  * Writes as it goes: each member's bundle is written and its resources appended to the NDJSON file
  * of their type, so nothing is held in memory but the open file descriptors and the counts.
  */
 export class OutputWriter {
-  private readonly ndjson = new Map<string, number>();
-  private accountsCsv: number | undefined;
-  private accountsJson: number | undefined;
+  private readonly ndjson = new Map<string, BufferedFile>();
+  private accountsCsv: BufferedFile | undefined;
+  private accountsJson: BufferedFile | undefined;
   private accountsWritten = 0;
   readonly counts: OutputCounts = { byType: {}, byProfile: {}, members: 0, bundles: 0 };
   readonly files = new Set<string>();
@@ -58,10 +84,10 @@ export class OutputWriter {
     if (this.formats.has('bundles')) mkdirSync(join(this.dir, 'bundles'), { recursive: true });
     if (this.formats.has('ndjson')) mkdirSync(join(this.dir, 'ndjson'), { recursive: true });
     const suffix = shardSuffix(this.shard);
-    this.accountsCsv = this.openFile(`test-accounts${suffix}.csv`);
-    writeSync(this.accountsCsv, accountsCsvHeader());
-    this.accountsJson = this.openFile(`test-accounts${suffix}.json`);
-    writeSync(this.accountsJson, '[\n');
+    this.accountsCsv = new BufferedFile(this.openFile(`test-accounts${suffix}.csv`));
+    this.accountsCsv.write(accountsCsvHeader());
+    this.accountsJson = new BufferedFile(this.openFile(`test-accounts${suffix}.json`));
+    this.accountsJson.write('[\n');
   }
 
   writeDirectory(resources: readonly Resource[]): void {
@@ -71,18 +97,18 @@ export class OutputWriter {
   writeMember(index: number, resources: readonly Resource[], account: TestAccount): void {
     this.writeGroup(`bundles/member-${String(index).padStart(6, '0')}.json`, resources);
     this.counts.members++;
-    writeSync(this.accountsCsv!, accountCsvRow(account));
-    writeSync(this.accountsJson!, `${this.accountsWritten ? ',\n' : ''}  ${JSON.stringify(account)}`);
+    this.accountsCsv!.write(accountCsvRow(account));
+    this.accountsJson!.write(`${this.accountsWritten ? ',\n' : ''}  ${JSON.stringify(account)}`);
     this.accountsWritten++;
   }
 
   close(): void {
     if (this.accountsJson !== undefined) {
-      writeSync(this.accountsJson, '\n]\n');
-      closeSync(this.accountsJson);
+      this.accountsJson.write('\n]\n');
+      this.accountsJson.close();
     }
-    if (this.accountsCsv !== undefined) closeSync(this.accountsCsv);
-    for (const fd of this.ndjson.values()) closeSync(fd);
+    this.accountsCsv?.close();
+    for (const file of this.ndjson.values()) file.close();
     this.ndjson.clear();
   }
 
@@ -92,23 +118,22 @@ export class OutputWriter {
       for (const p of r.meta?.profile ?? []) this.counts.byProfile[p] = (this.counts.byProfile[p] ?? 0) + 1;
     }
     if (this.formats.has('bundles')) {
-      const fd = this.openFile(bundleFile);
-      writeSync(fd, `${JSON.stringify(transactionBundle(resources), null, 2)}\n`);
-      closeSync(fd);
+      if (!bundleFile.startsWith('bundles/member-')) this.files.add(bundleFile);
+      writeFileSync(join(this.dir, bundleFile), `${JSON.stringify(transactionBundle(resources), null, 2)}\n`);
       this.counts.bundles++;
     }
     if (this.formats.has('ndjson')) {
-      for (const r of resources) writeSync(this.ndjsonFile(r.resourceType), `${JSON.stringify(r)}\n`);
+      for (const r of resources) this.ndjsonFile(r.resourceType).write(`${JSON.stringify(r)}\n`);
     }
   }
 
-  private ndjsonFile(type: string): number {
-    let fd = this.ndjson.get(type);
-    if (fd === undefined) {
-      fd = this.openFile(`ndjson/${type}${shardSuffix(this.shard)}.ndjson`);
-      this.ndjson.set(type, fd);
+  private ndjsonFile(type: string): BufferedFile {
+    let file = this.ndjson.get(type);
+    if (file === undefined) {
+      file = new BufferedFile(this.openFile(`ndjson/${type}${shardSuffix(this.shard)}.ndjson`));
+      this.ndjson.set(type, file);
     }
-    return fd;
+    return file;
   }
 
   private openFile(relative: string): number {
