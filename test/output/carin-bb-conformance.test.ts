@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkAgainstProfile } from '../helpers/profile-check.js';
-import { readPackageJson } from '../helpers/packages.js';
+import { packageFiles, readPackageJson } from '../helpers/packages.js';
 import { bundleResources, generateTo, shippedProfile, tempDir } from '../helpers/output.js';
 
 const temps: (() => void)[] = [];
@@ -40,4 +40,16 @@ describe('CARIN BB conformance of generated resources', () => {
       expect(problems.slice(0, 20)).toEqual([]);
     },
   );
+});
+
+describe('the conformance checker on the IG examples', () => {
+  it('should find nothing wrong with the CARIN BB examples beyond their known defects', () => {
+    const problems: string[] = [];
+    const files = [...packageFiles('hl7.fhir.us.carin-bb-2.0.0').keys()].filter((f) => f.startsWith('example/'));
+    for (const f of files) {
+      const r = JSON.parse(packageFiles('hl7.fhir.us.carin-bb-2.0.0').get(f)!.toString('utf8'));
+      for (const canonical of r.meta?.profile ?? []) problems.push(...checkAgainstProfile(r, canonical).map((p) => `${f}: ${p}`));
+    }
+    expect(problems).toEqual([]);
+  });
 });
