@@ -11,11 +11,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const results: Record<string, unknown> = {};
 
 for (const members of [1000, 10000]) {
-  const line = execFileSync(process.execPath, [join(here, 'generate-once.js'), String(members)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const line = execFileSync(process.execPath, ['--expose-gc', join(here, 'generate-once.js'), String(members)], { encoding: 'utf8', maxBuffer: 1 << 20 });
   const r = JSON.parse(line) as Record<string, number>;
   results[`generate-${members}`] = r;
   console.log(
-    `generate ${members} members: ${r.resources} resources in ${r.seconds!.toFixed(1)} s — ${r.membersPerSecond!.toFixed(0)} members/s, ${r.resourcesPerSecond!.toFixed(0)} resources/s, peak RSS ${r.peakRssMiB!.toFixed(0)} MiB`,
+    `generate ${members} members: ${r.resources} resources in ${r.seconds!.toFixed(1)} s — ${r.membersPerSecond!.toFixed(0)} members/s, ${r.resourcesPerSecond!.toFixed(0)} resources/s, peak RSS ${r.peakRssMiB!.toFixed(0)} MiB, live heap ${r.heapAfterGcAt10PctMiB?.toFixed(1)} MiB at 10% → ${r.heapAfterGcAtEndMiB?.toFixed(1)} MiB at the end`,
   );
 }
 
