@@ -119,7 +119,7 @@ export interface LineFact {
   /** The procedure or product; 'not-applicable' for institutional lines billed by revenue code alone (e.g. room and board). */
   code: { system: 'cpt' | 'hcpcs' | 'cdt' | 'ndc' | 'not-applicable'; code: string; display: string; licensed: boolean };
   revenue?: { code: string; display: string };
-  modifiers: { code: string; display: string }[];
+  modifiers: { system: 'cpt' | 'hcpcs'; code: string; display: string }[];
   placeOfService?: string;
   quantity: number;
   diagnosisSequences: number[];

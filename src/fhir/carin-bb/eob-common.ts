@@ -74,7 +74,7 @@ export function item(line: LineFact, extra: Partial<ExplanationOfBenefitItem>): 
     ...(line.diagnosisSequences.length ? { diagnosisSequence: line.diagnosisSequences } : {}),
     ...(line.revenue ? { revenue: concept('revenue', line.revenue.code, line.revenue.display) } : {}),
     productOrService: productOrService(line),
-    ...(line.modifiers.length ? { modifier: line.modifiers.map((m) => concept('hcpcs', m.code, m.display)) } : {}),
+    ...(line.modifiers.length ? { modifier: line.modifiers.map((m) => concept(m.system, m.code, m.display)) } : {}),
     ...(line.serviceEnd && line.serviceEnd !== line.serviceDate
       ? { servicedPeriod: { start: line.serviceDate, end: line.serviceEnd } }
       : { servicedDate: line.serviceDate }),

@@ -21,7 +21,10 @@ const EOB_BUILDERS = {
 } as const;
 
 export function buildC4bbEob(story: MemberStory, claim: ClaimFact, ctx: BuildContext): ExplanationOfBenefit {
-  return EOB_BUILDERS[claim.type](story, claim, ctx);
+  const eob = EOB_BUILDERS[claim.type](story, claim, ctx);
+  // The process note of a corrected claim applies to all of its lines.
+  if (eob.processNote?.length) for (const item of eob.item ?? []) item.noteNumber = [1];
+  return eob;
 }
 
 /** A member's CARIN BB resources, in load order: Patient, subscriber, Coverages, EOBs. */

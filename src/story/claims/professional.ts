@@ -1,7 +1,7 @@
 import type { ConditionFact, CoverageFact, DiagnosisFact, IsoDate } from '../types.js';
 import type { MemberClaimsContext } from './context.js';
 import type { ClaimDraft, DraftLine } from './draft.js';
-import { procedureLine } from './lines.js';
+import { procedureLine, tableEntry } from './lines.js';
 
 export interface ProfessionalVisit {
   coverage: CoverageFact;
@@ -54,6 +54,8 @@ export function professionalClaim(ctx: MemberClaimsContext, visit: ProfessionalV
       lines.push(procedureLine(ctx, row, { ...options, placeOfService: '11', denial: ctx.denial('professional', false) }));
     }
   }
+  // A test billed with the visit makes the visit a separately identifiable E/M service: modifier 25.
+  if (lines.length > 1) lines[0] = { ...lines[0]!, modifiers: [{ system: 'cpt', ...tableEntry(ctx, 'cpt-modifiers', '25') }] };
   return {
     type: 'professional',
     coverageOrdinal: visit.coverage.ordinal,
