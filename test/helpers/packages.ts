@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
-/** The shared IG packages beside the checkout (never copied into the repository). */
-export const SHARED_PACKAGES = join(process.cwd(), '..', 'shared', 'fhir-packages');
+/** The IG packages: $FHIRSEED_PACKAGES, else ../shared/fhir-packages beside the checkout (never copied into the repository). */
+export const SHARED_PACKAGES = process.env.FHIRSEED_PACKAGES ?? join(process.cwd(), '..', 'shared', 'fhir-packages');
 
 const cache = new Map<string, Map<string, Buffer>>();
 
