@@ -72,12 +72,13 @@ export class OutputWriter {
   open(): void {
     if (existsSync(this.dir)) {
       const entries = readdirSync(this.dir);
-      const ours = entries.every((e) => /^(bundles|ndjson|manifest.*\.json|test-accounts.*\.(json|csv))$/.test(e));
+      const ours = entries.every((e) => /^(bundles|ndjson|seed-state|manifest.*\.json|test-accounts.*\.(json|csv))$/.test(e));
       if (!ours) {
         throw new UserError(`output directory ${this.dir} holds files fhirseed did not write; choose an empty --out directory`);
       }
       if (!this.shard || this.shard.count === 1) {
-        for (const e of entries) rmSync(join(this.dir, e), { recursive: true, force: true });
+        // The seeder's checkpoint and dead-letter files (seed-state/) are kept: they may hold failed entries.
+        for (const e of entries) if (e !== 'seed-state') rmSync(join(this.dir, e), { recursive: true, force: true });
       }
     }
     mkdirSync(this.dir, { recursive: true });
