@@ -178,3 +178,25 @@ export function eobBase(
   };
 }
 
+
+/**
+ * A line of a professional or oral EOB: both profiles require the place of service and a line-level
+ * benefit payment status, and link the line to the rendering care-team member.
+ */
+export function professionalItem(
+  claim: ClaimFact,
+  line: LineFact,
+  ctx: BuildContext,
+  extra: Partial<ExplanationOfBenefitItem> = {},
+): ExplanationOfBenefitItem {
+  return item(line, {
+    careTeamSequence: [1],
+    locationCodeableConcept: tableConcept(ctx.codeMaps, 'place-of-service', line.placeOfService ?? '11'),
+    ...extra,
+    adjudication: [
+      ...lineAdjudication(line.amounts, claim.payee),
+      networkStatus('benefitpaymentstatus', claim.network),
+      ...denialAdjudication(line, false),
+    ],
+  });
+}

@@ -2,9 +2,7 @@ import type { ExplanationOfBenefit } from '@medplum/fhirtypes';
 import type { ClaimFact, MemberStory } from '../../story/types.js';
 import { ref, type BuildContext } from '../context.js';
 import { concept, tableConcept } from './codings.js';
-import {
-  careTeam, denialAdjudication, diagnoses, eobBase, item, lineAdjudication, networkStatus, SupportingInfo,
-} from './eob-common.js';
+import { careTeam, diagnoses, eobBase, networkStatus, professionalItem, SupportingInfo } from './eob-common.js';
 
 /** C4BB ExplanationOfBenefit Oral 2.0.0: CDT lines with tooth and surfaces, billed by the dentist. */
 export function buildC4bbEobOral(story: MemberStory, claim: ClaimFact, ctx: BuildContext): ExplanationOfBenefit {
@@ -19,16 +17,9 @@ export function buildC4bbEobOral(story: MemberStory, claim: ClaimFact, ctx: Buil
     supportingInfo: info.entries,
     ...(claim.diagnoses.length ? { diagnosis: diagnoses(claim, ctx) } : {}),
     item: claim.lines.map((line) =>
-      item(line, {
-        careTeamSequence: [1],
-        locationCodeableConcept: tableConcept(ctx.codeMaps, 'place-of-service', line.placeOfService ?? '11'),
+      professionalItem(claim, line, ctx, {
         ...(line.tooth ? { bodySite: tableConcept(ctx.codeMaps, 'tooth', line.tooth) } : {}),
         ...(line.surfaces?.length ? { subSite: line.surfaces.map((s) => concept('c4bbSurfaceCodes', s)) } : {}),
-        adjudication: [
-          ...lineAdjudication(line.amounts, claim.payee),
-          networkStatus('benefitpaymentstatus', claim.network),
-          ...denialAdjudication(line, false),
-        ],
       }),
     ),
     adjudication: [

@@ -1,10 +1,7 @@
 import type { ExplanationOfBenefit } from '@medplum/fhirtypes';
 import type { ClaimFact, MemberStory } from '../../story/types.js';
 import { ref, type BuildContext } from '../context.js';
-import { tableConcept } from './codings.js';
-import {
-  careTeam, denialAdjudication, diagnoses, eobBase, item, lineAdjudication, networkStatus, SupportingInfo, type CareTeamMember,
-} from './eob-common.js';
+import { careTeam, diagnoses, eobBase, networkStatus, professionalItem, SupportingInfo, type CareTeamMember } from './eob-common.js';
 
 /** C4BB ExplanationOfBenefit Professional NonClinician 2.0.0. */
 export function buildC4bbEobProfessionalNonClinician(story: MemberStory, claim: ClaimFact, ctx: BuildContext): ExplanationOfBenefit {
@@ -18,17 +15,7 @@ export function buildC4bbEobProfessionalNonClinician(story: MemberStory, claim: 
     careTeam: careTeam(team, ctx),
     supportingInfo: info.entries,
     diagnosis: diagnoses(claim, ctx),
-    item: claim.lines.map((line) =>
-      item(line, {
-        ...(team.length ? { careTeamSequence: [1] } : {}),
-        locationCodeableConcept: tableConcept(ctx.codeMaps, 'place-of-service', line.placeOfService ?? '11'),
-        adjudication: [
-          ...lineAdjudication(line.amounts, claim.payee),
-          networkStatus('benefitpaymentstatus', claim.network),
-          ...denialAdjudication(line, false),
-        ],
-      }),
-    ),
+    item: claim.lines.map((line) => professionalItem(claim, line, ctx)),
     adjudication: [
       networkStatus('billingnetworkstatus', claim.network),
       networkStatus('renderingnetworkstatus', claim.network),

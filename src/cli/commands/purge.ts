@@ -1,0 +1,42 @@
+import type { Argv, CommandModule } from 'yargs';
+import { purge } from '../../seed/purge.js';
+import { formatPurgePlan, formatPurgeReport } from '../../seed/report.js';
+import { progressReporter } from '../progress.js';
+import type { CommandContext } from '../run.js';
+import { connectionOptions, interruptible, withServerOptions, type ServerArgs } from './server-options.js';
+
+interface PurgeArgs extends ServerArgs {
+  run?: string;
+  'all-fhirseed': boolean;
+  'dry-run': boolean;
+}
+
+export const purgeCommand: CommandModule<CommandContext, PurgeArgs> = {
+  command: 'purge',
+  describe: 'Delete exactly the resources carrying a fhirseed run tag, referrers first',
+  builder: (yargs: Argv<CommandContext>) =>
+    withServerOptions(yargs)
+      .option('run', { type: 'string', describe: 'The run id whose resources to delete' })
+      .option('all-fhirseed', { type: 'boolean', default: false, describe: 'Delete resources of every fhirseed run' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'List what would be deleted; delete nothing' }) as unknown as Argv<PurgeArgs>,
+  handler: async (argv) => {
+    const { signal, release } = interruptible(argv.io);
+    const progress = progressReporter(argv.io, 'deleted');
+    try {
+      const report = await purge({
+        ...connectionOptions(argv, signal),
+        runId: argv.run,
+        allFhirseed: argv['all-fhirseed'],
+        dryRun: argv['dry-run'],
+        onPlan: (plan) => argv.io.stdout(formatPurgePlan(plan, argv['dry-run'])),
+        onProgress: progress.update,
+      });
+      progress.stop();
+      if (!argv['dry-run']) argv.io.stdout(formatPurgeReport(report));
+      if (report.failed.length || report.remaining.length) argv.result.exitCode = 1;
+    } finally {
+      progress.stop();
+      release();
+    }
+  },
+};

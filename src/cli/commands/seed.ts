@@ -1,0 +1,67 @@
+import type { Argv, CommandModule } from 'yargs';
+import { formatSeedSummary } from '../../seed/report.js';
+import { seed, statePaths } from '../../seed/seed.js';
+import { SEED_MODES, type SeedMode } from '../../seed/send.js';
+import { positiveInteger } from '../../seed/options.js';
+import { UserError } from '../../util/errors.js';
+import { progressReporter } from '../progress.js';
+import type { CommandContext } from '../run.js';
+import { connectionOptions, interruptible, withServerOptions, type ServerArgs } from './server-options.js';
+
+interface SeedArgs extends ServerArgs {
+  dir: string;
+  mode: SeedMode;
+  'bundle-size'?: number;
+  'dry-run': boolean;
+  resume: boolean;
+  'retry-dead-letter': boolean;
+  verify: boolean;
+  'state-dir'?: string;
+}
+
+export const seedCommand: CommandModule<CommandContext, SeedArgs> = {
+  command: 'seed <dir>',
+  describe: 'Load generated output into a FHIR server: directory first, then members; retries, dead letters, resume, verify',
+  builder: (yargs: Argv<CommandContext>) =>
+    withServerOptions(yargs)
+      .positional('dir', { type: 'string', demandOption: true, describe: 'Output directory of fhirseed generate' })
+      .option('mode', { choices: SEED_MODES, default: 'transaction' as SeedMode, describe: 'transaction and batch Bundles of PUTs, or one PUT per resource (upsert)' })
+      .option('bundle-size', { type: 'number', describe: 'Entries per bundle (default 100, or less if the server says so)' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Show what would be sent; send nothing' })
+      .option('resume', { type: 'boolean', default: false, describe: 'Continue an interrupted run from its checkpoint' })
+      .option('retry-dead-letter', { type: 'boolean', default: false, describe: 'Replay the dead-letter file of an earlier run' })
+      .option('verify', { type: 'boolean', default: true, describe: 'Afterwards, compare counts under the run tag with the manifest (--no-verify to skip)' })
+      .option('state-dir', { type: 'string', describe: 'Checkpoint and dead-letter files (default DIR/seed-state)' }) as unknown as Argv<SeedArgs>,
+  handler: async (argv) => {
+    if (argv.resume && argv['retry-dead-letter']) throw new UserError('give --resume or --retry-dead-letter, not both');
+    const { signal, release } = interruptible(argv.io);
+    const progress = progressReporter(argv.io, 'resources');
+    const log = connectionOptions(argv).log;
+    try {
+      const summary = await seed({
+        ...connectionOptions(argv, signal),
+        dir: argv.dir,
+        mode: argv.mode,
+        bundleSize: positiveInteger('--bundle-size', argv['bundle-size']),
+        dryRun: argv['dry-run'],
+        resume: argv.resume,
+        retryDeadLetter: argv['retry-dead-letter'],
+        verify: argv.verify,
+        stateDir: argv['state-dir'],
+        onProgress: progress.update,
+      });
+      progress.stop();
+      argv.io.stdout(formatSeedSummary(summary));
+      log?.(`seed finished: sent ${summary.sent}, dead-lettered ${summary.deadLettered}, ok ${summary.ok}`);
+      if (!summary.ok) argv.result.exitCode = 1;
+    } catch (error) {
+      progress.stop();
+      if (signal.aborted) {
+        throw new UserError(`interrupted: what the server acknowledged is in ${statePaths({ dir: argv.dir, stateDir: argv['state-dir'] }).checkpoint}; run again with --resume`, 130);
+      }
+      throw error;
+    } finally {
+      release();
+    }
+  },
+};

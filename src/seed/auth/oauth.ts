@@ -1,0 +1,115 @@
+import { UserError } from '../../util/errors.js';
+import type { Redactor } from '../redact.js';
+import { clientAssertion, loadSigningKey, type SigningKey } from './jwt.js';
+import { readSecret } from './secrets.js';
+import { SECRET_ENV, type AuthOptions, type AuthProvider, type AuthTransport } from './types.js';
+
+export const DEFAULT_SCOPE = 'system/*.read system/*.write';
+const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/** How a token request authenticates the client: with a secret, or with a signed assertion. */
+type ClientAuthentication = (tokenUrl: string) => { form: Record<string, string>; headers: Record<string, string> };
+
+/**
+ * OAuth 2.0 client credentials (a secret, or SMART Backend Services' private_key_jwt). Tokens are
+ * fetched on first use and refreshed before they expire; concurrent callers share one fetch.
+ */
+export class OAuthTokenProvider implements AuthProvider {
+  private token: { header: string; refreshAt: number } | undefined;
+  private pending: Promise<string> | undefined;
+  private resolvedTokenUrl: string | undefined;
+  tokensIssued = 0;
+
+  constructor(
+    readonly mode: 'client-credentials' | 'smart-backend',
+    private readonly serverUrl: string,
+    private readonly options: AuthOptions,
+    private readonly authenticate: ClientAuthentication,
+    private readonly transport: AuthTransport,
+    private readonly redactor: Redactor,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async authorization(): Promise<string> {
+    if (this.token && this.now() < this.token.refreshAt) return this.token.header;
+    this.pending ??= this.fetchToken().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  invalidate(): boolean {
+    this.token = undefined;
+    return true;
+  }
+
+  /** The token endpoint: given, or discovered from the server's SMART configuration. */
+  async tokenUrl(): Promise<string> {
+    if (this.options.tokenUrl) return this.options.tokenUrl;
+    if (this.resolvedTokenUrl) return this.resolvedTokenUrl;
+    const url = `${this.serverUrl.replace(/\/+$/, '')}/.well-known/smart-configuration`;
+    const { status, body } = await this.transport.getJson(url);
+    const endpoint = (body as { token_endpoint?: unknown } | undefined)?.token_endpoint;
+    if (status !== 200 || typeof endpoint !== 'string') {
+      throw new UserError(`no token endpoint: ${url} answered ${status}${status === 200 ? ' without token_endpoint' : ''}; give --token-url`);
+    }
+    this.resolvedTokenUrl = endpoint;
+    return endpoint;
+  }
+
+  private async fetchToken(): Promise<string> {
+    const tokenUrl = await this.tokenUrl();
+    const { form, headers } = this.authenticate(tokenUrl);
+    const { status, body } = await this.transport.postForm(
+      tokenUrl,
+      { grant_type: 'client_credentials', scope: this.options.scope ?? DEFAULT_SCOPE, ...form },
+      headers,
+    );
+    const answer = (body ?? {}) as { access_token?: unknown; expires_in?: unknown; token_type?: unknown; error?: unknown; error_description?: unknown };
+    if (status !== 200 || typeof answer.access_token !== 'string') {
+      const reason = [answer.error, answer.error_description].filter((x) => typeof x === 'string').join(': ');
+      throw new UserError(this.redactor.redact(`token request to ${tokenUrl} failed: HTTP ${status}${reason ? ` (${reason})` : ''}`), 1);
+    }
+    this.redactor.add(answer.access_token);
+    const header = `Bearer ${answer.access_token}`;
+    this.redactor.add(header);
+    const lifetimeMs = (typeof answer.expires_in === 'number' && answer.expires_in > 0 ? answer.expires_in : 300) * 1000;
+    // Refresh early: a fifth of the lifetime or a minute before expiry, whichever is sooner to expiry.
+    this.token = { header, refreshAt: this.now() + lifetimeMs - Math.min(60_000, lifetimeMs / 5) };
+    this.tokensIssued++;
+    return header;
+  }
+}
+
+export function clientCredentialsAuth(serverUrl: string, options: AuthOptions, env: NodeJS.ProcessEnv, transport: AuthTransport, redactor: Redactor): OAuthTokenProvider {
+  const clientId = requireClientId(options);
+  const secret = readSecret({ file: options.clientSecretFile, env: SECRET_ENV.clientSecret, what: 'client secret' }, env, redactor).trim();
+  const method = options.clientSecretMethod ?? 'basic';
+  const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64');
+  redactor.add(basic);
+  const authenticate: ClientAuthentication = () => {
+    const form: Record<string, string> = {};
+    const headers: Record<string, string> = {};
+    if (method === 'basic') headers.authorization = `Basic ${basic}`;
+    else Object.assign(form, { client_id: clientId, client_secret: secret });
+    return { form, headers };
+  };
+  return new OAuthTokenProvider('client-credentials', serverUrl, options, authenticate, transport, redactor);
+}
+
+export function smartBackendAuth(serverUrl: string, options: AuthOptions, env: NodeJS.ProcessEnv, transport: AuthTransport, redactor: Redactor): OAuthTokenProvider {
+  const clientId = requireClientId(options);
+  const pem = readSecret({ file: options.privateKeyFile, env: SECRET_ENV.privateKey, what: 'private key' }, env, redactor);
+  const signingKey: SigningKey = loadSigningKey(pem, { alg: options.alg, kid: options.keyId });
+  const authenticate: ClientAuthentication = (tokenUrl) => {
+    const assertion = clientAssertion(clientId, tokenUrl, signingKey);
+    redactor.add(assertion);
+    return { form: { client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: assertion }, headers: {} };
+  };
+  return new OAuthTokenProvider('smart-backend', serverUrl, options, authenticate, transport, redactor);
+}
+
+function requireClientId(options: AuthOptions): string {
+  if (!options.clientId) throw new UserError(`--auth ${options.mode} needs --client-id`);
+  return options.clientId;
+}

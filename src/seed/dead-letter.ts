@@ -1,0 +1,105 @@
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
+import { UserError } from '../util/errors.js';
+import type { Redactor } from './redact.js';
+import type { EntryResult } from './send.js';
+import type { SeedEntry } from './source.js';
+
+/** One line of the dead-letter file: what could not be loaded, why, and the resource itself. */
+export interface DeadLetter {
+  reason: string;
+  status: number | null;
+  resourceType: string;
+  id: string;
+  source: string;
+  request: { method: 'PUT'; url: string };
+  outcome: OperationOutcome;
+  resource: Resource;
+}
+
+/**
+ * Appends failed entries as NDJSON, flushed to disk before the checkpoint moves past them, so a
+ * crash can lose neither a resource nor the record of its failure. Everything is redacted.
+ */
+export class DeadLetterFile {
+  private fd: number | undefined;
+  count = 0;
+
+  constructor(readonly path: string, private readonly redactor: Redactor) {}
+
+  /** Starts a new file (a fresh run) or keeps adding to the one there (a resumed run). */
+  open(append: boolean): void {
+    if (!append && existsSync(this.path)) writeFileSync(this.path, '');
+    this.fd = openSync(this.path, 'a');
+  }
+
+  write(results: readonly EntryResult[]): void {
+    const failed = results.filter((r) => !r.ok);
+    if (!failed.length) return;
+    if (this.fd === undefined) this.open(true);
+    const lines = failed.map((r) => `${this.redactor.redact(JSON.stringify(deadLetter(r)))}\n`).join('');
+    writeSync(this.fd!, lines);
+    fsyncSync(this.fd!);
+    this.count += failed.length;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+function deadLetter(r: EntryResult): DeadLetter {
+  const { entry } = r;
+  return {
+    reason: r.reason ?? 'failed',
+    status: r.status ?? null,
+    resourceType: entry.type,
+    id: entry.id,
+    source: entry.source,
+    request: { method: 'PUT', url: `${entry.type}/${entry.id}` },
+    outcome: r.outcome ?? { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception', diagnostics: r.reason ?? 'failed' }] },
+    resource: entry.resource,
+  };
+}
+
+export function readDeadLetters(path: string): DeadLetter[] {
+  if (!existsSync(path)) throw new UserError(`no dead-letter file at ${path}: nothing to retry`);
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line, i) => {
+      try {
+        const record = JSON.parse(line) as DeadLetter;
+        if (!record.resource?.resourceType || !record.resource.id) throw new Error('no resource');
+        return record;
+      } catch {
+        throw new UserError(`${path}:${i + 1}: not a fhirseed dead-letter record`);
+      }
+    });
+}
+
+/** Dead letters back into entries, one group per source file, in file order. */
+export function deadLetterGroups(records: readonly DeadLetter[]): { file: string; entries: SeedEntry[] }[] {
+  const groups = new Map<string, SeedEntry[]>();
+  for (const r of records) {
+    const entry: SeedEntry = { resource: r.resource, type: r.resource.resourceType, id: r.resource.id!, source: r.source };
+    const list = groups.get(r.source) ?? [];
+    list.push(entry);
+    groups.set(r.source, list);
+  }
+  return [...groups].map(([file, entries]) => ({ file, entries }));
+}
+
+/** Replaces a file's content all at once: a reader (or a crash) sees the old file or the new, never half. */
+export function writeFileAtomic(path: string, content: string): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temporary, 'w');
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, path);
+}

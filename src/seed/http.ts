@@ -1,0 +1,182 @@
+import { Agent, request } from 'undici';
+import { fhirseedVersion } from '../util/paths.js';
+import { UserError } from '../util/errors.js';
+import { noAuth } from './auth/static.js';
+import type { AuthProvider, AuthTransport } from './auth/types.js';
+import { backoffDelay, isTransientStatus, parseRetryAfter, sleep, type RetryPolicy } from './backoff.js';
+import { RateLimiter, Semaphore } from './limiter.js';
+import type { Redactor } from './redact.js';
+
+/*
+ * Why undici directly and not fhir-kit-client for requests: fhir-kit-client 2 builds a `Request` and
+ * calls the global `fetch(req)` without an init, so no per-client dispatcher (connection cap) can be
+ * passed; it has no timeout, retry or rate limit, and its errors drop the response headers' meaning
+ * (Retry-After). fhir-kit-client's CapabilityTool is still used to read CapabilityStatements.
+ */
+
+export interface HttpClientOptions {
+  baseUrl: string;
+  /** Requests in flight at most (and sockets to the server). */
+  concurrency: number;
+  requestsPerSecond?: number;
+  /** Per attempt, from sending to the last byte of the answer. */
+  timeoutMs: number;
+  retry: RetryPolicy;
+  redactor: Redactor;
+  random?: () => number;
+  /** Stops everything in flight (Ctrl-C). */
+  signal?: AbortSignal;
+  /** Told before each retry, with the reason (already redacted). */
+  onRetry?: (reason: string, delayMs: number) => void;
+}
+
+export interface FhirResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON, the raw text when not JSON, or undefined when empty. */
+  body: unknown;
+  /** Attempts it took (1 when the first one answered). */
+  attempts: number;
+}
+
+/** Transport failure (timeout, reset, refused) that outlasted every retry. */
+export class NetworkFailure extends Error {
+  constructor(message: string, readonly attempts: number) {
+    super(message);
+    this.name = 'NetworkFailure';
+  }
+}
+
+/** The server refused our credentials even after a fresh token: nothing else can succeed. */
+export class AuthRefused extends UserError {
+  constructor(message: string) {
+    super(message, 1);
+    this.name = 'AuthRefused';
+  }
+}
+
+export class FhirHttpClient {
+  readonly baseUrl: string;
+  readonly stats = { requests: 0, retries: 0 };
+  private readonly agent: Agent;
+  private readonly slots: Semaphore;
+  private readonly limiter: RateLimiter;
+  private readonly userAgent = `fhirseed/${fhirseedVersion()}`;
+  auth: AuthProvider = noAuth();
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    // One more socket than workers, so a token refresh never waits behind the data requests.
+    this.agent = new Agent({ connections: options.concurrency + 1, keepAliveTimeout: 10_000, pipelining: 1 });
+    this.slots = new Semaphore(options.concurrency);
+    this.limiter = new RateLimiter(options.requestsPerSecond);
+  }
+
+  /** A FHIR request, retried on 429/502/503/504/timeouts/resets with backoff and Retry-After. */
+  async send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<FhirResponse> {
+    const url = this.url(path);
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    let reauthenticated = false;
+    for (let attempt = 1; ; attempt++) {
+      const authorization = await this.auth.authorization();
+      const all: Record<string, string> = { accept: 'application/fhir+json', 'user-agent': this.userAgent, ...headers };
+      if (text !== undefined) all['content-type'] = 'application/fhir+json';
+      if (authorization) all.authorization = authorization;
+      let outcome: FhirResponse | Error;
+      try {
+        outcome = await this.slots.run(async () => {
+          await this.limiter.take();
+          return this.attempt(method, url, text, all);
+        });
+      } catch (error) {
+        if (this.options.signal?.aborted) throw error;
+        outcome = error instanceof Error ? error : new Error(String(error));
+      }
+      if (!(outcome instanceof Error)) {
+        outcome.attempts = attempt;
+        if (outcome.status === 401 && !reauthenticated && this.auth.invalidate()) {
+          // The token expired in flight or was revoked: fetch a new one once, at once.
+          reauthenticated = true;
+          this.stats.retries++;
+          attempt--;
+          continue;
+        }
+        if (outcome.status === 401 || (outcome.status === 403 && this.auth.mode !== 'none')) {
+          throw new AuthRefused(`${method} ${this.describe(url)}: HTTP ${outcome.status} — the server refused the credentials (${this.auth.mode})`);
+        }
+        if (!isTransientStatus(outcome.status) || attempt > this.options.retry.maxRetries) return outcome;
+      } else if (attempt > this.options.retry.maxRetries) {
+        throw new NetworkFailure(`${method} ${this.describe(url)}: ${this.reason(outcome)} (after ${attempt} attempts)`, attempt);
+      }
+      const retryAfter = outcome instanceof Error ? undefined : parseRetryAfter(outcome.headers['retry-after']);
+      const delay = backoffDelay(attempt, this.options.retry, retryAfter, this.options.random);
+      this.stats.retries++;
+      this.options.onRetry?.(outcome instanceof Error ? this.reason(outcome) : `HTTP ${outcome.status}`, delay);
+      await sleep(delay);
+      if (this.options.signal?.aborted) throw this.options.signal.reason ?? new Error('aborted');
+    }
+  }
+
+  /** Token and discovery requests: same agent and timeout, no retry, no auth header. */
+  transport(): AuthTransport {
+    const plain = async (method: string, url: string, body: string | undefined, headers: Record<string, string>) => {
+      try {
+        const r = await this.attempt(method, url, body, { accept: 'application/json', 'user-agent': this.userAgent, ...headers });
+        return { status: r.status, body: r.body };
+      } catch (error) {
+        throw new UserError(`${method} ${this.describe(url)}: ${this.reason(error instanceof Error ? error : new Error(String(error)))}`, 1);
+      }
+    };
+    return {
+      getJson: (url) => plain('GET', url, undefined, {}),
+      postForm: (url, form, headers = {}) =>
+        plain('POST', url, new URLSearchParams(form).toString(), { 'content-type': 'application/x-www-form-urlencoded', ...headers }),
+    };
+  }
+
+  url(path: string): string {
+    return /^https?:\/\//i.test(path) ? path : `${this.baseUrl}/${path.replace(/^\/+/, '')}`;
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private async attempt(method: string, url: string, body: string | undefined, headers: Record<string, string>): Promise<FhirResponse> {
+    this.stats.requests++;
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const signal = this.options.signal ? AbortSignal.any([timeout, this.options.signal]) : timeout;
+    try {
+      const response = await request(url, { method: method as 'GET', headers, body, dispatcher: this.agent, signal });
+      const text = await response.body.text();
+      return { status: response.statusCode, headers: response.headers, body: parseBody(text), attempts: 1 };
+    } catch (error) {
+      if (timeout.aborted && !this.options.signal?.aborted) throw new Error(`no answer within ${this.options.timeoutMs} ms`);
+      throw error;
+    }
+  }
+
+  private reason(error: Error): string {
+    const code = (error as { code?: string }).code;
+    return this.options.redactor.redact(code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message);
+  }
+
+  /** A URL for messages: no query string (search values can be personal), no user info. */
+  private describe(url: string): string {
+    try {
+      const u = new URL(url);
+      return `${u.origin}${u.pathname}`;
+    } catch {
+      return '(url)';
+    }
+  }
+}
+
+function parseBody(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import type { Bundle } from '@medplum/fhirtypes';
+import { UserError } from '../util/errors.js';
+import { fetchCapabilities, type ServerCapabilities } from './capabilities.js';
+import { connect } from './connect.js';
+import type { FhirHttpClient } from './http.js';
+import type { ConnectionOptions } from './options.js';
+import { describeFailure } from './outcome.js';
+
+export interface PingCheck {
+  check: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface PingOptions extends ConnectionOptions {
+  /** test-accounts.json written by fhirseed generate. */
+  accounts?: string;
+  /** How many test members to search for (default 5). */
+  members?: number;
+}
+
+interface AccountLike {
+  patientId?: unknown;
+  memberId?: unknown;
+  claims?: Record<string, number>;
+}
+
+const CARIN_BB = 'http://hl7.org/fhir/us/carin-bb/';
+const US_CORE = 'http://hl7.org/fhir/us/core/';
+
+/**
+ * The pre-production connection test: metadata, FHIR version, SMART configuration when auth is on,
+ * declared CARIN BB / US Core profiles, and each test member's Patient, Coverage and EOB by search.
+ * Every check is run and reported; none stops the others.
+ */
+export async function ping(options: PingOptions): Promise<PingCheck[]> {
+  const accounts = options.accounts ? readAccounts(options.accounts).slice(0, options.members ?? 5) : [];
+  const { client, redactor } = connect(options);
+  const checks: PingCheck[] = [];
+  const run = async (check: string, body: () => Promise<{ ok: boolean; detail: string }>) => {
+    try {
+      checks.push({ check, ...(await body()) });
+    } catch (error) {
+      checks.push({ check, ok: false, detail: redactor.errorMessage(error) });
+    }
+  };
+  try {
+    let capabilities: ServerCapabilities | undefined;
+    await run('CapabilityStatement', async () => {
+      capabilities = await fetchCapabilities(client);
+      return { ok: true, detail: `${client.baseUrl}/metadata` };
+    });
+    await run('FHIR version 4.0.1', async () => ({
+      ok: capabilities?.fhirVersion === '4.0.1',
+      detail: capabilities ? `fhirVersion ${capabilities.fhirVersion ?? '(absent)'}` : 'no CapabilityStatement',
+    }));
+    if (options.auth.mode === 'smart-backend' || options.auth.mode === 'client-credentials') {
+      await run('SMART configuration', () => smartConfiguration(client, options.auth.mode === 'smart-backend'));
+      await run('access token', async () => {
+        await client.auth.authorization();
+        return { ok: client.auth.tokensIssued > 0, detail: `token issued to ${options.auth.clientId ?? '(client)'}` };
+      });
+    }
+    for (const [name, prefix] of [['CARIN BB profiles declared', CARIN_BB], ['US Core profiles declared', US_CORE]] as const) {
+      await run(name, async () => {
+        const declared = (capabilities?.profiles ?? []).filter((p) => p.startsWith(prefix));
+        return { ok: declared.length > 0, detail: declared.length ? `${declared.length} profiles` : 'none in the CapabilityStatement' };
+      });
+    }
+    for (const account of accounts) {
+      const id = String(account.patientId);
+      const hasClaims = Object.values(account.claims ?? {}).some((n) => n > 0);
+      await run(`member ${String(account.memberId ?? id)}: Patient`, () => searchCount(client, 'Patient', `_id=${encodeURIComponent(id)}`, 1));
+      await run(`member ${String(account.memberId ?? id)}: Coverage`, () => searchCount(client, 'Coverage', `patient=${encodeURIComponent(`Patient/${id}`)}`, 1));
+      await run(`member ${String(account.memberId ?? id)}: ExplanationOfBenefit`, () =>
+        searchCount(client, 'ExplanationOfBenefit', `patient=${encodeURIComponent(`Patient/${id}`)}`, hasClaims ? 1 : 0));
+    }
+  } finally {
+    await client.close();
+  }
+  return checks;
+}
+
+async function smartConfiguration(client: FhirHttpClient, needsPrivateKeyJwt: boolean): Promise<{ ok: boolean; detail: string }> {
+  const response = await client.send('GET', '.well-known/smart-configuration');
+  const config = response.body as { token_endpoint?: unknown; token_endpoint_auth_methods_supported?: unknown } | undefined;
+  if (response.status !== 200 || typeof config?.token_endpoint !== 'string') {
+    return { ok: false, detail: describeFailure(response.status, response.body, 'no token_endpoint') };
+  }
+  const methods = Array.isArray(config.token_endpoint_auth_methods_supported) ? (config.token_endpoint_auth_methods_supported as string[]) : [];
+  if (needsPrivateKeyJwt && methods.length && !methods.includes('private_key_jwt')) {
+    return { ok: false, detail: `token endpoint does not list private_key_jwt (${methods.join(', ')})` };
+  }
+  return { ok: true, detail: `token endpoint ${config.token_endpoint}` };
+}
+
+/** A search whose result must hold at least `min` resources of `type` (includes and outcomes aside). */
+async function searchCount(client: FhirHttpClient, type: string, query: string, min: number): Promise<{ ok: boolean; detail: string }> {
+  const response = await client.send('GET', `${type}?${query}`);
+  if (response.status !== 200) return { ok: false, detail: describeFailure(response.status, response.body) };
+  const bundle = response.body as Bundle | undefined;
+  const found = (bundle?.entry ?? []).filter((e) => e.resource?.resourceType === type && e.search?.mode !== 'include').length;
+  const more = bundle?.link?.some((l) => l.relation === 'next') ? '+' : '';
+  return { ok: found >= min, detail: `${found}${more} found${min ? '' : ' (none expected)'}` };
+}
+
+function readAccounts(path: string): AccountLike[] {
+  let accounts: unknown;
+  try {
+    accounts = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new UserError(`--accounts ${path}: not a readable test-accounts.json`);
+  }
+  if (!Array.isArray(accounts) || accounts.some((a) => typeof (a as AccountLike)?.patientId !== 'string')) {
+    throw new UserError(`--accounts ${path}: expected the array of test accounts fhirseed generate writes`);
+  }
+  return accounts as AccountLike[];
+}

@@ -1,0 +1,56 @@
+import type { PingCheck } from './ping.js';
+import type { PurgeReport, PurgeRow } from './purge.js';
+import type { SeedSummary } from './seed.js';
+
+/** A plain text table: header, rule, rows; columns padded to their widest cell. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
+}
+
+export function formatSeedSummary(s: SeedSummary): string {
+  if (s.dryRun && s.plan) {
+    const rows = Object.entries(s.plan.byType).map(([type, n]) => [type, String(n)]);
+    return (
+      `dry run: would send ${s.plan.entries} resources in ${s.plan.requests} requests (${s.mode}, bundle size ${s.bundleSize}) to ${s.server}, run ${s.runId}\n` +
+      table(['type', 'resources'], rows)
+    );
+  }
+  const seconds = s.elapsedMs / 1000;
+  let text =
+    `seeded ${s.server} (run ${s.runId}, ${s.mode}, bundle size ${s.bundleSize})\n` +
+    `  sent ${s.sent}, created ${s.created}, updated ${s.updated}, failed ${s.failed}, retried ${s.retried}, dead-lettered ${s.deadLettered}\n` +
+    `  elapsed ${seconds.toFixed(1)} s, ${s.rate.toFixed(0)} resources/s` +
+    (s.skippedMembers ? `, ${s.skippedMembers} members already loaded (resumed)` : '') +
+    (s.tokensIssued ? `, ${s.tokensIssued} access tokens` : '') +
+    '\n';
+  if (s.deadLettered) text += `  dead letters: ${s.deadLetterFile} (replay with --retry-dead-letter)\n`;
+  if (s.verify) {
+    const bad = s.verify.filter((r) => !r.ok);
+    text += bad.length
+      ? `verify: ${bad.length} of ${s.verify.length} types differ from the manifest\n` +
+        table(['type', 'manifest', 'server', 'problem'], bad.map((r) => [r.type, String(r.expected), r.actual === undefined ? '?' : String(r.actual), r.problem ?? '']))
+      : `verify: counts under the run tag match the manifest for all ${s.verify.length} types\n`;
+  }
+  return text;
+}
+
+export function formatPingTable(checks: readonly PingCheck[]): string {
+  const failed = checks.filter((c) => !c.ok).length;
+  return table(['check', 'result', 'detail'], checks.map((c) => [c.check, c.ok ? 'pass' : 'FAIL', c.detail])) +
+    (failed ? `${failed} of ${checks.length} checks failed\n` : `all ${checks.length} checks passed\n`);
+}
+
+export function formatPurgePlan(plan: readonly PurgeRow[], dryRun: boolean): string {
+  const total = plan.reduce((a, r) => a + r.count, 0);
+  if (!total) return 'no resources with the fhirseed tag: nothing to delete\n';
+  return `${dryRun ? 'would delete' : 'deleting'} ${total} tagged resources, in this order:\n` + table(['type', 'resources'], plan.map((r) => [r.type, String(r.count)]));
+}
+
+export function formatPurgeReport(r: PurgeReport): string {
+  let text = `deleted ${r.deleted}` + (r.untagged ? `, left ${r.untagged} without the tag` : '') + (r.failed.length ? `, ${r.failed.length} failed` : '') + '\n';
+  for (const f of r.failed.slice(0, 20)) text += `  ${f.type}/${f.id}: ${f.reason}\n`;
+  if (r.remaining.length) text += `still tagged: ${r.remaining.map((x) => `${x.type} ${x.count < 0 ? '?' : x.count}`).join(', ')}\n`;
+  return text;
+}

@@ -1,0 +1,163 @@
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../util/errors.js';
+import { assertModeSupported, fetchCapabilities } from './capabilities.js';
+import { Checkpoint } from './checkpoint.js';
+import { connect } from './connect.js';
+import { DeadLetterFile, deadLetterGroups, readDeadLetters } from './dead-letter.js';
+import { assertServerAllowed, DEFAULT_BUNDLE_SIZE, normalizeServerUrl, type SeedOptions } from './options.js';
+import { planWork, type Group, type WorkItem } from './plan.js';
+import { Redactor } from './redact.js';
+import { runItem, runPool, type WorkRunner } from './run-work.js';
+import { ChunkSender, type SeedMode } from './send.js';
+import { readBundleEntries, readSource, type SeedSource } from './source.js';
+import { verifyCounts, type VerifyRow } from './verify.js';
+
+export interface SeedSummary {
+  server: string;
+  runId: string;
+  mode: SeedMode;
+  bundleSize: number;
+  dryRun: boolean;
+  /** Entries sent (each once, however often retried). */
+  sent: number;
+  created: number;
+  updated: number;
+  failed: number;
+  retried: number;
+  deadLettered: number;
+  /** Member files a resumed run found already loaded. */
+  skippedMembers: number;
+  elapsedMs: number;
+  /** Resources stored per second. */
+  rate: number;
+  tokensIssued: number;
+  checkpointFile?: string;
+  deadLetterFile: string;
+  /** Dry run: what would be sent. */
+  plan?: { requests: number; entries: number; byType: Record<string, number> };
+  verify?: VerifyRow[];
+  ok: boolean;
+}
+
+export function statePaths(options: Pick<SeedOptions, 'dir' | 'stateDir'>): { dir: string; checkpoint: string; deadLetter: string } {
+  const dir = options.stateDir ?? join(options.dir, 'seed-state');
+  return { dir, checkpoint: join(dir, 'checkpoint.json'), deadLetter: join(dir, 'dead-letter.ndjson') };
+}
+
+/** Loads a fhirseed output directory into a FHIR server: directory first, then members; see DESIGN.md §6. */
+export async function seed(options: SeedOptions): Promise<SeedSummary> {
+  const started = Date.now();
+  const server = normalizeServerUrl(options.server);
+  assertServerAllowed(server, options.production, 'seed');
+  const source = readSource(options.dir);
+  const paths = statePaths(options);
+  const total = Object.values(source.expected).reduce((a, b) => a + b, 0);
+  const summary: SeedSummary = {
+    server, runId: source.runId, mode: options.mode, bundleSize: options.bundleSize ?? DEFAULT_BUNDLE_SIZE, dryRun: options.dryRun,
+    sent: 0, created: 0, updated: 0, failed: 0, retried: 0, deadLettered: 0, skippedMembers: 0, elapsedMs: 0, rate: 0, tokensIssued: 0,
+    deadLetterFile: paths.deadLetter, ok: true,
+  };
+  if (options.dryRun) {
+    summary.plan = dryRunPlan(source, options, summary.bundleSize);
+    summary.elapsedMs = Date.now() - started;
+    return summary;
+  }
+
+  mkdirSync(paths.dir, { recursive: true });
+  // Settled before any request, so that a mismatched checkpoint fails fast and sends nothing.
+  const checkpoint = options.retryDeadLetter ? undefined
+    : options.resume ? Checkpoint.resume(paths.checkpoint, server, source) : Checkpoint.start(paths.checkpoint, server, source);
+  const redactor = new Redactor();
+  const { client } = connect(options, redactor);
+  const sender = new ChunkSender(client, options.mode, options.retry, redactor, options.random);
+  try {
+    const capabilities = await fetchCapabilities(client);
+    if (capabilities.fhirVersion && !capabilities.fhirVersion.startsWith('4.0')) {
+      throw new UserError(`${server} is FHIR ${capabilities.fhirVersion}; fhirseed writes FHIR R4 (4.0.1)`);
+    }
+    assertModeSupported(capabilities, options.mode);
+    summary.bundleSize = Math.min(options.bundleSize ?? DEFAULT_BUNDLE_SIZE, capabilities.maxBundleSize ?? Number.POSITIVE_INFINITY);
+    let done = 0;
+    const onEntries = (n: number) => {
+      done += n;
+      options.onProgress?.(Math.min(done, total), total);
+    };
+
+    if (!checkpoint) {
+      await replayDeadLetters(paths.deadLetter, summary, { sender, onEntries, signal: options.signal }, options.concurrency, redactor);
+    } else {
+      summary.checkpointFile = paths.checkpoint;
+      const deadLetters = new DeadLetterFile(paths.deadLetter, redactor);
+      deadLetters.open(options.resume);
+      const runner: WorkRunner = { sender, deadLetters, checkpoint, onEntries, signal: options.signal };
+      try {
+        if (source.directoryFile && !checkpoint.directoryDone) {
+          // Shared resources first, and complete, before any member bundle references them.
+          const directory = readBundleEntries(source.dir, source.directoryFile);
+          for (const item of planWork([{ file: source.directoryFile, entries: directory }], summary.bundleSize)) {
+            await runItem({ ...item, files: [] }, runner);
+          }
+          checkpoint.markDirectoryDone();
+        }
+        const remaining = source.memberFiles.filter((f) => !checkpoint.isDone(f));
+        summary.skippedMembers = source.memberFiles.length - remaining.length;
+        if (summary.skippedMembers) onEntries(Math.round((total * summary.skippedMembers) / Math.max(1, source.memberFiles.length)));
+        await runPool(planWork(memberGroups(source, remaining), summary.bundleSize), options.concurrency, runner);
+        checkpoint.markFinished();
+      } finally {
+        deadLetters.close();
+        summary.deadLettered = deadLetters.count;
+      }
+    }
+
+    if (options.verify) summary.verify = await verifyCounts(client, source.runId, source.expected);
+  } finally {
+    Object.assign(summary, { sent: sender.stats.sent, created: sender.stats.created, updated: sender.stats.updated, failed: sender.stats.failed });
+    summary.retried = client.stats.retries + sender.stats.retried;
+    summary.tokensIssued = client.auth.tokensIssued;
+    summary.elapsedMs = Date.now() - started;
+    summary.rate = (summary.created + summary.updated) / Math.max(0.001, summary.elapsedMs / 1000);
+    await client.close();
+  }
+  summary.ok = summary.deadLettered === 0 && (summary.verify ?? []).every((r) => r.ok);
+  return summary;
+}
+
+function* memberGroups(source: SeedSource, files: readonly string[]): Generator<Group> {
+  for (const file of files) yield { file, entries: readBundleEntries(source.dir, file) };
+}
+
+/** --retry-dead-letter: replays the dead-letter file; what fails again becomes the new file. */
+async function replayDeadLetters(path: string, summary: SeedSummary, runner: Omit<WorkRunner, 'deadLetters'>, workers: number, redactor: Redactor): Promise<void> {
+  const records = readDeadLetters(path);
+  const next = new DeadLetterFile(`${path}.next`, redactor);
+  next.open(false);
+  try {
+    await runPool(planWork(deadLetterGroups(records), summary.bundleSize), workers, { ...runner, deadLetters: next });
+  } finally {
+    next.close();
+    summary.deadLettered = next.count;
+  }
+  // Only now, with every record either loaded or in the new file, does the old file go.
+  renameSync(`${path}.next`, path);
+  if (!next.count && existsSync(path)) rmSync(path);
+}
+
+function dryRunPlan(source: SeedSource, options: SeedOptions, bundleSize: number): NonNullable<SeedSummary['plan']> {
+  const byType: Record<string, number> = {};
+  let requests = 0;
+  let entries = 0;
+  const groups: Group[] = [];
+  if (source.directoryFile) groups.push({ file: source.directoryFile, entries: readBundleEntries(source.dir, source.directoryFile) });
+  const count = (item: WorkItem) => {
+    for (const chunk of item.chunks) {
+      requests += options.mode === 'upsert' ? chunk.length : 1;
+      entries += chunk.length;
+      for (const e of chunk) byType[e.type] = (byType[e.type] ?? 0) + 1;
+    }
+  };
+  for (const item of planWork(groups, bundleSize)) count(item);
+  for (const item of planWork(memberGroups(source, source.memberFiles), bundleSize)) count(item);
+  return { requests, entries, byType };
+}

@@ -1,0 +1,151 @@
+import type { Bundle, BundleEntry, OperationOutcome } from '@medplum/fhirtypes';
+import { stableUuid } from '../output/bundle.js';
+import { backoffDelay, isTransientStatus, sleep, type RetryPolicy } from './backoff.js';
+import { NetworkFailure, type FhirHttpClient, type FhirResponse } from './http.js';
+import { describeFailure, entryStatusCode, isOperationOutcome, syntheticOutcome } from './outcome.js';
+import type { Redactor } from './redact.js';
+import type { SeedEntry } from './source.js';
+
+export type SeedMode = 'transaction' | 'batch' | 'upsert';
+export const SEED_MODES: readonly SeedMode[] = ['transaction', 'batch', 'upsert'];
+
+export interface EntryResult {
+  entry: SeedEntry;
+  ok: boolean;
+  status?: number;
+  /** For failures: worth another round (an entry-level 429/503, a malformed answer). */
+  transient?: boolean;
+  reason?: string;
+  outcome?: OperationOutcome;
+}
+
+export interface SendStats {
+  sent: number;
+  created: number;
+  updated: number;
+  /** Entry attempts that failed, including those that later succeeded. */
+  failed: number;
+  /** Requests and entry rounds repeated. */
+  retried: number;
+}
+
+/**
+ * Sends chunks in one of three modes and checks every entry's own status: a 200 on a batch or
+ * transaction says nothing about its entries (some servers apply transactions partially).
+ * Whole requests are retried by the HTTP client; entries that fail transiently inside a 200 answer
+ * are re-sent here in further rounds. Each entry ends ok, or failed with its reason and outcome.
+ */
+export class ChunkSender {
+  readonly stats: SendStats = { sent: 0, created: 0, updated: 0, failed: 0, retried: 0 };
+
+  constructor(
+    private readonly client: FhirHttpClient,
+    private readonly mode: SeedMode,
+    private readonly retry: RetryPolicy,
+    private readonly redactor: Redactor,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  async send(chunk: readonly SeedEntry[]): Promise<EntryResult[]> {
+    this.stats.sent += chunk.length;
+    const final: EntryResult[] = [];
+    let pending = [...chunk];
+    for (let round = 1; pending.length; round++) {
+      const results = await this.sendOnce(pending);
+      pending = [];
+      for (const r of results) {
+        if (r.ok) {
+          if (r.status === 201) this.stats.created++;
+          else this.stats.updated++;
+          final.push(r);
+          continue;
+        }
+        this.stats.failed++;
+        if (r.transient && round <= this.retry.maxRetries) pending.push(r.entry);
+        else final.push(r);
+      }
+      if (pending.length) {
+        this.stats.retried++;
+        await sleep(backoffDelay(round, this.retry, undefined, this.random));
+      }
+    }
+    return final;
+  }
+
+  private sendOnce(entries: SeedEntry[]): Promise<EntryResult[]> {
+    return this.mode === 'upsert' ? this.putEach(entries) : this.sendBundle(entries, this.mode);
+  }
+
+  private async putEach(entries: SeedEntry[]): Promise<EntryResult[]> {
+    const results: EntryResult[] = [];
+    for (const entry of entries) {
+      const response = await this.request('PUT', `${entry.type}/${encodeURIComponent(entry.id)}`, entry.resource);
+      if (response instanceof NetworkFailure) {
+        results.push(this.failure(entry, undefined, syntheticOutcome(this.redactor.redact(response.message), 'transient'), false));
+      } else if (response.status === 200 || response.status === 201) {
+        results.push({ entry, ok: true, status: response.status });
+      } else {
+        results.push(this.failure(entry, response.status, response.body, false));
+      }
+    }
+    return results;
+  }
+
+  private async sendBundle(entries: SeedEntry[], type: 'transaction' | 'batch'): Promise<EntryResult[]> {
+    // No id on the Bundle we POST; lower-case urn:uuid fullUrls; PUT at the deterministic id.
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type,
+      entry: entries.map((e): BundleEntry => {
+        const url = `${e.type}/${e.id}`;
+        return { fullUrl: `urn:uuid:${stableUuid(url)}`, resource: e.resource, request: { method: 'PUT', url } };
+      }),
+    };
+    const response = await this.request('POST', '', bundle);
+    if (response instanceof NetworkFailure) {
+      const outcome = syntheticOutcome(this.redactor.redact(response.message), 'transient');
+      return entries.map((e) => this.failure(e, undefined, outcome, false));
+    }
+    if (response.status === 413 && entries.length > 1) {
+      // Too large for this server: halve and go on, in order.
+      const half = Math.ceil(entries.length / 2);
+      return [...(await this.sendBundle(entries.slice(0, half), type)), ...(await this.sendBundle(entries.slice(half), type))];
+    }
+    if (response.status === 200) return this.checkEntries(entries, response, `${type}-response`);
+    if (!isTransientStatus(response.status) && entries.length > 1) {
+      // The server refused the bundle as a whole (one bad entry fails a transaction): send each
+      // entry alone, so that the good ones land and each bad one is reported with its own outcome.
+      return this.putEach(entries);
+    }
+    return entries.map((e) => this.failure(e, response.status, response.body, false));
+  }
+
+  private checkEntries(entries: SeedEntry[], response: FhirResponse, expectedType: string): EntryResult[] {
+    const body = response.body as Bundle | undefined;
+    const answers = body?.resourceType === 'Bundle' ? (body.entry ?? []) : [];
+    if (body?.resourceType !== 'Bundle' || body.type !== expectedType || answers.length !== entries.length) {
+      const problem = `HTTP 200 but the answer is not a ${expectedType} with ${entries.length} entries (got ${body?.resourceType ?? typeof body}${body?.resourceType === 'Bundle' ? ` ${body.type} with ${answers.length}` : ''})`;
+      return entries.map((e) => ({ entry: e, ok: false, transient: true, reason: problem, outcome: syntheticOutcome(problem, 'processing') }));
+    }
+    return entries.map((entry, i) => {
+      const answer = answers[i]!.response;
+      const status = entryStatusCode(answer?.status);
+      if (status !== undefined && status >= 200 && status < 300) return { entry, ok: true, status };
+      return this.failure(entry, status, answer?.outcome, status === undefined || isTransientStatus(status));
+    });
+  }
+
+  private failure(entry: SeedEntry, status: number | undefined, outcome: unknown, transient: boolean): EntryResult {
+    const oo = isOperationOutcome(outcome) ? outcome : syntheticOutcome(describeFailure(status, outcome, 'no outcome given'));
+    return { entry, ok: false, status, transient, reason: this.redactor.redact(describeFailure(status, oo)), outcome: this.redactor.redactJson(oo) };
+  }
+
+  private async request(method: string, path: string, body: unknown): Promise<FhirResponse | NetworkFailure> {
+    try {
+      return await this.client.send(method, path, body);
+    } catch (error) {
+      if (error instanceof NetworkFailure) return error;
+      throw error;
+    }
+  }
+}

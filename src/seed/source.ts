@@ -1,0 +1,76 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { UserError } from '../util/errors.js';
+
+/** One resource to load, and where it came from (for dead-letter records). */
+export interface SeedEntry {
+  resource: Resource;
+  type: string;
+  id: string;
+  /** The file it was read from, relative to the output directory. */
+  source: string;
+}
+
+/** What a fhirseed output directory offers the seeder. */
+export interface SeedSource {
+  dir: string;
+  runId: string;
+  /** Resources per type the manifest(s) promise. */
+  expected: Record<string, number>;
+  /** bundles/directory.json when present (unsharded runs and shard 1). */
+  directoryFile?: string;
+  /** bundles/member-*.json, in member order. */
+  memberFiles: string[];
+}
+
+interface ManifestLike {
+  runId?: unknown;
+  counts?: { byType?: Record<string, number> };
+}
+
+export function readSource(dir: string): SeedSource {
+  if (!existsSync(dir)) throw new UserError(`${dir} does not exist; give a directory written by fhirseed generate`);
+  const manifests = readdirSync(dir).filter((f) => /^manifest(\.shard-\d+-of-\d+)?\.json$/.test(f)).sort();
+  if (!manifests.length) throw new UserError(`${dir} has no manifest.json; give a directory written by fhirseed generate`);
+  const expected: Record<string, number> = {};
+  const runIds = new Set<string>();
+  for (const file of manifests) {
+    let manifest: ManifestLike;
+    try {
+      manifest = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ManifestLike;
+    } catch {
+      throw new UserError(`${join(dir, file)} is not valid JSON`);
+    }
+    if (typeof manifest.runId !== 'string' || !manifest.counts?.byType) throw new UserError(`${join(dir, file)} lacks runId or counts.byType`);
+    runIds.add(manifest.runId);
+    for (const [type, n] of Object.entries(manifest.counts.byType)) expected[type] = (expected[type] ?? 0) + n;
+  }
+  if (runIds.size > 1) throw new UserError(`${dir} holds manifests of several runs (${[...runIds].join(', ')}); seed one run at a time`);
+  const bundlesDir = join(dir, 'bundles');
+  if (!existsSync(bundlesDir)) throw new UserError(`${dir} has no bundles/ directory; generate with --format bundles`);
+  const files = readdirSync(bundlesDir);
+  return {
+    dir,
+    runId: [...runIds][0]!,
+    expected,
+    directoryFile: files.includes('directory.json') ? 'bundles/directory.json' : undefined,
+    memberFiles: files.filter((f) => /^member-\d+\.json$/.test(f)).sort().map((f) => `bundles/${f}`),
+  };
+}
+
+/** The resources of one bundle file, in order; every one must have a type and an id (PUT needs it). */
+export function readBundleEntries(dir: string, file: string): SeedEntry[] {
+  let bundle: Bundle;
+  try {
+    bundle = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Bundle;
+  } catch {
+    throw new UserError(`${join(dir, file)} is not a readable JSON Bundle`);
+  }
+  if (bundle.resourceType !== 'Bundle') throw new UserError(`${join(dir, file)} is not a Bundle`);
+  return (bundle.entry ?? []).map((e, i) => {
+    const resource = e.resource;
+    if (!resource?.resourceType || !resource.id) throw new UserError(`${join(dir, file)}: entry ${i} has no resource with a type and id`);
+    return { resource, type: resource.resourceType, id: resource.id, source: file };
+  });
+}
