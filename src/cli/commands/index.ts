@@ -1,6 +1,9 @@
 import type { CommandModule } from 'yargs';
 import { generateCommand } from './generate.js';
+import { pingCommand } from './ping.js';
+import { purgeCommand } from './purge.js';
+import { seedCommand } from './seed.js';
 
 /** Every CLI command: one module per file, each exporting command, describe, builder, handler. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [generateCommand];
+export const commands: CommandModule<any, any>[] = [generateCommand, seedCommand, pingCommand, purgeCommand];
