@@ -55,6 +55,8 @@ export interface ProcedureRow extends SourcedRow {
   charge: number;
   /** Revenue code used when billed on an institutional claim. */
   revenue?: string;
+  /** The code is billed with a side (RT/LT modifier). */
+  laterality?: boolean;
   /** Age range the code is for (preventive visit codes are age-specific). */
   ageMin?: number;
   ageMax?: number;

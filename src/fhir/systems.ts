@@ -28,6 +28,7 @@ export const SYSTEMS = {
   placeOfService: 'https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set',
   nucc: 'http://nucc.org/provider-taxonomy',
   carc: 'https://x12.org/codes/claim-adjustment-reason-codes',
+  ambulanceTransportReason: 'https://x12.org/codesystem.x12.org/ambulance-transport-reason-codes',
   ncpdpDaw: `${THO_CS}/NCPDPDispensedAsWrittenOrProductSelectionCode`,
   ncpdpBrandGeneric: `${THO_CS}/NCPDPBrandGenericIndicator`,
   ncpdpRxOrigin: `${THO_CS}/NCPDPPrescriptionOriginCode`,

@@ -61,6 +61,7 @@ export function buildDirectory(profile: Profile, codeMaps: CodeMaps): Directory 
     practitioners.push({
       id: `fs-${key}-prac${practitioners.length + 1}`,
       npi: fictionalNpi(rng),
+      tin: fictionalTin(rng),
       name: { ...people.name(sex, true), prefix: role === 'pharmacist' ? undefined : 'Dr.' },
       sex,
       taxonomy: rng.pick(taxonomyFor(use)).code,

@@ -98,7 +98,8 @@ function planClaims(ctx: MemberClaimsContext): ClaimDraft[] {
     for (let i = 0; i < inpatient; i++) {
       const date = i === 0 ? earlyDate(medical) : ctx.serviceDate(medical);
       if (!date) continue;
-      const condition = episode(ctx, medical, date, true);
+      // The coverage plan's admission is a surgical one, so that inpatient procedures (ICD-10-PCS) show.
+      const condition = episode(ctx, medical, date, true, false, i === 0 && Boolean(showcase));
       drafts.push(inpatientClaim(ctx, { coverage: medical, date, condition, forced: i === 0, deny: i === 0 && takeDeny() }));
       drafts.push(professionalClaim(ctx, { coverage: medical, date, condition }));
     }
@@ -134,12 +135,29 @@ function planClaims(ctx: MemberClaimsContext): ClaimDraft[] {
  * when it fits, else a new acute episode that then becomes part of the member's conditions, so the
  * clinical view and the claims agree.
  */
-function episode(ctx: MemberClaimsContext, coverage: CoverageFact, date: string, admission: boolean, needsDrug = false): ConditionFact {
+function episode(
+  ctx: MemberClaimsContext,
+  coverage: CoverageFact,
+  date: string,
+  admission: boolean,
+  needsDrug = false,
+  surgical = false,
+): ConditionFact {
   const { rng, codeMaps } = ctx;
   const fits = (key: string) => {
     const row = codeMaps.conditions.get(key);
-    return Boolean(row && (!admission || row.drgs.length) && (!needsDrug || row.drugs.length));
+    return Boolean(row && (!admission || row.drgs.length) && (!needsDrug || row.drugs.length) && (!surgical || row.pcs.length));
   };
+  if (surgical) {
+    const own = ctx.conditions.filter((c) => fits(c.key));
+    if (own.length) return rng.pick(own);
+    const rows = [...codeMaps.conditions.values()].filter((r) => fits(r.key));
+    if (rows.length) {
+      const fact = makeCondition(rng, rng.pick(rows), ctx.member.birthDate, coverage.start, date);
+      ctx.conditions.push(fact);
+      return fact;
+    }
+  }
   const own = ctx.conditions.filter((c) => c.onset <= date && fits(c.key) && (admission || !needsDrug || !ctx.conditionRow(c).chronic));
   if (own.length && rng.chance(0.7)) return rng.pick(own);
   // A new episode: an acute condition of the profile, weighted by its prevalence at the member's age and sex.

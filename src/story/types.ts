@@ -158,6 +158,16 @@ export interface PharmacyFacts {
   prescriptionNumber: string;
 }
 
+export interface AmbulanceFacts {
+  /** X12 ambulance transport reason code. */
+  reason: string;
+  miles: number;
+  weightLb: number;
+  pickup: string;
+  dropoff: string;
+  stretcherPurpose: string;
+}
+
 export interface OralFacts {
   missingTeeth: string[];
   orthodonticMonths?: number;
@@ -192,6 +202,7 @@ export interface ClaimFact {
   institutional?: InstitutionalFacts;
   pharmacy?: PharmacyFacts;
   oral?: OralFacts;
+  ambulance?: AmbulanceFacts;
   /** Claim number of the claim this one replaces, when it is a corrected claim. */
   replaces?: string;
   processNote?: string;
@@ -223,6 +234,7 @@ export interface ProviderOrgFact {
 export interface PractitionerFact {
   id: string;
   npi: string;
+  tin: string;
   name: PersonName;
   sex: Sex;
   taxonomy: string;

@@ -200,3 +200,20 @@ export function professionalItem(
     ],
   });
 }
+
+/** Header-level reason for a claim with denied lines: the first line's X12 CARC. */
+export function headerAdjustmentReason(claim: ClaimFact): ExplanationOfBenefitItemAdjudication[] {
+  const denied = claim.lines.find((l) => l.denial);
+  return denied?.denial ? [{ category: discriminator('adjustmentreason'), reason: concept('carc', denied.denial.carc, denied.denial.display) }] : [];
+}
+
+/** A line of an institutional EOB: amounts, the denial reason, and the allowed units. */
+export function institutionalItem(claim: ClaimFact, line: LineFact): ExplanationOfBenefitItem {
+  return item(line, {
+    adjudication: [
+      ...lineAdjudication(line.amounts, claim.payee),
+      ...denialAdjudication(line, false),
+      ...(line.allowedUnits ? [{ category: discriminator('allowedunits'), value: line.allowedUnits }] : []),
+    ],
+  });
+}

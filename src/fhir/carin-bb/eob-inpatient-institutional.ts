@@ -1,8 +1,8 @@
 import type { ExplanationOfBenefit } from '@medplum/fhirtypes';
 import type { ClaimFact, MemberStory } from '../../story/types.js';
 import { ref, type BuildContext } from '../context.js';
-import { concept, tableConcept } from './codings.js';
-import { careTeam, denialAdjudication, diagnoses, eobBase, item, lineAdjudication, networkStatus, type CareTeamMember } from './eob-common.js';
+import { concept } from './codings.js';
+import { careTeam, diagnoses, eobBase, headerAdjustmentReason, institutionalItem, networkStatus, type CareTeamMember } from './eob-common.js';
 import { institutionalSupportingInfo } from './eob-institutional-info.js';
 
 /** C4BB ExplanationOfBenefit Inpatient Institutional 2.0.0. */
@@ -33,16 +33,12 @@ export function buildC4bbEobInpatientInstitutional(story: MemberStory, claim: Cl
           })),
         }
       : {}),
-    item: claim.lines.map((line) =>
-      item(line, {
-        adjudication: [
-          ...lineAdjudication(line.amounts, claim.payee),
-          ...denialAdjudication(line, false),
-          ...(line.allowedUnits ? [{ category: concept('c4bbAdjudicationDiscriminator', 'allowedunits'), value: line.allowedUnits }] : []),
-        ],
-      }),
-    ),
-    adjudication: [networkStatus('billingnetworkstatus', claim.network), networkStatus('benefitpaymentstatus', claim.network)],
+    item: claim.lines.map((line) => institutionalItem(claim, line)),
+    adjudication: [
+      networkStatus('billingnetworkstatus', claim.network),
+      networkStatus('benefitpaymentstatus', claim.network),
+      ...headerAdjustmentReason(claim),
+    ],
   };
 }
 

@@ -1,7 +1,7 @@
 import type { ExplanationOfBenefit } from '@medplum/fhirtypes';
 import type { ClaimFact, MemberStory } from '../../story/types.js';
 import { ref, type BuildContext } from '../context.js';
-import { careTeam, denialAdjudication, diagnoses, eobBase, item, lineAdjudication, networkStatus, type CareTeamMember } from './eob-common.js';
+import { careTeam, diagnoses, eobBase, headerAdjustmentReason, institutionalItem, networkStatus, type CareTeamMember } from './eob-common.js';
 import { institutionalSupportingInfo } from './eob-institutional-info.js';
 
 /** C4BB ExplanationOfBenefit Outpatient Institutional 2.0.0. */
@@ -14,9 +14,11 @@ export function buildC4bbEobOutpatientInstitutional(story: MemberStory, claim: C
     careTeam: careTeam(team, ctx),
     supportingInfo: institutionalSupportingInfo(claim, ctx).entries,
     diagnosis: diagnoses(claim, ctx),
-    item: claim.lines.map((line) =>
-      item(line, { adjudication: [...lineAdjudication(line.amounts, claim.payee), ...denialAdjudication(line, false)] }),
-    ),
-    adjudication: [networkStatus('billingnetworkstatus', claim.network), networkStatus('benefitpaymentstatus', claim.network)],
+    item: claim.lines.map((line) => institutionalItem(claim, line)),
+    adjudication: [
+      networkStatus('billingnetworkstatus', claim.network),
+      networkStatus('benefitpaymentstatus', claim.network),
+      ...headerAdjustmentReason(claim),
+    ],
   };
 }

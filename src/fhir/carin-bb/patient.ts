@@ -45,7 +45,7 @@ export function buildC4bbPatient(story: MemberStory, ctx: BuildContext): Patient
     gender: m.sex,
     birthDate: m.birthDate,
     ...(m.deceasedDate ? { deceasedDateTime: m.deceasedDate } : {}),
-    address: [fhirAddress(m.address)],
+    address: [{ ...fhirAddress(m.address), ...(story.coverages[0] ? { period: { start: story.coverages[0].start } } : {}) }],
     communication: [{ language: concept('language', m.language.code, m.language.display), preferred: true }],
   };
 }

@@ -2,7 +2,7 @@ import type { Practitioner } from '@medplum/fhirtypes';
 import type { PractitionerFact } from '../../story/types.js';
 import { carinBbProfile, meta, type BuildContext } from '../context.js';
 import { concept } from './codings.js';
-import { fhirAddress, humanName, npiIdentifier, phone } from './common.js';
+import { fhirAddress, humanName, npiIdentifier, phone, tinIdentifier } from './common.js';
 
 /** C4BB Practitioner 2.0.0: NPI, name, and the NUCC taxonomy as a qualification. */
 export function buildC4bbPractitioner(p: PractitionerFact, ctx: BuildContext): Practitioner {
@@ -11,7 +11,7 @@ export function buildC4bbPractitioner(p: PractitionerFact, ctx: BuildContext): P
     resourceType: 'Practitioner',
     id: p.id,
     meta: meta(ctx, [carinBbProfile('C4BB-Practitioner')]),
-    identifier: [npiIdentifier(p.npi)],
+    identifier: [npiIdentifier(p.npi), tinIdentifier(p.tin)],
     active: true,
     name: [humanName(p.name)],
     telecom: [phone(p.phone, 'work')],

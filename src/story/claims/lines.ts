@@ -19,11 +19,13 @@ const PREVENTIVE_USES = new Set<string>(['preventive', 'exam', 'cleaning', 'fluo
 export function procedureLine(ctx: MemberClaimsContext, row: ProcedureRow, o: LineOptions): DraftLine {
   const quantity = o.quantity ?? 1;
   const revenue = o.withRevenue && row.revenue ? tableEntry(ctx, 'revenue', row.revenue) : undefined;
+  const side = row.laterality ? ctx.rng.pick(['RT', 'LT']) : undefined;
   return {
     serviceDate: o.date,
     code: { system: row.system, code: row.code, display: row.display, licensed: row.licensed },
     revenue,
-    modifiers: [],
+    modifiers: side ? [{ system: 'hcpcs', ...tableEntry(ctx, 'hcpcs-modifiers', side) }] : [],
+    ...(revenue ? { allowedUnits: quantity } : {}),
     placeOfService: o.placeOfService,
     quantity,
     diagnosisSequences: o.diagnosisSequences,
