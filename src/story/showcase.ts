@@ -15,14 +15,16 @@ export interface Showcase {
   denial?: boolean;
   outOfNetwork?: boolean;
   corrected?: boolean;
+  /** The first outpatient visit comes by ambulance. */
+  ambulance?: boolean;
   age?: { min: number; max: number };
 }
 
 const SCENARIOS: readonly Showcase[] = [
   { claimTypes: ['inpatient', 'professional', 'pharmacy'], age: { min: 45, max: 64 } },
-  { claimTypes: ['outpatient', 'professional'], outOfNetwork: true },
+  { claimTypes: ['outpatient', 'professional'], outOfNetwork: true, ambulance: true },
   { claimTypes: ['pharmacy', 'professional'], corrected: true },
-  { claimTypes: ['oral', 'professional'], dental: true, relationship: 'child', age: { min: 6, max: 17 } },
+  { claimTypes: ['oral', 'professional'], dental: true, relationship: 'child', age: { min: 11, max: 17 } },
   { claimTypes: ['professional', 'outpatient', 'oral'], relationship: 'spouse', denial: true, dental: true },
   { claimTypes: ['professional', 'inpatient'], deceased: true, planType: 'medicare-advantage', age: { min: 70, max: 95 } },
   { claimTypes: ['professional', 'pharmacy', 'outpatient'], planType: 'medicaid' },
@@ -49,6 +51,7 @@ export function showcaseFor(index: number, profile: Profile): Showcase | undefin
     denial: scenario.denial,
     outOfNetwork: scenario.outOfNetwork,
     corrected: scenario.corrected,
+    ambulance: scenario.ambulance,
     age: scenario.age && fits(scenario.age) ? scenario.age : undefined,
   };
 }

@@ -4,6 +4,7 @@ import { addDays, daysBetween, minDate } from '../util/dates.js';
 import { Rng, stableHash } from '../util/rng.js';
 import { MemberClaimsContext } from './claims/context.js';
 import type { ClaimDraft } from './claims/draft.js';
+import { ambulanceClaim } from './claims/ambulance.js';
 import { finalizeClaims } from './claims/finalize.js';
 import { inpatientClaim, outpatientClaim } from './claims/institutional.js';
 import { oralClaim } from './claims/oral.js';
@@ -92,6 +93,8 @@ function planClaims(ctx: MemberClaimsContext): ClaimDraft[] {
       if (!date) continue;
       const condition = episode(ctx, medical, date, false);
       drafts.push(outpatientClaim(ctx, { coverage: medical, date, condition, forced: i === 0, outOfNetwork: takeOon(), deny: i === 0 && takeDeny() }));
+      const byAmbulance = i === 0 && Boolean(showcase?.ambulance);
+      if (byAmbulance || rng.chance(0.1)) drafts.push(ambulanceClaim(ctx, { coverage: medical, date, condition, forced: byAmbulance }));
       drafts.push(professionalClaim(ctx, { coverage: medical, date, condition }));
     }
     const inpatient = rng.poisson(profile.utilization.inpatient * years) + (forced.delete('inpatient') ? 1 : 0);

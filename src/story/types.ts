@@ -166,6 +166,7 @@ export interface AmbulanceFacts {
   pickup: string;
   dropoff: string;
   stretcherPurpose: string;
+  roundTripPurpose?: string;
 }
 
 export interface OralFacts {

@@ -188,9 +188,10 @@ export function professionalItem(
   line: LineFact,
   ctx: BuildContext,
   extra: Partial<ExplanationOfBenefitItem> = {},
+  renderedByCareTeamMember1 = true,
 ): ExplanationOfBenefitItem {
   return item(line, {
-    careTeamSequence: [1],
+    ...(renderedByCareTeamMember1 ? { careTeamSequence: [1] } : {}),
     locationCodeableConcept: tableConcept(ctx.codeMaps, 'place-of-service', line.placeOfService ?? '11'),
     ...extra,
     adjudication: [

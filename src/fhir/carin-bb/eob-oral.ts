@@ -11,6 +11,17 @@ export function buildC4bbEobOral(story: MemberStory, claim: ClaimFact, ctx: Buil
   const info = new SupportingInfo().add('clmrecvddate', { timingDate: claim.received });
   if (claim.facilityId) info.add('servicefacility', { valueReference: ref('Organization', claim.facilityId) });
   for (const tooth of claim.oral?.missingTeeth ?? []) info.add('missingtoothnumber', { code: tableConcept(ctx.codeMaps, 'tooth', tooth) });
+  // Orthodontic and prosthesis lines point at the supportingInfo that qualifies them.
+  const infoFor = new Map<string, number>();
+  if (claim.oral?.orthodonticMonths !== undefined) {
+    info.add('orthodontics', { valueQuantity: { value: claim.oral.orthodonticMonths, unit: 'mo', system: 'http://unitsofmeasure.org', code: 'mo' } });
+    infoFor.set('orthodontic', info.entries.length);
+  }
+  if (claim.oral?.prosthesisInitial !== undefined) {
+    info.add('prosthesis', { valueBoolean: claim.oral.prosthesisInitial });
+    infoFor.set('prosthesis', info.entries.length);
+  }
+  const useOf = (code: string) => [...ctx.codeMaps.dental.values()].find((d) => d.code === code)?.use ?? '';
   return {
     ...eobBase(story, claim, ctx, 'C4BB-ExplanationOfBenefit-Oral', { code: 'oral' }, ref('Practitioner', dentist)),
     careTeam: careTeam([{ practitionerId: dentist, role: 'rendering', withQualification: true }], ctx),
@@ -18,6 +29,7 @@ export function buildC4bbEobOral(story: MemberStory, claim: ClaimFact, ctx: Buil
     ...(claim.diagnoses.length ? { diagnosis: diagnoses(claim, ctx) } : {}),
     item: claim.lines.map((line) =>
       professionalItem(claim, line, ctx, {
+        ...(infoFor.has(useOf(line.code.code)) ? { informationSequence: [infoFor.get(useOf(line.code.code))!] } : {}),
         ...(line.tooth ? { bodySite: tableConcept(ctx.codeMaps, 'tooth', line.tooth) } : {}),
         ...(line.surfaces?.length ? { subSite: line.surfaces.map((s) => concept('c4bbSurfaceCodes', s)) } : {}),
       }),

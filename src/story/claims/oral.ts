@@ -54,6 +54,10 @@ export function oralClaim(ctx: MemberClaimsContext, visit: DentalVisit): ClaimDr
     const denial = ctx.denial('oral', true)!;
     lines[lines.length - 1] = { ...last, denialReason: denial, price: { ...last.price, denial: { group: denial.group } } };
   }
+  const orthodontic = age >= 11 && age <= 17 && (Boolean(visit.forced) || rng.chance(0.08));
+  const denture = age >= 60 && rng.chance(0.08);
+  if (orthodontic) add('orthodontic');
+  if (denture) add('prosthesis');
   // Wisdom teeth (1, 16, 17, 32) are the ones adults most often lack.
   const missing = !child && rng.chance(0.2) ? [rng.pick(['1', '16', '17', '32'].filter((t) => permanentTeeth.includes(t)))] : [];
   return {
@@ -68,7 +72,11 @@ export function oralClaim(ctx: MemberClaimsContext, visit: DentalVisit): ClaimDr
     diagnoses,
     procedures: [],
     lines,
-    oral: { missingTeeth: missing },
+    oral: {
+      missingTeeth: missing,
+      ...(orthodontic ? { orthodonticMonths: rng.int(18, 30) } : {}),
+      ...(denture ? { prosthesisInitial: rng.chance(0.7) } : {}),
+    },
     forced: visit.forced,
   };
 }
