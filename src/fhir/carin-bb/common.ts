@@ -1,11 +1,17 @@
 import type { Address as FhirAddress, ContactPoint, HumanName, Identifier } from '@medplum/fhirtypes';
 import type { Address, PersonName } from '../../story/types.js';
 import type { BuildContext } from '../context.js';
+import { SYSTEMS } from '../systems.js';
 import { concept } from './codings.js';
 
-/** Identifier systems of the payer's own ids (member ids, claim numbers): under a reserved example.org host. */
+/**
+ * Identifier systems of the payer's own ids (member ids, claim numbers), under a reserved example.org
+ * host: `https://fhirseed.example.org/<payer id, lower case>/<kind>`, where the payer id is the
+ * payer's `payerid` identifier (its resource id when it has none). Stable for a given payer.
+ */
 export function payerSystem(ctx: BuildContext, kind: 'member-id' | 'unique-member-id' | 'claim-number' | 'medicaid-id' | 'payer-id'): string {
-  const payerId = ctx.profile.payer.identifiers.find((i) => i.type === 'payerid')?.value ?? ctx.profile.payer.memberIdPrefix;
+  const payer = ctx.directory.payer;
+  const payerId = payer.identifiers.find((i) => i.type === 'payerid')?.value ?? payer.id;
   return `https://fhirseed.example.org/${payerId.toLowerCase()}/${kind}`;
 }
 
@@ -28,9 +34,9 @@ export function phone(value: string, use: ContactPoint['use'] = 'home'): Contact
 }
 
 export function npiIdentifier(npi: string): Identifier {
-  return { type: concept('v2IdentifierType', 'NPI'), system: 'http://hl7.org/fhir/sid/us-npi', value: npi };
+  return { type: concept('v2IdentifierType', 'NPI'), system: SYSTEMS.npi, value: npi };
 }
 
 export function tinIdentifier(tin: string): Identifier {
-  return { type: concept('v2IdentifierType', 'TAX'), system: 'urn:oid:2.16.840.1.113883.4.4', value: tin };
+  return { type: concept('v2IdentifierType', 'TAX'), system: SYSTEMS.tin, value: tin };
 }

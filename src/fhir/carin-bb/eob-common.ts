@@ -68,16 +68,18 @@ export function productOrService(line: LineFact): CodeableConcept {
   return concept(LINE_SYSTEMS[line.code.system], line.code.code, line.code.display);
 }
 
-export function item(line: LineFact, extra: Partial<ExplanationOfBenefitItem>): ExplanationOfBenefitItem {
+/** How a profile lets a line say when it was served: Outpatient and Pharmacy allow only `servicedDate`. */
+export type ServicedAs = 'date' | 'date-or-period';
+
+export function item(line: LineFact, extra: Partial<ExplanationOfBenefitItem>, servicedAs: ServicedAs = 'date-or-period'): ExplanationOfBenefitItem {
+  const period = servicedAs === 'date-or-period' && line.serviceEnd && line.serviceEnd !== line.serviceDate;
   return {
     sequence: line.sequence,
     ...(line.diagnosisSequences.length ? { diagnosisSequence: line.diagnosisSequences } : {}),
     ...(line.revenue ? { revenue: concept('revenue', line.revenue.code, line.revenue.display) } : {}),
     productOrService: productOrService(line),
     ...(line.modifiers.length ? { modifier: line.modifiers.map((m) => concept(m.system, m.code, m.display)) } : {}),
-    ...(line.serviceEnd && line.serviceEnd !== line.serviceDate
-      ? { servicedPeriod: { start: line.serviceDate, end: line.serviceEnd } }
-      : { servicedDate: line.serviceDate }),
+    ...(period ? { servicedPeriod: { start: line.serviceDate, end: line.serviceEnd } } : { servicedDate: line.serviceDate }),
     quantity: { value: line.quantity },
     ...extra,
   };
@@ -198,6 +200,7 @@ export function professionalItem(
       ...lineAdjudication(line.amounts, claim.payee),
       networkStatus('benefitpaymentstatus', claim.network),
       ...denialAdjudication(line, false),
+      ...allowedUnits(line),
     ],
   });
 }
@@ -208,13 +211,15 @@ export function headerAdjustmentReason(claim: ClaimFact): ExplanationOfBenefitIt
   return denied?.denial ? [{ category: discriminator('adjustmentreason'), reason: concept('carc', denied.denial.carc, denied.denial.display) }] : [];
 }
 
+function allowedUnits(line: LineFact): ExplanationOfBenefitItemAdjudication[] {
+  return line.allowedUnits ? [{ category: discriminator('allowedunits'), value: line.allowedUnits }] : [];
+}
+
 /** A line of an institutional EOB: amounts, the denial reason, and the allowed units. */
-export function institutionalItem(claim: ClaimFact, line: LineFact): ExplanationOfBenefitItem {
-  return item(line, {
-    adjudication: [
-      ...lineAdjudication(line.amounts, claim.payee),
-      ...denialAdjudication(line, false),
-      ...(line.allowedUnits ? [{ category: discriminator('allowedunits'), value: line.allowedUnits }] : []),
-    ],
-  });
+export function institutionalItem(claim: ClaimFact, line: LineFact, servicedAs: ServicedAs): ExplanationOfBenefitItem {
+  return item(
+    line,
+    { adjudication: [...lineAdjudication(line.amounts, claim.payee), ...denialAdjudication(line, false), ...allowedUnits(line)] },
+    servicedAs,
+  );
 }

@@ -33,7 +33,7 @@ export function buildC4bbEobInpatientInstitutional(story: MemberStory, claim: Cl
           })),
         }
       : {}),
-    item: claim.lines.map((line) => institutionalItem(claim, line)),
+    item: claim.lines.map((line) => institutionalItem(claim, line, 'date-or-period')),
     adjudication: [
       networkStatus('billingnetworkstatus', claim.network),
       networkStatus('benefitpaymentstatus', claim.network),

@@ -1,7 +1,8 @@
 import type { ExplanationOfBenefit } from '@medplum/fhirtypes';
 import type { ClaimFact, MemberStory } from '../../story/types.js';
 import { ref, type BuildContext } from '../context.js';
-import { concept, tableConcept } from './codings.js';
+import { SYSTEMS } from '../systems.js';
+import { tableConcept } from './codings.js';
 import { careTeam, diagnoses, eobBase, networkStatus, professionalItem, SupportingInfo } from './eob-common.js';
 
 /** C4BB ExplanationOfBenefit Oral 2.0.0: CDT lines with tooth and surfaces, billed by the dentist. */
@@ -14,7 +15,7 @@ export function buildC4bbEobOral(story: MemberStory, claim: ClaimFact, ctx: Buil
   // Orthodontic and prosthesis lines point at the supportingInfo that qualifies them.
   const infoFor = new Map<string, number>();
   if (claim.oral?.orthodonticMonths !== undefined) {
-    info.add('orthodontics', { valueQuantity: { value: claim.oral.orthodonticMonths, unit: 'mo', system: 'http://unitsofmeasure.org', code: 'mo' } });
+    info.add('orthodontics', { valueQuantity: { value: claim.oral.orthodonticMonths, unit: 'mo', system: SYSTEMS.ucum, code: 'mo' } });
     infoFor.set('orthodontic', info.entries.length);
   }
   if (claim.oral?.prosthesisInitial !== undefined) {
@@ -31,7 +32,7 @@ export function buildC4bbEobOral(story: MemberStory, claim: ClaimFact, ctx: Buil
       professionalItem(claim, line, ctx, {
         ...(infoFor.has(useOf(line.code.code)) ? { informationSequence: [infoFor.get(useOf(line.code.code))!] } : {}),
         ...(line.tooth ? { bodySite: tableConcept(ctx.codeMaps, 'tooth', line.tooth) } : {}),
-        ...(line.surfaces?.length ? { subSite: line.surfaces.map((s) => concept('c4bbSurfaceCodes', s)) } : {}),
+        ...(line.surfaces?.length ? { subSite: line.surfaces.map((s) => tableConcept(ctx.codeMaps, 'surface', s)) } : {}),
       }),
     ),
     adjudication: [

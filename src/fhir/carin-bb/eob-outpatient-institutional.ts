@@ -14,7 +14,7 @@ export function buildC4bbEobOutpatientInstitutional(story: MemberStory, claim: C
     careTeam: careTeam(team, ctx),
     supportingInfo: institutionalSupportingInfo(claim, ctx).entries,
     diagnosis: diagnoses(claim, ctx),
-    item: claim.lines.map((line) => institutionalItem(claim, line)),
+    item: claim.lines.map((line) => institutionalItem(claim, line, 'date')),
     adjudication: [
       networkStatus('billingnetworkstatus', claim.network),
       networkStatus('benefitpaymentstatus', claim.network),

@@ -1,6 +1,7 @@
 import type { ExplanationOfBenefit } from '@medplum/fhirtypes';
 import type { ClaimFact, MemberStory } from '../../story/types.js';
 import { ref, type BuildContext } from '../context.js';
+import { SYSTEMS } from '../systems.js';
 import { tableConcept } from './codings.js';
 import { careTeam, denialAdjudication, eobBase, item, lineAdjudication, networkStatus, SupportingInfo } from './eob-common.js';
 
@@ -10,7 +11,7 @@ export function buildC4bbEobPharmacy(story: MemberStory, claim: ClaimFact, ctx: 
   if (!rx) throw new Error(`pharmacy claim ${claim.claimNumber} has no pharmacy facts`);
   const maps = ctx.codeMaps;
   const info = new SupportingInfo()
-    .add('dayssupply', { valueQuantity: { value: rx.daysSupply, unit: 'days', system: 'http://unitsofmeasure.org', code: 'd' } })
+    .add('dayssupply', { valueQuantity: { value: rx.daysSupply, unit: 'days', system: SYSTEMS.ucum, code: 'd' } })
     .add('dawcode', { code: tableConcept(maps, 'daw', rx.dawCode) })
     .add('refillnum', { valueQuantity: { value: rx.refillNumber } })
     .add('refillsauthorized', { valueQuantity: { value: rx.refillsAuthorized } })
@@ -23,7 +24,7 @@ export function buildC4bbEobPharmacy(story: MemberStory, claim: ClaimFact, ctx: 
     ...(claim.prescriberId ? { careTeam: careTeam([{ practitionerId: claim.prescriberId, role: 'prescribing' }], ctx) } : {}),
     supportingInfo: info.entries,
     item: claim.lines.map((line) =>
-      item(line, { adjudication: [...lineAdjudication(line.amounts, claim.payee), ...denialAdjudication(line, true)] }),
+      item(line, { adjudication: [...lineAdjudication(line.amounts, claim.payee), ...denialAdjudication(line, true)] }, 'date'),
     ),
     adjudication: [networkStatus('billingnetworkstatus', claim.network), networkStatus('benefitpaymentstatus', claim.network)],
   };
