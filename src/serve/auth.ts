@@ -1,0 +1,146 @@
+import { createPublicKey, randomBytes, timingSafeEqual, verify, type JsonWebKey } from 'node:crypto';
+
+export interface AuthClient {
+  clientId: string;
+  secret?: string;
+  jwks?: { keys: JsonWebKey[] };
+}
+
+export interface AuthOptions {
+  mode: 'none' | 'bearer' | 'smart-backend';
+  clients?: AuthClient[];
+  tokenLifetimeSeconds?: number;
+  staticTokens?: string[];
+}
+
+export interface TokenReply {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const SIGNING_ALGS = ['RS384', 'ES384'];
+
+/**
+ * The sandbox's authorization: static bearer tokens, or SMART Backend Services (client_credentials
+ * with a client secret or a private_key_jwt assertion) issuing opaque tokens that expire.
+ */
+export class SandboxAuth {
+  private readonly issued = new Map<string, number>();
+  private readonly lifetime: number;
+
+  constructor(private readonly options: AuthOptions) {
+    this.lifetime = options.tokenLifetimeSeconds ?? 300;
+  }
+
+  get mode(): AuthOptions['mode'] {
+    return this.options.mode;
+  }
+
+  smartConfiguration(tokenEndpoint: string): Record<string, unknown> {
+    return {
+      token_endpoint: tokenEndpoint,
+      grant_types_supported: ['client_credentials'],
+      token_endpoint_auth_methods_supported: ['private_key_jwt', 'client_secret_basic', 'client_secret_post'],
+      token_endpoint_auth_signing_alg_values_supported: SIGNING_ALGS,
+      scopes_supported: ['system/*.read', 'system/*.write', 'system/*.*'],
+      capabilities: ['client-confidential-asymmetric', 'client-confidential-symmetric'],
+    };
+  }
+
+  /** Why the request may not go on, or undefined when it may. */
+  rejection(authorization: string | undefined): string | undefined {
+    if (this.options.mode === 'none') return undefined;
+    const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    if (!token) return 'missing bearer token';
+    if (this.options.staticTokens?.includes(token)) return undefined;
+    const expires = this.issued.get(token);
+    if (expires === undefined) return 'unknown bearer token';
+    if (expires <= Date.now()) {
+      this.issued.delete(token);
+      return 'expired bearer token';
+    }
+    return undefined;
+  }
+
+  /** The token endpoint: form body in, OAuth JSON out. */
+  token(form: URLSearchParams, authorization: string | undefined, tokenEndpoint: string): TokenReply {
+    if (this.options.mode !== 'smart-backend') return oauthError(404, 'invalid_request', 'this server does not issue tokens');
+    if (form.get('grant_type') !== 'client_credentials') {
+      return oauthError(400, 'unsupported_grant_type', 'grant_type must be client_credentials');
+    }
+    const client = this.authenticate(form, authorization, tokenEndpoint);
+    if (typeof client === 'string') return oauthError(401, 'invalid_client', client);
+    const token = randomBytes(24).toString('base64url');
+    this.issued.set(token, Date.now() + this.lifetime * 1000);
+    return {
+      status: 200,
+      body: { access_token: token, token_type: 'bearer', expires_in: this.lifetime, scope: form.get('scope') ?? 'system/*.read' },
+    };
+  }
+
+  private authenticate(form: URLSearchParams, authorization: string | undefined, tokenEndpoint: string): AuthClient | string {
+    const basic = /^Basic\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    if (basic) {
+      const [id = '', secret = ''] = Buffer.from(basic, 'base64').toString('utf8').split(':');
+      return this.checkSecret(decodeURIComponent(id), decodeURIComponent(secret));
+    }
+    const assertion = form.get('client_assertion');
+    if (assertion) {
+      if (form.get('client_assertion_type') !== ASSERTION_TYPE) return `client_assertion_type must be ${ASSERTION_TYPE}`;
+      return this.checkAssertion(assertion, tokenEndpoint);
+    }
+    const id = form.get('client_id');
+    const secret = form.get('client_secret');
+    if (id && secret) return this.checkSecret(id, secret);
+    return 'no client authentication (use client_secret_basic, client_secret_post or private_key_jwt)';
+  }
+
+  private checkSecret(clientId: string, secret: string): AuthClient | string {
+    const client = this.client(clientId);
+    if (!client?.secret) return `unknown client or client without a secret: ${clientId}`;
+    const a = Buffer.from(client.secret);
+    const b = Buffer.from(secret);
+    return a.length === b.length && timingSafeEqual(a, b) ? client : 'wrong client secret';
+  }
+
+  private checkAssertion(jwt: string, tokenEndpoint: string): AuthClient | string {
+    const [headerPart = '', payloadPart = '', signaturePart = ''] = jwt.split('.');
+    let header: { alg?: string; kid?: string };
+    let claims: { iss?: string; sub?: string; aud?: string | string[]; exp?: number };
+    try {
+      header = JSON.parse(Buffer.from(headerPart, 'base64url').toString('utf8')) as typeof header;
+      claims = JSON.parse(Buffer.from(payloadPart, 'base64url').toString('utf8')) as typeof claims;
+    } catch {
+      return 'client_assertion is not a JWT';
+    }
+    if (!header.alg || !SIGNING_ALGS.includes(header.alg)) return `client_assertion alg must be RS384 or ES384, not ${header.alg ?? '(none)'}`;
+    const client = claims.iss ? this.client(claims.iss) : undefined;
+    if (!client?.jwks) return `unknown client or client without a JWKS: ${claims.iss ?? '(no iss)'}`;
+    if (claims.sub !== claims.iss) return 'client_assertion sub must equal iss (the client id)';
+    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (!audiences.includes(tokenEndpoint)) return `client_assertion aud must be the token endpoint ${tokenEndpoint}`;
+    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= Date.now()) return 'client_assertion has expired (or has no exp)';
+    const kty = header.alg === 'RS384' ? 'RSA' : 'EC';
+    const keys = client.jwks.keys.filter((k) => k.kty === kty && (!header.kid || !k.kid || k.kid === header.kid));
+    const data = Buffer.from(`${headerPart}.${payloadPart}`);
+    const signature = Buffer.from(signaturePart, 'base64url');
+    const ok = keys.some((jwk) => {
+      try {
+        const key = createPublicKey({ key: jwk, format: 'jwk' });
+        return header.alg === 'ES384' ? verify('sha384', data, { key, dsaEncoding: 'ieee-p1363' }, signature) : verify('sha384', data, key, signature);
+      } catch {
+        return false;
+      }
+    });
+    return ok ? client : 'client_assertion signature does not verify against the client JWKS';
+  }
+
+  private client(clientId: string): AuthClient | undefined {
+    return this.options.clients?.find((c) => c.clientId === clientId);
+  }
+}
+
+function oauthError(status: number, error: string, description: string): TokenReply {
+  return { status, body: { error, error_description: description } };
+}

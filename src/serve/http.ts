@@ -1,0 +1,169 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  OperationOutcomeError,
+  allOk,
+  badRequest,
+  created,
+  getStatus,
+  isOk,
+  isResourceType,
+  normalizeOperationOutcome,
+  notFound,
+} from '@medplum/core';
+import type { FhirRequest, FhirResponse, FhirRouter, HttpMethod } from '@medplum/fhir-router';
+import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { SandboxAuth } from './auth.js';
+import { patientEverything } from './everything.js';
+import type { AtomicMemoryRepository } from './router.js';
+import { planSearch, runSearch, type Query } from './search-extras.js';
+import { WriteQueue, isWrite, processBundle } from './transaction.js';
+
+export const FHIR_PATH = '/fhir';
+export const TOKEN_PATH = '/auth/token';
+const MAX_BODY_BYTES = 256 * 1024 * 1024;
+const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+
+export interface HttpContext {
+  router: FhirRouter;
+  repo: AtomicMemoryRepository;
+  auth: SandboxAuth;
+  /** Built once at start; it only depends on the definitions and packages. */
+  capability: (base: string, tokenEndpoint: string) => Resource;
+}
+
+/** The request handler: SMART discovery and token endpoint at the root, FHIR under /fhir. */
+export function createHandler(context: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
+  const writes = new WriteQueue();
+  return (req, res) => {
+    handle(context, writes, req, res).catch((error: unknown) => {
+      send(res, getStatusSafe(error), normalizeOperationOutcome(error));
+    });
+  };
+}
+
+async function handle(context: HttpContext, writes: WriteQueue, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const origin = `http://${req.headers.host ?? 'localhost'}`;
+  const url = new URL(req.url ?? '/', origin);
+  const base = `${origin}${FHIR_PATH}`;
+  const tokenEndpoint = `${origin}${TOKEN_PATH}`;
+  const method = (req.method ?? 'GET').toUpperCase() as HttpMethod;
+  const path = url.pathname.replace(/\/+$/, '');
+
+  if (method === 'GET' && (path === '/.well-known/smart-configuration' || path === `${FHIR_PATH}/.well-known/smart-configuration`)) {
+    if (context.auth.mode !== 'smart-backend') return send(res, 404, notFound);
+    return sendJson(res, 200, context.auth.smartConfiguration(tokenEndpoint), 'application/json');
+  }
+  if (path === TOKEN_PATH && method === 'POST') {
+    const form = new URLSearchParams((await readBody(req)).toString('utf8'));
+    const reply = context.auth.token(form, req.headers.authorization, tokenEndpoint);
+    return sendJson(res, reply.status, reply.body, 'application/json', { 'cache-control': 'no-store' });
+  }
+  if (path !== FHIR_PATH && !path.startsWith(`${FHIR_PATH}/`)) return send(res, 404, notFound);
+  const fhirPath = path.slice(FHIR_PATH.length + 1);
+  if (method === 'GET' && fhirPath === 'metadata') return sendJson(res, 200, context.capability(base, tokenEndpoint));
+
+  const rejection = context.auth.rejection(req.headers.authorization);
+  if (rejection) {
+    const outcome: OperationOutcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login', details: { text: rejection } }] };
+    return sendJson(res, 401, outcome, FHIR_JSON, { 'www-authenticate': 'Bearer' });
+  }
+
+  const segments = fhirPath ? fhirPath.split('/').map(decodeURIComponent) : [];
+  const [type, id, operation] = segments;
+  if (type && !type.startsWith('$') && !isResourceType(type)) return send(res, 404, notFound, `unknown resource type ${type}`);
+  const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? await readJsonBody(req) : undefined;
+
+  if (isWrite(method, fhirPath)) {
+    return writes.run(async () => respond(res, base, await write(context, method, url, segments, body, req)));
+  }
+  if (type && segments.length === 1 && method === 'GET') {
+    return respond(res, base, search(context, type, toQuery(url.searchParams), base));
+  }
+  if (type && segments.length === 2 && id === '_search' && method === 'POST') {
+    return respond(res, base, search(context, type, { ...toQuery(url.searchParams), ...toQuery(new URLSearchParams(String(body ?? ''))) }, base));
+  }
+  if (type === 'Patient' && id && operation === '$everything' && method === 'GET') {
+    return respond(res, base, await patientEverything(context.repo, id, base));
+  }
+  return respond(res, base, await context.router.handleRequest(fhirRequest(method, fhirPath, url, body, req), context.repo));
+}
+
+async function write(context: HttpContext, method: HttpMethod, url: URL, segments: string[], body: unknown, req: IncomingMessage): Promise<FhirResponse> {
+  const [type, id] = segments;
+  if (method === 'POST' && segments.length === 0) return processBundle(context.router, context.repo, body as Bundle);
+  const creates = method === 'PUT' && type && id && segments.length === 2 && !context.repo.has(type, id);
+  const response = await context.router.handleRequest(fhirRequest(method, segments.join('/'), url, body, req), context.repo);
+  if (creates && isOk(response[0]) && response[1]) return [created, response[1]];
+  return response;
+}
+
+function search(context: HttpContext, type: string, query: Query, base: string): FhirResponse {
+  try {
+    return [allOk, runSearch(context.repo, planSearch(type, query), base, query)];
+  } catch (error) {
+    return [normalizeOperationOutcome(error)];
+  }
+}
+
+function fhirRequest(method: HttpMethod, path: string, url: URL, body: unknown, req: IncomingMessage): FhirRequest {
+  return { method, url: `${path}${url.search}`, pathname: '', params: {}, query: toQuery(url.searchParams), body, headers: req.headers };
+}
+
+function respond(res: ServerResponse, base: string, [outcome, resource]: FhirResponse): void {
+  const status = getStatus(outcome);
+  if (!resource || !isOk(outcome)) return sendJson(res, status, outcome);
+  const headers: Record<string, string> = {};
+  const version = resource.meta?.versionId;
+  if (version && resource.resourceType !== 'Bundle') headers.etag = `W/"${version}"`;
+  if (status === 201 && resource.id) {
+    headers.location = `${base}/${resource.resourceType}/${resource.id}${version ? `/_history/${version}` : ''}`;
+  }
+  if (resource.meta?.lastUpdated && resource.resourceType !== 'Bundle') headers['last-modified'] = new Date(resource.meta.lastUpdated).toUTCString();
+  sendJson(res, status, resource, FHIR_JSON, headers);
+}
+
+function send(res: ServerResponse, status: number, outcome: OperationOutcome, text?: string): void {
+  const body = text ? { ...outcome, issue: [{ severity: 'error' as const, code: 'not-found' as const, details: { text } }] } : outcome;
+  sendJson(res, status, body);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, contentType = FHIR_JSON, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function toQuery(params: URLSearchParams): Query {
+  const query: Query = {};
+  for (const [key, value] of params) {
+    const existing = query[key];
+    query[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return query;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new OperationOutcomeError(badRequest(`request body larger than ${MAX_BODY_BYTES} bytes`));
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const text = (await readBody(req)).toString('utf8');
+  if (!text.trim()) return undefined;
+  if ((req.headers['content-type'] ?? '').includes('x-www-form-urlencoded')) return text;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new OperationOutcomeError(badRequest(`request body is not JSON (${(error as Error).message})`));
+  }
+}
+
+function getStatusSafe(error: unknown): number {
+  return error instanceof OperationOutcomeError ? getStatus(error.outcome) : 500;
+}

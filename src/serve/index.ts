@@ -1,0 +1,81 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { UserError } from '../util/errors.js';
+import { SandboxAuth, type AuthOptions } from './auth.js';
+import { capabilityStatement, findProfiles } from './capability.js';
+import { FHIR_PATH, createHandler } from './http.js';
+import { loadDirectory } from './load.js';
+import { createEngine } from './router.js';
+
+export type { AuthClient, AuthOptions } from './auth.js';
+
+export interface ServeOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** fhirseed output (or any directory of Bundles, NDJSON, resources) to preload. */
+  dir?: string;
+  auth?: AuthOptions;
+  /** Where the CARIN BB / US Core packages are, for the profiles in /metadata; default $FHIRSEED_PACKAGES. */
+  packagesDir?: string;
+}
+
+export interface RunningServer {
+  /** The FHIR base URL, without a trailing slash: http://HOST:PORT/fhir */
+  url: string;
+  close(): Promise<void>;
+  loadedResources: number;
+  /** One line per file (file:line for NDJSON) or bundle entry that failed to load. */
+  loadErrors: string[];
+}
+
+/**
+ * Starts the embedded sandbox FHIR R4 server: medplum's router and in-memory repository behind a
+ * small HTTP layer that adds atomic transactions, paging, includes, parameter checks, /metadata,
+ * Patient/$everything and optional SMART Backend Services auth. FHIR is served under /fhir; the
+ * token endpoint is /auth/token and SMART discovery /.well-known/smart-configuration.
+ */
+export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const { router, repo } = createEngine();
+  const loaded = options.dir ? await loadDirectory(options.dir, router, repo) : { loaded: 0, errors: [] };
+  const auth = new SandboxAuth(options.auth ?? { mode: 'none' });
+  const profiles = findProfiles(options.packagesDir);
+  const cache = new Map<string, string>();
+  const handler = createHandler({
+    router,
+    repo,
+    auth,
+    capability: (base, tokenEndpoint) => {
+      // The statement is the same for every request to one base; build it once.
+      const cached = cache.get(base);
+      if (cached) return JSON.parse(cached);
+      const statement = capabilityStatement(base, profiles, auth.mode, tokenEndpoint);
+      cache.set(base, JSON.stringify(statement));
+      return statement;
+    },
+  });
+  const server = createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new UserError(`port ${options.port} on ${host} is already in use (choose another with --port)`));
+      else if (error.code === 'EACCES') reject(new UserError(`no permission to listen on ${host}:${options.port}`));
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new UserError(`cannot listen on host ${host} (${error.code})`));
+      else reject(error);
+    });
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}${FHIR_PATH}`,
+    loadedResources: loaded.loaded,
+    loadErrors: loaded.errors,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,117 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { getStatus, isOk, normalizeOperationOutcome, operationOutcomeToString } from '@medplum/core';
+import type { FhirRouter } from '@medplum/fhir-router';
+import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import { UserError } from '../util/errors.js';
+import type { AtomicMemoryRepository } from './router.js';
+import { processBundle } from './transaction.js';
+
+export interface LoadResult {
+  loaded: number;
+  errors: string[];
+}
+
+/** fhirseed's own non-FHIR files in an output directory. */
+const NOT_FHIR = new Set(['manifest.json', 'test-accounts.json']);
+
+/**
+ * Preloads a directory: transaction/batch Bundles (each processed as such), NDJSON (one resource a
+ * line) and single resource files. When fhirseed output has both bundles/ and ndjson/, only the
+ * bundles are loaded (they hold the same resources). A failing file or line is recorded and the
+ * rest still load.
+ */
+export async function loadDirectory(dir: string, router: FhirRouter, repo: AtomicMemoryRepository): Promise<LoadResult> {
+  let files: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    files = listFiles(dir);
+  } catch (error) {
+    throw new UserError(`cannot read the directory ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  const hasBundles = files.some((f) => relative(dir, f).startsWith(`bundles/`) && f.endsWith('.json'));
+  const result: LoadResult = { loaded: 0, errors: [] };
+  for (const file of orderFiles(files)) {
+    const name = relative(dir, file);
+    if (NOT_FHIR.has(name)) continue;
+    if (hasBundles && name.startsWith('ndjson/')) continue;
+    try {
+      if (file.endsWith('.ndjson')) await loadNdjson(file, name, repo, result);
+      else if (file.endsWith('.json')) await loadJson(file, name, router, repo, result);
+    } catch (error) {
+      result.errors.push(`${name}: ${(error as Error).message}`);
+    }
+  }
+  return result;
+}
+
+async function loadJson(file: string, name: string, router: FhirRouter, repo: AtomicMemoryRepository, result: LoadResult): Promise<void> {
+  const resource = parseResource(readFileSync(file, 'utf8'));
+  if (resource.resourceType === 'Bundle' && (resource.type === 'transaction' || resource.type === 'batch')) {
+    const [outcome, response] = await processBundle(router, repo, resource);
+    if (!isOk(outcome)) throw new Error(describe(outcome));
+    (response as Bundle | undefined)?.entry?.forEach((entry, i) => {
+      if (entry.response?.status?.startsWith('2')) result.loaded++;
+      else result.errors.push(`${name}: entry ${i}: ${entry.response?.outcome ? describe(entry.response.outcome as OperationOutcome) : entry.response?.status}`);
+    });
+    return;
+  }
+  const resources = resource.resourceType === 'Bundle' ? (resource.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : [])) : [resource];
+  for (const r of resources) await store(r, repo);
+  result.loaded += resources.length;
+}
+
+async function loadNdjson(file: string, name: string, repo: AtomicMemoryRepository, result: LoadResult): Promise<void> {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]?.trim();
+    if (!line) continue;
+    try {
+      await store(parseResource(line), repo);
+      result.loaded++;
+    } catch (error) {
+      result.errors.push(`${name}:${i + 1}: ${(error as Error).message}`);
+    }
+  }
+}
+
+async function store(resource: Resource, repo: AtomicMemoryRepository): Promise<void> {
+  try {
+    if (resource.id) await repo.updateResource(resource);
+    else await repo.createResource(resource);
+  } catch (error) {
+    throw new Error(describe(normalizeOperationOutcome(error)));
+  }
+}
+
+function parseResource(text: string): Resource & { resourceType: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`not JSON (${(error as Error).message})`);
+  }
+  const resource = value as { resourceType?: unknown };
+  if (typeof resource !== 'object' || resource === null || typeof resource.resourceType !== 'string') {
+    throw new Error('not a FHIR resource (no resourceType)');
+  }
+  return value as Resource;
+}
+
+function describe(outcome: OperationOutcome): string {
+  return `${getStatus(outcome)} ${operationOutcomeToString(outcome)}`;
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return listFiles(path);
+    return e.isFile() ? [path] : [];
+  });
+}
+
+/** directory.json first (the shared practitioners and organizations others refer to), then by name. */
+function orderFiles(files: string[]): string[] {
+  const rank = (f: string) => (f.endsWith('/directory.json') ? 0 : 1);
+  return [...files].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}

@@ -1,0 +1,197 @@
+import {
+  OperationOutcomeError,
+  badRequest,
+  deepClone,
+  evalFhirPath,
+  getSearchParameters,
+  matchesSearchRequest,
+  parseSearchRequest,
+} from '@medplum/core';
+import type { Bundle, BundleEntry, Reference, Resource, SearchParameter } from '@medplum/fhirtypes';
+import type { AtomicMemoryRepository } from './router.js';
+
+export type Query = Record<string, string | string[]>;
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 1000;
+
+/** Result parameters we act on or accept and ignore (_elements, _total, _format, _pretty). */
+const RESULT_PARAMETERS = new Set(['_count', '_offset', '_sort', '_include', '_revinclude', '_summary', '_elements', '_total', '_format', '_pretty']);
+
+interface IncludeSpec {
+  sourceType: string;
+  param: SearchParameter;
+  targetType?: string;
+}
+
+export interface SearchPlan {
+  resourceType: string;
+  /** The filter parameters for medplum, bare-id references rewritten to Type/id. */
+  filters: Query;
+  sort?: string;
+  include: IncludeSpec[];
+  revinclude: IncludeSpec[];
+  count: number;
+  offset: number;
+  summaryCount: boolean;
+}
+
+/**
+ * Checks every parameter against the type's search parameters (400 for unknown ones, chains and
+ * _has, which the in-memory engine cannot answer) and prepares paging, includes and bare-id references.
+ */
+export function planSearch(resourceType: string, query: Query): SearchPlan {
+  const params = getSearchParameters(resourceType) ?? {};
+  const filters: Query = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (RESULT_PARAMETERS.has(key) || key.startsWith('_include') || key.startsWith('_revinclude')) continue;
+    if (key.startsWith('_has:')) throw invalid(`_has is not supported by this server (${key})`);
+    const [name = '', modifier] = key.split(':');
+    if (name.includes('.')) throw invalid(`chained search is not supported by this server (${key})`);
+    const param = params[name];
+    if (!param) throw invalid(`unknown search parameter '${name}' for ${resourceType}`);
+    filters[key] = param.type === 'reference' && modifier === undefined ? mapValues(value, (v) => qualifyBareIds(v, param)) : value;
+  }
+  const count = integer(query, '_count', DEFAULT_PAGE_SIZE);
+  return {
+    resourceType,
+    filters,
+    sort: last(query._sort),
+    include: includeSpecs(resourceType, query, '_include'),
+    revinclude: includeSpecs(resourceType, query, '_revinclude'),
+    count: Math.min(count, MAX_PAGE_SIZE),
+    offset: integer(query, '_offset', 0),
+    summaryCount: last(query._summary) === 'count',
+  };
+}
+
+/** Runs a planned search: one page of matches in insertion order (or _sort), includes, and links. */
+export function runSearch(repo: AtomicMemoryRepository, plan: SearchPlan, base: string, query: Query): Bundle {
+  const request = parseSearchRequest(plan.resourceType, { ...plan.filters, ...(plan.sort ? { _sort: plan.sort } : {}) });
+  const matches: Resource[] = [];
+  for (const resource of repo.all(plan.resourceType)) if (matchesSearchRequest(resource, request)) matches.push(resource);
+  if (plan.summaryCount) return { resourceType: 'Bundle', type: 'searchset', total: matches.length };
+  if (request.sortRules?.length) sortBy(matches, plan.resourceType, request.sortRules);
+  const page = matches.slice(plan.offset, plan.offset + plan.count);
+  const entry: BundleEntry[] = page.map((r) => entryOf(base, r, 'match'));
+  entry.push(...resolveIncludes(repo, page, plan, base));
+  const link = [{ relation: 'self', url: pageUrl(base, plan, query, plan.offset) }];
+  if (plan.offset + plan.count < matches.length) link.push({ relation: 'next', url: pageUrl(base, plan, query, plan.offset + plan.count) });
+  if (plan.offset > 0) link.push({ relation: 'previous', url: pageUrl(base, plan, query, Math.max(0, plan.offset - plan.count)) });
+  return { resourceType: 'Bundle', type: 'searchset', total: matches.length, link, entry };
+}
+
+export function entryOf(base: string, resource: Resource, mode: 'match' | 'include'): BundleEntry {
+  return { fullUrl: `${base}/${resource.resourceType}/${resource.id}`, resource: deepClone(resource), search: { mode } };
+}
+
+function resolveIncludes(repo: AtomicMemoryRepository, page: Resource[], plan: SearchPlan, base: string): BundleEntry[] {
+  const seen = new Set(page.map(key));
+  const out: BundleEntry[] = [];
+  const add = (r: Resource | undefined) => {
+    if (!r || seen.has(key(r))) return;
+    seen.add(key(r));
+    out.push(entryOf(base, r, 'include'));
+  };
+  for (const spec of plan.include) {
+    for (const resource of page) {
+      for (const ref of referencesOf(resource, spec.param)) {
+        const [type, id] = ref.split('/');
+        if (!type || !id || (spec.targetType && type !== spec.targetType)) continue;
+        add(repo.get(type, id));
+      }
+    }
+  }
+  const pageKeys = new Set(page.map(key));
+  for (const spec of plan.revinclude) {
+    for (const candidate of repo.all(spec.sourceType)) {
+      if (referencesOf(candidate, spec.param).some((ref) => pageKeys.has(ref))) add(candidate);
+    }
+  }
+  return out;
+}
+
+/** The `Type/id` references a resource holds in one reference search parameter. */
+export function referencesOf(resource: Resource, param: SearchParameter): string[] {
+  if (!param.expression) return [];
+  return evalFhirPath(param.expression, resource)
+    .map((value) => (value as Reference | undefined)?.reference)
+    .filter((ref): ref is string => typeof ref === 'string');
+}
+
+function includeSpecs(resourceType: string, query: Query, name: '_include' | '_revinclude'): IncludeSpec[] {
+  const values = Object.entries(query)
+    .filter(([k]) => k === name || k === `${name}:iterate`)
+    .flatMap(([, v]) => (Array.isArray(v) ? v : [v]));
+  return values.flatMap((value) => {
+    const [sourceType = '', code = '', targetType] = value.split(':');
+    if (name === '_include' && value === '*') return referenceParams(resourceType).map((param) => ({ sourceType: resourceType, param }));
+    if (name === '_include' && sourceType !== resourceType) throw invalid(`${name}=${value}: the source type must be ${resourceType}`);
+    const param = getSearchParameters(sourceType)?.[code];
+    if (!param || param.type !== 'reference') throw invalid(`${name}=${value}: '${code}' is not a reference search parameter of ${sourceType}`);
+    if (name === '_revinclude' && !(param.target ?? []).includes(resourceType as never)) {
+      throw invalid(`${name}=${value}: ${sourceType}.${code} does not point to ${resourceType}`);
+    }
+    return [{ sourceType, param, ...(targetType ? { targetType } : {}) }];
+  });
+}
+
+function referenceParams(resourceType: string): SearchParameter[] {
+  return Object.values(getSearchParameters(resourceType) ?? {}).filter((p) => p.type === 'reference' && !p.code?.startsWith('_'));
+}
+
+/** `patient=123` means `patient=Patient/123`; with several target types, any of them. */
+function qualifyBareIds(value: string, param: SearchParameter): string {
+  return value
+    .split(',')
+    .flatMap((v) => (v.includes('/') || v.includes(':') || !v ? [v] : (param.target ?? []).map((t) => `${t}/${v}`)))
+    .join(',');
+}
+
+function sortBy(resources: Resource[], type: string, rules: { code: string; descending?: boolean }[]): void {
+  const params = getSearchParameters(type) ?? {};
+  resources.sort((a, b) => {
+    for (const rule of rules) {
+      const expression = params[rule.code]?.expression;
+      if (!expression) continue;
+      const diff = JSON.stringify(evalFhirPath(expression, a)).localeCompare(JSON.stringify(evalFhirPath(expression, b)));
+      if (diff) return rule.descending ? -diff : diff;
+    }
+    return 0;
+  });
+}
+
+function pageUrl(base: string, plan: SearchPlan, query: Query, offset: number): string {
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (k === '_offset' || k === '_count') continue;
+    for (const one of Array.isArray(v) ? v : [v]) search.append(k, one);
+  }
+  search.set('_count', String(plan.count));
+  search.set('_offset', String(offset));
+  return `${base}/${plan.resourceType}?${search.toString()}`;
+}
+
+function integer(query: Query, name: string, fallback: number): number {
+  const text = last(query[name]);
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw invalid(`${name}=${text}: expected a whole number ≥ 0`);
+  return n;
+}
+
+function last(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[value.length - 1] : value;
+}
+
+function mapValues(value: string | string[], f: (v: string) => string): string | string[] {
+  return Array.isArray(value) ? value.map(f) : f(value);
+}
+
+function key(r: Resource): string {
+  return `${r.resourceType}/${r.id}`;
+}
+
+function invalid(message: string): OperationOutcomeError {
+  return new OperationOutcomeError(badRequest(message));
+}

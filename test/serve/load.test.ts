@@ -1,0 +1,76 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import yargs from 'yargs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { serveCommand } from '../../src/cli/commands/serve.js';
+import { startServer } from '../../src/serve/index.js';
+import { UserError } from '../../src/util/errors.js';
+import { tempDir } from '../helpers/output.js';
+import { fhir } from './helpers.js';
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function scratch(): string {
+  const t = tempDir('fhirseed-serve-load-');
+  cleanups.push(t.cleanup);
+  return t.dir;
+}
+
+describe('serve: preloading a directory', () => {
+  it('should load NDJSON, bundles and single resources, and report bad lines and files by name', async () => {
+    const dir = scratch();
+    mkdirSync(join(dir, 'ndjson'));
+    writeFileSync(
+      join(dir, 'ndjson', 'Patient.ndjson'),
+      [JSON.stringify({ resourceType: 'Patient', id: 'a' }), '{not json', JSON.stringify({ id: 'no-type' }), JSON.stringify({ resourceType: 'Patient', id: 'b' })].join('\n'),
+    );
+    writeFileSync(join(dir, 'org.json'), JSON.stringify({ resourceType: 'Organization', id: 'o1' }));
+    writeFileSync(join(dir, 'notes.json'), JSON.stringify({ hello: 'world' }));
+    writeFileSync(
+      join(dir, 'tx.json'),
+      JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: { resourceType: 'Coverage', id: 'c1', status: 'active' }, request: { method: 'PUT', url: 'Coverage/c1' } }] }),
+    );
+    const server = await startServer({ port: 0, dir });
+    cleanups.push(() => server.close());
+    expect(server.loadedResources).toBe(4);
+    expect(server.loadErrors).toHaveLength(3);
+    expect(server.loadErrors[0]).toMatch(/^ndjson\/Patient\.ndjson:2: not JSON/);
+    expect(server.loadErrors[1]).toMatch(/^ndjson\/Patient\.ndjson:3: not a FHIR resource/);
+    expect(server.loadErrors[2]).toMatch(/^notes\.json: not a FHIR resource/);
+    for (const path of ['Patient/a', 'Patient/b', 'Organization/o1', 'Coverage/c1']) expect((await fhir(`${server.url}/${path}`)).status).toBe(200);
+  });
+
+  it('should refuse a directory it cannot read with one line', async () => {
+    await expect(startServer({ port: 0, dir: join(scratch(), 'missing') })).rejects.toThrow(UserError);
+    const locked = join(scratch(), 'locked');
+    mkdirSync(locked);
+    chmodSync(locked, 0o000);
+    cleanups.push(() => chmodSync(locked, 0o700));
+    // root can read anything, so only check the message shape when the read does fail
+    await startServer({ port: 0, dir: locked }).then(
+      (s) => s.close(),
+      (error: Error) => expect(error.message).toMatch(/^cannot read the directory .*locked/),
+    );
+  });
+});
+
+describe('serve: CLI', () => {
+  it('should report a port in use as a UserError with one line', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+    const port = (blocker.address() as AddressInfo).port;
+    const io = { stdout: () => undefined, stderr: () => undefined, isTty: false };
+    const parser = yargs([]).command(serveCommand).exitProcess(false).fail((message, error) => {
+      throw error ?? new Error(message);
+    });
+    const run = parser.parseAsync(['serve', '--port', String(port)], { io, result: { exitCode: 0 } });
+    await expect(run).rejects.toThrow(UserError);
+    await expect(run).rejects.toThrow(new RegExp(`^port ${port} on 127\\.0\\.0\\.1 is already in use[^\\n]*$`));
+  });
+});

@@ -1,0 +1,75 @@
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../src/serve/index.js';
+import { fhir, key } from './helpers.js';
+
+/** A small hand-made population: 60 patients, each with a Coverage and an Observation. */
+function population(): Resource[] {
+  const resources: Resource[] = [{ resourceType: 'Organization', id: 'payer', name: 'Payer' }];
+  for (let i = 0; i < 60; i++) {
+    resources.push({ resourceType: 'Patient', id: `p${i}` });
+    resources.push({ resourceType: 'Coverage', id: `c${i}`, status: 'active', beneficiary: { reference: `Patient/p${i}` }, payor: [{ reference: 'Organization/payer' }] });
+    resources.push({ resourceType: 'Observation', id: `o${i}`, status: 'final', code: { text: 'x' }, subject: { reference: `Patient/p${i}` } });
+  }
+  return resources;
+}
+
+describe('serve: search extras', () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let base: string;
+
+  beforeAll(async () => {
+    server = await startServer({ port: 0 });
+    base = server.url;
+    const entry = population().map((resource) => ({ resource, request: { method: 'PUT', url: `${resource.resourceType}/${resource.id}` } }));
+    const reply = await fhir(base, { method: 'POST', body: { resourceType: 'Bundle', type: 'batch', entry } });
+    expect(reply.status).toBe(200);
+  }, 30_000);
+
+  afterAll(() => server.close());
+
+  const search = async (query: string) => fhir<Bundle>(`${base}/${query}`);
+  const byMode = (bundle: Bundle, mode: string) => (bundle.entry ?? []).filter((e) => e.search?.mode === mode).map((e) => key(e.resource as Resource));
+
+  it('should page 50 by default and cap _count at 1000', async () => {
+    const first = await search('Patient');
+    expect(first.body.entry).toHaveLength(50);
+    expect(first.body.total).toBe(60);
+    expect(first.body.link?.some((l) => l.relation === 'next')).toBe(true);
+    const big = await search('Patient?_count=5000');
+    expect(big.body.entry).toHaveLength(60);
+    expect(big.body.link?.find((l) => l.relation === 'self')?.url).toContain('_count=1000');
+  });
+
+  it('should include every reference target with _include=*', async () => {
+    const reply = await search('Coverage?_id=c3&_include=*');
+    expect(byMode(reply.body, 'match')).toEqual(['Coverage/c3']);
+    expect(byMode(reply.body, 'include').sort()).toEqual(['Organization/payer', 'Patient/p3']);
+  });
+
+  it('should add the resources pointing at the matches with _revinclude', async () => {
+    const reply = await search('Patient?_id=p1,p2&_revinclude=Coverage:beneficiary');
+    expect(byMode(reply.body, 'match').sort()).toEqual(['Patient/p1', 'Patient/p2']);
+    expect(byMode(reply.body, 'include').sort()).toEqual(['Coverage/c1', 'Coverage/c2']);
+  });
+
+  it('should find Observations by bare patient id through the type-restricted expression', async () => {
+    const reply = await search('Observation?patient=p7');
+    expect(byMode(reply.body, 'match')).toEqual(['Observation/o7']);
+  });
+
+  it('should answer 400 for searches it cannot answer rather than an empty 200', async () => {
+    for (const query of [
+      'Coverage?_include=Coverage:no-such',
+      'Coverage?_include=Patient:organization',
+      'Organization?_revinclude=Observation:subject',
+      'Coverage?beneficiary.name=x',
+      'Patient?_has:Coverage:beneficiary:status=active',
+      'Patient?_count=-1',
+    ]) {
+      const reply = await search(query);
+      expect(reply.status, query).toBe(400);
+      expect(reply.body.resourceType).toBe('OperationOutcome');
+    }
+  });
+});
