@@ -3,7 +3,16 @@ import { generateCommand } from './generate.js';
 import { pingCommand } from './ping.js';
 import { purgeCommand } from './purge.js';
 import { seedCommand } from './seed.js';
+import { serveCommand } from './serve.js';
+import { validateCommand } from './validate.js';
 
 /** Every CLI command: one module per file, each exporting command, describe, builder, handler. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [generateCommand, seedCommand, pingCommand, purgeCommand];
+export const commands: CommandModule<any, any>[] = [
+  generateCommand,
+  validateCommand,
+  serveCommand,
+  seedCommand,
+  pingCommand,
+  purgeCommand,
+];
