@@ -4,16 +4,22 @@ import { SYSTEMS } from '../fhir/systems.js';
 import { isIcd10CmFormat, isIcd10PcsFormat, isNdc11, isValidVerhoeff } from '../util/check-digits.js';
 import { UserError } from '../util/errors.js';
 import { packageRoot } from '../util/paths.js';
+import { loadClinicalCodeMaps } from './clinical.js';
 import type {
   CodeMaps, Coded, ConditionRow, DenialRow, DentalRow, DrgRow, DrugRow, ProcedureRow, SimpleTable, SourcedRow, TaxonomyRow, VisitReasonRow,
 } from './types.js';
 
 const cache = new Map<string, CodeMaps>();
 
-/** Reads and indexes code-maps/ once per directory; a broken table is a one-line UserError naming file and row. */
-export function loadCodeMaps(dir = join(packageRoot(), 'code-maps')): CodeMaps {
-  const cached = cache.get(dir);
-  if (cached) return cached;
+/** Reads one code-maps/ directory; every failure is a one-line UserError naming file and row. */
+export interface CodeMapReader {
+  read<T>(file: string): T;
+  rows<T extends SourcedRow>(file: string): T[];
+  index<T extends SourcedRow>(file: string, key: (row: T) => string): Map<string, T>;
+  fail(file: string, key: string, problem: string): never;
+}
+
+export function codeMapReader(dir: string): CodeMapReader {
   const read = <T>(file: string): T => {
     try {
       return JSON.parse(readFileSync(join(dir, file), 'utf8')) as T;
@@ -41,6 +47,14 @@ export function loadCodeMaps(dir = join(packageRoot(), 'code-maps')): CodeMaps {
   const fail = (file: string, key: string, problem: string): never => {
     throw new UserError(`code-maps/${file}: '${key}': ${problem}`);
   };
+  return { read, rows, index, fail };
+}
+
+/** Reads and indexes code-maps/ once per directory; a broken table is a one-line UserError naming file and row. */
+export function loadCodeMaps(dir = join(packageRoot(), 'code-maps')): CodeMaps {
+  const cached = cache.get(dir);
+  if (cached) return cached;
+  const { read, rows, index, fail } = codeMapReader(dir);
 
   const conditions = index<ConditionRow>('conditions.json', (r) => r.key);
   const drugs = index<DrugRow>('drugs.json', (r) => r.key);
@@ -80,7 +94,8 @@ export function loadCodeMaps(dir = join(packageRoot(), 'code-maps')): CodeMaps {
     if (!t.source) fail('tables.json', name, 'has no source');
   }
 
-  const maps: CodeMaps = { conditions, drugs, procedures, dental, drgs, pcs, taxonomy, denials, visitReasons, tables };
+  const base = { conditions, drugs, procedures, dental, drgs, pcs, taxonomy, denials, visitReasons, tables };
+  const maps: CodeMaps = { ...base, clinical: loadClinicalCodeMaps(codeMapReader(dir), base) };
   cache.set(dir, maps);
   return maps;
 }

@@ -1,3 +1,5 @@
+import type { ClinicalCodeMaps } from './clinical.js';
+
 /**
  * Shapes of the code tables in `code-maps/*.json`. Every row names its source; sets under licence
  * carry `licensed: true` and are kept to the few codes the profiles need.
@@ -132,4 +134,9 @@ export interface CodeMaps {
   visitReasons: ReadonlyMap<string, VisitReasonRow>;
   /** Small fixed tables keyed by name: revenue, place-of-service, type-of-bill, point-of-origin, … */
   tables: ReadonlyMap<string, SimpleTable>;
+  /** The clinical side (US Core): labs, vitals, immunizations, allergies, screenings, … */
+  clinical: ClinicalCodeMaps;
 }
+
+/** The claims-side tables, which the clinical loaders may cross-check against. */
+export type ClaimsCodeMaps = Omit<CodeMaps, 'clinical'>;

@@ -54,7 +54,17 @@ export const ids = {
   subscriber: (s: MemberStory) => `fs-${s.key}-sub`,
   coverage: (s: MemberStory, ordinal: number) => `fs-${s.key}-cov${ordinal}`,
   eob: (s: MemberStory, ordinal: number) => `fs-${s.key}-eob${ordinal}`,
+  encounter: (s: MemberStory, ordinal: number) => `fs-${s.key}-enc${ordinal}`,
+  /** Any other member resource: fs-<key>-<suffix>, suffix a short kind plus an ordinal (e.g. 'obs12', 'cond3'). */
+  member: (s: MemberStory, suffix: string) => `fs-${s.key}-${suffix}`,
 };
+
+const US_CORE = 'http://hl7.org/fhir/us/core/StructureDefinition';
+
+/** Versioned canonical of a US Core profile for the run's US Core version, e.g. usCoreProfile(ctx, 'us-core-encounter'). */
+export function usCoreProfile(ctx: Pick<BuildContext, 'usCoreVersion'>, id: string): string {
+  return `${US_CORE}/${id}|${ctx.usCoreVersion}`;
+}
 
 export function ref(type: string, id: string): { reference: string } {
   return { reference: `${type}/${id}` };

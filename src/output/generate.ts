@@ -5,6 +5,7 @@ import { loadCodeMaps } from '../codemaps/load.js';
 import type { CodeMaps } from '../codemaps/types.js';
 import { ids, type BuildContext, type UsCoreVersion } from '../fhir/context.js';
 import { buildCarinBbDirectoryResources, buildCarinBbMemberResources } from '../fhir/carin-bb/index.js';
+import { buildUsCoreDirectoryResources, buildUsCoreMemberResources, layerUsCore } from '../fhir/us-core/index.js';
 import type { Profile } from '../profile/types.js';
 import { buildDirectory } from '../story/directory.js';
 import { simulateMember } from '../story/simulate.js';
@@ -75,10 +76,15 @@ export function generate(options: GenerateOptions): Manifest {
   const writer = new OutputWriter(options.out, new Set(options.formats ?? ['bundles', 'ndjson']), options.shard);
   writer.open();
   try {
-    if (first === 0) writer.writeDirectory(buildCarinBbDirectoryResources(ctx));
+    if (first === 0) {
+      writer.writeDirectory([...buildCarinBbDirectoryResources(ctx).map((r) => layerUsCore(r, undefined, ctx)), ...buildUsCoreDirectoryResources(ctx)]);
+    }
     for (let index = first; index < end; index++) {
       const story = simulateMember({ profile, codeMaps, directory }, index);
-      const resources: Resource[] = buildCarinBbMemberResources(story, ctx);
+      const resources: Resource[] = [
+        ...buildCarinBbMemberResources(story, ctx).map((r) => layerUsCore(r, story, ctx)),
+        ...buildUsCoreMemberResources(story, ctx),
+      ];
       writer.writeMember(index, resources, testAccount(story, ids.patient(story)));
       options.onProgress?.(index - first + 1, end - first);
     }

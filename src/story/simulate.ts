@@ -13,6 +13,7 @@ import { professionalClaim } from './claims/professional.js';
 import { makeCondition, prevalenceFor, simulateConditions } from './conditions.js';
 import { enroll } from './enrollment.js';
 import { PersonSource } from './person-source.js';
+import { simulateClinical } from './clinical/index.js';
 import { showcaseFor } from './showcase.js';
 import type { ConditionFact, CoverageFact, Directory, MemberStory } from './types.js';
 
@@ -38,7 +39,9 @@ export function simulateMember(env: SimulationEnv, index: number): MemberStory {
   const ctx = new MemberClaimsContext(rng, people, profile, codeMaps, directory, member, conditions, coverages, plans, showcase);
   const drafts = planClaims(ctx);
   const claims = finalizeClaims(rng, key, drafts, plans, profile.period.end, Boolean(showcase?.corrected));
-  return { index, key, member, coverages, conditions, claims };
+  const story = { index, key, member, coverages, conditions, claims };
+  const clinical = simulateClinical({ rng, profile, codeMaps, directory, story, lastDay });
+  return { ...story, clinical };
 }
 
 /** Decides what happens to the member in the period, as claim drafts. */

@@ -3,6 +3,7 @@
  * Money is in integer cents so that the adjudication arithmetic is exact.
  */
 import type { ClaimType, PlanType, Sex } from '../profile/types.js';
+import type { ClinicalFacts } from './clinical/types.js';
 
 export type Cents = number;
 export type IsoDate = string;
@@ -217,6 +218,8 @@ export interface MemberStory {
   coverages: CoverageFact[];
   conditions: ConditionFact[];
   claims: ClaimFact[];
+  /** The clinical record (US Core), derived from the same events as the claims. */
+  clinical: ClinicalFacts;
 }
 
 export type ProviderKind = 'hospital' | 'clinic' | 'pharmacy' | 'dental-practice' | 'ambulance';

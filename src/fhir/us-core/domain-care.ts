@@ -1,0 +1,13 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { MemberStory } from '../../story/types.js';
+import type { BuildContext } from '../context.js';
+
+/** The care domain's US Core resources of one member, in load order (placeholder: the domain fills it in). */
+export function buildCareResources(_story: MemberStory, _ctx: BuildContext): Resource[] {
+  return [];
+}
+
+/** Directory resources of this domain. */
+export function buildCareDirectoryResources(_ctx: BuildContext): Resource[] {
+  return [];
+}

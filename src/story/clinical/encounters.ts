@@ -1,0 +1,61 @@
+import type { CodeMaps } from '../../codemaps/types.js';
+import type { ClaimFact } from '../types.js';
+import type { CodeFact, EncounterFact, EncounterKind } from './types.js';
+
+const LINE_SYSTEMS = { cpt: 'cpt', hcpcs: 'hcpcs', cdt: 'cdt', ndc: 'ndc' } as const;
+
+/**
+ * The member's visits, read off the claims: no randomness, so the clinical record cannot
+ * disagree with the claims on dates, providers or diagnoses. Pharmacy fills and ambulance
+ * transports are not visits.
+ */
+export function encountersFromClaims(claims: readonly ClaimFact[], codeMaps: CodeMaps): EncounterFact[] {
+  const visits = claims
+    .filter((c) => c.type !== 'pharmacy' && !c.ambulance)
+    .slice()
+    .sort((a, b) => (a.serviceStart < b.serviceStart ? -1 : a.serviceStart > b.serviceStart ? 1 : a.ordinal - b.ordinal));
+  return visits.map((claim, i) => {
+    const kind = encounterKind(claim, codeMaps);
+    return {
+      ordinal: i + 1,
+      claimOrdinals: [claim.ordinal],
+      kind,
+      actClass: kind === 'inpatient' ? 'IMP' : kind === 'emergency' ? 'EMER' : 'AMB',
+      type: visitCode(claim),
+      start: claim.serviceStart,
+      end: claim.serviceEnd,
+      practitionerId: claim.renderingPractitionerId ?? claim.attendingPractitionerId,
+      organizationId: claim.facilityId ?? claim.billingProviderId,
+      diagnoses: claim.diagnoses
+        .filter((d) => d.role !== 'admitting' && d.role !== 'patientreasonforvisit')
+        .map((d) => ({ icd10cm: d.icd10cm, display: d.display, ...(d.conditionKey ? { conditionKey: d.conditionKey } : {}) })),
+      ...(claim.institutional && claim.type === 'inpatient' ? { dischargeStatus: claim.institutional.dischargeStatus } : {}),
+    };
+  });
+}
+
+function encounterKind(claim: ClaimFact, codeMaps: CodeMaps): EncounterKind {
+  if (claim.type === 'inpatient') return 'inpatient';
+  if (claim.type === 'oral') return 'dental';
+  const emergency = claim.lines.some(
+    (l) => l.revenue?.code.startsWith('045') || (l.code.system !== 'ndc' && codeMaps.procedures.get(procedureKey(l.code.code, codeMaps))?.use === 'ed-visit'),
+  );
+  if (emergency) return 'emergency';
+  if (claim.type === 'outpatient') return 'outpatient';
+  const preventive = claim.lines.some((l) => codeMaps.procedures.get(procedureKey(l.code.code, codeMaps))?.use === 'preventive');
+  return preventive ? 'preventive' : 'office';
+}
+
+function procedureKey(code: string, codeMaps: CodeMaps): string {
+  for (const [key, row] of codeMaps.procedures) if (row.code === code) return key;
+  return '';
+}
+
+function visitCode(claim: ClaimFact): CodeFact {
+  const line = claim.lines.find((l) => l.code.system !== 'not-applicable' && l.code.system !== 'ndc') ?? claim.lines[0];
+  if (line && line.code.system !== 'not-applicable' && line.code.system !== 'ndc') {
+    return { system: LINE_SYSTEMS[line.code.system], code: line.code.code, display: line.code.display };
+  }
+  const revenue = claim.lines.find((l) => l.revenue)?.revenue;
+  return revenue ? { system: 'revenue', code: revenue.code, display: revenue.display } : { system: 'revenue', code: '0001', display: 'Total charge' };
+}
