@@ -55,6 +55,10 @@ export const ids = {
   coverage: (s: MemberStory, ordinal: number) => `fs-${s.key}-cov${ordinal}`,
   eob: (s: MemberStory, ordinal: number) => `fs-${s.key}-eob${ordinal}`,
   encounter: (s: MemberStory, ordinal: number) => `fs-${s.key}-enc${ordinal}`,
+  /** Problem-list Condition of story.conditions[i]. */
+  problem: (s: MemberStory, i: number) => `fs-${s.key}-cond${i + 1}`,
+  /** Encounter-diagnosis Condition: the k-th (1-based) diagnosis of encounter `ordinal`. */
+  encounterDiagnosis: (s: MemberStory, ordinal: number, k: number) => `fs-${s.key}-enc${ordinal}-dx${k}`,
   /** Any other member resource: fs-<key>-<suffix>, suffix a short kind plus an ordinal (e.g. 'obs12', 'cond3'). */
   member: (s: MemberStory, suffix: string) => `fs-${s.key}-${suffix}`,
 };

@@ -4,6 +4,8 @@ import type { BuildContext } from '../context.js';
 import { buildCareResources, buildCareDirectoryResources } from './domain-care.js';
 import { buildLabsVitalsResources } from './domain-labs-vitals.js';
 import { buildMedicationResources } from './domain-medications.js';
+import { buildPlanningResources } from './domain-planning.js';
+import { buildUsCoreProvenance } from './provenance.js';
 import { buildSocialResources } from './domain-social.js';
 import { layerUsCore } from './layer.js';
 
@@ -13,12 +15,14 @@ import { layerUsCore } from './layer.js';
  * so they are not built twice.
  */
 export function buildUsCoreMemberResources(story: MemberStory, ctx: BuildContext): Resource[] {
-  return [
+  const clinical = [
     ...buildCareResources(story, ctx),
     ...buildLabsVitalsResources(story, ctx),
     ...buildMedicationResources(story, ctx),
     ...buildSocialResources(story, ctx),
+    ...buildPlanningResources(story, ctx),
   ];
+  return [...clinical, ...buildUsCoreProvenance(story, clinical, ctx)];
 }
 
 /** Shared US Core resources of the directory (PractitionerRole, Location, …). */

@@ -2,6 +2,7 @@ import { simulateCare } from './care.js';
 import { encountersFromClaims } from './encounters.js';
 import { simulateLabsVitals } from './labs-vitals.js';
 import { simulateMedications } from './medications.js';
+import { simulatePlanning } from './planning.js';
 import { simulateSocial } from './social.js';
 import type { ClinicalFacts, ClinicalInput } from './types.js';
 
@@ -17,6 +18,7 @@ export function simulateClinical(input: Omit<ClinicalInput, 'encounters'>): Clin
     care: simulateCare(full),
     labsVitals: simulateLabsVitals(full),
     medications: simulateMedications(full),
+    planning: simulatePlanning(full),
     social: simulateSocial(full),
   };
 }

@@ -10,6 +10,7 @@ import type { Directory, IsoDate, MemberStory } from '../types.js';
 import type { CareFacts } from './care.js';
 import type { LabsVitalsFacts } from './labs-vitals.js';
 import type { MedicationFacts } from './medications.js';
+import type { PlanningFacts } from './planning.js';
 import type { SocialFacts } from './social.js';
 
 /** A code with the key of its system in SYSTEMS (src/fhir/systems.ts). */
@@ -66,5 +67,6 @@ export interface ClinicalFacts {
   care: CareFacts;
   labsVitals: LabsVitalsFacts;
   medications: MedicationFacts;
+  planning: PlanningFacts;
   social: SocialFacts;
 }
