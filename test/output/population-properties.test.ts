@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { ExplanationOfBenefit, Resource } from '@medplum/fhirtypes';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Profile } from '../../src/profile/types.js';
+import { randomProfiles as profiles } from '../helpers/arbitraries.js';
 import { amountsByCategory, codeMapCodes, codings, collect, supportingDate } from '../helpers/fhir-walk.js';
 import { bundleResources, codeMaps, generateTo, shippedProfile, tempDir } from '../helpers/output.js';
 
@@ -9,25 +10,6 @@ const temps: (() => void)[] = [];
 afterAll(() => temps.forEach((c) => c()));
 
 const base = shippedProfile('default');
-const shipped = ['default', 'commercial', 'medicare-advantage', 'medicaid', 'dental'].map((n) => shippedProfile(n));
-
-/** Random valid profiles: a shipped one with another seed, size, utilization and claim rates. */
-const profiles: fc.Arbitrary<Profile> = fc
-  .record({
-    which: fc.integer({ min: 0, max: shipped.length - 1 }),
-    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-    members: fc.integer({ min: 1, max: 10 }),
-    scale: fc.double({ min: 0, max: 3, noNaN: true }),
-    denialRate: fc.double({ min: 0, max: 0.6, noNaN: true }),
-    outOfNetworkRate: fc.double({ min: 0, max: 0.6, noNaN: true }),
-    coveragePlan: fc.boolean(),
-  })
-  .map(({ which, seed, members, scale, denialRate, outOfNetworkRate, coveragePlan }) => {
-    const p = shipped[which]!;
-    const utilization = Object.fromEntries(Object.entries(p.utilization).map(([k, v]) => [k, v * scale])) as Profile['utilization'];
-    return { ...p, seed, members, utilization, claims: { denialRate, outOfNetworkRate }, coveragePlan };
-  });
-
 function population(profile: Profile): Resource[] {
   const t = tempDir();
   temps.push(t.cleanup);

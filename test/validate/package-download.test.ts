@@ -1,0 +1,78 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchMissingPackages } from '../../src/validate/package-download.js';
+import { loadPackages } from '../../src/validate/packages.js';
+import { SHARED_PACKAGES } from '../helpers/packages.js';
+
+/** A stand-in for packages.fhir.org: GET /<name>/<version> → the .tgz from ../shared/fhir-packages. */
+let server: Server;
+let registry: string;
+const requests: string[] = [];
+const cacheDirs: string[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    const m = /^\/([^/]+)\/([^/]+)$/.exec(req.url ?? '');
+    const file = m ? join(SHARED_PACKAGES, `${m[1]}-${m[2]}.tgz`) : '';
+    if (!file || !existsSync(file)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/tar+gzip' }).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  registry = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => {
+  server.close();
+  for (const d of cacheDirs) rmSync(d, { recursive: true, force: true });
+});
+
+function emptyCache(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fhirseed-cache-'));
+  cacheDirs.push(dir);
+  return dir;
+}
+
+describe('downloading FHIR packages into the cache', () => {
+  it('should fetch a missing IG and its dependencies into <cache>/<name>#<version>/package, once', async () => {
+    const cache = emptyCache();
+    requests.length = 0;
+    const fetched = await fetchMissingPackages(['carin-bb@2.0.0'], undefined, { registry, cacheDir: cache });
+    expect(fetched).toContain('hl7.fhir.us.carin-bb#2.0.0');
+    expect(fetched).toContain('hl7.fhir.us.core#3.1.1');
+    expect(existsSync(join(cache, 'hl7.fhir.us.carin-bb#2.0.0', 'package', 'package.json'))).toBe(true);
+    // The cache then serves the validator's loader like any ~/.fhir/packages.
+    const { packages } = loadPackages(['carin-bb@2.0.0'], cache);
+    expect(packages.map((p) => `${p.name}#${p.version}`)).toContain('hl7.fhir.us.core#3.1.1');
+    const again = await fetchMissingPackages(['carin-bb@2.0.0'], undefined, { registry, cacheDir: cache });
+    expect(again).toEqual([]);
+  });
+
+  it('should not download when a package directory is named', async () => {
+    const cache = emptyCache();
+    requests.length = 0;
+    expect(await fetchMissingPackages(['carin-bb@2.0.0'], SHARED_PACKAGES, { registry, cacheDir: cache })).toEqual([]);
+    expect(requests).toEqual([]);
+  });
+
+  it('should fail with one line naming the package, the cache and the URL when a named IG cannot be had', async () => {
+    const cache = emptyCache();
+    await expect(fetchMissingPackages(['us-core@9.9.9'], undefined, { registry, cacheDir: cache })).rejects.toThrow(
+      new RegExp(`^FHIR package hl7\\.fhir\\.us\\.core#9\\.9\\.9 is not in .+ and could not be downloaded from ${registry}/hl7\\.fhir\\.us\\.core/9\\.9\\.9: HTTP 404$`),
+    );
+    expect(existsSync(join(cache, 'hl7.fhir.us.core#9.9.9'))).toBe(false);
+  });
+
+  it('should leave nothing in the cache when the registry sends something that is not a package', async () => {
+    const cache = emptyCache();
+    const fetchImpl = (async () => new Response('<html>maintenance</html>', { status: 200 })) as typeof fetch;
+    await expect(fetchMissingPackages(['carin-bb@2.0.0'], undefined, { registry, cacheDir: cache, fetchImpl })).rejects.toThrow(/not a package tarball/);
+    expect(existsSync(join(cache, 'hl7.fhir.us.carin-bb#2.0.0'))).toBe(false);
+  });
+});
