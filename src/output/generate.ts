@@ -69,7 +69,7 @@ export function generate(options: GenerateOptions): Manifest {
     directory,
     runId,
     lastUpdated: `${now}T00:00:00Z`,
-    usCoreVersion: options.usCoreVersion ?? '6.1.0',
+    usCoreVersion: options.usCoreVersion ?? profile.usCore,
     plansById: new Map(profile.plans.map((p) => [p.id, p])),
   };
   const { first, end } = shardRange(profile.members, options.shard);

@@ -120,6 +120,7 @@ function withDefaults(p: Profile): Profile {
       pharmacies: loose.providers?.pharmacies ?? 4,
     },
     coveragePlan: loose.coveragePlan ?? true,
+    usCore: loose.usCore ?? '6.1.0',
   };
 }
 

@@ -146,5 +146,6 @@ export const profileSchema = {
       },
     },
     coveragePlan: { type: 'boolean' },
+    usCore: { enum: ['6.1.0', '3.1.1'] },
   },
 } as const;

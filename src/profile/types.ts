@@ -86,4 +86,6 @@ export interface Profile {
   };
   /** Guarantee that the first members between them show every claim type and feature. Default true. */
   coveragePlan: boolean;
+  /** US Core version of the clinical layer (servers that still need 3.1.1 can have it). */
+  usCore: '6.1.0' | '3.1.1';
 }

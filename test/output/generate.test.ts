@@ -26,6 +26,15 @@ describe('generate', () => {
     for (const [file, bytes] of left) expect(bytes.equals(right.get(file)!), file).toBe(true);
   });
 
+  it('should build the US Core layer of the profile\'s usCore version and record it in the manifest', () => {
+    const dir = newDir();
+    generateTo(dir, { ...profile, members: 3, usCore: '3.1.1' });
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    expect(manifest.igs['hl7.fhir.us.core']).toBe('3.1.1');
+    const claimed = bundleResources(dir).flatMap((b) => b.resources).flatMap((r) => r.meta?.profile ?? []);
+    expect(claimed.filter((p) => p.includes('/us/core/') && !p.endsWith('|3.1.1'))).toEqual([]);
+  });
+
   it('should write different data for a different seed', () => {
     const a = newDir();
     const b = newDir();

@@ -41,6 +41,14 @@ describe('loadProfile', () => {
     expect(e.message).toBe(`bad.yaml:${lineOf(text, 'colour')}:3: payer.colour: unknown key 'colour' (allowed: name, memberIdPrefix, state, identifiers)`);
   });
 
+  it('should take the US Core version from the profile, 6.1.0 unless it says 3.1.1, and reject others', () => {
+    expect(parseProfile(defaultText, 'ok.yaml', { conditionKeys }).usCore).toBe('6.1.0');
+    expect(parseProfile(`${defaultText}\nusCore: '3.1.1'\n`, 'ok.yaml', { conditionKeys }).usCore).toBe('3.1.1');
+    const e = errorOf(`${defaultText}\nusCore: '7.0.0'\n`);
+    expect(e.message).toMatch(/^bad\.yaml:\d+:\d+: usCore: /);
+    expect(e.message).toContain('6.1.0');
+  });
+
   it('should report a wrong type at the value', () => {
     const text = defaultText.replace('members: 25', 'members: many');
     const e = errorOf(text);

@@ -19,7 +19,7 @@ interface GenerateArgs extends CommandContext {
   format: string;
   'run-id'?: string;
   now?: string;
-  'us-core': '6.1.0' | '3.1.1';
+  'us-core'?: '6.1.0' | '3.1.1';
 }
 
 export const generateCommand: CommandModule<CommandContext, GenerateArgs> = {
@@ -35,7 +35,7 @@ export const generateCommand: CommandModule<CommandContext, GenerateArgs> = {
       .option('format', { type: 'string', default: 'bundles,ndjson', describe: 'Comma-separated: bundles, ndjson' })
       .option('run-id', { type: 'string', describe: 'Run id in every resource tag (default <profile>-<seed>)' })
       .option('now', { type: 'string', describe: 'The run\'s "now", YYYY-MM-DD (default: profile period end)' })
-      .option('us-core', { choices: ['6.1.0', '3.1.1'] as const, default: '6.1.0' as const, describe: 'US Core version of the clinical layer' }),
+      .option('us-core', { choices: ['6.1.0', '3.1.1'] as const, describe: "US Core version of the clinical layer (default: the profile's usCore, else 6.1.0)" }),
   handler: (argv) => {
     const codeMaps = loadCodeMaps();
     const file = resolveProfile(argv.profile);
