@@ -12,6 +12,8 @@ export interface ProfileCoverage {
   total: number;
   /** Element ids of must-support elements no claiming resource fills. */
   missing: string[];
+  /** Must-support elements the profile itself leaves no place for (counted in total, not in missing). */
+  notApplicable: { id: string; reason: string }[];
 }
 
 export interface CoverageReport {
@@ -19,6 +21,30 @@ export interface CoverageReport {
   profiles: ProfileCoverage[];
   /** Canonicals of the IG's resource profiles that no resource claims. */
   unclaimed: string[];
+}
+
+const VITAL_SIGNS_BASES = new Set([
+  'http://hl7.org/fhir/StructureDefinition/vitalsigns',
+  'http://hl7.org/fhir/us/core/StructureDefinition/us-core-vital-signs',
+]);
+
+/**
+ * Must-support elements that a profile inherits but leaves no place for, so that no conformant
+ * instance fills them. These are the special cases the ONC Inferno US Core tests also skip:
+ * `component` on a single-value vital sign (must-support only through the vital-signs base) and
+ * `value[x]` on a profile whose values live in required components (blood pressure). Derived
+ * from the snapshot, not a list of profile names.
+ */
+export function notApplicableReason(sd: StructureDefinition, id: string): string | undefined {
+  if (sd.type !== 'Observation' || !VITAL_SIGNS_BASES.has(sd.baseDefinition ?? '')) return undefined;
+  const componentSlices = (sd.snapshot?.element ?? []).filter((e) => /^Observation\.component:[^.]+$/.test(e.id));
+  if (id.startsWith('Observation.component') && componentSlices.length === 0) {
+    return 'single-value vital sign: component is must-support only through the vital-signs base profile';
+  }
+  if (id.startsWith('Observation.value[x]') && componentSlices.some((e) => (e.min ?? 0) > 0)) {
+    return 'the values are in required components, so the Observation has no value[x]';
+  }
+  return undefined;
 }
 
 /** The resource profiles an IG package defines (constraints on a resource type, not extensions or data types). */
@@ -42,17 +68,33 @@ export function coverage(resources: readonly Resource[], igPackage: FhirPackage,
   const unclaimed: string[] = [];
   for (const sd of resourceProfiles(igPackage)) {
     const claiming = resources.filter((r) => (r.meta?.profile ?? []).some((p) => p === sd.url || p.split('|')[0] === sd.url));
-    const ids = mustSupportElements(sd);
+    const all = mustSupportElements(sd);
+    const notApplicable = all.flatMap((id) => {
+      const reason = notApplicableReason(sd, id);
+      return reason ? [{ id, reason }] : [];
+    });
+    const ids = all.filter((id) => !notApplicable.some((n) => n.id === id));
     if (!claiming.length) unclaimed.push(sd.url);
     const compiled = validator.profile(`${sd.url}|${sd.version}`);
     const filled = new Set<string>();
     if (compiled) {
       for (const r of claiming) {
         const nodes = compiled.finder(r);
-        for (const id of ids) if (!filled.has(id) && nodes(id).some((n) => n !== undefined && n !== null)) filled.add(id);
+        for (const id of ids) {
+          if (filled.has(id)) continue;
+          if (nodes(id).some((n) => n !== undefined && n !== null) || compiled.primitiveExtensionFilled(r, id)) filled.add(id);
+        }
       }
     }
-    profiles.push({ profile: sd.url, name: sd.name, resources: claiming.length, covered: filled.size, total: ids.length, missing: ids.filter((id) => !filled.has(id)) });
+    profiles.push({
+      profile: sd.url,
+      name: sd.name,
+      resources: claiming.length,
+      covered: filled.size,
+      total: all.length,
+      missing: ids.filter((id) => !filled.has(id)),
+      notApplicable,
+    });
   }
   return { ig: `${igPackage.name}#${igPackage.version}`, profiles, unclaimed };
 }

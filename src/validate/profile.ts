@@ -45,6 +45,22 @@ export class CompiledProfile {
     return this.state(resource).nodes;
   }
 
+  /**
+   * Whether an extension slice on a primitive element (e.g. QuestionnaireResponse.questionnaire.extension:url)
+   * has a value: in JSON such extensions live in the `_name` holder beside the primitive, which the
+   * node finder (it walks values) does not reach.
+   */
+  primitiveExtensionFilled(resource: Json, elementId: string): boolean {
+    const m = /^(.*)\.([^.:]+)\.extension(?::([^.]+))?$/.exec(elementId);
+    if (!m) return false;
+    const [, grandparent, name, slice] = m as unknown as [string, string, string, string | undefined];
+    const urls = slice ? (this.byId.get(elementId)?.type ?? []).flatMap((t) => t.profile ?? []) : [];
+    const holders = this.finder(resource)(grandparent).flatMap((node) =>
+      node && typeof node === 'object' ? [node[`_${name}`]].flat().filter((h) => h && typeof h === 'object') : [],
+    );
+    return holders.some((h) => (h.extension ?? []).some((e: Json) => !slice || urls.some((u) => u.split('|')[0] === e?.url)));
+  }
+
   /** Per-resource memo over element indexes: flat nodes, and nodes grouped per parent node. */
   private state(resource: Json): { nodes: NodeFinder; groups: (id: string) => Json[][] } {
     const flat: (Json[] | undefined)[] = new Array(this.elements.length);
@@ -113,6 +129,10 @@ export class CompiledProfile {
       if (d.type === 'value' || d.type === 'pattern') {
         const fp = el && this.fixed.get(el);
         if (fp) return values.some((v) => matchesFixedOrPattern(v, fp));
+        // The value may be fixed one level down, inside a nested slice (R4 bp: component slices on
+        // code.coding.code, with the code fixed in code.coding:SBPCode.code).
+        const nested = this.nestedFixed(sliceId, path);
+        if (nested.length) return values.some((v) => nested.some((f) => matchesFixedOrPattern(v, f)));
         if (path === 'url') {
           const url = this.byId.get(sliceId)?.type?.[0]?.profile?.[0];
           if (url) return values.includes(url);
@@ -125,6 +145,16 @@ export class CompiledProfile {
       }
       return true; // profile discriminators: not resolved here
     });
+  }
+
+  private nestedFixed(sliceId: string, path: string): { kind: 'fixed' | 'pattern'; value: Json }[] {
+    const prefix = `${sliceId}.`;
+    return this.elements
+      .filter((e) => e.id.startsWith(prefix) && e.id.slice(prefix.length).replace(/:[^.]+/g, '') === path)
+      .flatMap((e) => {
+        const fp = this.fixed.get(e);
+        return fp ? [fp] : [];
+      });
   }
 
   /** Reports the resource's problems against the profile; returns its node finder for further checks (invariants). */

@@ -49,8 +49,10 @@ export function formatSummary(report: ValidationReport): string {
   for (const c of report.coverage) {
     lines.push('', `must-support coverage, ${c.ig}:`);
     for (const p of c.profiles.filter((p) => p.resources > 0)) {
-      const pct = p.total ? Math.round((100 * p.covered) / p.total) : 100;
-      lines.push(`  ${p.name.padEnd(52)} ${String(p.covered).padStart(4)}/${String(p.total).padEnd(4)} ${String(pct).padStart(3)}%  (${p.resources} resources)`);
+      const applicable = p.total - p.notApplicable.length;
+      const pct = applicable ? Math.floor((100 * p.covered) / applicable) : 100;
+      const na = p.notApplicable.length ? `, ${p.notApplicable.length} not applicable` : '';
+      lines.push(`  ${p.name.padEnd(52)} ${String(p.covered).padStart(4)}/${String(applicable).padEnd(4)} ${String(pct).padStart(3)}%  (${p.resources} resources${na})`);
       for (const m of p.missing.slice(0, 5)) lines.push(`      missing ${m}`);
       if (p.missing.length > 5) lines.push(`      … and ${p.missing.length - 5} more`);
     }

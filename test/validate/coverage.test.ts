@@ -59,3 +59,20 @@ describe('must-support coverage of the CARIN BB examples', () => {
     expect([...report.unclaimed, ...claimed].sort()).toEqual(report.profiles.map((p) => p.profile).sort());
   });
 });
+
+describe('must-support coverage of extensions on primitive elements', () => {
+  it('should count an extension slice on a primitive, which JSON keeps in the _name holder', () => {
+    const usCore = validator.packages.find((p) => p.name === 'hl7.fhir.us.core' && p.version === '6.1.0')!;
+    const example = examplesOf(validator, 'hl7.fhir.us.core').find((e) => e.file.endsWith('QuestionnaireResponse-glascow-coma-score.json'))!.resource;
+    const slice = 'QuestionnaireResponse.questionnaire.extension:url';
+    const qr = (r: unknown) => coverage([r as never], usCore, validator).profiles.find((p) => p.name === 'USCoreQuestionnaireResponseProfile')!;
+    expect(example._questionnaire.extension[0].url).toBe('http://hl7.org/fhir/us/core/StructureDefinition/us-core-extension-questionnaire-uri');
+    expect(qr(example).missing).not.toContain(slice);
+    const without = structuredClone(example);
+    delete without._questionnaire;
+    expect(qr(without).missing).toContain(slice);
+    const otherExtension = structuredClone(example);
+    otherExtension._questionnaire.extension[0].url = 'http://example.org/not-the-slice';
+    expect(qr(otherExtension).missing).toContain(slice);
+  });
+});
