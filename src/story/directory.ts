@@ -85,7 +85,7 @@ export function buildDirectory(profile: Profile, codeMaps: CodeMaps): Directory 
     payer: {
       id: `fs-${key}-payer`,
       name: profile.payer.name,
-      identifiers: profile.payer.identifiers,
+      identifiers: withNaicCode(profile.payer.identifiers),
       address: people.address(state),
       phone: people.phone(),
     },
@@ -93,6 +93,17 @@ export function buildDirectory(profile: Profile, codeMaps: CodeMaps): Directory 
     practitioners,
   };
 }
+
+/**
+ * The fictional payer is not registered with the NAIC; unless the profile gives a NAIC company code,
+ * it carries the all-zeros placeholder that CMS reporting uses for entities without one, which no
+ * real insurer has.
+ */
+function withNaicCode(identifiers: Profile['payer']['identifiers']): Profile['payer']['identifiers'] {
+  return identifiers.some((i) => i.type === 'naiccode') ? identifiers : [...identifiers, { type: 'naiccode', value: NO_NAIC_CODE }];
+}
+
+const NO_NAIC_CODE = '00000';
 
 const CLINIC_SUFFIXES = ['Family Medicine', 'Primary Care', 'Medical Group', 'Health Center', 'Internal Medicine'];
 const PHARMACY_SUFFIXES = ['Pharmacy', 'Drug Store', 'Community Pharmacy'];

@@ -14,21 +14,32 @@ export interface Showcase {
   deceased?: boolean;
   denial?: boolean;
   outOfNetwork?: boolean;
+  /** The first coverage-plan claim of each type is a corrected (replacement) claim. */
   corrected?: boolean;
+  /** The first coverage-plan claim of these types has a denied line (besides the `denial` one). */
+  deniedLineIn?: ClaimType[];
+  /** The first dental visit includes scaling and root planing of two or three teeth (additional body sites). */
+  periodontal?: boolean;
+  /** The first coverage-plan claim of these types is priced and reported at claim level. */
+  claimLevel?: ClaimType[];
+  /** The first dental visit includes an initial partial denture (prosthesis). */
+  denture?: boolean;
+  /** The first pharmacy fill is a compound prescription with its ingredients. */
+  compound?: boolean;
   /** The first outpatient visit comes by ambulance. */
   ambulance?: boolean;
   age?: { min: number; max: number };
 }
 
 const SCENARIOS: readonly Showcase[] = [
-  { claimTypes: ['inpatient', 'professional', 'pharmacy'], age: { min: 45, max: 64 } },
-  { claimTypes: ['outpatient', 'professional'], outOfNetwork: true, ambulance: true },
-  { claimTypes: ['pharmacy', 'professional'], corrected: true },
-  { claimTypes: ['oral', 'professional'], dental: true, relationship: 'child', age: { min: 11, max: 17 } },
-  { claimTypes: ['professional', 'outpatient', 'oral'], relationship: 'spouse', denial: true, dental: true },
+  { claimTypes: ['inpatient', 'professional', 'pharmacy'], planType: 'commercial', age: { min: 45, max: 64 }, corrected: true, deniedLineIn: ['inpatient'] },
+  { claimTypes: ['outpatient', 'professional'], outOfNetwork: true, ambulance: true, corrected: true },
+  { claimTypes: ['pharmacy', 'professional'], corrected: true, compound: true },
+  { claimTypes: ['oral', 'professional'], dental: true, relationship: 'child', age: { min: 11, max: 17 }, corrected: true },
+  { claimTypes: ['professional', 'outpatient', 'oral'], relationship: 'spouse', denial: true, dental: true, periodontal: true, deniedLineIn: ['outpatient'], age: { min: 30, max: 64 } },
   { claimTypes: ['professional', 'inpatient'], deceased: true, planType: 'medicare-advantage', age: { min: 70, max: 95 } },
-  { claimTypes: ['professional', 'pharmacy', 'outpatient'], planType: 'medicaid' },
-  { claimTypes: ['pharmacy', 'oral'], denial: true, dental: true },
+  { claimTypes: ['professional', 'pharmacy', 'outpatient'], planType: 'medicaid', claimLevel: ['outpatient'] },
+  { claimTypes: ['pharmacy', 'oral'], denial: true, dental: true, denture: true, age: { min: 60, max: 80 } },
 ];
 
 export function showcaseFor(index: number, profile: Profile): Showcase | undefined {
@@ -51,6 +62,11 @@ export function showcaseFor(index: number, profile: Profile): Showcase | undefin
     denial: scenario.denial,
     outOfNetwork: scenario.outOfNetwork,
     corrected: scenario.corrected,
+    deniedLineIn: scenario.deniedLineIn,
+    periodontal: Boolean(scenario.periodontal && dental),
+    compound: scenario.compound,
+    claimLevel: scenario.claimLevel,
+    denture: Boolean(scenario.denture && dental),
     ambulance: scenario.ambulance,
     age: scenario.age && fits(scenario.age) ? scenario.age : undefined,
   };

@@ -106,6 +106,12 @@ export class SupportingInfo {
   }
 }
 
+/** The provider's medical record and patient account numbers, as professional and oral claims carry them. */
+export function addPatientRecord(info: SupportingInfo, record: NonNullable<ClaimFact['patientRecord']>): void {
+  info.add('medicalrecordnumber', { valueString: record.medicalRecordNumber });
+  info.add('patientaccountnumber', { valueString: record.patientAccountNumber });
+}
+
 export interface CareTeamMember {
   practitionerId: string;
   role: 'primary' | 'supervisor' | 'attending' | 'referring' | 'operating' | 'rendering' | 'prescribing';
@@ -211,15 +217,28 @@ export function headerAdjustmentReason(claim: ClaimFact): ExplanationOfBenefitIt
   return denied?.denial ? [{ category: discriminator('adjustmentreason'), reason: concept('carc', denied.denial.carc, denied.denial.display) }] : [];
 }
 
+/**
+ * Header adjudication:adjudicationamounttype of an institutional claim priced at claim level (MS-DRG,
+ * case rate): the full list of amounts, equal to the EOB totals; the lines then carry none, since
+ * CARIN BB allows the amounts at the line or at the header, not both.
+ */
+export function claimLevelAmounts(claim: ClaimFact): ExplanationOfBenefitItemAdjudication[] {
+  return claim.claimLevelAdjudication ? lineAdjudication(claim.totals, claim.payee) : [];
+}
+
 function allowedUnits(line: LineFact): ExplanationOfBenefitItemAdjudication[] {
   return line.allowedUnits ? [{ category: discriminator('allowedunits'), value: line.allowedUnits }] : [];
 }
 
 /** A line of an institutional EOB: amounts, the denial reason, and the allowed units. */
 export function institutionalItem(claim: ClaimFact, line: LineFact, servicedAs: ServicedAs): ExplanationOfBenefitItem {
+  // A claim adjudicated at claim level has no line adjudication at all: CARIN BB wants an amount on any line that has one.
+  const adjudication = claim.claimLevelAdjudication
+    ? []
+    : [...lineAdjudication(line.amounts, claim.payee), ...denialAdjudication(line, false), ...allowedUnits(line)];
   return item(
     line,
-    { adjudication: [...lineAdjudication(line.amounts, claim.payee), ...denialAdjudication(line, false), ...allowedUnits(line)] },
+    adjudication.length ? { adjudication } : {},
     servicedAs,
   );
 }

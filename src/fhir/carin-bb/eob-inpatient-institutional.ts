@@ -2,7 +2,7 @@ import type { ExplanationOfBenefit } from '@medplum/fhirtypes';
 import type { ClaimFact, MemberStory } from '../../story/types.js';
 import { ref, type BuildContext } from '../context.js';
 import { concept } from './codings.js';
-import { careTeam, diagnoses, eobBase, headerAdjustmentReason, institutionalItem, networkStatus, type CareTeamMember } from './eob-common.js';
+import { careTeam, claimLevelAmounts, diagnoses, eobBase, headerAdjustmentReason, institutionalItem, networkStatus, type CareTeamMember } from './eob-common.js';
 import { institutionalSupportingInfo } from './eob-institutional-info.js';
 
 /** C4BB ExplanationOfBenefit Inpatient Institutional 2.0.0. */
@@ -38,6 +38,7 @@ export function buildC4bbEobInpatientInstitutional(story: MemberStory, claim: Cl
       networkStatus('billingnetworkstatus', claim.network),
       networkStatus('benefitpaymentstatus', claim.network),
       ...headerAdjustmentReason(claim),
+      ...claimLevelAmounts(claim),
     ],
   };
 }

@@ -1,7 +1,7 @@
 import type { ExplanationOfBenefit } from '@medplum/fhirtypes';
 import type { ClaimFact, MemberStory } from '../../story/types.js';
 import { ref, type BuildContext } from '../context.js';
-import { careTeam, diagnoses, eobBase, headerAdjustmentReason, institutionalItem, networkStatus, type CareTeamMember } from './eob-common.js';
+import { careTeam, claimLevelAmounts, diagnoses, eobBase, headerAdjustmentReason, institutionalItem, networkStatus, type CareTeamMember } from './eob-common.js';
 import { institutionalSupportingInfo } from './eob-institutional-info.js';
 
 /** C4BB ExplanationOfBenefit Outpatient Institutional 2.0.0. */
@@ -19,6 +19,7 @@ export function buildC4bbEobOutpatientInstitutional(story: MemberStory, claim: C
       networkStatus('billingnetworkstatus', claim.network),
       networkStatus('benefitpaymentstatus', claim.network),
       ...headerAdjustmentReason(claim),
+      ...claimLevelAmounts(claim),
     ],
   };
 }

@@ -1,8 +1,9 @@
-import type { ExplanationOfBenefit } from '@medplum/fhirtypes';
-import type { ClaimFact, MemberStory } from '../../story/types.js';
+import type { ExplanationOfBenefit, ExplanationOfBenefitItem } from '@medplum/fhirtypes';
+import type { ClaimFact, LineFact, MemberStory } from '../../story/types.js';
 import { ref, type BuildContext } from '../context.js';
 import { SYSTEMS } from '../systems.js';
 import { tableConcept } from './codings.js';
+import { concept } from './codings.js';
 import { careTeam, denialAdjudication, eobBase, item, lineAdjudication, networkStatus, SupportingInfo } from './eob-common.js';
 
 /** C4BB ExplanationOfBenefit Pharmacy 2.0.0: one fill, NDC on the line, NCPDP fields as supportingInfo. */
@@ -23,9 +24,24 @@ export function buildC4bbEobPharmacy(story: MemberStory, claim: ClaimFact, ctx: 
     ...eobBase(story, claim, ctx, 'C4BB-ExplanationOfBenefit-Pharmacy', { code: 'pharmacy' }, ref('Organization', claim.billingProviderId)),
     ...(claim.prescriberId ? { careTeam: careTeam([{ practitionerId: claim.prescriberId, role: 'prescribing' }], ctx) } : {}),
     supportingInfo: info.entries,
-    item: claim.lines.map((line) =>
-      item(line, { adjudication: [...lineAdjudication(line.amounts, claim.payee), ...denialAdjudication(line, true)] }, 'date'),
-    ),
+    item: claim.lines.map((line) => ({
+      ...item(line, { adjudication: [...lineAdjudication(line.amounts, claim.payee), ...denialAdjudication(line, true)] }, 'date'),
+      ...(line.ingredients?.length ? compoundItem(line.ingredients) : {}),
+    })),
     adjudication: [networkStatus('billingnetworkstatus', claim.network), networkStatus('benefitpaymentstatus', claim.network)],
+  };
+}
+
+/** A compound (NCPDP compound code 2): the line is the literal 'compound', its ingredients the details. */
+function compoundItem(ingredients: NonNullable<LineFact['ingredients']>): Pick<ExplanationOfBenefitItem, 'productOrService' | 'detail'> {
+  return {
+    productOrService: concept('c4bbCompoundLiteral', 'compound', 'Compound'),
+    detail: ingredients.map((ing, i) => ({
+      sequence: i + 1,
+      productOrService: concept('ndc', ing.ndc, ing.display),
+      quantity: ing.unit === 'mL'
+        ? { value: ing.quantity, unit: 'mL', system: SYSTEMS.ucum, code: 'mL' }
+        : { value: ing.quantity, unit: 'each', system: SYSTEMS.ucum, code: '1' },
+    })),
   };
 }

@@ -3,7 +3,7 @@ import type { AmbulanceFacts, ClaimFact, MemberStory } from '../../story/types.j
 import { tableCoding } from './codings.js';
 import { ref, type BuildContext } from '../context.js';
 import { SYSTEMS } from '../systems.js';
-import { careTeam, diagnoses, eobBase, networkStatus, professionalItem, SupportingInfo, type CareTeamMember } from './eob-common.js';
+import { addPatientRecord, careTeam, diagnoses, eobBase, networkStatus, professionalItem, SupportingInfo, type CareTeamMember } from './eob-common.js';
 
 const UCUM = SYSTEMS.ucum;
 
@@ -32,6 +32,7 @@ export function buildC4bbEobProfessionalNonClinician(story: MemberStory, claim: 
   if (claim.referringPractitionerId) team.push({ practitionerId: claim.referringPractitionerId, role: 'referring', withQualification: true });
   const info = new SupportingInfo().add('clmrecvddate', { timingDate: claim.received });
   if (claim.facilityId) info.add('servicefacility', { valueReference: ref('Organization', claim.facilityId) });
+  if (claim.patientRecord) addPatientRecord(info, claim.patientRecord);
   const transportSequences = claim.ambulance ? addAmbulanceInfo(info, claim.ambulance, ctx) : [];
   const linkTransport = transportSequences.length ? { informationSequence: transportSequences } : {};
   return {

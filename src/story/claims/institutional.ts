@@ -27,7 +27,8 @@ export function outpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVi
   };
   const lines: DraftLine[] = [];
   const first = emergency ? rng.pick(ctx.procedures('ed-visit')) : rng.pick([...ctx.procedures('imaging'), ...ctx.procedures('lab')]);
-  lines.push(procedureLine(ctx, first, { ...options, denial: ctx.denial('outpatient', Boolean(visit.deny)) }));
+  const denyFirst = Boolean(visit.deny || (visit.forced && ctx.showcase?.deniedLineIn?.includes('outpatient')));
+  lines.push(procedureLine(ctx, first, { ...options, denial: ctx.denial('outpatient', denyFirst) }));
   for (const row of [...ctx.procedures('lab'), ...ctx.procedures('imaging')]) {
     if (row !== first && lines.length < 5 && rng.chance(0.25)) {
       lines.push(procedureLine(ctx, row, { ...options, denial: ctx.denial('outpatient', false) }));
@@ -46,6 +47,8 @@ export function outpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVi
     procedures: [],
     lines,
     institutional: institutionalFacts(ctx, emergency ? { tob: '0131', origin: '1', type: '1' } : { tob: '0131', origin: '2', type: '3' }, '01'),
+    // A per-visit case rate, when the coverage plan asks for one; outpatient claims are otherwise priced per line.
+    ...(visit.forced && ctx.showcase?.claimLevel?.includes('outpatient') ? { claimLevelAdjudication: true } : {}),
     forced: visit.forced,
   };
 }
@@ -86,7 +89,8 @@ export function inpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVis
       lines.push({ ...line, price: { ...line.price, submitted: Math.round(share * 100 * 2) } });
     }
   }
-  if (visit.deny) {
+  // The coverage plan may ask for a denied line on its admission, so that line-level reasons show.
+  if (visit.deny || (visit.forced && ctx.showcase?.deniedLineIn?.includes('inpatient'))) {
     const last = lines[lines.length - 1]!;
     const denial = ctx.denial('inpatient', true)!;
     lines[lines.length - 1] = { ...last, denialReason: denial, price: { ...last.price, denial: { group: denial.group } } };
@@ -105,6 +109,10 @@ export function inpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVis
     procedures,
     lines,
     institutional: { ...facts, drg: drg.code, admissionPeriod: { start: visit.date, end: discharge } },
+    // Medicare Advantage plans pay admissions by MS-DRG, a claim-level price; commercial ones per line (per diem, charges).
+    ...(visit.coverage.planType === 'medicare-advantage' || (visit.forced && ctx.showcase?.claimLevel?.includes('inpatient'))
+      ? { claimLevelAdjudication: true }
+      : {}),
     forced: visit.forced,
   };
 }

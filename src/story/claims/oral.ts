@@ -2,7 +2,7 @@ import type { DentalRow } from '../../codemaps/types.js';
 import type { CoverageFact, DiagnosisFact, IsoDate } from '../types.js';
 import type { MemberClaimsContext } from './context.js';
 import type { ClaimDraft, DraftLine } from './draft.js';
-import { dentalLine } from './lines.js';
+import { dentalLine, tableEntry } from './lines.js';
 
 export interface DentalVisit {
   coverage: CoverageFact;
@@ -37,6 +37,7 @@ export function oralClaim(ctx: MemberClaimsContext, visit: DentalVisit): ClaimDr
   };
   add('exam');
   add('cleaning');
+  if (visit.forced && ctx.showcase?.periodontal && !child) lines.push(periodontalLine(ctx, options));
   if (visit.firstOfYear) add('xray');
   if (child && rng.chance(0.5)) add('fluoride');
   const toothCodes = ctx.codeMaps.tables.get('tooth')?.codes.map((c) => c.code) ?? [];
@@ -55,11 +56,11 @@ export function oralClaim(ctx: MemberClaimsContext, visit: DentalVisit): ClaimDr
     lines[lines.length - 1] = { ...last, denialReason: denial, price: { ...last.price, denial: { group: denial.group } } };
   }
   const orthodontic = age >= 11 && age <= 17 && (Boolean(visit.forced) || rng.chance(0.08));
-  const denture = age >= 60 && rng.chance(0.08);
+  const denture = age >= 60 && ((visit.forced && Boolean(ctx.showcase?.denture)) || rng.chance(0.08));
   if (orthodontic) add('orthodontic');
   if (denture) add('prosthesis');
   // Wisdom teeth (1, 16, 17, 32) are the ones adults most often lack.
-  const missing = !child && rng.chance(0.2) ? [rng.pick(['1', '16', '17', '32'].filter((t) => permanentTeeth.includes(t)))] : [];
+  const missing = !child && ((visit.forced && Boolean(ctx.showcase?.periodontal)) || rng.chance(0.2)) ? [rng.pick(['1', '16', '17', '32'].filter((t) => permanentTeeth.includes(t)))] : [];
   return {
     type: 'oral',
     coverageOrdinal: visit.coverage.ordinal,
@@ -79,4 +80,21 @@ export function oralClaim(ctx: MemberClaimsContext, visit: DentalVisit): ClaimDr
     },
     forced: visit.forced,
   };
+}
+
+/**
+ * Scaling and root planing of two or three neighbouring teeth in one quadrant (CDT D4342): the first
+ * tooth is the line's body site, the others additional body sites. Billed the same day as the
+ * prophylaxis, it carries modifier 59 (distinct procedural service) so that it is not bundled into it.
+ */
+function periodontalLine(ctx: MemberClaimsContext, options: Parameters<typeof dentalLine>[2]): DraftLine {
+  const row = [...ctx.codeMaps.dental.values()].find((d) => d.use === 'periodontal');
+  if (!row) throw new Error('code-maps/dental.json has no periodontal row');
+  // Universal numbering: quadrants are 1-8, 9-16, 17-24, 25-32; skip the wisdom teeth at each end.
+  const quadrant = ctx.rng.int(0, 3);
+  const count = ctx.rng.int(2, 3);
+  const first = quadrant * 8 + ctx.rng.int(2, 7 - count);
+  const teeth = Array.from({ length: count }, (_, i) => String(first + i));
+  const line = dentalLine(ctx, row, { ...options, tooth: teeth[0] });
+  return { ...line, additionalTeeth: teeth.slice(1), modifiers: [{ system: 'cpt', ...tableEntry(ctx, 'cpt-modifiers', '59') }] };
 }

@@ -2,7 +2,7 @@ import type { DrugRow } from '../../codemaps/types.js';
 import { addDays } from '../../util/dates.js';
 import type { CoverageFact, IsoDate } from '../types.js';
 import type { MemberClaimsContext } from './context.js';
-import type { ClaimDraft } from './draft.js';
+import type { ClaimDraft, DraftLine } from './draft.js';
 import { tableEntry } from './lines.js';
 
 export interface Prescription {
@@ -35,6 +35,7 @@ export function pharmacyClaims(ctx: MemberClaimsContext, rx: Prescription): Clai
     }
     const denial = ctx.denial('pharmacy', Boolean(rx.deny) && i === 0);
     const daw = rx.drug.brand && rng.chance(0.3) ? '1' : '0';
+    const compound = Boolean(rx.forced && i === 0 && ctx.showcase?.compound);
     drafts.push({
       type: 'pharmacy',
       coverageOrdinal: rx.coverage.ordinal,
@@ -58,6 +59,7 @@ export function pharmacyClaims(ctx: MemberClaimsContext, rx: Prescription): Clai
           denial: denial ? { group: denial.group } : undefined,
         },
         denialReason: denial,
+        ...(compound ? { ingredients: suspensionIngredients(ctx, rx.drug) } : {}),
       }],
       pharmacy: {
         drugKey: rx.drug.key,
@@ -70,7 +72,7 @@ export function pharmacyClaims(ctx: MemberClaimsContext, rx: Prescription): Clai
         dawCode: tableEntry(ctx, 'daw', daw).code,
         brandGeneric: tableEntry(ctx, 'brand-generic', rx.drug.brand ? BRAND : GENERIC).code,
         rxOrigin: tableEntry(ctx, 'rx-origin', rng.chance(0.8) ? ELECTRONIC : WRITTEN).code,
-        compound: tableEntry(ctx, 'compound', NOT_COMPOUND).code,
+        compound: tableEntry(ctx, 'compound', compound ? COMPOUND : NOT_COMPOUND).code,
         prescriptionNumber,
       },
       forced: rx.forced && i === 0,
@@ -88,3 +90,20 @@ const GENERIC = '2';
 const WRITTEN = '1';
 const ELECTRONIC = '3';
 const NOT_COMPOUND = '1';
+const COMPOUND = '2';
+
+/**
+ * An oral suspension compounded from the prescribed tablets or capsules, for a member who cannot
+ * swallow them: the product itself and a suspending vehicle (with water, which has no NDC).
+ */
+function suspensionIngredients(ctx: MemberClaimsContext, drug: DrugRow): NonNullable<DraftLine['ingredients']> {
+  const vehicle = ctx.codeMaps.tables.get('compound-vehicles')?.codes[0];
+  if (!vehicle) throw new Error("code-maps/tables.json has no 'compound-vehicles'");
+  return [
+    { ndc: drug.ndc.code, display: drug.ndc.display, quantity: drug.quantity, unit: 'each' },
+    { ndc: vehicle.code, display: vehicle.display, quantity: VEHICLE_ML, unit: 'mL' },
+  ];
+}
+
+/** Millilitres of vehicle per fill: half the usual 240 mL dispensed, the rest water. */
+const VEHICLE_ML = 120;
