@@ -1,10 +1,110 @@
+import { isIcd10PcsFormat, isValidVerhoeff } from '../util/check-digits.js';
 import type { CodeMapReader } from './load.js';
-import type { ClaimsCodeMaps } from './types.js';
+import type { ClaimsCodeMaps, Coded, SourcedRow } from './types.js';
+import type { EncounterKind } from '../story/clinical/types.js';
 
-// Placeholder: the care domain fills this in (its code-maps/*.json files, row types and checks).
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface CareCodeMaps {}
+export interface EncounterTypeRow extends SourcedRow {
+  kind: EncounterKind;
+  /** SNOMED CT encounter type (is-a 308335008); absent where none fits. */
+  snomed?: Coded;
+  /** v3 ParticipationType of the visit's practitioner. */
+  participantType: Coded;
+}
 
-export function loadCareCodeMaps(_reader: CodeMapReader, _claims: ClaimsCodeMaps): CareCodeMaps {
-  return {};
+export interface DischargeDispositionRow extends SourcedRow {
+  /** NUBC patient discharge status on the claim. */
+  nubc: string;
+  code: string;
+  display: string;
+}
+
+export interface CareProcedureRow extends SourcedRow {
+  system: 'cpt' | 'hcpcs' | 'icd10pcs';
+  code: string;
+  snomed?: Coded;
+}
+
+export interface ConditionCategoryRow extends SourcedRow {
+  key: string;
+  healthConcern: boolean;
+  /** us-core-category code (screening-assessment slice) where the condition describes functioning. */
+  assessmentCategory?: Coded;
+}
+
+export interface ImplantRow extends SourcedRow {
+  key: string;
+  /** ICD-10-PCS codes that place this implant. */
+  pcs: string[];
+  deviceIdentifier: string;
+  manufacturer: string;
+  deviceName: string;
+  snomed: Coded;
+  shelfLifeYears: number;
+}
+
+export interface PractitionerRoleRow extends SourcedRow {
+  role: 'primary-care' | 'specialist' | 'dentist' | 'pharmacist';
+  snomed: Coded;
+}
+
+export interface CareCodeMaps {
+  encounterTypes: ReadonlyMap<string, EncounterTypeRow>;
+  dischargeDispositions: ReadonlyMap<string, DischargeDispositionRow>;
+  /** Keyed `<system>|<code>`. */
+  procedures: ReadonlyMap<string, CareProcedureRow>;
+  conditionCategories: ReadonlyMap<string, ConditionCategoryRow>;
+  /** Keyed by ICD-10-PCS code. */
+  implantsByPcs: ReadonlyMap<string, ImplantRow>;
+  practitionerRoles: ReadonlyMap<string, PractitionerRoleRow>;
+}
+
+const ENCOUNTER_KINDS: readonly EncounterKind[] = ['office', 'preventive', 'emergency', 'outpatient', 'inpatient', 'dental'];
+const ASSESSMENT_CATEGORIES = new Set(['sdoh', 'functional-status', 'disability-status', 'cognitive-status']);
+
+export function careProcedureKey(system: string, code: string): string {
+  return `${system}|${code}`;
+}
+
+export function loadCareCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps): CareCodeMaps {
+  const { index, fail } = reader;
+  const checkSnomed = (file: string, key: string, c: Coded | undefined) => {
+    if (c && !isValidVerhoeff(c.code)) fail(file, key, `SNOMED CT id ${c.code} fails its Verhoeff check digit`);
+  };
+
+  const encounterTypes = index<EncounterTypeRow>('care-encounter-types.json', (r) => r.kind);
+  for (const [kind, r] of encounterTypes) checkSnomed('care-encounter-types.json', kind, r.snomed);
+  for (const kind of ENCOUNTER_KINDS) if (!encounterTypes.has(kind)) fail('care-encounter-types.json', kind, 'every visit kind needs a row');
+
+  const dischargeDispositions = index<DischargeDispositionRow>('care-discharge-disposition.json', (r) => r.nubc);
+  const nubc = claims.tables.get('discharge-status')?.codes ?? [];
+  for (const status of nubc) {
+    if (!dischargeDispositions.has(status.code)) fail('care-discharge-disposition.json', status.code, 'a discharge status the claims use has no row');
+  }
+
+  const procedures = index<CareProcedureRow>('care-procedures.json', (r) => careProcedureKey(r.system, r.code));
+  for (const [key, r] of procedures) {
+    checkSnomed('care-procedures.json', key, r.snomed);
+    if (r.system === 'icd10pcs' && !isIcd10PcsFormat(r.code)) fail('care-procedures.json', key, 'not an ICD-10-PCS code');
+  }
+
+  const conditionCategories = index<ConditionCategoryRow>('care-condition-categories.json', (r) => r.key);
+  for (const [key, r] of conditionCategories) {
+    if (!claims.conditions.has(key)) fail('care-condition-categories.json', key, 'conditions.json has no such condition');
+    if (r.assessmentCategory && !ASSESSMENT_CATEGORIES.has(r.assessmentCategory.code)) fail('care-condition-categories.json', key, `'${r.assessmentCategory.code}' is not a us-core-category code`);
+  }
+
+  const implants = index<ImplantRow>('care-implants.json', (r) => r.key);
+  const implantsByPcs = new Map<string, ImplantRow>();
+  for (const [key, r] of implants) {
+    checkSnomed('care-implants.json', key, r.snomed);
+    for (const pcs of r.pcs) {
+      if (!claims.pcs.has(pcs)) fail('care-implants.json', key, `names ICD-10-PCS '${pcs}', which icd10pcs.json does not have`);
+      implantsByPcs.set(pcs, r);
+    }
+  }
+
+  const practitionerRoles = index<PractitionerRoleRow>('care-practitioner-roles.json', (r) => r.role);
+  for (const [role, r] of practitionerRoles) checkSnomed('care-practitioner-roles.json', role, r.snomed);
+
+  return { encounterTypes, dischargeDispositions, procedures, conditionCategories, implantsByPcs, practitionerRoles };
 }

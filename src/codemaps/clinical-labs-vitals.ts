@@ -1,10 +1,111 @@
 import type { CodeMapReader } from './load.js';
-import type { ClaimsCodeMaps } from './types.js';
+import type { ClaimsCodeMaps, Coded, SourcedRow } from './types.js';
 
-// Placeholder: the labs-vitals domain fills this in (its code-maps/*.json files, row types and checks).
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface LabsVitalsCodeMaps {}
+export interface Band {
+  low: number;
+  high: number;
+}
 
-export function loadLabsVitalsCodeMaps(_reader: CodeMapReader, _claims: ClaimsCodeMaps): LabsVitalsCodeMaps {
-  return {};
+export interface UcumUnit {
+  code: string;
+  display: string;
+}
+
+/** A vital-sign value band; the first row matching age, sex and (when given) a condition of the member wins. */
+export interface VitalRange extends Band {
+  ageMin: number;
+  ageMax: number;
+  sex?: 'male' | 'female';
+  condition?: string;
+}
+
+export interface VitalRow extends SourcedRow {
+  key: string;
+  loinc: Coded;
+  unit?: UcumUnit;
+  decimals?: number;
+  ranges?: VitalRange[];
+}
+
+export interface AnalyteRow {
+  loinc: Coded;
+  unit: UcumUnit;
+  decimals: number;
+  normal: Band;
+  /** Band under a condition (condition key → band). */
+  conditions?: Record<string, Band>;
+}
+
+export interface LabPanelRow extends SourcedRow {
+  /** professional-procedures.json key of the billed test. */
+  key: string;
+  panel: Coded;
+  specimen: Coded;
+  analytes: AnalyteRow[];
+}
+
+export interface ClinicalResultRow extends SourcedRow {
+  key: string;
+  category: 'procedure' | 'imaging';
+  loinc: Coded;
+  quantity?: { unit: UcumUnit; decimals: number; normal: Band; conditions?: Record<string, Band> };
+  findings?: { text: string }[];
+  conditionFindings?: Record<string, { text: string }[]>;
+}
+
+export interface LabsVitalsCodeMaps {
+  vitals: Map<string, VitalRow>;
+  /** By procedure key. */
+  labs: Map<string, LabPanelRow>;
+  /** By procedure key. */
+  clinicalResults: Map<string, ClinicalResultRow>;
+  /** SNOMED CT category of a lab ServiceRequest. */
+  orderCategory: Coded;
+}
+
+const REQUIRED_VITALS = [
+  'blood-pressure', 'systolic', 'diastolic', 'heart-rate', 'respiratory-rate', 'body-temperature', 'body-height', 'body-weight', 'bmi',
+  'pulse-oximetry', 'oxygen-saturation', 'inhaled-oxygen-flow-rate', 'inhaled-oxygen-concentration', 'head-circumference',
+  'bmi-for-age-percentile', 'weight-for-length-percentile', 'head-circumference-percentile',
+];
+
+const LOINC = /^\d{1,7}-\d$/;
+
+export function loadLabsVitalsCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps): LabsVitalsCodeMaps {
+  const vitals = reader.index<VitalRow>('vitals.json', (r) => r.key);
+  const labs = reader.index<LabPanelRow>('labs.json', (r) => r.key);
+  const clinicalResults = reader.index<ClinicalResultRow>('labs-clinical-results.json', (r) => r.key);
+  const checkBand = (file: string, key: string, b: Band) => {
+    if (!(b.low <= b.high)) reader.fail(file, key, `band ${b.low}-${b.high} is empty`);
+  };
+  const checkCondition = (file: string, key: string, condition: string) => {
+    if (!claims.conditions.has(condition)) reader.fail(file, key, `names condition '${condition}', which conditions.json does not have`);
+  };
+  for (const k of REQUIRED_VITALS) if (!vitals.has(k)) reader.fail('vitals.json', k, 'is missing');
+  for (const [key, v] of vitals) {
+    if (!LOINC.test(v.loinc.code)) reader.fail('vitals.json', key, `'${v.loinc.code}' is not a LOINC code`);
+    for (const r of v.ranges ?? []) {
+      checkBand('vitals.json', key, r);
+      if (r.condition) checkCondition('vitals.json', key, r.condition);
+    }
+  }
+  for (const [key, panel] of labs) {
+    if (claims.procedures.get(key)?.use !== 'lab') reader.fail('labs.json', key, 'is not a lab procedure in professional-procedures.json');
+    for (const a of panel.analytes) {
+      if (!LOINC.test(a.loinc.code)) reader.fail('labs.json', key, `'${a.loinc.code}' is not a LOINC code`);
+      checkBand('labs.json', key, a.normal);
+      for (const [c, b] of Object.entries(a.conditions ?? {})) {
+        checkCondition('labs.json', key, c);
+        checkBand('labs.json', key, b);
+      }
+    }
+  }
+  for (const [key, r] of clinicalResults) {
+    if (!claims.procedures.has(key)) reader.fail('labs-clinical-results.json', key, 'is not in professional-procedures.json');
+    if (!r.quantity && !r.findings?.length) reader.fail('labs-clinical-results.json', key, 'needs a quantity or findings');
+    for (const c of Object.keys({ ...r.conditionFindings, ...r.quantity?.conditions })) checkCondition('labs-clinical-results.json', key, c);
+  }
+  const orderCategory = reader.read<{ orderCategory?: Coded & SourcedRow }>('labs.json').orderCategory;
+  if (!orderCategory?.code || !orderCategory.source) reader.fail('labs.json', 'orderCategory', 'needs a code and a source');
+  return { vitals, labs, clinicalResults, orderCategory: { code: orderCategory.code, display: orderCategory.display } };
 }

@@ -1,10 +1,78 @@
+import { isValidLoinc } from '../util/check-digits.js';
 import type { CodeMapReader } from './load.js';
-import type { ClaimsCodeMaps } from './types.js';
+import type { ClaimsCodeMaps, Coded, SourcedRow } from './types.js';
 
-// Placeholder: the planning domain fills this in (its code-maps/*.json files, row types and checks).
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface PlanningCodeMaps {}
+export interface GoalRow extends SourcedRow {
+  /** Condition key (conditions.json). */
+  key: string;
+  text: string;
+  /** LOINC measure the goal is described by. */
+  measure: Coded;
+  /** Target value in UCUM, when the goal has a number. */
+  detail?: { comparator: '<' | '<=' | '>' | '>='; value: number; unit: string; ucum: string };
+  dueMonths: number;
+}
 
-export function loadPlanningCodeMaps(_reader: CodeMapReader, _claims: ClaimsCodeMaps): PlanningCodeMaps {
-  return {};
+export interface CareTeamRoleRow extends SourcedRow {
+  key: 'primary-care' | 'cardiologist' | 'patient' | 'caregiver' | string;
+  /** NUCC taxonomy codes of practitioners who take this role. */
+  taxonomies: string[];
+  code: string;
+  display: string;
+}
+
+export interface NoteTypeRow extends SourcedRow {
+  key: 'progress' | 'consult' | 'discharge' | 'history-physical' | string;
+  code: string;
+  display: string;
+}
+
+export interface ReportRow extends SourcedRow {
+  /** Procedure key (professional-procedures.json). */
+  key: string;
+  category: Coded;
+  code: Coded;
+  impression: Coded;
+  /** observation-category code of the impression. */
+  observationCategory: 'imaging' | 'procedure';
+  finding: string;
+}
+
+export interface PlanningCodeMaps {
+  goals: Map<string, GoalRow>;
+  careTeamRoles: Map<string, CareTeamRoleRow>;
+  noteTypes: Map<string, NoteTypeRow>;
+  noteFormat: Coded & SourcedRow;
+  reports: Map<string, ReportRow>;
+}
+
+
+const LOINC_PART = /^LP\d+-\d$/;
+
+export function loadPlanningCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps): PlanningCodeMaps {
+  const goals = reader.index<GoalRow>('planning-goals.json', (r) => r.key);
+  for (const [key, g] of goals) {
+    if (!claims.conditions.has(key)) reader.fail('planning-goals.json', key, 'is not a condition key of conditions.json');
+    if (!isValidLoinc(g.measure.code)) reader.fail('planning-goals.json', key, `'${g.measure.code}' is not a LOINC code`);
+    if (!(g.dueMonths > 0)) reader.fail('planning-goals.json', key, 'dueMonths must be positive');
+  }
+  const careTeamRoles = reader.index<CareTeamRoleRow>('planning-careteam-roles.json', (r) => r.key);
+  for (const key of ['primary-care', 'patient', 'caregiver']) {
+    if (!careTeamRoles.has(key)) reader.fail('planning-careteam-roles.json', key, 'role row is required');
+  }
+  const noteTypes = reader.index<NoteTypeRow>('planning-notes.json', (r) => r.key);
+  for (const key of ['progress', 'consult', 'discharge', 'history-physical']) {
+    const row = noteTypes.get(key);
+    if (!row) reader.fail('planning-notes.json', key, 'note type row is required');
+    else if (!isValidLoinc(row.code)) reader.fail('planning-notes.json', key, `'${row.code}' is not a LOINC code`);
+  }
+  const noteFormat = reader.read<{ format?: Coded & SourcedRow }>('planning-notes.json').format;
+  if (!noteFormat?.source) reader.fail('planning-notes.json', 'format', 'needs a format code with a source');
+  const reports = reader.index<ReportRow>('planning-reports.json', (r) => r.key);
+  for (const [key, r] of reports) {
+    if (!claims.procedures.has(key)) reader.fail('planning-reports.json', key, 'is not a procedure key of professional-procedures.json');
+    if (!LOINC_PART.test(r.category.code)) reader.fail('planning-reports.json', key, `'${r.category.code}' is not a LOINC part`);
+    for (const c of [r.code, r.impression]) if (!isValidLoinc(c.code)) reader.fail('planning-reports.json', key, `'${c.code}' is not a LOINC code`);
+  }
+  return { goals, careTeamRoles, noteTypes, noteFormat: noteFormat!, reports };
 }

@@ -1,10 +1,193 @@
+import { SYSTEMS, type SystemName } from '../fhir/systems.js';
 import type { CodeMapReader } from './load.js';
-import type { ClaimsCodeMaps } from './types.js';
+import type { ClaimsCodeMaps, SourcedRow } from './types.js';
 
-// Placeholder: the social domain fills this in (its code-maps/*.json files, row types and checks).
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface SocialCodeMaps {}
+const VALUES_FILE = 'social-values.json';
+const INSTRUMENTS_FILE = 'social-instruments.json';
 
-export function loadSocialCodeMaps(_reader: CodeMapReader, _claims: ClaimsCodeMaps): SocialCodeMaps {
-  return {};
+export const SOCIAL_GROUPS = [
+  'smoking-status', 'sexual-orientation', 'pregnancy-status', 'pregnancy-intent', 'gender-identity', 'sex',
+  'tribal-affiliation', 'occupation', 'industry', 'sdoh-finding', 'data-absent-reason', 'observation-code',
+] as const;
+export type SocialGroup = (typeof SOCIAL_GROUPS)[number];
+
+/** One coded answer: `system` is a key of SYSTEMS (src/fhir/systems.ts). */
+export interface SocialValueRow extends SourcedRow {
+  group: SocialGroup;
+  key: string;
+  system: SystemName;
+  code: string;
+  display: string;
+  /** Relative draw frequency, where the story draws from the group. */
+  weight?: number;
+}
+
+export interface LoincItem {
+  code: string;
+  display: string;
+  /** The question as the Questionnaire asks it (QuestionnaireResponse.item.text). */
+  text: string;
+}
+
+export interface AnswerCode {
+  code: string;
+  display: string;
+}
+
+interface InstrumentForm {
+  source: string;
+  /** Canonical of the published Questionnaire the response answers. */
+  questionnaire: string;
+  title: string;
+  /** Where a reader finds the form (us-core-extension-questionnaire-uri). */
+  formUrl: string;
+  /** US Core category (us-core-category) of the screening observations. */
+  category: 'sdoh' | 'functional-status' | 'disability-status' | 'cognitive-status';
+  panel: AnswerCode;
+}
+
+interface InstrumentBase extends InstrumentForm {
+  items: LoincItem[];
+}
+
+export interface Phq9Instrument extends InstrumentBase {
+  answers: (AnswerCode & { score: number })[];
+  total: LoincItem;
+  difficulty: LoincItem & { answers: (AnswerCode & { minTotal: number })[] };
+}
+
+export interface HvsInstrument extends InstrumentBase {
+  answers: (AnswerCode & { atRisk: boolean })[];
+  risk: LoincItem & { atRisk: AnswerCode; noRisk: AnswerCode };
+}
+
+/** What a PRAPARE answer is taken from when the story already knows it (the member's demographics and plan). */
+export type PrapareDerivation = 'race' | 'ethnicity' | 'language' | 'insurance' | 'address';
+
+export interface PrapareAnswerOption extends AnswerCode {
+  /** Relative draw frequency of an answer the story does not derive. */
+  weight?: number;
+  /** Story values this answer stands for (CDC race/ethnicity codes, BCP 47 languages, plan types). */
+  matches?: string[];
+  /** Never combined with another answer of a repeating question (declined, "No"). */
+  exclusive?: boolean;
+}
+
+export interface PrapareQuestion extends LoincItem {
+  type: 'choice' | 'integer' | 'decimal' | 'string';
+  repeats?: boolean;
+  derive?: PrapareDerivation;
+  range?: { min: number; max: number; step: number };
+  answers?: PrapareAnswerOption[];
+  /** Relative frequency of checking none of the answers (a checklist with no "none" option). */
+  noneWeight?: number;
+}
+
+/** A PRAPARE section: a LOINC panel of its own whose questions nest under it (item.item). */
+export interface PrapareGroup extends LoincItem {
+  questions: PrapareQuestion[];
+}
+
+export interface PrapareInstrument extends InstrumentForm {
+  groups: PrapareGroup[];
+}
+
+interface FamilyQuestion {
+  linkId: string;
+  code: string;
+  text: string;
+}
+
+/** The US Surgeon General Family Health Portrait: its family-member questions, where "Living?" carries sub-questions under its answer. */
+export interface FamilyHistoryInstrument extends Omit<InstrumentForm, 'category'> {
+  familyMember: FamilyQuestion & { detailsLinkId: string };
+  relationship: FamilyQuestion;
+  gender: FamilyQuestion;
+  living: FamilyQuestion & { yes: AnswerCode; no: AnswerCode };
+  age: FamilyQuestion & { groupLinkId: string };
+  ageAtDeath: FamilyQuestion & { groupLinkId: string; answers: (AnswerCode & { minAge: number })[] };
+  relatives: (AnswerCode & { key: string; sex: 'male' | 'female' })[];
+  genders: Record<'male' | 'female', AnswerCode>;
+}
+
+export interface SocialCodeMaps {
+  /** Rows of each group, in file order. */
+  values: ReadonlyMap<SocialGroup, readonly SocialValueRow[]>;
+  phq9: Phq9Instrument;
+  hvs: HvsInstrument;
+  prapare: PrapareInstrument;
+  ussgFht: FamilyHistoryInstrument;
+}
+
+type Instrument = Phq9Instrument | HvsInstrument | PrapareInstrument | FamilyHistoryInstrument;
+
+const LOINC = /^\d{1,7}-\d$/;
+const LOINC_ANSWER = /^LA\d{1,6}-\d$/;
+
+/** LOINC's mod-10 check digit (the digit after the hyphen) of a LOINC term code. */
+function loincCheckDigitOk(code: string): boolean {
+  const m = /^(\d+)-(\d)$/.exec(code);
+  if (!m) return false;
+  const digits = m[1]!.split('').map(Number).reverse();
+  let sum = 0;
+  digits.forEach((d, i) => {
+    const v = i % 2 === 0 ? d * 2 : d;
+    sum += v > 9 ? v - 9 : v;
+  });
+  return (10 - (sum % 10)) % 10 === Number(m[2]);
+}
+
+export function loadSocialCodeMaps(reader: CodeMapReader, _claims: ClaimsCodeMaps): SocialCodeMaps {
+  const values = new Map<SocialGroup, SocialValueRow[]>();
+  for (const row of reader.rows<SocialValueRow>(VALUES_FILE)) {
+    const id = `${row.group}/${row.key}`;
+    if (!SOCIAL_GROUPS.includes(row.group)) reader.fail(VALUES_FILE, id, `unknown group '${row.group}'`);
+    if (!(row.system in SYSTEMS)) reader.fail(VALUES_FILE, id, `unknown code system '${row.system}' (see src/fhir/systems.ts)`);
+    const list = values.get(row.group) ?? [];
+    if (list.some((r) => r.key === row.key)) reader.fail(VALUES_FILE, id, 'duplicate key');
+    list.push(row);
+    values.set(row.group, list);
+  }
+  for (const g of SOCIAL_GROUPS) if (!values.get(g)?.length) reader.fail(VALUES_FILE, g, 'group has no rows');
+
+  const file = reader.read<{ phq9: Phq9Instrument; hvs: HvsInstrument; prapare: PrapareInstrument; ussgFht: FamilyHistoryInstrument }>(INSTRUMENTS_FILE);
+  for (const [name, inst] of Object.entries(file) as [string, Instrument | string][]) {
+    if (typeof inst === 'string') continue;
+    if (!inst.source) reader.fail(INSTRUMENTS_FILE, name, 'has no source');
+    const { terms, answers } = instrumentCodes(inst);
+    for (const c of terms) if (!LOINC.test(c) || !loincCheckDigitOk(c)) reader.fail(INSTRUMENTS_FILE, name, `'${c}' is not a LOINC code`);
+    for (const c of answers) if (!LOINC_ANSWER.test(c)) reader.fail(INSTRUMENTS_FILE, name, `'${c}' is not a LOINC answer code`);
+    if ('groups' in inst) checkPrapare(reader, name, inst);
+  }
+  return { values, phq9: file.phq9, hvs: file.hvs, prapare: file.prapare, ussgFht: file.ussgFht };
+}
+
+/** The LOINC term codes (panel, items, scores) and LOINC answer (LA) codes an instrument uses. */
+function instrumentCodes(inst: Instrument): { terms: string[]; answers: string[] } {
+  if ('relatives' in inst) {
+    const questions = [inst.familyMember, inst.relationship, inst.gender, inst.living, inst.age, inst.ageAtDeath];
+    const answers = [...inst.relatives, inst.genders.male, inst.genders.female, inst.living.yes, inst.living.no, ...inst.ageAtDeath.answers];
+    return { terms: [inst.panel.code, ...questions.map((q) => q.code)], answers: answers.map((a) => a.code) };
+  }
+  if ('groups' in inst) {
+    const questions = inst.groups.flatMap((g) => g.questions);
+    return {
+      terms: [inst.panel.code, ...inst.groups.map((g) => g.code), ...questions.map((q) => q.code)],
+      answers: questions.flatMap((q) => (q.answers ?? []).map((a) => a.code)),
+    };
+  }
+  const terms = [inst.panel.code, ...inst.items.map((i) => i.code), 'total' in inst ? inst.total.code : inst.risk.code];
+  const answers = [...inst.answers.map((a) => a.code), ...('difficulty' in inst ? inst.difficulty.answers.map((a) => a.code) : [inst.risk.atRisk.code, inst.risk.noRisk.code])];
+  return { terms, answers };
+}
+
+/** Each question can be answered: choices have answers, numbers a range. */
+function checkPrapare(reader: CodeMapReader, name: string, inst: PrapareInstrument): void {
+  for (const q of inst.groups.flatMap((g) => g.questions)) {
+    const id = `${name}/${q.code}`;
+    if (q.type === 'choice' && !q.answers?.length) reader.fail(INSTRUMENTS_FILE, id, 'choice question without answers');
+    if ((q.type === 'integer' || q.type === 'decimal') && !q.range) reader.fail(INSTRUMENTS_FILE, id, 'numeric question without a range');
+    if (q.type === 'string' && !q.derive) reader.fail(INSTRUMENTS_FILE, id, 'string question without a derivation');
+    if (q.type === 'choice' && !q.derive && !q.answers?.some((a) => (a.weight ?? 0) > 0)) reader.fail(INSTRUMENTS_FILE, id, 'drawn question without weights');
+  }
 }

@@ -89,7 +89,7 @@ export interface DentalRow extends SourcedRow {
   code: string;
   display: string;
   licensed: true;
-  use: 'exam' | 'cleaning' | 'xray' | 'restoration' | 'extraction' | 'crown' | 'fluoride' | 'sealant' | 'orthodontic' | 'prosthesis';
+  use: 'exam' | 'cleaning' | 'xray' | 'restoration' | 'extraction' | 'crown' | 'fluoride' | 'sealant' | 'orthodontic' | 'prosthesis' | 'periodontal';
   charge: number;
   /** Whether the code names a tooth (so item.bodySite is set). */
   toothSpecific: boolean;

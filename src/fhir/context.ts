@@ -65,6 +65,11 @@ export const ids = {
 
 const US_CORE = 'http://hl7.org/fhir/us/core/StructureDefinition';
 
+/** The base FHIR R4 definition of a type, for resources that no IG profile fits (every resource claims a profile). */
+export function baseProfile(resourceType: string): string {
+  return `http://hl7.org/fhir/StructureDefinition/${resourceType}`;
+}
+
 /** Versioned canonical of a US Core profile for the run's US Core version, e.g. usCoreProfile(ctx, 'us-core-encounter'). */
 export function usCoreProfile(ctx: Pick<BuildContext, 'usCoreVersion'>, id: string): string {
   return `${US_CORE}/${id}|${ctx.usCoreVersion}`;

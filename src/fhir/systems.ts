@@ -49,14 +49,26 @@ export const SYSTEMS = {
   v3ActCode: `${THO_CS}/v3-ActCode`,
   organizationType: `${THO_CS}/organization-type`,
   dataAbsentReason: `${THO_CS}/data-absent-reason`,
+  // medications domain (US Core MedicationRequest, Immunization, AllergyIntolerance)
+  v3ActReason: `${THO_CS}/v3-ActReason`,
+  medicationRequestCategory: `${THO_CS}/medicationrequest-category`,
+  allergyClinical: `${THO_CS}/allergyintolerance-clinical`,
+  allergyVerification: `${THO_CS}/allergyintolerance-verification`,
   relatedClaimRelationship: `${THO_CS}/ex-relatedclaimrelationship`,
   raceEthnicity: 'urn:oid:2.16.840.1.113883.6.238',
   language: 'urn:ietf:bcp:47',
+  // social domain (US Core Patient extensions, social-history and survey observations); shared category systems
+  observationCategory: `${THO_CS}/observation-category`,
+  usCoreCategory: 'http://hl7.org/fhir/us/core/CodeSystem/us-core-category',
+  nullFlavor: `${THO_CS}/v3-NullFlavor`,
+  tribalEntityUs: `${THO_CS}/v3-TribalEntityUS`,
+  odh: `${THO_CS}/PHOccupationalDataForHealthODH`,
   // CARIN BB code systems
   c4bbAdjudication: `${C4BB_CS}/C4BBAdjudication`,
   c4bbAdjudicationDiscriminator: `${C4BB_CS}/C4BBAdjudicationDiscriminator`,
   c4bbPayerAdjudicationStatus: `${C4BB_CS}/C4BBPayerAdjudicationStatus`,
   c4bbSupportingInfoType: `${C4BB_CS}/C4BBSupportingInfoType`,
+  c4bbCompoundLiteral: `${C4BB_CS}/C4BBCompoundLiteral`,
   c4bbIdentifierType: `${C4BB_CS}/C4BBIdentifierType`,
   c4bbInstitutionalClaimSubType: `${C4BB_CS}/C4BBInstitutionalClaimSubType`,
   c4bbClaimCareTeamRole: `${C4BB_CS}/C4BBClaimCareTeamRole`,
@@ -70,6 +82,25 @@ export const SYSTEMS = {
   tin: 'urn:oid:2.16.840.1.113883.4.4',
   naic: 'urn:oid:2.16.840.1.113883.6.300',
   mbi: 'http://hl7.org/fhir/sid/us-mbi',
+  // planning domain (care plans, notes, provenance)
+  usCoreCarePlanCategory: 'http://hl7.org/fhir/us/core/CodeSystem/careplan-category',
+  usCoreDocumentReferenceCategory: 'http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category',
+  usCoreProvenanceParticipantType: 'http://hl7.org/fhir/us/core/CodeSystem/us-core-provenance-participant-type',
+  provenanceParticipantType: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type',
+  iheFormatCode: 'http://ihe.net/fhir/ihe.formatcode.fhir/CodeSystem/formatcode',
+  mediaType: 'http://terminology.hl7.org/CodeSystem/media-type',
+  documentIdentifier: 'urn:ietf:rfc:3986',
+  goalAchievement: 'http://terminology.hl7.org/CodeSystem/goal-achievement',
+  // care domain (US Core Encounter, Condition, Procedure, Device, Location, PractitionerRole)
+  conditionCategory: `${THO_CS}/condition-category`,
+  usCoreConditionCategory: 'http://hl7.org/fhir/us/core/CodeSystem/condition-category',
+  conditionClinical: `${THO_CS}/condition-clinical`,
+  conditionVerStatus: `${THO_CS}/condition-ver-status`,
+  v3ParticipationType: `${THO_CS}/v3-ParticipationType`,
+  nubcPatientDischarge: 'http://www.nubc.org/patient-discharge',
+  endpointConnectionType: `${THO_CS}/endpoint-connection-type`,
+  endpointPayloadType: `${THO_CS}/endpoint-payload-type`,
+  sopt: 'https://nahdo.org/sopt',
 } as const;
 
 export type SystemName = keyof typeof SYSTEMS;

@@ -39,9 +39,9 @@ export interface PurgeReport {
 const DELETE_FIRST = [
   'Provenance', 'ExplanationOfBenefit', 'Claim', 'ClaimResponse', 'DocumentReference', 'DiagnosticReport', 'Observation',
   'QuestionnaireResponse', 'MedicationDispense', 'MedicationRequest', 'Immunization', 'Procedure', 'CarePlan', 'CareTeam', 'Goal',
-  'ServiceRequest', 'Specimen', 'AllergyIntolerance', 'Device', 'Condition', 'Encounter', 'Medication',
+  'ServiceRequest', 'Specimen', 'Media', 'AllergyIntolerance', 'Device', 'Condition', 'Encounter', 'Medication',
 ];
-const DELETE_LAST = ['Coverage', 'RelatedPerson', 'Patient', 'PractitionerRole', 'Practitioner', 'Location', 'Organization'];
+const DELETE_LAST = ['Coverage', 'RelatedPerson', 'Patient', 'PractitionerRole', 'Practitioner', 'Location', 'Organization', 'Endpoint'];
 
 export function deletionOrder(types: Iterable<string>): string[] {
   const rank = (t: string) => {

@@ -130,6 +130,10 @@ export interface LineFact {
   /** Set when the line is denied: X12 CARC code (and NCPDP reject code on pharmacy claims); the plan then pays nothing. */
   denial?: { carc: string; display: string; ncpdpReject?: string };
   allowedUnits?: number;
+  /** Teeth after the first (in `tooth`) that a multi-tooth procedure covers: X12 837D additional body sites. */
+  additionalTeeth?: string[];
+  /** Ingredients of a compound prescription (NCPDP compound segment), each a real NDC product. */
+  ingredients?: { ndc: string; display: string; quantity: number; unit: string }[];
 }
 
 export interface InstitutionalFacts {
@@ -208,6 +212,14 @@ export interface ClaimFact {
   /** Claim number of the claim this one replaces, when it is a corrected claim. */
   replaces?: string;
   processNote?: string;
+  /** The provider's own record of the patient on professional and oral claims (CMS-1500 box 26, 837 REF*EA). */
+  patientRecord?: { medicalRecordNumber: string; patientAccountNumber: string };
+  /**
+   * Institutional claims the payer prices as a whole (an MS-DRG, a per-visit case rate) and reports
+   * at claim level: the EOB gives the amounts in the header adjudication and none on the lines
+   * (CARIN BB allows one or the other). The line amounts here are then the payer's allocation.
+   */
+  claimLevelAdjudication?: boolean;
 }
 
 export interface MemberStory {

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Coding, ExplanationOfBenefit, Resource } from '@medplum/fhirtypes';
 import type { CodeMaps } from '../../src/codemaps/types.js';
 import { SYSTEMS, type SystemName } from '../../src/fhir/systems.js';
@@ -42,6 +44,22 @@ export function codeMapCodes(maps: CodeMaps): { systems: Set<string>; codes: Set
   }
   const systems = new Set([...codes].map((c) => c.slice(0, c.lastIndexOf('|'))));
   return { systems, codes };
+}
+
+/**
+ * Every string in every code-maps/*.json file: the clinical tables have shapes of their own, so the
+ * test of "no code outside code-maps" checks clinical codes against this vocabulary.
+ */
+export function codeMapVocabulary(dir = join(process.cwd(), 'code-maps')): Set<string> {
+  const words = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') words.add(v);
+    else if (typeof v === 'number') words.add(String(v));
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  for (const f of readdirSync(dir)) if (f.endsWith('.json')) walk(JSON.parse(readFileSync(join(dir, f), 'utf8')));
+  return words;
 }
 
 export function cents(value: number | undefined): number {

@@ -1,7 +1,8 @@
 import type { Organization } from '@medplum/fhirtypes';
 import type { BuildContext } from '../context.js';
+import { withUsCoreProfile } from './layer-profile.js';
 
-/** Adds the US Core Organization profile to a CARIN BB Organization (placeholder: the domain fills it in). */
-export function layerUsCoreOrganization(resource: Organization, _ctx: BuildContext): Organization {
-  return resource;
+/** The CARIN BB Organization (payer or provider) also claims US Core Organization; it already has identifiers, name, telecom and address. */
+export function layerUsCoreOrganization(resource: Organization, ctx: BuildContext): Organization {
+  return withUsCoreProfile(resource, ctx, 'us-core-organization');
 }

@@ -1,7 +1,8 @@
 import type { Practitioner } from '@medplum/fhirtypes';
 import type { BuildContext } from '../context.js';
+import { withUsCoreProfile } from './layer-profile.js';
 
-/** Adds the US Core Practitioner profile to a CARIN BB Practitioner (placeholder: the domain fills it in). */
-export function layerUsCorePractitioner(resource: Practitioner, _ctx: BuildContext): Practitioner {
-  return resource;
+/** The CARIN BB Practitioner also claims US Core Practitioner; it already has the NPI, name, telecom and address. */
+export function layerUsCorePractitioner(resource: Practitioner, ctx: BuildContext): Practitioner {
+  return withUsCoreProfile(resource, ctx, 'us-core-practitioner');
 }

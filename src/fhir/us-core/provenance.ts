@@ -1,8 +1,39 @@
-import type { Provenance, Resource } from '@medplum/fhirtypes';
+import type { Provenance, ProvenanceAgent, Resource } from '@medplum/fhirtypes';
 import type { MemberStory } from '../../story/types.js';
-import type { BuildContext } from '../context.js';
+import { ids, meta, ref, usCoreProfile, type BuildContext } from '../context.js';
+import { SYSTEMS } from '../systems.js';
 
-/** US Core Provenance for a member's clinical resources (placeholder: the planning domain fills it in). */
-export function buildUsCoreProvenance(_story: MemberStory, _targets: readonly Resource[], _ctx: BuildContext): Provenance[] {
-  return [];
+/**
+ * US Core Provenance: one per member over all of the member's clinical resources. The author is the
+ * member's main clinician on behalf of their clinic (else the clinic itself); the payer, which
+ * assembled the record from claims and clinical feeds, is the transmitter.
+ */
+export function buildUsCoreProvenance(story: MemberStory, targets: readonly Resource[], ctx: BuildContext): Provenance[] {
+  const targeted = targets.filter((r) => r.id);
+  if (!targeted.length) return [];
+  const visits = story.clinical.encounters.filter((e) => e.kind !== 'dental');
+  const organizationId = story.clinical.planning.carePlan?.organizationId ?? visits[0]?.organizationId ?? ctx.directory.payer.id;
+  const practitionerId = story.clinical.planning.carePlan?.authorId ?? visits.find((e) => e.practitionerId)?.practitionerId;
+  const author: ProvenanceAgent = practitionerId
+    ? { type: agentType('author'), who: ref('Practitioner', practitionerId), onBehalfOf: ref('Organization', organizationId) }
+    : { type: agentType('author'), who: ref('Organization', organizationId) };
+  const transmitter: ProvenanceAgent = { type: agentType('transmitter'), who: ref('Organization', ctx.directory.payer.id) };
+  return [
+    {
+      resourceType: 'Provenance',
+      id: ids.member(story, 'prov1'),
+      meta: meta(ctx, [usCoreProfile(ctx, 'us-core-provenance')]),
+      target: targeted.map((r) => ref(r.resourceType, r.id!)),
+      recorded: ctx.lastUpdated,
+      // The transmitter type is a US Core code that 3.1.1 also defines.
+      agent: [author, transmitter],
+    },
+  ];
+}
+
+/** The agent types the ProvenanceAuthor and ProvenanceTransmitter slices fix. */
+function agentType(kind: 'author' | 'transmitter') {
+  return kind === 'author'
+    ? { coding: [{ system: SYSTEMS.provenanceParticipantType, code: 'author', display: 'Author' }] }
+    : { coding: [{ system: SYSTEMS.usCoreProvenanceParticipantType, code: 'transmitter', display: 'Transmitter' }] };
 }

@@ -1,8 +1,9 @@
 import type { RelatedPerson } from '@medplum/fhirtypes';
 import type { MemberStory } from '../../story/types.js';
 import type { BuildContext } from '../context.js';
+import { withUsCoreProfile } from './layer-profile.js';
 
-/** Adds the US Core RelatedPerson profile to a CARIN BB RelatedPerson (placeholder: the domain fills it in). */
-export function layerUsCoreRelatedPerson(resource: RelatedPerson, _story: MemberStory, _ctx: BuildContext): RelatedPerson {
-  return resource;
+/** The CARIN BB RelatedPerson (a dependent's subscriber) also claims US Core RelatedPerson, from US Core 6 (3.1.1 has none). */
+export function layerUsCoreRelatedPerson(resource: RelatedPerson, _story: MemberStory, ctx: BuildContext): RelatedPerson {
+  return ctx.usCoreVersion === '3.1.1' ? resource : withUsCoreProfile(resource, ctx, 'us-core-relatedperson');
 }

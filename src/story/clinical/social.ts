@@ -1,9 +1,87 @@
-import type { ClinicalInput } from './types.js';
+import { addDays, ageOn, maxDate } from '../../util/dates.js';
+import type { IsoDate } from '../types.js';
+import { drawSocialCode, simulatePatientSocial, socialCode, type PatientSocialFacts } from './social-patient.js';
+import { historyVisit, recordedAt, simulateHvs, simulatePhq9, type HvsFact, type Phq9Fact, type RecordedAt } from './social-screening.js';
+import { simulateFamilyHistory, type FamilyHistoryFact } from './social-family.js';
+import { simulatePrapare, type PrapareAnswer, type PrapareFact } from './social-prapare.js';
+import type { ClinicalInput, CodeFact } from './types.js';
 
-// Placeholder: the social domain fills this in.
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface SocialFacts {}
+export type { FamilyHistoryFact, HvsFact, PatientSocialFacts, Phq9Fact, PrapareAnswer, PrapareFact, RecordedAt };
 
-export function simulateSocial(_input: ClinicalInput): SocialFacts {
-  return {};
+export interface CodedObservationFact extends RecordedAt {
+  value: CodeFact;
+}
+
+export interface OccupationFact extends RecordedAt {
+  occupation: CodeFact;
+  industry?: CodeFact;
+  /** When the member started this work (effectivePeriod.start). */
+  since: IsoDate;
+}
+
+/** A social-risk finding recorded yes/no (US Core simple observation, SDOH category). */
+export interface SdohFindingFact extends RecordedAt {
+  finding: CodeFact;
+  present: boolean;
+}
+
+export interface SocialFacts {
+  patient: PatientSocialFacts;
+  /** Age 13 and over at the history visit. */
+  smokingStatus?: CodedObservationFact;
+  /** Adults of working age (18–66). */
+  occupation?: OccupationFact;
+  /** Females 15–50. */
+  pregnancyStatus?: CodedObservationFact;
+  pregnancyIntent?: CodedObservationFact;
+  /** Adults (18 and over). */
+  sexualOrientation?: CodedObservationFact;
+  phq9: Phq9Fact[];
+  hvs: HvsFact[];
+  /** One per Hunger Vital Sign screening: the transportation question asked alongside it. */
+  sdohFindings: SdohFindingFact[];
+  /** Adults, at the history visit of every fourth member. */
+  prapare: PrapareFact[];
+  /** Every eighth member, at the history visit. */
+  familyHistory: FamilyHistoryFact[];
+}
+
+const TEEN_SMOKING = ['never', 'some-day', 'former'];
+
+/**
+ * Social history and screening, taken at the member's visits (the encounters behind the claims).
+ * Draws happen in a fixed order: patient facts, then each observation, then the screenings.
+ */
+export function simulateSocial(input: ClinicalInput): SocialFacts {
+  const { rng, story } = input;
+  const maps = input.codeMaps.clinical.social;
+  const patient = simulatePatientSocial(input);
+  const history = historyVisit(input.encounters);
+  const facts: SocialFacts = { patient, phq9: [], hvs: [], sdohFindings: [], prapare: [], familyHistory: [] };
+  if (history) {
+    const at = recordedAt(history);
+    const age = ageOn(story.member.birthDate, at.date);
+    if (age >= 13) facts.smokingStatus = { ...at, value: drawSocialCode(input, 'smoking-status', age < 18 ? TEEN_SMOKING : undefined) };
+    if (age >= 18 && age <= 66) {
+      const known = story.index % 3 === 0 || rng.chance(0.3);
+      const since = maxDate(addDays(story.member.birthDate, 18 * 366), addDays(at.date, -rng.int(180, 15 * 365)));
+      facts.occupation = known
+        ? { ...at, occupation: drawSocialCode(input, 'occupation', ['cna']), industry: drawSocialCode(input, 'industry'), since }
+        : { ...at, occupation: socialCode(maps, 'occupation', 'unknown'), since };
+    }
+    if (story.member.sex === 'female' && age >= 15 && age <= 50) {
+      const pregnant = rng.chance(0.06);
+      facts.pregnancyStatus = { ...at, value: socialCode(maps, 'pregnancy-status', pregnant ? 'pregnant' : rng.chance(0.85) ? 'not-pregnant' : 'unknown') };
+      if (!pregnant) facts.pregnancyIntent = { ...at, value: socialCode(maps, 'pregnancy-intent', rng.chance(0.4) ? 'not-sure' : 'unknown') };
+    }
+    if (age >= 18) facts.sexualOrientation = { ...at, value: drawSocialCode(input, 'sexual-orientation') };
+  }
+  facts.phq9 = simulatePhq9(input, history);
+  facts.hvs = simulateHvs(input, history);
+  const medicaid = story.coverages.some((c) => c.planType === 'medicaid');
+  const finding = socialCode(maps, 'sdoh-finding', 'transport-too-expensive');
+  facts.sdohFindings = facts.hvs.map((h) => ({ date: h.date, encounterOrdinal: h.encounterOrdinal, ...(h.practitionerId ? { practitionerId: h.practitionerId } : {}), finding, present: rng.chance(medicaid ? 0.25 : 0.06) }));
+  facts.prapare = simulatePrapare(input, history);
+  facts.familyHistory = simulateFamilyHistory(input, history);
+  return facts;
 }

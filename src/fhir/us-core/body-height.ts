@@ -1,0 +1,10 @@
+import type { Observation } from '@medplum/fhirtypes';
+import type { VitalsFact } from '../../story/clinical/labs-vitals.js';
+import type { MemberStory } from '../../story/types.js';
+import type { BuildContext } from '../context.js';
+import { simpleVital, vitalProfiles } from './vital-sign.js';
+
+/** Body height of one visit (profile us-core-body-height). */
+export function buildUsCoreBodyHeight(story: MemberStory, vitals: VitalsFact, ctx: BuildContext): Observation | undefined {
+  return simpleVital(story, vitals, ctx, 'body-height', 'height', vitalProfiles(ctx, 'us-core-body-height', 'bodyheight'));
+}

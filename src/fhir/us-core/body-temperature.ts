@@ -1,0 +1,10 @@
+import type { Observation } from '@medplum/fhirtypes';
+import type { VitalsFact } from '../../story/clinical/labs-vitals.js';
+import type { MemberStory } from '../../story/types.js';
+import type { BuildContext } from '../context.js';
+import { simpleVital, vitalProfiles } from './vital-sign.js';
+
+/** Body temperature of one visit (profile us-core-body-temperature). */
+export function buildUsCoreBodyTemperature(story: MemberStory, vitals: VitalsFact, ctx: BuildContext): Observation | undefined {
+  return simpleVital(story, vitals, ctx, 'body-temperature', 'temp', vitalProfiles(ctx, 'us-core-body-temperature', 'bodytemp'));
+}

@@ -1,0 +1,40 @@
+import type { Observation } from '@medplum/fhirtypes';
+import type { LabOrderFact, LabResultFact } from '../../story/clinical/labs-vitals.js';
+import type { MemberStory } from '../../story/types.js';
+import { ids, meta, ref, usCoreProfile, type BuildContext } from '../context.js';
+import { SYSTEMS } from '../systems.js';
+import { encounterRef, issuedOn, LAB_ORDER_IDS, loinc, panelRow } from './labs-common.js';
+
+const LABORATORY = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory', display: 'Laboratory' }], text: 'Laboratory' };
+const INTERPRETATION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation';
+const INTERPRETATIONS = { L: 'Low', N: 'Normal', H: 'High' } as const;
+
+/** One analyte of a lab order; a result not obtained carries dataAbsentReason instead of a value. */
+export function buildUsCoreObservationLab(story: MemberStory, order: LabOrderFact, result: LabResultFact, ctx: BuildContext): Observation {
+  const analyte = panelRow(ctx, order).analytes[result.analyte];
+  if (!analyte) throw new Error(`labs.json '${order.procedureKey}' has no analyte ${result.analyte}`);
+  const unit = { unit: analyte.unit.display || analyte.unit.code, system: SYSTEMS.ucum, code: analyte.unit.code };
+  const v6 = ctx.usCoreVersion === '6.1.0';
+  return {
+    resourceType: 'Observation',
+    id: LAB_ORDER_IDS.result(story, order, result.analyte),
+    meta: meta(ctx, [usCoreProfile(ctx, 'us-core-observation-lab')]),
+    ...(v6 ? { basedOn: [ref('ServiceRequest', LAB_ORDER_IDS.serviceRequest(story, order))] } : {}),
+    status: 'final',
+    category: [LABORATORY],
+    code: loinc(analyte.loinc),
+    subject: ref('Patient', ids.patient(story)),
+    ...encounterRef(story, order),
+    effectiveDateTime: order.date,
+    issued: issuedOn(order),
+    performer: [ref('Organization', order.organizationId)],
+    ...(result.value === undefined
+      ? { dataAbsentReason: { coding: [{ system: SYSTEMS.dataAbsentReason, code: 'error', display: 'Error' }], text: 'Specimen hemolyzed' } }
+      : { valueQuantity: { value: result.value, ...unit } }),
+    ...(result.interpretation
+      ? { interpretation: [{ coding: [{ system: INTERPRETATION_SYSTEM, code: result.interpretation, display: INTERPRETATIONS[result.interpretation] }] }] }
+      : {}),
+    ...(v6 ? { specimen: ref('Specimen', LAB_ORDER_IDS.specimen(story, order)) } : {}),
+    referenceRange: [{ low: { value: analyte.normal.low, ...unit }, high: { value: analyte.normal.high, ...unit } }],
+  };
+}

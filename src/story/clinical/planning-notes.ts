@@ -1,0 +1,149 @@
+import { addDays } from '../../util/dates.js';
+import type { IsoDate } from '../types.js';
+import type { ClinicalInput, EncounterFact } from './types.js';
+
+export type NoteKind = 'progress' | 'consult' | 'discharge' | 'history-physical';
+
+export interface NoteFact {
+  /** 1-based: the resource id is fs-<key>-note<ordinal>. */
+  ordinal: number;
+  encounterOrdinal: number;
+  kind: NoteKind;
+  /** Day the note was signed: the end of the visit. */
+  date: IsoDate;
+  periodStart: IsoDate;
+  periodEnd: IsoDate;
+  authorId?: string;
+  organizationId: string;
+  /** The note itself, plain text. */
+  text: string;
+  /** Also available at a URL (the document repository), besides inline. */
+  withUrl: boolean;
+}
+
+export interface ReportFact {
+  /** 1-based: the resource ids are fs-<key>-rpt<ordinal> (and -img/-imp for its media and impression). */
+  ordinal: number;
+  encounterOrdinal: number;
+  claimOrdinal: number;
+  lineSequence: number;
+  /** Procedure key (professional-procedures.json), the key of the report row. */
+  procedureKey: string;
+  effective: IsoDate;
+  issued: IsoDate;
+  performerId?: string;
+  organizationId: string;
+  impression: string;
+  text: string;
+}
+
+/** Notes kept small: every inpatient and emergency visit, and the two latest other visits. */
+const OTHER_NOTES = 2;
+
+export function simulateNotes(input: ClinicalInput): NoteFact[] {
+  const visits = input.encounters.filter((e) => e.kind !== 'dental' && e.start <= input.lastDay);
+  const acute = visits.filter((e) => e.kind === 'inpatient' || e.kind === 'emergency');
+  const other = visits.filter((e) => e.kind !== 'inpatient' && e.kind !== 'emergency').slice(-OTHER_NOTES);
+  const chosen = [...acute, ...other].sort((a, b) => a.ordinal - b.ordinal);
+  return chosen.map((e, i) => {
+    const kind = noteKind(input, e);
+    return {
+      ordinal: i + 1,
+      encounterOrdinal: e.ordinal,
+      kind,
+      date: e.end,
+      periodStart: e.start,
+      periodEnd: e.end,
+      ...(e.practitionerId ? { authorId: e.practitionerId } : {}),
+      organizationId: e.organizationId,
+      text: noteText(input, e, kind),
+      withUrl: kind === 'discharge' || (i === 0 && input.story.index % 3 === 0),
+    };
+  });
+}
+
+function noteKind(input: ClinicalInput, e: EncounterFact): NoteKind {
+  if (e.kind === 'inpatient') return 'discharge';
+  if (e.kind === 'preventive') return 'history-physical';
+  const role = input.directory.practitioners.find((p) => p.id === e.practitionerId)?.role;
+  return role === 'specialist' ? 'consult' : 'progress';
+}
+
+const TITLES: Record<NoteKind, string> = {
+  progress: 'Progress note',
+  consult: 'Consultation note',
+  discharge: 'Discharge summary',
+  'history-physical': 'History and physical',
+};
+
+const VISIT_LABELS: Record<EncounterFact['kind'], string> = {
+  office: 'Office visit',
+  preventive: 'Preventive visit',
+  emergency: 'Emergency department visit',
+  outpatient: 'Hospital outpatient visit',
+  inpatient: 'Inpatient admission',
+  dental: 'Dental visit',
+};
+
+function noteText(input: ClinicalInput, e: EncounterFact, kind: NoteKind): string {
+  const { story, directory } = input;
+  const name = `${story.member.name.given.join(' ')} ${story.member.name.family}`;
+  const clinician = directory.practitioners.find((p) => p.id === e.practitionerId);
+  const org = directory.organizations.find((o) => o.id === e.organizationId);
+  const assessment = e.diagnoses.length ? e.diagnoses.map((d, k) => `${k + 1}. ${d.display} (${d.icd10cm})`) : ['1. No acute problems.'];
+  const plan =
+    kind === 'discharge'
+      ? `Discharged ${e.end} after admission on ${e.start}. Follow up with primary care within 14 days.`
+      : kind === 'history-physical'
+        ? 'Age-appropriate screening reviewed. Continue current medications. Return in one year.'
+        : 'Continue current treatment. Return as needed or at the next scheduled visit.';
+  return [
+    TITLES[kind],
+    `Patient: ${name}, born ${story.member.birthDate}`,
+    `Visit: ${VISIT_LABELS[e.kind]} on ${e.start}${e.end !== e.start ? ` to ${e.end}` : ''}`,
+    ...(clinician ? [`Clinician: ${clinician.name.given.join(' ')} ${clinician.name.family}`] : []),
+    ...(org ? [`Location: ${org.name}`] : []),
+    'Assessment:',
+    ...assessment,
+    `Plan: ${plan}`,
+  ].join('\n');
+}
+
+export function simulateReports(input: ClinicalInput): ReportFact[] {
+  const { story, codeMaps, encounters } = input;
+  const reportRows = codeMaps.clinical.planning.reports;
+  const keyByCode = new Map([...codeMaps.procedures].filter(([key]) => reportRows.has(key)).map(([key, row]) => [row.code, key]));
+  const reports: ReportFact[] = [];
+  // Professional claims only: the facility's claim for the same study would be a second report of it.
+  for (const claim of story.claims.filter((c) => c.type === 'professional' && c.serviceStart <= input.lastDay)) {
+    const encounter = encounters.find((e) => e.claimOrdinals.includes(claim.ordinal));
+    if (!encounter) continue;
+    for (const line of claim.lines) {
+      const procedureKey = keyByCode.get(line.code.code);
+      if (!procedureKey || line.denial) continue;
+      const row = reportRows.get(procedureKey)!;
+      const performerId = claim.renderingPractitionerId ?? claim.attendingPractitionerId;
+      const reason = encounter.diagnoses[0];
+      reports.push({
+        ordinal: reports.length + 1,
+        encounterOrdinal: encounter.ordinal,
+        claimOrdinal: claim.ordinal,
+        lineSequence: line.sequence,
+        procedureKey,
+        effective: line.serviceDate,
+        issued: addDays(line.serviceDate, 1),
+        ...(performerId ? { performerId } : {}),
+        organizationId: claim.facilityId ?? claim.billingProviderId,
+        impression: row.finding,
+        text: [
+          row.code.display,
+          `Date: ${line.serviceDate}`,
+          ...(reason ? [`Indication: ${reason.display}`] : []),
+          `Findings: ${row.finding}`,
+          `Impression: ${row.finding.split('.')[0]}.`,
+        ].join('\n'),
+      });
+    }
+  }
+  return reports;
+}
