@@ -1,5 +1,5 @@
 import { getResourceTypes, getSearchParameters } from '@medplum/core';
-import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import type { CapabilityStatement, CapabilityStatementRestResource, SearchParameter } from '@medplum/fhirtypes';
 import { loadPackages } from '../validate/packages.js';
 
 /** The IGs whose profiles the CapabilityStatement lists when their packages are found. */
@@ -12,17 +12,21 @@ export interface ProfileListing {
   byType: Map<string, string[]>;
   /** Why some IG's profiles are not listed (package not found). */
   notes: string[];
+  /** The IGs' own SearchParameters (CARIN BB: service-date, service-start-date, billable-period-start, …). */
+  searchParameters: SearchParameter[];
 }
 
 /** Reads the profile StructureDefinitions of the IG packages; a missing package is a note, not an error. */
 export function findProfiles(packagesDir?: string): ProfileListing {
   const byType = new Map<string, string[]>();
   const notes: string[] = [];
+  const searchParameters: SearchParameter[] = [];
   for (const ig of PROFILE_IGS) {
     try {
       const { packages } = loadPackages([ig], packagesDir);
       const named = packages[0];
       for (const sd of named?.resources ?? []) {
+        if (sd?.resourceType === 'SearchParameter') searchParameters.push(sd as unknown as SearchParameter);
         if (sd?.resourceType !== 'StructureDefinition' || sd.kind !== 'resource' || sd.derivation !== 'constraint') continue;
         const list = byType.get(sd.type) ?? [];
         list.push(sd.url);
@@ -32,7 +36,7 @@ export function findProfiles(packagesDir?: string): ProfileListing {
       notes.push(`${ig}: ${(error as Error).message}`);
     }
   }
-  return { byType, notes };
+  return { byType, notes, searchParameters };
 }
 
 /**

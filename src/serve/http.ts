@@ -17,6 +17,7 @@ import { patientEverything } from './everything.js';
 import type { AtomicMemoryRepository } from './router.js';
 import { planSearch, runSearch, type Query } from './search-extras.js';
 import { WriteQueue, isWrite, processBundle } from './transaction.js';
+import { checkBundle, validationOutcome, type WriteCheck } from './validate-writes.js';
 
 export const FHIR_PATH = '/fhir';
 export const TOKEN_PATH = '/auth/token';
@@ -29,6 +30,8 @@ export interface HttpContext {
   auth: SandboxAuth;
   /** Built once at start; it only depends on the definitions and packages. */
   capability: (base: string, tokenEndpoint: string) => Resource;
+  /** With --validate: refuses writes whose resources have validation errors (422). */
+  check?: WriteCheck;
 }
 
 /** The request handler: SMART discovery and token endpoint at the root, FHIR under /fhir. */
@@ -90,11 +93,33 @@ async function handle(context: HttpContext, writes: WriteQueue, req: IncomingMes
 
 async function write(context: HttpContext, method: HttpMethod, url: URL, segments: string[], body: unknown, req: IncomingMessage): Promise<FhirResponse> {
   const [type, id] = segments;
-  if (method === 'POST' && segments.length === 0) return processBundle(context.router, context.repo, body as Bundle);
+  if (method === 'POST' && segments.length === 0) return writeBundle(context, body as Bundle);
+  const resource = body as Resource | undefined;
+  if (context.check && resource?.resourceType && ((method === 'POST' && segments.length === 1) || (method === 'PUT' && segments.length === 2))) {
+    const issues = context.check([resource]);
+    if (issues.length) return [validationOutcome(issues)];
+  }
   const creates = method === 'PUT' && type && id && segments.length === 2 && !context.repo.has(type, id);
   const response = await context.router.handleRequest(fhirRequest(method, segments.join('/'), url, body, req), context.repo);
   if (creates && isOk(response[0]) && response[1]) return [created, response[1]];
   return response;
+}
+
+/** A transaction or batch, checked first with --validate: a refused batch entry answers alone, in place. */
+async function writeBundle(context: HttpContext, bundle: Bundle): Promise<FhirResponse> {
+  if (!context.check || bundle?.resourceType !== 'Bundle') return processBundle(context.router, context.repo, bundle);
+  const { refuse, refusedEntries } = checkBundle(context.check, bundle);
+  if (refuse) return [refuse];
+  if (!refusedEntries.size) return processBundle(context.router, context.repo, bundle);
+  const kept = (bundle.entry ?? []).filter((_, i) => !refusedEntries.has(i));
+  const [outcome, result] = kept.length ? await processBundle(context.router, context.repo, { ...bundle, entry: kept }) : [allOk, { resourceType: 'Bundle', type: 'batch-response', entry: [] } as Bundle];
+  if (!isOk(outcome) || result?.resourceType !== 'Bundle') return result ? [outcome, result] : [outcome];
+  const answered = [...(result.entry ?? [])];
+  const entry = (bundle.entry ?? []).map((_, i) => {
+    const refused = refusedEntries.get(i);
+    return refused ? { response: { status: '422 Unprocessable Entity', outcome: refused } } : (answered.shift() ?? {});
+  });
+  return [allOk, { ...result, entry }];
 }
 
 function search(context: HttpContext, type: string, query: Query, base: string): FhirResponse {

@@ -5,7 +5,8 @@ import { SandboxAuth, type AuthOptions } from './auth.js';
 import { capabilityStatement, findProfiles } from './capability.js';
 import { FHIR_PATH, createHandler } from './http.js';
 import { loadDirectory } from './load.js';
-import { createEngine } from './router.js';
+import { createEngine, indexSearchParameters } from './router.js';
+import { createWriteCheck } from './validate-writes.js';
 
 export type { AuthClient, AuthOptions } from './auth.js';
 
@@ -19,6 +20,11 @@ export interface ServeOptions {
   auth?: AuthOptions;
   /** Where the CARIN BB / US Core packages are, for the profiles in /metadata; default $FHIRSEED_PACKAGES. */
   packagesDir?: string;
+  /**
+   * Validate writes (create, update, transaction and batch entries) with fhirseed's validator and
+   * refuse those with errors (422). The preload is not validated. `igs` default: CARIN BB 2.0.0, US Core 6.1.0.
+   */
+  validate?: boolean | { igs?: string[] };
 }
 
 export interface RunningServer {
@@ -38,15 +44,20 @@ export interface RunningServer {
  */
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
+  const profiles = findProfiles(options.packagesDir);
+  indexSearchParameters(profiles.searchParameters);
   const { router, repo } = createEngine();
   const loaded = options.dir ? await loadDirectory(options.dir, router, repo) : { loaded: 0, errors: [] };
+  const check = options.validate
+    ? await createWriteCheck(repo, { packagesDir: options.packagesDir, igs: typeof options.validate === 'object' ? options.validate.igs : undefined })
+    : undefined;
   const auth = new SandboxAuth(options.auth ?? { mode: 'none' });
-  const profiles = findProfiles(options.packagesDir);
   const cache = new Map<string, string>();
   const handler = createHandler({
     router,
     repo,
     auth,
+    check,
     capability: (base, tokenEndpoint) => {
       // The statement is the same for every request to one base; build it once.
       const cached = cache.get(base);

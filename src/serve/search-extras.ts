@@ -9,6 +9,7 @@ import {
 } from '@medplum/core';
 import type { Bundle, BundleEntry, Reference, Resource, SearchParameter } from '@medplum/fhirtypes';
 import type { AtomicMemoryRepository } from './router.js';
+import { exactTokenFilter } from './token-case.js';
 
 export type Query = Record<string, string | string[]>;
 
@@ -68,8 +69,11 @@ export function planSearch(resourceType: string, query: Query): SearchPlan {
 /** Runs a planned search: one page of matches in insertion order (or _sort), includes, and links. */
 export function runSearch(repo: AtomicMemoryRepository, plan: SearchPlan, base: string, query: Query): Bundle {
   const request = parseSearchRequest(plan.resourceType, { ...plan.filters, ...(plan.sort ? { _sort: plan.sort } : {}) });
+  const exact = exactTokenFilter(plan.resourceType, plan.filters);
   const matches: Resource[] = [];
-  for (const resource of repo.all(plan.resourceType)) if (matchesSearchRequest(resource, request)) matches.push(resource);
+  for (const resource of repo.all(plan.resourceType)) {
+    if (matchesSearchRequest(resource, request) && (!exact || exact(resource))) matches.push(resource);
+  }
   if (plan.summaryCount) return { resourceType: 'Bundle', type: 'searchset', total: matches.length };
   if (request.sortRules?.length) sortBy(matches, plan.resourceType, request.sortRules);
   const page = matches.slice(plan.offset, plan.offset + plan.count);

@@ -1,6 +1,6 @@
-import { allOk, badRequest, isOk, normalizeOperationOutcome } from '@medplum/core';
+import { OperationOutcomeError, allOk, badRequest, isOk, normalizeOperationOutcome } from '@medplum/core';
 import type { FhirRequest, FhirResponse, FhirRouter } from '@medplum/fhir-router';
-import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import type { AtomicMemoryRepository } from './router.js';
 
 /**
@@ -38,8 +38,25 @@ export async function processBundle(router: FhirRouter, repo: AtomicMemoryReposi
     config: { transactions: true },
   };
   let response: FhirResponse;
+  const chunks = bundle.type === 'transaction' ? splitAtUpdateLimit(bundle.entry ?? []) : [];
   try {
-    response = await router.handleRequest(request, repo);
+    if (chunks.length > 1) {
+      const resolved = resolvePlaceholders(bundle.entry ?? []);
+      if (!resolved) {
+        return [badRequest(`a transaction with more than ${MEDPLUM_MAX_UPDATES} PUT entries can use urn: fullUrls here only on PUT Type/id entries; split it`)];
+      }
+      response = await repo.withTransaction(async () => {
+        const entry: BundleEntry[] = [];
+        for (const chunk of splitAtUpdateLimit(resolved)) {
+          const [outcome, result] = await router.handleRequest({ ...request, body: { ...bundle, entry: chunk } }, repo);
+          if (!isOk(outcome)) throw new OperationOutcomeError(outcome);
+          entry.push(...((result as Bundle | undefined)?.entry ?? []));
+        }
+        return [allOk, { resourceType: 'Bundle', type: 'transaction-response', entry } as Bundle];
+      });
+    } else {
+      response = await router.handleRequest(request, repo);
+    }
   } catch (error) {
     return [normalizeOperationOutcome(error)];
   }
@@ -49,6 +66,57 @@ export async function processBundle(router: FhirRouter, repo: AtomicMemoryReposi
     if (existedBefore[i] === false && entry.response?.status?.startsWith('200')) entry.response.status = '201 Created';
   });
   return [allOk, result];
+}
+
+/**
+ * medplum refuses a transaction with more than 50 updates (PUT entries). fhirseed's member bundles
+ * hold a few hundred, so a longer transaction runs as consecutive pieces of at most 50 PUTs inside
+ * one repository transaction: a failing piece still undoes every earlier one.
+ */
+const MEDPLUM_MAX_UPDATES = 50;
+
+function splitAtUpdateLimit(entries: BundleEntry[]): BundleEntry[][] {
+  const chunks: BundleEntry[][] = [[]];
+  let updates = 0;
+  for (const entry of entries) {
+    if (entry.request?.method === 'PUT') {
+      if (updates === MEDPLUM_MAX_UPDATES) {
+        chunks.push([]);
+        updates = 0;
+      }
+      updates++;
+    }
+    chunks[chunks.length - 1]!.push(entry);
+  }
+  return chunks;
+}
+
+/**
+ * The pieces of a split transaction cannot see each other's `urn:` fullUrls, so a placeholder on a
+ * `PUT Type/id` entry is replaced by `Type/id` wherever it is referenced. Undefined when some other
+ * entry (e.g. a POST) has a placeholder: its id is only known once medplum creates it.
+ */
+function resolvePlaceholders(entries: BundleEntry[]): BundleEntry[] | undefined {
+  const map = new Map<string, string>();
+  for (const entry of entries) {
+    if (!entry.fullUrl?.startsWith('urn:')) continue;
+    const [path = '', query] = (entry.request?.url ?? '').split('?');
+    const [type, id, extra] = path.split('/');
+    if (entry.request?.method !== 'PUT' || query !== undefined || !type || !id || extra !== undefined) return undefined;
+    map.set(entry.fullUrl, `${type}/${id}`);
+  }
+  if (!map.size) return entries;
+  const rewrite = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rewrite);
+    if (!value || typeof value !== 'object') return value;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = k === 'reference' && typeof v === 'string' && map.has(v) ? map.get(v) : rewrite(v);
+    return out;
+  };
+  return entries.map(({ fullUrl, ...entry }) => {
+    const kept = fullUrl && !map.has(fullUrl) ? { fullUrl } : {};
+    return { ...kept, ...entry, ...(entry.resource ? { resource: rewrite(entry.resource) as Resource } : {}) };
+  });
 }
 
 /** For a `PUT Type/id` entry, whether that resource existed before; undefined for other entries. */

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServer } from '../../src/serve/index.js';
-import { fhir } from './helpers.js';
+import { describeEmbedded, fhir } from './helpers.js';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const ec = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
@@ -14,7 +14,7 @@ function assertion(alg: 'RS384' | 'ES384', key: KeyObject, kid: string, claims: 
   return `${input}.${signature.toString('base64url')}`;
 }
 
-describe('serve: SMART Backend Services auth', () => {
+describeEmbedded('serve: SMART Backend Services auth', () => {
   let server: Awaited<ReturnType<typeof startServer>>;
   let origin: string;
   let tokenEndpoint: string;
@@ -120,7 +120,7 @@ describe('serve: SMART Backend Services auth', () => {
   });
 });
 
-describe('serve: static bearer tokens', () => {
+describeEmbedded('serve: static bearer tokens', () => {
   it('should accept only the configured tokens', async () => {
     const server = await startServer({ port: 0, auth: { mode: 'bearer', staticTokens: ['let-me-in'] } });
     try {

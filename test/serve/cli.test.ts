@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateTo, shippedProfile, tempDir } from '../helpers/output.js';
-import { fhir } from './helpers.js';
+import { describeEmbedded, fhir } from './helpers.js';
 
-describe('serve: the CLI command', () => {
+describeEmbedded('serve: the CLI command', () => {
   const temp = tempDir('fhirseed-serve-cli-');
   beforeAll(() => void generateTo(temp.dir, { ...shippedProfile('default'), members: 3 }));
   afterAll(() => temp.cleanup());
@@ -36,5 +36,5 @@ describe('serve: the CLI command', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('server stopped');
     expect(stderr).toBe('');
-  }, 30_000);
+  }, 90_000);
 });

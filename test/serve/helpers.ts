@@ -1,7 +1,7 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 
-/** FHIR_BASE_URL, when set: the read/search checks then run against that server. */
-export const externalBaseUrl = process.env.FHIR_BASE_URL?.replace(/\/+$/, '');
+/** FHIR_BASE_URL, when set: the read/search checks then run against that server (test/helpers/fhir-server.ts). */
+export { describeEmbedded, externalBaseUrl, startTestServer, type TestServer } from '../helpers/fhir-server.js';
 
 export interface Reply<T = any> {
   status: number;

@@ -3,12 +3,12 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import yargs from 'yargs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { serveCommand } from '../../src/cli/commands/serve.js';
 import { startServer } from '../../src/serve/index.js';
 import { UserError } from '../../src/util/errors.js';
 import { tempDir } from '../helpers/output.js';
-import { fhir } from './helpers.js';
+import { describeEmbedded, fhir } from './helpers.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -21,7 +21,7 @@ function scratch(): string {
   return t.dir;
 }
 
-describe('serve: preloading a directory', () => {
+describeEmbedded('serve: preloading a directory', () => {
   it('should load NDJSON, bundles and single resources, and report bad lines and files by name', async () => {
     const dir = scratch();
     mkdirSync(join(dir, 'ndjson'));
@@ -59,7 +59,7 @@ describe('serve: preloading a directory', () => {
   });
 });
 
-describe('serve: CLI', () => {
+describeEmbedded('serve: CLI', () => {
   it('should report a port in use as a UserError with one line', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Bundle, Coverage, ExplanationOfBenefit, Patient, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../src/serve/index.js';
 import { bundleResources, generateTo, shippedProfile, tempDir } from '../helpers/output.js';
-import { externalBaseUrl, fhir, key, searchAll } from './helpers.js';
+import { externalBaseUrl, fhir, key, searchAll, startTestServer } from './helpers.js';
 
 const PACKAGES = '/work/shared/fhir-packages';
 
@@ -28,7 +27,7 @@ describe('serve: FHIR interactions over HTTP', () => {
       cleanup = temp.cleanup;
       generateTo(temp.dir, shippedProfile('default'));
       files = bundleResources(temp.dir).flatMap((b) => b.resources);
-      const server = await startServer({ port: 0, dir: temp.dir, packagesDir: PACKAGES });
+      const server = await startTestServer({ dir: temp.dir, packagesDir: PACKAGES });
       expect(server.loadErrors).toEqual([]);
       expect(server.loadedResources).toBe(files.length);
       base = server.url;
@@ -74,6 +73,18 @@ describe('serve: FHIR interactions over HTTP', () => {
     expect(included.length).toBeGreaterThan(0);
     expect(new Set(included.map(key))).toEqual(wanted);
     for (const c of included) expect(c.resourceType).toBe('Coverage');
+  });
+
+  it('should answer the CARIN BB date search parameters from the IG', async () => {
+    const all = await searchAll(`${base}/ExplanationOfBenefit?patient=${patientId}&_count=1000`);
+    expect(all.matches.length).toBeGreaterThan(0);
+    for (const param of ['service-date', 'service-start-date', 'billable-period-start']) {
+      const since = await searchAll(`${base}/ExplanationOfBenefit?patient=${patientId}&${param}=ge1900-01-01&_count=1000`);
+      expect(since.matches.map(key).sort(), param).toEqual(all.matches.map(key).sort());
+      const before = await fhir<Bundle>(`${base}/ExplanationOfBenefit?patient=${patientId}&${param}=lt1900-01-01`);
+      expect(before.status, param).toBe(200);
+      expect(before.body.entry ?? [], param).toEqual([]);
+    }
   });
 
   it('should page with next links to the end without duplicates', async () => {
@@ -177,6 +188,22 @@ describe('serve: FHIR interactions over HTTP', () => {
     const reply = await fhir(`${base}`, { method: 'POST', body: { resourceType: 'Bundle', type: 'transaction', entry } });
     expect(reply.status).toBeGreaterThanOrEqual(400);
     expect((await fhir(`${base}/Patient/${id}`)).status).toBe(404);
+  });
+
+  it('should apply a 120-entry transaction whole, and undo all of one whose last entry fails', async () => {
+    const stem = `fs-big-${randomUUID().slice(0, 8)}`;
+    const entry = Array.from({ length: 120 }, (_, i) => ({ resource: { resourceType: 'Patient', id: `${stem}-${i}` }, request: { method: 'PUT', url: `Patient/${stem}-${i}` } }));
+    const bad = [...entry.slice(0, 119), { resource: { resourceType: 'Patient', id: 'other-id' }, request: { method: 'PUT', url: `Patient/${stem}-119` } }];
+    const refused = await fhir(`${base}`, { method: 'POST', body: { resourceType: 'Bundle', type: 'transaction', entry: bad } });
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    for (const i of [0, 60, 118]) expect((await fhir(`${base}/Patient/${stem}-${i}`)).status).toBe(404);
+    const reply = await fhir<Bundle>(`${base}`, { method: 'POST', body: { resourceType: 'Bundle', type: 'transaction', entry } });
+    expect(reply.status).toBe(200);
+    expect(reply.body.entry).toHaveLength(120);
+    expect(reply.body.entry?.every((e) => e.response?.status?.startsWith('201'))).toBe(true);
+    expect((await fhir(`${base}/Patient/${stem}-119`)).status).toBe(200);
+    const cleanup = entry.map((e) => ({ request: { method: 'DELETE', url: e.request.url } }));
+    await fhir(`${base}`, { method: 'POST', body: { resourceType: 'Bundle', type: 'batch', entry: cleanup } });
   });
 
   it('should apply a valid transaction and report created entries as 201', async () => {

@@ -4,6 +4,7 @@ import { pingCommand } from './ping.js';
 import { purgeCommand } from './purge.js';
 import { seedCommand } from './seed.js';
 import { serveCommand } from './serve.js';
+import { startCommand } from './start.js';
 import { validateCommand } from './validate.js';
 
 /** Every CLI command: one module per file, each exporting command, describe, builder, handler. */
@@ -12,6 +13,7 @@ export const commands: CommandModule<any, any>[] = [
   generateCommand,
   validateCommand,
   serveCommand,
+  startCommand,
   seedCommand,
   pingCommand,
   purgeCommand,

@@ -4,9 +4,11 @@ import type { Argv, CommandModule } from 'yargs';
 import type { TestAccount } from '../../output/accounts.js';
 import { startServer, type AuthClient, type AuthOptions } from '../../serve/index.js';
 import { UserError } from '../../util/errors.js';
+import { parseIg } from '../../validate/packages.js';
+import { DEFAULT_IGS } from '../../validate/validator.js';
 import type { CommandContext } from '../run.js';
 
-interface ServeArgs extends CommandContext {
+export interface ServeArgs extends CommandContext {
   dir?: string;
   port: number;
   host: string;
@@ -17,39 +19,56 @@ interface ServeArgs extends CommandContext {
   'client-jwks'?: string;
   'token-lifetime': number;
   packages?: string;
+  validate: boolean;
+  ig?: string[];
 }
 
 export const serveCommand: CommandModule<CommandContext, ServeArgs> = {
   command: 'serve [dir]',
   describe: 'Serve fhirseed output (or nothing) from an in-memory FHIR R4 sandbox server until Ctrl-C',
   builder: (yargs: Argv<CommandContext>) =>
-    yargs
-      .positional('dir', { type: 'string', describe: 'Directory to preload: fhirseed output, Bundles, NDJSON or resources' })
-      .option('port', { type: 'number', default: 8080, describe: 'Port to listen on (0 = any free port)' })
-      .option('host', { type: 'string', default: '127.0.0.1', describe: 'Interface to listen on' })
-      .option('auth', { choices: ['none', 'bearer', 'smart-backend'] as const, default: 'none' as const, describe: 'Authorization the server demands' })
-      .option('token', { type: 'string', array: true, describe: 'A static bearer token the server accepts (repeatable)' })
-      .option('client-id', { type: 'string', default: 'fhirseed-test-client', describe: 'smart-backend: the test client id' })
-      .option('client-secret', { type: 'string', describe: 'smart-backend: the test client secret (client_secret_basic/post)' })
-      .option('client-jwks', { type: 'string', describe: 'smart-backend: JWKS file with the test client public keys (private_key_jwt)' })
-      .option('token-lifetime', { type: 'number', default: 300, describe: 'smart-backend: seconds an issued token lives' })
-      .option('packages', { type: 'string', describe: 'Directory of FHIR packages for the profiles in /metadata (default $FHIRSEED_PACKAGES)' }),
-  handler: async (argv) => {
-    if (!Number.isInteger(argv.port) || argv.port < 0 || argv.port > 65535) throw new UserError(`--port ${argv.port}: expected a port number 0–65535`);
-    const server = await startServer({ port: argv.port, host: argv.host, dir: argv.dir, auth: authOptions(argv), packagesDir: argv.packages });
-    const io = argv.io;
-    io.stdout(`fhirseed: FHIR R4 sandbox at ${server.url} (${server.loadedResources} resources loaded${argv.dir ? ` from ${argv.dir}` : ''}, auth ${argv.auth})\n`);
-    for (const error of server.loadErrors.slice(0, 20)) io.stderr(`fhirseed: not loaded: ${error}\n`);
-    if (server.loadErrors.length > 20) io.stderr(`fhirseed: … and ${server.loadErrors.length - 20} more load errors\n`);
-    if (argv.dir) io.stdout(examples(server.url, argv.dir));
-    io.stdout('Press Ctrl-C to stop.\n');
-    await shutdownSignal();
-    await server.close();
-    io.stdout('fhirseed: server stopped\n');
-  },
+    serveOptions(yargs.positional('dir', { type: 'string', describe: 'Directory to preload: fhirseed output, Bundles, NDJSON or resources' })) as unknown as Argv<ServeArgs>,
+  handler: (argv) => serveUntilStopped(argv, argv.dir),
 };
 
-function authOptions(argv: ServeArgs): AuthOptions {
+/** Options `serve` and `start` share: listening, auth, validation. */
+export function serveOptions<T>(yargs: Argv<T>): Argv<T> {
+  return yargs
+    .option('port', { type: 'number', default: 8080, describe: 'Port to listen on (0 = any free port)' })
+    .option('host', { type: 'string', default: '127.0.0.1', describe: 'Interface to listen on' })
+    .option('auth', { choices: ['none', 'bearer', 'smart-backend'] as const, default: 'none' as const, describe: 'Authorization the server demands' })
+    .option('token', { type: 'string', array: true, describe: 'A static bearer token the server accepts (repeatable)' })
+    .option('client-id', { type: 'string', default: 'fhirseed-test-client', describe: 'smart-backend: the test client id' })
+    .option('client-secret', { type: 'string', describe: 'smart-backend: the test client secret (client_secret_basic/post)' })
+    .option('client-jwks', { type: 'string', describe: 'smart-backend: JWKS file with the test client public keys (private_key_jwt)' })
+    .option('token-lifetime', { type: 'number', default: 300, describe: 'smart-backend: seconds an issued token lives' })
+    .option('packages', { type: 'string', describe: 'Directory of FHIR packages for /metadata and --validate (default $FHIRSEED_PACKAGES, else ~/.fhir/packages)' })
+    .option('validate', { type: 'boolean', default: false, describe: "Validate writes with fhirseed's validator; refuse those with errors (422)" })
+    .option('ig', { type: 'string', array: true, describe: `--validate: IG packages to check profiles against (default ${DEFAULT_IGS.join(', ')})` });
+}
+
+export type ServeArgsShared = Omit<ServeArgs, 'dir'>;
+
+/** Starts the server on `dir`, prints where it is, test members and example queries, and runs until SIGINT/SIGTERM. */
+export async function serveUntilStopped(argv: ServeArgsShared, dir: string | undefined): Promise<void> {
+  if (!Number.isInteger(argv.port) || argv.port < 0 || argv.port > 65535) throw new UserError(`--port ${argv.port}: expected a port number 0–65535`);
+  argv.ig?.forEach(parseIg);
+  const server = await startServer({
+    port: argv.port, host: argv.host, dir, auth: authOptions(argv), packagesDir: argv.packages,
+    validate: argv.validate ? { igs: argv.ig } : false,
+  });
+  const io = argv.io;
+  io.stdout(`fhirseed: FHIR R4 sandbox at ${server.url} (${server.loadedResources} resources loaded${dir ? ` from ${dir}` : ''}, auth ${argv.auth}${argv.validate ? ', writes validated' : ''})\n`);
+  for (const error of server.loadErrors.slice(0, 20)) io.stderr(`fhirseed: not loaded: ${error}\n`);
+  if (server.loadErrors.length > 20) io.stderr(`fhirseed: … and ${server.loadErrors.length - 20} more load errors\n`);
+  if (dir) io.stdout(examples(server.url, dir));
+  io.stdout('Press Ctrl-C to stop.\n');
+  await shutdownSignal();
+  await server.close();
+  io.stdout('fhirseed: server stopped\n');
+}
+
+function authOptions(argv: ServeArgsShared): AuthOptions {
   if (argv.auth === 'none') return { mode: 'none' };
   if (argv.auth === 'bearer') {
     if (!argv.token?.length) throw new UserError('--auth bearer needs at least one --token');
@@ -83,9 +102,12 @@ function examples(url: string, dir: string): string {
   } catch {
     return '';
   }
+  // Members with claims first: the example queries should find something.
+  const claimCount = (a: TestAccount) => Object.values(a.claims ?? {}).reduce((n, c) => n + c, 0);
+  const shown = [...accounts].sort((a, b) => Number(claimCount(b) > 0) - Number(claimCount(a) > 0)).slice(0, 3);
   const lines = ['Test members:'];
-  for (const a of accounts.slice(0, 3)) lines.push(`  ${a.name} — Patient/${a.patientId}, member ${a.memberId}, login ${a.username} / ${a.password}`);
-  const first = accounts[0];
+  for (const a of shown) lines.push(`  ${a.name} — Patient/${a.patientId}, member ${a.memberId}, login ${a.username} / ${a.password}, ${claimCount(a)} claims`);
+  const first = shown[0];
   if (first) {
     lines.push('Try:');
     lines.push(`  curl '${url}/Patient/${first.patientId}'`);

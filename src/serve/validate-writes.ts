@@ -1,0 +1,81 @@
+import type { Bundle, BundleEntry, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import { createValidator, type Issue } from '../validate/validator.js';
+import type { AtomicMemoryRepository } from './router.js';
+
+export interface WriteValidationOptions {
+  /** Package directory; default $FHIRSEED_PACKAGES, else ~/.fhir/packages. */
+  packagesDir?: string;
+  /** IGs whose profiles are checked (default carin-bb@2.0.0 and us-core@6.1.0). */
+  igs?: string[];
+}
+
+/** The error issues of a set of resources written together; empty when they may be stored. */
+export type WriteCheck = (resources: Resource[]) => Issue[];
+
+/** medplum's getStatus answers 422 for an OperationOutcome with this id. */
+const UNPROCESSABLE_ID = 'business-rule';
+const UNRESOLVED = /^reference '([^']+)' does not resolve within the validated set$/;
+
+/**
+ * fhirseed's validator (R4 base rules, the profiles a resource claims in meta.profile, invariants,
+ * required bindings) applied to writes. A reference that does not resolve within the written
+ * resources is only an error when the server does not hold its target either.
+ */
+export async function createWriteCheck(repo: AtomicMemoryRepository, options: WriteValidationOptions = {}): Promise<WriteCheck> {
+  const validator = await createValidator({ packagesDir: options.packagesDir, igs: options.igs });
+  return (resources) =>
+    validator.validate(resources).filter((issue) => {
+      if (issue.severity !== 'error') return false;
+      const target = UNRESOLVED.exec(issue.message)?.[1]?.replace(/\/_history\/.*$/, '');
+      if (!target) return true;
+      const [type = '', id = ''] = target.split('/');
+      return !repo.has(type, id);
+    });
+}
+
+/** 422 Unprocessable Entity with one issue per validation error, `prefix` before each path. */
+export function validationOutcome(issues: Issue[], prefix = ''): OperationOutcome {
+  return {
+    resourceType: 'OperationOutcome',
+    id: UNPROCESSABLE_ID,
+    issue: issues.map(
+      (issue): OperationOutcomeIssue => ({
+        severity: 'error',
+        code: 'processing',
+        details: { text: `${issue.resourceType}/${issue.id}: ${issue.message}${issue.profile ? ` (${issue.profile})` : ''}` },
+        expression: [`${prefix}${issue.path}`],
+      }),
+    ),
+  };
+}
+
+/** The entries of a transaction or batch that carry a resource to store (POST, PUT), by index. */
+function writtenResources(bundle: Bundle): { index: number; resource: Resource }[] {
+  return (bundle.entry ?? []).flatMap((entry: BundleEntry, index) =>
+    entry.resource && (entry.request?.method === 'POST' || entry.request?.method === 'PUT') ? [{ index, resource: entry.resource }] : [],
+  );
+}
+
+/**
+ * A transaction is checked as a whole (its entries may point at each other): any error refuses it.
+ * In a batch each entry stands alone: the answer maps each refused entry's index to its outcome.
+ */
+export function checkBundle(check: WriteCheck, bundle: Bundle): { refuse?: OperationOutcome; refusedEntries: Map<number, OperationOutcome> } {
+  const written = writtenResources(bundle);
+  const refusedEntries = new Map<number, OperationOutcome>();
+  if (bundle.type === 'transaction') {
+    const issues = check(written.map((w) => w.resource));
+    if (!issues.length) return { refusedEntries };
+    const byResource = new Map(written.map((w) => [`${w.resource.resourceType}/${w.resource.id}`, w.index]));
+    const located = issues.map((issue) => {
+      const entry = `Bundle.entry[${byResource.get(`${issue.resourceType}/${issue.id}`) ?? '?'}].resource`;
+      return { ...issue, path: `${entry}${issue.path.replace(/^[A-Z][A-Za-z]*/, '')}` };
+    });
+    return { refuse: validationOutcome(located), refusedEntries };
+  }
+  for (const { index, resource } of written) {
+    const issues = check([resource]);
+    if (issues.length) refusedEntries.set(index, validationOutcome(issues));
+  }
+  return { refusedEntries };
+}
