@@ -82,7 +82,7 @@ export function coverage(resources: readonly Resource[], igPackage: FhirPackage,
         const nodes = compiled.finder(r);
         for (const id of ids) {
           if (filled.has(id)) continue;
-          if (nodes(id).some((n) => n !== undefined && n !== null) || compiled.primitiveExtensionFilled(r, id)) filled.add(id);
+          if (nodes(id).some((n) => n !== undefined && n !== null) || compiled.primitiveExtensionFilled(r, id) || compiled.recursiveFilled(r, id)) filled.add(id);
         }
       }
     }

@@ -61,6 +61,32 @@ export class CompiledProfile {
     return holders.some((h) => (h.extension ?? []).some((e: Json) => !slice || urls.some((u) => u.split('|')[0] === e?.url)));
   }
 
+  /**
+   * Whether an element under a recursive structure (contentReference, e.g. QuestionnaireResponse.item.item
+   * → #QuestionnaireResponse.item) has a value at any depth: the snapshot names item.answer.item once,
+   * but a nested item's answers carry it just the same.
+   */
+  recursiveFilled(resource: Json, elementId: string): boolean {
+    if (elementId.includes(':')) return false;
+    const loops = new Map<string, string[]>();
+    for (const e of this.elements) {
+      const target = e.contentReference?.replace(/^[^#]*#/, '');
+      if (target && e.id.startsWith(`${target}.`)) (loops.get(target) ?? loops.set(target, []).get(target)!).push(e.id.slice(target.length + 1));
+    }
+    for (const [root, steps] of loops) {
+      if (!elementId.startsWith(`${root}.`)) continue;
+      let frontier = this.finder(resource)(root);
+      const all = [...frontier];
+      while (frontier.length) {
+        frontier = steps.flatMap((step) => frontier.flatMap((n) => followPath(n, step)));
+        all.push(...frontier);
+      }
+      const rest = elementId.slice(root.length + 1);
+      if (all.some((n) => followPath(n, rest).some((v) => v !== undefined && v !== null))) return true;
+    }
+    return false;
+  }
+
   /** Per-resource memo over element indexes: flat nodes, and nodes grouped per parent node. */
   private state(resource: Json): { nodes: NodeFinder; groups: (id: string) => Json[][] } {
     const flat: (Json[] | undefined)[] = new Array(this.elements.length);

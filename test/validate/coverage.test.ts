@@ -76,3 +76,20 @@ describe('must-support coverage of extensions on primitive elements', () => {
     expect(qr(otherExtension).missing).toContain(slice);
   });
 });
+
+describe('must-support coverage of recursive elements', () => {
+  it('should count item.answer.item on an item nested at any depth (contentReference)', () => {
+    const usCore = validator.packages.find((p) => p.name === 'hl7.fhir.us.core' && p.version === '6.1.0')!;
+    const base = examplesOf(validator, 'hl7.fhir.us.core').find((e) => e.file.endsWith('QuestionnaireResponse-glascow-coma-score.json'))!.resource;
+    const qr = (r: unknown) => coverage([r as never], usCore, validator).profiles.find((p) => p.name === 'USCoreQuestionnaireResponseProfile')!;
+    const answerWithFollowUp = { valueBoolean: true, item: [{ linkId: 'follow-up', answer: [{ valueString: 'yes' }] }] };
+    const nested = structuredClone(base);
+    nested.item = [{ linkId: 'group', item: [{ linkId: 'section', item: [{ linkId: 'q', answer: [answerWithFollowUp] }] }] }];
+    expect(qr(nested).missing).not.toContain('QuestionnaireResponse.item.answer.item');
+    expect(qr(nested).missing).not.toContain('QuestionnaireResponse.item.item');
+    const flat = structuredClone(base);
+    flat.item = [{ linkId: 'q', answer: [{ valueBoolean: true }] }];
+    expect(qr(flat).missing).toContain('QuestionnaireResponse.item.answer.item');
+    expect(qr(flat).missing).toContain('QuestionnaireResponse.item.item');
+  });
+});
