@@ -4,6 +4,8 @@ import type { ClinicalCodeMaps } from './clinical.js';
  * Shapes of the code tables in `code-maps/*.json`. Every row names its source; sets under licence
  * carry `licensed: true` and are kept to the few codes the profiles need.
  */
+export type Side = 'right' | 'left';
+
 export interface Coded {
   code: string;
   display: string;
@@ -18,8 +20,8 @@ export interface ConditionRow extends SourcedRow {
   key: string;
   display: string;
   snomed: Coded;
-  /** Billable ICD-10-CM codes; the first is the usual one. */
-  icd10cm: Coded[];
+  /** Billable ICD-10-CM codes; the first is the usual one. `side` where the code names one (so procedures match it). */
+  icd10cm: (Coded & { side?: Side })[];
   /** Keys into drugs.json filled for this condition (each member with it fills one). */
   drugs: string[];
   /** Extra professional visits per member-year this condition brings. */
@@ -128,7 +130,7 @@ export interface CodeMaps {
   procedures: ReadonlyMap<string, ProcedureRow>;
   dental: ReadonlyMap<string, DentalRow>;
   drgs: ReadonlyMap<string, DrgRow>;
-  pcs: ReadonlyMap<string, Coded & SourcedRow>;
+  pcs: ReadonlyMap<string, Coded & SourcedRow & { side?: Side }>;
   taxonomy: readonly TaxonomyRow[];
   denials: readonly DenialRow[];
   visitReasons: ReadonlyMap<string, VisitReasonRow>;

@@ -28,6 +28,8 @@ export interface Showcase {
   compound?: boolean;
   /** The first outpatient visit comes by ambulance. */
   ambulance?: boolean;
+  /** At least this many professional visits in the period. */
+  professionalVisits?: number;
   age?: { min: number; max: number };
 }
 
@@ -40,6 +42,8 @@ const SCENARIOS: readonly Showcase[] = [
   { claimTypes: ['professional', 'inpatient'], deceased: true, planType: 'medicare-advantage', age: { min: 70, max: 95 } },
   { claimTypes: ['professional', 'pharmacy', 'outpatient'], planType: 'medicaid', claimLevel: ['outpatient'] },
   { claimTypes: ['pharmacy', 'oral'], denial: true, dental: true, denture: true, age: { min: 60, max: 80 } },
+  // An infant seen at several well-child visits: the under-3 growth profiles, with a measure missing at the first.
+  { claimTypes: ['professional'], relationship: 'child', age: { min: 0, max: 0 }, professionalVisits: 3 },
 ];
 
 export function showcaseFor(index: number, profile: Profile): Showcase | undefined {
@@ -68,6 +72,7 @@ export function showcaseFor(index: number, profile: Profile): Showcase | undefin
     claimLevel: scenario.claimLevel,
     denture: Boolean(scenario.denture && dental),
     ambulance: scenario.ambulance,
+    professionalVisits: medical ? scenario.professionalVisits : undefined,
     age: scenario.age && fits(scenario.age) ? scenario.age : undefined,
   };
 }

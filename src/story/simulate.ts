@@ -83,7 +83,8 @@ function planClaims(ctx: MemberClaimsContext): ClaimDraft[] {
       }
     }
     // Baseline utilization: routine exams and acute episodes.
-    const professional = rng.poisson(profile.utilization.professional * years) + (forced.delete('professional') ? 1 : 0);
+    const drawn = rng.poisson(profile.utilization.professional * years) + (forced.delete('professional') ? 1 : 0);
+    const professional = Math.max(drawn, ctx.showcase?.professionalVisits ?? 0);
     for (let i = 0; i < professional; i++) {
       const date = i === 0 ? earlyDate(medical) : ctx.serviceDate(medical);
       if (!date) continue;

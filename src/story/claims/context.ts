@@ -1,4 +1,4 @@
-import type { CodeMaps, ConditionRow, DenialRow, ProcedureRow } from '../../codemaps/types.js';
+import type { CodeMaps, ConditionRow, DenialRow, ProcedureRow, Side } from '../../codemaps/types.js';
 import type { Plan, Profile } from '../../profile/types.js';
 import { addDays, ageOn, daysBetween, maxDate, minDate } from '../../util/dates.js';
 import type { Rng } from '../../util/rng.js';
@@ -88,6 +88,13 @@ export class MemberClaimsContext {
   }
 
   /** The diagnosis coding of a member's condition. */
+  /** The side the condition's diagnosis code names (M17.11: right), if any. */
+  sideOf(fact: ConditionFact | undefined): Side | undefined {
+    if (!fact) return undefined;
+    const row = this.conditionRow(fact);
+    return (row.icd10cm[fact.icd10Index] ?? row.icd10cm[0])?.side;
+  }
+
   diagnosisOf(fact: ConditionFact, sequence: number, role: DiagnosisFact['role']): DiagnosisFact {
     const row = this.conditionRow(fact);
     const icd = row.icd10cm[fact.icd10Index] ?? row.icd10cm[0];

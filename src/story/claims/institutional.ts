@@ -23,7 +23,7 @@ export function outpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVi
   const diagnoses = diagnosesFor(ctx, visit.condition, visit.date, 'patientreasonforvisit');
   const options = {
     date: visit.date, coverage: visit.coverage, network, withRevenue: true,
-    diagnosisSequences: diagnoses.map((d) => d.sequence),
+    diagnosisSequences: diagnoses.map((d) => d.sequence), side: ctx.sideOf(visit.condition),
   };
   const lines: DraftLine[] = [];
   const first = emergency ? rng.pick(ctx.procedures('ed-visit')) : rng.pick([...ctx.procedures('imaging'), ...ctx.procedures('lab')]);
@@ -66,11 +66,14 @@ export function inpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVis
   const network = ctx.network(Boolean(visit.outOfNetwork));
   const diagnoses = diagnosesFor(ctx, visit.condition, visit.date, 'admitting');
   const procedures: ProcedureFact[] = [];
-  const pcs = row.pcs.length ? codeMaps.pcs.get(rng.pick(row.pcs)) : undefined;
+  // The operation is on the side the diagnosis names (right knee osteoarthritis → right knee replacement).
+  const side = ctx.sideOf(visit.condition);
+  const sameSide = row.pcs.filter((k) => !side || !codeMaps.pcs.get(k)?.side || codeMaps.pcs.get(k)?.side === side);
+  const pcs = sameSide.length ? codeMaps.pcs.get(rng.pick(sameSide)) : undefined;
   if (pcs) procedures.push({ sequence: 1, pcs: pcs.code, display: pcs.display, date: addDays(visit.date, Math.min(1, los - 1)), role: 'principal' });
   const options = {
     date: visit.date, coverage: visit.coverage, network, withRevenue: true,
-    diagnosisSequences: diagnoses.map((d) => d.sequence),
+    diagnosisSequences: diagnoses.map((d) => d.sequence), side: ctx.sideOf(visit.condition),
   };
   const share = drg.charge / (los + 3);
   const lines: DraftLine[] = [];

@@ -1,4 +1,4 @@
-import type { DentalRow, DenialRow, ProcedureRow } from '../../codemaps/types.js';
+import type { DentalRow, DenialRow, ProcedureRow, Side } from '../../codemaps/types.js';
 import type { CoverageFact, IsoDate } from '../types.js';
 import type { MemberClaimsContext } from './context.js';
 import type { DraftLine } from './draft.js';
@@ -12,14 +12,18 @@ export interface LineOptions {
   quantity?: number;
   placeOfService?: string;
   withRevenue?: boolean;
+  /** The side the diagnosis names, for codes billed with RT/LT. */
+  side?: Side;
 }
+
+const SIDE_MODIFIERS = { right: 'RT', left: 'LT' } as const;
 
 const PREVENTIVE_USES = new Set<string>(['preventive', 'exam', 'cleaning', 'fluoride', 'sealant', 'xray']);
 
 export function procedureLine(ctx: MemberClaimsContext, row: ProcedureRow, o: LineOptions): DraftLine {
   const quantity = o.quantity ?? 1;
   const revenue = o.withRevenue && row.revenue ? tableEntry(ctx, 'revenue', row.revenue) : undefined;
-  const side = row.laterality ? ctx.rng.pick(['RT', 'LT']) : undefined;
+  const side = row.laterality ? (o.side ? SIDE_MODIFIERS[o.side] : ctx.rng.pick(['RT', 'LT'])) : undefined;
   return {
     serviceDate: o.date,
     code: { system: row.system, code: row.code, display: row.display, licensed: row.licensed },

@@ -39,7 +39,7 @@ export function professionalClaim(ctx: MemberClaimsContext, visit: ProfessionalV
   const pos = rng.chance(0.08) ? '02' : '11';
   const options = {
     date: visit.date, coverage: visit.coverage, network, placeOfService: pos,
-    diagnosisSequences: diagnoses.map((d) => d.sequence),
+    diagnosisSequences: diagnoses.map((d) => d.sequence), side: ctx.sideOf(visit.condition),
   };
   const evaluation = visit.condition
     ? rng.pick(ctx.procedures(rng.chance(0.15) ? 'new-visit' : 'office-visit'))
