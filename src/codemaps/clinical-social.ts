@@ -1,3 +1,4 @@
+import { isValidLoinc } from '../util/check-digits.js';
 import { SYSTEMS, type SystemName } from '../fhir/systems.js';
 import type { CodeMapReader } from './load.js';
 import type { ClaimsCodeMaps, SourcedRow } from './types.js';
@@ -124,19 +125,6 @@ type Instrument = Phq9Instrument | HvsInstrument | PrapareInstrument | FamilyHis
 const LOINC = /^\d{1,7}-\d$/;
 const LOINC_ANSWER = /^LA\d{1,6}-\d$/;
 
-/** LOINC's mod-10 check digit (the digit after the hyphen) of a LOINC term code. */
-function loincCheckDigitOk(code: string): boolean {
-  const m = /^(\d+)-(\d)$/.exec(code);
-  if (!m) return false;
-  const digits = m[1]!.split('').map(Number).reverse();
-  let sum = 0;
-  digits.forEach((d, i) => {
-    const v = i % 2 === 0 ? d * 2 : d;
-    sum += v > 9 ? v - 9 : v;
-  });
-  return (10 - (sum % 10)) % 10 === Number(m[2]);
-}
-
 export function loadSocialCodeMaps(reader: CodeMapReader, _claims: ClaimsCodeMaps): SocialCodeMaps {
   const values = new Map<SocialGroup, SocialValueRow[]>();
   for (const row of reader.rows<SocialValueRow>(VALUES_FILE)) {
@@ -155,7 +143,7 @@ export function loadSocialCodeMaps(reader: CodeMapReader, _claims: ClaimsCodeMap
     if (typeof inst === 'string') continue;
     if (!inst.source) reader.fail(INSTRUMENTS_FILE, name, 'has no source');
     const { terms, answers } = instrumentCodes(inst);
-    for (const c of terms) if (!LOINC.test(c) || !loincCheckDigitOk(c)) reader.fail(INSTRUMENTS_FILE, name, `'${c}' is not a LOINC code`);
+    for (const c of terms) if (!LOINC.test(c) || !isValidLoinc(c)) reader.fail(INSTRUMENTS_FILE, name, `'${c}' is not a LOINC code`);
     for (const c of answers) if (!LOINC_ANSWER.test(c)) reader.fail(INSTRUMENTS_FILE, name, `'${c}' is not a LOINC answer code`);
     if ('groups' in inst) checkPrapare(reader, name, inst);
   }

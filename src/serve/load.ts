@@ -13,7 +13,9 @@ export interface LoadResult {
 }
 
 /** fhirseed's own non-FHIR files in an output directory. */
-const NOT_FHIR = new Set(['manifest.json', 'test-accounts.json']);
+const NOT_FHIR = /^(manifest|test-accounts)(\.shard-\d+-of-\d+)?\.json$/;
+/** The seeder's checkpoint and dead letters (failed entries are not data to serve). */
+const SEED_STATE = 'seed-state';
 
 /**
  * Preloads a directory: transaction/batch Bundles (each processed as such), NDJSON (one resource a
@@ -33,7 +35,7 @@ export async function loadDirectory(dir: string, router: FhirRouter, repo: Atomi
   const result: LoadResult = { loaded: 0, errors: [] };
   for (const file of orderFiles(files)) {
     const name = relative(dir, file);
-    if (NOT_FHIR.has(name)) continue;
+    if (NOT_FHIR.test(name)) continue;
     if (hasBundles && name.startsWith('ndjson/')) continue;
     try {
       if (file.endsWith('.ndjson')) await loadNdjson(file, name, repo, result);
@@ -126,7 +128,7 @@ function describe(outcome: OperationOutcome): string {
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const path = join(dir, e.name);
-    if (e.isDirectory()) return listFiles(path);
+    if (e.isDirectory()) return e.name === SEED_STATE ? [] : listFiles(path);
     return e.isFile() ? [path] : [];
   });
 }

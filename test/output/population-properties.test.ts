@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Profile } from '../../src/profile/types.js';
 import { randomProfiles as profiles } from '../helpers/arbitraries.js';
 import { SYSTEMS } from '../../src/fhir/systems.js';
+import { isNdc11, isValidLoinc, isValidVerhoeff } from '../../src/util/check-digits.js';
 import { amountsByCategory, codeMapCodes, codeMapVocabulary, codings, collect, supportingDate } from '../helpers/fhir-walk.js';
 import { profileFixedCodes } from '../helpers/packages.js';
 import { bundleResources, codeMaps, generateTo, shippedProfile, tempDir } from '../helpers/output.js';
@@ -111,6 +112,23 @@ describe('generated populations', () => {
         }
       }),
       { numRuns: 12 },
+    );
+  });
+
+  it('should use only LOINC, SNOMED CT and NDC codes whose check digits and formats hold', () => {
+    fc.assert(
+      fc.property(profiles, (profile) => {
+        for (const r of population(profile)) {
+          for (const c of codings(r)) {
+            const at = `${r.resourceType}/${r.id}: ${c.system}|${c.code}`;
+            if (c.system === SYSTEMS.loinc) expect(isValidLoinc(c.code ?? '') || /^L[APG]\d+-\d$/.test(c.code ?? ''), at).toBe(true);
+            if (c.system === SYSTEMS.snomed) expect(isValidVerhoeff(c.code ?? ''), at).toBe(true);
+            if (c.system === SYSTEMS.ndc) expect(isNdc11(c.code ?? ''), at).toBe(true);
+            if (c.system === SYSTEMS.cvx) expect(c.code, at).toMatch(/^\d{1,3}$/);
+          }
+        }
+      }),
+      { numRuns: 8 },
     );
   });
 

@@ -37,4 +37,27 @@ describeEmbedded('serve: the CLI command', () => {
     expect(stdout).toContain('server stopped');
     expect(stderr).toBe('');
   }, 90_000);
+
+  it('should take bearer tokens from $FHIRSEED_SERVE_TOKENS, keeping them off the command line', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', './test/seed/helpers/register-ts.mjs', 'test/serve/serve-child.mjs', 'serve', '--port', '0', '--auth', 'bearer'],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FHIRSEED_SERVE_TOKENS: 'env-tok-a, env-tok-b' } },
+    );
+    let stdout = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        stdout += String(d);
+        const m = /sandbox at (http:\/\/\S+)/.exec(stdout);
+        if (m?.[1] && stdout.includes('Ctrl-C')) resolve(m[1]);
+      });
+      child.once('exit', () => reject(new Error('serve exited early')));
+    });
+    expect((await fhir(`${url}/metadata`, { token: 'env-tok-b' })).status).toBe(200);
+    expect((await fhir(`${url}/Patient`, { token: 'env-tok-b' })).status).toBe(200);
+    expect((await fhir(`${url}/Patient`, { token: 'tok-1' })).status).toBe(401);
+    expect(stdout).not.toContain('env-tok');
+    child.kill('SIGINT');
+    await once(child, 'exit');
+  }, 90_000);
 });

@@ -2,9 +2,8 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import yargs from 'yargs';
 import { afterEach, expect, it } from 'vitest';
-import { serveCommand } from '../../src/cli/commands/serve.js';
+import { runCli } from '../../src/cli/run.js';
 import { startServer } from '../../src/serve/index.js';
 import { UserError } from '../../src/util/errors.js';
 import { tempDir } from '../helpers/output.js';
@@ -45,6 +44,21 @@ describeEmbedded('serve: preloading a directory', () => {
     for (const path of ['Patient/a', 'Patient/b', 'Organization/o1', 'Coverage/c1']) expect((await fhir(`${server.url}/${path}`)).status).toBe(200);
   });
 
+  it('should skip fhirseed\'s own files: manifests, test accounts and the seeder\'s state', async () => {
+    const dir = scratch();
+    mkdirSync(join(dir, 'seed-state'));
+    writeFileSync(join(dir, 'seed-state', 'checkpoint.json'), JSON.stringify({ done: ['bundles/member-000000.json'] }));
+    writeFileSync(join(dir, 'seed-state', 'dead-letter.ndjson'), `${JSON.stringify({ resourceType: 'Patient', id: 'failed' })}\n`);
+    writeFileSync(join(dir, 'manifest.shard-1-of-2.json'), JSON.stringify({ generator: 'fhirseed' }));
+    writeFileSync(join(dir, 'test-accounts.json'), JSON.stringify([]));
+    writeFileSync(join(dir, 'org.json'), JSON.stringify({ resourceType: 'Organization', id: 'o1' }));
+    const server = await startServer({ port: 0, dir });
+    cleanups.push(() => server.close());
+    expect(server.loadErrors).toEqual([]);
+    expect(server.loadedResources).toBe(1);
+    expect((await fhir(`${server.url}/Patient/failed`)).status).toBe(404);
+  });
+
   it('should refuse a directory it cannot read with one line', async () => {
     await expect(startServer({ port: 0, dir: join(scratch(), 'missing') })).rejects.toThrow(UserError);
     const locked = join(scratch(), 'locked');
@@ -65,12 +79,9 @@ describeEmbedded('serve: CLI', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
     const port = (blocker.address() as AddressInfo).port;
-    const io = { stdout: () => undefined, stderr: () => undefined, isTty: false };
-    const parser = yargs([]).command(serveCommand).exitProcess(false).fail((message, error) => {
-      throw error ?? new Error(message);
-    });
-    const run = parser.parseAsync(['serve', '--port', String(port)], { io, result: { exitCode: 0 } });
-    await expect(run).rejects.toThrow(UserError);
-    await expect(run).rejects.toThrow(new RegExp(`^port ${port} on 127\\.0\\.0\\.1 is already in use[^\\n]*$`));
+    let stderr = '';
+    const code = await runCli(['serve', '--port', String(port)], { stdout: () => undefined, stderr: (t) => (stderr += t), isTty: false });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(new RegExp(`^fhirseed: port ${port} on 127\\.0\\.0\\.1 is already in use[^\\n]*\\n$`));
   });
 });

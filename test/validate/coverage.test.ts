@@ -63,7 +63,8 @@ describe('must-support coverage of the CARIN BB examples', () => {
 describe('must-support coverage of extensions on primitive elements', () => {
   it('should count an extension slice on a primitive, which JSON keeps in the _name holder', () => {
     const usCore = validator.packages.find((p) => p.name === 'hl7.fhir.us.core' && p.version === '6.1.0')!;
-    const example = examplesOf(validator, 'hl7.fhir.us.core').find((e) => e.file.endsWith('QuestionnaireResponse-glascow-coma-score.json'))!.resource;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw example JSON, changed freely below
+    const example: any = examplesOf(validator, 'hl7.fhir.us.core').find((e) => e.file.endsWith('QuestionnaireResponse-glascow-coma-score.json'))!.resource;
     const slice = 'QuestionnaireResponse.questionnaire.extension:url';
     const qr = (r: unknown) => coverage([r as never], usCore, validator).profiles.find((p) => p.name === 'USCoreQuestionnaireResponseProfile')!;
     expect(example._questionnaire.extension[0].url).toBe('http://hl7.org/fhir/us/core/StructureDefinition/us-core-extension-questionnaire-uri');
@@ -80,7 +81,8 @@ describe('must-support coverage of extensions on primitive elements', () => {
 describe('must-support coverage of recursive elements', () => {
   it('should count item.answer.item on an item nested at any depth (contentReference)', () => {
     const usCore = validator.packages.find((p) => p.name === 'hl7.fhir.us.core' && p.version === '6.1.0')!;
-    const base = examplesOf(validator, 'hl7.fhir.us.core').find((e) => e.file.endsWith('QuestionnaireResponse-glascow-coma-score.json'))!.resource;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw example JSON, changed freely below
+    const base: any = examplesOf(validator, 'hl7.fhir.us.core').find((e) => e.file.endsWith('QuestionnaireResponse-glascow-coma-score.json'))!.resource;
     const qr = (r: unknown) => coverage([r as never], usCore, validator).profiles.find((p) => p.name === 'USCoreQuestionnaireResponseProfile')!;
     const answerWithFollowUp = { valueBoolean: true, item: [{ linkId: 'follow-up', answer: [{ valueString: 'yes' }] }] };
     const nested = structuredClone(base);

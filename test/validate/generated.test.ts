@@ -1,11 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
-import yargs from 'yargs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateCommand } from '../../src/cli/commands/validate.js';
-import type { CommandContext } from '../../src/cli/run.js';
-import { UserError } from '../../src/util/errors.js';
+import { runCli } from '../../src/cli/run.js';
 import type { ValidationReport } from '../../src/validate/summary.js';
 import type { Validator } from '../../src/validate/validator.js';
 import { bundleResources, generateTo, shippedProfile, tempDir } from '../helpers/output.js';
@@ -23,19 +20,11 @@ beforeAll(async () => {
   resources = bundleResources(temp.dir).flatMap((b) => b.resources);
 });
 
-/** Runs `fhirseed validate …` through yargs as run.ts does (the command is registered in commands/index.ts by the lead). */
+/** Runs `fhirseed validate …` through the CLI entry, as bin.ts does. */
 async function runValidate(args: string[]) {
   let stdout = '';
-  const context: CommandContext = { io: { stdout: (t) => (stdout += t), stderr: () => undefined, isTty: false }, result: { exitCode: 0 } };
-  const parser = yargs(args)
-    .command(validateCommand)
-    .strict()
-    .exitProcess(false)
-    .fail((message, error) => {
-      throw error ?? new UserError(message);
-    });
-  await parser.parseAsync(args, context);
-  return { code: context.result.exitCode, stdout };
+  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: () => undefined, isTty: false });
+  return { code, stdout };
 }
 
 describe('validating the generated default population', () => {

@@ -37,9 +37,9 @@ export function serveOptions<T>(yargs: Argv<T>): Argv<T> {
     .option('port', { type: 'number', default: 8080, describe: 'Port to listen on (0 = any free port)' })
     .option('host', { type: 'string', default: '127.0.0.1', describe: 'Interface to listen on' })
     .option('auth', { choices: ['none', 'bearer', 'smart-backend'] as const, default: 'none' as const, describe: 'Authorization the server demands' })
-    .option('token', { type: 'string', array: true, describe: 'A static bearer token the server accepts (repeatable)' })
+    .option('token', { type: 'string', array: true, describe: 'A static bearer token the server accepts (repeatable; or comma-separated in $FHIRSEED_SERVE_TOKENS)' })
     .option('client-id', { type: 'string', default: 'fhirseed-test-client', describe: 'smart-backend: the test client id' })
-    .option('client-secret', { type: 'string', describe: 'smart-backend: the test client secret (client_secret_basic/post)' })
+    .option('client-secret', { type: 'string', describe: 'smart-backend: the test client secret, client_secret_basic/post (or $FHIRSEED_SERVE_CLIENT_SECRET)' })
     .option('client-jwks', { type: 'string', describe: 'smart-backend: JWKS file with the test client public keys (private_key_jwt)' })
     .option('token-lifetime', { type: 'number', default: 300, describe: 'smart-backend: seconds an issued token lives' })
     .option('packages', { type: 'string', describe: 'Directory of FHIR packages for /metadata and --validate (default $FHIRSEED_PACKAGES, else ~/.fhir/packages)' })
@@ -70,11 +70,14 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
 
 function authOptions(argv: ServeArgsShared): AuthOptions {
   if (argv.auth === 'none') return { mode: 'none' };
+  // Secrets may come from the environment, so that they stay out of the process list and shell history.
+  const tokens = [...(argv.token ?? []), ...(process.env.FHIRSEED_SERVE_TOKENS ?? '').split(',').map((t) => t.trim()).filter(Boolean)];
+  const secret = argv['client-secret'] ?? process.env.FHIRSEED_SERVE_CLIENT_SECRET;
   if (argv.auth === 'bearer') {
-    if (!argv.token?.length) throw new UserError('--auth bearer needs at least one --token');
-    return { mode: 'bearer', staticTokens: argv.token };
+    if (!tokens.length) throw new UserError('--auth bearer needs a token: --token or $FHIRSEED_SERVE_TOKENS');
+    return { mode: 'bearer', staticTokens: tokens };
   }
-  if (!argv['client-secret'] && !argv['client-jwks']) throw new UserError('--auth smart-backend needs --client-secret or --client-jwks');
+  if (!secret && !argv['client-jwks']) throw new UserError('--auth smart-backend needs --client-secret (or $FHIRSEED_SERVE_CLIENT_SECRET) or --client-jwks');
   let jwks: AuthClient['jwks'];
   if (argv['client-jwks']) {
     try {
@@ -87,8 +90,8 @@ function authOptions(argv: ServeArgsShared): AuthOptions {
   return {
     mode: 'smart-backend',
     tokenLifetimeSeconds: argv['token-lifetime'],
-    staticTokens: argv.token,
-    clients: [{ clientId: argv['client-id'], secret: argv['client-secret'], jwks }],
+    staticTokens: tokens,
+    clients: [{ clientId: argv['client-id'], secret, jwks }],
   };
 }
 

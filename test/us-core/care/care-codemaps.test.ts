@@ -32,8 +32,8 @@ describe('care code maps', () => {
       type: { coding: { code: string }[] };
     };
     const knee = care.implantsByPcs.get('0SRC0JZ')!;
-    expect(knee.deviceIdentifier).toBe(example.udiCarrier[0].deviceIdentifier);
-    expect(knee.snomed.code).toBe(example.type.coding[0].code);
+    expect(knee.deviceIdentifier).toBe(example.udiCarrier[0]!.deviceIdentifier);
+    expect(knee.snomed.code).toBe(example.type.coding[0]!.code);
   });
 
   it('the assessment categories are codes of the US Core category code system', async () => {

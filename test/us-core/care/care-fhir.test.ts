@@ -1,25 +1,18 @@
 import type { Condition, Encounter, Procedure, Resource } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { buildCarinBbDirectoryResources, buildCarinBbMemberResources } from '../../../src/fhir/carin-bb/index.js';
-import { ids, type BuildContext } from '../../../src/fhir/context.js';
+import { ids } from '../../../src/fhir/context.js';
 import { buildCareDirectoryResources, buildCareResources } from '../../../src/fhir/us-core/domain-care.js';
 import { layerUsCore } from '../../../src/fhir/us-core/layer.js';
-import { buildDirectory } from '../../../src/story/directory.js';
-import { simulateMember } from '../../../src/story/simulate.js';
-import type { MemberStory } from '../../../src/story/types.js';
 import { coverage } from '../../../src/validate/coverage.js';
 import { createValidator } from '../../../src/validate/validator.js';
-import { codeMaps, shippedProfile } from '../../helpers/output.js';
+import { codeMaps } from '../../helpers/output.js';
 import { SHARED_PACKAGES } from '../../helpers/packages.js';
 import { sharedValidator } from '../../helpers/validator.js';
+import { buildContext, defaultStories, profile } from '../../helpers/population.js';
 
-const profile = shippedProfile();
-const directory = buildDirectory(profile, codeMaps);
-const stories: MemberStory[] = Array.from({ length: profile.members }, (_, i) => simulateMember({ profile, codeMaps, directory }, i));
-const ctx = (usCoreVersion: '6.1.0' | '3.1.1'): BuildContext => ({
-  profile, codeMaps, directory, runId: 'test', lastUpdated: `${profile.period.end}T00:00:00Z`, usCoreVersion,
-  plansById: new Map(profile.plans.map((p) => [p.id, p])),
-});
+const stories = defaultStories();
+const ctx = buildContext;
 /** The CARIN BB resources with the US Core layers, and the care domain's own: everything the care resources reference. */
 const build = (version: '6.1.0' | '3.1.1'): Resource[] => [
   ...buildCarinBbDirectoryResources(ctx(version)).map((r) => layerUsCore(r, undefined, ctx(version))),

@@ -1,21 +1,14 @@
 import type { Observation, Resource } from '@medplum/fhirtypes';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { BuildContext } from '../../../src/fhir/context.js';
 import { buildLabsVitalsResources } from '../../../src/fhir/us-core/domain-labs-vitals.js';
-import { buildDirectory } from '../../../src/story/directory.js';
 import { simulateMember } from '../../../src/story/simulate.js';
-import type { MemberStory } from '../../../src/story/types.js';
 import { coverage } from '../../../src/validate/coverage.js';
-import { codeMaps, shippedProfile } from '../../helpers/output.js';
+import { codeMaps } from '../../helpers/output.js';
 import { sharedValidator } from '../../helpers/validator.js';
+import { buildContext, defaultStories, directory, profile } from '../../helpers/population.js';
 
-const profile = shippedProfile();
-const directory = buildDirectory(profile, codeMaps);
-const stories: MemberStory[] = Array.from({ length: profile.members }, (_, i) => simulateMember({ profile, codeMaps, directory }, i));
-const ctx = (usCoreVersion: '6.1.0' | '3.1.1'): BuildContext => ({
-  profile, codeMaps, directory, runId: 'test', lastUpdated: `${profile.period.end}T00:00:00Z`, usCoreVersion,
-  plansById: new Map(profile.plans.map((p) => [p.id, p])),
-});
+const stories = defaultStories();
+const ctx = buildContext;
 const lv = codeMaps.clinical.labsVitals;
 
 describe('labs from the claims', () => {

@@ -1,19 +1,13 @@
 import type { Observation } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import type { BuildContext } from '../../../src/fhir/context.js';
 import { buildLabsVitalsResources } from '../../../src/fhir/us-core/domain-labs-vitals.js';
-import { buildDirectory } from '../../../src/story/directory.js';
 import { simulateMember } from '../../../src/story/simulate.js';
 import { createValidator } from '../../../src/validate/validator.js';
-import { codeMaps, shippedProfile } from '../../helpers/output.js';
+import { codeMaps } from '../../helpers/output.js';
 import { SHARED_PACKAGES } from '../../helpers/packages.js';
+import { buildContext, directory, profile } from '../../helpers/population.js';
 
-const profile = shippedProfile();
-const directory = buildDirectory(profile, codeMaps);
-const ctx: BuildContext = {
-  profile, codeMaps, directory, runId: 'test', lastUpdated: `${profile.period.end}T00:00:00Z`, usCoreVersion: '3.1.1',
-  plansById: new Map(profile.plans.map((p) => [p.id, p])),
-};
+const ctx = buildContext('3.1.1');
 
 describe('US Core 3.1.1 labs and vitals', () => {
   const resources = Array.from({ length: profile.members }, (_, i) => simulateMember({ profile, codeMaps, directory }, i)).flatMap((s) =>

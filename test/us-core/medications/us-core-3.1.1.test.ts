@@ -1,20 +1,14 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import type { BuildContext, UsCoreVersion } from '../../../src/fhir/context.js';
 import { buildMedicationResources } from '../../../src/fhir/us-core/domain-medications.js';
-import { buildDirectory } from '../../../src/story/directory.js';
 import { simulateMember } from '../../../src/story/simulate.js';
 import { createValidator } from '../../../src/validate/validator.js';
-import { codeMaps, shippedProfile } from '../../helpers/output.js';
+import { codeMaps } from '../../helpers/output.js';
 import { SHARED_PACKAGES } from '../../helpers/packages.js';
+import { buildContext, defaultStories, directory, profile } from '../../helpers/population.js';
 
-const profile = shippedProfile();
-const directory = buildDirectory(profile, codeMaps);
-const stories = Array.from({ length: profile.members }, (_, i) => simulateMember({ profile, codeMaps, directory }, i));
-const ctx = (usCoreVersion: UsCoreVersion): BuildContext => ({
-  profile, codeMaps, directory, runId: 'test', lastUpdated: `${profile.period.end}T00:00:00Z`, usCoreVersion,
-  plansById: new Map(profile.plans.map((p) => [p.id, p])),
-});
+const stories = defaultStories();
+const ctx = buildContext;
 
 describe('medications domain with US Core 3.1.1', () => {
   it('builds no MedicationDispense (no 3.1.1 profile), claims 3.1.1 profiles and validates with 0 errors', async () => {

@@ -1,22 +1,16 @@
 import type { CareTeam, DocumentReference, Provenance } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { ids, type BuildContext } from '../../../src/fhir/context.js';
+import { ids } from '../../../src/fhir/context.js';
 import { buildPlanningResources } from '../../../src/fhir/us-core/domain-planning.js';
 import { buildUsCoreProvenance } from '../../../src/fhir/us-core/provenance.js';
-import { buildDirectory } from '../../../src/story/directory.js';
 import { simulateMember } from '../../../src/story/simulate.js';
-import type { MemberStory } from '../../../src/story/types.js';
 import { coverage } from '../../../src/validate/coverage.js';
-import { codeMaps, shippedProfile } from '../../helpers/output.js';
+import { codeMaps } from '../../helpers/output.js';
 import { sharedValidator } from '../../helpers/validator.js';
+import { buildContext, defaultStories, directory, profile } from '../../helpers/population.js';
 
-const profile = shippedProfile();
-const directory = buildDirectory(profile, codeMaps);
-const stories: MemberStory[] = Array.from({ length: profile.members }, (_, i) => simulateMember({ profile, codeMaps, directory }, i));
-const ctx = (usCoreVersion: '6.1.0' | '3.1.1'): BuildContext => ({
-  profile, codeMaps, directory, runId: 'test', lastUpdated: `${profile.period.end}T00:00:00Z`, usCoreVersion,
-  plansById: new Map(profile.plans.map((p) => [p.id, p])),
-});
+const stories = defaultStories();
+const ctx = buildContext;
 const build = (version: '6.1.0' | '3.1.1') =>
   stories.flatMap((s) => {
     const own = buildPlanningResources(s, ctx(version));
@@ -74,7 +68,7 @@ describe('notes and report notes', () => {
         expect(r.context!.period).toEqual({ start: visit.start, end: visit.end });
         const text = Buffer.from(r.content[0]!.attachment.data!, 'base64').toString('utf8');
         expect(text).toContain(s.member.name.family);
-        if (visit.kind === 'inpatient') expect(r.type.coding![0]!.code).toBe('18842-5');
+        if (visit.kind === 'inpatient') expect(r.type!.coding![0]!.code).toBe('18842-5');
       }
     }
   });

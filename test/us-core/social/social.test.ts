@@ -1,24 +1,18 @@
 import type { Observation, Patient, QuestionnaireResponse, Resource } from '@medplum/fhirtypes';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildC4bbPatient } from '../../../src/fhir/carin-bb/patient.js';
-import type { BuildContext, UsCoreVersion } from '../../../src/fhir/context.js';
 import { buildSocialResources } from '../../../src/fhir/us-core/domain-social.js';
 import { layerUsCorePatient } from '../../../src/fhir/us-core/patient.js';
-import { buildDirectory } from '../../../src/story/directory.js';
 import { simulateMember } from '../../../src/story/simulate.js';
 import { ageOn } from '../../../src/util/dates.js';
 import { coverage } from '../../../src/validate/coverage.js';
 import type { Validator } from '../../../src/validate/validator.js';
-import { codeMaps, shippedProfile } from '../../helpers/output.js';
+import { codeMaps } from '../../helpers/output.js';
 import { sharedValidator } from '../../helpers/validator.js';
+import { buildContext, defaultStories, directory, profile } from '../../helpers/population.js';
 
-const profile = shippedProfile();
-const directory = buildDirectory(profile, codeMaps);
-const stories = Array.from({ length: profile.members }, (_, i) => simulateMember({ profile, codeMaps, directory }, i));
-const ctx = (usCoreVersion: UsCoreVersion): BuildContext => ({
-  profile, codeMaps, directory, runId: 'test', lastUpdated: `${profile.period.end}T00:00:00Z`, usCoreVersion,
-  plansById: new Map(profile.plans.map((p) => [p.id, p])),
-});
+const stories = defaultStories();
+const ctx = buildContext;
 const c61 = ctx('6.1.0');
 const patients = stories.map((s) => layerUsCorePatient(buildC4bbPatient(s, c61), s, c61));
 const social = stories.flatMap((s) => buildSocialResources(s, c61));

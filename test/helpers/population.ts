@@ -1,0 +1,25 @@
+import type { BuildContext, UsCoreVersion } from '../../src/fhir/context.js';
+import { buildDirectory } from '../../src/story/directory.js';
+import { simulateMember } from '../../src/story/simulate.js';
+import type { MemberStory } from '../../src/story/types.js';
+import { codeMaps, shippedProfile } from './output.js';
+
+/** The shipped default profile (25 members) and its directory, for builder tests that skip the writer. */
+export const profile = shippedProfile();
+export const directory = buildDirectory(profile, codeMaps);
+
+let stories: MemberStory[] | undefined;
+
+/** Every member story of the default profile, simulated once per test file. */
+export function defaultStories(): MemberStory[] {
+  stories ??= Array.from({ length: profile.members }, (_, i) => simulateMember({ profile, codeMaps, directory }, i));
+  return stories;
+}
+
+/** The BuildContext generate() would use for the default profile, at a US Core version. */
+export function buildContext(usCoreVersion: UsCoreVersion): BuildContext {
+  return {
+    profile, codeMaps, directory, runId: 'test', lastUpdated: `${profile.period.end}T00:00:00Z`, usCoreVersion,
+    plansById: new Map(profile.plans.map((p) => [p.id, p])),
+  };
+}
