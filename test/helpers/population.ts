@@ -1,6 +1,7 @@
 import type { BuildContext, UsCoreVersion } from '../../src/fhir/context.js';
 import { buildDirectory } from '../../src/story/directory.js';
 import { simulateMember } from '../../src/story/simulate.js';
+import type { Profile } from '../../src/profile/types.js';
 import type { MemberStory } from '../../src/story/types.js';
 import { codeMaps, shippedProfile } from './output.js';
 
@@ -22,4 +23,10 @@ export function buildContext(usCoreVersion: UsCoreVersion): BuildContext {
     profile, codeMaps, directory, runId: 'test', lastUpdated: `${profile.period.end}T00:00:00Z`, usCoreVersion,
     plansById: new Map(profile.plans.map((p) => [p.id, p])),
   };
+}
+
+/** Every member story of any profile (for property tests over random profiles). */
+export function simulatePopulation(anyProfile: Profile): MemberStory[] {
+  const dir = buildDirectory(anyProfile, codeMaps);
+  return Array.from({ length: anyProfile.members }, (_, i) => simulateMember({ profile: anyProfile, codeMaps, directory: dir }, i));
 }

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seedCommand } from '../../src/cli/commands/seed.js';
 import { SECRET_ENV } from '../../src/seed/auth/types.js';
 import { statePaths } from '../../src/seed/seed.js';
@@ -9,24 +9,16 @@ import { runCommand } from './helpers/cli.js';
 import { startFaultProxy } from './helpers/fault-proxy.js';
 import { uniqueRunId } from './helpers/data.js';
 import { writeFixtureOutput } from './helpers/fixture.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { suiteServer } from './helpers/server.js';
 import { startTokenEndpoint } from './helpers/token-endpoint.js';
-import { tempDir } from './helpers/temp.js';
 
 /**
  * The token flows end to end through the CLI: a token endpoint issuing 1-second tokens, and a proxy
  * in front of the FHIR server that refuses (401) any request whose token is missing or expired.
  * Every secret is then looked for in stdout, stderr, the log file and the dead-letter file.
  */
-let server: TestServer;
-const temp = tempDir();
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.close();
-  temp.remove();
-});
+const suite = suiteServer();
+const temp = suite.temp;
 
 function withEnv<T>(vars: Record<string, string>, body: () => Promise<T>): Promise<T> {
   const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
@@ -51,7 +43,7 @@ describe('SMART Backend Services', () => {
       const refusedExpired: string[] = [];
       // The proxy stands for a server checking tokens; one 422 answer echoes the Authorization header
       // back in its diagnostics, as a careless server might, to show the dead-letter file redacts it.
-      const proxy = await startFaultProxy(server.url, (_n, req, body) => {
+      const proxy = await startFaultProxy(suite.server().url, (_n, req, body) => {
         const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
         if (req.url !== '/metadata' && !tokens.isValid(token)) {
           refusedExpired.push(token);
@@ -94,7 +86,7 @@ describe('static credentials', () => {
     const secret = `static-token-${Date.now()}-abcdef`;
     const dir = join(temp.dir, 'bearer');
     writeFixtureOutput(dir, { members: 3, runId: uniqueRunId('bearer') });
-    const proxy = await startFaultProxy(server.url, (_n, req, body) => {
+    const proxy = await startFaultProxy(suite.server().url, (_n, req, body) => {
       if (req.headers.authorization !== `Bearer ${secret}`) return { kind: 'status', status: 401 };
       const patient = (body as { entry?: { resource?: { resourceType?: string; id?: string } }[] } | undefined)?.entry?.find((e) => e.resource?.resourceType === 'Patient');
       return patient ? { kind: 'fail-entries', statuses: new Map([[patient.resource!.id!, 422]]), echo: req.headers.authorization } : { kind: 'pass' };
@@ -114,7 +106,7 @@ describe('static credentials', () => {
     const secret = `wrong-password-${Date.now()}`;
     const dir = join(temp.dir, 'basic');
     writeFixtureOutput(dir, { members: 3, runId: uniqueRunId('basic') });
-    const proxy = await startFaultProxy(server.url, (_n, req) => (req.url === '/metadata' ? { kind: 'pass' } : { kind: 'status', status: 401 }));
+    const proxy = await startFaultProxy(suite.server().url, (_n, req) => (req.url === '/metadata' ? { kind: 'pass' } : { kind: 'status', status: 401 }));
     const run = await withEnv({ [SECRET_ENV.basicUser]: 'loader', [SECRET_ENV.basicPassword]: secret }, () =>
       runCommand(seedCommand, ['seed', dir, '--server', proxy.url, '--auth', 'basic']));
     await proxy.close();
@@ -126,7 +118,7 @@ describe('static credentials', () => {
   });
 
   it('should refuse a secret on the command line', async () => {
-    const run = await runCommand(seedCommand, ['seed', temp.dir, '--server', server.url, '--auth', 'bearer', '--token', 'abc']);
+    const run = await runCommand(seedCommand, ['seed', temp.dir, '--server', suite.server().url, '--auth', 'bearer', '--token', 'abc']);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(/Unknown argument/i);
   });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect } from '../../src/seed/connect.js';
 import type { DeadLetter } from '../../src/seed/dead-letter.js';
 import { seed, statePaths, type SeedSummary } from '../../src/seed/seed.js';
@@ -8,22 +8,14 @@ import { countTagged, runTagToken } from '../../src/seed/verify.js';
 import { startFaultProxy, type Fault } from './helpers/fault-proxy.js';
 import { testConnection, testSeedOptions, uniqueRunId } from './helpers/data.js';
 import { writeFixtureOutput } from './helpers/fixture.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
-import { tempDir } from './helpers/temp.js';
+import { suiteServer } from './helpers/server.js';
 
 /**
  * A fault-injecting proxy between seeder and server. Whatever the fault, every resource must end up
  * on the server exactly once, or in the dead-letter file with its reason.
  */
-let server: TestServer;
-const temp = tempDir();
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.close();
-  temp.remove();
-});
+const suite = suiteServer();
+const temp = suite.temp;
 
 const isWrite = (req: { method?: string }) => req.method === 'POST' || req.method === 'PUT';
 
@@ -32,7 +24,7 @@ async function seedThroughFaults(name: string, mode: SeedMode, decide: (n: numbe
   const runId = uniqueRunId(name);
   const fixture = writeFixtureOutput(dir, { members: 12, runId, eobs: 2 });
   let writes = 0;
-  const proxy = await startFaultProxy(server.url, (_n, req, body) => (isWrite(req) ? decide(++writes, true, body) : { kind: 'pass' }));
+  const proxy = await startFaultProxy(suite.server().url, (_n, req, body) => (isWrite(req) ? decide(++writes, true, body) : { kind: 'pass' }));
   try {
     const summary = await seed(testSeedOptions(proxy.url, dir, { mode, bundleSize: 10, concurrency: 3, timeoutMs: extra.timeoutMs ?? 20_000 }));
     return { dir, runId, fixture, summary };
@@ -42,7 +34,7 @@ async function seedThroughFaults(name: string, mode: SeedMode, decide: (n: numbe
 }
 
 async function serverCounts(runId: string, types: string[]): Promise<Record<string, number>> {
-  const { client } = connect(testConnection(server.url));
+  const { client } = connect(testConnection(suite.server().url));
   try {
     const counts: Record<string, number> = {};
     for (const t of types) counts[t] = await countTagged(client, t, runTagToken(runId));
@@ -97,7 +89,7 @@ describe('seeding through faults', () => {
     const rejected = [`fx-${runId}-3-eob1`, `fx-${runId}-7-cov1`];
     const flaky = new Map<string, number>([[`fx-${runId}-5`, 2], [`fx-${runId}-9-eob0`, 1]]);
     const fixture = writeFixtureOutput(dir, { members: 12, runId, eobs: 2 });
-    const proxy = await startFaultProxy(server.url, (_n, req, body) => {
+    const proxy = await startFaultProxy(suite.server().url, (_n, req, body) => {
       if (!isWrite(req)) return { kind: 'pass' };
       const statuses = new Map<string, number>();
       for (const e of (body as { entry?: { resource?: { id?: string } }[] }).entry ?? []) {
@@ -127,7 +119,7 @@ describe('seeding through faults', () => {
     expect(wrong.sort()).toEqual([['Coverage', 1], ['ExplanationOfBenefit', 1]]);
 
     // The replay, with the server now accepting them, loads the rest and empties the file.
-    const replay = await seed(testSeedOptions(server.url, dir, { retryDeadLetter: true }));
+    const replay = await seed(testSeedOptions(suite.server().url, dir, { retryDeadLetter: true }));
     expect(replay.deadLettered).toBe(0);
     expect(replay.ok).toBe(true);
     expect(deadLetters(dir)).toEqual([]);
@@ -140,7 +132,7 @@ describe('seeding through faults', () => {
     const bad = `fx-${runId}-2-eob0`;
     const fixture = writeFixtureOutput(dir, { members: 6, runId, eobs: 1 });
     const refusal = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', diagnostics: `ExplanationOfBenefit/${bad}: total is required` }] };
-    const proxy = await startFaultProxy(server.url, (_n, req, body) => {
+    const proxy = await startFaultProxy(suite.server().url, (_n, req, body) => {
       const ids = req.method === 'POST' ? ((body as { entry?: { resource?: { id?: string } }[] }).entry ?? []).map((e) => e.resource?.id) : [req.url?.split('/').pop()];
       return ids.includes(bad) ? { kind: 'status', status: 400, body: refusal } : { kind: 'pass' };
     });

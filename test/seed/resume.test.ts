@@ -2,26 +2,18 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect } from '../../src/seed/connect.js';
 import { seed, statePaths } from '../../src/seed/seed.js';
 import { countTagged, runTagToken } from '../../src/seed/verify.js';
 import { startFaultProxy, type FaultProxy } from './helpers/fault-proxy.js';
 import { testConnection, testSeedOptions, uniqueRunId } from './helpers/data.js';
 import { writeFixtureOutput } from './helpers/fixture.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
-import { tempDir } from './helpers/temp.js';
+import { suiteServer } from './helpers/server.js';
 
 const helpers = fileURLToPath(new URL('./helpers/', import.meta.url));
-let server: TestServer;
-const temp = tempDir();
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server?.close();
-  temp.remove();
-});
+const suite = suiteServer();
+const temp = suite.temp;
 
 interface CheckpointFile {
   directoryDone: boolean;
@@ -38,7 +30,7 @@ describe('resume', () => {
     const fixture = writeFixtureOutput(dir, { members, runId, eobs: 1 });
     // Every write the server sees, by resource: to show the resumed run skips what was acknowledged.
     const writesPerMember = new Map<string, number>();
-    const proxy: FaultProxy = await startFaultProxy(server.url, (_n, req, body) => {
+    const proxy: FaultProxy = await startFaultProxy(suite.server().url, (_n, req, body) => {
       for (const e of (body as { entry?: { resource?: { resourceType?: string; id?: string } }[] } | undefined)?.entry ?? []) {
         if (e.resource?.resourceType === 'Patient') writesPerMember.set(e.resource.id!, (writesPerMember.get(e.resource.id!) ?? 0) + 1);
       }
@@ -82,7 +74,7 @@ describe('resume', () => {
     for (const id of acknowledged) expect(writesPerMember.get(id)).toBe(1);
     expect([...writesPerMember.keys()]).toHaveLength(members);
 
-    const { client } = connect(testConnection(server.url));
+    const { client } = connect(testConnection(suite.server().url));
     for (const [type, n] of Object.entries(fixture.byType)) expect(await countTagged(client, type, runTagToken(runId))).toBe(n);
     await client.close();
     expect((JSON.parse(readFileSync(checkpointPath, 'utf8')) as CheckpointFile).finished).toBe(true);
@@ -91,8 +83,8 @@ describe('resume', () => {
   it('should refuse to resume a checkpoint made for another server', async () => {
     const dir = join(temp.dir, 'other');
     writeFixtureOutput(dir, { members: 2, runId: uniqueRunId('other') });
-    await seed(testSeedOptions(server.url, dir, { verify: false }));
-    const elsewhere = `${server.url}/elsewhere`;
+    await seed(testSeedOptions(suite.server().url, dir, { verify: false }));
+    const elsewhere = `${suite.server().url}/elsewhere`;
     await expect(seed(testSeedOptions(elsewhere, dir, { resume: true }))).rejects.toThrow(/checkpoint .* is for/);
   });
 });

@@ -3,3 +3,30 @@
  * server), else fhirseed's embedded server on a free port. One switch for all suites: test/helpers/fhir-server.ts.
  */
 export { externalBaseUrl as externalServer, startTestServer, type TestServer } from '../../helpers/fhir-server.js';
+
+import { afterAll, beforeAll } from 'vitest';
+import { startTestServer as start, type TestServer as Server } from '../../helpers/fhir-server.js';
+import { tempDir } from './temp.js';
+
+/**
+ * A suite's server and scratch directory: the server starts before the file's tests and is closed,
+ * and the directory removed, after them. `server()` is valid inside tests.
+ */
+export function suiteServer(): { server: () => Server; temp: ReturnType<typeof tempDir> } {
+  let server: Server | undefined;
+  const temp = tempDir();
+  beforeAll(async () => {
+    server = await start();
+  });
+  afterAll(async () => {
+    await server?.close();
+    temp.remove();
+  });
+  return {
+    server: () => {
+      if (!server) throw new Error('the test server is not started yet');
+      return server;
+    },
+    temp,
+  };
+}

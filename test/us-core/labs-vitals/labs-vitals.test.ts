@@ -1,82 +1,95 @@
 import type { Observation, Resource } from '@medplum/fhirtypes';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildLabsVitalsResources } from '../../../src/fhir/us-core/domain-labs-vitals.js';
 import { simulateMember } from '../../../src/story/simulate.js';
+import type { MemberStory } from '../../../src/story/types.js';
 import { coverage } from '../../../src/validate/coverage.js';
 import { codeMaps } from '../../helpers/output.js';
 import { sharedValidator } from '../../helpers/validator.js';
-import { buildContext, defaultStories, directory, profile } from '../../helpers/population.js';
+import { buildContext, defaultStories, directory, profile, simulatePopulation } from '../../helpers/population.js';
+import { randomProfiles } from '../../helpers/arbitraries.js';
 
 const stories = defaultStories();
 const ctx = buildContext;
 const lv = codeMaps.clinical.labsVitals;
 
-describe('labs from the claims', () => {
-  it('every lab order sits on a claim line with its code, date and providers', () => {
-    for (const s of stories) {
-      for (const o of [...s.clinical.labsVitals.labs, ...s.clinical.labsVitals.clinicalResults]) {
-        const claim = s.claims.find((c) => c.ordinal === o.claimOrdinal)!;
-        const code = codeMaps.procedures.get(o.procedureKey)!.code;
-        expect(claim.lines.some((l) => l.code.code === code && l.serviceDate === o.date)).toBe(true);
-        expect(o.organizationId).toBe(claim.facilityId ?? claim.billingProviderId);
-      }
+const labCodes = new Set([...lv.labs.keys()].map((k) => codeMaps.procedures.get(k)!.code));
+
+/** Every lab order sits on a claim line with its code and date, at the claim's facility or provider. */
+function checkLabsOnClaims(s: MemberStory): void {
+  for (const o of [...s.clinical.labsVitals.labs, ...s.clinical.labsVitals.clinicalResults]) {
+    const claim = s.claims.find((c) => c.ordinal === o.claimOrdinal)!;
+    const code = codeMaps.procedures.get(o.procedureKey)!.code;
+    expect(claim.lines.some((l) => l.code.code === code && l.serviceDate === o.date)).toBe(true);
+    expect(o.organizationId).toBe(claim.facilityId ?? claim.billingProviderId);
+  }
+  const billed = s.claims.some((c) => c.type !== 'pharmacy' && c.lines.some((l) => labCodes.has(l.code.code) && !l.denial));
+  expect(s.clinical.labsVitals.labs.length > 0).toBe(billed);
+}
+
+/** Values fall in the code map's band for the member's conditions; returns how many were checked. */
+function checkLabBands(s: MemberStory): number {
+  let checked = 0;
+  const keys = s.conditions.map((c) => c.key);
+  for (const o of s.clinical.labsVitals.labs) {
+    for (const r of o.results) {
+      if (r.value === undefined) continue;
+      const a = lv.labs.get(o.procedureKey)!.analytes[r.analyte]!;
+      const k = keys.find((c) => a.conditions?.[c]);
+      const band = (k ? a.conditions![k] : undefined) ?? a.normal;
+      expect(r.value).toBeGreaterThanOrEqual(band.low);
+      expect(r.value).toBeLessThanOrEqual(band.high);
+      checked++;
     }
+  }
+  return checked;
+}
+
+/** Children get pediatric vitals by age, adults never; BMI is weight over height squared. */
+function checkVitals(s: MemberStory): void {
+  for (const v of s.clinical.labsVitals.vitals) {
+    expect('bmi-for-age-percentile' in v.measures).toBe(v.age >= 2 && v.age <= 20);
+    expect('head-circumference' in v.measures).toBe(v.age < 3);
+    expect('weight-for-length-percentile' in v.measures).toBe(v.age < 3);
+    const { bmi, 'body-weight': w, 'body-height': h } = v.measures;
+    if (bmi !== undefined && w !== undefined && h !== undefined) expect(Math.abs(bmi - w / (h / 100) ** 2)).toBeLessThanOrEqual(0.051);
+  }
+}
+
+describe('labs and vitals of the default population', () => {
+  it('labs sit on claim lines with their code, date and providers, and only members billed for labs have them', () => {
+    stories.forEach(checkLabsOnClaims);
+    expect(stories.some((s) => s.clinical.labsVitals.labs.some((o) => o.results.some((r) => r.value === undefined)))).toBe(true);
   });
 
   it('values fall in the code map band for the member’s conditions', () => {
-    let checked = 0;
-    for (const s of stories) {
-      const keys = s.conditions.map((c) => c.key);
-      for (const o of s.clinical.labsVitals.labs) {
-        for (const r of o.results) {
-          if (r.value === undefined) continue;
-          const a = lv.labs.get(o.procedureKey)!.analytes[r.analyte]!;
-          const k = keys.find((c) => a.conditions?.[c]);
-          const band = (k ? a.conditions![k] : undefined) ?? a.normal;
-          expect(r.value).toBeGreaterThanOrEqual(band.low);
-          expect(r.value).toBeLessThanOrEqual(band.high);
-          checked++;
-        }
-      }
-    }
-    expect(checked).toBeGreaterThan(50);
+    expect(stories.reduce((n, s) => n + checkLabBands(s), 0)).toBeGreaterThan(50);
   });
 
-  it('members without lab lines get no labs; some results are absent', () => {
-    const labCodes = new Set([...lv.labs.keys()].map((k) => codeMaps.procedures.get(k)!.code));
-    for (const s of stories) {
-      const billed = s.claims.some((c) => c.type !== 'pharmacy' && c.lines.some((l) => labCodes.has(l.code.code) && !l.denial));
-      expect(s.clinical.labsVitals.labs.length > 0).toBe(billed);
-    }
-    expect(stories.some((s) => s.clinical.labsVitals.labs.some((o) => o.results.some((r) => r.value === undefined)))).toBe(true);
-  });
-});
-
-describe('vital signs', () => {
-  it('children get pediatric vitals by age, adults never', () => {
-    for (const s of stories) {
-      for (const v of s.clinical.labsVitals.vitals) {
-        expect('bmi-for-age-percentile' in v.measures).toBe(v.age >= 2 && v.age <= 20);
-        expect('head-circumference' in v.measures).toBe(v.age < 3);
-        expect('weight-for-length-percentile' in v.measures).toBe(v.age < 3);
-      }
-    }
+  it('children get pediatric vitals by age, adults never, and BMI = weight / height²', () => {
+    stories.forEach(checkVitals);
     expect(stories.some((s) => s.clinical.labsVitals.vitals.some((v) => v.age < 3))).toBe(true);
-  });
-
-  it('BMI is weight over height squared', () => {
-    for (const s of stories) {
-      for (const v of s.clinical.labsVitals.vitals) {
-        const { bmi, 'body-weight': w, 'body-height': h } = v.measures;
-        if (bmi === undefined || w === undefined || h === undefined) continue;
-        expect(Math.abs(bmi - w / (h / 100) ** 2)).toBeLessThanOrEqual(0.051);
-      }
-    }
   });
 
   it('is deterministic', () => {
     const again = simulateMember({ profile, codeMaps, directory }, 2);
     expect(JSON.stringify(again.clinical.labsVitals)).toBe(JSON.stringify(stories[2]!.clinical.labsVitals));
+  });
+});
+
+describe('labs and vitals of random populations', () => {
+  it('keep the same rules for any valid profile and seed', () => {
+    fc.assert(
+      fc.property(randomProfiles, (anyProfile) => {
+        for (const s of simulatePopulation(anyProfile)) {
+          checkLabsOnClaims(s);
+          checkLabBands(s);
+          checkVitals(s);
+        }
+      }),
+      { numRuns: 15 },
+    );
   });
 });
 

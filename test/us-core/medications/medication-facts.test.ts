@@ -1,11 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ageInMonths } from '../../../src/story/clinical/medications-immunizations.js';
-import { buildDirectory } from '../../../src/story/directory.js';
-import { simulateMember } from '../../../src/story/simulate.js';
 import type { MemberStory } from '../../../src/story/types.js';
 import { randomProfiles } from '../../helpers/arbitraries.js';
 import { codeMaps } from '../../helpers/output.js';
+import { simulatePopulation } from '../../helpers/population.js';
 
 const meds = codeMaps.clinical.medications;
 
@@ -57,8 +56,7 @@ describe('medication facts (src/story/clinical/medications.ts)', () => {
   it('agree with the pharmacy claims, the age schedule and the allergies for any profile and seed', () => {
     fc.assert(
       fc.property(randomProfiles, (profile) => {
-        const directory = buildDirectory(profile, codeMaps);
-        for (let i = 0; i < profile.members; i++) checkMember(simulateMember({ profile, codeMaps, directory }, i));
+        simulatePopulation(profile).forEach(checkMember);
       }),
       { numRuns: 15 },
     );
@@ -67,9 +65,8 @@ describe('medication facts (src/story/clinical/medications.ts)', () => {
   it('are the same for the same profile and seed', () => {
     fc.assert(
       fc.property(randomProfiles, (profile) => {
-        const directory = buildDirectory(profile, codeMaps);
-        const a = simulateMember({ profile, codeMaps, directory }, 0).clinical.medications;
-        const b = simulateMember({ profile, codeMaps, directory }, 0).clinical.medications;
+        const a = simulatePopulation(profile).map((m) => m.clinical.medications);
+        const b = simulatePopulation(profile).map((m) => m.clinical.medications);
         expect(b).toEqual(a);
       }),
       { numRuns: 10 },

@@ -1,11 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildDirectory } from '../../../src/story/directory.js';
-import { simulateMember } from '../../../src/story/simulate.js';
 import type { MemberStory } from '../../../src/story/types.js';
 import { ageOn } from '../../../src/util/dates.js';
 import { randomProfiles } from '../../helpers/arbitraries.js';
 import { codeMaps } from '../../helpers/output.js';
+import { simulatePopulation } from '../../helpers/population.js';
 
 const { phq9, hvs, prapare } = codeMaps.clinical.social;
 
@@ -85,8 +84,7 @@ describe('social facts (src/story/clinical/social.ts)', () => {
   it('keep the age and sex rules, sum the PHQ-9 and sit on the member’s visits, for any profile and seed', () => {
     fc.assert(
       fc.property(randomProfiles, (profile) => {
-        const directory = buildDirectory(profile, codeMaps);
-        for (let i = 0; i < profile.members; i++) checkMember(simulateMember({ profile, codeMaps, directory }, i));
+        simulatePopulation(profile).forEach(checkMember);
       }),
       { numRuns: 15 },
     );
@@ -95,8 +93,7 @@ describe('social facts (src/story/clinical/social.ts)', () => {
   it('are the same for the same profile and seed', () => {
     fc.assert(
       fc.property(randomProfiles, (profile) => {
-        const directory = buildDirectory(profile, codeMaps);
-        const run = () => JSON.stringify(Array.from({ length: profile.members }, (_, i) => simulateMember({ profile, codeMaps, directory }, i).clinical.social));
+        const run = () => JSON.stringify(simulatePopulation(profile).map((m) => m.clinical.social));
         expect(run()).toBe(run());
       }),
       { numRuns: 5 },
