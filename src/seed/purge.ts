@@ -39,9 +39,9 @@ export interface PurgeReport {
 const DELETE_FIRST = [
   'Provenance', 'ExplanationOfBenefit', 'Claim', 'ClaimResponse', 'DocumentReference', 'DiagnosticReport', 'Observation',
   'QuestionnaireResponse', 'MedicationDispense', 'MedicationRequest', 'Immunization', 'Procedure', 'CarePlan', 'CareTeam', 'Goal',
-  'ServiceRequest', 'Specimen', 'Media', 'AllergyIntolerance', 'Device', 'Condition', 'Encounter', 'Medication',
+  'Specimen', 'ServiceRequest', 'Media', 'AllergyIntolerance', 'Device', 'Condition', 'Encounter', 'Medication',
 ];
-const DELETE_LAST = ['Coverage', 'RelatedPerson', 'Patient', 'PractitionerRole', 'Practitioner', 'Location', 'Organization', 'Endpoint'];
+const DELETE_LAST = ['Coverage', 'RelatedPerson', 'Patient', 'PractitionerRole', 'Practitioner', 'Location', 'Endpoint', 'Organization'];
 
 export function deletionOrder(types: Iterable<string>): string[] {
   const rank = (t: string) => {

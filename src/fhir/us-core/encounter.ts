@@ -16,8 +16,9 @@ export function buildUsCoreEncounter(story: MemberStory, encounter: EncounterFac
   const claim = story.claims.find((c) => c.ordinal === encounter.claimOrdinals[encounter.claimOrdinals.length - 1]);
   const principal = encounter.diagnoses[0];
   const problem = story.clinical.care.encounterDiagnoses.find((d) => d.encounterOrdinal === encounter.ordinal && d.k === 1);
-  const reasonReference: { reference: string }[] = principal ? [ref('Condition', ids.encounterDiagnosis(story, encounter.ordinal, 1))] : [];
-  if (problem?.problemIndex !== undefined) reasonReference.push(ref('Condition', ids.problem(story, problem.problemIndex)));
+  // The reason is the problem-list Condition, not the visit's own encounter-diagnosis Condition: that one
+  // points at this Encounter, and references both ways would be a cycle no server lets anyone delete.
+  const reasonReference = problem?.problemIndex !== undefined ? [ref('Condition', ids.problem(story, problem.problemIndex))] : [];
   const participant: EncounterParticipant[] = encounter.practitionerId && kind
     ? [{ type: [concept('v3ParticipationType', kind.participantType.code, kind.participantType.display)], period, individual: ref('Practitioner', encounter.practitionerId) }]
     : [];

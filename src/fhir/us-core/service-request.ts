@@ -28,6 +28,7 @@ export function buildUsCoreServiceRequest(story: MemberStory, order: LabOrderFac
     ...(order.practitionerId ? { requester: ref('Practitioner', order.practitionerId) } : {}),
     performer: [ref('Organization', order.organizationId)],
     ...(reasons.length ? { reasonReference: reasons } : {}),
-    specimen: [ref('Specimen', LAB_ORDER_IDS.specimen(story, order))],
+    // No ServiceRequest.specimen: the Specimen points at its request, and a reference both ways would be
+    // a cycle that no referential-integrity server lets anyone delete (fhirseed purge included).
   };
 }
