@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Tests name their packages (../shared/fhir-packages) and never reach for the FHIR package registry.
+    env: { FHIRSEED_OFFLINE: '1' },
   },
 });

@@ -3,7 +3,7 @@ import type { CapabilityStatement, CapabilityStatementRestResource, SearchParame
 import { loadPackages } from '../validate/packages.js';
 
 /** The IGs whose profiles the CapabilityStatement lists when their packages are found. */
-const PROFILE_IGS = ['carin-bb@2.0.0', 'us-core@6.1.0'];
+export const PROFILE_IGS = ['carin-bb@2.0.0', 'us-core@6.1.0'];
 
 const INTERACTIONS = ['read', 'vread', 'update', 'delete', 'history-instance', 'create', 'search-type'] as const;
 

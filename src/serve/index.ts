@@ -2,7 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UserError } from '../util/errors.js';
 import { SandboxAuth, type AuthOptions } from './auth.js';
-import { capabilityStatement, findProfiles } from './capability.js';
+import { fetchMissingPackages } from '../validate/package-download.js';
+import { capabilityStatement, findProfiles, PROFILE_IGS } from './capability.js';
 import { FHIR_PATH, createHandler } from './http.js';
 import { loadDirectory } from './load.js';
 import { createEngine, indexSearchParameters } from './router.js';
@@ -34,6 +35,8 @@ export interface RunningServer {
   loadedResources: number;
   /** One line per file (file:line for NDJSON) or bundle entry that failed to load. */
   loadErrors: string[];
+  /** Why IG profiles or search parameters are missing (packages not found or not downloadable). */
+  notes: string[];
 }
 
 /**
@@ -44,7 +47,14 @@ export interface RunningServer {
  */
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
+  // As `fhirseed validate` does: fetch the IGs into ~/.fhir/packages when none are at hand. Without
+  // them the server still runs, only without the IG profiles and search parameters (a note says so).
+  const fetchProblem = await fetchMissingPackages(PROFILE_IGS, options.packagesDir).then(
+    () => undefined,
+    (error: Error) => error.message,
+  );
   const profiles = findProfiles(options.packagesDir);
+  if (fetchProblem) profiles.notes.push(fetchProblem);
   indexSearchParameters(profiles.searchParameters);
   const { router, repo } = createEngine();
   const loaded = options.dir ? await loadDirectory(options.dir, router, repo) : { loaded: 0, errors: [] };
@@ -83,6 +93,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     url: `http://${shownHost}:${port}${FHIR_PATH}`,
     loadedResources: loaded.loaded,
     loadErrors: loaded.errors,
+    notes: profiles.notes,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

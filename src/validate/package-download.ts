@@ -15,6 +15,8 @@ export interface DownloadOptions {
   fetchImpl?: typeof fetch;
   /** Called once per package fetched. */
   onDownload?: (key: string) => void;
+  /** Never download (default: $FHIRSEED_OFFLINE set). */
+  offline?: boolean;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface DownloadOptions {
  */
 export async function fetchMissingPackages(igs: string[], packagesDir: string | undefined, options: DownloadOptions = {}): Promise<string[]> {
   if (packagesDir ?? process.env.FHIRSEED_PACKAGES) return [];
-  if (process.env.FHIRSEED_OFFLINE) return [];
+  if (options.offline ?? Boolean(process.env.FHIRSEED_OFFLINE)) return [];
   const cacheDir = options.cacheDir ?? join(homedir(), '.fhir', 'packages');
   const registry = (options.registry ?? process.env.FHIRSEED_PACKAGE_REGISTRY ?? DEFAULT_PACKAGE_REGISTRY).replace(/\/+$/, '');
   const doFetch = options.fetchImpl ?? fetch;

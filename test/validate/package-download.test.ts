@@ -43,27 +43,27 @@ describe('downloading FHIR packages into the cache', () => {
   it('should fetch a missing IG and its dependencies into <cache>/<name>#<version>/package, once', async () => {
     const cache = emptyCache();
     requests.length = 0;
-    const fetched = await fetchMissingPackages(['carin-bb@2.0.0'], undefined, { registry, cacheDir: cache });
+    const fetched = await fetchMissingPackages(['carin-bb@2.0.0'], undefined, { registry, cacheDir: cache, offline: false });
     expect(fetched).toContain('hl7.fhir.us.carin-bb#2.0.0');
     expect(fetched).toContain('hl7.fhir.us.core#3.1.1');
     expect(existsSync(join(cache, 'hl7.fhir.us.carin-bb#2.0.0', 'package', 'package.json'))).toBe(true);
     // The cache then serves the validator's loader like any ~/.fhir/packages.
     const { packages } = loadPackages(['carin-bb@2.0.0'], cache);
     expect(packages.map((p) => `${p.name}#${p.version}`)).toContain('hl7.fhir.us.core#3.1.1');
-    const again = await fetchMissingPackages(['carin-bb@2.0.0'], undefined, { registry, cacheDir: cache });
+    const again = await fetchMissingPackages(['carin-bb@2.0.0'], undefined, { registry, cacheDir: cache, offline: false });
     expect(again).toEqual([]);
   });
 
   it('should not download when a package directory is named', async () => {
     const cache = emptyCache();
     requests.length = 0;
-    expect(await fetchMissingPackages(['carin-bb@2.0.0'], SHARED_PACKAGES, { registry, cacheDir: cache })).toEqual([]);
+    expect(await fetchMissingPackages(['carin-bb@2.0.0'], SHARED_PACKAGES, { registry, cacheDir: cache, offline: false })).toEqual([]);
     expect(requests).toEqual([]);
   });
 
   it('should fail with one line naming the package, the cache and the URL when a named IG cannot be had', async () => {
     const cache = emptyCache();
-    await expect(fetchMissingPackages(['us-core@9.9.9'], undefined, { registry, cacheDir: cache })).rejects.toThrow(
+    await expect(fetchMissingPackages(['us-core@9.9.9'], undefined, { registry, cacheDir: cache, offline: false })).rejects.toThrow(
       new RegExp(`^FHIR package hl7\\.fhir\\.us\\.core#9\\.9\\.9 is not in .+ and could not be downloaded from ${registry}/hl7\\.fhir\\.us\\.core/9\\.9\\.9: HTTP 404$`),
     );
     expect(existsSync(join(cache, 'hl7.fhir.us.core#9.9.9'))).toBe(false);
@@ -72,7 +72,33 @@ describe('downloading FHIR packages into the cache', () => {
   it('should leave nothing in the cache when the registry sends something that is not a package', async () => {
     const cache = emptyCache();
     const fetchImpl = (async () => new Response('<html>maintenance</html>', { status: 200 })) as typeof fetch;
-    await expect(fetchMissingPackages(['carin-bb@2.0.0'], undefined, { registry, cacheDir: cache, fetchImpl })).rejects.toThrow(/not a package tarball/);
+    await expect(fetchMissingPackages(['carin-bb@2.0.0'], undefined, { registry, cacheDir: cache, fetchImpl, offline: false })).rejects.toThrow(/not a package tarball/);
     expect(existsSync(join(cache, 'hl7.fhir.us.carin-bb#2.0.0'))).toBe(false);
   });
+});
+
+describe('the sandbox server without packages at hand', () => {
+  it('should fetch the IGs into the cache, then list their profiles and serve their search parameters', async () => {
+    const home = emptyCache();
+    const saved = { HOME: process.env.HOME, OFFLINE: process.env.FHIRSEED_OFFLINE, REGISTRY: process.env.FHIRSEED_PACKAGE_REGISTRY, PACKAGES: process.env.FHIRSEED_PACKAGES };
+    process.env.HOME = home;
+    process.env.FHIRSEED_PACKAGE_REGISTRY = registry;
+    delete process.env.FHIRSEED_OFFLINE;
+    delete process.env.FHIRSEED_PACKAGES;
+    const { startServer } = await import('../../src/serve/index.js');
+    const server = await startServer({ port: 0 });
+    try {
+      expect(existsSync(join(home, '.fhir', 'packages', 'hl7.fhir.us.carin-bb#2.0.0', 'package', 'package.json'))).toBe(true);
+      const metadata = (await (await fetch(`${server.url}/metadata`)).json()) as { rest: { resource: { type: string; supportedProfile?: string[] }[] }[] };
+      const eob = metadata.rest[0]!.resource.find((r) => r.type === 'ExplanationOfBenefit');
+      expect(eob?.supportedProfile?.some((p) => p.includes('C4BB-ExplanationOfBenefit-Pharmacy'))).toBe(true);
+      expect((await fetch(`${server.url}/ExplanationOfBenefit?service-date=ge2025-01-01`)).status).toBe(200);
+    } finally {
+      await server.close();
+      for (const [k, v] of Object.entries({ HOME: saved.HOME, FHIRSEED_OFFLINE: saved.OFFLINE, FHIRSEED_PACKAGE_REGISTRY: saved.REGISTRY, FHIRSEED_PACKAGES: saved.PACKAGES })) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  }, 60_000);
 });
