@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
@@ -31,6 +32,25 @@ describe('fhirseed generate', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.members.written).toBe(4);
     expect(existsSync(join(out, 'bundles', 'member-000003.json'))).toBe(true);
+  });
+
+  it('should pack the output into a .tar.gz that tar reads, with the same bytes for the same run', async () => {
+    const base = dir();
+    const archives = [join(base, 'a.tar.gz'), join(base, 'b.tar.gz')];
+    for (const [i, archive] of archives.entries()) {
+      const r = await run(['generate', '--members', '3', '--out', join(base, `out${i}`), '--archive', archive!]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/fhirseed: packed \d+ files into .*\.tar\.gz \(\d+ KiB\)\n$/);
+    }
+    expect(readFileSync(archives[0]!).equals(readFileSync(archives[1]!))).toBe(true);
+    const listed = execFileSync('tar', ['-tzf', archives[0]!], { encoding: 'utf8' }).trim().split('\n').sort();
+    expect(listed).toContain('fhirseed-default-20260101/bundles/member-000002.json');
+    expect(listed).toContain('fhirseed-default-20260101/manifest.json');
+    const unpacked = join(base, 'unpacked');
+    mkdirSync(unpacked);
+    execFileSync('tar', ['-xzf', archives[0]!, '-C', unpacked]);
+    const file = join('bundles', 'member-000001.json');
+    expect(readFileSync(join(unpacked, 'fhirseed-default-20260101', file)).equals(readFileSync(join(base, 'out0', file)))).toBe(true);
   });
 
   it.each([

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { loadCodeMaps } from '../../codemaps/load.js';
+import { writeArchive } from '../../output/archive.js';
 import { generate } from '../../output/generate.js';
 import type { OutputFormat, Shard } from '../../output/writer.js';
 import { loadProfile } from '../../profile/load.js';
@@ -20,6 +21,7 @@ interface GenerateArgs extends CommandContext {
   'run-id'?: string;
   now?: string;
   'us-core'?: '6.1.0' | '3.1.1';
+  archive?: string;
 }
 
 export const generateCommand: CommandModule<CommandContext, GenerateArgs> = {
@@ -35,6 +37,7 @@ export const generateCommand: CommandModule<CommandContext, GenerateArgs> = {
       .option('format', { type: 'string', default: 'bundles,ndjson', describe: 'Comma-separated: bundles, ndjson' })
       .option('run-id', { type: 'string', describe: 'Run id in every resource tag (default <profile>-<seed>)' })
       .option('now', { type: 'string', describe: 'The run\'s "now", YYYY-MM-DD (default: profile period end)' })
+      .option('archive', { type: 'string', describe: 'Also pack the output into this .tar.gz, ready for developers to download' })
       .option('us-core', { choices: ['6.1.0', '3.1.1'] as const, describe: "US Core version of the clinical layer (default: the profile's usCore, else 6.1.0)" }),
   handler: (argv) => {
     const codeMaps = loadCodeMaps();
@@ -67,6 +70,10 @@ export const generateCommand: CommandModule<CommandContext, GenerateArgs> = {
     argv.io.stdout(
       `fhirseed: wrote ${manifest.members.written} members, ${total} resources to ${argv.out} (profile ${profile.name}, seed ${profile.seed}, run ${manifest.runId})\n`,
     );
+    if (argv.archive) {
+      const packed = writeArchive(argv.out, argv.archive, `fhirseed-${manifest.runId}`);
+      argv.io.stdout(`fhirseed: packed ${packed.files} files into ${argv.archive} (${(packed.bytes / 1024).toFixed(0)} KiB)\n`);
+    }
   },
 };
 

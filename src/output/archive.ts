@@ -1,0 +1,60 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { UserError } from '../util/errors.js';
+
+const BLOCK = 512;
+
+/**
+ * Packs a generated output directory into one .tar.gz that developers can download: a plain ustar
+ * archive (no dependency for ~40 lines) with entries sorted and every timestamp and owner zeroed,
+ * so the same output gives the same bytes. Paths sit under `prefix/`.
+ */
+export function writeArchive(dir: string, file: string, prefix: string): { files: number; bytes: number } {
+  const paths = listFiles(dir).filter((p) => !p.startsWith(`seed-state${sep}`)).sort();
+  const blocks: Buffer[] = [];
+  for (const path of paths) {
+    const name = `${prefix}/${path.split(sep).join('/')}`;
+    const body = readFileSync(join(dir, path));
+    blocks.push(header(name, body.length), body, Buffer.alloc((BLOCK - (body.length % BLOCK)) % BLOCK));
+  }
+  blocks.push(Buffer.alloc(BLOCK * 2));
+  const gz = gzipSync(Buffer.concat(blocks), { level: 9 });
+  writeFileSync(file, gz);
+  return { files: paths.length, bytes: gz.length };
+}
+
+function header(name: string, size: number): Buffer {
+  const h = Buffer.alloc(BLOCK);
+  // ustar keeps long names as prefix (155) + name (100), split at a slash.
+  let prefix = '';
+  let base = name;
+  if (Buffer.byteLength(name) > 100) {
+    const cut = name.lastIndexOf('/', 155);
+    if (cut <= 0 || Buffer.byteLength(name.slice(cut + 1)) > 100) throw new UserError(`cannot archive ${name}: path too long for a tar file`);
+    prefix = name.slice(0, cut);
+    base = name.slice(cut + 1);
+  }
+  h.write(base, 0, 100, 'utf8');
+  h.write('0000644\0', 100, 8, 'ascii'); // mode
+  h.write('0000000\0', 108, 8, 'ascii'); // uid
+  h.write('0000000\0', 116, 8, 'ascii'); // gid
+  h.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 12, 'ascii');
+  h.write('00000000000\0', 136, 12, 'ascii'); // mtime: zero, for identical bytes
+  h.write('        ', 148, 8, 'ascii'); // checksum placeholder
+  h.write('0', 156, 1, 'ascii'); // regular file
+  h.write('ustar\0', 257, 6, 'ascii');
+  h.write('00', 263, 2, 'ascii');
+  h.write(prefix, 345, 155, 'utf8');
+  const sum = h.reduce((a, b) => a + b, 0);
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8, 'ascii');
+  return h;
+}
+
+function listFiles(root: string, dir = root): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return listFiles(root, path);
+    return e.isFile() ? [relative(root, path)] : [];
+  });
+}
