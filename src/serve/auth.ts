@@ -1,4 +1,7 @@
 import { createPublicKey, randomBytes, timingSafeEqual, verify, type JsonWebKey } from 'node:crypto';
+import { PatientLogin, type PatientGrant } from './patient-auth.js';
+import type { PageReply } from './sign-in-page.js';
+import type { TestMember } from './test-members.js';
 
 export interface AuthClient {
   clientId: string;
@@ -7,8 +10,10 @@ export interface AuthClient {
 }
 
 export interface AuthOptions {
-  mode: 'none' | 'bearer' | 'smart-backend';
+  mode: 'none' | 'bearer' | 'smart-backend' | 'smart-patient';
   clients?: AuthClient[];
+  /** smart-patient: who may sign in (default: DIR/test-accounts.json of the preloaded directory). */
+  members?: TestMember[];
   tokenLifetimeSeconds?: number;
   staticTokens?: string[];
 }
@@ -22,22 +27,43 @@ const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const SIGNING_ALGS = ['RS384', 'ES384'];
 
 /**
- * The sandbox's authorization: static bearer tokens, or SMART Backend Services (client_credentials
- * with a client secret or a private_key_jwt assertion) issuing opaque tokens that expire.
+ * The sandbox's authorization: static bearer tokens, SMART Backend Services (client_credentials
+ * with a client secret or a private_key_jwt assertion) or SMART standalone patient launch (test
+ * members sign in, patient-auth.ts), issuing opaque tokens that expire.
  */
 export class SandboxAuth {
-  private readonly issued = new Map<string, number>();
+  /** token → expiry, and for patient tokens the member and scopes. */
+  private readonly issued = new Map<string, { expires: number; grant?: PatientGrant }>();
   private readonly lifetime: number;
+  private readonly login?: PatientLogin;
 
   constructor(private readonly options: AuthOptions) {
     this.lifetime = options.tokenLifetimeSeconds ?? 300;
+    if (options.mode === 'smart-patient') {
+      this.login = new PatientLogin(options.members ?? [], options.clients ?? [], (grant) => ({ token: this.issue(grant), expiresIn: this.lifetime }));
+    }
   }
 
   get mode(): AuthOptions['mode'] {
     return this.options.mode;
   }
 
-  smartConfiguration(tokenEndpoint: string): Record<string, unknown> {
+  smartConfiguration(tokenEndpoint: string, authorizeEndpoint: string): Record<string, unknown> {
+    if (this.login) {
+      return {
+        authorization_endpoint: authorizeEndpoint,
+        token_endpoint: tokenEndpoint,
+        grant_types_supported: ['authorization_code', 'refresh_token'],
+        response_types_supported: ['code'],
+        token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
+        scopes_supported: ['patient/*.read', 'patient/*.rs', 'openid', 'fhirUser', 'launch/patient', 'offline_access'],
+        code_challenge_methods_supported: ['S256'],
+        capabilities: [
+          'launch-standalone', 'client-public', 'client-confidential-symmetric', 'context-standalone-patient',
+          'permission-patient', 'permission-offline', 'permission-v1', 'permission-v2',
+        ],
+      };
+    }
     return {
       token_endpoint: tokenEndpoint,
       grant_types_supported: ['client_credentials'],
@@ -54,7 +80,7 @@ export class SandboxAuth {
     const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
     if (!token) return 'missing bearer token';
     if (this.options.staticTokens?.includes(token)) return undefined;
-    const expires = this.issued.get(token);
+    const expires = this.issued.get(token)?.expires;
     if (expires === undefined) return 'unknown bearer token';
     if (expires <= Date.now()) {
       this.issued.delete(token);
@@ -63,20 +89,37 @@ export class SandboxAuth {
     return undefined;
   }
 
+  /** The member and scopes a patient token carries; undefined for other tokens (check rejection first). */
+  patientGrant(authorization: string | undefined): PatientGrant | undefined {
+    const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    return token ? this.issued.get(token)?.grant : undefined;
+  }
+
+  /** smart-patient's authorize endpoint; undefined in the other modes. */
+  authorize(method: string, params: URLSearchParams, fhirBase: string): PageReply | undefined {
+    return this.login?.authorize(method, params, fhirBase);
+  }
+
   /** The token endpoint: form body in, OAuth JSON out. */
   token(form: URLSearchParams, authorization: string | undefined, tokenEndpoint: string): TokenReply {
+    if (this.login) return this.login.token(form, authorization);
     if (this.options.mode !== 'smart-backend') return oauthError(404, 'invalid_request', 'this server does not issue tokens');
     if (form.get('grant_type') !== 'client_credentials') {
       return oauthError(400, 'unsupported_grant_type', 'grant_type must be client_credentials');
     }
     const client = this.authenticate(form, authorization, tokenEndpoint);
     if (typeof client === 'string') return oauthError(401, 'invalid_client', client);
-    const token = randomBytes(24).toString('base64url');
-    this.issued.set(token, Date.now() + this.lifetime * 1000);
+    const token = this.issue();
     return {
       status: 200,
       body: { access_token: token, token_type: 'bearer', expires_in: this.lifetime, scope: form.get('scope') ?? 'system/*.read' },
     };
+  }
+
+  private issue(grant?: PatientGrant): string {
+    const token = randomBytes(24).toString('base64url');
+    this.issued.set(token, { expires: Date.now() + this.lifetime * 1000, ...(grant ? { grant } : {}) });
+    return token;
   }
 
   private authenticate(form: URLSearchParams, authorization: string | undefined, tokenEndpoint: string): AuthClient | string {

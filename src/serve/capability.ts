@@ -79,14 +79,17 @@ export function capabilityStatement(base: string, profiles: ProfileListing, auth
     rest: [
       {
         mode: 'server',
-        ...(authMode === 'smart-backend'
+        ...(authMode.startsWith('smart-')
           ? {
               security: {
                 service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
                 extension: [
                   {
                     url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
-                    extension: [{ url: 'token', valueUri: tokenEndpoint }],
+                    extension: [
+                      { url: 'token', valueUri: tokenEndpoint },
+                      ...(authMode === 'smart-patient' ? [{ url: 'authorize', valueUri: tokenEndpoint.replace(/token$/, 'authorize') }] : []),
+                    ],
                   },
                 ],
               },

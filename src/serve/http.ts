@@ -14,6 +14,7 @@ import type { FhirRequest, FhirResponse, FhirRouter, HttpMethod } from '@medplum
 import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { SandboxAuth } from './auth.js';
 import { patientEverything } from './everything.js';
+import { patientDenial, patientFilter } from './patient-access.js';
 import type { AtomicMemoryRepository } from './router.js';
 import { planSearch, runSearch, type Query } from './search-extras.js';
 import { WriteQueue, isWrite, processBundle } from './transaction.js';
@@ -21,6 +22,7 @@ import { checkBundle, validationOutcome, type WriteCheck } from './validate-writ
 
 export const FHIR_PATH = '/fhir';
 export const TOKEN_PATH = '/auth/token';
+export const AUTHORIZE_PATH = '/auth/authorize';
 const MAX_BODY_BYTES = 256 * 1024 * 1024;
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
@@ -53,8 +55,15 @@ async function handle(context: HttpContext, writes: WriteQueue, req: IncomingMes
   const path = url.pathname.replace(/\/+$/, '');
 
   if (method === 'GET' && (path === '/.well-known/smart-configuration' || path === `${FHIR_PATH}/.well-known/smart-configuration`)) {
-    if (context.auth.mode !== 'smart-backend') return send(res, 404, notFound);
-    return sendJson(res, 200, context.auth.smartConfiguration(tokenEndpoint), 'application/json');
+    if (!context.auth.mode.startsWith('smart-')) return send(res, 404, notFound);
+    return sendJson(res, 200, context.auth.smartConfiguration(tokenEndpoint, `${origin}${AUTHORIZE_PATH}`), 'application/json');
+  }
+  if (path === AUTHORIZE_PATH && (method === 'GET' || method === 'POST')) {
+    const params = method === 'POST' ? new URLSearchParams((await readBody(req)).toString('utf8')) : url.searchParams;
+    const page = context.auth.authorize(method, params, base);
+    if (!page) return send(res, 404, notFound, 'this server has no authorize endpoint (use --auth smart-patient)');
+    res.writeHead(page.status, { ...page.headers, 'content-length': Buffer.byteLength(page.body) });
+    return void res.end(page.body);
   }
   if (path === TOKEN_PATH && method === 'POST') {
     const form = new URLSearchParams((await readBody(req)).toString('utf8'));
@@ -74,16 +83,20 @@ async function handle(context: HttpContext, writes: WriteQueue, req: IncomingMes
   const segments = fhirPath ? fhirPath.split('/').map(decodeURIComponent) : [];
   const [type, id, operation] = segments;
   if (type && !type.startsWith('$') && !isResourceType(type)) return send(res, 404, notFound, `unknown resource type ${type}`);
+  const grant = context.auth.patientGrant(req.headers.authorization);
+  const denial = grant && patientDenial(grant, method, segments, context.repo);
+  if (denial) return sendJson(res, 403, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'forbidden', details: { text: denial } }] });
+  const visible = grant && patientFilter(grant);
   const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? await readJsonBody(req) : undefined;
 
   if (isWrite(method, fhirPath)) {
     return writes.run(async () => respond(res, base, await write(context, method, url, segments, body, req)));
   }
   if (type && segments.length === 1 && method === 'GET') {
-    return respond(res, base, search(context, type, toQuery(url.searchParams), base));
+    return respond(res, base, search(context, type, toQuery(url.searchParams), base, visible));
   }
   if (type && segments.length === 2 && id === '_search' && method === 'POST') {
-    return respond(res, base, search(context, type, { ...toQuery(url.searchParams), ...toQuery(new URLSearchParams(String(body ?? ''))) }, base));
+    return respond(res, base, search(context, type, { ...toQuery(url.searchParams), ...toQuery(new URLSearchParams(String(body ?? ''))) }, base, visible));
   }
   if (type === 'Patient' && id && operation === '$everything' && method === 'GET') {
     return respond(res, base, await patientEverything(context.repo, id, base));
@@ -122,9 +135,9 @@ async function writeBundle(context: HttpContext, bundle: Bundle): Promise<FhirRe
   return [allOk, { ...result, entry }];
 }
 
-function search(context: HttpContext, type: string, query: Query, base: string): FhirResponse {
+function search(context: HttpContext, type: string, query: Query, base: string, visible?: (r: Resource) => boolean): FhirResponse {
   try {
-    return [allOk, runSearch(context.repo, planSearch(type, query), base, query)];
+    return [allOk, runSearch(context.repo, planSearch(type, query), base, query, visible)];
   } catch (error) {
     return [normalizeOperationOutcome(error)];
   }

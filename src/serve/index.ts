@@ -7,9 +7,11 @@ import { capabilityStatement, findProfiles, PROFILE_IGS } from './capability.js'
 import { FHIR_PATH, createHandler } from './http.js';
 import { loadDirectory } from './load.js';
 import { createEngine, indexSearchParameters } from './router.js';
+import { loadTestMembers } from './test-members.js';
 import { createWriteCheck } from './validate-writes.js';
 
 export type { AuthClient, AuthOptions } from './auth.js';
+export type { TestMember } from './test-members.js';
 
 export interface ServeOptions {
   /** 0 (the default) picks a free port. */
@@ -42,11 +44,15 @@ export interface RunningServer {
 /**
  * Starts the embedded sandbox FHIR R4 server: medplum's router and in-memory repository behind a
  * small HTTP layer that adds atomic transactions, paging, includes, parameter checks, /metadata,
- * Patient/$everything and optional SMART Backend Services auth. FHIR is served under /fhir; the
+ * Patient/$everything and optional auth: SMART Backend Services, or SMART standalone patient launch
+ * where test members sign in and their tokens see only their own compartment. FHIR is served under /fhir; the
  * token endpoint is /auth/token and SMART discovery /.well-known/smart-configuration.
  */
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
+  // Before the slow start-up work: a missing test-accounts.json is the user's mistake to hear about at once.
+  const authOptions = options.auth ?? { mode: 'none' };
+  const members = authOptions.mode === 'smart-patient' ? (authOptions.members ?? loadTestMembers(options.dir)) : undefined;
   // As `fhirseed validate` does: fetch the IGs into ~/.fhir/packages when none are at hand. Without
   // them the server still runs, only without the IG profiles and search parameters (a note says so).
   const fetchProblem = await fetchMissingPackages(PROFILE_IGS, options.packagesDir).then(
@@ -61,7 +67,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const check = options.validate
     ? await createWriteCheck(repo, { packagesDir: options.packagesDir, igs: typeof options.validate === 'object' ? options.validate.igs : undefined })
     : undefined;
-  const auth = new SandboxAuth(options.auth ?? { mode: 'none' });
+  const auth = new SandboxAuth({ ...authOptions, members });
   const cache = new Map<string, string>();
   const handler = createHandler({
     router,

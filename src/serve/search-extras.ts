@@ -66,19 +66,22 @@ export function planSearch(resourceType: string, query: Query): SearchPlan {
   };
 }
 
-/** Runs a planned search: one page of matches in insertion order (or _sort), includes, and links. */
-export function runSearch(repo: AtomicMemoryRepository, plan: SearchPlan, base: string, query: Query): Bundle {
+/**
+ * Runs a planned search: one page of matches in insertion order (or _sort), includes, and links.
+ * `visible` (a patient token's compartment) hides resources from the matches, totals and includes alike.
+ */
+export function runSearch(repo: AtomicMemoryRepository, plan: SearchPlan, base: string, query: Query, visible?: (r: Resource) => boolean): Bundle {
   const request = parseSearchRequest(plan.resourceType, { ...plan.filters, ...(plan.sort ? { _sort: plan.sort } : {}) });
   const exact = exactTokenFilter(plan.resourceType, plan.filters);
   const matches: Resource[] = [];
   for (const resource of repo.all(plan.resourceType)) {
-    if (matchesSearchRequest(resource, request) && (!exact || exact(resource))) matches.push(resource);
+    if (matchesSearchRequest(resource, request) && (!exact || exact(resource)) && (!visible || visible(resource))) matches.push(resource);
   }
   if (plan.summaryCount) return { resourceType: 'Bundle', type: 'searchset', total: matches.length };
   if (request.sortRules?.length) sortBy(matches, plan.resourceType, request.sortRules);
   const page = matches.slice(plan.offset, plan.offset + plan.count);
   const entry: BundleEntry[] = page.map((r) => entryOf(base, r, 'match'));
-  entry.push(...resolveIncludes(repo, page, plan, base));
+  entry.push(...resolveIncludes(repo, page, plan, base, visible));
   const link = [{ relation: 'self', url: pageUrl(base, plan, query, plan.offset) }];
   if (plan.offset + plan.count < matches.length) link.push({ relation: 'next', url: pageUrl(base, plan, query, plan.offset + plan.count) });
   if (plan.offset > 0) link.push({ relation: 'previous', url: pageUrl(base, plan, query, Math.max(0, plan.offset - plan.count)) });
@@ -89,11 +92,11 @@ export function entryOf(base: string, resource: Resource, mode: 'match' | 'inclu
   return { fullUrl: `${base}/${resource.resourceType}/${resource.id}`, resource: deepClone(resource), search: { mode } };
 }
 
-function resolveIncludes(repo: AtomicMemoryRepository, page: Resource[], plan: SearchPlan, base: string): BundleEntry[] {
+function resolveIncludes(repo: AtomicMemoryRepository, page: Resource[], plan: SearchPlan, base: string, visible?: (r: Resource) => boolean): BundleEntry[] {
   const seen = new Set(page.map(key));
   const out: BundleEntry[] = [];
   const add = (r: Resource | undefined) => {
-    if (!r || seen.has(key(r))) return;
+    if (!r || seen.has(key(r)) || (visible && !visible(r))) return;
     seen.add(key(r));
     out.push(entryOf(base, r, 'include'));
   };

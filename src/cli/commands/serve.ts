@@ -1,8 +1,10 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { TestAccount } from '../../output/accounts.js';
 import { startServer, type AuthClient, type AuthOptions } from '../../serve/index.js';
+import { loadTestMembers } from '../../serve/test-members.js';
 import { UserError } from '../../util/errors.js';
 import { parseIg } from '../../validate/packages.js';
 import { DEFAULT_IGS } from '../../validate/validator.js';
@@ -36,12 +38,12 @@ export function serveOptions<T>(yargs: Argv<T>): Argv<T> {
   return yargs
     .option('port', { type: 'number', default: 8080, describe: 'Port to listen on (0 = any free port)' })
     .option('host', { type: 'string', default: '127.0.0.1', describe: 'Interface to listen on' })
-    .option('auth', { choices: ['none', 'bearer', 'smart-backend'] as const, default: 'none' as const, describe: 'Authorization the server demands' })
+    .option('auth', { choices: ['none', 'bearer', 'smart-backend', 'smart-patient'] as const, default: 'none' as const, describe: 'Authorization the server demands' })
     .option('token', { type: 'string', array: true, describe: 'A static bearer token the server accepts (repeatable; or comma-separated in $FHIRSEED_SERVE_TOKENS)' })
-    .option('client-id', { type: 'string', default: 'fhirseed-test-client', describe: 'smart-backend: the test client id' })
-    .option('client-secret', { type: 'string', describe: 'smart-backend: the test client secret, client_secret_basic/post (or $FHIRSEED_SERVE_CLIENT_SECRET)' })
+    .option('client-id', { type: 'string', default: 'fhirseed-test-client', describe: 'smart-backend: the test client id; smart-patient: the client id in the printed sign-in link (any id is a public client)' })
+    .option('client-secret', { type: 'string', describe: 'smart-backend (smart-patient: optional, makes --client-id confidential): the client secret, client_secret_basic/post (or $FHIRSEED_SERVE_CLIENT_SECRET)' })
     .option('client-jwks', { type: 'string', describe: 'smart-backend: JWKS file with the test client public keys (private_key_jwt)' })
-    .option('token-lifetime', { type: 'number', default: 300, describe: 'smart-backend: seconds an issued token lives' })
+    .option('token-lifetime', { type: 'number', default: 300, describe: 'smart-backend, smart-patient: seconds an issued token lives' })
     .option('packages', { type: 'string', describe: 'Directory of FHIR packages for /metadata and --validate (default $FHIRSEED_PACKAGES, else ~/.fhir/packages)' })
     .option('validate', { type: 'boolean', default: false, describe: "Validate writes with fhirseed's validator; refuse those with errors (422)" })
     .option('ig', { type: 'string', array: true, describe: `--validate: IG packages to check profiles against (default ${DEFAULT_IGS.join(', ')})` });
@@ -64,7 +66,7 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
   }
   for (const error of server.loadErrors.slice(0, 20)) io.stderr(`fhirseed: not loaded: ${error}\n`);
   if (server.loadErrors.length > 20) io.stderr(`fhirseed: … and ${server.loadErrors.length - 20} more load errors\n`);
-  if (dir) io.stdout(examples(server.url, dir));
+  if (dir) io.stdout(argv.auth === 'smart-patient' ? signInExamples(server.url, dir, argv['client-id']) : examples(server.url, dir));
   io.stdout('Press Ctrl-C to stop.\n');
   await shutdownSignal();
   await server.close();
@@ -79,6 +81,10 @@ function authOptions(argv: ServeArgsShared): AuthOptions {
   if (argv.auth === 'bearer') {
     if (!tokens.length) throw new UserError('--auth bearer needs a token: --token or $FHIRSEED_SERVE_TOKENS');
     return { mode: 'bearer', staticTokens: tokens };
+  }
+  if (argv.auth === 'smart-patient') {
+    // The test members come from DIR/test-accounts.json, read by startServer.
+    return { mode: 'smart-patient', tokenLifetimeSeconds: argv['token-lifetime'], staticTokens: tokens, clients: secret ? [{ clientId: argv['client-id'], secret }] : [] };
   }
   if (!secret && !argv['client-jwks']) throw new UserError('--auth smart-backend needs --client-secret (or $FHIRSEED_SERVE_CLIENT_SECRET) or --client-jwks');
   let jwks: AuthClient['jwks'];
@@ -121,6 +127,25 @@ function examples(url: string, dir: string): string {
     lines.push(`  curl '${url}/Coverage?beneficiary=${first.patientId}'`);
     lines.push(`  curl '${url}/Patient/${first.patientId}/$everything'`);
   }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Two test members' sign-ins and a SMART standalone launch link (with its PKCE verifier) to start from. */
+function signInExamples(url: string, dir: string, clientId: string): string {
+  const accounts = loadTestMembers(dir).slice(0, 2);
+  const origin = new URL(url).origin;
+  const verifier = randomBytes(32).toString('base64url');
+  const redirectUri = 'http://localhost:3000/callback';
+  const authorize = new URLSearchParams({
+    response_type: 'code', client_id: clientId, redirect_uri: redirectUri, scope: 'launch/patient patient/*.read openid fhirUser offline_access',
+    state: 'try-me', aud: url, code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+  });
+  const lines = ['Sign in as a test member (SMART standalone patient launch; test data, the logins are in test-accounts.json on purpose):'];
+  for (const a of accounts) lines.push(`  ${a.name ?? a.username} — Patient/${a.patientId}, username ${a.username}, password ${a.password}`);
+  lines.push('Start from (in a browser; after sign-in the redirect to localhost:3000 carries ?code=…):');
+  lines.push(`  ${origin}/auth/authorize?${authorize.toString()}`);
+  lines.push('Then exchange the code for a token bound to that member:');
+  lines.push(`  curl -d grant_type=authorization_code -d code=CODE -d client_id=${clientId} --data-urlencode redirect_uri=${redirectUri} -d code_verifier=${verifier} '${origin}/auth/token'`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,0 +1,151 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { AuthClient, TokenReply } from './auth.js';
+import { signInPage, type PageReply } from './sign-in-page.js';
+import type { TestMember } from './test-members.js';
+
+/** What a patient token grants: one member's compartment, for all types or the ones its scopes name. */
+export interface PatientGrant {
+  patient: string;
+  scope: string;
+  types: '*' | Set<string>;
+}
+
+interface PendingCode {
+  clientId: string;
+  redirectUri: string;
+  challenge: string;
+  grant: PatientGrant;
+  expires: number;
+}
+
+const CODE_LIFETIME_MS = 60_000;
+const RESOURCE_SCOPE = /^patient\/(\*|[A-Z][A-Za-z]+)\.(read|rs|r)$/;
+const OTHER_SCOPES = new Set(['openid', 'fhirUser', 'launch/patient', 'offline_access']);
+
+/**
+ * SMART App Launch, standalone patient launch, for test members: the authorize endpoint's sign-in
+ * form checks a username and password from test-accounts.json and hands the app a one-time code
+ * (PKCE S256, 60 s), which the token endpoint exchanges for a token bound to that member's Patient.
+ * Any client_id is a public test client (no registration, any redirect_uri); a configured client with
+ * a secret must also present that secret at the token endpoint.
+ */
+export class PatientLogin {
+  private readonly codes = new Map<string, PendingCode>();
+  private readonly refreshTokens = new Map<string, { clientId: string; grant: PatientGrant }>();
+
+  constructor(
+    private readonly members: TestMember[],
+    private readonly clients: AuthClient[],
+    private readonly issue: (grant: PatientGrant) => { token: string; expiresIn: number },
+  ) {}
+
+  /** GET shows the sign-in form; POST checks the credentials and redirects with a code. */
+  authorize(method: string, params: URLSearchParams, fhirBase: string): PageReply {
+    const redirectUri = params.get('redirect_uri') ?? '';
+    if (!/^https?:\/\/[^/]/i.test(redirectUri) || !params.get('client_id')) {
+      return signInPage(400, params, 'This sign-in link is broken: it needs a client_id and an absolute http(s) redirect_uri.', false);
+    }
+    const fail = (error: string, description: string) => redirect(redirectUri, { error, error_description: description, state: params.get('state') });
+    if (params.get('response_type') !== 'code') return fail('unsupported_response_type', 'response_type must be code');
+    if ((params.get('aud') ?? '').replace(/\/+$/, '') !== fhirBase) return fail('invalid_request', `aud must be the FHIR base URL ${fhirBase}`);
+    if (!params.get('code_challenge') || params.get('code_challenge_method') !== 'S256') {
+      return fail('invalid_request', 'PKCE is required: code_challenge with code_challenge_method=S256');
+    }
+    const scope = grantedScope(params.get('scope') ?? '');
+    if (!scope) return fail('invalid_scope', 'scope must include a patient scope, e.g. patient/*.read or patient/*.rs');
+    if (method !== 'POST') return signInPage(200, params);
+    const member = this.check(params.get('username') ?? '', params.get('password') ?? '');
+    if (!member) return signInPage(401, params, 'The username or password is not right.');
+    const code = randomBytes(24).toString('base64url');
+    this.codes.set(code, {
+      clientId: params.get('client_id') ?? '',
+      redirectUri,
+      challenge: params.get('code_challenge') ?? '',
+      grant: { patient: member.patientId, ...scope },
+      expires: Date.now() + CODE_LIFETIME_MS,
+    });
+    return redirect(redirectUri, { code, state: params.get('state') });
+  }
+
+  /** The token endpoint for grant_type authorization_code and refresh_token. */
+  token(form: URLSearchParams, authorization: string | undefined): TokenReply {
+    const basic = basicCredentials(authorization);
+    const clientId = basic?.id ?? form.get('client_id') ?? '';
+    const secretProblem = this.clientSecretProblem(clientId, basic?.secret ?? form.get('client_secret') ?? undefined);
+    if (secretProblem) return oauthError(401, 'invalid_client', secretProblem);
+    const grantType = form.get('grant_type');
+    if (grantType === 'refresh_token') {
+      const refresh = this.refreshTokens.get(form.get('refresh_token') ?? '');
+      if (!refresh || refresh.clientId !== clientId) return oauthError(400, 'invalid_grant', 'unknown refresh_token for this client');
+      return this.tokenReply(clientId, refresh.grant);
+    }
+    if (grantType !== 'authorization_code') return oauthError(400, 'unsupported_grant_type', 'grant_type must be authorization_code or refresh_token');
+    const codeText = form.get('code') ?? '';
+    const code = this.codes.get(codeText);
+    this.codes.delete(codeText);
+    if (!code || code.expires <= Date.now()) return oauthError(400, 'invalid_grant', 'unknown, used or expired code');
+    if (code.clientId !== clientId) return oauthError(400, 'invalid_grant', 'the code was issued to another client_id');
+    if (code.redirectUri !== form.get('redirect_uri')) return oauthError(400, 'invalid_grant', 'redirect_uri differs from the one at /auth/authorize');
+    const verifier = form.get('code_verifier') ?? '';
+    if (!sameText(createHash('sha256').update(verifier).digest('base64url'), code.challenge)) {
+      return oauthError(400, 'invalid_grant', 'code_verifier does not match the code_challenge (S256)');
+    }
+    return this.tokenReply(clientId, code.grant);
+  }
+
+  private tokenReply(clientId: string, grant: PatientGrant): TokenReply {
+    const { token, expiresIn } = this.issue(grant);
+    const body: Record<string, unknown> = { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope: grant.scope, patient: grant.patient, need_patient_banner: true };
+    if (grant.scope.split(' ').includes('offline_access')) {
+      const refresh = randomBytes(24).toString('base64url');
+      this.refreshTokens.set(refresh, { clientId, grant });
+      body.refresh_token = refresh;
+    }
+    return { status: 200, body };
+  }
+
+  private check(username: string, password: string): TestMember | undefined {
+    const member = this.members.find((m) => m.username.toLowerCase() === username.trim().toLowerCase());
+    // Compare a password even for an unknown username, so that timing does not tell which part was wrong.
+    const ok = sameText(member?.password ?? randomBytes(12).toString('hex'), password);
+    return ok ? member : undefined;
+  }
+
+  private clientSecretProblem(clientId: string, secret: string | undefined): string | undefined {
+    if (!clientId) return 'client_id is required';
+    const client = this.clients.find((c) => c.clientId === clientId);
+    if (!client?.secret) return undefined;
+    return secret !== undefined && sameText(client.secret, secret) ? undefined : `client ${clientId} is confidential: wrong or missing client secret`;
+  }
+}
+
+/** The scopes granted of those asked for, and the resource types they open; undefined without a patient scope. */
+function grantedScope(requested: string): Omit<PatientGrant, 'patient'> | undefined {
+  const scopes = requested.split(/\s+/).filter((s) => RESOURCE_SCOPE.test(s) || OTHER_SCOPES.has(s));
+  const types = scopes.map((s) => RESOURCE_SCOPE.exec(s)?.[1]).filter((t): t is string => Boolean(t));
+  if (!types.length) return undefined;
+  return { scope: [...new Set(scopes)].join(' '), types: types.includes('*') ? '*' : new Set(types) };
+}
+
+function redirect(uri: string, params: Record<string, string | null>): PageReply {
+  const url = new URL(uri);
+  for (const [k, v] of Object.entries(params)) if (v !== null) url.searchParams.set(k, v);
+  return { status: 302, headers: { location: url.toString() }, body: '' };
+}
+
+function basicCredentials(authorization: string | undefined): { id: string; secret: string } | undefined {
+  const basic = /^Basic\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+  if (!basic) return undefined;
+  const [id = '', secret = ''] = Buffer.from(basic, 'base64').toString('utf8').split(':');
+  return { id: decodeURIComponent(id), secret: decodeURIComponent(secret) };
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = createHash('sha256').update(a).digest();
+  const y = createHash('sha256').update(b).digest();
+  return timingSafeEqual(x, y);
+}
+
+function oauthError(status: number, error: string, description: string): TokenReply {
+  return { status, body: { error, error_description: description } };
+}
