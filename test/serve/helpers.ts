@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 
 /** FHIR_BASE_URL, when set: the read/search checks then run against that server (test/helpers/fhir-server.ts). */
@@ -38,4 +40,32 @@ export async function searchAll(url: string): Promise<{ matches: Resource[]; pag
 
 export function key(r: Resource): string {
   return `${r.resourceType}/${r.id}`;
+}
+
+/**
+ * Runs `fhirseed ARGS` (serve or start) in a child process, as bin.ts would, until it prints the base
+ * URL and "Ctrl-C"; `stop` sends SIGINT and resolves with the exit code and all output.
+ */
+export async function runCliChild(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const child = spawn(process.execPath, ['--import', './test/seed/helpers/register-ts.mjs', 'test/serve/serve-child.mjs', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += String(d)));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      stdout += String(d);
+      const m = /sandbox at (http:\/\/\S+)/.exec(stdout);
+      if (m?.[1] && stdout.includes('Ctrl-C')) resolve(m[1]);
+    });
+    child.once('exit', () => reject(new Error(`${args[0]} exited early: ${stderr}`)));
+  });
+  const stop = async () => {
+    child.kill('SIGINT');
+    const [code] = await once(child, 'exit');
+    return { code: code as number, stdout, stderr };
+  };
+  return { url, stdout: () => stdout, stderr: () => stderr, stop };
 }

@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bundle, ExplanationOfBenefit, Resource } from '@medplum/fhirtypes';
@@ -8,7 +6,7 @@ import type { TestAccount } from '../../src/output/accounts.js';
 import { startServer } from '../../src/serve/index.js';
 import { UserError } from '../../src/util/errors.js';
 import { bundleResources, generateTo, shippedProfile, tempDir } from '../helpers/output.js';
-import { describeEmbedded, fhir, startTestServer, type TestServer } from './helpers.js';
+import { describeEmbedded, fhir, startTestServer, type TestServer, runCliChild } from './helpers.js';
 import { authorizeParams, exchangeCode, signIn, SCOPE, REDIRECT_URI } from './patient-login.js';
 
 describeEmbedded('serve: SMART standalone patient launch for test members', () => {
@@ -175,27 +173,15 @@ describeEmbedded('serve: SMART standalone patient launch for test members', () =
   });
 
   it('should print two members and a sign-in link from `fhirseed serve DIR --auth smart-patient`', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', './test/seed/helpers/register-ts.mjs', 'test/serve/serve-child.mjs', 'serve', temp.dir, '--port', '0', '--auth', 'smart-patient'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (d) => {
-        stdout += String(d);
-        if (stdout.includes('Ctrl-C')) resolve();
-      });
-      child.once('exit', () => reject(new Error('serve exited early')));
-    });
+    const run = await runCliChild(['serve', temp.dir, '--port', '0', '--auth', 'smart-patient']);
+    const stdout = run.stdout();
     expect(stdout).toContain(`username ${accounts[0]!.username}, password ${accounts[0]!.password}`);
     expect(stdout).toContain(`username ${accounts[1]!.username}, password ${accounts[1]!.password}`);
     const link = /(http:\/\/\S+\/auth\/authorize\?\S+)/.exec(stdout)?.[1];
     const res = await fetch(link!);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('name="username"');
-    child.kill('SIGINT');
-    await once(child, 'exit');
+    await run.stop();
   }, 90_000);
 });
 
@@ -205,23 +191,11 @@ describeEmbedded('start: --auth smart-patient', () => {
   afterAll(() => temp.cleanup());
 
   it('should print the members\' sign-ins and the authorize link for an existing population', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', './test/seed/helpers/register-ts.mjs', 'test/serve/serve-child.mjs', 'start', '--out', temp.dir, '--port', '0', '--auth', 'smart-patient'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (d) => {
-        stdout += String(d);
-        if (stdout.includes('Ctrl-C')) resolve();
-      });
-      child.once('exit', () => reject(new Error('start exited early')));
-    });
+    const run = await runCliChild(['start', '--out', temp.dir, '--port', '0', '--auth', 'smart-patient']);
+    const stdout = run.stdout();
     expect(stdout.match(/username \S+, password fs-/g)).toHaveLength(2);
     expect(stdout).toMatch(/\/auth\/authorize\?response_type=code&client_id=fhirseed-test-client&/);
-    child.kill('SIGINT');
-    await once(child, 'exit');
+    await run.stop();
   }, 90_000);
 });
 

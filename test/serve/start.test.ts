@@ -1,35 +1,11 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bundle } from '@medplum/fhirtypes';
 import { afterAll, expect, it } from 'vitest';
 import { tempDir } from '../helpers/output.js';
-import { describeEmbedded, fhir } from './helpers.js';
+import { describeEmbedded, fhir, runCliChild } from './helpers.js';
 
-/** Runs `fhirseed start ARGS` in a child process until it prints the base URL; `stop` sends SIGINT. */
-async function start(args: string[]) {
-  const child = spawn(process.execPath, ['--import', './test/seed/helpers/register-ts.mjs', 'test/serve/serve-child.mjs', 'start', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += String(d)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      stdout += String(d);
-      const m = /sandbox at (http:\/\/\S+)/.exec(stdout);
-      if (m?.[1] && stdout.includes('Ctrl-C')) resolve(m[1]);
-    });
-    child.once('exit', () => reject(new Error(`start exited early: ${stderr}`)));
-  });
-  const stop = async () => {
-    child.kill('SIGINT');
-    const [code] = await once(child, 'exit');
-    return { code: code as number, stdout, stderr };
-  };
-  return { url, stdout: () => stdout, stop };
-}
+const start = (args: string[]) => runCliChild(['start', ...args]);
 
 describeEmbedded('start: generate if empty, then serve (npm start)', () => {
   const temp = tempDir('fhirseed-start-');
