@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { connect } from '../../src/seed/connect.js';
 import type { DeadLetter } from '../../src/seed/dead-letter.js';
 import { seed, statePaths, type SeedSummary } from '../../src/seed/seed.js';
 import type { SeedMode } from '../../src/seed/send.js';
-import { countTagged, runTagToken } from '../../src/seed/verify.js';
 import { startFaultProxy, type Fault } from './helpers/fault-proxy.js';
-import { testConnection, testSeedOptions, uniqueRunId } from './helpers/data.js';
+import { testSeedOptions, uniqueRunId } from './helpers/data.js';
 import { writeFixtureOutput } from './helpers/fixture.js';
-import { suiteServer } from './helpers/server.js';
+import { suiteServer, taggedCounts } from './helpers/server.js';
 
 /**
  * A fault-injecting proxy between seeder and server. Whatever the fault, every resource must end up
@@ -33,16 +31,7 @@ async function seedThroughFaults(name: string, mode: SeedMode, decide: (n: numbe
   }
 }
 
-async function serverCounts(runId: string, types: string[]): Promise<Record<string, number>> {
-  const { client } = connect(testConnection(suite.server().url));
-  try {
-    const counts: Record<string, number> = {};
-    for (const t of types) counts[t] = await countTagged(client, t, runTagToken(runId));
-    return counts;
-  } finally {
-    await client.close();
-  }
-}
+const serverCounts = (runId: string, types: string[]) => taggedCounts(suite.server().url, runId, types);
 
 function deadLetters(dir: string): DeadLetter[] {
   const text = (() => {

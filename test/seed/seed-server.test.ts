@@ -6,11 +6,10 @@ import { connect } from '../../src/seed/connect.js';
 import { purge } from '../../src/seed/purge.js';
 import { seed } from '../../src/seed/seed.js';
 import { SEED_MODES } from '../../src/seed/send.js';
-import { countTagged, runTagToken } from '../../src/seed/verify.js';
 import { generateTo, shippedProfile } from '../helpers/output.js';
 import { runCommand } from './helpers/cli.js';
 import { manifestCounts, testConnection, testSeedOptions, uniqueRunId } from './helpers/data.js';
-import { suiteServer } from './helpers/server.js';
+import { suiteServer, taggedCounts } from './helpers/server.js';
 
 /** The default population, small: each mode, twice, then purge. */
 const MEMBERS = 6;
@@ -26,16 +25,7 @@ function generated(name: string): { dir: string; runId: string; expected: Record
   return { dir, runId, expected: manifestCounts(dir) };
 }
 
-async function tagged(runId: string, types: string[]): Promise<Record<string, number>> {
-  const { client } = connect(testConnection(suite.server().url));
-  try {
-    const counts: Record<string, number> = {};
-    for (const t of types) counts[t] = await countTagged(client, t, runTagToken(runId));
-    return counts;
-  } finally {
-    await client.close();
-  }
-}
+const tagged = (runId: string, types: string[]) => taggedCounts(suite.server().url, runId, types);
 
 describe('seeding the default population', () => {
   for (const mode of SEED_MODES) {

@@ -6,6 +6,9 @@ export { externalBaseUrl as externalServer, startTestServer, type TestServer } f
 
 import { afterAll, beforeAll } from 'vitest';
 import { startTestServer as start, type TestServer as Server } from '../../helpers/fhir-server.js';
+import { connect } from '../../../src/seed/connect.js';
+import { countTagged, runTagToken } from '../../../src/seed/verify.js';
+import { testConnection } from './data.js';
 import { tempDir } from './temp.js';
 
 /**
@@ -29,4 +32,16 @@ export function suiteServer(): { server: () => Server; temp: ReturnType<typeof t
     },
     temp,
   };
+}
+
+/** How many resources of each type carry the run's tag on the server at `url`. */
+export async function taggedCounts(url: string, runId: string, types: string[]): Promise<Record<string, number>> {
+  const { client } = connect(testConnection(url));
+  try {
+    const counts: Record<string, number> = {};
+    for (const t of types) counts[t] = await countTagged(client, t, runTagToken(runId));
+    return counts;
+  } finally {
+    await client.close();
+  }
 }
