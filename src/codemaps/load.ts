@@ -81,7 +81,12 @@ export function loadCodeMaps(dir = join(packageRoot(), 'code-maps')): CodeMaps {
     if (!isNdc11(d.ndc.code)) fail('drugs.json', key, `NDC ${d.ndc.code} is not 11 digits`);
     if (!/^\d+$/.test(d.rxnorm.code)) fail('drugs.json', key, `RxNorm ${d.rxnorm.code} is not an RxCUI`);
   }
+  const procedureCodes = new Map<string, string>();
   for (const [key, p] of procedures) {
+    const twin = procedureCodes.get(p.code);
+    // Claim lines carry only the code, so each code must name one row (see procedureKeyOf).
+    if (twin) fail('professional-procedures.json', key, `code ${p.code} is also row '${twin}'`);
+    procedureCodes.set(p.code, key);
     const ok = p.system === 'cpt' ? /^\d{4}[0-9FTU]$/.test(p.code) : /^[A-V]\d{4}$/.test(p.code);
     if (!ok) fail('professional-procedures.json', key, `'${p.code}' is not a ${p.system.toUpperCase()} code`);
     if (p.system === 'cpt' && !p.licensed) fail('professional-procedures.json', key, 'CPT codes are licensed: set licensed: true');

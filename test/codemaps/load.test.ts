@@ -74,6 +74,11 @@ describe('code maps', () => {
     expect(() => loadCodeMaps(brokenCopy('dental.json', (j) => delete j.rows[2].source))).toThrow('code-maps/dental.json: row 3 has no source');
   });
 
+  it('should reject two procedure rows with one code, since claim lines carry only the code', () => {
+    const dir = brokenCopy('professional-procedures.json', (j) => j.rows.push({ ...j.rows[0], key: 'twin' }));
+    expect(() => loadCodeMaps(dir)).toThrow(/^code-maps\/professional-procedures\.json: 'twin': code \S+ is also row '\S+'$/);
+  });
+
   it('should reject a SNOMED id whose check digit is wrong', () => {
     const dir = brokenCopy('conditions.json', (j) => (j.rows[1].snomed.code = '38341004'));
     expect(() => loadCodeMaps(dir)).toThrow('fails its Verhoeff check digit');

@@ -1,3 +1,4 @@
+import { procedureKeyOf } from '../../codemaps/procedure-key.js';
 import type { CodeMaps } from '../../codemaps/types.js';
 import type { ClaimFact } from '../types.js';
 import type { CodeFact, EncounterFact, EncounterKind } from './types.js';
@@ -38,17 +39,17 @@ function encounterKind(claim: ClaimFact, codeMaps: CodeMaps): EncounterKind {
   if (claim.type === 'inpatient') return 'inpatient';
   if (claim.type === 'oral') return 'dental';
   const emergency = claim.lines.some(
-    (l) => l.revenue?.code.startsWith('045') || (l.code.system !== 'ndc' && codeMaps.procedures.get(procedureKey(l.code.code, codeMaps))?.use === 'ed-visit'),
+    (l) => l.revenue?.code.startsWith('045') || useOf(l.code.code, codeMaps) === 'ed-visit',
   );
   if (emergency) return 'emergency';
   if (claim.type === 'outpatient') return 'outpatient';
-  const preventive = claim.lines.some((l) => codeMaps.procedures.get(procedureKey(l.code.code, codeMaps))?.use === 'preventive');
+  const preventive = claim.lines.some((l) => useOf(l.code.code, codeMaps) === 'preventive');
   return preventive ? 'preventive' : 'office';
 }
 
-function procedureKey(code: string, codeMaps: CodeMaps): string {
-  for (const [key, row] of codeMaps.procedures) if (row.code === code) return key;
-  return '';
+function useOf(code: string, codeMaps: CodeMaps): string | undefined {
+  const key = procedureKeyOf(codeMaps.procedures, code);
+  return key ? codeMaps.procedures.get(key)?.use : undefined;
 }
 
 function visitCode(claim: ClaimFact): CodeFact {

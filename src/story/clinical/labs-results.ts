@@ -1,3 +1,4 @@
+import { procedureKeyOf } from '../../codemaps/procedure-key.js';
 import type { Band } from '../../codemaps/clinical-labs-vitals.js';
 import type { Rng } from '../../util/rng.js';
 import type { ClaimFact, IsoDate } from '../types.js';
@@ -57,16 +58,14 @@ export function bandFor(normal: Band, conditions: Record<string, Band> | undefin
 /** Claim lines carrying a test code, one order per (claim, procedure, date); a replaced claim's lines are left to its correction. */
 export function billedTests(input: ClinicalInput, keys: ReadonlySet<string>): TestOrderFact[] {
   const { story, codeMaps, encounters } = input;
-  const byCode = new Map<string, string>();
-  for (const [key, row] of codeMaps.procedures) if (keys.has(key)) byCode.set(row.code, key);
   const replaced = new Set(story.claims.map((c) => c.replaces).filter(Boolean));
   const seen = new Set<string>();
   const orders: TestOrderFact[] = [];
   const claims = story.claims.filter((c) => c.type !== 'pharmacy' && c.type !== 'oral' && !replaced.has(c.claimNumber));
   for (const claim of claims) {
     for (const line of claim.lines) {
-      const key = line.code.system === 'cpt' || line.code.system === 'hcpcs' ? byCode.get(line.code.code) : undefined;
-      if (!key || line.denial) continue;
+      const key = line.code.system === 'cpt' || line.code.system === 'hcpcs' ? procedureKeyOf(codeMaps.procedures, line.code.code) : undefined;
+      if (!key || !keys.has(key) || line.denial) continue;
       const id = `${claim.ordinal}|${key}|${line.serviceDate}`;
       if (seen.has(id)) continue;
       seen.add(id);

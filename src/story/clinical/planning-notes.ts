@@ -1,3 +1,4 @@
+import { procedureKeyOf } from '../../codemaps/procedure-key.js';
 import { addDays } from '../../util/dates.js';
 import type { IsoDate } from '../types.js';
 import type { ClinicalInput, EncounterFact } from './types.js';
@@ -112,15 +113,14 @@ function noteText(input: ClinicalInput, e: EncounterFact, kind: NoteKind): strin
 export function simulateReports(input: ClinicalInput): ReportFact[] {
   const { story, codeMaps, encounters } = input;
   const reportRows = codeMaps.clinical.planning.reports;
-  const keyByCode = new Map([...codeMaps.procedures].filter(([key]) => reportRows.has(key)).map(([key, row]) => [row.code, key]));
   const reports: ReportFact[] = [];
   // Professional claims only: the facility's claim for the same study would be a second report of it.
   for (const claim of story.claims.filter((c) => c.type === 'professional' && c.serviceStart <= input.lastDay)) {
     const encounter = encounters.find((e) => e.claimOrdinals.includes(claim.ordinal));
     if (!encounter) continue;
     for (const line of claim.lines) {
-      const procedureKey = keyByCode.get(line.code.code);
-      if (!procedureKey || line.denial) continue;
+      const procedureKey = procedureKeyOf(codeMaps.procedures, line.code.code);
+      if (!procedureKey || !reportRows.has(procedureKey) || line.denial) continue;
       const row = reportRows.get(procedureKey)!;
       const performerId = claim.renderingPractitionerId ?? claim.attendingPractitionerId;
       const reason = encounter.diagnoses[0];
