@@ -20,7 +20,11 @@ export function writeArchive(dir: string, file: string, prefix: string): { files
   }
   blocks.push(Buffer.alloc(BLOCK * 2));
   const gz = gzipSync(Buffer.concat(blocks), { level: 9 });
-  writeFileSync(file, gz);
+  try {
+    writeFileSync(file, gz);
+  } catch (error) {
+    throw new UserError(`--archive ${file}: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
   return { files: paths.length, bytes: gz.length };
 }
 

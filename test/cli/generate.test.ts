@@ -53,6 +53,14 @@ describe('fhirseed generate', () => {
     expect(readFileSync(join(unpacked, 'fhirseed-default-20260101', file)).equals(readFileSync(join(base, 'out0', file)))).toBe(true);
   });
 
+  it('should say in one line when the archive cannot be written, keeping the generated output', async () => {
+    const base = dir();
+    const r = await run(['generate', '--members', '2', '--out', join(base, 'out'), '--archive', join(base, 'no-such-dir', 'a.tar.gz')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^fhirseed: --archive .*a\.tar\.gz: cannot write \(ENOENT\)\n$/);
+    expect(existsSync(join(base, 'out', 'manifest.json'))).toBe(true);
+  });
+
   it.each([
     ['unknown key', (t: string) => t.replace('members: 25', 'members: 25\nmembres: 3'), /^fhirseed: .*bad\.yaml:\d+:1: membres: unknown key 'membres'/],
     ['wrong type', (t: string) => t.replace('seed: 20260101', 'seed: soon'), /^fhirseed: .*bad\.yaml:\d+:7: seed: expected integer\n$/],
