@@ -29,7 +29,7 @@ const MIN_ROWS = 105;
 
 /** 4-4-2, 5-3-2 and 5-4-1 labeler-product-package codes padded to 5-4-2, dashes dropped. */
 function ndc11(printed: string): string {
-  const [labeler, product, pack] = printed.split('-');
+  const [labeler = '', product = '', pack = ''] = printed.split('-');
   return labeler.padStart(5, '0') + product.padStart(4, '0') + pack.padStart(2, '0');
 }
 
@@ -39,10 +39,11 @@ function rxnormNames(): Map<string, Set<string>> {
   for (const file of RXNORM_FILES) {
     for (const line of readFileSync(join(RXNORM_DIR, file), 'utf8').split('\n').slice(1)) {
       const m = /^(?:"[^"]*"|[^,]*),[^,]*,(\d+),(.*),[^,]*$/.exec(line);
-      if (!m) continue;
-      const display = m[2].replace(/^"(.*)"$/, '$1').replace(/""/g, '"');
-      if (!names.has(m[1])) names.set(m[1], new Set());
-      names.get(m[1])!.add(display);
+      const [, rxcui, quoted] = m ?? [];
+      if (!rxcui || !quoted) continue;
+      const display = quoted.replace(/^"(.*)"$/, '$1').replace(/""/g, '"');
+      if (!names.has(rxcui)) names.set(rxcui, new Set());
+      names.get(rxcui)!.add(display);
     }
   }
   return names;
