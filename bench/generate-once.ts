@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { loadCodeMaps } from '../src/codemaps/load.js';
 import { generate } from '../src/output/generate.js';
 import { loadProfile } from '../src/profile/load.js';
+import { profileLoadOptions } from '../src/story/limits.js';
 import { packageRoot } from '../src/util/paths.js';
 
 /** One generation run in its own process, so that its peak memory is its own: prints JSON. */
 const members = Number(process.argv[2] ?? '1000');
 const codeMaps = loadCodeMaps();
-const profile = loadProfile(join(packageRoot(), 'profiles', 'default.yaml'), { conditionKeys: new Set(codeMaps.conditions.keys()) });
+const profile = loadProfile(join(packageRoot(), 'profiles', 'default.yaml'), profileLoadOptions(codeMaps));
 const out = mkdtempSync(join(tmpdir(), 'fhirseed-bench-'));
 const started = process.hrtime.bigint();
 // Live heap after a full GC, at 10% and at 100% of the run: flat when generation streams.

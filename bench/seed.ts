@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { loadCodeMaps } from '../src/codemaps/load.js';
 import { generate } from '../src/output/generate.js';
 import { loadProfile } from '../src/profile/load.js';
+import { profileLoadOptions } from '../src/story/limits.js';
 import { defaultConnection } from '../src/seed/options.js';
 import { seed } from '../src/seed/seed.js';
 import { packageRoot } from '../src/util/paths.js';
@@ -25,7 +26,7 @@ export async function benchSeed(): Promise<Record<string, number>> {
   const servePath = '../src/serve/index.js';
   const { startServer } = (await import(servePath)) as { startServer: (o: Record<string, unknown>) => Promise<EmbeddedServer> };
   const codeMaps = loadCodeMaps();
-  const profile = loadProfile(join(packageRoot(), 'profiles', 'default.yaml'), { conditionKeys: new Set(codeMaps.conditions.keys()) });
+  const profile = loadProfile(join(packageRoot(), 'profiles', 'default.yaml'), profileLoadOptions(codeMaps));
   const out = mkdtempSync(join(tmpdir(), 'fhirseed-bench-seed-'));
   const server = await startServer({ port: 0, host: '127.0.0.1' });
   try {

@@ -6,6 +6,7 @@ import { loadCodeMaps } from '../src/codemaps/load.js';
 import type { TestAccount } from '../src/output/accounts.js';
 import { generate } from '../src/output/generate.js';
 import { loadProfile } from '../src/profile/load.js';
+import { profileLoadOptions } from '../src/story/limits.js';
 import { startServer } from '../src/serve/index.js';
 import { loadDirectory } from '../src/serve/load.js';
 import { createEngine } from '../src/serve/router.js';
@@ -22,7 +23,7 @@ const SAMPLES = 40;
  */
 export async function benchServe(): Promise<Record<string, number>> {
   const codeMaps = loadCodeMaps();
-  const profile = loadProfile(join(packageRoot(), 'profiles', 'default.yaml'), { conditionKeys: new Set(codeMaps.conditions.keys()) });
+  const profile = loadProfile(join(packageRoot(), 'profiles', 'default.yaml'), profileLoadOptions(codeMaps));
   const out = mkdtempSync(join(tmpdir(), 'fhirseed-bench-serve-'));
   try {
     generate({ profile: { ...profile, members: MEMBERS }, out, codeMaps, formats: ['bundles'] });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadCodeMaps } from '../src/codemaps/load.js';
 import { generate } from '../src/output/generate.js';
 import { loadProfile } from '../src/profile/load.js';
+import { profileLoadOptions } from '../src/story/limits.js';
 import { packageRoot } from '../src/util/paths.js';
 import { readResources } from '../src/validate/read.js';
 import { createValidator } from '../src/validate/validator.js';
@@ -11,7 +12,7 @@ import { createValidator } from '../src/validate/validator.js';
 /** Validation rate on a generated 200-member default population (packages from ../shared/fhir-packages). */
 export async function benchValidate(): Promise<Record<string, number>> {
   const codeMaps = loadCodeMaps();
-  const profile = loadProfile(join(packageRoot(), 'profiles', 'default.yaml'), { conditionKeys: new Set(codeMaps.conditions.keys()) });
+  const profile = loadProfile(join(packageRoot(), 'profiles', 'default.yaml'), profileLoadOptions(codeMaps));
   const out = mkdtempSync(join(tmpdir(), 'fhirseed-bench-validate-'));
   try {
     generate({ profile: { ...profile, members: 200 }, out, codeMaps, formats: ['ndjson'] });

@@ -1,19 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { daysBetween, isIsoDate } from '../util/dates.js';
 import { ProfileError, UserError } from '../util/errors.js';
-import { profileSchema } from './schema.js';
-import type { Profile } from './types.js';
+import { profileSchema, share } from './schema.js';
+import { checkSemantics } from './semantics.js';
+import type { GeneratorLimits, Profile } from './types.js';
+import { firstUnknownKey } from './unknown-keys.js';
 
+/** What a profile is checked against; src/story/limits.ts `profileLoadOptions(codeMaps)` makes it. */
 export interface LoadOptions {
   /** Condition keys code-maps/conditions.json knows. */
   conditionKeys: ReadonlySet<string>;
+  /** What the generator can produce: address states, ages, race and ethnicity codes. */
+  limits: GeneratorLimits;
 }
 
-const ajv = new Ajv({ allErrors: false, strict: false });
+const ajv = new Ajv({ allErrors: false, strict: false, verbose: true });
 const validateSchema = ajv.compile(profileSchema);
 
+/**
+ * Reads, checks and completes a profile file. Throws UserError when the file cannot be read and
+ * ProfileError (file:line:column, field, problem) for the first problem in it.
+ */
 export function loadProfile(file: string, options: LoadOptions): Profile {
   let text: string;
   try {
@@ -40,63 +48,19 @@ export function parseProfile(text: string, file: string, options: LoadOptions): 
     throw new ProfileError(file, line, col, '', `YAML: ${yamlError.message.split('\n')[0]}`);
   }
   const raw: unknown = doc.toJS();
+  if (raw === null || raw === undefined) fail([], 'the profile is empty');
+  // Unknown keys first, anywhere in the file: a typo'd key would otherwise show as the required field it hides.
+  const unknown = firstUnknownKey(raw, profileSchema as never);
+  if (unknown) fail(unknown.path, unknown.problem, unknown.key);
   if (!validateSchema(raw)) {
     const error = validateSchema.errors?.[0] as ErrorObject;
     const path = error.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
-    if (error.keyword === 'additionalProperties') {
-      const key = String(error.params.additionalProperty);
-      const allowed = Object.keys(schemaAt(path) ?? {}).join(', ');
-      fail([...path, key], `unknown key '${key}'${allowed ? ` (allowed: ${allowed})` : ''}`, key);
-    }
     if (error.keyword === 'required') fail(path, `missing required field '${String(error.params.missingProperty)}'`);
     fail(path, describeSchemaError(error));
   }
   const input = raw as Profile & Record<string, unknown>;
   checkSemantics(input, options, fail);
   return withDefaults(input);
-}
-
-function checkSemantics(p: Profile, options: LoadOptions, fail: (path: (string | number)[], problem: string) => never): void {
-  for (const [field, value] of [['start', p.period.start], ['end', p.period.end]] as const) {
-    if (!isIsoDate(value)) fail(['period', field], `'${value}' is not a calendar date (YYYY-MM-DD)`);
-  }
-  if (daysBetween(p.period.start, p.period.end) <= 0) fail(['period', 'end'], `period end ${p.period.end} must be after start ${p.period.start}`);
-  const ids = new Set<string>();
-  p.plans.forEach((plan, i) => {
-    if (ids.has(plan.id)) fail(['plans', i, 'id'], `duplicate plan id '${plan.id}'`);
-    ids.add(plan.id);
-  });
-  const medical = p.plans.map((plan, i) => ({ plan, i })).filter(({ plan }) => plan.type !== 'dental');
-  const dental = p.plans.map((plan, i) => ({ plan, i })).filter(({ plan }) => plan.type === 'dental');
-  const sum = (xs: { share: number }[]) => xs.reduce((s, x) => s + x.share, 0);
-  if (medical.length && Math.abs(sum(medical.map((m) => m.plan)) - 1) > 0.001) {
-    fail(['plans', medical[medical.length - 1]!.i, 'share'], `medical plan shares sum to ${round(sum(medical.map((m) => m.plan)))}, not 1`);
-  }
-  if (dental.length) {
-    const total = sum(dental.map((d) => d.plan));
-    if (!medical.length && Math.abs(total - 1) > 0.001) fail(['plans', dental[dental.length - 1]!.i, 'share'], `dental plan shares sum to ${round(total)}, not 1 (a dental-only payer)`);
-    if (medical.length && total > 1.001) fail(['plans', dental[dental.length - 1]!.i, 'share'], `dental take-up shares sum to ${round(total)}, more than 1`);
-  }
-  const d = p.demographics;
-  for (const [name, list] of [['ageBands', d.ageBands], ['sex', d.sex], ['states', d.states], ['race', d.race], ['ethnicity', d.ethnicity]] as const) {
-    if (!list) continue;
-    const total = sum(list);
-    if (Math.abs(total - 1) > 0.001) fail(['demographics', name, list.length - 1, 'share'], `${name} shares sum to ${round(total)}, not 1`);
-  }
-  const bands = [...d.ageBands].map((b, i) => ({ ...b, i })).sort((a, b) => a.min - b.min);
-  bands.forEach((b, k) => {
-    if (b.max < b.min) fail(['demographics', 'ageBands', b.i, 'max'], `age band max ${b.max} is below its min ${b.min}`);
-    const next = bands[k + 1];
-    if (next && next.min <= b.max) fail(['demographics', 'ageBands', next.i, 'min'], `age band ${next.min}-${next.max} overlaps ${b.min}-${b.max}`);
-  });
-  p.conditions.forEach((c, i) => {
-    if (!options.conditionKeys.has(c.key)) {
-      fail(['conditions', i, 'key'], `unknown code-map key '${c.key}' (known: ${[...options.conditionKeys].sort().join(', ')})`);
-    }
-    c.byAgeBand?.forEach((b, j) => {
-      if (b.max < b.min) fail(['conditions', i, 'byAgeBand', j, 'max'], `max ${b.max} is below min ${b.min}`);
-    });
-  });
 }
 
 function withDefaults(p: Profile): Profile {
@@ -129,7 +93,7 @@ function locate(doc: Document, path: (string | number)[], keyOf?: string): numbe
   if (keyOf !== undefined) {
     const parent = doc.getIn(path.slice(0, -1), true) as Node | undefined;
     if (isMap(parent)) {
-      const pair = parent.items.find((item) => (item.key as { value?: unknown } | null)?.value === keyOf);
+      const pair = parent.items.find((item) => String((item.key as { value?: unknown } | null)?.value) === keyOf);
       const keyNode = pair?.key as Node | undefined;
       if (keyNode?.range) return keyNode.range[0];
     }
@@ -141,16 +105,10 @@ function locate(doc: Document, path: (string | number)[], keyOf?: string): numbe
   return 0;
 }
 
-function schemaAt(path: (string | number)[]): Record<string, unknown> | undefined {
-  let node: Record<string, unknown> | undefined = profileSchema as unknown as Record<string, unknown>;
-  for (const part of path) {
-    if (!node) return undefined;
-    node = (typeof part === 'number' ? node.items : (node.properties as Record<string, unknown> | undefined)?.[part]) as Record<string, unknown> | undefined;
-  }
-  return node?.properties as Record<string, unknown> | undefined;
-}
-
 function describeSchemaError(e: ErrorObject): string {
+  if (e.parentSchema === share && (e.keyword === 'type' || e.keyword === 'minimum' || e.keyword === 'maximum')) {
+    return `${JSON.stringify(e.data)} is not a share: expected a number from 0 to 1 (20% is 0.2)`;
+  }
   switch (e.keyword) {
     case 'type':
       return `expected ${String(e.params.type)}`;
@@ -173,7 +131,4 @@ function formatPath(path: (string | number)[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
-function round(n: number): number {
-  return Math.round(n * 1000) / 1000;
-}
 

@@ -1,5 +1,5 @@
 /** JSON Schema (draft-07, checked with ajv) of a population profile as users write it in YAML. */
-const share = { type: 'number', minimum: 0, maximum: 1 };
+export const share = { type: 'number', minimum: 0, maximum: 1 };
 const money = { type: 'number', minimum: 0 };
 const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' };
 const shareList = (code: object) => ({
@@ -129,7 +129,8 @@ export const profileSchema = {
       type: 'object',
       additionalProperties: false,
       required: claimTypes,
-      properties: Object.fromEntries(claimTypes.map((t) => [t, { type: 'number', minimum: 0 }])),
+      // At most one claim of a type per member-day: beyond that a member's year would not fit in memory.
+      properties: Object.fromEntries(claimTypes.map((t) => [t, { type: 'number', minimum: 0, maximum: 365 }])),
     },
     claims: {
       type: 'object',

@@ -89,3 +89,18 @@ export interface Profile {
   /** US Core version of the clinical layer (servers that still need 3.1.1 can have it). */
   usCore: '6.1.0' | '3.1.1';
 }
+
+/**
+ * What the generator can produce, for the profile checks (src/story/limits.ts derives it from the
+ * code maps and faker's data; the profile layer cannot look there itself).
+ */
+export interface GeneratorLimits {
+  /** USPS codes of the states (and DC, PR) that addresses and ZIP codes can be made for. */
+  states: ReadonlySet<string>;
+  /** Ages 0..oldestAge (whole years) have exam reasons and vital-sign bands; no member may be older during the period. */
+  oldestAge: number;
+  /** Race codes of code-maps/tables.json `race` (CDC Race & Ethnicity). */
+  raceCodes: ReadonlySet<string>;
+  /** Ethnicity codes of code-maps/tables.json `ethnicity`. */
+  ethnicityCodes: ReadonlySet<string>;
+}

@@ -3,6 +3,9 @@ import type { Sex } from '../profile/types.js';
 import type { Rng } from '../util/rng.js';
 import type { Address, PersonName } from './types.js';
 
+/** USPS codes faker's en_US data has ZIP code ranges for (the 50 states, DC and PR): the states addresses can be made in. */
+export const ADDRESS_STATES: ReadonlySet<string> = new Set(Object.keys(en_US.location?.postcode_by_state ?? {}));
+
 /**
  * Names and fictional addresses from faker's en_US data, drawing every random number from the
  * member's own Rng (faker never seeds itself), so a member's story depends on (seed, index) only.

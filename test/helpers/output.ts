@@ -5,12 +5,13 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { loadCodeMaps } from '../../src/codemaps/load.js';
 import { generate, type GenerateOptions, type Manifest } from '../../src/output/generate.js';
 import { loadProfile } from '../../src/profile/load.js';
+import { profileLoadOptions } from '../../src/story/limits.js';
 import type { Profile } from '../../src/profile/types.js';
 
 export const codeMaps = loadCodeMaps();
 
 export function shippedProfile(name = 'default'): Profile {
-  return loadProfile(join(process.cwd(), 'profiles', `${name}.yaml`), { conditionKeys: new Set(codeMaps.conditions.keys()) });
+  return loadProfile(join(process.cwd(), 'profiles', `${name}.yaml`), profileLoadOptions(codeMaps));
 }
 
 export function tempDir(prefix = 'fhirseed-test-'): { dir: string; cleanup: () => void } {

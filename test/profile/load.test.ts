@@ -5,15 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { loadCodeMaps } from '../../src/codemaps/load.js';
 import { loadProfile, parseProfile } from '../../src/profile/load.js';
+import { profileLoadOptions } from '../../src/story/limits.js';
 import { ProfileError } from '../../src/util/errors.js';
 
-const conditionKeys = new Set(loadCodeMaps().conditions.keys());
+const options = profileLoadOptions(loadCodeMaps());
 const SHIPPED = ['default', 'commercial', 'medicare-advantage', 'medicaid', 'dental'];
 const defaultText = readFileSync(join('profiles', 'default.yaml'), 'utf8');
 
 function errorOf(text: string): ProfileError {
   try {
-    parseProfile(text, 'bad.yaml', { conditionKeys });
+    parseProfile(text, 'bad.yaml', options);
   } catch (error) {
     if (error instanceof ProfileError) return error;
     throw error;
@@ -28,7 +29,7 @@ function lineOf(text: string, needle: string): number {
 
 describe('loadProfile', () => {
   it.each(SHIPPED)('should load the shipped profile %s', (name) => {
-    const profile = loadProfile(join('profiles', `${name}.yaml`), { conditionKeys });
+    const profile = loadProfile(join('profiles', `${name}.yaml`), options);
     expect(profile.name).toBe(name);
     expect(profile.members).toBeGreaterThan(0);
     expect(profile.claims.denialRate).toBeGreaterThanOrEqual(0);
@@ -38,12 +39,12 @@ describe('loadProfile', () => {
   it('should name file, line, column and field of an unknown key', () => {
     const text = defaultText.replace('  memberIdPrefix: FSD', '  memberIdPrefix: FSD\n  colour: blue');
     const e = errorOf(text);
-    expect(e.message).toBe(`bad.yaml:${lineOf(text, 'colour')}:3: payer.colour: unknown key 'colour' (allowed: name, memberIdPrefix, state, identifiers)`);
+    expect(e.message).toBe(`bad.yaml:${lineOf(text, 'colour')}:3: payer.colour: unknown field 'colour' (allowed: name, memberIdPrefix, state, identifiers)`);
   });
 
   it('should take the US Core version from the profile, 6.1.0 unless it says 3.1.1, and reject others', () => {
-    expect(parseProfile(defaultText, 'ok.yaml', { conditionKeys }).usCore).toBe('6.1.0');
-    expect(parseProfile(`${defaultText}\nusCore: '3.1.1'\n`, 'ok.yaml', { conditionKeys }).usCore).toBe('3.1.1');
+    expect(parseProfile(defaultText, 'ok.yaml', options).usCore).toBe('6.1.0');
+    expect(parseProfile(`${defaultText}\nusCore: '3.1.1'\n`, 'ok.yaml', options).usCore).toBe('3.1.1');
     const e = errorOf(`${defaultText}\nusCore: '7.0.0'\n`);
     expect(e.message).toMatch(/^bad\.yaml:\d+:\d+: usCore: /);
     expect(e.message).toContain('6.1.0');
@@ -126,7 +127,7 @@ describe('loadProfile', () => {
       fc.property(fc.integer(), fc.integer({ min: 1, max: 100000 }), fc.double({ min: 0, max: 1, noNaN: true }), (seed, members, rate) => {
         const copy = structuredClone(base);
         Object.assign(copy, { seed, members, claims: { denialRate: rate, outOfNetworkRate: rate } });
-        const p = parseProfile(stringify(copy), 'ok.yaml', { conditionKeys });
+        const p = parseProfile(stringify(copy), 'ok.yaml', options);
         expect([p.seed, p.members, p.claims.denialRate]).toEqual([seed, members, rate]);
       }),
     );

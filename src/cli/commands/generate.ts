@@ -6,6 +6,7 @@ import { writeArchive } from '../../output/archive.js';
 import { generate } from '../../output/generate.js';
 import type { OutputFormat, Shard } from '../../output/writer.js';
 import { loadProfile } from '../../profile/load.js';
+import { profileLoadOptions } from '../../story/limits.js';
 import { UserError } from '../../util/errors.js';
 import { packageRoot } from '../../util/paths.js';
 import { progressReporter } from '../progress.js';
@@ -42,7 +43,7 @@ export const generateCommand: CommandModule<CommandContext, GenerateArgs> = {
   handler: (argv) => {
     const codeMaps = loadCodeMaps();
     const file = resolveProfile(argv.profile);
-    const profile = loadProfile(file, { conditionKeys: new Set(codeMaps.conditions.keys()) });
+    const profile = loadProfile(file, profileLoadOptions(codeMaps));
     if (argv.members !== undefined) {
       if (!Number.isInteger(argv.members) || argv.members < 1) throw new UserError(`--members ${argv.members}: expected a whole number ≥ 1`);
       profile.members = argv.members;

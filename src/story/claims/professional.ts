@@ -1,3 +1,4 @@
+import type { CodeMaps, VisitReasonRow } from '../../codemaps/types.js';
 import type { ConditionFact, CoverageFact, DiagnosisFact, IsoDate } from '../types.js';
 import type { MemberClaimsContext } from './context.js';
 import type { ClaimDraft, DraftLine } from './draft.js';
@@ -30,10 +31,8 @@ export function professionalClaim(ctx: MemberClaimsContext, visit: ProfessionalV
       }
     }
   } else {
-    const reason = [...ctx.codeMaps.visitReasons.values()].find(
-      (r) => (r.key === 'adult-exam' || r.key === 'child-exam') && r.ageMin <= age && age <= r.ageMax,
-    );
-    if (!reason) throw new Error('code-maps/visit-reasons.json has no exam reason for this age');
+    const reason = examReason(ctx.codeMaps, age);
+    if (!reason) throw new Error(`code-maps/visit-reasons.json has no exam reason for age ${age}`);
     diagnoses.push({ sequence: 1, icd10cm: reason.icd10cm, display: reason.display, role: 'principal' });
   }
   const pos = rng.chance(0.08) ? '02' : '11';
@@ -71,6 +70,11 @@ export function professionalClaim(ctx: MemberClaimsContext, visit: ProfessionalV
     lines,
     forced: visit.forced,
   };
+}
+
+/** The routine-exam diagnosis (Z00.00 adult, Z00.129 child) for an age in years; none when the code map has no row for it. */
+export function examReason(codeMaps: CodeMaps, age: number): VisitReasonRow | undefined {
+  return [...codeMaps.visitReasons.values()].find((r) => (r.key === 'adult-exam' || r.key === 'child-exam') && r.ageMin <= age && age <= r.ageMax);
 }
 
 function preventiveCodes(ctx: MemberClaimsContext, age: number, medicare: boolean) {

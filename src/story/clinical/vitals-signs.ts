@@ -20,6 +20,8 @@ export interface VitalsFact {
 }
 
 const VISIT_KINDS = new Set(['office', 'preventive', 'inpatient']);
+/** Measured at every visit whatever the age (pediatricKeys adds the growth measures). */
+const EVERY_VISIT: readonly VitalKey[] = ['body-height', 'bmi', 'systolic', 'diastolic', 'heart-rate', 'respiratory-rate', 'body-temperature', 'pulse-oximetry'];
 const ADULT_GAPS: readonly VitalKey[] = ['heart-rate', 'respiratory-rate', 'body-temperature', 'body-height', 'body-weight', 'pulse-oximetry', 'systolic', 'diastolic'];
 
 /** Which pediatric measures a child of this age gets (US Core: BMI-for-age 2-20 y, the rest under 3 y). */
@@ -110,9 +112,19 @@ function supplementalOxygen(input: ClinicalInput, index: number): { flowRate?: n
   return index % 2 === 1 ? { flowRate } : { flowRate, concentration };
 }
 
-function rangeFor(row: VitalRow | undefined, age: number, sex: string, active: (key: string) => boolean): VitalRange {
+/** Whether vitals.json has a band for every measure a visit takes at this age, for either sex with no condition active. */
+export function vitalBandsCover(rows: ReadonlyMap<string, VitalRow>, age: number): boolean {
+  const keys = [...EVERY_VISIT, ...pediatricKeys(age)];
+  return keys.every((key) => (['female', 'male'] as const).every((sex) => findRange(rows.get(key), age, sex, () => false)));
+}
+
+function findRange(row: VitalRow | undefined, age: number, sex: string, active: (key: string) => boolean): VitalRange | undefined {
   const fits = (r: VitalRange) => age >= r.ageMin && age <= r.ageMax && (!r.sex || r.sex === sex) && (!r.condition || active(r.condition));
-  const range = row?.ranges?.find(fits);
+  return row?.ranges?.find(fits);
+}
+
+function rangeFor(row: VitalRow | undefined, age: number, sex: string, active: (key: string) => boolean): VitalRange {
+  const range = findRange(row, age, sex, active);
   if (!range) throw new Error(`vitals.json: no band for '${row?.key}' at age ${age}`);
   return range;
 }

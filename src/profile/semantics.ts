@@ -1,0 +1,188 @@
+import { daysBetween, isIsoDate } from '../util/dates.js';
+import type { GeneratorLimits, Profile, Share } from './types.js';
+
+type Path = (string | number)[];
+/** Throws a ProfileError located at path (file:line:column and field). */
+export type Fail = (path: Path, problem: string) => never;
+
+/** Earliest period start: members' birth dates (up to 110 years earlier) and condition onsets keep four-digit years. */
+export const EARLIEST_PERIOD_START = '1900-01-01';
+/** Latest period end. */
+export const LATEST_PERIOD_END = '2999-12-31';
+/** Shortest period: claims are paid up to 45 days after service and late joiners enrol 30 or more days in. */
+export const MIN_PERIOD_DAYS = 90;
+/** Longest period, in years. */
+export const MAX_PERIOD_YEARS = 10;
+
+export interface SemanticsInput {
+  conditionKeys: ReadonlySet<string>;
+  limits: GeneratorLimits;
+}
+
+/**
+ * The checks a JSON Schema cannot express: calendar dates and the period's bounds, sums of shares,
+ * codes the generator knows, age bands against the ages the generator simulates, prevalences that
+ * can be met. Runs on a profile that passed the schema; the first problem calls `fail`.
+ */
+export function checkSemantics(p: Profile, input: SemanticsInput, fail: Fail): void {
+  checkPeriod(p, fail);
+  checkPayer(p, input.limits, fail);
+  checkPlans(p, fail);
+  checkDemographics(p, input.limits, fail);
+  checkConditions(p, input, fail);
+}
+
+function checkPeriod(p: Profile, fail: Fail): void {
+  const { start, end } = p.period;
+  for (const [field, value] of [['start', start], ['end', end]] as const) {
+    if (!isIsoDate(value)) fail(['period', field], `'${value}' is not a calendar date (YYYY-MM-DD)`);
+  }
+  if (start < EARLIEST_PERIOD_START) fail(['period', 'start'], `period start ${start} is before ${EARLIEST_PERIOD_START}, the earliest fhirseed simulates`);
+  if (end > LATEST_PERIOD_END) fail(['period', 'end'], `period end ${end} is after ${LATEST_PERIOD_END}, the latest fhirseed simulates`);
+  const days = daysBetween(start, end);
+  if (days <= 0) fail(['period', 'end'], `period end ${end} must be after start ${start}`);
+  if (days + 1 < MIN_PERIOD_DAYS) fail(['period', 'end'], `the period ${start} to ${end} is ${days + 1} days; it must be at least ${MIN_PERIOD_DAYS} (claims are paid up to 45 days after service)`);
+  const latest = yearsAfter(start, MAX_PERIOD_YEARS);
+  if (end >= latest) fail(['period', 'end'], `the period ${start} to ${end} is longer than ${MAX_PERIOD_YEARS} years; end it before ${latest}`);
+}
+
+function checkPayer(p: Profile, limits: GeneratorLimits, fail: Fail): void {
+  const state = p.payer.state as string | undefined;
+  if (state !== undefined && !limits.states.has(state)) fail(['payer', 'state'], unknownState(state, limits));
+}
+
+function checkPlans(p: Profile, fail: Fail): void {
+  const ids = new Set<string>();
+  p.plans.forEach((plan, i) => {
+    if (ids.has(plan.id)) fail(['plans', i, 'id'], `duplicate plan id '${plan.id}'`);
+    ids.add(plan.id);
+    const dental = plan.type === 'dental';
+    for (const claimType of Object.keys(plan.costSharing.copay ?? {})) {
+      if (dental !== (claimType === 'oral')) {
+        fail(['plans', i, 'costSharing', 'copay', claimType], dental
+          ? `a dental plan pays only oral claims, so it has no ${claimType} copay`
+          : `a ${plan.type} plan does not pay oral claims (a dental plan does), so it has no oral copay`);
+      }
+    }
+    const { deductible, outOfPocketMax } = plan.costSharing;
+    if (deductible > outOfPocketMax) {
+      fail(['plans', i, 'costSharing', 'deductible'], `deductible ${deductible} is more than outOfPocketMax ${outOfPocketMax}, which includes it`);
+    }
+  });
+  const medical = p.plans.map((plan, i) => ({ plan, i })).filter(({ plan }) => plan.type !== 'dental');
+  const dental = p.plans.map((plan, i) => ({ plan, i })).filter(({ plan }) => plan.type === 'dental');
+  const sum = (xs: { plan: { share: number } }[]) => xs.reduce((s, x) => s + x.plan.share, 0);
+  if (medical.length && Math.abs(sum(medical) - 1) > 0.001) {
+    fail(['plans', medical[medical.length - 1]!.i, 'share'], `medical plan shares sum to ${round(sum(medical))}, not 1`);
+  }
+  if (dental.length) {
+    const total = sum(dental);
+    const last = ['plans', dental[dental.length - 1]!.i, 'share'];
+    if (!medical.length && Math.abs(total - 1) > 0.001) fail(last, `dental plan shares sum to ${round(total)}, not 1 (a dental-only payer)`);
+    if (medical.length && total > 1.001) fail(last, `dental take-up shares sum to ${round(total)}, more than 1`);
+  }
+}
+
+function checkDemographics(p: Profile, limits: GeneratorLimits, fail: Fail): void {
+  const d = p.demographics as Partial<Profile['demographics']> & Pick<Profile['demographics'], 'ageBands' | 'sex' | 'states'>;
+  const lists: [string, Share[] | undefined, ((code: string) => string | undefined)?][] = [
+    ['ageBands', d.ageBands as unknown as Share[]],
+    ['sex', d.sex],
+    ['states', d.states, (code) => (limits.states.has(code) ? undefined : unknownState(code, limits))],
+    ['race', d.race, (code) => (limits.raceCodes.has(code) ? undefined : `unknown race code '${code}' (code-maps/tables.json race: ${[...limits.raceCodes].join(', ')})`)],
+    ['ethnicity', d.ethnicity, (code) => (limits.ethnicityCodes.has(code) ? undefined : `unknown ethnicity code '${code}' (code-maps/tables.json ethnicity: ${[...limits.ethnicityCodes].join(', ')})`)],
+  ];
+  for (const [name, list, unknown] of lists) {
+    if (!list) continue;
+    const seen = new Set<string>();
+    list.forEach((item, i) => {
+      if (item.code === undefined) return;
+      const problem = unknown?.(item.code);
+      if (problem) fail(['demographics', name, i, 'code'], problem);
+      if (seen.has(item.code)) fail(['demographics', name, i, 'code'], `'${item.code}' is listed twice`);
+      seen.add(item.code);
+    });
+    const total = list.reduce((s, x) => s + x.share, 0);
+    if (Math.abs(total - 1) > 0.001) fail(['demographics', name, list.length - 1, 'share'], `${name} shares sum to ${round(total)}, not 1`);
+  }
+  const bands = d.ageBands.map((b, i) => ({ ...b, i })).sort((a, b) => a.min - b.min);
+  bands.forEach((b, k) => {
+    if (b.max < b.min) fail(['demographics', 'ageBands', b.i, 'max'], `age band max ${b.max} is below its min ${b.min}`);
+    const next = bands[k + 1];
+    if (next && next.min <= b.max) fail(['demographics', 'ageBands', next.i, 'min'], `age band ${next.min}-${next.max} overlaps ${b.min}-${b.max}`);
+  });
+  const ages = reachableAges(p);
+  if (ages.max > limits.oldestAge) {
+    const oldest = bands.filter((b) => b.share > 0).reduce((a, b) => (b.max > a.max ? b : a));
+    fail(['demographics', 'ageBands', oldest.i, 'max'],
+      `members up to age ${ages.oldestAtStart} at period start would be ${ages.max} by its end ${p.period.end}; ` +
+      `fhirseed simulates ages 0-${limits.oldestAge} (exam reasons and vital-sign bands in code-maps): lower this age or shorten the period`);
+  }
+}
+
+/**
+ * Ages (whole years) members can have during the period: from the youngest live age band at the
+ * start to the oldest one (65 at least when a Medicare Advantage plan enrols by age) plus the years
+ * the period adds.
+ */
+export function reachableAges(p: Profile): { min: number; max: number; oldestAtStart: number } {
+  const live = p.demographics.ageBands.filter((b) => b.share > 0);
+  const medicare = p.plans.some((plan) => plan.type === 'medicare-advantage');
+  const min = Math.min(...live.map((b) => b.min));
+  const oldestAtStart = Math.max(...live.map((b) => b.max), medicare ? 65 : 0);
+  const grows = Math.floor(daysBetween(p.period.start, p.period.end) / 365) + 1;
+  return { min, max: oldestAtStart + grows, oldestAtStart };
+}
+
+function checkConditions(p: Profile, input: SemanticsInput, fail: Fail): void {
+  const ages = reachableAges(p);
+  const seen = new Set<string>();
+  p.conditions.forEach((c, i) => {
+    if (!input.conditionKeys.has(c.key)) {
+      fail(['conditions', i, 'key'], `unknown code-map key '${c.key}' (known: ${[...input.conditionKeys].sort().join(', ')})`);
+    }
+    if (seen.has(c.key)) fail(['conditions', i, 'key'], `condition '${c.key}' is listed twice`);
+    seen.add(c.key);
+    const bands = (c.byAgeBand ?? []).map((b, j) => ({ ...b, j }));
+    for (const b of bands) {
+      if (b.max < b.min) fail(['conditions', i, 'byAgeBand', b.j, 'max'], `max ${b.max} is below min ${b.min}`);
+      if (b.max < ages.min || b.min > ages.max) {
+        fail(['conditions', i, 'byAgeBand', b.j], `age band ${b.min}-${b.max} is outside the ages members have (${ages.min}-${ages.max}, from demographics.ageBands and the period): it never applies`);
+      }
+    }
+    const sorted = [...bands].sort((a, b) => a.min - b.min);
+    sorted.forEach((b, k) => {
+      const next = sorted[k + 1];
+      if (next && next.min <= b.max) fail(['conditions', i, 'byAgeBand', next.j, 'min'], `age band ${next.min}-${next.max} overlaps ${b.min}-${b.max}`);
+    });
+    // With both byAgeBand and bySex, a band's prevalence is scaled by bySex / prevalence (src/story/conditions.ts).
+    for (const sex of ['female', 'male'] as const) {
+      const bySex = c.bySex?.[sex];
+      if (bySex === undefined || !bands.length) continue;
+      if (c.prevalence === 0 && bySex > 0) {
+        fail(['conditions', i, 'bySex', sex], `bySex scales each age band by ${sex} / prevalence, and prevalence is 0: give the overall prevalence`);
+      }
+      for (const b of bands) {
+        const scaled = c.prevalence === 0 ? 0 : (b.prevalence * bySex) / c.prevalence;
+        if (scaled > 1.0005) {
+          fail(['conditions', i, 'bySex', sex],
+            `age band ${b.min}-${b.max} prevalence ${b.prevalence} × ${sex} ${bySex} / prevalence ${c.prevalence} = ${round(scaled)}: more than 1, which cannot be met`);
+        }
+      }
+    }
+  });
+}
+
+function unknownState(code: string, limits: GeneratorLimits): string {
+  return `'${code}' is not a state fhirseed can make addresses for (USPS codes: ${[...limits.states].sort().join(', ')})`;
+}
+
+/** The same month and day `years` later (28 February for 29 February). */
+function yearsAfter(date: string, years: number): string {
+  const [y, m, d] = date.split('-') as [string, string, string];
+  return `${String(Number(y) + years).padStart(4, '0')}-${m}-${m === '02' && d === '29' ? '28' : d}`;
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}

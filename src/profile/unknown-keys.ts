@@ -1,0 +1,60 @@
+import { distance } from 'fastest-levenshtein';
+
+type Path = (string | number)[];
+
+/** The part of a JSON Schema this walker reads. */
+interface SchemaNode {
+  type?: string;
+  properties?: Record<string, SchemaNode>;
+  additionalProperties?: boolean;
+  items?: SchemaNode;
+}
+
+export interface UnknownKey {
+  /** Path of the unknown key itself (its parent's path plus the key). */
+  path: Path;
+  key: string;
+  /** Human text: "unknown field 'x' (did you mean 'y'?)" or "(allowed: …)". */
+  problem: string;
+}
+
+/**
+ * The first key, in document order, that the schema does not allow, at any nesting level — found
+ * before the schema's other checks so that a typo'd key is named rather than the required field it
+ * hides. `value` is the parsed YAML (maps keep their key order).
+ */
+export function firstUnknownKey(value: unknown, schema: SchemaNode, path: Path = []): UnknownKey | undefined {
+  if (Array.isArray(value)) {
+    if (!schema.items) return undefined;
+    for (const [i, item] of value.entries()) {
+      const found = firstUnknownKey(item, schema.items, [...path, i]);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object' || !schema.properties) return undefined;
+  const known = Object.keys(schema.properties);
+  for (const [key, child] of Object.entries(value)) {
+    const sub = schema.properties[key];
+    if (sub) {
+      const found = firstUnknownKey(child, sub, [...path, key]);
+      if (found) return found;
+    } else if (schema.additionalProperties === false) {
+      return { path: [...path, key], key, problem: unknownKeyProblem(key, known) };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * "unknown field 'memberIdPrefx' (did you mean 'memberIdPrefix'?)" when a known field is within
+ * a third of the key's length in edits, ignoring case (2 for keys of 4 to 8
+ * letters, 1 for shorter ones), else the list of allowed fields.
+ */
+export function unknownKeyProblem(key: string, known: readonly string[]): string {
+  const scored = known.map((k) => ({ k, d: distance(key.toLowerCase(), k.toLowerCase()) })).sort((a, b) => a.d - b.d)[0];
+  const suggestion = scored?.k;
+  const limit = key.length <= 3 ? 1 : Math.max(2, Math.floor(key.length / 3));
+  if (scored && scored.d <= limit) return `unknown field '${key}' (did you mean '${suggestion}'?)`;
+  return `unknown field '${key}'${known.length ? ` (allowed: ${known.join(', ')})` : ''}`;
+}
