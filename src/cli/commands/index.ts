@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { generateCommand } from './generate.js';
 import { pingCommand } from './ping.js';
 import { purgeCommand } from './purge.js';
+import { reportCommand } from './report.js';
 import { seedCommand } from './seed.js';
 import { serveCommand } from './serve.js';
 import { startCommand } from './start.js';
@@ -17,4 +18,5 @@ export const commands: CommandModule<any, any>[] = [
   seedCommand,
   pingCommand,
   purgeCommand,
+  reportCommand,
 ];

@@ -1,0 +1,156 @@
+import { ageOn } from '../util/dates.js';
+import { BOOKS, coveredDays, memberBook, windowOf, type Book, type Window } from './book.js';
+import type { Aggregates } from './members.js';
+import { select, STATISTICS, type Measurement, type PlacedMember, type Population, type Unit } from './statistics.js';
+import { bounds, judge, type TargetRow, type Tolerance } from './targets.js';
+
+/** One line of a book's table: a statistic measured on a population, with its target when one is set. */
+export interface ReportRow {
+  statistic: string;
+  label: string;
+  unit: Unit;
+  population: Population;
+  /** null when the denominator is 0. */
+  measured: number | null;
+  denominator: { value: number; unit: Measurement['denominatorUnit'] };
+  target: { id: string; value: number; tolerance: Tolerance; low: number; high: number; source: string } | null;
+  /** null when no target is set for the row. */
+  result: 'pass' | 'fail' | 'n.a.' | null;
+}
+
+/** A population's table: `all` members, or one book. */
+export interface BookSection {
+  book: Book | 'all';
+  /** Members placed in the book (with or without exposure). */
+  members: number;
+  /** Members with exposure in the window (the ones every statistic counts). */
+  membersWithExposure: number;
+  memberYears: number;
+  deaths: number;
+  rows: ReportRow[];
+}
+
+/** The age band × sex counts of every member with a birth date (age at the window's end). */
+export interface AgeSexRow {
+  band: string;
+  female: number;
+  male: number;
+  other: number;
+}
+
+/** The whole report (what `report --json` prints). */
+export interface Report {
+  source: string;
+  targetsFile: string;
+  window: (Window & { months: number }) | null;
+  members: { total: number; byBook: Record<Book | 'none', number> };
+  resources: Record<string, number>;
+  books: BookSection[];
+  ageSex: AgeSexRow[];
+  codes: { name: string; system: string; distinct: number }[];
+  summary: { pass: number; fail: number; 'n.a.': number };
+}
+
+const AGE_BANDS: [string, number, number][] = [
+  ['0-17', 0, 17],
+  ['18-44', 18, 44],
+  ['45-64', 45, 64],
+  ['65-74', 65, 74],
+  ['75-84', 75, 84],
+  ['85+', 85, Infinity],
+];
+
+/** Places every member in the window (book, age, exposure) and measures each book against the targets. */
+export function buildReport(aggregates: Aggregates, targets: readonly TargetRow[], source: string, targetsFile: string): Report {
+  const window = reportWindow(aggregates);
+  const placed = [...aggregates.members].map(([id, data]): PlacedMember => {
+    const book = window ? memberBook(data.coverages, window) : undefined;
+    const spans = data.coverages.filter((c) => (book === 'dental' ? c.book === 'dental' : c.book !== 'dental'));
+    return {
+      id,
+      book,
+      age: window && data.birthDate ? ageOn(data.birthDate, window.end) : undefined,
+      memberYears: window && book ? coveredDays(spans, window) / 365.25 : 0,
+      died: !!(window && data.deceasedDate && data.deceasedDate >= window.start && data.deceasedDate <= window.end),
+      data,
+    };
+  });
+  const byBook = Object.fromEntries([...BOOKS, 'none'].map((b) => [b, placed.filter((m) => (m.book ?? 'none') === b).length])) as Record<Book | 'none', number>;
+  const sectionBooks: (Book | 'all')[] = ['all', ...BOOKS.filter((b) => byBook[b] > 0 || targets.some((t) => t.book === b))];
+  const books = sectionBooks.map((book) => section(book, placed, targets));
+  const summary = { pass: 0, fail: 0, 'n.a.': 0 };
+  for (const s of books) for (const r of s.rows) if (r.result) summary[r.result]++;
+  return {
+    source,
+    targetsFile,
+    window: window ? { ...window, months: months(window) } : null,
+    members: { total: placed.length, byBook },
+    resources: aggregates.resources,
+    books,
+    ageSex: ageSex(placed),
+    codes: aggregates.codes.counts(),
+    summary,
+  };
+}
+
+function reportWindow(a: Aggregates): Window | undefined {
+  if (a.earliestService && a.latestService) return windowOf(a.earliestService, a.latestService);
+  const spans = [...a.members.values()].flatMap((m) => m.coverages);
+  const starts = spans.map((s) => s.start).filter((d): d is string => !!d).sort();
+  const ends = spans.map((s) => s.end).filter((d): d is string => !!d).sort();
+  return starts.length && ends.length ? windowOf(starts[0]!, ends[ends.length - 1]!) : undefined;
+}
+
+function section(book: Book | 'all', placed: readonly PlacedMember[], targets: readonly TargetRow[]): BookSection {
+  const inBook = placed.filter((m) => book === 'all' || m.book === book);
+  const exposed = select(placed, { book });
+  const rows: ReportRow[] = [];
+  const mine = targets.filter((t) => t.book === book);
+  for (const s of STATISTICS) {
+    const plain = mine.filter((t) => t.statistic === s.id && t.minAge === undefined && t.maxAge === undefined);
+    const aged = mine.filter((t) => t.statistic === s.id && (t.minAge !== undefined || t.maxAge !== undefined));
+    const whole = s.measure(exposed);
+    if (!plain.length) rows.push(row(s, { book }, whole, null));
+    for (const t of plain) rows.push(row(s, { book }, whole, t));
+    for (const t of aged) {
+      const population: Population = { book, minAge: t.minAge, maxAge: t.maxAge };
+      rows.push(row(s, population, s.measure(select(placed, population)), t));
+    }
+  }
+  return {
+    book,
+    members: inBook.length,
+    membersWithExposure: exposed.length,
+    memberYears: exposed.reduce((y, m) => y + m.memberYears, 0),
+    deaths: exposed.filter((m) => m.died).length,
+    rows,
+  };
+}
+
+function row(s: (typeof STATISTICS)[number], population: Population, m: Measurement, t: TargetRow | null): ReportRow {
+  return {
+    statistic: s.id,
+    label: s.label,
+    unit: s.unit,
+    population,
+    measured: m.value ?? null,
+    denominator: { value: m.denominator, unit: m.denominatorUnit },
+    target: t ? { id: t.id, value: t.target, tolerance: t.tolerance, ...bounds(t), source: t.source } : null,
+    result: t ? judge(t, m.value) : null,
+  };
+}
+
+function ageSex(placed: readonly PlacedMember[]): AgeSexRow[] {
+  return AGE_BANDS.map(([band, min, max]) => {
+    const ms = placed.filter((m) => m.age !== undefined && m.age >= min && m.age <= max);
+    const female = ms.filter((m) => m.data.gender === 'female').length;
+    const male = ms.filter((m) => m.data.gender === 'male').length;
+    return { band, female, male, other: ms.length - female - male };
+  });
+}
+
+function months(w: Window): number {
+  const [ys, ms] = w.start.split('-').map(Number) as [number, number];
+  const [ye, me] = w.end.split('-').map(Number) as [number, number];
+  return (ye - ys) * 12 + (me - ms) + 1;
+}

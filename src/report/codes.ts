@@ -1,0 +1,60 @@
+import type { Resource } from '@medplum/fhirtypes';
+
+/** The code systems whose distinct codes the report counts, with the names it prints. */
+export const CODE_SYSTEMS: readonly { name: string; system: string }[] = [
+  { name: 'ICD-10-CM', system: 'http://hl7.org/fhir/sid/icd-10-cm' },
+  { name: 'ICD-10-PCS', system: 'http://www.cms.gov/Medicare/Coding/ICD10' },
+  { name: 'SNOMED CT', system: 'http://snomed.info/sct' },
+  { name: 'RxNorm', system: 'http://www.nlm.nih.gov/research/umls/rxnorm' },
+  { name: 'NDC', system: 'http://hl7.org/fhir/sid/ndc' },
+  { name: 'LOINC', system: 'http://loinc.org' },
+  { name: 'MS-DRG', system: 'https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/AcuteInpatientPPS/MS-DRG-Classifications-and-Software' },
+  { name: 'HCPCS Level II', system: 'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets' },
+  { name: 'CPT', system: 'http://www.ama-assn.org/go/cpt' },
+  { name: 'CDT', system: 'http://www.ada.org/cdt' },
+  { name: 'CVX', system: 'http://hl7.org/fhir/sid/cvx' },
+  { name: 'NUBC revenue', system: 'https://www.nubc.org/CodeSystem/RevenueCodes' },
+];
+
+/** The SNOMED CT codes of Condition.code, counted apart ("SNOMED CT conditions"). */
+const CONDITION_ROW = 'SNOMED CT conditions';
+
+/** Distinct codes per system, from every Coding (system + code) anywhere in the resources added. */
+export class CodeCounter {
+  private readonly sets = new Map<string, Set<string>>();
+  private readonly conditionSnomed = new Set<string>();
+  private readonly names = new Map(CODE_SYSTEMS.map((s) => [s.system, s.name]));
+
+  add(resource: Resource): void {
+    this.walk(resource);
+    if (resource.resourceType === 'Condition') {
+      for (const c of resource.code?.coding ?? []) if (c.system === 'http://snomed.info/sct' && c.code) this.conditionSnomed.add(c.code);
+    }
+  }
+
+  /** Rows in CODE_SYSTEMS order, "SNOMED CT conditions" after SNOMED CT; systems without codes give 0. */
+  counts(): { name: string; system: string; distinct: number }[] {
+    return CODE_SYSTEMS.flatMap((s) => {
+      const row = { name: s.name, system: s.system, distinct: this.sets.get(s.system)?.size ?? 0 };
+      return s.name === 'SNOMED CT' ? [row, { name: CONDITION_ROW, system: s.system, distinct: this.conditionSnomed.size }] : [row];
+    });
+  }
+
+  private walk(node: unknown): void {
+    if (Array.isArray(node)) {
+      for (const n of node) this.walk(n);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    const o = node as Record<string, unknown>;
+    if (typeof o.system === 'string' && typeof o.code === 'string' && this.names.has(o.system)) {
+      let set = this.sets.get(o.system);
+      if (!set) this.sets.set(o.system, (set = new Set()));
+      set.add(o.code);
+    }
+    for (const key in o) {
+      const v = o[key];
+      if (typeof v === 'object' && v !== null) this.walk(v);
+    }
+  }
+}

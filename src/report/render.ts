@@ -1,0 +1,89 @@
+import type { BookSection, Report, ReportRow } from './build.js';
+import type { Unit } from './statistics.js';
+import type { Tolerance } from './targets.js';
+
+const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const fixed = (n: number, digits: number) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** A value in its unit: shares as %, dollars with $, rates with 1–2 decimals. */
+export function formatValue(value: number, unit: Unit): string {
+  switch (unit) {
+    case 'share':
+      return `${fixed(value * 100, 1)}%`;
+    case 'dollars':
+      return `$${int.format(value)}`;
+    case 'per-1000':
+      return fixed(value, 1);
+    default:
+      return fixed(value, 2);
+  }
+}
+
+function formatTolerance(t: Tolerance, unit: Unit): string {
+  if ('relative' in t) return `±${fixed(t.relative * 100, 0)}%`;
+  if ('absolute' in t) return unit === 'share' ? `±${fixed(t.absolute * 100, 1)} pts` : `±${formatValue(t.absolute, unit)}`;
+  return `${formatValue(t.min, unit)}–${formatValue(t.max, unit)}`;
+}
+
+function formatDenominator(d: ReportRow['denominator']): string {
+  if (d.unit === 'allowed dollars') return `$${int.format(d.value)} allowed`;
+  return `${d.unit === 'member-years' ? fixed(d.value, 1) : int.format(d.value)} ${d.unit}`;
+}
+
+function population(r: ReportRow): string {
+  const { minAge, maxAge } = r.population;
+  if (minAge === undefined && maxAge === undefined) return '';
+  if (maxAge === undefined) return `age ${minAge}+`;
+  return `age ${minAge ?? 0}–${maxAge}`;
+}
+
+/** The report as text: a header, a table per book with members, the age/sex mix and distinct codes. */
+export function formatReport(report: Report): string {
+  const out: string[] = [];
+  const w = report.window;
+  out.push(`fhirseed report: ${report.source}`);
+  out.push(`window ${w ? `${w.start} to ${w.end} (${w.months} months)` : 'none (no claims or coverage)'}; targets ${report.targetsFile}`);
+  const books = Object.entries(report.members.byBook).filter(([, n]) => n > 0).map(([b, n]) => `${b} ${int.format(n)}`);
+  out.push(`${int.format(report.members.total)} members${books.length ? ` (${books.join(', ')})` : ''}`);
+  const s = report.summary;
+  out.push(`targets: ${s.pass} pass, ${s.fail} fail, ${s['n.a.']} n.a.`);
+  for (const section of report.books) out.push('', ...formatSection(section));
+  out.push('', 'age and sex (age at the window end)', table([['age', 'female', 'male', 'other', 'share'], ...ageRows(report)]));
+  out.push('', 'distinct codes per system', table([['system', 'codes'], ...report.codes.map((c) => [c.name, int.format(c.distinct)])]));
+  return `${out.join('\n')}\n`;
+}
+
+function formatSection(s: BookSection): string[] {
+  const head = `${s.book} — ${int.format(s.members)} members, ${int.format(s.membersWithExposure)} with exposure, ${fixed(s.memberYears, 1)} member-years, ${int.format(s.deaths)} deaths`;
+  if (s.membersWithExposure === 0) {
+    const ids = s.rows.filter((r) => r.target).map((r) => r.target!.id);
+    return [`${head}${ids.length ? ` — targets ${ids.join(', ')} n.a.` : ''}`];
+  }
+  const rows = s.rows
+    .filter((r) => r.target || r.measured !== null)
+    .map((r) => [
+      r.target?.id ?? '',
+      r.label,
+      population(r),
+      r.measured === null ? '—' : formatValue(r.measured, r.unit),
+      r.target ? formatValue(r.target.value, r.unit) : '',
+      r.target ? formatTolerance(r.target.tolerance, r.unit) : '',
+      r.result ?? '',
+      formatDenominator(r.denominator),
+    ]);
+  return [head, table([['#', 'statistic', 'population', 'measured', 'target', 'tolerance', 'result', 'denominator'], ...rows])];
+}
+
+function ageRows(report: Report): string[][] {
+  const total = report.ageSex.reduce((n, r) => n + r.female + r.male + r.other, 0);
+  return report.ageSex.map((r) => {
+    const n = r.female + r.male + r.other;
+    return [r.band, int.format(r.female), int.format(r.male), int.format(r.other), total ? `${fixed((n / total) * 100, 1)}%` : '—'];
+  });
+}
+
+/** Left-aligned text columns, two spaces apart, indented by two. */
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
+  return rows.map((r) => `  ${r.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`.trimEnd()).join('\n');
+}

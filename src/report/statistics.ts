@@ -1,0 +1,139 @@
+import type { Book } from './book.js';
+import { CLAIM_TYPES, type ClaimType } from './claims.js';
+import { CONDITION_GROUPS } from './conditions.js';
+import type { MemberAggregate } from './members.js';
+
+/** A member as the statistics see it: the aggregate placed in the window. */
+export interface PlacedMember {
+  id: string;
+  book?: Book;
+  /** Age in whole years at the window's end; undefined without a birth date. */
+  age?: number;
+  /** Member-years of exposure in the window (covered days / 365.25). */
+  memberYears: number;
+  /** Died inside the window. */
+  died: boolean;
+  data: MemberAggregate;
+}
+
+/** Who a statistic is measured on: a book (or all) and an optional age range (inclusive, at the window's end). */
+export interface Population {
+  book: Book | 'all';
+  minAge?: number;
+  maxAge?: number;
+}
+
+/** How a value reads: `share` is a fraction (printed as %), `dollars` in USD. */
+export type Unit = 'per-claim' | 'per-member-year' | 'per-1000' | 'days' | 'share' | 'dollars';
+
+/** A measured value and what it was divided by (e.g. 812.4 member-years); value undefined when that is 0. */
+export interface Measurement {
+  value?: number;
+  denominator: number;
+  denominatorUnit: 'claims' | 'member-years' | 'admissions' | 'members' | 'allowed dollars';
+}
+
+export interface Statistic {
+  id: string;
+  label: string;
+  unit: Unit;
+  measure: (members: readonly PlacedMember[]) => Measurement;
+}
+
+const LABELS: Record<ClaimType, string> = {
+  inpatient: 'inpatient',
+  outpatient: 'outpatient institutional',
+  professional: 'professional',
+  pharmacy: 'pharmacy',
+  oral: 'oral (dental)',
+};
+
+const sum = (members: readonly PlacedMember[], f: (m: PlacedMember) => number) => members.reduce((s, m) => s + f(m), 0);
+const ratio = (num: number, den: number, scale = 1): number | undefined => (den > 0 ? (num / den) * scale : undefined);
+const years = (members: readonly PlacedMember[]) => sum(members, (m) => m.memberYears);
+const medicalClaims = (m: PlacedMember) => CLAIM_TYPES.reduce((s, t, i) => s + (t === 'oral' ? 0 : m.data.claims[i]!), 0);
+
+function perYear(members: readonly PlacedMember[], f: (m: PlacedMember) => number, scale = 1): Measurement {
+  const my = years(members);
+  return { value: ratio(sum(members, f), my, scale), denominator: my, denominatorUnit: 'member-years' };
+}
+
+function share(members: readonly PlacedMember[], has: (m: PlacedMember) => boolean): Measurement {
+  return { value: ratio(members.filter(has).length, members.length), denominator: members.length, denominatorUnit: 'members' };
+}
+
+/** Every statistic `report` computes, in the order it prints them (ids are what targets files name). */
+export const STATISTICS: readonly Statistic[] = [
+  ...CLAIM_TYPES.map((t, i): Statistic => ({
+    id: `lines-per-claim.${t}`,
+    label: `${LABELS[t]} lines per claim`,
+    unit: 'per-claim',
+    measure: (ms) => {
+      const claims = sum(ms, (m) => m.data.claims[i]!);
+      return { value: ratio(sum(ms, (m) => m.data.lines[i]!), claims), denominator: claims, denominatorUnit: 'claims' };
+    },
+  })),
+  ...CLAIM_TYPES.map((t, i): Statistic => ({
+    id: `claims-per-member-year.${t}`,
+    label: `${LABELS[t]} claims per member-year`,
+    unit: 'per-member-year',
+    measure: (ms) => perYear(ms, (m) => m.data.claims[i]!),
+  })),
+  { id: 'admissions-per-1000', label: 'inpatient admissions per 1,000 member-years', unit: 'per-1000', measure: (ms) => perYear(ms, (m) => m.data.admissions.size, 1000) },
+  {
+    id: 'average-length-of-stay',
+    label: 'average length of stay, days',
+    unit: 'days',
+    measure: (ms) => {
+      const admissions = sum(ms, (m) => m.data.admissions.size);
+      const days = sum(ms, (m) => [...m.data.admissions.values()].reduce((s, d) => s + d, 0));
+      return { value: ratio(days, admissions), denominator: admissions, denominatorUnit: 'admissions' };
+    },
+  },
+  { id: 'er-visits-per-1000', label: 'ER visits per 1,000 member-years', unit: 'per-1000', measure: (ms) => perYear(ms, (m) => m.data.erDates.size, 1000) },
+  { id: 'fills-30day-per-member-year', label: '30-day-equivalent fills per member-year', unit: 'per-member-year', measure: (ms) => perYear(ms, (m) => m.data.thirtyDayFills) },
+  ...CONDITION_GROUPS.map((g, i): Statistic => ({
+    id: `prevalence.${g.key}`,
+    label: `${g.label} prevalence`,
+    unit: 'share',
+    measure: (ms) => share(ms, (m) => (m.data.conditions & (1 << i)) !== 0),
+  })),
+  {
+    id: 'chronic-2plus-share',
+    label: 'members with ≥ 2 chronic conditions',
+    unit: 'share',
+    measure: (ms) => share(ms, (m) => bitCount(m.data.conditions) >= 2),
+  },
+  { id: 'allowed-per-member-year', label: 'allowed per member-year (medical + pharmacy)', unit: 'dollars', measure: (ms) => perYear(ms, (m) => m.data.allowed) },
+  { id: 'dental-allowed-per-member-year', label: 'dental allowed per member-year', unit: 'dollars', measure: (ms) => perYear(ms, (m) => m.data.dentalAllowed) },
+  {
+    id: 'member-share',
+    label: 'member share of allowed',
+    unit: 'share',
+    measure: (ms) => {
+      const allowed = sum(ms, (m) => m.data.allowed);
+      return { value: ratio(allowed - sum(ms, (m) => m.data.paid), allowed), denominator: allowed, denominatorUnit: 'allowed dollars' };
+    },
+  },
+  { id: 'no-claim-share', label: 'members with no claim in the window', unit: 'share', measure: (ms) => share(ms, (m) => medicalClaims(m) === 0) },
+  { id: 'deaths-per-1000', label: 'deaths per 1,000 member-years', unit: 'per-1000', measure: (ms) => perYear(ms, (m) => (m.died ? 1 : 0), 1000) },
+];
+
+export const STATISTIC_IDS: ReadonlySet<string> = new Set(STATISTICS.map((s) => s.id));
+
+/** The members of a population that have exposure (members without any are left out of every statistic). */
+export function select(members: readonly PlacedMember[], p: Population): PlacedMember[] {
+  return members.filter(
+    (m) =>
+      m.memberYears > 0 &&
+      (p.book === 'all' || m.book === p.book) &&
+      (p.minAge === undefined || (m.age !== undefined && m.age >= p.minAge)) &&
+      (p.maxAge === undefined || (m.age !== undefined && m.age <= p.maxAge)),
+  );
+}
+
+function bitCount(n: number): number {
+  let c = 0;
+  for (let x = n; x; x &= x - 1) c++;
+  return c;
+}
