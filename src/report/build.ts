@@ -63,7 +63,9 @@ const AGE_BANDS: [string, number, number][] = [
 /** Places every member in the window (book, age, exposure) and measures each book against the targets. */
 export function buildReport(aggregates: Aggregates, targets: readonly TargetRow[], source: string, targetsFile: string): Report {
   const window = reportWindow(aggregates);
-  const placed = [...aggregates.members].map(([id, data]): PlacedMember => {
+  // In id order, so that sums do not depend on the order the data was read in.
+  const sorted = [...aggregates.members].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const placed = sorted.map(([id, data]): PlacedMember => {
     const book = window ? memberBook(data.coverages, window) : undefined;
     const spans = data.coverages.filter((c) => (book === 'dental' ? c.book === 'dental' : c.book !== 'dental'));
     return {
