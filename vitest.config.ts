@@ -6,7 +6,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    // Tests name their packages (../shared/fhir-packages) and never reach for the FHIR package registry.
+    // Tests find the packages as fhirseed does ($FHIRSEED_PACKAGES, ~/.fhir/packages) or in ../shared/fhir-packages
+    // (checked once, up front) and never reach for the FHIR package registry.
+    globalSetup: ['test/helpers/packages-setup.ts'],
     env: { FHIRSEED_OFFLINE: '1' },
   },
 });

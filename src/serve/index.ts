@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UserError } from '../util/errors.js';
 import { SandboxAuth, type AuthOptions } from './auth.js';
-import { fetchMissingPackages } from '../validate/package-download.js';
+import { ensurePackages } from '../validate/package-download.js';
 import { capabilityStatement, findProfiles, PROFILE_IGS } from './capability.js';
 import { FHIR_PATH, createHandler } from './http.js';
 import { loadDirectory } from './load.js';
@@ -55,12 +55,13 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const members = authOptions.mode === 'smart-patient' ? (authOptions.members ?? loadTestMembers(options.dir)) : undefined;
   // As `fhirseed validate` does: fetch the IGs into ~/.fhir/packages when none are at hand. Without
   // them the server still runs, only without the IG profiles and search parameters (a note says so).
-  const fetchProblem = await fetchMissingPackages(PROFILE_IGS, options.packagesDir).then(
+  const packagesProblem = await ensurePackages(PROFILE_IGS, options.packagesDir).then(
     () => undefined,
     (error: Error) => error.message,
   );
   const profiles = findProfiles(options.packagesDir);
-  if (fetchProblem) profiles.notes.push(fetchProblem);
+  // One message naming every missing IG, where it was looked for and how to provide it.
+  if (packagesProblem) profiles.notes = [packagesProblem];
   indexSearchParameters(profiles.searchParameters);
   const { router, repo } = createEngine();
   const loaded = options.dir ? await loadDirectory(options.dir, router, repo) : { loaded: 0, errors: [] };

@@ -1,18 +1,35 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { UserError } from '../util/errors.js';
-import { parseIg, SKIPPED_DEPENDENCIES } from './packages.js';
+import { Agent, fetch as undiciFetch } from 'undici';
+import {
+  describeFetchError,
+  downloadSkipReason,
+  missingPackagesError,
+  packageCacheDir,
+  packageRegistry,
+  type DownloadAttempt,
+} from './package-sources.js';
+import { loadPackages, parseIg, SKIPPED_DEPENDENCIES } from './packages.js';
 import { readTgz } from './tar.js';
 
-export const DEFAULT_PACKAGE_REGISTRY = 'https://packages.fhir.org';
+export { DEFAULT_PACKAGE_REGISTRY } from './package-sources.js';
+
+/** Without a network a connection attempt should fail in seconds, not after the OS's minutes-long TCP timeout. */
+export const REGISTRY_CONNECT_TIMEOUT_MS = 5_000;
+/** A registry that accepted the connection but sends nothing for this long is given up on. */
+export const REGISTRY_RESPONSE_TIMEOUT_MS = 30_000;
 
 export interface DownloadOptions {
   /** Registry base URL: default $FHIRSEED_PACKAGE_REGISTRY, else packages.fhir.org. */
   registry?: string;
   /** The cache to fill: default ~/.fhir/packages. */
   cacheDir?: string;
+  /** Replaces the HTTP client (tests); its timeouts are then its own. */
   fetchImpl?: typeof fetch;
+  /** Milliseconds to connect to the registry (default REGISTRY_CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs?: number;
+  /** Milliseconds the registry may stay silent (default REGISTRY_RESPONSE_TIMEOUT_MS). */
+  responseTimeoutMs?: number;
   /** Called once per package fetched. */
   onDownload?: (key: string) => void;
   /** Never download (default: $FHIRSEED_OFFLINE set). */
@@ -23,15 +40,19 @@ export interface DownloadOptions {
  * What FHIR tools do when a package is not in the cache: fetch it from the package registry into
  * ~/.fhir/packages/<name>#<version>/package/, with its dependencies. Only when no package directory
  * is named (an explicit --packages or $FHIRSEED_PACKAGES means "use exactly these"), and not when
- * $FHIRSEED_OFFLINE is set. Returns the packages fetched.
+ * $FHIRSEED_OFFLINE is set. Returns the packages fetched. Named IGs that cannot be downloaded are
+ * one UserError (missingPackagesError: the cache looked in, each URL tried and why it failed); once
+ * the registry cannot be reached at all, nothing more is tried.
  */
 export async function fetchMissingPackages(igs: string[], packagesDir: string | undefined, options: DownloadOptions = {}): Promise<string[]> {
-  if (packagesDir ?? process.env.FHIRSEED_PACKAGES) return [];
-  if (options.offline ?? Boolean(process.env.FHIRSEED_OFFLINE)) return [];
-  const cacheDir = options.cacheDir ?? join(homedir(), '.fhir', 'packages');
-  const registry = (options.registry ?? process.env.FHIRSEED_PACKAGE_REGISTRY ?? DEFAULT_PACKAGE_REGISTRY).replace(/\/+$/, '');
-  const doFetch = options.fetchImpl ?? fetch;
+  if (downloadSkipReason(packagesDir, options.offline)) return [];
+  const cacheDir = options.cacheDir ?? packageCacheDir();
+  const registry = packageRegistry(options.registry);
+  const connectTimeoutMs = options.connectTimeoutMs ?? REGISTRY_CONNECT_TIMEOUT_MS;
+  const doFetch = options.fetchImpl ?? registryFetch(connectTimeoutMs, options.responseTimeoutMs ?? REGISTRY_RESPONSE_TIMEOUT_MS);
   const fetched: string[] = [];
+  const failed: DownloadAttempt[] = [];
+  let unreachable: string | undefined;
   const seen = new Set<string>();
   const queue = igs.map((ig) => ({ ...parseIg(ig), named: true }));
   while (queue.length) {
@@ -42,10 +63,11 @@ export async function fetchMissingPackages(igs: string[], packagesDir: string | 
     const target = join(cacheDir, key, 'package');
     if (!existsSync(join(target, 'package.json'))) {
       const url = `${registry}/${name}/${version}`;
-      const problem = await download(doFetch, url, target);
-      if (problem) {
+      const outcome = unreachable ? { problem: unreachable, reached: false } : await download(doFetch, url, target, connectTimeoutMs);
+      if (outcome) {
+        if (!outcome.reached) unreachable = outcome.problem;
         // A missing dependency is only a warning later on; a missing named IG is the user's problem.
-        if (named) throw new UserError(`FHIR package ${key} is not in ${cacheDir} and could not be downloaded from ${url}: ${problem}`);
+        if (named) failed.push({ key, url, problem: outcome.problem });
         continue;
       }
       fetched.push(key);
@@ -53,17 +75,36 @@ export async function fetchMissingPackages(igs: string[], packagesDir: string | 
     }
     for (const [dep, v] of Object.entries(dependenciesOf(target))) queue.push({ name: dep, version: v, named: false });
   }
+  if (failed.length) throw missingPackagesError(failed.map((f) => f.key), [cacheDir], { attempts: failed, registry });
   return fetched;
 }
 
-async function download(doFetch: typeof fetch, url: string, target: string): Promise<string | undefined> {
+/**
+ * Finds the named IG packages in packageSearchDirs(packagesDir), downloading the missing ones into the
+ * cache when allowed (fetchMissingPackages). Returns the packages downloaded; throws one UserError
+ * (missingPackagesError) when a named IG is still nowhere to be had.
+ */
+export async function ensurePackages(igs: string[], packagesDir: string | undefined, options: DownloadOptions = {}): Promise<string[]> {
+  const downloaded = await fetchMissingPackages(igs, packagesDir, options);
+  loadPackages(igs, packagesDir);
+  return downloaded;
+}
+
+/** undici's fetch with a short connect timeout and a limit on silence (Node's global fetch takes no such options). */
+function registryFetch(connectTimeoutMs: number, responseTimeoutMs: number): typeof fetch {
+  const dispatcher = new Agent({ connect: { timeout: connectTimeoutMs }, headersTimeout: responseTimeoutMs, bodyTimeout: responseTimeoutMs });
+  return ((url: string, init: RequestInit) => undiciFetch(url, { ...(init as object), dispatcher })) as unknown as typeof fetch;
+}
+
+/** undefined when the package is in place; else why not, and whether the registry answered at all. */
+async function download(doFetch: typeof fetch, url: string, target: string, connectTimeoutMs: number): Promise<{ problem: string; reached: boolean } | undefined> {
   let bytes: Buffer;
   try {
-    const response = await doFetch(url, { headers: { accept: 'application/tar+gzip, application/gzip, */*' }, signal: AbortSignal.timeout(60_000) });
-    if (!response.ok) return `HTTP ${response.status}`;
+    const response = await doFetch(url, { headers: { accept: 'application/tar+gzip, application/gzip, */*' } });
+    if (!response.ok) return { problem: `HTTP ${response.status}`, reached: true };
     bytes = Buffer.from(await response.arrayBuffer());
   } catch (error) {
-    return (error as Error).message;
+    return { problem: describeFetchError(error, connectTimeoutMs), reached: false };
   }
   // Unpack beside the target and rename, so an interrupted download never leaves half a package in the cache.
   mkdirSync(dirname(dirname(target)), { recursive: true });
@@ -75,9 +116,9 @@ async function download(doFetch: typeof fetch, url: string, target: string): Pro
     try {
       files = readTgz(tgz);
     } catch (error) {
-      return `not a package tarball (${(error as Error).message})`;
+      return { problem: `not a package tarball (${(error as Error).message})`, reached: true };
     }
-    if (!files.has('package.json')) return 'not a FHIR package (no package/package.json)';
+    if (!files.has('package.json')) return { problem: 'not a FHIR package (no package/package.json)', reached: true };
     const unpacked = join(staging, 'package');
     for (const [path, body] of files) {
       if (path.split('/').some((part) => part === '..')) continue;

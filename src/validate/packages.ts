@@ -1,8 +1,10 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
+import { downloadSkipReason, missingPackagesError, packageSearchDirs } from './package-sources.js';
 import { readTgz } from './tar.js';
+
+export { packageSearchDirs } from './package-sources.js';
 
 /** One FHIR package: its name, version, and the JSON resources at its top level and in example/. */
 export interface FhirPackage {
@@ -33,12 +35,6 @@ export function parseIg(spec: string): { name: string; version: string } {
   return { name: ALIASES[m[1]!] ?? m[1]!, version: m[2]! };
 }
 
-/** Where packages are looked for: the given dir, else $FHIRSEED_PACKAGES, else the standard ~/.fhir/packages cache. */
-export function packageSearchDirs(packagesDir?: string): string[] {
-  const dir = packagesDir ?? process.env.FHIRSEED_PACKAGES;
-  return dir ? [dir] : [join(homedir(), '.fhir', 'packages')];
-}
-
 const loaded = new Map<string, FhirPackage>();
 
 /** Reads one package from the first place that holds it; undefined if none does. */
@@ -58,6 +54,24 @@ function readPackage(dirs: string[], name: string, version: string): FhirPackage
 
 function candidates(dir: string, name: string, version: string): string[] {
   return [`${name}#${version}`, `${name}-${version}`].flatMap((base) => [join(dir, `${base}.tgz`), join(dir, base, 'package')]);
+}
+
+/** The first `.tgz` file or unpacked `package/` folder of name#version in `dirs` (see packageSearchDirs), or undefined. */
+export function locatePackage(dirs: string[], name: string, version: string): string | undefined {
+  return dirs.flatMap((dir) => candidates(dir, name, version)).find((path) => existsSync(path));
+}
+
+/**
+ * The files of name#version from the first of `dirs` that holds it, path inside the package → bytes
+ * (`package.json`, `StructureDefinition-….json`, `example/….json`; from a folder, only the top level
+ * and example/); undefined when no directory holds it.
+ */
+export function packageFiles(dirs: string[], name: string, version: string): Map<string, Buffer> | undefined {
+  for (const dir of dirs) {
+    const files = readPackageFiles(dir, name, version);
+    if (files) return files;
+  }
+  return undefined;
 }
 
 function readPackageFiles(dir: string, name: string, version: string): Map<string, Buffer> | undefined {
@@ -100,11 +114,17 @@ function toPackage(name: string, version: string, files: Map<string, Buffer>): F
 }
 
 /**
- * Loads the named IG packages and, transitively, their dependencies. A named package that cannot be
- * found is a UserError; a missing dependency is a warning (its definitions are then unknown).
+ * Loads the named IG packages and, transitively, their dependencies, from packageSearchDirs(packagesDir).
+ * Named packages that cannot be found are one UserError naming them all, the directories looked in
+ * and why nothing was downloaded (missingPackagesError); a missing dependency is a warning (its
+ * definitions are then unknown).
  */
 export function loadPackages(igs: string[], packagesDir?: string): PackageSet {
   const dirs = packageSearchDirs(packagesDir);
+  const missing = igs.map((ig) => parseIg(ig)).filter(({ name, version }) => !SKIPPED_DEPENDENCIES.some((re) => re.test(name)) && !locatePackage(dirs, name, version));
+  if (missing.length) {
+    throw missingPackagesError(missing.map(({ name, version }) => `${name}#${version}`), dirs, { skipped: downloadSkipReason(packagesDir) });
+  }
   const packages: FhirPackage[] = [];
   const warnings: string[] = [];
   const seen = new Set<string>();
@@ -118,8 +138,6 @@ export function loadPackages(igs: string[], packagesDir?: string): PackageSet {
     }
     const pkg = readPackage(dirs, name, version);
     if (!pkg) {
-      const places = dirs.flatMap((d) => candidates(d, name, version)).join(', ');
-      if (!requiredBy) throw new UserError(`FHIR package ${key} not found (looked in ${places})`);
       warnings.push(`${key} (needed by ${requiredBy}) not found; its definitions are unknown`);
       return undefined;
     }

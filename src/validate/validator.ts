@@ -2,7 +2,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { BaseChecker } from './base.js';
 import { buildDefinitions, type Definitions } from './definitions.js';
 import { InvariantChecker } from './invariants.js';
-import { fetchMissingPackages } from './package-download.js';
+import { ensurePackages } from './package-download.js';
 import { loadPackages, type FhirPackage } from './packages.js';
 import { CompiledProfile } from './profile.js';
 import { Terminology } from './terminology.js';
@@ -11,7 +11,7 @@ import type { Issue } from './types.js';
 export type { Issue } from './types.js';
 
 export interface ValidatorOptions {
-  /** Directory of package .tgz files or unpacked folders; default $FHIRSEED_PACKAGES, else ~/.fhir/packages. */
+  /** Directory of package .tgz files or unpacked folders, looked in before $FHIRSEED_PACKAGES and ~/.fhir/packages. */
   packagesDir?: string;
   /** IGs to load, e.g. `carin-bb@2.0.0`, `us-core@6.1.0` (default: both). */
   igs?: string[];
@@ -35,9 +35,13 @@ export const DEFAULT_IGS = ['carin-bb@2.0.0', 'us-core@6.1.0'];
 
 const RELATIVE_REFERENCE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/[^/]+)?$/;
 
+/**
+ * Loads the IG packages (downloading missing ones into ~/.fhir/packages when allowed, see ensurePackages)
+ * and compiles a validator over them. Throws a UserError when a named IG cannot be found or downloaded.
+ */
 export async function createValidator(options: ValidatorOptions = {}): Promise<Validator> {
   const igs = options.igs?.length ? options.igs : DEFAULT_IGS;
-  const downloaded = await fetchMissingPackages(igs, options.packagesDir);
+  const downloaded = await ensurePackages(igs, options.packagesDir);
   const { packages, warnings } = loadPackages(igs, options.packagesDir);
   warnings.unshift(...downloaded.map((key) => `${key} downloaded into the FHIR package cache`));
   const definitions = buildDefinitions(packages);

@@ -1,18 +1,68 @@
-import { join } from 'node:path';
-import { readTgz } from '../../src/validate/tar.js';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { locatePackage, packageFiles as findPackageFiles, packageSearchDirs } from '../../src/validate/packages.js';
 
-/** The IG packages: $FHIRSEED_PACKAGES, else ../shared/fhir-packages beside the checkout (never copied into the repository). */
-export const SHARED_PACKAGES = process.env.FHIRSEED_PACKAGES ?? join(process.cwd(), '..', 'shared', 'fhir-packages');
+/** The IG packages the tests read: name, version. */
+export const TEST_PACKAGES: readonly (readonly [string, string])[] = [
+  ['hl7.fhir.us.carin-bb', '2.0.0'],
+  ['hl7.fhir.us.core', '3.1.1'],
+  ['hl7.fhir.us.core', '6.1.0'],
+];
+
+/** ../shared/fhir-packages beside the checkout: where the team keeps the packages (never copied into the repository). */
+export const SIBLING_PACKAGES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'fhir-packages');
+
+/** Where the tests look, in order: where fhirseed itself looks ($FHIRSEED_PACKAGES, ~/.fhir/packages), then ../shared/fhir-packages. */
+export function testPackageDirs(): string[] {
+  return [...new Set([...packageSearchDirs(), SIBLING_PACKAGES])];
+}
+
+/** The TEST_PACKAGES found in none of testPackageDirs(), as `name#version`. */
+export function missingTestPackages(): string[] {
+  const dirs = testPackageDirs();
+  return TEST_PACKAGES.filter(([name, version]) => !locatePackage(dirs, name, version)).map(([name, version]) => `${name}#${version}`);
+}
+
+/**
+ * The package directory tests pass as `packagesDir` / `--packages`: the first of testPackageDirs() that
+ * holds every test package (fhirseed then still looks in $FHIRSEED_PACKAGES and ~/.fhir/packages after
+ * it), else ../shared/fhir-packages. test/helpers/packages-setup.ts fails the run once, naming the places
+ * looked, when a package is nowhere.
+ */
+export const SHARED_PACKAGES: string =
+  testPackageDirs().find((dir) => TEST_PACKAGES.every(([name, version]) => locatePackage([dir], name, version))) ?? SIBLING_PACKAGES;
 
 const cache = new Map<string, Map<string, Buffer>>();
 
-/** Files of a package .tgz (by file name without .tgz), path → bytes. */
+/** `hl7.fhir.us.core-6.1.0` → name and version. */
+function splitName(name: string): [string, string] {
+  const m = /^(.+)-(\d[^-]*)$/.exec(name);
+  if (!m) throw new Error(`${name}: expected <package>-<version>`);
+  return [m[1]!, m[2]!];
+}
+
+/**
+ * Files of a package (by `<name>-<version>`), path inside the package → bytes, found the way fhirseed
+ * finds packages (.tgz or unpacked folder; see src/validate/packages.ts for which files a folder gives).
+ */
 export function packageFiles(name: string): Map<string, Buffer> {
   const hit = cache.get(name);
   if (hit) return hit;
-  const files = readTgz(join(SHARED_PACKAGES, `${name}.tgz`));
+  const dirs = [SHARED_PACKAGES, ...testPackageDirs()];
+  const files = findPackageFiles(dirs, ...splitName(name));
+  if (!files) throw new Error(`FHIR package ${name} not found in ${dirs.join(', ')}`);
   cache.set(name, files);
   return files;
+}
+
+/** The package as a .tgz, as a registry serves it: the file itself, or its unpacked folder packed with `tar`. */
+export function packageTarball(name: string, version: string): Buffer | undefined {
+  const path = locatePackage([SHARED_PACKAGES, ...testPackageDirs()], name, version);
+  if (!path) return undefined;
+  if (path.endsWith('.tgz')) return readFileSync(path);
+  return execFileSync('tar', ['-czf', '-', '-C', dirname(path), 'package'], { maxBuffer: 1 << 30 });
 }
 
 export function readPackageJson(name: string, path: string): unknown {

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Bundle, Coverage, ExplanationOfBenefit, Patient, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleResources, generateTo, shippedProfile, tempDir } from '../helpers/output.js';
+import { SHARED_PACKAGES } from '../helpers/packages.js';
 import { externalBaseUrl, fhir, key, searchAll, startTestServer } from './helpers.js';
-
-const PACKAGES = '/work/shared/fhir-packages';
 
 /**
  * The read and search checks run against FHIR_BASE_URL when it is set (any server holding a
@@ -27,7 +26,7 @@ describe('serve: FHIR interactions over HTTP', () => {
       cleanup = temp.cleanup;
       generateTo(temp.dir, shippedProfile('default'));
       files = bundleResources(temp.dir).flatMap((b) => b.resources);
-      const server = await startTestServer({ dir: temp.dir, packagesDir: PACKAGES });
+      const server = await startTestServer({ dir: temp.dir, packagesDir: SHARED_PACKAGES });
       expect(server.loadErrors).toEqual([]);
       expect(server.loadedResources).toBe(files.length);
       base = server.url;

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchMissingPackages } from '../../src/validate/package-download.js';
 import { loadPackages } from '../../src/validate/packages.js';
-import { SHARED_PACKAGES } from '../helpers/packages.js';
+import { packageTarball, SHARED_PACKAGES } from '../helpers/packages.js';
 
-/** A stand-in for packages.fhir.org: GET /<name>/<version> → the .tgz from ../shared/fhir-packages. */
+/** A stand-in for packages.fhir.org: GET /<name>/<version> → the package's .tgz, from where the tests find packages. */
 let server: Server;
 let registry: string;
 const requests: string[] = [];
@@ -18,12 +18,12 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     requests.push(req.url ?? '');
     const m = /^\/([^/]+)\/([^/]+)$/.exec(req.url ?? '');
-    const file = m ? join(SHARED_PACKAGES, `${m[1]}-${m[2]}.tgz`) : '';
-    if (!file || !existsSync(file)) {
+    const tarball = m ? packageTarball(m[1]!, m[2]!) : undefined;
+    if (!tarball) {
       res.writeHead(404).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/tar+gzip' }).end(readFileSync(file));
+    res.writeHead(200, { 'content-type': 'application/tar+gzip' }).end(tarball);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   registry = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -64,7 +64,7 @@ describe('downloading FHIR packages into the cache', () => {
   it('should fail with one line naming the package, the cache and the URL when a named IG cannot be had', async () => {
     const cache = emptyCache();
     await expect(fetchMissingPackages(['us-core@9.9.9'], undefined, { registry, cacheDir: cache, offline: false })).rejects.toThrow(
-      new RegExp(`^FHIR package hl7\\.fhir\\.us\\.core#9\\.9\\.9 is not in .+ and could not be downloaded from ${registry}/hl7\\.fhir\\.us\\.core/9\\.9\\.9: HTTP 404$`),
+      new RegExp(`^FHIR package hl7\\.fhir\\.us\\.core#9\\.9\\.9 not found\\. Looked in ${cache}; download from ${registry}/hl7\\.fhir\\.us\\.core/9\\.9\\.9 failed: HTTP 404\n  Provide the IG packages`),
     );
     expect(existsSync(join(cache, 'hl7.fhir.us.core#9.9.9'))).toBe(false);
   });

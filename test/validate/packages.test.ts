@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/util/errors.js';
-import { loadPackages, parseIg } from '../../src/validate/packages.js';
+import { loadPackages, packageSearchDirs, parseIg } from '../../src/validate/packages.js';
 import { createValidator } from '../../src/validate/validator.js';
 import { SHARED_PACKAGES } from '../helpers/packages.js';
 
@@ -18,12 +18,29 @@ describe('FHIR package loading', () => {
     expect(warnings.some((w) => w.startsWith('us.nlm.vsac#0.7.0') && w.includes('not found'))).toBe(true);
   });
 
-  it('should fail with one line naming the package and the places looked when a named IG is missing', async () => {
+  it('should fail with one line naming the package and the places looked, and one hint line, when a named IG is missing', async () => {
     const attempt = createValidator({ packagesDir: SHARED_PACKAGES, igs: ['carin-bb@9.9.9'] });
     await expect(attempt).rejects.toThrow(UserError);
     const message = await attempt.catch((e: Error) => e.message);
-    expect(message).not.toContain('\n');
-    expect(message).toContain('hl7.fhir.us.carin-bb#9.9.9');
-    expect(message).toContain(SHARED_PACKAGES);
+    const [line, hint, ...rest] = message.split('\n');
+    expect(rest).toEqual([]);
+    expect(line).toContain('hl7.fhir.us.carin-bb#9.9.9');
+    expect(line).toContain(`Looked in ${packageSearchDirs(SHARED_PACKAGES).join(', ')};`);
+    expect(hint).toMatch(/^ {2}Provide the IG packages/);
+  });
+
+  it('should look in --packages, then $FHIRSEED_PACKAGES, then ~/.fhir/packages', () => {
+    const saved = { home: process.env.HOME, packages: process.env.FHIRSEED_PACKAGES };
+    try {
+      process.env.HOME = '/home/someone';
+      process.env.FHIRSEED_PACKAGES = '/srv/packages';
+      expect(packageSearchDirs('/given')).toEqual(['/given', '/srv/packages', '/home/someone/.fhir/packages']);
+      delete process.env.FHIRSEED_PACKAGES;
+      expect(packageSearchDirs()).toEqual(['/home/someone/.fhir/packages']);
+    } finally {
+      process.env.HOME = saved.home;
+      if (saved.packages === undefined) delete process.env.FHIRSEED_PACKAGES;
+      else process.env.FHIRSEED_PACKAGES = saved.packages;
+    }
   });
 });

@@ -62,7 +62,7 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
   const io = argv.io;
   io.stdout(`fhirseed: FHIR R4 sandbox at ${server.url} (${server.loadedResources} resources loaded${dir ? ` from ${dir}` : ''}, auth ${argv.auth}${argv.validate ? ', writes validated' : ''})\n`);
   if (server.notes.length) {
-    io.stdout(`fhirseed: note: served without some IG profiles and search parameters (give --packages or $FHIRSEED_PACKAGES): ${server.notes.join('; ')}\n`);
+    io.stdout(`fhirseed: note: served without some IG profiles and search parameters: ${server.notes.join('; ')}\n`);
   }
   for (const error of server.loadErrors.slice(0, 20)) io.stderr(`fhirseed: not loaded: ${error}\n`);
   if (server.loadErrors.length > 20) io.stderr(`fhirseed: … and ${server.loadErrors.length - 20} more load errors\n`);
