@@ -2,7 +2,7 @@ import type { CodeMaps, ConditionRow } from '../codemaps/types.js';
 import type { ConditionPrevalence, Profile, Sex } from '../profile/types.js';
 import { addDays, ageOn, daysBetween, maxDate } from '../util/dates.js';
 import type { Rng } from '../util/rng.js';
-import type { ConditionFact, IsoDate } from './types.js';
+import type { ConditionFact, IsoDate, MedicareEntitlement } from './types.js';
 
 export function prevalenceFor(c: ConditionPrevalence, age: number, sex: Sex): number {
   const band = c.byAgeBand?.find((b) => age >= b.min && age <= b.max);
@@ -14,7 +14,8 @@ export function prevalenceFor(c: ConditionPrevalence, age: number, sex: Sex): nu
 
 /**
  * Conditions the member has during the period: chronic ones begin before it (onset after birth),
- * acute ones begin inside it.
+ * acute ones begin inside it. A Medicare member entitled by ESRD has end-stage renal disease
+ * (code-map row `esrd`: N18.6, with dialysis at the nephrology visits) besides those the profile draws.
  */
 export function simulateConditions(
   rng: Rng,
@@ -24,6 +25,7 @@ export function simulateConditions(
   sex: Sex,
   coverageStart: IsoDate,
   lastDay: IsoDate,
+  entitlement?: MedicareEntitlement,
 ): ConditionFact[] {
   const age = ageOn(birthDate, profile.period.start);
   const facts: ConditionFact[] = [];
@@ -32,6 +34,8 @@ export function simulateConditions(
     if (!row || !rng.chance(prevalenceFor(c, age, sex))) continue;
     facts.push(makeCondition(rng, row, birthDate, coverageStart, lastDay));
   }
+  const esrd = entitlement === 'esrd' || entitlement === 'disability-esrd' ? codeMaps.conditions.get('esrd') : undefined;
+  if (esrd && !facts.some((f) => f.key === esrd.key)) facts.push(makeCondition(rng, esrd, birthDate, coverageStart, lastDay));
   return facts;
 }
 

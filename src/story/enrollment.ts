@@ -1,11 +1,11 @@
 import type { CodeMaps } from '../codemaps/types.js';
 import type { AgeBand, Plan, Profile } from '../profile/types.js';
-import { addDays, daysBetween, maxDate } from '../util/dates.js';
+import { addDays, daysBetween, maxDate, minDate } from '../util/dates.js';
 import type { Rng } from '../util/rng.js';
 import { fictionalMbi } from './identifiers.js';
 import type { PersonSource } from './person-source.js';
 import type { Showcase } from './showcase.js';
-import type { CoverageFact, MemberFact, PersonFact, Relationship } from './types.js';
+import type { CoverageFact, IsoDate, MedicareEntitlement, MemberFact, PersonFact, Relationship } from './types.js';
 
 export interface Enrollment {
   member: MemberFact;
@@ -25,19 +25,23 @@ export function enroll(
   const medicalPlans = profile.plans.filter((p) => p.type !== 'dental');
   const dentalPlans = profile.plans.filter((p) => p.type === 'dental');
   const forced = showcase?.planType ? medicalPlans.filter((p) => p.type === showcase.planType) : [];
-  const medical = medicalPlans.length ? rng.weighted(forced.length ? forced : medicalPlans, (p) => p.share) : undefined;
+  const medical = medicalPlans.length ? rng.weighted(eligiblePlans(forced.length ? forced : medicalPlans, showcase), (p) => p.share) : undefined;
   const dentalTakeUp = dentalPlans.reduce((s, p) => s + p.share, 0);
   const dental =
     dentalPlans.length && (!medical || showcase?.dental || rng.chance(dentalTakeUp))
       ? rng.weighted(dentalPlans, (p) => p.share)
       : undefined;
 
-  const age = chooseAge(rng, profile.demographics.ageBands, medical?.type === 'medicare-advantage', showcase);
+  const medicare = medical?.type === 'medicare-advantage';
+  const { age, entitlement } = medicare
+    ? chooseMedicareAge(rng, profile.demographics.ageBands, showcase)
+    : { age: chooseAge(rng, profile.demographics.ageBands, showcase), entitlement: undefined };
   const { start: periodStart, end: periodEnd } = profile.period;
-  const birthDate = addDays(periodStart, -(age * 365 + rng.int(0, 364)));
+  const birthDate = birthDateFor(rng, periodStart, age);
   const sex = rng.weighted(profile.demographics.sex, (s) => s.share).code;
   const state = rng.weighted(profile.demographics.states, (s) => s.share).code;
-  const relationship = chooseRelationship(rng, age, profile, showcase);
+  // Medicare has no dependents: every beneficiary is enrolled in their own name.
+  const relationship = medicare ? 'self' : chooseRelationship(rng, age, profile, showcase);
   const table = (name: string) => codeMaps.tables.get(name)?.codes ?? [];
   const race = lookup(table('race'), rng.weighted(profile.demographics.race, (s) => s.share).code);
   const ethnicity = lookup(table('ethnicity'), rng.weighted(profile.demographics.ethnicity, (s) => s.share).code);
@@ -59,7 +63,7 @@ export function enroll(
     subscriber = {
       name: subName,
       sex: subSex,
-      birthDate: addDays(periodStart, -(subAge * 365 + rng.int(0, 364))),
+      birthDate: birthDateFor(rng, periodStart, subAge),
       race, ethnicity, language, address,
       phone: person.phone,
       email: people.email(subName),
@@ -76,7 +80,10 @@ export function enroll(
     subscriberId,
     subscriber,
   };
-  if (medical?.type === 'medicare-advantage') member.mbi = fictionalMbi(rng);
+  if (medicare) {
+    member.mbi = fictionalMbi(rng);
+    member.medicareEntitlement = entitlement;
+  }
   if (medical?.type === 'medicaid') member.medicaidId = `MCD${rng.digits(9)}`;
 
   // Coverage timeline: most members are enrolled all period; some join late.
@@ -85,7 +92,7 @@ export function enroll(
   let end = periodEnd;
   if (showcase?.deceased) {
     member.deceasedDate = addDays(start, Math.floor(daysBetween(start, periodEnd) * (0.6 + rng.next() * 0.3)));
-    end = member.deceasedDate;
+    end = minDate(endOfMonth(member.deceasedDate), periodEnd);
   }
   const coverages: CoverageFact[] = [];
   const plans = new Map<number, Plan>();
@@ -108,8 +115,43 @@ export function enroll(
   return { member, coverages, plans };
 }
 
-function chooseAge(rng: Rng, bands: readonly AgeBand[], medicare: boolean, showcase: Showcase | undefined): number {
-  let candidates = bands.filter((b) => b.share > 0);
+/**
+ * Medical plans the member may be drawn onto: a coverage-plan scenario that needs a dependent
+ * (spouse or child) or a minor never lands on Medicare Advantage, unless the profile has no other plan.
+ */
+function eligiblePlans(plans: Plan[], showcase: Showcase | undefined): Plan[] {
+  const needsNonMedicare = Boolean(showcase?.relationship || (showcase?.age && showcase.age.max < 18));
+  if (!needsNonMedicare) return plans;
+  const others = plans.filter((p) => p.type !== 'medicare-advantage');
+  return others.length ? others : plans;
+}
+
+/** A birth date on which the member is exactly `age` whole years old at `on`. */
+function birthDateFor(rng: Rng, on: IsoDate, age: number): IsoDate {
+  const latest = yearsBefore(on, age);
+  const earliest = addDays(yearsBefore(on, age + 1), 1);
+  return addDays(earliest, rng.int(0, daysBetween(earliest, latest)));
+}
+
+/**
+ * Coverage of a member who dies ends on the last day of the month of death: Medicare Advantage
+ * disenrolment for death takes effect on the first day of the following month (CMS Medicare
+ * Managed Care Manual ch. 2, MA Enrollment and Disenrollment Guidance §50.2.4), and Medicaid and
+ * employer plans likewise terminate eligibility at month end.
+ */
+export function endOfMonth(date: IsoDate): IsoDate {
+  const [y, m] = date.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+}
+
+function yearsBefore(date: IsoDate, years: number): IsoDate {
+  const [y, m, d] = date.split('-') as [string, string, string];
+  const day = m === '02' && d === '29' ? '28' : d;
+  return `${String(Number(y) - years).padStart(4, '0')}-${m}-${day}`;
+}
+
+function chooseAge(rng: Rng, bands: readonly AgeBand[], showcase: Showcase | undefined): number {
+  const candidates = bands.filter((b) => b.share > 0);
   const want = showcase?.age ?? (showcase?.relationship === 'child' ? { min: 0, max: 17 } : undefined);
   if (want) {
     const fitting = candidates.filter((b) => b.min <= want.max && b.max >= want.min);
@@ -118,14 +160,57 @@ function chooseAge(rng: Rng, bands: readonly AgeBand[], medicare: boolean, showc
       return rng.int(Math.max(band.min, want.min), Math.min(band.max, want.max));
     }
   }
-  if (medicare) {
-    const seniors = candidates.filter((b) => b.max >= 65);
-    if (seniors.length) candidates = seniors;
-    const band = rng.weighted(candidates, (b) => b.share);
-    return rng.int(Math.max(band.min, 65), Math.max(band.max, 65));
-  }
   const band = rng.weighted(candidates, (b) => b.share);
   return rng.int(band.min, band.max);
+}
+
+/**
+ * Share of Medicare enrollees under 65, entitled by disability or ESRD (CMS Medicare Enrollment
+ * Dashboard: about 12-15% of Medicare beneficiaries are under 65).
+ */
+const UNDER_65_MEDICARE_SHARE = 0.13;
+
+/**
+ * Current reason for entitlement of under-65 beneficiaries (CMS OREC/CREC codes 1 DIB, 2 ESRD,
+ * 3 DIB and ESRD). Approximation: disability accounts for nearly all under-65 entitlement; ESRD
+ * beneficiaries under 65 (USRDS Annual Data Report: a few hundred thousand, most also disabled)
+ * are a few percent of them.
+ */
+const UNDER_65_REASONS: readonly { reason: MedicareEntitlement; share: number }[] = [
+  { reason: 'disability', share: 0.95 },
+  { reason: 'disability-esrd', share: 0.03 },
+  { reason: 'esrd', share: 0.02 },
+];
+
+/**
+ * Age and reason for entitlement of a Medicare Advantage member: 65 or older by age, or (for a
+ * small share, when the profile's age bands include adults under 65) 18-64 entitled by disability
+ * or ESRD. Never under 18. A coverage-plan scenario's age range applies where it fits.
+ */
+function chooseMedicareAge(
+  rng: Rng,
+  bands: readonly AgeBand[],
+  showcase: Showcase | undefined,
+): { age: number; entitlement: MedicareEntitlement } {
+  const live = bands.filter((b) => b.share > 0);
+  const seniors = live.filter((b) => b.max >= 65);
+  const adults = live.filter((b) => b.min <= 64 && b.max >= 18);
+  const wanted = showcase?.medicareEntitlement;
+  const under65 =
+    adults.length > 0 &&
+    (wanted ? wanted !== 'age' : !seniors.length || (!showcase?.age && rng.chance(UNDER_65_MEDICARE_SHARE)));
+  const range = under65 ? { min: 18, max: 64 } : { min: 65, max: 200 };
+  const want = showcase?.age;
+  const fitsWant = want && want.min <= range.max && want.max >= range.min;
+  const lo = fitsWant ? Math.max(range.min, want.min) : range.min;
+  const hi = fitsWant ? Math.min(range.max, want.max) : range.max;
+  const pool = under65 ? adults : seniors.length ? seniors : live;
+  const fitting = pool.filter((b) => b.min <= hi && b.max >= lo);
+  const band = rng.weighted(fitting.length ? fitting : pool, (b) => b.share);
+  const clamp = (n: number) => Math.min(hi, Math.max(lo, n));
+  const age = rng.int(clamp(band.min), clamp(band.max));
+  if (!under65) return { age, entitlement: 'age' };
+  return { age, entitlement: wanted ?? rng.weighted(UNDER_65_REASONS, (r) => r.share).reason };
 }
 
 function chooseRelationship(rng: Rng, age: number, profile: Profile, showcase: Showcase | undefined): Relationship {

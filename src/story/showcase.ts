@@ -1,4 +1,5 @@
 import type { ClaimType, PlanType, Profile } from '../profile/types.js';
+import type { MedicareEntitlement } from './types.js';
 
 /**
  * The coverage plan: the first members of every population are given scenarios that between
@@ -31,19 +32,24 @@ export interface Showcase {
   /** At least this many professional visits in the period. */
   professionalVisits?: number;
   age?: { min: number; max: number };
+  /** Reason for entitlement of a Medicare Advantage member (under 65 unless 'age'). */
+  medicareEntitlement?: MedicareEntitlement;
 }
 
 const SCENARIOS: readonly Showcase[] = [
   { claimTypes: ['inpatient', 'professional', 'pharmacy'], planType: 'commercial', age: { min: 45, max: 64 }, corrected: true, deniedLineIn: ['inpatient'] },
   { claimTypes: ['outpatient', 'professional'], outOfNetwork: true, ambulance: true, corrected: true },
   { claimTypes: ['pharmacy', 'professional'], corrected: true, compound: true },
-  { claimTypes: ['oral', 'professional'], dental: true, relationship: 'child', age: { min: 11, max: 17 }, corrected: true },
+  // Ages are at the period start: 16 at most, so that the child is still of orthodontic age (11-17) at the dental visit.
+  { claimTypes: ['oral', 'professional'], dental: true, relationship: 'child', age: { min: 11, max: 16 }, corrected: true },
   { claimTypes: ['professional', 'outpatient', 'oral'], relationship: 'spouse', denial: true, dental: true, periodontal: true, deniedLineIn: ['outpatient'], age: { min: 30, max: 64 } },
   { claimTypes: ['professional', 'inpatient'], deceased: true, planType: 'medicare-advantage', age: { min: 70, max: 95 } },
   { claimTypes: ['professional', 'pharmacy', 'outpatient'], planType: 'medicaid', claimLevel: ['outpatient'] },
   { claimTypes: ['pharmacy', 'oral'], denial: true, dental: true, denture: true, age: { min: 60, max: 80 } },
   // An infant seen at several well-child visits: the under-3 growth profiles, with a measure missing at the first.
   { claimTypes: ['professional'], relationship: 'child', age: { min: 0, max: 0 }, professionalVisits: 3 },
+  // A Medicare member under 65 entitled by end-stage renal disease: N18.6 and dialysis at the nephrology visits.
+  { claimTypes: ['professional', 'outpatient'], planType: 'medicare-advantage', medicareEntitlement: 'esrd', age: { min: 45, max: 64 } },
 ];
 
 export function showcaseFor(index: number, profile: Profile): Showcase | undefined {
@@ -60,6 +66,7 @@ export function showcaseFor(index: number, profile: Profile): Showcase | undefin
       (t) => profile.utilization[t] > 0 && (t === 'oral' ? dental : medical),
     ),
     planType: scenario.planType && planTypes.has(scenario.planType) ? scenario.planType : undefined,
+    medicareEntitlement: planTypes.has('medicare-advantage') ? scenario.medicareEntitlement : undefined,
     dental: Boolean(scenario.dental && dental),
     relationship: scenario.relationship,
     deceased: scenario.deceased,

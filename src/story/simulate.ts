@@ -34,7 +34,7 @@ export function simulateMember(env: SimulationEnv, index: number): MemberStory {
   const first = coverages[0];
   const lastDay = member.deceasedDate ? minDate(member.deceasedDate, profile.period.end) : profile.period.end;
   const conditions = first
-    ? simulateConditions(rng, profile, codeMaps, member.birthDate, member.sex, first.start, lastDay)
+    ? simulateConditions(rng, profile, codeMaps, member.birthDate, member.sex, first.start, lastDay, member.medicareEntitlement)
     : [];
   const ctx = new MemberClaimsContext(rng, people, profile, codeMaps, directory, member, conditions, coverages, plans, showcase);
   const drafts = planClaims(ctx);

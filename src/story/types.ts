@@ -38,6 +38,12 @@ export interface PersonFact {
 
 export type Relationship = 'self' | 'spouse' | 'child';
 
+/**
+ * Current reason for Medicare entitlement (CMS CREC/OREC: 0 old age, 1 disability insurance
+ * benefits, 2 ESRD, 3 both DIB and ESRD).
+ */
+export type MedicareEntitlement = 'age' | 'disability' | 'esrd' | 'disability-esrd';
+
 export interface MemberFact extends PersonFact {
   /** Payer member id, e.g. FSD1234567-01 (subscriber id + dependent suffix). */
   memberId: string;
@@ -45,6 +51,8 @@ export interface MemberFact extends PersonFact {
   uniqueMemberId: string;
   /** Medicare Beneficiary Identifier for Medicare Advantage members. */
   mbi?: string;
+  /** Why a Medicare Advantage member is entitled to Medicare: 'age' at 65+, else disability and/or ESRD. */
+  medicareEntitlement?: MedicareEntitlement;
   /** Medicaid id for Medicaid members. */
   medicaidId?: string;
   relationship: Relationship;

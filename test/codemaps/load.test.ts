@@ -26,7 +26,7 @@ function brokenCopy(file: string, edit: (json: any) => void): string {
 
 describe('code maps', () => {
   it('should load and index every table', () => {
-    expect(maps.conditions.size).toBe(22);
+    expect(maps.conditions.size).toBe(23);
     expect(maps.drugs.size).toBeGreaterThan(0);
     for (const t of ['revenue', 'place-of-service', 'type-of-bill', 'daw', 'carc', 'tooth', 'surface', 'race', 'ethnicity']) {
       expect(maps.tables.get(t)?.codes.length, t).toBeGreaterThan(0);

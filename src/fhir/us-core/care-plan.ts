@@ -16,14 +16,15 @@ export function buildUsCoreCarePlan(story: MemberStory, plan: CarePlanFact, ctx:
     id: carePlanId(story),
     meta: meta(ctx, [usCoreProfile(ctx, 'us-core-careplan')]),
     text: { status: 'generated', div: narrative(story, plan, ctx) },
-    status: 'active',
+    // A death ends the plan before its goals are met: revoked (terminated before completion).
+    status: plan.end ? 'revoked' : 'active',
     intent: 'plan',
     // The assess-plan category is fixed by the profile.
     category: [{ coding: [{ system: SYSTEMS.usCoreCarePlanCategory, code: 'assess-plan', display: 'Assessment and Plan of Treatment' }] }],
     title: 'Chronic condition management plan',
     subject: ref('Patient', ids.patient(story)),
     ...(plan.encounterOrdinal ? { encounter: ref('Encounter', ids.encounter(story, plan.encounterOrdinal)) } : {}),
-    period: { start: plan.start },
+    period: { start: plan.start, ...(plan.end ? { end: plan.end } : {}) },
     created: plan.start,
     ...(plan.authorId ? { author: ref('Practitioner', plan.authorId) } : { author: ref('Organization', plan.organizationId) }),
     careTeam: [ref('CareTeam', careTeamId(story))],
@@ -36,7 +37,7 @@ function narrative(story: MemberStory, plan: CarePlanFact, ctx: BuildContext): s
   const items = plan.goals.map((g) => {
     const condition = ctx.codeMaps.conditions.get(g.conditionKey)?.display ?? g.conditionKey;
     const goal = ctx.codeMaps.clinical.planning.goals.get(g.conditionKey)?.text ?? 'stable on current treatment';
-    return `<li>${escapeXml(condition)}: ${escapeXml(goal)} by ${g.due} (${g.lifecycleStatus})</li>`;
+    return `<li>${escapeXml(condition)}: ${escapeXml(goal)}${g.due ? ` by ${g.due}` : ''} (${g.lifecycleStatus})</li>`;
   });
   return (
     '<div xmlns="http://www.w3.org/1999/xhtml">' +

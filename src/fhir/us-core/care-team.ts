@@ -13,10 +13,10 @@ export function buildUsCoreCareTeam(story: MemberStory, plan: CarePlanFact, ctx:
     resourceType: 'CareTeam',
     id: careTeamId(story),
     meta: meta(ctx, [usCoreProfile(ctx, 'us-core-careteam')]),
-    status: 'active',
+    status: plan.end ? 'inactive' : 'active',
     name: `Care team of ${name}`,
     subject: ref('Patient', ids.patient(story)),
-    period: { start: plan.start },
+    period: { start: plan.start, ...(plan.end ? { end: plan.end } : {}) },
     // US Core 3.1.1 allows only Patient, Practitioner and Organization members.
     participant: plan.careTeam.filter((m) => m.kind !== 'related-person' || ctx.usCoreVersion !== '3.1.1').map((m) => participant(story, m, ctx)),
     managingOrganization: [ref('Organization', plan.organizationId)],

@@ -19,18 +19,24 @@ export function buildUsCoreGoal(story: MemberStory, goal: GoalFact, ctx: BuildCo
     ...(goal.lifecycleStatus === 'completed'
       ? { achievementStatus: { coding: [{ system: SYSTEMS.goalAchievement, code: 'achieved', display: 'Achieved' }] } }
       : {}),
+    ...(goal.statusDate ? { statusDate: goal.statusDate } : {}),
     description: row ? { coding: [{ system: SYSTEMS.loinc, code: row.measure.code, display: row.measure.display }], text } : { text },
     subject: ref('Patient', ids.patient(story)),
     startDate: goal.start,
-    target: [
-      {
-        ...(row ? { measure: { coding: [{ system: SYSTEMS.loinc, code: row.measure.code, display: row.measure.display }] } } : {}),
-        ...(row?.detail
-          ? { detailQuantity: { value: row.detail.value, comparator: row.detail.comparator, unit: row.detail.unit, system: SYSTEMS.ucum, code: row.detail.ucum } }
-          : {}),
-        dueDate: goal.due,
-      },
-    ],
+    // A goal cancelled by a death with no measure keeps no target (an empty one is invalid, ele-1).
+    ...(row || goal.due
+      ? {
+          target: [
+            {
+              ...(row ? { measure: { coding: [{ system: SYSTEMS.loinc, code: row.measure.code, display: row.measure.display }] } } : {}),
+              ...(row?.detail
+                ? { detailQuantity: { value: row.detail.value, comparator: row.detail.comparator, unit: row.detail.unit, system: SYSTEMS.ucum, code: row.detail.ucum } }
+                : {}),
+              ...(goal.due ? { dueDate: goal.due } : {}),
+            },
+          ],
+        }
+      : {}),
     ...(goal.expressedById ? { expressedBy: ref('Practitioner', goal.expressedById) } : { expressedBy: ref('Patient', ids.patient(story)) }),
     addresses: [ref('Condition', ids.problem(story, goal.conditionIndex))],
   };

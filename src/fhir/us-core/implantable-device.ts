@@ -14,7 +14,8 @@ export function buildUsCoreImplantableDevice(story: MemberStory, implant: Implan
     meta: meta(ctx, [usCoreProfile(ctx, 'us-core-implantable-device')]),
     udiCarrier: [{ deviceIdentifier: implant.deviceIdentifier, carrierAIDC: Buffer.from(hrf.replace(/[()]/g, '')).toString('base64'), carrierHRF: hrf, entryType: 'barcode' }],
     distinctIdentifier: `${implant.lotNumber}-${implant.serialNumber}`,
-    status: 'active',
+    // The record of an implant in a member who has died is no longer in use.
+    status: story.member.deceasedDate ? 'inactive' : 'active',
     manufacturer: implant.manufacturer,
     manufactureDate: implant.manufactureDate,
     expirationDate: implant.expirationDate,

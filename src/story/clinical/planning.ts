@@ -12,8 +12,12 @@ export interface GoalFact {
   conditionIndex: number;
   conditionKey: string;
   start: IsoDate;
-  due: IsoDate;
-  lifecycleStatus: 'active' | 'completed';
+  /** Target date; absent when it fell after the member's death (the goal was cancelled). */
+  due?: IsoDate;
+  /** 'cancelled' when the member died before meeting it. */
+  lifecycleStatus: 'active' | 'completed' | 'cancelled';
+  /** When the status last changed: the death date of a cancelled goal. */
+  statusDate?: IsoDate;
   /** Practitioner who set the goal with the member; absent when the member set it alone. */
   expressedById?: string;
 }
@@ -35,6 +39,8 @@ export interface CarePlanFact {
   encounterOrdinal?: number;
   goals: GoalFact[];
   careTeam: CareTeamMemberFact[];
+  /** The member's death date: the plan was revoked and the care team made inactive that day. */
+  end?: IsoDate;
 }
 
 export interface PlanningFacts {
@@ -64,19 +70,23 @@ function simulateCarePlan(input: ClinicalInput): CarePlanFact | undefined {
   const latestOnset = conditionIndexes.map((i) => story.conditions[i]!.onset).sort().at(-1)!;
   const start = first?.start ?? latestOnset;
   const organizationId = first?.organizationId ?? clinicalVisits[0]?.organizationId ?? input.directory.organizations.find((o) => o.kind === 'clinic')!.id;
+  const death = story.member.deceasedDate;
   const goals = conditionIndexes.map((conditionIndex, k): GoalFact => {
     const key = story.conditions[conditionIndex]!.key;
     const dueMonths = input.codeMaps.clinical.planning.goals.get(key)?.dueMonths ?? 12;
     const due = addDays(start, Math.round(dueMonths * 30.44));
     // A goal whose due date has passed was met about half the time.
     const met = due <= input.lastDay && input.rng.chance(0.5);
+    // A death ends every goal not met: cancelled that day, with no target date after it.
+    const cancelled = !met && death !== undefined;
     return {
       ordinal: k + 1,
       conditionIndex,
       conditionKey: key,
       start,
-      due,
-      lifecycleStatus: met ? 'completed' : 'active',
+      ...(death && due > death ? {} : { due }),
+      lifecycleStatus: met ? 'completed' : cancelled ? 'cancelled' : 'active',
+      ...(cancelled ? { statusDate: death } : {}),
       ...(first?.practitionerId && (k % 2 === 0 || story.index % 2 === 0) ? { expressedById: first.practitionerId } : {}),
     };
   });
@@ -88,6 +98,7 @@ function simulateCarePlan(input: ClinicalInput): CarePlanFact | undefined {
     ...(first ? { encounterOrdinal: first.ordinal } : {}),
     goals,
     careTeam: careTeam(input, clinicalVisits, organizationId),
+    ...(death ? { end: death } : {}),
   };
 }
 

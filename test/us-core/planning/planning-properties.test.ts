@@ -17,7 +17,7 @@ describe('planning facts for any seed', () => {
         for (const i of carePlan?.conditionIndexes ?? []) expect(codeMaps.conditions.get(s.conditions[i]!.key)!.chronic).toBe(true);
         for (const g of carePlan?.goals ?? []) {
           expect(carePlan!.conditionIndexes).toContain(g.conditionIndex);
-          if (g.lifecycleStatus === 'completed') expect(g.due <= profile.period.end).toBe(true);
+          if (g.lifecycleStatus === 'completed') expect(g.due !== undefined && g.due <= profile.period.end).toBe(true);
         }
         if (carePlan?.encounterOrdinal) expect(ordinals.has(carePlan.encounterOrdinal)).toBe(true);
         for (const n of notes) {

@@ -1,0 +1,103 @@
+import fc from 'fast-check';
+import type { Patient, Resource } from '@medplum/fhirtypes';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Profile } from '../../src/profile/types.js';
+import { randomProfiles } from '../helpers/arbitraries.js';
+import { bundleResources, generateTo, tempDir } from '../helpers/output.js';
+
+const temps: (() => void)[] = [];
+afterAll(() => temps.forEach((c) => c()));
+
+/** Random profiles whose population always holds the coverage plan's deceased member (member 5). */
+const withDeaths: fc.Arbitrary<Profile> = randomProfiles.map((p) => ({ ...p, coveragePlan: true, members: Math.max(p.members, 6) }));
+
+function population(profile: Profile): Resource[] {
+  const t = tempDir();
+  temps.push(t.cleanup);
+  generateTo(t.dir, profile);
+  return bundleResources(t.dir).flatMap((b) => b.resources);
+}
+
+/** Every date or dateTime value in the resource, with its path (array positions left out). */
+function dates(node: unknown, path: string, out: { path: string; value: string }[] = []): { path: string; value: string }[] {
+  if (Array.isArray(node)) node.forEach((n) => dates(n, path, out));
+  else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) dates(v, `${path}.${k}`, out);
+  else if (typeof node === 'string' && /^\d{4}-\d{2}-\d{2}/.test(node)) out.push({ path, value: node.slice(0, 10) });
+  return out;
+}
+
+const endOfMonth = (date: string) => {
+  const [y, m] = date.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+};
+
+/**
+ * Dates that may fall after the death, and how far:
+ * - record keeping: meta.lastUpdated and Provenance.recorded are when the record was written;
+ * - claims run-out: a claim for care before the death is received, adjudicated and paid afterwards
+ *   (EOB created, payment date, received date);
+ * - Coverage.period.end: eligibility ends at the end of the month of death (payers terminate at month end);
+ * - Device.expirationDate: the implant's sterile shelf life, a fact about the product.
+ */
+const ALLOWED_AFTER_DEATH: Record<string, (value: string, death: string) => boolean> = {
+  'meta.lastUpdated': () => true,
+  'Provenance.recorded': () => true,
+  'ExplanationOfBenefit.created': () => true,
+  'ExplanationOfBenefit.payment.date': () => true,
+  'ExplanationOfBenefit.supportingInfo.timingDate': () => true,
+  'Coverage.period.end': (value, death) => value <= endOfMonth(death),
+  'Device.expirationDate': () => true,
+};
+
+const LIVE_STATUSES = new Set(['active', 'planned', 'proposed', 'draft', 'requested', 'accepted', 'in-progress', 'on-hold', 'arrived', 'triaged', 'ready', 'preparation']);
+
+/**
+ * Statuses that may stay as they are after the death:
+ * - Coverage and ExplanationOfBenefit status is the status of the financial record (FHIR
+ *   FinancialResourceStatusCodes), not of care; the coverage period says when it was in force;
+ * - Condition and AllergyIntolerance clinicalStatus are the patient's state as last recorded: FHIR R4
+ *   and US Core 6.1.0 define no status for death, and 'resolved'/'inactive' would assert a recovery.
+ */
+const ALLOWED_LIVE: Record<string, string> = {
+  Coverage: 'status',
+  ExplanationOfBenefit: 'status',
+  Condition: 'clinicalStatus',
+  AllergyIntolerance: 'clinicalStatus',
+};
+
+function statuses(r: Resource): { field: string; code: string }[] {
+  const out: { field: string; code: string }[] = [];
+  const any = r as unknown as Record<string, unknown>;
+  for (const field of ['status', 'lifecycleStatus']) if (typeof any[field] === 'string') out.push({ field, code: any[field] as string });
+  const clinical = any.clinicalStatus as { coding?: { code?: string }[] } | undefined;
+  for (const c of clinical?.coding ?? []) if (c.code) out.push({ field: 'clinicalStatus', code: c.code });
+  return out;
+}
+
+describe('a deceased member', () => {
+  it('should have nothing dated after the death but claims run-out, records and the coverage month, and nothing left active', () => {
+    fc.assert(
+      fc.property(withDeaths, (profile) => {
+        const resources = population(profile);
+        const deceased = resources.filter((r): r is Patient => r.resourceType === 'Patient' && Boolean(r.deceasedDateTime));
+        expect(deceased.length, 'deceased members').toBeGreaterThan(0);
+        for (const patient of deceased) {
+          const death = patient.deceasedDateTime!.slice(0, 10);
+          const theirs = resources.filter((r) => r.id === patient.id || r.id!.startsWith(`${patient.id}-`));
+          for (const r of theirs) {
+            for (const { path, value } of dates(r, r.resourceType)) {
+              if (value <= death) continue;
+              const rule = ALLOWED_AFTER_DEATH[path] ?? ALLOWED_AFTER_DEATH[path.slice(path.indexOf('.') + 1)];
+              expect(rule?.(value, death), `${r.resourceType}/${r.id} ${path} ${value} after death ${death}`).toBe(true);
+            }
+            for (const { field, code } of statuses(r)) {
+              if (ALLOWED_LIVE[r.resourceType] === field) continue;
+              expect(LIVE_STATUSES.has(code), `${r.resourceType}/${r.id} ${field} ${code} after death ${death}`).toBe(false);
+            }
+          }
+        }
+      }),
+      { numRuns: 12 },
+    );
+  });
+});
