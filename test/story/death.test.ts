@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Patient, Resource } from '@medplum/fhirtypes';
+import type { Coverage, Patient, Resource } from '@medplum/fhirtypes';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Profile } from '../../src/profile/types.js';
 import { randomProfiles } from '../helpers/arbitraries.js';
@@ -75,7 +75,7 @@ function statuses(r: Resource): { field: string; code: string }[] {
 }
 
 describe('a deceased member', () => {
-  it('should have nothing dated after the death but claims run-out, records and the coverage month, and nothing left active', () => {
+  it('should have nothing dated after the death but claims run-out, records and coverage to the end of that month, and nothing left active', () => {
     fc.assert(
       fc.property(withDeaths, (profile) => {
         const resources = population(profile);
@@ -84,6 +84,10 @@ describe('a deceased member', () => {
         for (const patient of deceased) {
           const death = patient.deceasedDateTime!.slice(0, 10);
           const theirs = resources.filter((r) => r.id === patient.id || r.id!.startsWith(`${patient.id}-`));
+          // Payers end eligibility at the end of the month of death.
+          for (const c of theirs.filter((r): r is Coverage => r.resourceType === 'Coverage')) {
+            expect(c.period?.end, `${c.id}`).toBe([endOfMonth(death), profile.period.end].sort()[0]);
+          }
           for (const r of theirs) {
             for (const { path, value } of dates(r, r.resourceType)) {
               if (value <= death) continue;
