@@ -18,7 +18,10 @@ export interface CommandContext {
 
 /**
  * Runs the CLI and returns the exit code; never calls process.exit (only bin.ts does).
- * Command handlers throw UserError for user mistakes; anything else is a bug and keeps its stack.
+ * Exit codes: 0 done; 1 findings (validation errors, failed seeding, set by the command through
+ * `result.exitCode`); 2 a user or environment mistake (UserError: one line on stderr); 130
+ * interrupted (Interrupted, a UserError: one line); anything else thrown is a bug, rethrown with its
+ * stack for bin.ts to report and exit 70.
  */
 export async function runCli(argv: string[] = hideBin(process.argv), io: CliIo = defaultIo): Promise<number> {
   const context: CommandContext = { io, result: { exitCode: 0 } };

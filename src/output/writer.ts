@@ -1,9 +1,9 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
-import { UserError } from '../util/errors.js';
 import { accountCsvRow, accountsCsvHeader, type TestAccount } from './accounts.js';
 import { transactionBundle } from './bundle.js';
+import { DEFAULT_MAX_BUNDLE_ENTRIES, splitGroup } from './split.js';
 
 export type OutputFormat = 'bundles' | 'ndjson';
 
@@ -66,21 +66,12 @@ export class OutputWriter {
     readonly dir: string,
     private readonly formats: ReadonlySet<OutputFormat>,
     private readonly shard: Shard | undefined,
+    /** Entries per bundle file at most: a larger group goes to `<name>-2.json`, `<name>-3.json`, … */
+    private readonly maxBundleEntries = DEFAULT_MAX_BUNDLE_ENTRIES,
   ) {}
 
-  /** Prepares the directory: refuses one holding files that are not fhirseed's; clears an earlier run's files. */
+  /** Prepares the (new, empty) directory: subdirectories and the test-account files. */
   open(): void {
-    if (existsSync(this.dir)) {
-      const entries = readdirSync(this.dir);
-      const ours = entries.every((e) => /^(bundles|ndjson|seed-state|manifest.*\.json|test-accounts.*\.(json|csv))$/.test(e));
-      if (!ours) {
-        throw new UserError(`output directory ${this.dir} holds files fhirseed did not write; choose an empty --out directory`);
-      }
-      if (!this.shard || this.shard.count === 1) {
-        // The seeder's checkpoint and dead-letter files (seed-state/) are kept: they may hold failed entries.
-        for (const e of entries) if (e !== 'seed-state') rmSync(join(this.dir, e), { recursive: true, force: true });
-      }
-    }
     mkdirSync(this.dir, { recursive: true });
     if (this.formats.has('bundles')) mkdirSync(join(this.dir, 'bundles'), { recursive: true });
     if (this.formats.has('ndjson')) mkdirSync(join(this.dir, 'ndjson'), { recursive: true });
@@ -119,9 +110,13 @@ export class OutputWriter {
       for (const p of r.meta?.profile ?? []) this.counts.byProfile[p] = (this.counts.byProfile[p] ?? 0) + 1;
     }
     if (this.formats.has('bundles')) {
-      if (!bundleFile.startsWith('bundles/member-')) this.files.add(bundleFile);
-      writeFileSync(join(this.dir, bundleFile), `${JSON.stringify(transactionBundle(resources), null, 2)}\n`);
-      this.counts.bundles++;
+      for (const [i, part] of splitGroup(resources, this.maxBundleEntries).entries()) {
+        const file = i === 0 ? bundleFile : bundleFile.replace(/\.json$/, `-${i + 1}.json`);
+        // A member's first bundle is not listed (one per member, see openFile); its further parts are.
+        if (i > 0 || !file.startsWith('bundles/member-')) this.files.add(file);
+        writeFileSync(join(this.dir, file), `${JSON.stringify(transactionBundle(part), null, 2)}\n`);
+        this.counts.bundles++;
+      }
     }
     if (this.formats.has('ndjson')) {
       for (const r of resources) this.ndjsonFile(r.resourceType).write(`${JSON.stringify(r)}\n`);

@@ -94,7 +94,7 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
       try {
         if (source.directoryFile && !checkpoint.directoryDone) {
           // Shared resources first, and complete, before any member bundle references them.
-          const directory = readBundleEntries(source.dir, source.directoryFile);
+          const directory = [source.directoryFile, ...(source.directoryParts ?? [])].flatMap((f) => readBundleEntries(source.dir, f));
           for (const item of planWork([{ file: source.directoryFile, entries: directory }], summary.bundleSize)) {
             await runItem({ ...item, files: [] }, runner);
           }
@@ -149,7 +149,7 @@ function dryRunPlan(source: SeedSource, options: SeedOptions, bundleSize: number
   let requests = 0;
   let entries = 0;
   const groups: Group[] = [];
-  if (source.directoryFile) groups.push({ file: source.directoryFile, entries: readBundleEntries(source.dir, source.directoryFile) });
+  for (const file of source.directoryFile ? [source.directoryFile, ...(source.directoryParts ?? [])] : []) groups.push({ file, entries: readBundleEntries(source.dir, file) });
   const count = (item: WorkItem) => {
     for (const chunk of item.chunks) {
       requests += options.mode === 'upsert' ? chunk.length : 1;

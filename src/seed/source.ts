@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { UserError } from '../util/errors.js';
+import { checkRunId } from '../util/run-id.js';
 
 /** One resource to load, and where it came from (for dead-letter records). */
 export interface SeedEntry {
@@ -20,7 +21,9 @@ export interface SeedSource {
   expected: Record<string, number>;
   /** bundles/directory.json when present (unsharded runs and shard 1). */
   directoryFile?: string;
-  /** bundles/member-*.json, in member order. */
+  /** bundles/directory-2.json, -3, …: the rest of a directory larger than --max-bundle-entries. */
+  directoryParts?: string[];
+  /** bundles/member-*.json and a split member's member-*-2.json, -3, …: in member order, then part order. */
   memberFiles: string[];
 }
 
@@ -43,7 +46,7 @@ export function readSource(dir: string): SeedSource {
       throw new UserError(`${join(dir, file)} is not valid JSON`);
     }
     if (typeof manifest.runId !== 'string' || !manifest.counts?.byType) throw new UserError(`${join(dir, file)} lacks runId or counts.byType`);
-    runIds.add(manifest.runId);
+    runIds.add(checkRunId(manifest.runId, `${join(dir, file)}: runId`));
     for (const [type, n] of Object.entries(manifest.counts.byType)) expected[type] = (expected[type] ?? 0) + n;
   }
   if (runIds.size > 1) throw new UserError(`${dir} holds manifests of several runs (${[...runIds].join(', ')}); seed one run at a time`);
@@ -55,8 +58,18 @@ export function readSource(dir: string): SeedSource {
     runId: [...runIds][0]!,
     expected,
     directoryFile: files.includes('directory.json') ? 'bundles/directory.json' : undefined,
-    memberFiles: files.filter((f) => /^member-\d+\.json$/.test(f)).sort().map((f) => `bundles/${f}`),
+    directoryParts: inPartOrder(files, /^directory(?:-(\d+))?\.json$/).filter((f) => f !== 'directory.json').map((f) => `bundles/${f}`),
+    memberFiles: inPartOrder(files, /^member-(\d+)(?:-(\d+))?\.json$/).map((f) => `bundles/${f}`),
   };
+}
+
+/** The file names matching `pattern`, by its numeric groups (member index, then part: none = 1). */
+function inPartOrder(files: string[], pattern: RegExp): string[] {
+  const keyed = files.flatMap((f) => {
+    const m = pattern.exec(f);
+    return m ? [{ f, key: m.slice(1).map((g) => (g === undefined ? 1 : Number(g))) }] : [];
+  });
+  return keyed.sort((a, b) => a.key.reduce((d, k, i) => d || k - b.key[i]!, 0)).map((k) => k.f);
 }
 
 /** The resources of one bundle file, in order; every one must have a type and an id (PUT needs it). */

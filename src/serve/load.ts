@@ -133,8 +133,8 @@ function listFiles(dir: string): string[] {
   });
 }
 
-/** directory.json first (the shared practitioners and organizations others refer to), then by name. */
+/** directory.json (and its parts) first (the shared practitioners and organizations others refer to), then by name. */
 function orderFiles(files: string[]): string[] {
-  const rank = (f: string) => (f.endsWith('/directory.json') ? 0 : 1);
+  const rank = (f: string) => (/\/directory(-\d+)?\.json$/.test(f) ? 0 : 1);
   return [...files].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }

@@ -28,3 +28,14 @@ export class ProfileError extends UserError {
     this.field = field;
   }
 }
+
+/**
+ * The user stopped the run (SIGINT/SIGTERM): reported as one line, exit code 130. Thrown by the work
+ * loop when its AbortSignal fires, after it has cleaned up what it had half written.
+ */
+export class Interrupted extends UserError {
+  constructor(message = 'interrupted') {
+    super(message, 130);
+    this.name = 'Interrupted';
+  }
+}

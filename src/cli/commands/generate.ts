@@ -3,19 +3,27 @@ import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { loadCodeMaps } from '../../codemaps/load.js';
 import { writeArchive } from '../../output/archive.js';
-import { generate } from '../../output/generate.js';
+import { CONFIRM_ABOVE_BYTES, estimateBytes, formatBytes } from '../../output/estimate.js';
+import { generateAsync, shardRange, type Manifest } from '../../output/generate.js';
+import { DEFAULT_MAX_BUNDLE_ENTRIES } from '../../output/split.js';
+import { checkOutputTarget, freeBytes, isInside } from '../../output/target.js';
 import type { OutputFormat, Shard } from '../../output/writer.js';
 import { loadProfile } from '../../profile/load.js';
 import { profileLoadOptions } from '../../story/limits.js';
 import { UserError } from '../../util/errors.js';
+import { checkNow } from '../../util/now.js';
 import { packageRoot } from '../../util/paths.js';
+import { checkRunId } from '../../util/run-id.js';
+import { interruptSignal } from '../interrupt.js';
+import { wholeNumberOption } from '../numbers.js';
 import { progressReporter } from '../progress.js';
 import type { CommandContext } from '../run.js';
 
-interface GenerateArgs extends CommandContext {
+/** The generation options, shared by `generate` and `start`. Numbers are strings: parsed by us, echoed as typed. */
+export interface GenerateArgs extends CommandContext {
   profile: string;
-  members?: number;
-  seed?: number;
+  members?: string;
+  seed?: string;
   out: string;
   shard?: string;
   format: string;
@@ -23,60 +31,112 @@ interface GenerateArgs extends CommandContext {
   now?: string;
   'us-core'?: '6.1.0' | '3.1.1';
   archive?: string;
+  'max-bundle-entries'?: string;
+  yes: boolean;
+}
+
+/**
+ * Declares the generation options on a yargs builder: `generate` takes them all, `start` too
+ * (with its own wording of --out).
+ */
+export function generateOptions<T>(yargs: Argv<T>, outDescription = 'Output directory'): Argv<T> {
+  return yargs
+    .option('profile', { alias: 'p', type: 'string', default: 'default', describe: 'Profile name in profiles/ or a path to a YAML profile' })
+    .option('members', { alias: 'n', type: 'string', describe: 'Override the profile member count' })
+    .option('seed', { alias: 's', type: 'string', describe: 'Override the profile seed' })
+    .option('out', { alias: 'o', type: 'string', default: 'output', describe: outDescription })
+    .option('shard', { type: 'string', describe: 'Generate only shard i of N (i/N), e.g. 2/4' })
+    .option('format', { type: 'string', default: 'bundles,ndjson', describe: 'Comma-separated: bundles, ndjson' })
+    .option('run-id', { type: 'string', describe: 'Run id in every resource tag (default <profile>-<seed>): letters, digits, . _ -' })
+    .option('now', { type: 'string', describe: 'The run\'s "now", YYYY-MM-DD, not before the profile period start (default: period end)' })
+    .option('archive', { type: 'string', describe: 'Also pack the output into this .tar.gz (or .tgz) outside --out, ready for developers to download' })
+    .option('us-core', { choices: ['6.1.0', '3.1.1'] as const, describe: "US Core version of the clinical layer (default: the profile's usCore, else 6.1.0)" })
+    .option('max-bundle-entries', { type: 'string', describe: `Entries per bundle file at most; a larger member is split across files (default ${DEFAULT_MAX_BUNDLE_ENTRIES})` })
+    .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Go ahead with an output estimated above 5 GB or above the free disk space' });
 }
 
 export const generateCommand: CommandModule<CommandContext, GenerateArgs> = {
   command: 'generate',
   describe: 'Generate a synthetic population from a profile: bundles, NDJSON, manifest, test accounts',
-  builder: (yargs: Argv<CommandContext>) =>
-    yargs
-      .option('profile', { alias: 'p', type: 'string', default: 'default', describe: 'Profile name in profiles/ or a path to a YAML profile' })
-      .option('members', { alias: 'n', type: 'number', describe: 'Override the profile member count' })
-      .option('seed', { alias: 's', type: 'number', describe: 'Override the profile seed' })
-      .option('out', { alias: 'o', type: 'string', default: 'output', describe: 'Output directory' })
-      .option('shard', { type: 'string', describe: 'Generate only shard i of N (i/N), e.g. 2/4' })
-      .option('format', { type: 'string', default: 'bundles,ndjson', describe: 'Comma-separated: bundles, ndjson' })
-      .option('run-id', { type: 'string', describe: 'Run id in every resource tag (default <profile>-<seed>)' })
-      .option('now', { type: 'string', describe: 'The run\'s "now", YYYY-MM-DD (default: profile period end)' })
-      .option('archive', { type: 'string', describe: 'Also pack the output into this .tar.gz, ready for developers to download' })
-      .option('us-core', { choices: ['6.1.0', '3.1.1'] as const, describe: "US Core version of the clinical layer (default: the profile's usCore, else 6.1.0)" }),
-  handler: (argv) => {
-    const codeMaps = loadCodeMaps();
-    const file = resolveProfile(argv.profile);
-    const profile = loadProfile(file, profileLoadOptions(codeMaps));
-    if (argv.members !== undefined) {
-      if (!Number.isInteger(argv.members) || argv.members < 1) throw new UserError(`--members ${argv.members}: expected a whole number ≥ 1`);
-      profile.members = argv.members;
-    }
-    if (argv.seed !== undefined) {
-      if (!Number.isInteger(argv.seed)) throw new UserError(`--seed ${argv.seed}: expected a whole number`);
-      profile.seed = argv.seed;
-    }
-    if (argv.now !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(argv.now)) throw new UserError(`--now ${argv.now}: expected YYYY-MM-DD`);
-    const progress = progressReporter(argv.io, 'members');
-    const manifest = generate({
+  builder: (yargs: Argv<CommandContext>) => generateOptions(yargs) as unknown as Argv<GenerateArgs>,
+  handler: async (argv) => {
+    await runGenerate(argv);
+  },
+};
+
+/**
+ * Checks every generation option (before any work: numbers, run id, archive path, --out, --now,
+ * the estimated size against 5 GB and the free space unless --yes), then generates with a progress
+ * bar, Ctrl-C/SIGTERM leaving --out as it was (Interrupted, exit 130), and prints one summary line.
+ */
+export async function runGenerate(argv: GenerateArgs): Promise<Manifest> {
+  const members = wholeNumberOption('--members', argv.members, { min: 1 });
+  const seed = wholeNumberOption('--seed', argv.seed);
+  const maxBundleEntries = wholeNumberOption('--max-bundle-entries', argv['max-bundle-entries'], { min: 1 });
+  if (argv['run-id'] !== undefined) checkRunId(argv['run-id'], '--run-id');
+  const formats = parseFormats(argv.format);
+  const shard = argv.shard === undefined ? undefined : parseShard(argv.shard);
+  if (argv.archive !== undefined) checkArchivePath(argv.archive, argv.out);
+  const existing = checkOutputTarget(argv.out);
+  const codeMaps = loadCodeMaps();
+  const file = resolveProfile(argv.profile);
+  const profile = loadProfile(file, profileLoadOptions(codeMaps));
+  if (members !== undefined) profile.members = members;
+  if (seed !== undefined) profile.seed = seed;
+  if (argv.now !== undefined) checkNow(argv.now, profile.period);
+  const { first, end } = shardRange(profile.members, shard);
+  if (!argv.yes) checkSize(end - first, formats, existing);
+  const progress = progressReporter(argv.io, 'members');
+  const interrupt = interruptSignal();
+  let manifest: Manifest;
+  try {
+    manifest = await generateAsync({
       profile,
       profileFile: argv.profile,
       out: argv.out,
-      formats: parseFormats(argv.format),
-      shard: argv.shard === undefined ? undefined : parseShard(argv.shard),
+      formats,
+      shard,
       runId: argv['run-id'],
       now: argv.now,
       usCoreVersion: argv['us-core'],
       codeMaps,
+      maxBundleEntries,
       onProgress: progress.update,
+      signal: interrupt.signal,
     });
+  } finally {
+    interrupt.release();
     progress.stop();
-    const total = Object.values(manifest.counts.byType).reduce((a, b) => a + b, 0);
-    argv.io.stdout(
-      `fhirseed: wrote ${manifest.members.written} members, ${total} resources to ${argv.out} (profile ${profile.name}, seed ${profile.seed}, run ${manifest.runId})\n`,
-    );
-    if (argv.archive) {
-      const packed = writeArchive(argv.out, argv.archive, `fhirseed-${manifest.runId}`);
-      argv.io.stdout(`fhirseed: packed ${packed.files} files into ${argv.archive} (${(packed.bytes / 1024).toFixed(0)} KiB)\n`);
-    }
-  },
-};
+  }
+  const total = Object.values(manifest.counts.byType).reduce((a, b) => a + b, 0);
+  argv.io.stdout(
+    `fhirseed: wrote ${manifest.members.written} members, ${total} resources to ${argv.out} (profile ${profile.name}, seed ${profile.seed}, run ${manifest.runId})\n`,
+  );
+  if (argv.archive) {
+    const packed = writeArchive(argv.out, argv.archive, `fhirseed-${manifest.runId}`);
+    argv.io.stdout(`fhirseed: packed ${packed.files} files into ${argv.archive} (${(packed.bytes / 1024).toFixed(0)} KiB)\n`);
+  }
+  return manifest;
+}
+
+/** --archive: a .tar.gz/.tgz name, outside --out (inside, the next run would find it a foreign file). */
+function checkArchivePath(archive: string, out: string): void {
+  if (!/\.(tar\.gz|tgz)$/.test(archive)) throw new UserError(`--archive ${archive}: the archive is a gzipped tar; name it …tar.gz or …tgz`);
+  if (isInside(archive, out)) throw new UserError(`--archive ${archive}: inside --out ${out}; put the archive outside the output directory`);
+}
+
+/** Refuses (unless --yes) an output estimated above 5 GB or above the free space where it goes. */
+function checkSize(members: number, formats: OutputFormat[], dir: string): void {
+  const bytes = estimateBytes(members, formats);
+  const free = freeBytes(dir);
+  const perMember = formatBytes(estimateBytes(1, formats));
+  if (free !== undefined && bytes > free) {
+    throw new UserError(`the output of ${members} members would take about ${formatBytes(bytes)} (~${perMember} a member), more than the ${formatBytes(free)} free on ${dir}; give --yes to go ahead anyway`);
+  }
+  if (bytes > CONFIRM_ABOVE_BYTES) {
+    throw new UserError(`the output of ${members} members would take about ${formatBytes(bytes)} (~${perMember} a member), more than 5 GB; give --yes to go ahead`);
+  }
+}
 
 export function resolveProfile(name: string): string {
   if (existsSync(name)) return resolve(name);

@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { purge } from '../../seed/purge.js';
 import { formatPurgePlan, formatPurgeReport } from '../../seed/report.js';
+import { checkRunId } from '../../util/run-id.js';
 import { progressReporter } from '../progress.js';
 import type { CommandContext } from '../run.js';
 import { connectionOptions, interruptible, withServerOptions, type ServerArgs } from './server-options.js';
@@ -25,7 +26,7 @@ export const purgeCommand: CommandModule<CommandContext, PurgeArgs> = {
     try {
       const report = await purge({
         ...connectionOptions(argv, signal),
-        runId: argv.run,
+        runId: argv.run === undefined ? undefined : checkRunId(argv.run, '--run'),
         allFhirseed: argv['all-fhirseed'],
         dryRun: argv['dry-run'],
         onPlan: (plan) => argv.io.stdout(formatPurgePlan(plan, argv['dry-run'])),

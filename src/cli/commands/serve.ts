@@ -8,11 +8,13 @@ import { loadTestMembers } from '../../serve/test-members.js';
 import { UserError } from '../../util/errors.js';
 import { parseIg } from '../../validate/packages.js';
 import { DEFAULT_IGS } from '../../validate/validator.js';
+import { wholeNumberOption } from '../numbers.js';
 import type { CommandContext } from '../run.js';
 
 export interface ServeArgs extends CommandContext {
   dir?: string;
-  port: number;
+  /** As typed: parsed by serveUntilStopped, so that a bad value is echoed as given. */
+  port: string;
   host: string;
   auth: AuthOptions['mode'];
   token?: string[];
@@ -36,7 +38,7 @@ export const serveCommand: CommandModule<CommandContext, ServeArgs> = {
 /** Options `serve` and `start` share: listening, auth, validation. */
 export function serveOptions<T>(yargs: Argv<T>): Argv<T> {
   return yargs
-    .option('port', { type: 'number', default: 8080, describe: 'Port to listen on (0 = any free port)' })
+    .option('port', { type: 'string', default: '8080', describe: 'Port to listen on (0 = any free port)' })
     .option('host', { type: 'string', default: '127.0.0.1', describe: 'Interface to listen on' })
     .option('auth', { choices: ['none', 'bearer', 'smart-backend', 'smart-patient'] as const, default: 'none' as const, describe: 'Authorization the server demands' })
     .option('token', { type: 'string', array: true, describe: 'A static bearer token the server accepts (repeatable; or comma-separated in $FHIRSEED_SERVE_TOKENS)' })
@@ -53,10 +55,10 @@ export type ServeArgsShared = Omit<ServeArgs, 'dir'>;
 
 /** Starts the server on `dir`, prints where it is, test members and example queries, and runs until SIGINT/SIGTERM. */
 export async function serveUntilStopped(argv: ServeArgsShared, dir: string | undefined): Promise<void> {
-  if (!Number.isInteger(argv.port) || argv.port < 0 || argv.port > 65535) throw new UserError(`--port ${argv.port}: expected a port number 0–65535`);
+  const port = wholeNumberOption('--port', argv.port, { min: 0, max: 65535 })!;
   argv.ig?.forEach(parseIg);
   const server = await startServer({
-    port: argv.port, host: argv.host, dir, auth: authOptions(argv), packagesDir: argv.packages,
+    port, host: argv.host, dir, auth: authOptions(argv), packagesDir: argv.packages,
     validate: argv.validate ? { igs: argv.ig } : false,
   });
   const io = argv.io;

@@ -1,46 +1,38 @@
-import { existsSync, readdirSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
+import { outputState } from '../../output/complete.js';
+import { UserError } from '../../util/errors.js';
 import type { CommandContext } from '../run.js';
-import { generateCommand } from './generate.js';
+import { generateOptions, runGenerate, type GenerateArgs } from './generate.js';
 import { serveOptions, serveUntilStopped, type ServeArgs } from './serve.js';
 
-interface StartArgs extends Omit<ServeArgs, 'dir'> {
-  out: string;
-  profile: string;
-  members?: number;
-  seed?: number;
-}
+type StartArgs = Omit<ServeArgs, 'dir'> & GenerateArgs;
 
 /**
  * `npm start`: a working sandbox in one command. Generates the profile's population into --out
- * when that directory is missing or empty (an existing population is served as it is), then serves it.
+ * (with every `generate` option) when that directory is missing, empty, or an fhirseed output
+ * without a complete manifest (a run that was cut short); a complete population is served as it is;
+ * a directory holding other files is refused (exit 2). Then serves it until Ctrl-C.
  */
 export const startCommand: CommandModule<CommandContext, StartArgs> = {
   command: 'start',
-  describe: 'Generate the default population into --out if it is empty, then serve it as a FHIR sandbox until Ctrl-C',
+  describe: 'Generate a population into --out unless it holds a complete one, then serve it as a FHIR sandbox until Ctrl-C',
   builder: (yargs: Argv<CommandContext>) =>
     serveOptions(
-      yargs
-        .option('out', { alias: 'o', type: 'string', default: 'output', describe: 'Population directory: generated into when missing or empty, then served' })
-        .option('profile', { alias: 'p', type: 'string', default: 'default', describe: 'Profile to generate from: a name in profiles/ or a YAML path' })
-        .option('members', { alias: 'n', type: 'number', describe: 'Override the profile member count (generation only)' })
-        .option('seed', { alias: 's', type: 'number', describe: 'Override the profile seed (generation only)' }),
+      generateOptions(yargs, 'Population directory: generated into when missing, empty or incomplete, then served'),
     ) as unknown as Argv<StartArgs>,
   handler: async (argv) => {
-    if (isEmpty(argv.out)) {
-      argv.io.stdout(`fhirseed: ${argv.out} is empty; generating the '${argv.profile}' population into it\n`);
-      const generateArgs = {
-        io: argv.io, result: argv.result, _: [], $0: argv.$0,
-        profile: argv.profile, members: argv.members, seed: argv.seed, out: argv.out, format: 'bundles,ndjson', 'us-core': '6.1.0' as const, usCore: '6.1.0' as const,
-      };
-      await generateCommand.handler(generateArgs as Parameters<typeof generateCommand.handler>[0]);
-    } else {
+    const state = outputState(argv.out);
+    if (state.kind === 'foreign') {
+      const shown = state.files.slice(0, 3).join(', ') + (state.files.length > 3 ? ', …' : '');
+      throw new UserError(`${argv.out} holds files fhirseed did not write (${shown}); give an empty or fhirseed --out directory (or serve it with fhirseed serve)`);
+    }
+    if (state.kind === 'complete') {
       argv.io.stdout(`fhirseed: serving the population already in ${argv.out} (empty it to generate afresh)\n`);
+    } else {
+      const why = state.kind === 'empty' ? 'is empty' : `holds an incomplete population (${state.reason})`;
+      argv.io.stdout(`fhirseed: ${argv.out} ${why}; generating the '${argv.profile}' population into it\n`);
+      await runGenerate(argv);
     }
     await serveUntilStopped(argv, argv.out);
   },
 };
-
-function isEmpty(dir: string): boolean {
-  return !existsSync(dir) || readdirSync(dir).length === 0;
-}

@@ -1,0 +1,98 @@
+import type { Resource } from '@medplum/fhirtypes';
+
+/** Entries per bundle that servers accept: Azure API for FHIR and others refuse larger bundles. */
+export const DEFAULT_MAX_BUNDLE_ENTRIES = 500;
+
+/**
+ * Splits a group of resources (one member, or the directory) into parts of at most `max` resources.
+ * A group within the limit comes back as it is, in its order. A larger one is reordered so that each
+ * resource comes after the resources of the group it references (strongly connected components of the
+ * reference graph, dependencies first, otherwise in the original order) and cut into parts that keep
+ * each component whole; only a component larger than `max` (references in a circle over more than
+ * `max` resources) is cut inside. Loading the parts in order then never refers forward to a part not
+ * yet loaded, where that is possible at all.
+ */
+export function splitGroup(resources: readonly Resource[], max: number): Resource[][] {
+  if (resources.length <= max) return [[...resources]];
+  const parts: Resource[][] = [];
+  let current: Resource[] = [];
+  for (const component of componentsDependenciesFirst(resources)) {
+    if (current.length && current.length + component.length > max) {
+      parts.push(current);
+      current = [];
+    }
+    for (const r of component) {
+      if (current.length === max) {
+        parts.push(current);
+        current = [];
+      }
+      current.push(r);
+    }
+  }
+  if (current.length) parts.push(current);
+  return parts;
+}
+
+/** Tarjan's algorithm over in-group references: it emits each component after those it points to. */
+function componentsDependenciesFirst(resources: readonly Resource[]): Resource[][] {
+  const byKey = new Map(resources.map((r, i) => [`${r.resourceType}/${r.id}`, i]));
+  const edges = resources.map((r) => [...new Set(references(r))].flatMap((ref) => byKey.get(ref) ?? []));
+  const index = new Array<number>(resources.length).fill(-1);
+  const low = new Array<number>(resources.length).fill(0);
+  const onStack = new Array<boolean>(resources.length).fill(false);
+  const stack: number[] = [];
+  const out: Resource[][] = [];
+  let counter = 0;
+  // Iterative, so that a long chain of references cannot overflow the call stack.
+  for (let root = 0; root < resources.length; root++) {
+    if (index[root] !== -1) continue;
+    const work: [node: number, edge: number][] = [[root, 0]];
+    index[root] = low[root] = counter++;
+    stack.push(root);
+    onStack[root] = true;
+    while (work.length) {
+      const frame = work[work.length - 1]!;
+      const [v, e] = frame;
+      if (e < edges[v]!.length) {
+        frame[1]++;
+        const w = edges[v]![e]!;
+        if (index[w] === -1) {
+          index[w] = low[w] = counter++;
+          stack.push(w);
+          onStack[w] = true;
+          work.push([w, 0]);
+        } else if (onStack[w]) {
+          low[v] = Math.min(low[v]!, index[w]!);
+        }
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low[parent[0]] = Math.min(low[parent[0]]!, low[v]!);
+      if (low[v] === index[v]) {
+        const members: number[] = [];
+        let w: number;
+        do {
+          w = stack.pop()!;
+          onStack[w] = false;
+          members.push(w);
+        } while (w !== v);
+        out.push(members.sort((a, b) => a - b).map((i) => resources[i]!));
+      }
+    }
+  }
+  return out;
+}
+
+/** Every relative `Type/id` reference in a resource, at any depth. */
+export function references(value: unknown, found: string[] = []): string[] {
+  if (Array.isArray(value)) {
+    for (const v of value) references(v, found);
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'reference' && typeof v === 'string') found.push(v);
+      else if (typeof v === 'object') references(v, found);
+    }
+  }
+  return found;
+}

@@ -1,0 +1,131 @@
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, statfsSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { UserError } from '../util/errors.js';
+import { shardSuffix, type Shard } from './writer.js';
+
+/** The names fhirseed writes at the top of an output directory. */
+export const OWN_ENTRY = /^(bundles|ndjson|seed-state|manifest.*\.json|test-accounts.*\.(json|csv))$/;
+
+/** The seeder's checkpoint and dead-letter files: kept when the population is regenerated. */
+const SEED_STATE = 'seed-state';
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+}
+
+/**
+ * Checks, before any work, that `out` can be an output directory: not a file, with an existing
+ * ancestor that is a writable directory, and holding nothing but fhirseed's own files. Returns the
+ * nearest existing directory (`out` itself or an ancestor): where the temporary directory goes and
+ * whose filesystem's free space counts. Throws UserError naming --out and the reason.
+ */
+export function checkOutputTarget(out: string): string {
+  const target = resolve(out);
+  if (existsSync(target)) {
+    if (!statSync(target).isDirectory()) throw new UserError(`--out ${out}: is a file, not a directory`);
+    const foreign = readdirSync(target).filter((e) => !OWN_ENTRY.test(e));
+    if (foreign.length) {
+      throw new UserError(`output directory ${out} holds files fhirseed did not write (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}); choose an empty --out directory`);
+    }
+  }
+  let existing = dirname(target);
+  while (!existsSync(existing)) existing = dirname(existing);
+  if (!statSync(existing).isDirectory()) throw new UserError(`--out ${out}: ${existing} is a file, not a directory`);
+  for (const dir of existsSync(target) ? [dirname(target), target] : [existing]) {
+    try {
+      accessSync(dir, constants.W_OK | constants.X_OK);
+    } catch (error) {
+      throw new UserError(`--out ${out}: cannot write in ${dir} (${errorCode(error)})`);
+    }
+  }
+  return existsSync(target) ? target : existing;
+}
+
+/** Bytes free for this user on the filesystem holding `dir`, or undefined when it cannot be told. */
+export function freeBytes(dir: string): number | undefined {
+  try {
+    const s = statfsSync(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The temporary directory a run writes into, beside `out` (same parent, so the final renames stay on
+ * one filesystem): `.<name>.fhirseed-tmp-<pid>[.shard-i-of-N]`. Created empty, with its parents.
+ */
+export function createTempOutput(out: string, shard?: Shard): string {
+  const target = resolve(out);
+  // The shard in the name too: shards on other machines writing to one shared volume may share a pid.
+  const temp = join(dirname(target), `.${basename(target)}.fhirseed-tmp-${process.pid}${shardSuffix(shard)}`);
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    rmSync(temp, { recursive: true, force: true });
+    mkdirSync(temp);
+  } catch (error) {
+    throw new UserError(`--out ${out}: cannot create ${temp} (${errorCode(error)})`);
+  }
+  return temp;
+}
+
+/**
+ * Puts a finished unsharded run in place: the old `out` is renamed aside, the temporary directory
+ * renamed to `out`, the old seed-state/ carried over, and the old directory removed. Between the two
+ * renames `out` is missing for an instant, but never half written.
+ */
+export function swapInOutput(temp: string, out: string): void {
+  const target = resolve(out);
+  const old = join(dirname(target), `.${basename(target)}.fhirseed-old-${process.pid}`);
+  const hadOld = existsSync(target);
+  if (hadOld) renameSync(target, old);
+  try {
+    renameSync(temp, target);
+  } catch (error) {
+    if (hadOld) renameSync(old, target);
+    throw error;
+  }
+  if (hadOld) {
+    if (existsSync(join(old, SEED_STATE))) renameSync(join(old, SEED_STATE), join(target, SEED_STATE));
+    rmSync(old, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Puts a finished shard in place: the shard's own earlier files in `out` (its suffixed files, its
+ * members' bundles, and the directory bundles for the first shard) are removed, then every file of
+ * the temporary directory is moved in. Other shards' files are left alone.
+ */
+export function moveShardIn(temp: string, out: string, shard: Shard, members: { first: number; end: number }): void {
+  const target = resolve(out);
+  mkdirSync(target, { recursive: true });
+  const suffix = shardSuffix(shard);
+  const own = (dir: string, name: string): boolean => {
+    if (suffix && name.includes(`${suffix}.`)) return true;
+    if (dir !== 'bundles') return false;
+    if (members.first === 0 && /^directory(-\d+)?\.json$/.test(name)) return true;
+    const m = /^member-(\d+)(-\d+)?\.json$/.exec(name);
+    return m !== null && Number(m[1]) >= members.first && Number(m[1]) < members.end;
+  };
+  for (const dir of ['', 'bundles', 'ndjson']) {
+    const path = join(target, dir);
+    if (!existsSync(path)) continue;
+    for (const name of readdirSync(path)) if (own(dir, name) && name !== SEED_STATE) rmSync(join(path, name), { force: true, recursive: true });
+  }
+  for (const dir of ['bundles', 'ndjson']) {
+    if (!existsSync(join(temp, dir))) continue;
+    mkdirSync(join(target, dir), { recursive: true });
+    for (const name of readdirSync(join(temp, dir))) renameSync(join(temp, dir, name), join(target, dir, name));
+  }
+  for (const name of readdirSync(temp)) {
+    if (name !== 'bundles' && name !== 'ndjson') renameSync(join(temp, name), join(target, name));
+  }
+  rmSync(temp, { recursive: true, force: true });
+}
+
+/** Whether `path` lies inside directory `dir` (or is it). */
+export function isInside(path: string, dir: string): boolean {
+  const p = resolve(path);
+  const d = resolve(dir);
+  return p === d || p.startsWith(d.endsWith(sep) ? d : `${d}${sep}`);
+}

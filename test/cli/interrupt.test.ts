@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run.js';
+import { readTree, tempDir } from '../helpers/output.js';
+
+const temp = tempDir('fhirseed-interrupt-');
+afterAll(() => temp.cleanup());
+
+/** `fhirseed ARGS` through bin.ts in a child process (TypeScript sources, no build). */
+function bin(args: string[], preload: string[] = []) {
+  const child = spawn(process.execPath, ['--import', './test/seed/helpers/register-ts.mjs', ...preload, 'src/cli/bin.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += String(d)));
+  child.stderr.on('data', (d) => (stderr += String(d)));
+  const exited = once(child, 'exit').then(([code]) => ({ code: code as number, stdout, stderr }));
+  return { child, exited };
+}
+
+/** Resolves once `file` exists (the child is mid-run), or rejects if the child ends first. */
+async function waitFor(file: string, exited: Promise<unknown>): Promise<void> {
+  let done = false;
+  void exited.then(() => (done = true));
+  while (!existsSync(file)) {
+    if (done) throw new Error(`the child ended before ${file} appeared`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('generate interrupted by a signal', () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('should leave the earlier output byte-identical on %s, say so in one line and exit 130', async (signal) => {
+    const out = join(temp.dir, `out-${signal}`);
+    const first = await runCli(['generate', '--members', '3', '--out', out], { stdout: () => undefined, stderr: () => undefined, isTty: false });
+    expect(first).toBe(0);
+    const before = readTree(out);
+    const run = bin(['generate', '--members', '400', '--seed', '7', '--out', out]);
+    // Mid-run: the child has written a few members into its temporary directory.
+    const tempOut = join(temp.dir, `.out-${signal}.fhirseed-tmp-${run.child.pid}`);
+    await waitFor(join(tempOut, 'bundles', 'member-000002.json'), run.exited);
+    run.child.kill(signal);
+    const result = await run.exited;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/^fhirseed: interrupted; removed the partial output, .* is as it was\n$/);
+    expect(result.stdout).toBe('');
+    const after = readTree(out);
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    for (const [file, bytes] of before) expect(after.get(file)!.equals(bytes), file).toBe(true);
+    expect(readdirSync(temp.dir).filter((e) => e.includes('fhirseed-tmp') || e.includes('fhirseed-old'))).toEqual([]);
+  }, 120_000);
+});
+
+describe('bin.ts exit codes', () => {
+  it('should report a bug (not a user mistake) with one line asking to report it, the stack, and exit 70', async () => {
+    // A stdout that throws a plain Error: nothing a user did, so it is a bug as far as the CLI can tell.
+    const preload = ['--import', 'data:text/javascript,process.stdout.write=()=>{throw new Error("stdout broke")}'];
+    const result = await bin(['generate', '--members', '1', '--out', join(temp.dir, 'bug')], preload).exited;
+    expect(result.code).toBe(70);
+    const lines = result.stderr.split('\n');
+    expect(lines[0]).toMatch(/^fhirseed: internal error — this is a bug in fhirseed; please report it/);
+    expect(lines[1]).toBe('Error: stdout broke');
+    expect(lines[2]).toMatch(/^\s+at /);
+  }, 60_000);
+
+  it('should exit 2 with one line and no stack for a user mistake', async () => {
+    const result = await bin(['generate', '--members', 'abc']).exited;
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('fhirseed: --members abc: expected a whole number ≥ 1\n');
+  }, 60_000);
+});
