@@ -1,7 +1,7 @@
 import type { CapabilityStatement } from '@medplum/fhirtypes';
 import { CapabilityTool } from 'fhir-kit-client';
 import { UserError } from '../util/errors.js';
-import type { FhirHttpClient } from './http.js';
+import type { FhirHttpClient, FhirResponse } from './http.js';
 import { describeFailure } from './outcome.js';
 import type { SeedMode } from './send.js';
 
@@ -16,13 +16,34 @@ export interface ServerCapabilities {
   profiles: string[];
 }
 
+/**
+ * The server's CapabilityStatement (GET [base]/metadata): the first contact of seed, purge and ping.
+ * Throws UserError (exit 2), one line naming the URL, when there is no FHIR server to talk to:
+ * unreachable (NetworkFailure, from the client), credentials wanted or refused (AuthRefused, or a
+ * 403 here), no FHIR server at that path (404, HTML, not a CapabilityStatement), or a server error.
+ */
 export async function fetchCapabilities(client: FhirHttpClient): Promise<ServerCapabilities> {
   const response = await client.send('GET', 'metadata');
   const statement = response.body as CapabilityStatement | undefined;
   if (response.status !== 200 || statement?.resourceType !== 'CapabilityStatement') {
-    throw new UserError(`${client.baseUrl}/metadata: ${describeFailure(response.status, response.body, 'no CapabilityStatement')}`, 1);
+    throw new UserError(`${client.baseUrl}/metadata: ${whyNotCapabilities(response)}`, 2);
   }
   return readCapabilities(statement);
+}
+
+/** Why an answer to GET metadata is not a CapabilityStatement, with what to check. */
+function whyNotCapabilities(response: FhirResponse): string {
+  const { status, body } = response;
+  const header = response.headers['content-type'];
+  const contentType = (Array.isArray(header) ? header[0] : header)?.split(';')[0]?.trim() || '(none)';
+  const isJson = /[/+]json$/i.test(contentType);
+  if (status === 403) return `${describeFailure(status, body)} — the server refuses /metadata without credentials: give --auth and its secret`;
+  if (status >= 500) return `${describeFailure(status, isJson ? body : undefined, 'server error')} — the server failed; try again later or ask its operator`;
+  if (status === 404 || status === 405) return `HTTP ${status}: no FHIR server at this base URL — check the path in --server (often …/fhir or …/r4)`;
+  if (!isJson) return `not a FHIR server: HTTP ${status} with content-type ${contentType}, not FHIR JSON — check --server (the FHIR base URL, not a web page)`;
+  if (status !== 200) return `${describeFailure(status, body)} — check --server`;
+  const kind = (body as { resourceType?: unknown } | undefined)?.resourceType;
+  return `not a FHIR server: the answer is ${typeof kind === 'string' ? `a ${kind}` : 'JSON'}, not a CapabilityStatement — check --server`;
 }
 
 export function readCapabilities(statement: CapabilityStatement): ServerCapabilities {

@@ -5,6 +5,7 @@ import { noAuth } from './auth/static.js';
 import type { AuthProvider, AuthTransport } from './auth/types.js';
 import { backoffDelay, isTransientStatus, parseRetryAfter, sleep, type RetryPolicy } from './backoff.js';
 import { RateLimiter, Semaphore } from './limiter.js';
+import { describeNetworkError, isUnreachable } from './network-error.js';
 import type { Redactor } from './redact.js';
 
 /*
@@ -39,18 +40,22 @@ export interface FhirResponse {
   attempts: number;
 }
 
-/** Transport failure (timeout, reset, refused) that outlasted every retry. */
-export class NetworkFailure extends Error {
+/**
+ * Transport failure (timeout, reset, refused) that outlasted every retry, or one that no retry can
+ * mend before the server has answered at all (refused, unknown host, TLS): an environment problem,
+ * exit 2, in one line.
+ */
+export class NetworkFailure extends UserError {
   constructor(message: string, readonly attempts: number) {
-    super(message);
+    super(message, 2);
     this.name = 'NetworkFailure';
   }
 }
 
-/** The server refused our credentials even after a fresh token: nothing else can succeed. */
+/** The server refused our credentials even after a fresh token: nothing else can succeed (exit 2). */
 export class AuthRefused extends UserError {
   constructor(message: string) {
-    super(message, 1);
+    super(message, 2);
     this.name = 'AuthRefused';
   }
 }
@@ -58,6 +63,8 @@ export class AuthRefused extends UserError {
 export class FhirHttpClient {
   readonly baseUrl: string;
   readonly stats = { requests: 0, retries: 0 };
+  /** Whether the server has answered anything yet: until it has, a refused connection is not retried. */
+  private answered = false;
   private readonly agent: Agent;
   private readonly slots: Semaphore;
   private readonly limiter: RateLimiter;
@@ -102,16 +109,18 @@ export class FhirHttpClient {
           continue;
         }
         if (outcome.status === 401 || (outcome.status === 403 && this.auth.mode !== 'none')) {
-          throw new AuthRefused(`${method} ${this.describe(url)}: HTTP ${outcome.status} — the server refused the credentials (${this.auth.mode})`);
+          throw new AuthRefused(`${method} ${this.describe(url)}: HTTP ${outcome.status} — ${authHint(outcome.status, this.auth.mode)}`);
         }
         if (!isTransientStatus(outcome.status) || attempt > this.options.retry.maxRetries) return outcome;
-      } else if (attempt > this.options.retry.maxRetries) {
-        throw new NetworkFailure(`${method} ${this.describe(url)}: ${this.reason(outcome)} (after ${attempt} attempts)`, attempt);
+      } else if (attempt > this.options.retry.maxRetries || (!this.answered && isUnreachable(outcome))) {
+        // Before the first answer, a refused connection or an unknown name is the setup, not a blip.
+        const after = attempt > 1 ? ` (after ${attempt} attempts)` : '';
+        throw new NetworkFailure(`${method} ${this.describe(url)}: ${this.reason(outcome, url)}${after}`, attempt);
       }
       const retryAfter = outcome instanceof Error ? undefined : parseRetryAfter(outcome.headers['retry-after']);
       const delay = backoffDelay(attempt, this.options.retry, retryAfter, this.options.random);
       this.stats.retries++;
-      this.options.onRetry?.(outcome instanceof Error ? this.reason(outcome) : `HTTP ${outcome.status}`, delay);
+      this.options.onRetry?.(outcome instanceof Error ? this.reason(outcome, url) : `HTTP ${outcome.status}`, delay);
       await sleep(delay);
       if (this.options.signal?.aborted) throw this.options.signal.reason ?? new Error('aborted');
     }
@@ -124,7 +133,7 @@ export class FhirHttpClient {
         const r = await this.attempt(method, url, body, { accept: 'application/json', 'user-agent': this.userAgent, ...headers });
         return { status: r.status, body: r.body };
       } catch (error) {
-        throw new UserError(`${method} ${this.describe(url)}: ${this.reason(error instanceof Error ? error : new Error(String(error)))}`, 1);
+        throw new NetworkFailure(`${method} ${this.describe(url)}: ${this.reason(error instanceof Error ? error : new Error(String(error)), url)}`, 1);
       }
     };
     return {
@@ -149,6 +158,7 @@ export class FhirHttpClient {
     try {
       const response = await request(url, { method: method as 'GET', headers, body, dispatcher: this.agent, signal });
       const text = await response.body.text();
+      this.answered = true;
       return { status: response.statusCode, headers: response.headers, body: parseBody(text), attempts: 1 };
     } catch (error) {
       if (timeout.aborted && !this.options.signal?.aborted) throw new Error(`no answer within ${this.options.timeoutMs} ms`);
@@ -156,9 +166,8 @@ export class FhirHttpClient {
     }
   }
 
-  private reason(error: Error): string {
-    const code = (error as { code?: string }).code;
-    return this.options.redactor.redact(code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message);
+  private reason(error: Error, url: string): string {
+    return this.options.redactor.redact(describeNetworkError(error, url));
   }
 
   /** A URL for messages: no query string (search values can be personal), no user info. */
@@ -170,6 +179,13 @@ export class FhirHttpClient {
       return '(url)';
     }
   }
+}
+
+/** What to do about a 401 or 403: credentials are missing, wrong, or lack the access needed. */
+function authHint(status: number, mode: AuthProvider['mode']): string {
+  if (mode === 'none') return 'the server wants credentials: give --auth (bearer, basic, client-credentials or smart-backend) and its secret file or environment variable';
+  if (status === 403) return `the server refused the credentials (${mode}) for this request: they lack the access (scopes, roles) it needs`;
+  return `the server refused the credentials (${mode}); check the secret, and that --auth ${mode} is what the server expects`;
 }
 
 function parseBody(text: string): unknown {
