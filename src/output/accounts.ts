@@ -17,6 +17,8 @@ export interface TestAccount {
   claims: Record<(typeof CLAIM_TYPES)[number], number>;
   conditions: string[];
   deceased: boolean;
+  /** Medicare Advantage members: why they are entitled to Medicare ('age', 'disability', 'esrd', 'disability-esrd'). */
+  medicareEntitlement?: string;
 }
 
 export function testAccount(story: MemberStory, patientId: string): TestAccount {
@@ -37,12 +39,13 @@ export function testAccount(story: MemberStory, patientId: string): TestAccount 
     claims,
     conditions: [...new Set(story.conditions.map((c) => c.key))],
     deceased: Boolean(member.deceasedDate),
+    ...(member.medicareEntitlement ? { medicareEntitlement: member.medicareEntitlement } : {}),
   };
 }
 
 const CSV_COLUMNS = [
   'index', 'patientId', 'memberId', 'subscriberId', 'relationship', 'name', 'birthDate', 'plans', 'username', 'password',
-  'professional', 'outpatient', 'inpatient', 'pharmacy', 'oral', 'conditions', 'deceased',
+  'professional', 'outpatient', 'inpatient', 'pharmacy', 'oral', 'conditions', 'deceased', 'medicareEntitlement',
 ] as const;
 
 export function accountsCsvHeader(): string {
@@ -55,6 +58,7 @@ export function accountCsvRow(a: TestAccount): string {
     index: a.index, patientId: a.patientId, memberId: a.memberId, subscriberId: a.subscriberId,
     relationship: a.relationship, name: a.name, birthDate: a.birthDate, plans: a.plans.join('; '),
     username: a.username, password: a.password, conditions: a.conditions.join('; '), deceased: a.deceased,
+    medicareEntitlement: a.medicareEntitlement ?? '',
   };
   return `${CSV_COLUMNS.map((c) => csvField(String(values[c]))).join(',')}\n`;
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildC4bbCoverage } from '../../src/fhir/carin-bb/coverage.js';
+import { accountCsvRow, accountsCsvHeader, testAccount } from '../../src/output/accounts.js';
 import type { BuildContext } from '../../src/fhir/context.js';
 import type { Profile } from '../../src/profile/types.js';
 import { buildDirectory } from '../../src/story/directory.js';
@@ -90,6 +91,20 @@ describe('Medicare eligibility', () => {
       }),
       { numRuns: 20 },
     );
+  });
+
+  it('should record the reason for entitlement in the test accounts (JSON and CSV)', () => {
+    const stories = defaultStories();
+    const header = accountsCsvHeader().trim().split(',');
+    const column = header.indexOf('medicareEntitlement');
+    expect(column).toBeGreaterThan(-1);
+    for (const s of stories) {
+      const account = testAccount(s, `fs-${s.key}`);
+      expect(account.medicareEntitlement).toBe(s.member.medicareEntitlement);
+      // No field of the default population holds a comma, so the row splits on them.
+      expect(accountCsvRow(account).trim().split(',')[column]).toBe(s.member.medicareEntitlement ?? '');
+    }
+    expect(stories.some((s) => s.member.medicareEntitlement === 'esrd')).toBe(true);
   });
 
   it('should keep dependents on commercial and Medicaid plans, with children never on Medicare', () => {
