@@ -110,16 +110,17 @@ describe('static credentials', () => {
     const run = await withEnv({ [SECRET_ENV.basicUser]: 'loader', [SECRET_ENV.basicPassword]: secret }, () =>
       runCommand(seedCommand, ['seed', dir, '--server', proxy.url, '--auth', 'basic']));
     await proxy.close();
-    expect(run.exitCode).toBe(1);
-    expect(run.stderr).toMatch(/refused the credentials \(basic\)/);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/refused the credentials \(basic\); check the secret/);
     expect(proxy.requests).toBeLessThan(6);
     expect(run.stdout + run.stderr).not.toContain(secret);
     expect(run.stdout + run.stderr).not.toContain(Buffer.from(`loader:${secret}`).toString('base64'));
   });
 
-  it('should refuse a secret on the command line', async () => {
-    const run = await runCommand(seedCommand, ['seed', temp.dir, '--server', suite.server().url, '--auth', 'bearer', '--token', 'abc']);
+  it('should refuse a secret on the command line, say where it goes instead, and not echo it', async () => {
+    const run = await runCommand(seedCommand, ['seed', temp.dir, '--server', suite.server().url, '--auth', 'bearer', '--token', 'abc-secret-value']);
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toMatch(/Unknown argument/i);
+    expect(run.stderr).toMatch(/--token is not taken on the command line .*--token-file FILE or \$FHIRSEED_TOKEN/);
+    expect(run.stdout + run.stderr).not.toContain('abc-secret-value');
   });
 });

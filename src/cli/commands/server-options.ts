@@ -15,6 +15,7 @@ export interface ServerArgs extends CommandContext {
   'token-url'?: string;
   scope?: string;
   'key-id'?: string;
+  'jwks-file'?: string;
   alg?: 'RS384' | 'ES384';
   'token-file'?: string;
   'basic-file'?: string;
@@ -37,7 +38,8 @@ export function withServerOptions<T>(yargs: Argv<T>): Argv<T & ServerArgs> {
     .option('client-id', { type: 'string', describe: 'OAuth client id (client-credentials, smart-backend)' })
     .option('token-url', { type: 'string', describe: 'Token endpoint (default: from .well-known/smart-configuration)' })
     .option('scope', { type: 'string', describe: 'Scopes to request (default "system/*.read system/*.write")' })
-    .option('key-id', { type: 'string', describe: 'smart-backend: kid of the signing key' })
+    .option('key-id', { type: 'string', describe: 'smart-backend: kid of the signing key (default: from --jwks-file, the JWK, else its thumbprint)' })
+    .option('jwks-file', { type: 'string', describe: 'smart-backend: the public JWKS registered with the server; the kid of the entry matching the private key is used' })
     .option('alg', { choices: ['RS384', 'ES384'] as const, describe: 'smart-backend: signing algorithm (default from the key)' })
     .option('token-file', { type: 'string', describe: `bearer: file holding the token (else $${SECRET_ENV.token})` })
     .option('basic-file', { type: 'string', describe: `basic: file holding user:password (else $${SECRET_ENV.basicUser}, $${SECRET_ENV.basicPassword})` })
@@ -50,7 +52,37 @@ export function withServerOptions<T>(yargs: Argv<T>): Argv<T & ServerArgs> {
     .option('max-retries', { type: 'number', default: DEFAULT_RETRY_POLICY.maxRetries, describe: 'Retries of a failing request (429, 5xx, timeouts, resets)' })
     .option('production', { type: 'boolean', default: false, describe: 'Allow a server that is not on this machine' })
     .option('verbose', { type: 'boolean', default: false, describe: 'Log retries and token refreshes to stderr' })
-    .option('log', { type: 'string', describe: 'Append the log to this file' }) as unknown as Argv<T & ServerArgs>;
+    .option('log', { type: 'string', describe: 'Append the log to this file' })
+    .options(SECRET_FLAG_OPTIONS)
+    .check((argv) => {
+      refuseSecretFlags(argv);
+      return true;
+    }) as unknown as Argv<T & ServerArgs>;
+}
+
+/**
+ * Options people reach for to pass a secret on the command line, and where the secret goes instead.
+ * Declared (hidden) so that the parser takes their value with them instead of listing it among
+ * "unknown arguments"; any use is refused by refuseSecretFlags without echoing the value.
+ */
+const SECRET_FLAGS: Record<string, string> = {
+  'client-secret': `--client-secret-file FILE or $${SECRET_ENV.clientSecret}`,
+  secret: `--client-secret-file FILE or $${SECRET_ENV.clientSecret}`,
+  token: `--token-file FILE or $${SECRET_ENV.token}`,
+  'access-token': `--token-file FILE or $${SECRET_ENV.token}`,
+  'bearer-token': `--token-file FILE or $${SECRET_ENV.token}`,
+  password: `--basic-file FILE (user:password) or $${SECRET_ENV.basicUser} and $${SECRET_ENV.basicPassword}`,
+  basic: `--basic-file FILE (user:password) or $${SECRET_ENV.basicUser} and $${SECRET_ENV.basicPassword}`,
+  'private-key': `--private-key-file FILE or $${SECRET_ENV.privateKey}`,
+};
+const SECRET_FLAG_OPTIONS = Object.fromEntries(Object.keys(SECRET_FLAGS).map((name) => [name, { type: 'string' as const, hidden: true }]));
+
+/** A secret given as an option: one line saying where it goes instead (exit 2); the value is never repeated. */
+function refuseSecretFlags(argv: Record<string, unknown>): void {
+  for (const [name, instead] of Object.entries(SECRET_FLAGS)) {
+    if (argv[name] === undefined) continue;
+    throw new UserError(`--${name} is not taken on the command line (it would be visible in the process list and shell history): use ${instead}`);
+  }
 }
 
 /** A log line sink: redacted, to --log and (with --verbose) stderr. */
@@ -74,6 +106,7 @@ export function connectionOptions(argv: ServerArgs, signal?: AbortSignal): Conne
       tokenUrl: argv['token-url'],
       scope: argv.scope,
       keyId: argv['key-id'],
+      jwksFile: argv['jwks-file'],
       alg: argv.alg,
       tokenFile: argv['token-file'],
       basicFile: argv['basic-file'],

@@ -1,6 +1,7 @@
 import { UserError } from '../../util/errors.js';
 import type { Redactor } from '../redact.js';
-import { clientAssertion, loadSigningKey, type SigningKey } from './jwt.js';
+import { readFileSync } from 'node:fs';
+import { clientAssertion, loadSigningKey, type Jwks, type SigningKey } from './jwt.js';
 import { readSecret } from './secrets.js';
 import { SECRET_ENV, type AuthOptions, type AuthProvider, type AuthTransport } from './types.js';
 
@@ -9,6 +10,9 @@ const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-b
 
 /** How a token request authenticates the client: with a secret, or with a signed assertion. */
 type ClientAuthentication = (tokenUrl: string) => { form: Record<string, string>; headers: Record<string, string> };
+
+/** What to add to a refused token request's message, given the OAuth error code (e.g. invalid_client). */
+type RefusalHint = (error: string | undefined) => string | undefined;
 
 /**
  * OAuth 2.0 client credentials (a secret, or SMART Backend Services' private_key_jwt). Tokens are
@@ -27,6 +31,7 @@ export class OAuthTokenProvider implements AuthProvider {
     private readonly authenticate: ClientAuthentication,
     private readonly transport: AuthTransport,
     private readonly redactor: Redactor,
+    private readonly hint: RefusalHint = () => undefined,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -68,7 +73,8 @@ export class OAuthTokenProvider implements AuthProvider {
     const answer = (body ?? {}) as { access_token?: unknown; expires_in?: unknown; token_type?: unknown; error?: unknown; error_description?: unknown };
     if (status !== 200 || typeof answer.access_token !== 'string') {
       const reason = [answer.error, answer.error_description].filter((x) => typeof x === 'string').join(': ');
-      throw new UserError(this.redactor.redact(`token request to ${tokenUrl} failed: HTTP ${status}${reason ? ` (${reason})` : ''}`), 1);
+      const hint = status >= 400 && status < 500 ? this.hint(typeof answer.error === 'string' ? answer.error : undefined) : undefined;
+      throw new UserError(this.redactor.redact(`token request to ${tokenUrl} failed: HTTP ${status}${reason ? ` (${reason})` : ''}${hint ? `; ${hint}` : ''}`), 2);
     }
     this.redactor.add(answer.access_token);
     const header = `Bearer ${answer.access_token}`;
@@ -94,19 +100,40 @@ export function clientCredentialsAuth(serverUrl: string, options: AuthOptions, e
     else Object.assign(form, { client_id: clientId, client_secret: secret });
     return { form, headers };
   };
-  return new OAuthTokenProvider('client-credentials', serverUrl, options, authenticate, transport, redactor);
+  const hint: RefusalHint = (error) => (error === 'invalid_client' ? `check --client-id and the client secret, and --client-secret-method (now ${method})` : undefined);
+  return new OAuthTokenProvider('client-credentials', serverUrl, options, authenticate, transport, redactor, hint);
 }
 
 export function smartBackendAuth(serverUrl: string, options: AuthOptions, env: NodeJS.ProcessEnv, transport: AuthTransport, redactor: Redactor): OAuthTokenProvider {
   const clientId = requireClientId(options);
   const pem = readSecret({ file: options.privateKeyFile, env: SECRET_ENV.privateKey, what: 'private key' }, env, redactor);
-  const signingKey: SigningKey = loadSigningKey(pem, { alg: options.alg, kid: options.keyId });
+  const jwks = options.jwksFile ? readJwks(options.jwksFile) : undefined;
+  const signingKey: SigningKey = loadSigningKey(pem, { alg: options.alg, kid: options.keyId, jwks, jwksName: `--jwks-file ${options.jwksFile}` });
   const authenticate: ClientAuthentication = (tokenUrl) => {
     const assertion = clientAssertion(clientId, tokenUrl, signingKey);
     redactor.add(assertion);
     return { form: { client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: assertion }, headers: {} };
   };
-  return new OAuthTokenProvider('smart-backend', serverUrl, options, authenticate, transport, redactor);
+  // invalid_client on a signed assertion is most often a key id the server does not know for this client.
+  const hint: RefusalHint = (error) =>
+    error === 'invalid_client'
+      ? `the server did not accept key id ${signingKey.kid} (from ${signingKey.kidSource}) for client ${clientId}; pass --key-id with the kid registered for this key, or --jwks-file with the registered JWKS`
+      : undefined;
+  return new OAuthTokenProvider('smart-backend', serverUrl, options, authenticate, transport, redactor, hint);
+}
+
+/** The public JWKS registered for the client (not a secret): `{"keys": [...]}`. */
+function readJwks(path: string): Jwks {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(`--jwks-file ${path}: ${code ? `cannot read it (${code})` : 'not JSON'}`);
+  }
+  const keys = (value as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys)) throw new UserError(`--jwks-file ${path}: expected a JWKS, {"keys": [...]}`);
+  return { keys: keys as Jwks['keys'] };
 }
 
 function requireClientId(options: AuthOptions): string {

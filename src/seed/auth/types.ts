@@ -24,8 +24,10 @@ export interface AuthOptions {
   clientSecretMethod?: 'basic' | 'post';
   /** smart-backend: PEM or JWK file of the private key (else $FHIRSEED_PRIVATE_KEY). */
   privateKeyFile?: string;
-  /** smart-backend: key id for the JWT header (default: the JWK's kid, else its RFC 7638 thumbprint). */
+  /** smart-backend: key id for the JWT header (default: the kid in jwksFile, the JWK's kid, else its RFC 7638 thumbprint). */
   keyId?: string;
+  /** smart-backend: the public JWKS registered with the server; the kid of the entry holding the private key's public half is used. */
+  jwksFile?: string;
   /** smart-backend: signing algorithm (default from the key: RSA → RS384, EC P-384 → ES384). */
   alg?: 'RS384' | 'ES384';
   /** Token endpoint; default from the server's .well-known/smart-configuration. */
