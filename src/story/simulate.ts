@@ -11,21 +11,30 @@ import { oralClaim } from './claims/oral.js';
 import { pharmacyClaims } from './claims/pharmacy.js';
 import { professionalClaim } from './claims/professional.js';
 import { makeCondition, prevalenceFor, simulateConditions } from './conditions.js';
+import { claimsAsOf, conditionsAsOf, coveragesAsOf, memberAsOf } from './as-of.js';
 import { enroll } from './enrollment.js';
 import { PersonSource } from './person-source.js';
 import { simulateClinical } from './clinical/index.js';
 import { showcaseFor } from './showcase.js';
-import type { ConditionFact, CoverageFact, Directory, MemberStory } from './types.js';
+import type { ConditionFact, CoverageFact, Directory, IsoDate, MemberStory } from './types.js';
 
 export interface SimulationEnv {
   profile: Profile;
   codeMaps: CodeMaps;
   directory: Directory;
+  /** The run's "now" (YYYY-MM-DD), default the period end: nothing after it has happened. */
+  now?: IsoDate;
 }
 
-/** Member `index` of the population: a pure function of (profile, code maps, index). */
+/**
+ * Member `index` of the population: a pure function of (profile, code maps, index, now). The claims
+ * are simulated for the whole period, then cut at now (src/story/as-of.ts): what the payer has
+ * adjudicated by then are the claims, what it has not yet are in flight, and the clinical record is
+ * simulated up to now from both (its visits are the claims' visits that have begun).
+ */
 export function simulateMember(env: SimulationEnv, index: number): MemberStory {
   const { profile, codeMaps, directory } = env;
+  const now = env.now ?? profile.period.end;
   const rng = new Rng(`${profile.seed}:member:${index}`);
   const people = new PersonSource(rng);
   const showcase = showcaseFor(index, profile);
@@ -38,9 +47,20 @@ export function simulateMember(env: SimulationEnv, index: number): MemberStory {
     : [];
   const ctx = new MemberClaimsContext(rng, people, profile, codeMaps, directory, member, conditions, coverages, plans, showcase);
   const drafts = planClaims(ctx);
-  const claims = finalizeClaims(rng, key, drafts, plans, profile.period.end, Boolean(showcase?.corrected));
-  const story = { index, key, member, coverages, conditions, claims };
-  const clinical = simulateClinical({ rng, profile, codeMaps, directory, story, lastDay });
+  const history = finalizeClaims(rng, key, drafts, plans, Boolean(showcase?.corrected));
+  const { adjudicated: claims, inFlight } = claimsAsOf(history, now);
+  const story = {
+    index,
+    key,
+    member: memberAsOf(member, now),
+    coverages: coveragesAsOf(coverages, now, profile.period.end),
+    conditions: conditionsAsOf(conditions, now),
+    claims,
+    ...(inFlight.length ? { inFlightClaims: inFlight } : {}),
+  };
+  // The clinical record sees every visit that has begun, adjudicated or not, in claim order.
+  const visible = [...claims, ...inFlight].sort((a, b) => a.ordinal - b.ordinal);
+  const clinical = simulateClinical({ rng, profile, codeMaps, directory, story: { ...story, claims: visible }, lastDay: minDate(lastDay, now), now });
   return { ...story, clinical };
 }
 

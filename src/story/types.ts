@@ -74,6 +74,8 @@ export interface CoverageFact {
   group: { id: string; name: string };
   start: IsoDate;
   end: IsoDate;
+  /** The end is not known at the run's "now" (it comes from an event after now): the Coverage shows no end. */
+  openEnd?: boolean;
   status: 'active' | 'cancelled';
 }
 
@@ -205,7 +207,8 @@ export interface ClaimFact {
   serviceEnd: IsoDate;
   received: IsoDate;
   adjudicated: IsoDate;
-  paymentDate: IsoDate;
+  /** Absent when the claim is adjudicated but not yet paid at the run's "now". */
+  paymentDate?: IsoDate;
   outcome: 'paid' | 'partiallypaid' | 'denied';
   network: 'innetwork' | 'outofnetwork';
   payee: 'provider' | 'subscriber';
@@ -237,7 +240,10 @@ export interface MemberStory {
   member: MemberFact;
   coverages: CoverageFact[];
   conditions: ConditionFact[];
+  /** The adjudicated claims at the run's "now" (the EOBs). */
   claims: ClaimFact[];
+  /** Claims serviced by now but not adjudicated yet: no EOB; their visits are in the clinical record. */
+  inFlightClaims?: ClaimFact[];
   /** The clinical record (US Core), derived from the same events as the claims. */
   clinical: ClinicalFacts;
 }

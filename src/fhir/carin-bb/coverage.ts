@@ -24,7 +24,7 @@ export function buildC4bbCoverage(story: MemberStory, coverage: CoverageFact, ct
     beneficiary: ref('Patient', ids.patient(story)),
     ...(dependent ? { dependent } : {}),
     relationship: tableConcept(ctx.codeMaps, 'subscriber-relationship', m.relationship),
-    period: { start: coverage.start, end: coverage.end },
+    period: coverage.openEnd ? { start: coverage.start } : { start: coverage.start, end: coverage.end },
     payor: [ref('Organization', ctx.directory.payer.id)],
     class: [
       { type: concept('coverageClass', 'group'), value: coverage.group.id, name: coverage.group.name },

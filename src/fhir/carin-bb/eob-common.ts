@@ -179,7 +179,8 @@ export function eobBase(
     total: totals(claim),
     payment: {
       type: concept('c4bbPayerAdjudicationStatus', claim.outcome),
-      date: claim.paymentDate,
+      // An adjudicated claim not yet paid at now has no payment date (C4BB: "The date the claim was paid").
+      ...(claim.paymentDate ? { date: claim.paymentDate } : {}),
       amount: money(claim.totals.benefit),
     },
     ...(claim.processNote ? { processNote: [{ number: 1, type: 'display', text: claim.processNote }] } : {}),

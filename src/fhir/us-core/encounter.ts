@@ -7,13 +7,17 @@ import { clinicalConcept, codeFactCoding, locationRef, patientRef } from './care
 
 const CLASS_DISPLAY = { AMB: 'ambulatory', EMER: 'emergency', IMP: 'inpatient encounter' } as const;
 
-/** US Core Encounter: one visit, as billed (type is the billed code), with its diagnoses as reasons. */
+/**
+ * US Core Encounter: one visit, as billed (type is the billed code), with its diagnoses as reasons.
+ * A visit going on at the run's "now" is `in-progress`, its period without an end.
+ */
 export function buildUsCoreEncounter(story: MemberStory, encounter: EncounterFact, ctx: BuildContext): Encounter {
   const care = ctx.codeMaps.clinical.care;
   const kind = care.encounterTypes.get(encounter.kind);
-  const period = { start: encounter.start, end: encounter.end };
+  const period = encounter.inProgress ? { start: encounter.start } : { start: encounter.start, end: encounter.end };
   const org = ctx.directory.organizations.find((o) => o.id === encounter.organizationId);
-  const claim = story.claims.find((c) => c.ordinal === encounter.claimOrdinals[encounter.claimOrdinals.length - 1]);
+  const claimOrdinal = encounter.claimOrdinals[encounter.claimOrdinals.length - 1];
+  const claim = [...story.claims, ...(story.inFlightClaims ?? [])].find((c) => c.ordinal === claimOrdinal);
   const principal = encounter.diagnoses[0];
   const problem = story.clinical.care.encounterDiagnoses.find((d) => d.encounterOrdinal === encounter.ordinal && d.k === 1);
   // The reason is the problem-list Condition, not the visit's own encounter-diagnosis Condition: that one
@@ -35,7 +39,7 @@ export function buildUsCoreEncounter(story: MemberStory, encounter: EncounterFac
     id: ids.encounter(story, encounter.ordinal),
     meta: meta(ctx, [usCoreProfile(ctx, 'us-core-encounter')]),
     ...(org && accountNumber ? { identifier: [{ use: 'usual', system: `https://fhirseed.example.org/provider/${org.npi}/account-number`, value: accountNumber }] } : {}),
-    status: 'finished',
+    status: encounter.inProgress ? 'in-progress' : 'finished',
     class: coding('v3ActCode', encounter.actClass, CLASS_DISPLAY[encounter.actClass]),
     type: [encounterType],
     subject: patientRef(story),

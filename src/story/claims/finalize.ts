@@ -2,20 +2,21 @@ import type { Plan } from '../../profile/types.js';
 import { addDays } from '../../util/dates.js';
 import { stableHash, type Rng } from '../../util/rng.js';
 import { adjudicateClaim, sumAmounts, type Accumulator } from '../adjudication.js';
-import type { ClaimFact, IsoDate, LineFact } from '../types.js';
+import type { ClaimFact, LineFact } from '../types.js';
 import type { ClaimDraft } from './draft.js';
 
 /**
  * Turns drafts into adjudicated claims: in service order, so that deductible and out-of-pocket
  * accumulate across the member's claims within each plan year; then received, adjudicated and
- * paid dates (service ≤ received ≤ adjudicated ≤ paid ≤ now), dropping claims not yet paid by now.
+ * paid dates (service ≤ received ≤ adjudicated ≤ paid). Every claim is kept, even one paid after the
+ * period: the run's "now" cuts them afterwards (src/story/as-of.ts), so that a claim's dates and
+ * amounts do not depend on now.
  */
 export function finalizeClaims(
   rng: Rng,
   memberKey: string,
   drafts: ClaimDraft[],
   plans: ReadonlyMap<number, Plan>,
-  now: IsoDate,
   corrected: boolean,
 ): ClaimFact[] {
   const ordered = [...drafts].sort(
@@ -31,7 +32,6 @@ export function finalizeClaims(
     const received = addDays(draft.serviceEnd, rng.int(1, 14));
     const adjudicated = addDays(received, rng.int(1, 14));
     const paymentDate = addDays(adjudicated, rng.int(1, 7));
-    if (paymentDate > now) continue;
     const year = draft.serviceStart.slice(0, 4);
     const accKey = `${draft.coverageOrdinal}:${year}`;
     const acc = accumulators.get(accKey) ?? { deductibleMet: 0, outOfPocket: 0 };

@@ -88,7 +88,7 @@ export function encounterDiagnoses(input: ClinicalInput, problems: readonly Prob
     e.diagnoses.map((d, i) => {
       const problemIndex = problemIndexFor(input, e, i);
       const problem = problemIndex === undefined ? undefined : problems[problemIndex];
-      const abatement = problem ? problem.abatement : e.end;
+      const abatement = problem ? problem.abatement : e.inProgress ? undefined : e.end;
       return {
         encounterOrdinal: e.ordinal,
         k: i + 1,

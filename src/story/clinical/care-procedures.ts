@@ -38,6 +38,7 @@ export function simulateProcedures(input: ClinicalInput): CareProcedureFact[] {
     if (!claim) continue;
     const kOf = (sequences: number[]) => diagnosisPositions(claim, encounter, sequences);
     for (const p of claim.procedures) {
+      if (p.date > input.now) continue; // later in a stay that goes on past now
       const row = table.get(careProcedureKey('icd10pcs', p.pcs));
       // Surgery starts between 07:00 and 13:00 and lasts one to two and a half hours.
       const startMinute = rng.int(7 * 60, 13 * 60);
@@ -55,7 +56,7 @@ export function simulateProcedures(input: ClinicalInput): CareProcedureFact[] {
       });
     }
     for (const line of claim.lines) {
-      if (line.code.system === 'not-applicable' || line.code.system === 'ndc' || line.code.system === 'cdt') continue;
+      if (line.code.system === 'not-applicable' || line.code.system === 'ndc' || line.code.system === 'cdt' || line.serviceDate > input.now) continue;
       const row = table.get(careProcedureKey(line.code.system, line.code.code));
       if (!row) continue;
       const code: CodeFact = { system: line.code.system, code: line.code.code, display: line.code.display };

@@ -1,6 +1,6 @@
 import { procedureKeyOf } from '../../codemaps/procedure-key.js';
 import type { CodeMaps } from '../../codemaps/types.js';
-import type { ClaimFact } from '../types.js';
+import type { ClaimFact, IsoDate } from '../types.js';
 import type { CodeFact, EncounterFact, EncounterKind } from './types.js';
 
 const LINE_SYSTEMS = { cpt: 'cpt', hcpcs: 'hcpcs', cdt: 'cdt', ndc: 'ndc' } as const;
@@ -8,15 +8,17 @@ const LINE_SYSTEMS = { cpt: 'cpt', hcpcs: 'hcpcs', cdt: 'cdt', ndc: 'ndc' } as c
 /**
  * The member's visits, read off the claims: no randomness, so the clinical record cannot
  * disagree with the claims on dates, providers or diagnoses. Pharmacy fills and ambulance
- * transports are not visits.
+ * transports are not visits. A visit that begins after `now` has not happened; one that goes on
+ * past it (a stay not yet discharged) is in progress, its end `now` and no discharge status.
  */
-export function encountersFromClaims(claims: readonly ClaimFact[], codeMaps: CodeMaps): EncounterFact[] {
+export function encountersFromClaims(claims: readonly ClaimFact[], codeMaps: CodeMaps, now: IsoDate): EncounterFact[] {
   const visits = claims
-    .filter((c) => c.type !== 'pharmacy' && !c.ambulance)
+    .filter((c) => c.type !== 'pharmacy' && !c.ambulance && c.serviceStart <= now)
     .slice()
     .sort((a, b) => (a.serviceStart < b.serviceStart ? -1 : a.serviceStart > b.serviceStart ? 1 : a.ordinal - b.ordinal));
   return visits.map((claim, i) => {
     const kind = encounterKind(claim, codeMaps);
+    const inProgress = claim.serviceEnd > now;
     return {
       ordinal: i + 1,
       claimOrdinals: [claim.ordinal],
@@ -24,13 +26,14 @@ export function encountersFromClaims(claims: readonly ClaimFact[], codeMaps: Cod
       actClass: kind === 'inpatient' ? 'IMP' : kind === 'emergency' ? 'EMER' : 'AMB',
       type: visitCode(claim),
       start: claim.serviceStart,
-      end: claim.serviceEnd,
+      end: inProgress ? now : claim.serviceEnd,
+      ...(inProgress ? { inProgress } : {}),
       practitionerId: claim.renderingPractitionerId ?? claim.attendingPractitionerId,
       organizationId: claim.facilityId ?? claim.billingProviderId,
       diagnoses: claim.diagnoses
         .filter((d) => d.role !== 'admitting' && d.role !== 'patientreasonforvisit')
         .map((d) => ({ icd10cm: d.icd10cm, display: d.display, ...(d.conditionKey ? { conditionKey: d.conditionKey } : {}) })),
-      ...(claim.institutional && claim.type === 'inpatient' ? { dischargeStatus: claim.institutional.dischargeStatus } : {}),
+      ...(claim.institutional && claim.type === 'inpatient' && !inProgress ? { dischargeStatus: claim.institutional.dischargeStatus } : {}),
     };
   });
 }

@@ -11,7 +11,7 @@ import type { ClinicalFacts, ClinicalInput } from './types.js';
  * a fixed order (each draws from the generator in turn), so output stays byte-identical.
  */
 export function simulateClinical(input: Omit<ClinicalInput, 'encounters'>): ClinicalFacts {
-  const encounters = encountersFromClaims(input.story.claims, input.codeMaps);
+  const encounters = encountersFromClaims(input.story.claims, input.codeMaps, input.now);
   const full: ClinicalInput = { ...input, encounters };
   return {
     encounters,

@@ -65,7 +65,8 @@ export function billedTests(input: ClinicalInput, keys: ReadonlySet<string>): Te
   for (const claim of claims) {
     for (const line of claim.lines) {
       const key = line.code.system === 'cpt' || line.code.system === 'hcpcs' ? procedureKeyOf(codeMaps.procedures, line.code.code) : undefined;
-      if (!key || !keys.has(key) || line.denial) continue;
+      // A line after now is later in a stay that goes on past now: not done yet.
+      if (!key || !keys.has(key) || line.denial || line.serviceDate > input.now) continue;
       const id = `${claim.ordinal}|${key}|${line.serviceDate}`;
       if (seen.has(id)) continue;
       seen.add(id);

@@ -42,7 +42,8 @@ export interface ReportFact {
 const OTHER_NOTES = 2;
 
 export function simulateNotes(input: ClinicalInput): NoteFact[] {
-  const visits = input.encounters.filter((e) => e.kind !== 'dental' && e.start <= input.lastDay);
+  // A stay still going on at now has no discharge summary yet.
+  const visits = input.encounters.filter((e) => e.kind !== 'dental' && e.start <= input.lastDay && !e.inProgress);
   const acute = visits.filter((e) => e.kind === 'inpatient' || e.kind === 'emergency');
   const other = visits.filter((e) => e.kind !== 'inpatient' && e.kind !== 'emergency').slice(-OTHER_NOTES);
   const chosen = [...acute, ...other].sort((a, b) => a.ordinal - b.ordinal);
@@ -120,7 +121,8 @@ export function simulateReports(input: ClinicalInput): ReportFact[] {
     if (!encounter) continue;
     for (const line of claim.lines) {
       const procedureKey = procedureKeyOf(codeMaps.procedures, line.code.code);
-      if (!procedureKey || !reportRows.has(procedureKey) || line.denial) continue;
+      // Reported the day after the study: a report not issued by now does not exist yet.
+      if (!procedureKey || !reportRows.has(procedureKey) || line.denial || addDays(line.serviceDate, 1) > input.now) continue;
       const row = reportRows.get(procedureKey)!;
       const performerId = claim.renderingPractitionerId ?? claim.attendingPractitionerId;
       const reason = encounter.diagnoses[0];

@@ -37,14 +37,17 @@ export interface EncounterFact {
   /** What was billed for the visit: the first line's code (CPT/HCPCS/CDT) or, when none, the revenue code. */
   type: CodeFact;
   start: IsoDate;
+  /** Last day of the visit; for a visit still going on at the run's "now", now itself. */
   end: IsoDate;
+  /** The visit goes on past now (a stay not yet discharged): the Encounter is in progress, with no end. */
+  inProgress?: boolean;
   /** Rendering or attending practitioner. */
   practitionerId?: string;
   /** Where it happened: the facility, else the billing provider. */
   organizationId: string;
   /** The claim's ICD-10-CM diagnoses, principal first. */
   diagnoses: { icd10cm: string; display: string; conditionKey?: string }[];
-  /** NUBC discharge status, inpatient only. */
+  /** NUBC discharge status, inpatient only (and not while the stay goes on). */
   dischargeStatus?: string;
 }
 
@@ -58,8 +61,10 @@ export interface ClinicalInput {
   /** The story so far (person, coverages, conditions, claims). */
   story: Omit<MemberStory, 'clinical'>;
   encounters: EncounterFact[];
-  /** Last day the member is alive and enrolled within the period. */
+  /** Last day the member is alive and enrolled within the period, and not after now. */
   lastDay: IsoDate;
+  /** The run's "now": nothing in the record is dated after it. */
+  now: IsoDate;
 }
 
 export interface ClinicalFacts {
