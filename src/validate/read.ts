@@ -6,7 +6,10 @@ import { UserError } from '../util/errors.js';
 /** A file or line that could not be read as FHIR, located by file and (for NDJSON) line. */
 export interface ReadProblem {
   file: string;
+  /** 1-based; for NDJSON the record's line, for JSON where the parser stopped. */
   line?: number;
+  /** 1-based, where the JSON parser stopped (when it says). */
+  column?: number;
   message: string;
 }
 
@@ -21,7 +24,9 @@ export interface ReadResult {
 
 /**
  * Reads resources from files and directories (recursively): `.json` holding a Bundle (its entries are
- * taken) or a single resource, and `.ndjson` with one resource per line.
+ * taken) or a single resource, and `.ndjson` with one resource per line. A line or file that is not
+ * JSON is a ReadProblem (file, line, column), and the rest is read. Throws a UserError for a path that
+ * does not exist, a named file that is not .json/.ndjson, or a file or directory that cannot be read.
  */
 export function readResources(paths: readonly string[]): ReadResult {
   const result: ReadResult = { resources: [], problems: [], duplicates: 0, skippedFiles: [] };
@@ -37,7 +42,16 @@ export function readResources(paths: readonly string[]): ReadResult {
   };
   for (const path of paths) {
     if (!existsSync(path)) throw new UserError(`${path}: no such file or directory`);
-    for (const file of listFiles(path)) readFile(file, add, result);
+    if (!statSync(path).isDirectory() && !['.json', '.ndjson'].includes(extname(path))) {
+      throw new UserError(`${path}: not a .json or .ndjson file (validate reads FHIR JSON: Bundles, resources, NDJSON)`);
+    }
+    try {
+      for (const file of listFiles(path)) readFile(file, add, result);
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException;
+      if (typeof e.code !== 'string' || typeof e.path !== 'string') throw error;
+      throw new UserError(`${e.path}: cannot read (${e.code})`);
+    }
   }
   return result;
 }
@@ -63,7 +77,8 @@ function readFile(file: string, add: (r: Resource) => void, result: ReadResult):
         if (typeof r?.resourceType !== 'string') result.problems.push({ file, line: i + 1, message: 'not a FHIR resource (no resourceType)' });
         else add(r);
       } catch (error) {
-        result.problems.push({ file, line: i + 1, message: `invalid JSON: ${(error as Error).message}` });
+        const at = jsonErrorPosition(line, error as Error);
+        result.problems.push({ file, line: i + 1, ...(at ? { column: at.column } : {}), message: `invalid JSON: ${jsonErrorText(error as Error)}` });
       }
     });
     return;
@@ -72,7 +87,7 @@ function readFile(file: string, add: (r: Resource) => void, result: ReadResult):
   try {
     json = JSON.parse(text);
   } catch (error) {
-    result.problems.push({ file, message: `invalid JSON: ${(error as Error).message}` });
+    result.problems.push({ file, ...jsonErrorPosition(text, error as Error), message: `invalid JSON: ${jsonErrorText(error as Error)}` });
     return;
   }
   if (typeof json?.resourceType !== 'string') {
@@ -84,7 +99,21 @@ function readFile(file: string, add: (r: Resource) => void, result: ReadResult):
   } else add(json as Resource);
 }
 
-/** `file:line: message` for a read problem. */
+/** Line and column (1-based) where JSON.parse stopped, from the position in its message or, at the end of the input, the end. */
+function jsonErrorPosition(text: string, error: Error): { line: number; column: number } | undefined {
+  const m = /at position (\d+)/.exec(error.message);
+  const offset = m ? Number(m[1]) : /Unexpected end of JSON input/.test(error.message) ? text.trimEnd().length : undefined;
+  if (offset === undefined) return undefined;
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: before.at(-1)!.length + 1 };
+}
+
+/** JSON.parse's message without the position, which the location already gives. */
+function jsonErrorText(error: Error): string {
+  return error.message.replace(/ in JSON at position \d+( \(line \d+ column \d+\))?$/, '');
+}
+
+/** `file:line:column: message` (line and column when known) for a read problem. */
 export function formatReadProblem(p: ReadProblem): string {
-  return `${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`;
+  return `${p.file}${p.line ? `:${p.line}` : ''}${p.line && p.column ? `:${p.column}` : ''}: ${p.message}`;
 }

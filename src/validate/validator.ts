@@ -18,8 +18,11 @@ export interface ValidatorOptions {
 }
 
 export interface Validator {
-  /** Validates a set of resources together, so references resolve across the set. */
-  validate(resources: readonly Resource[]): Issue[];
+  /**
+   * Validates a set of resources together, so references resolve across the set. `onProgress` is told
+   * (resources done, total) every few hundred resources and at the end.
+   */
+  validate(resources: readonly Resource[], onProgress?: (done: number, total: number) => void): Issue[];
   /** The compiled profile for a canonical (versioned or not), or undefined if no loaded package defines it. */
   profile(canonical: string): CompiledProfile | undefined;
   /** The loaded packages, named IGs first. */
@@ -32,6 +35,8 @@ export interface Validator {
 }
 
 export const DEFAULT_IGS = ['carin-bb@2.0.0', 'us-core@6.1.0'];
+
+const PROGRESS_EVERY = 250;
 
 const RELATIVE_REFERENCE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/[^/]+)?$/;
 
@@ -58,7 +63,7 @@ export async function createValidator(options: ValidatorOptions = {}): Promise<V
     return result;
   };
 
-  const validate = (resources: readonly Resource[]): Issue[] => {
+  const validate = (resources: readonly Resource[], onProgress?: (done: number, total: number) => void): Issue[] => {
     const known = new Set<string>();
     for (const r of resources) {
       known.add(`${r.resourceType}/${r.id}`);
@@ -66,7 +71,10 @@ export async function createValidator(options: ValidatorOptions = {}): Promise<V
       if (r.resourceType === 'Bundle') for (const e of r.entry ?? []) if (e.resource) known.add(`${e.resource.resourceType}/${e.resource.id}`);
     }
     const issues: Issue[] = [];
+    let done = 0;
     for (const resource of resources) {
+      if (onProgress && done % PROGRESS_EVERY === 0) onProgress(done, resources.length);
+      done++;
       const r = resource as any;
       const seen = new Set<string>();
       const push = (issue: Omit<Issue, 'resourceType' | 'id'>) => {
@@ -92,6 +100,7 @@ export async function createValidator(options: ValidatorOptions = {}): Promise<V
         invariants.check(compiledProfile, r, nodes, (path, message) => error(path, message, canonical));
       }
     }
+    onProgress?.(resources.length, resources.length);
     return issues;
   };
 

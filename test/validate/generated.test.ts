@@ -48,7 +48,7 @@ describe('validating the generated default population', () => {
     const r = await runValidate(['validate', join(temp.dir, 'broken.ndjson'), '--packages', SHARED_PACKAGES, '--ig', 'carin-bb@2.0.0', '--json']);
     const report = JSON.parse(r.stdout) as ValidationReport;
     expect(r.code).toBe(1);
-    expect(report.readProblems).toEqual([expect.stringMatching(/broken\.ndjson:2: invalid JSON/)]);
+    expect(report.readProblems).toEqual([expect.stringMatching(/broken\.ndjson:2:2: invalid JSON: /)]);
     expect(report.issues).toContainEqual(expect.objectContaining({ path: 'Patient.birthDate', severity: 'error', message: expect.stringMatching(/not a real calendar date/) }));
     // The other resources are absent, so the Patient's references no longer resolve: those are errors too.
     expect(report.errors).toBeGreaterThan(1);

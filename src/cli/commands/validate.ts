@@ -1,10 +1,12 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UserError } from '../../util/errors.js';
 import { coverage } from '../../validate/coverage.js';
+import { igsFromManifests } from '../../validate/manifest-igs.js';
 import { parseIg } from '../../validate/packages.js';
 import { readResources } from '../../validate/read.js';
 import { buildReport, formatSummary } from '../../validate/summary.js';
 import { createValidator, DEFAULT_IGS } from '../../validate/validator.js';
+import { progressReporter } from '../progress.js';
 import type { CommandContext } from '../run.js';
 
 interface ValidateArgs extends CommandContext {
@@ -21,23 +23,39 @@ export const validateCommand: CommandModule<CommandContext, ValidateArgs> = {
   builder: (yargs: Argv<CommandContext>) =>
     yargs
       .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'Files or directories to read' })
-      .option('ig', { type: 'string', array: true, describe: `IG packages to load and report coverage for (default ${DEFAULT_IGS.join(', ')})` })
-      .option('packages', { type: 'string', describe: 'Directory of FHIR package .tgz files or unpacked folders (default $FHIRSEED_PACKAGES, else ~/.fhir/packages)' })
+      .option('ig', {
+        type: 'string',
+        array: true,
+        describe: `IG packages to load and report coverage for (default: the igs in fhirseed output's manifest.json, else ${DEFAULT_IGS.join(', ')})`,
+      })
+      .option('packages', { type: 'string', describe: 'Directory of FHIR package .tgz files or unpacked folders (looked in before $FHIRSEED_PACKAGES and ~/.fhir/packages)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print a JSON report instead of the summary' })
       .option('max-errors', { type: 'number', default: 50, describe: 'How many issues to list' }) as unknown as Argv<ValidateArgs>,
   handler: async (argv) => {
     const maxErrors = argv['max-errors'];
     if (!Number.isInteger(maxErrors) || maxErrors < 0) throw new UserError(`--max-errors ${maxErrors}: expected a whole number ≥ 0`);
-    const igs = argv.ig?.length ? argv.ig : DEFAULT_IGS;
-    igs.forEach(parseIg);
-    const validator = await createValidator({ igs, packagesDir: argv.packages });
+    argv.ig?.forEach(parseIg);
+    // Reading first: a wrong path is told at once, before the packages load.
     const read = readResources(argv.paths);
-    const issues = validator.validate(read.resources);
+    if (!read.resources.length && !read.problems.length) {
+      throw new UserError(`${argv.paths.join(', ')}: no FHIR data (no .json file holding a resource or Bundle, no .ndjson file with resources)`);
+    }
+    const fromManifest = argv.ig?.length ? undefined : igsFromManifests(argv.paths);
+    const igs = argv.ig?.length ? argv.ig : (fromManifest?.igs ?? DEFAULT_IGS);
+    const validator = await createValidator({ igs, packagesDir: argv.packages });
+    const progress = progressReporter(argv.io, 'resources');
+    let issues;
+    try {
+      issues = validator.validate(read.resources, progress.update);
+    } finally {
+      progress.stop();
+    }
     const named = igs.map((ig) => parseIg(ig));
     const coverageReports = validator.packages
       .filter((p) => named.some((n) => n.name === p.name && n.version === p.version))
       .map((p) => coverage(read.resources, p, validator));
     const notes = [...validator.warnings];
+    if (fromManifest) notes.unshift(`IGs from ${fromManifest.manifests.join(', ')}: ${fromManifest.igs.join(', ')} (choose others with --ig)`);
     for (const [key, reason] of validator.skippedInvariants) notes.push(`invariant ${key} not evaluated: ${reason}`);
     if (read.duplicates) notes.push(`${read.duplicates} resources seen more than once (e.g. in bundles/ and ndjson/) were validated once`);
     if (read.skippedFiles.length) notes.push(`${read.skippedFiles.length} JSON files hold no FHIR resource and were skipped`);

@@ -1,0 +1,120 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run.js';
+import { generateTo, shippedProfile, tempDir } from '../helpers/output.js';
+import { SHARED_PACKAGES } from '../helpers/packages.js';
+
+const temp = tempDir('fhirseed-validate-cli-');
+afterAll(() => temp.cleanup());
+const out311 = join(temp.dir, 'us-core-311');
+
+beforeAll(() => {
+  generateTo(out311, { ...shippedProfile('default'), members: 4 }, { usCoreVersion: '3.1.1' });
+});
+
+async function validate(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(['validate', ...args], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTty: false });
+  return { code, stdout, stderr };
+}
+
+describe('validate: which IGs', () => {
+  it('should check fhirseed output against the US Core version in its manifest when --ig is not given', async () => {
+    const r = await validate([out311, '--packages', SHARED_PACKAGES]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^validated \d+ resources: 0 errors/);
+    expect(r.stdout).toContain('must-support coverage, hl7.fhir.us.core#3.1.1:');
+    expect(r.stdout).toContain('must-support coverage, hl7.fhir.us.carin-bb#2.0.0:');
+    expect(r.stdout).not.toContain('hl7.fhir.us.core#6.1.0');
+    expect(r.stdout).toContain(`note: IGs from ${join(out311, 'manifest.json')}: hl7.fhir.us.carin-bb@2.0.0, hl7.fhir.us.core@3.1.1`);
+    expect(r.code).toBe(0);
+  });
+
+  it('should find the manifest one level up, for a path inside the output (ndjson/)', async () => {
+    const r = await validate([join(out311, 'ndjson'), '--packages', SHARED_PACKAGES, '--json']);
+    const report = JSON.parse(r.stdout) as { errors: number; coverage: { ig: string }[] };
+    expect(report.coverage.map((c) => c.ig)).toEqual(['hl7.fhir.us.carin-bb#2.0.0', 'hl7.fhir.us.core#3.1.1']);
+  });
+
+  it('should take --ig over the manifest', async () => {
+    const r = await validate([out311, '--packages', SHARED_PACKAGES, '--ig', 'us-core@3.1.1', '--json']);
+    const report = JSON.parse(r.stdout) as { coverage: { ig: string }[]; notes: string[] };
+    expect(report.coverage.map((c) => c.ig)).toEqual(['hl7.fhir.us.core#3.1.1']);
+    expect(report.notes.some((n) => n.startsWith('IGs from'))).toBe(false);
+  });
+
+  it('should refuse outputs generated for different US Core versions in one run, in one line, exit 2', async () => {
+    const out610 = join(temp.dir, 'us-core-610');
+    generateTo(out610, { ...shippedProfile('default'), members: 1 }, { usCoreVersion: '6.1.0' });
+    const r = await validate([out311, out610, '--packages', SHARED_PACKAGES]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^fhirseed: .+manifest\.json and .+manifest\.json name different IG versions \(.*hl7\.fhir\.us\.core#3\.1\.1 vs .*hl7\.fhir\.us\.core#6\.1\.0\): validate them separately, or choose with --ig\n$/);
+  });
+});
+
+describe('validate: input that is not FHIR data', () => {
+  it('should say a path does not exist in one line, exit 2', async () => {
+    const missing = join(temp.dir, 'no-such-dir');
+    const r = await validate([missing, '--packages', SHARED_PACKAGES]);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: `fhirseed: ${missing}: no such file or directory\n` });
+  });
+
+  it('should say a directory holds no FHIR data in one line, exit 2 (empty, or only non-FHIR files)', async () => {
+    const empty = join(temp.dir, 'empty');
+    mkdirSync(empty);
+    expect(await validate([empty, '--packages', SHARED_PACKAGES])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `fhirseed: ${empty}: no FHIR data (no .json file holding a resource or Bundle, no .ndjson file with resources)\n`,
+    });
+    const other = join(temp.dir, 'not-fhir');
+    mkdirSync(other);
+    writeFileSync(join(other, 'settings.json'), '{"theme": "dark"}');
+    writeFileSync(join(other, 'notes.txt'), 'hello');
+    const r = await validate([other, '--packages', SHARED_PACKAGES]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^fhirseed: .+not-fhir: no FHIR data/);
+  });
+
+  it('should refuse a named file that is not .json or .ndjson in one line, exit 2', async () => {
+    const file = join(temp.dir, 'README.md');
+    writeFileSync(file, '# hello\n');
+    const r = await validate([file, '--packages', SHARED_PACKAGES]);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: `fhirseed: ${file}: not a .json or .ndjson file (validate reads FHIR JSON: Bundles, resources, NDJSON)\n` });
+  });
+
+  it('should report a corrupt JSON file as a finding at file:line:column, validate the rest, and exit 1', async () => {
+    const dir = join(temp.dir, 'corrupt');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'bad.json'), '{\n  "resourceType": "Patient",\n  id: "x"\n}\n');
+    writeFileSync(join(dir, 'good.json'), JSON.stringify({ resourceType: 'Patient', id: 'p1', gender: 'female' }));
+    const r = await validate([dir, '--packages', SHARED_PACKAGES, '--ig', 'us-core@6.1.0']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^validated 1 resources: 1 errors/);
+    expect(r.stdout).toContain(`  unreadable: ${join(dir, 'bad.json')}:3:3: invalid JSON: `);
+  });
+});
+
+/** util-linux `script`, to give the CLI a terminal. */
+const hasScript = spawnSync('script', ['--version']).status === 0;
+
+describe.skipIf(!hasScript)('validate: progress (needs util-linux script for a terminal)', () => {
+  const cli = `${JSON.stringify(process.execPath)} --import ./test/seed/helpers/register-ts.mjs src/cli/bin.ts validate ${JSON.stringify(out311)} --packages ${JSON.stringify(SHARED_PACKAGES)}`;
+
+  it('should draw a progress bar on stderr when it is a terminal, and stay quiet when it is not', async () => {
+    const run = promisify(execFile);
+    const [tty, piped] = await Promise.all([
+      run('script', ['-qec', cli, '/dev/null'], { maxBuffer: 1 << 26 }),
+      run(process.execPath, ['--import', './test/seed/helpers/register-ts.mjs', 'src/cli/bin.ts', 'validate', out311, '--packages', SHARED_PACKAGES], { maxBuffer: 1 << 26 }),
+    ]);
+    const total = /validated (\d+) resources/.exec(piped.stdout)?.[1];
+    expect(total).toBeDefined();
+    expect(tty.stdout).toContain(`100% | ${total}/${total} resources`);
+    expect(piped.stderr).toBe('');
+    expect(piped.stdout).not.toContain('100% |');
+  }, 120_000);
+});
