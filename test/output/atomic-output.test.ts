@@ -1,0 +1,100 @@
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/util/errors.js';
+import { generateTo, readTree, shippedProfile, tempDir } from '../helpers/output.js';
+
+const temps: (() => void)[] = [];
+const newDir = () => {
+  const t = tempDir('fhirseed-atomic-');
+  temps.push(t.cleanup);
+  return t.dir;
+};
+afterAll(() => temps.forEach((c) => c()));
+
+const profile = { ...shippedProfile('default'), members: 4 };
+
+function expectSameTree(before: Map<string, Buffer>, dir: string): void {
+  const after = readTree(dir);
+  expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+  for (const [file, bytes] of before) expect(after.get(file)!.equals(bytes), file).toBe(true);
+}
+
+const leftovers = (parent: string) => readdirSync(parent).filter((e) => e.includes('.fhirseed-'));
+
+describe('generate writes into a temporary directory and swaps it in when complete', () => {
+  it('should leave the earlier output byte-identical and no temporary directory when a run fails mid-way', () => {
+    const parent = newDir();
+    const out = join(parent, 'out');
+    generateTo(out, profile);
+    const before = readTree(out);
+    const failing = () =>
+      generateTo(out, { ...profile, seed: 99, members: 6 }, {
+        onProgress: (done) => {
+          if (done === 3) throw new Error('disk on fire');
+        },
+      });
+    expect(failing).toThrow('disk on fire');
+    expectSameTree(before, out);
+    expect(leftovers(parent)).toEqual([]);
+  });
+
+  it('should replace the earlier output whole when the run completes, keeping seed-state/', () => {
+    const parent = newDir();
+    const out = join(parent, 'out');
+    generateTo(out, { ...profile, members: 6 });
+    mkdirSync(join(out, 'seed-state'));
+    writeFileSync(join(out, 'seed-state', 'dead-letter.ndjson'), 'kept\n');
+    generateTo(out, { ...profile, members: 2 });
+    expect(readdirSync(join(out, 'bundles')).sort()).toEqual(['directory.json', 'member-000000.json', 'member-000001.json']);
+    expect(existsSync(join(out, 'seed-state', 'dead-letter.ndjson'))).toBe(true);
+    expect(leftovers(parent)).toEqual([]);
+  });
+
+  it('should move a shard in replacing only that shard\'s files, and leave the others when a shard run fails', () => {
+    const parent = newDir();
+    const out = join(parent, 'out');
+    generateTo(out, profile, { shard: { index: 1, count: 2 } });
+    generateTo(out, profile, { shard: { index: 2, count: 2 } });
+    const whole = readTree(out);
+    const shard1 = new Map([...whole].filter(([f]) => f.includes('shard-1-of-2') || /member-00000[01]|directory/.test(f)));
+    // Re-running shard 2 with another seed replaces exactly shard 2's files.
+    generateTo(out, { ...profile, seed: 5 }, { shard: { index: 2, count: 2 } });
+    const alone = newDir();
+    generateTo(alone, { ...profile, seed: 5 }, { shard: { index: 2, count: 2 } });
+    const expected = new Map([...shard1, ...readTree(alone)]);
+    expectSameTree(expected, out);
+    const after = readTree(out);
+    // A failing shard run changes nothing.
+    expect(() => generateTo(out, profile, { shard: { index: 2, count: 2 }, onProgress: () => { throw new Error('boom'); } })).toThrow('boom');
+    expectSameTree(after, out);
+    expect(leftovers(parent)).toEqual([]);
+  });
+
+  it('should refuse an --out that is a file, or lies under a file, before writing anything', () => {
+    const parent = newDir();
+    const file = join(parent, 'file.txt');
+    writeFileSync(file, 'x');
+    expect(() => generateTo(file, profile)).toThrow(new UserError(`--out ${file}: is a file, not a directory`));
+    expect(() => generateTo(join(file, 'out'), profile)).toThrow(new UserError(`--out ${join(file, 'out')}: ${file} is a file, not a directory`));
+    expect(readdirSync(parent)).toEqual(['file.txt']);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('should refuse an --out in a directory it cannot write, in one line', () => {
+    const parent = newDir();
+    const locked = join(parent, 'locked');
+    mkdirSync(locked, { mode: 0o555 });
+    expect(() => generateTo(join(locked, 'out'), profile)).toThrow(/cannot write in .*locked \(EACCES\)/);
+  });
+
+  it('should refuse --now that is not a calendar date or before the period start, and a bad run id', () => {
+    const out = join(newDir(), 'out');
+    expect(() => generateTo(out, profile, { now: '2025-02-30' })).toThrow(new UserError('--now 2025-02-30: not a calendar date'));
+    expect(() => generateTo(out, profile, { now: '2024-12-31' })).toThrow(new UserError('--now 2024-12-31: before the profile period start 2025-01-01'));
+    for (const runId of ['', 'bad id|with pipe', 'a,b', 'x$y', 'back\\slash', '-lead', 'x'.repeat(65)]) {
+      expect(() => generateTo(out, profile, { runId }), runId).toThrow(UserError);
+    }
+    expect(existsSync(out)).toBe(false);
+    expect(generateTo(out, profile, { runId: 'Run_2.a-1', now: '2025-01-01' }).runId).toBe('Run_2.a-1');
+  });
+});
