@@ -45,14 +45,16 @@ export function memberAsOf(member: MemberFact, now: IsoDate): MemberFact {
 
 /**
  * Coverages at now. One that starts after now is not in force yet and is left out (a member who
- * joins later has no Coverage, and so no claims, at now). A coverage running to the period end keeps
- * that end: it is the end of the enrolment on file, a planned end, normal in the future. An end for
- * another reason (a death) after now is not known yet, so that coverage is open-ended.
+ * joins later has no Coverage, and so no claims, at now). An end after now is kept when it is known
+ * at now: the period end (the end of the enrolment on file, normal in the future) or the end that a
+ * death on or before now set. An end set by a death after now is not known yet: the coverage is open.
+ * `member` is the member of the whole period (with a death after now, if any).
  */
-export function coveragesAsOf(coverages: readonly CoverageFact[], now: IsoDate, periodEnd: IsoDate): CoverageFact[] {
+export function coveragesAsOf(coverages: readonly CoverageFact[], member: MemberFact, now: IsoDate, periodEnd: IsoDate): CoverageFact[] {
+  const deathKnown = member.deceasedDate !== undefined && member.deceasedDate <= now;
   return coverages
     .filter((c) => c.start <= now)
-    .map((c) => (c.end > now && c.end !== periodEnd ? { ...c, openEnd: true } : c));
+    .map((c) => (c.end > now && c.end !== periodEnd && !deathKnown ? { ...c, openEnd: true } : c));
 }
 
 /** Conditions with an onset on or before now. */

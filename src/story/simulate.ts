@@ -53,7 +53,7 @@ export function simulateMember(env: SimulationEnv, index: number): MemberStory {
     index,
     key,
     member: memberAsOf(member, now),
-    coverages: coveragesAsOf(coverages, now, profile.period.end),
+    coverages: coveragesAsOf(coverages, member, now, profile.period.end),
     conditions: conditionsAsOf(conditions, now),
     claims,
     ...(inFlight.length ? { inFlightClaims: inFlight } : {}),
