@@ -4,10 +4,11 @@
  * from ../shared/code-sources (public code tables, see its README.md) and the hand-curated
  * selection lists in scripts/catalog/input/*.yaml.
  *
- *   node scripts/catalog/build-codes.mjs [--sources <dir>] [--check]
+ *   node scripts/catalog/build-codes.mjs [--sources <dir>] [--inputs <dir>] [--check]
  *
- * --sources defaults to ../shared/code-sources beside the checkout. --check builds in memory and
- * compares with the committed JSON (exit 1 when they differ) instead of writing.
+ * --sources defaults to ../shared/code-sources beside the checkout, --inputs to scripts/catalog/input.
+ * --check builds in memory and compares with the committed JSON (exit 1 when they differ) instead of
+ * writing. Exit 2 when the sources are missing.
  * Every selected code is looked up in the source file it cites; a code missing there, a
  * non-billable ICD-10-CM code or a SNOMED concept absent from the VSAC rows stops the build
  * (exit 1, one line per problem). Nothing here is random: the same inputs give the same bytes.
@@ -23,6 +24,8 @@ const repo = resolve(here, '..', '..');
 const args = process.argv.slice(2);
 const sourcesArg = args.indexOf('--sources');
 const SOURCES = sourcesArg >= 0 ? resolve(args[sourcesArg + 1] ?? '') : resolve(repo, '..', 'shared', 'code-sources');
+const inputsArg = args.indexOf('--inputs');
+const INPUTS = inputsArg >= 0 ? resolve(args[inputsArg + 1] ?? '') : join(here, 'input');
 const CHECK = args.includes('--check');
 const OUT = join(repo, 'code-maps', 'catalog');
 
@@ -39,7 +42,7 @@ function csv(rel) {
   return parseCsv(readFileSync(join(SOURCES, rel)), { columns: true, skip_empty_lines: true, bom: true });
 }
 function input(name) {
-  return YAML.parse(readFileSync(join(here, 'input', `${name}.yaml`), 'utf8'));
+  return YAML.parse(readFileSync(join(INPUTS, `${name}.yaml`), 'utf8'));
 }
 /** ICD-10-CM as FHIR writes it: a dot after the third character. */
 const dotted = (code) => (code.length > 3 ? `${code.slice(0, 3)}.${code.slice(3)}` : code);

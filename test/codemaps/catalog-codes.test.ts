@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
@@ -255,6 +256,32 @@ describe('code catalogs (code-maps/catalog)', () => {
 
     it('should be what scripts/catalog/build-codes.mjs builds from the committed inputs', () => {
       expect(() => execFileSync(process.execPath, ['scripts/catalog/build-codes.mjs', '--check', '--sources', SOURCES], { stdio: 'pipe' })).not.toThrow();
+    });
+
+    it('should have the build refuse a header ICD-10-CM code and a SNOMED concept the vsac rows lack, one line each', () => {
+      const inputs = mkdtempSync(join(tmpdir(), 'catalog-inputs-'));
+      try {
+        cpSync('scripts/catalog/input', inputs, { recursive: true });
+        const file = join(inputs, 'conditions.yaml');
+        const text = readFileSync(file, 'utf8');
+        const broken = text.replace('{k: diabetes-type-2, d: Type 2 diabetes mellitus, c: cardiometabolic, ch: true, s: 44054006, i: [E119,', '{k: diabetes-type-2, d: Type 2 diabetes mellitus, c: cardiometabolic, ch: true, s: 44054009, i: [E11,');
+        expect(broken).not.toBe(text);
+        writeFileSync(file, broken);
+        let status = 0;
+        let stderr = '';
+        try {
+          execFileSync(process.execPath, ['scripts/catalog/build-codes.mjs', '--check', '--sources', SOURCES, '--inputs', inputs], { stdio: 'pipe' });
+        } catch (e) {
+          status = (e as { status: number }).status;
+          stderr = String((e as { stderr: Buffer }).stderr);
+        }
+        expect(status).toBe(1);
+        expect(stderr).toContain('conditions: diabetes-type-2: ICD-10-CM E11 is not billable (a header code)');
+        expect(stderr).toContain('conditions: diabetes-type-2: SNOMED 44054009 is in no vsac-conditions row');
+        expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+      } finally {
+        rmSync(inputs, { recursive: true, force: true });
+      }
     });
   });
 });
