@@ -101,15 +101,23 @@ export function parseTargets(text: string, file: string): TargetRow[] {
     if (error.keyword === 'oneOf') fail(path, 'give exactly one of relative, absolute, or min and max');
     fail(path, error.message ?? error.keyword);
   }
-  const rows = (raw as { targets: TargetRow[] }).targets;
+  return checkTargetRows((raw as { targets: TargetRow[] }).targets, (i, field, problem) => fail(['targets', i, ...field], problem));
+}
+
+/**
+ * The checks beyond the schema (known statistic, unique ids, min ≤ max) on rows that passed
+ * `targetRowSchema`; fills in `book: all`. `fail(i, field path, problem)` reports row i's problem and
+ * throws — a profile's `targets:` section can call this with its own locator.
+ */
+export function checkTargetRows(rows: TargetRow[], fail: (i: number, field: (string | number)[], problem: string) => never): TargetRow[] {
   const ids = new Set<string>();
   rows.forEach((row, i) => {
-    if (!STATISTIC_IDS.has(row.statistic)) fail(['targets', i, 'statistic'], `unknown statistic '${row.statistic}' (known: ${[...STATISTIC_IDS].join(', ')})`);
-    if (ids.has(row.id)) fail(['targets', i, 'id'], `duplicate id '${row.id}'`);
+    if (!STATISTIC_IDS.has(row.statistic)) fail(i, ['statistic'], `unknown statistic '${row.statistic}' (known: ${[...STATISTIC_IDS].join(', ')})`);
+    if (ids.has(row.id)) fail(i, ['id'], `duplicate id '${row.id}'`);
     ids.add(row.id);
-    if (row.minAge !== undefined && row.maxAge !== undefined && row.maxAge < row.minAge) fail(['targets', i, 'maxAge'], `maxAge ${row.maxAge} is below minAge ${row.minAge}`);
+    if (row.minAge !== undefined && row.maxAge !== undefined && row.maxAge < row.minAge) fail(i, ['maxAge'], `maxAge ${row.maxAge} is below minAge ${row.minAge}`);
     const t = row.tolerance;
-    if ('min' in t && t.max < t.min) fail(['targets', i, 'tolerance', 'max'], `max ${t.max} is below min ${t.min}`);
+    if ('min' in t && t.max < t.min) fail(i, ['tolerance', 'max'], `max ${t.max} is below min ${t.min}`);
     row.book ??= 'all';
   });
   return rows;
