@@ -1,13 +1,13 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { UserError } from '../util/errors.js';
 import { SandboxAuth, type AuthOptions } from './auth.js';
 import { ensurePackages } from '../validate/package-download.js';
 import { capabilityStatement, findProfiles, PROFILE_IGS } from './capability.js';
 import { FHIR_PATH, createHandler } from './http.js';
-import { loadDirectory } from './load.js';
+import { listenOn } from './listen.js';
+import { loadDirectory, type LoadResult } from './load.js';
 import { createEngine, indexSearchParameters } from './router.js';
-import { loadTestMembers } from './test-members.js';
+import { loadTestMembers, type TestMember } from './test-members.js';
 import { createWriteCheck } from './validate-writes.js';
 
 export type { AuthClient, AuthOptions } from './auth.js';
@@ -53,6 +53,33 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   // Before the slow start-up work: a missing test-accounts.json is the user's mistake to hear about at once.
   const authOptions = options.auth ?? { mode: 'none' };
   const members = authOptions.mode === 'smart-patient' ? (authOptions.members ?? loadTestMembers(options.dir)) : undefined;
+  // The port next, before the slow work (fetching packages, loading the data): a port in use is told
+  // at once. Requests that arrive while the data loads wait for the handler.
+  let setHandler: (handler: Handler) => void = () => undefined;
+  const handlerReady = new Promise<Handler>((resolve) => (setHandler = resolve));
+  const server = createServer((req, res) => void handlerReady.then((handle) => handle(req, res)));
+  await listenOn(server, host, options.port ?? 0);
+  const close = () =>
+    new Promise<void>((resolve, reject) => {
+      server.close((error) => (error ? reject(error) : resolve()));
+      server.closeAllConnections();
+    });
+  try {
+    const { handler, loaded, notes } = await prepare(options, authOptions, members);
+    setHandler(handler);
+    const { port } = server.address() as AddressInfo;
+    const shownHost = host.includes(':') ? `[${host}]` : host;
+    return { url: `http://${shownHost}:${port}${FHIR_PATH}`, loadedResources: loaded.loaded, loadErrors: loaded.errors, notes, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Packages, search parameters, the preload and the request handler: everything after the bind. */
+async function prepare(options: ServeOptions, authOptions: AuthOptions, members: TestMember[] | undefined): Promise<{ handler: Handler; loaded: LoadResult; notes: string[] }> {
   // As `fhirseed validate` does: fetch the IGs into ~/.fhir/packages when none are at hand. Without
   // them the server still runs, only without the IG profiles and search parameters (a note says so).
   const packagesProblem = await ensurePackages(PROFILE_IGS, options.packagesDir).then(
@@ -84,27 +111,5 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       return statement;
     },
   });
-  const server = createServer(handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') reject(new UserError(`port ${options.port} on ${host} is already in use (choose another with --port)`));
-      else if (error.code === 'EACCES') reject(new UserError(`no permission to listen on ${host}:${options.port}`));
-      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new UserError(`cannot listen on host ${host} (${error.code})`));
-      else reject(error);
-    });
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const shownHost = host.includes(':') ? `[${host}]` : host;
-  return {
-    url: `http://${shownHost}:${port}${FHIR_PATH}`,
-    loadedResources: loaded.loaded,
-    loadErrors: loaded.errors,
-    notes: profiles.notes,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  return { handler, loaded, notes: profiles.notes };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { TestAccount } from '../../output/accounts.js';
 import { startServer, type AuthClient, type AuthOptions } from '../../serve/index.js';
+import { assertPortFree } from '../../serve/listen.js';
 import { loadTestMembers } from '../../serve/test-members.js';
 import { UserError } from '../../util/errors.js';
 import { parseIg } from '../../validate/packages.js';
@@ -52,6 +53,14 @@ export function serveOptions<T>(yargs: Argv<T>): Argv<T> {
 }
 
 export type ServeArgsShared = Omit<ServeArgs, 'dir'>;
+
+/**
+ * Checks --port and that it can be bound on --host now (UserError, exit 2, when it is in use): for
+ * `start`, before it spends minutes generating. `serve` needs no call: the server binds before loading.
+ */
+export async function assertServePortFree(argv: Pick<ServeArgsShared, 'port' | 'host'>): Promise<void> {
+  await assertPortFree(argv.host, wholeNumberOption('--port', argv.port, { min: 0, max: 65535 })!);
+}
 
 /** Starts the server on `dir`, prints where it is, test members and example queries, and runs until SIGINT/SIGTERM. */
 export async function serveUntilStopped(argv: ServeArgsShared, dir: string | undefined): Promise<void> {

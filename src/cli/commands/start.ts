@@ -3,7 +3,7 @@ import { outputState } from '../../output/complete.js';
 import { UserError } from '../../util/errors.js';
 import type { CommandContext } from '../run.js';
 import { generateOptions, runGenerate, type GenerateArgs } from './generate.js';
-import { serveOptions, serveUntilStopped, type ServeArgs } from './serve.js';
+import { assertServePortFree, serveOptions, serveUntilStopped, type ServeArgs } from './serve.js';
 
 type StartArgs = Omit<ServeArgs, 'dir'> & GenerateArgs;
 
@@ -26,6 +26,8 @@ export const startCommand: CommandModule<CommandContext, StartArgs> = {
       const shown = state.files.slice(0, 3).join(', ') + (state.files.length > 3 ? ', …' : '');
       throw new UserError(`${argv.out} holds files fhirseed did not write (${shown}); give an empty or fhirseed --out directory (or serve it with fhirseed serve)`);
     }
+    // A port in use is told now, not after minutes of generating.
+    await assertServePortFree(argv);
     if (state.kind === 'complete') {
       argv.io.stdout(`fhirseed: serving the population already in ${argv.out} (empty it to generate afresh)\n`);
     } else {

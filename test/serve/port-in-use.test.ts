@@ -1,0 +1,42 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/output.js';
+import { expectOneLineExit2, runBin } from '../seed/helpers/bin.js';
+
+/**
+ * A port already in use is told first, in one line (exit 2): before serve loads its directory and
+ * before start generates a population. The test holds the port itself.
+ */
+describe('serve and start: a port already in use', () => {
+  const temp = tempDir('fhirseed-port-');
+  let held: Server;
+  let port = 0;
+
+  beforeAll(async () => {
+    held = createServer();
+    await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
+    port = (held.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => held.close(() => resolve()));
+    temp.cleanup();
+  });
+
+  it('should refuse the port before loading: serve of a missing directory names the port, not the directory', async () => {
+    const missing = join(temp.dir, 'no-such-output');
+    const run = await runBin(['serve', missing, '--port', String(port)]);
+    expectOneLineExit2(run, new RegExp(`port ${port} is in use \\(on 127\\.0\\.0\\.1.*\\); pick another with --port`));
+    expect(run.stdout).toBe('');
+  });
+
+  it('should refuse the port before generating: start leaves an empty --out empty', async () => {
+    const out = join(temp.dir, 'start-out');
+    mkdirSync(out);
+    const run = await runBin(['start', '--out', out, '--port', String(port), '--members', '3']);
+    expectOneLineExit2(run, new RegExp(`port ${port} is in use .*pick another with --port`));
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+  });
+});
