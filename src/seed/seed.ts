@@ -114,6 +114,11 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
     if (options.verify) summary.verify = await verifyCounts(client, source.runId, source.expected);
   } finally {
     Object.assign(summary, { sent: sender.stats.sent, created: sender.stats.created, updated: sender.stats.updated, failed: sender.stats.failed });
+    if (sender.bundleLimit < summary.bundleSize) {
+      // The server refused larger bundles as too large: say what it took, for --bundle-size next time.
+      summary.bundleSize = sender.bundleLimit;
+      options.log?.(`the server refused bundles as too large; sent at most ${sender.bundleLimit} entries per bundle (use --bundle-size ${sender.bundleLimit})`);
+    }
     summary.retried = client.stats.retries + sender.stats.retried;
     summary.tokensIssued = client.auth.tokensIssued;
     summary.elapsedMs = Date.now() - started;

@@ -5,6 +5,7 @@ import { NetworkFailure, type FhirHttpClient, type FhirResponse } from './http.j
 import { describeFailure, entryStatusCode, isOperationOutcome, syntheticOutcome } from './outcome.js';
 import type { Redactor } from './redact.js';
 import type { SeedEntry } from './source.js';
+import { isBundleTooLarge, statedLimit } from './too-large.js';
 
 export type SeedMode = 'transaction' | 'batch' | 'upsert';
 export const SEED_MODES: readonly SeedMode[] = ['transaction', 'batch', 'upsert'];
@@ -37,6 +38,11 @@ export interface SendStats {
  */
 export class ChunkSender {
   readonly stats: SendStats = { sent: 0, created: 0, updated: 0, failed: 0, retried: 0 };
+  /**
+   * Entries per bundle the server has shown it takes at most (it refused more as too large: 413, or
+   * 400 with an outcome saying so); larger chunks are split, in order, before they are sent.
+   */
+  bundleLimit = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly client: FhirHttpClient,
@@ -92,6 +98,17 @@ export class ChunkSender {
   }
 
   private async sendBundle(entries: SeedEntry[], type: 'transaction' | 'batch'): Promise<EntryResult[]> {
+    if (entries.length > this.bundleLimit) {
+      // Pieces in order, each after the one before: a later piece may refer to an earlier one.
+      const results: EntryResult[] = [];
+      // The limit may shrink while a piece is out (another worker learns it): step by what was sent.
+      for (let i = 0; i < entries.length; ) {
+        const piece = entries.slice(i, i + this.bundleLimit);
+        results.push(...(await this.sendBundle(piece, type)));
+        i += piece.length;
+      }
+      return results;
+    }
     // No id on the Bundle we POST; lower-case urn:uuid fullUrls; PUT at the deterministic id.
     const bundle: Bundle = {
       resourceType: 'Bundle',
@@ -106,10 +123,10 @@ export class ChunkSender {
       const outcome = syntheticOutcome(this.redactor.redact(response.message), 'transient');
       return entries.map((e) => this.failure(e, undefined, outcome, false));
     }
-    if (response.status === 413 && entries.length > 1) {
-      // Too large for this server: halve and go on, in order.
-      const half = Math.ceil(entries.length / 2);
-      return [...(await this.sendBundle(entries.slice(0, half), type)), ...(await this.sendBundle(entries.slice(half), type))];
+    if (entries.length > 1 && isBundleTooLarge(response.status, response.body)) {
+      // Too large for this server: the limit it names, else half; remembered for every later bundle.
+      this.bundleLimit = Math.min(this.bundleLimit, statedLimit(response.body, entries.length) ?? Math.ceil(entries.length / 2));
+      return this.sendBundle(entries, type);
     }
     if (response.status === 200) return this.checkEntries(entries, response, `${type}-response`);
     if (!isTransientStatus(response.status) && entries.length > 1) {
