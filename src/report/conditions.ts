@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../util/paths.js';
 
@@ -34,18 +34,20 @@ export function icd10cmGroups(code: string): number {
 }
 
 /**
- * SNOMED CT concept → group mask, from the SNOMED/ICD-10-CM pairs of code-maps/conditions.json (so an
- * active Condition coded in SNOMED CT alone still counts). Concepts outside that file are not known.
+ * SNOMED CT concept → group mask, from the SNOMED/ICD-10-CM pairs of code-maps/conditions.json and
+ * code-maps/catalog/conditions.json (so an active Condition coded in SNOMED CT alone still counts).
+ * Concepts outside those files are not known.
  */
 export function snomedGroups(codeMapsDir = join(packageRoot(), 'code-maps')): Map<string, number> {
-  const file = JSON.parse(readFileSync(join(codeMapsDir, 'conditions.json'), 'utf8')) as {
-    rows: { snomed?: { code: string }; icd10cm?: { code: string }[] }[];
-  };
   const map = new Map<string, number>();
-  for (const row of file.rows) {
-    if (!row.snomed) continue;
-    const mask = (row.icd10cm ?? []).reduce((m, c) => m | icd10cmGroups(c.code), 0);
-    if (mask) map.set(row.snomed.code, (map.get(row.snomed.code) ?? 0) | mask);
+  for (const file of [join(codeMapsDir, 'conditions.json'), join(codeMapsDir, 'catalog', 'conditions.json')]) {
+    if (!existsSync(file)) continue;
+    const rows = (JSON.parse(readFileSync(file, 'utf8')) as { rows: { snomed?: { code: string }; icd10cm?: { code: string }[] }[] }).rows;
+    for (const row of rows) {
+      if (!row.snomed) continue;
+      const mask = (row.icd10cm ?? []).reduce((m, c) => m | icd10cmGroups(c.code), 0);
+      if (mask) map.set(row.snomed.code, (map.get(row.snomed.code) ?? 0) | mask);
+    }
   }
   return map;
 }

@@ -48,3 +48,16 @@ describe('targets files', () => {
     expect(judge(r({ relative: 0.3 }), undefined)).toBe('n.a.');
   });
 });
+
+describe('condition groups', () => {
+  it('should group ICD-10-CM codes by prefix, and SNOMED CT concepts through the code maps', async () => {
+    const { CONDITION_GROUPS, icd10cmGroups, snomedGroups } = await import('../../src/report/conditions.js');
+    const bit = (key: string) => 1 << CONDITION_GROUPS.findIndex((g) => g.key === key);
+    expect(icd10cmGroups('E11.65')).toBe(bit('diabetes'));
+    expect(icd10cmGroups('I13.0')).toBe(bit('hypertension'));
+    expect(icd10cmGroups('I26.99')).toBe(0);
+    const snomed = snomedGroups();
+    expect(snomed.get('44054006')).toBe(bit('diabetes'));
+    expect(snomed.get('59621000')).toBe(bit('hypertension')); // from the catalog only
+  });
+});
