@@ -1,4 +1,4 @@
-import { daysBetween, isIsoDate } from '../util/dates.js';
+import { addDays, ageOn, daysBetween, isIsoDate } from '../util/dates.js';
 import type { GeneratorLimits, Profile, Share } from './types.js';
 
 type Path = (string | number)[];
@@ -122,16 +122,17 @@ function checkDemographics(p: Profile, limits: GeneratorLimits, fail: Fail): voi
 
 /**
  * Ages (whole years) members can have during the period: from the youngest live age band at the
- * start to the oldest one (65 at least when a Medicare Advantage plan enrols by age) plus the years
- * the period adds.
+ * start to the age at the period's end of the oldest one (65 at least when a Medicare Advantage
+ * plan enrols by age).
  */
 export function reachableAges(p: Profile): { min: number; max: number; oldestAtStart: number } {
   const live = p.demographics.ageBands.filter((b) => b.share > 0);
   const medicare = p.plans.some((plan) => plan.type === 'medicare-advantage');
   const min = Math.min(...live.map((b) => b.min));
   const oldestAtStart = Math.max(...live.map((b) => b.max), medicare ? 65 : 0);
-  const grows = Math.floor(daysBetween(p.period.start, p.period.end) / 365) + 1;
-  return { min, max: oldestAtStart + grows, oldestAtStart };
+  // The oldest member is born the day after their (oldestAtStart + 1)th birthday before the start.
+  const born = addDays(yearsAfter(p.period.start, -(oldestAtStart + 1)), 1);
+  return { min, max: ageOn(born, p.period.end), oldestAtStart };
 }
 
 function checkConditions(p: Profile, input: SemanticsInput, fail: Fail): void {
@@ -177,7 +178,7 @@ function unknownState(code: string, limits: GeneratorLimits): string {
   return `'${code}' is not a state fhirseed can make addresses for (USPS codes: ${[...limits.states].sort().join(', ')})`;
 }
 
-/** The same month and day `years` later (28 February for 29 February). */
+/** The same month and day `years` later, or earlier when negative (28 February for 29 February). */
 function yearsAfter(date: string, years: number): string {
   const [y, m, d] = date.split('-') as [string, string, string];
   return `${String(Number(y) + years).padStart(4, '0')}-${m}-${m === '02' && d === '29' ? '28' : d}`;

@@ -86,13 +86,27 @@ describe('profile checks: period and ages', () => {
   });
 
   it('should refuse age bands that would grow past the oldest simulated age over the period, at the band', () => {
-    // 110 at the start of a 10-year period is 121 by its end; the code maps stop at 120.
-    const text = replaced(replaced(defaultText, '{ min: 65, max: 90, share: 0.17 }', '{ min: 65, max: 110, share: 0.17 }'), 'end: "2025-12-31"', 'end: "2034-12-31"');
-    const e = errorOf(text);
+    // Code maps whose adult exam reason stops at 99: a member of 95 at the start of 2025 is 100 by the end of 2029.
+    const reasons = new Map(codeMaps.visitReasons);
+    reasons.set('adult-exam', { ...reasons.get('adult-exam')!, ageMax: 99 });
+    const older = profileLoadOptions({ ...codeMaps, visitReasons: reasons } as CodeMaps);
+    const banded = replaced(defaultText, '{ min: 65, max: 90, share: 0.17 }', '{ min: 65, max: 95, share: 0.17 }');
+    const text = replaced(banded, 'end: "2025-12-31"', 'end: "2029-12-31"');
+    let error: unknown;
+    try {
+      parseProfile(text, 'bad.yaml', older);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ProfileError);
+    const e = error as ProfileError;
     expect(e.field).toBe('demographics.ageBands[3].max');
-    expect(e.line).toBe(placeOf(text, 'max: 110, share').line);
-    expect(e.message).toContain('members up to age 110 at period start would be 121 by its end 2034-12-31; fhirseed simulates ages 0-120');
-    expect(() => parseProfile(replaced(defaultText, '{ min: 65, max: 90, share: 0.17 }', '{ min: 65, max: 110, share: 0.17 }'), 'ok.yaml', options)).not.toThrow();
+    expect([e.line, e.column]).toEqual(Object.values(placeOf(text, 'max: 95, share', '95')));
+    expect(e.message).toContain('members up to age 95 at period start would be 100 by its end 2029-12-31; fhirseed simulates ages 0-99');
+    expect(() => parseProfile(replaced(banded, 'end: "2025-12-31"', 'end: "2028-12-31"'), 'ok.yaml', older)).not.toThrow();
+    // With the shipped code maps (ages 0-120), the oldest band (110) fits any period the loader allows.
+    const oldest = replaced(defaultText, '{ min: 65, max: 90, share: 0.17 }', '{ min: 65, max: 110, share: 0.17 }');
+    expect(() => parseProfile(replaced(oldest, 'start: "2025-01-01"', 'start: "2016-01-02"'), 'ok.yaml', options)).not.toThrow();
   });
 
   it('should take the oldest simulated age from the code maps (exam reasons and vital-sign bands)', () => {
