@@ -125,7 +125,7 @@ function buildCvx() {
     if (!v || v.status !== 'active') continue; // CDC 2021 list has no status; VistA's VHA term status says which are in use
     if (sel.exclude?.includes(Number(code))) continue;
     rows.push({
-      code,
+      code: c.cvx, // as CDC writes it (two digits below 10: "03", "08")
       display: c.short_description,
       vaccineGroup: v.vaccine_groups || null,
       ndc: ndcs.get(code) ?? [],
@@ -145,7 +145,7 @@ function buildCvx() {
   }
   for (const h of sel.added) {
     const code = String(h.code);
-    if (rows.some((r) => r.code === code)) {
+    if (rows.some((r) => pad(r.code) === code)) {
       problem(`cvx: hand-added ${code} is already in the source files`);
       continue;
     }
@@ -363,7 +363,7 @@ function buildConditions(labKeys, pcsKeys, hcpcsCodes) {
       source: [
         sn?.file
           ? `SNOMED CT ${c.snomed} as listed in code-sources/vsac-conditions/${sn.file} (VSAC eCQM value sets via canvas-medical/canvas-plugins)`
-          : `SNOMED CT ${c.snomed} entered by hand (not in the vsac-conditions rows; display is the concept's fully specified name)`,
+          : `SNOMED CT ${c.snomed} entered by hand (not in the vsac-conditions rows; display written by hand in fully-specified-name form, not checked against a SNOMED CT release)`,
         `ICD-10-CM ${codes.map(dotted).join(', ')} from code-sources/icd10cm/icd10cm.csv (CDC/NCHS FY2025 via PHSKC-APDE/reference-data; billable = leaf)`,
         ccw ? `CCW ${ccw} from code-sources/icd10cm/ccw-icd10cm.csv (CMS Chronic Conditions Warehouse, 30 conditions)` : null,
       ].filter(Boolean).join('; '),

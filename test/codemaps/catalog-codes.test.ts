@@ -236,20 +236,25 @@ describe('code catalogs (code-maps/catalog)', () => {
     it('should take CVX rows from the CDC/VistA files (hand-added codes from neither) with NDCs the CDC list maps to the code', () => {
       const norm = (c: string): string => String(Number(c));
       const cdc = new Map(csv('cvx/cdc-cvx.csv').map((r) => [norm(r.cvx!), r.short_description!]));
+      const cdcWritten = new Map(csv('cvx/cdc-cvx.csv').map((r) => [norm(r.cvx!), r.cvx!]));
       const vista = new Map(csv('cvx/vista-immunization-cvx.csv').filter((r) => r.cvx).map((r) => [norm(r.cvx!), r]));
       const ndcs = new Map<string, Set<string>>();
       for (const r of csv('cvx/cdc-vaccine-ndc.csv')) {
         if (!ndcs.has(norm(r.cvx!))) ndcs.set(norm(r.cvx!), new Set());
         ndcs.get(norm(r.cvx!))!.add(r.ndc11!);
       }
-      for (const v of cvx) {
+      for (const row of cvx) {
+        const v = { ...row, code: norm(row.code) };
         if (v.addedByHand) {
           expect(cdc.has(v.code) || vista.has(v.code), `${v.code} is in the sources; take it from there`).toBe(false);
           expect(v.source, v.code).toMatch(/CDC/);
           continue;
         }
         expect(vista.get(v.code)?.status, v.code).toBe('active');
-        if (cdc.has(v.code)) expect(v.display, v.code).toBe(cdc.get(v.code));
+        if (cdc.has(v.code)) {
+          expect(v.display, v.code).toBe(cdc.get(v.code));
+          expect(row.code, 'CVX written as the CDC list writes it').toBe(cdcWritten.get(v.code));
+        }
         for (const n of v.ndc) expect(ndcs.get(v.code)?.has(n.code), `${v.code} NDC ${n.code}`).toBe(true);
       }
     });
