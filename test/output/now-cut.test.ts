@@ -23,16 +23,9 @@ function population(profile: Profile, now?: string): Resource[] {
  * - Coverage.period.end: the end of the enrolment on file (the plan year); a future end is normal.
  * - Goal.target.dueDate: a target date is the goal's plan.
  * - Device.expirationDate: the implant's expiry, printed on its label at manufacture (UDI (17)).
- * - MedicationRequest.dispenseRequest.validityPeriod.end: how long the prescription may be filled, set when written.
- * - CarePlan.period.end: the planned end of the plan, when the plan has one.
+ * Nothing else: a prescription's validity period has no end, and a care plan ends only at a death (on or before now).
  */
-const PLANNED = new Set([
-  'Coverage.period.end',
-  'Goal.target.dueDate',
-  'Device.expirationDate',
-  'MedicationRequest.dispenseRequest.validityPeriod.end',
-  'CarePlan.period.end',
-]);
+const PLANNED = new Set(['Coverage.period.end', 'Goal.target.dueDate', 'Device.expirationDate']);
 
 const DATE = /^\d{4}-\d{2}-\d{2}/;
 

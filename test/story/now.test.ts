@@ -62,6 +62,17 @@ describe('a stay that spans now', () => {
   });
 });
 
+describe('a study done on the day that is now', () => {
+  const story = defaultStories().find((s) => s.clinical.planning.reports.length)!;
+  const report = story.clinical.planning.reports[0]!;
+  const at = (now: string) => simulateMember({ profile, codeMaps, directory, now }, story.index).clinical.planning.reports;
+
+  it('should have no report until the day it is issued', () => {
+    expect(at(report.effective).map((r) => r.claimOrdinal)).not.toContain(report.claimOrdinal);
+    expect(at(report.issued).map((r) => r.claimOrdinal)).toContain(report.claimOrdinal);
+  });
+});
+
 describe('claimsAsOf', () => {
   const claim = (serviceStart: string, adjudicated: string, paymentDate: string) =>
     ({ claimNumber: serviceStart, serviceStart, serviceEnd: serviceStart, received: serviceStart, adjudicated, paymentDate }) as ClaimFact;
