@@ -64,10 +64,9 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
     return summary;
   }
 
-  mkdirSync(paths.dir, { recursive: true });
-  // Settled before any request, so that a mismatched checkpoint fails fast and sends nothing.
-  const checkpoint = options.retryDeadLetter ? undefined
-    : options.resume ? Checkpoint.resume(paths.checkpoint, server, source) : Checkpoint.start(paths.checkpoint, server, source);
+  // Settled before any request, so that a mismatched checkpoint or an unwritable state directory fails fast and sends nothing.
+  const checkpoint = openState(paths, () =>
+    options.retryDeadLetter ? undefined : options.resume ? Checkpoint.resume(paths.checkpoint, server, source) : Checkpoint.start(paths.checkpoint, server, source));
   const redactor = new Redactor();
   const { client } = connect(options, redactor);
   const sender = new ChunkSender(client, options.mode, options.retry, redactor, options.random);
@@ -127,6 +126,18 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
   }
   summary.ok = summary.deadLettered === 0 && (summary.verify ?? []).every((r) => r.ok);
   return summary;
+}
+
+/** Creates the state directory and opens the checkpoint; a file system refusal is one line naming the place (exit 2). */
+function openState<T>(paths: ReturnType<typeof statePaths>, open: () => T): T {
+  try {
+    mkdirSync(paths.dir, { recursive: true });
+    return open();
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new UserError(`cannot keep the seed state (checkpoint, dead letters) in ${paths.dir} (${code}); give a writable --state-dir`);
+  }
 }
 
 function* memberGroups(source: SeedSource, files: readonly string[]): Generator<Group> {

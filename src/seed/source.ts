@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { UserError } from '../util/errors.js';
@@ -34,6 +34,7 @@ interface ManifestLike {
 
 export function readSource(dir: string): SeedSource {
   if (!existsSync(dir)) throw new UserError(`${dir} does not exist; give a directory written by fhirseed generate`);
+  if (!statSync(dir).isDirectory()) throw new UserError(`${dir} is a file, not a directory; give a directory written by fhirseed generate`);
   const manifests = readdirSync(dir).filter((f) => /^manifest(\.shard-\d+-of-\d+)?\.json$/.test(f)).sort();
   if (!manifests.length) throw new UserError(`${dir} has no manifest.json; give a directory written by fhirseed generate`);
   const expected: Record<string, number> = {};

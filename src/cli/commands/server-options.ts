@@ -85,6 +85,15 @@ function refuseSecretFlags(argv: Record<string, unknown>): void {
   }
 }
 
+/** --log is appended to during the run (and at its end): a path that cannot be written is told before anything is sent. */
+function assertWritable(path: string): void {
+  try {
+    appendFileSync(path, '');
+  } catch (error) {
+    throw new UserError(`--log ${path}: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
 /** A log line sink: redacted, to --log and (with --verbose) stderr. */
 export function logger(argv: ServerArgs): (line: string) => void {
   return (line) => {
@@ -95,6 +104,7 @@ export function logger(argv: ServerArgs): (line: string) => void {
 }
 
 export function connectionOptions(argv: ServerArgs, signal?: AbortSignal): ConnectionOptions {
+  if (argv.log) assertWritable(argv.log);
   const timeout = positiveNumber('--timeout', argv.timeout)!;
   const maxRetries = argv['max-retries'];
   if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new UserError(`--max-retries ${maxRetries}: expected a whole number ≥ 0`);

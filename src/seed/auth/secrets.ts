@@ -28,6 +28,7 @@ export function readSecret(source: SecretSource, env: NodeJS.ProcessEnv, redacto
   } else if (source.env) {
     value = env[source.env];
   }
+  if (source.file && !value?.trim()) throw new UserError(`the ${source.what} file ${source.file} is empty`);
   if (!value || !value.trim()) {
     const where = [source.file && `file ${source.file}`, source.env && `environment variable ${source.env}`].filter(Boolean).join(' or ');
     throw new UserError(`no ${source.what}: set ${where || 'a file or environment variable'}`);

@@ -1,0 +1,56 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { expectOneLineExit2, runBin } from './helpers/bin.js';
+import { uniqueRunId } from './helpers/data.js';
+import { writeFixtureOutput } from './helpers/fixture.js';
+import { tempDir } from './helpers/temp.js';
+
+/**
+ * The other mistakes a new user makes with seed, ping and purge — a bad --server, a directory that is
+ * not fhirseed output, unreadable secret or key files, an unwritable state directory or log — each
+ * one line naming what and where, exit 2, before any request (the server named does not exist).
+ */
+const temp = tempDir('fhirseed-mistakes-');
+const out = join(temp.dir, 'out');
+const aFile = join(temp.dir, 'a-file');
+const empty = join(temp.dir, 'empty');
+const NO_SERVER = 'http://127.0.0.1:9/fhir';
+
+beforeAll(() => {
+  writeFixtureOutput(out, { members: 1, runId: uniqueRunId('mistakes') });
+  writeFileSync(aFile, 'not a directory');
+  writeFileSync(join(temp.dir, 'empty-key.pem'), '\n');
+  writeFileSync(join(temp.dir, 'key.pem'), generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  mkdirSync(empty);
+});
+afterAll(() => temp.remove());
+
+const cases: [string, () => string[], RegExp][] = [
+  ['a --server that is not a URL', () => ['seed', out, '--server', 'http//localhost:8080'], /--server "http\/\/localhost:8080": not a URL/],
+  ['a --server with another scheme', () => ['purge', '--server', 'ftp://127.0.0.1/fhir', '--run', 'r'], /--server: expected an http or https URL, not ftp:/],
+  ['a --server with credentials in it', () => ['ping', '--server', 'http://user:pw@127.0.0.1/fhir'], /--server must not hold credentials/],
+  ['a file given as the output directory', () => ['seed', aFile, '--server', NO_SERVER], /a-file is a file, not a directory; give a directory written by fhirseed generate/],
+  ['a directory without a manifest', () => ['seed', empty, '--server', NO_SERVER], /empty has no manifest\.json; give a directory written by fhirseed generate/],
+  ['a missing output directory', () => ['seed', join(temp.dir, 'nowhere'), '--server', NO_SERVER], /nowhere does not exist/],
+  ['a --state-dir that is a file', () => ['seed', out, '--server', NO_SERVER, '--state-dir', aFile], /cannot keep the seed state .* in \S+a-file \(EEXIST\); give a writable --state-dir/],
+  ['a --state-dir under a file', () => ['seed', out, '--server', NO_SERVER, '--state-dir', join(aFile, 'state')], /cannot keep the seed state .*\(ENOTDIR\); give a writable --state-dir/],
+  ['a --log that cannot be written', () => ['seed', out, '--server', NO_SERVER, '--log', join(aFile, 'seed.log')], /--log \S+seed\.log: cannot write it \(ENOTDIR\)/],
+  ['a --log that cannot be written (purge)', () => ['purge', '--server', NO_SERVER, '--run', 'r', '--log', join(temp.dir, 'no', 'dir', 'x.log')], /--log \S+x\.log: cannot write it \(ENOENT\)/],
+  ['a missing --token-file', () => ['seed', out, '--server', NO_SERVER, '--auth', 'bearer', '--token-file', join(temp.dir, 'no-token')], /cannot read the bearer token file \S+no-token: ENOENT/],
+  ['a directory as --token-file', () => ['ping', '--server', NO_SERVER, '--auth', 'bearer', '--token-file', empty], /cannot read the bearer token file \S+empty: EISDIR/],
+  ['an empty --private-key-file', () => ['purge', '--server', NO_SERVER, '--run', 'r', '--auth', 'smart-backend', '--client-id', 'c', '--private-key-file', join(temp.dir, 'empty-key.pem')], /the private key file \S+empty-key\.pem is empty/],
+  ['a --private-key-file that is not a key', () => ['seed', out, '--server', NO_SERVER, '--auth', 'smart-backend', '--client-id', 'c', '--private-key-file', aFile], /the private key is not a PEM or JWK private key/],
+  ['a missing --jwks-file', () => ['seed', out, '--server', NO_SERVER, '--auth', 'smart-backend', '--client-id', 'c', '--private-key-file', join(temp.dir, 'key.pem'), '--jwks-file', join(temp.dir, 'no.jwks')], /--jwks-file \S+no\.jwks: cannot read it \(ENOENT\)/],
+  ['a missing --accounts file', () => ['ping', '--server', NO_SERVER, '--accounts', join(temp.dir, 'no-accounts.json')], /--accounts \S+: not a readable test-accounts\.json/],
+  ['--resume with --retry-dead-letter', () => ['seed', out, '--server', NO_SERVER, '--resume', '--retry-dead-letter'], /give --resume or --retry-dead-letter, not both/],
+];
+
+describe('seed, ping and purge: user mistakes are one line, exit 2', () => {
+  for (const [name, args, pattern] of cases) {
+    it(`should report ${name} in one line, exit 2`, async () => {
+      expectOneLineExit2(await runBin(args()), pattern);
+    });
+  }
+});
