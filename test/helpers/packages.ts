@@ -93,3 +93,15 @@ export function profileFixedCodes(packages: string[] = ['hl7.fhir.us.core-6.1.0'
   }
   return codes;
 }
+
+/**
+ * For tests of downloading, which fhirseed does only when no package directory is named: removes
+ * $FHIRSEED_PACKAGES until the returned function puts it back.
+ */
+export function withoutPackagesVariable(): () => void {
+  const saved = process.env.FHIRSEED_PACKAGES;
+  delete process.env.FHIRSEED_PACKAGES;
+  return () => {
+    if (saved !== undefined) process.env.FHIRSEED_PACKAGES = saved;
+  };
+}

@@ -9,6 +9,7 @@ import { runCli } from '../../src/cli/run.js';
 import { UserError } from '../../src/util/errors.js';
 import { fetchMissingPackages } from '../../src/validate/package-download.js';
 import { tempDir } from '../helpers/output.js';
+import { withoutPackagesVariable } from '../helpers/packages.js';
 import { runCliChild } from '../serve/helpers.js';
 
 const temp = tempDir('fhirseed-missing-packages-');
@@ -116,7 +117,12 @@ describe('start (npm start) without the IG packages', () => {
 describe('an unreachable registry', () => {
   let stopped: ChildProcess | undefined;
   const fillers: Socket[] = [];
+  let restorePackagesVariable: () => void;
+  beforeAll(() => {
+    restorePackagesVariable = withoutPackagesVariable();
+  });
   afterAll(() => {
+    restorePackagesVariable();
     for (const s of fillers) s.destroy();
     stopped?.kill('SIGKILL');
   });
@@ -147,7 +153,7 @@ describe('an unreachable registry', () => {
       registry: `http://127.0.0.1:${port}`, cacheDir: cache, offline: false, connectTimeoutMs: 300,
     });
     await expect(attempt).rejects.toThrow(UserError);
-    const message = await attempt.catch((e: Error) => e.message);
+    const message = await attempt.then(() => '', (e: Error) => e.message);
     expect(message.split('\n')[0]).toBe(
       `FHIR packages hl7.fhir.us.carin-bb#2.0.0, hl7.fhir.us.core#6.1.0 not found. Looked in ${cache}; download from http://127.0.0.1:${port} failed: no connection within 0.3 s (no network?)`,
     );

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchMissingPackages } from '../../src/validate/package-download.js';
 import { loadPackages } from '../../src/validate/packages.js';
-import { packageTarball, SHARED_PACKAGES } from '../helpers/packages.js';
+import { packageTarball, SHARED_PACKAGES, withoutPackagesVariable } from '../helpers/packages.js';
 
 /** A stand-in for packages.fhir.org: GET /<name>/<version> → the package's .tgz, from where the tests find packages. */
 let server: Server;
@@ -14,7 +14,9 @@ let registry: string;
 const requests: string[] = [];
 const cacheDirs: string[] = [];
 
+let restorePackagesVariable: () => void;
 beforeAll(async () => {
+  restorePackagesVariable = withoutPackagesVariable();
   server = createServer((req, res) => {
     requests.push(req.url ?? '');
     const m = /^\/([^/]+)\/([^/]+)$/.exec(req.url ?? '');
@@ -29,6 +31,7 @@ beforeAll(async () => {
   registry = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(() => {
+  restorePackagesVariable();
   server.close();
   for (const d of cacheDirs) rmSync(d, { recursive: true, force: true });
 });
