@@ -26,6 +26,20 @@ const RXNORM_DIR = join(process.cwd(), '..', 'shared', 'code-sources', 'rxnorm')
 const RXNORM_FILES = ['rxnorm-value-sets-v2026.csv', 'rxnorm-value-sets-v2022.csv'];
 /** Rows the catalog holds today; the issue 10 target is 300 (see code-maps/catalog/README.md). */
 const MIN_ROWS = 105;
+/** Rows whose RXCUI was read from an openFDA NDC record (drug absent from the shared RxNorm value-set files). */
+const fromOpenFda = (r: CatalogDrug): boolean => r.source.rxnorm.startsWith('openFDA NDC record');
+/** One `<ingredient> <n> MG[/unit]` component of an RxNorm normalized name, lower-case ingredient words. */
+const COMPONENT = String.raw`[a-z][a-z0-9 ,()-]*? \d+(?:\.\d+)? MG(?:/(?:ML|ACTUAT|HR))?`;
+const DOSE_FORMS = [
+  'Oral Tablet', 'Oral Capsule', 'Delayed Release Oral Tablet', 'Delayed Release Oral Capsule',
+  'Extended Release Oral Tablet', 'Extended Release Oral Capsule', 'Disintegrating Oral Tablet', 'Chewable Tablet',
+  'Metered Dose Inhaler', 'Dry Powder Inhaler', 'Nasal Spray', 'Metered Dose Nasal Spray', 'Oral Suspension',
+  'Oral Solution', 'Pen Injector', 'Auto-Injector', 'Prefilled Syringe', 'Injectable Solution',
+];
+/** RxNorm SCD name shape (optionally an SBD `[Brand]`): components joined by ` / `, then a dose form; MG only (RxNorm never writes MCG). */
+const RXNORM_NAME = new RegExp(
+  String.raw`^(?:\d+ HR |\d+(?:\.\d+)? (?:ML|ACTUAT) )?${COMPONENT}(?: / ${COMPONENT})* (?:${DOSE_FORMS.join('|')})(?: \[[A-Z][A-Za-z0-9 -]*\])?$`,
+);
 
 /** 4-4-2, 5-3-2 and 5-4-1 labeler-product-package codes padded to 5-4-2, dashes dropped. */
 function ndc11(printed: string): string {
@@ -95,13 +109,36 @@ describe('drug catalog (code-maps/catalog/drugs.json)', () => {
 
   it.todo('should reach the issue 10 target of 300 rows');
 
+  it('should give rows whose RXCUI comes from an openFDA record an RxNorm-shaped name and a record that lists that RXCUI', () => {
+    const openFda = rows.filter(fromOpenFda);
+    expect(openFda.length).toBeGreaterThan(0);
+    const nameOf = new Map<string, string>();
+    for (const r of openFda) {
+      expect(r.rxnorm.display, r.key).toMatch(RXNORM_NAME);
+      expect(r.rxnorm.tty === 'SBD', r.key).toBe(r.rxnorm.display.endsWith(']'));
+      const listed = /^openFDA NDC record \((https:\/\/api\.fda\.gov\/drug\/ndc\.json\?search=[^)]+)\) lists openfda\.rxcui (\[[^\]]*\])/.exec(r.source.rxnorm);
+      expect(listed, r.key).not.toBeNull();
+      expect(JSON.parse(listed![2]!), r.key).toContain(r.rxnorm.code);
+      expect(r.source.rxnorm, r.key).toContain(`rxcui=${r.rxnorm.code}`);
+      expect(r.source.rxnorm, r.key).toContain(`"${r.rxnorm.display}"`);
+      expect(nameOf.get(r.rxnorm.code) ?? r.rxnorm.display, `${r.key}: one name per RXCUI`).toBe(r.rxnorm.display);
+      nameOf.set(r.rxnorm.code, r.rxnorm.display);
+    }
+  });
+
   const haveRxnorm = RXNORM_FILES.every((f) => existsSync(join(RXNORM_DIR, f)));
   it.skipIf(!haveRxnorm)(`should name each drug exactly as a row of ${RXNORM_DIR} (skipped when ../shared/code-sources is absent)`, () => {
     const names = rxnormNames();
-    for (const r of rows) {
+    for (const r of rows.filter((row) => !fromOpenFda(row))) {
       expect(names.get(r.rxnorm.code), `${r.key}: RXCUI ${r.rxnorm.code} not in the RxNorm value-set files`).toBeDefined();
       expect([...names.get(r.rxnorm.code)!], r.key).toContain(r.rxnorm.display);
       expect(r.source.rxnorm, r.key).toContain(`rxcui=${r.rxnorm.code}`);
+    }
+    // a drug the files do hold must be named from them, not from an openFDA record
+    const displays = new Set([...names.values()].flatMap((set) => [...set]));
+    for (const r of rows.filter(fromOpenFda)) {
+      expect(names.has(r.rxnorm.code), `${r.key}: RXCUI ${r.rxnorm.code} is in the RxNorm files`).toBe(false);
+      expect(displays.has(r.rxnorm.display), `${r.key}: "${r.rxnorm.display}" is in the RxNorm files`).toBe(false);
     }
   });
 });

@@ -4,6 +4,31 @@ def M(match, key, ingredient, cls, cat, chronic, days, qty, refills, conditions,
     return dict(match=match, key=key, ingredient=ingredient, cls=cls, cat=cat, chronic=chronic, days=days, qty=qty, refills=refills, conditions=conditions, unit=unit)
 HTN=['hypertension']
 META = [
+ M(r'omeprazole', 'omeprazole', 'omeprazole', 'Gastrointestinal Agents, Protectants/Proton Pump Inhibitors', 'Gastrointestinal Agents', True, 30, 30, 5, ['gerd']),
+ M(r'pantoprazole', 'pantoprazole', 'pantoprazole', 'Gastrointestinal Agents, Protectants/Proton Pump Inhibitors', 'Gastrointestinal Agents', True, 90, 90, 3, ['gerd']),
+ M(r'esomeprazole', 'esomeprazole', 'esomeprazole', 'Gastrointestinal Agents, Protectants/Proton Pump Inhibitors', 'Gastrointestinal Agents', True, 30, 30, 5, ['gerd']),
+ M(r'famotidine', 'famotidine', 'famotidine', 'Gastrointestinal Agents, Histamine2 (H2) Receptor Antagonists', 'Gastrointestinal Agents', True, 30, 60, 5, ['gerd']),
+ M(r'tamsulosin', 'tamsulosin', 'tamsulosin', 'Genitourinary Agents, Benign Prostatic Hypertrophy Agents (alpha-blockers)', 'Genitourinary Agents', True, 90, 90, 3, ['benign-prostatic-hyperplasia']),
+ M(r'finasteride', 'finasteride', 'finasteride', 'Genitourinary Agents, Benign Prostatic Hypertrophy Agents (5-alpha reductase inhibitors)', 'Genitourinary Agents', True, 90, 90, 3, ['benign-prostatic-hyperplasia']),
+ M(r'allopurinol', 'allopurinol', 'allopurinol', 'Antigout Agents', 'Antigout Agents', True, 90, 90, 3, ['gout']),
+ M(r'colchicine', 'colchicine', 'colchicine', 'Antigout Agents', 'Antigout Agents', True, 30, 30, 5, ['gout']),
+ M(r'alendronate', 'alendronate', 'alendronate', 'Metabolic Bone Disease Agents', 'Metabolic Bone Disease Agents', True, 84, 12, 3, ['osteoporosis']),
+ M(r'montelukast', 'montelukast', 'montelukast', 'Leukotriene Modulators', 'Respiratory Tract/Pulmonary Agents', True, 90, 90, 3, ['asthma','allergic-rhinitis']),
+ M(r'cetirizine', 'cetirizine', 'cetirizine', 'Antihistamines', 'Respiratory Tract/Pulmonary Agents', True, 30, 30, 5, ['allergic-rhinitis']),
+ M(r'fluticasone .*Nasal', 'fluticasone-nasal', 'fluticasone', 'Respiratory Tract Agents, Glucocorticoids (nasal)', 'Respiratory Tract/Pulmonary Agents', True, 30, 16, 5, ['allergic-rhinitis'], 'GM'),
+ M(r'albuterol', 'albuterol', 'albuterol', 'Bronchodilators, Sympathomimetic', 'Respiratory Tract/Pulmonary Agents', True, 30, 18, 5, ['asthma','copd'], 'GM'),
+ M(r'valacyclovir', 'valacyclovir', 'valacyclovir', 'Antiherpetic Agents', 'Antivirals', False, 7, 21, 0, ['herpes-zoster','herpes-simplex']),
+ M(r'acyclovir', 'acyclovir', 'acyclovir', 'Antiherpetic Agents', 'Antivirals', False, 10, 50, 0, ['herpes-zoster','herpes-simplex']),
+ M(r'oseltamivir', 'oseltamivir', 'oseltamivir', 'Anti-influenza Agents', 'Antivirals', False, 5, 10, 0, ['influenza']),
+ M(r'emtricitabine .* tenofovir|tenofovir .* emtricitabine', 'emtricitabine-tenofovir', 'emtricitabine / tenofovir disoproxil', 'Antiretrovirals, Nucleoside and Nucleotide Reverse Transcriptase Inhibitors', 'Antivirals', True, 30, 30, 11, ['hiv-prep','hiv']),
+ M(r'ondansetron', 'ondansetron', 'ondansetron', 'Antiemetics, 5-HT3 Receptor Antagonists', 'Antiemetics', False, 5, 20, 0, ['nausea-vomiting']),
+ M(r'sumatriptan', 'sumatriptan', 'sumatriptan', 'Antimigraine Agents, Serotonin (5-HT) 1b/1d Receptor Agonists', 'Antimigraine Agents', True, 30, 9, 5, ['migraine']),
+ M(r'carbidopa', 'carbidopa-levodopa', 'carbidopa / levodopa', 'Antiparkinson Agents, Dopamine Precursors', 'Antiparkinson Agents', True, 30, 90, 5, ['parkinsons-disease']),
+ M(r'levothyroxine', 'levothyroxine', 'levothyroxine', 'Hormonal Agents, Stimulant/Replacement/Modifying (Thyroid)', 'Hormonal Agents, Stimulant/Replacement/Modifying (Thyroid)', True, 90, 90, 3, ['hypothyroidism']),
+ M(r'tizanidine', 'tizanidine', 'tizanidine', 'Skeletal Muscle Relaxants', 'Skeletal Muscle Relaxants', False, 10, 30, 0, ['back-pain','muscle-spasm']),
+ M(r'metronidazole', 'metronidazole', 'metronidazole', 'Antibacterials, Other', 'Antibacterials', False, 7, 14, 0, ['bacterial-vaginosis','trichomoniasis']),
+ M(r'fluconazole', 'fluconazole', 'fluconazole', 'Antifungals', 'Antifungals', False, 1, 1, 0, ['vaginal-candidiasis']),
+ M(r'benzonatate', 'benzonatate', 'benzonatate', 'Antitussives', 'Respiratory Tract/Pulmonary Agents', False, 7, 21, 0, ['cough','bronchitis']),
  M(r'hydrochlorothiazide \S+ MG / spironolactone', 'spironolactone-hctz', 'hydrochlorothiazide / spironolactone', 'Diuretics, Potassium-sparing', CV, True, 30, 30, 5, HTN+['edema']),
  M(r'hydrochlorothiazide .* lisinopril', 'lisinopril-hctz', 'hydrochlorothiazide / lisinopril', 'Angiotensin-converting Enzyme (ACE) Inhibitors', CV, True, 30, 30, 5, HTN),
  M(r'^lisinopril', 'lisinopril', 'lisinopril', 'Angiotensin-converting Enzyme (ACE) Inhibitors', CV, True, 90, 90, 3, HTN+['heart-failure']),
@@ -76,7 +101,6 @@ META = [
  M(r'guanfacine', 'guanfacine', 'guanfacine', 'Central Nervous System Agents, Attention Deficit Hyperactivity Disorder Agents, Non-amphetamines', CNS, True, 30, 30, 5, ['adhd']),
  M(r'donepezil', 'donepezil', 'donepezil', 'Antidementia Agents, Cholinesterase Inhibitors', DEM, True, 90, 90, 3, ['dementia-alzheimer']),
  M(r'memantine', 'memantine', 'memantine', 'Antidementia Agents, N-methyl-D-aspartate (NMDA) Receptor Antagonist', DEM, True, 30, 60, 5, ['dementia-alzheimer']),
- M(r'levothyroxine', 'levothyroxine', 'levothyroxine', 'Thyroid Hormones', HOR, True, 90, 90, 3, ['hypothyroidism']),
  M(r'^thyroid', 'thyroid-desiccated', 'thyroid (desiccated)', 'Thyroid Hormones', HOR, True, 30, 30, 5, ['hypothyroidism']),
  M(r'norethindrone 0.35', 'norethindrone', 'norethindrone', 'Contraceptives, Progestins', 'Hormonal Agents, Stimulant/Replacement/Modifying (Progestins)', True, 28, 28, 11, ['contraception']),
  M(r'amoxicillin .*clavulanate|clavulanate .*amoxicillin', 'amoxicillin-clavulanate', 'amoxicillin / clavulanate', 'Beta-lactam, Penicillins', AB, False, 10, 20, 0, ['sinusitis','otitis-media','skin-infection','pneumonia']),
@@ -111,4 +135,10 @@ META = [
  M(r'edoxaban', 'edoxaban', 'edoxaban', 'Anticoagulants', BP, True, 30, 30, 5, ['atrial-fibrillation','venous-thromboembolism']),
  M(r'enoxaparin', 'enoxaparin', 'enoxaparin', 'Anticoagulants', BP, False, 10, 4, 0, ['venous-thromboembolism'], 'ML'),
 ]
+# rxcui -> (RxNorm name, source text) for drugs absent from the shared RxNorm files (see xnames.tsv)
 XNAMES = {}
+for _line in open(HERE + '/xnames.tsv'):
+    if _line.startswith('#') or not _line.strip(): continue
+    _cui, _name, _q, _listed = _line.rstrip('\n').split('\t')
+    _url = 'https://api.fda.gov/drug/ndc.json?search=' + _q.replace(':', ':%22', 1) + '%22'
+    XNAMES[_cui] = (_name, f'openFDA NDC record ({_url}) lists openfda.rxcui {_listed} for this product (rxcui={_cui}); RxNorm file rows lack it, so the name "{_name}" is written by hand in RxNorm normalized (SCD) form, not copied from an RxNorm release')
