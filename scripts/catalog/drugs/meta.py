@@ -4,6 +4,7 @@ def M(match, key, ingredient, cls, cat, chronic, days, qty, refills, conditions,
     return dict(match=match, key=key, ingredient=ingredient, cls=cls, cat=cat, chronic=chronic, days=days, qty=qty, refills=refills, conditions=conditions, unit=unit)
 HTN=['hypertension']
 META = [
+ M(r'ticagrelor', 'ticagrelor', 'ticagrelor', 'Platelet Modifying Agents', 'Blood Products and Modifiers', True, 30, 60, 5, ['coronary-artery-disease']),
  M(r'sacubitril', 'sacubitril-valsartan', 'sacubitril / valsartan', 'Angiotensin II Receptor Antagonists (with neprilysin inhibitor)', 'Cardiovascular Agents', True, 30, 60, 5, ['heart-failure']),
  M(r'omeprazole', 'omeprazole', 'omeprazole', 'Gastrointestinal Agents, Protectants/Proton Pump Inhibitors', 'Gastrointestinal Agents', True, 30, 30, 5, ['gerd']),
  M(r'pantoprazole', 'pantoprazole', 'pantoprazole', 'Gastrointestinal Agents, Protectants/Proton Pump Inhibitors', 'Gastrointestinal Agents', True, 90, 90, 3, ['gerd']),
