@@ -50,7 +50,7 @@ export function parseProfile(text: string, file: string, options: LoadOptions): 
   const raw: unknown = doc.toJS();
   if (raw === null || raw === undefined) fail([], 'the profile is empty');
   // Unknown keys first, anywhere in the file: a typo'd key would otherwise show as the required field it hides.
-  const unknown = firstUnknownKey(raw, profileSchema as never);
+  const unknown = firstUnknownKey(raw, profileSchema);
   if (unknown) fail(unknown.path, unknown.problem, unknown.key);
   if (!validateSchema(raw)) {
     const error = validateSchema.errors?.[0] as ErrorObject;

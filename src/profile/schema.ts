@@ -1,4 +1,4 @@
-/** JSON Schema (draft-07, checked with ajv) of a population profile as users write it in YAML. */
+/** A share: a fraction from 0 to 1 (the loader words its errors for it: "20% is 0.2"). */
 export const share = { type: 'number', minimum: 0, maximum: 1 };
 const money = { type: 'number', minimum: 0 };
 const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' };
@@ -14,6 +14,7 @@ const perClaimType = (value: object) => ({
   properties: Object.fromEntries(claimTypes.map((t) => [t, value])),
 });
 
+/** JSON Schema (draft-07, checked with ajv) of a population profile as users write it in YAML. */
 export const profileSchema = {
   type: 'object',
   additionalProperties: false,

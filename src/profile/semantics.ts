@@ -14,6 +14,7 @@ export const MIN_PERIOD_DAYS = 90;
 /** Longest period, in years. */
 export const MAX_PERIOD_YEARS = 10;
 
+/** What checkSemantics checks codes and ages against (LoadOptions). */
 export interface SemanticsInput {
   conditionKeys: ReadonlySet<string>;
   limits: GeneratorLimits;

@@ -2,12 +2,11 @@ import { distance } from 'fastest-levenshtein';
 
 type Path = (string | number)[];
 
-/** The part of a JSON Schema this walker reads. */
+/** The keywords of a JSON Schema node this walker reads. */
 interface SchemaNode {
-  type?: string;
-  properties?: Record<string, SchemaNode>;
-  additionalProperties?: boolean;
-  items?: SchemaNode;
+  readonly properties?: { readonly [key: string]: SchemaNode };
+  readonly additionalProperties?: unknown;
+  readonly items?: SchemaNode;
 }
 
 export interface UnknownKey {
@@ -21,9 +20,11 @@ export interface UnknownKey {
 /**
  * The first key, in document order, that the schema does not allow, at any nesting level — found
  * before the schema's other checks so that a typo'd key is named rather than the required field it
- * hides. `value` is the parsed YAML (maps keep their key order).
+ * hides. `value` is the parsed YAML (maps keep their key order); `schemaNode` a JSON Schema whose
+ * objects list their `properties` and say `additionalProperties: false` where closed.
  */
-export function firstUnknownKey(value: unknown, schema: SchemaNode, path: Path = []): UnknownKey | undefined {
+export function firstUnknownKey(value: unknown, schemaNode: object, path: Path = []): UnknownKey | undefined {
+  const schema = schemaNode as SchemaNode;
   if (Array.isArray(value)) {
     if (!schema.items) return undefined;
     for (const [i, item] of value.entries()) {
