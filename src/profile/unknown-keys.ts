@@ -36,7 +36,7 @@ export function firstUnknownKey(value: unknown, schemaNode: object, path: Path =
   if (value === null || typeof value !== 'object' || !schema.properties) return undefined;
   const known = Object.keys(schema.properties);
   for (const [key, child] of Object.entries(value)) {
-    const sub = schema.properties[key];
+    const sub = Object.hasOwn(schema.properties, key) ? schema.properties[key] : undefined;
     if (sub) {
       const found = firstUnknownKey(child, sub, [...path, key]);
       if (found) return found;

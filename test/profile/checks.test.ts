@@ -138,6 +138,7 @@ describe('profile checks: unknown fields', () => {
     ['a condition band', '{ min: 0, max: 17, prevalence: 0.002 }', '{ min: 0, max: 17, prevalance: 0.002 }', 'conditions[0].byAgeBand[0].prevalance', "(did you mean 'prevalence'?)"],
     ['bySex', 'bySex: { female: 0.08, male: 0.02 }', 'bySex: { female: 0.08, mail: 0.02 }', 'conditions[13].bySex.mail', "(did you mean 'male'?)"],
     ['far from any', '  state: MA\n', '  state: MA\n  colour: blue\n', 'payer.colour', "unknown field 'colour' (allowed: name, memberIdPrefix, state, identifiers)"],
+    ['an inherited name', '  state: MA\n', '  state: MA\n  constructor: x\n', 'payer.constructor', "unknown field 'constructor' (allowed: name, memberIdPrefix, state, identifiers)"],
   ])('should name an unknown field in %s', (_where, from, to, field, problem) => {
     const text = replaced(defaultText, from, to);
     const e = errorOf(text);
