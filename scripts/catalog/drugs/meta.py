@@ -4,6 +4,8 @@ def M(match, key, ingredient, cls, cat, chronic, days, qty, refills, conditions,
     return dict(match=match, key=key, ingredient=ingredient, cls=cls, cat=cat, chronic=chronic, days=days, qty=qty, refills=refills, conditions=conditions, unit=unit)
 HTN=['hypertension']
 META = [
+ M(r'mirtazapine', 'mirtazapine', 'mirtazapine', 'Antidepressants, Other', 'Antidepressants', True, 30, 30, 5, ['depression','insomnia']),
+ M(r'zolpidem', 'zolpidem', 'zolpidem', 'Sleep Disorder Agents, GABA Receptor Modulators', 'Sleep Disorder Agents', True, 30, 30, 2, ['insomnia']),
  M(r'ticagrelor', 'ticagrelor', 'ticagrelor', 'Platelet Modifying Agents', 'Blood Products and Modifiers', True, 30, 60, 5, ['coronary-artery-disease']),
  M(r'sacubitril', 'sacubitril-valsartan', 'sacubitril / valsartan', 'Angiotensin II Receptor Antagonists (with neprilysin inhibitor)', 'Cardiovascular Agents', True, 30, 60, 5, ['heart-failure']),
  M(r'omeprazole', 'omeprazole', 'omeprazole', 'Gastrointestinal Agents, Protectants/Proton Pump Inhibitors', 'Gastrointestinal Agents', True, 30, 30, 5, ['gerd']),
@@ -141,6 +143,6 @@ META = [
 XNAMES = {}
 for _line in open(HERE + '/xnames.tsv'):
     if _line.startswith('#') or not _line.strip(): continue
-    _cui, _name, _q, _listed = _line.rstrip('\n').split('\t')
+    _cui, _name, _q, _listed, *_note = _line.rstrip('\n').split('\t')
     _url = 'https://api.fda.gov/drug/ndc.json?search=' + _q.replace(':', ':%22', 1) + '%22'
-    XNAMES[_cui] = (_name, f'openFDA NDC record ({_url}) lists openfda.rxcui {_listed} for this product (rxcui={_cui}); RxNorm file rows lack it, so the name "{_name}" is written by hand in RxNorm normalized (SCD) form, not copied from an RxNorm release')
+    XNAMES[_cui] = (_name, f'openFDA NDC record ({_url}) lists openfda.rxcui {_listed} for this product (rxcui={_cui}); RxNorm file rows lack it, so the name "{_name}" is written by hand in RxNorm normalized (SCD) form, not copied from an RxNorm release' + (f'; {_note[0]}' if _note else ''))
