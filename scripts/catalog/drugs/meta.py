@@ -31,7 +31,7 @@ META = [
  M(r'levothyroxine', 'levothyroxine', 'levothyroxine', 'Hormonal Agents, Stimulant/Replacement/Modifying (Thyroid)', 'Hormonal Agents, Stimulant/Replacement/Modifying (Thyroid)', True, 90, 90, 3, ['hypothyroidism']),
  M(r'tizanidine', 'tizanidine', 'tizanidine', 'Skeletal Muscle Relaxants', 'Skeletal Muscle Relaxants', False, 10, 30, 0, ['back-pain','muscle-spasm']),
  M(r'metronidazole', 'metronidazole', 'metronidazole', 'Antibacterials, Other', 'Antibacterials', False, 7, 14, 0, ['bacterial-vaginosis','trichomoniasis']),
- M(r'fluconazole', 'fluconazole', 'fluconazole', 'Antifungals', 'Antifungals', False, 1, 1, 0, ['vaginal-candidiasis']),
+ M(r'fluconazole', 'fluconazole', 'fluconazole', 'Antifungals', 'Antifungals', False, 3, 2, 0, ['vaginal-candidiasis']),
  M(r'benzonatate', 'benzonatate', 'benzonatate', 'Antitussives', 'Respiratory Tract/Pulmonary Agents', False, 7, 21, 0, ['cough','bronchitis']),
  M(r'hydrochlorothiazide \S+ MG / spironolactone', 'spironolactone-hctz', 'hydrochlorothiazide / spironolactone', 'Diuretics, Potassium-sparing', CV, True, 30, 30, 5, HTN+['edema']),
  M(r'hydrochlorothiazide .* lisinopril', 'lisinopril-hctz', 'hydrochlorothiazide / lisinopril', 'Angiotensin-converting Enzyme (ACE) Inhibitors', CV, True, 30, 30, 5, HTN),
