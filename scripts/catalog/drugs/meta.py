@@ -4,6 +4,7 @@ def M(match, key, ingredient, cls, cat, chronic, days, qty, refills, conditions,
     return dict(match=match, key=key, ingredient=ingredient, cls=cls, cat=cat, chronic=chronic, days=days, qty=qty, refills=refills, conditions=conditions, unit=unit)
 HTN=['hypertension']
 META = [
+ M(r'amlodipine .* benazepril', 'amlodipine-benazepril', 'amlodipine / benazepril', 'Calcium Channel Blocking Agents, Dihydropyridines (with ACE inhibitor)', 'Cardiovascular Agents', True, 30, 30, 5, ['hypertension']),
  M(r'mirtazapine', 'mirtazapine', 'mirtazapine', 'Antidepressants, Other', 'Antidepressants', True, 30, 30, 5, ['depression','insomnia']),
  M(r'zolpidem', 'zolpidem', 'zolpidem', 'Sleep Disorder Agents, GABA Receptor Modulators', 'Sleep Disorder Agents', True, 30, 30, 2, ['insomnia']),
  M(r'ticagrelor', 'ticagrelor', 'ticagrelor', 'Platelet Modifying Agents', 'Blood Products and Modifiers', True, 30, 60, 5, ['coronary-artery-disease']),
