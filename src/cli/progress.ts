@@ -7,13 +7,14 @@ export interface ProgressReporter {
 }
 
 /**
- * "12s", "4m05s", "2h03m"; "…" until there is a rate to go by. Never NaN or Infinity: cli-progress's
+ * "12s", "4m05s", "2h03m", ">99h"; "…" until there is a rate to go by. Never NaN or Infinity: cli-progress's
  * own ETA shows those when the first update comes at once or nothing is done yet.
  */
 export function formatEta(done: number, total: number, seconds: number): string {
   if (!(done > 0) || !(seconds > 0) || !(total >= done) || !Number.isFinite(total)) return '…';
   const left = Math.round(((total - done) * seconds) / done);
   if (!Number.isFinite(left)) return '…';
+  if (left >= 100 * 3600) return '>99h';
   if (left < 60) return `${left}s`;
   if (left < 3600) return `${Math.floor(left / 60)}m${String(left % 60).padStart(2, '0')}s`;
   return `${Math.floor(left / 3600)}h${String(Math.floor((left % 3600) / 60)).padStart(2, '0')}m`;

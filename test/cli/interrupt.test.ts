@@ -66,7 +66,7 @@ describe('bin.ts exit codes', () => {
 
   it('should exit 2 with one line and no stack for a user mistake', async () => {
     const result = await bin(['generate', '--members', 'abc']).exited;
-    expect(result.code).toBe(2);
+    expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toBe('fhirseed: --members abc: expected a whole number ≥ 1\n');
   }, 60_000);
 });

@@ -141,9 +141,10 @@ describe('progress ETA', () => {
     expect(formatEta(50, 100, 30)).toBe('30s');
     expect(formatEta(10, 100, 60)).toBe('9m00s');
     expect(formatEta(1, 1000, 60)).toBe('16h39m');
+    expect(formatEta(1, 1e9, 60)).toBe('>99h');
     fc.assert(
       fc.property(fc.double(), fc.double(), fc.double(), (done, total, seconds) => {
-        expect(formatEta(done, total, seconds)).toMatch(/^(…|\d+s|\d+m\d\ds|\d+h\d\dm)$/);
+        expect(formatEta(done, total, seconds)).toMatch(/^(…|>99h|\d+s|\d+m\d\ds|\d{1,2}h\d\dm)$/);
       }),
     );
   });
