@@ -14,7 +14,14 @@ export interface Enrollment {
   plans: Map<number, Plan>;
 }
 
-/** Who the member is, and which plans cover them when. */
+/**
+ * Who the member is, and which plans cover them when. Eligibility follows the medical plan type:
+ * a Medicare Advantage member is 65+ (entitlement 'age') or 18-64 entitled by disability and/or
+ * ESRD, and is always the subscriber of their own coverage (Medicare has no dependents);
+ * commercial, Medicaid and dental-only members may be a spouse or a child of a subscriber. The
+ * member's age at the period start is exact to the day. A member who dies (the coverage plan's
+ * `deceased` scenario) is covered to the end of the month of death.
+ */
 export function enroll(
   rng: Rng,
   people: PersonSource,
