@@ -21,7 +21,7 @@ describe('FHIR package loading', () => {
   it('should fail with one line naming the package and the places looked, and one hint line, when a named IG is missing', async () => {
     const attempt = createValidator({ packagesDir: SHARED_PACKAGES, igs: ['carin-bb@9.9.9'] });
     await expect(attempt).rejects.toThrow(UserError);
-    const message = await attempt.catch((e: Error) => e.message);
+    const message = await attempt.then(() => '', (e: Error) => e.message);
     const [line, hint, ...rest] = message.split('\n');
     expect(rest).toEqual([]);
     expect(line).toContain('hl7.fhir.us.carin-bb#9.9.9');
