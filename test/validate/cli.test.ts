@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,15 @@ describe('validate: input that is not FHIR data', () => {
     const r = await validate([other, '--packages', SHARED_PACKAGES]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^fhirseed: .+not-fhir: no FHIR data/);
+  });
+
+  it('should say which file cannot be read in one line, exit 2, never a stack trace', async () => {
+    const dir = join(temp.dir, 'dangling');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'ok.json'), JSON.stringify({ resourceType: 'Patient', id: 'p1' }));
+    symlinkSync(join(dir, 'gone.json'), join(dir, 'link.json'));
+    const r = await validate([dir, '--packages', SHARED_PACKAGES]);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: `fhirseed: ${join(dir, 'link.json')}: cannot read (ENOENT)\n` });
   });
 
   it('should refuse a named file that is not .json or .ndjson in one line, exit 2', async () => {
