@@ -36,7 +36,8 @@ describe('serve and start: a port already in use', () => {
     const out = join(temp.dir, 'start-out');
     mkdirSync(out);
     const run = await runBin(['start', '--out', out, '--port', String(port), '--members', '3']);
-    expectOneLineExit2(run, new RegExp(`port ${port} is in use .*pick another with --port`));
+    // Nothing generated: the port was checked first.
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+    expectOneLineExit2(run, new RegExp(`port ${port} is in use .*pick another with --port`));
   });
 });
