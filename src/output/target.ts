@@ -72,23 +72,62 @@ export function createTempOutput(out: string, shard?: Shard): string {
 /**
  * Puts a finished unsharded run in place: the old `out` is renamed aside, the temporary directory
  * renamed to `out`, the old seed-state/ carried over, and the old directory removed. Between the two
- * renames `out` is missing for an instant, but never half written.
+ * renames `out` is missing for an instant, but never half written. When `out` itself cannot be
+ * renamed (the working directory is in it, or it is a mount point: EBUSY), its entries are swapped
+ * instead, one rename each.
  */
 export function swapInOutput(temp: string, out: string): void {
   const target = resolve(out);
   const old = join(dirname(target), `.${basename(target)}.fhirseed-old-${process.pid}`);
-  const hadOld = existsSync(target);
-  if (hadOld) renameSync(target, old);
+  if (!existsSync(target)) {
+    renameSync(temp, target);
+    return;
+  }
+  if (isInside(process.cwd(), target)) {
+    swapEntries(temp, target, old);
+    return;
+  }
+  try {
+    renameSync(target, old);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EBUSY') throw error;
+    swapEntries(temp, target, old);
+    return;
+  }
   try {
     renameSync(temp, target);
   } catch (error) {
-    if (hadOld) renameSync(old, target);
+    renameSync(old, target);
     throw error;
   }
-  if (hadOld) {
-    if (existsSync(join(old, SEED_STATE))) renameSync(join(old, SEED_STATE), join(target, SEED_STATE));
+  if (existsSync(join(old, SEED_STATE))) renameSync(join(old, SEED_STATE), join(target, SEED_STATE));
+  rmSync(old, { recursive: true, force: true });
+}
+
+/** The entry-by-entry swap: `out`'s own entries (but seed-state/) to `old`, then `temp`'s entries in. */
+function swapEntries(temp: string, target: string, old: string): void {
+  mkdirSync(old, { recursive: true });
+  const movedOut: string[] = [];
+  const movedIn: string[] = [];
+  try {
+    for (const name of readdirSync(target)) {
+      if (name === SEED_STATE) continue;
+      renameSync(join(target, name), join(old, name));
+      movedOut.push(name);
+    }
+    for (const name of readdirSync(temp)) {
+      renameSync(join(temp, name), join(target, name));
+      movedIn.push(name);
+    }
+  } catch (error) {
+    // Back as it was: the new entries out, the old ones in.
+    for (const name of movedIn) rmSync(join(target, name), { recursive: true, force: true });
+    for (const name of movedOut) renameSync(join(old, name), join(target, name));
     rmSync(old, { recursive: true, force: true });
+    throw error;
   }
+  rmSync(old, { recursive: true, force: true });
+  rmSync(temp, { recursive: true, force: true });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/util/errors.js';
@@ -68,6 +68,24 @@ describe('generate writes into a temporary directory and swaps it in when comple
     // A failing shard run changes nothing.
     expect(() => generateTo(out, profile, { shard: { index: 2, count: 2 }, onProgress: () => { throw new Error('boom'); } })).toThrow('boom');
     expectSameTree(after, out);
+    expect(leftovers(parent)).toEqual([]);
+  });
+
+  it('should swap entry by entry when --out is the working directory, which stays the same directory', () => {
+    const parent = newDir();
+    const out = join(parent, 'out');
+    generateTo(out, { ...profile, members: 3 });
+    const inode = statSync(out).ino;
+    const cwd = process.cwd();
+    process.chdir(out);
+    try {
+      generateTo('.', { ...profile, members: 1 });
+      expect(readdirSync('bundles').sort()).toEqual(['directory.json', 'member-000000.json']);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(statSync(out).ino).toBe(inode);
+    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).members.written).toBe(1);
     expect(leftovers(parent)).toEqual([]);
   });
 
