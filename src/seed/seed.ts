@@ -141,7 +141,8 @@ function openState<T>(paths: ReturnType<typeof statePaths>, open: () => T): T {
 }
 
 function* memberGroups(source: SeedSource, files: readonly string[]): Generator<Group> {
-  for (const file of files) yield { file, entries: readBundleEntries(source.dir, file) };
+  // A split member's parts join its first file: one group, sent in order, checkpointed as one.
+  for (const file of files) yield { file, entries: [file, ...(source.memberParts?.[file] ?? [])].flatMap((f) => readBundleEntries(source.dir, f)) };
 }
 
 /** --retry-dead-letter: replays the dead-letter file; what fails again becomes the new file. */

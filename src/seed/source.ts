@@ -23,8 +23,10 @@ export interface SeedSource {
   directoryFile?: string;
   /** bundles/directory-2.json, -3, …: the rest of a directory larger than --max-bundle-entries. */
   directoryParts?: string[];
-  /** bundles/member-*.json and a split member's member-*-2.json, -3, …: in member order, then part order. */
+  /** bundles/member-*.json, in member order: one per member, the unit of the checkpoint. */
   memberFiles: string[];
+  /** A split member's further bundles (member-*-2.json, -3, …, in order) by its first file: sent after it, in one work item. */
+  memberParts?: Record<string, string[]>;
 }
 
 interface ManifestLike {
@@ -60,8 +62,15 @@ export function readSource(dir: string): SeedSource {
     expected,
     directoryFile: files.includes('directory.json') ? 'bundles/directory.json' : undefined,
     directoryParts: inPartOrder(files, /^directory(?:-(\d+))?\.json$/).filter((f) => f !== 'directory.json').map((f) => `bundles/${f}`),
-    memberFiles: inPartOrder(files, /^member-(\d+)(?:-(\d+))?\.json$/).map((f) => `bundles/${f}`),
+    memberFiles: files.filter((f) => /^member-\d+\.json$/.test(f)).sort().map((f) => `bundles/${f}`),
+    memberParts: memberParts(files),
   };
+}
+
+function memberParts(files: string[]): Record<string, string[]> {
+  const parts: Record<string, string[]> = {};
+  for (const f of inPartOrder(files, /^member-(\d+)-(\d+)\.json$/)) (parts[`bundles/${f.replace(/-\d+\.json$/, '.json')}`] ??= []).push(`bundles/${f}`);
+  return parts;
 }
 
 /** The file names matching `pattern`, by its numeric groups (member index, then part: none = 1). */

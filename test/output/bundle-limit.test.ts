@@ -84,9 +84,9 @@ describe('bundles within --max-bundle-entries', () => {
     expect(manifest.files).toContain('bundles/member-000000-2.json');
     const source = readSource(split);
     expect(source.directoryParts).toEqual(bundleFiles.filter((f) => /^directory-\d+/.test(f)).map((f) => `bundles/${f}`));
-    const members = bundleFiles.filter((f) => f.startsWith('member-0000'));
-    expect(source.memberFiles).toHaveLength(members.length);
-    const parts0 = source.memberFiles.filter((f) => f.includes('member-000000'));
-    expect(parts0.map((f) => Number(/-(\d+)\.json$/.exec(f.replace('member-000000.json', 'member-000000-1.json'))![1]))).toEqual(parts0.map((_, i) => i + 1));
+    expect(source.memberFiles).toEqual(Array.from({ length: 5 }, (_, i) => `bundles/member-00000${i}.json`));
+    const parts = bundleFiles.filter((f) => /^member-000000-\d+\.json$/.test(f));
+    expect(source.memberParts!['bundles/member-000000.json']).toEqual(parts.map((_, i) => `bundles/member-000000-${i + 2}.json`));
+    expect(Object.values(source.memberParts!).flat()).toHaveLength(bundleFiles.filter((f) => /^member-\d+-\d+\.json$/.test(f)).length);
   });
 });
