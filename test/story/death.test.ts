@@ -2,8 +2,10 @@ import fc from 'fast-check';
 import type { Coverage, Patient, Resource } from '@medplum/fhirtypes';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Profile } from '../../src/profile/types.js';
+import { simulateMember } from '../../src/story/simulate.js';
+import { buildDirectory } from '../../src/story/directory.js';
 import { randomProfiles } from '../helpers/arbitraries.js';
-import { bundleResources, generateTo, tempDir } from '../helpers/output.js';
+import { bundleResources, codeMaps, generateTo, shippedProfile, tempDir } from '../helpers/output.js';
 
 const temps: (() => void)[] = [];
 afterAll(() => temps.forEach((c) => c()));
@@ -103,5 +105,36 @@ describe('a deceased member', () => {
       }),
       { numRuns: 12 },
     );
+  });
+
+  it('should end a hospital stay that reaches the death on the death date, discharged as expired (NUBC 20)', () => {
+    // Many admissions a year, so that some run into the coverage plan's death (member 5).
+    const base = shippedProfile('default');
+    const profile: Profile = { ...base, members: 6, coveragePlan: true, utilization: { ...base.utilization, inpatient: 12 } };
+    let expired = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
+        const p = { ...profile, seed };
+        const s = simulateMember({ profile: p, codeMaps, directory: buildDirectory(p, codeMaps) }, 5);
+        const death = s.member.deceasedDate!;
+        for (const c of s.claims.filter((x) => x.type === 'inpatient')) {
+          expect(c.serviceEnd <= death, `${c.claimNumber} ${c.serviceStart}..${c.serviceEnd} death ${death}`).toBe(true);
+          expect(c.institutional!.admissionPeriod!.end <= death).toBe(true);
+          for (const l of c.lines) expect(l.serviceDate <= death).toBe(true);
+          if (c.institutional!.dischargeStatus === '20') {
+            expect(c.serviceEnd, `${c.claimNumber} expired`).toBe(death);
+            expired++;
+          }
+        }
+        // The discharge summary of a stay that ended in death plans no follow-up.
+        for (const e of s.clinical.encounters.filter((x) => x.dischargeStatus === '20')) {
+          const note = s.clinical.planning.notes.find((n) => n.encounterOrdinal === e.ordinal && n.kind === 'discharge');
+          expect(note?.text).toMatch(/Expired in hospital on \d{4}-\d{2}-\d{2}/);
+          expect(note?.text).not.toMatch(/Follow up/);
+        }
+      }),
+      { numRuns: 30 },
+    );
+    expect(expired).toBeGreaterThan(0);
   });
 });

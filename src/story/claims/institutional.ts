@@ -1,5 +1,5 @@
 import type { ConditionFact, CoverageFact, DiagnosisFact, InstitutionalFacts, IsoDate, ProcedureFact } from '../types.js';
-import { addDays } from '../../util/dates.js';
+import { addDays, daysBetween } from '../../util/dates.js';
 import type { MemberClaimsContext } from './context.js';
 import type { ClaimDraft, DraftLine } from './draft.js';
 import { procedureLine, tableEntry } from './lines.js';
@@ -59,8 +59,12 @@ export function inpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVis
   const row = ctx.conditionRow(visit.condition);
   const drg = codeMaps.drgs.get(rng.pick(row.drgs));
   if (!drg) throw new Error(`condition '${row.key}' names an MS-DRG missing from code-maps/ms-drg.json`);
-  const los = Math.max(1, Math.round(drg.los * (0.6 + rng.next() * 0.8)));
-  const discharge = addDays(visit.date, los);
+  const planned = Math.max(1, Math.round(drg.los * (0.6 + rng.next() * 0.8)));
+  // A member whose death falls within the stay dies in hospital: the stay ends that day (NUBC discharge status 20, expired).
+  const death = ctx.member.deceasedDate;
+  const diesInHospital = death !== undefined && addDays(visit.date, planned) >= death;
+  const los = diesInHospital ? Math.max(1, daysBetween(visit.date, death)) : planned;
+  const discharge = diesInHospital ? death : addDays(visit.date, los);
   const hospital = ctx.hospital;
   const attending = ctx.practitioner('specialist');
   const network = ctx.network(Boolean(visit.outOfNetwork));
@@ -98,7 +102,9 @@ export function inpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVis
     const denial = ctx.denial('inpatient', true)!;
     lines[lines.length - 1] = { ...last, denialReason: denial, price: { ...last.price, denial: { group: denial.group } } };
   }
-  const facts = institutionalFacts(ctx, { tob: '0111', origin: rng.chance(0.7) ? '1' : '2', type: rng.chance(0.6) ? '1' : '3' }, rng.chance(0.8) ? '01' : '06');
+  const codes = { tob: '0111', origin: rng.chance(0.7) ? '1' : '2', type: rng.chance(0.6) ? '1' : '3' };
+  const routine = rng.chance(0.8) ? '01' : '06';
+  const facts = institutionalFacts(ctx, codes, diesInHospital ? '20' : routine);
   return {
     type: 'inpatient',
     coverageOrdinal: visit.coverage.ordinal,

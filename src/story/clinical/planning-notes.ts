@@ -94,7 +94,9 @@ function noteText(input: ClinicalInput, e: EncounterFact, kind: NoteKind): strin
   const org = directory.organizations.find((o) => o.id === e.organizationId);
   const assessment = e.diagnoses.length ? e.diagnoses.map((d, k) => `${k + 1}. ${d.display} (${d.icd10cm})`) : ['1. No acute problems.'];
   const plan =
-    kind === 'discharge'
+    kind === 'discharge' && e.dischargeStatus === '20'
+      ? `Expired in hospital on ${e.end} after admission on ${e.start}.`
+      : kind === 'discharge'
       ? `Discharged ${e.end} after admission on ${e.start}. Follow up with primary care within 14 days.`
       : kind === 'history-physical'
         ? 'Age-appropriate screening reviewed. Continue current medications. Return in one year.'
