@@ -82,6 +82,6 @@ describeEmbedded('serve: CLI', () => {
     let stderr = '';
     const code = await runCli(['serve', '--port', String(port)], { stdout: () => undefined, stderr: (t) => (stderr += t), isTty: false });
     expect(code).toBe(2);
-    expect(stderr).toMatch(new RegExp(`^fhirseed: port ${port} on 127\\.0\\.0\\.1 is already in use[^\\n]*\\n$`));
+    expect(stderr).toMatch(new RegExp(`^fhirseed: port ${port} is in use \\(on 127\\.0\\.0\\.1[^\\n]*; pick another with --port\\n$`));
   });
 });
