@@ -20,7 +20,7 @@ export function formatSeedSummary(s: SeedSummary): string {
   const seconds = s.elapsedMs / 1000;
   let text =
     `seeded ${s.server} (run ${s.runId}, ${s.mode}, bundle size ${s.bundleSize})\n` +
-    `  sent ${s.sent}, created ${s.created}, updated ${s.updated}, failed ${s.failed}, retried ${s.retried}, dead-lettered ${s.deadLettered}\n` +
+    `  sent ${s.sent}, created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, failed ${s.failed}, retried ${s.retried}, dead-lettered ${s.deadLettered}\n` +
     `  elapsed ${seconds.toFixed(1)} s, ${s.rate.toFixed(0)} resources/s` +
     (s.skippedMembers ? `, ${s.skippedMembers} members already loaded (resumed)` : '') +
     (s.tokensIssued ? `, ${s.tokensIssued} access tokens` : '') +

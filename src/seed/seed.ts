@@ -23,6 +23,8 @@ export interface SeedSummary {
   sent: number;
   created: number;
   updated: number;
+  /** Updates the server said changed nothing (version kept), e.g. on a second seed of the same output. */
+  unchanged: number;
   failed: number;
   retried: number;
   deadLettered: number;
@@ -55,7 +57,7 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
   const total = Object.values(source.expected).reduce((a, b) => a + b, 0);
   const summary: SeedSummary = {
     server, runId: source.runId, mode: options.mode, bundleSize: options.bundleSize ?? DEFAULT_BUNDLE_SIZE, dryRun: options.dryRun,
-    sent: 0, created: 0, updated: 0, failed: 0, retried: 0, deadLettered: 0, skippedMembers: 0, elapsedMs: 0, rate: 0, tokensIssued: 0,
+    sent: 0, created: 0, updated: 0, unchanged: 0, failed: 0, retried: 0, deadLettered: 0, skippedMembers: 0, elapsedMs: 0, rate: 0, tokensIssued: 0,
     deadLetterFile: paths.deadLetter, ok: true,
   };
   if (options.dryRun) {
@@ -112,7 +114,7 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
 
     if (options.verify) summary.verify = await verifyCounts(client, source.runId, source.expected);
   } finally {
-    Object.assign(summary, { sent: sender.stats.sent, created: sender.stats.created, updated: sender.stats.updated, failed: sender.stats.failed });
+    Object.assign(summary, { sent: sender.stats.sent, created: sender.stats.created, updated: sender.stats.updated, unchanged: sender.stats.unchanged, failed: sender.stats.failed });
     if (sender.bundleLimit < summary.bundleSize) {
       // The server refused larger bundles as too large: say what it took, for --bundle-size next time.
       summary.bundleSize = sender.bundleLimit;
@@ -121,7 +123,7 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
     summary.retried = client.stats.retries + sender.stats.retried;
     summary.tokensIssued = client.auth.tokensIssued;
     summary.elapsedMs = Date.now() - started;
-    summary.rate = (summary.created + summary.updated) / Math.max(0.001, summary.elapsedMs / 1000);
+    summary.rate = (summary.created + summary.updated + summary.unchanged) / Math.max(0.001, summary.elapsedMs / 1000);
     await client.close();
   }
   summary.ok = summary.deadLettered === 0 && (summary.verify ?? []).every((r) => r.ok);

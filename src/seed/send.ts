@@ -18,12 +18,24 @@ export interface EntryResult {
   transient?: boolean;
   reason?: string;
   outcome?: OperationOutcome;
+  /** A 200 whose outcome says the update changed nothing. */
+  unchanged?: boolean;
+}
+
+/** HAPI FHIR's "no changes were detected" answer to an update (code SUCCESSFUL_UPDATE_NO_CHANGE), which fhirseed serve gives too. */
+function saysUnchanged(outcome: unknown): boolean {
+  if (!isOperationOutcome(outcome)) return false;
+  return (outcome.issue ?? []).some(
+    (issue) => issue.details?.coding?.some((c) => c.code === 'SUCCESSFUL_UPDATE_NO_CHANGE') || /no changes were detected/i.test(issue.diagnostics ?? ''),
+  );
 }
 
 export interface SendStats {
   sent: number;
   created: number;
   updated: number;
+  /** Updates the server reports as changing nothing (it kept the version: HAPI, fhirseed serve). */
+  unchanged: number;
   /** Entry attempts that failed, including those that later succeeded. */
   failed: number;
   /** Requests and entry rounds repeated. */
@@ -37,7 +49,7 @@ export interface SendStats {
  * are re-sent here in further rounds. Each entry ends ok, or failed with its reason and outcome.
  */
 export class ChunkSender {
-  readonly stats: SendStats = { sent: 0, created: 0, updated: 0, failed: 0, retried: 0 };
+  readonly stats: SendStats = { sent: 0, created: 0, updated: 0, unchanged: 0, failed: 0, retried: 0 };
   /**
    * Entries per bundle the server has shown it takes at most (it refused more as too large: 413, or
    * 400 with an outcome saying so); larger chunks are split, in order, before they are sent.
@@ -62,6 +74,7 @@ export class ChunkSender {
       for (const r of results) {
         if (r.ok) {
           if (r.status === 201) this.stats.created++;
+          else if (r.unchanged) this.stats.unchanged++;
           else this.stats.updated++;
           final.push(r);
           continue;
@@ -147,7 +160,7 @@ export class ChunkSender {
     return entries.map((entry, i) => {
       const answer = answers[i]!.response;
       const status = entryStatusCode(answer?.status);
-      if (status !== undefined && status >= 200 && status < 300) return { entry, ok: true, status };
+      if (status !== undefined && status >= 200 && status < 300) return { entry, ok: true, status, ...(saysUnchanged(answer?.outcome) ? { unchanged: true } : {}) };
       return this.failure(entry, status, answer?.outcome, status === undefined || isTransientStatus(status));
     });
   }

@@ -39,14 +39,36 @@ export function findProfiles(packagesDir?: string): ProfileListing {
   return { byType, notes, searchParameters };
 }
 
+/** The IGs' CapabilityStatements this server's statement instantiates, and their ImplementationGuides. */
+const INSTANTIATES = ['http://hl7.org/fhir/us/carin-bb/CapabilityStatement/c4bb', 'http://hl7.org/fhir/us/core/CapabilityStatement/us-core-server'];
+const IMPLEMENTATION_GUIDES = [
+  'http://hl7.org/fhir/us/carin-bb/ImplementationGuide/hl7.fhir.us.carin-bb|2.0.0',
+  'http://hl7.org/fhir/us/core/ImplementationGuide/hl7.fhir.us.core|6.1.0',
+];
+
+/** Search parameter types the in-memory engine can evaluate; composite and special ones are refused (400). */
+export const SUPPORTED_PARAM_TYPES = new Set(['number', 'date', 'string', 'token', 'reference', 'quantity', 'uri']);
+
 /**
  * The server's CapabilityStatement: every R4 resource type with the interactions the HTTP layer
- * serves, its search parameters, and the IG profiles found in the packages.
+ * serves, the search parameters it evaluates, every `_include` (each reference parameter and `Type:*`)
+ * and `_revinclude` (each reference parameter of any type that can point to it) it answers, the IG
+ * profiles found in the packages, and the CARIN BB and US Core server statements it instantiates.
  */
 export function capabilityStatement(base: string, profiles: ProfileListing, authMode: string, tokenEndpoint: string): CapabilityStatement {
-  const resource: CapabilityStatementRestResource[] = getResourceTypes().map((type) => {
-    const params = Object.values(getSearchParameters(type) ?? {});
+  const types = getResourceTypes();
+  const searchable = (type: string) => Object.values(getSearchParameters(type) ?? {}).filter((p) => SUPPORTED_PARAM_TYPES.has(p.type ?? ''));
+  const revIncludes = new Map<string, string[]>();
+  for (const source of types) {
+    for (const p of searchable(source)) {
+      if (p.type !== 'reference') continue;
+      for (const target of p.target ?? []) revIncludes.set(target, [...(revIncludes.get(target) ?? []), `${source}:${p.code}`]);
+    }
+  }
+  const resource: CapabilityStatementRestResource[] = types.map((type) => {
+    const params = searchable(type);
     const supportedProfile = profiles.byType.get(type);
+    const references = params.filter((p) => p.type === 'reference' && !p.code?.startsWith('_'));
     return {
       type,
       ...(supportedProfile ? { supportedProfile } : {}),
@@ -57,8 +79,8 @@ export function capabilityStatement(base: string, profiles: ProfileListing, auth
       conditionalCreate: true,
       conditionalUpdate: true,
       conditionalDelete: 'single',
-      searchInclude: params.filter((p) => p.type === 'reference').map((p) => `${type}:${p.code}`).concat('*'),
-      searchRevInclude: [],
+      searchInclude: [...references.map((p) => `${type}:${p.code}`), `${type}:*`],
+      searchRevInclude: [...new Set(revIncludes.get(type) ?? [])].sort(),
       searchParam: params.map((p) => ({ name: p.code ?? '', definition: p.url, type: p.type })),
       ...(type === 'Patient' ? { operation: [{ name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' }] } : {}),
     };
@@ -74,6 +96,8 @@ export function capabilityStatement(base: string, profiles: ProfileListing, auth
     description: `In-memory FHIR R4 sandbox (fhirseed serve) on @medplum/fhir-router.${notes}`,
     software: { name: 'fhirseed serve' },
     implementation: { description: 'fhirseed sandbox', url: base },
+    instantiates: INSTANTIATES,
+    implementationGuide: IMPLEMENTATION_GUIDES,
     fhirVersion: '4.0.1',
     format: ['application/fhir+json', 'json'],
     rest: [
@@ -97,6 +121,7 @@ export function capabilityStatement(base: string, profiles: ProfileListing, auth
           : {}),
         resource,
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
+        compartment: ['http://hl7.org/fhir/CompartmentDefinition/patient'],
       },
     ],
   };

@@ -21,7 +21,8 @@ export async function patientEverything(repo: AtomicMemoryRepository, id: string
       if (resource !== patient && pointsAt(resource, target)) entry.push(entryOf(base, resource, 'match'));
     }
   }
-  return [allOk, { resourceType: 'Bundle', type: 'searchset', total: entry.length, entry }];
+  const link = [{ relation: 'self', url: `${base}/Patient/${id}/$everything` }];
+  return [allOk, { resourceType: 'Bundle', type: 'searchset', total: entry.length, link, entry }];
 }
 
 function pointsAt(resource: Resource, target: string): boolean {

@@ -11,10 +11,11 @@ import {
   notFound,
 } from '@medplum/core';
 import type { FhirRequest, FhirResponse, FhirRouter, HttpMethod } from '@medplum/fhir-router';
-import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { Bundle, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import type { SandboxAuth } from './auth.js';
 import { patientEverything } from './everything.js';
-import { patientDenial, patientFilter } from './patient-access.js';
+import { inPatientCompartment } from './compartment.js';
+import { otherPatientSearch, patientDenial, patientFilter } from './patient-access.js';
 import type { AtomicMemoryRepository } from './router.js';
 import { planSearch, runSearch, type Query } from './search-extras.js';
 import { WriteQueue, isWrite, processBundle } from './transaction.js';
@@ -83,9 +84,15 @@ async function handle(context: HttpContext, writes: WriteQueue, req: IncomingMes
   const segments = fhirPath ? fhirPath.split('/').map(decodeURIComponent) : [];
   const [type, id, operation] = segments;
   if (type && !type.startsWith('$') && !isResourceType(type)) return send(res, 404, notFound, `unknown resource type ${type}`);
+  const unacceptable = formatRefusal(url.searchParams.get('_format'), req.headers.accept);
+  if (unacceptable) return sendJson(res, 406, issueOutcome('not-supported', unacceptable));
+  if (id && !id.startsWith('_') && !id.startsWith('$') && !FHIR_ID.test(id)) {
+    return sendJson(res, 400, issueOutcome('invalid', `'${id}' is not a valid resource id (1 to 64 of A-Z a-z 0-9 - .)`));
+  }
   const grant = context.auth.patientGrant(req.headers.authorization);
-  const denial = grant && patientDenial(grant, method, segments, context.repo);
-  if (denial) return sendJson(res, 403, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'forbidden', details: { text: denial } }] });
+  const query = toQuery(url.searchParams);
+  const denial = grant && (patientDenial(grant, method, segments, context.repo) ?? (method === 'GET' && segments.length === 1 && type ? otherPatientSearch(grant, type, query) : undefined));
+  if (denial) return sendJson(res, 403, issueOutcome('forbidden', denial));
   const visible = grant && patientFilter(grant);
   const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? await readJsonBody(req) : undefined;
 
@@ -93,15 +100,56 @@ async function handle(context: HttpContext, writes: WriteQueue, req: IncomingMes
     return writes.run(async () => respond(res, base, await write(context, method, url, segments, body, req)));
   }
   if (type && segments.length === 1 && method === 'GET') {
-    return respond(res, base, search(context, type, toQuery(url.searchParams), base, visible));
+    return respond(res, base, search(context, type, query, base, visible));
   }
   if (type && segments.length === 2 && id === '_search' && method === 'POST') {
-    return respond(res, base, search(context, type, { ...toQuery(url.searchParams), ...toQuery(new URLSearchParams(String(body ?? ''))) }, base, visible));
+    const posted = { ...query, ...toQuery(new URLSearchParams(String(body ?? ''))) };
+    const refused = grant && otherPatientSearch(grant, type, posted);
+    if (refused) return sendJson(res, 403, issueOutcome('forbidden', refused));
+    return respond(res, base, search(context, type, posted, base, visible));
   }
   if (type === 'Patient' && id && operation === '$everything' && method === 'GET') {
     return respond(res, base, await patientEverything(context.repo, id, base));
   }
-  return respond(res, base, await context.router.handleRequest(fhirRequest(method, fhirPath, url, body, req), context.repo));
+  if (type === 'Patient' && id && operation && segments.length === 3 && isResourceType(operation) && method === 'GET') {
+    // Compartment search: Patient/{id}/ExplanationOfBenefit is the type's search restricted to that compartment.
+    const inCompartment = (r: Resource) => inPatientCompartment(r, id) && (!visible || visible(r));
+    return respond(res, base, search(context, operation, query, base, inCompartment, `Patient/${id}/${operation}`));
+  }
+  const answer = await context.router.handleRequest(fhirRequest(method, fhirPath, url, body, req), context.repo);
+  if (method === 'GET' && segments.length === 2 && notModified(answer, req.headers['if-none-match'])) {
+    res.writeHead(304, { etag: `W/"${answer[1]?.meta?.versionId}"` });
+    return void res.end();
+  }
+  return respond(res, base, answer);
+}
+
+/** FHIR's id datatype. */
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/** Why the client cannot have JSON (406), from `_format` and then `Accept`; undefined when it can. */
+function formatRefusal(format: string | null, accept: string | undefined): string | undefined {
+  if (format) {
+    return /json/i.test(format) ? undefined : `_format=${format} is not supported: this server answers JSON only (application/fhir+json)`;
+  }
+  if (!accept?.trim()) return undefined;
+  const types = accept.split(',').map((part) => part.split(';')[0]!.trim().toLowerCase());
+  const acceptable = types.some((t) => t === '*/*' || t === 'application/*' || t.includes('json'));
+  return acceptable ? undefined : `Accept: ${accept} is not supported: this server answers JSON only (application/fhir+json)`;
+}
+
+/** A read whose current version the client already holds (If-None-Match with its ETag). */
+function notModified([outcome, resource]: FhirResponse, ifNoneMatch: string | undefined): boolean {
+  const version = resource?.meta?.versionId;
+  if (!ifNoneMatch || !version || !isOk(outcome) || resource.resourceType === 'Bundle') return false;
+  return ifNoneMatch.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t.replace(/^W\//, '') === `"${version}"`;
+  });
+}
+
+function issueOutcome(code: OperationOutcomeIssue['code'], text: string): OperationOutcome {
+  return { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, details: { text } }] };
 }
 
 async function write(context: HttpContext, method: HttpMethod, url: URL, segments: string[], body: unknown, req: IncomingMessage): Promise<FhirResponse> {
@@ -135,9 +183,9 @@ async function writeBundle(context: HttpContext, bundle: Bundle): Promise<FhirRe
   return [allOk, { ...result, entry }];
 }
 
-function search(context: HttpContext, type: string, query: Query, base: string, visible?: (r: Resource) => boolean): FhirResponse {
+function search(context: HttpContext, type: string, query: Query, base: string, visible?: (r: Resource) => boolean, path?: string): FhirResponse {
   try {
-    return [allOk, runSearch(context.repo, planSearch(type, query), base, query, visible)];
+    return [allOk, runSearch(context.repo, planSearch(type, query), base, query, visible, path)];
   } catch (error) {
     return [normalizeOperationOutcome(error)];
   }

@@ -100,7 +100,7 @@ async function loadNdjson(file: string, name: string, repo: AtomicMemoryReposito
 
 async function store(resource: Resource, repo: AtomicMemoryRepository): Promise<void> {
   try {
-    if (resource.id) await repo.updateResource(resource);
+    if (resource.id) await repo.preload(resource);
     else await repo.createResource(resource);
   } catch (error) {
     throw new Error(describe(normalizeOperationOutcome(error)));

@@ -1,7 +1,9 @@
+import { getSearchParameters, isResourceType } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import { DIRECTORY_TYPES, isCompartmentType, visibleToPatient } from './compartment.js';
 import type { PatientGrant } from './patient-auth.js';
 import type { AtomicMemoryRepository } from './router.js';
+import type { Query } from './search-extras.js';
 import { isWrite } from './transaction.js';
 
 /**
@@ -17,6 +19,10 @@ export function patientDenial(grant: PatientGrant, method: string, segments: str
   if (method === 'GET' && segments.length === 1) return undefined;
   if (method === 'POST' && segments.length === 2 && id === '_search') return undefined;
   if (!id || id.startsWith('_') || id.startsWith('$')) return `${segments.join('/')} is not available to a patient token`;
+  if (type === 'Patient' && operation && segments.length === 3 && isResourceType(operation) && method === 'GET') {
+    if (id !== grant.patient) return `a patient token may only search the compartment of Patient/${grant.patient}`;
+    return typeGranted(grant, operation) ? undefined : `the token's scopes do not cover ${operation}`;
+  }
   if (type === 'Patient' && operation === '$everything' && segments.length === 3) {
     if (id !== grant.patient) return `a patient token may only ask for Patient/${grant.patient}/$everything`;
     return grant.types === '*' ? undefined : 'Patient/$everything needs patient/*.read or patient/*.rs';
@@ -25,6 +31,30 @@ export function patientDenial(grant: PatientGrant, method: string, segments: str
   const resource = repo.get(type, id);
   // A resource that is not there gets the router's 404; one outside the compartment is refused.
   if (resource && !visibleToPatient(resource, grant.patient)) return `${type}/${id} is outside the compartment of Patient/${grant.patient}`;
+  return undefined;
+}
+
+/**
+ * Why a patient token's search is refused (403): it names another patient, through `_id` on Patient or a
+ * reference parameter that can point to a Patient (`patient`, `subject`, `beneficiary`, …). As SMART servers
+ * (HAPI's AuthorizationInterceptor, Epic, Cerner) do, asking for someone else's data is forbidden rather than
+ * answered empty; a search naming no patient is restricted to the token's compartment by `patientFilter`.
+ */
+export function otherPatientSearch(grant: PatientGrant, type: string, query: Query): string | undefined {
+  const params = getSearchParameters(type) ?? {};
+  const own = `Patient/${grant.patient}`;
+  for (const [key, value] of Object.entries(query)) {
+    const [name = '', modifier] = key.split(':');
+    const param = params[name];
+    const values = (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(','));
+    let named: string[] = [];
+    if (type === 'Patient' && name === '_id') named = values.map((v) => `Patient/${v}`);
+    else if (param?.type === 'reference' && (param.target ?? []).includes('Patient') && (modifier === undefined || modifier === 'Patient')) {
+      named = values.map((v) => (v.includes('/') ? v.replace(/^.*\/(Patient\/[^/]+)$/, '$1') : `Patient/${v}`)).filter((v) => v.startsWith('Patient/'));
+    }
+    const other = named.find((ref) => ref !== own);
+    if (other) return `a patient token may only search the data of ${own}, not ${other}`;
+  }
   return undefined;
 }
 

@@ -47,7 +47,7 @@ export class PatientLogin {
     }
     const fail = (error: string, description: string) => redirect(redirectUri, { error, error_description: description, state: params.get('state') });
     if (params.get('response_type') !== 'code') return fail('unsupported_response_type', 'response_type must be code');
-    if ((params.get('aud') ?? '').replace(/\/+$/, '') !== fhirBase) return fail('invalid_request', `aud must be the FHIR base URL ${fhirBase}`);
+    if (!sameBase(params.get('aud') ?? '', fhirBase)) return fail('invalid_request', `aud must be the FHIR base URL ${fhirBase}`);
     if (!params.get('code_challenge') || params.get('code_challenge_method') !== 'S256') {
       return fail('invalid_request', 'PKCE is required: code_challenge with code_challenge_method=S256');
     }
@@ -125,6 +125,21 @@ function grantedScope(requested: string): Omit<PatientGrant, 'patient'> | undefi
   const types = scopes.map((s) => RESOURCE_SCOPE.exec(s)?.[1]).filter((t): t is string => Boolean(t));
   if (!types.length) return undefined;
   return { scope: [...new Set(scopes)].join(' '), types: types.includes('*') ? '*' : new Set(types) };
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** `aud` names this FHIR base; on loopback, localhost, 127.0.0.1 and [::1] are the same host. */
+function sameBase(aud: string, fhirBase: string): boolean {
+  const trimmed = aud.replace(/\/+$/, '');
+  if (trimmed === fhirBase) return true;
+  try {
+    const a = new URL(trimmed);
+    const b = new URL(fhirBase);
+    return LOOPBACK.has(a.hostname) && LOOPBACK.has(b.hostname) && a.port === b.port && a.protocol === b.protocol && a.pathname === b.pathname;
+  } catch {
+    return false;
+  }
 }
 
 function redirect(uri: string, params: Record<string, string | null>): PageReply {

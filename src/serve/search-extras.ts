@@ -9,6 +9,7 @@ import {
 } from '@medplum/core';
 import type { Bundle, BundleEntry, Reference, Resource, SearchParameter } from '@medplum/fhirtypes';
 import type { AtomicMemoryRepository } from './router.js';
+import { SUPPORTED_PARAM_TYPES } from './capability.js';
 import { exactTokenFilter } from './token-case.js';
 
 export type Query = Record<string, string | string[]>;
@@ -51,13 +52,21 @@ export function planSearch(resourceType: string, query: Query): SearchPlan {
     if (name.includes('.')) throw invalid(`chained search is not supported by this server (${key})`);
     const param = params[name];
     if (!param) throw invalid(`unknown search parameter '${name}' for ${resourceType}`);
-    filters[key] = param.type === 'reference' && modifier === undefined ? mapValues(value, (v) => qualifyBareIds(v, param)) : value;
+    if (!SUPPORTED_PARAM_TYPES.has(param.type ?? '')) throw invalid(`${param.type} search parameters such as '${name}' are not supported by this server`);
+    if (param.type === 'reference' && modifier === undefined) filters[key] = mapValues(value, (v) => qualifyBareIds(v, param));
+    else if (param.type === 'date' && modifier === undefined) filters[key] = (Array.isArray(value) ? value : [value]).flatMap(inclusiveEquals);
+    else filters[key] = value;
+  }
+  const sort = last(query._sort);
+  for (const rule of sort?.split(',') ?? []) {
+    const code = rule.replace(/^-/, '');
+    if (!params[code]) throw invalid(`_sort=${sort}: '${code}' is not a search parameter of ${resourceType}`);
   }
   const count = integer(query, '_count', DEFAULT_PAGE_SIZE);
   return {
     resourceType,
     filters,
-    sort: last(query._sort),
+    sort,
     include: includeSpecs(resourceType, query, '_include'),
     revinclude: includeSpecs(resourceType, query, '_revinclude'),
     count: Math.min(count, MAX_PAGE_SIZE),
@@ -70,7 +79,7 @@ export function planSearch(resourceType: string, query: Query): SearchPlan {
  * Runs a planned search: one page of matches in insertion order (or _sort), includes, and links.
  * `visible` (a patient token's compartment) hides resources from the matches, totals and includes alike.
  */
-export function runSearch(repo: AtomicMemoryRepository, plan: SearchPlan, base: string, query: Query, visible?: (r: Resource) => boolean): Bundle {
+export function runSearch(repo: AtomicMemoryRepository, plan: SearchPlan, base: string, query: Query, visible?: (r: Resource) => boolean, path = plan.resourceType): Bundle {
   const request = parseSearchRequest(plan.resourceType, { ...plan.filters, ...(plan.sort ? { _sort: plan.sort } : {}) });
   const exact = exactTokenFilter(plan.resourceType, plan.filters);
   const matches: Resource[] = [];
@@ -82,9 +91,9 @@ export function runSearch(repo: AtomicMemoryRepository, plan: SearchPlan, base: 
   const page = matches.slice(plan.offset, plan.offset + plan.count);
   const entry: BundleEntry[] = page.map((r) => entryOf(base, r, 'match'));
   entry.push(...resolveIncludes(repo, page, plan, base, visible));
-  const link = [{ relation: 'self', url: pageUrl(base, plan, query, plan.offset) }];
-  if (plan.offset + plan.count < matches.length) link.push({ relation: 'next', url: pageUrl(base, plan, query, plan.offset + plan.count) });
-  if (plan.offset > 0) link.push({ relation: 'previous', url: pageUrl(base, plan, query, Math.max(0, plan.offset - plan.count)) });
+  const link = [{ relation: 'self', url: pageUrl(base, path, plan, query, plan.offset) }];
+  if (plan.offset + plan.count < matches.length) link.push({ relation: 'next', url: pageUrl(base, path, plan, query, plan.offset + plan.count) });
+  if (plan.offset > 0) link.push({ relation: 'previous', url: pageUrl(base, path, plan, query, Math.max(0, plan.offset - plan.count)) });
   return { resourceType: 'Bundle', type: 'searchset', total: matches.length, link, entry };
 }
 
@@ -132,7 +141,7 @@ function includeSpecs(resourceType: string, query: Query, name: '_include' | '_r
     .flatMap(([, v]) => (Array.isArray(v) ? v : [v]));
   return values.flatMap((value) => {
     const [sourceType = '', code = '', targetType] = value.split(':');
-    if (name === '_include' && value === '*') return referenceParams(resourceType).map((param) => ({ sourceType: resourceType, param }));
+    if (name === '_include' && (value === '*' || value === `${resourceType}:*`)) return referenceParams(resourceType).map((param) => ({ sourceType: resourceType, param }));
     if (name === '_include' && sourceType !== resourceType) throw invalid(`${name}=${value}: the source type must be ${resourceType}`);
     const param = getSearchParameters(sourceType)?.[code];
     if (!param || param.type !== 'reference') throw invalid(`${name}=${value}: '${code}' is not a reference search parameter of ${sourceType}`);
@@ -141,6 +150,17 @@ function includeSpecs(resourceType: string, query: Query, name: '_include' | '_r
     }
     return [{ sourceType, param, ...(targetType ? { targetType } : {}) }];
   });
+}
+
+/**
+ * `eqV` as `geV` and `leV`: medplum's `eq` asks the two ranges to overlap with strict comparisons, so a
+ * value at full precision (`_lastUpdated=2026-01-02T03:04:05.678Z`, a range of one millisecond) never
+ * equals itself. Comma-separated alternatives keep medplum's handling.
+ */
+function inclusiveEquals(value: string): string[] {
+  if (value.includes(',')) return [value];
+  const bare = value.startsWith('eq') ? value.slice(2) : value;
+  return /^\d/.test(bare) ? [`ge${bare}`, `le${bare}`] : [value];
 }
 
 function referenceParams(resourceType: string): SearchParameter[] {
@@ -168,7 +188,7 @@ function sortBy(resources: Resource[], type: string, rules: { code: string; desc
   });
 }
 
-function pageUrl(base: string, plan: SearchPlan, query: Query, offset: number): string {
+function pageUrl(base: string, path: string, plan: SearchPlan, query: Query, offset: number): string {
   const search = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) {
     if (k === '_offset' || k === '_count') continue;
@@ -176,7 +196,7 @@ function pageUrl(base: string, plan: SearchPlan, query: Query, offset: number): 
   }
   search.set('_count', String(plan.count));
   search.set('_offset', String(offset));
-  return `${base}/${plan.resourceType}?${search.toString()}`;
+  return `${base}/${path}?${search.toString()}`;
 }
 
 function integer(query: Query, name: string, fallback: number): number {

@@ -1,6 +1,6 @@
 import { OperationOutcomeError, allOk, badRequest, isOk, normalizeOperationOutcome } from '@medplum/core';
 import type { FhirRequest, FhirResponse, FhirRouter } from '@medplum/fhir-router';
-import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { AtomicMemoryRepository } from './router.js';
 
 /**
@@ -28,6 +28,7 @@ export async function processBundle(router: FhirRouter, repo: AtomicMemoryReposi
     return [badRequest(`Bundle.type must be transaction or batch, not ${bundle.type ?? '(missing)'}`)];
   }
   const existedBefore = (bundle.entry ?? []).map((entry) => putTarget(entry, repo));
+  const versionsBefore = (bundle.entry ?? []).map((entry) => (putTarget(entry, repo) ? putVersion(entry, repo) : undefined));
   const request: FhirRequest = {
     method: 'POST',
     url: '',
@@ -64,6 +65,10 @@ export async function processBundle(router: FhirRouter, repo: AtomicMemoryReposi
   if (!isOk(outcome) || !result || result.resourceType !== 'Bundle') return response;
   result.entry?.forEach((entry, i) => {
     if (existedBefore[i] === false && entry.response?.status?.startsWith('200')) entry.response.status = '201 Created';
+    const before = versionsBefore[i];
+    if (before && entry.response?.status?.startsWith('200') && entry.resource?.meta?.versionId === before) {
+      entry.response.outcome = unchangedOutcome(`${entry.resource.resourceType}/${entry.resource.id}/_history/${before}`);
+    }
   });
   return [allOk, result];
 }
@@ -126,6 +131,33 @@ function putTarget(entry: BundleEntry, repo: AtomicMemoryRepository): boolean | 
   if (!type || !id || extra !== undefined) return undefined;
   return repo.has(type, id);
 }
+
+function putVersion(entry: BundleEntry, repo: AtomicMemoryRepository): string | undefined {
+  const [type = '', id = ''] = (entry.request?.url ?? '').split('?')[0]?.split('/') ?? [];
+  return repo.get(type, id)?.meta?.versionId;
+}
+
+/**
+ * The answer to an update that changed nothing (the version is kept): HAPI FHIR's wording and storage
+ * response code, so that a client (fhirseed seed) can tell it from a real update.
+ */
+export function unchangedOutcome(versioned: string): OperationOutcome {
+  return {
+    resourceType: 'OperationOutcome',
+    issue: [
+      {
+        severity: 'information',
+        code: 'informational',
+        details: { coding: [{ system: UNCHANGED_SYSTEM, code: UNCHANGED_CODE }] },
+        diagnostics: `Successfully updated resource "${versioned}". No changes were detected so no action was taken.`,
+      },
+    ],
+  };
+}
+
+/** HAPI FHIR's storage response codes (6.x and later). */
+export const UNCHANGED_SYSTEM = 'https://hapifhir.io/fhir/CodeSystem/hapi-fhir-storage-response-code';
+export const UNCHANGED_CODE = 'SUCCESSFUL_UPDATE_NO_CHANGE';
 
 export function isWrite(method: string, path: string): boolean {
   return method !== 'GET' && method !== 'HEAD' && !path.endsWith('/_search');

@@ -71,15 +71,22 @@ describeEmbedded('serve: SMART standalone patient launch for test members', () =
     expect((await fhir(`${server.url}/Patient/${me.patientId}`, { token: refreshed.body.access_token })).status).toBe(200);
   });
 
-  it("should find only the member's own EOBs, even when asked for another member's", async () => {
+  it("should find only the member's own EOBs, and refuse (403) a search that names another member", async () => {
     const own = await fhir<Bundle>(`${server.url}/ExplanationOfBenefit?_count=1000`, { token });
     expect(own.status).toBe(200);
     const ids = (own.body.entry ?? []).map((e) => e.resource?.id).sort();
     expect(ids.length).toBeGreaterThan(0);
     expect(ids).toEqual(eobsOf(me.patientId).map((r) => r.id).sort());
     expect(own.body.total).toBe(ids.length);
-    const others = await fhir<Bundle>(`${server.url}/ExplanationOfBenefit?patient=${other.patientId}`, { token });
-    expect(others.body.total).toBe(0);
+    for (const query of [`ExplanationOfBenefit?patient=${other.patientId}`, `ExplanationOfBenefit?patient=Patient/${other.patientId}`, `Coverage?beneficiary=${other.patientId}`, `Patient?_id=${other.patientId}`, `Patient/${other.patientId}/ExplanationOfBenefit`]) {
+      const others = await fhir(`${server.url}/${query}`, { token });
+      expect(others.status, query).toBe(403);
+      expect(others.body.issue[0].code).toBe('forbidden');
+    }
+    const posted = await fetch(`${server.url}/ExplanationOfBenefit/_search`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' }, body: `patient=${other.patientId}` });
+    expect(posted.status).toBe(403);
+    expect((await fhir(`${server.url}/ExplanationOfBenefit?patient=${me.patientId}`, { token })).status).toBe(200);
+    expect((await fhir<Bundle>(`${server.url}/Patient/${me.patientId}/ExplanationOfBenefit`, { token })).body.total).toBe(ids.length);
     const coverage = await fhir<Bundle>(`${server.url}/Coverage`, { token });
     expect(coverage.body.entry?.every((e) => (e.resource as { beneficiary?: { reference?: string } }).beneficiary?.reference === `Patient/${me.patientId}`)).toBe(true);
   });
@@ -138,6 +145,13 @@ describeEmbedded('serve: SMART standalone patient launch for test members', () =
     expect((await exchangeCode(origin, second, { code_verifier: 'x'.repeat(50) })).body.error).toBe('invalid_grant');
     const third = await signIn(origin, server.url, me.username, me.password);
     expect((await exchangeCode(origin, third, { redirect_uri: 'https://elsewhere.example/cb' })).body.error).toBe('invalid_grant');
+  });
+
+  it('should take localhost for 127.0.0.1 in aud when serving on loopback', async () => {
+    const aud = server.url.replace('127.0.0.1', 'localhost');
+    expect(aud).not.toBe(server.url);
+    const code = await signIn(origin, server.url, me.username, me.password, { aud });
+    expect((await exchangeCode(origin, code)).status).toBe(200);
   });
 
   it('should redirect with an OAuth error when aud is not the FHIR base or PKCE is missing', async () => {
