@@ -62,11 +62,34 @@ export function createTempOutput(out: string, shard?: Shard): string {
   try {
     mkdirSync(dirname(target), { recursive: true });
     rmSync(temp, { recursive: true, force: true });
+    if (!shardSuffix(shard)) removeStaleSiblings(target);
     mkdirSync(temp);
   } catch (error) {
     throw new UserError(`--out ${out}: cannot create ${temp} (${errorCode(error)})`);
   }
   return temp;
+}
+
+/**
+ * Removes what a killed unsharded run (SIGKILL, power loss) left beside `target`: its
+ * `.<name>.fhirseed-tmp-<pid>` or `-old-<pid>` directory, when no process with that pid runs here.
+ * Shards' directories are left alone: their process may run on another machine sharing the volume.
+ */
+function removeStaleSiblings(target: string): void {
+  const prefix = `.${basename(target)}.fhirseed-`;
+  for (const name of readdirSync(dirname(target))) {
+    const m = /^(?:tmp|old)-(\d+)$/.exec(name.startsWith(prefix) ? name.slice(prefix.length) : '');
+    if (m && !isRunning(Number(m[1]))) rmSync(join(dirname(target), name), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -87,6 +88,18 @@ describe('generate writes into a temporary directory and swaps it in when comple
     expect(statSync(out).ino).toBe(inode);
     expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).members.written).toBe(1);
     expect(leftovers(parent)).toEqual([]);
+  });
+
+  it('should remove what a killed run left beside --out, but not the directory of a process still running', () => {
+    const parent = newDir();
+    const out = join(parent, 'out');
+    const dead = spawnSync(process.execPath, ['-e', 'process.pid']).pid!;
+    mkdirSync(join(parent, `.out.fhirseed-tmp-${dead}`, 'bundles'), { recursive: true });
+    mkdirSync(join(parent, `.out.fhirseed-old-${dead}`));
+    mkdirSync(join(parent, `.out.fhirseed-tmp-${process.ppid}`));
+    mkdirSync(join(parent, `.out.fhirseed-tmp-${dead}.shard-2-of-3`));
+    generateTo(out, profile);
+    expect(leftovers(parent).sort()).toEqual([`.out.fhirseed-tmp-${dead}.shard-2-of-3`, `.out.fhirseed-tmp-${process.ppid}`].sort());
   });
 
   it('should refuse an --out that is a file, or lies under a file, before writing anything', () => {
