@@ -84,6 +84,27 @@ export interface ConditionFact {
   onset: IsoDate;
   /** Index into the condition row's icd10cm list. */
   icd10Index: number;
+  /**
+   * The drugs the member takes for it (chosen with the condition, src/story/conditions.ts); the
+   * claims fill each one (src/story/simulate.ts): a chronic regimen on its days supply from `start`
+   * to the end of coverage or death, a new prescription number after `refills` refills; an acute
+   * one once. Absent: the claims pick one of the condition row's drugs.
+   */
+  regimens?: DrugRegimen[];
+}
+
+/** One drug of a condition's treatment, as the pharmacy claims fill it. */
+export interface DrugRegimen {
+  /** Key into code-maps drugs. */
+  drugKey: string;
+  /** First fill; not before the condition's onset. */
+  start: IsoDate;
+  /** Days one fill lasts (the drug row's typical fill unless the regimen says otherwise). */
+  daysSupply: number;
+  /** Refills a prescription allows before a new one is written. */
+  refills: number;
+  /** Filled all year (maintenance) or once (acute). */
+  chronic: boolean;
 }
 
 export interface DiagnosisFact {
