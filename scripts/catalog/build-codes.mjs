@@ -279,12 +279,17 @@ function buildIcd10Pcs(drgCodes) {
 function expand(r) {
   return {
     key: r.k, display: r.d, category: r.c, chronic: r.ch ?? false, snomed: r.s, icd: r.i, visits: r.v ?? 1,
-    labs: r.l, pcs: r.p, hcpcs: r.h, ccw: r.ccw, pair: r.pair, snomedDisplay: r.sd,
+    labs: r.l, pcs: r.p, hcpcs: r.h, ccw: r.ccw, pair: r.pair, snomedDisplay: r.sd, drgs: r.g, tests: r.pp, rx: r.rx,
   };
 }
 
-function buildConditions(labKeys, pcsKeys, hcpcsCodes) {
+function buildConditions(labKeys, pcsRows, hcpcsCodes, drgCodes) {
   const sel = input('conditions');
+  const pcsKeys = new Map(pcsRows.map((r) => [r.key, r]));
+  // Visit tests name rows of the generator's professional-procedures table (CPT/HCPCS codes billed at a visit).
+  // Drugs: the drug catalog rows whose `conditions` list one of these keys treat the condition.
+  const drugConditionKeys = new Set(JSON.parse(readFileSync(join(OUT, 'drugs.json'), 'utf8')).rows.flatMap((r) => r.conditions));
+  const testKeys = new Set(JSON.parse(readFileSync(join(OUT, '..', 'professional-procedures.json'), 'utf8')).rows.map((r) => r.key));
   const icd = new Map(csv('icd10cm/icd10cm.csv').map((r) => [r.code, r]));
   const ccwDefs = new Map(csv('icd10cm/ccw-definitions.csv').map((r) => [r.ccw_code, r]));
   const ccwOf = new Map();
@@ -347,6 +352,12 @@ function buildConditions(labKeys, pcsKeys, hcpcsCodes) {
     for (const l of c.labs ?? []) if (!labKeys.has(l)) problem(`${where}: lab ${l} is not in labs.json`);
     for (const p of c.pcs ?? []) if (!pcsKeys.has(p)) problem(`${where}: ICD-10-PCS key ${p} is not in icd10pcs.json`);
     for (const h of c.hcpcs ?? []) if (!hcpcsCodes.has(h)) problem(`${where}: HCPCS ${h} is not in hcpcs.json`);
+    for (const g of c.drgs ?? []) if (!drgCodes.has(String(g))) problem(`${where}: MS-DRG ${g} is not in ms-drg.json`);
+    const treatedAs = c.rx ?? (drugConditionKeys.has(c.key) ? [c.key] : []);
+    for (const t of c.rx ?? []) if (!drugConditionKeys.has(t)) problem(`${where}: no row of drugs.json treats '${t}'`);
+    for (const t of c.tests ?? []) if (!testKeys.has(t)) problem(`${where}: visit test ${t} is not in code-maps/professional-procedures.json`);
+    // An admission groups to the medical DRGs listed, or to those of the operation it brings.
+    const drgs = [...new Set([...(c.drgs ?? []).map(String), ...(c.pcs ?? []).flatMap((p) => pcsKeys.get(p)?.drgs ?? [])])];
     const def = ccw ? ccwDefs.get(ccw) : null;
     rows.push({
       key: c.key,
@@ -358,6 +369,9 @@ function buildConditions(labKeys, pcsKeys, hcpcsCodes) {
       ccw: def ? { code: ccw, name: def.ccw_desc, abbrev: def.ccw_abbrev } : null,
       labs: c.labs ?? [],
       procedures: { icd10pcs: c.pcs ?? [], hcpcs: c.hcpcs ?? [] },
+      visitTests: c.tests ?? [],
+      drugsFor: treatedAs,
+      drgs,
       visitsPerYear: c.visits,
       pairing,
       source: [
@@ -373,7 +387,7 @@ function buildConditions(labKeys, pcsKeys, hcpcsCodes) {
   if (missing.length) problem(`conditions: no condition for CCW ${missing.join(', ')}`);
   return {
     description:
-      'Conditions for the representative population: SNOMED CT concept (as listed in the VSAC eCQM rows), billable ICD-10-CM codes paired by hand (same value set, or an obvious same-concept pair with the reason), CMS CCW chronic condition, category, chronic flag, and best-effort hints: labs (LOINC keys of labs.json), procedures (icd10pcs.json keys, hcpcs.json codes) and visits per year. Not yet used by the generator. See README.md.',
+      'Conditions for the representative population: SNOMED CT concept (as listed in the VSAC eCQM rows), billable ICD-10-CM codes paired by hand (same value set, or an obvious same-concept pair with the reason), CMS CCW chronic condition, category, chronic flag, and best-effort links, chosen by hand: labs (LOINC keys of labs.json), procedures (icd10pcs.json keys, hcpcs.json codes), visit tests (keys of ../professional-procedures.json), drugsFor (the `conditions` keys of drugs.json whose drugs treat it), MS-DRGs of an admission (the medical DRGs listed by hand plus those of its operations) and visits per year. The conditions table the generator reads (src/codemaps/catalog.ts). See README.md.',
     rows,
   };
 }
@@ -385,7 +399,7 @@ const cvx = buildCvx();
 const pcs = buildIcd10Pcs(new Set(msDrg.rows.map((r) => r.code)));
 const conditionKeys = new Set(input('conditions').conditions.map((c) => c.k));
 const labs = buildLabs(conditionKeys);
-const conditions = buildConditions(new Set(labs.rows.map((r) => r.key)), new Set(pcs.rows.map((r) => r.key)), new Set(hcpcs.rows.map((r) => r.code)));
+const conditions = buildConditions(new Set(labs.rows.map((r) => r.key)), pcs.rows, new Set(hcpcs.rows.map((r) => r.code)), new Set(msDrg.rows.map((r) => r.code)));
 
 for (const [name, data] of Object.entries({ conditions, labs, 'ms-drg': msDrg, icd10pcs: pcs, hcpcs, cvx })) {
   const keys = data.rows.map((r) => r.key ?? r.code);

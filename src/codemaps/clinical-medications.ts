@@ -1,6 +1,6 @@
 import { SYSTEMS } from '../fhir/systems.js';
 import type { CodeMapReader } from './load.js';
-import type { ClaimsCodeMaps, Coded, SourcedRow } from './types.js';
+import type { ClaimsCodeMaps, Coded, DrugRow, SourcedRow } from './types.js';
 
 /** How a drug is taken (code-maps/medication-sigs.json): dose × frequency per period. */
 export interface MedicationSigRow extends SourcedRow {
@@ -57,7 +57,9 @@ export interface AllergyRow extends SourcedRow {
   criticality?: 'low' | 'high' | 'unable-to-assess';
   /** A refutation ("no known allergy"): no reaction, category or criticality. */
   noKnownAllergy?: boolean;
-  /** Drug keys (drugs.json) a member with this allergy is never prescribed. */
+  /** Active ingredients (a word of catalog/drugs.json `ingredient`) a member with this allergy is never prescribed. */
+  conflictsWithIngredients: string[];
+  /** The drug keys with one of those ingredients (computed at load). */
   conflictsWithDrugs: string[];
   reactions: string[];
   /** Share of members who have it. */
@@ -91,14 +93,57 @@ const SIGS = 'medication-sigs.json';
 const IMMS = 'immunizations.json';
 const ALLERGIES = 'allergies.json';
 
+const TIMES = ['', 'once', 'twice', 'three times', 'four times'];
+const PERIOD_DAYS = { h: 1 / 24, d: 1, wk: 7 } as const;
+
+/** Units a sig takes per day. */
+export function sigUnitsPerDay(s: Pick<MedicationSigRow, 'dose' | 'frequency' | 'period' | 'periodUnit'>): number {
+  return (s.dose * s.frequency) / (s.period * PERIOD_DAYS[s.periodUnit]);
+}
+
+/**
+ * The sig of a drug without a hand-written one, from its typical fill: units per day = quantity / days
+ * supply, so dose × frequency × days supply = quantity. Tablets and capsules: 1 unit 1–4 times a day,
+ * every n days, or "N over D days as directed" (packs such as azithromycin 6 over 5 days); pens (ML):
+ * the daily volume, or the weekly one when it is under 0.2 mL a day (weekly GLP-1 pens).
+ */
+export function deriveSig(drug: DrugRow): MedicationSigRow {
+  const perDay = drug.quantity / drug.daysSupply;
+  const source = `derived from the fill in code-maps/catalog/drugs.json: ${drug.quantity} ${drug.quantityUnit} for ${drug.daysSupply} days`;
+  if (drug.quantityUnit === 'ML') {
+    const weekly = perDay < 0.2;
+    const dose = Math.round((weekly ? perDay * 7 : perDay) * 100) / 100;
+    return {
+      drugKey: drug.key, text: `Inject ${dose} mL under the skin once ${weekly ? 'weekly' : 'daily'}`, dose, doseUnit: 'mL', doseUnitDisplay: 'mL',
+      frequency: 1, period: 1, periodUnit: weekly ? 'wk' : 'd', source,
+    };
+  }
+  const capsule = /capsule/i.test(drug.rxnorm.display);
+  const [doseUnit, unit] = capsule ? ['{cap}', 'capsule'] : ['{tbl}', 'tablet'];
+  const base = { drugKey: drug.key, dose: 1, doseUnit, doseUnitDisplay: unit, source };
+  if (Number.isInteger(perDay) && perDay >= 1 && perDay <= 4) {
+    return { ...base, text: `Take 1 ${unit} by mouth ${TIMES[perDay]} daily`, frequency: perDay, period: 1, periodUnit: 'd' };
+  }
+  const every = 1 / perDay;
+  if (Number.isInteger(every) && every <= 7) {
+    return { ...base, text: `Take 1 ${unit} by mouth every ${every} days`, frequency: 1, period: every, periodUnit: 'd' };
+  }
+  return { ...base, text: `Take ${drug.quantity} ${unit}s by mouth over ${drug.daysSupply} days as directed`, frequency: drug.quantity, period: drug.daysSupply, periodUnit: 'd' };
+}
+
 export function loadMedicationCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps): MedicationCodeMaps {
   const { fail } = reader;
-  const sigs = reader.index<MedicationSigRow>(SIGS, (r) => r.drugKey);
-  for (const key of claims.drugs.keys()) if (!sigs.has(key)) fail(SIGS, key, 'drugs.json has this drug but no sig is given for it');
-  for (const [key, s] of sigs) {
-    if (!claims.drugs.has(key)) fail(SIGS, key, 'is not a drug of drugs.json');
+  // Hand-written sigs (with the label's particulars) win; every other drug's sig is derived from its fill.
+  const written = reader.index<MedicationSigRow>(SIGS, (r) => r.drugKey);
+  const sigs = new Map<string, MedicationSigRow>();
+  for (const [key, s] of written) {
+    const drug = claims.drugs.get(key) ?? fail(SIGS, key, 'is not a drug of code-maps/catalog/drugs.json');
     if (!(s.dose > 0 && s.frequency > 0 && s.period > 0)) fail(SIGS, key, 'dose, frequency and period must be positive');
+    if (Math.abs(sigUnitsPerDay(s) * drug.daysSupply - drug.quantity) > 0.01 * drug.quantity) {
+      fail(SIGS, key, `dose × frequency × days supply is not the fill's quantity (${drug.quantity})`);
+    }
   }
+  for (const [key, drug] of claims.drugs) sigs.set(key, written.get(key) ?? deriveSig(drug));
 
   const codes = reader.read<{ codes: Omit<Record<keyof MedicationCodes, Omit<CodedReasonRow, 'key'>>, never> }>(SIGS).codes;
   for (const name of ['requestCategory', 'firstFill', 'refill'] as const) {
@@ -127,13 +172,17 @@ export function loadMedicationCodeMaps(reader: CodeMapReader, claims: ClaimsCode
   for (const r of notDoneReasons) if (!r.source || !(r.system in SYSTEMS)) fail(IMMS, r.key, 'needs a source and a known system');
   if (!notDoneReasons.length) fail(IMMS, 'notDoneReasons', 'needs at least one reason');
 
-  const allergies = reader.rows<AllergyRow>(ALLERGIES);
+  const allergies = reader.rows<AllergyRow>(ALLERGIES).map((a) => {
+    const words = (a.conflictsWithIngredients ?? []).map((w) => new RegExp(`\\b${w}\\b`, 'i'));
+    const conflictsWithDrugs = [...claims.drugs.values()].filter((d) => words.some((w) => w.test(d.ingredient))).map((d) => d.key);
+    if (words.length && !conflictsWithDrugs.length) fail(ALLERGIES, a.key, 'no drug of catalog/drugs.json has the ingredients it names');
+    return { ...a, conflictsWithDrugs };
+  });
   const manifestationList = reader.read<{ manifestations: ManifestationRow[] }>(ALLERGIES).manifestations ?? [];
   const manifestations = new Map(manifestationList.map((m) => [m.key, m]));
   for (const m of manifestationList) if (!m.source) fail(ALLERGIES, m.key, 'has no source');
   for (const a of allergies) {
     if (!(a.system in SYSTEMS)) fail(ALLERGIES, a.key, `unknown system '${a.system}'`);
-    for (const d of a.conflictsWithDrugs) if (!claims.drugs.has(d)) fail(ALLERGIES, a.key, `names drug '${d}', which drugs.json does not have`);
     for (const r of a.reactions) if (!manifestations.has(r)) fail(ALLERGIES, a.key, `names reaction '${r}', which the manifestations do not have`);
     if (!a.noKnownAllergy && !(a.category && a.criticality && a.reactions.length)) fail(ALLERGIES, a.key, 'needs category, criticality and reactions');
   }

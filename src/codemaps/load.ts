@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SYSTEMS } from '../fhir/systems.js';
-import { isIcd10CmFormat, isIcd10PcsFormat, isNdc11, isValidVerhoeff } from '../util/check-digits.js';
+import { isIcd10CmFormat } from '../util/check-digits.js';
 import { UserError } from '../util/errors.js';
 import { packageRoot } from '../util/paths.js';
+import { loadCatalog } from './catalog.js';
 import { loadClinicalCodeMaps } from './clinical.js';
-import type {
-  CodeMaps, Coded, ConditionRow, DenialRow, DentalRow, DrgRow, DrugRow, ProcedureRow, SimpleTable, SourcedRow, TaxonomyRow, VisitReasonRow,
-} from './types.js';
+import type { CodeMaps, DenialRow, DentalRow, ProcedureRow, SimpleTable, SourcedRow, TaxonomyRow, VisitReasonRow } from './types.js';
 
 const cache = new Map<string, CodeMaps>();
 
@@ -56,31 +55,17 @@ export function loadCodeMaps(dir = join(packageRoot(), 'code-maps')): CodeMaps {
   if (cached) return cached;
   const { read, rows, index, fail } = codeMapReader(dir);
 
-  const conditions = index<ConditionRow>('conditions.json', (r) => r.key);
-  const drugs = index<DrugRow>('drugs.json', (r) => r.key);
   const procedures = index<ProcedureRow>('professional-procedures.json', (r) => r.key);
+  // Conditions, drugs, MS-DRGs, ICD-10-PCS: the curated catalogs; their HCPCS codes join the procedures.
+  const { conditions, drugs, drugsByCondition, drgs, pcs, hcpcs } = loadCatalog(codeMapReader(dir), procedures);
+  for (const row of hcpcs) procedures.set(row.key, row);
   const dental = index<DentalRow>('dental.json', (r) => r.key);
-  const drgs = index<DrgRow>('ms-drg.json', (r) => r.code);
-  const pcs = index<Coded & SourcedRow & { key: string }>('icd10pcs.json', (r) => r.key);
   const taxonomy = rows<TaxonomyRow>('nucc-taxonomy.json');
   const denials = rows<DenialRow>('denials.json');
   const visitReasons = index<VisitReasonRow>('visit-reasons.json', (r) => r.key);
   const tablesFile = read<{ tables: Record<string, SimpleTable> }>('tables.json');
   const tables = new Map(Object.entries(tablesFile.tables ?? {}));
 
-  for (const [key, c] of conditions) {
-    if (!isValidVerhoeff(c.snomed.code)) fail('conditions.json', key, `SNOMED CT id ${c.snomed.code} fails its Verhoeff check digit`);
-    if (!c.icd10cm.length) fail('conditions.json', key, 'needs at least one ICD-10-CM code');
-    for (const icd of c.icd10cm) if (!isIcd10CmFormat(icd.code)) fail('conditions.json', key, `'${icd.code}' is not an ICD-10-CM code`);
-    for (const d of c.drugs) if (!drugs.has(d)) fail('conditions.json', key, `names drug '${d}', which drugs.json does not have`);
-    for (const p of c.procedures) if (!procedures.has(p)) fail('conditions.json', key, `names procedure '${p}', which professional-procedures.json does not have`);
-    for (const g of c.drgs) if (!drgs.has(g)) fail('conditions.json', key, `names MS-DRG '${g}', which ms-drg.json does not have`);
-    for (const p of c.pcs) if (!pcs.has(p)) fail('conditions.json', key, `names ICD-10-PCS '${p}', which icd10pcs.json does not have`);
-  }
-  for (const [key, d] of drugs) {
-    if (!isNdc11(d.ndc.code)) fail('drugs.json', key, `NDC ${d.ndc.code} is not 11 digits`);
-    if (!/^\d+$/.test(d.rxnorm.code)) fail('drugs.json', key, `RxNorm ${d.rxnorm.code} is not an RxCUI`);
-  }
   const procedureCodes = new Map<string, string>();
   for (const [key, p] of procedures) {
     const twin = procedureCodes.get(p.code);
@@ -92,14 +77,13 @@ export function loadCodeMaps(dir = join(packageRoot(), 'code-maps')): CodeMaps {
     if (p.system === 'cpt' && !p.licensed) fail('professional-procedures.json', key, 'CPT codes are licensed: set licensed: true');
   }
   for (const [key, d] of dental) if (!/^D\d{4}$/.test(d.code)) fail('dental.json', key, `'${d.code}' is not a CDT code`);
-  for (const [key, p] of pcs) if (!isIcd10PcsFormat(p.code)) fail('icd10pcs.json', key, `'${p.code}' is not an ICD-10-PCS code`);
   for (const [key, v] of visitReasons) if (!isIcd10CmFormat(v.icd10cm)) fail('visit-reasons.json', key, `'${v.icd10cm}' is not an ICD-10-CM code`);
   for (const [name, t] of tables) {
     if (!(t.system in SYSTEMS)) fail('tables.json', name, `unknown code system '${t.system}' (see src/fhir/systems.ts)`);
     if (!t.source) fail('tables.json', name, 'has no source');
   }
 
-  const base = { conditions, drugs, procedures, dental, drgs, pcs, taxonomy, denials, visitReasons, tables };
+  const base = { conditions, drugs, drugsByCondition, procedures, dental, drgs, pcs, taxonomy, denials, visitReasons, tables };
   const maps: CodeMaps = { ...base, clinical: loadClinicalCodeMaps(codeMapReader(dir), base) };
   cache.set(dir, maps);
   return maps;

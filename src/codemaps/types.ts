@@ -16,34 +16,50 @@ export interface SourcedRow {
   source: string;
 }
 
+/** A condition (code-maps/catalog/conditions.json, shaped by src/codemaps/catalog.ts). */
 export interface ConditionRow extends SourcedRow {
   key: string;
   display: string;
+  /** cardiometabolic, infection, mental-health, injury, pregnancy, … (catalog categories). */
+  category: string;
   snomed: Coded;
   /** Billable ICD-10-CM codes; the first is the usual one. `side` where the code names one (so procedures match it). */
   icd10cm: (Coded & { side?: Side })[];
-  /** Keys into drugs.json filled for this condition (each member with it fills one). */
+  /** Drug keys (catalog drugs whose `conditions` name what treats it), in catalog order. */
   drugs: string[];
   /** Extra professional visits per member-year this condition brings. */
   visitsPerYear: number;
-  /** Codes (keys into professional-procedures.json) for the visits/tests it implies. */
+  /** Keys into the procedures table (professional-procedures.json rows and the catalog's HCPCS codes) billed at its visits. */
   procedures: string[];
-  /** MS-DRG codes (keys into ms-drg.json) an admission for it groups to. */
+  /** LOINC codes (keys of catalog/labs.json) of the labs it brings. */
+  labs: string[];
+  /** MS-DRG codes an admission for it groups to (medical DRGs and those of its operations). */
   drgs: string[];
-  /** ICD-10-PCS keys for inpatient procedures it may bring. */
+  /** ICD-10-PCS codes (keys of `pcs`) of the inpatient operations it may bring. */
   pcs: string[];
   chronic: boolean;
 }
 
+/** A drug package (code-maps/catalog/drugs.json). */
 export interface DrugRow extends SourcedRow {
   key: string;
   rxnorm: Coded;
   /** 11-digit NDC (5-4-2 without dashes) of a real package with that RxNorm. */
   ndc: Coded;
   brand: boolean;
+  /** A typical fill: days supply, quantity in quantityUnit (NCPDP: EA tablets/capsules, ML pens), refills on the prescription. */
   daysSupply: number;
   quantity: number;
-  /** Typical cost of one fill, dollars, for charge simulation. */
+  quantityUnit: 'EA' | 'ML';
+  refills: number;
+  /** Taken all year (filled on its days supply) rather than once after a visit. */
+  chronic: boolean;
+  ingredient: string;
+  /** USP Medicare Model Guidelines v8.0 class. */
+  therapeuticClass: string;
+  /** The catalog's keys of what it treats. */
+  conditions: string[];
+  /** Typical cost of one fill, dollars (best-effort estimate: src/codemaps/catalog.ts estimatedFillCost). */
   cost: number;
 }
 
@@ -99,13 +115,24 @@ export interface DentalRow extends SourcedRow {
   surfaces: boolean;
 }
 
+/** An MS-DRG v43 (code-maps/catalog/ms-drg.json, CMS FY2026 IPPS Table 5). */
 export interface DrgRow extends SourcedRow {
   code: string;
   display: string;
-  /** Typical length of stay, days. */
+  /** Typical length of stay, days: the CMS geometric mean LOS. */
   los: number;
+  /** CMS relative weight. */
+  weight: number;
   /** Typical billed charge, dollars. */
   charge: number;
+}
+
+/** An ICD-10-PCS procedure (code-maps/catalog/icd10pcs.json), keyed by its code. */
+export interface PcsRow extends Coded, SourcedRow {
+  key: string;
+  side?: Side;
+  /** MS-DRGs it usually groups to (paired by hand from the titles). */
+  drgs: string[];
 }
 
 export interface TaxonomyRow extends SourcedRow {
@@ -130,7 +157,10 @@ export interface CodeMaps {
   procedures: ReadonlyMap<string, ProcedureRow>;
   dental: ReadonlyMap<string, DentalRow>;
   drgs: ReadonlyMap<string, DrgRow>;
-  pcs: ReadonlyMap<string, Coded & SourcedRow & { side?: Side }>;
+  /** By ICD-10-PCS code. */
+  pcs: ReadonlyMap<string, PcsRow>;
+  /** Condition key → drug keys that treat it. */
+  drugsByCondition: ReadonlyMap<string, readonly string[]>;
   taxonomy: readonly TaxonomyRow[];
   denials: readonly DenialRow[];
   visitReasons: ReadonlyMap<string, VisitReasonRow>;

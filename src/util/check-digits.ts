@@ -30,7 +30,7 @@ export function isNdc11(ndc: string): boolean {
 
 /** ICD-10-CM code as FHIR writes it (with the dot): letter, digit, alnum, then up to 4 more. */
 export function isIcd10CmFormat(code: string): boolean {
-  return /^[A-TV-Z][0-9][0-9AB](\.[0-9A-KXZ]{1,4})?$/.test(code);
+  return /^[A-Z][0-9][0-9AB](\.[0-9A-KXZ]{1,4})?$/.test(code);
 }
 
 /** ICD-10-PCS: 7 characters of digits and letters other than I and O. */

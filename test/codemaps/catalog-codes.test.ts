@@ -104,8 +104,7 @@ describe('code catalogs (code-maps/catalog)', () => {
     for (const c of conditions) {
       expect(isValidVerhoeff(c.snomed.code), `${c.key} SNOMED ${c.snomed.code}`).toBe(true);
       expect(c.icd10cm.length, c.key).toBeGreaterThan(0);
-      // isIcd10CmFormat leaves out chapter U (emergency codes), which ICD-10-CM uses for U07.1 COVID-19.
-      for (const i of c.icd10cm) expect(isIcd10CmFormat(i.code) || /^U\d{2}\.\d{1,4}$/.test(i.code), `${c.key} ${i.code}`).toBe(true);
+      for (const i of c.icd10cm) expect(isIcd10CmFormat(i.code), `${c.key} ${i.code}`).toBe(true);
     }
     for (const l of labs) expect(isValidLoinc(l.loinc.code), l.key).toBe(true);
     for (const p of pcs) expect(isIcd10PcsFormat(p.code), p.key).toBe(true);

@@ -26,8 +26,15 @@ function brokenCopy(file: string, edit: (json: any) => void): string {
 
 describe('code maps', () => {
   it('should load and index every table', () => {
-    expect(maps.conditions.size).toBe(23);
-    expect(maps.drugs.size).toBeGreaterThan(0);
+    // Conditions, drugs, MS-DRGs and ICD-10-PCS are the curated catalogs (code-maps/catalog/), one table each.
+    expect(maps.conditions.size).toBe(214);
+    expect(maps.drugs.size).toBe(301);
+    expect(maps.drgs.size).toBe(772);
+    expect(maps.pcs.size).toBe(60);
+    // Each condition's drugs treat it, and a condition's ICD-10-CM code naming a side carries it.
+    expect(maps.conditions.get('hypertension')!.drugs.every((d) => maps.drugs.get(d)!.conditions.includes('hypertension'))).toBe(true);
+    expect(maps.conditions.get('osteoarthritis-knee')!.icd10cm.map((i) => i.side)).toEqual(['right', 'left']);
+    expect(maps.pcs.get('0SRD0J9')!.side).toBe('left');
     for (const t of ['revenue', 'place-of-service', 'type-of-bill', 'daw', 'carc', 'tooth', 'surface', 'race', 'ethnicity']) {
       expect(maps.tables.get(t)?.codes.length, t).toBeGreaterThan(0);
     }
@@ -63,13 +70,16 @@ describe('code maps', () => {
     expect(maps.tables.get('surface')!.codes.map((c) => c.code).sort()).toEqual(cs.concept.map((c) => c.code).sort());
   });
 
-  it('should reject a dangling drug key, naming file and key', () => {
-    const dir = brokenCopy('conditions.json', (j) => j.rows[0].drugs.push('unobtainium'));
-    expect(() => loadCodeMaps(dir)).toThrow("code-maps/conditions.json: 'diabetes-type-2': names drug 'unobtainium', which drugs.json does not have");
+  it('should reject a condition no drug treats or an MS-DRG that does not exist, naming file and key', () => {
+    const dir = brokenCopy('catalog/conditions.json', (j) => j.rows[1].drugsFor.push('unobtainium'));
+    expect(() => loadCodeMaps(dir)).toThrow("code-maps/catalog/conditions.json: 'diabetes-type-2': no drug treats 'unobtainium'");
+    rmSync(temp!, { recursive: true, force: true });
+    const drg = brokenCopy('catalog/conditions.json', (j) => j.rows[0].drgs.push('000'));
+    expect(() => loadCodeMaps(drg)).toThrow("code-maps/catalog/conditions.json: 'hypertension': names MS-DRG '000', which ms-drg.json does not have");
   });
 
   it('should reject duplicate keys and rows without a source', () => {
-    expect(() => loadCodeMaps(brokenCopy('drugs.json', (j) => j.rows.push(j.rows[0])))).toThrow("code-maps/drugs.json: duplicate key 'metformin-500'");
+    expect(() => loadCodeMaps(brokenCopy('catalog/drugs.json', (j) => j.rows.push(j.rows[0])))).toThrow("code-maps/catalog/drugs.json: 'amlodipine-5-tab': duplicate key");
     rmSync(temp!, { recursive: true, force: true });
     expect(() => loadCodeMaps(brokenCopy('dental.json', (j) => delete j.rows[2].source))).toThrow('code-maps/dental.json: row 3 has no source');
   });
@@ -80,7 +90,7 @@ describe('code maps', () => {
   });
 
   it('should reject a SNOMED id whose check digit is wrong', () => {
-    const dir = brokenCopy('conditions.json', (j) => (j.rows[1].snomed.code = '38341004'));
+    const dir = brokenCopy('catalog/conditions.json', (j) => (j.rows[1].snomed.code = '44054007'));
     expect(() => loadCodeMaps(dir)).toThrow('fails its Verhoeff check digit');
   });
 });
@@ -106,7 +116,9 @@ describe('check digits', () => {
 
   it('should tell ICD-10-CM, ICD-10-PCS and NDC formats apart', () => {
     expect(isIcd10CmFormat('E11.9')).toBe(true);
-    expect(isIcd10CmFormat('U07.1')).toBe(false);
+    // Chapter U holds ICD-10-CM's emergency codes (U07.1 COVID-19, U09.9 post COVID-19 condition).
+    expect(isIcd10CmFormat('U07.1')).toBe(true);
+    expect(isIcd10CmFormat('u07.1')).toBe(false);
     expect(isIcd10CmFormat('E119')).toBe(false);
     expect(isIcd10PcsFormat('0SRD0JZ')).toBe(true);
     expect(isIcd10PcsFormat('0SRD0IZ')).toBe(false);

@@ -1,0 +1,198 @@
+import { isIcd10CmFormat, isIcd10PcsFormat, isNdc11, isValidVerhoeff } from '../util/check-digits.js';
+import type { CodeMapReader } from './load.js';
+import type { ConditionRow, DrgRow, DrugRow, PcsRow, ProcedureRow, Side, SourcedRow } from './types.js';
+
+/**
+ * The generator's conditions, drugs, MS-DRGs, ICD-10-PCS and HCPCS Level II rows, read from the curated
+ * catalogs in code-maps/catalog/ (built by scripts/catalog/, see code-maps/catalog/README.md) and shaped
+ * for the simulation. Everything is indexed here, once per load: the simulation never scans a table per member.
+ */
+export interface CatalogTables {
+  conditions: Map<string, ConditionRow>;
+  drugs: Map<string, DrugRow>;
+  /** Condition key → the drug keys that treat it (catalog `drugsFor` matched against each drug's `conditions`). */
+  drugsByCondition: Map<string, string[]>;
+  drgs: Map<string, DrgRow>;
+  /** By ICD-10-PCS code. */
+  pcs: Map<string, PcsRow>;
+  /** HCPCS Level II rows the conditions bill at visits, as professional-procedure rows (key = the code). */
+  hcpcs: ProcedureRow[];
+}
+
+interface CatalogCondition extends SourcedRow {
+  key: string;
+  display: string;
+  category: string;
+  chronic: boolean;
+  snomed: { code: string; display: string };
+  icd10cm: { code: string; display: string }[];
+  labs: string[];
+  procedures: { icd10pcs: string[]; hcpcs: string[] };
+  visitTests: string[];
+  drugsFor: string[];
+  drgs: string[];
+  visitsPerYear: number;
+}
+
+interface CatalogDrug {
+  key: string;
+  rxnorm: { code: string; display: string; tty: string };
+  ndc: { code: string; display: string };
+  ingredient: string;
+  therapeuticClass: string;
+  uspCategory: string;
+  chronic: boolean;
+  daysSupply: number;
+  quantity: number;
+  quantityUnit: 'EA' | 'ML';
+  refills: number;
+  brand: boolean;
+  conditions: string[];
+  source: { ndc: string; rxnorm: string };
+}
+
+interface CatalogDrg extends SourcedRow {
+  code: string;
+  mdc: string | null;
+  type: string;
+  title: string;
+  weight: number;
+  gmlos: number;
+}
+
+interface CatalogPcs extends SourcedRow {
+  key: string;
+  code: string;
+  display: string;
+  axes: { bodyPart: string };
+  drgs: string[];
+}
+
+interface CatalogHcpcs extends SourcedRow {
+  code: string;
+  shortDescriptor: string;
+  category: string;
+  paymentRate: number | null;
+}
+
+/**
+ * Billed charge of one admission per unit of DRG weight, dollars: a best-effort stand-in (about the
+ * national average charge per case-mix unit) until the cost model prices stays from the weight itself.
+ */
+const CHARGE_PER_DRG_WEIGHT = 38_000;
+
+/** Side an ICD-10-CM or ICD-10-PCS title names, if any ("…, right knee", "Knee Joint, Left"). */
+export function sideOf(text: string): Side | undefined {
+  if (/\bright\b/i.test(text)) return 'right';
+  if (/\bleft\b/i.test(text)) return 'left';
+  return undefined;
+}
+
+/**
+ * A drug fill's typical cost, dollars: a best-effort estimate (generic about $10, brand about $550 per
+ * 30 days, never under $4), not a published price; the cost model may price fills by class instead.
+ */
+export function estimatedFillCost(brand: boolean, daysSupply: number): number {
+  return Math.max(4, Math.round(((brand ? 550 : 10) * daysSupply) / 30));
+}
+
+const HCPCS_USE: Record<string, ProcedureRow['use']> = {
+  'drug-injectable': 'injection', 'drug-inhalation-oral': 'injection', supply: 'supply', dme: 'supply', orthotic: 'supply', screening: 'therapy',
+};
+const HCPCS_REVENUE: Record<string, string> = { injection: '0636', supply: '0270', therapy: '0900' };
+
+/** Reads code-maps/catalog/*.json; a broken row is a one-line UserError naming the file and the row. */
+export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<string, ProcedureRow>): CatalogTables {
+  const { rows, fail } = reader;
+  const drugFile = 'catalog/drugs.json';
+  const drugs = new Map<string, DrugRow>();
+  const treating = new Map<string, string[]>();
+  for (const d of reader.read<{ rows: CatalogDrug[] }>(drugFile).rows) {
+    if (drugs.has(d.key)) fail(drugFile, d.key, 'duplicate key');
+    if (!isNdc11(d.ndc.code)) fail(drugFile, d.key, `NDC ${d.ndc.code} is not 11 digits`);
+    if (!/^\d+$/.test(d.rxnorm.code)) fail(drugFile, d.key, `RxNorm ${d.rxnorm.code} is not an RxCUI`);
+    if (!(d.daysSupply > 0 && d.quantity > 0)) fail(drugFile, d.key, 'daysSupply and quantity must be positive');
+    drugs.set(d.key, {
+      key: d.key,
+      rxnorm: { code: d.rxnorm.code, display: d.rxnorm.display },
+      ndc: d.ndc,
+      brand: d.brand,
+      daysSupply: d.daysSupply,
+      quantity: d.quantity,
+      quantityUnit: d.quantityUnit,
+      refills: d.refills,
+      chronic: d.chronic,
+      ingredient: d.ingredient,
+      therapeuticClass: d.therapeuticClass,
+      conditions: d.conditions,
+      cost: estimatedFillCost(d.brand, d.daysSupply),
+      source: `NDC: ${d.source.ndc}; RxNorm: ${d.source.rxnorm}`,
+    });
+    for (const c of d.conditions) treating.set(c, [...(treating.get(c) ?? []), d.key]);
+  }
+
+  const drgs = new Map<string, DrgRow>();
+  for (const g of rows<CatalogDrg>('catalog/ms-drg.json')) {
+    drgs.set(g.code, { code: g.code, display: g.title, los: g.gmlos, weight: g.weight, charge: Math.round(g.weight * CHARGE_PER_DRG_WEIGHT), source: g.source });
+  }
+
+  const pcsByKey = new Map<string, CatalogPcs>();
+  const pcs = new Map<string, PcsRow>();
+  for (const p of rows<CatalogPcs>('catalog/icd10pcs.json')) {
+    if (!isIcd10PcsFormat(p.code)) fail('catalog/icd10pcs.json', p.key, `'${p.code}' is not an ICD-10-PCS code`);
+    for (const g of p.drgs) if (!drgs.has(g)) fail('catalog/icd10pcs.json', p.key, `names MS-DRG '${g}', which ms-drg.json does not have`);
+    pcsByKey.set(p.key, p);
+    const side = sideOf(p.axes.bodyPart);
+    pcs.set(p.code, { key: p.code, code: p.code, display: p.display, drgs: p.drgs, ...(side ? { side } : {}), source: p.source });
+  }
+
+  // HCPCS Level II codes the conditions bill; a code the procedures table already has keeps its row there.
+  const byCode = new Map([...procedures.values()].map((r) => [r.code, r.key]));
+  const hcpcsRows = new Map(rows<CatalogHcpcs>('catalog/hcpcs.json').map((h) => [h.code, h]));
+  const hcpcs: ProcedureRow[] = [];
+  const hcpcsKey = (code: string): string => {
+    const known = byCode.get(code);
+    if (known) return known;
+    const h = hcpcsRows.get(code)!;
+    const use = HCPCS_USE[h.category] ?? 'supply';
+    const charge = h.paymentRate ? Math.max(5, Math.round(h.paymentRate * 2)) : use === 'injection' ? 60 : 45;
+    hcpcs.push({ key: code, system: 'hcpcs', code, display: h.shortDescriptor, licensed: false, use, charge, revenue: HCPCS_REVENUE[use], source: h.source });
+    byCode.set(code, code);
+    return code;
+  };
+
+  const file = 'catalog/conditions.json';
+  const conditions = new Map<string, ConditionRow>();
+  const drugsByCondition = new Map<string, string[]>();
+  for (const c of rows<CatalogCondition>(file)) {
+    if (conditions.has(c.key)) fail(file, c.key, 'duplicate key');
+    if (!isValidVerhoeff(c.snomed.code)) fail(file, c.key, `SNOMED CT id ${c.snomed.code} fails its Verhoeff check digit`);
+    if (!c.icd10cm.length) fail(file, c.key, 'needs at least one ICD-10-CM code');
+    for (const icd of c.icd10cm) if (!isIcd10CmFormat(icd.code)) fail(file, c.key, `'${icd.code}' is not an ICD-10-CM code`);
+    for (const g of c.drgs) if (!drgs.has(g)) fail(file, c.key, `names MS-DRG '${g}', which ms-drg.json does not have`);
+    for (const t of c.visitTests) if (!procedures.has(t)) fail(file, c.key, `names visit test '${t}', which professional-procedures.json does not have`);
+    const pcsCodes = c.procedures.icd10pcs.map((k) => pcsByKey.get(k)?.code ?? fail(file, c.key, `names ICD-10-PCS '${k}', which icd10pcs.json does not have`));
+    for (const h of c.procedures.hcpcs) if (!hcpcsRows.has(h) && !byCode.has(h)) fail(file, c.key, `names HCPCS '${h}', which hcpcs.json does not have`);
+    const drugKeys = [...new Set(c.drugsFor.flatMap((k) => treating.get(k) ?? fail(file, c.key, `no drug treats '${k}'`)))];
+    drugsByCondition.set(c.key, drugKeys);
+    conditions.set(c.key, {
+      key: c.key,
+      display: c.display,
+      category: c.category,
+      snomed: { code: c.snomed.code, display: c.snomed.display },
+      icd10cm: c.icd10cm.map((i) => {
+        const side = sideOf(i.display);
+        return side ? { ...i, side } : i;
+      }),
+      drugs: drugKeys,
+      visitsPerYear: c.visitsPerYear,
+      procedures: [...c.visitTests, ...c.procedures.hcpcs.map(hcpcsKey)],
+      labs: c.labs,
+      drgs: c.drgs,
+      pcs: pcsCodes,
+      chronic: c.chronic,
+      source: c.source,
+    });
+  }
+  return { conditions, drugs, drugsByCondition, drgs, pcs, hcpcs };
+}
