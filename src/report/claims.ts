@@ -20,6 +20,8 @@ export interface ClaimFacts {
   lines: number;
   allowed: number;
   paid: number;
+  /** The `memberliability` adjudication when the EOB has one, else allowed − paid (not below 0). */
+  memberLiability: number;
   /** Inpatient: admission and discharge dates (admissionperiod, else billablePeriod). */
   admission?: { date: string; lengthOfStay: number };
   /** Professional or outpatient claim of an emergency-department visit. */
@@ -62,10 +64,12 @@ export function claimFacts(eob: ExplanationOfBenefit): ClaimFacts | undefined {
     lines: items.length,
     allowed: amount(eob, 'eligible'),
     paid: amount(eob, 'benefit'),
+    memberLiability: 0,
     emergency: false,
     thirtyDayFills: 0,
     diagnoses: (eob.diagnosis ?? []).flatMap((d) => (d.diagnosisCodeableConcept?.coding ?? []).filter((c) => c.system === ICD10CM && c.code).map((c) => c.code as string)),
   };
+  facts.memberLiability = hasAdjudication(eob, 'memberliability') ? amount(eob, 'memberliability') : Math.max(0, facts.allowed - facts.paid);
   const info = (code: string) => (eob.supportingInfo ?? []).find((s) => s.category?.coding?.some((c) => c.code === code));
   if (type === 'inpatient') {
     const period = info('admissionperiod')?.timingPeriod;
@@ -104,6 +108,11 @@ function amount(eob: ExplanationOfBenefit, category: string): number {
   const header = (eob.adjudication ?? []).filter(is);
   if (header.length) return header.reduce((s, a) => s + (a.amount?.value ?? 0), 0);
   return (eob.total ?? []).filter(is).reduce((s, t) => s + (t.amount?.value ?? 0), 0);
+}
+
+function hasAdjudication(eob: ExplanationOfBenefit, category: string): boolean {
+  const is = (a: { category?: { coding?: { code?: string }[] } }) => a.category?.coding?.some((c) => c.code === category) ?? false;
+  return (eob.item ?? []).some((i) => (i.adjudication ?? []).some(is)) || (eob.adjudication ?? []).some(is) || (eob.total ?? []).some(is);
 }
 
 function daysApart(from: string, to: string): number {

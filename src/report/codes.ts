@@ -19,9 +19,16 @@ export const CODE_SYSTEMS: readonly { name: string; system: string }[] = [
 /** The SNOMED CT codes of Condition.code, counted apart ("SNOMED CT conditions"). */
 const CONDITION_ROW = 'SNOMED CT conditions';
 
+/** A code and how many Codings carry it (with the first display seen). */
+export interface CodeCount {
+  code: string;
+  display?: string;
+  codings: number;
+}
+
 /** Distinct codes per system, from every Coding (system + code) anywhere in the resources added. */
 export class CodeCounter {
-  private readonly sets = new Map<string, Set<string>>();
+  private readonly sets = new Map<string, Map<string, CodeCount>>();
   private readonly conditionSnomed = new Set<string>();
   private readonly names = new Map(CODE_SYSTEMS.map((s) => [s.system, s.name]));
 
@@ -40,6 +47,19 @@ export class CodeCounter {
     });
   }
 
+  /**
+   * The `n` codes most Codings carry per system (ties by code), in CODE_SYSTEMS order, systems
+   * without codes left out.
+   */
+  top(n: number): { name: string; system: string; distinct: number; top: CodeCount[] }[] {
+    return CODE_SYSTEMS.flatMap((s) => {
+      const counts = this.sets.get(s.system);
+      if (!counts?.size) return [];
+      const top = [...counts.values()].sort((a, b) => b.codings - a.codings || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)).slice(0, n);
+      return [{ name: s.name, system: s.system, distinct: counts.size, top: top.map((c) => ({ ...c })) }];
+    });
+  }
+
   private walk(node: unknown): void {
     if (Array.isArray(node)) {
       for (const n of node) this.walk(n);
@@ -48,9 +68,13 @@ export class CodeCounter {
     if (typeof node !== 'object' || node === null) return;
     const o = node as Record<string, unknown>;
     if (typeof o.system === 'string' && typeof o.code === 'string' && this.names.has(o.system)) {
-      let set = this.sets.get(o.system);
-      if (!set) this.sets.set(o.system, (set = new Set()));
-      set.add(o.code);
+      let counts = this.sets.get(o.system);
+      if (!counts) this.sets.set(o.system, (counts = new Map()));
+      const seen = counts.get(o.code);
+      if (seen) {
+        seen.codings++;
+        if (seen.display === undefined && typeof o.display === 'string') seen.display = o.display;
+      } else counts.set(o.code, { code: o.code, display: typeof o.display === 'string' ? o.display : undefined, codings: 1 });
     }
     for (const key in o) {
       const v = o[key];

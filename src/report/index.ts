@@ -1,11 +1,20 @@
 import { buildReport, type Report } from './build.js';
+import type { CodeCount } from './codes.js';
 import { snomedGroups } from './conditions.js';
+import type { ReportDetails } from './details.js';
 import { MemberCollector } from './members.js';
 import { streamResources } from './read.js';
 import { builtInTargetsFile, loadTargets } from './targets.js';
 
 export { formatReport } from './render.js';
 export type { Report } from './build.js';
+export type { ReportDetails } from './details.js';
+
+/** The report and what only the HTML page draws (histograms, plans, profiles, the 10 top codes per system). */
+export interface DetailedReport {
+  report: Report;
+  details: ReportDetails & { topCodes: { name: string; system: string; distinct: number; top: CodeCount[] }[] };
+}
 
 /**
  * Reads the FHIR data under `path` (streaming; per-member aggregates only) and measures it against
@@ -13,9 +22,15 @@ export type { Report } from './build.js';
  * Throws UserError for an unreadable path, corrupt data, no FHIR data, or a bad targets file.
  */
 export async function report(path: string, targetsFile?: string): Promise<Report> {
+  return (await detailedReport(path, targetsFile)).report;
+}
+
+/** `report`, with the details the HTML page draws; the same errors. */
+export async function detailedReport(path: string, targetsFile?: string): Promise<DetailedReport> {
   const file = targetsFile ?? builtInTargetsFile();
   const targets = loadTargets(file);
   const collector = new MemberCollector(snomedGroups());
   await streamResources(path, (r, resolve) => collector.add(r, resolve));
-  return buildReport(collector.result, targets, path, targetsFile ?? 'built-in (profiles/targets/realism.yaml)');
+  const report = buildReport(collector.result, targets, path, targetsFile ?? 'built-in (profiles/targets/realism.yaml)');
+  return { report, details: { ...collector.result.details.result(), topCodes: collector.result.codes.top(10) } };
 }

@@ -3,6 +3,7 @@ import { coverageBook, type CoverageSpan } from './book.js';
 import { CLAIM_TYPES, claimFacts, type ClaimType } from './claims.js';
 import { icd10cmGroups } from './conditions.js';
 import { CodeCounter } from './codes.js';
+import { DetailCollector } from './details.js';
 import type { ResolveReference } from './read.js';
 
 /** Everything the report keeps of one member (a few hundred bytes; never the resources themselves). */
@@ -36,6 +37,8 @@ export interface Aggregates {
   codes: CodeCounter;
   /** Resources counted per type (each id once). */
   resources: Record<string, number>;
+  /** Per-claim dollar histograms, plans and profiles (for the HTML report). */
+  details: DetailCollector;
   /** Resources of a counted type seen again under the same id (e.g. in an NDJSON file and a Bundle): counted once. */
   duplicates: number;
 }
@@ -51,7 +54,7 @@ const ICD10CM = 'http://hl7.org/fhir/sid/icd-10-cm';
  * `snomedGroups` maps SNOMED CT concepts to condition groups.
  */
 export class MemberCollector {
-  readonly result: Aggregates = { members: new Map(), codes: new CodeCounter(), resources: {}, duplicates: 0 };
+  readonly result: Aggregates = { members: new Map(), codes: new CodeCounter(), details: new DetailCollector(), resources: {}, duplicates: 0 };
   private readonly seen = new Set<string>();
 
   constructor(private readonly snomedGroups: ReadonlyMap<string, number>) {}
@@ -68,6 +71,7 @@ export class MemberCollector {
     }
     this.result.resources[resource.resourceType] = (this.result.resources[resource.resourceType] ?? 0) + 1;
     this.result.codes.add(resource);
+    this.result.details.resource(resource);
     switch (resource.resourceType) {
       case 'Patient':
         return this.patient(resource);
@@ -127,6 +131,7 @@ export class MemberCollector {
     const m = this.member(eob.patient?.reference, resolve);
     const facts = claimFacts(eob);
     if (!m || !facts) return;
+    this.result.details.claim(facts);
     const t = CLAIM_TYPES.indexOf(facts.type as ClaimType);
     m.claims[t]!++;
     m.lines[t]! += facts.lines;

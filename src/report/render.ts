@@ -19,18 +19,21 @@ export function formatValue(value: number, unit: Unit): string {
   }
 }
 
-function formatTolerance(t: Tolerance, unit: Unit): string {
+/** A tolerance as printed: ±25%, ±1.0 pts, $1–$2. */
+export function formatTolerance(t: Tolerance, unit: Unit): string {
   if ('relative' in t) return `±${fixed(t.relative * 100, 0)}%`;
   if ('absolute' in t) return unit === 'share' ? `±${fixed(t.absolute * 100, 1)} pts` : `±${formatValue(t.absolute, unit)}`;
   return `${formatValue(t.min, unit)}–${formatValue(t.max, unit)}`;
 }
 
-function formatDenominator(d: ReportRow['denominator']): string {
+/** A denominator as printed: 812.4 member-years, $1,234 allowed. */
+export function formatDenominator(d: ReportRow['denominator']): string {
   if (d.unit === 'allowed dollars') return `$${int.format(d.value)} allowed`;
   return `${d.unit === 'member-years' ? fixed(d.value, 1) : int.format(d.value)} ${d.unit}`;
 }
 
-function population(r: ReportRow): string {
+/** A row's age range as printed (empty for the whole book). */
+export function population(r: ReportRow): string {
   const { minAge, maxAge } = r.population;
   if (minAge === undefined && maxAge === undefined) return '';
   if (maxAge === undefined) return `age ${minAge}+`;

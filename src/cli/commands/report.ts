@@ -1,11 +1,17 @@
 import type { Argv, CommandModule } from 'yargs';
-import { formatReport, report } from '../../report/index.js';
+import { detailedReport, formatReport } from '../../report/index.js';
+import { checkWritable, loadValidation, renderHtmlReport, validateInline, writePage } from '../../report/html/index.js';
+import { UserError } from '../../util/errors.js';
 import type { CommandContext } from '../run.js';
 
 interface ReportArgs extends CommandContext {
   dir: string;
   json: boolean;
   targets?: string;
+  html?: string;
+  validation?: string;
+  validate: boolean;
+  packages?: string;
 }
 
 export const reportCommand: CommandModule<CommandContext, ReportArgs> = {
@@ -15,9 +21,26 @@ export const reportCommand: CommandModule<CommandContext, ReportArgs> = {
     yargs
       .positional('dir', { type: 'string', demandOption: true, describe: 'fhirseed output, or any directory (or file) of NDJSON and Bundles' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the report as one JSON document' })
-      .option('targets', { type: 'string', describe: 'A targets file (YAML or JSON) replacing the built-in targets' }) as unknown as Argv<ReportArgs>,
+      .option('targets', { type: 'string', describe: 'A targets file (YAML or JSON) replacing the built-in targets' })
+      .option('html', { type: 'string', describe: 'Also write a self-contained HTML page with charts to FILE' })
+      .option('validation', { type: 'string', describe: 'With --html: a `fhirseed validate --json` output file, for must-support coverage and errors' })
+      .option('validate', { type: 'boolean', default: false, describe: 'With --html: validate the data first and show coverage and errors' })
+      .option('packages', { type: 'string', describe: 'With --validate: directory of FHIR package .tgz files or unpacked folders (as validate --packages)' }) as unknown as Argv<ReportArgs>,
   handler: async (argv) => {
-    const result = await report(argv.dir, argv.targets);
-    argv.io.stdout(argv.json ? `${JSON.stringify(result, null, 2)}\n` : formatReport(result));
+    if ((argv.validation !== undefined || argv.validate) && argv.html === undefined) throw new UserError(`--${argv.validate ? 'validate' : 'validation'} goes with --html FILE`);
+    if (argv.validation !== undefined && argv.validate) throw new UserError('give --validation FILE or --validate, not both');
+    if (argv.html !== undefined) checkWritable(argv.html);
+    const validationFromFile = argv.validation !== undefined ? loadValidation(argv.validation) : undefined;
+    const result = await detailedReport(argv.dir, argv.targets);
+    if (argv.html !== undefined) {
+      const validation = validationFromFile ?? (argv.validate ? await validateInline(argv.dir, argv.packages) : undefined);
+      const html = renderHtmlReport(result, validation);
+      writePage(argv.html, html);
+      if (!argv.json) {
+        argv.io.stdout(`fhirseed: wrote the HTML report of ${result.report.members.total} members to ${argv.html} (${Math.ceil(Buffer.byteLength(html) / 1024)} KiB)\n`);
+        return;
+      }
+    }
+    argv.io.stdout(argv.json ? `${JSON.stringify(result.report, null, 2)}\n` : formatReport(result.report));
   },
 };

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { UserError } from '../../util/errors.js';
+import { coverage } from '../../validate/coverage.js';
+import { igsFromManifests } from '../../validate/manifest-igs.js';
+import { parseIg } from '../../validate/packages.js';
+import { readResources } from '../../validate/read.js';
+import { buildReport, type ValidationReport } from '../../validate/summary.js';
+import { createValidator, DEFAULT_IGS } from '../../validate/validator.js';
+
+/**
+ * Reads a `fhirseed validate --json` output file. Throws UserError (one line naming the file) when it
+ * cannot be read, is not JSON, or lacks the report's fields (resources, errors, errorsByProfile, issues, coverage).
+ */
+export function loadValidation(file: string): ValidationReport {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UserError(`--validation ${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UserError(`--validation ${file}: invalid JSON (${(error as Error).message})`);
+  }
+  const r = json as Partial<ValidationReport> | null;
+  const ok =
+    typeof r === 'object' && r !== null &&
+    typeof r.resources === 'number' && typeof r.errors === 'number' &&
+    typeof r.errorsByProfile === 'object' && Array.isArray(r.issues) && Array.isArray(r.coverage);
+  if (!ok) throw new UserError(`--validation ${file}: not a 'fhirseed validate --json' report (expected resources, errors, errorsByProfile, issues and coverage)`);
+  return { warnings: 0, readProblems: [], notes: [], ...r } as ValidationReport;
+}
+
+/**
+ * Validates the data under `path` as `fhirseed validate --json` would (the IGs of its manifest.json,
+ * else the defaults; packages from `packagesDir`, $FHIRSEED_PACKAGES or ~/.fhir/packages), listing the
+ * first 50 issues. Throws UserError when the packages cannot be found.
+ */
+export async function validateInline(path: string, packagesDir?: string): Promise<ValidationReport> {
+  const read = readResources([path]);
+  const fromManifest = igsFromManifests([path]);
+  const igs = fromManifest?.igs ?? DEFAULT_IGS;
+  const validator = await createValidator({ igs, packagesDir });
+  const issues = validator.validate(read.resources, () => {});
+  const named = igs.map((ig) => parseIg(ig));
+  const reports = validator.packages
+    .filter((p) => named.some((n) => n.name === p.name && n.version === p.version))
+    .map((p) => coverage(read.resources, p, validator));
+  return buildReport(read, issues, reports, 50, [...validator.warnings]);
+}

@@ -1,0 +1,87 @@
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run.js';
+import { tempDir } from '../helpers/output.js';
+import { SHARED_PACKAGES } from '../helpers/packages.js';
+import { chartsOf, launchChromium, type Browser } from './chromium.js';
+
+/** Where the screenshots go (ignored by git); look at them after a change to the page. */
+export const SCREENSHOTS = join('output', 'screenshots');
+
+async function cli(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTty: false });
+  return { code, stdout, stderr };
+}
+
+/** Every chart the page draws for fhirseed's default profile with a validation report. */
+const CHARTS = ['pyramid', 'books', 'plans', 'prevalence', 'claims', 'allowed', 'paid', 'liability', 'resources', 'coverage-hl7.fhir.us.carin-bb#2.0.0', 'coverage-hl7.fhir.us.core#6.1.0'];
+
+describe('report --html in headless Chromium', () => {
+  const temp = tempDir('fhirseed-browser-');
+  const out = join(temp.dir, 'out');
+  const page25 = join(temp.dir, 'report-25.html');
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    expect((await cli(['generate', '--members', '25', '--out', out])).code).toBe(0);
+    const validation = await cli(['validate', out, '--packages', SHARED_PACKAGES, '--json']);
+    expect(validation.code).toBe(0);
+    writeFileSync(join(temp.dir, 'validation.json'), validation.stdout);
+    const r = await cli(['report', out, '--html', page25, '--validation', join(temp.dir, 'validation.json')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    temp.cleanup();
+  });
+
+  it('should draw every chart with marks, log no console error and ask nothing of the network (25 members)', async () => {
+    const { page, log } = await browser.open(page25, { width: 1280, height: 900 });
+    const charts = await chartsOf(page);
+    expect(charts.map((c) => c.id).sort()).toEqual([...CHARTS].sort());
+    for (const c of charts) {
+      expect(c.width, c.id).toBeGreaterThan(100);
+      expect(c.height, c.id).toBeGreaterThan(50);
+      expect(c.marks, c.id).toBeGreaterThan(0);
+    }
+    expect(await page.locator('figure.chart-empty').count()).toBe(0);
+    // The realism table has a row per target, each with a pass or fail badge.
+    expect(await page.locator('#realism tbody tr').count()).toBeGreaterThan(10);
+    expect(await page.locator('#realism .badge.pass, #realism .badge.fail').count()).toBeGreaterThan(10);
+    expect(await page.locator('#codes table').count()).toBeGreaterThan(5);
+    expect(log.consoleErrors).toEqual([]);
+    expect(log.pageErrors).toEqual([]);
+    expect(log.blocked).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'report-25.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('should fit a narrow window: no sideways scrolling, charts scaled into the column', async () => {
+    const { page, log } = await browser.open(page25, { width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    for (const c of await chartsOf(page)) expect(c.width, c.id).toBeLessThanOrEqual(390);
+    expect(log.consoleErrors).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'report-25-narrow.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('should be one self-contained file of a few hundred KB', () => {
+    const html = readFileSync(page25, 'utf8');
+    expect(html).not.toMatch(/<script|<link|src="http|href="http/);
+    expect(statSync(page25).size).toBeLessThan(500_000);
+  });
+
+  it('should catch a page that reaches for the network (the guard the tests above rely on)', async () => {
+    const file = join(temp.dir, 'leaky.html');
+    writeFileSync(file, '<!doctype html><title>x</title><img src="http://example.invalid/pixel.png"><link rel="stylesheet" href="https://example.invalid/a.css">');
+    const { page, log } = await browser.open(file, { width: 400, height: 300 });
+    expect(log.blocked.sort()).toEqual(['http://example.invalid/pixel.png', 'https://example.invalid/a.css']);
+    await page.close();
+  });
+});
