@@ -78,8 +78,10 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
   for (const error of server.loadErrors.slice(0, 20)) io.stderr(`fhirseed: not loaded: ${error}\n`);
   if (server.loadErrors.length > 20) io.stderr(`fhirseed: … and ${server.loadErrors.length - 20} more load errors\n`);
   if (dir) io.stdout(argv.auth === 'smart-patient' ? signInExamples(server.url, dir, argv['client-id']) : examples(server.url, dir));
+  // Listening for Ctrl-C before saying so: a signal sent on reading the line must not find the default handler.
+  const stopped = shutdownSignal();
   io.stdout('Press Ctrl-C to stop.\n');
-  await shutdownSignal();
+  await stopped;
   await server.close();
   io.stdout('fhirseed: server stopped\n');
 }
