@@ -279,7 +279,7 @@ function buildIcd10Pcs(drgCodes) {
 function expand(r) {
   return {
     key: r.k, display: r.d, category: r.c, chronic: r.ch ?? false, snomed: r.s, icd: r.i, visits: r.v ?? 1,
-    labs: r.l, pcs: r.p, hcpcs: r.h, ccw: r.ccw, pair: r.pair, snomedDisplay: r.sd, drgs: r.g, tests: r.pp, rx: r.rx,
+    labs: r.l, pcs: r.p, hcpcs: r.h, ccw: r.ccw, pair: r.pair, snomedDisplay: r.sd, drgs: r.g, tests: r.pp, rx: r.rx, of: r.of, share: r.w,
   };
 }
 
@@ -371,6 +371,7 @@ function buildConditions(labKeys, pcsRows, hcpcsCodes, drgCodes) {
       procedures: { icd10pcs: c.pcs ?? [], hcpcs: c.hcpcs ?? [] },
       visitTests: c.tests ?? [],
       drugsFor: treatedAs,
+      variantOf: c.of ? { key: c.of, share: c.share } : null,
       drgs,
       visitsPerYear: c.visits,
       pairing,
@@ -383,11 +384,24 @@ function buildConditions(labKeys, pcsRows, hcpcsCodes, drgCodes) {
       ].filter(Boolean).join('; '),
     });
   }
+  // A variant (a more specific form of a condition, e.g. mixed hyperlipidemia of hyperlipidemia) is what
+  // a member drawn with its head condition has, in the share given; shares of one head stay under 1.
+  const byKey = new Map(rows.map((r) => [r.key, r]));
+  const shares = new Map();
+  for (const r of rows) {
+    if (!r.variantOf) continue;
+    const head = byKey.get(r.variantOf.key);
+    if (!head) problem(`conditions: ${r.key}: variant of unknown condition ${r.variantOf.key}`);
+    else if (head.variantOf) problem(`conditions: ${r.key}: variant of ${head.key}, itself a variant`);
+    if (!(r.variantOf.share > 0)) problem(`conditions: ${r.key}: variant share must be above 0`);
+    shares.set(r.variantOf.key, (shares.get(r.variantOf.key) ?? 0) + r.variantOf.share);
+  }
+  for (const [k, s] of shares) if (s >= 1) problem(`conditions: variants of ${k} share ${s}, not under 1`);
   const missing = [...ccwDefs.keys()].filter((k) => !k.includes('.') && !rows.some((r) => r.ccw?.code === k));
   if (missing.length) problem(`conditions: no condition for CCW ${missing.join(', ')}`);
   return {
     description:
-      'Conditions for the representative population: SNOMED CT concept (as listed in the VSAC eCQM rows), billable ICD-10-CM codes paired by hand (same value set, or an obvious same-concept pair with the reason), CMS CCW chronic condition, category, chronic flag, and best-effort links, chosen by hand: labs (LOINC keys of labs.json), procedures (icd10pcs.json keys, hcpcs.json codes), visit tests (keys of ../professional-procedures.json), drugsFor (the `conditions` keys of drugs.json whose drugs treat it), MS-DRGs of an admission (the medical DRGs listed by hand plus those of its operations) and visits per year. The conditions table the generator reads (src/codemaps/catalog.ts). See README.md.',
+      'Conditions for the representative population: SNOMED CT concept (as listed in the VSAC eCQM rows), billable ICD-10-CM codes paired by hand (same value set, or an obvious same-concept pair with the reason), CMS CCW chronic condition, category, chronic flag, and best-effort links, chosen by hand: labs (LOINC keys of labs.json), procedures (icd10pcs.json keys, hcpcs.json codes), visit tests (keys of ../professional-procedures.json), drugsFor (the `conditions` keys of drugs.json whose drugs treat it), variantOf (the head condition this is a more specific form of, and the share of the head members who have this form instead), MS-DRGs of an admission (the medical DRGs listed by hand plus those of its operations) and visits per year. The conditions table the generator reads (src/codemaps/catalog.ts). See README.md.',
     rows,
   };
 }

@@ -32,6 +32,7 @@ interface CatalogCondition extends SourcedRow {
   drugsFor: string[];
   drgs: string[];
   visitsPerYear: number;
+  variantOf: { key: string; share: number } | null;
 }
 
 interface CatalogDrug {
@@ -191,8 +192,18 @@ export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<strin
       drgs: c.drgs,
       pcs: pcsCodes,
       chronic: c.chronic,
+      variants: [],
       source: c.source,
     });
+  }
+  // A head condition's more specific forms, with the share of its members who have each instead.
+  for (const c of rows<CatalogCondition>(file)) {
+    if (!c.variantOf) continue;
+    const head = conditions.get(c.variantOf.key) ?? fail(file, c.key, `is a variant of '${c.variantOf.key}', which the table does not have`);
+    head.variants.push({ row: conditions.get(c.key)!, share: c.variantOf.share });
+  }
+  for (const [key, head] of conditions) {
+    if (head.variants.reduce((sum, v) => sum + v.share, 0) >= 1) fail(file, key, 'its variants share 1 or more of its members');
   }
   return { conditions, drugs, drugsByCondition, drgs, pcs, hcpcs };
 }

@@ -38,6 +38,11 @@ export interface ConditionRow extends SourcedRow {
   /** ICD-10-PCS codes (keys of `pcs`) of the inpatient operations it may bring. */
   pcs: string[];
   chronic: boolean;
+  /**
+   * More specific forms of it (mixed hyperlipidemia of hyperlipidemia, diabetic CKD of type 2 diabetes):
+   * a member drawn with this condition has one of them instead, in these shares (summing under 1).
+   */
+  variants: { row: ConditionRow; share: number }[];
 }
 
 /** A drug package (code-maps/catalog/drugs.json). */
