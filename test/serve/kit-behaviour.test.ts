@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Bundle, CapabilityStatement, Resource } from '@medplum/fhirtypes';
+import type { Bundle, CapabilityStatement, CapabilityStatementRestResource, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { seed } from '../../src/seed/seed.js';
 import { SHARED_PACKAGES } from '../helpers/packages.js';
@@ -101,7 +101,7 @@ describeEmbedded('serve: what the Inferno kits ask of the server', () => {
     const statement = (await fhir<CapabilityStatement>(`${base}/metadata`)).body;
     expect(statement.instantiates).toEqual(['http://hl7.org/fhir/us/carin-bb/CapabilityStatement/c4bb', 'http://hl7.org/fhir/us/core/CapabilityStatement/us-core-server']);
     expect(statement.implementationGuide?.some((ig) => ig.startsWith('http://hl7.org/fhir/us/core/ImplementationGuide/hl7.fhir.us.core'))).toBe(true);
-    const resources = new Map(statement.rest![0]!.resource!.map((r) => [r.type, r]));
+    const resources = new Map<string, CapabilityStatementRestResource>(statement.rest![0]!.resource!.map((r) => [r.type as string, r]));
     const usCoreRevinclude = ['AllergyIntolerance', 'CarePlan', 'CareTeam', 'Condition', 'Coverage', 'Device', 'DiagnosticReport', 'DocumentReference', 'Encounter', 'Goal', 'Immunization', 'MedicationDispense', 'MedicationRequest', 'Observation', 'Patient', 'Procedure', 'QuestionnaireResponse', 'RelatedPerson', 'ServiceRequest'];
     for (const type of usCoreRevinclude) expect(resources.get(type)?.searchRevInclude, type).toContain('Provenance:target');
     const eob = resources.get('ExplanationOfBenefit')!;

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { generateCommand } from './generate.js';
+import { kitsCommand } from './kits.js';
 import { pingCommand } from './ping.js';
 import { purgeCommand } from './purge.js';
 import { reportCommand } from './report.js';
@@ -19,4 +20,5 @@ export const commands: CommandModule<any, any>[] = [
   pingCommand,
   purgeCommand,
   reportCommand,
+  kitsCommand,
 ];
