@@ -131,17 +131,17 @@ function holdsAny(resource: Resource, wanted: Set<string>): boolean {
   return false;
 }
 
+/** Every string that may be a reference: `reference` values and canonicals (`Questionnaire/q1|2`) alike, with their `Type/id` tail. */
 function collectReferences(value: unknown, into: Set<string>): void {
-  if (Array.isArray(value)) {
+  if (typeof value === 'string') {
+    if (!value.includes('/')) return;
+    into.add(value);
+    const tail = /([A-Z][A-Za-z]+\/[^/|]+)(?:\/_history\/[^/|]+)?(?:\|.*)?$/.exec(value)?.[1];
+    if (tail) into.add(tail);
+  } else if (Array.isArray(value)) {
     for (const v of value) collectReferences(v, into);
   } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (k === 'reference' && typeof v === 'string') {
-        into.add(v);
-        const tail = /([A-Z][A-Za-z]+\/[^/]+)(?:\/_history\/[^/]+)?$/.exec(v)?.[1];
-        if (tail) into.add(tail);
-      } else collectReferences(v, into);
-    }
+    for (const v of Object.values(value)) collectReferences(v, into);
   }
 }
 

@@ -22,6 +22,7 @@ function population(): Resource[] {
     { resourceType: 'Practitioner', id: 'doc', name: [{ family: 'Doc' }] },
     { resourceType: 'Patient', id: 'p1', meta: { lastUpdated: LAST_UPDATED }, gender: 'female' },
     { resourceType: 'Patient', id: 'p2', gender: 'male' },
+    { resourceType: 'QuestionnaireResponse', id: 'qr1', status: 'completed', questionnaire: 'Questionnaire/q1', subject: { reference: 'http://elsewhere.example/fhir/Patient/p1' } },
     { resourceType: 'Coverage', id: 'c1', status: 'active', beneficiary: { reference: 'Patient/p1' }, payor: [{ reference: 'Organization/payer' }] },
     {
       resourceType: 'ExplanationOfBenefit',
@@ -127,6 +128,13 @@ describeEmbedded('serve: what the Inferno kits ask of the server', () => {
     expect(reply.body.link?.find((l) => l.relation === 'self')?.url).toContain('/Patient/p1/ExplanationOfBenefit?');
     expect(ids((await fhir<Bundle>(`${base}/Patient/p2/Coverage`)).body)).toEqual([]);
     expect(ids((await fhir<Bundle>(`${base}/Patient/p1/Coverage?status=active`)).body)).toEqual(['Coverage/c1']);
+  });
+
+  it('should find by reference whatever form the reference takes (canonical, absolute)', async () => {
+    expect(ids((await fhir<Bundle>(`${base}/QuestionnaireResponse?questionnaire=Questionnaire/q1`)).body)).toEqual(['QuestionnaireResponse/qr1']);
+    expect(ids((await fhir<Bundle>(`${base}/QuestionnaireResponse?subject=http://elsewhere.example/fhir/Patient/p1`)).body)).toEqual(['QuestionnaireResponse/qr1']);
+    expect(ids((await fhir<Bundle>(`${base}/Coverage?beneficiary=p1`)).body)).toEqual(['Coverage/c1']);
+    expect(ids((await fhir<Bundle>(`${base}/Coverage?beneficiary=p2`)).body)).toEqual([]);
   });
 
   it('should give Patient/$everything a self link', async () => {
