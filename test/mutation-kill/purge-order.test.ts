@@ -39,7 +39,7 @@ describe('purge deletion order', () => {
   });
 
   it('should put types it does not know between the referrers and the directory, by name, each once', () => {
-    const order = deletionOrder(['Organization', 'Zeta', 'Patient', 'Alpha', 'ExplanationOfBenefit', 'Alpha', 'Provenance']);
-    expect(order).toEqual(['Provenance', 'ExplanationOfBenefit', 'Alpha', 'Zeta', 'Patient', 'Organization']);
+    const order = deletionOrder(['Organization', 'Zeta', 'Patient', 'Coverage', 'Alpha', 'ExplanationOfBenefit', 'Alpha', 'Provenance', 'Device']);
+    expect(order).toEqual(['Provenance', 'ExplanationOfBenefit', 'Device', 'Alpha', 'Zeta', 'Coverage', 'Patient', 'Organization']);
   });
 });
