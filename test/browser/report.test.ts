@@ -1,7 +1,13 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Resource } from '@medplum/fhirtypes';
 import { runCli } from '../../src/cli/run.js';
+import { buildReport } from '../../src/report/build.js';
+import { renderHtmlReport } from '../../src/report/html/index.js';
+import { MemberCollector } from '../../src/report/members.js';
+import { loadTargets } from '../../src/report/targets.js';
+import { coverage, eob, patient } from '../report/builders.js';
 import { tempDir } from '../helpers/output.js';
 import { SHARED_PACKAGES } from '../helpers/packages.js';
 import { chartsOf, launchChromium, type Browser } from './chromium.js';
@@ -82,6 +88,54 @@ describe('report --html in headless Chromium', () => {
     writeFileSync(file, '<!doctype html><title>x</title><img src="http://example.invalid/pixel.png"><link rel="stylesheet" href="https://example.invalid/a.css">');
     const { page, log } = await browser.open(file, { width: 400, height: 300 });
     expect(log.blocked.sort()).toEqual(['http://example.invalid/pixel.png', 'https://example.invalid/a.css']);
+    await page.close();
+  });
+});
+
+/**
+ * 100,000 members (a Patient, a Coverage of one of 40 plans and two claims each, diagnoses from 3,000
+ * ICD-10-CM codes) folded in memory, as `report` folds what it reads: the page must stay small because
+ * it draws aggregates, never members.
+ */
+function bigPage(): string {
+  const collector = new MemberCollector(new Map());
+  const add = (r: Resource) => collector.add(r);
+  for (let i = 0; i < 100_000; i++) {
+    const id = `m${i}`;
+    add(patient(id, `${1935 + (i % 85)}-0${1 + (i % 9)}-15`, i % 2 ? 'female' : 'male'));
+    const c = coverage(`c${i}`, id, ['HIP', 'MCPOL', 'PUBLICPOL'][i % 3]!, '2025-01-01', '2025-12-31', ['Employer Group', 'Medicare Advantage', 'Medicaid'][i % 3]);
+    c.class!.push({ type: { coding: [{ code: 'plan' }] }, value: `P${i % 40}`, name: `Plan ${i % 40}` });
+    add(c);
+    const dx = [`E${10 + (i % 90)}.${i % 10}`, `I${10 + ((i * 7) % 90)}.${(i * 3) % 10}`];
+    add(eob(`e${i}a`, id, 'professional', { start: `2025-0${1 + (i % 9)}-10`, lines: [{ allowed: (i * 37) % 900, paid: (i * 29) % 700 }], dx }));
+    add(eob(`e${i}b`, id, 'pharmacy', { start: `2025-0${1 + ((i + 4) % 9)}-02`, lines: [{ allowed: (i * 13) % 4000, paid: (i * 11) % 3000 }], daysSupply: 30 }));
+  }
+  const report = buildReport(collector.result, loadTargets(), 'synthetic 100k', 'built-in');
+  return renderHtmlReport({ report, details: { ...collector.result.details.result(), topCodes: collector.result.codes.top(10) } });
+}
+
+describe('report --html at 100,000 members', () => {
+  const temp = tempDir('fhirseed-browser-100k-');
+  const file = join(temp.dir, 'report-100000.html');
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+    writeFileSync(file, bigPage());
+  });
+  afterAll(async () => {
+    await browser?.close();
+    temp.cleanup();
+  });
+
+  it('should stay under 5 MB and draw every chart', async () => {
+    expect(statSync(file).size).toBeLessThan(5 * 1024 * 1024);
+    const { page, log } = await browser.open(file, { width: 1280, height: 900 });
+    expect(await page.locator('header').innerText()).toContain('100,000 members');
+    const charts = await chartsOf(page);
+    expect(charts.map((c) => c.id)).toEqual(['pyramid', 'books', 'plans', 'prevalence', 'claims', 'allowed', 'paid', 'liability', 'resources']);
+    for (const c of charts) expect(c.marks, c.id).toBeGreaterThan(0);
+    expect(log.consoleErrors).toEqual([]);
+    expect(log.blocked).toEqual([]);
     await page.close();
   });
 });

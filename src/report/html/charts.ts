@@ -66,7 +66,8 @@ export function bars(id: string, title: string, note: string, data: readonly { l
     note,
     svg: shown.length
       ? draw({
-          height: 40 + shown.length * 22 + (grouped ? 30 : 0),
+          height: 50 + shown.length * 22 + (grouped ? 30 : 0),
+          marginBottom: 44,
           marginLeft: Math.min(260, 12 + longest * 6.5),
           marginRight: 40,
           x: { label: xLabel, grid: true },
@@ -107,7 +108,8 @@ export function versusTargets(id: string, title: string, note: string, rows: rea
     note,
     svg: data.length
       ? draw({
-          height: 60 + data.length * 26,
+          height: 70 + data.length * 26,
+          marginBottom: 44,
           marginLeft: Math.min(250, 16 + longest * 6.6),
           marginRight: 24,
           x: { label: xLabel, grid: true, percent, zero: true, nice: true },
