@@ -1,0 +1,211 @@
+import type { IncomingMessage } from 'node:http';
+import type { Resource } from '@medplum/fhirtypes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FHIRSEED_RUN_TAG_SYSTEM } from '../../src/fhir/context.js';
+import { connect } from '../../src/seed/connect.js';
+import { purge, type PurgeRow } from '../../src/seed/purge.js';
+import { UserError } from '../../src/util/errors.js';
+import { startTestServer, type TestServer } from '../helpers/fhir-server.js';
+import { testConnection, uniqueRunId } from '../seed/helpers/data.js';
+import { startFaultProxy, type Fault } from '../seed/helpers/fault-proxy.js';
+
+/** purge through a fault-injecting proxy: what it plans, what it reports, and what is left on the server. */
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const tag = (code: string) => ({ meta: { tag: [{ system: FHIRSEED_RUN_TAG_SYSTEM, code }] } });
+
+async function put(resources: Resource[]): Promise<void> {
+  const { client } = connect(testConnection(server.url));
+  try {
+    for (const r of resources) expect([200, 201]).toContain((await client.send('PUT', `${r.resourceType}/${r.id}`, r)).status);
+  } finally {
+    await client.close();
+  }
+}
+
+async function exists(r: Resource): Promise<boolean> {
+  const { client } = connect(testConnection(server.url));
+  try {
+    return (await client.send('GET', `${r.resourceType}/${r.id}`)).status === 200;
+  } finally {
+    await client.close();
+  }
+}
+
+/** A run's small population: an Organization, a Patient that points at it, and two Coverages pointing at both. */
+function population(run: string): Resource[] {
+  const s = run.slice(-10);
+  return [
+    { resourceType: 'Organization', id: `o-${s}`, name: 'Payer', ...tag(run) },
+    { resourceType: 'Patient', id: `p-${s}`, managingOrganization: { reference: `Organization/o-${s}` }, ...tag(run) },
+    ...[1, 2].map((n): Resource => ({
+      resourceType: 'Coverage', id: `c${n}-${s}`, status: 'active', beneficiary: { reference: `Patient/p-${s}` }, payor: [{ reference: `Organization/o-${s}` }], ...tag(run),
+    })),
+  ];
+}
+
+async function through(decide: (req: IncomingMessage) => Fault, run: (url: string) => Promise<void>): Promise<IncomingMessage[]> {
+  const seen: IncomingMessage[] = [];
+  const proxy = await startFaultProxy(server.url, (_n, req) => {
+    seen.push(req);
+    return decide(req);
+  });
+  try {
+    await run(proxy.url);
+  } finally {
+    await proxy.close();
+  }
+  return seen;
+}
+
+describe('purge', () => {
+  it('should plan by type in deletion order, delete nothing on a dry run, then delete all with If-Match and report progress', async () => {
+    const run = uniqueRunId('plan');
+    const resources = population(run);
+    await put(resources);
+    const plans: PurgeRow[][] = [];
+    const dry = await purge({ ...testConnection(server.url), runId: run, allFhirseed: false, dryRun: true, onPlan: (p) => plans.push(p) });
+    const expected = [{ type: 'Coverage', count: 2 }, { type: 'Patient', count: 1 }, { type: 'Organization', count: 1 }];
+    expect(dry.plan).toEqual(expected);
+    expect(plans).toEqual([expected]);
+    expect(dry.deleted).toBe(0);
+    for (const r of resources) expect(await exists(r)).toBe(true);
+
+    const progress: [number, number][] = [];
+    let report: Awaited<ReturnType<typeof purge>> | undefined;
+    const requests = await through(
+      () => ({ kind: 'pass' }),
+      async (url) => {
+        report = await purge({ ...testConnection(url), runId: run, allFhirseed: false, dryRun: false, onProgress: (done, total) => progress.push([done, total]) });
+      },
+    );
+    expect(report).toMatchObject({ plan: expected, deleted: 4, untagged: 0, failed: [], remaining: [] });
+    for (const r of resources) expect(await exists(r)).toBe(false);
+    expect(progress.at(-1)).toEqual([4, 4]);
+    expect(progress.every(([, total]) => total === 4)).toBe(true);
+    const deletes = requests.filter((r) => r.method === 'DELETE');
+    expect(deletes).toHaveLength(4);
+    expect(deletes.every((r) => typeof r.headers['if-match'] === 'string' && r.headers['if-match'].length > 0)).toBe(true);
+    // Referrers went first: the Coverages before the Patient, the Patient before the Organization.
+    expect(deletes.map((r) => r.url!.split('/')[1]!.split('?')[0])).toEqual(['Coverage', 'Coverage', 'Patient', 'Organization']);
+  });
+
+  it('should try a 409 (still referenced) again in a later pass', async () => {
+    const run = uniqueRunId('409');
+    const resources = population(run);
+    await put(resources);
+    let refusals = 0;
+    let report: Awaited<ReturnType<typeof purge>> | undefined;
+    await through(
+      (req) => {
+        if (req.method === 'DELETE' && req.url!.includes('/Organization/') && refusals++ === 0) {
+          return { kind: 'status', status: 409, body: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'conflict', diagnostics: 'still referenced' }] } };
+        }
+        return { kind: 'pass' };
+      },
+      async (url) => {
+        report = await purge({ ...testConnection(url), runId: run, allFhirseed: false, dryRun: false });
+      },
+    );
+    expect(refusals).toBe(2);
+    expect(report).toMatchObject({ deleted: 4, failed: [], remaining: [] });
+    for (const r of resources) expect(await exists(r)).toBe(false);
+  });
+
+  it('should count a resource gone (404, 410) when re-read as deleted', async () => {
+    const run = uniqueRunId('gone');
+    const resources = population(run);
+    await put(resources);
+    let report: Awaited<ReturnType<typeof purge>> | undefined;
+    await through(
+      (req) => {
+        if (req.method === 'GET' && req.url!.startsWith('/Coverage/c2-')) return { kind: 'status', status: 410 };
+        if (req.method === 'GET' && req.url!.startsWith('/Coverage/c1-')) return { kind: 'status', status: 404 };
+        return { kind: 'pass' };
+      },
+      async (url) => {
+        report = await purge({ ...testConnection(url), runId: run, allFhirseed: false, dryRun: false });
+      },
+    );
+    expect(report).toMatchObject({ deleted: 4, failed: [] });
+    // The proxy answered for the server: both Coverages are still there, and reported as remaining.
+    expect(report!.remaining).toEqual([{ type: 'Coverage', count: 2 }]);
+    await purge({ ...testConnection(server.url), runId: run, allFhirseed: false, dryRun: false });
+  });
+
+  it('should report a resource whose DELETE keeps failing, with the reason, and count it as remaining', async () => {
+    const run = uniqueRunId('fail');
+    const resources = population(run);
+    await put(resources);
+    let report: Awaited<ReturnType<typeof purge>> | undefined;
+    await through(
+      (req) =>
+        req.method === 'DELETE' && req.url!.includes('/Patient/')
+          ? { kind: 'status', status: 422, body: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'business-rule', diagnostics: 'patients are kept' }] } }
+          : { kind: 'pass' },
+      async (url) => {
+        report = await purge({ ...testConnection(url), runId: run, allFhirseed: false, dryRun: false });
+      },
+    );
+    const patient = resources[1]!;
+    expect(report!.failed).toEqual([{ type: 'Patient', id: patient.id, reason: expect.stringMatching(/422.*patients are kept|patients are kept.*422/) }]);
+    expect(report!.deleted).toBe(3);
+    expect(report!.remaining).toEqual([{ type: 'Patient', count: 1 }]);
+    expect(await exists(patient)).toBe(true);
+    await purge({ ...testConnection(server.url), runId: run, allFhirseed: false, dryRun: false });
+  });
+
+  it('should report a failed re-read with its reason and leave the resource', async () => {
+    const run = uniqueRunId('read');
+    const resources = population(run);
+    await put(resources);
+    let report: Awaited<ReturnType<typeof purge>> | undefined;
+    await through(
+      (req) => (req.method === 'GET' && /^\/Organization\/o-/.test(req.url!) ? { kind: 'status', status: 403 } : { kind: 'pass' }),
+      async (url) => {
+        report = await purge({ ...testConnection(url), runId: run, allFhirseed: false, dryRun: false });
+      },
+    );
+    expect(report!.failed).toEqual([{ type: 'Organization', id: resources[0]!.id, reason: expect.stringMatching(/^read: .*403/) }]);
+    expect(await exists(resources[0]!)).toBe(true);
+    await purge({ ...testConnection(server.url), runId: run, allFhirseed: false, dryRun: false });
+  });
+
+  it('should stop with exit 1 when the tag search fails, and when the server lists no searchable type', async () => {
+    const run = uniqueRunId('search');
+    await put(population(run));
+    await through(
+      (req) => (req.method === 'GET' && req.url!.includes('_elements=id') ? { kind: 'status', status: 400 } : { kind: 'pass' }),
+      async (url) => {
+        const error = await purge({ ...testConnection(url), runId: run, allFhirseed: false, dryRun: false }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(UserError);
+        expect((error as UserError).exitCode).toBe(1);
+        expect((error as Error).message).toMatch(/^search Coverage by tag: .*400/);
+      },
+    );
+    const empty = { resourceType: 'CapabilityStatement', status: 'active', kind: 'instance', fhirVersion: '4.0.1', format: ['json'], date: '2026-01-01', rest: [{ mode: 'server', resource: [{ type: 'Patient', interaction: [{ code: 'read' }] }] }] };
+    await through(
+      (req) => (req.url!.startsWith('/metadata') ? { kind: 'status', status: 200, body: empty } : { kind: 'pass' }),
+      async (url) => {
+        const error = await purge({ ...testConnection(url), runId: run, allFhirseed: false, dryRun: false }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(UserError);
+        expect((error as UserError).exitCode).toBe(1);
+        expect((error as Error).message).toMatch(/metadata lists no searchable resource types/);
+      },
+    );
+    await purge({ ...testConnection(server.url), runId: run, allFhirseed: false, dryRun: false });
+  });
+
+  it('should refuse to start without a run or with both a run and --all-fhirseed, or a remote server without --production', async () => {
+    const base = testConnection(server.url);
+    await expect(purge({ ...base, allFhirseed: false, dryRun: true })).rejects.toThrow(/purge needs --run ID or --all-fhirseed/);
+    await expect(purge({ ...base, runId: 'x', allFhirseed: true, dryRun: true })).rejects.toThrow(/not both/);
+    await expect(purge({ ...testConnection('https://fhir.example.org/r4'), runId: 'x', allFhirseed: false, dryRun: true })).rejects.toThrow(/--production/);
+  });
+});
