@@ -162,6 +162,8 @@ export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<strin
     return code;
   };
 
+  // A condition's labs are ordered as their catalog group's test (procedure `lab-<group>`, see clinical-labs-vitals.ts).
+  const labGroup = new Map(reader.read<{ rows: { key: string; group: string }[] }>('catalog/labs.json').rows.map((l) => [l.key, `lab-${l.group}`]));
   const file = 'catalog/conditions.json';
   const conditions = new Map<string, ConditionRow>();
   const drugsByCondition = new Map<string, string[]>();
@@ -174,6 +176,8 @@ export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<strin
     for (const t of c.visitTests) if (!procedures.has(t)) fail(file, c.key, `names visit test '${t}', which professional-procedures.json does not have`);
     const pcsCodes = c.procedures.icd10pcs.map((k) => pcsByKey.get(k)?.code ?? fail(file, c.key, `names ICD-10-PCS '${k}', which icd10pcs.json does not have`));
     for (const h of c.procedures.hcpcs) if (!hcpcsRows.has(h) && !byCode.has(h)) fail(file, c.key, `names HCPCS '${h}', which hcpcs.json does not have`);
+    const labTests = [...new Set(c.labs.map((l) => labGroup.get(l) ?? fail(file, c.key, `names lab '${l}', which catalog/labs.json does not have`)))];
+    for (const t of labTests) if (!procedures.has(t)) fail(file, c.key, `its labs are billed as '${t}', which professional-procedures.json does not have`);
     const drugKeys = [...new Set(c.drugsFor.flatMap((k) => treating.get(k) ?? fail(file, c.key, `no drug treats '${k}'`)))];
     drugsByCondition.set(c.key, drugKeys);
     conditions.set(c.key, {
@@ -187,7 +191,7 @@ export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<strin
       }),
       drugs: drugKeys,
       visitsPerYear: c.visitsPerYear,
-      procedures: [...c.visitTests, ...c.procedures.hcpcs.map(hcpcsKey)],
+      procedures: [...new Set([...c.visitTests, ...labTests, ...c.procedures.hcpcs.map(hcpcsKey)])],
       labs: c.labs,
       drgs: c.drgs,
       pcs: pcsCodes,

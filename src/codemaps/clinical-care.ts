@@ -82,6 +82,11 @@ export function loadCareCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps):
   }
 
   const procedures = index<CareProcedureRow>('care-procedures.json', (r) => careProcedureKey(r.system, r.code));
+  // Every ICD-10-PCS code of the catalog is a procedure; those without a row here carry no SNOMED CT code.
+  for (const p of claims.pcs.values()) {
+    const key = careProcedureKey('icd10pcs', p.code);
+    if (!procedures.has(key)) procedures.set(key, { system: 'icd10pcs', code: p.code, source: `${p.source} (no SNOMED CT mapping checked)` });
+  }
   for (const [key, r] of procedures) {
     checkSnomed('care-procedures.json', key, r.snomed);
     if (r.system === 'icd10pcs' && !isIcd10PcsFormat(r.code)) fail('care-procedures.json', key, 'not an ICD-10-PCS code');

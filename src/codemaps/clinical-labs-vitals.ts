@@ -42,6 +42,57 @@ export interface LabPanelRow extends SourcedRow {
   panel: Coded;
   specimen: Coded;
   analytes: AnalyteRow[];
+  /**
+   * A catalog group's tests (code-maps/catalog/labs.json): an order results the tests its reason
+   * conditions bring and some others of the group, not all of them.
+   */
+  subset?: boolean;
+}
+
+interface CatalogLab {
+  key: string;
+  loinc: Coded;
+  group: string;
+  unit: string;
+  normal: Band;
+  abnormal?: Record<string, Band>;
+}
+
+const SPECIMENS: Record<string, Coded> = {
+  blood: { code: '119297000', display: 'Blood specimen' },
+  urine: { code: '122575003', display: 'Urine specimen' },
+};
+
+function decimalsOf(b: Band): number {
+  return Math.max(...[b.low, b.high].map((x) => (String(x).split('.')[1] ?? '').length));
+}
+
+/**
+ * One panel per group of code-maps/catalog/labs.json, billed as `lab-<group>` of professional-procedures.json:
+ * the order (and its report) is named by the group's first test; each test keeps its UCUM unit, normal
+ * range and the bands the catalog gives per condition. A group whose key is already a panel is left alone.
+ */
+function catalogPanels(reader: CodeMapReader, claims: ClaimsCodeMaps): LabPanelRow[] {
+  const groups = new Map<string, CatalogLab[]>();
+  for (const l of reader.read<{ rows: CatalogLab[] }>('catalog/labs.json').rows) groups.set(l.group, [...(groups.get(l.group) ?? []), l]);
+  return [...groups].map(([group, rows]) => {
+    const key = `lab-${group}`;
+    if (claims.procedures.get(key)?.use !== 'lab') reader.fail('catalog/labs.json', group, `its tests are billed as '${key}', which professional-procedures.json does not have as a lab`);
+    return {
+      key,
+      panel: rows[0]!.loinc,
+      specimen: group === 'urine' ? SPECIMENS.urine! : SPECIMENS.blood!,
+      subset: true,
+      analytes: rows.map((l) => ({
+        loinc: l.loinc,
+        unit: { code: l.unit, display: l.unit },
+        decimals: Math.min(2, decimalsOf(l.normal)),
+        normal: l.normal,
+        ...(l.abnormal ? { conditions: Object.fromEntries(Object.entries(l.abnormal).map(([c, b]) => [c, { low: b.low, high: b.high }])) } : {}),
+      })),
+      source: `code-maps/catalog/labs.json group '${group}'`,
+    };
+  });
 }
 
 export interface ClinicalResultRow extends SourcedRow {
@@ -74,6 +125,7 @@ const LOINC = /^\d{1,7}-\d$/;
 export function loadLabsVitalsCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps): LabsVitalsCodeMaps {
   const vitals = reader.index<VitalRow>('vitals.json', (r) => r.key);
   const labs = reader.index<LabPanelRow>('labs.json', (r) => r.key);
+  for (const panel of catalogPanels(reader, claims)) if (!labs.has(panel.key)) labs.set(panel.key, panel);
   const clinicalResults = reader.index<ClinicalResultRow>('labs-clinical-results.json', (r) => r.key);
   const checkBand = (file: string, key: string, b: Band) => {
     if (!(b.low <= b.high)) reader.fail(file, key, `band ${b.low}-${b.high} is empty`);

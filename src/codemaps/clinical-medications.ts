@@ -158,7 +158,12 @@ export function loadMedicationCodeMaps(reader: CodeMapReader, claims: ClaimsCode
 
   const vaccines = reader.index<VaccineRow>(IMMS, (r) => r.key);
   const imms = reader.read<{ schedule: VaccineDoseRow[]; seasonal: SeasonalVaccineRule; notDoneReasons: CodedReasonRow[] }>(IMMS);
-  for (const [key, v] of vaccines) if (!/^\d{1,3}$/.test(v.cvx.code)) fail(IMMS, key, `'${v.cvx.code}' is not a CVX code`);
+  // CVX codes come from the curated list of current codes (code-maps/catalog/cvx.json).
+  const cvx = new Set(reader.read<{ rows: { code: string }[] }>('catalog/cvx.json').rows.map((r) => r.code));
+  for (const [key, v] of vaccines) {
+    if (!/^\d{1,3}$/.test(v.cvx.code)) fail(IMMS, key, `'${v.cvx.code}' is not a CVX code`);
+    if (!cvx.has(v.cvx.code)) fail(IMMS, key, `CVX ${v.cvx.code} is not in catalog/cvx.json`);
+  }
   const schedule = imms.schedule ?? [];
   for (const d of schedule) {
     const key = `${d.vaccine} dose ${d.dose}`;

@@ -173,7 +173,8 @@ function episode(
   const { rng, codeMaps } = ctx;
   const fits = (key: string) => {
     const row = codeMaps.conditions.get(key);
-    return Boolean(row && (!admission || row.drgs.length) && (!needsDrug || row.drugs.length) && (!surgical || row.pcs.length));
+    // The coverage plan's operation places an implant (so that its Device shows): an ICD-10-PCS code with an implant row.
+    return Boolean(row && (!admission || row.drgs.length) && (!needsDrug || row.drugs.length) && (!surgical || row.pcs.some((p) => codeMaps.clinical.care.implantsByPcs.has(p))));
   };
   if (surgical) {
     const own = ctx.conditions.filter((c) => fits(c.key));

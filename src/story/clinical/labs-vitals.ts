@@ -32,12 +32,16 @@ export function simulateLabsVitals(input: ClinicalInput): LabsVitalsFacts {
     const panel = maps.labs.get(order.procedureKey);
     if (panel) {
       const missingLast = labs.length === 0 && story.index % 3 === 0;
-      const results = panel.analytes.map((a, k) => {
-        if (missingLast && k === panel.analytes.length - 1) return { analyte: k };
+      // A catalog group's order results the tests its reason conditions bring, and others of the group by chance.
+      const wanted = panel.subset ? subsetOf(input, order, panel.analytes.map((a) => a.loinc.code)) : undefined;
+      const lastK = wanted ? Math.max(...wanted) : panel.analytes.length - 1;
+      const results = panel.analytes.flatMap((a, k) => {
+        if (wanted && !wanted.has(k)) return [];
+        if (missingLast && k === lastK) return [{ analyte: k }];
         const { band } = bandFor(a.normal, a.conditions, conditionKeys);
         const value = drawIn(rng, band, a.decimals);
         const interpretation = value < a.normal.low ? 'L' : value > a.normal.high ? 'H' : 'N';
-        return { analyte: k, value, interpretation } as const;
+        return [{ analyte: k, value, interpretation } as const];
       });
       labs.push({ ...order, results });
       continue;
@@ -56,4 +60,15 @@ export function simulateLabsVitals(input: ClinicalInput): LabsVitalsFacts {
     }
   }
   return { labs, clinicalResults, vitals: simulateVitals(input) };
+}
+
+/** Indexes of a group panel's tests to result: those its reason conditions list, and each other with chance 0.3 (at least one). */
+function subsetOf(input: ClinicalInput, order: { reasonConditions: number[] }, loincs: string[]): Set<number> {
+  const linked = new Set(order.reasonConditions.flatMap((i) => input.codeMaps.conditions.get(input.story.conditions[i]!.key)?.labs ?? []));
+  const out = new Set<number>();
+  loincs.forEach((code, k) => {
+    if (linked.has(code) || input.rng.chance(0.3)) out.add(k);
+  });
+  if (!out.size) out.add(input.rng.int(0, loincs.length - 1));
+  return out;
 }

@@ -31,7 +31,7 @@ describe('care code maps', () => {
       udiCarrier: { deviceIdentifier: string }[];
       type: { coding: { code: string }[] };
     };
-    const knee = care.implantsByPcs.get('0SRC0JZ')!;
+    const knee = care.implantsByPcs.get('0SRC0J9')!;
     expect(knee.deviceIdentifier).toBe(example.udiCarrier[0]!.deviceIdentifier);
     expect(knee.snomed.code).toBe(example.type.coding[0]!.code);
   });
