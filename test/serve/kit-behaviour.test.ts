@@ -23,6 +23,7 @@ function population(): Resource[] {
     { resourceType: 'Patient', id: 'p1', meta: { lastUpdated: LAST_UPDATED }, gender: 'female' },
     { resourceType: 'Patient', id: 'p2', gender: 'male' },
     { resourceType: 'QuestionnaireResponse', id: 'qr1', status: 'completed', questionnaire: 'Questionnaire/q1', subject: { reference: 'http://elsewhere.example/fhir/Patient/p1' } },
+    { resourceType: 'NutritionOrder', id: 'n1', status: 'active', intent: 'order', patient: { reference: 'Patient/p1' }, dateTime: '2024-03-01' },
     { resourceType: 'Coverage', id: 'c1', status: 'active', beneficiary: { reference: 'Patient/p1' }, payor: [{ reference: 'Organization/payer' }] },
     {
       resourceType: 'ExplanationOfBenefit',
@@ -96,6 +97,8 @@ describeEmbedded('serve: what the Inferno kits ask of the server', () => {
     expect(await find('2024-01-10')).toEqual(['ExplanationOfBenefit/e1']);
     expect(await find('2024-01-20')).toEqual([]);
     expect(await find('2024-01-15')).toEqual(['ExplanationOfBenefit/e2']);
+    // An element whose name only looks like a typed choice (NutritionOrder.dateTime) is searched as it is.
+    expect(ids((await fhir<Bundle>(`${base}/NutritionOrder?datetime=2024-03-01`)).body)).toEqual(['NutritionOrder/n1']);
   });
 
   it('should declare the IG statements it instantiates, the revincludes US Core requires, and only searches it answers', async () => {
