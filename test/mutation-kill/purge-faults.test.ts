@@ -202,6 +202,83 @@ describe('purge', () => {
     await purge({ ...testConnection(server.url), runId: run, allFhirseed: false, dryRun: false });
   });
 
+  it('should count 200, 202, 204, 404 and 410 answers to DELETE as deleted', async () => {
+    const run = uniqueRunId('statuses');
+    const resources = population(run);
+    await put(resources);
+    const answers = new Map([['Coverage/c1', 202], ['Coverage/c2', 204], ['Patient/p', 404], ['Organization/o', 410]]);
+    let report: Awaited<ReturnType<typeof purge>> | undefined;
+    await through(
+      (req) => {
+        const status = req.method === 'DELETE' ? answers.get(req.url!.slice(1).replace(/-[^/]*$/, '')) : undefined;
+        return status ? { kind: 'status', status, body: status === 204 ? '' : { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational' }] } } : { kind: 'pass' };
+      },
+      async (url) => {
+        report = await purge({ ...testConnection(url), runId: run, allFhirseed: false, dryRun: false });
+      },
+    );
+    expect(report).toMatchObject({ deleted: 4, failed: [] });
+    // The proxy answered for the server, which still holds all four.
+    expect(report!.remaining).toEqual([{ type: 'Coverage', count: 2 }, { type: 'Patient', count: 1 }, { type: 'Organization', count: 1 }]);
+    await purge({ ...testConnection(server.url), runId: run, allFhirseed: false, dryRun: false });
+  });
+
+  it('should delete only resources of the searched type with an id, whatever else the search page holds', async () => {
+    const run = uniqueRunId('page');
+    const resources = population(run);
+    await put(resources);
+    const patient = resources[1]!;
+    let served = false;
+    const odd = {
+      resourceType: 'Bundle', type: 'searchset',
+      entry: [
+        { resource: { resourceType: 'OperationOutcome', id: 'warning-1', issue: [{ severity: 'warning', code: 'informational' }] }, search: { mode: 'outcome' } },
+        { resource: { resourceType: 'Patient' }, search: { mode: 'match' } },
+        { resource: { resourceType: 'Organization', id: resources[0]!.id }, search: { mode: 'include' } },
+        { resource: { resourceType: 'Patient', id: patient.id }, search: { mode: 'match' } },
+      ],
+    };
+    const requests = await through(
+      (req) => {
+        if (!served && req.method === 'GET' && req.url!.startsWith('/Patient?') && req.url!.includes('_elements=')) {
+          served = true;
+          return { kind: 'status', status: 200, body: odd };
+        }
+        return { kind: 'pass' };
+      },
+      async (url) => {
+        await purge({ ...testConnection(url), runId: run, allFhirseed: false, dryRun: false });
+      },
+    );
+    expect(served).toBe(true);
+    // Only the one Patient match is re-read as a Patient: not the OperationOutcome, the id-less entry or the include.
+    const patientReads = requests.filter((r) => r.method === 'GET' && r.url!.startsWith('/Patient/')).map((r) => r.url);
+    expect(patientReads).toEqual([`/Patient/${patient.id}`]);
+    for (const r of resources) expect(await exists(r)).toBe(false);
+  });
+
+  it('should search only the types the server statement says it can search', async () => {
+    const run = uniqueRunId('caps');
+    const resources = population(run);
+    await put(resources);
+    const statement = {
+      resourceType: 'CapabilityStatement', status: 'active', kind: 'instance', fhirVersion: '4.0.1', format: ['json'], date: '2026-01-01',
+      rest: [
+        { mode: 'client', resource: [{ type: 'Organization' }] },
+        { mode: 'server', resource: [{ type: 'Patient' }, { type: 'Coverage', interaction: [{ code: 'read' }, { code: 'search-type' }] }, { type: 'Organization', interaction: [{ code: 'read' }] }] },
+      ],
+    };
+    let plan: PurgeRow[] = [];
+    await through(
+      (req) => (req.url!.startsWith('/metadata') ? { kind: 'status', status: 200, body: statement } : { kind: 'pass' }),
+      async (url) => {
+        plan = (await purge({ ...testConnection(url), runId: run, allFhirseed: false, dryRun: true })).plan;
+      },
+    );
+    expect(plan).toEqual([{ type: 'Coverage', count: 2 }, { type: 'Patient', count: 1 }]);
+    await purge({ ...testConnection(server.url), runId: run, allFhirseed: false, dryRun: false });
+  });
+
   it('should refuse to start without a run or with both a run and --all-fhirseed, or a remote server without --production', async () => {
     const base = testConnection(server.url);
     await expect(purge({ ...base, allFhirseed: false, dryRun: true })).rejects.toThrow(/purge needs --run ID or --all-fhirseed/);
