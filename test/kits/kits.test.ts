@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kitsCommand, kitsRun } from '../../src/cli/commands/kits.js';
@@ -91,4 +94,16 @@ describe('kits: user mistakes', () => {
     expect(unreachable.stderr.trim().split('\n')).toHaveLength(1);
     expect(unreachable.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9\/fhir\/metadata/);
   });
+
+  it('should refuse to replay against an embedded sandbox without the IG packages (exit 2, nothing left behind)', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'fhirseed-kits-nopackages-'));
+    try {
+      const run = await runCommand(kitsCommand, ['kits', '--members', '1', '--packages', empty, '--kit', 'carin-bb']);
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toMatch(/^fhirseed: kits: the embedded sandbox needs the IG packages/m);
+      expect(run.stdout).toBe('');
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -70,6 +70,8 @@ export async function kitsRun(argv: Omit<KitsArgs, 'io' | 'result'> & Partial<Co
     generate({ profile, out: dir, codeMaps });
     const server = await startServer({ dir, port: 0, packagesDir: argv.packages });
     try {
+      // Without the IG packages the sandbox lacks CARIN's search parameters and the profiles: the replay would only show that.
+      if (server.notes.length) throw new UserError(`kits: the embedded sandbox needs the IG packages (--packages DIR or $FHIRSEED_PACKAGES): ${server.notes.join('\n  ')}`);
       const patients = argv.patient?.length ? argv.patient : accountPatients(argv.accounts ?? join(dir, 'test-accounts.json'));
       return await runKits({ server: server.url, patients, kitsDir, kits: argv.kit, token });
     } finally {
