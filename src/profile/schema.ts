@@ -131,7 +131,11 @@ export const profileSchema = {
       additionalProperties: false,
       required: claimTypes,
       // At most one claim of a type per member-day: beyond that a member's year would not fit in memory.
-      properties: Object.fromEntries(claimTypes.map((t) => [t, { type: 'number', minimum: 0, maximum: 365 }])),
+      properties: {
+        ...Object.fromEntries(claimTypes.map((t) => [t, { type: 'number', minimum: 0, maximum: 365 }])),
+        emergency: { type: 'number', minimum: 0, maximum: 365 },
+        nonUsers: share,
+      },
     },
     claims: {
       type: 'object',

@@ -74,7 +74,12 @@ export interface Profile {
     dependentShare: number;
   };
   conditions: ConditionPrevalence[];
-  utilization: Record<ClaimType, number>;
+  /**
+   * Claims per member-year by type (inpatient: admissions); `emergency`: emergency-department visits
+   * per member-year, part of `outpatient` (default a fifth of it); `nonUsers`: share of members
+   * without a chronic condition who use no medical care in the year (default 0).
+   */
+  utilization: Record<ClaimType, number> & { emergency?: number; nonUsers?: number };
   claims: {
     denialRate: number;
     outOfNetworkRate: number;

@@ -29,7 +29,10 @@ const ZERO: LineAmounts = {
 };
 
 /**
- * Adjudicates one claim's lines against the plan's cost sharing, updating the accumulator.
+ * Adjudicates one claim's lines against the plan's cost sharing, updating the accumulator. The
+ * claim type's copay comes first (once per claim); an in-network professional, pharmacy or
+ * outpatient claim with a copay is copay-only, other claims then meet the deductible and pay
+ * coinsurance on the rest.
  * Invariants on every line: submitted ≥ allowed; allowed = benefit + deductible + copay +
  * coinsurance + priorPayerPaid; memberLiability = deductible + copay + coinsurance + noncovered;
  * submitted = allowed + discount + noncovered. Denied lines allow and pay nothing: a provider-
@@ -41,6 +44,7 @@ export function adjudicateClaim(claim: ClaimToPrice, cost: CostSharing, acc: Acc
   const oopLimit = dollarsToCents(cost.outOfPocketMax);
   let copayLeft = dollarsToCents(cost.copay[claim.type] ?? 0);
   const coinsuranceRate = claim.network === 'innetwork' ? cost.coinsurance : (cost.outOfNetworkCoinsurance ?? 0.3);
+  const copayOnly = copayLeft > 0 && claim.network === 'innetwork';
 
   return claim.lines.map((line) => {
     const submitted = line.submitted;
@@ -62,8 +66,12 @@ export function adjudicateClaim(claim: ClaimToPrice, cost: CostSharing, acc: Acc
     if (!line.preventive) {
       copay = Math.min(copayLeft, allowed);
       copayLeft -= copay;
-      deductible = Math.min(Math.max(0, deductibleLimit - acc.deductibleMet), allowed - copay);
-      coinsurance = Math.round((allowed - copay - deductible) * coinsuranceRate);
+      // A visit or prescription with a copay is copay-only in network (the deductible and coinsurance
+      // do not apply, as in most PPO/HMO designs); a hospital stay meets them after its copay.
+      if (!(copayOnly && COPAY_ONLY.has(claim.type))) {
+        deductible = Math.min(Math.max(0, deductibleLimit - acc.deductibleMet), allowed - copay);
+        coinsurance = Math.round((allowed - copay - deductible) * coinsuranceRate);
+      }
       // The out-of-pocket maximum caps what the member pays in the plan year: coinsurance goes first, then deductible, then copay.
       let over = acc.outOfPocket + copay + deductible + coinsurance - oopLimit;
       if (over > 0) {
@@ -92,6 +100,9 @@ export function adjudicateClaim(claim: ClaimToPrice, cost: CostSharing, acc: Acc
     });
   });
 }
+
+/** Claim types whose in-network copay replaces deductible and coinsurance: office visits, prescriptions, hospital outpatient visits (ER and tests). */
+const COPAY_ONLY = new Set<ClaimType>(['professional', 'pharmacy', 'outpatient']);
 
 function finish(a: LineAmounts): LineAmounts {
   return { ...a, memberLiability: a.deductible + a.copay + a.coinsurance + a.noncovered };

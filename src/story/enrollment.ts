@@ -3,6 +3,7 @@ import type { AgeBand, Plan, Profile } from '../profile/types.js';
 import { addDays, daysBetween, maxDate, minDate } from '../util/dates.js';
 import type { Rng } from '../util/rng.js';
 import { fictionalMbi } from './identifiers.js';
+import { annualDeathProbability, deathProbabilityOver } from './mortality.js';
 import type { PersonSource } from './person-source.js';
 import type { Showcase } from './showcase.js';
 import type { CoverageFact, IsoDate, MedicareEntitlement, MemberFact, PersonFact, Relationship } from './types.js';
@@ -19,8 +20,9 @@ export interface Enrollment {
  * a Medicare Advantage member is 65+ (entitlement 'age') or 18-64 entitled by disability and/or
  * ESRD, and is always the subscriber of their own coverage (Medicare has no dependents);
  * commercial, Medicaid and dental-only members may be a spouse or a child of a subscriber. The
- * member's age at the period start is exact to the day. A member who dies (the coverage plan's
- * `deceased` scenario) is covered to the end of the month of death.
+ * member's age at the period start is exact to the day. Members outside the coverage plan die at
+ * the rate of the life table for their age and sex (src/story/mortality.ts), the coverage plan's
+ * `deceased` member late in the period; a member who dies is covered to the end of the month of death.
  */
 export function enroll(
   rng: Rng,
@@ -100,6 +102,13 @@ export function enroll(
   if (showcase?.deceased) {
     member.deceasedDate = addDays(start, Math.floor(daysBetween(start, periodEnd) * (0.6 + rng.next() * 0.3)));
     end = minDate(endOfMonth(member.deceasedDate), periodEnd);
+  } else if (!showcase) {
+    // Deaths by the life table: the chance of dying within the covered span, on a day uniform in it.
+    const span = daysBetween(start, periodEnd);
+    if (rng.chance(deathProbabilityOver(annualDeathProbability(age, sex, entitlement), span + 1))) {
+      member.deceasedDate = addDays(start, rng.int(0, span));
+      end = minDate(endOfMonth(member.deceasedDate), periodEnd);
+    }
   }
   const coverages: CoverageFact[] = [];
   const plans = new Map<number, Plan>();

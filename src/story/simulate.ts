@@ -1,6 +1,6 @@
 import type { CodeMaps, ConditionRow } from '../codemaps/types.js';
 import type { ClaimType, Profile } from '../profile/types.js';
-import { addDays, daysBetween, minDate } from '../util/dates.js';
+import { addDays, daysBetween, maxDate, minDate } from '../util/dates.js';
 import { Rng, stableHash } from '../util/rng.js';
 import { MemberClaimsContext } from './claims/context.js';
 import type { ClaimDraft } from './claims/draft.js';
@@ -16,7 +16,7 @@ import { enroll } from './enrollment.js';
 import { PersonSource } from './person-source.js';
 import { simulateClinical } from './clinical/index.js';
 import { showcaseFor } from './showcase.js';
-import type { ConditionFact, CoverageFact, Directory, IsoDate, MemberStory } from './types.js';
+import type { ConditionFact, CoverageFact, Directory, DrugRegimen, IsoDate, MemberStory } from './types.js';
 
 export interface SimulationEnv {
   profile: Profile;
@@ -81,9 +81,12 @@ function planClaims(ctx: MemberClaimsContext): ClaimDraft[] {
     return span < 0 ? undefined : addDays(coverage.start, rng.int(0, Math.floor(span * 0.6)));
   };
 
-  if (medical && ctx.years(medical) > 0) {
+  // Non-users: a share of the members without a chronic condition see no doctor and fill nothing this year.
+  const chronic = ctx.conditions.some((c) => ctx.conditionRow(c).chronic);
+  const nonUser = !showcase && !chronic && rng.chance(profile.utilization.nonUsers ?? 0);
+  if (medical && ctx.years(medical) > 0 && !nonUser) {
     const years = ctx.years(medical);
-    // Chronic conditions: follow-up visits and a maintenance drug filled on days-supply.
+    // Chronic conditions: follow-up visits and their drugs, filled on days supply until coverage ends.
     for (const condition of ctx.conditions) {
       const row = ctx.conditionRow(condition);
       const visits = rng.poisson(row.visitsPerYear * years);
@@ -91,15 +94,19 @@ function planClaims(ctx: MemberClaimsContext): ClaimDraft[] {
         const date = ctx.serviceDate(medical, condition.onset);
         if (date) drafts.push(professionalClaim(ctx, { coverage: medical, date, condition }));
       }
-      const drugKey = row.drugs.length ? rng.pick(row.drugs) : undefined;
-      const drug = drugKey ? ctx.codeMaps.drugs.get(drugKey) : undefined;
-      if (drug && profile.utilization.pharmacy > 0) {
-        const start = ctx.serviceDate(medical, condition.onset);
-        if (start) {
-          const fills = row.chronic ? Math.ceil(daysBetween(start, ctx.lastServiceDay) / drug.daysSupply) + 1 : 1;
-          const forcedFill = forced.delete('pharmacy');
-          drafts.push(...pharmacyClaims(ctx, { coverage: medical, drug, conditionKey: row.key, firstFill: start, fills, forced: forcedFill, deny: forcedFill && takeDeny() }));
-        }
+      if (profile.utilization.pharmacy <= 0) continue;
+      for (const regimen of regimensOf(ctx, condition, medical)) {
+        const drug = ctx.codeMaps.drugs.get(regimen.drugKey);
+        if (!drug) continue;
+        const start = regimen.start > ctx.lastServiceDay ? undefined : regimen.start;
+        if (!start) continue;
+        const daysSupply = regimen.daysSupply || drug.daysSupply;
+        const fills = regimen.chronic ? Math.ceil(daysBetween(start, ctx.lastServiceDay) / daysSupply) + 1 : 1;
+        const forcedFill = forced.delete('pharmacy');
+        drafts.push(...pharmacyClaims(ctx, {
+          coverage: medical, drug, conditionKey: row.key, firstFill: start, fills, daysSupply, refills: regimen.refills,
+          forced: forcedFill, deny: forcedFill && takeDeny(),
+        }));
       }
     }
     // Baseline utilization: routine exams and acute episodes.
@@ -111,15 +118,21 @@ function planClaims(ctx: MemberClaimsContext): ClaimDraft[] {
       const condition = i === 0 || ctx.conditions.length === 0 || rng.chance(0.4) ? undefined : rng.pick(ctx.conditions);
       drafts.push(professionalClaim(ctx, { coverage: medical, date, condition: condition && condition.onset <= date ? condition : undefined, forced: i === 0, outOfNetwork: takeOon(), deny: i === 0 && takeDeny() }));
     }
-    const outpatient = rng.poisson(profile.utilization.outpatient * years) + (forced.delete('outpatient') ? 1 : 0);
+    // Hospital outpatient visits: emergency-department visits (with the ED physician's claim and, for
+    // some, an ambulance) and scheduled tests, imaging and procedures.
+    const emergencyRate = profile.utilization.emergency ?? profile.utilization.outpatient / 5;
+    const emergencies = rng.poisson(emergencyRate * years);
+    const scheduled = rng.poisson(Math.max(0, profile.utilization.outpatient - emergencyRate) * years);
+    const outpatient = emergencies + scheduled + (forced.delete('outpatient') ? 1 : 0);
     for (let i = 0; i < outpatient; i++) {
       const date = i === 0 ? earlyDate(medical) : ctx.serviceDate(medical);
       if (!date) continue;
+      const emergency = i < emergencies;
       const condition = episode(ctx, medical, date, false);
-      drafts.push(outpatientClaim(ctx, { coverage: medical, date, condition, forced: i === 0, outOfNetwork: takeOon(), deny: i === 0 && takeDeny() }));
+      drafts.push(outpatientClaim(ctx, { coverage: medical, date, condition, emergency, forced: i === 0, outOfNetwork: takeOon(), deny: i === 0 && takeDeny() }));
       const byAmbulance = i === 0 && Boolean(showcase?.ambulance);
-      if (byAmbulance || rng.chance(0.1)) drafts.push(ambulanceClaim(ctx, { coverage: medical, date, condition, forced: byAmbulance }));
-      drafts.push(professionalClaim(ctx, { coverage: medical, date, condition }));
+      if (byAmbulance || (emergency && rng.chance(0.15))) drafts.push(ambulanceClaim(ctx, { coverage: medical, date, condition, forced: byAmbulance }));
+      if (emergency || rng.chance(0.5)) drafts.push(professionalClaim(ctx, { coverage: medical, date, condition, emergency }));
     }
     const inpatient = rng.poisson(profile.utilization.inpatient * years) + (forced.delete('inpatient') ? 1 : 0);
     for (let i = 0; i < inpatient; i++) {
@@ -130,8 +143,16 @@ function planClaims(ctx: MemberClaimsContext): ClaimDraft[] {
       drafts.push(inpatientClaim(ctx, { coverage: medical, date, condition, forced: i === 0, deny: i === 0 && takeDeny() }));
       drafts.push(professionalClaim(ctx, { coverage: medical, date, condition }));
     }
-    // Acute prescriptions beyond those the chronic conditions bring.
-    const acuteFills = rng.poisson(profile.utilization.pharmacy * years * 0.15) + (forced.delete('pharmacy') ? 1 : 0);
+    // Many deaths follow a last hospital stay (the stay then ends on the day of death).
+    const death = ctx.member.deceasedDate;
+    if (death && !showcase && death <= ctx.lastServiceDay && rng.chance(TERMINAL_ADMISSION_SHARE)) {
+      const date = maxDate(medical.start, addDays(death, -rng.int(1, 10)));
+      const condition = episode(ctx, medical, date, true);
+      drafts.push(inpatientClaim(ctx, { coverage: medical, date, condition }));
+      drafts.push(professionalClaim(ctx, { coverage: medical, date, condition }));
+    }
+    // Acute prescriptions beyond those the chronic conditions bring, most after a visit.
+    const acuteFills = rng.poisson(profile.utilization.pharmacy * years) + (forced.delete('pharmacy') ? 1 : 0);
     for (let i = 0; i < acuteFills; i++) {
       const date = i === 0 ? earlyDate(medical) : ctx.serviceDate(medical);
       if (!date) continue;
@@ -155,6 +176,44 @@ function planClaims(ctx: MemberClaimsContext): ClaimDraft[] {
     }
   }
   return drafts;
+}
+
+/** Share of deaths (outside the coverage plan) preceded by a hospital stay: about a third of Medicare decedents die in hospital (estimate after CDC NCHS Data Brief 384, place of death). */
+const TERMINAL_ADMISSION_SHARE = 0.35;
+
+/**
+ * Share of members with a chronic condition who take a drug for it, and the mean number of further
+ * drugs for it (second agents, combination therapy), under and over 65: estimates calibrated so that
+ * 30-day-equivalent fills land on the commercial-adult (11.3) and Medicare (54) targets.
+ */
+const TREATED_UNDER_65 = 0.6;
+const TREATED_65_PLUS = 0.9;
+const ADD_ON_DRUGS_UNDER_65 = 0.2;
+const ADD_ON_DRUGS_65_PLUS = 1;
+
+/**
+ * The drugs a member takes for a condition: the regimens the condition model chose, or else one of
+ * the condition row's drugs (chronic: filled all year from a date after onset; acute: once).
+ */
+function regimensOf(ctx: MemberClaimsContext, condition: ConditionFact, coverage: CoverageFact): DrugRegimen[] {
+  if (condition.regimens) return condition.regimens;
+  const row = ctx.conditionRow(condition);
+  const pool = [...row.drugs];
+  const older = ctx.ageOn(coverage.start) >= 65;
+  // Not every chronic condition is treated with a drug, and older members take more drugs for each.
+  if (row.chronic && !ctx.rng.chance(older ? TREATED_65_PLUS : TREATED_UNDER_65)) return [];
+  const count = row.chronic ? 1 + ctx.rng.poisson(older ? ADD_ON_DRUGS_65_PLUS : ADD_ON_DRUGS_UNDER_65) : 1;
+  const regimens: DrugRegimen[] = [];
+  for (let i = 0; i < count && pool.length; i++) {
+    const drugKey = pool.splice(ctx.rng.int(0, pool.length - 1), 1)[0]!;
+    const drug = ctx.codeMaps.drugs.get(drugKey);
+    if (!drug) continue;
+    // A drug taken before coverage began is next filled within its first days supply; a new one soon after onset.
+    const from = maxDate(coverage.start, condition.onset);
+    const start = addDays(from, condition.onset < coverage.start ? ctx.rng.int(0, drug.daysSupply - 1) : ctx.rng.int(0, 14));
+    regimens.push({ drugKey, start, daysSupply: drug.daysSupply, refills: Math.max(0, Math.round(360 / drug.daysSupply) - 1), chronic: row.chronic });
+  }
+  return regimens;
 }
 
 /**

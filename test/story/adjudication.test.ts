@@ -87,15 +87,33 @@ describe('adjudicateClaim', () => {
     expect(line).toMatchObject({ allowed: 10000, benefit: 10000, deductible: 0, copay: 0, coinsurance: 0 });
   });
 
-  it('should apply copay, then deductible, then coinsurance on the rest', () => {
-    const cost: CostSharing = { deductible: 50, copay: { professional: 20 }, coinsurance: 0.2, outOfPocketMax: 5000 };
+  it('should apply copay, then deductible, then coinsurance on the rest of a hospital stay', () => {
+    const cost: CostSharing = { deductible: 50, copay: { inpatient: 20 }, coinsurance: 0.2, outOfPocketMax: 5000 };
     const [line] = adjudicateClaim(
-      { type: 'professional', network: 'innetwork', lines: [{ submitted: 30000, allowedRatio: 0.5, preventive: false }] },
+      { type: 'inpatient', network: 'innetwork', lines: [{ submitted: 30000, allowedRatio: 0.5, preventive: false }] },
       cost,
       { deductibleMet: 0, outOfPocket: 0 },
     );
     // allowed $150: copay $20, deductible $50, coinsurance 20% of $80 = $16, plan pays $64
     expect(line).toMatchObject({ allowed: 15000, copay: 2000, deductible: 5000, coinsurance: 1600, benefit: 6400, discount: 15000 });
+  });
+
+  it('should charge only the copay on an in-network visit or prescription that has one', () => {
+    const cost: CostSharing = { deductible: 50, copay: { professional: 20, pharmacy: 10, outpatient: 10 }, coinsurance: 0.2, outOfPocketMax: 5000 };
+    for (const type of ['professional', 'pharmacy', 'outpatient'] as const) {
+      const acc = { deductibleMet: 0, outOfPocket: 0 };
+      const [line] = adjudicateClaim({ type, network: 'innetwork', lines: [{ submitted: 30000, allowedRatio: 0.5, preventive: false }] }, cost, acc);
+      const copay = type === 'professional' ? 2000 : 1000;
+      expect(line).toMatchObject({ allowed: 15000, copay, deductible: 0, coinsurance: 0, benefit: 15000 - copay });
+      expect(acc.deductibleMet).toBe(0);
+    }
+    // Out of network the copay does not replace them: deductible and coinsurance apply after it.
+    const [oon] = adjudicateClaim(
+      { type: 'professional', network: 'outofnetwork', lines: [{ submitted: 30000, allowedRatio: 0.5, preventive: false }] },
+      cost,
+      { deductibleMet: 0, outOfPocket: 0 },
+    );
+    expect(oon).toMatchObject({ copay: 2000, deductible: 5000 });
   });
 
   it('should let out-of-network providers balance-bill the unallowed part', () => {

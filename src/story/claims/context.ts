@@ -4,6 +4,7 @@ import { addDays, ageOn, daysBetween, maxDate, minDate } from '../../util/dates.
 import type { Rng } from '../../util/rng.js';
 import type { PersonSource } from '../person-source.js';
 import type { Showcase } from '../showcase.js';
+import { bookMultiple, chargeRatio, type Setting } from './pricing.js';
 import type {
   ConditionFact, CoverageFact, DiagnosisFact, Directory, IsoDate, MemberFact, PractitionerFact, ProviderKind, ProviderOrgFact,
 } from '../types.js';
@@ -126,6 +127,25 @@ export class MemberClaimsContext {
     const [lo, hi] = ALLOWED_RATIO[coverage.planType];
     const ratio = lo + this.rng.next() * (hi - lo);
     return network === 'innetwork' ? ratio : ratio * 0.8;
+  }
+
+  /**
+   * The price of a line whose allowed amount at Medicare rates is `medicareDollars`: the book's
+   * multiple of it (±10% between contracts) as allowed, and a billed charge that is the allowed ×
+   * the setting's charge-to-payment ratio (±15%). Out of network the plan allows 80% of that.
+   * Returns cents billed and the share of them allowed, as the adjudication takes them.
+   */
+  price(
+    medicareDollars: number,
+    setting: Setting | 'pharmacy',
+    coverage: CoverageFact,
+    network: 'innetwork' | 'outofnetwork',
+  ): { submitted: number; allowedRatio: number } {
+    const multiple = bookMultiple(coverage.planType, setting === 'pharmacy' ? 'drug' : setting);
+    const allowed = medicareDollars * multiple * (0.9 + this.rng.next() * 0.2);
+    const ratio = chargeRatio(setting) * (0.85 + this.rng.next() * 0.3);
+    const submitted = Math.max(1, Math.round(allowed * ratio * 100));
+    return { submitted, allowedRatio: (network === 'innetwork' ? 1 : 0.8) / ratio };
   }
 
   network(forcedOut: boolean): 'innetwork' | 'outofnetwork' {

@@ -1,8 +1,10 @@
+import type { ProcedureRow } from '../../codemaps/types.js';
 import type { ConditionFact, CoverageFact, DiagnosisFact, InstitutionalFacts, IsoDate, ProcedureFact } from '../types.js';
 import { addDays, daysBetween } from '../../util/dates.js';
 import type { MemberClaimsContext } from './context.js';
 import type { ClaimDraft, DraftLine } from './draft.js';
 import { procedureLine, tableEntry } from './lines.js';
+import { drgFacts, drgPayment, pricing } from './pricing.js';
 
 export interface InstitutionalVisit {
   coverage: CoverageFact;
@@ -11,15 +13,17 @@ export interface InstitutionalVisit {
   forced?: boolean;
   outOfNetwork?: boolean;
   deny?: boolean;
+  /** An emergency-department visit (outpatient); by default from the condition (acute: yes, chronic: 40%). */
+  emergency?: boolean;
 }
 
-/** A hospital outpatient visit: an emergency visit, or tests and imaging for a condition. */
+/** A hospital outpatient visit: an emergency visit, or tests and imaging for a condition; about 7 revenue-code lines (CMS CCW: 7.15). */
 export function outpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVisit): ClaimDraft {
   const { rng } = ctx;
   const hospital = ctx.hospital;
   const attending = ctx.practitioner('specialist');
   const network = ctx.network(Boolean(visit.outOfNetwork));
-  const emergency = !ctx.conditionRow(visit.condition).chronic || rng.chance(0.4);
+  const emergency = visit.emergency ?? (!ctx.conditionRow(visit.condition).chronic || rng.chance(0.4));
   const diagnoses = diagnosesFor(ctx, visit.condition, visit.date, 'patientreasonforvisit');
   const options = {
     date: visit.date, coverage: visit.coverage, network, withRevenue: true,
@@ -29,9 +33,26 @@ export function outpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVi
   const first = emergency ? rng.pick(ctx.procedures('ed-visit')) : rng.pick([...ctx.procedures('imaging'), ...ctx.procedures('lab')]);
   const denyFirst = Boolean(visit.deny || (visit.forced && ctx.showcase?.deniedLineIn?.includes('outpatient')));
   lines.push(procedureLine(ctx, first, { ...options, denial: ctx.denial('outpatient', denyFirst) }));
-  for (const row of [...ctx.procedures('lab'), ...ctx.procedures('imaging')]) {
-    if (row !== first && lines.length < 5 && rng.chance(0.25)) {
+  // A scheduled visit is an outpatient operation one time in five (endoscopy, cataract, orthopaedic):
+  // operating room, anaesthesia, recovery and sterile supplies.
+  if (!emergency && rng.chance(OUTPATIENT_SURGERY_SHARE)) {
+    for (const revenue of ['0360', '0370', '0710', '0272']) {
+      const rate = pricing().revenueCodes.codes[revenue] ?? 30;
+      lines.push(revenueLine(ctx, revenue, visit.date, 1, { ...ctx.price(rate, 'hospital', visit.coverage, network), preventive: false }, options.diagnosisSequences));
+    }
+  }
+  // Tests, drugs, supplies and IV therapy of the visit: 3–9 further lines, a coded test where the code map has one.
+  const coded = [...ctx.procedures('lab'), ...ctx.procedures('imaging')].filter((r) => r !== first && r.revenue && hasRevenue(ctx, r.revenue));
+  const extra = emergency ? rng.int(3, 9) : rng.int(2, 8) - (lines.length > 1 ? 3 : 0);
+  for (let i = 0; i < extra; i++) {
+    if (coded.length && rng.chance(0.45)) {
+      const row = coded.splice(rng.int(0, coded.length - 1), 1)[0]!;
       lines.push(procedureLine(ctx, row, { ...options, denial: ctx.denial('outpatient', false) }));
+    } else {
+      const revenue = rng.pick(emergency ? OUTPATIENT_ED_REVENUE : OUTPATIENT_REVENUE);
+      const units = revenue === '0250' || revenue === '0636' ? rng.int(1, 4) : 1;
+      const rate = pricing().revenueCodes.codes[revenue] ?? 30;
+      lines.push(revenueLine(ctx, revenue, visit.date, units, { ...ctx.price(rate * units, 'hospital', visit.coverage, network), preventive: false }, options.diagnosisSequences));
     }
   }
   return {
@@ -53,13 +74,30 @@ export function outpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVi
   };
 }
 
-/** An inpatient stay for a condition that groups to an MS-DRG: room and board, drugs, labs, and an operation when there is one. */
+/** Share of scheduled hospital outpatient visits that are operations (estimate). */
+const OUTPATIENT_SURGERY_SHARE = 0.2;
+
+/** Revenue codes of an emergency visit's uncoded lines (pharmacy, IV, supplies, lab, CT, ECG). */
+const OUTPATIENT_ED_REVENUE = ['0250', '0250', '0258', '0260', '0270', '0301', '0305', '0300', '0350', '0636', '0730', '0306'];
+/** Revenue codes of a scheduled outpatient visit's uncoded lines. */
+const OUTPATIENT_REVENUE = ['0250', '0270', '0300', '0301', '0305', '0320', '0350', '0636', '0260'];
+
+/**
+ * An inpatient stay for a condition that groups to an MS-DRG, about 17 lines (CMS CCW: 17.21): one
+ * accommodation line per accommodation code with the days as units (ICU days apart), the emergency
+ * room when admitted through it, ancillaries (pharmacy, IV, supplies, labs, imaging, respiratory and
+ * physical therapy) on the days they were given, and operating room, anaesthesia and recovery for
+ * an operation. Length of stay: the MS-DRG's GMLOS with log-normal dispersion (mean ≈ 1.3 × GMLOS,
+ * as the arithmetic mean exceeds the geometric one). Allowed: MS-DRG weight × IPPS standardized
+ * amount × the book's hospital multiple, shared among the lines by weight.
+ */
 export function inpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVisit): ClaimDraft {
   const { rng, codeMaps } = ctx;
   const row = ctx.conditionRow(visit.condition);
-  const drg = codeMaps.drgs.get(rng.pick(row.drgs));
+  const drg = codeMaps.drgs.get(severityPick(ctx, row.drgs, visit.date));
   if (!drg) throw new Error(`condition '${row.key}' names an MS-DRG missing from code-maps/ms-drg.json`);
-  const planned = Math.max(1, Math.round(drg.los * (0.6 + rng.next() * 0.8)));
+  const gmlos = drgFacts(drg.code)?.gmlos || (drg as { los?: number }).los || 3;
+  const planned = Math.max(1, Math.round(gmlos * LOS_TO_GMLOS * Math.exp(0.55 * rng.normal() - 0.15)));
   // A member whose death falls within the stay dies in hospital: the stay ends that day (NUBC discharge status 20, expired).
   const death = ctx.member.deceasedDate;
   const diesInHospital = death !== undefined && addDays(visit.date, planned) >= death;
@@ -75,34 +113,56 @@ export function inpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVis
   const sameSide = row.pcs.filter((k) => !side || !codeMaps.pcs.get(k)?.side || codeMaps.pcs.get(k)?.side === side);
   const pcs = sameSide.length ? codeMaps.pcs.get(rng.pick(sameSide)) : undefined;
   if (pcs) procedures.push({ sequence: 1, pcs: pcs.code, display: pcs.display, date: addDays(visit.date, Math.min(1, los - 1)), role: 'principal' });
-  const options = {
-    date: visit.date, coverage: visit.coverage, network, withRevenue: true,
-    diagnosisSequences: diagnoses.map((d) => d.sequence), side: ctx.sideOf(visit.condition),
+  const codes = { tob: '0111', origin: rng.chance(0.7) ? '1' : '2', type: rng.chance(0.6) ? '1' : '3' };
+  const diagnosisSequences = diagnoses.map((d) => d.sequence);
+  const day = () => addDays(visit.date, rng.int(0, los - 1));
+
+  // Lines first with their weights; the MS-DRG payment is then shared among them.
+  const drafts: { line: Omit<DraftLine, 'price'>; weight: number }[] = [];
+  const weights = pricing().inpatientWeights.codes;
+  const add = (revenue: string, date: IsoDate, units: number, code?: ProcedureRow, serviceEnd?: IsoDate) => {
+    const template = code
+      ? procedureLine(ctx, code, { date, coverage: visit.coverage, network, withRevenue: true, diagnosisSequences, side, quantity: units })
+      : revenueLine(ctx, revenue, date, units, { submitted: 0, allowedRatio: 0, preventive: false }, diagnosisSequences);
+    const { price: _price, ...line } = template;
+    drafts.push({ line: { ...line, revenue: tableEntry(ctx, 'revenue', revenue), ...(serviceEnd ? { serviceEnd } : {}) }, weight: (weights[revenue] ?? 0.2) * units });
   };
-  const share = drg.charge / (los + 3);
-  const lines: DraftLine[] = [];
-  lines.push(roomAndBoardLine(ctx, share, los, options));
-  for (const use of ['lab', 'imaging'] as const) {
-    const candidates = ctx.procedures(use);
-    if (candidates.length) {
-      const date = addDays(visit.date, rng.int(0, los - 1));
-      lines.push(procedureLine(ctx, rng.pick(candidates), { ...options, date, denial: ctx.denial('inpatient', false) }));
-    }
-  }
+  const icuDays = los >= 3 && rng.chance(0.2) ? rng.int(1, Math.max(1, Math.floor(los / 2))) : 0;
+  if (icuDays) add('0200', visit.date, icuDays, undefined, addDays(visit.date, icuDays));
+  if (los - icuDays > 0) add('0120', addDays(visit.date, icuDays), los - icuDays, undefined, discharge);
+  const viaEmergency = codes.type === '1';
+  const ed = ctx.procedures('ed-visit');
+  if (viaEmergency && ed.length) add('0450', visit.date, 1, rng.pick(ed));
   if (pcs) {
-    const surgery = ctx.procedures('surgery');
-    if (surgery.length) {
-      const line = procedureLine(ctx, rng.pick(surgery), { ...options, date: procedures[0]!.date, withRevenue: true });
-      lines.push({ ...line, price: { ...line.price, submitted: Math.round(share * 100 * 2) } });
-    }
+    const surgery = ctx.procedures('surgery').filter((r) => r.revenue && hasRevenue(ctx, r.revenue));
+    const date = procedures[0]!.date;
+    if (surgery.length) add('0360', date, 1, rng.pick(surgery));
+    else add('0360', date, 1);
+    add('0370', date, 1);
+    add('0710', date, 1);
+    add('0272', date, 1);
   }
+  const labs = ctx.procedures('lab').filter((r) => r.revenue && hasRevenue(ctx, r.revenue));
+  const imaging = ctx.procedures('imaging').filter((r) => r.revenue && hasRevenue(ctx, r.revenue));
+  const ancillaries = Math.max(4, Math.round(10 + 1.2 * los + 2 * rng.normal()));
+  for (let i = 0; i < ancillaries; i++) {
+    const revenue = rng.pick(INPATIENT_REVENUE);
+    if (revenue === '0300' && labs.length) add(revenue, day(), 1, rng.pick(labs));
+    else if (revenue === '0320' && imaging.length) add(revenue, day(), 1, rng.pick(imaging));
+    else add(revenue, day(), revenue === '0250' || revenue === '0636' || revenue === '0258' ? rng.int(1, 6) : 1);
+  }
+  const total = drgPayment(drg.code);
+  const sum = drafts.reduce((n, d) => n + d.weight, 0);
+  const lines: DraftLine[] = drafts.map(({ line, weight }) => ({
+    ...line,
+    price: { ...ctx.price((total * weight) / sum, 'hospital', visit.coverage, network), preventive: false },
+  }));
   // The coverage plan may ask for a denied line on its admission, so that line-level reasons show.
   if (visit.deny || (visit.forced && ctx.showcase?.deniedLineIn?.includes('inpatient'))) {
     const last = lines[lines.length - 1]!;
     const denial = ctx.denial('inpatient', true)!;
     lines[lines.length - 1] = { ...last, denialReason: denial, price: { ...last.price, denial: { group: denial.group } } };
   }
-  const codes = { tob: '0111', origin: rng.chance(0.7) ? '1' : '2', type: rng.chance(0.6) ? '1' : '3' };
   const routine = rng.chance(0.8) ? '01' : '06';
   const facts = institutionalFacts(ctx, codes, diesInHospital ? '20' : routine);
   return {
@@ -126,27 +186,51 @@ export function inpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVis
   };
 }
 
-function roomAndBoardLine(
+/**
+ * One of the condition's MS-DRGs, the heavier ones (with MCC, with CC) the likelier the older the
+ * member and the more chronic conditions they have: candidates weighted by relative weight^β, β =
+ * 0.5 per active chronic condition (at most 3) + 1 at 65 and over.
+ */
+function severityPick(ctx: MemberClaimsContext, codes: readonly string[], date: IsoDate): string {
+  const chronic = ctx.activeConditions(date).filter((c) => ctx.conditionRow(c).chronic).length;
+  const beta = Math.min(3, 0.5 * chronic) + (ctx.ageOn(date) >= 65 ? 1 : 0);
+  return ctx.rng.weighted([...codes], (code) => Math.pow(drgFacts(code)?.weight || 1, beta));
+}
+
+/**
+ * Mean length of stay / GMLOS: stays are right-skewed, so the arithmetic mean of an MS-DRG exceeds
+ * its geometric mean (FY2026 Table 5 lists both; AMLOS/GMLOS is about 1.2–1.4).
+ */
+const LOS_TO_GMLOS = 1.3;
+
+/** Revenue codes an inpatient stay's ancillary lines are drawn from, repeated by how often they appear on a bill. */
+const INPATIENT_REVENUE = [
+  '0250', '0250', '0250', '0258', '0260', '0270', '0270', '0300', '0300', '0301', '0301', '0305', '0305', '0306',
+  '0320', '0324', '0350', '0410', '0420', '0636', '0636', '0730',
+];
+
+function hasRevenue(ctx: MemberClaimsContext, code: string): boolean {
+  return Boolean(ctx.codeMaps.tables.get('revenue')?.codes.some((c) => c.code === code));
+}
+
+/** A hospital line billed with a revenue code and no procedure code (room and board, pharmacy, supplies …). */
+function revenueLine(
   ctx: MemberClaimsContext,
-  perDayDollars: number,
-  days: number,
-  options: { date: IsoDate; coverage: CoverageFact; network: 'innetwork' | 'outofnetwork'; diagnosisSequences: number[] },
+  revenueCode: string,
+  date: IsoDate,
+  units: number,
+  price: DraftLine['price'],
+  diagnosisSequences: number[],
 ): DraftLine {
-  const revenue = tableEntry(ctx, 'revenue', '0120');
   return {
-    serviceDate: options.date,
-    serviceEnd: addDays(options.date, days),
+    serviceDate: date,
     code: { system: 'not-applicable', code: 'not-applicable', display: 'Not Applicable', licensed: false },
-    revenue,
+    revenue: tableEntry(ctx, 'revenue', revenueCode),
     modifiers: [],
-    quantity: days,
-    allowedUnits: days,
-    diagnosisSequences: options.diagnosisSequences,
-    price: {
-      submitted: Math.round(perDayDollars * 100) * days,
-      allowedRatio: ctx.allowedRatio(options.coverage, options.network),
-      preventive: false,
-    },
+    quantity: units,
+    allowedUnits: units,
+    diagnosisSequences,
+    price,
   };
 }
 

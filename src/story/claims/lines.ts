@@ -2,6 +2,7 @@ import type { DentalRow, DenialRow, ProcedureRow, Side } from '../../codemaps/ty
 import type { CoverageFact, IsoDate } from '../types.js';
 import type { MemberClaimsContext } from './context.js';
 import type { DraftLine } from './draft.js';
+import { medicareRate } from './pricing.js';
 
 export interface LineOptions {
   date: IsoDate;
@@ -22,6 +23,8 @@ const PREVENTIVE_USES = new Set<string>(['preventive', 'exam', 'cleaning', 'fluo
 
 export function procedureLine(ctx: MemberClaimsContext, row: ProcedureRow, o: LineOptions): DraftLine {
   const quantity = o.quantity ?? 1;
+  // A line on a hospital bill (with a revenue code) is paid at facility rates, else at the physician fee schedule.
+  const setting = o.withRevenue ? 'hospital' : 'professional';
   const revenue = o.withRevenue && row.revenue ? tableEntry(ctx, 'revenue', row.revenue) : undefined;
   const side = row.laterality ? (o.side ? SIDE_MODIFIERS[o.side] : ctx.rng.pick(['RT', 'LT'])) : undefined;
   return {
@@ -34,8 +37,7 @@ export function procedureLine(ctx: MemberClaimsContext, row: ProcedureRow, o: Li
     quantity,
     diagnosisSequences: o.diagnosisSequences,
     price: {
-      submitted: ctx.charge(row.charge) * quantity,
-      allowedRatio: ctx.allowedRatio(o.coverage, o.network),
+      ...ctx.price(medicareRate(row, setting) * quantity, setting, o.coverage, o.network),
       preventive: PREVENTIVE_USES.has(row.use),
       denial: o.denial ? { group: o.denial.group } : undefined,
     },

@@ -4,6 +4,7 @@ import type { CoverageFact, IsoDate } from '../types.js';
 import type { MemberClaimsContext } from './context.js';
 import type { ClaimDraft, DraftLine } from './draft.js';
 import { tableEntry } from './lines.js';
+import { drugFillPrice } from './pricing.js';
 
 export interface Prescription {
   coverage: CoverageFact;
@@ -13,6 +14,10 @@ export interface Prescription {
   firstFill: IsoDate;
   /** Number of fills to make (1 for acute prescriptions). */
   fills: number;
+  /** Days one fill lasts; default the drug row's. */
+  daysSupply?: number;
+  /** Refills a prescription allows; default a year's worth for repeated fills, none for one. */
+  refills?: number;
   forced?: boolean;
   deny?: boolean;
 }
@@ -20,7 +25,10 @@ export interface Prescription {
 /** One pharmacy claim per fill: refills on days-supply, a new prescription after the authorized refills. */
 export function pharmacyClaims(ctx: MemberClaimsContext, rx: Prescription): ClaimDraft[] {
   const { rng } = ctx;
-  const refillsAuthorized = rx.fills > 1 ? Math.max(0, Math.round(360 / rx.drug.daysSupply) - 1) : 0;
+  const daysSupply = rx.daysSupply ?? rx.drug.daysSupply;
+  const refillsAuthorized = rx.refills ?? (rx.fills > 1 ? Math.max(0, Math.round(360 / daysSupply) - 1) : 0);
+  // A fill's quantity scales with its days supply when the regimen's differs from the drug row's.
+  const quantity = Math.max(1, Math.round((rx.drug.quantity * daysSupply) / rx.drug.daysSupply));
   const prescriber = ctx.pcp;
   const pharmacy = ctx.pharmacy;
   const drafts: ClaimDraft[] = [];
@@ -50,11 +58,10 @@ export function pharmacyClaims(ctx: MemberClaimsContext, rx: Prescription): Clai
         serviceDate: date,
         code: { system: 'ndc', code: rx.drug.ndc.code, display: rx.drug.ndc.display, licensed: false },
         modifiers: [],
-        quantity: rx.drug.quantity,
+        quantity,
         diagnosisSequences: [],
         price: {
-          submitted: ctx.charge(rx.drug.cost),
-          allowedRatio: 0.8 + rng.next() * 0.15,
+          ...ctx.price(drugFillPrice({ brand: rx.drug.brand, daysSupply }), 'pharmacy', rx.coverage, 'innetwork'),
           preventive: false,
           denial: denial ? { group: denial.group } : undefined,
         },
@@ -65,8 +72,8 @@ export function pharmacyClaims(ctx: MemberClaimsContext, rx: Prescription): Clai
         drugKey: rx.drug.key,
         rxnorm: rx.drug.rxnorm.code,
         ndc: rx.drug.ndc.code,
-        daysSupply: rx.drug.daysSupply,
-        quantity: rx.drug.quantity,
+        daysSupply,
+        quantity,
         refillNumber: refill,
         refillsAuthorized,
         dawCode: tableEntry(ctx, 'daw', daw).code,
@@ -78,7 +85,8 @@ export function pharmacyClaims(ctx: MemberClaimsContext, rx: Prescription): Clai
       forced: rx.forced && i === 0,
     });
     refill++;
-    date = addDays(date, rx.drug.daysSupply + rng.int(-2, 5));
+    // Refills come a little early or, more often, late: adherence about 85% of days covered (estimate).
+    date = addDays(date, daysSupply + rng.int(-2, Math.max(3, Math.round(daysSupply * 0.3))));
   }
   return drafts;
 }

@@ -12,6 +12,8 @@ export interface ProfessionalVisit {
   forced?: boolean;
   outOfNetwork?: boolean;
   deny?: boolean;
+  /** The emergency physician's claim of an emergency-department visit: ED E/M level, place of service 23. */
+  emergency?: boolean;
 }
 
 /** An office visit: E/M line, plus a test the condition calls for; billed by the practitioner's group. */
@@ -35,12 +37,15 @@ export function professionalClaim(ctx: MemberClaimsContext, visit: ProfessionalV
     if (!reason) throw new Error(`code-maps/visit-reasons.json has no exam reason for age ${age}`);
     diagnoses.push({ sequence: 1, icd10cm: reason.icd10cm, display: reason.display, role: 'principal' });
   }
-  const pos = rng.chance(0.08) ? '02' : '11';
+  const ed = visit.emergency ? ctx.procedures('ed-visit') : [];
+  const pos = ed.length ? '23' : rng.chance(0.08) ? '02' : '11';
   const options = {
     date: visit.date, coverage: visit.coverage, network, placeOfService: pos,
     diagnosisSequences: diagnoses.map((d) => d.sequence), side: ctx.sideOf(visit.condition),
   };
-  const evaluation = visit.condition
+  const evaluation = ed.length
+    ? rng.pick(ed)
+    : visit.condition
     ? rng.pick(ctx.procedures(rng.chance(0.15) ? 'new-visit' : 'office-visit'))
     : rng.pick(preventiveCodes(ctx, age, visit.coverage.planType === 'medicare-advantage'));
   const lines: DraftLine[] = [
@@ -49,9 +54,17 @@ export function professionalClaim(ctx: MemberClaimsContext, visit: ProfessionalV
   const tests = visit.condition ? ctx.conditionRow(visit.condition).procedures : [];
   for (const key of tests) {
     const row = ctx.codeMaps.procedures.get(key);
-    if (row && row.use !== 'office-visit' && row.use !== 'new-visit' && rng.chance(0.5)) {
-      lines.push(procedureLine(ctx, row, { ...options, placeOfService: '11', denial: ctx.denial('professional', false) }));
+    if (row && row.use !== 'office-visit' && row.use !== 'new-visit' && rng.chance(0.6)) {
+      lines.push(procedureLine(ctx, row, { ...options, placeOfService: options.placeOfService === '02' ? '11' : options.placeOfService, denial: ctx.denial('professional', false) }));
     }
+  }
+  // Office labs, an ECG or an injection billed with the visit: physician claims carry about 2 lines (CMS CCW: 2.03).
+  const extras = [...ctx.procedures('lab'), ...ctx.procedures('injection').filter((r) => r.code.startsWith('J'))];
+  const more = rng.poisson(EXTRA_LINES);
+  for (let i = 0; i < more && extras.length; i++) {
+    const row = rng.pick(extras);
+    if (lines.some((l) => l.code.code === row.code)) continue;
+    lines.push(procedureLine(ctx, row, { ...options, placeOfService: options.placeOfService === '02' ? '11' : options.placeOfService, denial: ctx.denial('professional', false) }));
   }
   // A test billed with the visit makes the visit a separately identifiable E/M service: modifier 25.
   if (lines.length > 1) lines[0] = { ...lines[0]!, modifiers: [{ system: 'cpt', ...tableEntry(ctx, 'cpt-modifiers', '25') }] };
@@ -71,6 +84,9 @@ export function professionalClaim(ctx: MemberClaimsContext, visit: ProfessionalV
     forced: visit.forced,
   };
 }
+
+/** Mean number of further lines (office labs, injections) on a physician claim beyond the visit and the condition's own tests. */
+const EXTRA_LINES = 0.45;
 
 /** The routine-exam diagnosis (Z00.00 adult, Z00.129 child) for an age in years; none when the code map has no row for it. */
 export function examReason(codeMaps: CodeMaps, age: number): VisitReasonRow | undefined {
