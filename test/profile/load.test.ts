@@ -87,7 +87,7 @@ describe('loadProfile', () => {
     const e = errorOf(text);
     expect(e.line).toBe(lineOf(text, 'key: scurvy'));
     expect(e.field).toBe('conditions[14].key');
-    expect(e.message).toContain("unknown code-map key 'scurvy' (known: acute-bronchitis, adhd,");
+    expect(e.message).toContain("unknown code-map key 'scurvy' (known: abdominal-pain, acne,");
   });
 
   it('should report YAML syntax errors and missing fields with their place', () => {
