@@ -51,6 +51,8 @@ export async function ping(options: PingOptions): Promise<PingCheck[]> {
       capabilities = await fetchCapabilities(client);
       return { ok: true, detail: `${client.baseUrl}/metadata` };
     });
+    // Not a FHIR server (HTML, an error page): searching it for members would only repeat that.
+    const notFhir = capabilities ? undefined : `skipped: no CapabilityStatement (${checks.at(-1)!.detail})`;
     await run('FHIR version 4.0.1', async () => ({
       ok: capabilities?.fhirVersion === '4.0.1',
       detail: capabilities ? `fhirVersion ${capabilities.fhirVersion ?? '(absent)'}` : 'no CapabilityStatement',
@@ -71,6 +73,10 @@ export async function ping(options: PingOptions): Promise<PingCheck[]> {
     for (const account of accounts) {
       const id = String(account.patientId);
       const hasClaims = Object.values(account.claims ?? {}).some((n) => n > 0);
+      if (notFhir) {
+        for (const type of ['Patient', 'Coverage', 'ExplanationOfBenefit']) checks.push({ check: `member ${String(account.memberId ?? id)}: ${type}`, ok: false, detail: notFhir });
+        continue;
+      }
       await run(`member ${String(account.memberId ?? id)}: Patient`, () => searchCount(client, 'Patient', `_id=${encodeURIComponent(id)}`, 1));
       await run(`member ${String(account.memberId ?? id)}: Coverage`, () => searchCount(client, 'Coverage', `patient=${encodeURIComponent(`Patient/${id}`)}`, 1));
       await run(`member ${String(account.memberId ?? id)}: ExplanationOfBenefit`, () =>
@@ -100,9 +106,19 @@ async function searchCount(client: FhirHttpClient, type: string, query: string, 
   const response = await client.send('GET', `${type}?${query}`);
   if (response.status !== 200) return { ok: false, detail: describeFailure(response.status, response.body) };
   const bundle = response.body as Bundle | undefined;
-  const found = (bundle?.entry ?? []).filter((e) => e.resource?.resourceType === type && e.search?.mode !== 'include').length;
-  const more = bundle?.link?.some((l) => l.relation === 'next') ? '+' : '';
+  if (bundle?.resourceType !== 'Bundle' || (bundle.entry !== undefined && !Array.isArray(bundle.entry)) || (bundle.link !== undefined && !Array.isArray(bundle.link))) {
+    return { ok: false, detail: `the answer is not a FHIR search Bundle (${describeBody(response.body)})` };
+  }
+  const found = (bundle.entry ?? []).filter((e) => e?.resource?.resourceType === type && e.search?.mode !== 'include').length;
+  const more = (bundle.link ?? []).some((l) => l?.relation === 'next') ? '+' : '';
   return { ok: found >= min, detail: `${found}${more} found${min ? '' : ' (none expected)'}` };
+}
+
+/** A few words on what a non-Bundle answer was. */
+function describeBody(body: unknown): string {
+  if (typeof body === 'string') return body.trimStart().startsWith('<') ? 'HTML or XML' : `text: ${body.slice(0, 40)}`;
+  if (body && typeof body === 'object') return `resourceType ${String((body as { resourceType?: unknown }).resourceType ?? '(none)')}`;
+  return body === undefined ? 'empty' : typeof body;
 }
 
 function readAccounts(path: string): AccountLike[] {
