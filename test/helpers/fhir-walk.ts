@@ -47,7 +47,7 @@ export function codeMapCodes(maps: CodeMaps): { systems: Set<string>; codes: Set
 }
 
 /**
- * Every string in every code-maps/*.json file: the clinical tables have shapes of their own, so the
+ * Every string in every JSON file under code-maps/ (catalog/ included): the clinical tables have shapes of their own, so the
  * test of "no code outside code-maps" checks clinical codes against this vocabulary.
  */
 export function codeMapVocabulary(dir = join(process.cwd(), 'code-maps')): Set<string> {
@@ -58,7 +58,14 @@ export function codeMapVocabulary(dir = join(process.cwd(), 'code-maps')): Set<s
     else if (Array.isArray(v)) v.forEach(walk);
     else if (v && typeof v === 'object') Object.values(v).forEach(walk);
   };
-  for (const f of readdirSync(dir)) if (f.endsWith('.json')) walk(JSON.parse(readFileSync(join(dir, f), 'utf8')));
+  // code-maps/catalog/ too: the generator's conditions, drugs, labs, MS-DRGs, ICD-10-PCS, HCPCS and CVX.
+  const read = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) read(join(d, e.name));
+      else if (e.name.endsWith('.json')) walk(JSON.parse(readFileSync(join(d, e.name), 'utf8')));
+    }
+  };
+  read(dir);
   return words;
 }
 
