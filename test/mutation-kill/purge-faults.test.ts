@@ -18,7 +18,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-const tag = (code: string) => ({ meta: { tag: [{ system: FHIRSEED_RUN_TAG_SYSTEM, code }] } });
+/** The run tag, after another one a server or a user may have added. */
+const tag = (code: string) => ({ meta: { tag: [{ system: 'urn:example:workflow', code: 'reviewed' }, { system: FHIRSEED_RUN_TAG_SYSTEM, code }] } });
 
 async function put(resources: Resource[]): Promise<void> {
   const { client } = connect(testConnection(server.url));
@@ -68,7 +69,9 @@ describe('purge', () => {
   it('should plan by type in deletion order, delete nothing on a dry run, then delete all with If-Match and report progress', async () => {
     const run = uniqueRunId('plan');
     const resources = population(run);
-    await put(resources);
+    // Another run on the same server: neither planned nor deleted.
+    const other = population(`${run}-other`).map((r) => ({ ...r, id: `x${r.id}` }));
+    await put([...resources, ...other]);
     const plans: PurgeRow[][] = [];
     const dry = await purge({ ...testConnection(server.url), runId: run, allFhirseed: false, dryRun: true, onPlan: (p) => plans.push(p) });
     const expected = [{ type: 'Coverage', count: 2 }, { type: 'Patient', count: 1 }, { type: 'Organization', count: 1 }];
@@ -94,6 +97,12 @@ describe('purge', () => {
     expect(deletes.every((r) => typeof r.headers['if-match'] === 'string' && r.headers['if-match'].length > 0)).toBe(true);
     // Referrers went first: the Coverages before the Patient, the Patient before the Organization.
     expect(deletes.map((r) => r.url!.split('/')[1]!.split('?')[0])).toEqual(['Coverage', 'Coverage', 'Patient', 'Organization']);
+    for (const r of other) expect(await exists(r)).toBe(true);
+    const all = await purge({ ...testConnection(server.url), allFhirseed: true, dryRun: true });
+    // --all-fhirseed plans every run's resources: here at least the other run's.
+    for (const row of expected) expect(all.plan.find((p) => p.type === row.type)?.count, row.type).toBeGreaterThanOrEqual(row.count);
+    await purge({ ...testConnection(server.url), runId: `${run}-other`, allFhirseed: false, dryRun: false });
+    for (const r of other) expect(await exists(r)).toBe(false);
   });
 
   it('should try a 409 (still referenced) again in a later pass', async () => {
@@ -283,6 +292,6 @@ describe('purge', () => {
     const base = testConnection(server.url);
     await expect(purge({ ...base, allFhirseed: false, dryRun: true })).rejects.toThrow(/purge needs --run ID or --all-fhirseed/);
     await expect(purge({ ...base, runId: 'x', allFhirseed: true, dryRun: true })).rejects.toThrow(/not both/);
-    await expect(purge({ ...testConnection('https://fhir.example.org/r4'), runId: 'x', allFhirseed: false, dryRun: true })).rejects.toThrow(/--production/);
+    await expect(purge({ ...testConnection('https://fhir.example.org/r4'), runId: 'x', allFhirseed: false, dryRun: true })).rejects.toThrow(/^https:\/\/fhir.example.org\/r4 is not on this machine: purge it only with --production$/);
   });
 });
