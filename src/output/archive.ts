@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { UserError } from '../util/errors.js';
 
@@ -26,6 +26,30 @@ export function writeArchive(dir: string, file: string, prefix: string): { files
     throw new UserError(`--archive ${file}: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   return { files: paths.length, bytes: gz.length };
+}
+
+/**
+ * Checks, before any work, that the archive `file` can be written: a .tar.gz/.tgz name, not a
+ * directory, in an existing directory where a file can be created (tried: a probe opened for append,
+ * and removed again when it did not exist before, so /proc or a read-only mount fails here and not
+ * after the generation). Throws UserError `--archive <file>: …`.
+ */
+export function checkArchiveTarget(file: string): void {
+  const path = resolve(file);
+  if (!/\.(tar\.gz|tgz)$/.test(file) || /^\.(tar\.gz|tgz)$/.test(basename(path))) {
+    throw new UserError(`--archive ${file === '' ? "''" : file}: the archive is a gzipped tar; name it …tar.gz or …tgz`);
+  }
+  const parent = dirname(path);
+  if (!existsSync(parent)) throw new UserError(`--archive ${file}: the directory ${parent} does not exist`);
+  if (!statSync(parent).isDirectory()) throw new UserError(`--archive ${file}: ${parent} is not a directory`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UserError(`--archive ${file}: is a directory`);
+  const existed = existsSync(path);
+  try {
+    closeSync(openSync(path, 'a'));
+    if (!existed) unlinkSync(path);
+  } catch (error) {
+    throw new UserError(`--archive ${file}: cannot write in ${parent} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
 }
 
 function header(name: string, size: number): Buffer {

@@ -33,6 +33,11 @@ export interface GenerateOptions {
   /** Entries per bundle file at most (default 500); a larger member is split across files. */
   maxBundleEntries?: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Called with the finished temporary directory (manifest written) just before it is put in place:
+   * what throws here (e.g. the archive cannot be written) leaves `out` as it was.
+   */
+  beforePlace?: (dir: string, manifest: Manifest) => void;
 }
 
 /** generateAsync's options: also a signal that stops the run (Ctrl-C). */
@@ -150,6 +155,7 @@ function* generateSteps(options: GenerateOptions): Generator<void, Manifest, voi
       files: [...writer.files].sort(),
     };
     writeFileSync(join(temp, `manifest${shardSuffix(options.shard)}.json`), `${JSON.stringify(manifest, null, 2)}\n`);
+    options.beforePlace?.(temp, manifest);
     if (sharded) moveShardIn(temp, options.out, options.shard!, { first, end });
     else swapInOutput(temp, options.out);
     placed = true;

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, statfsSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmdirSync, readdirSync, renameSync, rmSync, statSync, statfsSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { shardSuffix, type Shard } from './writer.js';
@@ -34,6 +34,8 @@ export function checkOutputTarget(out: string): string {
   for (const dir of existsSync(target) ? [dirname(target), target] : [existing]) {
     try {
       accessSync(dir, constants.W_OK | constants.X_OK);
+      // access() says yes to root everywhere; creating a directory tells /proc or a read-only mount.
+      rmdirSync(mkdtempSync(join(dir, '.fhirseed-probe-')));
     } catch (error) {
       throw new UserError(`--out ${out}: cannot write in ${dir} (${errorCode(error)})`);
     }

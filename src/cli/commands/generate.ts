@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { loadCodeMaps } from '../../codemaps/load.js';
-import { writeArchive } from '../../output/archive.js';
+import { checkArchiveTarget, writeArchive } from '../../output/archive.js';
 import { CONFIRM_ABOVE_BYTES, estimateBytes, formatBytes } from '../../output/estimate.js';
 import { generateAsync, shardRange, type Manifest } from '../../output/generate.js';
 import { DEFAULT_MAX_BUNDLE_ENTRIES } from '../../output/split.js';
@@ -77,6 +77,7 @@ export async function runGenerate(argv: GenerateArgs): Promise<Manifest> {
   const formats = parseFormats(argv.format);
   const shard = argv.shard === undefined ? undefined : parseShard(argv.shard);
   if (argv.archive !== undefined) checkArchivePath(argv.archive, argv.out);
+  if (argv.now === '') throw new UserError("--now '': expected a date YYYY-MM-DD");
   const existing = checkOutputTarget(argv.out);
   const codeMaps = loadCodeMaps();
   const file = resolveProfile(argv.profile);
@@ -88,6 +89,11 @@ export async function runGenerate(argv: GenerateArgs): Promise<Manifest> {
   if (!argv.yes) checkSize(end - first, formats, existing);
   const progress = progressReporter(argv.io, 'members');
   const interrupt = interruptSignal();
+  // The archive is packed from the finished temporary directory, before it replaces --out: an
+  // archive that cannot be written then leaves the earlier output in place. A shard is packed after it
+  // moved in, with the other shards already there.
+  const packShard = argv.archive !== undefined && shard !== undefined && shard.count > 1;
+  let packed: { files: number; bytes: number } | undefined;
   let manifest: Manifest;
   try {
     manifest = await generateAsync({
@@ -103,6 +109,7 @@ export async function runGenerate(argv: GenerateArgs): Promise<Manifest> {
       maxBundleEntries,
       onProgress: progress.update,
       signal: interrupt.signal,
+      beforePlace: argv.archive === undefined || packShard ? undefined : (dir, m) => (packed = writeArchive(dir, argv.archive!, `fhirseed-${m.runId}`)),
     });
   } finally {
     interrupt.release();
@@ -112,8 +119,8 @@ export async function runGenerate(argv: GenerateArgs): Promise<Manifest> {
   argv.io.stdout(
     `fhirseed: wrote ${manifest.members.written} members, ${total} resources to ${argv.out} (profile ${profile.name}, seed ${profile.seed}, run ${manifest.runId})\n`,
   );
-  if (argv.archive) {
-    const packed = writeArchive(argv.out, argv.archive, `fhirseed-${manifest.runId}`);
+  if (packShard) packed = writeArchive(argv.out, argv.archive!, `fhirseed-${manifest.runId}`);
+  if (packed) {
     argv.io.stdout(`fhirseed: packed ${packed.files} files into ${argv.archive} (${(packed.bytes / 1024).toFixed(0)} KiB)\n`);
   }
   return manifest;
@@ -121,8 +128,8 @@ export async function runGenerate(argv: GenerateArgs): Promise<Manifest> {
 
 /** --archive: a .tar.gz/.tgz name, outside --out (inside, the next run would find it a foreign file). */
 function checkArchivePath(archive: string, out: string): void {
-  if (!/\.(tar\.gz|tgz)$/.test(archive)) throw new UserError(`--archive ${archive}: the archive is a gzipped tar; name it …tar.gz or …tgz`);
   if (isInside(archive, out)) throw new UserError(`--archive ${archive}: inside --out ${out}; put the archive outside the output directory`);
+  checkArchiveTarget(archive);
 }
 
 /** Refuses (unless --yes) an output estimated above 5 GB or above the free space where it goes. */
