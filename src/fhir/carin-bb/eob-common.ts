@@ -174,7 +174,9 @@ export function eobBase(
       type: claim.payee === 'provider' ? concept('payeeType', 'provider') : concept('payeeType', 'subscriber'),
       party: payeeParty,
     },
-    outcome: claim.outcome === 'partiallypaid' ? 'partial' : 'complete',
+    // Processing status (FHIR ClaimProcessingCodes), not the payment result: every EOB is an adjudicated claim. A
+    // partial denial is in the lines' adjudications and payment.type (partiallypaid), as the CARIN kit expects.
+    outcome: 'complete',
     insurance: [{ focal: true, coverage: ref('Coverage', ids.coverage(story, claim.coverageOrdinal)) }],
     total: totals(claim),
     payment: {

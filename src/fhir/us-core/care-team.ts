@@ -3,6 +3,7 @@ import type { CarePlanFact, CareTeamMemberFact } from '../../story/clinical/plan
 import type { MemberStory } from '../../story/types.js';
 import { ids, meta, ref, usCoreProfile, type BuildContext } from '../context.js';
 import { SYSTEMS } from '../systems.js';
+import { practitionerRoleId } from './care-common.js';
 
 export const careTeamId = (story: MemberStory) => ids.member(story, 'careteam1');
 
@@ -18,15 +19,24 @@ export function buildUsCoreCareTeam(story: MemberStory, plan: CarePlanFact, ctx:
     subject: ref('Patient', ids.patient(story)),
     period: { start: plan.start, ...(plan.end ? { end: plan.end } : {}) },
     // US Core 3.1.1 allows only Patient, Practitioner and Organization members.
-    participant: plan.careTeam.filter((m) => m.kind !== 'related-person' || ctx.usCoreVersion !== '3.1.1').map((m) => participant(story, m, ctx)),
+    participant: plan.careTeam
+      .filter((m) => m.kind !== 'related-person' || ctx.usCoreVersion !== '3.1.1')
+      .map((m, i, all) => participant(story, m, ctx, all.slice(0, i).some((o) => o.kind === 'practitioner'))),
     managingOrganization: [ref('Organization', plan.organizationId)],
   };
 }
 
-function participant(story: MemberStory, m: CareTeamMemberFact, ctx: BuildContext): CareTeamParticipant {
+/**
+ * One participant. The first clinician is named as the Practitioner; the others (consulting clinicians) as their
+ * PractitionerRole at their clinic, as EHR care teams list them (US Core 6.1.0 allows both; 3.1.1 only Practitioner).
+ */
+function participant(story: MemberStory, m: CareTeamMemberFact, ctx: BuildContext, laterClinician: boolean): CareTeamParticipant {
   switch (m.kind) {
     case 'practitioner':
-      return { role: [roleFor(ctx, m.taxonomy)], member: ref('Practitioner', m.id) };
+      return {
+        role: [roleFor(ctx, m.taxonomy)],
+        member: laterClinician && ctx.usCoreVersion !== '3.1.1' ? ref('PractitionerRole', practitionerRoleId(m.id)) : ref('Practitioner', m.id),
+      };
     case 'organization':
       return { role: [roleFor(ctx, m.taxonomy)], member: ref('Organization', m.id) };
     case 'patient':

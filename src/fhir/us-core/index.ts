@@ -5,7 +5,7 @@ import { buildCareResources, buildCareDirectoryResources } from './domain-care.j
 import { buildLabsVitalsResources } from './domain-labs-vitals.js';
 import { buildMedicationResources } from './domain-medications.js';
 import { buildPlanningResources } from './domain-planning.js';
-import { buildUsCoreProvenance } from './provenance.js';
+import { buildUsCoreEnrollmentProvenance, buildUsCoreProvenance } from './provenance.js';
 import { buildSocialResources } from './domain-social.js';
 import { layerUsCore } from './layer.js';
 
@@ -22,7 +22,7 @@ export function buildUsCoreMemberResources(story: MemberStory, ctx: BuildContext
     ...buildSocialResources(story, ctx),
     ...buildPlanningResources(story, ctx),
   ];
-  return [...clinical, ...buildUsCoreProvenance(story, clinical, ctx)];
+  return [...clinical, ...buildUsCoreProvenance(story, clinical, ctx), buildUsCoreEnrollmentProvenance(story, ctx)];
 }
 
 /** Shared US Core resources of the directory (PractitionerRole, Location, …). */

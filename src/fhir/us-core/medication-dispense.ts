@@ -3,6 +3,7 @@ import type { DispenseFact, PrescriptionFact } from '../../story/clinical/medica
 import type { MemberStory } from '../../story/types.js';
 import { ids, meta, ref, usCoreProfile, type BuildContext } from '../context.js';
 import { SYSTEMS } from '../systems.js';
+import { medicationId } from './medication.js';
 import { coding, dosage, drugCode, medicationRequestId, unitOf } from './medication-request.js';
 
 /**
@@ -19,7 +20,10 @@ export function buildUsCoreMedicationDispense(story: MemberStory, rx: Prescripti
     meta: meta(ctx, [usCoreProfile(ctx, 'us-core-medicationdispense')]),
     identifier: [{ type: { text: 'Prescription number' }, value: rx.prescriptionNumber }],
     status: fill.declined ? 'declined' : 'completed',
-    medicationCodeableConcept: drugCode(rx.drugKey, ctx, true),
+    // The same choice as the prescription's: a Medication resource where the request has one.
+    ...(rx.medicationAsResource
+      ? { medicationReference: ref('Medication', medicationId(story, rx)) }
+      : { medicationCodeableConcept: drugCode(rx.drugKey, ctx, true) }),
     subject: ref('Patient', ids.patient(story)),
     ...(rx.encounterOrdinal !== undefined ? { context: ref('Encounter', ids.encounter(story, rx.encounterOrdinal)) } : {}),
     performer: [{ actor: ref('Organization', fill.pharmacyId) }],

@@ -20,7 +20,11 @@ export function buildUsCoreMedicationRequest(story: MemberStory, rx: Prescriptio
     intent: 'order',
     category: [{ coding: [coding(codes.requestCategory)], text: codes.requestCategory.display }],
     // Known to the plan from pharmacy claims, so a secondary record: flagged, or attributed to the pharmacy.
-    ...(rx.reportedByPharmacy && first ? { reportedReference: ref('Organization', first.pharmacyId) } : { reportedBoolean: true }),
+    ...(rx.reportedByPharmacy && first
+      ? { reportedReference: ref('Organization', first.pharmacyId) }
+      : rx.reportedByPrescriber
+        ? { reportedReference: ref('Practitioner', rx.prescriberId) }
+        : { reportedBoolean: true }),
     ...(rx.medicationAsResource
       ? { medicationReference: ref('Medication', medicationId(story, rx)) }
       : { medicationCodeableConcept: drugCode(rx.drugKey, ctx, false) }),

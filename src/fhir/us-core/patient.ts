@@ -44,7 +44,7 @@ function telecoms(current: ContactPoint[] | undefined, f: PatientSocialFacts): C
 function addresses(current: Address[] | undefined, f: PatientSocialFacts): Address[] | undefined {
   const home = (current ?? []).map((a) => ({ use: 'home' as const, ...a }));
   if (!f.previousAddress) return home;
-  return [...home, { use: 'old', ...fhirAddress(f.previousAddress.address), period: { end: f.previousAddress.end } }];
+  return [...home, { ...fhirAddress(f.previousAddress.address), use: 'old', period: { end: f.previousAddress.end } }];
 }
 
 /**

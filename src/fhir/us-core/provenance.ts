@@ -31,6 +31,27 @@ export function buildUsCoreProvenance(story: MemberStory, targets: readonly Reso
   ];
 }
 
+/**
+ * US Core Provenance of the member's enrollment record (Patient, Coverages and, for a dependent, the
+ * subscriber's RelatedPerson): the payer's own eligibility system is both author and transmitter, as
+ * payers record the source of member data they hold themselves.
+ */
+export function buildUsCoreEnrollmentProvenance(story: MemberStory, ctx: BuildContext): Provenance {
+  const payer = ref('Organization', ctx.directory.payer.id);
+  const subscriber = story.member.subscriber && story.member.relationship !== 'self' ? [ref('RelatedPerson', ids.subscriber(story))] : [];
+  return {
+    resourceType: 'Provenance',
+    id: ids.member(story, 'prov0'),
+    meta: meta(ctx, [usCoreProfile(ctx, 'us-core-provenance')]),
+    target: [ref('Patient', ids.patient(story)), ...story.coverages.map((c) => ref('Coverage', ids.coverage(story, c.ordinal))), ...subscriber],
+    recorded: ctx.lastUpdated,
+    agent: [
+      { type: agentType('author'), who: payer },
+      { type: agentType('transmitter'), who: payer },
+    ],
+  };
+}
+
 /** The agent types the ProvenanceAuthor and ProvenanceTransmitter slices fix. */
 function agentType(kind: 'author' | 'transmitter') {
   return kind === 'author'

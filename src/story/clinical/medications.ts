@@ -42,6 +42,8 @@ export interface PrescriptionFact {
   medicationAsResource: boolean;
   /** The record was reported by the dispensing pharmacy (reportedReference) rather than flagged true. */
   reportedByPharmacy: boolean;
+  /** The record was reported by the prescriber's office (reportedReference to the Practitioner), e.g. from its EHR feed. */
+  reportedByPrescriber?: boolean;
   fills: DispenseFact[];
 }
 
@@ -104,6 +106,7 @@ function prescriptionsFromClaims(input: ClinicalInput): PrescriptionFact[] {
       // Deterministic shapes so that a small population shows both choices of medication[x] and reported[x].
       medicationAsResource: ordinal === 1 && story.index % 5 === 2,
       reportedByPharmacy: ordinal === 1 && story.index % 5 === 4,
+      reportedByPrescriber: ordinal === 1 && story.index % 5 === 3,
       fills: claims.map((c) => ({
         ordinal: fillOrdinal.get(c.ordinal)!,
         claimOrdinal: c.ordinal,

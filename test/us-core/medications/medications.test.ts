@@ -49,7 +49,8 @@ describe('US Core medications domain on the default population', () => {
       const patient = eob.patient.reference;
       expect(requests.some((r) => r.subject.reference === patient && rxnormOf(r) === drug.rxnorm.code)).toBe(true);
       const fill = dispenses.find((d) => patientOf(d) === patient && d.whenPrepared === item.servicedDate
-        && d.medicationCodeableConcept?.coding?.some((c) => c.system === SYSTEMS.ndc && c.code === drug.ndc.code));
+        && (d.medicationCodeableConcept?.coding ?? (medications.get(d.medicationReference?.reference ?? '')?.code?.coding as { system?: string; code?: string }[] | undefined))
+          ?.some((c) => c.system === SYSTEMS.ndc && c.code === drug.ndc.code));
       expect(fill, `${eob.id}`).toBeDefined();
       expect(fill!.quantity!.value).toBe(item.quantity?.value ?? drug.quantity);
       expect(fill!.daysSupply!.value).toBe(drug.daysSupply);

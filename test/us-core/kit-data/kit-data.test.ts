@@ -1,0 +1,61 @@
+import type { CareTeam, ExplanationOfBenefit, MedicationDispense, MedicationRequest, Patient, Provenance, Resource } from '@medplum/fhirtypes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleResources, generateTo, shippedProfile, tempDir } from '../../helpers/output.js';
+
+// The data the Inferno CARIN BB and US Core kits look for (issue 11), on the 25-member default population.
+const temps: (() => void)[] = [];
+afterAll(() => temps.forEach((c) => c()));
+
+let resources: Resource[];
+beforeAll(() => {
+  const t = tempDir();
+  temps.push(t.cleanup);
+  generateTo(t.dir, shippedProfile('default'));
+  resources = bundleResources(t.dir).flatMap((b) => b.resources);
+});
+
+const of = <T extends Resource>(type: T['resourceType']) => resources.filter((r): r is T => r.resourceType === type);
+const ids = (type: string) => new Set(resources.filter((r) => r.resourceType === type).map((r) => `${type}/${r.id}`));
+
+describe('data the Inferno kits need, default population', () => {
+  it('has a Provenance targeting every Patient, Coverage and RelatedPerson (for _revinclude=Provenance:target)', () => {
+    const targeted = new Set(of<Provenance>('Provenance').flatMap((p) => p.target.map((t) => t.reference!)));
+    for (const type of ['Patient', 'Coverage', 'RelatedPerson']) {
+      const all = ids(type);
+      expect(all.size, type).toBeGreaterThan(0);
+      expect([...all].filter((r) => !targeted.has(r)), type).toEqual([]);
+    }
+  });
+
+  it('gives every EOB outcome complete, partial denials kept as payment type partiallypaid', () => {
+    const eobs = of<ExplanationOfBenefit>('ExplanationOfBenefit');
+    expect(eobs.every((e) => e.outcome === 'complete')).toBe(true);
+    expect(eobs.some((e) => e.payment?.type?.coding?.some((c) => c.code === 'partiallypaid'))).toBe(true);
+  });
+
+  it('names care team clinicians as Practitioner and as PractitionerRole, each resolving', () => {
+    const members = of<CareTeam>('CareTeam').flatMap((c) => (c.participant ?? []).map((p) => p.member?.reference ?? ''));
+    const roles = ids('PractitionerRole');
+    const practitioners = ids('Practitioner');
+    expect(members.some((m) => roles.has(m))).toBe(true);
+    expect(members.some((m) => practitioners.has(m))).toBe(true);
+    expect(members.filter((m) => m.startsWith('PractitionerRole/') && !roles.has(m))).toEqual([]);
+  });
+
+  it('has MedicationRequests reported by a Practitioner and MedicationDispenses referencing a Medication, all resolving', () => {
+    const practitioners = ids('Practitioner');
+    const medications = ids('Medication');
+    const reported = of<MedicationRequest>('MedicationRequest').map((r) => r.reportedReference?.reference ?? '').filter((r) => r.startsWith('Practitioner/'));
+    expect(reported.length).toBeGreaterThan(0);
+    expect(reported.every((r) => practitioners.has(r))).toBe(true);
+    const meds = of<MedicationDispense>('MedicationDispense').map((d) => d.medicationReference?.reference).filter((r): r is string => Boolean(r));
+    expect(meds.length).toBeGreaterThan(0);
+    expect(meds.every((r) => medications.has(r))).toBe(true);
+  });
+
+  it('keeps a previous address as use old (not overwritten by home)', () => {
+    const patients = of<Patient>('Patient');
+    expect(patients.some((p) => p.address?.some((a) => a.use === 'old' && a.period?.end))).toBe(true);
+    expect(patients.every((p) => p.address?.filter((a) => a.use === 'home').length === 1)).toBe(true);
+  });
+});
