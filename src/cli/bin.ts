@@ -1,8 +1,17 @@
 #!/usr/bin/env node
-import { runCli } from './run.js';
+import { onUnclaimedInterrupt } from './interrupt.js';
+
+// First thing: a Ctrl-C or SIGTERM at any moment (loading, before the server's start line) is one
+// line and exit 130; commands that must clean up first claim the signals while they work.
+onUnclaimedInterrupt(() => {
+  process.stderr.write('fhirseed: interrupted\n');
+  process.exit(130);
+});
 
 // Exit codes (README, "Commands"): 0 done, 1 findings, 2 user/environment mistake, 130 interrupted,
 // 70 a bug in fhirseed — the only case that prints a stack trace.
+// run.js (and every command module) is imported only now, so that loading them is covered too.
+const { runCli } = await import('./run.js');
 runCli().then(
   (code) => process.exit(code),
   (error: unknown) => {

@@ -7,7 +7,7 @@ describeEmbedded('serve: the CLI command', () => {
   beforeAll(() => void generateTo(temp.dir, { ...shippedProfile('default'), members: 3 }));
   afterAll(() => temp.cleanup());
 
-  it('should serve DIR, print the base URL and test members, and stop cleanly on SIGINT', async () => {
+  it('should serve DIR, print the base URL and test members, and stop cleanly on SIGINT (exit 130, interrupted)', async () => {
     const run = await runCliChild(['serve', temp.dir, '--port', '0', '--auth', 'bearer', '--token', 'tok-1']);
     const { url } = run;
     const stdout = run.stdout();
@@ -17,7 +17,7 @@ describeEmbedded('serve: the CLI command', () => {
     expect((await fhir(`${url}/Patient/${patientId}`, { token: 'tok-1' })).status).toBe(200);
     expect((await fhir(`${url}/Patient/${patientId}`)).status).toBe(401);
     const stopped = await run.stop();
-    expect(stopped.code).toBe(0);
+    expect(stopped.code).toBe(130);
     expect(stopped.stdout).toContain('server stopped');
     expect(stopped.stderr).toBe('');
   }, 90_000);

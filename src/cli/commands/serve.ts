@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { TestAccount } from '../../output/accounts.js';
@@ -9,6 +9,7 @@ import { loadTestMembers } from '../../serve/test-members.js';
 import { UserError } from '../../util/errors.js';
 import { parseIg } from '../../validate/packages.js';
 import { DEFAULT_IGS } from '../../validate/validator.js';
+import { claimInterrupt } from '../interrupt.js';
 import { wholeNumberOption } from '../numbers.js';
 import type { CommandContext } from '../run.js';
 
@@ -62,7 +63,10 @@ export async function assertServePortFree(argv: Pick<ServeArgsShared, 'port' | '
   await assertPortFree(argv.host, wholeNumberOption('--port', argv.port, { min: 0, max: 65535 })!);
 }
 
-/** Starts the server on `dir`, prints where it is, test members and example queries, and runs until SIGINT/SIGTERM. */
+/**
+ * Starts the server on `dir`, prints where it is, test members and example queries, and runs until
+ * SIGINT/SIGTERM; then closes the server, says so in one line and sets exit code 130 (interrupted).
+ */
 export async function serveUntilStopped(argv: ServeArgsShared, dir: string | undefined): Promise<void> {
   const port = wholeNumberOption('--port', argv.port, { min: 0, max: 65535 })!;
   argv.ig?.forEach(parseIg);
@@ -83,7 +87,9 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
   io.stdout('Press Ctrl-C to stop.\n');
   await stopped;
   await server.close();
-  io.stdout('fhirseed: server stopped\n');
+  // Stopped by a signal, as every serve ends: exit 130 (interrupted), after a clean stop.
+  io.stdout('fhirseed: interrupted; server stopped (exit 130)\n');
+  argv.result.exitCode = 130;
 }
 
 function authOptions(argv: ServeArgsShared): AuthOptions {
@@ -119,14 +125,18 @@ function authOptions(argv: ServeArgsShared): AuthOptions {
 
 /** A few test members and example queries, from the test-accounts file when there is one. */
 function examples(url: string, dir: string): string {
-  const file = join(dir, 'test-accounts.json');
-  if (!existsSync(file)) return '';
-  let accounts: TestAccount[];
-  try {
-    accounts = JSON.parse(readFileSync(file, 'utf8')) as TestAccount[];
-  } catch {
-    return '';
+  // An unsharded run's accounts, else every shard's (a `start --shard i/N` directory).
+  const whole = join(dir, 'test-accounts.json');
+  const files = existsSync(whole) ? [whole] : existsSync(dir) ? readdirSync(dir).filter((n) => /^test-accounts\.shard-\d+-of-\d+\.json$/.test(n)).sort().map((n) => join(dir, n)) : [];
+  const accounts: TestAccount[] = [];
+  for (const file of files) {
+    try {
+      accounts.push(...(JSON.parse(readFileSync(file, 'utf8')) as TestAccount[]));
+    } catch {
+      return '';
+    }
   }
+  if (!accounts.length) return '';
   // Members with claims first: the example queries should find something.
   const claimCount = (a: TestAccount) => Object.values(a.claims ?? {}).reduce((n, c) => n + c, 0);
   const shown = [...accounts].sort((a, b) => Number(claimCount(b) > 0) - Number(claimCount(a) > 0)).slice(0, 3);
@@ -164,12 +174,9 @@ function signInExamples(url: string, dir: string, clientId: string): string {
 
 function shutdownSignal(): Promise<void> {
   return new Promise((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+    const release = claimInterrupt(() => {
+      release();
       resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    });
   });
 }
