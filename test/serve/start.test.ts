@@ -20,7 +20,7 @@ describeEmbedded('start: generate if empty, then serve (npm start)', () => {
   it('should generate into a missing directory, serve it, and print members and example queries that work', async () => {
     const run = await start(['--out', out, '--members', '3', '--port', '0']);
     const text = run.stdout();
-    expect(text).toMatch(/is empty; generating/);
+    expect(text).toMatch(/does not exist; generating/);
     expect(text).toMatch(/wrote 3 members/);
     expect(run.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/fhir$/);
     expect(text).toContain('Test members:');
@@ -33,7 +33,7 @@ describeEmbedded('start: generate if empty, then serve (npm start)', () => {
     const everything = /curl '([^']*\/\$everything)'/.exec(text)?.[1];
     expect((await fhir(everything!)).status).toBe(200);
     const stopped = await run.stop();
-    expect(stopped.code).toBe(0);
+    expect(stopped.code).toBe(130);
     expect(stopped.stdout).toContain('server stopped');
     expect(stopped.stderr).toBe('');
   }, 90_000);
@@ -41,9 +41,9 @@ describeEmbedded('start: generate if empty, then serve (npm start)', () => {
   it('should serve an existing population as it is, without generating', async () => {
     const manifest = readFileSync(join(out, 'manifest.json'));
     const run = await start(['--out', out, '--port', '0']);
-    expect(run.stdout()).toMatch(/serving the population already in/);
+    expect(run.stdout()).toMatch(/serving the 'default' population already in/);
     expect(run.stdout()).not.toMatch(/generating/);
     expect(readFileSync(join(out, 'manifest.json'))).toEqual(manifest);
-    expect((await run.stop()).code).toBe(0);
+    expect((await run.stop()).code).toBe(130);
   }, 90_000);
 });

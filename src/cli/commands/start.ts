@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { outputState } from '../../output/complete.js';
 import { UserError } from '../../util/errors.js';
 import type { CommandContext } from '../run.js';
-import { generateOptions, runGenerate, type GenerateArgs } from './generate.js';
+import { generateOptions, parseShard, runGenerate, type GenerateArgs } from './generate.js';
 import { assertServePortFree, serveOptions, serveUntilStopped, type ServeArgs } from './serve.js';
 
 type StartArgs = Omit<ServeArgs, 'dir'> & GenerateArgs;
@@ -10,8 +10,10 @@ type StartArgs = Omit<ServeArgs, 'dir'> & GenerateArgs;
 /**
  * `npm start`: a working sandbox in one command. Generates the profile's population into --out
  * (with every `generate` option) when that directory is missing, empty, or an fhirseed output
- * without a complete manifest (a run that was cut short); a complete population is served as it is;
- * a directory holding other files is refused (exit 2). Then serves it until Ctrl-C.
+ * without a complete manifest (a run that was cut short, a file cut short); a complete population is
+ * served as it is — with --shard i/N, that shard is what must be complete; without --shard, a directory
+ * holding only some shards of a run is refused (exit 2) rather than wiped, as is a directory holding
+ * other files. Then serves it until Ctrl-C (exit 130).
  */
 export const startCommand: CommandModule<CommandContext, StartArgs> = {
   command: 'start',
@@ -21,18 +23,23 @@ export const startCommand: CommandModule<CommandContext, StartArgs> = {
       generateOptions(yargs, 'Population directory: generated into when missing, empty or incomplete, then served'),
     ) as unknown as Argv<StartArgs>,
   handler: async (argv) => {
-    const state = outputState(argv.out);
+    const shard = argv.shard === undefined ? undefined : parseShard(argv.shard);
+    const state = outputState(argv.out, shard);
     if (state.kind === 'foreign') {
       const shown = state.files.slice(0, 3).join(', ') + (state.files.length > 3 ? ', …' : '');
       throw new UserError(`${argv.out} holds files fhirseed did not write (${shown}); give an empty or fhirseed --out directory (or serve it with fhirseed serve)`);
     }
+    if (state.kind === 'partial-shards') {
+      throw new UserError(`${argv.out} holds part of a sharded run (${state.reason}); give --shard i/N to add or serve a shard, serve it as it is with fhirseed serve ${argv.out}, or give another --out`);
+    }
     // A port in use is told now, not after minutes of generating.
     await assertServePortFree(argv);
+    const what = `${shard && shard.count > 1 ? `shard ${shard.index}/${shard.count} of ` : ''}the '${argv.profile}' population`;
     if (state.kind === 'complete') {
-      argv.io.stdout(`fhirseed: serving the population already in ${argv.out} (empty it to generate afresh)\n`);
+      argv.io.stdout(`fhirseed: serving ${what} already in ${argv.out} (empty it to generate afresh)\n`);
     } else {
-      const why = state.kind === 'empty' ? 'is empty' : `holds an incomplete population (${state.reason})`;
-      argv.io.stdout(`fhirseed: ${argv.out} ${why}; generating the '${argv.profile}' population into it\n`);
+      const why = state.kind === 'missing' ? 'does not exist' : state.kind === 'empty' ? 'is empty' : `holds an incomplete population (${state.reason})`;
+      argv.io.stdout(`fhirseed: ${argv.out} ${why}; generating ${what} into it\n`);
       await runGenerate(argv);
     }
     await serveUntilStopped(argv, argv.out);
