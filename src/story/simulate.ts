@@ -101,7 +101,13 @@ function planClaims(ctx: MemberClaimsContext): ClaimDraft[] {
         const start = regimen.start > ctx.lastServiceDay ? undefined : regimen.start;
         if (!start) continue;
         const daysSupply = regimen.daysSupply || drug.daysSupply;
-        const fills = regimen.chronic ? Math.ceil(daysBetween(start, ctx.lastServiceDay) / daysSupply) + 1 : 1;
+        let fills = regimen.chronic ? Math.ceil(daysBetween(start, ctx.lastServiceDay) / daysSupply) + 1 : 1;
+        // Persistence: some chronic prescriptions are never filled, some are stopped during the year.
+        if (regimen.chronic) {
+          const older = ctx.ageOn(start) >= 65;
+          if (rng.chance(older ? NEVER_FILLED_65_PLUS : NEVER_FILLED_UNDER_65)) continue;
+          if (rng.chance(older ? DISCONTINUED_65_PLUS : DISCONTINUED_UNDER_65)) fills = rng.int(1, fills);
+        }
         const forcedFill = forced.delete('pharmacy');
         drafts.push(...pharmacyClaims(ctx, {
           coverage: medical, drug, conditionKey: row.key, firstFill: start, fills, daysSupply, refills: regimen.refills,
@@ -182,14 +188,16 @@ function planClaims(ctx: MemberClaimsContext): ClaimDraft[] {
 const TERMINAL_ADMISSION_SHARE = 0.35;
 
 /**
- * Share of members with a chronic condition who take a drug for it, and the mean number of further
- * drugs for it (second agents, combination therapy), under and over 65: estimates calibrated so that
- * 30-day-equivalent fills land on the commercial-adult (11.3) and Medicare (54) targets.
+ * Persistence of chronic prescriptions: the share never filled (primary non-adherence, about one in
+ * five new prescriptions: Fischer et al., J Gen Intern Med 2010) and the share stopped during the year
+ * (after a uniform number of fills), under and over 65. Estimates, calibrated with `fhirseed report`
+ * so that 30-day-equivalent fills land on the commercial-adult (11.3) and Medicare (54) targets: older
+ * members on Part D keep their maintenance drugs far more often than working-age adults.
  */
-const TREATED_UNDER_65 = 0.6;
-const TREATED_65_PLUS = 0.9;
-const ADD_ON_DRUGS_UNDER_65 = 0.2;
-const ADD_ON_DRUGS_65_PLUS = 1;
+const NEVER_FILLED_UNDER_65 = 0.3;
+const DISCONTINUED_UNDER_65 = 0.7;
+const NEVER_FILLED_65_PLUS = 0.02;
+const DISCONTINUED_65_PLUS = 0.05;
 
 /**
  * The drugs a member takes for a condition: the regimens the condition model chose, or else one of
@@ -198,22 +206,13 @@ const ADD_ON_DRUGS_65_PLUS = 1;
 function regimensOf(ctx: MemberClaimsContext, condition: ConditionFact, coverage: CoverageFact): DrugRegimen[] {
   if (condition.regimens) return condition.regimens;
   const row = ctx.conditionRow(condition);
-  const pool = [...row.drugs];
-  const older = ctx.ageOn(coverage.start) >= 65;
-  // Not every chronic condition is treated with a drug, and older members take more drugs for each.
-  if (row.chronic && !ctx.rng.chance(older ? TREATED_65_PLUS : TREATED_UNDER_65)) return [];
-  const count = row.chronic ? 1 + ctx.rng.poisson(older ? ADD_ON_DRUGS_65_PLUS : ADD_ON_DRUGS_UNDER_65) : 1;
-  const regimens: DrugRegimen[] = [];
-  for (let i = 0; i < count && pool.length; i++) {
-    const drugKey = pool.splice(ctx.rng.int(0, pool.length - 1), 1)[0]!;
-    const drug = ctx.codeMaps.drugs.get(drugKey);
-    if (!drug) continue;
-    // A drug taken before coverage began is next filled within its first days supply; a new one soon after onset.
-    const from = maxDate(coverage.start, condition.onset);
-    const start = addDays(from, condition.onset < coverage.start ? ctx.rng.int(0, drug.daysSupply - 1) : ctx.rng.int(0, 14));
-    regimens.push({ drugKey, start, daysSupply: drug.daysSupply, refills: Math.max(0, Math.round(360 / drug.daysSupply) - 1), chronic: row.chronic });
-  }
-  return regimens;
+  const drugKey = row.drugs.length ? ctx.rng.pick(row.drugs) : undefined;
+  const drug = drugKey ? ctx.codeMaps.drugs.get(drugKey) : undefined;
+  if (!drug || !drugKey) return [];
+  // A drug taken before coverage began is next filled within its first days supply; a new one soon after onset.
+  const from = maxDate(coverage.start, condition.onset);
+  const start = addDays(from, condition.onset < coverage.start ? ctx.rng.int(0, drug.daysSupply - 1) : ctx.rng.int(0, 14));
+  return [{ drugKey, start, daysSupply: drug.daysSupply, refills: Math.max(0, Math.round(360 / drug.daysSupply) - 1), chronic: row.chronic }];
 }
 
 /**

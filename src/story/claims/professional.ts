@@ -86,7 +86,7 @@ export function professionalClaim(ctx: MemberClaimsContext, visit: ProfessionalV
 }
 
 /** Mean number of further lines (office labs, injections) on a physician claim beyond the visit and the condition's own tests. */
-const EXTRA_LINES = 0.45;
+const EXTRA_LINES = 0.2;
 
 /** The routine-exam diagnosis (Z00.00 adult, Z00.129 child) for an age in years; none when the code map has no row for it. */
 export function examReason(codeMaps: CodeMaps, age: number): VisitReasonRow | undefined {
