@@ -10,6 +10,13 @@ export function buildUsCoreServiceRequest(story: MemberStory, order: LabOrderFac
   const panel = panelRow(ctx, order);
   const category = ctx.codeMaps.clinical.labsVitals.orderCategory;
   const reasons = reasonRefs(story, order);
+  const reasonCode = order.reasonConditions.flatMap((i) => {
+    const row = story.conditions[i] ? ctx.codeMaps.conditions.get(story.conditions[i]!.key) : undefined;
+    return row ? [{ coding: [{ system: SYSTEMS.snomed, code: row.snomed.code, display: row.snomed.display }], text: row.display }] : [];
+  });
+  // An order placed during a multi-day stay is a standing order for the stay (e.g. a daily panel): a period.
+  const visit = order.encounterOrdinal !== undefined ? story.clinical.encounters.find((e) => e.ordinal === order.encounterOrdinal) : undefined;
+  const stay = visit?.kind === 'inpatient' && visit.end > order.date && !visit.inProgress ? visit : undefined;
   return {
     resourceType: 'ServiceRequest',
     id: LAB_ORDER_IDS.serviceRequest(story, order),
@@ -23,10 +30,11 @@ export function buildUsCoreServiceRequest(story: MemberStory, order: LabOrderFac
     },
     subject: ref('Patient', ids.patient(story)),
     ...encounterRef(story, order),
-    occurrenceDateTime: order.date,
+    ...(stay ? { occurrencePeriod: { start: order.date, end: stay.end } } : { occurrenceDateTime: order.date }),
     authoredOn: order.date,
     ...(order.practitionerId ? { requester: ref('Practitioner', order.practitionerId) } : {}),
     performer: [ref('Organization', order.organizationId)],
+    ...(reasonCode.length ? { reasonCode } : {}),
     ...(reasons.length ? { reasonReference: reasons } : {}),
     // No ServiceRequest.specimen: the Specimen points at its request, and a reference both ways would be
     // a cycle that no referential-integrity server lets anyone delete (fhirseed purge included).

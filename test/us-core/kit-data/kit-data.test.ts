@@ -1,4 +1,4 @@
-import type { CareTeam, ExplanationOfBenefit, MedicationDispense, MedicationRequest, Patient, Provenance, Resource } from '@medplum/fhirtypes';
+import type { CarePlan, CareTeam, Encounter, Procedure, ServiceRequest, ExplanationOfBenefit, MedicationDispense, MedicationRequest, Patient, Provenance, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleResources, generateTo, shippedProfile, tempDir } from '../../helpers/output.js';
 
@@ -57,5 +57,31 @@ describe('data the Inferno kits need, default population', () => {
     const patients = of<Patient>('Patient');
     expect(patients.some((p) => p.address?.some((a) => a.use === 'old' && a.period?.end))).toBe(true);
     expect(patients.every((p) => p.address?.filter((a) => a.use === 'home').length === 1)).toBe(true);
+  });
+
+  it('bases office and outpatient procedures during the care plan on the CarePlan', () => {
+    const plans = new Map(of<CarePlan>('CarePlan').map((c) => [`CarePlan/${c.id}`, c]));
+    const based = of<Procedure>('Procedure').filter((p) => p.basedOn?.length);
+    expect(based.length).toBeGreaterThan(0);
+    for (const p of based) {
+      const plan = plans.get(p.basedOn![0]!.reference!);
+      expect(plan?.subject.reference).toBe(p.subject.reference);
+      expect((p.performedDateTime ?? p.performedPeriod!.start!) >= plan!.period!.start!).toBe(true);
+    }
+  });
+
+  it('gives lab orders the reason conditions as codes and, in a stay, an occurrence period to the discharge', () => {
+    const orders = of<ServiceRequest>('ServiceRequest');
+    expect(orders.some((o) => o.reasonCode?.[0]?.coding?.[0]?.code)).toBe(true);
+    expect(orders.filter((o) => o.reasonReference?.length).every((o) => o.reasonCode?.length === o.reasonReference!.length)).toBe(true);
+    const encounters = new Map(of<Encounter>('Encounter').map((e) => [`Encounter/${e.id}`, e]));
+    const periods = orders.filter((o) => o.occurrencePeriod);
+    expect(periods.length).toBeGreaterThan(0);
+    for (const o of periods) {
+      const stay = encounters.get(o.encounter!.reference!)!;
+      expect(stay.class.code).toBe('IMP');
+      expect(o.occurrencePeriod!.start).toBe(o.authoredOn);
+      expect(o.occurrencePeriod!.end).toBe(stay.period!.end!.slice(0, 10));
+    }
   });
 });

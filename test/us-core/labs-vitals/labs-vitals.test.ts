@@ -134,8 +134,9 @@ describe('US Core 6.1.0 resources', () => {
     const byId = new Map(resources.map((r) => [`${r.resourceType}/${r.id}`, r]));
     const labs = resources.filter((r) => r.meta?.profile?.some((p) => p.includes('us-core-observation-lab'))) as Observation[];
     for (const o of labs) {
-      const sr = byId.get(o.basedOn![0]!.reference!) as { occurrenceDateTime?: string } | undefined;
-      expect(sr?.occurrenceDateTime).toBe(o.effectiveDateTime);
+      const sr = byId.get(o.basedOn![0]!.reference!) as { occurrenceDateTime?: string; occurrencePeriod?: { start?: string } } | undefined;
+      // A standing order of a stay has a period from the order's day.
+      expect(sr?.occurrenceDateTime ?? sr?.occurrencePeriod?.start).toBe(o.effectiveDateTime);
       expect(byId.has(o.specimen!.reference!)).toBe(true);
     }
   });
