@@ -49,6 +49,8 @@ function phq9Observations(story: MemberStory, ctx: BuildContext, fact: Phq9Fact,
     code: loincConcept(inst.total),
     valueQuantity: { value: fact.total, unit: '{score}', system: SYSTEMS.ucum, code: '{score}' },
   };
+  // The total is the sum of the item scores: derived from the item Observations as well as the answers.
+  total.derivedFrom = [...(total.derivedFrom ?? []), ...items.map((i) => ref('Observation', i.id ?? ''))];
   const difficulty: Observation = {
     ...obs(inst.difficulty.code),
     code: loincConcept(inst.difficulty),
@@ -71,6 +73,8 @@ function hvsObservations(story: MemberStory, ctx: BuildContext, fact: HvsFact, n
     code: loincConcept(inst.risk),
     valueCodeableConcept: loincConcept(fact.atRisk ? inst.risk.atRisk : inst.risk.noRisk),
   };
+  // The risk follows from the two item answers.
+  risk.derivedFrom = [...(risk.derivedFrom ?? []), ...items.map((i) => ref('Observation', i.id ?? ''))];
   const panel: Observation = { ...obs(inst.panel.code), code: loincConcept(inst.panel) };
   return withPanel({ ...panel, id: ids.member(story, s.suffix) }, [...items, risk]);
 }

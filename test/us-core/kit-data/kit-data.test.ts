@@ -84,4 +84,13 @@ describe('data the Inferno kits need, default population', () => {
       expect(o.occurrencePeriod!.end).toBe(stay.period!.end!.slice(0, 10));
     }
   });
+
+  it('derives screening scores (PHQ-9 total, hunger vital sign risk) from the item Observations, each resolving', () => {
+    const observations = ids('Observation');
+    const derived = resources.filter((r) => r.resourceType === 'Observation')
+      .flatMap((o) => ((o as { derivedFrom?: { reference?: string }[] }).derivedFrom ?? []).map((d) => d.reference ?? ''))
+      .filter((r) => r.startsWith('Observation/'));
+    expect(derived.length).toBeGreaterThan(0);
+    expect(derived.every((r) => observations.has(r))).toBe(true);
+  });
 });
