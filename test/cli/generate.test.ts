@@ -53,12 +53,12 @@ describe('fhirseed generate', () => {
     expect(readFileSync(join(unpacked, 'fhirseed-default-20260101', file)).equals(readFileSync(join(base, 'out0', file)))).toBe(true);
   });
 
-  it('should say in one line when the archive cannot be written, keeping the generated output', async () => {
+  it('should say in one line, before any work, when the archive cannot be written', async () => {
     const base = dir();
     const r = await run(['generate', '--members', '2', '--out', join(base, 'out'), '--archive', join(base, 'no-such-dir', 'a.tar.gz')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^fhirseed: --archive .*a\.tar\.gz: cannot write \(ENOENT\)\n$/);
-    expect(existsSync(join(base, 'out', 'manifest.json'))).toBe(true);
+    expect(r.stderr).toMatch(/^fhirseed: --archive .*a\.tar\.gz: the directory .*no-such-dir does not exist\n$/);
+    expect(existsSync(join(base, 'out'))).toBe(false);
   });
 
   it.each([
