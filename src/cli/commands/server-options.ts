@@ -5,6 +5,7 @@ import { DEFAULT_RETRY_POLICY } from '../../seed/backoff.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, positiveInteger, positiveNumber, type ConnectionOptions } from '../../seed/options.js';
 import { redactCredentialPatterns } from '../../seed/redact.js';
 import { UserError } from '../../util/errors.js';
+import { claimInterrupt } from '../interrupt.js';
 import type { CliIo, CommandContext } from '../run.js';
 
 /** Options every server command shares. Secrets are files or environment variables only: no option takes one. */
@@ -136,15 +137,17 @@ export function connectionOptions(argv: ServerArgs, signal?: AbortSignal): Conne
 }
 
 /**
- * Ctrl-C stops the work in flight (the checkpoint keeps what was acknowledged) instead of killing
+ * Ctrl-C (or SIGTERM) stops the work in flight (the checkpoint keeps what was acknowledged) instead of killing
  * the process mid-write. Returns the signal and a function that removes the handler.
  */
 export function interruptible(io: CliIo): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
-  const onSigint = () => {
+  // Claimed (not process.on): bin.ts's fallback would otherwise exit at once. The first signal
+  // releases the claim, so that a second one ends the process (one line, exit 130) without waiting.
+  const release = claimInterrupt(() => {
+    release();
     io.stderr('\nfhirseed: stopping after the requests in flight…\n');
     controller.abort(new UserError('interrupted', 130));
-  };
-  process.once('SIGINT', onSigint);
-  return { signal: controller.signal, release: () => process.off('SIGINT', onSigint) };
+  });
+  return { signal: controller.signal, release };
 }
