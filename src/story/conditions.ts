@@ -36,6 +36,26 @@ export function prevalenceFor(c: ConditionPrevalence, age: number, sex: Sex): nu
 }
 
 /**
+ * Whether a condition can occur at this age and sex, from its ICD-10-CM code's chapter and block, after the
+ * sex and maternity edits of the CMS Medicare Code Editor (MCE): male genital organs (C60–C63, D29, D40,
+ * N40–N53) for men only; female genital organs and breast-feeding/pregnancy (C51–C58, D25–D28, D39, N70–N98,
+ * O00–O9A, Z32–Z3A) for women only, pregnancy at ages 12–55 (MCE maternity edit: 9–64; narrowed to where
+ * births occur, NCHS). Profiles can list such conditions without `bySex`; random episodes draw from any row.
+ */
+export function plausibleFor(row: ConditionRow, age: number, sex: Sex): boolean {
+  const code = row.icd10cm[0]?.code ?? '';
+  const letter = code[0];
+  const block = Number.parseInt(code.slice(1, 3), 10);
+  const inRange = (l: string, from: number, to: number) => letter === l && block >= from && block <= to;
+  const male = inRange('C', 60, 63) || inRange('D', 29, 29) || inRange('D', 40, 40) || inRange('N', 40, 53);
+  const maternity = letter === 'O' || inRange('Z', 32, 39) || row.category === 'pregnancy';
+  const female = maternity || inRange('C', 51, 58) || inRange('D', 25, 28) || inRange('D', 39, 39) || inRange('N', 70, 98) || row.category === 'gynecologic';
+  if (male) return sex === 'male';
+  if (female && sex !== 'female') return false;
+  return !maternity || (age >= 12 && age <= 55);
+}
+
+/**
  * Conditions the member has during the period: chronic ones begin before it (onset after birth),
  * acute ones begin inside it. A Medicare member entitled by ESRD has end-stage renal disease
  * (code-map row `esrd`: N18.6, with dialysis at the nephrology visits) besides those the profile draws.
@@ -56,18 +76,21 @@ export function simulateConditions(
   const byKey = new Map(profile.conditions.map((c, i) => [c.key, { c, i }]));
   for (const c of profile.conditions) {
     const head = codeMaps.conditions.get(c.key);
-    if (!head || !rng.chance(coOccurring(c, age, sex, drawn, byKey))) continue;
+    if (!head || !rng.chance(coOccurring(c, age, sex, drawn, byKey)) || !plausibleFor(head, age, sex)) continue;
     drawn.add(c.key);
     const row = variantOf(rng, head);
     const fact = makeCondition(rng, row, birthDate, coverageStart, lastDay);
     facts.push(withRegimens(rng, codeMaps, row, fact, coverageStart, lastDay, age));
   }
-  const esrd = entitlement === 'esrd' || entitlement === 'disability-esrd' ? codeMaps.conditions.get('esrd') : undefined;
+  const esrd = entitlement === 'esrd' || entitlement === 'disability-esrd' ? codeMaps.conditions.get(ESRD_CONDITION) : undefined;
   if (esrd && !facts.some((f) => f.key === esrd.key)) {
     facts.push(withRegimens(rng, codeMaps, esrd, makeCondition(rng, esrd, birthDate, coverageStart, lastDay), coverageStart, lastDay, age));
   }
   return facts;
 }
+
+/** The code-map key of end-stage renal disease: given with an ESRD Medicare entitlement, never drawn at random. */
+export const ESRD_CONDITION = 'esrd';
 
 /**
  * The chance of a condition given those already drawn: p × RR for each co-occurring one the member

@@ -10,7 +10,7 @@ import { inpatientClaim, outpatientClaim } from './claims/institutional.js';
 import { oralClaim } from './claims/oral.js';
 import { pharmacyClaims } from './claims/pharmacy.js';
 import { professionalClaim } from './claims/professional.js';
-import { makeCondition, prevalenceFor, simulateConditions } from './conditions.js';
+import { ESRD_CONDITION, makeCondition, plausibleFor, prevalenceFor, simulateConditions } from './conditions.js';
 import { claimsAsOf, conditionsAsOf, coveragesAsOf, memberAsOf } from './as-of.js';
 import { enroll } from './enrollment.js';
 import { PersonSource } from './person-source.js';
@@ -231,13 +231,15 @@ function episode(
   const { rng, codeMaps } = ctx;
   const fits = (key: string) => {
     const row = codeMaps.conditions.get(key);
+    if (row && !plausibleFor(row, ctx.ageOn(date), ctx.member.sex)) return false;
     // The coverage plan's operation places an implant (so that its Device shows): an ICD-10-PCS code with an implant row.
     return Boolean(row && (!admission || row.drgs.length) && (!needsDrug || row.drugs.length) && (!surgical || row.pcs.some((p) => codeMaps.clinical.care.implantsByPcs.has(p))));
   };
   if (surgical) {
     const own = ctx.conditions.filter((c) => fits(c.key));
     if (own.length) return rng.pick(own);
-    const rows = [...codeMaps.conditions.values()].filter((r) => fits(r.key));
+    // ESRD comes with its Medicare entitlement (enrollment), never from a random operation.
+    const rows = [...codeMaps.conditions.values()].filter((r) => r.key !== ESRD_CONDITION && fits(r.key));
     if (rows.length) {
       const fact = makeCondition(rng, rng.pick(rows), ctx.member.birthDate, coverage.start, date);
       ctx.conditions.push(fact);
@@ -251,7 +253,7 @@ function episode(
   const weighted = ctx.profile.conditions
     .map((c) => ({ row: codeMaps.conditions.get(c.key), weight: prevalenceFor(c, age, ctx.member.sex) }))
     .filter((c): c is { row: ConditionRow; weight: number } => Boolean(c.row && !c.row.chronic && fits(c.row.key) && c.weight > 0));
-  const anyFitting = [...codeMaps.conditions.values()].filter((r) => fits(r.key));
+  const anyFitting = [...codeMaps.conditions.values()].filter((r) => r.key !== ESRD_CONDITION && fits(r.key));
   const row = weighted.length ? rng.weighted(weighted, (c) => c.weight).row : rng.pick(anyFitting);
   const fact = makeCondition(rng, row, ctx.member.birthDate, coverage.start, date, date);
   ctx.conditions.push(fact);
