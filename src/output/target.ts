@@ -4,10 +4,13 @@ import { UserError } from '../util/errors.js';
 import { shardSuffix, type Shard } from './writer.js';
 
 /** The names fhirseed writes at the top of an output directory. */
-export const OWN_ENTRY = /^(bundles|ndjson|seed-state|manifest.*\.json|test-accounts.*\.(json|csv))$/;
+export const OWN_ENTRY = /^(bundles|ndjson|seed-state|screenshots|manifest.*\.json|test-accounts.*\.(json|csv))$/;
 
-/** The seeder's checkpoint and dead-letter files: kept when the population is regenerated. */
-const SEED_STATE = 'seed-state';
+/**
+ * Kept when the population is regenerated: the seeder's checkpoint and dead-letter files, and the
+ * screenshots the browser tests and `npm run screenshots` save under output/screenshots/.
+ */
+const KEPT = ['seed-state', 'screenshots'];
 
 function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
@@ -125,18 +128,18 @@ export function swapInOutput(temp: string, out: string): void {
     renameSync(old, target);
     throw error;
   }
-  if (existsSync(join(old, SEED_STATE))) renameSync(join(old, SEED_STATE), join(target, SEED_STATE));
+  for (const kept of KEPT) if (existsSync(join(old, kept))) renameSync(join(old, kept), join(target, kept));
   rmSync(old, { recursive: true, force: true });
 }
 
-/** The entry-by-entry swap: `out`'s own entries (but seed-state/) to `old`, then `temp`'s entries in. */
+/** The entry-by-entry swap: `out`'s own entries (but the KEPT ones) to `old`, then `temp`'s entries in. */
 function swapEntries(temp: string, target: string, old: string): void {
   mkdirSync(old, { recursive: true });
   const movedOut: string[] = [];
   const movedIn: string[] = [];
   try {
     for (const name of readdirSync(target)) {
-      if (name === SEED_STATE) continue;
+      if (KEPT.includes(name)) continue;
       renameSync(join(target, name), join(old, name));
       movedOut.push(name);
     }
@@ -174,7 +177,7 @@ export function moveShardIn(temp: string, out: string, shard: Shard, members: { 
   for (const dir of ['', 'bundles', 'ndjson']) {
     const path = join(target, dir);
     if (!existsSync(path)) continue;
-    for (const name of readdirSync(path)) if (own(dir, name) && name !== SEED_STATE) rmSync(join(path, name), { force: true, recursive: true });
+    for (const name of readdirSync(path)) if (own(dir, name) && !KEPT.includes(name)) rmSync(join(path, name), { force: true, recursive: true });
   }
   for (const dir of ['bundles', 'ndjson']) {
     if (!existsSync(join(temp, dir))) continue;

@@ -52,6 +52,18 @@ describe('generate writes into a temporary directory and swaps it in when comple
     expect(leftovers(parent)).toEqual([]);
   });
 
+  it('should generate into a directory holding only the screenshots the browser tests save, and keep them', () => {
+    const parent = newDir();
+    const out = join(parent, 'out');
+    mkdirSync(join(out, 'screenshots'), { recursive: true });
+    writeFileSync(join(out, 'screenshots', 'report-25.png'), 'png');
+    generateTo(out, { ...profile, members: 2 });
+    expect(readFileSync(join(out, 'screenshots', 'report-25.png'), 'utf8')).toBe('png');
+    generateTo(out, { ...profile, members: 1 });
+    expect(readFileSync(join(out, 'screenshots', 'report-25.png'), 'utf8')).toBe('png');
+    expect(leftovers(parent)).toEqual([]);
+  });
+
   it('should move a shard in replacing only that shard\'s files, and leave the others when a shard run fails', () => {
     const parent = newDir();
     const out = join(parent, 'out');
