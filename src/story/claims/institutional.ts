@@ -4,7 +4,7 @@ import { addDays, daysBetween } from '../../util/dates.js';
 import type { MemberClaimsContext } from './context.js';
 import type { ClaimDraft, DraftLine } from './draft.js';
 import { procedureLine, tableEntry } from './lines.js';
-import { drgFacts, drgPayment, pricing } from './pricing.js';
+import { drgPayment, pricing } from './pricing.js';
 
 export interface InstitutionalVisit {
   coverage: CoverageFact;
@@ -96,7 +96,7 @@ export function inpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVis
   const row = ctx.conditionRow(visit.condition);
   const drg = codeMaps.drgs.get(severityPick(ctx, row.drgs, visit.date));
   if (!drg) throw new Error(`condition '${row.key}' names an MS-DRG missing from code-maps/ms-drg.json`);
-  const gmlos = drgFacts(drg.code)?.gmlos || (drg as { los?: number }).los || 3;
+  const gmlos = drg.los || 3;
   const planned = Math.max(1, Math.round(gmlos * LOS_TO_GMLOS * Math.exp(0.55 * rng.normal() - 0.15)));
   // A member whose death falls within the stay dies in hospital: the stay ends that day (NUBC discharge status 20, expired).
   const death = ctx.member.deceasedDate;
@@ -151,7 +151,7 @@ export function inpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVis
     else if (revenue === '0320' && imaging.length) add(revenue, day(), 1, rng.pick(imaging));
     else add(revenue, day(), revenue === '0250' || revenue === '0636' || revenue === '0258' ? rng.int(1, 6) : 1);
   }
-  const total = drgPayment(drg.code);
+  const total = drgPayment(drg.weight);
   const sum = drafts.reduce((n, d) => n + d.weight, 0);
   const lines: DraftLine[] = drafts.map(({ line, weight }) => ({
     ...line,
@@ -194,7 +194,7 @@ export function inpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVis
 function severityPick(ctx: MemberClaimsContext, codes: readonly string[], date: IsoDate): string {
   const chronic = ctx.activeConditions(date).filter((c) => ctx.conditionRow(c).chronic).length;
   const beta = Math.min(3, 0.5 * chronic) + (ctx.ageOn(date) >= 65 ? 1 : 0);
-  return ctx.rng.weighted([...codes], (code) => Math.pow(drgFacts(code)?.weight || 1, beta));
+  return ctx.rng.weighted([...codes], (code) => Math.pow(ctx.codeMaps.drgs.get(code)?.weight || 1, beta));
 }
 
 /**

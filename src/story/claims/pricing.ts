@@ -28,33 +28,15 @@ export interface PricingTable {
   inpatientWeights: { codes: Record<string, number> };
 }
 
-/** MS-DRG relative weight and geometric mean length of stay (days), FY2026 IPPS Table 5. */
-export interface DrgFacts {
-  weight: number;
-  gmlos: number;
-}
-
 /** Where a service is billed: a hospital (facility rates, UB-04) or a professional (PFS, CMS-1500). */
 export type Setting = 'hospital' | 'professional';
 
 let table: PricingTable | undefined;
-let drgIndex: Map<string, DrgFacts> | undefined;
 
 /** The pricing table, read once from code-maps/pricing.json in the package. */
 export function pricing(): PricingTable {
   table ??= JSON.parse(readFileSync(join(packageRoot(), 'code-maps', 'pricing.json'), 'utf8')) as PricingTable;
   return table;
-}
-
-/** Weight and GMLOS of an MS-DRG from code-maps/catalog/ms-drg.json (all 772 MS-DRGs); undefined for an unknown code. */
-export function drgFacts(code: string): DrgFacts | undefined {
-  if (!drgIndex) {
-    const rows = (JSON.parse(readFileSync(join(packageRoot(), 'code-maps', 'catalog', 'ms-drg.json'), 'utf8')) as {
-      rows: { code: string; weight: number; gmlos: number }[];
-    }).rows;
-    drgIndex = new Map(rows.map((r) => [r.code, { weight: r.weight, gmlos: r.gmlos }]));
-  }
-  return drgIndex.get(code);
 }
 
 /** The book's multiple of Medicare for a setting (commercial hospital 2.54, Medicaid professional 0.72 …); dental plans are priced apart (1). */
@@ -80,11 +62,10 @@ export function medicareRate(row: Pick<ProcedureRow, 'code' | 'charge' | 'use'>,
   return row.charge / t.fallback.chargeToMedicare;
 }
 
-/** Medicare's MS-DRG payment for an admission, dollars: weight × standardized amount × the average add-ons (capital, IME, DSH, outliers); the wage index is ignored. */
-export function drgPayment(code: string): number {
-  const facts = drgFacts(code);
+/** Medicare's MS-DRG payment for an admission of this relative weight (CMS Table 5), dollars: weight × standardized amount × the average add-ons (capital, IME, DSH, outliers); the wage index is ignored. */
+export function drgPayment(weight: number): number {
   const { standardizedAmount, addOns } = pricing().ipps;
-  return (facts?.weight || 1) * standardizedAmount * addOns;
+  return (weight || 1) * standardizedAmount * addOns;
 }
 
 /** The allowed amount of one fill for a drug (generic or brand, by days supply), dollars, at Medicare Part D prices. */
