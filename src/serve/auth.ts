@@ -1,4 +1,5 @@
-import { createPublicKey, randomBytes, timingSafeEqual, verify, type JsonWebKey } from 'node:crypto';
+import { createPublicKey, timingSafeEqual, verify, type JsonWebKey } from 'node:crypto';
+import { TokenStore } from './oauth/tokens.js';
 import { PatientLogin, type PatientGrant } from './patient-auth.js';
 import type { PageReply } from './sign-in-page.js';
 import type { TestMember } from './test-members.js';
@@ -14,9 +15,17 @@ export interface AuthOptions {
   clients?: AuthClient[];
   /** smart-patient: who may sign in (default: DIR/test-accounts.json of the preloaded directory). */
   members?: TestMember[];
+  /** Access token lifetime in seconds (default 300). */
   tokenLifetimeSeconds?: number;
+  /** smart-patient refresh token lifetime in seconds (default 30 days). */
+  refreshTokenLifetimeSeconds?: number;
   staticTokens?: string[];
+  /** Epoch ms clock for token expiry (tests move it); default Date.now. */
+  now?: () => number;
 }
+
+/** Default refresh token lifetime: 30 days. */
+export const DEFAULT_REFRESH_SECONDS = 30 * 86_400;
 
 export interface TokenReply {
   status: number;
@@ -32,16 +41,13 @@ const SIGNING_ALGS = ['RS384', 'ES384'];
  * members sign in, patient-auth.ts), issuing opaque tokens that expire.
  */
 export class SandboxAuth {
-  /** token → expiry, and for patient tokens the member and scopes. */
-  private readonly issued = new Map<string, { expires: number; grant?: PatientGrant }>();
-  private readonly lifetime: number;
+  readonly tokens: TokenStore;
   private readonly login?: PatientLogin;
 
   constructor(private readonly options: AuthOptions) {
-    this.lifetime = options.tokenLifetimeSeconds ?? 300;
-    if (options.mode === 'smart-patient') {
-      this.login = new PatientLogin(options.members ?? [], options.clients ?? [], (grant) => ({ token: this.issue(grant), expiresIn: this.lifetime }));
-    }
+    const lifetimes = { access: options.tokenLifetimeSeconds ?? 300, refresh: options.refreshTokenLifetimeSeconds ?? DEFAULT_REFRESH_SECONDS };
+    this.tokens = new TokenStore(lifetimes, options.now);
+    if (options.mode === 'smart-patient') this.login = new PatientLogin(options.members ?? [], options.clients ?? [], this.tokens);
   }
 
   get mode(): AuthOptions['mode'] {
@@ -80,19 +86,17 @@ export class SandboxAuth {
     const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
     if (!token) return 'missing bearer token';
     if (this.options.staticTokens?.includes(token)) return undefined;
-    const expires = this.issued.get(token)?.expires;
-    if (expires === undefined) return 'unknown bearer token';
-    if (expires <= Date.now()) {
-      this.issued.delete(token);
-      return 'expired bearer token';
-    }
-    return undefined;
+    const found = this.tokens.lookup(token, 'access');
+    if (found.ok) return undefined;
+    return found.reason === 'expired' ? `expired bearer token (access tokens live ${this.tokens.lifetimes.access} s)` : 'unknown or revoked bearer token';
   }
 
   /** The member and scopes a patient token carries; undefined for other tokens (check rejection first). */
   patientGrant(authorization: string | undefined): PatientGrant | undefined {
     const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-    return token ? this.issued.get(token)?.grant : undefined;
+    if (!token) return undefined;
+    const found = this.tokens.lookup(token, 'access');
+    return found.ok ? found.token.grant : undefined;
   }
 
   /** smart-patient's authorize endpoint; undefined in the other modes. */
@@ -109,17 +113,44 @@ export class SandboxAuth {
     }
     const client = this.authenticate(form, authorization, tokenEndpoint);
     if (typeof client === 'string') return oauthError(401, 'invalid_client', client);
-    const token = this.issue();
-    return {
-      status: 200,
-      body: { access_token: token, token_type: 'bearer', expires_in: this.lifetime, scope: form.get('scope') ?? 'system/*.read' },
-    };
+    const scope = form.get('scope') ?? 'system/*.read';
+    const { token, expiresIn } = this.tokens.issueAccess(client.clientId, scope);
+    return { status: 200, body: { access_token: token, token_type: 'bearer', expires_in: expiresIn, scope } };
   }
 
-  private issue(grant?: PatientGrant): string {
-    const token = randomBytes(24).toString('base64url');
-    this.issued.set(token, { expires: Date.now() + this.lifetime * 1000, ...(grant ? { grant } : {}) });
-    return token;
+  /**
+   * RFC 7662 introspection (POST token=…): the caller authenticates as a client (as at the token
+   * endpoint; a public smart-patient client by client_id) or with a valid bearer token.
+   */
+  introspect(form: URLSearchParams, authorization: string | undefined, endpoints: string[]): TokenReply {
+    const caller = /^Bearer\s/i.test(authorization ?? '') ? this.rejection(authorization) : this.callingClient(form, authorization, endpoints);
+    if (typeof caller === 'string') return oauthError(401, 'invalid_client', caller);
+    const token = form.get('token');
+    if (!token) return oauthError(400, 'invalid_request', 'token is required');
+    return { status: 200, body: this.tokens.introspect(token) };
+  }
+
+  /** RFC 7009 revocation (POST token=…): the client that holds the token forgets it; unknown tokens answer 200 too. */
+  revoke(form: URLSearchParams, authorization: string | undefined, endpoints: string[]): TokenReply {
+    const caller = this.callingClient(form, authorization, endpoints);
+    if (typeof caller === 'string') return oauthError(401, 'invalid_client', caller);
+    const token = form.get('token');
+    if (!token) return oauthError(400, 'invalid_request', 'token is required');
+    const hint = form.get('token_type_hint');
+    if (hint && hint !== 'access_token' && hint !== 'refresh_token') return oauthError(400, 'unsupported_token_type', `token_type_hint ${hint}`);
+    if (this.tokens.revoke(token, caller.clientId) === 'other-client') return oauthError(400, 'invalid_request', 'the token was issued to another client');
+    return { status: 200, body: {} };
+  }
+
+  private callingClient(form: URLSearchParams, authorization: string | undefined, endpoints: string[]): { clientId: string } | string {
+    if (this.login) return this.login.client(form, authorization);
+    if (this.options.mode !== 'smart-backend') return 'this server issues no tokens';
+    let last: AuthClient | string = 'no client authentication';
+    for (const endpoint of endpoints) {
+      last = this.authenticate(form, authorization, endpoint);
+      if (typeof last !== 'string') return last;
+    }
+    return last;
   }
 
   private authenticate(form: URLSearchParams, authorization: string | undefined, tokenEndpoint: string): AuthClient | string {

@@ -15,6 +15,7 @@ import type { Bundle, OperationOutcome, OperationOutcomeIssue, Resource } from '
 import type { SandboxAuth } from './auth.js';
 import { patientEverything } from './everything.js';
 import { inPatientCompartment } from './compartment.js';
+import { handleOauthRoute, oauthDiscovery } from './oauth/routes.js';
 import { otherPatientSearch, patientDenial, patientFilter } from './patient-access.js';
 import type { AtomicMemoryRepository } from './router.js';
 import { planSearch, runSearch, type Query } from './search-extras.js';
@@ -57,8 +58,9 @@ async function handle(context: HttpContext, writes: WriteQueue, req: IncomingMes
 
   if (method === 'GET' && (path === '/.well-known/smart-configuration' || path === `${FHIR_PATH}/.well-known/smart-configuration`)) {
     if (!context.auth.mode.startsWith('smart-')) return send(res, 404, notFound);
-    return sendJson(res, 200, context.auth.smartConfiguration(tokenEndpoint, `${origin}${AUTHORIZE_PATH}`), 'application/json');
+    return sendJson(res, 200, { ...context.auth.smartConfiguration(tokenEndpoint, `${origin}${AUTHORIZE_PATH}`), ...oauthDiscovery(origin) }, 'application/json');
   }
+  if (await handleOauthRoute(context.auth, req, res, path, origin, tokenEndpoint, readBody)) return;
   if (path === AUTHORIZE_PATH && (method === 'GET' || method === 'POST')) {
     const params = method === 'POST' ? new URLSearchParams((await readBody(req)).toString('utf8')) : url.searchParams;
     const page = context.auth.authorize(method, params, base);
@@ -78,7 +80,9 @@ async function handle(context: HttpContext, writes: WriteQueue, req: IncomingMes
   const rejection = context.auth.rejection(req.headers.authorization);
   if (rejection) {
     const outcome: OperationOutcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login', details: { text: rejection } }] };
-    return sendJson(res, 401, outcome, FHIR_JSON, { 'www-authenticate': 'Bearer' });
+    // RFC 6750 §3.1: a token that was sent but is no good (expired, revoked, unknown) is invalid_token.
+    const challenge = rejection.startsWith('missing') ? 'Bearer' : `Bearer error="invalid_token", error_description="${rejection}"`;
+    return sendJson(res, 401, outcome, FHIR_JSON, { 'www-authenticate': challenge });
   }
 
   const segments = fhirPath ? fhirPath.split('/').map(decodeURIComponent) : [];

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AuthClient, TokenReply } from './auth.js';
+import type { TokenStore } from './oauth/tokens.js';
 import { signInPage, type PageReply } from './sign-in-page.js';
 import type { TestMember } from './test-members.js';
 
@@ -31,12 +32,11 @@ const OTHER_SCOPES = new Set(['openid', 'fhirUser', 'launch/patient', 'offline_a
  */
 export class PatientLogin {
   private readonly codes = new Map<string, PendingCode>();
-  private readonly refreshTokens = new Map<string, { clientId: string; grant: PatientGrant }>();
 
   constructor(
     private readonly members: TestMember[],
     private readonly clients: AuthClient[],
-    private readonly issue: (grant: PatientGrant) => { token: string; expiresIn: number },
+    private readonly tokens: TokenStore,
   ) {}
 
   /** GET shows the sign-in form; POST checks the credentials and redirects with a code. */
@@ -75,9 +75,12 @@ export class PatientLogin {
     if (secretProblem) return oauthError(401, 'invalid_client', secretProblem);
     const grantType = form.get('grant_type');
     if (grantType === 'refresh_token') {
-      const refresh = this.refreshTokens.get(form.get('refresh_token') ?? '');
-      if (!refresh || refresh.clientId !== clientId) return oauthError(400, 'invalid_grant', 'unknown refresh_token for this client');
-      return this.tokenReply(clientId, refresh.grant);
+      const refresh = this.tokens.lookup(form.get('refresh_token') ?? '', 'refresh');
+      if (!refresh.ok && refresh.reason === 'expired') {
+        return oauthError(400, 'invalid_grant', `refresh_token has expired (refresh tokens live ${this.tokens.lifetimes.refresh} s); sign in again`);
+      }
+      if (!refresh.ok || refresh.token.clientId !== clientId || !refresh.token.grant) return oauthError(400, 'invalid_grant', 'unknown or revoked refresh_token for this client');
+      return this.tokenReply(clientId, refresh.token.grant);
     }
     if (grantType !== 'authorization_code') return oauthError(400, 'unsupported_grant_type', 'grant_type must be authorization_code or refresh_token');
     const codeText = form.get('code') ?? '';
@@ -94,12 +97,10 @@ export class PatientLogin {
   }
 
   private tokenReply(clientId: string, grant: PatientGrant): TokenReply {
-    const { token, expiresIn } = this.issue(grant);
+    const { token, expiresIn } = this.tokens.issueAccess(clientId, grant.scope, grant);
     const body: Record<string, unknown> = { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope: grant.scope, patient: grant.patient, need_patient_banner: true };
     if (grant.scope.split(' ').includes('offline_access')) {
-      const refresh = randomBytes(24).toString('base64url');
-      this.refreshTokens.set(refresh, { clientId, grant });
-      body.refresh_token = refresh;
+      body.refresh_token = this.tokens.issueRefresh(clientId, grant.scope, grant);
     }
     return { status: 200, body };
   }
@@ -109,6 +110,14 @@ export class PatientLogin {
     // Compare a password even for an unknown username, so that timing does not tell which part was wrong.
     const ok = sameText(member?.password ?? randomBytes(12).toString('hex'), password);
     return ok ? member : undefined;
+  }
+
+  /** Who a request to the introspection or revocation endpoint is: a public client by client_id, a confidential one by its secret. */
+  client(form: URLSearchParams, authorization: string | undefined): { clientId: string } | string {
+    const basic = basicCredentials(authorization);
+    const clientId = basic?.id ?? form.get('client_id') ?? '';
+    const problem = this.clientSecretProblem(clientId, basic?.secret ?? form.get('client_secret') ?? undefined);
+    return problem ?? { clientId };
   }
 
   private clientSecretProblem(clientId: string, secret: string | undefined): string | undefined {

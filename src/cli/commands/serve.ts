@@ -6,6 +6,7 @@ import type { TestAccount } from '../../output/accounts.js';
 import { startServer, type AuthClient, type AuthOptions } from '../../serve/index.js';
 import { assertPortFree } from '../../serve/listen.js';
 import { loadTestMembers } from '../../serve/test-members.js';
+import { parseDuration } from '../../serve/oauth/duration.js';
 import { UserError } from '../../util/errors.js';
 import { parseIg } from '../../validate/packages.js';
 import { DEFAULT_IGS } from '../../validate/validator.js';
@@ -23,7 +24,8 @@ export interface ServeArgs extends CommandContext {
   'client-id': string;
   'client-secret'?: string;
   'client-jwks'?: string;
-  'token-lifetime': number;
+  'access-token-ttl': string;
+  'refresh-token-ttl': string;
   packages?: string;
   validate: boolean;
   ig?: string[];
@@ -47,7 +49,8 @@ export function serveOptions<T>(yargs: Argv<T>): Argv<T> {
     .option('client-id', { type: 'string', default: 'fhirseed-test-client', describe: 'smart-backend: the test client id; smart-patient: the client id in the printed sign-in link (any id is a public client)' })
     .option('client-secret', { type: 'string', describe: 'smart-backend (smart-patient: optional, makes --client-id confidential): the client secret, client_secret_basic/post (or $FHIRSEED_SERVE_CLIENT_SECRET)' })
     .option('client-jwks', { type: 'string', describe: 'smart-backend: JWKS file with the test client public keys (private_key_jwt)' })
-    .option('token-lifetime', { type: 'number', default: 300, describe: 'smart-backend, smart-patient: seconds an issued token lives' })
+    .option('access-token-ttl', { type: 'string', alias: 'token-lifetime', default: '5m', describe: 'smart-backend, smart-patient: how long an access token lives (300, 90s, 15m, 1h, 30d)' })
+    .option('refresh-token-ttl', { type: 'string', default: '30d', describe: 'smart-patient: how long a refresh token (offline_access) lives' })
     .option('packages', { type: 'string', describe: 'Directory of FHIR packages for /metadata and --validate (default $FHIRSEED_PACKAGES, else ~/.fhir/packages)' })
     .option('validate', { type: 'boolean', default: false, describe: "Validate writes with fhirseed's validator; refuse those with errors (422)" })
     .option('ig', { type: 'string', array: true, describe: `--validate: IG packages to check profiles against (default ${DEFAULT_IGS.join(', ')})` });
@@ -93,6 +96,10 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
 }
 
 function authOptions(argv: ServeArgsShared): AuthOptions {
+  const lifetimes = {
+    tokenLifetimeSeconds: parseDuration('--access-token-ttl', argv['access-token-ttl']),
+    refreshTokenLifetimeSeconds: parseDuration('--refresh-token-ttl', argv['refresh-token-ttl']),
+  };
   if (argv.auth === 'none') return { mode: 'none' };
   // Secrets may come from the environment, so that they stay out of the process list and shell history.
   const tokens = [...(argv.token ?? []), ...(process.env.FHIRSEED_SERVE_TOKENS ?? '').split(',').map((t) => t.trim()).filter(Boolean)];
@@ -103,7 +110,7 @@ function authOptions(argv: ServeArgsShared): AuthOptions {
   }
   if (argv.auth === 'smart-patient') {
     // The test members come from DIR/test-accounts.json, read by startServer.
-    return { mode: 'smart-patient', tokenLifetimeSeconds: argv['token-lifetime'], staticTokens: tokens, clients: secret ? [{ clientId: argv['client-id'], secret }] : [] };
+    return { mode: 'smart-patient', ...lifetimes, staticTokens: tokens, clients: secret ? [{ clientId: argv['client-id'], secret }] : [] };
   }
   if (!secret && !argv['client-jwks']) throw new UserError('--auth smart-backend needs --client-secret (or $FHIRSEED_SERVE_CLIENT_SECRET) or --client-jwks');
   let jwks: AuthClient['jwks'];
@@ -117,7 +124,7 @@ function authOptions(argv: ServeArgsShared): AuthOptions {
   }
   return {
     mode: 'smart-backend',
-    tokenLifetimeSeconds: argv['token-lifetime'],
+    ...lifetimes,
     staticTokens: tokens,
     clients: [{ clientId: argv['client-id'], secret, jwks }],
   };

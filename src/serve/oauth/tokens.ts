@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import type { PatientGrant } from '../patient-auth.js';
+
+/** How long issued tokens live, in seconds. */
+export interface TokenLifetimes {
+  access: number;
+  refresh: number;
+}
+
+/** What the server remembers of a token it issued (opaque tokens: this record is the token's meaning). */
+export interface IssuedToken {
+  kind: 'access' | 'refresh';
+  clientId: string;
+  scope: string;
+  /** Epoch milliseconds. */
+  issuedAt: number;
+  expires: number;
+  /** Patient tokens: the member and the resource types the scopes open. */
+  grant?: PatientGrant;
+}
+
+/** A token looked up: the record, or why it is no good. */
+export type TokenLookup = { ok: true; token: IssuedToken } | { ok: false; reason: 'unknown' | 'expired' };
+
+/**
+ * The opaque access and refresh tokens the sandbox issues, each with its lifetime (--access-token-ttl,
+ * --refresh-token-ttl), for the token, introspection (RFC 7662) and revocation (RFC 7009) endpoints.
+ * Expired tokens are forgotten when next looked up. `now` (epoch ms) is injectable so tests can move time.
+ */
+export class TokenStore {
+  private readonly tokens = new Map<string, IssuedToken>();
+
+  constructor(
+    readonly lifetimes: TokenLifetimes,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** A new access token; `expiresIn` in seconds, for the token response's expires_in. */
+  issueAccess(clientId: string, scope: string, grant?: PatientGrant): { token: string; expiresIn: number } {
+    return { token: this.issue('access', clientId, scope, grant), expiresIn: this.lifetimes.access };
+  }
+
+  /** A new refresh token for a patient grant (offline_access). */
+  issueRefresh(clientId: string, scope: string, grant: PatientGrant): string {
+    return this.issue('refresh', clientId, scope, grant);
+  }
+
+  lookup(token: string, kind: IssuedToken['kind']): TokenLookup {
+    const found = this.tokens.get(token);
+    if (!found || found.kind !== kind) return { ok: false, reason: 'unknown' };
+    if (found.expires <= this.now()) {
+      this.tokens.delete(token);
+      return { ok: false, reason: 'expired' };
+    }
+    return { ok: true, token: found };
+  }
+
+  /** RFC 7662 introspection response: active with its claims, or just `{active: false}`. */
+  introspect(token: string): Record<string, unknown> {
+    const found = this.lookup(token, 'access');
+    const record = found.ok ? found.token : (() => {
+      const refresh = this.lookup(token, 'refresh');
+      return refresh.ok ? refresh.token : undefined;
+    })();
+    if (!record) return { active: false };
+    return {
+      active: true,
+      client_id: record.clientId,
+      scope: record.scope,
+      token_type: record.kind === 'access' ? 'Bearer' : 'refresh_token',
+      iat: Math.floor(record.issuedAt / 1000),
+      exp: Math.floor(record.expires / 1000),
+      ...(record.grant ? { patient: record.grant.patient, sub: `Patient/${record.grant.patient}` } : { sub: record.clientId }),
+    };
+  }
+
+  /**
+   * RFC 7009: forgets `token` if `clientId` holds it. Unknown tokens are not an error (the RFC answers 200
+   * either way); 'other-client' when the token was issued to someone else, and then it stays valid.
+   */
+  revoke(token: string, clientId: string): 'revoked' | 'unknown' | 'other-client' {
+    const found = this.tokens.get(token);
+    if (!found) return 'unknown';
+    if (found.clientId !== clientId) return 'other-client';
+    this.tokens.delete(token);
+    return 'revoked';
+  }
+
+  private issue(kind: IssuedToken['kind'], clientId: string, scope: string, grant?: PatientGrant): string {
+    const token = randomBytes(24).toString('base64url');
+    const issuedAt = this.now();
+    const seconds = kind === 'access' ? this.lifetimes.access : this.lifetimes.refresh;
+    this.tokens.set(token, { kind, clientId, scope, issuedAt, expires: issuedAt + seconds * 1000, ...(grant ? { grant } : {}) });
+    return token;
+  }
+}
