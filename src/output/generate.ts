@@ -7,6 +7,7 @@ import type { CodeMaps } from '../codemaps/types.js';
 import { ids, type BuildContext, type UsCoreVersion } from '../fhir/context.js';
 import { buildCarinBbDirectoryResources, buildCarinBbMemberResources } from '../fhir/carin-bb/index.js';
 import { buildUsCoreDirectoryResources, buildUsCoreMemberResources, layerUsCore } from '../fhir/us-core/index.js';
+import type { TargetRow } from '../profile/targets.js';
 import type { Profile } from '../profile/types.js';
 import { buildDirectory } from '../story/directory.js';
 import { simulateMember } from '../story/simulate.js';
@@ -58,6 +59,8 @@ export interface Manifest {
   shard?: Shard;
   counts: { byType: Record<string, number>; byProfile: Record<string, number> };
   files: string[];
+  /** The profile's own realism targets, when it has them (what `fhirseed report` judges the output against). */
+  targets?: TargetRow[];
 }
 
 /** Which member indexes a shard covers: contiguous ranges, so shard files concatenate in order. */
@@ -153,6 +156,7 @@ function* generateSteps(options: GenerateOptions): Generator<void, Manifest, voi
       shard: options.shard,
       counts: { byType: sortKeys(writer.counts.byType), byProfile: sortKeys(writer.counts.byProfile) },
       files: [...writer.files].sort(),
+      targets: profile.targets,
     };
     writeFileSync(join(temp, `manifest${shardSuffix(options.shard)}.json`), `${JSON.stringify(manifest, null, 2)}\n`);
     options.beforePlace?.(temp, manifest);

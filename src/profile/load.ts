@@ -120,6 +120,8 @@ function describeSchemaError(e: ErrorObject): string {
       return `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`;
     case 'pattern':
       return `does not match ${String(e.params.pattern)}`;
+    case 'oneOf':
+      return 'give exactly one of relative, absolute, or min and max';
     case 'minItems':
       return `needs at least ${String(e.params.limit)} item(s)`;
     default:

@@ -1,3 +1,5 @@
+import { targetRowSchema } from './targets.js';
+
 /** A share: a fraction from 0 to 1 (the loader words its errors for it: "20% is 0.2"). */
 export const share = { type: 'number', minimum: 0, maximum: 1 };
 const money = { type: 'number', minimum: 0 };
@@ -153,5 +155,6 @@ export const profileSchema = {
     },
     coveragePlan: { type: 'boolean' },
     usCore: { enum: ['6.1.0', '3.1.1'] },
+    targets: { type: 'array', items: targetRowSchema },
   },
 } as const;

@@ -1,5 +1,6 @@
 import { addDays, ageOn, daysBetween, isIsoDate } from '../util/dates.js';
-import type { GeneratorLimits, Profile, Share } from './types.js';
+import { checkTargetRows, type TargetBook } from './targets.js';
+import type { GeneratorLimits, PlanType, Profile, Share } from './types.js';
 
 type Path = (string | number)[];
 /** Throws a ProfileError located at path (file:line:column and field). */
@@ -31,6 +32,7 @@ export function checkSemantics(p: Profile, input: SemanticsInput, fail: Fail): v
   checkPlans(p, fail);
   checkDemographics(p, input.limits, fail);
   checkConditions(p, input, fail);
+  checkTargets(p, fail);
 }
 
 function checkPeriod(p: Profile, fail: Fail): void {
@@ -171,6 +173,22 @@ function checkConditions(p: Profile, input: SemanticsInput, fail: Fail): void {
             `age band ${b.min}-${b.max} prevalence ${b.prevalence} × ${sex} ${bySex} / prevalence ${c.prevalence} = ${round(scaled)}: more than 1, which cannot be met`);
         }
       }
+    }
+  });
+}
+
+/** The report's book for each plan type. */
+const PLAN_BOOK: Record<PlanType, TargetBook> = { commercial: 'commercial', 'medicare-advantage': 'medicare', medicaid: 'medicaid', dental: 'dental' };
+
+function checkTargets(p: Profile, fail: Fail): void {
+  if (!p.targets) return;
+  // The report puts a member in the dental book only without medical coverage: a dental-only payer.
+  const medical = p.plans.filter((plan) => plan.type !== 'dental');
+  const books = new Set((medical.length ? medical : p.plans).map((plan) => PLAN_BOOK[plan.type]));
+  checkTargetRows(p.targets, (i, field, problem) => fail(['targets', i, ...field], problem));
+  p.targets.forEach((t, i) => {
+    if (t.book !== 'all' && !books.has(t.book)) {
+      fail(['targets', i, 'book'], `a target for the ${t.book} book, which this profile has no members in (its books: ${[...books].join(', ')}; dental only for a payer with no medical plan)`);
     }
   });
 }

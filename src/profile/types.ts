@@ -1,3 +1,5 @@
+import type { TargetRow } from './targets.js';
+
 /** A population profile as read from `profiles/*.yaml` (after schema check and defaults). */
 export type PlanType = 'commercial' | 'medicare-advantage' | 'medicaid' | 'dental';
 export type ClaimType = 'professional' | 'outpatient' | 'inpatient' | 'pharmacy' | 'oral';
@@ -93,6 +95,11 @@ export interface Profile {
   coveragePlan: boolean;
   /** US Core version of the clinical layer (servers that still need 3.1.1 can have it). */
   usCore: '6.1.0' | '3.1.1';
+  /**
+   * The book's own realism targets (rows of a `fhirseed report --targets` file, `book: all` filled in);
+   * recorded in the manifest, where `fhirseed report` finds them. Absent: the built-in targets.
+   */
+  targets?: TargetRow[];
 }
 
 /**

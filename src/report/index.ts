@@ -3,6 +3,7 @@ import type { CodeCount } from './codes.js';
 import { snomedGroups } from './conditions.js';
 import type { ReportDetails } from './details.js';
 import { MemberCollector } from './members.js';
+import { manifestTargets } from './profile-targets.js';
 import { streamResources } from './read.js';
 import { builtInTargetsFile, loadTargets } from './targets.js';
 
@@ -18,7 +19,9 @@ export interface DetailedReport {
 
 /**
  * Reads the FHIR data under `path` (streaming; per-member aggregates only) and measures it against
- * the targets file (the built-in profiles/targets/realism.yaml unless `targetsFile` is given).
+ * targets: the file `targetsFile` when given; else the targets of the profile the output was
+ * generated from, when its manifest carries them (manifestTargets); else the built-in
+ * profiles/targets/realism.yaml.
  * Throws UserError for an unreadable path, corrupt data, no FHIR data, or a bad targets file.
  */
 export async function report(path: string, targetsFile?: string): Promise<Report> {
@@ -27,10 +30,10 @@ export async function report(path: string, targetsFile?: string): Promise<Report
 
 /** `report`, with the details the HTML page draws; the same errors. */
 export async function detailedReport(path: string, targetsFile?: string): Promise<DetailedReport> {
-  const file = targetsFile ?? builtInTargetsFile();
-  const targets = loadTargets(file);
+  const fromProfile = targetsFile === undefined ? manifestTargets(path) : undefined;
+  const targets = fromProfile?.rows ?? loadTargets(targetsFile ?? builtInTargetsFile());
   const collector = new MemberCollector(snomedGroups());
   await streamResources(path, (r, resolve) => collector.add(r, resolve));
-  const report = buildReport(collector.result, targets, path, targetsFile ?? 'built-in (profiles/targets/realism.yaml)');
+  const report = buildReport(collector.result, targets, path, targetsFile ?? fromProfile?.label ?? 'built-in (profiles/targets/realism.yaml)');
   return { report, details: { ...collector.result.details.result(), topCodes: collector.result.codes.top(10) } };
 }

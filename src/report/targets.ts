@@ -4,54 +4,9 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { ProfileError, UserError } from '../util/errors.js';
 import { packageRoot } from '../util/paths.js';
-import { BOOKS } from './book.js';
-import { STATISTIC_IDS } from './statistics.js';
+import { checkTargetRows, targetRowSchema, type TargetRow } from '../profile/targets.js';
 
-/**
- * How far a measured value may be from the target and still pass: `relative` (0.25 = ±25% of the
- * target), `absolute` (±, in the statistic's unit: 1 = ±1 day, 0.05 = ±5 points of a share), or an
- * inclusive range `min`–`max`.
- */
-export type Tolerance = { relative: number } | { absolute: number } | { min: number; max: number };
-
-/** One benchmark: a statistic on a population, its target and tolerance, and where the number comes from. */
-export interface TargetRow {
-  /** Short label, unique in the file (e.g. "4b"). */
-  id: string;
-  /** A statistic id (see STATISTICS). */
-  statistic: string;
-  /** `all` (default) or a book. */
-  book: 'all' | (typeof BOOKS)[number];
-  /** Inclusive age range at the window's end. */
-  minAge?: number;
-  maxAge?: number;
-  target: number;
-  tolerance: Tolerance;
-  /** Where the target comes from (required). */
-  source: string;
-}
-
-/** The schema of one row: a profile's future `targets:` section can take a list of these as it is. */
-export const targetRowSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id', 'statistic', 'target', 'tolerance', 'source'],
-  properties: {
-    id: { type: 'string', minLength: 1 },
-    statistic: { type: 'string' },
-    book: { type: 'string', enum: ['all', ...BOOKS] },
-    minAge: { type: 'integer', minimum: 0 },
-    maxAge: { type: 'integer', minimum: 0 },
-    target: { type: 'number' },
-    tolerance: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { relative: { type: 'number', exclusiveMinimum: 0 }, absolute: { type: 'number', minimum: 0 }, min: { type: 'number' }, max: { type: 'number' } },
-      oneOf: [{ required: ['relative'] }, { required: ['absolute'] }, { required: ['min', 'max'] }],
-    },
-    source: { type: 'string', minLength: 1 },
-  },
-} as const;
+export { checkTargetRows, targetRowSchema, type TargetRow, type Tolerance } from '../profile/targets.js';
 
 /** A targets file: `targets:` and its rows (YAML or JSON). */
 export const targetsFileSchema = {
@@ -102,25 +57,6 @@ export function parseTargets(text: string, file: string): TargetRow[] {
     fail(path, error.message ?? error.keyword);
   }
   return checkTargetRows((raw as { targets: TargetRow[] }).targets, (i, field, problem) => fail(['targets', i, ...field], problem));
-}
-
-/**
- * The checks beyond the schema (known statistic, unique ids, min ≤ max) on rows that passed
- * `targetRowSchema`; fills in `book: all`. `fail(i, field path, problem)` reports row i's problem and
- * throws — a profile's `targets:` section can call this with its own locator.
- */
-export function checkTargetRows(rows: TargetRow[], fail: (i: number, field: (string | number)[], problem: string) => never): TargetRow[] {
-  const ids = new Set<string>();
-  rows.forEach((row, i) => {
-    if (!STATISTIC_IDS.has(row.statistic)) fail(i, ['statistic'], `unknown statistic '${row.statistic}' (known: ${[...STATISTIC_IDS].join(', ')})`);
-    if (ids.has(row.id)) fail(i, ['id'], `duplicate id '${row.id}'`);
-    ids.add(row.id);
-    if (row.minAge !== undefined && row.maxAge !== undefined && row.maxAge < row.minAge) fail(i, ['maxAge'], `maxAge ${row.maxAge} is below minAge ${row.minAge}`);
-    const t = row.tolerance;
-    if ('min' in t && t.max < t.min) fail(i, ['tolerance', 'max'], `max ${t.max} is below min ${t.min}`);
-    row.book ??= 'all';
-  });
-  return rows;
 }
 
 /** The inclusive interval a row passes in. */

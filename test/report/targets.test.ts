@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { STATISTIC_IDS } from '../../src/report/statistics.js';
+import { TARGET_STATISTIC_IDS } from '../../src/profile/targets.js';
+import { STATISTIC_IDS, STATISTICS } from '../../src/report/statistics.js';
 import { bounds, judge, loadTargets, parseTargets, type TargetRow } from '../../src/report/targets.js';
 
 const row = (fields: string) => `targets:\n  - { id: "a", statistic: admissions-per-1000, target: 50, tolerance: { relative: 0.3 }, source: s }\n  - ${fields}\n`;
@@ -21,6 +22,10 @@ describe('targets files', () => {
       expect(r.source.length).toBeGreaterThan(10);
     }
     expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+  });
+
+  it('should know, in the profile layer, exactly the statistics the report measures', () => {
+    expect(TARGET_STATISTIC_IDS).toEqual(STATISTICS.map((s) => s.id));
   });
 
   it('should read JSON as well as YAML, with book all by default', () => {
