@@ -17,7 +17,7 @@ export async function patientEverything(repo: AtomicMemoryRepository, id: string
   const target = `Patient/${id}`;
   const entry = [entryOf(base, patient, 'match')];
   for (const type of repo.types()) {
-    for (const resource of repo.all(type)) {
+    for (const resource of repo.referring(type, target)) {
       if (resource !== patient && pointsAt(resource, target)) entry.push(entryOf(base, resource, 'match'));
     }
   }

@@ -5,15 +5,16 @@ import { ensurePackages } from '../validate/package-download.js';
 import { capabilityStatement, findProfiles, PROFILE_IGS } from './capability.js';
 import { FHIR_PATH, createHandler } from './http.js';
 import { listenOn } from './listen.js';
-import { loadDirectory, type LoadResult } from './load.js';
-import { createEngine, indexSearchParameters } from './router.js';
+import type { LoadResult } from './load.js';
+import { indexSearchParameters } from './router.js';
+import { createRepository, type RepositoryOptions } from './store/engine.js';
 import { loadTestMembers, type TestMember } from './test-members.js';
 import { createWriteCheck } from './validate-writes.js';
 
 export type { AuthClient, AuthOptions } from './auth.js';
 export type { TestMember } from './test-members.js';
 
-export interface ServeOptions {
+export interface ServeOptions extends Omit<RepositoryOptions, 'dir'> {
   /** 0 (the default) picks a free port. */
   port?: number;
   /** Default 127.0.0.1. */
@@ -59,14 +60,16 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const handlerReady = new Promise<Handler>((resolve) => (setHandler = resolve));
   const server = createServer((req, res) => void handlerReady.then((handle) => handle(req, res)));
   await listenOn(server, host, options.port ?? 0);
-  const close = () =>
+  let close = () =>
     new Promise<void>((resolve, reject) => {
       server.close((error) => (error ? reject(error) : resolve()));
       server.closeAllConnections();
     });
   try {
-    const { handler, loaded, notes } = await prepare(options, authOptions, members);
+    const { handler, loaded, notes, closeStore } = await prepare(options, authOptions, members);
     setHandler(handler);
+    const closeServer = close;
+    close = () => closeServer().finally(closeStore);
     const { port } = server.address() as AddressInfo;
     const shownHost = host.includes(':') ? `[${host}]` : host;
     return { url: `http://${shownHost}:${port}${FHIR_PATH}`, loadedResources: loaded.loaded, loadErrors: loaded.errors, notes, close };
@@ -79,7 +82,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** Packages, search parameters, the preload and the request handler: everything after the bind. */
-async function prepare(options: ServeOptions, authOptions: AuthOptions, members: TestMember[] | undefined): Promise<{ handler: Handler; loaded: LoadResult; notes: string[] }> {
+async function prepare(options: ServeOptions, authOptions: AuthOptions, members: TestMember[] | undefined): Promise<{ handler: Handler; loaded: LoadResult; notes: string[]; closeStore: () => void }> {
   // As `fhirseed validate` does: fetch the IGs into ~/.fhir/packages when none are at hand. Without
   // them the server still runs, only without the IG profiles and search parameters (a note says so).
   const packagesProblem = await ensurePackages(PROFILE_IGS, options.packagesDir).then(
@@ -90,8 +93,7 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
   // One message naming every missing IG, where it was looked for and how to provide it.
   if (packagesProblem) profiles.notes = [packagesProblem];
   indexSearchParameters(profiles.searchParameters);
-  const { router, repo } = createEngine();
-  const loaded = options.dir ? await loadDirectory(options.dir, router, repo) : { loaded: 0, errors: [] };
+  const { router, repo, loaded, storeNote, close: closeStore } = await createRepository(options);
   const check = options.validate
     ? await createWriteCheck(repo, { packagesDir: options.packagesDir, igs: typeof options.validate === 'object' ? options.validate.igs : undefined })
     : undefined;
@@ -111,5 +113,5 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
       return statement;
     },
   });
-  return { handler, loaded, notes: profiles.notes };
+  return { handler, loaded, notes: storeNote ? [...profiles.notes, storeNote] : profiles.notes, closeStore };
 }

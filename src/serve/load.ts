@@ -1,5 +1,6 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { createInterface } from 'node:readline';
 import { getStatus, isOk, normalizeOperationOutcome, operationOutcomeToString } from '@medplum/core';
 import type { FhirRouter } from '@medplum/fhir-router';
 import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
@@ -14,8 +15,10 @@ export interface LoadResult {
 
 /** fhirseed's own non-FHIR files in an output directory. */
 const NOT_FHIR = /^(manifest|test-accounts)(\.shard-\d+-of-\d+)?\.json$/;
-/** The seeder's checkpoint and dead letters (failed entries are not data to serve). */
-const SEED_STATE = 'seed-state';
+/** The seeder's checkpoint and dead letters (failed entries are not data to serve), and the sandbox's own store. */
+const NOT_DATA_DIRS = new Set(['seed-state', 'sandbox-store']);
+/** NDJSON lines stored per transaction: one commit per batch instead of per resource. */
+const NDJSON_BATCH = 1000;
 
 /**
  * Preloads a directory: transaction/batch Bundles (each processed as such), NDJSON (one resource a
@@ -24,13 +27,7 @@ const SEED_STATE = 'seed-state';
  * rest still load.
  */
 export async function loadDirectory(dir: string, router: FhirRouter, repo: AtomicMemoryRepository): Promise<LoadResult> {
-  let files: string[];
-  try {
-    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
-    files = listFiles(dir);
-  } catch (error) {
-    throw new UserError(`cannot read the directory ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
+  const files = dataFiles(dir);
   const hasBundles = files.some((f) => relative(dir, f).startsWith(`bundles/`) && f.endsWith('.json'));
   const result: LoadResult = { loaded: 0, errors: [] };
   for (const file of orderFiles(files)) {
@@ -45,6 +42,19 @@ export async function loadDirectory(dir: string, router: FhirRouter, repo: Atomi
     }
   }
   return result;
+}
+
+/**
+ * Every file under `dir` that loadDirectory may read (not seed-state/ or sandbox-store/). Throws UserError when
+ * `dir` is not a readable directory.
+ */
+export function dataFiles(dir: string): string[] {
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    return listFiles(dir);
+  } catch (error) {
+    throw new UserError(`cannot read the directory ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
 }
 
 async function loadJson(file: string, name: string, router: FhirRouter, repo: AtomicMemoryRepository, result: LoadResult): Promise<void> {
@@ -84,18 +94,31 @@ function plainPuts(bundle: Bundle): boolean {
   return puts && !JSON.stringify(entries.map((e) => e.resource)).includes('"reference":"urn:');
 }
 
+/** Streams the file line by line and stores it in batches, each one transaction; a bad line is recorded and skipped. */
 async function loadNdjson(file: string, name: string, repo: AtomicMemoryRepository, result: LoadResult): Promise<void> {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]?.trim();
-    if (!line) continue;
-    try {
-      await store(parseResource(line), repo);
-      result.loaded++;
-    } catch (error) {
-      result.errors.push(`${name}:${i + 1}: ${(error as Error).message}`);
-    }
+  let batch: { line: number; text: string }[] = [];
+  const flush = async () => {
+    const lines = batch;
+    batch = [];
+    await repo.withTransaction(async () => {
+      for (const { line, text } of lines) {
+        try {
+          await store(parseResource(text), repo);
+          result.loaded++;
+        } catch (error) {
+          result.errors.push(`${name}:${line}: ${(error as Error).message}`);
+        }
+      }
+    });
+  };
+  let line = 0;
+  for await (const raw of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+    line++;
+    const text = raw.trim();
+    if (text) batch.push({ line, text });
+    if (batch.length >= NDJSON_BATCH) await flush();
   }
+  await flush();
 }
 
 async function store(resource: Resource, repo: AtomicMemoryRepository): Promise<void> {
@@ -128,7 +151,7 @@ function describe(outcome: OperationOutcome): string {
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const path = join(dir, e.name);
-    if (e.isDirectory()) return e.name === SEED_STATE ? [] : listFiles(path);
+    if (e.isDirectory()) return NOT_DATA_DIRS.has(e.name) ? [] : listFiles(path);
     return e.isFile() ? [path] : [];
   });
 }

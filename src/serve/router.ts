@@ -119,6 +119,9 @@ function splitTopLevel(expression: string, separator: string): string[] {
   return parts;
 }
 
+/** Search filters by parameter (`patient`, `code:text`), each value one string of comma-separated alternatives. */
+export type FilterQuery = Record<string, string | string[]>;
+
 type StoredMaps = { resources: Map<string, Map<string, Resource>>; history: Map<string, Map<string, Resource[]>> };
 type JournalEntry = { type: string; id: string; previous: Resource | undefined; historyLength: number };
 
@@ -153,6 +156,19 @@ export class AtomicMemoryRepository extends MemoryRepository {
 
   types(): string[] {
     return [...this.maps.resources.keys()];
+  }
+
+  /**
+   * The resources of a type that may match the search filters, in stable order: a superset that the caller
+   * still matches exactly. Here every resource of the type; the SQLite store narrows with its indexes.
+   */
+  candidates(type: string, _filters: FilterQuery): Iterable<Resource> {
+    return this.all(type);
+  }
+
+  /** The resources of a type that may refer to `reference` (`Patient/1`): a superset, as for candidates. */
+  referring(type: string, _reference: string): Iterable<Resource> {
+    return this.all(type);
   }
 
   /**
@@ -233,7 +249,7 @@ export class AtomicMemoryRepository extends MemoryRepository {
 }
 
 /** Same resource apart from `meta.versionId` and `meta.lastUpdated` (the server's own bookkeeping). */
-function sameContent(a: Resource, b: Resource): boolean {
+export function sameContent(a: Resource, b: Resource): boolean {
   return stableStringify(withoutVersion(a)) === stableStringify(withoutVersion(b));
 }
 

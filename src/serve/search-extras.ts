@@ -84,7 +84,7 @@ export function runSearch(repo: AtomicMemoryRepository, plan: SearchPlan, base: 
   const exact = exactTokenFilter(plan.resourceType, plan.filters);
   const matches: Resource[] = [];
   const required = referenceSets(plan);
-  for (const resource of repo.all(plan.resourceType)) {
+  for (const resource of repo.candidates(plan.resourceType, plan.filters)) {
     if (required.length && !required.every((wanted) => holdsAny(resource, wanted))) continue;
     if (matchesSearchRequest(resource, request) && (!exact || exact(resource)) && (!visible || visible(resource))) matches.push(resource);
   }
@@ -168,7 +168,8 @@ function resolveIncludes(repo: AtomicMemoryRepository, page: Resource[], plan: S
   }
   const pageKeys = new Set(page.map(key));
   for (const spec of plan.revinclude) {
-    for (const candidate of repo.all(spec.sourceType)) {
+    if (!pageKeys.size || !spec.param.code) continue;
+    for (const candidate of repo.candidates(spec.sourceType, { [spec.param.code]: [...pageKeys].join(',') })) {
       if (referencesOf(candidate, spec.param).some((ref) => pageKeys.has(ref))) add(candidate);
     }
   }

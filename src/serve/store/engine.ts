@@ -1,0 +1,67 @@
+import type { FhirRouter } from '@medplum/fhir-router';
+import { UserError } from '../../util/errors.js';
+import { dataFiles, loadDirectory, type LoadResult } from '../load.js';
+import { createEngine, type AtomicMemoryRepository } from '../router.js';
+import { openStore } from './open.js';
+import { SqliteRepository } from './sqlite-repository.js';
+
+export type StoreKind = 'memory' | 'sqlite';
+export const STORE_KINDS: readonly StoreKind[] = ['memory', 'sqlite'];
+
+export interface RepositoryOptions {
+  /** The directory to preload. */
+  dir?: string;
+  /**
+   * `memory` (medplum's in-memory repository, loaded at every start) or `sqlite` (the persistent, indexed store).
+   * Default: `sqlite` when `storeFile` is given, else $FHIRSEED_STORE, else `memory`.
+   */
+  store?: StoreKind;
+  /** The SQLite store's file (default DIR/sandbox-store/store.sqlite). */
+  storeFile?: string;
+  /** Rebuild the SQLite store from the directory even when it matches. */
+  rebuildStore?: boolean;
+}
+
+export interface Repository {
+  router: FhirRouter;
+  repo: AtomicMemoryRepository;
+  loaded: LoadResult;
+  /** A line about the store for the start-up message (`store … reused`), when there is one. */
+  storeNote?: string;
+  close(): void;
+}
+
+/**
+ * The router and repository behind the sandbox, with `dir` loaded: into memory, or into the SQLite store, which
+ * is reused when it already holds that data. Throws UserError for an unknown store kind, an unreadable
+ * directory, or a store file that is not a fhirseed store.
+ */
+export async function createRepository(options: RepositoryOptions): Promise<Repository> {
+  const kind = options.store ?? (options.storeFile ? 'sqlite' : storeFromEnvironment());
+  const { router, repo: memory } = createEngine();
+  if (kind === 'memory') {
+    const loaded = options.dir ? await loadDirectory(options.dir, router, memory) : { loaded: 0, errors: [] };
+    return { router, repo: memory, loaded, close: () => undefined };
+  }
+  const files = options.dir ? dataFiles(options.dir) : [];
+  const store = openStore(options.dir, files, { file: options.storeFile, rebuild: options.rebuildStore });
+  try {
+    const repo: SqliteRepository = store.repo;
+    if (store.reused) {
+      return { router, repo, loaded: { loaded: repo.count(), errors: [] }, storeNote: `store ${store.file} reused`, close: store.close };
+    }
+    const loaded = options.dir ? await loadDirectory(options.dir, router, repo) : { loaded: 0, errors: [] };
+    store.markLoaded();
+    return { router, repo, loaded, storeNote: store.file === ':memory:' ? undefined : `store ${store.file} built`, close: store.close };
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
+
+function storeFromEnvironment(): StoreKind {
+  const value = process.env.FHIRSEED_STORE;
+  if (!value) return 'memory';
+  if (!(STORE_KINDS as string[]).includes(value)) throw new UserError(`$FHIRSEED_STORE=${value}: expected ${STORE_KINDS.join(' or ')}`);
+  return value as StoreKind;
+}

@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import Database from 'libsql';
+import { UserError } from '../../util/errors.js';
+import { SqliteRepository } from './sqlite-repository.js';
+
+/** The store's folder in a served output directory (fhirseed's own: not data, not archived, not foreign). */
+export const STORE_DIR = 'sandbox-store';
+export const STORE_FILE = 'store.sqlite';
+/** Written in the SQLite header (`PRAGMA application_id`): tells fhirseed's store from any other database. */
+const APPLICATION_ID = 0x46534544;
+/** Bumped when the tables or the index keys change: an older store is rebuilt. */
+export const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE resources (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL, UNIQUE (type, id));
+CREATE TABLE history (hid INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL);
+CREATE INDEX history_resource ON history (type, id);
+CREATE TABLE idx (k TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (k, seq)) WITHOUT ROWID;
+`;
+
+export interface StoreOptions {
+  /** The store file; default DIR/sandbox-store/store.sqlite, or an in-memory database when nothing is served from a directory. */
+  file?: string;
+  /** Build the store anew even when it matches the data, or when the file is not a fhirseed store. */
+  rebuild?: boolean;
+}
+
+export interface OpenedStore {
+  repo: SqliteRepository;
+  file: string;
+  /** The store holds the served directory's data already (same files, same schema): nothing to load. */
+  reused: boolean;
+  /** Records that the load finished, so the next start reuses the store. */
+  markLoaded(): void;
+  close(): void;
+}
+
+/**
+ * Opens (or creates) the sandbox's SQLite store for `dir`. A store whose recorded source (the data files' names,
+ * sizes and modification times) and schema version match is reused with the writes it holds; otherwise it is
+ * emptied for a new load. Throws UserError, touching nothing, for a file that is not a fhirseed store (corrupt
+ * or another database) unless `rebuild` is set, and for a store that cannot be created.
+ */
+export function openStore(dir: string | undefined, files: string[], options: StoreOptions = {}): OpenedStore {
+  const file = options.file ?? (dir ? join(dir, STORE_DIR, STORE_FILE) : ':memory:');
+  const source = fingerprint(dir, files);
+  if (file !== ':memory:' && existsSync(file)) {
+    const state = inspect(file);
+    if (state.kind === 'foreign' && !options.rebuild) {
+      throw new UserError(`store ${file}: not a fhirseed sandbox store (${state.reason}); move it away or serve with --rebuild-store`);
+    }
+    if (state.kind === 'store' && state.source === source && state.schema === SCHEMA_VERSION && !options.rebuild) {
+      return opened(file, connect(file), true);
+    }
+    removeStore(file);
+  }
+  if (file !== ':memory:') {
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+    } catch (error) {
+      throw new UserError(`store ${file}: cannot create its folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  }
+  const db = connect(file);
+  db.exec(SCHEMA);
+  db.pragma(`application_id = ${APPLICATION_ID}`);
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema', String(SCHEMA_VERSION));
+  // The first load needs no fsync per batch: a crash before markLoaded leaves a store that is rebuilt.
+  db.pragma('synchronous = OFF');
+  return opened(file, db, false, source);
+}
+
+function opened(file: string, db: Database.Database, reused: boolean, source?: string): OpenedStore {
+  const repo = new SqliteRepository(db);
+  return {
+    repo,
+    file,
+    reused,
+    markLoaded() {
+      if (source !== undefined) db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('source', source);
+      db.pragma('synchronous = FULL');
+    },
+    close() {
+      if (db.open) db.close();
+    },
+  };
+}
+
+function connect(file: string): Database.Database {
+  let db: Database.Database;
+  try {
+    db = new Database(file);
+  } catch (error) {
+    throw new UserError(`store ${file}: cannot open (${(error as Error).message})`);
+  }
+  if (file !== ':memory:') db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  return db;
+}
+
+type Inspection = { kind: 'foreign'; reason: string } | { kind: 'store'; schema: number; source: string | undefined };
+
+/** Reads the header and meta table without writing anything (a foreign database stays as it is). */
+function inspect(file: string): Inspection {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    const id = db.pragma('application_id', { simple: true });
+    if (Number(id) !== APPLICATION_ID) return { kind: 'foreign', reason: 'another SQLite database' };
+    const rows = db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][];
+    const meta = new Map(rows);
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') return { kind: 'foreign', reason: `damaged: ${String(check)}` };
+    return { kind: 'store', schema: Number(meta.get('schema')), source: meta.get('source') };
+  } catch (error) {
+    return { kind: 'foreign', reason: (error as Error).message };
+  } finally {
+    db?.close();
+  }
+}
+
+function removeStore(file: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+}
+
+/** The data files a store was loaded from: names, sizes and modification times (the manifest among them). */
+function fingerprint(dir: string | undefined, files: string[]): string {
+  const hash = createHash('sha256').update(`fhirseed-store ${SCHEMA_VERSION}\n`);
+  for (const file of [...files].sort()) {
+    const stat = statSync(file);
+    hash.update(`${dir ? relative(dir, file) : file}\t${stat.size}\t${stat.mtimeMs}\n`);
+  }
+  return hash.digest('hex');
+}

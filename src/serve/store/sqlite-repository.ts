@@ -1,0 +1,256 @@
+import {
+  OperationOutcomeError,
+  badRequest,
+  deepClone,
+  generateId,
+  getSearchParameters,
+  isResourceType,
+  matchesSearchRequest,
+  notFound,
+  preconditionFailed,
+  stringify,
+  type SearchRequest,
+} from '@medplum/core';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type Database from 'libsql';
+import { AtomicMemoryRepository, sameContent, type FilterQuery } from '../router.js';
+import { indexKeys, referenceKey, tokenKey } from './keys.js';
+
+type Db = Database.Database;
+type Statement = Database.Statement;
+
+/** Parsed current versions kept in memory (directory resources that every include asks for, a member's page). */
+const CACHE_SIZE = 20_000;
+
+/**
+ * The sandbox repository on SQLite (libsql): each current resource once as compact JSON in `resources`
+ * (`seq` is the stable paging order: insertion order, kept by updates), earlier versions in `history`, and
+ * `idx` (see keys.ts) holding reference and token keys that narrow searches to candidates, which medplum's
+ * matcher then decides exactly. Extends AtomicMemoryRepository so that the router, runSearch, transactions,
+ * $everything and auth use it unchanged; every method of the memory version is replaced (its maps stay empty).
+ * Writes outside a transaction commit one by one; `withTransaction` is one SQLite transaction (rolled back when
+ * the callback throws, so a crash mid-transaction leaves nothing of it). Errors of SQLite (a full disk) reach the
+ * caller as thrown errors after the rollback.
+ */
+export class SqliteRepository extends AtomicMemoryRepository {
+  private readonly statements: Record<'get' | 'has' | 'insert' | 'update' | 'remove' | 'all' | 'keyAdd' | 'keyRemove' | 'historyAdd' | 'history' | 'count' | 'types', Statement>;
+  private readonly knownTypes: Set<string>;
+  private readonly cache = new Map<string, Resource>();
+  private txDepth = 0;
+
+  constructor(readonly db: Db) {
+    super();
+    const s = (sql: string) => db.prepare(sql);
+    this.statements = {
+      get: s('SELECT seq, json FROM resources WHERE type = ? AND id = ?').raw(),
+      has: s('SELECT 1 FROM resources WHERE type = ? AND id = ?').raw(),
+      insert: s('INSERT INTO resources (type, id, json) VALUES (?, ?, ?)'),
+      update: s('UPDATE resources SET json = ? WHERE seq = ?'),
+      remove: s('DELETE FROM resources WHERE seq = ?'),
+      all: s('SELECT json FROM resources WHERE type = ? ORDER BY seq').raw(),
+      keyAdd: s('INSERT OR IGNORE INTO idx (k, seq) VALUES (?, ?)'),
+      keyRemove: s('DELETE FROM idx WHERE k = ? AND seq = ?'),
+      historyAdd: s('INSERT INTO history (type, id, json) VALUES (?, ?, ?)'),
+      history: s('SELECT json FROM history WHERE type = ? AND id = ? ORDER BY hid').raw(),
+      count: s('SELECT count(*) FROM resources').raw(),
+      types: s('SELECT DISTINCT type FROM resources').raw(),
+    };
+    this.knownTypes = new Set((this.statements.types.all() as [string][]).map(([t]) => t));
+  }
+
+  /** How many current resources the store holds. */
+  count(): number {
+    return (this.statements.count.get() as [number])[0];
+  }
+
+  override has(type: string, id: string): boolean {
+    return this.cache.has(`${type}/${id}`) || this.statements.has.get(type, id) !== undefined;
+  }
+
+  override get(type: string, id: string): Resource | undefined {
+    const key = `${type}/${id}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const row = this.statements.get.get(type, id) as [number, string] | undefined;
+    if (!row) return undefined;
+    const resource = JSON.parse(row[1]) as Resource;
+    if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(key, resource);
+    return resource;
+  }
+
+  override *all(type: string): Iterable<Resource> {
+    for (const [json] of this.statements.all.iterate(type) as Iterable<[string]>) yield JSON.parse(json) as Resource;
+  }
+
+  override types(): string[] {
+    return [...this.knownTypes];
+  }
+
+  /**
+   * The resources of `type` that may match `filters` (a superset, in stable order): narrowed by `_id`, or by the
+   * reference keys of plain reference filters, or else by the term keys of plain token filters; every resource of
+   * the type when no filter narrows.
+   */
+  override candidates(type: string, filters: FilterQuery): Iterable<Resource> {
+    const params = getSearchParameters(type) ?? {};
+    const sets: { kind: 'id' | 'r' | 't'; keys: string[] }[] = [];
+    for (const [name, value] of Object.entries(filters)) {
+      if (name.includes(':')) continue;
+      const kind = name === '_id' ? 'id' : params[name]?.type === 'reference' ? 'r' : params[name]?.type === 'token' ? 't' : undefined;
+      if (!kind) continue;
+      for (const one of Array.isArray(value) ? value : [value]) {
+        const alternatives = one.split(',');
+        const keys = alternatives.map((v) => (kind === 'id' ? v : kind === 'r' ? referenceKey(type, v) : tokenKey(type, v)));
+        if (keys.every((k): k is string => Boolean(k))) sets.push({ kind, keys });
+      }
+    }
+    const best = sets.find((s) => s.kind === 'id') ?? sets.find((s) => s.kind === 'r') ?? sets.find((s) => s.kind === 't');
+    if (!best) return this.all(type);
+    if (best.kind === 'id') return best.keys.flatMap((id) => this.get(type, id) ?? []);
+    return this.byKeys(best.keys);
+  }
+
+  override referring(type: string, reference: string): Iterable<Resource> {
+    const key = referenceKey(type, reference);
+    return key ? this.byKeys([key]) : this.all(type);
+  }
+
+  private byKeys(keys: string[]): Resource[] {
+    const marks = keys.map(() => '?').join(',');
+    const rows = this.db.prepare(`SELECT json FROM resources WHERE seq IN (SELECT seq FROM idx WHERE k IN (${marks})) ORDER BY seq`).raw().all(...keys) as [string][];
+    return rows.map(([json]) => JSON.parse(json) as Resource);
+  }
+
+  override async createResource<T extends Resource>(resource: T): Promise<T & { id: string }> {
+    if (!isResourceType(resource.resourceType)) {
+      throw new OperationOutcomeError(badRequest(`unknown resource type '${String(resource.resourceType)}'`, 'resourceType'));
+    }
+    const stored = JSON.parse(stringify(resource)) as T & { id: string };
+    stored.id ||= this.generateId();
+    stored.meta ??= {};
+    stored.meta.versionId ||= generateId();
+    stored.meta.lastUpdated ||= new Date().toISOString();
+    this.atomically(() => this.write(stored));
+    return deepClone(stored);
+  }
+
+  override async updateResource<T extends Resource>(resource: T, options?: Parameters<AtomicMemoryRepository['updateResource']>[1]): Promise<T & { id: string }> {
+    if (!resource.id) throw new OperationOutcomeError(badRequest('Missing id'));
+    const stored = this.get(resource.resourceType, resource.id);
+    if (options?.ifMatch) {
+      if (!stored) throw new OperationOutcomeError(notFound);
+      if (stored.meta?.versionId !== options.ifMatch) throw new OperationOutcomeError(preconditionFailed);
+    } else if (stored && sameContent(stored, resource)) {
+      return deepClone(stored) as T & { id: string };
+    }
+    const copy = deepClone(resource);
+    if (copy.meta) {
+      delete copy.meta.versionId;
+      delete copy.meta.lastUpdated;
+    }
+    return this.createResource(copy);
+  }
+
+  override async readResource<T extends Resource>(resourceType: string, id: string): Promise<T & { id: string }> {
+    const resource = this.get(resourceType, id);
+    if (!resource) throw new OperationOutcomeError(notFound);
+    return deepClone(resource) as T & { id: string };
+  }
+
+  override async readHistory<T extends Resource>(resourceType: string, id: string): Promise<Bundle<T>> {
+    const current = await this.readResource<T>(resourceType, id);
+    const earlier = (this.statements.history.all(resourceType, id) as [string][]).map(([json]) => JSON.parse(json) as T);
+    const versions = [...earlier, current].reverse();
+    return { resourceType: 'Bundle', type: 'history', entry: versions.map((resource) => ({ resource })) };
+  }
+
+  override async readVersion<T extends Resource>(resourceType: string, id: string, versionId: string): Promise<T & { id: string }> {
+    const history = await this.readHistory<T>(resourceType, id);
+    const version = history.entry?.find((e) => e.resource?.meta?.versionId === versionId)?.resource;
+    if (!version) throw new OperationOutcomeError(notFound);
+    return version as T & { id: string };
+  }
+
+  /** medplum's search contract (conditional create/update/delete use it), narrowed by the same keys as runSearch. */
+  override async search<T extends Resource>(request: SearchRequest<T>): Promise<Bundle<T & { id: string }>> {
+    const filters: FilterQuery = {};
+    for (const f of request.filters ?? []) if (f.operator === 'eq' && !filters[f.code]) filters[f.code] = f.value;
+    const matches = [...this.candidates(request.resourceType, filters)].filter((r) => matchesSearchRequest(r, request as SearchRequest));
+    const offset = request.offset ?? 0;
+    const page = matches.slice(offset, request.count === undefined ? undefined : offset + request.count);
+    return { resourceType: 'Bundle', type: 'searchset', total: matches.length, ...(page.length ? { entry: page.map((resource) => ({ resource: resource as T & { id: string } })) } : {}) };
+  }
+
+  override async deleteResource(resourceType: string, id: string): Promise<void> {
+    const row = this.statements.get.get(resourceType, id) as [number, string] | undefined;
+    if (!row) throw new OperationOutcomeError(notFound);
+    this.atomically(() => {
+      const [seq, json] = row;
+      this.statements.historyAdd.run(resourceType, id, json);
+      for (const key of indexKeys(JSON.parse(json) as Resource)) this.statements.keyRemove.run(key, seq);
+      this.statements.remove.run(seq);
+    });
+    this.cache.delete(`${resourceType}/${id}`);
+  }
+
+  override clear(): void {
+    this.db.exec('DELETE FROM resources; DELETE FROM history; DELETE FROM idx;');
+    this.cache.clear();
+    this.knownTypes.clear();
+  }
+
+  override async withTransaction<TResult>(callback: (client: undefined) => Promise<TResult>): Promise<TResult> {
+    const outermost = this.txDepth === 0;
+    if (outermost) this.db.exec('BEGIN IMMEDIATE');
+    this.txDepth++;
+    try {
+      const result = await callback(undefined);
+      if (outermost) this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (outermost) {
+        this.db.exec('ROLLBACK');
+        this.cache.clear();
+      }
+      throw error;
+    } finally {
+      this.txDepth--;
+    }
+  }
+
+  /** One write as its own transaction, or as a savepoint of the open one (a failed write leaves nothing of itself). */
+  private atomically(write: () => void): void {
+    const nested = this.db.inTransaction;
+    this.db.exec(nested ? 'SAVEPOINT write' : 'BEGIN IMMEDIATE');
+    try {
+      write();
+      this.db.exec(nested ? 'RELEASE write' : 'COMMIT');
+    } catch (error) {
+      this.db.exec(nested ? 'ROLLBACK TO write; RELEASE write' : 'ROLLBACK');
+      this.cache.clear();
+      throw error;
+    }
+  }
+
+  /** Stores a finished version (id, versionId, lastUpdated set): the earlier one, if any, moves to history. */
+  private write(resource: Resource & { id: string }): void {
+    const { resourceType: type, id } = resource;
+    const json = JSON.stringify(resource);
+    const keys = indexKeys(resource);
+    const row = this.statements.get.get(type, id) as [number, string] | undefined;
+    let seq: number;
+    if (row) {
+      seq = row[0];
+      this.statements.historyAdd.run(type, id, row[1]);
+      const fresh = new Set(keys);
+      for (const key of indexKeys(JSON.parse(row[1]) as Resource)) if (!fresh.has(key)) this.statements.keyRemove.run(key, seq);
+      this.statements.update.run(json, seq);
+    } else {
+      seq = Number(this.statements.insert.run(type, id, json).lastInsertRowid);
+    }
+    for (const key of keys) this.statements.keyAdd.run(key, seq);
+    this.knownTypes.add(type);
+    this.cache.delete(`${type}/${id}`);
+  }
+}
