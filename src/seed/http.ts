@@ -76,7 +76,7 @@ export class FhirHttpClient {
     // One more socket than workers, so a token refresh never waits behind the data requests.
     this.agent = new Agent({ connections: options.concurrency + 1, keepAliveTimeout: 10_000, pipelining: 1 });
     this.slots = new Semaphore(options.concurrency);
-    this.limiter = new RateLimiter(options.requestsPerSecond);
+    this.limiter = new RateLimiter(options.requestsPerSecond, undefined, undefined, options.concurrency);
   }
 
   /** A FHIR request, retried on 429/502/503/504/timeouts/resets with backoff and Retry-After. */
@@ -93,7 +93,9 @@ export class FhirHttpClient {
       try {
         outcome = await this.slots.run(async () => {
           await this.limiter.take();
-          return this.attempt(method, url, text, all);
+          const answer = await this.attempt(method, url, text, all);
+          this.limiter.observe(answer.headers);
+          return answer;
         });
       } catch (error) {
         if (this.options.signal?.aborted) throw error;

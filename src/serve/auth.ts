@@ -91,6 +91,16 @@ export class SandboxAuth {
     return found.reason === 'expired' ? `expired bearer token (access tokens live ${this.tokens.lifetimes.access} s)` : 'unknown or revoked bearer token';
   }
 
+  /** The client an unexpired issued access token belongs to (rate limits count per client). */
+  tokenClient(token: string): string | undefined {
+    const found = this.tokens.lookup(token, 'access');
+    return found.ok ? found.token.clientId : undefined;
+  }
+
+  get staticTokens(): readonly string[] {
+    return this.options.staticTokens ?? [];
+  }
+
   /** The member and scopes a patient token carries; undefined for other tokens (check rejection first). */
   patientGrant(authorization: string | undefined): PatientGrant | undefined {
     const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];

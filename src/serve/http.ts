@@ -16,6 +16,7 @@ import type { SandboxAuth } from './auth.js';
 import { patientEverything } from './everything.js';
 import { inPatientCompartment } from './compartment.js';
 import { handleOauthRoute, oauthDiscovery } from './oauth/routes.js';
+import { rateLimitClient, type RateLimit } from './rate-limit.js';
 import { otherPatientSearch, patientDenial, patientFilter } from './patient-access.js';
 import type { AtomicMemoryRepository } from './router.js';
 import { planSearch, runSearch, type Query } from './search-extras.js';
@@ -36,12 +37,16 @@ export interface HttpContext {
   capability: (base: string, tokenEndpoint: string) => Resource;
   /** With --validate: refuses writes whose resources have validation errors (422). */
   check?: WriteCheck;
+  /** With --rate-limit: per-client quotas, headers on every answer, 429 past them. */
+  rateLimit?: RateLimit;
 }
 
 /** The request handler: SMART discovery and token endpoint at the root, FHIR under /fhir. */
 export function createHandler(context: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
   const writes = new WriteQueue();
   return (req, res) => {
+    const client = context.rateLimit && rateLimitClient(req, (token) => context.auth.tokenClient(token), context.auth.staticTokens);
+    if (client && !context.rateLimit!.admit(client, res)) return void req.resume();
     handle(context, writes, req, res).catch((error: unknown) => {
       send(res, getStatusSafe(error), normalizeOperationOutcome(error));
     });

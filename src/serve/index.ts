@@ -6,6 +6,7 @@ import { capabilityStatement, findProfiles, PROFILE_IGS } from './capability.js'
 import { FHIR_PATH, createHandler } from './http.js';
 import { listenOn } from './listen.js';
 import type { LoadResult } from './load.js';
+import { RateLimit, type RateLimitOptions } from './rate-limit.js';
 import { indexSearchParameters } from './router.js';
 import { createRepository, type RepositoryOptions } from './store/engine.js';
 import { loadTestMembers, type TestMember } from './test-members.js';
@@ -29,6 +30,8 @@ export interface ServeOptions extends Omit<RepositoryOptions, 'dir'> {
    * refuse those with errors (422). The preload is not validated. `igs` default: CARIN BB 2.0.0, US Core 6.1.0.
    */
   validate?: boolean | { igs?: string[] };
+  /** Per-client request quotas (--rate-limit), with their headers on every answer. */
+  rateLimit?: RateLimitOptions;
 }
 
 export interface RunningServer {
@@ -104,6 +107,7 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
     repo,
     auth,
     check,
+    rateLimit: options.rateLimit ? new RateLimit(options.rateLimit) : undefined,
     capability: (base, tokenEndpoint) => {
       // The statement is the same for every request to one base; build it once.
       const cached = cache.get(base);

@@ -7,6 +7,7 @@ import { startServer, type AuthClient, type AuthOptions } from '../../serve/inde
 import { assertPortFree } from '../../serve/listen.js';
 import { loadTestMembers } from '../../serve/test-members.js';
 import { parseDuration } from '../../serve/oauth/duration.js';
+import { parseRateLimit, parseWarnShare, type RateLimitOptions } from '../../serve/rate-limit.js';
 import { UserError } from '../../util/errors.js';
 import { parseIg } from '../../validate/packages.js';
 import { DEFAULT_IGS } from '../../validate/validator.js';
@@ -26,6 +27,8 @@ export interface ServeArgs extends CommandContext {
   'client-jwks'?: string;
   'access-token-ttl': string;
   'refresh-token-ttl': string;
+  'rate-limit'?: string;
+  'rate-limit-warn': string;
   packages?: string;
   validate: boolean;
   ig?: string[];
@@ -51,6 +54,8 @@ export function serveOptions<T>(yargs: Argv<T>): Argv<T> {
     .option('client-jwks', { type: 'string', describe: 'smart-backend: JWKS file with the test client public keys (private_key_jwt)' })
     .option('access-token-ttl', { type: 'string', alias: 'token-lifetime', default: '5m', describe: 'smart-backend, smart-patient: how long an access token lives (300, 90s, 15m, 1h, 30d)' })
     .option('refresh-token-ttl', { type: 'string', default: '30d', describe: 'smart-patient: how long a refresh token (offline_access) lives' })
+    .option('rate-limit', { type: 'string', describe: 'Per-client request quota: N/s, N/min or both (10/s,300/min); 429 past it' })
+    .option('rate-limit-warn', { type: 'string', default: '80%', describe: '--rate-limit: share of the quota past which answers carry a Warning header' })
     .option('packages', { type: 'string', describe: 'Directory of FHIR packages for /metadata and --validate (default $FHIRSEED_PACKAGES, else ~/.fhir/packages)' })
     .option('validate', { type: 'boolean', default: false, describe: "Validate writes with fhirseed's validator; refuse those with errors (422)" })
     .option('ig', { type: 'string', array: true, describe: `--validate: IG packages to check profiles against (default ${DEFAULT_IGS.join(', ')})` });
@@ -74,7 +79,7 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
   const port = wholeNumberOption('--port', argv.port, { min: 0, max: 65535 })!;
   argv.ig?.forEach(parseIg);
   const server = await startServer({
-    port, host: argv.host, dir, auth: authOptions(argv), packagesDir: argv.packages,
+    port, host: argv.host, dir, auth: authOptions(argv), packagesDir: argv.packages, rateLimit: rateLimitOptions(argv),
     validate: argv.validate ? { igs: argv.ig } : false,
   });
   const io = argv.io;
@@ -93,6 +98,11 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
   // Stopped by a signal, as every serve ends: exit 130 (interrupted), after a clean stop.
   io.stdout('fhirseed: interrupted; server stopped (exit 130)\n');
   argv.result.exitCode = 130;
+}
+
+function rateLimitOptions(argv: ServeArgsShared): RateLimitOptions | undefined {
+  const warnShare = parseWarnShare(argv['rate-limit-warn']);
+  return argv['rate-limit'] === undefined ? undefined : { policies: parseRateLimit(argv['rate-limit']), warnShare };
 }
 
 function authOptions(argv: ServeArgsShared): AuthOptions {

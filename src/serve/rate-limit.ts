@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { UserError } from '../util/errors.js';
+
+/** One quota: `quota` requests per `windowSeconds`, per client. */
+export interface RatePolicy {
+  /** The policy's name in RateLimit-Policy / RateLimit ("per-second", "per-minute"). */
+  name: string;
+  quota: number;
+  windowSeconds: number;
+}
+
+export interface RateLimitOptions {
+  policies: RatePolicy[];
+  /** Share of a quota (0..1) past which responses carry a Warning; default 0.8. */
+  warnShare?: number;
+  /** Epoch ms clock (tests move it); default Date.now. */
+  now?: () => number;
+}
+
+const WINDOWS: Record<string, { name: string; seconds: number }> = {
+  s: { name: 'per-second', seconds: 1 },
+  sec: { name: 'per-second', seconds: 1 },
+  m: { name: 'per-minute', seconds: 60 },
+  min: { name: 'per-minute', seconds: 60 },
+};
+
+/**
+ * `--rate-limit`: `N/s`, `N/min`, or both comma-separated (`10/s,300/min`). UserError naming the
+ * option for anything else (exit 2).
+ */
+export function parseRateLimit(text: string): RatePolicy[] {
+  const policies = text.split(',').map((part) => {
+    const match = /^\s*(\d+)\s*\/\s*(s|sec|m|min)\s*$/i.exec(part);
+    const window = match ? WINDOWS[match[2]!.toLowerCase()] : undefined;
+    const quota = Number(match?.[1]);
+    if (!window || !Number.isSafeInteger(quota) || quota < 1) {
+      throw new UserError(`--rate-limit ${text}: expected N/s, N/min or both (e.g. 10/s,300/min), N at least 1`);
+    }
+    return { name: window.name, quota, windowSeconds: window.seconds };
+  });
+  if (new Set(policies.map((p) => p.name)).size !== policies.length) throw new UserError(`--rate-limit ${text}: one limit per window`);
+  return policies;
+}
+
+/** `--rate-limit-warn`: a percentage 1..100 (`80` or `80%`) as a share 0.01..1. */
+export function parseWarnShare(text: string | number): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(String(text));
+  const percent = Number(match?.[1]);
+  if (!match || !(percent > 0 && percent <= 100)) throw new UserError(`--rate-limit-warn ${String(text)}: expected a percentage from 1 to 100`);
+  return percent / 100;
+}
+
+/** Where one client stands in one policy's current window. */
+interface Usage {
+  policy: RatePolicy;
+  used: number;
+  /** Seconds until the window resets (at least 1). */
+  reset: number;
+}
+
+/**
+ * Per-client request quotas in fixed windows (aligned to the clock: a per-minute window resets on the
+ * minute). Every answer carries RateLimit-Policy and RateLimit (IETF httpapi ratelimit-headers draft,
+ * structured-field syntax `"name";q=…;w=…` and `"name";r=…;t=…`) and the widely used
+ * X-RateLimit-Limit/Remaining/Reset (the tightest policy; Reset in seconds from now); past the warn
+ * share a `Warning: 199`; past the quota 429 with Retry-After and an OperationOutcome (`throttled`).
+ * Refused requests do not count against the quota.
+ */
+export class RateLimit {
+  /** `${policy}|${client}` → window start (epoch s) and requests counted in it. */
+  private readonly windows = new Map<string, { start: number; count: number }>();
+  private readonly now: () => number;
+  private readonly warnShare: number;
+  private readonly policyHeader: string;
+
+  constructor(private readonly options: RateLimitOptions) {
+    this.now = options.now ?? Date.now;
+    this.warnShare = options.warnShare ?? 0.8;
+    this.policyHeader = options.policies.map((p) => `"${p.name}";q=${p.quota};w=${p.windowSeconds}`).join(', ');
+  }
+
+  /**
+   * Counts the request against `client`'s quotas and sets the headers on `res`; on true the request
+   * goes on, on false a 429 has been sent.
+   */
+  admit(client: string, res: ServerResponse): boolean {
+    const nowSeconds = this.now() / 1000;
+    const usages = this.options.policies.map((policy): Usage & { key: string; state: { start: number; count: number } } => {
+      const key = `${policy.name}|${client}`;
+      const start = Math.floor(nowSeconds / policy.windowSeconds) * policy.windowSeconds;
+      let state = this.windows.get(key);
+      if (!state || state.start !== start) {
+        state = { start, count: 0 };
+        this.windows.set(key, state);
+      }
+      return { policy, key, state, used: state.count, reset: Math.max(1, Math.ceil(start + policy.windowSeconds - nowSeconds)) };
+    });
+    const exceeded = usages.filter((u) => u.used >= u.policy.quota);
+    if (!exceeded.length) for (const u of usages) u.state.count = ++u.used;
+    this.setHeaders(res, usages);
+    if (exceeded.length) {
+      const wait = Math.max(...exceeded.map((u) => u.reset));
+      const names = exceeded.map((u) => `${u.policy.quota} requests per ${u.policy.windowSeconds === 1 ? 'second' : 'minute'}`).join(' and ');
+      const body = JSON.stringify({
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'error', code: 'throttled', details: { text: `rate limit of ${names} reached for this client; retry after ${wait} s` } }],
+      });
+      res.writeHead(429, { 'retry-after': String(wait), 'content-type': 'application/fhir+json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return false;
+    }
+    const warned = usages.filter((u) => u.used > u.policy.quota * this.warnShare);
+    if (warned.length) {
+      const text = warned.map((u) => `${u.used} of ${u.policy.quota} requests used in the ${u.policy.name} window, resets in ${u.reset} s`).join('; ');
+      res.setHeader('warning', `199 fhirseed "rate limit: ${text}"`);
+    }
+    return true;
+  }
+
+  private setHeaders(res: ServerResponse, usages: Usage[]): void {
+    const remaining = (u: Usage) => Math.max(0, u.policy.quota - u.used);
+    res.setHeader('ratelimit-policy', this.policyHeader);
+    res.setHeader('ratelimit', usages.map((u) => `"${u.policy.name}";r=${remaining(u)};t=${u.reset}`).join(', '));
+    // The X- trio names one policy: the one with the smallest share left.
+    const tightest = usages.reduce((a, b) => (remaining(b) / b.policy.quota < remaining(a) / a.policy.quota ? b : a));
+    res.setHeader('x-ratelimit-limit', String(tightest.policy.quota));
+    res.setHeader('x-ratelimit-remaining', String(remaining(tightest)));
+    res.setHeader('x-ratelimit-reset', String(tightest.reset));
+  }
+}
+
+/**
+ * Whose quota a request counts against: the client its valid token was issued to, else the static
+ * token it carries, else the caller's IP address (also for unknown or expired tokens).
+ */
+export function rateLimitClient(req: IncomingMessage, tokenClient: (token: string) => string | undefined, staticTokens: readonly string[] = []): string {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  const client = bearer ? tokenClient(bearer) : undefined;
+  if (client) return `client:${client}`;
+  if (bearer && staticTokens.includes(bearer)) return `token:${createHash('sha256').update(bearer).digest('hex').slice(0, 16)}`;
+  return `ip:${req.socket.remoteAddress ?? 'unknown'}`;
+}
