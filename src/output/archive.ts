@@ -11,7 +11,8 @@ const BLOCK = 512;
  * so the same output gives the same bytes. Paths sit under `prefix/`.
  */
 export function writeArchive(dir: string, file: string, prefix: string): { files: number; bytes: number } {
-  const paths = listFiles(dir).filter((p) => !p.startsWith(`seed-state${sep}`)).sort();
+  // Not the seeder's state nor the sandbox's SQLite store (serve's own, rebuilt from the data).
+  const paths = listFiles(dir).filter((p) => !p.startsWith(`seed-state${sep}`) && !p.startsWith(`sandbox-store${sep}`)).sort();
   const blocks: Buffer[] = [];
   for (const path of paths) {
     const name = `${prefix}/${path.split(sep).join('/')}`;

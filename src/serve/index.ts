@@ -43,6 +43,8 @@ export interface RunningServer {
   loadErrors: string[];
   /** Why IG profiles or search parameters are missing (packages not found or not downloadable). */
   notes: string[];
+  /** The SQLite store, when there is one on disk: `store FILE built` or `store FILE reused`. */
+  store?: string;
 }
 
 /**
@@ -69,13 +71,13 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       server.closeAllConnections();
     });
   try {
-    const { handler, loaded, notes, closeStore } = await prepare(options, authOptions, members);
+    const { handler, loaded, notes, store, closeStore } = await prepare(options, authOptions, members);
     setHandler(handler);
     const closeServer = close;
     close = () => closeServer().finally(closeStore);
     const { port } = server.address() as AddressInfo;
     const shownHost = host.includes(':') ? `[${host}]` : host;
-    return { url: `http://${shownHost}:${port}${FHIR_PATH}`, loadedResources: loaded.loaded, loadErrors: loaded.errors, notes, close };
+    return { url: `http://${shownHost}:${port}${FHIR_PATH}`, loadedResources: loaded.loaded, loadErrors: loaded.errors, notes, store, close };
   } catch (error) {
     await close();
     throw error;
@@ -85,7 +87,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** Packages, search parameters, the preload and the request handler: everything after the bind. */
-async function prepare(options: ServeOptions, authOptions: AuthOptions, members: TestMember[] | undefined): Promise<{ handler: Handler; loaded: LoadResult; notes: string[]; closeStore: () => void }> {
+async function prepare(options: ServeOptions, authOptions: AuthOptions, members: TestMember[] | undefined): Promise<{ handler: Handler; loaded: LoadResult; notes: string[]; store?: string; closeStore: () => void }> {
   // As `fhirseed validate` does: fetch the IGs into ~/.fhir/packages when none are at hand. Without
   // them the server still runs, only without the IG profiles and search parameters (a note says so).
   const packagesProblem = await ensurePackages(PROFILE_IGS, options.packagesDir).then(
@@ -117,5 +119,5 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
       return statement;
     },
   });
-  return { handler, loaded, notes: storeNote ? [...profiles.notes, storeNote] : profiles.notes, closeStore };
+  return { handler, loaded, notes: profiles.notes, store: storeNote, closeStore };
 }

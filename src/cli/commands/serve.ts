@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { TestAccount } from '../../output/accounts.js';
-import { startServer, type AuthClient, type AuthOptions } from '../../serve/index.js';
+import { startServer, type AuthClient, type AuthOptions, type ServeOptions } from '../../serve/index.js';
 import { assertPortFree } from '../../serve/listen.js';
 import { loadTestMembers } from '../../serve/test-members.js';
 import { parseDuration } from '../../serve/oauth/duration.js';
@@ -30,6 +30,9 @@ export interface ServeArgs extends CommandContext {
   'rate-limit'?: string;
   'rate-limit-warn': string;
   packages?: string;
+  /** memory, sqlite, or the SQLite store's file. */
+  store?: string;
+  'rebuild-store': boolean;
   validate: boolean;
   ig?: string[];
 }
@@ -57,11 +60,24 @@ export function serveOptions<T>(yargs: Argv<T>): Argv<T> {
     .option('rate-limit', { type: 'string', describe: 'Per-client request quota: N/s, N/min or both (10/s,300/min); 429 past it' })
     .option('rate-limit-warn', { type: 'string', default: '80%', describe: '--rate-limit: share of the quota past which answers carry a Warning header' })
     .option('packages', { type: 'string', describe: 'Directory of FHIR packages for /metadata and --validate (default $FHIRSEED_PACKAGES, else ~/.fhir/packages)' })
+    .option('store', { type: 'string', describe: 'Where the sandbox keeps its data: memory (loaded at every start), sqlite (indexed and persistent, in DIR/sandbox-store/store.sqlite) or a FILE for the SQLite store (default memory, or $FHIRSEED_STORE)' })
+    .option('rebuild-store', { type: 'boolean', default: false, describe: '--store sqlite/FILE: load the data anew even when the store matches it (replaces a store file that is not fhirseed\'s)' })
     .option('validate', { type: 'boolean', default: false, describe: "Validate writes with fhirseed's validator; refuse those with errors (422)" })
     .option('ig', { type: 'string', array: true, describe: `--validate: IG packages to check profiles against (default ${DEFAULT_IGS.join(', ')})` });
 }
 
 export type ServeArgsShared = Omit<ServeArgs, 'dir'>;
+
+/** --store memory | sqlite | FILE and --rebuild-store as startServer's options. */
+export function storeOptions(argv: Pick<ServeArgsShared, 'store' | 'rebuild-store'>): Pick<ServeOptions, 'store' | 'storeFile' | 'rebuildStore'> {
+  const value = argv.store;
+  if (value === undefined || value === 'memory' || value === 'sqlite') {
+    if (argv['rebuild-store'] && value !== 'sqlite') throw new UserError('--rebuild-store: only with --store sqlite or --store FILE');
+    return { ...(value ? { store: value } : {}), rebuildStore: argv['rebuild-store'] };
+  }
+  if (!value) throw new UserError('--store: expected memory, sqlite or a file');
+  return { store: 'sqlite', storeFile: value, rebuildStore: argv['rebuild-store'] };
+}
 
 /**
  * Checks --port and that it can be bound on --host now (UserError, exit 2, when it is in use): for
@@ -81,9 +97,11 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
   const server = await startServer({
     port, host: argv.host, dir, auth: authOptions(argv), packagesDir: argv.packages, rateLimit: rateLimitOptions(argv),
     validate: argv.validate ? { igs: argv.ig } : false,
+    ...storeOptions(argv),
   });
   const io = argv.io;
   io.stdout(`fhirseed: FHIR R4 sandbox at ${server.url} (${server.loadedResources} resources loaded${dir ? ` from ${dir}` : ''}, auth ${argv.auth}${argv.validate ? ', writes validated' : ''})\n`);
+  if (server.store) io.stdout(`fhirseed: ${server.store}\n`);
   if (server.notes.length) {
     io.stdout(`fhirseed: note: served without some IG profiles and search parameters: ${server.notes.join('; ')}\n`);
   }

@@ -108,11 +108,11 @@ function inspect(file: string): Inspection {
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
-    const id = db.pragma('application_id', { simple: true });
+    const id = pragmaValue(db, 'application_id');
     if (Number(id) !== APPLICATION_ID) return { kind: 'foreign', reason: 'another SQLite database' };
     const rows = db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][];
     const meta = new Map(rows);
-    const check = db.pragma('quick_check', { simple: true });
+    const check = pragmaValue(db, 'quick_check');
     if (check !== 'ok') return { kind: 'foreign', reason: `damaged: ${String(check)}` };
     return { kind: 'store', schema: Number(meta.get('schema')), source: meta.get('source') };
   } catch (error) {
@@ -120,6 +120,11 @@ function inspect(file: string): Inspection {
   } finally {
     db?.close();
   }
+}
+
+/** One pragma's value (libsql's `pragma(…, { simple: true })` answers the whole row). */
+export function pragmaValue(db: Database.Database, name: string): unknown {
+  return (db.prepare(`PRAGMA ${name}`).raw().get() as unknown[] | undefined)?.[0];
 }
 
 function removeStore(file: string): void {

@@ -1,0 +1,200 @@
+// The sandbox's SQLite store (issue 17): persistence across restarts, rebuild on changed data, foreign store files,
+// a SIGKILL mid-transaction, and search results equal to the in-memory repository's (a property over random data).
+// Over 10 s on a busy machine: the SIGKILL test's child process transpiles the serve sources it imports (~10 s of it).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import Database from 'libsql';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Observation, Resource } from '@medplum/fhirtypes';
+import { runCli } from '../../src/cli/run.js';
+import { writeArchive } from '../../src/output/archive.js';
+import { checkOutputTarget } from '../../src/output/target.js';
+import { startServer } from '../../src/serve/index.js';
+import { AtomicMemoryRepository, indexR4Definitions } from '../../src/serve/router.js';
+import { planSearch, runSearch } from '../../src/serve/search-extras.js';
+import { openStore, pragmaValue } from '../../src/serve/store/open.js';
+import { tempDir } from '../helpers/output.js';
+import { describeEmbedded, fhir } from './helpers.js';
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function scratch(): string {
+  const t = tempDir('fhirseed-store-');
+  cleanups.push(t.cleanup);
+  return t.dir;
+}
+
+function writeData(dir: string, patients: string[]): void {
+  mkdirSync(join(dir, 'ndjson'), { recursive: true });
+  writeFileSync(join(dir, 'ndjson', 'Patient.ndjson'), patients.map((id) => JSON.stringify({ resourceType: 'Patient', id, gender: 'female' })).join('\n') + '\n');
+  const obs: Observation = { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' }, subject: { reference: `Patient/${patients[0]}` } };
+  writeFileSync(join(dir, 'ndjson', 'Observation.ndjson'), JSON.stringify(obs) + '\n');
+}
+
+describeEmbedded('serve: the SQLite store', () => {
+  it('should keep writes across restarts while the data is unchanged, and rebuild from changed data', async () => {
+    const dir = scratch();
+    writeData(dir, ['a', 'b']);
+    const first = await startServer({ port: 0, dir, store: 'sqlite' });
+    expect(first.store).toBe(`store ${join(dir, 'sandbox-store', 'store.sqlite')} built`);
+    expect(first.loadedResources).toBe(3);
+    expect((await fhir(`${first.url}/Patient`, { method: 'POST', body: { resourceType: 'Patient', gender: 'male' } })).status).toBe(201);
+    expect((await fhir(`${first.url}/Patient/a`, { method: 'PUT', body: { resourceType: 'Patient', id: 'a', gender: 'other' } })).status).toBe(200);
+    await first.close();
+
+    const second = await startServer({ port: 0, dir, store: 'sqlite' });
+    expect(second.store).toMatch(/ reused$/);
+    expect(second.loadedResources).toBe(4);
+    expect((await fhir(`${second.url}/Patient?gender=male`)).body.total).toBe(1);
+    expect((await fhir(`${second.url}/Patient/a/_history`)).body.entry.map((e: { resource: Resource }) => (e.resource as { gender: string }).gender)).toEqual(['other', 'female']);
+    expect((await fhir(`${second.url}/Observation?patient=a`)).body.total).toBe(1);
+    await second.close();
+
+    writeData(dir, ['a', 'b', 'c']);
+    const third = await startServer({ port: 0, dir, store: 'sqlite' });
+    cleanups.push(() => third.close());
+    expect(third.store).toMatch(/ built$/);
+    expect(third.loadedResources).toBe(4);
+    expect((await fhir(`${third.url}/Patient?gender=male`)).body.total).toBe(0);
+    expect((await fhir(`${third.url}/Patient/a`)).body.gender).toBe('female');
+  }, 60_000);
+
+  it('should refuse a store file that is not a fhirseed store in one line (exit 2), leave it as it was, and replace it with --rebuild-store', async () => {
+    const dir = scratch();
+    writeData(dir, ['a']);
+    const garbage = join(dir, 'garbage.sqlite');
+    writeFileSync(garbage, 'not a database at all '.repeat(200));
+    const other = join(dir, 'other.db');
+    const db = new Database(other);
+    db.exec('CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES (\'mine\');');
+    db.close();
+    const before = readFileSync(other);
+    for (const file of [garbage, other]) {
+      let stderr = '';
+      const code = await runCli(['serve', dir, '--port', '0', '--store', file], { stdout: () => undefined, stderr: (t) => (stderr += t), isTty: false });
+      expect(code).toBe(2);
+      expect(stderr).toMatch(new RegExp(`^fhirseed: store ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not a fhirseed sandbox store \\([^\\n]+\\); move it away or serve with --rebuild-store\\n$`));
+    }
+    expect(readFileSync(other).equals(before)).toBe(true);
+    expect(readFileSync(garbage, 'utf8')).toMatch(/^not a database at all/);
+    expect(existsSync(join(dir, 'sandbox-store'))).toBe(false);
+
+    const server = await startServer({ port: 0, dir, storeFile: garbage, rebuildStore: true });
+    cleanups.push(() => server.close());
+    expect(server.loadedResources).toBe(2);
+    expect((await fhir(`${server.url}/Patient/a`)).status).toBe(200);
+  }, 60_000);
+
+  it('should keep sandbox-store/ out of the foreign files of an output directory and out of its archive', async () => {
+    const dir = scratch();
+    writeData(dir, ['a']);
+    writeFileSync(join(dir, 'manifest.json'), '{}');
+    const server = await startServer({ port: 0, dir, store: 'sqlite' });
+    await server.close();
+    expect(existsSync(join(dir, 'sandbox-store', 'store.sqlite'))).toBe(true);
+    expect(() => checkOutputTarget(dir)).not.toThrow();
+    expect(writeArchive(dir, join(scratch(), 'out.tar.gz'), 'out').files).toBe(3);
+  }, 60_000);
+});
+
+describe('SQLite store: a SIGKILL in the middle of a transaction', () => {
+  it('should leave the committed write and nothing of the transaction', async () => {
+    const file = join(scratch(), 'store.sqlite');
+    const here = fileURLToPath(new URL('.', import.meta.url));
+    const child = spawn(process.execPath, ['--import', join(here, '../seed/helpers/register-ts.mjs'), join(here, 'store-crash-child.mjs'), file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    let stdout = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        stdout += String(d);
+        if (stdout.includes('in-transaction')) resolve();
+      });
+      child.on('exit', () => reject(new Error(`child ended early: ${stderr}`)));
+    });
+    // The uncommitted pages reached the WAL file before the kill.
+    expect(readFileSync(`${file}-wal`).length).toBeGreaterThan(100_000);
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    indexR4Definitions();
+    const store = openStore(undefined, [], { file });
+    cleanups.push(() => store.close());
+    expect(store.reused).toBe(true);
+    expect(store.repo.count()).toBe(1);
+    expect(store.repo.has('Patient', 'committed')).toBe(true);
+    expect(store.repo.has('Patient', 'uncommitted-0')).toBe(false);
+    expect(pragmaValue(store.repo.db, 'integrity_check')).toBe('ok');
+  }, 60_000);
+});
+
+describe('SQLite store: searches narrowed by its index keys', () => {
+  beforeAll(() => indexR4Definitions());
+
+  const CODES = ['laboratory', 'vital-signs', 'Survey'];
+  const observation = fc.record({
+    patient: fc.integer({ min: 0, max: 3 }),
+    performer: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
+    category: fc.constantFrom(...CODES),
+    upper: fc.boolean(),
+    loinc: fc.constantFrom('1234-5', '2345-6', '8867-4'),
+    status: fc.constantFrom('final', 'amended', 'preliminary'),
+  });
+  const query = fc.record(
+    {
+      patient: fc.constantFrom('p0', 'Patient/p1', 'p2,p3', 'p9'),
+      performer: fc.constantFrom('Practitioner/d0', 'd1'),
+      category: fc.constantFrom('laboratory', 'LABORATORY', 'survey', 'http://terminology.hl7.org/CodeSystem/observation-category|vital-signs', 'nothing'),
+      code: fc.constantFrom('http://loinc.org|1234-5', '2345-6,8867-4', '|1234-5', 'http://loinc.org|'),
+      status: fc.constantFrom('final', 'amended,preliminary'),
+      _id: fc.constantFrom('o0', 'o1,o2'),
+    },
+    { requiredKeys: [] },
+  );
+
+  it('should give the same matches, order and totals as the in-memory repository', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(observation, { maxLength: 25 }), query, async (rows, q) => {
+        const resources: Resource[] = [0, 1, 2, 3].map((i) => ({ resourceType: 'Patient', id: `p${i}` }));
+        rows.forEach((r, i) => {
+          const code = r.upper ? r.category.toUpperCase() : r.category;
+          resources.push({
+            resourceType: 'Observation',
+            id: `o${i}`,
+            status: r.status as Observation['status'],
+            subject: { reference: `Patient/p${r.patient}` },
+            ...(r.performer === undefined ? {} : { performer: [{ reference: `Practitioner/d${r.performer}` }] }),
+            category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code }] }],
+            code: { coding: [{ system: 'http://loinc.org', code: r.loinc }] },
+          } as Observation);
+        });
+        const memory = new AtomicMemoryRepository();
+        const store = openStore(undefined, []);
+        try {
+          for (const r of resources) {
+            await memory.preload(r);
+            await store.repo.preload(r);
+          }
+          const plan = planSearch('Observation', { ...q, _count: '100' });
+          const ids = (repo: AtomicMemoryRepository) => {
+            const bundle = runSearch(repo, plan, 'http://x/fhir', q);
+            return { total: bundle.total, ids: bundle.entry?.map((e) => e.resource?.id) };
+          };
+          expect(ids(store.repo)).toEqual(ids(memory));
+          const revinclude = planSearch('Patient', { _revinclude: 'Observation:subject' });
+          const all = (repo: AtomicMemoryRepository) => runSearch(repo, revinclude, 'http://x/fhir', {}).entry?.map((e) => e.fullUrl);
+          expect(all(store.repo)).toEqual(all(memory));
+        } finally {
+          store.close();
+        }
+      }),
+      { numRuns: 40 },
+    );
+  }, 60_000);
+});
