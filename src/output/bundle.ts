@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 
 /**
@@ -20,7 +20,8 @@ export function transactionBundle(resources: readonly Resource[]): Bundle {
 
 /** A name-based UUID (version 5 layout over SHA-256 bits) for a resource URL. */
 export function stableUuid(name: string): string {
-  const h = createHash('sha256').update(`fhirseed:${name}`).digest();
+  // One-shot hash: no Hash object per resource (same bytes as createHash).
+  const h = hash('sha256', `fhirseed:${name}`, 'buffer');
   h[6] = (h[6]! & 0x0f) | 0x50;
   h[8] = (h[8]! & 0x3f) | 0x80;
   const hex = h.subarray(0, 16).toString('hex');

@@ -1,22 +1,20 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Resource } from '@medplum/fhirtypes';
 import { loadCodeMaps } from '../codemaps/load.js';
 import type { CodeMaps } from '../codemaps/types.js';
-import { ids, type BuildContext, type UsCoreVersion } from '../fhir/context.js';
-import { buildCarinBbDirectoryResources, buildCarinBbMemberResources } from '../fhir/carin-bb/index.js';
-import { buildUsCoreDirectoryResources, buildUsCoreMemberResources, layerUsCore } from '../fhir/us-core/index.js';
+import type { UsCoreVersion } from '../fhir/context.js';
 import type { TargetRow } from '../profile/targets.js';
 import type { Profile } from '../profile/types.js';
-import { buildDirectory } from '../story/directory.js';
-import { simulateMember } from '../story/simulate.js';
 import { Interrupted, UserError } from '../util/errors.js';
 import { checkNow } from '../util/now.js';
 import { fhirseedVersion } from '../util/paths.js';
 import { checkRunId } from '../util/run-id.js';
-import { testAccount } from './accounts.js';
+import { memberBuilder, type MemberBuilder, type MemberSetup } from './member-builder.js';
+import type { RenderedGroup } from './render.js';
+import { DEFAULT_MAX_BUNDLE_ENTRIES } from './split.js';
 import { checkOutputTarget, createTempOutput, moveShardIn, swapInOutput } from './target.js';
+import { membersInWorkers } from './workers.js';
 import { OutputWriter, shardSuffix, type OutputFormat, type Shard } from './writer.js';
 
 export interface GenerateOptions {
@@ -33,6 +31,8 @@ export interface GenerateOptions {
   codeMaps?: CodeMaps;
   /** Entries per bundle file at most (default 500); a larger member is split across files. */
   maxBundleEntries?: number;
+  /** Indented bundle files (default compact, one line each); the JSON is the same either way. */
+  pretty?: boolean;
   onProgress?: (done: number, total: number) => void;
   /**
    * Called with the finished temporary directory (manifest written) just before it is put in place:
@@ -41,9 +41,14 @@ export interface GenerateOptions {
   beforePlace?: (dir: string, manifest: Manifest) => void;
 }
 
-/** generateAsync's options: also a signal that stops the run (Ctrl-C). */
+/** generateAsync's options: also a signal that stops the run (Ctrl-C), and the worker threads to build members on. */
 export interface AsyncGenerateOptions extends GenerateOptions {
   signal?: AbortSignal;
+  /**
+   * Worker threads building members (default 1: none, all on this thread). The output is the same
+   * bytes for every value; the workers load the shipped code maps (code-maps/) themselves.
+   */
+  jobs?: number;
 }
 
 export interface Manifest {
@@ -80,29 +85,83 @@ export function shardRange(members: number, shard: Shard | undefined): { first: 
  * directory beside `out` and swaps it in only when complete (a shard moves in only its own files),
  * so a failing run leaves the earlier output as it was. Throws UserError for a bad --out, --run-id
  * or --now (before any work); anything thrown on the way propagates after the temporary directory
- * is removed.
+ * is removed. All on this thread, bundle files written synchronously.
  */
 export function generate(options: GenerateOptions): Manifest {
-  const run = generateSteps(options);
-  for (let step = run.next(); ; step = run.next()) if (step.done) return step.value;
-}
-
-/**
- * generate, yielding to the event loop after every member so that signal handlers run: when
- * `options.signal` aborts, the temporary directory is removed and Interrupted (exit 130) thrown;
- * `out` stays as it was.
- */
-export async function generateAsync(options: AsyncGenerateOptions): Promise<Manifest> {
-  const run = generateSteps(options);
-  for (let step = run.next(); ; ) {
-    if (step.done) return step.value;
-    await nextTurn();
-    step = options.signal?.aborted ? run.throw(new Interrupted(`interrupted; removed the partial output, ${options.out} is as it was`)) : run.next();
+  const run = beginRun(options, false);
+  try {
+    const builder = memberBuilder(run.setup, run.codeMaps);
+    try {
+      if (run.first === 0) run.writer.writeDirectory(builder.directory());
+      for (let index = run.first; index < run.end; index++) {
+        run.writer.writeMember(builder.member(index));
+        options.onProgress?.(index - run.first + 1, run.end - run.first);
+      }
+    } finally {
+      run.writer.close();
+    }
+    return finishRun(run, options);
+  } catch (error) {
+    rmSync(run.temp, { recursive: true, force: true });
+    throw error;
   }
 }
 
-/** The run, as a generator that yields after each member (and cleans up in its finally). */
-function* generateSteps(options: GenerateOptions): Generator<void, Manifest, void> {
+/**
+ * generate, with members built on `options.jobs` worker threads (written in index order: the same
+ * bytes as one job) and bundle files written asynchronously while the next members are built. It
+ * yields to the event loop after every member so that signal handlers run: when `options.signal`
+ * aborts, the workers stop, the temporary directory is removed and Interrupted (exit 130) thrown;
+ * `out` stays as it was. Every check of generate is made before a worker starts.
+ */
+export async function generateAsync(options: AsyncGenerateOptions): Promise<Manifest> {
+  const run = beginRun(options, true);
+  const interrupted = () => new Interrupted(`interrupted; removed the partial output, ${options.out} is as it was`);
+  try {
+    const builder = memberBuilder(run.setup, run.codeMaps);
+    const jobs = options.jobs ?? 1;
+    const members = jobs > 1 && run.end - run.first > 1 ? membersInWorkers(run.setup, jobs, run.first, run.end) : membersInProcess(builder, run.first, run.end);
+    try {
+      if (run.first === 0) run.writer.writeDirectory(builder.directory());
+      let done = 0;
+      for await (const group of members) {
+        if (options.signal?.aborted) throw interrupted();
+        run.writer.writeMember(group);
+        options.onProgress?.(++done, run.end - run.first);
+        await run.writer.drained();
+        if (options.signal?.aborted) throw interrupted();
+      }
+    } finally {
+      run.writer.close();
+      await run.writer.finished().catch(() => undefined); // nothing still writing into the directory about to be removed
+    }
+    await run.writer.finished();
+    return finishRun(run, options);
+  } catch (error) {
+    rmSync(run.temp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Members [first, end) on this thread, yielding to the event loop after each (signals). */
+async function* membersInProcess(builder: MemberBuilder, first: number, end: number): AsyncGenerator<RenderedGroup, void, void> {
+  for (let index = first; index < end; index++) {
+    yield builder.member(index);
+    await nextTurn();
+  }
+}
+
+interface Run {
+  setup: MemberSetup;
+  codeMaps: CodeMaps;
+  first: number;
+  end: number;
+  temp: string;
+  writer: OutputWriter;
+}
+
+/** The checks (before any work), the member setup, and the temporary directory with its writer open. */
+function beginRun(options: GenerateOptions, streaming: boolean): Run {
   const { profile } = options;
   const now = options.now === undefined ? profile.period.end : checkNow(options.now, profile.period);
   const runId = options.runId ?? `${profile.name}-${profile.seed}`;
@@ -110,63 +169,55 @@ function* generateSteps(options: GenerateOptions): Generator<void, Manifest, voi
   const { first, end } = shardRange(profile.members, options.shard);
   checkOutputTarget(options.out);
   const codeMaps = options.codeMaps ?? loadCodeMaps();
-  const directory = buildDirectory(profile, codeMaps);
-  const ctx: BuildContext = {
+  const setup: MemberSetup = {
     profile,
-    codeMaps,
-    directory,
+    now,
     runId,
-    lastUpdated: `${now}T00:00:00Z`,
     usCoreVersion: options.usCoreVersion ?? profile.usCore,
-    plansById: new Map(profile.plans.map((p) => [p.id, p])),
+    render: {
+      formats: new Set(options.formats ?? ['bundles', 'ndjson']),
+      maxBundleEntries: options.maxBundleEntries ?? DEFAULT_MAX_BUNDLE_ENTRIES,
+      pretty: options.pretty ?? false,
+    },
   };
-  const sharded = options.shard !== undefined && options.shard.count > 1;
   const temp = createTempOutput(options.out, options.shard);
-  let placed = false;
+  const writer = new OutputWriter(temp, setup.render.formats, options.shard, streaming);
   try {
-    const writer = new OutputWriter(temp, new Set(options.formats ?? ['bundles', 'ndjson']), options.shard, options.maxBundleEntries);
     writer.open();
-    try {
-      if (first === 0) {
-        writer.writeDirectory([...buildCarinBbDirectoryResources(ctx).map((r) => layerUsCore(r, undefined, ctx)), ...buildUsCoreDirectoryResources(ctx)]);
-      }
-      for (let index = first; index < end; index++) {
-        const story = simulateMember({ profile, codeMaps, directory, now }, index);
-        const resources: Resource[] = [
-          ...buildCarinBbMemberResources(story, ctx).map((r) => layerUsCore(r, story, ctx)),
-          ...buildUsCoreMemberResources(story, ctx),
-        ];
-        writer.writeMember(index, resources, testAccount(story, ids.patient(story)));
-        options.onProgress?.(index - first + 1, end - first);
-        yield;
-      }
-    } finally {
-      writer.close();
-    }
-    const manifest: Manifest = {
-      generator: 'fhirseed',
-      version: fhirseedVersion(),
-      profile: profile.name,
-      profileFile: options.profileFile,
-      seed: profile.seed,
-      runId,
-      now,
-      igs: { 'hl7.fhir.us.carin-bb': '2.0.0', 'hl7.fhir.us.core': ctx.usCoreVersion },
-      members: { total: profile.members, first, last: end - 1, written: writer.counts.members },
-      shard: options.shard,
-      counts: { byType: sortKeys(writer.counts.byType), byProfile: sortKeys(writer.counts.byProfile) },
-      files: [...writer.files].sort(),
-      targets: profile.targets,
-    };
-    writeFileSync(join(temp, `manifest${shardSuffix(options.shard)}.json`), `${JSON.stringify(manifest, null, 2)}\n`);
-    options.beforePlace?.(temp, manifest);
-    if (sharded) moveShardIn(temp, options.out, options.shard!, { first, end });
-    else swapInOutput(temp, options.out);
-    placed = true;
-    return manifest;
-  } finally {
-    if (!placed) rmSync(temp, { recursive: true, force: true });
+  } catch (error) {
+    writer.close();
+    rmSync(temp, { recursive: true, force: true });
+    throw error;
   }
+  return { setup, codeMaps, first, end, temp, writer };
+}
+
+/** The manifest, the caller's beforePlace, and the temporary directory put in place of `out`. */
+function finishRun(run: Run, options: GenerateOptions): Manifest {
+  const { profile } = options;
+  const { writer, first, end, temp } = run;
+  const { runId, now, usCoreVersion } = run.setup;
+  const sharded = options.shard !== undefined && options.shard.count > 1;
+  const manifest: Manifest = {
+    generator: 'fhirseed',
+    version: fhirseedVersion(),
+    profile: profile.name,
+    profileFile: options.profileFile,
+    seed: profile.seed,
+    runId,
+    now,
+    igs: { 'hl7.fhir.us.carin-bb': '2.0.0', 'hl7.fhir.us.core': usCoreVersion },
+    members: { total: profile.members, first, last: end - 1, written: writer.counts.members },
+    shard: options.shard,
+    counts: { byType: sortKeys(writer.counts.byType), byProfile: sortKeys(writer.counts.byProfile) },
+    files: [...writer.files].sort(),
+    targets: profile.targets,
+  };
+  writeFileSync(join(temp, `manifest${shardSuffix(options.shard)}.json`), `${JSON.stringify(manifest, null, 2)}\n`);
+  options.beforePlace?.(temp, manifest);
+  if (sharded) moveShardIn(temp, options.out, options.shard!, { first, end });
+  else swapInOutput(temp, options.out);
+  return manifest;
 }
 
 function sortKeys(record: Record<string, number>): Record<string, number> {

@@ -1,9 +1,8 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Resource } from '@medplum/fhirtypes';
-import { accountCsvRow, accountsCsvHeader, type TestAccount } from './accounts.js';
-import { transactionBundle } from './bundle.js';
-import { DEFAULT_MAX_BUNDLE_ENTRIES, splitGroup } from './split.js';
+import { accountsCsvHeader } from './accounts.js';
+import type { RenderedGroup } from './render.js';
 
 export type OutputFormat = 'bundles' | 'ndjson';
 
@@ -50,15 +49,23 @@ class BufferedFile {
   }
 }
 
+/** Bundle files written at once at most in streaming mode before the writer asks its caller to wait. */
+const MAX_PENDING_WRITES = 32;
+
 /**
- * Writes as it goes: each member's bundle is written and its resources appended to the NDJSON file
- * of their type, so nothing is held in memory but the open file descriptors and the counts.
+ * Writes as it goes: each member's bundle files are written and its NDJSON lines appended to the
+ * file of their type, so nothing is held in memory but the open file descriptors, the counts and
+ * (streaming) the bundle files being written. Members come already serialised (src/output/render.ts).
+ * With `streaming`, bundle files are written asynchronously (at most MAX_PENDING_WRITES at once:
+ * await `drained()` between members) and `close()` must be followed by `await finished()`.
  */
 export class OutputWriter {
   private readonly ndjson = new Map<string, BufferedFile>();
   private accountsCsv: BufferedFile | undefined;
   private accountsJson: BufferedFile | undefined;
   private accountsWritten = 0;
+  private readonly pending = new Set<Promise<void>>();
+  private failure: unknown;
   readonly counts: OutputCounts = { byType: {}, byProfile: {}, members: 0, bundles: 0 };
   readonly files = new Set<string>();
 
@@ -66,8 +73,7 @@ export class OutputWriter {
     readonly dir: string,
     private readonly formats: ReadonlySet<OutputFormat>,
     private readonly shard: Shard | undefined,
-    /** Entries per bundle file at most: a larger group goes to `<name>-2.json`, `<name>-3.json`, … */
-    private readonly maxBundleEntries = DEFAULT_MAX_BUNDLE_ENTRIES,
+    private readonly streaming = false,
   ) {}
 
   /** Prepares the (new, empty) directory: subdirectories and the test-account files. */
@@ -82,45 +88,70 @@ export class OutputWriter {
     this.accountsJson.write('[\n');
   }
 
-  writeDirectory(resources: readonly Resource[]): void {
-    this.writeGroup('bundles/directory.json', resources);
+  writeDirectory(group: RenderedGroup): void {
+    this.writeGroup(group);
   }
 
-  writeMember(index: number, resources: readonly Resource[], account: TestAccount): void {
-    this.writeGroup(`bundles/member-${String(index).padStart(6, '0')}.json`, resources);
+  /** A member's files, in index order (the NDJSON files and test accounts are appended to). */
+  writeMember(group: RenderedGroup): void {
+    this.writeGroup(group);
     this.counts.members++;
-    this.accountsCsv!.write(accountCsvRow(account));
-    this.accountsJson!.write(`${this.accountsWritten ? ',\n' : ''}  ${JSON.stringify(account)}`);
-    this.accountsWritten++;
+    if (group.account) {
+      this.accountsCsv!.write(group.account.csv);
+      this.accountsJson!.write(`${this.accountsWritten ? ',\n' : ''}  ${group.account.json}`);
+      this.accountsWritten++;
+    }
+  }
+
+  /** Streaming: resolves when fewer than MAX_PENDING_WRITES bundle files are being written; rejects with a failed write. */
+  async drained(): Promise<void> {
+    while (this.pending.size >= MAX_PENDING_WRITES) await Promise.race(this.pending);
+    if (this.failure !== undefined) throw this.failure;
   }
 
   close(): void {
     if (this.accountsJson !== undefined) {
       this.accountsJson.write('\n]\n');
       this.accountsJson.close();
+      this.accountsJson = undefined;
     }
     this.accountsCsv?.close();
+    this.accountsCsv = undefined;
     for (const file of this.ndjson.values()) file.close();
     this.ndjson.clear();
   }
 
-  private writeGroup(bundleFile: string, resources: readonly Resource[]): void {
-    for (const r of resources) {
-      this.counts.byType[r.resourceType] = (this.counts.byType[r.resourceType] ?? 0) + 1;
-      for (const p of r.meta?.profile ?? []) this.counts.byProfile[p] = (this.counts.byProfile[p] ?? 0) + 1;
+  /** Streaming: waits for every bundle file being written; rejects with the first failed write. */
+  async finished(): Promise<void> {
+    await Promise.all(this.pending);
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private writeGroup(group: RenderedGroup): void {
+    for (const [k, v] of Object.entries(group.byType)) this.counts.byType[k] = (this.counts.byType[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(group.byProfile)) this.counts.byProfile[k] = (this.counts.byProfile[k] ?? 0) + v;
+    for (const { file, text } of group.bundles) {
+      // A member's first bundle is not listed (one per member, see openFile); its further parts are.
+      if (!file.startsWith('bundles/member-') || /-\d+-\d+\.json$/.test(file)) this.files.add(file);
+      this.writeBundle(join(this.dir, file), text);
+      this.counts.bundles++;
     }
-    if (this.formats.has('bundles')) {
-      for (const [i, part] of splitGroup(resources, this.maxBundleEntries).entries()) {
-        const file = i === 0 ? bundleFile : bundleFile.replace(/\.json$/, `-${i + 1}.json`);
-        // A member's first bundle is not listed (one per member, see openFile); its further parts are.
-        if (i > 0 || !file.startsWith('bundles/member-')) this.files.add(file);
-        writeFileSync(join(this.dir, file), `${JSON.stringify(transactionBundle(part), null, 2)}\n`);
-        this.counts.bundles++;
-      }
+    for (const [type, lines] of group.ndjson) this.ndjsonFile(type).write(lines);
+  }
+
+  private writeBundle(path: string, text: string): void {
+    if (!this.streaming) {
+      writeFileSync(path, text);
+      return;
     }
-    if (this.formats.has('ndjson')) {
-      for (const r of resources) this.ndjsonFile(r.resourceType).write(`${JSON.stringify(r)}\n`);
-    }
+    const write: Promise<void> = writeFile(path, text).then(
+      () => void this.pending.delete(write),
+      (error: unknown) => {
+        this.pending.delete(write);
+        this.failure ??= error;
+      },
+    );
+    this.pending.add(write);
   }
 
   private ndjsonFile(type: string): BufferedFile {

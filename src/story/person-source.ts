@@ -6,18 +6,26 @@ import type { Address, PersonName } from './types.js';
 /** USPS codes faker's en_US data has ZIP code ranges for (the 50 states, DC and PR): the states addresses can be made in. */
 export const ADDRESS_STATES: ReadonlySet<string> = new Set(Object.keys(en_US.location?.postcode_by_state ?? {}));
 
+/** The Rng the shared Faker draws from: set by each PersonSource before every call (all synchronous). */
+let active: Rng | undefined;
+
+/** One Faker for the whole process (building one costs more than a member's names): its random source is the active Rng. */
+const shared = new Faker({
+  locale: [en_US, en, base],
+  randomizer: { next: () => active!.next(), seed: () => undefined },
+});
+
 /**
  * Names and fictional addresses from faker's en_US data, drawing every random number from the
  * member's own Rng (faker never seeds itself), so a member's story depends on (seed, index) only.
  */
 export class PersonSource {
-  private readonly faker: Faker;
+  constructor(private readonly rng: Rng) {}
 
-  constructor(private readonly rng: Rng) {
-    this.faker = new Faker({
-      locale: [en_US, en, base],
-      randomizer: { next: () => rng.next(), seed: () => undefined },
-    });
+  /** The shared Faker, drawing from this member's Rng. */
+  private get faker(): Faker {
+    active = this.rng;
+    return shared;
   }
 
   name(sex: Sex, adult: boolean): PersonName {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * A small, fast, seedable generator (sfc32) with the helpers the simulation needs.
@@ -11,7 +11,7 @@ export class Rng {
   private d: number;
 
   constructor(seedText: string) {
-    const h = createHash('sha256').update(seedText).digest();
+    const h = hash('sha256', seedText, 'buffer');
     this.a = h.readUInt32LE(0);
     this.b = h.readUInt32LE(4);
     this.c = h.readUInt32LE(8);
@@ -88,5 +88,5 @@ export class Rng {
 
 /** Short, stable hex digest for ids. */
 export function stableHash(text: string, length = 12): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, length);
+  return hash('sha256', text, 'hex').slice(0, length);
 }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { loadCodeMaps } from '../../codemaps/load.js';
@@ -32,6 +33,8 @@ export interface GenerateArgs extends CommandContext {
   'us-core'?: '6.1.0' | '3.1.1';
   archive?: string;
   'max-bundle-entries'?: string;
+  jobs?: string;
+  pretty?: boolean;
   yes: boolean;
 }
 
@@ -52,6 +55,8 @@ export function generateOptions<T>(yargs: Argv<T>, outDescription = 'Output dire
     .option('archive', { type: 'string', describe: 'Also pack the output into this .tar.gz (or .tgz) outside --out, ready for developers to download' })
     .option('us-core', { choices: ['6.1.0', '3.1.1'] as const, describe: "US Core version of the clinical layer (default: the profile's usCore, else 6.1.0)" })
     .option('max-bundle-entries', { type: 'string', describe: `Entries per bundle file at most; a larger member is split across files (default ${DEFAULT_MAX_BUNDLE_ENTRIES})` })
+    .option('jobs', { alias: 'j', type: 'string', describe: 'Worker threads building members (default: the number of cores); the output is the same bytes for any value' })
+    .option('pretty', { type: 'boolean', default: false, describe: 'Indent the bundle files (default compact, one line each)' })
     .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Go ahead with an output estimated above 5 GB or above the free disk space' });
 }
 
@@ -73,6 +78,7 @@ export async function runGenerate(argv: GenerateArgs): Promise<Manifest> {
   const members = wholeNumberOption('--members', argv.members, { min: 1 });
   const seed = wholeNumberOption('--seed', argv.seed);
   const maxBundleEntries = wholeNumberOption('--max-bundle-entries', argv['max-bundle-entries'], { min: 1 });
+  const jobs = wholeNumberOption('--jobs', argv.jobs, { min: 1 }) ?? availableParallelism();
   if (argv['run-id'] !== undefined) checkRunId(argv['run-id'], '--run-id');
   const formats = parseFormats(argv.format);
   const shard = argv.shard === undefined ? undefined : parseShard(argv.shard);
@@ -107,6 +113,8 @@ export async function runGenerate(argv: GenerateArgs): Promise<Manifest> {
       usCoreVersion: argv['us-core'],
       codeMaps,
       maxBundleEntries,
+      pretty: argv.pretty,
+      jobs,
       onProgress: progress.update,
       signal: interrupt.signal,
       beforePlace: argv.archive === undefined || packShard ? undefined : (dir, m) => (packed = writeArchive(dir, argv.archive!, `fhirseed-${m.runId}`)),

@@ -1,0 +1,60 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { CodeMaps } from '../codemaps/types.js';
+import { ids, type BuildContext, type UsCoreVersion } from '../fhir/context.js';
+import { buildCarinBbDirectoryResources, buildCarinBbMemberResources } from '../fhir/carin-bb/index.js';
+import { buildUsCoreDirectoryResources, buildUsCoreMemberResources, layerUsCore } from '../fhir/us-core/index.js';
+import type { Profile } from '../profile/types.js';
+import { buildDirectory } from '../story/directory.js';
+import { simulateMember } from '../story/simulate.js';
+import { testAccount } from './accounts.js';
+import { renderGroup, type RenderOptions, type RenderedGroup } from './render.js';
+
+/**
+ * What a member depends on besides its index: plain data (structured-cloneable), so that a worker
+ * thread gets the same as the main thread and builds the same bytes.
+ */
+export interface MemberSetup {
+  profile: Profile;
+  /** The run's "now" (YYYY-MM-DD), already checked. */
+  now: string;
+  runId: string;
+  usCoreVersion: UsCoreVersion;
+  render: RenderOptions;
+}
+
+/** Builds members of one run; the directory and build context are made once, here. */
+export interface MemberBuilder {
+  /** Member `index` as text: story → FHIR resources → bundle files, NDJSON lines, test account. A pure function of (setup, index). */
+  member(index: number): RenderedGroup;
+  /** The directory bundle (organizations, practitioners, locations…). */
+  directory(): RenderedGroup;
+}
+
+/** The builder for a run: the directory is simulated once from the profile and code maps. */
+export function memberBuilder(setup: MemberSetup, codeMaps: CodeMaps): MemberBuilder {
+  const { profile, now } = setup;
+  const directory = buildDirectory(profile, codeMaps);
+  const ctx: BuildContext = {
+    profile,
+    codeMaps,
+    directory,
+    runId: setup.runId,
+    lastUpdated: `${now}T00:00:00Z`,
+    usCoreVersion: setup.usCoreVersion,
+    plansById: new Map(profile.plans.map((p) => [p.id, p])),
+  };
+  return {
+    member(index) {
+      const story = simulateMember({ profile, codeMaps, directory, now }, index);
+      const resources: Resource[] = [
+        ...buildCarinBbMemberResources(story, ctx).map((r) => layerUsCore(r, story, ctx)),
+        ...buildUsCoreMemberResources(story, ctx),
+      ];
+      return renderGroup(`bundles/member-${String(index).padStart(6, '0')}.json`, resources, setup.render, testAccount(story, ids.patient(story)));
+    },
+    directory() {
+      const resources = [...buildCarinBbDirectoryResources(ctx).map((r) => layerUsCore(r, undefined, ctx)), ...buildUsCoreDirectoryResources(ctx)];
+      return renderGroup('bundles/directory.json', resources, setup.render);
+    },
+  };
+}
