@@ -36,12 +36,25 @@ export interface AnalyteRow {
   conditions?: Record<string, Band>;
 }
 
+/**
+ * A result reported as words, not a number: free text (valueString, e.g. urine appearance) or a SNOMED CT
+ * answer (valueCodeableConcept, e.g. nitrite Negative); under a condition (condition key) another answer.
+ */
+export interface QualitativeAnalyteRow {
+  loinc: Coded;
+  text?: { normal: string; conditions?: Record<string, string> };
+  /** SNOMED CT qualifier values. */
+  coded?: { normal: Coded; conditions?: Record<string, Coded> };
+}
+
 export interface LabPanelRow extends SourcedRow {
   /** professional-procedures.json key of the billed test. */
   key: string;
   panel: Coded;
   specimen: Coded;
   analytes: AnalyteRow[];
+  /** Results reported as text or a coded answer; their result indexes follow the analytes'. */
+  qualitative?: QualitativeAnalyteRow[];
   /**
    * A catalog group's tests (code-maps/catalog/labs.json): an order results the tests its reason
    * conditions bring and some others of the group, not all of them.
@@ -100,8 +113,14 @@ export interface ClinicalResultRow extends SourcedRow {
   category: 'procedure' | 'imaging';
   loinc: Coded;
   quantity?: { unit: UcumUnit; decimals: number; normal: Band; conditions?: Record<string, Band> };
-  findings?: { text: string }[];
-  conditionFindings?: Record<string, { text: string }[]>;
+  findings?: ClinicalFinding[];
+  conditionFindings?: Record<string, ClinicalFinding[]>;
+}
+
+/** A free-text finding; with a SNOMED CT code when one concept says it (then reported as valueCodeableConcept). */
+export interface ClinicalFinding {
+  text: string;
+  code?: Coded;
 }
 
 export interface LabsVitalsCodeMaps {
@@ -150,6 +169,11 @@ export function loadLabsVitalsCodeMaps(reader: CodeMapReader, claims: ClaimsCode
         checkCondition('labs.json', key, c);
         checkBand('labs.json', key, b);
       }
+    }
+    for (const q of panel.qualitative ?? []) {
+      if (!LOINC.test(q.loinc.code)) reader.fail('labs.json', key, `'${q.loinc.code}' is not a LOINC code`);
+      if (Boolean(q.text) === Boolean(q.coded)) reader.fail('labs.json', key, `qualitative '${q.loinc.code}' needs text or coded (one of them)`);
+      for (const c of Object.keys({ ...q.text?.conditions, ...q.coded?.conditions })) checkCondition('labs.json', key, c);
     }
   }
   for (const [key, r] of clinicalResults) {

@@ -47,7 +47,8 @@ export function enroll(
     : { age: chooseAge(rng, profile.demographics.ageBands, showcase), entitlement: undefined };
   const { start: periodStart, end: periodEnd } = profile.period;
   const birthDate = birthDateFor(rng, periodStart, age);
-  const sex = rng.weighted(profile.demographics.sex, (s) => s.share).code;
+  const drawnSex = rng.weighted(profile.demographics.sex, (s) => s.share).code;
+  const sex = showcase?.namesake ? 'male' : drawnSex;
   const state = rng.weighted(profile.demographics.states, (s) => s.share).code;
   // Medicare has no dependents: every beneficiary is enrolled in their own name.
   const relationship = medicare ? 'self' : chooseRelationship(rng, age, profile, showcase);
@@ -66,7 +67,8 @@ export function enroll(
   };
   let subscriber: PersonFact | undefined;
   if (relationship !== 'self') {
-    const subSex = relationship === 'spouse' ? (sex === 'female' ? 'male' : 'female') : rng.chance(0.5) ? 'female' : 'male';
+    const drawnSubSex = rng.chance(0.5) ? 'female' : 'male';
+    const subSex = relationship === 'spouse' ? (sex === 'female' ? 'male' : 'female') : showcase?.namesake ? 'male' : drawnSubSex;
     const subAge = relationship === 'spouse' ? Math.max(18, age + rng.int(-5, 5)) : age + rng.int(22, 40);
     const subName = { ...people.name(subSex, true), family: name.family };
     subscriber = {
@@ -77,6 +79,10 @@ export function enroll(
       phone: person.phone,
       email: people.email(subName),
     };
+    if (showcase?.namesake && relationship === 'child') {
+      person.name = { given: [...subName.given], family: subName.family, suffix: 'Jr.' };
+      person.email = people.email(person.name);
+    }
   }
   const prefix = profile.payer.memberIdPrefix;
   const subscriberId = `${prefix}${rng.digits(8)}`;

@@ -34,6 +34,8 @@ export interface Showcase {
   age?: { min: number; max: number };
   /** Reason for entitlement of a Medicare Advantage member (under 65 unless 'age'). */
   medicareEntitlement?: MedicareEntitlement;
+  /** A son named after his father, the subscriber: the same given names and the suffix "Jr.". */
+  namesake?: boolean;
 }
 
 const SCENARIOS: readonly Showcase[] = [
@@ -41,7 +43,8 @@ const SCENARIOS: readonly Showcase[] = [
   { claimTypes: ['outpatient', 'professional'], outOfNetwork: true, ambulance: true, corrected: true },
   { claimTypes: ['pharmacy', 'professional'], corrected: true, compound: true },
   // Ages are at the period start: 16 at most, so that the child is still of orthodontic age (11-17) at the dental visit.
-  { claimTypes: ['oral', 'professional'], dental: true, relationship: 'child', age: { min: 11, max: 16 }, corrected: true },
+  // A boy named after his father (name suffix "Jr.", which US Core Patient must-supports).
+  { claimTypes: ['oral', 'professional'], dental: true, relationship: 'child', age: { min: 11, max: 16 }, corrected: true, namesake: true },
   { claimTypes: ['professional', 'outpatient', 'oral'], relationship: 'spouse', denial: true, dental: true, periodontal: true, deniedLineIn: ['outpatient'], age: { min: 30, max: 64 } },
   { claimTypes: ['professional', 'inpatient'], deceased: true, planType: 'medicare-advantage', age: { min: 70, max: 95 } },
   { claimTypes: ['professional', 'pharmacy', 'outpatient'], planType: 'medicaid', claimLevel: ['outpatient'] },
@@ -81,5 +84,6 @@ export function showcaseFor(index: number, profile: Profile): Showcase | undefin
     ambulance: scenario.ambulance,
     professionalVisits: medical ? scenario.professionalVisits : undefined,
     age: scenario.age && fits(scenario.age) ? scenario.age : undefined,
+    namesake: scenario.namesake,
   };
 }

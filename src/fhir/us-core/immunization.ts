@@ -6,6 +6,8 @@ import { SYSTEMS } from '../systems.js';
 import { locationRef } from './care-common.js';
 import { coding } from './medication-request.js';
 
+const DATA_ABSENT_REASON_EXT = 'http://hl7.org/fhir/StructureDefinition/data-absent-reason';
+
 /** A vaccination (or one not done, with its reason) as a US Core Immunization. */
 export function buildUsCoreImmunization(story: MemberStory, fact: ImmunizationFact, ctx: BuildContext): Immunization {
   const maps = ctx.codeMaps.clinical.medications;
@@ -34,7 +36,8 @@ export function buildUsCoreImmunization(story: MemberStory, fact: ImmunizationFa
     primarySource: fact.primarySource,
     ...(location ? { location } : {}),
     ...(reason ? {} : {
-      lotNumber: fact.lotNumber,
+      // A dose reported from elsewhere has no known lot: said with the data absent reason extension (US Core, Missing Data).
+      ...(fact.lotNumber ? { lotNumber: fact.lotNumber } : { _lotNumber: { extension: [{ url: DATA_ABSENT_REASON_EXT, valueCode: 'unknown' }] } }),
       performer: [{ actor: performer }],
       protocolApplied: [{ doseNumberPositiveInt: fact.doseNumber }],
     }),

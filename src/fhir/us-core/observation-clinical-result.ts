@@ -14,7 +14,9 @@ export function buildUsCoreObservationClinicalResult(story: MemberStory, result:
   const value =
     result.value !== undefined && row.quantity
       ? { valueQuantity: { value: result.value, unit: row.quantity.unit.display, system: SYSTEMS.ucum, code: row.quantity.unit.code } }
-      : result.finding !== undefined
+      : result.findingCode
+        ? { valueCodeableConcept: { coding: [{ system: SYSTEMS.snomed, code: result.findingCode.code, display: result.findingCode.display }], text: result.finding } }
+        : result.finding !== undefined
         ? { valueString: result.finding }
         : { dataAbsentReason: { coding: [{ system: SYSTEMS.dataAbsentReason, code: 'not-performed', display: 'Not Performed' }], text: 'Study not completed' } };
   return {

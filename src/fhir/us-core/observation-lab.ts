@@ -7,11 +7,13 @@ import { encounterRef, issuedOn, LAB_ORDER_IDS, loinc, panelRow } from './labs-c
 
 const LABORATORY = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory', display: 'Laboratory' }], text: 'Laboratory' };
 const INTERPRETATION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation';
-const INTERPRETATIONS = { L: 'Low', N: 'Normal', H: 'High' } as const;
+const INTERPRETATIONS = { L: 'Low', N: 'Normal', H: 'High', A: 'Abnormal' } as const;
 
 /** One analyte of a lab order; a result not obtained carries dataAbsentReason instead of a value. */
 export function buildUsCoreObservationLab(story: MemberStory, order: LabOrderFact, result: LabResultFact, ctx: BuildContext): Observation {
-  const analyte = panelRow(ctx, order).analytes[result.analyte];
+  const panel = panelRow(ctx, order);
+  if (result.analyte >= panel.analytes.length) return qualitativeLab(story, order, result, ctx);
+  const analyte = panel.analytes[result.analyte];
   if (!analyte) throw new Error(`labs.json '${order.procedureKey}' has no analyte ${result.analyte}`);
   const unit = { unit: analyte.unit.display || analyte.unit.code, system: SYSTEMS.ucum, code: analyte.unit.code };
   const v6 = ctx.usCoreVersion === '6.1.0';
@@ -31,10 +33,42 @@ export function buildUsCoreObservationLab(story: MemberStory, order: LabOrderFac
     ...(result.value === undefined
       ? { dataAbsentReason: { coding: [{ system: SYSTEMS.dataAbsentReason, code: 'error', display: 'Error' }], text: 'Specimen hemolyzed' } }
       : { valueQuantity: { value: result.value, ...unit } }),
-    ...(result.interpretation
-      ? { interpretation: [{ coding: [{ system: INTERPRETATION_SYSTEM, code: result.interpretation, display: INTERPRETATIONS[result.interpretation] }] }] }
-      : {}),
+    ...interpretation(result),
     ...(v6 ? { specimen: ref('Specimen', LAB_ORDER_IDS.specimen(story, order)) } : {}),
     referenceRange: [{ low: { value: analyte.normal.low, ...unit }, high: { value: analyte.normal.high, ...unit } }],
+  };
+}
+
+function interpretation(result: LabResultFact): Pick<Observation, 'interpretation'> {
+  if (!result.interpretation) return {};
+  return { interpretation: [{ coding: [{ system: INTERPRETATION_SYSTEM, code: result.interpretation, display: INTERPRETATIONS[result.interpretation] }] }] };
+}
+
+/** A result reported as words: free text (valueString) or a SNOMED CT answer (valueCodeableConcept), the normal answer as its reference range. */
+function qualitativeLab(story: MemberStory, order: LabOrderFact, result: LabResultFact, ctx: BuildContext): Observation {
+  const panel = panelRow(ctx, order);
+  const row = panel.qualitative?.[result.analyte - panel.analytes.length];
+  if (!row) throw new Error(`labs.json '${order.procedureKey}' has no result ${result.analyte}`);
+  const v6 = ctx.usCoreVersion === '6.1.0';
+  const normal = row.text?.normal ?? row.coded!.normal.display;
+  return {
+    resourceType: 'Observation',
+    id: LAB_ORDER_IDS.result(story, order, result.analyte),
+    meta: meta(ctx, [usCoreProfile(ctx, 'us-core-observation-lab')]),
+    ...(v6 ? { basedOn: [ref('ServiceRequest', LAB_ORDER_IDS.serviceRequest(story, order))] } : {}),
+    status: 'final',
+    category: [LABORATORY],
+    code: loinc(row.loinc),
+    subject: ref('Patient', ids.patient(story)),
+    ...encounterRef(story, order),
+    effectiveDateTime: order.date,
+    issued: issuedOn(order),
+    performer: [ref('Organization', order.organizationId)],
+    ...(result.coded
+      ? { valueCodeableConcept: { coding: [{ system: SYSTEMS.snomed, code: result.coded.code, display: result.coded.display }], text: result.coded.display } }
+      : { valueString: result.text ?? '' }),
+    ...interpretation(result),
+    ...(v6 ? { specimen: ref('Specimen', LAB_ORDER_IDS.specimen(story, order)) } : {}),
+    referenceRange: [{ text: normal }],
   };
 }

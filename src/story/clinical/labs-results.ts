@@ -22,11 +22,16 @@ export interface TestOrderFact {
 }
 
 export interface LabResultFact {
-  /** Index into the panel row's analytes. */
+  /** Index into the panel row's analytes, then (from analytes.length on) into its qualitative results. */
   analyte: number;
-  /** Absent when the result was not obtained (dataAbsentReason). */
+  /** Absent when the result was not obtained (dataAbsentReason), or for a qualitative result. */
   value?: number;
-  interpretation?: 'L' | 'N' | 'H';
+  /** A qualitative result's words. */
+  text?: string;
+  /** A qualitative result's coded answer (SNOMED CT). */
+  coded?: { code: string; display: string };
+  /** A: abnormal (a qualitative result other than the normal one). */
+  interpretation?: 'L' | 'N' | 'H' | 'A';
 }
 
 export interface LabOrderFact extends TestOrderFact {
@@ -36,6 +41,8 @@ export interface LabOrderFact extends TestOrderFact {
 export interface ClinicalResultFact extends TestOrderFact {
   value?: number;
   finding?: string;
+  /** The finding's SNOMED CT concept, when the code map has one for it. */
+  findingCode?: { code: string; display: string };
 }
 
 /** A value uniformly inside a band, rounded to the row's decimals (the band is closed). */

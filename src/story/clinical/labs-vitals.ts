@@ -1,4 +1,5 @@
-import { billedTests, bandFor, drawIn, type ClinicalResultFact, type LabOrderFact } from './labs-results.js';
+import type { LabPanelRow } from '../../codemaps/clinical-labs-vitals.js';
+import { billedTests, bandFor, drawIn, type ClinicalResultFact, type LabOrderFact, type LabResultFact } from './labs-results.js';
 import type { ClinicalInput } from './types.js';
 import { simulateVitals, type VitalsFact } from './vitals-signs.js';
 
@@ -35,14 +36,15 @@ export function simulateLabsVitals(input: ClinicalInput): LabsVitalsFacts {
       // A catalog group's order results the tests its reason conditions bring, and others of the group by chance.
       const wanted = panel.subset ? subsetOf(input, order, panel.analytes.map((a) => a.loinc.code)) : undefined;
       const lastK = wanted ? Math.max(...wanted) : panel.analytes.length - 1;
-      const results = panel.analytes.flatMap((a, k) => {
+      const results: LabResultFact[] = panel.analytes.flatMap((a, k): LabResultFact[] => {
         if (wanted && !wanted.has(k)) return [];
         if (missingLast && k === lastK) return [{ analyte: k }];
         const { band } = bandFor(a.normal, a.conditions, conditionKeys);
         const value = drawIn(rng, band, a.decimals);
         const interpretation = value < a.normal.low ? 'L' : value > a.normal.high ? 'H' : 'N';
-        return [{ analyte: k, value, interpretation } as const];
+        return [{ analyte: k, value, interpretation }];
       });
+      if (!wanted) results.push(...qualitativeResults(panel, conditionKeys));
       labs.push({ ...order, results });
       continue;
     }
@@ -56,10 +58,25 @@ export function simulateLabsVitals(input: ClinicalInput): LabsVitalsFacts {
     } else {
       const condition = conditionKeys.find((k) => row.conditionFindings?.[k]);
       const findings = (condition ? row.conditionFindings?.[condition] : undefined) ?? row.findings ?? [];
-      clinicalResults.push({ ...order, finding: rng.pick(findings).text });
+      const finding = rng.pick(findings);
+      clinicalResults.push({ ...order, finding: finding.text, ...(finding.code ? { findingCode: finding.code } : {}) });
     }
   }
   return { labs, clinicalResults, vitals: simulateVitals(input) };
+}
+
+/** A panel's results reported as words: the answer under the member's first condition that has one, else the normal answer. */
+function qualitativeResults(panel: LabPanelRow, conditionKeys: readonly string[]): LabResultFact[] {
+  return (panel.qualitative ?? []).map((q, j) => {
+    const analyte = panel.analytes.length + j;
+    const condition = conditionKeys.find((k) => q.text?.conditions?.[k] ?? q.coded?.conditions?.[k]);
+    if (q.text) {
+      const text = (condition && q.text.conditions?.[condition]) || q.text.normal;
+      return { analyte, text, interpretation: text === q.text.normal ? 'N' : 'A' };
+    }
+    const coded = (condition && q.coded!.conditions?.[condition]) || q.coded!.normal;
+    return { analyte, coded: { code: coded.code, display: coded.display }, interpretation: coded.code === q.coded!.normal.code ? 'N' : 'A' };
+  });
 }
 
 /** Indexes of a group panel's tests to result: those its reason conditions list, and each other with chance 0.3 (at least one). */

@@ -17,7 +17,8 @@ export interface ImmunizationFact {
   organizationId: string;
   /** Recorded by whoever gave it (true) or reported from elsewhere (false). */
   primarySource: boolean;
-  lotNumber: string;
+  /** Absent for a dose reported from elsewhere: the pharmacy's claim does not carry the lot. */
+  lotNumber?: string;
   /** Key into notDoneReasons when the vaccination was not done. */
   notDoneReason?: string;
 }
@@ -80,7 +81,7 @@ export function simulateImmunizations(input: ClinicalInput): ImmunizationFact[] 
     const october = `${year}-10-01`;
     const date = addDays(october, rng.int(0, 30));
     if (pharmacyId && inSeason(date) && ageInMonths(birth, date) >= rule.ageMinMonths) {
-      facts.push({ vaccineKey: vaccineFor(date), date, doseNumber: 1, organizationId: pharmacyId, primarySource: false, lotNumber: lot() });
+      facts.push({ vaccineKey: vaccineFor(date), date, doseNumber: 1, organizationId: pharmacyId, primarySource: false });
     }
   }
 

@@ -1,4 +1,4 @@
-import type { CarePlan, CareTeam, Encounter, Procedure, ServiceRequest, ExplanationOfBenefit, MedicationDispense, MedicationRequest, Patient, Provenance, Resource } from '@medplum/fhirtypes';
+import type { CarePlan, CareTeam, Encounter, Immunization, Observation, Procedure, ServiceRequest, ExplanationOfBenefit, MedicationDispense, MedicationRequest, Patient, Provenance, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleResources, generateTo, shippedProfile, tempDir } from '../../helpers/output.js';
 
@@ -92,5 +92,34 @@ describe('data the Inferno kits need, default population', () => {
       .filter((r) => r.startsWith('Observation/'));
     expect(derived.length).toBeGreaterThan(0);
     expect(derived.every((r) => observations.has(r))).toBe(true);
+  });
+  it('names a son after his father, the subscriber: the same given names and the suffix Jr.', () => {
+    const juniors = of<Patient>('Patient').filter((p) => p.name?.some((n) => n.suffix?.includes('Jr.')));
+    expect(juniors.length).toBeGreaterThan(0);
+    for (const p of juniors) expect(p.gender).toBe('male');
+  });
+
+  it('reports qualitative lab results as text (valueString) and as a SNOMED CT answer (valueCodeableConcept)', () => {
+    const labs = of<Observation>('Observation').filter((o) => o.category?.some((c) => c.coding?.some((k) => k.code === 'laboratory')));
+    const texts = labs.filter((o) => o.valueString);
+    const coded = labs.filter((o) => o.valueCodeableConcept);
+    expect(texts.map((o) => o.code.coding?.[0]?.code)).toContain('5767-9');
+    expect(coded.length).toBeGreaterThan(0);
+    expect(coded.every((o) => o.valueCodeableConcept!.coding?.[0]?.system === 'http://snomed.info/sct')).toBe(true);
+  });
+
+  it('reports clinical results (ECG) as a SNOMED CT finding where one concept says it, as text otherwise', () => {
+    const results = of<Observation>('Observation').filter((o) => o.meta?.profile?.some((p) => p.includes('us-core-observation-clinical-result')));
+    expect(results.some((o) => o.valueCodeableConcept?.coding?.[0]?.code === '64730000' || o.valueCodeableConcept?.coding?.[0]?.code === '49436004')).toBe(true);
+    expect(results.some((o) => o.valueString)).toBe(true);
+  });
+
+  it('says an unknown lot number of a vaccination reported from a pharmacy with the data absent reason extension', () => {
+    const reported = of<Immunization>('Immunization').filter((i) => i.primarySource === false && i.status === 'completed');
+    expect(reported.length).toBeGreaterThan(0);
+    for (const i of reported) {
+      expect(i.lotNumber).toBeUndefined();
+      expect((i as { _lotNumber?: unknown })._lotNumber).toEqual({ extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }] });
+    }
   });
 });
