@@ -1,0 +1,29 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CodeMaps } from '../codemaps/types.js';
+import { UserError } from '../util/errors.js';
+import { buildMappingGuide } from './model.js';
+import { guideHtml, guideMarkdown } from './render.js';
+
+export { buildMappingGuide, type MappingGuide } from './model.js';
+export { guideHtml, guideMarkdown } from './render.js';
+
+/** File names the guide is written as, in its directory. */
+export const GUIDE_FILES = { markdown: 'mapping-guide.md', html: 'mapping-guide.html' } as const;
+
+/**
+ * Writes mapping-guide.md and mapping-guide.html into `dir` (made when missing). Throws UserError
+ * `--out DIR: cannot write (CODE)` when the directory cannot be made or written.
+ */
+export function writeMappingGuide(maps: CodeMaps, dir: string): { markdown: string; html: string } {
+  const guide = buildMappingGuide(maps);
+  const files = { markdown: join(dir, GUIDE_FILES.markdown), html: join(dir, GUIDE_FILES.html) };
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(files.markdown, guideMarkdown(guide));
+    writeFileSync(files.html, guideHtml(guide));
+  } catch (error) {
+    throw new UserError(`--out ${dir}: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return files;
+}

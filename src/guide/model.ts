@@ -1,0 +1,245 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CodeMaps } from '../codemaps/types.js';
+import { SYSTEMS, type SystemName } from '../fhir/systems.js';
+import { packageRoot } from '../util/paths.js';
+
+/** One code system an element carries, with how many distinct codes code-maps/ holds for it there. */
+export interface ElementSystem {
+  system: SystemName;
+  /** Distinct codes of that system the tables give this element. */
+  count: number;
+}
+
+/** A coded element of one resource type and where its codes come from. */
+export interface CodedElement {
+  resource: string;
+  /** FHIRPath-like element, e.g. `diagnosis.diagnosisCodeableConcept`. */
+  element: string;
+  systems: ElementSystem[];
+  /** code-maps/ files the codes are drawn from. */
+  files: string[];
+  /** The rows' `source` values, most frequent first, with how many rows name each. */
+  sources: { source: string; rows: number }[];
+}
+
+/** A crosswalk between two code systems held in code-maps/: how many pairs, and a few examples. */
+export interface Crosswalk {
+  title: string;
+  /** System names, as shown. */
+  from: string;
+  to: string;
+  file: string;
+  /** Distinct (from code, to code) pairs. */
+  pairs: number;
+  examples: { from: string; fromDisplay: string; to: string; toDisplay: string }[];
+}
+
+/** A licence or attribution notice (code-maps/LICENSES.md), with whether the guide's data uses that code set. */
+export interface Notice {
+  codeSet: string;
+  owner: string;
+  status: string;
+}
+
+/** The whole guide: elements, crosswalks, every code system in the data and the notices. */
+export interface MappingGuide {
+  elements: CodedElement[];
+  crosswalks: Crosswalk[];
+  /** Every code, identifier and value-set system fhirseed writes (src/fhir/systems.ts), with the elements above that use it. */
+  systems: { key: SystemName; uri: string; name: string; elements: string[] }[];
+  notices: Notice[];
+}
+
+/** Readable names of the main systems; the rest are named by their key in src/fhir/systems.ts. */
+const NAMES: Partial<Record<SystemName, string>> = {
+  snomed: 'SNOMED CT (US Edition)',
+  icd10cm: 'ICD-10-CM',
+  icd10pcs: 'ICD-10-PCS',
+  rxnorm: 'RxNorm',
+  ndc: 'NDC',
+  loinc: 'LOINC',
+  cvx: 'CVX',
+  ucum: 'UCUM',
+  cpt: 'CPT®',
+  hcpcs: 'HCPCS Level II',
+  cdt: 'CDT',
+  msDrg: 'MS-DRG',
+  revenue: 'NUBC revenue codes',
+  nucc: 'NUCC provider taxonomy',
+  carc: 'X12 Claim Adjustment Reason Codes',
+  placeOfService: 'CMS place of service',
+  raceEthnicity: 'CDC race and ethnicity',
+  language: 'BCP 47 language tags',
+  nubcPatientDischarge: 'NUBC discharge disposition',
+};
+
+/** The name shown for a system key. */
+export function systemName(key: SystemName): string {
+  return NAMES[key] ?? key;
+}
+
+type Row = { source: string };
+
+/**
+ * Builds the mapping guide from the loaded code maps (no randomness, no FHIR data): per resource
+ * type and coded element the systems and distinct code counts, the crosswalks, every system of
+ * src/fhir/systems.ts, and the notices of code-maps/LICENSES.md.
+ */
+export function buildMappingGuide(maps: CodeMaps, root = packageRoot()): MappingGuide {
+  const c = maps.clinical;
+  const conditions = [...maps.conditions.values()];
+  const drugs = [...maps.drugs.values()];
+  const procedures = [...maps.procedures.values()];
+  const labs = [...c.labsVitals.labs.values()];
+  const analytes = labs.flatMap((l) => l.analytes);
+  const vitals = [...c.labsVitals.vitals.values()];
+  const vaccines = [...c.medications.vaccines.values()];
+  const careProcedures = [...c.care.procedures.values()];
+  const social = c.social;
+  const instruments = [social.phq9, social.hvs, social.prapare, social.ussgFht];
+  const socialRows = [...social.values.values()].flat();
+
+  const el = (resource: string, element: string, files: string[], rows: readonly Row[], systems: [SystemName, Iterable<string>][]): CodedElement => ({
+    resource,
+    element,
+    files,
+    sources: sourcesOf(rows),
+    systems: systems.map(([system, codes]) => ({ system, count: new Set(codes).size })).filter((s) => s.count > 0),
+  });
+
+  const elements: CodedElement[] = [
+    el('Condition', 'code', ['catalog/conditions.json'], conditions, [
+      ['snomed', conditions.map((r) => r.snomed.code)],
+      ['icd10cm', conditions.flatMap((r) => r.icd10cm.map((i) => i.code))],
+    ]),
+    el('ExplanationOfBenefit', 'diagnosis.diagnosisCodeableConcept', ['catalog/conditions.json', 'visit-reasons.json'], [...conditions, ...maps.visitReasons.values()], [
+      ['icd10cm', [...conditions.flatMap((r) => r.icd10cm.map((i) => i.code)), ...[...maps.visitReasons.values()].map((v) => v.icd10cm)]],
+    ]),
+    el('ExplanationOfBenefit', 'procedure.procedureCodeableConcept', ['catalog/icd10pcs.json'], [...maps.pcs.values()], [['icd10pcs', maps.pcs.keys()]]),
+    el('ExplanationOfBenefit', 'item.productOrService', ['professional-procedures.json', 'catalog/hcpcs.json', 'dental.json', 'catalog/drugs.json'], [...procedures, ...maps.dental.values(), ...drugs], [
+      ['cpt', procedures.filter((p) => p.system === 'cpt').map((p) => p.code)],
+      ['hcpcs', procedures.filter((p) => p.system === 'hcpcs').map((p) => p.code)],
+      ['cdt', [...maps.dental.values()].map((d) => d.code)],
+      ['ndc', drugs.map((d) => d.ndc.code)],
+    ]),
+    el('ExplanationOfBenefit', 'supportingInfo[drg].code', ['catalog/ms-drg.json'], [...maps.drgs.values()], [['msDrg', maps.drgs.keys()]]),
+    el('ExplanationOfBenefit', 'item.adjudication[denialreason].reason', ['denials.json'], maps.denials, [['carc', maps.denials.map((d) => d.carc)]]),
+    el('MedicationRequest', 'medicationCodeableConcept', ['catalog/drugs.json'], drugs, [
+      ['rxnorm', drugs.map((d) => d.rxnorm.code)],
+      ['ndc', drugs.map((d) => d.ndc.code)],
+    ]),
+    el('MedicationDispense', 'medicationCodeableConcept (or Medication.code)', ['catalog/drugs.json'], drugs, [
+      ['rxnorm', drugs.map((d) => d.rxnorm.code)],
+      ['ndc', drugs.map((d) => d.ndc.code)],
+    ]),
+    el('Immunization', 'vaccineCode', ['immunizations.json'], vaccines, [
+      ['cvx', vaccines.map((v) => v.cvx.code)],
+      ['ndc', vaccines.flatMap((v) => (v.ndc ? [v.ndc.code] : []))],
+    ]),
+    el('Observation (laboratory)', 'code, valueQuantity.code', ['labs.json', 'catalog/labs.json'], labs, [
+      ['loinc', analytes.map((a) => a.loinc.code)],
+      ['ucum', analytes.map((a) => a.unit.code)],
+    ]),
+    el('DiagnosticReport (laboratory), ServiceRequest', 'code', ['labs.json', 'catalog/labs.json'], labs, [['loinc', labs.map((l) => l.panel.code)]]),
+    el('Specimen', 'type', ['labs.json'], labs, [['snomed', labs.map((l) => l.specimen.code)]]),
+    el('Observation (vital signs)', 'code, valueQuantity.code', ['vitals.json'], vitals, [
+      ['loinc', vitals.map((v) => v.loinc.code)],
+      ['ucum', vitals.flatMap((v) => (v.unit ? [v.unit.code] : []))],
+    ]),
+    el('Observation (clinical result)', 'code, valueQuantity.code', ['labs-clinical-results.json'], [...c.labsVitals.clinicalResults.values()], [
+      ['loinc', [...c.labsVitals.clinicalResults.values()].map((r) => r.loinc.code)],
+      ['ucum', [...c.labsVitals.clinicalResults.values()].flatMap((r) => (r.quantity ? [r.quantity.unit.code] : []))],
+    ]),
+    el('Observation (screening assessment), QuestionnaireResponse', 'code, item.linkId, valueCodeableConcept', ['social-instruments.json'], instruments, [
+      ['loinc', instruments.flatMap((i) => [i.panel.code, ...loincItemsOf(i)])],
+    ]),
+    el('Patient extensions, Observation (social history)', 'valueCodeableConcept, valueCoding', ['social-values.json'], socialRows, groupBySystem(socialRows)),
+    el('Procedure', 'code', ['care-procedures.json'], careProcedures, [
+      ['snomed', careProcedures.flatMap((p) => (p.snomed ? [p.snomed.code] : []))],
+      ...(['cpt', 'hcpcs', 'icd10pcs'] as const).map((s): [SystemName, string[]] => [s, careProcedures.filter((p) => p.system === s).map((p) => p.code)]),
+    ]),
+    el('Encounter', 'type', ['care-encounter-types.json'], [...c.care.encounterTypes.values()], [
+      ['snomed', [...c.care.encounterTypes.values()].flatMap((e) => (e.snomed ? [e.snomed.code] : []))],
+    ]),
+    el('Encounter', 'hospitalization.dischargeDisposition', ['care-discharge-disposition.json'], [...c.care.dischargeDispositions.values()], [
+      ['nubcPatientDischarge', [...c.care.dischargeDispositions.values()].map((d) => d.code)],
+    ]),
+    el('AllergyIntolerance', 'code', ['allergies.json'], c.medications.allergies, (['rxnorm', 'snomed'] as const).map((s) => [s, c.medications.allergies.filter((a) => a.system === s).map((a) => a.code)])),
+    el('AllergyIntolerance', 'reaction.manifestation', ['allergies.json'], [...c.medications.manifestations.values()], [['snomed', [...c.medications.manifestations.values()].map((m) => m.code)]]),
+    el('Goal', 'target.measure, target.detailQuantity.code', ['planning-goals.json'], [...c.planning.goals.values()], [
+      ['loinc', [...c.planning.goals.values()].map((g) => g.measure.code)],
+      ['ucum', [...c.planning.goals.values()].flatMap((g) => (g.detail ? [g.detail.ucum] : []))],
+    ]),
+    el('CareTeam', 'participant.role', ['planning-careteam-roles.json'], [...c.planning.careTeamRoles.values()], [['snomed', [...c.planning.careTeamRoles.values()].map((r) => r.code)]]),
+    el('DocumentReference', 'type', ['planning-notes.json'], [...c.planning.noteTypes.values()], [['loinc', [...c.planning.noteTypes.values()].map((n) => n.code)]]),
+    el('DiagnosticReport (note)', 'code', ['planning-reports.json'], [...c.planning.reports.values()], [['loinc', [...c.planning.reports.values()].map((r) => r.code.code)]]),
+    el('Device', 'type', ['care-implants.json'], [...c.care.implantsByPcs.values()], [['snomed', [...c.care.implantsByPcs.values()].map((i) => i.snomed.code)]]),
+    el('PractitionerRole', 'code', ['care-practitioner-roles.json'], [...c.care.practitionerRoles.values()], [['snomed', [...c.care.practitionerRoles.values()].map((r) => r.snomed.code)]]),
+    el('Practitioner, Organization, PractitionerRole', 'qualification.code, specialty, EOB careTeam.qualification', ['nucc-taxonomy.json'], maps.taxonomy, [['nucc', maps.taxonomy.map((t) => t.code)]]),
+    ...[...maps.tables].map(([name, t]) => el(tableResource(name), `tables.json: ${name}`, ['tables.json'], [t], [[t.system as SystemName, t.codes.map((x) => x.code)]])),
+  ];
+
+  const crosswalks: Crosswalk[] = [
+    crosswalk('SNOMED CT condition ↔ billable ICD-10-CM (hand-paired; no UMLS map used)', 'SNOMED CT', 'ICD-10-CM', 'catalog/conditions.json', conditions.flatMap((r) => r.icd10cm.map((i) => ({ from: r.snomed.code, fromDisplay: r.snomed.display, to: i.code, toDisplay: i.display })))),
+    crosswalk('RxNorm ↔ NDC package', 'RxNorm', 'NDC', 'catalog/drugs.json', drugs.map((d) => ({ from: d.rxnorm.code, fromDisplay: d.rxnorm.display, to: d.ndc.code, toDisplay: d.ndc.display }))),
+    crosswalk('LOINC lab test ↔ UCUM unit', 'LOINC', 'UCUM', 'labs.json, catalog/labs.json', analytes.map((a) => ({ from: a.loinc.code, fromDisplay: a.loinc.display, to: a.unit.code, toDisplay: a.unit.display }))),
+    crosswalk('LOINC vital sign ↔ UCUM unit', 'LOINC', 'UCUM', 'vitals.json', vitals.flatMap((v) => (v.unit ? [{ from: v.loinc.code, fromDisplay: v.loinc.display, to: v.unit.code, toDisplay: v.unit.display }] : []))),
+    crosswalk('CVX ↔ NDC (vaccine package)', 'CVX', 'NDC', 'immunizations.json', vaccines.flatMap((v) => (v.ndc ? [{ from: v.cvx.code, fromDisplay: v.cvx.display, to: v.ndc.code, toDisplay: v.ndc.display }] : []))),
+    crosswalk('Claim procedure code ↔ SNOMED CT procedure', 'CPT / HCPCS / ICD-10-PCS', 'SNOMED CT', 'care-procedures.json', careProcedures.flatMap((p) => (p.snomed ? [{ from: `${p.system.toUpperCase()} ${p.code}`, fromDisplay: '', to: p.snomed.code, toDisplay: p.snomed.display }] : []))),
+  ];
+
+  const used = new Map<SystemName, string[]>();
+  for (const e of elements) for (const s of e.systems) used.set(s.system, [...(used.get(s.system) ?? []), `${e.resource}.${e.element}`]);
+  const systems = (Object.keys(SYSTEMS) as SystemName[]).map((key) => ({ key, uri: SYSTEMS[key], name: systemName(key), elements: used.get(key) ?? [] }));
+
+  return { elements, crosswalks, systems, notices: readNotices(join(root, 'code-maps', 'LICENSES.md')) };
+}
+
+function loincItemsOf(instrument: object): string[] {
+  // Every LOINC code anywhere in the instrument: items, totals, answers (LA codes are LOINC answer codes).
+  const codes: string[] = [];
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const code = (v as { code?: unknown }).code;
+      if (typeof code === 'string' && /^(LA)?\d{1,7}-\d$/.test(code)) codes.push(code);
+      Object.values(v).forEach(walk);
+    }
+  };
+  walk(instrument);
+  return codes;
+}
+
+function groupBySystem(rows: { system: SystemName; code: string }[]): [SystemName, string[]][] {
+  const by = new Map<SystemName, string[]>();
+  for (const r of rows) by.set(r.system, [...(by.get(r.system) ?? []), r.code]);
+  return [...by];
+}
+
+function tableResource(name: string): string {
+  if (['race', 'ethnicity', 'language'].includes(name)) return 'Patient';
+  if (['subscriber-relationship', 'coverage-type', 'subscriber-role'].includes(name)) return 'Coverage';
+  return 'ExplanationOfBenefit';
+}
+
+function sourcesOf(rows: readonly Row[]): { source: string; rows: number }[] {
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(r.source, (counts.get(r.source) ?? 0) + 1);
+  return [...counts].map(([source, n]) => ({ source, rows: n })).sort((a, b) => b.rows - a.rows || a.source.localeCompare(b.source));
+}
+
+function crosswalk(title: string, from: string, to: string, file: string, rows: Crosswalk['examples']): Crosswalk {
+  const seen = new Map<string, Crosswalk['examples'][number]>();
+  for (const r of rows) if (!seen.has(`${r.from}|${r.to}`)) seen.set(`${r.from}|${r.to}`, r);
+  return { title, from, to, file, pairs: seen.size, examples: [...seen.values()].slice(0, 5) };
+}
+
+/** The rows of the notices table in code-maps/LICENSES.md (| code set | owner | status |). */
+function readNotices(file: string): Notice[] {
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('|'));
+  return lines.slice(2).map((l) => {
+    const cells = l.split(/(?<!\\)\|/).slice(1, -1).map((x) => x.trim());
+    return { codeSet: cells[0] ?? '', owner: cells[1] ?? '', status: cells[2] ?? '' };
+  });
+}
