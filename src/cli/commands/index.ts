@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { generateCommand } from './generate.js';
 import { kitsCommand } from './kits.js';
+import { mappingGuideCommand } from './mapping-guide.js';
 import { pingCommand } from './ping.js';
 import { purgeCommand } from './purge.js';
 import { reportCommand } from './report.js';
@@ -21,4 +22,5 @@ export const commands: CommandModule<any, any>[] = [
   purgeCommand,
   reportCommand,
   kitsCommand,
+  mappingGuideCommand,
 ];
