@@ -1,7 +1,6 @@
 import { isIcd10PcsFormat, isValidVerhoeff } from '../util/check-digits.js';
 import type { CodeMapReader } from './load.js';
-import type { ClaimsCodeMaps, Coded, SourcedRow } from './types.js';
-import type { EncounterKind } from '../story/clinical/types.js';
+import type { ClaimsCodeMaps, Coded, EncounterKind, SourcedRow } from './types.js';
 
 export interface EncounterTypeRow extends SourcedRow {
   kind: EncounterKind;

@@ -1,4 +1,4 @@
-import { SYSTEMS } from '../fhir/systems.js';
+import { SYSTEMS } from '../util/systems.js';
 import type { CodeMapReader } from './load.js';
 import type { ClaimsCodeMaps, Coded, DrugRow, SourcedRow } from './types.js';
 

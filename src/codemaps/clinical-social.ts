@@ -1,5 +1,5 @@
 import { isValidLoinc } from '../util/check-digits.js';
-import { SYSTEMS, type SystemName } from '../fhir/systems.js';
+import { SYSTEMS, type SystemName } from '../util/systems.js';
 import type { CodeMapReader } from './load.js';
 import type { ClaimsCodeMaps, SourcedRow } from './types.js';
 

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SYSTEMS } from '../fhir/systems.js';
+import { SYSTEMS } from '../util/systems.js';
 import { isIcd10CmFormat } from '../util/check-digits.js';
 import { UserError } from '../util/errors.js';
 import { packageRoot } from '../util/paths.js';
 import { loadCatalog } from './catalog.js';
 import { loadClinicalCodeMaps } from './clinical.js';
+import { loadPricing } from './pricing.js';
 import type { CodeMaps, DenialRow, DentalRow, ProcedureRow, SimpleTable, SourcedRow, TaxonomyRow, VisitReasonRow } from './types.js';
 
 const cache = new Map<string, CodeMaps>();
@@ -83,7 +84,9 @@ export function loadCodeMaps(dir = join(packageRoot(), 'code-maps')): CodeMaps {
     if (!t.source) fail('tables.json', name, 'has no source');
   }
 
-  const base = { conditions, drugs, drugsByCondition, procedures, dental, drgs, pcs, taxonomy, denials, visitReasons, tables };
+  const pricing = loadPricing(codeMapReader(dir));
+
+  const base = { conditions, drugs, drugsByCondition, procedures, dental, drgs, pcs, taxonomy, denials, visitReasons, tables, pricing };
   const maps: CodeMaps = { ...base, clinical: loadClinicalCodeMaps(codeMapReader(dir), base) };
   cache.set(dir, maps);
   return maps;

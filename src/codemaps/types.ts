@@ -1,10 +1,14 @@
 import type { ClinicalCodeMaps } from './clinical.js';
+import type { PricingTable } from './pricing.js';
 
 /**
  * Shapes of the code tables in `code-maps/*.json`. Every row names its source; sets under licence
  * carry `licensed: true` and are kept to the few codes the profiles need.
  */
 export type Side = 'right' | 'left';
+
+/** The kinds of encounter the story simulates (the code maps key visit patterns and care rows by them). */
+export type EncounterKind = 'office' | 'preventive' | 'emergency' | 'outpatient' | 'inpatient' | 'dental';
 
 export interface Coded {
   code: string;
@@ -171,6 +175,8 @@ export interface CodeMaps {
   visitReasons: ReadonlyMap<string, VisitReasonRow>;
   /** Small fixed tables keyed by name: revenue, place-of-service, type-of-bill, point-of-origin, … */
   tables: ReadonlyMap<string, SimpleTable>;
+  /** Claim prices: Medicare fee schedules and each book's multiple of them (code-maps/pricing.json). */
+  pricing: PricingTable;
   /** The clinical side (US Core): labs, vitals, immunizations, allergies, screenings, … */
   clinical: ClinicalCodeMaps;
 }

@@ -3,10 +3,11 @@
  * Money is in integer cents so that the adjudication arithmetic is exact.
  */
 import type { ClaimType, PlanType, Sex } from '../profile/types.js';
+import type { IsoDate } from '../util/dates.js';
+import type { Cents } from '../util/money.js';
 import type { ClinicalFacts } from './clinical/types.js';
 
-export type Cents = number;
-export type IsoDate = string;
+export type { Cents, IsoDate };
 
 export interface Address {
   line: string[];

@@ -1,4 +1,5 @@
-import type { IsoDate } from '../story/types.js';
+/** A calendar date, YYYY-MM-DD. */
+export type IsoDate = string;
 
 const DAY_MS = 86_400_000;
 

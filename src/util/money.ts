@@ -1,4 +1,5 @@
-import type { Cents } from '../story/types.js';
+/** Money in integer cents, so that adjudication arithmetic is exact. */
+export type Cents = number;
 
 export function dollarsToCents(dollars: number): Cents {
   return Math.round(dollars * 100);

@@ -6,6 +6,7 @@ import { loadCodeMaps } from '../../src/codemaps/load.js';
 import {
   isIcd10CmFormat, isIcd10PcsFormat, isNdc11, isValidLoinc, isValidNpi, isValidVerhoeff, npiFromBase,
 } from '../../src/util/check-digits.js';
+import { UserError } from '../../src/util/errors.js';
 import { readPackageJson } from '../helpers/packages.js';
 
 const maps = loadCodeMaps();
@@ -87,6 +88,30 @@ describe('code maps', () => {
   it('should reject two procedure rows with one code, since claim lines carry only the code', () => {
     const dir = brokenCopy('professional-procedures.json', (j) => j.rows.push({ ...j.rows[0], key: 'twin' }));
     expect(() => loadCodeMaps(dir)).toThrow(/^code-maps\/professional-procedures\.json: 'twin': code \S+ is also row '\S+'$/);
+  });
+
+  it('should load the pricing table with the other code maps, and reject a bad entry naming file and entry', () => {
+    expect(maps.pricing.books.commercial.hospital).toBeGreaterThan(1);
+    expect(maps.pricing.opps.codes['99283']).toBeGreaterThan(0);
+    const cases: [(j: any) => void, string][] = [
+      [(j) => (j.opps.codes['99283'] = '290'), `code-maps/pricing.json: 'opps.codes.99283': expected a positive number, got "290"`],
+      [(j) => (j.ipps.standardizedAmount = -1), "code-maps/pricing.json: 'ipps.standardizedAmount': expected a positive number, got -1"],
+      [(j) => (j.revenueCodes.codes['250'] = 45), "code-maps/pricing.json: 'revenueCodes.codes.250': '250' is not a NUBC revenue code"],
+      [(j) => (j.rvus.codes['9921'] = 1), "code-maps/pricing.json: 'rvus.codes.9921': '9921' is not a CPT or HCPCS code"],
+      [(j) => delete j.books.medicaid, "code-maps/pricing.json: 'books.medicaid': missing book"],
+      [(j) => delete j.clfs.source, "code-maps/pricing.json: 'clfs': has no source"],
+    ];
+    for (const [edit, message] of cases) {
+      let error: unknown;
+      try {
+        loadCodeMaps(brokenCopy('pricing.json', edit));
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as Error).message).toBe(message);
+      rmSync(temp!, { recursive: true, force: true });
+    }
   });
 
   it('should reject a SNOMED id whose check digit is wrong', () => {

@@ -141,9 +141,9 @@ export class MemberClaimsContext {
     coverage: CoverageFact,
     network: 'innetwork' | 'outofnetwork',
   ): { submitted: number; allowedRatio: number } {
-    const multiple = bookMultiple(coverage.planType, setting === 'pharmacy' ? 'drug' : setting);
+    const multiple = bookMultiple(this.codeMaps.pricing, coverage.planType, setting === 'pharmacy' ? 'drug' : setting);
     const allowed = medicareDollars * multiple * (0.9 + this.rng.next() * 0.2);
-    const ratio = chargeRatio(setting) * (0.85 + this.rng.next() * 0.3);
+    const ratio = chargeRatio(this.codeMaps.pricing, setting) * (0.85 + this.rng.next() * 0.3);
     const submitted = Math.max(1, Math.round(allowed * ratio * 100));
     return { submitted, allowedRatio: (network === 'innetwork' ? 1 : 0.8) / ratio };
   }

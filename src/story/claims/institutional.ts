@@ -4,7 +4,7 @@ import { addDays, daysBetween } from '../../util/dates.js';
 import type { MemberClaimsContext } from './context.js';
 import type { ClaimDraft, DraftLine } from './draft.js';
 import { procedureLine, tableEntry } from './lines.js';
-import { drgPayment, pricing } from './pricing.js';
+import { drgPayment } from './pricing.js';
 
 export interface InstitutionalVisit {
   coverage: CoverageFact;
@@ -37,7 +37,7 @@ export function outpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVi
   // operating room, anaesthesia, recovery and sterile supplies.
   if (!emergency && rng.chance(OUTPATIENT_SURGERY_SHARE)) {
     for (const revenue of ['0360', '0370', '0710', '0272']) {
-      const rate = pricing().revenueCodes.codes[revenue] ?? 30;
+      const rate = ctx.codeMaps.pricing.revenueCodes.codes[revenue] ?? 30;
       lines.push(revenueLine(ctx, revenue, visit.date, 1, { ...ctx.price(rate, 'hospital', visit.coverage, network), preventive: false }, options.diagnosisSequences));
     }
   }
@@ -51,7 +51,7 @@ export function outpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVi
     } else {
       const revenue = rng.pick(emergency ? OUTPATIENT_ED_REVENUE : OUTPATIENT_REVENUE);
       const units = revenue === '0250' || revenue === '0636' ? rng.int(1, 4) : 1;
-      const rate = pricing().revenueCodes.codes[revenue] ?? 30;
+      const rate = ctx.codeMaps.pricing.revenueCodes.codes[revenue] ?? 30;
       lines.push(revenueLine(ctx, revenue, visit.date, units, { ...ctx.price(rate * units, 'hospital', visit.coverage, network), preventive: false }, options.diagnosisSequences));
     }
   }
@@ -119,7 +119,7 @@ export function inpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVis
 
   // Lines first with their weights; the MS-DRG payment is then shared among them.
   const drafts: { line: Omit<DraftLine, 'price'>; weight: number }[] = [];
-  const weights = pricing().inpatientWeights.codes;
+  const weights = ctx.codeMaps.pricing.inpatientWeights.codes;
   const add = (revenue: string, date: IsoDate, units: number, code?: ProcedureRow, serviceEnd?: IsoDate) => {
     const template = code
       ? procedureLine(ctx, code, { date, coverage: visit.coverage, network, withRevenue: true, diagnosisSequences, side, quantity: units })
@@ -151,7 +151,7 @@ export function inpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVis
     else if (revenue === '0320' && imaging.length) add(revenue, day(), 1, rng.pick(imaging));
     else add(revenue, day(), revenue === '0250' || revenue === '0636' || revenue === '0258' ? rng.int(1, 6) : 1);
   }
-  const total = drgPayment(drg.weight);
+  const total = drgPayment(ctx.codeMaps.pricing, drg.weight);
   const sum = drafts.reduce((n, d) => n + d.weight, 0);
   const lines: DraftLine[] = drafts.map(({ line, weight }) => ({
     ...line,

@@ -37,7 +37,7 @@ export function procedureLine(ctx: MemberClaimsContext, row: ProcedureRow, o: Li
     quantity,
     diagnosisSequences: o.diagnosisSequences,
     price: {
-      ...ctx.price(medicareRate(row, setting) * quantity, setting, o.coverage, o.network),
+      ...ctx.price(medicareRate(ctx.codeMaps.pricing, row, setting) * quantity, setting, o.coverage, o.network),
       preventive: PREVENTIVE_USES.has(row.use),
       denial: o.denial ? { group: o.denial.group } : undefined,
     },

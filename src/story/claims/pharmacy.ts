@@ -61,7 +61,7 @@ export function pharmacyClaims(ctx: MemberClaimsContext, rx: Prescription): Clai
         quantity,
         diagnosisSequences: [],
         price: {
-          ...ctx.price(drugFillPrice({ brand: rx.drug.brand, daysSupply }), 'pharmacy', rx.coverage, 'innetwork'),
+          ...ctx.price(drugFillPrice(ctx.codeMaps.pricing, { brand: rx.drug.brand, daysSupply }), 'pharmacy', rx.coverage, 'innetwork'),
           preventive: false,
           denial: denial ? { group: denial.group } : undefined,
         },

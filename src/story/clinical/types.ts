@@ -3,7 +3,7 @@
  * story events as the claims (encounters are the claims' visits), so the two views agree.
  * Each domain owns its facts in its own module; this file composes them.
  */
-import type { CodeMaps } from '../../codemaps/types.js';
+import type { CodeMaps, EncounterKind } from '../../codemaps/types.js';
 import type { Profile } from '../../profile/types.js';
 import type { Rng } from '../../util/rng.js';
 import type { Directory, IsoDate, MemberStory } from '../types.js';
@@ -20,7 +20,7 @@ export interface CodeFact {
   display: string;
 }
 
-export type EncounterKind = 'office' | 'preventive' | 'emergency' | 'outpatient' | 'inpatient' | 'dental';
+export type { EncounterKind };
 
 /**
  * A visit: one per professional, outpatient, inpatient or oral claim that is not an ambulance
