@@ -4,13 +4,13 @@ import { UserError } from '../util/errors.js';
 import { shardSuffix, type Shard } from './writer.js';
 
 /** The names fhirseed writes at the top of an output directory. */
-export const OWN_ENTRY = /^(bundles|ndjson|seed-state|screenshots|sandbox-store|manifest.*\.json|test-accounts.*\.(json|csv))$/;
+export const OWN_ENTRY = /^(bundles|ndjson|seed-state|serve-state|screenshots|manifest.*\.json|test-accounts.*\.(json|csv))$/;
 
 /**
- * Kept when the population is regenerated: the seeder's checkpoint and dead-letter files, and the
- * screenshots the browser tests and `npm run screenshots` save under output/screenshots/.
+ * Kept when the population is regenerated: the seeder's checkpoint and dead-letter files, the
+ * sandbox's registered clients (serve-state/), and the screenshots the browser tests and `npm run screenshots` save under output/screenshots/.
  */
-const KEPT = ['seed-state', 'screenshots'];
+const KEPT = ['seed-state', 'serve-state', 'screenshots'];
 
 function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message;

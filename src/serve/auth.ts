@@ -1,4 +1,7 @@
-import { createPublicKey, timingSafeEqual, verify, type JsonWebKey } from 'node:crypto';
+import { timingSafeEqual, type JsonWebKey } from 'node:crypto';
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { ClientRegistry } from './oauth/registry.js';
+import type { RegistrationOptions } from './oauth/register-route.js';
 import { TokenStore } from './oauth/tokens.js';
 import { PatientLogin, type PatientGrant } from './patient-auth.js';
 import type { PageReply } from './sign-in-page.js';
@@ -8,6 +11,12 @@ export interface AuthClient {
   clientId: string;
   secret?: string;
   jwks?: { keys: JsonWebKey[] };
+  /** Registered clients (their secret is stored hashed): whether a presented secret is theirs. */
+  secretMatches?: (secret: string) => boolean;
+  /** Registered private_key_jwt clients may give their keys by URL instead of jwks. */
+  jwksUri?: string;
+  /** Registered clients: the only redirect URIs the authorize endpoint accepts for them. */
+  redirectUris?: string[];
 }
 
 export interface AuthOptions {
@@ -22,6 +31,8 @@ export interface AuthOptions {
   staticTokens?: string[];
   /** Epoch ms clock for token expiry (tests move it); default Date.now. */
   now?: () => number;
+  /** Dynamic client registration (SMART modes); default off. */
+  registration?: RegistrationOptions;
 }
 
 /** Default refresh token lifetime: 30 days. */
@@ -42,12 +53,21 @@ const SIGNING_ALGS = ['RS384', 'ES384'];
  */
 export class SandboxAuth {
   readonly tokens: TokenStore;
+  /** Dynamically registered clients, when registration is on. */
+  readonly registry?: ClientRegistry;
+  readonly registration?: RegistrationOptions;
   private readonly login?: PatientLogin;
+  private readonly remoteKeys = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
   constructor(private readonly options: AuthOptions) {
     const lifetimes = { access: options.tokenLifetimeSeconds ?? 300, refresh: options.refreshTokenLifetimeSeconds ?? DEFAULT_REFRESH_SECONDS };
     this.tokens = new TokenStore(lifetimes, options.now);
-    if (options.mode === 'smart-patient') this.login = new PatientLogin(options.members ?? [], options.clients ?? [], this.tokens);
+    const smart = options.mode === 'smart-backend' || options.mode === 'smart-patient';
+    if (smart && options.registration && options.registration.mode !== 'off') {
+      this.registration = options.registration;
+      this.registry = new ClientRegistry(options.mode === 'smart-backend' ? ['client_credentials'] : ['authorization_code', 'refresh_token'], options.registration.stateDir);
+    }
+    if (options.mode === 'smart-patient') this.login = new PatientLogin(options.members ?? [], (id) => this.client(id), this.tokens);
   }
 
   get mode(): AuthOptions['mode'] {
@@ -115,13 +135,13 @@ export class SandboxAuth {
   }
 
   /** The token endpoint: form body in, OAuth JSON out. */
-  token(form: URLSearchParams, authorization: string | undefined, tokenEndpoint: string): TokenReply {
+  async token(form: URLSearchParams, authorization: string | undefined, tokenEndpoint: string): Promise<TokenReply> {
     if (this.login) return this.login.token(form, authorization);
     if (this.options.mode !== 'smart-backend') return oauthError(404, 'invalid_request', 'this server does not issue tokens');
     if (form.get('grant_type') !== 'client_credentials') {
       return oauthError(400, 'unsupported_grant_type', 'grant_type must be client_credentials');
     }
-    const client = this.authenticate(form, authorization, tokenEndpoint);
+    const client = await this.authenticate(form, authorization, [tokenEndpoint]);
     if (typeof client === 'string') return oauthError(401, 'invalid_client', client);
     const scope = form.get('scope') ?? 'system/*.read';
     const { token, expiresIn } = this.tokens.issueAccess(client.clientId, scope);
@@ -132,8 +152,8 @@ export class SandboxAuth {
    * RFC 7662 introspection (POST token=…): the caller authenticates as a client (as at the token
    * endpoint; a public smart-patient client by client_id) or with a valid bearer token.
    */
-  introspect(form: URLSearchParams, authorization: string | undefined, endpoints: string[]): TokenReply {
-    const caller = /^Bearer\s/i.test(authorization ?? '') ? this.rejection(authorization) : this.callingClient(form, authorization, endpoints);
+  async introspect(form: URLSearchParams, authorization: string | undefined, endpoints: string[]): Promise<TokenReply> {
+    const caller = /^Bearer\s/i.test(authorization ?? '') ? this.rejection(authorization) : await this.callingClient(form, authorization, endpoints);
     if (typeof caller === 'string') return oauthError(401, 'invalid_client', caller);
     const token = form.get('token');
     if (!token) return oauthError(400, 'invalid_request', 'token is required');
@@ -141,8 +161,8 @@ export class SandboxAuth {
   }
 
   /** RFC 7009 revocation (POST token=…): the client that holds the token forgets it; unknown tokens answer 200 too. */
-  revoke(form: URLSearchParams, authorization: string | undefined, endpoints: string[]): TokenReply {
-    const caller = this.callingClient(form, authorization, endpoints);
+  async revoke(form: URLSearchParams, authorization: string | undefined, endpoints: string[]): Promise<TokenReply> {
+    const caller = await this.callingClient(form, authorization, endpoints);
     if (typeof caller === 'string') return oauthError(401, 'invalid_client', caller);
     const token = form.get('token');
     if (!token) return oauthError(400, 'invalid_request', 'token is required');
@@ -152,18 +172,13 @@ export class SandboxAuth {
     return { status: 200, body: {} };
   }
 
-  private callingClient(form: URLSearchParams, authorization: string | undefined, endpoints: string[]): { clientId: string } | string {
+  private async callingClient(form: URLSearchParams, authorization: string | undefined, endpoints: string[]): Promise<{ clientId: string } | string> {
     if (this.login) return this.login.client(form, authorization);
     if (this.options.mode !== 'smart-backend') return 'this server issues no tokens';
-    let last: AuthClient | string = 'no client authentication';
-    for (const endpoint of endpoints) {
-      last = this.authenticate(form, authorization, endpoint);
-      if (typeof last !== 'string') return last;
-    }
-    return last;
+    return this.authenticate(form, authorization, endpoints);
   }
 
-  private authenticate(form: URLSearchParams, authorization: string | undefined, tokenEndpoint: string): AuthClient | string {
+  private async authenticate(form: URLSearchParams, authorization: string | undefined, audiences: string[]): Promise<AuthClient | string> {
     const basic = /^Basic\s+(\S+)$/i.exec(authorization ?? '')?.[1];
     if (basic) {
       const [id = '', secret = ''] = Buffer.from(basic, 'base64').toString('utf8').split(':');
@@ -172,7 +187,7 @@ export class SandboxAuth {
     const assertion = form.get('client_assertion');
     if (assertion) {
       if (form.get('client_assertion_type') !== ASSERTION_TYPE) return `client_assertion_type must be ${ASSERTION_TYPE}`;
-      return this.checkAssertion(assertion, tokenEndpoint);
+      return this.checkAssertion(assertion, audiences);
     }
     const id = form.get('client_id');
     const secret = form.get('client_secret');
@@ -182,47 +197,72 @@ export class SandboxAuth {
 
   private checkSecret(clientId: string, secret: string): AuthClient | string {
     const client = this.client(clientId);
+    if (client?.secretMatches) return client.secretMatches(secret) ? client : 'wrong client secret';
     if (!client?.secret) return `unknown client or client without a secret: ${clientId}`;
     const a = Buffer.from(client.secret);
     const b = Buffer.from(secret);
     return a.length === b.length && timingSafeEqual(a, b) ? client : 'wrong client secret';
   }
 
-  private checkAssertion(jwt: string, tokenEndpoint: string): AuthClient | string {
-    const [headerPart = '', payloadPart = '', signaturePart = ''] = jwt.split('.');
-    let header: { alg?: string; kid?: string };
-    let claims: { iss?: string; sub?: string; aud?: string | string[]; exp?: number };
+  /** A private_key_jwt client assertion (RFC 7523, SMART Backend Services), verified with jose against the client's JWKS or jwks_uri. */
+  private async checkAssertion(jwt: string, audiences: string[]): Promise<AuthClient | string> {
+    let header: ProtectedHeaderParameters;
+    let claims: JWTPayload;
     try {
-      header = JSON.parse(Buffer.from(headerPart, 'base64url').toString('utf8')) as typeof header;
-      claims = JSON.parse(Buffer.from(payloadPart, 'base64url').toString('utf8')) as typeof claims;
+      header = decodeProtectedHeader(jwt);
+      claims = decodeJwt(jwt);
     } catch {
       return 'client_assertion is not a JWT';
     }
     if (!header.alg || !SIGNING_ALGS.includes(header.alg)) return `client_assertion alg must be RS384 or ES384, not ${header.alg ?? '(none)'}`;
     const client = claims.iss ? this.client(claims.iss) : undefined;
-    if (!client?.jwks) return `unknown client or client without a JWKS: ${claims.iss ?? '(no iss)'}`;
+    if (!client?.jwks && !client?.jwksUri) return `unknown client or client without a JWKS: ${claims.iss ?? '(no iss)'}`;
     if (claims.sub !== claims.iss) return 'client_assertion sub must equal iss (the client id)';
-    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (!audiences.includes(tokenEndpoint)) return `client_assertion aud must be the token endpoint ${tokenEndpoint}`;
-    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= Date.now()) return 'client_assertion has expired (or has no exp)';
-    const kty = header.alg === 'RS384' ? 'RSA' : 'EC';
-    const keys = client.jwks.keys.filter((k) => k.kty === kty && (!header.kid || !k.kid || k.kid === header.kid));
-    const data = Buffer.from(`${headerPart}.${payloadPart}`);
-    const signature = Buffer.from(signaturePart, 'base64url');
-    const ok = keys.some((jwk) => {
-      try {
-        const key = createPublicKey({ key: jwk, format: 'jwk' });
-        return header.alg === 'ES384' ? verify('sha384', data, { key, dsaEncoding: 'ieee-p1363' }, signature) : verify('sha384', data, key, signature);
-      } catch {
-        return false;
+    const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (!audiences.some((a) => aud.includes(a))) return `client_assertion aud must be the token endpoint ${audiences[0]}`;
+    if (typeof claims.exp !== 'number') return 'client_assertion has expired (or has no exp)';
+    const keys = client.jwks ? createLocalJWKSet(withoutKidGaps(client.jwks, header.kid)) : this.remoteKeySet(client.jwksUri!);
+    try {
+      await jwtVerify(jwt, keys, { algorithms: SIGNING_ALGS });
+      return client;
+    } catch (error) {
+      if (error instanceof errors.JWTExpired) return 'client_assertion has expired (or has no exp)';
+      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSMultipleMatchingKeys) {
+        return 'client_assertion signature does not verify against the client JWKS';
       }
-    });
-    return ok ? client : 'client_assertion signature does not verify against the client JWKS';
+      return `client_assertion refused: ${(error as Error).message}`;
+    }
   }
 
-  private client(clientId: string): AuthClient | undefined {
-    return this.options.clients?.find((c) => c.clientId === clientId);
+  private remoteKeySet(uri: string): ReturnType<typeof createRemoteJWKSet> {
+    let set = this.remoteKeys.get(uri);
+    if (!set) this.remoteKeys.set(uri, (set = createRemoteJWKSet(new URL(uri))));
+    return set;
   }
+
+  /** A configured (--client-id) or registered client. */
+  private client(clientId: string): AuthClient | undefined {
+    const configured = this.options.clients?.find((c) => c.clientId === clientId);
+    if (configured) return configured;
+    const registered = this.registry?.get(clientId);
+    if (!registered) return undefined;
+    const { metadata } = registered;
+    return {
+      clientId,
+      ...(registered.client_secret_sha256 ? { secretMatches: (secret: string) => this.registry!.secretMatches(registered, secret) } : {}),
+      ...(metadata.jwks ? { jwks: metadata.jwks as { keys: JsonWebKey[] } } : {}),
+      ...(metadata.jwks_uri ? { jwksUri: metadata.jwks_uri } : {}),
+      ...(metadata.redirect_uris ? { redirectUris: metadata.redirect_uris } : {}),
+    };
+  }
+}
+
+/**
+ * The JWKS for jose, with keys that carry no kid given the assertion's kid: the assertion names a key,
+ * the JWKS did not name its keys, and such a key has always been tried (kid is optional in a JWKS).
+ */
+function withoutKidGaps(jwks: { keys: JsonWebKey[] }, kid: string | undefined): JSONWebKeySet {
+  return { keys: jwks.keys.map((k) => (kid && !k.kid ? { ...k, kid } : k)) } as JSONWebKeySet;
 }
 
 function oauthError(status: number, error: string, description: string): TokenReply {

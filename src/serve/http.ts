@@ -63,7 +63,7 @@ async function handle(context: HttpContext, writes: WriteQueue, req: IncomingMes
 
   if (method === 'GET' && (path === '/.well-known/smart-configuration' || path === `${FHIR_PATH}/.well-known/smart-configuration`)) {
     if (!context.auth.mode.startsWith('smart-')) return send(res, 404, notFound);
-    return sendJson(res, 200, { ...context.auth.smartConfiguration(tokenEndpoint, `${origin}${AUTHORIZE_PATH}`), ...oauthDiscovery(origin) }, 'application/json');
+    return sendJson(res, 200, { ...context.auth.smartConfiguration(tokenEndpoint, `${origin}${AUTHORIZE_PATH}`), ...oauthDiscovery(origin, context.auth) }, 'application/json');
   }
   if (await handleOauthRoute(context.auth, req, res, path, origin, tokenEndpoint, readBody)) return;
   if (path === AUTHORIZE_PATH && (method === 'GET' || method === 'POST')) {
@@ -75,7 +75,7 @@ async function handle(context: HttpContext, writes: WriteQueue, req: IncomingMes
   }
   if (path === TOKEN_PATH && method === 'POST') {
     const form = new URLSearchParams((await readBody(req)).toString('utf8'));
-    const reply = context.auth.token(form, req.headers.authorization, tokenEndpoint);
+    const reply = await context.auth.token(form, req.headers.authorization, tokenEndpoint);
     return sendJson(res, reply.status, reply.body, 'application/json', { 'cache-control': 'no-store' });
   }
   if (path !== FHIR_PATH && !path.startsWith(`${FHIR_PATH}/`)) return send(res, 404, notFound);

@@ -15,8 +15,8 @@ export interface LoadResult {
 
 /** fhirseed's own non-FHIR files in an output directory. */
 const NOT_FHIR = /^(manifest|test-accounts)(\.shard-\d+-of-\d+)?\.json$/;
-/** The seeder's checkpoint and dead letters (failed entries are not data to serve), and the sandbox's own store. */
-const NOT_DATA_DIRS = new Set(['seed-state', 'sandbox-store']);
+/** The seeder's checkpoint and dead letters (failed entries are not data to serve), the sandbox's own store and its registered clients (serve-state). */
+const NOT_DATA_DIRS = new Set(['seed-state', 'sandbox-store', 'serve-state']);
 /** NDJSON lines stored per transaction: one commit per batch instead of per resource. */
 const NDJSON_BATCH = 1000;
 

@@ -35,7 +35,7 @@ export class PatientLogin {
 
   constructor(
     private readonly members: TestMember[],
-    private readonly clients: AuthClient[],
+    private readonly clientById: (clientId: string) => AuthClient | undefined,
     private readonly tokens: TokenStore,
   ) {}
 
@@ -44,6 +44,10 @@ export class PatientLogin {
     const redirectUri = params.get('redirect_uri') ?? '';
     if (!/^https?:\/\/[^/]/i.test(redirectUri) || !params.get('client_id')) {
       return signInPage(400, params, 'This sign-in link is broken: it needs a client_id and an absolute http(s) redirect_uri.', false);
+    }
+    const registered = this.clientById(params.get('client_id') ?? '')?.redirectUris;
+    if (registered && !registered.includes(redirectUri)) {
+      return signInPage(400, params, 'This sign-in link is broken: its redirect_uri is not one the app registered.', false);
     }
     const fail = (error: string, description: string) => redirect(redirectUri, { error, error_description: description, state: params.get('state') });
     if (params.get('response_type') !== 'code') return fail('unsupported_response_type', 'response_type must be code');
@@ -122,7 +126,8 @@ export class PatientLogin {
 
   private clientSecretProblem(clientId: string, secret: string | undefined): string | undefined {
     if (!clientId) return 'client_id is required';
-    const client = this.clients.find((c) => c.clientId === clientId);
+    const client = this.clientById(clientId);
+    if (client?.secretMatches) return secret !== undefined && client.secretMatches(secret) ? undefined : `client ${clientId} is confidential: wrong or missing client secret`;
     if (!client?.secret) return undefined;
     return secret !== undefined && sameText(client.secret, secret) ? undefined : `client ${clientId} is confidential: wrong or missing client secret`;
   }

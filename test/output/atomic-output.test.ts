@@ -64,6 +64,17 @@ describe('generate writes into a temporary directory and swaps it in when comple
     expect(leftovers(parent)).toEqual([]);
   });
 
+  it('should keep the sandbox\'s registered clients (serve-state/) when it regenerates', () => {
+    const parent = newDir();
+    const out = join(parent, 'out');
+    mkdirSync(join(out, 'serve-state'), { recursive: true });
+    writeFileSync(join(out, 'serve-state', 'clients.json'), '[]\n');
+    generateTo(out, { ...profile, members: 2 });
+    generateTo(out, { ...profile, members: 1 });
+    expect(readFileSync(join(out, 'serve-state', 'clients.json'), 'utf8')).toBe('[]\n');
+    expect(leftovers(parent)).toEqual([]);
+  });
+
   it('should move a shard in replacing only that shard\'s files, and leave the others when a shard run fails', () => {
     const parent = newDir();
     const out = join(parent, 'out');

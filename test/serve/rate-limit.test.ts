@@ -32,7 +32,7 @@ describeEmbedded('serve --rate-limit: headers, warning, 429 and recovery', () =>
   it('should count per client, warn past 80%, refuse past the quota with 429, and recover when the window resets', async () => {
     const answers = [];
     for (let i = 0; i < 6; i++) answers.push(await get('alice'));
-    const [first, , , fourth, fifth, sixth] = answers as Response[];
+    const [first, , , fourth, fifth, sixth] = answers as [Response, Response, Response, Response, Response, Response];
     expect(first.status).toBe(200);
     expect(first.headers.get('ratelimit-policy')).toBe('"per-second";q=5;w=1, "per-minute";q=100;w=60');
     expect(first.headers.get('ratelimit')).toBe('"per-second";r=4;t=1, "per-minute";r=99;t=60');

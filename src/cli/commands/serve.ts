@@ -7,6 +7,7 @@ import { startServer, type AuthClient, type AuthOptions, type ServeOptions } fro
 import { assertPortFree } from '../../serve/listen.js';
 import { loadTestMembers } from '../../serve/test-members.js';
 import { parseDuration } from '../../serve/oauth/duration.js';
+import { SERVE_STATE_DIR, type RegistrationOptions } from '../../serve/oauth/register-route.js';
 import { parseRateLimit, parseWarnShare, type RateLimitOptions } from '../../serve/rate-limit.js';
 import { UserError } from '../../util/errors.js';
 import { parseIg } from '../../validate/packages.js';
@@ -29,6 +30,9 @@ export interface ServeArgs extends CommandContext {
   'refresh-token-ttl': string;
   'rate-limit'?: string;
   'rate-limit-warn': string;
+  registration: 'open' | 'token' | 'off';
+  'registration-token'?: string;
+  'state-dir'?: string;
   packages?: string;
   /** memory, sqlite, or the SQLite store's file. */
   store?: string;
@@ -57,6 +61,9 @@ export function serveOptions<T>(yargs: Argv<T>): Argv<T> {
     .option('client-jwks', { type: 'string', describe: 'smart-backend: JWKS file with the test client public keys (private_key_jwt)' })
     .option('access-token-ttl', { type: 'string', alias: 'token-lifetime', default: '5m', describe: 'smart-backend, smart-patient: how long an access token lives (300, 90s, 15m, 1h, 30d)' })
     .option('refresh-token-ttl', { type: 'string', default: '30d', describe: 'smart-patient: how long a refresh token (offline_access) lives' })
+    .option('registration', { choices: ['open', 'token', 'off'] as const, default: 'open' as const, describe: 'smart-backend, smart-patient: dynamic client registration at /auth/register (token: needs --registration-token)' })
+    .option('registration-token', { type: 'string', describe: '--registration token: the initial access token registrations must carry (or $FHIRSEED_REGISTRATION_TOKEN)' })
+    .option('state-dir', { type: 'string', describe: "The server's own state, registered clients (default DIR/serve-state; without DIR, in memory)" })
     .option('rate-limit', { type: 'string', describe: 'Per-client request quota: N/s, N/min or both (10/s,300/min); 429 past it' })
     .option('rate-limit-warn', { type: 'string', default: '80%', describe: '--rate-limit: share of the quota past which answers carry a Warning header' })
     .option('packages', { type: 'string', describe: 'Directory of FHIR packages for /metadata and --validate (default $FHIRSEED_PACKAGES, else ~/.fhir/packages)' })
@@ -95,7 +102,7 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
   const port = wholeNumberOption('--port', argv.port, { min: 0, max: 65535 })!;
   argv.ig?.forEach(parseIg);
   const server = await startServer({
-    port, host: argv.host, dir, auth: authOptions(argv), packagesDir: argv.packages, rateLimit: rateLimitOptions(argv),
+    port, host: argv.host, dir, auth: { ...authOptions(argv), registration: registrationOptions(argv, dir) }, packagesDir: argv.packages, rateLimit: rateLimitOptions(argv),
     validate: argv.validate ? { igs: argv.ig } : false,
     ...storeOptions(argv),
   });
@@ -116,6 +123,13 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
   // Stopped by a signal, as every serve ends: exit 130 (interrupted), after a clean stop.
   io.stdout('fhirseed: interrupted; server stopped (exit 130)\n');
   argv.result.exitCode = 130;
+}
+
+function registrationOptions(argv: ServeArgsShared, dir: string | undefined): RegistrationOptions {
+  const initialToken = argv['registration-token'] ?? process.env.FHIRSEED_REGISTRATION_TOKEN;
+  if (argv.registration === 'token' && !initialToken) throw new UserError('--registration token needs --registration-token (or $FHIRSEED_REGISTRATION_TOKEN)');
+  const stateDir = argv['state-dir'] ?? (dir ? join(dir, SERVE_STATE_DIR) : undefined);
+  return { mode: argv.registration, initialToken, stateDir };
 }
 
 function rateLimitOptions(argv: ServeArgsShared): RateLimitOptions | undefined {
