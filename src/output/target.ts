@@ -4,7 +4,7 @@ import { UserError } from '../util/errors.js';
 import { shardSuffix, type Shard } from './writer.js';
 
 /** The names fhirseed writes at the top of an output directory. */
-export const OWN_ENTRY = /^(bundles|ndjson|seed-state|serve-state|screenshots|manifest.*\.json|test-accounts.*\.(json|csv))$/;
+export const OWN_ENTRY = /^(bundles|ndjson|seed-state|serve-state|screenshots|sandbox-store|manifest.*\.json|test-accounts.*\.(json|csv))$/;
 
 /**
  * Kept when the population is regenerated: the seeder's checkpoint and dead-letter files, the
