@@ -46,6 +46,7 @@ const LOOPBACK = /^(localhost|127\.0\.0\.1|\[::1\])$/;
 export class ClientRegistry {
   private readonly clients = new Map<string, RegisteredClient>();
   private readonly file?: string;
+  private readonly stateDir?: string;
 
   constructor(
     private readonly grants: readonly string[],
@@ -53,8 +54,9 @@ export class ClientRegistry {
   ) {
     if (!stateDir) return;
     this.file = join(stateDir, 'clients.json');
+    this.stateDir = stateDir;
     try {
-      mkdirSync(stateDir, { recursive: true });
+      // The directory is made on the first registration, so serving a read-only directory still works.
       if (existsSync(this.file)) for (const client of JSON.parse(readFileSync(this.file, 'utf8')) as RegisteredClient[]) this.clients.set(client.client_id, client);
     } catch (error) {
       throw new UserError(`--state-dir ${stateDir}: cannot read or create the registered clients (${(error as Error).message})`);
@@ -142,6 +144,7 @@ export class ClientRegistry {
 
   private save(): void {
     if (!this.file) return;
+    mkdirSync(this.stateDir!, { recursive: true });
     const temp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(temp, `${JSON.stringify([...this.clients.values()], null, 2)}\n`, { mode: 0o600 });
     renameSync(temp, this.file);
