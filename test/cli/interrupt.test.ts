@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import { readTree, tempDir } from '../helpers/output.js';
@@ -9,9 +10,13 @@ import { readTree, tempDir } from '../helpers/output.js';
 const temp = tempDir('fhirseed-interrupt-');
 afterAll(() => temp.cleanup());
 
-/** `fhirseed ARGS` through bin.ts in a child process (TypeScript sources, no build). */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = 'dist/src/cli/bin.js';
+
+/** `fhirseed ARGS` through the built bin.js in a child process (`npm run build` first, as for test/cli/signals.test.ts). */
 function bin(args: string[], preload: string[] = []) {
-  const child = spawn(process.execPath, ['--import', './test/seed/helpers/register-ts.mjs', ...preload, 'src/cli/bin.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (!existsSync(join(ROOT, BIN))) throw new Error(`${BIN} is missing: run npm run build before these tests`);
+  const child = spawn(process.execPath, [...preload, BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += String(d)));

@@ -39,7 +39,7 @@ describe('resume', () => {
     const checkpointPath = statePaths({ dir }).checkpoint;
     const child = spawn(
       process.execPath,
-      ['--import', join(helpers, 'register-ts.mjs'), join(helpers, 'seed-child.mjs'), JSON.stringify({ server: proxy.url, dir, mode: 'transaction', bundleSize: 3, concurrency: 1, dryRun: false, resume: false, retryDeadLetter: false, verify: false })],
+      [join(helpers, 'seed-child.mjs'), JSON.stringify({ server: proxy.url, dir, mode: 'transaction', bundleSize: 3, concurrency: 1, dryRun: false, resume: false, retryDeadLetter: false, verify: false })],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';

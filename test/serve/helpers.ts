@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 
 /** FHIR_BASE_URL, when set: the read/search checks then run against that server (test/helpers/fhir-server.ts). */
@@ -42,15 +45,16 @@ export function key(r: Resource): string {
   return `${r.resourceType}/${r.id}`;
 }
 
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = 'dist/src/cli/bin.js';
+
 /**
- * Runs `fhirseed ARGS` (serve or start) in a child process, as bin.ts would, until it prints the base
- * URL and "Ctrl-C"; `stop` sends SIGINT and resolves with the exit code and all output.
+ * Runs `fhirseed ARGS` (serve or start) in a child process with the built CLI (`npm run build` first) until it
+ * prints the base URL and "Ctrl-C"; `stop` sends SIGINT and resolves with the exit code and all output.
  */
 export async function runCliChild(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const child = spawn(process.execPath, ['--import', './test/seed/helpers/register-ts.mjs', 'test/serve/serve-child.mjs', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env,
-  });
+  if (!existsSync(join(ROOT, BIN))) throw new Error(`${BIN} is missing: run npm run build before these tests`);
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += String(d)));

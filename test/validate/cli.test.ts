@@ -112,13 +112,13 @@ describe('validate: input that is not FHIR data', () => {
 const hasScript = spawnSync('script', ['--version']).status === 0;
 
 describe.skipIf(!hasScript)('validate: progress (needs util-linux script for a terminal)', () => {
-  const cli = `${JSON.stringify(process.execPath)} --import ./test/seed/helpers/register-ts.mjs src/cli/bin.ts validate ${JSON.stringify(out311)} --packages ${JSON.stringify(SHARED_PACKAGES)}`;
+  const cli = `${JSON.stringify(process.execPath)} dist/src/cli/bin.js validate ${JSON.stringify(out311)} --packages ${JSON.stringify(SHARED_PACKAGES)}`;
 
   it('should draw a progress bar on stderr when it is a terminal, and stay quiet when it is not', async () => {
     const run = promisify(execFile);
     const [tty, piped] = await Promise.all([
       run('script', ['-qec', cli, '/dev/null'], { maxBuffer: 1 << 26 }),
-      run(process.execPath, ['--import', './test/seed/helpers/register-ts.mjs', 'src/cli/bin.ts', 'validate', out311, '--packages', SHARED_PACKAGES], { maxBuffer: 1 << 26 }),
+      run(process.execPath, ['dist/src/cli/bin.js', 'validate', out311, '--packages', SHARED_PACKAGES], { maxBuffer: 1 << 26 }),
     ]);
     const total = /validated (\d+) resources/.exec(piped.stdout)?.[1];
     expect(total).toBeDefined();
