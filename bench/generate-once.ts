@@ -1,35 +1,57 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCodeMaps } from '../src/codemaps/load.js';
-import { generate } from '../src/output/generate.js';
+import { generateAsync } from '../src/output/generate.js';
 import { loadProfile } from '../src/profile/load.js';
 import { profileLoadOptions } from '../src/story/limits.js';
 import { packageRoot } from '../src/util/paths.js';
 
-/** One generation run in its own process, so that its peak memory is its own: prints JSON. */
+/**
+ * One generation run in its own process, so that its peak memory is its own (worker threads
+ * included: they share the process): `node generate-once.js MEMBERS JOBS [--ceiling]`. Prints one
+ * JSON line: members, resources, bytes written, seconds, rates, peak RSS (MiB), and with --ceiling
+ * the stringify ceiling: compact JSON.stringify calls per second on one core over the resources this
+ * run wrote (up to 20,000 of them, read back from the NDJSON, each stringified in turn for ≥ 2 s).
+ */
 const members = Number(process.argv[2] ?? '1000');
+const jobs = Number(process.argv[3] ?? '1');
+const withCeiling = process.argv.includes('--ceiling');
 const codeMaps = loadCodeMaps();
 const profile = loadProfile(join(packageRoot(), 'profiles', 'default.yaml'), profileLoadOptions(codeMaps));
-const out = mkdtempSync(join(tmpdir(), 'fhirseed-bench-'));
+const out = join(mkdtempSync(join(tmpdir(), 'fhirseed-bench-')), 'out');
 const started = process.hrtime.bigint();
-// Live heap after a full GC, at 10% and at 100% of the run: flat when generation streams.
-const gc = (globalThis as { gc?: () => void }).gc;
-const heapAt: Record<string, number> = {};
-const manifest = generate({
-  profile: { ...profile, members },
-  out,
-  codeMaps,
-  onProgress: (done, total) => {
-    if (gc && (done === Math.ceil(total / 10) || done === total)) {
-      gc();
-      heapAt[done === total ? 'heapAfterGcAtEndMiB' : 'heapAfterGcAt10PctMiB'] = process.memoryUsage().heapUsed / 1048576;
-    }
-  },
-});
+const manifest = await generateAsync({ profile: { ...profile, members }, out, codeMaps, jobs });
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-rmSync(out, { recursive: true, force: true });
+const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+const bytes = treeBytes(out);
 const resources = Object.values(manifest.counts.byType).reduce((a, b) => a + b, 0);
+const ceiling = withCeiling ? stringifyCeiling(out) : {};
+rmSync(join(out, '..'), { recursive: true, force: true });
 process.stdout.write(
-  `${JSON.stringify({ members, resources, seconds, membersPerSecond: members / seconds, resourcesPerSecond: resources / seconds, peakRssMiB: process.resourceUsage().maxRSS / 1024, ...heapAt })}\n`,
+  `${JSON.stringify({ members, jobs, resources, bytes, seconds, membersPerSecond: members / seconds, resourcesPerSecond: resources / seconds, mbPerSecond: bytes / 1e6 / seconds, peakRssMiB, ...ceiling })}\n`,
 );
+
+function treeBytes(dir: string): number {
+  let sum = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) sum += e.isDirectory() ? treeBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size;
+  return sum;
+}
+
+/** Compact stringifies per second on this thread over a sample of the run's own resources (every type in proportion). */
+function stringifyCeiling(dir: string): { ceilingStringifiesPerSecond: number; ceilingSample: number } {
+  const lines = readdirSync(join(dir, 'ndjson')).flatMap((f) => readFileSync(join(dir, 'ndjson', f), 'utf8').split('\n').filter(Boolean));
+  const step = Math.max(1, Math.floor(lines.length / 20000));
+  const sample = lines.filter((_, i) => i % step === 0).map((l) => JSON.parse(l) as unknown);
+  let count = 0;
+  let sink = 0;
+  const t0 = process.hrtime.bigint();
+  let elapsed = 0;
+  while (elapsed < 2) {
+    for (const r of sample) sink += JSON.stringify(r).length;
+    count += sample.length;
+    elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+  }
+  if (sink === 0) throw new Error('bench: empty sample');
+  return { ceilingStringifiesPerSecond: count / elapsed, ceilingSample: sample.length };
+}

@@ -1,25 +1,53 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../src/util/paths.js';
 
 /**
- * `npm run bench`: generation rate and peak memory at 1k and 10k members (each in its own process),
- * then the validator and the embedded server when they are built. Prints a table and a JSON line.
+ * `npm run bench [-- --large]`: generate at 1k and 10k members (100k with --large), each with
+ * --jobs 1 and --jobs <cores>, each in its own process (its peak RSS is its own); the stringify
+ * ceiling on the same resources in the same run; then the validator, the embedded server and the
+ * seeder when they are built. Prints one table and writes bench/results.json.
  */
 const here = dirname(fileURLToPath(import.meta.url));
-const results: Record<string, unknown> = {};
+const cores = availableParallelism();
+const sizes = process.argv.includes('--large') ? [1000, 10000, 100000] : [1000, 10000];
+const jobsList = [...new Set([1, cores])];
+const results: Record<string, unknown> = { date: new Date().toISOString(), cores, loadAverageAtStart: loadavg() };
+const rows: string[][] = [];
+const num = (v: number, digits = 0) => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-for (const members of [1000, 10000]) {
-  const line = execFileSync(process.execPath, ['--expose-gc', join(here, 'generate-once.js'), String(members)], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  const r = JSON.parse(line) as Record<string, number>;
-  results[`generate-${members}`] = r;
-  console.log(
-    `generate ${members} members: ${r.resources} resources in ${r.seconds!.toFixed(1)} s — ${r.membersPerSecond!.toFixed(0)} members/s, ${r.resourcesPerSecond!.toFixed(0)} resources/s, peak RSS ${r.peakRssMiB!.toFixed(0)} MiB, live heap ${r.heapAfterGcAt10PctMiB?.toFixed(1)} MiB at 10% → ${r.heapAfterGcAtEndMiB?.toFixed(1)} MiB at the end`,
-  );
+type GenerateResult = Record<string, number>;
+const generateRuns: GenerateResult[] = [];
+for (const members of sizes) {
+  // --jobs 1 and --jobs N back to back, so that they see the same load.
+  for (const jobs of jobsList) {
+    const args = ['--expose-gc', join(here, 'generate-once.js'), String(members), String(jobs)];
+    if (members === sizes[0] && jobs === jobsList.at(-1)) args.push('--ceiling');
+    const r = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 })) as GenerateResult;
+    r.loadAverage = loadavg()[0]!;
+    generateRuns.push(r);
+  }
 }
+const ceiling = generateRuns.find((r) => r.ceilingStringifiesPerSecond)?.ceilingStringifiesPerSecond ?? NaN;
+rows.push(['generate', 'members', 'jobs', 'members/s', 'resources/s', 'MB/s', 'peak RSS MiB', 'ratio', 'load avg']);
+for (const r of generateRuns) {
+  // What share of "stringify every resource once on every core" the whole pipeline reaches.
+  r.ratioToAllCoreCeiling = r.resourcesPerSecond! / (ceiling * cores);
+  rows.push(['', num(r.members!), String(r.jobs), num(r.membersPerSecond!), num(r.resourcesPerSecond!), num(r.mbPerSecond!, 1), num(r.peakRssMiB!), num(r.ratioToAllCoreCeiling, 3), num(r.loadAverage!, 1)]);
+}
+for (const members of sizes) {
+  const one = generateRuns.find((r) => r.members === members && r.jobs === 1)!;
+  const all = generateRuns.find((r) => r.members === members && r.jobs === cores);
+  if (all && all !== one) rows.push(['', num(members), `${cores} ÷ 1`, `×${num(all.membersPerSecond! / one.membersPerSecond!, 2)}`, '', '', '', '', '']);
+}
+rows.push(['stringify ceiling', '', '1 core', '', num(ceiling), '', '', `× ${cores} cores = ${num(ceiling * cores)}`, '']);
+results.generate = generateRuns;
+results.stringifyCeilingPerCore = ceiling;
 
-for (const [name, file, fn] of [['validate', 'validate.js', 'benchValidate'], ['serve', 'serve.js', 'benchServe'], ['seed', 'seed.js', 'benchSeed']] as const) {
+for (const [name, file, fn] of [['validate', 'validate.js', 'benchValidate'], ['serve', 'serve.js', 'benchServe'], ['seed', 'seed.js', 'benchSeed'], ['sandbox', 'sandbox.js', 'benchSandbox']] as const) {
   const path = join(here, file);
   if (!existsSync(path)) continue;
   const mod = (await import(path)) as Record<string, () => Promise<Record<string, number>>>;
@@ -27,6 +55,13 @@ for (const [name, file, fn] of [['validate', 'validate.js', 'benchValidate'], ['
   if (!bench) continue;
   const r = await bench();
   results[name] = r;
-  console.log(`${name}: ${Object.entries(r).map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toFixed(2)) : v}`).join(', ')}`);
+  rows.push([name, Object.entries(r).map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toFixed(2)) : v}`).join(', ')]);
 }
-console.log(JSON.stringify(results));
+results.loadAverageAtEnd = loadavg();
+
+const widths = rows.filter((r) => r.length > 2).reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
+for (const r of rows) console.log(r.length > 2 ? r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() : `${r[0]!.padEnd(widths[0]!)}  ${r[1]}`);
+console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (1, 5, 15 min) on ${cores} cores; ratio = resources/s ÷ (stringify ceiling × cores), target ≥ 0.15`);
+const file = join(packageRoot(), 'bench', 'results.json');
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`wrote ${file}`);

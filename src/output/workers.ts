@@ -8,7 +8,14 @@ import type { RenderedGroup } from './render.js';
 /** Members sent to one worker and not yet answered: enough to keep it busy while its answer travels back. */
 const PER_WORKER = 2;
 /** How far past the next member to write the workers may run (per worker): bounds the members held in memory. */
-const AHEAD_PER_WORKER = 8;
+const AHEAD_PER_WORKER = 4;
+/**
+ * V8 heap limits of a worker (MiB). A worker's live data is the code maps, the directory and the member
+ * being built (about 30 MiB); without a limit V8 lets the heap grow to several times that before it
+ * collects, and with a worker per core the process passes 600 MiB. A member 50 times the default's
+ * largest would still fit.
+ */
+const WORKER_HEAP = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 8 };
 
 type Answer = { index: number; group: RenderedGroup } | { index: number; error: { name: string; message: string; stack?: string } };
 
@@ -31,7 +38,7 @@ function workerEntry(): { url: URL; execArgv: string[] } {
  */
 export async function* membersInWorkers(setup: MemberSetup, jobs: number, first: number, end: number, codeMapsDir?: string): AsyncGenerator<RenderedGroup, void, void> {
   const entry = workerEntry();
-  const workers = Array.from({ length: Math.max(1, Math.min(jobs, end - first)) }, () => new Worker(entry.url, { workerData: { setup, codeMapsDir }, execArgv: entry.execArgv }));
+  const workers = Array.from({ length: Math.max(1, Math.min(jobs, end - first)) }, () => new Worker(entry.url, { workerData: { setup, codeMapsDir }, execArgv: entry.execArgv, resourceLimits: WORKER_HEAP }));
   const busy = new Map<Worker, number>(workers.map((w) => [w, 0]));
   const done = new Map<number, RenderedGroup>();
   const window = workers.length * AHEAD_PER_WORKER;

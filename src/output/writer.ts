@@ -23,7 +23,7 @@ export interface OutputCounts {
   bundles: number;
 }
 
-/** Appends to a file through a bounded buffer: one write call per ~1 MiB instead of one per line. */
+/** Appends to a file through a bounded buffer: one write call per ~256 KiB instead of one per line (a buffer per resource type). */
 class BufferedFile {
   private chunks: string[] = [];
   private size = 0;
@@ -33,7 +33,7 @@ class BufferedFile {
   write(text: string): void {
     this.chunks.push(text);
     this.size += text.length;
-    if (this.size >= 1 << 20) this.flush();
+    if (this.size >= 1 << 18) this.flush();
   }
 
   close(): void {
@@ -50,7 +50,7 @@ class BufferedFile {
 }
 
 /** Bundle files written at once at most in streaming mode before the writer asks its caller to wait. */
-const MAX_PENDING_WRITES = 32;
+const MAX_PENDING_WRITES = 8;
 
 /**
  * Writes as it goes: each member's bundle files are written and its NDJSON lines appended to the
