@@ -8,6 +8,8 @@ interface TypeIndex {
   sd: StructureDefinition;
   /** Element path → its direct child elements (no slices). */
   children: Map<string, ElementDefinition[]>;
+  /** Element path → JSON key → the child it names and its type (memoised matchChild). */
+  keys: Map<string, Map<string, { el: ElementDefinition; type: string } | undefined>>;
   byPath: Map<string, ElementDefinition>;
 }
 
@@ -43,7 +45,7 @@ export class BaseChecker {
         const parent = el.path.slice(0, dot);
         (children.get(parent) ?? children.set(parent, []).get(parent)!).push(el);
       }
-      idx = { sd, children, byPath };
+      idx = { sd, children, byPath, keys: new Map() };
     }
     this.index.set(name, idx);
     return idx;
@@ -56,12 +58,15 @@ export class BaseChecker {
     }
     if (Object.keys(node).length === 0) report(path, 'empty element: it must have a value or children (ele-1)');
     const children = idx.children.get(elPath) ?? [];
+    let keys = idx.keys.get(elPath);
+    if (!keys) idx.keys.set(elPath, (keys = new Map()));
     const counts = new Map<ElementDefinition, number>();
     for (const key of Object.keys(node)) {
       if (isResource && key === 'resourceType') continue;
       if (key === 'fhir_comments') continue;
       const name = key.startsWith('_') ? key.slice(1) : key;
-      const match = matchChild(children, name);
+      let match = keys.get(name);
+      if (match === undefined && !keys.has(name)) keys.set(name, (match = matchChild(children, name)));
       if (!match) {
         report(`${path}.${key}`, `unknown element '${key}'`);
         continue;

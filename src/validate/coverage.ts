@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { FhirPackage } from './packages.js';
+import type { CompiledProfile } from './profile.js';
 import type { StructureDefinition } from './types.js';
 import type { Validator } from './validator.js';
 
@@ -64,37 +65,91 @@ export function mustSupportElements(sd: StructureDefinition): string[] {
  * counts as covered when at least one resource claiming the profile has a value there.
  */
 export function coverage(resources: readonly Resource[], igPackage: FhirPackage, validator: Validator): CoverageReport {
-  const profiles: ProfileCoverage[] = [];
-  const unclaimed: string[] = [];
-  for (const sd of resourceProfiles(igPackage)) {
-    const claiming = resources.filter((r) => (r.meta?.profile ?? []).some((p) => p === sd.url || p.split('|')[0] === sd.url));
-    const all = mustSupportElements(sd);
-    const notApplicable = all.flatMap((id) => {
-      const reason = notApplicableReason(sd, id);
-      return reason ? [{ id, reason }] : [];
-    });
-    const ids = all.filter((id) => !notApplicable.some((n) => n.id === id));
-    if (!claiming.length) unclaimed.push(sd.url);
-    const compiled = validator.profile(`${sd.url}|${sd.version}`);
-    const filled = new Set<string>();
-    if (compiled) {
-      for (const r of claiming) {
-        const nodes = compiled.finder(r);
-        for (const id of ids) {
-          if (filled.has(id)) continue;
-          if (nodes(id).some((n) => n !== undefined && n !== null) || compiled.primitiveExtensionFilled(r, id) || compiled.recursiveFilled(r, id)) filled.add(id);
-        }
-      }
-    }
-    profiles.push({
-      profile: sd.url,
-      name: sd.name,
-      resources: claiming.length,
-      covered: filled.size,
-      total: all.length,
-      missing: ids.filter((id) => !filled.has(id)),
-      notApplicable,
+  const acc = new CoverageIndex(igPackage, validator);
+  for (const r of resources) acc.add(r);
+  return acc.report();
+}
+
+/** What a CoverageIndex holds, as plain data (posted from worker threads): per profile, claims and filled element ids. */
+export interface CoverageState {
+  claims: number[];
+  filled: string[][];
+}
+
+/**
+ * Must-support coverage of an IG gathered one resource at a time, as compact indexes: per resource profile
+ * of the IG, how many resources claim it and the set of its must-support element ids some claiming
+ * resource fills. No resource is kept. Indexes of several workers merge (`merge`) into the same report
+ * as one pass over all resources.
+ */
+export class CoverageIndex {
+  private readonly profiles: {
+    sd: StructureDefinition;
+    all: string[];
+    ids: string[];
+    notApplicable: { id: string; reason: string }[];
+    compiled: CompiledProfile | undefined;
+    claims: number;
+    filled: Set<string>;
+  }[];
+  /** Profile canonical (versioned or not) → indexes into profiles. */
+  private readonly byCanonical = new Map<string, number[]>();
+
+  constructor(
+    private readonly igPackage: FhirPackage,
+    validator: Validator,
+  ) {
+    this.profiles = resourceProfiles(igPackage).map((sd, i) => {
+      const all = mustSupportElements(sd);
+      const notApplicable = all.flatMap((id) => {
+        const reason = notApplicableReason(sd, id);
+        return reason ? [{ id, reason }] : [];
+      });
+      const na = new Set(notApplicable.map((n) => n.id));
+      (this.byCanonical.get(sd.url) ?? this.byCanonical.set(sd.url, []).get(sd.url)!).push(i);
+      return { sd, all, ids: all.filter((id) => !na.has(id)), notApplicable, compiled: validator.profile(`${sd.url}|${sd.version}`), claims: 0, filled: new Set<string>() };
     });
   }
-  return { ig: `${igPackage.name}#${igPackage.version}`, profiles, unclaimed };
+
+  /** Counts a resource against every profile of the IG it claims (meta.profile, versioned or not). */
+  add(r: Resource): void {
+    const claimed = new Set<number>();
+    for (const p of r.meta?.profile ?? []) for (const i of this.byCanonical.get(p.split('|')[0]!) ?? []) claimed.add(i);
+    for (const i of [...claimed].sort((a, b) => a - b)) {
+      const p = this.profiles[i]!;
+      p.claims++;
+      if (!p.compiled || p.filled.size === p.ids.length) continue;
+      const nodes = p.compiled.finder(r);
+      for (const id of p.ids) {
+        if (p.filled.has(id)) continue;
+        if (nodes(id).some((n) => n !== undefined && n !== null) || p.compiled.primitiveExtensionFilled(r, id) || p.compiled.recursiveFilled(r, id)) p.filled.add(id);
+      }
+    }
+  }
+
+  state(): CoverageState {
+    return { claims: this.profiles.map((p) => p.claims), filled: this.profiles.map((p) => [...p.filled]) };
+  }
+
+  /** Adds another index's state (same IG package) into this one. */
+  merge(state: CoverageState): void {
+    this.profiles.forEach((p, i) => {
+      p.claims += state.claims[i] ?? 0;
+      for (const id of state.filled[i] ?? []) p.filled.add(id);
+    });
+  }
+
+  report(): CoverageReport {
+    const profiles: ProfileCoverage[] = this.profiles.map((p) => ({
+      profile: p.sd.url,
+      name: p.sd.name,
+      resources: p.claims,
+      covered: p.filled.size,
+      total: p.all.length,
+      missing: p.ids.filter((id) => !p.filled.has(id)),
+      notApplicable: p.notApplicable,
+    }));
+    const unclaimed = this.profiles.filter((p) => !p.claims).map((p) => p.sd.url);
+    return { ig: `${this.igPackage.name}#${this.igPackage.version}`, profiles, unclaimed };
+  }
 }

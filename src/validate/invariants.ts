@@ -11,10 +11,67 @@ type Evaluator = (node: unknown, env?: Record<string, unknown>) => unknown;
  */
 const SKIPPED_KEYS = new Set(['ele-1', 'ext-1']);
 
+/**
+ * DomainResource invariants about `contained` (R4: dom-2 `contained.contained.empty()`, dom-3
+ * `contained.where(…).empty()`, dom-4 `contained.meta.versionId.empty() and …`, dom-5
+ * `contained.meta.security.empty()`): all hold on a resource without contained resources, so they are
+ * evaluated only on resources that have some (dom-3 reads every descendant of the resource).
+ */
+const ABOUT_CONTAINED = new Set(['dom-2', 'dom-3', 'dom-4', 'dom-5']);
+
+/** Results remembered per invariant (then forgotten all at once): bounds memory on inputs of any size. */
+const CACHE_ENTRIES = 20_000;
+const KEY_CHARS = 2_000;
+
+interface Invariant {
+  id: string;
+  key: string;
+  human: string;
+  evaluate: Evaluator;
+  /** The part of a node the result depends on, as a string; undefined when the result may depend on more (the resource). */
+  cacheKey: ((node: unknown) => string | undefined) | undefined;
+  /** cacheKey → whether the invariant failed there. */
+  cache: Map<string, boolean>;
+}
+
+/** Words of FHIRPath that are not element names (keeping them only makes keys longer, never wrong). */
+const KEYWORDS = new Set(['and', 'or', 'xor', 'implies', 'is', 'as', 'in', 'contains', 'div', 'mod', 'true', 'false']);
+
+/**
+ * The invariant's result on a node depends only on the node's own elements that the expression names
+ * at its root (`dataAbsentReason.empty() or value.empty()` reads dataAbsentReason and value[x]): those
+ * fields, serialised, key a cache of results — most nodes repeat (a resource without `contained` for
+ * dom-2…5, the same Period shapes). The whole node is the key when the expression calls a function on
+ * the node itself (`where(…)`, `$this`), and there is no key (always evaluated) when it reads the
+ * resource (`%resource`, `%rootResource`, `%context`) or resolves references. Keys longer than
+ * KEY_CHARS are not kept.
+ */
+export function cacheKeyOf(expression: string): ((node: unknown) => string | undefined) | undefined {
+  if (/%resource|%rootResource|%context|resolve\(/.test(expression)) return undefined;
+  const code = expression.replace(/'(?:[^'\\]|\\.)*'/g, "''").replace(/`([^`]*)`/g, '$1');
+  // A whole resource seldom repeats: not worth its serialisation.
+  const whole = (node: unknown) => (node !== null && typeof node === 'object' && 'resourceType' in node ? undefined : JSON.stringify(node));
+  if (/\$this|(^|[^.\w%$])[A-Za-z_]\w*\s*\(/.test(code)) return whole;
+  const names = new Set<string>();
+  for (const m of code.matchAll(/(^|[^.\w%$])([A-Za-z_]\w*)/g)) if (!KEYWORDS.has(m[2]!)) names.add(m[2]!);
+  const picked = [...names];
+  return (node) => {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return JSON.stringify(node);
+    const part: Record<string, unknown> = {};
+    for (const k of Object.keys(node)) {
+      const name = k.startsWith('_') ? k.slice(1) : k;
+      // value[x] is `value` in FHIRPath and valueQuantity… in JSON.
+      if (picked.some((n) => name === n || (name.startsWith(n) && /[A-Z]/.test(name[n.length] ?? '')))) part[k] = (node as Record<string, unknown>)[k];
+    }
+    const key = JSON.stringify(part);
+    return key.length > KEY_CHARS ? undefined : key;
+  };
+}
+
 /** FHIRPath invariants of severity error, compiled once per element path and expression with HL7's `fhirpath`. */
 export class InvariantChecker {
   private readonly compiled = new Map<string, Evaluator | undefined>();
-  private readonly perProfile = new Map<CompiledProfile, { id: string; key: string; human: string; evaluate: Evaluator }[]>();
+  private readonly perProfile = new Map<CompiledProfile, Invariant[]>();
   /** Invariants skipped because their expression did not compile or threw, `key: reason`. */
   readonly skipped = new Map<string, string>();
   private readonly functions: Record<string, { fn: (...args: any[]) => unknown; arity: Record<number, 'String'[]> }>;
@@ -43,14 +100,24 @@ export class InvariantChecker {
     for (const inv of this.invariants(profile)) {
       if (this.skipped.has(inv.key)) continue;
       for (const node of nodes(inv.id)) {
-        let result: unknown;
-        try {
-          result = inv.evaluate(node, { resource, rootResource: resource });
-        } catch (error) {
-          this.skipped.set(inv.key, `throws: ${(error as Error).message.split('\n')[0]!.slice(0, 160)}`);
-          break;
+        if (ABOUT_CONTAINED.has(inv.key) && (node as { contained?: unknown } | null)?.contained === undefined) continue;
+        const key = inv.cacheKey?.(node);
+        let failed = key === undefined ? undefined : inv.cache.get(key);
+        if (failed === undefined) {
+          let result: unknown;
+          try {
+            result = inv.evaluate(node, { resource, rootResource: resource });
+          } catch (error) {
+            this.skipped.set(inv.key, `throws: ${(error as Error).message.split('\n')[0]!.slice(0, 160)}`);
+            break;
+          }
+          failed = Array.isArray(result) && result.length === 1 && result[0] === false;
+          if (key !== undefined) {
+            if (inv.cache.size >= CACHE_ENTRIES) inv.cache.clear();
+            inv.cache.set(key, failed);
+          }
         }
-        if (Array.isArray(result) && result.length === 1 && result[0] === false) report(inv.id, `invariant ${inv.key} failed: ${inv.human}`);
+        if (failed) report(inv.id, `invariant ${inv.key} failed: ${inv.human}`);
       }
     }
   }
@@ -58,12 +125,12 @@ export class InvariantChecker {
   private invariants(profile: CompiledProfile) {
     const hit = this.perProfile.get(profile);
     if (hit) return hit;
-    const list: { id: string; key: string; human: string; evaluate: Evaluator }[] = [];
+    const list: Invariant[] = [];
     for (const el of profile.elements) {
       for (const c of el.constraint ?? []) {
         if (c.severity !== 'error' || !c.expression || SKIPPED_KEYS.has(c.key)) continue;
         const evaluate = this.compile(el.path, c.key, c.expression);
-        if (evaluate) list.push({ id: el.id, key: c.key, human: c.human ?? c.expression, evaluate });
+        if (evaluate) list.push({ id: el.id, key: c.key, human: c.human ?? c.expression, evaluate, cacheKey: cacheKeyOf(c.expression), cache: new Map() });
       }
     }
     this.perProfile.set(profile, list);

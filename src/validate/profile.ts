@@ -45,21 +45,31 @@ export class CompiledProfile {
     return this.state(resource).nodes;
   }
 
+  /** Element id → its parts when it names an extension of a primitive (null when not), parsed on first use. */
+  private readonly primitiveExtensions = new Map<string, { grandparent: string; name: string; slice?: string; urls: string[] } | null>();
+
   /**
    * Whether an extension slice on a primitive element (e.g. QuestionnaireResponse.questionnaire.extension:url)
    * has a value: in JSON such extensions live in the `_name` holder beside the primitive, which the
    * node finder (it walks values) does not reach.
    */
   primitiveExtensionFilled(resource: Json, elementId: string): boolean {
-    const m = /^(.*)\.([^.:]+)\.extension(?::([^.]+))?$/.exec(elementId);
-    if (!m) return false;
-    const [, grandparent, name, slice] = m as unknown as [string, string, string, string | undefined];
-    const urls = slice ? (this.byId.get(elementId)?.type ?? []).flatMap((t) => t.profile ?? []) : [];
+    let parsed = this.primitiveExtensions.get(elementId);
+    if (parsed === undefined) {
+      const m = /^(.*)\.([^.:]+)\.extension(?::([^.]+))?$/.exec(elementId);
+      parsed = m ? { grandparent: m[1]!, name: m[2]!, slice: m[3], urls: m[3] ? (this.byId.get(elementId)?.type ?? []).flatMap((t) => t.profile ?? []) : [] } : null;
+      this.primitiveExtensions.set(elementId, parsed);
+    }
+    if (!parsed) return false;
+    const { grandparent, name, slice, urls } = parsed;
     const holders = this.finder(resource)(grandparent).flatMap((node) =>
       node && typeof node === 'object' ? [node[`_${name}`]].flat().filter((h) => h && typeof h === 'object') : [],
     );
     return holders.some((h) => (h.extension ?? []).some((e: Json) => !slice || urls.some((u) => u.split('|')[0] === e?.url)));
   }
+
+  /** contentReference loops: the element id looped back to → the steps that lead back to it (computed on first use). */
+  private loops: Map<string, string[]> | undefined;
 
   /**
    * Whether an element under a recursive structure (contentReference, e.g. QuestionnaireResponse.item.item
@@ -68,12 +78,14 @@ export class CompiledProfile {
    */
   recursiveFilled(resource: Json, elementId: string): boolean {
     if (elementId.includes(':')) return false;
-    const loops = new Map<string, string[]>();
-    for (const e of this.elements) {
-      const target = e.contentReference?.replace(/^[^#]*#/, '');
-      if (target && e.id.startsWith(`${target}.`)) (loops.get(target) ?? loops.set(target, []).get(target)!).push(e.id.slice(target.length + 1));
+    if (!this.loops) {
+      this.loops = new Map<string, string[]>();
+      for (const e of this.elements) {
+        const target = e.contentReference?.replace(/^[^#]*#/, '');
+        if (target && e.id.startsWith(`${target}.`)) (this.loops.get(target) ?? this.loops.set(target, []).get(target)!).push(e.id.slice(target.length + 1));
+      }
     }
-    for (const [root, steps] of loops) {
+    for (const [root, steps] of this.loops) {
       if (!elementId.startsWith(`${root}.`)) continue;
       let frontier = this.finder(resource)(root);
       const all = [...frontier];
@@ -140,37 +152,51 @@ export class CompiledProfile {
     return seg.sliceName && kids.length ? kids.filter((k) => this.inSlice(k, seg.slicingId, `${seg.parent}.${seg.last}`)) : kids;
   }
 
+  /** Slice id → whether a node belongs to the slice, compiled once from the slicing's discriminators. */
+  private readonly sliceTests = new Map<string, (node: Json) => boolean>();
+
   private inSlice(node: Json, slicingId: string, sliceId: string): boolean {
+    let test = this.sliceTests.get(sliceId);
+    if (!test) this.sliceTests.set(sliceId, (test = this.sliceTest(slicingId, sliceId)));
+    return test(node);
+  }
+
+  private sliceTest(slicingId: string, sliceId: string): (node: Json) => boolean {
     const slicing = this.byId.get(slicingId)?.slicing;
-    const discriminators = slicing?.discriminator ?? [];
-    return discriminators.every((d) => {
+    const tests = (slicing?.discriminator ?? []).map((d): ((node: Json) => boolean) | undefined => {
       const path = d.path.replace(/^\$this\.?/, '') || '$this';
       const el = this.byId.get(path === '$this' ? sliceId : `${sliceId}.${path}`);
-      const values = followPath(node, path);
-      if (d.type === 'exists') return el && (el.min ?? 0) > 0 ? values.length > 0 : el?.max === '0' ? values.length === 0 : true;
+      const values = (node: Json) => followPath(node, path);
+      if (d.type === 'exists') {
+        if (el && (el.min ?? 0) > 0) return (node) => values(node).length > 0;
+        if (el?.max === '0') return (node) => values(node).length === 0;
+        return undefined;
+      }
       if (d.type === 'type') {
         const types = (el ?? this.byId.get(sliceId))?.type?.map((t) => t.code) ?? [];
-        return !types.length || values.some((v) => types.includes(jsonType(v)));
+        return types.length ? (node) => values(node).some((v) => types.includes(jsonType(v))) : undefined;
       }
       if (d.type === 'value' || d.type === 'pattern') {
         const fp = el && this.fixed.get(el);
-        if (fp) return values.some((v) => matchesFixedOrPattern(v, fp));
+        if (fp) return (node) => values(node).some((v) => matchesFixedOrPattern(v, fp));
         // The value may be fixed one level down, inside a nested slice (R4 bp: component slices on
         // code.coding.code, with the code fixed in code.coding:SBPCode.code).
         const nested = this.nestedFixed(sliceId, path);
-        if (nested.length) return values.some((v) => nested.some((f) => matchesFixedOrPattern(v, f)));
+        if (nested.length) return (node) => values(node).some((v) => nested.some((f) => matchesFixedOrPattern(v, f)));
         if (path === 'url') {
           const url = this.byId.get(sliceId)?.type?.[0]?.profile?.[0];
-          if (url) return values.includes(url);
+          if (url) return (node) => values(node).includes(url);
         }
         // A slice told apart by a required binding on the discriminator (C4BB's adjudicationamounttype).
         const vs = el?.binding?.strength === 'required' ? el.binding.valueSet : undefined;
         const exp = vs ? this.terminology.expand(vs) : undefined;
-        if (exp) return values.some((v) => codings(v).some((c) => !codingProblem(exp, c.system, c.code)));
-        return true;
+        if (exp) return (node) => values(node).some((v) => codings(v).some((c) => !codingProblem(exp, c.system, c.code)));
+        return undefined;
       }
-      return true; // profile discriminators: not resolved here
+      return undefined; // profile discriminators: not resolved here
     });
+    const active = tests.filter((t): t is (node: Json) => boolean => t !== undefined);
+    return (node) => active.every((t) => t(node));
   }
 
   private nestedFixed(sliceId: string, path: string): { kind: 'fixed' | 'pattern'; value: Json }[] {

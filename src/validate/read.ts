@@ -56,6 +56,33 @@ export function readResources(paths: readonly string[]): ReadResult {
   return result;
 }
 
+/**
+ * The .json/.ndjson files under the paths (recursively, sorted), in reading order. Throws a UserError for a
+ * path that does not exist, a named file that is not .json/.ndjson, or a directory that cannot be read.
+ */
+export function inputFiles(paths: readonly string[]): string[] {
+  const files: string[] = [];
+  for (const path of paths) {
+    if (!existsSync(path)) throw new UserError(`${path}: no such file or directory`);
+    if (!statSync(path).isDirectory() && !['.json', '.ndjson'].includes(extname(path))) {
+      throw new UserError(`${path}: not a .json or .ndjson file (validate reads FHIR JSON: Bundles, resources, NDJSON)`);
+    }
+    try {
+      files.push(...listFiles(path));
+    } catch (error) {
+      throw cannotRead(error);
+    }
+  }
+  return files;
+}
+
+/** A UserError for a file system error naming its path; anything else unchanged. */
+export function cannotRead(error: unknown): unknown {
+  const e = error as NodeJS.ErrnoException;
+  if (typeof e.code !== 'string' || typeof e.path !== 'string') return error;
+  return new UserError(`${e.path}: cannot read (${e.code})`);
+}
+
 function listFiles(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
   return readdirSync(path)
@@ -67,7 +94,7 @@ function listFiles(path: string): string[] {
     });
 }
 
-function readFile(file: string, add: (r: Resource) => void, result: ReadResult): void {
+export function readFile(file: string, add: (r: Resource) => void, result: Pick<ReadResult, 'problems' | 'skippedFiles'>): void {
   const text = readFileSync(file, 'utf8');
   if (extname(file) === '.ndjson') {
     text.split('\n').forEach((line, i) => {
@@ -100,7 +127,7 @@ function readFile(file: string, add: (r: Resource) => void, result: ReadResult):
 }
 
 /** Line and column (1-based) where JSON.parse stopped, from the position in its message or, at the end of the input, the end. */
-function jsonErrorPosition(text: string, error: Error): { line: number; column: number } | undefined {
+export function jsonErrorPosition(text: string, error: Error): { line: number; column: number } | undefined {
   const m = /at position (\d+)/.exec(error.message);
   const offset = m ? Number(m[1]) : /Unexpected end of JSON input/.test(error.message) ? text.trimEnd().length : undefined;
   if (offset === undefined) return undefined;
@@ -109,7 +136,7 @@ function jsonErrorPosition(text: string, error: Error): { line: number; column: 
 }
 
 /** JSON.parse's message without the position, which the location already gives. */
-function jsonErrorText(error: Error): string {
+export function jsonErrorText(error: Error): string {
   return error.message.replace(/ in JSON at position \d+( \(line \d+ column \d+\))?$/, '');
 }
 

@@ -27,24 +27,38 @@ export function matchesFixedOrPattern(value: Json, fp: { kind: 'fixed' | 'patter
 /** Children of a JSON node named by an element name; `value[x]` matches every `valueXxx` (or just the slice's type). */
 export function childrenOf(node: Json, name: string, typeSlice?: string): Json[] {
   if (node === null || typeof node !== 'object') return [];
-  let keys: string[];
-  if (name.endsWith('[x]')) {
-    const prefix = name.slice(0, -3);
-    keys = typeSlice ? [typeSlice] : Object.keys(node).filter((k) => k.startsWith(prefix) && /^[A-Z]/.test(k.slice(prefix.length)));
-  } else keys = [name];
+  if (!name.endsWith('[x]')) {
+    const v = node[name];
+    return v === undefined ? [] : Array.isArray(v) ? v : [v];
+  }
+  const prefix = name.slice(0, -3);
+  const keys = typeSlice ? [typeSlice] : Object.keys(node).filter((k) => k.startsWith(prefix) && /^[A-Z]/.test(k.slice(prefix.length)));
   return keys.flatMap((k) => (node[k] === undefined ? [] : Array.isArray(node[k]) ? node[k] : [node[k]]));
 }
 
 /** Follows a dotted FHIRPath-ish discriminator path (`code.coding`, `extension('url').value`, `$this`, `resolve()` skipped). */
 export function followPath(node: Json, path: string): Json[] {
   if (path === '$this') return [node];
+  let steps = PATHS.get(path);
+  if (!steps) {
+    steps = path.split(/\.(?![^(]*\))/).flatMap((part): PathStep[] => {
+      if (part === '$this' || part === 'resolve()' || part.startsWith('ofType(')) return [];
+      const ext = /^extension\('([^']+)'\)$/.exec(part);
+      return [ext ? { name: 'extension', url: ext[1] } : { name: part }];
+    });
+    PATHS.set(path, steps);
+  }
   let nodes: Json[] = [node];
-  for (const part of path.split(/\.(?![^(]*\))/)) {
-    if (part === '$this' || part === 'resolve()') continue;
-    const ext = /^extension\('([^']+)'\)$/.exec(part);
-    if (ext) nodes = nodes.flatMap((n) => childrenOf(n, 'extension').filter((e) => e?.url === ext[1]));
-    else if (part.startsWith('ofType(')) continue;
-    else nodes = nodes.flatMap((n) => childrenOf(n, part.endsWith('[x]') ? part : part));
+  for (const step of steps) {
+    nodes = step.url === undefined ? nodes.flatMap((n) => childrenOf(n, step.name)) : nodes.flatMap((n) => childrenOf(n, 'extension').filter((e) => e?.url === step.url));
   }
   return nodes;
 }
+
+interface PathStep {
+  name: string;
+  url?: string;
+}
+
+/** Discriminator paths split once (a profile's few dozen paths are followed for every sliced node). */
+const PATHS = new Map<string, PathStep[]>();

@@ -1,5 +1,5 @@
 import type { CoverageReport } from './coverage.js';
-import { formatReadProblem, type ReadResult } from './read.js';
+import { formatReadProblem, type ReadProblem } from './read.js';
 import type { Issue } from './types.js';
 
 export interface ValidationReport {
@@ -15,13 +15,14 @@ export interface ValidationReport {
   notes: string[];
 }
 
-export function buildReport(read: ReadResult, issues: Issue[], coverage: CoverageReport[], maxErrors: number, notes: string[]): ValidationReport {
+/** `read`: what was read (the resources, or how many; the read problems). */
+export function buildReport(read: { resources: number | { length: number }; problems: ReadProblem[] }, issues: Issue[], coverage: CoverageReport[], maxErrors: number, notes: string[]): ValidationReport {
   const errors = issues.filter((i) => i.severity === 'error');
   const errorsByProfile: Record<string, number> = {};
   for (const e of errors) errorsByProfile[e.profile ?? '(base R4)'] = (errorsByProfile[e.profile ?? '(base R4)'] ?? 0) + 1;
   const ordered = [...errors, ...issues.filter((i) => i.severity === 'warning')];
   return {
-    resources: read.resources.length,
+    resources: typeof read.resources === 'number' ? read.resources : read.resources.length,
     errors: errors.length + read.problems.length,
     warnings: issues.length - errors.length,
     readProblems: read.problems.map(formatReadProblem),

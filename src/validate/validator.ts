@@ -23,6 +23,11 @@ export interface Validator {
    * (resources done, total) every few hundred resources and at the end.
    */
   validate(resources: readonly Resource[], onProgress?: (done: number, total: number) => void): Issue[];
+  /**
+   * Checks one resource, appending its issues (deduplicated per resource) to `issues`; a relative reference
+   * resolves when `isKnown("Type/id")` says so. `validate` is this over a set; the streaming validator calls it directly.
+   */
+  check(resource: Resource, isKnown: (key: string) => boolean, issues: Issue[]): void;
   /** The compiled profile for a canonical (versioned or not), or undefined if no loaded package defines it. */
   profile(canonical: string): CompiledProfile | undefined;
   /** The loaded packages, named IGs first. */
@@ -63,46 +68,54 @@ export async function createValidator(options: ValidatorOptions = {}): Promise<V
     return result;
   };
 
+  const check = (resource: Resource, isKnown: (key: string) => boolean, issues: Issue[]): void => {
+    const r = resource as any;
+    const seen = new Set<string>();
+    const push = (issue: Omit<Issue, 'resourceType' | 'id'>) => {
+      const key = `${issue.profile}\0${issue.path}\0${issue.message}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      issues.push({ resourceType: String(r?.resourceType), id: String(r?.id), ...issue });
+    };
+    const error = (path: string, message: string, profileUrl?: string) =>
+      push({ ...(profileUrl ? { profile: profileUrl } : {}), path, severity: 'error', message });
+    base.checkResource(r, String(r?.resourceType), (path, message) => error(path, message), (ref, path) => {
+      if (RELATIVE_REFERENCE.test(ref) && !isKnown(ref.replace(/\/_history\/.*$/, ''))) {
+        error(path, `reference '${ref}' does not resolve within the validated set`);
+      }
+    });
+    for (const canonical of r?.meta?.profile ?? []) {
+      const compiledProfile = profile(canonical);
+      if (!compiledProfile) {
+        push({ profile: canonical, path: String(r?.resourceType), severity: 'warning', message: `profile ${canonical} is not in the loaded packages; not checked` });
+        continue;
+      }
+      const nodes = compiledProfile.check(r, (path, message) => error(path, message, canonical));
+      invariants.check(compiledProfile, r, nodes, (path, message) => error(path, message, canonical));
+    }
+  };
+
   const validate = (resources: readonly Resource[], onProgress?: (done: number, total: number) => void): Issue[] => {
     const known = new Set<string>();
-    for (const r of resources) {
-      known.add(`${r.resourceType}/${r.id}`);
-      // Resources inside a validated Bundle are targets too.
-      if (r.resourceType === 'Bundle') for (const e of r.entry ?? []) if (e.resource) known.add(`${e.resource.resourceType}/${e.resource.id}`);
-    }
+    for (const r of resources) for (const key of resourceKeys(r)) known.add(key);
+    const isKnown = (key: string) => known.has(key);
     const issues: Issue[] = [];
     let done = 0;
     for (const resource of resources) {
       if (onProgress && done % PROGRESS_EVERY === 0) onProgress(done, resources.length);
       done++;
-      const r = resource as any;
-      const seen = new Set<string>();
-      const push = (issue: Omit<Issue, 'resourceType' | 'id'>) => {
-        const key = `${issue.profile}\0${issue.path}\0${issue.message}`;
-        if (seen.has(key)) return;
-        seen.add(key);
-        issues.push({ resourceType: String(r?.resourceType), id: String(r?.id), ...issue });
-      };
-      const error = (path: string, message: string, profileUrl?: string) =>
-        push({ ...(profileUrl ? { profile: profileUrl } : {}), path, severity: 'error', message });
-      base.checkResource(r, String(r?.resourceType), (path, message) => error(path, message), (ref, path) => {
-        if (RELATIVE_REFERENCE.test(ref) && !known.has(ref.replace(/\/_history\/.*$/, ''))) {
-          error(path, `reference '${ref}' does not resolve within the validated set`);
-        }
-      });
-      for (const canonical of r?.meta?.profile ?? []) {
-        const compiledProfile = profile(canonical);
-        if (!compiledProfile) {
-          push({ profile: canonical, path: String(r?.resourceType), severity: 'warning', message: `profile ${canonical} is not in the loaded packages; not checked` });
-          continue;
-        }
-        const nodes = compiledProfile.check(r, (path, message) => error(path, message, canonical));
-        invariants.check(compiledProfile, r, nodes, (path, message) => error(path, message, canonical));
-      }
+      check(resource, isKnown, issues);
     }
     onProgress?.(resources.length, resources.length);
     return issues;
   };
 
-  return { validate, profile, packages, warnings, definitions, skippedInvariants: invariants.skipped };
+  return { validate, check, profile, packages, warnings, definitions, skippedInvariants: invariants.skipped };
+}
+
+/** The `Type/id` keys a resource makes resolvable: its own, and those of the entries of a Bundle validated as one resource. */
+export function resourceKeys(r: Resource): string[] {
+  const keys = [`${r.resourceType}/${r.id}`];
+  if (r.resourceType === 'Bundle') for (const e of r.entry ?? []) if (e.resource) keys.push(`${e.resource.resourceType}/${e.resource.id}`);
+  return keys;
 }

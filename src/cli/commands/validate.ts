@@ -1,9 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UserError } from '../../util/errors.js';
-import { coverage } from '../../validate/coverage.js';
 import { igsFromManifests } from '../../validate/manifest-igs.js';
 import { parseIg } from '../../validate/packages.js';
-import { readResources } from '../../validate/read.js';
+import { inputFiles } from '../../validate/read.js';
+import { scanFiles, validateScanned } from '../../validate/stream.js';
 import { buildReport, formatSummary } from '../../validate/summary.js';
 import { createValidator, DEFAULT_IGS } from '../../validate/validator.js';
 import { progressReporter } from '../progress.js';
@@ -15,6 +15,7 @@ interface ValidateArgs extends CommandContext {
   packages?: string;
   json: boolean;
   'max-errors': number;
+  jobs: number;
 }
 
 export const validateCommand: CommandModule<CommandContext, ValidateArgs> = {
@@ -30,33 +31,34 @@ export const validateCommand: CommandModule<CommandContext, ValidateArgs> = {
       })
       .option('packages', { type: 'string', describe: 'Directory of FHIR package .tgz files or unpacked folders (looked in before $FHIRSEED_PACKAGES and ~/.fhir/packages)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print a JSON report instead of the summary' })
-      .option('max-errors', { type: 'number', default: 50, describe: 'How many issues to list' }) as unknown as Argv<ValidateArgs>,
+      .option('max-errors', { type: 'number', default: 50, describe: 'How many issues to list' })
+      .option('jobs', { type: 'number', default: 1, describe: 'Worker threads validating at once (each loads the packages); findings in the same order whatever N' }) as unknown as Argv<ValidateArgs>,
   handler: async (argv) => {
     const maxErrors = argv['max-errors'];
     if (!Number.isInteger(maxErrors) || maxErrors < 0) throw new UserError(`--max-errors ${maxErrors}: expected a whole number ≥ 0`);
+    if (!Number.isInteger(argv.jobs) || argv.jobs < 1) throw new UserError(`--jobs ${argv.jobs}: expected a whole number ≥ 1`);
     argv.ig?.forEach(parseIg);
-    // Reading first: a wrong path is told at once, before the packages load.
-    const read = readResources(argv.paths);
-    if (!read.resources.length && !read.problems.length) {
+    // Reading first (a pass that keeps only keys): a wrong path is told at once, before the packages load.
+    const read = scanFiles(inputFiles(argv.paths));
+    if (!read.resources && !read.problems.length) {
       throw new UserError(`${argv.paths.join(', ')}: no FHIR data (no .json file holding a resource or Bundle, no .ndjson file with resources)`);
     }
     const fromManifest = argv.ig?.length ? undefined : igsFromManifests(argv.paths);
     const igs = argv.ig?.length ? argv.ig : (fromManifest?.igs ?? DEFAULT_IGS);
     const validator = await createValidator({ igs, packagesDir: argv.packages });
     const progress = progressReporter(argv.io, 'resources');
-    let issues;
+    const named = igs.map((ig) => parseIg(ig));
+    const coveragePackages = validator.packages.filter((p) => named.some((n) => n.name === p.name && n.version === p.version));
+    let result;
     try {
-      issues = validator.validate(read.resources, progress.update);
+      result = await validateScanned(read, validator, { coveragePackages, jobs: argv.jobs, igs, packagesDir: argv.packages, onProgress: progress.update });
     } finally {
       progress.stop();
     }
-    const named = igs.map((ig) => parseIg(ig));
-    const coverageReports = validator.packages
-      .filter((p) => named.some((n) => n.name === p.name && n.version === p.version))
-      .map((p) => coverage(read.resources, p, validator));
+    const { issues, coverage: coverageReports } = result;
     const notes = [...validator.warnings];
     if (fromManifest) notes.unshift(`IGs from ${fromManifest.manifests.join(', ')}: ${fromManifest.igs.join(', ')} (choose others with --ig)`);
-    for (const [key, reason] of validator.skippedInvariants) notes.push(`invariant ${key} not evaluated: ${reason}`);
+    for (const [key, reason] of result.skippedInvariants) notes.push(`invariant ${key} not evaluated: ${reason}`);
     if (read.duplicates) notes.push(`${read.duplicates} resources seen more than once (e.g. in bundles/ and ndjson/) were validated once`);
     if (read.skippedFiles.length) notes.push(`${read.skippedFiles.length} JSON files hold no FHIR resource and were skipped`);
     const report = buildReport(read, issues, coverageReports, maxErrors, notes);

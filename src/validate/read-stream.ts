@@ -1,0 +1,87 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { extname } from 'node:path';
+import type { Resource } from '@medplum/fhirtypes';
+import { cannotRead, jsonErrorPosition, jsonErrorText, readFile, type ReadProblem } from './read.js';
+
+/** Where a resource starts in its file: its ordinal among the file's resources, and (NDJSON) its line's byte offset and number (1-based). */
+export interface Position {
+  ordinal: number;
+  byte: number;
+  line: number;
+}
+
+export interface FileSink {
+  resource(r: Resource, at: Position): void;
+  problem(p: ReadProblem): void;
+  /** A JSON file holding no FHIR resource. */
+  skipped(file: string): void;
+}
+
+const CHUNK = 1 << 20;
+
+/**
+ * Reads one file a resource at a time, as readResources reads it (a Bundle's entries, a single resource,
+ * or NDJSON lines; unreadable lines and files are problems). NDJSON is read in 1 MiB chunks, so memory
+ * does not grow with the file; from `start` (a position an earlier pass reported) up to, not including,
+ * resource `endOrdinal`. A JSON file is parsed whole (one Bundle or resource). Throws a UserError when
+ * the file cannot be read.
+ */
+export function streamFile(file: string, sink: FileSink, start: Position = { ordinal: 0, byte: 0, line: 1 }, endOrdinal = Infinity): void {
+  try {
+    if (extname(file) !== '.ndjson') {
+      let ordinal = 0;
+      const problems: ReadProblem[] = [];
+      const skippedFiles: string[] = [];
+      readFile(file, (r) => sink.resource(r, { ordinal: ordinal++, byte: 0, line: 0 }), { problems, skippedFiles });
+      problems.forEach((p) => sink.problem(p));
+      skippedFiles.forEach((f) => sink.skipped(f));
+      return;
+    }
+    let ordinal = start.ordinal;
+    for (const { text, byte, line } of ndjsonLines(file, start.byte, start.line)) {
+      if (ordinal >= endOrdinal) return;
+      if (!text.trim()) continue;
+      let r: Resource;
+      try {
+        r = JSON.parse(text) as Resource;
+      } catch (error) {
+        const at = jsonErrorPosition(text, error as Error);
+        sink.problem({ file, line, ...(at ? { column: at.column } : {}), message: `invalid JSON: ${jsonErrorText(error as Error)}` });
+        continue;
+      }
+      if (typeof r?.resourceType !== 'string') sink.problem({ file, line, message: 'not a FHIR resource (no resourceType)' });
+      else sink.resource(r, { ordinal: ordinal++, byte, line });
+    }
+  } catch (error) {
+    throw cannotRead(error);
+  }
+}
+
+/** The lines of a file from a byte offset (the start of a line), with their byte offsets and 1-based numbers. */
+function* ndjsonLines(file: string, startByte: number, startLine: number): Generator<{ text: string; byte: number; line: number }> {
+  const fd = openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(CHUNK);
+  let pos = startByte;
+  let carry: Buffer | undefined;
+  let carryStart = startByte;
+  let line = startLine;
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, 0, CHUNK, pos);
+      if (n === 0) break;
+      const chunk = carry?.length ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n);
+      const chunkStart = carry?.length ? carryStart : pos;
+      pos += n;
+      let from = 0;
+      for (let nl = chunk.indexOf(10, from); nl >= 0; nl = chunk.indexOf(10, from)) {
+        yield { text: chunk.toString('utf8', from, nl), byte: chunkStart + from, line: line++ };
+        from = nl + 1;
+      }
+      carry = Buffer.from(chunk.subarray(from));
+      carryStart = chunkStart + from;
+    }
+    if (carry?.length) yield { text: carry.toString('utf8'), byte: carryStart, line };
+  } finally {
+    closeSync(fd);
+  }
+}

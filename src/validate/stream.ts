@@ -1,0 +1,168 @@
+import { extname } from 'node:path';
+import type { Resource } from '@medplum/fhirtypes';
+import { CoverageIndex, type CoverageReport, type CoverageState } from './coverage.js';
+import { KeySet } from './key-set.js';
+import type { FhirPackage } from './packages.js';
+import { streamFile, type Position } from './read-stream.js';
+import type { ReadProblem } from './read.js';
+import type { Issue } from './types.js';
+import { resourceKeys, type Validator } from './validator.js';
+import { validateUnitsInWorkers } from './workers.js';
+
+/** Resources per work unit of a large NDJSON file (a worker's share at a time). */
+export const UNIT_RESOURCES = 2000;
+
+/** One input file as the first pass saw it. */
+export interface FileScan {
+  file: string;
+  /** Resources read (duplicates included). */
+  count: number;
+  /** Ordinals of resources already seen in an earlier file or line (validated once, at their first place). */
+  duplicates: number[];
+  /** NDJSON: where every UNIT_RESOURCES-th resource starts, so a unit can begin there. */
+  marks: Position[];
+}
+
+/** What the first pass learns: every resource key (a compact fingerprint set, no resource kept), per-file layout, read problems. */
+export interface Scan {
+  keys: KeySet;
+  /** Keys of resources inside a Bundle validated as one resource (document, message…): resolvable, never duplicates. */
+  entryKeys: KeySet;
+  files: FileScan[];
+  /** Resources to validate (duplicates not counted). */
+  resources: number;
+  duplicates: number;
+  problems: ReadProblem[];
+  skippedFiles: string[];
+}
+
+/** A slice of one file to validate: resources [start.ordinal, end) minus the duplicates. */
+export interface WorkUnit {
+  file: string;
+  start: Position;
+  end: number;
+  duplicates: number[];
+}
+
+export interface StreamResult {
+  issues: Issue[];
+  coverage: CoverageReport[];
+  /** Invariants not evaluated, key → reason (in the order found). */
+  skippedInvariants: Map<string, string>;
+}
+
+/**
+ * First pass over the files: parses each resource once to learn its `Type/id` (and those of a Bundle's
+ * entries), which occurrences are duplicates, where NDJSON units start, and which lines or files are
+ * unreadable. Keeps no resource, so memory stays flat whatever the input's size.
+ */
+export function scanFiles(files: readonly string[]): Scan {
+  const scan: Scan = { keys: new KeySet(), entryKeys: new KeySet(), files: [], resources: 0, duplicates: 0, problems: [], skippedFiles: [] };
+  for (const file of files) {
+    const info: FileScan = { file, count: 0, duplicates: [], marks: [] };
+    const ndjson = extname(file) === '.ndjson';
+    streamFile(file, {
+      resource: (r: Resource, at) => {
+        info.count++;
+        if (ndjson && at.ordinal % UNIT_RESOURCES === 0) info.marks.push(at);
+        const [own, ...entries] = resourceKeys(r);
+        // As readResources: a resource without id is never a duplicate.
+        if (!scan.keys.add(own!) && r.id !== undefined) {
+          info.duplicates.push(at.ordinal);
+          scan.duplicates++;
+          return;
+        }
+        scan.resources++;
+        for (const key of entries) scan.entryKeys.add(key);
+      },
+      problem: (p) => scan.problems.push(p),
+      skipped: (f) => scan.skippedFiles.push(f),
+    });
+    scan.files.push(info);
+  }
+  return scan;
+}
+
+/** The files' non-duplicate resources cut into units of at most UNIT_RESOURCES (NDJSON) or one file (JSON), in reading order. */
+export function workUnits(scan: Scan): WorkUnit[] {
+  const units: WorkUnit[] = [];
+  for (const f of scan.files) {
+    if (f.count === f.duplicates.length) continue;
+    const starts = f.marks.length ? f.marks : [{ ordinal: 0, byte: 0, line: 1 }];
+    starts.forEach((start, i) => {
+      const end = starts[i + 1]?.ordinal ?? f.count;
+      const duplicates = f.duplicates.filter((o) => o >= start.ordinal && o < end);
+      if (duplicates.length < end - start.ordinal) units.push({ file: f.file, start, end, duplicates });
+    });
+  }
+  return units;
+}
+
+/**
+ * Validates units with one validator in this thread: each resource is checked as it is read, references
+ * against the scan's keys, and counted into the coverage indexes; only issues are kept.
+ */
+export function validateUnit(unit: WorkUnit, validator: Validator, keys: [KeySet, KeySet], coverage: CoverageIndex[], issues: Issue[]): number {
+  const duplicates = new Set(unit.duplicates);
+  const isKnown = (key: string) => keys[0].has(key) || (keys[1].size > 0 && keys[1].has(key));
+  let n = 0;
+  streamFile(
+    unit.file,
+    {
+      resource: (r, at) => {
+        if (duplicates.has(at.ordinal)) return;
+        validator.check(r, isKnown, issues);
+        for (const c of coverage) c.add(r);
+        n++;
+      },
+      problem: () => undefined, // told by the scan
+      skipped: () => undefined,
+    },
+    unit.start,
+    unit.end,
+  );
+  return n;
+}
+
+export interface StreamOptions {
+  /** The IG packages to report must-support coverage for (loaded by the validator). */
+  coveragePackages: FhirPackage[];
+  /** Worker threads (1: this thread). */
+  jobs: number;
+  /** What the workers load: the same as the validator was created with. */
+  igs: string[];
+  packagesDir?: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Second pass: validates the scanned files unit by unit, in this thread or in `jobs` worker threads.
+ * Findings come out in reading order whatever the number of jobs (units are merged by index); coverage
+ * indexes of the workers are merged. The same issues and coverage as `validate` + `coverage` on all
+ * resources at once, except that with several jobs an invariant that throws on one resource (and is
+ * then skipped) may still have been evaluated on resources of other units.
+ */
+export async function validateScanned(scan: Scan, validator: Validator, options: StreamOptions): Promise<StreamResult> {
+  const units = workUnits(scan);
+  const coverage = options.coveragePackages.map((p) => new CoverageIndex(p, validator));
+  let done = 0;
+  const progress = (n: number) => {
+    done += n;
+    options.onProgress?.(done, scan.resources);
+  };
+  options.onProgress?.(0, scan.resources);
+  if (options.jobs <= 1 || units.length <= 1) {
+    const issues: Issue[] = [];
+    for (const unit of units) progress(validateUnit(unit, validator, [scan.keys, scan.entryKeys], coverage, issues));
+    return { issues, coverage: coverage.map((c) => c.report()), skippedInvariants: new Map(validator.skippedInvariants) };
+  }
+  const result = await validateUnitsInWorkers(units, [scan.keys, scan.entryKeys], {
+    jobs: options.jobs,
+    igs: options.igs,
+    packagesDir: options.packagesDir,
+    coverage: options.coveragePackages.map((p) => `${p.name}@${p.version}`),
+    onUnit: progress,
+  });
+  result.coverage.forEach((states: CoverageState[]) => states.forEach((s, i) => coverage[i]!.merge(s)));
+  return { issues: result.issues, coverage: coverage.map((c) => c.report()), skippedInvariants: result.skippedInvariants };
+}

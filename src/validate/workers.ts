@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { CoverageState } from './coverage.js';
+import type { KeySet } from './key-set.js';
+import type { WorkUnit } from './stream.js';
+import type { Issue } from './types.js';
+import { UserError } from '../util/errors.js';
+
+/** What the main thread tells a validate worker at start (workerData). */
+export interface WorkerSetup {
+  igs: string[];
+  packagesDir?: string;
+  /** `name@version` of the packages to gather coverage for. */
+  coverage: string[];
+  keys: SharedArrayBuffer;
+  entryKeys: SharedArrayBuffer;
+}
+
+/** Messages from a validate worker. */
+export type WorkerAnswer =
+  | { unit: number; issues: Issue[]; resources: number }
+  | { coverage: CoverageState[]; skippedInvariants: [string, string][] }
+  | { error: { name: string; message: string; stack?: string } };
+
+export interface WorkersOptions {
+  jobs: number;
+  igs: string[];
+  packagesDir?: string;
+  coverage: string[];
+  /** Told the number of resources of each finished unit. */
+  onUnit: (resources: number) => void;
+}
+
+/** Units each worker holds at once (one running, one queued behind it so the thread never waits for the next). */
+const PER_WORKER = 2;
+
+/** The worker entry: validate-worker.js beside this module in dist/; from the TypeScript sources (vitest), the .ts through the TS loader hooks. */
+function workerEntry(): { url: URL; execArgv: string[] } {
+  const js = new URL('./validate-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(js))) return { url: js, execArgv: [] };
+  return { url: new URL('./validate-worker.ts', import.meta.url), execArgv: ['--import', new URL('../output/ts-worker-register.mjs', import.meta.url).href] };
+}
+
+/**
+ * Validates units in `jobs` worker threads (each loads the packages once and reads the shared key
+ * tables), handing out units as workers free up. Issues are returned in unit order, so the result does
+ * not depend on which worker was faster; coverage states come one per worker, to merge. An error in a
+ * worker (a UserError such as an unreadable file, or a bug) is rethrown here and the workers stopped.
+ */
+export async function validateUnitsInWorkers(
+  units: WorkUnit[],
+  keys: [KeySet, KeySet],
+  options: WorkersOptions,
+): Promise<{ issues: Issue[]; coverage: CoverageState[][]; skippedInvariants: Map<string, string> }> {
+  const entry = workerEntry();
+  const setup: WorkerSetup = { igs: options.igs, packagesDir: options.packagesDir, coverage: options.coverage, keys: keys[0].buffer, entryKeys: keys[1].buffer };
+  const count = Math.max(1, Math.min(options.jobs, units.length));
+  const workers = Array.from({ length: count }, () => new Worker(entry.url, { workerData: setup, execArgv: entry.execArgv }));
+  const perUnit: Issue[][] = new Array(units.length);
+  const coverage: CoverageState[][] = [];
+  const skipped: [string, string][][] = new Array(count);
+  let next = 0;
+  try {
+    await Promise.all(
+      workers.map(
+        (worker, w) =>
+          new Promise<void>((resolve, reject) => {
+            let inFlight = 0;
+            const feed = () => {
+              while (inFlight < PER_WORKER && next < units.length) {
+                worker.postMessage({ index: next, unit: units[next++] });
+                inFlight++;
+              }
+              if (inFlight === 0) worker.postMessage('finish');
+            };
+            worker.on('message', (answer: WorkerAnswer) => {
+              if ('error' in answer) {
+                reject(answer.error.name === 'UserError' ? new UserError(answer.error.message) : Object.assign(new Error(answer.error.message), { stack: answer.error.stack }));
+              } else if ('unit' in answer) {
+                perUnit[answer.unit] = answer.issues;
+                options.onUnit(answer.resources);
+                inFlight--;
+                feed();
+              } else {
+                coverage[w] = answer.coverage;
+                skipped[w] = answer.skippedInvariants;
+                resolve();
+              }
+            });
+            worker.on('error', reject);
+            worker.on('exit', (code) => reject(new Error(`validate worker ${w} stopped (exit code ${code}) before it finished`)));
+            feed();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  const skippedInvariants = new Map<string, string>();
+  for (const list of skipped) for (const [k, v] of list ?? []) if (!skippedInvariants.has(k)) skippedInvariants.set(k, v);
+  return { issues: perUnit.flat(), coverage, skippedInvariants };
+}
