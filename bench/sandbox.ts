@@ -1,0 +1,159 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestAccount } from '../src/output/accounts.js';
+import { packageRoot } from '../src/util/paths.js';
+
+/**
+ * The sandbox at size (issue 17): for 200 and 2,000 members (10,000 too with `--sandbox-10k`), each store
+ * (`memory`, `sqlite`) served by `fhirseed serve` in a child process: start-up (load) time and rate, restart
+ * time from the SQLite store, RSS (VmHWM and VmRSS of the server process), and latency p50/p95/p99 of the
+ * Inferno-kit searches and reads under 1 and 16 concurrent clients, with requests/s and errors.
+ * Alone: `npm run build && node dist/bench/sandbox.js [--sandbox-10k]` (prints the figures as JSON); the sizes and
+ * stores can be set with $FHIRSEED_BENCH_SANDBOX_MEMBERS=200,2000 and $FHIRSEED_BENCH_STORES=memory,sqlite.
+ */
+export async function benchSandbox(): Promise<Record<string, number>> {
+  const sizes = process.env.FHIRSEED_BENCH_SANDBOX_MEMBERS?.split(',').map(Number) ?? [200, 2000, ...(process.argv.includes('--sandbox-10k') ? [10000] : [])];
+  const stores = (process.env.FHIRSEED_BENCH_STORES ?? 'memory,sqlite').split(',');
+  const results: Record<string, number> = {};
+  for (const members of sizes) {
+    const dir = mkdtempSync(join(tmpdir(), `fhirseed-bench-sandbox-${members}-`));
+    try {
+      execFileSync(process.execPath, [bin(), 'generate', '--out', dir, '--members', String(members), '--format', 'ndjson', '--yes'], { stdio: 'ignore' });
+      const accounts = (JSON.parse(readFileSync(join(dir, 'test-accounts.json'), 'utf8')) as TestAccount[]).filter((a) => a.patientId);
+      for (const store of stores) {
+        const prefix = `${store}${members}`;
+        const first = await serve(dir, store);
+        try {
+          results[`${prefix}Resources`] = first.resources;
+          results[`${prefix}StartSeconds`] = first.seconds;
+          results[`${prefix}LoadPerSecond`] = first.resources / first.seconds;
+          for (const clients of [1, 16]) Object.assign(results, prefixed(`${prefix}C${clients}`, await latencies(first.url, accounts, clients)));
+          Object.assign(results, prefixed(prefix, rss(first.child)));
+        } finally {
+          await stop(first.child);
+        }
+        if (store === 'sqlite') {
+          const again = await serve(dir, store);
+          results[`${prefix}RestartSeconds`] = again.seconds;
+          await stop(again.child);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  results.loadAverage1m = loadavg()[0]!;
+  return results;
+}
+
+function bin(): string {
+  return join(packageRoot(), 'dist', 'src', 'cli', 'bin.js');
+}
+
+function prefixed(prefix: string, values: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [`${prefix}${k[0]!.toUpperCase()}${k.slice(1)}`, v]));
+}
+
+/** Starts `fhirseed serve DIR --store STORE` and waits for its "sandbox at" line: seconds from spawn to serving. */
+async function serve(dir: string, store: string): Promise<{ child: ChildProcess; url: string; resources: number; seconds: number }> {
+  const packages = process.env.FHIRSEED_PACKAGES ?? join(packageRoot(), '..', 'shared', 'fhir-packages');
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, [bin(), 'serve', dir, '--port', '0', '--store', store, '--packages', packages], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d) => (err += String(d)));
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      out += String(d);
+      const m = /sandbox at (\S+) \((\d+) resources loaded/.exec(out);
+      if (m) resolve(m);
+    });
+    child.on('exit', (code) => reject(new Error(`bench sandbox: serve --store ${store} ended (${code}): ${err}`)));
+  });
+  return { child, url: match[1]!, resources: Number(match[2]), seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const ended = new Promise((resolve) => child.on('exit', resolve));
+  child.kill('SIGINT');
+  await ended;
+}
+
+/** Peak and current resident memory of the server process, in MiB (Linux /proc). */
+function rss(child: ChildProcess): Record<string, number> {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const kib = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+  return { peakRssMiB: kib('VmHWM') / 1024, rssMiB: kib('VmRSS') / 1024 };
+}
+
+/** The Inferno-kit (US Core 6.1.0, CARIN BB 2.0.0) searches and reads, for one member. */
+const REQUESTS: Record<string, (patient: string) => string> = {
+  readPatient: (p) => `Patient/${p}`,
+  patientById: (p) => `Patient?_id=${p}`,
+  eobByPatient: (p) => `ExplanationOfBenefit?patient=${p}`,
+  eobIncludeAll: (p) => `ExplanationOfBenefit?patient=${p}&_include=ExplanationOfBenefit:*`,
+  eobServiceDate: (p) => `ExplanationOfBenefit?patient=${p}&service-date=ge2020-01-01`,
+  coverageByPatient: (p) => `Coverage?patient=${p}`,
+  labsByPatient: (p) => `Observation?patient=${p}&category=laboratory`,
+  conditionByPatient: (p) => `Condition?patient=${p}`,
+  encounterByPatient: (p) => `Encounter?patient=${p}`,
+  medicationRequest: (p) => `MedicationRequest?patient=${p}&intent=order`,
+  procedureByPatient: (p) => `Procedure?patient=${p}`,
+  immunizationByPatient: (p) => `Immunization?patient=${p}`,
+};
+
+/**
+ * `clients` loops, each sending the whole mix for successive members until 30 s or every member sampled is done;
+ * per request kind p50/p95/p99 (ms) over all its requests, and overall requests/s and errors.
+ */
+async function latencies(url: string, accounts: TestAccount[], clients: number): Promise<Record<string, number>> {
+  const sample = accounts.slice(0, clients === 1 ? 20 : 80);
+  const times = new Map<string, number[]>(Object.keys(REQUESTS).map((k) => [k, []]));
+  let errors = 0;
+  let requests = 0;
+  let next = 0;
+  const deadline = Date.now() + 30_000;
+  await fetch(`${url}/${REQUESTS.eobIncludeAll!(sample[0]!.patientId)}`).then((r) => r.arrayBuffer()); // warm up
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < sample.length && Date.now() < deadline) {
+        const patient = sample[next++]!.patientId;
+        for (const [name, request] of Object.entries(REQUESTS)) {
+          const t = process.hrtime.bigint();
+          const res = await fetch(`${url}/${request(patient)}`, { headers: { accept: 'application/fhir+json' } });
+          await res.arrayBuffer();
+          if (res.status !== 200) errors++;
+          requests++;
+          times.get(name)!.push(Number(process.hrtime.bigint() - t) / 1e6);
+        }
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const out: Record<string, number> = { requestsPerSecond: requests / seconds, errors, requests };
+  const all: number[] = [];
+  for (const [name, list] of times) {
+    list.sort((a, b) => a - b);
+    all.push(...list);
+    out[`${name}P50Ms`] = percentile(list, 0.5);
+    out[`${name}P95Ms`] = percentile(list, 0.95);
+    out[`${name}P99Ms`] = percentile(list, 0.99);
+  }
+  all.sort((a, b) => a - b);
+  out.allP95Ms = percentile(all, 0.95);
+  out.worstP95Ms = Math.max(...[...times.values()].map((l) => percentile(l, 0.95)));
+  return out;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? NaN;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  console.log(JSON.stringify(await benchSandbox(), null, 2));
+}
