@@ -13,7 +13,8 @@ if (!process.env.FHIRSEED_PACKAGES && existsSync(sibling)) process.env.FHIRSEED_
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
-  vitest: { configFile: 'vitest.config.ts', related: true },
+  // MUTATE_TESTS=test/a.test.ts,test/b.test.ts: only those files (vitest.mutate.config.ts); otherwise the related tests.
+  vitest: process.env.MUTATE_TESTS ? { configFile: 'vitest.mutate.config.ts', related: false } : { configFile: 'vitest.config.ts', related: true },
   // The safety-critical modules of issue 19: what protects data (output, purge, checkpoint, retries),
   // members (serve auth, compartment, search) and conformance (validator, adjudication, claims).
   mutate: [
@@ -31,7 +32,8 @@ export default {
     'src/serve/everything.ts',
     'src/serve/search-extras.ts',
   ],
-  ignorePatterns: ['dist', 'reports', 'output', '.scratch-*', '.fhirseed-tmp', 'bench'],
+  // Anchored: an unanchored 'output' also dropped src/output/ and test/output/ from the sandbox.
+  ignorePatterns: ['/dist', '/reports', '/output', '/.scratch-*', '/.fhirseed-tmp', '/bench'],
   coverageAnalysis: 'perTest',
   incremental: true,
   incrementalFile: 'reports/mutation/stryker-incremental.json',
