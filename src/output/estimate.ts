@@ -2,11 +2,12 @@ import type { OutputFormat } from './writer.js';
 
 /**
  * Bytes a member takes on disk, per output format. Measured on profiles/default.yaml, seed 20260101,
- * 400 members, both formats (fhirseed 0.1.0, 2026-11): 313,937,245 bytes in all, bundles/ 210,779,636
- * and ndjson/ 102,905,297 → about 527 KB + 257 KB = 785 KB a member (the directory and account files
- * are within the rounding). Profiles with more utilization take more.
+ * 200 members, both formats, compact bundles (fhirseed 0.1.0, 2026-11-30): bundles/ 115,848,286 and
+ * ndjson/ 108,310,866 bytes → about 580 KB + 542 KB = 1.12 MB a member (the directory and account
+ * files are within the rounding); `--pretty` bundles take more (indentation). Profiles with more
+ * utilization take more.
  */
-export const BYTES_PER_MEMBER: Readonly<Record<OutputFormat, number>> = { bundles: 527_000, ndjson: 257_000 };
+export const BYTES_PER_MEMBER: Readonly<Record<OutputFormat, number>> = { bundles: 580_000, ndjson: 542_000 };
 
 /** Above this estimate `generate` asks for --yes. */
 export const CONFIRM_ABOVE_BYTES = 5e9;

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { formatEta } from '../../src/cli/progress.js';
 import { runCli } from '../../src/cli/run.js';
-import { BYTES_PER_MEMBER } from '../../src/output/estimate.js';
+import { BYTES_PER_MEMBER, formatBytes } from '../../src/output/estimate.js';
 import { tempDir } from '../helpers/output.js';
 
 const temps: (() => void)[] = [];
@@ -77,8 +77,10 @@ describe('generate options are checked before any work, and echoed as typed', ()
   it('should refuse a population estimated above 5 GB unless --yes, saying the estimate', async () => {
     const perMember = BYTES_PER_MEMBER.bundles + BYTES_PER_MEMBER.ndjson;
     const members = Math.ceil(5e9 / perMember) + 1;
-    await refused(['generate', '--members', String(members)], /^fhirseed: the output of \d+ members would take about 5\.0 GB \(~784 KB a member\), more than 5 GB; give --yes to go ahead\n$/);
-    await refused(['generate', '--members', '1e9'], /^fhirseed: the output of 1000000000 members would take about 784 TB \(~784 KB a member\), more than the .* free on .*; give --yes to go ahead anyway\n$/);
+    const each = formatBytes(perMember).replace('.', '\\.');
+    await refused(['generate', '--members', String(members)], new RegExp(`^fhirseed: the output of \\d+ members would take about 5\\.0 GB \\(~${each} a member\\), more than 5 GB; give --yes to go ahead\n$`));
+    const all = formatBytes(1e9 * perMember).replace('.', '\\.');
+    await refused(['generate', '--members', '1e9'], new RegExp(`^fhirseed: the output of 1000000000 members would take about ${all} \\(~${each} a member\\), more than the .* free on .*; give --yes to go ahead anyway\n$`));
   });
 
   it('should go ahead with --yes (interrupted here once it has started)', async () => {
