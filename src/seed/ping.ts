@@ -6,10 +6,14 @@ import { connect } from './connect.js';
 import type { FhirHttpClient } from './http.js';
 import type { ConnectionOptions } from './options.js';
 import { describeFailure } from './outcome.js';
+import { certificateCheck } from './tls-check.js';
 
 export interface PingCheck {
   check: string;
+  /** false: FAIL (exit 1). */
   ok: boolean;
+  /** With ok: WARN, something to look at that does not fail the test (exit 0). */
+  warn?: boolean;
   detail: string;
 }
 
@@ -18,6 +22,8 @@ export interface PingOptions extends ConnectionOptions {
   accounts?: string;
   /** How many test members to search for (default 5). */
   members?: number;
+  /** WARN when the server's TLS certificate has fewer days left (default 30). */
+  certWarnDays?: number;
 }
 
 interface AccountLike {
@@ -46,6 +52,8 @@ export async function ping(options: PingOptions): Promise<PingCheck[]> {
     }
   };
   try {
+    const certificate = await certificateCheck(options.server, options.certWarnDays ?? 30);
+    checks.push({ check: 'TLS certificate', ok: certificate.status !== 'fail', ...(certificate.status === 'warn' ? { warn: true } : {}), detail: certificate.detail });
     let capabilities: ServerCapabilities | undefined;
     await run('CapabilityStatement', async () => {
       capabilities = await fetchCapabilities(client);
@@ -57,11 +65,22 @@ export async function ping(options: PingOptions): Promise<PingCheck[]> {
       ok: capabilities?.fhirVersion === '4.0.1',
       detail: capabilities ? `fhirVersion ${capabilities.fhirVersion ?? '(absent)'}` : 'no CapabilityStatement',
     }));
+    await run('rate-limit headers', async () => {
+      const { headers } = await client.send('GET', 'metadata');
+      const one = (name: string) => [headers[name]].flat().filter(Boolean).join(', ');
+      const policy = one('ratelimit-policy') || (one('x-ratelimit-limit') && `X-RateLimit-Limit ${one('x-ratelimit-limit')}`);
+      return policy ? { ok: true, detail: policy } : { ok: true, warn: true, detail: 'none published (RateLimit-Policy, X-RateLimit-Limit)' };
+    });
     if (options.auth.mode === 'smart-backend' || options.auth.mode === 'client-credentials') {
       await run('SMART configuration', () => smartConfiguration(client, options.auth.mode === 'smart-backend'));
       await run('access token', async () => {
         await client.auth.authorization();
         return { ok: client.auth.tokensIssued > 0, detail: `token issued to ${options.auth.clientId ?? '(client)'}` };
+      });
+      await run('token lifetime', async () => {
+        const seconds = (client.auth as { lastExpiresIn?: number }).lastExpiresIn;
+        if (seconds === undefined) return { ok: true, warn: true, detail: 'the token response has no expires_in' };
+        return { ok: seconds > 0, detail: `expires_in ${seconds} s` };
       });
     }
     for (const [name, prefix] of [['CARIN BB profiles declared', CARIN_BB], ['US Core profiles declared', US_CORE]] as const) {
@@ -90,7 +109,7 @@ export async function ping(options: PingOptions): Promise<PingCheck[]> {
 
 async function smartConfiguration(client: FhirHttpClient, needsPrivateKeyJwt: boolean): Promise<{ ok: boolean; detail: string }> {
   const response = await client.send('GET', '.well-known/smart-configuration');
-  const config = response.body as { token_endpoint?: unknown; token_endpoint_auth_methods_supported?: unknown } | undefined;
+  const config = response.body as { token_endpoint?: unknown; token_endpoint_auth_methods_supported?: unknown; registration_endpoint?: unknown } | undefined;
   if (response.status !== 200 || typeof config?.token_endpoint !== 'string') {
     return { ok: false, detail: describeFailure(response.status, response.body, 'no token_endpoint') };
   }
@@ -98,7 +117,8 @@ async function smartConfiguration(client: FhirHttpClient, needsPrivateKeyJwt: bo
   if (needsPrivateKeyJwt && methods.length && !methods.includes('private_key_jwt')) {
     return { ok: false, detail: `token endpoint does not list private_key_jwt (${methods.join(', ')})` };
   }
-  return { ok: true, detail: `token endpoint ${config.token_endpoint}` };
+  const registration = typeof config.registration_endpoint === 'string' ? `, registration endpoint ${config.registration_endpoint}` : ', no registration_endpoint';
+  return { ok: true, detail: `token endpoint ${config.token_endpoint}${registration}` };
 }
 
 /** A search whose result must hold at least `min` resources of `type` (includes and outcomes aside). */

@@ -38,8 +38,10 @@ export function formatSeedSummary(s: SeedSummary): string {
 
 export function formatPingTable(checks: readonly PingCheck[]): string {
   const failed = checks.filter((c) => !c.ok).length;
-  return table(['check', 'result', 'detail'], checks.map((c) => [c.check, c.ok ? 'pass' : 'FAIL', c.detail])) +
-    (failed ? `${failed} of ${checks.length} checks failed\n` : `all ${checks.length} checks passed\n`);
+  const warned = checks.filter((c) => c.ok && c.warn).length;
+  const warnings = warned ? ` (${warned} with a warning)` : '';
+  return table(['check', 'result', 'detail'], checks.map((c) => [c.check, !c.ok ? 'FAIL' : c.warn ? 'WARN' : 'PASS', c.detail])) +
+    (failed ? `${failed} of ${checks.length} checks failed${warnings}\n` : `all ${checks.length} checks passed${warnings}\n`);
 }
 
 export function formatPurgePlan(plan: readonly PurgeRow[], dryRun: boolean): string {

@@ -18,9 +18,11 @@ import { inPatientCompartment } from './compartment.js';
 import { handleOauthRoute, oauthDiscovery } from './oauth/routes.js';
 import { rateLimitClient, type RateLimit } from './rate-limit.js';
 import { otherPatientSearch, patientDenial, patientFilter } from './patient-access.js';
+import { sendPage, type SitePage } from './index-page.js';
 import type { AtomicMemoryRepository } from './router.js';
 import { planSearch, runSearch, type Query } from './search-extras.js';
 import { WriteQueue, isWrite, processBundle } from './transaction.js';
+import { BulkImports, sendImportAnswer } from './bulk-import.js';
 import { checkBundle, validationOutcome, type WriteCheck } from './validate-writes.js';
 
 export const FHIR_PATH = '/fhir';
@@ -37,6 +39,8 @@ export interface HttpContext {
   capability: (base: string, tokenEndpoint: string) => Resource;
   /** With --validate: refuses writes whose resources have validation errors (422). */
   check?: WriteCheck;
+  /** The human pages beside FHIR: `/` index, report, mapping guide, ready-made downloads (src/serve/index-page.ts). */
+  site?: (path: string, origin: string) => Promise<SitePage | undefined>;
   /** With --rate-limit: per-client quotas, headers on every answer, 429 past them. */
   rateLimit?: RateLimit;
 }
@@ -44,17 +48,18 @@ export interface HttpContext {
 /** The request handler: SMART discovery and token endpoint at the root, FHIR under /fhir. */
 export function createHandler(context: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
   const writes = new WriteQueue();
+  const imports = new BulkImports(context.repo, (work) => writes.run(work));
   return (req, res) => {
     const client = context.rateLimit && rateLimitClient(req, (token) => context.auth.tokenClient(token), context.auth.staticTokens);
     if (client && !context.rateLimit!.admit(client, res)) return void req.resume();
-    handle(context, writes, req, res).catch((error: unknown) => {
+    handle(context, writes, req, res, imports).catch((error: unknown) => {
       send(res, getStatusSafe(error), normalizeOperationOutcome(error));
     });
   };
 }
 
-async function handle(context: HttpContext, writes: WriteQueue, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const origin = `http://${req.headers.host ?? 'localhost'}`;
+async function handle(context: HttpContext, writes: WriteQueue, req: IncomingMessage, res: ServerResponse, imports: BulkImports): Promise<void> {
+  const origin = `${(req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
   const url = new URL(req.url ?? '/', origin);
   const base = `${origin}${FHIR_PATH}`;
   const tokenEndpoint = `${origin}${TOKEN_PATH}`;
@@ -78,6 +83,8 @@ async function handle(context: HttpContext, writes: WriteQueue, req: IncomingMes
     const reply = await context.auth.token(form, req.headers.authorization, tokenEndpoint);
     return sendJson(res, reply.status, reply.body, 'application/json', { 'cache-control': 'no-store' });
   }
+  const page = (method === 'GET' || method === 'HEAD') && context.site ? await context.site(path, origin) : undefined;
+  if (page) return sendPage(res, page, method === 'HEAD');
   if (path !== FHIR_PATH && !path.startsWith(`${FHIR_PATH}/`)) return send(res, 404, notFound);
   const fhirPath = path.slice(FHIR_PATH.length + 1);
   if (method === 'GET' && fhirPath === 'metadata') return sendJson(res, 200, context.capability(base, tokenEndpoint));
@@ -104,6 +111,8 @@ async function handle(context: HttpContext, writes: WriteQueue, req: IncomingMes
   if (denial) return sendJson(res, 403, issueOutcome('forbidden', denial));
   const visible = grant && patientFilter(grant);
   const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? await readJsonBody(req) : undefined;
+  const imported = await imports.handle(method, fhirPath, body, req.headers, base);
+  if (imported) return sendImportAnswer(res, imported);
 
   if (isWrite(method, fhirPath)) {
     return writes.run(async () => respond(res, base, await write(context, method, url, segments, body, req)));

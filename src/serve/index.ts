@@ -1,12 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { SandboxAuth, type AuthOptions } from './auth.js';
 import { ensurePackages } from '../validate/package-download.js';
 import { capabilityStatement, findProfiles, PROFILE_IGS } from './capability.js';
 import { FHIR_PATH, createHandler } from './http.js';
+import { createSite } from './index-page.js';
 import { listenOn } from './listen.js';
 import type { LoadResult } from './load.js';
 import { RateLimit, type RateLimitOptions } from './rate-limit.js';
+import { readTls, type TlsFiles } from './tls.js';
 import { indexSearchParameters } from './router.js';
 import { createRepository, type RepositoryOptions } from './store/engine.js';
 import { loadTestMembers, type TestMember } from './test-members.js';
@@ -32,10 +35,12 @@ export interface ServeOptions extends Omit<RepositoryOptions, 'dir'> {
   validate?: boolean | { igs?: string[] };
   /** Per-client request quotas (--rate-limit), with their headers on every answer. */
   rateLimit?: RateLimitOptions;
+  /** Serve HTTPS with this PEM certificate and key (--tls-cert, --tls-key). */
+  tls?: TlsFiles;
 }
 
 export interface RunningServer {
-  /** The FHIR base URL, without a trailing slash: http://HOST:PORT/fhir */
+  /** The FHIR base URL, without a trailing slash: http://HOST:PORT/fhir (https with `tls`) */
   url: string;
   close(): Promise<void>;
   loadedResources: number;
@@ -63,7 +68,8 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   // at once. Requests that arrive while the data loads wait for the handler.
   let setHandler: (handler: Handler) => void = () => undefined;
   const handlerReady = new Promise<Handler>((resolve) => (setHandler = resolve));
-  const server = createServer((req, res) => void handlerReady.then((handle) => handle(req, res)));
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => void handlerReady.then((handle) => handle(req, res));
+  const server = options.tls ? createHttpsServer(readTls(options.tls), onRequest) : createServer(onRequest);
   await listenOn(server, host, options.port ?? 0);
   let close = () =>
     new Promise<void>((resolve, reject) => {
@@ -77,7 +83,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     close = () => closeServer().finally(closeStore);
     const { port } = server.address() as AddressInfo;
     const shownHost = host.includes(':') ? `[${host}]` : host;
-    return { url: `http://${shownHost}:${port}${FHIR_PATH}`, loadedResources: loaded.loaded, loadErrors: loaded.errors, notes, store, close };
+    return { url: `${options.tls ? 'https' : 'http'}://${shownHost}:${port}${FHIR_PATH}`, loadedResources: loaded.loaded, loadErrors: loaded.errors, notes, store, close };
   } catch (error) {
     await close();
     throw error;
@@ -109,6 +115,7 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
     repo,
     auth,
     check,
+    site: createSite({ dir: options.dir, mode: auth.mode, members }),
     rateLimit: options.rateLimit ? new RateLimit(options.rateLimit) : undefined,
     capability: (base, tokenEndpoint) => {
       // The statement is the same for every request to one base; build it once.

@@ -55,8 +55,8 @@ describe('ping', () => {
     const { dir } = generated('ping');
     expect((await seed(testSeedOptions(suite.server().url, dir))).ok).toBe(true);
     const good = await runCommand(pingCommand, ['ping', '--server', suite.server().url, '--accounts', `${dir}/test-accounts.json`, '--members', '3']);
-    expect(good.stdout).toMatch(/member .*: ExplanationOfBenefit +pass/);
-    expect(good.stdout).toMatch(/CapabilityStatement +pass/);
+    expect(good.stdout).toMatch(/member .*: ExplanationOfBenefit +PASS/);
+    expect(good.stdout).toMatch(/CapabilityStatement +PASS/);
     const lines = good.stdout.split('\n').filter((l) => / FAIL /.test(l));
     // Only profile declarations may fail against a server that does not list them.
     expect(lines.every((l) => /profiles declared/.test(l))).toBe(true);

@@ -8,6 +8,8 @@ import { connectionOptions, withServerOptions, type ServerArgs } from './server-
 interface PingArgs extends ServerArgs {
   accounts?: string;
   members: number;
+  'cert-warn-days': number;
+  json: boolean;
 }
 
 export const pingCommand: CommandModule<CommandContext, PingArgs> = {
@@ -16,11 +18,15 @@ export const pingCommand: CommandModule<CommandContext, PingArgs> = {
   builder: (yargs: Argv<CommandContext>) =>
     withServerOptions(yargs)
       .option('accounts', { type: 'string', describe: 'test-accounts.json of a seeded run: search for those members' })
-      .option('members', { type: 'number', default: 5, describe: 'How many test members to search for' }) as unknown as Argv<PingArgs>,
+      .option('members', { type: 'number', default: 5, describe: 'How many test members to search for' })
+      .option('cert-warn-days', { type: 'number', default: 30, describe: "WARN when the server's TLS certificate expires within this many days" })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the checks as JSON (for CI) instead of a table' }) as unknown as Argv<PingArgs>,
   handler: async (argv) => {
     // ping only reads, so it needs no --production; the flag is accepted for symmetry.
-    const checks = await ping({ ...connectionOptions(argv), accounts: argv.accounts, members: positiveInteger('--members', argv.members) });
-    argv.io.stdout(formatPingTable(checks));
+    const certWarnDays = positiveInteger('--cert-warn-days', argv['cert-warn-days']);
+    const checks = await ping({ ...connectionOptions(argv), accounts: argv.accounts, members: positiveInteger('--members', argv.members), certWarnDays });
+    const results = checks.map((c) => ({ check: c.check, result: !c.ok ? 'FAIL' : c.warn ? 'WARN' : 'PASS', detail: c.detail }));
+    argv.io.stdout(argv.json ? `${JSON.stringify({ ok: checks.every((c) => c.ok), checks: results }, null, 2)}\n` : formatPingTable(checks));
     if (checks.some((c) => !c.ok)) argv.result.exitCode = 1;
   },
 };

@@ -9,6 +9,7 @@ import { loadTestMembers } from '../../serve/test-members.js';
 import { parseDuration } from '../../serve/oauth/duration.js';
 import { SERVE_STATE_DIR, type RegistrationOptions } from '../../serve/oauth/register-route.js';
 import { parseRateLimit, parseWarnShare, type RateLimitOptions } from '../../serve/rate-limit.js';
+import type { TlsFiles } from '../../serve/tls.js';
 import { UserError } from '../../util/errors.js';
 import { parseIg } from '../../validate/packages.js';
 import { DEFAULT_IGS } from '../../validate/validator.js';
@@ -33,6 +34,8 @@ export interface ServeArgs extends CommandContext {
   registration: 'open' | 'token' | 'off';
   'registration-token'?: string;
   'state-dir'?: string;
+  'tls-cert'?: string;
+  'tls-key'?: string;
   packages?: string;
   /** memory, sqlite, or the SQLite store's file. */
   store?: string;
@@ -64,6 +67,8 @@ export function serveOptions<T>(yargs: Argv<T>): Argv<T> {
     .option('registration', { choices: ['open', 'token', 'off'] as const, default: 'open' as const, describe: 'smart-backend, smart-patient: dynamic client registration at /auth/register (token: needs --registration-token)' })
     .option('registration-token', { type: 'string', describe: '--registration token: the initial access token registrations must carry (or $FHIRSEED_REGISTRATION_TOKEN)' })
     .option('state-dir', { type: 'string', describe: "The server's own state, registered clients (default DIR/serve-state; without DIR, in memory)" })
+    .option('tls-cert', { type: 'string', describe: 'Serve HTTPS: PEM certificate (chain) file; needs --tls-key' })
+    .option('tls-key', { type: 'string', describe: 'Serve HTTPS: PEM private key file of --tls-cert' })
     .option('rate-limit', { type: 'string', describe: 'Per-client request quota: N/s, N/min or both (10/s,300/min); 429 past it' })
     .option('rate-limit-warn', { type: 'string', default: '80%', describe: '--rate-limit: share of the quota past which answers carry a Warning header' })
     .option('packages', { type: 'string', describe: 'Directory of FHIR packages for /metadata and --validate (default $FHIRSEED_PACKAGES, else ~/.fhir/packages)' })
@@ -102,7 +107,7 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
   const port = wholeNumberOption('--port', argv.port, { min: 0, max: 65535 })!;
   argv.ig?.forEach(parseIg);
   const server = await startServer({
-    port, host: argv.host, dir, auth: { ...authOptions(argv), registration: registrationOptions(argv, dir) }, packagesDir: argv.packages, rateLimit: rateLimitOptions(argv),
+    port, host: argv.host, dir, auth: { ...authOptions(argv), registration: registrationOptions(argv, dir) }, packagesDir: argv.packages, rateLimit: rateLimitOptions(argv), tls: tlsFiles(argv),
     validate: argv.validate ? { igs: argv.ig } : false,
     ...storeOptions(argv),
   });
@@ -123,6 +128,14 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
   // Stopped by a signal, as every serve ends: exit 130 (interrupted), after a clean stop.
   io.stdout('fhirseed: interrupted; server stopped (exit 130)\n');
   argv.result.exitCode = 130;
+}
+
+function tlsFiles(argv: ServeArgsShared): TlsFiles | undefined {
+  const cert = argv['tls-cert'];
+  const key = argv['tls-key'];
+  if (!cert && !key) return undefined;
+  if (!cert || !key) throw new UserError(`${cert ? '--tls-cert' : '--tls-key'} needs ${cert ? '--tls-key' : '--tls-cert'} too (HTTPS needs the certificate and its private key)`);
+  return { cert, key };
 }
 
 function registrationOptions(argv: ServeArgsShared, dir: string | undefined): RegistrationOptions {

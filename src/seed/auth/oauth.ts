@@ -23,6 +23,8 @@ export class OAuthTokenProvider implements AuthProvider {
   private pending: Promise<string> | undefined;
   private resolvedTokenUrl: string | undefined;
   tokensIssued = 0;
+  /** expires_in of the last token response (seconds), undefined when the server gave none. */
+  lastExpiresIn?: number;
 
   constructor(
     readonly mode: 'client-credentials' | 'smart-backend',
@@ -79,6 +81,7 @@ export class OAuthTokenProvider implements AuthProvider {
     this.redactor.add(answer.access_token);
     const header = `Bearer ${answer.access_token}`;
     this.redactor.add(header);
+    this.lastExpiresIn = typeof answer.expires_in === 'number' ? answer.expires_in : undefined;
     const lifetimeMs = (typeof answer.expires_in === 'number' && answer.expires_in > 0 ? answer.expires_in : 300) * 1000;
     // Refresh early: a fifth of the lifetime or a minute before expiry, whichever is sooner to expiry.
     this.token = { header, refreshAt: this.now() + lifetimeMs - Math.min(60_000, lifetimeMs / 5) };

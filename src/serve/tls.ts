@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
+import { UserError } from '../util/errors.js';
+
+/** `serve --tls-cert --tls-key`: PEM files, read once at start. */
+export interface TlsFiles {
+  cert: string;
+  key: string;
+}
+
+/**
+ * The PEM certificate (chain) and private key for node:https, checked that TLS can use them together.
+ * UserError (one line, exit 2) for a missing or unreadable file, a file that is not PEM, or a key that
+ * does not belong to the certificate.
+ */
+export function readTls(files: TlsFiles): { cert: Buffer; key: Buffer } {
+  const read = (option: string, path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new UserError(`${option} ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  };
+  const cert = read('--tls-cert', files.cert);
+  const key = read('--tls-key', files.key);
+  if (!cert.includes('-----BEGIN CERTIFICATE-----')) throw new UserError(`--tls-cert ${files.cert}: not a PEM certificate`);
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.toString('latin1'))) throw new UserError(`--tls-key ${files.key}: not a PEM private key`);
+  try {
+    createSecureContext({ cert, key });
+  } catch (error) {
+    throw new UserError(`--tls-cert ${files.cert} / --tls-key ${files.key}: TLS cannot use them together (${(error as Error).message})`);
+  }
+  return { cert, key };
+}
