@@ -96,23 +96,40 @@ function plainPuts(bundle: Bundle): boolean {
 
 /** Streams the file line by line and stores it in batches, each one transaction; a bad line is recorded and skipped. */
 async function loadNdjson(file: string, name: string, repo: AtomicMemoryRepository, result: LoadResult): Promise<void> {
+  await loadNdjsonLines(createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity }), name, repo, result);
+}
+
+/**
+ * Stores NDJSON lines (a file's, or a download's for `$import`) in batches of NDJSON_BATCH, each one
+ * transaction (run through `serialise` when the server is already answering requests); a bad line is
+ * recorded as `name:line: why` and skipped.
+ */
+export async function loadNdjsonLines(
+  lines: AsyncIterable<string>,
+  name: string,
+  repo: AtomicMemoryRepository,
+  result: LoadResult,
+  serialise: <T>(work: () => Promise<T>) => Promise<T> = (work) => work(),
+): Promise<void> {
   let batch: { line: number; text: string }[] = [];
   const flush = async () => {
-    const lines = batch;
+    const taken = batch;
     batch = [];
-    await repo.withTransaction(async () => {
-      for (const { line, text } of lines) {
-        try {
-          await store(parseResource(text), repo);
-          result.loaded++;
-        } catch (error) {
-          result.errors.push(`${name}:${line}: ${(error as Error).message}`);
+    await serialise(() =>
+      repo.withTransaction(async () => {
+        for (const { line, text } of taken) {
+          try {
+            await store(parseResource(text), repo);
+            result.loaded++;
+          } catch (error) {
+            result.errors.push(`${name}:${line}: ${(error as Error).message}`);
+          }
         }
-      }
-    });
+      }),
+    );
   };
   let line = 0;
-  for await (const raw of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+  for await (const raw of lines) {
     line++;
     const text = raw.trim();
     if (text) batch.push({ line, text });
