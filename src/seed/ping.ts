@@ -66,6 +66,7 @@ export async function ping(options: PingOptions): Promise<PingCheck[]> {
       detail: capabilities ? `fhirVersion ${capabilities.fhirVersion ?? '(absent)'}` : 'no CapabilityStatement',
     }));
     await run('rate-limit headers', async () => {
+      if (notFhir) return { ok: false, detail: notFhir };
       const { headers } = await client.send('GET', 'metadata');
       const one = (name: string) => [headers[name]].flat().filter(Boolean).join(', ');
       const policy = one('ratelimit-policy') || (one('x-ratelimit-limit') && `X-RateLimit-Limit ${one('x-ratelimit-limit')}`);

@@ -93,6 +93,19 @@ describeEmbedded('serve --tls-cert --tls-key, and the certificate check of ping'
   }, 30_000);
 });
 
+describe('ping on a server that is not there', () => {
+  it('should print the checklist and exit 1 (a finding), the checks after the CapabilityStatement skipped with the reason', async () => {
+    const gone = await startServer({ port: 0 });
+    const url = gone.url;
+    await gone.close();
+    let stdout = '';
+    const code = await runCli(['ping', '--server', url], { stdout: (t) => (stdout += t), stderr: () => undefined, isTty: false });
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/CapabilityStatement +FAIL +GET .*connection refused/);
+    expect(stdout).toMatch(/rate-limit headers +FAIL +skipped: no CapabilityStatement/);
+  }, 30_000);
+});
+
 describe('serve: TLS files that cannot be used', () => {
   const run = async (args: string[]) => {
     let stderr = '';
