@@ -34,7 +34,12 @@ interface ManifestLike {
   counts?: { byType?: Record<string, number> };
 }
 
-export function readSource(dir: string): SeedSource {
+/**
+ * The run id and per-type counts of a fhirseed output directory's manifest(s) (manifest.json, or the
+ * shard manifests). Throws a UserError for a missing directory or manifest, unreadable JSON, or
+ * manifests of different runs.
+ */
+export function readManifests(dir: string): { runId: string; expected: Record<string, number> } {
   if (!existsSync(dir)) throw new UserError(`${dir} does not exist; give a directory written by fhirseed generate`);
   if (!statSync(dir).isDirectory()) throw new UserError(`${dir} is a file, not a directory; give a directory written by fhirseed generate`);
   const manifests = readdirSync(dir).filter((f) => /^manifest(\.shard-\d+-of-\d+)?\.json$/.test(f)).sort();
@@ -53,12 +58,17 @@ export function readSource(dir: string): SeedSource {
     for (const [type, n] of Object.entries(manifest.counts.byType)) expected[type] = (expected[type] ?? 0) + n;
   }
   if (runIds.size > 1) throw new UserError(`${dir} holds manifests of several runs (${[...runIds].join(', ')}); seed one run at a time`);
+  return { runId: [...runIds][0]!, expected };
+}
+
+export function readSource(dir: string): SeedSource {
+  const { runId, expected } = readManifests(dir);
   const bundlesDir = join(dir, 'bundles');
   if (!existsSync(bundlesDir)) throw new UserError(`${dir} has no bundles/ directory; generate with --format bundles`);
   const files = readdirSync(bundlesDir);
   return {
     dir,
-    runId: [...runIds][0]!,
+    runId,
     expected,
     directoryFile: files.includes('directory.json') ? 'bundles/directory.json' : undefined,
     directoryParts: inPartOrder(files, /^directory(?:-(\d+))?\.json$/).filter((f) => f !== 'directory.json').map((f) => `bundles/${f}`),

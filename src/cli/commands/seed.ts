@@ -1,4 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
+import { seedImport } from '../../seed/import.js';
+import { formatImportSummary } from '../../seed/import-report.js';
 import { formatSeedSummary } from '../../seed/report.js';
 import { seed, statePaths } from '../../seed/seed.js';
 import { SEED_MODES, type SeedMode } from '../../seed/send.js';
@@ -10,7 +12,10 @@ import { connectionOptions, interruptible, withServerOptions, type ServerArgs } 
 
 interface SeedArgs extends ServerArgs {
   dir: string;
-  mode: SeedMode;
+  mode: SeedMode | 'import';
+  'import-host': string;
+  'import-port': number;
+  'input-base-url'?: string;
   'bundle-size'?: number;
   'dry-run': boolean;
   resume: boolean;
@@ -25,7 +30,14 @@ export const seedCommand: CommandModule<CommandContext, SeedArgs> = {
   builder: (yargs: Argv<CommandContext>) =>
     withServerOptions(yargs)
       .positional('dir', { type: 'string', demandOption: true, describe: 'Output directory of fhirseed generate' })
-      .option('mode', { choices: SEED_MODES, default: 'transaction' as SeedMode, describe: 'transaction and batch Bundles of PUTs, or one PUT per resource (upsert)' })
+      .option('mode', {
+        choices: [...SEED_MODES, 'import'],
+        default: 'transaction' as SeedMode,
+        describe: "transaction and batch Bundles of PUTs, one PUT per resource (upsert), or the NDJSON through the server's bulk $import (import)",
+      })
+      .option('import-host', { type: 'string', default: '127.0.0.1', describe: '--mode import: where the seeder serves the NDJSON files, as the server will reach it' })
+      .option('import-port', { type: 'number', default: 0, describe: '--mode import: port of that file server (0: any free port)' })
+      .option('input-base-url', { type: 'string', describe: '--mode import: the NDJSON files are already at URL/<Type>.ndjson (object storage); serve nothing' })
       .option('bundle-size', { type: 'number', describe: 'Entries per bundle (default 100, or less if the server says so)' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Show what would be sent; send nothing' })
       .option('resume', { type: 'boolean', default: false, describe: 'Continue an interrupted run from its checkpoint' })
@@ -38,10 +50,27 @@ export const seedCommand: CommandModule<CommandContext, SeedArgs> = {
     const progress = progressReporter(argv.io, 'resources');
     const log = connectionOptions(argv).log;
     try {
+      if (argv.mode === 'import') {
+        if (argv['dry-run'] || argv.resume || argv['retry-dead-letter']) throw new UserError('--mode import sends one $import job: --dry-run, --resume and --retry-dead-letter do not apply');
+        const port = argv['import-port'];
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--import-port ${port}: expected a port number 0-65535`);
+        if (argv['input-base-url'] !== undefined && !/^https?:\/\/[^\s]+$/.test(argv['input-base-url'])) throw new UserError(`--input-base-url ${argv['input-base-url']}: expected an http(s) URL`);
+        const summary = await seedImport({
+          ...connectionOptions(argv, signal),
+          dir: argv.dir,
+          inputBaseUrl: argv['input-base-url'],
+          importHost: argv['import-host'],
+          importPort: port,
+          verify: argv.verify,
+        });
+        argv.io.stdout(formatImportSummary(summary));
+        if (!summary.ok) argv.result.exitCode = 1;
+        return;
+      }
       const summary = await seed({
         ...connectionOptions(argv, signal),
         dir: argv.dir,
-        mode: argv.mode,
+        mode: argv.mode as SeedMode,
         bundleSize: positiveInteger('--bundle-size', argv['bundle-size']),
         dryRun: argv['dry-run'],
         resume: argv.resume,

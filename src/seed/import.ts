@@ -1,0 +1,176 @@
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Parameters } from '@medplum/fhirtypes';
+import { UserError } from '../util/errors.js';
+import { fetchCapabilities } from './capabilities.js';
+import { connect } from './connect.js';
+import type { FhirHttpClient } from './http.js';
+import { assertServerAllowed, normalizeServerUrl, type ConnectionOptions } from './options.js';
+import { describeFailure } from './outcome.js';
+import { readManifests } from './source.js';
+import { verifyCounts, type VerifyRow } from './verify.js';
+
+export interface ImportOptions extends ConnectionOptions {
+  dir: string;
+  /** Files already hosted: input URLs are `{inputBaseUrl}/{Type}.ndjson`, and no file server is started. */
+  inputBaseUrl?: string;
+  /** Where the seeder's file server listens, and the host name the FHIR server fetches from (default 127.0.0.1). */
+  importHost: string;
+  /** Its port (0: any free one). */
+  importPort: number;
+  verify: boolean;
+  /** Longest wait between polls, whatever Retry-After says (ms). */
+  maxPollMs?: number;
+}
+
+export interface ImportSummary {
+  server: string;
+  runId: string;
+  /** The input URLs the server was given, by type. */
+  inputs: { type: string; url: string }[];
+  statusUrl: string;
+  /** Per type, what the server's completed job reports (undefined when it gives no count). */
+  counts: { type: string; count: number | undefined }[];
+  /** Errors the job reports (per resource or per file). */
+  errors: string[];
+  polls: number;
+  elapsedMs: number;
+  verify?: VerifyRow[];
+  ok: boolean;
+}
+
+const NDJSON = 'application/fhir+ndjson';
+
+/**
+ * `seed --mode import`: hands the output's NDJSON files to the server's bulk `$import` (HL7 Bulk Data
+ * import, the Parameters form HAPI takes: inputFormat, inputSource, input parts with type and url),
+ * serving the files from a temporary HTTP server here unless `inputBaseUrl` says where they already are;
+ * `Prefer: respond-async`, then polls the Content-Location status URL, honouring Retry-After, until the
+ * job completes; then verifies the counts under the run tag. Throws a UserError (exit 2) when the server
+ * refuses the kick-off or the job fails (e.g. it cannot fetch an input URL); errors inside a completed
+ * job are findings (ok false, exit 1).
+ */
+export async function seedImport(options: ImportOptions): Promise<ImportSummary> {
+  const started = Date.now();
+  const server = normalizeServerUrl(options.server);
+  assertServerAllowed(server, options.production, 'seed');
+  const { runId, expected } = readManifests(options.dir);
+  const ndjsonDir = join(options.dir, 'ndjson');
+  if (!existsSync(ndjsonDir) || !statSync(ndjsonDir).isDirectory()) throw new UserError(`${options.dir} has no ndjson/ directory; generate with --format ndjson for --mode import`);
+  const files = readdirSync(ndjsonDir).filter((f) => f.endsWith('.ndjson') && statSync(join(ndjsonDir, f)).size > 0).sort();
+  if (!files.length) throw new UserError(`${ndjsonDir} holds no .ndjson files to import`);
+  const { client } = connect(options);
+  const fileServer = options.inputBaseUrl ? undefined : await serveFiles(ndjsonDir, files, options.importHost, options.importPort);
+  try {
+    const base = options.inputBaseUrl?.replace(/\/+$/, '') ?? fileServer!.base;
+    const inputs = files.map((f) => ({ type: f.replace(/\.ndjson$/, ''), url: `${base}/${encodeURIComponent(f)}` }));
+    const capabilities = await fetchCapabilities(client);
+    if (capabilities.fhirVersion && !capabilities.fhirVersion.startsWith('4.0')) throw new UserError(`${server} is FHIR ${capabilities.fhirVersion}; fhirseed writes FHIR R4 (4.0.1)`);
+    const statusUrl = await kickOff(client, server, inputs, base);
+    const { body, polls } = await poll(client, statusUrl, options);
+    const summary: ImportSummary = { server, runId, inputs, statusUrl, counts: jobCounts(body, inputs), errors: jobErrors(body), polls, elapsedMs: 0, ok: true };
+    if (options.verify) summary.verify = await verifyCounts(client, runId, expected);
+    summary.elapsedMs = Date.now() - started;
+    summary.ok = summary.errors.length === 0 && (summary.verify ?? []).every((r) => r.ok);
+    return summary;
+  } finally {
+    await fileServer?.close();
+    await client.close();
+  }
+}
+
+async function kickOff(client: FhirHttpClient, server: string, inputs: { type: string; url: string }[], inputSource: string): Promise<string> {
+  const parameters: Parameters = {
+    resourceType: 'Parameters',
+    parameter: [
+      { name: 'inputFormat', valueCode: NDJSON },
+      { name: 'inputSource', valueUri: inputSource },
+      ...inputs.map((i) => ({ name: 'input', part: [{ name: 'type', valueCode: i.type }, { name: 'url', valueUri: i.url }] })),
+    ],
+  };
+  const response = await client.send('POST', '$import', parameters, { prefer: 'respond-async' });
+  const location = header(response.headers, 'content-location');
+  if (response.status !== 202 || !location) {
+    const why = response.status === 202 ? 'no Content-Location to poll' : describeFailure(response.status, response.body);
+    throw new UserError(`${server}/$import refused the import (${why}); does the server support bulk $import? use --mode transaction otherwise`);
+  }
+  return new URL(location, `${server}/`).href;
+}
+
+async function poll(client: FhirHttpClient, statusUrl: string, options: ImportOptions): Promise<{ body: unknown; polls: number }> {
+  for (let polls = 1; ; polls++) {
+    const response = await client.send('GET', statusUrl, undefined, { accept: 'application/json' });
+    if (response.status === 200) return { body: response.body, polls };
+    if (response.status !== 202) throw new UserError(`the $import job at ${statusUrl} failed: ${describeFailure(response.status, response.body)}`);
+    const progress = header(response.headers, 'x-progress');
+    if (progress) options.log?.(`$import: ${progress}`);
+    const wait = Math.min(retryAfterMs(header(response.headers, 'retry-after')), options.maxPollMs ?? 60_000);
+    await sleep(wait, options.signal);
+  }
+}
+
+/** Retry-After in seconds or as an HTTP date; 1 s when absent or unreadable. */
+export function retryAfterMs(value: string | undefined, now = Date.now()): number {
+  if (!value) return 1000;
+  if (/^\d+$/.test(value.trim())) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? 1000 : Math.max(0, at - now);
+}
+
+function jobCounts(body: unknown, inputs: { type: string }[]): ImportSummary['counts'] {
+  const output = (body as { output?: { type?: string; count?: number }[] } | undefined)?.output;
+  if (!Array.isArray(output)) return inputs.map((i) => ({ type: i.type, count: undefined }));
+  const byType = new Map<string, number>();
+  for (const o of output) if (o.type) byType.set(o.type, (byType.get(o.type) ?? 0) + (typeof o.count === 'number' ? o.count : 0));
+  return [...byType].map(([type, count]) => ({ type, count }));
+}
+
+function jobErrors(body: unknown): string[] {
+  const error = (body as { error?: { message?: string; url?: string; type?: string }[] } | undefined)?.error;
+  return Array.isArray(error) ? error.map((e) => e.message ?? e.url ?? JSON.stringify(e)) : [];
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+  });
+}
+
+/**
+ * Serves the NDJSON files read-only under a random path (`http://host:port/{token}/{file}`) for the
+ * server to fetch; nothing else is answered. A port in use or a host that cannot be bound is a UserError.
+ */
+async function serveFiles(dir: string, files: string[], host: string, port: number): Promise<{ base: string; close: () => Promise<void> }> {
+  const token = randomUUID();
+  const allowed = new Set(files);
+  const server: Server = createServer((req, res) => {
+    const m = /^\/([^/]+)\/([^/?]+)$/.exec(req.url ?? '');
+    const file = m && m[1] === token ? decodeURIComponent(m[2]!) : undefined;
+    if (req.method !== 'GET' || !file || !allowed.has(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': NDJSON, 'content-length': statSync(join(dir, file)).size });
+    createReadStream(join(dir, file)).pipe(res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => reject(new UserError(`cannot serve the NDJSON files on ${host}:${port} (${error.code ?? error.message}); choose --import-host/--import-port, or give --input-base-url`)));
+    server.listen(port, host, () => resolve());
+  });
+  const actual = (server.address() as AddressInfo).port;
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  return {
+    base: `http://${hostPart}:${actual}/${token}`,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
