@@ -20,7 +20,8 @@ type Db = Database.Database;
 type Statement = Database.Statement;
 
 /** Parsed current versions kept in memory (directory resources that every include asks for, a member's page). */
-const CACHE_SIZE = 20_000;
+const CACHE_SIZE = 5_000;
+const KEY_ROWS = 64;
 
 /**
  * The sandbox repository on SQLite (libsql): each current resource once as compact JSON in `resources`
@@ -33,7 +34,9 @@ const CACHE_SIZE = 20_000;
  * caller as thrown errors after the rollback.
  */
 export class SqliteRepository extends AtomicMemoryRepository {
-  private readonly statements: Record<'get' | 'has' | 'insert' | 'update' | 'remove' | 'all' | 'keyAdd' | 'keyRemove' | 'historyAdd' | 'history' | 'count' | 'types', Statement>;
+  private readonly statements: Record<'get' | 'has' | 'insert' | 'update' | 'remove' | 'all' | 'keyRemove' | 'historyAdd' | 'history' | 'count' | 'types' | 'savepoint' | 'release' | 'rollbackTo', Statement>;
+  /** `INSERT … VALUES (?, ?), (?, ?), …` by row count (at most KEY_ROWS): one call into SQLite per resource, mostly. */
+  private readonly keyInserts = new Map<number, Statement>();
   private readonly knownTypes: Set<string>;
   private readonly cache = new Map<string, Resource>();
   private txDepth = 0;
@@ -48,12 +51,14 @@ export class SqliteRepository extends AtomicMemoryRepository {
       update: s('UPDATE resources SET json = ? WHERE seq = ?'),
       remove: s('DELETE FROM resources WHERE seq = ?'),
       all: s('SELECT json FROM resources WHERE type = ? ORDER BY seq').raw(),
-      keyAdd: s('INSERT OR IGNORE INTO idx (k, seq) VALUES (?, ?)'),
       keyRemove: s('DELETE FROM idx WHERE k = ? AND seq = ?'),
       historyAdd: s('INSERT INTO history (type, id, json) VALUES (?, ?, ?)'),
       history: s('SELECT json FROM history WHERE type = ? AND id = ? ORDER BY hid').raw(),
       count: s('SELECT count(*) FROM resources').raw(),
       types: s('SELECT DISTINCT type FROM resources').raw(),
+      savepoint: s('SAVEPOINT write'),
+      release: s('RELEASE write'),
+      rollbackTo: s('ROLLBACK TO write'),
     };
     this.knownTypes = new Set((this.statements.types.all() as [string][]).map(([t]) => t));
   }
@@ -222,14 +227,33 @@ export class SqliteRepository extends AtomicMemoryRepository {
   /** One write as its own transaction, or as a savepoint of the open one (a failed write leaves nothing of itself). */
   private atomically(write: () => void): void {
     const nested = this.db.inTransaction;
-    this.db.exec(nested ? 'SAVEPOINT write' : 'BEGIN IMMEDIATE');
+    if (nested) this.statements.savepoint.run();
+    else this.db.exec('BEGIN IMMEDIATE');
     try {
       write();
-      this.db.exec(nested ? 'RELEASE write' : 'COMMIT');
+      if (nested) this.statements.release.run();
+      else this.db.exec('COMMIT');
     } catch (error) {
-      this.db.exec(nested ? 'ROLLBACK TO write; RELEASE write' : 'ROLLBACK');
+      if (nested) {
+        this.statements.rollbackTo.run();
+        this.statements.release.run();
+      } else {
+        this.db.exec('ROLLBACK');
+      }
       this.cache.clear();
       throw error;
+    }
+  }
+
+  private addKeys(keys: string[], seq: number): void {
+    for (let i = 0; i < keys.length; i += KEY_ROWS) {
+      const chunk = keys.slice(i, i + KEY_ROWS);
+      let statement = this.keyInserts.get(chunk.length);
+      if (!statement) {
+        statement = this.db.prepare(`INSERT OR IGNORE INTO idx (k, seq) VALUES ${chunk.map(() => '(?, ?)').join(', ')}`);
+        this.keyInserts.set(chunk.length, statement);
+      }
+      statement.run(...chunk.flatMap((k) => [k, seq]));
     }
   }
 
@@ -249,7 +273,7 @@ export class SqliteRepository extends AtomicMemoryRepository {
     } else {
       seq = Number(this.statements.insert.run(type, id, json).lastInsertRowid);
     }
-    for (const key of keys) this.statements.keyAdd.run(key, seq);
+    this.addKeys(keys, seq);
     this.knownTypes.add(type);
     this.cache.delete(`${type}/${id}`);
   }
