@@ -81,15 +81,22 @@ function planClaims(ctx: MemberClaimsContext): ClaimDraft[] {
     return span < 0 ? undefined : addDays(coverage.start, rng.int(0, Math.floor(span * 0.6)));
   };
 
-  // Non-users: a share of the members without a chronic condition see no doctor and fill nothing this year.
-  const chronic = ctx.conditions.some((c) => ctx.conditionRow(c).chronic);
+  // Non-users: a share of the members without a chronic condition (or a birth) see no doctor and fill nothing this year.
+  const chronic = ctx.conditions.some((c) => ctx.conditionRow(c).chronic || isDelivery(ctx.conditionRow(c)));
   const nonUser = !showcase && !chronic && rng.chance(profile.utilization.nonUsers ?? 0);
   if (medical && ctx.years(medical) > 0 && !nonUser) {
     const years = ctx.years(medical);
     // Chronic conditions: follow-up visits and their drugs, filled on days supply until coverage ends.
     for (const condition of ctx.conditions) {
       const row = ctx.conditionRow(condition);
-      const visits = rng.poisson(row.visitsPerYear * years);
+      // A birth is a hospital stay with the delivering clinician's claim, on the day of the delivery.
+      const deliveredInCoverage = isDelivery(row) && condition.onset >= medical.start && condition.onset <= minDate(medical.end, ctx.lastServiceDay);
+      const birthDate = deliveredInCoverage && rng.chance(HOSPITAL_BIRTH_SHARE) ? condition.onset : undefined;
+      if (birthDate) {
+        drafts.push(inpatientClaim(ctx, { coverage: medical, date: birthDate, condition }));
+        drafts.push(professionalClaim(ctx, { coverage: medical, date: birthDate, condition }));
+      }
+      const visits = birthDate ? 0 : rng.poisson(row.visitsPerYear * years);
       for (let i = 0; i < visits; i++) {
         const date = ctx.serviceDate(medical, condition.onset);
         if (date) drafts.push(professionalClaim(ctx, { coverage: medical, date, condition }));
@@ -188,6 +195,20 @@ function planClaims(ctx: MemberClaimsContext): ClaimDraft[] {
 const TERMINAL_ADMISSION_SHARE = 0.35;
 
 /**
+ * Births in hospital: 98.4% of US births in 2021 (NCHS, Births: Final Data for 2021, NVSR 72-1; the
+ * rest at home or in birth centres, which stay professional claims).
+ */
+const HOSPITAL_BIRTH_SHARE = 0.984;
+
+/** MS-DRGs of a delivery (v43): cesarean 783–788, vaginal with sterilization/D&C 796–798, vaginal 805–807. */
+const DELIVERY_DRGS = new Set(['783', '784', '785', '786', '787', '788', '796', '797', '798', '805', '806', '807']);
+
+/** A delivery condition: one whose every MS-DRG is a delivery DRG (cesarean and vaginal delivery rows). */
+export function isDelivery(row: ConditionRow): boolean {
+  return row.drgs.length > 0 && row.drgs.every((d) => DELIVERY_DRGS.has(d));
+}
+
+/**
  * Persistence of chronic prescriptions: the share never filled (primary non-adherence, about one in
  * five new prescriptions: Fischer et al., J Gen Intern Med 2010) and the share stopped during the year
  * (after a uniform number of fills), under and over 65. Estimates, calibrated with `fhirseed report`
@@ -232,6 +253,8 @@ function episode(
   const fits = (key: string) => {
     const row = codeMaps.conditions.get(key);
     if (row && !plausibleFor(row, ctx.ageOn(date), ctx.member.sex)) return false;
+    // A delivery is a birth: a hospital stay, never the reason of an office, outpatient or pharmacy episode.
+    if (row && !admission && isDelivery(row)) return false;
     // The coverage plan's operation places an implant (so that its Device shows): an ICD-10-PCS code with an implant row.
     return Boolean(row && (!admission || row.drgs.length) && (!needsDrug || row.drugs.length) && (!surgical || row.pcs.some((p) => codeMaps.clinical.care.implantsByPcs.has(p))));
   };
