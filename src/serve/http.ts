@@ -19,6 +19,7 @@ import { handleOauthRoute, oauthDiscovery } from './oauth/routes.js';
 import { rateLimitClient, type RateLimit } from './rate-limit.js';
 import { otherPatientSearch, patientDenial, patientFilter } from './patient-access.js';
 import { sendPage, type SitePage } from './index-page.js';
+import { sendPage, type SitePage } from './index-page.js';
 import type { AtomicMemoryRepository } from './router.js';
 import { planSearch, runSearch, type Query } from './search-extras.js';
 import { WriteQueue, isWrite, processBundle } from './transaction.js';
@@ -39,6 +40,8 @@ export interface HttpContext {
   capability: (base: string, tokenEndpoint: string) => Resource;
   /** With --validate: refuses writes whose resources have validation errors (422). */
   check?: WriteCheck;
+  /** The human pages beside FHIR: `/` index, report, mapping guide, ready-made downloads (src/serve/index-page.ts). */
+  site?: (path: string, origin: string) => Promise<SitePage | undefined>;
   /** The human pages beside FHIR: `/` index, report, mapping guide, ready-made downloads (src/serve/index-page.ts). */
   site?: (path: string, origin: string) => Promise<SitePage | undefined>;
   /** With --rate-limit: per-client quotas, headers on every answer, 429 past them. */
@@ -83,6 +86,8 @@ async function handle(context: HttpContext, writes: WriteQueue, req: IncomingMes
     const reply = await context.auth.token(form, req.headers.authorization, tokenEndpoint);
     return sendJson(res, reply.status, reply.body, 'application/json', { 'cache-control': 'no-store' });
   }
+  const page = (method === 'GET' || method === 'HEAD') && context.site ? await context.site(path, origin) : undefined;
+  if (page) return sendPage(res, page, method === 'HEAD');
   const page = (method === 'GET' || method === 'HEAD') && context.site ? await context.site(path, origin) : undefined;
   if (page) return sendPage(res, page, method === 'HEAD');
   if (path !== FHIR_PATH && !path.startsWith(`${FHIR_PATH}/`)) return send(res, 404, notFound);
