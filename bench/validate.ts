@@ -1,35 +1,60 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCodeMaps } from '../src/codemaps/load.js';
 import { generate } from '../src/output/generate.js';
 import { loadProfile } from '../src/profile/load.js';
 import { profileLoadOptions } from '../src/story/limits.js';
 import { packageRoot } from '../src/util/paths.js';
-import { readResources } from '../src/validate/read.js';
+import { inputFiles } from '../src/validate/read.js';
+import { scanFiles, validateScanned } from '../src/validate/stream.js';
 import { createValidator } from '../src/validate/validator.js';
 
-/** Validation rate on a generated 200-member default population (packages from ../shared/fhir-packages). */
+const IGS = ['carin-bb@2.0.0', 'us-core@6.1.0'];
+
+/**
+ * The streaming validator on a generated default population (NDJSON; FHIRSEED_BENCH_VALIDATE_MEMBERS,
+ * default 200; packages from ../shared/fhir-packages or $FHIRSEED_PACKAGES), as the CLI runs it: the
+ * key scan, then validation with coverage, with --jobs 1 and --jobs N (N = cores). Resources per
+ * second of wall time, per CPU-second of this process (the one-core rate, whatever else runs on the
+ * machine), and the process's peak RSS (MiB; worker threads included).
+ */
 export async function benchValidate(): Promise<Record<string, number>> {
+  const members = Number(process.env.FHIRSEED_BENCH_VALIDATE_MEMBERS ?? 200);
   const codeMaps = loadCodeMaps();
   const profile = loadProfile(join(packageRoot(), 'profiles', 'default.yaml'), profileLoadOptions(codeMaps));
   const out = mkdtempSync(join(tmpdir(), 'fhirseed-bench-validate-'));
   try {
-    generate({ profile: { ...profile, members: 200 }, out, codeMaps, formats: ['ndjson'] });
-    const { resources } = readResources([out]);
+    generate({ profile: { ...profile, members }, out, codeMaps, formats: ['ndjson'] });
     const loadStart = process.hrtime.bigint();
     const packagesDir = process.env.FHIRSEED_PACKAGES ?? join(packageRoot(), '..', 'shared', 'fhir-packages');
-    const validator = await createValidator({ packagesDir, igs: ['carin-bb@2.0.0', 'us-core@6.1.0'] });
+    const validator = await createValidator({ packagesDir, igs: IGS });
     const loadSeconds = Number(process.hrtime.bigint() - loadStart) / 1e9;
-    validator.validate(resources.slice(0, 50)); // compile the profiles before timing
-    const started = process.hrtime.bigint();
-    const issues = validator.validate(resources);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const coveragePackages = validator.packages.filter((p) => ['hl7.fhir.us.carin-bb', 'hl7.fhir.us.core'].includes(p.name));
+    const run = async (jobs: number) => {
+      const cpu = process.cpuUsage();
+      const started = process.hrtime.bigint();
+      const scan = scanFiles(inputFiles([out]));
+      const result = await validateScanned(scan, validator, { coveragePackages, jobs, igs: IGS, packagesDir });
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const used = process.cpuUsage(cpu);
+      return { resources: scan.resources, seconds, cpuSeconds: (used.user + used.system) / 1e6, errors: result.issues.filter((i) => i.severity === 'error').length };
+    };
+    await run(1); // compile the profiles and warm the caches before timing
+    const one = await run(1);
+    const rssOne = process.resourceUsage().maxRSS / 1024;
+    const cores = availableParallelism();
+    const many = cores > 1 ? await run(cores) : one;
     return {
-      resources: resources.length,
-      seconds,
-      resourcesPerSecond: resources.length / seconds,
-      errors: issues.filter((i) => i.severity === 'error').length,
+      resources: one.resources,
+      seconds: one.seconds,
+      resourcesPerSecond: one.resources / one.seconds,
+      resourcesPerCpuSecond: one.resources / one.cpuSeconds,
+      jobs: cores,
+      resourcesPerSecondJobsN: many.resources / many.seconds,
+      errors: one.errors,
+      peakRssMiBJobs1: rssOne,
+      peakRssMiB: process.resourceUsage().maxRSS / 1024,
       packageLoadSeconds: loadSeconds,
     };
   } finally {
