@@ -5,7 +5,7 @@ import { FhirHttpClient } from '../../src/seed/http.js';
 import { reportedQuota } from '../../src/seed/limiter.js';
 import { Redactor } from '../../src/seed/redact.js';
 import { startServer } from '../../src/serve/index.js';
-import { parseRateLimit } from '../../src/serve/rate-limit.js';
+import { parseRateLimit, parseWarnShare } from '../../src/serve/rate-limit.js';
 import { UserError } from '../../src/util/errors.js';
 import { describeEmbedded } from './helpers.js';
 
@@ -96,6 +96,11 @@ describe('rate limit options and headers', () => {
       { name: 'per-minute', quota: 300, windowSeconds: 60 },
     ]);
     for (const bad of ['10', '10/hour', '0/s', 'x/s', '5/s,6/s', '']) expect(() => parseRateLimit(bad)).toThrow(UserError);
+  });
+
+  it('should read --rate-limit-warn as a percentage and refuse 0, over 100 or words', () => {
+    expect([parseWarnShare('80%'), parseWarnShare('50'), parseWarnShare(100)]).toEqual([0.8, 0.5, 1]);
+    for (const bad of ['0', '150%', 'most', '']) expect(() => parseWarnShare(bad)).toThrow(UserError);
   });
 
   it('should take the tightest quota a server reports, from RateLimit or X-RateLimit-*', () => {

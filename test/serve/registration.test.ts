@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'fhir-kit-client';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
@@ -119,6 +121,28 @@ describeEmbedded('serve: dynamic client registration (RFC 7591/7592), smart-back
     const update = await fetch(uri, { ...json({ ...metadata, client_name: 'renamed app' }, registrationToken), method: 'PUT' });
     expect(update.status).toBe(200);
     expect((await update.json()).client_name).toBe('renamed app');
+  });
+
+  it('should fetch the keys of a client registered with jwks_uri when its assertion arrives', async () => {
+    const other = await generateKeyPair('ES384', { extractable: true });
+    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(other.publicKey)), kid: 'k1', alg: 'ES384' }] });
+    const keyServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(jwks));
+    await new Promise<void>((resolve) => keyServer.listen(0, '127.0.0.1', resolve));
+    try {
+      const reply = await register({ grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: `http://127.0.0.1:${(keyServer.address() as AddressInfo).port}/jwks.json` });
+      expect(reply.status).toBe(201);
+      const saved = keys;
+      keys = other;
+      try {
+        expect((await assertionToken(reply.body.client_id)).status).toBe(200);
+      } finally {
+        keys = saved;
+      }
+      // Signed with a key the URL does not list: refused.
+      expect((await assertionToken(reply.body.client_id)).status).toBe(401);
+    } finally {
+      await new Promise<void>((resolve) => keyServer.close(() => resolve()));
+    }
   });
 
   it('should keep registered clients across a restart', async () => {
