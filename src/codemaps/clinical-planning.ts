@@ -22,7 +22,7 @@ export interface CareTeamRoleRow extends SourcedRow {
 }
 
 export interface NoteTypeRow extends SourcedRow {
-  key: 'progress' | 'consult' | 'discharge' | 'history-physical' | string;
+  key: 'progress' | 'consult' | 'discharge' | 'history-physical' | 'procedure' | 'laboratory' | string;
   code: string;
   display: string;
 }
@@ -36,6 +36,15 @@ export interface ReportRow extends SourcedRow {
   /** observation-category code of the impression. */
   observationCategory: 'imaging' | 'procedure';
   finding: string;
+  /** Clinical note type (LOINC) the report is also published as, a DocumentReference sharing its attachment. */
+  document?: Coded;
+}
+
+/** The surgical pathology report of tissue removed at an operation (a DiagnosticReport and its document). */
+export interface PathologyReportRow extends SourcedRow {
+  category: Coded;
+  code: Coded;
+  document: Coded;
 }
 
 export interface PlanningCodeMaps {
@@ -44,6 +53,7 @@ export interface PlanningCodeMaps {
   noteTypes: Map<string, NoteTypeRow>;
   noteFormat: Coded & SourcedRow;
   reports: Map<string, ReportRow>;
+  pathology: PathologyReportRow;
 }
 
 
@@ -61,7 +71,7 @@ export function loadPlanningCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMa
     if (!careTeamRoles.has(key)) reader.fail('planning-careteam-roles.json', key, 'role row is required');
   }
   const noteTypes = reader.index<NoteTypeRow>('planning-notes.json', (r) => r.key);
-  for (const key of ['progress', 'consult', 'discharge', 'history-physical']) {
+  for (const key of ['progress', 'consult', 'discharge', 'history-physical', 'procedure', 'laboratory']) {
     const row = noteTypes.get(key);
     if (!row) reader.fail('planning-notes.json', key, 'note type row is required');
     else if (!isValidLoinc(row.code)) reader.fail('planning-notes.json', key, `'${row.code}' is not a LOINC code`);
@@ -72,7 +82,11 @@ export function loadPlanningCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMa
   for (const [key, r] of reports) {
     if (!claims.procedures.has(key)) reader.fail('planning-reports.json', key, 'is not a procedure key of professional-procedures.json');
     if (!LOINC_PART.test(r.category.code)) reader.fail('planning-reports.json', key, `'${r.category.code}' is not a LOINC part`);
-    for (const c of [r.code, r.impression]) if (!isValidLoinc(c.code)) reader.fail('planning-reports.json', key, `'${c.code}' is not a LOINC code`);
+    for (const c of [r.code, r.impression, ...(r.document ? [r.document] : [])]) if (!isValidLoinc(c.code)) reader.fail('planning-reports.json', key, `'${c.code}' is not a LOINC code`);
   }
-  return { goals, careTeamRoles, noteTypes, noteFormat: noteFormat!, reports };
+  const pathology = reader.read<{ pathology?: PathologyReportRow }>('planning-reports.json').pathology;
+  if (!pathology?.source || !LOINC_PART.test(pathology.category.code) || !isValidLoinc(pathology.code.code) || !isValidLoinc(pathology.document.code)) {
+    reader.fail('planning-reports.json', 'pathology', 'needs a LOINC part category, LOINC code and document type, and a source');
+  }
+  return { goals, careTeamRoles, noteTypes, noteFormat: noteFormat!, reports, pathology: pathology! };
 }

@@ -19,12 +19,12 @@ import { handleOauthRoute, oauthDiscovery } from './oauth/routes.js';
 import { rateLimitClient, type RateLimit } from './rate-limit.js';
 import { otherPatientSearch, patientDenial, patientFilter } from './patient-access.js';
 import { sendPage, type SitePage } from './index-page.js';
-import { sendPage, type SitePage } from './index-page.js';
 import type { AtomicMemoryRepository } from './router.js';
 import { planSearch, runSearch, type Query } from './search-extras.js';
 import { WriteQueue, isWrite, processBundle } from './transaction.js';
 import { BulkImports, sendImportAnswer } from './bulk-import.js';
 import { checkBundle, validationOutcome, type WriteCheck } from './validate-writes.js';
+import { binaryContent, wantsBinaryContent } from './binary.js';
 
 export const FHIR_PATH = '/fhir';
 export const TOKEN_PATH = '/auth/token';
@@ -40,8 +40,6 @@ export interface HttpContext {
   capability: (base: string, tokenEndpoint: string) => Resource;
   /** With --validate: refuses writes whose resources have validation errors (422). */
   check?: WriteCheck;
-  /** The human pages beside FHIR: `/` index, report, mapping guide, ready-made downloads (src/serve/index-page.ts). */
-  site?: (path: string, origin: string) => Promise<SitePage | undefined>;
   /** The human pages beside FHIR: `/` index, report, mapping guide, ready-made downloads (src/serve/index-page.ts). */
   site?: (path: string, origin: string) => Promise<SitePage | undefined>;
   /** With --rate-limit: per-client quotas, headers on every answer, 429 past them. */
@@ -88,8 +86,6 @@ async function handle(context: HttpContext, writes: WriteQueue, req: IncomingMes
   }
   const page = (method === 'GET' || method === 'HEAD') && context.site ? await context.site(path, origin) : undefined;
   if (page) return sendPage(res, page, method === 'HEAD');
-  const page = (method === 'GET' || method === 'HEAD') && context.site ? await context.site(path, origin) : undefined;
-  if (page) return sendPage(res, page, method === 'HEAD');
   if (path !== FHIR_PATH && !path.startsWith(`${FHIR_PATH}/`)) return send(res, 404, notFound);
   const fhirPath = path.slice(FHIR_PATH.length + 1);
   if (method === 'GET' && fhirPath === 'metadata') return sendJson(res, 200, context.capability(base, tokenEndpoint));
@@ -105,7 +101,8 @@ async function handle(context: HttpContext, writes: WriteQueue, req: IncomingMes
   const segments = fhirPath ? fhirPath.split('/').map(decodeURIComponent) : [];
   const [type, id, operation] = segments;
   if (type && !type.startsWith('$') && !isResourceType(type)) return send(res, 404, notFound, `unknown resource type ${type}`);
-  const unacceptable = formatRefusal(url.searchParams.get('_format'), req.headers.accept);
+  const rawBinary = wantsBinaryContent(method, segments, req.headers.accept, url.searchParams.get('_format'));
+  const unacceptable = rawBinary ? undefined : formatRefusal(url.searchParams.get('_format'), req.headers.accept);
   if (unacceptable) return sendJson(res, 406, issueOutcome('not-supported', unacceptable));
   if (id && !id.startsWith('_') && !id.startsWith('$') && !FHIR_ID.test(id)) {
     return sendJson(res, 400, issueOutcome('invalid', `'${id}' is not a valid resource id (1 to 64 of A-Z a-z 0-9 - .)`));
@@ -114,6 +111,13 @@ async function handle(context: HttpContext, writes: WriteQueue, req: IncomingMes
   const query = toQuery(url.searchParams);
   const denial = grant && (patientDenial(grant, method, segments, context.repo) ?? (method === 'GET' && segments.length === 1 && type ? otherPatientSearch(grant, type, query) : undefined));
   if (denial) return sendJson(res, 403, issueOutcome('forbidden', denial));
+  if (rawBinary) {
+    const content = await binaryContent(context.repo, id!, req.headers.accept!);
+    if (content.status === 404) return send(res, 404, notFound, `Binary/${id} is not known`);
+    if (content.status !== 200) return sendJson(res, 406, issueOutcome('not-supported', `Binary/${id} is not available as ${req.headers.accept}`));
+    res.writeHead(200, { 'content-type': content.contentType, 'content-length': content.body.length });
+    return void res.end(content.body);
+  }
   const visible = grant && patientFilter(grant);
   const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? await readJsonBody(req) : undefined;
   const imported = await imports.handle(method, fhirPath, body, req.headers, base);

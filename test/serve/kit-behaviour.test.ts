@@ -22,6 +22,7 @@ function population(): Resource[] {
     { resourceType: 'Practitioner', id: 'doc', name: [{ family: 'Doc' }] },
     { resourceType: 'Patient', id: 'p1', meta: { lastUpdated: LAST_UPDATED }, gender: 'female' },
     { resourceType: 'Patient', id: 'p2', gender: 'male' },
+    { resourceType: 'Binary', id: 'note1', contentType: 'text/plain', data: Buffer.from('Progress note\nPlan: return in one year.', 'utf8').toString('base64') },
     { resourceType: 'QuestionnaireResponse', id: 'qr1', status: 'completed', questionnaire: 'Questionnaire/q1', subject: { reference: 'http://elsewhere.example/fhir/Patient/p1' } },
     { resourceType: 'NutritionOrder', id: 'n1', status: 'active', intent: 'order', patient: { reference: 'Patient/p1' }, dateTime: '2024-03-01' },
     { resourceType: 'Coverage', id: 'c1', status: 'active', beneficiary: { reference: 'Patient/p1' }, payor: [{ reference: 'Organization/payer' }] },
@@ -156,6 +157,19 @@ describeEmbedded('serve: what the Inferno kits ask of the server', () => {
     expect(accept.status).toBe(406);
     expect((await fetch(`${base}/Patient/p1`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } })).status).toBe(200);
     expect((await fhir(`${base}/Patient?_format=json`)).status).toBe(200);
+  });
+
+  it("should serve a Binary's content to a client asking for its type (an attachment URL), and the resource to a FHIR client", async () => {
+    const text = await fetch(`${base}/Binary/note1`, { headers: { accept: 'text/plain' } });
+    expect(text.status).toBe(200);
+    expect(text.headers.get('content-type')).toBe('text/plain');
+    expect(await text.text()).toBe('Progress note\nPlan: return in one year.');
+    expect((await fetch(`${base}/Binary/note1`, { headers: { accept: 'text/*' } })).status).toBe(200);
+    expect((await fetch(`${base}/Binary/note1`, { headers: { accept: 'application/pdf' } })).status).toBe(406);
+    expect((await fetch(`${base}/Binary/none`, { headers: { accept: 'text/plain' } })).status).toBe(404);
+    const resource = await fhir<Resource>(`${base}/Binary/note1`);
+    expect(resource.status).toBe(200);
+    expect(resource.body.resourceType).toBe('Binary');
   });
 
   it('should answer 304 to If-None-Match with the current ETag', async () => {

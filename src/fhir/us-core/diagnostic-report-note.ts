@@ -1,8 +1,9 @@
-import type { DiagnosticReport, Media, Observation } from '@medplum/fhirtypes';
+import type { Binary, DiagnosticReport, DocumentReference, Media, Observation } from '@medplum/fhirtypes';
 import type { ReportFact } from '../../story/clinical/planning.js';
 import type { MemberStory } from '../../story/types.js';
 import { baseProfile, ids, meta, ref, usCoreProfile, type BuildContext } from '../context.js';
 import { SYSTEMS } from '../systems.js';
+import { binaryUrl, buildDocumentBinary, clinicalDocument, publishedIds } from './clinical-documents.js';
 import { instant, textAttachment } from './planning-common.js';
 
 const reportId = (story: MemberStory, r: ReportFact) => ids.member(story, `rpt${r.ordinal}`);
@@ -32,8 +33,33 @@ export function buildUsCoreDiagnosticReportNote(story: MemberStory, r: ReportFac
     result: [ref('Observation', impressionId(story, r))],
     ...(hasImage(ctx, r) ? { media: [{ link: ref('Media', mediaId(story, r)) }] } : {}),
     conclusion: r.impression,
-    presentedForm: [textAttachment(r.text, row.code.display)],
+    presentedForm: [textAttachment(r.text, row.code.display, row.document ? binaryUrl(publishedIds(reportId(story, r)).binaryId) : undefined)],
   };
+}
+
+/**
+ * A report whose row names a document type (radiology) is also a clinical note: a DocumentReference and
+ * the Binary both point at, with the report's text (US Core Clinical Notes: the same attachment in both).
+ */
+export function buildReportDocument(story: MemberStory, r: ReportFact, ctx: BuildContext): [Binary, DocumentReference] | [] {
+  const row = ctx.codeMaps.clinical.planning.reports.get(r.procedureKey)!;
+  if (!row.document) return [];
+  const { documentId, binaryId } = publishedIds(reportId(story, r));
+  return [
+    buildDocumentBinary(binaryId, r.text, ctx),
+    clinicalDocument(story, {
+      id: documentId,
+      type: row.document,
+      date: r.issued,
+      author: r.performerId ? ref('Practitioner', r.performerId) : ref('Organization', r.organizationId),
+      custodianId: r.organizationId,
+      encounterOrdinal: r.encounterOrdinal,
+      period: { start: r.effective, end: r.effective },
+      text: r.text,
+      url: binaryUrl(binaryId),
+      related: [ref('DiagnosticReport', reportId(story, r))],
+    }, ctx),
+  ];
 }
 
 /** The report's impression as a narrative Observation (base FHIR: the report's result). */

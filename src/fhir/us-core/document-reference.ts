@@ -1,40 +1,29 @@
-import type { DocumentReference } from '@medplum/fhirtypes';
+import type { Binary, DocumentReference } from '@medplum/fhirtypes';
 import type { NoteFact } from '../../story/clinical/planning.js';
 import type { MemberStory } from '../../story/types.js';
-import { ids, meta, ref, usCoreProfile, type BuildContext } from '../context.js';
-import { SYSTEMS } from '../systems.js';
-import { documentUuid, instant, textAttachment } from './planning-common.js';
+import { ids, ref, type BuildContext } from '../context.js';
+import { binaryUrl, buildDocumentBinary, clinicalDocument } from './clinical-documents.js';
 
 export const noteId = (story: MemberStory, note: NoteFact) => ids.member(story, `note${note.ordinal}`);
+const noteBinaryId = (story: MemberStory, note: NoteFact) => `${noteId(story, note)}-bin`;
 
-/** US Core DocumentReference: the clinical note of a visit, plain text inline (and, for some, at the repository URL). */
+/** US Core DocumentReference: the clinical note of a visit or operation, plain text inline (and, for some, at its Binary's URL). */
 export function buildUsCoreDocumentReference(story: MemberStory, note: NoteFact, ctx: BuildContext): DocumentReference {
-  const id = noteId(story, note);
   const type = ctx.codeMaps.clinical.planning.noteTypes.get(note.kind)!;
-  const format = ctx.codeMaps.clinical.planning.noteFormat;
-  return {
-    resourceType: 'DocumentReference',
-    id,
-    meta: meta(ctx, [usCoreProfile(ctx, 'us-core-documentreference')]),
-    identifier: [{ system: SYSTEMS.documentIdentifier, value: documentUuid(`${ctx.runId}/${id}`) }],
-    status: 'current',
-    docStatus: 'final',
-    type: { coding: [{ system: SYSTEMS.loinc, code: type.code, display: type.display }], text: type.display },
-    // The clinical-note category is the one US Core defines for notes.
-    category: [{ coding: [{ system: SYSTEMS.usCoreDocumentReferenceCategory, code: 'clinical-note', display: 'Clinical Note' }] }],
-    subject: ref('Patient', ids.patient(story)),
-    date: instant(note.date, 17),
-    ...(note.authorId ? { author: [ref('Practitioner', note.authorId)] } : { author: [ref('Organization', note.organizationId)] }),
-    custodian: ref('Organization', note.organizationId),
-    content: [
-      {
-        attachment: textAttachment(note.text, type.display, note.withUrl ? `https://documents.fhirseed.example/notes/${id}.txt` : undefined),
-        format: { system: SYSTEMS.iheFormatCode, code: format.code, display: format.display },
-      },
-    ],
-    context: {
-      encounter: [ref('Encounter', ids.encounter(story, note.encounterOrdinal))],
-      period: { start: note.periodStart, end: note.periodEnd },
-    },
-  };
+  return clinicalDocument(story, {
+    id: noteId(story, note),
+    type,
+    date: note.date,
+    author: note.authorId ? ref('Practitioner', note.authorId) : ref('Organization', note.organizationId),
+    custodianId: note.organizationId,
+    encounterOrdinal: note.encounterOrdinal,
+    period: { start: note.periodStart, end: note.periodEnd },
+    text: note.text,
+    ...(note.withUrl ? { url: binaryUrl(noteBinaryId(story, note)) } : {}),
+  }, ctx);
+}
+
+/** The Binary a note's URL points at (undefined for a note kept inline only). */
+export function buildNoteBinary(story: MemberStory, note: NoteFact, ctx: BuildContext): Binary | undefined {
+  return note.withUrl ? buildDocumentBinary(noteBinaryId(story, note), note.text, ctx) : undefined;
 }

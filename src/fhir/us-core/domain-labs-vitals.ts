@@ -7,7 +7,7 @@ import { buildUsCoreBmi } from './bmi.js';
 import { buildUsCoreBodyHeight } from './body-height.js';
 import { buildUsCoreBodyTemperature } from './body-temperature.js';
 import { buildUsCoreBodyWeight } from './body-weight.js';
-import { buildUsCoreDiagnosticReportLab } from './diagnostic-report-lab.js';
+import { buildLabReportDocument, buildUsCoreDiagnosticReportLab } from './diagnostic-report-lab.js';
 import { buildUsCoreHeadCircumference } from './head-circumference.js';
 import { buildHeadCircumferencePercentile } from './head-occipital-frontal-circumference-percentile.js';
 import { buildUsCoreHeartRate } from './heart-rate.js';
@@ -34,7 +34,8 @@ export function buildLabsVitalsResources(story: MemberStory, ctx: BuildContext):
   for (const order of facts.labs) {
     if (v6) out.push(buildUsCoreServiceRequest(story, order, ctx), buildUsCoreSpecimen(story, order, ctx));
     for (const result of order.results) out.push(buildUsCoreObservationLab(story, order, result, ctx));
-    out.push(buildUsCoreDiagnosticReportLab(story, order, ctx));
+    const [binary, document] = buildLabReportDocument(story, order, ctx);
+    out.push(...(binary ? [binary] : []), buildUsCoreDiagnosticReportLab(story, order, ctx), ...(document ? [document] : []));
   }
   if (v6) for (const result of facts.clinicalResults) out.push(buildUsCoreObservationClinicalResult(story, result, ctx));
   for (const vitals of facts.vitals) out.push(...vitalsOf(story, vitals, ctx));

@@ -17,6 +17,8 @@ export interface TestOrderFact {
   practitionerId?: string;
   /** Performing organization: the claim's facility, else its billing provider. */
   organizationId: string;
+  /** Done in the clinician's office (a professional claim at a clinic): the rendering clinician performed it too. */
+  inOffice?: boolean;
   /** Indexes into story.conditions that the test is for. */
   reasonConditions: number[];
 }
@@ -36,6 +38,8 @@ export interface LabResultFact {
 
 export interface LabOrderFact extends TestOrderFact {
   results: LabResultFact[];
+  /** The member's latest lab report is also in the document repository (a laboratory report note). */
+  published?: boolean;
 }
 
 export interface ClinicalResultFact extends TestOrderFact {
@@ -86,11 +90,17 @@ export function billedTests(input: ClinicalInput, keys: ReadonlySet<string>): Te
         date: line.serviceDate,
         ...orderingPractitioner(claim),
         organizationId: claim.facilityId ?? claim.billingProviderId,
+        ...(inOffice(input, claim) ? { inOffice: true } : {}),
         reasonConditions: reasons(input, key, line.serviceDate),
       });
     }
   }
   return orders.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.claimOrdinal - b.claimOrdinal || (a.procedureKey < b.procedureKey ? -1 : 1)));
+}
+
+function inOffice(input: ClinicalInput, claim: ClaimFact): boolean {
+  const place = claim.facilityId ?? claim.billingProviderId;
+  return claim.type === 'professional' && Boolean(claim.renderingPractitionerId) && input.directory.organizations.find((o) => o.id === place)?.kind === 'clinic';
 }
 
 function orderingPractitioner(claim: ClaimFact): { practitionerId?: string } {

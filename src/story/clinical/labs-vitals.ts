@@ -62,6 +62,8 @@ export function simulateLabsVitals(input: ClinicalInput): LabsVitalsFacts {
       clinicalResults.push({ ...order, finding: finding.text, ...(finding.code ? { findingCode: finding.code } : {}) });
     }
   }
+  const latest = labs.at(-1);
+  if (latest) latest.published = true;
   return { labs, clinicalResults, vitals: simulateVitals(input) };
 }
 

@@ -1,9 +1,9 @@
 import { addDays } from '../../util/dates.js';
 import type { IsoDate } from '../types.js';
-import { simulateNotes, simulateReports, type NoteFact, type ReportFact } from './planning-notes.js';
+import { simulateNotes, simulatePathology, simulateReports, type NoteFact, type PathologyFact, type ReportFact } from './planning-notes.js';
 import type { ClinicalInput, EncounterFact } from './types.js';
 
-export type { NoteFact, ReportFact } from './planning-notes.js';
+export type { NoteFact, PathologyFact, ReportFact } from './planning-notes.js';
 
 export interface GoalFact {
   /** 1-based: the resource id is fs-<key>-goal<ordinal>. */
@@ -48,12 +48,14 @@ export interface PlanningFacts {
   carePlan?: CarePlanFact;
   notes: NoteFact[];
   reports: ReportFact[];
+  /** Surgical pathology reports of the operations that removed tissue. */
+  pathology: PathologyFact[];
 }
 
 const MAX_TEAM_PRACTITIONERS = 4;
 
 export function simulatePlanning(input: ClinicalInput): PlanningFacts {
-  return { carePlan: simulateCarePlan(input), notes: simulateNotes(input), reports: simulateReports(input) };
+  return { carePlan: simulateCarePlan(input), notes: simulateNotes(input), reports: simulateReports(input), pathology: simulatePathology(input) };
 }
 
 function simulateCarePlan(input: ClinicalInput): CarePlanFact | undefined {

@@ -1,4 +1,4 @@
-import type { CarePlan, CareTeam, Encounter, Immunization, Observation, Procedure, ServiceRequest, ExplanationOfBenefit, MedicationDispense, MedicationRequest, Patient, Provenance, Resource } from '@medplum/fhirtypes';
+import type { Binary, CarePlan, CareTeam, DiagnosticReport, DocumentReference, Encounter, Immunization, Observation, Procedure, ServiceRequest, ExplanationOfBenefit, MedicationDispense, MedicationRequest, Patient, Provenance, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleResources, generateTo, shippedProfile, tempDir } from '../../helpers/output.js';
 
@@ -121,5 +121,23 @@ describe('data the Inferno kits need, default population', () => {
       expect(i.lotNumber).toBeUndefined();
       expect((i as { _lotNumber?: unknown })._lotNumber).toEqual({ extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }] });
     }
+  });
+  it('shows every clinical note type and report category the Inferno clinical notes test asks for, each attachment URL a Binary with the same text', () => {
+    const docs = of<DocumentReference>('DocumentReference');
+    const types = new Set(docs.map((d) => d.type?.coding?.[0]?.code));
+    for (const code of ['11488-4', '18842-5', '34117-2', '28570-0', '11506-3', '18748-4', '11502-2', '11526-1']) expect(types, code).toContain(code);
+    const reports = of<DiagnosticReport>('DiagnosticReport');
+    const categories = new Set(reports.flatMap((r) => r.category?.map((c) => c.coding?.[0]?.code) ?? []));
+    for (const code of ['LP29684-5', 'LP29708-2', 'LP7839-6']) expect(categories, code).toContain(code);
+    const binaries = new Map(of<Binary>('Binary').map((b) => [`Binary/${b.id}`, b]));
+    const docUrls = new Set(docs.flatMap((d) => d.content.map((c) => c.attachment.url)).filter(Boolean));
+    const attachments = [...docs.flatMap((d) => d.content.map((c) => c.attachment)), ...reports.flatMap((r) => r.presentedForm ?? [])].filter((a) => a.url);
+    expect(attachments.length).toBeGreaterThan(0);
+    for (const a of attachments) {
+      expect(binaries.get(a.url!)?.data, a.url).toBe(a.data);
+      expect(binaries.get(a.url!)?.contentType).toBe(a.contentType);
+    }
+    // A report with a URL is also a clinical note: its document has the same attachment (Inferno's clinical note attachments test).
+    for (const r of reports) for (const f of r.presentedForm ?? []) if (f.url) expect(docUrls, `${r.id}`).toContain(f.url);
   });
 });

@@ -60,16 +60,19 @@ describe('care plans, goals and care teams', () => {
 });
 
 describe('notes and report notes', () => {
+  const VISIT_NOTE_TYPES = new Set(['11506-3', '11488-4', '18842-5', '34117-2']);
   it('each note belongs to a visit of the member, dated by it, and its text names the member', () => {
     for (const s of stories) {
       for (const r of buildPlanningResources(s, ctx('6.1.0')).filter((x): x is DocumentReference => x.resourceType === 'DocumentReference')) {
         const ordinal = Number(r.context!.encounter![0]!.reference!.split('-enc')[1]);
         const visit = s.clinical.encounters.find((e) => e.ordinal === ordinal)!;
         expect(visit).toBeDefined();
-        expect(r.context!.period).toEqual({ start: visit.start, end: visit.end });
+        // A visit note covers the visit; a procedure note, report or pathology document a day within it (a pathology report is signed out after).
+        if (VISIT_NOTE_TYPES.has(r.type!.coding![0]!.code!)) expect(r.context!.period).toEqual({ start: visit.start, end: visit.end });
+        else expect(r.context!.period!.start! >= visit.start && r.context!.period!.start! <= visit.end).toBe(true);
         const text = Buffer.from(r.content[0]!.attachment.data!, 'base64').toString('utf8');
         expect(text).toContain(s.member.name.family);
-        if (visit.kind === 'inpatient') expect(r.type!.coding![0]!.code).toBe('18842-5');
+        if (visit.kind === 'inpatient' && VISIT_NOTE_TYPES.has(r.type!.coding![0]!.code!)) expect(r.type!.coding![0]!.code).toBe('18842-5');
       }
     }
   });
@@ -112,9 +115,14 @@ describe('code maps against the US Core 6.1.0 package', () => {
       return new Set(vs.compose.include.flatMap((i) => (i.concept ?? []).map((c) => c.code)));
     };
     const noteTypes = codesOf('us-core-clinical-note-type');
-    for (const row of codeMaps.clinical.planning.noteTypes.values()) expect(noteTypes.has(row.code)).toBe(true);
+    // US Core Clinical Notes guidance: the value set's five notes and three report narratives (imaging, laboratory, pathology).
+    const reportNarratives = new Set(['18748-4', '11502-2', '11526-1']);
+    const planning = codeMaps.clinical.planning;
+    for (const row of planning.noteTypes.values()) expect(noteTypes.has(row.code) || reportNarratives.has(row.code), row.code).toBe(true);
+    for (const row of planning.reports.values()) if (row.document) expect(reportNarratives.has(row.document.code), row.document.code).toBe(true);
+    expect(reportNarratives.has(planning.pathology.document.code)).toBe(true);
     const categories = codesOf('us-core-diagnosticreport-category');
-    for (const row of codeMaps.clinical.planning.reports.values()) expect(categories.has(row.category.code)).toBe(true);
+    for (const row of [...planning.reports.values(), planning.pathology]) expect(categories.has(row.category.code), row.category.code).toBe(true);
   }, 60_000);
 });
 
