@@ -93,9 +93,9 @@ export class SqliteRepository extends AtomicMemoryRepository {
   }
 
   /**
-   * The resources of `type` that may match `filters` (a superset, in stable order): narrowed by `_id`, or by the
-   * reference keys of plain reference filters, or else by the term keys of plain token filters; every resource of
-   * the type when no filter narrows.
+   * The resources of `type` that may match `filters` (a superset, in stable order): by `_id`, or holding a key of
+   * each plain reference and token filter (reference keys drive the query); every resource of the type when no
+   * filter narrows.
    */
   override candidates(type: string, filters: FilterQuery): Iterable<Resource> {
     const params = getSearchParameters(type) ?? {};
@@ -110,20 +110,25 @@ export class SqliteRepository extends AtomicMemoryRepository {
         if (keys.every((k): k is string => Boolean(k))) sets.push({ kind, keys });
       }
     }
-    const best = sets.find((s) => s.kind === 'id') ?? sets.find((s) => s.kind === 'r') ?? sets.find((s) => s.kind === 't');
-    if (!best) return this.all(type);
-    if (best.kind === 'id') return best.keys.flatMap((id) => this.get(type, id) ?? []);
-    return this.byKeys(best.keys);
+    const ids = sets.find((s) => s.kind === 'id');
+    if (ids) return ids.keys.flatMap((id) => this.get(type, id) ?? []);
+    if (!sets.length) return this.all(type);
+    // Reference keys (a patient's few hundred resources) first; every other set is checked on those rows.
+    return this.byKeys([...sets.filter((s) => s.kind === 'r'), ...sets.filter((s) => s.kind === 't')].map((s) => s.keys));
   }
 
   override referring(type: string, reference: string): Iterable<Resource> {
     const key = referenceKey(type, reference);
-    return key ? this.byKeys([key]) : this.all(type);
+    return key ? this.byKeys([[key]]) : this.all(type);
   }
 
-  private byKeys(keys: string[]): Resource[] {
-    const marks = keys.map(() => '?').join(',');
-    const rows = this.db.prepare(`SELECT json FROM resources WHERE seq IN (SELECT seq FROM idx WHERE k IN (${marks})) ORDER BY seq`).raw().all(...keys) as [string][];
+  /** Rows holding one key of every set: the first set drives (through the index), the others are checked per row. */
+  private byKeys(sets: string[][]): Resource[] {
+    const marks = (keys: string[]) => keys.map(() => '?').join(',');
+    const [first = [], ...rest] = sets;
+    const checks = rest.map((keys) => ` AND EXISTS (SELECT 1 FROM idx i WHERE i.k IN (${marks(keys)}) AND i.seq = resources.seq)`).join('');
+    const sql = `SELECT json FROM resources WHERE seq IN (SELECT seq FROM idx WHERE k IN (${marks(first)}))${checks} ORDER BY seq`;
+    const rows = this.db.prepare(sql).raw().all(...sets.flat()) as [string][];
     return rows.map(([json]) => JSON.parse(json) as Resource);
   }
 
