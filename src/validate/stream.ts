@@ -47,7 +47,7 @@ export interface WorkUnit {
 export interface StreamResult {
   issues: Issue[];
   coverage: CoverageReport[];
-  /** Invariants not evaluated, key → reason (in the order found). */
+  /** Invariants not evaluated, key → reason (ordered by key). */
   skippedInvariants: Map<string, string>;
 }
 
@@ -154,7 +154,7 @@ export async function validateScanned(scan: Scan, validator: Validator, options:
   if (options.jobs <= 1 || units.length <= 1) {
     const issues: Issue[] = [];
     for (const unit of units) progress(validateUnit(unit, validator, [scan.keys, scan.entryKeys], coverage, issues));
-    return { issues, coverage: coverage.map((c) => c.report()), skippedInvariants: new Map(validator.skippedInvariants) };
+    return { issues, coverage: coverage.map((c) => c.report()), skippedInvariants: byKey(validator.skippedInvariants) };
   }
   const result = await validateUnitsInWorkers(units, [scan.keys, scan.entryKeys], {
     jobs: options.jobs,
@@ -164,5 +164,10 @@ export async function validateScanned(scan: Scan, validator: Validator, options:
     onUnit: progress,
   });
   result.coverage.forEach((states: CoverageState[]) => states.forEach((s, i) => coverage[i]!.merge(s)));
-  return { issues: result.issues, coverage: coverage.map((c) => c.report()), skippedInvariants: result.skippedInvariants };
+  return { issues: result.issues, coverage: coverage.map((c) => c.report()), skippedInvariants: byKey(result.skippedInvariants) };
+}
+
+/** Skipped invariants ordered by key, so the notes do not depend on which worker met one first. */
+function byKey(skipped: ReadonlyMap<string, string>): Map<string, string> {
+  return new Map([...skipped].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -1,0 +1,44 @@
+// validate --jobs N on the built CLI (worker threads load dist/src/validate/validate-worker.js): the same report as --jobs 1.
+// About 10 s on a quiet machine: two CLI runs over a 3-member population, each loading the packages (per worker too).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateTo, shippedProfile, tempDir } from '../helpers/output.js';
+import { SHARED_PACKAGES } from '../helpers/packages.js';
+import { runBin } from '../seed/helpers/bin.js';
+
+const temp = tempDir('fhirseed-validate-jobs-');
+afterAll(() => temp.cleanup());
+const out = join(temp.dir, 'out');
+
+beforeAll(() => {
+  generateTo(out, { ...shippedProfile('default'), members: 3 }, { formats: ['ndjson'] });
+  // Findings in several files (so in several workers' units): a bad date, a dangling reference, an unreadable line.
+  const ndjson = join(out, 'ndjson');
+  for (const [file, i] of [['Condition.ndjson', 0], ['Patient.ndjson', 1]] as const) {
+    const lines = readFileSync(join(ndjson, file), 'utf8').trim().split('\n');
+    const r = JSON.parse(lines[i]!) as Record<string, unknown>;
+    lines[i] = JSON.stringify({ ...r, ...(file === 'Patient.ndjson' ? { birthDate: '1970-02-31' } : { subject: { reference: 'Patient/nobody' } }) });
+    lines.push('{"resourceType":');
+    writeFileSync(join(ndjson, file), `${lines.join('\n')}\n`);
+  }
+}, 120_000);
+
+describe('validate --jobs', () => {
+  it('should print the same report with 3 worker threads as in one thread, findings in reading order', async () => {
+    const one = await runBin(['validate', out, '--packages', SHARED_PACKAGES, '--json', '--jobs', '1']);
+    const three = await runBin(['validate', out, '--packages', SHARED_PACKAGES, '--json', '--jobs', '3']);
+    expect(one.stderr).toBe('');
+    expect(one.code).toBe(1);
+    const report = JSON.parse(one.stdout) as { issues: { message: string }[]; readProblems: string[] };
+    expect(report.issues.some((i) => /'Patient\/nobody' does not resolve/.test(i.message))).toBe(true);
+    expect(report.issues.some((i) => /not a real calendar date/.test(i.message))).toBe(true);
+    expect(report.readProblems).toHaveLength(2);
+    expect(three).toEqual(one);
+  }, 300_000);
+
+  it('should refuse --jobs 0 in one line, exit 2', async () => {
+    const r = await runBin(['validate', out, '--packages', SHARED_PACKAGES, '--jobs', '0']);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: 'fhirseed: --jobs 0: expected a whole number ≥ 1\n' });
+  });
+});
