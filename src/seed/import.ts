@@ -66,7 +66,7 @@ export async function seedImport(options: ImportOptions): Promise<ImportSummary>
   const fileServer = options.inputBaseUrl ? undefined : await serveFiles(ndjsonDir, files, options.importHost, options.importPort);
   try {
     const base = options.inputBaseUrl?.replace(/\/+$/, '') ?? fileServer!.base;
-    const inputs = files.map((f) => ({ type: f.replace(/\.ndjson$/, ''), url: `${base}/${encodeURIComponent(f)}` }));
+    const inputs = files.map((f) => ({ type: f.slice(0, f.indexOf('.')), url: `${base}/${encodeURIComponent(f)}` }));
     const capabilities = await fetchCapabilities(client);
     if (capabilities.fhirVersion && !capabilities.fhirVersion.startsWith('4.0')) throw new UserError(`${server} is FHIR ${capabilities.fhirVersion}; fhirseed writes FHIR R4 (4.0.1)`);
     const statusUrl = await kickOff(client, server, inputs, base);
