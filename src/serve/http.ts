@@ -25,11 +25,12 @@ import { WriteQueue, isWrite, processBundle } from './transaction.js';
 import { BulkImports, sendImportAnswer } from './bulk-import.js';
 import { checkBundle, validationOutcome, type WriteCheck } from './validate-writes.js';
 import { binaryContent, wantsBinaryContent } from './binary.js';
+import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readLimitedBody } from './body.js';
+import { createCors } from './cors.js';
 
 export const FHIR_PATH = '/fhir';
 export const TOKEN_PATH = '/auth/token';
 export const AUTHORIZE_PATH = '/auth/authorize';
-const MAX_BODY_BYTES = 256 * 1024 * 1024;
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
 export interface HttpContext {
@@ -44,22 +45,40 @@ export interface HttpContext {
   site?: (path: string, origin: string) => Promise<SitePage | undefined>;
   /** With --rate-limit: per-client quotas, headers on every answer, 429 past them. */
   rateLimit?: RateLimit;
+  /** --cors-origins: `*` (default) or the origins browser apps may call from (src/serve/cors.ts). */
+  corsOrigins?: '*' | string[];
+  /** --max-body: the largest request body in bytes; more answers 413 (src/serve/body.ts). */
+  maxBody?: number;
 }
 
 /** The request handler: SMART discovery and token endpoint at the root, FHIR under /fhir. */
 export function createHandler(context: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
   const writes = new WriteQueue();
   const imports = new BulkImports(context.repo, (work) => writes.run(work));
+  const cors = createCors(context.corsOrigins);
+  const maxBody = context.maxBody ?? DEFAULT_MAX_BODY_BYTES;
+  const readBody = (req: IncomingMessage) => readLimitedBody(req, maxBody);
   return (req, res) => {
+    // CORS first: preflights are answered before authentication and rate limits; every answer has its headers.
+    if (cors(req, res)) return;
     const client = context.rateLimit && rateLimitClient(req, (token) => context.auth.tokenClient(token), context.auth.staticTokens);
     if (client && !context.rateLimit!.admit(client, res)) return void req.resume();
-    handle(context, writes, req, res, imports).catch((error: unknown) => {
+    handle(context, writes, req, res, imports, readBody).catch((error: unknown) => {
+      // Past the body limit the rest of the body stays unread: the connection closes after the 413.
+      if (error instanceof BodyTooLargeError) res.setHeader('connection', 'close');
       send(res, getStatusSafe(error), normalizeOperationOutcome(error));
     });
   };
 }
 
-async function handle(context: HttpContext, writes: WriteQueue, req: IncomingMessage, res: ServerResponse, imports: BulkImports): Promise<void> {
+async function handle(
+  context: HttpContext,
+  writes: WriteQueue,
+  req: IncomingMessage,
+  res: ServerResponse,
+  imports: BulkImports,
+  readBody: (req: IncomingMessage) => Promise<Buffer>,
+): Promise<void> {
   const origin = `${(req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
   const url = new URL(req.url ?? '/', origin);
   const base = `${origin}${FHIR_PATH}`;
@@ -119,7 +138,7 @@ async function handle(context: HttpContext, writes: WriteQueue, req: IncomingMes
     return void res.end(content.body);
   }
   const visible = grant && patientFilter(grant);
-  const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? await readJsonBody(req) : undefined;
+  const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? await readJsonBody(req, readBody) : undefined;
   const imported = await imports.handle(method, fhirPath, body, req.headers, base);
   if (imported) return sendImportAnswer(res, imported);
 
@@ -255,18 +274,7 @@ function toQuery(params: URLSearchParams): Query {
   return query;
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new OperationOutcomeError(badRequest(`request body larger than ${MAX_BODY_BYTES} bytes`));
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+async function readJsonBody(req: IncomingMessage, readBody: (req: IncomingMessage) => Promise<Buffer>): Promise<unknown> {
   const text = (await readBody(req)).toString('utf8');
   if (!text.trim()) return undefined;
   if ((req.headers['content-type'] ?? '').includes('x-www-form-urlencoded')) return text;
@@ -278,5 +286,6 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
 }
 
 function getStatusSafe(error: unknown): number {
+  if (error instanceof BodyTooLargeError) return 413;
   return error instanceof OperationOutcomeError ? getStatus(error.outcome) : 500;
 }

@@ -37,6 +37,10 @@ export interface ServeOptions extends Omit<RepositoryOptions, 'dir'> {
   rateLimit?: RateLimitOptions;
   /** Serve HTTPS with this PEM certificate and key (--tls-cert, --tls-key). */
   tls?: TlsFiles;
+  /** Origins browser apps may call from (--cors-origins): `*` (default) or a list, echoed with Vary: Origin. */
+  corsOrigins?: '*' | string[];
+  /** Largest request body in bytes (--max-body); default DEFAULT_MAX_BODY_BYTES (32 MiB); more answers 413. */
+  maxBody?: number;
 }
 
 export interface RunningServer {
@@ -117,6 +121,8 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
     check,
     site: createSite({ dir: options.dir, mode: auth.mode, members }),
     rateLimit: options.rateLimit ? new RateLimit(options.rateLimit) : undefined,
+    corsOrigins: options.corsOrigins,
+    maxBody: options.maxBody,
     capability: (base, tokenEndpoint) => {
       // The statement is the same for every request to one base; build it once.
       const cached = cache.get(base);

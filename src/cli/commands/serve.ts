@@ -10,6 +10,8 @@ import { parseDuration } from '../../serve/oauth/duration.js';
 import { SERVE_STATE_DIR, type RegistrationOptions } from '../../serve/oauth/register-route.js';
 import { parseRateLimit, parseWarnShare, type RateLimitOptions } from '../../serve/rate-limit.js';
 import type { TlsFiles } from '../../serve/tls.js';
+import { DEFAULT_MAX_BODY_BYTES, parseByteSize } from '../../serve/body.js';
+import { parseCorsOrigins } from '../../serve/cors.js';
 import { UserError } from '../../util/errors.js';
 import { parseIg } from '../../validate/packages.js';
 import { DEFAULT_IGS } from '../../validate/validator.js';
@@ -31,6 +33,8 @@ export interface ServeArgs extends CommandContext {
   'refresh-token-ttl': string;
   'rate-limit'?: string;
   'rate-limit-warn': string;
+  'cors-origins': string;
+  'max-body': string;
   registration: 'open' | 'token' | 'off';
   'registration-token'?: string;
   'state-dir'?: string;
@@ -71,6 +75,8 @@ export function serveOptions<T>(yargs: Argv<T>): Argv<T> {
     .option('tls-key', { type: 'string', describe: 'Serve HTTPS: PEM private key file of --tls-cert' })
     .option('rate-limit', { type: 'string', describe: 'Per-client request quota: N/s, N/min or both (10/s,300/min); 429 past it' })
     .option('rate-limit-warn', { type: 'string', default: '80%', describe: '--rate-limit: share of the quota past which answers carry a Warning header' })
+    .option('cors-origins', { type: 'string', default: '*', describe: 'Origins browser apps may call from: * (any) or a comma list (https://app.example,http://localhost:5173)' })
+    .option('max-body', { type: 'string', default: `${DEFAULT_MAX_BODY_BYTES / 1024 / 1024}MB`, describe: 'Largest request body (bytes, or kB/MB/GB); larger answers 413' })
     .option('packages', { type: 'string', describe: 'Directory of FHIR packages for /metadata and --validate (default $FHIRSEED_PACKAGES, else ~/.fhir/packages)' })
     .option('store', { type: 'string', describe: 'Where the sandbox keeps its data: memory (loaded at every start), sqlite (indexed and persistent, in DIR/sandbox-store/store.sqlite) or a FILE for the SQLite store (default memory, or $FHIRSEED_STORE)' })
     .option('rebuild-store', { type: 'boolean', default: false, describe: '--store sqlite/FILE: load the data anew even when the store matches it (replaces a store file that is not fhirseed\'s)' })
@@ -106,8 +112,11 @@ export async function assertServePortFree(argv: Pick<ServeArgsShared, 'port' | '
 export async function serveUntilStopped(argv: ServeArgsShared, dir: string | undefined): Promise<void> {
   const port = wholeNumberOption('--port', argv.port, { min: 0, max: 65535 })!;
   argv.ig?.forEach(parseIg);
+  const corsOrigins = parseCorsOrigins(argv['cors-origins']);
+  const maxBody = parseByteSize('--max-body', argv['max-body']);
   const server = await startServer({
     port, host: argv.host, dir, auth: { ...authOptions(argv), registration: registrationOptions(argv, dir) }, packagesDir: argv.packages, rateLimit: rateLimitOptions(argv), tls: tlsFiles(argv),
+    corsOrigins, maxBody,
     validate: argv.validate ? { igs: argv.ig } : false,
     ...storeOptions(argv),
   });
