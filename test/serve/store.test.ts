@@ -85,6 +85,9 @@ describeEmbedded('serve: the SQLite store', () => {
     expect(readFileSync(other).equals(before)).toBe(true);
     expect(readFileSync(garbage, 'utf8')).toMatch(/^not a database at all/);
     expect(existsSync(join(dir, 'sandbox-store'))).toBe(false);
+    let stderr = '';
+    expect(await runCli(['serve', dir, '--port', '0', '--store', 'memory', '--rebuild-store'], { stdout: () => undefined, stderr: (t) => (stderr += t), isTty: false })).toBe(2);
+    expect(stderr).toBe('fhirseed: --rebuild-store: only with --store sqlite or --store FILE\n');
 
     const server = await startServer({ port: 0, dir, storeFile: garbage, rebuildStore: true });
     cleanups.push(() => server.close());

@@ -90,7 +90,7 @@ export type ServeArgsShared = Omit<ServeArgs, 'dir'>;
 export function storeOptions(argv: Pick<ServeArgsShared, 'store' | 'rebuild-store'>): Pick<ServeOptions, 'store' | 'storeFile' | 'rebuildStore'> {
   const value = argv.store;
   if (value === undefined || value === 'memory' || value === 'sqlite') {
-    if (argv['rebuild-store'] && value !== 'sqlite') throw new UserError('--rebuild-store: only with --store sqlite or --store FILE');
+    if (argv['rebuild-store'] && value === 'memory') throw new UserError('--rebuild-store: only with --store sqlite or --store FILE');
     return { ...(value ? { store: value } : {}), rebuildStore: argv['rebuild-store'] };
   }
   if (!value) throw new UserError('--store: expected memory, sqlite or a file');
