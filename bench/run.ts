@@ -13,7 +13,9 @@ import { packageRoot } from '../src/util/paths.js';
  */
 const here = dirname(fileURLToPath(import.meta.url));
 const cores = availableParallelism();
-const sizes = process.argv.includes('--large') ? [1000, 10000, 100000] : [1000, 10000];
+/** `--sizes 200,500` for a quick look; `--generate-only` leaves out the other rows. */
+const sizesArg = process.argv[process.argv.indexOf('--sizes') + 1];
+const sizes = process.argv.includes('--sizes') && sizesArg ? sizesArg.split(',').map(Number) : process.argv.includes('--large') ? [1000, 10000, 100000] : [1000, 10000];
 const jobsList = [...new Set([1, cores])];
 const results: Record<string, unknown> = { date: new Date().toISOString(), cores, loadAverageAtStart: loadavg() };
 const rows: string[][] = [];
@@ -47,7 +49,8 @@ rows.push(['stringify ceiling', '', '1 core', '', num(ceiling), '', '', `× ${co
 results.generate = generateRuns;
 results.stringifyCeilingPerCore = ceiling;
 
-for (const [name, file, fn] of [['validate', 'validate.js', 'benchValidate'], ['serve', 'serve.js', 'benchServe'], ['seed', 'seed.js', 'benchSeed'], ['sandbox', 'sandbox.js', 'benchSandbox']] as const) {
+const others = process.argv.includes('--generate-only') ? [] : ([['validate', 'validate.js', 'benchValidate'], ['serve', 'serve.js', 'benchServe'], ['seed', 'seed.js', 'benchSeed'], ['sandbox', 'sandbox.js', 'benchSandbox']] as const);
+for (const [name, file, fn] of others) {
   const path = join(here, file);
   if (!existsSync(path)) continue;
   const mod = (await import(path)) as Record<string, () => Promise<Record<string, number>>>;
