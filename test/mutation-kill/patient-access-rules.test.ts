@@ -103,6 +103,14 @@ describe('patientDenial', () => {
     expect(deny(all, 'HEAD', 'ExplanationOfBenefit')).toBe('ExplanationOfBenefit is not available to a patient token');
     expect(deny(all, 'GET', 'ExplanationOfBenefit/_history')).toBe('ExplanationOfBenefit/_history is not available to a patient token');
     expect(deny(all, 'GET', 'ExplanationOfBenefit/$validate')).toBe('ExplanationOfBenefit/$validate is not available to a patient token');
+    // Not a write (it ends in /_search), and still no type search.
+    expect(deny(all, 'POST', 'ExplanationOfBenefit/_search/_search')).toBe('ExplanationOfBenefit/_search/_search is not available to a patient token');
+  });
+
+  it('should take compartment URLs and $everything on Patient only', () => {
+    expect(deny(all, 'GET', 'ExplanationOfBenefit/me/Coverage')).toBe('ExplanationOfBenefit/me/Coverage is not available to a patient token');
+    expect(deny(all, 'GET', 'ExplanationOfBenefit/mine/Coverage')).toBe('ExplanationOfBenefit/mine/Coverage is not available to a patient token');
+    expect(deny(all, 'GET', 'ExplanationOfBenefit/me/$everything')).toBe('ExplanationOfBenefit/me/$everything is not available to a patient token');
   });
 
   it('should allow the compartment URL of its own patient only, for granted types', () => {
@@ -165,6 +173,7 @@ describe('otherPatientSearch', () => {
     // A modifier other than :Patient, a non-reference parameter, a reference that cannot be a Patient, another type.
     expect(otherPatientSearch(all, 'ExplanationOfBenefit', { 'patient:missing': 'true' })).toBeUndefined();
     expect(otherPatientSearch(all, 'ExplanationOfBenefit', { status: 'other' })).toBeUndefined();
+    expect(otherPatientSearch(all, 'Patient', { name: 'other' })).toBeUndefined();
     expect(otherPatientSearch(all, 'ExplanationOfBenefit', { provider: 'other' })).toBeUndefined();
     expect(otherPatientSearch(all, 'Coverage', { beneficiary: 'Group/other' })).toBeUndefined();
     expect(otherPatientSearch(all, 'Unknown', { patient: 'other' })).toBeUndefined();
