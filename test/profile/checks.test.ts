@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { loadCodeMaps } from '../../src/codemaps/load.js';
 import type { CodeMaps } from '../../src/codemaps/types.js';
 import { parseProfile } from '../../src/profile/load.js';
@@ -10,6 +11,8 @@ import { ProfileError } from '../../src/util/errors.js';
 const codeMaps = loadCodeMaps();
 const options = profileLoadOptions(codeMaps);
 const defaultText = readFileSync(join('profiles', 'default.yaml'), 'utf8');
+/** Index of a condition in the default profile's list (the list is long; tests name conditions by key). */
+const conditionAt = (key: string): number => (parse(defaultText) as { conditions: { key: string }[] }).conditions.findIndex((c) => c.key === key);
 
 function errorOf(text: string): ProfileError {
   try {
@@ -135,8 +138,8 @@ describe('profile checks: unknown fields', () => {
     ['a plan', '      deductible: 1400', '      deductable: 1400', 'plans[1].costSharing.deductable', "(did you mean 'deductible'?)"],
     ['a copay', 'copay: { professional: 30,', 'copay: { profesional: 30,', 'plans[0].costSharing.copay.profesional', "(did you mean 'professional'?)"],
     ['an age band', '{ min: 0, max: 17, share: 0.22 }', '{ min: 0, max: 17, shares: 0.22 }', 'demographics.ageBands[0].shares', "(did you mean 'share'?)"],
-    ['a condition band', '{ min: 0, max: 17, prevalence: 0.002 }', '{ min: 0, max: 17, prevalance: 0.002 }', 'conditions[0].byAgeBand[0].prevalance', "(did you mean 'prevalence'?)"],
-    ['bySex', 'bySex: { female: 0.08, male: 0.02 }', 'bySex: { female: 0.08, mail: 0.02 }', 'conditions[13].bySex.mail', "(did you mean 'male'?)"],
+    ['a condition band', '{ min: 0, max: 17, prevalence: 0.02 }', '{ min: 0, max: 17, prevalance: 0.02 }', 'conditions[0].byAgeBand[0].prevalance', "(did you mean 'prevalence'?)"],
+    ['bySex', 'bySex: { female: 0.0369, male: 0.0231 }', 'bySex: { female: 0.0369, mail: 0.0231 }', `conditions[${conditionAt('hypothyroidism')}].bySex.mail`, "(did you mean 'male'?)"],
     ['far from any', '  state: MA\n', '  state: MA\n  colour: blue\n', 'payer.colour', "unknown field 'colour' (allowed: name, memberIdPrefix, state, identifiers)"],
     ['an inherited name', '  state: MA\n', '  state: MA\n  constructor: x\n', 'payer.constructor', "unknown field 'constructor' (allowed: name, memberIdPrefix, state, identifiers)"],
   ])('should name an unknown field in %s', (_where, from, to, field, problem) => {
@@ -162,32 +165,34 @@ describe('profile checks: prevalence and condition bands', () => {
     ['-0.1', '-0.1 is not a share'],
     ['"200%"', '"200%" is not a share'],
   ])('should refuse prevalence %s with file, line and field', (value, problem) => {
-    const text = replaced(defaultText, '- key: asthma\n    prevalence: 0.077', `- key: asthma\n    prevalence: ${value}`);
+    const text = replaced(defaultText, '- key: asthma\n    prevalence: 0.075', `- key: asthma\n    prevalence: ${value}`);
     const e = errorOf(text);
     const { line, col } = placeOf(text, `prevalence: ${value}`, value);
-    expect(e.message).toBe(`bad.yaml:${line}:${col}: conditions[3].prevalence: ${problem}: expected a number from 0 to 1 (20% is 0.2)`);
+    expect(e.message).toBe(`bad.yaml:${line}:${col}: conditions[${conditionAt('asthma')}].prevalence: ${problem}: expected a number from 0 to 1 (20% is 0.2)`);
   });
 
   it('should refuse a byAgeBand band outside the ages members have', () => {
-    const text = replaced(defaultText, '- key: asthma\n    prevalence: 0.077', '- key: asthma\n    prevalence: 0.077\n    byAgeBand:\n      - { min: 95, max: 110, prevalence: 0.1 }');
+    const text = replaced(defaultText, '- key: asthma\n    prevalence: 0.075\n    byAgeBand:\n', '- key: asthma\n    prevalence: 0.075\n    byAgeBand:\n      - { min: 95, max: 110, prevalence: 0.1 }\n');
     const e = errorOf(text);
-    expect(e.field).toBe('conditions[3].byAgeBand[0]');
+    expect(e.field).toBe(`conditions[${conditionAt('asthma')}].byAgeBand[0]`);
     expect(e.line).toBe(placeOf(text, 'min: 95').line);
     expect(e.message).toContain('age band 95-110 is outside the ages members have (0-91, from demographics.ageBands and the period): it never applies');
   });
 
   it('should refuse overlapping byAgeBand bands and a condition listed twice', () => {
-    const e = errorOf(replaced(defaultText, '{ min: 4, max: 17, prevalence: 0.1 }', '{ min: 3, max: 17, prevalence: 0.1 }'));
-    expect(e.field).toBe('conditions[17].byAgeBand[1].min');
-    expect(e.message).toContain('age band 3-17 overlaps 0-3');
+    const asthma = '- key: asthma\n    prevalence: 0.075\n    byAgeBand:\n      - { min: 0, max: 17, prevalence: 0.07 }\n      - { min: 18,';
+    const e = errorOf(replaced(defaultText, asthma, asthma.replace('{ min: 18,', '{ min: 17,')));
+    expect(e.field).toBe(`conditions[${conditionAt('asthma')}].byAgeBand[1].min`);
+    expect(e.message).toContain('age band 17-44 overlaps 0-17');
     expect(errorOf(replaced(defaultText, '- key: gerd', '- key: asthma')).message).toContain("condition 'asthma' is listed twice");
   });
 
   it('should refuse bySex that scales an age band above 1', () => {
-    const text = replaced(defaultText, '- key: hypothyroidism\n    prevalence: 0.05\n', '- key: hypothyroidism\n    prevalence: 0.05\n    byAgeBand:\n      - { min: 65, max: 110, prevalence: 0.7 }\n');
+    const band = '      - { min: 65, max: 110, prevalence: 0.12 }\n    bySex: { female: 0.0369, male: 0.0231 }';
+    const text = replaced(defaultText, band, band.replace('prevalence: 0.12', 'prevalence: 0.9'));
     const e = errorOf(text);
-    expect(e.field).toBe('conditions[13].bySex.female');
-    expect(e.message).toContain('age band 65-110 prevalence 0.7 × female 0.08 / prevalence 0.05 = 1.12: more than 1, which cannot be met');
+    expect(e.field).toBe(`conditions[${conditionAt('hypothyroidism')}].bySex.female`);
+    expect(e.message).toContain('age band 65-110 prevalence 0.9 × female 0.0369 / prevalence 0.03 = 1.107: more than 1, which cannot be met');
   });
 });
 

@@ -86,7 +86,7 @@ describe('loadProfile', () => {
     const text = defaultText.replace('- key: gerd', '- key: scurvy');
     const e = errorOf(text);
     expect(e.line).toBe(lineOf(text, 'key: scurvy'));
-    expect(e.field).toBe('conditions[14].key');
+    expect(e.field).toBe(`conditions[${(parse(defaultText) as { conditions: { key: string }[] }).conditions.findIndex((c) => c.key === 'gerd')}].key`);
     expect(e.message).toContain("unknown code-map key 'scurvy' (known: abdominal-pain, acne,");
   });
 
