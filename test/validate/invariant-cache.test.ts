@@ -1,10 +1,11 @@
+import type { Resource } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { cacheKeyOf } from '../../src/validate/invariants.js';
 import { sharedValidator } from '../helpers/validator.js';
 
 const VITAL = 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-body-weight';
 
-function weight(id: string, extra: Record<string, unknown>) {
+function weight(id: string, extra: Record<string, unknown>): Resource {
   return {
     resourceType: 'Observation',
     id,
@@ -16,7 +17,7 @@ function weight(id: string, extra: Record<string, unknown>) {
     effectiveDateTime: '2024-01-02',
     valueQuantity: { value: 70, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' },
     ...extra,
-  };
+  } as Resource;
 }
 
 describe('invariant results remembered per node shape', () => {
