@@ -11,7 +11,13 @@ type Json = any;
  */
 export function valuesAt(root: Json, path: string, slices: MustSupportSlice[] = []): Json[] {
   let current: Json[] = [root];
-  for (const segment of path.split('.').filter(Boolean)) {
+  for (const segment of pathSegments(path)) {
+    // FHIRPath's where(url='…') of the kits' search definitions on extensions (e.g. Condition asserted-date).
+    const where = /^where\(url\s*=\s*'([^']*)'\)$/.exec(segment);
+    if (where) {
+      current = current.filter((v) => v && typeof v === 'object' && v.url === where[1]);
+      continue;
+    }
     const [name = '', sliceName] = segment.split(':');
     const next: Json[] = [];
     for (const node of current) {
@@ -21,6 +27,26 @@ export function valuesAt(root: Json, path: string, slices: MustSupportSlice[] = 
     current = sliceName ? next.filter((v) => inSlice(v, sliceName, slices)) : next;
   }
   return current.filter((v) => v !== undefined && v !== null);
+}
+
+/** A path's steps, split at the dots outside quotes and parentheses (a where() holds a URL). */
+function pathSegments(path: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < path.length; i++) {
+    const c = path[i];
+    if (c === "'") quoted = !quoted;
+    else if (!quoted && c === '(') depth++;
+    else if (!quoted && c === ')') depth--;
+    else if (!quoted && depth === 0 && c === '.') {
+      out.push(path.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(path.slice(start));
+  return out.filter(Boolean);
 }
 
 function childValues(node: Json, name: string): Json[] {

@@ -49,6 +49,20 @@ const IMPLEMENTATION_GUIDES = [
 /** Search parameter types the in-memory engine can evaluate; composite and special ones are refused (400). */
 export const SUPPORTED_PARAM_TYPES = new Set(['number', 'date', 'string', 'token', 'reference', 'quantity', 'uri']);
 
+/** The revinclude every US Core server lists (its kit asks for it on 18 types), though Provenance.target may point anywhere. */
+const GENERIC_REVINCLUDES_LISTED = new Set(['Provenance:target']);
+
+/**
+ * Whether a reference parameter is listed as a `_revinclude` of the types it targets. One that may point to
+ * any type (List.item, Provenance.entity, the definitions' composed-of …: 80 parameters in R4) is still
+ * answered, but listed on every one of the 147 types it made half a megabyte of the statement; a server lists
+ * the revincludes of its data instead, so those are left out, but Provenance:target.
+ */
+function advertisedRevInclude(source: string, p: SearchParameter, typeCount: number): boolean {
+  const generic = (p.target?.length ?? 0) >= typeCount / 2;
+  return !generic || GENERIC_REVINCLUDES_LISTED.has(`${source}:${p.code}`);
+}
+
 /**
  * The server's CapabilityStatement: every R4 resource type with the interactions the HTTP layer
  * serves, the search parameters it evaluates, every `_include` (each reference parameter and `Type:*`)
@@ -61,7 +75,7 @@ export function capabilityStatement(base: string, profiles: ProfileListing, auth
   const revIncludes = new Map<string, string[]>();
   for (const source of types) {
     for (const p of searchable(source)) {
-      if (p.type !== 'reference') continue;
+      if (p.type !== 'reference' || !advertisedRevInclude(source, p, types.length)) continue;
       for (const target of p.target ?? []) revIncludes.set(target, [...(revIncludes.get(target) ?? []), `${source}:${p.code}`]);
     }
   }

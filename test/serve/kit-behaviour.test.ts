@@ -172,6 +172,19 @@ describeEmbedded('serve: what the Inferno kits ask of the server', () => {
     expect(resource.body.resourceType).toBe('Binary');
   });
 
+  it('should publish a statement of references by canonical URL, without every any-type revinclude on every type', async () => {
+    const reply = await fetch(`${base}/metadata`);
+    const text = await reply.text();
+    expect(text.length).toBeLessThan(400_000);
+    const statement = JSON.parse(text) as CapabilityStatement;
+    const resources = statement.rest![0]!.resource!;
+    for (const r of resources) for (const p of r.searchParam ?? []) if (p.definition) expect(p.definition).toMatch(/^http:\/\/\S+$/);
+    const patient = resources.find((r) => r.type === 'Patient')!;
+    expect(patient.searchRevInclude).toContain('Provenance:target');
+    expect(patient.searchRevInclude).toContain('Encounter:patient');
+    expect(patient.searchRevInclude).not.toContain('List:item');
+  });
+
   it('should answer 304 to If-None-Match with the current ETag', async () => {
     const first = await fetch(`${base}/Patient/p2`);
     const etag = first.headers.get('etag')!;
