@@ -31,7 +31,7 @@ describe('fhirseed generate with a bad profile', () => {
     ['zz-payer-state', replaced(defaultText, '  state: MA\n', '  state: ZZ\n'), /:14:10: payer\.state: 'ZZ' is not a state fhirseed can make addresses for/],
     ['period-1900', replaced(defaultText, 'start: "2025-01-01"', 'start: "1900-01-01"'), /:10:8: period\.end: the period 1900-01-01 to 2025-12-31 is longer than 10 years; end it before 1910-01-01$/],
     ['typo', replaced(defaultText, '  memberIdPrefix: FSD', '  memberIdPrefx: FSD'), /:13:3: payer\.memberIdPrefx: unknown field 'memberIdPrefx' \(did you mean 'memberIdPrefix'\?\)$/],
-    ['prevalence-200', replaced(defaultText, '- key: asthma\n    prevalence: 0.077', '- key: asthma\n    prevalence: 2'), /:\d+:17: conditions\[3\]\.prevalence: 2 is not a share: expected a number from 0 to 1 \(20% is 0\.2\)$/],
+    ['prevalence-200', replaced(defaultText, '- key: asthma\n    prevalence: 0.075', '- key: asthma\n    prevalence: 2'), /:\d+:17: conditions\[\d+\]\.prevalence: 2 is not a share: expected a number from 0 to 1 \(20% is 0\.2\)$/],
   ])('should refuse %s in one line with exit 2, no stack and nothing written', async (name, text, problem) => {
     const file = join(temp.dir, `${name}.yaml`);
     const out = join(temp.dir, `${name}-out`);
