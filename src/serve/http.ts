@@ -27,6 +27,7 @@ import { checkBundle, validationOutcome, type WriteCheck } from './validate-writ
 import { binaryContent, wantsBinaryContent } from './binary.js';
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readLimitedBody } from './body.js';
 import { createCors } from './cors.js';
+import { demoFile } from './demo.js';
 
 export const FHIR_PATH = '/fhir';
 export const TOKEN_PATH = '/auth/token';
@@ -102,6 +103,11 @@ async function handle(
     const form = new URLSearchParams((await readBody(req)).toString('utf8'));
     const reply = await context.auth.token(form, req.headers.authorization, tokenEndpoint);
     return sendJson(res, reply.status, reply.body, 'application/json', { 'cache-control': 'no-store' });
+  }
+  const demo = method === 'GET' || method === 'HEAD' ? demoFile(path) : undefined;
+  if (demo) {
+    res.writeHead(200, { 'content-type': demo.contentType, 'content-length': demo.body.length, 'cache-control': 'no-cache' });
+    return void res.end(method === 'HEAD' ? undefined : demo.body);
   }
   const page = (method === 'GET' || method === 'HEAD') && context.site ? await context.site(path, origin) : undefined;
   if (page) return sendPage(res, page, method === 'HEAD');
