@@ -153,7 +153,11 @@ export async function validateScanned(scan: Scan, validator: Validator, options:
   options.onProgress?.(0, scan.resources);
   if (options.jobs <= 1 || units.length <= 1) {
     const issues: Issue[] = [];
-    for (const unit of units) progress(validateUnit(unit, validator, [scan.keys, scan.entryKeys], coverage, issues));
+    for (const unit of units) {
+      progress(validateUnit(unit, validator, [scan.keys, scan.entryKeys], coverage, issues));
+      // Between units, let the event loop run: the progress bar redraws and Ctrl-C/SIGTERM are handled.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     return { issues, coverage: coverage.map((c) => c.report()), skippedInvariants: byKey(validator.skippedInvariants) };
   }
   const result = await validateUnitsInWorkers(units, [scan.keys, scan.entryKeys], {
