@@ -1,11 +1,15 @@
+import { existsSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run.js';
 import { BodyTooLargeError, parseByteSize, readLimitedBody } from '../../src/serve/body.js';
 import { parseCorsOrigins } from '../../src/serve/cors.js';
 import { startServer } from '../../src/serve/index.js';
 import { parseRateLimit } from '../../src/serve/rate-limit.js';
 import { UserError } from '../../src/util/errors.js';
+import { tempDir } from '../helpers/output.js';
 import { describeEmbedded } from './helpers.js';
 
 /* Issue 18: browser apps can call the sandbox (CORS), and request bodies are limited (413). */
@@ -110,6 +114,28 @@ describeEmbedded('serve --cors-origins LIST and --max-body', () => {
       for (let i = 0; i < 3; i++) req.write('x'.repeat(LIMIT / 2));
     });
     expect(status).toBe(413);
+  });
+});
+
+describe('serve/start: a bad --cors-origins or --max-body', () => {
+  async function cli(args: string[]) {
+    let stderr = '';
+    const code = await runCli(args, { stdout: () => undefined, stderr: (t) => (stderr += t), isTty: false });
+    return { code, stderr };
+  }
+
+  it('should be one line, exit 2, and for start before any generating', async () => {
+    const temp = tempDir('fhirseed-cors-cli-');
+    try {
+      const serve = await cli(['serve', '--port', '0', '--cors-origins', 'app.example']);
+      expect(serve).toEqual({ code: 2, stderr: "fhirseed: --cors-origins: 'app.example' is not an origin (scheme://host[:port], e.g. https://app.example)\n" });
+      const out = join(temp.dir, 'pop');
+      const start = await cli(['start', '--out', out, '--members', '5', '--port', '0', '--max-body', 'lots']);
+      expect(start).toEqual({ code: 2, stderr: "fhirseed: --max-body: 'lots' is not a size (bytes, or with kB, MB or GB: 32MB)\n" });
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      temp.cleanup();
+    }
   });
 });
 

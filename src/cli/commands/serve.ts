@@ -98,10 +98,14 @@ export function storeOptions(argv: Pick<ServeArgsShared, 'store' | 'rebuild-stor
 }
 
 /**
- * Checks --port and that it can be bound on --host now (UserError, exit 2, when it is in use): for
+ * Checks --port and that it can be bound on --host now (UserError, exit 2, when it is in use), and
+ * --cors-origins and --max-body: for
  * `start`, before it spends minutes generating. `serve` needs no call: the server binds before loading.
  */
-export async function assertServePortFree(argv: Pick<ServeArgsShared, 'port' | 'host'>): Promise<void> {
+export async function assertServePortFree(argv: Pick<ServeArgsShared, 'port' | 'host'> & Partial<Pick<ServeArgsShared, 'cors-origins' | 'max-body'>>): Promise<void> {
+  // Also the options that only the server reads, so that a mistake in them is told before generating.
+  if (argv['cors-origins'] !== undefined) parseCorsOrigins(argv['cors-origins']);
+  if (argv['max-body'] !== undefined) parseByteSize('--max-body', argv['max-body']);
   await assertPortFree(argv.host, wholeNumberOption('--port', argv.port, { min: 0, max: 65535 })!);
 }
 
