@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CodeMaps } from '../codemaps/types.js';
 import { UserError } from '../util/errors.js';
@@ -12,14 +12,15 @@ export { guideHtml, guideMarkdown } from './render.js';
 export const GUIDE_FILES = { markdown: 'mapping-guide.md', html: 'mapping-guide.html' } as const;
 
 /**
- * Writes mapping-guide.md and mapping-guide.html into `dir` (made when missing). Throws UserError
+ * Writes mapping-guide.md and mapping-guide.html into `dir` (made when missing; its parent must exist). Throws UserError
  * `--out DIR: cannot write (CODE)` when the directory cannot be made or written.
  */
 export function writeMappingGuide(maps: CodeMaps, dir: string): { markdown: string; html: string } {
   const guide = buildMappingGuide(maps);
   const files = { markdown: join(dir, GUIDE_FILES.markdown), html: join(dir, GUIDE_FILES.html) };
   try {
-    mkdirSync(dir, { recursive: true });
+    // Only the last level is made (its parent must exist): a recursive mkdir under /proc never returns on Linux.
+    if (!existsSync(dir)) mkdirSync(dir);
     writeFileSync(files.markdown, guideMarkdown(guide));
     writeFileSync(files.html, guideHtml(guide));
   } catch (error) {

@@ -47,9 +47,16 @@ export interface MappingGuide {
   elements: CodedElement[];
   crosswalks: Crosswalk[];
   /** Every code, identifier and value-set system fhirseed writes (src/fhir/systems.ts), with the elements above that use it. */
-  systems: { key: SystemName; uri: string; name: string; elements: string[] }[];
+  systems: { key: SystemName | string; uri: string; name: string; elements: string[] }[];
   notices: Notice[];
 }
+
+/** Systems the builders write that src/fhir/systems.ts does not hold (fixed codes); test/guide checks the data uses no other. */
+const OTHER_SYSTEMS = [
+  { key: 'fhirseedRun', uri: 'urn:fhirseed:run', name: "fhirseed run tag (the run id, src/fhir/context.ts)", elements: ['every resource: meta.tag'] },
+  { key: 'v2DiagnosticService', uri: 'http://terminology.hl7.org/CodeSystem/v2-0074', name: 'HL7 v2 diagnostic service section (table 0074)', elements: ['DiagnosticReport.category'] },
+  { key: 'observationInterpretation', uri: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', name: 'HL7 v3 observation interpretation', elements: ['Observation.interpretation'] },
+] as const;
 
 /** Readable names of the main systems; the rest are named by their key in src/fhir/systems.ts. */
 const NAMES: Partial<Record<SystemName, string>> = {
@@ -191,7 +198,10 @@ export function buildMappingGuide(maps: CodeMaps, root = packageRoot()): Mapping
 
   const used = new Map<SystemName, string[]>();
   for (const e of elements) for (const s of e.systems) used.set(s.system, [...(used.get(s.system) ?? []), `${e.resource}.${e.element}`]);
-  const systems = (Object.keys(SYSTEMS) as SystemName[]).map((key) => ({ key, uri: SYSTEMS[key], name: systemName(key), elements: used.get(key) ?? [] }));
+  const systems: MappingGuide['systems'] = [
+    ...(Object.keys(SYSTEMS) as SystemName[]).map((key) => ({ key, uri: SYSTEMS[key], name: systemName(key), elements: used.get(key) ?? [] })),
+    ...OTHER_SYSTEMS.map((s) => ({ ...s, elements: [...s.elements] })),
+  ];
 
   return { elements, crosswalks, systems, notices: readNotices(join(root, 'code-maps', 'LICENSES.md')) };
 }

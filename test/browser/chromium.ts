@@ -17,6 +17,7 @@ export interface PageLog {
 /** A headless Chromium with a fresh profile; every request that is not file:// or to 127.0.0.1 is aborted and logged. */
 export interface Browser {
   context: BrowserContext;
+  /** `file`: a path, or an http://127.0.0.1 URL (the sandbox's pages). */
   open(file: string, viewport: { width: number; height: number }): Promise<{ page: Page; log: PageLog }>;
   close(): Promise<void>;
 }
@@ -50,7 +51,7 @@ export async function launchChromium(): Promise<Browser> {
       });
       page.on('pageerror', (e) => log.pageErrors.push(e.message));
       await page.setViewportSize(viewport);
-      await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+      await page.goto(/^https?:\/\//.test(file) ? file : pathToFileURL(file).href, { waitUntil: 'load' });
       return { page, log };
     },
     async close() {
