@@ -37,8 +37,8 @@ export class Semaphore {
  * A requests-per-second cap shared by every worker: each request is given the next free slot,
  * 1/rps apart, so the rate holds however many workers ask at once. It also follows the server's
  * own quota, from each answer's headers: with RateLimit-Policy (IETF draft, `"name";q=…;w=…`) it
- * paces at 80% of the tightest policy's rate, leaving room for requests that travel unevenly; with
- * only a remaining count (RateLimit `r`/`t`, or X-RateLimit-Remaining/Reset) it spreads what remains,
+ * paces at 80% of the tightest policy's rate, leaving room for requests that travel unevenly; and with
+ * a remaining count (RateLimit `r`/`t`, or X-RateLimit-Remaining/Reset) it spreads what remains,
  * less what may be in flight (`margin`, the worker count), over the window; and when nothing is left
  * it holds new requests until the window resets. A client that starts under the limit is so never throttled.
  */
@@ -46,8 +46,10 @@ export class RateLimiter {
   private nextSlot = 0;
   /** From the server's headers: no request before this (epoch ms). */
   private pausedUntil = 0;
-  /** From the server's headers: the gap between requests (ms), until `paceEnds` (epoch ms). */
-  private serverInterval = 0;
+  /** From RateLimit-Policy: the gap between requests (ms) at 80% of the tightest policy's rate. */
+  private policyInterval = 0;
+  /** From the remaining count: the gap between requests (ms) that spreads it to the reset, until `paceEnds` (epoch ms). */
+  private remainingInterval = 0;
   private paceEnds = 0;
 
   constructor(
@@ -62,7 +64,7 @@ export class RateLimiter {
   async take(): Promise<void> {
     const now = this.now();
     const own = this.requestsPerSecond === undefined ? 0 : 1000 / this.requestsPerSecond;
-    const interval = Math.max(own, now < this.paceEnds ? this.serverInterval : 0);
+    const interval = Math.max(own, this.policyInterval, now < this.paceEnds ? this.remainingInterval : 0);
     const slot = Math.max(now, this.nextSlot, this.pausedUntil);
     this.nextSlot = slot + interval;
     if (slot > now) await this.wait(slot - now);
@@ -76,17 +78,15 @@ export class RateLimiter {
     const resetAt = now + quota.resetSeconds * 1000;
     if (quota.remaining <= 0) this.pausedUntil = Math.max(this.pausedUntil, resetAt);
     const policy = tightestPolicy(headers);
-    if (policy) {
-      this.serverInterval = (policy.windowSeconds * 1000) / (policy.quota * 0.8);
-      this.paceEnds = Infinity;
-      return;
-    }
+    if (policy) this.policyInterval = (policy.windowSeconds * 1000) / (policy.quota * 0.8);
+    // The policy's steady rate alone is not enough: the requests already sent in this window (the first
+    // workers start together, before any answer) count against it, so what remains is spread to the reset too.
     const spendable = quota.remaining - this.margin;
     if (spendable <= 0) {
       this.pausedUntil = Math.max(this.pausedUntil, resetAt);
       return;
     }
-    this.serverInterval = (quota.resetSeconds * 1000) / spendable;
+    this.remainingInterval = (quota.resetSeconds * 1000) / spendable;
     this.paceEnds = resetAt;
   }
 }

@@ -70,4 +70,21 @@ describe('limits', () => {
     await limiter.take();
     expect(waits).toHaveLength(4);
   });
+  it('should count what the window already spent, not only the policy rate, when workers start together', async () => {
+    // Four workers sent at once before any answer; the server's window (10/s) has 6 left and resets in 1 s.
+    // Paced at the policy's 8/s alone, the rest of the window would take 8 more (12 > 10: a 429).
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 10 }), (workers, remaining) => {
+        const waits: number[] = [];
+        const limiter = new RateLimiter(undefined, () => 0, async (ms) => void waits.push(ms), workers);
+        limiter.observe({ 'ratelimit-policy': '"per-second";q=10;w=1', ratelimit: `"per-second";r=${remaining};t=1` });
+        const starts = Array.from({ length: 20 }, () => {
+          const before = waits.length;
+          void limiter.take();
+          return waits.length > before ? waits.at(-1)! : 0;
+        });
+        expect(starts.filter((t) => t < 999.5).length).toBeLessThanOrEqual(Math.max(0, remaining - workers));
+      }),
+    );
+  });
 });
