@@ -61,7 +61,8 @@ describe('npm run ready-made', () => {
     const readme = fresh.get('README.md')!.toString();
     const manifest = JSON.parse(fresh.get(join('medicaid', 'manifest.json'))!.toString()) as { counts: { byType: Record<string, number> } };
     const row = readme.split('\n').find((l) => l.startsWith('| ExplanationOfBenefit |'))!;
-    expect(row.split('|')[4]!.trim()).toBe(String(manifest.counts.byType.ExplanationOfBenefit));
+    // Columns: '', type, commercial, default, dental, medicaid, …
+    expect(row.split('|')[5]!.trim()).toBe(String(manifest.counts.byType.ExplanationOfBenefit));
     expect(readme).toContain('## Resources per profile');
     expect(readme).toMatch(/### medicare-advantage\n\n\| book \| statistic \| target \(range\) \| measured \| result \|/);
     expect(readme).toMatch(/\| (pass|fail) \|\n/);
