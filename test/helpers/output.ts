@@ -47,3 +47,11 @@ export function bundleResources(dir: string): { file: string; resources: Resourc
       return { file, resources: (bundle.entry ?? []).map((e) => e.resource as Resource) };
     });
 }
+
+/**
+ * Bundle file names → whose bundles they are, once each: a member over --max-bundle-entries is written in
+ * parts (member-000000.json, member-000000-2.json…), which are still one member's.
+ */
+export function bundleOwners(files: string[]): string[] {
+  return [...new Set(files.map((f) => f.replace(/^(member-\d+)(-\d+)?\.json$/, '$1').replace(/\.json$/, '')))].sort();
+}

@@ -89,7 +89,8 @@ describe('generate', () => {
 
   it('should write one bundle per member plus the directory, and accounts for each member', () => {
     const dir = newDir();
-    const manifest = generateTo(dir, { ...profile, members: 7 });
+    // Unsplit: a member over --max-bundle-entries is written in parts (test/output/bundle-limit.test.ts).
+    const manifest = generateTo(dir, { ...profile, members: 7 }, { maxBundleEntries: 100_000 });
     const bundles = bundleResources(dir);
     expect(bundles.map((b) => b.file)).toEqual(['directory.json', ...Array.from({ length: 7 }, (_, i) => `member-${String(i).padStart(6, '0')}.json`)]);
     const accounts = JSON.parse(readFileSync(join(dir, 'test-accounts.json'), 'utf8')) as { patientId: string }[];
