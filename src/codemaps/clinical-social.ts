@@ -8,7 +8,8 @@ const INSTRUMENTS_FILE = 'social-instruments.json';
 
 export const SOCIAL_GROUPS = [
   'smoking-status', 'sexual-orientation', 'pregnancy-status', 'pregnancy-intent', 'gender-identity', 'sex',
-  'tribal-affiliation', 'occupation', 'industry', 'sdoh-finding', 'data-absent-reason', 'observation-code',
+  'tribal-affiliation', 'occupation', 'industry', 'sdoh-finding', 'sdoh-condition', 'sdoh-condition-icd10cm',
+  'data-absent-reason', 'observation-code',
 ] as const;
 export type SocialGroup = (typeof SOCIAL_GROUPS)[number];
 

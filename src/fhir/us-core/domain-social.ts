@@ -1,6 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { MemberStory } from '../../story/types.js';
 import type { BuildContext } from '../context.js';
+import { buildUsCoreSdohConcerns } from './condition-problems-health-concerns.js';
 import { buildUsCoreObservationOccupation } from './observation-occupation.js';
 import { buildUsCoreObservationPregnancyIntent } from './observation-pregnancyintent.js';
 import { buildUsCoreObservationPregnancyStatus } from './observation-pregnancystatus.js';
@@ -12,7 +13,7 @@ import { buildUsCoreQuestionnaireResponses } from './questionnaire-response.js';
 
 /**
  * The social domain's US Core resources of one member, in load order: the responses before the
- * observations derived from them. In 3.1.1 only smoking status exists; the other builders return [].
+ * observations derived from them, then the health concerns they imply. In 3.1.1 only smoking status exists; the other builders return [].
  */
 export function buildSocialResources(story: MemberStory, ctx: BuildContext): Resource[] {
   return [
@@ -24,5 +25,6 @@ export function buildSocialResources(story: MemberStory, ctx: BuildContext): Res
     ...buildUsCoreObservationSexualOrientation(story, ctx),
     ...buildUsCoreObservationScreeningAssessment(story, ctx),
     ...buildUsCoreSimpleObservation(story, ctx),
+    ...buildUsCoreSdohConcerns(story, ctx),
   ];
 }

@@ -25,6 +25,21 @@ export interface SdohFindingFact extends RecordedAt {
   present: boolean;
 }
 
+/**
+ * A social-risk health concern the screening answers imply (US Core Condition Problems and Health
+ * Concerns, category sdoh): food insecurity from a positive Hunger Vital Sign. Recorded at that
+ * screening's visit; still active (nothing in the record resolves it).
+ */
+export interface SdohConcernFact extends RecordedAt {
+  /** SNOMED CT finding (social-values.json group sdoh-condition). */
+  concern: CodeFact;
+  /** ICD-10-CM code, when the code existed at the visit (Z59.41 from 2022-10-01). */
+  icd10cm?: CodeFact;
+}
+
+/** ICD-10-CM Z59.41 (Food insecurity) took effect with the FY2023 code set. */
+const Z59_41_FROM = '2022-10-01';
+
 export interface SocialFacts {
   patient: PatientSocialFacts;
   /** Age 13 and over at the history visit. */
@@ -40,6 +55,8 @@ export interface SocialFacts {
   hvs: HvsFact[];
   /** One per Hunger Vital Sign screening: the transportation question asked alongside it. */
   sdohFindings: SdohFindingFact[];
+  /** At most one: from the first Hunger Vital Sign at risk. */
+  sdohConcerns: SdohConcernFact[];
   /** Adults, at the history visit of every fourth member. */
   prapare: PrapareFact[];
   /** Every eighth member, at the history visit. */
@@ -57,7 +74,7 @@ export function simulateSocial(input: ClinicalInput): SocialFacts {
   const maps = input.codeMaps.clinical.social;
   const patient = simulatePatientSocial(input);
   const history = historyVisit(input.encounters);
-  const facts: SocialFacts = { patient, phq9: [], hvs: [], sdohFindings: [], prapare: [], familyHistory: [] };
+  const facts: SocialFacts = { patient, phq9: [], hvs: [], sdohFindings: [], sdohConcerns: [], prapare: [], familyHistory: [] };
   if (history) {
     const at = recordedAt(history);
     const age = ageOn(story.member.birthDate, at.date);
@@ -81,7 +98,22 @@ export function simulateSocial(input: ClinicalInput): SocialFacts {
   const medicaid = story.coverages.some((c) => c.planType === 'medicaid');
   const finding = socialCode(maps, 'sdoh-finding', 'transport-too-expensive');
   facts.sdohFindings = facts.hvs.map((h) => ({ date: h.date, encounterOrdinal: h.encounterOrdinal, ...(h.practitionerId ? { practitionerId: h.practitionerId } : {}), finding, present: rng.chance(medicaid ? 0.25 : 0.06) }));
+  facts.sdohConcerns = sdohConcerns(input, facts.hvs);
   facts.prapare = simulatePrapare(input, history);
   facts.familyHistory = simulateFamilyHistory(input, history);
   return facts;
+}
+
+/** Food insecurity as a health concern, recorded at the first Hunger Vital Sign at risk (no draw). */
+function sdohConcerns(input: ClinicalInput, hvs: readonly HvsFact[]): SdohConcernFact[] {
+  const first = hvs.find((h) => h.atRisk);
+  if (!first) return [];
+  const maps = input.codeMaps.clinical.social;
+  return [{
+    date: first.date,
+    encounterOrdinal: first.encounterOrdinal,
+    ...(first.practitionerId ? { practitionerId: first.practitionerId } : {}),
+    concern: socialCode(maps, 'sdoh-condition', 'food-insecurity'),
+    ...(first.date >= Z59_41_FROM ? { icd10cm: socialCode(maps, 'sdoh-condition-icd10cm', 'food-insecurity') } : {}),
+  }];
 }

@@ -1,4 +1,4 @@
-import type { Binary, CarePlan, CareTeam, DiagnosticReport, DocumentReference, Encounter, Immunization, Observation, Procedure, ServiceRequest, ExplanationOfBenefit, MedicationDispense, MedicationRequest, Patient, Provenance, Resource } from '@medplum/fhirtypes';
+import type { Binary, CarePlan, CareTeam, Condition, DiagnosticReport, DocumentReference, Encounter, Immunization, Observation, Procedure, ServiceRequest, ExplanationOfBenefit, MedicationDispense, MedicationRequest, Patient, Provenance, QuestionnaireResponse, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleResources, generateTo, shippedProfile, tempDir } from '../../helpers/output.js';
 
@@ -139,5 +139,18 @@ describe('data the Inferno kits need, default population', () => {
     }
     // A report with a URL is also a clinical note: its document has the same attachment (Inferno's clinical note attachments test).
     for (const r of reports) for (const f of r.presentedForm ?? []) if (f.url) expect(docUrls, `${r.id}`).toContain(f.url);
+  });
+
+  it('records food insecurity as an sdoh health concern at the first hunger vital sign at risk', () => {
+    const sdoh = of<Condition>('Condition').filter((c) => c.category?.some((k) => k.coding?.some((x) => x.system === 'http://hl7.org/fhir/us/core/CodeSystem/us-core-category' && x.code === 'sdoh')));
+    expect(sdoh.length).toBeGreaterThan(0);
+    const responses = of<QuestionnaireResponse>('QuestionnaireResponse');
+    for (const c of sdoh) {
+      expect(c.code?.coding?.map((x) => x.code)).toEqual(['445281000124101', 'Z59.41']);
+      expect(c.category?.map((k) => k.coding?.[0]?.code)).toEqual(['problem-list-item', 'health-concern', 'sdoh']);
+      // The hunger vital sign answered at the same visit says "At risk" (LA19952-3).
+      const hvs = responses.filter((r) => r.encounter?.reference === c.encounter?.reference && r.questionnaire?.includes('hunger-vital-sign'));
+      expect(hvs.some((r) => r.item?.some((i) => i.linkId === '/88124-3' && i.answer?.[0]?.valueCoding?.code === 'LA19952-3')), c.id).toBe(true);
+    }
   });
 });
