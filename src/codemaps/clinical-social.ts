@@ -112,6 +112,28 @@ export interface FamilyHistoryInstrument extends Omit<InstrumentForm, 'category'
   genders: Record<'male' | 'female', AnswerCode>;
 }
 
+/** A frequency answer of the TAPS screen, with its draw weight per question (the tobacco answer follows the smoking status). */
+export interface TapsAnswer extends AnswerCode {
+  drinking: number;
+  drugs: number;
+  prescription: number;
+}
+
+/**
+ * TAPS part 1 (US Core 7.0.0 example Questionnaire TAPS): frequency questions answered from one answer
+ * list; the prescription-misuse question is free text (its answer's display, as a string).
+ */
+export interface TapsInstrument extends Omit<InstrumentForm, 'category'> {
+  tobacco: LoincItem;
+  /** The heavy-drinking question the tool asks by sex (five drinks for men, four for women). */
+  drinking: Record<'male' | 'female', LoincItem>;
+  drugs: LoincItem;
+  prescription: LoincItem;
+  answers: TapsAnswer[];
+  /** Smoking status SNOMED CT code → index into answers; any other status answers the last (Never). */
+  tobaccoBySmokingStatus: Record<string, number>;
+}
+
 export interface SocialCodeMaps {
   /** Rows of each group, in file order. */
   values: ReadonlyMap<SocialGroup, readonly SocialValueRow[]>;
@@ -119,9 +141,10 @@ export interface SocialCodeMaps {
   hvs: HvsInstrument;
   prapare: PrapareInstrument;
   ussgFht: FamilyHistoryInstrument;
+  taps: TapsInstrument;
 }
 
-type Instrument = Phq9Instrument | HvsInstrument | PrapareInstrument | FamilyHistoryInstrument;
+type Instrument = Phq9Instrument | HvsInstrument | PrapareInstrument | FamilyHistoryInstrument | TapsInstrument;
 
 const LOINC = /^\d{1,7}-\d$/;
 const LOINC_ANSWER = /^LA\d{1,6}-\d$/;
@@ -139,7 +162,7 @@ export function loadSocialCodeMaps(reader: CodeMapReader, _claims: ClaimsCodeMap
   }
   for (const g of SOCIAL_GROUPS) if (!values.get(g)?.length) reader.fail(VALUES_FILE, g, 'group has no rows');
 
-  const file = reader.read<{ phq9: Phq9Instrument; hvs: HvsInstrument; prapare: PrapareInstrument; ussgFht: FamilyHistoryInstrument }>(INSTRUMENTS_FILE);
+  const file = reader.read<{ phq9: Phq9Instrument; hvs: HvsInstrument; prapare: PrapareInstrument; ussgFht: FamilyHistoryInstrument; taps: TapsInstrument }>(INSTRUMENTS_FILE);
   for (const [name, inst] of Object.entries(file) as [string, Instrument | string][]) {
     if (typeof inst === 'string') continue;
     if (!inst.source) reader.fail(INSTRUMENTS_FILE, name, 'has no source');
@@ -148,11 +171,17 @@ export function loadSocialCodeMaps(reader: CodeMapReader, _claims: ClaimsCodeMap
     for (const c of answers) if (!LOINC_ANSWER.test(c)) reader.fail(INSTRUMENTS_FILE, name, `'${c}' is not a LOINC answer code`);
     if ('groups' in inst) checkPrapare(reader, name, inst);
   }
-  return { values, phq9: file.phq9, hvs: file.hvs, prapare: file.prapare, ussgFht: file.ussgFht };
+  if (!file.taps) reader.fail(INSTRUMENTS_FILE, 'taps', 'missing');
+  for (const i of Object.values(file.taps.tobaccoBySmokingStatus)) if (!file.taps.answers[i]) reader.fail(INSTRUMENTS_FILE, 'taps/tobaccoBySmokingStatus', `no answer ${i}`);
+  return { values, phq9: file.phq9, hvs: file.hvs, prapare: file.prapare, ussgFht: file.ussgFht, taps: file.taps };
 }
 
 /** The LOINC term codes (panel, items, scores) and LOINC answer (LA) codes an instrument uses. */
 function instrumentCodes(inst: Instrument): { terms: string[]; answers: string[] } {
+  if ('tobaccoBySmokingStatus' in inst) {
+    const questions = [inst.tobacco, inst.drinking.male, inst.drinking.female, inst.drugs, inst.prescription];
+    return { terms: [inst.panel.code, ...questions.map((q) => q.code)], answers: inst.answers.map((a) => a.code) };
+  }
   if ('relatives' in inst) {
     const questions = [inst.familyMember, inst.relationship, inst.gender, inst.living, inst.age, inst.ageAtDeath];
     const answers = [...inst.relatives, inst.genders.male, inst.genders.female, inst.living.yes, inst.living.no, ...inst.ageAtDeath.answers];

@@ -1,6 +1,6 @@
 import type { QuestionnaireResponse, QuestionnaireResponseItem, Reference } from '@medplum/fhirtypes';
-import type { AnswerCode, FamilyHistoryInstrument, LoincItem, PrapareInstrument, PrapareQuestion } from '../../codemaps/clinical-social.js';
-import type { FamilyHistoryFact, PrapareAnswer, PrapareFact, RecordedAt } from '../../story/clinical/social.js';
+import type { AnswerCode, FamilyHistoryInstrument, LoincItem, PrapareInstrument, PrapareQuestion, TapsInstrument } from '../../codemaps/clinical-social.js';
+import type { FamilyHistoryFact, PrapareAnswer, PrapareFact, RecordedAt, TapsFact } from '../../story/clinical/social.js';
 import type { MemberStory } from '../../story/types.js';
 import { ids, meta, ref, usCoreProfile, type BuildContext } from '../context.js';
 import { loinc } from './social-common.js';
@@ -88,12 +88,26 @@ function familyItems(inst: FamilyHistoryInstrument, f: FamilyHistoryFact): Quest
 }
 
 /**
+ * TAPS part 1 as US Core's example Questionnaire TAPS asks it: the frequency questions coded, the
+ * drinking question the member's sex is asked, the prescription-misuse question in free text.
+ */
+function tapsItems(inst: TapsInstrument, f: TapsFact, sex: 'male' | 'female'): QuestionnaireResponseItem[] {
+  const freq = (i: number) => coded(inst.answers[i]!);
+  return [
+    item(inst.tobacco, freq(f.tobacco)),
+    item(inst.drinking[sex], freq(f.drinking)),
+    item(inst.drugs, freq(f.drugs)),
+    item(inst.prescription, [{ valueString: inst.answers[f.prescription]!.display }]),
+  ];
+}
+
+/**
  * US Core QuestionnaireResponse (6.1.0 only): the answers behind each screening panel, one response
- * per PHQ-9, Hunger Vital Sign and PRAPARE (and each family health history), answering the published US Core example Questionnaires.
+ * per PHQ-9, Hunger Vital Sign, PRAPARE and TAPS (and each family health history), answering the published US Core example Questionnaires.
  */
 export function buildUsCoreQuestionnaireResponses(story: MemberStory, ctx: BuildContext): QuestionnaireResponse[] {
   if (ctx.usCoreVersion !== '6.1.0') return [];
-  const { phq9, hvs, prapare, ussgFht } = ctx.codeMaps.clinical.social;
+  const { phq9, hvs, prapare, ussgFht, taps } = ctx.codeMaps.clinical.social;
   const social = story.clinical.social;
   const member = ref('Patient', ids.patient(story));
   return [
@@ -111,5 +125,6 @@ export function buildUsCoreQuestionnaireResponses(story: MemberStory, ctx: Build
     }),
     ...social.prapare.map((f, i) => response(story, ctx, prapareSuffix(i + 1), prapare, f, member, prapareItems(prapare, f))),
     ...social.familyHistory.map((f, i) => response(story, ctx, `fht${i + 1}`, ussgFht, f, member, familyItems(ussgFht, f))),
+    ...social.taps.map((f, i) => response(story, ctx, `taps${i + 1}`, taps, f, member, tapsItems(taps, f, story.member.sex))),
   ];
 }

@@ -56,7 +56,7 @@ function difficultyOf(input: ClinicalInput, total: number): Phq9Fact['difficulty
 }
 
 /** The first preventive visit of each calendar year: a yearly screening, not one per billed preventive line. */
-function yearlyPreventive(encounters: readonly EncounterFact[]): EncounterFact[] {
+export function yearlyPreventive(encounters: readonly EncounterFact[]): EncounterFact[] {
   const seen = new Set<string>();
   return encounters.filter((e) => {
     if (e.kind !== 'preventive' || seen.has(e.start.slice(0, 4))) return false;

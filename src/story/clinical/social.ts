@@ -4,9 +4,10 @@ import { drawSocialCode, simulatePatientSocial, socialCode, type PatientSocialFa
 import { historyVisit, recordedAt, simulateHvs, simulatePhq9, type HvsFact, type Phq9Fact, type RecordedAt } from './social-screening.js';
 import { simulateFamilyHistory, type FamilyHistoryFact } from './social-family.js';
 import { simulatePrapare, type PrapareAnswer, type PrapareFact } from './social-prapare.js';
+import { simulateTaps, type TapsFact } from './social-taps.js';
 import type { ClinicalInput, CodeFact } from './types.js';
 
-export type { FamilyHistoryFact, HvsFact, PatientSocialFacts, Phq9Fact, PrapareAnswer, PrapareFact, RecordedAt };
+export type { FamilyHistoryFact, HvsFact, PatientSocialFacts, Phq9Fact, PrapareAnswer, PrapareFact, RecordedAt, TapsFact };
 
 export interface CodedObservationFact extends RecordedAt {
   value: CodeFact;
@@ -61,6 +62,8 @@ export interface SocialFacts {
   prapare: PrapareFact[];
   /** Every eighth member, at the history visit. */
   familyHistory: FamilyHistoryFact[];
+  /** Adults: substance use screening (TAPS) at the yearly preventive visit. */
+  taps: TapsFact[];
 }
 
 const TEEN_SMOKING = ['never', 'some-day', 'former'];
@@ -74,7 +77,7 @@ export function simulateSocial(input: ClinicalInput): SocialFacts {
   const maps = input.codeMaps.clinical.social;
   const patient = simulatePatientSocial(input);
   const history = historyVisit(input.encounters);
-  const facts: SocialFacts = { patient, phq9: [], hvs: [], sdohFindings: [], sdohConcerns: [], prapare: [], familyHistory: [] };
+  const facts: SocialFacts = { patient, phq9: [], hvs: [], sdohFindings: [], sdohConcerns: [], prapare: [], familyHistory: [], taps: [] };
   if (history) {
     const at = recordedAt(history);
     const age = ageOn(story.member.birthDate, at.date);
@@ -101,6 +104,7 @@ export function simulateSocial(input: ClinicalInput): SocialFacts {
   facts.sdohConcerns = sdohConcerns(input, facts.hvs);
   facts.prapare = simulatePrapare(input, history);
   facts.familyHistory = simulateFamilyHistory(input, history);
+  facts.taps = simulateTaps(input, history, facts.smokingStatus?.value);
   return facts;
 }
 

@@ -153,4 +153,14 @@ describe('data the Inferno kits need, default population', () => {
       expect(hvs.some((r) => r.item?.some((i) => i.linkId === '/88124-3' && i.answer?.[0]?.valueCoding?.code === 'LA19952-3')), c.id).toBe(true);
     }
   });
+
+  it('answers the TAPS prescription-misuse question in free text (a top-level item.answer.valueString), the drinking question by sex', () => {
+    const taps = of<QuestionnaireResponse>('QuestionnaireResponse').filter((r) => r.questionnaire === 'http://hl7.org/fhir/us/core/Questionnaire/TAPS');
+    expect(taps.length).toBeGreaterThan(0);
+    const patients = new Map(of<Patient>('Patient').map((p) => [`Patient/${p.id}`, p]));
+    for (const r of taps) {
+      expect(r.item?.map((i) => i.linkId)).toEqual(['/96842-0', patients.get(r.subject!.reference!)?.gender === 'female' ? '/75889-6' : '/88037-7', '/96843-8', '/96844-6']);
+      expect(['Daily or almost daily', 'Weekly', 'Monthly', 'Less than monthly', 'Never']).toContain(r.item?.[3]?.answer?.[0]?.valueString);
+    }
+  });
 });
