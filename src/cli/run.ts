@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UserError } from '../util/errors.js';
 import { commands } from './commands/index.js';
+import { refuseNaNOptions } from './typed-numbers.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -36,8 +37,10 @@ export async function runCli(argv: string[] = hideBin(process.argv), io: CliIo =
     .exitProcess(false)
     .fail((message, error) => {
       if (error) throw error;
-      throw new UserError(message ?? 'invalid command line', 2);
-    });
+      // yargs' own messages can run over lines ("Invalid values:\n  Argument: …"): one line, as every user mistake.
+      throw new UserError((message ?? 'invalid command line').split('\n').map((l) => l.trim()).filter(Boolean).join(' '), 2);
+    })
+    .middleware((parsed) => refuseNaNOptions(parsed, argv));
   for (const command of commands) parser.command(command);
   try {
     await parser.parseAsync(argv, context);
