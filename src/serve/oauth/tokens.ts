@@ -19,16 +19,22 @@ export interface IssuedToken {
   grant?: PatientGrant;
 }
 
+/** How long an expired token is still told as expired rather than unknown, and how often they are swept. */
+const EXPIRED_KEPT_MS = 3_600_000;
+const SWEEP_EVERY_MS = 60_000;
+
 /** A token looked up: the record, or why it is no good. */
 export type TokenLookup = { ok: true; token: IssuedToken } | { ok: false; reason: 'unknown' | 'expired' };
 
 /**
  * The opaque access and refresh tokens the sandbox issues, each with its lifetime (--access-token-ttl,
  * --refresh-token-ttl), for the token, introspection (RFC 7662) and revocation (RFC 7009) endpoints.
- * Expired tokens are forgotten when next looked up. `now` (epoch ms) is injectable so tests can move time.
+ * An expired token is told as expired for an hour after its end, then forgotten (swept when tokens are
+ * issued). `now` (epoch ms) is injectable so tests can move time.
  */
 export class TokenStore {
   private readonly tokens = new Map<string, IssuedToken>();
+  private nextSweep = 0;
 
   constructor(
     readonly lifetimes: TokenLifetimes,
@@ -48,10 +54,8 @@ export class TokenStore {
   lookup(token: string, kind: IssuedToken['kind']): TokenLookup {
     const found = this.tokens.get(token);
     if (!found || found.kind !== kind) return { ok: false, reason: 'unknown' };
-    if (found.expires <= this.now()) {
-      this.tokens.delete(token);
-      return { ok: false, reason: 'expired' };
-    }
+    // Kept, not deleted: every later look-up (the rate limiter's comes before the auth check) still says expired.
+    if (found.expires <= this.now()) return { ok: false, reason: 'expired' };
     return { ok: true, token: found };
   }
 
@@ -89,6 +93,10 @@ export class TokenStore {
   private issue(kind: IssuedToken['kind'], clientId: string, scope: string, grant?: PatientGrant): string {
     const token = randomBytes(24).toString('base64url');
     const issuedAt = this.now();
+    if (issuedAt >= this.nextSweep) {
+      for (const [key, old] of this.tokens) if (old.expires + EXPIRED_KEPT_MS <= issuedAt) this.tokens.delete(key);
+      this.nextSweep = issuedAt + SWEEP_EVERY_MS;
+    }
     const seconds = kind === 'access' ? this.lifetimes.access : this.lifetimes.refresh;
     this.tokens.set(token, { kind, clientId, scope, issuedAt, expires: issuedAt + seconds * 1000, ...(grant ? { grant } : {}) });
     return token;
