@@ -8,7 +8,7 @@ const INSTRUMENTS_FILE = 'social-instruments.json';
 
 export const SOCIAL_GROUPS = [
   'smoking-status', 'sexual-orientation', 'pregnancy-status', 'pregnancy-intent', 'gender-identity', 'sex',
-  'tribal-affiliation', 'occupation', 'industry', 'sdoh-finding', 'sdoh-condition', 'sdoh-condition-icd10cm',
+  'tribal-affiliation', 'occupation', 'industry', 'sdoh-finding', 'sdoh-condition', 'sdoh-condition-icd10cm', 'functional-finding',
   'data-absent-reason', 'observation-code',
 ] as const;
 export type SocialGroup = (typeof SOCIAL_GROUPS)[number];

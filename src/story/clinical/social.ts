@@ -5,9 +5,10 @@ import { historyVisit, recordedAt, simulateHvs, simulatePhq9, type HvsFact, type
 import { simulateFamilyHistory, type FamilyHistoryFact } from './social-family.js';
 import { simulatePrapare, type PrapareAnswer, type PrapareFact } from './social-prapare.js';
 import { simulateTaps, type TapsFact } from './social-taps.js';
+import { simulateWellnessStatus, type WellnessStatusFact } from './social-wellness.js';
 import type { ClinicalInput, CodeFact } from './types.js';
 
-export type { FamilyHistoryFact, HvsFact, PatientSocialFacts, Phq9Fact, PrapareAnswer, PrapareFact, RecordedAt, TapsFact };
+export type { FamilyHistoryFact, HvsFact, PatientSocialFacts, Phq9Fact, PrapareAnswer, PrapareFact, RecordedAt, TapsFact, WellnessStatusFact };
 
 export interface CodedObservationFact extends RecordedAt {
   value: CodeFact;
@@ -64,6 +65,8 @@ export interface SocialFacts {
   familyHistory: FamilyHistoryFact[];
   /** Adults: substance use screening (TAPS) at the yearly preventive visit. */
   taps: TapsFact[];
+  /** Members 65 and over: functional and cognitive status at the yearly preventive (annual wellness) visit. */
+  wellness: WellnessStatusFact[];
 }
 
 const TEEN_SMOKING = ['never', 'some-day', 'former'];
@@ -77,7 +80,7 @@ export function simulateSocial(input: ClinicalInput): SocialFacts {
   const maps = input.codeMaps.clinical.social;
   const patient = simulatePatientSocial(input);
   const history = historyVisit(input.encounters);
-  const facts: SocialFacts = { patient, phq9: [], hvs: [], sdohFindings: [], sdohConcerns: [], prapare: [], familyHistory: [], taps: [] };
+  const facts: SocialFacts = { patient, phq9: [], hvs: [], sdohFindings: [], sdohConcerns: [], prapare: [], familyHistory: [], taps: [], wellness: [] };
   if (history) {
     const at = recordedAt(history);
     const age = ageOn(story.member.birthDate, at.date);
@@ -105,6 +108,7 @@ export function simulateSocial(input: ClinicalInput): SocialFacts {
   facts.prapare = simulatePrapare(input, history);
   facts.familyHistory = simulateFamilyHistory(input, history);
   facts.taps = simulateTaps(input, history, facts.smokingStatus?.value);
+  facts.wellness = simulateWellnessStatus(input);
   return facts;
 }
 

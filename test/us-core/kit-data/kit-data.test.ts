@@ -163,4 +163,21 @@ describe('data the Inferno kits need, default population', () => {
       expect(['Daily or almost daily', 'Weekly', 'Monthly', 'Less than monthly', 'Never']).toContain(r.item?.[3]?.answer?.[0]?.valueString);
     }
   });
+
+  it('records functional and cognitive status (us-core-category) at the annual wellness visits of members 65 and over', () => {
+    const category = (o: Observation) => o.category?.flatMap((c) => c.coding ?? []).find((c) => c.system === 'http://hl7.org/fhir/us/core/CodeSystem/us-core-category')?.code;
+    const patients = new Map(of<Patient>('Patient').map((p) => [`Patient/${p.id}`, p]));
+    const status = of<Observation>('Observation').filter((o) => category(o) === 'functional-status' || category(o) === 'cognitive-status');
+    const functional = status.filter((o) => category(o) === 'functional-status');
+    const cognitive = status.filter((o) => category(o) === 'cognitive-status');
+    expect(functional.length).toBeGreaterThan(0);
+    expect(cognitive.length).toBe(functional.length);
+    expect(functional.every((o) => o.code.coding?.[0]?.code === '75276-6' && (o.valueCodeableConcept?.coding?.[0]?.code === '129035000' || o.valueString))).toBe(true);
+    expect(cognitive.every((o) => o.code.coding?.[0]?.code === '11332-4' && o.valueString)).toBe(true);
+    for (const o of status) {
+      const born = patients.get(o.subject!.reference!)!.birthDate!;
+      const age = Number(o.effectiveDateTime!.slice(0, 4)) - Number(born.slice(0, 4)) - (o.effectiveDateTime!.slice(5, 10) < born.slice(5, 10) ? 1 : 0);
+      expect(age, o.id).toBeGreaterThanOrEqual(65);
+    }
+  });
 });
