@@ -42,11 +42,16 @@ export interface OpenedStore {
  * Opens (or creates) the sandbox's SQLite store for `dir`. A store whose recorded source (the data files' names,
  * sizes and modification times) and schema version match is reused with the writes it holds; otherwise it is
  * emptied for a new load. Throws UserError, touching nothing, for a file that is not a fhirseed store (corrupt
- * or another database) unless `rebuild` is set, and for a store that cannot be created.
+ * or another database) unless `rebuild` is set, for a directory in its place (even with `rebuild`), and for a
+ * store that cannot be created.
  */
 export function openStore(dir: string | undefined, files: string[], options: StoreOptions = {}): OpenedStore {
   const file = options.file ?? (dir ? join(dir, STORE_DIR, STORE_FILE) : ':memory:');
   const source = fingerprint(dir, files);
+  // Not even --rebuild-store replaces a directory: it may hold anything (rmSync of it was an exit-70 trace).
+  if (file !== ':memory:' && existsSync(file) && statSync(file).isDirectory()) {
+    throw new UserError(`store ${file}: is a directory; give --store a file path (e.g. ${join(file, STORE_FILE)})`);
+  }
   if (file !== ':memory:' && existsSync(file)) {
     const state = inspect(file);
     if (state.kind === 'foreign' && !options.rebuild) {
