@@ -8,11 +8,17 @@ import { describeEmbedded } from './helpers.js';
 const t = tempDir('fhirseed-store-dir-');
 afterAll(() => t.cleanup());
 
-describeEmbedded('serve --store DIR (a directory where the store file should be)', () => {
+/** A served directory of one Patient. */
+function dataDir(name: string): string {
+  const data = join(t.dir, name);
+  mkdirSync(join(data, 'ndjson'), { recursive: true });
+  writeFileSync(join(data, 'ndjson', 'Patient.ndjson'), JSON.stringify({ resourceType: 'Patient', id: 'a' }) + '\n');
+  return data;
+}
+
+describeEmbedded('serve --store FILE: a directory in its place, a missing folder', () => {
   it('should refuse it in one line, exit 2, with or without --rebuild-store, and leave the directory as it was', async () => {
-    const data = join(t.dir, 'data');
-    mkdirSync(join(data, 'ndjson'), { recursive: true });
-    writeFileSync(join(data, 'ndjson', 'Patient.ndjson'), JSON.stringify({ resourceType: 'Patient', id: 'a' }) + '\n');
+    const data = dataDir('data');
     const folder = join(t.dir, 'mine');
     mkdirSync(folder);
     writeFileSync(join(folder, 'keep.txt'), 'precious');
@@ -25,5 +31,15 @@ describeEmbedded('serve --store DIR (a directory where the store file should be)
       expect(readFileSync(join(folder, 'keep.txt'), 'utf8')).toBe('precious');
     }
     expect(existsSync(join(data, 'sandbox-store'))).toBe(false);
+  });
+
+  it('should refuse a store file whose folder does not exist in one line, exit 2, making no folders', async () => {
+    const data = dataDir('data2');
+    const file = join(t.dir, 'typo', 'deeper', 'store.sqlite');
+    let stderr = '';
+    const code = await runCli(['serve', data, '--port', '0', '--store', file], { stdout: () => undefined, stderr: (s) => (stderr += s), isTty: false });
+    expect(code).toBe(2);
+    expect(stderr).toBe(`fhirseed: store ${file}: its folder ${join(t.dir, 'typo', 'deeper')} does not exist\n`);
+    expect(existsSync(join(t.dir, 'typo'))).toBe(false);
   });
 });

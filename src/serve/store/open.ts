@@ -43,7 +43,7 @@ export interface OpenedStore {
  * sizes and modification times) and schema version match is reused with the writes it holds; otherwise it is
  * emptied for a new load. Throws UserError, touching nothing, for a file that is not a fhirseed store (corrupt
  * or another database) unless `rebuild` is set, for a directory in its place (even with `rebuild`), and for a
- * store that cannot be created.
+ * store that cannot be created (a `file` whose folder is missing among them).
  */
 export function openStore(dir: string | undefined, files: string[], options: StoreOptions = {}): OpenedStore {
   const file = options.file ?? (dir ? join(dir, STORE_DIR, STORE_FILE) : ':memory:');
@@ -61,6 +61,10 @@ export function openStore(dir: string | undefined, files: string[], options: Sto
       return opened(file, connect(file), true);
     }
     removeStore(file);
+  }
+  // A --store FILE's folder must be there (a mistyped path makes no folders); DIR/sandbox-store/ is made.
+  if (options.file !== undefined && file !== ':memory:' && !existsSync(dirname(file))) {
+    throw new UserError(`store ${file}: its folder ${dirname(file)} does not exist`);
   }
   if (file !== ':memory:') {
     try {
