@@ -58,6 +58,11 @@ describe.skipIf(Boolean(externalBaseUrl))('kits: the Inferno kits replayed again
     }
   });
 
+  it('should pass every CARIN BB test, the optional must-support ones too (payerid without a system, as the kit matches it)', () => {
+    const carin = reports.find((r) => r.kit === 'carin-bb')!;
+    expect(carin.results.filter((t) => t.outcome === 'fail').map((t) => `${t.test}: ${t.reason}`)).toEqual([]);
+  });
+
   it('should list the validator and SMART tests as not run, with the reason', () => {
     const notRun = reports.flatMap((r) => r.results).filter((t) => t.outcome === 'not run');
     expect(notRun.some((t) => t.kind === 'validation' && /Java validator/.test(t.reason ?? ''))).toBe(true);

@@ -3,7 +3,7 @@ import type { ProviderOrgFact } from '../../story/types.js';
 import { carinBbProfile, meta, type BuildContext } from '../context.js';
 import { SYSTEMS } from '../systems.js';
 import { concept } from './codings.js';
-import { fhirAddress, npiIdentifier, payerSystem, phone, tinIdentifier } from './common.js';
+import { fhirAddress, npiIdentifier, phone, tinIdentifier } from './common.js';
 
 /** C4BB Organization 2.0.0 for the payer: payer id (and NAIC code, tax id when the profile gives them). */
 export function buildC4bbPayerOrganization(ctx: BuildContext): Organization {
@@ -11,7 +11,9 @@ export function buildC4bbPayerOrganization(ctx: BuildContext): Organization {
   const identifier: Identifier[] = payer.identifiers.map((i) => {
     if (i.type === 'tax') return tinIdentifier(i.value);
     if (i.type === 'naiccode') return { type: concept('c4bbIdentifierType', 'naiccode'), system: SYSTEMS.naic, value: i.value };
-    return { type: concept('c4bbIdentifierType', 'payerid'), system: payerSystem(ctx, 'payer-id'), value: i.value };
+    // An electronic payer id has no registered namespace (clearinghouses assign them), and CARIN's payerid slice
+    // fixes only the type: the Inferno CARIN kit matches the slice on an identifier without a system.
+    return { type: concept('c4bbIdentifierType', 'payerid'), value: i.value };
   });
   return {
     resourceType: 'Organization',
