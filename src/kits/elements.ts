@@ -84,7 +84,8 @@ export function matchesDiscriminator(value: Json, slice: MustSupportSlice): bool
     case 'patternCoding':
       return at(d.path).some((v) => codings(v).some((c: Json) => c.code === d.code && (!d.system || c.system === d.system)));
     case 'patternIdentifier':
-      return at(d.path).some((v) => v?.system === d.system);
+      // Inferno compares in Ruby: an identifier without a system matches a discriminator whose system is nil.
+      return at(d.path).some((v) => (v?.system ?? null) === (d.system ?? null));
     case 'value':
       return (d.values ?? []).every((pv) => 'path' in pv && valuesAt(value, pv.path).some((x) => String(x) === pv.value));
     case 'requiredBinding':
