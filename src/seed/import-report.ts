@@ -1,5 +1,5 @@
 import type { ImportSummary } from './import.js';
-import { table } from './report.js';
+import { formatVerify, table } from './report.js';
 
 /** The text `seed --mode import` prints: the job, counts per type, errors (the first 20), verify. */
 export function formatImportSummary(s: ImportSummary): string {
@@ -10,12 +10,6 @@ export function formatImportSummary(s: ImportSummary): string {
     table(['type', 'imported'], s.counts.map((c) => [c.type, c.count === undefined ? '?' : String(c.count)]));
   for (const e of s.errors.slice(0, 20)) text += `  error: ${e}\n`;
   if (s.errors.length > 20) text += `  … and ${s.errors.length - 20} more errors\n`;
-  if (s.verify) {
-    const bad = s.verify.filter((r) => !r.ok);
-    text += bad.length
-      ? `verify: ${bad.length} of ${s.verify.length} types differ from the manifest\n` +
-        table(['type', 'manifest', 'server', 'problem'], bad.map((r) => [r.type, String(r.expected), r.actual === undefined ? '?' : String(r.actual), r.problem ?? '']))
-      : `verify: counts under the run tag match the manifest for all ${s.verify.length} types\n`;
-  }
+  if (s.verify) text += formatVerify(s.verify);
   return text;
 }

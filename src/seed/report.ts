@@ -26,14 +26,17 @@ export function formatSeedSummary(s: SeedSummary): string {
     (s.tokensIssued ? `, ${s.tokensIssued} access tokens` : '') +
     '\n';
   if (s.deadLettered) text += `  dead letters: ${s.deadLetterFile} (replay with --retry-dead-letter)\n`;
-  if (s.verify) {
-    const bad = s.verify.filter((r) => !r.ok);
-    text += bad.length
-      ? `verify: ${bad.length} of ${s.verify.length} types differ from the manifest\n` +
-        table(['type', 'manifest', 'server', 'problem'], bad.map((r) => [r.type, String(r.expected), r.actual === undefined ? '?' : String(r.actual), r.problem ?? '']))
-      : `verify: counts under the run tag match the manifest for all ${s.verify.length} types\n`;
-  }
+  if (s.verify) text += formatVerify(s.verify);
   return text;
+}
+
+/** The verify lines after a seed or an import: the types whose count under the run tag differs from the manifest. */
+export function formatVerify(verify: NonNullable<SeedSummary['verify']>): string {
+  const bad = verify.filter((r) => !r.ok);
+  return bad.length
+    ? `verify: ${bad.length} of ${verify.length} types differ from the manifest\n` +
+        table(['type', 'manifest', 'server', 'problem'], bad.map((r) => [r.type, String(r.expected), r.actual === undefined ? '?' : String(r.actual), r.problem ?? '']))
+    : `verify: counts under the run tag match the manifest for all ${verify.length} types\n`;
 }
 
 export function formatPingTable(checks: readonly PingCheck[]): string {
