@@ -42,4 +42,23 @@ describeEmbedded('serve --store FILE: a directory in its place, a missing folder
     expect(stderr).toBe(`fhirseed: store ${file}: its folder ${join(t.dir, 'typo', 'deeper')} does not exist\n`);
     expect(existsSync(join(t.dir, 'typo'))).toBe(false);
   });
+
+  it('should be told by start before it generates, like every option only the server reads', async () => {
+    const file = join(t.dir, 'typo2', 'store.sqlite');
+    const cases: [string[], string][] = [
+      [['--store', file], `store ${file}: its folder ${join(t.dir, 'typo2')} does not exist`],
+      [['--rate-limit', '5/hour'], ''],
+      [['--access-token-ttl', '2x'], ''],
+      [['--tls-cert', join(t.dir, 'none.pem'), '--tls-key', join(t.dir, 'none.key')], ''],
+    ];
+    for (const [extra, message] of cases) {
+      const out = join(t.dir, `start-${extra[0]!.slice(2)}`);
+      let stderr = '';
+      const code = await runCli(['start', '--out', out, '--members', '2', '--port', '0', ...extra], { stdout: () => undefined, stderr: (s) => (stderr += s), isTty: false });
+      expect(code, extra.join(' ')).toBe(2);
+      expect(stderr.trim().split('\n'), extra.join(' ')).toHaveLength(1);
+      if (message) expect(stderr).toBe(`fhirseed: ${message}\n`);
+      expect(existsSync(out), `${extra.join(' ')}: generated before refusing`).toBe(false);
+    }
+  });
 });

@@ -9,9 +9,10 @@ import { loadTestMembers } from '../../serve/test-members.js';
 import { parseDuration } from '../../serve/oauth/duration.js';
 import { SERVE_STATE_DIR, type RegistrationOptions } from '../../serve/oauth/register-route.js';
 import { parseRateLimit, parseWarnShare, type RateLimitOptions } from '../../serve/rate-limit.js';
-import type { TlsFiles } from '../../serve/tls.js';
+import { readTls, type TlsFiles } from '../../serve/tls.js';
 import { DEFAULT_MAX_BODY_BYTES, parseByteSize } from '../../serve/body.js';
 import { parseCorsOrigins } from '../../serve/cors.js';
+import { assertStorePath } from '../../serve/store/open.js';
 import { UserError } from '../../util/errors.js';
 import { parseIg } from '../../validate/packages.js';
 import { DEFAULT_IGS } from '../../validate/validator.js';
@@ -98,14 +99,21 @@ export function storeOptions(argv: Pick<ServeArgsShared, 'store' | 'rebuild-stor
 }
 
 /**
- * Checks --port and that it can be bound on --host now (UserError, exit 2, when it is in use), and
- * --cors-origins and --max-body: for
- * `start`, before it spends minutes generating. `serve` needs no call: the server binds before loading.
+ * Checks --port and that it can be bound on --host now (UserError, exit 2, when it is in use), and the
+ * options only the server reads (CORS origins, body limit, store file, rate limit, token lifetimes, TLS files):
+ * for `start`, before it spends minutes generating. `serve` needs no call: the server binds before loading.
  */
-export async function assertServePortFree(argv: Pick<ServeArgsShared, 'port' | 'host'> & Partial<Pick<ServeArgsShared, 'cors-origins' | 'max-body'>>): Promise<void> {
+export async function assertServePortFree(argv: ServeArgsShared): Promise<void> {
   // Also the options that only the server reads, so that a mistake in them is told before generating.
   if (argv['cors-origins'] !== undefined) parseCorsOrigins(argv['cors-origins']);
   if (argv['max-body'] !== undefined) parseByteSize('--max-body', argv['max-body']);
+  const { storeFile } = storeOptions(argv);
+  if (storeFile) assertStorePath(storeFile, true);
+  rateLimitOptions(argv);
+  parseDuration('--access-token-ttl', argv['access-token-ttl']);
+  parseDuration('--refresh-token-ttl', argv['refresh-token-ttl']);
+  const tls = tlsFiles(argv);
+  if (tls) readTls(tls);
   await assertPortFree(argv.host, wholeNumberOption('--port', argv.port, { min: 0, max: 65535 })!);
 }
 

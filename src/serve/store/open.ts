@@ -39,6 +39,18 @@ export interface OpenedStore {
 }
 
 /**
+ * Refuses (UserError) a store path that is a directory — not even --rebuild-store replaces one: it may hold
+ * anything — and, for a --store FILE (`given`), one whose folder does not exist (a mistyped path makes no
+ * folders; DIR/sandbox-store/ is made). `start` calls it before generating.
+ */
+export function assertStorePath(file: string, given: boolean): void {
+  if (existsSync(file) && statSync(file).isDirectory()) {
+    throw new UserError(`store ${file}: is a directory; give --store a file path (e.g. ${join(file, STORE_FILE)})`);
+  }
+  if (given && !existsSync(dirname(file))) throw new UserError(`store ${file}: its folder ${dirname(file)} does not exist`);
+}
+
+/**
  * Opens (or creates) the sandbox's SQLite store for `dir`. A store whose recorded source (the data files' names,
  * sizes and modification times) and schema version match is reused with the writes it holds; otherwise it is
  * emptied for a new load. Throws UserError, touching nothing, for a file that is not a fhirseed store (corrupt
@@ -48,10 +60,7 @@ export interface OpenedStore {
 export function openStore(dir: string | undefined, files: string[], options: StoreOptions = {}): OpenedStore {
   const file = options.file ?? (dir ? join(dir, STORE_DIR, STORE_FILE) : ':memory:');
   const source = fingerprint(dir, files);
-  // Not even --rebuild-store replaces a directory: it may hold anything (rmSync of it was an exit-70 trace).
-  if (file !== ':memory:' && existsSync(file) && statSync(file).isDirectory()) {
-    throw new UserError(`store ${file}: is a directory; give --store a file path (e.g. ${join(file, STORE_FILE)})`);
-  }
+  if (file !== ':memory:') assertStorePath(file, options.file !== undefined);
   if (file !== ':memory:' && existsSync(file)) {
     const state = inspect(file);
     if (state.kind === 'foreign' && !options.rebuild) {
@@ -61,10 +70,6 @@ export function openStore(dir: string | undefined, files: string[], options: Sto
       return opened(file, connect(file), true);
     }
     removeStore(file);
-  }
-  // A --store FILE's folder must be there (a mistyped path makes no folders); DIR/sandbox-store/ is made.
-  if (options.file !== undefined && file !== ':memory:' && !existsSync(dirname(file))) {
-    throw new UserError(`store ${file}: its folder ${dirname(file)} does not exist`);
   }
   if (file !== ':memory:') {
     try {
