@@ -40,6 +40,23 @@ export function inPatientCompartment(resource: Resource, patientId: string): boo
   });
 }
 
+/** The ids of the patients whose compartments hold the resource (a Patient: itself), for Bulk Data `$export`. */
+export function compartmentPatients(resource: Resource): string[] {
+  if (resource.resourceType === 'Patient') return resource.id ? [resource.id] : [];
+  const codes = COMPARTMENT_PARAMS.get(resource.resourceType);
+  if (!codes) return [];
+  const params = getSearchParameters(resource.resourceType) ?? {};
+  const ids = new Set<string>();
+  for (const code of codes) {
+    const param = params[code];
+    for (const ref of param ? referencesOf(resource, param) : []) {
+      const id = /(?:^|\/)Patient\/([^/]+)$/.exec(ref)?.[1];
+      if (id) ids.add(id);
+    }
+  }
+  return [...ids];
+}
+
 /** What a patient token may see: its compartment and the shared directory. */
 export function visibleToPatient(resource: Resource, patientId: string): boolean {
   return DIRECTORY_TYPES.has(resource.resourceType) || inPatientCompartment(resource, patientId);

@@ -28,6 +28,8 @@ import { binaryContent, wantsBinaryContent } from './binary.js';
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readLimitedBody } from './body.js';
 import { createCors } from './cors.js';
 import { demoFile } from './demo.js';
+import { BulkExports, type ExportOptions } from './export.js';
+import { handleMemberMatch } from './member-match.js';
 
 export const FHIR_PATH = '/fhir';
 export const TOKEN_PATH = '/auth/token';
@@ -50,26 +52,30 @@ export interface HttpContext {
   corsOrigins?: '*' | string[];
   /** --max-body: the largest request body in bytes; more answers 413 (src/serve/body.ts). */
   maxBody?: number;
+  /** Bulk Data `$export`: how long finished exports are kept (src/serve/export.ts). */
+  bulkExport?: ExportOptions;
 }
 
-/** The request handler: SMART discovery and token endpoint at the root, FHIR under /fhir. */
-export function createHandler(context: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
+/** The request handler: SMART discovery and token endpoint at the root, FHIR under /fhir; `close` removes export files. */
+export function createHandler(context: HttpContext): ((req: IncomingMessage, res: ServerResponse) => void) & { close(): void } {
   const writes = new WriteQueue();
   const imports = new BulkImports(context.repo, (work) => writes.run(work));
+  const exports = new BulkExports(context.repo, context.auth, (work) => writes.run(work), context.bulkExport);
   const cors = createCors(context.corsOrigins);
   const maxBody = context.maxBody ?? DEFAULT_MAX_BODY_BYTES;
   const readBody = (req: IncomingMessage) => readLimitedBody(req, maxBody);
-  return (req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     // CORS first: preflights are answered before authentication and rate limits; every answer has its headers.
     if (cors(req, res)) return;
     const client = context.rateLimit && rateLimitClient(req, (token) => context.auth.tokenClient(token), context.auth.staticTokens);
     if (client && !context.rateLimit!.admit(client, res)) return void req.resume();
-    handle(context, writes, req, res, imports, readBody).catch((error: unknown) => {
+    handle(context, writes, req, res, imports, readBody, exports).catch((error: unknown) => {
       // Past the body limit the rest of the body stays unread: the connection closes after the 413.
       if (error instanceof BodyTooLargeError) res.setHeader('connection', 'close');
       send(res, getStatusSafe(error), normalizeOperationOutcome(error));
     });
   };
+  return Object.assign(handler, { close: () => exports.close() });
 }
 
 async function handle(
@@ -79,6 +85,7 @@ async function handle(
   res: ServerResponse,
   imports: BulkImports,
   readBody: (req: IncomingMessage) => Promise<Buffer>,
+  exports: BulkExports,
 ): Promise<void> {
   const origin = `${(req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
   const url = new URL(req.url ?? '/', origin);
@@ -122,6 +129,9 @@ async function handle(
     const challenge = rejection.startsWith('missing') ? 'Bearer' : `Bearer error="invalid_token", error_description="${rejection}"`;
     return sendJson(res, 401, outcome, FHIR_JSON, { 'www-authenticate': challenge });
   }
+  // Bulk Data $export (kick-off, status, files) and $member-match: the payer operations (src/serve/export.ts, member-match.ts).
+  if (await exports.handle(req, res, fhirPath, url, base, readBody)) return;
+  if (await handleMemberMatch(context.repo, context.auth, req, res, fhirPath, readBody)) return;
 
   const segments = fhirPath ? fhirPath.split('/').map(decodeURIComponent) : [];
   const [type, id, operation] = segments;

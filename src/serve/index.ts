@@ -14,6 +14,9 @@ import { indexSearchParameters } from './router.js';
 import { createRepository, type RepositoryOptions } from './store/engine.js';
 import { loadTestMembers, type TestMember } from './test-members.js';
 import { createWriteCheck } from './validate-writes.js';
+import { addAttributionGroups } from './attribution.js';
+import type { ExportOptions } from './export.js';
+import { fetchIgSearchParameters } from './ig-search-parameters.js';
 
 export type { AuthClient, AuthOptions } from './auth.js';
 export type { TestMember } from './test-members.js';
@@ -41,6 +44,8 @@ export interface ServeOptions extends Omit<RepositoryOptions, 'dir'> {
   corsOrigins?: '*' | string[];
   /** Largest request body in bytes (--max-body); default DEFAULT_MAX_BODY_BYTES (32 MiB); more answers 413. */
   maxBody?: number;
+  /** Bulk Data `$export`: how long a finished export's files are kept (default 1 hour). */
+  bulkExport?: ExportOptions;
 }
 
 export interface RunningServer {
@@ -108,7 +113,13 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
   // One message naming every missing IG, where it was looked for and how to provide it.
   if (packagesProblem) profiles.notes = [packagesProblem];
   indexSearchParameters(profiles.searchParameters);
-  const { router, repo, loaded, storeNote, close: closeStore } = await createRepository(options);
+  // Plan-Net, US Drug Formulary and PDex search parameters (network, drug-tier, ExplanationOfBenefit use, …).
+  const payerIgs = await fetchIgSearchParameters(options.packagesDir);
+  indexSearchParameters(payerIgs.searchParameters);
+  profiles.notes.push(...payerIgs.notes);
+  const { router, repo, loaded, storeNote, close: closeRepository } = await createRepository(options);
+  // Provider-attribution Groups for Group/[id]/$export, derived from the served data (src/serve/attribution.ts).
+  if (options.dir) await addAttributionGroups(repo);
   const check = options.validate
     ? await createWriteCheck(repo, { packagesDir: options.packagesDir, igs: typeof options.validate === 'object' ? options.validate.igs : undefined })
     : undefined;
@@ -123,6 +134,7 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
     rateLimit: options.rateLimit ? new RateLimit(options.rateLimit) : undefined,
     corsOrigins: options.corsOrigins,
     maxBody: options.maxBody,
+    bulkExport: options.bulkExport,
     capability: (base, tokenEndpoint) => {
       // The statement is the same for every request to one base; build it once.
       const cached = cache.get(base);
@@ -132,5 +144,9 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
       return statement;
     },
   });
+  const closeStore = () => {
+    handler.close();
+    closeRepository();
+  };
   return { handler, loaded, notes: profiles.notes, store: storeNote, closeStore };
 }

@@ -53,6 +53,14 @@ describe('serve: search extras', () => {
     expect(byMode(reply.body, 'include').sort()).toEqual(['Coverage/c1', 'Coverage/c2']);
   });
 
+  it('should answer chained searches through reference parameters, with or without the target type', async () => {
+    const reply = await search('Coverage?beneficiary.identifier=urn:fhirseed:test:mrn|MRN-3');
+    expect(byMode(reply.body, 'match')).toEqual(['Coverage/c3']);
+    const typed = await search('Observation?subject:Patient.identifier=urn:fhirseed:test:mrn|MRN-4,urn:fhirseed:test:mrn|MRN-5');
+    expect(byMode(typed.body, 'match').sort()).toEqual(['Observation/o4', 'Observation/o5']);
+    expect((await search('Coverage?beneficiary.identifier=urn:fhirseed:test:mrn|nobody')).body.total).toBe(0);
+  });
+
   it('should find Observations by bare patient id through the type-restricted expression', async () => {
     const reply = await search('Observation?patient=p7');
     expect(byMode(reply.body, 'match')).toEqual(['Observation/o7']);
@@ -73,13 +81,15 @@ describe('serve: search extras', () => {
     expect(await total('Patient?identifier=URN:FHIRSEED:TEST:MRN|MRN-1')).toBe(0);
   });
 
-  // Chains and _has are refusals of this server's (HAPI answers them).
+  // _has is a refusal of this server's (HAPI answers it); chains through a non-reference or to an unknown parameter are 400 anywhere.
   it.skipIf(Boolean(externalBaseUrl))('should answer 400 for searches it cannot answer rather than an empty 200', async () => {
     for (const query of [
       'Coverage?_include=Coverage:no-such',
       'Coverage?_include=Patient:organization',
       'Organization?_revinclude=Observation:subject',
-      'Coverage?beneficiary.name=x',
+      'Coverage?status.name=x',
+      'Coverage?beneficiary.no-such=x',
+      'Coverage?beneficiary:Organization.name=x',
       'Patient?_has:Coverage:beneficiary:status=active',
       'Patient?_count=-1',
     ]) {

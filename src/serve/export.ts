@@ -1,0 +1,272 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { setImmediate as yieldToRequests } from 'node:timers/promises';
+import type { Group, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { SandboxAuth } from './auth.js';
+import { compartmentPatients, isCompartmentType } from './compartment.js';
+import { exportAccess, type ExportAccess } from './export-access.js';
+import { ExportRequestError, parameterPairs, parseExportRequest, type ExportLevel, type ExportRequest } from './export-request.js';
+import type { AtomicMemoryRepository } from './router.js';
+import { allMatches, planSearch } from './search-extras.js';
+
+/** How long a finished export's manifest and files are kept (then the status URL answers 404). */
+export const DEFAULT_EXPORT_EXPIRY_SECONDS = 3600;
+
+export interface ExportOptions {
+  /** Seconds a finished export is kept; default DEFAULT_EXPORT_EXPIRY_SECONDS (1 hour). */
+  expirySeconds?: number;
+  /** Epoch-ms clock for the expiry (tests move it); default Date.now. */
+  now?: () => number;
+}
+
+interface ExportJob {
+  id: string;
+  owner: string;
+  request: string;
+  transactionTime: string;
+  state: 'running' | 'done' | 'failed';
+  cancelled: boolean;
+  dir: string;
+  outputs: { type: string; file: string; count: number }[];
+  progress: string;
+  failure?: string;
+  /** Epoch ms after which the job and its files are gone. */
+  expires?: number;
+  ignored: string[];
+}
+
+const KICK_OFF = '$export';
+const STATUS = '$export-poll-status';
+const FILES = '$export-file';
+const NDJSON = 'application/fhir+ndjson';
+/** Resources written between two yields to the event loop, so status polls and reads are answered meanwhile. */
+const YIELD_EVERY = 500;
+
+/**
+ * FHIR Bulk Data Access 2.0.0 `$export` for the sandbox: system `/$export`, `Patient/$export` and
+ * `Group/[id]/$export` by GET or POST (Parameters), asynchronous only (`Prefer: respond-async`). The kick-off
+ * answers 202 with `Content-Location: {base}/$export-poll-status/{job}`; the job writes one NDJSON file per
+ * resource type into a temporary folder, reading the data while the server's writes wait (so the files are the
+ * data as of `transactionTime`). Polling answers 202 with `X-Progress` and `Retry-After` while it runs, then 200
+ * with the manifest and `Expires`; the files are streamed from disk at `{base}/$export-file/{job}/{Type}.ndjson`.
+ * A finished job is kept `expirySeconds` (then 404); DELETE on the status URL cancels it and removes its files.
+ * Jobs belong to whoever started them (the same client, static token, or anyone with `--auth none`).
+ */
+export class BulkExports {
+  private readonly jobs = new Map<string, ExportJob>();
+  private readonly expiryMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly repo: AtomicMemoryRepository,
+    private readonly auth: SandboxAuth,
+    /** Runs the export with the server's writes (its write queue): no write lands while it reads. */
+    private readonly serialise: <T>(work: () => Promise<T>) => Promise<T>,
+    options: ExportOptions = {},
+  ) {
+    this.expiryMs = (options.expirySeconds ?? DEFAULT_EXPORT_EXPIRY_SECONDS) * 1000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Answers the request when it is an export kick-off, status poll, cancel or file download (fhirPath relative to
+   * the FHIR base; the caller has checked the bearer token) and returns true; false for any other request.
+   */
+  async handle(req: IncomingMessage, res: ServerResponse, fhirPath: string, url: URL, base: string, readBody: (req: IncomingMessage) => Promise<Buffer>): Promise<boolean> {
+    const route = exportRoute(fhirPath);
+    if (!route) return false;
+    this.sweep();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const access = exportAccess(this.auth, req.headers.authorization);
+    if ('refused' in access) return send(res, 403, outcome('forbidden', access.refused));
+    try {
+      if (route.kind === 'kick-off') {
+        if (method !== 'GET' && method !== 'POST') return send(res, 405, outcome('not-supported', `${method} ${fhirPath}: a kick-off is GET or POST`), { allow: 'GET, POST' });
+        const body = method === 'POST' ? (await readBody(req)).toString('utf8') : '';
+        return this.kickOff(res, route.level, route.groupId, req, url, body, base, access);
+      }
+      const job = this.jobs.get(route.job);
+      const gone = `no export job ${route.job} (a finished export is kept ${this.expiryMs / 1000} s, until DELETE on its status URL)`;
+      if (!job || job.owner !== access.owner) return send(res, 404, outcome('not-found', gone));
+      if (route.kind === 'status' && method === 'DELETE') {
+        this.remove(job);
+        return send(res, 202, info(`export job ${job.id} cancelled; its files are removed`));
+      }
+      if (method !== 'GET') return send(res, 405, outcome('not-supported', `${method} ${fhirPath} is not allowed`), { allow: route.kind === 'status' ? 'GET, DELETE' : 'GET' });
+      if (route.kind === 'status') return this.status(res, job, base);
+      const output = job.state === 'done' ? job.outputs.find((o) => o.file === route.file) : undefined;
+      if (!output) return send(res, 404, outcome('not-found', `export job ${job.id} has no file ${route.file}`));
+      const path = join(job.dir, output.file);
+      res.writeHead(200, { 'content-type': NDJSON, 'content-length': statSync(path).size });
+      await pipeline(createReadStream(path), res);
+      return true;
+    } catch (error) {
+      if (error instanceof ExportRequestError) return send(res, error.status, outcome(error.status === 403 ? 'forbidden' : 'invalid', error.message));
+      throw error;
+    }
+  }
+
+  /** Removes every job's files (the server is closing). */
+  close(): void {
+    for (const job of [...this.jobs.values()]) this.remove(job);
+  }
+
+  private kickOff(res: ServerResponse, level: ExportLevel, groupId: string | undefined, req: IncomingMessage, url: URL, body: string, base: string, access: Exclude<ExportAccess, { refused: string }>): boolean {
+    const prefer = String(req.headers.prefer ?? '');
+    if (!/respond-async/.test(prefer)) throw new ExportRequestError(400, '$export runs asynchronously: send Prefer: respond-async');
+    const pairs: [string, string][] = [...url.searchParams];
+    if (body.trim()) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch (error) {
+        throw new ExportRequestError(400, `request body is not JSON (${(error as Error).message})`);
+      }
+      pairs.push(...parameterPairs(parsed));
+    } else if (url.searchParams.has('patient')) {
+      throw new ExportRequestError(400, 'patient is taken only in a POSTed Parameters resource');
+    }
+    const request = parseExportRequest(level, groupId, pairs, /handling\s*=\s*lenient/.test(prefer));
+    let group: Group | undefined;
+    if (level === 'group') {
+      group = this.repo.get('Group', groupId!) as Group | undefined;
+      if (!group) return send(res, 404, outcome('not-found', `Group/${groupId} is not known`));
+    }
+    const denied = access.types === '*' ? [] : (request.types ?? []).filter((t) => !(access.types as Set<string>).has(t));
+    if (denied.length) throw new ExportRequestError(403, `the token's scopes do not cover ${denied.join(', ')}`);
+    const job: ExportJob = {
+      id: randomUUID(),
+      owner: access.owner,
+      request: url.href,
+      transactionTime: new Date(this.now()).toISOString(),
+      state: 'running',
+      cancelled: false,
+      dir: mkdtempSync(join(tmpdir(), 'fhirseed-export-')),
+      outputs: [],
+      progress: 'queued',
+      ignored: request.ignored,
+    };
+    this.jobs.set(job.id, job);
+    void this.serialise(() => this.run(job, request, access.types, group)).catch((error: unknown) => {
+      job.state = 'failed';
+      job.failure = (error as Error).message;
+    });
+    return send(res, 202, info(`export job ${job.id} started`), { 'content-location': `${base}/${STATUS}/${job.id}` });
+  }
+
+  private status(res: ServerResponse, job: ExportJob, base: string): boolean {
+    if (job.state === 'running') return send(res, 202, undefined, { 'retry-after': '1', 'x-progress': job.progress });
+    if (job.state === 'failed') return send(res, 500, outcome('exception', `export job ${job.id} failed: ${job.failure ?? 'unknown error'}`));
+    const manifest = {
+      transactionTime: job.transactionTime,
+      request: job.request,
+      requiresAccessToken: this.auth.mode !== 'none',
+      output: job.outputs.map((o) => ({ type: o.type, url: `${base}/${FILES}/${job.id}/${o.file}`, count: o.count })),
+      error: [],
+      ...(job.ignored.length ? { extension: { 'urn:fhirseed:ignored-parameters': job.ignored } } : {}),
+    };
+    return send(res, 200, manifest, { expires: new Date(job.expires!).toUTCString() }, 'application/json');
+  }
+
+  private async run(job: ExportJob, request: ExportRequest, permitted: '*' | Set<string>, group: Group | undefined): Promise<void> {
+    const patients = request.level === 'group' ? groupPatients(group!, request.patients) : request.patients;
+    const types = (request.types ?? this.repo.types().filter((t) => request.level === 'system' || isCompartmentType(t)).sort()).filter((t) => permitted === '*' || permitted.has(t));
+    let written = 0;
+    for (const [i, type] of types.entries()) {
+      if (job.cancelled) return;
+      job.progress = `${type}: ${i + 1} of ${types.length} types, ${written} resources written`;
+      const filtered = typeFilterKeys(this.repo, type, request);
+      const file = `${type}.ndjson`;
+      let out: WriteStream | undefined;
+      let count = 0;
+      for (const resource of this.repo.all(type)) {
+        if (request.since !== undefined && !(Date.parse(resource.meta?.lastUpdated ?? '') > request.since)) continue;
+        if (filtered && !filtered.has(resource.id ?? '')) continue;
+        if (request.level !== 'system' && !belongs(resource, patients)) continue;
+        out ??= createWriteStream(join(job.dir, file));
+        if (!out.write(`${JSON.stringify(resource)}\n`)) await once(out, 'drain');
+        count++;
+        if (++written % YIELD_EVERY === 0) {
+          await yieldToRequests();
+          if (job.cancelled) break;
+        }
+      }
+      if (out) {
+        out.end();
+        await once(out, 'close');
+        job.outputs.push({ type, file, count });
+      }
+    }
+    job.state = 'done';
+    job.progress = `done: ${written} resources`;
+    job.expires = this.now() + this.expiryMs;
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    for (const job of [...this.jobs.values()]) if (job.expires !== undefined && job.expires <= now) this.remove(job);
+  }
+
+  private remove(job: ExportJob): void {
+    job.cancelled = true;
+    this.jobs.delete(job.id);
+    rmSync(job.dir, { recursive: true, force: true });
+  }
+}
+
+type Route = { kind: 'kick-off'; level: ExportLevel; groupId?: string } | { kind: 'status'; job: string } | { kind: 'file'; job: string; file: string };
+
+function exportRoute(fhirPath: string): Route | undefined {
+  if (fhirPath === KICK_OFF) return { kind: 'kick-off', level: 'system' };
+  if (fhirPath === `Patient/${KICK_OFF}`) return { kind: 'kick-off', level: 'patient' };
+  const group = new RegExp(`^Group/([A-Za-z0-9\\-.]{1,64})/\\${KICK_OFF}$`).exec(fhirPath);
+  if (group) return { kind: 'kick-off', level: 'group', groupId: group[1]! };
+  const status = new RegExp(`^\\${STATUS}/([A-Za-z0-9-]+)$`).exec(fhirPath);
+  if (status) return { kind: 'status', job: status[1]! };
+  const file = new RegExp(`^\\${FILES}/([A-Za-z0-9-]+)/([A-Za-z]+\\.ndjson)$`).exec(fhirPath);
+  if (file) return { kind: 'file', job: file[1]!, file: file[2]! };
+  return undefined;
+}
+
+/** The Group's current Patient members (`member.entity`, not `inactive`), within `only` when given. */
+function groupPatients(group: Group, only: Set<string> | undefined): Set<string> {
+  const ids = new Set<string>();
+  for (const member of group.member ?? []) {
+    const id = /^Patient\/([^/]+)$/.exec(member.entity?.reference ?? '')?.[1];
+    if (id && !member.inactive && (!only || only.has(id))) ids.add(id);
+  }
+  return ids;
+}
+
+/** Whether a resource is in the compartment of one of `patients` (of any patient when undefined). */
+function belongs(resource: Resource, patients: Set<string> | undefined): boolean {
+  const ids = compartmentPatients(resource);
+  return patients ? ids.some((id) => patients.has(id)) : ids.length > 0;
+}
+
+/** The ids of the resources of `type` that match one of its `_typeFilter` searches; undefined when it has none. */
+function typeFilterKeys(repo: AtomicMemoryRepository, type: string, request: ExportRequest): Set<string> | undefined {
+  const queries = request.typeFilters.get(type);
+  if (!queries) return undefined;
+  return new Set(queries.flatMap((query) => allMatches(repo, planSearch(type, query)).map((r) => r.id ?? '')));
+}
+
+function outcome(code: string, text: string): OperationOutcome {
+  return { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: code as 'invalid', details: { text } }] };
+}
+
+function info(text: string): OperationOutcome {
+  return { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational', details: { text } }] };
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, contentType = 'application/fhir+json; charset=utf-8'): true {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, { ...(text ? { 'content-type': contentType } : {}), 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+  return true;
+}

@@ -1,0 +1,244 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Bundle, Group, Resource } from '@medplum/fhirtypes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../src/serve/index.js';
+import { tempDir } from '../helpers/output.js';
+import { SHARED_PACKAGES } from '../helpers/packages.js';
+import { describeEmbedded, fhir, key } from './helpers.js';
+import { exchangeCode, signIn } from './patient-login.js';
+
+/**
+ * A small hand-made payer population: four members (p1, p2 at clinic org1, p3 at clinic org2 through their active
+ * CareTeams, p4 unattributed), each with a Coverage, an EOB and an Observation, plus directory resources, with
+ * lastUpdated one day apart per member so `_since` has something to cut.
+ */
+function population(): Resource[] {
+  const at = (month: number) => ({ lastUpdated: `2025-0${month}-01T00:00:00Z` });
+  const resources: Resource[] = [
+    { resourceType: 'Organization', id: 'org1', name: 'Clinic One', meta: at(1) },
+    { resourceType: 'Organization', id: 'org2', name: 'Clinic Two', meta: at(1) },
+    { resourceType: 'Practitioner', id: 'dr1', name: [{ family: 'Nguyen' }], meta: at(1) },
+  ];
+  for (let i = 1; i <= 4; i++) {
+    const patient = { reference: `Patient/p${i}` };
+    resources.push(
+      { resourceType: 'Patient', id: `p${i}`, meta: at(i + 1), name: [{ family: `Family${i}` }], birthDate: '1980-01-01' },
+      { resourceType: 'Coverage', id: `c${i}`, meta: at(i + 1), status: 'active', beneficiary: patient, payor: [{ reference: 'Organization/org1' }] },
+      { resourceType: 'ExplanationOfBenefit', id: `e${i}`, meta: at(i + 1), status: 'active', type: { coding: [{ code: 'professional' }] }, use: i === 2 ? 'preauthorization' : 'claim', patient, created: '2025-01-01', insurer: { reference: 'Organization/org1' }, provider: { reference: 'Organization/org1' }, insurance: [{ focal: true, coverage: { reference: `Coverage/c${i}` } }], outcome: 'complete' } as Resource,
+      { resourceType: 'Observation', id: `o${i}`, meta: at(i + 1), status: 'final', code: { coding: [{ system: 'http://loinc.org', code: i % 2 ? '8867-4' : '8310-5' }] }, subject: patient },
+    );
+    if (i <= 3) resources.push({ resourceType: 'CareTeam', id: `t${i}`, meta: at(i + 1), status: 'active', subject: patient, managingOrganization: [{ reference: `Organization/org${i <= 2 ? 1 : 2}` }] });
+  }
+  return resources;
+}
+
+const PREFER = { prefer: 'respond-async', accept: 'application/fhir+json' };
+
+interface Manifest {
+  transactionTime: string;
+  request: string;
+  requiresAccessToken: boolean;
+  output: { type: string; url: string; count: number }[];
+  error: unknown[];
+}
+
+/** Kick-off → poll (following Retry-After, at most 200 polls) → the manifest and every file's resources. */
+async function runExport(url: string, token?: string, init: { method?: string; body?: unknown } = {}) {
+  const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const kickOff = await fetch(url, {
+    method: init.method ?? 'GET',
+    headers: { ...PREFER, ...auth, ...(init.body ? { 'content-type': 'application/fhir+json' } : {}) },
+    body: init.body ? JSON.stringify(init.body) : undefined,
+  });
+  expect(kickOff.status, await kickOff.clone().text()).toBe(202);
+  const status = kickOff.headers.get('content-location')!;
+  let poll = await fetch(status, { headers: auth });
+  for (let i = 0; poll.status === 202 && i < 200; i++) {
+    expect(poll.headers.get('x-progress')).toBeTruthy();
+    await new Promise((resolve) => setTimeout(resolve, Number(poll.headers.get('retry-after') ?? 1) * 10));
+    poll = await fetch(status, { headers: auth });
+  }
+  expect(poll.status).toBe(200);
+  expect(Date.parse(poll.headers.get('expires') ?? '')).toBeGreaterThan(Date.now());
+  const manifest = (await poll.json()) as Manifest;
+  const files = new Map<string, Resource[]>();
+  for (const output of manifest.output) {
+    const file = await fetch(output.url, { headers: { accept: 'application/fhir+ndjson', ...auth } });
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toBe('application/fhir+ndjson');
+    const lines = (await file.text()).split('\n').filter(Boolean);
+    expect(lines).toHaveLength(output.count);
+    files.set(output.type, lines.map((line) => JSON.parse(line) as Resource));
+  }
+  return { status, manifest, files };
+}
+
+const ids = (files: Map<string, Resource[]>) => [...files.values()].flat().map(key).sort();
+
+describeEmbedded('serve: Bulk Data $export', () => {
+  const temp = tempDir('fhirseed-export-');
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let base: string;
+  let clock = Date.now();
+
+  beforeAll(async () => {
+    mkdirSync(join(temp.dir, 'ndjson'));
+    writeFileSync(join(temp.dir, 'ndjson', 'data.ndjson'), population().map((r) => JSON.stringify(r)).join('\n'));
+    server = await startServer({ port: 0, dir: temp.dir, packagesDir: SHARED_PACKAGES, bulkExport: { now: () => clock } });
+    base = server.url;
+  }, 60_000);
+
+  afterAll(async () => {
+    await server.close();
+    temp.cleanup();
+  });
+
+  it('should export every resource of the server, each file line equal to the resource the server serves', async () => {
+    const { manifest, files } = await runExport(`${base}/$export`);
+    expect(manifest.requiresAccessToken).toBe(false);
+    expect(manifest.request).toBe(`${base}/$export`);
+    expect(manifest.error).toEqual([]);
+    expect(Date.parse(manifest.transactionTime)).not.toBeNaN();
+    expect(manifest.output.map((o) => o.type)).toEqual([...manifest.output.map((o) => o.type)].sort());
+    for (const [type, resources] of files) {
+      const served = await fhir<Bundle>(`${base}/${type}?_count=1000`);
+      expect(resources, type).toEqual(served.body.entry!.map((e) => e.resource));
+    }
+    // The directory and the derived attribution Groups are exported too: everything the server holds.
+    expect(ids(files)).toContain('Practitioner/dr1');
+    expect(files.get('Group')!.map(key).sort()).toEqual(['Group/attributed-org1', 'Group/attributed-org2']);
+  });
+
+  it('should derive a Group per attributed provider organization from the members\' active care teams', async () => {
+    const group = (await fhir<Group>(`${base}/Group/attributed-org1`)).body;
+    expect(group.managingEntity?.reference).toBe('Organization/org1');
+    expect(group.member?.map((m) => m.entity.reference)).toEqual(['Patient/p1', 'Patient/p2']);
+    expect(group.quantity).toBe(2);
+  });
+
+  // Group is in R4's Patient compartment (Group.member), so the attribution Groups come with their members' data.
+  it('should export only the Patient compartments with Patient/$export, and one Group\'s members with Group/[id]/$export', async () => {
+    const all = await runExport(`${base}/Patient/$export`);
+    const data = (n: number[]) => n.flatMap((i) => [`Coverage/c${i}`, `ExplanationOfBenefit/e${i}`, `Observation/o${i}`, `Patient/p${i}`]);
+    expect(ids(all.files)).toEqual(['CareTeam/t1', 'CareTeam/t2', 'CareTeam/t3', 'Group/attributed-org1', 'Group/attributed-org2', ...data([1, 2, 3, 4])].sort());
+    const group = await runExport(`${base}/Group/attributed-org1/$export`);
+    expect(ids(group.files)).toEqual(['CareTeam/t1', 'CareTeam/t2', 'Group/attributed-org1', ...data([1, 2])].sort());
+  });
+
+  it('should restrict by _type, _since and _typeFilter, by GET or by POSTed Parameters', async () => {
+    const typed = await runExport(`${base}/Patient/$export?_type=Patient,Observation&_since=2025-03-15T00:00:00Z`);
+    expect(ids(typed.files)).toEqual(['Observation/o3', 'Observation/o4', 'Patient/p3', 'Patient/p4']);
+    const filtered = await runExport(`${base}/$export?_type=ExplanationOfBenefit&_typeFilter=${encodeURIComponent('ExplanationOfBenefit?use=preauthorization')}`);
+    expect(ids(filtered.files)).toEqual(['ExplanationOfBenefit/e2']);
+    const posted = await runExport(`${base}/Group/attributed-org1/$export`, undefined, {
+      method: 'POST',
+      body: { resourceType: 'Parameters', parameter: [{ name: '_type', valueString: 'Observation' }, { name: 'patient', valueReference: { reference: 'Patient/p2' } }] },
+    });
+    expect(ids(posted.files)).toEqual(['Observation/o2']);
+  });
+
+  it('should answer 400 with an OperationOutcome for an unknown _type, a bad _since, an unsupported parameter or no Prefer', async () => {
+    const kickOff = async (path: string, headers: Record<string, string> = PREFER) => {
+      const res = await fetch(`${base}/${path}`, { headers });
+      return { status: res.status, body: (await res.json()) as { resourceType: string; issue: { details: { text: string } }[] } };
+    };
+    for (const [path, why] of [
+      ['$export?_type=Claimz', /Claimz is not a FHIR R4 resource type/],
+      ['$export?_since=yesterday', /_since=yesterday is not a FHIR instant/],
+      ['$export?_since=2025-01-01', /not a FHIR instant/],
+      ['$export?_elements=id', /_elements is not supported/],
+      ['$export?_outputFormat=text/csv', /_outputFormat=text\/csv is not supported/],
+      ['$export?_typeFilter=Observation%3Fnot-a-param%3Dx', /unknown search parameter 'not-a-param'/],
+      ['Patient/$export?_type=Practitioner', /not in the Patient compartment/],
+    ] as const) {
+      const reply = await kickOff(path);
+      expect(reply.status, path).toBe(400);
+      expect(reply.body.resourceType).toBe('OperationOutcome');
+      expect(reply.body.issue[0]!.details.text, path).toMatch(why);
+    }
+    expect((await kickOff('$export', { accept: 'application/fhir+json' })).body.issue[0]!.details.text).toMatch(/Prefer: respond-async/);
+    expect((await kickOff('Group/nobody/$export')).status).toBe(404);
+    // Prefer: handling=lenient ignores what it does not support.
+    expect((await fetch(`${base}/$export?_type=Patient&_elements=id`, { headers: { ...PREFER, prefer: 'respond-async, handling=lenient' } })).status).toBe(202);
+  });
+
+  it('should cancel a job with DELETE on its status URL, and forget finished jobs and their files after the expiry', async () => {
+    const { status, manifest } = await runExport(`${base}/$export?_type=Patient`);
+    const file = manifest.output[0]!.url;
+    clock += 3_599_000;
+    expect((await fetch(status)).status).toBe(200);
+    clock += 2_000;
+    expect((await fetch(status)).status).toBe(404);
+    expect((await fetch(file)).status).toBe(404);
+
+    const second = await runExport(`${base}/$export?_type=Patient`);
+    expect((await fetch(second.status, { method: 'DELETE' })).status).toBe(202);
+    expect((await fetch(second.status)).status).toBe(404);
+    expect((await fetch(second.manifest.output[0]!.url)).status).toBe(404);
+  });
+});
+
+describeEmbedded('serve: Bulk Data $export with SMART auth', () => {
+  const temp = tempDir('fhirseed-export-auth-');
+  let backend: Awaited<ReturnType<typeof startServer>>;
+  let patientServer: Awaited<ReturnType<typeof startServer>>;
+
+  beforeAll(async () => {
+    mkdirSync(join(temp.dir, 'ndjson'));
+    writeFileSync(join(temp.dir, 'ndjson', 'data.ndjson'), population().map((r) => JSON.stringify(r)).join('\n'));
+    backend = await startServer({ port: 0, dir: temp.dir, packagesDir: SHARED_PACKAGES, auth: { mode: 'smart-backend', clients: [{ clientId: 'payer', secret: 's3cret' }, { clientId: 'other', secret: 'other' }] } });
+    patientServer = await startServer({ port: 0, dir: temp.dir, packagesDir: SHARED_PACKAGES, auth: { mode: 'smart-patient', members: [{ username: 'm1', password: 'pw', patientId: 'p1' }] } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([backend.close(), patientServer.close()]);
+    temp.cleanup();
+  });
+
+  const token = async (clientId: string, secret: string, scope: string) => {
+    const res = await fetch(`${new URL(backend.url).origin}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope }).toString(),
+    });
+    return ((await res.json()) as { access_token: string }).access_token;
+  };
+
+  it('should need a backend services token with system read scopes, limited to the types they name', async () => {
+    expect((await fetch(`${backend.url}/$export`, { headers: PREFER })).status).toBe(401);
+    const full = await token('payer', 's3cret', 'system/*.read');
+    const { manifest, files } = await runExport(`${backend.url}/Patient/$export`, full);
+    expect(manifest.requiresAccessToken).toBe(true);
+    expect(files.get('Patient')).toHaveLength(4);
+    // The status and files need the token, and belong to the client that started the job.
+    expect((await fetch(manifest.output[0]!.url)).status).toBe(401);
+    const other = await token('other', 'other', 'system/*.read');
+    expect((await fetch(manifest.output[0]!.url, { headers: { authorization: `Bearer ${other}` } })).status).toBe(404);
+
+    const patientsOnly = await token('payer', 's3cret', 'system/Patient.read');
+    expect(ids((await runExport(`${backend.url}/Patient/$export`, patientsOnly)).files)).toEqual(['Patient/p1', 'Patient/p2', 'Patient/p3', 'Patient/p4']);
+    const refused = await fetch(`${backend.url}/$export?_type=Observation`, { headers: { ...PREFER, authorization: `Bearer ${patientsOnly}` } });
+    expect(refused.status).toBe(403);
+    const writeOnly = await fetch(`${backend.url}/$export`, { headers: { ...PREFER, authorization: `Bearer ${await token('payer', 's3cret', 'system/*.write')}` } });
+    expect(writeOnly.status).toBe(403);
+  });
+
+  it("should refuse a member's patient token (403)", async () => {
+    const origin = new URL(patientServer.url).origin;
+    const code = await signIn(origin, patientServer.url, 'm1', 'pw');
+    const { body } = await exchangeCode(origin, code);
+    const res = await fetch(`${patientServer.url}/Patient/$export`, { headers: { ...PREFER, authorization: `Bearer ${body.access_token}` } });
+    expect(res.status).toBe(403);
+    expect(JSON.stringify(await res.json())).toMatch(/patient token may not use Bulk Data/);
+  });
+});
+
+describe('serve: $export request parsing', () => {
+  it('should accept the three NDJSON spellings of _outputFormat', async () => {
+    const { parseExportRequest } = await import('../../src/serve/export-request.js');
+    for (const format of ['application/fhir+ndjson', 'application/ndjson', 'ndjson']) {
+      expect(() => parseExportRequest('system', undefined, [['_outputFormat', format]], false)).not.toThrow();
+    }
+  });
+});
