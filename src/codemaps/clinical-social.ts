@@ -134,6 +134,24 @@ export interface TapsInstrument extends Omit<InstrumentForm, 'category'> {
   tobaccoBySmokingStatus: Record<string, number>;
 }
 
+/** A number question of the Exercise Vital Sign, with its UCUM unit (Questionnaire item `questionnaire-unit`). */
+export interface EvsQuestion extends LoincItem {
+  unit: 'd/wk' | 'min/d';
+}
+
+/**
+ * The Exercise Vital Sign: days per week of moderate to strenuous exercise and, asked only when that is
+ * more than zero, minutes per day. fhirseed publishes its Questionnaire (the minutes question nested under
+ * the days answer), so `questionnaire` is fhirseed's canonical, not an HL7 example's.
+ */
+export interface EvsInstrument extends Omit<InstrumentForm, 'category'> {
+  days: EvsQuestion;
+  minutes: EvsQuestion;
+  /** Relative frequency of 0, 1, … 7 days per week (eight weights). */
+  dayWeights: number[];
+  minuteWeights: { minutes: number; weight: number }[];
+}
+
 export interface SocialCodeMaps {
   /** Rows of each group, in file order. */
   values: ReadonlyMap<SocialGroup, readonly SocialValueRow[]>;
@@ -142,9 +160,10 @@ export interface SocialCodeMaps {
   prapare: PrapareInstrument;
   ussgFht: FamilyHistoryInstrument;
   taps: TapsInstrument;
+  evs: EvsInstrument;
 }
 
-type Instrument = Phq9Instrument | HvsInstrument | PrapareInstrument | FamilyHistoryInstrument | TapsInstrument;
+type Instrument = Phq9Instrument | HvsInstrument | PrapareInstrument | FamilyHistoryInstrument | TapsInstrument | EvsInstrument;
 
 const LOINC = /^\d{1,7}-\d$/;
 const LOINC_ANSWER = /^LA\d{1,6}-\d$/;
@@ -162,7 +181,7 @@ export function loadSocialCodeMaps(reader: CodeMapReader, _claims: ClaimsCodeMap
   }
   for (const g of SOCIAL_GROUPS) if (!values.get(g)?.length) reader.fail(VALUES_FILE, g, 'group has no rows');
 
-  const file = reader.read<{ phq9: Phq9Instrument; hvs: HvsInstrument; prapare: PrapareInstrument; ussgFht: FamilyHistoryInstrument; taps: TapsInstrument }>(INSTRUMENTS_FILE);
+  const file = reader.read<{ phq9: Phq9Instrument; hvs: HvsInstrument; prapare: PrapareInstrument; ussgFht: FamilyHistoryInstrument; taps: TapsInstrument; evs: EvsInstrument }>(INSTRUMENTS_FILE);
   for (const [name, inst] of Object.entries(file) as [string, Instrument | string][]) {
     if (typeof inst === 'string') continue;
     if (!inst.source) reader.fail(INSTRUMENTS_FILE, name, 'has no source');
@@ -173,11 +192,15 @@ export function loadSocialCodeMaps(reader: CodeMapReader, _claims: ClaimsCodeMap
   }
   if (!file.taps) reader.fail(INSTRUMENTS_FILE, 'taps', 'missing');
   for (const i of Object.values(file.taps.tobaccoBySmokingStatus)) if (!file.taps.answers[i]) reader.fail(INSTRUMENTS_FILE, 'taps/tobaccoBySmokingStatus', `no answer ${i}`);
-  return { values, phq9: file.phq9, hvs: file.hvs, prapare: file.prapare, ussgFht: file.ussgFht, taps: file.taps };
+  if (!file.evs) reader.fail(INSTRUMENTS_FILE, 'evs', 'missing');
+  if (file.evs.dayWeights.length !== 8 || !file.evs.dayWeights.some((w, d) => d > 0 && w > 0)) reader.fail(INSTRUMENTS_FILE, 'evs/dayWeights', 'want eight weights (0–7 days), some day above 0 weighted');
+  if (!file.evs.minuteWeights.some((m) => m.minutes > 0 && m.weight > 0)) reader.fail(INSTRUMENTS_FILE, 'evs/minuteWeights', 'no positive minutes weighted');
+  return { values, phq9: file.phq9, hvs: file.hvs, prapare: file.prapare, ussgFht: file.ussgFht, taps: file.taps, evs: file.evs };
 }
 
 /** The LOINC term codes (panel, items, scores) and LOINC answer (LA) codes an instrument uses. */
 function instrumentCodes(inst: Instrument): { terms: string[]; answers: string[] } {
+  if ('dayWeights' in inst) return { terms: [inst.panel.code, inst.days.code, inst.minutes.code], answers: [] };
   if ('tobaccoBySmokingStatus' in inst) {
     const questions = [inst.tobacco, inst.drinking.male, inst.drinking.female, inst.drugs, inst.prescription];
     return { terms: [inst.panel.code, ...questions.map((q) => q.code)], answers: inst.answers.map((a) => a.code) };

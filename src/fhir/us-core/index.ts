@@ -8,6 +8,7 @@ import { buildPlanningResources } from './domain-planning.js';
 import { buildUsCoreEnrollmentProvenance, buildUsCoreProvenance } from './provenance.js';
 import { buildSocialResources } from './domain-social.js';
 import { layerUsCore } from './layer.js';
+import { buildEvsQuestionnaire } from './questionnaire.js';
 
 /**
  * A member's US Core clinical resources (the version is ctx.usCoreVersion). Patient, Coverage
@@ -25,9 +26,9 @@ export function buildUsCoreMemberResources(story: MemberStory, ctx: BuildContext
   return [...clinical, ...buildUsCoreProvenance(story, clinical, ctx), buildUsCoreEnrollmentProvenance(story, ctx)];
 }
 
-/** Shared US Core resources of the directory (PractitionerRole, Location, …). */
+/** Shared US Core resources of the directory (PractitionerRole, Location, …, the EVS Questionnaire). */
 export function buildUsCoreDirectoryResources(ctx: BuildContext): Resource[] {
-  return buildCareDirectoryResources(ctx);
+  return [...buildCareDirectoryResources(ctx), ...buildEvsQuestionnaire(ctx)];
 }
 
 export { layerUsCore };

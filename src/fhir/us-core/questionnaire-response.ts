@@ -1,6 +1,6 @@
 import type { QuestionnaireResponse, QuestionnaireResponseItem, Reference } from '@medplum/fhirtypes';
-import type { AnswerCode, FamilyHistoryInstrument, LoincItem, PrapareInstrument, PrapareQuestion, TapsInstrument } from '../../codemaps/clinical-social.js';
-import type { FamilyHistoryFact, PrapareAnswer, PrapareFact, RecordedAt, TapsFact } from '../../story/clinical/social.js';
+import type { AnswerCode, EvsInstrument, FamilyHistoryInstrument, LoincItem, PrapareInstrument, PrapareQuestion, TapsInstrument } from '../../codemaps/clinical-social.js';
+import type { EvsFact, FamilyHistoryFact, PrapareAnswer, PrapareFact, RecordedAt, TapsFact } from '../../story/clinical/social.js';
 import type { MemberStory } from '../../story/types.js';
 import { ids, meta, ref, usCoreProfile, type BuildContext } from '../context.js';
 import { loinc } from './social-common.js';
@@ -102,12 +102,27 @@ function tapsItems(inst: TapsInstrument, f: TapsFact, sex: 'male' | 'female'): Q
 }
 
 /**
+ * The Exercise Vital Sign as fhirseed's Questionnaire asks it (src/fhir/us-core/questionnaire.ts): the minutes
+ * question is a follow-up of a days answer above zero, so it sits under that answer (item.answer.item).
+ */
+export function evsItems(inst: EvsInstrument, f: EvsFact): QuestionnaireResponseItem[] {
+  const minutes: QuestionnaireResponseItem[] | undefined = f.minutesPerDay === undefined
+    ? undefined
+    : [{ linkId: evsMinutesLinkId(inst), text: inst.minutes.text, answer: [{ valueDecimal: f.minutesPerDay }] }];
+  return [{ ...item(inst.days), answer: [{ valueDecimal: f.daysPerWeek, ...(minutes ? { item: minutes } : {}) }] }];
+}
+
+/** linkId of the nested minutes question: its parent's linkId, then its own LOINC code (as PRAPARE's are formed). */
+export const evsMinutesLinkId = (inst: EvsInstrument) => `/${inst.days.code}/${inst.minutes.code}`;
+
+/**
  * US Core QuestionnaireResponse (6.1.0 only): the answers behind each screening panel, one response
- * per PHQ-9, Hunger Vital Sign, PRAPARE and TAPS (and each family health history), answering the published US Core example Questionnaires.
+ * per PHQ-9, Hunger Vital Sign, PRAPARE and TAPS (and each family health history), answering the published US Core example Questionnaires,
+ * and per Exercise Vital Sign, answering fhirseed's own (published in the directory).
  */
 export function buildUsCoreQuestionnaireResponses(story: MemberStory, ctx: BuildContext): QuestionnaireResponse[] {
   if (ctx.usCoreVersion !== '6.1.0') return [];
-  const { phq9, hvs, prapare, ussgFht, taps } = ctx.codeMaps.clinical.social;
+  const { phq9, hvs, prapare, ussgFht, taps, evs } = ctx.codeMaps.clinical.social;
   const social = story.clinical.social;
   const member = ref('Patient', ids.patient(story));
   return [
@@ -126,5 +141,6 @@ export function buildUsCoreQuestionnaireResponses(story: MemberStory, ctx: Build
     ...social.prapare.map((f, i) => response(story, ctx, prapareSuffix(i + 1), prapare, f, member, prapareItems(prapare, f))),
     ...social.familyHistory.map((f, i) => response(story, ctx, `fht${i + 1}`, ussgFht, f, member, familyItems(ussgFht, f))),
     ...social.taps.map((f, i) => response(story, ctx, `taps${i + 1}`, taps, f, member, tapsItems(taps, f, story.member.sex))),
+    ...social.evs.map((f, i) => response(story, ctx, `evs${i + 1}`, evs, f, f.practitionerId ? ref('Practitioner', f.practitionerId) : member, evsItems(evs, f))),
   ];
 }

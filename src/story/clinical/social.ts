@@ -5,10 +5,11 @@ import { historyVisit, recordedAt, simulateHvs, simulatePhq9, type HvsFact, type
 import { simulateFamilyHistory, type FamilyHistoryFact } from './social-family.js';
 import { simulatePrapare, type PrapareAnswer, type PrapareFact } from './social-prapare.js';
 import { simulateTaps, type TapsFact } from './social-taps.js';
+import { simulateEvs, type EvsFact } from './social-evs.js';
 import { simulateWellnessStatus, type WellnessStatusFact } from './social-wellness.js';
 import type { ClinicalInput, CodeFact } from './types.js';
 
-export type { FamilyHistoryFact, HvsFact, PatientSocialFacts, Phq9Fact, PrapareAnswer, PrapareFact, RecordedAt, TapsFact, WellnessStatusFact };
+export type { EvsFact, FamilyHistoryFact, HvsFact, PatientSocialFacts, Phq9Fact, PrapareAnswer, PrapareFact, RecordedAt, TapsFact, WellnessStatusFact };
 
 export interface CodedObservationFact extends RecordedAt {
   value: CodeFact;
@@ -67,6 +68,8 @@ export interface SocialFacts {
   taps: TapsFact[];
   /** Members 65 and over: functional and cognitive status at the yearly preventive (annual wellness) visit. */
   wellness: WellnessStatusFact[];
+  /** Adults: the Exercise Vital Sign at the yearly preventive visit. */
+  evs: EvsFact[];
 }
 
 const TEEN_SMOKING = ['never', 'some-day', 'former'];
@@ -80,7 +83,7 @@ export function simulateSocial(input: ClinicalInput): SocialFacts {
   const maps = input.codeMaps.clinical.social;
   const patient = simulatePatientSocial(input);
   const history = historyVisit(input.encounters);
-  const facts: SocialFacts = { patient, phq9: [], hvs: [], sdohFindings: [], sdohConcerns: [], prapare: [], familyHistory: [], taps: [], wellness: [] };
+  const facts: SocialFacts = { patient, phq9: [], hvs: [], sdohFindings: [], sdohConcerns: [], prapare: [], familyHistory: [], taps: [], wellness: [], evs: [] };
   if (history) {
     const at = recordedAt(history);
     const age = ageOn(story.member.birthDate, at.date);
@@ -109,6 +112,7 @@ export function simulateSocial(input: ClinicalInput): SocialFacts {
   facts.familyHistory = simulateFamilyHistory(input, history);
   facts.taps = simulateTaps(input, history, facts.smokingStatus?.value);
   facts.wellness = simulateWellnessStatus(input);
+  facts.evs = simulateEvs(input, history);
   return facts;
 }
 

@@ -1,7 +1,8 @@
-import type { Observation, Patient, QuestionnaireResponse, Resource } from '@medplum/fhirtypes';
+import type { Observation, Patient, Questionnaire, QuestionnaireItem, QuestionnaireResponse, QuestionnaireResponseItem, Resource } from '@medplum/fhirtypes';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildC4bbPatient } from '../../../src/fhir/carin-bb/patient.js';
 import { buildSocialResources } from '../../../src/fhir/us-core/domain-social.js';
+import { buildEvsQuestionnaire } from '../../../src/fhir/us-core/questionnaire.js';
 import { layerUsCorePatient } from '../../../src/fhir/us-core/patient.js';
 import { simulateMember } from '../../../src/story/simulate.js';
 import { ageOn } from '../../../src/util/dates.js';
@@ -118,6 +119,39 @@ describe('US Core social domain on the default population (6.1.0)', () => {
     const pkg = validator.packages.find((p) => p.name === 'hl7.fhir.us.core')!;
     const familyOnly = coverage(responses, pkg, validator).profiles.find((p) => p.profile.endsWith('/us-core-questionnaireresponse'))!;
     expect(familyOnly.missing).not.toContain('QuestionnaireResponse.item.answer.item');
+  });
+
+  it('answers the Exercise Vital Sign as its published Questionnaire nests it: minutes under a days answer above 0, at the top level', () => {
+    const { evs } = codeMaps.clinical.social;
+    const [questionnaire] = buildEvsQuestionnaire(c61) as [Questionnaire];
+    expect(questionnaire.url).toBe(evs.questionnaire);
+    expect(buildEvsQuestionnaire(ctx('3.1.1'))).toEqual([]);
+    const errors = validator.validate([questionnaire]).filter((i) => i.severity === 'error');
+    expect(errors).toEqual([]);
+    const responses = social.filter((r): r is QuestionnaireResponse => r.resourceType === 'QuestionnaireResponse' && r.questionnaire === evs.questionnaire);
+    const days = responses.map((qr) => qr.item![0]!.answer![0]!.valueDecimal!);
+    // Both shapes appear in 25 members: some exercise (a nested follow-up), some do not (none).
+    expect(days.some((d) => d === 0) && days.some((d) => d > 0)).toBe(true);
+    // Each response item sits where the Questionnaire puts it, and an enableWhen-gated item only when enabled.
+    const check = (items: QuestionnaireResponseItem[], defs: QuestionnaireItem[], parentAnswer?: number) => {
+      for (const it of items) {
+        const def = defs.find((d) => d.linkId === it.linkId);
+        expect(def, it.linkId).toBeDefined();
+        for (const w of def!.enableWhen ?? []) expect(w.operator === '>' && parentAnswer! > w.answerDecimal!, `${it.linkId} asked with ${parentAnswer}`).toBe(true);
+        for (const a of it.answer ?? []) {
+          expect(typeof a.valueDecimal).toBe(def!.type === 'decimal' ? 'number' : 'undefined');
+          const enabledChildren = (def!.item ?? []).filter((c) => (c.enableWhen ?? []).every((w) => a.valueDecimal! > w.answerDecimal!));
+          expect((a.item ?? []).map((c) => c.linkId)).toEqual(enabledChildren.map((c) => c.linkId));
+          check(a.item ?? [], def!.item ?? [], a.valueDecimal);
+        }
+      }
+    };
+    for (const qr of responses) {
+      const age = ageOn(patientOf(qr).member.birthDate, qr.authored!.slice(0, 10));
+      expect(age).toBeGreaterThanOrEqual(18);
+      expect(qr.item).toHaveLength(1);
+      check(qr.item!, questionnaire.item!);
+    }
   });
 
   it('answers PRAPARE with the LOINC answer codes of its Questionnaire, its sections nesting their questions', () => {
