@@ -41,6 +41,8 @@ export const DEFAULT_REFRESH_SECONDS = 30 * 86_400;
 export interface TokenReply {
   status: number;
   body: Record<string, unknown>;
+  /** Extra response headers (e.g. `Allow` on a 405). */
+  headers?: Record<string, string>;
 }
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -138,6 +140,7 @@ export class SandboxAuth {
   async token(form: URLSearchParams, authorization: string | undefined, tokenEndpoint: string): Promise<TokenReply> {
     if (this.login) return this.login.token(form, authorization);
     if (this.options.mode !== 'smart-backend') return oauthError(404, 'invalid_request', 'this server does not issue tokens');
+    if (!form.get('grant_type')) return oauthError(400, 'invalid_request', 'grant_type is required (client_credentials)');
     if (form.get('grant_type') !== 'client_credentials') {
       return oauthError(400, 'unsupported_grant_type', 'grant_type must be client_credentials');
     }

@@ -11,7 +11,7 @@ import {
   notFound,
 } from '@medplum/core';
 import type { FhirRequest, FhirResponse, FhirRouter, HttpMethod } from '@medplum/fhir-router';
-import type { Bundle, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { SandboxAuth } from './auth.js';
 import { patientEverything } from './everything.js';
 import { inPatientCompartment } from './compartment.js';
@@ -30,6 +30,7 @@ import { createCors } from './cors.js';
 import { demoFile } from './demo.js';
 import { BulkExports, type ExportOptions } from './export.js';
 import { handleMemberMatch } from './member-match.js';
+import { decodeSegments, issueOutcome, mediaTypeRefusal, methodRefusal, unknownOperation, type Refusal } from './request-checks.js';
 
 export const FHIR_PATH = '/fhir';
 export const TOKEN_PATH = '/auth/token';
@@ -106,6 +107,9 @@ async function handle(
     res.writeHead(page.status, { ...page.headers, 'content-length': Buffer.byteLength(page.body) });
     return void res.end(page.body);
   }
+  if (path === TOKEN_PATH && method !== 'POST') {
+    return sendJson(res, 405, { error: 'invalid_request', error_description: `${TOKEN_PATH} takes POST (RFC 6749 §3.2)` }, 'application/json', { allow: 'POST', 'cache-control': 'no-store' });
+  }
   if (path === TOKEN_PATH && method === 'POST') {
     const form = new URLSearchParams((await readBody(req)).toString('utf8'));
     const reply = await context.auth.token(form, req.headers.authorization, tokenEndpoint);
@@ -133,8 +137,11 @@ async function handle(
   if (await exports.handle(req, res, fhirPath, url, base, readBody)) return;
   if (await handleMemberMatch(context.repo, context.auth, req, res, fhirPath, readBody)) return;
 
-  const segments = fhirPath ? fhirPath.split('/').map(decodeURIComponent) : [];
+  const segments = decodeSegments(fhirPath);
+  if (!Array.isArray(segments)) return refuse(res, segments);
   const [type, id, operation] = segments;
+  const wrongMethod = methodRefusal(method, segments, url.searchParams.size > 0);
+  if (wrongMethod) return refuse(res, wrongMethod);
   if (type && !type.startsWith('$') && !isResourceType(type)) return send(res, 404, notFound, `unknown resource type ${type}`);
   const rawBinary = wantsBinaryContent(method, segments, req.headers.accept, url.searchParams.get('_format'));
   const unacceptable = rawBinary ? undefined : formatRefusal(url.searchParams.get('_format'), req.headers.accept);
@@ -154,10 +161,13 @@ async function handle(
     return void res.end(content.body);
   }
   const visible = grant && patientFilter(grant);
-  const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? await readJsonBody(req, readBody) : undefined;
+  const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? await readJsonBody(req, readBody, segments) : undefined;
   const imported = await imports.handle(method, fhirPath, body, req.headers, base);
   if (imported) return sendImportAnswer(res, imported);
 
+  // Operations are served above this line; any other $operation is a 501.
+  const unsupported = segments.at(-1) === '$everything' ? undefined : unknownOperation(segments);
+  if (unsupported) return refuse(res, unsupported);
   if (isWrite(method, fhirPath)) {
     return writes.run(async () => respond(res, base, await write(context, method, url, segments, body, req)));
   }
@@ -208,10 +218,6 @@ function notModified([outcome, resource]: FhirResponse, ifNoneMatch: string | un
     const t = tag.trim();
     return t === '*' || t.replace(/^W\//, '') === `"${version}"`;
   });
-}
-
-function issueOutcome(code: OperationOutcomeIssue['code'], text: string): OperationOutcome {
-  return { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, details: { text } }] };
 }
 
 async function write(context: HttpContext, method: HttpMethod, url: URL, segments: string[], body: unknown, req: IncomingMessage): Promise<FhirResponse> {
@@ -275,6 +281,10 @@ function send(res: ServerResponse, status: number, outcome: OperationOutcome, te
   sendJson(res, status, body);
 }
 
+function refuse(res: ServerResponse, { status, outcome, headers }: Refusal): void {
+  sendJson(res, status, outcome, FHIR_JSON, headers);
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown, contentType = FHIR_JSON, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text), ...headers });
@@ -290,9 +300,11 @@ function toQuery(params: URLSearchParams): Query {
   return query;
 }
 
-async function readJsonBody(req: IncomingMessage, readBody: (req: IncomingMessage) => Promise<Buffer>): Promise<unknown> {
+async function readJsonBody(req: IncomingMessage, readBody: (req: IncomingMessage) => Promise<Buffer>, segments: string[]): Promise<unknown> {
   const text = (await readBody(req)).toString('utf8');
   if (!text.trim()) return undefined;
+  const unreadable = mediaTypeRefusal(req.method ?? 'POST', segments, req.headers['content-type'], text.length);
+  if (unreadable) throw new RefusalError(unreadable);
   if ((req.headers['content-type'] ?? '').includes('x-www-form-urlencoded')) return text;
   try {
     return JSON.parse(text);
@@ -301,7 +313,15 @@ async function readJsonBody(req: IncomingMessage, readBody: (req: IncomingMessag
   }
 }
 
+/** A refusal found while reading the body (415), answered with its own status by the handler's catch. */
+class RefusalError extends OperationOutcomeError {
+  constructor(readonly refusal: Refusal) {
+    super(refusal.outcome);
+  }
+}
+
 function getStatusSafe(error: unknown): number {
   if (error instanceof BodyTooLargeError) return 413;
+  if (error instanceof RefusalError) return error.refusal.status;
   return error instanceof OperationOutcomeError ? getStatus(error.outcome) : 500;
 }

@@ -79,6 +79,7 @@ export class PatientLogin {
     if (secretProblem) return oauthError(401, 'invalid_client', secretProblem);
     const grantType = form.get('grant_type');
     if (grantType === 'refresh_token') {
+      if (!form.get('refresh_token')) return oauthError(400, 'invalid_request', 'refresh_token is required for grant_type refresh_token');
       const refresh = this.tokens.lookup(form.get('refresh_token') ?? '', 'refresh');
       if (!refresh.ok && refresh.reason === 'expired') {
         return oauthError(400, 'invalid_grant', `refresh_token has expired (refresh tokens live ${this.tokens.lifetimes.refresh} s); sign in again`);
@@ -86,7 +87,11 @@ export class PatientLogin {
       if (!refresh.ok || refresh.token.clientId !== clientId || !refresh.token.grant) return oauthError(400, 'invalid_grant', 'unknown or revoked refresh_token for this client');
       return this.tokenReply(clientId, refresh.token.grant);
     }
+    if (!grantType) return oauthError(400, 'invalid_request', 'grant_type is required (authorization_code or refresh_token)');
     if (grantType !== 'authorization_code') return oauthError(400, 'unsupported_grant_type', 'grant_type must be authorization_code or refresh_token');
+    // RFC 6749 §5.2: a missing parameter is invalid_request; a wrong one, invalid_grant.
+    const missing = ['code', 'redirect_uri', 'code_verifier'].filter((name) => !form.get(name));
+    if (missing.length) return oauthError(400, 'invalid_request', `${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} required for grant_type authorization_code`);
     const codeText = form.get('code') ?? '';
     const code = this.codes.get(codeText);
     this.codes.delete(codeText);

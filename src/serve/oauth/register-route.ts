@@ -40,7 +40,7 @@ export async function registrationRoute(
     }
   };
   if (path === REGISTER_PATH) {
-    if (method !== 'POST') return { status: 405, body: { error: 'invalid_request', error_description: `${REGISTER_PATH} takes POST` } };
+    if (method !== 'POST') return { status: 405, body: { error: 'invalid_request', error_description: `${REGISTER_PATH} takes POST` }, headers: { allow: 'POST' } };
     if (options.mode === 'token' && bearer !== options.initialToken) {
       return { status: 401, body: { error: 'invalid_token', error_description: 'registration needs the initial access token as a Bearer token (--registration token)' } };
     }
@@ -64,7 +64,7 @@ export async function registrationRoute(
       return { status: 200, body: { ...view(updated.client, clientUri(id)), ...(updated.secret ? { client_secret: updated.secret, client_secret_expires_at: 0 } : {}) } };
     });
   }
-  return { status: 405, body: { error: 'invalid_request', error_description: 'a registered client is read (GET), updated (PUT) or deleted (DELETE)' } };
+  return { status: 405, body: { error: 'invalid_request', error_description: 'a registered client is read (GET), updated (PUT) or deleted (DELETE)' }, headers: { allow: 'GET, PUT, DELETE' } };
 }
 
 /** The client information response (RFC 7591 §3.2.1) without secrets, which are stored only as hashes. */

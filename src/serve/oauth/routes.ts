@@ -45,7 +45,8 @@ export async function handleOauthRoute(
   return reply(res, answer);
 }
 
-function reply(res: ServerResponse, { status, body }: TokenReply, headers: Record<string, string> = {}): true {
+function reply(res: ServerResponse, { status, body, headers: own }: TokenReply, extra: Record<string, string> = {}): true {
+  const headers = { ...own, ...extra };
   if (status === 204) {
     res.writeHead(204, { 'cache-control': 'no-store' });
     res.end();
