@@ -1,4 +1,6 @@
+import type { Resource } from '@medplum/fhirtypes';
 import type { CodeMaps } from '../codemaps/types.js';
+import { IG_PACKAGES, type IgName } from '../profile/igs.js';
 import type { Plan, Profile } from '../profile/types.js';
 import type { Directory, MemberStory } from '../story/types.js';
 
@@ -15,6 +17,11 @@ export interface BuildContext {
   lastUpdated: string;
   usCoreVersion: UsCoreVersion;
   plansById: ReadonlyMap<string, Plan>;
+  /**
+   * The IGs the run emits (profile `igs:`, `generate --ig`): a builder of an IG is called only when
+   * `ctx.igs.has(ig)`, and resources claim only these IGs' profiles (see claimSelectedIgs).
+   */
+  igs: ReadonlySet<IgName>;
 }
 
 export const FHIRSEED_RUN_TAG_SYSTEM = 'urn:fhirseed:run';
@@ -73,6 +80,20 @@ export function baseProfile(resourceType: string): string {
 /** Versioned canonical of a US Core profile for the run's US Core version, e.g. usCoreProfile(ctx, 'us-core-encounter'). */
 export function usCoreProfile(ctx: Pick<BuildContext, 'usCoreVersion'>, id: string): string {
   return `${US_CORE}/${id}|${ctx.usCoreVersion}`;
+}
+
+/**
+ * The resource with meta.profile cut to the selected IGs' profiles (a Patient built as C4BB-Patient
+ * claims only US Core Patient when CARIN BB is not selected); when none is left, the base R4 profile
+ * of its type. The same object when nothing changes.
+ */
+export function claimSelectedIgs<T extends Resource>(resource: T, ctx: Pick<BuildContext, 'igs'>): T {
+  const profiles = resource.meta?.profile;
+  if (!profiles) return resource;
+  const unselected = Object.entries(IG_PACKAGES).filter(([ig]) => !ctx.igs.has(ig as IgName)).map(([, p]) => p.canonicalBase);
+  const kept = profiles.filter((p) => !unselected.some((base) => p.startsWith(base)));
+  if (kept.length === profiles.length) return resource;
+  return { ...resource, meta: { ...resource.meta, profile: kept.length ? kept : [baseProfile(resource.resourceType)] } };
 }
 
 export function ref(type: string, id: string): { reference: string } {

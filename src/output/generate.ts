@@ -4,6 +4,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { loadCodeMaps } from '../codemaps/load.js';
 import type { CodeMaps } from '../codemaps/types.js';
 import type { UsCoreVersion } from '../fhir/context.js';
+import { IG_NAMES, igPackageVersions, type IgName } from '../profile/igs.js';
 import type { TargetRow } from '../profile/targets.js';
 import type { Profile } from '../profile/types.js';
 import { Interrupted, UserError } from '../util/errors.js';
@@ -28,6 +29,8 @@ export interface GenerateOptions {
   /** The run's "now" (YYYY-MM-DD): default the profile's period end. */
   now?: string;
   usCoreVersion?: UsCoreVersion;
+  /** The IGs to emit (`generate --ig`): default the profile's `igs`, else all. */
+  igs?: IgName[];
   codeMaps?: CodeMaps;
   /** Entries per bundle file at most (default 500); a larger member is split across files. */
   maxBundleEntries?: number;
@@ -59,7 +62,8 @@ export interface Manifest {
   seed: number;
   runId: string;
   now: string;
-  igs: { 'hl7.fhir.us.carin-bb': string; 'hl7.fhir.us.core': string };
+  /** The IG packages the output was made for, package id → version (e.g. `hl7.fhir.us.core`: `6.1.0`): what `validate` loads. */
+  igs: Record<string, string>;
   members: { total: number; first: number; last: number; written: number };
   shard?: Shard;
   counts: { byType: Record<string, number>; byProfile: Record<string, number> };
@@ -174,6 +178,7 @@ function beginRun(options: GenerateOptions, streaming: boolean): Run {
     now,
     runId,
     usCoreVersion: options.usCoreVersion ?? profile.usCore,
+    igs: options.igs ?? profile.igs ?? [...IG_NAMES],
     render: {
       formats: new Set(options.formats ?? ['bundles', 'ndjson']),
       maxBundleEntries: options.maxBundleEntries ?? DEFAULT_MAX_BUNDLE_ENTRIES,
@@ -196,7 +201,7 @@ function beginRun(options: GenerateOptions, streaming: boolean): Run {
 function finishRun(run: Run, options: GenerateOptions): Manifest {
   const { profile } = options;
   const { writer, first, end, temp } = run;
-  const { runId, now, usCoreVersion } = run.setup;
+  const { runId, now, usCoreVersion, igs } = run.setup;
   const sharded = options.shard !== undefined && options.shard.count > 1;
   const manifest: Manifest = {
     generator: 'fhirseed',
@@ -206,7 +211,7 @@ function finishRun(run: Run, options: GenerateOptions): Manifest {
     seed: profile.seed,
     runId,
     now,
-    igs: { 'hl7.fhir.us.carin-bb': '2.0.0', 'hl7.fhir.us.core': usCoreVersion },
+    igs: igPackageVersions(igs ?? IG_NAMES, usCoreVersion),
     members: { total: profile.members, first, last: end - 1, written: writer.counts.members },
     shard: options.shard,
     counts: { byType: sortKeys(writer.counts.byType), byProfile: sortKeys(writer.counts.byProfile) },

@@ -1,8 +1,9 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { CodeMaps } from '../codemaps/types.js';
-import { ids, type BuildContext, type UsCoreVersion } from '../fhir/context.js';
-import { buildCarinBbDirectoryResources, buildCarinBbMemberResources } from '../fhir/carin-bb/index.js';
+import { claimSelectedIgs, ids, type BuildContext, type UsCoreVersion } from '../fhir/context.js';
+import { buildCarinBbDirectoryResources, buildCarinBbEobs, buildMemberCoreResources } from '../fhir/carin-bb/index.js';
 import { buildUsCoreDirectoryResources, buildUsCoreMemberResources, layerUsCore } from '../fhir/us-core/index.js';
+import { IG_NAMES, type IgName } from '../profile/igs.js';
 import type { Profile } from '../profile/types.js';
 import { buildDirectory } from '../story/directory.js';
 import { simulateMember } from '../story/simulate.js';
@@ -19,6 +20,8 @@ export interface MemberSetup {
   now: string;
   runId: string;
   usCoreVersion: UsCoreVersion;
+  /** The IGs to emit (default: the profile's `igs`, else all). */
+  igs?: IgName[];
   render: RenderOptions;
 }
 
@@ -42,18 +45,27 @@ export function memberBuilder(setup: MemberSetup, codeMaps: CodeMaps): MemberBui
     lastUpdated: `${now}T00:00:00Z`,
     usCoreVersion: setup.usCoreVersion,
     plansById: new Map(profile.plans.map((p) => [p.id, p])),
+    igs: new Set(setup.igs ?? profile.igs ?? IG_NAMES),
   };
+  const has = (ig: IgName) => ctx.igs.has(ig);
   return {
     member(index) {
       const story = simulateMember({ profile, codeMaps, directory, now }, index);
+      // One line per IG: its builders run only when the run selects it.
       const resources: Resource[] = [
-        ...buildCarinBbMemberResources(story, ctx).map((r) => layerUsCore(r, story, ctx)),
-        ...buildUsCoreMemberResources(story, ctx),
-      ];
+        ...buildMemberCoreResources(story, ctx),
+        ...(has('carin-bb') ? buildCarinBbEobs(story, ctx) : []),
+      ]
+        .map((r) => (has('us-core') ? layerUsCore(r, story, ctx) : r))
+        .concat(has('us-core') ? buildUsCoreMemberResources(story, ctx) : [])
+        .map((r) => claimSelectedIgs(r, ctx));
       return renderGroup(`bundles/member-${String(index).padStart(6, '0')}.json`, resources, setup.render, testAccount(story, ids.patient(story)));
     },
     directory() {
-      const resources = [...buildCarinBbDirectoryResources(ctx).map((r) => layerUsCore(r, undefined, ctx)), ...buildUsCoreDirectoryResources(ctx)];
+      const resources = [
+        ...buildCarinBbDirectoryResources(ctx).map((r) => (has('us-core') ? layerUsCore(r, undefined, ctx) : r)),
+        ...(has('us-core') ? buildUsCoreDirectoryResources(ctx) : []),
+      ].map((r) => claimSelectedIgs(r, ctx));
       return renderGroup('bundles/directory.json', resources, setup.render);
     },
   };

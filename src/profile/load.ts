@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { ProfileError, UserError } from '../util/errors.js';
+import { IG_NAMES } from './igs.js';
 import { profileSchema, share } from './schema.js';
 import { checkSemantics } from './semantics.js';
 import type { GeneratorLimits, Profile } from './types.js';
@@ -85,6 +86,7 @@ function withDefaults(p: Profile): Profile {
     },
     coveragePlan: loose.coveragePlan ?? true,
     usCore: loose.usCore ?? '6.1.0',
+    igs: p.igs ? IG_NAMES.filter((ig) => p.igs!.includes(ig)) : [...IG_NAMES],
   };
 }
 

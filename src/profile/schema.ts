@@ -1,3 +1,4 @@
+import { IG_NAMES } from './igs.js';
 import { targetRowSchema } from './targets.js';
 
 /** A share: a fraction from 0 to 1 (the loader words its errors for it: "20% is 0.2"). */
@@ -158,3 +159,4 @@ export const profileSchema = {
     targets: { type: 'array', items: targetRowSchema },
   },
 } as const;
+    igs: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: IG_NAMES } },

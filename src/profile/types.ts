@@ -1,3 +1,4 @@
+import type { IgName } from './igs.js';
 import type { TargetRow } from './targets.js';
 
 /** A population profile as read from `profiles/*.yaml` (after schema check and defaults). */
@@ -97,6 +98,8 @@ export interface Profile {
   usCore: '6.1.0' | '3.1.1';
   /**
    * The book's own realism targets (rows of a `fhirseed report --targets` file, `book: all` filled in);
+  /** The IGs to emit (`igs:`; see src/profile/igs.ts). The loader fills in all of them when absent; `generate --ig` overrides. */
+  igs?: IgName[];
    * recorded in the manifest, where `fhirseed report` finds them. Absent: the built-in targets.
    */
   targets?: TargetRow[];

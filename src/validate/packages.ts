@@ -26,7 +26,13 @@ export interface PackageSet {
 export const SKIPPED_DEPENDENCIES = [/^hl7\.fhir\.r4\.core$/, /^hl7\.terminology/];
 
 /** Short IG names accepted by `--ig`. */
-const ALIASES: Record<string, string> = { 'carin-bb': 'hl7.fhir.us.carin-bb', 'us-core': 'hl7.fhir.us.core' };
+const ALIASES: Record<string, string> = {
+  'carin-bb': 'hl7.fhir.us.carin-bb',
+  'us-core': 'hl7.fhir.us.core',
+  'plan-net': 'hl7.fhir.us.davinci-pdex-plan-net',
+  formulary: 'hl7.fhir.us.davinci-drug-formulary',
+  pdex: 'hl7.fhir.us.davinci-pdex',
+};
 
 /** `carin-bb@2.0.0`, `hl7.fhir.us.core#6.1.0` or `hl7.fhir.us.core@6.1.0` → name and version. */
 export function parseIg(spec: string): { name: string; version: string } {

@@ -1,4 +1,5 @@
 import type { BuildContext, UsCoreVersion } from '../../src/fhir/context.js';
+import { IG_NAMES } from '../../src/profile/igs.js';
 import { buildDirectory } from '../../src/story/directory.js';
 import { simulateMember } from '../../src/story/simulate.js';
 import type { Profile } from '../../src/profile/types.js';
@@ -21,7 +22,7 @@ export function defaultStories(): MemberStory[] {
 export function buildContext(usCoreVersion: UsCoreVersion): BuildContext {
   return {
     profile, codeMaps, directory, runId: 'test', lastUpdated: `${profile.period.end}T00:00:00Z`, usCoreVersion,
-    plansById: new Map(profile.plans.map((p) => [p.id, p])),
+    plansById: new Map(profile.plans.map((p) => [p.id, p])), igs: new Set(IG_NAMES),
   };
 }
 

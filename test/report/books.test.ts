@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BuildContext } from '../../src/fhir/context.js';
+import { IG_NAMES } from '../../src/profile/igs.js';
 import { buildCarinBbMemberResources } from '../../src/fhir/carin-bb/index.js';
 import { buildUsCoreMemberResources, layerUsCore } from '../../src/fhir/us-core/index.js';
 import { buildReport, type Report, type ReportRow } from '../../src/report/build.js';
@@ -55,7 +56,7 @@ function measure(name: (typeof BOOKS)[number]['profile']): { all: Report; withou
   const directory = buildDirectory(profile, codeMaps);
   const ctx: BuildContext = {
     profile, codeMaps, directory, runId: 'books', lastUpdated: `${profile.period.end}T00:00:00Z`, usCoreVersion: '6.1.0',
-    plansById: new Map(profile.plans.map((p) => [p.id, p])),
+    plansById: new Map(profile.plans.map((p) => [p.id, p])), igs: new Set(IG_NAMES),
   };
   const all = new MemberCollector(snomedGroups());
   const rest = new MemberCollector(snomedGroups());

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildC4bbCoverage } from '../../src/fhir/carin-bb/coverage.js';
 import { accountCsvRow, accountsCsvHeader, testAccount } from '../../src/output/accounts.js';
 import type { BuildContext } from '../../src/fhir/context.js';
+import { IG_NAMES } from '../../src/profile/igs.js';
 import type { Profile } from '../../src/profile/types.js';
 import { buildDirectory } from '../../src/story/directory.js';
 import type { MemberStory } from '../../src/story/types.js';
@@ -16,7 +17,7 @@ const UNDER_65_REASONS = ['disability', 'esrd', 'disability-esrd'];
 function contextFor(profile: Profile): BuildContext {
   return {
     profile, codeMaps, directory: buildDirectory(profile, codeMaps), runId: 'test', lastUpdated: `${profile.period.end}T00:00:00Z`,
-    usCoreVersion: '6.1.0', plansById: new Map(profile.plans.map((p) => [p.id, p])),
+    usCoreVersion: '6.1.0', plansById: new Map(profile.plans.map((p) => [p.id, p])), igs: new Set(IG_NAMES),
   };
 }
 

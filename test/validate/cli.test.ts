@@ -37,7 +37,13 @@ describe('validate: which IGs', () => {
   it('should find the manifest one level up, for a path inside the output (ndjson/)', async () => {
     const r = await validate([join(out311, 'ndjson'), '--packages', SHARED_PACKAGES, '--json']);
     const report = JSON.parse(r.stdout) as { errors: number; coverage: { ig: string }[] };
-    expect(report.coverage.map((c) => c.ig)).toEqual(['hl7.fhir.us.carin-bb#2.0.0', 'hl7.fhir.us.core#3.1.1']);
+    expect(report.coverage.map((c) => c.ig)).toEqual([
+      'hl7.fhir.us.carin-bb#2.0.0',
+      'hl7.fhir.us.core#3.1.1',
+      'hl7.fhir.us.davinci-pdex-plan-net#1.1.0',
+      'hl7.fhir.us.davinci-drug-formulary#2.0.1',
+      'hl7.fhir.us.davinci-pdex#2.0.0',
+    ]);
   });
 
   it('should take --ig over the manifest', async () => {
@@ -52,7 +58,7 @@ describe('validate: which IGs', () => {
     generateTo(out610, { ...shippedProfile('default'), members: 1 }, { usCoreVersion: '6.1.0' });
     const r = await validate([out311, out610, '--packages', SHARED_PACKAGES]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^fhirseed: .+manifest\.json and .+manifest\.json name different IG versions \(.*hl7\.fhir\.us\.core#3\.1\.1 vs .*hl7\.fhir\.us\.core#6\.1\.0\): validate them separately, or choose with --ig\n$/);
+    expect(r.stderr).toMatch(/^fhirseed: .+manifest\.json and .+manifest\.json name different IG versions \(.*hl7\.fhir\.us\.core#3\.1\.1.* vs .*hl7\.fhir\.us\.core#6\.1\.0.*\): validate them separately, or choose with --ig\n$/);
   });
 });
 

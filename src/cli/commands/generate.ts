@@ -9,6 +9,7 @@ import { generateAsync, shardRange, type Manifest } from '../../output/generate.
 import { DEFAULT_MAX_BUNDLE_ENTRIES } from '../../output/split.js';
 import { checkOutputTarget, freeBytes, isInside } from '../../output/target.js';
 import type { OutputFormat, Shard } from '../../output/writer.js';
+import { IG_NAMES, parseIgOption, type IgName } from '../../profile/igs.js';
 import { loadProfile } from '../../profile/load.js';
 import { profileLoadOptions } from '../../story/limits.js';
 import { UserError } from '../../util/errors.js';
@@ -60,12 +61,18 @@ export function generateOptions<T>(yargs: Argv<T>, outDescription = 'Output dire
     .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Go ahead with an output estimated above 5 GB or above the free disk space' });
 }
 
-export const generateCommand: CommandModule<CommandContext, GenerateArgs> = {
+export const generateCommand: CommandModule<CommandContext, GenerateArgs & { ig?: string[] }> = {
   command: 'generate',
   describe: 'Generate a synthetic population from a profile: bundles, NDJSON, manifest, test accounts',
-  builder: (yargs: Argv<CommandContext>) => generateOptions(yargs) as unknown as Argv<GenerateArgs>,
+  // --ig is generate's own: on `start` it is serve's --validate option (IG packages to check against).
+  builder: (yargs: Argv<CommandContext>) =>
+    generateOptions(yargs).option('ig', {
+      type: 'string',
+      array: true,
+      describe: `IGs to emit, repeatable or a comma list of ${IG_NAMES.join(', ')} (default: the profile's igs, else all)`,
+    }) as unknown as Argv<GenerateArgs & { ig?: string[] }>,
   handler: async (argv) => {
-    await runGenerate(argv);
+    await runGenerate(argv, argv.ig === undefined ? undefined : parseIgOption(argv.ig));
   },
 };
 
@@ -74,7 +81,7 @@ export const generateCommand: CommandModule<CommandContext, GenerateArgs> = {
  * the estimated size against 5 GB and the free space unless --yes), then generates with a progress
  * bar, Ctrl-C/SIGTERM leaving --out as it was (Interrupted, exit 130), and prints one summary line.
  */
-export async function runGenerate(argv: GenerateArgs): Promise<Manifest> {
+export async function runGenerate(argv: GenerateArgs, igs?: IgName[]): Promise<Manifest> {
   const members = wholeNumberOption('--members', argv.members, { min: 1 });
   const seed = wholeNumberOption('--seed', argv.seed);
   const maxBundleEntries = wholeNumberOption('--max-bundle-entries', argv['max-bundle-entries'], { min: 1 });
@@ -113,6 +120,7 @@ export async function runGenerate(argv: GenerateArgs): Promise<Manifest> {
       runId: argv['run-id'],
       now: argv.now,
       usCoreVersion: argv['us-core'],
+      igs,
       codeMaps,
       maxBundleEntries,
       pretty: argv.pretty,

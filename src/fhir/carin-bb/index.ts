@@ -29,13 +29,21 @@ export function buildC4bbEob(story: MemberStory, claim: ClaimFact, ctx: BuildCon
 
 /** A member's CARIN BB resources, in load order: Patient, subscriber, Coverages, EOBs. */
 export function buildCarinBbMemberResources(story: MemberStory, ctx: BuildContext): Resource[] {
+  return [...buildMemberCoreResources(story, ctx), ...buildCarinBbEobs(story, ctx)];
+}
+
+/**
+ * The member, subscriber and Coverages (Patient, RelatedPerson, Coverage), built as CARIN BB resources:
+ * every IG selection has them (see claimSelectedIgs for the profiles they then claim).
+ */
+export function buildMemberCoreResources(story: MemberStory, ctx: BuildContext): Resource[] {
   const related = buildC4bbRelatedPerson(story, ctx);
-  return [
-    buildC4bbPatient(story, ctx),
-    ...(related ? [related] : []),
-    ...story.coverages.map((c) => buildC4bbCoverage(story, c, ctx)),
-    ...story.claims.map((c) => buildC4bbEob(story, c, ctx)),
-  ];
+  return [buildC4bbPatient(story, ctx), ...(related ? [related] : []), ...story.coverages.map((c) => buildC4bbCoverage(story, c, ctx))];
+}
+
+/** A member's claims as CARIN BB ExplanationOfBenefits, in claim order. */
+export function buildCarinBbEobs(story: MemberStory, ctx: BuildContext): ExplanationOfBenefit[] {
+  return story.claims.map((c) => buildC4bbEob(story, c, ctx));
 }
 
 /** The shared directory: payer, provider organizations, practitioners. */

@@ -8,7 +8,7 @@ import { buildC4bbEobOral } from '../../../src/fhir/carin-bb/eob-oral.js';
 import { buildC4bbEobOutpatientInstitutional } from '../../../src/fhir/carin-bb/eob-outpatient-institutional.js';
 import { buildC4bbEobPharmacy } from '../../../src/fhir/carin-bb/eob-pharmacy.js';
 import { buildC4bbEobProfessionalNonClinician } from '../../../src/fhir/carin-bb/eob-professional-non-clinician.js';
-import { buildC4bbEob, buildCarinBbDirectoryResources, buildCarinBbMemberResources } from '../../../src/fhir/carin-bb/index.js';
+import { buildC4bbEob, buildCarinBbDirectoryResources, buildCarinBbEobs, buildCarinBbMemberResources, buildMemberCoreResources } from '../../../src/fhir/carin-bb/index.js';
 import { buildC4bbPayerOrganization, buildC4bbProviderOrganization } from '../../../src/fhir/carin-bb/organization.js';
 import { buildC4bbPatient } from '../../../src/fhir/carin-bb/patient.js';
 import { buildC4bbPractitioner } from '../../../src/fhir/carin-bb/practitioner.js';
@@ -35,6 +35,8 @@ const CASES: Record<string, () => unknown> = {
   buildC4bbEob: () => subscriberStory.claims.map((c) => buildC4bbEob(subscriberStory, c, ctx)),
   buildCarinBbMemberResources: () => buildCarinBbMemberResources(subscriberStory, ctx).map((r) => `${r.resourceType}/${r.id}`),
   buildCarinBbDirectoryResources: () => buildCarinBbDirectoryResources(ctx).map((r) => `${r.resourceType}/${r.id}`),
+  buildMemberCoreResources: () => buildMemberCoreResources(subscriberStory, ctx).map((r) => `${r.resourceType}/${r.id}`),
+  buildCarinBbEobs: () => buildCarinBbEobs(subscriberStory, ctx).map((r) => `${r.resourceType}/${r.id}`),
 };
 
 describe('CARIN BB builder snapshots', () => {

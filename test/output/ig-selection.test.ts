@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Resource } from '@medplum/fhirtypes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run.js';
+import { parseProfile } from '../../src/profile/load.js';
+import { profileLoadOptions } from '../../src/story/limits.js';
+import { ProfileError } from '../../src/util/errors.js';
+import { bundleResources, codeMaps, generateTo, shippedProfile, tempDir } from '../helpers/output.js';
+
+const temps: (() => void)[] = [];
+afterAll(() => temps.forEach((c) => c()));
+function dir(): string {
+  const t = tempDir('fhirseed-igs-');
+  temps.push(t.cleanup);
+  return t.dir;
+}
+
+const CARIN = 'http://hl7.org/fhir/us/carin-bb/';
+const US_CORE = 'http://hl7.org/fhir/us/core/';
+
+function generated(igs: Parameters<typeof generateTo>[1]['igs']): { resources: Resource[]; manifest: { igs: Record<string, string> } } {
+  const out = dir();
+  const manifest = generateTo(out, { ...shippedProfile('default'), members: 3, igs });
+  return { resources: bundleResources(out).flatMap((b) => b.resources), manifest };
+}
+
+const profilesOf = (resources: Resource[]) => resources.flatMap((r) => r.meta?.profile ?? []);
+
+describe('IG selection: the profile igs', () => {
+  let all: ReturnType<typeof generated>;
+  beforeAll(() => {
+    all = generated(undefined);
+  });
+
+  it('should emit every IG and list every package in the manifest by default', () => {
+    expect(all.manifest.igs).toEqual({
+      'hl7.fhir.us.carin-bb': '2.0.0',
+      'hl7.fhir.us.core': '6.1.0',
+      'hl7.fhir.us.davinci-pdex-plan-net': '1.1.0',
+      'hl7.fhir.us.davinci-drug-formulary': '2.0.1',
+      'hl7.fhir.us.davinci-pdex': '2.0.0',
+    });
+    expect(all.resources.some((r) => r.resourceType === 'ExplanationOfBenefit')).toBe(true);
+    expect(all.resources.some((r) => r.resourceType === 'Observation')).toBe(true);
+  });
+
+  it('should emit only US Core (no EOB, no CARIN BB profile) with igs [us-core]', () => {
+    const { resources, manifest } = generated(['us-core']);
+    expect(manifest.igs).toEqual({ 'hl7.fhir.us.core': '6.1.0' });
+    expect(resources.some((r) => r.resourceType === 'ExplanationOfBenefit')).toBe(false);
+    expect(profilesOf(resources).filter((p) => p.startsWith(CARIN))).toEqual([]);
+    // The member is still there, as a US Core Patient, with their clinical record.
+    const patient = resources.find((r) => r.resourceType === 'Patient')!;
+    expect(patient.meta?.profile).toEqual(['http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient|6.1.0']);
+    expect(resources.some((r) => r.resourceType === 'Observation')).toBe(true);
+  });
+
+  it('should emit only CARIN BB (no clinical resources, no US Core profile) with igs [carin-bb]', () => {
+    const { resources, manifest } = generated(['carin-bb']);
+    expect(manifest.igs).toEqual({ 'hl7.fhir.us.carin-bb': '2.0.0' });
+    expect(profilesOf(resources).filter((p) => p.startsWith(US_CORE))).toEqual([]);
+    const types = new Set(resources.map((r) => r.resourceType));
+    const carinTypes = ['Coverage', 'ExplanationOfBenefit', 'Organization', 'Patient', 'Practitioner', 'RelatedPerson'];
+    expect([...types].filter((t) => !carinTypes.includes(t))).toEqual([]);
+    expect(types.has('ExplanationOfBenefit')).toBe(true);
+    // Same EOBs as when every IG is emitted.
+    const eobIds = (rs: Resource[]) => rs.filter((r) => r.resourceType === 'ExplanationOfBenefit').map((r) => r.id);
+    expect(eobIds(resources)).toEqual(eobIds(all.resources));
+  });
+});
+
+describe('IG selection: profile igs checks', () => {
+  const text = readFileSync(join('profiles', 'default.yaml'), 'utf8');
+  const options = profileLoadOptions(codeMaps);
+
+  it('should default to every IG and keep a given list', () => {
+    expect(parseProfile(text, 'ok.yaml', options).igs).toEqual(['carin-bb', 'us-core', 'plan-net', 'formulary', 'pdex']);
+    expect(parseProfile(`${text}\nigs: [us-core, carin-bb]\n`, 'ok.yaml', options).igs).toEqual(['carin-bb', 'us-core']);
+  });
+
+  it('should refuse an unknown IG at file:line:column, naming the known ones', () => {
+    const bad = `${text}\nigs: [carin-bb, plannet]\n`;
+    const line = bad.split('\n').findIndex((l) => l.startsWith('igs:')) + 1;
+    let error: unknown;
+    try {
+      parseProfile(bad, 'bad.yaml', options);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ProfileError);
+    expect((error as Error).message).toBe(`bad.yaml:${line}:17: igs[1]: must be one of carin-bb, us-core, plan-net, formulary, pdex`);
+  });
+});
+
+async function run(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTty: false });
+  return { code, stdout, stderr };
+}
+
+describe('fhirseed generate --ig', () => {
+  it('should emit only the named IGs (repeatable, comma lists) and record them in the manifest', async () => {
+    const out = join(dir(), 'out');
+    const r = await run(['generate', '--members', '2', '--out', out, '--ig', 'us-core', '--ig', 'carin-bb,us-core']);
+    expect(r.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.igs).toEqual({ 'hl7.fhir.us.carin-bb': '2.0.0', 'hl7.fhir.us.core': '6.1.0' });
+  });
+
+  it('should refuse an unknown IG in one line naming the known ones, exit 2, before any work', async () => {
+    const out = join(dir(), 'out');
+    const r = await run(['generate', '--members', '2', '--out', out, '--ig', 'us-core,fhir-r5']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('fhirseed: --ig fhir-r5: unknown IG (known: carin-bb, us-core, plan-net, formulary, pdex)\n');
+    expect(r.stdout).toBe('');
+  });
+});
