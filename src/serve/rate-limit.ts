@@ -61,8 +61,8 @@ interface Usage {
 
 /**
  * Per-client request quotas in fixed windows (aligned to the clock: a per-minute window resets on the
- * minute). Every answer carries RateLimit-Policy and RateLimit (IETF httpapi ratelimit-headers draft,
- * structured-field syntax `"name";q=…;w=…` and `"name";r=…;t=…`) and the widely used
+ * minute). Every answer carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers-11,
+ * May 2026: structured-field Lists `"name";q=…;w=…` and `"name";r=…;t=…`) and the widely used
  * X-RateLimit-Limit/Remaining/Reset (the tightest policy; Reset in seconds from now); past the warn
  * share a `Warning: 199`; past the quota 429 with Retry-After and an OperationOutcome (`throttled`).
  * Refused requests do not count against the quota.
