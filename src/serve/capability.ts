@@ -1,6 +1,7 @@
 import { getResourceTypes, getSearchParameters } from '@medplum/core';
 import type { CapabilityStatement, CapabilityStatementRestResource, SearchParameter } from '@medplum/fhirtypes';
 import { loadPackages } from '../validate/packages.js';
+import { PAYER_OPERATIONS, type PayerCapability } from './payer-capability.js';
 
 /** The IGs whose profiles the CapabilityStatement lists when their packages are found. */
 export const PROFILE_IGS = ['carin-bb@2.0.0', 'us-core@6.1.0'];
@@ -69,7 +70,7 @@ function advertisedRevInclude(source: string, p: SearchParameter, typeCount: num
  * and `_revinclude` (each reference parameter of any type that can point to it) it answers, the IG
  * profiles found in the packages, and the CARIN BB and US Core server statements it instantiates.
  */
-export function capabilityStatement(base: string, profiles: ProfileListing, authMode: string, tokenEndpoint: string): CapabilityStatement {
+export function capabilityStatement(base: string, profiles: ProfileListing, authMode: string, tokenEndpoint: string, payer: PayerCapability = { instantiates: [], implementationGuides: [] }): CapabilityStatement {
   const types = getResourceTypes();
   const searchable = (type: string) => Object.values(getSearchParameters(type) ?? {}).filter((p) => SUPPORTED_PARAM_TYPES.has(p.type ?? ''));
   const revIncludes = new Map<string, string[]>();
@@ -96,7 +97,8 @@ export function capabilityStatement(base: string, profiles: ProfileListing, auth
       searchInclude: [...references.map((p) => `${type}:${p.code}`), `${type}:*`],
       searchRevInclude: [...new Set(revIncludes.get(type) ?? [])].sort(),
       searchParam: params.map((p) => ({ name: p.code ?? '', definition: p.url, type: p.type })),
-      ...(type === 'Patient' ? { operation: [{ name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' }] } : {}),
+      ...(type === 'Patient' ? { operation: [{ name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' }, ...PAYER_OPERATIONS.byType.Patient!] } : {}),
+      ...(type === 'Group' ? { operation: PAYER_OPERATIONS.byType.Group } : {}),
     };
   });
   const notes = profiles.notes.length ? ` Profiles not listed: ${profiles.notes.join('; ')}.` : '';
@@ -110,8 +112,8 @@ export function capabilityStatement(base: string, profiles: ProfileListing, auth
     description: `In-memory FHIR R4 sandbox (fhirseed serve) on @medplum/fhir-router.${notes}`,
     software: { name: 'fhirseed serve' },
     implementation: { description: 'fhirseed sandbox', url: base },
-    instantiates: INSTANTIATES,
-    implementationGuide: IMPLEMENTATION_GUIDES,
+    instantiates: [...INSTANTIATES, ...payer.instantiates],
+    implementationGuide: [...IMPLEMENTATION_GUIDES, ...payer.implementationGuides],
     fhirVersion: '4.0.1',
     format: ['application/fhir+json', 'json'],
     rest: [
@@ -135,6 +137,7 @@ export function capabilityStatement(base: string, profiles: ProfileListing, auth
           : {}),
         resource,
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
+        operation: PAYER_OPERATIONS.system,
         compartment: ['http://hl7.org/fhir/CompartmentDefinition/patient'],
       },
     ],

@@ -17,6 +17,7 @@ import { createWriteCheck } from './validate-writes.js';
 import { addAttributionGroups } from './attribution.js';
 import type { ExportOptions } from './export.js';
 import { fetchIgSearchParameters } from './ig-search-parameters.js';
+import { payerCapability } from './payer-capability.js';
 
 export type { AuthClient, AuthOptions } from './auth.js';
 export type { TestMember } from './test-members.js';
@@ -139,7 +140,7 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
       // The statement is the same for every request to one base; build it once.
       const cached = cache.get(base);
       if (cached) return JSON.parse(cached);
-      const statement = capabilityStatement(base, profiles, auth.mode, tokenEndpoint);
+      const statement = capabilityStatement(base, profiles, auth.mode, tokenEndpoint, payerCapability(repo));
       cache.set(base, JSON.stringify(statement));
       return statement;
     },
