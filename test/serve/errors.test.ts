@@ -156,6 +156,7 @@ describeEmbedded('serve: every error in README\'s table, against real servers', 
     },
     'GET /auth/authorize?scope=openid&…': () => at(patient, `/auth/authorize?${authorizeParams(patient.url, { scope: 'openid' }).params}`),
     'GET /report.html': () => at(none, '/report.html'),
+    'GET /fhir/$export?_type=Nothing': () => at(none, '/fhir/$export?_type=Nothing', { headers: { prefer: 'respond-async' } }),
   };
   // Rows whose example repeats a request line are told apart by the rest of the example cell.
   const byRow: Record<string, () => Promise<Response>> = {
@@ -178,6 +179,14 @@ describeEmbedded('serve: every error in README\'s table, against real servers', 
     'POST /auth/revoke with `token_type_hint=id_token`': () => at(backend, '/auth/revoke', form({ client_id: 'app', client_secret: 's3cret', token: 'x', token_type_hint: 'id_token' })),
     'POST /auth/register (`--auth none`)': () => at(none, '/auth/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
     'POST /auth/register with `grant_types: ["password"]`': () => at(backend, '/auth/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_types: ['password'] }) }),
+    'GET /fhir/Patient/$export with a member\'s token': () => at(patient, '/fhir/Patient/$export', { headers: { authorization: `Bearer ${annToken}`, prefer: 'respond-async' } }),
+    'POST /fhir/Patient/$member-match with no `MemberPatient`': () => at(none, '/fhir/Patient/$member-match', json('POST', { resourceType: 'Parameters', parameter: [] })),
+    'POST /fhir/Patient/$member-match with a card nobody holds': () =>
+      at(none, '/fhir/Patient/$member-match', json('POST', { resourceType: 'Parameters', parameter: [
+        { name: 'MemberPatient', resource: { resourceType: 'Patient', name: [{ family: 'Nobody' }], birthDate: '1970-01-01' } },
+        { name: 'CoverageToMatch', resource: { resourceType: 'Coverage', subscriberId: 'NONE', status: 'active', beneficiary: { reference: 'Patient/x' }, payor: [{ reference: 'Organization/x' }] } },
+        { name: 'Consent', resource: { resourceType: 'Consent', status: 'active' } },
+      ] })),
     'POST /auth/register with `redirect_uris: ["/cb"]`': () => at(backend, '/auth/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_types: ['client_credentials'], redirect_uris: ['/cb'] }) }),
   };
   const probeFor = (row: Row) => byRow[fullExample(row)] ?? probes[row.example];
