@@ -18,6 +18,9 @@ export const CORS_EXPOSED_HEADERS = [
   'X-RateLimit-Limit',
   'X-RateLimit-Remaining',
   'X-RateLimit-Reset',
+  // Bulk Data $export status polls (src/serve/export.ts).
+  'X-Progress',
+  'Expires',
 ];
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 /** Seconds a browser may cache a preflight answer. */

@@ -78,7 +78,7 @@ export class BulkExports {
    * the FHIR base; the caller has checked the bearer token) and returns true; false for any other request.
    */
   async handle(req: IncomingMessage, res: ServerResponse, fhirPath: string, url: URL, base: string, readBody: (req: IncomingMessage) => Promise<Buffer>): Promise<boolean> {
-    const route = exportRoute(fhirPath);
+    const route = exportRoute(fhirPath.replace(/%24/gi, '$'));
     if (!route) return false;
     this.sweep();
     const method = (req.method ?? 'GET').toUpperCase();

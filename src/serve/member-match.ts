@@ -19,7 +19,7 @@ export const MEMBER_MATCH_PATH = 'Patient/$member-match';
  * operation is for payers' systems.
  */
 export async function handleMemberMatch(repo: AtomicMemoryRepository, auth: SandboxAuth, req: IncomingMessage, res: ServerResponse, fhirPath: string, readBody: (req: IncomingMessage) => Promise<Buffer>): Promise<boolean> {
-  if (fhirPath !== MEMBER_MATCH_PATH) return false;
+  if (fhirPath.replace(/%24/gi, '$') !== MEMBER_MATCH_PATH) return false;
   let answer: (MemberMatchAnswer & { headers?: Record<string, string> }) | undefined;
   if (req.method !== 'POST') answer = { ...refuse(405, 'invalid', `${req.method} ${MEMBER_MATCH_PATH}: the operation is POST only`), headers: { allow: 'POST' } };
   else if (auth.patientGrant(req.headers.authorization)) answer = refuse(403, 'forbidden', 'a patient token may not use $member-match: it is for payer systems (SMART Backend Services)');

@@ -126,10 +126,18 @@ describeEmbedded('serve: Bulk Data $export', () => {
     expect(ids(group.files)).toEqual(['CareTeam/t1', 'CareTeam/t2', 'Group/attributed-org1', ...data([1, 2])].sort());
   });
 
+  it("should let a browser app read the status poll's X-Progress and Expires (CORS)", async () => {
+    const kickOff = await fetch(`${base}/$export?_type=Patient`, { headers: { ...PREFER, origin: 'http://app.example' } });
+    const exposed = kickOff.headers.get('access-control-expose-headers')!.toLowerCase().split(',').map((h) => h.trim());
+    expect(exposed).toEqual(expect.arrayContaining(['content-location', 'retry-after', 'x-progress', 'expires']));
+    expect((await fetch(kickOff.headers.get('content-location')!, { method: 'DELETE' })).status).toBe(202);
+  });
+
   it('should restrict by _type, _since and _typeFilter, by GET or by POSTed Parameters', async () => {
     const typed = await runExport(`${base}/Patient/$export?_type=Patient,Observation&_since=2025-03-15T00:00:00Z`);
     expect(ids(typed.files)).toEqual(['Observation/o3', 'Observation/o4', 'Patient/p3', 'Patient/p4']);
-    const filtered = await runExport(`${base}/$export?_type=ExplanationOfBenefit&_typeFilter=${encodeURIComponent('ExplanationOfBenefit?use=preauthorization')}`);
+    // `%24export`: a client that escapes the `$` reaches the same operation.
+    const filtered = await runExport(`${base}/%24export?_type=ExplanationOfBenefit&_typeFilter=${encodeURIComponent('ExplanationOfBenefit?use=preauthorization')}`);
     expect(ids(filtered.files)).toEqual(['ExplanationOfBenefit/e2']);
     const posted = await runExport(`${base}/Group/attributed-org1/$export`, undefined, {
       method: 'POST',
