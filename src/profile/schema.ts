@@ -1,4 +1,5 @@
 import { IG_NAMES } from './igs.js';
+import { DRUG_TIERS } from './pharmacy-tiers.js';
 import { targetRowSchema } from './targets.js';
 
 /** A share: a fraction from 0 to 1 (the loader words its errors for it: "20% is 0.2"). */
@@ -11,6 +12,18 @@ const shareList = (code: object) => ({
   items: { type: 'object', additionalProperties: false, required: ['code', 'share'], properties: { code, share } },
 });
 const claimTypes = ['professional', 'outpatient', 'inpatient', 'pharmacy', 'oral'];
+/** Per formulary drug tier: a copay in dollars or a coinsurance share (one of the two: src/profile/semantics.ts). */
+const pharmacyTiersSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: Object.fromEntries(
+    DRUG_TIERS.map((tier) => [tier, {
+      type: 'object',
+      additionalProperties: false,
+      properties: { copay: money, coinsurance: share },
+    }]),
+  ),
+};
 const perClaimType = (value: object) => ({
   type: 'object',
   additionalProperties: false,
@@ -80,6 +93,7 @@ export const profileSchema = {
               coinsurance: share,
               outOfPocketMax: money,
               outOfNetworkCoinsurance: share,
+              pharmacyTiers: pharmacyTiersSchema,
             },
           },
         },
@@ -156,7 +170,7 @@ export const profileSchema = {
     },
     coveragePlan: { type: 'boolean' },
     usCore: { enum: ['6.1.0', '3.1.1'] },
+    igs: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: IG_NAMES } },
     targets: { type: 'array', items: targetRowSchema },
   },
 } as const;
-    igs: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: IG_NAMES } },

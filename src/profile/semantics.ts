@@ -67,6 +67,14 @@ function checkPlans(p: Profile, fail: Fail): void {
           : `a ${plan.type} plan does not pay oral claims (a dental plan does), so it has no oral copay`);
       }
     }
+    if (dental && plan.costSharing.pharmacyTiers) {
+      fail(['plans', i, 'costSharing', 'pharmacyTiers'], 'a dental plan pays only oral claims, so it has no pharmacy tiers');
+    }
+    for (const [tier, cost] of Object.entries(plan.costSharing.pharmacyTiers ?? {})) {
+      if ((cost.copay === undefined) === (cost.coinsurance === undefined)) {
+        fail(['plans', i, 'costSharing', 'pharmacyTiers', tier], `give the ${tier} tier a copay (dollars) or a coinsurance (0..1), one of the two`);
+      }
+    }
     const { deductible, outOfPocketMax } = plan.costSharing;
     if (deductible > outOfPocketMax) {
       fail(['plans', i, 'costSharing', 'deductible'], `deductible ${deductible} is more than outOfPocketMax ${outOfPocketMax}, which includes it`);

@@ -1,4 +1,5 @@
 import type { IgName } from './igs.js';
+import type { DrugTier, TierCost } from './pharmacy-tiers.js';
 import type { TargetRow } from './targets.js';
 
 /** A population profile as read from `profiles/*.yaml` (after schema check and defaults). */
@@ -23,6 +24,8 @@ export interface CostSharing {
   outOfPocketMax: number;
   /** Share of the allowed amount an out-of-network provider may balance-bill, 0..1 (default 0.3). */
   outOfNetworkCoinsurance?: number;
+  /** A fill's cost by formulary drug tier; tiers left out derive from `copay.pharmacy` (src/profile/pharmacy-tiers.ts). */
+  pharmacyTiers?: Partial<Record<DrugTier, TierCost>>;
 }
 
 export interface Plan {
@@ -96,10 +99,10 @@ export interface Profile {
   coveragePlan: boolean;
   /** US Core version of the clinical layer (servers that still need 3.1.1 can have it). */
   usCore: '6.1.0' | '3.1.1';
-  /**
-   * The book's own realism targets (rows of a `fhirseed report --targets` file, `book: all` filled in);
   /** The IGs to emit (`igs:`; see src/profile/igs.ts). The loader fills in all of them when absent; `generate --ig` overrides. */
   igs?: IgName[];
+  /**
+   * The book's own realism targets (rows of a `fhirseed report --targets` file, `book: all` filled in);
    * recorded in the manifest, where `fhirseed report` finds them. Absent: the built-in targets.
    */
   targets?: TargetRow[];

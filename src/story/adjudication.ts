@@ -1,3 +1,4 @@
+import { pharmacyTierCosts, type DrugTier } from '../profile/pharmacy-tiers.js';
 import type { ClaimType, CostSharing } from '../profile/types.js';
 import { dollarsToCents } from '../util/money.js';
 import type { Cents, LineAmounts } from './types.js';
@@ -99,6 +100,17 @@ export function adjudicateClaim(claim: ClaimToPrice, cost: CostSharing, acc: Acc
       benefit: allowed - copay - deductible - coinsurance,
     });
   });
+}
+
+/**
+ * The cost sharing a pharmacy claim for a drug on `tier` is adjudicated with: the tier's copay as the
+ * pharmacy copay (copay-only in network), or, for a coinsurance tier, no copay and the tier's
+ * coinsurance after the deductible (see pharmacyTierCosts for the tiers a profile leaves out).
+ */
+export function pharmacyCostSharing(cost: CostSharing, tier: DrugTier): CostSharing {
+  const t = pharmacyTierCosts(cost)[tier];
+  if (t.copay !== undefined) return { ...cost, copay: { ...cost.copay, pharmacy: t.copay } };
+  return { ...cost, copay: { ...cost.copay, pharmacy: 0 }, coinsurance: t.coinsurance ?? cost.coinsurance };
 }
 
 /** Claim types whose in-network copay replaces deductible and coinsurance: office visits, prescriptions, hospital outpatient visits (ER and tests). */

@@ -2,6 +2,7 @@
  * The member story: plain data about one simulated member, with no FHIR in it.
  * Money is in integer cents so that the adjudication arithmetic is exact.
  */
+import type { DrugTier } from '../profile/pharmacy-tiers.js';
 import type { ClaimType, PlanType, Sex } from '../profile/types.js';
 import type { IsoDate } from '../util/dates.js';
 import type { Cents } from '../util/money.js';
@@ -193,6 +194,8 @@ export interface PharmacyFacts {
   rxOrigin: string;
   compound: string;
   prescriptionNumber: string;
+  /** The drug's tier on the plan's formulary (src/story/formulary.ts): its copay or coinsurance is the tier's. */
+  tier: DrugTier;
 }
 
 export interface AmbulanceFacts {

@@ -9,7 +9,7 @@ import { concept } from './codings.js';
  * host: `https://fhirseed.example.org/<payer id, lower case>/<kind>`, where the payer id is the
  * payer's `payerid` identifier (its resource id when it has none). Stable for a given payer.
  */
-export function payerSystem(ctx: BuildContext, kind: 'member-id' | 'unique-member-id' | 'claim-number' | 'medicaid-id'): string {
+export function payerSystem(ctx: BuildContext, kind: 'member-id' | 'unique-member-id' | 'claim-number' | 'medicaid-id' | 'plan-id' | 'formulary-id' | 'prior-authorization'): string {
   const payer = ctx.directory.payer;
   const payerId = payer.identifiers.find((i) => i.type === 'payerid')?.value ?? payer.id;
   return `https://fhirseed.example.org/${payerId.toLowerCase()}/${kind}`;

@@ -1,7 +1,7 @@
 import type { Plan } from '../../profile/types.js';
 import { addDays } from '../../util/dates.js';
 import { stableHash, type Rng } from '../../util/rng.js';
-import { adjudicateClaim, sumAmounts, type Accumulator } from '../adjudication.js';
+import { adjudicateClaim, pharmacyCostSharing, sumAmounts, type Accumulator } from '../adjudication.js';
 import type { ClaimFact, LineFact } from '../types.js';
 import type { ClaimDraft } from './draft.js';
 
@@ -38,7 +38,7 @@ export function finalizeClaims(
     accumulators.set(accKey, acc);
     const amounts = adjudicateClaim(
       { type: draft.type, network: draft.network, lines: draft.lines.map((l) => l.price) },
-      plan.costSharing,
+      draft.pharmacy ? pharmacyCostSharing(plan.costSharing, draft.pharmacy.tier) : plan.costSharing,
       acc,
     );
     const lines: LineFact[] = draft.lines.map(({ price: _price, denialReason, ...line }, i) => ({

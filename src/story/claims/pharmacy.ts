@@ -1,5 +1,6 @@
 import type { DrugRow } from '../../codemaps/types.js';
 import { addDays } from '../../util/dates.js';
+import { formularyEntryOf } from '../formulary.js';
 import type { CoverageFact, IsoDate } from '../types.js';
 import type { MemberClaimsContext } from './context.js';
 import type { ClaimDraft, DraftLine } from './draft.js';
@@ -81,6 +82,7 @@ export function pharmacyClaims(ctx: MemberClaimsContext, rx: Prescription): Clai
         rxOrigin: tableEntry(ctx, 'rx-origin', rng.chance(0.8) ? ELECTRONIC : WRITTEN).code,
         compound: tableEntry(ctx, 'compound', compound ? COMPOUND : NOT_COMPOUND).code,
         prescriptionNumber,
+        tier: formularyEntryOf(ctx.codeMaps, rx.drug).tier,
       },
       forced: rx.forced && i === 0,
     });

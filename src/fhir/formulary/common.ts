@@ -1,0 +1,76 @@
+import type { CodeableConcept, Coding } from '@medplum/fhirtypes';
+import type { PlanType } from '../../profile/types.js';
+import type { BuildContext } from '../context.js';
+
+/** Da Vinci US Drug Formulary 2.0.1: canonical base, code systems and extension URLs. */
+const BASE = 'http://hl7.org/fhir/us/davinci-drug-formulary';
+export const FORMULARY_VERSION = '2.0.1';
+
+/** Versioned canonical of a Formulary profile, e.g. formularyProfile('usdf-FormularyItem'). */
+export function formularyProfile(name: string): string {
+  return `${BASE}/StructureDefinition/${name}|${FORMULARY_VERSION}`;
+}
+
+/** URL of a Formulary extension, e.g. formularyExtension('DrugTierID') → …/usdf-DrugTierID-extension. */
+export function formularyExtension(name: string): string {
+  return `${BASE}/StructureDefinition/usdf-${name}-extension`;
+}
+
+export const USDF_SYSTEMS = {
+  drugTier: `${BASE}/CodeSystem/usdf-DrugTierCS-TEMPORARY-TRIAL-USE`,
+  pharmacyBenefitType: `${BASE}/CodeSystem/usdf-PharmacyBenefitTypeCS-TEMPORARY-TRIAL-USE`,
+  benefitCostType: `${BASE}/CodeSystem/usdf-BenefitCostTypeCS-TEMPORARY-TRIAL-USE`,
+  costShareOption: `${BASE}/CodeSystem/usdf-CostShareOptionCS-TEMPORARY-TRIAL-USE`,
+  planContactType: `${BASE}/CodeSystem/usdf-PlanContactTypeCS-TEMPORARY-TRIAL-USE`,
+  insuranceItemType: `${BASE}/CodeSystem/usdf-InsuranceItemTypeCS`,
+  insuranceProductType: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/CodeSystem/InsuranceProductTypeCS',
+  actCode: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
+  insurancePlanType: 'http://terminology.hl7.org/CodeSystem/insurance-plan-type',
+  contactEntityType: 'http://terminology.hl7.org/CodeSystem/contactentity-type',
+  iso4217: 'urn:iso:std:iso:4217',
+} as const;
+
+export function codeable(system: string, code: string, display?: string): CodeableConcept {
+  const coding: Coding = { system, code, ...(display ? { display } : {}) };
+  return { coding: [coding] };
+}
+
+/** The drug-policy type of a Formulary and of a plan's drug coverage (v3 ActCode DRUGPOL). */
+export const DRUGPOL = codeable(USDF_SYSTEMS.actCode, 'DRUGPOL', 'drug policy');
+/** The insurance plan type 'drug' (the pattern of the drug-plan slices). */
+export const DRUG_PLAN_TYPE = codeable(USDF_SYSTEMS.insurancePlanType, 'drug', 'Drug');
+
+/** A plan's line of business: each has one formulary (commercial, the Part D formulary, the Medicaid preferred drug list). */
+export type FormularyLine = Exclude<PlanType, 'dental'>;
+
+const LINE_LABEL: Record<FormularyLine, { short: string; name: string }> = {
+  commercial: { short: 'comm', name: 'Commercial' },
+  'medicare-advantage': { short: 'ma', name: 'Medicare Part D' },
+  medicaid: { short: 'mcd', name: 'Medicaid Preferred Drug List' },
+};
+
+export function lineLabel(line: FormularyLine): string {
+  return LINE_LABEL[line].name;
+}
+
+/** Resource ids of the formulary resources: under the payer's id, readable and deterministic. */
+export const formularyIds = {
+  payerPlan: (ctx: BuildContext, planId: string) => `${ctx.directory.payer.id}-rxplan-${planId}`,
+  formulary: (ctx: BuildContext, line: FormularyLine) => `${ctx.directory.payer.id}-formulary-${LINE_LABEL[line].short}`,
+  drug: (ctx: BuildContext, rxcui: string) => `${ctx.directory.payer.id}-rxdrug-${rxcui}`,
+  item: (ctx: BuildContext, line: FormularyLine, rxcui: string) => `${ctx.directory.payer.id}-rxitem-${LINE_LABEL[line].short}-${rxcui}`,
+  area: (ctx: BuildContext, state: string) => `${ctx.directory.payer.id}-area-${state.toLowerCase()}`,
+};
+
+/** The lines of business of the profile's plans with a pharmacy benefit (every plan but dental), in profile order. */
+export function formularyLines(ctx: BuildContext): FormularyLine[] {
+  const lines: FormularyLine[] = [];
+  for (const p of ctx.profile.plans) if (p.type !== 'dental' && !lines.includes(p.type)) lines.push(p.type);
+  return lines;
+}
+
+/** Pharmacy benefit types the formulary publishes, as the claims fill: a month at retail for every drug, 90 days at retail for maintenance drugs. */
+export const BENEFIT_TYPES = {
+  month: { code: '1-month-in-retail', display: '1 month in network retail' },
+  quarter: { code: '3-month-in-retail', display: '3 month in network retail' },
+} as const;
