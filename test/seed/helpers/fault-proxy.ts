@@ -6,7 +6,7 @@ import { Agent, request } from 'undici';
 /** What the proxy does with one request (numbered from 1). */
 export type Fault =
   | { kind: 'pass' }
-  /** Answer this status without forwarding (429 and 503 with Retry-After, say). */
+  /** Answer this status without forwarding (429 and 503 with Retry-After, say); body null sends JSON null, no body an OperationOutcome. */
   | { kind: 'status'; status: number; headers?: Record<string, string>; body?: unknown }
   /** Forward, let the server apply it, then drop the connection without an answer. */
   | { kind: 'drop-after' }
@@ -47,7 +47,7 @@ export async function startFaultProxy(upstream: string, decide: (n: number, req:
     }
     const fault = decide(n, req, body);
     try {
-      if (fault.kind === 'status') return send(res, fault.status, fault.body ?? { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', diagnostics: `fault proxy: ${fault.status}` }] }, fault.headers);
+      if (fault.kind === 'status') return send(res, fault.status, fault.body !== undefined ? fault.body : { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', diagnostics: `fault proxy: ${fault.status}` }] }, fault.headers);
       if (fault.kind === 'drop-before') return void req.socket.destroy();
       if (fault.kind === 'fail-entries' && (body as Bundle | undefined)?.resourceType === 'Bundle') return await failEntries(req, res, body as Bundle, fault.statuses, fault.echo);
       const answer = await forward(req, text);
