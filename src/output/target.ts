@@ -4,7 +4,7 @@ import { UserError } from '../util/errors.js';
 import { shardSuffix, type Shard } from './writer.js';
 
 /** The names fhirseed writes at the top of an output directory. */
-export const OWN_ENTRY = /^(bundles|ndjson|seed-state|serve-state|screenshots|sandbox-store|manifest.*\.json|test-accounts.*\.(json|csv))$/;
+export const OWN_ENTRY = /^(bundles|ndjson|seed-state|serve-state|screenshots|sandbox-store|manifest.*\.json|test-accounts.*\.(json|csv)|brands\.json|\.fhirseed-(tmp|old)-\d+(\.shard-\d+-of-\d+)?)$/;
 
 /**
  * Kept when the population is regenerated: the seeder's checkpoint and dead-letter files, the
@@ -57,34 +57,56 @@ export function freeBytes(dir: string): number | undefined {
 }
 
 /**
- * The temporary directory a run writes into, beside `out` (same parent, so the final renames stay on
- * one filesystem): `.<name>.fhirseed-tmp-<pid>[.shard-i-of-N]`. Created empty, with its parents.
+ * Whether `target` is a mount point (a volume mounted at --out, as a Kubernetes Job mounts one): its
+ * filesystem is not its parent's, so nothing can be renamed between the two.
+ */
+function isMountPoint(target: string): boolean {
+  try {
+    return statSync(target).dev !== statSync(dirname(target)).dev;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where a run's temporary and set-aside directories go, on the same filesystem as `target` so that the
+ * final renames work: beside it as `.<name>.fhirseed-…`, or inside it as `.fhirseed-…` when it is a mount point.
+ */
+function workArea(target: string): { dir: string; prefix: string } {
+  return isMountPoint(target) ? { dir: target, prefix: '.fhirseed-' } : { dir: dirname(target), prefix: `.${basename(target)}.fhirseed-` };
+}
+
+/**
+ * The temporary directory a run writes into, on the same filesystem as `out` (see workArea):
+ * `.<name>.fhirseed-tmp-<pid>[.shard-i-of-N]` beside it, or `.fhirseed-tmp-<pid>[…]` inside a mounted `out`.
+ * Created empty, with its parents.
  */
 export function createTempOutput(out: string, shard?: Shard): string {
   const target = resolve(out);
-  // The shard in the name too: shards on other machines writing to one shared volume may share a pid.
-  const temp = join(dirname(target), `.${basename(target)}.fhirseed-tmp-${process.pid}${shardSuffix(shard)}`);
+  let temp = '';
   try {
     mkdirSync(dirname(target), { recursive: true });
+    const area = workArea(target);
+    // The shard in the name too: shards on other machines writing to one shared volume may share a pid.
+    temp = join(area.dir, `${area.prefix}tmp-${process.pid}${shardSuffix(shard)}`);
     rmSync(temp, { recursive: true, force: true });
-    if (!shardSuffix(shard)) removeStaleSiblings(target);
+    if (!shardSuffix(shard)) removeStale(area);
     mkdirSync(temp);
   } catch (error) {
-    throw new UserError(`--out ${out}: cannot create ${temp} (${errorCode(error)})`);
+    throw new UserError(`--out ${out}: cannot create ${temp || dirname(target)} (${errorCode(error)})`);
   }
   return temp;
 }
 
 /**
- * Removes what a killed unsharded run (SIGKILL, power loss) left beside `target`: its
- * `.<name>.fhirseed-tmp-<pid>` or `-old-<pid>` directory, when no process with that pid runs here.
+ * Removes what a killed unsharded run (SIGKILL, power loss) left in its work area: its
+ * `…fhirseed-tmp-<pid>` or `-old-<pid>` directory, when no process with that pid runs here.
  * Shards' directories are left alone: their process may run on another machine sharing the volume.
  */
-function removeStaleSiblings(target: string): void {
-  const prefix = `.${basename(target)}.fhirseed-`;
-  for (const name of readdirSync(dirname(target))) {
-    const m = /^(?:tmp|old)-(\d+)$/.exec(name.startsWith(prefix) ? name.slice(prefix.length) : '');
-    if (m && !isRunning(Number(m[1]))) rmSync(join(dirname(target), name), { recursive: true, force: true });
+function removeStale(area: { dir: string; prefix: string }): void {
+  for (const name of readdirSync(area.dir)) {
+    const m = /^(?:tmp|old)-(\d+)$/.exec(name.startsWith(area.prefix) ? name.slice(area.prefix.length) : '');
+    if (m && !isRunning(Number(m[1]))) rmSync(join(area.dir, name), { recursive: true, force: true });
   }
 }
 
@@ -101,17 +123,18 @@ function isRunning(pid: number): boolean {
  * Puts a finished unsharded run in place: the old `out` is renamed aside, the temporary directory
  * renamed to `out`, the old seed-state/ carried over, and the old directory removed. Between the two
  * renames `out` is missing for an instant, but never half written. When `out` itself cannot be
- * renamed (the working directory is in it, or it is a mount point: EBUSY), its entries are swapped
- * instead, one rename each.
+ * renamed (the working directory is in it, or it is a mount point and `temp` inside it), its entries
+ * are swapped instead, one rename each.
  */
 export function swapInOutput(temp: string, out: string): void {
   const target = resolve(out);
-  const old = join(dirname(target), `.${basename(target)}.fhirseed-old-${process.pid}`);
   if (!existsSync(target)) {
     renameSync(temp, target);
     return;
   }
-  if (isInside(process.cwd(), target)) {
+  const area = workArea(target);
+  const old = join(area.dir, `${area.prefix}old-${process.pid}`);
+  if (isInside(temp, target) || isInside(process.cwd(), target)) {
     swapEntries(temp, target, old);
     return;
   }
@@ -132,14 +155,18 @@ export function swapInOutput(temp: string, out: string): void {
   rmSync(old, { recursive: true, force: true });
 }
 
-/** The entry-by-entry swap: `out`'s own entries (but the KEPT ones) to `old`, then `temp`'s entries in. */
+/**
+ * The entry-by-entry swap: `out`'s own entries (but the KEPT ones and the work directories) to `old`,
+ * then `temp`'s entries in.
+ */
 function swapEntries(temp: string, target: string, old: string): void {
   mkdirSync(old, { recursive: true });
   const movedOut: string[] = [];
   const movedIn: string[] = [];
+  const work = new Set([temp, old].filter((p) => dirname(p) === target).map((p) => basename(p)));
   try {
     for (const name of readdirSync(target)) {
-      if (KEPT.includes(name)) continue;
+      if (KEPT.includes(name) || work.has(name)) continue;
       renameSync(join(target, name), join(old, name));
       movedOut.push(name);
     }

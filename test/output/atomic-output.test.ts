@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -111,6 +111,33 @@ describe('generate writes into a temporary directory and swaps it in when comple
     expect(statSync(out).ino).toBe(inode);
     expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).members.written).toBe(1);
     expect(leftovers(parent)).toEqual([]);
+  });
+
+  // A volume mounted at --out (a Kubernetes Job's output volume) is another filesystem than its parent: the run
+  // works inside it, since nothing can be renamed across. Mounting needs root with CAP_SYS_ADMIN (CI has it).
+  it('should generate into a mount point, whole runs and shards, renaming only within its filesystem', (test) => {
+    const parent = newDir();
+    const out = join(parent, 'out');
+    mkdirSync(out);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=32m', 'fhirseed-test', out], { stdio: 'ignore' });
+    } catch {
+      test.skip('cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN)');
+    }
+    try {
+      const device = statSync(out).dev;
+      expect(device).not.toBe(statSync(parent).dev);
+      generateTo(out, { ...profile, members: 3 });
+      generateTo(out, { ...profile, members: 1 });
+      expect(bundleOwners(readdirSync(join(out, 'bundles')))).toEqual(['directory', 'member-000000']);
+      generateTo(out, { ...profile, members: 2 }, { shard: { index: 2, count: 2 } });
+      expect(readdirSync(out)).toContain('manifest.shard-2-of-2.json');
+      expect(statSync(out).dev).toBe(device);
+      expect(leftovers(out)).toEqual([]);
+      expect(leftovers(parent)).toEqual([]);
+    } finally {
+      execFileSync('umount', [out]);
+    }
   });
 
   it('should remove what a killed run left beside --out, but not the directory of a process still running', () => {
