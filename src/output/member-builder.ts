@@ -2,10 +2,12 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { CodeMaps } from '../codemaps/types.js';
 import { claimSelectedIgs, ids, type BuildContext, type UsCoreVersion } from '../fhir/context.js';
 import { buildCarinBbDirectoryResources, buildCarinBbEobs, buildMemberCoreResources } from '../fhir/carin-bb/index.js';
+import { buildPlanNetDirectoryResources, layerPlanNet } from '../fhir/plan-net/index.js';
 import { buildUsCoreDirectoryResources, buildUsCoreMemberResources, layerUsCore } from '../fhir/us-core/index.js';
 import { IG_NAMES, type IgName } from '../profile/igs.js';
 import type { Profile } from '../profile/types.js';
 import { buildDirectory } from '../story/directory.js';
+import { buildPlanNetDirectory } from '../story/plan-net-directory.js';
 import { simulateMember } from '../story/simulate.js';
 import { testAccount } from './accounts.js';
 import { renderGroup, type RenderOptions, type RenderedGroup } from './render.js';
@@ -62,10 +64,15 @@ export function memberBuilder(setup: MemberSetup, codeMaps: CodeMaps): MemberBui
       return renderGroup(`bundles/member-${String(index).padStart(6, '0')}.json`, resources, setup.render, testAccount(story, ids.patient(story)));
     },
     directory() {
+      // Plan-Net is this same directory (same NPIs, organizations, locations, endpoints) with its profiles layered on, plus networks and plans.
+      const planNet = has('plan-net') ? buildPlanNetDirectory(profile, directory) : undefined;
       const resources = [
         ...buildCarinBbDirectoryResources(ctx).map((r) => (has('us-core') ? layerUsCore(r, undefined, ctx) : r)),
-        ...(has('us-core') ? buildUsCoreDirectoryResources(ctx) : []),
-      ].map((r) => claimSelectedIgs(r, ctx));
+        ...(has('us-core') || planNet ? buildUsCoreDirectoryResources(ctx) : []),
+      ]
+        .map((r) => (planNet ? layerPlanNet(r, ctx, planNet) : r))
+        .concat(planNet ? buildPlanNetDirectoryResources(ctx, planNet) : [])
+        .map((r) => claimSelectedIgs(r, ctx));
       return renderGroup('bundles/directory.json', resources, setup.render);
     },
   };

@@ -37,6 +37,8 @@ const VITAL_SIGNS_BASES = new Set([
  * from the snapshot, not a list of profile names.
  */
 export function notApplicableReason(sd: StructureDefinition, id: string): string | undefined {
+  // Plan-Net Network marks telecom must-support and prohibits it (0..0): networks are reached through their contacts.
+  if (sd.snapshot?.element.find((e) => e.id === id)?.max === '0') return 'the profile prohibits it (max 0)';
   if (sd.type !== 'Observation' || !VITAL_SIGNS_BASES.has(sd.baseDefinition ?? '')) return undefined;
   const componentSlices = (sd.snapshot?.element ?? []).filter((e) => /^Observation\.component:[^.]+$/.test(e.id));
   if (id.startsWith('Observation.component') && componentSlices.length === 0) {
