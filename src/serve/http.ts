@@ -28,6 +28,7 @@ import { binaryContent, wantsBinaryContent } from './binary.js';
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readLimitedBody } from './body.js';
 import { createCors } from './cors.js';
 import { demoFile } from './demo.js';
+import { answerText } from './store/raw-json.js';
 import { BulkExports, type ExportOptions } from './export.js';
 import { handleMemberMatch } from './member-match.js';
 import { decodeSegments, issueOutcome, mediaTypeRefusal, methodRefusal, unknownOperation, type Refusal } from './request-checks.js';
@@ -286,7 +287,7 @@ function refuse(res: ServerResponse, { status, outcome, headers }: Refusal): voi
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, contentType = FHIR_JSON, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
+  const text = answerText(body);
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }

@@ -1,7 +1,6 @@
 import {
   OperationOutcomeError,
   badRequest,
-  deepClone,
   evalFhirPath,
   getSearchParameters,
   matchesSearchRequest,
@@ -11,6 +10,7 @@ import type { Bundle, BundleEntry, Reference, Resource, SearchParameter } from '
 import type { AtomicMemoryRepository } from './router.js';
 import { SUPPORTED_PARAM_TYPES } from './capability.js';
 import { exactTokenFilter } from './token-case.js';
+import { answerCopy } from './store/raw-json.js';
 
 export type Query = Record<string, string | string[]>;
 
@@ -211,7 +211,7 @@ function collectReferences(value: unknown, into: Set<string>): void {
 }
 
 export function entryOf(base: string, resource: Resource, mode: 'match' | 'include'): BundleEntry {
-  return { fullUrl: `${base}/${resource.resourceType}/${resource.id}`, resource: deepClone(resource), search: { mode } };
+  return { fullUrl: `${base}/${resource.resourceType}/${resource.id}`, resource: answerCopy(resource), search: { mode } };
 }
 
 function resolveIncludes(repo: AtomicMemoryRepository, page: Resource[], plan: SearchPlan, base: string, visible?: (r: Resource) => boolean): BundleEntry[] {

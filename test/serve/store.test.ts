@@ -17,6 +17,7 @@ import { startServer } from '../../src/serve/index.js';
 import { AtomicMemoryRepository, indexR4Definitions } from '../../src/serve/router.js';
 import { planSearch, runSearch } from '../../src/serve/search-extras.js';
 import { openStore, pragmaValue } from '../../src/serve/store/open.js';
+import { answerText } from '../../src/serve/store/raw-json.js';
 import { tempDir } from '../helpers/output.js';
 import { describeEmbedded, fhir } from './helpers.js';
 
@@ -189,6 +190,8 @@ describe('SQLite store: searches narrowed by its index keys', () => {
             const plan = planSearch('Observation', { ...q, _count: '100' });
             const ids = (repo: AtomicMemoryRepository) => {
               const bundle = runSearch(repo, plan, 'http://x/fhir', q);
+              // The answer's text: the store's resources spliced in as stored, the same characters as stringified.
+              expect(answerText(bundle)).toBe(JSON.stringify(bundle));
               return { total: bundle.total, ids: bundle.entry?.map((e) => e.resource?.id) };
             };
             expect(ids(store.repo), JSON.stringify(q)).toEqual(ids(memory));

@@ -14,7 +14,9 @@ import {
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type Database from 'libsql';
 import { AtomicMemoryRepository, sameContent, type FilterQuery } from '../router.js';
+import { storeFailure } from './failure.js';
 import { indexKeys, referenceKey, tokenKey } from './keys.js';
+import { rememberJson } from './raw-json.js';
 
 type Db = Database.Database;
 type Statement = Database.Statement;
@@ -22,6 +24,7 @@ type Statement = Database.Statement;
 /** Parsed current versions kept in memory (directory resources that every include asks for, a member's page). */
 const CACHE_SIZE = 5_000;
 const KEY_ROWS = 64;
+const MAX_SEARCH_STATEMENTS = 500;
 
 /**
  * The sandbox repository on SQLite (libsql): each current resource once as compact JSON in `resources`
@@ -37,9 +40,13 @@ export class SqliteRepository extends AtomicMemoryRepository {
   private readonly statements: Record<'get' | 'has' | 'insert' | 'update' | 'remove' | 'all' | 'keyRemove' | 'historyAdd' | 'history' | 'count' | 'types' | 'savepoint' | 'release' | 'rollbackTo', Statement>;
   /** `INSERT … VALUES (?, ?), (?, ?), …` by row count (at most KEY_ROWS): one call into SQLite per resource, mostly. */
   private readonly keyInserts = new Map<number, Statement>();
+  /** Prepared search statements by their SQL (one per shape: how many keys in each set). */
+  private readonly searches = new Map<string, Statement>();
   private readonly knownTypes: Set<string>;
   private readonly cache = new Map<string, Resource>();
   private txDepth = 0;
+  /** The error that made SQLite end the open transaction on its own (see atomically). */
+  private lost: unknown;
 
   constructor(readonly db: Db) {
     super();
@@ -78,14 +85,14 @@ export class SqliteRepository extends AtomicMemoryRepository {
     if (cached) return cached;
     const row = this.statements.get.get(type, id) as [number, string] | undefined;
     if (!row) return undefined;
-    const resource = JSON.parse(row[1]) as Resource;
+    const resource = rememberJson(JSON.parse(row[1]) as Resource, row[1]);
     if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(key, resource);
     return resource;
   }
 
   override *all(type: string): Iterable<Resource> {
-    for (const [json] of this.statements.all.iterate(type) as Iterable<[string]>) yield JSON.parse(json) as Resource;
+    for (const [json] of this.statements.all.iterate(type) as Iterable<[string]>) yield rememberJson(JSON.parse(json) as Resource, json);
   }
 
   override types(): string[] {
@@ -128,21 +135,47 @@ export class SqliteRepository extends AtomicMemoryRepository {
     const [first = [], ...rest] = sets;
     const checks = rest.map((keys) => ` AND EXISTS (SELECT 1 FROM idx i WHERE i.k IN (${marks(keys)}) AND i.seq = resources.seq)`).join('');
     const sql = `SELECT json FROM resources WHERE seq IN (SELECT seq FROM idx WHERE k IN (${marks(first)}))${checks} ORDER BY seq`;
-    const rows = this.db.prepare(sql).raw().all(...sets.flat()) as [string][];
-    return rows.map(([json]) => JSON.parse(json) as Resource);
+    let statement = this.searches.get(sql);
+    if (!statement) {
+      if (this.searches.size >= MAX_SEARCH_STATEMENTS) this.searches.clear();
+      statement = this.db.prepare(sql).raw();
+      this.searches.set(sql, statement);
+    }
+    const rows = statement.all(...sets.flat()) as [string][];
+    return rows.map(([json]) => rememberJson(JSON.parse(json) as Resource, json));
   }
 
   override async createResource<T extends Resource>(resource: T): Promise<T & { id: string }> {
     if (!isResourceType(resource.resourceType)) {
       throw new OperationOutcomeError(badRequest(`unknown resource type '${String(resource.resourceType)}'`, 'resourceType'));
     }
-    const stored = JSON.parse(stringify(resource)) as T & { id: string };
+    const stored = this.store(JSON.parse(stringify(resource)) as T);
+    return deepClone(stored);
+  }
+
+  /**
+   * As AtomicMemoryRepository's preload (same stored result), without its two deep copies: the load stores
+   * every resource through here.
+   */
+  override async preload(resource: Resource): Promise<void> {
+    if (!isResourceType(resource.resourceType)) {
+      throw new OperationOutcomeError(badRequest(`unknown resource type '${String(resource.resourceType)}'`, 'resourceType'));
+    }
+    const stored = resource.id ? this.get(resource.resourceType, resource.id) : undefined;
+    if (stored && sameContent(stored, resource)) return;
+    const copy = JSON.parse(stringify(resource)) as Resource;
+    if (copy.meta?.versionId) delete copy.meta.versionId;
+    this.store(copy);
+  }
+
+  /** Gives a new version (a plain copy of the client's) its id, versionId and lastUpdated where missing, and stores it. */
+  private store<T extends Resource>(stored: T): T & { id: string } {
     stored.id ||= this.generateId();
     stored.meta ??= {};
     stored.meta.versionId ||= generateId();
     stored.meta.lastUpdated ||= new Date().toISOString();
-    this.atomically(() => this.write(stored));
-    return deepClone(stored);
+    this.atomically(() => this.write(stored as Resource & { id: string }));
+    return stored as T & { id: string };
   }
 
   override async updateResource<T extends Resource>(resource: T, options?: Parameters<AtomicMemoryRepository['updateResource']>[1]): Promise<T & { id: string }> {
@@ -216,22 +249,31 @@ export class SqliteRepository extends AtomicMemoryRepository {
     this.txDepth++;
     try {
       const result = await callback(undefined);
-      if (outermost) this.db.exec('COMMIT');
+      if (outermost) {
+        // A write that SQLite refused may have ended the whole transaction (SQLITE_FULL does): nothing commits.
+        if (this.lost) throw this.lost;
+        this.db.exec('COMMIT');
+      }
       return result;
     } catch (error) {
       if (outermost) {
-        this.db.exec('ROLLBACK');
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
         this.cache.clear();
       }
-      throw error;
+      throw storeFailure(error);
     } finally {
       this.txDepth--;
+      if (outermost) this.lost = undefined;
     }
   }
 
-  /** One write as its own transaction, or as a savepoint of the open one (a failed write leaves nothing of itself). */
+  /**
+   * One write as its own transaction, or as a savepoint of the open one (a failed write leaves nothing of itself).
+   * When SQLite rolled the open transaction back itself, every later write of it fails with the same error.
+   */
   private atomically(write: () => void): void {
-    const nested = this.db.inTransaction;
+    if (this.lost) throw this.lost;
+    const nested = this.txDepth > 0;
     if (nested) this.statements.savepoint.run();
     else this.db.exec('BEGIN IMMEDIATE');
     try {
@@ -239,14 +281,19 @@ export class SqliteRepository extends AtomicMemoryRepository {
       if (nested) this.statements.release.run();
       else this.db.exec('COMMIT');
     } catch (error) {
-      if (nested) {
-        this.statements.rollbackTo.run();
-        this.statements.release.run();
-      } else {
-        this.db.exec('ROLLBACK');
+      const failure = storeFailure(error);
+      if (this.db.inTransaction) {
+        if (nested) {
+          this.statements.rollbackTo.run();
+          this.statements.release.run();
+        } else {
+          this.db.exec('ROLLBACK');
+        }
+      } else if (nested) {
+        this.lost = failure;
       }
       this.cache.clear();
-      throw error;
+      throw failure;
     }
   }
 

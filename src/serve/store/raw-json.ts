@@ -1,0 +1,44 @@
+import { deepClone } from '@medplum/core';
+
+/**
+ * The JSON text each resource object read from the SQLite store was parsed from, so that a search answer is
+ * written with that text instead of copying (deepClone: stringify and parse) and stringifying every resource
+ * again: at 200 members those three passes over each page were half of a search's time. Such objects are never
+ * mutated (the repository's contract for get/all/candidates), so their text stays theirs.
+ */
+const texts = new WeakMap<object, string>();
+
+/** Records that `resource` was parsed from `text` (compact JSON, as JSON.stringify writes it). */
+export function rememberJson<T extends object>(resource: T, text: string): T {
+  texts.set(resource, text);
+  return resource;
+}
+
+/**
+ * A copy of a repository resource to put in an answer: the object itself when it came from the store with its
+ * text (answerText writes that text), else a deep copy.
+ */
+export function answerCopy<T>(resource: T): T {
+  return resource && typeof resource === 'object' && texts.has(resource) ? resource : deepClone(resource);
+}
+
+/** `"\u0000N"` as JSON.stringify writes a placeholder string: the N-th resource text to splice in. */
+const PLACEHOLDER = /"\\u0000(\d+)"/g;
+
+/**
+ * JSON.stringify(body), with each Bundle entry resource that came from the store written as its stored text
+ * (the same characters JSON.stringify would write for it).
+ */
+export function answerText(body: unknown): string {
+  const entries = (body as { resourceType?: unknown; entry?: { resource?: object }[] } | undefined)?.entry;
+  if (!Array.isArray(entries) || !entries.some((e) => e?.resource && texts.has(e.resource))) return JSON.stringify(body);
+  const pieces: string[] = [];
+  const text = JSON.stringify(body, (key, value: unknown) => {
+    if (key !== 'resource' || !value || typeof value !== 'object') return value;
+    const stored = texts.get(value);
+    if (stored === undefined) return value;
+    pieces.push(stored);
+    return `\u0000${pieces.length - 1}`;
+  });
+  return text.replace(PLACEHOLDER, (_whole, i: string) => pieces[Number(i)]!);
+}
