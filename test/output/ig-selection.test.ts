@@ -70,6 +70,25 @@ describe('IG selection: the profile igs', () => {
   });
 });
 
+describe('IG selection: Plan-Net', () => {
+  it('should emit the directory with only Plan-Net profiles with igs [plan-net], and members with the base R4 ones', () => {
+    const { resources, manifest } = generated(['plan-net']);
+    expect(manifest.igs).toEqual({ 'hl7.fhir.us.davinci-pdex-plan-net': '1.1.0' });
+    const foreign = profilesOf(resources).filter((p) => !p.startsWith('http://hl7.org/fhir/us/davinci-pdex-plan-net/') && !p.startsWith('http://hl7.org/fhir/StructureDefinition/'));
+    expect(foreign).toEqual([]);
+    const types = new Set(resources.map((r) => r.resourceType));
+    for (const t of ['InsurancePlan', 'HealthcareService', 'OrganizationAffiliation', 'PractitionerRole', 'Location', 'Endpoint']) expect(types.has(t), t).toBe(true);
+    expect(types.has('ExplanationOfBenefit')).toBe(false);
+    expect(resources.find((r) => r.resourceType === 'Patient')!.meta?.profile).toEqual(['http://hl7.org/fhir/StructureDefinition/Patient']);
+  });
+
+  it('should emit no Plan-Net profile or resource without plan-net', () => {
+    const { resources } = generated(['carin-bb', 'us-core']);
+    expect(profilesOf(resources).filter((p) => p.includes('davinci-pdex-plan-net'))).toEqual([]);
+    expect(resources.some((r) => r.resourceType === 'InsurancePlan' || r.resourceType === 'OrganizationAffiliation')).toBe(false);
+  });
+});
+
 describe('IG selection: profile igs checks', () => {
   const text = readFileSync(join('profiles', 'default.yaml'), 'utf8');
   const options = profileLoadOptions(codeMaps);
