@@ -41,19 +41,34 @@ const KEYWORDS = new Set(['and', 'or', 'xor', 'implies', 'is', 'as', 'in', 'cont
  * The invariant's result on a node depends only on the node's own elements that the expression names
  * at its root (`dataAbsentReason.empty() or value.empty()` reads dataAbsentReason and value[x]): those
  * fields, serialised, key a cache of results — most nodes repeat (a resource without `contained` for
- * dom-2…5, the same Period shapes). The whole node is the key when the expression calls a function on
- * the node itself (`where(…)`, `$this`), and there is no key (always evaluated) when it reads the
- * resource (`%resource`, `%rootResource`, `%context`) or resolves references. Keys longer than
- * KEY_CHARS are not kept.
+ * dom-2…5, the same Period shapes). A name the expression only tests for presence (`value.exists()`,
+ * `abatement.empty()`) is keyed by presence alone when its value is plainly there (an object with a field,
+ * or a non-empty array of such objects), so `valueQuantity` 70 kg and 71 kg share one entry. The whole
+ * node is the key when the expression calls a function on the node itself (`where(…)`, `$this`), and
+ * there is no key (always evaluated) when it resolves references, or reads the resource (`%resource`,
+ * `%rootResource`, `%context`) from an element below the root. On the resource itself (`atRoot`),
+ * `%resource.code` reads the node's own `code` and is keyed like it. Keys longer than KEY_CHARS are not kept.
  */
-export function cacheKeyOf(expression: string): ((node: unknown) => string | undefined) | undefined {
-  if (/%resource|%rootResource|%context|resolve\(/.test(expression)) return undefined;
-  const code = expression.replace(/'(?:[^'\\]|\\.)*'/g, "''").replace(/`([^`]*)`/g, '$1');
+export function cacheKeyOf(expression: string, atRoot = false): ((node: unknown) => string | undefined) | undefined {
+  if (/resolve\(/.test(expression)) return undefined;
+  let code = expression.replace(/'(?:[^'\\]|\\.)*'/g, "''").replace(/`([^`]*)`/g, '$1');
+  if (/%resource|%rootResource|%context/.test(code)) {
+    if (!atRoot || /%(resource|rootResource|context)(?!\.[A-Za-z_])/.test(code)) return undefined;
+    // On the resource itself, %resource.code is the node's own code.
+    code = code.replace(/%(resource|rootResource|context)\.(?=[A-Za-z_])/g, ' ');
+  }
   // A whole resource seldom repeats: not worth its serialisation.
   const whole = (node: unknown) => (node !== null && typeof node === 'object' && 'resourceType' in node ? undefined : JSON.stringify(node));
-  if (/\$this|(^|[^.\w%$])[A-Za-z_]\w*\s*\(/.test(code)) return whole;
-  const names = new Set<string>();
-  for (const m of code.matchAll(/(^|[^.\w%$])([A-Za-z_]\w*)/g)) if (!KEYWORDS.has(m[2]!)) names.add(m[2]!);
+  // A function called on the node itself (`where(…)` at the start), not an operator before a parenthesis (`implies (…)`).
+  if (/\$this/.test(code) || [...code.matchAll(/(^|[^.\w%$])([A-Za-z_]\w*)\s*\(/g)].some((m) => !KEYWORDS.has(m[2]!))) return whole;
+  const names = new Map<string, boolean>();
+  for (const m of code.matchAll(/(^|[^.\w%$])([A-Za-z_]\w*)/g)) {
+    const name = m[2]!;
+    if (KEYWORDS.has(name)) continue;
+    const rest = code.slice(m.index! + m[0].length);
+    const presenceOnly = /^\s*\.\s*(empty|exists)\s*\(\s*\)/.test(rest);
+    names.set(name, (names.get(name) ?? true) && presenceOnly);
+  }
   const picked = [...names];
   return (node) => {
     if (node === null || typeof node !== 'object' || Array.isArray(node)) return JSON.stringify(node);
@@ -61,11 +76,20 @@ export function cacheKeyOf(expression: string): ((node: unknown) => string | und
     for (const k of Object.keys(node)) {
       const name = k.startsWith('_') ? k.slice(1) : k;
       // value[x] is `value` in FHIRPath and valueQuantity… in JSON.
-      if (picked.some((n) => name === n || (name.startsWith(n) && /[A-Z]/.test(name[n.length] ?? '')))) part[k] = (node as Record<string, unknown>)[k];
+      const hit = picked.find(([n]) => name === n || (name.startsWith(n) && /[A-Z]/.test(name[n.length] ?? '')));
+      if (!hit) continue;
+      const value = (node as Record<string, unknown>)[k];
+      part[k] = hit[1] && plainlyPresent(value) ? 1 : value;
     }
     const key = JSON.stringify(part);
     return key.length > KEY_CHARS ? undefined : key;
   };
+}
+
+/** An object with a non-null field, or a non-empty array of only such objects: there for `exists()`, whatever it holds. */
+function plainlyPresent(value: unknown): boolean {
+  const object = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v) && Object.values(v).some((x) => x !== null && x !== undefined);
+  return Array.isArray(value) ? value.length > 0 && value.every(object) : object(value);
 }
 
 /** FHIRPath invariants of severity error, compiled once per element path and expression with HL7's `fhirpath`. */
@@ -130,7 +154,7 @@ export class InvariantChecker {
       for (const c of el.constraint ?? []) {
         if (c.severity !== 'error' || !c.expression || SKIPPED_KEYS.has(c.key)) continue;
         const evaluate = this.compile(el.path, c.key, c.expression);
-        if (evaluate) list.push({ id: el.id, key: c.key, human: c.human ?? c.expression, evaluate, cacheKey: cacheKeyOf(c.expression), cache: new Map() });
+        if (evaluate) list.push({ id: el.id, key: c.key, human: c.human ?? c.expression, evaluate, cacheKey: cacheKeyOf(c.expression, !el.id.includes('.')), cache: new Map() });
       }
     }
     this.perProfile.set(profile, list);

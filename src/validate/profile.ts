@@ -1,5 +1,5 @@
 import type { Definitions } from './definitions.js';
-import { childrenOf, fixedOrPattern, followPath, type Json, matchesFixedOrPattern } from './slicing.js';
+import { childrenOf, compileFixedOrPattern, fixedOrPattern, followPath, type Json, pathFollower } from './slicing.js';
 import { codingProblem, type Terminology } from './terminology.js';
 import type { ElementDefinition, StructureDefinition } from './types.js';
 
@@ -20,6 +20,8 @@ export class CompiledProfile {
   private readonly fixed = new Map<ElementDefinition, ReturnType<typeof fixedOrPattern>>();
   /** Slicing element id → the ids of its direct slices. */
   private readonly slicesOf = new Map<string, string[]>();
+  /** Per element (snapshot order): its id parsed, its parent's index, and where its `id.` descendants end. */
+  private readonly info: ElementInfo[];
 
   constructor(
     readonly sd: StructureDefinition,
@@ -38,6 +40,14 @@ export class CompiledProfile {
       if (seg.slice(colon + 1).includes('/')) continue; // re-slices: checked through their own slicing
       (this.slicesOf.get(base) ?? this.slicesOf.set(base, []).get(base)!).push(el.id);
     }
+    this.info = this.elements.map((el, i) => {
+      const seg = this.segment(el.id);
+      const prefix = `${el.id}.`;
+      let end = i + 1;
+      while (end < this.elements.length && this.elements[end]!.id.startsWith(prefix)) end++;
+      const max = el.max === undefined || el.max === '*' ? Infinity : Number(el.max);
+      return { seg, parent: seg ? (this.indexOf.get(seg.parent) ?? -1) : -1, descendantsEnd: end, min: el.min ?? 0, max };
+    });
   }
 
   /** A memoised finder of the JSON nodes that an element id denotes in the resource. */
@@ -100,35 +110,44 @@ export class CompiledProfile {
   }
 
   /** Per-resource memo over element indexes: flat nodes, and nodes grouped per parent node. */
-  private state(resource: Json): { nodes: NodeFinder; groups: (id: string) => Json[][] } {
+  private state(resource: Json): { nodes: NodeFinder; groups: (id: string) => Json[][]; nodesAt: (i: number) => Json[]; groupsAt: (i: number) => Json[][] } {
     const flat: (Json[] | undefined)[] = new Array(this.elements.length);
     const grouped: (Json[][] | undefined)[] = new Array(this.elements.length);
     const other = new Map<string, Json[][]>();
-    const EMPTY: Json[][] = [];
+    const compute = (seg: Segment | undefined, parentIndex: number): Json[][] => {
+      if (!seg) return [[resource]];
+      const parents = parentIndex >= 0 ? nodesAt(parentIndex) : nodes(seg.parent);
+      if (!parents.length) return EMPTY_GROUPS;
+      const result = new Array<Json[]>(parents.length);
+      for (let k = 0; k < parents.length; k++) result[k] = this.childrenAt(parents[k], seg);
+      return result;
+    };
+    const groupsAt = (i: number): Json[][] => {
+      const hit = grouped[i];
+      if (hit) return hit;
+      const info = this.info[i]!;
+      return (grouped[i] = compute(info.seg, info.parent));
+    };
+    const nodesAt = (i: number): Json[] => {
+      const hit = flat[i];
+      if (hit) return hit;
+      return (flat[i] = concat(groupsAt(i)));
+    };
     const groups = (id: string): Json[][] => {
       const i = this.indexOf.get(id);
-      const hit = i === undefined ? other.get(id) : grouped[i];
+      if (i !== undefined) return groupsAt(i);
+      const hit = other.get(id);
       if (hit) return hit;
-      let result: Json[][];
       const seg = this.segment(id);
-      if (!seg) result = [[resource]];
-      else {
-        const parents = nodes(seg.parent);
-        result = parents.length ? parents.map((p) => this.childrenAt(p, seg)) : EMPTY;
-      }
-      if (i === undefined) other.set(id, result);
-      else grouped[i] = result;
+      const result = compute(seg, seg ? (this.indexOf.get(seg.parent) ?? -1) : -1);
+      other.set(id, result);
       return result;
     };
     const nodes = (id: string): Json[] => {
       const i = this.indexOf.get(id);
-      if (i !== undefined && flat[i]) return flat[i]!;
-      const g = groups(id);
-      const result = g.length === 1 ? g[0]! : g.length === 0 ? [] : g.flat();
-      if (i !== undefined) flat[i] = result;
-      return result;
+      return i !== undefined ? nodesAt(i) : concat(groups(id));
     };
-    return { nodes, groups };
+    return { nodes, groups, nodesAt, groupsAt };
   }
 
   private readonly segments = new Map<string, Segment | undefined>();
@@ -149,16 +168,17 @@ export class CompiledProfile {
   private childrenAt(parentNode: Json, seg: Segment): Json[] {
     if (seg.choice) return childrenOf(parentNode, seg.name, seg.sliceName);
     const kids = childrenOf(parentNode, seg.name);
-    return seg.sliceName && kids.length ? kids.filter((k) => this.inSlice(k, seg.slicingId, `${seg.parent}.${seg.last}`)) : kids;
+    if (!seg.sliceName || !kids.length) return kids;
+    const test = (seg.test ??= this.sliceTest(seg.slicingId, `${seg.parent}.${seg.last}`));
+    const inSlice: Json[] = [];
+    for (const k of kids) if (test(k)) inSlice.push(k);
+    return inSlice;
   }
 
-  /** Slice id → whether a node belongs to the slice, compiled once from the slicing's discriminators. */
-  private readonly sliceTests = new Map<string, (node: Json) => boolean>();
-
+  /** Whether a node belongs to the slice, by a test compiled once from the slicing's discriminators. */
   private inSlice(node: Json, slicingId: string, sliceId: string): boolean {
-    let test = this.sliceTests.get(sliceId);
-    if (!test) this.sliceTests.set(sliceId, (test = this.sliceTest(slicingId, sliceId)));
-    return test(node);
+    const seg = this.segment(sliceId)!;
+    return (seg.test ??= this.sliceTest(slicingId, sliceId))(node);
   }
 
   private sliceTest(slicingId: string, sliceId: string): (node: Json) => boolean {
@@ -166,7 +186,7 @@ export class CompiledProfile {
     const tests = (slicing?.discriminator ?? []).map((d): ((node: Json) => boolean) | undefined => {
       const path = d.path.replace(/^\$this\.?/, '') || '$this';
       const el = this.byId.get(path === '$this' ? sliceId : `${sliceId}.${path}`);
-      const values = (node: Json) => followPath(node, path);
+      const values = pathFollower(path);
       if (d.type === 'exists') {
         if (el && (el.min ?? 0) > 0) return (node) => values(node).length > 0;
         if (el?.max === '0') return (node) => values(node).length === 0;
@@ -178,11 +198,17 @@ export class CompiledProfile {
       }
       if (d.type === 'value' || d.type === 'pattern') {
         const fp = el && this.fixed.get(el);
-        if (fp) return (node) => values(node).some((v) => matchesFixedOrPattern(v, fp));
+        if (fp) {
+          const match = compileFixedOrPattern(fp);
+          return (node) => values(node).some(match);
+        }
         // The value may be fixed one level down, inside a nested slice (R4 bp: component slices on
         // code.coding.code, with the code fixed in code.coding:SBPCode.code).
         const nested = this.nestedFixed(sliceId, path);
-        if (nested.length) return (node) => values(node).some((v) => nested.some((f) => matchesFixedOrPattern(v, f)));
+        if (nested.length) {
+          const matches = nested.map(compileFixedOrPattern);
+          return (node) => values(node).some((v) => matches.some((m) => m(v)));
+        }
         if (path === 'url') {
           const url = this.byId.get(sliceId)?.type?.[0]?.profile?.[0];
           if (url) return (node) => values(node).includes(url);
@@ -196,6 +222,7 @@ export class CompiledProfile {
       return undefined; // profile discriminators: not resolved here
     });
     const active = tests.filter((t): t is (node: Json) => boolean => t !== undefined);
+    if (active.length === 1) return active[0]!;
     return (node) => active.every((t) => t(node));
   }
 
@@ -211,30 +238,40 @@ export class CompiledProfile {
 
   /** Reports the resource's problems against the profile; returns its node finder for further checks (invariants). */
   check(resource: Json, report: ProfileReport): NodeFinder {
-    const { nodes, groups } = this.state(resource);
-    for (const el of this.elements) {
-      const seg = this.segment(el.id);
+    const { nodes, nodesAt, groupsAt } = this.state(resource);
+    const count = this.elements.length;
+    for (let i = 0; i < count; i++) {
+      const info = this.info[i]!;
+      const seg = info.seg;
       if (!seg) continue;
-      const parents = nodes(seg.parent);
-      if (!parents.length) continue;
-      const perParent = groups(el.id);
-      const min = el.min ?? 0;
-      const max = el.max === undefined || el.max === '*' ? Infinity : Number(el.max);
+      const parents = info.parent >= 0 ? nodesAt(info.parent) : nodes(seg.parent);
+      // No parent node: none of this element's descendants has one either.
+      if (!parents.length) {
+        i = info.descendantsEnd - 1;
+        continue;
+      }
+      const el = this.elements[i]!;
+      const { min, max } = info;
       if (min > 0 || max !== Infinity) {
-        perParent.forEach((kids, i) => {
-          let n = kids.length;
-          const p = parents[i];
+        const perParent = groupsAt(i);
+        for (let k = 0; k < perParent.length; k++) {
+          let n = perParent[k]!.length;
+          const p = parents[k];
           // A primitive present only as its `_name` extension holder still counts.
           if (n < min && !seg.sliceName && p && typeof p === 'object' && p[`_${seg.name}`] !== undefined) n = [p[`_${seg.name}`]].flat().length;
           if (n < min) report(el.id, `${n} present, profile requires at least ${min}`);
           if (n > max) report(el.id, `${n} present, profile allows at most ${el.max}`);
-        });
+        }
       }
-      const here = nodes(el.id);
-      if (!here.length) continue;
+      const here = nodesAt(i);
+      if (!here.length) {
+        i = info.descendantsEnd - 1;
+        continue;
+      }
       const fp = this.fixed.get(el);
       if (fp) {
-        for (const n of here) if (!matchesFixedOrPattern(n, fp)) report(el.id, `${JSON.stringify(n)} does not match ${fp.kind} ${JSON.stringify(fp.value)}`);
+        const match = (info.match ??= compileFixedOrPattern(fp));
+        for (const n of here) if (!match(n)) report(el.id, `${JSON.stringify(n)} does not match ${fp.kind} ${JSON.stringify(fp.value)}`);
       }
       if (el.binding?.strength === 'required' && el.binding.valueSet) this.checkBinding(el, here, report);
       if (el.slicing?.rules === 'closed' && !seg.choice) this.checkClosed(el, parents, seg.last, report);
@@ -312,7 +349,32 @@ function jsonType(v: Json): string {
   return typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'boolean' : 'unknown';
 }
 
+const EMPTY_GROUPS: Json[][] = [];
+
+/** The groups' nodes in one array (the group itself when there is one). */
+function concat(groups: Json[][]): Json[] {
+  if (groups.length === 1) return groups[0]!;
+  if (groups.length === 0) return [];
+  const all: Json[] = [];
+  for (const g of groups) for (const n of g) all.push(n);
+  return all;
+}
+
+interface ElementInfo {
+  seg: Segment | undefined;
+  /** Index of the parent element, -1 for the root or a parent the snapshot does not list. */
+  parent: number;
+  /** Index just past the run of elements after this one whose ids start with `id.` (its descendants, not its slices). */
+  descendantsEnd: number;
+  min: number;
+  max: number;
+  /** The fixed/pattern value compiled to a test, on first use. */
+  match?: (value: Json) => boolean;
+}
+
 interface Segment {
+  /** The slice's membership test, compiled on first use. */
+  test?: (node: Json) => boolean;
   parent: string;
   /** The last segment with its slice name, e.g. `supportingInfo:dayssupply`. */
   last: string;

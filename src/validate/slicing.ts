@@ -24,6 +24,29 @@ export function matchesFixedOrPattern(value: Json, fp: { kind: 'fixed' | 'patter
   return fp.kind === 'fixed' ? isDeepStrictEqual(value, fp.value) : matchesPattern(value, fp.value);
 }
 
+/**
+ * A fixed or pattern value compiled to a test equal to `matchesFixedOrPattern(value, fp)`: primitives compared
+ * with Object.is (as isDeepStrictEqual does), pattern objects and arrays unrolled into nested closures once.
+ */
+export function compileFixedOrPattern(fp: { kind: 'fixed' | 'pattern'; value: Json }): (value: Json) => boolean {
+  if (fp.value === null || typeof fp.value !== 'object') return (v) => Object.is(v, fp.value);
+  return fp.kind === 'fixed' ? (v) => isDeepStrictEqual(v, fp.value) : compilePattern(fp.value);
+}
+
+function compilePattern(pattern: Json): (value: Json) => boolean {
+  if (pattern === null || typeof pattern !== 'object') return (v) => Object.is(v, pattern);
+  if (Array.isArray(pattern)) {
+    const items = pattern.map(compilePattern);
+    return (v) => Array.isArray(v) && items.every((m) => v.some(m));
+  }
+  const entries = Object.entries(pattern).map(([k, p]) => [k, compilePattern(p)] as const);
+  return (v) => {
+    if (v === null || typeof v !== 'object') return false;
+    for (const [k, m] of entries) if (!m(v[k])) return false;
+    return true;
+  };
+}
+
 /** Children of a JSON node named by an element name; `value[x]` matches every `valueXxx` (or just the slice's type). */
 export function childrenOf(node: Json, name: string, typeSlice?: string): Json[] {
   if (node === null || typeof node !== 'object') return [];
@@ -38,21 +61,36 @@ export function childrenOf(node: Json, name: string, typeSlice?: string): Json[]
 
 /** Follows a dotted FHIRPath-ish discriminator path (`code.coding`, `extension('url').value`, `$this`, `resolve()` skipped). */
 export function followPath(node: Json, path: string): Json[] {
-  if (path === '$this') return [node];
-  let steps = PATHS.get(path);
-  if (!steps) {
-    steps = path.split(/\.(?![^(]*\))/).flatMap((part): PathStep[] => {
+  return pathFollower(path)(node);
+}
+
+/** `followPath` for one path, its steps split once: a profile's few dozen discriminator paths are followed for every sliced node. */
+export function pathFollower(path: string): (node: Json) => Json[] {
+  let follow = PATHS.get(path);
+  if (follow) return follow;
+  if (path === '$this') follow = (node) => [node];
+  else {
+    const steps = path.split(/\.(?![^(]*\))/).flatMap((part): PathStep[] => {
       if (part === '$this' || part === 'resolve()' || part.startsWith('ofType(')) return [];
       const ext = /^extension\('([^']+)'\)$/.exec(part);
       return [ext ? { name: 'extension', url: ext[1] } : { name: part }];
     });
-    PATHS.set(path, steps);
+    const only = steps.length === 1 && steps[0]!.url === undefined ? steps[0]!.name : undefined;
+    follow =
+      only !== undefined
+        ? (node) => childrenOf(node, only)
+        : (node) => {
+            let nodes: Json[] = [node];
+            for (const step of steps) {
+              const next: Json[] = [];
+              for (const n of nodes) for (const k of childrenOf(n, step.name)) if (step.url === undefined || k?.url === step.url) next.push(k);
+              nodes = next;
+            }
+            return nodes;
+          };
   }
-  let nodes: Json[] = [node];
-  for (const step of steps) {
-    nodes = step.url === undefined ? nodes.flatMap((n) => childrenOf(n, step.name)) : nodes.flatMap((n) => childrenOf(n, 'extension').filter((e) => e?.url === step.url));
-  }
-  return nodes;
+  PATHS.set(path, follow);
+  return follow;
 }
 
 interface PathStep {
@@ -60,5 +98,4 @@ interface PathStep {
   url?: string;
 }
 
-/** Discriminator paths split once (a profile's few dozen paths are followed for every sliced node). */
-const PATHS = new Map<string, PathStep[]>();
+const PATHS = new Map<string, (node: Json) => Json[]>();
