@@ -24,7 +24,12 @@ interface IncludeSpec {
   sourceType: string;
   param: SearchParameter;
   targetType?: string;
+  /** `_include:iterate` / `_revinclude:iterate`: applied to included resources too, level after level. */
+  iterate?: boolean;
 }
+
+/** Levels of `:iterate` includes followed past the page's matches (Plan-Net's deepest: role → location → organization → endpoint). */
+const MAX_INCLUDE_LEVELS = 4;
 
 export interface SearchPlan {
   resourceType: string;
@@ -214,29 +219,42 @@ export function entryOf(base: string, resource: Resource, mode: 'match' | 'inclu
   return { fullUrl: `${base}/${resource.resourceType}/${resource.id}`, resource: answerCopy(resource), search: { mode } };
 }
 
+/**
+ * The page's includes: `_include` and `_revinclude` from the matches, then the `:iterate` ones again from what
+ * the previous level added, up to MAX_INCLUDE_LEVELS levels.
+ */
 function resolveIncludes(repo: AtomicMemoryRepository, page: Resource[], plan: SearchPlan, base: string, visible?: (r: Resource) => boolean): BundleEntry[] {
   const seen = new Set(page.map(key));
   const out: BundleEntry[] = [];
-  const add = (r: Resource | undefined) => {
-    if (!r || seen.has(key(r)) || (visible && !visible(r))) return;
-    seen.add(key(r));
-    out.push(entryOf(base, r, 'include'));
-  };
-  for (const spec of plan.include) {
-    for (const resource of page) {
-      for (const ref of referencesOf(resource, spec.param)) {
-        const [type, id] = ref.split('/');
-        if (!type || !id || (spec.targetType && type !== spec.targetType)) continue;
-        add(repo.get(type, id));
+  let frontier = page;
+  for (let level = 0; frontier.length && level <= MAX_INCLUDE_LEVELS; level++) {
+    const added: Resource[] = [];
+    const add = (r: Resource | undefined) => {
+      if (!r || seen.has(key(r)) || (visible && !visible(r))) return;
+      seen.add(key(r));
+      added.push(r);
+      out.push(entryOf(base, r, 'include'));
+    };
+    for (const spec of plan.include) {
+      if (level > 0 && !spec.iterate) continue;
+      for (const resource of frontier) {
+        if (resource.resourceType !== spec.sourceType) continue;
+        for (const ref of referencesOf(resource, spec.param)) {
+          const [type, id] = ref.split('/');
+          if (!type || !id || (spec.targetType && type !== spec.targetType)) continue;
+          add(repo.get(type, id));
+        }
       }
     }
-  }
-  const pageKeys = new Set(page.map(key));
-  for (const spec of plan.revinclude) {
-    if (!pageKeys.size || !spec.param.code) continue;
-    for (const candidate of repo.candidates(spec.sourceType, { [spec.param.code]: [...pageKeys].join(',') })) {
-      if (referencesOf(candidate, spec.param).some((ref) => pageKeys.has(ref))) add(candidate);
+    for (const spec of plan.revinclude) {
+      if ((level > 0 && !spec.iterate) || !spec.param.code) continue;
+      const keys = new Set(frontier.filter((r) => (spec.param.target ?? []).includes(r.resourceType as never)).map(key));
+      if (!keys.size) continue;
+      for (const candidate of repo.candidates(spec.sourceType, { [spec.param.code]: [...keys].join(',') })) {
+        if (referencesOf(candidate, spec.param).some((ref) => keys.has(ref))) add(candidate);
+      }
     }
+    frontier = added;
   }
   return out;
 }
@@ -252,17 +270,18 @@ export function referencesOf(resource: Resource, param: SearchParameter): string
 function includeSpecs(resourceType: string, query: Query, name: '_include' | '_revinclude'): IncludeSpec[] {
   const values = Object.entries(query)
     .filter(([k]) => k === name || k === `${name}:iterate`)
-    .flatMap(([, v]) => (Array.isArray(v) ? v : [v]));
-  return values.flatMap((value) => {
+    .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((value) => ({ value, iterate: k.endsWith(':iterate') })));
+  return values.flatMap(({ value, iterate }) => {
     const [sourceType = '', code = '', targetType] = value.split(':');
     if (name === '_include' && (value === '*' || value === `${resourceType}:*`)) return referenceParams(resourceType).map((param) => ({ sourceType: resourceType, param }));
-    if (name === '_include' && sourceType !== resourceType) throw invalid(`${name}=${value}: the source type must be ${resourceType}`);
+    // An iterated include may start from any type the includes reach (`_include:iterate=Location:organization`).
+    if (name === '_include' && !iterate && sourceType !== resourceType) throw invalid(`${name}=${value}: the source type must be ${resourceType}`);
     const param = getSearchParameters(sourceType)?.[code];
     if (!param || param.type !== 'reference') throw invalid(`${name}=${value}: '${code}' is not a reference search parameter of ${sourceType}`);
-    if (name === '_revinclude' && !(param.target ?? []).includes(resourceType as never)) {
+    if (name === '_revinclude' && !iterate && !(param.target ?? []).includes(resourceType as never)) {
       throw invalid(`${name}=${value}: ${sourceType}.${code} does not point to ${resourceType}`);
     }
-    return [{ sourceType, param, ...(targetType ? { targetType } : {}) }];
+    return [{ sourceType, param, ...(targetType ? { targetType } : {}), ...(iterate ? { iterate } : {}) }];
   });
 }
 

@@ -15,8 +15,9 @@ function resources(): Resource[] {
   const network = (id: string) => [{ url: `${PLAN_NET}/network-reference`, valueReference: { reference: `Organization/${id}` } }];
   return [
     { resourceType: 'Organization', id: 'net1', name: 'Preferred Network', type: [{ coding: [{ code: 'ntwk' }] }] },
-    { resourceType: 'Organization', id: 'clinic', name: 'Main Street Clinic' },
-    { resourceType: 'Location', id: 'loc1', name: 'Main Street', address: { city: 'Springfield', state: 'IL' } },
+    { resourceType: 'Organization', id: 'clinic', name: 'Main Street Clinic', endpoint: [{ reference: 'Endpoint/ep1' }] },
+    { resourceType: 'Location', id: 'loc1', name: 'Main Street', address: { city: 'Springfield', state: 'IL' }, managingOrganization: { reference: 'Organization/clinic' } },
+    { resourceType: 'Endpoint', id: 'ep1', status: 'active', connectionType: { code: 'hl7-fhir-rest' }, payloadType: [{ text: 'any' }], address: 'https://clinic.example/fhir', managingOrganization: { reference: 'Organization/clinic' } },
     { resourceType: 'Practitioner', id: 'smith', name: [{ family: 'Smith', given: ['Ann'] }] },
     { resourceType: 'Practitioner', id: 'jones', name: [{ family: 'Jones', given: ['Bo'] }] },
     {
@@ -66,6 +67,11 @@ describeEmbedded('serve: Plan-Net, Formulary and PDex searches', () => {
     expect((await search('PractitionerRole?location.address-city=Springfield&specialty=207Q00000X')).match).toEqual(['PractitionerRole/role-smith']);
     const included = await search('PractitionerRole?practitioner.name=Smith&_include=PractitionerRole:practitioner&_include=PractitionerRole:network');
     expect(included.include).toEqual(['Organization/net1', 'Practitioner/smith']);
+    // :iterate follows the included resources' references too, level after level.
+    const iterated = await search('PractitionerRole?practitioner.name=Smith&_include=PractitionerRole:location&_include:iterate=Location:organization&_include:iterate=Organization:endpoint');
+    expect(iterated.include).toEqual(['Endpoint/ep1', 'Location/loc1', 'Organization/clinic']);
+    const back = await search('Organization?_id=net1&_revinclude=PractitionerRole:network&_revinclude:iterate=PractitionerRole:practitioner');
+    expect(back.include).toEqual(['PractitionerRole/role-smith']);
     const reverse = await search('Practitioner?name=Smith&_revinclude=PractitionerRole:practitioner');
     expect(reverse).toEqual({ match: ['Practitioner/smith'], include: ['PractitionerRole/role-smith'] });
   });
