@@ -32,16 +32,25 @@ describeEmbedded('start: generate if empty, then serve (npm start)', () => {
     expect(reply.body.entry?.some((e) => e.search?.mode === 'include' && e.resource?.resourceType === 'Coverage')).toBe(true);
     const everything = /curl '([^']*\/\$everything)'/.exec(text)?.[1];
     expect((await fhir(everything!)).status).toBe(200);
+    const index = /Index page [^:]*: (\S+)/.exec(text)?.[1];
+    expect(index).toBe(`${new URL(run.url).origin}/`);
+    expect((await fetch(index!)).status).toBe(200);
+    expect(text).not.toMatch(/demo app/);
     const stopped = await run.stop();
     expect(stopped.code).toBe(130);
     expect(stopped.stdout).toContain('server stopped');
     expect(stopped.stderr).toBe('');
   }, 90_000);
 
-  it('should serve an existing population as it is, without generating', async () => {
+  it('should serve an existing population as it is, without generating, and print the member demo app under smart-patient', async () => {
     const manifest = readFileSync(join(out, 'manifest.json'));
-    const run = await start(['--out', out, '--port', '0']);
+    const run = await start(['--out', out, '--port', '0', '--auth', 'smart-patient']);
     expect(run.stdout()).toMatch(/serving the 'default' population already in/);
+    const demo = /Member demo app [^:]*: (\S+)/.exec(run.stdout())?.[1];
+    expect(demo).toBe(`${new URL(run.url).origin}/demo`);
+    const page = await fetch(demo!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<html/i);
     expect(run.stdout()).not.toMatch(/generating/);
     expect(readFileSync(join(out, 'manifest.json'))).toEqual(manifest);
     expect((await run.stop()).code).toBe(130);

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { TestAccount } from '../../output/accounts.js';
+import { DEMO_PATH } from '../../serve/demo.js';
 import { startServer, type AuthClient, type AuthOptions, type ServeOptions } from '../../serve/index.js';
 import { assertPortFree } from '../../serve/listen.js';
 import { loadTestMembers } from '../../serve/test-members.js';
@@ -141,6 +142,9 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
   for (const error of server.loadErrors.slice(0, 20)) io.stderr(`fhirseed: not loaded: ${error}\n`);
   if (server.loadErrors.length > 20) io.stderr(`fhirseed: … and ${server.loadErrors.length - 20} more load errors\n`);
   if (dir) io.stdout(argv.auth === 'smart-patient' ? signInExamples(server.url, dir, argv['client-id']) : examples(server.url, dir));
+  const origin = new URL(server.url).origin;
+  io.stdout(`Index page (endpoints, test members, how to connect): ${origin}/\n`);
+  if (argv.auth === 'smart-patient') io.stdout(`Member demo app (a SMART web app; sign in as a test member): ${origin}${DEMO_PATH}\n`);
   // Listening for Ctrl-C before saying so: a signal sent on reading the line must not find the default handler.
   const stopped = shutdownSignal();
   io.stdout('Press Ctrl-C to stop.\n');
