@@ -4,7 +4,7 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync, typ
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { setImmediate as yieldToRequests } from 'node:timers/promises';
 import type { Group, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { SandboxAuth } from './auth.js';
@@ -183,12 +183,14 @@ export class BulkExports {
       const filtered = typeFilterKeys(this.repo, type, request);
       const file = `${type}.ndjson`;
       let out: WriteStream | undefined;
+      // Always listened to: a write error (a full disk, the folder removed by a cancel) must not go unhandled.
+      let failure: Error | undefined;
       let count = 0;
       for (const resource of this.repo.all(type)) {
         if (request.since !== undefined && !(Date.parse(resource.meta?.lastUpdated ?? '') > request.since)) continue;
         if (filtered && !filtered.has(resource.id ?? '')) continue;
         if (request.level !== 'system' && !belongs(resource, patients)) continue;
-        out ??= createWriteStream(join(job.dir, file));
+        out ??= createWriteStream(join(job.dir, file)).on('error', (error) => (failure ??= error));
         if (!out.write(`${JSON.stringify(resource)}\n`)) await once(out, 'drain');
         count++;
         if (++written % YIELD_EVERY === 0) {
@@ -198,7 +200,9 @@ export class BulkExports {
       }
       if (out) {
         out.end();
-        await once(out, 'close');
+        await finished(out).catch(() => undefined);
+        if (job.cancelled) return;
+        if (failure) throw failure;
         job.outputs.push({ type, file, count });
       }
     }

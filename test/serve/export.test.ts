@@ -180,6 +180,12 @@ describeEmbedded('serve: Bulk Data $export', () => {
     expect((await fetch(status)).status).toBe(404);
     expect((await fetch(file)).status).toBe(404);
 
+    // Cancelled at once, while it may still be writing: the server goes on answering.
+    const running = await fetch(`${base}/$export`, { headers: PREFER });
+    expect((await fetch(running.headers.get('content-location')!, { method: 'DELETE' })).status).toBe(202);
+    expect((await fetch(running.headers.get('content-location')!)).status).toBe(404);
+    expect((await fetch(`${base}/metadata`)).status).toBe(200);
+
     const second = await runExport(`${base}/$export?_type=Patient`);
     expect((await fetch(second.status, { method: 'DELETE' })).status).toBe(202);
     expect((await fetch(second.status)).status).toBe(404);
