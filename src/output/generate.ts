@@ -11,6 +11,7 @@ import { Interrupted, UserError } from '../util/errors.js';
 import { checkNow } from '../util/now.js';
 import { fhirseedVersion } from '../util/paths.js';
 import { checkRunId } from '../util/run-id.js';
+import { BRANDS_FILE, buildUserAccessBrands } from '../fhir/smart/user-access-brands.js';
 import { memberBuilder, type MemberBuilder, type MemberSetup } from './member-builder.js';
 import type { RenderedGroup } from './render.js';
 import { DEFAULT_MAX_BUNDLE_ENTRIES } from './split.js';
@@ -203,6 +204,8 @@ function finishRun(run: Run, options: GenerateOptions): Manifest {
   const { writer, first, end, temp } = run;
   const { runId, now, usCoreVersion, igs } = run.setup;
   const sharded = options.shard !== undefined && options.shard.count > 1;
+  // The payer's SMART User-access Brands Bundle, once per population (with its first member).
+  if (first === 0) writeFileSync(join(temp, BRANDS_FILE), `${JSON.stringify(buildUserAccessBrands(profile, now), null, 2)}\n`);
   const manifest: Manifest = {
     generator: 'fhirseed',
     version: fhirseedVersion(),
@@ -215,7 +218,7 @@ function finishRun(run: Run, options: GenerateOptions): Manifest {
     members: { total: profile.members, first, last: end - 1, written: writer.counts.members },
     shard: options.shard,
     counts: { byType: sortKeys(writer.counts.byType), byProfile: sortKeys(writer.counts.byProfile) },
-    files: [...writer.files].sort(),
+    files: [...writer.files, ...(first === 0 ? [BRANDS_FILE] : [])].sort(),
     targets: profile.targets,
   };
   writeFileSync(join(temp, `manifest${shardSuffix(options.shard)}.json`), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -31,6 +31,7 @@ import { demoFile } from './demo.js';
 import { answerText } from './store/raw-json.js';
 import { BulkExports, type ExportOptions } from './export.js';
 import { handleMemberMatch } from './member-match.js';
+import { brandsDiscovery, serveBrands } from './brands.js';
 import { decodeSegments, issueOutcome, mediaTypeRefusal, methodRefusal, unknownOperation, type Refusal } from './request-checks.js';
 
 export const FHIR_PATH = '/fhir';
@@ -54,6 +55,8 @@ export interface HttpContext {
   corsOrigins?: '*' | string[];
   /** --max-body: the largest request body in bytes; more answers 413 (src/serve/body.ts). */
   maxBody?: number;
+  /** The payer's SMART User-access Brands Bundle (DIR/brands.json), published at /brands.json (src/serve/brands.ts). */
+  brands?: Bundle;
   /** Bulk Data `$export`: how long finished exports are kept (src/serve/export.ts). */
   bulkExport?: ExportOptions;
 }
@@ -98,8 +101,9 @@ async function handle(
 
   if (method === 'GET' && (path === '/.well-known/smart-configuration' || path === `${FHIR_PATH}/.well-known/smart-configuration`)) {
     if (!context.auth.mode.startsWith('smart-')) return send(res, 404, notFound);
-    return sendJson(res, 200, { ...context.auth.smartConfiguration(tokenEndpoint, `${origin}${AUTHORIZE_PATH}`), ...oauthDiscovery(origin, context.auth) }, 'application/json');
+    return sendJson(res, 200, { ...context.auth.smartConfiguration(tokenEndpoint, `${origin}${AUTHORIZE_PATH}`), ...oauthDiscovery(origin, context.auth), ...brandsDiscovery(context.brands, origin) }, 'application/json');
   }
+  if (serveBrands(context.brands, method, path, origin, base, res)) return;
   if (await handleOauthRoute(context.auth, req, res, path, origin, tokenEndpoint, readBody)) return;
   if (path === AUTHORIZE_PATH && (method === 'GET' || method === 'POST')) {
     const params = method === 'POST' ? new URLSearchParams((await readBody(req)).toString('utf8')) : url.searchParams;

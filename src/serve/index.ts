@@ -6,6 +6,7 @@ import { ensurePackages } from '../validate/package-download.js';
 import { capabilityStatement, findProfiles, PROFILE_IGS } from './capability.js';
 import { FHIR_PATH, createHandler } from './http.js';
 import { createSite } from './index-page.js';
+import { loadBrands } from './brands.js';
 import { listenOn } from './listen.js';
 import type { LoadResult } from './load.js';
 import { RateLimit, type RateLimitOptions } from './rate-limit.js';
@@ -136,6 +137,7 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
     corsOrigins: options.corsOrigins,
     maxBody: options.maxBody,
     bulkExport: options.bulkExport,
+    brands: loadBrands(options.dir),
     capability: (base, tokenEndpoint) => {
       // The statement is the same for every request to one base; build it once.
       const cached = cache.get(base);

@@ -14,7 +14,7 @@ export interface LoadResult {
 }
 
 /** fhirseed's own non-FHIR files in an output directory. */
-const NOT_FHIR = /^(manifest|test-accounts)(\.shard-\d+-of-\d+)?\.json$/;
+const NOT_FHIR = /^(manifest|test-accounts|brands)(\.shard-\d+-of-\d+)?\.json$/;
 /** The seeder's checkpoint and dead letters (failed entries are not data to serve), the sandbox's own store and its registered clients (serve-state). */
 const NOT_DATA_DIRS = new Set(['seed-state', 'sandbox-store', 'serve-state']);
 /** NDJSON lines stored per transaction: one commit per batch instead of per resource. */
