@@ -9,6 +9,7 @@ export const TEST_PACKAGES: readonly (readonly [string, string])[] = [
   ['hl7.fhir.us.carin-bb', '2.0.0'],
   ['hl7.fhir.us.core', '3.1.1'],
   ['hl7.fhir.us.core', '6.1.0'],
+  ['hl7.fhir.us.davinci-pdex-plan-net', '1.1.0'],
 ];
 
 /** ../shared/fhir-packages beside the checkout: where the team keeps the packages (never copied into the repository). */

@@ -15,11 +15,14 @@ beforeAll(async () => {
 
 const CARIN_BB = 'http://hl7.org/fhir/us/carin-bb/';
 
-/** The CARIN BB resources of the 25-member default population at a seed (the directory bundle included). */
+/**
+ * The CARIN BB resources of the 25-member default population at a seed (the directory bundle included),
+ * generated with CARIN BB alone: other IGs' directory resources (Plan-Net endpoints, services) are not referred to.
+ */
 function carinBbPopulation(seed: number): Resource[] {
   const t = tempDir();
   temps.push(t.cleanup);
-  generateTo(t.dir, { ...shippedProfile('default'), seed });
+  generateTo(t.dir, { ...shippedProfile('default'), seed, igs: ['carin-bb'] });
   return bundleResources(t.dir)
     .flatMap((b) => b.resources)
     .filter((r) => (r.meta?.profile ?? []).some((p) => p.startsWith(CARIN_BB)));

@@ -55,8 +55,19 @@ export function layerPlanNet(resource: Resource, ctx: BuildContext, pn: PlanNetD
   }
 }
 
+/** Directory id → index in directory.organizations / practitioners, made once per Plan-Net directory (large directories). */
+const indexes = new WeakMap<PlanNetDirectory, Map<string, number>>();
+function indexOf(ctx: BuildContext, pn: PlanNetDirectory, id: string): number {
+  let index = indexes.get(pn);
+  if (!index) {
+    index = new Map([...ctx.directory.organizations.map((o, i) => [o.id, i] as const), ...ctx.directory.practitioners.map((p, i) => [p.id, i] as const)]);
+    indexes.set(pn, index);
+  }
+  return index.get(id) ?? -1;
+}
+
 function orgFact(ctx: BuildContext, pn: PlanNetDirectory, id: string): { org: ProviderOrgFact; fact: PlanNetDirectory['organizations'][number] } | undefined {
-  const i = ctx.directory.organizations.findIndex((o) => o.id === id);
+  const i = indexOf(ctx, pn, id);
   return i < 0 ? undefined : { org: ctx.directory.organizations[i]!, fact: pn.organizations[i]! };
 }
 
@@ -101,7 +112,7 @@ function layerOrganization(o: Organization, ctx: BuildContext, pn: PlanNetDirect
 }
 
 function layerPractitioner(p: Practitioner, ctx: BuildContext, pn: PlanNetDirectory): Practitioner {
-  const i = ctx.directory.practitioners.findIndex((x) => x.id === p.id);
+  const i = indexOf(ctx, pn, p.id!);
   if (i < 0) return p;
   const fact = pn.practitioners[i]!;
   const prac = ctx.directory.practitioners[i]!;
@@ -143,7 +154,7 @@ const PROFICIENCY = { '50': 'Functional native proficiency', '40': 'Advanced pro
 
 function layerPractitionerRole(r: PractitionerRole, ctx: BuildContext, pn: PlanNetDirectory): PractitionerRole {
   const practitionerId = r.practitioner?.reference?.split('/')[1];
-  const i = ctx.directory.practitioners.findIndex((x) => x.id === practitionerId);
+  const i = indexOf(ctx, pn, practitionerId ?? '');
   if (i < 0) return r;
   const prac = ctx.directory.practitioners[i]!;
   const fact = pn.practitioners[i]!;
