@@ -11,6 +11,8 @@ interface TypeIndex {
   /** Element path → JSON key → the child it names and its type (memoised matchChild). */
   keys: Map<string, Map<string, { el: ElementDefinition; type: string } | undefined>>;
   byPath: Map<string, ElementDefinition>;
+  /** Element path → the children that can break a cardinality rule (min > 0 or a bounded max), on first use. */
+  bounded: Map<string, ElementDefinition[]>;
 }
 
 /** Checks resources against the base R4 type definitions: unknown elements, cardinality, arrays, primitive formats, choice types. */
@@ -45,7 +47,7 @@ export class BaseChecker {
         const parent = el.path.slice(0, dot);
         (children.get(parent) ?? children.set(parent, []).get(parent)!).push(el);
       }
-      idx = { sd, children, byPath, keys: new Map() };
+      idx = { sd, children, byPath, keys: new Map(), bounded: new Map() };
     }
     this.index.set(name, idx);
     return idx;
@@ -56,17 +58,18 @@ export class BaseChecker {
       report(path, `expected an object, got ${JSON.stringify(node)}`);
       return;
     }
-    if (Object.keys(node).length === 0) report(path, 'empty element: it must have a value or children (ele-1)');
-    const children = idx.children.get(elPath) ?? [];
+    const names = Object.keys(node);
+    if (names.length === 0) report(path, 'empty element: it must have a value or children (ele-1)');
     let keys = idx.keys.get(elPath);
     if (!keys) idx.keys.set(elPath, (keys = new Map()));
-    const counts = new Map<ElementDefinition, number>();
-    for (const key of Object.keys(node)) {
+    let counts: Map<ElementDefinition, number> | undefined;
+    for (const key of names) {
       if (isResource && key === 'resourceType') continue;
       if (key === 'fhir_comments') continue;
-      const name = key.startsWith('_') ? key.slice(1) : key;
+      const extension = key.charCodeAt(0) === 95; // `_name`: the extensions of a primitive
+      const name = extension ? key.slice(1) : key;
       let match = keys.get(name);
-      if (match === undefined && !keys.has(name)) keys.set(name, (match = matchChild(children, name)));
+      if (match === undefined && !keys.has(name)) keys.set(name, (match = matchChild(idx.children.get(elPath) ?? [], name)));
       if (!match) {
         report(`${path}.${key}`, `unknown element '${key}'`);
         continue;
@@ -74,28 +77,39 @@ export class BaseChecker {
       const { el, type } = match;
       const value = node[key];
       const max = el.max ?? '1';
-      if (max === '1' && Array.isArray(value)) report(`${path}.${key}`, `element '${key}' must not be an array (max 1)`);
-      if (max !== '1' && max !== '0' && !Array.isArray(value)) report(`${path}.${key}`, `element '${key}' must be an array (max ${max})`);
-      const items: any[] = Array.isArray(value) ? value : [value];
-      if (!key.startsWith('_') || node[name] === undefined) counts.set(el, (counts.get(el) ?? 0) + items.filter((v) => v !== null).length);
-      if (max === '0' && items.length) report(`${path}.${key}`, `element '${key}' is not allowed (max 0)`);
-      items.forEach((item, i) => {
-        const at = Array.isArray(value) ? `${path}.${key}[${i}]` : `${path}.${key}`;
-        if (item === null) return;
-        if (key.startsWith('_')) {
-          const element = this.typeIndex('Element');
-          if (element) this.walk(item, element, 'Element', at, report, onRef, false);
-          return;
-        }
-        this.checkValue(item, el, type, idx, at, report, onRef);
-      });
+      const isArray = Array.isArray(value);
+      if (max === '1' && isArray) report(`${path}.${key}`, `element '${key}' must not be an array (max 1)`);
+      if (max !== '1' && max !== '0' && !isArray) report(`${path}.${key}`, `element '${key}' must be an array (max ${max})`);
+      if (!extension || node[name] === undefined) {
+        let present = 0;
+        if (isArray) {
+          for (const v of value) if (v !== null) present++;
+        } else if (value !== null) present = 1;
+        counts ??= new Map();
+        counts.set(el, (counts.get(el) ?? 0) + present);
+      }
+      if (max === '0' && (!isArray || value.length)) report(`${path}.${key}`, `element '${key}' is not allowed (max 0)`);
+      if (isArray) {
+        for (let i = 0; i < value.length; i++) if (value[i] !== null) this.item(value[i], extension, el, type, idx, `${path}.${key}[${i}]`, report, onRef);
+      } else if (value !== null) this.item(value, extension, el, type, idx, `${path}.${key}`, report, onRef);
     }
-    for (const el of children) {
+    let bounded = idx.bounded.get(elPath);
+    if (!bounded) idx.bounded.set(elPath, (bounded = (idx.children.get(elPath) ?? []).filter((el) => (el.min ?? 0) > 0 || (el.max && el.max !== '*'))));
+    for (const el of bounded) {
       const min = el.min ?? 0;
-      const n = counts.get(el) ?? 0;
+      const n = counts?.get(el) ?? 0;
       if (n < min) report(`${path}.${lastSegment(el.path)}`, `missing required element '${lastSegment(el.path)}' (min ${min})`);
       if (el.max && el.max !== '*' && n > Number(el.max)) report(`${path}.${lastSegment(el.path)}`, `${n} values, at most ${el.max} allowed`);
     }
+  }
+
+  private item(item: any, extension: boolean, el: ElementDefinition, type: string, idx: TypeIndex, at: string, report: Report, onRef: ((r: string, p: string) => void) | undefined): void {
+    if (extension) {
+      const element = this.typeIndex('Element');
+      if (element) this.walk(item, element, 'Element', at, report, onRef, false);
+      return;
+    }
+    this.checkValue(item, el, type, idx, at, report, onRef);
   }
 
   private checkValue(item: any, el: ElementDefinition, type: string, idx: TypeIndex, at: string, report: Report, onRef: ((r: string, p: string) => void) | undefined): void {

@@ -45,12 +45,13 @@ const KEYWORDS = new Set(['and', 'or', 'xor', 'implies', 'is', 'as', 'in', 'cont
  * `abatement.empty()`) is keyed by presence alone when its value is plainly there (an object with a field,
  * or a non-empty array of such objects), so `valueQuantity` 70 kg and 71 kg share one entry. The whole
  * node is the key when the expression calls a function on the node itself (`where(…)`, `$this`), and
- * there is no key (always evaluated) when it resolves references, or reads the resource (`%resource`,
+ * there is no key (always evaluated) when it reads the resource (`%resource`,
  * `%rootResource`, `%context`) from an element below the root. On the resource itself (`atRoot`),
  * `%resource.code` reads the node's own `code` and is keyed like it. Keys longer than KEY_CHARS are not kept.
+ * `resolve()` needs no exclusion: evaluated synchronously it always throws (the invariant is then skipped
+ * everywhere), so a result that was reached never depended on what a reference points to.
  */
 export function cacheKeyOf(expression: string, atRoot = false): ((node: unknown) => string | undefined) | undefined {
-  if (/resolve\(/.test(expression)) return undefined;
   let code = expression.replace(/'(?:[^'\\]|\\.)*'/g, "''").replace(/`([^`]*)`/g, '$1');
   if (/%resource|%rootResource|%context/.test(code)) {
     if (!atRoot || /%(resource|rootResource|context)(?!\.[A-Za-z_])/.test(code)) return undefined;
