@@ -3,6 +3,8 @@ import type { CodeMaps } from '../codemaps/types.js';
 import { claimSelectedIgs, ids, type BuildContext, type UsCoreVersion } from '../fhir/context.js';
 import { buildCarinBbDirectoryResources, buildCarinBbEobs, buildMemberCoreResources } from '../fhir/carin-bb/index.js';
 import { buildPlanNetDirectoryResources, layerPlanNet } from '../fhir/plan-net/index.js';
+import { buildFormularyDirectoryResources } from '../fhir/formulary/index.js';
+import { buildPdexMemberResources } from '../fhir/pdex/prior-authorization.js';
 import { buildUsCoreDirectoryResources, buildUsCoreMemberResources, layerUsCore } from '../fhir/us-core/index.js';
 import { IG_NAMES, type IgName } from '../profile/igs.js';
 import type { Profile } from '../profile/types.js';
@@ -60,6 +62,7 @@ export function memberBuilder(setup: MemberSetup, codeMaps: CodeMaps): MemberBui
       ]
         .map((r) => (has('us-core') ? layerUsCore(r, story, ctx) : r))
         .concat(has('us-core') ? buildUsCoreMemberResources(story, ctx) : [])
+        .concat(has('pdex') ? buildPdexMemberResources(story, ctx) : [])
         .map((r) => claimSelectedIgs(r, ctx));
       return renderGroup(`bundles/member-${String(index).padStart(6, '0')}.json`, resources, setup.render, testAccount(story, ids.patient(story)));
     },
@@ -72,6 +75,7 @@ export function memberBuilder(setup: MemberSetup, codeMaps: CodeMaps): MemberBui
       ]
         .map((r) => (planNet ? layerPlanNet(r, ctx, planNet) : r))
         .concat(planNet ? buildPlanNetDirectoryResources(ctx, planNet) : [])
+        .concat(has('formulary') ? buildFormularyDirectoryResources(ctx) : [])
         .map((r) => claimSelectedIgs(r, ctx));
       return renderGroup('bundles/directory.json', resources, setup.render);
     },

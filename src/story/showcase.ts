@@ -36,12 +36,14 @@ export interface Showcase {
   medicareEntitlement?: MedicareEntitlement;
   /** A son named after his father, the subscriber: the same given names and the suffix "Jr.". */
   namesake?: boolean;
+  /** A prior authorization request (an MRI) that is denied, or still pended at the period end (src/story/prior-auth.ts). */
+  priorAuth?: 'denied' | 'pended';
 }
 
 const SCENARIOS: readonly Showcase[] = [
   { claimTypes: ['inpatient', 'professional', 'pharmacy'], planType: 'commercial', age: { min: 45, max: 64 }, corrected: true, deniedLineIn: ['inpatient'] },
-  { claimTypes: ['outpatient', 'professional'], outOfNetwork: true, ambulance: true, corrected: true },
-  { claimTypes: ['pharmacy', 'professional'], corrected: true, compound: true },
+  { claimTypes: ['outpatient', 'professional'], outOfNetwork: true, ambulance: true, corrected: true, priorAuth: 'denied' },
+  { claimTypes: ['pharmacy', 'professional'], corrected: true, compound: true, priorAuth: 'pended' },
   // Ages are at the period start: 16 at most, so that the child is still of orthodontic age (11-17) at the dental visit.
   // A boy named after his father (name suffix "Jr.", which US Core Patient must-supports).
   { claimTypes: ['oral', 'professional'], dental: true, relationship: 'child', age: { min: 11, max: 16 }, corrected: true, namesake: true },
@@ -85,5 +87,6 @@ export function showcaseFor(index: number, profile: Profile): Showcase | undefin
     professionalVisits: medical ? scenario.professionalVisits : undefined,
     age: scenario.age && fits(scenario.age) ? scenario.age : undefined,
     namesake: scenario.namesake,
+    priorAuth: medical ? scenario.priorAuth : undefined,
   };
 }

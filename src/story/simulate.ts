@@ -6,6 +6,7 @@ import { MemberClaimsContext } from './claims/context.js';
 import type { ClaimDraft } from './claims/draft.js';
 import { ambulanceClaim } from './claims/ambulance.js';
 import { finalizeClaims } from './claims/finalize.js';
+import { authorizeDrafts, priorAuthsAsOf } from './prior-auth.js';
 import { inpatientClaim, outpatientClaim } from './claims/institutional.js';
 import { oralClaim } from './claims/oral.js';
 import { pharmacyClaims } from './claims/pharmacy.js';
@@ -46,8 +47,9 @@ export function simulateMember(env: SimulationEnv, index: number): MemberStory {
     ? simulateConditions(rng, profile, codeMaps, member.birthDate, member.sex, first.start, lastDay, member.medicareEntitlement)
     : [];
   const ctx = new MemberClaimsContext(rng, people, profile, codeMaps, directory, member, conditions, coverages, plans, showcase);
-  const drafts = planClaims(ctx);
-  const history = finalizeClaims(rng, key, drafts, plans, Boolean(showcase?.corrected));
+  const authorized = authorizeDrafts(ctx, key, planClaims(ctx));
+  const history = finalizeClaims(rng, key, authorized.drafts, plans, Boolean(showcase?.corrected));
+  const priorAuthorizations = priorAuthsAsOf(authorized.auths, now);
   const { adjudicated: claims, inFlight } = claimsAsOf(history, now);
   const story = {
     index,
@@ -57,6 +59,7 @@ export function simulateMember(env: SimulationEnv, index: number): MemberStory {
     conditions: conditionsAsOf(conditions, now),
     claims,
     ...(inFlight.length ? { inFlightClaims: inFlight } : {}),
+    ...(priorAuthorizations.length ? { priorAuthorizations } : {}),
   };
   // The clinical record sees every visit that has begun, adjudicated or not, in claim order.
   const visible = [...claims, ...inFlight].sort((a, b) => a.ordinal - b.ordinal);

@@ -245,6 +245,8 @@ export interface ClaimFact {
   pharmacy?: PharmacyFacts;
   oral?: OralFacts;
   ambulance?: AmbulanceFacts;
+  /** The prior authorization number the service was approved under (src/story/prior-auth.ts). */
+  priorAuthNumber?: string;
   /** Claim number of the claim this one replaces, when it is a corrected claim. */
   replaces?: string;
   processNote?: string;
@@ -258,6 +260,45 @@ export interface ClaimFact {
   claimLevelAdjudication?: boolean;
 }
 
+export type PriorAuthKind = 'inpatient-admission' | 'advanced-imaging' | 'dme';
+
+/** One item of a prior authorization request and the payer's decision on it (src/story/prior-auth.ts). */
+export interface PriorAuthItemFact {
+  sequence: number;
+  code: LineFact['code'];
+  /** Units requested: days of the stay, or the line's units. */
+  quantity: number;
+  /** The provider's charge for the service, cents. */
+  submitted: Cents;
+  decision: 'approved' | 'denied' | 'pended';
+  authorizedUnits?: number;
+  /** When the approval may be used. */
+  authorizedPeriod?: { start: IsoDate; end: IsoDate };
+  /** X12 CARC of a denial. */
+  denial?: { carc: string; display: string };
+}
+
+/** A prior authorization request for a planned service: approved ones lead to the claim that carries its number; denied or pended ones to none. */
+export interface PriorAuthFact {
+  ordinal: number;
+  /** The payer's authorization number (the claim's preAuthRef). */
+  number: string;
+  kind: PriorAuthKind;
+  coverageOrdinal: number;
+  /** The number of the earlier approval this request renews (the same equipment, outside that approval's period). */
+  previousNumber?: string;
+  requested: IsoDate;
+  /** Absent while pended. */
+  decided?: IsoDate;
+  /** The requesting provider organization (the facility or the billing provider). */
+  providerId: string;
+  practitionerId?: string;
+  /** The planned service dates. */
+  service: { start: IsoDate; end: IsoDate };
+  diagnoses: DiagnosisFact[];
+  items: PriorAuthItemFact[];
+}
+
 export interface MemberStory {
   index: number;
   /** Resource id base, deterministic from (seed, index). */
@@ -269,6 +310,8 @@ export interface MemberStory {
   claims: ClaimFact[];
   /** Claims serviced by now but not adjudicated yet: no EOB; their visits are in the clinical record. */
   inFlightClaims?: ClaimFact[];
+  /** Prior authorization requests made by now (PDex PriorAuthorization). */
+  priorAuthorizations?: PriorAuthFact[];
   /** The clinical record (US Core), derived from the same events as the claims. */
   clinical: ClinicalFacts;
 }

@@ -273,12 +273,31 @@ export class CompiledProfile {
         const match = (info.match ??= compileFixedOrPattern(fp));
         for (const n of here) if (!match(n)) report(el.id, `${JSON.stringify(n)} does not match ${fp.kind} ${JSON.stringify(fp.value)}`);
       }
-      if (el.binding?.strength === 'required' && el.binding.valueSet) this.checkBinding(el, here, report);
+      if (el.binding?.strength === 'required' && el.binding.valueSet) this.checkBinding(el, this.unrebound(el, seg, here, nodes), report);
       if (el.slicing?.rules === 'closed' && !seg.choice) this.checkClosed(el, parents, seg.last, report);
       if (seg.choice && !seg.sliceName && el.type?.length) this.checkChoice(el, parents, seg.last, report);
       if (el.type?.length === 1 && el.type[0]!.code === 'Reference' && el.type[0]!.targetProfile?.length) this.checkTargets(el, here, report);
     }
     return nodes;
+  }
+
+  /**
+   * The nodes of an element whose binding applies to them: a node inside a slice whose own definition of
+   * the element binds it otherwise is judged by the slice, as the HL7 validator does (PDex 2.0.0
+   * PriorAuthorization: item.adjudication.category is bound to a value set the allowedunits, consumedunits
+   * and denialreason slices' own category patterns are not in; those slices rebind it to an example).
+   */
+  private unrebound(el: ElementDefinition, seg: Segment, here: Json[], nodes: NodeFinder): Json[] {
+    if (seg.sliceName) return here;
+    const slices = this.slicesOf.get(seg.parent) ?? [];
+    const exempt = new Set<Json>();
+    for (const slice of slices) {
+      const own = this.byId.get(`${slice}.${seg.last}`);
+      if (own?.binding && (own.binding.strength !== 'required' || own.binding.valueSet !== el.binding?.valueSet)) {
+        for (const n of nodes(`${slice}.${seg.last}`)) exempt.add(n);
+      }
+    }
+    return exempt.size ? here.filter((n) => !exempt.has(n)) : here;
   }
 
   private checkBinding(el: ElementDefinition, here: Json[], report: ProfileReport): void {

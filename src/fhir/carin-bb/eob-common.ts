@@ -177,7 +177,12 @@ export function eobBase(
     // Processing status (FHIR ClaimProcessingCodes), not the payment result: every EOB is an adjudicated claim. A
     // partial denial is in the lines' adjudications and payment.type (partiallypaid), as the CARIN kit expects.
     outcome: 'complete',
-    insurance: [{ focal: true, coverage: ref('Coverage', ids.coverage(story, claim.coverageOrdinal)) }],
+    insurance: [{
+      focal: true,
+      coverage: ref('Coverage', ids.coverage(story, claim.coverageOrdinal)),
+      // The prior authorization the service was approved under (its PDex PriorAuthorization EOB has this number).
+      ...(claim.priorAuthNumber ? { preAuthRef: [claim.priorAuthNumber] } : {}),
+    }],
     total: totals(claim),
     payment: {
       type: concept('c4bbPayerAdjudicationStatus', claim.outcome),

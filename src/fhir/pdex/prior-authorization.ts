@@ -1,0 +1,153 @@
+import type { ExplanationOfBenefit, ExplanationOfBenefitItemAdjudication, Extension } from '@medplum/fhirtypes';
+import type { MemberStory, PriorAuthFact, PriorAuthItemFact } from '../../story/types.js';
+import { money } from '../../util/money.js';
+import { ids, meta, ref, type BuildContext } from '../context.js';
+import { SYSTEMS } from '../systems.js';
+import { payerSystem } from '../carin-bb/common.js';
+import { isFacility, locationId } from '../us-core/care-common.js';
+
+const PDEX = 'http://hl7.org/fhir/us/davinci-pdex';
+const PAS = 'http://hl7.org/fhir/us/davinci-pas';
+export const PDEX_VERSION = '2.0.0';
+
+/** Versioned canonical of a PDex profile, e.g. pdexProfile('pdex-priorauthorization'). */
+export function pdexProfile(name: string): string {
+  return `${PDEX}/StructureDefinition/${name}|${PDEX_VERSION}`;
+}
+
+/** X12 code systems as PDex and its examples name them. */
+const X12 = {
+  serviceType: 'https://x12.org/codes/service-type-codes',
+  /** HCR01 action code (element 306). */
+  reviewAction: 'https://codesystem.x12.org/005010/306',
+  /** UM06 level of service (element 1338). */
+  levelOfService: 'https://codesystem.x12.org/005010/1338',
+};
+
+/** X12 service type of each kind of request: 48 hospital inpatient, 62 MRI/CAT scan, 12 DME purchase. */
+const SERVICE_TYPE = {
+  'inpatient-admission': { code: '48', display: 'Hospital - Inpatient' },
+  'advanced-imaging': { code: '62', display: 'MRI/CAT Scan' },
+  dme: { code: '12', display: 'Durable Medical Equipment Purchase' },
+} as const;
+
+/** X12 HCR01 action codes: A1 certified in total, A3 not certified, A4 pended. */
+const REVIEW_ACTION = {
+  approved: { code: 'A1', display: 'Certified in total' },
+  denied: { code: 'A3', display: 'Not Certified' },
+  pended: { code: 'A4', display: 'Pended' },
+} as const;
+
+/**
+ * PDex PriorAuthorization 2.0.0: a prior authorization request and the payer's decision, as an
+ * ExplanationOfBenefit with `use` preauthorization — per item the review action (approved A1, denied A3,
+ * pended A4), the units and period authorized, the denial reason, and the units the claim used; the
+ * claim for an approved service carries the same number in `insurance.preAuthRef`. Item extensions from
+ * Da Vinci PAS (issue date, period, trace and reference numbers) carry the URLs PDex names; the PAS
+ * package is not at hand, so their definitions are not checked.
+ */
+export function buildPdexPriorAuthorization(story: MemberStory, auth: PriorAuthFact, ctx: BuildContext): ExplanationOfBenefit {
+  const payer = ctx.directory.payer;
+  const claim = story.claims.find((c) => c.priorAuthNumber === auth.number);
+  const pended = auth.items.some((i) => i.decision === 'pended');
+  const decision = auth.items[0]!.decision;
+  const facility = isFacility(ctx, auth.providerId);
+  const submitted = auth.items.reduce((s, i) => s + i.submitted, 0);
+  const approved = auth.items.filter((i) => i.decision === 'approved');
+  return {
+    resourceType: 'ExplanationOfBenefit',
+    id: ids.member(story, `pa${auth.ordinal}`),
+    meta: meta(ctx, [pdexProfile('pdex-priorauthorization')]),
+    extension: [{ url: `${PDEX}/StructureDefinition/extension-levelOfServiceCode`, valueCodeableConcept: code(X12.levelOfService, 'E', 'Elective') }],
+    identifier: [{ system: payerSystem(ctx, 'prior-authorization'), value: auth.number }],
+    status: 'active',
+    type: code(SYSTEMS.claimType, auth.kind === 'inpatient-admission' ? 'institutional' : 'professional'),
+    use: 'preauthorization',
+    patient: ref('Patient', ids.patient(story)),
+    billablePeriod: { start: auth.service.start, end: auth.service.end },
+    created: auth.requested,
+    ...(auth.practitionerId ? { enterer: ref('Practitioner', auth.practitionerId) } : {}),
+    insurer: ref('Organization', payer.id),
+    provider: ref('Organization', auth.providerId),
+    ...(facility ? { facility: ref('Location', locationId(auth.providerId)) } : {}),
+    outcome: pended ? 'queued' : 'complete',
+    ...(approved.length ? { preAuthRef: [auth.number], preAuthRefPeriod: [approved[0]!.authorizedPeriod!] } : {}),
+    ...(auth.practitionerId ? { careTeam: [{ sequence: 1, provider: ref('Practitioner', auth.practitionerId), responsible: true }] } : {}),
+    ...(auth.diagnoses.length
+      ? { diagnosis: auth.diagnoses.map((d, i) => ({ sequence: i + 1, diagnosisCodeableConcept: code(SYSTEMS.icd10cm, d.icd10cm, d.display) })) }
+      : {}),
+    insurance: [{ focal: true, coverage: ref('Coverage', ids.coverage(story, auth.coverageOrdinal)) }],
+    item: auth.items.map((i) => item(auth, i, claim ? i.authorizedUnits ?? 0 : 0)),
+    adjudication: [{
+      extension: [reviewAction(auth, decision)],
+      category: code(SYSTEMS.adjudication, 'submitted', 'Submitted Amount'),
+      amount: usd(submitted),
+    }],
+    total: [
+      { category: code(`${PDEX}/CodeSystem/PriorAuthorizationValueCodes`, 'submitted', 'Submitted Amount'), amount: usd(submitted) },
+      ...(approved.length
+        ? [{
+            extension: [{ url: `${PDEX}/StructureDefinition/PriorAuthorizationUtilization`, valueQuantity: { value: claim ? approved.reduce((s, i) => s + (i.authorizedUnits ?? 0), 0) : 0 } }],
+            category: code(`${PDEX}/CodeSystem/PriorAuthorizationValueCodes`, 'eligible', 'Eligible Amount'),
+            amount: usd(approved.reduce((s, i) => s + i.submitted, 0)),
+          }]
+        : []),
+    ],
+  };
+}
+
+function item(auth: PriorAuthFact, i: PriorAuthItemFact, consumed: number): NonNullable<ExplanationOfBenefit['item']>[number] {
+  const system = i.code.system === 'cpt' || i.code.system === 'hcpcs' ? SYSTEMS[i.code.system] : undefined;
+  const adjudication: ExplanationOfBenefitItemAdjudication[] = [{
+    extension: [reviewAction(auth, i.decision)],
+    category: code(SYSTEMS.adjudication, 'submitted', 'Submitted Amount'),
+    amount: usd(i.submitted),
+  }];
+  if (i.decision === 'approved') {
+    adjudication.push({ category: code(`${PDEX}/CodeSystem/PDexAdjudicationDiscriminator`, 'allowedunits'), value: i.authorizedUnits ?? 0 });
+    adjudication.push({ category: code(`${PDEX}/CodeSystem/PDexAdjudicationDiscriminator`, 'consumedunits'), value: consumed });
+  }
+  if (i.denial) {
+    adjudication.push({ category: code(`${PDEX}/CodeSystem/PDexAdjudicationDiscriminator`, 'denialreason'), reason: code(SYSTEMS.carc, i.denial.carc, i.denial.display) });
+  }
+  const extension: Extension[] = [
+    { url: `${PAS}/StructureDefinition/extension-itemTraceNumber`, valueIdentifier: { system: 'urn:fhirseed:prior-auth-trace', value: `${auth.number}-${i.sequence}` } },
+    { url: `${PAS}/StructureDefinition/extension-administrationReferenceNumber`, valueString: `${auth.number}-${i.sequence}` },
+    ...(auth.decided ? [{ url: `${PAS}/StructureDefinition/extension-itemPreAuthIssueDate`, valueDate: auth.decided }] : []),
+    ...(auth.previousNumber ? [{ url: `${PAS}/StructureDefinition/extension-authorizationNumber`, valueString: auth.previousNumber }] : []),
+    ...(i.authorizedPeriod ? [{ url: `${PAS}/StructureDefinition/extension-itemPreAuthPeriod`, valuePeriod: i.authorizedPeriod }] : []),
+  ];
+  return {
+    extension,
+    sequence: i.sequence,
+    category: code(X12.serviceType, SERVICE_TYPE[auth.kind].code, SERVICE_TYPE[auth.kind].display),
+    productOrService: system
+      ? code(system, i.code.code, i.code.display)
+      : code(SYSTEMS.dataAbsentReason, 'not-applicable', 'Not Applicable'),
+    servicedPeriod: { start: auth.service.start, end: auth.service.end },
+    quantity: { value: i.quantity },
+    adjudication,
+  };
+}
+
+function reviewAction(auth: PriorAuthFact, decision: PriorAuthItemFact['decision']): Extension {
+  const action = REVIEW_ACTION[decision];
+  return {
+    url: `${PDEX}/StructureDefinition/extension-reviewAction`,
+    extension: [
+      { url: 'number', valueString: auth.number },
+      { url: `${PDEX}/StructureDefinition/extension-reviewActionCode`, valueCodeableConcept: code(X12.reviewAction, action.code, action.display) },
+    ],
+  };
+}
+
+function code(system: string, c: string, display?: string) {
+  return { coding: [{ system, code: c, ...(display ? { display } : {}) }] };
+}
+
+const usd = money;
+
+/** The member's PDex resources: a PriorAuthorization per request made by now. */
+export function buildPdexMemberResources(story: MemberStory, ctx: BuildContext): ExplanationOfBenefit[] {
+  return (story.priorAuthorizations ?? []).map((a) => buildPdexPriorAuthorization(story, a, ctx));
+}

@@ -1,0 +1,131 @@
+import type { ExplanationOfBenefit, Resource } from '@medplum/fhirtypes';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildC4bbEob } from '../../../src/fhir/carin-bb/index.js';
+import { buildFormularyDirectoryResources } from '../../../src/fhir/formulary/index.js';
+import { buildPdexMemberResources } from '../../../src/fhir/pdex/prior-authorization.js';
+import { buildDirectory } from '../../../src/story/directory.js';
+import { authorizationNeeded } from '../../../src/story/prior-auth.js';
+import { simulateMember } from '../../../src/story/simulate.js';
+import type { ClaimDraft } from '../../../src/story/claims/draft.js';
+import type { MemberStory } from '../../../src/story/types.js';
+import { coverage } from '../../../src/validate/coverage.js';
+import { createValidator, type Validator } from '../../../src/validate/validator.js';
+import { codeMaps } from '../../helpers/output.js';
+import { SHARED_PACKAGES } from '../../helpers/packages.js';
+import { buildContext, defaultStories, profile } from '../../helpers/population.js';
+
+const ctx = buildContext('6.1.0');
+let stories: MemberStory[];
+let pas: ExplanationOfBenefit[];
+beforeAll(() => {
+  stories = defaultStories();
+  pas = stories.flatMap((s) => buildPdexMemberResources(s, ctx));
+});
+
+const decisionOf = (eob: ExplanationOfBenefit) =>
+  eob.item?.[0]?.adjudication?.[0]?.extension?.[0]?.extension?.find((e) => e.url.endsWith('extension-reviewActionCode'))?.valueCodeableConcept?.coding?.[0]?.code;
+
+/** Every claim's prior-auth number names an approved request, and no denied or pended request has a claim. */
+function checkLinks(story: MemberStory): void {
+  const claims = [...story.claims, ...(story.inFlightClaims ?? [])];
+  for (const claim of claims.filter((c) => c.priorAuthNumber)) {
+    const auth = story.priorAuthorizations?.find((a) => a.number === claim.priorAuthNumber);
+    expect(auth, `request ${claim.priorAuthNumber}`).toBeDefined();
+    expect(auth!.items[0]!.decision).toBe('approved');
+    const period = auth!.items[0]!.authorizedPeriod!;
+    expect(claim.serviceStart >= period.start && claim.serviceEnd <= period.end).toBe(true);
+  }
+  for (const auth of story.priorAuthorizations ?? []) {
+    if (auth.items[0]!.decision !== 'approved') expect(claims.filter((c) => c.priorAuthNumber === auth.number)).toEqual([]);
+  }
+}
+
+describe('PDex prior authorizations', () => {
+  it('should have each approved request referenced by its claim EOB and no claim for a denied or pended one', () => {
+    const byNumber = new Map(pas.map((p) => [p.identifier?.[0]?.value, p]));
+    const decisions = new Set(pas.map(decisionOf));
+    expect(decisions).toEqual(new Set(['A1', 'A3', 'A4']));
+    let referenced = 0;
+    for (const story of stories) {
+      checkLinks(story);
+      for (const claim of story.claims.filter((c) => c.priorAuthNumber)) {
+        const eob = buildC4bbEob(story, claim, ctx);
+        const ref = eob.insurance?.[0]?.preAuthRef?.[0];
+        const pa = byNumber.get(ref);
+        expect(pa?.use).toBe('preauthorization');
+        expect(decisionOf(pa!)).toBe('A1');
+        expect(pa!.patient).toEqual(eob.patient);
+        referenced++;
+      }
+    }
+    expect(referenced).toBeGreaterThan(0);
+    for (const pa of pas.filter((p) => decisionOf(p) !== 'A1')) {
+      const number = pa.identifier?.[0]?.value;
+      expect(stories.some((s) => [...s.claims, ...(s.inFlightClaims ?? [])].some((c) => c.priorAuthNumber === number))).toBe(false);
+      expect(pa.preAuthRef).toBeUndefined();
+    }
+    expect(pas.find((p) => decisionOf(p) === 'A4')?.outcome).toBe('queued');
+  });
+
+  it('should link requests and claims for any member (property over members)', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 20_000 }), (index) => checkLinks(simulateMember({ profile, codeMaps, directory: ctx.directory }, index))), { numRuns: 40 });
+  });
+
+  it('should ask for authorization of elective admissions, advanced imaging and DME only', () => {
+    const draft = (over: Partial<ClaimDraft>, code?: { system: 'cpt' | 'hcpcs'; code: string }): ClaimDraft => ({
+      type: 'professional', coverageOrdinal: 1, serviceStart: '2025-03-01', serviceEnd: '2025-03-01', billingProviderId: 'o', network: 'innetwork',
+      diagnoses: [], procedures: [],
+      lines: code ? [{ serviceDate: '2025-03-01', code: { ...code, display: '', licensed: false }, modifiers: [], quantity: 1, diagnosisSequences: [], price: { submitted: 100, allowedRatio: 0.5, preventive: false } }] : [],
+      ...over,
+    } as ClaimDraft);
+    const inpatient = (type: string) => draft({ type: 'inpatient', institutional: { admissionType: type } as ClaimDraft['institutional'] });
+    expect(authorizationNeeded(inpatient('3'))?.kind).toBe('inpatient-admission');
+    expect(authorizationNeeded(inpatient('1'))).toBeUndefined();
+    expect(authorizationNeeded(draft({}, { system: 'cpt', code: '72148' }))?.kind).toBe('advanced-imaging');
+    expect(authorizationNeeded(draft({}, { system: 'cpt', code: '78815' }))?.kind).toBe('advanced-imaging');
+    expect(authorizationNeeded(draft({}, { system: 'cpt', code: '71046' }))).toBeUndefined();
+    expect(authorizationNeeded(draft({}, { system: 'hcpcs', code: 'E0601' }))?.kind).toBe('dme');
+    expect(authorizationNeeded(draft({ type: 'outpatient' }, { system: 'hcpcs', code: 'K0001' }))?.kind).toBe('dme');
+    expect(authorizationNeeded(draft({ type: 'pharmacy' }, { system: 'hcpcs', code: 'E0601' }))).toBeUndefined();
+  });
+});
+
+describe('validating the Formulary and PDex data of the default population', () => {
+  let validator: Validator;
+  beforeAll(async () => {
+    validator = await createValidator({ packagesDir: SHARED_PACKAGES, igs: ['hl7.fhir.us.davinci-drug-formulary@2.0.1', 'hl7.fhir.us.davinci-pdex@2.0.0'] });
+  });
+
+  const errorsOf = (resources: Resource[]) => {
+    const issues: ReturnType<Validator['validate']> = [];
+    // References to the member's Patient, Coverage and the directory resolve in the full output; here only the profiles are judged.
+    for (const r of resources) validator.check(r, () => true, issues);
+    return issues.filter((i) => i.severity === 'error');
+  };
+
+  it('should give 0 errors and fill every Formulary must-support element, at two seeds', () => {
+    for (const seed of [profile.seed, profile.seed + 1]) {
+      const p = { ...profile, seed };
+      const resources = buildFormularyDirectoryResources({ ...ctx, profile: p, directory: buildDirectory(p, codeMaps) });
+      expect(errorsOf(resources)).toEqual([]);
+      const report = coverage(resources, validator.packages.find((x) => x.name === 'hl7.fhir.us.davinci-drug-formulary')!, validator);
+      for (const prof of report.profiles.filter((x) => x.resources > 0)) expect({ profile: prof.name, missing: prof.missing }).toEqual({ profile: prof.name, missing: [] });
+      expect(report.unclaimed.every((u) => u.includes('GraphDefinition'))).toBe(true);
+    }
+  });
+
+  it('should give 0 errors on the PriorAuthorization EOBs and miss only the two PAS item extensions whose definitions are not at hand, at two seeds', () => {
+    const p = { ...profile, seed: profile.seed + 1 };
+    const dir = buildDirectory(p, codeMaps);
+    const other = Array.from({ length: p.members }, (_, i) => simulateMember({ profile: p, codeMaps, directory: dir }, i))
+      .flatMap((s) => buildPdexMemberResources(s, { ...ctx, profile: p, directory: dir }));
+    for (const eobs of [pas, other]) {
+      expect(errorsOf(eobs)).toEqual([]);
+      const report = coverage(eobs, validator.packages.find((x) => x.name === 'hl7.fhir.us.davinci-pdex')!, validator);
+      const pa = report.profiles.find((x) => x.name === 'PdexPriorAuthorization')!;
+      expect(pa.missing).toEqual(['ExplanationOfBenefit.item.extension:authorizedItemDetail', 'ExplanationOfBenefit.item.extension:authorizedProvider']);
+      expect(pa.total).toBe(35);
+    }
+  });
+});
