@@ -10,7 +10,8 @@ import { packageRoot } from '../src/util/paths.js';
  * The sandbox at size (issue 17): for 200 and 2,000 members (10,000 too with `--sandbox-10k`), each store
  * (`memory`, `sqlite`) served by `fhirseed serve` in a child process: start-up (load) time and rate, restart
  * time from the SQLite store, RSS (VmHWM and VmRSS of the server process), and latency p50/p95/p99 of the
- * Inferno-kit searches and reads under 1 and 16 concurrent clients, with requests/s and errors.
+ * Inferno-kit searches and reads under 1 and 16 concurrent clients, with requests/s, errors and the server's CPU ms per
+ * request (what a loaded machine changes least).
  * Alone: `npm run build && node dist/bench/sandbox.js [--sandbox-10k]` (prints the figures as JSON); the sizes and
  * stores can be set with $FHIRSEED_BENCH_SANDBOX_MEMBERS=200,2000 and $FHIRSEED_BENCH_STORES=memory,sqlite.
  */
@@ -30,7 +31,7 @@ export async function benchSandbox(): Promise<Record<string, number>> {
           results[`${prefix}Resources`] = first.resources;
           results[`${prefix}StartSeconds`] = first.seconds;
           results[`${prefix}LoadPerSecond`] = first.resources / first.seconds;
-          for (const clients of [1, 16]) Object.assign(results, prefixed(`${prefix}C${clients}`, await latencies(first.url, accounts, clients)));
+          for (const clients of [1, 16]) Object.assign(results, prefixed(`${prefix}C${clients}`, await latencies(first.url, accounts, clients, first.child.pid!)));
           Object.assign(results, prefixed(prefix, rss(first.child)));
         } finally {
           await stop(first.child);
@@ -110,7 +111,7 @@ const REQUESTS: Record<string, (patient: string) => string> = {
  * `clients` loops, each sending the whole mix for successive members until 30 s or every member sampled is done;
  * per request kind p50/p95/p99 (ms) over all its requests, and overall requests/s and errors.
  */
-async function latencies(url: string, accounts: TestAccount[], clients: number): Promise<Record<string, number>> {
+async function latencies(url: string, accounts: TestAccount[], clients: number, pid: number): Promise<Record<string, number>> {
   const sample = accounts.slice(0, clients === 1 ? 20 : 80);
   const times = new Map<string, number[]>(Object.keys(REQUESTS).map((k) => [k, []]));
   let errors = 0;
@@ -119,6 +120,7 @@ async function latencies(url: string, accounts: TestAccount[], clients: number):
   const deadline = Date.now() + 30_000;
   await fetch(`${url}/${REQUESTS.eobIncludeAll!(sample[0]!.patientId)}`).then((r) => r.arrayBuffer()); // warm up
   const started = process.hrtime.bigint();
+  const cpuBefore = cpuMs(pid);
   await Promise.all(
     Array.from({ length: clients }, async () => {
       while (next < sample.length && Date.now() < deadline) {
@@ -135,7 +137,9 @@ async function latencies(url: string, accounts: TestAccount[], clients: number):
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const out: Record<string, number> = { requestsPerSecond: requests / seconds, errors, requests };
+  // The server's CPU time per request does not depend on what else the machine runs (its req/s does).
+  const serverCpuMsPerRequest = (cpuMs(pid) - cpuBefore) / requests;
+  const out: Record<string, number> = { requestsPerSecond: requests / seconds, errors, requests, serverCpuMsPerRequest };
   const all: number[] = [];
   for (const [name, list] of times) {
     list.sort((a, b) => a - b);
@@ -148,6 +152,12 @@ async function latencies(url: string, accounts: TestAccount[], clients: number):
   out.allP95Ms = percentile(all, 0.95);
   out.worstP95Ms = Math.max(...[...times.values()].map((l) => percentile(l, 0.95)));
   return out;
+}
+
+/** CPU time (user + system) a process has used, in ms (Linux /proc; clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function percentile(sorted: number[], p: number): number {
