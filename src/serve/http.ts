@@ -118,7 +118,9 @@ async function handle(
   if (path === TOKEN_PATH && method === 'POST') {
     const form = new URLSearchParams((await readBody(req)).toString('utf8'));
     const reply = await context.auth.token(form, req.headers.authorization, tokenEndpoint);
-    return sendJson(res, reply.status, reply.body, 'application/json', { 'cache-control': 'no-store' });
+    // RFC 6749 §5.2: a failed client authentication (401 invalid_client) names the scheme to use.
+    const challenge: Record<string, string> = reply.status === 401 ? { 'www-authenticate': 'Basic realm="fhirseed"' } : {};
+    return sendJson(res, reply.status, reply.body, 'application/json', { 'cache-control': 'no-store', ...challenge });
   }
   const demo = method === 'GET' || method === 'HEAD' ? demoFile(path) : undefined;
   if (demo) {
