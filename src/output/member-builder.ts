@@ -4,6 +4,7 @@ import { claimSelectedIgs, ids, type BuildContext, type UsCoreVersion } from '..
 import { buildCarinBbDirectoryResources, buildCarinBbEobs, buildMemberCoreResources } from '../fhir/carin-bb/index.js';
 import { buildPlanNetDirectoryResources, layerPlanNet } from '../fhir/plan-net/index.js';
 import { buildFormularyDirectoryResources } from '../fhir/formulary/index.js';
+import { layerPdex } from '../fhir/pdex/layer.js';
 import { buildPdexMemberResources } from '../fhir/pdex/prior-authorization.js';
 import { buildUsCoreDirectoryResources, buildUsCoreMemberResources, layerUsCore } from '../fhir/us-core/index.js';
 import { IG_NAMES, type IgName } from '../profile/igs.js';
@@ -63,6 +64,7 @@ export function memberBuilder(setup: MemberSetup, codeMaps: CodeMaps): MemberBui
         .map((r) => (has('us-core') ? layerUsCore(r, story, ctx) : r))
         .concat(has('us-core') ? buildUsCoreMemberResources(story, ctx) : [])
         .concat(has('pdex') ? buildPdexMemberResources(story, ctx) : [])
+        .map((r) => layerPdex(r, ctx))
         .map((r) => claimSelectedIgs(r, ctx));
       return renderGroup(`bundles/member-${String(index).padStart(6, '0')}.json`, resources, setup.render, testAccount(story, ids.patient(story)));
     },

@@ -1,9 +1,13 @@
+// About 10-15 s on 2 shared cores: it loads the Formulary, PDex and US Core 6.1.0 packages once and simulates
+// the 25 default members at a second seed, to check 0 errors and must-support coverage at two seeds.
 import type { ExplanationOfBenefit, Resource } from '@medplum/fhirtypes';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildC4bbEob } from '../../../src/fhir/carin-bb/index.js';
 import { buildFormularyDirectoryResources } from '../../../src/fhir/formulary/index.js';
+import { layerPdex } from '../../../src/fhir/pdex/layer.js';
 import { buildPdexMemberResources } from '../../../src/fhir/pdex/prior-authorization.js';
+import { buildUsCoreMemberResources } from '../../../src/fhir/us-core/index.js';
 import { buildDirectory } from '../../../src/story/directory.js';
 import { authorizationNeeded } from '../../../src/story/prior-auth.js';
 import { simulateMember } from '../../../src/story/simulate.js';
@@ -94,7 +98,7 @@ describe('PDex prior authorizations', () => {
 describe('validating the Formulary and PDex data of the default population', () => {
   let validator: Validator;
   beforeAll(async () => {
-    validator = await createValidator({ packagesDir: SHARED_PACKAGES, igs: ['hl7.fhir.us.davinci-drug-formulary@2.0.1', 'hl7.fhir.us.davinci-pdex@2.0.0'] });
+    validator = await createValidator({ packagesDir: SHARED_PACKAGES, igs: ['hl7.fhir.us.davinci-drug-formulary@2.0.1', 'hl7.fhir.us.davinci-pdex@2.0.0', 'us-core@6.1.0'] });
   });
 
   const errorsOf = (resources: Resource[]) => {
@@ -127,5 +131,20 @@ describe('validating the Formulary and PDex data of the default population', () 
       expect(pa.missing).toEqual(['ExplanationOfBenefit.item.extension:authorizedItemDetail', 'ExplanationOfBenefit.item.extension:authorizedProvider']);
       expect(pa.total).toBe(35);
     }
+  });
+
+  it('should have the US Core dispenses coded in place and the devices claim PDex too, with 0 errors', () => {
+    const layered = stories.flatMap((st) => buildUsCoreMemberResources(st, ctx)).map((r) => layerPdex(r, ctx));
+    const dispenses = layered.filter((r) => r.resourceType === 'MedicationDispense');
+    const claiming = dispenses.filter((r) => r.meta?.profile?.some((p) => p.includes('pdex-medicationdispense')));
+    expect(claiming.length).toBeGreaterThan(0);
+    expect(claiming.every((r) => (r as { substitution?: { wasSubstituted: boolean } }).substitution?.wasSubstituted === false)).toBe(true);
+    // A dispense pointing to a Medication resource cannot claim PDex's, which allows only a code.
+    expect(dispenses.filter((r) => !claiming.includes(r)).every((r) => 'medicationReference' in r)).toBe(true);
+    const pdexOnes = layered.filter((r) => r.meta?.profile?.some((p) => p.includes('/davinci-pdex/')));
+    expect(errorsOf(pdexOnes)).toEqual([]);
+    const report = coverage(pdexOnes, validator.packages.find((x) => x.name === 'hl7.fhir.us.davinci-pdex')!, validator);
+    expect(report.profiles.find((x) => x.name === 'PdexMedicationDispense')?.missing).toEqual([]);
+    expect(report.profiles.find((x) => x.name === 'PdexDevice')?.missing).toEqual(['Device.url']);
   });
 });
