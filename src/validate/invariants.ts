@@ -71,13 +71,19 @@ export function cacheKeyOf(expression: string, atRoot = false): ((node: unknown)
     names.set(name, (names.get(name) ?? true) && presenceOnly);
   }
   const picked = [...names];
+  // JSON key → the name it is read as (with its presence-only flag), or null: decided once per key.
+  const readAs = new Map<string, [string, boolean] | null>();
   return (node) => {
     if (node === null || typeof node !== 'object' || Array.isArray(node)) return JSON.stringify(node);
     const part: Record<string, unknown> = {};
     for (const k of Object.keys(node)) {
-      const name = k.startsWith('_') ? k.slice(1) : k;
-      // value[x] is `value` in FHIRPath and valueQuantity… in JSON.
-      const hit = picked.find(([n]) => name === n || (name.startsWith(n) && /[A-Z]/.test(name[n.length] ?? '')));
+      let hit = readAs.get(k);
+      if (hit === undefined) {
+        const name = k.startsWith('_') ? k.slice(1) : k;
+        // value[x] is `value` in FHIRPath and valueQuantity… in JSON.
+        hit = picked.find(([n]) => name === n || (name.startsWith(n) && /[A-Z]/.test(name[n.length] ?? ''))) ?? null;
+        readAs.set(k, hit);
+      }
       if (!hit) continue;
       const value = (node as Record<string, unknown>)[k];
       part[k] = hit[1] && plainlyPresent(value) ? 1 : value;

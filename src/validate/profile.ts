@@ -324,24 +324,44 @@ export class CompiledProfile {
     }
   }
 
+  /** Choice element → its JSON key prefix and the keys its types allow, worked out once. */
+  private readonly choices = new Map<ElementDefinition, { prefix: string; allowed: Set<string> }>();
+
   private checkChoice(el: ElementDefinition, parents: Json[], seg: string, report: ProfileReport): void {
-    const prefix = seg.slice(0, seg.indexOf('[x]'));
-    const allowed = new Set(el.type!.map((t) => prefix + t.code[0]!.toUpperCase() + t.code.slice(1)));
+    let choice = this.choices.get(el);
+    if (!choice) {
+      const prefix = seg.slice(0, seg.indexOf('[x]'));
+      choice = { prefix, allowed: new Set(el.type!.map((t) => prefix + t.code[0]!.toUpperCase() + t.code.slice(1))) };
+      this.choices.set(el, choice);
+    }
+    const { prefix, allowed } = choice;
     for (const p of parents) {
-      for (const key of Object.keys(p ?? {})) {
-        if (key.startsWith(prefix) && /^[A-Z]/.test(key.slice(prefix.length)) && !allowed.has(key)) report(el.id, `type of '${key}' is not allowed here (allowed: ${[...allowed].join(', ')})`);
+      if (p === null || typeof p !== 'object') continue;
+      for (const key in p) {
+        if (!allowed.has(key) && key.startsWith(prefix) && /^[A-Z]/.test(key.slice(prefix.length))) report(el.id, `type of '${key}' is not allowed here (allowed: ${[...allowed].join(', ')})`);
       }
     }
   }
 
+  /** Reference element → the resource types its target profiles allow (null: any type), worked out once. */
+  private readonly targets = new Map<ElementDefinition, Set<string> | null>();
+
   private checkTargets(el: ElementDefinition, here: Json[], report: ProfileReport): void {
-    const types = new Set<string>();
-    for (const tp of el.type![0]!.targetProfile!) {
-      const sd = this.defs.structureDefinition(tp);
-      const t = sd?.type ?? (tp.startsWith('http://hl7.org/fhir/StructureDefinition/') ? lastUrlSegment(tp) : undefined);
-      if (!t || t === 'Resource') return; // a target we cannot name: any type goes
-      types.add(t);
+    let types = this.targets.get(el);
+    if (types === undefined) {
+      types = new Set<string>();
+      for (const tp of el.type![0]!.targetProfile!) {
+        const sd = this.defs.structureDefinition(tp);
+        const t = sd?.type ?? (tp.startsWith('http://hl7.org/fhir/StructureDefinition/') ? lastUrlSegment(tp) : undefined);
+        if (!t || t === 'Resource') {
+          types = null; // a target we cannot name: any type goes
+          break;
+        }
+        types.add(t);
+      }
+      this.targets.set(el, types);
     }
+    if (!types) return;
     for (const n of here) {
       const ref = typeof n?.reference === 'string' ? n.reference : undefined;
       const m = ref && /(?:^|\/)([A-Z][A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(\/_history\/[^/]+)?$/.exec(ref);
