@@ -14,9 +14,27 @@ export interface ReportRow {
   measured: number | null;
   denominator: { value: number; unit: Measurement['denominatorUnit'] };
   target: { id: string; value: number; tolerance: Tolerance; low: number; high: number; source: string } | null;
-  /** null when no target is set for the row. */
-  result: 'pass' | 'fail' | 'n.a.' | null;
+  /** Members the row rests on (with exposure, in the row's population). */
+  n: number;
+  /**
+   * Standard error of the measurement, in its unit: for a share with a target, the binomial one at the
+   * target (√(t(1−t)/n): what a population on target would scatter by); else the ratio estimator's
+   * (statistics.ts Measurement). null when it cannot be estimated (fewer than 2 members, no value).
+   */
+  standardError: number | null;
+  /**
+   * null when no target is set for the row; `n too small` when the tolerance's half-width is under
+   * MIN_STANDARD_ERRORS standard errors (a population on target would fall outside it too often for pass
+   * or fail to mean anything) and the measurement is not more than that many standard errors outside it
+   * (then it is a fail whatever the n).
+   */
+  result: RowResult | null;
 }
+
+export type RowResult = 'pass' | 'fail' | 'n.a.' | 'n too small';
+
+/** A tolerance narrower than ± this many standard errors cannot be judged: such a row reads `n too small`. */
+export const MIN_STANDARD_ERRORS = 2;
 
 /** A population's table: `all` members, or one book. */
 export interface BookSection {
@@ -48,7 +66,7 @@ export interface Report {
   books: BookSection[];
   ageSex: AgeSexRow[];
   codes: { name: string; system: string; distinct: number }[];
-  summary: { pass: number; fail: number; 'n.a.': number };
+  summary: Record<RowResult, number>;
 }
 
 const AGE_BANDS: [string, number, number][] = [
@@ -80,7 +98,7 @@ export function buildReport(aggregates: Aggregates, targets: readonly TargetRow[
   const byBook = Object.fromEntries([...BOOKS, 'none'].map((b) => [b, placed.filter((m) => (m.book ?? 'none') === b).length])) as Record<Book | 'none', number>;
   const sectionBooks: (Book | 'all')[] = ['all', ...BOOKS.filter((b) => byBook[b] > 0 || targets.some((t) => t.book === b))];
   const books = sectionBooks.map((book) => section(book, placed, targets));
-  const summary = { pass: 0, fail: 0, 'n.a.': 0 };
+  const summary: Record<RowResult, number> = { pass: 0, fail: 0, 'n.a.': 0, 'n too small': 0 };
   for (const s of books) for (const r of s.rows) if (r.result) summary[r.result]++;
   return {
     source,
@@ -130,6 +148,13 @@ function section(book: Book | 'all', placed: readonly PlacedMember[], targets: r
 }
 
 function row(s: (typeof STATISTICS)[number], population: Population, m: Measurement, t: TargetRow | null): ReportRow {
+  const standardError = t && s.unit === 'share' && m.n > 0 && m.value !== undefined ? Math.sqrt((t.target * (1 - t.target)) / m.n) : (m.standardError ?? null);
+  let result: RowResult | null = t ? judge(t, m.value) : null;
+  if (t && m.value !== undefined && standardError !== null) {
+    const { low, high } = bounds(t);
+    const outside = Math.max(low - m.value, m.value - high, 0);
+    if ((high - low) / 2 < MIN_STANDARD_ERRORS * standardError && outside <= MIN_STANDARD_ERRORS * standardError) result = 'n too small';
+  }
   return {
     statistic: s.id,
     label: s.label,
@@ -138,7 +163,9 @@ function row(s: (typeof STATISTICS)[number], population: Population, m: Measurem
     measured: m.value ?? null,
     denominator: { value: m.denominator, unit: m.denominatorUnit },
     target: t ? { id: t.id, value: t.target, tolerance: t.tolerance, ...bounds(t), source: t.source } : null,
-    result: t ? judge(t, m.value) : null,
+    n: m.n,
+    standardError,
+    result,
   };
 }
 

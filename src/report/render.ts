@@ -26,6 +26,18 @@ export function formatTolerance(t: Tolerance, unit: Unit): string {
   return `${formatValue(t.min, unit)}–${formatValue(t.max, unit)}`;
 }
 
+/** A standard error as printed, in the row's unit: shares in percentage points (±0.74 pts), else as the value. */
+export function formatStandardError(se: number | null, unit: Unit): string {
+  if (se === null) return '—';
+  return unit === 'share' ? `${fixed(se * 100, 2)} pts` : formatValue(se, unit);
+}
+
+/** A row's result as printed: `n too small` says on how many members and what standard error. */
+export function formatResult(r: ReportRow): string {
+  if (r.result !== 'n too small') return r.result ?? '';
+  return `n too small (n=${int.format(r.n)}, SE=${formatStandardError(r.standardError, r.unit)})`;
+}
+
 /** A denominator as printed: 812.4 member-years, $1,234 allowed. */
 export function formatDenominator(d: ReportRow['denominator']): string {
   if (d.unit === 'allowed dollars') return `$${int.format(d.value)} allowed`;
@@ -49,7 +61,7 @@ export function formatReport(report: Report): string {
   const books = Object.entries(report.members.byBook).filter(([, n]) => n > 0).map(([b, n]) => `${b} ${int.format(n)}`);
   out.push(`${int.format(report.members.total)} members${books.length ? ` (${books.join(', ')})` : ''}`);
   const s = report.summary;
-  out.push(`targets: ${s.pass} pass, ${s.fail} fail, ${s['n.a.']} n.a.`);
+  out.push(`targets: ${s.pass} pass, ${s.fail} fail, ${s['n too small']} n too small, ${s['n.a.']} n.a.`);
   for (const section of report.books) out.push('', ...formatSection(section));
   out.push('', 'age and sex (age at the window end)', table([['age', 'female', 'male', 'other', 'share'], ...ageRows(report)]));
   out.push('', 'distinct codes per system', table([['system', 'codes'], ...report.codes.map((c) => [c.name, int.format(c.distinct)])]));
@@ -71,10 +83,12 @@ function formatSection(s: BookSection): string[] {
       r.measured === null ? '—' : formatValue(r.measured, r.unit),
       r.target ? formatValue(r.target.value, r.unit) : '',
       r.target ? formatTolerance(r.target.tolerance, r.unit) : '',
-      r.result ?? '',
+      formatResult(r),
+      int.format(r.n),
+      formatStandardError(r.standardError, r.unit),
       formatDenominator(r.denominator),
     ]);
-  return [head, table([['#', 'statistic', 'population', 'measured', 'target', 'tolerance', 'result', 'denominator'], ...rows])];
+  return [head, table([['#', 'statistic', 'population', 'measured', 'target', 'tolerance', 'result', 'n', 'SE', 'denominator'], ...rows])];
 }
 
 function ageRows(report: Report): string[][] {

@@ -26,11 +26,19 @@ export interface Population {
 /** How a value reads: `share` is a fraction (printed as %), `dollars` in USD. */
 export type Unit = 'per-claim' | 'per-member-year' | 'per-1000' | 'days' | 'share' | 'dollars';
 
-/** A measured value and what it was divided by (e.g. 812.4 member-years); value undefined when that is 0. */
+/**
+ * A measured value and what it was divided by (e.g. 812.4 member-years); value undefined when that is 0.
+ * `n` is the members it rests on; `standardError` (in the value's unit) treats them as independent draws:
+ * every statistic is a ratio Σy / Σx over members (lines / claims, claims / member-years, has-it / 1 …),
+ * whose standard error is √(n/(n−1) · Σ(yᵢ − R·xᵢ)²) / Σx (the delta method for a ratio estimator, members
+ * as clusters). Undefined with fewer than 2 members or no value.
+ */
 export interface Measurement {
   value?: number;
   denominator: number;
   denominatorUnit: 'claims' | 'member-years' | 'admissions' | 'members' | 'allowed dollars';
+  n: number;
+  standardError?: number;
 }
 
 export interface Statistic {
@@ -48,18 +56,33 @@ const LABELS: Record<ClaimType, string> = {
   oral: 'oral (dental)',
 };
 
-const sum = (members: readonly PlacedMember[], f: (m: PlacedMember) => number) => members.reduce((s, m) => s + f(m), 0);
-const ratio = (num: number, den: number, scale = 1): number | undefined => (den > 0 ? (num / den) * scale : undefined);
-const years = (members: readonly PlacedMember[]) => sum(members, (m) => m.memberYears);
 const medicalClaims = (m: PlacedMember) => CLAIM_TYPES.reduce((s, t, i) => s + (t === 'oral' ? 0 : m.data.claims[i]!), 0);
 
+/** Σy / Σx (× scale) over the members, with its standard error (see Measurement). */
+function ratioOf(
+  members: readonly PlacedMember[], y: (m: PlacedMember) => number, x: (m: PlacedMember) => number, unit: Measurement['denominatorUnit'], scale = 1,
+): Measurement {
+  let sy = 0;
+  let sx = 0;
+  for (const m of members) {
+    sy += y(m);
+    sx += x(m);
+  }
+  const n = members.length;
+  if (!(sx > 0)) return { denominator: sx, denominatorUnit: unit, n };
+  const r = sy / sx;
+  let squares = 0;
+  for (const m of members) squares += (y(m) - r * x(m)) ** 2;
+  const standardError = n >= 2 ? (Math.sqrt((squares * n) / (n - 1)) / sx) * scale : undefined;
+  return { value: r * scale, denominator: sx, denominatorUnit: unit, n, ...(standardError === undefined ? {} : { standardError }) };
+}
+
 function perYear(members: readonly PlacedMember[], f: (m: PlacedMember) => number, scale = 1): Measurement {
-  const my = years(members);
-  return { value: ratio(sum(members, f), my, scale), denominator: my, denominatorUnit: 'member-years' };
+  return ratioOf(members, f, (m) => m.memberYears, 'member-years', scale);
 }
 
 function share(members: readonly PlacedMember[], has: (m: PlacedMember) => boolean): Measurement {
-  return { value: ratio(members.filter(has).length, members.length), denominator: members.length, denominatorUnit: 'members' };
+  return ratioOf(members, (m) => (has(m) ? 1 : 0), () => 1, 'members');
 }
 
 /** Every statistic `report` computes, in the order it prints them (ids are what targets files name). */
@@ -68,10 +91,7 @@ export const STATISTICS: readonly Statistic[] = [
     id: `lines-per-claim.${t}`,
     label: `${LABELS[t]} lines per claim`,
     unit: 'per-claim',
-    measure: (ms) => {
-      const claims = sum(ms, (m) => m.data.claims[i]!);
-      return { value: ratio(sum(ms, (m) => m.data.lines[i]!), claims), denominator: claims, denominatorUnit: 'claims' };
-    },
+    measure: (ms) => ratioOf(ms, (m) => m.data.lines[i]!, (m) => m.data.claims[i]!, 'claims'),
   })),
   ...CLAIM_TYPES.map((t, i): Statistic => ({
     id: `claims-per-member-year.${t}`,
@@ -84,11 +104,7 @@ export const STATISTICS: readonly Statistic[] = [
     id: 'average-length-of-stay',
     label: 'average length of stay, days',
     unit: 'days',
-    measure: (ms) => {
-      const admissions = sum(ms, (m) => m.data.admissions.size);
-      const days = sum(ms, (m) => [...m.data.admissions.values()].reduce((s, d) => s + d, 0));
-      return { value: ratio(days, admissions), denominator: admissions, denominatorUnit: 'admissions' };
-    },
+    measure: (ms) => ratioOf(ms, (m) => [...m.data.admissions.values()].reduce((s, d) => s + d, 0), (m) => m.data.admissions.size, 'admissions'),
   },
   { id: 'er-visits-per-1000', label: 'ER visits per 1,000 member-years', unit: 'per-1000', measure: (ms) => perYear(ms, (m) => m.data.erDates.size, 1000) },
   { id: 'fills-30day-per-member-year', label: '30-day-equivalent fills per member-year', unit: 'per-member-year', measure: (ms) => perYear(ms, (m) => m.data.thirtyDayFills) },
@@ -110,10 +126,7 @@ export const STATISTICS: readonly Statistic[] = [
     id: 'member-share',
     label: 'member share of allowed',
     unit: 'share',
-    measure: (ms) => {
-      const allowed = sum(ms, (m) => m.data.allowed);
-      return { value: ratio(allowed - sum(ms, (m) => m.data.paid), allowed), denominator: allowed, denominatorUnit: 'allowed dollars' };
-    },
+    measure: (ms) => ratioOf(ms, (m) => m.data.allowed - m.data.paid, (m) => m.data.allowed, 'allowed dollars'),
   },
   { id: 'no-claim-share', label: 'members with no claim in the window', unit: 'share', measure: (ms) => share(ms, (m) => medicalClaims(m) === 0) },
   { id: 'deaths-per-1000', label: 'deaths per 1,000 member-years', unit: 'per-1000', measure: (ms) => perYear(ms, (m) => (m.died ? 1 : 0), 1000) },

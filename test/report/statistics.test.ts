@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { report } from '../../src/report/index.js';
+import { formatReport, report } from '../../src/report/index.js';
 import { tempDir } from '../helpers/output.js';
 import { condition, coverage, eob, ICD10CM, patient, SNOMED, writeNdjson } from './builders.js';
 import { measured, rowOf } from './helpers.js';
@@ -128,8 +128,19 @@ describe('report statistics on a hand-built population', async () => {
     expect(los.result).toBe('n.a.');
     const er = rowOf(r, 'commercial', 'er-visits-per-1000');
     expect(er.target).toMatchObject({ id: '6b', value: 200, low: 150, high: 250 });
-    expect(er.result).toBe(er.measured! >= 150 && er.measured! <= 250 ? 'pass' : 'fail');
     expect(rowOf(r, 'medicaid', 'admissions-per-1000').result).toBe('n.a.');
+    // Two members cannot judge ±50 per 1,000: the ratio's standard error over members a (1 visit) and b (none).
+    const rate = 1 / (yearsA + yearsB);
+    const se = (Math.sqrt(2 * ((1 - rate * yearsA) ** 2 + (rate * yearsB) ** 2)) / (yearsA + yearsB)) * 1000;
+    expect(er.n).toBe(2);
+    expect(er.standardError).toBeCloseTo(se, 8);
+    expect(er.result).toBe('n too small');
+    // A share with a target: the binomial standard error at the target, on the members of the band (b and c at 65+).
+    const old = rowOf(r, 'all', 'prevalence.diabetes', { minAge: 65 });
+    expect([old.target!.id, old.n, old.result]).toEqual(['8c', 2, 'n too small']);
+    expect(old.standardError).toBeCloseTo(Math.sqrt((0.205 * 0.795) / 2), 12);
+    expect(formatReport(r)).toContain(`n too small (n=2, SE=${((old.standardError! * 100).toFixed(2))} pts)`);
+    expect(r.summary['n too small']).toBe(r.books.flatMap((b) => b.rows).filter((x) => x.result === 'n too small').length);
   });
 
   it('should give the age and sex mix and distinct codes per system', () => {

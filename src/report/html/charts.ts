@@ -15,7 +15,7 @@ const WIDTH = 560;
 const STYLE = { fontSize: '12px', background: 'transparent', overflow: 'visible' };
 
 /** Pass, fail and no-target colours (also used by the page's tables). */
-export const RESULT_COLORS = { pass: '#1b7f3b', fail: '#c0392b', 'no target': '#4269d0' } as const;
+export const RESULT_COLORS = { pass: '#1b7f3b', fail: '#c0392b', 'n too small': '#b8860b', 'no target': '#4269d0' } as const;
 
 /** A chart: an id (the page's `data-chart`), a title, and Plot's SVG (or null when there is nothing to draw). */
 export interface Chart {
@@ -85,7 +85,7 @@ export function bars(id: string, title: string, note: string, data: readonly { l
 
 /**
  * Measured values against their targets, one line per row: the grey band is the passing interval,
- * the black tick the target, the dot the measured value (green pass, red fail, blue when no target).
+ * the black tick the target, the dot the measured value (green pass, red fail, amber n too small, blue when no target).
  * `percent` draws shares (fractions) as %.
  */
 export function versusTargets(id: string, title: string, note: string, rows: readonly (ReportRow & { name: string })[], xLabel: string, percent: boolean): Chart {
@@ -97,7 +97,7 @@ export function versusTargets(id: string, title: string, note: string, rows: rea
       target: r.target?.value ?? null,
       low: r.target?.low ?? null,
       high: r.target?.high ?? null,
-      result: r.result === 'pass' || r.result === 'fail' ? r.result : 'no target',
+      result: r.result === 'pass' || r.result === 'fail' || r.result === 'n too small' ? r.result : 'no target',
     }));
   const targeted = data.filter((d) => d.target !== null);
   const measured = data.filter((d) => d.measured !== null);

@@ -30,7 +30,7 @@ function section(id: string, title: string, body: string): string {
 
 function resultBadge(result: ReportRow['result']): string {
   if (!result) return '';
-  return `<span class="badge ${result === 'n.a.' ? 'na' : result}">${esc(result)}</span>`;
+  return `<span class="badge ${result === 'n.a.' || result === 'n too small' ? 'na' : result}">${esc(result)}</span>`;
 }
 
 /**
@@ -65,7 +65,7 @@ function realismTable(report: Report): string {
       ]),
   );
   const s = report.summary;
-  return `<p>${s.pass} pass, ${s.fail} fail, ${s['n.a.']} n.a. (nothing to divide by) — targets from ${esc(report.targetsFile)}.</p>${table(['#', 'book', 'population', 'statistic', 'target (tolerance)', 'measured', 'result', 'denominator', 'source'], rows, [5])}`;
+  return `<p>${s.pass} pass, ${s.fail} fail, ${s['n too small']} n too small (tolerance under 2 standard errors), ${s['n.a.']} n.a. (nothing to divide by) — targets from ${esc(report.targetsFile)}.</p>${table(['#', 'book', 'population', 'statistic', 'target (tolerance)', 'measured', 'result', 'denominator', 'source'], rows, [5])}`;
 }
 
 function validationSections(v: ValidationReport | undefined): string {
@@ -113,7 +113,7 @@ export function renderHtmlReport({ report, details }: DetailedReport, validation
   const w = report.window;
   const title = `fhirseed report: ${report.source}`;
   const books = Object.entries(report.members.byBook).filter(([, n]) => n > 0);
-  const header = `<header><h1>${esc(title)}</h1><p>${int.format(report.members.total)} members${books.length ? ` (${esc(books.map(([b, n]) => `${b} ${int.format(n)}`).join(', '))})` : ''} · window ${w ? `${esc(w.start)} to ${esc(w.end)} (${w.months} months)` : 'none'} · targets: ${report.summary.pass} pass, ${report.summary.fail} fail, ${report.summary['n.a.']} n.a.</p>
+  const header = `<header><h1>${esc(title)}</h1><p>${int.format(report.members.total)} members${books.length ? ` (${esc(books.map(([b, n]) => `${b} ${int.format(n)}`).join(', '))})` : ''} · window ${w ? `${esc(w.start)} to ${esc(w.end)} (${w.months} months)` : 'none'} · targets: ${report.summary.pass} pass, ${report.summary.fail} fail, ${report.summary['n too small']} n too small, ${report.summary['n.a.']} n.a.</p>
 <nav>${[
     ['population', 'Population'],
     ['realism', 'Realism targets'],
