@@ -57,9 +57,9 @@ describe('report --html in headless Chromium', () => {
       expect(c.marks, c.id).toBeGreaterThan(0);
     }
     expect(await page.locator('figure.chart-empty').count()).toBe(0);
-    // The realism table has a row per target, each with a pass or fail badge.
+    // The realism table has a row per target, each with a pass, fail or n-too-small badge (most rows at 25 members).
     expect(await page.locator('#realism tbody tr').count()).toBeGreaterThan(10);
-    expect(await page.locator('#realism .badge.pass, #realism .badge.fail').count()).toBeGreaterThan(10);
+    expect(await page.locator('#realism .badge.pass, #realism .badge.fail, #realism .badge.small').count()).toBeGreaterThan(10);
     expect(await page.locator('#codes table').count()).toBeGreaterThan(5);
     expect(log.consoleErrors).toEqual([]);
     expect(log.pageErrors).toEqual([]);

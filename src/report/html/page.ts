@@ -30,7 +30,7 @@ function section(id: string, title: string, body: string): string {
 
 function resultBadge(result: ReportRow['result']): string {
   if (!result) return '';
-  return `<span class="badge ${result === 'n.a.' || result === 'n too small' ? 'na' : result}">${esc(result)}</span>`;
+  return `<span class="badge ${result === 'n.a.' ? 'na' : result === 'n too small' ? 'small' : result}">${esc(result)}</span>`;
 }
 
 /**

@@ -26,7 +26,7 @@ td code { font-size: 0.8rem; overflow-wrap: anywhere; }
 .codes td code { white-space: nowrap; overflow-wrap: normal; }
 .codes { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 360px), 1fr)); gap: 0 16px; }
 .badge { display: inline-block; padding: 0 6px; border-radius: 8px; color: #fff; font-size: 0.8rem; }
-.badge.pass { background: #1b7f3b; } .badge.fail { background: #c0392b; } .badge.na { background: #8c959f; }
+.badge.pass { background: #1b7f3b; } .badge.fail { background: #c0392b; } .badge.na { background: #8c959f; } .badge.small { background: #b8860b; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 16px; font-size: 0.85rem; color: var(--muted); }
 .legend i { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 4px; }
 .legend i.band { width: 18px; border-radius: 2px; background: #d5d9e0; }
