@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Bundle } from '@medplum/fhirtypes';
 import { SandboxAuth, type AuthOptions } from './auth.js';
 import { ensurePackages } from '../validate/package-download.js';
 import { capabilityStatement, findProfiles, PROFILE_IGS } from './capability.js';
@@ -75,6 +76,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   // Before the slow start-up work: a missing test-accounts.json is the user's mistake to hear about at once.
   const authOptions = options.auth ?? { mode: 'none' };
   const members = authOptions.mode === 'smart-patient' ? (authOptions.members ?? loadTestMembers(options.dir)) : undefined;
+  const brands = loadBrands(options.dir);
   // The port next, before the slow work (fetching packages, loading the data): a port in use is told
   // at once. Requests that arrive while the data loads wait for the handler.
   let setHandler: (handler: Handler) => void = () => undefined;
@@ -88,7 +90,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       server.closeAllConnections();
     });
   try {
-    const { handler, loaded, notes, store, closeStore } = await prepare(options, authOptions, members);
+    const { handler, loaded, notes, store, closeStore } = await prepare(options, authOptions, members, brands);
     setHandler(handler);
     const closeServer = close;
     close = () => closeServer().finally(closeStore);
@@ -104,7 +106,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** Packages, search parameters, the preload and the request handler: everything after the bind. */
-async function prepare(options: ServeOptions, authOptions: AuthOptions, members: TestMember[] | undefined): Promise<{ handler: Handler; loaded: LoadResult; notes: string[]; store?: string; closeStore: () => void }> {
+async function prepare(options: ServeOptions, authOptions: AuthOptions, members: TestMember[] | undefined, brands: Bundle | undefined): Promise<{ handler: Handler; loaded: LoadResult; notes: string[]; store?: string; closeStore: () => void }> {
   // As `fhirseed validate` does: fetch the IGs into ~/.fhir/packages when none are at hand. Without
   // them the server still runs, only without the IG profiles and search parameters (a note says so).
   const packagesProblem = await ensurePackages(PROFILE_IGS, options.packagesDir).then(
@@ -137,7 +139,7 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
     corsOrigins: options.corsOrigins,
     maxBody: options.maxBody,
     bulkExport: options.bulkExport,
-    brands: loadBrands(options.dir),
+    brands,
     capability: (base, tokenEndpoint) => {
       // The statement is the same for every request to one base; build it once.
       const cached = cache.get(base);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bundle, Endpoint, Organization } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { generate } from '../../src/output/generate.js';
 import { startServer, type RunningServer } from '../../src/serve/index.js';
 import { shippedProfile, tempDir } from '../helpers/output.js';
 import { sharedValidator } from '../helpers/validator.js';
+import { UserError } from '../../src/util/errors.js';
 import { describeEmbedded } from './helpers.js';
 
 /*
@@ -141,5 +142,24 @@ describeEmbedded('serve: the brands bundle published and advertised', () => {
   it('should not load the brand resources into the FHIR data', async () => {
     const read = (path: string) => fetch(`${server.url}/${path}`, { headers: { authorization: 'Bearer tok' } }).then((r) => r.status);
     expect([await read('Organization/brand'), await read('Endpoint/patient-access')]).toEqual([404, 404]);
+  });
+});
+
+describeEmbedded('serve: a brands.json that is not a brands bundle', () => {
+  it('should refuse it in one line naming the file (a UserError: exit 2), broken JSON and another resource alike', async () => {
+    const dir = tempDir('fhirseed-brands-bad-');
+    try {
+      for (const [name, text] of [['json', '{"resourceType": "Bundle",'], ['patient', '{"resourceType": "Patient"}']]) {
+        const served = join(dir.dir, name!);
+        mkdirSync(served);
+        writeFileSync(join(served, BRANDS_FILE), text!);
+        const error = await startServer({ port: 0, dir: served }).then(() => undefined, (e: unknown) => e);
+        expect(error).toBeInstanceOf(UserError);
+        expect((error as Error).message).toContain(join(served, BRANDS_FILE));
+        expect((error as Error).message).not.toContain('\n');
+      }
+    } finally {
+      dir.cleanup();
+    }
   });
 });
