@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../util/errors.js';
+import { workerFailed } from '../util/worker-failed.js';
 import type { MemberSetup } from './member-builder.js';
 import type { RenderedGroup } from './render.js';
 
@@ -68,7 +69,8 @@ export async function* membersInWorkers(setup: MemberSetup, jobs: number, first:
       notify();
     });
     worker.on('error', (error) => {
-      failure ??= error;
+      // Outside a member (its module does not load, it runs out of memory): named, its stack kept.
+      failure ??= workerFailed(`generate worker ${workers.indexOf(worker)}`, error);
       notify();
     });
     worker.on('exit', (code) => {

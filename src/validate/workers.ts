@@ -6,6 +6,7 @@ import type { KeySet } from './key-set.js';
 import type { WorkUnit } from './stream.js';
 import type { Issue } from './types.js';
 import { UserError } from '../util/errors.js';
+import { workerFailed } from '../util/worker-failed.js';
 
 /** What the main thread tells a validate worker at start (workerData). */
 export interface WorkerSetup {
@@ -88,7 +89,8 @@ export async function validateUnitsInWorkers(
                 resolve();
               }
             });
-            worker.on('error', reject);
+            // A worker that fails outside a unit (its module does not load, it runs out of memory): named, its stack kept.
+            worker.on('error', (error) => reject(workerFailed(`validate worker ${w}`, error)));
             worker.on('exit', (code) => reject(new Error(`validate worker ${w} stopped (exit code ${code}) before it finished`)));
             feed();
           }),
@@ -101,3 +103,4 @@ export async function validateUnitsInWorkers(
   for (const list of skipped) for (const [k, v] of list ?? []) if (!skippedInvariants.has(k)) skippedInvariants.set(k, v);
   return { issues: perUnit.flat(), coverage, skippedInvariants };
 }
+
