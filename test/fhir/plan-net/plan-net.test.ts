@@ -1,6 +1,7 @@
 // Validates only the directory bundle (what Plan-Net is about) at two seeds, with 1-3 members each: the
 // directory depends on the profile seed alone, not on the member count, so it is the 25-member default's.
 // About 12 s on 2 cores: loading three IG packages once (~4 s) and three small generations.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,10 +14,10 @@ import { SHARED_PACKAGES } from '../../helpers/packages.js';
 const temps: (() => void)[] = [];
 afterAll(() => temps.forEach((c) => c()));
 
-function population(seed: number, members: number): { dir: string; directory: Resource[]; members: Resource[] } {
+function population(seed: number, members: number, formats: ('bundles' | 'ndjson')[] = ['bundles']): { dir: string; directory: Resource[]; members: Resource[] } {
   const t = tempDir('fhirseed-plan-net-');
   temps.push(t.cleanup);
-  generateTo(t.dir, { ...shippedProfile('default'), seed, members }, { formats: ['bundles'] });
+  generateTo(t.dir, { ...shippedProfile('default'), seed, members }, { formats });
   const files = bundleResources(t.dir);
   return {
     dir: t.dir,
@@ -67,7 +68,7 @@ const npiOf = (r: Resource) => ((r as { identifier?: { system?: string; value?: 
 describe('Plan-Net directory and the claims', () => {
   let generated: ReturnType<typeof population>;
   beforeAll(() => {
-    generated = population(20260101, 3);
+    generated = population(20260101, 3, ['bundles', 'ndjson']);
   });
 
   it('should be the directory the claims use: every provider an EOB names is a Plan-Net one, by the same NPI', () => {
@@ -113,6 +114,11 @@ describe('Plan-Net directory and the claims', () => {
     const affiliated = new Set(generated.directory.filter((r) => r.resourceType === 'OrganizationAffiliation').map((a) => (a as { participatingOrganization?: { reference?: string } }).participatingOrganization?.reference));
     const providerOrgs = generated.directory.filter((r) => r.resourceType === 'Organization' && npiOf(r));
     for (const o of providerOrgs) expect(affiliated.has(`Organization/${o.id}`), o.id).toBe(true);
+    // The NDJSON holds the same Plan-Net resources as the directory bundle.
+    for (const type of ['InsurancePlan', 'HealthcareService', 'OrganizationAffiliation']) {
+      const lines = readFileSync(join(generated.dir, 'ndjson', `${type}.ndjson`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Resource);
+      expect(lines).toEqual(generated.directory.filter((r) => r.resourceType === type));
+    }
   });
 
   it('should have fhirseed validate print the Plan-Net coverage rows', async () => {
