@@ -111,15 +111,16 @@ export function authorizeDrafts(ctx: MemberClaimsContext, memberKey: string, dra
 }
 
 /**
- * A request the coverage plan adds so that the first members show a denied and a pended decision: an
- * MRI of the lumbar spine without contrast (CPT 72148, descriptor paraphrased), ordered by the member's
- * primary care physician at the hospital — the imaging request payers most often turn down as not
- * medically necessary for uncomplicated low back pain. Denied or pended, it has no claim. Pended
- * requests are made in the last ten days of the period, so they are still open at its end.
+ * A request the coverage plan adds so that the first members show a denied and a pended decision: a CPAP
+ * device (HCPCS E0601) ordered by the member's primary care physician — payers authorize positive airway
+ * pressure devices beforehand and deny them as not medically necessary when the sleep study does not show
+ * the need (Medicare's coverage criteria, LCD L33718). Denied or pended, it has no claim. Pended requests are made in the last ten
+ * days of the period, so they are still open at its end.
  */
 function showcaseRequest(ctx: MemberClaimsContext, memberKey: string, ordinal: number, decision: 'denied' | 'pended'): PriorAuthFact | undefined {
   const coverage = ctx.medicalCoverage();
-  if (!coverage) return undefined;
+  const row = [...ctx.codeMaps.procedures.values()].find((p) => p.system === 'hcpcs' && p.code === SHOWCASE_DME);
+  if (!coverage || !row) return undefined;
   const requested = decision === 'pended'
     ? addDays(ctx.profile.period.end, -ctx.rng.int(1, 10))
     : ctx.serviceDate(coverage);
@@ -130,7 +131,7 @@ function showcaseRequest(ctx: MemberClaimsContext, memberKey: string, ordinal: n
   return {
     ordinal,
     number: `PA${requested.slice(0, 4)}${stableHash(`${memberKey}:prior-auth:${ordinal}`, 8).toUpperCase()}`,
-    kind: 'advanced-imaging',
+    kind: 'dme',
     coverageOrdinal: coverage.ordinal,
     requested,
     ...(decided ? { decided } : {}),
@@ -140,14 +141,17 @@ function showcaseRequest(ctx: MemberClaimsContext, memberKey: string, ordinal: n
     diagnoses: active ? [ctx.diagnosisOf(active, 1, 'principal')] : [],
     items: [{
       sequence: 1,
-      code: { system: 'cpt', code: '72148', display: 'MRI of the lumbar spine without contrast', licensed: true },
+      code: { system: 'hcpcs', code: row.code, display: row.display, licensed: false },
       quantity: 1,
-      submitted: ctx.charge(1_250),
+      submitted: ctx.charge(row.charge),
       decision,
       ...(decision === 'denied' ? { denial: NOT_MEDICALLY_NECESSARY } : {}),
     }],
   };
 }
+
+/** HCPCS E0601: continuous positive airway pressure (CPAP) device, a row of the code maps. */
+const SHOWCASE_DME = 'E0601';
 
 /** X12 CARC 50: the payer does not deem the service medically necessary (the usual reason a request is denied). */
 const NOT_MEDICALLY_NECESSARY = { carc: '50', display: 'These are non-covered services because this is not deemed a \'medical necessity\' by the payer.' };

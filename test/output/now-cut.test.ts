@@ -26,6 +26,16 @@ function population(profile: Profile, now?: string): Resource[] {
  * Nothing else: a prescription's validity period has no end, and a care plan ends only at a death (on or before now).
  */
 const PLANNED = new Set(['Coverage.period.end', 'Goal.target.dueDate', 'Device.expirationDate']);
+/**
+ * A prior authorization (PDex, `use` preauthorization) is requested before its service: the service dates
+ * it asks for and the period an approval may be used in are plans too. Its `created` (the request) is not.
+ */
+const PLANNED_PREAUTH = new Set([
+  ...PLANNED,
+  'ExplanationOfBenefit.billablePeriod.start', 'ExplanationOfBenefit.billablePeriod.end',
+  'ExplanationOfBenefit.item.servicedPeriod.start', 'ExplanationOfBenefit.item.servicedPeriod.end',
+  'ExplanationOfBenefit.preAuthRefPeriod.end', 'ExplanationOfBenefit.item.extension.valuePeriod.end',
+]);
 
 const DATE = /^\d{4}-\d{2}-\d{2}/;
 
@@ -52,8 +62,9 @@ describe('the run\'s "now" cuts the simulation', () => {
     fc.assert(
       fc.property(profileAndNow, ({ profile, now }) => {
         for (const r of population(profile, now)) {
+          const planned = r.resourceType === 'ExplanationOfBenefit' && (r as ExplanationOfBenefit).use === 'preauthorization' ? PLANNED_PREAUTH : PLANNED;
           for (const { path, value } of datedElements(r)) {
-            if (PLANNED.has(path)) continue;
+            if (planned.has(path)) continue;
             expect(value.slice(0, 10) <= now, `${r.resourceType}/${r.id} ${path} ${value} after now ${now}`).toBe(true);
           }
           if (r.resourceType === 'ExplanationOfBenefit') {
@@ -76,8 +87,9 @@ describe('the run\'s "now" cuts the simulation', () => {
   it('should show at a mid-period now the claims adjudicated by then, with the numbers they have at the period end', () => {
     fc.assert(
       fc.property(profileAndNow, ({ profile, now }) => {
+        // Claims' EOBs: a prior authorization decided after now is still pended at now (test/fhir/pdex).
         const eobsOf = (rs: Resource[]) =>
-          new Map(rs.filter((r): r is ExplanationOfBenefit => r.resourceType === 'ExplanationOfBenefit').map((e) => [e.id!, e]));
+          new Map(rs.filter((r): r is ExplanationOfBenefit => r.resourceType === 'ExplanationOfBenefit' && r.use !== 'preauthorization').map((e) => [e.id!, e]));
         const atEnd = eobsOf(population(profile));
         const atNow = eobsOf(population(profile, now));
         const expected = [...atEnd.values()].filter((e) => e.created <= now).map((e) => e.id).sort();

@@ -20,8 +20,9 @@ function population(profile: Profile): Resource[] {
   return bundleResources(t.dir).flatMap((b) => b.resources);
 }
 
+/** The claims' EOBs (PDex prior authorizations, `use` preauthorization, are requests before any service: test/fhir/pdex). */
 function eobs(resources: Resource[]): ExplanationOfBenefit[] {
-  return resources.filter((r): r is ExplanationOfBenefit => r.resourceType === 'ExplanationOfBenefit');
+  return resources.filter((r): r is ExplanationOfBenefit => r.resourceType === 'ExplanationOfBenefit' && r.use !== 'preauthorization');
 }
 
 describe('generated populations', () => {
