@@ -23,7 +23,6 @@ type Statement = Database.Statement;
 
 /** Parsed current versions kept in memory (directory resources that every include asks for, a member's page). */
 const CACHE_SIZE = 5_000;
-const KEY_ROWS = 64;
 const MAX_SEARCH_STATEMENTS = 500;
 
 /**
@@ -37,9 +36,7 @@ const MAX_SEARCH_STATEMENTS = 500;
  * caller as thrown errors after the rollback.
  */
 export class SqliteRepository extends AtomicMemoryRepository {
-  private readonly statements: Record<'get' | 'has' | 'insert' | 'update' | 'remove' | 'all' | 'keyRemove' | 'historyAdd' | 'history' | 'count' | 'types' | 'savepoint' | 'release' | 'rollbackTo', Statement>;
-  /** `INSERT … VALUES (?, ?), (?, ?), …` by row count (at most KEY_ROWS): one call into SQLite per resource, mostly. */
-  private readonly keyInserts = new Map<number, Statement>();
+  private readonly statements: Record<'get' | 'has' | 'insert' | 'update' | 'remove' | 'all' | 'keyAdd' | 'keyRemove' | 'historyAdd' | 'history' | 'count' | 'types' | 'savepoint' | 'release' | 'rollbackTo', Statement>;
   /** Prepared search statements by their SQL (one per shape: how many keys in each set). */
   private readonly searches = new Map<string, Statement>();
   private readonly knownTypes: Set<string>;
@@ -58,7 +55,9 @@ export class SqliteRepository extends AtomicMemoryRepository {
       update: s('UPDATE resources SET json = ? WHERE seq = ?'),
       remove: s('DELETE FROM resources WHERE seq = ?'),
       all: s('SELECT json FROM resources WHERE type = ? ORDER BY seq').raw(),
-      keyRemove: s('DELETE FROM idx WHERE k = ? AND seq = ?'),
+      // A resource's keys as one JSON array: one call into SQLite, which reads it (twice the speed of binding rows).
+      keyAdd: s('INSERT OR IGNORE INTO idx (k, seq) SELECT value, ? FROM json_each(?)'),
+      keyRemove: s('DELETE FROM idx WHERE seq = ? AND k IN (SELECT value FROM json_each(?))'),
       historyAdd: s('INSERT INTO history (type, id, json) VALUES (?, ?, ?)'),
       history: s('SELECT json FROM history WHERE type = ? AND id = ? ORDER BY hid').raw(),
       count: s('SELECT count(*) FROM resources').raw(),
@@ -231,7 +230,7 @@ export class SqliteRepository extends AtomicMemoryRepository {
     this.atomically(() => {
       const [seq, json] = row;
       this.statements.historyAdd.run(resourceType, id, json);
-      for (const key of indexKeys(JSON.parse(json) as Resource)) this.statements.keyRemove.run(key, seq);
+      this.statements.keyRemove.run(seq, JSON.stringify(indexKeys(JSON.parse(json) as Resource)));
       this.statements.remove.run(seq);
     });
     this.cache.delete(`${resourceType}/${id}`);
@@ -297,18 +296,6 @@ export class SqliteRepository extends AtomicMemoryRepository {
     }
   }
 
-  private addKeys(keys: string[], seq: number): void {
-    for (let i = 0; i < keys.length; i += KEY_ROWS) {
-      const chunk = keys.slice(i, i + KEY_ROWS);
-      let statement = this.keyInserts.get(chunk.length);
-      if (!statement) {
-        statement = this.db.prepare(`INSERT OR IGNORE INTO idx (k, seq) VALUES ${chunk.map(() => '(?, ?)').join(', ')}`);
-        this.keyInserts.set(chunk.length, statement);
-      }
-      statement.run(...chunk.flatMap((k) => [k, seq]));
-    }
-  }
-
   /** Stores a finished version (id, versionId, lastUpdated set): the earlier one, if any, moves to history. */
   private write(resource: Resource & { id: string }): void {
     const { resourceType: type, id } = resource;
@@ -320,12 +307,13 @@ export class SqliteRepository extends AtomicMemoryRepository {
       seq = row[0];
       this.statements.historyAdd.run(type, id, row[1]);
       const fresh = new Set(keys);
-      for (const key of indexKeys(JSON.parse(row[1]) as Resource)) if (!fresh.has(key)) this.statements.keyRemove.run(key, seq);
+      const gone = indexKeys(JSON.parse(row[1]) as Resource).filter((key) => !fresh.has(key));
+      if (gone.length) this.statements.keyRemove.run(seq, JSON.stringify(gone));
       this.statements.update.run(json, seq);
     } else {
       seq = Number(this.statements.insert.run(type, id, json).lastInsertRowid);
     }
-    this.addKeys(keys, seq);
+    this.statements.keyAdd.run(seq, JSON.stringify(keys));
     this.knownTypes.add(type);
     this.cache.delete(`${type}/${id}`);
   }
