@@ -77,7 +77,7 @@ describe('IG selection: Plan-Net', () => {
     expect(manifest.igs).toEqual({ 'hl7.fhir.us.davinci-pdex-plan-net': '1.1.0' });
     const foreign = profilesOf(resources).filter((p) => !p.startsWith('http://hl7.org/fhir/us/davinci-pdex-plan-net/') && !p.startsWith('http://hl7.org/fhir/StructureDefinition/'));
     expect(foreign).toEqual([]);
-    const types = new Set(resources.map((r) => r.resourceType));
+    const types = new Set<string>(resources.map((r) => r.resourceType));
     for (const t of ['InsurancePlan', 'HealthcareService', 'OrganizationAffiliation', 'PractitionerRole', 'Location', 'Endpoint']) expect(types.has(t), t).toBe(true);
     expect(types.has('ExplanationOfBenefit')).toBe(false);
     expect(resources.find((r) => r.resourceType === 'Patient')!.meta?.profile).toEqual(['http://hl7.org/fhir/StructureDefinition/Patient']);
