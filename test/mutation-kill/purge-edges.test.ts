@@ -71,6 +71,24 @@ const isSearch = (req: IncomingMessage) => req.method === 'GET' && req.url!.incl
 const cleanUp = (run: string) => purge({ ...testConnection(server.url), runId: run, allFhirseed: false, dryRun: false });
 
 describe('purge at the edges', () => {
+  it('should answer a dry run with the plan alone: nothing deleted, read, failed or remaining', async () => {
+    const run = uniqueRunId('dry');
+    await population(run);
+    const requests: IncomingMessage[] = [];
+    const proxy = await startFaultProxy(server.url, (_n, req) => {
+      requests.push(req);
+      return req.url!.startsWith('/metadata') ? { kind: 'status', status: 200, body: STATEMENT } : { kind: 'pass' };
+    });
+    try {
+      const report = await purge({ ...testConnection(proxy.url), runId: run, allFhirseed: false, dryRun: true });
+      expect(report).toEqual({ plan: [{ type: 'Coverage', count: 1 }, { type: 'Patient', count: 1 }, { type: 'Organization', count: 1 }], deleted: 0, untagged: 0, failed: [], remaining: [] });
+    } finally {
+      await proxy.close();
+    }
+    expect(requests.filter((r) => r.method !== 'GET' || isSearch(r) || /^\/[A-Za-z]+\/[^?]+$/.test(r.url!))).toEqual([]);
+    await cleanUp(run);
+  });
+
   it('should search each type once more after its deletes, and stop after one pass when nothing was refused', async () => {
     const run = uniqueRunId('passes');
     await population(run);
