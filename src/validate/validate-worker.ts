@@ -1,6 +1,7 @@
 // A validate worker thread (see workers.ts): loads the packages once, then validates the units it is sent.
 import { parentPort, workerData } from 'node:worker_threads';
 import { CoverageIndex } from './coverage.js';
+import { adoptBaseDefinitions } from './definitions.js';
 import { KeySet } from './key-set.js';
 import { validateUnit, type WorkUnit } from './stream.js';
 import type { Issue } from './types.js';
@@ -12,6 +13,7 @@ const port = parentPort!;
 const post = (answer: WorkerAnswer) => port.postMessage(answer);
 
 try {
+  adoptBaseDefinitions(setup.base);
   const validator = await createValidator({ igs: setup.igs, packagesDir: setup.packagesDir });
   const keys: [KeySet, KeySet] = [new KeySet(setup.keys), new KeySet(setup.entryKeys)];
   const coverage = validator.packages.filter((p) => setup.coverage.includes(`${p.name}@${p.version}`)).map((p) => new CoverageIndex(p, validator));

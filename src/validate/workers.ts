@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CoverageState } from './coverage.js';
+import { baseDefinitionsText } from './definitions.js';
 import type { KeySet } from './key-set.js';
 import type { WorkUnit } from './stream.js';
 import type { Issue } from './types.js';
@@ -16,6 +17,8 @@ export interface WorkerSetup {
   coverage: string[];
   keys: SharedArrayBuffer;
   entryKeys: SharedArrayBuffer;
+  /** The R4 base definitions as the main thread slimmed them (baseDefinitionsText). */
+  base: string;
 }
 
 /** Messages from a validate worker. */
@@ -55,7 +58,7 @@ export async function validateUnitsInWorkers(
   options: WorkersOptions,
 ): Promise<{ issues: Issue[]; coverage: CoverageState[][]; skippedInvariants: Map<string, string> }> {
   const entry = workerEntry();
-  const setup: WorkerSetup = { igs: options.igs, packagesDir: options.packagesDir, coverage: options.coverage, keys: keys[0].buffer, entryKeys: keys[1].buffer };
+  const setup: WorkerSetup = { igs: options.igs, packagesDir: options.packagesDir, coverage: options.coverage, keys: keys[0].buffer, entryKeys: keys[1].buffer, base: baseDefinitionsText() };
   const count = Math.max(1, Math.min(options.jobs, units.length));
   const workers = Array.from({ length: count }, () => new Worker(entry.url, { workerData: setup, execArgv: entry.execArgv }));
   const perUnit: Issue[][] = new Array(units.length);
