@@ -53,5 +53,5 @@ export function bundleResources(dir: string): { file: string; resources: Resourc
  * parts (member-000000.json, member-000000-2.json…), which are still one member's.
  */
 export function bundleOwners(files: string[]): string[] {
-  return [...new Set(files.map((f) => f.replace(/^(member-\d+)(-\d+)?\.json$/, '$1').replace(/\.json$/, '')))].sort();
+  return [...new Set(files.map((f) => f.replace(/^(member-\d+|directory)(-\d+)?\.json$/, '$1').replace(/\.json$/, '')))].sort();
 }

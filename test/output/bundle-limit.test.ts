@@ -83,7 +83,9 @@ describe('bundles within --max-bundle-entries', () => {
     // The manifest lists the parts; the seeder reads them all, a member's parts in order.
     expect(manifest.files).toContain('bundles/member-000000-2.json');
     const source = readSource(split);
-    expect(source.directoryParts).toEqual(bundleFiles.filter((f) => /^directory-\d+/.test(f)).map((f) => `bundles/${f}`));
+    const partNumber = (f: string) => Number(/^directory-(\d+)/.exec(f)![1]);
+    const directoryParts = bundleFiles.filter((f) => /^directory-\d+/.test(f)).sort((a, b) => partNumber(a) - partNumber(b));
+    expect(source.directoryParts).toEqual(directoryParts.map((f) => `bundles/${f}`));
     expect(source.memberFiles).toEqual(Array.from({ length: 5 }, (_, i) => `bundles/member-00000${i}.json`));
     const parts = bundleFiles.filter((f) => /^member-000000-\d+\.json$/.test(f));
     expect(source.memberParts!['bundles/member-000000.json']).toEqual(parts.map((_, i) => `bundles/member-000000-${i + 2}.json`));

@@ -23,9 +23,14 @@ function population(profile: Profile, now?: string): Resource[] {
  * - Coverage.period.end: the end of the enrolment on file (the plan year); a future end is normal.
  * - Goal.target.dueDate: a target date is the goal's plan.
  * - Device.expirationDate: the implant's expiry, printed on its label at manufacture (UDI (17)).
+ * - InsurancePlan.period.end, Basic.extension.valuePeriod.end: the plan year a plan and its formulary are published for.
  * Nothing else: a prescription's validity period has no end, and a care plan ends only at a death (on or before now).
  */
-const PLANNED = new Set(['Coverage.period.end', 'Goal.target.dueDate', 'Device.expirationDate']);
+const PLANNED = new Set([
+  'Coverage.period.end', 'Goal.target.dueDate', 'Device.expirationDate',
+  // The plan year a plan, its formulary and a drug's place on it are published for (InsurancePlan, FormularyItem availability).
+  'InsurancePlan.period.end', 'Basic.extension.valuePeriod.end',
+]);
 /**
  * A prior authorization (PDex, `use` preauthorization) is requested before its service: the service dates
  * it asks for and the period an approval may be used in are plans too. Its `created` (the request) is not.

@@ -1,5 +1,5 @@
 import type { CodeableConcept, Coding } from '@medplum/fhirtypes';
-import type { PlanType } from '../../profile/types.js';
+import type { Plan } from '../../profile/types.js';
 import type { BuildContext } from '../context.js';
 
 /** Da Vinci US Drug Formulary 2.0.1: canonical base, code systems and extension URLs. */
@@ -40,33 +40,18 @@ export const DRUGPOL = codeable(USDF_SYSTEMS.actCode, 'DRUGPOL', 'drug policy');
 /** The insurance plan type 'drug' (the pattern of the drug-plan slices). */
 export const DRUG_PLAN_TYPE = codeable(USDF_SYSTEMS.insurancePlanType, 'drug', 'Drug');
 
-/** A plan's line of business: each has one formulary (commercial, the Part D formulary, the Medicaid preferred drug list). */
-export type FormularyLine = Exclude<PlanType, 'dental'>;
-
-const LINE_LABEL: Record<FormularyLine, { short: string; name: string }> = {
-  commercial: { short: 'comm', name: 'Commercial' },
-  'medicare-advantage': { short: 'ma', name: 'Medicare Part D' },
-  medicaid: { short: 'mcd', name: 'Medicaid Preferred Drug List' },
-};
-
-export function lineLabel(line: FormularyLine): string {
-  return LINE_LABEL[line].name;
-}
-
 /** Resource ids of the formulary resources: under the payer's id, readable and deterministic. */
 export const formularyIds = {
   payerPlan: (ctx: BuildContext, planId: string) => `${ctx.directory.payer.id}-rxplan-${planId}`,
-  formulary: (ctx: BuildContext, line: FormularyLine) => `${ctx.directory.payer.id}-formulary-${LINE_LABEL[line].short}`,
+  formulary: (ctx: BuildContext) => `${ctx.directory.payer.id}-formulary`,
   drug: (ctx: BuildContext, rxcui: string) => `${ctx.directory.payer.id}-rxdrug-${rxcui}`,
-  item: (ctx: BuildContext, line: FormularyLine, rxcui: string) => `${ctx.directory.payer.id}-rxitem-${LINE_LABEL[line].short}-${rxcui}`,
+  item: (ctx: BuildContext, rxcui: string) => `${ctx.directory.payer.id}-rxitem-${rxcui}`,
   area: (ctx: BuildContext, state: string) => `${ctx.directory.payer.id}-area-${state.toLowerCase()}`,
 };
 
-/** The lines of business of the profile's plans with a pharmacy benefit (every plan but dental), in profile order. */
-export function formularyLines(ctx: BuildContext): FormularyLine[] {
-  const lines: FormularyLine[] = [];
-  for (const p of ctx.profile.plans) if (p.type !== 'dental' && !lines.includes(p.type)) lines.push(p.type);
-  return lines;
+/** The profile's plans with a pharmacy benefit (every plan but dental), in profile order. */
+export function pharmacyPlans(ctx: BuildContext): Plan[] {
+  return ctx.profile.plans.filter((p) => p.type !== 'dental');
 }
 
 /** Pharmacy benefit types the formulary publishes, as the claims fill: a month at retail for every drug, 90 days at retail for maintenance drugs. */

@@ -2,25 +2,25 @@ import type { Basic, Extension } from '@medplum/fhirtypes';
 import type { FormularyEntry } from '../../story/formulary.js';
 import { SYSTEMS } from '../../util/systems.js';
 import { meta, ref, type BuildContext } from '../context.js';
-import { BENEFIT_TYPES, codeable, formularyExtension, formularyIds, formularyProfile, USDF_SYSTEMS, type FormularyLine } from './common.js';
+import { BENEFIT_TYPES, codeable, formularyExtension, formularyIds, formularyProfile, USDF_SYSTEMS } from './common.js';
 import { TIER_DISPLAY } from './tiers.js';
 
 /**
- * usdf-FormularyItem 2.0.1 (Basic): a drug on one line of business's formulary — its tier, the
+ * usdf-FormularyItem 2.0.1 (Basic): a drug on the payer's formulary — its tier, the
  * pharmacy benefit types it is dispensed under, prior authorization, step therapy and quantity limit
  * (src/story/formulary.ts says how each is derived), available for the profile's period.
  */
-export function buildFormularyItem(entry: FormularyEntry, line: FormularyLine, ctx: BuildContext): Basic {
+export function buildFormularyItem(entry: FormularyEntry, ctx: BuildContext): Basic {
   const rxcui = entry.rxnorm.code;
   const ext = (name: string, value: Omit<Extension, 'url'>): Extension => ({ url: formularyExtension(name), ...value });
   const benefits = entry.chronic ? [BENEFIT_TYPES.month, BENEFIT_TYPES.quarter] : [BENEFIT_TYPES.month];
   const limit = entry.quantityLimit;
   return {
     resourceType: 'Basic',
-    id: formularyIds.item(ctx, line, rxcui),
+    id: formularyIds.item(ctx, rxcui),
     meta: meta(ctx, [formularyProfile('usdf-FormularyItem')]),
     extension: [
-      ext('FormularyReference', { valueReference: ref('InsurancePlan', formularyIds.formulary(ctx, line)) }),
+      ext('FormularyReference', { valueReference: ref('InsurancePlan', formularyIds.formulary(ctx)) }),
       ext('AvailabilityStatus', { valueCode: 'active' }),
       ext('AvailabilityPeriod', { valuePeriod: { start: ctx.profile.period.start, end: ctx.profile.period.end } }),
       ...benefits.map((b) => ext('PharmacyBenefitType', { valueCodeableConcept: codeable(USDF_SYSTEMS.pharmacyBenefitType, b.code, b.display) })),

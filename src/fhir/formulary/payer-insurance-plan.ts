@@ -3,22 +3,19 @@ import { DRUG_TIERS, pharmacyTierCosts, type TierCost } from '../../profile/phar
 import type { Plan } from '../../profile/types.js';
 import { meta, ref, type BuildContext } from '../context.js';
 import { payerSystem } from '../carin-bb/common.js';
-import {
-  BENEFIT_TYPES, codeable, DRUG_PLAN_TYPE, DRUGPOL, formularyExtension, formularyIds, formularyProfile, lineLabel, USDF_SYSTEMS, type FormularyLine,
-} from './common.js';
+import { BENEFIT_TYPES, codeable, DRUG_PLAN_TYPE, DRUGPOL, formularyExtension, formularyIds, formularyProfile, USDF_SYSTEMS } from './common.js';
 import { coverageStates } from './insurance-plan-location.js';
 import { TIER_DISPLAY } from './tiers.js';
 
 /**
  * usdf-PayerInsurancePlan 2.0.1: a plan of the profile with a pharmacy benefit (every plan but dental) —
- * its line of business's formulary, coverage area, member-services contact, and what a fill costs on
+ * the payer's formulary, its coverage area, member-services contact, and what a fill costs on
  * each drug tier, for a month and for 90 days at retail. The costs are those the pharmacy claims are
  * adjudicated with (src/story/adjudication.ts pharmacyCostSharing): one copay a fill, whatever its days
  * supply, deductible waived in network; or coinsurance after the deductible.
  */
 export function buildPayerInsurancePlan(plan: Plan, ctx: BuildContext): InsurancePlan {
   if (plan.type === 'dental') throw new Error(`plan ${plan.id} is a dental plan: it has no pharmacy benefit`);
-  const line: FormularyLine = plan.type;
   const payer = ctx.directory.payer;
   const tiers = pharmacyTierCosts(plan.costSharing);
   const benefit = DRUG_TIERS.map((tier) => ({
@@ -43,7 +40,7 @@ export function buildPayerInsurancePlan(plan: Plan, ctx: BuildContext): Insuranc
       telecom: [{ system: 'phone', value: payer.phone }],
     }],
     coverage: [{
-      extension: [{ url: formularyExtension('FormularyReference'), valueReference: ref('InsurancePlan', formularyIds.formulary(ctx, line)) }],
+      extension: [{ url: formularyExtension('FormularyReference'), valueReference: ref('InsurancePlan', formularyIds.formulary(ctx)) }],
       type: DRUGPOL,
       benefit: [{ type: DRUG_PLAN_TYPE }],
     }],
@@ -58,7 +55,7 @@ export function buildPayerInsurancePlan(plan: Plan, ctx: BuildContext): Insuranc
 }
 
 /** Plan-Net insurance product types: the profile's plan types have no HMO/PPO split, so the line's general code. */
-const PRODUCT_TYPE: Record<FormularyLine, [string, string]> = {
+const PRODUCT_TYPE: Record<Exclude<Plan['type'], 'dental'>, [string, string]> = {
   commercial: ['commppo', 'Commercial PPO'],
   'medicare-advantage': ['mediadv', 'Medicare Advantage'],
   medicaid: ['medi', 'Medicaid'],
