@@ -2,6 +2,7 @@ import type { CodeMaps, ConditionRow, DrugRow } from '../codemaps/types.js';
 import type { ConditionPrevalence, Profile, Sex } from '../profile/types.js';
 import { addDays, ageOn, daysBetween, maxDate } from '../util/dates.js';
 import type { Rng } from '../util/rng.js';
+import type { Strata } from './strata.js';
 import type { ConditionFact, DrugRegimen, IsoDate, MedicareEntitlement } from './types.js';
 
 /**
@@ -57,7 +58,9 @@ export function plausibleFor(row: ConditionRow, age: number, sex: Sex): boolean 
 
 /**
  * Conditions the member has during the period: chronic ones begin before it (onset after birth),
- * acute ones begin inside it. A Medicare member entitled by ESRD has end-stage renal disease
+ * acute ones begin inside it. With `strata` (src/story/strata.ts) whether the member has a condition
+ * is decided on their stratified `condition:<key>` uniform, so populations land close to the profile's
+ * prevalences; without, on a plain draw. A Medicare member entitled by ESRD has end-stage renal disease
  * (code-map row `esrd`: N18.6, with dialysis at the nephrology visits) besides those the profile draws.
  */
 export function simulateConditions(
@@ -69,6 +72,7 @@ export function simulateConditions(
   coverageStart: IsoDate,
   lastDay: IsoDate,
   entitlement?: MedicareEntitlement,
+  strata?: Strata,
 ): ConditionFact[] {
   const age = ageOn(birthDate, profile.period.start);
   const facts: ConditionFact[] = [];
@@ -76,7 +80,9 @@ export function simulateConditions(
   const byKey = new Map(profile.conditions.map((c, i) => [c.key, { c, i }]));
   for (const c of profile.conditions) {
     const head = codeMaps.conditions.get(c.key);
-    if (!head || !rng.chance(coOccurring(c, age, sex, drawn, byKey)) || !plausibleFor(head, age, sex)) continue;
+    if (!head) continue;
+    const u = strata ? strata.uniform(`condition:${c.key}`, rng) : rng.next();
+    if (u >= coOccurring(c, age, sex, drawn, byKey) || !plausibleFor(head, age, sex)) continue;
     drawn.add(c.key);
     const row = variantOf(rng, head);
     const fact = makeCondition(rng, row, birthDate, coverageStart, lastDay);

@@ -6,6 +6,7 @@ import { fictionalMbi } from './identifiers.js';
 import { annualDeathProbability, deathProbabilityOver } from './mortality.js';
 import type { PersonSource } from './person-source.js';
 import type { Showcase } from './showcase.js';
+import type { Strata } from './strata.js';
 import type { CoverageFact, IsoDate, MedicareEntitlement, MemberFact, PersonFact, Relationship } from './types.js';
 
 export interface Enrollment {
@@ -30,6 +31,7 @@ export function enroll(
   profile: Profile,
   codeMaps: CodeMaps,
   showcase: Showcase | undefined,
+  strata?: Strata,
 ): Enrollment {
   const medicalPlans = profile.plans.filter((p) => p.type !== 'dental');
   const dentalPlans = profile.plans.filter((p) => p.type === 'dental');
@@ -44,7 +46,7 @@ export function enroll(
   const medicare = medical?.type === 'medicare-advantage';
   const { age, entitlement } = medicare
     ? chooseMedicareAge(rng, profile.demographics.ageBands, showcase)
-    : { age: chooseAge(rng, profile.demographics.ageBands, showcase), entitlement: undefined };
+    : { age: chooseAge(rng, profile.demographics.ageBands, showcase, strata), entitlement: undefined };
   const { start: periodStart, end: periodEnd } = profile.period;
   const birthDate = birthDateFor(rng, periodStart, age);
   const drawnSex = rng.weighted(profile.demographics.sex, (s) => s.share).code;
@@ -172,7 +174,8 @@ function yearsBefore(date: IsoDate, years: number): IsoDate {
   return `${String(Number(y) - years).padStart(4, '0')}-${m}-${day}`;
 }
 
-function chooseAge(rng: Rng, bands: readonly AgeBand[], showcase: Showcase | undefined): number {
+/** The age band (outside the coverage plan: by the member's stratified `age` uniform, src/story/strata.ts), then an age uniform in it. */
+function chooseAge(rng: Rng, bands: readonly AgeBand[], showcase: Showcase | undefined, strata?: Strata): number {
   const candidates = bands.filter((b) => b.share > 0);
   const want = showcase?.age ?? (showcase?.relationship === 'child' ? { min: 0, max: 17 } : undefined);
   if (want) {
@@ -182,8 +185,19 @@ function chooseAge(rng: Rng, bands: readonly AgeBand[], showcase: Showcase | und
       return rng.int(Math.max(band.min, want.min), Math.min(band.max, want.max));
     }
   }
-  const band = rng.weighted(candidates, (b) => b.share);
+  const band = strata ? byUniform(candidates, strata.uniform('age', rng)) : rng.weighted(candidates, (b) => b.share);
   return rng.int(band.min, band.max);
+}
+
+/** The band whose slice of [0, 1) (in order, widths by share) holds u. */
+function byUniform(bands: readonly AgeBand[], u: number): AgeBand {
+  const total = bands.reduce((s, b) => s + b.share, 0);
+  let r = u * total;
+  for (const b of bands) {
+    r -= b.share;
+    if (r < 0) return b;
+  }
+  return bands[bands.length - 1]!;
 }
 
 /**

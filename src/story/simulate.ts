@@ -17,6 +17,7 @@ import { enroll } from './enrollment.js';
 import { PersonSource } from './person-source.js';
 import { simulateClinical } from './clinical/index.js';
 import { showcaseFor } from './showcase.js';
+import { memberStrata, poissonFromUniform, type Strata } from './strata.js';
 import type { ConditionFact, CoverageFact, Directory, DrugRegimen, IsoDate, MemberStory } from './types.js';
 
 export interface SimulationEnv {
@@ -39,15 +40,16 @@ export function simulateMember(env: SimulationEnv, index: number): MemberStory {
   const rng = new Rng(`${profile.seed}:member:${index}`);
   const people = new PersonSource(rng);
   const showcase = showcaseFor(index, profile);
-  const { member, coverages, plans } = enroll(rng, people, profile, codeMaps, showcase);
+  const strata = memberStrata(profile, index);
+  const { member, coverages, plans } = enroll(rng, people, profile, codeMaps, showcase, strata);
   const key = stableHash(`fhirseed:${profile.seed}:member:${index}`, 12);
   const first = coverages[0];
   const lastDay = member.deceasedDate ? minDate(member.deceasedDate, profile.period.end) : profile.period.end;
   const conditions = first
-    ? simulateConditions(rng, profile, codeMaps, member.birthDate, member.sex, first.start, lastDay, member.medicareEntitlement)
+    ? simulateConditions(rng, profile, codeMaps, member.birthDate, member.sex, first.start, lastDay, member.medicareEntitlement, strata)
     : [];
   const ctx = new MemberClaimsContext(rng, people, profile, codeMaps, directory, member, conditions, coverages, plans, showcase);
-  const authorized = authorizeDrafts(ctx, key, planClaims(ctx));
+  const authorized = authorizeDrafts(ctx, key, planClaims(ctx, strata));
   const history = finalizeClaims(rng, key, authorized.drafts, plans, Boolean(showcase?.corrected));
   const priorAuthorizations = priorAuthsAsOf(authorized.auths, now);
   const { adjudicated: claims, inFlight } = claimsAsOf(history, now);
@@ -67,8 +69,12 @@ export function simulateMember(env: SimulationEnv, index: number): MemberStory {
   return { ...story, clinical };
 }
 
-/** Decides what happens to the member in the period, as claim drafts. */
-function planClaims(ctx: MemberClaimsContext): ClaimDraft[] {
+/**
+ * Decides what happens to the member in the period, as claim drafts. ER visits and admissions are
+ * counted from the member's stratified uniforms (src/story/strata.ts), the report's rates of them being
+ * among its targets.
+ */
+function planClaims(ctx: MemberClaimsContext, strata: Strata): ClaimDraft[] {
   const { rng, profile, showcase } = ctx;
   const drafts: ClaimDraft[] = [];
   const forced = new Set<ClaimType>(showcase?.claimTypes ?? []);
@@ -137,7 +143,7 @@ function planClaims(ctx: MemberClaimsContext): ClaimDraft[] {
     // Hospital outpatient visits: emergency-department visits (with the ED physician's claim and, for
     // some, an ambulance) and scheduled tests, imaging and procedures.
     const emergencyRate = profile.utilization.emergency ?? profile.utilization.outpatient / 5;
-    const emergencies = rng.poisson(emergencyRate * years);
+    const emergencies = poissonFromUniform(emergencyRate * years, strata.uniform('emergency', rng));
     const scheduled = rng.poisson(Math.max(0, profile.utilization.outpatient - emergencyRate) * years);
     const outpatient = emergencies + scheduled + (forced.delete('outpatient') ? 1 : 0);
     for (let i = 0; i < outpatient; i++) {
@@ -150,7 +156,7 @@ function planClaims(ctx: MemberClaimsContext): ClaimDraft[] {
       if (byAmbulance || (emergency && rng.chance(0.15))) drafts.push(ambulanceClaim(ctx, { coverage: medical, date, condition, forced: byAmbulance }));
       if (emergency || rng.chance(0.5)) drafts.push(professionalClaim(ctx, { coverage: medical, date, condition, emergency }));
     }
-    const inpatient = rng.poisson(profile.utilization.inpatient * years) + (forced.delete('inpatient') ? 1 : 0);
+    const inpatient = poissonFromUniform(profile.utilization.inpatient * years, strata.uniform('inpatient', rng)) + (forced.delete('inpatient') ? 1 : 0);
     for (let i = 0; i < inpatient; i++) {
       const date = i === 0 ? earlyDate(medical) : ctx.serviceDate(medical);
       if (!date) continue;
