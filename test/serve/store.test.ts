@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import Database from 'libsql';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Observation, Resource } from '@medplum/fhirtypes';
 import { runCli } from '../../src/cli/run.js';
 import { writeArchive } from '../../src/output/archive.js';
@@ -94,6 +94,21 @@ describeEmbedded('serve: the SQLite store', () => {
     cleanups.push(() => server.close());
     expect(server.loadedResources).toBe(2);
     expect((await fhir(`${server.url}/Patient/a`)).status).toBe(200);
+  }, 60_000);
+
+  it('should be the default store, and --store memory the in-memory repository', async () => {
+    vi.stubEnv('FHIRSEED_STORE', '');
+    cleanups.push(() => void vi.unstubAllEnvs());
+    const dir = scratch();
+    writeData(dir, ['a']);
+    const memory = await startServer({ port: 0, dir, store: 'memory' });
+    expect(memory.store).toBeUndefined();
+    await memory.close();
+    expect(existsSync(join(dir, 'sandbox-store'))).toBe(false);
+    const server = await startServer({ port: 0, dir });
+    cleanups.push(() => server.close());
+    expect(server.store).toBe(`store ${join(dir, 'sandbox-store', 'store.sqlite')} built`);
+    expect((await fhir(`${server.url}/Observation?patient=a`)).body.total).toBe(1);
   }, 60_000);
 
   it('should keep sandbox-store/ out of the foreign files of an output directory and out of its archive', async () => {

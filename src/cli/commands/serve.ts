@@ -80,7 +80,7 @@ export function serveOptions<T>(yargs: Argv<T>): Argv<T> {
     .option('cors-origins', { type: 'string', default: '*', describe: 'Origins browser apps may call from: * (any) or a comma list (https://app.example,http://localhost:5173)' })
     .option('max-body', { type: 'string', default: `${DEFAULT_MAX_BODY_BYTES / 1024 / 1024}MB`, describe: 'Largest request body (bytes, or kB/MB/GB); larger answers 413' })
     .option('packages', { type: 'string', describe: 'Directory of FHIR packages for /metadata and --validate (default $FHIRSEED_PACKAGES, else ~/.fhir/packages)' })
-    .option('store', { type: 'string', describe: 'Where the sandbox keeps its data: memory (loaded at every start), sqlite (indexed and persistent, in DIR/sandbox-store/store.sqlite) or a FILE for the SQLite store (default memory, or $FHIRSEED_STORE)' })
+    .option('store', { type: 'string', describe: 'Where the sandbox keeps its data: memory (loaded at every start), sqlite (indexed and persistent, in DIR/sandbox-store/store.sqlite) or a FILE for the SQLite store (default sqlite, or $FHIRSEED_STORE)' })
     .option('rebuild-store', { type: 'boolean', default: false, describe: '--store sqlite/FILE: load the data anew even when the store matches it (replaces a store file that is not fhirseed\'s)' })
     .option('validate', { type: 'boolean', default: false, describe: "Validate writes with fhirseed's validator; refuse those with errors (422)" })
     .option('ig', { type: 'string', array: true, describe: `--validate: IG packages to check profiles against (default ${DEFAULT_IGS.join(', ')})` });

@@ -13,7 +13,8 @@ export interface RepositoryOptions {
   dir?: string;
   /**
    * `memory` (medplum's in-memory repository, loaded at every start) or `sqlite` (the persistent, indexed store).
-   * Default: `sqlite` when `storeFile` is given, else $FHIRSEED_STORE, else `memory`.
+   * Default: `sqlite` when `storeFile` is given, else $FHIRSEED_STORE, else `sqlite` (an in-memory SQLite database
+   * when there is no `dir`).
    */
   store?: StoreKind;
   /** The SQLite store's file (default DIR/sandbox-store/store.sqlite). */
@@ -61,7 +62,7 @@ export async function createRepository(options: RepositoryOptions): Promise<Repo
 
 function storeFromEnvironment(): StoreKind {
   const value = process.env.FHIRSEED_STORE;
-  if (!value) return 'memory';
+  if (!value) return 'sqlite';
   if (!(STORE_KINDS as string[]).includes(value)) throw new UserError(`$FHIRSEED_STORE=${value}: expected ${STORE_KINDS.join(' or ')}`);
   return value as StoreKind;
 }
