@@ -89,7 +89,7 @@ describe('SQLite store: a full disk during a write', () => {
     const before = store.repo.count();
     const lines = ['s1', 's2', 'huge', 's3', 's4'].map((id) => JSON.stringify(observation(`batch-${id}`, id === 'huge' ? 200_000 : 10)));
     const result = { loaded: 0, errors: [] as string[] };
-    await expect(loadNdjsonLines(lines, 'import.ndjson', store.repo, result)).rejects.toThrow(/^the sandbox store is full \(SQLITE_FULL/);
+    await expect(loadNdjsonLines((async function* () { yield* lines; })(), 'import.ndjson', store.repo, result)).rejects.toThrow(/^the sandbox store is full \(SQLITE_FULL/);
     expect(result.errors[0]).toMatch(/^import\.ndjson:3: 500 the sandbox store is full/);
     expect(store.repo.count()).toBe(before);
     for (const id of ['s1', 's2', 's3', 's4']) expect(store.repo.has('Observation', `batch-${id}`)).toBe(false);
