@@ -118,11 +118,26 @@ describe('purge at the edges', () => {
       if (isSearch(req) && req.url!.startsWith('/Patient?')) {
         return { kind: 'status', status: 200, body: { resourceType: 'Bundle', type: 'searchset', entry: [], link: [{ relation: 'next', url: `${proxyUrl}${req.url}` }] } };
       }
+      // A page of nothing to delete without any link.
+      if (isSearch(req) && req.url!.startsWith('/Coverage?')) return { kind: 'status', status: 200, body: { resourceType: 'Bundle', type: 'searchset', entry: [{ search: { mode: 'outcome' } }] } };
       return isSearch(req) && req.url!.startsWith('/Organization?') ? { kind: 'status', status: 200, body: null } : undefined;
     });
     expect(requests.filter((r) => isSearch(r) && r.url!.startsWith('/Patient?'))).toHaveLength(1);
-    expect(report).toMatchObject({ deleted: 1, failed: [], remaining: [{ type: 'Patient', count: 1 }, { type: 'Organization', count: 1 }] });
+    expect(report).toMatchObject({ deleted: 0, failed: [], remaining: [{ type: 'Coverage', count: 1 }, { type: 'Patient', count: 1 }, { type: 'Organization', count: 1 }] });
     await cleanUp(run);
+  });
+
+  it('should follow the next link past a page holding nothing to delete (entries without a resource, of another type)', async () => {
+    const run = uniqueRunId('next');
+    const [, patient] = await population(run);
+    let served = 0;
+    const { report, requests } = await purgeThrough(run, (req, proxyUrl) => {
+      if (!isSearch(req) || !req.url!.startsWith('/Patient?') || served++) return undefined;
+      const entry = [{ search: { mode: 'outcome' } }, { resource: { resourceType: 'OperationOutcome', id: 'w1', issue: [] }, search: { mode: 'outcome' } }];
+      return { kind: 'status', status: 200, body: { resourceType: 'Bundle', type: 'searchset', entry, link: [{ relation: 'self', url: `${proxyUrl}${req.url}` }, { relation: 'next', url: `${proxyUrl}${req.url}` }] } };
+    });
+    expect(report).toMatchObject({ deleted: 3, failed: [], remaining: [] });
+    expect(requests.filter((r) => r.method === 'DELETE').map((r) => r.url)).toContain(`/Patient/${patient!.id}`);
   });
 
   it('should report a type it cannot count afterwards as remaining, count unknown', async () => {
