@@ -116,7 +116,8 @@ describe('purge at the edges', () => {
     await population(run);
     const { report, requests } = await purgeThrough(run, (req, proxyUrl) => {
       if (isSearch(req) && req.url!.startsWith('/Patient?')) {
-        return { kind: 'status', status: 200, body: { resourceType: 'Bundle', type: 'searchset', entry: [], link: [{ relation: 'next', url: `${proxyUrl}${req.url}` }] } };
+        // No entry at all, yet a next link.
+        return { kind: 'status', status: 200, body: { resourceType: 'Bundle', type: 'searchset', link: [{ relation: 'next', url: `${proxyUrl}${req.url}` }] } };
       }
       // A page of nothing to delete without any link.
       if (isSearch(req) && req.url!.startsWith('/Coverage?')) return { kind: 'status', status: 200, body: { resourceType: 'Bundle', type: 'searchset', entry: [{ search: { mode: 'outcome' } }] } };
