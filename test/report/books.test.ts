@@ -14,7 +14,8 @@ import { codeMaps, shippedProfile } from '../helpers/output.js';
 
 /**
  * Issue 10: every shipped profile meets the REALISM-TARGETS rows of its own book at 1,000 members, as
- * `fhirseed report` measures them. One simulation per book, measured with the report library on the
+ * `fhirseed report` measures and judges them (pass, or `n too small` where the tolerance is under two
+ * standard errors of the members it counts; never fail). One simulation per book, measured with the report library on the
  * resources in memory (no files: a 1,000-member Medicare book is over 1 GB of NDJSON). The coverage
  * plan's showcase members are in the population, as in any generation; a second report without them
  * checks that they move no statistic outside its tolerance either.
@@ -24,30 +25,6 @@ const BOOKS = [
   { profile: 'medicare-advantage', book: 'medicare' },
   { profile: 'medicaid', book: 'medicaid' },
 ] as const;
-
-/**
- * Prevalence rows by age band are judged only where the band has enough members to measure a prevalence:
- * the commercial book's 65+ band (row 9, hypertension 55–67%) is the ~14 members who turn 65 in the year,
- * where one member moves the share by 7 points and the standard error is about 13 — a coin toss, not a
- * check. The Medicare Advantage book judges row 9 on its 1,000 members.
- */
-const MIN_BAND_MEMBERS = 100;
-
-/**
- * A prevalence row whose tolerance is narrower than the sampling error of the members it counts cannot be
- * met "at 1,000 members" by any generator every time: diabetes at 18–44 (2.2% ± 25%, so ±0.55 points) counted
- * on the ~390 commercial members of that age has a standard error of 0.74 points — the band is within one
- * standard error, and a change of seed or of an unrelated random draw moves the row in or out. Such rows
- * (band half-width under two standard errors) pass when the measurement is within 2.58 standard errors
- * (99%) of the band; every other row is judged on its band alone.
- */
-function withinSampling(r: ReportRow): boolean {
-  if (r.result === 'pass') return true;
-  const { low, high, value } = r.target!;
-  const se = Math.sqrt((value * (1 - value)) / r.denominator.value);
-  if ((high - low) / 2 >= 2 * se || r.measured === null) return false;
-  return r.measured >= low - 2.58 * se && r.measured <= high + 2.58 * se;
-}
 
 const reports = new Map<string, { all: Report; withoutShowcase: Report }>();
 
@@ -81,13 +58,24 @@ function bookRows(report: Report, book: string): ReportRow[] {
   return (report.books.find((b) => b.book === book)?.rows ?? []).filter((r) => r.target && r.result !== 'n.a.');
 }
 
-/** The age-band prevalence rows (8a–c, 9) over all members, where the band is large enough. */
+/** The age-band prevalence rows (8a–c, 9) over all members. */
 function bandRows(report: Report): ReportRow[] {
   const all = report.books.find((b) => b.book === 'all')?.rows ?? [];
-  return all.filter((r) => r.target && r.result !== 'n.a.' && r.population.minAge !== undefined && r.denominator.value >= MIN_BAND_MEMBERS);
+  return all.filter((r) => r.target && r.result !== 'n.a.' && r.population.minAge !== undefined);
 }
 
-const show = (r: ReportRow) => `${r.target!.id} ${r.label} ${r.population.minAge ?? ''}-${r.population.maxAge ?? ''}: ${r.measured} (${r.target!.low}–${r.target!.high})`;
+const show = (r: ReportRow) =>
+  `${r.target!.id} ${r.label} ${r.population.minAge ?? ''}-${r.population.maxAge ?? ''}: ${r.measured} (${r.target!.low}–${r.target!.high}) ${r.result} n=${r.n} SE=${r.standardError}`;
+
+/**
+ * Rows that fail `report`'s own verdict: any `fail`, and any row whose tolerance is at least 2.5 standard
+ * errors wide (clearly judgeable at this n) that does not pass. Rows between 2 and 2.5 standard errors may
+ * read `n too small` at one seed and `pass` at another; under 2 they always read `n too small` unless far off.
+ */
+function notMet(rows: ReportRow[]): string[] {
+  const wide = (r: ReportRow) => r.standardError !== null && (r.target!.high - r.target!.low) / 2 >= 2.5 * r.standardError;
+  return rows.filter((r) => r.result === 'fail' || (wide(r) && r.result !== 'pass')).map(show);
+}
 
 beforeAll(() => {
   for (const { profile } of BOOKS) reports.set(profile, measure(profile));
@@ -99,16 +87,20 @@ describe('shipped profiles against REALISM-TARGETS at 1,000 members', () => {
       const { all, withoutShowcase } = reports.get(profile)!;
       const rows = bookRows(all, book).filter((r) => !/prevalence|chronic/.test(r.label));
       expect(rows.length).toBeGreaterThan(0);
-      expect(rows.filter((r) => r.result !== 'pass').map(show)).toEqual([]);
+      expect(notMet(rows)).toEqual([]);
+      expect(rows.filter((r) => r.result === 'pass').length).toBeGreaterThanOrEqual(rows.length - 1);
       // The coverage plan's showcase members do not carry a statistic into or out of tolerance.
-      expect(bookRows(withoutShowcase, book).filter((r) => !/prevalence|chronic/.test(r.label) && r.result !== 'pass').map(show)).toEqual([]);
+      expect(notMet(bookRows(withoutShowcase, book).filter((r) => !/prevalence|chronic/.test(r.label)))).toEqual([]);
     });
 
-    it(`should meet the prevalence rows of the ${book} book (${profile})`, () => {
+    it(`should meet the prevalence rows of the ${book} book (${profile}) as report judges them: no fail, and pass where n suffices`, () => {
       const { all } = reports.get(profile)!;
       const rows = [...bookRows(all, book).filter((r) => /prevalence|chronic/.test(r.label)), ...bandRows(all)];
       expect(rows.length).toBeGreaterThan(0);
-      expect(rows.filter((r) => !withinSampling(r)).map(show)).toEqual([]);
+      // At 1,000 members `report` calls diabetes at 18–44 and 45–64 (±25% of 2.2% and 12.1% on ~450 and ~300
+      // members) and the 65+ rows of a commercial or Medicaid book (~15 members) `n too small`; the
+      // Medicare Advantage book's 65+ and book rows are judged and pass.
+      expect(notMet(rows)).toEqual([]);
     });
   }
 
