@@ -41,7 +41,10 @@ const DELETE_FIRST = [
   'QuestionnaireResponse', 'MedicationDispense', 'MedicationRequest', 'Immunization', 'Procedure', 'CarePlan', 'CareTeam', 'Goal',
   'Specimen', 'ServiceRequest', 'Media', 'AllergyIntolerance', 'Device', 'Condition', 'Encounter', 'Medication',
 ];
-const DELETE_LAST = ['Coverage', 'RelatedPerson', 'Patient', 'PractitionerRole', 'Practitioner', 'Location', 'Endpoint', 'Organization'];
+const DELETE_LAST = [
+  'Coverage', 'RelatedPerson', 'Patient', 'OrganizationAffiliation', 'PractitionerRole', 'HealthcareService', 'InsurancePlan',
+  'Practitioner', 'Location', 'Endpoint', 'Organization',
+];
 
 export function deletionOrder(types: Iterable<string>): string[] {
   const rank = (t: string) => {

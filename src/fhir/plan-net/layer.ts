@@ -92,7 +92,6 @@ function layerOrganization(o: Organization, ctx: BuildContext, pn: PlanNetDirect
   if (!found) return o;
   const { org, fact } = found;
   const [code, display] = ORG_TYPE[org.kind];
-  const facility = org.kind === 'hospital' || org.kind === 'clinic' || org.kind === 'dental-practice';
   return withPlanNetProfile(
     {
       ...o,
@@ -105,7 +104,8 @@ function layerOrganization(o: Organization, ctx: BuildContext, pn: PlanNetDirect
       address: (o.address ?? []).map((a) => ({ ...a, extension: geolocationExtension(org.address), text: addressText(org.address) })),
       ...(fact.partOf ? { partOf: ref('Organization', fact.partOf) } : {}),
       contact: [{ purpose: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/contactentity-type', code: 'ADMIN' }] }, telecom: [{ system: 'phone', value: org.phone, use: 'work' }] }],
-      ...(facility ? { endpoint: [ref('Endpoint', `${org.id}-endpoint`)] } : {}),
+      // No Organization.endpoint: the facility's Endpoint names it as managingOrganization, and a pair referring
+      // to each other can never be deleted from a server that keeps referential integrity (purge).
     },
     'plannet-Organization',
   );

@@ -79,7 +79,8 @@ export function buildPlanNetPayerEndpoint(ctx: BuildContext): Endpoint {
     status: 'active',
     connectionType: { system: 'http://terminology.hl7.org/CodeSystem/endpoint-connection-type', code: 'hl7-fhir-rest', display: 'HL7 FHIR' },
     name: `${payer.name} FHIR API`,
-    managingOrganization: ref('Organization', payer.id),
+    // The payer Organization lists this endpoint (Organization.endpoint); naming the payer back would make a
+    // reference cycle that a server keeping referential integrity can never delete (purge).
     contact: [{ system: 'phone', value: payer.phone, use: 'work' }],
     payloadType: [{ coding: [{ system: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/CodeSystem/EndpointPayloadTypeCS', code: 'NA', display: 'Not Applicable' }] }],
     payloadMimeType: ['application/fhir+json'],
