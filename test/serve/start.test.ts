@@ -46,6 +46,9 @@ describeEmbedded('start: generate if empty, then serve (npm start)', () => {
     const manifest = readFileSync(join(out, 'manifest.json'));
     const run = await start(['--out', out, '--port', '0', '--auth', 'smart-patient']);
     expect(run.stdout()).toMatch(/serving the 'default' population already in/);
+    // The first run built the SQLite store under output/sandbox-store: this one serves it without loading.
+    expect(run.stdout()).toMatch(/\(\d+ resources in the reused store,/);
+    expect(run.stdout()).toMatch(/store \S+ reused/);
     const demo = /Member demo app [^:]*: (\S+)/.exec(run.stdout())?.[1];
     expect(demo).toBe(`${new URL(run.url).origin}/demo`);
     const page = await fetch(demo!);

@@ -134,7 +134,8 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
     ...storeOptions(argv),
   });
   const io = argv.io;
-  io.stdout(`fhirseed: FHIR R4 sandbox at ${server.url} (${server.loadedResources} resources loaded${dir ? ` from ${dir}` : ''}, auth ${argv.auth}${argv.validate ? ', writes validated' : ''})\n`);
+  const held = server.store?.endsWith(' reused') ? 'resources in the reused store' : `resources loaded${dir ? ` from ${dir}` : ''}`;
+  io.stdout(`fhirseed: FHIR R4 sandbox at ${server.url} (${server.loadedResources} ${held}, auth ${argv.auth}${argv.validate ? ', writes validated' : ''})\n`);
   if (server.store) io.stdout(`fhirseed: ${server.store}\n`);
   if (server.notes.length) {
     io.stdout(`fhirseed: note: served without some IG profiles and search parameters: ${server.notes.join('; ')}\n`);
