@@ -1,4 +1,5 @@
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FHIRSEED_RUN_TAG_SYSTEM } from '../../src/fhir/context.js';
@@ -139,6 +140,36 @@ describe('purge at the edges', () => {
     });
     expect(report).toMatchObject({ deleted: 3, failed: [], remaining: [] });
     expect(requests.filter((r) => r.method === 'DELETE').map((r) => r.url)).toContain(`/Patient/${patient!.id}`);
+  });
+
+  it('should close its connections when done', async () => {
+    // A server that keeps idle connections a minute: only purge closing its client ends them sooner.
+    const sockets = new Set<Socket>();
+    const tiny = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/fhir+json' });
+      res.end(JSON.stringify(req.url!.startsWith('/metadata') ? STATEMENT : { resourceType: 'Bundle', type: 'searchset', total: 0 }));
+    });
+    tiny.keepAliveTimeout = 60_000;
+    tiny.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((r) => tiny.listen(0, '127.0.0.1', r));
+    try {
+      const report = await purge({ ...testConnection(`http://127.0.0.1:${(tiny.address() as AddressInfo).port}`), runId: uniqueRunId('close'), allFhirseed: false, dryRun: false });
+      expect(report.plan).toEqual([]);
+      // Closed sockets are told a moment later; an unclosed client would leave them open for the minute.
+      const closed = await new Promise<boolean>((resolve) => {
+        const check = () => (sockets.size === 0 ? resolve(true) : undefined);
+        for (const s of sockets) s.on('close', check);
+        check();
+        setTimeout(() => resolve(false), 3000).unref();
+      });
+      expect(closed).toBe(true);
+    } finally {
+      tiny.closeAllConnections();
+      await new Promise<void>((r) => tiny.close(() => r()));
+    }
   });
 
   it('should report a type it cannot count afterwards as remaining, count unknown', async () => {
