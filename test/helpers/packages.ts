@@ -76,7 +76,10 @@ export function readPackageJson(name: string, path: string): unknown {
  * Codes that the IG profiles themselves fix (fixed[x] / pattern[x] in their snapshots, e.g. LOINC
  * 72166-2 of US Core smoking status): builders may name these without a code-map row.
  */
-export function profileFixedCodes(packages: string[] = ['hl7.fhir.us.core-6.1.0', 'hl7.fhir.us.core-3.1.1', 'hl7.fhir.us.carin-bb-2.0.0']): Set<string> {
+export function profileFixedCodes(packages: string[] = [
+  'hl7.fhir.us.core-6.1.0', 'hl7.fhir.us.core-3.1.1', 'hl7.fhir.us.carin-bb-2.0.0',
+  'hl7.fhir.us.davinci-pdex-plan-net-1.1.0', 'hl7.fhir.us.davinci-drug-formulary-2.0.1', 'hl7.fhir.us.davinci-pdex-2.0.0',
+]): Set<string> {
   const codes = new Set<string>();
   const strings = (v: unknown): void => {
     if (typeof v === 'string') codes.add(v);

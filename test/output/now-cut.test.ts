@@ -24,12 +24,16 @@ function population(profile: Profile, now?: string): Resource[] {
  * - Goal.target.dueDate: a target date is the goal's plan.
  * - Device.expirationDate: the implant's expiry, printed on its label at manufacture (UDI (17)).
  * - InsurancePlan.period.end, Basic.extension.valuePeriod.end: the plan year a plan and its formulary are published for.
+ * - HealthcareService/PractitionerRole.notAvailable.during: the holiday closures a directory publishes for the plan year.
  * Nothing else: a prescription's validity period has no end, and a care plan ends only at a death (on or before now).
  */
 const PLANNED = new Set([
   'Coverage.period.end', 'Goal.target.dueDate', 'Device.expirationDate',
   // The plan year a plan, its formulary and a drug's place on it are published for (InsurancePlan, FormularyItem availability).
   'InsurancePlan.period.end', 'Basic.extension.valuePeriod.end',
+  // A directory service's published holiday closures (Plan-Net HealthcareService.notAvailable) in the plan year.
+  'HealthcareService.notAvailable.during.start', 'HealthcareService.notAvailable.during.end',
+  'PractitionerRole.notAvailable.during.start', 'PractitionerRole.notAvailable.during.end',
 ]);
 /**
  * A prior authorization (PDex, `use` preauthorization) is requested before its service: the service dates

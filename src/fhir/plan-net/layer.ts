@@ -191,7 +191,8 @@ function layerLocation(withMode: Location, ctx: BuildContext, pn: PlanNetDirecto
   const { org, fact } = found;
   const point = STATE_POINTS[org.address.state];
   const [accessCode, accessDisplay] = ACCESSIBILITY[org.kind as keyof typeof ACCESSIBILITY] ?? ['handiaccess', 'handicap accessible'];
-  const type = org.kind === 'hospital' ? ['HOSP', 'Hospital'] : ['OF', 'Outpatient facility'];
+  const typeCode = org.kind === 'hospital' ? 'HOSP' : 'OF';
+  const type = [typeCode, ctx.codeMaps.tables.get('location-type')?.codes.find((c) => c.code === typeCode)?.display ?? typeCode];
   return withPlanNetProfile(
     {
       ...l,
