@@ -23,7 +23,12 @@ async function cli(args: string[]) {
 }
 
 /** Every chart the page draws for fhirseed's default profile with a validation report. */
-const CHARTS = ['pyramid', 'books', 'plans', 'prevalence', 'claims', 'allowed', 'paid', 'liability', 'resources', 'coverage-hl7.fhir.us.carin-bb#2.0.0', 'coverage-hl7.fhir.us.core#6.1.0'];
+const CHARTS = [
+  'pyramid', 'books', 'plans', 'prevalence', 'claims', 'allowed', 'paid', 'liability', 'resources',
+  // One must-support coverage chart per IG the default profile emits (all five).
+  'coverage-hl7.fhir.us.carin-bb#2.0.0', 'coverage-hl7.fhir.us.core#6.1.0', 'coverage-hl7.fhir.us.davinci-pdex-plan-net#1.1.0',
+  'coverage-hl7.fhir.us.davinci-drug-formulary#2.0.1', 'coverage-hl7.fhir.us.davinci-pdex#2.0.0',
+];
 
 describe('report --html in headless Chromium', () => {
   const temp = tempDir('fhirseed-browser-');

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +35,9 @@ describe('validating the generated default population', () => {
 
   it('should print 0 errors and must-support coverage per profile from the CLI, reading bundles and NDJSON once each', async () => {
     const r = await runValidate(['validate', temp.dir, '--packages', SHARED_PACKAGES, '--ig', 'carin-bb@2.0.0', '--ig', 'us-core@6.1.0']);
-    expect(r.stdout).toMatch(new RegExp(`^validated ${resources.length} resources: 0 errors`));
+    // The bundles' resources and the user-access brands bundle's (brands.json: the brand Organization and its Endpoint).
+    const brands = (JSON.parse(readFileSync(join(temp.dir, 'brands.json'), 'utf8')) as { entry: unknown[] }).entry.length;
+    expect(r.stdout).toMatch(new RegExp(`^validated ${resources.length + brands} resources: 0 errors`));
     expect(r.stdout).toContain('must-support coverage, hl7.fhir.us.carin-bb#2.0.0:');
     expect(r.stdout).toMatch(/C4BBExplanationOfBenefitPharmacy\s+\d+\/\d+/);
     expect(r.code).toBe(0);
