@@ -89,14 +89,14 @@ function readme(sets) {
       'unpack with `tar -xzf`), and beside it `manifest.json`, `test-accounts.json`/`.csv` (sign-in users for `fhirseed serve --auth smart-patient`) and `report.html` ' +
       '(the population report, `fhirseed report --html`, opens without a network). Load one into a server with `fhirseed seed <unpacked folder> --server URL`, or serve it with `fhirseed serve <unpacked folder>`.',
     '',
-    '| profile | members | seed | run id | resources | archive | report | realism rows (pass / fail / n.a.) |',
+    '| profile | members | seed | run id | resources | archive | report | realism rows (pass / fail / n too small / n.a.) |',
     '|---|---:|---:|---|---:|---|---|---|',
   ];
   for (const s of sets) {
     const total = Object.values(s.manifest.counts.byType).reduce((a, b) => a + b, 0);
     const sum = s.report.summary;
     lines.push(
-      `| ${s.profile} | ${s.manifest.members.total} | ${s.manifest.seed} | ${s.manifest.runId} | ${total.toLocaleString('en-US')} | [${s.archive}](${s.profile}/${s.archive}) (${kb(s.sizes[s.archive])}) | [report.html](${s.profile}/report.html) (${kb(s.sizes['report.html'])}) | ${sum.pass} / ${sum.fail} / ${sum['n.a.']} |`,
+      `| ${s.profile} | ${s.manifest.members.total} | ${s.manifest.seed} | ${s.manifest.runId} | ${total.toLocaleString('en-US')} | [${s.archive}](${s.profile}/${s.archive}) (${kb(s.sizes[s.archive])}) | [report.html](${s.profile}/report.html) (${kb(s.sizes['report.html'])}) | ${sum.pass} / ${sum.fail} / ${sum['n too small']} / ${sum['n.a.']} |`,
     );
   }
   lines.push('', '## Resources per type', '', `| resource type | ${sets.map((s) => s.profile).join(' | ')} |`, `|---|${sets.map(() => '---:').join('|')}|`);
