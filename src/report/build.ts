@@ -23,10 +23,10 @@ export interface ReportRow {
    */
   standardError: number | null;
   /**
-   * null when no target is set for the row; `n too small` when the tolerance's half-width is under
-   * MIN_STANDARD_ERRORS standard errors (a population on target would fall outside it too often for pass
-   * or fail to mean anything) and the measurement is not more than that many standard errors outside it
-   * (then it is a fail whatever the n).
+   * null when no target is set for the row; `n too small` when the measurement is outside the tolerance
+   * but by no more than MIN_STANDARD_ERRORS standard errors, and the tolerance's half-width is itself under
+   * that many (a population on target would fall outside it too often for a miss to mean anything). A
+   * measurement inside the tolerance passes at any n; one further outside fails whatever the n.
    */
   result: RowResult | null;
 }
@@ -153,7 +153,8 @@ function row(s: (typeof STATISTICS)[number], population: Population, m: Measurem
   if (t && m.value !== undefined && standardError !== null) {
     const { low, high } = bounds(t);
     const outside = Math.max(low - m.value, m.value - high, 0);
-    if ((high - low) / 2 < MIN_STANDARD_ERRORS * standardError && outside <= MIN_STANDARD_ERRORS * standardError) result = 'n too small';
+    // Inside the tolerance is a pass at any n; a miss by no more than the sampling error cannot be told from one.
+    if (outside > 0 && (high - low) / 2 < MIN_STANDARD_ERRORS * standardError && outside <= MIN_STANDARD_ERRORS * standardError) result = 'n too small';
   }
   return {
     statistic: s.id,

@@ -141,6 +141,12 @@ describe('report statistics on a hand-built population', async () => {
     expect(old.standardError).toBeCloseTo(Math.sqrt((0.205 * 0.795) / 2), 12);
     expect(formatReport(r)).toContain(`n too small (n=2, SE=${((old.standardError! * 100).toFixed(2))} pts)`);
     expect(r.summary['n too small']).toBe(r.books.flatMap((b) => b.rows).filter((x) => x.result === 'n too small').length);
+    // Inside the tolerance is a pass at any n (two members here); only a miss can be `n too small`.
+    const judged = r.books.flatMap((b) => b.rows).filter((x) => x.target && x.measured !== null && x.result !== 'n.a.');
+    const inside = judged.filter((x) => x.measured! >= x.target!.low && x.measured! <= x.target!.high);
+    expect(inside.length).toBeGreaterThan(0);
+    for (const x of inside) expect([x.statistic, x.n, x.result]).toEqual([x.statistic, x.n, 'pass']);
+    for (const x of judged.filter((y) => y.result === 'n too small')) expect(inside).not.toContain(x);
   });
 
   it('should give the age and sex mix and distinct codes per system', () => {
