@@ -22,7 +22,15 @@ const X12 = {
   reviewAction: 'https://codesystem.x12.org/005010/306',
   /** UM06 level of service (element 1338). */
   levelOfService: 'https://codesystem.x12.org/005010/1338',
+  /** NM101 entity identifier code (element 98). */
+  entity: 'https://codesystem.x12.org/005010/98',
 };
+
+/** X12 NM101 codes of the authorized provider: FA the facility of a stay or procedure, SJ the service provider. */
+const AUTHORIZED_PROVIDER_TYPE = {
+  facility: { code: 'FA', display: 'Facility' },
+  service: { code: 'SJ', display: 'Service Provider' },
+} as const;
 
 /** X12 service type of each kind of request: 48 hospital inpatient, 62 MRI/CAT scan, 12 DME purchase. */
 const SERVICE_TYPE = {
@@ -43,8 +51,9 @@ const REVIEW_ACTION = {
  * ExplanationOfBenefit with `use` preauthorization — per item the review action (approved A1, denied A3,
  * pended A4), the units and period authorized, the denial reason, and the units the claim used; the
  * claim for an approved service carries the same number in `insurance.preAuthRef`. Item extensions from
- * Da Vinci PAS (issue date, period, trace and reference numbers) carry the URLs PDex names; the PAS
- * package is not at hand, so their definitions are not checked.
+ * Da Vinci PAS 2.0.1 (issue date, period, trace and reference numbers; on approved items the authorized
+ * detail and provider) carry the URLs PDex names; the PAS package is not at hand, so the validator does not
+ * check their contents (test/fhir/pdex/prior-authorization.test.ts checks them against a transcription).
  */
 export function buildPdexPriorAuthorization(story: MemberStory, auth: PriorAuthFact, ctx: BuildContext): ExplanationOfBenefit {
   const payer = ctx.directory.payer;
@@ -78,7 +87,7 @@ export function buildPdexPriorAuthorization(story: MemberStory, auth: PriorAuthF
       ? { diagnosis: auth.diagnoses.map((d, i) => ({ sequence: i + 1, diagnosisCodeableConcept: code(SYSTEMS.icd10cm, d.icd10cm, d.display) })) }
       : {}),
     insurance: [{ focal: true, coverage: ref('Coverage', ids.coverage(story, auth.coverageOrdinal)) }],
-    item: auth.items.map((i) => item(auth, i, claim ? i.authorizedUnits ?? 0 : 0)),
+    item: auth.items.map((i) => item(auth, i, claim ? i.authorizedUnits ?? 0 : 0, facility)),
     adjudication: [{
       extension: [reviewAction(auth, decision)],
       category: code(SYSTEMS.adjudication, 'submitted', 'Submitted Amount'),
@@ -97,7 +106,7 @@ export function buildPdexPriorAuthorization(story: MemberStory, auth: PriorAuthF
   };
 }
 
-function item(auth: PriorAuthFact, i: PriorAuthItemFact, consumed: number): NonNullable<ExplanationOfBenefit['item']>[number] {
+function item(auth: PriorAuthFact, i: PriorAuthItemFact, consumed: number, facility: boolean): NonNullable<ExplanationOfBenefit['item']>[number] {
   const system = i.code.system === 'cpt' || i.code.system === 'hcpcs' ? SYSTEMS[i.code.system] : undefined;
   const adjudication: ExplanationOfBenefitItemAdjudication[] = [{
     extension: [reviewAction(auth, i.decision)],
@@ -117,6 +126,7 @@ function item(auth: PriorAuthFact, i: PriorAuthItemFact, consumed: number): NonN
     ...(auth.decided ? [{ url: `${PAS}/StructureDefinition/extension-itemPreAuthIssueDate`, valueDate: auth.decided }] : []),
     ...(auth.previousNumber ? [{ url: `${PAS}/StructureDefinition/extension-authorizationNumber`, valueString: auth.previousNumber }] : []),
     ...(i.authorizedPeriod ? [{ url: `${PAS}/StructureDefinition/extension-itemPreAuthPeriod`, valuePeriod: i.authorizedPeriod }] : []),
+    ...(i.decision === 'approved' ? authorizedExtensions(auth, i, facility) : []),
   ];
   return {
     extension,
@@ -129,6 +139,35 @@ function item(auth: PriorAuthFact, i: PriorAuthItemFact, consumed: number): NonN
     quantity: { value: i.quantity },
     adjudication,
   };
+}
+
+/**
+ * The Da Vinci PAS 2.0.1 complex extensions of an approved item, as PAS defines them (its package is not at
+ * hand; transcribed from hl7.org/fhir/us/davinci-pas/STU2 and HL7/davinci-pas input/fsh/ClaimResponse.fsh):
+ * - extension-itemAuthorizedDetail: sub-extensions productOrServiceCode, productOrServiceCodeEnd, modifier,
+ *   unitPrice (Money), quantity (SimpleQuantity), epsdtIndicator, nursingHomeLevelOfCare, revenue,
+ *   revenueUnitRateLimit, authorizedService, each 0..1 but modifier 0..*. Only `quantity` is filled: the
+ *   units authorized (days of a stay, or the line's units); the service authorized is the one requested
+ *   (item.productOrService), and payers authorize services, not prices.
+ * - extension-itemAuthorizedProvider: sub-extensions provider (Reference to a Practitioner or Organization)
+ *   and providerType (X12 NM101, element 98), each 0..1. The provider authorized is the organization that
+ *   will perform the service: the facility of a stay (FA), else the billing provider (SJ, service provider).
+ */
+function authorizedExtensions(auth: PriorAuthFact, i: PriorAuthItemFact, facility: boolean): Extension[] {
+  const type = facility ? AUTHORIZED_PROVIDER_TYPE.facility : AUTHORIZED_PROVIDER_TYPE.service;
+  return [
+    {
+      url: `${PAS}/StructureDefinition/extension-itemAuthorizedDetail`,
+      extension: [{ url: 'quantity', valueQuantity: { value: i.authorizedUnits ?? 0 } }],
+    },
+    {
+      url: `${PAS}/StructureDefinition/extension-itemAuthorizedProvider`,
+      extension: [
+        { url: 'provider', valueReference: ref('Organization', auth.providerId) },
+        { url: 'providerType', valueCodeableConcept: code(X12.entity, type.code, type.display) },
+      ],
+    },
+  ];
 }
 
 function reviewAction(auth: PriorAuthFact, decision: PriorAuthItemFact['decision']): Extension {

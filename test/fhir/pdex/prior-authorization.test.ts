@@ -1,6 +1,6 @@
 // About 10-15 s on 2 shared cores: it loads the Formulary, PDex and US Core 6.1.0 packages once and simulates
 // the 25 default members at a second seed, to check 0 errors and must-support coverage at two seeds.
-import type { ExplanationOfBenefit, Resource } from '@medplum/fhirtypes';
+import type { ExplanationOfBenefit, Extension, Provenance, Resource } from '@medplum/fhirtypes';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildC4bbEob } from '../../../src/fhir/carin-bb/index.js';
@@ -26,6 +26,60 @@ beforeAll(() => {
   stories = defaultStories();
   pas = stories.flatMap((s) => buildPdexMemberResources(s, ctx));
 });
+
+const PAS_SD = 'http://hl7.org/fhir/us/davinci-pas/StructureDefinition/';
+
+/*
+ * Da Vinci PAS 2.0.1 is not in ../shared/fhir-packages, so the validator cannot judge the contents of its
+ * complex extensions; their rules are transcribed here from hl7.org/fhir/us/davinci-pas (STU 2, v2.0.1:
+ * StructureDefinition-extension-itemAuthorizedDetail / -itemAuthorizedProvider) and HL7/davinci-pas
+ * input/fsh/ClaimResponse.fsh, with PDex 2.0.0's slices (authorizedItemDetail 0..1, authorizedProvider 0..*).
+ */
+/** Sub-extensions of itemAuthorizedDetail: url → [value type, max]; the named ones are PAS extensions of their own. */
+const AUTHORIZED_DETAIL: Record<string, [string | undefined, number]> = {
+  productOrServiceCode: ['valueCodeableConcept', 1], [`${PAS_SD}extension-productOrServiceCodeEnd`]: ['valueCodeableConcept', 1],
+  modifier: ['valueCodeableConcept', Infinity], unitPrice: ['valueMoney', 1], quantity: ['valueQuantity', 1],
+  [`${PAS_SD}extension-epsdtIndicator`]: [undefined, 1], [`${PAS_SD}extension-nursingHomeLevelOfCare`]: [undefined, 1],
+  revenue: ['valueCodeableConcept', 1], [`${PAS_SD}extension-revenueUnitRateLimit`]: [undefined, 1], [`${PAS_SD}extension-requestedService`]: [undefined, 1],
+};
+const AUTHORIZED_PROVIDER: Record<string, [string, number]> = { provider: ['valueReference', 1], providerType: ['valueCodeableConcept', 1] };
+
+/** The PAS 2.0.1 rules on an item's authorizedItemDetail and authorizedProvider extensions, as "where: problem". */
+function pasItemExtensionProblems(eob: ExplanationOfBenefit): string[] {
+  const problems: string[] = [];
+  const complex = (where: string, e: Extension, parts: Record<string, [string | undefined, number]>) => {
+    if (Object.keys(e).some((k) => k.startsWith('value'))) problems.push(`${where}: value[x] 0..0`);
+    for (const [url, [type, max]] of Object.entries(parts)) {
+      const found = (e.extension ?? []).filter((x) => x.url === url);
+      if (found.length > max) problems.push(`${where}.${url}: more than ${max}`);
+      for (const x of found) {
+        const values = Object.keys(x).filter((k) => k.startsWith('value'));
+        if (type && (values.length !== 1 || values[0] !== type)) problems.push(`${where}.${url}: must be ${type}`);
+      }
+    }
+    for (const x of e.extension ?? []) if (!(x.url in parts)) problems.push(`${where}: unknown sub-extension ${x.url}`);
+    if (!e.extension?.length) problems.push(`${where}: no sub-extension`);
+  };
+  (eob.item ?? []).forEach((item, n) => {
+    const details = (item.extension ?? []).filter((e) => e.url === `${PAS_SD}extension-itemAuthorizedDetail`);
+    if (details.length > 1) problems.push(`item[${n}].authorizedItemDetail: 0..1`);
+    for (const d of details) {
+      complex(`item[${n}].authorizedItemDetail`, d, AUTHORIZED_DETAIL);
+      // SimpleQuantity: no comparator.
+      const q = d.extension?.find((x) => x.url === 'quantity')?.valueQuantity;
+      if (q && (q.comparator || typeof q.value !== 'number')) problems.push(`item[${n}].authorizedItemDetail.quantity: a SimpleQuantity with a value`);
+    }
+    for (const p of (item.extension ?? []).filter((e) => e.url === `${PAS_SD}extension-itemAuthorizedProvider`)) {
+      complex(`item[${n}].authorizedProvider`, p, AUTHORIZED_PROVIDER);
+      const who = p.extension?.find((x) => x.url === 'provider')?.valueReference?.reference ?? '';
+      if (who && !/^(Practitioner|Organization)\//.test(who)) problems.push(`item[${n}].authorizedProvider.provider: a Practitioner or Organization`);
+      // Required binding to X12 element 98 (NM101 entity identifier codes).
+      const type = p.extension?.find((x) => x.url === 'providerType')?.valueCodeableConcept?.coding ?? [];
+      if (type.length && !type.every((c) => c.system === 'https://codesystem.x12.org/005010/98' && c.code)) problems.push(`item[${n}].authorizedProvider.providerType: X12 98 codes`);
+    }
+  });
+  return problems;
+}
 
 const decisionOf = (eob: ExplanationOfBenefit) =>
   eob.item?.[0]?.adjudication?.[0]?.extension?.[0]?.extension?.find((e) => e.url.endsWith('extension-reviewActionCode'))?.valueCodeableConcept?.coding?.[0]?.code;
@@ -71,6 +125,43 @@ describe('PDex prior authorizations', () => {
     }
     // Answered (complete), the decision pended: the CARIN BB kit wants every EOB a patient search returns complete.
     expect(pas.every((p) => p.outcome === 'complete')).toBe(true);
+  });
+
+  it('should give approved items the PAS authorized detail (the units) and provider (the performing organization), and no other item', () => {
+    const approvedItems = pas.flatMap((p) => (p.item ?? []).filter((i) => i.adjudication?.[0]?.extension?.[0]?.extension?.some((e) => e.valueCodeableConcept?.coding?.[0]?.code === 'A1')).map((i) => [p, i] as const));
+    expect(approvedItems.length).toBeGreaterThan(0);
+    for (const [eob, i] of approvedItems) {
+      const units = i.adjudication?.find((a) => a.category?.coding?.[0]?.code === 'allowedunits')?.value;
+      const detail = i.extension?.find((e) => e.url === `${PAS_SD}extension-itemAuthorizedDetail`);
+      expect(detail?.extension).toEqual([{ url: 'quantity', valueQuantity: { value: units } }]);
+      const provider = i.extension?.find((e) => e.url === `${PAS_SD}extension-itemAuthorizedProvider`)?.extension;
+      expect(provider?.find((e) => e.url === 'provider')?.valueReference).toEqual(eob.provider);
+      expect(provider?.find((e) => e.url === 'providerType')?.valueCodeableConcept?.coding?.[0]?.code).toBe(eob.facility ? 'FA' : 'SJ');
+    }
+    for (const eob of pas) expect(pasItemExtensionProblems(eob)).toEqual([]);
+    const others = pas.flatMap((p) => p.item ?? []).filter((i) => !approvedItems.some(([, a]) => a === i));
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.every((i) => !i.extension?.some((e) => e.url.includes('itemAuthorized')))).toBe(true);
+  });
+
+  it('should tell broken PAS item extensions (the transcribed rules can fail)', () => {
+    const eob = structuredClone(pas.find((p) => p.item?.[0]?.extension?.some((e) => e.url.endsWith('itemAuthorizedDetail')))!);
+    const ext = eob.item![0]!.extension!;
+    const detail = ext.find((e) => e.url.endsWith('itemAuthorizedDetail'))!;
+    detail.extension = [{ url: 'quantity', valueQuantity: { value: 2, comparator: '<' } }, { url: 'unitPrice', valueDecimal: 3 }, { url: 'authorizedUnits', valueInteger: 2 }];
+    const provider = ext.find((e) => e.url.endsWith('itemAuthorizedProvider'))!;
+    provider.extension = [{ url: 'provider', valueReference: { reference: 'Patient/x' } }, { url: 'providerType', valueCodeableConcept: { coding: [{ system: 'http://example.org', code: 'SJ' }] } }];
+    ext.push({ url: `${PAS_SD}extension-itemAuthorizedDetail`, valueString: 'x' });
+    expect(pasItemExtensionProblems(eob)).toEqual([
+      'item[0].authorizedItemDetail: 0..1',
+      'item[0].authorizedItemDetail.unitPrice: must be valueMoney',
+      'item[0].authorizedItemDetail: unknown sub-extension authorizedUnits',
+      'item[0].authorizedItemDetail.quantity: a SimpleQuantity with a value',
+      'item[0].authorizedItemDetail: value[x] 0..0',
+      'item[0].authorizedItemDetail: no sub-extension',
+      'item[0].authorizedProvider.provider: a Practitioner or Organization',
+      'item[0].authorizedProvider.providerType: X12 98 codes',
+    ]);
   });
 
   it('should link requests and claims for any member (property over members)', () => {
@@ -120,23 +211,22 @@ describe('validating the Formulary and PDex data of the default population', () 
     }
   });
 
-  it('should give 0 errors on the PriorAuthorization EOBs and miss only the two PAS item extensions whose definitions are not at hand (and a renewal number where none ran out), at two seeds', () => {
+  it('should give 0 errors on the PriorAuthorization EOBs and fill every must-support element (but a renewal number where none ran out), at two seeds', () => {
     const p = { ...profile, seed: profile.seed + 1 };
     const dir = buildDirectory(p, codeMaps);
     const other = Array.from({ length: p.members }, (_, i) => simulateMember({ profile: p, codeMaps, directory: dir }, i))
       .flatMap((s) => buildPdexMemberResources(s, { ...ctx, profile: p, directory: dir }));
-    const pasOnly = ['ExplanationOfBenefit.item.extension:authorizedItemDetail', 'ExplanationOfBenefit.item.extension:authorizedProvider'];
     for (const eobs of [pas, other]) {
       expect(errorsOf(eobs)).toEqual([]);
       const report = coverage(eobs, validator.packages.find((x) => x.name === 'hl7.fhir.us.davinci-pdex')!, validator);
       const pa = report.profiles.find((x) => x.name === 'PdexPriorAuthorization')!;
       // A previous authorization number is there only when some member's equipment approval ran out and was renewed.
-      expect(pa.missing.filter((m) => !m.endsWith(':previousAuthorizationNumber'))).toEqual(pasOnly);
+      expect(pa.missing.filter((m) => !m.endsWith(':previousAuthorizationNumber'))).toEqual([]);
       expect(pa.total).toBe(35);
     }
   });
 
-  it('should have the US Core dispenses coded in place and the devices claim PDex too, with 0 errors', () => {
+  it('should have the US Core dispenses coded in place, the devices and the Provenances claim PDex too, with 0 errors', () => {
     const layered = stories.flatMap((st) => buildUsCoreMemberResources(st, ctx)).map((r) => layerPdex(r, ctx));
     const dispenses = layered.filter((r) => r.resourceType === 'MedicationDispense');
     const claiming = dispenses.filter((r) => r.meta?.profile?.some((p) => p.includes('pdex-medicationdispense')));
@@ -149,5 +239,13 @@ describe('validating the Formulary and PDex data of the default population', () 
     const report = coverage(pdexOnes, validator.packages.find((x) => x.name === 'hl7.fhir.us.davinci-pdex')!, validator);
     expect(report.profiles.find((x) => x.name === 'PdexMedicationDispense')?.missing).toEqual([]);
     expect(report.profiles.find((x) => x.name === 'PdexDevice')?.missing).toEqual(['Device.url']);
+    // Both Provenances of every member claim US Core's and PDex's; the clinical record's names its source format.
+    const provenances = layered.filter((r): r is Provenance => r.resourceType === 'Provenance');
+    expect(provenances.length).toBe(2 * stories.length);
+    expect(provenances.every((p) => p.meta?.profile?.some((x) => x.includes('/us/core/')) && p.meta.profile.some((x) => x.includes('pdex-provenance')))).toBe(true);
+    const sources = provenances.map((p) => p.entity?.[0]?.extension?.[0]?.valueCodeableConcept?.coding?.[0]?.code);
+    expect(sources.filter((c) => c === 'hl7fhirr4').length).toBe(stories.length);
+    expect(provenances.filter((p) => !p.entity).every((p) => p.target.every((t) => /^(Patient|Coverage|RelatedPerson)\//.test(t.reference!)))).toBe(true);
+    expect(report.profiles.find((x) => x.name === 'Provenance')?.missing).toEqual([]); // PDex names its profile 'Provenance'
   });
 });
