@@ -90,7 +90,8 @@ export class CoverageIndex {
     all: string[];
     ids: string[];
     notApplicable: { id: string; reason: string }[];
-    compiled: CompiledProfile | undefined;
+    /** Compiled at the first claiming resource (null: not yet): an index that only merges (validate --jobs N's main thread) compiles nothing. */
+    compiled: CompiledProfile | undefined | null;
     claims: number;
     filled: Set<string>;
   }[];
@@ -99,7 +100,7 @@ export class CoverageIndex {
 
   constructor(
     private readonly igPackage: FhirPackage,
-    validator: Validator,
+    private readonly validator: Validator,
   ) {
     this.profiles = resourceProfiles(igPackage).map((sd, i) => {
       const all = mustSupportElements(sd);
@@ -109,7 +110,7 @@ export class CoverageIndex {
       });
       const na = new Set(notApplicable.map((n) => n.id));
       (this.byCanonical.get(sd.url) ?? this.byCanonical.set(sd.url, []).get(sd.url)!).push(i);
-      return { sd, all, ids: all.filter((id) => !na.has(id)), notApplicable, compiled: validator.profile(`${sd.url}|${sd.version}`), claims: 0, filled: new Set<string>() };
+      return { sd, all, ids: all.filter((id) => !na.has(id)), notApplicable, compiled: null, claims: 0, filled: new Set<string>() };
     });
   }
 
@@ -120,6 +121,7 @@ export class CoverageIndex {
     for (const i of [...claimed].sort((a, b) => a - b)) {
       const p = this.profiles[i]!;
       p.claims++;
+      if (p.compiled === null) p.compiled = this.validator.profile(`${p.sd.url}|${p.sd.version}`);
       if (!p.compiled || p.filled.size === p.ids.length) continue;
       const nodes = p.compiled.finder(r);
       for (const id of p.ids) {

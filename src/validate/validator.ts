@@ -47,21 +47,29 @@ const RELATIVE_REFERENCE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history
 
 /**
  * Loads the IG packages (downloading missing ones into ~/.fhir/packages when allowed, see ensurePackages)
- * and compiles a validator over them. Throws a UserError when a named IG cannot be found or downloaded.
+ * and makes a validator over them; the R4 base definitions are read and profiles compiled at first use
+ * (`check`, `validate`, `profile`, `definitions`). Throws a UserError when a named IG cannot be found or downloaded.
  */
 export async function createValidator(options: ValidatorOptions = {}): Promise<Validator> {
   const igs = options.igs?.length ? options.igs : DEFAULT_IGS;
   const downloaded = await ensurePackages(igs, options.packagesDir);
   const { packages, warnings } = loadPackages(igs, options.packagesDir);
   warnings.unshift(...downloaded.map((key) => `${key} downloaded into the FHIR package cache`));
-  const definitions = buildDefinitions(packages);
-  const terminology = new Terminology(definitions);
-  const base = new BaseChecker(definitions);
-  const invariants = new InvariantChecker(terminology);
+  // Definitions and checkers are built at first use: validate --jobs N's main thread only reads the packages
+  // (coverage report, notes) while its workers validate, and the R4 base alone is about 40 MiB of objects.
+  let core: { definitions: Definitions; terminology: Terminology; base: BaseChecker; invariants: InvariantChecker } | undefined;
+  const built = () => {
+    if (core) return core;
+    const definitions = buildDefinitions(packages);
+    const terminology = new Terminology(definitions);
+    core = { definitions, terminology, base: new BaseChecker(definitions), invariants: new InvariantChecker(terminology) };
+    return core;
+  };
   const compiled = new Map<string, CompiledProfile | undefined>();
 
   const profile = (canonical: string): CompiledProfile | undefined => {
     if (compiled.has(canonical)) return compiled.get(canonical);
+    const { definitions, terminology } = built();
     const sd = definitions.structureDefinition(canonical);
     const result = sd?.snapshot ? new CompiledProfile(sd, definitions, terminology) : undefined;
     compiled.set(canonical, result);
@@ -69,6 +77,7 @@ export async function createValidator(options: ValidatorOptions = {}): Promise<V
   };
 
   const check = (resource: Resource, isKnown: (key: string) => boolean, issues: Issue[]): void => {
+    const { base, invariants } = built();
     const r = resource as any;
     const seen = new Set<string>();
     const push = (issue: Omit<Issue, 'resourceType' | 'id'>) => {
@@ -110,7 +119,20 @@ export async function createValidator(options: ValidatorOptions = {}): Promise<V
     return issues;
   };
 
-  return { validate, check, profile, packages, warnings, definitions, skippedInvariants: invariants.skipped };
+  const noneSkipped: ReadonlyMap<string, string> = new Map();
+  return {
+    validate,
+    check,
+    profile,
+    packages,
+    warnings,
+    get definitions() {
+      return built().definitions;
+    },
+    get skippedInvariants() {
+      return core?.invariants.skipped ?? noneSkipped;
+    },
+  };
 }
 
 /** The `Type/id` keys a resource makes resolvable: its own, and those of the entries of a Bundle validated as one resource. */
