@@ -18,6 +18,7 @@ import { DEFAULT_MAX_BUNDLE_ENTRIES } from './split.js';
 import { checkOutputTarget, createTempOutput, moveShardIn, swapInOutput } from './target.js';
 import { membersInWorkers } from './workers.js';
 import { OutputWriter, shardSuffix, type OutputFormat, type Shard } from './writer.js';
+import { writeFailure } from './write-failure.js';
 
 export interface GenerateOptions {
   profile: Profile;
@@ -108,7 +109,7 @@ export function generate(options: GenerateOptions): Manifest {
     return finishRun(run, options);
   } catch (error) {
     rmSync(run.temp, { recursive: true, force: true });
-    throw error;
+    throw writeFailure(error, options.out);
   }
 }
 
@@ -144,7 +145,7 @@ export async function generateAsync(options: AsyncGenerateOptions): Promise<Mani
     return finishRun(run, options);
   } catch (error) {
     rmSync(run.temp, { recursive: true, force: true });
-    throw error;
+    throw writeFailure(error, options.out);
   }
 }
 
