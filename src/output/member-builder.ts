@@ -6,6 +6,7 @@ import { buildPlanNetDirectoryResources, layerPlanNet } from '../fhir/plan-net/i
 import { buildFormularyDirectoryResources } from '../fhir/formulary/index.js';
 import { layerPdex } from '../fhir/pdex/layer.js';
 import { buildPdexMemberResources } from '../fhir/pdex/prior-authorization.js';
+import { buildCareDirectoryResources } from '../fhir/us-core/domain-care.js';
 import { buildUsCoreDirectoryResources, buildUsCoreMemberResources, layerUsCore } from '../fhir/us-core/index.js';
 import { IG_NAMES, type IgName } from '../profile/igs.js';
 import type { Profile } from '../profile/types.js';
@@ -73,7 +74,8 @@ export function memberBuilder(setup: MemberSetup, codeMaps: CodeMaps): MemberBui
       const planNet = has('plan-net') ? buildPlanNetDirectory(profile, directory) : undefined;
       const resources = [
         ...buildCarinBbDirectoryResources(ctx).map((r) => (has('us-core') ? layerUsCore(r, undefined, ctx) : r)),
-        ...(has('us-core') || planNet ? buildUsCoreDirectoryResources(ctx) : []),
+        // Plan-Net needs the care directory (PractitionerRole, Location, …) but not US Core's EVS Questionnaire.
+        ...(has('us-core') ? buildUsCoreDirectoryResources(ctx) : planNet ? buildCareDirectoryResources(ctx) : []),
       ]
         .map((r) => (planNet ? layerPlanNet(r, ctx, planNet) : r))
         .concat(planNet ? buildPlanNetDirectoryResources(ctx, planNet) : [])

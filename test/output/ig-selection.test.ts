@@ -79,7 +79,9 @@ describe('IG selection: Plan-Net', () => {
     expect(foreign).toEqual([]);
     const types = new Set<string>(resources.map((r) => r.resourceType));
     for (const t of ['InsurancePlan', 'HealthcareService', 'OrganizationAffiliation', 'PractitionerRole', 'Location', 'Endpoint']) expect(types.has(t), t).toBe(true);
-    expect(types.has('ExplanationOfBenefit')).toBe(false);
+    // The Plan-Net directory and the members' base resources, nothing of the other IGs (no EOB, no US Core EVS Questionnaire).
+    const planNetAndMembers = ['Coverage', 'Endpoint', 'HealthcareService', 'InsurancePlan', 'Location', 'Organization', 'OrganizationAffiliation', 'Patient', 'Practitioner', 'PractitionerRole', 'RelatedPerson'];
+    expect([...types].filter((t) => !planNetAndMembers.includes(t))).toEqual([]);
     expect(resources.find((r) => r.resourceType === 'Patient')!.meta?.profile).toEqual(['http://hl7.org/fhir/StructureDefinition/Patient']);
   });
 
