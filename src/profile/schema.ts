@@ -24,6 +24,44 @@ const pharmacyTiersSchema = {
     }]),
   ),
 };
+const ageBands = {
+  type: 'array',
+  minItems: 1,
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['min', 'max', 'share'],
+    properties: { min: { type: 'integer', minimum: 0, maximum: 110 }, max: { type: 'integer', minimum: 0, maximum: 110 }, share },
+  },
+};
+// At most one claim of a type per member-day: beyond that a member's year would not fit in memory.
+const utilizationProperties = {
+  ...Object.fromEntries(claimTypes.map((t) => [t, { type: 'number', minimum: 0, maximum: 365 }])),
+  emergency: { type: 'number', minimum: 0, maximum: 365 },
+  nonUsers: share,
+};
+const conditions = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['key', 'prevalence'],
+    properties: {
+      key: { type: 'string' },
+      prevalence: share,
+      byAgeBand: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['min', 'max', 'prevalence'],
+          properties: { min: { type: 'integer', minimum: 0 }, max: { type: 'integer', minimum: 0 }, prevalence: share },
+        },
+      },
+      bySex: { type: 'object', additionalProperties: false, properties: { female: share, male: share } },
+    },
+  },
+};
 const perClaimType = (value: object) => ({
   type: 'object',
   additionalProperties: false,
@@ -83,6 +121,11 @@ export const profileSchema = {
             required: ['id', 'name'],
             properties: { id: { type: 'string', minLength: 1 }, name: { type: 'string', minLength: 1 } },
           },
+          // The plan's own utilization (fields override the profile's), age mix (replaces demographics.ageBands)
+          // and condition rows (each replaces the profile's row of its key).
+          utilization: { type: 'object', additionalProperties: false, properties: utilizationProperties },
+          ageBands,
+          conditions,
           costSharing: {
             type: 'object',
             additionalProperties: false,
@@ -104,16 +147,7 @@ export const profileSchema = {
       additionalProperties: false,
       required: ['ageBands', 'sex', 'states'],
       properties: {
-        ageBands: {
-          type: 'array',
-          minItems: 1,
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['min', 'max', 'share'],
-            properties: { min: { type: 'integer', minimum: 0, maximum: 110 }, max: { type: 'integer', minimum: 0, maximum: 110 }, share },
-          },
-        },
+        ageBands,
         sex: shareList({ enum: ['female', 'male'] }),
         states: shareList({ type: 'string', pattern: '^[A-Z]{2}$' }),
         race: shareList({ type: 'string' }),
@@ -121,38 +155,12 @@ export const profileSchema = {
         dependentShare: share,
       },
     },
-    conditions: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['key', 'prevalence'],
-        properties: {
-          key: { type: 'string' },
-          prevalence: share,
-          byAgeBand: {
-            type: 'array',
-            items: {
-              type: 'object',
-              additionalProperties: false,
-              required: ['min', 'max', 'prevalence'],
-              properties: { min: { type: 'integer', minimum: 0 }, max: { type: 'integer', minimum: 0 }, prevalence: share },
-            },
-          },
-          bySex: { type: 'object', additionalProperties: false, properties: { female: share, male: share } },
-        },
-      },
-    },
+    conditions,
     utilization: {
       type: 'object',
       additionalProperties: false,
       required: claimTypes,
-      // At most one claim of a type per member-day: beyond that a member's year would not fit in memory.
-      properties: {
-        ...Object.fromEntries(claimTypes.map((t) => [t, { type: 'number', minimum: 0, maximum: 365 }])),
-        emergency: { type: 'number', minimum: 0, maximum: 365 },
-        nonUsers: share,
-      },
+      properties: utilizationProperties,
     },
     claims: {
       type: 'object',

@@ -1,6 +1,7 @@
 import { addDays, ageOn, daysBetween, isIsoDate } from '../util/dates.js';
 import { checkTargetRows, type TargetBook } from './targets.js';
-import type { GeneratorLimits, PlanType, Profile, Share } from './types.js';
+import { allAgeBands } from './plan-settings.js';
+import type { AgeBand, GeneratorLimits, PlanType, Profile, Share } from './types.js';
 
 type Path = (string | number)[];
 /** Throws a ProfileError located at path (file:line:column and field). */
@@ -75,6 +76,20 @@ function checkPlans(p: Profile, fail: Fail): void {
         fail(['plans', i, 'costSharing', 'pharmacyTiers', tier], `give the ${tier} tier a copay (dollars) or a coinsurance (0..1), one of the two`);
       }
     }
+    for (const field of Object.keys(plan.utilization ?? {})) {
+      if (dental !== (field === 'oral')) {
+        fail(['plans', i, 'utilization', field], dental
+          ? `a dental plan's members have only oral claims, so its utilization gives only oral`
+          : `a ${plan.type} plan does not pay oral claims (a dental plan does): give oral in the dental plan's utilization or the profile's`);
+      }
+    }
+    const use = { ...p.utilization, ...plan.utilization };
+    const emergency = use.emergency ?? use.outpatient / 5;
+    if (!dental && plan.utilization && emergency > use.outpatient) {
+      const field = plan.utilization.emergency !== undefined ? 'emergency' : 'outpatient';
+      fail(['plans', i, 'utilization', field], `emergency ${emergency} is more than outpatient ${use.outpatient}, which includes the emergency visits`);
+    }
+    if (plan.ageBands) checkAgeBands(plan.ageBands, ['plans', i, 'ageBands'], fail);
     const { deductible, outOfPocketMax } = plan.costSharing;
     if (deductible > outOfPocketMax) {
       fail(['plans', i, 'costSharing', 'deductible'], `deductible ${deductible} is more than outOfPocketMax ${outOfPocketMax}, which includes it`);
@@ -116,28 +131,41 @@ function checkDemographics(p: Profile, limits: GeneratorLimits, fail: Fail): voi
     const total = list.reduce((s, x) => s + x.share, 0);
     if (Math.abs(total - 1) > 0.001) fail(['demographics', name, list.length - 1, 'share'], `${name} shares sum to ${round(total)}, not 1`);
   }
-  const bands = d.ageBands.map((b, i) => ({ ...b, i })).sort((a, b) => a.min - b.min);
-  bands.forEach((b, k) => {
-    if (b.max < b.min) fail(['demographics', 'ageBands', b.i, 'max'], `age band max ${b.max} is below its min ${b.min}`);
-    const next = bands[k + 1];
-    if (next && next.min <= b.max) fail(['demographics', 'ageBands', next.i, 'min'], `age band ${next.min}-${next.max} overlaps ${b.min}-${b.max}`);
-  });
+  checkAgeBands(d.ageBands, ['demographics', 'ageBands'], fail);
   const ages = reachableAges(p);
   if (ages.max > limits.oldestAge) {
-    const oldest = bands.filter((b) => b.share > 0).reduce((a, b) => (b.max > a.max ? b : a));
-    fail(['demographics', 'ageBands', oldest.i, 'max'],
+    const located = [
+      ...d.ageBands.map((b, i) => ({ ...b, path: ['demographics', 'ageBands', i, 'max'] })),
+      ...p.plans.flatMap((plan, j) => (plan.ageBands ?? []).map((b, i) => ({ ...b, path: ['plans', j, 'ageBands', i, 'max'] }))),
+    ];
+    const oldest = located.filter((b) => b.share > 0).reduce((a, b) => (b.max > a.max ? b : a));
+    fail(oldest.path,
       `members up to age ${ages.oldestAtStart} at period start would be ${ages.max} by its end ${p.period.end}; ` +
       `fhirseed simulates ages 0-${limits.oldestAge} (exam reasons and vital-sign bands in code-maps): lower this age or shorten the period`);
   }
 }
 
+/** Age bands that do not run backwards or overlap; `demographics.ageBands` or a plan's own (their shares sum to 1: checked with the lists). */
+function checkAgeBands(list: readonly AgeBand[], at: Path, fail: Fail): void {
+  if (at[0] === 'plans') {
+    const total = list.reduce((s, x) => s + x.share, 0);
+    if (Math.abs(total - 1) > 0.001) fail([...at, list.length - 1, 'share'], `ageBands shares sum to ${round(total)}, not 1`);
+  }
+  const bands = list.map((b, i) => ({ ...b, i })).sort((a, b) => a.min - b.min);
+  bands.forEach((b, k) => {
+    if (b.max < b.min) fail([...at, b.i, 'max'], `age band max ${b.max} is below its min ${b.min}`);
+    const next = bands[k + 1];
+    if (next && next.min <= b.max) fail([...at, next.i, 'min'], `age band ${next.min}-${next.max} overlaps ${b.min}-${b.max}`);
+  });
+}
+
 /**
  * Ages (whole years) members can have during the period: from the youngest live age band at the
- * start to the age at the period's end of the oldest one (65 at least when a Medicare Advantage
- * plan enrols by age).
+ * start (of `demographics.ageBands` and the plans' own) to the age at the period's end of the oldest
+ * one (65 at least when a Medicare Advantage plan enrols by age).
  */
 export function reachableAges(p: Profile): { min: number; max: number; oldestAtStart: number } {
-  const live = p.demographics.ageBands.filter((b) => b.share > 0);
+  const live = allAgeBands(p).filter((b) => b.share > 0);
   const medicare = p.plans.some((plan) => plan.type === 'medicare-advantage');
   const min = Math.min(...live.map((b) => b.min));
   const oldestAtStart = Math.max(...live.map((b) => b.max), medicare ? 65 : 0);
@@ -147,37 +175,54 @@ export function reachableAges(p: Profile): { min: number; max: number; oldestAtS
 }
 
 function checkConditions(p: Profile, input: SemanticsInput, fail: Fail): void {
+  checkConditionRows(p, p.conditions, ['conditions'], input, fail);
+  const listed = new Set(p.conditions.map((c) => c.key));
+  p.plans.forEach((plan, j) => {
+    if (!plan.conditions) return;
+    const at = ['plans', j, 'conditions'];
+    if (plan.type === 'dental') fail(at, 'a dental plan has no condition rows: its members\' conditions follow their medical plan or the profile');
+    plan.conditions.forEach((c, i) => {
+      if (input.conditionKeys.has(c.key) && !listed.has(c.key)) {
+        fail([...at, i, 'key'], `condition '${c.key}' is not in the profile's conditions: a plan's row replaces the profile's row of its key, so list it there too`);
+      }
+    });
+    checkConditionRows(p, plan.conditions, at, input, fail);
+  });
+}
+
+/** Keys, age bands and sex scaling of a list of condition rows (the profile's or a plan's) at path `at`. */
+function checkConditionRows(p: Profile, rows: Profile['conditions'], at: Path, input: SemanticsInput, fail: Fail): void {
   const ages = reachableAges(p);
   const seen = new Set<string>();
-  p.conditions.forEach((c, i) => {
+  rows.forEach((c, i) => {
     if (!input.conditionKeys.has(c.key)) {
-      fail(['conditions', i, 'key'], `unknown code-map key '${c.key}' (known: ${[...input.conditionKeys].sort().join(', ')})`);
+      fail([...at, i, 'key'], `unknown code-map key '${c.key}' (known: ${[...input.conditionKeys].sort().join(', ')})`);
     }
-    if (seen.has(c.key)) fail(['conditions', i, 'key'], `condition '${c.key}' is listed twice`);
+    if (seen.has(c.key)) fail([...at, i, 'key'], `condition '${c.key}' is listed twice`);
     seen.add(c.key);
     const bands = (c.byAgeBand ?? []).map((b, j) => ({ ...b, j }));
     for (const b of bands) {
-      if (b.max < b.min) fail(['conditions', i, 'byAgeBand', b.j, 'max'], `max ${b.max} is below min ${b.min}`);
+      if (b.max < b.min) fail([...at, i, 'byAgeBand', b.j, 'max'], `max ${b.max} is below min ${b.min}`);
       if (b.max < ages.min || b.min > ages.max) {
-        fail(['conditions', i, 'byAgeBand', b.j], `age band ${b.min}-${b.max} is outside the ages members have (${ages.min}-${ages.max}, from demographics.ageBands and the period): it never applies`);
+        fail([...at, i, 'byAgeBand', b.j], `age band ${b.min}-${b.max} is outside the ages members have (${ages.min}-${ages.max}, from the age bands of demographics and the plans, and the period): it never applies`);
       }
     }
     const sorted = [...bands].sort((a, b) => a.min - b.min);
     sorted.forEach((b, k) => {
       const next = sorted[k + 1];
-      if (next && next.min <= b.max) fail(['conditions', i, 'byAgeBand', next.j, 'min'], `age band ${next.min}-${next.max} overlaps ${b.min}-${b.max}`);
+      if (next && next.min <= b.max) fail([...at, i, 'byAgeBand', next.j, 'min'], `age band ${next.min}-${next.max} overlaps ${b.min}-${b.max}`);
     });
     // With both byAgeBand and bySex, a band's prevalence is scaled by bySex / prevalence (src/story/conditions.ts).
     for (const sex of ['female', 'male'] as const) {
       const bySex = c.bySex?.[sex];
       if (bySex === undefined || !bands.length) continue;
       if (c.prevalence === 0 && bySex > 0) {
-        fail(['conditions', i, 'bySex', sex], `bySex scales each age band by ${sex} / prevalence, and prevalence is 0: give the overall prevalence`);
+        fail([...at, i, 'bySex', sex], `bySex scales each age band by ${sex} / prevalence, and prevalence is 0: give the overall prevalence`);
       }
       for (const b of bands) {
         const scaled = c.prevalence === 0 ? 0 : (b.prevalence * bySex) / c.prevalence;
         if (scaled > 1.0005) {
-          fail(['conditions', i, 'bySex', sex],
+          fail([...at, i, 'bySex', sex],
             `age band ${b.min}-${b.max} prevalence ${b.prevalence} × ${sex} ${bySex} / prevalence ${c.prevalence} = ${round(scaled)}: more than 1, which cannot be met`);
         }
       }

@@ -35,7 +35,24 @@ export interface Plan {
   share: number;
   group: { id: string; name: string };
   costSharing: CostSharing;
+  /**
+   * The plan's own rates: each field given overrides the profile's `utilization` for this plan's
+   * members (a medical plan: all but `oral`; a dental plan: `oral` only). Read through
+   * `planUtilization` (src/profile/plan-settings.ts).
+   */
+  utilization?: Partial<Utilization>;
+  /** The plan's own age mix at the period start, replacing `demographics.ageBands` for its members (`planAgeBands`). */
+  ageBands?: AgeBand[];
+  /** Condition rows for the plan's members, each replacing the profile's row of the same key (`planConditions`). */
+  conditions?: ConditionPrevalence[];
 }
+
+/**
+ * Claims per member-year by type (inpatient: admissions); `emergency`: emergency-department visits
+ * per member-year, part of `outpatient` (default a fifth of it); `nonUsers`: share of members
+ * without a chronic condition who use no medical care in the year (default 0).
+ */
+export type Utilization = Record<ClaimType, number> & { emergency?: number; nonUsers?: number };
 
 export interface AgeBand {
   min: number;
@@ -80,12 +97,8 @@ export interface Profile {
     dependentShare: number;
   };
   conditions: ConditionPrevalence[];
-  /**
-   * Claims per member-year by type (inpatient: admissions); `emergency`: emergency-department visits
-   * per member-year, part of `outpatient` (default a fifth of it); `nonUsers`: share of members
-   * without a chronic condition who use no medical care in the year (default 0).
-   */
-  utilization: Record<ClaimType, number> & { emergency?: number; nonUsers?: number };
+  /** Utilization of members whose plan has none of its own (`Plan.utilization` overrides it field by field). */
+  utilization: Utilization;
   claims: {
     denialRate: number;
     outOfNetworkRate: number;

@@ -1,4 +1,5 @@
 import type { CodeMaps } from '../codemaps/types.js';
+import { planAgeBands } from '../profile/plan-settings.js';
 import type { AgeBand, Plan, Profile } from '../profile/types.js';
 import { addDays, daysBetween, maxDate, minDate } from '../util/dates.js';
 import type { Rng } from '../util/rng.js';
@@ -44,9 +45,11 @@ export function enroll(
       : undefined;
 
   const medicare = medical?.type === 'medicare-advantage';
+  // The age mix follows the plan (its own ageBands, else the profile's): a dental-only member's is the dental plan's.
+  const bands = planAgeBands(profile, medical ?? dental);
   const { age, entitlement } = medicare
-    ? chooseMedicareAge(rng, profile.demographics.ageBands, showcase)
-    : { age: chooseAge(rng, profile.demographics.ageBands, showcase, strata), entitlement: undefined };
+    ? chooseMedicareAge(rng, bands, showcase)
+    : { age: chooseAge(rng, bands, showcase, strata), entitlement: undefined };
   const { start: periodStart, end: periodEnd } = profile.period;
   const birthDate = birthDateFor(rng, periodStart, age);
   const drawnSex = rng.weighted(profile.demographics.sex, (s) => s.share).code;

@@ -1,3 +1,4 @@
+import { allAgeBands, planUtilization } from '../profile/plan-settings.js';
 import type { ClaimType, PlanType, Profile } from '../profile/types.js';
 import type { MedicareEntitlement } from './types.js';
 
@@ -64,11 +65,12 @@ export function showcaseFor(index: number, profile: Profile): Showcase | undefin
   const planTypes = new Set(profile.plans.map((p) => p.type));
   const medical = profile.plans.some((p) => p.type !== 'dental');
   const dental = planTypes.has('dental');
-  const ages = profile.demographics.ageBands.filter((b) => b.share > 0);
+  const ages = allAgeBands(profile).filter((b) => b.share > 0);
   const fits = (range: { min: number; max: number }) => ages.some((b) => b.min <= range.max && b.max >= range.min);
   return {
     claimTypes: scenario.claimTypes.filter(
-      (t) => profile.utilization[t] > 0 && (t === 'oral' ? dental : medical),
+      // A type some plan that pays it has a rate for (oral: the dental plans; the rest: the medical ones).
+      (t) => profile.plans.some((plan) => (plan.type === 'dental') === (t === 'oral') && planUtilization(profile, plan)[t] > 0),
     ),
     planType: scenario.planType && planTypes.has(scenario.planType) ? scenario.planType : undefined,
     medicareEntitlement: planTypes.has('medicare-advantage') ? scenario.medicareEntitlement : undefined,

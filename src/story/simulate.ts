@@ -1,4 +1,5 @@
 import type { CodeMaps, ConditionRow } from '../codemaps/types.js';
+import { planProfile, planUtilization } from '../profile/plan-settings.js';
 import type { ClaimType, Profile } from '../profile/types.js';
 import { addDays, daysBetween, maxDate, minDate } from '../util/dates.js';
 import { Rng, stableHash } from '../util/rng.js';
@@ -45,10 +46,12 @@ export function simulateMember(env: SimulationEnv, index: number): MemberStory {
   const key = stableHash(`fhirseed:${profile.seed}:member:${index}`, 12);
   const first = coverages[0];
   const lastDay = member.deceasedDate ? minDate(member.deceasedDate, profile.period.end) : profile.period.end;
+  // The member's plan may carry its own condition rows (plans[].conditions): its members' conditions and episodes follow them.
+  const own = planProfile(profile, [...plans.values()].find((p) => p.type !== 'dental'));
   const conditions = first
-    ? simulateConditions(rng, profile, codeMaps, member.birthDate, member.sex, first.start, lastDay, member.medicareEntitlement, strata)
+    ? simulateConditions(rng, own, codeMaps, member.birthDate, member.sex, first.start, lastDay, member.medicareEntitlement, strata)
     : [];
-  const ctx = new MemberClaimsContext(rng, people, profile, codeMaps, directory, member, conditions, coverages, plans, showcase);
+  const ctx = new MemberClaimsContext(rng, people, own, codeMaps, directory, member, conditions, coverages, plans, showcase);
   const authorized = authorizeDrafts(ctx, key, planClaims(ctx, strata));
   const history = finalizeClaims(rng, key, authorized.drafts, plans, Boolean(showcase?.corrected));
   const priorAuthorizations = priorAuthsAsOf(authorized.auths, now);
@@ -80,6 +83,9 @@ function planClaims(ctx: MemberClaimsContext, strata: Strata): ClaimDraft[] {
   const forced = new Set<ClaimType>(showcase?.claimTypes ?? []);
   const medical = ctx.medicalCoverage();
   const dental = ctx.dentalCoverage();
+  // Rates follow the member's plan (plans[].utilization over the profile's).
+  const use = planUtilization(profile, medical && ctx.plans.get(medical.ordinal));
+  const oralRate = planUtilization(profile, dental && ctx.plans.get(dental.ordinal)).oral;
   let denyNext = Boolean(showcase?.denial);
   let outOfNetworkNext = Boolean(showcase?.outOfNetwork);
   const takeDeny = () => { const d = denyNext; denyNext = false; return d; };
@@ -92,7 +98,7 @@ function planClaims(ctx: MemberClaimsContext, strata: Strata): ClaimDraft[] {
 
   // Non-users: a share of the members without a chronic condition (or a birth) see no doctor and fill nothing this year.
   const chronic = ctx.conditions.some((c) => ctx.conditionRow(c).chronic || isDelivery(ctx.conditionRow(c)));
-  const nonUser = !showcase && !chronic && rng.chance(profile.utilization.nonUsers ?? 0);
+  const nonUser = !showcase && !chronic && rng.chance(use.nonUsers ?? 0);
   if (medical && ctx.years(medical) > 0 && !nonUser) {
     const years = ctx.years(medical);
     // Chronic conditions: follow-up visits and their drugs, filled on days supply until coverage ends.
@@ -110,7 +116,7 @@ function planClaims(ctx: MemberClaimsContext, strata: Strata): ClaimDraft[] {
         const date = ctx.serviceDate(medical, condition.onset);
         if (date) drafts.push(professionalClaim(ctx, { coverage: medical, date, condition }));
       }
-      if (profile.utilization.pharmacy <= 0) continue;
+      if (use.pharmacy <= 0) continue;
       for (const regimen of regimensOf(ctx, condition, medical)) {
         const drug = ctx.codeMaps.drugs.get(regimen.drugKey);
         if (!drug) continue;
@@ -132,7 +138,7 @@ function planClaims(ctx: MemberClaimsContext, strata: Strata): ClaimDraft[] {
       }
     }
     // Baseline utilization: routine exams and acute episodes.
-    const drawn = rng.poisson(profile.utilization.professional * years) + (forced.delete('professional') ? 1 : 0);
+    const drawn = rng.poisson(use.professional * years) + (forced.delete('professional') ? 1 : 0);
     const professional = Math.max(drawn, ctx.showcase?.professionalVisits ?? 0);
     for (let i = 0; i < professional; i++) {
       const date = i === 0 ? earlyDate(medical) : ctx.serviceDate(medical);
@@ -142,9 +148,9 @@ function planClaims(ctx: MemberClaimsContext, strata: Strata): ClaimDraft[] {
     }
     // Hospital outpatient visits: emergency-department visits (with the ED physician's claim and, for
     // some, an ambulance) and scheduled tests, imaging and procedures.
-    const emergencyRate = profile.utilization.emergency ?? profile.utilization.outpatient / 5;
+    const emergencyRate = use.emergency ?? use.outpatient / 5;
     const emergencies = poissonFromUniform(emergencyRate * years, strata.uniform('emergency', rng));
-    const scheduled = rng.poisson(Math.max(0, profile.utilization.outpatient - emergencyRate) * years);
+    const scheduled = rng.poisson(Math.max(0, use.outpatient - emergencyRate) * years);
     const outpatient = emergencies + scheduled + (forced.delete('outpatient') ? 1 : 0);
     for (let i = 0; i < outpatient; i++) {
       const date = i === 0 ? earlyDate(medical) : ctx.serviceDate(medical);
@@ -156,7 +162,7 @@ function planClaims(ctx: MemberClaimsContext, strata: Strata): ClaimDraft[] {
       if (byAmbulance || (emergency && rng.chance(0.15))) drafts.push(ambulanceClaim(ctx, { coverage: medical, date, condition, forced: byAmbulance }));
       if (emergency || rng.chance(0.5)) drafts.push(professionalClaim(ctx, { coverage: medical, date, condition, emergency }));
     }
-    const inpatient = poissonFromUniform(profile.utilization.inpatient * years, strata.uniform('inpatient', rng)) + (forced.delete('inpatient') ? 1 : 0);
+    const inpatient = poissonFromUniform(use.inpatient * years, strata.uniform('inpatient', rng)) + (forced.delete('inpatient') ? 1 : 0);
     for (let i = 0; i < inpatient; i++) {
       const date = i === 0 ? earlyDate(medical) : ctx.serviceDate(medical);
       if (!date) continue;
@@ -174,7 +180,7 @@ function planClaims(ctx: MemberClaimsContext, strata: Strata): ClaimDraft[] {
       drafts.push(professionalClaim(ctx, { coverage: medical, date, condition }));
     }
     // Acute prescriptions beyond those the chronic conditions bring, most after a visit.
-    const acuteFills = rng.poisson(profile.utilization.pharmacy * years) + (forced.delete('pharmacy') ? 1 : 0);
+    const acuteFills = rng.poisson(use.pharmacy * years) + (forced.delete('pharmacy') ? 1 : 0);
     for (let i = 0; i < acuteFills; i++) {
       const date = i === 0 ? earlyDate(medical) : ctx.serviceDate(medical);
       if (!date) continue;
@@ -187,7 +193,7 @@ function planClaims(ctx: MemberClaimsContext, strata: Strata): ClaimDraft[] {
     }
   }
   if (dental && ctx.years(dental) > 0) {
-    const visits = Math.max(rng.poisson(profile.utilization.oral * ctx.years(dental)), forced.delete('oral') ? 1 : 0);
+    const visits = Math.max(rng.poisson(oralRate * ctx.years(dental)), forced.delete('oral') ? 1 : 0);
     const seenYears = new Set<string>();
     for (let i = 0; i < visits; i++) {
       const date = i === 0 ? earlyDate(dental) : ctx.serviceDate(dental);

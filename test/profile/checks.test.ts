@@ -93,7 +93,8 @@ describe('profile checks: period and ages', () => {
     const reasons = new Map(codeMaps.visitReasons);
     reasons.set('adult-exam', { ...reasons.get('adult-exam')!, ageMax: 99 });
     const older = profileLoadOptions({ ...codeMaps, visitReasons: reasons } as CodeMaps);
-    const banded = replaced(defaultText, '{ min: 65, max: 90, share: 0.17 }', '{ min: 65, max: 95, share: 0.17 }');
+    // The oldest band is the Medicare Advantage plan's own (plans[2].ageBands), the error is located there.
+    const banded = replaced(defaultText, '{ min: 85, max: 100, share: 0.1 }', '{ min: 85, max: 95, share: 0.1 }');
     const text = replaced(banded, 'end: "2025-12-31"', 'end: "2029-12-31"');
     let error: unknown;
     try {
@@ -103,12 +104,12 @@ describe('profile checks: period and ages', () => {
     }
     expect(error).toBeInstanceOf(ProfileError);
     const e = error as ProfileError;
-    expect(e.field).toBe('demographics.ageBands[3].max');
+    expect(e.field).toBe('plans[2].ageBands[3].max');
     expect([e.line, e.column]).toEqual(Object.values(placeOf(text, 'max: 95, share', '95')));
     expect(e.message).toContain('members up to age 95 at period start would be 100 by its end 2029-12-31; fhirseed simulates ages 0-99');
     expect(() => parseProfile(replaced(banded, 'end: "2025-12-31"', 'end: "2028-12-31"'), 'ok.yaml', older)).not.toThrow();
     // With the shipped code maps (ages 0-120), the oldest band (110) fits any period the loader allows.
-    const oldest = replaced(defaultText, '{ min: 65, max: 90, share: 0.17 }', '{ min: 65, max: 110, share: 0.17 }');
+    const oldest = replaced(defaultText, '{ min: 85, max: 100, share: 0.1 }', '{ min: 85, max: 110, share: 0.1 }');
     expect(() => parseProfile(replaced(oldest, 'start: "2025-01-01"', 'start: "2016-01-02"'), 'ok.yaml', options)).not.toThrow();
   });
 
@@ -172,11 +173,12 @@ describe('profile checks: prevalence and condition bands', () => {
   });
 
   it('should refuse a byAgeBand band outside the ages members have', () => {
-    const text = replaced(defaultText, '- key: asthma\n    prevalence: 0.075\n    byAgeBand:\n', '- key: asthma\n    prevalence: 0.075\n    byAgeBand:\n      - { min: 95, max: 110, prevalence: 0.1 }\n');
+    const text = replaced(defaultText, '- key: asthma\n    prevalence: 0.075\n    byAgeBand:\n', '- key: asthma\n    prevalence: 0.075\n    byAgeBand:\n      - { min: 102, max: 110, prevalence: 0.1 }\n');
     const e = errorOf(text);
     expect(e.field).toBe(`conditions[${conditionAt('asthma')}].byAgeBand[0]`);
-    expect(e.line).toBe(placeOf(text, 'min: 95').line);
-    expect(e.message).toContain('age band 95-110 is outside the ages members have (0-91, from demographics.ageBands and the period): it never applies');
+    expect(e.line).toBe(placeOf(text, 'min: 102').line);
+    // The oldest members are the Medicare Advantage plan's (its own ageBands, up to 100 at the start).
+    expect(e.message).toContain('age band 102-110 is outside the ages members have (0-101, from the age bands of demographics and the plans, and the period): it never applies');
   });
 
   it('should refuse overlapping byAgeBand bands and a condition listed twice', () => {
