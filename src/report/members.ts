@@ -128,6 +128,8 @@ export class MemberCollector {
 
   private eob(eob: ExplanationOfBenefit, resolve: ResolveReference): void {
     if (eob.status === 'entered-in-error' || eob.status === 'cancelled') return;
+    // A prior authorization or predetermination (PDex `use` preauthorization) is a decision, not a claim.
+    if (eob.use && eob.use !== 'claim') return;
     const m = this.member(eob.patient?.reference, resolve);
     const facts = claimFacts(eob);
     if (!m || !facts) return;

@@ -62,17 +62,14 @@ const medicalClaims = (m: PlacedMember) => CLAIM_TYPES.reduce((s, t, i) => s + (
 function ratioOf(
   members: readonly PlacedMember[], y: (m: PlacedMember) => number, x: (m: PlacedMember) => number, unit: Measurement['denominatorUnit'], scale = 1,
 ): Measurement {
-  let sy = 0;
-  let sx = 0;
-  for (const m of members) {
-    sy += y(m);
-    sx += x(m);
-  }
+  // Every sum smallest first: the same members read in another order (bundles or NDJSON) give the same bits.
+  const sum = (values: number[]) => values.sort((a, b) => a - b).reduce((s, v) => s + v, 0);
+  const sy = sum(members.map(y));
+  const sx = sum(members.map(x));
   const n = members.length;
   if (!(sx > 0)) return { denominator: sx, denominatorUnit: unit, n };
   const r = sy / sx;
-  let squares = 0;
-  for (const m of members) squares += (y(m) - r * x(m)) ** 2;
+  const squares = sum(members.map((m) => (y(m) - r * x(m)) ** 2));
   const standardError = n >= 2 ? (Math.sqrt((squares * n) / (n - 1)) / sx) * scale : undefined;
   return { value: r * scale, denominator: sx, denominatorUnit: unit, n, ...(standardError === undefined ? {} : { standardError }) };
 }
