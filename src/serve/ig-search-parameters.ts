@@ -1,5 +1,4 @@
 import type { SearchParameter } from '@medplum/fhirtypes';
-import { ensurePackages } from '../validate/package-download.js';
 import { loadPackages } from '../validate/packages.js';
 
 /** The payer IGs whose SearchParameters the sandbox evaluates beside R4's, CARIN BB's and US Core's. */
@@ -13,16 +12,6 @@ export const SEARCH_IGS = [
 export interface IgSearchParameters {
   searchParameters: SearchParameter[];
   notes: string[];
-}
-
-/** igSearchParameters after fetching missing packages into the package cache, as the other IGs are (offline: a note). */
-export async function fetchIgSearchParameters(packagesDir?: string): Promise<IgSearchParameters> {
-  const problem = await ensurePackages(SEARCH_IGS.map((i) => i.ig), packagesDir).then(
-    () => undefined,
-    (error: Error) => error.message,
-  );
-  const found = igSearchParameters(packagesDir);
-  return problem && found.notes.length ? { ...found, notes: [problem] } : found;
 }
 
 /**

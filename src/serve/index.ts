@@ -18,7 +18,7 @@ import { loadTestMembers, type TestMember } from './test-members.js';
 import { createWriteCheck } from './validate-writes.js';
 import { addAttributionGroups } from './attribution.js';
 import type { ExportOptions } from './export.js';
-import { fetchIgSearchParameters } from './ig-search-parameters.js';
+import { igSearchParameters, SEARCH_IGS } from './ig-search-parameters.js';
 import { payerCapability } from './payer-capability.js';
 
 export type { AuthClient, AuthOptions } from './auth.js';
@@ -107,20 +107,21 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** Packages, search parameters, the preload and the request handler: everything after the bind. */
 async function prepare(options: ServeOptions, authOptions: AuthOptions, members: TestMember[] | undefined, brands: Bundle | undefined): Promise<{ handler: Handler; loaded: LoadResult; notes: string[]; store?: string; closeStore: () => void }> {
-  // As `fhirseed validate` does: fetch the IGs into ~/.fhir/packages when none are at hand. Without
-  // them the server still runs, only without the IG profiles and search parameters (a note says so).
-  const packagesProblem = await ensurePackages(PROFILE_IGS, options.packagesDir).then(
+  // As `fhirseed validate` does: fetch the IGs (the profiles' and the payer IGs') into ~/.fhir/packages when
+  // none are at hand, all in one go. Without them the server still runs, only without the IG profiles and
+  // search parameters (a note says so).
+  const packagesProblem = await ensurePackages([...PROFILE_IGS, ...SEARCH_IGS.map((i) => i.ig)], options.packagesDir).then(
     () => undefined,
     (error: Error) => error.message,
   );
   const profiles = findProfiles(options.packagesDir);
-  // One message naming every missing IG, where it was looked for and how to provide it.
-  if (packagesProblem) profiles.notes = [packagesProblem];
   indexSearchParameters(profiles.searchParameters);
   // Plan-Net, US Drug Formulary and PDex search parameters (network, drug-tier, ExplanationOfBenefit use, …).
-  const payerIgs = await fetchIgSearchParameters(options.packagesDir);
+  const payerIgs = igSearchParameters(options.packagesDir);
   indexSearchParameters(payerIgs.searchParameters);
-  profiles.notes.push(...payerIgs.notes);
+  // One message naming every missing IG, where it was looked for and how to provide it.
+  if (packagesProblem) profiles.notes = [packagesProblem];
+  else profiles.notes.push(...payerIgs.notes);
   const { router, repo, loaded, storeNote, close: closeRepository } = await createRepository(options);
   // Provider-attribution Groups for Group/[id]/$export, derived from the served data (src/serve/attribution.ts).
   if (options.dir) await addAttributionGroups(repo);

@@ -109,7 +109,12 @@ describe('start (npm start) without the IG packages', () => {
     // The exit code is start.test.ts's business (and races with the signal handler under load); here, the note.
     const stopped = await run.stop();
     const note = stopped.stdout.slice(stopped.stdout.indexOf('fhirseed: note:'));
-    expect(note).toMatch(/^fhirseed: note: served without some IG profiles and search parameters: FHIR packages hl7\.fhir\.us\.carin-bb#2\.0\.0, hl7\.fhir\.us\.core#6\.1\.0 not found\. /);
+    // One message for every IG the server uses (profiles and payer search parameters): its two lines, then the members.
+    expect(note).toMatch(
+      /^fhirseed: note: served without some IG profiles and search parameters: FHIR packages hl7\.fhir\.us\.carin-bb#2\.0\.0, hl7\.fhir\.us\.core#6\.1\.0, hl7\.fhir\.us\.davinci-pdex-plan-net#1\.1\.0, hl7\.fhir\.us\.davinci-drug-formulary#2\.0\.1, hl7\.fhir\.us\.davinci-pdex#2\.0\.0 not found\. /,
+    );
+    expect(note.split('\n')[1]).toMatch(/ \(see README, "Set-up"\)$/);
+    expect(note.split('\n')[2]).toMatch(/^Test members:/);
     expectPackagesMessage(note.split('\n').slice(0, 2).join('\n'), home, registry);
   }, 120_000);
 });
