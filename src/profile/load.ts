@@ -126,6 +126,10 @@ function describeSchemaError(e: ErrorObject): string {
       return 'give exactly one of relative, absolute, or min and max';
     case 'minItems':
       return `needs at least ${String(e.params.limit)} item(s)`;
+    case 'uniqueItems': {
+      const [first, again] = [Number(e.params.i), Number(e.params.j)].sort((a, b) => a - b);
+      return `lists ${JSON.stringify((e.data as unknown[])[first!])} twice (items ${first} and ${again})`;
+    }
     default:
       return e.message ?? e.keyword;
   }

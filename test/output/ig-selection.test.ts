@@ -113,6 +113,12 @@ describe('IG selection: profile igs checks', () => {
     expect(error).toBeInstanceOf(ProfileError);
     expect((error as Error).message).toBe(`bad.yaml:${line}:17: igs[1]: must be one of carin-bb, us-core, plan-net, formulary, pdex`);
   });
+
+  it('should refuse an IG named twice in one line naming it and where', () => {
+    const bad = `${text}\nigs: [carin-bb, us-core, carin-bb]\n`;
+    const line = bad.split('\n').findIndex((l) => l.startsWith('igs:')) + 1;
+    expect(() => parseProfile(bad, 'dup.yaml', options)).toThrow(new ProfileError('dup.yaml', line, 6, 'igs', 'lists "carin-bb" twice (items 0 and 2)'));
+  });
 });
 
 async function run(args: string[]) {
