@@ -65,7 +65,7 @@ export function forEachBundleEntry(text: string, each: (entry: any) => void): vo
     }
     if (c === 34) inString = true;
     else if (c === 123 || c === 91) {
-      if (c === 91 && depth === 1 && /"entry"\s*:\s*$/.test(text.slice(Math.max(0, i - 32), i))) entriesDepth = 2;
+      if (c === 91 && depth === 1 && keyBefore(text, i) === 'entry') entriesDepth = 2;
       else if (c === 123 && depth === entriesDepth) start = i;
       depth++;
     } else if (c === 125 || c === 93) {
@@ -76,6 +76,23 @@ export function forEachBundleEntry(text: string, each: (entry: any) => void): vo
       } else if (depth === 1) entriesDepth = -1;
     }
   }
+}
+
+const JSON_SPACE = ' \t\n\r';
+
+/**
+ * The key of the value starting at `at` (`"key" : ` before it), or undefined. Scanned by hand: a RegExp would
+ * keep its last subject (a slice of the whole bundle text) alive in RegExp.input.
+ */
+function keyBefore(text: string, at: number): string | undefined {
+  let i = at - 1;
+  while (i >= 0 && JSON_SPACE.includes(text[i]!)) i--;
+  if (text[i] !== ':') return undefined;
+  i--;
+  while (i >= 0 && JSON_SPACE.includes(text[i]!)) i--;
+  if (text[i] !== '"') return undefined;
+  const open = text.lastIndexOf('"', i - 1);
+  return open < 0 || text[open - 1] === '\\' ? undefined : text.slice(open + 1, i);
 }
 
 const BASE_TYPES = new Set(['StructureDefinition', 'ValueSet', 'CodeSystem']);
@@ -118,9 +135,8 @@ function loadBase(): BaseDefinitions {
 
 /** The slimmed R4 base as one JSON text (about 8 MiB), for worker threads to adopt instead of reading the 40 MiB bundles. */
 export function baseDefinitionsText(): string {
-  // A thread that only hands the text on (validate --jobs N's main thread) keeps no parsed definitions alive.
-  baseText ??= JSON.stringify(base?.all ?? readBaseBundles());
-  return baseText;
+  // Not kept: a thread that only hands the text on (validate --jobs N's main thread) holds neither it nor the parsed definitions.
+  return baseText ?? JSON.stringify(base?.all ?? readBaseBundles());
 }
 
 /** Makes this thread's base definitions those of `text` (from baseDefinitionsText in another thread); before any use. */

@@ -70,6 +70,7 @@ export async function validateUnitsInWorkers(
   const count = Math.max(1, Math.min(options.jobs, units.length));
   const resourceLimits = { maxOldGenerationSizeMb: heapFor(units), maxYoungGenerationSizeMb: 16 };
   const workers = Array.from({ length: count }, () => new Worker(entry.url, { workerData: setup, execArgv: entry.execArgv, resourceLimits }));
+  setup.base = ''; // each worker has its copy: the 20 MiB string need not stay in this thread
   const perUnit: Issue[][] = new Array(units.length);
   const coverage: CoverageState[][] = [];
   const skipped: [string, string][][] = new Array(count);

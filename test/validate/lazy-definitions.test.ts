@@ -36,6 +36,13 @@ describe('forEachBundleEntry', () => {
     );
   });
 
+  it('should leave no slice of the bundle text in RegExp.input (which would keep the whole text alive)', () => {
+    const text = JSON.stringify({ resourceType: 'Bundle', entry: [{ resource: { resourceType: 'Basic', id: 'b' } }] }, null, 2);
+    /before/.test('before');
+    definitions.forEachBundleEntry(text, () => undefined);
+    expect((RegExp as unknown as { input: string }).input).toBe('before');
+  });
+
   it('should read the base definitions to the same slimmed text a worker adopts', () => {
     const text = definitions.baseDefinitionsText();
     const all = JSON.parse(text) as { resourceType: string; snapshot?: { element: Record<string, unknown>[] } }[];

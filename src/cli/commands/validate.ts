@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UserError } from '../../util/errors.js';
+import { keepHeapTight } from '../../util/heap.js';
 import { igsFromManifests } from '../../validate/manifest-igs.js';
 import { parseIg } from '../../validate/packages.js';
 import { inputFiles } from '../../validate/read.js';
@@ -38,6 +39,7 @@ export const validateCommand: CommandModule<CommandContext, ValidateArgs> = {
     if (!Number.isInteger(maxErrors) || maxErrors < 0) throw new UserError(`--max-errors ${maxErrors}: expected a whole number ≥ 0`);
     if (!Number.isInteger(argv.jobs) || argv.jobs < 1) throw new UserError(`--jobs ${argv.jobs}: expected a whole number ≥ 1`);
     argv.ig?.forEach(parseIg);
+    keepHeapTight();
     // Reading first (a pass that keeps only keys): a wrong path is told at once, before the packages load.
     const read = scanFiles(inputFiles(argv.paths));
     if (!read.resources && !read.problems.length) {
