@@ -19,6 +19,7 @@ import { createWriteCheck } from './validate-writes.js';
 import { addAttributionGroups } from './attribution.js';
 import type { ExportOptions } from './export.js';
 import { igSearchParameters, SEARCH_IGS } from './ig-search-parameters.js';
+import { damagedStore } from './store/open.js';
 import { payerCapability } from './payer-capability.js';
 
 export type { AuthClient, AuthOptions } from './auth.js';
@@ -122,9 +123,15 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
   // One message naming every missing IG, where it was looked for and how to provide it.
   if (packagesProblem) profiles.notes = [packagesProblem];
   else profiles.notes.push(...payerIgs.notes);
-  const { router, repo, loaded, storeNote, close: closeRepository } = await createRepository(options);
+  const { router, repo, loaded, storeNote, storeFile, close: closeRepository } = await createRepository(options);
   // Provider-attribution Groups for Group/[id]/$export, derived from the served data (src/serve/attribution.ts).
-  if (options.dir) await addAttributionGroups(repo);
+  // They read every member's resources: a damaged page of a reused store is met here, before anything is served.
+  if (options.dir) {
+    await addAttributionGroups(repo).catch((error: unknown) => {
+      closeRepository();
+      throw storeFile ? damagedStore(error, storeFile) : error;
+    });
+  }
   const check = options.validate
     ? await createWriteCheck(repo, { packagesDir: options.packagesDir, igs: typeof options.validate === 'object' ? options.validate.igs : undefined })
     : undefined;

@@ -29,6 +29,8 @@ export interface Repository {
   loaded: LoadResult;
   /** A line about the store for the start-up message (`store … reused`), when there is one. */
   storeNote?: string;
+  /** The SQLite store's file, when there is one on disk. */
+  storeFile?: string;
   close(): void;
 }
 
@@ -49,7 +51,7 @@ export async function createRepository(options: RepositoryOptions): Promise<Repo
   try {
     const repo: SqliteRepository = store.repo;
     if (store.reused) {
-      return { router, repo, loaded: { loaded: repo.count(), errors: [] }, storeNote: `store ${store.file} reused`, close: store.close };
+      return { router, repo, loaded: { loaded: repo.count(), errors: [] }, storeNote: `store ${store.file} reused`, storeFile: store.file, close: store.close };
     }
     const loaded = options.dir ? await loadDirectory(options.dir, router, repo) : { loaded: 0, errors: [] };
     store.markLoaded();

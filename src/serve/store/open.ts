@@ -67,7 +67,13 @@ export function openStore(dir: string | undefined, files: string[], options: Sto
       throw new UserError(`store ${file}: not a fhirseed sandbox store (${state.reason}); move it away or serve with --rebuild-store`);
     }
     if (state.kind === 'store' && state.source === source && state.schema === SCHEMA_VERSION && !options.rebuild) {
-      return opened(file, connect(file), true);
+      const db = connect(file);
+      try {
+        return opened(file, db, true);
+      } catch (error) {
+        db.close();
+        throw damagedStore(error, file);
+      }
     }
     removeStore(file);
   }
@@ -113,6 +119,16 @@ function connect(file: string): Database.Database {
   if (file !== ':memory:') db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   return db;
+}
+
+/**
+ * A damaged page that the header and meta table did not show, met when the start reads the store (SQLite's
+ * SQLITE_CORRUPT or SQLITE_NOTADB): a UserError naming the file (one line, exit 2); any other error as it is.
+ */
+export function damagedStore(error: unknown, file: string): unknown {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string' || !(code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')) return error;
+  return new UserError(`store ${file}: damaged (${(error as Error).message}); move it away or serve with --rebuild-store`);
 }
 
 type Inspection = { kind: 'foreign'; reason: string } | { kind: 'store'; schema: number; source: string | undefined };
