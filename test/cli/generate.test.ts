@@ -86,6 +86,8 @@ describe('fhirseed generate', () => {
       [['generate', '--shard', '4/3'], /--shard 4\/3: expected i\/N with 1 ≤ i ≤ N/],
       [['generate', '--format', 'csv'], /unknown format 'csv'/],
       [['generate', '--profile', 'nope'], /profile 'nope' not found/],
+      // A path is not looked for among the shipped profiles (not as profiles/tmp/nope.yaml).
+      [['generate', '--profile', '/tmp/nope.yaml'], /^fhirseed: profile '\/tmp\/nope\.yaml' not found \(no file \/tmp\/nope\.yaml\)\n$/],
       [['generate', '--bogus'], /Unknown argument: bogus/],
     ] as const) {
       const r = await run([...args, '--out', join(dir(), 'o')]);

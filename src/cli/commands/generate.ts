@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { loadCodeMaps } from '../../codemaps/load.js';
 import { checkArchiveTarget, writeArchive } from '../../output/archive.js';
@@ -167,6 +167,8 @@ function checkSize(members: number, formats: OutputFormat[], dir: string): void 
 
 export function resolveProfile(name: string): string {
   if (existsSync(name)) return resolve(name);
+  // A path is only a file; a bare name is also looked for among the shipped profiles.
+  if (isAbsolute(name) || /[/\\]/.test(name)) throw new UserError(`profile '${name}' not found (no file ${resolve(name)})`);
   const shipped = join(packageRoot(), 'profiles', name.endsWith('.yaml') ? name : `${name}.yaml`);
   if (existsSync(shipped)) return shipped;
   throw new UserError(`profile '${name}' not found (looked for the file ${resolve(name)} and ${shipped})`);
