@@ -156,7 +156,7 @@ function checkArchivePath(archive: string, out: string): void {
 function checkSize(members: number, formats: OutputFormat[], dir: string): void {
   const bytes = estimateBytes(members, formats);
   const free = freeBytes(dir);
-  const perMember = formatBytes(estimateBytes(1, formats));
+  const perMember = formatBytes(estimateBytes(1, formats) - estimateBytes(0, formats));
   if (free !== undefined && bytes > free) {
     throw new UserError(`the output of ${members} members would take about ${formatBytes(bytes)} (~${perMember} a member), more than the ${formatBytes(free)} free on ${dir}; give --yes to go ahead anyway`);
   }
