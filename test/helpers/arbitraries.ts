@@ -16,8 +16,11 @@ const variation = {
 };
 
 function vary(p: Profile, v: { seed: number; members: number; scale: number; denialRate: number; outOfNetworkRate: number; coveragePlan: boolean }): Profile {
-  const utilization = Object.fromEntries(Object.entries(p.utilization).map(([k, n]) => [k, n * v.scale])) as Profile['utilization'];
-  return { ...p, seed: v.seed, members: v.members, utilization, claims: { denialRate: v.denialRate, outOfNetworkRate: v.outOfNetworkRate }, coveragePlan: v.coveragePlan };
+  // Rates scale, shares (nonUsers) stay; a plan's own rates (plans[].utilization) scale with the profile's.
+  const scaled = <T extends object>(u: T): T => Object.fromEntries(Object.entries(u).map(([k, n]) => [k, k === 'nonUsers' ? n : (n as number) * v.scale])) as T;
+  const utilization = scaled(p.utilization);
+  const plans = p.plans.map((plan) => (plan.utilization ? { ...plan, utilization: scaled(plan.utilization) } : plan));
+  return { ...p, seed: v.seed, members: v.members, utilization, plans, claims: { denialRate: v.denialRate, outOfNetworkRate: v.outOfNetworkRate }, coveragePlan: v.coveragePlan };
 }
 
 /**

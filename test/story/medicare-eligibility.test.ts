@@ -126,6 +126,8 @@ describe('Medicare eligibility', () => {
       const profile: Profile = {
         ...base, members: 150, coveragePlan: false, period: { start, end: `${start.slice(0, 4)}-12-31` },
         demographics: { ...base.demographics, ageBands: ages.map((a) => ({ min: a, max: a, share: 1 })) },
+        // The plans' own age mixes (plans[].ageBands) would replace these bands: the profile's apply to all.
+        plans: base.plans.map(({ ageBands: _ageBands, ...plan }) => plan),
       };
       for (const s of simulatePopulation(profile)) expect(ages, `member ${s.index} born ${s.member.birthDate}`).toContain(ageOn(s.member.birthDate, start));
     }
