@@ -118,6 +118,27 @@ const SIGN_IN: Record<AuthOptions['mode'], (origin: string) => string> = {
     `SMART standalone patient launch: send the app to <code>${esc(o)}/auth/authorize</code> (authorization code with PKCE), sign in as a test member below, and exchange the code at <code>${esc(o)}/auth/token</code>; the token sees only that member's records. Discovery at <a href="/.well-known/smart-configuration"><code>/.well-known/smart-configuration</code></a>.`,
 };
 
+/** Readable IG names by package id (the manifest's `igs`). */
+const IG_TITLES: Record<string, string> = {
+  'hl7.fhir.us.carin-bb': 'CARIN Blue Button',
+  'hl7.fhir.us.core': 'US Core',
+  'hl7.fhir.us.davinci-pdex-plan-net': 'Da Vinci PDex Plan-Net',
+  'hl7.fhir.us.davinci-drug-formulary': 'Da Vinci US Drug Formulary',
+  'hl7.fhir.us.davinci-pdex': 'Da Vinci PDex',
+};
+
+/** "CARIN Blue Button 2.0.0, US Core 6.1.0 … data" from DIR/manifest.json's `igs`; a general phrase without one. */
+function servedIgs(dir: string | undefined): string {
+  try {
+    const igs = (JSON.parse(readFileSync(join(dir!, 'manifest.json'), 'utf8')) as { igs?: Record<string, string> }).igs ?? {};
+    const names = Object.entries(igs).map(([id, version]) => `${IG_TITLES[id] ?? id} ${version}`);
+    if (names.length) return `${names.join(', ')} data`;
+  } catch {
+    // No manifest (a server started without DIR, or data from elsewhere): say nothing about the IGs.
+  }
+  return 'the served data';
+}
+
 function indexPage(origin: string, options: SiteOptions, members: TestMember[], readyMade: boolean): string {
   const fhir = `${origin}/fhir`;
   const passwords = options.mode === 'smart-patient';
@@ -140,7 +161,7 @@ function indexPage(origin: string, options: SiteOptions, members: TestMember[], 
   return page(
     'fhirseed sandbox',
     `<h1>fhirseed sandbox</h1>
-<p>FHIR R4 endpoint: <code id="endpoint">${esc(fhir)}</code> (JSON; CARIN Blue Button 2.0.0 and US Core data).</p>
+<p>FHIR R4 endpoint: <code id="endpoint">${esc(fhir)}</code> (JSON; ${esc(servedIgs(options.dir))}).</p>
 <h2>Sign in</h2><p id="auth" data-mode="${options.mode}">${SIGN_IN[options.mode](origin)}</p>
 <h2>Test members</h2>${table}
 <h2>Pages</h2><ul id="links">${links}</ul>

@@ -48,6 +48,8 @@ describe('serve: the index page and the pages beside FHIR', () => {
     expect(page.status).toBe(200);
     expect(page.type).toMatch(/^text\/html/);
     expect(page.text).toContain(`<code id="endpoint">${patient.url}</code>`);
+    // The IGs the served data was generated for, from its manifest (the default: all five).
+    expect(page.text).toContain('(JSON; CARIN Blue Button 2.0.0, US Core 6.1.0, Da Vinci PDex Plan-Net 1.1.0, Da Vinci US Drug Formulary 2.0.1, Da Vinci PDex 2.0.0 data)');
     expect(page.text).toContain('data-mode="smart-patient"');
     expect(page.text).toContain(`${origin}/auth/authorize`);
     const members = loadTestMembers(dir);
