@@ -8,6 +8,14 @@ onUnclaimedInterrupt(() => {
   process.exit(130);
 });
 
+// A reader that went away (`fhirseed serve | head -3`) is no reason to stop the work or to print a trace:
+// what is left to say is dropped and the command carries on (a server keeps serving, files get written).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 // Exit codes (README, "Commands"): 0 done, 1 findings, 2 user/environment mistake, 130 interrupted,
 // 70 a bug in fhirseed — the only case that prints a stack trace.
 // run.js (and every command module) is imported only now, so that loading them is covered too.
