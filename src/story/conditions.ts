@@ -75,6 +75,9 @@ export function simulateConditions(
   strata?: Strata,
 ): ConditionFact[] {
   const age = ageOn(birthDate, profile.period.start);
+  // Prevalence by the age reached at the period's end, the age `report` tabulates (REALISM-TARGETS: "ages at
+  // its end"): a member who turns 65 during the year is counted among the 65+ and has their rates.
+  const prevalenceAge = ageOn(birthDate, profile.period.end);
   const facts: ConditionFact[] = [];
   const drawn = new Set<string>();
   const byKey = new Map(profile.conditions.map((c, i) => [c.key, { c, i }]));
@@ -82,7 +85,7 @@ export function simulateConditions(
     const head = codeMaps.conditions.get(c.key);
     if (!head) continue;
     const u = strata ? strata.uniform(`condition:${c.key}`, rng) : rng.next();
-    if (u >= coOccurring(c, age, sex, drawn, byKey) || !plausibleFor(head, age, sex)) continue;
+    if (u >= coOccurring(c, prevalenceAge, sex, drawn, byKey) || !plausibleFor(head, age, sex)) continue;
     drawn.add(c.key);
     const row = variantOf(rng, head);
     const fact = makeCondition(rng, row, birthDate, coverageStart, lastDay);
