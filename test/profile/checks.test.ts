@@ -7,6 +7,7 @@ import type { CodeMaps } from '../../src/codemaps/types.js';
 import { parseProfile } from '../../src/profile/load.js';
 import { generatorLimits, profileLoadOptions } from '../../src/story/limits.js';
 import { ProfileError } from '../../src/util/errors.js';
+import { profileErrorOf } from '../helpers/profile-errors.js';
 
 const codeMaps = loadCodeMaps();
 const options = profileLoadOptions(codeMaps);
@@ -14,15 +15,7 @@ const defaultText = readFileSync(join('profiles', 'default.yaml'), 'utf8');
 /** Index of a condition in the default profile's list (the list is long; tests name conditions by key). */
 const conditionAt = (key: string): number => (parse(defaultText) as { conditions: { key: string }[] }).conditions.findIndex((c) => c.key === key);
 
-function errorOf(text: string): ProfileError {
-  try {
-    parseProfile(text, 'bad.yaml', options);
-  } catch (error) {
-    if (error instanceof ProfileError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProfileError');
-}
+const errorOf = (text: string): ProfileError => profileErrorOf(text, options);
 
 /** Line (1-based) and column (1-based) of the first occurrence of `needle`. */
 function placeOf(text: string, needle: string, column = needle): { line: number; col: number } {

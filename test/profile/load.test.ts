@@ -7,20 +7,13 @@ import { loadCodeMaps } from '../../src/codemaps/load.js';
 import { loadProfile, parseProfile } from '../../src/profile/load.js';
 import { profileLoadOptions } from '../../src/story/limits.js';
 import { ProfileError } from '../../src/util/errors.js';
+import { profileErrorOf } from '../helpers/profile-errors.js';
 
 const options = profileLoadOptions(loadCodeMaps());
 const SHIPPED = ['default', 'commercial', 'medicare-advantage', 'medicaid', 'dental'];
 const defaultText = readFileSync(join('profiles', 'default.yaml'), 'utf8');
 
-function errorOf(text: string): ProfileError {
-  try {
-    parseProfile(text, 'bad.yaml', options);
-  } catch (error) {
-    if (error instanceof ProfileError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProfileError');
-}
+const errorOf = (text: string): ProfileError => profileErrorOf(text, options);
 
 /** Line (1-based) of the first line of text that contains `needle`. */
 function lineOf(text: string, needle: string): number {

@@ -6,6 +6,7 @@ import { pharmacyTierCosts } from '../../src/profile/pharmacy-tiers.js';
 import { profileLoadOptions } from '../../src/story/limits.js';
 import { ProfileError } from '../../src/util/errors.js';
 import { codeMaps } from '../helpers/output.js';
+import { profileErrorOf } from '../helpers/profile-errors.js';
 
 const options = profileLoadOptions(codeMaps);
 const defaultText = readFileSync(join('profiles', 'default.yaml'), 'utf8');
@@ -16,15 +17,7 @@ function withTiers(tiers: string, after = PPO_COPAY): string {
   return defaultText.replace(after, `${after}      pharmacyTiers:\n${tiers}`);
 }
 
-function errorOf(text: string): ProfileError {
-  try {
-    parseProfile(text, 'bad.yaml', options);
-  } catch (error) {
-    if (error instanceof ProfileError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProfileError');
-}
+const errorOf = (text: string): ProfileError => profileErrorOf(text, options);
 
 describe('profile costSharing.pharmacyTiers', () => {
   it('should derive the tiers a plan leaves out from its pharmacy copay, and keep those it gives', () => {
