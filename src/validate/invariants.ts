@@ -19,6 +19,24 @@ const SKIPPED_KEYS = new Set(['ele-1', 'ext-1']);
  */
 const ABOUT_CONTAINED = new Set(['dom-2', 'dom-3', 'dom-4', 'dom-5']);
 
+/**
+ * Published expressions that read a repeating element as a boolean, which FHIRPath (and so the `fhirpath`
+ * package) refuses when it holds more than one item ("Unexpected collection"), by key and expression as
+ * published → the expression evaluated instead, with the same meaning. The HL7 Java validator reads a
+ * non-boolean collection as true when it is not empty, and the constraints' own XPath says so:
+ * - US Core 6.1.0 PractitionerRole pd-1 `telecom or endpoint` (XPath `exists(f:telecom) or exists(f:endpoint)`);
+ *   a role with two phones made it throw, so it went unevaluated on every Plan-Net PractitionerRole.
+ */
+const REPAIRED: Record<string, { published: string; evaluated: string }> = {
+  'pd-1': { published: 'telecom or endpoint', evaluated: 'telecom.exists() or endpoint.exists()' },
+};
+
+/** The expression to evaluate for a published constraint: its repair (REPAIRED) when it is one of those, else itself. */
+export function evaluatedExpression(key: string, expression: string): string {
+  const repair = REPAIRED[key];
+  return repair && repair.published === expression.trim() ? repair.evaluated : expression;
+}
+
 /** Results remembered per invariant (then forgotten all at once): bounds memory on inputs of any size. */
 const CACHE_ENTRIES = 20_000;
 const KEY_CHARS = 2_000;
@@ -160,8 +178,9 @@ export class InvariantChecker {
     for (const el of profile.elements) {
       for (const c of el.constraint ?? []) {
         if (c.severity !== 'error' || !c.expression || SKIPPED_KEYS.has(c.key)) continue;
-        const evaluate = this.compile(el.path, c.key, c.expression);
-        if (evaluate) list.push({ id: el.id, key: c.key, human: c.human ?? c.expression, evaluate, cacheKey: cacheKeyOf(c.expression, !el.id.includes('.')), cache: new Map() });
+        const expression = evaluatedExpression(c.key, c.expression);
+        const evaluate = this.compile(el.path, c.key, expression);
+        if (evaluate) list.push({ id: el.id, key: c.key, human: c.human ?? c.expression, evaluate, cacheKey: cacheKeyOf(expression, !el.id.includes('.')), cache: new Map() });
       }
     }
     this.perProfile.set(profile, list);
