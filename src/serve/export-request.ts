@@ -1,6 +1,8 @@
 import { isResourceType } from '@medplum/core';
 import type { Parameters } from '@medplum/fhirtypes';
 import { isCompartmentType } from './compartment.js';
+import { ASSOCIATED_DATA, type AssociatedData } from './export-associated.js';
+import { addElement, type ElementSelection } from './export-elements.js';
 import { planSearch, type Query } from './search-extras.js';
 
 /** Which data a Bulk Data kick-off asks for: the system, every patient, or one Group's members. */
@@ -15,6 +17,12 @@ export interface ExportRequest {
   types?: string[];
   /** `_since`: only resources whose `meta.lastUpdated` is later than this instant (epoch ms). */
   since?: number;
+  /** `_until`: only resources whose `meta.lastUpdated` is earlier than this instant (epoch ms). */
+  until?: number;
+  /** `_elements`: the root elements to keep (the rest cut, the resource tagged SUBSETTED); undefined for all. */
+  elements?: ElementSelection;
+  /** `includeAssociatedData`: the Provenance of the exported resources, instead of the Provenance type's own. */
+  associated?: AssociatedData;
   /** `_typeFilter`: per type, the searches a resource must match one of (`Type?param=value`). */
   typeFilters: Map<string, Query[]>;
   /** POST `patient`: only these patients' data (patient and group level). */
@@ -37,15 +45,21 @@ const NDJSON_FORMATS = new Set(['application/fhir+ndjson', 'application/ndjson',
 /** FHIR's instant: a date-time to the second with a time zone. */
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 /** Parameters of the Bulk Data spec this server does not implement (400, or ignored when lenient). */
-const UNSUPPORTED = new Set(['_elements', 'includeAssociatedData', '_until', '_outputFormat-extension']);
+const UNSUPPORTED = new Set(['organizeOutputBy', 'allowPartialManifests']);
+/** Why a parameter in UNSUPPORTED is refused. */
+const UNSUPPORTED_WHY: Record<string, string> = {
+  organizeOutputBy: 'organizeOutputBy is not supported: this server writes one file per resource type (omit it, or send Prefer: handling=lenient)',
+  allowPartialManifests: 'allowPartialManifests is not supported: the manifest comes whole, when the export is done',
+};
 /** Search result parameters, which make no sense in a `_typeFilter` query. */
 const RESULT_PARAMETERS = /^_(count|offset|sort|include|revinclude|summary|elements|total|format|pretty|contained|containedType)(:|$)/;
 
 /**
  * Checks a kick-off's parameters (GET query pairs, or the parts of a POSTed Parameters resource turned into
- * pairs) and returns what to export. Throws ExportRequestError (400) for an unknown `_type`, a `_since` that is
- * not an instant, a `_typeFilter` that is not `Type?search` or names an unknown search parameter, an
- * `_outputFormat` other than NDJSON, `patient` at system level, and a parameter it does not support (unless
+ * pairs) and returns what to export. Throws ExportRequestError (400) for an unknown `_type`, a `_since` or `_until`
+ * that is not an instant (or an `_until` before `_since`), a `_typeFilter` that is not `Type?search` or names an
+ * unknown search parameter, an `_elements` item that is not a root element, an `_outputFormat` other than NDJSON,
+ * `patient` at system level, and a parameter or `includeAssociatedData` value it does not support (unless
  * `lenient`, Prefer: handling=lenient, which ignores those).
  */
 export function parseExportRequest(level: ExportLevel, groupId: string | undefined, pairs: [string, string][], lenient: boolean): ExportRequest {
@@ -56,12 +70,33 @@ export function parseExportRequest(level: ExportLevel, groupId: string | undefin
       case '_outputFormat':
         if (!NDJSON_FORMATS.has(value)) throw bad(`_outputFormat=${value} is not supported: this server writes application/fhir+ndjson`);
         break;
-      case '_since': {
+      case '_since':
+      case '_until': {
         const time = INSTANT.test(value) ? Date.parse(value) : Number.NaN;
-        if (Number.isNaN(time)) throw bad(`_since=${value} is not a FHIR instant (e.g. 2025-01-01T00:00:00Z)`);
-        request.since = time;
+        if (Number.isNaN(time)) throw bad(`${name}=${value} is not a FHIR instant (e.g. 2025-01-01T00:00:00Z)`);
+        request[name === '_since' ? 'since' : 'until'] = time;
         break;
       }
+      case '_elements':
+        for (const item of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+          request.elements ??= { byType: new Map(), anyType: new Set() };
+          const refused = addElement(request.elements, item);
+          if (refused) throw bad(`_elements: ${refused}`);
+        }
+        break;
+      case 'includeAssociatedData':
+        for (const code of value.split(',').map((c) => c.trim()).filter(Boolean)) {
+          if (!(ASSOCIATED_DATA as readonly string[]).includes(code)) {
+            if (lenient) {
+              request.ignored.push(`includeAssociatedData=${code}`);
+              continue;
+            }
+            throw bad(`includeAssociatedData=${code} is not supported (this server answers ${ASSOCIATED_DATA.join(' and ')})`);
+          }
+          if (request.associated && request.associated !== code) throw bad(`includeAssociatedData: name one of ${ASSOCIATED_DATA.join(', ')}, not both`);
+          request.associated = code as AssociatedData;
+        }
+        break;
       case '_type':
         for (const type of value.split(',').map((t) => t.trim()).filter(Boolean)) {
           if (!isResourceType(type)) throw bad(`_type: ${type} is not a FHIR R4 resource type`);
@@ -85,7 +120,7 @@ export function parseExportRequest(level: ExportLevel, groupId: string | undefin
         break;
       default:
         if (!lenient) {
-          throw bad(UNSUPPORTED.has(name) ? `${name} is not supported by this server's $export` : `${name} is not a parameter of $export (_outputFormat, _since, _type, _typeFilter${level === 'system' ? '' : ', patient'})`);
+          throw bad(UNSUPPORTED.has(name) ? UNSUPPORTED_WHY[name]! : `${name} is not a parameter of $export (_outputFormat, _since, _until, _type, _typeFilter, _elements, includeAssociatedData${level === 'system' ? '' : ', patient'})`);
         }
         request.ignored.push(name);
     }
@@ -93,6 +128,10 @@ export function parseExportRequest(level: ExportLevel, groupId: string | undefin
   for (const type of request.typeFilters.keys()) {
     if (request.types && !request.types.includes(type)) throw bad(`_typeFilter for ${type}, which _type does not ask for`);
   }
+  for (const type of request.elements?.byType.keys() ?? []) {
+    if (request.types && !request.types.includes(type) && !(type === 'Provenance' && request.associated)) throw bad(`_elements names ${type}, which _type does not ask for`);
+  }
+  if (request.since !== undefined && request.until !== undefined && request.until <= request.since) throw bad('_until is not later than _since: nothing could match');
   return request;
 }
 

@@ -10,6 +10,8 @@ import type { Group, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { SandboxAuth } from './auth.js';
 import { compartmentPatients, isCompartmentType } from './compartment.js';
 import { exportAccess, type ExportAccess } from './export-access.js';
+import { associatedProvenance } from './export-associated.js';
+import { subset } from './export-elements.js';
 import { ExportRequestError, parameterPairs, parseExportRequest, type ExportLevel, type ExportRequest } from './export-request.js';
 import type { AtomicMemoryRepository } from './router.js';
 import { allMatches, planSearch } from './search-extras.js';
@@ -37,6 +39,8 @@ interface ExportJob {
   failure?: string;
   /** Epoch ms after which the job and its files are gone. */
   expires?: number;
+  /** Removes the job at its expiry, even when nobody asks for it again. */
+  timer?: NodeJS.Timeout;
   ignored: string[];
 }
 
@@ -137,7 +141,8 @@ export class BulkExports {
       group = this.repo.get('Group', groupId!) as Group | undefined;
       if (!group) return send(res, 404, outcome('not-found', `Group/${groupId} is not known`));
     }
-    const denied = access.types === '*' ? [] : (request.types ?? []).filter((t) => !(access.types as Set<string>).has(t));
+    const asked = [...(request.types ?? []), ...(request.associated ? ['Provenance'] : [])];
+    const denied = access.types === '*' ? [] : asked.filter((t) => !(access.types as Set<string>).has(t));
     if (denied.length) throw new ExportRequestError(403, `the token's scopes do not cover ${denied.join(', ')}`);
     const job: ExportJob = {
       id: randomUUID(),
@@ -175,40 +180,73 @@ export class BulkExports {
 
   private async run(job: ExportJob, request: ExportRequest, permitted: '*' | Set<string>, group: Group | undefined): Promise<void> {
     const patients = request.level === 'group' ? groupPatients(group!, request.patients) : request.patients;
-    const types = (request.types ?? this.repo.types().filter((t) => request.level === 'system' || isCompartmentType(t)).sort()).filter((t) => permitted === '*' || permitted.has(t));
-    let written = 0;
+    const allowed = (t: string) => permitted === '*' || permitted.has(t);
+    // With includeAssociatedData the Provenance file holds the exported resources' Provenance (written last).
+    const types = (request.types ?? this.repo.types().filter((t) => request.level === 'system' || isCompartmentType(t)).sort()).filter((t) => allowed(t) && !(request.associated && t === 'Provenance'));
+    const exported = request.associated ? new Set<string>() : undefined;
+    const written = { count: 0 };
     for (const [i, type] of types.entries()) {
       if (job.cancelled) return;
-      job.progress = `${type}: ${i + 1} of ${types.length} types, ${written} resources written`;
+      job.progress = `${type}: ${i + 1} of ${types.length} types, ${written.count} resources written`;
       const filtered = typeFilterKeys(this.repo, type, request);
-      const file = `${type}.ndjson`;
-      let out: WriteStream | undefined;
-      // Always listened to: a write error (a full disk, the folder removed by a cancel) must not go unhandled.
-      let failure: Error | undefined;
-      let count = 0;
-      for (const resource of this.repo.all(type)) {
-        if (request.since !== undefined && !(Date.parse(resource.meta?.lastUpdated ?? '') > request.since)) continue;
-        if (filtered && !filtered.has(resource.id ?? '')) continue;
-        if (request.level !== 'system' && !belongs(resource, patients)) continue;
-        out ??= createWriteStream(join(job.dir, file)).on('error', (error) => (failure ??= error));
-        if (!out.write(`${JSON.stringify(resource)}\n`)) await once(out, 'drain');
-        count++;
-        if (++written % YIELD_EVERY === 0) {
-          await yieldToRequests();
-          if (job.cancelled) break;
+      const chosen = (function* (repo: AtomicMemoryRepository) {
+        for (const resource of repo.all(type)) {
+          const updated = Date.parse(resource.meta?.lastUpdated ?? '');
+          if (request.since !== undefined && !(updated > request.since)) continue;
+          if (request.until !== undefined && !(updated < request.until)) continue;
+          if (filtered && !filtered.has(resource.id ?? '')) continue;
+          if (request.level !== 'system' && !belongs(resource, patients)) continue;
+          exported?.add(`${type}/${resource.id}`);
+          yield resource;
         }
-      }
-      if (out) {
-        out.end();
-        await finished(out).catch(() => undefined);
-        if (job.cancelled) return;
-        if (failure) throw failure;
-        job.outputs.push({ type, file, count });
-      }
+      })(this.repo);
+      if (!(await this.writeFile(job, type, chosen, request, written))) return;
+    }
+    if (request.associated && exported && allowed('Provenance')) {
+      job.progress = `Provenance of the ${exported.size} resources exported, ${written.count} resources written`;
+      const provenance = associatedProvenance(this.repo.all('Provenance'), exported, request.associated);
+      if (!(await this.writeFile(job, 'Provenance', provenance, request, written))) return;
+      job.outputs.sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
     }
     job.state = 'done';
-    job.progress = `done: ${written} resources`;
+    job.progress = `done: ${written.count} resources`;
     job.expires = this.now() + this.expiryMs;
+    this.expireLater(job);
+  }
+
+  /**
+   * Writes `resources` (cut to `_elements`) to `{Type}.ndjson` in the job's folder and lists the file, if any
+   * resource comes; yields to the event loop every YIELD_EVERY resources. False when the job was cancelled.
+   */
+  private async writeFile(job: ExportJob, type: string, resources: Iterable<Resource>, request: ExportRequest, written: { count: number }): Promise<boolean> {
+    const file = `${type}.ndjson`;
+    let out: WriteStream | undefined;
+    // Always listened to: a write error (a full disk, the folder removed by a cancel) must not go unhandled.
+    let failure: Error | undefined;
+    let count = 0;
+    for (const resource of resources) {
+      out ??= createWriteStream(join(job.dir, file)).on('error', (error) => (failure ??= error));
+      const line = request.elements ? subset(resource, request.elements) : resource;
+      if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
+      count++;
+      if (++written.count % YIELD_EVERY === 0) {
+        await yieldToRequests();
+        if (job.cancelled) break;
+      }
+    }
+    if (out) {
+      out.end();
+      await finished(out).catch(() => undefined);
+      if (job.cancelled) return false;
+      if (failure) throw failure;
+      job.outputs.push({ type, file, count });
+    }
+    return !job.cancelled;
+  }
+
+  private expireLater(job: ExportJob): void {
+    // unref: a pending expiry does not keep the process alive; setTimeout's limit is about 24.8 days.
+    job.timer = setTimeout(() => this.remove(job), Math.min(this.expiryMs, 2 ** 31 - 1)).unref();
   }
 
   private sweep(): void {
@@ -218,6 +256,7 @@ export class BulkExports {
 
   private remove(job: ExportJob): void {
     job.cancelled = true;
+    clearTimeout(job.timer);
     this.jobs.delete(job.id);
     rmSync(job.dir, { recursive: true, force: true });
   }

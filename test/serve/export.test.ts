@@ -26,10 +26,20 @@ function population(): Resource[] {
       { resourceType: 'Patient', id: `p${i}`, meta: at(i + 1), name: [{ family: `Family${i}` }], birthDate: '1980-01-01' },
       { resourceType: 'Coverage', id: `c${i}`, meta: at(i + 1), status: 'active', beneficiary: patient, payor: [{ reference: 'Organization/org1' }] },
       { resourceType: 'ExplanationOfBenefit', id: `e${i}`, meta: at(i + 1), status: 'active', type: { coding: [{ code: 'professional' }] }, use: i === 2 ? 'preauthorization' : 'claim', patient, created: '2025-01-01', insurer: { reference: 'Organization/org1' }, provider: { reference: 'Organization/org1' }, insurance: [{ focal: true, coverage: { reference: `Coverage/c${i}` } }], outcome: 'complete' } as Resource,
-      { resourceType: 'Observation', id: `o${i}`, meta: at(i + 1), status: 'final', code: { coding: [{ system: 'http://loinc.org', code: i % 2 ? '8867-4' : '8310-5' }] }, subject: patient },
+      { resourceType: 'Observation', id: `o${i}`, meta: at(i + 1), status: 'final', code: { coding: [{ system: 'http://loinc.org', code: i % 2 ? '8867-4' : '8310-5' }] }, subject: patient, effectiveDateTime: '2025-01-01', valueQuantity: { value: 70 + i, unit: '/min' } },
     );
     if (i <= 3) resources.push({ resourceType: 'CareTeam', id: `t${i}`, meta: at(i + 1), status: 'active', subject: patient, managingOrganization: [{ reference: `Organization/org${i <= 2 ? 1 : 2}` }] });
   }
+  // Provenance of claims and observations (outside the Patient compartment: none targets a Patient), for
+  // includeAssociatedData: e1 has two (prov-e1-new the latest, also the latest of o1), o1 an older one of its own.
+  const provenance = (id: string, recorded: string, ...targets: string[]): Resource => ({ resourceType: 'Provenance', id, meta: at(1), recorded, target: targets.map((reference) => ({ reference })), agent: [{ who: { reference: 'Organization/org1' } }] });
+  resources.push(
+    provenance('prov-e1-old', '2025-01-02T00:00:00Z', 'ExplanationOfBenefit/e1'),
+    provenance('prov-e1-new', '2025-03-02T00:00:00Z', 'ExplanationOfBenefit/e1', 'Observation/o1'),
+    provenance('prov-o1-old', '2025-01-05T00:00:00Z', 'Observation/o1'),
+    provenance('prov-e3', '2025-02-01T00:00:00Z', 'ExplanationOfBenefit/e3/_history/1'),
+    provenance('prov-dr1', '2025-02-01T00:00:00Z', 'Practitioner/dr1'),
+  );
   return resources;
 }
 
@@ -146,6 +156,46 @@ describeEmbedded('serve: Bulk Data $export', () => {
     expect(ids(posted.files)).toEqual(['Observation/o2']);
   });
 
+  it('should keep only resources changed before _until (and after _since)', async () => {
+    const { files } = await runExport(`${base}/Patient/$export?_type=Patient&_since=2025-02-15T00:00:00Z&_until=2025-04-15T00:00:00Z`);
+    expect(ids(files)).toEqual(['Patient/p2', 'Patient/p3']);
+    const { files: before } = await runExport(`${base}/$export?_type=Patient&_until=2025-03-01T00:00:00Z`);
+    expect(ids(before)).toEqual(['Patient/p1']);
+  });
+
+  it('should cut resources to the _elements asked for plus the mandatory ones, tagged SUBSETTED', async () => {
+    const { files } = await runExport(`${base}/Patient/$export?_type=Observation,Patient,Coverage&_elements=Observation.value,birthDate`);
+    const subsetted = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED', display: 'subsetted' };
+    for (const observation of files.get('Observation')!) {
+      const served = (await fhir<Resource & Record<string, unknown>>(`${base}/Observation/${observation.id}`)).body;
+      // status and code are mandatory (1..1); subject and effective[x] are cut; value[x] was asked for.
+      expect(observation).toEqual({ resourceType: 'Observation', id: served.id, meta: { ...served.meta, tag: [subsetted] }, status: served.status, code: served.code, valueQuantity: served.valueQuantity });
+    }
+    // A bare element applies to every type that has it: birthDate to Patient; Coverage keeps its mandatory ones.
+    const patient = files.get('Patient')!.find((p) => p.id === 'p1')!;
+    expect(Object.keys(patient).sort()).toEqual(['birthDate', 'id', 'meta', 'resourceType']);
+    const coverage = files.get('Coverage')!.find((c) => c.id === 'c1')! as Resource & Record<string, unknown>;
+    expect(Object.keys(coverage).sort()).toEqual(['beneficiary', 'id', 'meta', 'payor', 'resourceType', 'status']);
+    expect(coverage.meta?.tag).toEqual([subsetted]);
+  });
+
+  it('should add the exported resources\' Provenance with includeAssociatedData, the latest or all of them', async () => {
+    const provenanceIds = (files: Map<string, Resource[]>) => (files.get('Provenance') ?? []).map((r) => r.id).sort();
+    const latest = await runExport(`${base}/Patient/$export?_type=ExplanationOfBenefit,Observation&includeAssociatedData=LatestProvenanceResources`);
+    expect(provenanceIds(latest.files)).toEqual(['prov-e1-new', 'prov-e3']);
+    expect(latest.manifest.output.map((o) => o.type)).toEqual(['ExplanationOfBenefit', 'Observation', 'Provenance']);
+    for (const provenance of latest.files.get('Provenance')!) expect(provenance).toEqual((await fhir(`${base}/Provenance/${provenance.id}`)).body);
+    const relevant = await runExport(`${base}/Group/attributed-org1/$export`, undefined, {
+      method: 'POST',
+      body: { resourceType: 'Parameters', parameter: [{ name: '_type', valueString: 'Observation,ExplanationOfBenefit' }, { name: 'includeAssociatedData', valueCode: 'RelevantProvenanceResources' }] },
+    });
+    expect(provenanceIds(relevant.files)).toEqual(['prov-e1-new', 'prov-e1-old', 'prov-o1-old']);
+    // System level: the Provenance type's own file gives way to the latest Provenance of what is exported.
+    const system = await runExport(`${base}/$export?includeAssociatedData=LatestProvenanceResources`);
+    expect(provenanceIds(system.files)).toEqual(['prov-dr1', 'prov-e1-new', 'prov-e3']);
+    expect(provenanceIds((await runExport(`${base}/$export?_type=Provenance`)).files)).toEqual(['prov-dr1', 'prov-e1-new', 'prov-e1-old', 'prov-e3', 'prov-o1-old']);
+  });
+
   it('should answer 400 with an OperationOutcome for an unknown _type, a bad _since, an unsupported parameter or no Prefer', async () => {
     const kickOff = async (path: string, headers: Record<string, string> = PREFER) => {
       const res = await fetch(`${base}/${path}`, { headers });
@@ -155,7 +205,15 @@ describeEmbedded('serve: Bulk Data $export', () => {
       ['$export?_type=Claimz', /Claimz is not a FHIR R4 resource type/],
       ['$export?_since=yesterday', /_since=yesterday is not a FHIR instant/],
       ['$export?_since=2025-01-01', /not a FHIR instant/],
-      ['$export?_elements=id', /_elements is not supported/],
+      ['$export?organizeOutputBy=Patient', /organizeOutputBy is not supported: this server writes one file per resource type/],
+      ['$export?includeAssociatedData=_fhirseedAll', /includeAssociatedData=_fhirseedAll is not supported \(this server answers LatestProvenanceResources and RelevantProvenanceResources\)/],
+      ['$export?includeAssociatedData=LatestProvenanceResources,RelevantProvenanceResources', /name one of/],
+      ['$export?_elements=Patient.nickname', /_elements: nickname is not a root element of Patient/],
+      ['$export?_elements=item.sequence', /_elements: item.sequence: only root elements are taken/],
+      ['$export?_elements=Claimz.id', /_elements: Claimz is not a FHIR R4 resource type/],
+      ['$export?_type=Patient&_elements=Observation.value', /_elements names Observation, which _type does not ask for/],
+      ['$export?_until=2025-13-01', /_until=2025-13-01 is not a FHIR instant/],
+      ['$export?_since=2025-03-01T00:00:00Z&_until=2025-02-01T00:00:00Z', /_until is not later than _since/],
       ['$export?_outputFormat=text/csv', /_outputFormat=text\/csv is not supported/],
       ['$export?_typeFilter=Observation%3Fnot-a-param%3Dx', /unknown search parameter 'not-a-param'/],
       ['Patient/$export?_type=Practitioner', /not in the Patient compartment/],
@@ -168,7 +226,7 @@ describeEmbedded('serve: Bulk Data $export', () => {
     expect((await kickOff('$export', { accept: 'application/fhir+json' })).body.issue[0]!.details.text).toMatch(/Prefer: respond-async/);
     expect((await kickOff('Group/nobody/$export')).status).toBe(404);
     // Prefer: handling=lenient ignores what it does not support.
-    expect((await fetch(`${base}/$export?_type=Patient&_elements=id`, { headers: { ...PREFER, prefer: 'respond-async, handling=lenient' } })).status).toBe(202);
+    expect((await fetch(`${base}/$export?_type=Patient&organizeOutputBy=Patient`, { headers: { ...PREFER, prefer: 'respond-async, handling=lenient' } })).status).toBe(202);
   });
 
   it('should cancel a job with DELETE on its status URL, and forget finished jobs and their files after the expiry', async () => {
