@@ -1,4 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
+import { judgedNotApplicable } from './not-applicable.js';
 import type { FhirPackage } from './packages.js';
 import type { CompiledProfile } from './profile.js';
 import type { StructureDefinition } from './types.js';
@@ -13,8 +14,12 @@ export interface ProfileCoverage {
   total: number;
   /** Element ids of must-support elements no claiming resource fills. */
   missing: string[];
-  /** Must-support elements the profile itself leaves no place for (counted in total, not in missing). */
-  notApplicable: { id: string; reason: string }[];
+  /**
+   * Must-support elements not applicable (counted in total, not in missing nor in the applicable
+   * denominator): those the profile itself leaves no place for (no `source`), and those judged so in
+   * src/validate/not-applicable.ts (with its `source`).
+   */
+  notApplicable: { id: string; reason: string; source?: string }[];
 }
 
 export interface CoverageReport {
@@ -89,7 +94,7 @@ export class CoverageIndex {
     sd: StructureDefinition;
     all: string[];
     ids: string[];
-    notApplicable: { id: string; reason: string }[];
+    notApplicable: ProfileCoverage['notApplicable'];
     /** Compiled at the first claiming resource (null: not yet): an index that only merges (validate --jobs N's main thread) compiles nothing. */
     compiled: CompiledProfile | undefined | null;
     claims: number;
@@ -105,6 +110,8 @@ export class CoverageIndex {
     this.profiles = resourceProfiles(igPackage).map((sd, i) => {
       const all = mustSupportElements(sd);
       const notApplicable = all.flatMap((id) => {
+        const judged = judgedNotApplicable(sd.url, id);
+        if (judged) return [{ id, reason: judged.reason, source: judged.source }];
         const reason = notApplicableReason(sd, id);
         return reason ? [{ id, reason }] : [];
       });

@@ -54,6 +54,7 @@ export function formatSummary(report: ValidationReport): string {
       const pct = applicable ? Math.floor((100 * p.covered) / applicable) : 100;
       const na = p.notApplicable.length ? `, ${p.notApplicable.length} not applicable` : '';
       lines.push(`  ${p.name.padEnd(52)} ${String(p.covered).padStart(4)}/${String(applicable).padEnd(4)} ${String(pct).padStart(3)}%  (${p.resources} resources${na})`);
+      for (const n of p.notApplicable.filter((n) => n.source)) lines.push(`      n/a ${n.id} (${n.reason})`);
       for (const m of p.missing.slice(0, 5)) lines.push(`      missing ${m}`);
       if (p.missing.length > 5) lines.push(`      … and ${p.missing.length - 5} more`);
     }

@@ -52,11 +52,11 @@ describe.each([20260101, 777])('Plan-Net directory of the default profile, seed 
     expect(report.profiles).toHaveLength(9);
     expect(report.profiles.reduce((n, p) => n + p.total, 0)).toBe(217);
     const gaps = Object.fromEntries(report.profiles.filter((p) => p.missing.length).map((p) => [p.name, p.missing]));
-    // The one gap: a network is not a health care provider, and NPIs are issued only to providers (45 CFR 162.410);
-    // the IG's own Network examples carry no identifier. Network telecom is must-support but prohibited (0..0): not applicable.
-    expect(gaps).toEqual({ PlannetNetwork: ['Organization.identifier:NPI'] });
+    expect(gaps).toEqual({});
+    // Network telecom is must-support but prohibited (0..0); Network identifier:NPI is judged not applicable (a
+    // network is not a health care provider, 45 CFR 162.410; src/validate/not-applicable.ts).
     const notApplicable = report.profiles.flatMap((p) => p.notApplicable.map((n) => `${p.name}: ${n.id}`));
-    expect(notApplicable).toEqual(['PlannetNetwork: Organization.telecom']);
+    expect(notApplicable).toEqual(['PlannetNetwork: Organization.identifier:NPI', 'PlannetNetwork: Organization.telecom']);
   });
 });
 
