@@ -1,6 +1,7 @@
-import yargs from 'yargs';
+import yargs, { type MiddlewareFunction } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UserError } from '../util/errors.js';
+import { refuseBadChoices } from './choices.js';
 import { commands } from './commands/index.js';
 import { refuseNaNOptions } from './typed-numbers.js';
 
@@ -40,6 +41,9 @@ export async function runCli(argv: string[] = hideBin(process.argv), io: CliIo =
       // yargs' own messages can run over lines ("Invalid values:\n  Argument: …"): one line, as every user mistake.
       throw new UserError((message ?? 'invalid command line').split('\n').map((l) => l.trim()).filter(Boolean).join(' '), 2);
     })
+    // yargs follows $LANG/$LC_ALL for its own messages; every other line fhirseed prints is English.
+    .locale('en')
+    .middleware(choicesMiddleware(argv), true)
     .middleware((parsed) => refuseNaNOptions(parsed, argv));
   for (const command of commands) parser.command(command);
   try {
@@ -52,6 +56,12 @@ export async function runCli(argv: string[] = hideBin(process.argv), io: CliIo =
     throw error;
   }
   return context.result.exitCode;
+}
+
+/** yargs hands middleware the running command's parser too (its typings leave it out): its options hold the choices. */
+function choicesMiddleware(raw: string[]): MiddlewareFunction {
+  const check = (parsed: Record<string, unknown>, current: { getOptions(): { choices: Record<string, unknown[]> } }) => refuseBadChoices(parsed, current.getOptions().choices, raw);
+  return check as unknown as MiddlewareFunction;
 }
 
 const defaultIo: CliIo = {

@@ -19,7 +19,7 @@ export function refuseNaNOptions(parsed: Record<string, unknown>, raw: readonly 
 }
 
 /** The last value given to `flag` on the command line (`--flag v` or `--flag=v`), or undefined. */
-function typedValue(flag: string, raw: readonly string[]): string | undefined {
+export function typedValue(flag: string, raw: readonly string[]): string | undefined {
   let found: string | undefined;
   raw.forEach((arg, i) => {
     if (arg === flag && i + 1 < raw.length) found = raw[i + 1];
