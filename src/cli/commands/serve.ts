@@ -37,6 +37,8 @@ export interface ServeArgs extends CommandContext {
   'rate-limit-warn': string;
   'cors-origins': string;
   'max-body': string;
+  /** How long a finished $export is kept, as typed (a duration). */
+  'export-ttl': string;
   registration: 'open' | 'token' | 'off';
   'registration-token'?: string;
   'state-dir'?: string;
@@ -79,6 +81,7 @@ export function serveOptions<T>(yargs: Argv<T>): Argv<T> {
     .option('rate-limit-warn', { type: 'string', default: '80%', describe: '--rate-limit: share of the quota past which answers carry a Warning header' })
     .option('cors-origins', { type: 'string', default: '*', describe: 'Origins browser apps may call from: * (any) or a comma list (https://app.example,http://localhost:5173)' })
     .option('max-body', { type: 'string', default: `${DEFAULT_MAX_BODY_BYTES / 1024 / 1024}MB`, describe: 'Largest request body (bytes, or kB/MB/GB); larger answers 413' })
+    .option('export-ttl', { type: 'string', default: '1h', describe: 'How long a finished Bulk Data $export (manifest and files) is kept before 404 (a duration: 600, 90s, 15m, 1h, 2d)' })
     .option('packages', { type: 'string', describe: 'Directory of FHIR packages for /metadata and --validate (default $FHIRSEED_PACKAGES, else ~/.fhir/packages)' })
     .option('store', { type: 'string', describe: 'Where the sandbox keeps its data: memory (loaded at every start), sqlite (indexed and persistent, in DIR/sandbox-store/store.sqlite) or a FILE for the SQLite store (default sqlite, or $FHIRSEED_STORE)' })
     .option('rebuild-store', { type: 'boolean', default: false, describe: '--store sqlite/FILE: load the data anew even when the store matches it (replaces a store file that is not fhirseed\'s)' })
@@ -113,6 +116,7 @@ export async function assertServePortFree(argv: ServeArgsShared): Promise<void> 
   rateLimitOptions(argv);
   parseDuration('--access-token-ttl', argv['access-token-ttl']);
   parseDuration('--refresh-token-ttl', argv['refresh-token-ttl']);
+  if (argv['export-ttl'] !== undefined) parseDuration('--export-ttl', argv['export-ttl']);
   const tls = tlsFiles(argv);
   if (tls) readTls(tls);
   await assertPortFree(argv.host, wholeNumberOption('--port', argv.port, { min: 0, max: 65535 })!);
@@ -127,9 +131,10 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
   argv.ig?.forEach(parseIg);
   const corsOrigins = parseCorsOrigins(argv['cors-origins']);
   const maxBody = parseByteSize('--max-body', argv['max-body']);
+  const bulkExport = { expirySeconds: parseDuration('--export-ttl', argv['export-ttl'] ?? '1h') };
   const server = await startServer({
     port, host: argv.host, dir, auth: { ...authOptions(argv), registration: registrationOptions(argv, dir) }, packagesDir: argv.packages, rateLimit: rateLimitOptions(argv), tls: tlsFiles(argv),
-    corsOrigins, maxBody,
+    corsOrigins, maxBody, bulkExport,
     validate: argv.validate ? { igs: argv.ig } : false,
     ...storeOptions(argv),
   });
