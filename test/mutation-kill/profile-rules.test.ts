@@ -1,0 +1,253 @@
+import { describe, expect, it } from 'vitest';
+import type { Definitions } from '../../src/validate/definitions.js';
+import { CompiledProfile, lastSegment, parentId } from '../../src/validate/profile.js';
+import { Terminology } from '../../src/validate/terminology.js';
+import type { ElementDefinition, StructureDefinition } from '../../src/validate/types.js';
+
+/**
+ * CompiledProfile rule by rule (issue 19), on a small hand-written snapshot rather than the IG packages, so it
+ * runs in milliseconds and Stryker can run it against every mutant of profile.ts: cardinality per parent,
+ * fixed and pattern values, each kind of discriminator (pattern, value with its value fixed on the element or one
+ * slice down, extension url, required binding, exists, type; two at once), closed slicing, choice types, required
+ * bindings on codes and codings, reference targets. The IG-example cases are test/mutation-kill/validator-rules.test.ts.
+ */
+
+const el = (id: string, rest: Partial<ElementDefinition> = {}): ElementDefinition => ({ id, path: id.replace(/:[^.]+/g, ''), ...rest });
+const one = { min: 1, max: '1' };
+const CAT = 'http://example.org/category';
+const ref = (...targetProfile: string[]) => [{ code: 'Reference', targetProfile }];
+
+const elements: ElementDefinition[] = [
+  el('Obs', { min: 0, max: '*' }),
+  el('Obs.status', { ...one, binding: { strength: 'required', valueSet: 'vs-status' } }),
+  el('Obs.category', { min: 1, max: '*', slicing: { discriminator: [{ type: 'pattern', path: '$this' }], rules: 'closed' } }),
+  el('Obs.category:vital', { min: 1, max: '1', sliceName: 'vital', patternCodeableConcept: { coding: [{ system: CAT, code: 'vital' }] } }),
+  el('Obs.category:lab', { min: 0, max: '1', sliceName: 'lab', patternCodeableConcept: { coding: [{ system: CAT, code: 'lab' }] } }),
+  el('Obs.code', { ...one, binding: { strength: 'required', valueSet: 'vs-code' } }),
+  el('Obs.code.text', { min: 0, max: '1', fixedString: 'Heart rate' }),
+  el('Obs.subject', { ...one, type: ref('http://hl7.org/fhir/StructureDefinition/Patient', 'http://example.org/group-profile') }),
+  el('Obs.performer', { min: 0, max: '*', type: ref('http://hl7.org/fhir/StructureDefinition/Resource') }),
+  el('Obs.focus', { min: 0, max: '*', type: ref('http://example.org/unknown-profile') }),
+  el('Obs.effective[x]', { min: 0, max: '1', type: [{ code: 'dateTime' }, { code: 'Period' }] }),
+  el('Obs.note', { min: 0, max: '2' }),
+  el('Obs.note.text', { ...one }),
+  el('Obs.extension', { min: 0, max: '*', slicing: { discriminator: [{ type: 'value', path: 'url' }], rules: 'open' } }),
+  el('Obs.extension:race', { min: 0, max: '1', sliceName: 'race', type: [{ code: 'Extension', profile: ['http://example.org/race'] }] }),
+  // Components: sliced on code.coding.code and code.coding.system together; slice a fixes both on its own
+  // elements, slice b fixes its code one nested slice down (as R4 bp does).
+  el('Obs.component', {
+    min: 0, max: '*',
+    slicing: { discriminator: [{ type: 'value', path: 'code.coding.code' }, { type: 'value', path: 'code.coding.system' }], rules: 'open' },
+  }),
+  el('Obs.component.value[x]', { min: 0, max: '1', type: [{ code: 'Quantity' }, { code: 'string' }] }),
+  el('Obs.component:a', { ...one, sliceName: 'a' }),
+  el('Obs.component:a.code.coding.code', { ...one, fixedCode: 'A' }),
+  el('Obs.component:a.code.coding.system', { ...one, fixedUri: 'http://example.org/sys' }),
+  el('Obs.component:b', { min: 0, max: '1', sliceName: 'b' }),
+  el('Obs.component:b.code.coding:bcode.code', { ...one, fixedCode: 'B' }),
+  el('Obs.component:b.code.coding:bcode.system', { ...one, fixedUri: 'http://example.org/sys' }),
+  // Identifiers sliced by a required binding on type, by the presence of period, and by type of value.
+  el('Obs.identifier', { min: 0, max: '*', slicing: { discriminator: [{ type: 'value', path: 'type' }], rules: 'open' } }),
+  el('Obs.identifier:mrn', { min: 0, max: '1', sliceName: 'mrn' }),
+  el('Obs.identifier:mrn.type', { ...one, binding: { strength: 'required', valueSet: 'vs-idtype' } }),
+  el('Obs.interpretation', { min: 0, max: '*', slicing: { discriminator: [{ type: 'exists', path: 'text' }], rules: 'open' } }),
+  el('Obs.interpretation:texted', { min: 0, max: '1', sliceName: 'texted' }),
+  el('Obs.interpretation:texted.text', { ...one }),
+  el('Obs.interpretation:bare', { min: 0, max: '1', sliceName: 'bare' }),
+  el('Obs.interpretation:bare.text', { min: 0, max: '0' }),
+  el('Obs.hasMember', { min: 0, max: '*', slicing: { discriminator: [{ type: 'type', path: '$this' }], rules: 'open' } }),
+  el('Obs.hasMember:period', { min: 0, max: '1', sliceName: 'period', type: [{ code: 'Period' }] }),
+];
+
+const sd: StructureDefinition = { resourceType: 'StructureDefinition', url: 'http://example.org/obs', name: 'Obs', type: 'Observation', kind: 'resource', snapshot: { element: elements } };
+const valueSets: Record<string, unknown> = {
+  'vs-status': { compose: { include: [{ system: 'http://example.org/status', concept: [{ code: 'final' }, { code: 'amended' }] }] } },
+  'vs-code': { compose: { include: [{ system: 'http://loinc.org', concept: [{ code: '8867-4' }] }, { system: 'http://snomed.info/sct' }] } },
+  'vs-idtype': { compose: { include: [{ system: 'http://example.org/idtype', concept: [{ code: 'MR' }] }] } },
+};
+const defs = {
+  structureDefinition: (url: string) => (url === 'http://example.org/group-profile' ? { type: 'Group' } : undefined),
+  valueSet: (url: string) => valueSets[url],
+  codeSystem: () => undefined,
+} as unknown as Definitions;
+const profile = new CompiledProfile(sd, defs, new Terminology(defs));
+
+/** A resource that meets the profile. */
+function valid(): any {
+  return {
+    resourceType: 'Observation',
+    status: 'final',
+    category: [{ coding: [{ system: CAT, code: 'vital' }] }],
+    code: { coding: [{ system: 'http://loinc.org', code: '8867-4' }], text: 'Heart rate' },
+    subject: { reference: 'Patient/p1' },
+    component: [{ code: { coding: [{ system: 'http://example.org/sys', code: 'A' }] }, valueQuantity: { value: 1 } }],
+  };
+}
+
+function problems(resource: unknown): string[] {
+  const out: string[] = [];
+  profile.check(resource, (path, message) => out.push(`${path}: ${message}`));
+  return out;
+}
+
+describe('CompiledProfile.check', () => {
+  it('should find nothing wrong in a resource that meets the profile', () => {
+    expect(problems(valid())).toEqual([]);
+    const full = valid();
+    full.category.push({ coding: [{ system: CAT, code: 'lab' }] });
+    full.note = [{ text: 'one' }, { text: 'two' }];
+    full.effectiveDateTime = '2024-01-01';
+    full.performer = [{ reference: 'Device/d1' }];
+    full.focus = [{ reference: 'Device/d1' }];
+    full.subject = { reference: 'https://example.org/fhir/Group/g1/_history/2' };
+    full.component.push({ code: { coding: [{ system: 'http://example.org/sys', code: 'B' }] }, valueString: 'x' });
+    full.extension = [{ url: 'http://example.org/race', valueString: 'x' }, { url: 'http://example.org/other', valueString: 'y' }];
+    expect(problems(full)).toEqual([]);
+  });
+
+  it('should report too few and too many, per parent node', () => {
+    const r = valid();
+    delete r.status;
+    r.note = [{ text: 'a' }, { text: 'b' }, {}];
+    expect(problems(r)).toEqual(['Obs.status: 0 present, profile requires at least 1', 'Obs.note: 3 present, profile allows at most 2', 'Obs.note.text: 0 present, profile requires at least 1']);
+    const twice = valid();
+    twice.code = [twice.code, twice.code];
+    expect(problems(twice)).toEqual(['Obs.code: 2 present, profile allows at most 1']);
+  });
+
+  it('should count a primitive present only as its _name extension holder, but not for a slice', () => {
+    const r = valid();
+    delete r.status;
+    r._status = { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }] };
+    expect(problems(r)).toEqual([]);
+    r._status = [{ extension: [] }, { extension: [] }];
+    expect(problems(r)).toEqual(['Obs.status: 2 present, profile allows at most 1']);
+  });
+
+  it('should not check the children of an element that is absent', () => {
+    const r = valid();
+    r.note = [];
+    expect(problems(r)).toEqual([]);
+  });
+
+  it('should report a fixed value that differs and a pattern that is not held', () => {
+    const r = valid();
+    r.code.text = 'Pulse';
+    expect(problems(r)).toEqual(['Obs.code.text: "Pulse" does not match fixed "Heart rate"']);
+  });
+
+  it('should match a pattern slice and report a closed slicing member that matches no slice', () => {
+    const r = valid();
+    r.category = [{ coding: [{ system: CAT, code: 'vital', display: 'Vital' }] }, { coding: [{ system: CAT, code: 'exam' }] }];
+    expect(problems(r)).toEqual([`Obs.category: {"coding":[{"system":"${CAT}","code":"exam"}]} matches no slice of a closed slicing`]);
+    r.category = [{ coding: [{ system: CAT, code: 'lab' }] }, { coding: [{ system: CAT, code: 'lab' }] }];
+    expect(problems(r)).toEqual(['Obs.category:vital: 0 present, profile requires at least 1', 'Obs.category:lab: 2 present, profile allows at most 1']);
+  });
+
+  it('should match a slice on two value discriminators only when both match, fixed on the slice or one nested slice down', () => {
+    const r = valid();
+    r.component[0].code.coding[0].system = 'http://example.org/other';
+    expect(problems(r)).toEqual(['Obs.component:a: 0 present, profile requires at least 1']);
+    const b = valid();
+    b.component.push({ code: { coding: [{ system: 'http://example.org/sys', code: 'B' }] } }, { code: { coding: [{ system: 'http://example.org/sys', code: 'B' }] } });
+    expect(problems(b)).toEqual(['Obs.component:b: 2 present, profile allows at most 1']);
+    const wrongSystem = valid();
+    wrongSystem.component.push({ code: { coding: [{ system: 'x', code: 'B' }] } }, { code: { coding: [{ system: 'x', code: 'B' }] } });
+    expect(problems(wrongSystem)).toEqual([]);
+  });
+
+  it('should match an extension slice by its url', () => {
+    const r = valid();
+    r.extension = [{ url: 'http://example.org/race', valueString: 'x' }, { url: 'http://example.org/race', valueString: 'y' }, { url: 'http://example.org/other' }];
+    expect(problems(r)).toEqual(['Obs.extension:race: 2 present, profile allows at most 1']);
+  });
+
+  it('should match a slice told apart by a required binding on the discriminator', () => {
+    const r = valid();
+    const mr = { type: { coding: [{ system: 'http://example.org/idtype', code: 'MR' }] }, value: '1' };
+    r.identifier = [mr, { ...mr, value: '2' }, { type: { coding: [{ system: 'http://example.org/idtype', code: 'XX' }] }, value: '3' }];
+    expect(problems(r)).toEqual(['Obs.identifier:mrn: 2 present, profile allows at most 1']);
+  });
+
+  it('should match exists slices by the presence or absence of the path', () => {
+    const r = valid();
+    r.interpretation = [{ text: 'a' }, { text: 'b' }, { coding: [] }];
+    expect(problems(r)).toEqual(['Obs.interpretation:texted: 2 present, profile allows at most 1']);
+    r.interpretation = [{ coding: [] }, { coding: [] }, { text: 'a' }];
+    expect(problems(r)).toEqual(['Obs.interpretation:bare: 2 present, profile allows at most 1']);
+  });
+
+  it('should match type slices by the JSON shape of the value', () => {
+    const r = valid();
+    r.hasMember = [{ start: '2024-01-01' }, { end: '2024-02-01' }, { reference: 'Observation/o' }];
+    expect(problems(r)).toEqual(['Obs.hasMember:period: 2 present, profile allows at most 1']);
+  });
+
+  it('should report a choice type the element does not allow, on every parent', () => {
+    const r = valid();
+    r.effectivePeriod = { start: '2024-01-01' };
+    r.effectiveInstant = '2024-01-01T00:00:00Z';
+    r.effectiveness = 'high';
+    r.component[0].valueBoolean = true;
+    delete r.component[0].valueQuantity;
+    expect(problems(r)).toEqual([
+      "Obs.effective[x]: 2 present, profile allows at most 1",
+      "Obs.effective[x]: type of 'effectiveInstant' is not allowed here (allowed: effectiveDateTime, effectivePeriod)",
+      "Obs.component.value[x]: type of 'valueBoolean' is not allowed here (allowed: valueQuantity, valueString)",
+    ]);
+  });
+
+  it('should report a bare code and a coding outside a required value set, and take an open system', () => {
+    const r = valid();
+    r.status = 'finished';
+    r.code = { coding: [{ system: 'http://loinc.org', code: '0000-0' }] };
+    expect(problems(r)).toEqual([
+      "Obs.status: code 'finished' is not in required value set vs-status",
+      "Obs.code: code '0000-0' is not in the value set (required binding vs-code)",
+    ]);
+    const open = valid();
+    open.code = { coding: [{ system: 'http://loinc.org', code: '0000-0' }, { system: 'http://snomed.info/sct', code: '1' }] };
+    expect(problems(open)).toEqual([]);
+    const textOnly = valid();
+    textOnly.code = { text: 'Heart rate' };
+    expect(problems(textOnly)).toEqual([]);
+  });
+
+  it('should report a reference to a type the target profiles leave out, and let a Resource or unknown target take any', () => {
+    const r = valid();
+    r.subject = { reference: 'Device/d1' };
+    expect(problems(r)).toEqual(["Obs.subject: reference 'Device/d1' points to a Device, allowed: Patient, Group"]);
+    r.subject = { reference: 'urn:uuid:0a0b' };
+    expect(problems(r)).toEqual([]);
+    r.subject = { display: 'someone' };
+    expect(problems(r)).toEqual([]);
+    r.subject = { reference: 'Device/d1/_history/3' };
+    expect(problems(r)).toEqual(["Obs.subject: reference 'Device/d1/_history/3' points to a Device, allowed: Patient, Group"]);
+  });
+});
+
+describe('CompiledProfile lookups', () => {
+  it('should find nodes by element id, slices included', () => {
+    const r = valid();
+    r.category.push({ coding: [{ system: CAT, code: 'lab' }] });
+    const find = profile.finder(r);
+    expect(find('Obs.category:lab')).toEqual([r.category[1]]);
+    expect(find('Obs.category')).toEqual(r.category);
+    expect(find('Obs.component:a.code.coding.code')).toEqual(['A']);
+    expect(find('Obs.code.coding')).toEqual(r.code.coding);
+    expect(find('Obs')).toEqual([r]);
+  });
+
+  it('should tell whether a primitive carries an extension in its _name holder', () => {
+    const r = valid();
+    expect(profile.primitiveExtensionFilled(r, 'Obs.status.extension')).toBe(false);
+    r._status = { extension: [{ url: 'http://example.org/race' }] };
+    expect(profile.primitiveExtensionFilled(r, 'Obs.status.extension')).toBe(true);
+    expect(profile.primitiveExtensionFilled(r, 'Obs.status')).toBe(false);
+  });
+
+  it('should split element ids', () => {
+    expect(parentId('Obs.component:a.code')).toBe('Obs.component:a');
+    expect(lastSegment('Obs.component:a')).toBe('component:a');
+  });
+});
