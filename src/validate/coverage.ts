@@ -3,7 +3,7 @@ import { judgedNotApplicable } from './not-applicable.js';
 import type { FhirPackage } from './packages.js';
 import type { CompiledProfile } from './profile.js';
 import type { StructureDefinition } from './types.js';
-import type { Validator } from './validator.js';
+import { claimedProfiles, type Validator } from './validator.js';
 
 export interface ProfileCoverage {
   profile: string;
@@ -124,7 +124,7 @@ export class CoverageIndex {
   /** Counts a resource against every profile of the IG it claims (meta.profile, versioned or not). */
   add(r: Resource): void {
     const claimed = new Set<number>();
-    for (const p of r.meta?.profile ?? []) for (const i of this.byCanonical.get(p.split('|')[0]!) ?? []) claimed.add(i);
+    for (const p of claimedProfiles(r)) for (const i of this.byCanonical.get(p.split('|')[0]!) ?? []) claimed.add(i);
     for (const i of [...claimed].sort((a, b) => a - b)) {
       const p = this.profiles[i]!;
       p.claims++;

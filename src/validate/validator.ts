@@ -93,7 +93,7 @@ export async function createValidator(options: ValidatorOptions = {}): Promise<V
         error(path, `reference '${ref}' does not resolve within the validated set`);
       }
     });
-    for (const canonical of r?.meta?.profile ?? []) {
+    for (const canonical of claimedProfiles(r)) {
       const compiledProfile = profile(canonical);
       if (!compiledProfile) {
         push({ profile: canonical, path: String(r?.resourceType), severity: 'warning', message: `profile ${canonical} is not in the loaded packages; not checked` });
@@ -133,6 +133,16 @@ export async function createValidator(options: ValidatorOptions = {}): Promise<V
       return core?.invariants.skipped ?? noneSkipped;
     },
   };
+}
+
+/**
+ * The profiles a resource claims: the strings of its `meta.profile` array. Anything else there (a null, a
+ * number, `meta.profile` not an array) claims nothing; the R4 base check reports it.
+ */
+export function claimedProfiles(r: any): string[] {
+  const claimed = r?.meta?.profile;
+  if (!Array.isArray(claimed)) return [];
+  return claimed.every((c) => typeof c === 'string') ? claimed : claimed.filter((c) => typeof c === 'string');
 }
 
 /** The `Type/id` keys a resource makes resolvable: its own, and those of the entries of a Bundle validated as one resource. */
