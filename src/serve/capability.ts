@@ -40,11 +40,13 @@ export function findProfiles(packagesDir?: string): ProfileListing {
   return { byType, notes, searchParameters };
 }
 
-/** The IGs' CapabilityStatements this server's statement instantiates, and their ImplementationGuides. */
-const INSTANTIATES = ['http://hl7.org/fhir/us/carin-bb/CapabilityStatement/c4bb', 'http://hl7.org/fhir/us/core/CapabilityStatement/us-core-server'];
-const IMPLEMENTATION_GUIDES = [
-  'http://hl7.org/fhir/us/carin-bb/ImplementationGuide/hl7.fhir.us.carin-bb|2.0.0',
-  'http://hl7.org/fhir/us/core/ImplementationGuide/hl7.fhir.us.core|6.1.0',
+/**
+ * The CARIN BB and US Core server statements this server's statement may instantiate, their ImplementationGuides
+ * (at the version the output names, else this one) and the canonical base of their profiles.
+ */
+const CORE_IGS = [
+  { packageId: 'hl7.fhir.us.carin-bb', version: '2.0.0', statement: 'http://hl7.org/fhir/us/carin-bb/CapabilityStatement/c4bb', canonicalBase: 'http://hl7.org/fhir/us/carin-bb/' },
+  { packageId: 'hl7.fhir.us.core', version: '6.1.0', statement: 'http://hl7.org/fhir/us/core/CapabilityStatement/us-core-server', canonicalBase: 'http://hl7.org/fhir/us/core/' },
 ];
 
 /** Search parameter types the in-memory engine can evaluate; composite and special ones are refused (400). */
@@ -68,9 +70,12 @@ function advertisedRevInclude(source: string, p: SearchParameter, typeCount: num
  * The server's CapabilityStatement: every R4 resource type with the interactions the HTTP layer
  * serves, the search parameters it evaluates, every `_include` (each reference parameter and `Type:*`)
  * and `_revinclude` (each reference parameter of any type that can point to it) it answers, the IG
- * profiles found in the packages, and the CARIN BB and US Core server statements it instantiates.
+ * profiles found in the packages, and the CARIN BB and US Core server statements it instantiates. `served`, the
+ * output manifest's `igs` (package id → version; see manifestIgs), limits those to the IGs the data was made for
+ * (a carin-bb-only output instantiates no US Core statement and lists no US Core profile); undefined: both.
  */
-export function capabilityStatement(base: string, profiles: ProfileListing, authMode: string, tokenEndpoint: string, payer: PayerCapability = { instantiates: [], implementationGuides: [] }): CapabilityStatement {
+export function capabilityStatement(base: string, profiles: ProfileListing, authMode: string, tokenEndpoint: string, payer: PayerCapability = { instantiates: [], implementationGuides: [] }, served?: Record<string, string>): CapabilityStatement {
+  const core = CORE_IGS.filter((ig) => !served || ig.packageId in served);
   const types = getResourceTypes();
   const searchable = (type: string) => Object.values(getSearchParameters(type) ?? {}).filter((p) => SUPPORTED_PARAM_TYPES.has(p.type ?? ''));
   const revIncludes = new Map<string, string[]>();
@@ -82,11 +87,11 @@ export function capabilityStatement(base: string, profiles: ProfileListing, auth
   }
   const resource: CapabilityStatementRestResource[] = types.map((type) => {
     const params = searchable(type);
-    const supportedProfile = profiles.byType.get(type);
+    const supportedProfile = profiles.byType.get(type)?.filter((url) => core.some((ig) => url.startsWith(ig.canonicalBase)));
     const references = params.filter((p) => p.type === 'reference' && !p.code?.startsWith('_'));
     return {
       type,
-      ...(supportedProfile ? { supportedProfile } : {}),
+      ...(supportedProfile?.length ? { supportedProfile } : {}),
       interaction: INTERACTIONS.map((code) => ({ code })),
       versioning: 'versioned',
       readHistory: true,
@@ -112,8 +117,8 @@ export function capabilityStatement(base: string, profiles: ProfileListing, auth
     description: `In-memory FHIR R4 sandbox (fhirseed serve) on @medplum/fhir-router.${notes}`,
     software: { name: 'fhirseed serve' },
     implementation: { description: 'fhirseed sandbox', url: base },
-    instantiates: [...INSTANTIATES, ...payer.instantiates],
-    implementationGuide: [...IMPLEMENTATION_GUIDES, ...payer.implementationGuides],
+    instantiates: [...core.map((ig) => ig.statement), ...payer.instantiates],
+    implementationGuide: [...core.map((ig) => `${ig.canonicalBase}ImplementationGuide/${ig.packageId}|${served?.[ig.packageId] ?? ig.version}`), ...payer.implementationGuides],
     fhirVersion: '4.0.1',
     format: ['application/fhir+json', 'json'],
     rest: [

@@ -21,6 +21,7 @@ import type { ExportOptions } from './export.js';
 import { igSearchParameters, SEARCH_IGS } from './ig-search-parameters.js';
 import { damagedStore } from './store/open.js';
 import { payerCapability } from './payer-capability.js';
+import { manifestIgs } from './served-igs.js';
 
 export type { AuthClient, AuthOptions } from './auth.js';
 export type { TestMember } from './test-members.js';
@@ -137,6 +138,8 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
     : undefined;
   const auth = new SandboxAuth({ ...authOptions, members });
   const cache = new Map<string, string>();
+  // The IGs the output was made for (DIR/manifest.json): /metadata instantiates only those IGs' statements.
+  const served = manifestIgs(options.dir);
   const handler = createHandler({
     router,
     repo,
@@ -152,7 +155,7 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
       // The statement is the same for every request to one base; build it once.
       const cached = cache.get(base);
       if (cached) return JSON.parse(cached);
-      const statement = capabilityStatement(base, profiles, auth.mode, tokenEndpoint, payerCapability(repo));
+      const statement = capabilityStatement(base, profiles, auth.mode, tokenEndpoint, payerCapability(repo, served), served);
       cache.set(base, JSON.stringify(statement));
       return statement;
     },

@@ -15,9 +15,9 @@ const PDEX = 'http://hl7.org/fhir/us/davinci-pdex';
  * The Plan-Net, US Drug Formulary and PDex server statements this server instantiates: each only when the served
  * data holds resources of that IG (a resource claiming one of its profiles in `meta.profile`: Plan-Net directory
  * resources, Formulary drug plans and items, PDex prior authorizations), since instantiating a statement promises
- * the data its searches return.
+ * the data its searches return. With `served` (the output manifest's `igs`), only among the IGs it names.
  */
-export function payerCapability(repo: AtomicMemoryRepository): PayerCapability {
+export function payerCapability(repo: AtomicMemoryRepository, served?: Record<string, string>): PayerCapability {
   const claims = (prefix: string) => (r: Resource) => r.meta?.profile?.some((p) => p.startsWith(`${prefix}/StructureDefinition/`)) ?? false;
   const any = (types: string[], test: (r: Resource) => boolean, filters: Record<string, string> = {}) => types.some((type) => first(repo.candidates(type, filters), test));
   const found: [boolean, string, string][] = [
@@ -25,7 +25,9 @@ export function payerCapability(repo: AtomicMemoryRepository): PayerCapability {
     [any(['InsurancePlan', 'Basic', 'MedicationKnowledge'], claims(FORMULARY)), `${FORMULARY}/CapabilityStatement/usdf-server`, `${FORMULARY}/ImplementationGuide/hl7.fhir.us.davinci-drug-formulary|2.0.1`],
     [any(['ExplanationOfBenefit'], claims(PDEX), { use: 'preauthorization' }), `${PDEX}/CapabilityStatement/pdex-server`, `${PDEX}/ImplementationGuide/hl7.fhir.us.davinci-pdex|2.0.0`],
   ];
-  return { instantiates: found.filter(([on]) => on).map(([, c]) => c), implementationGuides: found.filter(([on]) => on).map(([, , ig]) => ig) };
+  const named = (ig: string) => !served || /\/ImplementationGuide\/([^|]+)\|/.exec(ig)![1]! in served;
+  const on = found.filter(([has, , ig]) => has && named(ig));
+  return { instantiates: on.map(([, c]) => c), implementationGuides: on.map(([, , ig]) => ig) };
 }
 
 function first(resources: Iterable<Resource>, test: (r: Resource) => boolean): boolean {
