@@ -1,8 +1,11 @@
-import { addDays, daysBetween, type IsoDate } from '../util/dates.js';
+import { addDays, daysBetween, minDate, type IsoDate } from '../util/dates.js';
 import { stableHash } from '../util/rng.js';
 import type { MemberClaimsContext } from './claims/context.js';
 import type { ClaimDraft } from './claims/draft.js';
-import type { PriorAuthFact, PriorAuthKind } from './types.js';
+import { procedureLine } from './claims/lines.js';
+import { professionalClaim } from './claims/professional.js';
+import { makeCondition, plausibleFor } from './conditions.js';
+import type { CoverageFact, PriorAuthFact, PriorAuthKind } from './types.js';
 
 /**
  * Prior authorization: which planned services the payer reviews before they happen, and what it decides.
@@ -38,34 +41,63 @@ export function authorizationNeeded(draft: ClaimDraft): { kind: PriorAuthKind; l
 }
 
 /**
- * Requests an authorization for every draft that needs one and decides it: approved drafts go on to be
- * claims that carry the authorization number; denied and pended ones are not done, so they have no
- * claim. Drafts the coverage plan forces are always approved (the first members show every claim shape);
- * A DME approval covers later fills of the same equipment within its period. Coverage-plan members with
- * `priorAuth` also get a denied or pended imaging request (showcaseRequest). Draws from the member's
- * generator only for the drafts that need authorization and for those members.
+ * Rented equipment that payers authorize for a first period and authorize again when the rental goes on
+ * (a renewal: a new request naming the previous authorization number, PAS `authorizationNumber`), by HCPCS
+ * code: days the first approval runs, days a renewal runs, the share of members whose rental goes on past
+ * the first period, and where those come from. Other equipment (crutches, walkers, glucose monitors, …) is
+ * bought, not rented: its approval runs 60 days (`validity`), and a later fill outside it is a new request.
+ */
+const RENTALS: Readonly<Record<string, { first: number; renewal: number; continues: number; source: string }>> = (() => {
+  const pap = {
+    first: 91,
+    renewal: 304,
+    continues: 0.66,
+    source: 'LCD L33718 (PAP devices for OSA): coverage past the first 3 months of therapy needs a re-evaluation between days 31 and 91 showing benefit and adherence; the renewal runs to the end of the 13-month capped rental (42 CFR 414.229); 34% of patients are not adherent (Rotenberg et al., J Otolaryngol Head Neck Surg 2016;45:43)',
+  };
+  const oxygen = {
+    first: 91,
+    renewal: 365,
+    continues: 0.85,
+    source: 'assumption after LCD L33797 (home oxygen): a first period of 3 months like Group II re-testing (days 61-90), then a year at a time of the 36-month rental (42 CFR 414.226); most members on long-term oxygen for chronic hypoxemia stay on it',
+  };
+  return { E0601: pap, E0470: pap, E1390: oxygen, E0431: oxygen, E0424: oxygen };
+})();
+
+/**
+ * Requests an authorization for every draft that needs one and decides it, in date order: approved drafts
+ * go on to be claims that carry the authorization number; denied and pended ones are not done, so they have
+ * no claim. Drafts the coverage plan forces are always approved (the first members show every claim shape).
+ * An approval covers later fills of the same equipment within its period. A rental (RENTALS) that goes on
+ * past its first approval is billed again the day after it ends, which needs a renewal: a new request
+ * naming the previous number (a later fill of the same rented equipment outside an approval is one too).
+ * Coverage-plan members with `priorAuth` also get a denied or pended request (showcaseRequest). Draws from
+ * the member's generator only for the drafts that need authorization and for those members. The drafts
+ * come back in their given order, continuations of rentals after them.
  */
 export function authorizeDrafts(ctx: MemberClaimsContext, memberKey: string, drafts: ClaimDraft[]): { drafts: ClaimDraft[]; auths: PriorAuthFact[] } {
   const { rng } = ctx;
-  const kept: ClaimDraft[] = [];
   const auths: PriorAuthFact[] = [];
-  /** Approvals by DME code: a later fill of the same equipment within the approval's period uses it. */
+  /** Per draft (by input position; continuations after), the draft to keep, or undefined when it is not done. */
+  const kept: (ClaimDraft | undefined)[] = [...drafts];
+  /** Positions still to decide, in service-date order (a stable sort: same-day drafts keep their order). */
+  const queue = drafts.map((_, i) => i).sort((a, b) => drafts[a]!.serviceStart.localeCompare(drafts[b]!.serviceStart) || a - b);
+  /** Approvals by equipment code: a later fill of the same equipment within the approval's period uses it. */
   const standing = new Map<string, PriorAuthFact>();
-  for (const draft of drafts) {
+  while (queue.length) {
+    const at = queue.shift()!;
+    const draft = kept[at]!;
     const need = authorizationNeeded(draft);
-    if (!need) {
-      kept.push(draft);
-      continue;
-    }
+    if (!need) continue;
     const codeKey = need.kind === 'dme' ? draft.lines[need.line]!.code.code : undefined;
+    const rental = codeKey ? RENTALS[codeKey] : undefined;
     const prior = codeKey ? standing.get(codeKey) : undefined;
     const period = prior?.items[0]?.authorizedPeriod;
     if (prior && period && period.start <= draft.serviceStart && draft.serviceEnd <= period.end) {
-      kept.push({ ...draft, priorAuthNumber: prior.number });
+      kept[at] = { ...draft, priorAuthNumber: prior.number };
       continue;
     }
-    // A renewal: the equipment was approved before, but this fill falls outside that approval.
-    const previousNumber = prior?.number;
+    // A renewal: the rented equipment was approved before, but this fill falls outside that approval.
+    const previousNumber = rental ? prior?.number : undefined;
     const roll = rng.next();
     const decision = draft.forced ? 'approved' : roll < DENIED ? 'denied' : roll < DENIED + PENDED ? 'pended' : 'approved';
     const requested = addDays(draft.serviceStart, -rng.int(5, 21));
@@ -74,6 +106,7 @@ export function authorizeDrafts(ctx: MemberClaimsContext, memberKey: string, dra
     const units = need.kind === 'inpatient-admission' ? Math.max(1, daysBetween(draft.serviceStart, draft.serviceEnd)) : line.quantity;
     const ordinal = auths.length + 1;
     const number = `PA${draft.serviceStart.slice(0, 4)}${stableHash(`${memberKey}:prior-auth:${ordinal}`, 8).toUpperCase()}`;
+    const days = rental ? (previousNumber ? rental.renewal : rental.first) : undefined;
     const fact: PriorAuthFact = {
       ordinal,
       number,
@@ -92,14 +125,24 @@ export function authorizeDrafts(ctx: MemberClaimsContext, memberKey: string, dra
         quantity: units,
         submitted: line.price.submitted,
         decision,
-        ...(decision === 'approved' ? { authorizedUnits: units, authorizedPeriod: validity(decided!, draft.serviceEnd) } : {}),
+        ...(decision === 'approved' ? { authorizedUnits: units, authorizedPeriod: validity(decided!, draft.serviceEnd, days) } : {}),
         ...(decision === 'denied' ? { denial: NOT_MEDICALLY_NECESSARY } : {}),
       }],
     };
     auths.push(fact);
-    if (decision === 'approved') {
-      kept.push({ ...draft, priorAuthNumber: number });
-      if (codeKey) standing.set(codeKey, fact);
+    if (decision !== 'approved') {
+      kept[at] = undefined;
+      continue;
+    }
+    kept[at] = { ...draft, priorAuthNumber: number };
+    if (!codeKey) continue;
+    standing.set(codeKey, fact);
+    // The first approval of a rental: when the rental goes on past it, the next month is billed and needs a renewal.
+    const next = rental && !previousNumber ? continuation(ctx, draft, need.line, fact, rental.continues) : undefined;
+    if (next) {
+      kept.push(next);
+      const position = queue.findIndex((i) => kept[i]!.serviceStart > next.serviceStart);
+      queue.splice(position < 0 ? queue.length : position, 0, kept.length - 1);
     }
   }
   const shown = ctx.showcase?.priorAuth;
@@ -107,8 +150,59 @@ export function authorizeDrafts(ctx: MemberClaimsContext, memberKey: string, dra
     const request = showcaseRequest(ctx, memberKey, auths.length + 1, shown);
     if (request) auths.push(request);
   }
-  return { drafts: kept, auths };
+  return { drafts: kept.filter((d): d is ClaimDraft => d !== undefined), auths };
 }
+
+/**
+ * The rental's next month, billed by the same supplier the day after the first approval ends, when the
+ * rental goes on: the condition it is for is chronic, the member is still covered and the claim would be
+ * paid in the period, and the member keeps using it (`continues`; always for a draft the coverage plan forces).
+ */
+function continuation(ctx: MemberClaimsContext, draft: ClaimDraft, lineIndex: number, approval: PriorAuthFact, continues: number): ClaimDraft | undefined {
+  const end = approval.items[0]?.authorizedPeriod?.end;
+  if (!end) return undefined;
+  const date = addDays(end, 1);
+  const coverage = ctx.coverages.find((c) => c.ordinal === draft.coverageOrdinal);
+  const condition = draft.diagnoses.find((d) => d.role === 'principal')?.conditionKey;
+  const chronic = condition ? ctx.codeMaps.conditions.get(condition)?.chronic : false;
+  if (!chronic || !coverage || coverage.end < date || date > ctx.lastServiceDay) return undefined;
+  if (!draft.forced && !ctx.rng.chance(continues)) return undefined;
+  const { priorAuthNumber: _number, ...rest } = draft;
+  return {
+    ...rest,
+    serviceStart: date,
+    serviceEnd: date,
+    lines: [{ ...draft.lines[lineIndex]!, serviceDate: date, diagnosisSequences: [1] }],
+    diagnoses: draft.diagnoses.filter((d) => d.role === 'principal').map((d) => ({ ...d, sequence: 1 })),
+  };
+}
+
+/**
+ * The coverage plan's rental (Showcase.rental), so that a renewal shows in small populations: the member has
+ * obstructive sleep apnea (added when the profile did not draw it) and a CPAP device (HCPCS E0601) is billed
+ * by the primary care group in the first quarter of the coverage; forced, so it is approved, goes on, and is
+ * renewed (authorizeDrafts). None when the member cannot have the condition or the code maps lack the rows.
+ */
+export function rentalShowcase(ctx: MemberClaimsContext, coverage: CoverageFact): ClaimDraft[] {
+  const row = ctx.codeMaps.conditions.get(SLEEP_APNEA);
+  const device = [...ctx.codeMaps.procedures.values()].find((p) => p.system === 'hcpcs' && p.code === SHOWCASE_DME);
+  const span = daysBetween(coverage.start, minDate(coverage.end, ctx.lastServiceDay));
+  if (!row || !device || span < 0) return [];
+  const date = addDays(coverage.start, ctx.rng.int(0, Math.floor(span / 4)));
+  if (!plausibleFor(row, ctx.ageOn(date), ctx.member.sex)) return [];
+  let condition = ctx.conditions.find((c) => c.key === SLEEP_APNEA);
+  if (!condition) {
+    condition = makeCondition(ctx.rng, row, ctx.member.birthDate, coverage.start, date);
+    ctx.conditions.push(condition);
+  }
+  const visit = professionalClaim(ctx, { coverage, date, condition, forced: true });
+  const principal = visit.diagnoses.filter((d) => d.role === 'principal');
+  const line = procedureLine(ctx, device, { date, coverage, network: visit.network, diagnosisSequences: [1], placeOfService: '12' });
+  return [{ ...visit, diagnoses: principal, lines: [line] }];
+}
+
+/** Code-map condition row of obstructive sleep apnea (G47.33), whose equipment is a CPAP or bilevel device. */
+const SLEEP_APNEA = 'obstructive-sleep-apnea';
 
 /**
  * A request the coverage plan adds so that the first members show a denied and a pended decision: a CPAP
@@ -156,9 +250,9 @@ const SHOWCASE_DME = 'E0601';
 /** X12 CARC 50: the payer does not deem the service medically necessary (the usual reason a request is denied). */
 const NOT_MEDICALLY_NECESSARY = { carc: '50', display: 'These are non-covered services because this is not deemed a \'medical necessity\' by the payer.' };
 
-/** An approval is valid from its decision for 60 days, or to the end of the stay when that is later. */
-function validity(decided: IsoDate, serviceEnd: IsoDate): { start: IsoDate; end: IsoDate } {
-  const end = addDays(decided, 60);
+/** An approval is valid from its decision for `days` (60 unless a rental's), or to the end of the stay when that is later. */
+function validity(decided: IsoDate, serviceEnd: IsoDate, days = 60): { start: IsoDate; end: IsoDate } {
+  const end = addDays(decided, days);
   return { start: decided, end: end < serviceEnd ? serviceEnd : end };
 }
 

@@ -39,10 +39,12 @@ export interface Showcase {
   namesake?: boolean;
   /** A prior authorization request (an MRI) that is denied, or still pended at the period end (src/story/prior-auth.ts). */
   priorAuth?: 'denied' | 'pended';
+  /** A CPAP rental approved for its first three months and renewed when it goes on (src/story/prior-auth.ts, rentalShowcase). */
+  rental?: boolean;
 }
 
 const SCENARIOS: readonly Showcase[] = [
-  { claimTypes: ['inpatient', 'professional', 'pharmacy'], planType: 'commercial', age: { min: 45, max: 64 }, corrected: true, deniedLineIn: ['inpatient'] },
+  { claimTypes: ['inpatient', 'professional', 'pharmacy'], planType: 'commercial', age: { min: 45, max: 64 }, corrected: true, deniedLineIn: ['inpatient'], rental: true },
   { claimTypes: ['outpatient', 'professional'], outOfNetwork: true, ambulance: true, corrected: true, priorAuth: 'denied' },
   { claimTypes: ['pharmacy', 'professional'], corrected: true, compound: true, priorAuth: 'pended' },
   // Ages are at the period start: 16 at most, so that the child is still of orthodontic age (11-17) at the dental visit.
@@ -90,5 +92,6 @@ export function showcaseFor(index: number, profile: Profile): Showcase | undefin
     age: scenario.age && fits(scenario.age) ? scenario.age : undefined,
     namesake: scenario.namesake,
     priorAuth: medical ? scenario.priorAuth : undefined,
+    rental: medical && scenario.rental,
   };
 }

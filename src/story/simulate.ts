@@ -7,7 +7,7 @@ import { MemberClaimsContext } from './claims/context.js';
 import type { ClaimDraft } from './claims/draft.js';
 import { ambulanceClaim } from './claims/ambulance.js';
 import { finalizeClaims } from './claims/finalize.js';
-import { authorizeDrafts, priorAuthsAsOf } from './prior-auth.js';
+import { authorizeDrafts, priorAuthsAsOf, rentalShowcase } from './prior-auth.js';
 import { inpatientClaim, outpatientClaim } from './claims/institutional.js';
 import { oralClaim } from './claims/oral.js';
 import { pharmacyClaims } from './claims/pharmacy.js';
@@ -146,6 +146,8 @@ function planClaims(ctx: MemberClaimsContext, strata: Strata): ClaimDraft[] {
       const condition = i === 0 || ctx.conditions.length === 0 || rng.chance(0.4) ? undefined : rng.pick(ctx.conditions);
       drafts.push(professionalClaim(ctx, { coverage: medical, date, condition: condition && condition.onset <= date ? condition : undefined, forced: i === 0, outOfNetwork: takeOon(), deny: i === 0 && takeDeny() }));
     }
+    // The coverage plan's CPAP rental, approved for its first months and then renewed (src/story/prior-auth.ts).
+    if (showcase?.rental) drafts.push(...rentalShowcase(ctx, medical));
     // Hospital outpatient visits: emergency-department visits (with the ED physician's claim and, for
     // some, an ambulance) and scheduled tests, imaging and procedures.
     const emergencyRate = use.emergency ?? use.outpatient / 5;

@@ -15,6 +15,7 @@ import type { ClaimDraft } from '../../../src/story/claims/draft.js';
 import type { MemberStory } from '../../../src/story/types.js';
 import { coverage } from '../../../src/validate/coverage.js';
 import { createValidator, type Validator } from '../../../src/validate/validator.js';
+import { addDays, daysBetween } from '../../../src/util/dates.js';
 import { codeMaps } from '../../helpers/output.js';
 import { SHARED_PACKAGES } from '../../helpers/packages.js';
 import { buildContext, defaultStories, profile } from '../../helpers/population.js';
@@ -96,8 +97,22 @@ function checkLinks(story: MemberStory): void {
   }
   for (const auth of story.priorAuthorizations ?? []) {
     if (auth.items[0]!.decision !== 'approved') expect(claims.filter((c) => c.priorAuthNumber === auth.number)).toEqual([]);
+    if (!auth.previousNumber) continue;
+    // A renewal names an earlier approval of the same rented equipment, which ran out before the renewed service.
+    const previous = story.priorAuthorizations?.find((a) => a.number === auth.previousNumber);
+    expect(previous?.items[0]?.decision).toBe('approved');
+    expect(previous!.items[0]!.code.code).toBe(auth.items[0]!.code.code);
+    expect(RENTED).toContain(auth.items[0]!.code.code);
+    expect(previous!.ordinal).toBeLessThan(auth.ordinal);
+    expect(previous!.items[0]!.authorizedPeriod!.end < auth.service.start).toBe(true);
   }
 }
+
+/** HCPCS codes of rented equipment (PAP devices, home oxygen), whose approvals are renewed. */
+const RENTED = ['E0601', 'E0470', 'E1390', 'E0431', 'E0424'];
+
+/** The member's renewals: requests naming a previous authorization number. */
+const renewalsOf = (story: MemberStory) => (story.priorAuthorizations ?? []).filter((a) => a.previousNumber);
 
 describe('PDex prior authorizations', () => {
   it('should have each approved request referenced by its claim EOB and no claim for a denied or pended one', () => {
@@ -168,6 +183,26 @@ describe('PDex prior authorizations', () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 20_000 }), (index) => checkLinks(simulateMember({ profile, codeMaps, directory: ctx.directory }, index))), { numRuns: 40 });
   });
 
+  it('should renew the coverage plan\'s CPAP rental after its first three months, with a claim under each approval, at any seed', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 1_000_000 }), (seed) => {
+      const p = { ...profile, seed };
+      const story = simulateMember({ profile: p, codeMaps, directory: buildDirectory(p, codeMaps) }, 0);
+      checkLinks(story);
+      const renewal = renewalsOf(story).find((a) => a.items[0]!.code.code === 'E0601');
+      expect(renewal?.items[0]?.decision).toBe('approved');
+      const first = story.priorAuthorizations!.find((a) => a.number === renewal!.previousNumber)!;
+      const period = first.items[0]!.authorizedPeriod!;
+      expect(daysBetween(period.start, period.end)).toBe(91);
+      // The rental goes on the day after the first approval ends, under the renewal.
+      expect(story.claims.some((c) => c.priorAuthNumber === renewal!.number && c.serviceStart === addDays(period.end, 1))).toBe(true);
+      expect(story.claims.some((c) => c.priorAuthNumber === first.number)).toBe(true);
+    }), { numRuns: 12 });
+    // The PriorAuthorization EOB of the renewal names the previous number (PAS authorizationNumber).
+    const renewal = stories.flatMap((s) => renewalsOf(s))[0]!;
+    const eob = pas.find((p) => p.identifier?.[0]?.value === renewal.number)!;
+    expect(eob.item?.[0]?.extension?.find((e) => e.url.endsWith('/extension-authorizationNumber'))?.valueString).toBe(renewal.previousNumber);
+  });
+
   it('should ask for authorization of elective admissions, advanced imaging and DME only', () => {
     const draft = (over: Partial<ClaimDraft>, code?: { system: 'cpt' | 'hcpcs'; code: string }): ClaimDraft => ({
       type: 'professional', coverageOrdinal: 1, serviceStart: '2025-03-01', serviceEnd: '2025-03-01', billingProviderId: 'o', network: 'innetwork',
@@ -211,7 +246,7 @@ describe('validating the Formulary and PDex data of the default population', () 
     }
   });
 
-  it('should give 0 errors on the PriorAuthorization EOBs and fill every must-support element (but a renewal number where none ran out), at two seeds', () => {
+  it('should give 0 errors on the PriorAuthorization EOBs and fill every must-support element at two seeds', () => {
     const p = { ...profile, seed: profile.seed + 1 };
     const dir = buildDirectory(p, codeMaps);
     const other = Array.from({ length: p.members }, (_, i) => simulateMember({ profile: p, codeMaps, directory: dir }, i))
@@ -220,8 +255,8 @@ describe('validating the Formulary and PDex data of the default population', () 
       expect(errorsOf(eobs)).toEqual([]);
       const report = coverage(eobs, validator.packages.find((x) => x.name === 'hl7.fhir.us.davinci-pdex')!, validator);
       const pa = report.profiles.find((x) => x.name === 'PdexPriorAuthorization')!;
-      // A previous authorization number is there only when some member's equipment approval ran out and was renewed.
-      expect(pa.missing.filter((m) => !m.endsWith(':previousAuthorizationNumber'))).toEqual([]);
+      // The previous authorization number too: the coverage plan's CPAP rental is renewed.
+      expect(pa.missing).toEqual([]);
       expect(pa.total).toBe(35);
     }
   });
@@ -238,7 +273,8 @@ describe('validating the Formulary and PDex data of the default population', () 
     expect(errorsOf(pdexOnes)).toEqual([]);
     const report = coverage(pdexOnes, validator.packages.find((x) => x.name === 'hl7.fhir.us.davinci-pdex')!, validator);
     expect(report.profiles.find((x) => x.name === 'PdexMedicationDispense')?.missing).toEqual([]);
-    expect(report.profiles.find((x) => x.name === 'PdexDevice')?.missing).toEqual(['Device.url']);
+    expect(report.profiles.find((x) => x.name === 'PdexDevice')?.missing).toEqual([]);
+    expect(report.profiles.find((x) => x.name === 'PdexDevice')?.notApplicable.map((n) => n.id)).toEqual(['Device.url']);
     // Both Provenances of every member claim US Core's and PDex's; the clinical record's names its source format.
     const provenances = layered.filter((r): r is Provenance => r.resourceType === 'Provenance');
     expect(provenances.length).toBe(2 * stories.length);
