@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { accountCsvRow, type TestAccount } from './accounts.js';
 import { stableUuid, transactionBundle } from './bundle.js';
-import { splitGroup } from './split.js';
+import { splitIndexes } from './split.js';
 import type { OutputFormat } from './writer.js';
 
 /** How a group of resources is turned into text. */
@@ -13,67 +13,148 @@ export interface RenderOptions {
   pretty?: boolean;
 }
 
+/** A stretch of RenderedGroup.bytes: [start, end) in bytes. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 /**
- * One member (or the directory) as the text the writer puts in files: plain strings and numbers,
- * so that it crosses from a worker thread as it is. `ndjson` is the lines of each resource type in
- * the group's order; `bundles` the bundle files (relative to the output directory) in order.
+ * One member (or the directory) as the bytes the writer puts in files. `bytes` holds all of them,
+ * UTF-8, in a buffer of its own (its `buffer` is exactly this group's, so that a worker thread can
+ * transfer it to the writer without a copy): the bundle files one after the other, then the NDJSON
+ * lines (each ending in a newline) of each resource type together. `bundles` names the bundle files
+ * (relative to the output directory) in order; `ndjson` each type's lines in order of first appearance.
  */
 export interface RenderedGroup {
-  bundles: { file: string; text: string }[];
-  ndjson: [type: string, lines: string][];
+  bytes: Uint8Array;
+  bundles: (ByteRange & { file: string })[];
+  ndjson: (ByteRange & { type: string })[];
   byType: Record<string, number>;
   byProfile: Record<string, number>;
   account?: { csv: string; json: string };
 }
 
+/** The text of a stretch of a group's bytes (for tests and tools; the writer writes the bytes as they are). */
+export function groupText(group: RenderedGroup, range: ByteRange): string {
+  return Buffer.from(group.bytes.buffer, group.bytes.byteOffset + range.start, range.end - range.start).toString('utf8');
+}
+
 /**
- * Serialises each resource once (JSON.stringify, compact): the NDJSON line and the compact bundle
- * are assembled from that text, so a compact bundle's bytes are exactly
- * `JSON.stringify(transactionBundle(part)) + '\n'`. With `pretty`, bundles are indented as before
- * (a second stringify, for people reading the files).
+ * Serialises each resource once (JSON.stringify, compact) and encodes that text once, into the
+ * compact bundle; the NDJSON line is a copy of those bytes. A compact bundle's bytes are exactly
+ * `JSON.stringify(transactionBundle(part)) + '\n'`. With `pretty`, bundles are indented (a second
+ * stringify, for people reading the files) and the NDJSON lines encoded on their own. Few strings
+ * and no joined copies are made on the way (the bytes live outside the JS heap): issue 13.
  */
 export function renderGroup(bundleFile: string, resources: readonly Resource[], options: RenderOptions, account?: TestAccount): RenderedGroup {
   const byType: Record<string, number> = {};
   const byProfile: Record<string, number> = {};
-  for (const r of resources) {
+  // Each type's resources, by position, in order of first appearance.
+  const ofType = new Map<string, number[]>();
+  for (let i = 0; i < resources.length; i++) {
+    const r = resources[i]!;
     byType[r.resourceType] = (byType[r.resourceType] ?? 0) + 1;
     for (const p of r.meta?.profile ?? []) byProfile[p] = (byProfile[p] ?? 0) + 1;
+    let list = ofType.get(r.resourceType);
+    if (list === undefined) ofType.set(r.resourceType, (list = []));
+    list.push(i);
   }
-  const compact = new Map<Resource, string>();
-  const text = (r: Resource): string => {
-    let json = compact.get(r);
-    if (json === undefined) compact.set(r, (json = JSON.stringify(r)));
-    return json;
-  };
+  const texts = resources.map((r) => JSON.stringify(r));
+  const sink = scratch();
+  // Where each resource's compact text already is in the sink (start; -1: not written yet), and its end.
+  const starts = new Int32Array(resources.length).fill(-1);
+  const ends = new Int32Array(resources.length);
   const bundles: RenderedGroup['bundles'] = [];
   if (options.formats.has('bundles')) {
-    for (const [i, part] of splitGroup(resources, options.maxBundleEntries).entries()) {
+    for (const [i, part] of splitIndexes(resources, options.maxBundleEntries).entries()) {
       const file = i === 0 ? bundleFile : bundleFile.replace(/\.json$/, `-${i + 1}.json`);
-      bundles.push({ file, text: options.pretty ? `${JSON.stringify(transactionBundle(part), null, 2)}\n` : compactBundle(part, text) });
+      const start = sink.length;
+      if (options.pretty) sink.text(`${JSON.stringify(transactionBundle(part.map((k) => resources[k]!)), null, 2)}\n`);
+      else compactBundle(sink, part, resources, texts, starts, ends);
+      bundles.push({ file, start, end: sink.length });
     }
   }
-  const lines = new Map<string, string[]>();
+  const ndjson: RenderedGroup['ndjson'] = [];
   if (options.formats.has('ndjson')) {
-    for (const r of resources) {
-      let list = lines.get(r.resourceType);
-      if (list === undefined) lines.set(r.resourceType, (list = []));
-      list.push(text(r), '\n');
+    for (const [type, list] of ofType) {
+      const start = sink.length;
+      for (const k of list) {
+        if (starts[k]! < 0) sink.text(texts[k]!);
+        else sink.copy(starts[k]!, ends[k]!);
+        sink.text('\n');
+      }
+      ndjson.push({ type, start, end: sink.length });
     }
   }
   return {
+    bytes: sink.take(),
     bundles,
-    ndjson: [...lines].map(([type, list]) => [type, list.join('')]),
+    ndjson,
     byType,
     byProfile,
     ...(account ? { account: { csv: accountCsvRow(account), json: JSON.stringify(account) } } : {}),
   };
 }
 
-/** The transaction bundle of `part` from each resource's compact text: what JSON.stringify(transactionBundle(part)) gives. */
-function compactBundle(part: readonly Resource[], text: (r: Resource) => string): string {
-  const entries = part.map((r) => {
+/** The transaction bundle of `part` from each resource's compact text: the bytes of JSON.stringify(transactionBundle(part)) + '\n'. */
+function compactBundle(sink: ByteSink, part: readonly number[], resources: readonly Resource[], texts: readonly string[], starts: Int32Array, ends: Int32Array): void {
+  sink.text('{"resourceType":"Bundle","type":"transaction","entry":[');
+  for (let n = 0; n < part.length; n++) {
+    const k = part[n]!;
+    const r = resources[k]!;
     const url = `${r.resourceType}/${r.id}`;
-    return `{"fullUrl":${JSON.stringify(`urn:uuid:${stableUuid(url)}`)},"resource":${text(r)},"request":{"method":"PUT","url":${JSON.stringify(url)}}}`;
-  });
-  return `{"resourceType":"Bundle","type":"transaction","entry":[${entries.join(',')}]}\n`;
+    sink.text(`${n ? ',' : ''}{"fullUrl":"urn:uuid:${stableUuid(url)}","resource":`);
+    starts[k] = sink.length;
+    sink.text(texts[k]!);
+    ends[k] = sink.length;
+    sink.text(`,"request":{"method":"PUT","url":${JSON.stringify(url)}}}`);
+  }
+  sink.text(']}\n');
+}
+
+/**
+ * A growing byte buffer, reused from group to group on one thread (one per thread: module state is
+ * per worker), so that encoding a member allocates nothing but its final copy.
+ */
+class ByteSink {
+  private buf = Buffer.allocUnsafeSlow(1 << 21);
+  length = 0;
+
+  /** Appends the UTF-8 bytes of `s`. */
+  text(s: string): void {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8 (a surrogate pair, two units, is 4).
+    this.room(s.length * 3);
+    this.length += this.buf.write(s, this.length, 'utf8');
+  }
+
+  /** Appends a copy of the bytes [start, end) already written. */
+  copy(start: number, end: number): void {
+    this.room(end - start);
+    this.length += this.buf.copy(this.buf, this.length, start, end);
+  }
+
+  /** The bytes written, in an ArrayBuffer of their own; the sink is empty again. */
+  take(): Uint8Array {
+    const out = new Uint8Array(this.length);
+    out.set(this.buf.subarray(0, this.length));
+    this.length = 0;
+    return out;
+  }
+
+  private room(bytes: number): void {
+    if (this.length + bytes <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + bytes) size *= 2;
+    const bigger = Buffer.allocUnsafeSlow(size);
+    this.buf.copy(bigger, 0, 0, this.length);
+    this.buf = bigger;
+  }
+}
+
+let shared: ByteSink | undefined;
+function scratch(): ByteSink {
+  shared ??= new ByteSink();
+  shared.length = 0;
+  return shared;
 }

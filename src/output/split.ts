@@ -13,9 +13,14 @@ export const DEFAULT_MAX_BUNDLE_ENTRIES = 500;
  * yet loaded, where that is possible at all.
  */
 export function splitGroup(resources: readonly Resource[], max: number): Resource[][] {
-  if (resources.length <= max) return [[...resources]];
-  const parts: Resource[][] = [];
-  let current: Resource[] = [];
+  return splitIndexes(resources, max).map((part) => part.map((i) => resources[i]!));
+}
+
+/** splitGroup as positions in `resources`: the parts, each a list of indexes (for callers that keep per-resource data by position). */
+export function splitIndexes(resources: readonly Resource[], max: number): number[][] {
+  if (resources.length <= max) return [resources.map((_, i) => i)];
+  const parts: number[][] = [];
+  let current: number[] = [];
   for (const component of componentsDependenciesFirst(resources)) {
     if (current.length && current.length + component.length > max) {
       parts.push(current);
@@ -34,14 +39,14 @@ export function splitGroup(resources: readonly Resource[], max: number): Resourc
 }
 
 /** Tarjan's algorithm over in-group references: it emits each component after those it points to. */
-function componentsDependenciesFirst(resources: readonly Resource[]): Resource[][] {
+function componentsDependenciesFirst(resources: readonly Resource[]): number[][] {
   const byKey = new Map(resources.map((r, i) => [`${r.resourceType}/${r.id}`, i]));
   const edges = resources.map((r) => [...new Set(references(r))].flatMap((ref) => byKey.get(ref) ?? []));
   const index = new Array<number>(resources.length).fill(-1);
   const low = new Array<number>(resources.length).fill(0);
   const onStack = new Array<boolean>(resources.length).fill(false);
   const stack: number[] = [];
-  const out: Resource[][] = [];
+  const out: number[][] = [];
   let counter = 0;
   // Iterative, so that a long chain of references cannot overflow the call stack.
   for (let root = 0; root < resources.length; root++) {
@@ -77,7 +82,7 @@ function componentsDependenciesFirst(resources: readonly Resource[]): Resource[]
           onStack[w] = false;
           members.push(w);
         } while (w !== v);
-        out.push(members.sort((a, b) => a - b).map((i) => resources[i]!));
+        out.push(members.sort((a, b) => a - b));
       }
     }
   }
@@ -86,12 +91,18 @@ function componentsDependenciesFirst(resources: readonly Resource[]): Resource[]
 
 /** Every relative `Type/id` reference in a resource, at any depth. */
 export function references(value: unknown, found: string[] = []): string[] {
+  // for…in and indexed loops rather than Object.entries: this walks every resource of a split member (issue 13).
   if (Array.isArray(value)) {
-    for (const v of value) references(v, found);
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (v && typeof v === 'object') references(v, found);
+    }
   } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
+    const record = value as Record<string, unknown>;
+    for (const k in record) {
+      const v = record[k];
       if (k === 'reference' && typeof v === 'string') found.push(v);
-      else if (typeof v === 'object') references(v, found);
+      else if (v && typeof v === 'object') references(v, found);
     }
   }
   return found;

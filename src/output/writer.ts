@@ -23,17 +23,31 @@ export interface OutputCounts {
   bundles: number;
 }
 
-/** Appends to a file through a bounded buffer: one write call per ~256 KiB instead of one per line (a buffer per resource type). */
+/** Bytes a BufferedFile gathers before it writes them. */
+const FILE_BUFFER = 1 << 18;
+
+/**
+ * Appends to a file through a bounded buffer: one write call per ~256 KiB instead of one per member
+ * (a buffer per resource type). Bytes are copied in (the member's buffer is not kept alive).
+ */
 class BufferedFile {
-  private chunks: string[] = [];
+  private buf: Buffer | undefined;
   private size = 0;
 
   constructor(private readonly fd: number) {}
 
-  write(text: string): void {
-    this.chunks.push(text);
-    this.size += text.length;
-    if (this.size >= 1 << 18) this.flush();
+  write(data: string | Uint8Array): void {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    if (this.size + bytes.length > FILE_BUFFER) {
+      this.flush();
+      if (bytes.length >= FILE_BUFFER) {
+        writeAll(this.fd, bytes);
+        return;
+      }
+    }
+    this.buf ??= Buffer.allocUnsafeSlow(FILE_BUFFER);
+    this.buf.set(bytes, this.size);
+    this.size += bytes.length;
   }
 
   close(): void {
@@ -43,10 +57,15 @@ class BufferedFile {
 
   private flush(): void {
     if (this.size === 0) return;
-    writeSync(this.fd, this.chunks.join(''));
-    this.chunks = [];
+    writeAll(this.fd, this.buf!.subarray(0, this.size));
     this.size = 0;
   }
+}
+
+/** writeSync until every byte is written (it may write fewer than asked). */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
 /** Bundle files written at once at most in streaming mode before the writer asks its caller to wait. */
@@ -130,21 +149,21 @@ export class OutputWriter {
   private writeGroup(group: RenderedGroup): void {
     for (const [k, v] of Object.entries(group.byType)) this.counts.byType[k] = (this.counts.byType[k] ?? 0) + v;
     for (const [k, v] of Object.entries(group.byProfile)) this.counts.byProfile[k] = (this.counts.byProfile[k] ?? 0) + v;
-    for (const { file, text } of group.bundles) {
+    for (const { file, start, end } of group.bundles) {
       // A member's first bundle is not listed (one per member, see openFile); its further parts are.
       if (!file.startsWith('bundles/member-') || /-\d+-\d+\.json$/.test(file)) this.files.add(file);
-      this.writeBundle(join(this.dir, file), text);
+      this.writeBundle(join(this.dir, file), group.bytes.subarray(start, end));
       this.counts.bundles++;
     }
-    for (const [type, lines] of group.ndjson) this.ndjsonFile(type).write(lines);
+    for (const { type, start, end } of group.ndjson) this.ndjsonFile(type).write(group.bytes.subarray(start, end));
   }
 
-  private writeBundle(path: string, text: string): void {
+  private writeBundle(path: string, bytes: Uint8Array): void {
     if (!this.streaming) {
-      writeFileSync(path, text);
+      writeFileSync(path, bytes);
       return;
     }
-    const write: Promise<void> = writeFile(path, text).then(
+    const write: Promise<void> = writeFile(path, bytes).then(
       () => void this.pending.delete(write),
       (error: unknown) => {
         this.pending.delete(write);
