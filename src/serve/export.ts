@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,8 @@ interface ExportJob {
   cancelled: boolean;
   dir: string;
   outputs: { type: string; file: string; count: number }[];
+  /** The manifest's `error` files: OperationOutcomes for what the export could not do as asked. */
+  errors: { type: string; file: string; count: number }[];
   progress: string;
   failure?: string;
   /** Epoch ms after which the job and its files are gone. */
@@ -48,6 +50,8 @@ const KICK_OFF = '$export';
 const STATUS = '$export-poll-status';
 const FILES = '$export-file';
 const NDJSON = 'application/fhir+ndjson';
+/** The error file's name: lower case, so no resource type's file can take it. */
+const ERRORS = 'errors.ndjson';
 /** Resources written between two yields to the event loop, so status polls and reads are answered meanwhile. */
 const YIELD_EVERY = 500;
 
@@ -103,11 +107,14 @@ export class BulkExports {
       }
       if (method !== 'GET') return send(res, 405, outcome('not-supported', `${method} ${fhirPath} is not allowed`), { allow: route.kind === 'status' ? 'GET, DELETE' : 'GET' });
       if (route.kind === 'status') return this.status(res, job, base);
-      const output = job.state === 'done' ? job.outputs.find((o) => o.file === route.file) : undefined;
+      const output = job.state === 'done' ? [...job.outputs, ...job.errors].find((o) => o.file === route.file) : undefined;
       if (!output) return send(res, 404, outcome('not-found', `export job ${job.id} has no file ${route.file}`));
       const path = join(job.dir, output.file);
       res.writeHead(200, { 'content-type': NDJSON, 'content-length': statSync(path).size });
-      await pipeline(createReadStream(path), res);
+      // A client that hangs up mid-file ends the stream (the read side is closed by pipeline): nothing to answer.
+      await pipeline(createReadStream(path), res).catch((error: unknown) => {
+        if (!res.destroyed) throw error;
+      });
       return true;
     } catch (error) {
       if (error instanceof ExportRequestError) return send(res, error.status, outcome(error.status === 403 ? 'forbidden' : 'invalid', error.message));
@@ -153,6 +160,7 @@ export class BulkExports {
       cancelled: false,
       dir: mkdtempSync(join(tmpdir(), 'fhirseed-export-')),
       outputs: [],
+      errors: [],
       progress: 'queued',
       ignored: request.ignored,
     };
@@ -172,7 +180,7 @@ export class BulkExports {
       request: job.request,
       requiresAccessToken: this.auth.mode !== 'none',
       output: job.outputs.map((o) => ({ type: o.type, url: `${base}/${FILES}/${job.id}/${o.file}`, count: o.count })),
-      error: [],
+      error: job.errors.map((o) => ({ type: o.type, url: `${base}/${FILES}/${job.id}/${o.file}`, count: o.count })),
       ...(job.ignored.length ? { extension: { 'urn:fhirseed:ignored-parameters': job.ignored } } : {}),
     };
     return send(res, 200, manifest, { expires: new Date(job.expires!).toUTCString() }, 'application/json');
@@ -207,6 +215,15 @@ export class BulkExports {
       const provenance = associatedProvenance(this.repo.all('Provenance'), exported, request.associated);
       if (!(await this.writeFile(job, 'Provenance', provenance, request, written))) return;
       job.outputs.sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+    }
+    if (job.ignored.length) {
+      // Bulk Data's error file: one OperationOutcome telling what Prefer: handling=lenient let pass unanswered.
+      const ignored: OperationOutcome = {
+        resourceType: 'OperationOutcome',
+        issue: job.ignored.map((name) => ({ severity: 'warning', code: 'not-supported', details: { text: `${name} ignored (Prefer: handling=lenient): this server does not support it` } })),
+      };
+      writeFileSync(join(job.dir, ERRORS), `${JSON.stringify(ignored)}\n`);
+      job.errors.push({ type: 'OperationOutcome', file: ERRORS, count: 1 });
     }
     job.state = 'done';
     job.progress = `done: ${written.count} resources`;

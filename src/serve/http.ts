@@ -77,6 +77,8 @@ export function createHandler(context: HttpContext): ((req: IncomingMessage, res
     handle(context, writes, req, res, imports, readBody, exports).catch((error: unknown) => {
       // Past the body limit the rest of the body stays unread: the connection closes after the 413.
       if (error instanceof BodyTooLargeError) res.setHeader('connection', 'close');
+      // Failing mid-answer (a streamed file): the status is sent, so the connection is cut instead.
+      if (res.headersSent) return void res.destroy();
       send(res, getStatusSafe(error), normalizeOperationOutcome(error));
     });
   };

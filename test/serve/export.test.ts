@@ -1,12 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
-import type { Bundle, Group, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Group, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/serve/index.js';
 import { tempDir } from '../helpers/output.js';
 import { SHARED_PACKAGES } from '../helpers/packages.js';
 import { describeEmbedded, fhir, key } from './helpers.js';
 import { exchangeCode, signIn } from './patient-login.js';
+
+// About 15 s on a loaded 2-core machine: two servers, a dozen exports, and one 24 MB file to drop halfway.
 
 /**
  * A small hand-made payer population: four members (p1, p2 at clinic org1, p3 at clinic org2 through their active
@@ -226,7 +229,22 @@ describeEmbedded('serve: Bulk Data $export', () => {
     expect((await kickOff('$export', { accept: 'application/fhir+json' })).body.issue[0]!.details.text).toMatch(/Prefer: respond-async/);
     expect((await kickOff('Group/nobody/$export')).status).toBe(404);
     // Prefer: handling=lenient ignores what it does not support.
-    expect((await fetch(`${base}/$export?_type=Patient&organizeOutputBy=Patient`, { headers: { ...PREFER, prefer: 'respond-async, handling=lenient' } })).status).toBe(202);
+    const lenient = await fetch(`${base}/$export?_type=Patient&organizeOutputBy=Patient&includeAssociatedData=_everything`, { headers: { ...PREFER, prefer: 'respond-async, handling=lenient' } });
+    expect(lenient.status).toBe(202);
+    // …and says so in the manifest's error file: one OperationOutcome with a warning per parameter ignored.
+    const status = lenient.headers.get('content-location')!;
+    let poll = await fetch(status);
+    for (let i = 0; poll.status === 202 && i < 200; i++) poll = await new Promise((resolve) => setTimeout(resolve, 20)).then(() => fetch(status));
+    const manifest = (await poll.json()) as Manifest & { error: { type: string; url: string; count: number }[] };
+    expect(manifest.output.map((o) => o.type)).toEqual(['Patient']);
+    expect(manifest.error).toEqual([{ type: 'OperationOutcome', url: expect.stringMatching(/\/\$export-file\/[0-9a-f-]+\/errors\.ndjson$/), count: 1 }]);
+    const errors = (await (await fetch(manifest.error[0]!.url)).text()).trim().split('\n').map((line) => JSON.parse(line) as OperationOutcome);
+    expect(errors.map((o) => o.issue.map((i) => [i.severity, i.code, i.details?.text]))).toEqual([
+      [
+        ['warning', 'not-supported', 'organizeOutputBy ignored (Prefer: handling=lenient): this server does not support it'],
+        ['warning', 'not-supported', 'includeAssociatedData=_everything ignored (Prefer: handling=lenient): this server does not support it'],
+      ],
+    ]);
   });
 
   it('should cancel a job with DELETE on its status URL, and forget finished jobs and their files after the expiry', async () => {
@@ -249,6 +267,34 @@ describeEmbedded('serve: Bulk Data $export', () => {
     expect((await fetch(second.status)).status).toBe(404);
     expect((await fetch(second.manifest.output[0]!.url)).status).toBe(404);
   });
+
+  // Last in this suite: it adds 24 MB of DocumentReferences, a type no other test here exports.
+  it('should go on serving when a client drops a file download halfway', async () => {
+    const big = 'x'.repeat(1_000_000);
+    const entry = Array.from({ length: 24 }, (_, i) => ({
+      resource: { resourceType: 'DocumentReference', id: `big${i}`, status: 'current', subject: { reference: 'Patient/p1' }, content: [{ attachment: { contentType: 'text/plain', title: big } }] },
+      request: { method: 'PUT', url: `DocumentReference/big${i}` },
+    }));
+    expect((await fhir(base, { method: 'POST', body: { resourceType: 'Bundle', type: 'batch', entry } })).status).toBe(200);
+    const kickOff = await fetch(`${base}/$export?_type=DocumentReference`, { headers: PREFER });
+    const status = kickOff.headers.get('content-location')!;
+    let poll = await fetch(status);
+    for (let i = 0; poll.status === 202 && i < 200; i++) poll = await new Promise((resolve) => setTimeout(resolve, 20)).then(() => fetch(status));
+    const url = ((await poll.json()) as Manifest).output[0]!.url;
+    // Read one chunk of the 24 MB file, then hang up: the server is still writing it.
+    await new Promise<void>((resolve, reject) => {
+      const req = httpGet(url, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      }).on('error', reject);
+    });
+    expect((await fetch(`${base}/metadata`)).status).toBe(200);
+    const again = await fetch(url);
+    expect(again.status).toBe(200);
+    expect((await again.text()).split('\n').filter(Boolean)).toHaveLength(24);
+  }, 60_000);
 });
 
 describeEmbedded('serve: Bulk Data $export with SMART auth', () => {
