@@ -217,6 +217,12 @@ describe('finalizeClaims', () => {
     expect(a!.patientRecord!.medicalRecordNumber).not.toBe(other!.patientRecord!.medicalRecordNumber);
     expect(new Set([a, b, other, oral].map((c) => c!.patientRecord!.patientAccountNumber)).size).toBe(4);
     expect(outpatient!.patientRecord).toBeUndefined();
+    // Numbers keep their width when the hash's digits start with zeros (one in ten does, for each provider).
+    const many = run(Array.from({ length: 40 }, (_, i) => draft('professional', '2024-03-01', [line(100)], { billingProviderId: `prov-${i}` })));
+    for (const c of many) {
+      expect(c.patientRecord!.medicalRecordNumber).toMatch(/^MRN\d{8}$/);
+      expect(c.patientRecord!.patientAccountNumber).toMatch(/^PA\d{10}$/);
+    }
     expect(rx!.patientRecord).toBeUndefined();
     // The same member and drafts give the same numbers; another member other ones.
     expect(run([draft('professional', '2024-03-01', [line(100)])])[0]!.claimNumber).toBe(a!.claimNumber);
@@ -231,9 +237,16 @@ describe('finalizeClaims', () => {
       draft('pharmacy', '2024-03-02', [line(100)], { forced: true }),
       draft('professional', '2024-03-03', [line(100)], { forced: true }),
       draft('oral', '2024-03-04', [line(100)]),
+      draft('outpatient', '2024-03-06', [line(100)], { forced: true, institutional }),
+      draft('oral', '2024-03-07', [line(100)], { forced: true }),
     ];
     const claims = run(drafts(), 'seed', true);
-    const [inpatient, rx, prof, oral, secondInpatient] = claims;
+    const [inpatient, rx, prof, oral, secondInpatient, outpatient, forcedOral] = claims;
+    // Every claim type can be corrected: each gets its own earlier claim number.
+    expect(outpatient!.institutional!.typeOfBill).toBe('0117');
+    expect(forcedOral!.processNote).toBe(`Corrected claim: replaces claim ${forcedOral!.replaces}, which was submitted with an incorrect service date.`);
+    const replaced = [inpatient, rx, prof, outpatient, forcedOral].map((c) => c!.replaces);
+    expect(new Set(replaced).size).toBe(5);
     expect(inpatient!.institutional!.typeOfBill).toBe('0117');
     expect(inpatient!.replaces).toMatch(/^2024[0-9A-F]{10}$/);
     expect(inpatient!.replaces).not.toBe(inpatient!.claimNumber);
