@@ -41,6 +41,7 @@ export class ExportRequestError extends Error {
   }
 }
 
+const PLUS_PARAMETERS = new Set(['_outputFormat', '_since', '_until']);
 const NDJSON_FORMATS = new Set(['application/fhir+ndjson', 'application/ndjson', 'ndjson']);
 /** FHIR's instant: a date-time to the second with a time zone. */
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
@@ -65,7 +66,10 @@ const RESULT_PARAMETERS = /^_(count|offset|sort|include|revinclude|summary|eleme
 export function parseExportRequest(level: ExportLevel, groupId: string | undefined, pairs: [string, string][], lenient: boolean): ExportRequest {
   const request: ExportRequest = { level, ...(groupId ? { groupId } : {}), typeFilters: new Map(), ignored: [] };
   const bad = (message: string) => new ExportRequestError(400, message);
-  for (const [name, value] of pairs) {
+  for (const [name, given] of pairs) {
+    // An unencoded `+` in a query (`_outputFormat=application/fhir+ndjson`, `_since=…T00:00:00+02:00`) arrives as a
+    // space; no value of these parameters has a space, so it is read back as the `+` the client meant.
+    const value = PLUS_PARAMETERS.has(name) ? given.replace(/ /g, '+') : given;
     switch (name) {
       case '_outputFormat':
         if (!NDJSON_FORMATS.has(value)) throw bad(`_outputFormat=${value} is not supported: this server writes application/fhir+ndjson`);

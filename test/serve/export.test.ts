@@ -149,6 +149,9 @@ describeEmbedded('serve: Bulk Data $export', () => {
   it('should restrict by _type, _since and _typeFilter, by GET or by POSTed Parameters', async () => {
     const typed = await runExport(`${base}/Patient/$export?_type=Patient,Observation&_since=2025-03-15T00:00:00Z`);
     expect(ids(typed.files)).toEqual(['Observation/o3', 'Observation/o4', 'Patient/p3', 'Patient/p4']);
+    // A `+` typed unencoded, as in the spec's examples (a query decodes it as a space), means `+`.
+    const plus = await runExport(`${base}/Patient/$export?_type=Patient&_outputFormat=application/fhir+ndjson&_since=2025-03-15T02:00:00+02:00`);
+    expect(ids(plus.files)).toEqual(['Patient/p3', 'Patient/p4']);
     // `%24export`: a client that escapes the `$` reaches the same operation.
     const filtered = await runExport(`${base}/%24export?_type=ExplanationOfBenefit&_typeFilter=${encodeURIComponent('ExplanationOfBenefit?use=preauthorization')}`);
     expect(ids(filtered.files)).toEqual(['ExplanationOfBenefit/e2']);
