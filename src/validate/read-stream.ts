@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
+import { scanKeys, type LineKeys } from './key-scan.js';
 import { cannotRead, jsonErrorPosition, jsonErrorText, readFile, type ReadProblem } from './read.js';
 
 /** Where a resource starts in its file: its ordinal among the file's resources, and (NDJSON) its line's byte offset and number (1-based). */
@@ -12,6 +13,11 @@ export interface Position {
 
 export interface FileSink {
   resource(r: Resource, at: Position): void;
+  /**
+   * When given, an NDJSON line whose `resourceType` and `id` the key scan reads without parsing (scanKeys)
+   * comes here instead of to `resource` (a Bundle, or anything unusual, still comes parsed to `resource`).
+   */
+  keys?(keys: LineKeys, at: Position): void;
   problem(p: ReadProblem): void;
   /** A JSON file holding no FHIR resource. */
   skipped(file: string): void;
@@ -38,8 +44,14 @@ export function streamFile(file: string, sink: FileSink, start: Position = { ord
       return;
     }
     let ordinal = start.ordinal;
-    for (const { text, byte, line } of ndjsonLines(file, start.byte, start.line)) {
+    const keys: LineKeys = { resourceType: '', id: undefined };
+    for (const { buf, from, to, byte, line } of ndjsonLines(file, start.byte, start.line)) {
       if (ordinal >= endOrdinal) return;
+      if (sink.keys && scanKeys(buf, from, to, keys)) {
+        sink.keys(keys, { ordinal: ordinal++, byte, line });
+        continue;
+      }
+      const text = buf.toString('utf8', from, to);
       if (!text.trim()) continue;
       let r: Resource;
       try {
@@ -57,8 +69,11 @@ export function streamFile(file: string, sink: FileSink, start: Position = { ord
   }
 }
 
-/** The lines of a file from a byte offset (the start of a line), with their byte offsets and 1-based numbers. */
-function* ndjsonLines(file: string, startByte: number, startLine: number): Generator<{ text: string; byte: number; line: number }> {
+/**
+ * The lines of a file from a byte offset (the start of a line): each as `buf[from, to)` (the buffer is reused:
+ * read a line before taking the next), with its byte offset in the file and 1-based number.
+ */
+function* ndjsonLines(file: string, startByte: number, startLine: number): Generator<{ buf: Buffer; from: number; to: number; byte: number; line: number }> {
   const fd = openSync(file, 'r');
   const buf = Buffer.allocUnsafe(CHUNK);
   let pos = startByte;
@@ -74,13 +89,13 @@ function* ndjsonLines(file: string, startByte: number, startLine: number): Gener
       pos += n;
       let from = 0;
       for (let nl = chunk.indexOf(10, from); nl >= 0; nl = chunk.indexOf(10, from)) {
-        yield { text: chunk.toString('utf8', from, nl), byte: chunkStart + from, line: line++ };
+        yield { buf: chunk, from, to: nl, byte: chunkStart + from, line: line++ };
         from = nl + 1;
       }
       carry = Buffer.from(chunk.subarray(from));
       carryStart = chunkStart + from;
     }
-    if (carry?.length) yield { text: carry.toString('utf8'), byte: carryStart, line };
+    if (carry?.length) yield { buf: carry, from: 0, to: carry.length, byte: carryStart, line };
   } finally {
     closeSync(fd);
   }

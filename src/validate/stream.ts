@@ -61,20 +61,26 @@ export function scanFiles(files: readonly string[]): Scan {
   for (const file of files) {
     const info: FileScan = { file, count: 0, duplicates: [], marks: [] };
     const ndjson = extname(file) === '.ndjson';
+    /** Counts one resource by its own key; false when it is a duplicate. */
+    const own = (key: string, hasId: boolean, at: Position): boolean => {
+      info.count++;
+      if (ndjson && at.ordinal % UNIT_RESOURCES === 0) info.marks.push(at);
+      // As readResources: a resource without id is never a duplicate.
+      if (!scan.keys.add(key) && hasId) {
+        info.duplicates.push(at.ordinal);
+        scan.duplicates++;
+        return false;
+      }
+      scan.resources++;
+      return true;
+    };
     streamFile(file, {
       resource: (r: Resource, at) => {
-        info.count++;
-        if (ndjson && at.ordinal % UNIT_RESOURCES === 0) info.marks.push(at);
-        const [own, ...entries] = resourceKeys(r);
-        // As readResources: a resource without id is never a duplicate.
-        if (!scan.keys.add(own!) && r.id !== undefined) {
-          info.duplicates.push(at.ordinal);
-          scan.duplicates++;
-          return;
-        }
-        scan.resources++;
-        for (const key of entries) scan.entryKeys.add(key);
+        const [key, ...entries] = resourceKeys(r);
+        if (own(key!, r.id !== undefined, at)) for (const entry of entries) scan.entryKeys.add(entry);
       },
+      // NDJSON lines whose keys the scan reads without parsing them (no Bundle among them: no entry keys).
+      keys: (k, at) => own(`${k.resourceType}/${k.id}`, k.id !== undefined, at),
       problem: (p) => scan.problems.push(p),
       skipped: (f) => scan.skippedFiles.push(f),
     });
