@@ -3,6 +3,7 @@ import type { CodeMaps } from '../codemaps/types.js';
 import { IG_PACKAGES, type IgName } from '../profile/igs.js';
 import type { Plan, Profile } from '../profile/types.js';
 import type { Directory, MemberStory } from '../story/types.js';
+import { SYSTEMS } from './systems.js';
 
 export type UsCoreVersion = '3.1.1' | '6.1.0';
 
@@ -24,7 +25,7 @@ export interface BuildContext {
   igs: ReadonlySet<IgName>;
 }
 
-export const FHIRSEED_RUN_TAG_SYSTEM = 'urn:fhirseed:run';
+export const FHIRSEED_RUN_TAG_SYSTEM = SYSTEMS.fhirseedRun;
 export const HTEST = {
   system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason',
   code: 'HTEST',

@@ -47,48 +47,51 @@ export interface MappingGuide {
   elements: CodedElement[];
   crosswalks: Crosswalk[];
   /** Every code, identifier and value-set system fhirseed writes (src/fhir/systems.ts), with the elements above that use it. */
-  systems: { key: SystemName | string; uri: string; name: string; elements: string[] }[];
+  systems: { key: SystemName; uri: string; name: string; elements: string[] }[];
   notices: Notice[];
 }
 
-/** Systems the builders write that src/fhir/systems.ts does not hold (fixed codes); test/guide checks the data uses no other. */
-const OTHER_SYSTEMS = [
-  { key: 'fhirseedRun', uri: 'urn:fhirseed:run', name: "fhirseed run tag (the run id, src/fhir/context.ts)", elements: ['every resource: meta.tag'] },
-  { key: 'v2DiagnosticService', uri: 'http://terminology.hl7.org/CodeSystem/v2-0074', name: 'HL7 v2 diagnostic service section (table 0074)', elements: ['DiagnosticReport.category'] },
-  { key: 'observationInterpretation', uri: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', name: 'HL7 v3 observation interpretation', elements: ['Observation.interpretation'] },
-  // Plan-Net, US Drug Formulary and PDex (src/fhir/plan-net, formulary, pdex): the codes those IGs fix or bind.
-  { key: 'x12LevelOfServiceCode', uri: 'https://codesystem.x12.org/005010/1338', name: 'X12 level of service (element 1338: PDex prior authorization level of service)', elements: ['ExplanationOfBenefit.extension.valueCodeableConcept'] },
-  { key: 'x12ServiceType', uri: 'https://x12.org/codes/service-type-codes', name: 'X12 service type codes (PDex prior authorization item category)', elements: ['ExplanationOfBenefit.item.category'] },
-  { key: 'x12ActionCode', uri: 'https://codesystem.x12.org/005010/306', name: 'X12 action code (element 306: PDex review action)', elements: ['ExplanationOfBenefit.adjudication.extension.extension.valueCodeableConcept',  'ExplanationOfBenefit.item.adjudication.extension.extension.valueCodeableConcept'] },
-  { key: 'pdexAdjudicationDiscriminator', uri: 'http://hl7.org/fhir/us/davinci-pdex/CodeSystem/PDexAdjudicationDiscriminator', name: 'Da Vinci PDex adjudication discriminator', elements: ['ExplanationOfBenefit.item.adjudication.category'] },
-  { key: 'pdexPriorAuthorizationValueCodes', uri: 'http://hl7.org/fhir/us/davinci-pdex/CodeSystem/PriorAuthorizationValueCodes', name: 'Da Vinci PDex prior authorization value codes', elements: ['ExplanationOfBenefit.total.category'] },
-  { key: 'x12EntityIdentifier', uri: 'https://codesystem.x12.org/005010/98', name: 'X12 entity identifier code (element 98: PAS authorized provider type)', elements: ['ExplanationOfBenefit.item.extension.extension.valueCodeableConcept'] },
-  { key: 'planNetAcceptingPatients', uri: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/CodeSystem/AcceptingPatientsCS', name: 'Plan-Net accepting patients', elements: ['HealthcareService.extension.extension.valueCodeableConcept',  'Location.extension.extension.valueCodeableConcept',  'PractitionerRole.extension.extension.valueCodeableConcept'] },
-  { key: 'planNetAccessibility', uri: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/CodeSystem/AccessibilityCS', name: 'Plan-Net accessibility', elements: ['Location.extension.valueCodeableConcept'] },
-  { key: 'planNetOrgType', uri: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/CodeSystem/OrgTypeCS', name: 'Plan-Net organization type', elements: ['Organization.type'] },
-  { key: 'contactEntityType', uri: 'http://terminology.hl7.org/CodeSystem/contactentity-type', name: 'HL7 contact entity type', elements: ['InsurancePlan.contact.purpose',  'Organization.contact.purpose'] },
-  { key: 'uspsState', uri: 'https://www.usps.com/', name: 'USPS state codes (Plan-Net license and qualification state)', elements: ['Organization.extension.extension.valueCodeableConcept',  'Practitioner.qualification.extension.extension.valueCodeableConcept',  'PractitionerRole.extension.extension.valueCodeableConcept'] },
-  { key: 'planNetDeliveryMethod', uri: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/CodeSystem/DeliveryMethodCS', name: 'Plan-Net delivery method', elements: ['HealthcareService.extension.extension.valueCodeableConcept'] },
-  { key: 'planNetHealthcareServiceCategory', uri: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/CodeSystem/HealthcareServiceCategoryCS', name: 'Plan-Net healthcare service category', elements: ['HealthcareService.category'] },
-  { key: 'serviceType', uri: 'http://terminology.hl7.org/CodeSystem/service-type', name: 'HL7 service type', elements: ['HealthcareService.type'] },
-  { key: 'planNetVirtualModalities', uri: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/CodeSystem/VirtualModalitiesCS', name: 'Plan-Net virtual modalities', elements: ['HealthcareService.extension.extension.valueCodeableConcept'] },
-  { key: 'planNetOrganizationAffiliationRole', uri: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/CodeSystem/OrganizationAffiliationRoleCS', name: 'Plan-Net organization affiliation role', elements: ['OrganizationAffiliation.code'] },
-  { key: 'usdfPharmacyBenefitType', uri: 'http://hl7.org/fhir/us/davinci-drug-formulary/CodeSystem/usdf-PharmacyBenefitTypeCS-TEMPORARY-TRIAL-USE', name: 'US Drug Formulary pharmacy benefit type', elements: ['Basic.extension.valueCodeableConcept',  'InsurancePlan.plan.specificCost.category'] },
-  { key: 'usdfDrugTier', uri: 'http://hl7.org/fhir/us/davinci-drug-formulary/CodeSystem/usdf-DrugTierCS-TEMPORARY-TRIAL-USE', name: 'US Drug Formulary drug tier', elements: ['Basic.extension.valueCodeableConcept',  'InsurancePlan.plan.specificCost.benefit.type'] },
-  { key: 'usdfInsuranceItemType', uri: 'http://hl7.org/fhir/us/davinci-drug-formulary/CodeSystem/usdf-InsuranceItemTypeCS', name: 'US Drug Formulary insurance item type', elements: ['Basic.code'] },
-  { key: 'planNetProviderRole', uri: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/CodeSystem/ProviderRoleCS', name: 'Plan-Net provider role', elements: ['PractitionerRole.code'] },
-  { key: 'planNetEndpointPayloadType', uri: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/CodeSystem/EndpointPayloadTypeCS', name: 'Plan-Net endpoint payload type', elements: ['Endpoint.payloadType'] },
-  { key: 'planNetInsuranceProductType', uri: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/CodeSystem/InsuranceProductTypeCS', name: 'Plan-Net insurance product type', elements: ['InsurancePlan.type'] },
-  { key: 'planNetInsurancePlanType', uri: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/CodeSystem/InsurancePlanTypeCS', name: 'Plan-Net insurance plan type', elements: ['InsurancePlan.plan.type'] },
-  { key: 'benefitCategory', uri: 'http://terminology.hl7.org/CodeSystem/ex-benefitcategory', name: 'HL7 benefit category', elements: ['InsurancePlan.plan.specificCost.category'] },
-  { key: 'iso4217', uri: 'urn:iso:std:iso:4217', name: 'ISO 4217 currency codes', elements: ['InsurancePlan.plan.specificCost.benefit.cost.value'] },
-  { key: 'insurancePlanType', uri: 'http://terminology.hl7.org/CodeSystem/insurance-plan-type', name: 'HL7 insurance plan type', elements: ['InsurancePlan.coverage.benefit.type',  'InsurancePlan.plan.type'] },
-  { key: 'usdfBenefitCostType', uri: 'http://hl7.org/fhir/us/davinci-drug-formulary/CodeSystem/usdf-BenefitCostTypeCS-TEMPORARY-TRIAL-USE', name: 'US Drug Formulary benefit cost type', elements: ['InsurancePlan.plan.specificCost.benefit.cost.type'] },
-  { key: 'usdfCostShareOption', uri: 'http://hl7.org/fhir/us/davinci-drug-formulary/CodeSystem/usdf-CostShareOptionCS-TEMPORARY-TRIAL-USE', name: 'US Drug Formulary cost share option', elements: ['InsurancePlan.plan.specificCost.benefit.cost.qualifiers'] },
-  { key: 'v2Degree', uri: 'http://terminology.hl7.org/CodeSystem/v2-0360', name: 'HL7 v2 degree/license/certificate (table 0360)', elements: ['Practitioner.qualification.code'] },
-  { key: 'planNetLanguageProficiency', uri: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/CodeSystem/LanguageProficiencyCS', name: 'Plan-Net language proficiency', elements: ['Practitioner.communication.extension.valueCodeableConcept'] },
-  { key: 'pdexProvenancePayerDataSource', uri: 'http://hl7.org/fhir/us/davinci-pdex/CodeSystem/ProvenancePayerDataSource', name: 'Da Vinci PDex provenance payer data source', elements: ['Provenance.entity.extension.valueCodeableConcept'] },
-] as const;
+/**
+ * Where the builders write systems whose codes are fixed by the IGs or by fhirseed, not drawn from
+ * code-maps/ (so no coded element below finds them): system key → elements.
+ */
+const FIXED_ELEMENTS: Partial<Record<SystemName, readonly string[]>> = {
+  fhirseedRun: ['every resource: meta.tag'],
+  v2DiagnosticService: ['DiagnosticReport.category'],
+  observationInterpretation: ['Observation.interpretation'],
+  x12LevelOfServiceCode: ['ExplanationOfBenefit.extension.valueCodeableConcept'],
+  x12ServiceType: ['ExplanationOfBenefit.item.category'],
+  x12ActionCode: ['ExplanationOfBenefit.adjudication.extension.extension.valueCodeableConcept', 'ExplanationOfBenefit.item.adjudication.extension.extension.valueCodeableConcept'],
+  pdexAdjudicationDiscriminator: ['ExplanationOfBenefit.item.adjudication.category'],
+  pdexPriorAuthorizationValueCodes: ['ExplanationOfBenefit.total.category'],
+  x12EntityIdentifier: ['ExplanationOfBenefit.item.extension.extension.valueCodeableConcept'],
+  planNetAcceptingPatients: ['HealthcareService.extension.extension.valueCodeableConcept', 'Location.extension.extension.valueCodeableConcept', 'PractitionerRole.extension.extension.valueCodeableConcept'],
+  planNetAccessibility: ['Location.extension.valueCodeableConcept'],
+  planNetOrgType: ['Organization.type'],
+  contactEntityType: ['InsurancePlan.contact.purpose', 'Organization.contact.purpose'],
+  uspsState: ['Organization.extension.extension.valueCodeableConcept', 'Practitioner.qualification.extension.extension.valueCodeableConcept', 'PractitionerRole.extension.extension.valueCodeableConcept'],
+  planNetDeliveryMethod: ['HealthcareService.extension.extension.valueCodeableConcept'],
+  planNetHealthcareServiceCategory: ['HealthcareService.category'],
+  serviceType: ['HealthcareService.type'],
+  planNetVirtualModalities: ['HealthcareService.extension.extension.valueCodeableConcept'],
+  planNetOrganizationAffiliationRole: ['OrganizationAffiliation.code'],
+  usdfPharmacyBenefitType: ['Basic.extension.valueCodeableConcept', 'InsurancePlan.plan.specificCost.category'],
+  usdfDrugTier: ['Basic.extension.valueCodeableConcept', 'InsurancePlan.plan.specificCost.benefit.type'],
+  usdfInsuranceItemType: ['Basic.code'],
+  planNetProviderRole: ['PractitionerRole.code'],
+  planNetEndpointPayloadType: ['Endpoint.payloadType'],
+  planNetInsuranceProductType: ['InsurancePlan.type'],
+  planNetInsurancePlanType: ['InsurancePlan.plan.type'],
+  benefitCategory: ['InsurancePlan.plan.specificCost.category'],
+  iso4217: ['InsurancePlan.plan.specificCost.benefit.cost.value'],
+  insurancePlanType: ['InsurancePlan.coverage.benefit.type', 'InsurancePlan.plan.type'],
+  usdfBenefitCostType: ['InsurancePlan.plan.specificCost.benefit.cost.type'],
+  usdfCostShareOption: ['InsurancePlan.plan.specificCost.benefit.cost.qualifiers'],
+  v2Degree: ['Practitioner.qualification.code'],
+  planNetLanguageProficiency: ['Practitioner.communication.extension.valueCodeableConcept'],
+  pdexProvenancePayerDataSource: ['Provenance.entity.extension.valueCodeableConcept'],
+  priorAuthTrace: ['ExplanationOfBenefit.item.extension.valueIdentifier (PAS item trace number)'],
+};
 
 /** Readable names of the main systems; the rest are named by their key in src/fhir/systems.ts. */
 const NAMES: Partial<Record<SystemName, string>> = {
@@ -111,6 +114,41 @@ const NAMES: Partial<Record<SystemName, string>> = {
   raceEthnicity: 'CDC race and ethnicity',
   language: 'BCP 47 language tags',
   nubcPatientDischarge: 'NUBC discharge disposition',
+  fhirseedRun: 'fhirseed run tag (the run id, src/fhir/context.ts)',
+  v2DiagnosticService: 'HL7 v2 diagnostic service section (table 0074)',
+  observationInterpretation: 'HL7 v3 observation interpretation',
+  x12LevelOfServiceCode: 'X12 level of service (element 1338: PDex prior authorization level of service)',
+  x12ServiceType: 'X12 service type codes (PDex prior authorization item category)',
+  x12ActionCode: 'X12 action code (element 306: PDex review action)',
+  pdexAdjudicationDiscriminator: 'Da Vinci PDex adjudication discriminator',
+  pdexPriorAuthorizationValueCodes: 'Da Vinci PDex prior authorization value codes',
+  x12EntityIdentifier: 'X12 entity identifier code (element 98: PAS authorized provider type)',
+  planNetAcceptingPatients: 'Plan-Net accepting patients',
+  planNetAccessibility: 'Plan-Net accessibility',
+  planNetOrgType: 'Plan-Net organization type',
+  contactEntityType: 'HL7 contact entity type',
+  uspsState: 'USPS state codes (Plan-Net license and qualification state)',
+  planNetDeliveryMethod: 'Plan-Net delivery method',
+  planNetHealthcareServiceCategory: 'Plan-Net healthcare service category',
+  serviceType: 'HL7 service type',
+  planNetVirtualModalities: 'Plan-Net virtual modalities',
+  planNetOrganizationAffiliationRole: 'Plan-Net organization affiliation role',
+  usdfPharmacyBenefitType: 'US Drug Formulary pharmacy benefit type',
+  usdfDrugTier: 'US Drug Formulary drug tier',
+  usdfInsuranceItemType: 'US Drug Formulary insurance item type',
+  planNetProviderRole: 'Plan-Net provider role',
+  planNetEndpointPayloadType: 'Plan-Net endpoint payload type',
+  planNetInsuranceProductType: 'Plan-Net insurance product type',
+  planNetInsurancePlanType: 'Plan-Net insurance plan type',
+  benefitCategory: 'HL7 benefit category',
+  iso4217: 'ISO 4217 currency codes',
+  insurancePlanType: 'HL7 insurance plan type',
+  usdfBenefitCostType: 'US Drug Formulary benefit cost type',
+  usdfCostShareOption: 'US Drug Formulary cost share option',
+  v2Degree: 'HL7 v2 degree/license/certificate (table 0360)',
+  planNetLanguageProficiency: 'Plan-Net language proficiency',
+  pdexProvenancePayerDataSource: 'Da Vinci PDex provenance payer data source',
+  priorAuthTrace: 'fhirseed prior authorization item trace numbers (PAS itemTraceNumber)',
 };
 
 /** The name shown for a system key. */
@@ -230,10 +268,12 @@ export function buildMappingGuide(maps: CodeMaps, root = packageRoot()): Mapping
 
   const used = new Map<SystemName, string[]>();
   for (const e of elements) for (const s of e.systems) used.set(s.system, [...(used.get(s.system) ?? []), `${e.resource}.${e.element}`]);
-  const systems: MappingGuide['systems'] = [
-    ...(Object.keys(SYSTEMS) as SystemName[]).map((key) => ({ key, uri: SYSTEMS[key], name: systemName(key), elements: used.get(key) ?? [] })),
-    ...OTHER_SYSTEMS.map((s) => ({ ...s, elements: [...s.elements] })),
-  ];
+  const systems: MappingGuide['systems'] = (Object.keys(SYSTEMS) as SystemName[]).map((key) => ({
+    key,
+    uri: SYSTEMS[key],
+    name: systemName(key),
+    elements: [...(used.get(key) ?? []), ...(FIXED_ELEMENTS[key] ?? [])],
+  }));
 
   return { elements, crosswalks, systems, notices: readNotices(join(root, 'code-maps', 'LICENSES.md')) };
 }

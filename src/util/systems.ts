@@ -1,9 +1,13 @@
 /**
- * Code system and identifier system URIs, exactly as the CARIN BB 2.0.0 and US Core value sets
- * name them. Codes themselves live in code-maps/; only the system URIs are here.
+ * Code system and identifier system URIs, exactly as the CARIN BB 2.0.0, US Core, Plan-Net, US Drug
+ * Formulary and PDex value sets name them; the builders and the mapping guide read them from here.
+ * Codes themselves live in code-maps/; only the system URIs are here.
  */
 const C4BB_CS = 'http://hl7.org/fhir/us/carin-bb/CodeSystem';
 const THO_CS = 'http://terminology.hl7.org/CodeSystem';
+const PLAN_NET_CS = 'http://hl7.org/fhir/us/davinci-pdex-plan-net/CodeSystem';
+const USDF_CS = 'http://hl7.org/fhir/us/davinci-drug-formulary/CodeSystem';
+const PDEX_CS = 'http://hl7.org/fhir/us/davinci-pdex/CodeSystem';
 
 export const SYSTEMS = {
   // clinical and claim code sets
@@ -101,6 +105,48 @@ export const SYSTEMS = {
   endpointConnectionType: `${THO_CS}/endpoint-connection-type`,
   endpointPayloadType: `${THO_CS}/endpoint-payload-type`,
   sopt: 'https://nahdo.org/sopt',
+  v2DiagnosticService: `${THO_CS}/v2-0074`,
+  observationInterpretation: `${THO_CS}/v3-ObservationInterpretation`,
+  // fhirseed's own: the run tag on every resource (src/fhir/context.ts) and the PAS item trace numbers
+  fhirseedRun: 'urn:fhirseed:run',
+  priorAuthTrace: 'urn:fhirseed:prior-auth-trace',
+  // Plan-Net 1.1.0 (src/fhir/plan-net): its code systems and the ones it binds
+  planNetAcceptingPatients: `${PLAN_NET_CS}/AcceptingPatientsCS`,
+  planNetAccessibility: `${PLAN_NET_CS}/AccessibilityCS`,
+  planNetOrgType: `${PLAN_NET_CS}/OrgTypeCS`,
+  planNetDeliveryMethod: `${PLAN_NET_CS}/DeliveryMethodCS`,
+  planNetHealthcareServiceCategory: `${PLAN_NET_CS}/HealthcareServiceCategoryCS`,
+  planNetVirtualModalities: `${PLAN_NET_CS}/VirtualModalitiesCS`,
+  planNetOrganizationAffiliationRole: `${PLAN_NET_CS}/OrganizationAffiliationRoleCS`,
+  planNetProviderRole: `${PLAN_NET_CS}/ProviderRoleCS`,
+  planNetEndpointPayloadType: `${PLAN_NET_CS}/EndpointPayloadTypeCS`,
+  planNetInsuranceProductType: `${PLAN_NET_CS}/InsuranceProductTypeCS`,
+  planNetInsurancePlanType: `${PLAN_NET_CS}/InsurancePlanTypeCS`,
+  planNetLanguageProficiency: `${PLAN_NET_CS}/LanguageProficiencyCS`,
+  contactEntityType: `${THO_CS}/contactentity-type`,
+  uspsState: 'https://www.usps.com/',
+  serviceType: `${THO_CS}/service-type`,
+  benefitCategory: `${THO_CS}/ex-benefitcategory`,
+  iso4217: 'urn:iso:std:iso:4217',
+  insurancePlanType: `${THO_CS}/insurance-plan-type`,
+  v2Degree: `${THO_CS}/v2-0360`,
+  // US Drug Formulary 2.0.1 (src/fhir/formulary)
+  usdfDrugTier: `${USDF_CS}/usdf-DrugTierCS-TEMPORARY-TRIAL-USE`,
+  usdfPharmacyBenefitType: `${USDF_CS}/usdf-PharmacyBenefitTypeCS-TEMPORARY-TRIAL-USE`,
+  usdfBenefitCostType: `${USDF_CS}/usdf-BenefitCostTypeCS-TEMPORARY-TRIAL-USE`,
+  usdfCostShareOption: `${USDF_CS}/usdf-CostShareOptionCS-TEMPORARY-TRIAL-USE`,
+  usdfInsuranceItemType: `${USDF_CS}/usdf-InsuranceItemTypeCS`,
+  // PDex 2.0.0 prior authorization and provenance (src/fhir/pdex), X12 code systems as PDex and its examples name them
+  x12LevelOfServiceCode: 'https://codesystem.x12.org/005010/1338',
+  x12ServiceType: 'https://x12.org/codes/service-type-codes',
+  x12ActionCode: 'https://codesystem.x12.org/005010/306',
+  x12EntityIdentifier: 'https://codesystem.x12.org/005010/98',
+  pdexAdjudicationDiscriminator: `${PDEX_CS}/PDexAdjudicationDiscriminator`,
+  pdexPriorAuthorizationValueCodes: `${PDEX_CS}/PriorAuthorizationValueCodes`,
+  pdexProvenancePayerDataSource: `${PDEX_CS}/ProvenancePayerDataSource`,
 } as const;
+
+/** The Plan-Net code systems (`planNet…` keys), which planNetCoding takes by key. */
+export type PlanNetSystemName = Extract<keyof typeof SYSTEMS, `planNet${string}`>;
 
 export type SystemName = keyof typeof SYSTEMS;

@@ -1,6 +1,7 @@
 import type { CodeableConcept, Coding } from '@medplum/fhirtypes';
 import type { Plan } from '../../profile/types.js';
 import type { BuildContext } from '../context.js';
+import { SYSTEMS } from '../systems.js';
 
 /** Da Vinci US Drug Formulary 2.0.1: canonical base, code systems and extension URLs. */
 const BASE = 'http://hl7.org/fhir/us/davinci-drug-formulary';
@@ -16,18 +17,18 @@ export function formularyExtension(name: string): string {
   return `${BASE}/StructureDefinition/usdf-${name}-extension`;
 }
 
+/** The code systems the Formulary builders write, by their names here (the URIs are in src/util/systems.ts). */
 export const USDF_SYSTEMS = {
-  drugTier: `${BASE}/CodeSystem/usdf-DrugTierCS-TEMPORARY-TRIAL-USE`,
-  pharmacyBenefitType: `${BASE}/CodeSystem/usdf-PharmacyBenefitTypeCS-TEMPORARY-TRIAL-USE`,
-  benefitCostType: `${BASE}/CodeSystem/usdf-BenefitCostTypeCS-TEMPORARY-TRIAL-USE`,
-  costShareOption: `${BASE}/CodeSystem/usdf-CostShareOptionCS-TEMPORARY-TRIAL-USE`,
-  planContactType: `${BASE}/CodeSystem/usdf-PlanContactTypeCS-TEMPORARY-TRIAL-USE`,
-  insuranceItemType: `${BASE}/CodeSystem/usdf-InsuranceItemTypeCS`,
-  insuranceProductType: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/CodeSystem/InsuranceProductTypeCS',
-  actCode: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
-  insurancePlanType: 'http://terminology.hl7.org/CodeSystem/insurance-plan-type',
-  contactEntityType: 'http://terminology.hl7.org/CodeSystem/contactentity-type',
-  iso4217: 'urn:iso:std:iso:4217',
+  drugTier: SYSTEMS.usdfDrugTier,
+  pharmacyBenefitType: SYSTEMS.usdfPharmacyBenefitType,
+  benefitCostType: SYSTEMS.usdfBenefitCostType,
+  costShareOption: SYSTEMS.usdfCostShareOption,
+  insuranceItemType: SYSTEMS.usdfInsuranceItemType,
+  insuranceProductType: SYSTEMS.planNetInsuranceProductType,
+  actCode: SYSTEMS.v3ActCode,
+  insurancePlanType: SYSTEMS.insurancePlanType,
+  contactEntityType: SYSTEMS.contactEntityType,
+  iso4217: SYSTEMS.iso4217,
 } as const;
 
 export function codeable(system: string, code: string, display?: string): CodeableConcept {

@@ -6,6 +6,7 @@ import { payerSystem } from '../carin-bb/common.js';
 import { BENEFIT_TYPES, codeable, DRUG_PLAN_TYPE, DRUGPOL, formularyExtension, formularyIds, formularyProfile, USDF_SYSTEMS } from './common.js';
 import { coverageStates } from './insurance-plan-location.js';
 import { TIER_DISPLAY } from './tiers.js';
+import { SYSTEMS } from '../systems.js';
 
 /**
  * usdf-PayerInsurancePlan 2.0.1: a plan of the profile with a pharmacy benefit (every plan but dental) —
@@ -74,7 +75,7 @@ function tierCost(t: TierCost, plan: Plan): InsurancePlanPlanSpecificCostBenefit
   return {
     type: codeable(USDF_SYSTEMS.benefitCostType, 'coinsurance', 'Coinsurance'),
     qualifiers: [option(rate > 0 ? (deductible ? 'after-deductible' : 'charge') : deductible ? 'no-charge-after-deductible' : 'no-charge')],
-    value: { value: Math.round(rate * 10000) / 100, unit: '%', system: 'http://unitsofmeasure.org', code: '%' },
+    value: { value: Math.round(rate * 10000) / 100, unit: '%', system: SYSTEMS.ucum, code: '%' },
   };
 }
 

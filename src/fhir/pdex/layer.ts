@@ -1,6 +1,7 @@
 import type { Provenance, Resource } from '@medplum/fhirtypes';
 import type { BuildContext } from '../context.js';
 import { pdexProfile } from './prior-authorization.js';
+import { SYSTEMS } from '../systems.js';
 
 const PDEX_PROVENANCE_SOURCE = 'http://hl7.org/fhir/us/davinci-pdex/StructureDefinition/ProvenanceSourceFrom';
 /** The member's enrollment record: what the payer's own eligibility system wrote. */
@@ -50,7 +51,7 @@ function pdexProvenance(p: Provenance): Provenance {
       {
         extension: [{
           url: PDEX_PROVENANCE_SOURCE,
-          valueCodeableConcept: { coding: [{ system: 'http://hl7.org/fhir/us/davinci-pdex/CodeSystem/ProvenancePayerDataSource', code: 'hl7fhirr4', display: 'FHIR R4' }] },
+          valueCodeableConcept: { coding: [{ system: SYSTEMS.pdexProvenancePayerDataSource, code: 'hl7fhirr4', display: 'FHIR R4' }] },
         }],
         role: 'source',
         what: { display: "The clinic's record, received as US Core FHIR R4 resources" },

@@ -15,15 +15,15 @@ export function pdexProfile(name: string): string {
   return `${PDEX}/StructureDefinition/${name}|${PDEX_VERSION}`;
 }
 
-/** X12 code systems as PDex and its examples name them. */
+/** X12 code systems as PDex and its examples name them (src/util/systems.ts). */
 const X12 = {
-  serviceType: 'https://x12.org/codes/service-type-codes',
+  serviceType: SYSTEMS.x12ServiceType,
   /** HCR01 action code (element 306). */
-  reviewAction: 'https://codesystem.x12.org/005010/306',
+  reviewAction: SYSTEMS.x12ActionCode,
   /** UM06 level of service (element 1338). */
-  levelOfService: 'https://codesystem.x12.org/005010/1338',
+  levelOfService: SYSTEMS.x12LevelOfServiceCode,
   /** NM101 entity identifier code (element 98). */
-  entity: 'https://codesystem.x12.org/005010/98',
+  entity: SYSTEMS.x12EntityIdentifier,
 };
 
 /** X12 NM101 codes of the authorized provider: FA the facility of a stay or procedure, SJ the service provider. */
@@ -94,11 +94,11 @@ export function buildPdexPriorAuthorization(story: MemberStory, auth: PriorAuthF
       amount: usd(submitted),
     }],
     total: [
-      { category: code(`${PDEX}/CodeSystem/PriorAuthorizationValueCodes`, 'submitted', 'Submitted Amount'), amount: usd(submitted) },
+      { category: code(SYSTEMS.pdexPriorAuthorizationValueCodes, 'submitted', 'Submitted Amount'), amount: usd(submitted) },
       ...(approved.length
         ? [{
             extension: [{ url: `${PDEX}/StructureDefinition/PriorAuthorizationUtilization`, valueQuantity: { value: claim ? approved.reduce((s, i) => s + (i.authorizedUnits ?? 0), 0) : 0 } }],
-            category: code(`${PDEX}/CodeSystem/PriorAuthorizationValueCodes`, 'eligible', 'Eligible Amount'),
+            category: code(SYSTEMS.pdexPriorAuthorizationValueCodes, 'eligible', 'Eligible Amount'),
             amount: usd(approved.reduce((s, i) => s + i.submitted, 0)),
           }]
         : []),
@@ -114,14 +114,14 @@ function item(auth: PriorAuthFact, i: PriorAuthItemFact, consumed: number, facil
     amount: usd(i.submitted),
   }];
   if (i.decision === 'approved') {
-    adjudication.push({ category: code(`${PDEX}/CodeSystem/PDexAdjudicationDiscriminator`, 'allowedunits'), value: i.authorizedUnits ?? 0 });
-    adjudication.push({ category: code(`${PDEX}/CodeSystem/PDexAdjudicationDiscriminator`, 'consumedunits'), value: consumed });
+    adjudication.push({ category: code(SYSTEMS.pdexAdjudicationDiscriminator, 'allowedunits'), value: i.authorizedUnits ?? 0 });
+    adjudication.push({ category: code(SYSTEMS.pdexAdjudicationDiscriminator, 'consumedunits'), value: consumed });
   }
   if (i.denial) {
-    adjudication.push({ category: code(`${PDEX}/CodeSystem/PDexAdjudicationDiscriminator`, 'denialreason'), reason: code(SYSTEMS.carc, i.denial.carc, i.denial.display) });
+    adjudication.push({ category: code(SYSTEMS.pdexAdjudicationDiscriminator, 'denialreason'), reason: code(SYSTEMS.carc, i.denial.carc, i.denial.display) });
   }
   const extension: Extension[] = [
-    { url: `${PAS}/StructureDefinition/extension-itemTraceNumber`, valueIdentifier: { system: 'urn:fhirseed:prior-auth-trace', value: `${auth.number}-${i.sequence}` } },
+    { url: `${PAS}/StructureDefinition/extension-itemTraceNumber`, valueIdentifier: { system: SYSTEMS.priorAuthTrace, value: `${auth.number}-${i.sequence}` } },
     { url: `${PAS}/StructureDefinition/extension-administrationReferenceNumber`, valueString: `${auth.number}-${i.sequence}` },
     ...(auth.decided ? [{ url: `${PAS}/StructureDefinition/extension-itemPreAuthIssueDate`, valueDate: auth.decided }] : []),
     ...(auth.previousNumber ? [{ url: `${PAS}/StructureDefinition/extension-authorizationNumber`, valueString: auth.previousNumber }] : []),

@@ -1,7 +1,7 @@
 import type { CodeableConcept, Coding, ContactPoint, Extension, Identifier, Resource } from '@medplum/fhirtypes';
 import type { AcceptingPatients, HoursFact } from '../../story/plan-net-directory.js';
 import type { Address } from '../../story/types.js';
-import { SYSTEMS } from '../systems.js';
+import { SYSTEMS, type PlanNetSystemName } from '../systems.js';
 import { ref, type BuildContext } from '../context.js';
 import { STATE_POINTS } from './state-points.js';
 
@@ -21,12 +21,12 @@ export function withPlanNetProfile<T extends Resource>(resource: T, id: string):
   return { ...resource, meta: { ...resource.meta!, profile: profiles.includes(canonical) ? profiles : [...profiles, canonical] } };
 }
 
-/** A coding of a Plan-Net code system, e.g. planNetCoding('OrgTypeCS', 'fac', 'Facility'). */
-export function planNetCoding(codeSystem: string, code: string, display: string): Coding {
-  return { system: `${PLAN_NET}/CodeSystem/${codeSystem}`, code, display };
+/** A coding of a Plan-Net code system (src/util/systems.ts), e.g. planNetCoding('planNetOrgType', 'fac', 'Facility'). */
+export function planNetCoding(codeSystem: PlanNetSystemName, code: string, display: string): Coding {
+  return { system: SYSTEMS[codeSystem], code, display };
 }
 
-export function planNetConcept(codeSystem: string, code: string, display: string): CodeableConcept {
+export function planNetConcept(codeSystem: PlanNetSystemName, code: string, display: string): CodeableConcept {
   return { coding: [planNetCoding(codeSystem, code, display)] };
 }
 
@@ -39,7 +39,7 @@ export function newPatientsExtension(accepting: AcceptingPatients, networkId: st
   return {
     url: ext('newpatients'),
     extension: [
-      { url: 'acceptingPatients', valueCodeableConcept: planNetConcept('AcceptingPatientsCS', accepting, ACCEPTING_DISPLAY[accepting]) },
+      { url: 'acceptingPatients', valueCodeableConcept: planNetConcept('planNetAcceptingPatients', accepting, ACCEPTING_DISPLAY[accepting]) },
       ...(networkId ? [{ url: 'fromNetwork', valueReference: ref('Organization', networkId) }] : []),
       ...(characteristics && accepting !== 'nopt' ? [{ url: 'characteristics', valueString: characteristics }] : []),
     ],
@@ -132,7 +132,7 @@ export function licenseIdentifier(state: string, number: string): Identifier {
 }
 
 export function uspsState(state: string): CodeableConcept {
-  return { coding: [{ system: 'https://www.usps.com/', code: state }] };
+  return { coding: [{ system: SYSTEMS.uspsState, code: state }] };
 }
 
 export function nuccConcept(ctx: BuildContext, code: string): CodeableConcept {

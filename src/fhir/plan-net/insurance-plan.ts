@@ -20,8 +20,8 @@ function productType(plan: Plan): [string, string] {
 }
 
 const money = (value: number) => ({ value, currency: 'USD' as const });
-const dollars = (value: number) => ({ value, unit: 'USD', system: 'urn:iso:std:iso:4217', code: 'USD' });
-const BENEFIT_CATEGORY = 'http://terminology.hl7.org/CodeSystem/ex-benefitcategory';
+const dollars = (value: number) => ({ value, unit: 'USD', system: SYSTEMS.iso4217, code: 'USD' });
+const BENEFIT_CATEGORY = SYSTEMS.benefitCategory;
 
 /**
  * Plan-Net InsurancePlan: one of the profile's plans with its network and cost sharing (deductible and
@@ -46,7 +46,7 @@ export function buildPlanNetInsurancePlan(plan: Plan, network: NetworkFact, ctx:
       },
     ],
     status: 'active',
-    type: [planNetConcept('InsuranceProductTypeCS', code, display)],
+    type: [planNetConcept('planNetInsuranceProductType', code, display)],
     name: plan.name,
     alias: [`${payer.name} ${plan.name}`],
     period: { start: ctx.profile.period.start, end: ctx.profile.period.end },
@@ -59,7 +59,7 @@ export function buildPlanNetInsurancePlan(plan: Plan, network: NetworkFact, ctx:
     plan: [
       {
         identifier: [{ system: planIdSystem(ctx), value: `${plan.id}-${ctx.profile.period.start.slice(0, 4)}` }],
-        type: cost.deductible >= 1650 ? planNetConcept('InsurancePlanTypeCS', 'highdeductible', 'High Deductible') : planNetConcept('InsurancePlanTypeCS', 'lowdeductible', 'Low Deductible'),
+        type: cost.deductible >= 1650 ? planNetConcept('planNetInsurancePlanType', 'highdeductible', 'High Deductible') : planNetConcept('planNetInsurancePlanType', 'lowdeductible', 'Low Deductible'),
         coverageArea: [ref('Location', pn.serviceAreaId)],
         network: [ref('Organization', network.id)],
         generalCost: [
@@ -74,9 +74,9 @@ export function buildPlanNetInsurancePlan(plan: Plan, network: NetworkFact, ctx:
                 type: { text: `${claimType} claim` },
                 cost: [{ type: { text: 'copay' }, value: dollars(value) }],
               })),
-              { type: { text: 'in network, after the deductible' }, cost: [{ type: { text: 'coinsurance' }, value: { value: cost.coinsurance * 100, unit: '%', system: 'http://unitsofmeasure.org', code: '%' } }] },
+              { type: { text: 'in network, after the deductible' }, cost: [{ type: { text: 'coinsurance' }, value: { value: cost.coinsurance * 100, unit: '%', system: SYSTEMS.ucum, code: '%' } }] },
               ...(cost.outOfNetworkCoinsurance !== undefined
-                ? [{ type: { text: 'out of network' }, cost: [{ type: { text: 'coinsurance' }, value: { value: cost.outOfNetworkCoinsurance * 100, unit: '%', system: 'http://unitsofmeasure.org', code: '%' } }] }]
+                ? [{ type: { text: 'out of network' }, cost: [{ type: { text: 'coinsurance' }, value: { value: cost.outOfNetworkCoinsurance * 100, unit: '%', system: SYSTEMS.ucum, code: '%' } }] }]
                 : []),
             ],
           },

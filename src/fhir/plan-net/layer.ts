@@ -77,10 +77,10 @@ function layerPayer(o: Organization, ctx: BuildContext): Organization {
     {
       ...o,
       extension: [{ url: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/org-description', valueString: `${payer.name}: health plans and their provider networks` }],
-      type: [...(o.type ?? []), planNetConcept('OrgTypeCS', 'payer', 'Payer')],
+      type: [...(o.type ?? []), planNetConcept('planNetOrgType', 'payer', 'Payer')],
       telecom: [{ ...directoryPhone(payer.phone, [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], open: '08:00:00', close: '18:00:00' }]) }],
       address: (o.address ?? []).map((a) => ({ ...a, extension: geolocationExtension(payer.address), text: addressText(payer.address) })),
-      contact: [{ purpose: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/contactentity-type', code: 'PAYOR' }] }, name: { text: 'Provider Services' }, telecom: [{ system: 'phone', value: payer.phone, use: 'work' }] }],
+      contact: [{ purpose: { coding: [{ system: SYSTEMS.contactEntityType, code: 'PAYOR' }] }, name: { text: 'Provider Services' }, telecom: [{ system: 'phone', value: payer.phone, use: 'work' }] }],
       endpoint: [ref('Endpoint', planNetIds.payerEndpoint(payer.id))],
     },
     'plannet-Organization',
@@ -99,11 +99,11 @@ function layerOrganization(o: Organization, ctx: BuildContext, pn: PlanNetDirect
         qualificationExtension({ number: fact.licenseNumber, code: nuccConcept(ctx, org.taxonomy), state: org.address.state, since: fact.licensedSince, ctx }),
         { url: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/org-description', valueString: `${org.name}, ${org.address.city}, ${org.address.state}` },
       ],
-      type: [...(o.type ?? []), planNetConcept('OrgTypeCS', code, display)],
+      type: [...(o.type ?? []), planNetConcept('planNetOrgType', code, display)],
       telecom: [directoryPhone(org.phone, fact.hours), ...(fact.partOf ? [afterHoursPhone(org.phone, fact.partOf)] : [])],
       address: (o.address ?? []).map((a) => ({ ...a, extension: geolocationExtension(org.address), text: addressText(org.address) })),
       ...(fact.partOf ? { partOf: ref('Organization', fact.partOf) } : {}),
-      contact: [{ purpose: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/contactentity-type', code: 'ADMIN' }] }, telecom: [{ system: 'phone', value: org.phone, use: 'work' }] }],
+      contact: [{ purpose: { coding: [{ system: SYSTEMS.contactEntityType, code: 'ADMIN' }] }, telecom: [{ system: 'phone', value: org.phone, use: 'work' }] }],
       // No Organization.endpoint: the facility's Endpoint names it as managingOrganization, and a pair referring
       // to each other can never be deleted from a server that keeps referential integrity (purge).
     },
@@ -131,18 +131,18 @@ function layerPractitioner(p: Practitioner, ctx: BuildContext, pn: PlanNetDirect
               url: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/practitioner-qualification',
               extension: [
                 { url: 'status', valueCode: 'active' },
-                { url: 'whereValid', valueCodeableConcept: { coding: [{ system: 'https://www.usps.com/', code: prac.address.state }] } },
+                { url: 'whereValid', valueCodeableConcept: { coding: [{ system: SYSTEMS.uspsState, code: prac.address.state }] } },
               ],
             },
           ],
           identifier: [{ type: { coding: [{ system: SYSTEMS.v2IdentifierType, code: 'LN', display: 'License number' }] }, system: `https://fhirseed.example.org/license/${prac.address.state.toLowerCase()}`, value: fact.licenseNumber }],
-          code: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0360', code: fact.degree }] },
+          code: { coding: [{ system: SYSTEMS.v2Degree, code: fact.degree }] },
           period: { start: `${fact.licensedSince}-07-01` },
           issuer: { display: `${prac.address.state} state licensing board` },
         },
       ],
       communication: fact.languages.map((l) => ({
-        extension: [{ url: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/communication-proficiency', valueCodeableConcept: planNetConcept('LanguageProficiencyCS', l.proficiency, PROFICIENCY[l.proficiency]) }],
+        extension: [{ url: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/communication-proficiency', valueCodeableConcept: planNetConcept('planNetLanguageProficiency', l.proficiency, PROFICIENCY[l.proficiency]) }],
         coding: [{ system: SYSTEMS.language, code: l.code }],
       })),
     },
@@ -160,7 +160,7 @@ function layerPractitionerRole(r: PractitionerRole, ctx: BuildContext, pn: PlanN
   const fact = pn.practitioners[i]!;
   const org = orgFact(ctx, pn, prac.organizationId);
   const [roleCode, roleDisplay] = PROVIDER_ROLE[prac.role];
-  const code = (r.code?.length ? r.code : [{}]).map((c, k) => (k === 0 ? { ...c, coding: [...(c.coding ?? []), planNetCoding('ProviderRoleCS', roleCode, roleDisplay)] } : c));
+  const code = (r.code?.length ? r.code : [{}]).map((c, k) => (k === 0 ? { ...c, coding: [...(c.coding ?? []), planNetCoding('planNetProviderRole', roleCode, roleDisplay)] } : c));
   const since = `${Math.max(fact.licensedSince, (org?.fact.licensedSince ?? 0)) + 1}-01-01`;
   return withPlanNetProfile(
     {
@@ -198,7 +198,7 @@ function layerLocation(withMode: Location, ctx: BuildContext, pn: PlanNetDirecto
       ...l,
       extension: [
         newPatientsExtension(fact.accepting, fact.networks[0]),
-        { url: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/accessibility', valueCodeableConcept: planNetConcept('AccessibilityCS', accessCode, accessDisplay) },
+        { url: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/accessibility', valueCodeableConcept: planNetConcept('planNetAccessibility', accessCode, accessDisplay) },
       ],
       identifier: [{ type: { coding: [{ system: SYSTEMS.v2IdentifierType, code: 'NPI', display: 'National provider identifier' }] }, system: SYSTEMS.npi, value: org.npi }],
       alias: [org.name.replace(/ (General Hospital|Dental Care)$/, '')],
@@ -228,7 +228,7 @@ function layerEndpoint(e: Endpoint): Endpoint {
           ],
         },
       ],
-      payloadType: (e.payloadType ?? []).map((c, k) => (k === 0 ? { ...c, coding: [...(c.coding ?? []), planNetCoding('EndpointPayloadTypeCS', 'NA', 'Not Applicable')] } : c)),
+      payloadType: (e.payloadType ?? []).map((c, k) => (k === 0 ? { ...c, coding: [...(c.coding ?? []), planNetCoding('planNetEndpointPayloadType', 'NA', 'Not Applicable')] } : c)),
       payloadMimeType: ['application/fhir+json'],
       contact: [{ system: 'email', value: 'fhir-support@fhirseed.example.org', use: 'work' }],
     },

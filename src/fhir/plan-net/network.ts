@@ -16,7 +16,7 @@ export function buildPlanNetNetwork(network: NetworkFact, ctx: BuildContext, pn:
     extension: [{ url: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/location-reference', valueReference: ref('Location', pn.serviceAreaId) }],
     identifier: [{ type: { coding: [{ system: SYSTEMS.v2IdentifierType, code: 'PLAC', display: 'Placer Identifier' }] }, system: `https://fhirseed.example.org/${payer.id}/network-id`, value: network.planId }],
     active: true,
-    type: [planNetConcept('OrgTypeCS', 'ntwk', 'Network')],
+    type: [planNetConcept('planNetOrgType', 'ntwk', 'Network')],
     name: network.name,
     address: [{ ...fhirAddress(payer.address), use: 'work' }],
     partOf: ref('Organization', payer.id),
@@ -77,12 +77,12 @@ export function buildPlanNetPayerEndpoint(ctx: BuildContext): Endpoint {
       },
     ],
     status: 'active',
-    connectionType: { system: 'http://terminology.hl7.org/CodeSystem/endpoint-connection-type', code: 'hl7-fhir-rest', display: 'HL7 FHIR' },
+    connectionType: { system: SYSTEMS.endpointConnectionType, code: 'hl7-fhir-rest', display: 'HL7 FHIR' },
     name: `${payer.name} FHIR API`,
     // The payer Organization lists this endpoint (Organization.endpoint); naming the payer back would make a
     // reference cycle that a server keeping referential integrity can never delete (purge).
     contact: [{ system: 'phone', value: payer.phone, use: 'work' }],
-    payloadType: [{ coding: [{ system: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/CodeSystem/EndpointPayloadTypeCS', code: 'NA', display: 'Not Applicable' }] }],
+    payloadType: [{ coding: [{ system: SYSTEMS.planNetEndpointPayloadType, code: 'NA', display: 'Not Applicable' }] }],
     payloadMimeType: ['application/fhir+json'],
     address: `https://fhirseed.example.org/${payer.id}/fhir`,
   };

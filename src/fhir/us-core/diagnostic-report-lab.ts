@@ -5,8 +5,9 @@ import { ids, meta, ref, usCoreProfile, type BuildContext } from '../context.js'
 import { binaryUrl, buildDocumentBinary, clinicalDocument, publishedIds } from './clinical-documents.js';
 import { encounterRef, issuedOn, LAB_ORDER_IDS, loinc, panelRow } from './labs-common.js';
 import { textAttachment } from './planning-common.js';
+import { SYSTEMS } from '../systems.js';
 
-const LAB = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'LAB', display: 'Laboratory' }], text: 'Laboratory' };
+const LAB = { coding: [{ system: SYSTEMS.v2DiagnosticService, code: 'LAB', display: 'Laboratory' }], text: 'Laboratory' };
 
 /** The report of a lab order: the panel code, its results, by the performing organization. */
 export function buildUsCoreDiagnosticReportLab(story: MemberStory, order: LabOrderFact, ctx: BuildContext): DiagnosticReport {

@@ -6,7 +6,7 @@ import { SYSTEMS } from '../systems.js';
 import { encounterRef, issuedOn, LAB_ORDER_IDS, loinc, panelRow } from './labs-common.js';
 
 const LABORATORY = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory', display: 'Laboratory' }], text: 'Laboratory' };
-const INTERPRETATION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation';
+const INTERPRETATION_SYSTEM = SYSTEMS.observationInterpretation;
 const INTERPRETATIONS = { L: 'Low', N: 'Normal', H: 'High', A: 'Abnormal' } as const;
 
 /** One analyte of a lab order; a result not obtained carries dataAbsentReason instead of a value. */
