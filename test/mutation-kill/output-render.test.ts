@@ -71,6 +71,12 @@ describe('splitGroup', () => {
     expect(ids).toEqual([['r0', 'r1', 'r2', 'r3'], ['r4', 'r5'], ['r6', 'r7', 'r8', 'r9']]);
     const big = splitGroup(group(10, refs), 2).map((p) => p.map((r) => r.id));
     expect(big).toEqual([['r0', 'r1'], ['r2', 'r3'], ['r4', 'r5'], ['r6', 'r7'], ['r8', 'r9']]);
+    // A circle that does not hold the first resource reached (r0 → r1 ⇄ r2): r1 and r2 come first, together, in their order.
+    const inner = splitGroup(group(4, [[1], [2], [1], []]), 3).map((p) => p.map((r) => r.id));
+    expect(inner).toEqual([['r1', 'r2', 'r0'], ['r3']]);
+    // References to resources outside the group change nothing.
+    const outside = group(4, [[], [], [], []]).map((r) => ({ ...r, subject: { reference: 'Organization/elsewhere' } }) as Resource);
+    expect(splitGroup(outside, 3).map((p) => p.map((r) => r.id))).toEqual([['r0', 'r1', 'r2'], ['r3']]);
     // A member whose resources refer to each other in two circles, the second given first.
     const two = splitGroup(group(6, [[3], [2], [1], [0], [], []]), 2).map((p) => p.map((r) => r.id));
     expect(two).toEqual([['r0', 'r3'], ['r1', 'r2'], ['r4', 'r5']]);
