@@ -173,6 +173,7 @@ describe('childrenOf', () => {
     expect(childrenOf(node, 'value[x]', 'valueBoolean')).toEqual([]);
     expect(childrenOf({ valueCode: undefined, valueString: 'x' }, 'value[x]')).toEqual(['x']);
     expect(childrenOf({ xvalueString: 'x' }, 'value[x]')).toEqual([]);
+    expect(childrenOf({ valuesetCode: 'x' }, 'value[x]')).toEqual([]);
   });
 });
 
@@ -196,6 +197,12 @@ describe('followPath', () => {
     expect(followPath(ext, "extension('http://example.org/a.b').value[x]")).toEqual(['one']);
     expect(followPath(ext, "extension('http://example.org/a.b')")).toEqual([ext.extension[0]]);
     expect(followPath({ extension: [{ url: 'x' }] }, "extension('http://example.org/none')")).toEqual([]);
+    // Only a whole extension('…') step filters by url; a step that merely contains one is a plain name.
+    expect(followPath({ extension: [{ url: 'x' }] }, "myextension('x')")).toEqual([]);
+    expect(followPath({ extension: [{ url: 'x' }] }, "extension('x')y")).toEqual([]);
+    expect(followPath({ extension: [null, { url: 'u' }] }, "extension('u')")).toEqual([{ url: 'u' }]);
+    // A plain step keeps children that have a url of their own.
+    expect(followPath(ext, 'extension.url')).toEqual(['http://example.org/a.b', 'http://example.org/other']);
   });
 
   it('should skip resolve(), ofType(…) and a leading $this', () => {
