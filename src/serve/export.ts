@@ -44,6 +44,8 @@ interface ExportJob {
   /** Removes the job at its expiry, even when nobody asks for it again. */
   timer?: NodeJS.Timeout;
   ignored: string[];
+  /** `patient` references dropped under handling=lenient (not on the server, or not in the Group), with why. */
+  dropped: string[];
 }
 
 const KICK_OFF = '$export';
@@ -142,12 +144,17 @@ export class BulkExports {
     } else if (url.searchParams.has('patient')) {
       throw new ExportRequestError(400, 'patient is taken only in a POSTed Parameters resource');
     }
-    const request = parseExportRequest(level, groupId, pairs, /handling\s*=\s*lenient/.test(prefer));
+    const lenient = /handling\s*=\s*lenient/.test(prefer);
+    const request = parseExportRequest(level, groupId, pairs, lenient);
     let group: Group | undefined;
     if (level === 'group') {
       group = this.repo.get('Group', groupId!) as Group | undefined;
       if (!group) return send(res, 404, outcome('not-found', `Group/${groupId} is not known`));
     }
+    const unknown = this.unknownPatients(request, group);
+    const dropped = unknown.map(([, why]) => why);
+    if (dropped.length && !lenient) throw new ExportRequestError(400, `patient: ${dropped.join('; ')} (send Prefer: handling=lenient to export the others)`);
+    for (const [id] of unknown) request.patients!.delete(id);
     const asked = [...(request.types ?? []), ...(request.associated ? ['Provenance'] : [])];
     const denied = access.types === '*' ? [] : asked.filter((t) => !(access.types as Set<string>).has(t));
     if (denied.length) throw new ExportRequestError(403, `the token's scopes do not cover ${denied.join(', ')}`);
@@ -163,6 +170,7 @@ export class BulkExports {
       errors: [],
       progress: 'queued',
       ignored: request.ignored,
+      dropped,
     };
     this.jobs.set(job.id, job);
     void this.serialise(() => this.run(job, request, access.types, group)).catch((error: unknown) => {
@@ -216,11 +224,14 @@ export class BulkExports {
       if (!(await this.writeFile(job, 'Provenance', provenance, request, written))) return;
       job.outputs.sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
     }
-    if (job.ignored.length) {
+    if (job.ignored.length || job.dropped.length) {
       // Bulk Data's error file: one OperationOutcome telling what Prefer: handling=lenient let pass unanswered.
       const ignored: OperationOutcome = {
         resourceType: 'OperationOutcome',
-        issue: job.ignored.map((name) => ({ severity: 'warning', code: 'not-supported', details: { text: `${name} ignored (Prefer: handling=lenient): this server does not support it` } })),
+        issue: [
+          ...job.ignored.map((name) => ({ severity: 'warning' as const, code: 'not-supported' as const, details: { text: `${name} ignored (Prefer: handling=lenient): this server does not support it` } })),
+          ...job.dropped.map((why) => ({ severity: 'warning' as const, code: 'not-found' as const, details: { text: `patient: ${why}; left out (Prefer: handling=lenient)` } })),
+        ],
       };
       writeFileSync(join(job.dir, ERRORS), `${JSON.stringify(ignored)}\n`);
       job.errors.push({ type: 'OperationOutcome', file: ERRORS, count: 1 });
@@ -264,6 +275,17 @@ export class BulkExports {
   private expireLater(job: ExportJob): void {
     // unref: a pending expiry does not keep the process alive; setTimeout's limit is about 24.8 days.
     job.timer = setTimeout(() => this.remove(job), Math.min(this.expiryMs, 2 ** 31 - 1)).unref();
+  }
+
+  /** The POSTed `patient` references that name no Patient on the server or, at group level, no member of the Group. */
+  private unknownPatients(request: ExportRequest, group: Group | undefined): [id: string, why: string][] {
+    if (!request.patients) return [];
+    const members = group ? groupPatients(group, undefined) : undefined;
+    return [...request.patients].flatMap((id): [string, string][] => {
+      if (!this.repo.has('Patient', id)) return [[id, `Patient/${id} is not on this server`]];
+      if (members && !members.has(id)) return [[id, `Patient/${id} is not a member of Group/${group!.id}`]];
+      return [];
+    });
   }
 
   private sweep(): void {

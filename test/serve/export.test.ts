@@ -57,11 +57,11 @@ interface Manifest {
 }
 
 /** Kick-off → poll (following Retry-After, at most 200 polls) → the manifest and every file's resources. */
-async function runExport(url: string, token?: string, init: { method?: string; body?: unknown } = {}) {
+async function runExport(url: string, token?: string, init: { method?: string; body?: unknown; prefer?: string } = {}) {
   const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   const kickOff = await fetch(url, {
     method: init.method ?? 'GET',
-    headers: { ...PREFER, ...auth, ...(init.body ? { 'content-type': 'application/fhir+json' } : {}) },
+    headers: { ...PREFER, ...(init.prefer ? { prefer: init.prefer } : {}), ...auth, ...(init.body ? { 'content-type': 'application/fhir+json' } : {}) },
     body: init.body ? JSON.stringify(init.body) : undefined,
   });
   expect(kickOff.status, await kickOff.clone().text()).toBe(202);
@@ -160,6 +160,24 @@ describeEmbedded('serve: Bulk Data $export', () => {
       body: { resourceType: 'Parameters', parameter: [{ name: '_type', valueString: 'Observation' }, { name: 'patient', valueReference: { reference: 'Patient/p2' } }] },
     });
     expect(ids(posted.files)).toEqual(['Observation/o2']);
+  });
+
+  it('should refuse a POSTed patient that is not on the server or not in the Group, or leave it out when lenient', async () => {
+    const kickOff = async (path: string, ...patients: string[]) => {
+      const parameter = patients.map((reference) => ({ name: 'patient', valueReference: { reference } }));
+      const res = await fetch(`${base}/${path}`, { method: 'POST', headers: { ...PREFER, 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Parameters', parameter }) });
+      return { status: res.status, text: JSON.stringify(await res.json()) };
+    };
+    expect(await kickOff('Patient/$export', 'Patient/p1', 'Patient/p9')).toEqual({ status: 400, text: expect.stringContaining('patient: Patient/p9 is not on this server (send Prefer: handling=lenient to export the others)') });
+    expect(await kickOff('Group/attributed-org1/$export', 'Patient/p3')).toEqual({ status: 400, text: expect.stringContaining('patient: Patient/p3 is not a member of Group/attributed-org1') });
+    const lenient = await runExport(`${base}/Group/attributed-org1/$export`, undefined, {
+      method: 'POST',
+      prefer: 'respond-async, handling=lenient',
+      body: { resourceType: 'Parameters', parameter: [{ name: '_type', valueString: 'Patient' }, ...['Patient/p2', 'Patient/p3'].map((reference) => ({ name: 'patient', valueReference: { reference } }))] },
+    });
+    expect(ids(lenient.files)).toEqual(['Patient/p2']);
+    const errors = (await (await fetch((lenient.manifest.error as { url: string }[])[0]!.url)).json()) as OperationOutcome;
+    expect(errors.issue.map((i) => [i.severity, i.code, i.details?.text])).toEqual([['warning', 'not-found', 'patient: Patient/p3 is not a member of Group/attributed-org1; left out (Prefer: handling=lenient)']]);
   });
 
   it('should keep only resources changed before _until (and after _since)', async () => {
