@@ -33,6 +33,8 @@ export interface RenderedGroup {
   byType: Record<string, number>;
   byProfile: Record<string, number>;
   account?: { csv: string; json: string };
+  /** A member's provider attribution: Patient id → the Organization ids it is attributed to (src/fhir/pdex/attribution.ts). */
+  attribution?: [string, string[]][];
 }
 
 /** The text of a stretch of a group's bytes (for tests and tools; the writer writes the bytes as they are). */
@@ -136,8 +138,9 @@ class ByteSink {
 
   /** The bytes written, in an ArrayBuffer of their own; the sink is empty again. */
   take(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    out.set(this.buf.subarray(0, this.length));
+    // allocUnsafeSlow: an ArrayBuffer of exactly this length, not zero-filled first (it is overwritten at once).
+    const out = Buffer.allocUnsafeSlow(this.length);
+    this.buf.copy(out, 0, 0, this.length);
     this.length = 0;
     return out;
   }

@@ -1,4 +1,4 @@
-import { addDays, daysBetween } from '../../util/dates.js';
+import { addDays, daysBetween, ymd } from '../../util/dates.js';
 import type { IsoDate } from '../types.js';
 import type { ClinicalInput, EncounterFact } from './types.js';
 
@@ -25,6 +25,13 @@ export interface ImmunizationFact {
 
 /** Age in whole months on a date. */
 export function ageInMonths(birthDate: IsoDate, on: IsoDate): number {
+  const b = ymd(birthDate);
+  const o = ymd(on);
+  // Read as YYYYMMDD numbers (no arrays: called for every visit and dose, issue 13).
+  if (b >= 0 && o >= 0) {
+    const months = (Math.floor(o / 10_000) - Math.floor(b / 10_000)) * 12 + (Math.floor(o / 100) % 100) - (Math.floor(b / 100) % 100);
+    return months - (o % 100 < b % 100 ? 1 : 0);
+  }
   const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
   const [y, m, d] = on.split('-').map(Number) as [number, number, number];
   return (y - by) * 12 + (m - bm) - (d < bd ? 1 : 0);
