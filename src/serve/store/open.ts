@@ -104,9 +104,38 @@ function opened(file: string, db: Database.Database, reused: boolean, source?: s
       db.pragma('synchronous = FULL');
     },
     close() {
-      if (db.open) db.close();
+      if (!db.open) return;
+      closeCleanly(db, file);
     },
   };
+}
+
+/**
+ * Closes the store with its write-ahead log folded into the file, leaving only the file. libsql closes the connection
+ * only once every prepared statement is garbage (the repository keeps its statements), so SQLite's own close, which
+ * would checkpoint and remove the `-wal` and `-shm` files, does not run before the process ends: the log is
+ * checkpointed here (TRUNCATE: copied into the file, then emptied) and, once empty, both files are removed. A log a
+ * reader kept from being emptied stays; SQLite replays it at the next open, so nothing is lost either way.
+ */
+function closeCleanly(db: Database.Database, file: string): void {
+  let emptied = false;
+  if (file !== ':memory:') {
+    try {
+      const [busy] = db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').raw().all()[0] as number[];
+      emptied = busy === 0;
+    } catch {
+      // not in WAL mode (a first build cut short) or busy: nothing to fold in, or left for the next open
+    }
+  }
+  db.close();
+  if (!emptied) return;
+  for (const suffix of ['-wal', '-shm']) {
+    try {
+      if (suffix === '-shm' || statSync(`${file}${suffix}`).size === 0) rmSync(`${file}${suffix}`, { force: true });
+    } catch {
+      // already gone
+    }
+  }
 }
 
 function connect(file: string): Database.Database {
