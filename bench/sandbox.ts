@@ -13,16 +13,23 @@ import { packageRoot } from '../src/util/paths.js';
  * Inferno-kit searches and reads under 1 and 16 concurrent clients, with requests/s, errors and the server's CPU ms per
  * request (what a loaded machine changes least).
  * Alone: `npm run build && node dist/bench/sandbox.js [--sandbox-10k]` (prints the figures as JSON); the sizes and
- * stores can be set with $FHIRSEED_BENCH_SANDBOX_MEMBERS=200,2000 and $FHIRSEED_BENCH_STORES=memory,sqlite.
+ * stores can be set with $FHIRSEED_BENCH_SANDBOX_MEMBERS=200,2000 and $FHIRSEED_BENCH_STORES=memory,sqlite, and
+ * $FHIRSEED_BENCH_SANDBOX_DIR=DIR serves an NDJSON output generated before (its store rebuilt, DIR kept) instead of
+ * generating one per size: 10,000 members take longer to generate than to serve.
  */
 export async function benchSandbox(): Promise<Record<string, number>> {
-  const sizes = process.env.FHIRSEED_BENCH_SANDBOX_MEMBERS?.split(',').map(Number) ?? [200, 2000, ...(process.argv.includes('--sandbox-10k') ? [10000] : [])];
+  const given = process.env.FHIRSEED_BENCH_SANDBOX_DIR;
+  const sizes = given
+    ? [(JSON.parse(readFileSync(join(given, 'manifest.json'), 'utf8')) as { members: { total: number } }).members.total]
+    : (process.env.FHIRSEED_BENCH_SANDBOX_MEMBERS?.split(',').map(Number) ?? [200, 2000, ...(process.argv.includes('--sandbox-10k') ? [10000] : [])]);
   const stores = (process.env.FHIRSEED_BENCH_STORES ?? 'memory,sqlite').split(',');
   const results: Record<string, number> = {};
   for (const members of sizes) {
-    const dir = mkdtempSync(join(tmpdir(), `fhirseed-bench-sandbox-${members}-`));
+    const dir = given ?? mkdtempSync(join(tmpdir(), `fhirseed-bench-sandbox-${members}-`));
     try {
-      execFileSync(process.execPath, [bin(), 'generate', '--out', dir, '--members', String(members), '--format', 'ndjson', '--yes'], { stdio: 'ignore' });
+      if (!given) execFileSync(process.execPath, [bin(), 'generate', '--out', dir, '--members', String(members), '--format', 'ndjson', '--yes'], { stdio: 'ignore' });
+      // A given directory's store is built anew: the first start measures the load.
+      if (given) rmSync(join(dir, 'sandbox-store'), { recursive: true, force: true });
       const accounts = (JSON.parse(readFileSync(join(dir, 'test-accounts.json'), 'utf8')) as TestAccount[]).filter((a) => a.patientId);
       for (const store of stores) {
         const prefix = `${store}${members}`;
@@ -43,7 +50,7 @@ export async function benchSandbox(): Promise<Record<string, number>> {
         }
       }
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      if (!given) rmSync(dir, { recursive: true, force: true });
     }
   }
   results.loadAverage1m = loadavg()[0]!;
@@ -69,7 +76,8 @@ async function serve(dir: string, store: string): Promise<{ child: ChildProcess;
   const match = await new Promise<RegExpExecArray>((resolve, reject) => {
     child.stdout!.on('data', (d) => {
       out += String(d);
-      const m = /sandbox at (\S+) \((\d+) resources loaded/.exec(out);
+      // A restart on the SQLite store says 'N resources in the reused store' (src/cli/commands/serve.ts).
+      const m = /sandbox at (\S+) \((\d+) resources (?:loaded|in the reused store)/.exec(out);
       if (m) resolve(m);
     });
     child.on('exit', (code) => reject(new Error(`bench sandbox: serve --store ${store} ended (${code}): ${err}`)));
