@@ -225,3 +225,112 @@ describe('dentalLine and tableEntry', () => {
     expect(() => tableEntry(context('x'), 'nowhere', '0360')).toThrow("code-maps/tables.json: table 'nowhere' has no code '0360'");
   });
 });
+
+describe('MemberClaimsContext choices', () => {
+  const dir = {
+    payer: {},
+    organizations: [{ id: 'rx1', kind: 'pharmacy' }, { id: 'h1', kind: 'hospital' }, { id: 'rx2', kind: 'pharmacy' }, { id: 'lab', kind: 'lab' }],
+    practitioners: [{ id: 'spec', role: 'specialist' }, { id: 'pcp1', role: 'primary-care' }, { id: 'dds', role: 'dentist' }, { id: 'pcp2', role: 'primary-care' }],
+  } as unknown as Directory;
+  const conditions = new Map([
+    ['knee', { key: 'knee', chronic: true, icd10cm: [{ code: 'M17.11', display: 'OA right knee', side: 'right' }, { code: 'M17.12', display: 'OA left knee', side: 'left' }] }],
+    ['flu', { key: 'flu', chronic: false, icd10cm: [{ code: 'J11.1', display: 'Flu' }] }],
+    ['none', { key: 'none', chronic: false, icd10cm: [] }],
+  ]);
+  const procedures = new Map([
+    ['a', { code: 'a', use: 'preventive', ageMin: 18, ageMax: 39 }],
+    ['b', { code: 'b', use: 'preventive', ageMin: 40 }],
+    ['c', { code: 'c', use: 'preventive' }],
+    ['d', { code: 'd', use: 'lab' }],
+  ]);
+  const maps = { ...codeMaps, conditions, procedures, denials: [...denials, { carc: '96', display: 'Non-covered', group: 'PR', claimTypes: ['oral'] }] } as unknown as CodeMaps;
+  const make = (seed: string, rates = { outOfNetworkRate: 0.3, denialRate: 0.2 }, coverages = [coverage('dental'), coverage('commercial')]) =>
+    new MemberClaimsContext(new Rng(seed), undefined as never, { ...profile, claims: rates } as Profile, maps, dir, { birthDate: '1980-06-15' } as MemberFact,
+      [{ key: 'knee', onset: '2024-02-01', icd10Index: 1 }, { key: 'flu', onset: '2024-03-01', icd10Index: 5 }] as never, coverages, new Map(), undefined);
+
+  it('should give the member a primary-care doctor, a pharmacy and a hospital of the right kind, each picked among those', () => {
+    const seen = { pcp: new Set<string>(), pharmacy: new Set<string>() };
+    for (const seed of seeds) {
+      const ctx = make(seed);
+      seen.pcp.add(ctx.pcp.id);
+      seen.pharmacy.add(ctx.pharmacy.id);
+      expect(ctx.hospital.id).toBe('h1');
+      expect(ctx.practitioner('dentist').id).toBe('dds');
+      expect(['pcp1', 'pcp2']).toContain(ctx.practitioner('pharmacist').id);
+    }
+    expect([...seen.pcp].sort()).toEqual(['pcp1', 'pcp2']);
+    expect([...seen.pharmacy].sort()).toEqual(['rx1', 'rx2']);
+    expect(() => make('x').org('ambulance' as never)).toThrow('directory has no ambulance');
+    expect(make('x').orgById('lab').kind).toBe('lab');
+    expect(() => make('x').orgById('zz')).toThrow('directory has no organization zz');
+  });
+
+  it('should find the medical and dental coverage, and none when absent', () => {
+    expect(make('x').medicalCoverage()!.planType).toBe('commercial');
+    expect(make('x').dentalCoverage()!.planType).toBe('dental');
+    expect(make('x', undefined, [coverage('medicaid')]).dentalCoverage()).toBeUndefined();
+    expect(make('x', undefined, [coverage('dental')]).medicalCoverage()).toBeUndefined();
+  });
+
+  it('should read conditions: the coded diagnosis and its side (first code when the index is past the list), active ones by date', () => {
+    const ctx = make('x');
+    const [knee, flu] = ctx.conditions;
+    expect(ctx.sideOf(knee)).toBe('left');
+    expect(ctx.sideOf(undefined)).toBeUndefined();
+    expect(ctx.sideOf(flu)).toBeUndefined();
+    expect(ctx.diagnosisOf(knee!, 2, 'principal')).toEqual({ sequence: 2, icd10cm: 'M17.12', display: 'OA left knee', role: 'principal', conditionKey: 'knee' });
+    expect(ctx.diagnosisOf(flu!, 1, 'secondary').icd10cm).toBe('J11.1');
+    expect(() => ctx.diagnosisOf({ key: 'none', onset: '2024-01-01', icd10Index: 0 } as never, 1, 'principal')).toThrow("condition 'none' has no ICD-10-CM code");
+    expect(() => ctx.conditionRow({ key: 'gone' } as never)).toThrow("code-maps/conditions.json has no 'gone'");
+    expect(ctx.activeConditions('2024-01-31')).toEqual([]);
+    expect(ctx.activeConditions('2024-02-01')).toEqual([knee]);
+    expect(ctx.activeConditions('2024-03-31')).toEqual([knee, flu]); // flu: 30 days after onset
+    expect(ctx.activeConditions('2024-04-01')).toEqual([knee]);
+    expect(ctx.ageOn('2024-06-14')).toBe(43);
+    expect(ctx.ageOn('2024-06-15')).toBe(44);
+  });
+
+  it('should list procedures for a use and an age, ages inclusive', () => {
+    const ctx = make('x');
+    const codes = (age?: number) => ctx.procedures('preventive', age).map((p) => p.code);
+    expect(codes()).toEqual(['a', 'b', 'c']);
+    expect(codes(18)).toEqual(['a', 'c']);
+    expect(codes(39)).toEqual(['a', 'c']);
+    expect(codes(40)).toEqual(['b', 'c']);
+    expect(codes(17)).toEqual(['c']);
+    expect(codes(200)).toEqual(['b', 'c']);
+    expect(codes(201)).toEqual([]);
+    expect(ctx.procedures('lab').map((p) => p.code)).toEqual(['d']);
+  });
+
+  it('should send claims out of network at the profile rate or when forced, and deny at the denial rate or when forced, with a reason for the claim type', () => {
+    let out = 0;
+    let denied = 0;
+    for (let i = 0; i < 400; i++) {
+      const ctx = make(`n${i}`);
+      if (ctx.network(false) === 'outofnetwork') out++;
+      expect(ctx.network(true)).toBe('outofnetwork');
+      const d = ctx.denial('oral', false);
+      if (d) {
+        denied++;
+        expect(d.carc).toBe('96');
+      }
+      expect(ctx.denial('professional', true)!.carc).toBe('50');
+      expect(ctx.denial('inpatient', true)).toBeDefined(); // no row for the type: any row
+    }
+    expect(out).toBeGreaterThan(80);
+    expect(out).toBeLessThan(160);
+    expect(denied).toBeGreaterThan(45);
+    expect(denied).toBeLessThan(115);
+    expect(make('x', { outOfNetworkRate: 0, denialRate: 0 }).network(false)).toBe('innetwork');
+    expect(make('x', { outOfNetworkRate: 0, denialRate: 0 }).denial('oral', false)).toBeUndefined();
+  });
+
+  it("should spread the charge ratio over the setting's ±15 %", () => {
+    const ratios = Array.from({ length: 200 }, (_, i) => 1 / context(`r${i}`).price(100, 'hospital', coverage('commercial'), 'innetwork').allowedRatio);
+    expect(Math.min(...ratios)).toBeGreaterThanOrEqual(4 * 0.85 - 1e-9);
+    expect(Math.max(...ratios)).toBeLessThanOrEqual(4 * 1.15 + 1e-9);
+    expect(Math.min(...ratios)).toBeLessThan(4 * 0.87);
+    expect(Math.max(...ratios)).toBeGreaterThan(4 * 1.13);
+  });
+});
