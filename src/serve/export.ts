@@ -90,6 +90,10 @@ export class BulkExports {
   async handle(req: IncomingMessage, res: ServerResponse, fhirPath: string, url: URL, base: string, readBody: (req: IncomingMessage) => Promise<Buffer>): Promise<boolean> {
     const route = exportRoute(fhirPath.replace(/%24/gi, '$'));
     if (!route) return false;
+    if (route.kind === 'misplaced') {
+      const hint = route.path.startsWith('Group/') ? ' (Group/[id]/$export needs the id of a Group: GET Group lists them)' : '';
+      return send(res, 400, outcome('not-supported', `${route.path}: $export is at $export (system), Patient/$export and Group/[id]/$export${hint}`));
+    }
     this.sweep();
     const method = (req.method ?? 'GET').toUpperCase();
     const access = exportAccess(this.auth, req.headers.authorization);
@@ -301,7 +305,11 @@ export class BulkExports {
   }
 }
 
-type Route = { kind: 'kick-off'; level: ExportLevel; groupId?: string } | { kind: 'status'; job: string } | { kind: 'file'; job: string; file: string };
+type Route =
+  | { kind: 'kick-off'; level: ExportLevel; groupId?: string }
+  | { kind: 'status'; job: string }
+  | { kind: 'file'; job: string; file: string }
+  | { kind: 'misplaced'; path: string };
 
 function exportRoute(fhirPath: string): Route | undefined {
   if (fhirPath === KICK_OFF) return { kind: 'kick-off', level: 'system' };
@@ -312,6 +320,8 @@ function exportRoute(fhirPath: string): Route | undefined {
   if (status) return { kind: 'status', job: status[1]! };
   const file = new RegExp(`^\\${FILES}/([A-Za-z0-9-]+)/([A-Za-z]+\\.ndjson)$`).exec(fhirPath);
   if (file) return { kind: 'file', job: file[1]!, file: file[2]! };
+  // Group/$export without an id, Observation/$export, Patient/123/$export: not where Bulk Data puts the operation.
+  if (new RegExp(`^[A-Z][A-Za-z]+(/[^/]+)?/\\${KICK_OFF}$`).test(fhirPath)) return { kind: 'misplaced', path: fhirPath };
   return undefined;
 }
 

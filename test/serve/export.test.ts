@@ -241,6 +241,9 @@ describeEmbedded('serve: Bulk Data $export', () => {
       ['$export?_outputFormat=text/csv', /_outputFormat=text\/csv is not supported/],
       ['$export?_typeFilter=Observation%3Fnot-a-param%3Dx', /unknown search parameter 'not-a-param'/],
       ['Patient/$export?_type=Practitioner', /not in the Patient compartment/],
+      ['Group/$export', /^Group\/\$export: \$export is at \$export \(system\), Patient\/\$export and Group\/\[id\]\/\$export \(Group\/\[id\]\/\$export needs the id of a Group: GET Group lists them\)$/],
+      ['Observation/$export', /^Observation\/\$export: \$export is at/],
+      ['Patient/p1/$export', /^Patient\/p1\/\$export: \$export is at/],
     ] as const) {
       const reply = await kickOff(path);
       expect(reply.status, path).toBe(400);
