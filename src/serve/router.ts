@@ -176,6 +176,13 @@ export class AtomicMemoryRepository extends MemoryRepository {
   }
 
   /**
+   * Whether candidates() narrows plain reference filters (`patient=Patient/1`) itself, so that the search's own
+   * reference pre-check (a shortcut before the exact matcher, which decides either way) would only repeat it: not
+   * here, where the candidates are every resource of the type.
+   */
+  readonly narrowsReferences: boolean = false;
+
+  /**
    * The resources of a type that may match the search filters, in stable order: a superset that the caller
    * still matches exactly. Here every resource of the type; the SQLite store narrows with its indexes.
    */

@@ -142,7 +142,8 @@ export function allMatches(repo: AtomicMemoryRepository, plan: SearchPlan, visib
   const filters = resolvedFilters(repo, plan, visible);
   const request = parseSearchRequest(plan.resourceType, filters);
   const exact = exactTokenFilter(plan.resourceType, filters);
-  const required = referenceSets(plan.resourceType, filters);
+  // The SQLite store's candidates hold these references already (its reference keys); memory's are every resource.
+  const required = repo.narrowsReferences ? [] : referenceSets(plan.resourceType, filters);
   const matches: Resource[] = [];
   for (const resource of repo.candidates(plan.resourceType, filters)) {
     if (required.length && !required.every((wanted) => holdsAny(resource, wanted))) continue;

@@ -153,6 +153,38 @@ describe('SQLite store: a SIGKILL in the middle of a transaction', () => {
   }, 60_000);
 });
 
+describe('SQLite store: the first build', () => {
+  it('should build in FILE.building, put it in place only when the load is complete, and start anew after an unfinished build', async () => {
+    indexR4Definitions();
+    const file = join(scratch(), 'store.sqlite');
+    const unfinished = openStore(undefined, [], { file });
+    await unfinished.repo.withTransaction(async () => unfinished.repo.preload({ resourceType: 'Patient', id: 'p1' }));
+    expect(existsSync(file)).toBe(false);
+    expect(existsSync(`${file}.building`)).toBe(true);
+    unfinished.close(); // a start that ended before its load did
+
+    const store = openStore(undefined, [], { file });
+    cleanups.push(() => store.close());
+    expect(store.repo.count()).toBe(0);
+    await store.repo.withTransaction(async () => {
+      await store.repo.preload({ resourceType: 'Patient', id: 'p2', gender: 'male' });
+      await store.repo.preload({ resourceType: 'Patient', id: 'p2', gender: 'female' });
+    });
+    store.markLoaded();
+    expect(existsSync(`${file}.building`)).toBe(false);
+    expect(pragmaValue(store.repo.db, 'journal_mode')).toBe('wal');
+    expect(pragmaValue(store.repo.db, 'synchronous')).toBe(2); // FULL
+    expect((await store.repo.readHistory('Patient', 'p2')).entry?.map((e) => (e.resource as { gender?: string }).gender)).toEqual(['female', 'male']);
+    expect([...store.repo.candidates('Patient', { gender: 'female' })].map((r) => r.id)).toEqual(['p2']);
+    store.close();
+
+    const reopened = openStore(undefined, [], { file });
+    cleanups.push(() => reopened.close());
+    expect(reopened.reused).toBe(true);
+    expect(reopened.repo.count()).toBe(1);
+  });
+});
+
 describe('SQLite store: searches narrowed by its index keys', () => {
   beforeAll(() => indexR4Definitions());
 
@@ -164,6 +196,7 @@ describe('SQLite store: searches narrowed by its index keys', () => {
     upper: fc.boolean(),
     loinc: fc.constantFrom('1234-5', '2345-6', '8867-4'),
     status: fc.constantFrom('final', 'amended', 'preliminary'),
+    effective: fc.option(fc.constantFrom('2023-12-31', '2024-01-02', '2024-01-02T10:00:00Z', '2024-02'), { nil: undefined }),
   });
   const VALUES: Record<string, string[]> = {
     patient: ['p0', 'Patient/p1', 'p2,p3', 'p9'],
@@ -172,11 +205,18 @@ describe('SQLite store: searches narrowed by its index keys', () => {
     code: ['http://loinc.org|1234-5', '2345-6,8867-4', '|1234-5', 'http://loinc.org|'],
     status: ['final', 'amended,preliminary'],
     _id: ['o0', 'o1,o2'],
+    date: ['ge2024-01-02', 'lt2024-01-02', '2024-01-02', 'gt2024-01', 'le2023', 'eq2024-02', 'ne2024-01-02'],
+    'performer:missing': ['true', 'false'],
+    'date:missing': ['true'],
   };
+  /** Sort and paging on top of a query: the same page, in the same order, from both stores. */
+  const paging = fc.record({ _sort: fc.constantFrom('date', '-date', 'status,-date', '_id'), _count: fc.constantFrom('1', '2', '5'), _offset: fc.constantFrom('0', '1', '3') });
   /** Every parameter value alone, every patient with every category, code and status, and random combinations. */
   const SINGLE = Object.entries(VALUES).flatMap(([k, vs]) => vs.map((v) => ({ [k]: v })));
   const PAIRS = VALUES.patient!.flatMap((patient) => ['category', 'code', 'status'].flatMap((k) => VALUES[k]!.map((v) => ({ patient, [k]: v }))));
-  const query = fc.subarray(SINGLE, { minLength: 2, maxLength: 4 }).map((parts) => Object.assign({}, ...parts) as Record<string, string>);
+  const query = fc
+    .tuple(fc.subarray(SINGLE, { minLength: 2, maxLength: 4 }), fc.option(paging, { nil: undefined }))
+    .map(([parts, page]) => Object.assign({}, ...parts, page) as Record<string, string>);
 
   it('should give the same matches, order and totals as the in-memory repository', async () => {
     await fc.assert(
@@ -192,17 +232,24 @@ describe('SQLite store: searches narrowed by its index keys', () => {
             ...(r.performer === undefined ? {} : { performer: [{ reference: `Practitioner/d${r.performer}` }] }),
             category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code }] }],
             code: { coding: [{ system: 'http://loinc.org', code: r.loinc }] },
+            ...(r.effective ? { effectiveDateTime: r.effective } : {}),
           } as Observation);
         });
+        // An id met again during the load: a new version of it (the first build's ordinary path).
+        if (rows.length) resources.push({ ...resources[4]!, status: 'cancelled' } as Observation);
         const memory = new AtomicMemoryRepository();
         const store = openStore(undefined, []);
         try {
-          for (const r of resources) {
-            await memory.preload(r);
-            await store.repo.preload(r);
+          for (const r of resources) await memory.preload(r);
+          // As the loader does: batches, each one transaction, then markLoaded (the first build's path).
+          for (const batch of [resources.slice(0, 9), resources.slice(9)]) {
+            await store.repo.withTransaction(async () => {
+              for (const r of batch) await store.repo.preload(r);
+            });
           }
+          store.markLoaded();
           for (const q of [...SINGLE, ...PAIRS, ...combined] as Record<string, string>[]) {
-            const plan = planSearch('Observation', { ...q, _count: '100' });
+            const plan = planSearch('Observation', { _count: '100', ...q });
             const ids = (repo: AtomicMemoryRepository) => {
               const bundle = runSearch(repo, plan, 'http://x/fhir', q);
               // The answer's text: the store's resources spliced in as stored, the same characters as stringified.

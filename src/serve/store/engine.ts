@@ -55,7 +55,8 @@ export async function createRepository(options: RepositoryOptions): Promise<Repo
     }
     const loaded = options.dir ? await loadDirectory(options.dir, router, repo) : { loaded: 0, errors: [] };
     store.markLoaded();
-    return { router, repo, loaded, storeNote: store.file === ':memory:' ? undefined : `store ${store.file} built`, close: store.close };
+    // markLoaded reopens the finished file for serving: a new repository on it.
+    return { router, repo: store.repo, loaded, storeNote: store.file === ':memory:' ? undefined : `store ${store.file} built`, close: store.close };
   } catch (error) {
     store.close();
     throw error;

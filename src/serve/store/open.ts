@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import Database from 'libsql';
 import { UserError } from '../../util/errors.js';
@@ -29,11 +29,15 @@ export interface StoreOptions {
 }
 
 export interface OpenedStore {
-  repo: SqliteRepository;
+  /** The repository on the store (a new one after markLoaded of a first build). */
+  readonly repo: SqliteRepository;
   file: string;
   /** The store holds the served directory's data already (same files, same schema): nothing to load. */
   reused: boolean;
-  /** Records that the load finished, so the next start reuses the store. */
+  /**
+   * Records that the load finished, so the next start reuses the store: the build's keys are indexed, and a first
+   * build's file is renamed into place and reopened for serving, `repo` then being a new repository on it.
+   */
   markLoaded(): void;
   close(): void;
 }
@@ -84,24 +88,43 @@ export function openStore(dir: string | undefined, files: string[], options: Sto
       throw new UserError(`store ${file}: cannot create its folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
   }
-  const db = connect(file);
+  // The first build goes to FILE.building, renamed to FILE when it is complete: it can then run without a
+  // journal on disk and without fsync (a crash leaves only the .building file, removed by the next build).
+  const building = file === ':memory:' ? file : `${file}${BUILDING}`;
+  if (building !== file) removeStore(building);
+  const db = connect(building, 'build');
   db.exec(SCHEMA);
   db.pragma(`application_id = ${APPLICATION_ID}`);
   db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema', String(SCHEMA_VERSION));
-  // The first load needs no fsync per batch: a crash before markLoaded leaves a store that is rebuilt.
-  db.pragma('synchronous = OFF');
   return opened(file, db, false, source);
 }
 
-function opened(file: string, db: Database.Database, reused: boolean, source?: string): OpenedStore {
-  const repo = new SqliteRepository(db);
+/** Suffix of the store file while it is first built. */
+const BUILDING = '.building';
+/** SQLite's page cache while the store is built (KiB): the key sort and the resources table's pages. */
+const BUILD_CACHE_KIB = 65_536;
+
+function opened(file: string, first: Database.Database, reused: boolean, source?: string): OpenedStore {
+  let db = first;
+  let repo = new SqliteRepository(db);
+  if (!reused) repo.beginBulk();
   return {
-    repo,
+    get repo() {
+      return repo;
+    },
     file,
     reused,
     markLoaded() {
+      repo.endBulk();
       if (source !== undefined) db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('source', source);
-      db.pragma('synchronous = FULL');
+      if (file === ':memory:' || reused) {
+        db.pragma('synchronous = FULL');
+        return;
+      }
+      db.close();
+      renameSync(`${file}${BUILDING}`, file);
+      db = connect(file, 'serve');
+      repo = new SqliteRepository(db);
     },
     close() {
       if (!db.open) return;
@@ -110,6 +133,10 @@ function opened(file: string, db: Database.Database, reused: boolean, source?: s
   };
 }
 
+/**
+ * Opens the database file: to `serve` (WAL, an fsync per commit) or to `build` (the rollback journal in memory, no
+ * fsync, a large page cache: only for a file that is thrown away if the build does not finish).
+ */
 /**
  * Closes the store with its write-ahead log folded into the file, leaving only the file. libsql closes the connection
  * only once every prepared statement is garbage (the repository keeps its statements), so SQLite's own close, which
@@ -138,12 +165,18 @@ function closeCleanly(db: Database.Database, file: string): void {
   }
 }
 
-function connect(file: string): Database.Database {
+function connect(file: string, mode: 'serve' | 'build' = 'serve'): Database.Database {
   let db: Database.Database;
   try {
     db = new Database(file);
   } catch (error) {
     throw new UserError(`store ${file}: cannot open (${(error as Error).message})`);
+  }
+  if (mode === 'build') {
+    if (file !== ':memory:') db.pragma('journal_mode = MEMORY');
+    db.pragma('synchronous = OFF');
+    db.pragma(`cache_size = -${BUILD_CACHE_KIB}`);
+    return db;
   }
   if (file !== ':memory:') db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
