@@ -277,8 +277,9 @@ export class BulkExports {
   }
 
   private expireLater(job: ExportJob): void {
-    // unref: a pending expiry does not keep the process alive; setTimeout's limit is about 24.8 days.
-    job.timer = setTimeout(() => this.remove(job), Math.min(this.expiryMs, 2 ** 31 - 1)).unref();
+    // unref: a pending expiry does not keep the process alive. Past setTimeout's limit (about 24.8 days) the
+    // sweep at the next export request removes it.
+    if (this.expiryMs <= 2 ** 31 - 1) job.timer = setTimeout(() => this.remove(job), this.expiryMs).unref();
   }
 
   /** The POSTed `patient` references that name no Patient on the server or, at group level, no member of the Group. */
