@@ -1,4 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deletionOrder } from '../../src/seed/purge.js';
 import { bundleResources, generateTo, shippedProfile, tempDir } from '../helpers/output.js';
@@ -41,5 +42,20 @@ describe('purge deletion order', () => {
   it('should put types it does not know between the referrers and the directory, by name, each once', () => {
     const order = deletionOrder(['Organization', 'Zeta', 'Patient', 'Coverage', 'Alpha', 'ExplanationOfBenefit', 'Alpha', 'Provenance', 'Device']);
     expect(order).toEqual(['Provenance', 'ExplanationOfBenefit', 'Device', 'Alpha', 'Zeta', 'Coverage', 'Patient', 'Organization']);
+  });
+
+  it('should order the same set of types the same way whatever order they come in, types it does not know by name', () => {
+    const known = ['Provenance', 'ExplanationOfBenefit', 'Device', 'Encounter', 'Coverage', 'Patient', 'Organization'];
+    const unknown = ['Alpha', 'Basic', 'Composition', 'Flag', 'List', 'Zeta'];
+    fc.assert(
+      fc.property(fc.shuffledSubarray([...known, ...unknown, ...unknown], { minLength: 2 }), (types) => {
+        const order = deletionOrder(types);
+        expect(order).toEqual(deletionOrder([...types].reverse()));
+        expect(new Set(order).size).toBe(order.length);
+        const middle = order.filter((t) => unknown.includes(t));
+        expect(middle).toEqual([...new Set(middle)].sort());
+      }),
+      { numRuns: 200 },
+    );
   });
 });
