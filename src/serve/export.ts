@@ -142,7 +142,9 @@ export class BulkExports {
       try {
         parsed = JSON.parse(body);
       } catch (error) {
-        throw new ExportRequestError(400, `request body is not JSON (${(error as Error).message})`);
+        const form = /^application\/x-www-form-urlencoded/i.test(String(req.headers['content-type'] ?? ''));
+        const instead = form ? 'a form body is not read: POST a Parameters resource (application/fhir+json), or GET with the parameters in the query' : (error as Error).message;
+        throw new ExportRequestError(400, `request body is not JSON (${instead})`);
       }
       pairs.push(...parameterPairs(parsed));
     } else if (url.searchParams.has('patient')) {

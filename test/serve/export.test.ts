@@ -251,6 +251,10 @@ describeEmbedded('serve: Bulk Data $export', () => {
       expect(reply.body.issue[0]!.details.text, path).toMatch(why);
     }
     expect((await kickOff('$export', { accept: 'application/fhir+json' })).body.issue[0]!.details.text).toMatch(/Prefer: respond-async/);
+    // A form body (as for POST _search) says what a POST kick-off takes.
+    const form = await fetch(`${base}/$export`, { method: 'POST', headers: { ...PREFER, 'content-type': 'application/x-www-form-urlencoded' }, body: '_type=Patient' });
+    expect(form.status).toBe(400);
+    expect(JSON.stringify(await form.json())).toContain('request body is not JSON (a form body is not read: POST a Parameters resource (application/fhir+json), or GET with the parameters in the query)');
     expect((await kickOff('Group/nobody/$export')).status).toBe(404);
     // Prefer: handling=lenient ignores what it does not support.
     const lenient = await fetch(`${base}/$export?_type=Patient&organizeOutputBy=Patient&includeAssociatedData=_everything`, { headers: { ...PREFER, prefer: 'respond-async, handling=lenient' } });
