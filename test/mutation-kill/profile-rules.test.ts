@@ -70,7 +70,8 @@ const defs = {
   valueSet: (url: string) => valueSets[url],
   codeSystem: () => undefined,
 } as unknown as Definitions;
-const profile = new CompiledProfile(sd, defs, new Terminology(defs));
+// Compiled afresh in each test, never at load: Stryker switches a mutant on per test, after the file has loaded.
+const compiled = () => new CompiledProfile(sd, defs, new Terminology(defs));
 
 /** A resource that meets the profile. */
 function valid(): any {
@@ -86,7 +87,7 @@ function valid(): any {
 
 function problems(resource: unknown): string[] {
   const out: string[] = [];
-  profile.check(resource, (path, message) => out.push(`${path}: ${message}`));
+  compiled().check(resource, (path, message) => out.push(`${path}: ${message}`));
   return out;
 }
 
@@ -230,7 +231,7 @@ describe('CompiledProfile lookups', () => {
   it('should find nodes by element id, slices included', () => {
     const r = valid();
     r.category.push({ coding: [{ system: CAT, code: 'lab' }] });
-    const find = profile.finder(r);
+    const find = compiled().finder(r);
     expect(find('Obs.category:lab')).toEqual([r.category[1]]);
     expect(find('Obs.category')).toEqual(r.category);
     expect(find('Obs.component:a.code.coding.code')).toEqual(['A']);
@@ -240,6 +241,7 @@ describe('CompiledProfile lookups', () => {
 
   it('should tell whether a primitive carries an extension in its _name holder', () => {
     const r = valid();
+    const profile = compiled();
     expect(profile.primitiveExtensionFilled(r, 'Obs.status.extension')).toBe(false);
     r._status = { extension: [{ url: 'http://example.org/race' }] };
     expect(profile.primitiveExtensionFilled(r, 'Obs.status.extension')).toBe(true);
