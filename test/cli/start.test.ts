@@ -47,4 +47,20 @@ describeEmbedded('start on an incomplete population', () => {
     expect(second.stdout).toContain('holds an incomplete population (2 of 3 members written); generating');
     expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).members.written).toBe(3);
   }, 180_000);
+
+  it('should say in one line that a complete population is served as it is when --members, --seed or --profile ask for another', async () => {
+    const out = join(temp.dir, 'complete');
+    expect(await runCli(['generate', '--members', '2', '--out', out], quiet)).toBe(0);
+    const manifest = readFileSync(join(out, 'manifest.json'));
+    const seed = JSON.parse(manifest.toString()).seed as number;
+    // An empty --packages: no IG packages read or downloaded, which this test does not need.
+    const run = await runCliChild(['start', '--out', out, '--port', '0', '--members', '5', '--seed', String(seed + 1), '--packages', join(out, 'bundles')]);
+    const stopped = await run.stop();
+    expect(stopped.code).toBe(130);
+    expect(stopped.stdout).toContain(
+      `fhirseed: ${out} already holds 2 members (profile 'default', seed ${seed}), not --members 5, --seed ${seed + 1}; serving them as they are (empty ${out} or give another --out to generate with --members 5 --seed ${seed + 1})\n`,
+    );
+    expect(stopped.stdout).not.toMatch(/generating/);
+    expect(readFileSync(join(out, 'manifest.json'))).toEqual(manifest);
+  }, 120_000);
 });

@@ -1,7 +1,11 @@
 import type { Argv, CommandModule } from 'yargs';
+import { basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { outputState } from '../../output/complete.js';
+import type { Shard } from '../../output/writer.js';
 import { UserError } from '../../util/errors.js';
 import type { CommandContext } from '../run.js';
+import { wholeNumberOption } from '../numbers.js';
 import { generateOptions, parseShard, runGenerate, type GenerateArgs } from './generate.js';
 import { assertServePortFree, serveOptions, serveUntilStopped, type ServeArgs } from './serve.js';
 
@@ -11,7 +15,8 @@ type StartArgs = Omit<ServeArgs, 'dir'> & GenerateArgs;
  * `npm start`: a working sandbox in one command. Generates the profile's population into --out
  * (with every `generate` option) when that directory is missing, empty, or an fhirseed output
  * without a complete manifest (a run that was cut short, a file cut short); a complete population is
- * served as it is — with --shard i/N, that shard is what must be complete; without --shard, a directory
+ * served as it is, saying so in one line when --profile, --members or --seed ask for another population — with
+ * --shard i/N, that shard is what must be complete; without --shard, a directory
  * holding only some shards of a run is refused (exit 2) rather than wiped, as is a directory holding
  * other files. Then serves it until Ctrl-C (exit 130).
  */
@@ -36,7 +41,7 @@ export const startCommand: CommandModule<CommandContext, StartArgs> = {
     await assertServePortFree(argv);
     const what = `${shard && shard.count > 1 ? `shard ${shard.index}/${shard.count} of ` : ''}the '${argv.profile}' population`;
     if (state.kind === 'complete') {
-      argv.io.stdout(`fhirseed: serving ${what} already in ${argv.out} (empty it to generate afresh)\n`);
+      argv.io.stdout(`fhirseed: ${servedAsItIs(argv, shard) ?? `serving ${what} already in ${argv.out} (empty it to generate afresh)`}\n`);
     } else {
       const why = state.kind === 'missing' ? 'does not exist' : state.kind === 'empty' ? 'is empty' : `holds an incomplete population (${state.reason})`;
       argv.io.stdout(`fhirseed: ${argv.out} ${why}; generating ${what} into it\n`);
@@ -45,3 +50,24 @@ export const startCommand: CommandModule<CommandContext, StartArgs> = {
     await serveUntilStopped(argv, argv.out);
   },
 };
+
+/**
+ * A complete population asked for with other --profile, --members or --seed values is served as it is (README,
+ * `start`): the line saying so names what --out holds and the options that did not apply, e.g. `output already holds
+ * 25 members (profile 'default', seed 20260101), not --members 5; serving them as they are (empty output or give
+ * another --out to generate with --members 5)`. Undefined when the options match the manifest.
+ */
+function servedAsItIs(argv: StartArgs, shard: Shard | undefined): string | undefined {
+  const name = shard && shard.count > 1 ? `manifest.shard-${shard.index}-of-${shard.count}.json` : 'manifest.json';
+  const manifest = JSON.parse(readFileSync(join(argv.out, name), 'utf8')) as { profile?: string; profileFile?: string; seed?: number; members?: { total?: number } };
+  const profileName = (p: string) => basename(p).replace(/\.ya?ml$/, '');
+  const differ: string[] = [];
+  if (manifest.profileFile !== undefined && profileName(argv.profile) !== profileName(manifest.profileFile)) differ.push(`--profile ${argv.profile}`);
+  const members = wholeNumberOption('--members', argv.members, { min: 1 });
+  if (members !== undefined && members !== manifest.members?.total) differ.push(`--members ${members}`);
+  const seed = wholeNumberOption('--seed', argv.seed);
+  if (seed !== undefined && seed !== manifest.seed) differ.push(`--seed ${seed}`);
+  if (!differ.length) return undefined;
+  const holds = `${manifest.members?.total ?? '?'} members (profile '${manifest.profile ?? manifest.profileFile}', seed ${manifest.seed})`;
+  return `${argv.out} already holds ${holds}, not ${differ.join(', ')}; serving them as they are (empty ${argv.out} or give another --out to generate with ${differ.join(' ')})`;
+}
