@@ -278,6 +278,7 @@ describe('MemberClaimsContext choices', () => {
     expect(ctx.sideOf(knee)).toBe('left');
     expect(ctx.sideOf(undefined)).toBeUndefined();
     expect(ctx.sideOf(flu)).toBeUndefined();
+    expect(ctx.sideOf({ key: 'none', onset: '2024-01-01', icd10Index: 0 } as never)).toBeUndefined();
     expect(ctx.diagnosisOf(knee!, 2, 'principal')).toEqual({ sequence: 2, icd10cm: 'M17.12', display: 'OA left knee', role: 'principal', conditionKey: 'knee' });
     expect(ctx.diagnosisOf(flu!, 1, 'secondary').icd10cm).toBe('J11.1');
     expect(() => ctx.diagnosisOf({ key: 'none', onset: '2024-01-01', icd10Index: 0 } as never, 1, 'principal')).toThrow("condition 'none' has no ICD-10-CM code");

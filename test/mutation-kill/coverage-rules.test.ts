@@ -2,6 +2,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { CoverageIndex, coverage, mustSupportElements, notApplicableReason, resourceProfiles } from '../../src/validate/coverage.js';
 import type { Definitions } from '../../src/validate/definitions.js';
+import { JUDGED_NOT_APPLICABLE } from '../../src/validate/not-applicable.js';
 import type { FhirPackage } from '../../src/validate/packages.js';
 import { CompiledProfile } from '../../src/validate/profile.js';
 import { Terminology } from '../../src/validate/terminology.js';
@@ -39,6 +40,7 @@ const pkg: FhirPackage = {
     sd('http://example.org/special', 'Patient', [el('Patient.name', { mustSupport: true })], { derivation: 'specialization' }),
     sd('http://example.org/no-snapshot', 'Patient', [], { snapshot: undefined }),
     { resourceType: 'ValueSet', url: 'http://example.org/vs' },
+    { resourceType: 'Basic', url: 'http://example.org/basic', kind: 'resource', derivation: 'constraint', snapshot: { element: [] } },
   ],
 };
 
@@ -67,6 +69,7 @@ describe('which profiles and elements count', () => {
     expect(resourceProfiles(pkg).map((p) => p.url)).toEqual(['http://example.org/patient', 'http://example.org/org']);
     expect(mustSupportElements(patientProfile)).toEqual(['Patient.active', 'Patient.multipleBirth[x]', 'Patient.gender', 'Patient.photo']);
     expect(mustSupportElements({ ...patientProfile, snapshot: undefined })).toEqual([]);
+    expect(notApplicableReason({ ...patientProfile, snapshot: undefined }, 'Patient.photo')).toBeUndefined();
   });
 
   it('should say why an element is not applicable: prohibited, or the vital-signs special cases', () => {
@@ -80,7 +83,9 @@ describe('which profiles and elements count', () => {
     const bp = vital('http://hl7.org/fhir/us/core/StructureDefinition/us-core-vital-signs', [el('Observation.component:systolic', { min: 1 }), el('Observation.component:systolic.code')]);
     expect(notApplicableReason(bp, 'Observation.value[x]:valueQuantity')).toBe('the values are in required components, so the Observation has no value[x]');
     expect(notApplicableReason(bp, 'Observation.component')).toBeUndefined();
-    const optional = vital('http://hl7.org/fhir/StructureDefinition/vitalsigns', [el('Observation.component:extra', { min: 0 })]);
+    // Only the slices themselves count, not their required children.
+    const optional = vital('http://hl7.org/fhir/StructureDefinition/vitalsigns', [el('Observation.component:extra', { min: 0 }), el('Observation.component:extra.code', { min: 1 })]);
+    expect(notApplicableReason({ ...optional, snapshot: undefined }, 'Observation.value[x]')).toBeUndefined();
     expect(notApplicableReason(optional, 'Observation.value[x]')).toBeUndefined();
     expect(notApplicableReason(vital('http://example.org/other-base', []), 'Observation.component')).toBeUndefined();
     expect(notApplicableReason({ ...single, type: 'Patient' }, 'Observation.component')).toBeUndefined();
@@ -88,6 +93,17 @@ describe('which profiles and elements count', () => {
 });
 
 describe('CoverageIndex', () => {
+  it('should leave out the elements judged not applicable in src/validate/not-applicable.ts, with their reason and source', () => {
+    const entry = JUDGED_NOT_APPLICABLE[0]!;
+    const type = entry.element.split('.')[0]!;
+    const judgedProfile = sd(entry.profile, type, [el(type), el(entry.element, { mustSupport: true }), el(`${type}.name`, { mustSupport: true })]);
+    const index = new CoverageIndex({ ...pkg, resources: [judgedProfile] }, validator());
+    const [report] = index.report().profiles;
+    expect(report!.notApplicable).toEqual([{ id: entry.element, reason: entry.reason, source: entry.source }]);
+    expect(report!.missing).toEqual([`${type}.name`]);
+    expect(report!.total).toBe(2);
+  });
+
   it('should count false and 0 as filled, null and absent as not, and only for resources that claim the profile', () => {
     const v = validator();
     const report = coverage(
