@@ -96,4 +96,25 @@ describe('SQLite store: a full disk during a write', () => {
     expect(pragmaValue(store.repo.db, 'integrity_check')).toBe('ok');
     expect((await fhir(`${url}/Observation/o0`)).status).toBe(200);
   });
+
+  it('should store nothing of an NDJSON batch of the first build that does not fit, and go on building', async () => {
+    const t = tempDir('fhirseed-store-full-build-');
+    const building = openStore(undefined, [], { file: `${t.dir}/store.sqlite` });
+    try {
+      building.repo.db.pragma(`max_page_count = ${Number(pragmaValue(building.repo.db, 'page_count')) + 8}`);
+      const lines = ['b1', 'b2', 'huge', 'b3'].map((id) => JSON.stringify(observation(id, id === 'huge' ? 200_000 : 10)));
+      const result = { loaded: 0, errors: [] as string[] };
+      await expect(loadNdjsonLines((async function* () { yield* lines; })(), 'first.ndjson', building.repo, result)).rejects.toThrow(/^the sandbox store is full \(SQLITE_FULL/);
+      expect(result.errors[0]).toMatch(/^first\.ndjson:3: 500 the sandbox store is full/);
+      expect(building.repo.count()).toBe(0);
+      await loadNdjsonLines((async function* () { yield JSON.stringify(observation('fits', 10)); })(), 'next.ndjson', building.repo, result);
+      building.markLoaded();
+      expect(building.repo.count()).toBe(1);
+      expect([...building.repo.candidates('Observation', { patient: 'Patient/p1' })].map((r) => r.id)).toEqual(['fits']);
+      expect(pragmaValue(building.repo.db, 'integrity_check')).toBe('ok');
+    } finally {
+      building.close();
+      t.cleanup();
+    }
+  });
 });
