@@ -91,6 +91,7 @@ const FIXED_ELEMENTS: Partial<Record<SystemName, readonly string[]>> = {
   planNetLanguageProficiency: ['Practitioner.communication.extension.valueCodeableConcept'],
   pdexProvenancePayerDataSource: ['Provenance.entity.extension.valueCodeableConcept'],
   priorAuthTrace: ['ExplanationOfBenefit.item.extension.valueIdentifier (PAS item trace number)'],
+  fhirseedAttribution: ['Group.identifier (provider attribution)'],
 };
 
 /** Readable names of the main systems; the rest are named by their key in src/fhir/systems.ts. */
@@ -149,6 +150,7 @@ const NAMES: Partial<Record<SystemName, string>> = {
   planNetLanguageProficiency: 'Plan-Net language proficiency',
   pdexProvenancePayerDataSource: 'Da Vinci PDex provenance payer data source',
   priorAuthTrace: 'fhirseed prior authorization item trace numbers (PAS itemTraceNumber)',
+  fhirseedAttribution: 'fhirseed provider attribution (Group identifier: the Organization id)',
 };
 
 /** The name shown for a system key. */

@@ -19,6 +19,7 @@ import { checkOutputTarget, createTempOutput, moveShardIn, swapInOutput } from '
 import { membersInWorkers } from './workers.js';
 import { OutputWriter, shardSuffix, type OutputFormat, type Shard } from './writer.js';
 import { writeFailure } from './write-failure.js';
+import { Attribution } from './attribution.js';
 
 export interface GenerateOptions {
   profile: Profile;
@@ -99,10 +100,12 @@ export function generate(options: GenerateOptions): Manifest {
     const builder = memberBuilder(run.setup, run.codeMaps);
     try {
       if (run.first === 0) run.writer.writeDirectory(builder.directory());
+      const attribution = new Attribution(options.shard);
       for (let index = run.first; index < run.end; index++) {
-        run.writer.writeMember(builder.member(index));
+        run.writer.writeMember(attribution.add(builder.member(index)));
         options.onProgress?.(index - run.first + 1, run.end - run.first);
       }
+      attribution.write(builder, run.writer);
     } finally {
       run.writer.close();
     }
@@ -129,14 +132,16 @@ export async function generateAsync(options: AsyncGenerateOptions): Promise<Mani
     const members = jobs > 1 && run.end - run.first > 1 ? membersInWorkers(run.setup, jobs, run.first, run.end) : membersInProcess(builder, run.first, run.end);
     try {
       if (run.first === 0) run.writer.writeDirectory(builder.directory());
+      const attribution = new Attribution(options.shard);
       let done = 0;
       for await (const group of members) {
         if (options.signal?.aborted) throw interrupted();
-        run.writer.writeMember(group);
+        run.writer.writeMember(attribution.add(group));
         options.onProgress?.(++done, run.end - run.first);
         await run.writer.drained();
         if (options.signal?.aborted) throw interrupted();
       }
+      attribution.write(builder, run.writer);
     } finally {
       run.writer.close();
       await run.writer.finished().catch(() => undefined); // nothing still writing into the directory about to be removed

@@ -1,11 +1,13 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { CodeMaps } from '../codemaps/types.js';
-import { claimSelectedIgs, ids, type BuildContext, type UsCoreVersion } from '../fhir/context.js';
+import { baseProfile, claimSelectedIgs, ids, meta, type BuildContext, type UsCoreVersion } from '../fhir/context.js';
+import { attributedOrganizations, buildAttributionGroup, membersByOrganization } from '../fhir/pdex/attribution.js';
 import { buildCarinBbDirectoryResources, buildCarinBbEobs, buildMemberCoreResources } from '../fhir/carin-bb/index.js';
 import { buildPlanNetDirectoryResources, layerPlanNet } from '../fhir/plan-net/index.js';
 import { buildFormularyDirectoryResources } from '../fhir/formulary/index.js';
 import { layerPdex } from '../fhir/pdex/layer.js';
 import { buildPdexMemberResources } from '../fhir/pdex/prior-authorization.js';
+import { practitionerRoleId } from '../fhir/us-core/care-common.js';
 import { buildCareDirectoryResources } from '../fhir/us-core/domain-care.js';
 import { buildUsCoreDirectoryResources, buildUsCoreMemberResources, layerUsCore } from '../fhir/us-core/index.js';
 import { IG_NAMES, type IgName } from '../profile/igs.js';
@@ -37,6 +39,8 @@ export interface MemberBuilder {
   member(index: number): RenderedGroup;
   /** The directory bundle (organizations, practitioners, locations…). */
   directory(): RenderedGroup;
+  /** The provider-attribution Groups of the members written (their groups' `attribution`), or none when no member is attributed. */
+  groups(attribution: Iterable<[string, string[]]>): RenderedGroup | undefined;
 }
 
 /** The builder for a run: the directory is simulated once from the profile and code maps. */
@@ -54,6 +58,7 @@ export function memberBuilder(setup: MemberSetup, codeMaps: CodeMaps): MemberBui
     igs: new Set(setup.igs ?? profile.igs ?? IG_NAMES),
   };
   const has = (ig: IgName) => ctx.igs.has(ig);
+  const roleOrganization = (roleId: string) => directory.practitioners.find((p) => practitionerRoleId(p.id) === roleId)?.organizationId;
   return {
     member(index) {
       const story = simulateMember({ profile, codeMaps, directory, now }, index);
@@ -67,7 +72,15 @@ export function memberBuilder(setup: MemberSetup, codeMaps: CodeMaps): MemberBui
         .concat(has('pdex') ? buildPdexMemberResources(story, ctx) : [])
         .map((r) => layerPdex(r, ctx))
         .map((r) => claimSelectedIgs(r, ctx));
-      return renderGroup(`bundles/member-${String(index).padStart(6, '0')}.json`, resources, setup.render, testAccount(story, ids.patient(story)));
+      const group = renderGroup(`bundles/member-${String(index).padStart(6, '0')}.json`, resources, setup.render, testAccount(story, ids.patient(story)));
+      const attributed = attributedOrganizations(resources, roleOrganization);
+      return attributed.size ? { ...group, attribution: [...attributed].map(([p, orgs]) => [p, [...orgs].sort()]) } : group;
+    },
+    groups(attribution) {
+      const names = new Map(directory.organizations.map((o) => [o.id, o.name]));
+      const groups = membersByOrganization(attribution).map(([org, patients]) =>
+        claimSelectedIgs(buildAttributionGroup(org, names.get(org) ?? org, patients, meta(ctx, [baseProfile('Group')])), ctx));
+      return groups.length ? renderGroup('bundles/groups.json', groups, setup.render) : undefined;
     },
     directory() {
       // Plan-Net is this same directory (same NPIs, organizations, locations, endpoints) with its profiles layered on, plus networks and plans.

@@ -105,6 +105,8 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
         summary.skippedMembers = source.memberFiles.length - remaining.length;
         if (summary.skippedMembers) onEntries(Math.round((total * summary.skippedMembers) / Math.max(1, source.memberFiles.length)));
         await runPool(planWork(memberGroups(source, remaining), summary.bundleSize), options.concurrency, runner);
+        // The attribution Groups name members: after all of them (sent again on a resumed run: PUTs change nothing).
+        for (const item of planWork(groupFiles(source), summary.bundleSize)) await runItem({ ...item, files: [] }, runner);
         checkpoint.markFinished();
       } finally {
         deadLetters.close();
@@ -140,6 +142,12 @@ function openState<T>(paths: ReturnType<typeof statePaths>, open: () => T): T {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new UserError(`cannot keep the seed state (checkpoint, dead letters) in ${paths.dir} (${code}); give a writable --state-dir`);
   }
+}
+
+/** The attribution Groups' bundle files as one work group (none when the output has none). */
+function groupFiles(source: SeedSource): Group[] {
+  const files = source.groupFiles ?? [];
+  return files.length ? [{ file: files[0]!, entries: files.flatMap((f) => readBundleEntries(source.dir, f)) }] : [];
 }
 
 function* memberGroups(source: SeedSource, files: readonly string[]): Generator<Group> {
@@ -178,5 +186,6 @@ function dryRunPlan(source: SeedSource, options: SeedOptions, bundleSize: number
   };
   for (const item of planWork(groups, bundleSize)) count(item);
   for (const item of planWork(memberGroups(source, source.memberFiles), bundleSize)) count(item);
+  for (const item of planWork(groupFiles(source), bundleSize)) count(item);
   return { requests, entries, byType };
 }

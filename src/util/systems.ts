@@ -110,6 +110,8 @@ export const SYSTEMS = {
   // fhirseed's own: the run tag on every resource (src/fhir/context.ts) and the PAS item trace numbers
   fhirseedRun: 'urn:fhirseed:run',
   priorAuthTrace: 'urn:fhirseed:prior-auth-trace',
+  /** Identifier of a provider-attribution Group: the attributed Organization's id (src/fhir/pdex/attribution.ts). */
+  fhirseedAttribution: 'urn:fhirseed:attribution',
   // Plan-Net 1.1.0 (src/fhir/plan-net): its code systems and the ones it binds
   planNetAcceptingPatients: `${PLAN_NET_CS}/AcceptingPatientsCS`,
   planNetAccessibility: `${PLAN_NET_CS}/AccessibilityCS`,

@@ -52,8 +52,12 @@ describe('generate', () => {
       generateTo(dir, profile, { shard: { index, count: 3 } });
       return readTree(dir);
     });
+    // The attribution Groups list members of every shard: only the whole run writes them (serve derives them for shards).
+    const groupFiles = ['bundles/groups.json', 'ndjson/Group.ndjson'];
+    for (const file of groupFiles) expect(wholeTree.has(file), file).toBe(true);
+    expect(shardTrees.every((t) => [...t.keys()].every((f) => !/groups|Group\./.test(f)))).toBe(true);
     // Member and directory bundles: each appears in exactly one shard, with the same bytes.
-    const bundleFiles = [...wholeTree.keys()].filter((f) => f.startsWith('bundles/'));
+    const bundleFiles = [...wholeTree.keys()].filter((f) => f.startsWith('bundles/') && !groupFiles.includes(f));
     for (const file of bundleFiles) {
       const holders = shardTrees.filter((t) => t.has(file));
       expect(holders.length, file).toBe(1);
@@ -61,7 +65,7 @@ describe('generate', () => {
     }
     expect(shardTrees.flatMap((t) => [...t.keys()].filter((f) => f.startsWith('bundles/'))).length).toBe(bundleFiles.length);
     // NDJSON: the shards' files concatenated in shard order equal the whole run's file.
-    for (const file of [...wholeTree.keys()].filter((f) => f.startsWith('ndjson/'))) {
+    for (const file of [...wholeTree.keys()].filter((f) => f.startsWith('ndjson/') && !groupFiles.includes(f))) {
       const type = file.slice('ndjson/'.length, -'.ndjson'.length);
       const joined = Buffer.concat(
         shardTrees.map((t, i) => t.get(`ndjson/${type}.shard-${i + 1}-of-3.ndjson`) ?? Buffer.alloc(0)),
@@ -69,7 +73,7 @@ describe('generate', () => {
       expect(joined.equals(wholeTree.get(file)!), file).toBe(true);
     }
     // Manifests: per-type counts of the shards sum to the whole.
-    const wholeCounts = JSON.parse(wholeTree.get('manifest.json')!.toString()).counts.byType as Record<string, number>;
+    const { Group: _groups, ...wholeCounts } = JSON.parse(wholeTree.get('manifest.json')!.toString()).counts.byType as Record<string, number>;
     const summed: Record<string, number> = {};
     shardTrees.forEach((t, i) => {
       const counts = JSON.parse(t.get(`manifest.shard-${i + 1}-of-3.json`)!.toString()).counts.byType as Record<string, number>;
@@ -87,18 +91,18 @@ describe('generate', () => {
     }
   });
 
-  it('should write one bundle per member plus the directory, and accounts for each member', () => {
+  it('should write one bundle per member plus the directory and the attribution Groups, and accounts for each member', () => {
     const dir = newDir();
     // Unsplit: a member over --max-bundle-entries is written in parts (test/output/bundle-limit.test.ts).
     const manifest = generateTo(dir, { ...profile, members: 7 }, { maxBundleEntries: 100_000 });
     const bundles = bundleResources(dir);
-    expect(bundles.map((b) => b.file)).toEqual(['directory.json', ...Array.from({ length: 7 }, (_, i) => `member-${String(i).padStart(6, '0')}.json`)]);
+    expect(bundles.map((b) => b.file)).toEqual(['directory.json', 'groups.json', ...Array.from({ length: 7 }, (_, i) => `member-${String(i).padStart(6, '0')}.json`)]);
     const accounts = JSON.parse(readFileSync(join(dir, 'test-accounts.json'), 'utf8')) as { patientId: string }[];
     expect(accounts).toHaveLength(7);
     const csvLines = readFileSync(join(dir, 'test-accounts.csv'), 'utf8').trim().split('\n');
     expect(csvLines).toHaveLength(8);
     for (const [i, account] of accounts.entries()) {
-      const patient = bundles[i + 1]!.resources.find((r) => r.resourceType === 'Patient');
+      const patient = bundles[i + 2]!.resources.find((r) => r.resourceType === 'Patient');
       expect(patient?.id).toBe(account.patientId);
     }
     expect(manifest.members.written).toBe(7);
