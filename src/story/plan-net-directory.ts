@@ -107,10 +107,13 @@ export function buildPlanNetDirectory(profile: Profile, directory: Directory): P
   };
   const startYear = Number(profile.period.start.slice(0, 4));
   const hospitals = directory.organizations.filter((o) => o.kind === 'hospital');
+  // The directory's first pharmacy is open around the clock, as chains keep a 24-hour store in most areas (a judgment);
+  // its pharmacists' roles are then available all day (hoursOf draws nothing for pharmacies: the rest is unchanged).
+  const roundTheClock = directory.organizations.find((o) => o.kind === 'pharmacy')?.id;
   const organizations = directory.organizations.map((o): OrgDirectoryFact => ({
     networks: pickNetworks(o.kind === 'dental-practice'),
     accepting: o.kind === 'hospital' || o.kind === 'pharmacy' || o.kind === 'ambulance' ? 'newpt' : accepting(rng),
-    hours: hoursOf(o.kind, rng),
+    hours: o.id === roundTheClock ? [{ days: [...WEEKDAYS, 'sat', 'sun'], allDay: true }] : hoursOf(o.kind, rng),
     ...(o.kind === 'clinic' && hospitals.length && rng.chance(0.5) ? { partOf: rng.pick(hospitals).id } : {}),
     licensedSince: startYear - rng.int(3, 40),
     licenseNumber: rng.digits(7),

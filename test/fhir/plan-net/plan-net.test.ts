@@ -31,7 +31,7 @@ beforeAll(async () => {
   validator = await createValidator({ packagesDir: SHARED_PACKAGES, igs: ['carin-bb@2.0.0', 'us-core@6.1.0', 'plan-net@1.1.0'] });
 });
 
-describe.each([20260101, 777])('Plan-Net directory of the default profile, seed %i', (seed) => {
+describe.each([20260101, 777, 4242])('Plan-Net directory of the default profile, seed %i', (seed) => {
   let directory: Resource[];
   beforeAll(() => {
     directory = population(seed, 1).directory;
