@@ -157,6 +157,7 @@ describeEmbedded('serve: every error in README\'s table, against real servers', 
     'GET /auth/authorize?scope=openid&…': () => at(patient, `/auth/authorize?${authorizeParams(patient.url, { scope: 'openid' }).params}`),
     'GET /report.html': () => at(none, '/report.html'),
     'GET /fhir/$export?_type=Nothing': () => at(none, '/fhir/$export?_type=Nothing', { headers: { prefer: 'respond-async' } }),
+    'GET /fhir/Group/$export': () => at(none, '/fhir/Group/$export', { headers: { prefer: 'respond-async' } }),
   };
   // Rows whose example repeats a request line are told apart by the rest of the example cell.
   const byRow: Record<string, () => Promise<Response>> = {
