@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { DrugRow } from '../../src/codemaps/types.js';
+import type { CodeMaps, DrugRow } from '../../src/codemaps/types.js';
 import type { Profile } from '../../src/profile/types.js';
 import { MemberClaimsContext } from '../../src/story/claims/context.js';
 import { pharmacyClaims, type Prescription } from '../../src/story/claims/pharmacy.js';
+import { bookMultiple, drugFillPrice } from '../../src/story/claims/pricing.js';
 import type { Showcase } from '../../src/story/showcase.js';
 import type { CoverageFact, Directory, MemberFact } from '../../src/story/types.js';
 import { addDays, daysBetween } from '../../src/util/dates.js';
@@ -27,9 +28,9 @@ const directory = {
 const profile = { period: { start: '2024-01-01', end: '2024-12-31' }, claims: { outOfNetworkRate: 0, denialRate: 0 } } as unknown as Profile;
 const coverage: CoverageFact = { ordinal: 2, planId: 'p', planName: 'p', planType: 'commercial', group: { id: 'g', name: 'g' }, start: '2024-01-01', end: '2024-12-31', status: 'active' };
 
-function ctx(seed: string, showcase?: Showcase, denialRate = 0): MemberClaimsContext {
+function ctx(seed: string, showcase?: Showcase, denialRate = 0, maps: CodeMaps = codeMaps): MemberClaimsContext {
   const p = { ...profile, claims: { ...profile.claims, denialRate } } as Profile;
-  return new MemberClaimsContext(new Rng(seed), undefined as never, p, codeMaps, directory, { birthDate: '1960-01-01' } as MemberFact, [], [coverage], new Map(), showcase);
+  return new MemberClaimsContext(new Rng(seed), undefined as never, p, maps, directory, { birthDate: '1960-01-01' } as MemberFact, [], [coverage], new Map(), showcase);
 }
 
 const rx = (drug: DrugRow, extra: Partial<Prescription> = {}): Prescription => ({ coverage, drug, conditionKey: 'k', firstFill: '2024-01-10', fills: 12, ...extra });
@@ -85,6 +86,7 @@ describe('pharmacyClaims', () => {
     }
     expect(pharmacyClaims(ctx('x'), rx(generic, { firstFill: addDays(last, 1) }))).toEqual([]);
     expect(pharmacyClaims(ctx('x'), rx(generic, { firstFill: last, fills: 1 }))).toHaveLength(1);
+    expect(pharmacyClaims(ctx('x'), rx(generic, { fills: 1, coverage: { ...coverage, end: '2024-01-10' } }))).toHaveLength(1);
   });
 
   it('should scale the quantity to the days supply, and bill the drug as the row says', () => {
@@ -101,6 +103,14 @@ describe('pharmacyClaims', () => {
     });
     expect(fill!.lines[0]!.code).toEqual({ system: 'ndc', code: generic.ndc.code, display: generic.ndc.display, licensed: false });
     expect(fill!.lines[0]!.price.preventive).toBe(false);
+    expect(fill!.lines[0]!.modifiers).toEqual([]);
+    expect(fill!.lines[0]!.diagnosisSequences).toEqual([]);
+    // Priced as a 90-day fill on the drug book, in network: allowed within ±10 % of the book's price.
+    const allowed = drugFillPrice(codeMaps.pricing, { brand: false, daysSupply: 90 }) * bookMultiple(codeMaps.pricing, 'commercial', 'drug') * 100;
+    const { submitted, allowedRatio } = fill!.lines[0]!.price;
+    expect(Number.isInteger(submitted)).toBe(true);
+    expect(submitted * allowedRatio).toBeGreaterThanOrEqual(allowed * 0.9 - 1);
+    expect(submitted * allowedRatio).toBeLessThanOrEqual(allowed * 1.1 + 1);
     expect(fill!.pharmacy!.dawCode).toBe('0');
   });
 
@@ -122,7 +132,7 @@ describe('pharmacyClaims', () => {
   it('should force and deny only the first fill, and compound it for a showcase member', () => {
     const claims = pharmacyClaims(ctx('x', { compound: true } as Showcase), rx(generic, { forced: true, deny: true, fills: 3 }));
     expect(claims.map((c) => c.forced)).toEqual([true, false, false]);
-    expect(claims[0]!.lines[0]!.denialReason).toBeDefined();
+    expect(claims[0]!.lines[0]!.denialReason!.claimTypes).toContain('pharmacy');
     expect(claims[0]!.lines[0]!.price.denial).toEqual({ group: claims[0]!.lines[0]!.denialReason!.group });
     expect(claims.slice(1).map((c) => c.lines[0]!.denialReason)).toEqual([undefined, undefined]);
     expect(claims[0]!.pharmacy!.compound).toBe('2');
@@ -136,6 +146,10 @@ describe('pharmacyClaims', () => {
     expect(plain[0]!.pharmacy!.compound).toBe('1');
     expect(pharmacyClaims(ctx('x', { compound: true } as Showcase), rx(generic, { fills: 1 }))[0]!.pharmacy!.compound).toBe('1');
     expect(pharmacyClaims(ctx('x'), rx(generic, { fills: 2 })).map((c) => c.forced)).toEqual([undefined, undefined]);
+    const noVehicles = { ...codeMaps, tables: new Map([...codeMaps.tables].filter(([k]) => k !== 'compound-vehicles')) } as CodeMaps;
+    expect(() => pharmacyClaims(ctx('x', { compound: true } as Showcase, 0, noVehicles), rx(generic, { forced: true, fills: 1 }))).toThrow(
+      "code-maps/tables.json has no 'compound-vehicles'",
+    );
   });
 
   it('should price every fill at the tier of the drug on the formulary', () => {
