@@ -366,6 +366,9 @@ describeEmbedded('serve: Bulk Data $export with SMART auth', () => {
     expect(ids((await runExport(`${backend.url}/Patient/$export`, patientsOnly)).files)).toEqual(['Patient/p1', 'Patient/p2', 'Patient/p3', 'Patient/p4']);
     const refused = await fetch(`${backend.url}/$export?_type=Observation`, { headers: { ...PREFER, authorization: `Bearer ${patientsOnly}` } });
     expect(refused.status).toBe(403);
+    const noProvenance = await fetch(`${backend.url}/Patient/$export?_type=Patient&includeAssociatedData=LatestProvenanceResources`, { headers: { ...PREFER, authorization: `Bearer ${patientsOnly}` } });
+    expect(noProvenance.status).toBe(403);
+    expect(JSON.stringify(await noProvenance.json())).toContain("the token's scopes do not cover Provenance");
     const writeOnly = await fetch(`${backend.url}/$export`, { headers: { ...PREFER, authorization: `Bearer ${await token('payer', 's3cret', 'system/*.write')}` } });
     expect(writeOnly.status).toBe(403);
   });
