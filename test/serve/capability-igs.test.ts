@@ -1,7 +1,10 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CapabilityStatement } from '@medplum/fhirtypes';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capabilityStatement, findProfiles } from '../../src/serve/capability.js';
 import { startServer } from '../../src/serve/index.js';
+import { manifestIgs } from '../../src/serve/served-igs.js';
 import { generateTo, shippedProfile, tempDir } from '../helpers/output.js';
 import { SHARED_PACKAGES } from '../helpers/packages.js';
 import { describeEmbedded, fhir } from './helpers.js';
@@ -38,5 +41,22 @@ describeEmbedded('serve: /metadata names the IGs the output was made for', () =>
     expect(usCore311.instantiates).toEqual([US_CORE]);
     expect(usCore311.implementationGuide).toEqual(['http://hl7.org/fhir/us/core/ImplementationGuide/hl7.fhir.us.core|3.1.1']);
     expect(capabilityStatement('http://x/fhir', profiles, 'none', 'http://x/auth/token').instantiates).toEqual([C4BB, US_CORE]);
+  });
+});
+
+describe('manifestIgs', () => {
+  it("should read manifest.json's igs, a sharded run's from its shard manifests, and nothing from other data", () => {
+    const temp = tempDir('fhirseed-manifest-igs-');
+    try {
+      expect(manifestIgs(temp.dir)).toBeUndefined();
+      expect(manifestIgs(undefined)).toBeUndefined();
+      writeFileSync(join(temp.dir, 'manifest.shard-1-of-2.json'), JSON.stringify({ igs: { 'hl7.fhir.us.carin-bb': '2.0.0' } }));
+      writeFileSync(join(temp.dir, 'manifest.shard-2-of-2.json'), JSON.stringify({ igs: { 'hl7.fhir.us.carin-bb': '2.0.0', 'hl7.fhir.us.core': '7.0.0' } }));
+      expect(manifestIgs(temp.dir)).toEqual({ 'hl7.fhir.us.carin-bb': '2.0.0', 'hl7.fhir.us.core': '7.0.0' });
+      writeFileSync(join(temp.dir, 'manifest.json'), JSON.stringify({ igs: { 'hl7.fhir.us.core': '6.1.0' } }));
+      expect(manifestIgs(temp.dir)).toEqual({ 'hl7.fhir.us.core': '6.1.0' });
+    } finally {
+      temp.cleanup();
+    }
   });
 });
