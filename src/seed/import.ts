@@ -22,6 +22,11 @@ export interface ImportOptions extends ConnectionOptions {
   /** Its port (0: any free one). */
   importPort: number;
   verify: boolean;
+  /**
+   * Azure Health Data Services' `mode` parameter: when given, the kick-off is Azure's form (`inputFormat`, `mode`,
+   * `input` parts with `type` and `url`, values as strings, no `inputSource`); otherwise the HL7 / HAPI form.
+   */
+  importMode?: ImportMode;
   /** Longest wait between polls, whatever Retry-After says (ms). */
   maxPollMs?: number;
 }
@@ -44,9 +49,14 @@ export interface ImportSummary {
 
 const NDJSON = 'application/fhir+ndjson';
 
+/** Azure Health Data Services' import modes: InitialLoad for an empty server (API writes blocked), IncrementalLoad otherwise. */
+export const IMPORT_MODES = ['InitialLoad', 'IncrementalLoad'] as const;
+export type ImportMode = (typeof IMPORT_MODES)[number];
+
 /**
  * `seed --mode import`: hands the output's NDJSON files to the server's bulk `$import` (HL7 Bulk Data
- * import, the Parameters form HAPI takes: inputFormat, inputSource, input parts with type and url),
+ * import, the Parameters form HAPI takes: inputFormat, inputSource, input parts with type and url; with
+ * `importMode`, Azure Health Data Services' form, see `importParameters`),
  * serving the files from a temporary HTTP server here unless `inputBaseUrl` says where they already are;
  * `Prefer: respond-async`, then polls the Content-Location status URL, honouring Retry-After, until the
  * job completes; then verifies the counts under the run tag. Throws a UserError (exit 2) when the server
@@ -69,7 +79,7 @@ export async function seedImport(options: ImportOptions): Promise<ImportSummary>
     const inputs = files.map((f) => ({ type: f.slice(0, f.indexOf('.')), url: `${base}/${encodeURIComponent(f)}` }));
     const capabilities = await fetchCapabilities(client);
     if (capabilities.fhirVersion && !capabilities.fhirVersion.startsWith('4.0')) throw new UserError(`${server} is FHIR ${capabilities.fhirVersion}; fhirseed writes FHIR R4 (4.0.1)`);
-    const statusUrl = await kickOff(client, server, inputs, base);
+    const statusUrl = await kickOff(client, server, importParameters(inputs, base, options.importMode));
     const { body, polls } = await poll(client, statusUrl, options);
     const summary: ImportSummary = { server, runId, inputs, statusUrl, counts: jobCounts(body, inputs), errors: jobErrors(body), polls, elapsedMs: 0, ok: true };
     if (options.verify) summary.verify = await verifyCounts(client, runId, expected);
@@ -82,8 +92,24 @@ export async function seedImport(options: ImportOptions): Promise<ImportSummary>
   }
 }
 
-async function kickOff(client: FhirHttpClient, server: string, inputs: { type: string; url: string }[], inputSource: string): Promise<string> {
-  const parameters: Parameters = {
+/**
+ * The kick-off's Parameters. Without `mode`, the HL7 Bulk Data import / HAPI form: `inputFormat` (code), `inputSource`
+ * (uri), one `input` per file with `type` (code) and `url` (uri). With `mode`, Azure Health Data Services' form as its
+ * docs give it ("Import FHIR data", learn.microsoft.com/azure/healthcare-apis/fhir/import-data): `inputFormat` and
+ * `mode` as valueString, `input` parts `type` (valueString) and `url` (valueUri), no `inputSource`.
+ */
+export function importParameters(inputs: { type: string; url: string }[], inputSource: string, mode?: ImportMode): Parameters {
+  if (mode) {
+    return {
+      resourceType: 'Parameters',
+      parameter: [
+        { name: 'inputFormat', valueString: NDJSON },
+        { name: 'mode', valueString: mode },
+        ...inputs.map((i) => ({ name: 'input', part: [{ name: 'type', valueString: i.type }, { name: 'url', valueUri: i.url }] })),
+      ],
+    };
+  }
+  return {
     resourceType: 'Parameters',
     parameter: [
       { name: 'inputFormat', valueCode: NDJSON },
@@ -91,6 +117,9 @@ async function kickOff(client: FhirHttpClient, server: string, inputs: { type: s
       ...inputs.map((i) => ({ name: 'input', part: [{ name: 'type', valueCode: i.type }, { name: 'url', valueUri: i.url }] })),
     ],
   };
+}
+
+async function kickOff(client: FhirHttpClient, server: string, parameters: Parameters): Promise<string> {
   const response = await client.send('POST', '$import', parameters, { prefer: 'respond-async' });
   const location = header(response.headers, 'content-location');
   if (response.status !== 202 || !location) {
@@ -128,9 +157,18 @@ function jobCounts(body: unknown, inputs: { type: string }[]): ImportSummary['co
   return [...byType].map(([type, count]) => ({ type, count }));
 }
 
+/**
+ * The completed job's `error` entries, one line each: a message (the sandbox), or Azure's per-input entry
+ * (`count` resources of `inputUrl` not imported, details in the file at `url`).
+ */
 function jobErrors(body: unknown): string[] {
-  const error = (body as { error?: { message?: string; url?: string; type?: string }[] } | undefined)?.error;
-  return Array.isArray(error) ? error.map((e) => e.message ?? e.url ?? JSON.stringify(e)) : [];
+  const error = (body as { error?: { message?: string; url?: string; inputUrl?: string; count?: number }[] } | undefined)?.error;
+  if (!Array.isArray(error)) return [];
+  return error.map((e) => {
+    if (e.message) return e.message;
+    if (e.url && e.inputUrl) return `${typeof e.count === 'number' ? `${e.count} resources` : 'resources'} of ${e.inputUrl} not imported: details in ${e.url}`;
+    return e.url ?? JSON.stringify(e);
+  });
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {

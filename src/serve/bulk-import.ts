@@ -14,13 +14,17 @@ import type { AtomicMemoryRepository } from './router.js';
  * `{base}/$import-poll-status/{job}`; polling that answers 202 with Retry-After and X-Progress while the
  * job runs, 200 with a result (per-type counts, errors) when it is done, 500 with an OperationOutcome when
  * it failed (an input that could not be fetched). The inputs are fetched with undici and stored through
- * the same path as the preload (load.ts), one NDJSON line at a time.
+ * the same path as the preload (load.ts), one NDJSON line at a time. Azure Health Data Services' form is taken
+ * too: values as valueString, no `inputSource`, and a `mode` of InitialLoad or IncrementalLoad (any other value
+ * is a 400); both modes load the same way here.
  */
 export interface ImportJob {
   id: string;
   request: string;
   transactionTime: string;
   inputs: { type: string; url: string }[];
+  /** Azure's `mode` parameter, when the kick-off gave one. */
+  mode?: string;
   state: 'running' | 'done' | 'failed';
   /** Resources stored so far, by input type. */
   counts: Record<string, number>;
@@ -31,6 +35,8 @@ export interface ImportJob {
 const IMPORT = '$import';
 const STATUS = '$import-poll-status';
 const NDJSON = 'application/fhir+ndjson';
+/** Azure Health Data Services' `mode` values (the seeder's IMPORT_MODES; the server does not import the seeder). */
+const IMPORT_MODES = ['InitialLoad', 'IncrementalLoad'];
 
 /** What handleBulkImport answers: status, headers and a JSON body. */
 export interface ImportAnswer {
@@ -89,6 +95,9 @@ export class BulkImports {
     const format = parts.find((p) => p.name === 'inputFormat');
     const formatValue = format?.valueCode ?? format?.valueString;
     if (formatValue !== undefined && formatValue !== NDJSON) return outcome(400, 'not-supported', `inputFormat ${formatValue} is not supported (only ${NDJSON})`);
+    const modePart = parts.find((p) => p.name === 'mode');
+    const mode = modePart?.valueString ?? modePart?.valueCode;
+    if (modePart && !IMPORT_MODES.includes(mode ?? '')) return outcome(400, 'invalid', `mode ${mode ?? '(no value)'} is not one of ${IMPORT_MODES.join(', ')}`);
     const inputs = parts.filter((p) => p.name === 'input').map((p) => ({ type: partValue(p, 'type'), url: partValue(p, 'url') }));
     if (!inputs.length) return outcome(400, 'required', '$import needs at least one input part (type and url)');
     const bad = inputs.find((i) => !i.type || !i.url || !/^https?:\/\//.test(i.url));
@@ -98,6 +107,7 @@ export class BulkImports {
       request: `${base}/${IMPORT}`,
       transactionTime: new Date().toISOString(),
       inputs: inputs as { type: string; url: string }[],
+      ...(mode ? { mode } : {}),
       state: 'running',
       counts: {},
       errors: [],

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { seedImport } from '../../seed/import.js';
+import { IMPORT_MODES, seedImport, type ImportMode } from '../../seed/import.js';
 import { formatImportSummary } from '../../seed/import-report.js';
 import { formatSeedSummary } from '../../seed/report.js';
 import { seed, statePaths } from '../../seed/seed.js';
@@ -16,6 +16,7 @@ interface SeedArgs extends ServerArgs {
   'import-host': string;
   'import-port': number;
   'input-base-url'?: string;
+  'import-mode'?: ImportMode;
   'bundle-size'?: number;
   'dry-run': boolean;
   resume: boolean;
@@ -38,6 +39,7 @@ export const seedCommand: CommandModule<CommandContext, SeedArgs> = {
       .option('import-host', { type: 'string', default: '127.0.0.1', describe: '--mode import: where the seeder serves the NDJSON files, as the server will reach it' })
       .option('import-port', { type: 'number', default: 0, describe: '--mode import: port of that file server (0: any free port)' })
       .option('input-base-url', { type: 'string', describe: '--mode import: the NDJSON files are already at URL/<Type>.ndjson (object storage); serve nothing' })
+      .option('import-mode', { choices: IMPORT_MODES, describe: "--mode import: Azure Health Data Services' mode parameter (InitialLoad into an empty server, else IncrementalLoad); sends Azure's Parameters form" })
       .option('bundle-size', { type: 'number', describe: 'Entries per bundle (default 100, or less if the server says so)' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Show what would be sent; send nothing' })
       .option('resume', { type: 'boolean', default: false, describe: 'Continue an interrupted run from its checkpoint' })
@@ -46,6 +48,7 @@ export const seedCommand: CommandModule<CommandContext, SeedArgs> = {
       .option('state-dir', { type: 'string', describe: 'Checkpoint and dead-letter files (default DIR/seed-state)' }) as unknown as Argv<SeedArgs>,
   handler: async (argv) => {
     if (argv.resume && argv['retry-dead-letter']) throw new UserError('give --resume or --retry-dead-letter, not both');
+    if (argv['import-mode'] !== undefined && argv.mode !== 'import') throw new UserError(`--import-mode ${argv['import-mode']}: only with --mode import (the bulk $import), not --mode ${argv.mode}`);
     const { signal, release } = interruptible(argv.io);
     const progress = progressReporter(argv.io, 'resources');
     const log = connectionOptions(argv).log;
@@ -61,6 +64,7 @@ export const seedCommand: CommandModule<CommandContext, SeedArgs> = {
           inputBaseUrl: argv['input-base-url'],
           importHost: argv['import-host'],
           importPort: port,
+          importMode: argv['import-mode'],
           verify: argv.verify,
         });
         argv.io.stdout(formatImportSummary(summary));
