@@ -75,6 +75,7 @@ describe('Terminology.expand', () => {
       'http://s/complete|c1', 'http://s/complete|c1.1', 'http://s/complete|c1.1.1', 'http://s/complete|c2',
     ]);
     expect(nested.systems).toEqual(['http://s/a', 'http://s/b', 'http://s/complete']);
+    expect(nested.bareCodes).toEqual(['a1', 'a2', 'b1', 'c1', 'c1.1', 'c1.1.1', 'c2']);
     const circle = plain(terminology().t.expand('circleA'))!;
     expect(circle.codes).toEqual(['http://s/a|a1', 'http://s/b|b1']);
     const open = plain(terminology().t.expand('circleOpen'));
