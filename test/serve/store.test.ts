@@ -161,6 +161,8 @@ describe('SQLite store: the first build', () => {
     await unfinished.repo.withTransaction(async () => unfinished.repo.preload({ resourceType: 'Patient', id: 'p1' }));
     expect(existsSync(file)).toBe(false);
     expect(existsSync(`${file}.building`)).toBe(true);
+    // The staged keys go to a temporary file, not memory (libsql's default): their RSS would follow the member count.
+    expect(pragmaValue(unfinished.repo.db, 'temp_store')).toBe(1);
     unfinished.close(); // a start that ended before its load did
 
     const store = openStore(undefined, [], { file });

@@ -176,6 +176,9 @@ function connect(file: string, mode: 'serve' | 'build' = 'serve'): Database.Data
     if (file !== ':memory:') db.pragma('journal_mode = MEMORY');
     db.pragma('synchronous = OFF');
     db.pragma(`cache_size = -${BUILD_CACHE_KIB}`);
+    // The staged keys and their sort on disk: libsql keeps temporary tables in memory by default (gigabytes at
+    // 10,000 members).
+    db.pragma('temp_store = FILE');
     return db;
   }
   if (file !== ':memory:') db.pragma('journal_mode = WAL');
