@@ -76,3 +76,15 @@ describe('FhirHttpClient: a fresh token only after a 401', () => {
     }
   });
 });
+
+describe('FhirHttpClient: close', () => {
+  it('should take no request once closed (its sockets are gone, not kept alive)', async () => {
+    const client = new FhirHttpClient({
+      baseUrl: base, concurrency: 1, timeoutMs: 5000, redactor: new Redactor(), random: () => 0,
+      retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 },
+    });
+    expect((await client.send('GET', 'status-200')).status).toBe(200);
+    await client.close();
+    await expect(client.send('GET', 'status-200')).rejects.toThrow(/^GET http:\/\/127\.0\.0\.1:\d+\/status-200: /);
+  });
+});
