@@ -253,3 +253,65 @@ describe('CompiledProfile lookups', () => {
     expect(lastSegment('Obs.component:a')).toBe('component:a');
   });
 });
+
+describe('CompiledProfile.check, more shapes', () => {
+  const extra: ElementDefinition[] = [
+    el('X', { min: 0, max: '*' }),
+    el('X.item', { min: 0, max: '*' }),
+    el('X.item.code', { min: 0, max: '1', fixedCode: 'A' }),
+    el('X.part', { min: 0, max: '*', slicing: { discriminator: [{ type: 'type', path: '$this' }], rules: 'open' } }),
+    ...['Reference', 'CodeableConcept', 'Quantity', 'string', 'boolean', 'Patient', 'Period'].map((code) => el(`X.part:${code}`, { min: 0, max: '1', sliceName: code, type: [{ code }] })),
+    el('X.coded', { min: 0, max: '*', binding: { strength: 'required', valueSet: 'vs-code' } }),
+    el('X.extension', { min: 0, max: '*', slicing: { discriminator: [{ type: 'profile', path: '$this' }, { type: 'value', path: 'url' }], rules: 'open' } }),
+    el('X.extension:race', { min: 0, max: '1', sliceName: 'race', type: [{ code: 'Extension', profile: ['http://example.org/race'] }] }),
+    el('X.subject', { min: 0, max: '1', type: ref('http://hl7.org/fhir/StructureDefinition/Patient') }),
+    el('X.value[x]', { min: 0, max: '1', type: [{ code: 'string' }] }),
+  ];
+  const xsd: StructureDefinition = { ...sd, url: 'http://example.org/x', snapshot: { element: extra } };
+  const check = (resource: unknown): string[] => {
+    const out: string[] = [];
+    new CompiledProfile(xsd, defs, new Terminology(defs)).check(resource, (path, message) => out.push(`${path}: ${message}`));
+    return out;
+  };
+
+  it('should check a fixed value under each of several parents', () => {
+    expect(check({ item: [{ code: 'A' }, { code: 'B' }, { code: 'A' }] })).toEqual(['X.item.code: "B" does not match fixed "A"']);
+  });
+
+  it('should tell the JSON types apart for type slices', () => {
+    const two = <T,>(v: T) => [v, structuredClone(v)];
+    const part = [
+      ...two({ reference: 'Patient/p' }), { identifier: { value: '1' } },
+      ...two({ coding: [] }), ...two({ value: 1, unit: 'mg' }), { value: 1, code: 'mg' },
+      ...two('text'), ...two(true), ...two({ resourceType: 'Patient' }), ...two({ end: '2024-01-01' }), { value: 1 }, 7,
+    ];
+    expect(check({ part })).toEqual([
+      'X.part:Reference: 3 present, profile allows at most 1',
+      'X.part:CodeableConcept: 2 present, profile allows at most 1',
+      'X.part:Quantity: 3 present, profile allows at most 1',
+      'X.part:string: 2 present, profile allows at most 1',
+      'X.part:boolean: 2 present, profile allows at most 1',
+      'X.part:Patient: 2 present, profile allows at most 1',
+      'X.part:Period: 2 present, profile allows at most 1',
+    ]);
+  });
+
+  it('should check bare codings against a required binding, and pass over values that are not codings', () => {
+    expect(check({ coded: [{ system: 'http://loinc.org', code: '8867-4' }, { system: 'http://loinc.org', code: '0000-0' }, { code: 'x' }, 5, null] })).toEqual([
+      "X.coded: code '0000-0' is not in the value set (required binding vs-code)",
+      "X.coded: code system '(none)' is not one the value set includes (http://loinc.org, http://snomed.info/sct) (required binding vs-code)",
+    ]);
+  });
+
+  it('should match on the discriminators it can read when another is a profile discriminator', () => {
+    const race = { url: 'http://example.org/race', valueString: 'x' };
+    expect(check({ extension: [race, { ...race }, { url: 'http://example.org/other' }] })).toEqual(['X.extension:race: 2 present, profile allows at most 1']);
+  });
+
+  it('should read only a whole Type/id reference, and choice keys whose type part starts with a capital', () => {
+    expect(check({ subject: { reference: 'Device/d1/more' } })).toEqual([]);
+    expect(check({ subject: { reference: 'Device/d1' } })).toEqual(["X.subject: reference 'Device/d1' points to a Device, allowed: Patient"]);
+    expect(check({ valuesetCode: 'x', valueString: 'y' })).toEqual([]);
+    expect(check({ valueCode: 'x' })).toEqual(["X.value[x]: type of 'valueCode' is not allowed here (allowed: valueString)"]);
+  });
+});
