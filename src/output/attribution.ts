@@ -4,7 +4,7 @@ import type { OutputWriter, Shard } from './writer.js';
 
 /**
  * Gathers the members' provider attribution as they are written (Patient id → Organization ids, a few
- * strings a member) and writes the attribution Groups after the last member (bundles/groups.json,
+ * strings a member) and writes the attribution Groups after the last member (bundles/provider-attribution.json,
  * ndjson/Group.ndjson, counted in the manifest), so that seeding carries them to other servers. A Group
  * lists members of every shard, which no one shard knows: with `--shard i/N` (N > 1) none is written and
  * `serve` derives them from the loaded data, as it does for outputs made before Groups were written.

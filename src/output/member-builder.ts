@@ -80,7 +80,7 @@ export function memberBuilder(setup: MemberSetup, codeMaps: CodeMaps): MemberBui
       const names = new Map(directory.organizations.map((o) => [o.id, o.name]));
       const groups = membersByOrganization(attribution).map(([org, patients]) =>
         claimSelectedIgs(buildAttributionGroup(org, names.get(org) ?? org, patients, meta(ctx, [baseProfile('Group')])), ctx));
-      return groups.length ? renderGroup('bundles/groups.json', groups, setup.render) : undefined;
+      return groups.length ? renderGroup('bundles/provider-attribution.json', groups, setup.render) : undefined;
     },
     directory() {
       // Plan-Net is this same directory (same NPIs, organizations, locations, endpoints) with its profiles layered on, plus networks and plans.

@@ -27,7 +27,7 @@ export interface SeedSource {
   memberFiles: string[];
   /** A split member's further bundles (member-*-2.json, -3, …, in order) by its first file: sent after it, in one work item. */
   memberParts?: Record<string, string[]>;
-  /** bundles/groups.json (and -2, -3, …): the provider-attribution Groups, which name members: sent after them. */
+  /** bundles/provider-attribution.json (and -2, -3, …): the provider-attribution Groups, which name members: sent after them. */
   groupFiles?: string[];
 }
 
@@ -76,7 +76,7 @@ export function readSource(dir: string): SeedSource {
     directoryParts: inPartOrder(files, /^directory(?:-(\d+))?\.json$/).filter((f) => f !== 'directory.json').map((f) => `bundles/${f}`),
     memberFiles: files.filter((f) => /^member-\d+\.json$/.test(f)).sort().map((f) => `bundles/${f}`),
     memberParts: memberParts(files),
-    groupFiles: inPartOrder(files, /^groups(?:-(\d+))?\.json$/).map((f) => `bundles/${f}`),
+    groupFiles: inPartOrder(files, /^provider-attribution(?:-(\d+))?\.json$/).map((f) => `bundles/${f}`),
   };
 }
 

@@ -31,8 +31,8 @@ describe('provider-attribution Groups written by generate', () => {
   it('should write a Group per attributed provider organization, in the bundles, the NDJSON and the manifest', () => {
     expect(groups.length).toBeGreaterThan(0);
     expect(manifest.counts.byType.Group).toBe(groups.length);
-    expect(manifest.files).toEqual(expect.arrayContaining(['bundles/groups.json', 'ndjson/Group.ndjson']));
-    const bundle = JSON.parse(readFileSync(join(out, 'bundles', 'groups.json'), 'utf8')) as Bundle;
+    expect(manifest.files).toEqual(expect.arrayContaining(['bundles/provider-attribution.json', 'ndjson/Group.ndjson']));
+    const bundle = JSON.parse(readFileSync(join(out, 'bundles', 'provider-attribution.json'), 'utf8')) as Bundle;
     expect(bundle.entry!.map((e) => e.resource)).toEqual(groups);
     const patients = new Set(ndjson(out, 'Patient').map((p) => `Patient/${p.id}`));
     const organizations = new Set(ndjson(out, 'Organization').map((o) => `Organization/${o.id}`));
@@ -62,13 +62,13 @@ describe('provider-attribution Groups written by generate', () => {
   });
 
   it('should offer the Groups to the seeder after the members', () => {
-    expect(readSource(out).groupFiles).toEqual(['bundles/groups.json']);
+    expect(readSource(out).groupFiles).toEqual(['bundles/provider-attribution.json']);
   });
 
   it('should write none for one shard of several (serve derives them), and the same for shard 1/1', () => {
     const shard = join(temp.dir, 'shard');
     generateTo(shard, { ...shippedProfile('default'), members: 6 }, { shard: { index: 1, count: 2 } });
-    expect(existsSync(join(shard, 'bundles', 'groups.json'))).toBe(false);
+    expect(existsSync(join(shard, 'bundles', 'provider-attribution.json'))).toBe(false);
     expect(ndjson(shard, 'Group')).toEqual([]);
     const whole = join(temp.dir, 'whole');
     generateTo(whole, { ...shippedProfile('default'), members: 6 }, { shard: { index: 1, count: 1 } });
@@ -81,7 +81,7 @@ describe('serve and the attribution Groups', () => {
     const served = await startServer({ port: 0, dir: out, packagesDir: SHARED_PACKAGES });
     const older = join(temp.dir, 'older');
     cpSync(out, older, { recursive: true });
-    rmSync(join(older, 'bundles', 'groups.json'));
+    rmSync(join(older, 'bundles', 'provider-attribution.json'));
     rmSync(join(older, 'ndjson', 'Group.ndjson'));
     const derivedServer = await startServer({ port: 0, dir: older, packagesDir: SHARED_PACKAGES });
     try {

@@ -53,9 +53,9 @@ describe('generate', () => {
       return readTree(dir);
     });
     // The attribution Groups list members of every shard: only the whole run writes them (serve derives them for shards).
-    const groupFiles = ['bundles/groups.json', 'ndjson/Group.ndjson'];
+    const groupFiles = ['bundles/provider-attribution.json', 'ndjson/Group.ndjson'];
     for (const file of groupFiles) expect(wholeTree.has(file), file).toBe(true);
-    expect(shardTrees.every((t) => [...t.keys()].every((f) => !/groups|Group\./.test(f)))).toBe(true);
+    expect(shardTrees.every((t) => [...t.keys()].every((f) => !/provider-attribution|Group\./.test(f)))).toBe(true);
     // Member and directory bundles: each appears in exactly one shard, with the same bytes.
     const bundleFiles = [...wholeTree.keys()].filter((f) => f.startsWith('bundles/') && !groupFiles.includes(f));
     for (const file of bundleFiles) {
@@ -96,13 +96,14 @@ describe('generate', () => {
     // Unsplit: a member over --max-bundle-entries is written in parts (test/output/bundle-limit.test.ts).
     const manifest = generateTo(dir, { ...profile, members: 7 }, { maxBundleEntries: 100_000 });
     const bundles = bundleResources(dir);
-    expect(bundles.map((b) => b.file)).toEqual(['directory.json', 'groups.json', ...Array.from({ length: 7 }, (_, i) => `member-${String(i).padStart(6, '0')}.json`)]);
+    // The attribution Groups name members: their file sorts after the members', so loading in name order never refers ahead.
+    expect(bundles.map((b) => b.file)).toEqual(['directory.json', ...Array.from({ length: 7 }, (_, i) => `member-${String(i).padStart(6, '0')}.json`), 'provider-attribution.json']);
     const accounts = JSON.parse(readFileSync(join(dir, 'test-accounts.json'), 'utf8')) as { patientId: string }[];
     expect(accounts).toHaveLength(7);
     const csvLines = readFileSync(join(dir, 'test-accounts.csv'), 'utf8').trim().split('\n');
     expect(csvLines).toHaveLength(8);
     for (const [i, account] of accounts.entries()) {
-      const patient = bundles[i + 2]!.resources.find((r) => r.resourceType === 'Patient');
+      const patient = bundles[i + 1]!.resources.find((r) => r.resourceType === 'Patient');
       expect(patient?.id).toBe(account.patientId);
     }
     expect(manifest.members.written).toBe(7);

@@ -9,7 +9,7 @@ import { SYSTEMS } from '../systems.js';
  * A member is attributed to the Organizations its Patient names (`generalPractitioner` Organizations and
  * PractitionerRoles' organizations, `managingOrganization`) and to the managing Organization of its active
  * CareTeams (fhirseed's data: the member's primary-care clinic). `generate` writes them
- * (bundles/groups.json, ndjson/Group.ndjson); `serve` derives the same from older outputs (src/serve/attribution.ts).
+ * (bundles/provider-attribution.json, ndjson/Group.ndjson); `serve` derives the same from older outputs (src/serve/attribution.ts).
  */
 
 /** An attribution Group's id: `attributed-<organization id>` (cut to FHIR's 64 characters). */
