@@ -3,6 +3,7 @@ import { hideBin } from 'yargs/helpers';
 import { UserError } from '../util/errors.js';
 import { refuseBadChoices } from './choices.js';
 import { commands } from './commands/index.js';
+import { rewordParserMessage } from './parser-messages.js';
 import { refuseNaNOptions } from './typed-numbers.js';
 
 export interface CliIo {
@@ -27,6 +28,7 @@ export interface CommandContext {
  */
 export async function runCli(argv: string[] = hideBin(process.argv), io: CliIo = defaultIo): Promise<number> {
   const context: CommandContext = { io, result: { exitCode: 0 } };
+  const usages = Object.fromEntries(commands.map((c) => [String(c.command).split(' ')[0]!, String(c.command)]));
   const parser = yargs(argv)
     .scriptName('fhirseed')
     .strict()
@@ -38,8 +40,8 @@ export async function runCli(argv: string[] = hideBin(process.argv), io: CliIo =
     .exitProcess(false)
     .fail((message, error) => {
       if (error) throw error;
-      // yargs' own messages can run over lines ("Invalid values:\n  Argument: …"): one line, as every user mistake.
-      throw new UserError((message ?? 'invalid command line').split('\n').map((l) => l.trim()).filter(Boolean).join(' '), 2);
+      // yargs' own messages, one line in fhirseed's words naming the command (src/cli/parser-messages.ts).
+      throw new UserError(rewordParserMessage(message ?? 'invalid command line', argv, usages), 2);
     })
     // yargs follows $LANG/$LC_ALL for its own messages; every other line fhirseed prints is English.
     .locale('en')

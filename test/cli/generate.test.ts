@@ -88,7 +88,7 @@ describe('fhirseed generate', () => {
       [['generate', '--profile', 'nope'], /profile 'nope' not found/],
       // A path is not looked for among the shipped profiles (not as profiles/tmp/nope.yaml).
       [['generate', '--profile', '/tmp/nope.yaml'], /^fhirseed: profile '\/tmp\/nope\.yaml' not found \(no file \/tmp\/nope\.yaml\)\n$/],
-      [['generate', '--bogus'], /Unknown argument: bogus/],
+      [['generate', '--bogus'], /^fhirseed: generate: unknown option --bogus \(see fhirseed generate --help\)\n$/],
     ] as const) {
       const r = await run([...args, '--out', join(dir(), 'o')]);
       expect(r.code, args.join(' ')).toBe(2);
