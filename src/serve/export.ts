@@ -11,6 +11,7 @@ import type { SandboxAuth } from './auth.js';
 import { compartmentPatients, isCompartmentType } from './compartment.js';
 import { exportAccess, type ExportAccess } from './export-access.js';
 import { associatedProvenance } from './export-associated.js';
+import { expireAt } from './export-expiry.js';
 import { subset } from './export-elements.js';
 import { ExportRequestError, parameterPairs, parseExportRequest, type ExportLevel, type ExportRequest } from './export-request.js';
 import type { AtomicMemoryRepository } from './router.js';
@@ -41,8 +42,8 @@ interface ExportJob {
   failure?: string;
   /** Epoch ms after which the job and its files are gone. */
   expires?: number;
-  /** Removes the job at its expiry, even when nobody asks for it again. */
-  timer?: NodeJS.Timeout;
+  /** Cancels the timer that removes the job at its expiry, even when nobody asks for it again. */
+  cancelExpiry?: () => void;
   ignored: string[];
   /** `patient` references dropped under handling=lenient (not on the server, or not in the Group), with why. */
   dropped: string[];
@@ -279,9 +280,7 @@ export class BulkExports {
   }
 
   private expireLater(job: ExportJob): void {
-    // unref: a pending expiry does not keep the process alive. Past setTimeout's limit (about 24.8 days) the
-    // sweep at the next export request removes it.
-    if (this.expiryMs <= 2 ** 31 - 1) job.timer = setTimeout(() => this.remove(job), this.expiryMs).unref();
+    job.cancelExpiry = expireAt(job.expires!, this.now, () => this.remove(job));
   }
 
   /** The POSTed `patient` references that name no Patient on the server or, at group level, no member of the Group. */
@@ -302,7 +301,7 @@ export class BulkExports {
 
   private remove(job: ExportJob): void {
     job.cancelled = true;
-    clearTimeout(job.timer);
+    job.cancelExpiry?.();
     this.jobs.delete(job.id);
     rmSync(job.dir, { recursive: true, force: true });
   }
