@@ -149,6 +149,22 @@ describe('report --html from the command line', () => {
     expect(r.stderr).toBe('fhirseed: --validate goes with --html FILE\n');
   });
 
+  it('should show must-support elements judged not applicable with their reason, out of the denominator', async () => {
+    const validation = join(temp.dir, 'validation.json');
+    const network = {
+      profile: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/plannet-Network', name: 'PlannetNetwork', resources: 5, covered: 20, total: 22, missing: [],
+      notApplicable: [{ id: 'Organization.telecom', reason: 'the profile prohibits it (max 0)' }, { id: 'Organization.identifier:NPI', reason: 'a network is not a health care provider', source: '45 CFR 162.410' }],
+    };
+    writeFileSync(validation, JSON.stringify({ resources: 5, errors: 0, warnings: 0, readProblems: [], errorsByProfile: {}, issues: [], notes: [], coverage: [{ ig: 'hl7.fhir.us.davinci-pdex-plan-net#1.1.0', profiles: [network], unclaimed: [] }] }));
+    const file = join(temp.dir, 'not-applicable.html');
+    const r = await cli(['report', dir, '--html', file, '--validation', validation]);
+    expect(r.stderr).toBe('');
+    const html = readFileSync(file, 'utf8');
+    expect(html).toContain('n/a Organization.identifier:NPI (a network is not a health care provider)');
+    expect(html).not.toContain('n/a Organization.telecom');
+    expect(html).toContain('>20/20<');
+  });
+
   it('should validate inline with --validate and show coverage and the errors found', async () => {
     const file = join(temp.dir, 'validated.html');
     const r = await cli(['report', dir, '--html', file, '--validate', '--packages', SHARED_PACKAGES]);

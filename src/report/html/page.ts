@@ -91,7 +91,15 @@ function validationSections(v: ValidationReport | undefined): string {
   const coverageRows = v.coverage.flatMap((c) =>
     c.profiles
       .filter((p) => p.resources > 0)
-      .map((p) => [esc(c.ig), esc(p.name), int.format(p.resources), `${p.covered}/${p.total - p.notApplicable.length}`, esc(p.missing.slice(0, 5).join(', ') + (p.missing.length > 5 ? ` … and ${p.missing.length - 5} more` : ''))]),
+      .map((p) => [
+        esc(c.ig),
+        esc(p.name),
+        int.format(p.resources),
+        `${p.covered}/${p.total - p.notApplicable.length}`,
+        esc(p.missing.slice(0, 5).join(', ') + (p.missing.length > 5 ? ` … and ${p.missing.length - 5} more` : '')),
+        // Judged not applicable (src/validate/not-applicable.ts): left out of the denominator, shown with the reason.
+        esc(p.notApplicable.filter((n) => n.source).map((n) => `n/a ${n.id} (${n.reason})`).join('; ')),
+      ]),
   );
   const byProfile = Object.entries(v.errorsByProfile).sort((a, b) => b[1] - a[1]);
   const errors = byProfile.length ? table(['profile', 'errors'], byProfile.map(([p, n]) => [esc(p), int.format(n)]), [1]) : '<p class="ok">No errors.</p>';
@@ -99,7 +107,7 @@ function validationSections(v: ValidationReport | undefined): string {
     ? `<h3>First ${v.issues.length} issues</h3>${table(['severity', 'resource', 'path', 'message', 'profile'], v.issues.map((i) => [esc(i.severity), esc(`${i.resourceType}/${i.id}`), esc(i.path), esc(i.message), esc(i.profile ?? '')]))}`
     : '';
   return (
-    section('coverage', 'Must-support coverage per profile', `<div class="grid">${charts.join('')}</div>${table(['IG', 'profile', 'resources', 'covered', 'missing'], coverageRows, [2, 3])}`) +
+    section('coverage', 'Must-support coverage per profile', `<div class="grid">${charts.join('')}</div>${table(['IG', 'profile', 'resources', 'covered', 'missing', 'not applicable'], coverageRows, [2, 3])}`) +
     section('validation', 'Validation', `<p>${int.format(v.resources)} resources validated: ${int.format(v.errors)} errors, ${int.format(v.warnings)} warnings.</p>${errors}${issues}${v.readProblems.map((p) => `<p class="bad">unreadable: ${esc(p)}</p>`).join('')}`)
   );
 }
