@@ -47,7 +47,7 @@ describe('generate writes into a temporary directory and swaps it in when comple
     mkdirSync(join(out, 'seed-state'));
     writeFileSync(join(out, 'seed-state', 'dead-letter.ndjson'), 'kept\n');
     generateTo(out, { ...profile, members: 2 });
-    expect(bundleOwners(readdirSync(join(out, 'bundles')))).toEqual(['directory', 'member-000000', 'member-000001']);
+    expect(bundleOwners(readdirSync(join(out, 'bundles')))).toEqual(['directory', 'member-000000', 'member-000001', 'provider-attribution']);
     expect(existsSync(join(out, 'seed-state', 'dead-letter.ndjson'))).toBe(true);
     expect(leftovers(parent)).toEqual([]);
   });
@@ -104,7 +104,7 @@ describe('generate writes into a temporary directory and swaps it in when comple
     process.chdir(out);
     try {
       generateTo('.', { ...profile, members: 1 });
-      expect(bundleOwners(readdirSync('bundles'))).toEqual(['directory', 'member-000000']);
+      expect(bundleOwners(readdirSync('bundles'))).toEqual(['directory', 'member-000000', 'provider-attribution']);
     } finally {
       process.chdir(cwd);
     }
@@ -129,7 +129,7 @@ describe('generate writes into a temporary directory and swaps it in when comple
       expect(device).not.toBe(statSync(parent).dev);
       generateTo(out, { ...profile, members: 3 });
       generateTo(out, { ...profile, members: 1 });
-      expect(bundleOwners(readdirSync(join(out, 'bundles')))).toEqual(['directory', 'member-000000']);
+      expect(bundleOwners(readdirSync(join(out, 'bundles')))).toEqual(['directory', 'member-000000', 'provider-attribution']);
       generateTo(out, { ...profile, members: 2 }, { shard: { index: 2, count: 2 } });
       expect(readdirSync(out)).toContain('manifest.shard-2-of-2.json');
       expect(statSync(out).dev).toBe(device);
