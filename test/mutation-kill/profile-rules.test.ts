@@ -315,3 +315,51 @@ describe('CompiledProfile.check, more shapes', () => {
     expect(check({ valueCode: 'x' })).toEqual(["X.value[x]: type of 'valueCode' is not allowed here (allowed: valueString)"]);
   });
 });
+
+describe('CompiledProfile coverage helpers', () => {
+  const q: StructureDefinition = {
+    ...sd,
+    url: 'http://example.org/q',
+    snapshot: {
+      element: [
+        el('Q'),
+        el('Q.status'),
+        el('Q.status.extension'),
+        el('Q.status.extension:race', { sliceName: 'race', type: [{ code: 'Extension', profile: ['http://example.org/race|1.0'] }] }),
+        el('Q.item', { min: 0, max: '*' }),
+        el('Q.item.linkId'),
+        el('Q.item.answer'),
+        el('Q.item.answer.value[x]'),
+        el('Q.item.answer.item', { contentReference: '#Q.item' }),
+        el('Q.item.item', { contentReference: 'http://example.org/q#Q.item' }),
+        el('Q.other'),
+      ],
+    },
+  };
+  const compiledQ = () => new CompiledProfile(q, defs, new Terminology(defs));
+
+  it('should find a value at any depth of a recursive structure, through either loop', () => {
+    const p = compiledQ();
+    const nested = { item: [{ linkId: '1', item: [{ linkId: '1.1', answer: [{ valueString: 'x' }] }] }] };
+    expect(p.recursiveFilled(nested, 'Q.item.answer.value[x]')).toBe(true);
+    const viaAnswer = { item: [{ linkId: '1', answer: [{ item: [{ linkId: '1.1', answer: [{ valueBoolean: false }] }] }] }] };
+    expect(compiledQ().recursiveFilled(viaAnswer, 'Q.item.answer.value[x]')).toBe(true);
+    expect(compiledQ().recursiveFilled({ item: [{ linkId: '1', item: [{ linkId: '1.1', answer: [{ valueString: null }] }] }] }, 'Q.item.answer.value[x]')).toBe(false);
+    expect(compiledQ().recursiveFilled({ item: [{ linkId: '1' }] }, 'Q.item.answer.value[x]')).toBe(false);
+    expect(compiledQ().recursiveFilled(nested, 'Q.item:slice.answer')).toBe(false);
+    expect(compiledQ().recursiveFilled({ other: 'x' }, 'Q.other')).toBe(false);
+    expect(compiledQ().recursiveFilled(nested, 'Q.item.linkId')).toBe(true);
+  });
+
+  it("should match a primitive's extension slice by its profile url without the version, in any holder", () => {
+    const p = compiledQ();
+    const race = { url: 'http://example.org/race', valueString: 'x' };
+    expect(p.primitiveExtensionFilled({ status: 'final', _status: { extension: [race] } }, 'Q.status.extension:race')).toBe(true);
+    expect(p.primitiveExtensionFilled({ _status: [null, 'x', { extension: [{ url: 'http://example.org/other' }, race] }] }, 'Q.status.extension:race')).toBe(true);
+    expect(p.primitiveExtensionFilled({ _status: { extension: [{ url: 'http://example.org/other' }] } }, 'Q.status.extension:race')).toBe(false);
+    expect(p.primitiveExtensionFilled({ _status: { extension: [{ url: 'http://example.org/other' }] } }, 'Q.status.extension')).toBe(true);
+    expect(p.primitiveExtensionFilled({ _status: { id: 'a' } }, 'Q.status.extension')).toBe(false);
+    expect(p.primitiveExtensionFilled({ _status: { extension: [race] } }, 'Q.status.extension:race.value[x]')).toBe(false);
+    expect(p.primitiveExtensionFilled({ _status: { extension: [race] } }, 'Xstatus.extension')).toBe(false);
+  });
+});
