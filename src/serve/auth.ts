@@ -1,6 +1,7 @@
 import { timingSafeEqual, type JsonWebKey } from 'node:crypto';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import { ClientRegistry } from './oauth/registry.js';
+import { SYSTEM_SCOPES_SUPPORTED } from './oauth/system-scopes.js';
 import type { RegistrationOptions } from './oauth/register-route.js';
 import { TokenStore } from './oauth/tokens.js';
 import { PatientLogin, type PatientGrant } from './patient-auth.js';
@@ -97,7 +98,7 @@ export class SandboxAuth {
       grant_types_supported: ['client_credentials'],
       token_endpoint_auth_methods_supported: ['private_key_jwt', 'client_secret_basic', 'client_secret_post'],
       token_endpoint_auth_signing_alg_values_supported: SIGNING_ALGS,
-      scopes_supported: ['system/*.read', 'system/*.write', 'system/*.*'],
+      scopes_supported: [...SYSTEM_SCOPES_SUPPORTED],
       capabilities: ['client-confidential-asymmetric', 'client-confidential-symmetric'],
     };
   }

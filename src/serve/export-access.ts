@@ -1,4 +1,5 @@
 import type { SandboxAuth } from './auth.js';
+import { systemScope } from './oauth/system-scopes.js';
 
 /** Who may run and fetch an export: an owner (jobs are visible to their owner only) and the types it may read. */
 export type ExportAccess = { owner: string; types: '*' | Set<string> } | { refused: string };
@@ -25,17 +26,14 @@ export function exportAccess(auth: SandboxAuth, authorization: string | undefine
   return { owner: `client:${found.token.clientId}`, types };
 }
 
-/** The resource types system scopes let a client read: `*`, or the types named. */
+/** The resource types system scopes let a client read (systemScope's grammar): `*`, or the types named. */
 export function readableTypes(scope: string): '*' | Set<string> {
   const types = new Set<string>();
   for (const one of scope.split(/\s+/)) {
-    const m = /^system\/(\*|[A-Z][A-Za-z]+)\.(read|write|\*|[cruds]+)$/.exec(one);
-    if (!m) continue;
-    const permission = m[2]!;
-    const reads = permission === 'read' || permission === '*' || (permission !== 'write' && permission.includes('r'));
-    if (!reads) continue;
-    if (m[1] === '*') return '*';
-    types.add(m[1]!);
+    const granted = systemScope(one);
+    if (!granted?.read) continue;
+    if (granted.type === '*') return '*';
+    types.add(granted.type);
   }
   return types;
 }

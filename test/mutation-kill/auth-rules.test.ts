@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_REFRESH_SECONDS, SandboxAuth, type AuthOptions } from '../../src/serve/auth.js';
+import { SYSTEM_SCOPES_SUPPORTED } from '../../src/serve/oauth/system-scopes.js';
 
 /**
  * The sandbox's token rules one at a time (issue 19: no surviving mutant in the serve auth code), called on
@@ -122,7 +123,8 @@ describe('SandboxAuth: modes, defaults and the SMART configuration', () => {
       grant_types_supported: ['client_credentials'],
       token_endpoint_auth_methods_supported: ['private_key_jwt', 'client_secret_basic', 'client_secret_post'],
       token_endpoint_auth_signing_alg_values_supported: ['RS384', 'ES384'],
-      scopes_supported: ['system/*.read', 'system/*.write', 'system/*.*'],
+      // Its contents: test/serve/system-scopes.test.ts.
+      scopes_supported: [...SYSTEM_SCOPES_SUPPORTED],
       capabilities: ['client-confidential-asymmetric', 'client-confidential-symmetric'],
     });
     const patient = new SandboxAuth({ mode: 'smart-patient', members: [] }).smartConfiguration(TOKEN_ENDPOINT, 'http://127.0.0.1:9/auth/authorize');

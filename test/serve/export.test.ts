@@ -373,6 +373,18 @@ describeEmbedded('serve: Bulk Data $export with SMART auth', () => {
     expect(writeOnly.status).toBe(403);
   });
 
+  it('should start an export with every reading scope scopes_supported lists, and refuse the others with 403', async () => {
+    const origin = new URL(backend.url).origin;
+    const listed = ((await (await fetch(`${origin}/.well-known/smart-configuration`)).json()) as { scopes_supported: string[] }).scopes_supported;
+    expect(listed).toEqual(expect.arrayContaining(['system/*.read', 'system/*.rs']));
+    const { systemScope } = await import('../../src/serve/oauth/system-scopes.js');
+    for (const scope of [...listed, 'system/*.sr']) {
+      const kickOff = await fetch(`${backend.url}/$export?_type=Patient`, { headers: { ...PREFER, authorization: `Bearer ${await token('payer', 's3cret', scope)}` } });
+      expect({ scope, status: kickOff.status }).toEqual({ scope, status: systemScope(scope)?.read ? 202 : 403 });
+      if (kickOff.status === 202) expect((await fetch(kickOff.headers.get('content-location')!, { method: 'DELETE', headers: { authorization: `Bearer ${await token('payer', 's3cret', scope)}` } })).status).toBe(202);
+    }
+  });
+
   it("should refuse a member's patient token (403)", async () => {
     const origin = new URL(patientServer.url).origin;
     const code = await signIn(origin, patientServer.url, 'm1', 'pw');
