@@ -29,6 +29,7 @@ const elements: ElementDefinition[] = [
   el('Obs.performer', { min: 0, max: '*', type: ref('http://hl7.org/fhir/StructureDefinition/Resource') }),
   el('Obs.focus', { min: 0, max: '*', type: ref('http://example.org/unknown-profile') }),
   el('Obs.effective[x]', { min: 0, max: '1', type: [{ code: 'dateTime' }, { code: 'Period' }] }),
+  el('Obs.effective[x]:effectiveDateTime', { min: 0, max: '1', sliceName: 'effectiveDateTime', type: [{ code: 'dateTime' }] }),
   el('Obs.note', { min: 0, max: '2' }),
   el('Obs.note.text', { ...one }),
   el('Obs.extension', { min: 0, max: '*', slicing: { discriminator: [{ type: 'value', path: 'url' }], rules: 'open' } }),
@@ -111,6 +112,9 @@ describe('CompiledProfile.check', () => {
     delete r.status;
     r.note = [{ text: 'a' }, { text: 'b' }, {}];
     expect(problems(r)).toEqual(['Obs.status: 0 present, profile requires at least 1', 'Obs.note: 3 present, profile allows at most 2', 'Obs.note.text: 0 present, profile requires at least 1']);
+    const none = valid();
+    delete none.category;
+    expect(problems(none)).toEqual(['Obs.category: 0 present, profile requires at least 1', 'Obs.category:vital: 0 present, profile requires at least 1']);
     const twice = valid();
     twice.code = [twice.code, twice.code];
     expect(problems(twice)).toEqual(['Obs.code: 2 present, profile allows at most 1']);
@@ -149,6 +153,13 @@ describe('CompiledProfile.check', () => {
     const r = valid();
     r.component[0].code.coding[0].system = 'http://example.org/other';
     expect(problems(r)).toEqual(['Obs.component:a: 0 present, profile requires at least 1']);
+    const among = valid();
+    among.component[0].code.coding.unshift({ system: 'http://example.org/other', code: 'Z' });
+    // Still in slice a (some coding matches each discriminator); the slice's fixed values then hold for every coding.
+    expect(problems(among)).toEqual([
+      'Obs.component:a.code.coding.code: "Z" does not match fixed "A"',
+      'Obs.component:a.code.coding.system: "http://example.org/other" does not match fixed "http://example.org/sys"',
+    ]);
     const b = valid();
     b.component.push({ code: { coding: [{ system: 'http://example.org/sys', code: 'B' }] } }, { code: { coding: [{ system: 'http://example.org/sys', code: 'B' }] } });
     expect(problems(b)).toEqual(['Obs.component:b: 2 present, profile allows at most 1']);
@@ -196,6 +207,13 @@ describe('CompiledProfile.check', () => {
       "Obs.effective[x]: type of 'effectiveInstant' is not allowed here (allowed: effectiveDateTime, effectivePeriod)",
       "Obs.component.value[x]: type of 'valueBoolean' is not allowed here (allowed: valueQuantity, valueString)",
     ]);
+  });
+
+  it('should check the allowed types on the choice element, not again on its type slices', () => {
+    const r = valid();
+    r.effectiveDateTime = '2024-01-01';
+    r.effectivePeriod = { start: '2024-01-01' };
+    expect(problems(r)).toEqual(['Obs.effective[x]: 2 present, profile allows at most 1']);
   });
 
   it('should report a bare code and a coding outside a required value set, and take an open system', () => {
