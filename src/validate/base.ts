@@ -9,7 +9,7 @@ interface TypeIndex {
   /** Element path → its direct child elements (no slices). */
   children: Map<string, ElementDefinition[]>;
   /** Element path → JSON key → the child it names and its type (memoised matchChild). */
-  keys: Map<string, Map<string, { el: ElementDefinition; type: string } | undefined>>;
+  keys: Map<string, Map<string, Child | undefined>>;
   byPath: Map<string, ElementDefinition>;
   /** Element path → the children that can break a cardinality rule (min > 0 or a bounded max), on first use. */
   bounded: Map<string, ElementDefinition[]>;
@@ -69,12 +69,12 @@ export class BaseChecker {
       const extension = key.charCodeAt(0) === 95; // `_name`: the extensions of a primitive
       const name = extension ? key.slice(1) : key;
       let match = keys.get(name);
-      if (match === undefined && !keys.has(name)) keys.set(name, (match = matchChild(idx.children.get(elPath) ?? [], name)));
+      if (match === undefined && !keys.has(name)) keys.set(name, (match = matchChild(idx.children.get(elPath) ?? [], name, (p) => idx.children.has(p))));
       if (!match) {
         report(`${path}.${key}`, `unknown element '${key}'`);
         continue;
       }
-      const { el, type } = match;
+      const { el } = match;
       const value = node[key];
       const max = el.max ?? '1';
       const isArray = Array.isArray(value);
@@ -90,8 +90,8 @@ export class BaseChecker {
       }
       if (max === '0' && (!isArray || value.length)) report(`${path}.${key}`, `element '${key}' is not allowed (max 0)`);
       if (isArray) {
-        for (let i = 0; i < value.length; i++) if (value[i] !== null) this.item(value[i], extension, el, type, idx, `${path}.${key}[${i}]`, report, onRef);
-      } else if (value !== null) this.item(value, extension, el, type, idx, `${path}.${key}`, report, onRef);
+        for (let i = 0; i < value.length; i++) if (value[i] !== null) this.item(value[i], extension, match, idx, `${path}.${key}[${i}]`, report, onRef);
+      } else if (value !== null) this.item(value, extension, match, idx, `${path}.${key}`, report, onRef);
     }
     let bounded = idx.bounded.get(elPath);
     if (!bounded) idx.bounded.set(elPath, (bounded = (idx.children.get(elPath) ?? []).filter((el) => (el.min ?? 0) > 0 || (el.max && el.max !== '*'))));
@@ -103,13 +103,18 @@ export class BaseChecker {
     }
   }
 
-  private item(item: any, extension: boolean, el: ElementDefinition, type: string, idx: TypeIndex, at: string, report: Report, onRef: ((r: string, p: string) => void) | undefined): void {
+  private item(item: any, extension: boolean, child: Child, idx: TypeIndex, at: string, report: Report, onRef: ((r: string, p: string) => void) | undefined): void {
     if (extension) {
       const element = this.typeIndex('Element');
       if (element) this.walk(item, element, 'Element', at, report, onRef, false);
       return;
     }
-    this.checkValue(item, el, type, idx, at, report, onRef);
+    if (child.primitive !== undefined) {
+      const problem = primitiveProblem(child.primitive, item);
+      if (problem) report(at, problem);
+      return;
+    }
+    this.checkValue(item, child.el, child.type, idx, at, report, onRef);
   }
 
   private checkValue(item: any, el: ElementDefinition, type: string, idx: TypeIndex, at: string, report: Report, onRef: ((r: string, p: string) => void) | undefined): void {
@@ -141,19 +146,34 @@ export class BaseChecker {
   }
 }
 
-function matchChild(children: ElementDefinition[], key: string): { el: ElementDefinition; type: string } | undefined {
+/** A child element as a JSON key names it: its definition, its type, and the primitive code its values are checked as. */
+interface Child {
+  el: ElementDefinition;
+  type: string;
+  /** The primitive type code to check values against (checkValue's order: not for a contentReference or an Element with children); undefined otherwise. */
+  primitive: string | undefined;
+}
+
+function matchChild(children: ElementDefinition[], key: string, hasChildren: (path: string) => boolean): Child | undefined {
   for (const el of children) {
     const name = lastSegment(el.path);
-    if (name === key) return { el, type: el.type?.[0]?.code ?? 'Element' };
+    if (name === key) return child(el, el.type?.[0]?.code ?? 'Element', hasChildren);
     if (name.endsWith('[x]')) {
       const prefix = name.slice(0, -3);
       if (!key.startsWith(prefix)) continue;
       const suffix = key.slice(prefix.length);
       const t = el.type?.find((t) => t.code.toLowerCase() === suffix.toLowerCase() && suffix[0] === suffix[0]?.toUpperCase());
-      if (t) return { el, type: t.code };
+      if (t) return child(el, t.code, hasChildren);
     }
   }
   return undefined;
+}
+
+function child(el: ElementDefinition, type: string, hasChildren: (path: string) => boolean): Child {
+  // As checkValue decides, once: a contentReference or an Element/BackboneElement with children is walked first.
+  const walked = Boolean(el.contentReference) || ((type === 'BackboneElement' || type === 'Element') && hasChildren(el.path));
+  const primitive = !walked && isPrimitiveType(type) ? (type.startsWith('http://hl7.org/fhirpath/System.') ? systemType(type) : type) : undefined;
+  return { el, type, primitive };
 }
 
 function systemType(code: string): string {

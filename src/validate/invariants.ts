@@ -121,6 +121,8 @@ function plainlyPresent(value: unknown): boolean {
 export class InvariantChecker {
   private readonly compiled = new Map<string, Evaluator | undefined>();
   private readonly perProfile = new Map<CompiledProfile, Invariant[]>();
+  /** Result caches by element path, expression and whether at the root (see Invariant.cache). */
+  private readonly caches = new Map<string, Map<string, boolean>>();
   /** Invariants skipped because their expression did not compile or threw, `key: reason`. */
   readonly skipped = new Map<string, string>();
   private readonly functions: Record<string, { fn: (...args: any[]) => unknown; arity: Record<number, 'String'[]> }>;
@@ -180,7 +182,14 @@ export class InvariantChecker {
         if (c.severity !== 'error' || !c.expression || SKIPPED_KEYS.has(c.key)) continue;
         const expression = evaluatedExpression(c.key, c.expression);
         const evaluate = this.compile(el.path, c.key, expression);
-        if (evaluate) list.push({ id: el.id, key: c.key, human: c.human ?? c.expression, evaluate, cacheKey: cacheKeyOf(expression, !el.id.includes('.')), cache: new Map() });
+        if (!evaluate) continue;
+        // One cache for every profile with this expression at this path (us-core-observation-lab and the vital
+        // signs all carry obs-7): the result depends on the node and the resource, never on the profile.
+        const atRoot = !el.id.includes('.');
+        const shared = `${el.path}\0${expression}\0${atRoot}`;
+        let cache = this.caches.get(shared);
+        if (!cache) this.caches.set(shared, (cache = new Map()));
+        list.push({ id: el.id, key: c.key, human: c.human ?? c.expression, evaluate, cacheKey: cacheKeyOf(expression, atRoot), cache });
       }
     }
     this.perProfile.set(profile, list);

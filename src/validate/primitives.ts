@@ -39,12 +39,31 @@ export function primitiveProblem(type: string, value: unknown): string | undefin
   return undefined;
 }
 
-function realCalendarDate(value: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
-  if (!m) return true;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whether `YYYY-MM-DD…` names a day of the calendar (a value without a day always does). */
+export function realCalendarDate(value: string): boolean {
+  if (value.length < 10 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45) return true;
+  const y = digits(value, 0, 4);
+  const mo = digits(value, 5, 2);
+  const d = digits(value, 8, 2);
+  if (y < 0 || mo < 0 || d < 0) return true;
+  // Date.UTC reads years 0-99 as 1900-1999, so such a date never round-trips: kept as it was judged.
+  if (y < 100) return false;
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (mo === 2 && leap ? 29 : DAYS[mo - 1]!);
+}
+
+/** The number written by `n` ASCII digits from `at`, or -1 if one is not a digit. */
+function digits(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
 /** FHIR JSON primitive type codes (System.* codes are the primitives' own `value`s). */

@@ -46,8 +46,31 @@ export class CompiledProfile {
       let end = i + 1;
       while (end < this.elements.length && this.elements[end]!.id.startsWith(prefix)) end++;
       const max = el.max === undefined || el.max === '*' ? Infinity : Number(el.max);
-      return { seg, parent: seg ? (this.indexOf.get(seg.parent) ?? -1) : -1, descendantsEnd: end, min: el.min ?? 0, max };
+      return { seg, parent: seg ? (this.indexOf.get(seg.parent) ?? -1) : -1, descendantsEnd: end, min: el.min ?? 0, max, needed: true };
     });
+    // An element with nothing to check whose descendants have nothing either is skipped with them (most of a
+    // snapshot: optional, unbounded, unbound elements inherited from the base).
+    for (let i = this.info.length - 1; i >= 0; i--) {
+      const info = this.info[i]!;
+      let needed = this.hasChecks(this.elements[i]!, info);
+      for (let j = i + 1; !needed && j < info.descendantsEnd; j++) needed = this.info[j]!.needed;
+      info.needed = needed;
+    }
+  }
+
+  /** Whether `check` has anything to test at the element itself (the conditions of its tests, as there). */
+  private hasChecks(el: ElementDefinition, info: ElementInfo): boolean {
+    const seg = info.seg;
+    if (!seg) return false;
+    return (
+      info.min > 0 ||
+      info.max !== Infinity ||
+      this.fixed.get(el) !== undefined ||
+      (el.binding?.strength === 'required' && Boolean(el.binding.valueSet)) ||
+      (el.slicing?.rules === 'closed' && !seg.choice) ||
+      (seg.choice && !seg.sliceName && Boolean(el.type?.length)) ||
+      (el.type?.length === 1 && el.type[0]!.code === 'Reference' && Boolean(el.type[0]!.targetProfile?.length))
+    );
   }
 
   /** A memoised finder of the JSON nodes that an element id denotes in the resource. */
@@ -244,6 +267,10 @@ export class CompiledProfile {
       const info = this.info[i]!;
       const seg = info.seg;
       if (!seg) continue;
+      if (!info.needed) {
+        i = info.descendantsEnd - 1;
+        continue;
+      }
       const parents = info.parent >= 0 ? nodesAt(info.parent) : nodes(seg.parent);
       // No parent node: none of this element's descendants has one either.
       if (!parents.length) {
@@ -407,6 +434,8 @@ interface ElementInfo {
   descendantsEnd: number;
   min: number;
   max: number;
+  /** Whether the element or one of its descendants has something to check (else check skips them all). */
+  needed: boolean;
   /** The fixed/pattern value compiled to a test, on first use. */
   match?: (value: Json) => boolean;
 }

@@ -54,9 +54,23 @@ export function childrenOf(node: Json, name: string, typeSlice?: string): Json[]
     const v = node[name];
     return v === undefined ? [] : Array.isArray(v) ? v : [v];
   }
+  if (typeSlice) {
+    const v = node[typeSlice];
+    return v === undefined ? [] : Array.isArray(v) ? v : [v];
+  }
+  // Every `prefixXxx` key (an upper-case ASCII letter after the prefix), in key order.
   const prefix = name.slice(0, -3);
-  const keys = typeSlice ? [typeSlice] : Object.keys(node).filter((k) => k.startsWith(prefix) && /^[A-Z]/.test(k.slice(prefix.length)));
-  return keys.flatMap((k) => (node[k] === undefined ? [] : Array.isArray(node[k]) ? node[k] : [node[k]]));
+  const found: Json[] = [];
+  for (const k in node) {
+    if (!Object.hasOwn(node, k)) continue;
+    const c = k.charCodeAt(prefix.length);
+    if (!(c >= 65 && c <= 90) || !k.startsWith(prefix)) continue;
+    const v = node[k];
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const x of v) found.push(x);
+    else found.push(v);
+  }
+  return found;
 }
 
 /** Follows a dotted FHIRPath-ish discriminator path (`code.coding`, `extension('url').value`, `$this`, `resolve()` skipped). */

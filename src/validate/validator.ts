@@ -76,31 +76,45 @@ export async function createValidator(options: ValidatorOptions = {}): Promise<V
     return result;
   };
 
+  // The resource being checked, for the reporting functions below: made once, not per resource (check is not re-entered).
+  let current: any;
+  let currentIssues: Issue[] = [];
+  let currentKnown: (key: string) => boolean = () => false;
+  let currentProfile: string | undefined;
+  let seen: Set<string> | undefined;
+  const push = (issue: Omit<Issue, 'resourceType' | 'id'>) => {
+    const key = `${issue.profile}\0${issue.path}\0${issue.message}`;
+    seen ??= new Set<string>();
+    if (seen.has(key)) return;
+    seen.add(key);
+    currentIssues.push({ resourceType: String(current?.resourceType), id: String(current?.id), ...issue });
+  };
+  const error = (path: string, message: string, profileUrl?: string) => push({ ...(profileUrl ? { profile: profileUrl } : {}), path, severity: 'error', message });
+  const baseError = (path: string, message: string) => error(path, message);
+  const profileError = (path: string, message: string) => error(path, message, currentProfile);
+  const onReference = (ref: string, path: string) => {
+    if (RELATIVE_REFERENCE.test(ref) && !currentKnown(ref.includes('/_history/') ? ref.replace(/\/_history\/.*$/, '') : ref)) {
+      error(path, `reference '${ref}' does not resolve within the validated set`);
+    }
+  };
+
   const check = (resource: Resource, isKnown: (key: string) => boolean, issues: Issue[]): void => {
     const { base, invariants } = built();
     const r = resource as any;
-    const seen = new Set<string>();
-    const push = (issue: Omit<Issue, 'resourceType' | 'id'>) => {
-      const key = `${issue.profile}\0${issue.path}\0${issue.message}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      issues.push({ resourceType: String(r?.resourceType), id: String(r?.id), ...issue });
-    };
-    const error = (path: string, message: string, profileUrl?: string) =>
-      push({ ...(profileUrl ? { profile: profileUrl } : {}), path, severity: 'error', message });
-    base.checkResource(r, String(r?.resourceType), (path, message) => error(path, message), (ref, path) => {
-      if (RELATIVE_REFERENCE.test(ref) && !isKnown(ref.replace(/\/_history\/.*$/, ''))) {
-        error(path, `reference '${ref}' does not resolve within the validated set`);
-      }
-    });
+    current = r;
+    currentIssues = issues;
+    currentKnown = isKnown;
+    seen = undefined;
+    base.checkResource(r, String(r?.resourceType), baseError, onReference);
     for (const canonical of claimedProfiles(r)) {
       const compiledProfile = profile(canonical);
       if (!compiledProfile) {
         push({ profile: canonical, path: String(r?.resourceType), severity: 'warning', message: `profile ${canonical} is not in the loaded packages; not checked` });
         continue;
       }
-      const nodes = compiledProfile.check(r, (path, message) => error(path, message, canonical));
-      invariants.check(compiledProfile, r, nodes, (path, message) => error(path, message, canonical));
+      currentProfile = canonical;
+      const nodes = compiledProfile.check(r, profileError);
+      invariants.check(compiledProfile, r, nodes, profileError);
     }
   };
 
