@@ -39,6 +39,8 @@ beforeAll(async () => {
     }
     const found = store.get(`${type}/${id}`);
     if (!found) return send(404);
+    // A read answered 200 without a body: nothing shows the tag, so the resource is left.
+    if (found.id === 'read-without-body' && req.method === 'GET') return send(200, undefined, { etag: 'W/"1"' });
     const etag = `W/"${found.meta?.versionId ?? '1'}"`;
     if (req.method === 'GET') return send(200, found, { etag });
     if (req.method === 'DELETE') {
@@ -70,6 +72,7 @@ const POPULATION: Resource[] = [
   tagged('no-tags', []),
   tagged('meta-without-tag', undefined, { meta: { versionId: '2' } }),
   tagged('no-meta', undefined),
+  tagged('read-without-body', [{ system: FHIRSEED_RUN_TAG_SYSTEM, code: RUN }]),
 ];
 
 beforeEach(() => {
@@ -93,14 +96,15 @@ describe('purge: the tag token and the tag check', () => {
   it('should, with --all-fhirseed, search by the fhirseed system alone and delete what carries any run of it', async () => {
     const report = await purge({ ...testConnection(base), allFhirseed: true, dryRun: false });
     expect(new Set(searches)).toEqual(new Set([`${FHIRSEED_RUN_TAG_SYSTEM}|`]));
-    expect(left()).toEqual(['empty-code', 'meta-without-tag', 'no-code', 'no-meta', 'no-system', 'no-tags', 'other-system']);
+    expect(left()).toEqual(['empty-code', 'meta-without-tag', 'no-code', 'no-meta', 'no-system', 'no-tags', 'other-system', 'read-without-body']);
     expect(report.deleted).toBe(2);
     expect(report.untagged).toBe(POPULATION.length - 2);
   });
 
-  it('should refuse an empty run id, as it refuses none', async () => {
+  it('should refuse an empty run id as it refuses none, and a server elsewhere without --production', async () => {
     await expect(purge({ ...testConnection(base), runId: '', allFhirseed: false, dryRun: true })).rejects.toThrow(/^purge needs --run ID or --all-fhirseed$/);
     await expect(purge({ ...testConnection(base), runId: RUN, allFhirseed: true, dryRun: true })).rejects.toThrow(/^give --run ID or --all-fhirseed, not both$/);
+    await expect(purge({ ...testConnection('https://fhir.example.org/r4/'), runId: RUN, allFhirseed: false, dryRun: true })).rejects.toThrow(/^https:\/\/fhir\.example\.org\/r4 is not on this machine: purge it only with --production$/);
     await expect(purge({ ...testConnection(`${base}/`), runId: RUN, allFhirseed: false, dryRun: true })).resolves.toMatchObject({ plan: [{ type: 'Patient', count: POPULATION.length }] });
     expect(searches.length).toBeGreaterThan(0);
     expect(left()).toHaveLength(POPULATION.length);
