@@ -150,6 +150,9 @@ describe('search extras: pages, counts and order', () => {
     expect(keys(search('Patient', { _sort: 'gender,-birthdate' }))).toEqual(['Patient/p1', 'Patient/p3', 'Patient/p2']);
     expect(keys(search('Patient', { _sort: '-gender,birthdate' }))).toEqual(['Patient/p2', 'Patient/p3', 'Patient/p1']);
     expect(keys(search('Patient', {}))).toEqual(['Patient/p1', 'Patient/p2', 'Patient/p3']);
+    // Only a leading - means descending: a parameter whose name holds a dash sorts ascending.
+    expect(keys(search('Coverage', { _sort: 'class-type' }))).toHaveLength(3);
+    expect(refusal(() => planSearch('Coverage', { _sort: 'class-' }))).toBe("_sort=class-: 'class-' is not a search parameter of Coverage");
   });
 
   it('should hide what `visible` refuses from the matches, the total and the includes', () => {
