@@ -1,43 +1,62 @@
 import { getResourceTypes, getSearchParameters } from '@medplum/core';
 import type { CapabilityStatement, CapabilityStatementRestResource, SearchParameter } from '@medplum/fhirtypes';
-import { loadPackages } from '../validate/packages.js';
+import { loadPackages, parseIg } from '../validate/packages.js';
 import { PAYER_OPERATIONS, type PayerCapability } from './payer-capability.js';
 
-/** The IGs whose profiles the CapabilityStatement lists when their packages are found. */
+/** The IGs whose profiles and search parameters are read when no output manifest names other versions. */
 export const PROFILE_IGS = ['carin-bb@2.0.0', 'us-core@6.1.0'];
+
+/** The payer IGs whose profiles the CapabilityStatement lists when it instantiates their statements. */
+const PAYER_PROFILE_IGS = ['hl7.fhir.us.davinci-pdex-plan-net@1.1.0', 'hl7.fhir.us.davinci-drug-formulary@2.0.1', 'hl7.fhir.us.davinci-pdex@2.0.0'];
+
+/**
+ * The IG packages whose profiles the server reads: CARIN BB and US Core at the versions `served` (the output
+ * manifest's `igs`, see manifestIgs) names, else PROFILE_IGS's, and the payer IGs (Plan-Net, Formulary, PDex).
+ */
+export function profileIgs(served?: Record<string, string>): string[] {
+  const core = PROFILE_IGS.map((ig) => {
+    const { name, version } = parseIg(ig);
+    return `${name}@${served?.[name] ?? version}`;
+  });
+  return [...core, ...PAYER_PROFILE_IGS];
+}
 
 const INTERACTIONS = ['read', 'vread', 'update', 'delete', 'history-instance', 'create', 'search-type'] as const;
 
 export interface ProfileListing {
-  /** resource type → canonical URLs of the profiles on it */
-  byType: Map<string, string[]>;
+  /** `packageId|version` (`hl7.fhir.us.core|3.1.1`) → resource type → canonical URLs of that package's profiles on it */
+  byPackage: Map<string, Map<string, string[]>>;
   /** Why some IG's profiles are not listed (package not found). */
   notes: string[];
-  /** The IGs' own SearchParameters (CARIN BB: service-date, service-start-date, billable-period-start, …). */
+  /** The CARIN BB and US Core SearchParameters (CARIN BB: service-date, service-start-date, billable-period-start, …). */
   searchParameters: SearchParameter[];
 }
 
-/** Reads the profile StructureDefinitions of the IG packages; a missing package is a note, not an error. */
-export function findProfiles(packagesDir?: string): ProfileListing {
-  const byType = new Map<string, string[]>();
+/**
+ * Reads the profile StructureDefinitions of the IG packages `igs` (`name@version`; default: profileIgs() — CARIN BB
+ * 2.0.0, US Core 6.1.0 and the payer IGs), and the CARIN BB and US Core SearchParameters (the payer IGs' come from
+ * igSearchParameters). A missing package is a note, not an error.
+ */
+export function findProfiles(packagesDir?: string, igs: string[] = profileIgs()): ProfileListing {
+  const byPackage = new Map<string, Map<string, string[]>>();
   const notes: string[] = [];
   const searchParameters: SearchParameter[] = [];
-  for (const ig of PROFILE_IGS) {
+  for (const ig of igs) {
+    const { name, version } = parseIg(ig);
     try {
       const { packages } = loadPackages([ig], packagesDir);
-      const named = packages[0];
-      for (const sd of named?.resources ?? []) {
-        if (sd?.resourceType === 'SearchParameter') searchParameters.push(sd as unknown as SearchParameter);
+      const byType = new Map<string, string[]>();
+      for (const sd of packages[0]?.resources ?? []) {
+        if (sd?.resourceType === 'SearchParameter' && CORE_IGS.some((c) => c.packageId === name)) searchParameters.push(sd as unknown as SearchParameter);
         if (sd?.resourceType !== 'StructureDefinition' || sd.kind !== 'resource' || sd.derivation !== 'constraint') continue;
-        const list = byType.get(sd.type) ?? [];
-        list.push(sd.url);
-        byType.set(sd.type, list);
+        byType.set(sd.type, [...(byType.get(sd.type) ?? []), sd.url]);
       }
+      byPackage.set(`${name}|${version}`, byType);
     } catch (error) {
       notes.push(`${ig}: ${(error as Error).message}`);
     }
   }
-  return { byType, notes, searchParameters };
+  return { byPackage, notes, searchParameters };
 }
 
 /**
@@ -70,12 +89,16 @@ function advertisedRevInclude(source: string, p: SearchParameter, typeCount: num
  * The server's CapabilityStatement: every R4 resource type with the interactions the HTTP layer
  * serves, the search parameters it evaluates, every `_include` (each reference parameter and `Type:*`)
  * and `_revinclude` (each reference parameter of any type that can point to it) it answers, the IG
- * profiles found in the packages, and the CARIN BB and US Core server statements it instantiates. `served`, the
+ * profiles of the IGs it names, and the CARIN BB and US Core server statements it instantiates. `served`, the
  * output manifest's `igs` (package id → version; see manifestIgs), limits those to the IGs the data was made for
- * (a carin-bb-only output instantiates no US Core statement and lists no US Core profile); undefined: both.
+ * (a carin-bb-only output instantiates no US Core statement and lists no US Core profile; a US Core 3.1.1 output
+ * lists the 3.1.1 profiles, when `profiles` read that package); undefined: both, at PROFILE_IGS's versions. The
+ * payer IGs' profiles are listed when `payer` names their ImplementationGuide (see payerCapability).
  */
 export function capabilityStatement(base: string, profiles: ProfileListing, authMode: string, tokenEndpoint: string, payer: PayerCapability = { instantiates: [], implementationGuides: [] }, served?: Record<string, string>): CapabilityStatement {
   const core = CORE_IGS.filter((ig) => !served || ig.packageId in served);
+  // The profiles of exactly the IGs (and versions) the statement names in implementationGuide.
+  const listed = [...core.map((ig) => `${ig.packageId}|${served?.[ig.packageId] ?? ig.version}`), ...payer.implementationGuides.map((url) => url.replace(/^.*\/ImplementationGuide\//, ''))];
   const types = getResourceTypes();
   const searchable = (type: string) => Object.values(getSearchParameters(type) ?? {}).filter((p) => SUPPORTED_PARAM_TYPES.has(p.type ?? ''));
   const revIncludes = new Map<string, string[]>();
@@ -87,7 +110,7 @@ export function capabilityStatement(base: string, profiles: ProfileListing, auth
   }
   const resource: CapabilityStatementRestResource[] = types.map((type) => {
     const params = searchable(type);
-    const supportedProfile = profiles.byType.get(type)?.filter((url) => core.some((ig) => url.startsWith(ig.canonicalBase)));
+    const supportedProfile = listed.flatMap((key) => profiles.byPackage.get(key)?.get(type) ?? []);
     const references = params.filter((p) => p.type === 'reference' && !p.code?.startsWith('_'));
     return {
       type,

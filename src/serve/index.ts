@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Bundle } from '@medplum/fhirtypes';
 import { SandboxAuth, type AuthOptions } from './auth.js';
 import { ensurePackages } from '../validate/package-download.js';
-import { capabilityStatement, findProfiles, PROFILE_IGS } from './capability.js';
+import { capabilityStatement, findProfiles, profileIgs } from './capability.js';
 import { FHIR_PATH, createHandler } from './http.js';
 import { createSite } from './index-page.js';
 import { loadBrands } from './brands.js';
@@ -112,11 +112,14 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
   // As `fhirseed validate` does: fetch the IGs (the profiles' and the payer IGs') into ~/.fhir/packages when
   // none are at hand, all in one go. Without them the server still runs, only without the IG profiles and
   // search parameters (a note says so).
-  const packagesProblem = await ensurePackages([...PROFILE_IGS, ...SEARCH_IGS.map((i) => i.ig)], options.packagesDir).then(
+  // The IGs the output was made for (DIR/manifest.json): /metadata names only those, with their profiles at their versions.
+  const served = manifestIgs(options.dir);
+  const igs = profileIgs(served);
+  const packagesProblem = await ensurePackages([...new Set([...igs, ...SEARCH_IGS.map((i) => i.ig)])], options.packagesDir).then(
     () => undefined,
     (error: Error) => error.message,
   );
-  const profiles = findProfiles(options.packagesDir);
+  const profiles = findProfiles(options.packagesDir, igs);
   indexSearchParameters(profiles.searchParameters);
   // Plan-Net, US Drug Formulary and PDex search parameters (network, drug-tier, ExplanationOfBenefit use, …).
   const payerIgs = igSearchParameters(options.packagesDir);
@@ -138,8 +141,6 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
     : undefined;
   const auth = new SandboxAuth({ ...authOptions, members });
   const cache = new Map<string, string>();
-  // The IGs the output was made for (DIR/manifest.json): /metadata instantiates only those IGs' statements.
-  const served = manifestIgs(options.dir);
   const handler = createHandler({
     router,
     repo,
