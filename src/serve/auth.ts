@@ -4,7 +4,7 @@ import { ClientRegistry } from './oauth/registry.js';
 import { SYSTEM_SCOPES_SUPPORTED } from './oauth/system-scopes.js';
 import type { RegistrationOptions } from './oauth/register-route.js';
 import { TokenStore } from './oauth/tokens.js';
-import { PatientLogin, type PatientGrant } from './patient-auth.js';
+import { PATIENT_SCOPES_SUPPORTED, PatientLogin, type PatientGrant } from './patient-auth.js';
 import type { PageReply } from './sign-in-page.js';
 import type { TestMember } from './test-members.js';
 
@@ -85,7 +85,7 @@ export class SandboxAuth {
         grant_types_supported: ['authorization_code', 'refresh_token'],
         response_types_supported: ['code'],
         token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
-        scopes_supported: ['patient/*.read', 'patient/*.rs', 'openid', 'fhirUser', 'launch/patient', 'offline_access'],
+        scopes_supported: [...PATIENT_SCOPES_SUPPORTED],
         code_challenge_methods_supported: ['S256'],
         capabilities: [
           'launch-standalone', 'client-public', 'client-confidential-symmetric', 'context-standalone-patient',

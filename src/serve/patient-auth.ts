@@ -23,6 +23,18 @@ const CODE_LIFETIME_MS = 60_000;
 const RESOURCE_SCOPE = /^patient\/(\*|[A-Z][A-Za-z]+)\.(read|rs|r)$/;
 const OTHER_SCOPES = new Set(['openid', 'fhirUser', 'launch/patient', 'offline_access']);
 
+/** Whether the authorize endpoint grants `scope` (a patient read scope, or openid, fhirUser, launch/patient, offline_access). */
+export function patientScopeUnderstood(scope: string): boolean {
+  return RESOURCE_SCOPE.test(scope) || OTHER_SCOPES.has(scope);
+}
+
+/**
+ * smart-patient's `scopes_supported`: the all-types patient read scopes the authorize endpoint grants (v1
+ * `patient/*.read`, v2 `patient/*.rs` and `patient/*.r`) and the others it takes; filtered through
+ * patientScopeUnderstood, so it cannot list a scope that is not granted.
+ */
+export const PATIENT_SCOPES_SUPPORTED: readonly string[] = ['patient/*.read', 'patient/*.rs', 'patient/*.r', ...OTHER_SCOPES].filter(patientScopeUnderstood);
+
 /**
  * SMART App Launch, standalone patient launch, for test members: the authorize endpoint's sign-in
  * form checks a username and password from test-accounts.json and hands the app a one-time code
@@ -140,7 +152,7 @@ export class PatientLogin {
 
 /** The scopes granted of those asked for, and the resource types they open; undefined without a patient scope. */
 function grantedScope(requested: string): Omit<PatientGrant, 'patient'> | undefined {
-  const scopes = requested.split(/\s+/).filter((s) => RESOURCE_SCOPE.test(s) || OTHER_SCOPES.has(s));
+  const scopes = requested.split(/\s+/).filter(patientScopeUnderstood);
   const types = scopes.map((s) => RESOURCE_SCOPE.exec(s)?.[1]).filter((t): t is string => Boolean(t));
   if (!types.length) return undefined;
   return { scope: [...new Set(scopes)].join(' '), types: types.includes('*') ? '*' : new Set(types) };

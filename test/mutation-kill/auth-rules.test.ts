@@ -4,6 +4,7 @@ import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_REFRESH_SECONDS, SandboxAuth, type AuthOptions } from '../../src/serve/auth.js';
 import { SYSTEM_SCOPES_SUPPORTED } from '../../src/serve/oauth/system-scopes.js';
+import { PATIENT_SCOPES_SUPPORTED } from '../../src/serve/patient-auth.js';
 
 /**
  * The sandbox's token rules one at a time (issue 19: no surviving mutant in the serve auth code), called on
@@ -134,7 +135,8 @@ describe('SandboxAuth: modes, defaults and the SMART configuration', () => {
       grant_types_supported: ['authorization_code', 'refresh_token'],
       response_types_supported: ['code'],
       token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
-      scopes_supported: ['patient/*.read', 'patient/*.rs', 'openid', 'fhirUser', 'launch/patient', 'offline_access'],
+      // Its contents: test/serve/system-scopes.test.ts.
+      scopes_supported: [...PATIENT_SCOPES_SUPPORTED],
       code_challenge_methods_supported: ['S256'],
       capabilities: [
         'launch-standalone', 'client-public', 'client-confidential-symmetric', 'context-standalone-patient',

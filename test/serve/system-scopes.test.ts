@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SandboxAuth } from '../../src/serve/auth.js';
 import { readableTypes } from '../../src/serve/export-access.js';
 import { SYSTEM_SCOPES_SUPPORTED, systemScope } from '../../src/serve/oauth/system-scopes.js';
+import { patientScopeUnderstood } from '../../src/serve/patient-auth.js';
 
 /** Permission strings near the grammar: v1 words, v2 letters in any order and number, and misspellings. */
 const permission = fc.oneof(
@@ -37,5 +38,17 @@ describe('system scopes: scopes_supported and what $export accepts', () => {
     expect(systemScope('system/Patient.read')).toEqual({ type: 'Patient', read: true, write: false });
     expect(systemScope('patient/*.read')).toBeUndefined();
     expect(readableTypes('system/Patient.rs system/Coverage.read system/Claim.write')).toEqual(new Set(['Patient', 'Coverage']));
+  });
+
+  it('should list in smart-patient every all-types patient scope the authorize endpoint grants, patient/*.r too', () => {
+    const patient = new SandboxAuth({ mode: 'smart-patient', members: [] }).smartConfiguration('http://x/auth/token', 'http://x/auth/authorize').scopes_supported as string[];
+    expect(patient).toEqual(expect.arrayContaining(['patient/*.read', 'patient/*.rs', 'patient/*.r', 'openid', 'fhirUser', 'launch/patient', 'offline_access']));
+    expect(patient.every(patientScopeUnderstood)).toBe(true);
+    fc.assert(
+      fc.property(permission, (p) => {
+        expect(patient.includes(`patient/*.${p}`)).toBe(patientScopeUnderstood(`patient/*.${p}`));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
