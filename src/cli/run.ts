@@ -1,7 +1,7 @@
 import yargs, { type MiddlewareFunction } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UserError } from '../util/errors.js';
-import { refuseBadChoices } from './choices.js';
+import { refuseBadChoices, refuseBareValues, type ValueOptions } from './choices.js';
 import { commands } from './commands/index.js';
 import { rewordParserMessage } from './parser-messages.js';
 import { refuseNaNOptions } from './typed-numbers.js';
@@ -60,9 +60,16 @@ export async function runCli(argv: string[] = hideBin(process.argv), io: CliIo =
   return context.result.exitCode;
 }
 
-/** yargs hands middleware the running command's parser too (its typings leave it out): its options hold the choices. */
+/**
+ * yargs hands middleware the running command's parser too (its typings leave it out): its options say which take a
+ * value and which have choices.
+ */
 function choicesMiddleware(raw: string[]): MiddlewareFunction {
-  const check = (parsed: Record<string, unknown>, current: { getOptions(): { choices: Record<string, unknown[]> } }) => refuseBadChoices(parsed, current.getOptions().choices, raw);
+  const check = (parsed: Record<string, unknown>, current: { getOptions(): ValueOptions }) => {
+    const options = current.getOptions();
+    refuseBareValues(options, raw);
+    refuseBadChoices(parsed, options.choices, raw);
+  };
   return check as unknown as MiddlewareFunction;
 }
 

@@ -57,6 +57,34 @@ describe('a value outside an option\'s choices is one line in fhirseed\'s words,
     expect(repeated.stderr).toMatch(/^fhirseed: --kit: "nope" is not one of /);
   });
 
+  it('should refuse an option that takes a value given without one, rather than take its default (every command)', async () => {
+    const cwd = process.cwd();
+    for (const module of commands) {
+      const parser = yargs([]);
+      (module.builder as (y: typeof parser) => unknown)(parser);
+      const options = (parser as unknown as { getOptions(): { string: string[]; number: string[]; hiddenOptions: string[]; key: Record<string, unknown> } }).getOptions();
+      const name = String(module.command).split(' ')[0]!;
+      const positionals = (String(module.command).match(/<[^>]+>/g) ?? []).map(() => 'nowhere');
+      const declared = new Set(Object.keys(options.key));
+      for (const option of [...options.string, ...options.number]) {
+        // Positionals are strings too, and hidden options (seed's secret flags) have their own message.
+        if (!declared.has(option) || options.hiddenOptions.includes(option) || positionals.length && String(module.command).includes(`<${option}`)) continue;
+        const flag = option.length === 1 ? `-${option}` : `--${option}`;
+        // The --help form first: were the check missing, it prints help instead of running the command on the default.
+        for (const args of [[name, ...positionals, flag, '--help'], [name, ...positionals, flag]]) {
+          const r = await run(args);
+          expect(r.code, args.join(' ')).toBe(2);
+          expect(r.stderr, args.join(' ')).toMatch(new RegExp(`^fhirseed: ${flag}: no value given(; expected one of .+)?\\n$`));
+        }
+      }
+    }
+    // Nothing was written where the defaults point (generate --out bare used to write ./output).
+    expect(process.cwd()).toBe(cwd);
+    const bareOut = await run(['generate', '--members', '1', '--out']);
+    expect(bareOut.stderr).toBe('fhirseed: --out: no value given\n');
+    expect((await run(['generate', '-n'])).stderr).toBe('fhirseed: -n: no value given\n');
+  });
+
   it('should word its parser messages in English whatever $LANG and $LC_ALL say', async () => {
     const saved = { LANG: process.env.LANG, LC_ALL: process.env.LC_ALL };
     process.env.LANG = 'de_DE.UTF-8';
