@@ -34,6 +34,8 @@ const population: Resource[] = [
   { resourceType: 'Observation', id: 'obs1', status: 'final', code: { text: 'a' }, subject: { reference: 'Patient/p1' }, performer: [{ reference: 'Practitioner/pr1' }], effectiveDateTime: '2026-01-02T03:04:05.678Z' },
   { resourceType: 'Observation', id: 'obs2', status: 'final', code: { text: 'b' }, subject: { reference: 'Patient/p2' }, performer: [{ reference: 'Patient/p1' }], effectiveDateTime: '2026-01-03' },
   { resourceType: 'RelatedPerson', id: 'rel1', patient: { reference: 'Patient/p1' } },
+  // A performer named by identifier only: a reference parameter's value without a reference.
+  { resourceType: 'Observation', id: 'obs3', status: 'final', code: { text: 'c' }, subject: { reference: 'Patient/p3' }, performer: [{ identifier: { value: 'npi-1' } }, { reference: 'Practitioner/pr2' }] },
 ];
 
 let repo: AtomicMemoryRepository;
@@ -121,6 +123,8 @@ describe('search extras: chains', () => {
     expect(refusal(() => planSearch('PractitionerRole', { 'active.name': 'x' }))).toBe("active.name: 'active' is a token parameter, and only reference parameters chain");
     expect(refusal(() => planSearch('PractitionerRole', { 'practitioner:Patient.name': 'x' }))).toBe('practitioner:Patient.name: PractitionerRole.practitioner does not point to Patient');
     expect(refusal(() => planSearch('PractitionerRole', { 'practitioner.shoe': 'x' }))).toBe("practitioner.shoe: unknown search parameter 'shoe' for Practitioner");
+    expect(refusal(() => planSearch('NotAType', { 'subject.name': 'x' }))).toBe("unknown search parameter 'subject' for NotAType (in subject.name)");
+    expect(refusal(() => planSearch('NotAType', { name: 'x' }))).toBe("unknown search parameter 'name' for NotAType");
   });
 });
 
@@ -172,6 +176,8 @@ describe('search extras: includes', () => {
     expect(keys(search('Observation', { _id: 'obs2', _include: 'Observation:performer:Patient' }), 'include')).toEqual(['Patient/p1']);
     for (const all of ['*', 'Observation:*']) expect(keys(search('Observation', { _id: 'obs1', _include: all }), 'include').sort(), all).toEqual(['Patient/p1', 'Practitioner/pr1']);
     expect(keys(search('Observation', { _id: 'obs1', _include: ['Observation:subject', 'Observation:patient'] }), 'include')).toEqual(['Patient/p1']);
+    expect(keys(search('Observation', { _id: 'obs3', _include: 'Observation:performer' }), 'include')).toEqual(['Practitioner/pr2']);
+    expect(keys(search('Practitioner', { _id: 'pr2', _revinclude: 'Observation:performer' }), 'include')).toEqual(['Observation/obs3']);
   });
 
   it('should follow :iterate includes level after level, and plain ones from the matches only', () => {
