@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../src/cli/commands/index.js';
+import { refuseBareValues, type ValueOptions } from '../../src/cli/choices.js';
 import { runCli } from '../../src/cli/run.js';
 
 async function run(args: string[]) {
@@ -58,30 +59,32 @@ describe('a value outside an option\'s choices is one line in fhirseed\'s words,
   });
 
   it('should refuse an option that takes a value given without one, rather than take its default (every command)', async () => {
-    const cwd = process.cwd();
+    // Every string and number option of every command, from its yargs definition, through the check runCli runs.
+    let checked = 0;
     for (const module of commands) {
       const parser = yargs([]);
       (module.builder as (y: typeof parser) => unknown)(parser);
-      const options = (parser as unknown as { getOptions(): { string: string[]; number: string[]; hiddenOptions: string[]; key: Record<string, unknown> } }).getOptions();
+      const options = (parser as unknown as { getOptions(): ValueOptions & { key: Record<string, unknown> } }).getOptions();
       const name = String(module.command).split(' ')[0]!;
-      const positionals = (String(module.command).match(/<[^>]+>/g) ?? []).map(() => 'nowhere');
-      const declared = new Set(Object.keys(options.key));
       for (const option of [...options.string, ...options.number]) {
         // Positionals are strings too, and hidden options (seed's secret flags) have their own message.
-        if (!declared.has(option) || options.hiddenOptions.includes(option) || positionals.length && String(module.command).includes(`<${option}`)) continue;
+        if (!(option in options.key) || options.hiddenOptions?.includes(option) || String(module.command).includes(`<${option}`)) continue;
         const flag = option.length === 1 ? `-${option}` : `--${option}`;
-        // The --help form first: were the check missing, it prints help instead of running the command on the default.
-        for (const args of [[name, ...positionals, flag, '--help'], [name, ...positionals, flag]]) {
-          const r = await run(args);
-          expect(r.code, args.join(' ')).toBe(2);
-          expect(r.stderr, args.join(' ')).toMatch(new RegExp(`^fhirseed: ${flag}: no value given(; expected one of .+)?\\n$`));
+        for (const args of [[name, flag], [name, flag, '--verbose']]) {
+          expect(() => refuseBareValues(options, args), args.join(' ')).toThrow(new RegExp(`^${flag}: no value given(; expected one of .+)?$`));
         }
+        expect(() => refuseBareValues(options, [name, flag, '-1']), `${flag} -1`).not.toThrow();
+        checked++;
       }
     }
-    // Nothing was written where the defaults point (generate --out bare used to write ./output).
-    expect(process.cwd()).toBe(cwd);
-    const bareOut = await run(['generate', '--members', '1', '--out']);
-    expect(bareOut.stderr).toBe('fhirseed: --out: no value given\n');
+    expect(checked).toBeGreaterThan(50);
+    // And on the command line. The --help form first: were the check missing, it prints help instead of running
+    // generate on the default --out (./output).
+    for (const args of [['generate', '--out', '--help'], ['generate', '--members', '1', '--out'], ['start', '--format'], ['seed', 'nowhere', '--server']]) {
+      const r = await run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toBe(`fhirseed: ${args.find((a, i) => a.startsWith('--') && (i === args.length - 1 || args[i + 1]!.startsWith('--')))}: no value given\n`);
+    }
     expect((await run(['generate', '-n'])).stderr).toBe('fhirseed: -n: no value given\n');
   });
 
