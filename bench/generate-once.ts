@@ -5,11 +5,11 @@ import { loadCodeMaps } from '../src/codemaps/load.js';
 import { generateAsync } from '../src/output/generate.js';
 import { loadProfile } from '../src/profile/load.js';
 import { profileLoadOptions } from '../src/story/limits.js';
-import { keepHeapTight } from '../src/util/heap.js';
+import { GENERATE_HEAP_GROWING_PERCENT, keepHeapTight } from '../src/util/heap.js';
 import { packageRoot } from '../src/util/paths.js';
 
 // As `fhirseed generate` runs (src/cli/commands/generate.ts): the peak RSS measured is the command's.
-keepHeapTight();
+keepHeapTight(GENERATE_HEAP_GROWING_PERCENT);
 
 /**
  * One generation run in its own process, so that its peak memory is its own (worker threads
