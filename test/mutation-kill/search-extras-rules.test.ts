@@ -20,6 +20,8 @@ const population: Resource[] = [
   { resourceType: 'Organization', id: 'grand', name: 'Grand' },
   { resourceType: 'Organization', id: 'parent', name: 'Parent', partOf: { reference: 'Organization/grand' } },
   { resourceType: 'Organization', id: 'child', name: 'Child', partOf: { reference: 'Organization/parent' } },
+  // Seven levels: deeper than the four levels of :iterate the search follows past the matches.
+  ...Array.from({ length: 7 }, (_, i) => ({ resourceType: 'Organization', id: `c${i}`, name: `Level ${i}`, ...(i < 6 ? { partOf: { reference: `Organization/c${i + 1}` } } : {}) }) as Resource),
   { resourceType: 'Location', id: 'loc1', name: 'Clinic', managingOrganization: { reference: 'Organization/org1' } },
   { resourceType: 'Practitioner', id: 'pr1', name: [{ family: 'Smith' }] },
   { resourceType: 'Practitioner', id: 'pr2', name: [{ family: 'Jones' }] },
@@ -184,6 +186,7 @@ describe('search extras: includes', () => {
     expect(keys(search('Location', { _include: 'Location:organization' }), 'include')).toEqual(['Organization/org1']);
     expect(keys(search('Organization', { _id: 'child', _include: 'Organization:partof' }), 'include')).toEqual(['Organization/parent']);
     expect(keys(search('Organization', { _id: 'child', '_include:iterate': 'Organization:partof' }), 'include')).toEqual(['Organization/parent', 'Organization/grand']);
+    expect(keys(search('Organization', { _id: 'c0', '_include:iterate': 'Organization:partof' }), 'include')).toEqual(['c1', 'c2', 'c3', 'c4', 'c5'].map((id) => `Organization/${id}`));
     const iterated = search('Location', { _include: 'Location:organization', '_include:iterate': 'Organization:endpoint' });
     expect(keys(iterated, 'include')).toEqual(['Organization/org1', 'Endpoint/ep1']);
     const deeper = search('PractitionerRole', { _id: 'role1', _include: 'PractitionerRole:location', '_include:iterate': ['Location:organization', 'Organization:endpoint'] });
