@@ -127,6 +127,8 @@ describe('CompiledProfile.check', () => {
     expect(problems(r)).toEqual([]);
     r._status = [{ extension: [] }, { extension: [] }];
     expect(problems(r)).toEqual(['Obs.status: 2 present, profile allows at most 1']);
+    r.status = 'final';
+    expect(problems(r)).toEqual([]);
   });
 
   it('should not check the children of an element that is absent', () => {
@@ -145,6 +147,9 @@ describe('CompiledProfile.check', () => {
     const r = valid();
     r.category = [{ coding: [{ system: CAT, code: 'vital', display: 'Vital' }] }, { coding: [{ system: CAT, code: 'exam' }] }];
     expect(problems(r)).toEqual([`Obs.category: {"coding":[{"system":"${CAT}","code":"exam"}]} matches no slice of a closed slicing`]);
+    const long = { coding: [{ system: CAT, code: 'exam' }], text: 'x'.repeat(200) };
+    r.category = [{ coding: [{ system: CAT, code: 'vital' }] }, long];
+    expect(problems(r)).toEqual([`Obs.category: ${JSON.stringify(long).slice(0, 120)} matches no slice of a closed slicing`]);
     r.category = [{ coding: [{ system: CAT, code: 'lab' }] }, { coding: [{ system: CAT, code: 'lab' }] }];
     expect(problems(r)).toEqual(['Obs.category:vital: 0 present, profile requires at least 1', 'Obs.category:lab: 2 present, profile allows at most 1']);
   });
@@ -242,6 +247,8 @@ describe('CompiledProfile.check', () => {
     expect(problems(r)).toEqual([]);
     r.subject = { reference: 'Device/d1/_history/3' };
     expect(problems(r)).toEqual(["Obs.subject: reference 'Device/d1/_history/3' points to a Device, allowed: Patient, Group"]);
+    r.subject = { reference: 'Device/d1/_history/12' };
+    expect(problems(r)).toEqual(["Obs.subject: reference 'Device/d1/_history/12' points to a Device, allowed: Patient, Group"]);
   });
 });
 
@@ -284,6 +291,9 @@ describe('CompiledProfile.check, more shapes', () => {
     el('X.extension:race', { min: 0, max: '1', sliceName: 'race', type: [{ code: 'Extension', profile: ['http://example.org/race'] }] }),
     el('X.subject', { min: 0, max: '1', type: ref('http://hl7.org/fhir/StructureDefinition/Patient') }),
     el('X.value[x]', { min: 0, max: '1', type: [{ code: 'string' }] }),
+    el('X.flag', { min: 0, max: '*', slicing: { discriminator: [{ type: 'exists', path: 'text' }], rules: 'open' } }),
+    el('X.flag:any', { min: 0, max: '1', sliceName: 'any' }),
+    el('X.flag:any.text', { min: 0, max: '1' }),
   ];
   const xsd: StructureDefinition = { ...sd, url: 'http://example.org/x', snapshot: { element: extra } };
   const check = (resource: unknown): string[] => {
@@ -291,6 +301,10 @@ describe('CompiledProfile.check, more shapes', () => {
     new CompiledProfile(xsd, defs, new Terminology(defs)).check(resource, (path, message) => out.push(`${path}: ${message}`));
     return out;
   };
+
+  it('should put every node in a slice whose exists discriminator path is optional there', () => {
+    expect(check({ flag: [{ text: 'a' }, { text: 'b' }] })).toEqual(['X.flag:any: 2 present, profile allows at most 1']);
+  });
 
   it('should check a fixed value under each of several parents', () => {
     expect(check({ item: [{ code: 'A' }, { code: 'B' }, { code: 'A' }] })).toEqual(['X.item.code: "B" does not match fixed "A"']);
