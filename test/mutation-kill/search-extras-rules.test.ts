@@ -156,6 +156,9 @@ describe('search extras: pages, counts and order', () => {
     expect(keys(search('Patient', { _sort: 'gender,-birthdate' }))).toEqual(['Patient/p1', 'Patient/p3', 'Patient/p2']);
     expect(keys(search('Patient', { _sort: '-gender,birthdate' }))).toEqual(['Patient/p2', 'Patient/p3', 'Patient/p1']);
     expect(keys(search('Patient', {}))).toEqual(['Patient/p1', 'Patient/p2', 'Patient/p3']);
+    // Tokens match case-sensitively (medplum's own matching does not).
+    expect(keys(search('Patient', { gender: 'FEMALE' }))).toEqual([]);
+    expect(keys(search('Patient', { gender: 'female' }))).toEqual(['Patient/p1']);
     // Only a leading - means descending: a parameter whose name holds a dash sorts ascending.
     expect(keys(search('Coverage', { _sort: 'class-type' }))).toHaveLength(3);
     expect(refusal(() => planSearch('Coverage', { _sort: 'class-' }))).toBe("_sort=class-: 'class-' is not a search parameter of Coverage");
@@ -214,6 +217,9 @@ describe('search extras: includes', () => {
     expect(planSearch('Observation', { _include: 'Observation:performer:Patient' }).include).toMatchObject([{ sourceType: 'Observation', targetType: 'Patient' }]);
     expect(planSearch('Observation', { _include: 'Observation:performer' }).include[0]).not.toHaveProperty('targetType');
     expect(planSearch('Observation', { _include: 'Observation:performer' }).include[0]).not.toHaveProperty('iterate');
+    expect(refusal(() => planSearch('Coverage', { _include: 'Coverage' }))).toBe("_include=Coverage: '' is not a reference search parameter of Coverage");
+    expect(refusal(() => planSearch('Coverage', { _revinclude: '*' }))).toBe("_revinclude=*: '' is not a reference search parameter of *");
+    expect(refusal(() => planSearch('Coverage', { '_include:iterate': 'NotAType:payor' }))).toBe("_include=NotAType:payor: 'payor' is not a reference search parameter of NotAType");
   });
 });
 

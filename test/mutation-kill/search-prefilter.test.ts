@@ -25,7 +25,7 @@ const population: Resource[] = [
   obs('o-absolute', { subject: { reference: 'https://other.example/fhir/Patient/p1' } }),
   obs('o-history', { subject: { reference: 'Patient/p1/_history/2' } }),
   obs('o-canonical', { subject: { reference: 'Patient/p4' }, instantiatesCanonical: ['PlanDefinition/p1|2'] }),
-  obs('o-none', { note: [{ text: 'no reference at all' }] }),
+  obs('o-none', { note: [{ text: 'no reference at all, only a/b' }] }),
 ];
 
 let repo: AtomicMemoryRepository;
@@ -61,5 +61,7 @@ describe('search extras: the reference pre-filter', () => {
     for (const value of ['https://other.example/fhir/Patient/p1', 'Patient/p1/_history/2', 'patient/p1', 'P/p1/x', 'Patient/p1,https://other.example/fhir/Patient/p9']) {
       expect(evaluated({ subject: value }).asked, value).toHaveLength(population.length);
     }
+    // Only reference parameters narrow: a token value shaped like Type/id does not.
+    expect(evaluated({ status: 'Final/x' }).asked).toHaveLength(population.length);
   });
 });
