@@ -29,7 +29,7 @@ function run(tight: string | undefined): { max: number; live: number } {
 }
 
 describe('keepHeapTight', () => {
-  it('should keep the heap within about twice its live data where V8 alone lets it grow past four times', () => {
+  it("should keep the heap within about twice its live data where V8 alone lets it grow past four times, and generate's between the two", () => {
     const tight = run('');
     const loose = run(undefined);
     expect(tight.live).toBeGreaterThan(40 * 2 ** 20);
@@ -37,7 +37,8 @@ describe('keepHeapTight', () => {
     expect(loose.max / loose.live).toBeGreaterThan(tight.max / tight.live);
     // generate's own percentage: looser than the default, still well under what V8 alone allows.
     const generate = run('heap.GENERATE_HEAP_GROWING_PERCENT');
-    expect(generate.max / generate.live).toBeGreaterThan(tight.max / tight.live);
+    // (measured: 2.2 at the default 30 %, 3.0 at generate's 100 %, 4.8 with V8's own growth)
+    expect(generate.max / generate.live).toBeGreaterThan((tight.max / tight.live) * 1.15);
     expect(generate.max / generate.live).toBeLessThan(loose.max / loose.live);
   });
 });
