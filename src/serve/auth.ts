@@ -1,7 +1,7 @@
 import { timingSafeEqual, type JsonWebKey } from 'node:crypto';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import { ClientRegistry } from './oauth/registry.js';
-import { SYSTEM_SCOPES_SUPPORTED } from './oauth/system-scopes.js';
+import { SYSTEM_SCOPES_SUPPORTED, systemScope } from './oauth/system-scopes.js';
 import type { RegistrationOptions } from './oauth/register-route.js';
 import { TokenStore } from './oauth/tokens.js';
 import { PATIENT_SCOPES_SUPPORTED, PatientLogin, type PatientGrant } from './patient-auth.js';
@@ -147,7 +147,8 @@ export class SandboxAuth {
     }
     const client = await this.authenticate(form, authorization, [tokenEndpoint]);
     if (typeof client === 'string') return oauthError(401, 'invalid_client', client);
-    const scope = form.get('scope') ?? 'system/*.read';
+    const scope = grantedSystemScope(form.get('scope'));
+    if (typeof scope !== 'string') return oauthError(400, 'invalid_scope', scope.refused);
     const { token, expiresIn } = this.tokens.issueAccess(client.clientId, scope);
     return { status: 200, body: { access_token: token, token_type: 'bearer', expires_in: expiresIn, scope } };
   }
@@ -267,6 +268,20 @@ export class SandboxAuth {
  */
 function withoutKidGaps(jwks: { keys: JsonWebKey[] }, kid: string | undefined): JSONWebKeySet {
   return { keys: jwks.keys.map((k) => (kid && !k.kid ? { ...k, kid } : k)) } as JSONWebKeySet;
+}
+
+/**
+ * The one scope rule of the client_credentials grant (RFC 6749 §3.3, §5.2; SMART Backend Services): every scope asked
+ * for must be a system scope systemScope understands, else `invalid_scope` naming it; the grant is what was asked
+ * (each scope once, space-separated). No `scope` parameter: `system/*.read`; an empty one: `invalid_scope`.
+ */
+export function grantedSystemScope(asked: string | null): string | { refused: string } {
+  if (asked === null) return 'system/*.read';
+  const scopes = [...new Set(asked.split(/\s+/).filter(Boolean))];
+  if (!scopes.length) return { refused: 'scope is empty: ask for system scopes such as system/*.read (see scopes_supported)' };
+  const unknown = scopes.find((one) => !systemScope(one));
+  if (unknown) return { refused: `scope ${unknown} is not understood here: system/<Type|*>.<read|write|*> (v1) or system/<Type|*>.<cruds> (SMART v2, letters in the order c r u d s), see scopes_supported` };
+  return scopes.join(' ');
 }
 
 function oauthError(status: number, error: string, description: string): TokenReply {

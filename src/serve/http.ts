@@ -32,6 +32,7 @@ import { answerText } from './store/raw-json.js';
 import { BulkExports, type ExportOptions } from './export.js';
 import { handleMemberMatch } from './member-match.js';
 import { brandsDiscovery, serveBrands } from './brands.js';
+import { bundleNeeds, systemDenial, systemFilter, systemGrant, systemRouteDenial } from './system-access.js';
 import { decodeSegments, issueOutcome, mediaTypeRefusal, methodRefusal, unknownOperation, type Refusal } from './request-checks.js';
 
 export const FHIR_PATH = '/fhir';
@@ -142,6 +143,10 @@ async function handle(
     const challenge = rejection.startsWith('missing') ? 'Bearer' : `Bearer error="invalid_token", error_description="${rejection}"`;
     return sendJson(res, 401, outcome, FHIR_JSON, { 'www-authenticate': challenge });
   }
+  // A SMART Backend Services token may do what its system scopes grant (src/serve/system-access.ts); $export checks its own.
+  const system = systemGrant(context.auth, req.headers.authorization);
+  const systemRefusal = system && systemRouteDenial(system, method, fhirPath);
+  if (systemRefusal) return sendJson(res, 403, issueOutcome('forbidden', systemRefusal));
   // Bulk Data $export (kick-off, status, files) and $member-match: the payer operations (src/serve/export.ts, member-match.ts).
   if (await exports.handle(req, res, fhirPath, url, base, readBody)) return;
   if (await handleMemberMatch(context.repo, context.auth, req, res, fhirPath, readBody)) return;
@@ -169,8 +174,10 @@ async function handle(
     res.writeHead(200, { 'content-type': content.contentType, 'content-length': content.body.length });
     return void res.end(content.body);
   }
-  const visible = grant && patientFilter(grant);
+  const visible = grant ? patientFilter(grant) : system && systemFilter(system);
   const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? await readJsonBody(req, readBody, segments) : undefined;
+  const bundleRefusal = system && method === 'POST' && !segments.length && systemDenial(system, bundleNeeds(body as Bundle), 'every entry of this Bundle');
+  if (bundleRefusal) return sendJson(res, 403, issueOutcome('forbidden', bundleRefusal));
   const imported = await imports.handle(method, fhirPath, body, req.headers, base);
   if (imported) return sendImportAnswer(res, imported);
 

@@ -173,6 +173,11 @@ describeEmbedded('serve: every error in README\'s table, against real servers', 
     'POST /fhir/Patient with `"active": "yes"` (`--validate`)': () => at(backend, '/fhir/Patient', json('POST', { resourceType: 'Patient', active: 'yes' })),
     'POST /auth/token with no `grant_type`': () => at(backend, '/auth/token', form({ client_id: 'app', client_secret: 's3cret' })),
     'POST /auth/token with `grant_type=authorization_code` and no `code`': () => at(patient, '/auth/token', form({ grant_type: 'authorization_code', client_id: CLIENT_ID, redirect_uri: 'http://localhost:3000/callback', code_verifier: 'v'.repeat(43) })),
+    'POST /auth/token with `scope=system/*.sr`': () => at(backend, '/auth/token', form({ grant_type: 'client_credentials', client_id: 'app', client_secret: 's3cret', scope: 'system/*.sr' })),
+    'PUT /fhir/Patient/a with a `system/*.read` token': async () => {
+      const { access_token: token } = (await (await at(backend, '/auth/token', form({ grant_type: 'client_credentials', client_id: 'app', client_secret: 's3cret', scope: 'system/*.read' }))).json()) as { access_token: string };
+      return at(backend, '/fhir/Patient/a', json('PUT', { resourceType: 'Patient', id: 'a' }, { authorization: `Bearer ${token}` }));
+    },
     'POST /auth/token with `grant_type=password`': () => at(backend, '/auth/token', form({ grant_type: 'password', client_id: 'app', client_secret: 's3cret' })),
     'POST /auth/token with a wrong `client_secret`': () => at(backend, '/auth/token', form({ grant_type: 'client_credentials', client_id: 'app', client_secret: 'wrong' })),
     'POST /auth/token with `grant_type=refresh_token&refresh_token=nope`': () => at(patient, '/auth/token', form({ grant_type: 'refresh_token', refresh_token: 'nope', client_id: CLIENT_ID })),

@@ -15,13 +15,25 @@ const SYSTEM_SCOPE = /^system\/(\*|[A-Z][A-Za-z]+)\.(read|write|\*|(?=[cruds])c?
  * here (Bulk Data $export needs `r`). Undefined for anything else (a patient or user scope, a misspelling).
  */
 export function systemScope(scope: string): SystemScope | undefined {
+  const granted = systemPermissions(scope);
+  if (!granted) return undefined;
+  return { type: granted.type, read: granted.permissions.includes('r'), write: /[cud]/.test(granted.permissions) };
+}
+
+/** One SMART v2 permission: create, read (read, vread, instance history), update, delete, search (and type/system history). */
+export type Permission = 'c' | 'r' | 'u' | 'd' | 's';
+
+/**
+ * A system scope as SMART v2 permissions (same grammar as systemScope): the type (`*` for all) and the letters it
+ * grants, in `cruds` order. v1 maps as SMART App Launch 2 says: `read` = `rs`, `write` = `cud`, `*` = `cruds`.
+ * Undefined for a scope this server does not understand.
+ */
+export function systemPermissions(scope: string): { type: string; permissions: string } | undefined {
   const m = SYSTEM_SCOPE.exec(scope);
   if (!m) return undefined;
   const permission = m[2]!;
-  const v1 = permission === 'read' || permission === 'write' || permission === '*';
-  const read = v1 ? permission !== 'write' : permission.includes('r');
-  const write = v1 ? permission !== 'read' : /[cud]/.test(permission);
-  return { type: m[1]!, read, write };
+  const v1: Record<string, string> = { read: 'rs', write: 'cud', '*': 'cruds' };
+  return { type: m[1]!, permissions: v1[permission] ?? permission };
 }
 
 /**
