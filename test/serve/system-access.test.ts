@@ -33,6 +33,16 @@ describe('serve: SMART Backend Services scopes on every route', () => {
   }, 30_000);
   afterAll(() => server.close());
 
+  const types = ['Patient', 'Coverage', '*'] as const;
+  const permissions = ['read', 'write', '*', 'c', 'r', 'u', 'd', 's', 'rs', 'cud', 'cruds', 'cu', 'ds'];
+  const scope = fc.tuple(fc.constantFrom(...types), fc.constantFrom(...permissions)).map(([t, p]) => `system/${t}.${p}`);
+  // What SMART App Launch 2 says each scope grants (v1 read = rs, write = cud, * = cruds), written out independently.
+  const grants = (one: string, type: string, letter: string) => {
+    const [, t, p] = /^system\/([^.]+)\.(.+)$/.exec(one)!;
+    const letters = ({ read: 'rs', write: 'cud', '*': 'cruds' } as Record<string, string>)[p!] ?? p!;
+    return (t === '*' || t === type) && letters.includes(letter);
+  };
+
   it('should refuse a scope it does not understand with invalid_scope, and grant exactly the understood scopes asked for', async () => {
     for (const scope of ['patient/*.read', 'system/*.sr', 'system/*.read launch', 'system/*.rread', '  ']) {
       const reply = await token(scope);
@@ -91,16 +101,24 @@ describe('serve: SMART Backend Services scopes on every route', () => {
     expect(both.body.entry.map((e: { resource: { resourceType: string } }) => e.resource.resourceType).sort()).toEqual(['Coverage', 'Patient']);
   });
 
+  it('should answer over HTTP as the scope grammar says: 403 exactly when no scope grants the request (property)', async () => {
+    const requests: [string, string, string, string, unknown?][] = [
+      ['GET', 'Patient/p1', 'Patient', 'r'],
+      ['GET', 'Coverage?status=active', 'Coverage', 's'],
+      ['PUT', 'Patient/q1', 'Patient', 'u', patient('q1')],
+      ['POST', 'Coverage', 'Coverage', 'c', coverage('q2')],
+      ['DELETE', 'Patient/q3', 'Patient', 'd'],
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.array(scope, { minLength: 1, maxLength: 3 }), fc.constantFrom(...requests), async (scopes, [method, path, type, letter, body]) => {
+        const reply = await fhir(`${server.url}/${path}`, { method, body, token: await tokenFor(scopes.join(' ')) });
+        expect(reply.status === 403, `${scopes.join(' ')} ${method} ${path}`).toBe(!scopes.some((s) => grants(s, type, letter)));
+      }),
+      { numRuns: 25 },
+    );
+  });
+
   it('should decide every route as the scope grammar says (property)', () => {
-    const types = ['Patient', 'Coverage', '*'] as const;
-    const permissions = ['read', 'write', '*', 'c', 'r', 'u', 'd', 's', 'rs', 'cud', 'cruds', 'cu', 'ds'];
-    const scope = fc.tuple(fc.constantFrom(...types), fc.constantFrom(...permissions)).map(([t, p]) => `system/${t}.${p}`);
-    // What SMART App Launch 2 says each scope grants (v1 read = rs, write = cud, * = cruds), written out independently.
-    const grants = (one: string, type: string, letter: string) => {
-      const [, t, p] = /^system\/([^.]+)\.(.+)$/.exec(one)!;
-      const letters = ({ read: 'rs', write: 'cud', '*': 'cruds' } as Record<string, string>)[p!] ?? p!;
-      return (t === '*' || t === type) && letters.includes(letter);
-    };
     const routes: [string, string[], string, string][] = [
       ['GET', ['Patient', 'p1'], 'Patient', 'r'],
       ['GET', ['Coverage'], 'Coverage', 's'],
