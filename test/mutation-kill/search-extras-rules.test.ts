@@ -127,6 +127,7 @@ describe('search extras: chains', () => {
     expect(refusal(() => planSearch('PractitionerRole', { 'practitioner.shoe': 'x' }))).toBe("practitioner.shoe: unknown search parameter 'shoe' for Practitioner");
     expect(refusal(() => planSearch('NotAType', { 'subject.name': 'x' }))).toBe("unknown search parameter 'subject' for NotAType (in subject.name)");
     expect(refusal(() => planSearch('NotAType', { name: 'x' }))).toBe("unknown search parameter 'name' for NotAType");
+    expect(refusal(() => planSearch('Patient', { '_id.name': 'x' }))).toBe("unknown search parameter '_id.name' for Patient");
   });
 });
 
@@ -135,6 +136,7 @@ describe('search extras: pages, counts and order', () => {
     const query = { payor: 'Organization/org1', _sort: '_id', _count: '1', _offset: '1', _elements: ['id', 'status'] };
     const page = search('Coverage', query);
     expect(keys(page)).toEqual(['Coverage/cov2']);
+    expect(page).toMatchObject({ resourceType: 'Bundle', type: 'searchset' });
     expect(page.total).toBe(2);
     expect(page.link).toEqual([{ relation: 'self', url: `${BASE}/Coverage?payor=Organization%2Forg1&_sort=_id&_elements=id&_elements=status&_count=1&_offset=1` }, { relation: 'previous', url: `${BASE}/Coverage?payor=Organization%2Forg1&_sort=_id&_elements=id&_elements=status&_count=1&_offset=0` }]);
     const first = search('Coverage', { ...query, _offset: '0' });

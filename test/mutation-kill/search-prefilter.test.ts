@@ -23,8 +23,8 @@ const population: Resource[] = [
   obs('o2', { subject: { reference: 'Patient/p2' }, performer: [{ reference: 'Practitioner/pr1' }] }),
   obs('o3', { subject: { reference: 'Patient/p3' } }),
   obs('o-absolute', { subject: { reference: 'https://other.example/fhir/Patient/p1' } }),
-  obs('o-history', { subject: { reference: 'Patient/p1/_history/2' } }),
-  obs('o-canonical', { subject: { reference: 'Patient/p4' }, instantiatesCanonical: ['PlanDefinition/p1|2'] }),
+  obs('o-history', { subject: { reference: 'Patient/p1/_history/12' } }),
+  obs('o-canonical', { subject: { reference: 'Patient/p4' }, instantiatesCanonical: ['PlanDefinition/p1|12'] }),
   obs('o-none', { note: [{ text: 'no reference at all, only a/b' }] }),
 ];
 
@@ -58,7 +58,7 @@ describe('search extras: the reference pre-filter', () => {
 
   it('should look inside canonicals with a version, and not narrow on values that are not Type/id', () => {
     expect(evaluated({ subject: 'PlanDefinition/p1' }).asked).toEqual(['o-canonical']);
-    for (const value of ['https://other.example/fhir/Patient/p1', 'Patient/p1/_history/2', 'patient/p1', 'P/p1/x', 'Patient/p1,https://other.example/fhir/Patient/p9']) {
+    for (const value of ['https://other.example/fhir/Patient/p1', 'Patient/p1/_history/12', 'patient/p1', 'P/p1/x', 'Patient/p1,https://other.example/fhir/Patient/p9']) {
       expect(evaluated({ subject: value }).asked, value).toHaveLength(population.length);
     }
     // Only reference parameters narrow: a token value shaped like Type/id does not.
