@@ -61,7 +61,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-const tag = (code: string, system = FHIRSEED_RUN_TAG_SYSTEM) => ({ meta: { tag: [{ system, code }] } });
+const tag = (code: string, system: string = FHIRSEED_RUN_TAG_SYSTEM) => ({ meta: { tag: [{ system, code }] } });
 
 async function put(resources: Resource[]): Promise<void> {
   const { client } = connect(testConnection(server.url));
