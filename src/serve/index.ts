@@ -20,6 +20,7 @@ import { addAttributionGroups } from './attribution.js';
 import type { ExportOptions } from './export.js';
 import { igSearchParameters, SEARCH_IGS } from './ig-search-parameters.js';
 import { damagedStore } from './store/open.js';
+import { Interrupted } from '../util/errors.js';
 import { payerCapability } from './payer-capability.js';
 import { manifestIgs } from './served-igs.js';
 
@@ -119,6 +120,7 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
     () => undefined,
     (error: Error) => error.message,
   );
+  if (options.signal?.aborted) throw new Interrupted('interrupted before loading the data; nothing served');
   const profiles = findProfiles(options.packagesDir, igs);
   indexSearchParameters(profiles.searchParameters);
   // Plan-Net, US Drug Formulary and PDex search parameters (network, drug-tier, ExplanationOfBenefit use, …).

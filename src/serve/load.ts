@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { getStatus, isOk, normalizeOperationOutcome, operationOutcomeToString } from '@medplum/core';
 import type { FhirRouter } from '@medplum/fhir-router';
 import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
-import { UserError } from '../util/errors.js';
+import { Interrupted, UserError } from '../util/errors.js';
 import type { AtomicMemoryRepository } from './router.js';
 import { processBundle } from './transaction.js';
 
@@ -24,9 +24,10 @@ const NDJSON_BATCH = 1000;
  * Preloads a directory: transaction/batch Bundles (each processed as such), NDJSON (one resource a
  * line) and single resource files. When fhirseed output has both bundles/ and ndjson/, only the
  * bundles are loaded (they hold the same resources). A failing file or line is recorded and the
- * rest still load.
+ * rest still load. Between files and NDJSON batches the event loop runs (SIGINT/SIGTERM handlers among it): once
+ * `signal` is aborted the load stops there with Interrupted (a batch is one transaction: none is half stored).
  */
-export async function loadDirectory(dir: string, router: FhirRouter, repo: AtomicMemoryRepository): Promise<LoadResult> {
+export async function loadDirectory(dir: string, router: FhirRouter, repo: AtomicMemoryRepository, signal?: AbortSignal): Promise<LoadResult> {
   const files = dataFiles(dir);
   const hasBundles = files.some((f) => relative(dir, f).startsWith(`bundles/`) && f.endsWith('.json'));
   const result: LoadResult = { loaded: 0, errors: [] };
@@ -34,14 +35,27 @@ export async function loadDirectory(dir: string, router: FhirRouter, repo: Atomi
     const name = relative(dir, file);
     if (NOT_FHIR.test(name)) continue;
     if (hasBundles && name.startsWith('ndjson/')) continue;
+    await yieldUnlessAborted(signal);
     try {
-      if (file.endsWith('.ndjson')) await loadNdjson(file, name, repo, result);
+      if (file.endsWith('.ndjson')) await loadNdjson(file, name, repo, result, signal);
       else if (file.endsWith('.json')) await loadJson(file, name, router, repo, result);
     } catch (error) {
+      if (error instanceof Interrupted) throw error;
       result.errors.push(`${name}: ${(error as Error).message}`);
     }
   }
+  await yieldUnlessAborted(signal);
   return result;
+}
+
+/**
+ * Lets the event loop run (a load is otherwise one unbroken chain of synchronous SQLite writes, in which no signal
+ * is handled), then throws Interrupted if `signal` is aborted.
+ */
+async function yieldUnlessAborted(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  if (signal.aborted) throw new Interrupted('interrupted while loading the data; nothing served, the data files as they were');
 }
 
 /**
@@ -95,14 +109,19 @@ function plainPuts(bundle: Bundle): boolean {
 }
 
 /** Streams the file line by line and stores it in batches, each one transaction; a bad line is recorded and skipped. */
-async function loadNdjson(file: string, name: string, repo: AtomicMemoryRepository, result: LoadResult): Promise<void> {
-  await loadNdjsonLines(createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity }), name, repo, result);
+async function loadNdjson(file: string, name: string, repo: AtomicMemoryRepository, result: LoadResult, signal: AbortSignal | undefined): Promise<void> {
+  const input = createReadStream(file, 'utf8');
+  try {
+    await loadNdjsonLines(createInterface({ input, crlfDelay: Infinity }), name, repo, result, undefined, signal);
+  } finally {
+    input.destroy();
+  }
 }
 
 /**
  * Stores NDJSON lines (a file's, or a download's for `$import`) in batches of NDJSON_BATCH, each one
  * transaction (run through `serialise` when the server is already answering requests); a bad line is
- * recorded as `name:line: why` and skipped.
+ * recorded as `name:line: why` and skipped. After each batch, an aborted `signal` stops it with Interrupted.
  */
 export async function loadNdjsonLines(
   lines: AsyncIterable<string>,
@@ -110,6 +129,7 @@ export async function loadNdjsonLines(
   repo: AtomicMemoryRepository,
   result: LoadResult,
   serialise: <T>(work: () => Promise<T>) => Promise<T> = (work) => work(),
+  signal?: AbortSignal,
 ): Promise<void> {
   let batch: { line: number; text: string }[] = [];
   const flush = async () => {
@@ -133,7 +153,10 @@ export async function loadNdjsonLines(
     line++;
     const text = raw.trim();
     if (text) batch.push({ line, text });
-    if (batch.length >= NDJSON_BATCH) await flush();
+    if (batch.length >= NDJSON_BATCH) {
+      await flush();
+      await yieldUnlessAborted(signal);
+    }
   }
   await flush();
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { TestAccount } from '../../output/accounts.js';
 import { DEMO_PATH } from '../../serve/demo.js';
-import { startServer, type AuthClient, type AuthOptions, type ServeOptions } from '../../serve/index.js';
+import { startServer, type AuthClient, type AuthOptions, type RunningServer, type ServeOptions } from '../../serve/index.js';
 import { assertPortFree } from '../../serve/listen.js';
 import { loadTestMembers } from '../../serve/test-members.js';
 import { parseDuration } from '../../serve/oauth/duration.js';
@@ -17,7 +17,7 @@ import { assertStorePath } from '../../serve/store/open.js';
 import { UserError } from '../../util/errors.js';
 import { parseIg } from '../../validate/packages.js';
 import { DEFAULT_IGS } from '../../validate/validator.js';
-import { claimInterrupt } from '../interrupt.js';
+import { interruptSignal } from '../interrupt.js';
 import { wholeNumberOption } from '../numbers.js';
 import type { CommandContext } from '../run.js';
 
@@ -124,7 +124,8 @@ export async function assertServePortFree(argv: ServeArgsShared): Promise<void> 
 
 /**
  * Starts the server on `dir`, prints where it is, test members and example queries, and runs until
- * SIGINT/SIGTERM; then closes the server, says so in one line and sets exit code 130 (interrupted).
+ * SIGINT/SIGTERM; then closes the server, says so in one line and sets exit code 130 (interrupted). A signal while
+ * the data loads stops the load between batches: Interrupted (one line, exit 130), nothing served.
  */
 export async function serveUntilStopped(argv: ServeArgsShared, dir: string | undefined): Promise<void> {
   const port = wholeNumberOption('--port', argv.port, { min: 0, max: 65535 })!;
@@ -132,12 +133,32 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
   const corsOrigins = parseCorsOrigins(argv['cors-origins']);
   const maxBody = parseByteSize('--max-body', argv['max-body']);
   const bulkExport = { expirySeconds: parseDuration('--export-ttl', argv['export-ttl'] ?? '1h') };
-  const server = await startServer({
-    port, host: argv.host, dir, auth: { ...authOptions(argv), registration: registrationOptions(argv, dir) }, packagesDir: argv.packages, rateLimit: rateLimitOptions(argv), tls: tlsFiles(argv),
-    corsOrigins, maxBody, bulkExport,
-    validate: argv.validate ? { igs: argv.ig } : false,
-    ...storeOptions(argv),
-  });
+  // Claimed before the load: a signal while the data loads (minutes for a large store) stops it between batches,
+  // the store unfinished (Interrupted, one line, exit 130); once serving, it stops the server.
+  const { signal, release } = interruptSignal();
+  // A second signal meets the fallback (bin.ts: exit 130 at once) if the clean stop hangs.
+  signal.addEventListener('abort', release, { once: true });
+  try {
+    const server = await startServer({
+      port, host: argv.host, dir, auth: { ...authOptions(argv), registration: registrationOptions(argv, dir) }, packagesDir: argv.packages, rateLimit: rateLimitOptions(argv), tls: tlsFiles(argv),
+      corsOrigins, maxBody, bulkExport,
+      validate: argv.validate ? { igs: argv.ig } : false,
+      ...storeOptions(argv),
+      signal,
+    });
+    if (!signal.aborted) announce(argv, server, dir);
+    await new Promise((resolve) => (signal.aborted ? resolve(undefined) : signal.addEventListener('abort', resolve, { once: true })));
+    await server.close();
+  } finally {
+    release();
+  }
+  // Stopped by a signal, as every serve ends: exit 130 (interrupted), after a clean stop.
+  argv.io.stdout('fhirseed: interrupted; server stopped (exit 130)\n');
+  argv.result.exitCode = 130;
+}
+
+/** The start-up lines: where the server is, what it holds, test members and example queries, how to stop it. */
+function announce(argv: ServeArgsShared, server: RunningServer, dir: string | undefined): void {
   const io = argv.io;
   const held = server.store?.endsWith(' reused') ? 'resources in the reused store' : `resources loaded${dir ? ` from ${dir}` : ''}`;
   io.stdout(`fhirseed: FHIR R4 sandbox at ${server.url} (${server.loadedResources} ${held}, auth ${argv.auth}${argv.validate ? ', writes validated' : ''})\n`);
@@ -151,14 +172,7 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
   const origin = new URL(server.url).origin;
   io.stdout(`Index page (endpoints, test members, how to connect): ${origin}/\n`);
   if (argv.auth === 'smart-patient') io.stdout(`Member demo app (a SMART web app; sign in as a test member): ${origin}${DEMO_PATH}\n`);
-  // Listening for Ctrl-C before saying so: a signal sent on reading the line must not find the default handler.
-  const stopped = shutdownSignal();
   io.stdout('Press Ctrl-C to stop.\n');
-  await stopped;
-  await server.close();
-  // Stopped by a signal, as every serve ends: exit 130 (interrupted), after a clean stop.
-  io.stdout('fhirseed: interrupted; server stopped (exit 130)\n');
-  argv.result.exitCode = 130;
 }
 
 function tlsFiles(argv: ServeArgsShared): TlsFiles | undefined {
@@ -265,11 +279,3 @@ function signInExamples(url: string, dir: string, clientId: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-function shutdownSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const release = claimInterrupt(() => {
-      release();
-      resolve();
-    });
-  });
-}

@@ -21,6 +21,11 @@ export interface RepositoryOptions {
   storeFile?: string;
   /** Rebuild the SQLite store from the directory even when it matches. */
   rebuildStore?: boolean;
+  /**
+   * Stops the load (Ctrl-C, SIGTERM): createRepository then throws Interrupted, the store not marked loaded (a first
+   * build leaves only its FILE.building, removed by the next start, which builds it anew).
+   */
+  signal?: AbortSignal;
 }
 
 export interface Repository {
@@ -37,13 +42,13 @@ export interface Repository {
 /**
  * The router and repository behind the sandbox, with `dir` loaded: into memory, or into the SQLite store, which
  * is reused when it already holds that data. Throws UserError for an unknown store kind, an unreadable
- * directory, or a store file that is not a fhirseed store.
+ * directory, or a store file that is not a fhirseed store; Interrupted when `signal` stops the load.
  */
 export async function createRepository(options: RepositoryOptions): Promise<Repository> {
   const kind = options.store ?? (options.storeFile ? 'sqlite' : storeFromEnvironment());
   const { router, repo: memory } = createEngine();
   if (kind === 'memory') {
-    const loaded = options.dir ? await loadDirectory(options.dir, router, memory) : { loaded: 0, errors: [] };
+    const loaded = options.dir ? await loadDirectory(options.dir, router, memory, options.signal) : { loaded: 0, errors: [] };
     return { router, repo: memory, loaded, close: () => undefined };
   }
   const files = options.dir ? dataFiles(options.dir) : [];
@@ -53,7 +58,7 @@ export async function createRepository(options: RepositoryOptions): Promise<Repo
     if (store.reused) {
       return { router, repo, loaded: { loaded: repo.count(), errors: [] }, storeNote: `store ${store.file} reused`, storeFile: store.file, close: store.close };
     }
-    const loaded = options.dir ? await loadDirectory(options.dir, router, repo) : { loaded: 0, errors: [] };
+    const loaded = options.dir ? await loadDirectory(options.dir, router, repo, options.signal) : { loaded: 0, errors: [] };
     store.markLoaded();
     // markLoaded reopens the finished file for serving: a new repository on it.
     return { router, repo: store.repo, loaded, storeNote: store.file === ':memory:' ? undefined : `store ${store.file} built`, close: store.close };

@@ -1,0 +1,89 @@
+// `serve DIR` stopped by SIGTERM or SIGINT while it is still building its SQLite store stops at once (between load
+// batches), not after the whole load: exit 130 with one line, the output as it was, no finished store beside it, and
+// the next start builds the store anew. Child processes on the built CLI (dist/); 60 members load for a few seconds,
+// and the signal is sent as soon as store.sqlite.building appears. Three starts, one a full load: ~17 s at load 6 (over
+// ~10 s: a smaller population loads too fast to be caught mid-load).
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateTo, readTree, shippedProfile, tempDir } from '../helpers/output.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'dist/src/cli/bin.js');
+const temp = tempDir('fhirseed-store-interrupt-');
+const out = join(temp.dir, 'out');
+const STORE = join(out, 'sandbox-store', 'store.sqlite');
+
+beforeAll(() => void generateTo(out, { ...shippedProfile('default'), members: 60 }));
+afterAll(() => temp.cleanup());
+
+/** `fhirseed serve out` in a child process (no IG packages: the store is what is tested). */
+function serve() {
+  if (!existsSync(BIN)) throw new Error('dist/src/cli/bin.js is missing: run npm run build before these tests');
+  const child = spawn(process.execPath, [BIN, 'serve', out, '--port', '0', '--store', 'sqlite', '--packages', join(temp.dir, 'no-packages')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += String(d)));
+  child.stderr.on('data', (d) => (stderr += String(d)));
+  const exited = once(child, 'exit').then(([code]) => ({ code: code as number | null, stdout, stderr }));
+  return { child, exited, stdout: () => stdout };
+}
+
+/** The output's files (sandbox-store/ aside) as path → sha256: comparing the bytes themselves is slow in expect. */
+function digest(): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const [name, bytes] of readTree(out)) if (!name.startsWith('sandbox-store')) files.set(name, createHash('sha256').update(bytes).digest('hex'));
+  return files;
+}
+
+/** Resolves true once `file` exists, false when the child has served (or ended) first. */
+async function appears(file: string, run: ReturnType<typeof serve>): Promise<boolean> {
+  let ended = false;
+  void run.exited.then(() => (ended = true));
+  while (!ended && !run.stdout().includes('sandbox at')) {
+    if (existsSync(file)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}
+
+/** Starts serve on a directory without a store, signals it once its build has begun; its exit code and output. */
+async function interruptedLoad(signal: NodeJS.Signals) {
+  rmSync(join(out, 'sandbox-store'), { recursive: true, force: true });
+  const before = digest();
+  const run = serve();
+  expect(await appears(`${STORE}.building`, run), run.stdout()).toBe(true);
+  run.child.kill(signal);
+  const result = await run.exited;
+  expect(result.code, result.stderr).toBe(130);
+  // Stopped mid-load: never served, the build never renamed into place.
+  expect(result.stdout).not.toContain('sandbox at');
+  expect(result.stderr).toMatch(/^fhirseed: interrupted while loading[^\n]*\n$/);
+  expect(existsSync(STORE)).toBe(false);
+  expect(readdirSync(join(out, 'sandbox-store')).filter((f) => !f.startsWith('store.sqlite.building'))).toEqual([]);
+  expect(digest()).toEqual(before);
+}
+
+describe('serve: a signal while the SQLite store is loading', () => {
+  it('should stop the load on SIGTERM (exit 130, one line, the output as it was, no store), and the next start builds the store', async () => {
+    await interruptedLoad('SIGTERM');
+    const run = serve();
+    const served = await new Promise<boolean>((resolve) => {
+      run.child.stdout.on('data', () => run.stdout().includes('Ctrl-C') && resolve(true));
+      void run.exited.then(() => resolve(false));
+    });
+    expect(served, run.stdout()).toBe(true);
+    expect(run.stdout()).toMatch(/store \S+store\.sqlite built/);
+    run.child.kill('SIGINT');
+    expect((await run.exited).code).toBe(130);
+    expect(readdirSync(join(out, 'sandbox-store'))).toEqual(['store.sqlite']);
+  }, 60_000);
+
+  it('should stop the load on SIGINT the same way', async () => {
+    await interruptedLoad('SIGINT');
+  }, 60_000);
+});
