@@ -116,9 +116,12 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
   // The IGs the output was made for (DIR/manifest.json): /metadata names only those, with their profiles at their versions.
   const served = manifestIgs(options.dir);
   const igs = profileIgs(served);
-  const packagesProblem = await ensurePackages([...new Set([...igs, ...SEARCH_IGS.map((i) => i.ig)])], options.packagesDir).then(
+  const packagesProblem = await ensurePackages([...new Set([...igs, ...SEARCH_IGS.map((i) => i.ig)])], options.packagesDir, { signal: options.signal }).then(
     () => undefined,
-    (error: Error) => error.message,
+    (error: Error) => {
+      if (error instanceof Interrupted) throw error;
+      return error.message;
+    },
   );
   if (options.signal?.aborted) throw new Interrupted('interrupted before loading the data; nothing served');
   const profiles = findProfiles(options.packagesDir, igs);

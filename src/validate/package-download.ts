@@ -9,6 +9,7 @@ import {
   packageRegistry,
   type DownloadAttempt,
 } from './package-sources.js';
+import { Interrupted } from '../util/errors.js';
 import { loadPackages, parseIg, SKIPPED_DEPENDENCIES } from './packages.js';
 import { readTgz } from './tar.js';
 
@@ -34,6 +35,8 @@ export interface DownloadOptions {
   onDownload?: (key: string) => void;
   /** Never download (default: $FHIRSEED_OFFLINE set). */
   offline?: boolean;
+  /** Ctrl-C/SIGTERM: the download in flight is cancelled and Interrupted thrown (the cache keeps only whole packages). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -56,6 +59,7 @@ export async function fetchMissingPackages(igs: string[], packagesDir: string | 
   const seen = new Set<string>();
   const queue = igs.map((ig) => ({ ...parseIg(ig), named: true }));
   while (queue.length) {
+    if (options.signal?.aborted) throw new Interrupted('interrupted while downloading IG packages; nothing served');
     const { name, version, named } = queue.shift()!;
     const key = `${name}#${version}`;
     if (seen.has(key) || SKIPPED_DEPENDENCIES.some((re) => re.test(name))) continue;
@@ -63,7 +67,7 @@ export async function fetchMissingPackages(igs: string[], packagesDir: string | 
     const target = join(cacheDir, key, 'package');
     if (!existsSync(join(target, 'package.json'))) {
       const url = `${registry}/${name}/${version}`;
-      const outcome = unreachable ? { problem: unreachable, reached: false } : await download(doFetch, url, target, connectTimeoutMs);
+      const outcome = unreachable ? { problem: unreachable, reached: false } : await download(doFetch, url, target, connectTimeoutMs, options.signal);
       if (outcome) {
         if (!outcome.reached) unreachable = outcome.problem;
         // A missing dependency is only a warning later on; a missing named IG is the user's problem.
@@ -97,13 +101,14 @@ function registryFetch(connectTimeoutMs: number, responseTimeoutMs: number): typ
 }
 
 /** undefined when the package is in place; else why not, and whether the registry answered at all. */
-async function download(doFetch: typeof fetch, url: string, target: string, connectTimeoutMs: number): Promise<{ problem: string; reached: boolean } | undefined> {
+async function download(doFetch: typeof fetch, url: string, target: string, connectTimeoutMs: number, signal?: AbortSignal): Promise<{ problem: string; reached: boolean } | undefined> {
   let bytes: Buffer;
   try {
-    const response = await doFetch(url, { headers: { accept: 'application/tar+gzip, application/gzip, */*' } });
+    const response = await doFetch(url, { headers: { accept: 'application/tar+gzip, application/gzip, */*' }, signal });
     if (!response.ok) return { problem: `HTTP ${response.status}`, reached: true };
     bytes = Buffer.from(await response.arrayBuffer());
   } catch (error) {
+    if (signal?.aborted) throw new Interrupted('interrupted while downloading IG packages; nothing served');
     return { problem: describeFetchError(error, connectTimeoutMs), reached: false };
   }
   // Unpack beside the target and rename, so an interrupted download never leaves half a package in the cache.

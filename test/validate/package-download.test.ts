@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Interrupted } from '../../src/util/errors.js';
 import { fetchMissingPackages } from '../../src/validate/package-download.js';
 import { loadPackages } from '../../src/validate/packages.js';
 import { packageTarball, SHARED_PACKAGES, withoutPackagesVariable } from '../helpers/packages.js';
@@ -77,6 +78,31 @@ describe('downloading FHIR packages into the cache', () => {
     const fetchImpl = (async () => new Response('<html>maintenance</html>', { status: 200 })) as typeof fetch;
     await expect(fetchMissingPackages(['carin-bb@2.0.0'], undefined, { registry, cacheDir: cache, fetchImpl, offline: false })).rejects.toThrow(/not a package tarball/);
     expect(existsSync(join(cache, 'hl7.fhir.us.carin-bb#2.0.0'))).toBe(false);
+  });
+
+  it('should stop a download in flight on the signal (Ctrl-C), Interrupted, nothing in the cache', async () => {
+    const cache = emptyCache();
+    // A registry that sends half a body and then stays silent (well within the 30 s silence limit).
+    const stalled = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/tar+gzip', 'content-length': '1000000' });
+      res.write(Buffer.alloc(1000));
+    });
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    try {
+      const controller = new AbortController();
+      const pending = fetchMissingPackages(['carin-bb@2.0.0'], undefined, {
+        registry: `http://127.0.0.1:${(stalled.address() as AddressInfo).port}`,
+        cacheDir: cache,
+        offline: false,
+        signal: controller.signal,
+      });
+      setTimeout(() => controller.abort(), 300);
+      await expect(pending).rejects.toBeInstanceOf(Interrupted);
+      expect(existsSync(join(cache, 'hl7.fhir.us.carin-bb#2.0.0'))).toBe(false);
+    } finally {
+      stalled.closeAllConnections();
+      stalled.close();
+    }
   });
 });
 
