@@ -50,7 +50,7 @@ const BIN = 'dist/src/cli/bin.js';
 
 /**
  * Runs `fhirseed ARGS` (serve or start) in a child process with the built CLI (`npm run build` first) until it
- * prints the base URL and "Ctrl-C"; `stop` sends SIGINT and resolves with the exit code and all output.
+ * prints the base URL and "Ctrl-C"; `stop` sends SIGINT (or the signal given) and resolves with the exit code and all output.
  */
 export async function runCliChild(args: string[], env: NodeJS.ProcessEnv = process.env) {
   if (!existsSync(join(ROOT, BIN))) throw new Error(`${BIN} is missing: run npm run build before these tests`);
@@ -66,8 +66,8 @@ export async function runCliChild(args: string[], env: NodeJS.ProcessEnv = proce
     });
     child.once('exit', () => reject(new Error(`${args[0]} exited early: ${stderr}`)));
   });
-  const stop = async () => {
-    child.kill('SIGINT');
+  const stop = async (signal: NodeJS.Signals = 'SIGINT') => {
+    child.kill(signal);
     const [code] = await once(child, 'exit');
     return { code: code as number, stdout, stderr };
   };

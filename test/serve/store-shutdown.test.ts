@@ -1,44 +1,16 @@
 // After `serve` stops on Ctrl-C or SIGTERM, only the SQLite store file is left beside it (no -wal, no -shm), and
 // what was written before the stop is in it. Child processes on the built CLI (dist/); three starts (~30 s at load 29).
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/output.js';
-import { fhir } from './helpers.js';
+import { fhir, runCliChild } from './helpers.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'dist/src/cli/bin.js');
 const cleanups: (() => void)[] = [];
 afterAll(() => cleanups.forEach((c) => c()));
 
-/** `fhirseed serve DIR --port 0` in a child process, until it says Ctrl-C; `stop(signal)` resolves with the exit code and stdout. */
-async function serve(dir: string) {
-  if (!existsSync(BIN)) throw new Error('dist/src/cli/bin.js is missing: run npm run build before these tests');
-  // An empty --packages: no IG packages to read (seconds) and none downloaded; the store is what is tested.
-  const child = spawn(process.execPath, [BIN, 'serve', dir, '--port', '0', '--store', 'sqlite', '--packages', join(dir, 'ndjson')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += String(d)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      stdout += String(d);
-      const m = /sandbox at (http:\/\/\S+)/.exec(stdout);
-      if (m?.[1] && stdout.includes('Ctrl-C')) resolve(m[1]);
-    });
-    child.once('exit', () => reject(new Error(`serve exited early: ${stderr}`)));
-  });
-  return {
-    url,
-    stop: async (signal: NodeJS.Signals) => {
-      child.kill(signal);
-      const [code] = await once(child, 'exit');
-      return { code: code as number, stdout };
-    },
-  };
-}
+/** `fhirseed serve DIR --port 0 --store sqlite` in a child process; an empty --packages: no IG packages to read (seconds) and none downloaded. */
+const serve = (dir: string) => runCliChild(['serve', dir, '--port', '0', '--store', 'sqlite', '--packages', join(dir, 'ndjson')]);
 
 describe('serve: the SQLite store after a stop', () => {
   it('should leave only store.sqlite after SIGINT and after SIGTERM, with the writes made before them', async () => {
