@@ -82,14 +82,19 @@ export function bundleNeeds(bundle: Bundle | undefined): Need[] {
 
 /**
  * Why the grant does not cover `needs` (403 text naming the scope that would), or undefined when it does.
- * The scope is named both ways: v1 (`system/Patient.write`) and SMART v2 (`system/Patient.c`).
+ * The scope is named both ways, v1 (`system/Patient.write`) and SMART v2 (`system/Patient.c`), for the first type
+ * lacking something, with every letter that type lacks (`$import` on a read-only token: `system/*.cu`, not `.c`
+ * alone, which would only move the 403 to the next letter).
  */
 export function systemDenial(grant: SystemGrant, needs: Need[], what: string): string | undefined {
-  const missing = needs.find((n) => !grant.allows(n.type, n.permission));
-  if (!missing) return undefined;
-  const v1 = 'rs'.includes(missing.permission) ? 'read' : 'write';
+  const missing = needs.filter((n) => !grant.allows(n.type, n.permission));
+  if (!missing.length) return undefined;
+  const type = missing[0]!.type;
+  const letters = [...'cruds'].filter((l) => missing.some((n) => n.type === type && n.permission === l)).join('');
+  const reads = /[rs]/.test(letters);
+  const v1 = reads && /[cud]/.test(letters) ? '*' : reads ? 'read' : 'write';
   const scopes = grant.scope.trim() || 'none';
-  return `the token's scopes (${scopes}) do not allow ${what}: it needs system/${missing.type}.${v1} or SMART v2 system/${missing.type}.${missing.permission} (or a scope that includes it)`;
+  return `the token's scopes (${scopes}) do not allow ${what}: it needs system/${type}.${v1} or SMART v2 system/${type}.${letters} (or a scope that includes it)`;
 }
 
 /**

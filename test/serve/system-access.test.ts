@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/serve/index.js';
 import { grantedSystemScope } from '../../src/serve/auth.js';
-import { SystemGrant, routeNeeds, systemDenial } from '../../src/serve/system-access.js';
+import type { Patient } from '@medplum/fhirtypes';
+import { SystemGrant, bundleNeeds, routeNeeds, systemDenial, type Need } from '../../src/serve/system-access.js';
 import { fhir } from './helpers.js';
 
 /** Issue 4 (P4): SMART Backend Services scopes are checked at the token endpoint and enforced on every FHIR route. */
@@ -143,5 +144,29 @@ describe('serve: SMART Backend Services scopes on every route', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('should name in a 403 a scope that, added to the token, grants what the request needs of that type (property)', () => {
+    // $import needs c and u on every type, $member-match s on Patient and Coverage, a transaction each entry's letter.
+    const routes: Need[][] = [
+      routeNeeds('POST', ['$import'])!,
+      routeNeeds('POST', ['Patient', '$member-match'])!,
+      bundleNeeds({ resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'GET', url: 'Patient/p1' } }, { resource: patient('p2') as Patient, request: { method: 'PUT', url: 'Patient/p2' } }, { request: { method: 'DELETE', url: 'Patient/p3' } }] }),
+      routeNeeds('GET', ['Patient', 'p1', '$everything'])!,
+    ];
+    fc.assert(
+      fc.property(fc.array(scope, { maxLength: 3 }), fc.constantFrom(...routes), (scopes, needs) => {
+        const refused = systemDenial(new SystemGrant(scopes.join(' ')), needs, 'the request');
+        if (refused === undefined) return;
+        const [, v1, v2] = /it needs (system\/\S+) or SMART v2 (system\/\S+) /.exec(refused)!;
+        for (const named of [v1!, v2!]) {
+          const type = named.slice('system/'.length, named.indexOf('.'));
+          const widened = new SystemGrant([...scopes, named].join(' '));
+          expect(needs.filter((n) => n.type === type).every((n) => widened.allows(n.type, n.permission)), `${scopes.join(' ')} + ${named}`).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
+    expect(systemDenial(new SystemGrant('system/*.read'), routes[0]!, '$import')).toContain('it needs system/*.write or SMART v2 system/*.cu ');
   });
 });
