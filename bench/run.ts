@@ -4,6 +4,8 @@ import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../src/util/paths.js';
+import { UserError } from '../src/util/errors.js';
+import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './args.js';
 
 /**
  * `npm run bench [-- --large]`: generate at 1k and 10k members (100k with --large), each with
@@ -13,9 +15,20 @@ import { packageRoot } from '../src/util/paths.js';
  */
 const here = dirname(fileURLToPath(import.meta.url));
 const cores = availableParallelism();
-/** `--sizes 200,500` for a quick look; `--generate-only` leaves out the other rows. */
-const sizesArg = process.argv[process.argv.indexOf('--sizes') + 1];
-const sizes = process.argv.includes('--sizes') && sizesArg ? sizesArg.split(',').map(Number) : process.argv.includes('--large') ? [1000, 10000, 100000] : [1000, 10000];
+/** `--sizes 200,500` for a quick look; `--generate-only` leaves out the other rows; `--help` runs nothing. */
+let options: BenchOptions;
+try {
+  options = parseBenchArgs(process.argv.slice(2));
+} catch (e) {
+  if (!(e instanceof UserError)) throw e;
+  console.error(`bench: ${e.message}`);
+  process.exit(2); // the bench is its own entry point, like src/cli/bin.ts: a typo must not start a half-hour run
+}
+if (options.help) {
+  console.log(BENCH_USAGE);
+  process.exit(0);
+}
+const sizes = options.sizes;
 const jobsList = [...new Set([1, cores])];
 const results: Record<string, unknown> = { date: new Date().toISOString(), cores, loadAverageAtStart: loadavg() };
 const rows: string[][] = [];
@@ -49,7 +62,7 @@ rows.push(['stringify ceiling', '', '1 core', '', num(ceiling), '', '', `× ${co
 results.generate = generateRuns;
 results.stringifyCeilingPerCore = ceiling;
 
-const others = process.argv.includes('--generate-only') ? [] : ([['validate', 'validate.js', 'benchValidate'], ['serve', 'serve.js', 'benchServe'], ['seed', 'seed.js', 'benchSeed'], ['sandbox', 'sandbox.js', 'benchSandbox']] as const);
+const others = options.generateOnly ? [] : ([['validate', 'validate.js', 'benchValidate'], ['serve', 'serve.js', 'benchServe'], ['seed', 'seed.js', 'benchSeed'], ['sandbox', 'sandbox.js', 'benchSandbox']] as const);
 for (const [name, file, fn] of others) {
   const path = join(here, file);
   if (!existsSync(path)) continue;
