@@ -1,4 +1,5 @@
 import { timingSafeEqual, type JsonWebKey } from 'node:crypto';
+import { isResourceType } from '@medplum/core';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import { ClientRegistry } from './oauth/registry.js';
 import { SYSTEM_SCOPES_SUPPORTED, systemScope } from './oauth/system-scopes.js';
@@ -272,7 +273,7 @@ function withoutKidGaps(jwks: { keys: JsonWebKey[] }, kid: string | undefined): 
 
 /**
  * The one scope rule of the client_credentials grant (RFC 6749 §3.3, §5.2; SMART Backend Services): every scope asked
- * for must be a system scope systemScope understands, else `invalid_scope` naming it; the grant is what was asked
+ * for must be a system scope systemScope understands, of an R4 resource type or `*`, else `invalid_scope` naming it; the grant is what was asked
  * (each scope once, space-separated). No `scope` parameter: `system/*.read`; an empty one: `invalid_scope`.
  */
 export function grantedSystemScope(asked: string | null): string | { refused: string } {
@@ -281,6 +282,9 @@ export function grantedSystemScope(asked: string | null): string | { refused: st
   if (!scopes.length) return { refused: 'scope is empty: ask for system scopes such as system/*.read (see scopes_supported)' };
   const unknown = scopes.find((one) => !systemScope(one));
   if (unknown) return { refused: `scope ${unknown} is not understood here: system/<Type|*>.<read|write|*> (v1) or system/<Type|*>.<cruds> (SMART v2, letters in the order c r u d s), see scopes_supported` };
+  // A misspelt type (system/Patients.read) would give a token refused everywhere; say so here instead.
+  const noType = scopes.find((one) => systemScope(one)!.type !== '*' && !isResourceType(systemScope(one)!.type));
+  if (noType) return { refused: `scope ${noType}: ${systemScope(noType)!.type} is not a FHIR R4 resource type` };
   return scopes.join(' ');
 }
 

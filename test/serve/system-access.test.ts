@@ -45,7 +45,7 @@ describe('serve: SMART Backend Services scopes on every route', () => {
   };
 
   it('should refuse a scope it does not understand with invalid_scope, and grant exactly the understood scopes asked for', async () => {
-    for (const scope of ['patient/*.read', 'system/*.sr', 'system/*.read launch', 'system/*.rread', '  ']) {
+    for (const scope of ['patient/*.read', 'system/*.sr', 'system/*.read launch', 'system/*.rread', '  ', 'system/Patients.read', 'system/*.read system/Foo.rs']) {
       const reply = await token(scope);
       expect(reply.status, scope).toBe(400);
       expect(reply.body.error).toBe('invalid_scope');
