@@ -57,7 +57,12 @@ export function compartmentPatients(resource: Resource): string[] {
   return [...ids];
 }
 
-/** What a patient token may see: its compartment and the shared directory. */
+/**
+ * What a patient token may see: the shared directory, and the resources of its compartment that are in no other
+ * patient's compartment. A resource in several (a provider-attribution Group lists every member attributed to the
+ * organization) would hand out the other members' ids, so it is not shown to any of them.
+ */
 export function visibleToPatient(resource: Resource, patientId: string): boolean {
-  return DIRECTORY_TYPES.has(resource.resourceType) || inPatientCompartment(resource, patientId);
+  if (DIRECTORY_TYPES.has(resource.resourceType)) return true;
+  return inPatientCompartment(resource, patientId) && compartmentPatients(resource).every((id) => id === patientId);
 }
