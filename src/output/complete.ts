@@ -1,11 +1,12 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { OWN_ENTRY } from './target.js';
+import { KEPT, OWN_ENTRY } from './target.js';
 import type { Shard } from './writer.js';
 
 /** What an output directory holds, as `start` sees it. */
 export type OutputState =
   | { kind: 'missing' }
+  /** Nothing, or only what regenerating keeps (screenshots, the seeder's and the sandbox's state): no population. */
   | { kind: 'empty' }
   /** Some shards of a sharded run, asked for without --shard: not the whole population, not to be wiped. */
   | { kind: 'partial-shards'; reason: string }
@@ -35,6 +36,7 @@ export function outputState(dir: string, shard?: Shard): OutputState {
   if (!entries.length) return { kind: 'empty' };
   const foreign = entries.filter((e) => !OWN_ENTRY.test(e));
   if (foreign.length) return { kind: 'foreign', files: foreign };
+  if (entries.every((e) => KEPT.includes(e))) return { kind: 'empty' };
   const sharded = shard !== undefined && shard.count > 1;
   if (!sharded && !entries.includes('manifest.json')) {
     const shards = entries.filter((e) => /^manifest\.shard-\d+-of-\d+\.json$/.test(e)).sort();

@@ -10,7 +10,7 @@ export const OWN_ENTRY = /^(bundles|ndjson|seed-state|serve-state|screenshots|sa
  * Kept when the population is regenerated: the seeder's checkpoint and dead-letter files, the
  * sandbox's registered clients (serve-state/), and the screenshots the browser tests and `npm run screenshots` save under output/screenshots/.
  */
-const KEPT = ['seed-state', 'serve-state', 'screenshots'];
+export const KEPT = ['seed-state', 'serve-state', 'screenshots'];
 
 function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message;

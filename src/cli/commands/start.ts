@@ -43,7 +43,7 @@ export const startCommand: CommandModule<CommandContext, StartArgs> = {
     if (state.kind === 'complete') {
       argv.io.stdout(`fhirseed: ${servedAsItIs(argv, shard) ?? `serving ${what} already in ${argv.out} (empty it to generate afresh)`}\n`);
     } else {
-      const why = state.kind === 'missing' ? 'does not exist' : state.kind === 'empty' ? 'is empty' : `holds an incomplete population (${state.reason})`;
+      const why = state.kind === 'missing' ? 'does not exist' : state.kind === 'empty' ? 'holds no population' : `holds an incomplete population (${state.reason})`;
       argv.io.stdout(`fhirseed: ${argv.out} ${why}; generating ${what} into it\n`);
       await runGenerate(argv);
     }
