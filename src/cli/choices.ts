@@ -31,6 +31,8 @@ export interface ValueOptions {
   string: string[];
   number: string[];
   choices: Record<string, readonly unknown[]>;
+  /** True/false flags (`--pretty`); yargs reads `--pretty=maybe` as true. */
+  boolean?: string[];
   /** Hidden options (the secret flags `seed` refuses with where the secret goes instead): left to their own check. */
   hiddenOptions?: string[];
 }
@@ -54,5 +56,18 @@ export function refuseBareValues(options: ValueOptions, raw: readonly string[]):
     if (i + 1 < raw.length && (!raw[i + 1]!.startsWith('-') || /^-\.?\d/.test(raw[i + 1]!))) continue;
     const allowed = options.choices[m[1]!];
     throw new UserError(`${arg}: no value given${allowed?.length ? `; expected one of ${allowed.map(String).join(', ')}` : ''}`);
+  }
+}
+
+/**
+ * Refuses a true/false flag given a value that is neither (`--pretty=maybe`, `--no-verify=no`): yargs reads any
+ * such value as true. Throws UserError `--<name>: "<value>" is not true or false`.
+ */
+export function refuseBadBooleans(options: ValueOptions, raw: readonly string[]): void {
+  const flags = new Set(options.boolean ?? []);
+  for (const arg of raw) {
+    if (arg === '--') return;
+    const m = /^--(?:no-)?([^=]+)=(.*)$/s.exec(arg);
+    if (m && flags.has(m[1]!) && !/^(true|false)$/.test(m[2]!)) throw new UserError(`${arg.slice(0, arg.indexOf('='))}: "${m[2]}" is not true or false`);
   }
 }

@@ -1,7 +1,7 @@
 import yargs, { type MiddlewareFunction } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UserError } from '../util/errors.js';
-import { refuseBadChoices, refuseBareValues, type ValueOptions } from './choices.js';
+import { refuseBadBooleans, refuseBadChoices, refuseBareValues, type ValueOptions } from './choices.js';
 import { commands } from './commands/index.js';
 import { rewordParserMessage } from './parser-messages.js';
 import { refuseNaNOptions } from './typed-numbers.js';
@@ -68,6 +68,7 @@ function choicesMiddleware(raw: string[]): MiddlewareFunction {
   const check = (parsed: Record<string, unknown>, current: { getOptions(): ValueOptions }) => {
     const options = current.getOptions();
     refuseBareValues(options, raw);
+    refuseBadBooleans(options, raw);
     refuseBadChoices(parsed, options.choices, raw);
   };
   return check as unknown as MiddlewareFunction;

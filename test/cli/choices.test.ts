@@ -1,7 +1,9 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import yargs from 'yargs';
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../src/cli/commands/index.js';
-import { refuseBareValues, type ValueOptions } from '../../src/cli/choices.js';
+import { refuseBadBooleans, refuseBareValues, type ValueOptions } from '../../src/cli/choices.js';
 import { runCli } from '../../src/cli/run.js';
 
 async function run(args: string[]) {
@@ -86,6 +88,26 @@ describe('a value outside an option\'s choices is one line in fhirseed\'s words,
       expect(r.stderr, args.join(' ')).toBe(`fhirseed: ${args.find((a, i) => a.startsWith('--') && (i === args.length - 1 || args[i + 1]!.startsWith('--')))}: no value given\n`);
     }
     expect((await run(['generate', '-n'])).stderr).toBe('fhirseed: -n: no value given\n');
+  });
+
+  it('should refuse a true/false flag given another value (every command), which yargs reads as true', async () => {
+    let checked = 0;
+    for (const module of commands) {
+      const parser = yargs([]);
+      (module.builder as (y: typeof parser) => unknown)(parser);
+      const options = (parser as unknown as { getOptions(): ValueOptions & { boolean: string[] } }).getOptions();
+      const name = String(module.command).split(' ')[0]!;
+      for (const option of options.boolean.filter((o) => o !== 'help' && o !== 'version' && o.length > 1)) {
+        expect(() => refuseBadBooleans(options, [name, `--${option}=maybe`]), option).toThrow(new RegExp(`^--${option}: "maybe" is not true or false$`));
+        for (const ok of [`--${option}`, `--${option}=true`, `--${option}=false`, `--no-${option}`]) expect(() => refuseBadBooleans(options, [name, ok]), ok).not.toThrow();
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+    // Were the check missing, this would generate (into a directory of its own, not ./output).
+    const r = await run(['generate', '--pretty=maybe', '--members', '1', '--out', join(tmpdir(), `fhirseed-never-written-${process.pid}`)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('fhirseed: --pretty: "maybe" is not true or false\n');
   });
 
   it('should word its parser messages in English whatever $LANG and $LC_ALL say', async () => {
