@@ -94,3 +94,131 @@ describe('ambulanceClaim', () => {
     }
   });
 });
+
+describe('oralClaim', () => {
+  const codes = (c: ReturnType<typeof oralClaim>) => c.lines.map((l) => l.code.code);
+  const showcase = (s: Partial<Showcase>) => s as Showcase;
+
+  it("should bill an adult's exam and cleaning at the practice, x-rays on the first visit of the year, no child's codes", () => {
+    const missing = new Set<string>();
+    let restorations = 0;
+    let extractions = 0;
+    for (const seed of seeds) {
+      const visit = { coverage, date: '2024-05-06', firstOfYear: seed < 's2' };
+      const claim = oralClaim(ctx(seed, '1984-05-06'), visit);
+      expect(claim).toMatchObject({ type: 'oral', coverageOrdinal: 3, serviceStart: '2024-05-06', serviceEnd: '2024-05-06', billingProviderId: 'dds', facilityId: 'dds', renderingPractitionerId: 'dent', network: 'innetwork', procedures: [] });
+      expect(claim.diagnoses).toEqual([{ sequence: 1, icd10cm: 'Z01.20', display: 'Encounter for dental examination and cleaning without abnormal findings', role: 'principal' }]);
+      const c = codes(claim);
+      expect(c.slice(0, 2)).toEqual(['D0120', 'D1110']);
+      expect(c.includes('D0210')).toBe(visit.firstOfYear);
+      for (const no of ['D1120', 'D1206', 'D8080', 'D5110', 'D4342']) expect(c).not.toContain(no);
+      for (const l of claim.lines) {
+        expect(l.placeOfService).toBe('11');
+        expect(l.diagnosisSequences).toEqual([1]);
+        expect(l.denialReason).toBeUndefined();
+      }
+      if (c.includes('D2391')) restorations++;
+      const x = claim.lines.find((l) => l.code.code === 'D7140');
+      if (x) {
+        extractions++;
+        expect(Number(x.tooth)).toBeGreaterThanOrEqual(1);
+      }
+      const r = claim.lines.find((l) => l.code.code === 'D2391');
+      if (r) {
+        expect(Number(r.tooth)).toBeGreaterThanOrEqual(1);
+        expect(r.surfaces).toHaveLength(1);
+      }
+      expect(claim.oral!.missingTeeth.length).toBeLessThanOrEqual(1);
+      for (const t of claim.oral!.missingTeeth) missing.add(t);
+      expect(claim.oral).not.toHaveProperty('orthodonticMonths');
+      expect(claim.oral).not.toHaveProperty('prosthesisInitial');
+    }
+    for (const t of missing) expect(['1', '16', '17', '32']).toContain(t);
+    expect(missing.size).toBeGreaterThan(1);
+    expect(restorations).toBeGreaterThan(0);
+    expect(restorations).toBeLessThan(seeds.length);
+    expect(extractions).toBeLessThan(seeds.length);
+  });
+
+  it("should bill a child's cleaning and fluoride on some visits, fill primary teeth under 12 and permanent ones from 12, and no missing teeth", () => {
+    let fluoride = 0;
+    for (const seed of seeds) {
+      const young = oralClaim(ctx(seed, '2016-05-06'), { coverage, date: '2024-05-06', firstOfYear: false, forced: true });
+      const c = codes(young);
+      expect(c.slice(0, 2)).toEqual(['D0120', 'D1120']);
+      if (c.includes('D1206')) fluoride++;
+      expect(c).not.toContain('D1110');
+      expect(c).not.toContain('D7140');
+      expect(young.oral!.missingTeeth).toEqual([]);
+      expect(young.lines.find((l) => l.code.code === 'D2391')!.tooth).toMatch(/^[A-T]$/);
+      const twelve = oralClaim(ctx(seed, '2012-05-06'), { coverage, date: '2024-05-06', firstOfYear: false, forced: true });
+      expect(twelve.lines.find((l) => l.code.code === 'D2391')!.tooth).toMatch(/^\d+$/);
+      expect(twelve.oral!.missingTeeth).toEqual([]);
+    }
+    expect(fluoride).toBeGreaterThan(0);
+    expect(fluoride).toBeLessThan(seeds.length);
+  });
+
+  it('should bill orthodontics from 11 to 17 and dentures from 60 on a forced visit, each with its own facts', () => {
+    for (const seed of seeds.slice(0, 10)) {
+      for (const [birth, ortho] of [['2013-05-06', true], ['2013-05-07', false], ['2006-05-07', true], ['2006-05-06', false]] as const) {
+        const claim = oralClaim(ctx(seed, birth), { coverage, date: '2024-05-06', firstOfYear: false, forced: true });
+        if (ortho) {
+          expect(codes(claim)).toContain('D8080');
+          expect(claim.oral!.orthodonticMonths).toBeGreaterThanOrEqual(18);
+          expect(claim.oral!.orthodonticMonths).toBeLessThanOrEqual(30);
+        } else {
+          expect(codes(claim)).not.toContain('D8080');
+          expect(claim.oral).not.toHaveProperty('orthodonticMonths');
+        }
+      }
+      const old = oralClaim(ctx(seed, '1964-05-06', showcase({ denture: true })), { coverage, date: '2024-05-06', firstOfYear: false, forced: true });
+      expect(codes(old)).toContain('D5110');
+      expect(typeof old.oral!.prosthesisInitial).toBe('boolean');
+      const younger = oralClaim(ctx(seed, '1964-05-07', showcase({ denture: true })), { coverage, date: '2024-05-06', firstOfYear: false, forced: true });
+      expect(codes(younger)).not.toContain('D5110');
+      expect(younger.oral).not.toHaveProperty('prosthesisInitial');
+      const notShown = oralClaim(ctx(seed, '1950-05-06'), { coverage, date: '2024-05-06', firstOfYear: false, forced: true });
+      expect(notShown.oral!.orthodonticMonths).toBeUndefined();
+    }
+  });
+
+  it('should scale two or three neighbouring teeth of one quadrant with modifier 59 on a periodontal showcase visit, wisdom teeth missing', () => {
+    for (const seed of seeds) {
+      const claim = oralClaim(ctx(seed, '1980-01-01', showcase({ periodontal: true })), { coverage, date: '2024-05-06', firstOfYear: false, forced: true });
+      const line = claim.lines.find((l) => l.code.code === 'D4342')!;
+      expect(claim.lines.indexOf(line)).toBe(2);
+      const teeth = [line.tooth!, ...line.additionalTeeth!].map(Number);
+      expect(teeth.length === 2 || teeth.length === 3).toBe(true);
+      const q = Math.floor((teeth[0]! - 1) / 8);
+      for (let i = 0; i < teeth.length; i++) {
+        expect(teeth[i]).toBe(teeth[0]! + i);
+        expect(Math.floor((teeth[i]! - 1) / 8)).toBe(q);
+        expect((teeth[i]! - 1) % 8).toBeGreaterThanOrEqual(1);
+        expect((teeth[i]! - 1) % 8).toBeLessThanOrEqual(6);
+      }
+      expect(line.modifiers).toEqual([{ system: 'cpt', code: '59', display: expect.any(String) }]);
+      expect(line.placeOfService).toBe('11');
+      expect(claim.oral!.missingTeeth).toHaveLength(1);
+      const plain = oralClaim(ctx(seed, '1980-01-01'), { coverage, date: '2024-05-06', firstOfYear: false, forced: true });
+      expect(codes(plain)).not.toContain('D4342');
+      const child = oralClaim(ctx(seed, '2014-01-01', showcase({ periodontal: true })), { coverage, date: '2024-05-06', firstOfYear: false, forced: true });
+      expect(codes(child)).not.toContain('D4342');
+    }
+  });
+
+  it('should deny a line when asked: the restoration of a forced visit, else the last line', () => {
+    for (const seed of seeds.slice(0, 10)) {
+      const forced = oralClaim(ctx(seed, '1984-05-06'), { coverage, date: '2024-05-06', firstOfYear: false, forced: true, deny: true });
+      const denied = forced.lines.filter((l) => l.denialReason);
+      expect(denied.map((l) => l.code.code)).toEqual(['D2391']);
+      expect(denied[0]!.price.denial).toEqual({ group: denied[0]!.denialReason!.group });
+      const plain = oralClaim(ctx(seed, '1984-05-06'), { coverage, date: '2024-05-06', firstOfYear: false, deny: true });
+      const d = plain.lines.filter((l) => l.denialReason);
+      expect(d).toHaveLength(1);
+      expect(d[0]!.price.denial).toEqual({ group: d[0]!.denialReason!.group });
+      if (!plain.lines.some((l) => ['D2391', 'D7140'].includes(l.code.code))) expect(plain.lines.at(-1)).toBe(d[0]);
+      for (const l of oralClaim(ctx(seed, '1984-05-06'), { coverage, date: '2024-05-06', firstOfYear: false }).lines) expect(l.price.denial).toBeUndefined();
+    }
+  });
+});
