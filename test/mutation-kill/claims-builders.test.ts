@@ -4,6 +4,7 @@ import type { Profile } from '../../src/profile/types.js';
 import { ambulanceClaim } from '../../src/story/claims/ambulance.js';
 import { MemberClaimsContext } from '../../src/story/claims/context.js';
 import { oralClaim } from '../../src/story/claims/oral.js';
+import { examReason, professionalClaim } from '../../src/story/claims/professional.js';
 import type { Showcase } from '../../src/story/showcase.js';
 import type { ConditionFact, CoverageFact, Directory, MemberFact } from '../../src/story/types.js';
 import { Rng } from '../../src/util/rng.js';
@@ -219,6 +220,135 @@ describe('oralClaim', () => {
       expect(d[0]!.price.denial).toEqual({ group: d[0]!.denialReason!.group });
       if (!plain.lines.some((l) => ['D2391', 'D7140'].includes(l.code.code))) expect(plain.lines.at(-1)).toBe(d[0]);
       for (const l of oralClaim(ctx(seed, '1984-05-06'), { coverage, date: '2024-05-06', firstOfYear: false }).lines) expect(l.price.denial).toBeUndefined();
+    }
+  });
+});
+
+describe('professionalClaim', () => {
+  const visitUses = new Set(['office-visit', 'new-visit']);
+  const rows = () => [...codeMaps.conditions.values()];
+  const fact = (key: string, onset = '2024-01-01'): ConditionFact => ({ key, onset, icd10Index: 0 }) as ConditionFact;
+  const use = (code: string) => [...codeMaps.procedures.values()].find((r) => r.code === code)?.use;
+  function withPeople(seed: string, birthDate: string, conditions: ConditionFact[] = [], maps: CodeMaps = codeMaps) {
+    const c = ctx(seed, birthDate, undefined, maps);
+    const directory = {
+      ...c.directory,
+      organizations: [...c.directory.organizations, { id: 'pcp-group', kind: 'physician-group' }, { id: 'spec-group', kind: 'physician-group' }],
+      practitioners: [{ id: 'pcp', role: 'primary-care', organizationId: 'pcp-group' }, { id: 'spec', role: 'specialist', organizationId: 'spec-group' }],
+    } as unknown as Directory;
+    return new MemberClaimsContext(new Rng(seed), undefined as never, c.profile, maps, directory, c.member, conditions, [coverage], new Map(), undefined);
+  }
+
+  it('should find the routine-exam diagnosis by age: Z00.129 to 17, Z00.00 from 18', () => {
+    expect(examReason(codeMaps, 0)!.icd10cm).toBe('Z00.129');
+    expect(examReason(codeMaps, 17)!.icd10cm).toBe('Z00.129');
+    expect(examReason(codeMaps, 18)!.icd10cm).toBe('Z00.00');
+    expect(examReason(codeMaps, 120)!.icd10cm).toBe('Z00.00');
+    expect(examReason(codeMaps, 121)).toBeUndefined();
+  });
+
+  it("should bill an acute condition's visit by the primary-care doctor, an E/M code first, its tests after with modifier 25 on the visit", () => {
+    const acute = rows().find((r) => !r.chronic)!;
+    let withTests = 0;
+    let tele = 0;
+    for (const seed of seeds) {
+      const c = fact(acute.key);
+      const claim = professionalClaim(withPeople(seed, '1970-01-01', [c]), { coverage, date: '2024-01-10', condition: c });
+      expect(claim).toMatchObject({ type: 'professional', coverageOrdinal: 3, serviceStart: '2024-01-10', serviceEnd: '2024-01-10', billingProviderId: 'pcp-group', facilityId: 'pcp-group', renderingPractitionerId: 'pcp', network: 'innetwork', procedures: [] });
+      expect(claim.referringPractitionerId).toBeUndefined();
+      expect(claim.diagnoses).toEqual([{ sequence: 1, icd10cm: acute.icd10cm[0]!.code, display: acute.icd10cm[0]!.display, role: 'principal', conditionKey: acute.key }]);
+      const [first, ...rest] = claim.lines;
+      expect(visitUses.has(use(first!.code.code)!)).toBe(true);
+      expect(['11', '02']).toContain(first!.placeOfService);
+      if (first!.placeOfService === '02') tele++;
+      for (const l of rest) {
+        expect(visitUses.has(use(l.code.code)!)).toBe(false);
+        expect(l.placeOfService).toBe('11');
+        expect(l.denialReason).toBeUndefined();
+      }
+      expect(new Set(claim.lines.map((l) => l.code.code)).size).toBe(claim.lines.length);
+      if (rest.length) {
+        withTests++;
+        expect(first!.modifiers).toEqual([{ system: 'cpt', code: '25', display: expect.any(String) }]);
+      } else {
+        expect(first!.modifiers ?? []).toEqual([]);
+      }
+      for (const l of claim.lines) expect(l.diagnosisSequences).toEqual([1]);
+      expect(first!.denialReason).toBeUndefined();
+    }
+    expect(withTests).toBeGreaterThan(0);
+    expect(tele).toBeLessThan(seeds.length);
+  });
+
+  it("should send a chronic condition to a specialist on some visits, referred by the primary-care doctor, with up to 3 other active conditions", () => {
+    const chronic = rows().filter((r) => r.chronic);
+    const others = chronic.slice(1, 7).map((r) => fact(r.key, '2023-06-01'));
+    const main = fact(chronic[0]!.key, '2023-01-01');
+    const later = fact(chronic[7]!.key, '2024-06-01');
+    let specialist = 0;
+    let secondaries = 0;
+    for (const seed of seeds) {
+      const claim = professionalClaim(withPeople(seed, '1960-01-01', [main, ...others, later]), { coverage, date: '2024-02-02', condition: main, outOfNetwork: true });
+      expect(claim.network).toBe('outofnetwork');
+      if (claim.renderingPractitionerId === 'spec') {
+        specialist++;
+        expect(claim.billingProviderId).toBe('spec-group');
+        expect(claim.referringPractitionerId).toBe('pcp');
+      } else {
+        expect(claim.billingProviderId).toBe('pcp-group');
+        expect(claim.referringPractitionerId).toBeUndefined();
+      }
+      const d = claim.diagnoses;
+      expect(d[0]).toMatchObject({ sequence: 1, role: 'principal', conditionKey: main.key });
+      expect(d.length).toBeLessThanOrEqual(4);
+      secondaries += d.length - 1;
+      d.slice(1).forEach((x, i) => {
+        expect(x.sequence).toBe(i + 2);
+        expect(x.role).toBe('secondary');
+        expect(others.map((o) => o.key)).toContain(x.conditionKey);
+      });
+      for (const l of claim.lines) expect(l.diagnosisSequences).toEqual(d.map((x) => x.sequence));
+    }
+    expect(specialist).toBeGreaterThan(0);
+    expect(specialist).toBeLessThan(seeds.length);
+    expect(secondaries).toBeGreaterThan(seeds.length);
+  });
+
+  it('should bill a routine exam with the preventive code of the age, the annual wellness visit under Medicare Advantage, and deny the visit line when asked', () => {
+    for (const seed of seeds.slice(0, 10)) {
+      const adult = professionalClaim(withPeople(seed, '1980-06-01'), { coverage, date: '2024-03-03', deny: true });
+      expect(adult.diagnoses).toEqual([{ sequence: 1, icd10cm: 'Z00.00', display: expect.any(String), role: 'principal' }]);
+      expect(adult.lines[0]!.code.code).toBe('99396');
+      expect(adult.lines[0]!.denialReason).toBeDefined();
+      expect(adult.lines[0]!.price.denial).toEqual({ group: adult.lines[0]!.denialReason!.group });
+      expect(adult.renderingPractitionerId === 'pcp' || adult.renderingPractitionerId === 'spec').toBe(true);
+      const child = professionalClaim(withPeople(seed, '2020-06-01'), { coverage, date: '2024-03-03' });
+      expect(child.diagnoses[0]!.icd10cm).toBe('Z00.129');
+      expect(child.lines[0]!.code.code).toBe('99392');
+      expect(child.lines[0]!.denialReason).toBeUndefined();
+      const ma = professionalClaim(withPeople(seed, '1950-06-01'), { coverage: { ...coverage, planType: 'medicare-advantage' }, date: '2024-03-03' });
+      expect(['G0438', 'G0439']).toContain(ma.lines[0]!.code.code);
+      const commercialOld = professionalClaim(withPeople(seed, '1950-06-01'), { coverage, date: '2024-03-03' });
+      expect(commercialOld.lines[0]!.code.code).toBe('99397');
+    }
+    expect(() => professionalClaim(withPeople('x', '1890-01-01'), { coverage, date: '2024-03-03' })).toThrow('code-maps/visit-reasons.json has no exam reason for age 134');
+  });
+
+  it('should fall back to an office-visit code when no preventive code fits, and refuse code maps with none', () => {
+    const noPreventive = { ...codeMaps, procedures: new Map([...codeMaps.procedures].filter(([, r]) => r.use !== 'preventive')) } as CodeMaps;
+    const claim = professionalClaim(withPeople('s', '1980-06-01', [], noPreventive), { coverage, date: '2024-03-03' });
+    expect(use(claim.lines[0]!.code.code)).toBe('office-visit');
+    const none = { ...codeMaps, procedures: new Map([...codeMaps.procedures].filter(([, r]) => r.use !== 'preventive' && r.use !== 'office-visit')) } as CodeMaps;
+    expect(() => professionalClaim(withPeople('s', '1980-06-01', [], none), { coverage, date: '2024-03-03' })).toThrow('code-maps/professional-procedures.json has no office-visit code');
+  });
+
+  it("should bill an emergency physician's visit with an ED level at place of service 23, on every line", () => {
+    const acute = rows().find((r) => !r.chronic)!;
+    for (const seed of seeds.slice(0, 15)) {
+      const c = fact(acute.key);
+      const claim = professionalClaim(withPeople(seed, '1970-01-01', [c]), { coverage, date: '2024-01-10', condition: c, emergency: true });
+      expect(use(claim.lines[0]!.code.code)).toBe('ed-visit');
+      for (const l of claim.lines) expect(l.placeOfService).toBe('23');
     }
   });
 });
