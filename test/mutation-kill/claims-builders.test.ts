@@ -141,6 +141,22 @@ describe('oralClaim', () => {
     expect(extractions).toBeLessThan(seeds.length);
   });
 
+  it('should extract a permanent tooth on a few adult visits without a filling, never on a child\'s', () => {
+    let adult = 0;
+    for (let i = 0; i < 300; i++) {
+      const a = oralClaim(ctx(`x${i}`, '1984-05-06'), { coverage, date: '2024-05-06', firstOfYear: false });
+      const x = a.lines.filter((l) => l.code.code === 'D7140');
+      if (x.length) {
+        adult++;
+        expect(x[0]!.tooth).toMatch(/^\d+$/);
+        expect(codes(a)).not.toContain('D2391');
+      }
+      expect(codes(oralClaim(ctx(`x${i}`, '2016-05-06'), { coverage, date: '2024-05-06', firstOfYear: false }))).not.toContain('D7140');
+    }
+    expect(adult).toBeGreaterThan(0);
+    expect(adult).toBeLessThan(40);
+  });
+
   it("should bill a child's cleaning and fluoride on some visits, fill primary teeth under 12 and permanent ones from 12, and no missing teeth", () => {
     let fluoride = 0;
     for (const seed of seeds) {
@@ -340,6 +356,29 @@ describe('professionalClaim', () => {
     expect(use(claim.lines[0]!.code.code)).toBe('office-visit');
     const none = { ...codeMaps, procedures: new Map([...codeMaps.procedures].filter(([, r]) => r.use !== 'preventive' && r.use !== 'office-visit')) } as CodeMaps;
     expect(() => professionalClaim(withPeople('s', '1980-06-01', [], none), { coverage, date: '2024-03-03' })).toThrow('code-maps/professional-procedures.json has no office-visit code');
+  });
+
+  it("should bill the condition's own tests and, now and then, an office lab or a J-code injection after the visit line, each code once", () => {
+    const extras = new Set([...codeMaps.procedures.values()].filter((r) => r.use === 'lab' || (r.use === 'injection' && r.code.startsWith('J'))).map((r) => r.code));
+    const ownOf = (r: { procedures: readonly string[] }) => new Set(r.procedures.map((k) => codeMaps.procedures.get(k)).filter((p) => p && !visitUses.has(p.use) && !extras.has(p.code)).map((p) => p!.code));
+    const main = rows().find((r) => r.chronic && ownOf(r).size > 0)!;
+    const own = ownOf(main);
+    let ownSeen = 0;
+    let extraSeen = 0;
+    for (let i = 0; i < 150; i++) {
+      const c = fact(main.key, '2023-01-01');
+      const claim = professionalClaim(withPeople(`t${i}`, '1960-01-01', [c]), { coverage, date: '2024-02-02', condition: c });
+      for (const l of claim.lines.slice(1)) {
+        if (own.has(l.code.code)) ownSeen++;
+        else {
+          expect(extras.has(l.code.code)).toBe(true);
+          extraSeen++;
+        }
+      }
+      expect(new Set(claim.lines.map((l) => l.code.code)).size).toBe(claim.lines.length);
+    }
+    expect(ownSeen).toBeGreaterThan(0);
+    expect(extraSeen).toBeGreaterThan(0);
   });
 
   it("should bill an emergency physician's visit with an ED level at place of service 23, on every line", () => {
