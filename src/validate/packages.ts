@@ -38,7 +38,7 @@ const ALIASES: Record<string, string> = {
 export function parseIg(spec: string): { name: string; version: string } {
   const m = /^([^@#\s]+)[@#]([^@#\s]+)$/.exec(spec.trim());
   if (!m) throw new UserError(`--ig ${spec}: expected <name>@<version>, e.g. carin-bb@2.0.0 or us-core@6.1.0`);
-  return { name: ALIASES[m[1]!] ?? m[1]!, version: m[2]! };
+  return { name: Object.hasOwn(ALIASES, m[1]!) ? ALIASES[m[1]!]! : m[1]!, version: m[2]! };
 }
 
 const loaded = new Map<string, FhirPackage>();
