@@ -3,11 +3,19 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Interrupted, UserError } from '../../src/util/errors.js';
 import { ensurePackages, fetchMissingPackages, REGISTRY_CONNECT_TIMEOUT_MS, REGISTRY_RESPONSE_TIMEOUT_MS } from '../../src/validate/package-download.js';
 import { PACKAGES_HINT } from '../../src/validate/package-sources.js';
 import { packageEntries, tgzBytes } from '../helpers/tgz.js';
+
+// os.homedir() reads the process's real environment, which a worker thread's process.env (Stryker's vitest runner
+// runs tests in threads) does not reach: read $HOME as Node's main thread does.
+vi.mock('node:os', async (importOriginal) => {
+  const os = await importOriginal<typeof import('node:os')>();
+  const homedir = () => process.env.HOME ?? os.homedir();
+  return { ...os, default: { ...os, homedir }, homedir };
+});
 
 /**
  * Downloading IG packages into the cache (issue 19), against a stand-in registry on 127.0.0.1 that serves tiny

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../src/util/errors.js';
 import {
   DEFAULT_PACKAGE_REGISTRY,
@@ -16,6 +16,14 @@ import {
 import { loadPackages, locatePackage, packageFiles, parseIg } from '../../src/validate/packages.js';
 import { readTgz } from '../../src/validate/tar.js';
 import { packageEntries, tgzBytes, type TarEntry } from '../helpers/tgz.js';
+
+// os.homedir() reads the process's real environment, which a worker thread's process.env (Stryker's vitest runner
+// runs tests in threads) does not reach: read $HOME as Node's main thread does.
+vi.mock('node:os', async (importOriginal) => {
+  const os = await importOriginal<typeof import('node:os')>();
+  const homedir = () => process.env.HOME ?? os.homedir();
+  return { ...os, default: { ...os, homedir }, homedir };
+});
 
 /**
  * The IG package loader (issue 19) on tiny hand-made packages in temporary directories: the ustar reader
