@@ -24,13 +24,13 @@ const coverage: CoverageFact = { ordinal: 2, planId: 'p', planName: 'p', planTyp
 const seeds = (n: number, prefix = 's') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 const NA = { system: 'not-applicable', code: 'not-applicable', display: 'Not Applicable', licensed: false };
 
-function ctx(seed: string, conditions: ConditionFact[], o: { birthDate?: string; deceasedDate?: string; showcase?: Showcase; maps?: CodeMaps } = {}): MemberClaimsContext {
+function ctx(seed: string, conditions: ConditionFact[], o: { birthDate?: string; deceasedDate?: string; showcase?: Showcase; maps?: CodeMaps; denialRate?: number } = {}): MemberClaimsContext {
   const directory = {
     payer: {},
     organizations: [{ id: 'h', kind: 'hospital' }, { id: 'rx', kind: 'pharmacy' }],
     practitioners: [{ id: 'pcp', role: 'primary-care', organizationId: 'h' }, { id: 'spec', role: 'specialist', organizationId: 'h' }],
   } as unknown as Directory;
-  const profile = { period: { start: '2024-01-01', end: '2024-12-31' }, claims: { outOfNetworkRate: 0, denialRate: 0 } } as unknown as Profile;
+  const profile = { period: { start: '2024-01-01', end: '2024-12-31' }, claims: { outOfNetworkRate: 0, denialRate: o.denialRate ?? 0 } } as unknown as Profile;
   const member = { birthDate: o.birthDate ?? '1970-01-01', deceasedDate: o.deceasedDate } as unknown as MemberFact;
   return new MemberClaimsContext(new Rng(seed), undefined as never, profile, o.maps ?? codeMaps, directory, member, conditions, [coverage], new Map(), o.showcase);
 }
@@ -114,6 +114,32 @@ describe('outpatientClaim, line by line', () => {
     // With the shipped table 94010 is among the coded tests.
     const shipped = seeds(80).flatMap((seed) => outpatientClaim(ctx(seed, [chronic()]), { coverage, date: '2024-02-05', condition: chronic(), emergency: true }).lines.map((l) => l.code.code));
     expect(shipped).toContain('94010');
+  });
+});
+
+describe('denial reasons of hospital claims', () => {
+  // code-maps/denials.json: CARC 197 and 50 (CO) fit outpatient and inpatient claims, 96 (PR) outpatient ones; 204,
+  // 119 and the pharmacy 197 do not fit either.
+  const fits = (type: string) => (reason: { claimTypes: string[] } | undefined) => expect(reason?.claimTypes).toContain(type);
+
+  it("should deny outpatient lines (the first when asked, coded tests at the profile's rate) for a reason that fits outpatient claims", () => {
+    const c = fact('pneumonia');
+    const reasons = new Set<string>();
+    for (const seed of seeds(40)) {
+      const asked = outpatientClaim(ctx(seed, [c]), { coverage, date: '2024-01-05', condition: c, deny: true });
+      fits('outpatient')(asked.lines[0]!.denialReason);
+      const always = outpatientClaim(ctx(seed, [c], { denialRate: 1 }), { coverage, date: '2024-01-05', condition: c });
+      for (const l of always.lines.filter((x) => x.code.code !== 'not-applicable')) {
+        fits('outpatient')(l.denialReason);
+        reasons.add(`${l.denialReason!.group}${l.denialReason!.carc}`);
+      }
+    }
+    expect([...reasons].sort()).toEqual(['CO197', 'CO50', 'PR96']);
+  });
+
+  it('should deny the last line of a stay when asked for a reason that fits inpatient claims', () => {
+    const c = fact('pneumonia');
+    for (const seed of seeds(40)) fits('inpatient')(inpatientClaim(ctx(seed, [c]), { coverage, date: '2024-03-01', condition: c, deny: true }).lines.at(-1)!.denialReason);
   });
 });
 
