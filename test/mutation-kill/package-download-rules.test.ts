@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { Interrupted, UserError } from '../../src/util/errors.js';
 import { ensurePackages, fetchMissingPackages, REGISTRY_CONNECT_TIMEOUT_MS, REGISTRY_RESPONSE_TIMEOUT_MS } from '../../src/validate/package-download.js';
 import { PACKAGES_HINT } from '../../src/validate/package-sources.js';
+import { withoutPackagesVariable } from '../helpers/packages.js';
 import { packageEntries, tgzBytes } from '../helpers/tgz.js';
 
 // os.homedir() reads the process's real environment, which a worker thread's process.env (Stryker's vitest runner
@@ -31,7 +32,10 @@ let registry: string;
 let served = new Map<string, Buffer | number | 'silent' | 'stall-body'>();
 const requests: { url: string; headers: IncomingHttpHeaders }[] = [];
 
+let restorePackagesVariable: () => void;
 beforeAll(async () => {
+  // Downloads happen only when no package directory is named ($FHIRSEED_PACKAGES is set under Stryker).
+  restorePackagesVariable = withoutPackagesVariable();
   server = createServer((req, res) => {
     requests.push({ url: req.url ?? '', headers: req.headers });
     const answer = served.get(req.url ?? '') ?? 404;
@@ -48,6 +52,7 @@ beforeAll(async () => {
   registry = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(() => {
+  restorePackagesVariable();
   server.closeAllConnections();
   server.close();
 });
