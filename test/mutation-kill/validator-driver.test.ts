@@ -46,6 +46,7 @@ vi.mock('../../src/validate/base.js', () => ({
   BaseChecker: class {
     checkResource(r: any, type: string, report: Report, onReference: (ref: string, path: string) => void) {
       log.calls.push(`base ${type}`);
+      if (r === null) report('', 'not a resource');
       for (const [path, message] of r?._base ?? []) report(path, message);
       for (const [ref, path] of r?._refs ?? []) onReference(ref, path);
     }
@@ -169,6 +170,10 @@ describe('check', () => {
     v.check({ _base: [['x', 'y']] } as never, () => true, issues as never);
     expect(issues.map((i) => [i.resourceType, i.id])).toEqual([['undefined', 'undefined']]);
     expect(log.calls.at(-1)).toBe('base undefined');
+    const fromNull: { resourceType: string; id: string; message: string }[] = [];
+    v.check(null as never, () => true, fromNull as never);
+    expect(fromNull.map((i) => [i.resourceType, i.id, i.message])).toEqual([['undefined', 'undefined', 'not a resource']]);
+    expect(log.calls.at(-1)).toBe('base undefined');
   });
 
   it('should require a relative reference Type/id (a version dropped) to resolve in the set, and no other kind', async () => {
@@ -182,6 +187,7 @@ describe('check', () => {
       'Patient/known',
       'Patient/gone',
       'Patient/known/_history/2',
+      'Patient/known/_history/12',
       'Patient/gone/_history/2',
       'Patient/gone/_history/',
       'Patient/gone/_history/2/x',
@@ -204,7 +210,7 @@ describe('check', () => {
     expect(issues.map((i) => `${i.path} ${i.message}`)).toEqual(
       ['Patient/gone', 'Patient/gone/_history/2', `Patient/${'a'.repeat(64)}`, 'Patient/A-b.9'].map((ref) => `Observation.ref[${refs.indexOf(ref)}] reference '${ref}' does not resolve within the validated set`),
     );
-    expect(asked).toEqual(['Patient/known', 'Patient/gone', 'Patient/known', 'Patient/gone', `Patient/${'a'.repeat(64)}`, 'Patient/A-b.9']);
+    expect(asked).toEqual(['Patient/known', 'Patient/gone', 'Patient/known', 'Patient/known', 'Patient/gone', `Patient/${'a'.repeat(64)}`, 'Patient/A-b.9']);
   });
 });
 
