@@ -100,6 +100,19 @@ describe('outpatientClaim, line by line', () => {
     }
   });
 
+  it("should code further tests, lab and imaging, never the visit's first test again", () => {
+    const uses = new Set<string>();
+    for (const seed of seeds(80)) {
+      for (const emergency of [true, false]) {
+        const claim = outpatientClaim(ctx(seed, [chronic()]), { coverage, date: '2024-02-05', condition: chronic(), emergency });
+        const coded = claim.lines.map((l) => l.code.code).filter((c) => c !== 'not-applicable');
+        expect(new Set(coded).size, `${seed} ${coded.join()}`).toBe(coded.length);
+        for (const l of claim.lines.slice(1)) if (l.code.code !== 'not-applicable') uses.add(use(l.code.code)!);
+      }
+    }
+    expect([...uses].sort()).toEqual(['imaging', 'lab']);
+  });
+
   it('should code a test only when the revenue table has its revenue code (94010 bills 0460)', () => {
     const maps = withoutRevenue('0460');
     let coded = 0;
