@@ -2,10 +2,11 @@
 // (the `tar` package), the --archive checks, the size estimate and its units worked by hand, the test accounts and
 // their CSV, and which write failures are the environment's. Milliseconds each; no population is generated.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import * as tar from 'tar';
+import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { accountCsvRow, accountsCsvHeader, testAccount } from '../../src/output/accounts.js';
 import { checkArchiveTarget, writeArchive } from '../../src/output/archive.js';
@@ -13,7 +14,12 @@ import { estimateBytes, formatBytes } from '../../src/output/estimate.js';
 import { writeFailure } from '../../src/output/write-failure.js';
 import type { MemberStory } from '../../src/story/types.js';
 import { UserError } from '../../src/util/errors.js';
-import { tempDir } from '../helpers/output.js';
+
+// Not from test/helpers/output.ts, which loads the code maps (5 s) on import: Stryker re-imports per mutant.
+function tempDir(prefix: string): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
 
 const temps: (() => void)[] = [];
 afterAll(() => temps.forEach((c) => c()));

@@ -2,13 +2,29 @@
 // the temporary directory goes and what it sweeps, how a finished run or shard is put in place (nothing lost), and
 // what `start` reads from a directory. No population is generated: every case runs in milliseconds.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { outputState } from '../../src/output/complete.js';
 import { checkOutputTarget, createTempOutput, freeBytes, isInside, moveShardIn, swapInOutput } from '../../src/output/target.js';
 import { UserError } from '../../src/util/errors.js';
-import { readTree, tempDir } from '../helpers/output.js';
+
+// Not from test/helpers/output.ts, which loads the code maps (5 s) on import: Stryker re-imports per mutant.
+function tempDir(prefix: string): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function readTree(dir: string, under = ''): Map<string, Buffer> {
+  const tree = new Map<string, Buffer>();
+  for (const e of readdirSync(join(dir, under), { withFileTypes: true })) {
+    const path = under ? `${under}/${e.name}` : e.name;
+    if (e.isDirectory()) for (const [p, b] of readTree(dir, path)) tree.set(p, b);
+    else tree.set(path, readFileSync(join(dir, path)));
+  }
+  return tree;
+}
 
 const temps: (() => void)[] = [];
 afterAll(() => temps.forEach((c) => c()));
