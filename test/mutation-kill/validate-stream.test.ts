@@ -197,7 +197,7 @@ describe('validateScanned', () => {
 
   it('should validate unit by unit in this thread with one job, telling progress from 0 and the skipped invariants by key', async () => {
     const scan = twoFiles();
-    const validator = recorder([['us-core-9', 'threw'], ['dom-3', 'slow'], ['bb-1', 'no']]);
+    const validator = recorder([['us-core-9', 'threw'], ['dom-3', 'slow'], ['bb-1', 'no'], ['zz-1', 'last']]);
     const progress: [number, number][] = [];
     const result = await validateScanned(scan, validator, { coveragePackages: [pkg('ig-a'), pkg('ig-b')], jobs: 1, igs: ['x@1'], onProgress: (d, t) => progress.push([d, t]) });
     expect(progress).toEqual([[0, UNIT_RESOURCES + 3], [UNIT_RESOURCES, UNIT_RESOURCES + 3], [UNIT_RESOURCES + 2, UNIT_RESOURCES + 3], [UNIT_RESOURCES + 3, UNIT_RESOURCES + 3]]);
@@ -207,7 +207,7 @@ describe('validateScanned', () => {
     expect(result.coverage).toEqual([{ ig: 'ig-a' }, { ig: 'ig-b' }]);
     expect(coverage.log.slice(0, 4)).toEqual(['new ig-a function', 'new ig-b function', 'add ig-a Basic/a0', 'add ig-b Basic/a0']);
     expect(coverage.log.filter((s) => s.startsWith('add'))).toHaveLength(2 * (UNIT_RESOURCES + 3));
-    expect([...result.skippedInvariants]).toEqual([['bb-1', 'no'], ['dom-3', 'slow'], ['us-core-9', 'threw']]);
+    expect([...result.skippedInvariants]).toEqual([['bb-1', 'no'], ['dom-3', 'slow'], ['us-core-9', 'threw'], ['zz-1', 'last']]);
     expect(workers.calls).toEqual([]);
     // Without a progress callback, the same.
     expect((await validateScanned(scan, recorder(), { coveragePackages: [], jobs: 1, igs: [] })).issues).toHaveLength(UNIT_RESOURCES + 3);
