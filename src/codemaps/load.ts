@@ -7,6 +7,7 @@ import { packageRoot } from '../util/paths.js';
 import { loadCatalog } from './catalog.js';
 import { loadClinicalCodeMaps } from './clinical.js';
 import { loadPricing } from './pricing.js';
+import { loadPriorAuth } from './prior-auth.js';
 import type { CodeMaps, DenialRow, DentalRow, ProcedureRow, SimpleTable, SourcedRow, TaxonomyRow, VisitReasonRow } from './types.js';
 
 const cache = new Map<string, CodeMaps>();
@@ -85,8 +86,9 @@ export function loadCodeMaps(dir = join(packageRoot(), 'code-maps')): CodeMaps {
   }
 
   const pricing = loadPricing(codeMapReader(dir));
+  const priorAuth = loadPriorAuth(codeMapReader(dir));
 
-  const base = { conditions, drugs, drugsByCondition, procedures, dental, drgs, pcs, taxonomy, denials, visitReasons, tables, pricing };
+  const base = { conditions, drugs, drugsByCondition, procedures, dental, drgs, pcs, taxonomy, denials, visitReasons, tables, pricing, priorAuth };
   const maps: CodeMaps = { ...base, clinical: loadClinicalCodeMaps(codeMapReader(dir), base) };
   cache.set(dir, maps);
   return maps;

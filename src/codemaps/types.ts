@@ -20,6 +20,45 @@ export interface SourcedRow {
   source: string;
 }
 
+/**
+ * What kind of prior authorization a service needs (src/story/prior-auth.ts): an elective inpatient admission
+ * (NUBC admission type 3), advanced diagnostic imaging (MIPPA 2008 §135), durable medical equipment (DMEPOS).
+ */
+export type PriorAuthKind = 'inpatient-admission' | 'advanced-imaging' | 'dme';
+
+/**
+ * A code range whose services need prior authorization (code-maps/prior-auth-services.json): codes of `system`
+ * from `from` to `to` inclusive — CPT compared as five-digit numbers, HCPCS Level II as text of one shape (E0000).
+ */
+export interface PriorAuthServiceRow extends SourcedRow {
+  kind: Exclude<PriorAuthKind, 'inpatient-admission'>;
+  system: 'cpt' | 'hcpcs';
+  from: string;
+  to: string;
+  /** What the range holds, for people reading the table. */
+  what: string;
+}
+
+/**
+ * Rented equipment authorized a period at a time (code-maps/prior-auth-rentals.json): the first approval runs
+ * `firstDays` days, each renewal `renewalDays` days; `continues` (0–1) is the share of members whose rental goes on
+ * past the first period.
+ */
+export interface PriorAuthRentalRow extends SourcedRow {
+  hcpcs: string;
+  what: string;
+  firstDays: number;
+  renewalDays: number;
+  continues: number;
+}
+
+/** The prior-authorization tables: which services need one, and which equipment is rented. */
+export interface PriorAuthTables {
+  services: readonly PriorAuthServiceRow[];
+  /** By HCPCS code. */
+  rentals: ReadonlyMap<string, PriorAuthRentalRow>;
+}
+
 /** A condition (code-maps/catalog/conditions.json, shaped by src/codemaps/catalog.ts). */
 export interface ConditionRow extends SourcedRow {
   key: string;
@@ -177,6 +216,8 @@ export interface CodeMaps {
   tables: ReadonlyMap<string, SimpleTable>;
   /** Claim prices: Medicare fee schedules and each book's multiple of them (code-maps/pricing.json). */
   pricing: PricingTable;
+  /** Services that need prior authorization, and rented equipment (code-maps/prior-auth-*.json). */
+  priorAuth: PriorAuthTables;
   /** The clinical side (US Core): labs, vitals, immunizations, allergies, screenings, … */
   clinical: ClinicalCodeMaps;
 }

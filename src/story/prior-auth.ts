@@ -1,3 +1,5 @@
+import { priorAuthKindOf } from '../codemaps/prior-auth.js';
+import type { PriorAuthTables } from '../codemaps/types.js';
 import { addDays, daysBetween, minDate, type IsoDate } from '../util/dates.js';
 import { stableHash } from '../util/rng.js';
 import type { MemberClaimsContext } from './claims/context.js';
@@ -22,52 +24,27 @@ const DENIED = 0.064;
 /** Share still pended for more information when the service would have been done (estimate). */
 const PENDED = 0.02;
 
-/** CPT ranges of advanced imaging (CT, MRI, nuclear cardiology, PET). */
-const IMAGING: readonly [number, number][] = [
-  [70336, 70336], [70450, 70498], [70540, 70559], [71250, 71275], [71550, 71555], [72125, 72133], [72141, 72159],
-  [72191, 72198], [73200, 73206], [73218, 73225], [73700, 73706], [73718, 73725], [74150, 74185], [74261, 74263],
-  [77046, 77049], [78451, 78454], [78811, 78816],
-];
-
-/** Which kind of authorization a draft needs, and the index of the line it is for (undefined: none needed). */
-export function authorizationNeeded(draft: ClaimDraft): { kind: PriorAuthKind; line: number } | undefined {
+/**
+ * Which kind of authorization a draft needs, and the index of the line it is for (undefined: none needed): an
+ * elective admission (NUBC admission type 3), else the first line whose code code-maps/prior-auth-services.json lists.
+ */
+export function authorizationNeeded(draft: ClaimDraft, tables: PriorAuthTables): { kind: PriorAuthKind; line: number } | undefined {
   if (draft.type === 'inpatient' && draft.institutional?.admissionType === '3') return { kind: 'inpatient-admission', line: 0 };
   if (draft.type !== 'professional' && draft.type !== 'outpatient') return undefined;
-  const i = draft.lines.findIndex((l) => l.code.system === 'cpt' && IMAGING.some(([lo, hi]) => Number(l.code.code) >= lo && Number(l.code.code) <= hi));
-  if (i >= 0) return { kind: 'advanced-imaging', line: i };
-  const d = draft.lines.findIndex((l) => l.code.system === 'hcpcs' && /^(E[0-9]|K0)/.test(l.code.code));
-  if (d >= 0) return { kind: 'dme', line: d };
+  const kinds = draft.lines.map((l) => priorAuthKindOf(tables, l.code.system, l.code.code));
+  // Imaging before equipment when a draft has both, as payers review the imaging study.
+  for (const kind of ['advanced-imaging', 'dme'] as const) {
+    const line = kinds.indexOf(kind);
+    if (line >= 0) return { kind, line };
+  }
   return undefined;
 }
-
-/**
- * Rented equipment that payers authorize for a first period and authorize again when the rental goes on
- * (a renewal: a new request naming the previous authorization number, PAS `authorizationNumber`), by HCPCS
- * code: days the first approval runs, days a renewal runs, the share of members whose rental goes on past
- * the first period, and where those come from. Other equipment (crutches, walkers, glucose monitors, …) is
- * bought, not rented: its approval runs 60 days (`validity`), and a later fill outside it is a new request.
- */
-const RENTALS: Readonly<Record<string, { first: number; renewal: number; continues: number; source: string }>> = (() => {
-  const pap = {
-    first: 91,
-    renewal: 304,
-    continues: 0.66,
-    source: 'LCD L33718 (PAP devices for OSA): coverage past the first 3 months of therapy needs a re-evaluation between days 31 and 91 showing benefit and adherence; the renewal runs to the end of the 13-month capped rental (42 CFR 414.229); 34% of patients are not adherent (Rotenberg et al., J Otolaryngol Head Neck Surg 2016;45:43)',
-  };
-  const oxygen = {
-    first: 91,
-    renewal: 365,
-    continues: 0.85,
-    source: 'assumption after LCD L33797 (home oxygen): a first period of 3 months like Group II re-testing (days 61-90), then a year at a time of the 36-month rental (42 CFR 414.226); most members on long-term oxygen for chronic hypoxemia stay on it',
-  };
-  return { E0601: pap, E0470: pap, E1390: oxygen, E0431: oxygen, E0424: oxygen };
-})();
 
 /**
  * Requests an authorization for every draft that needs one and decides it, in date order: approved drafts
  * go on to be claims that carry the authorization number; denied and pended ones are not done, so they have
  * no claim. Drafts the coverage plan forces are always approved (the first members show every claim shape).
- * An approval covers later fills of the same equipment within its period. A rental (RENTALS) that goes on
+ * An approval covers later fills of the same equipment within its period. A rental (code-maps/prior-auth-rentals.json) that goes on
  * past its first approval is billed again the day after it ends, which needs a renewal: a new request
  * naming the previous number (a later fill of the same rented equipment outside an approval is one too).
  * Coverage-plan members with `priorAuth` also get a denied or pended request (showcaseRequest). Draws from
@@ -86,10 +63,10 @@ export function authorizeDrafts(ctx: MemberClaimsContext, memberKey: string, dra
   while (queue.length) {
     const at = queue.shift()!;
     const draft = kept[at]!;
-    const need = authorizationNeeded(draft);
+    const need = authorizationNeeded(draft, ctx.codeMaps.priorAuth);
     if (!need) continue;
     const codeKey = need.kind === 'dme' ? draft.lines[need.line]!.code.code : undefined;
-    const rental = codeKey ? RENTALS[codeKey] : undefined;
+    const rental = codeKey ? ctx.codeMaps.priorAuth.rentals.get(codeKey) : undefined;
     const prior = codeKey ? standing.get(codeKey) : undefined;
     const period = prior?.items[0]?.authorizedPeriod;
     if (prior && period && period.start <= draft.serviceStart && draft.serviceEnd <= period.end) {
@@ -106,7 +83,7 @@ export function authorizeDrafts(ctx: MemberClaimsContext, memberKey: string, dra
     const units = need.kind === 'inpatient-admission' ? Math.max(1, daysBetween(draft.serviceStart, draft.serviceEnd)) : line.quantity;
     const ordinal = auths.length + 1;
     const number = `PA${draft.serviceStart.slice(0, 4)}${stableHash(`${memberKey}:prior-auth:${ordinal}`, 8).toUpperCase()}`;
-    const days = rental ? (previousNumber ? rental.renewal : rental.first) : undefined;
+    const days = rental ? (previousNumber ? rental.renewalDays : rental.firstDays) : undefined;
     const fact: PriorAuthFact = {
       ordinal,
       number,

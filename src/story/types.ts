@@ -2,6 +2,7 @@
  * The member story: plain data about one simulated member, with no FHIR in it.
  * Money is in integer cents so that the adjudication arithmetic is exact.
  */
+import type { PriorAuthKind } from '../codemaps/types.js';
 import type { DrugTier } from '../profile/pharmacy-tiers.js';
 import type { ClaimType, PlanType, Sex } from '../profile/types.js';
 import type { IsoDate } from '../util/dates.js';
@@ -260,7 +261,7 @@ export interface ClaimFact {
   claimLevelAdjudication?: boolean;
 }
 
-export type PriorAuthKind = 'inpatient-admission' | 'advanced-imaging' | 'dme';
+export type { PriorAuthKind } from '../codemaps/types.js';
 
 /** One item of a prior authorization request and the payer's decision on it (src/story/prior-auth.ts). */
 export interface PriorAuthItemFact {

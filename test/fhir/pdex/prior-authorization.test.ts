@@ -9,7 +9,7 @@ import { layerPdex } from '../../../src/fhir/pdex/layer.js';
 import { buildPdexMemberResources } from '../../../src/fhir/pdex/prior-authorization.js';
 import { buildUsCoreMemberResources } from '../../../src/fhir/us-core/index.js';
 import { buildDirectory } from '../../../src/story/directory.js';
-import { authorizationNeeded } from '../../../src/story/prior-auth.js';
+import { authorizationNeeded as needed } from '../../../src/story/prior-auth.js';
 import { simulateMember } from '../../../src/story/simulate.js';
 import type { ClaimDraft } from '../../../src/story/claims/draft.js';
 import type { MemberStory } from '../../../src/story/types.js';
@@ -211,6 +211,7 @@ describe('PDex prior authorizations', () => {
       ...over,
     } as ClaimDraft);
     const inpatient = (type: string) => draft({ type: 'inpatient', institutional: { admissionType: type } as ClaimDraft['institutional'] });
+    const authorizationNeeded = (d: ClaimDraft) => needed(d, codeMaps.priorAuth);
     expect(authorizationNeeded(inpatient('3'))?.kind).toBe('inpatient-admission');
     expect(authorizationNeeded(inpatient('1'))).toBeUndefined();
     expect(authorizationNeeded(draft({}, { system: 'cpt', code: '72148' }))?.kind).toBe('advanced-imaging');
@@ -219,6 +220,10 @@ describe('PDex prior authorizations', () => {
     expect(authorizationNeeded(draft({}, { system: 'hcpcs', code: 'E0601' }))?.kind).toBe('dme');
     expect(authorizationNeeded(draft({ type: 'outpatient' }, { system: 'hcpcs', code: 'K0001' }))?.kind).toBe('dme');
     expect(authorizationNeeded(draft({ type: 'pharmacy' }, { system: 'hcpcs', code: 'E0601' }))).toBeUndefined();
+    // Both kinds on one draft: the imaging line is the one reviewed, wherever it is.
+    const both = draft({}, { system: 'hcpcs', code: 'E0601' });
+    both.lines.push({ ...both.lines[0]!, code: { system: 'cpt', code: '72148', display: '', licensed: true } });
+    expect(authorizationNeeded(both)).toEqual({ kind: 'advanced-imaging', line: 1 });
   });
 });
 

@@ -1,0 +1,49 @@
+import type { CodeMapReader } from './load.js';
+import type { PriorAuthRentalRow, PriorAuthServiceRow, PriorAuthTables } from './types.js';
+
+const SERVICES = 'prior-auth-services.json';
+const RENTALS = 'prior-auth-rentals.json';
+const SHAPES: Record<PriorAuthServiceRow['system'], RegExp> = { cpt: /^\d{5}$/, hcpcs: /^[A-V]\d{4}$/ };
+const KINDS = new Set<string>(['advanced-imaging', 'dme']);
+
+/**
+ * Reads and checks code-maps/prior-auth-services.json and prior-auth-rentals.json. Throws UserError (one line naming
+ * the file and row) for an unknown kind or system, a code of the wrong shape, a range whose end is before its start
+ * or that spans two HCPCS letters, overlapping ranges, a rental's code that is no DME range, a duplicate rental, days
+ * that are not whole numbers ≥ 1, or a `continues` share outside 0–1.
+ */
+export function loadPriorAuth(reader: CodeMapReader): PriorAuthTables {
+  const services = reader.rows<PriorAuthServiceRow>(SERVICES);
+  services.forEach((row, i) => {
+    const key = `row ${i + 1}`;
+    if (!KINDS.has(row.kind)) reader.fail(SERVICES, key, `unknown kind '${row.kind}' (advanced-imaging or dme)`);
+    const shape = SHAPES[row.system];
+    if (!shape) reader.fail(SERVICES, key, `unknown system '${row.system}' (cpt or hcpcs)`);
+    for (const code of [row.from, row.to]) if (!shape.test(code)) reader.fail(SERVICES, key, `'${code}' is not a ${row.system.toUpperCase()} code`);
+    if (row.system === 'hcpcs' && row.from[0] !== row.to[0]) reader.fail(SERVICES, key, `${row.from}-${row.to} spans two HCPCS letters`);
+    if (row.to < row.from) reader.fail(SERVICES, key, `${row.from}-${row.to} ends before it starts`);
+    const other = services.findIndex((o, j) => j < i && o.system === row.system && o.from <= row.to && row.from <= o.to);
+    if (other >= 0) reader.fail(SERVICES, key, `${row.from}-${row.to} overlaps row ${other + 1}`);
+  });
+  const rentals = reader.index<PriorAuthRentalRow>(RENTALS, (r) => r.hcpcs);
+  for (const [code, r] of rentals) {
+    if (!services.some((s) => s.kind === 'dme' && s.system === 'hcpcs' && s.from <= code && code <= s.to)) {
+      reader.fail(RENTALS, code, `not durable medical equipment of ${SERVICES}`);
+    }
+    for (const days of [r.firstDays, r.renewalDays]) if (!Number.isInteger(days) || days < 1) reader.fail(RENTALS, code, `${days} days is not a whole number ≥ 1`);
+    if (!(r.continues >= 0 && r.continues <= 1)) reader.fail(RENTALS, code, `continues ${r.continues} is not a share from 0 to 1`);
+  }
+  return { services, rentals };
+}
+
+/**
+ * The kind of authorization a claim line's code needs by the services table, or undefined. Codes are compared as
+ * text, and only codes of the system's shape (five digits for CPT, so Category II/III codes such as 7010F never
+ * match; a letter and four digits for HCPCS), for which text order is the codes' order.
+ */
+export function priorAuthKindOf(tables: PriorAuthTables, system: string, code: string): PriorAuthServiceRow['kind'] | undefined {
+  const shape = SHAPES[system as PriorAuthServiceRow['system']];
+  if (!shape?.test(code)) return undefined;
+  for (const row of tables.services) if (row.system === system && row.from <= code && code <= row.to) return row.kind;
+  return undefined;
+}
