@@ -8,28 +8,90 @@ interface TypeIndex {
   sd: StructureDefinition;
   /** Element path → its direct child elements (no slices). */
   children: Map<string, ElementDefinition[]>;
-  /** Element path → JSON key → the child it names and its type (memoised matchChild). */
-  keys: Map<string, Map<string, Child | undefined>>;
-  byPath: Map<string, ElementDefinition>;
-  /** Element path → the children that can break a cardinality rule (min > 0 or a bounded max), on first use. */
-  bounded: Map<string, ElementDefinition[]>;
+  /** Element path → what the walk needs there, made on first use. */
+  tables: Map<string, PathTable>;
 }
 
-/** Checks resources against the base R4 type definitions: unknown elements, cardinality, arrays, primitive formats, choice types. */
+/** One element path of a type, compiled for the walk: its children as JSON keys name them, and the ones cardinality can break. */
+interface PathTable {
+  idx: TypeIndex;
+  children: ElementDefinition[];
+  /** JSON key (`_name` included) → what it names (memoised matchChild). */
+  keys: Map<string, KeyMatch>;
+  /** The children that can break a cardinality rule (min > 0 or a bounded max), in snapshot order. */
+  bounded: ElementDefinition[];
+  /** min and max (Infinity for `*` or none) of each bounded child. */
+  boundedMin: number[];
+  boundedMax: number[];
+}
+
+/** A JSON key of an element: the child it names (null: an unknown element), and whether it is a primitive's `_name` extension holder. */
+interface KeyMatch {
+  child: Child | null;
+  extension: boolean;
+  /** The key without its `_`. */
+  name: string;
+}
+
+/**
+ * Checks resources against the base R4 type definitions: unknown elements, cardinality, arrays, primitive formats,
+ * choice types. Each type's element paths are compiled once into tables of JSON keys; a walk allocates nothing per
+ * node: counts go on a shared stack and the path of a node is made only when something is reported there.
+ */
 export class BaseChecker {
   private readonly index = new Map<string, TypeIndex | undefined>();
+  /** The walk's state (one resource at a time; checkResource saves and restores it, so a re-entered call is safe). */
+  private report: Report = () => undefined;
+  private onRef: ((ref: string, path: string) => void) | undefined;
+  private root = '';
+  /** The path below root: key and array index (-1: none) per level, `depth` levels deep. */
+  private readonly pathKeys: string[] = [];
+  private readonly pathIndexes: number[] = [];
+  private depth = 0;
+  /** Cardinality counts of the nodes being walked, a stack: each node takes one slot per bounded child. */
+  private counts = new Int32Array(1024);
+  private top = 0;
+  private busy = false;
 
   constructor(private readonly defs: Definitions) {}
 
   /** Calls `onReference` with every Reference.reference found (contained resources included). */
   checkResource(resource: any, path: string, report: Report, onReference?: (ref: string, path: string) => void): void {
+    // Re-entered from a report (never by the validator): the walk's state belongs to the outer call.
+    if (this.busy) return new BaseChecker(this.defs).checkResource(resource, path, report, onReference);
+    this.busy = true;
+    this.report = report;
+    this.onRef = onReference;
+    this.root = path;
+    this.depth = 0;
+    this.top = 0;
+    try {
+      this.resource(resource);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** A resource at the current path (the checked one, or a contained one). */
+  private resource(resource: any): void {
     const type = resource?.resourceType;
     const idx = typeof type === 'string' ? this.typeIndex(type) : undefined;
     if (!idx || idx.sd.kind !== 'resource') {
-      report(path, `unknown resource type '${String(type)}'`);
+      this.report(this.path(), `unknown resource type '${String(type)}'`);
       return;
     }
-    this.walk(resource, idx, type, path, report, onReference, true);
+    this.walk(resource, this.table(idx, type), true);
+  }
+
+  /** The current node's path, and `key` below it when given. */
+  private path(key?: string): string {
+    let s = this.root;
+    for (let d = 0; d < this.depth; d++) {
+      s += `.${this.pathKeys[d]}`;
+      const i = this.pathIndexes[d]!;
+      if (i >= 0) s += `[${i}]`;
+    }
+    return key === undefined ? s : `${s}.${key}`;
   }
 
   private typeIndex(name: string): TypeIndex | undefined {
@@ -38,111 +100,151 @@ export class BaseChecker {
     let idx: TypeIndex | undefined;
     if (sd?.snapshot) {
       const children = new Map<string, ElementDefinition[]>();
-      const byPath = new Map<string, ElementDefinition>();
       for (const el of sd.snapshot.element) {
         if (el.sliceName) continue;
-        byPath.set(el.path, el);
         const dot = el.path.lastIndexOf('.');
         if (dot < 0) continue;
         const parent = el.path.slice(0, dot);
         (children.get(parent) ?? children.set(parent, []).get(parent)!).push(el);
       }
-      idx = { sd, children, byPath, keys: new Map(), bounded: new Map() };
+      idx = { sd, children, tables: new Map() };
     }
     this.index.set(name, idx);
     return idx;
   }
 
-  private walk(node: any, idx: TypeIndex, elPath: string, path: string, report: Report, onRef: ((r: string, p: string) => void) | undefined, isResource: boolean): void {
-    if (node === null || typeof node !== 'object' || Array.isArray(node)) {
-      report(path, `expected an object, got ${JSON.stringify(node)}`);
-      return;
+  private table(idx: TypeIndex, elPath: string): PathTable {
+    let t = idx.tables.get(elPath);
+    if (!t) {
+      const children = idx.children.get(elPath) ?? [];
+      const bounded = children.filter((el) => (el.min ?? 0) > 0 || (el.max && el.max !== '*'));
+      t = {
+        idx,
+        children,
+        keys: new Map(),
+        bounded,
+        boundedMin: bounded.map((el) => el.min ?? 0),
+        boundedMax: bounded.map((el) => (el.max && el.max !== '*' ? Number(el.max) : Infinity)),
+      };
+      idx.tables.set(elPath, t);
     }
-    const names = Object.keys(node);
-    if (names.length === 0) report(path, 'empty element: it must have a value or children (ele-1)');
-    let keys = idx.keys.get(elPath);
-    if (!keys) idx.keys.set(elPath, (keys = new Map()));
-    let counts: Map<ElementDefinition, number> | undefined;
-    for (const key of names) {
-      if (isResource && key === 'resourceType') continue;
-      if (key === 'fhir_comments') continue;
-      const extension = key.charCodeAt(0) === 95; // `_name`: the extensions of a primitive
-      const name = extension ? key.slice(1) : key;
-      let match = keys.get(name);
-      if (match === undefined && !keys.has(name)) keys.set(name, (match = matchChild(idx.children.get(elPath) ?? [], name, (p) => idx.children.has(p))));
-      if (!match) {
-        report(`${path}.${key}`, `unknown element '${key}'`);
-        continue;
-      }
-      const { el } = match;
-      const value = node[key];
-      const max = el.max ?? '1';
-      const isArray = Array.isArray(value);
-      if (max === '1' && isArray) report(`${path}.${key}`, `element '${key}' must not be an array (max 1)`);
-      if (max !== '1' && max !== '0' && !isArray) report(`${path}.${key}`, `element '${key}' must be an array (max ${max})`);
-      if (!extension || node[name] === undefined) {
-        let present = 0;
-        if (isArray) {
-          for (const v of value) if (v !== null) present++;
-        } else if (value !== null) present = 1;
-        counts ??= new Map();
-        counts.set(el, (counts.get(el) ?? 0) + present);
-      }
-      if (max === '0' && (!isArray || value.length)) report(`${path}.${key}`, `element '${key}' is not allowed (max 0)`);
-      if (isArray) {
-        for (let i = 0; i < value.length; i++) if (value[i] !== null) this.item(value[i], extension, match, idx, `${path}.${key}[${i}]`, report, onRef);
-      } else if (value !== null) this.item(value, extension, match, idx, `${path}.${key}`, report, onRef);
-    }
-    let bounded = idx.bounded.get(elPath);
-    if (!bounded) idx.bounded.set(elPath, (bounded = (idx.children.get(elPath) ?? []).filter((el) => (el.min ?? 0) > 0 || (el.max && el.max !== '*'))));
-    for (const el of bounded) {
-      const min = el.min ?? 0;
-      const n = counts?.get(el) ?? 0;
-      if (n < min) report(`${path}.${lastSegment(el.path)}`, `missing required element '${lastSegment(el.path)}' (min ${min})`);
-      if (el.max && el.max !== '*' && n > Number(el.max)) report(`${path}.${lastSegment(el.path)}`, `${n} values, at most ${el.max} allowed`);
-    }
+    return t;
   }
 
-  private item(item: any, extension: boolean, child: Child, idx: TypeIndex, at: string, report: Report, onRef: ((r: string, p: string) => void) | undefined): void {
+  private keyMatch(table: PathTable, key: string): KeyMatch {
+    const extension = key.charCodeAt(0) === 95; // `_name`: the extensions of a primitive
+    const name = extension ? key.slice(1) : key;
+    const found = matchChild(table.children, name, (p) => table.idx.children.has(p));
+    const match: KeyMatch = { child: found ? { ...found, slot: table.bounded.indexOf(found.el), walk: undefined, reference: false } : null, extension, name };
+    table.keys.set(key, match);
+    return match;
+  }
+
+  private walk(node: any, table: PathTable, isResource: boolean): void {
+    const report = this.report;
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) {
+      report(this.path(), `expected an object, got ${JSON.stringify(node)}`);
+      return;
+    }
+    const bounded = table.bounded.length;
+    const base = this.top;
+    if (bounded) {
+      if (base + bounded > this.counts.length) {
+        const grown = new Int32Array(2 * (base + bounded));
+        grown.set(this.counts);
+        this.counts = grown;
+      }
+      this.counts.fill(0, base, base + bounded);
+      this.top = base + bounded;
+    }
+    let empty = true;
+    const depth = this.depth;
+    for (const key in node) {
+      empty = false;
+      if (isResource && key === 'resourceType') continue;
+      if (key === 'fhir_comments') continue;
+      const match = table.keys.get(key) ?? this.keyMatch(table, key);
+      const child = match.child;
+      if (!child) {
+        report(this.path(key), `unknown element '${key}'`);
+        continue;
+      }
+      const value = node[key];
+      const isArray = Array.isArray(value);
+      const max = child.max;
+      if (max === '1' && isArray) report(this.path(key), `element '${key}' must not be an array (max 1)`);
+      if (max !== '1' && max !== '0' && !isArray) report(this.path(key), `element '${key}' must be an array (max ${max})`);
+      if (child.slot >= 0 && (!match.extension || node[match.name] === undefined)) {
+        let present = 0;
+        if (isArray) {
+          for (let i = 0; i < value.length; i++) if (value[i] !== null) present++;
+        } else if (value !== null) present = 1;
+        this.counts[base + child.slot]! += present;
+      }
+      if (max === '0' && (!isArray || value.length)) report(this.path(key), `element '${key}' is not allowed (max 0)`);
+      this.pathKeys[depth] = key;
+      this.depth = depth + 1;
+      if (isArray) {
+        for (let i = 0; i < value.length; i++) {
+          if (value[i] === null) continue;
+          this.pathIndexes[depth] = i;
+          this.item(value[i], match.extension, child, table.idx);
+        }
+      } else if (value !== null) {
+        this.pathIndexes[depth] = -1;
+        this.item(value, match.extension, child, table.idx);
+      }
+      this.depth = depth;
+    }
+    if (empty) report(this.path(), 'empty element: it must have a value or children (ele-1)');
+    for (let b = 0; b < bounded; b++) {
+      const n = this.counts[base + b]!;
+      const min = table.boundedMin[b]!;
+      if (n < min || n > table.boundedMax[b]!) {
+        const el = table.bounded[b]!;
+        const name = lastSegment(el.path);
+        if (n < min) report(this.path(name), `missing required element '${name}' (min ${min})`);
+        if (n > table.boundedMax[b]!) report(this.path(name), `${n} values, at most ${el.max} allowed`);
+      }
+    }
+    this.top = base;
+  }
+
+  /** One value of a child element, at the current path. */
+  private item(item: any, extension: boolean, child: Child, idx: TypeIndex): void {
     if (extension) {
       const element = this.typeIndex('Element');
-      if (element) this.walk(item, element, 'Element', at, report, onRef, false);
+      if (element) this.walk(item, this.table(element, 'Element'), false);
       return;
     }
     if (child.primitive !== undefined) {
       const problem = primitiveProblem(child.primitive, item);
-      if (problem) report(at, problem);
+      if (problem) this.report(this.path(), problem);
       return;
     }
-    this.checkValue(item, child.el, child.type, idx, at, report, onRef);
+    const walk = child.walk ?? (child.walk = this.walkOf(child, idx));
+    if (walk === 'resource') {
+      this.resource(item);
+      return;
+    }
+    if (!walk) return; // a type without a definition: nothing to check
+    this.walk(item, walk, false);
+    if (child.reference && typeof item?.reference === 'string') this.onRef?.(item.reference, this.path());
   }
 
-  private checkValue(item: any, el: ElementDefinition, type: string, idx: TypeIndex, at: string, report: Report, onRef: ((r: string, p: string) => void) | undefined): void {
-    if (el.contentReference) {
-      const target = el.contentReference.replace(/^.*#/, '');
-      this.walk(item, idx, target, at, report, onRef, false);
-      return;
-    }
-    if (type === 'BackboneElement' || type === 'Element') {
-      if (idx.children.has(el.path)) {
-        this.walk(item, idx, el.path, at, report, onRef, false);
-        return;
-      }
-    }
-    if (isPrimitiveType(type)) {
-      const code = type.startsWith('http://hl7.org/fhirpath/System.') ? systemType(type) : type;
-      const problem = primitiveProblem(code, item);
-      if (problem) report(at, problem);
-      return;
-    }
-    if (type === 'Resource') {
-      this.checkResource(item, at, report, onRef);
-      return;
-    }
+  /**
+   * How a child's (non-primitive) values are checked, decided once: the table of its own element path (a
+   * content reference's target, or a backbone element's children) or of its type, 'resource' for a contained
+   * resource, null for a type the definitions do not have.
+   */
+  private walkOf(child: Child, idx: TypeIndex): PathTable | 'resource' | null {
+    const { el, type } = child;
+    if (el.contentReference) return this.table(idx, el.contentReference.replace(/^.*#/, ''));
+    if ((type === 'BackboneElement' || type === 'Element') && idx.children.has(el.path)) return this.table(idx, el.path);
+    if (type === 'Resource') return 'resource';
     const typeIdx = this.typeIndex(type);
-    if (!typeIdx) return;
-    this.walk(item, typeIdx, type, at, report, onRef, false);
-    if (type === 'Reference' && typeof item.reference === 'string') onRef?.(item.reference, at);
+    child.reference = type === 'Reference' && typeIdx !== undefined;
+    return typeIdx ? this.table(typeIdx, type) : null;
   }
 }
 
@@ -150,11 +252,19 @@ export class BaseChecker {
 interface Child {
   el: ElementDefinition;
   type: string;
-  /** The primitive type code to check values against (checkValue's order: not for a contentReference or an Element with children); undefined otherwise. */
+  /** The primitive type code to check values against (not for a contentReference or an Element with children); undefined otherwise. */
   primitive: string | undefined;
+  /** `el.max`, default '1'. */
+  max: string;
+  /** Index of the element among its parent table's bounded children, -1 when its count is never checked. */
+  slot: number;
+  /** See BaseChecker.walkOf; undefined until first needed. */
+  walk: PathTable | 'resource' | null | undefined;
+  /** Walked as a Reference (its type's own definition): its `reference` is reported to onReference. Set by walkOf. */
+  reference: boolean;
 }
 
-function matchChild(children: ElementDefinition[], key: string, hasChildren: (path: string) => boolean): Child | undefined {
+function matchChild(children: ElementDefinition[], key: string, hasChildren: (path: string) => boolean): Omit<Child, 'slot' | 'walk' | 'reference'> | undefined {
   for (const el of children) {
     const name = lastSegment(el.path);
     if (name === key) return child(el, el.type?.[0]?.code ?? 'Element', hasChildren);
@@ -169,11 +279,11 @@ function matchChild(children: ElementDefinition[], key: string, hasChildren: (pa
   return undefined;
 }
 
-function child(el: ElementDefinition, type: string, hasChildren: (path: string) => boolean): Child {
-  // As checkValue decides, once: a contentReference or an Element/BackboneElement with children is walked first.
+function child(el: ElementDefinition, type: string, hasChildren: (path: string) => boolean): Omit<Child, 'slot' | 'walk' | 'reference'> {
+  // As item decides: a contentReference or an Element/BackboneElement with children is walked first.
   const walked = Boolean(el.contentReference) || ((type === 'BackboneElement' || type === 'Element') && hasChildren(el.path));
   const primitive = !walked && isPrimitiveType(type) ? (type.startsWith('http://hl7.org/fhirpath/System.') ? systemType(type) : type) : undefined;
-  return { el, type, primitive };
+  return { el, type, primitive, max: el.max ?? '1' };
 }
 
 function systemType(code: string): string {

@@ -123,9 +123,11 @@ export class CoverageIndex {
 
   /** Counts a resource against every profile of the IG it claims (meta.profile, versioned or not). */
   add(r: Resource): void {
-    const claimed = new Set<number>();
-    for (const p of claimedProfiles(r)) for (const i of this.byCanonical.get(p.split('|')[0]!) ?? []) claimed.add(i);
-    for (const i of [...claimed].sort((a, b) => a - b)) {
+    const profiles = claimedProfiles(r);
+    if (!profiles.length) return;
+    // One claim (the usual case) needs no set: its indexes are already distinct and in order.
+    const claimed = profiles.length === 1 ? this.indexesOf(profiles[0]!) : [...new Set(profiles.flatMap((p) => this.indexesOf(p)))].sort((a, b) => a - b);
+    for (const i of claimed) {
       const p = this.profiles[i]!;
       p.claims++;
       if (p.compiled === null) p.compiled = this.validator.profile(`${p.sd.url}|${p.sd.version}`);
@@ -137,6 +139,19 @@ export class CoverageIndex {
       }
     }
   }
+
+  /** Indexes into profiles of a claimed canonical (versioned or not), in order; memoised. */
+  private indexesOf(canonical: string): readonly number[] {
+    let hit = this.claims.get(canonical);
+    if (!hit) {
+      hit = this.byCanonical.get(canonical.split('|')[0]!) ?? [];
+      if (this.claims.size < 10_000) this.claims.set(canonical, hit); // any text may be claimed: the memo stays bounded
+    }
+    return hit;
+  }
+
+  /** Memo of indexesOf. */
+  private readonly claims = new Map<string, readonly number[]>();
 
   state(): CoverageState {
     return { claims: this.profiles.map((p) => p.claims), filled: this.profiles.map((p) => [...p.filled]) };

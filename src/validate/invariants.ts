@@ -1,6 +1,7 @@
 import fhirpath from 'fhirpath';
 import r4 from 'fhirpath/fhir-context/r4';
 import type { CompiledProfile, NodeFinder } from './profile.js';
+import { projectionKeyOf } from './read-set.js';
 import { codingProblem, type Terminology } from './terminology.js';
 
 type Evaluator = (node: unknown, env?: Record<string, unknown>) => unknown;
@@ -189,7 +190,8 @@ export class InvariantChecker {
         const shared = `${el.path}\0${expression}\0${atRoot}`;
         let cache = this.caches.get(shared);
         if (!cache) this.caches.set(shared, (cache = new Map()));
-        list.push({ id: el.id, key: c.key, human: c.human ?? c.expression, evaluate, cacheKey: cacheKeyOf(expression, atRoot), cache });
+        const cacheKey = projectionKeyOf(expression, atRoot, KEY_CHARS) ?? cacheKeyOf(expression, atRoot);
+        list.push({ id: el.id, key: c.key, human: c.human ?? c.expression, evaluate, cacheKey, cache });
       }
     }
     this.perProfile.set(profile, list);

@@ -132,8 +132,22 @@ export class CompiledProfile {
     return false;
   }
 
-  /** Per-resource memo over element indexes: flat nodes, and nodes grouped per parent node. */
-  private state(resource: Json): { nodes: NodeFinder; groups: (id: string) => Json[][]; nodesAt: (i: number) => Json[]; groupsAt: (i: number) => Json[][] } {
+  /**
+   * The last resource's state: `check` and then the coverage index (`finder`) ask for the same resource in a row.
+   * `check` always starts afresh; a resource changed after `check` and before `finder` would be misread.
+   */
+  private last: { resource: Json; state: ResourceState } | undefined;
+
+  /** Per-resource memo over element indexes: flat nodes, and nodes grouped per parent node (the last resource's kept). */
+  private state(resource: Json): ResourceState {
+    const last = this.last;
+    if (last && last.resource === resource) return last.state;
+    const state = this.newState(resource);
+    this.last = { resource, state };
+    return state;
+  }
+
+  private newState(resource: Json): ResourceState {
     const flat: (Json[] | undefined)[] = new Array(this.elements.length);
     const grouped: (Json[][] | undefined)[] = new Array(this.elements.length);
     const other = new Map<string, Json[][]>();
@@ -261,6 +275,7 @@ export class CompiledProfile {
 
   /** Reports the resource's problems against the profile; returns its node finder for further checks (invariants). */
   check(resource: Json, report: ProfileReport): NodeFinder {
+    this.last = undefined; // the resource may have changed since it was last seen: start afresh
     const { nodes, nodesAt, groupsAt } = this.state(resource);
     const count = this.elements.length;
     for (let i = 0; i < count; i++) {
@@ -424,6 +439,13 @@ function concat(groups: Json[][]): Json[] {
   const all: Json[] = [];
   for (const g of groups) for (const n of g) all.push(n);
   return all;
+}
+
+interface ResourceState {
+  nodes: NodeFinder;
+  groups: (id: string) => Json[][];
+  nodesAt: (i: number) => Json[];
+  groupsAt: (i: number) => Json[][];
 }
 
 interface ElementInfo {
