@@ -242,6 +242,35 @@ describe('inpatientClaim, line by line', () => {
     expect(sd).toBeLessThan(3);
   });
 
+  it('should put one stay in five of 3 days or more partly in intensive care (1 to half the stay), and admit 60 % through the emergency room', () => {
+    const c = fact('pneumonia');
+    let long = 0;
+    let icu = 0;
+    let viaEd = 0;
+    const icuDays = new Set<number>();
+    const icuStays = new Set<number>();
+    const n = 300;
+    for (const seed of seeds(n)) {
+      const claim = inpatientClaim(ctx(seed, [c]), { coverage, date: '2024-03-01', condition: c });
+      const los = daysBetween('2024-03-01', claim.serviceEnd);
+      const intensive = claim.lines.find((l) => l.revenue!.code === '0200');
+      if (los >= 3) long++;
+      if (intensive) {
+        icu++;
+        icuDays.add(intensive.quantity);
+        icuStays.add(los);
+        expect(intensive.quantity).toBeLessThanOrEqual(Math.max(1, Math.floor(los / 2)));
+      }
+      if (claim.institutional!.admissionType === '1') viaEd++;
+    }
+    expect(icu / long).toBeGreaterThan(0.12);
+    expect(icu / long).toBeLessThan(0.28);
+    expect(icuStays).toContain(3);
+    expect(Math.max(...icuDays)).toBeGreaterThan(1);
+    expect(viaEd / n).toBeGreaterThan(0.5);
+    expect(viaEd / n).toBeLessThan(0.7);
+  });
+
   it('should bill the operating room without a code when the code maps have no surgery row', () => {
     const maps = { ...codeMaps, procedures: new Map([...codeMaps.procedures].filter(([, r]) => r.use !== 'surgery')) } as CodeMaps;
     const c = fact('osteoarthritis-knee', '2023-01-01');
