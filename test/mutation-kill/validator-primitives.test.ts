@@ -174,6 +174,8 @@ describe('childrenOf', () => {
     expect(childrenOf({ valueCode: undefined, valueString: 'x' }, 'value[x]')).toEqual(['x']);
     expect(childrenOf({ xvalueString: 'x' }, 'value[x]')).toEqual([]);
     expect(childrenOf({ valuesetCode: 'x' }, 'value[x]')).toEqual([]);
+    // The letter after the prefix: A to Z only ('@' is just below A, '[' just above Z; digits below both).
+    expect(childrenOf({ 'value@': 1, valueAttachment: 'A', value1: 2, valueZz: 'Z', 'value[': 3 }, 'value[x]')).toEqual(['A', 'Z']);
   });
 });
 
