@@ -2,7 +2,7 @@
 // (the `tar` package), the --archive checks, the size estimate and its units worked by hand, the test accounts and
 // their CSV, and which write failures are the environment's. Milliseconds each; no population is generated.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import * as tar from 'tar';
@@ -75,12 +75,16 @@ describe('writeArchive', () => {
     'seed-state/checkpoint.json': 'not archived',
     'sandbox-store/store.sqlite': 'not archived',
     'screenshots/a.png': 'png',
+    // Sorted as whole paths ('-' before '/'), not directory by directory as they are read.
+    'bundles-old.json': '{}',
   };
 
   it('should pack every file but the seeder state and the sandbox store under the prefix, sorted, as a ustar archive the tar package reads', async () => {
     const dir = files(newDir(), tree);
+    symlinkSync(join(dir, 'manifest.json'), join(dir, 'link.json')); // neither a file nor a directory: left out
     const file = join(newDir(), 'out.tar.gz');
     const result = writeArchive(dir, file, 'population-1');
+    expect(readFileSync(file)[8]).toBe(2); // gzip's XFL: maximum compression (level 9)
     const { entries, warnings } = await readTar(file);
     expect(warnings).toEqual([]);
     const packed = Object.entries(tree).filter(([p]) => !/^(seed-state|sandbox-store)\//.test(p)).sort(([a], [b]) => (a < b ? -1 : 1));
@@ -97,6 +101,12 @@ describe('writeArchive', () => {
     expect(raw.subarray(raw.length - 1024).every((b) => b === 0)).toBe(true);
     expect(raw.subarray(257, 265).toString('latin1')).toBe('ustar\x0000');
     expect(raw.subarray(156, 157).toString('latin1')).toBe('0');
+    // Numeric fields as ustar writes them: zero-padded octal, NUL-ended (the checksum: six digits, NUL, space).
+    expect(raw.subarray(100, 136).toString('latin1')).toBe('0000644\x000000000\x000000000\x0000000000002\x00');
+    expect(raw.subarray(148, 156).toString('latin1')).toMatch(/^[0-7]{6}\x00 $/);
+    // A path of 100 bytes or less sits whole in the name field, the prefix field empty.
+    expect(raw.subarray(0, 100).toString('utf8').replace(/\0+$/, '')).toBe('population-1/bundles-old.json');
+    expect(raw.subarray(345, 500).every((b) => b === 0)).toBe(true);
   });
 
   it('should give the same bytes for the same files, and other bytes for other contents', () => {
@@ -120,6 +130,18 @@ describe('writeArchive', () => {
     const raw = gunzipSync(readFileSync(file));
     expect(raw.subarray(0, 100).toString('utf8').replace(/\0+$/, '')).toBe('member-000000.json');
     expect(raw.subarray(345, 500).toString('utf8').replace(/\0+$/, '')).toBe(`p/bundles/${'d'.repeat(60)}/${'e'.repeat(60)}`);
+
+    // Exactly 100 bytes: the name field holds it whole; after a split, a 100-byte last part still fits.
+    const exact = files(newDir(), { [`${'x'.repeat(93)}.json`]: '{}', [`d/${'y'.repeat(95)}.json`]: '{}' });
+    writeArchive(exact, file, 'p');
+    expect((await readTar(file)).entries.map((e) => e.path)).toEqual([`p/d/${'y'.repeat(95)}.json`, `p/${'x'.repeat(93)}.json`]);
+    const rawExact = gunzipSync(readFileSync(file));
+    expect(rawExact.subarray(512 + 512, 512 + 512 + 100).toString('utf8')).toBe(`p/${'x'.repeat(93)}.json`);
+    expect(rawExact.subarray(512 + 512 + 345, 512 + 512 + 500).every((b) => b === 0)).toBe(true);
+    expect(rawExact.subarray(0, 100).toString('utf8')).toBe(`${'y'.repeat(95)}.json`);
+    // No prefix at all: a name that is one slash and 100 bytes cannot be split at that slash.
+    const bare = files(newDir(), { [`${'z'.repeat(95)}.json`]: '{}' });
+    expect(thrown(() => writeArchive(bare, join(newDir(), 'x.tgz'), '')).message).toBe(`cannot archive /${'z'.repeat(95)}.json: path too long for a tar file`);
 
     const longName = files(newDir(), { [`${'n'.repeat(101)}.json`]: '{}' });
     const error = thrown(() => writeArchive(longName, join(newDir(), 'x.tgz'), 'p'));
@@ -158,6 +180,7 @@ describe('checkArchiveTarget', () => {
     expect(message(join(dir, '.tar.gz'))).toBe(`--archive ${join(dir, '.tar.gz')}: the archive is a gzipped tar; name it …tar.gz or …tgz`);
     expect(message(join(dir, '.tgz'))).toMatch(/name it/);
     checkArchiveTarget(join(dir, 'x.tar.gz')); // a name before the extension is enough
+    checkArchiveTarget(join(dir, '.tgz.tar.gz')); // only a bare extension is refused
     expect(message(join(dir, 'none', 'a.tgz'))).toBe(`--archive ${join(dir, 'none', 'a.tgz')}: the directory ${join(dir, 'none')} does not exist`);
     writeFileSync(join(dir, 'file'), '');
     expect(message(join(dir, 'file', 'a.tgz'))).toBe(`--archive ${join(dir, 'file', 'a.tgz')}: ${join(dir, 'file')} is not a directory`);
