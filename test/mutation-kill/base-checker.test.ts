@@ -57,7 +57,13 @@ function definitions(without: string[] = []) {
       ['Thing.pair', 'string', 0, '2'],
       ['Thing.odd', 'Mystery', 0, '1'],
       ['Thing.bare', 'Bare', 0, '1'],
+      ['Thing.empty', 'Empty', 0, '1'],
+      ['Thing.untyped', '', 0, '1'],
+      ['Thing.typeless', '', 0, '1', { type: [] }],
+      ['Thing.loose[x]', '', 0, '1'],
     ]),
+    sd('Tagged', 'resource', [['Tagged', ''], ['Tagged.tag', 'string', 1, '*']]),
+    sd('Empty', 'complex-type', [['Empty', '']]),
     sd('Note', 'resource', [['Note', ''], ['Note.text', 'string', 1, '1'], ['Note.about', 'Reference', 0, '1']]),
     sd('Reference', 'complex-type', [['Reference', ''], ['Reference.reference', 'string', 0, '1'], ['Reference.display', 'string', 0, '1']]),
     sd('Quantity', 'complex-type', [['Quantity', ''], ['Quantity.value', 'decimal', 0, '1'], ['Quantity.unit', 'string', 0, '1']]),
@@ -198,6 +204,35 @@ describe('BaseChecker: values', () => {
   it('should leave a value of a type it has no definition for unchecked', () => {
     expect(check(thing({ odd: { anything: [1] }, bare: { anything: 2 } })).issues).toEqual([]);
   });
+
+  it('should check an element without a type as an Element, and a type without children as having none', () => {
+    expect(check(thing({ untyped: { id: 'u', colour: 1 }, typeless: { colour: 2 }, empty: { colour: 3 } })).issues).toEqual([
+      "R.untyped.colour: unknown element 'colour'",
+      "R.typeless.colour: unknown element 'colour'",
+      "R.empty.colour: unknown element 'colour'",
+    ]);
+  });
+
+  it('should want a required repeating element (min 1, max *)', () => {
+    expect(check({ resourceType: 'Tagged', tag: ['a'] }).issues).toEqual([]);
+    expect(check({ resourceType: 'Tagged' }).issues).toEqual(["R.tag: missing required element 'tag' (min 1)"]);
+  });
+
+  it('should match choice names only on a choice element and on its own prefix', () => {
+    expect(check(thing({ nString: 'x', abcdeString: 'y', looseString: 'z' })).issues).toEqual([
+      "R.nString: unknown element 'nString'",
+      "R.abcdeString: unknown element 'abcdeString'",
+      "R.looseString: unknown element 'looseString'",
+    ]);
+  });
+
+  it('should take resourceType as an element only at a resource', () => {
+    expect(check(thing({ _status: { resourceType: 'x' }, ref: { reference: 'a', resourceType: 'x' }, part: [{ flag: true, sub: [{ flag: true, resourceType: 'x' }] }] })).issues).toEqual([
+      "R._status.resourceType: unknown element 'resourceType'",
+      "R.ref.resourceType: unknown element 'resourceType'",
+      "R.part[0].sub[0].resourceType: unknown element 'resourceType'",
+    ]);
+  });
 });
 
 describe('BaseChecker: primitive extensions, contained resources and references', () => {
@@ -228,6 +263,8 @@ describe('BaseChecker: primitive extensions, contained resources and references'
       refs: ['R.ref -> Note/n1', 'R.contained[0].about -> #x'],
     });
     expect(check(thing({ ref: { display: 'd' } })).refs).toEqual([]);
+    // Only a Reference's reference.
+    expect(check(thing({ valueQuantity: { value: 1, reference: 'Note/n1' } })).refs).toEqual([]);
     expect(check(thing({ ref: { reference: 5 } }))).toEqual({ issues: ['R.ref.reference: expected a string (string), got 5'], refs: [] });
     // Without a reference callback.
     const issues: string[] = [];

@@ -38,7 +38,11 @@ function terminology() {
 /** Runs `check` with nodes by element id; returns `path: message` lines. */
 function run(checker: InvariantChecker, p: CompiledProfile, resource: unknown, nodes: Record<string, unknown[]>): string[] {
   const out: string[] = [];
-  checker.check(p, resource, (id) => (nodes[id] ?? []) as never, (path, message) => out.push(`${path}: ${message}`));
+  const finder = (id: string) => {
+    if (!p.elements.some((e) => e.id === id)) throw new Error(`asked for nodes of ${String(id)}, not an element of the profile`);
+    return (nodes[id] ?? []) as never;
+  };
+  checker.check(p, resource, finder, (path, message) => out.push(`${path}: ${message}`));
   return out;
 }
 
@@ -159,6 +163,9 @@ describe('InvariantChecker: invariants that throw or do not compile', () => {
     const p = profile(['Patient', [error('s-1', 'a..b'), error('s-2', 'false')]]);
     expect(run(c, p, {}, { Patient: [{}] })).toEqual(['Patient: invariant s-2 failed: s-2 human']);
     expect(c.skipped.get('s-1')).toMatch(/^does not compile: \S/);
+    // The first line of the parser's message only.
+    run(c, profile(['Patient', [error('s-3', "'unterminated")]]), {}, { Patient: [{}] });
+    expect(c.skipped.get('s-3')).toBe("does not compile: line: 1; column: 0; message: token recognition error at: ''unterminated'");
     // A second profile with the same expression: not compiled again, still skipped, nothing reported.
     expect(run(c, profile(['Patient', [error('s-1', 'a..b')]]), {}, { Patient: [{}] })).toEqual([]);
   });
@@ -193,10 +200,12 @@ describe('InvariantChecker: memberOf answered from the packages', () => {
     expect(check("coding.memberOf('vs')", [{ coding: [{ system: 's', code: 'a' }, { system: 's', code: 'c' }] }]).issues).toBe(0);
     expect(check("coding.memberOf('vs')", [{ coding: [{ system: 's', code: 'b' }, { system: 's', code: 'a' }] }]).issues).toBe(1);
     expect(check("code.memberOf('vs')", [{ code: 5 }]).issues).toBe(1);
+    expect(check("code.memberOf('vs')", [{ code: true }]).issues).toBe(1);
   });
 
   it('should answer nothing for no input, without looking for the value set', () => {
     expect(check("code.memberOf('unknown')", [{ other: 1 }])).toEqual({ issues: 0, skipped: [], calls: [] });
+    expect(check("code.memberOf('vs').empty()", [{ other: 1 }, { code: 'a' }]).issues).toBe(1);
     expect(check("code.memberOf('unknown')", [{ code: 'a' }]).skipped).toEqual([['m-1', 'throws: memberOf: value set unknown is not in the loaded packages']]);
   });
 });
@@ -212,6 +221,17 @@ describe('InvariantChecker: the result cache', () => {
     expect(run(c, p, {}, { Patient: [{ code: 'b', id: '1' }, { code: 'b', id: '2' }, { code: 'a' }] })).toHaveLength(2);
     expect(calls).toEqual(['vs', 'vs']);
     expect(caches(c).map((m) => [...m])).toEqual([[['{"code":"b"}', true], ['{"code":"a"}', false]]]);
+  });
+
+  it('should keep results at the root for an expression that reads the resource there, and share them between profiles', () => {
+    const { t, calls } = terminology();
+    const c = new InvariantChecker(t);
+    const inv = error('m-4', "%resource.code.memberOf('vs')");
+    const r1 = { resourceType: 'Patient', code: 'b', id: '1' };
+    const r2 = { resourceType: 'Patient', code: 'b', id: '2' };
+    expect(run(c, profile(['Patient', [inv]]), r1, { Patient: [r1] })).toHaveLength(1);
+    expect(run(c, profile(['Patient', [inv]]), r2, { Patient: [r2] })).toHaveLength(1);
+    expect(calls).toEqual(['vs']);
   });
 
   it('should keep no result when the expression reads the resource from below the root', () => {
@@ -274,6 +294,9 @@ describe('cacheKeyOf: reading an expression', () => {
     const spaced = cacheKeyOf('a .exists ( ) and b.empty( )')!;
     expect(spaced({ a: { x: 1 }, b: { y: 1 } })).toBe(spaced({ a: { x: 2 }, b: { y: 2 } }));
     expect(spaced({ a: { x: 1 } })).toBe('{"a":1}');
+    // A presence test further on, or of something inside the name, is not a presence test of the name.
+    expect(cacheKeyOf('a = 1 and b.exists()')!({ a: { x: 1 }, b: { y: 1 } })).toBe('{"a":{"x":1},"b":1}');
+    expect(cacheKeyOf('a.foo.exists()')!({ a: { x: 1 } })).toBe('{"a":{"x":1}}');
     const other = cacheKeyOf('a.existsx() and b.count() > 0')!;
     expect(other({ a: { x: 1 } })).toBe('{"a":{"x":1}}');
     expect(cacheKeyOf('b.exists().not()')!({ b: { y: 1 } })).toBe('{"b":1}');
