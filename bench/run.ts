@@ -15,69 +15,79 @@ import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './args.js';
  */
 const here = dirname(fileURLToPath(import.meta.url));
 const cores = availableParallelism();
-/** `--sizes 200,500` for a quick look; `--generate-only` leaves out the other rows; `--help` runs nothing. */
-let options: BenchOptions;
-try {
-  options = parseBenchArgs(process.argv.slice(2));
-} catch (e) {
-  if (!(e instanceof UserError)) throw e;
-  console.error(`bench: ${e.message}`);
-  process.exit(2); // the bench is its own entry point, like src/cli/bin.ts: a typo must not start a half-hour run
-}
-if (options.help) {
-  console.log(BENCH_USAGE);
-  process.exit(0);
-}
-const sizes = options.sizes;
-const jobsList = [...new Set([1, cores])];
-const results: Record<string, unknown> = { date: new Date().toISOString(), cores, loadAverageAtStart: loadavg() };
-const rows: string[][] = [];
-const num = (v: number, digits = 0) => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+/**
+ * `--sizes 200,500` for a quick look; `--generate-only` leaves out the other rows; `--help` runs nothing. A bad option
+ * is one line on stderr and exit code 2 before anything runs (a typo must not start a half-hour run); only
+ * src/cli/bin.ts calls process.exit, so the bench sets process.exitCode and returns.
+ */
+const options = benchOptions(process.argv.slice(2));
+if (options?.help) console.log(BENCH_USAGE);
+else if (options) await runBench(options);
 
-type GenerateResult = Record<string, number>;
-const generateRuns: GenerateResult[] = [];
-for (const members of sizes) {
-  // --jobs 1 and --jobs N back to back, so that they see the same load.
-  for (const jobs of jobsList) {
-    const args = ['--expose-gc', join(here, 'generate-once.js'), String(members), String(jobs)];
-    if (members === sizes[0] && jobs === jobsList.at(-1)) args.push('--ceiling');
-    const r = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 })) as GenerateResult;
-    r.loadAverage = loadavg()[0]!;
-    generateRuns.push(r);
+function benchOptions(argv: string[]): BenchOptions | undefined {
+  try {
+    return parseBenchArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    console.error(`bench: ${e.message}`);
+    process.exitCode = 2;
+    return undefined;
   }
 }
-const ceiling = generateRuns.find((r) => r.ceilingStringifiesPerSecond)?.ceilingStringifiesPerSecond ?? NaN;
-rows.push(['generate', 'members', 'jobs', 'members/s', 'resources/s', 'MB/s', 'peak RSS MiB', 'ratio', 'load avg']);
-for (const r of generateRuns) {
-  // What share of "stringify every resource once on every core" the whole pipeline reaches.
-  r.ratioToAllCoreCeiling = r.resourcesPerSecond! / (ceiling * cores);
-  rows.push(['', num(r.members!), String(r.jobs), num(r.membersPerSecond!), num(r.resourcesPerSecond!), num(r.mbPerSecond!, 1), num(r.peakRssMiB!), num(r.ratioToAllCoreCeiling, 3), num(r.loadAverage!, 1)]);
-}
-for (const members of sizes) {
-  const one = generateRuns.find((r) => r.members === members && r.jobs === 1)!;
-  const all = generateRuns.find((r) => r.members === members && r.jobs === cores);
-  if (all && all !== one) rows.push(['', num(members), `${cores} ÷ 1`, `×${num(all.membersPerSecond! / one.membersPerSecond!, 2)}`, '', '', '', '', '']);
-}
-rows.push(['stringify ceiling', '', '1 core', '', num(ceiling), '', '', `× ${cores} cores = ${num(ceiling * cores)}`, '']);
-results.generate = generateRuns;
-results.stringifyCeilingPerCore = ceiling;
 
-const others = options.generateOnly ? [] : ([['validate', 'validate.js', 'benchValidate'], ['serve', 'serve.js', 'benchServe'], ['seed', 'seed.js', 'benchSeed'], ['sandbox', 'sandbox.js', 'benchSandbox']] as const);
-for (const [name, file, fn] of others) {
-  const path = join(here, file);
-  if (!existsSync(path)) continue;
-  const mod = (await import(path)) as Record<string, () => Promise<Record<string, number>>>;
-  const bench = mod[fn];
-  if (!bench) continue;
-  const r = await bench();
-  results[name] = r;
-  rows.push([name, Object.entries(r).map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toFixed(2)) : v}`).join(', ')]);
-}
-results.loadAverageAtEnd = loadavg();
+/** The generate rows (and the others unless --generate-only): prints the table, writes bench/results.json. */
+async function runBench(options: BenchOptions): Promise<void> {
+  const sizes = options.sizes;
+  const jobsList = [...new Set([1, cores])];
+  const results: Record<string, unknown> = { date: new Date().toISOString(), cores, loadAverageAtStart: loadavg() };
+  const rows: string[][] = [];
+  const num = (v: number, digits = 0) => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-const widths = rows.filter((r) => r.length > 2).reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
-for (const r of rows) console.log(r.length > 2 ? r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() : `${r[0]!.padEnd(widths[0]!)}  ${r[1]}`);
-console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (1, 5, 15 min) on ${cores} cores; ratio = resources/s ÷ (stringify ceiling × cores), target ≥ 0.15`);
-const file = join(packageRoot(), 'bench', 'results.json');
-writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-console.log(`wrote ${file}`);
+  type GenerateResult = Record<string, number>;
+  const generateRuns: GenerateResult[] = [];
+  for (const members of sizes) {
+    // --jobs 1 and --jobs N back to back, so that they see the same load.
+    for (const jobs of jobsList) {
+      const args = ['--expose-gc', join(here, 'generate-once.js'), String(members), String(jobs)];
+      if (members === sizes[0] && jobs === jobsList.at(-1)) args.push('--ceiling');
+      const r = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 })) as GenerateResult;
+      r.loadAverage = loadavg()[0]!;
+      generateRuns.push(r);
+    }
+  }
+  const ceiling = generateRuns.find((r) => r.ceilingStringifiesPerSecond)?.ceilingStringifiesPerSecond ?? NaN;
+  rows.push(['generate', 'members', 'jobs', 'members/s', 'resources/s', 'MB/s', 'peak RSS MiB', 'ratio', 'load avg']);
+  for (const r of generateRuns) {
+    // What share of "stringify every resource once on every core" the whole pipeline reaches.
+    r.ratioToAllCoreCeiling = r.resourcesPerSecond! / (ceiling * cores);
+    rows.push(['', num(r.members!), String(r.jobs), num(r.membersPerSecond!), num(r.resourcesPerSecond!), num(r.mbPerSecond!, 1), num(r.peakRssMiB!), num(r.ratioToAllCoreCeiling, 3), num(r.loadAverage!, 1)]);
+  }
+  for (const members of sizes) {
+    const one = generateRuns.find((r) => r.members === members && r.jobs === 1)!;
+    const all = generateRuns.find((r) => r.members === members && r.jobs === cores);
+    if (all && all !== one) rows.push(['', num(members), `${cores} ÷ 1`, `×${num(all.membersPerSecond! / one.membersPerSecond!, 2)}`, '', '', '', '', '']);
+  }
+  rows.push(['stringify ceiling', '', '1 core', '', num(ceiling), '', '', `× ${cores} cores = ${num(ceiling * cores)}`, '']);
+  results.generate = generateRuns;
+  results.stringifyCeilingPerCore = ceiling;
+
+  const others = options.generateOnly ? [] : ([['validate', 'validate.js', 'benchValidate'], ['serve', 'serve.js', 'benchServe'], ['seed', 'seed.js', 'benchSeed'], ['sandbox', 'sandbox.js', 'benchSandbox']] as const);
+  for (const [name, file, fn] of others) {
+    const path = join(here, file);
+    if (!existsSync(path)) continue;
+    const mod = (await import(path)) as Record<string, () => Promise<Record<string, number>>>;
+    const bench = mod[fn];
+    if (!bench) continue;
+    const r = await bench();
+    results[name] = r;
+    rows.push([name, Object.entries(r).map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toFixed(2)) : v}`).join(', ')]);
+  }
+  results.loadAverageAtEnd = loadavg();
+
+  const widths = rows.filter((r) => r.length > 2).reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
+  for (const r of rows) console.log(r.length > 2 ? r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() : `${r[0]!.padEnd(widths[0]!)}  ${r[1]}`);
+  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (1, 5, 15 min) on ${cores} cores; ratio = resources/s ÷ (stringify ceiling × cores), target ≥ 0.15`);
+  const file = join(packageRoot(), 'bench', 'results.json');
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`wrote ${file}`);
+}

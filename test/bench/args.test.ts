@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -52,5 +52,13 @@ describe('npm run bench: arguments', () => {
     expect(parseBenchArgs(['--large'])).toEqual({ help: false, sizes: [1000, 10000, 100000], generateOnly: false });
     expect(parseBenchArgs(['--sizes', '200,500', '--generate-only'])).toEqual({ help: false, sizes: [200, 500], generateOnly: true });
     expect(parseBenchArgs(['--sizes=1000', '--large']).sizes).toEqual([1000]);
+  });
+
+  // House rule: only src/cli/bin.ts ends the process. The bench's --help and bad options set process.exitCode instead.
+  it('should leave process.exit to src/cli/bin.ts (no call in src/ or bench/ besides it)', () => {
+    const files = (dir: string): string[] =>
+      readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+    const callers = [...files('src'), ...files('bench')].filter((f) => /\bprocess\.exit\(/.test(readFileSync(join(ROOT, f), 'utf8')));
+    expect(callers).toEqual([join('src', 'cli', 'bin.ts')]);
   });
 });
