@@ -2,7 +2,7 @@ import yargs, { type MiddlewareFunction } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UserError } from '../util/errors.js';
 import { refuseBadBooleans, refuseBadChoices, refuseBareValues, type ValueOptions } from './choices.js';
-import { commands } from './commands/index.js';
+import { commandsFor } from './commands/load.js';
 import { rewordParserMessage } from './parser-messages.js';
 import { refuseNaNOptions } from './typed-numbers.js';
 
@@ -28,6 +28,7 @@ export interface CommandContext {
  */
 export async function runCli(argv: string[] = hideBin(process.argv), io: CliIo = defaultIo): Promise<number> {
   const context: CommandContext = { io, result: { exitCode: 0 } };
+  const commands = await commandsFor(argv);
   const usages = Object.fromEntries(commands.map((c) => [String(c.command).split(' ')[0]!, String(c.command)]));
   const parser = yargs(argv)
     .scriptName('fhirseed')

@@ -16,7 +16,7 @@ import { memberBuilder, type MemberBuilder, type MemberSetup } from './member-bu
 import type { RenderedGroup } from './render.js';
 import { DEFAULT_MAX_BUNDLE_ENTRIES } from './split.js';
 import { checkOutputTarget, createTempOutput, moveShardIn, swapInOutput } from './target.js';
-import { membersInWorkers } from './workers.js';
+import { MemberThreads } from './workers.js';
 import { OutputWriter, shardSuffix, type OutputFormat, type Shard } from './writer.js';
 import { writeFailure } from './write-failure.js';
 import { Attribution } from './attribution.js';
@@ -51,8 +51,8 @@ export interface GenerateOptions {
 export interface AsyncGenerateOptions extends GenerateOptions {
   signal?: AbortSignal;
   /**
-   * Worker threads building members (default 1: none, all on this thread). The output is the same
-   * bytes for every value; the workers load the shipped code maps (code-maps/) themselves.
+   * Threads building members: this one and `jobs − 1` worker threads (default 1: all on this thread).
+   * The output is the same bytes for every value; the workers load the shipped code maps (code-maps/) themselves.
    */
   jobs?: number;
 }
@@ -117,8 +117,8 @@ export function generate(options: GenerateOptions): Manifest {
 }
 
 /**
- * generate, with members built on `options.jobs` worker threads (written in index order: the same
- * bytes as one job) and bundle files written asynchronously while the next members are built. It
+ * generate, with members built on `options.jobs` threads, this one and `jobs − 1` workers (written in
+ * index order: the same bytes as one job; src/output/workers.ts) and bundle files written asynchronously while the next members are built. It
  * yields to the event loop after every member so that signal handlers run: when `options.signal`
  * aborts, the workers stop, the temporary directory is removed and Interrupted (exit 130) thrown;
  * `out` stays as it was. Every check of generate is made before a worker starts.
@@ -127,10 +127,12 @@ export async function generateAsync(options: AsyncGenerateOptions): Promise<Mani
   const run = beginRun(options, true);
   const interrupted = () => new Interrupted(`interrupted; removed the partial output, ${options.out} is as it was`);
   try {
-    const builder = memberBuilder(run.setup, run.codeMaps);
     const jobs = options.jobs ?? 1;
-    const members = jobs > 1 && run.end - run.first > 1 ? membersInWorkers(run.setup, jobs, run.first, run.end) : membersInProcess(builder, run.first, run.end);
+    // Workers first: they start up (modules, code maps, directory) while this thread builds its own.
+    const threads = jobs > 1 && run.end - run.first > 1 ? new MemberThreads(run.setup, Math.min(jobs, run.end - run.first) - 1) : undefined;
     try {
+      const builder = memberBuilder(run.setup, run.codeMaps);
+      const members = threads ? threads.members(builder, run.first, run.end) : membersInProcess(builder, run.first, run.end);
       if (run.first === 0) run.writer.writeDirectory(builder.directory());
       const attribution = new Attribution(options.shard);
       let done = 0;
@@ -143,6 +145,7 @@ export async function generateAsync(options: AsyncGenerateOptions): Promise<Mani
       }
       attribution.write(builder, run.writer);
     } finally {
+      await threads?.close();
       run.writer.close();
       await run.writer.finished().catch(() => undefined); // nothing still writing into the directory about to be removed
     }

@@ -1,14 +1,15 @@
 import { existsSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../util/errors.js';
 import { workerFailed } from '../util/worker-failed.js';
-import type { MemberSetup } from './member-builder.js';
+import type { MemberBuilder, MemberSetup } from './member-builder.js';
 import type { RenderedGroup } from './render.js';
 
 /** Members sent to one worker and not yet answered: enough to keep it busy while its answer travels back. */
 const PER_WORKER = 2;
-/** How far past the next member to write the workers may run (per worker): bounds the members held in memory. */
+/** How far past the next member to write the builders may run (per thread building): bounds the members held in memory. */
 const AHEAD_PER_WORKER = 4;
 /**
  * V8 heap limits of a worker (MiB). A worker's live data is its modules, the code maps, the directory
@@ -33,70 +34,111 @@ function workerEntry(): { url: URL; execArgv: string[] } {
 }
 
 /**
- * `jobs` worker threads building members [first, end) of one run, yielded in index order. Each
- * worker loads the code maps and the directory once. At most `jobs × AHEAD_PER_WORKER` members are
- * built ahead of the one the caller is writing (backpressure: a slow writer stops the workers
- * rather than filling memory). An error in a worker is rethrown here (a UserError as a UserError);
- * `close()` (also on break/throw in a for-await) terminates the workers.
+ * Threads building the members [first, end) of one run, yielded in index order: `workers` worker threads,
+ * started at once (each loads the code maps and builds the directory while this thread makes its own
+ * setup), and this thread itself, which builds the next member whenever the workers are busy and no
+ * built member waits to be written (`--jobs N` is this thread and N − 1 workers: one worker fewer in
+ * memory, and no core left to a writer that is idle most of the time; issue 13). At most
+ * `(workers + 1) × AHEAD_PER_WORKER` members are built ahead of the one the caller is writing
+ * (backpressure: a slow writer stops the builders rather than filling memory). An error in a worker is
+ * rethrown from `members` (a UserError as a UserError); `close()` terminates the workers (members()
+ * closes them when it ends, is broken out of or throws; call close() yourself if members() is never run).
  */
-export async function* membersInWorkers(setup: MemberSetup, jobs: number, first: number, end: number, codeMapsDir?: string): AsyncGenerator<RenderedGroup, void, void> {
-  const entry = workerEntry();
-  const workers = Array.from({ length: Math.max(1, Math.min(jobs, end - first)) }, () => new Worker(entry.url, { workerData: { setup, codeMapsDir }, execArgv: entry.execArgv, resourceLimits: WORKER_HEAP }));
-  const busy = new Map<Worker, number>(workers.map((w) => [w, 0]));
-  const done = new Map<number, RenderedGroup>();
-  const window = workers.length * AHEAD_PER_WORKER;
-  let nextToSend = first;
-  let nextToYield = first;
-  let failure: Error | undefined;
-  let wake: (() => void) | undefined;
-  const notify = (): void => {
-    const w = wake;
-    wake = undefined;
+export class MemberThreads {
+  private readonly workers: Worker[];
+  private readonly busy = new Map<Worker, number>();
+  private readonly done = new Map<number, RenderedGroup>();
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+  private closed = false;
+  private nextToSend = 0;
+  private nextToYield = 0;
+  private end = 0;
+  private window = 0;
+
+  constructor(setup: MemberSetup, workers: number, codeMapsDir?: string) {
+    const entry = workerEntry();
+    this.workers = Array.from({ length: Math.max(1, workers) }, () => new Worker(entry.url, { workerData: { setup, codeMapsDir }, execArgv: entry.execArgv, resourceLimits: WORKER_HEAP }));
+    for (const worker of this.workers) {
+      this.busy.set(worker, 0);
+      worker.on('message', (answer: Answer) => {
+        this.busy.set(worker, this.busy.get(worker)! - 1);
+        if ('error' in answer) this.failure ??= asError(answer.error, answer.index);
+        else this.done.set(answer.index, answer.group);
+        this.feed();
+        this.notify();
+      });
+      worker.on('error', (error) => {
+        // Outside a member (its module does not load, it runs out of memory): named, its stack kept.
+        this.failure ??= workerFailed(`generate worker ${this.workers.indexOf(worker)}`, error);
+        this.notify();
+      });
+      worker.on('exit', (code) => {
+        if (!this.closed) this.failure ??= new Error(`a generate worker stopped (exit code ${code}) before member ${this.nextToYield} was built`);
+        this.notify();
+      });
+    }
+  }
+
+  /** Members [first, end) in index order, built by the workers and by `local` on this thread, if given (see the class). */
+  async *members(local: MemberBuilder | undefined, first: number, end: number): AsyncGenerator<RenderedGroup, void, void> {
+    this.nextToSend = this.nextToYield = first;
+    this.end = end;
+    this.window = (this.workers.length + (local ? 1 : 0)) * AHEAD_PER_WORKER;
+    try {
+      this.feed();
+      while (this.nextToYield < end) {
+        const group = this.done.get(this.nextToYield);
+        if (group !== undefined) {
+          this.done.delete(this.nextToYield++);
+          this.feed();
+          yield group;
+          continue;
+        }
+        if (this.failure) throw this.failure;
+        if (local && this.nextToSend < end && this.nextToSend - this.nextToYield < this.window) {
+          // The workers have all they can take: this thread builds the next member, then lets their answers in.
+          const index = this.nextToSend++;
+          this.done.set(index, local.member(index));
+          await nextTurn();
+          continue;
+        }
+        await new Promise<void>((resolve) => (this.wake = resolve));
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** Terminates the workers (idempotent). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true; // the exits that follow are ours
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private feed(): void {
+    for (const worker of this.workers) {
+      while (this.busy.get(worker)! < PER_WORKER && this.nextToSend < this.end && this.nextToSend - this.nextToYield < this.window) {
+        worker.postMessage(this.nextToSend++);
+        this.busy.set(worker, this.busy.get(worker)! + 1);
+      }
+    }
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = undefined;
     w?.();
-  };
-  const feed = (): void => {
-    for (const worker of workers) {
-      while (busy.get(worker)! < PER_WORKER && nextToSend < end && nextToSend - nextToYield < window) {
-        worker.postMessage(nextToSend++);
-        busy.set(worker, busy.get(worker)! + 1);
-      }
-    }
-  };
-  for (const worker of workers) {
-    worker.on('message', (answer: Answer) => {
-      busy.set(worker, busy.get(worker)! - 1);
-      if ('error' in answer) failure ??= asError(answer.error, answer.index);
-      else done.set(answer.index, answer.group);
-      feed();
-      notify();
-    });
-    worker.on('error', (error) => {
-      // Outside a member (its module does not load, it runs out of memory): named, its stack kept.
-      failure ??= workerFailed(`generate worker ${workers.indexOf(worker)}`, error);
-      notify();
-    });
-    worker.on('exit', (code) => {
-      if (nextToYield < end) failure ??= new Error(`a generate worker stopped (exit code ${code}) before member ${nextToYield} was built`);
-      notify();
-    });
   }
-  try {
-    feed();
-    while (nextToYield < end) {
-      const group = done.get(nextToYield);
-      if (group === undefined) {
-        if (failure) throw failure;
-        await new Promise<void>((resolve) => (wake = resolve));
-        continue;
-      }
-      done.delete(nextToYield++);
-      feed();
-      yield group;
-    }
-  } finally {
-    nextToYield = end; // the exits that follow are ours
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
+}
+
+/**
+ * Members [first, end) built on `jobs` worker threads alone (none on this thread), yielded in index order:
+ * MemberThreads without a local builder.
+ */
+export function membersInWorkers(setup: MemberSetup, jobs: number, first: number, end: number, codeMapsDir?: string): AsyncGenerator<RenderedGroup, void, void> {
+  return new MemberThreads(setup, Math.min(jobs, end - first), codeMapsDir).members(undefined, first, end);
 }
 
 function asError(e: { name: string; message: string; stack?: string }, index: number): Error {
