@@ -6,16 +6,16 @@ import { generate } from '../src/output/generate.js';
 import { loadProfile } from '../src/profile/load.js';
 import { profileLoadOptions } from '../src/story/limits.js';
 import { packageRoot } from '../src/util/paths.js';
+import { igsFromManifests } from '../src/validate/manifest-igs.js';
 import { inputFiles } from '../src/validate/read.js';
-import { scanFiles, validateScanned } from '../src/validate/stream.js';
-import { createValidator } from '../src/validate/validator.js';
-
-const IGS = ['carin-bb@2.0.0', 'us-core@6.1.0'];
+import { coveragePackagesOf, scanFiles, validateScanned } from '../src/validate/stream.js';
+import { createValidator, DEFAULT_IGS } from '../src/validate/validator.js';
 
 /**
  * The streaming validator on a generated default population (NDJSON; FHIRSEED_BENCH_VALIDATE_MEMBERS,
  * default 200; packages from ../shared/fhir-packages or $FHIRSEED_PACKAGES), as the CLI runs it: the
- * key scan, then validation with coverage, with --jobs 1 and --jobs N (N = cores). Resources per
+ * IGs its manifest names (all five by default, as `fhirseed validate` takes them), the key scan, then
+ * validation with coverage, with --jobs 1 and --jobs N (N = cores). Resources per
  * second of wall time, per CPU-second of this process (the one-core rate, whatever else runs on the
  * machine), and the process's peak RSS (MiB; worker threads included).
  */
@@ -28,14 +28,15 @@ export async function benchValidate(): Promise<Record<string, number>> {
     generate({ profile: { ...profile, members }, out, codeMaps, formats: ['ndjson'] });
     const loadStart = process.hrtime.bigint();
     const packagesDir = process.env.FHIRSEED_PACKAGES ?? join(packageRoot(), '..', 'shared', 'fhir-packages');
-    const validator = await createValidator({ packagesDir, igs: IGS });
+    const igs = igsFromManifests([out])?.igs ?? DEFAULT_IGS;
+    const validator = await createValidator({ packagesDir, igs, slim: true });
     const loadSeconds = Number(process.hrtime.bigint() - loadStart) / 1e9;
-    const coveragePackages = validator.packages.filter((p) => ['hl7.fhir.us.carin-bb', 'hl7.fhir.us.core'].includes(p.name));
+    const coveragePackages = coveragePackagesOf(validator, igs);
     const run = async (jobs: number) => {
       const cpu = process.cpuUsage();
       const started = process.hrtime.bigint();
       const scan = scanFiles(inputFiles([out]));
-      const result = await validateScanned(scan, validator, { coveragePackages, jobs, igs: IGS, packagesDir });
+      const result = await validateScanned(scan, validator, { coveragePackages, jobs, igs, packagesDir });
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const used = process.cpuUsage(cpu);
       return { resources: scan.resources, seconds, cpuSeconds: (used.user + used.system) / 1e6, errors: result.issues.filter((i) => i.severity === 'error').length };
@@ -51,6 +52,7 @@ export async function benchValidate(): Promise<Record<string, number>> {
       resourcesPerSecond: one.resources / one.seconds,
       resourcesPerCpuSecond: one.resources / one.cpuSeconds,
       jobs: cores,
+      igs: igs.length,
       resourcesPerSecondJobsN: many.resources / many.seconds,
       errors: one.errors,
       peakRssMiBJobs1: rssOne,

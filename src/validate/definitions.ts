@@ -30,7 +30,8 @@ let baseText: string | undefined;
 const ELEMENT_DOCS = new Set(['definition', 'comment', 'requirements', 'mapping', 'short', 'alias', 'meaningWhenMissing', 'orderMeaning', 'isModifierReason', 'example']);
 const DEFINITION_DOCS = new Set(['text', 'differential', 'mapping', 'description', 'purpose', 'copyright', 'contact']);
 
-function slimDefinition(r: any): any {
+/** A conformance resource without what only documents it (DEFINITION_DOCS, and ELEMENT_DOCS of each snapshot element): a new object. */
+export function slimDefinition(r: any): any {
   const slim: any = {};
   for (const [k, v] of Object.entries(r)) if (!DEFINITION_DOCS.has(k)) slim[k] = v;
   if (r.snapshot) {

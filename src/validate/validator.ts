@@ -15,6 +15,8 @@ export interface ValidatorOptions {
   packagesDir?: string;
   /** IGs to load, e.g. `carin-bb@2.0.0`, `us-core@6.1.0` (default: both). */
   igs?: string[];
+  /** Load the packages without examples and documentation (loadPackages `slim`): `packages` then holds only what validation reads. */
+  slim?: boolean;
 }
 
 export interface Validator {
@@ -53,7 +55,7 @@ const RELATIVE_REFERENCE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history
 export async function createValidator(options: ValidatorOptions = {}): Promise<Validator> {
   const igs = options.igs?.length ? options.igs : DEFAULT_IGS;
   const downloaded = await ensurePackages(igs, options.packagesDir);
-  const { packages, warnings } = loadPackages(igs, options.packagesDir);
+  const { packages, warnings } = loadPackages(igs, options.packagesDir, { slim: options.slim });
   warnings.unshift(...downloaded.map((key) => `${key} downloaded into the FHIR package cache`));
   // Definitions and checkers are built at first use: validate --jobs N's main thread only reads the packages
   // (coverage report, notes) while its workers validate, and the R4 base alone is about 40 MiB of objects.

@@ -4,7 +4,7 @@ import { keepHeapTight } from '../../util/heap.js';
 import { igsFromManifests } from '../../validate/manifest-igs.js';
 import { parseIg } from '../../validate/packages.js';
 import { inputFiles } from '../../validate/read.js';
-import { scanFiles, validateScanned } from '../../validate/stream.js';
+import { coveragePackagesOf, scanFiles, validateScanned } from '../../validate/stream.js';
 import { buildReport, formatSummary } from '../../validate/summary.js';
 import { createValidator, DEFAULT_IGS } from '../../validate/validator.js';
 import { progressReporter } from '../progress.js';
@@ -47,10 +47,9 @@ export const validateCommand: CommandModule<CommandContext, ValidateArgs> = {
     }
     const fromManifest = argv.ig?.length ? undefined : igsFromManifests(argv.paths);
     const igs = argv.ig?.length ? argv.ig : (fromManifest?.igs ?? DEFAULT_IGS);
-    const validator = await createValidator({ igs, packagesDir: argv.packages });
+    const validator = await createValidator({ igs, packagesDir: argv.packages, slim: true });
     const progress = progressReporter(argv.io, 'resources');
-    const named = igs.map((ig) => parseIg(ig));
-    const coveragePackages = validator.packages.filter((p) => named.some((n) => n.name === p.name && n.version === p.version));
+    const coveragePackages = coveragePackagesOf(validator, igs);
     let result;
     try {
       result = await validateScanned(read, validator, { coveragePackages, jobs: argv.jobs, igs, packagesDir: argv.packages, onProgress: progress.update });
