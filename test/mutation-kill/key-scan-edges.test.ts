@@ -46,6 +46,17 @@ describe('scanKeys at its edges', () => {
     for (const n of ['01', '-', '1.', '.5', '1e', '1e+', '1E-', '+1', '1.e5', '--1', '0x1']) expect(scan(`{"resourceType":"Patient","n":${n},"id":"a"}`), n).toBe(false);
   });
 
+  it('should answer up to 256 levels of nesting, objects or arrays, and leave deeper lines to JSON.parse', () => {
+    // The resource itself is level 1.
+    const objects = (n: number) => `{"resourceType":"Patient","id":"a","x":${'{"a":'.repeat(n)}1${'}'.repeat(n)}}`;
+    const arrays = (n: number) => `{"resourceType":"Patient","id":"a","x":${'['.repeat(n)}${']'.repeat(n)}}`;
+    expect(scan(objects(255))).toEqual({ resourceType: 'Patient', id: 'a' });
+    expect(scan(arrays(255))).toEqual({ resourceType: 'Patient', id: 'a' });
+    expect(scan(objects(256))).toBe(false);
+    expect(scan(arrays(256))).toBe(false);
+    expect(scan(objects(400))).toBe(false);
+  });
+
   it('should stop at the end of the buffer inside a string, a number or an escape', () => {
     for (const text of ['{"resourceType":"Patient","id":"a', '{"resourceType":"Patient","id":"a","n":1', '{"resourceType":"Patient","id":"a","s":"\\', '{"resourceType":"Patient","id":"a","s":"\\u00']) {
       expect(scan(text), text).toBe(false);
