@@ -272,6 +272,34 @@ describe('BaseChecker: primitive extensions, contained resources and references'
     expect(issues).toHaveLength(2);
   });
 
+  it('should keep each walk to itself when a report checks another resource meanwhile', () => {
+    const checker = new BaseChecker(definitions().defs);
+    const outer: string[] = [];
+    const inner: string[] = [];
+    const innerRefs: string[] = [];
+    checker.checkResource(thing({ colour: 1, part: [{ flag: true }, { shade: 2 }] }), 'A', (path, message) => {
+      outer.push(`${path}: ${message}`);
+      if (outer.length === 1) checker.checkResource({ resourceType: 'Note', about: { reference: 'x' } }, 'B', (p, m) => inner.push(`${p}: ${m}`), (r, p) => innerRefs.push(`${p} -> ${r}`));
+    });
+    expect(outer).toEqual(["A.colour: unknown element 'colour'", "A.part[1].shade: unknown element 'shade'", "A.part[1].flag: missing required element 'flag' (min 1)"]);
+    expect(inner).toEqual(["B.text: missing required element 'text' (min 1)"]);
+    expect(innerRefs).toEqual(['B.about -> x']);
+    // And the checker is whole again afterwards.
+    const after: string[] = [];
+    checker.checkResource(thing({ part: [{}] }), 'C', (p, m) => after.push(`${p}: ${m}`));
+    expect(after).toEqual(['C.part[0]: empty element: it must have a value or children (ele-1)', "C.part[0].flag: missing required element 'flag' (min 1)"]);
+  });
+
+  it('should keep the counts of every level on a nesting deeper than its first count stack', () => {
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 1500; i++) deep = { flag: true, sub: [deep] };
+    const { issues } = check(thing({ part: [deep, { flag: true }, { flag: false }] }));
+    expect(issues).toHaveLength(3);
+    expect(issues[0]).toMatch(/^R\.part\[0\](\.sub\[0\]){1500}: empty element/);
+    expect(issues[1]).toMatch(/^R\.part\[0\](\.sub\[0\]){1500}\.flag: missing required element 'flag' \(min 1\)$/);
+    expect(issues[2]).toBe('R.part: 3 values, at most 2 allowed');
+  });
+
   it('should name the last segment of a path', () => {
     expect(lastSegment('Thing.part.flag')).toBe('flag');
     expect(lastSegment('Thing')).toBe('Thing');
