@@ -121,7 +121,8 @@ export function readFile(file: string, add: (r: Resource) => void, result: Pick<
     result.skippedFiles.push(file);
     return;
   }
-  if (json.resourceType === 'Bundle' && ['transaction', 'batch', 'collection', 'searchset'].includes(json.type)) {
+  // A Bundle whose entry is not an array is read as one resource, so that the base check reports it.
+  if (json.resourceType === 'Bundle' && ['transaction', 'batch', 'collection', 'searchset'].includes(json.type) && Array.isArray(json.entry ?? [])) {
     for (const entry of json.entry ?? []) if (entry?.resource) add(entry.resource as Resource);
   } else add(json as Resource);
 }

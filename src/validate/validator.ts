@@ -164,6 +164,7 @@ export function claimedProfiles(r: any): string[] {
 /** The `Type/id` keys a resource makes resolvable: its own, and those of the entries of a Bundle validated as one resource. */
 export function resourceKeys(r: Resource): string[] {
   const keys = [`${r.resourceType}/${r.id}`];
-  if (r.resourceType === 'Bundle') for (const e of r.entry ?? []) if (e.resource) keys.push(`${e.resource.resourceType}/${e.resource.id}`);
+  // Not an array, or null entries: no keys (the base check reports them), never a TypeError.
+  if (r.resourceType === 'Bundle' && Array.isArray(r.entry)) for (const e of r.entry) if (e?.resource) keys.push(`${e.resource.resourceType}/${e.resource.id}`);
   return keys;
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -119,6 +119,22 @@ describe('readResources and inputFiles', () => {
     expect(readResources([join(named, 'p.json')]).resources).toHaveLength(1);
   });
 
+  it('should read a Bundle whose entry is not an array as one resource, for the base check to report, not fail', () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'a.json'), JSON.stringify({ resourceType: 'Bundle', id: 'five', type: 'collection', entry: 5 }));
+    writeFileSync(join(dir, 'b.json'), JSON.stringify({ resourceType: 'Bundle', id: 'obj', type: 'batch', entry: { resource: { resourceType: 'Patient', id: 'p' } } }));
+    writeFileSync(join(dir, 'c.json'), JSON.stringify({ resourceType: 'Bundle', id: 'nulls', type: 'transaction', entry: [null, { resource: { resourceType: 'Patient', id: 'q' } }] }));
+    expect(readResources([dir]).resources.map((r) => `${r.resourceType}/${r.id}`)).toEqual(['Bundle/five', 'Bundle/obj', 'Patient/q']);
+    expect(streamed(join(dir, 'a.json'))).toEqual([{ r: 'Bundle/five', at: { ordinal: 0, byte: 0, line: 0 } }]);
+  });
+
+  it('should read a named NDJSON file', () => {
+    const file = join(fresh(), 'p.ndjson');
+    writeFileSync(file, '{"resourceType":"Patient","id":"p"}\n');
+    expect(readResources([file]).resources).toEqual([{ resourceType: 'Patient', id: 'p' }]);
+    expect(inputFiles([file])).toEqual([file]);
+  });
+
   it('should turn only file system errors into a UserError', () => {
     const plain = new Error('boom');
     expect(cannotRead(plain)).toBe(plain);
@@ -212,6 +228,12 @@ describe('streamFile', () => {
 
   it('should read the last line without a newline, and a file of blank lines as nothing', () => {
     const dir = fresh();
+    // A blank first line, a line that is JSON null.
+    writeFileSync(join(dir, 'n.ndjson'), '\nnull\n{"resourceType":"Patient","id":"a"}\n');
+    expect(streamed(join(dir, 'n.ndjson'))).toEqual([
+      { p: { file: join(dir, 'n.ndjson'), line: 2, message: 'not a FHIR resource (no resourceType)' } },
+      { r: 'Patient/a', at: { ordinal: 0, byte: 6, line: 3 } },
+    ]);
     writeFileSync(join(dir, 'a.ndjson'), '{"resourceType":"Patient","id":"a"}\n{"resourceType":"Patient","id":"b"}');
     expect(streamed(join(dir, 'a.ndjson'))).toEqual([
       { r: 'Patient/a', at: { ordinal: 0, byte: 0, line: 1 } },
@@ -221,6 +243,18 @@ describe('streamFile', () => {
     expect(streamed(join(dir, 'b.ndjson'))).toEqual([]);
     writeFileSync(join(dir, 'c.ndjson'), '');
     expect(streamed(join(dir, 'c.ndjson'))).toEqual([]);
+  });
+
+  it.runIf(existsSync('/proc/self/fd'))('should close every file it opens, read to the end or stopped early', () => {
+    const file = join(fresh(), 'fd.ndjson');
+    writeFileSync(file, '{"resourceType":"Patient","id":"a"}\n{"resourceType":"Patient","id":"b"}\n');
+    const open = () => readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 20; i++) {
+      streamed(file);
+      streamed(file, undefined, 1);
+    }
+    expect(open()).toBe(before);
   });
 
   it('should throw a UserError naming a file it cannot open', () => {

@@ -111,6 +111,20 @@ describe('scanFiles', () => {
     expect(scan.entryKeys.size).toBe(3);
   });
 
+  it('should count resources without id apart, never as duplicates, and take Bundles with odd entries without failing', () => {
+    const dir = fresh();
+    const a = join(dir, 'a.ndjson');
+    writeFileSync(a, [line('Bundle', undefined, { type: 'message', entry: [] }), line('Bundle', undefined, { type: 'message', entry: 5 }), line('Bundle', 'm', { type: 'message', entry: [null, { resource: { resourceType: 'Basic', id: 'e' } }] })].join('\n'));
+    writeFileSync(join(dir, 'b.json'), JSON.stringify({ resourceType: 'Bundle', type: 'document', entry: { resource: {} } }));
+    writeFileSync(join(dir, 'c.json'), JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: 'x' }));
+    const scan = scanFiles([a, join(dir, 'b.json'), join(dir, 'c.json')]);
+    expect(scan.files.map((f) => [f.count, f.duplicates])).toEqual([[3, []], [1, []], [1, []]]);
+    expect(scan.resources).toBe(5);
+    expect(scan.duplicates).toBe(0);
+    expect(scan.entryKeys.has('Basic/e')).toBe(true);
+    expect(scan.entryKeys.size).toBe(1);
+  });
+
   it('should mark where every UNIT_RESOURCES-th resource of an NDJSON file starts, counting resources, not lines', () => {
     const file = join(fresh(), 'many.ndjson');
     const lines: string[] = [];

@@ -242,6 +242,10 @@ describe('claimedProfiles and resourceKeys', () => {
     expect(resourceKeys({ resourceType: 'Patient', id: 'p' })).toEqual(['Patient/p']);
     expect(resourceKeys({ resourceType: 'Bundle', id: 'b' } as Resource)).toEqual(['Bundle/b']);
     expect(resourceKeys({ resourceType: 'Bundle', id: 'b', type: 'collection', entry: [{ resource: { resourceType: 'Patient', id: 'p' } }, {}, { resource: { resourceType: 'Coverage', id: 'c' } }] } as Resource)).toEqual(['Bundle/b', 'Patient/p', 'Coverage/c']);
+    // Entries that are not an array, or null: no keys and no TypeError (the base check reports them).
+    expect(resourceKeys({ resourceType: 'Bundle', id: 'b', type: 'document', entry: 5 } as unknown as Resource)).toEqual(['Bundle/b']);
+    expect(resourceKeys({ resourceType: 'Bundle', id: 'b', type: 'document', entry: { resource: { resourceType: 'Patient', id: 'p' } } } as unknown as Resource)).toEqual(['Bundle/b']);
+    expect(resourceKeys({ resourceType: 'Bundle', id: 'b', type: 'document', entry: [null, { resource: { resourceType: 'Patient', id: 'p' } }] } as unknown as Resource)).toEqual(['Bundle/b', 'Patient/p']);
     expect(resourceKeys({ resourceType: 'Basic', id: 'b', entry: [{ resource: { resourceType: 'Patient', id: 'p' } }] } as unknown as Resource)).toEqual(['Basic/b']);
   });
 });
