@@ -279,6 +279,20 @@ describe('loadPackages', () => {
     expect(pkg!.examples).toEqual([{ file: 'example/Patient-p.json', resource: { resourceType: 'Patient', id: 'p' } }]);
   });
 
+  it('should load a package slim on request: no examples, each resource without its documentation, cached apart', () => {
+    const dir = tempDir();
+    const documented = { ...sd('a'), text: { div: 'doc' }, description: 'd', snapshot: { element: [{ id: 'a', path: 'a', short: 's', definition: 'd', min: 1 }] } };
+    writeFolder(dir, 'a#1.0.0', { 'StructureDefinition-a.json': documented, 'example/Patient-p.json': { resourceType: 'Patient', id: 'p' } });
+    const full = loadPackages(['a@1.0.0'], dir).packages[0]!;
+    const slim = loadPackages(['a@1.0.0'], dir, { slim: true }).packages[0]!;
+    expect(slim.examples).toEqual([]);
+    expect(slim.resources).toEqual([{ ...sd('a'), snapshot: { element: [{ id: 'a', path: 'a', min: 1 }] } }]);
+    expect(full.examples.map((e) => e.file)).toEqual(['example/Patient-p.json']);
+    expect(full.resources).toEqual([documented]);
+    expect(loadPackages(['a@1.0.0'], dir).packages[0]).toBe(full);
+    expect(loadPackages(['a@1.0.0'], dir, { slim: false }).packages[0]).toBe(full);
+  });
+
   it('should load a package without package.json as one without dependencies', () => {
     const dir = tempDir();
     writeFolder(dir, 'a#1.0.0', { 'StructureDefinition-a.json': sd('a') });
