@@ -41,6 +41,8 @@ export function evaluatedExpression(key: string, expression: string): string {
 /** Results remembered per invariant (then forgotten all at once): bounds memory on inputs of any size. */
 const CACHE_ENTRIES = 20_000;
 const KEY_CHARS = 2_000;
+/** …and at most this many characters of keys per invariant (a worker's heap stays bounded when keys are long: EOB lines). */
+const CACHE_CHARS = 2_000_000;
 
 interface Invariant {
   id: string;
@@ -124,6 +126,8 @@ export class InvariantChecker {
   private readonly perProfile = new Map<CompiledProfile, Invariant[]>();
   /** Result caches by element path, expression and whether at the root (see Invariant.cache). */
   private readonly caches = new Map<string, Map<string, boolean>>();
+  /** Characters of the keys each cache holds. */
+  private readonly cacheChars = new Map<Map<string, boolean>, number>();
   /** Invariants skipped because their expression did not compile or threw, `key: reason`. */
   readonly skipped = new Map<string, string>();
   private readonly functions: Record<string, { fn: (...args: any[]) => unknown; arity: Record<number, 'String'[]> }>;
@@ -165,8 +169,13 @@ export class InvariantChecker {
           }
           failed = Array.isArray(result) && result.length === 1 && result[0] === false;
           if (key !== undefined) {
-            if (inv.cache.size >= CACHE_ENTRIES) inv.cache.clear();
+            let chars = (this.cacheChars.get(inv.cache) ?? 0) + key.length;
+            if (inv.cache.size >= CACHE_ENTRIES || chars > CACHE_CHARS) {
+              inv.cache.clear();
+              chars = key.length;
+            }
             inv.cache.set(key, failed);
+            this.cacheChars.set(inv.cache, chars);
           }
         }
         if (failed) report(inv.id, `invariant ${inv.key} failed: ${inv.human}`);

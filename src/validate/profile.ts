@@ -310,17 +310,31 @@ export class CompiledProfile {
         i = info.descendantsEnd - 1;
         continue;
       }
-      const fp = this.fixed.get(el);
+      const tests = (info.tests ??= this.testsOf(el, seg));
+      if (tests === NO_TESTS) continue;
+      const fp = tests.fixed;
       if (fp) {
         const match = (info.match ??= compileFixedOrPattern(fp));
         for (const n of here) if (!match(n)) report(el.id, `${JSON.stringify(n)} does not match ${fp.kind} ${JSON.stringify(fp.value)}`);
       }
-      if (el.binding?.strength === 'required' && el.binding.valueSet) this.checkBinding(el, this.unrebound(el, seg, here, nodes), report);
-      if (el.slicing?.rules === 'closed' && !seg.choice) this.checkClosed(el, parents, seg.last, report);
-      if (seg.choice && !seg.sliceName && el.type?.length) this.checkChoice(el, parents, seg.last, report);
-      if (el.type?.length === 1 && el.type[0]!.code === 'Reference' && el.type[0]!.targetProfile?.length) this.checkTargets(el, here, report);
+      if (tests.binding) this.checkBinding(el, this.unrebound(el, seg, here, nodes), report);
+      if (tests.closed) this.checkClosed(el, parents, seg.last, report);
+      if (tests.choice) this.checkChoice(el, parents, seg.last, report);
+      if (tests.targets) this.checkTargets(el, here, report);
     }
     return nodes;
+  }
+
+  /** Which of check's tests on present nodes apply to an element (decided once; NO_TESTS when none). */
+  private testsOf(el: ElementDefinition, seg: Segment): ElementTests {
+    const tests: ElementTests = {
+      fixed: this.fixed.get(el),
+      binding: el.binding?.strength === 'required' && Boolean(el.binding.valueSet),
+      closed: el.slicing?.rules === 'closed' && !seg.choice,
+      choice: seg.choice && !seg.sliceName && Boolean(el.type?.length),
+      targets: el.type?.length === 1 && el.type[0]!.code === 'Reference' && Boolean(el.type[0]!.targetProfile?.length),
+    };
+    return tests.fixed || tests.binding || tests.closed || tests.choice || tests.targets ? tests : NO_TESTS;
   }
 
   /**
@@ -460,7 +474,19 @@ interface ElementInfo {
   needed: boolean;
   /** The fixed/pattern value compiled to a test, on first use. */
   match?: (value: Json) => boolean;
+  /** See CompiledProfile.testsOf; on first use. */
+  tests?: ElementTests;
 }
+
+interface ElementTests {
+  fixed: ReturnType<typeof fixedOrPattern>;
+  binding: boolean;
+  closed: boolean;
+  choice: boolean;
+  targets: boolean;
+}
+
+const NO_TESTS: ElementTests = { fixed: undefined, binding: false, closed: false, choice: false, targets: false };
 
 interface Segment {
   /** The slice's membership test, compiled on first use. */

@@ -156,39 +156,56 @@ export function projectionKeyOf(expression: string, atRoot: boolean, maxChars: n
   const tree = readTree(expression, atRoot);
   // Read whole: no better than cacheKeyOf's own keys.
   if (!tree || tree.full) return undefined;
-  const names = new Map<ReadNode, Map<string, ReadNode | null>>();
+  const names = new Map<ReadNode, Map<string, Under | null>>();
   /** The read node a JSON key of an object at `t` falls under (`_name`, choice `nameType` included), decided once per key. */
-  const under = (t: ReadNode, key: string): ReadNode | null => {
+  const under = (t: ReadNode, key: string): Under | null => {
     let m = names.get(t);
     if (!m) names.set(t, (m = new Map()));
     let hit = m.get(key);
     if (hit === undefined) {
       const name = key.charCodeAt(0) === 95 ? key.slice(1) : key;
-      hit = null;
-      for (const [n, c] of t.children) if (name === n || (name.startsWith(n) && /[A-Z]/.test(name[n.length] ?? ''))) hit = hit ? union(hit, c) : c;
+      let node: ReadNode | null = null;
+      for (const [n, c] of t.children) if (name === n || (name.startsWith(n) && /[A-Z]/.test(name[n.length] ?? ''))) node = node ? union(node, c) : c;
+      hit = node ? { node, quoted: `${JSON.stringify(key)}:` } : null;
       m.set(key, hit);
     }
     return hit;
   };
-  const project = (value: unknown, t: ReadNode): unknown => {
-    if (t.full) return value;
-    if (value === null || typeof value !== 'object') return value === undefined ? value : value === null ? null : 1;
-    if (Array.isArray(value)) return value.map((v) => project(v, t));
-    const out: Record<string, unknown> = {};
-    for (const key in value) {
-      if (key === 'resourceType') {
-        out[key] = (value as Record<string, unknown>)[key];
-        continue;
-      }
-      const c = under(t, key);
-      if (c) out[key] = project((value as Record<string, unknown>)[key], c);
+  // The JSON text of the cut-down node, written directly (no cut-down copy of it made first).
+  const write = (value: unknown, t: ReadNode): string | undefined => {
+    if (t.full) return JSON.stringify(value);
+    if (value === undefined) return undefined;
+    if (value === null) return 'null';
+    if (typeof value !== 'object') return '1';
+    if (Array.isArray(value)) {
+      let s = '[';
+      for (let i = 0; i < value.length; i++) s += `${i ? ',' : ''}${write(value[i], t) ?? 'null'}`;
+      return `${s}]`;
     }
-    return out;
+    let s = '{';
+    for (const key in value) {
+      const v = (value as Record<string, unknown>)[key];
+      let part: string | undefined;
+      if (key === 'resourceType') part = v === undefined ? undefined : `"resourceType":${JSON.stringify(v)}`;
+      else {
+        const u = under(t, key);
+        const text = u ? write(v, u.node) : undefined;
+        part = text === undefined ? undefined : u!.quoted + text;
+      }
+      if (part !== undefined) s += s.length > 1 ? `,${part}` : part;
+    }
+    return `${s}}`;
   };
   return (value) => {
-    const key = JSON.stringify(project(value, tree));
+    const key = write(value, tree);
     return key === undefined || key.length > maxChars ? undefined : key;
   };
+}
+
+/** A JSON key's read node, and the key as JSON text with its colon. */
+interface Under {
+  node: ReadNode;
+  quoted: string;
 }
 
 /** What is read under either node (a JSON key under two read names: `value` and `valueSet` both take `valueSetX`). */
