@@ -271,14 +271,17 @@ describe('inpatientClaim, line by line', () => {
     expect(viaEd / n).toBeLessThan(0.7);
   });
 
-  it('should bill the operating room without a code when the code maps have no surgery row', () => {
-    const maps = { ...codeMaps, procedures: new Map([...codeMaps.procedures].filter(([, r]) => r.use !== 'surgery')) } as CodeMaps;
+  it('should bill the operating room without a code when the code maps have no surgery row, or none whose revenue code the table has', () => {
+    const none = { ...codeMaps, procedures: new Map([...codeMaps.procedures].filter(([, r]) => r.use !== 'surgery')) } as CodeMaps;
+    const elsewhere = { ...codeMaps, procedures: new Map([...codeMaps.procedures].map(([k, r]) => [k, r.use === 'surgery' ? { ...r, revenue: '0361' } : r])) } as CodeMaps;
     const c = fact('osteoarthritis-knee', '2023-01-01');
-    for (const seed of seeds(5)) {
-      const claim = inpatientClaim(ctx(seed, [c], { maps }), { coverage, date: '2024-03-01', condition: c });
-      const or = claim.lines.filter((l) => l.revenue!.code === '0360');
-      expect(or).toHaveLength(1);
-      expect(or[0]).toMatchObject({ code: NA, serviceDate: claim.procedures[0]!.date, quantity: 1, allowedUnits: 1 });
+    for (const maps of [none, elsewhere]) {
+      for (const seed of seeds(5)) {
+        const claim = inpatientClaim(ctx(seed, [c], { maps }), { coverage, date: '2024-03-01', condition: c });
+        const or = claim.lines.filter((l) => l.revenue!.code === '0360');
+        expect(or).toHaveLength(1);
+        expect(or[0]).toMatchObject({ code: NA, serviceDate: claim.procedures[0]!.date, quantity: 1, allowedUnits: 1 });
+      }
     }
   });
 
