@@ -119,6 +119,8 @@ function readBaseBundles(): any[] {
 function loadBase(): BaseDefinitions {
   if (base) return base;
   const resources: any[] = baseText ? (JSON.parse(baseText) as any[]) : readBaseBundles();
+  // The text is not kept once parsed (about 10 MiB in each validate worker); baseDefinitionsText makes it again if asked.
+  baseText = undefined;
   const types = new Map<string, StructureDefinition>();
   const byUrl = new Map<string, any>();
   const valueSets = new Map<string, any>();

@@ -14,6 +14,7 @@ const post = (answer: WorkerAnswer) => port.postMessage(answer);
 
 try {
   adoptBaseDefinitions(setup.base);
+  setup.base = ''; // workerData would keep the 10 MiB text alive after it is parsed
   const validator = await createValidator({ igs: setup.igs, packagesDir: setup.packagesDir, slim: true });
   const keys: [KeySet, KeySet] = [new KeySet(setup.keys), new KeySet(setup.entryKeys)];
   const coverage = validator.packages.filter((p) => setup.coverage.includes(`${p.name}@${p.version}`)).map((p) => new CoverageIndex(p, validator));
