@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isPrimitiveType, primitiveProblem } from '../../src/validate/primitives.js';
+import { isPrimitiveType, primitiveProblem, realCalendarDate } from '../../src/validate/primitives.js';
 import {
   childrenOf, compileFixedOrPattern, fixedOrPattern, followPath, matchesFixedOrPattern, matchesPattern, pathFollower,
 } from '../../src/validate/slicing.js';
@@ -63,6 +63,14 @@ describe('primitiveProblem', () => {
     // A type with no calendar: the day-of-month-like digits of a string are not checked.
     expect(primitiveProblem('string', '2023-02-29')).toBeUndefined();
     expect(primitiveProblem('time', '23:59:60')).toBeUndefined();
+  });
+
+  it('should let through, as not a full YYYY-MM-DD date, values with a character out of place (realCalendarDate alone)', () => {
+    // Each would name a day that does not exist (29 February 2023, or day 92) if read as a date.
+    for (const value of ['2023-02T29', '2023T02-29', '2023-02-3', '20x4-02-29', '2023-0x-29', '2023-02-x9', '2023-02-2x', '2023-02-2:', '2023-02-3/']) {
+      expect(realCalendarDate(value), value).toBe(true);
+    }
+    expect(realCalendarDate('2023-02-29')).toBe(false);
   });
 
   it('should agree with a calendar for every day of a span of years', () => {
