@@ -57,7 +57,7 @@ export function generateOptions<T>(yargs: Argv<T>, outDescription = 'Output dire
     .option('archive', { type: 'string', describe: 'Also pack the output into this .tar.gz (or .tgz) outside --out, ready for developers to download' })
     .option('us-core', { choices: ['6.1.0', '3.1.1'] as const, describe: "US Core version of the clinical layer (default: the profile's usCore, else 6.1.0)" })
     .option('max-bundle-entries', { type: 'string', describe: `Entries per bundle file at most; a larger member is split across files (default ${DEFAULT_MAX_BUNDLE_ENTRIES})` })
-    .option('jobs', { alias: 'j', type: 'string', describe: 'Worker threads building members (default: the cores less one, at least 1: the writer keeps the main thread busy); the output is the same bytes for any value' })
+    .option('jobs', { alias: 'j', type: 'string', describe: 'Threads building members: the main thread, which also writes, and N − 1 worker threads (default: the cores less one, at least 1: --jobs 2 is faster on 2 cores but peaks above 300 MiB); the output is the same bytes for any value' })
     .option('pretty', { type: 'boolean', default: false, describe: 'Indent the bundle files (default compact, one line each)' })
     .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Go ahead with an output estimated above 5 GB or above the free disk space' });
 }
@@ -87,8 +87,9 @@ export async function runGenerate(argv: GenerateArgs, igs?: IgName[]): Promise<M
   const members = wholeNumberOption('--members', argv.members, { min: 1 });
   const seed = wholeNumberOption('--seed', argv.seed);
   const maxBundleEntries = wholeNumberOption('--max-bundle-entries', argv['max-bundle-entries'], { min: 1 });
-  // The writer (stringify, bundle text, writes) keeps the main thread busy: one worker per other core. On 2
-  // idle cores --jobs 2 made 11,018 resources/s against 13,827 for --jobs 1 (npm run bench, 1,000 members).
+  // One core is left to V8's collector threads and the file writes. On 2 cores --jobs 2 (the main thread and one
+  // worker) made 23,048 resources/s against 19,566 for --jobs 1 but peaked at 349 MiB against 233 (npm run bench,
+  // 1,000 members, load 33; issue 13): the default stays under the 300 MiB goal.
   const jobs = wholeNumberOption('--jobs', argv.jobs, { min: 1 }) ?? Math.max(1, availableParallelism() - 1);
   if (argv['run-id'] !== undefined) checkRunId(argv['run-id'], '--run-id');
   const formats = parseFormats(argv.format);
