@@ -107,6 +107,39 @@ describe('CompiledProfile.check', () => {
     expect(problems(full)).toEqual([]);
   });
 
+  it('should check elements whose one check is a min, a pattern, a closed slicing or a reference target, with nothing checked below', () => {
+    // The check skips elements with nothing to check along with their subtrees: each of these has exactly one thing.
+    const lone: StructureDefinition = {
+      ...sd,
+      snapshot: {
+        element: [
+          el('Lone', { min: 0, max: '*' }),
+          el('Lone.identifier', { min: 1, max: '*' }),
+          el('Lone.category', { min: 0, max: '*', patternCodeableConcept: { coding: [{ system: CAT, code: 'vital' }] } }),
+          el('Lone.hasMember', { min: 0, max: '*', slicing: { discriminator: [{ type: 'type', path: '$this' }], rules: 'closed' } }),
+          el('Lone.hasMember:period', { min: 0, max: '*', sliceName: 'period', type: [{ code: 'Period' }] }),
+          el('Lone.subject', { min: 0, max: '*', type: ref('http://hl7.org/fhir/StructureDefinition/Patient') }),
+          el('Lone.basedOn', { min: 0, max: '*', type: [{ code: 'Reference' }] }),
+          el('Lone.note', { min: 0, max: '*', type: [{ code: 'Annotation' }] }),
+        ],
+      },
+    };
+    const out: string[] = [];
+    const profile = new CompiledProfile(lone, defs, new Terminology(defs));
+    const fine = { category: [{ coding: [{ system: CAT, code: 'vital' }] }], identifier: [{ value: '1' }], hasMember: [{ start: '2024' }], subject: [{ reference: 'Patient/p' }], basedOn: [{ reference: 'Group/g' }], note: [{}] };
+    profile.check(fine, (path, message) => out.push(`${path}: ${message}`));
+    expect(out).toEqual([]);
+    profile.check({ category: [{ coding: [{ code: 'lab' }] }], hasMember: [{ reference: 'Observation/o' }], subject: [{ reference: 'Group/g' }], basedOn: [{ reference: 'Group/g' }] }, (path, message) =>
+      out.push(`${path}: ${message}`),
+    );
+    expect(out).toEqual([
+      'Lone.identifier: 0 present, profile requires at least 1',
+      'Lone.category: {"coding":[{"code":"lab"}]} does not match pattern {"coding":[{"system":"http://example.org/category","code":"vital"}]}',
+      'Lone.hasMember: {"reference":"Observation/o"} matches no slice of a closed slicing',
+      "Lone.subject: reference 'Group/g' points to a Group, allowed: Patient",
+    ]);
+  });
+
   it('should report too few and too many, per parent node', () => {
     const r = valid();
     delete r.status;
