@@ -161,7 +161,7 @@ describe('validateUnitsInWorkers', () => {
   it('should name a worker that fails outside a unit, or stops before it finished', async () => {
     // Two units in flight per worker: with four units, worker 1 gets two.
     pool.script = (w) => later(() => (w.index === 1 ? w.emit('error', Object.assign(new Error('out of memory'), { stack: 'RangeError: out of memory' })) : undefined));
-    const failed = await validateUnitsInWorkers(units(4), [new KeySet(), new KeySet()], options()).catch((e: Error) => e);
+    const failed = (await validateUnitsInWorkers(units(4), [new KeySet(), new KeySet()], options()).catch((e: Error) => e)) as Error;
     expect(failed.message).toBe('validate worker 1 failed: out of memory');
     expect(failed.stack).toContain('RangeError: out of memory');
     expect(pool.workers.map((w) => w.terminated)).toEqual([1, 1]);
