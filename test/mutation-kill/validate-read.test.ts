@@ -128,6 +128,13 @@ describe('readResources and inputFiles', () => {
     expect(streamed(join(dir, 'a.json'))).toEqual([{ r: 'Bundle/five', at: { ordinal: 0, byte: 0, line: 0 } }]);
   });
 
+  it('should list files in JavaScript string order, not the order the file system gives', () => {
+    // libuv lists a directory in UTF-8 byte order, which puts U+E000 before U+1F600; UTF-16 order is the other way.
+    const dir = fresh();
+    for (const name of ['a', '\uE000', '\u{1F600}']) writeFileSync(join(dir, `${name}.json`), '{"resourceType":"Patient"}');
+    expect(inputFiles([dir])).toEqual(['a', '\u{1F600}', '\uE000'].map((name) => join(dir, `${name}.json`)));
+  });
+
   it('should read a named NDJSON file', () => {
     const file = join(fresh(), 'p.ndjson');
     writeFileSync(file, '{"resourceType":"Patient","id":"p"}\n');

@@ -41,6 +41,15 @@ describe('KeySet', () => {
     expect(set.add('Basic/k49999')).toBe(false);
   });
 
+  it('should find a key held in the first slot of its table', () => {
+    // Keys are added until one lands in slot 0 (its two words in the shared table are no longer 0).
+    const set = new KeySet();
+    let last = '';
+    for (let i = 0; new Uint32Array(set.buffer)[1] === 0; i++) set.add((last = `Coverage/${i}`));
+    expect(set.has(last)).toBe(true);
+    expect(set.add(last)).toBe(false);
+  });
+
   it('should be read through its buffer by another KeySet, as worker threads do, with its size', () => {
     const set = new KeySet();
     for (const k of ['Patient/a', 'Patient/b', 'Coverage/a']) set.add(k);
