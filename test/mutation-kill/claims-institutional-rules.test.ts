@@ -285,7 +285,7 @@ describe('inpatientClaim, line by line', () => {
     }
   });
 
-  it('should code lab and imaging ancillaries only when the revenue table has their revenue code (94010 bills 0460)', () => {
+  it('should code lab and imaging ancillaries only when the revenue table has their revenue code (94010 bills 0460; imaging moved to 0321)', () => {
     const maps = withoutRevenue('0460');
     const c = fact('pneumonia');
     let labs = 0;
@@ -296,6 +296,17 @@ describe('inpatientClaim, line by line', () => {
       labs += codes.length;
     }
     expect(labs).toBeGreaterThan(100);
+    // Imaging rows whose revenue code the table lacks: the 0320 lines are billed uncoded.
+    const noImaging = { ...codeMaps, procedures: new Map([...codeMaps.procedures].map(([k, r]) => [k, r.use === 'imaging' ? { ...r, revenue: '0321' } : r])) } as CodeMaps;
+    let imaging = 0;
+    for (const seed of seeds(20)) {
+      const claim = inpatientClaim(ctx(seed, [c], { maps: noImaging }), { coverage, date: '2024-03-01', condition: c });
+      for (const l of claim.lines.filter((x) => x.revenue!.code === '0320')) {
+        imaging++;
+        expect(l.code).toEqual(NA);
+      }
+    }
+    expect(imaging).toBeGreaterThan(0);
   });
 
   it('should operate on the side the diagnosis names: right knee → right knee replacement; a side-less operation fits either side', () => {
