@@ -81,6 +81,7 @@ describe('buildReport', () => {
       notes: ['n1'],
     });
     expect(buildReport({ resources: [{}, {}, {}], problems: [] }, [], [], 10, []).resources).toBe(3);
+    expect(buildReport({ resources: 2, problems: [] }, [issue('error', '1'), issue('error', '2'), issue('warning', '3')], [], 10, []).errorsByProfile).toEqual({ '(base R4)': 2 });
     expect(buildReport({ resources: 0, problems: [] }, issues, [], 0, []).issues).toEqual([]);
     expect(buildReport({ resources: 0, problems: [] }, issues, [], 100, []).issues.map((i) => i.id)).toEqual(['2', '3', '5', '6', '1', '4']);
   });
