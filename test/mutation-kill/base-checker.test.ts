@@ -265,6 +265,7 @@ describe('BaseChecker: primitive extensions, contained resources and references'
     expect(check(thing({ ref: { display: 'd' } })).refs).toEqual([]);
     // Only a Reference's reference.
     expect(check(thing({ valueQuantity: { value: 1, reference: 'Note/n1' } })).refs).toEqual([]);
+    expect(check(thing({ part: [{ flag: true, reference: 'Note/n1', sub: [{ flag: true, reference: 'Note/n2' }] }] })).refs).toEqual([]);
     expect(check(thing({ ref: { reference: 5 } }))).toEqual({ issues: ['R.ref.reference: expected a string (string), got 5'], refs: [] });
     // Without a reference callback.
     const issues: string[] = [];
