@@ -20,14 +20,18 @@ const NOT_DATA_DIRS = new Set(['seed-state', 'sandbox-store', 'serve-state']);
 /** NDJSON lines stored per transaction: one commit per batch instead of per resource. */
 const NDJSON_BATCH = 1000;
 
+/** Loads one NDJSON file (`name` relative to the directory) into `result`, as loadNdjson does (see loadDirectory). */
+export type NdjsonLoader = (file: string, name: string, result: LoadResult, signal: AbortSignal | undefined) => Promise<void>;
+
 /**
  * Preloads a directory: transaction/batch Bundles (each processed as such), NDJSON (one resource a
  * line) and single resource files. When fhirseed output has both bundles/ and ndjson/, only the
  * bundles are loaded (they hold the same resources). A failing file or line is recorded and the
  * rest still load. Between files and NDJSON batches the event loop runs (SIGINT/SIGTERM handlers among it): once
  * `signal` is aborted the load stops there with Interrupted (a batch is one transaction: none is half stored).
+ * `ndjson` loads the NDJSON files instead of the line-by-line loader (the SQLite store's first build: bulk-load.ts).
  */
-export async function loadDirectory(dir: string, router: FhirRouter, repo: AtomicMemoryRepository, signal?: AbortSignal): Promise<LoadResult> {
+export async function loadDirectory(dir: string, router: FhirRouter, repo: AtomicMemoryRepository, signal?: AbortSignal, ndjson?: NdjsonLoader): Promise<LoadResult> {
   const files = dataFiles(dir);
   const hasBundles = files.some((f) => relative(dir, f).startsWith(`bundles/`) && f.endsWith('.json'));
   const result: LoadResult = { loaded: 0, errors: [] };
@@ -37,7 +41,7 @@ export async function loadDirectory(dir: string, router: FhirRouter, repo: Atomi
     if (hasBundles && name.startsWith('ndjson/')) continue;
     await yieldUnlessAborted(signal);
     try {
-      if (file.endsWith('.ndjson')) await loadNdjson(file, name, repo, result, signal);
+      if (file.endsWith('.ndjson')) await (ndjson ?? ((f, n, r, s) => loadNdjson(f, n, repo, r, s)))(file, name, result, signal);
       else if (file.endsWith('.json')) await loadJson(file, name, router, repo, result);
     } catch (error) {
       if (error instanceof Interrupted) throw error;
@@ -52,7 +56,7 @@ export async function loadDirectory(dir: string, router: FhirRouter, repo: Atomi
  * Lets the event loop run (a load is otherwise one unbroken chain of synchronous SQLite writes, in which no signal
  * is handled), then throws Interrupted if `signal` is aborted.
  */
-async function yieldUnlessAborted(signal: AbortSignal | undefined): Promise<void> {
+export async function yieldUnlessAborted(signal: AbortSignal | undefined): Promise<void> {
   if (!signal) return;
   await new Promise<void>((resolve) => setImmediate(resolve));
   if (signal.aborted) throw new Interrupted('interrupted while loading the data; nothing served, the data files as they were');
@@ -166,8 +170,18 @@ async function store(resource: Resource, repo: AtomicMemoryRepository): Promise<
     if (resource.id) await repo.preload(resource);
     else await repo.createResource(resource);
   } catch (error) {
-    throw new Error(describe(normalizeOperationOutcome(error)));
+    throw new Error(failureText(error));
   }
+}
+
+/** Stores one NDJSON line as loadNdjsonLines does; throws an Error whose message is the line's recorded failure. */
+export async function storeLine(text: string, repo: AtomicMemoryRepository): Promise<void> {
+  await store(parseResource(text), repo);
+}
+
+/** How a failed store of a resource is recorded (`500 the sandbox store is full …`). */
+export function failureText(error: unknown): string {
+  return describe(normalizeOperationOutcome(error));
 }
 
 function parseResource(text: string): Resource & { resourceType: string } {

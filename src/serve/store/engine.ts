@@ -2,6 +2,7 @@ import type { FhirRouter } from '@medplum/fhir-router';
 import { UserError } from '../../util/errors.js';
 import { dataFiles, loadDirectory, type LoadResult } from '../load.js';
 import { createEngine, type AtomicMemoryRepository } from '../router.js';
+import { createBulkLoader } from './bulk-load.js';
 import { openStore } from './open.js';
 import { SqliteRepository } from './sqlite-repository.js';
 
@@ -58,13 +59,23 @@ export async function createRepository(options: RepositoryOptions): Promise<Repo
     if (store.reused) {
       return { router, repo, loaded: { loaded: repo.count(), errors: [] }, storeNote: `store ${store.file} reused`, storeFile: store.file, close: store.close };
     }
-    const loaded = options.dir ? await loadDirectory(options.dir, router, repo, options.signal) : { loaded: 0, errors: [] };
+    const loaded = options.dir ? await bulkLoad(options.dir, router, repo, options.signal) : { loaded: 0, errors: [] };
     store.markLoaded();
     // markLoaded reopens the finished file for serving: a new repository on it.
     return { router, repo: store.repo, loaded, storeNote: store.file === ':memory:' ? undefined : `store ${store.file} built`, close: store.close };
   } catch (error) {
     store.close();
     throw error;
+  }
+}
+
+/** The first build's load: NDJSON through the worker threads of bulk-load.ts, the rest as loadDirectory does. */
+async function bulkLoad(dir: string, router: FhirRouter, repo: SqliteRepository, signal: AbortSignal | undefined): Promise<LoadResult> {
+  const bulk = createBulkLoader(repo);
+  try {
+    return await loadDirectory(dir, router, repo, signal, bulk.loadNdjson);
+  } finally {
+    await bulk.close();
   }
 }
 

@@ -199,18 +199,33 @@ export class SqliteRepository extends AtomicMemoryRepository {
    * stored already. An SQLite error fails the open transaction as a whole.
    */
   private appended(resource: Resource & { id: string }, bulk: { insert: Statement; keyAdd: Statement }): boolean {
-    if (this.lost) throw this.lost;
     const { versionId: _replaced, ...meta } = resource.meta ?? {};
     const version = { ...resource, meta: { ...meta, versionId: generateId(), lastUpdated: meta.lastUpdated || new Date().toISOString() } } as Resource;
+    return this.append(bulk, resource.resourceType, resource.id, stringify(version), JSON.stringify(indexKeys(version)));
+  }
+
+  /**
+   * Appends a version made off this thread (bulk-text.ts: `text` is its stored text, `keys` its index keys as a JSON
+   * array) during the first build, inside a transaction, as a preloaded resource would be; `type` must be a FHIR
+   * resource type. False, writing nothing, when the id is stored already (the caller then takes preload's ordinary
+   * path); an SQLite error fails the open transaction as a whole. Throws when the store is not being built.
+   */
+  appendVersion(type: string, id: string, text: string, keys: string): boolean {
+    if (!this.bulk || this.txDepth === 0) throw new Error('appendVersion: only inside a transaction of the first build');
+    return this.append(this.bulk, type, id, text, keys);
+  }
+
+  private append(bulk: { insert: Statement; keyAdd: Statement }, type: string, id: string, text: string, keys: string): boolean {
+    if (this.lost) throw this.lost;
     try {
-      const inserted = bulk.insert.run(resource.resourceType, resource.id, stringify(version));
+      const inserted = bulk.insert.run(type, id, text);
       if (!inserted.changes) return false;
-      bulk.keyAdd.run(Number(inserted.lastInsertRowid), JSON.stringify(indexKeys(version)));
+      bulk.keyAdd.run(Number(inserted.lastInsertRowid), keys);
     } catch (error) {
       this.lost = storeFailure(error);
       throw this.lost;
     }
-    this.knownTypes.add(resource.resourceType);
+    this.knownTypes.add(type);
     return true;
   }
 
