@@ -125,7 +125,9 @@ describe('readResources and inputFiles', () => {
     writeFileSync(join(dir, 'b.json'), JSON.stringify({ resourceType: 'Bundle', id: 'obj', type: 'batch', entry: { resource: { resourceType: 'Patient', id: 'p' } } }));
     writeFileSync(join(dir, 'c.json'), JSON.stringify({ resourceType: 'Bundle', id: 'nulls', type: 'transaction', entry: [null, { resource: { resourceType: 'Patient', id: 'q' } }] }));
     expect(readResources([dir]).resources.map((r) => `${r.resourceType}/${r.id}`)).toEqual(['Bundle/five', 'Bundle/obj', 'Patient/q']);
-    expect(streamed(join(dir, 'a.json'))).toEqual([{ r: 'Bundle/five', at: { ordinal: 0, byte: 0, line: 0 } }]);
+    expect(streamed(join(dir, 'a.json'))).toEqual([{ r: 'Bundle/five', at: { ordinal: 0, byte: 0, line: 0 } }]);    // Only a Bundle is taken by its entries, whatever another resource's `type` says.
+    writeFileSync(join(dir, 'd.json'), JSON.stringify({ resourceType: 'Basic', id: 'odd', type: 'collection', entry: [{ resource: { resourceType: 'Patient', id: 'r' } }] }));
+    expect(streamed(join(dir, 'd.json'))).toEqual([{ r: 'Basic/odd', at: { ordinal: 0, byte: 0, line: 0 } }]);
   });
 
   it('should list files in JavaScript string order, not the order the file system gives', () => {
