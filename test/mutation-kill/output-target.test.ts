@@ -2,7 +2,7 @@
 // the temporary directory goes and what it sweeps, how a finished run or shard is put in place (nothing lost), and
 // what `start` reads from a directory. No population is generated: every case runs in milliseconds.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -98,6 +98,18 @@ describe('checkOutputTarget', () => {
     expect(thrown(() => checkOutputTarget(join(file, 'out'))).message).toBe(`--out ${join(file, 'out')}: ${file} is a file, not a directory`);
   });
 
+  it('should probe an existing empty --out and its parent too (an empty sysfs directory: read-only even for root)', () => {
+    const empty = ['/sys/kernel', '/sys/fs', '/sys'].filter(existsSync).flatMap((d) => readdirSync(d).map((n) => join(d, n))).find((d) => {
+      try {
+        return statSync(d).isDirectory() && readdirSync(d).length === 0;
+      } catch {
+        return false;
+      }
+    });
+    expect(empty).toBeDefined();
+    expect(thrown(() => checkOutputTarget(empty!)).message).toMatch(new RegExp(`^--out ${empty}: cannot write in ${dirname(empty!)} \\([A-Z]+\\)$`));
+  });
+
   it('should refuse a place where no directory can be created, even for root (/proc)', () => {
     const error = thrown(() => checkOutputTarget('/proc/fhirseed-k-out'));
     expect(error).toBeInstanceOf(UserError);
@@ -133,7 +145,7 @@ describe('createTempOutput', () => {
     const parent = newDir();
     const dead = deadPid();
     const leftovers = [`.out.fhirseed-tmp-${dead}`, `.out.fhirseed-old-${dead}`];
-    const kept = [`.out.fhirseed-tmp-${process.ppid}`, `.out.fhirseed-old-${process.ppid}`, `.out.fhirseed-tmp-${dead}.shard-1-of-2`, `.other.fhirseed-tmp-${dead}`, `.out.fhirseed-tmp-${dead}x`, `x.out.fhirseed-old-${dead}`, `.out.fhirseed-new-${dead}`];
+    const kept = [`.out.fhirseed-tmp-${process.ppid}`, `.out.fhirseed-old-${process.ppid}`, `.out.fhirseed-tmp-${dead}.shard-1-of-2`, `.other.fhirseed-tmp-${dead}`, `.out.fhirseed-tmp-${dead}x`, `.out.fhirseed-xtmp-${dead}`, `x.out.fhirseed-old-${dead}`, `.out.fhirseed-new-${dead}`];
     for (const name of [...leftovers, ...kept]) files(join(parent, name), { 'f.json': '{}' });
     createTempOutput(join(parent, 'out'), { index: 1, count: 2 });
     expect(readdirSync(parent).filter((n) => leftovers.includes(n)).sort()).toEqual([...leftovers].sort()); // a shard sweeps nothing
@@ -174,9 +186,18 @@ describe('swapInOutput', () => {
     const parent = newDir();
     const out = files(join(parent, 'out'), { 'manifest.json': 'old', 'bundles/member-000009.json': 'old', 'seed-state/dead-letter.ndjson': 'kept', 'serve-state/clients.json': 'kept', 'screenshots/a.png': 'kept' });
     const temp = files(join(parent, '.out.fhirseed-tmp-1'), { 'manifest.json': 'new', 'bundles/member-000000.json': 'new' });
+    const ino = statSync(temp).ino;
     swapInOutput(temp, out);
+    expect(statSync(out).ino).toBe(ino); // the temporary directory itself, renamed: not filled entry by entry
     expect(readdirSync(parent)).toEqual(['out']);
     expect(contents(out)).toEqual({ 'bundles/member-000000.json': 'new', 'manifest.json': 'new', 'screenshots/a.png': 'kept', 'seed-state/dead-letter.ndjson': 'kept', 'serve-state/clients.json': 'kept' });
+  });
+
+  it('should carry over only the kept directories there are', () => {
+    const parent = newDir();
+    const out = files(join(parent, 'out'), { 'manifest.json': 'old', 'screenshots/a.png': 'kept' });
+    swapInOutput(files(join(parent, '.out.fhirseed-tmp-1'), { 'manifest.json': 'new' }), out);
+    expect(contents(out)).toEqual({ 'manifest.json': 'new', 'screenshots/a.png': 'kept' });
   });
 
   it('should put --out back as it was when the temporary directory cannot be renamed in', () => {
@@ -215,7 +236,7 @@ describe('swapInOutput', () => {
     const parent = newDir();
     const out = files(join(parent, 'out'), { 'manifest.json': 'old', 'ndjson/Patient.ndjson': 'old', 'seed-state/x': 'kept' });
     // seed-state/ stays in --out, so the new seed-state/ (not empty) cannot be renamed onto it.
-    const temp = files(join(out, '.fhirseed-tmp-1'), { 'a.json': 'new', 'b.json': 'new', 'seed-state/z': 'new', 'y.json': 'new', 'z.json': 'new' });
+    const temp = files(join(out, '.fhirseed-tmp-1'), { 'a.json': 'new', 'b.json': 'new', 'bundles/member-000000.json': 'new', 'seed-state/z': 'new', 'y.json': 'new', 'z.json': 'new' });
     expect(() => swapInOutput(temp, out)).toThrow(/ENOTEMPTY|EEXIST/);
     expect(readdirSync(parent)).toEqual(['out']);
     const after = contents(out);
@@ -256,6 +277,15 @@ describe('moveShardIn', () => {
     });
   });
 
+  it("should remove exactly the first shard's directory and member bundles, leaving look-alike files", () => {
+    const parent = newDir();
+    const own = ['bundles/directory.json', 'bundles/directory-12.json', 'bundles/member-000001.json', 'bundles/member-000001-12.json'];
+    const alike = ['bundles/directory.json.orig', 'bundles/my-directory.json', 'bundles/directory-x.json', 'bundles/member-000001.json.bak', 'bundles/old-member-000001.json', 'bundles/member-000001-x.json', 'ndjson/member-000001.json', 'ndjson/directory.json'];
+    const out = files(join(parent, 'out'), Object.fromEntries([...own, ...alike].map((p) => [p, 'old'])));
+    moveShardIn(files(join(parent, 'tmp'), { 'manifest.shard-1-of-2.json': 'new' }), out, { index: 1, count: 2 }, { first: 0, end: 2 });
+    expect(Object.keys(contents(out)).sort()).toEqual([...alike, 'manifest.shard-1-of-2.json'].sort());
+  });
+
   it('should create --out and its ndjson/ and bundles/ when missing', () => {
     const parent = newDir();
     const temp = files(join(parent, 'tmp'), { 'manifest.shard-1-of-2.json': 'new', 'ndjson/Patient.shard-1-of-2.ndjson': 'new', 'bundles/member-000000.json': 'new' });
@@ -290,6 +320,8 @@ describe('outputState', () => {
     expect(outputState(dir)).toEqual({ kind: 'empty' });
     files(dir, { 'seed-state/a': '', 'serve-state/b': '', 'screenshots/c': '' });
     expect(outputState(dir)).toEqual({ kind: 'empty' });
+    mkdirSync(join(dir, 'bundles'));
+    expect(outputState(dir)).toEqual({ kind: 'incomplete', reason: 'no manifest.json' });
     files(dir, { 'notes.txt': '', 'manifest.json': whole(), 'z.md': '' });
     expect(outputState(dir)).toEqual({ kind: 'foreign', files: expect.arrayContaining(['notes.txt', 'z.md']) });
     expect((outputState(dir) as { files: string[] }).files).toHaveLength(2);
@@ -303,6 +335,10 @@ describe('outputState', () => {
     expect(outputState(dir)).toEqual({ kind: 'complete' });
     writeFileSync(join(dir, 'ndjson', 'Patient.ndjson'), '');
     expect(outputState(dir)).toEqual({ kind: 'complete' }); // an empty NDJSON file is whole
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    for (let i = 0; i < 20; i++) outputState(dir);
+    expect(fds()).toBe(before); // every file read is closed again
   });
 
   it('should name what makes an output incomplete', () => {
@@ -327,7 +363,7 @@ describe('outputState', () => {
       return outputState(dir);
     };
     for (const text of ['{}', '[]', '{"a":[1]}\n', '[{}] ', '{\n}\n']) expect(cut(text), JSON.stringify(text)).toEqual({ kind: 'complete' });
-    for (const text of ['', '{', '{"a":1', '"x"}', ' {}', '[1,', '}', 'a]']) expect(cut(text), JSON.stringify(text)).toEqual({ kind: 'incomplete', reason: 'brands.json is cut short' });
+    for (const text of ['', '{', '{"a":1', '"x"}', ' {}', '[1,', '}', 'a]', '{}a', '[]\n}x']) expect(cut(text), JSON.stringify(text)).toEqual({ kind: 'incomplete', reason: 'brands.json is cut short' });
     expect(cut('{}\n', 'ndjson/x.ndjson')).toEqual({ kind: 'complete' });
     expect(cut('{}', 'ndjson/x.ndjson')).toEqual({ kind: 'incomplete', reason: 'ndjson/x.ndjson is cut short' });
     expect(cut('\n', 'ndjson/x.ndjson')).toEqual({ kind: 'complete' });
@@ -364,12 +400,23 @@ describe('outputState', () => {
     // A whole run's manifest.json counts alone: shard manifests beside it are not read.
     const withWhole = { ...first, 'manifest.json': manifest({ files: [], members: { total: 4, written: 4 } }), 'manifest.shard-9-of-9.json': manifest({ files: ['gone.json'], members: { total: 9, written: 1 } }) };
     expect(outputState(files(newDir(), withWhole))).toEqual({ kind: 'complete' });
+    expect(outputState(files(newDir(), { ...first, 'manifest.json': manifest({ files: [], members: { total: 4, written: 4 } }) }))).toEqual({ kind: 'complete' });
+    // Twelve shards: two-digit indexes and counts.
+    const twelve: Record<string, string> = {};
+    for (let i = 1; i <= 12; i++) Object.assign(twelve, shardFiles(i, 12), { [`manifest.shard-${i}-of-12.json`]: manifest({ files: [`ndjson/Patient.shard-${i}-of-12.ndjson`], members: { total: 12, first: i - 1, last: i - 1, written: 1 } }) });
+    expect(outputState(files(newDir(), twelve))).toEqual({ kind: 'complete' });
+    expect(outputState(files(newDir(), { ...shardFiles(10, 12), 'manifest.shard-10-of-12.json': twelve['manifest.shard-10-of-12.json']! })))
+      .toEqual({ kind: 'partial-shards', reason: 'manifest.shard-10-of-12.json is there, manifest.shard-1-of-12.json is missing' });
+    // A file that only starts like a manifest is no manifest.
+    expect(outputState(files(newDir(), { 'manifest.shard-1-of-2.json.json': shardManifest(1, 2, 0, 1), 'manifest.json.json': whole() }))).toEqual({ kind: 'incomplete', reason: 'no manifest.json' });
     expect(outputState(files(newDir(), withWhole), { index: 1, count: 1 })).toEqual({ kind: 'complete' });
   });
 
   it("should judge one shard (start --shard i/N) by its own manifest and members alone", () => {
     const tree = { ...shardFiles(2, 2), 'manifest.shard-1-of-2.json': 'not json', 'manifest.shard-2-of-2.json': shardManifest(2, 2, 2, 3) };
     expect(outputState(files(newDir(), tree), { index: 2, count: 2 })).toEqual({ kind: 'complete' });
+    const { 'manifest.shard-1-of-2.json': _, ...alone } = tree;
+    expect(outputState(files(newDir(), alone), { index: 2, count: 2 })).toEqual({ kind: 'complete' });
     expect(outputState(files(newDir(), tree), { index: 1, count: 2 })).toEqual({ kind: 'incomplete', reason: 'manifest.shard-1-of-2.json is not readable JSON' });
     expect(outputState(files(newDir(), { ...shardFiles(1, 2) }), { index: 1, count: 2 })).toEqual({ kind: 'incomplete', reason: 'manifest.shard-1-of-2.json is missing' });
     expect(outputState(files(newDir(), { ...tree, 'manifest.shard-2-of-2.json': shardManifest(2, 2, 2, 3, { members: { total: 4, first: 2, last: 3, written: 1 } }) }), { index: 2, count: 2 }))
@@ -377,6 +424,7 @@ describe('outputState', () => {
     // No range in a shard's manifest: its own count is not checked.
     expect(outputState(files(newDir(), { ...tree, 'manifest.shard-2-of-2.json': manifest({ files: [], members: { total: 4, written: 1 } }) }), { index: 2, count: 2 })).toEqual({ kind: 'complete' });
     expect(outputState(files(newDir(), { ...tree, 'manifest.shard-2-of-2.json': manifest({ files: [], members: { total: 4, first: 2, written: 1 } }) }), { index: 2, count: 2 })).toEqual({ kind: 'complete' });
+    expect(outputState(files(newDir(), { ...tree, 'manifest.shard-2-of-2.json': manifest({ files: [], members: { total: 4, last: 3, written: 1 } }) }), { index: 2, count: 2 })).toEqual({ kind: 'complete' });
     // Its members' bundles are checked, the other shard's are not.
     const bundles = { ...tree, 'bundles/member-000002.json': '{}', 'bundles/member-000000.json': '{' };
     expect(outputState(files(newDir(), bundles), { index: 2, count: 2 })).toEqual({ kind: 'incomplete', reason: 'bundles/member-000003.json is missing' });
