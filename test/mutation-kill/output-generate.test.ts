@@ -254,9 +254,10 @@ describe('what each IG selection builds (memberBuilder)', () => {
     'carin-bb': 'http://hl7.org/fhir/us/carin-bb/', 'us-core': 'http://hl7.org/fhir/us/core/', 'plan-net': 'http://hl7.org/fhir/us/davinci-pdex-plan-net/',
     formulary: 'http://hl7.org/fhir/us/davinci-drug-formulary/', pdex: 'http://hl7.org/fhir/us/davinci-pdex/',
   };
-  const run = (igs: (keyof typeof canonical)[]) => {
+  /** Without `igs`: neither the option nor the profile names any (a profile made in code), so every IG. */
+  const run = (igs?: (keyof typeof canonical)[]) => {
     const out = join(newDir(), 'out');
-    const manifest = generate({ profile: tiny(2), out, codeMaps, igs: igs as never });
+    const manifest = generate({ profile: igs ? tiny(2) : { ...tiny(2), igs: undefined }, out, codeMaps, ...(igs ? { igs: igs as never } : {}) });
     const resources = ndjson(out);
     const igsClaimed = new Set(resources.flatMap((r) => r.meta?.profile ?? []).map((p) => Object.keys(canonical).find((ig) => p.startsWith(canonical[ig]!)) ?? 'base'));
     return { manifest, types: new Set<string>(resources.map((r) => r.resourceType)), igsClaimed };
@@ -287,11 +288,12 @@ describe('what each IG selection builds (memberBuilder)', () => {
     expect([...formulary.igsClaimed].filter((ig) => ig !== 'base')).toEqual(['formulary']);
   });
 
-  it("should build PDex's prior authorizations only for the PDex IG, and every IG's resources with all five", () => {
+  it("should build PDex's prior authorizations only for the PDex IG, and every IG's resources when none is named", () => {
     const pdex = run(['pdex']);
     expect(pdex.types.has('ExplanationOfBenefit')).toBe(true);
     expect([...pdex.igsClaimed].filter((ig) => ig !== 'base')).toEqual(['pdex']);
-    const all = run(['carin-bb', 'us-core', 'plan-net', 'formulary', 'pdex']);
+    const all = run();
+    expect(Object.keys(all.manifest.igs)).toEqual(['hl7.fhir.us.carin-bb', 'hl7.fhir.us.core', 'hl7.fhir.us.davinci-pdex-plan-net', 'hl7.fhir.us.davinci-drug-formulary', 'hl7.fhir.us.davinci-pdex']);
     expect([...all.igsClaimed].filter((ig) => ig !== 'base').sort()).toEqual(['carin-bb', 'formulary', 'pdex', 'plan-net', 'us-core']);
     for (const t of ['ExplanationOfBenefit', 'Condition', 'InsurancePlan', 'MedicationKnowledge', 'Group', 'Questionnaire']) expect(all.types.has(t), t).toBe(true);
     expect(all.manifest.counts.byType.ExplanationOfBenefit).toBeGreaterThan(pdex.manifest.counts.byType.ExplanationOfBenefit!);
