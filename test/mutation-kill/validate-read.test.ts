@@ -170,6 +170,7 @@ describe('jsonErrorPosition, jsonErrorText, formatReadProblem', () => {
   it('should drop the position from the message, and only at its end', () => {
     expect(jsonErrorText(new Error('Bad thing in JSON at position 12'))).toBe('Bad thing');
     expect(jsonErrorText(new Error('Bad thing in JSON at position 12 (line 2 column 3)'))).toBe('Bad thing');
+    expect(jsonErrorText(new Error('Bad thing in JSON at position 1200 (line 12 column 30)'))).toBe('Bad thing');
     expect(jsonErrorText(new Error('Bad thing in JSON at position 12 more'))).toBe('Bad thing in JSON at position 12 more');
     expect(jsonErrorText(new Error('Bad in JSON at position  (line 2 column 3)'))).toBe('Bad in JSON at position  (line 2 column 3)');
     expect(jsonErrorText(new Error('Bad in JSON at position 1 (line 2 column 3) x'))).toBe('Bad in JSON at position 1 (line 2 column 3) x');
