@@ -152,7 +152,12 @@ describe('denial reasons of hospital claims', () => {
 
   it('should deny the last line of a stay when asked for a reason that fits inpatient claims', () => {
     const c = fact('pneumonia');
-    for (const seed of seeds(40)) fits('inpatient')(inpatientClaim(ctx(seed, [c]), { coverage, date: '2024-03-01', condition: c, deny: true }).lines.at(-1)!.denialReason);
+    for (const seed of seeds(40)) {
+      const denied = inpatientClaim(ctx(seed, [c]), { coverage, date: '2024-03-01', condition: c, deny: true });
+      fits('inpatient')(denied.lines.at(-1)!.denialReason);
+      // The last line itself is denied, no line added.
+      expect(denied.lines.length).toBe(inpatientClaim(ctx(seed, [c]), { coverage, date: '2024-03-01', condition: c }).lines.length);
+    }
   });
 });
 
@@ -205,7 +210,7 @@ describe('inpatientClaim, line by line', () => {
     const units: Record<string, Set<number>> = { '0250': new Set(), '0258': new Set(), '0636': new Set() };
     const seen = new Set<string>();
     const excess: number[] = [];
-    for (const seed of seeds(60)) {
+    for (const seed of seeds(100)) {
       const claim = inpatientClaim(ctx(seed, [c]), { coverage, date: '2024-03-01', condition: c });
       const los = daysBetween('2024-03-01', claim.serviceEnd);
       const op = claim.procedures[0]!.date;
@@ -237,7 +242,7 @@ describe('inpatientClaim, line by line', () => {
     // About 10 + 1.2 × the length of stay ancillary lines, ± 2 (normal), at least 4.
     const mean = excess.reduce((a, b) => a + b, 0) / excess.length;
     const sd = Math.sqrt(excess.reduce((a, b) => a + (b - mean) ** 2, 0) / excess.length);
-    expect(Math.abs(mean)).toBeLessThan(0.8);
+    expect(Math.abs(mean)).toBeLessThan(0.5);
     expect(sd).toBeGreaterThan(1.2);
     expect(sd).toBeLessThan(3);
   });
