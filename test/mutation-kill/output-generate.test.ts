@@ -180,7 +180,9 @@ describe('generate', () => {
   it('should write a shard its members, its suffixed manifest and no directory, brands or Groups, and a shard of one as a whole run', () => {
     const parent = newDir();
     const out = join(parent, 'out');
-    const second = generate({ profile: tiny(3), out, codeMaps, igs: ['us-core'], shard: { index: 2, count: 2 } });
+    const progress: [number, number][] = [];
+    const second = generate({ profile: tiny(3), out, codeMaps, igs: ['us-core'], shard: { index: 2, count: 2 }, onProgress: (d, t) => progress.push([d, t]) });
+    expect(progress).toEqual([[1, 2], [2, 2]]); // counted within the shard
     expect(second.members).toEqual({ total: 3, first: 1, last: 2, written: 2 });
     expect(second.shard).toEqual({ index: 2, count: 2 });
     const files = [...readTree(out).keys()];
