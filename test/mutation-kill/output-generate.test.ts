@@ -227,7 +227,7 @@ describe('generateAsync', () => {
     const out = join(parent, 'out');
     mkdirSync(join(out, 'screenshots'), { recursive: true });
     writeFileSync(join(out, 'screenshots', 'a.png'), 'png');
-    for (const at of [0, 1, 2]) {
+    for (const at of [0, 1, 3]) { // 3: the last member, after which only the abort check after it stops the run
       const controller = new AbortController();
       if (at === 0) controller.abort();
       const done: number[] = [];
