@@ -39,6 +39,9 @@ describe('forEachBundleEntry', () => {
   it('should stop taking objects once the entry array has ended', async () => {
     expect(await entries('{"entry":[{"a":1}],"after":[{"no":1}],"obj":{"x":{"no":2}}}')).toEqual([{ a: 1 }]);
     expect(await entries('{"entry":[],"later":[{"no":1}]}')).toEqual([]);
+    // An entry array below the top level, then an object at its depth; an array directly in the entry array.
+    expect(await entries('{"meta":{"entry":[],"x":{"no":1}}}')).toEqual([]);
+    expect(await entries('{"entry":[[1],{"a":1}]}')).toEqual([{ a: 1 }]);
   });
 
   it('should throw a SyntaxError on a malformed entry', async () => {

@@ -171,6 +171,12 @@ describe('fetchMissingPackages', () => {
     const text = await message(fetchMissingPackages(['html@1.0.0', 'bare@1.0.0'], undefined, online(cache)));
     expect(text).toMatch(new RegExp(`; download failed: ${registry}/html/1\\.0\\.0: not a package tarball \\([^)]+\\); ${registry}/bare/1\\.0\\.0: not a FHIR package \\(no package/package.json\\)\n`));
     expect(readdirSync(cache)).toEqual([]);
+    // The registry answered: the next named IG is still tried.
+    serve('a', '1.0.0');
+    requests.length = 0;
+    await expect(fetchMissingPackages(['bare@1.0.0', 'a@1.0.0'], undefined, online(cache))).rejects.toThrow(/^FHIR package bare#1\.0\.0 not found/);
+    expect(requests.map((r) => r.url)).toEqual(['/bare/1.0.0', '/a/1.0.0']);
+    expect(readdirSync(cache)).toEqual(['a#1.0.0']);
   });
 
   it('should write no file outside the package for a path that climbs out of it', async () => {
