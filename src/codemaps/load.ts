@@ -29,9 +29,12 @@ export function codeMapReader(dir: string): CodeMapReader {
     }
   };
   const rows = <T extends SourcedRow>(file: string) => {
-    const list = read<{ rows: T[] }>(file).rows;
+    const list = read<{ rows: T[] } | null>(file)?.rows;
     if (!Array.isArray(list)) throw new UserError(`code-maps/${file}: expected a "rows" array`);
     list.forEach((row, i) => {
+      if (typeof row !== 'object' || row === null || Array.isArray(row)) {
+        throw new UserError(`code-maps/${file}: row ${i + 1} is not an object`);
+      }
       if (!row.source) throw new UserError(`code-maps/${file}: row ${i + 1} has no source`);
     });
     return list;

@@ -85,6 +85,15 @@ describe('code maps', () => {
     expect(() => loadCodeMaps(brokenCopy('dental.json', (j) => delete j.rows[2].source))).toThrow('code-maps/dental.json: row 3 has no source');
   });
 
+  it('should reject a row that is not an object, or a file whose top is not an object, in one UserError naming file and row', () => {
+    const nullRow = brokenCopy('prior-auth-rentals.json', (j) => { j.rows[1] = null; });
+    expect(() => loadCodeMaps(nullRow)).toThrow(new UserError('code-maps/prior-auth-rentals.json: row 2 is not an object'));
+    rmSync(temp!, { recursive: true, force: true });
+    const nullFile = brokenCopy('prior-auth-services.json', () => undefined);
+    writeFileSync(join(nullFile, 'prior-auth-services.json'), 'null');
+    expect(() => loadCodeMaps(nullFile)).toThrow(new UserError('code-maps/prior-auth-services.json: expected a "rows" array'));
+  });
+
   it('should reject two procedure rows with one code, since claim lines carry only the code', () => {
     const dir = brokenCopy('professional-procedures.json', (j) => j.rows.push({ ...j.rows[0], key: 'twin' }));
     expect(() => loadCodeMaps(dir)).toThrow(/^code-maps\/professional-procedures\.json: 'twin': code \S+ is also row '\S+'$/);
