@@ -5,6 +5,8 @@ const SERVICES = 'prior-auth-services.json';
 const RENTALS = 'prior-auth-rentals.json';
 const SHAPES: Record<PriorAuthServiceRow['system'], RegExp> = { cpt: /^\d{5}$/, hcpcs: /^[A-V]\d{4}$/ };
 const KINDS = new Set<string>(['advanced-imaging', 'dme']);
+/** The code shape of a system of the table; undefined for any other text (`toString` included). */
+const shapeOf = (system: string): RegExp | undefined => (Object.hasOwn(SHAPES, system) ? SHAPES[system as PriorAuthServiceRow['system']] : undefined);
 
 /**
  * Reads and checks code-maps/prior-auth-services.json and prior-auth-rentals.json. Throws UserError (one line naming
@@ -17,7 +19,7 @@ export function loadPriorAuth(reader: CodeMapReader): PriorAuthTables {
   services.forEach((row, i) => {
     const key = `row ${i + 1}`;
     if (!KINDS.has(row.kind)) reader.fail(SERVICES, key, `unknown kind '${row.kind}' (advanced-imaging or dme)`);
-    const shape = SHAPES[row.system];
+    const shape = shapeOf(row.system);
     if (!shape) reader.fail(SERVICES, key, `unknown system '${row.system}' (cpt or hcpcs)`);
     for (const code of [row.from, row.to]) if (!shape.test(code)) reader.fail(SERVICES, key, `'${code}' is not a ${row.system.toUpperCase()} code`);
     if (row.system === 'hcpcs' && row.from[0] !== row.to[0]) reader.fail(SERVICES, key, `${row.from}-${row.to} spans two HCPCS letters`);
@@ -42,8 +44,7 @@ export function loadPriorAuth(reader: CodeMapReader): PriorAuthTables {
  * match; a letter and four digits for HCPCS), for which text order is the codes' order.
  */
 export function priorAuthKindOf(tables: PriorAuthTables, system: string, code: string): PriorAuthServiceRow['kind'] | undefined {
-  const shape = SHAPES[system as PriorAuthServiceRow['system']];
-  if (!shape?.test(code)) return undefined;
+  if (!shapeOf(system)?.test(code)) return undefined;
   for (const row of tables.services) if (row.system === system && row.from <= code && code <= row.to) return row.kind;
   return undefined;
 }

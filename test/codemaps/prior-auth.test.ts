@@ -45,6 +45,7 @@ describe('the prior-authorization code maps', () => {
     expect(priorAuthKindOf(t, 'hcpcs', 'K1001')).toBeUndefined();
     expect(priorAuthKindOf(t, 'hcpcs', 'A4253')).toBeUndefined();
     expect(priorAuthKindOf(t, 'cpt', 'E0601')).toBeUndefined();
+    expect(priorAuthKindOf(t, 'constructor', 'E0601')).toBeUndefined();
   });
 
   it('should reject a broken row with one line naming the file and the row', () => {
@@ -53,6 +54,7 @@ describe('the prior-authorization code maps', () => {
     expect(() => load(copy(svc, (j) => delete j.rows[1]!.source))).toThrow('code-maps/prior-auth-services.json: row 2 has no source');
     expect(() => load(copy(svc, (j) => (j.rows[0]!.kind = 'surgery')))).toThrow("code-maps/prior-auth-services.json: 'row 1': unknown kind 'surgery'");
     expect(() => load(copy(svc, (j) => (j.rows[0]!.system = 'cdt')))).toThrow("'row 1': unknown system 'cdt'");
+    expect(() => load(copy(svc, (j) => (j.rows[0]!.system = 'toString')))).toThrow("'row 1': unknown system 'toString'");
     expect(() => load(copy(svc, (j) => (j.rows[2]!.to = '7045')))).toThrow("'row 3': '7045' is not a CPT code");
     expect(() => load(copy(svc, (j) => ([j.rows[1]!.from, j.rows[1]!.to] = [j.rows[1]!.to, j.rows[1]!.from])))).toThrow("'row 2': 70498-70450 ends before it starts");
     expect(() => load(copy(svc, (j) => j.rows.push({ ...j.rows[1]!, from: '70490', to: '70500' })))).toThrow('70490-70500 overlaps row 2');
