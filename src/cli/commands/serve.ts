@@ -99,6 +99,8 @@ export function storeOptions(argv: Pick<ServeArgsShared, 'store' | 'rebuild-stor
     return { ...(value ? { store: value } : {}), rebuildStore: argv['rebuild-store'] };
   }
   if (!value) throw new UserError('--store: expected memory, sqlite or a file');
+  // A bare word is far more often a misspelt choice than a store file meant to land in the working directory.
+  if (!/[/.]/.test(value)) throw new UserError(`--store ${value}: expected memory, sqlite or a file path (a file needs a folder or an extension: ./${value} or ${value}.sqlite)`);
   return { store: 'sqlite', storeFile: value, rebuildStore: argv['rebuild-store'] };
 }
 
