@@ -30,8 +30,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       options: { help: { type: 'boolean', short: 'h' }, large: { type: 'boolean' }, 'generate-only': { type: 'boolean' }, sizes: { type: 'string' } },
     }));
   } catch (e) {
-    // node:util's messages name the option; the usage says what to type.
-    throw new UserError(`${(e as Error).message.split('\n')[0]} (see npm run bench -- --help)`);
+    // node:util's messages name the option (capitalised: lower-cased like fhirseed's own); the usage says what to type.
+    const first = (e as Error).message.split('\n')[0]!;
+    throw new UserError(`${first.charAt(0).toLowerCase()}${first.slice(1)} (see npm run bench -- --help)`);
   }
   let sizes = values.large ? [1000, 10000, 100000] : [1000, 10000];
   if (values.sizes !== undefined) {

@@ -32,7 +32,7 @@ describe('npm run bench: arguments', () => {
   it('should refuse an unknown option or a bad --sizes in one line, exit 2, before running anything', () => {
     const before = results();
     for (const [args, says] of [
-      [['--bogus'], /^bench: .*'--bogus'.* \(see npm run bench -- --help\)$/],
+      [['--bogus'], /^bench: unknown option '--bogus'.* \(see npm run bench -- --help\)$/],
       [['--sizes', '200,x'], /^bench: --sizes 200,x: "x" is not a whole number ≥ 1/],
       [['--sizes', '0'], /^bench: --sizes 0: "0" is not/],
       [['--sizes'], /^bench: .*--sizes.* \(see npm run bench -- --help\)$/],
