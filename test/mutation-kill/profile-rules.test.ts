@@ -428,3 +428,45 @@ describe('CompiledProfile coverage helpers', () => {
     expect(p.primitiveExtensionFilled({ _status: { extension: [race] } }, 'Xstatus.extension')).toBe(false);
   });
 });
+
+describe('CompiledProfile.check, bindings a slice redefines', () => {
+  it('should leave to a slice the nodes of a required-bound element that the slice binds otherwise, and check the rest', () => {
+    const S = 'http://example.org/cat';
+    const sets: Record<string, unknown> = {
+      'vs-a': { compose: { include: [{ system: S, concept: [{ code: 'a' }] }] } },
+      'vs-b': { compose: { include: [{ system: S, concept: [{ code: 'b' }] }] } },
+      'vs-c': { compose: { include: [{ system: S, concept: [{ code: 'c' }] }] } },
+    };
+    const bDefs = { structureDefinition: () => undefined, valueSet: (url: string) => sets[url], codeSystem: () => undefined } as unknown as Definitions;
+    const slice = (name: string, binding?: ElementDefinition['binding']) => [
+      el(`C.item:${name}`, { min: 0, max: '*', sliceName: name }),
+      el(`C.item:${name}.code`, { min: 0, max: '1', fixedCode: name }),
+      ...(binding ? [el(`C.item:${name}.category`, { min: 0, max: '1', binding })] : []),
+    ];
+    const elements = [
+      el('C', { min: 0, max: '*' }),
+      el('C.item', { min: 0, max: '*', slicing: { discriminator: [{ type: 'value', path: 'code' }], rules: 'open' } }),
+      el('C.item.code', { min: 0, max: '1' }),
+      el('C.item.category', { min: 0, max: '1', binding: { strength: 'required', valueSet: 'vs-a' } }),
+      // Rebound to an example set or loosened to extensible on the same set (its nodes are the slice's to judge),
+      // bound alike (still checked here), bound required to another set (the slice's), and a slice that says
+      // nothing of category (still checked here).
+      ...slice('example', { strength: 'example', valueSet: 'vs-b' }),
+      ...slice('loose', { strength: 'extensible', valueSet: 'vs-a' }),
+      ...slice('same', { strength: 'required', valueSet: 'vs-a' }),
+      ...slice('other', { strength: 'required', valueSet: 'vs-c' }),
+      ...slice('bare'),
+    ];
+    const profile = new CompiledProfile({ ...sd, url: 'http://example.org/c', snapshot: { element: elements } }, bDefs, new Terminology(bDefs));
+    const item = (code: string, category: string) => ({ code, category: { coding: [{ system: S, code: category }] } });
+    const out: string[] = [];
+    profile.check({ item: [item('example', 'b'), item('loose', 'w'), item('same', 'x'), item('other', 'c'), item('bare', 'y'), item('none', 'z'), item('same', 'a')] }, (path, message) => {
+      if (path === 'C.item.category') out.push(message);
+    });
+    expect(out).toEqual([
+      "code 'x' is not in the value set (required binding vs-a)",
+      "code 'y' is not in the value set (required binding vs-a)",
+      "code 'z' is not in the value set (required binding vs-a)",
+    ]);
+  });
+});
