@@ -87,6 +87,14 @@ export function loadCodeMaps(dir = join(packageRoot(), 'code-maps')): CodeMaps {
     if (!(t.system in SYSTEMS)) fail('tables.json', name, `unknown code system '${t.system}' (see src/fhir/systems.ts)`);
     if (!t.source) fail('tables.json', name, 'has no source');
   }
+  // Hospital lines carry the procedure's revenue code with its display from tables.json: a code the table lacks
+  // would stop a run mid-generation (lines.ts tableEntry) instead of here.
+  const revenueCodes = new Set(tables.get('revenue')?.codes.map((c) => c.code));
+  const catalogKeys = new Set(hcpcs.map((r) => r.key));
+  for (const [key, p] of procedures) {
+    const file = catalogKeys.has(key) ? 'catalog/hcpcs.json' : 'professional-procedures.json';
+    if (p.revenue && !revenueCodes.has(p.revenue)) fail(file, key, `revenue code ${p.revenue} is not in tables.json's revenue table`);
+  }
 
   const pricing = loadPricing(codeMapReader(dir));
   const priorAuth = loadPriorAuth(codeMapReader(dir));

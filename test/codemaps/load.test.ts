@@ -99,6 +99,11 @@ describe('code maps', () => {
     expect(() => loadCodeMaps(dir)).toThrow(/^code-maps\/professional-procedures\.json: 'twin': code \S+ is also row '\S+'$/);
   });
 
+  it('should reject a procedure whose revenue code the revenue table lacks, naming file and key', () => {
+    const dir = brokenCopy('professional-procedures.json', (j) => (j.rows.find((r: { key: string }) => r.key === 'hemodialysis').revenue = '0829'));
+    expect(() => loadCodeMaps(dir)).toThrow("code-maps/professional-procedures.json: 'hemodialysis': revenue code 0829 is not in tables.json's revenue table");
+  });
+
   it('should load the pricing table with the other code maps, and reject a bad entry naming file and entry', () => {
     expect(maps.pricing.books.commercial.hospital).toBeGreaterThan(1);
     expect(maps.pricing.opps.codes['99283']).toBeGreaterThan(0);
