@@ -375,6 +375,7 @@ describe('CompiledProfile.check, more shapes', () => {
 
   it('should read only a whole Type/id reference, and choice keys whose type part starts with a capital', () => {
     expect(check({ subject: { reference: 'Device/d1/more' } })).toEqual([]);
+    expect(check({ subject: null })).toEqual([]);
     expect(check({ subject: { reference: 'Device/d1' } })).toEqual(["X.subject: reference 'Device/d1' points to a Device, allowed: Patient"]);
     expect(check({ valuesetCode: 'x', valueString: 'y' })).toEqual([]);
     expect(check({ valueCode: 'x' })).toEqual(["X.value[x]: type of 'valueCode' is not allowed here (allowed: valueString)"]);
@@ -426,6 +427,19 @@ describe('CompiledProfile coverage helpers', () => {
     expect(p.primitiveExtensionFilled({ _status: { id: 'a' } }, 'Q.status.extension')).toBe(false);
     expect(p.primitiveExtensionFilled({ _status: { extension: [race] } }, 'Q.status.extension:race.value[x]')).toBe(false);
     expect(p.primitiveExtensionFilled({ _status: { extension: [race] } }, 'Xstatus.extension')).toBe(false);
+  });
+
+  it('should match an extension slice with several profiles by any of them, and pass over null extensions, items and unknown slices', () => {
+    const p = new CompiledProfile(
+      { ...sd, url: 'http://example.org/q2', snapshot: { element: [el('Q'), el('Q.status'), el('Q.status.extension:either', { sliceName: 'either', type: [{ code: 'Extension', profile: ['http://example.org/a', 'http://example.org/b|2'] }] })] } },
+      defs,
+      new Terminology(defs),
+    );
+    const b = { url: 'http://example.org/b', valueString: 'x' };
+    expect(p.primitiveExtensionFilled({ _status: { extension: [null, b] } }, 'Q.status.extension:either')).toBe(true);
+    expect(p.primitiveExtensionFilled({ _status: { extension: [{ url: 'http://example.org/c' }] } }, 'Q.status.extension:either')).toBe(false);
+    expect(p.primitiveExtensionFilled({ _status: { extension: [b] } }, 'Q.status.extension:unknown')).toBe(false);
+    expect(p.primitiveExtensionFilled({ item: [null, 'x', { _linkId: { extension: [b] } }] }, 'Q.item.linkId.extension')).toBe(true);
   });
 });
 
