@@ -14,6 +14,7 @@ import { estimateBytes, formatBytes } from '../../src/output/estimate.js';
 import { writeFailure } from '../../src/output/write-failure.js';
 import type { MemberStory } from '../../src/story/types.js';
 import { UserError } from '../../src/util/errors.js';
+import { thrown } from '../helpers/thrown.js';
 
 // Not from test/helpers/output.ts, which loads the code maps (5 s) on import: Stryker re-imports per mutant.
 function tempDir(prefix: string): { dir: string; cleanup: () => void } {
@@ -35,15 +36,6 @@ function files(dir: string, tree: Record<string, string | Buffer>): string {
     writeFileSync(join(dir, path), body);
   }
   return dir;
-}
-
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('did not throw');
 }
 
 interface Entry { path: string; type: string; mode?: number; uid?: number; gid?: number; mtime?: number; size?: number; body: string }

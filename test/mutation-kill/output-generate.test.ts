@@ -11,6 +11,7 @@ import { generate, generateAsync, shardRange, type Manifest } from '../../src/ou
 import type { Profile } from '../../src/profile/types.js';
 import { Interrupted, UserError } from '../../src/util/errors.js';
 import { codeMaps, readTree, shippedProfile, tempDir } from '../helpers/output.js';
+import { rejected, thrown } from '../helpers/thrown.js';
 
 const temps: (() => void)[] = [];
 afterAll(() => temps.forEach((c) => c()));
@@ -23,24 +24,6 @@ function newDir(): string {
 const base: Profile = shippedProfile('default');
 const tiny = (members = 3): Profile => ({ ...base, members });
 const packageVersion = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
-
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('did not throw');
-}
-
-async function rejected(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('did not reject');
-}
 
 /** The resources of every NDJSON file of dir. */
 function ndjson(dir: string): Resource[] {

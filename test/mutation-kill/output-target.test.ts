@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { outputState } from '../../src/output/complete.js';
 import { checkOutputTarget, createTempOutput, freeBytes, isInside, moveShardIn, swapInOutput } from '../../src/output/target.js';
 import { UserError } from '../../src/util/errors.js';
+import { thrown } from '../helpers/thrown.js';
 
 // Not from test/helpers/output.ts, which loads the code maps (5 s) on import: Stryker re-imports per mutant.
 function tempDir(prefix: string): { dir: string; cleanup: () => void } {
@@ -50,15 +51,6 @@ function contents(dir: string): Record<string, string> {
 
 /** A pid no process has: a child that has already exited. */
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid!;
-
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('did not throw');
-}
 
 describe('checkOutputTarget', () => {
   it('should refuse a file, naming --out', () => {

@@ -11,6 +11,7 @@ import { membersInWorkers } from '../../src/output/workers.js';
 import type { Profile } from '../../src/profile/types.js';
 import { UserError } from '../../src/util/errors.js';
 import { codeMaps, readTree, shippedProfile, tempDir } from '../helpers/output.js';
+import { rejected } from '../helpers/thrown.js';
 
 const temps: (() => void)[] = [];
 afterAll(() => temps.forEach((c) => c()));
@@ -22,15 +23,6 @@ function newDir(): string {
 
 const base: Profile = shippedProfile('default');
 const tiny = (members = 3): Profile => ({ ...base, members });
-
-async function rejected(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('did not reject');
-}
 
 describe('generateAsync with worker threads', () => {
   it('should write the same bytes with two worker threads as generate on this thread', async () => {
