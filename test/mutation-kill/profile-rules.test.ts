@@ -484,3 +484,40 @@ describe('CompiledProfile.check, bindings a slice redefines', () => {
     ]);
   });
 });
+
+describe('CompiledProfile slice tests on repeating values', () => {
+  it('should put a node in a slice when any of its values matches any nested fixed value or the required binding', () => {
+    const ID = 'http://example.org/idtype';
+    const elements = [
+      el('N', { min: 0, max: '*' }),
+      el('N.comp', { min: 0, max: '*', slicing: { discriminator: [{ type: 'value', path: 'code.coding.code' }], rules: 'open' } }),
+      el('N.comp:b', { min: 0, max: '1', sliceName: 'b' }),
+      el('N.comp:b.code.coding', { min: 0, max: '*', slicing: { discriminator: [{ type: 'value', path: 'code' }], rules: 'open' } }),
+      el('N.comp:b.code.coding:one.code', { min: 0, max: '1', fixedCode: 'B1' }),
+      el('N.comp:b.code.coding:two.code', { min: 0, max: '1', fixedCode: 'B2' }),
+      el('N.ident', { min: 0, max: '*', slicing: { discriminator: [{ type: 'value', path: 'type.coding' }], rules: 'open' } }),
+      el('N.ident:mr', { min: 0, max: '1', sliceName: 'mr' }),
+      el('N.ident:mr.type.coding', { min: 0, max: '*', binding: { strength: 'required', valueSet: 'vs-idtype' } }),
+      el('N.type', { min: 0, max: '*', slicing: { discriminator: [{ type: 'value', path: '$this' }], rules: 'open' } }),
+      el('N.type:mr', { min: 0, max: '1', sliceName: 'mr', binding: { strength: 'required', valueSet: 'vs-idtype' } }),
+    ];
+    const profile = new CompiledProfile({ ...sd, url: 'http://example.org/n', snapshot: { element: elements } }, defs, new Terminology(defs));
+    const out: string[] = [];
+    const other = { system: ID, code: 'XX' };
+    const mr = { system: ID, code: 'MR' };
+    profile.check(
+      {
+        comp: [{ code: { coding: [{ code: 'Z' }, { code: 'B2' }] } }, { code: { coding: [{ code: 'B1' }] } }],
+        ident: [{ type: { coding: [other, mr] } }, { type: { coding: [mr] } }],
+        type: [{ coding: [other, mr] }, { coding: [mr] }],
+      },
+      (path, message) => out.push(`${path}: ${message}`),
+    );
+    expect(out).toEqual([
+      'N.comp:b: 2 present, profile allows at most 1',
+      'N.ident:mr: 2 present, profile allows at most 1',
+      "N.ident:mr.type.coding: code 'XX' is not in the value set (required binding vs-idtype)",
+      'N.type:mr: 2 present, profile allows at most 1',
+    ]);
+  });
+});
