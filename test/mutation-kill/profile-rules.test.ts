@@ -427,6 +427,7 @@ describe('CompiledProfile coverage helpers', () => {
     expect(p.primitiveExtensionFilled({ _status: { id: 'a' } }, 'Q.status.extension')).toBe(false);
     expect(p.primitiveExtensionFilled({ _status: { extension: [race] } }, 'Q.status.extension:race.value[x]')).toBe(false);
     expect(p.primitiveExtensionFilled({ _status: { extension: [race] } }, 'Xstatus.extension')).toBe(false);
+    expect(p.primitiveExtensionFilled({ _status: { extension: [race] } }, 'Q.status.extension.url')).toBe(false);
   });
 
   it('should match an extension slice with several profiles by any of them, and pass over null extensions, items and unknown slices', () => {
