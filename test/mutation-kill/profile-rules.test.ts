@@ -522,3 +522,24 @@ describe('CompiledProfile slice tests on repeating values', () => {
     ]);
   });
 });
+
+describe('CompiledProfile value slices it cannot tell apart', () => {
+  it('should put every node in a value slice with nothing fixed, bound or typed to tell it by', () => {
+    const elements = [
+      el('E', { min: 0, max: '*' }),
+      el('E.extension', { min: 0, max: '*', slicing: { discriminator: [{ type: 'value', path: 'url' }], rules: 'open' } }),
+      el('E.extension:notype', { min: 0, max: '*', sliceName: 'notype' }),
+      el('E.extension:empty', { min: 0, max: '*', sliceName: 'empty', type: [] }),
+      el('E.extension:noprofile', { min: 0, max: '*', sliceName: 'noprofile', type: [{ code: 'Extension' }] }),
+      el('E.part', { min: 0, max: '*', slicing: { discriminator: [{ type: 'value', path: 'code' }], rules: 'open' } }),
+      el('E.part:s', { min: 0, max: '*', sliceName: 's' }),
+      el('E.part:s.code', { min: 0, max: '1' }),
+      el('E.part:t', { min: 0, max: '*', sliceName: 't' }),
+    ];
+    const profile = new CompiledProfile({ ...sd, url: 'http://example.org/e', snapshot: { element: elements } }, defs, new Terminology(defs));
+    const r = { extension: [{ url: 'http://example.org/u' }], part: [{ code: 'x' }] };
+    const find = profile.finder(r);
+    for (const id of ['E.extension:notype', 'E.extension:empty', 'E.extension:noprofile', 'E.extension:unlisted']) expect(find(id)).toEqual(r.extension);
+    for (const id of ['E.part:s', 'E.part:t']) expect(find(id)).toEqual(r.part);
+  });
+});
