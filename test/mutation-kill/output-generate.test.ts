@@ -191,6 +191,26 @@ describe('generate', () => {
   });
 });
 
+describe('generate over an earlier run', () => {
+  it("should replace a whole run entirely, and a shard's own earlier files (its split bundles too)", () => {
+    const parent = newDir();
+    const keys = (dir: string) => [...readTree(dir).keys()].sort();
+    const fresh = join(parent, 'fresh');
+    generate({ profile: tiny(3), out: fresh, codeMaps, igs: ['pdex'] });
+    for (const shard of [undefined, { index: 1, count: 1 }]) {
+      const out = join(parent, `out-${shard ? 'one' : 'whole'}`);
+      generate({ profile: tiny(4), out, codeMaps, igs: ['pdex'], maxBundleEntries: 4 });
+      generate({ profile: tiny(3), out, codeMaps, igs: ['pdex'], shard });
+      expect(keys(out)).toEqual(keys(fresh));
+    }
+    const sharded = join(parent, 'sharded');
+    generate({ profile: tiny(3), out: sharded, codeMaps, igs: ['pdex'], shard: { index: 2, count: 2 }, maxBundleEntries: 2 });
+    expect(keys(sharded).filter((f) => /^bundles\/member-\d+-\d+\.json$/.test(f)).length).toBeGreaterThan(0);
+    generate({ profile: tiny(3), out: sharded, codeMaps, igs: ['pdex'], shard: { index: 2, count: 2 } });
+    expect(keys(sharded).filter((f) => f.startsWith('bundles/'))).toEqual(['bundles/member-000001.json', 'bundles/member-000002.json']);
+  });
+});
+
 describe('generateAsync', () => {
   it('should write the same bytes as generate with one job, reporting progress per member', async () => {
     const options = { profile: tiny(4), codeMaps, igs: ['pdex' as const], maxBundleEntries: 4 };
@@ -222,6 +242,20 @@ describe('generateAsync', () => {
       expect([...readTree(out).keys()]).toEqual(['screenshots/a.png']);
       expect(leftovers(parent)).toEqual([]);
     }
+  });
+
+  it('should write a shard its members and what its manifest lists, without the directory, counting progress within it', async () => {
+    const out = join(newDir(), 'out');
+    const progress: [number, number][] = [];
+    const second = await generateAsync({ profile: tiny(3), out, codeMaps, igs: ['pdex'], shard: { index: 2, count: 2 }, onProgress: (d, t) => progress.push([d, t]) });
+    expect(progress).toEqual([[1, 2], [2, 2]]);
+    const files = [...readTree(out).keys()].sort();
+    expect(files.filter((f) => /directory|brands/.test(f))).toEqual([]);
+    // Every file but the manifest, less the first bundle of each member (implied by the members range).
+    expect(second.files).toEqual(files.filter((f) => f !== 'manifest.shard-2-of-2.json' && !/^bundles\/member-\d{6}\.json$/.test(f)));
+    const first = await generateAsync({ profile: tiny(3), out, codeMaps, igs: ['pdex'], shard: { index: 1, count: 2 } }); // no onProgress
+    expect(first.members).toEqual({ total: 3, first: 0, last: 0, written: 1 });
+    expect(existsSync(join(out, 'bundles', 'directory.json'))).toBe(true);
   });
 
   it("should name a full disk as the environment's and remove the partial output", async () => {
