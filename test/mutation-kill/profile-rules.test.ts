@@ -524,7 +524,7 @@ describe('CompiledProfile slice tests on repeating values', () => {
 });
 
 describe('CompiledProfile value slices it cannot tell apart', () => {
-  it('should put every node in a value slice with nothing fixed, bound or typed to tell it by', () => {
+  it('should put every node in a value slice with nothing fixed, bound or typed to tell it by, or only a type profile off the url path', () => {
     const elements = [
       el('E', { min: 0, max: '*' }),
       el('E.extension', { min: 0, max: '*', slicing: { discriminator: [{ type: 'value', path: 'url' }], rules: 'open' } }),
@@ -535,11 +535,13 @@ describe('CompiledProfile value slices it cannot tell apart', () => {
       el('E.part:s', { min: 0, max: '*', sliceName: 's' }),
       el('E.part:s.code', { min: 0, max: '1' }),
       el('E.part:t', { min: 0, max: '*', sliceName: 't' }),
+      // A type profile tells extension slices apart by url only: on another path it tells nothing.
+      el('E.part:u', { min: 0, max: '*', sliceName: 'u', type: [{ code: 'Coding', profile: ['http://example.org/u'] }] }),
     ];
     const profile = new CompiledProfile({ ...sd, url: 'http://example.org/e', snapshot: { element: elements } }, defs, new Terminology(defs));
     const r = { extension: [{ url: 'http://example.org/u' }], part: [{ code: 'x' }] };
     const find = profile.finder(r);
     for (const id of ['E.extension:notype', 'E.extension:empty', 'E.extension:noprofile', 'E.extension:unlisted']) expect(find(id)).toEqual(r.extension);
-    for (const id of ['E.part:s', 'E.part:t']) expect(find(id)).toEqual(r.part);
+    for (const id of ['E.part:s', 'E.part:t', 'E.part:u']) expect(find(id)).toEqual(r.part);
   });
 });
