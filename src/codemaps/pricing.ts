@@ -1,4 +1,4 @@
-import type { PlanType } from '../profile/types.js';
+import type { PlanType } from './types.js';
 import type { CodeMapReader } from './load.js';
 
 /** The price multiples of one book, × Medicare: hospital (facility), professional and drug. */

@@ -7,6 +7,12 @@ import type { PricingTable } from './pricing.js';
  */
 export type Side = 'right' | 'left';
 
+/**
+ * A plan's line of business as profiles name it (`plans[].type`); the code maps price each book but dental by it
+ * (pricing.json `books`).
+ */
+export type PlanType = 'commercial' | 'medicare-advantage' | 'medicaid' | 'dental';
+
 /** The kinds of encounter the story simulates (the code maps key visit patterns and care rows by them). */
 export type EncounterKind = 'office' | 'preventive' | 'emergency' | 'outpatient' | 'inpatient' | 'dental';
 

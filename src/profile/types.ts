@@ -1,9 +1,9 @@
 import type { IgName } from './igs.js';
 import type { DrugTier, TierCost } from './pharmacy-tiers.js';
+import type { PlanType } from '../codemaps/types.js';
 import type { TargetRow } from './targets.js';
 
-/** A population profile as read from `profiles/*.yaml` (after schema check and defaults). */
-export type PlanType = 'commercial' | 'medicare-advantage' | 'medicaid' | 'dental';
+export type { PlanType } from '../codemaps/types.js';
 export type ClaimType = 'professional' | 'outpatient' | 'inpatient' | 'pharmacy' | 'oral';
 export const CLAIM_TYPES: readonly ClaimType[] = ['professional', 'outpatient', 'inpatient', 'pharmacy', 'oral'];
 export type Sex = 'female' | 'male';
@@ -74,6 +74,7 @@ export interface PayerIdentifier {
   value: string;
 }
 
+/** A population profile as read from `profiles/*.yaml` (after schema check and defaults). */
 export interface Profile {
   name: string;
   description?: string;
