@@ -348,14 +348,14 @@ describe('CompiledProfile.check, more shapes', () => {
     const part = [
       ...two({ reference: 'Patient/p' }), { identifier: { value: '1' } },
       ...two({ coding: [] }), ...two({ value: 1, unit: 'mg' }), { value: 1, code: 'mg' },
-      ...two('text'), ...two(true), ...two({ resourceType: 'Patient' }), ...two({ end: '2024-01-01' }), { value: 1 }, 7,
+      ...two('text'), ...two(true), true, ...two({ resourceType: 'Patient' }), ...two({ end: '2024-01-01' }), { value: 1 }, 7,
     ];
     expect(check({ part })).toEqual([
       'X.part:Reference: 3 present, profile allows at most 1',
       'X.part:CodeableConcept: 2 present, profile allows at most 1',
       'X.part:Quantity: 3 present, profile allows at most 1',
       'X.part:string: 2 present, profile allows at most 1',
-      'X.part:boolean: 2 present, profile allows at most 1',
+      'X.part:boolean: 3 present, profile allows at most 1',
       'X.part:Patient: 2 present, profile allows at most 1',
       'X.part:Period: 2 present, profile allows at most 1',
     ]);
@@ -543,5 +543,111 @@ describe('CompiledProfile value slices it cannot tell apart', () => {
     const find = profile.finder(r);
     for (const id of ['E.extension:notype', 'E.extension:empty', 'E.extension:noprofile', 'E.extension:unlisted']) expect(find(id)).toEqual(r.extension);
     for (const id of ['E.part:s', 'E.part:t', 'E.part:u']) expect(find(id)).toEqual(r.part);
+  });
+});
+
+describe('CompiledProfile, shapes the whole-file Stryker run found untested', () => {
+  const ID = 'http://example.org/idtype';
+  const profileOf = (...elements: ElementDefinition[]) => new CompiledProfile({ ...sd, url: 'http://example.org/s', snapshot: { element: elements } }, defs, new Terminology(defs));
+  const checked = (profile: CompiledProfile, resource: unknown): string[] => {
+    const out: string[] = [];
+    profile.check(resource, (path, message) => out.push(`${path}: ${message}`));
+    return out;
+  };
+
+  it("should check a sliced element's own binding on all its nodes, not only those its slices' discriminator takes", () => {
+    const p = profileOf(
+      el('A', { min: 0, max: '*' }),
+      el('A.type', { min: 0, max: '*', binding: { strength: 'required', valueSet: 'vs-idtype' }, slicing: { discriminator: [{ type: 'value', path: '$this' }], rules: 'open' } }),
+      el('A.type:mr', { min: 0, max: '1', sliceName: 'mr', binding: { strength: 'required', valueSet: 'vs-idtype' } }),
+    );
+    expect(checked(p, { type: [{ coding: [{ system: ID, code: 'XX' }] }, { coding: [{ system: ID, code: 'MR' }] }] })).toEqual([
+      "A.type: code 'XX' is not in the value set (required binding vs-idtype)",
+    ]);
+  });
+
+  it('should put every node in an exists or type slice that does not define the discriminator path, or an unknown slice', () => {
+    const p = profileOf(
+      el('B', { min: 0, max: '*' }),
+      el('B.flag', { min: 0, max: '*', slicing: { discriminator: [{ type: 'exists', path: 'text' }], rules: 'open' } }),
+      el('B.flag:s', { min: 0, max: '1', sliceName: 's' }),
+      el('B.part', { min: 0, max: '*', slicing: { discriminator: [{ type: 'type', path: '$this' }], rules: 'open' } }),
+      el('B.part:untyped', { min: 0, max: '1', sliceName: 'untyped' }),
+    );
+    const r = { flag: [{ text: 'a' }, {}], part: ['x', 1] };
+    expect(checked(p, r)).toEqual(['B.flag:s: 2 present, profile allows at most 1', 'B.part:untyped: 2 present, profile allows at most 1']);
+    expect(p.finder(r)('B.part:unlisted')).toEqual(r.part);
+  });
+
+  it('should type-slice on the type of the discriminator path, taking a node when any of its values has the type', () => {
+    const p = profileOf(
+      el('C', { min: 0, max: '*' }),
+      el('C.thing', { min: 0, max: '*', slicing: { discriminator: [{ type: 'type', path: 'item' }], rules: 'open' } }),
+      el('C.thing:q', { min: 0, max: '*', sliceName: 'q' }),
+      el('C.thing:q.item', { min: 0, max: '*', type: [{ code: 'Quantity' }] }),
+    );
+    const r = { thing: [{ item: [{ value: 1, unit: 'mg' }, 'x'] }, { item: 'x' }] };
+    expect(p.finder(r)('C.thing:q')).toEqual([r.thing[0]]);
+  });
+
+  it('should leave profile discriminators unresolved even where a value is fixed on their path', () => {
+    const p = profileOf(
+      el('E', { min: 0, max: '*' }),
+      el('E.part', { min: 0, max: '*', slicing: { discriminator: [{ type: 'profile', path: 'code' }], rules: 'open' } }),
+      el('E.part:p', { min: 0, max: '*', sliceName: 'p' }),
+      el('E.part:p.code', { min: 0, max: '1', fixedCode: 'A' }),
+    );
+    const r = { part: [{ code: 'A' }, { code: 'B' }] };
+    expect(p.finder(r)('E.part:p')).toEqual(r.part);
+  });
+
+  it('should tell value slices apart only by values fixed on the discriminator path, not elsewhere in the slice', () => {
+    const p = profileOf(
+      el('F', { min: 0, max: '*' }),
+      el('F.comp', { min: 0, max: '*', slicing: { discriminator: [{ type: 'value', path: 'code.coding.code' }], rules: 'open' } }),
+      el('F.comp:a', { min: 0, max: '*', sliceName: 'a' }),
+      el('F.comp:a.code.text', { min: 0, max: '1', fixedString: 'T' }),
+    );
+    const r = { comp: [{ code: { coding: [{ code: 'A' }], text: 'T' } }, { code: { coding: [{ code: 'B' }] } }] };
+    expect(p.finder(r)('F.comp:a')).toEqual(r.comp);
+  });
+
+  it('should take an element whose name only begins with a closed-sliced sibling for no slice of it', () => {
+    const p = profileOf(
+      el('O', { min: 0, max: '*' }),
+      el('O.tag', { min: 0, max: '*', slicing: { discriminator: [{ type: 'value', path: '$this' }], rules: 'closed' } }),
+      el('O.tag:a', { min: 0, max: '*', sliceName: 'a', fixedString: 'a' }),
+      el('O.tags', { min: 0, max: '*' }),
+    );
+    expect(checked(p, { tag: ['a', 'b'] })).toEqual(['O.tag: "b" matches no slice of a closed slicing']);
+  });
+
+  it('should find the value of a choice type slice', () => {
+    const r = valid();
+    r.effectiveDateTime = '2024-01-01';
+    expect(compiled().finder(r)('Obs.effective[x]:effectiveDateTime')).toEqual(['2024-01-01']);
+  });
+
+  it('should check nothing and not fail on a profile without a snapshot, a choice without types, a binding to an unknown value set', () => {
+    expect(checked(new CompiledProfile({ ...sd, snapshot: undefined }, defs, new Terminology(defs)), valid())).toEqual([]);
+    const p = profileOf(
+      el('H', { min: 0, max: '*' }),
+      el('H.value[x]', { min: 0, max: '1' }),
+      el('H.code', { min: 0, max: '2', binding: { strength: 'required', valueSet: 'vs-not-loaded' } }),
+    );
+    expect(checked(p, { valueString: 'x', code: ['x', { coding: [{ system: 's', code: 'c' }] }] })).toEqual([]);
+  });
+
+  it('should check a coding with a system and no code against a required binding', () => {
+    const p = profileOf(el('J', { min: 0, max: '*' }), el('J.coded', { min: 0, max: '*', binding: { strength: 'required', valueSet: 'vs-idtype' } }));
+    expect(checked(p, { coded: [{ system: 'http://example.org/elsewhere' }] })).toEqual([
+      "J.coded: code system 'http://example.org/elsewhere' is not one the value set includes (http://example.org/idtype) (required binding vs-idtype)",
+    ]);
+  });
+
+  it('should not take a contentReference that does not loop back for a recursive structure, and find a value at its first level', () => {
+    const p = profileOf(el('R', { min: 0, max: '*' }), el('R.item', { min: 0, max: '*' }), el('R.item.item', { contentReference: '#R.item' }), el('R.other'), el('R.copy', { contentReference: '#R.other' }));
+    expect(p.recursiveFilled({ other: { x: 1 } }, 'R.other.x')).toBe(false);
+    expect(p.recursiveFilled({ item: [{ linkId: '1' }] }, 'R.item.linkId')).toBe(true);
   });
 });
