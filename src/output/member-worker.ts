@@ -1,21 +1,17 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadCodeMaps } from '../codemaps/load.js';
+import { answerMember } from './member-answer.js';
 import { memberBuilder, type MemberSetup } from './member-builder.js';
 
 /**
  * Worker thread of `generate --jobs N` (started by src/output/workers.ts): loads the code maps and
  * builds the directory once, then answers each member index it is sent with that member's bytes
- * (`{ index, group }`), or `{ index, error }` when building it threw.
+ * (`{ index, group }`), or `{ index, error }` when building it threw (src/output/member-answer.ts: that logic
+ * runs on the main thread in tests, where Stryker can measure it; this entry runs only in a worker).
  */
 const { setup, codeMapsDir } = workerData as { setup: MemberSetup; codeMapsDir?: string };
 const builder = memberBuilder(setup, loadCodeMaps(codeMapsDir));
 parentPort!.on('message', (index: number) => {
-  try {
-    const group = builder.member(index);
-    // The bytes move to the writer's thread (transferred, not copied); the rest is a few small objects.
-    parentPort!.postMessage({ index, group }, [group.bytes.buffer as ArrayBuffer]);
-  } catch (error) {
-    const e = error instanceof Error ? error : new Error(String(error));
-    parentPort!.postMessage({ index, error: { name: e.name, message: e.message, stack: e.stack } });
-  }
+  const { answer, transfer } = answerMember(builder, index);
+  parentPort!.postMessage(answer, transfer);
 });

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { UserError } from '../util/errors.js';
 import { workerFailed } from '../util/worker-failed.js';
+import { answerError, type Answer } from './member-answer.js';
 import type { MemberBuilder, MemberSetup } from './member-builder.js';
 import type { RenderedGroup } from './render.js';
 
@@ -20,8 +20,6 @@ const AHEAD_PER_WORKER = 4;
  * seconds at 8, 29.8 at 16, 25.8 at 32 — as much as --jobs 1 — for 280, 306 and 334 MiB peak RSS; issue 13).
  */
 const WORKER_HEAP = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 32 };
-
-type Answer = { index: number; group: RenderedGroup } | { index: number; error: { name: string; message: string; stack?: string } };
 
 /**
  * The worker entry: member-worker.js beside this module in dist/; under vitest (TypeScript sources)
@@ -63,7 +61,7 @@ export class MemberThreads {
       this.busy.set(worker, 0);
       worker.on('message', (answer: Answer) => {
         this.busy.set(worker, this.busy.get(worker)! - 1);
-        if ('error' in answer) this.failure ??= asError(answer.error, answer.index);
+        if ('error' in answer) this.failure ??= answerError(answer.error, answer.index);
         else this.done.set(answer.index, answer.group);
         this.feed();
         this.notify();
@@ -139,11 +137,4 @@ export class MemberThreads {
  */
 export function membersInWorkers(setup: MemberSetup, jobs: number, first: number, end: number, codeMapsDir?: string): AsyncGenerator<RenderedGroup, void, void> {
   return new MemberThreads(setup, Math.min(jobs, end - first), codeMapsDir).members(undefined, first, end);
-}
-
-function asError(e: { name: string; message: string; stack?: string }, index: number): Error {
-  if (e.name === 'UserError' || e.name === 'ProfileError') return new UserError(e.message);
-  const error = new Error(`member ${index}: ${e.message}`);
-  if (e.stack) error.stack = `${error.message}\n(in the worker) ${e.stack}`;
-  return error;
 }

@@ -7,6 +7,7 @@ import { dentalLine, procedureLine, tableEntry } from '../../src/story/claims/li
 import type { CoverageFact, Directory, MemberFact } from '../../src/story/types.js';
 import { addDays, daysBetween } from '../../src/util/dates.js';
 import { Rng } from '../../src/util/rng.js';
+import { UserError } from '../../src/util/errors.js';
 
 /**
  * A claim line's price and dates worked out by hand (issue 19): MemberClaimsContext's price, charge, allowed
@@ -223,6 +224,8 @@ describe('dentalLine and tableEntry', () => {
     expect(tableEntry(context('x'), 'revenue', '0360')).toEqual({ code: '0360', display: 'Operating room' });
     expect(() => tableEntry(context('x'), 'revenue', '0999')).toThrow("code-maps/tables.json: table 'revenue' has no code '0999'");
     expect(() => tableEntry(context('x'), 'nowhere', '0360')).toThrow("code-maps/tables.json: table 'nowhere' has no code '0360'");
+    // An edited tables.json is a user's mistake: one line, exit 2 (test/cli/generate-code-maps-edit.test.ts).
+    expect(() => tableEntry(context('x'), 'revenue', '0999')).toThrow(UserError);
   });
 });
 

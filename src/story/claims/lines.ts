@@ -1,4 +1,5 @@
 import type { DentalRow, DenialRow, ProcedureRow, Side } from '../../codemaps/types.js';
+import { UserError } from '../../util/errors.js';
 import type { CoverageFact, IsoDate } from '../types.js';
 import type { MemberClaimsContext } from './context.js';
 import type { DraftLine } from './draft.js';
@@ -65,8 +66,13 @@ export function dentalLine(ctx: MemberClaimsContext, row: DentalRow, o: LineOpti
   };
 }
 
+/**
+ * The row of a code-maps/tables.json table for a code a claim carries. A code the table lacks (an edited tables.json)
+ * is found only when a member needs it: a UserError (one line naming the file, table and code; exit 2), as the
+ * checks made when the code maps load.
+ */
 export function tableEntry(ctx: MemberClaimsContext, table: string, code: string): { code: string; display: string } {
   const found = ctx.codeMaps.tables.get(table)?.codes.find((c) => c.code === code);
-  if (!found) throw new Error(`code-maps/tables.json: table '${table}' has no code '${code}'`);
+  if (!found) throw new UserError(`code-maps/tables.json: table '${table}' has no code '${code}'`);
   return found;
 }
