@@ -2,7 +2,8 @@
 // thread (a UserError stays one, with its exit code; a bug names the member and keeps the worker's stack), a member
 // whose build throws a UserError inside a worker (an edited code-maps/tables.json that lacks a code a claim needs,
 // found only when a member needs it), and the worker threads terminated when a run ends, is broken out of or fails.
-// The worker cases start one worker thread each from the TypeScript sources (seconds on a busy machine).
+// The worker cases start worker threads from the TypeScript sources: seconds on an idle machine, 40 s at load
+// average 22 under nice 19 (the first one, whose worker reads a fresh copy of the code maps), hence their timeouts.
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -90,7 +91,7 @@ describe('MemberThreads: failures and closing', () => {
     expect(error.message).toBe("code-maps/tables.json: table 'rx-origin' has no code '3'");
     expect((error as UserError).exitCode).toBe(2);
     expect(workersOf(threads).map((w) => w.threadId)).toEqual([-1]);
-  });
+  }, 180_000);
 
   it('should terminate the workers when a run ends and when the caller breaks out of it', async () => {
     const whole = new MemberThreads(setup, 2);
@@ -102,5 +103,5 @@ describe('MemberThreads: failures and closing', () => {
     const broken = new MemberThreads(setup, 1);
     for await (const _ of broken.members(undefined, 0, 6)) break;
     expect(workersOf(broken).map((w) => w.threadId)).toEqual([-1]);
-  });
+  }, 180_000);
 });
