@@ -252,6 +252,29 @@ describe('InvariantChecker: the result cache', () => {
     run(c, p, {}, { Patient: nodes.slice(20_000) });
     expect(caches(c)[0]!.size).toBe(1);
   });
+
+  it('should forget all results at once when their keys pass 2 million characters, and keep each new one', () => {
+    const c = new InvariantChecker(terminology().t);
+    const p = profile(['Patient', [error('n-3', "s != ''")]]);
+    // Keys of exactly 2,000 characters ({"s":"…"}): 1,000 of them make exactly 2 million, still kept.
+    const nodes = Array.from({ length: 1_001 }, (_, i) => ({ s: String(i).padStart(4, '0') + 'x'.repeat(1_988) }));
+    run(c, p, {}, { Patient: nodes.slice(0, 1_000) });
+    expect([...caches(c)[0]!.keys()].map((k) => k.length)).toEqual(Array(1_000).fill(2_000));
+    run(c, p, {}, { Patient: nodes.slice(1_000) });
+    expect(caches(c)[0]!.size).toBe(1);
+  });
+
+  it('should key by what the expression reads when that can be bounded, and by the names it uses when not', () => {
+    const { t, calls } = terminology();
+    const c = new InvariantChecker(t);
+    // item.code is read: the items' other fields do not make a new entry.
+    run(c, profile(['Patient', [error('m-5', "item.code.memberOf('vs')")]]), {}, { Patient: [{ item: [{ code: 'a', display: 'x' }] }, { item: [{ code: 'a', display: 'y' }] }] });
+    expect(calls).toEqual(['vs']);
+    // A type name as a path step cannot be bounded; the names it uses still key it.
+    const obs = (id: string) => ({ resourceType: 'Observation', id, code: 'b' });
+    run(c, profile(['Observation', [error('m-6', "Observation.code.memberOf('vs')")]]), {}, { Observation: [obs('1'), obs('2')] });
+    expect(calls).toEqual(['vs', 'vs']);
+  });
 });
 
 describe('cacheKeyOf: reading an expression', () => {
