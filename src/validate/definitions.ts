@@ -142,6 +142,11 @@ export function baseDefinitionsText(): string {
   return baseText ?? JSON.stringify(base?.all ?? readBaseBundles());
 }
 
+/** Whether this thread has read (or adopted and parsed) the R4 base definitions already. */
+export function baseDefinitionsLoaded(): boolean {
+  return base !== undefined;
+}
+
 /** Makes this thread's base definitions those of `text` (from baseDefinitionsText in another thread); before any use. */
 export function adoptBaseDefinitions(text: string): void {
   if (!base) baseText = text;

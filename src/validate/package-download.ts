@@ -10,7 +10,7 @@ import {
   type DownloadAttempt,
 } from './package-sources.js';
 import { Interrupted } from '../util/errors.js';
-import { loadPackages, parseIg, SKIPPED_DEPENDENCIES } from './packages.js';
+import { parseIg, requirePackages, SKIPPED_DEPENDENCIES } from './packages.js';
 import { readTgz } from './tar.js';
 
 export { DEFAULT_PACKAGE_REGISTRY } from './package-sources.js';
@@ -90,7 +90,9 @@ export async function fetchMissingPackages(igs: string[], packagesDir: string | 
  */
 export async function ensurePackages(igs: string[], packagesDir: string | undefined, options: DownloadOptions = {}): Promise<string[]> {
   const downloaded = await fetchMissingPackages(igs, packagesDir, options);
-  loadPackages(igs, packagesDir);
+  // Only looked for, not loaded: a full load here stayed cached (examples and all, about 35 MiB) beside the
+  // slim copy validate and each of its workers then load.
+  requirePackages(igs, packagesDir);
   return downloaded;
 }
 

@@ -124,6 +124,19 @@ function toPackage(name: string, version: string, files: Map<string, Buffer>, sl
 }
 
 /**
+ * Checks that every named IG package (`--ig` specs) is in packageSearchDirs(packagesDir), reading none of
+ * them; returns those directories. Throws loadPackages' UserError (missingPackagesError) naming the ones that are not.
+ */
+export function requirePackages(igs: string[], packagesDir?: string): string[] {
+  const dirs = packageSearchDirs(packagesDir);
+  const missing = igs.map((ig) => parseIg(ig)).filter(({ name, version }) => !SKIPPED_DEPENDENCIES.some((re) => re.test(name)) && !locatePackage(dirs, name, version));
+  if (missing.length) {
+    throw missingPackagesError(missing.map(({ name, version }) => `${name}#${version}`), dirs, { skipped: downloadSkipReason(packagesDir) });
+  }
+  return dirs;
+}
+
+/**
  * Loads the named IG packages and, transitively, their dependencies, from packageSearchDirs(packagesDir).
  * Named packages that cannot be found are one UserError naming them all, the directories looked in
  * and why nothing was downloaded (missingPackagesError); a missing dependency is a warning (its
@@ -132,11 +145,7 @@ function toPackage(name: string, version: string, files: Map<string, Buffer>, sl
  * third of the memory; enough for the validator, which reads none of it.
  */
 export function loadPackages(igs: string[], packagesDir?: string, options: { slim?: boolean } = {}): PackageSet {
-  const dirs = packageSearchDirs(packagesDir);
-  const missing = igs.map((ig) => parseIg(ig)).filter(({ name, version }) => !SKIPPED_DEPENDENCIES.some((re) => re.test(name)) && !locatePackage(dirs, name, version));
-  if (missing.length) {
-    throw missingPackagesError(missing.map(({ name, version }) => `${name}#${version}`), dirs, { skipped: downloadSkipReason(packagesDir) });
-  }
+  const dirs = requirePackages(igs, packagesDir);
   const packages: FhirPackage[] = [];
   const warnings: string[] = [];
   const seen = new Set<string>();

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CoverageState } from './coverage.js';
-import { baseDefinitionsText } from './definitions.js';
+import { baseDefinitionsLoaded, baseDefinitionsText } from './definitions.js';
 import type { KeySet } from './key-set.js';
 import type { WorkUnit } from './stream.js';
 import type { Issue } from './types.js';
@@ -47,11 +47,31 @@ const WORKER_HEAP_MB = 256;
 /** Units each worker holds at once (one running, one queued behind it so the thread never waits for the next). */
 const PER_WORKER = 2;
 
-/** The worker entry: validate-worker.js beside this module in dist/; from the TypeScript sources (vitest), the .ts through the TS loader hooks. */
-function workerEntry(): { url: URL; execArgv: string[] } {
-  const js = new URL('./validate-worker.js', import.meta.url);
+/** A worker entry (`validate-worker`, `base-worker`): the .js beside this module in dist/; from the TypeScript sources (vitest), the .ts through the TS loader hooks. */
+function workerEntry(name: string): { url: URL; execArgv: string[] } {
+  const js = new URL(`./${name}.js`, import.meta.url);
   if (existsSync(fileURLToPath(js))) return { url: js, execArgv: [] };
-  return { url: new URL('./validate-worker.ts', import.meta.url), execArgv: ['--import', new URL('../output/ts-worker-register.mjs', import.meta.url).href] };
+  return { url: new URL(`./${name}.ts`, import.meta.url), execArgv: ['--import', new URL('../output/ts-worker-register.mjs', import.meta.url).href] };
+}
+
+/**
+ * The slimmed R4 base as text (baseDefinitionsText) for the workers. Made in a thread of its own that ends once it
+ * has answered, unless this thread has the definitions already: reading the 40 MiB of bundles here left about
+ * 110 MiB of garbage that V8 did not collect while the workers loaded (this thread allocates little then), and
+ * that was the peak of a `--jobs 2` run (issue 13). Rejects with the thread's error if it fails.
+ */
+export function baseTextInThread(): Promise<string> {
+  if (baseDefinitionsLoaded()) return Promise.resolve(baseDefinitionsText());
+  const entry = workerEntry('base-worker');
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(entry.url, { execArgv: entry.execArgv });
+    worker.once('message', (text: string) => {
+      resolve(text);
+      void worker.terminate();
+    });
+    worker.once('error', (error) => reject(workerFailed('validate base-definitions worker', error)));
+    worker.once('exit', (code) => reject(new Error(`validate base-definitions worker stopped (exit code ${code}) before it answered`)));
+  });
 }
 
 /**
@@ -65,8 +85,8 @@ export async function validateUnitsInWorkers(
   keys: [KeySet, KeySet],
   options: WorkersOptions,
 ): Promise<{ issues: Issue[]; coverage: CoverageState[][]; skippedInvariants: Map<string, string> }> {
-  const entry = workerEntry();
-  const setup: WorkerSetup = { igs: options.igs, packagesDir: options.packagesDir, coverage: options.coverage, keys: keys[0].buffer, entryKeys: keys[1].buffer, base: baseDefinitionsText() };
+  const entry = workerEntry('validate-worker');
+  const setup: WorkerSetup = { igs: options.igs, packagesDir: options.packagesDir, coverage: options.coverage, keys: keys[0].buffer, entryKeys: keys[1].buffer, base: await baseTextInThread() };
   const count = Math.max(1, Math.min(options.jobs, units.length));
   const resourceLimits = { maxOldGenerationSizeMb: heapFor(units), maxYoungGenerationSizeMb: 16 };
   const workers = Array.from({ length: count }, () => new Worker(entry.url, { workerData: setup, execArgv: entry.execArgv, resourceLimits }));
