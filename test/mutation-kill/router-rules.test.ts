@@ -251,6 +251,27 @@ describe('AtomicMemoryRepository', () => {
       throw boom;
     })).rejects.toBe(boom);
     expect(repo.has('Patient', 'outside')).toBe(true);
+    await repo.deleteResource('Patient', 'outside');
+    expect(repo.has('Patient', 'outside')).toBe(false);
+  });
+
+  it('should undo the first resources of a type never stored before, and fail with the first error, not one of its own', async () => {
+    const { repo } = createEngine();
+    const boom = new Error('boom');
+    await expect(
+      repo.withTransaction(async () => {
+        await repo.createResource({ resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' } } as Observation);
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    expect([...repo.all('Observation')]).toEqual([]);
+    // A delete of a type nothing was stored under: medplum's not-found, after a rollback that has nothing to undo.
+    await expect(repo.withTransaction(async () => repo.deleteResource('Claim', 'nope'))).rejects.toThrow(/not found/i);
+    await repo.withTransaction(async () => {
+      await repo.createResource(patient('p1'));
+      await repo.deleteResource('Patient', 'p1');
+    });
+    expect(repo.has('Patient', 'p1')).toBe(false);
   });
 });
 
