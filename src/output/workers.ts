@@ -131,10 +131,3 @@ export class MemberThreads {
   }
 }
 
-/**
- * Members [first, end) built on `jobs` worker threads alone (none on this thread), yielded in index order:
- * MemberThreads without a local builder.
- */
-export function membersInWorkers(setup: MemberSetup, jobs: number, first: number, end: number, codeMapsDir?: string): AsyncGenerator<RenderedGroup, void, void> {
-  return new MemberThreads(setup, Math.min(jobs, end - first), codeMapsDir).members(undefined, first, end);
-}

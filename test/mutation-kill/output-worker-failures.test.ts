@@ -1,7 +1,8 @@
 // src/output/member-answer.ts and workers.ts (issue 19): what a worker answers for a member, read back on the main
 // thread (a UserError stays one, with its exit code; a bug names the member and keeps the worker's stack), a member
 // whose build throws a UserError inside a worker (an edited code-maps/tables.json that lacks a code a claim needs,
-// found only when a member needs it), and the worker threads terminated when a run ends, is broken out of or fails.
+// found only when a member needs it), the worker threads terminated when a run is broken out of or fails, and a run
+// whose worker stops before its end.
 // The worker cases start worker threads from the TypeScript sources: seconds on an idle machine, 40 s at load
 // average 22 under nice 19 (the first one, whose worker reads a fresh copy of the code maps), hence their timeouts.
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
@@ -93,15 +94,19 @@ describe('MemberThreads: failures and closing', () => {
     expect(workersOf(threads).map((w) => w.threadId)).toEqual([-1]);
   }, 180_000);
 
-  it('should terminate the workers when a run ends and when the caller breaks out of it', async () => {
-    const whole = new MemberThreads(setup, 2);
-    let n = 0;
-    for await (const _ of whole.members(builder, 0, 3)) n += 1;
-    expect(n).toBe(3);
-    expect(workersOf(whole).map((w) => w.threadId)).toEqual([-1, -1]);
-
+  it('should terminate the workers when the caller breaks out of a run', async () => {
     const broken = new MemberThreads(setup, 1);
-    for await (const _ of broken.members(undefined, 0, 6)) break;
+    for await (const _ of broken.members(builder, 0, 6)) break;
     expect(workersOf(broken).map((w) => w.threadId)).toEqual([-1]);
+  }, 180_000);
+
+  it('should stop with the reason, not wait, when a worker stops before the run ends', async () => {
+    // One worker takes members two at a time, at most four ahead of the one yielded: member 5 is not sent yet when
+    // the worker is stopped after member 0 (as the system would stop it).
+    const threads = new MemberThreads(setup, 1);
+    const error = await rejected((async () => {
+      for await (const _ of threads.members(undefined, 0, 6)) await workersOf(threads)[0]!.terminate();
+    })());
+    expect(error.message).toMatch(/^a generate worker stopped \(exit code 1\) before member [1-5] was built$/);
   }, 180_000);
 });

@@ -1,5 +1,5 @@
 // src/output/workers.ts (issue 19): `generate --jobs N` against one job byte for byte, members in index order from
-// more workers than members, and a member's failure in a worker rethrown with its index. Worker threads load src/
+// two workers fed as they answer (then terminated), and a member's failure in a worker rethrown with its index. Worker threads load src/
 // through ts-worker-hooks.mjs: seconds each on an idle machine, up to a minute at load 40, hence few and small runs
 // (this file is over 10 s for that reason).
 import { createHash } from 'node:crypto';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generate, generateAsync } from '../../src/output/generate.js';
 import { memberBuilder, type MemberSetup } from '../../src/output/member-builder.js';
-import { membersInWorkers } from '../../src/output/workers.js';
+import { MemberThreads } from '../../src/output/workers.js';
 import type { Profile } from '../../src/profile/types.js';
 import { UserError } from '../../src/util/errors.js';
 import { codeMaps, readTree, shippedProfile, tempDir } from '../helpers/output.js';
@@ -39,9 +39,11 @@ describe('generateAsync with worker threads', () => {
   });
 });
 
-describe('membersInWorkers', () => {
+describe('MemberThreads without this thread building', () => {
+  /** Members [first, end) built on `workers` worker threads alone. */
+  const inWorkers = (setup: MemberSetup, workers: number, first: number, end: number) => new MemberThreads(setup, workers).members(undefined, first, end);
   const setup = (over: Partial<MemberSetup['render']> = {}): MemberSetup => ({
-    profile: tiny(4), now: base.period.end, runId: 'r', usCoreVersion: base.usCore, igs: ['pdex'],
+    profile: tiny(6), now: base.period.end, runId: 'r', usCoreVersion: base.usCore, igs: ['pdex'],
     render: { formats: new Set(['ndjson'] as const), maxBundleEntries: 500, pretty: false, ...over },
   });
 
@@ -50,7 +52,7 @@ describe('membersInWorkers', () => {
     const broken = setup({ formats: {} as Set<'ndjson'> });
     const got: number[] = [];
     const error = await rejected((async () => {
-      for await (const g of membersInWorkers(broken, 2, 1, 3)) got.push(g.bytes.length);
+      for await (const g of inWorkers(broken, 2, 1, 3)) got.push(g.bytes.length);
     })());
     expect(got).toEqual([]);
     expect(error).not.toBeInstanceOf(UserError);
@@ -58,14 +60,16 @@ describe('membersInWorkers', () => {
     expect(error.stack).toMatch(/\(in the worker\) TypeError/);
   });
 
-  it('should yield the members in index order, the same bytes as built on this thread, with more workers asked than members', async () => {
+  it('should yield the members in index order, the same bytes as built on this thread, each worker fed again as it answers, and end with the workers terminated', async () => {
     const hash = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
     const builder = memberBuilder(setup(), codeMaps);
-    const expected = [1, 2, 3].map((i) => hash(builder.member(i).bytes));
+    const expected = [1, 2, 3, 4, 5].map((i) => hash(builder.member(i).bytes));
     const got: string[] = [];
-    for await (const g of membersInWorkers(setup(), 5, 1, 4)) got.push(hash(g.bytes));
-    expect(new Set(expected).size).toBe(3);
+    // Five members, two workers taking two at a time: the fifth is sent only once a worker has answered.
+    const threads = new MemberThreads(setup(), 2);
+    for await (const g of threads.members(undefined, 1, 6)) got.push(hash(g.bytes));
+    expect(new Set(expected).size).toBe(5);
     expect(got).toEqual(expected);
+    expect((threads['workers'] as { threadId: number }[]).map((w) => w.threadId)).toEqual([-1, -1]);
   });
 });
-
