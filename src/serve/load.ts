@@ -6,6 +6,7 @@ import type { FhirRouter } from '@medplum/fhir-router';
 import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { Interrupted, UserError } from '../util/errors.js';
 import type { AtomicMemoryRepository } from './router.js';
+import { plainPuts } from './store/bulk-text.js';
 import { processBundle } from './transaction.js';
 
 export interface LoadResult {
@@ -20,6 +21,14 @@ const NOT_DATA_DIRS = new Set(['seed-state', 'sandbox-store', 'serve-state']);
 /** NDJSON lines stored per transaction: one commit per batch instead of per resource. */
 const NDJSON_BATCH = 1000;
 
+/**
+ * Loads one JSON file (`name` relative to the directory) into `result` as loadJson would, or returns false to leave
+ * it to loadJson; `ahead` lists the JSON files that follow, in load order (see loadDirectory).
+ */
+export type JsonLoader = (file: string, name: string, result: LoadResult, ahead: string[]) => Promise<boolean>;
+/** How many of the following JSON files a JsonLoader is told of. */
+const JSON_AHEAD = 8;
+
 /** Loads one NDJSON file (`name` relative to the directory) into `result`, as loadNdjson does (see loadDirectory). */
 export type NdjsonLoader = (file: string, name: string, result: LoadResult, signal: AbortSignal | undefined) => Promise<void>;
 
@@ -29,20 +38,35 @@ export type NdjsonLoader = (file: string, name: string, result: LoadResult, sign
  * bundles are loaded (they hold the same resources). A failing file or line is recorded and the
  * rest still load. Between files and NDJSON batches the event loop runs (SIGINT/SIGTERM handlers among it): once
  * `signal` is aborted the load stops there with Interrupted (a batch is one transaction: none is half stored).
- * `ndjson` loads the NDJSON files instead of the line-by-line loader (the SQLite store's first build: bulk-load.ts).
+ * `ndjson` loads the NDJSON files instead of the line-by-line loader, and `json` is offered each JSON file first
+ * (the SQLite store's first build: bulk-load.ts).
  */
-export async function loadDirectory(dir: string, router: FhirRouter, repo: AtomicMemoryRepository, signal?: AbortSignal, ndjson?: NdjsonLoader): Promise<LoadResult> {
+export async function loadDirectory(
+  dir: string,
+  router: FhirRouter,
+  repo: AtomicMemoryRepository,
+  signal?: AbortSignal,
+  ndjson?: NdjsonLoader,
+  json?: JsonLoader,
+): Promise<LoadResult> {
   const files = dataFiles(dir);
   const hasBundles = files.some((f) => relative(dir, f).startsWith(`bundles/`) && f.endsWith('.json'));
   const result: LoadResult = { loaded: 0, errors: [] };
-  for (const file of orderFiles(files)) {
+  const loaded = orderFiles(files).filter((file) => {
     const name = relative(dir, file);
-    if (NOT_FHIR.test(name)) continue;
-    if (hasBundles && name.startsWith('ndjson/')) continue;
+    return !NOT_FHIR.test(name) && !(hasBundles && name.startsWith('ndjson/'));
+  });
+  const jsonFiles = loaded.filter((file) => file.endsWith('.json'));
+  let jsonDone = 0;
+  for (const file of loaded) {
+    const name = relative(dir, file);
     await yieldUnlessAborted(signal);
     try {
       if (file.endsWith('.ndjson')) await (ndjson ?? ((f, n, r, s) => loadNdjson(f, n, repo, r, s)))(file, name, result, signal);
-      else if (file.endsWith('.json')) await loadJson(file, name, router, repo, result);
+      else if (file.endsWith('.json')) {
+        jsonDone++;
+        if (!(await json?.(file, name, result, jsonFiles.slice(jsonDone, jsonDone + JSON_AHEAD)))) await loadJson(file, name, router, repo, result);
+      }
     } catch (error) {
       if (error instanceof Interrupted) throw error;
       result.errors.push(`${name}: ${(error as Error).message}`);
@@ -103,13 +127,6 @@ async function loadJson(file: string, name: string, router: FhirRouter, repo: At
   const resources = resource.resourceType === 'Bundle' ? (resource.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : [])) : [resource];
   for (const r of resources) await store(r, repo);
   result.loaded += resources.length;
-}
-
-/** Only PUT Type/id entries of resources with that id, and no reference to a `urn:` placeholder to resolve. */
-function plainPuts(bundle: Bundle): boolean {
-  const entries = bundle.entry ?? [];
-  const puts = entries.every((e) => e.request?.method === 'PUT' && e.resource?.resourceType && e.request.url === `${e.resource.resourceType}/${e.resource.id}`);
-  return puts && !JSON.stringify(entries.map((e) => e.resource)).includes('"reference":"urn:');
 }
 
 /** Streams the file line by line and stores it in batches, each one transaction; a bad line is recorded and skipped. */

@@ -2,18 +2,21 @@
 // errors as the line-by-line loader, whatever the lines (bad, repeated, blank, CRLF, longer than a chunk), and each
 // stored text exactly medplum's stringify of the version (a property over random resources and spellings). The
 // workers load their TypeScript through the test hooks (src/output/ts-worker-hooks.mjs): seconds at a first run.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dataFiles, loadDirectory, type LoadResult } from '../../src/serve/load.js';
 import { createEngine } from '../../src/serve/router.js';
 import { createBulkLoader } from '../../src/serve/store/bulk-load.js';
 import { bulkRow, canonical } from '../../src/serve/store/bulk-text.js';
+import { createRepository } from '../../src/serve/store/engine.js';
 import { indexKeys } from '../../src/serve/store/keys.js';
 import { openStore } from '../../src/serve/store/open.js';
+import { SqliteRepository } from '../../src/serve/store/sqlite-repository.js';
 import { tempDir } from '../helpers/output.js';
 
 const temp = tempDir('fhirseed-store-bulk-');
@@ -57,6 +60,8 @@ interface Built {
   result: LoadResult;
   rows: [number, string, string, string][];
   keys: [string, number][];
+  /** Resources appended as the workers made them (appendText calls that stored one). */
+  appended: number;
 }
 
 /** Builds a store from `dir` (bulk: through the worker threads) and reads back its rows (versionId blanked) and keys. */
@@ -64,8 +69,16 @@ async function build(dir: string, bulk: boolean): Promise<Built> {
   const store = openStore(dir, dataFiles(dir), { file: join(temp.dir, `${bulk ? 'bulk' : 'lines'}-${Math.random()}.sqlite`) });
   const { router } = createEngine();
   const loader = bulk ? createBulkLoader(store.repo, { workers: 2, chunkBytes: 512 }) : undefined;
+  let appended = 0;
+  const append = store.repo.appendText.bind(store.repo);
+  store.repo.appendText = (...args) => {
+    const seq = append(...args);
+    if (seq) appended++;
+    return seq;
+  };
   try {
-    const result = await loadDirectory(dir, router, store.repo, undefined, loader?.loadNdjson);
+    const result = await loadDirectory(dir, router, store.repo, undefined, loader?.loadNdjson, loader?.loadJson);
+    await loader?.finish();
     store.markLoaded();
     const db = store.repo.db;
     const rows = (db.prepare('SELECT seq, type, id, json FROM resources ORDER BY seq').raw().all() as [number, string, string, string][]).map(([seq, type, id, json]) => {
@@ -79,7 +92,7 @@ async function build(dir: string, bulk: boolean): Promise<Built> {
     });
     // Not the versionIds' term keys (new UUIDs in each build).
     const keys = (db.prepare('SELECT k, seq FROM idx ORDER BY k, seq').raw().all() as [string, number][]).filter(([k]) => !/\|t\|[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-/.test(k));
-    return { result, rows, keys };
+    return { result, rows, keys, appended };
   } finally {
     await loader?.close();
     store.close();
@@ -119,6 +132,92 @@ describe('the first build through worker threads', () => {
   });
 });
 
+const put = (resource: Record<string, unknown>) => ({ resource, request: { method: 'PUT', url: `${String(resource.resourceType)}/${String(resource.id)}` } });
+const transaction = (...entry: unknown[]) => JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry });
+
+/** fhirseed's kind of output (bundles/ beside ndjson/, which is then not loaded) with every kind of JSON file the loader meets. */
+function writeBundles(dir: string): void {
+  mkdirSync(join(dir, 'bundles'), { recursive: true });
+  mkdirSync(join(dir, 'ndjson'), { recursive: true });
+  const file = (name: string, text: string) => writeFileSync(join(dir, 'bundles', name), text);
+  file('directory.json', transaction(put({ resourceType: 'Organization', id: 'org1', name: 'Payer, Inc.' }), put({ resourceType: 'Practitioner', id: 'pr1', active: true })));
+  file('member-000000.json', transaction(put(patient('p1')), put(observation('o1', 'p1')), put(observation('o2', 'p1'))));
+  // An id met before (the ordinary path: a second version), an empty value (dropped), an empty id (a new id).
+  file('member-000001.json', transaction(put(patient('p1', { gender: 'male' })), put(patient('p2', { name: [{ text: '' }], meta: { versionId: 'x' } })), put({ resourceType: 'Patient', id: '', gender: 'other' })));
+  // An entry of an unknown type: nothing of the file is stored.
+  file('member-000002.json', transaction(put(patient('p3')), put({ resourceType: 'NoSuchType', id: 'n1' })));
+  // Not plain PUTs: the router's transaction and batch processing.
+  file('member-000003.json', JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry: [put(patient('p4'))] }));
+  file('member-000004.json', transaction(put({ ...observation('o3', 'p1'), subject: { reference: 'urn:uuid:1' } })));
+  file('member-000005.json', `  ${JSON.stringify(JSON.parse(transaction(put(patient('p5')), put(observation('o4', 'p5')))), null, 2)}\n`);
+  file('not-json.json', '{"resourceType":');
+  file('single.json', JSON.stringify(patient('p6')));
+  file('member-000006-2.json', transaction(...Array.from({ length: 30 }, (_, i) => put(observation(`m${i}`, 'p5')))));
+  writeFileSync(join(dir, 'ndjson', 'Patient.ndjson'), `${JSON.stringify(patient('from-ndjson'))}\n`);
+}
+
+describe('bundles through the worker threads', () => {
+  const dir = join(temp.dir, 'bundles-out');
+  let plain: Built;
+  let bulk: Built;
+  beforeAll(async () => {
+    writeBundles(dir);
+    plain = await build(dir, false);
+    bulk = await build(dir, true);
+  });
+
+  it('should store the same rows in the same order, with the same keys, counts and errors as loadDirectory alone', () => {
+    expect(bulk.result).toEqual(plain.result);
+    const rank = (built: Built) => new Map(built.rows.map(([seq], i) => [seq, i]));
+    const ranked = (built: Built) => ({ rows: built.rows.map(([, ...row]) => row), keys: built.keys.map(([k, seq]) => [k, rank(built).get(seq)]) });
+    expect(ranked(bulk)).toEqual(ranked(plain));
+  });
+
+  it('should make the resources of plain transactions in the workers, and leave the rest to the ordinary paths', () => {
+    // directory 2, member-000000 3, member-000001 1 (p2; p1 again and the empty id take the ordinary path),
+    // member-000005 2 and member-000006-2 30; member-000002's p3 was appended, then rolled back with its file.
+    expect(plain.appended).toBe(0);
+    expect(bulk.appended).toBe(39);
+    expect(bulk.result.loaded).toBe(2 + 3 + 3 + 1 + 1 + 2 + 1 + 30);
+    expect(bulk.result.errors).toEqual([expect.stringMatching(/^bundles\/member-000002\.json: transaction not loaded: 400 .*NoSuchType/), expect.stringMatching(/^bundles\/not-json\.json: /)]);
+    const ids = bulk.rows.map(([, type, id]) => `${type}/${id}`);
+    expect(ids).toEqual(expect.arrayContaining(['Patient/p4', 'Observation/o3', 'Patient/p6', 'Patient/new']));
+    expect(ids).not.toContain('Patient/p3');
+    expect(ids).not.toContain('Patient/from-ndjson');
+    const p1 = JSON.parse(bulk.rows.find(([, type, id]) => type === 'Patient' && id === 'p1')![3]) as { gender?: string };
+    expect(p1.gender).toBe('male');
+  });
+});
+
+describe('the first build\'s scratch files', () => {
+  it('should stage keys beside FILE.building, and leave only FILE once built, removing what a killed build left', async () => {
+    const dir = join(temp.dir, 'scratch-out');
+    writeData(dir);
+    const folder = join(temp.dir, 'scratch-store');
+    mkdirSync(folder);
+    const file = join(folder, 'store.sqlite');
+    // What a build killed before its end leaves (FILE.building, the workers' key files), and a file of someone else's.
+    for (const left of [`${file}.building`, `${file}.building-keys-0`, `${file}.building-keys-7`]) writeFileSync(left, 'left by a killed build');
+    writeFileSync(join(folder, 'notes.txt'), 'kept');
+    const staged: string[] = [];
+    const attach = vi.spyOn(SqliteRepository.prototype, 'bulkReplaced').mockImplementation(function (this: SqliteRepository) {
+      // Called as the workers' files are merged: they are there, beside FILE.building.
+      staged.push(...readdirSync(folder).filter((f) => f.includes('-keys-')));
+      return [];
+    });
+    const repository = await createRepository({ dir, storeFile: file });
+    try {
+      expect(repository.loaded.loaded).toBe(47);
+      // One per worker (one per core, up to 4); the one a killed build left with a higher number is gone.
+      expect(staged.sort()).toEqual(Array.from({ length: Math.min(4, availableParallelism()) }, (_, n) => `store.sqlite.building-keys-${n}`));
+      await vi.waitFor(() => expect(readdirSync(folder).filter((f) => !/^store\.sqlite(-wal|-shm)?$/.test(f))).toEqual(['notes.txt']));
+    } finally {
+      attach.mockRestore();
+      repository.close();
+    }
+  });
+});
+
 describe('a line made ready off the main thread', () => {
   const json = fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<unknown>;
   const resource = fc.record(
@@ -155,8 +254,9 @@ describe('a line made ready off the main thread', () => {
       }),
       { numRuns: 300 },
     );
-    // Both ways of making the text were taken (the line edited, and stringify).
-    expect(compact).toBeGreaterThan(20);
+    // Both ways of making the text were taken (the line edited, and stringify). Only about one run in 15 is compact
+    // (a quarter are spelt so, and most random values hold `""`, `null`, `[]` or `, `): more than 20 of 300 was flaky.
+    expect(compact).toBeGreaterThan(0);
     expect(compact).toBeLessThan(280);
   });
 

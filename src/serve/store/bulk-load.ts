@@ -1,93 +1,172 @@
-import { existsSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { isResourceType } from '@medplum/core';
+import type { Bundle } from '@medplum/fhirtypes';
 import { workerFailed } from '../../util/worker-failed.js';
-import { failureText, storeLine, yieldUnlessAborted, type LoadResult, type NdjsonLoader } from '../load.js';
+import { failureText, storeLine, yieldUnlessAborted, type JsonLoader, type LoadResult, type NdjsonLoader } from '../load.js';
+import { splitLines } from './bulk-text.js';
 import type { SqliteRepository } from './sqlite-repository.js';
 
 /**
- * A worker's answer for one chunk (bulk-worker.ts): `lines` is how many lines the chunk held; per non-blank line,
- * its number in the chunk (1-based), its text (trimmed: for the ordinary path), and the row to append (type, id,
- * stored text, keys as a JSON array), its type empty when the line must take the ordinary path.
+ * A worker's answer for one NDJSON chunk (bulk-worker.ts): `lines` is how many lines the chunk held; per non-blank
+ * line, its number in the chunk (1-based) and the row to append (type, id, stored text), its type empty when the
+ * line must take the ordinary path; `bytes` is the chunk itself, sent back. The rows' keys stay in the worker.
  */
 export interface ChunkRows {
   lines: number;
   line: number[];
-  source: string[];
   type: string[];
   id: string[];
   text: string[];
-  keys: string[];
+  bytes: Uint8Array;
 }
+
+/**
+ * A worker's answer for one bundle file: `plain` when it is a transaction of plain PUTs (plainPuts), then a row per
+ * entry as in ChunkRows (an empty type for an entry the ordinary path must take); `bytes` is the file, sent back.
+ */
+export interface BundleRows {
+  plain: boolean;
+  type: string[];
+  id: string[];
+  text: string[];
+  bytes: Uint8Array;
+}
+
+/**
+ * What the main thread sends a worker: a task (an NDJSON chunk of whole lines, or a whole bundle file, its buffer
+ * moved to the worker; `chunk` numbers it); the `seq`s its rows were stored as (0: not appended, their keys dropped),
+ * once their transaction ended; `finish` after the last, to index the keys staged.
+ */
+export type WorkerMessage =
+  | { kind: 'lines' | 'bundle'; chunk: number; bytes: Uint8Array }
+  | { kind: 'seqs'; chunk: number; seqs: Float64Array }
+  | { kind: 'finish' };
 
 /** Bytes of NDJSON per chunk (whole lines; a longer line makes its chunk larger): one transaction each. */
 const CHUNK_BYTES = 2 << 20;
 /** Chunks read ahead of the one being stored, per worker: keeps the workers busy, bounds memory. */
 const AHEAD_PER_WORKER = 2;
+/** JSON files read and parsed ahead of the one being stored (fhirseed's bundles: ~1 MB, 500 entries at most). */
+const BUNDLES_AHEAD = 8;
+/** Larger JSON files take loadDirectory's own path on the main thread: a worker's heap is small. */
+const MAX_BUNDLE_BYTES = 16 << 20;
 /** V8 heap limits of a worker (MiB): a chunk's lines, objects and texts are a few MiB. */
 const WORKER_HEAP = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 32 };
 
 export interface BulkLoader {
   /** loadDirectory's NDJSON loader (see createBulkLoader). */
   loadNdjson: NdjsonLoader;
-  /** Ends the worker threads (if any were started). */
+  /** loadDirectory's loader of JSON files (see createBulkLoader). */
+  loadJson: JsonLoader;
+  /**
+   * After the last file: the workers index their staged keys (in parallel), which are then merged into `idx` in
+   * key order (before endBulk). Without it, no staged key reaches the store.
+   */
+  finish(): Promise<void>;
+  /** Ends the worker threads (if any were started) and removes their files. */
   close(): Promise<void>;
 }
 
 /**
- * The NDJSON loader of the SQLite store's first build (`repo` between beginBulk and endBulk): worker threads parse
- * each chunk of a file and make each line's stored text and index keys; this thread only appends them, a chunk per
- * transaction, in the file's order (so `seq` and the stored result are those of the line-by-line loader). A line
- * the workers leave (not JSON, no resourceType or id, an unknown resource type, an id met before) takes the
- * line-by-line loader's path, with the same result or recorded error (`name:line: why`). Between chunks an aborted
- * signal stops the load with Interrupted. The workers (`workers`, default one per core up to 4) start with the
- * first file; a worker that fails (its module does not load, it runs out of memory) fails the load with an Error
- * naming it. `chunkBytes` (default 2 MiB) is for tests.
+ * The loaders of the SQLite store's first build (`repo` between beginBulk and endBulk): worker threads parse each
+ * chunk of an NDJSON file, and each bundle file, and make each resource's stored text and index keys; this thread
+ * only appends the texts, an NDJSON chunk or a bundle per transaction, in the files' order (so `seq` and the stored
+ * result are those of loadDirectory's own loaders), and tells each worker the `seq`s its rows got: the worker stages
+ * their keys in a file of its own (`keysAt`-keys-N; default a temporary folder), indexes them at `finish`, and this
+ * thread merges the workers' sorted keys into `idx` (no sort on this thread). A line or entry the workers leave (not
+ * JSON, no resourceType or id, an unknown resource type, an id met before) takes the ordinary path, with the same
+ * result or recorded error (`name:line: why`; a bundle is then stored all or nothing as before: `name: transaction
+ * not loaded: why`); a JSON file that is not a transaction of plain PUTs, or larger than MAX_BUNDLE_BYTES, is left
+ * to loadDirectory. Between chunks an aborted signal stops the load with Interrupted. The workers (`workers`, default
+ * one per core up to 4) start with the first file; a worker that fails (its module does not load, it runs out of
+ * memory, its file cannot be written) fails the load with an Error naming it. `chunkBytes` (default 2 MiB) is for
+ * tests.
  */
-export function createBulkLoader(repo: SqliteRepository, { workers = Math.min(4, availableParallelism()), chunkBytes = CHUNK_BYTES } = {}): BulkLoader {
+export function createBulkLoader(
+  repo: SqliteRepository,
+  { workers = Math.min(4, availableParallelism()), chunkBytes = CHUNK_BYTES, keysAt }: { workers?: number; chunkBytes?: number; keysAt?: string } = {},
+): BulkLoader {
   let pool: Pool | undefined;
+  let folder: string | undefined;
+  const started = () => {
+    if (!pool) {
+      folder = keysAt ? undefined : mkdtempSync(join(tmpdir(), 'fhirseed-keys-'));
+      pool = new Pool(Math.max(1, workers), keysAt ?? join(folder!, 'store'));
+    }
+    return pool;
+  };
+  let chunks = 0;
   const resourceTypes = new Map<string, boolean>();
   const known = (type: string) => resourceTypes.get(type) ?? (resourceTypes.set(type, isResourceType(type)), resourceTypes.get(type)!);
+  /** Bundle files read and sent to the workers ahead (undefined: too large, loadDirectory's path). */
+  const bundles = new Map<string, Promise<Answer<BundleRows> | undefined>>();
 
-  const store = async (rows: ChunkRows, first: number, name: string, result: LoadResult) => {
+  /** Stores a row (the workers' text, or the ordinary path's `fallback`): its seq when appended, else 0. */
+  const storeRow = async (rows: ChunkRows | BundleRows, i: number, fallback: () => Promise<void>): Promise<number> => {
+    const type = rows.type[i]!;
+    const seq = type && known(type) ? repo.appendText(type, rows.id[i]!, rows.text[i]!) : 0;
+    if (!seq) await fallback();
+    return seq;
+  };
+
+  /** Runs `write` as one transaction and tells the worker its rows' seqs (all 0 when the transaction failed). */
+  const transaction = async (answer: Answer<ChunkRows | BundleRows>, write: (seqs: Float64Array) => Promise<void>) => {
+    const seqs = new Float64Array(answer.rows.type.length);
+    try {
+      await repo.withTransaction(() => write(seqs));
+    } catch (error) {
+      seqs.fill(0);
+      throw error;
+    } finally {
+      pool!.tell(answer.worker, { kind: 'seqs', chunk: answer.chunk, seqs });
+    }
+  };
+
+  const storeLines = async (rows: ChunkRows, seqs: Float64Array, first: number, name: string, result: LoadResult) => {
+    let lines: string[] | undefined;
+    const fallback = (i: number) => async () => {
+      lines ??= splitLines(Buffer.from(rows.bytes.buffer, rows.bytes.byteOffset, rows.bytes.byteLength).toString('utf8'));
+      await storeLine(lines[rows.line[i]! - 1]!.trim(), repo);
+    };
     for (let i = 0; i < rows.line.length; i++) {
-      const type = rows.type[i]!;
-      let appending = Boolean(type) && known(type);
+      let appending = true;
       try {
-        if (!(appending && repo.appendVersion(type, rows.id[i]!, rows.text[i]!, rows.keys[i]!))) {
+        seqs[i] = await storeRow(rows, i, async () => {
           appending = false;
-          await storeLine(rows.source[i]!, repo);
-        }
+          await fallback(i)();
+        });
         result.loaded++;
       } catch (error) {
-        // storeLine's errors are written as the line's failure already; appendVersion's are SQLite's.
+        // storeLine's errors are written as the line's failure already; appendText's are SQLite's.
         result.errors.push(`${name}:${first + rows.line[i]!}: ${appending ? failureText(error) : (error as Error).message}`);
       }
     }
   };
 
   const loadNdjson: NdjsonLoader = async (file, name, result, signal) => {
-    pool ??= new Pool(Math.max(1, workers));
+    const workers = started();
     const input = await open(file, 'r');
-    const ahead: Promise<ChunkRows>[] = [];
+    const ahead: Promise<Answer<ChunkRows>>[] = [];
     try {
-      const chunks = readChunks(input, chunkBytes);
+      const reader = readChunks(input, chunkBytes);
       let done = false;
       let lines = 0;
       for (;;) {
-        while (!done && ahead.length < pool.size * AHEAD_PER_WORKER) {
-          const next = await chunks.next();
+        while (!done && ahead.length < workers.size * AHEAD_PER_WORKER) {
+          const next = await reader.next();
           if (next.done) done = true;
-          else ahead.push(pool.submit(next.value));
+          else ahead.push(workers.submit<ChunkRows>({ kind: 'lines', chunk: chunks++, bytes: next.value }));
         }
-        const answer = ahead.shift();
-        if (!answer) break;
-        const rows = await answer;
-        await repo.withTransaction(() => store(rows, lines, name, result));
-        lines += rows.lines;
+        const next = ahead.shift();
+        if (!next) break;
+        const answer = await next;
+        await transaction(answer, (seqs) => storeLines(answer.rows, seqs, lines, name, result));
+        lines += answer.rows.lines;
         await yieldUnlessAborted(signal);
       }
     } finally {
@@ -95,7 +174,104 @@ export function createBulkLoader(repo: SqliteRepository, { workers = Math.min(4,
     }
   };
 
-  return { loadNdjson, close: async () => pool?.close() };
+  const submitBundle = (file: string) => {
+    if (bundles.has(file)) return;
+    const answer = readWhole(file).then((bytes) => (bytes ? pool!.submit<BundleRows>({ kind: 'bundle', chunk: chunks++, bytes }) : undefined));
+    // Awaited when its file's turn comes; one left behind (the load stopped first) must not be an unhandled rejection.
+    answer.catch(() => undefined);
+    bundles.set(file, answer);
+  };
+
+  const loadJson: JsonLoader = async (file, name, result, ahead) => {
+    started();
+    submitBundle(file);
+    for (const next of ahead.slice(0, BUNDLES_AHEAD)) submitBundle(next);
+    const answer = await bundles.get(file)!;
+    bundles.delete(file);
+    if (!answer) return false;
+    const { rows } = answer;
+    if (!rows.plain) {
+      pool!.tell(answer.worker, { kind: 'seqs', chunk: answer.chunk, seqs: new Float64Array(0) });
+      return false;
+    }
+    let entries: Bundle['entry'];
+    const fallback = (i: number) => async () => {
+      entries ??= (JSON.parse(Buffer.from(rows.bytes.buffer, rows.bytes.byteOffset, rows.bytes.byteLength).toString('utf8')) as Bundle).entry!;
+      await storeLine(JSON.stringify(entries[i]!.resource), repo);
+    };
+    try {
+      await transaction(answer, async (seqs) => {
+        for (let i = 0; i < rows.type.length; i++) {
+          let appending = true;
+          try {
+            seqs[i] = await storeRow(rows, i, async () => {
+              appending = false;
+              await fallback(i)();
+            });
+          } catch (error) {
+            throw appending ? new Error(failureText(error)) : error;
+          }
+        }
+      });
+      result.loaded += rows.type.length;
+    } catch (error) {
+      throw new Error(`transaction not loaded: ${(error as Error).message}`);
+    }
+    return true;
+  };
+
+  const finish = async () => {
+    if (!pool) return;
+    const files = await pool.finish();
+    mergeKeys(repo, files);
+  };
+
+  const close = async () => {
+    await pool?.close();
+    // Gigabytes at 10,000 members: removed while the store starts serving (seconds of unlink otherwise). One left
+    // behind by an exit meanwhile is beside FILE.building, and the next first build removes it.
+    const files = [...(pool?.files ?? []), ...(folder ? [folder] : [])];
+    void Promise.all(files.map((file) => rm(file, { recursive: true, force: true }))).catch(() => undefined);
+  };
+
+  return { loadNdjson, loadJson, finish, close };
+}
+
+/**
+ * Copies the workers' staged keys (each file's `stage`, indexed in key order) into `idx` as one merge of ordered
+ * scans (SQLite's MERGE of UNION ALL: no sort), leaving out the seqs given a new version during the build (their
+ * current keys are in `idx` already).
+ */
+function mergeKeys(repo: SqliteRepository, files: string[]): void {
+  const replaced = repo.bulkReplaced();
+  const skip = replaced.length ? ' WHERE seq NOT IN (SELECT value FROM json_each(?))' : '';
+  const names = files.map((_, n) => `keys${n}`);
+  files.forEach((file, n) => repo.db.prepare('ATTACH ? AS ?').run(file, names[n]));
+  try {
+    const arms = names.map((name) => `SELECT k, seq FROM ${name}.stage${skip}`).join(' UNION ALL ');
+    repo.db.prepare(`INSERT OR IGNORE INTO idx (k, seq) ${arms} ORDER BY 1, 2`).run(...(skip ? names.map(() => JSON.stringify(replaced)) : []));
+  } finally {
+    for (const name of names) repo.db.exec(`DETACH ${name}`);
+  }
+}
+
+/** A file's bytes in a buffer of its own (to move to a worker); undefined for a file above MAX_BUNDLE_BYTES. */
+async function readWhole(file: string): Promise<Uint8Array | undefined> {
+  const input = await open(file, 'r');
+  try {
+    const { size } = await input.stat();
+    if (size > MAX_BUNDLE_BYTES) return undefined;
+    const buffer = Buffer.allocUnsafeSlow(size);
+    let filled = 0;
+    while (filled < size) {
+      const { bytesRead } = await input.read(buffer, filled, size - filled, null);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    await input.close();
+  }
 }
 
 /** The file's bytes in chunks of whole lines (the last may lack its line break), each in a buffer of its own. */
@@ -124,32 +300,63 @@ async function* readChunks(input: Awaited<ReturnType<typeof open>>, chunkBytes: 
   }
 }
 
-/** The worker threads, each answering its chunks in the order sent. */
+/** A worker's answer to a task, with which worker made it and the task's number. */
+interface Answer<T> {
+  worker: number;
+  chunk: number;
+  rows: T;
+}
+
+/** The worker threads, each answering its tasks in the order sent; worker N stages its keys in `files[N]`. */
 class Pool {
   private readonly workers: Worker[];
-  private readonly waiting = new Map<Worker, { resolve: (rows: ChunkRows) => void; reject: (error: Error) => void }[]>();
+  readonly files: string[];
+  private readonly waiting = new Map<Worker, { resolve: (answer: unknown) => void; reject: (error: Error) => void }[]>();
   private failure: Error | undefined;
   private closing = false;
 
-  constructor(readonly size: number) {
+  constructor(
+    readonly size: number,
+    keysAt: string,
+  ) {
     const entry = workerEntry();
-    this.workers = Array.from({ length: size }, () => new Worker(entry.url, { execArgv: entry.execArgv, resourceLimits: WORKER_HEAP }));
+    this.files = Array.from({ length: size }, (_, n) => `${keysAt}-keys-${n}`);
+    for (const file of this.files) rmSync(file, { force: true });
+    this.workers = this.files.map((keys) => new Worker(entry.url, { execArgv: entry.execArgv, resourceLimits: WORKER_HEAP, workerData: { keys } }));
     for (const [n, worker] of this.workers.entries()) {
       this.waiting.set(worker, []);
-      worker.on('message', (rows: ChunkRows) => this.waiting.get(worker)!.shift()?.resolve(rows));
+      worker.on('message', (answer: unknown) => this.waiting.get(worker)!.shift()?.resolve(answer));
       worker.on('error', (error) => this.fail(workerFailed(`store load worker ${n}`, error)));
       worker.on('exit', (code) => this.fail(new Error(`a store load worker stopped (exit code ${code})`)));
     }
   }
 
-  /** Sends a chunk (its buffer moves to the worker) to the worker with the fewest chunks waiting. */
-  submit(bytes: Uint8Array): Promise<ChunkRows> {
+  /** Sends a task (its buffer moves to the worker) to the worker with the fewest tasks waiting. */
+  submit<T>(task: Extract<WorkerMessage, { bytes: Uint8Array }>): Promise<Answer<T>> {
     if (this.failure) return Promise.reject(this.failure);
-    const worker = this.workers.reduce((a, b) => (this.waiting.get(b)!.length < this.waiting.get(a)!.length ? b : a));
-    const answer = new Promise<ChunkRows>((resolve, reject) => this.waiting.get(worker)!.push({ resolve, reject }));
+    const n = this.workers.reduce((a, _, b) => (this.waiting.get(this.workers[b]!)!.length < this.waiting.get(this.workers[a]!)!.length ? b : a), 0);
+    const answer = this.ask<T>(n, task, [task.bytes.buffer as ArrayBuffer]).then((rows) => ({ worker: n, chunk: task.chunk, rows }));
     // Awaited in order by the loader; one left behind (the file failed first) must not be an unhandled rejection.
     answer.catch(() => undefined);
-    worker.postMessage({ bytes }, [bytes.buffer as ArrayBuffer]);
+    return answer;
+  }
+
+  /** Sends worker `n` a message that has no answer. */
+  tell(n: number, message: WorkerMessage): void {
+    if (!this.failure) this.workers[n]!.postMessage(message);
+  }
+
+  /** Each worker indexes its staged keys (all at once); their files, closed. */
+  async finish(): Promise<string[]> {
+    if (this.failure) throw this.failure;
+    await Promise.all(this.workers.map((_, n) => this.ask(n, { kind: 'finish' })));
+    return this.files;
+  }
+
+  private ask<T>(n: number, message: WorkerMessage, transfer: ArrayBuffer[] = []): Promise<T> {
+    const worker = this.workers[n]!;
+    const answer = new Promise<T>((resolve, reject) => this.waiting.get(worker)!.push({ resolve: resolve as (answer: unknown) => void, reject }));
+    worker.postMessage(message, transfer);
     return answer;
   }
 

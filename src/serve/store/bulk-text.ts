@@ -1,5 +1,5 @@
 import { stringify } from '@medplum/core';
-import type { Resource } from '@medplum/fhirtypes';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { indexKeys } from './keys.js';
 
 /** One NDJSON line ready to append to a first build: what SqliteRepository.appendVersion takes. */
@@ -26,12 +26,37 @@ export function bulkRow(line: string, versionId: string, now: string): BulkRow |
   } catch {
     return undefined;
   }
+  return resourceRow(value, versionId, now, line);
+}
+
+/**
+ * As bulkRow for a resource already parsed (a bundle entry's: `line` undefined, the text then always medplum's
+ * stringify of the version); `line`, when given, is the text `value` was parsed from.
+ */
+export function resourceRow(value: unknown, versionId: string, now: string, line?: string): BulkRow | undefined {
   if (!isObject(value)) return undefined;
   const { resourceType: type, id, meta } = value;
   if (typeof type !== 'string' || typeof id !== 'string' || !id || (meta !== undefined && !isObject(meta))) return undefined;
   const { versionId: _replaced, ...kept } = meta ?? {};
   const version = { ...value, meta: { ...kept, versionId, lastUpdated: (kept.lastUpdated as string | undefined) || now } } as Resource;
-  return { type, id, text: versionText(line, value, version), keys: JSON.stringify(indexKeys(version)) };
+  return { type, id, text: line === undefined ? stringify(version) : versionText(line, value, version), keys: JSON.stringify(indexKeys(version)) };
+}
+
+/**
+ * Whether a Bundle is fhirseed's own kind of transaction: only PUT Type/id entries of resources with that id, and
+ * no reference to a `urn:` placeholder to resolve. Such a bundle is stored entry by entry, all or nothing.
+ */
+export function plainPuts(bundle: Bundle): boolean {
+  const entries = bundle.entry ?? [];
+  const puts = entries.every((e) => e.request?.method === 'PUT' && e.resource?.resourceType && e.request.url === `${e.resource.resourceType}/${e.resource.id}`);
+  return puts && !JSON.stringify(entries.map((e) => e.resource)).includes('"reference":"urn:');
+}
+
+/** A chunk's lines as readline splits them (LF, CRLF and a lone CR), without the empty string after the last break. */
+export function splitLines(chunk: string): string[] {
+  const lines = chunk.split(/\r?\n|\r/);
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

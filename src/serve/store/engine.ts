@@ -59,7 +59,7 @@ export async function createRepository(options: RepositoryOptions): Promise<Repo
     if (store.reused) {
       return { router, repo, loaded: { loaded: repo.count(), errors: [] }, storeNote: `store ${store.file} reused`, storeFile: store.file, close: store.close };
     }
-    const loaded = options.dir ? await bulkLoad(options.dir, router, repo, options.signal) : { loaded: 0, errors: [] };
+    const loaded = options.dir ? await bulkLoad(options.dir, router, repo, options.signal, store.scratch) : { loaded: 0, errors: [] };
     store.markLoaded();
     // markLoaded reopens the finished file for serving: a new repository on it.
     return { router, repo: store.repo, loaded, storeNote: store.file === ':memory:' ? undefined : `store ${store.file} built`, close: store.close };
@@ -69,11 +69,16 @@ export async function createRepository(options: RepositoryOptions): Promise<Repo
   }
 }
 
-/** The first build's load: NDJSON through the worker threads of bulk-load.ts, the rest as loadDirectory does. */
-async function bulkLoad(dir: string, router: FhirRouter, repo: SqliteRepository, signal: AbortSignal | undefined): Promise<LoadResult> {
-  const bulk = createBulkLoader(repo);
+/**
+ * The first build's load: NDJSON and bundles through the worker threads of bulk-load.ts (their keys staged in
+ * files at `scratch`), the rest as loadDirectory does; then the workers' keys merged into the index.
+ */
+async function bulkLoad(dir: string, router: FhirRouter, repo: SqliteRepository, signal: AbortSignal | undefined, scratch: string | undefined): Promise<LoadResult> {
+  const bulk = createBulkLoader(repo, { keysAt: scratch });
   try {
-    return await loadDirectory(dir, router, repo, signal, bulk.loadNdjson);
+    const loaded = await loadDirectory(dir, router, repo, signal, bulk.loadNdjson, bulk.loadJson);
+    await bulk.finish();
+    return loaded;
   } finally {
     await bulk.close();
   }

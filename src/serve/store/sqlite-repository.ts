@@ -201,7 +201,7 @@ export class SqliteRepository extends AtomicMemoryRepository {
   private appended(resource: Resource & { id: string }, bulk: { insert: Statement; keyAdd: Statement }): boolean {
     const { versionId: _replaced, ...meta } = resource.meta ?? {};
     const version = { ...resource, meta: { ...meta, versionId: generateId(), lastUpdated: meta.lastUpdated || new Date().toISOString() } } as Resource;
-    return this.append(bulk, resource.resourceType, resource.id, stringify(version), JSON.stringify(indexKeys(version)));
+    return this.append(bulk, resource.resourceType, resource.id, stringify(version), JSON.stringify(indexKeys(version))) > 0;
   }
 
   /**
@@ -212,21 +212,41 @@ export class SqliteRepository extends AtomicMemoryRepository {
    */
   appendVersion(type: string, id: string, text: string, keys: string): boolean {
     if (!this.bulk || this.txDepth === 0) throw new Error('appendVersion: only inside a transaction of the first build');
-    return this.append(this.bulk, type, id, text, keys);
+    return this.append(this.bulk, type, id, text, keys) > 0;
   }
 
-  private append(bulk: { insert: Statement; keyAdd: Statement }, type: string, id: string, text: string, keys: string): boolean {
+  /**
+   * As appendVersion, with the keys staged by the caller instead (bulk-load.ts: in its workers' own files, merged
+   * into `idx` before endBulk, leaving out bulkReplaced()): the new row's `seq`, or 0, writing nothing, when the id is
+   * stored already.
+   */
+  appendText(type: string, id: string, text: string): number {
+    if (!this.bulk || this.txDepth === 0) throw new Error('appendText: only inside a transaction of the first build');
+    return this.append(this.bulk, type, id, text, undefined);
+  }
+
+  /**
+   * The seqs given a new version or deleted so far in the first build, whose staged keys are an old version's: none
+   * are told apart yet (such keys stay in `idx` with the current ones, a superset).
+   */
+  bulkReplaced(): number[] {
+    return [];
+  }
+
+  private append(bulk: { insert: Statement; keyAdd: Statement }, type: string, id: string, text: string, keys: string | undefined): number {
     if (this.lost) throw this.lost;
+    let seq: number;
     try {
       const inserted = bulk.insert.run(type, id, text);
-      if (!inserted.changes) return false;
-      bulk.keyAdd.run(Number(inserted.lastInsertRowid), keys);
+      if (!inserted.changes) return 0;
+      seq = Number(inserted.lastInsertRowid);
+      if (keys !== undefined) bulk.keyAdd.run(seq, keys);
     } catch (error) {
       this.lost = storeFailure(error);
       throw this.lost;
     }
     this.knownTypes.add(type);
-    return true;
+    return seq;
   }
 
   /** Gives a new version (a plain copy of the client's) its id, versionId and lastUpdated where missing, and stores it. */
