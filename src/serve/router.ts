@@ -149,6 +149,8 @@ type JournalEntry = { type: string; id: string; previous: Resource | undefined; 
  */
 export class AtomicMemoryRepository extends MemoryRepository {
   private journal: JournalEntry[] | undefined;
+  /** Per type, the order of its resources before the transaction's first delete of one (see rollback). */
+  private orders: Map<string, string[]> | undefined;
   private depth = 0;
 
   private get maps(): StoredMaps {
@@ -234,13 +236,17 @@ export class AtomicMemoryRepository extends MemoryRepository {
   }
 
   override async deleteResource(resourceType: string, id: string): Promise<void> {
+    if (this.orders && !this.orders.has(resourceType)) this.orders.set(resourceType, [...(this.maps.resources.get(resourceType)?.keys() ?? [])]);
     this.record(resourceType, id);
     return super.deleteResource(resourceType, id);
   }
 
   override async withTransaction<TResult>(callback: (client: undefined) => Promise<TResult>): Promise<TResult> {
     const outermost = this.depth === 0;
-    if (outermost) this.journal = [];
+    if (outermost) {
+      this.journal = [];
+      this.orders = new Map();
+    }
     this.depth++;
     try {
       return await callback(undefined);
@@ -249,7 +255,10 @@ export class AtomicMemoryRepository extends MemoryRepository {
       throw error;
     } finally {
       this.depth--;
-      if (outermost) this.journal = undefined;
+      if (outermost) {
+        this.journal = undefined;
+        this.orders = undefined;
+      }
     }
   }
 
@@ -268,6 +277,19 @@ export class AtomicMemoryRepository extends MemoryRepository {
       else current?.delete(id);
       const versions = this.maps.history.get(type)?.get(id);
       if (versions) versions.length = historyLength;
+    }
+    // A deleted resource put back by Map.set would go last: each type a delete touched gets its order back (search
+    // and paging order is insertion order, as the SQLite store's seq, which its rollback restores).
+    for (const [type, order] of this.orders ?? []) {
+      const current = this.maps.resources.get(type);
+      if (!current) continue;
+      const restored = new Map<string, Resource>();
+      for (const id of order) {
+        const resource = current.get(id);
+        if (resource) restored.set(id, resource);
+      }
+      for (const [id, resource] of current) if (!restored.has(id)) restored.set(id, resource);
+      this.maps.resources.set(type, restored);
     }
   }
 }

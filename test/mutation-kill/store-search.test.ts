@@ -3,7 +3,8 @@
 // at random, loaded into both, then random searches over the parameters the sandbox serves (R4, CARIN BB, US Core,
 // the payer IGs) and random writes (updates, creates, deletes, transactions committed and rolled back), each answer
 // compared whole. In process: no HTTP, the IG packages read once per file.
-// Over 10 s: generating two members (~4 s) and reading the IG packages' search parameters (~2 s) once, before the cases.
+// About 4 s of CPU in all (generating two members and reading the IG packages' search parameters once, 1.4 s of it);
+// more on a busy machine. STORE_SEARCH_RUNS and STORE_SEARCH_SEED: see RUNS.
 import fc from 'fast-check';
 import { evalFhirPath, getSearchParameters, parseSearchRequest, type SearchRequest } from '@medplum/core';
 import type { Bundle, Resource, SearchParameter } from '@medplum/fhirtypes';
@@ -31,23 +32,42 @@ const SEARCHED_TYPES = new Set(['reference', 'token', 'date', 'string', 'uri']);
 /** Parameters that neither repository answers in a way worth comparing (full-text, named queries, filters). */
 const LEFT_OUT = new Set(['_text', '_content', '_query', '_filter', '_list', '_has', '_type']);
 
+/**
+ * fast-check's options: STORE_SEARCH_RUNS cases per property (default 30; fewer under Stryker, more when hunting),
+ * STORE_SEARCH_SEED a fixed seed (a failure prints its seed and path: pass them to replay it).
+ */
+const RUNS = { numRuns: Number(process.env.STORE_SEARCH_RUNS ?? 30), ...(process.env.STORE_SEARCH_SEED ? { seed: Number(process.env.STORE_SEARCH_SEED) } : {}) };
+
 /** One generated member population, by type, in file order. */
-const pool = new Map<string, Resource[]>();
+let pool = new Map<string, Resource[]>();
 let patients: string[] = [];
-let cleanup = (): void => undefined;
+
+/**
+ * The population, generated once per process: Stryker's runner (isolate: false) runs this file again for every
+ * mutant, and the data does not depend on the store code it mutates.
+ */
+const shared = globalThis as { fhirseedStoreSearchPool?: Map<string, Resource[]>; fhirseedStoreSearchParameters?: SearchParameter[] };
 
 beforeAll(() => {
-  indexR4Definitions();
-  indexSearchParameters(findProfiles(SHARED_PACKAGES).searchParameters);
-  indexSearchParameters(igSearchParameters(SHARED_PACKAGES).searchParameters);
-  const out = tempDir('fhirseed-store-search-');
-  cleanup = out.cleanup;
-  generateTo(out.dir, { ...shippedProfile('default'), members: 2 });
-  const dir = join(out.dir, 'ndjson');
-  for (const file of readdirSync(dir).sort()) {
-    const resources = readFileSync(join(dir, file), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Resource);
-    pool.set(resources[0]!.resourceType, resources);
+  shared.fhirseedStoreSearchParameters ??= [...findProfiles(SHARED_PACKAGES).searchParameters, ...igSearchParameters(SHARED_PACKAGES).searchParameters];
+  // As the sandbox does: the IGs' parameters R4 lacks (CARIN's service-date, US Core's, the payer IGs').
+  indexSearchParameters(shared.fhirseedStoreSearchParameters);
+  if (!shared.fhirseedStoreSearchPool) {
+    const out = tempDir('fhirseed-store-search-');
+    try {
+      generateTo(out.dir, { ...shippedProfile('default'), members: 2 });
+      const dir = join(out.dir, 'ndjson');
+      const found = new Map<string, Resource[]>();
+      for (const file of readdirSync(dir).sort()) {
+        const resources = readFileSync(join(dir, file), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Resource);
+        found.set(resources[0]!.resourceType, resources);
+      }
+      shared.fhirseedStoreSearchPool = found;
+    } finally {
+      out.cleanup();
+    }
   }
+  pool = shared.fhirseedStoreSearchPool;
   patients = (pool.get('Patient') ?? []).map((p) => p.id!);
   // Every write of both repositories at the same instant: their meta.lastUpdated equal, so answers compare whole.
   vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-30T12:00:00.000Z') });
@@ -55,7 +75,6 @@ beforeAll(() => {
 
 afterAll(() => {
   vi.useRealTimers();
-  cleanup();
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -422,6 +441,42 @@ function dataSet(): fc.Arbitrary<{ resources: Resource[]; fresh: Resource[]; bat
 }
 
 describe('SQLite store against the in-memory repository', () => {
+  it('should find what memory finds for the two disagreements the properties found: an id repeated in _id, and a computed token (Patient?deceased=false)', async () => {
+    const living = { resourceType: 'Patient', id: 'living', meta: { lastUpdated: '2025-01-01T00:00:00Z' } } as Resource;
+    const dead = { resourceType: 'Patient', id: 'dead', deceasedBoolean: true, meta: { lastUpdated: '2025-01-01T00:00:00Z' } } as Resource;
+    const pair = await loadBoth([living, dead], 1000);
+    try {
+      for (const query of [{ _id: 'living,living' }, { _id: 'living,dead,living' }, { deceased: 'false' }, { deceased: 'true' }, { deceased: 'false,true' }]) {
+        const memory = searched(pair.memory, 'Patient', query, false) as Bundle;
+        expect(searched(pair.store.repo, 'Patient', query, true), JSON.stringify(query)).toEqual(memory);
+        expect(memory.total, JSON.stringify(query)).toBe(query._id ? new Set(query._id.split(',')).size : query.deceased === 'false' ? 1 : query.deceased === 'true' ? 1 : 2);
+      }
+    } finally {
+      pair.store.close();
+    }
+  });
+
+  it('should keep a resource where it was in the search order after a rolled-back transaction deleted it (both repositories)', async () => {
+    const patient = (id: string) => ({ resourceType: 'Patient', id, gender: 'female', meta: { lastUpdated: '2025-01-01T00:00:00Z' } }) as Resource;
+    const pair = await loadBoth([patient('a'), patient('b'), patient('c')], 1000);
+    try {
+      for (const repo of [pair.memory, pair.store.repo]) {
+        const failed = repo.withTransaction(async () => {
+          await repo.deleteResource('Patient', 'a');
+          await repo.updateResource(patient('d'));
+          await repo.deleteResource('Patient', 'b');
+          throw new Error('bundle refused');
+        });
+        await expect(failed).rejects.toThrow('bundle refused');
+        const bundle = searched(repo, 'Patient', { gender: 'female' }, repo === pair.store.repo) as Bundle;
+        expect(bundle.entry?.map((e) => e.resource?.id)).toEqual(['a', 'b', 'c']);
+      }
+      expect(await state(pair.store.repo, [['Patient', 'a'], ['Patient', 'b'], ['Patient', 'd']])).toEqual(await state(pair.memory, [['Patient', 'a'], ['Patient', 'b'], ['Patient', 'd']]));
+    } finally {
+      pair.store.close();
+    }
+  });
+
   it('should answer random searches over a member\'s edited resources as the memory repository does: same matches, order, totals, pages and includes', async () => {
     await fc.assert(
       fc.asyncProperty(dataSet(), fc.gen(), async ({ resources, batch }, g) => {
@@ -435,7 +490,7 @@ describe('SQLite store against the in-memory repository', () => {
           pair.store.close();
         }
       }),
-      { numRuns: 30 },
+      RUNS,
     );
   }, 120_000);
 
@@ -456,7 +511,7 @@ describe('SQLite store against the in-memory repository', () => {
           pair.store.close();
         }
       }),
-      { numRuns: 30 },
+      RUNS,
     );
   }, 120_000);
 });
