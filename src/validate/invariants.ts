@@ -92,6 +92,8 @@ export function cacheKeyOf(expression: string, atRoot = false): ((node: unknown)
     names.set(name, (names.get(name) ?? true) && presenceOnly);
   }
   const picked = [...names];
+  // `_name` is read by fhirpath.js as that JSON key, which the matching below files under `name`: key by the whole node.
+  if (picked.some(([n]) => n.startsWith('_'))) return whole;
   // JSON key → the name it is read as (with its presence-only flag), or null: decided once per key.
   const readAs = new Map<string, [string, boolean] | null>();
   return (node) => {

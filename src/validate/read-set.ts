@@ -112,8 +112,9 @@ export function readTree(expression: string, atRoot: boolean): ReadNode | undefi
     if (n.type === 'ThisInvocation') return focus;
     if (n.type === 'MemberInvocation') {
       const name = n.text ?? '';
-      // A type name (`Observation.code`) is a type test in fhirpath.js, and a name we cannot read plainly (`\`div\``) is left alone.
-      if (!/^[a-z_][A-Za-z0-9_]*$/.test(name)) throw new GiveUp();
+      // A type name (`Observation.code`) is a type test in fhirpath.js, and a name we cannot read plainly (`\`div\``) is left alone;
+      // so is `_name`, which fhirpath.js reads as that JSON key while the keys below file `_name` under `name`.
+      if (!/^[a-z][A-Za-z0-9_]*$/.test(name)) throw new GiveUp();
       return input.map((p) => child(p, name));
     }
     if (n.type !== 'FunctionInvocation') throw new GiveUp();
@@ -148,8 +149,8 @@ export function readTree(expression: string, atRoot: boolean): ReadNode | undefi
 
 /**
  * A cache key for an expression's result on a node: the node cut down to what `readTree` says the expression
- * reads (the rest of an object dropped, a primitive read only for its presence written as 1, arrays kept item for
- * item, `resourceType` always kept), as JSON; undefined when the expression cannot be bounded (then use
+ * reads (the rest of an object dropped, a primitive read only for its presence or its `_name` holder written as 1,
+ * arrays kept item for item, `resourceType` always kept), as JSON; undefined when the expression cannot be bounded (then use
  * cacheKeyOf). The key function returns undefined for a key longer than `maxChars`.
  */
 export function projectionKeyOf(expression: string, atRoot: boolean, maxChars: number): ((node: unknown) => string | undefined) | undefined {
@@ -176,7 +177,9 @@ export function projectionKeyOf(expression: string, atRoot: boolean, maxChars: n
     if (t.full) return JSON.stringify(value);
     if (value === undefined) return undefined;
     if (value === null) return 'null';
-    if (typeof value !== 'object') return '1';
+    // fhirpath.js reads a name below a primitive as the JS property (`'ab'.length` is 2, `(5).value` is 5): the value
+    // counts then, unless only its `_name` holder's extension or id is read.
+    if (typeof value !== 'object') return readsBelowPrimitive(t) ? JSON.stringify(value) : '1';
     if (Array.isArray(value)) {
       let s = '[';
       for (let i = 0; i < value.length; i++) s += `${i ? ',' : ''}${write(value[i], t) ?? 'null'}`;
@@ -200,6 +203,12 @@ export function projectionKeyOf(expression: string, atRoot: boolean, maxChars: n
     const key = write(value, tree);
     return key === undefined || key.length > maxChars ? undefined : key;
   };
+}
+
+/** Whether a primitive at this read node is read for more than presence: a name below it other than `extension` and `id`. */
+function readsBelowPrimitive(t: ReadNode): boolean {
+  for (const name of t.children.keys()) if (name !== 'extension' && name !== 'id') return true;
+  return false;
 }
 
 /** A JSON key's read node, and the key as JSON text with its colon. */
