@@ -23,12 +23,12 @@ function packageRoot(): string {
  * fhirclient, by vite). Undefined for other paths. A missing bundle answers a script that says to build.
  */
 export function demoFile(path: string): DemoFile | undefined {
-  const root = packageRoot();
+  // The package root only for a demo path: looking for it costs file-system calls at every request.
   if (path === DEMO_PATH || path === `${DEMO_PATH}/index.html`) {
-    return { contentType: 'text/html; charset=utf-8', body: readFileSync(join(root, 'demo', 'index.html')) };
+    return { contentType: 'text/html; charset=utf-8', body: readFileSync(join(packageRoot(), 'demo', 'index.html')) };
   }
   if (path === `${DEMO_PATH}/app.js`) {
-    const bundle = join(root, 'dist', 'demo', 'app.js');
+    const bundle = join(packageRoot(), 'dist', 'demo', 'app.js');
     const body = existsSync(bundle)
       ? readFileSync(bundle)
       : Buffer.from(`document.body.insertAdjacentText('beforeend', 'The demo app is not built: run npm run build in fhirseed.');\n`);

@@ -9,6 +9,7 @@ import {
 import type { Bundle, BundleEntry, Reference, Resource, SearchParameter } from '@medplum/fhirtypes';
 import type { AtomicMemoryRepository } from './router.js';
 import { SUPPORTED_PARAM_TYPES } from './capability.js';
+import { compiled } from './compiled-path.js';
 import { exactTokenFilter } from './token-case.js';
 import { answerCopy } from './store/raw-json.js';
 
@@ -139,13 +140,19 @@ function resolvedFilters(repo: AtomicMemoryRepository, plan: SearchPlan, visible
 
 /** Every resource a planned search matches (chains resolved), in insertion order, without paging. */
 export function allMatches(repo: AtomicMemoryRepository, plan: SearchPlan, visible?: (r: Resource) => boolean): Resource[] {
-  const filters = resolvedFilters(repo, plan, visible);
+  let filters = resolvedFilters(repo, plan, visible);
+  const store = indexed(repo);
+  const decided = store?.decide(plan.resourceType, filters);
+  if (decided && !Object.keys(decided.rest).length && !visible) return store!.rows(decided.seqs);
+  // What the store's index decided is left out of the matcher's work: only the rest is matched on its rows.
+  const candidates = decided ? store!.rows(decided.seqs) : repo.candidates(plan.resourceType, filters);
+  if (decided) filters = decided.rest;
   const request = parseSearchRequest(plan.resourceType, filters);
   const exact = exactTokenFilter(plan.resourceType, filters);
   // The SQLite store's candidates hold these references already (its reference keys); memory's are every resource.
   const required = repo.narrowsReferences ? [] : referenceSets(plan.resourceType, filters);
   const matches: Resource[] = [];
-  for (const resource of repo.candidates(plan.resourceType, filters)) {
+  for (const resource of candidates) {
     if (required.length && !required.every((wanted) => holdsAny(resource, wanted))) continue;
     if (matchesSearchRequest(resource, request) && (!exact || exact(resource)) && (!visible || visible(resource))) matches.push(resource);
   }
@@ -158,16 +165,46 @@ export function allMatches(repo: AtomicMemoryRepository, plan: SearchPlan, visib
  */
 export function runSearch(repo: AtomicMemoryRepository, plan: SearchPlan, base: string, query: Query, visible?: (r: Resource) => boolean, path = plan.resourceType): Bundle {
   const request = parseSearchRequest(plan.resourceType, { ...plan.filters, ...(plan.sort ? { _sort: plan.sort } : {}) });
-  const matches = allMatches(repo, plan, visible);
-  if (plan.summaryCount) return { resourceType: 'Bundle', type: 'searchset', total: matches.length };
-  if (request.sortRules?.length) sortBy(matches, plan.resourceType, request.sortRules);
-  const page = matches.slice(plan.offset, plan.offset + plan.count);
+  const found = request.sortRules?.length || visible ? undefined : decidedPage(repo, plan);
+  let total: number;
+  let page: Resource[];
+  if (found) {
+    ({ total, page } = found);
+  } else {
+    const matches = allMatches(repo, plan, visible);
+    total = matches.length;
+    if (request.sortRules?.length) sortBy(matches, plan.resourceType, request.sortRules);
+    page = matches.slice(plan.offset, plan.offset + plan.count);
+  }
+  if (plan.summaryCount) return { resourceType: 'Bundle', type: 'searchset', total };
   const entry: BundleEntry[] = page.map((r) => entryOf(base, r, 'match'));
   entry.push(...resolveIncludes(repo, page, plan, base, visible));
   const link = [{ relation: 'self', url: pageUrl(base, path, plan, query, plan.offset) }];
-  if (plan.offset + plan.count < matches.length) link.push({ relation: 'next', url: pageUrl(base, path, plan, query, plan.offset + plan.count) });
+  if (plan.offset + plan.count < total) link.push({ relation: 'next', url: pageUrl(base, path, plan, query, plan.offset + plan.count) });
   if (plan.offset > 0) link.push({ relation: 'previous', url: pageUrl(base, path, plan, query, Math.max(0, plan.offset - plan.count)) });
-  return { resourceType: 'Bundle', type: 'searchset', total: matches.length, link, entry };
+  return { resourceType: 'Bundle', type: 'searchset', total, link, entry };
+}
+
+/** The SQLite store's index (sqlite-repository.ts), when the repository has one. */
+interface IndexedRepository {
+  decide(type: string, filters: Query): { seqs: number[]; rest: Query } | undefined;
+  rows(seqs: number[], lazy?: boolean): Resource[];
+}
+
+function indexed(repo: AtomicMemoryRepository): IndexedRepository | undefined {
+  return 'decide' in repo && 'rows' in repo ? (repo as unknown as IndexedRepository) : undefined;
+}
+
+/**
+ * The total and page of a search that the SQLite store's index decides whole (every filter, chains resolved; no
+ * sort, no compartment filter): the page's rows only are read, and written as stored without being parsed (unless
+ * an `_include` reads them). Undefined otherwise.
+ */
+function decidedPage(repo: AtomicMemoryRepository, plan: SearchPlan): { total: number; page: Resource[] } | undefined {
+  const store = indexed(repo);
+  const decided = store?.decide(plan.resourceType, resolvedFilters(repo, plan));
+  if (!decided || Object.keys(decided.rest).length) return undefined;
+  return { total: decided.seqs.length, page: store!.rows(decided.seqs.slice(plan.offset, plan.offset + plan.count), true) };
 }
 
 /**
@@ -263,7 +300,7 @@ function resolveIncludes(repo: AtomicMemoryRepository, page: Resource[], plan: S
 /** The `Type/id` references a resource holds in one reference search parameter. */
 export function referencesOf(resource: Resource, param: SearchParameter): string[] {
   if (!param.expression) return [];
-  return evalFhirPath(param.expression, resource)
+  return evalFhirPath(compiled(param.expression), resource)
     .map((value) => (value as Reference | undefined)?.reference)
     .filter((ref): ref is string => typeof ref === 'string');
 }
@@ -313,8 +350,9 @@ function sortBy(resources: Resource[], type: string, rules: { code: string; desc
   const params = getSearchParameters(type) ?? {};
   resources.sort((a, b) => {
     for (const rule of rules) {
-      const expression = params[rule.code]?.expression;
-      if (!expression) continue;
+      const text = params[rule.code]?.expression;
+      if (!text) continue;
+      const expression = compiled(text);
       const diff = JSON.stringify(evalFhirPath(expression, a)).localeCompare(JSON.stringify(evalFhirPath(expression, b)));
       if (diff) return rule.descending ? -diff : diff;
     }

@@ -1,5 +1,6 @@
 import { evalFhirPath, getSearchParameters } from '@medplum/core';
 import type { Resource, SearchParameter } from '@medplum/fhirtypes';
+import { compiled } from './compiled-path.js';
 import type { Query } from './search-extras.js';
 
 interface TokenCheck {
@@ -48,7 +49,7 @@ function same(token: { system?: string; code?: string }, wanted: { system?: stri
 
 /** The (system, code) pairs a resource holds in a token parameter, from every FHIR type tokens index. */
 function tokensOf(resource: Resource, param: SearchParameter): { system?: string; code?: string }[] {
-  return evalFhirPath(param.expression as string, resource).flatMap((value): { system?: string; code?: string }[] => {
+  return evalFhirPath(compiled(param.expression as string), resource).flatMap((value): { system?: string; code?: string }[] => {
     if (typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') return [{ code: String(value) }];
     if (!value || typeof value !== 'object') return [];
     const v = value as { coding?: { system?: string; code?: string }[]; system?: string; code?: string; value?: string };

@@ -42,3 +42,29 @@ export function answerText(body: unknown): string {
   });
   return text.replace(PLACEHOLDER, (_whole, i: string) => pieces[Number(i)]!);
 }
+
+/**
+ * A stored resource that is parsed only if something reads more than its `resourceType` and `id`: a search page the
+ * store decided from its index alone is written from `text` without parsing it (answerText). Reading any other
+ * property, its keys or JSON.stringify parse it once; it cannot be changed (the repository's contract for what it
+ * hands out: never mutated).
+ */
+export function lazyResource<T extends object>(resourceType: string, id: string, text: string): T {
+  let parsed: object | undefined;
+  const whole = (): object => (parsed ??= JSON.parse(text) as object);
+  const refuse = (): boolean => false;
+  const proxy = new Proxy({} as object, {
+    get: (_target, property) => (property === 'resourceType' ? resourceType : property === 'id' ? id : Reflect.get(whole(), property)),
+    has: (_target, property) => Reflect.has(whole(), property),
+    ownKeys: () => Reflect.ownKeys(whole()),
+    getOwnPropertyDescriptor: (_target, property) => {
+      const descriptor = Reflect.getOwnPropertyDescriptor(whole(), property);
+      return descriptor && { ...descriptor, configurable: true };
+    },
+    set: refuse,
+    defineProperty: refuse,
+    deleteProperty: refuse,
+  });
+  texts.set(proxy, text);
+  return proxy as T;
+}

@@ -15,8 +15,9 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type Database from 'libsql';
 import { AtomicMemoryRepository, sameContent, type FilterQuery } from '../router.js';
 import { storeFailure } from './failure.js';
-import { indexKeys, referenceKey, tokenKey } from './keys.js';
-import { rememberJson } from './raw-json.js';
+import { parameterPaths, type ParameterPaths } from './decide.js';
+import { indexKeys, referenceKey, referencePrefix, tokenKey, tokenPrefix } from './keys.js';
+import { lazyResource, rememberJson } from './raw-json.js';
 
 type Db = Database.Database;
 type Statement = Database.Statement;
@@ -24,6 +25,8 @@ type Statement = Database.Statement;
 /** Parsed current versions kept in memory (directory resources that every include asks for, a member's page). */
 const CACHE_SIZE = 5_000;
 const MAX_SEARCH_STATEMENTS = 500;
+/** FHIRPath that computes a value instead of reading leaves (store-search.test.ts found `Patient?deceased=false`). */
+const COMPUTED = /\b(exists|empty|not|iif|count)\(|\s(and|or|xor|implies)\s|!=|[<>]/;
 
 /**
  * The sandbox repository on SQLite (libsql): each current resource once as compact JSON in `resources`
@@ -36,7 +39,7 @@ const MAX_SEARCH_STATEMENTS = 500;
  * caller as thrown errors after the rollback.
  */
 export class SqliteRepository extends AtomicMemoryRepository {
-  private readonly statements: Record<'get' | 'has' | 'insert' | 'update' | 'remove' | 'all' | 'keyAdd' | 'keyRemove' | 'historyAdd' | 'history' | 'count' | 'types' | 'savepoint' | 'release' | 'rollbackTo', Statement>;
+  private readonly statements: Record<'get' | 'has' | 'insert' | 'update' | 'remove' | 'all' | 'keyAdd' | 'keyRemove' | 'historyAdd' | 'history' | 'count' | 'types' | 'savepoint' | 'release' | 'rollbackTo' | 'rows', Statement>;
   /** Prepared search statements by their SQL (one per shape: how many keys in each set). */
   private readonly searches = new Map<string, Statement>();
   private readonly knownTypes: Set<string>;
@@ -45,8 +48,8 @@ export class SqliteRepository extends AtomicMemoryRepository {
   private txDepth = 0;
   /** The error that made SQLite end the open transaction on its own (see atomically). */
   private lost: unknown;
-  /** The first build's statements, from beginBulk to endBulk. */
-  private bulk: { insert: Statement; keyAdd: Statement } | undefined;
+  /** The first build's statements, from beginBulk to endBulk, and the seqs given a new version during it. */
+  private bulk: { insert: Statement; keyAdd: Statement; replaced: Set<number> } | undefined;
 
   constructor(readonly db: Db) {
     super();
@@ -64,10 +67,12 @@ export class SqliteRepository extends AtomicMemoryRepository {
       historyAdd: s('INSERT INTO history (type, id, json) VALUES (?, ?, ?)'),
       history: s('SELECT json FROM history WHERE type = ? AND id = ? ORDER BY hid').raw(),
       count: s('SELECT count(*) FROM resources').raw(),
-      types: s('SELECT DISTINCT type FROM resources').raw(),
+      // The types by skipping through the (type, id) index, a few seeks each: DISTINCT read all of it (seconds at 10,000 members).
+      types: s('WITH RECURSIVE t(type) AS (SELECT min(type) FROM resources UNION ALL SELECT (SELECT min(type) FROM resources WHERE type > t.type) FROM t WHERE t.type IS NOT NULL) SELECT type FROM t WHERE type IS NOT NULL').raw(),
       savepoint: s('SAVEPOINT write'),
       release: s('RELEASE write'),
       rollbackTo: s('ROLLBACK TO write'),
+      rows: s('SELECT r.type, r.id, r.json FROM json_each(?) j JOIN resources r ON r.seq = j.value ORDER BY j.key').raw(),
     };
     this.knownTypes = new Set((this.statements.types.all() as [string][]).map(([t]) => t));
   }
@@ -102,49 +107,120 @@ export class SqliteRepository extends AtomicMemoryRepository {
   }
 
   /**
-   * The resources of `type` that may match `filters` (a superset, in stable order): by `_id`, or holding a key of
-   * each plain reference and token filter (reference keys drive the query); every resource of the type when no
-   * filter narrows.
+   * The resources of `type` that may match `filters` (a superset, in stable order): those the index narrows to (see
+   * {@link decide}; token codes compared ignoring case, as medplum's matcher does), or every resource of the type when
+   * nothing narrows.
    */
   override candidates(type: string, filters: FilterQuery): Iterable<Resource> {
-    const params = getSearchParameters(type) ?? {};
-    const sets: { kind: 'id' | 'r' | 't'; keys: string[] }[] = [];
-    for (const [name, value] of Object.entries(filters)) {
-      if (name.includes(':')) continue;
-      const kind = name === '_id' ? 'id' : params[name]?.type === 'reference' ? 'r' : params[name]?.type === 'token' ? 't' : undefined;
-      if (!kind) continue;
-      for (const one of Array.isArray(value) ? value : [value]) {
-        const alternatives = one.split(',');
-        const keys = alternatives.map((v) => (kind === 'id' ? v : kind === 'r' ? referenceKey(type, v) : tokenKey(type, v)));
-        if (keys.every((k): k is string => Boolean(k))) sets.push({ kind, keys });
-      }
-    }
-    const ids = sets.find((s) => s.kind === 'id');
-    if (ids) return ids.keys.flatMap((id) => this.get(type, id) ?? []);
-    if (!sets.length) return this.all(type);
-    // Reference keys (a patient's few hundred resources) first; every other set is checked on those rows.
-    return this.byKeys([...sets.filter((s) => s.kind === 'r'), ...sets.filter((s) => s.kind === 't')].map((s) => s.keys));
+    const decided = this.decide(type, filters, false);
+    return decided ? this.rows(decided.seqs) : this.all(type);
   }
 
   override referring(type: string, reference: string): Iterable<Resource> {
-    const key = referenceKey(type, reference);
-    return key ? this.byKeys([[key]]) : this.all(type);
+    const prefix = referencePrefix(type, reference);
+    return prefix ? this.rows(this.seqs({ exact: [], prefixes: [prefix] }, [])) : this.all(type);
   }
 
-  /** Rows holding one key of every set: the first set drives (through the index), the others are checked per row. */
-  private byKeys(sets: string[][]): Resource[] {
-    const marks = (keys: string[]) => keys.map(() => '?').join(',');
-    const [first = [], ...rest] = sets;
-    const checks = rest.map((keys) => ` AND EXISTS (SELECT 1 FROM idx i WHERE i.k IN (${marks(keys)}) AND i.seq = resources.seq)`).join('');
-    const sql = `SELECT json FROM resources WHERE seq IN (SELECT seq FROM idx WHERE k IN (${marks(first)}))${checks} ORDER BY seq`;
+  /**
+   * What the index says about a search of `type` with `filters` (plain filters of the kinds runSearch passes: bare
+   * ids qualified to `Type/id`, each value one string of comma-separated alternatives, several values all required):
+   * `seqs`, in stable order, the resources that match every filter the keys decide exactly — `_id`, a reference
+   * parameter whose paths decide.ts reads, given `Type/id` values, and with `exactCase` a token parameter it reads,
+   * given codes without a system — and hold a key of the first other reference or token filter; `rest`, the filters
+   * left for medplum's matcher (and the exact token check). Undefined when no filter narrows (every resource of the
+   * type may match). Modifiers (`code:text`), dates, strings and quantities are always left.
+   */
+  decide(type: string, filters: FilterQuery, exactCase = true): { seqs: number[]; rest: FilterQuery } | undefined {
+    const params = getSearchParameters(type) ?? {};
+    const rest: FilterQuery = {};
+    let ids: Set<string> | undefined;
+    const exact: string[][] = [];
+    const loose: { kind: 'r' | 't'; prefixes: string[] }[] = [];
+    for (const [name, value] of Object.entries(filters)) {
+      const values = Array.isArray(value) ? value : [value];
+      const kind = name.includes(':') ? undefined : name === '_id' ? 'id' : params[name]?.type === 'reference' ? 'r' : params[name]?.type === 'token' ? 't' : undefined;
+      if (kind === 'id') {
+        for (const one of values) {
+          const wanted = new Set(one.split(','));
+          ids = new Set(ids ? [...ids].filter((id) => wanted.has(id)) : wanted);
+        }
+        continue;
+      }
+      const paths = kind && (kind === 'r' || exactCase) ? parameterPaths(type, name) : undefined;
+      const left: string[] = [];
+      for (const one of values) {
+        const alternatives = one.split(',');
+        const keys = paths ? exactKeys(type, paths, alternatives) : undefined;
+        if (keys) {
+          exact.push(keys);
+          continue;
+        }
+        left.push(one);
+        // A token computed by its expression (`Patient.deceased.exists() and …` gives `false`) is no leaf: not narrowed.
+        const computed = kind === 't' && COMPUTED.test(params[name]?.expression ?? '');
+        const prefixes = alternatives.map((v) => (kind === 'r' ? referencePrefix(type, v) : kind === 't' && !computed ? tokenPrefix(type, v) : undefined));
+        if (kind && prefixes.every((p): p is string => Boolean(p))) loose.push({ kind, prefixes });
+      }
+      if (left.length) rest[name] = Array.isArray(value) ? left : left[0]!;
+    }
+    if (ids) return { seqs: this.seqs({ type, ids: [...ids] }, exact), rest };
+    // The driver: an exact reference set (a patient's few hundred resources) before any looser one, tokens last.
+    const driver =
+      exact.find((keys) => keys.some((k) => k.startsWith(`${type}|r|`))) ??
+      loose.find((s) => s.kind === 'r') ??
+      exact[0] ??
+      loose[0];
+    if (!driver) return undefined;
+    const checks = exact.filter((keys) => keys !== driver);
+    return { seqs: this.seqs(Array.isArray(driver) ? { exact: driver, prefixes: [] } : { exact: [], prefixes: driver.prefixes }, checks), rest };
+  }
+
+  /**
+   * The seqs (in order) of the resources the driver finds — ids of the type, or exact keys and key prefixes — that
+   * also hold one key of every check set.
+   */
+  private seqs(driver: { type: string; ids: string[] } | { exact: string[]; prefixes: string[] }, checks: string[][]): number[] {
+    if ('ids' in driver ? !driver.ids.length : !driver.exact.length && !driver.prefixes.length) return [];
+    if (checks.some((keys) => !keys.length)) return [];
+    const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
+    const args: unknown[] = [];
+    let from: string;
+    if ('ids' in driver) {
+      from = `SELECT seq FROM resources WHERE type = ? AND id IN (${marks(driver.ids.length)})`;
+      args.push(driver.type, ...driver.ids);
+    } else {
+      const parts = driver.exact.length ? [`SELECT seq FROM idx WHERE k IN (${marks(driver.exact.length)})`] : [];
+      args.push(...driver.exact);
+      for (const prefix of driver.prefixes) {
+        parts.push('SELECT seq FROM idx WHERE k >= ? AND k < ?');
+        args.push(prefix, `${prefix.slice(0, -1)}}`);
+      }
+      from = parts.join(' UNION ');
+    }
+    const where = checks.map((keys) => `EXISTS (SELECT 1 FROM idx i WHERE i.k IN (${marks(keys.length)}) AND i.seq = d.seq)`);
+    for (const keys of checks) args.push(...keys);
+    const sql = `SELECT DISTINCT d.seq FROM (${from}) d${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.seq`;
+    return (this.statement(sql).all(...args) as [number][]).map(([seq]) => seq);
+  }
+
+  /**
+   * The stored resources with these seqs, in that order. `lazy`: each parsed only when something reads more than
+   * its type and id (raw-json.ts's lazyResource); a search page the index decided is written without parsing.
+   */
+  rows(seqs: number[], lazy = false): Resource[] {
+    if (!seqs.length) return [];
+    const rows = this.statements.rows.all(JSON.stringify(seqs)) as [string, string, string][];
+    return rows.map(([type, id, json]) => (lazy ? lazyResource<Resource>(type, id, json) : rememberJson(JSON.parse(json) as Resource, json)));
+  }
+
+  private statement(sql: string): Statement {
     let statement = this.searches.get(sql);
     if (!statement) {
       if (this.searches.size >= MAX_SEARCH_STATEMENTS) this.searches.clear();
       statement = this.db.prepare(sql).raw();
       this.searches.set(sql, statement);
     }
-    const rows = statement.all(...sets.flat()) as [string][];
-    return rows.map(([json]) => rememberJson(JSON.parse(json) as Resource, json));
+    return statement;
   }
 
   override async createResource<T extends Resource>(resource: T): Promise<T & { id: string }> {
@@ -167,14 +243,23 @@ export class SqliteRepository extends AtomicMemoryRepository {
     this.bulk = {
       insert: this.db.prepare('INSERT INTO resources (type, id, json) VALUES (?, ?, ?) ON CONFLICT (type, id) DO NOTHING'),
       keyAdd: this.db.prepare('INSERT INTO temp.idx_load (k, seq) SELECT value, ? FROM json_each(?)'),
+      replaced: new Set(),
     };
   }
 
-  /** Ends the first build: the staged keys into `idx` in key order (keys of versions replaced during the build stay: a superset). */
+  /**
+   * Ends the first build: the staged keys into `idx` in key order, but for the resources given a new version during
+   * the build (an id met again), whose current keys write() put in `idx` itself: their staged keys are the replaced
+   * version's, and an index key decides a search exactly.
+   */
   endBulk(): void {
     if (!this.bulk) return;
+    const replaced = [...this.bulk.replaced];
     this.bulk = undefined;
-    this.db.exec('INSERT OR IGNORE INTO idx (k, seq) SELECT k, seq FROM temp.idx_load ORDER BY k, seq; DROP TABLE temp.idx_load');
+    // The filter costs a look-up per staged key: only when some resource was given a new version.
+    const keep = replaced.length ? ' WHERE seq NOT IN (SELECT value FROM json_each(?))' : '';
+    this.db.prepare(`INSERT OR IGNORE INTO idx (k, seq) SELECT k, seq FROM temp.idx_load${keep} ORDER BY k, seq`).run(...(replaced.length ? [JSON.stringify(replaced)] : []));
+    this.db.exec('DROP TABLE temp.idx_load');
   }
 
   /**
@@ -225,12 +310,9 @@ export class SqliteRepository extends AtomicMemoryRepository {
     return this.append(this.bulk, type, id, text, undefined);
   }
 
-  /**
-   * The seqs given a new version or deleted so far in the first build, whose staged keys are an old version's: none
-   * are told apart yet (such keys stay in `idx` with the current ones, a superset).
-   */
+  /** The seqs given a new version or deleted so far in the first build: keys staged for them are an old version's. */
   bulkReplaced(): number[] {
-    return [];
+    return [...(this.bulk?.replaced ?? [])];
   }
 
   private append(bulk: { insert: Statement; keyAdd: Statement }, type: string, id: string, text: string, keys: string | undefined): number {
@@ -311,6 +393,7 @@ export class SqliteRepository extends AtomicMemoryRepository {
     if (!row) throw new OperationOutcomeError(notFound);
     this.atomically(() => {
       const [seq, json] = row;
+      this.bulk?.replaced.add(seq);
       this.statements.historyAdd.run(resourceType, id, json);
       this.statements.keyRemove.run(seq, JSON.stringify(indexKeys(JSON.parse(json) as Resource)));
       this.statements.remove.run(seq);
@@ -387,6 +470,7 @@ export class SqliteRepository extends AtomicMemoryRepository {
     let seq: number;
     if (row) {
       seq = row[0];
+      this.bulk?.replaced.add(seq);
       this.statements.historyAdd.run(type, id, row[1]);
       const fresh = new Set(keys);
       const gone = indexKeys(JSON.parse(row[1]) as Resource).filter((key) => !fresh.has(key));
@@ -399,4 +483,33 @@ export class SqliteRepository extends AtomicMemoryRepository {
     this.knownTypes.add(type);
     this.cache.delete(`${type}/${id}`);
   }
+}
+
+/**
+ * The exact keys of one filter value's alternatives for a parameter decide.ts reads (a reference value of a branch's
+ * target type at that branch's path; a token code, without a system, at each leaf), or undefined when some
+ * alternative cannot be decided by keys (an absolute reference, `system|code`, a code not kept as a term). An
+ * alternative no branch can hold adds no key: an empty list matches nothing.
+ */
+function exactKeys(type: string, paths: ParameterPaths, alternatives: string[]): string[] | undefined {
+  const keys: string[] = [];
+  for (const value of alternatives) {
+    if (paths.kind === 'reference') {
+      if (!referencePrefix(type, value)) return undefined;
+      for (const branch of paths.branches) {
+        if (branch.target && !value.startsWith(`${branch.target}/`)) continue;
+        const key = referenceKey(type, value, branch.path);
+        if (!key) return undefined;
+        keys.push(key);
+      }
+    } else {
+      if (value.includes('|')) return undefined;
+      for (const leaf of paths.leaves) {
+        const key = tokenKey(type, value, leaf);
+        if (!key) return undefined;
+        keys.push(key);
+      }
+    }
+  }
+  return keys;
 }

@@ -1,0 +1,154 @@
+// The SQLite store's searches decided by its index (issue 17): path-qualified keys decide reference, token and _id
+// filters exactly, so those searches read only their page's rows, and the answers stay the in-memory repository's.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Bundle, Coverage, ExplanationOfBenefit, Observation, Resource } from '@medplum/fhirtypes';
+import { AtomicMemoryRepository, indexR4Definitions } from '../../src/serve/router.js';
+import { planSearch, runSearch } from '../../src/serve/search-extras.js';
+import { indexKeys } from '../../src/serve/store/keys.js';
+import { openStore } from '../../src/serve/store/open.js';
+import { answerText } from '../../src/serve/store/raw-json.js';
+import type { SqliteRepository } from '../../src/serve/store/sqlite-repository.js';
+
+const LAB = 'http://terminology.hl7.org/CodeSystem/observation-category';
+
+/** Resources where each decided kind has a near miss: the same value at another path, in another case, of another type. */
+function data(): Resource[] {
+  const obs = (id: string, extra: Partial<Observation>): Observation => ({ resourceType: 'Observation', id, status: 'final', code: { text: 'x' }, ...extra });
+  return [
+    { resourceType: 'Patient', id: 'a' },
+    { resourceType: 'Patient', id: 'b' },
+    { resourceType: 'Group', id: 'a', type: 'person', actual: true },
+    obs('o1', { subject: { reference: 'Patient/a' }, category: [{ coding: [{ system: LAB, code: 'laboratory' }] }] }),
+    // Patient/a only as performer: not `patient=a`.
+    obs('o2', { subject: { reference: 'Patient/b' }, performer: [{ reference: 'Patient/a' }], category: [{ coding: [{ system: LAB, code: 'Laboratory' }] }] }),
+    // The subject is a Group: `subject=Group/a` matches, `patient=` never does.
+    obs('o3', { subject: { reference: 'Group/a' }, category: [{ text: 'laboratory' }], status: 'amended' }),
+    // An absolute reference: `patient=a` asks for `Patient/a` exactly, which this is not.
+    obs('o4', { subject: { reference: 'http://example.org/fhir/Patient/a' }, category: [{ coding: [{ code: 'laboratory' }] }] }),
+    obs('o5', { subject: { reference: 'Patient/a' }, status: 'preliminary', note: [{ text: 'final' }] }),
+    { resourceType: 'Coverage', id: 'c1', status: 'active', beneficiary: { reference: 'Patient/a' }, subscriber: { reference: 'Patient/a' }, payor: [{ reference: 'Organization/p' }] } as Coverage,
+    // A dependant's coverage: Patient/a subscribes, Patient/b is covered.
+    { resourceType: 'Coverage', id: 'c2', status: 'active', beneficiary: { reference: 'Patient/b' }, subscriber: { reference: 'Patient/a' }, payor: [{ reference: 'Organization/p' }] } as Coverage,
+    {
+      resourceType: 'ExplanationOfBenefit',
+      id: 'e1',
+      status: 'active',
+      patient: { reference: 'Patient/a' },
+      identifier: [{ system: 'urn:x', value: 'CLM-1' }, { value: 'clm-2' }],
+      insurance: [{ focal: true, coverage: { reference: 'Coverage/c1' } }],
+    } as ExplanationOfBenefit,
+  ];
+}
+
+/** Each parameter kind the index decides, with values that match, miss, or differ only by case or path. */
+const DECIDED: [string, Record<string, string>][] = [
+  ['Observation', { patient: 'Patient/a' }],
+  ['Observation', { patient: 'Patient/a,Patient/b' }],
+  ['Observation', { patient: 'Group/a' }],
+  ['Observation', { subject: 'Group/a' }],
+  ['Observation', { performer: 'Patient/a' }],
+  ['Observation', { category: 'laboratory' }],
+  ['Observation', { category: 'Laboratory' }],
+  ['Observation', { category: 'LABORATORY' }],
+  ['Observation', { status: 'final' }],
+  ['Observation', { status: 'amended,preliminary' }],
+  ['Observation', { patient: 'Patient/a', category: 'laboratory' }],
+  ['Observation', { _id: 'o1,o2,o9' }],
+  ['Observation', { _id: 'o1', status: 'final' }],
+  ['Coverage', { patient: 'Patient/a' }],
+  ['Coverage', { subscriber: 'Patient/a' }],
+  ['Coverage', { payor: 'Organization/p', status: 'active' }],
+  ['ExplanationOfBenefit', { identifier: 'CLM-1' }],
+  ['ExplanationOfBenefit', { identifier: 'clm-1' }],
+  ['ExplanationOfBenefit', { coverage: 'Coverage/c1', patient: 'Patient/a' }],
+];
+
+/** Filters the index narrows but leaves to the matcher (a system, a modifier, a date, an absolute reference). */
+const LEFT: [string, Record<string, string>][] = [
+  ['Observation', { patient: 'Patient/a', category: `${LAB}|laboratory` }],
+  ['Observation', { patient: 'Patient/a', 'category:text': 'laboratory' }],
+  ['Observation', { patient: 'Patient/a', date: 'ge2020-01-01' }],
+  ['Observation', { subject: 'http://example.org/fhir/Patient/a' }],
+  ['ExplanationOfBenefit', { identifier: 'urn:x|CLM-1' }],
+];
+
+describe('SQLite store: searches decided by the index', () => {
+  let memory: AtomicMemoryRepository;
+  let repo: SqliteRepository;
+
+  beforeAll(async () => {
+    indexR4Definitions();
+    memory = new AtomicMemoryRepository();
+    const store = openStore(undefined, []);
+    for (const r of data()) {
+      await memory.preload(r);
+      await store.repo.withTransaction(async () => store.repo.preload(r));
+    }
+    store.markLoaded();
+    repo = store.repo;
+  });
+
+  const answer = (r: AtomicMemoryRepository, type: string, query: Record<string, string>) => {
+    const bundle = runSearch(r, planSearch(type, query), 'http://x/fhir', query) as Bundle;
+    // Each store gives its own versionIds: the answer's text is compared without `meta`.
+    return { total: bundle.total, ids: bundle.entry?.map((e) => e.resource?.id), text: answerText(bundle).replace(/"meta":\{[^}]*\}/g, '') };
+  };
+
+  it.each(DECIDED)('should decide %s?%j from the index alone, answering as the in-memory repository', (type, query) => {
+    const decided = repo.decide(type, planSearch(type, query).filters);
+    expect(decided?.rest).toEqual({});
+    expect(answer(repo, type, query)).toEqual(answer(memory, type, query));
+  });
+
+  it.each(LEFT)('should leave %s?%j to the matcher on the narrowed rows, answering as the in-memory repository', (type, query) => {
+    const decided = repo.decide(type, planSearch(type, query).filters);
+    // Not narrowed at all (undefined: every resource of the type is matched), or narrowed with filters left.
+    expect(decided === undefined || Object.keys(decided.rest).length > 0).toBe(true);
+    expect(answer(repo, type, query)).toEqual(answer(memory, type, query));
+  });
+
+  it('should write a decided page as the stored text, and its resources read as stored when read', () => {
+    const query = { patient: 'Patient/a', _count: '1', _offset: '1' };
+    const bundle = runSearch(repo, planSearch('Observation', query), 'http://x/fhir', query) as Bundle;
+    expect(bundle.total).toBe(2);
+    const resource = bundle.entry![0]!.resource as Observation;
+    expect(answerText(bundle)).toBe(JSON.stringify(bundle));
+    expect(resource.status).toBe('preliminary');
+    expect(Object.keys(resource)).toEqual(Object.keys(memory.get('Observation', 'o5')!));
+  });
+
+  it('should move the keys with the resource: an update and a delete are decided at once', async () => {
+    const o1 = repo.get('Observation', 'o1') as Observation;
+    await repo.updateResource({ ...o1, subject: { reference: 'Patient/b' } } as Observation);
+    await memory.updateResource({ ...o1, subject: { reference: 'Patient/b' } } as Observation);
+    await repo.deleteResource('Observation', 'o5');
+    await memory.deleteResource('Observation', 'o5');
+    for (const query of [{ patient: 'Patient/a' }, { patient: 'Patient/b' }, { _id: 'o5' }]) {
+      expect(answer(repo, 'Observation', query)).toEqual(answer(memory, 'Observation', query));
+    }
+  });
+});
+
+describe('SQLite store: index keys', () => {
+  it('should key each reference and term with the element path that holds it, references by their path and their tail', () => {
+    const keys = indexKeys({
+      resourceType: 'Observation',
+      id: 'o1',
+      status: 'final',
+      code: { text: 'x' },
+      subject: { reference: 'http://example.org/fhir/Patient/a' },
+      performer: [{ reference: 'Practitioner/d' }],
+      category: [{ coding: [{ code: 'Laboratory' }] }],
+    } as Observation);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'Observation|r|http://example.org/fhir/Patient/a|subject',
+        'Observation|r|Patient/a|',
+        'Observation|r|Practitioner/d|performer',
+        'Observation|t|laboratory|category.coding.code|Laboratory',
+        'Observation|t|final|status',
+      ]),
+    );
+    expect(keys.some((k) => k.includes('|o1|'))).toBe(false);
+  });
+});
