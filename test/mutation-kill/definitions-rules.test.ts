@@ -34,6 +34,8 @@ describe('forEachBundleEntry', () => {
     expect(await entries('{"xentry":[{"no":1}],"entryx":[{"no":2}],"entry ":[{"no":3}]}')).toEqual([]);
     expect(await entries(String.raw`{"a\"entry":[{"no":1}]}`)).toEqual([]);
     expect(await entries('{"k":"entry","v":[{"no":1}]}')).toEqual([]);
+    // An entry that is an object, not an array.
+    expect(await entries('{"entry":{"a":{"no":1}}}')).toEqual([]);
   });
 
   it('should stop taking objects once the entry array has ended', async () => {
@@ -42,6 +44,7 @@ describe('forEachBundleEntry', () => {
     // An entry array below the top level, then an object at its depth; an array directly in the entry array.
     expect(await entries('{"meta":{"entry":[],"x":{"no":1}}}')).toEqual([]);
     expect(await entries('{"entry":[[1],{"a":1}]}')).toEqual([{ a: 1 }]);
+    expect(await entries('{"entry":[{"a":1},[2],{"b":2}]}')).toEqual([{ a: 1 }, { b: 2 }]);
   });
 
   it('should throw a SyntaxError on a malformed entry', async () => {

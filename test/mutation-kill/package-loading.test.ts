@@ -265,6 +265,7 @@ describe('loadPackages', () => {
         'broken.json': '{ not json',
         'no-type.json': { id: 'no-type' },
         'number-type.json': { resourceType: 7 },
+        'null.json': 'null',
         'notes.txt': '{"resourceType":"Basic","id":"txt"}',
       }),
     ]);
