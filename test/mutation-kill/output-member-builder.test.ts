@@ -75,6 +75,17 @@ describe('memberBuilder: a member', () => {
     expect(typesOf(builderOf(undefined).member(3))).toEqual(new Set([...types(['carin-bb']), ...types(['us-core'])]));
   });
 
+  it('should build the PDex prior authorizations only when the run selects PDex', () => {
+    const eobs = (igs: IgName[], i: number) => resourcesOf(builderOf(igs).member(i)).filter((r) => r.resourceType === 'ExplanationOfBenefit');
+    const index = Array.from({ length: 20 }, (_, i) => i).find((i) => eobs(['pdex'], i).length > 0);
+    expect(index).toBeDefined();
+    const priorAuths = eobs(['pdex'], index!);
+    expect(priorAuths.every((e) => (e.meta?.profile ?? []).some((p) => BASES.pdex.test(p)))).toBe(true);
+    const all = eobs([...IG_NAMES], index!);
+    for (const e of priorAuths) expect(all.map((x) => x.id)).toContain(e.id);
+    expect(eobs(['carin-bb', 'us-core'], index!).filter((e) => priorAuths.some((a) => a.id === e.id))).toEqual([]);
+  });
+
   it("should take the run's IGs, else the profile's, else all of them", () => {
     const bytes = (g: RenderedGroup) => Buffer.from(g.bytes).toString('utf8');
     const fromProfile = memberBuilder(setupOf(undefined, { ...profile, igs: ['carin-bb'] }), codeMaps);
@@ -135,6 +146,8 @@ describe('memberBuilder: the directory and the attribution Groups', () => {
     const group = b.groups([['p2', [org.id]], ['p1', [org.id, 'org-elsewhere']]])!;
     expect(group.bundles.map((f) => f.file)).toEqual(['bundles/provider-attribution.json']);
     const groups = resourcesOf(group) as unknown as { name: string; member: { entity: { reference: string } }[]; meta: { profile: string[] } }[];
+    // Groups claim the base profile only (PDex has no attribution-list profile fhirseed fills).
+    expect(groups.map((g) => g.meta.profile)).toEqual([['http://hl7.org/fhir/StructureDefinition/Group'], ['http://hl7.org/fhir/StructureDefinition/Group']]);
     // In organization id order (the directory's ids start "fs-").
     expect(groups.map((g) => [g.name, g.member.map((m) => m.entity.reference)])).toEqual([
       [`Members attributed to ${org.name}`, ['Patient/p1', 'Patient/p2']],
