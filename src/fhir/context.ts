@@ -91,10 +91,22 @@ export function usCoreProfile(ctx: Pick<BuildContext, 'usCoreVersion'>, id: stri
 export function claimSelectedIgs<T extends Resource>(resource: T, ctx: Pick<BuildContext, 'igs'>): T {
   const profiles = resource.meta?.profile;
   if (!profiles) return resource;
-  const unselected = Object.entries(IG_PACKAGES).filter(([ig]) => !ctx.igs.has(ig as IgName)).map(([, p]) => p.canonicalBase);
+  const unselected = unselectedBases(ctx.igs);
+  if (!unselected.length) return resource;
   const kept = profiles.filter((p) => !unselected.some((base) => p.startsWith(base)));
   if (kept.length === profiles.length) return resource;
   return { ...resource, meta: { ...resource.meta, profile: kept.length ? kept : [baseProfile(resource.resourceType)] } };
+}
+
+// The canonical bases of the IGs a selection leaves out, once per selection (a run has one; every resource asks: issue 13).
+const unselectedOf = new WeakMap<ReadonlySet<IgName>, string[]>();
+function unselectedBases(igs: ReadonlySet<IgName>): string[] {
+  let bases = unselectedOf.get(igs);
+  if (bases === undefined) {
+    bases = Object.entries(IG_PACKAGES).filter(([ig]) => !igs.has(ig as IgName)).map(([, p]) => p.canonicalBase);
+    unselectedOf.set(igs, bases);
+  }
+  return bases;
 }
 
 export function ref(type: string, id: string): { reference: string } {

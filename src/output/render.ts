@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { accountCsvRow, type TestAccount } from './accounts.js';
 import { stableUuid, transactionBundle } from './bundle.js';
-import { splitIndexes } from './split.js';
+import { referencesInText, splitIndexes } from './split.js';
 import type { OutputFormat } from './writer.js';
 
 /** How a group of resources is turned into text. */
@@ -47,7 +47,9 @@ export function groupText(group: RenderedGroup, range: ByteRange): string {
  * compact bundle; the NDJSON line is a copy of those bytes. A compact bundle's bytes are exactly
  * `JSON.stringify(transactionBundle(part)) + '\n'`. With `pretty`, bundles are indented (a second
  * stringify, for people reading the files) and the NDJSON lines encoded on their own. Few strings
- * and no joined copies are made on the way (the bytes live outside the JS heap): issue 13.
+ * and no joined copies are made on the way (the bytes live outside the JS heap), and each resource's
+ * text is encoded as soon as it is made, so that one at a time is alive; only a member split across bundle
+ * files keeps them all first, to read their references from the text (split.ts referencesInText): issue 13.
  */
 export function renderGroup(bundleFile: string, resources: readonly Resource[], options: RenderOptions, account?: TestAccount): RenderedGroup {
   const byType: Record<string, number> = {};
@@ -62,14 +64,17 @@ export function renderGroup(bundleFile: string, resources: readonly Resource[], 
     if (list === undefined) ofType.set(r.resourceType, (list = []));
     list.push(i);
   }
-  const texts = resources.map((r) => JSON.stringify(r));
   const sink = scratch();
   // Where each resource's compact text already is in the sink (start; -1: not written yet), and its end.
   const starts = new Int32Array(resources.length).fill(-1);
   const ends = new Int32Array(resources.length);
   const bundles: RenderedGroup['bundles'] = [];
+  // A member split across files: each resource's text first, and its references read from that text (split.ts).
+  const split = options.formats.has('bundles') && !options.pretty && resources.length > options.maxBundleEntries;
+  const texts = split ? resources.map((r) => JSON.stringify(r)) : undefined;
   if (options.formats.has('bundles')) {
-    for (const [i, part] of splitIndexes(resources, options.maxBundleEntries).entries()) {
+    const parts = texts ? splitIndexes(resources, options.maxBundleEntries, (i) => referencesInText(texts[i]!)) : splitIndexes(resources, options.maxBundleEntries);
+    for (const [i, part] of parts.entries()) {
       const file = i === 0 ? bundleFile : bundleFile.replace(/\.json$/, `-${i + 1}.json`);
       const start = sink.length;
       if (options.pretty) sink.text(`${JSON.stringify(transactionBundle(part.map((k) => resources[k]!)), null, 2)}\n`);
@@ -82,7 +87,7 @@ export function renderGroup(bundleFile: string, resources: readonly Resource[], 
     for (const [type, list] of ofType) {
       const start = sink.length;
       for (const k of list) {
-        if (starts[k]! < 0) sink.text(texts[k]!);
+        if (starts[k]! < 0) sink.text(JSON.stringify(resources[k]));
         else sink.copy(starts[k]!, ends[k]!);
         sink.text('\n');
       }
@@ -99,8 +104,8 @@ export function renderGroup(bundleFile: string, resources: readonly Resource[], 
   };
 }
 
-/** The transaction bundle of `part` from each resource's compact text: the bytes of JSON.stringify(transactionBundle(part)) + '\n'. */
-function compactBundle(sink: ByteSink, part: readonly number[], resources: readonly Resource[], texts: readonly string[], starts: Int32Array, ends: Int32Array): void {
+/** The transaction bundle of `part` from each resource's compact text (`texts`, else made here): the bytes of JSON.stringify(transactionBundle(part)) + '\n'. */
+function compactBundle(sink: ByteSink, part: readonly number[], resources: readonly Resource[], texts: readonly string[] | undefined, starts: Int32Array, ends: Int32Array): void {
   sink.text('{"resourceType":"Bundle","type":"transaction","entry":[');
   for (let n = 0; n < part.length; n++) {
     const k = part[n]!;
@@ -108,7 +113,7 @@ function compactBundle(sink: ByteSink, part: readonly number[], resources: reado
     const url = `${r.resourceType}/${r.id}`;
     sink.text(`${n ? ',' : ''}{"fullUrl":"urn:uuid:${stableUuid(url)}","resource":`);
     starts[k] = sink.length;
-    sink.text(texts[k]!);
+    sink.text(texts?.[k] ?? JSON.stringify(r));
     ends[k] = sink.length;
     sink.text(`,"request":{"method":"PUT","url":${JSON.stringify(url)}}}`);
   }
