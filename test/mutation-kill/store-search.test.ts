@@ -477,6 +477,64 @@ describe('SQLite store against the in-memory repository', () => {
     }
   });
 
+  it('should agree on the writes the properties do not draw: versions read back, refused writes, nested transactions, clear; and narrow to the keys a resource holds now', async () => {
+    const obs = (id: string, category: string, patient: string) =>
+      ({ resourceType: 'Observation', id, status: 'final', code: { text: id }, subject: { reference: `Patient/${patient}` }, category: [{ coding: [{ system: 'urn:c', code: category }] }], meta: { lastUpdated: '2025-01-01T00:00:00Z' } }) as Resource;
+    const pair = await loadBoth([{ resourceType: 'Patient', id: 'p1' } as Resource, obs('o1', 'laboratory', 'p1'), obs('o2', 'vital-signs', 'p1')], 1000);
+    const keys: [string, string][] = [['Patient', 'p1'], ['Observation', 'o1'], ['Observation', 'o2'], ['Observation', 'o3']];
+    try {
+      const both = async (f: (repo: AtomicMemoryRepository) => Promise<unknown>) => {
+        const [memory, store] = [await f(pair.memory).then(plain, failure), await f(pair.store.repo).then(plain, failure)];
+        expect(store).toEqual(memory);
+        return store;
+      };
+      await both((repo) => repo.updateResource(obs('o1', 'survey', 'p2')));
+      // A version read back by its versionId (each repository's own), and one that never was.
+      for (const repo of [pair.memory, pair.store.repo]) {
+        const history = await repo.readHistory('Observation', 'o1');
+        expect(history.entry).toHaveLength(2);
+        for (const { resource } of history.entry ?? []) expect(await repo.readVersion('Observation', 'o1', resource!.meta!.versionId!)).toEqual(resource);
+        expect(failure(await repo.readVersion('Observation', 'o1', 'nope').catch((e: unknown) => e))).toEqual(failure(await pair.memory.readVersion('Observation', 'o1', 'nope').catch((e: unknown) => e)));
+      }
+      // The keys o1 no longer holds narrow it out; those it holds now narrow it in.
+      const ids = (filters: Record<string, string>) => [...pair.store.repo.candidates('Observation', filters)].map((r) => r.id);
+      expect(ids({ category: 'laboratory' })).toEqual([]);
+      expect(ids({ category: 'survey' })).toEqual(['o1']);
+      expect(ids({ subject: 'Patient/p1' })).toEqual(['o2']);
+      expect(ids({ subject: 'Patient/p2', category: 'SURVEY' })).toEqual(['o1']);
+      expect([...pair.store.repo.referring('Observation', 'Patient/p2')].map((r) => r.id)).toEqual(['o1']);
+      await both((repo) => repo.createResource({ resourceType: 'NotAType', id: 'x' } as unknown as Resource));
+      await both((repo) => repo.updateResource({ resourceType: 'Observation' } as Resource));
+      await both((repo) => repo.readResource('Observation', 'o9'));
+      await both((repo) => repo.readHistory('Observation', 'o9'));
+      await both((repo) => repo.deleteResource('Observation', 'o9'));
+      await both((repo) => repo.preload({ resourceType: 'NotAType', id: 'x' } as unknown as Resource));
+      // A nested transaction's failure caught inside the outer one: its writes stay, the outer one commits.
+      await both((repo) =>
+        repo.withTransaction(async () => {
+          await repo.updateResource(obs('o3', 'laboratory', 'p1'));
+          await repo.withTransaction(async () => {
+            await repo.deleteResource('Observation', 'o2');
+            throw new Error('inner refused');
+          }).catch(() => undefined);
+          return 'committed';
+        }),
+      );
+      expect(await state(pair.store.repo, keys)).toEqual(await state(pair.memory, keys));
+      expect(ids({ category: 'vital-signs' })).toEqual([]);
+      expect(ids({ category: 'laboratory' })).toEqual(['o3']);
+      pair.memory.clear();
+      pair.store.repo.clear();
+      expect(pair.store.repo.count()).toBe(0);
+      expect(await state(pair.store.repo, keys)).toEqual(await state(pair.memory, keys));
+      expect(ids({ category: 'laboratory' })).toEqual([]);
+      await both((repo) => repo.updateResource(obs('o1', 'laboratory', 'p1')));
+      expect(ids({ category: 'laboratory' })).toEqual(['o1']);
+    } finally {
+      pair.store.close();
+    }
+  });
+
   it('should answer random searches over a member\'s edited resources as the memory repository does: same matches, order, totals, pages and includes', async () => {
     await fc.assert(
       fc.asyncProperty(dataSet(), fc.gen(), async ({ resources, batch }, g) => {
