@@ -31,6 +31,11 @@ export default {
     'src/serve/compartment.ts',
     'src/serve/everything.ts',
     'src/serve/search-extras.ts',
+    // The sandbox's SQLite store: its index keys, what they decide, its search and writes, the answer text.
+    'src/serve/store/keys.ts',
+    'src/serve/store/decide.ts',
+    'src/serve/store/sqlite-repository.ts',
+    'src/serve/store/raw-json.ts',
   ],
   // Anchored: an unanchored 'output' also dropped src/output/ and test/output/ from the sandbox.
   ignorePatterns: ['/dist', '/reports', '/output', '/.scratch-*', '/.fhirseed-tmp', '/bench'],
