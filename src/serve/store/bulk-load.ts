@@ -228,10 +228,15 @@ export function createBulkLoader(
 
   const close = async () => {
     await pool?.close();
-    // Gigabytes at 10,000 members: removed while the store starts serving (seconds of unlink otherwise). One left
-    // behind by an exit meanwhile is beside FILE.building, and the next first build removes it.
+    // Gigabytes at 10,000 members: removed while the store starts serving (seconds of unlink otherwise), at the latest
+    // as the process exits (a stop leaves only the store).
     const files = [...(pool?.files ?? []), ...(folder ? [folder] : [])];
-    void Promise.all(files.map((file) => rm(file, { recursive: true, force: true }))).catch(() => undefined);
+    const atExit = () => files.forEach((file) => rmSync(file, { recursive: true, force: true }));
+    process.once('exit', atExit);
+    void Promise.all(files.map((file) => rm(file, { recursive: true, force: true }))).then(
+      () => process.off('exit', atExit),
+      () => undefined,
+    );
   };
 
   return { loadNdjson, loadJson, finish, close };
