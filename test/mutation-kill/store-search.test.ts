@@ -187,10 +187,17 @@ function tokens(values: unknown[]): { pairs: [string | undefined, string][]; tex
     if (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') pairs.push([undefined, String(v)]);
     else if (v && typeof v === 'object') {
       const o = v as { coding?: { system?: string; code?: string; display?: string }[]; system?: string; code?: string; value?: string; text?: string };
-      for (const c of o.coding ?? []) if (c.code) pairs.push([c.system, c.code]);
+      for (const c of o.coding ?? []) {
+        if (c.code) pairs.push([c.system, c.code]);
+        // A display or text as a token value: medplum's matcher and the store's keys must agree on those too.
+        if (c.display) pairs.push([undefined, c.display]);
+      }
       if (typeof o.code === 'string') pairs.push([o.system, o.code]);
       if (typeof o.value === 'string') pairs.push([o.system, o.value]);
-      if (o.text) texts.push(o.text);
+      if (o.text) {
+        texts.push(o.text);
+        pairs.push([undefined, o.text]);
+      }
     }
   }
   return { pairs, texts };
