@@ -279,7 +279,8 @@ function resolveIncludes(repo: AtomicMemoryRepository, page: Resource[], plan: S
         if (resource.resourceType !== spec.sourceType) continue;
         for (const ref of referencesOf(resource, spec.param)) {
           const [type, id] = ref.split('/');
-          if (!type || !id || (spec.targetType && type !== spec.targetType)) continue;
+          // An EOB names the same practitioners and organizations many times: each is read once.
+          if (!type || !id || (spec.targetType && type !== spec.targetType) || seen.has(ref)) continue;
           add(repo.get(type, id));
         }
       }

@@ -1,6 +1,6 @@
 // The SQLite store's searches decided by its index (issue 17): path-qualified keys decide reference, token and _id
 // filters exactly, so those searches read only their page's rows, and the answers stay the in-memory repository's.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Bundle, Coverage, ExplanationOfBenefit, Observation, Resource } from '@medplum/fhirtypes';
 import { AtomicMemoryRepository, indexR4Definitions } from '../../src/serve/router.js';
 import { planSearch, runSearch } from '../../src/serve/search-extras.js';
@@ -115,6 +115,18 @@ describe('SQLite store: searches decided by the index', () => {
     expect(answerText(bundle)).toBe(JSON.stringify(bundle));
     expect(resource.status).toBe('preliminary');
     expect(Object.keys(resource)).toEqual(Object.keys(memory.get('Observation', 'o5')!));
+  });
+
+  it('should answer a decided search without parsing any row: the page is written as stored', () => {
+    const query = { patient: 'Patient/a' };
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const text = answerText(runSearch(repo, planSearch('Observation', query), 'http://x/fhir', query));
+      expect(parse).not.toHaveBeenCalled();
+      expect((JSON.parse(text) as Bundle).entry?.map((e) => (e.resource as Observation).status)).toEqual(['final', 'preliminary']);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('should move the keys with the resource: an update and a delete are decided at once', async () => {

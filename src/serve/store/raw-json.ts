@@ -54,7 +54,8 @@ export function lazyResource<T extends object>(resourceType: string, id: string,
   const whole = (): object => (parsed ??= JSON.parse(text) as object);
   const refuse = (): boolean => false;
   const proxy = new Proxy({} as object, {
-    get: (_target, property) => (property === 'resourceType' ? resourceType : property === 'id' ? id : Reflect.get(whole(), property)),
+    // JSON.stringify asks every object for `toJSON` first (answerText's too): no resource has one, and asking must not parse.
+    get: (_target, property) => (property === 'resourceType' ? resourceType : property === 'id' ? id : property === 'toJSON' ? undefined : Reflect.get(whole(), property)),
     has: (_target, property) => Reflect.has(whole(), property),
     ownKeys: () => Reflect.ownKeys(whole()),
     getOwnPropertyDescriptor: (_target, property) => {
