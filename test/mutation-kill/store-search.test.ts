@@ -471,6 +471,10 @@ describe('SQLite store against the in-memory repository', () => {
         const failed = repo.withTransaction(async () => {
           await repo.deleteResource('Patient', 'a');
           await repo.updateResource(patient('d'));
+          // Versions read inside the transaction (the store caches what it reads) must not outlive its rollback.
+          await repo.readResource('Patient', 'd');
+          await repo.updateResource({ ...patient('c'), gender: 'male' } as Resource);
+          await repo.readResource('Patient', 'c');
           await repo.deleteResource('Patient', 'b');
           throw new Error('bundle refused');
         });
@@ -478,7 +482,10 @@ describe('SQLite store against the in-memory repository', () => {
         const bundle = searched(repo, 'Patient', { gender: 'female' }, repo === pair.store.repo) as Bundle;
         expect(bundle.entry?.map((e) => e.resource?.id)).toEqual(['a', 'b', 'c']);
       }
-      expect(await state(pair.store.repo, [['Patient', 'a'], ['Patient', 'b'], ['Patient', 'd']])).toEqual(await state(pair.memory, [['Patient', 'a'], ['Patient', 'b'], ['Patient', 'd']]));
+      const keys: [string, string][] = [['Patient', 'a'], ['Patient', 'b'], ['Patient', 'c'], ['Patient', 'd']];
+      expect(await state(pair.store.repo, keys)).toEqual(await state(pair.memory, keys));
+      expect(pair.store.repo.has('Patient', 'd')).toBe(false);
+      expect((pair.store.repo.get('Patient', 'c') as { gender?: string }).gender).toBe('female');
     } finally {
       pair.store.close();
     }
