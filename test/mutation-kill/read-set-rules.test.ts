@@ -81,7 +81,7 @@ describe('readTree: each construct', () => {
       expect(shape(`${c}.a = 1`, true), c).toEqual(['a*']);
       expect(shape(`${c}.a = 1`, false), c).toBeUndefined();
     }
-    for (const c of ['%us', '%vsx', '%x-ucum', '%ucumx', '%`xvs-a`', '%resourceX']) expect(shape(`${c}.exists()`, true), c).toBeUndefined();
+    for (const c of ['%us', '%vsx', '%xucum', '%ucumx', '%`xvs-a`', '%resourceX']) expect(shape(`${c}.exists()`, true), c).toBeUndefined();
   });
 
   it('should give up on type names, quoted names, $index and $total, and what does not parse', () => {
