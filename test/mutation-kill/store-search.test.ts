@@ -34,9 +34,14 @@ const LEFT_OUT = new Set(['_text', '_content', '_query', '_filter', '_list', '_h
 
 /**
  * fast-check's options: STORE_SEARCH_RUNS cases per property (default 30; fewer under Stryker, more when hunting),
- * STORE_SEARCH_SEED a fixed seed (a failure prints its seed and path: pass them to replay it).
+ * STORE_SEARCH_SEED a fixed seed (a failure prints its seed and path: pass them to replay it), STORE_SEARCH_SHRINK.
  */
-const RUNS = { numRuns: Number(process.env.STORE_SEARCH_RUNS ?? 30), ...(process.env.STORE_SEARCH_SEED ? { seed: Number(process.env.STORE_SEARCH_SEED) } : {}) };
+const RUNS = {
+  numRuns: Number(process.env.STORE_SEARCH_RUNS ?? 30),
+  ...(process.env.STORE_SEARCH_SEED ? { seed: Number(process.env.STORE_SEARCH_SEED) } : {}),
+  // STORE_SEARCH_SHRINK=0: the first failure as found, not shrunk (under Stryker, where shrinking ran past its timeout).
+  ...(process.env.STORE_SEARCH_SHRINK === '0' ? { endOnFailure: true } : {}),
+};
 
 /** One generated member population, by type, in file order. */
 let pool = new Map<string, Resource[]>();
