@@ -189,6 +189,20 @@ describe('bundles through the worker threads', () => {
   });
 });
 
+describe('a few bundles', () => {
+  it('should load them on the main thread, without starting the worker threads', async () => {
+    const dir = join(temp.dir, 'few-bundles');
+    mkdirSync(join(dir, 'bundles'), { recursive: true });
+    writeFileSync(join(dir, 'bundles', 'directory.json'), transaction(put({ resourceType: 'Organization', id: 'org1' })));
+    for (let m = 0; m < 7; m++) writeFileSync(join(dir, 'bundles', `member-00000${m}.json`), transaction(put(patient(`p${m}`)), put(observation(`o${m}`, `p${m}`))));
+    const [plain, bulk] = [await build(dir, false), await build(dir, true)];
+    expect(bulk.result).toEqual({ loaded: 15, errors: [] });
+    expect(bulk.rows.map(([, type, id]) => `${type}/${id}`)).toEqual(plain.rows.map(([, type, id]) => `${type}/${id}`));
+    // Eight files: the first has seven after it, fewer than it takes to start the threads for.
+    expect(bulk.appended).toBe(0);
+  });
+});
+
 describe('the first build\'s scratch files', () => {
   it('should stage keys beside FILE.building, and leave only FILE once built, removing what a killed build left', async () => {
     const dir = join(temp.dir, 'scratch-out');
