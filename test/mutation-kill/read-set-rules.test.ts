@@ -134,6 +134,8 @@ describe('projectionKeyOf: the keys', () => {
       expect(key(nodes[0]), expression).not.toBe(key(nodes[1]));
       expect(key(nodes[0]), expression).toBe(JSON.stringify(nodes[0]));
     }
+    // Items apart: [12, 3] and [1, 23] are two keys.
+    expect(projectionKeyOf('c.value = 1', true, 1000)!({ c: [12, 3] })).toBe('{"c":[12,3]}');
     // Its `_name` holder's extension and id are read from the holder: the value itself is not read.
     const holder = projectionKeyOf('c.extension.exists() and c.id.exists()', true, 1000)!;
     expect(holder({ c: 'a', _c: { id: 'i' } })).toBe('{"c":1,"_c":{"id":1}}');
