@@ -240,6 +240,60 @@ describe('oralClaim', () => {
   });
 });
 
+describe('oralClaim: ages, chances and denials', () => {
+  const codes = (c: ReturnType<typeof oralClaim>) => c.lines.map((l) => l.code.code);
+  const visit = { coverage, date: '2024-05-06', firstOfYear: false };
+
+  it("should clean a 14-year-old's teeth as an adult's", () => {
+    expect(codes(oralClaim(ctx('a', '2010-05-06'), visit)).slice(0, 2)).toEqual(['D0120', 'D1110']);
+    expect(codes(oralClaim(ctx('a', '2010-05-07'), visit)).slice(0, 2)).toEqual(['D0120', 'D1120']);
+  });
+
+  it('should bill orthodontics, dentures and missing wisdom teeth on some unforced visits, not on all, every wisdom tooth in turn', () => {
+    let ortho = 0;
+    let denture = 0;
+    let missing = 0;
+    const wisdom = new Set<string>();
+    const runs = 300;
+    for (let i = 0; i < runs; i++) {
+      if (codes(oralClaim(ctx(`o${i}`, '2011-01-01'), visit)).includes('D8080')) ortho++;
+      if (codes(oralClaim(ctx(`o${i}`, '1950-01-01', { denture: true, periodontal: true } as Showcase), visit)).includes('D5110')) denture++;
+      const adult = oralClaim(ctx(`o${i}`, '1980-01-01', { periodontal: true } as Showcase), visit);
+      if (adult.oral!.missingTeeth.length) missing++;
+      for (const t of adult.oral!.missingTeeth) wisdom.add(t);
+    }
+    for (const [n, rate] of [[ortho, 0.08], [denture, 0.08], [missing, 0.2]] as const) {
+      expect(n).toBeGreaterThan(runs * rate * 0.4);
+      expect(n).toBeLessThan(runs * rate * 2);
+    }
+    expect([...wisdom].sort()).toEqual(['1', '16', '17', '32']);
+  });
+
+  it('should deny with a dental denial reason, replacing the last line in place', () => {
+    for (const seed of seeds) {
+      const denied = oralClaim(ctx(seed, '1984-05-06', undefined, codeMaps, 1), { ...visit, deny: true });
+      expect(denied.lines.length).toBeGreaterThan(0);
+      for (const l of denied.lines) expect(l.denialReason!.claimTypes).toContain('oral');
+      const asked = oralClaim(ctx(seed, '1984-05-06'), { ...visit, deny: true });
+      const plain = oralClaim(ctx(seed, '1984-05-06'), visit);
+      expect(Object.keys(asked.lines)).toHaveLength(asked.lines.length);
+      expect(asked.lines.map((l) => l.code.code)).toEqual(plain.lines.map((l) => l.code.code));
+      expect(asked.lines.filter((l) => l.denialReason).map((l) => l.denialReason!.claimTypes)).toEqual([expect.arrayContaining(['oral'])]);
+    }
+  });
+
+  it('should scale whole-numbered teeth in each of the four quadrants over the visits', () => {
+    const quadrants = new Set<number>();
+    for (const seed of seeds) {
+      const claim = oralClaim(ctx(seed, '1980-01-01', { periodontal: true } as Showcase), { ...visit, forced: true });
+      const line = claim.lines.find((l) => l.code.code === 'D4342')!;
+      for (const t of [line.tooth!, ...line.additionalTeeth!]) expect(t).toMatch(/^\d+$/);
+      quadrants.add(Math.floor((Number(line.tooth) - 1) / 8));
+    }
+    expect([...quadrants].sort()).toEqual([0, 1, 2, 3]);
+  });
+});
+
 describe('professionalClaim', () => {
   const visitUses = new Set(['office-visit', 'new-visit']);
   const rows = () => [...codeMaps.conditions.values()];
@@ -337,6 +391,7 @@ describe('professionalClaim', () => {
       expect(adult.lines[0]!.code.code).toBe('99396');
       expect(adult.lines[0]!.denialReason).toBeDefined();
       expect(adult.lines[0]!.price.denial).toEqual({ group: adult.lines[0]!.denialReason!.group });
+      expect(adult.lines[0]!.denialReason!.claimTypes).toContain('professional');
       expect(adult.renderingPractitionerId === 'pcp' || adult.renderingPractitionerId === 'spec').toBe(true);
       const child = professionalClaim(withPeople(seed, '2020-06-01'), { coverage, date: '2024-03-03' });
       expect(child.diagnoses[0]!.icd10cm).toBe('Z00.129');
@@ -380,6 +435,56 @@ describe('professionalClaim', () => {
     }
     expect(ownSeen).toBeGreaterThan(0);
     expect(extraSeen).toBeGreaterThan(0);
+  });
+
+  it('should bill as extras only office labs and J-code injections, on about one claim in five (Poisson mean 0.2)', () => {
+    // One lab row and the injection rows (J-code drugs; administration codes such as G0008 are not extras).
+    const lab = [...codeMaps.procedures.values()].find((r) => r.use === 'lab')!;
+    const procedures = new Map([...codeMaps.procedures].filter(([, r]) => r.use !== 'lab' || r === lab));
+    const maps = { ...codeMaps, procedures } as CodeMaps;
+    const seen = new Map<string, number>();
+    let withExtras = 0;
+    const claims = 300;
+    for (let i = 0; i < claims; i++) {
+      const claim = professionalClaim(withPeople(`e${i}`, '1980-06-01', [], maps), { coverage, date: '2024-03-03' });
+      const extras = claim.lines.slice(1).map((l) => l.code.code);
+      if (extras.length) withExtras++;
+      for (const code of extras) seen.set(code, (seen.get(code) ?? 0) + 1);
+    }
+    const injections = [...procedures.values()].filter((r) => r.use === 'injection');
+    expect(injections.some((r) => !r.code.startsWith('J'))).toBe(true);
+    const jCodes = new Set(injections.filter((r) => r.code.startsWith('J')).map((r) => r.code));
+    expect(seen.get(lab.code)).toBeGreaterThan(0);
+    expect([...seen.keys()].filter((c) => jCodes.has(c)).length).toBeGreaterThan(1);
+    expect([...seen.keys()].filter((c) => c !== lab.code && !jCodes.has(c))).toEqual([]);
+    expect(withExtras).toBeGreaterThan(claims * 0.1);
+    expect(withExtras).toBeLessThan(claims * 0.3);
+  });
+
+  it("should bill a condition's own tests but never a visit code or a key the code maps lack, each line denied for physician claims only", () => {
+    const visitKeys = [...codeMaps.procedures].filter(([, r]) => visitUses.has(r.use)).map(([k]) => k);
+    expect(new Set(visitKeys.map((k) => codeMaps.procedures.get(k)!.use))).toEqual(visitUses);
+    const main = rows().find((r) => r.chronic && r.procedures.some((k) => !visitUses.has(codeMaps.procedures.get(k)?.use ?? '')))!;
+    const conditions = new Map([...codeMaps.conditions].map(([k, r]) => [k, k === main.key ? { ...r, procedures: [...visitKeys, 'no-such-procedure', ...r.procedures] } : r]));
+    const maps = { ...codeMaps, conditions } as CodeMaps;
+    let tests = 0;
+    let denied = 0;
+    for (const seed of seeds) {
+      const c = fact(main.key, '2023-01-01');
+      const context = withPeople(seed, '1960-01-01', [c], maps);
+      (context.profile.claims as { denialRate: number }).denialRate = 1;
+      const claim = professionalClaim(context, { coverage, date: '2024-02-02', condition: c });
+      for (const l of claim.lines.slice(1)) {
+        expect(visitUses.has(use(l.code.code)!)).toBe(false);
+        tests++;
+      }
+      for (const l of claim.lines) {
+        expect(l.denialReason!.claimTypes).toContain('professional');
+        denied++;
+      }
+    }
+    expect(tests).toBeGreaterThan(seeds.length / 2);
+    expect(denied).toBeGreaterThan(seeds.length * 1.5);
   });
 
   it("should bill an emergency physician's visit with an ED level at place of service 23, on every line", () => {
