@@ -59,7 +59,8 @@ vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
   return { ...fs, existsSync: (p: string) => (String(p).endsWith('validate-worker.js') ? pool.jsExists : fs.existsSync(p)) };
 });
-vi.mock('../../src/validate/definitions.js', () => ({ baseDefinitionsText: () => 'BASE DEFINITIONS' }));
+// The base text made on this thread (as when its definitions are loaded): no base-definitions thread among the fakes.
+vi.mock('../../src/validate/definitions.js', () => ({ baseDefinitionsLoaded: () => true, baseDefinitionsText: () => 'BASE DEFINITIONS' }));
 
 const temp = tempDir('fhirseed-mk-workers-');
 afterAll(() => temp.cleanup());
