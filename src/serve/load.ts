@@ -23,9 +23,10 @@ const NDJSON_BATCH = 1000;
 
 /**
  * Loads one JSON file (`name` relative to the directory) into `result` as loadJson would, or returns false to leave
- * it to loadJson; `ahead` lists the JSON files that follow, in load order (see loadDirectory).
+ * it to loadJson; `ahead` lists the JSON files that follow, in load order (see loadDirectory), and `left` counts them
+ * all.
  */
-export type JsonLoader = (file: string, name: string, result: LoadResult, ahead: string[]) => Promise<boolean>;
+export type JsonLoader = (file: string, name: string, result: LoadResult, ahead: string[], left: number) => Promise<boolean>;
 /** How many of the following JSON files a JsonLoader is told of. */
 const JSON_AHEAD = 8;
 
@@ -65,7 +66,9 @@ export async function loadDirectory(
       if (file.endsWith('.ndjson')) await (ndjson ?? ((f, n, r, s) => loadNdjson(f, n, repo, r, s)))(file, name, result, signal);
       else if (file.endsWith('.json')) {
         jsonDone++;
-        if (!(await json?.(file, name, result, jsonFiles.slice(jsonDone, jsonDone + JSON_AHEAD)))) await loadJson(file, name, router, repo, result);
+        if (!(await json?.(file, name, result, jsonFiles.slice(jsonDone, jsonDone + JSON_AHEAD), jsonFiles.length - jsonDone))) {
+          await loadJson(file, name, router, repo, result);
+        }
       }
     } catch (error) {
       if (error instanceof Interrupted) throw error;

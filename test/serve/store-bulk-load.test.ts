@@ -64,11 +64,14 @@ interface Built {
   appended: number;
 }
 
-/** Builds a store from `dir` (bulk: through the worker threads) and reads back its rows (versionId blanked) and keys. */
-async function build(dir: string, bulk: boolean): Promise<Built> {
+/**
+ * Builds a store from `dir` (bulk: through the worker threads; for bundles too, however few: `options` of
+ * createBulkLoader) and reads back its rows (versionId blanked) and keys.
+ */
+async function build(dir: string, bulk: boolean, options: { minJsonFiles?: number } = { minJsonFiles: 0 }): Promise<Built> {
   const store = openStore(dir, dataFiles(dir), { file: join(temp.dir, `${bulk ? 'bulk' : 'lines'}-${Math.random()}.sqlite`) });
   const { router } = createEngine();
-  const loader = bulk ? createBulkLoader(store.repo, { workers: 2, chunkBytes: 512 }) : undefined;
+  const loader = bulk ? createBulkLoader(store.repo, { workers: 2, chunkBytes: 512, ...options }) : undefined;
   let appended = 0;
   const append = store.repo.appendText.bind(store.repo);
   store.repo.appendText = (...args) => {
@@ -195,11 +198,12 @@ describe('a few bundles', () => {
     mkdirSync(join(dir, 'bundles'), { recursive: true });
     writeFileSync(join(dir, 'bundles', 'directory.json'), transaction(put({ resourceType: 'Organization', id: 'org1' })));
     for (let m = 0; m < 7; m++) writeFileSync(join(dir, 'bundles', `member-00000${m}.json`), transaction(put(patient(`p${m}`)), put(observation(`o${m}`, `p${m}`))));
-    const [plain, bulk] = [await build(dir, false), await build(dir, true)];
+    const [plain, bulk] = [await build(dir, false), await build(dir, true, {})];
     expect(bulk.result).toEqual({ loaded: 15, errors: [] });
     expect(bulk.rows.map(([, type, id]) => `${type}/${id}`)).toEqual(plain.rows.map(([, type, id]) => `${type}/${id}`));
-    // Eight files: the first has seven after it, fewer than it takes to start the threads for.
+    // Eight files: the first has seven after it, fewer than it takes by default to start the threads for.
     expect(bulk.appended).toBe(0);
+    expect((await build(dir, true, { minJsonFiles: 7 })).appended).toBe(15);
   });
 });
 

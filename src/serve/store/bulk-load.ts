@@ -51,11 +51,13 @@ export type WorkerMessage =
 const CHUNK_BYTES = 2 << 20;
 /** Chunks read ahead of the one being stored, per worker: keeps the workers busy, bounds memory. */
 const AHEAD_PER_WORKER = 2;
-/**
- * JSON files read and parsed ahead of the one being stored (fhirseed's bundles: ~1 MB, 500 entries at most); with
- * fewer left when the first comes, they load on the main thread.
- */
+/** JSON files read and parsed ahead of the one being stored (fhirseed's bundles: ~1 MB, 500 entries at most). */
 const BUNDLES_AHEAD = 8;
+/**
+ * Fewer JSON files than this (after the first) load on the main thread, without starting the threads: about 60
+ * members' bundles, which the main thread loads in about the time two workers take to start on a busy machine.
+ */
+const MIN_JSON_FILES = 64;
 /** Larger JSON files take loadDirectory's own path on the main thread: a worker's heap is small. */
 const MAX_BUNDLE_BYTES = 16 << 20;
 /** V8 heap limits of a worker (MiB): a chunk's lines, objects and texts are a few MiB. */
@@ -85,14 +87,20 @@ export interface BulkLoader {
  * JSON, no resourceType or id, an unknown resource type, an id met before) takes the ordinary path, with the same
  * result or recorded error (`name:line: why`; a bundle is then stored all or nothing as before: `name: transaction
  * not loaded: why`); a JSON file that is not a transaction of plain PUTs, or larger than MAX_BUNDLE_BYTES, is left
- * to loadDirectory. Between chunks an aborted signal stops the load with Interrupted. The workers (`workers`, default
+ * to loadDirectory, and so are all of them when the first has fewer than `minJsonFiles` (default MIN_JSON_FILES)
+ * after it. Between chunks an aborted signal stops the load with Interrupted. The workers (`workers`, default
  * one per core up to 4) start with the first file; a worker that fails (its module does not load, it runs out of
  * memory, its file cannot be written) fails the load with an Error naming it. `chunkBytes` (default 2 MiB) is for
  * tests.
  */
 export function createBulkLoader(
   repo: SqliteRepository,
-  { workers = Math.min(4, availableParallelism()), chunkBytes = CHUNK_BYTES, keysAt }: { workers?: number; chunkBytes?: number; keysAt?: string } = {},
+  {
+    workers = Math.min(4, availableParallelism()),
+    chunkBytes = CHUNK_BYTES,
+    keysAt,
+    minJsonFiles = MIN_JSON_FILES,
+  }: { workers?: number; chunkBytes?: number; keysAt?: string; minJsonFiles?: number } = {},
 ): BulkLoader {
   let pool: Pool | undefined;
   let folder: string | undefined;
@@ -185,9 +193,9 @@ export function createBulkLoader(
     bundles.set(file, answer);
   };
 
-  const loadJson: JsonLoader = async (file, name, result, ahead) => {
-    // A few bundles (a small population, the tests' outputs) load sooner here than threads start.
-    if (!pool && ahead.length < BUNDLES_AHEAD) return false;
+  const loadJson: JsonLoader = async (file, name, result, ahead, left) => {
+    // A few bundles (a small population, the tests' outputs) load sooner there than threads start.
+    if (!pool && left < minJsonFiles) return false;
     started();
     submitBundle(file);
     for (const next of ahead.slice(0, BUNDLES_AHEAD)) submitBundle(next);
