@@ -571,6 +571,9 @@ describe('SQLite store against the in-memory repository', () => {
         [{ subject: 'Group/g1' }, 1],
         [{ subject: 'Group/g1', code: 'B' }, 1],
         [{ subject: 'Group/g1', code: 'b' }, 0],
+        // Codes nobody holds, in either case (a term key that lost its value would match any other term).
+        [{ code: 'zzz' }, 0],
+        [{ code: 'ZZZ' }, 0],
         [{ code: 'urn:c|a' }, 2],
         [{ code: `${'a'.repeat(130)}` }, 0],
         [{ subject: 'https://other.example/fhir/Patient/p1' }, 1],
