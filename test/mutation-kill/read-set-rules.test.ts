@@ -116,6 +116,8 @@ describe('projectionKeyOf: the keys', () => {
     // A name read two ways (value and valueSet both take valueSetX): what either reads.
     const both = projectionKeyOf('value.a.exists() and valueSet.b = 1', false, 10_000)!;
     expect(both({ valueSetX: { a: 1, b: 2, c: 3 }, valueQuantity: { a: 1, b: 2 } })).toBe('{"valueSetX":{"a":1,"b":2},"valueQuantity":{"a":1}}');
+    // Read whole under either name: whole.
+    expect(projectionKeyOf('value = 1 and valueSet.b.exists()', false, 10_000)!({ valueSetX: { a: 1, b: 2 } })).toBe('{"valueSetX":{"a":1,"b":2}}');
     // The same name read again: the same answer (decided once per key and read node).
     expect(both({ valueSetX: { a: 9, b: 8 } })).toBe('{"valueSetX":{"a":1,"b":8}}');
   });
