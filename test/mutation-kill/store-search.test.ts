@@ -558,7 +558,7 @@ describe('SQLite store against the in-memory repository', () => {
   it('should agree at the edges of what the index decides: _id given twice, a reference no branch can hold, a value it cannot key; and hand out pages it cannot change', async () => {
     const obs = (id: string, patient: string, code: string) =>
       ({ resourceType: 'Observation', id, status: 'final', code: { coding: [{ system: 'urn:c', code }] }, subject: { reference: patient }, meta: { lastUpdated: '2025-01-01T00:00:00Z' } }) as Resource;
-    const resources = [{ resourceType: 'Patient', id: 'p1' } as Resource, obs('o1', 'Patient/p1', 'a'), obs('o2', 'Group/g1', 'B'), obs('o3', 'https://other.example/fhir/Patient/p1', 'a')];
+    const resources = [{ resourceType: 'Patient', id: 'p1' } as Resource, obs('o1', 'Patient/p1', 'a'), obs('o2', 'Group/g1', 'B'), obs('o3', 'https://other.example/fhir/Patient/p1', 'a'), obs('o4', 'urn:uuid:7f1f7a55-0000-4000-8000-000000000001', 'z')];
     const pair = await loadBoth(resources, 1000);
     try {
       const cases: [Query, number][] = [
@@ -577,6 +577,7 @@ describe('SQLite store against the in-memory repository', () => {
         [{ code: 'urn:c|a' }, 2],
         [{ code: `${'a'.repeat(130)}` }, 0],
         [{ subject: 'https://other.example/fhir/Patient/p1' }, 1],
+        [{ subject: 'urn:uuid:7f1f7a55-0000-4000-8000-000000000001' }, 1],
         [{ patient: 'p1', code: 'a,B' }, 1],
         [{ _summary: 'count', patient: 'p1' }, 1],
       ];
