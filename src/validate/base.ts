@@ -25,6 +25,19 @@ interface PathTable {
   boundedMax: number[];
 }
 
+/** FHIR R4 JSON (json.html#primitive): null is never a value; it only pads a repeating primitive's arrays. */
+const NULL_VALUE = "null is not allowed: leave the element out (JSON nulls only pad a repeating primitive's value and '_' arrays)";
+
+/**
+ * Whether a null at `index` of `node[key]` pads a repeating primitive: `given: [null, "b"]` beside `_given: [{…}, null]`
+ * (or the other way round), the other array holding something at that index (FHIR R4 JSON, json.html#primitive).
+ */
+function paddingNull(node: Record<string, unknown>, match: KeyMatch, key: string, index: number): boolean {
+  if (!match.extension && match.child?.primitive === undefined) return false;
+  const other = node[match.extension ? match.name : `_${key}`];
+  return Array.isArray(other) && other[index] !== null && other[index] !== undefined;
+}
+
 /** A JSON key of an element: the child it names (null: an unknown element), and whether it is a primitive's `_name` extension holder. */
 interface KeyMatch {
   child: Child | null;
@@ -182,12 +195,16 @@ export class BaseChecker {
         this.counts[base + child.slot]! += present;
       }
       if (max === '0' && (!isArray || value.length)) report(this.path(key), `element '${key}' is not allowed (max 0)`);
+      if (value === null) report(this.path(key), NULL_VALUE);
       this.pathKeys[depth] = key;
       this.depth = depth + 1;
       if (isArray) {
         for (let i = 0; i < value.length; i++) {
-          if (value[i] === null) continue;
           this.pathIndexes[depth] = i;
+          if (value[i] === null) {
+            if (!paddingNull(node, match, key, i)) report(this.path(), NULL_VALUE);
+            continue;
+          }
           this.item(value[i], match.extension, child, table.idx);
         }
       } else if (value !== null) {

@@ -45,7 +45,7 @@ export function formatSummary(report: ValidationReport): string {
   }
   if (report.issues.length) {
     lines.push('', `first ${report.issues.length} issues:`);
-    for (const i of report.issues) lines.push(`  ${i.severity} ${i.resourceType}/${i.id} ${i.path}: ${i.message}${i.profile ? ` [${i.profile}]` : ''}`);
+    for (const i of report.issues) lines.push(`  ${i.severity} ${i.id ? `${i.resourceType}/${i.id}` : `${i.resourceType} (no id)`} ${i.path}: ${i.message}${i.profile ? ` [${i.profile}]` : ''}`);
   }
   for (const c of report.coverage) {
     lines.push('', `must-support coverage, ${c.ig}:`);

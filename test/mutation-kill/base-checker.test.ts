@@ -92,6 +92,8 @@ function check(resource: unknown, without: string[] = []) {
 
 const thing = (extra: Record<string, unknown> = {}) => ({ resourceType: 'Thing', status: 'active', ...extra });
 
+
+const NULL = "null is not allowed: leave the element out (JSON nulls only pad a repeating primitive's value and '_' arrays)";
 describe('BaseChecker: resource types', () => {
   it('should take a known resource and refuse an unknown, a non-resource and a missing type', () => {
     expect(check(thing())).toEqual({ issues: [], refs: [] });
@@ -123,13 +125,14 @@ describe('BaseChecker: elements and cardinality', () => {
 
   it('should report a missing required element, counting null as missing, and ignore slices of the snapshot', () => {
     expect(check({ resourceType: 'Thing' }).issues).toEqual(["R.status: missing required element 'status' (min 1)"]);
-    expect(check(thing({ status: null })).issues).toEqual(["R.status: missing required element 'status' (min 1)"]);
+    expect(check(thing({ status: null })).issues).toEqual([`R.status: ${NULL}`, "R.status: missing required element 'status' (min 1)"]);
     expect(check(thing({ part: [{}] })).issues).toEqual(['R.part[0]: empty element: it must have a value or children (ele-1)', "R.part[0].flag: missing required element 'flag' (min 1)"]);
   });
 
   it('should count values up to max, not counting nulls, and report too many at the element', () => {
     expect(check(thing({ pair: ['a', 'b'] })).issues).toEqual([]);
-    expect(check(thing({ pair: ['a', null, 'b'] })).issues).toEqual([]);
+    expect(check(thing({ pair: ['a', null, 'b'] })).issues).toEqual([`R.pair[1]: ${NULL}`]);
+    expect(check(thing({ pair: ['a', null, 'b'], _pair: [null, { id: 'e' }, null] })).issues).toEqual([]);
     expect(check(thing({ pair: ['a', 'b', 'c'] })).issues).toEqual(['R.pair: 3 values, at most 2 allowed']);
     expect(check(thing({ part: [{ flag: true }, { flag: false }, { flag: true }] })).issues).toEqual(['R.part: 3 values, at most 2 allowed']);
     expect(check(thing({ alias: ['a', 'b', 'c', 'd'] })).issues).toEqual([]);
@@ -146,11 +149,18 @@ describe('BaseChecker: elements and cardinality', () => {
     expect(check(thing({ never: [] })).issues).toEqual([]);
   });
 
-  it('should refuse a non-object where an object belongs, and an empty object, but skip null items', () => {
+  it('should refuse a non-object where an object belongs, an empty object, and null (FHIR JSON has none but the padding of a primitive\'s arrays)', () => {
     expect(check(thing({ ref: 'Note/1' })).issues).toEqual(['R.ref: expected an object, got "Note/1"']);
     expect(check(thing({ part: [[{ flag: true }]] })).issues).toEqual(['R.part[0]: expected an object, got [{"flag":true}]']);
     expect(check(thing({ ref: {} })).issues).toEqual(['R.ref: empty element: it must have a value or children (ele-1)']);
-    expect(check(thing({ part: [null, { flag: true }], ref: null })).issues).toEqual([]);
+    expect(check(thing({ part: [null, { flag: true }], ref: null })).issues).toEqual([`R.part[0]: ${NULL}`, `R.ref: ${NULL}`]);
+    // Padding pairs a null with something at the same index of the other array, and only for a primitive.
+    expect(check(thing({ alias: ['a', null], _alias: [null, { id: 'e' }] })).issues).toEqual([]);
+    expect(check(thing({ alias: ['a', null], _alias: [{ id: 'e' }, null] })).issues).toEqual([`R.alias[1]: ${NULL}`, `R._alias[1]: ${NULL}`]);
+    expect(check(thing({ alias: ['a', null] })).issues).toEqual([`R.alias[1]: ${NULL}`]);
+    expect(check(thing({ alias: ['a', null], _alias: [{ id: 'e' }] })).issues).toEqual([`R.alias[1]: ${NULL}`]);
+    expect(check(thing({ _alias: [null] })).issues).toEqual([`R._alias[0]: ${NULL}`]);
+    expect(check(thing({ _status: null, status: 'x' })).issues).toEqual([`R._status: ${NULL}`]);
   });
 });
 

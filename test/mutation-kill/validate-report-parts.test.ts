@@ -139,6 +139,12 @@ describe('formatSummary', () => {
     );
   });
 
+  it('should name a resource without an id by its type and "(no id)", not "Type/undefined"', () => {
+    const noId = [{ ...issue('error', '1'), resourceType: 'Bundle', id: undefined as unknown as string, path: 'Bundle.entry' }, { ...issue('error', '2'), id: '' }];
+    const text = formatSummary(buildReport({ resources: 2, problems: [] }, noId, [], 10, []));
+    expect(text.split('\n').filter((l) => l.startsWith('  error'))).toEqual(['  error Bundle (no id) Bundle.entry: m1', '  error Patient (no id) Patient.x2: m2']);
+  });
+
   it('should print only the count line for a clean run, and no "… more" for five missing', () => {
     expect(formatSummary(buildReport({ resources: 3, problems: [] }, [], [], 10, []))).toBe('validated 3 resources: 0 errors, 0 warnings\n');
     const five = formatSummary(buildReport({ resources: 1, problems: [] }, [], [coverage([profile('P', 1, 0, 5, ['a', 'b', 'c', 'd', 'e'])])], 10, []));
