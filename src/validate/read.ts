@@ -123,7 +123,12 @@ export function readFile(file: string, add: (r: Resource) => void, result: Pick<
   }
   // A Bundle whose entry is not an array is read as one resource, so that the base check reports it.
   if (json.resourceType === 'Bundle' && ['transaction', 'batch', 'collection', 'searchset'].includes(json.type) && Array.isArray(json.entry ?? [])) {
-    for (const entry of json.entry ?? []) if (entry?.resource) add(entry.resource as Resource);
+    (json.entry ?? []).forEach((entry: any, i: number) => {
+      if (entry?.resource) add(entry.resource as Resource);
+      // An entry with a request or response only (a DELETE, an answer) has nothing to validate; one with none of
+      // the three breaks bdl-5, which the entry's own check would have reported had it been read as a resource.
+      else if (!entry?.request && !entry?.response) result.problems.push({ file, message: `Bundle.entry[${i}]: no resource, request or response (bdl-5)` });
+    });
   } else add(json as Resource);
 }
 

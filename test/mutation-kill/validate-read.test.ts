@@ -45,7 +45,7 @@ describe('readResources and inputFiles', () => {
   it('should read Bundles of the four kinds by entry, other resources whole, NDJSON by line, and skip non-FHIR JSON', () => {
     const dir = fresh();
     mkdirSync(join(dir, 'sub'));
-    const entries = (id: string) => [{ resource: { resourceType: 'Patient', id } }, { fullUrl: 'x' }, null];
+    const entries = (id: string) => [{ resource: { resourceType: 'Patient', id } }, { fullUrl: 'x', request: { method: 'DELETE', url: 'Patient/gone' } }, { response: { status: '200' } }];
     for (const type of ['transaction', 'batch', 'collection', 'searchset']) writeFileSync(join(dir, `b-${type}.json`), JSON.stringify({ resourceType: 'Bundle', type, entry: entries(type) }));
     writeFileSync(join(dir, 'b-none.json'), JSON.stringify({ resourceType: 'Bundle', type: 'batch' }));
     writeFileSync(join(dir, 'c-document.json'), JSON.stringify({ resourceType: 'Bundle', id: 'doc', type: 'document', entry: entries('in-doc') }));
@@ -124,10 +124,23 @@ describe('readResources and inputFiles', () => {
     writeFileSync(join(dir, 'a.json'), JSON.stringify({ resourceType: 'Bundle', id: 'five', type: 'collection', entry: 5 }));
     writeFileSync(join(dir, 'b.json'), JSON.stringify({ resourceType: 'Bundle', id: 'obj', type: 'batch', entry: { resource: { resourceType: 'Patient', id: 'p' } } }));
     writeFileSync(join(dir, 'c.json'), JSON.stringify({ resourceType: 'Bundle', id: 'nulls', type: 'transaction', entry: [null, { resource: { resourceType: 'Patient', id: 'q' } }] }));
-    expect(readResources([dir]).resources.map((r) => `${r.resourceType}/${r.id}`)).toEqual(['Bundle/five', 'Bundle/obj', 'Patient/q']);
+    const read = readResources([dir]);
+    expect(read.resources.map((r) => `${r.resourceType}/${r.id}`)).toEqual(['Bundle/five', 'Bundle/obj', 'Patient/q']);
+    expect(read.problems).toEqual([{ file: join(dir, 'c.json'), message: 'Bundle.entry[0]: no resource, request or response (bdl-5)' }]);
     expect(streamed(join(dir, 'a.json'))).toEqual([{ r: 'Bundle/five', at: { ordinal: 0, byte: 0, line: 0 } }]);    // Only a Bundle is taken by its entries, whatever another resource's `type` says.
     writeFileSync(join(dir, 'd.json'), JSON.stringify({ resourceType: 'Basic', id: 'odd', type: 'collection', entry: [{ resource: { resourceType: 'Patient', id: 'r' } }] }));
     expect(streamed(join(dir, 'd.json'))).toEqual([{ r: 'Basic/odd', at: { ordinal: 0, byte: 0, line: 0 } }]);
+  });
+
+  it('should report an entry of an unpacked Bundle with no resource, request or response (bdl-5), not drop it unsaid', () => {
+    const dir = fresh();
+    const entry = [{ fullUrl: 'urn:x' }, { resource: null }, { resource: { resourceType: 'Patient', id: 'p' } }, { request: { method: 'DELETE', url: 'Patient/q' } }, { response: { status: '201' } }];
+    writeFileSync(join(dir, 'a.json'), JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry }));
+    const read = readResources([dir]);
+    expect(read.resources.map((r) => `${r.resourceType}/${r.id}`)).toEqual(['Patient/p']);
+    const problem = (i: number) => ({ file: join(dir, 'a.json'), message: `Bundle.entry[${i}]: no resource, request or response (bdl-5)` });
+    expect(read.problems).toEqual([problem(0), problem(1)]);
+    expect(streamed(join(dir, 'a.json'))).toEqual([{ r: 'Patient/p', at: { ordinal: 0, byte: 0, line: 0 } }, { p: problem(0) }, { p: problem(1) }]);
   });
 
   it('should list files in JavaScript string order, not the order the file system gives', () => {
