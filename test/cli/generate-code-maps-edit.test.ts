@@ -3,12 +3,11 @@
 // naming the file, table and code, exit 2, nothing written, with the member built on this thread or in a worker.
 // A real install: a copy of dist/ with its own package.json and its own code-maps/ (README: "to change a row, edit
 // that folder's file").
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBin, type CliRun } from '../helpers/cli.js';
 import { tempDir } from '../helpers/output.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -30,13 +29,8 @@ beforeAll(() => {
   writeFileSync(file, JSON.stringify(tables, null, 2));
 }, 60_000);
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(install, 'dist/src/cli/bin.js'), ...args], { cwd: temp.dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += String(d)));
-  child.stderr.on('data', (d) => (stderr += String(d)));
-  return once(child, 'exit').then(([code]) => ({ code: code as number | null, stdout, stderr }));
+function run(args: string[]): Promise<CliRun> {
+  return runBin(join(install, 'dist/src/cli/bin.js'), args, temp.dir);
 }
 
 describe('generate with an edited code-maps table that lacks a code a member needs', () => {

@@ -2,12 +2,11 @@
 // The failure is a real one, not a switch in the shipped code: an install (a copy of dist/ with its own
 // package.json) whose worker modules are missing, as an incomplete deploy would leave it. 26 s at load average 15
 // (most of it validate loading the packages in the main thread before its workers start).
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBin, type CliRun } from '../helpers/cli.js';
 import { generateTo, shippedProfile, tempDir } from '../helpers/output.js';
 import { SHARED_PACKAGES } from '../helpers/packages.js';
 
@@ -28,13 +27,8 @@ beforeAll(() => {
   generateTo(population, { ...shippedProfile('default'), members: 2 }, { formats: ['ndjson'] });
 }, 120_000);
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(install, 'dist/src/cli/bin.js'), ...args], { cwd: temp.dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += String(d)));
-  child.stderr.on('data', (d) => (stderr += String(d)));
-  return once(child, 'exit').then(([code]) => ({ code: code as number | null, stdout, stderr }));
+function run(args: string[]): Promise<CliRun> {
+  return runBin(join(install, 'dist/src/cli/bin.js'), args, temp.dir);
 }
 
 describe('a worker thread that fails', () => {
