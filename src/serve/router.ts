@@ -47,11 +47,17 @@ function indexResourceLevelParameters(params: Bundle<SearchParameter>): void {
   indexSearchParameterBundle({ resourceType: 'Bundle', type: 'collection', entry: bare.flatMap((type) => shared.map((p) => ({ resource: { ...p, base: [type], expression: p.expression?.replace(/\bResource\./g, `${type}.`) } as SearchParameter }))) });
 }
 
-/** Adds an IG's SearchParameters (those R4 does not define already) to the global schema. */
+/**
+ * Adds an IG's SearchParameters to the global schema on the types R4 does not define their code for already: a
+ * parameter whose code R4 has on some of its base types is added on the others only (R4's stays where it is).
+ */
 export function indexSearchParameters(params: SearchParameter[]): void {
   indexR4Definitions();
-  const fresh = params.filter((p) => p.code && p.base.some((type) => !getSearchParameters(type)?.[p.code as string]));
-  if (fresh.length) indexSearchParameterBundle({ resourceType: 'Bundle', type: 'collection', entry: fresh.flatMap((p) => splitPerBase(p).map((resource) => ({ resource }))) });
+  const fresh = params
+    .filter((p) => p.code)
+    .flatMap((p) => splitPerBase(p))
+    .filter((p) => p.base.some((type) => !getSearchParameters(type)?.[p.code as string]));
+  if (fresh.length) indexSearchParameterBundle({ resourceType: 'Bundle', type: 'collection', entry: fresh.map((resource) => ({ resource })) });
 }
 
 function splitPerBase(input: SearchParameter | undefined): SearchParameter[] {

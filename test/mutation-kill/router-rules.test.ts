@@ -88,6 +88,7 @@ describe('the R4 search definitions', () => {
       param('name', ['Patient'], 'Patient.id', 'string'),
       param('x-who', ['Claim', 'ExplanationOfBenefit', 'Coverage'], 'Claim.patient | (ExplanationOfBenefit.patient) | Organization.name', 'reference'),
       param('identifier', ['Patient', 'Basic'], 'Patient.gender | Basic.code', 'token'),
+      param('code', ['Observation', 'Patient'], 'Observation.status | Patient.gender', 'token'),
       { ...param('x-nothing', ['Patient'], 'Patient.id'), code: undefined } as unknown as SearchParameter,
       { ...param('x-no-expression', ['Patient', 'Claim'], ''), expression: undefined } as unknown as SearchParameter,
     ]);
@@ -99,6 +100,9 @@ describe('the R4 search definitions', () => {
     // Patient has an identifier parameter already (left alone), Basic has too.
     expect(expression('Patient', 'identifier')).toBe('Patient.identifier');
     expect(expression('Basic', 'identifier')).toBe('Basic.identifier');
+    // R4 has `code` on Observation, not on Patient: added on Patient only, Observation's left as R4 defines it.
+    expect(expression('Observation', 'code')).toBe('Observation.code');
+    expect(getSearchParameter('Patient', 'code')).toMatchObject({ base: ['Patient'], expression: 'Patient.gender' });
     expect(getSearchParameter('Patient', 'x-nothing')).toBeUndefined();
     expect(getSearchParameter('Claim', 'x-no-expression')).toMatchObject({ base: ['Patient', 'Claim'] });
     expect(getSearchParameter('Claim', 'x-no-expression')!.expression).toBeUndefined();
