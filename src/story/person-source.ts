@@ -1,17 +1,21 @@
-import { Faker, base, en, en_US } from '@faker-js/faker';
+import type { Faker, LocaleDefinition } from '@faker-js/faker';
+// The en_US entry point, not the package root: the root imports every locale's data, 16 MiB of heap in each
+// thread that builds members (generate --jobs N; issue 13). Its faker's definitions are en_US, en and base merged.
+import { faker as enUsFaker } from '@faker-js/faker/locale/en_US';
 import type { Sex } from '../profile/types.js';
 import type { Rng } from '../util/rng.js';
 import type { Address, PersonName } from './types.js';
 
 /** USPS codes faker's en_US data has ZIP code ranges for (the 50 states, DC and PR): the states addresses can be made in. */
-export const ADDRESS_STATES: ReadonlySet<string> = new Set(Object.keys(en_US.location?.postcode_by_state ?? {}));
+export const ADDRESS_STATES: ReadonlySet<string> = new Set(Object.keys(enUsFaker.rawDefinitions.location?.postcode_by_state ?? {}));
 
 /** The Rng the shared Faker draws from: set by each PersonSource before every call (all synchronous). */
 let active: Rng | undefined;
 
 /** One Faker for the whole process (building one costs more than a member's names): its random source is the active Rng. */
-const shared = new Faker({
-  locale: [en_US, en, base],
+const FakerClass = enUsFaker.constructor as new (options: ConstructorParameters<typeof Faker>[0]) => Faker;
+const shared = new FakerClass({
+  locale: enUsFaker.rawDefinitions as LocaleDefinition,
   randomizer: { next: () => active!.next(), seed: () => undefined },
 });
 
