@@ -29,6 +29,8 @@ import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readLimitedBody } from './bo
 import { createCors } from './cors.js';
 import { demoFile } from './demo.js';
 import { answerText } from './store/raw-json.js';
+import type { ReadPool, ReadRequest, ReadScope } from './store/read-pool.js';
+import type { PatientGrant } from './patient-auth.js';
 import { BulkExports, type ExportOptions } from './export.js';
 import { handleMemberMatch } from './member-match.js';
 import { brandsDiscovery, serveBrands } from './brands.js';
@@ -60,6 +62,8 @@ export interface HttpContext {
   brands?: Bundle;
   /** Bulk Data `$export`: how long finished exports are kept (src/serve/export.ts). */
   bulkExport?: ExportOptions;
+  /** Worker threads that answer searches and reads of the SQLite store off this thread (src/serve/store/read-pool.ts). */
+  reads?: ReadPool;
 }
 
 /** The request handler: SMART discovery and token endpoint at the root, FHIR under /fhir; `close` removes export files. */
@@ -187,13 +191,17 @@ async function handle(
   if (isWrite(method, fhirPath)) {
     return writes.run(async () => respond(res, base, await write(context, method, url, segments, body, req)));
   }
+  // Searches and plain reads go to a read worker when one is ready (the same answer, computed off this thread).
+  const offloadable = !visible || grant;
   if (type && segments.length === 1 && method === 'GET') {
+    if (offloadable && (await offThread(context, res, { kind: 'search', type, query, base }, grant))) return;
     return respond(res, base, search(context, type, query, base, visible));
   }
   if (type && segments.length === 2 && id === '_search' && method === 'POST') {
     const posted = { ...query, ...toQuery(new URLSearchParams(String(body ?? ''))) };
     const refused = grant && otherPatientSearch(grant, type, posted);
     if (refused) return sendJson(res, 403, issueOutcome('forbidden', refused));
+    if (offloadable && (await offThread(context, res, { kind: 'search', type, query: posted, base }, grant))) return;
     return respond(res, base, search(context, type, posted, base, visible));
   }
   if (type === 'Patient' && id && operation === '$everything' && method === 'GET') {
@@ -202,7 +210,12 @@ async function handle(
   if (type === 'Patient' && id && operation && segments.length === 3 && isResourceType(operation) && method === 'GET') {
     // Compartment search: Patient/{id}/ExplanationOfBenefit is the type's search restricted to that compartment.
     const inCompartment = (r: Resource) => inPatientCompartment(r, id) && (!visible || visible(r));
+    const task = { kind: 'search' as const, type: operation, query, base, path: `Patient/${id}/${operation}` };
+    if (offloadable && (await offThread(context, res, task, grant, id))) return;
     return respond(res, base, search(context, operation, query, base, inCompartment, `Patient/${id}/${operation}`));
+  }
+  if (method === 'GET' && segments.length === 2 && id && !id.startsWith('_') && !id.startsWith('$') && !url.searchParams.size && type !== 'Bundle' && offloadable) {
+    if (await offThread(context, res, { kind: 'read', type: type!, resourceId: id }, grant, undefined, req.headers['if-none-match'])) return;
   }
   const answer = await context.router.handleRequest(fhirRequest(method, fhirPath, url, body, req), context.repo);
   if (method === 'GET' && segments.length === 2 && notModified(answer, req.headers['if-none-match'])) {
@@ -210,6 +223,40 @@ async function handle(
     return void res.end();
   }
   return respond(res, base, answer);
+}
+
+/**
+ * Answers a search or a plain read on a read worker, when the server has them and one is ready: true once answered.
+ * False, sending nothing, when the caller must answer here: no worker ready, the worker failed, or a read found
+ * nothing (the router's 404). `grant` (a patient token) and `compartment` (`Patient/ID/Type`) say what the answer
+ * may show; a backend token's type filter is a function of its grant and stays on this thread (the caller's check).
+ */
+async function offThread(context: HttpContext, res: ServerResponse, task: ReadRequest, grant: PatientGrant | undefined, compartment?: string, ifNoneMatch?: string): Promise<boolean> {
+  const scope: ReadScope | undefined =
+    grant || compartment ? { ...(grant ? { patient: { id: grant.patient, types: grant.types === '*' ? '*' : [...grant.types] } } : {}), ...(compartment ? { compartment } : {}) } : undefined;
+  const pending = context.reads?.run(task.kind === 'search' ? { ...task, scope } : task);
+  if (!pending) return false;
+  let answer;
+  try {
+    answer = await pending;
+  } catch {
+    return false;
+  }
+  if (task.kind === 'read' && answer.status === 404) return false;
+  const headers: Record<string, string> = {};
+  if (answer.versionId) {
+    const etag = `W/"${answer.versionId}"`;
+    if (notModified([allOk, { resourceType: 'Basic', meta: { versionId: answer.versionId } } as Resource], ifNoneMatch)) {
+      res.writeHead(304, { etag });
+      res.end();
+      return true;
+    }
+    headers.etag = etag;
+  }
+  if (answer.lastUpdated) headers['last-modified'] = new Date(answer.lastUpdated).toUTCString();
+  res.writeHead(answer.status, { 'content-type': FHIR_JSON, 'content-length': answer.body.byteLength, ...headers });
+  res.end(answer.body);
+  return true;
 }
 
 /** FHIR's id datatype. */

@@ -23,6 +23,7 @@ import { damagedStore } from './store/open.js';
 import { Interrupted } from '../util/errors.js';
 import { payerCapability } from './payer-capability.js';
 import { manifestIgs } from './served-igs.js';
+import { ReadPool, readWorkerCount, readWorkersFromEnvironment } from './store/read-pool.js';
 
 export type { AuthClient, AuthOptions } from './auth.js';
 export type { TestMember } from './test-members.js';
@@ -52,6 +53,11 @@ export interface ServeOptions extends Omit<RepositoryOptions, 'dir'> {
   maxBody?: number;
   /** Bulk Data `$export`: how long a finished export's files are kept (default 1 hour). */
   bulkExport?: ExportOptions;
+  /**
+   * Worker threads answering searches and reads of an SQLite store on disk (store/read-pool.ts); default
+   * $FHIRSEED_READ_WORKERS, else 2 for a store of 50,000 resources or more, else none.
+   */
+  readWorkers?: number;
 }
 
 export interface RunningServer {
@@ -65,6 +71,8 @@ export interface RunningServer {
   notes: string[];
   /** The SQLite store, when there is one on disk: `store FILE built` or `store FILE reused`. */
   store?: string;
+  /** How many read workers are ready, once each has started or failed (0 without any). */
+  readWorkers: Promise<number>;
 }
 
 /**
@@ -93,13 +101,13 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       server.closeAllConnections();
     });
   try {
-    const { handler, loaded, notes, store, closeStore } = await prepare(options, authOptions, members, brands);
+    const { handler, loaded, notes, store, closeStore, readWorkers } = await prepare(options, authOptions, members, brands);
     setHandler(handler);
     const closeServer = close;
     close = () => closeServer().finally(closeStore);
     const { port } = server.address() as AddressInfo;
     const shownHost = host.includes(':') ? `[${host}]` : host;
-    return { url: `${options.tls ? 'https' : 'http'}://${shownHost}:${port}${FHIR_PATH}`, loadedResources: loaded.loaded, loadErrors: loaded.errors, notes, store, close };
+    return { url: `${options.tls ? 'https' : 'http'}://${shownHost}:${port}${FHIR_PATH}`, loadedResources: loaded.loaded, loadErrors: loaded.errors, notes, store, readWorkers, close };
   } catch (error) {
     await close();
     throw error;
@@ -109,7 +117,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** Packages, search parameters, the preload and the request handler: everything after the bind. */
-async function prepare(options: ServeOptions, authOptions: AuthOptions, members: TestMember[] | undefined, brands: Bundle | undefined): Promise<{ handler: Handler; loaded: LoadResult; notes: string[]; store?: string; closeStore: () => void }> {
+async function prepare(options: ServeOptions, authOptions: AuthOptions, members: TestMember[] | undefined, brands: Bundle | undefined): Promise<{ handler: Handler; loaded: LoadResult; notes: string[]; store?: string; closeStore: () => Promise<void>; readWorkers: Promise<number> }> {
   // As `fhirseed validate` does: fetch the IGs (the profiles' and the payer IGs') into ~/.fhir/packages when
   // none are at hand, all in one go. Without them the server still runs, only without the IG profiles and
   // search parameters (a note says so).
@@ -132,6 +140,7 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
   // One message naming every missing IG, where it was looked for and how to provide it.
   if (packagesProblem) profiles.notes = [packagesProblem];
   else profiles.notes.push(...payerIgs.notes);
+  const wantedReaders = options.readWorkers ?? readWorkersFromEnvironment();
   const { router, repo, loaded, storeNote, storeFile, close: closeRepository } = await createRepository(options);
   // Provider-attribution Groups for Group/[id]/$export, derived from the served data (src/serve/attribution.ts).
   // They read every member's resources: a damaged page of a reused store is met here, before anything is served.
@@ -145,6 +154,11 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
     ? await createWriteCheck(repo, { packagesDir: options.packagesDir, igs: typeof options.validate === 'object' ? options.validate.igs : undefined })
     : undefined;
   const auth = new SandboxAuth({ ...authOptions, members });
+  // Searches and reads off the server thread, each worker with its own read-only connection to the store file.
+  const workers = storeFile ? readWorkerCount(loaded.loaded, wantedReaders) : 0;
+  const reads = workers ? new ReadPool(storeFile!, [profiles.searchParameters, payerIgs.searchParameters], workers) : undefined;
+  // Asked for by number: serving waits for them (every answer then from a worker); by default they start meanwhile.
+  if (reads && wantedReaders !== undefined) await reads.started;
   const cache = new Map<string, string>();
   const handler = createHandler({
     router,
@@ -157,6 +171,7 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
     maxBody: options.maxBody,
     bulkExport: options.bulkExport,
     brands,
+    reads,
     capability: (base, tokenEndpoint) => {
       // The statement is the same for every request to one base; build it once.
       const cached = cache.get(base);
@@ -166,9 +181,11 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
       return statement;
     },
   });
-  const closeStore = () => {
+  const closeStore = async () => {
     handler.close();
+    // The workers' connections first: the store's close then folds the write-ahead log into the file.
+    await reads?.close();
     closeRepository();
   };
-  return { handler, loaded, notes: profiles.notes, store: storeNote, closeStore };
+  return { handler, loaded, notes: profiles.notes, store: storeNote, closeStore, readWorkers: reads?.started ?? Promise.resolve(0) };
 }

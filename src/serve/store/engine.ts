@@ -62,7 +62,7 @@ export async function createRepository(options: RepositoryOptions): Promise<Repo
     const loaded = options.dir ? await bulkLoad(options.dir, router, repo, options.signal, store.scratch) : { loaded: 0, errors: [] };
     store.markLoaded();
     // markLoaded reopens the finished file for serving: a new repository on it.
-    return { router, repo: store.repo, loaded, storeNote: store.file === ':memory:' ? undefined : `store ${store.file} built`, close: store.close };
+    return { router, repo: store.repo, loaded, storeNote: store.file === ':memory:' ? undefined : `store ${store.file} built`, storeFile: store.file === ':memory:' ? undefined : store.file, close: store.close };
   } catch (error) {
     store.close();
     throw error;

@@ -22,6 +22,11 @@ export function answerCopy<T>(resource: T): T {
   return resource && typeof resource === 'object' && texts.has(resource) ? resource : deepClone(resource);
 }
 
+/** JSON.stringify(resource), taken from the text it was read from when it came from the store. */
+export function resourceText(resource: object): string {
+  return texts.get(resource) ?? JSON.stringify(resource);
+}
+
 /** `"\u0000N"` as JSON.stringify writes a placeholder string: the N-th resource text to splice in. */
 const PLACEHOLDER = /"\\u0000(\d+)"/g;
 

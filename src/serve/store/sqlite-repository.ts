@@ -77,6 +77,16 @@ export class SqliteRepository extends AtomicMemoryRepository {
     this.knownTypes = new Set((this.statements.types.all() as [string][]).map(([t]) => t));
   }
 
+  /**
+   * Drops what this connection keeps of the store besides SQLite's pages — parsed resources, the known types — for a
+   * read-only connection (read-worker.ts) that another one has written through since.
+   */
+  forgetCached(): void {
+    this.cache.clear();
+    this.knownTypes.clear();
+    for (const [type] of this.statements.types.all() as [string][]) this.knownTypes.add(type);
+  }
+
   /** How many current resources the store holds. */
   count(): number {
     return (this.statements.count.get() as [number])[0];
