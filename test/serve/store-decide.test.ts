@@ -1,10 +1,11 @@
 // The SQLite store's searches decided by its index (issue 17): path-qualified keys decide reference, token and _id
 // filters exactly, so those searches read only their page's rows, and the answers stay the in-memory repository's.
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Bundle, Coverage, ExplanationOfBenefit, Observation, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Coverage, ExplanationOfBenefit, Flag, Observation, Resource } from '@medplum/fhirtypes';
 import { AtomicMemoryRepository, indexR4Definitions } from '../../src/serve/router.js';
 import { planSearch, runSearch } from '../../src/serve/search-extras.js';
-import { indexKeys } from '../../src/serve/store/keys.js';
+import { indexKeys, pathCode } from '../../src/serve/store/keys.js';
 import { openStore } from '../../src/serve/store/open.js';
 import { answerText } from '../../src/serve/store/raw-json.js';
 import type { SqliteRepository } from '../../src/serve/store/sqlite-repository.js';
@@ -151,16 +152,34 @@ describe('SQLite store: index keys', () => {
       subject: { reference: 'http://example.org/fhir/Patient/a' },
       performer: [{ reference: 'Practitioner/d' }],
       category: [{ coding: [{ code: 'Laboratory' }] }],
+      note: [{ text: 'Seen' }],
     } as Observation);
+    // Observation is `a`; subject N, performer L, category C, coding A, code B, status S, text M; `note` spelt out.
     expect(keys).toEqual(
       expect.arrayContaining([
-        'Observation|r|http://example.org/fhir/Patient/a|subject',
-        'Observation|r|Patient/a|',
-        'Observation|r|Practitioner/d|performer',
-        'Observation|t|laboratory|category.coding.code|Laboratory',
-        'Observation|t|final|status',
+        'a|r|http://example.org/fhir/Patient/a|N',
+        'a|r|Patient/a|',
+        'a|r|Practitioner/d|L',
+        'a|t|laboratory|C.A.B|Laboratory',
+        'a|t|final|S',
+        'a|t|seen|note.M|Seen',
       ]),
     );
     expect(keys.some((k) => k.includes('|o1|'))).toBe(false);
+    // No search parameter reads the resource's own type: no key for it.
+    expect(keys.some((k) => k.includes('|observation|'))).toBe(false);
+    expect(indexKeys({ resourceType: 'Flag', id: 'f', status: 'active', subject: { reference: 'Patient/a' } } as Flag)).toEqual(['Flag|t|active|S', 'Flag|r|Patient/a|N']);
+  });
+
+  it('should spell paths one-to-one: no two element paths share a spelling', () => {
+    const name = fc.oneof(fc.constantFrom('coding', 'code', 'C', 'B', '~', '~C', '~~C', 'note', 'a', ''), fc.string({ maxLength: 4 }).filter((s) => !s.includes('.')));
+    fc.assert(
+      fc.property(fc.array(name, { minLength: 1, maxLength: 4 }), fc.array(name, { minLength: 1, maxLength: 4 }), (a, b) => {
+        fc.pre(a.join('.') !== b.join('.'));
+        expect(pathCode(a.join('.'))).not.toBe(pathCode(b.join('.')));
+      }),
+    );
+    expect(pathCode('category.coding.code')).toBe('C.A.B');
+    expect(pathCode('C.x.~y')).toBe('~C.~x.~~y');
   });
 });

@@ -187,6 +187,59 @@ describe('SQLite store: the first build', () => {
   });
 });
 
+describe('SQLite store: its count and its schema version', () => {
+  const metaCount = (db: Database.Database) => (db.prepare("SELECT value FROM meta WHERE key = 'count'").raw().get() as [string] | undefined)?.[0];
+
+  it('should keep the count of current resources in meta from the end of the build, through writes, rollbacks and restarts (a restart does not count them)', async () => {
+    indexR4Definitions();
+    const file = join(scratch(), 'store.sqlite');
+    const store = openStore(undefined, [], { file });
+    await store.repo.withTransaction(async () => {
+      for (const id of ['p1', 'p2', 'p3']) await store.repo.preload({ resourceType: 'Patient', id });
+    });
+    store.markLoaded();
+    expect(metaCount(store.repo.db)).toBe('3');
+    await store.repo.createResource({ resourceType: 'Patient', gender: 'male' });
+    await store.repo.updateResource({ resourceType: 'Patient', id: 'p2', gender: 'female' });
+    await store.repo.deleteResource('Patient', 'p1');
+    await expect(
+      store.repo.withTransaction(async () => {
+        await store.repo.createResource({ resourceType: 'Patient' });
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(store.count()).toBe(3);
+    expect(metaCount(store.repo.db)).toBe('3');
+    store.close();
+
+    const reopened = openStore(undefined, [], { file });
+    cleanups.push(() => reopened.close());
+    expect(reopened.reused).toBe(true);
+    expect(reopened.count()).toBe(reopened.repo.count());
+    // What the start-up prints is meta's number: no count(*) over the resources.
+    reopened.repo.db.prepare("UPDATE meta SET value = '41' WHERE key = 'count'").run();
+    expect(reopened.count()).toBe(41);
+  });
+
+  it('should rebuild a store of an older schema version (its keys spelt otherwise) instead of reusing it', async () => {
+    indexR4Definitions();
+    const file = join(scratch(), 'store.sqlite');
+    const store = openStore(undefined, [], { file });
+    await store.repo.withTransaction(async () => store.repo.preload({ resourceType: 'Patient', id: 'p1', gender: 'female' }));
+    store.markLoaded();
+    // As a schema-3 store held it: the type and path spelt out.
+    store.repo.db.prepare("UPDATE meta SET value = '3' WHERE key = 'schema'").run();
+    store.repo.db.prepare("INSERT INTO idx (k, seq) VALUES ('Patient|t|female|gender', 1)").run();
+    store.close();
+
+    const again = openStore(undefined, [], { file });
+    cleanups.push(() => again.close());
+    expect(again.reused).toBe(false);
+    expect(again.repo.count()).toBe(0);
+    expect(again.repo.db.prepare('SELECT count(*) FROM idx').raw().get()).toEqual([0]);
+  });
+});
+
 describe('SQLite store: searches narrowed by its index keys', () => {
   beforeAll(() => indexR4Definitions());
 

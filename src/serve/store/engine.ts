@@ -57,7 +57,7 @@ export async function createRepository(options: RepositoryOptions): Promise<Repo
   try {
     const repo: SqliteRepository = store.repo;
     if (store.reused) {
-      return { router, repo, loaded: { loaded: repo.count(), errors: [] }, storeNote: `store ${store.file} reused`, storeFile: store.file, close: store.close };
+      return { router, repo, loaded: { loaded: store.count(), errors: [] }, storeNote: `store ${store.file} reused`, storeFile: store.file, close: store.close };
     }
     const loaded = options.dir ? await bulkLoad(options.dir, router, repo, options.signal, store.scratch) : { loaded: 0, errors: [] };
     store.markLoaded();

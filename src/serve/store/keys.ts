@@ -6,18 +6,22 @@ import type { Resource } from '@medplum/fhirtypes';
  * keys of one value, whatever their paths, are one prefix range: the superset lookup (`_revinclude`, `$everything`, a
  * parameter whose expression decide.ts cannot read), which medplum's matcher then decides.
  *
- * - `Type|r|<value>|<path>`: every `reference` value at the path of its Reference (`patient`, `item.encounter`), and
+ * - `T|r|<value>|<path>`: every `reference` value at the path of its Reference (`patient`, `item.encounter`), and
  *   every other string that is a bare `Type/id` (canonicals) at its own path. medplum matches a reference parameter
  *   by exact string equality with one of these. The `Type/id` tail of an absolute or versioned reference is keyed
- *   with an empty path (`Type|r|Patient/1|`): found by the prefix range, never by an exact key.
- * - `Type|t|<lower-cased value>|<path>`, followed by `|<value>` when the value is not all lower case: every other
+ *   with an empty path (`T|r|Patient/1|`): found by the prefix range, never by an exact key.
+ * - `T|t|<lower-cased value>|<path>`, followed by `|<value>` when the value is not all lower case: every other
  *   leaf string and boolean of at most {@link MAX_TERM} characters, except values that look like dates or numbers,
- *   URIs (anything with a colon) or hold a `|`, and the resource's own id (`_id` is looked up directly). medplum
- *   matches a token by case-insensitive equality (the prefix range `Type|t|<lower>|`), and the sandbox then asks
- *   for the exact code (token-case.ts; the exact key). A query value that is too long, or looks like something
- *   left out, is not narrowed (see {@link tokenPrefix}).
- * Paths are element names joined by dots, arrays not counted (`category.coding.code`); narrative XHTML and
- * attachment data are skipped.
+ *   URIs (anything with a colon) or hold a `|`, the resource's own id (`_id` is looked up directly) and its
+ *   resourceType (no search parameter reads it). medplum matches a token by case-insensitive equality (the prefix
+ *   range `T|t|<lower>|`), and the sandbox then asks for the exact code (token-case.ts; the exact key). A query value
+ *   that is too long, or looks like something left out, is not narrowed (see {@link tokenPrefix}).
+ * `T` is the resource type, or a one-letter code for the most common ones ({@link TYPE_CODES}); a path is its
+ * element names joined by dots, arrays not counted (`category.coding.code`), each name spelt as {@link pathCode} does
+ * (the most common ones as one character: `C.A.B`). The codes only shorten the keys (60-70 M at 10,000 members:
+ * what the first build sorts and the store holds); they are one-to-one, so the keys decide exactly what the spelt-out
+ * ones did. Narrative XHTML and attachment data are skipped. Changing a code table changes the keys: bump
+ * SCHEMA_VERSION (open.ts).
  */
 export const MAX_TERM = 128;
 
@@ -28,58 +32,109 @@ const TYPE_ID = /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/;
 const NOT_TERM = /^(\d{4}-\d{2}|[-+]?\d+(\.\d+)?$)/;
 const TAIL = /([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/|]+)?(?:\|.*)?$/;
 
+/**
+ * The resource types written as one lower-case letter in keys (`a` for Observation…): those holding most keys in
+ * fhirseed's output. A type name begins with a capital, so a code is never read as one.
+ */
+export const TYPE_CODES: readonly string[] = [
+  'Observation', 'ExplanationOfBenefit', 'Condition', 'DiagnosticReport', 'MedicationDispense', 'Provenance',
+  'ServiceRequest', 'Encounter', 'QuestionnaireResponse', 'MedicationRequest', 'DocumentReference', 'Specimen',
+  'Immunization', 'Procedure', 'Patient', 'Coverage', 'AllergyIntolerance', 'CareTeam', 'RelatedPerson', 'CarePlan',
+  'Goal', 'Claim', 'Practitioner', 'Organization', 'Location', 'PractitionerRole',
+];
+/** The element names written as one character in key paths (by how many key bytes they took at 10,000 members). */
+const SEGMENTS: readonly string[] = [
+  'coding', 'code', 'category', 'display', 'security', 'adjudication', 'valueQuantity', 'referenceRange',
+  'supportingInfo', 'meta', 'encounter', 'performer', 'text', 'subject', 'interpretation', 'target', 'item',
+  'diagnosisCodeableConcept', 'status', 'verificationStatus', 'total', 'valueCodeableConcept', 'unit',
+  'clinicalStatus', 'dosageInstruction', 'type', 'medicationCodeableConcept', 'productOrService', 'reasonCode',
+  'component', 'careTeam', 'diagnosis', 'identifier', 'tag', 'participant', 'specimen', 'currency', 'basedOn',
+  'reasonReference', 'valueString', 'insurance', 'extension', 'high', 'amount', 'provider', 'qualification', 'result',
+  'doseQuantity', 'locationCodeableConcept', 'payment', 'doseAndRate', 'low', 'location', 'derivedFrom',
+  'dispenseRequest', 'valueCoding', 'resultsInterpreter', 'authorizingPrescription', 'serviceProvider', 'quantity',
+  'reason', 'payee',
+];
+const CODE_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmnopqrstuvwxyz';
+const typeCodes = new Map(TYPE_CODES.map((type, n) => [type, String.fromCharCode(97 + n)]));
+const segmentCodes = new Map(SEGMENTS.map((name, n) => [name, CODE_CHARS[n]!]));
+
+/** The start of every key of `kind` (`r` reference, `t` term) of a resource of `type`: `a|r|` for Observation. */
+function head(type: string, kind: 'r' | 't'): string {
+  return `${typeCodes.get(type) ?? type}|${kind}|`;
+}
+
+/**
+ * One element name as keys spell it: its one-character code, or the name itself — behind a `~` when it is one
+ * character long or begins with `~`, so that no name is read as a code or as another name.
+ */
+function segment(name: string): string {
+  return segmentCodes.get(name) ?? (name.length === 1 || name.startsWith('~') ? `~${name}` : name);
+}
+
+/** An element path (`category.coding.code`) as keys spell it (`C.A.B`; see segment). */
+export function pathCode(path: string): string {
+  return path ? path.split('.').map(segment).join('.') : '';
+}
+
+/** Whether a key is a reference key of a resource of `type` (decide's choice of the set that drives a search). */
+export function isReferenceKey(type: string, key: string): boolean {
+  return key.startsWith(head(type, 'r'));
+}
+
 /** Whether a leaf string is kept as a term key (and so whether a token query value can be narrowed by one). */
 function termable(value: string): boolean {
   return value.length <= MAX_TERM && !value.includes(':') && !value.includes('|') && !NOT_TERM.test(value);
 }
 
-/** A term's key at `path`: the lower-cased value, the path, and the value itself when lower-casing changed it. */
-function termKey(type: string, value: string, path: string): string {
+/** A term's key at `code` (a spelt path): the lower-cased value, the path, and the value itself when lower-casing changed it. */
+function termKey(head: string, value: string, code: string): string {
   const lower = value.toLowerCase();
-  return lower === value ? `${type}|t|${lower}|${path}` : `${type}|t|${lower}|${path}|${value}`;
+  return lower === value ? `${head}${lower}|${code}` : `${head}${lower}|${code}|${value}`;
 }
 
-/** The index keys of one resource: `Type|r|Patient/1|subject`, `Type|t|laboratory|category.coding.code` (deduplicated). */
+/** The index keys of one resource: `a|r|Patient/1|N`, `a|t|laboratory|C.A.B` (deduplicated). */
 export function indexKeys(resource: Resource): string[] {
-  const type = resource.resourceType;
+  const r = head(resource.resourceType, 'r');
+  const t = head(resource.resourceType, 't');
   const keys = new Set<string>();
-  const visit = (value: unknown, key: string, path: string): void => {
+  // `path` is the spelt path of `value` (at `key`), `parent` that of the object holding it.
+  const visit = (value: unknown, key: string, parent: string, path: string): void => {
     if (typeof value === 'string') {
       if (key === 'reference') {
-        const at = path.length > key.length ? path.slice(0, path.length - key.length - 1) : '';
-        keys.add(`${type}|r|${value}|${at}`);
+        keys.add(`${r}${value}|${parent}`);
         const tail = TAIL.exec(value)?.[1];
-        if (tail && tail !== value) keys.add(`${type}|r|${tail}|`);
+        if (tail && tail !== value) keys.add(`${r}${tail}|`);
         return;
       }
-      if (TYPE_ID.test(value)) keys.add(`${type}|r|${value}|${path}`);
-      if (termable(value)) keys.add(termKey(type, value, path));
+      if (TYPE_ID.test(value)) keys.add(`${r}${value}|${path}`);
+      if (termable(value)) keys.add(termKey(t, value, path));
     } else if (typeof value === 'boolean') {
-      keys.add(`${type}|t|${String(value)}|${path}`);
+      keys.add(`${t}${String(value)}|${path}`);
     } else if (Array.isArray(value)) {
-      for (const v of value) visit(v, key, path);
+      for (const v of value) visit(v, key, parent, path);
     } else if (value && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) {
-        if (!SKIPPED.has(k) && !(value === resource && k === 'id')) visit(v, k, path ? `${path}.${k}` : k);
+        if (SKIPPED.has(k) || (value === resource && (k === 'id' || k === 'resourceType'))) continue;
+        visit(v, k, path, path ? `${path}.${segment(k)}` : segment(k));
       }
     }
   };
-  visit(resource, '', '');
+  visit(resource, '', '', '');
   return [...keys];
 }
 
 /**
- * The key prefix every key of a bare `Type/id` reference value has (`Observation|r|Patient/1|`, whatever the path),
+ * The key prefix every key of a bare `Type/id` reference value has (`a|r|Patient/1|` for Observation, whatever the path),
  * for a reference search value the sandbox qualified to `Type/id`; undefined for anything else (absolute URLs,
  * canonicals), which is then not narrowed.
  */
 export function referencePrefix(type: string, value: string): string | undefined {
-  return TYPE_ID.test(value) ? `${type}|r|${value}|` : undefined;
+  return TYPE_ID.test(value) ? `${head(type, 'r')}${value}|` : undefined;
 }
 
 /** The exact key of a bare `Type/id` reference value held at `path` (see decide.ts), or undefined as for referencePrefix. */
 export function referenceKey(type: string, value: string, path: string): string | undefined {
-  return TYPE_ID.test(value) ? `${type}|r|${value}|${path}` : undefined;
+  return TYPE_ID.test(value) ? `${head(type, 'r')}${value}|${pathCode(path)}` : undefined;
 }
 
 /** The code of a token search value: `laboratory`, the part after the first `|` of `system|code` and `|code`. */
@@ -95,12 +150,12 @@ function codeOf(value: string): string {
 export function tokenPrefix(type: string, value: string): string | undefined {
   const code = codeOf(value);
   if (!code || !termable(code)) return undefined;
-  return `${type}|t|${code.toLowerCase()}|`;
+  return `${head(type, 't')}${code.toLowerCase()}|`;
 }
 
 /** The exact key of a token search value's code (same case) held at `path`, or undefined as for tokenPrefix. */
 export function tokenKey(type: string, value: string, path: string): string | undefined {
   const code = codeOf(value);
   if (!code || !termable(code)) return undefined;
-  return termKey(type, code, path);
+  return termKey(head(type, 't'), code, pathCode(path));
 }

@@ -11,7 +11,7 @@ export const STORE_FILE = 'store.sqlite';
 /** Written in the SQLite header (`PRAGMA application_id`): tells fhirseed's store from any other database. */
 const APPLICATION_ID = 0x46534544;
 /** Bumped when the tables or the index keys change: an older store is rebuilt. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -44,6 +44,11 @@ export interface OpenedStore {
    * build's file is renamed into place and reopened for serving, `repo` then being a new repository on it.
    */
   markLoaded(): void;
+  /**
+   * How many current resources the store holds: read from `meta`, where a finished build writes it and triggers keep
+   * it (a reused store's `count(*)` read its whole (type, id) index: seconds from disk at 10,000 members).
+   */
+  count(): number;
   close(): void;
 }
 
@@ -117,6 +122,12 @@ const BUILD_CACHE_KIB = 65_536;
  * take less CPU than a few large ones: 1,779,150 keys (300 members) in 1.2 s against 1.9 s with the 64 MiB cache.
  */
 const SORT_CACHE_KIB = 2_048;
+/** A finished build's count of current resources in `meta`, kept by triggers from then on (not during the build: a write per row). */
+const COUNTED = `
+INSERT OR REPLACE INTO meta (key, value) SELECT 'count', count(*) FROM resources;
+CREATE TRIGGER IF NOT EXISTS resources_counted AFTER INSERT ON resources BEGIN UPDATE meta SET value = value + 1 WHERE key = 'count'; END;
+CREATE TRIGGER IF NOT EXISTS resources_uncounted AFTER DELETE ON resources BEGIN UPDATE meta SET value = value - 1 WHERE key = 'count'; END;
+`;
 
 function opened(file: string, first: Database.Database, reused: boolean, source?: string): OpenedStore {
   let db = first;
@@ -132,6 +143,7 @@ function opened(file: string, first: Database.Database, reused: boolean, source?
     markLoaded() {
       if (!reused) db.pragma(`cache_size = -${SORT_CACHE_KIB}`);
       repo.endBulk();
+      if (!reused) db.exec(COUNTED);
       if (source !== undefined) db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('source', source);
       if (file === ':memory:' || reused) {
         db.pragma('synchronous = FULL');
@@ -141,6 +153,10 @@ function opened(file: string, first: Database.Database, reused: boolean, source?
       renameSync(`${file}${BUILDING}`, file);
       db = connect(file, 'serve');
       repo = new SqliteRepository(db);
+    },
+    count() {
+      const row = db.prepare("SELECT value FROM meta WHERE key = 'count'").raw().get() as [string] | undefined;
+      return row ? Number(row[0]) : repo.count();
     },
     close() {
       if (!db.open) return;

@@ -16,7 +16,7 @@ import type Database from 'libsql';
 import { AtomicMemoryRepository, sameContent, type FilterQuery } from '../router.js';
 import { storeFailure } from './failure.js';
 import { parameterPaths, type ParameterPaths } from './decide.js';
-import { indexKeys, referenceKey, referencePrefix, tokenKey, tokenPrefix } from './keys.js';
+import { indexKeys, isReferenceKey, referenceKey, referencePrefix, tokenKey, tokenPrefix } from './keys.js';
 import { lazyResource, rememberJson } from './raw-json.js';
 
 type Db = Database.Database;
@@ -176,7 +176,7 @@ export class SqliteRepository extends AtomicMemoryRepository {
     if (ids) return { seqs: this.seqs({ type, ids: [...ids] }, exact), rest };
     // The driver: an exact reference set (a patient's few hundred resources) before any looser one, tokens last.
     const driver =
-      exact.find((keys) => keys.some((k) => k.startsWith(`${type}|r|`))) ??
+      exact.find((keys) => keys.some((k) => isReferenceKey(type, k))) ??
       loose.find((s) => s.kind === 'r') ??
       exact[0] ??
       loose[0];
