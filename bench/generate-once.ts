@@ -1,40 +1,61 @@
-import { closeSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadCodeMaps } from '../src/codemaps/load.js';
-import { generateAsync } from '../src/output/generate.js';
-import { loadProfile } from '../src/profile/load.js';
-import { profileLoadOptions } from '../src/story/limits.js';
-import { GENERATE_HEAP_GROWING_PERCENT, keepHeapTight } from '../src/util/heap.js';
 import { packageRoot } from '../src/util/paths.js';
 
-// As `fhirseed generate` runs (src/cli/commands/generate.ts): the peak RSS measured is the command's.
-keepHeapTight(GENERATE_HEAP_GROWING_PERCENT);
-
 /**
- * One generation run in its own process, so that its peak memory is its own (worker threads
- * included: they share the process): `node generate-once.js MEMBERS JOBS [--ceiling]`. Prints one
- * JSON line: members, resources, bytes written, seconds, rates, peak RSS (MiB), and with --ceiling
- * the stringify ceiling: compact JSON.stringify calls per second on one core over the resources this
- * run wrote (up to 20,000 of them, read back from the NDJSON, each stringified in turn for ≥ 2 s).
+ * One generation run as users start it: `node dist/src/cli/bin.js generate --members MEMBERS --jobs JOBS` (what
+ * `npx fhirseed generate` runs), in a process of its own, so that its peak memory (worker threads included) and its
+ * start-up (modules, code maps, profile) are the command's own: `node generate-once.js MEMBERS JOBS [--ceiling]`.
+ * Prints one JSON line: members, resources (from the run's manifest), bytes written, seconds from spawn to exit, rates,
+ * peak RSS (MiB: the child's VmHWM, read from /proc every 20 ms while it runs — the high-water mark only grows, and
+ * a run's last 20 ms are its manifest and rename), and with --ceiling the stringify ceiling: compact JSON.stringify
+ * calls per second on one core over the resources this run wrote (up to 20,000 of them, read back from the NDJSON,
+ * each stringified in turn for ≥ 2 s). Linux only (/proc), as the machine the figures are taken on.
  */
 const members = Number(process.argv[2] ?? '1000');
 const jobs = Number(process.argv[3] ?? '1');
 const withCeiling = process.argv.includes('--ceiling');
-const codeMaps = loadCodeMaps();
-const profile = loadProfile(join(packageRoot(), 'profiles', 'default.yaml'), profileLoadOptions(codeMaps));
+const bin = join(packageRoot(), 'dist', 'src', 'cli', 'bin.js');
 const out = join(mkdtempSync(join(tmpdir(), 'fhirseed-bench-')), 'out');
-const started = process.hrtime.bigint();
-const manifest = await generateAsync({ profile: { ...profile, members }, out, codeMaps, jobs });
-const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+const { seconds, peakRssKiB } = await runCli(['generate', '--members', String(members), '--jobs', String(jobs), '--out', out, '--yes']);
+const peakRssMiB = peakRssKiB / 1024;
 const bytes = treeBytes(out);
+const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { counts: { byType: Record<string, number> } };
 const resources = Object.values(manifest.counts.byType).reduce((a, b) => a + b, 0);
 const ceiling = withCeiling ? stringifyCeiling(out) : {};
 rmSync(join(out, '..'), { recursive: true, force: true });
 process.stdout.write(
   `${JSON.stringify({ members, jobs, resources, bytes, seconds, membersPerSecond: members / seconds, resourcesPerSecond: resources / seconds, mbPerSecond: bytes / 1e6 / seconds, peakRssMiB, ...ceiling })}\n`,
 );
+
+/** Runs the CLI with `args` (stdout dropped, stderr kept for a failure); its wall time and its peak RSS (KiB). Throws when it fails. */
+function runCli(args: string[]): Promise<{ seconds: number; peakRssKiB: number }> {
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  let peakRssKiB = 0;
+  const sample = () => {
+    try {
+      const hwm = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (hwm) peakRssKiB = Math.max(peakRssKiB, Number(hwm[1]));
+    } catch {
+      // gone already: the last sample stands
+    }
+  };
+  const poll = setInterval(sample, 20);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearInterval(poll);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (code === 0) resolve({ seconds, peakRssKiB });
+      else reject(new Error(`bench: fhirseed ${args.join(' ')} exited ${code ?? signal}\n${stderr}`));
+    });
+  });
+}
 
 function treeBytes(dir: string): number {
   let sum = 0;
