@@ -63,8 +63,9 @@ export function indexSearchParameters(params: SearchParameter[]): void {
 function splitPerBase(input: SearchParameter | undefined): SearchParameter[] {
   if (!input) return [];
   const param = input.expression ? { ...input, expression: typedChoices(input.expression) } : input;
-  if (param.base.length <= 1 || !param.expression) return [param];
-  const branches = splitTopLevel(param.expression, '|');
+  if (param.base.length <= 1) return [param];
+  // Split even without an expression: indexSearchParameters keeps R4's parameter on each base that has one.
+  const branches = param.expression ? splitTopLevel(param.expression, '|') : [];
   return param.base.map((type) => {
     const own = branches.filter((b) => new RegExp(`^\\(?${type}\\.`).test(b));
     return { ...param, base: [type], expression: own.length ? own.join(' | ') : param.expression };

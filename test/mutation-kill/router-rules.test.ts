@@ -1,5 +1,5 @@
 import type { Bundle, ExplanationOfBenefit, Observation, Resource, SearchParameter } from '@medplum/fhirtypes';
-import { OperationOutcomeError, getSearchParameter } from '@medplum/core';
+import { OperationOutcomeError, getSearchParameter, getSearchParameters } from '@medplum/core';
 import { describe, expect, it } from 'vitest';
 import { AtomicMemoryRepository, createEngine, indexR4Definitions, indexSearchParameters, sameContent } from '../../src/serve/router.js';
 import { planSearch, runSearch, type Query } from '../../src/serve/search-extras.js';
@@ -54,9 +54,23 @@ describe('the R4 search definitions', () => {
     await repo.preload({ resourceType: 'Binary', id: 'b2', contentType: 'text/plain' });
     expect(await found(repo, 'Binary', { _tag: 'urn:run|r1' })).toEqual(['b1']);
     expect(await found(repo, 'Binary', { _id: 'b2' })).toEqual(['b2']);
-    // Once per process: a second call indexes nothing again and changes nothing.
+    // Only the Resource-level parameters (R4's base `Resource`) are copied, and only onto concrete resource types:
+    // no other type's parameter on Binary, nothing on the logical MetadataResource.
+    expect(Object.keys(getSearchParameters('Binary') ?? {}).sort()).toEqual(['_content', '_id', '_lastUpdated', '_profile', '_query', '_security', '_source', '_tag']);
+    expect(getSearchParameters('MetadataResource')).toBeUndefined();
+    // Once per process: a second call indexes nothing again and changes nothing (a parameter taken out of the schema
+    // stays out; indexing again would put Binary's _tag back).
     indexR4Definitions();
     expect(expression('Binary', '_tag')).toBe('Binary.meta.tag');
+    const binaryParams = getSearchParameters('Binary')!;
+    const tag = binaryParams._tag;
+    delete binaryParams._tag;
+    try {
+      indexR4Definitions();
+      expect(binaryParams._tag).toBeUndefined();
+    } finally {
+      binaryParams._tag = tag!;
+    }
   });
 
   it('should rewrite a typed choice name of an added parameter to ofType, and find a date, not a period that ends on it', async () => {
@@ -90,7 +104,11 @@ describe('the R4 search definitions', () => {
       param('identifier', ['Patient', 'Basic'], 'Patient.gender | Basic.code', 'token'),
       param('code', ['Observation', 'Patient'], 'Observation.status | Patient.gender', 'token'),
       { ...param('x-nothing', ['Patient'], 'Patient.id'), code: undefined } as unknown as SearchParameter,
+      // One base: the expression as written, branches of other types and spacing kept; a type R4 lacks is no error.
+      param('x-single', ['Patient'], 'Patient.gender|Person.gender', 'token'),
+      param('x-new-type', ['NotInR4'], 'NotInR4.code', 'token'),
       { ...param('x-no-expression', ['Patient', 'Claim'], ''), expression: undefined } as unknown as SearchParameter,
+      { ...param('identifier', ['Patient', 'Binary'], '', 'token'), expression: undefined } as unknown as SearchParameter,
     ]);
     expect(expression('Patient', 'name')).toBe('Patient.name');
     expect(getSearchParameter('Claim', 'x-who')).toMatchObject({ base: ['Claim'], expression: 'Claim.patient' });
@@ -104,8 +122,16 @@ describe('the R4 search definitions', () => {
     expect(expression('Observation', 'code')).toBe('Observation.code');
     expect(getSearchParameter('Patient', 'code')).toMatchObject({ base: ['Patient'], expression: 'Patient.gender' });
     expect(getSearchParameter('Patient', 'x-nothing')).toBeUndefined();
-    expect(getSearchParameter('Claim', 'x-no-expression')).toMatchObject({ base: ['Patient', 'Claim'] });
+    expect(getSearchParameters('Patient')).not.toHaveProperty('undefined');
+    expect(expression('Patient', 'x-single')).toBe('Patient.gender|Person.gender');
+    expect(getSearchParameter('NotInR4', 'x-new-type')).toMatchObject({ base: ['NotInR4'], expression: 'NotInR4.code' });
+    // Without an expression: split per base all the same, so R4's `identifier` on Patient stays (it was replaced).
+    expect(getSearchParameter('Claim', 'x-no-expression')).toMatchObject({ base: ['Claim'] });
     expect(getSearchParameter('Claim', 'x-no-expression')!.expression).toBeUndefined();
+    expect(getSearchParameter('Patient', 'x-no-expression')).toMatchObject({ base: ['Patient'] });
+    expect(getSearchParameter('Patient', 'identifier')).toMatchObject({ base: ['Patient'], expression: 'Patient.identifier' });
+    expect(getSearchParameter('Binary', 'identifier')).toMatchObject({ base: ['Binary'], code: 'identifier', type: 'token' });
+    expect(getSearchParameter('Binary', 'identifier')!.expression).toBeUndefined();
   });
 
   it('should split on top-level bars only, not inside parentheses', () => {
