@@ -83,7 +83,7 @@ let elementPaths: { plain: Set<string>; choices: Set<string> } | undefined;
 function typedChoices(expression: string): string {
   elementPaths ??= r4ElementPaths();
   const { plain, choices } = elementPaths;
-  return expression.replace(/\b([A-Z][A-Za-z]+)((?:\.[a-z][A-Za-z]*)+)/g, (_whole, type: string, rest: string) => {
+  return expression.replace(/\b([A-Z][A-Za-z]+)((?:\.[a-z][A-Za-z0-9]*)+)/g, (_whole, type: string, rest: string) => {
     let prefix: string | undefined = type;
     const out = rest.slice(1).split('.').map((segment) => {
       if (!prefix) return segment;

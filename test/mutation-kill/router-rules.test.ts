@@ -134,6 +134,20 @@ describe('the R4 search definitions', () => {
     expect(getSearchParameter('Binary', 'identifier')!.expression).toBeUndefined();
   });
 
+  it('should rewrite a choice name of every FHIR primitive and general-purpose type, primitives lower-cased', () => {
+    createEngine();
+    // Parameters.parameter.value[x] takes every type (FHIR R4 §2.24.0.1); the names are those of the spec's type list.
+    const primitives = ['Boolean', 'Integer', 'Decimal', 'String', 'Uri', 'Url', 'Canonical', 'Date', 'DateTime', 'Instant', 'Time', 'Code', 'Id', 'Oid', 'Uuid', 'Markdown', 'Base64Binary', 'PositiveInt', 'UnsignedInt'];
+    const general = ['Period', 'Quantity', 'CodeableConcept', 'Coding', 'Reference', 'Range', 'Ratio', 'Age', 'Duration', 'Timing', 'SampledData', 'Attachment', 'Identifier', 'Address', 'HumanName', 'ContactPoint', 'Money', 'Annotation', 'Signature', 'Count', 'Distance'];
+    const names = [...primitives, ...general];
+    indexSearchParameters([param('x-every-type', ['Parameters'], names.map((n) => `Parameters.parameter.value${n}`).join(' | '), 'token')]);
+    const lower = (n: string) => n[0]!.toLowerCase() + n.slice(1);
+    expect(expression('Parameters', 'x-every-type')!.split(' | ')).toEqual([
+      ...primitives.map((n) => `Parameters.parameter.value.ofType(${lower(n)})`),
+      ...general.map((n) => `Parameters.parameter.value.ofType(${n})`),
+    ]);
+  });
+
   it('should split on top-level bars only, not inside parentheses', () => {
     createEngine();
     indexSearchParameters([
