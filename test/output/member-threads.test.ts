@@ -28,7 +28,7 @@ describe('MemberThreads: this thread builds members beside the workers', () => {
     expect(builtHere).not.toContain(0);
   });
 
-  it('should build no member past the end, nor more than (threads × 4) ahead of the one being written', async () => {
+  it('should build no member past the end, nor more than (threads × 2) ahead of the one being written', async () => {
     const long: MemberSetup = { ...setup, profile: { ...profile, members: 40 } };
     const builder = memberBuilder(long, codeMaps);
     const builtHere: number[] = [];
@@ -37,11 +37,11 @@ describe('MemberThreads: this thread builds members beside the workers', () => {
     for await (const _ of new MemberThreads(long, 1).members(local, 0, 3)) got += 1;
     expect(got).toBe(3);
     expect(builtHere.every((i) => i < 3)).toBe(true);
-    // The worker starts slowly (modules, code maps): this thread builds ahead, but no further than the window (2 × 4).
+    // The worker starts slowly (modules, code maps): this thread builds ahead, but no further than the window (2 threads × 2).
     builtHere.length = 0;
     for await (const _ of new MemberThreads(long, 1).members(local, 0, 40)) break;
     expect(builtHere.length).toBeGreaterThan(0);
-    expect(Math.max(...builtHere)).toBeLessThan(8);
+    expect(Math.max(...builtHere)).toBeLessThan(4);
   });
 
   it('should rethrow a worker that fails even when this thread could build every member', async () => {
