@@ -39,7 +39,7 @@ const COMPUTED = /\b(exists|empty|not|iif|count)\(|\s(and|or|xor|implies)\s|!=|[
  * caller as thrown errors after the rollback.
  */
 export class SqliteRepository extends AtomicMemoryRepository {
-  private readonly statements: Record<'get' | 'has' | 'insert' | 'update' | 'remove' | 'all' | 'keyAdd' | 'keyRemove' | 'historyAdd' | 'history' | 'count' | 'types' | 'savepoint' | 'release' | 'rollbackTo' | 'rows', Statement>;
+  private readonly statements: Record<'get' | 'has' | 'insert' | 'update' | 'remove' | 'all' | 'keyAdd' | 'keyRemove' | 'historyAdd' | 'history' | 'count' | 'counted' | 'types' | 'savepoint' | 'release' | 'rollbackTo' | 'rows', Statement>;
   /** Prepared search statements by their SQL (one per shape: how many keys in each set). */
   private readonly searches = new Map<string, Statement>();
   private readonly knownTypes: Set<string>;
@@ -67,6 +67,8 @@ export class SqliteRepository extends AtomicMemoryRepository {
       historyAdd: s('INSERT INTO history (type, id, json) VALUES (?, ?, ?)'),
       history: s('SELECT json FROM history WHERE type = ? AND id = ? ORDER BY hid').raw(),
       count: s('SELECT count(*) FROM resources').raw(),
+      // The store's count of current resources (open.ts: written at the end of the first build), kept by every write.
+      counted: s("UPDATE meta SET value = CAST(value AS INTEGER) + CAST(? AS INTEGER) WHERE key = 'count'"),
       // The types by skipping through the (type, id) index, a few seeks each: DISTINCT read all of it (seconds at 10,000 members).
       types: s('WITH RECURSIVE t(type) AS (SELECT min(type) FROM resources UNION ALL SELECT (SELECT min(type) FROM resources WHERE type > t.type) FROM t WHERE t.type IS NOT NULL) SELECT type FROM t WHERE type IS NOT NULL').raw(),
       savepoint: s('SAVEPOINT write'),
@@ -407,12 +409,13 @@ export class SqliteRepository extends AtomicMemoryRepository {
       this.statements.historyAdd.run(resourceType, id, json);
       this.statements.keyRemove.run(seq, JSON.stringify(indexKeys(JSON.parse(json) as Resource)));
       this.statements.remove.run(seq);
+      this.statements.counted.run(-1);
     });
     this.cache.delete(`${resourceType}/${id}`);
   }
 
   override clear(): void {
-    this.db.exec(`DELETE FROM resources; DELETE FROM history; DELETE FROM idx;${this.bulk ? ' DELETE FROM temp.idx_load;' : ''}`);
+    this.db.exec(`DELETE FROM resources; DELETE FROM history; DELETE FROM idx; UPDATE meta SET value = 0 WHERE key = 'count';${this.bulk ? ' DELETE FROM temp.idx_load;' : ''}`);
     this.cache.clear();
     this.knownTypes.clear();
   }
@@ -488,6 +491,7 @@ export class SqliteRepository extends AtomicMemoryRepository {
       this.statements.update.run(json, seq);
     } else {
       seq = Number(this.statements.insert.run(type, id, json).lastInsertRowid);
+      this.statements.counted.run(1);
     }
     this.statements.keyAdd.run(seq, JSON.stringify(keys));
     this.knownTypes.add(type);
