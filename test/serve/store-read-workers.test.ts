@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, Patient, Resource } from '@medplum/fhirtypes';
 import { startServer, type RunningServer } from '../../src/serve/index.js';
+import { ReadPool } from '../../src/serve/store/read-pool.js';
 import { generateTo, shippedProfile, tempDir } from '../helpers/output.js';
 import { SHARED_PACKAGES } from '../helpers/packages.js';
 import { fhir } from './helpers.js';
@@ -108,4 +109,12 @@ describe('serve: the SQLite store read workers', () => {
     expect(existsSync(`${store}-wal`)).toBe(false);
     expect(existsSync(`${store}-shm`)).toBe(false);
   }, 120_000);
+
+  it('should fall back (no worker ready) and still close when a worker failed at its start', async () => {
+    // No such store file: the worker's read-only open fails, and the worker stops before close() is called.
+    const pool = new ReadPool(join(out.dir, 'no-such-store.sqlite'), [], 1);
+    expect(await pool.started).toBe(0);
+    expect(pool.run({ kind: 'read', type: 'Patient', resourceId: patient })).toBeUndefined();
+    await pool.close();
+  }, 60_000);
 });

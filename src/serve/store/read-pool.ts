@@ -43,6 +43,7 @@ const WORKER_HEAP = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 
 interface Slot {
   worker: Worker;
   ready: boolean;
+  exited: boolean;
   waiting: Map<number, { resolve: (answer: ReadAnswer) => void; reject: (error: Error) => void }>;
 }
 
@@ -56,7 +57,7 @@ export class ReadPool {
   private readonly slots: Slot[];
   private next = 1;
   private closed = false;
-  /** How many workers are ready, once every one of them has started or failed. */
+  /** How many workers are ready, once every one of them has started, or failed and stopped. */
   readonly started: Promise<number>;
 
   /**
@@ -70,7 +71,7 @@ export class ReadPool {
       const worker = new Worker(entry.url, { execArgv: entry.execArgv, resourceLimits: WORKER_HEAP, workerData: { file, searchParameters } });
       // The server's own handles keep the process alive; a worker must not (Ctrl-C, a closed server).
       worker.unref();
-      const slot: Slot = { worker, ready: false, waiting: new Map() };
+      const slot: Slot = { worker, ready: false, exited: false, waiting: new Map() };
       let started = () => undefined as void;
       starts.push(new Promise<void>((resolve) => (started = resolve)));
       worker.on('message', (message: ReadAnswer | { ready: true }) => {
@@ -85,12 +86,16 @@ export class ReadPool {
       });
       const fail = (error: Error) => {
         slot.ready = false;
-        started();
         for (const waiter of slot.waiting.values()) waiter.reject(error);
         slot.waiting.clear();
       };
       worker.on('error', fail);
-      worker.on('exit', (code) => fail(new Error(`a read worker stopped (exit code ${code})`)));
+      // A worker that fails also exits: only then is it counted out.
+      worker.on('exit', (code) => {
+        slot.exited = true;
+        started();
+        fail(new Error(`a read worker stopped (exit code ${code})`));
+      });
       return slot;
     });
     this.started = Promise.all(starts).then(() => this.slots.filter((slot) => slot.ready).length);
@@ -123,7 +128,9 @@ export class ReadPool {
     if (this.closed) return;
     this.closed = true;
     await Promise.all(
-      this.slots.map(async ({ worker }) => {
+      this.slots.map(async ({ worker, exited: gone }) => {
+        // One that stopped before (it failed) has nothing left to close.
+        if (gone) return;
         const exited = new Promise((resolve) => worker.once('exit', resolve));
         worker.postMessage({ kind: 'close' });
         const timer = setTimeout(() => void worker.terminate(), 2_000);
