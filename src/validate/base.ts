@@ -1,13 +1,25 @@
 import type { Definitions } from './definitions.js';
+import type { BaseElementInvariants } from './invariants.js';
 import { isPrimitiveType, primitiveProblem } from './primitives.js';
 import type { ElementDefinition, StructureDefinition } from './types.js';
 
 export type Report = (path: string, message: string) => void;
 
+/**
+ * Evaluates the base definitions' FHIRPath invariants on the nodes the walk reaches (InvariantChecker does it):
+ * `forBaseElement` compiles an element's once, `checkNode` evaluates them on one node.
+ */
+export interface BaseInvariants {
+  forBaseElement(el: ElementDefinition, atRoot: boolean, exclude?: ReadonlySet<string>): BaseElementInvariants | undefined;
+  checkNode(list: BaseElementInvariants, node: unknown, resource: unknown, rootResource: unknown, report: (message: string) => void): void;
+}
+
 interface TypeIndex {
   sd: StructureDefinition;
   /** Element path → its direct child elements (no slices). */
   children: Map<string, ElementDefinition[]>;
+  /** Element path → its element (no slices). */
+  byPath: Map<string, ElementDefinition>;
   /** Element path → what the walk needs there, made on first use. */
   tables: Map<string, PathTable>;
 }
@@ -15,6 +27,7 @@ interface TypeIndex {
 /** One element path of a type, compiled for the walk: its children as JSON keys name them, and the ones cardinality can break. */
 interface PathTable {
   idx: TypeIndex;
+  path: string;
   children: ElementDefinition[];
   /** JSON key (`_name` included) → what it names (memoised matchChild). */
   keys: Map<string, KeyMatch>;
@@ -23,6 +36,8 @@ interface PathTable {
   /** min and max (Infinity for `*` or none) of each bounded child. */
   boundedMin: number[];
   boundedMax: number[];
+  /** The invariants of the element at `path`, evaluated on every node walked with this table; null: none; undefined: not worked out yet. */
+  invariants: BaseElementInvariants | null | undefined;
 }
 
 /** FHIR R4 JSON (json.html#primitive): null is never a value; it only pads a repeating primitive's arrays. */
@@ -65,13 +80,22 @@ export class BaseChecker {
   private counts = new Int32Array(1024);
   private top = 0;
   private busy = false;
+  /** The resource being walked (%resource) and its container when it is a contained one (%rootResource). */
+  private current: unknown;
+  private rootResource: unknown;
+  /** Reports a message at the current path (invariants). */
+  private readonly reportHere = (message: string) => this.report(this.path(), message);
 
-  constructor(private readonly defs: Definitions) {}
+  /** `invariants`: evaluates the base definitions' invariants on every node (none without it). */
+  constructor(
+    private readonly defs: Definitions,
+    private readonly invariants?: BaseInvariants,
+  ) {}
 
   /** Calls `onReference` with every Reference.reference found (contained resources included). */
   checkResource(resource: any, path: string, report: Report, onReference?: (ref: string, path: string) => void): void {
     // Re-entered from a report (never by the validator): the walk's state belongs to the outer call.
-    if (this.busy) return new BaseChecker(this.defs).checkResource(resource, path, report, onReference);
+    if (this.busy) return new BaseChecker(this.defs, this.invariants).checkResource(resource, path, report, onReference);
     this.busy = true;
     this.report = report;
     this.onRef = onReference;
@@ -79,21 +103,27 @@ export class BaseChecker {
     this.depth = 0;
     this.top = 0;
     try {
-      this.resource(resource);
+      this.resource(resource, false);
     } finally {
       this.busy = false;
     }
   }
 
-  /** A resource at the current path (the checked one, or a contained one). */
-  private resource(resource: any): void {
+  /** A resource at the current path (the checked one, a Bundle entry's, or a contained one: `contained`). */
+  private resource(resource: any, contained: boolean): void {
     const type = resource?.resourceType;
     const idx = typeof type === 'string' ? this.typeIndex(type) : undefined;
     if (!idx || idx.sd.kind !== 'resource') {
       this.report(this.path(), `unknown resource type '${String(type)}'`);
       return;
     }
+    const current = this.current;
+    const root = this.rootResource;
+    this.current = resource;
+    if (!contained) this.rootResource = resource;
     this.walk(resource, this.table(idx, type), true);
+    this.current = current;
+    this.rootResource = root;
   }
 
   /** The current node's path, and `key` below it when given. */
@@ -113,14 +143,16 @@ export class BaseChecker {
     let idx: TypeIndex | undefined;
     if (sd?.snapshot) {
       const children = new Map<string, ElementDefinition[]>();
+      const byPath = new Map<string, ElementDefinition>();
       for (const el of sd.snapshot.element) {
         if (el.sliceName) continue;
+        if (!byPath.has(el.path)) byPath.set(el.path, el);
         const dot = el.path.lastIndexOf('.');
         if (dot < 0) continue;
         const parent = el.path.slice(0, dot);
         (children.get(parent) ?? children.set(parent, []).get(parent)!).push(el);
       }
-      idx = { sd, children, tables: new Map() };
+      idx = { sd, children, byPath, tables: new Map() };
     }
     this.index.set(name, idx);
     return idx;
@@ -133,11 +165,13 @@ export class BaseChecker {
       const bounded = children.filter((el) => (el.min ?? 0) > 0 || (el.max && el.max !== '*'));
       t = {
         idx,
+        path: elPath,
         children,
         keys: new Map(),
         bounded,
         boundedMin: bounded.map((el) => el.min ?? 0),
         boundedMax: bounded.map((el) => (el.max && el.max !== '*' ? Number(el.max) : Infinity)),
+        invariants: this.invariants ? undefined : null,
       };
       idx.tables.set(elPath, t);
     }
@@ -148,12 +182,13 @@ export class BaseChecker {
     const extension = key.charCodeAt(0) === 95; // `_name`: the extensions of a primitive
     const name = extension ? key.slice(1) : key;
     const found = matchChild(table.children, name, (p) => table.idx.children.has(p));
-    const match: KeyMatch = { child: found ? { ...found, slot: table.bounded.indexOf(found.el), walk: undefined, reference: false } : null, extension, name };
+    const match: KeyMatch = { child: found ? { ...found, slot: table.bounded.indexOf(found.el), walk: undefined, reference: false, own: undefined } : null, extension, name };
     table.keys.set(key, match);
     return match;
   }
 
-  private walk(node: any, table: PathTable, isResource: boolean): void {
+  /** `holder`: the node is a primitive's `_name` extension holder. */
+  private walk(node: any, table: PathTable, isResource: boolean, holder = false): void {
     const report = this.report;
     if (node === null || typeof node !== 'object' || Array.isArray(node)) {
       report(this.path(), `expected an object, got ${JSON.stringify(node)}`);
@@ -171,9 +206,11 @@ export class BaseChecker {
       this.top = base + bounded;
     }
     let empty = true;
+    let onlyId = true;
     const depth = this.depth;
     for (const key in node) {
       empty = false;
+      if (onlyId && key !== 'id') onlyId = false;
       if (isResource && key === 'resourceType') continue;
       if (key === 'fhir_comments') continue;
       const match = table.keys.get(key) ?? this.keyMatch(table, key);
@@ -214,6 +251,8 @@ export class BaseChecker {
       this.depth = depth;
     }
     if (empty) report(this.path(), 'empty element: it must have a value or children (ele-1)');
+    // ele-1 `hasValue() or (children().count() > id.count())`: an id alone is not content (a `_name` holder's value is beside it).
+    else if (onlyId && !isResource && !holder) report(this.path(), 'element with only an id: it must have a value or children (ele-1)');
     for (let b = 0; b < bounded; b++) {
       const n = this.counts[base + b]!;
       const min = table.boundedMin[b]!;
@@ -225,23 +264,51 @@ export class BaseChecker {
       }
     }
     this.top = base;
+    const invariants = table.invariants === undefined ? this.tableInvariants(table) : table.invariants;
+    if (invariants) this.invariants!.checkNode(invariants, node, this.current, this.rootResource, this.reportHere);
+  }
+
+  /** The invariants of a table's element (the type's or resource's root, or a backbone element), worked out once. */
+  private tableInvariants(table: PathTable): BaseElementInvariants | null {
+    const el = table.idx.byPath.get(table.path);
+    const atRoot = table.idx.sd.kind === 'resource' && !table.path.includes('.');
+    return (table.invariants = (el && this.invariants!.forBaseElement(el, atRoot)) || null);
+  }
+
+  /**
+   * The invariants of a child element itself (R4: Organization.telecom org-3, Narrative.div txt-1…) less those its
+   * values are checked against already by the table that walks them (ext-1 is on `Extension` and on every
+   * `extension` element), worked out once.
+   */
+  private childInvariants(child: Child, walk: PathTable | 'resource' | null | undefined): BaseElementInvariants | null {
+    let exclude: Set<string> | undefined;
+    if (walk && walk !== 'resource') exclude = new Set((walk.idx.byPath.get(walk.path)?.constraint ?? []).map((c) => c.key));
+    return (child.own = this.invariants!.forBaseElement(child.el, false, exclude) ?? null);
   }
 
   /** One value of a child element, at the current path. */
   private item(item: any, extension: boolean, child: Child, idx: TypeIndex): void {
     if (extension) {
       const element = this.typeIndex('Element');
-      if (element) this.walk(item, this.table(element, 'Element'), false);
+      if (element) this.walk(item, this.table(element, 'Element'), false, true);
       return;
     }
     if (child.primitive !== undefined) {
       const problem = primitiveProblem(child.primitive, item);
       if (problem) this.report(this.path(), problem);
+      if (this.invariants) {
+        const own = child.own === undefined ? this.childInvariants(child, undefined) : child.own;
+        if (own) this.invariants.checkNode(own, item, this.current, this.rootResource, this.reportHere);
+      }
       return;
     }
     const walk = child.walk ?? (child.walk = this.walkOf(child, idx));
+    if (this.invariants) {
+      const own = child.own === undefined ? this.childInvariants(child, walk) : child.own;
+      if (own) this.invariants.checkNode(own, item, this.current, this.rootResource, this.reportHere);
+    }
     if (walk === 'resource') {
-      this.resource(item);
+      this.resource(item, child.el.path.endsWith('.contained'));
       return;
     }
     if (!walk) return; // a type without a definition: nothing to check
@@ -279,9 +346,11 @@ interface Child {
   walk: PathTable | 'resource' | null | undefined;
   /** Walked as a Reference (its type's own definition): its `reference` is reported to onReference. Set by walkOf. */
   reference: boolean;
+  /** The element's own invariants (BaseChecker.childInvariants); null: none; undefined: not worked out yet. */
+  own: BaseElementInvariants | null | undefined;
 }
 
-function matchChild(children: ElementDefinition[], key: string, hasChildren: (path: string) => boolean): Omit<Child, 'slot' | 'walk' | 'reference'> | undefined {
+function matchChild(children: ElementDefinition[], key: string, hasChildren: (path: string) => boolean): Omit<Child, 'slot' | 'walk' | 'reference' | 'own'> | undefined {
   for (const el of children) {
     const name = lastSegment(el.path);
     if (name === key) return child(el, el.type?.[0]?.code ?? 'Element', hasChildren);
@@ -296,7 +365,7 @@ function matchChild(children: ElementDefinition[], key: string, hasChildren: (pa
   return undefined;
 }
 
-function child(el: ElementDefinition, type: string, hasChildren: (path: string) => boolean): Omit<Child, 'slot' | 'walk' | 'reference'> {
+function child(el: ElementDefinition, type: string, hasChildren: (path: string) => boolean): Omit<Child, 'slot' | 'walk' | 'reference' | 'own'> {
   // As item decides: a contentReference or an Element/BackboneElement with children is walked first.
   const walked = Boolean(el.contentReference) || ((type === 'BackboneElement' || type === 'Element') && hasChildren(el.path));
   const primitive = !walked && isPrimitiveType(type) ? (type.startsWith('http://hl7.org/fhirpath/System.') ? systemType(type) : type) : undefined;

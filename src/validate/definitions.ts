@@ -9,6 +9,8 @@ export interface Definitions {
   structureDefinition(canonical: string): StructureDefinition | undefined;
   /** The base R4 definition of a type or resource by name (`Patient`, `HumanName`, `date`). */
   baseType(name: string): StructureDefinition | undefined;
+  /** Every base R4 type and resource definition (no constraint profiles), in reading order. */
+  baseTypes(): Iterable<StructureDefinition>;
   valueSet(canonical: string): any;
   codeSystem(canonical: string): any;
 }
@@ -181,6 +183,7 @@ export function buildDefinitions(packages: FhirPackage[]): Definitions {
       return sds.get(canonical) ?? sds.get(url) ?? b.byUrl.get(url);
     },
     baseType: (name) => b.types.get(name),
+    baseTypes: () => b.types.values(),
     valueSet: (canonical) => valueSets.get(canonical) ?? valueSets.get(stripVersion(canonical)[0]),
     codeSystem: (canonical) => codeSystems.get(stripVersion(canonical)[0]),
   };

@@ -1,24 +1,44 @@
 import fhirpath from 'fhirpath';
 import r4 from 'fhirpath/fhir-context/r4';
+import type { Definitions } from './definitions.js';
 import type { CompiledProfile, NodeFinder } from './profile.js';
 import { projectionKeyOf } from './read-set.js';
 import { codingProblem, type Terminology } from './terminology.js';
+import type { ElementDefinition } from './types.js';
 
-type Evaluator = (node: unknown, env?: Record<string, unknown>) => unknown;
-
-/**
- * Not evaluated: ele-1 (every element has a value or children — the base checker flags empty
- * objects instead, at a fraction of the cost) and ext-1 (the same for extensions).
- */
-const SKIPPED_KEYS = new Set(['ele-1', 'ext-1']);
+export type Evaluator = (node: unknown, env?: Record<string, unknown>) => unknown;
 
 /**
- * DomainResource invariants about `contained` (R4: dom-2 `contained.contained.empty()`, dom-3
- * `contained.where(…).empty()`, dom-4 `contained.meta.versionId.empty() and …`, dom-5
- * `contained.meta.security.empty()`): all hold on a resource without contained resources, so they are
- * evaluated only on resources that have some (dom-3 reads every descendant of the resource).
+ * Not evaluated:
+ * - ele-1 (every element has a value or children): the base checker flags empty objects and objects with only an
+ *   `id` instead, at a fraction of the cost;
+ * - Narrative's txt-1 and txt-2 `htmlChecks()`: fhirpath.js 5.2's htmlChecks refuses what the HL7 validator accepts
+ *   and the IG Publisher writes in every example narrative (`xml:lang` on the div, an `<a name>` anchor holding a
+ *   space), so it would fail them all.
  */
-const ABOUT_CONTAINED = new Set(['dom-2', 'dom-3', 'dom-4', 'dom-5']);
+const SKIPPED_KEYS = new Set(['ele-1', 'txt-1', 'txt-2']);
+
+/** Whether a node has contained resources. */
+const hasContained = (node: unknown) => (node as { contained?: unknown } | null)?.contained !== undefined;
+
+/**
+ * Invariants that hold on every node without some part, evaluated only on nodes with it:
+ * - DomainResource's about `contained` (R4: dom-2 `contained.contained.empty()`, dom-3 `contained.where(…).empty()`,
+ *   dom-4 `contained.meta.versionId.empty() and …`, dom-5 `contained.meta.security.empty()`) on a resource without
+ *   contained resources (dom-3 reads every descendant of the resource);
+ * - Reference's ref-1 `reference.startsWith('#').not() or (…)` on a reference that does not start with `#` (it reads
+ *   %rootResource, so its result could not be cached, and every Reference of a resource would be evaluated).
+ */
+const ONLY_WHEN: Record<string, (node: unknown) => boolean> = {
+  'dom-2': hasContained,
+  'dom-3': hasContained,
+  'dom-4': hasContained,
+  'dom-5': hasContained,
+  'ref-1': (node) => {
+    const reference = (node as { reference?: unknown } | null)?.reference;
+    return typeof reference !== 'string' || reference.startsWith('#');
+  },
+};
 
 /**
  * Published expressions that read a repeating element as a boolean, which FHIRPath (and so the `fhirpath`
@@ -27,9 +47,15 @@ const ABOUT_CONTAINED = new Set(['dom-2', 'dom-3', 'dom-4', 'dom-5']);
  * non-boolean collection as true when it is not empty, and the constraints' own XPath says so:
  * - US Core 6.1.0 PractitionerRole pd-1 `telecom or endpoint` (XPath `exists(f:telecom) or exists(f:endpoint)`);
  *   a role with two phones made it throw, so it went unevaluated on every Plan-Net PractitionerRole.
+ * - R4 DomainResource dom-3 (a contained resource is referenced from elsewhere in the resource) applies `as(canonical)`,
+ *   `as(uri)` and `as(url)` to `%resource.descendants()`, which fhirpath.js refuses on more than one item ("Expected
+ *   singleton on left side of 'as'"); R4's FHIRPath (N1) let `as` filter a collection, which `ofType` does now.
  */
+const DOM_3 =
+  "contained.where((('#'+id in (%resource.descendants().reference | %resource.descendants().as(canonical) | %resource.descendants().as(uri) | %resource.descendants().as(url))) or descendants().where(reference = '#').exists() or descendants().where(as(canonical) = '#').exists() or descendants().where(as(canonical) = '#').exists()).not()).trace('unmatched', id).empty()";
 const REPAIRED: Record<string, { published: string; evaluated: string }> = {
   'pd-1': { published: 'telecom or endpoint', evaluated: 'telecom.exists() or endpoint.exists()' },
+  'dom-3': { published: DOM_3, evaluated: DOM_3.replace(/%resource\.descendants\(\)\.as\((\w+)\)/g, '%resource.descendants().ofType($1)') },
 };
 
 /** The expression to evaluate for a published constraint: its repair (REPAIRED) when it is one of those, else itself. */
@@ -44,7 +70,29 @@ const KEY_CHARS = 2_000;
 /** …and at most this many characters of keys per invariant (a worker's heap stays bounded when keys are long: EOB lines). */
 const CACHE_CHARS = 2_000_000;
 
-interface Invariant {
+/** A constraint as a StructureDefinition element carries it. */
+type Constraint = NonNullable<ElementDefinition['constraint']>[number];
+
+/** The base R4 constraints by `key` and expression as published (baseConstraintKeys), so that a profile's copy of one is not evaluated again. */
+export function constraintKey(key: string, expression: string): string {
+  return `${key}\0${expression}`;
+}
+
+/** The constraintKey of every constraint of the base R4 type and resource definitions (the InvariantChecker's `baseConstraints`). */
+export function baseConstraintKeys(defs: Definitions): Set<string> {
+  const keys = new Set<string>();
+  for (const sd of defs.baseTypes()) {
+    for (const el of sd.snapshot?.element ?? []) for (const c of el.constraint ?? []) if (c.expression) keys.add(constraintKey(c.key, c.expression));
+  }
+  return keys;
+}
+
+/** The invariants of one base R4 element, compiled (InvariantChecker.forBaseElement); opaque to the base checker. */
+export type BaseElementInvariants = readonly Invariant[];
+
+/** An invariant compiled for evaluation. */
+export interface Invariant {
+  /** Where a failure is reported: the element id (profiles). */
   id: string;
   key: string;
   human: string;
@@ -134,7 +182,15 @@ export class InvariantChecker {
   readonly skipped = new Map<string, string>();
   private readonly functions: Record<string, { fn: (...args: any[]) => unknown; arity: Record<number, 'String'[]> }>;
 
-  constructor(terminology: Terminology) {
+  /**
+   * `baseConstraints`: the constraintKey of every constraint of the base R4 definitions, which the base checker
+   * evaluates on every node (forBaseElement, checkNode): a profile's copy of one (the R4 snapshots repeat obs-6 in
+   * every Observation profile) is then left out of `check`, so that a failure is reported once.
+   */
+  constructor(
+    terminology: Terminology,
+    private readonly baseConstraints: ReadonlySet<string> = new Set(),
+  ) {
     // memberOf() is asynchronous in fhirpath.js (it asks a terminology server); answer it from the packages instead.
     this.functions = {
       memberOf: {
@@ -154,35 +210,69 @@ export class InvariantChecker {
     };
   }
 
+  /**
+   * Evaluates the profile's invariants of severity error on the nodes `nodes` finds for each element; `report(element
+   * id, 'invariant KEY failed: HUMAN')` for each node where one is false. Copies of base R4 constraints are left to
+   * checkNode.
+   */
   check(profile: CompiledProfile, resource: unknown, nodes: NodeFinder, report: (path: string, message: string) => void): void {
     for (const inv of this.invariants(profile)) {
       if (this.skipped.has(inv.key)) continue;
       for (const node of nodes(inv.id)) {
-        if (ABOUT_CONTAINED.has(inv.key) && (node as { contained?: unknown } | null)?.contained === undefined) continue;
-        const key = inv.cacheKey?.(node);
-        let failed = key === undefined ? undefined : inv.cache.get(key);
-        if (failed === undefined) {
-          let result: unknown;
-          try {
-            result = inv.evaluate(node, { resource, rootResource: resource });
-          } catch (error) {
-            this.skipped.set(inv.key, `throws: ${(error as Error).message.split('\n')[0]!.slice(0, 160)}`);
-            break;
-          }
-          failed = Array.isArray(result) && result.length === 1 && result[0] === false;
-          if (key !== undefined) {
-            let chars = (this.cacheChars.get(inv.cache) ?? 0) + key.length;
-            if (inv.cache.size >= CACHE_ENTRIES || chars > CACHE_CHARS) {
-              inv.cache.clear();
-              chars = key.length;
-            }
-            inv.cache.set(key, failed);
-            this.cacheChars.set(inv.cache, chars);
-          }
-        }
+        const failed = this.failed(inv, node, resource, resource);
+        if (failed === undefined) break;
         if (failed) report(inv.id, `invariant ${inv.key} failed: ${inv.human}`);
       }
     }
+  }
+
+  /**
+   * The invariants of severity error of a base R4 element (`el` of a type's or resource's own definition; `atRoot`:
+   * the resource's root element), compiled, leaving out the keys in `exclude` (evaluated on the same nodes by another
+   * element's list: a datatype's own, for an element of that type); undefined when none is left.
+   */
+  forBaseElement(el: ElementDefinition, atRoot: boolean, exclude?: ReadonlySet<string>): BaseElementInvariants | undefined {
+    const list = this.compileAll(el, el.path, atRoot, (c) => !exclude?.has(c.key), !atRoot);
+    return list.length ? list : undefined;
+  }
+
+  /**
+   * Evaluates a base element's invariants (forBaseElement) on one node of it: `report('invariant KEY failed: HUMAN')`
+   * for each that is false. `resource` is the resource the node is in (%resource), `rootResource` its container
+   * when it is a contained one (%rootResource), else the same.
+   */
+  checkNode(list: BaseElementInvariants, node: unknown, resource: unknown, rootResource: unknown, report: (message: string) => void): void {
+    for (const inv of list) {
+      if (this.skipped.has(inv.key)) continue;
+      if (this.failed(inv, node, resource, rootResource)) report(`invariant ${inv.key} failed: ${inv.human}`);
+    }
+  }
+
+  /** Whether the invariant is false on the node (cached by its key); undefined when it threw (it is then skipped from now on). */
+  private failed(inv: Invariant, node: unknown, resource: unknown, rootResource: unknown): boolean | undefined {
+    const only = ONLY_WHEN[inv.key];
+    if (only && !only(node)) return false;
+    const key = inv.cacheKey?.(node);
+    let failed = key === undefined ? undefined : inv.cache.get(key);
+    if (failed !== undefined) return failed;
+    let result: unknown;
+    try {
+      result = inv.evaluate(node, { resource, rootResource });
+    } catch (error) {
+      this.skipped.set(inv.key, `throws: ${(error as Error).message.split('\n')[0]!.slice(0, 160)}`);
+      return undefined;
+    }
+    failed = Array.isArray(result) && result.length === 1 && result[0] === false;
+    if (key !== undefined) {
+      let chars = (this.cacheChars.get(inv.cache) ?? 0) + key.length;
+      if (inv.cache.size >= CACHE_ENTRIES || chars > CACHE_CHARS) {
+        inv.cache.clear();
+        chars = key.length;
+      }
+      inv.cache.set(key, failed);
+      this.cacheChars.set(inv.cache, chars);
+    }
+    return failed;
   }
 
   private invariants(profile: CompiledProfile) {
@@ -190,31 +280,42 @@ export class InvariantChecker {
     if (hit) return hit;
     const list: Invariant[] = [];
     for (const el of profile.elements) {
-      for (const c of el.constraint ?? []) {
-        if (c.severity !== 'error' || !c.expression || SKIPPED_KEYS.has(c.key)) continue;
-        const expression = evaluatedExpression(c.key, c.expression);
-        const evaluate = this.compile(el.path, c.key, expression);
-        if (!evaluate) continue;
-        // One cache for every profile with this expression at this path (us-core-observation-lab and the vital
-        // signs all carry obs-7): the result depends on the node and the resource, never on the profile.
-        const atRoot = !el.id.includes('.');
-        const shared = `${el.path}\0${expression}\0${atRoot}`;
-        let cache = this.caches.get(shared);
-        if (!cache) this.caches.set(shared, (cache = new Map()));
-        const cacheKey = projectionKeyOf(expression, atRoot, KEY_CHARS) ?? cacheKeyOf(expression, atRoot);
-        list.push({ id: el.id, key: c.key, human: c.human ?? c.expression, evaluate, cacheKey, cache });
-      }
+      const own = (c: Constraint) => !this.baseConstraints.has(constraintKey(c.key, c.expression!));
+      list.push(...this.compileAll(el, el.id, !el.id.includes('.'), own));
     }
     this.perProfile.set(profile, list);
     return list;
   }
 
-  private compile(base: string, key: string, expression: string): Evaluator | undefined {
-    const cacheKey = `${base}\0${expression}`;
+  /** The element's constraints of severity error with an expression that `keep` keeps (and SKIPPED_KEYS does not name), compiled; `id`: where they are reported. */
+  private compileAll(el: ElementDefinition, id: string, atRoot: boolean, keep: (c: Constraint) => boolean, typed = false): Invariant[] {
+    const list: Invariant[] = [];
+    for (const c of el.constraint ?? []) {
+      if (c.severity !== 'error' || !c.expression || SKIPPED_KEYS.has(c.key) || !keep(c)) continue;
+      const expression = evaluatedExpression(c.key, c.expression);
+      const evaluate = this.compile(el.path, c.key, expression, typed);
+      if (!evaluate) continue;
+      // One cache for every profile with this expression at this path (us-core-observation-lab and the vital
+      // signs all carry obs-7): the result depends on the node and the resource, never on the profile.
+      const shared = `${el.path}\0${expression}\0${atRoot}`;
+      let cache = this.caches.get(shared);
+      if (!cache) this.caches.set(shared, (cache = new Map()));
+      const cacheKey = projectionKeyOf(expression, atRoot, KEY_CHARS) ?? cacheKeyOf(expression, atRoot);
+      list.push({ id, key: c.key, human: c.human ?? c.expression, evaluate, cacheKey, cache });
+    }
+    return list;
+  }
+
+  /**
+   * `typed`: the node is of type `base` even at a root path (a datatype's own element, `Period`, whose node has no
+   * resourceType to tell fhirpath.js its type: without it, `value` would not find an Extension's `valueString`).
+   */
+  private compile(base: string, key: string, expression: string, typed = false): Evaluator | undefined {
+    const cacheKey = `${base}\0${expression}\0${typed}`;
     if (this.compiled.has(cacheKey)) return this.compiled.get(cacheKey);
     let fn: Evaluator | undefined;
     try {
-      const path = base.includes('.') ? { base: base.replace(/\[x\]$/, ''), expression } : expression;
+      const path = typed || base.includes('.') ? { base: base.replace(/\[x\]$/, ''), expression } : expression;
       fn = fhirpath.compile(path, r4 as never, { traceFn: () => undefined, userInvocationTable: this.functions as never }) as Evaluator;
     } catch (error) {
       this.skipped.set(key, `does not compile: ${(error as Error).message.split('\n')[0]}`);

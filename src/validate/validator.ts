@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { BaseChecker } from './base.js';
 import { buildDefinitions, type Definitions } from './definitions.js';
-import { InvariantChecker } from './invariants.js';
+import { baseConstraintKeys, InvariantChecker } from './invariants.js';
 import { ensurePackages } from './package-download.js';
 import { loadPackages, type FhirPackage } from './packages.js';
 import { CompiledProfile } from './profile.js';
@@ -64,7 +64,9 @@ export async function createValidator(options: ValidatorOptions = {}): Promise<V
     if (core) return core;
     const definitions = buildDefinitions(packages);
     const terminology = new Terminology(definitions);
-    core = { definitions, terminology, base: new BaseChecker(definitions), invariants: new InvariantChecker(terminology) };
+    // The R4 base's own invariants are evaluated on every node by the base checker; profiles' copies of them are left out.
+    const invariants = new InvariantChecker(terminology, baseConstraintKeys(definitions));
+    core = { definitions, terminology, base: new BaseChecker(definitions, invariants), invariants };
     return core;
   };
   const compiled = new Map<string, CompiledProfile | undefined>();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cacheKeyOf, evaluatedExpression, InvariantChecker } from '../../src/validate/invariants.js';
+import { cacheKeyOf, constraintKey, evaluatedExpression, InvariantChecker } from '../../src/validate/invariants.js';
 import type { CompiledProfile } from '../../src/validate/profile.js';
 import type { Expansion, Terminology } from '../../src/validate/terminology.js';
 import type { ElementDefinition } from '../../src/validate/types.js';
@@ -60,14 +60,45 @@ describe('InvariantChecker: which constraints are checked', () => {
     ]);
   });
 
-  it('should leave out warnings, constraints without an expression, and ele-1/ext-1', () => {
+  it('should leave out warnings, constraints without an expression, ele-1 and txt-1/txt-2, but not ext-1', () => {
     const c = new InvariantChecker(terminology().t);
     const p = profile(
       ['Patient', [{ key: 'w-1', severity: 'warning', expression: 'false', human: 'w' }, error('n-1', undefined), error('ele-1', 'false'), error('e-1', 'false')]],
       ['Patient.extension', [error('ext-1', 'false'), error('x-1', 'false')]],
+      ['Patient.text.div', [error('txt-1', 'false'), error('txt-2', 'false')]],
     );
-    expect(run(c, p, {}, { Patient: [{}], 'Patient.extension': [{ url: 'u' }] })).toEqual(['Patient: invariant e-1 failed: e-1 human', 'Patient.extension: invariant x-1 failed: x-1 human']);
+    expect(run(c, p, {}, { Patient: [{}], 'Patient.extension': [{ url: 'u' }], 'Patient.text.div': ['<div/>'] })).toEqual([
+      'Patient: invariant e-1 failed: e-1 human',
+      'Patient.extension: invariant ext-1 failed: ext-1 human',
+      'Patient.extension: invariant x-1 failed: x-1 human',
+    ]);
     expect([...c.skipped]).toEqual([]);
+  });
+
+  it("should leave a profile's copy of a base constraint (same key and expression) to the base checker, and evaluate one that differs", () => {
+    const c = new InvariantChecker(terminology().t, new Set([constraintKey('b-1', 'false'), constraintKey('b-2', 'true')]));
+    const p = profile(['Patient', [error('b-1', 'false'), error('b-2', 'false'), error('p-1', 'false')]]);
+    expect(run(c, p, {}, { Patient: [{}] })).toEqual(['Patient: invariant b-2 failed: b-2 human', 'Patient: invariant p-1 failed: p-1 human']);
+  });
+
+  it('should evaluate a base element\'s invariants on one node with %resource and %rootResource, typed by its path (choice names resolved at a datatype\'s root)', () => {
+    const c = new InvariantChecker(terminology().t);
+    const el = (path: string, ...constraint: Constraint[]) => ({ id: path, path, constraint }) as ElementDefinition;
+    expect(c.forBaseElement(el('Extension', { key: 'w', severity: 'warning', expression: 'false' }, error('ele-1', 'false')), false)).toBeUndefined();
+    expect(c.forBaseElement(el('Extension', error('ext-1', 'false')), false, new Set(['ext-1']))).toBeUndefined();
+    const ext = c.forBaseElement(el('Extension', error('ext-1', 'extension.exists() != value.exists()')), false)!;
+    const out: string[] = [];
+    c.checkNode(ext, { url: 'u', valueString: 'v' }, {}, {}, (m) => out.push(m));
+    c.checkNode(ext, { url: 'u', valueString: 'v', extension: [{ url: 'x', valueString: 'y' }] }, {}, {}, (m) => out.push(m));
+    c.checkNode(ext, { url: 'u' }, {}, {}, (m) => out.push(m));
+    expect(out).toEqual(['invariant ext-1 failed: ext-1 human', 'invariant ext-1 failed: ext-1 human']);
+    const ref = c.forBaseElement(el('Reference', error('ref-1', "reference.startsWith('#').not() or (reference.substring(1) in %rootResource.contained.id)")), false)!;
+    const seen: string[] = [];
+    const container = { resourceType: 'Patient', contained: [{ resourceType: 'Organization', id: 'o' }] };
+    c.checkNode(ref, { reference: '#o' }, container, container, (m) => seen.push(`o ${m}`));
+    c.checkNode(ref, { reference: '#x' }, container.contained[0], container, (m) => seen.push(`x ${m}`));
+    c.checkNode(ref, { reference: 'Patient/x' }, {}, {}, (m) => seen.push(`P ${m}`));
+    expect(seen).toEqual(['x invariant ref-1 failed: ref-1 human']);
   });
 
   it('should count only a single false as a failure: true, empty and several values pass', () => {

@@ -68,6 +68,7 @@ vi.mock('../../src/validate/profile.js', () => ({
   },
 }));
 vi.mock('../../src/validate/invariants.js', () => ({
+  baseConstraintKeys: () => new Set<string>(),
   InvariantChecker: class {
     skipped = new Map([['inv-1', 'threw']]);
     constructor(readonly terminology: unknown) {}

@@ -22,6 +22,11 @@ beforeAll(() => {
     lines.push('{"resourceType":');
     writeFileSync(join(ndjson, file), `${lines.join('\n')}\n`);
   }
+  // R4's own invariants, which no loaded profile carries there: per-1 on an Encounter's period, bdl-5 on a Bundle line.
+  const encounters = readFileSync(join(ndjson, 'Encounter.ndjson'), 'utf8').trim().split('\n');
+  encounters[1] = JSON.stringify({ ...JSON.parse(encounters[1]!), period: { start: '2024-02-02', end: '2024-02-01' } });
+  writeFileSync(join(ndjson, 'Encounter.ndjson'), `${encounters.join('\n')}\n`);
+  writeFileSync(join(ndjson, 'Bundle.ndjson'), `${JSON.stringify({ resourceType: 'Bundle', id: 'b', type: 'searchset', entry: [{ fullUrl: 'urn:uuid:8f9e4f4a-0000-4000-8000-000000000001' }] })}\n`);
 }, 120_000);
 
 describe('validate --jobs', () => {
@@ -34,6 +39,7 @@ describe('validate --jobs', () => {
     expect(report.issues.some((i) => /'Patient\/nobody' does not resolve/.test(i.message))).toBe(true);
     expect(report.issues.some((i) => /not a real calendar date/.test(i.message))).toBe(true);
     expect(report.readProblems).toHaveLength(2);
+    expect(report.issues.filter((i) => /^invariant (per-1|bdl-5) failed/.test(i.message)).map((i) => i.message.split(' ')[1])).toEqual(['bdl-5', 'per-1']);
     expect(three).toEqual(one);
   }, 300_000);
 
