@@ -45,7 +45,15 @@ export function answerText(body: unknown): string {
     pieces.push(stored);
     return `\u0000${pieces.length - 1}`;
   });
-  return text.replace(PLACEHOLDER, (_whole, i: string) => pieces[Number(i)]!);
+  // A string of the body itself may read "\u0000N" (FHIR forbids U+0000, but a client's unvalidated write can hold
+  // it): splice only when the placeholders found are exactly ours, 0 … n−1 in order; otherwise write it plainly.
+  let next = 0;
+  let ours = true;
+  const spliced = text.replace(PLACEHOLDER, (whole, i: string) => {
+    if (Number(i) !== next || next >= pieces.length) ours = false;
+    return ours ? pieces[next++]! : whole;
+  });
+  return ours && next === pieces.length ? spliced : JSON.stringify(body);
 }
 
 /**
