@@ -11,6 +11,7 @@ import { Interrupted, UserError } from '../util/errors.js';
 import { checkNow } from '../util/now.js';
 import { fhirseedVersion } from '../util/paths.js';
 import { checkRunId } from '../util/run-id.js';
+import { checkStoryTableCodes } from '../story/claims/table-codes.js';
 import { BRANDS_FILE, buildUserAccessBrands } from '../fhir/smart/user-access-brands.js';
 import { memberBuilder, type MemberBuilder, type MemberSetup } from './member-builder.js';
 import type { RenderedGroup } from './render.js';
@@ -183,6 +184,8 @@ function beginRun(options: GenerateOptions, streaming: boolean): Run {
   const { first, end } = shardRange(profile.members, options.shard);
   checkOutputTarget(options.out);
   const codeMaps = options.codeMaps ?? loadCodeMaps();
+  // Every code the story can put on a claim from tables.json, checked before anything is written.
+  checkStoryTableCodes(codeMaps);
   const setup: MemberSetup = {
     profile,
     now,

@@ -1,6 +1,8 @@
-// A code-maps/tables.json edited to lack a code that claims carry, on the built CLI: the tables load (no check
-// there knows which codes a member will need), so the first member that needs the code stops the run — one line
-// naming the file, table and code, exit 2, nothing written, with the member built on this thread or in a worker.
+// A code-maps/tables.json edited to lack a code that claims carry, on the built CLI: generate checks every code the
+// story can put on a claim from tables.json (src/story/claims/table-codes.ts) before anything is written, so the run
+// stops at once — one line naming the file, table and code, exit 2, nothing written — whether the code is one most
+// members need (prescription origin 3) or one only a member who dies in hospital needs (discharge status 20, which no
+// member of a small run needs: before the check at load, that run went through and a large one stopped hours in).
 // A real install: a copy of dist/ with its own package.json and its own code-maps/ (README: "to change a row, edit
 // that folder's file").
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -22,23 +24,28 @@ beforeAll(() => {
   for (const dir of ['node_modules', 'profiles']) symlinkSync(join(ROOT, dir), join(install, dir));
   cpSync(join(ROOT, 'dist/src'), join(install, 'dist/src'), { recursive: true });
   cpSync(join(ROOT, 'code-maps'), join(install, 'code-maps'), { recursive: true });
-  // Prescription origin '3' (electronic), which most fills carry, taken out of its table.
-  const file = join(install, 'code-maps/tables.json');
-  const tables = JSON.parse(readFileSync(file, 'utf8')) as { tables: Record<string, { codes: { code: string }[] }> };
-  tables.tables['rx-origin']!.codes = tables.tables['rx-origin']!.codes.filter((c) => c.code !== '3');
-  writeFileSync(file, JSON.stringify(tables, null, 2));
 }, 60_000);
+
+/** The install's tables.json as shipped, less `code` of `table`. */
+function withoutCode(table: string, code: string): void {
+  const tables = JSON.parse(readFileSync(join(ROOT, 'code-maps/tables.json'), 'utf8')) as { tables: Record<string, { codes: { code: string }[] }> };
+  tables.tables[table]!.codes = tables.tables[table]!.codes.filter((c) => c.code !== code);
+  writeFileSync(join(install, 'code-maps/tables.json'), JSON.stringify(tables, null, 2));
+}
 
 function run(args: string[]): Promise<CliRun> {
   return runBin(join(install, 'dist/src/cli/bin.js'), args, temp.dir);
 }
 
-describe('generate with an edited code-maps table that lacks a code a member needs', () => {
-  for (const jobs of ['1', '2']) {
-    it(`should stop --jobs ${jobs} with one line naming the table and the code, exit 2, and leave nothing`, async () => {
+describe('generate with an edited code-maps table that lacks a code a member may need', () => {
+  // Prescription origin '3' (electronic), which most fills carry; discharge status '20' (expired), which only a member
+  // who dies during a hospital stay carries: none of 3 members does.
+  for (const [table, code, jobs] of [['rx-origin', '3', '1'], ['discharge-status', '20', '1'], ['discharge-status', '20', '2']]) {
+    it(`should stop --jobs ${jobs} without '${code}' in '${table}' with one line naming the table and the code, exit 2, and leave nothing`, async () => {
+      withoutCode(table!, code!);
       const out = join(temp.dir, `out-${jobs}`);
-      const result = await run(['generate', '--members', '6', '--out', out, '--jobs', jobs]);
-      expect(result.stderr).toBe("fhirseed: code-maps/tables.json: table 'rx-origin' has no code '3'\n");
+      const result = await run(['generate', '--members', '3', '--out', out, '--jobs', jobs!]);
+      expect(result.stderr).toBe(`fhirseed: code-maps/tables.json: table '${table}' has no code '${code}'\n`);
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
       expect(existsSync(out)).toBe(false);

@@ -3,7 +3,7 @@ import type { PricingTable } from '../../src/codemaps/pricing.js';
 import type { CodeMaps, DentalRow, DenialRow, ProcedureRow } from '../../src/codemaps/types.js';
 import type { Profile } from '../../src/profile/types.js';
 import { MemberClaimsContext } from '../../src/story/claims/context.js';
-import { dentalLine, procedureLine, tableEntry } from '../../src/story/claims/lines.js';
+import { dentalLine, procedureLine, rowTableEntry, tableEntry } from '../../src/story/claims/lines.js';
 import type { CoverageFact, Directory, MemberFact } from '../../src/story/types.js';
 import { addDays, daysBetween } from '../../src/util/dates.js';
 import { Rng } from '../../src/util/rng.js';
@@ -222,10 +222,10 @@ describe('dentalLine and tableEntry', () => {
 
   it('should look codes up in the code-map tables and say which one is missing', () => {
     expect(tableEntry(context('x'), 'revenue', '0360')).toEqual({ code: '0360', display: 'Operating room' });
-    expect(() => tableEntry(context('x'), 'revenue', '0999')).toThrow("code-maps/tables.json: table 'revenue' has no code '0999'");
-    expect(() => tableEntry(context('x'), 'nowhere', '0360')).toThrow("code-maps/tables.json: table 'nowhere' has no code '0360'");
+    expect(() => rowTableEntry(context('x'), 'revenue', '0999')).toThrow("code-maps/tables.json: table 'revenue' has no code '0999'");
+    expect(() => rowTableEntry(context('x'), 'nowhere', '0360')).toThrow("code-maps/tables.json: table 'nowhere' has no code '0360'");
     // An edited tables.json is a user's mistake: one line, exit 2 (test/cli/generate-code-maps-edit.test.ts).
-    expect(() => tableEntry(context('x'), 'revenue', '0999')).toThrow(UserError);
+    expect(() => rowTableEntry(context('x'), 'revenue', '0999')).toThrow(UserError);
   });
 });
 

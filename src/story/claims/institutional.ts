@@ -5,6 +5,7 @@ import type { MemberClaimsContext } from './context.js';
 import type { ClaimDraft, DraftLine } from './draft.js';
 import { procedureLine, tableEntry } from './lines.js';
 import { drgPayment } from './pricing.js';
+import type { StoryCode } from './table-codes.js';
 
 export interface InstitutionalVisit {
   coverage: CoverageFact;
@@ -36,7 +37,7 @@ export function outpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVi
   // A scheduled visit is an outpatient operation one time in five (endoscopy, cataract, orthopaedic):
   // operating room, anaesthesia, recovery and sterile supplies.
   if (!emergency && rng.chance(OUTPATIENT_SURGERY_SHARE)) {
-    for (const revenue of ['0360', '0370', '0710', '0272']) {
+    for (const revenue of ['0360', '0370', '0710', '0272'] as const) {
       const rate = ctx.codeMaps.pricing.revenueCodes.codes[revenue] ?? 30;
       lines.push(revenueLine(ctx, revenue, visit.date, 1, { ...ctx.price(rate, 'hospital', visit.coverage, network), preventive: false }, options.diagnosisSequences));
     }
@@ -78,9 +79,9 @@ export function outpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVi
 const OUTPATIENT_SURGERY_SHARE = 0.2;
 
 /** Revenue codes of an emergency visit's uncoded lines (pharmacy, IV, supplies, lab, CT, ECG). */
-const OUTPATIENT_ED_REVENUE = ['0250', '0250', '0258', '0260', '0270', '0301', '0305', '0300', '0350', '0636', '0730', '0306'];
+const OUTPATIENT_ED_REVENUE: readonly Revenue[] = ['0250', '0250', '0258', '0260', '0270', '0301', '0305', '0300', '0350', '0636', '0730', '0306'];
 /** Revenue codes of a scheduled outpatient visit's uncoded lines. */
-const OUTPATIENT_REVENUE = ['0250', '0270', '0300', '0301', '0305', '0320', '0350', '0636', '0260'];
+const OUTPATIENT_REVENUE: readonly Revenue[] = ['0250', '0270', '0300', '0301', '0305', '0320', '0350', '0636', '0260'];
 
 /**
  * An inpatient stay for a condition that groups to an MS-DRG, about 17 lines (CMS CCW: 17.21): one
@@ -113,14 +114,14 @@ export function inpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVis
   const sameSide = row.pcs.filter((k) => !side || !codeMaps.pcs.get(k)?.side || codeMaps.pcs.get(k)?.side === side);
   const pcs = sameSide.length ? codeMaps.pcs.get(rng.pick(sameSide)) : undefined;
   if (pcs) procedures.push({ sequence: 1, pcs: pcs.code, display: pcs.display, date: addDays(visit.date, Math.min(1, los - 1)), role: 'principal' });
-  const codes = { tob: '0111', origin: rng.chance(0.7) ? '1' : '2', type: rng.chance(0.6) ? '1' : '3' };
+  const codes: FactCodes = { tob: '0111', origin: rng.chance(0.7) ? '1' : '2', type: rng.chance(0.6) ? '1' : '3' };
   const diagnosisSequences = diagnoses.map((d) => d.sequence);
   const day = () => addDays(visit.date, rng.int(0, los - 1));
 
   // Lines first with their weights; the MS-DRG payment is then shared among them.
   const drafts: { line: Omit<DraftLine, 'price'>; weight: number }[] = [];
   const weights = ctx.codeMaps.pricing.inpatientWeights.codes;
-  const add = (revenue: string, date: IsoDate, units: number, code?: ProcedureRow, serviceEnd?: IsoDate) => {
+  const add = (revenue: Revenue, date: IsoDate, units: number, code?: ProcedureRow, serviceEnd?: IsoDate) => {
     const template = code
       ? procedureLine(ctx, code, { date, coverage: visit.coverage, network, withRevenue: true, diagnosisSequences, side, quantity: units })
       : revenueLine(ctx, revenue, date, units, { submitted: 0, allowedRatio: 0, preventive: false }, diagnosisSequences);
@@ -204,10 +205,20 @@ function severityPick(ctx: MemberClaimsContext, codes: readonly string[], date: 
 const LOS_TO_GMLOS = 1.3;
 
 /** Revenue codes an inpatient stay's ancillary lines are drawn from, repeated by how often they appear on a bill. */
-const INPATIENT_REVENUE = [
+const INPATIENT_REVENUE: readonly Revenue[] = [
   '0250', '0250', '0250', '0258', '0260', '0270', '0270', '0300', '0300', '0301', '0301', '0305', '0305', '0306',
   '0320', '0324', '0350', '0410', '0420', '0636', '0636', '0730',
 ];
+
+/** A revenue code the story bills by itself (STORY_TABLE_CODES). */
+type Revenue = StoryCode<'revenue'>;
+
+/** The NUBC codes of a hospital bill's claim-level facts. */
+interface FactCodes {
+  tob: StoryCode<'type-of-bill'>;
+  origin: StoryCode<'point-of-origin'>;
+  type: StoryCode<'admission-type'>;
+}
 
 function hasRevenue(ctx: MemberClaimsContext, code: string): boolean {
   return Boolean(ctx.codeMaps.tables.get('revenue')?.codes.some((c) => c.code === code));
@@ -216,7 +227,7 @@ function hasRevenue(ctx: MemberClaimsContext, code: string): boolean {
 /** A hospital line billed with a revenue code and no procedure code (room and board, pharmacy, supplies …). */
 function revenueLine(
   ctx: MemberClaimsContext,
-  revenueCode: string,
+  revenueCode: Revenue,
   date: IsoDate,
   units: number,
   price: DraftLine['price'],
@@ -247,8 +258,8 @@ function diagnosesFor(ctx: MemberClaimsContext, condition: ConditionFact, date: 
 
 function institutionalFacts(
   ctx: MemberClaimsContext,
-  codes: { tob: string; origin: string; type: string },
-  dischargeStatus: string,
+  codes: FactCodes,
+  dischargeStatus: StoryCode<'discharge-status'>,
 ): InstitutionalFacts {
   return {
     typeOfBill: tableEntry(ctx, 'type-of-bill', codes.tob).code,

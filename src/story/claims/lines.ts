@@ -3,6 +3,7 @@ import { UserError } from '../../util/errors.js';
 import type { CoverageFact, IsoDate } from '../types.js';
 import type { MemberClaimsContext } from './context.js';
 import type { DraftLine } from './draft.js';
+import type { StoryCode, StoryTable } from './table-codes.js';
 import { medicareRate } from './pricing.js';
 
 export interface LineOptions {
@@ -26,8 +27,8 @@ export function procedureLine(ctx: MemberClaimsContext, row: ProcedureRow, o: Li
   const quantity = o.quantity ?? 1;
   // A line on a hospital bill (with a revenue code) is paid at facility rates, else at the physician fee schedule.
   const setting = o.withRevenue ? 'hospital' : 'professional';
-  const revenue = o.withRevenue && row.revenue ? tableEntry(ctx, 'revenue', row.revenue) : undefined;
-  const side = row.laterality ? (o.side ? SIDE_MODIFIERS[o.side] : ctx.rng.pick(['RT', 'LT'])) : undefined;
+  const revenue = o.withRevenue && row.revenue ? rowTableEntry(ctx, 'revenue', row.revenue) : undefined;
+  const side = row.laterality ? (o.side ? SIDE_MODIFIERS[o.side] : ctx.rng.pick(['RT', 'LT'] as const)) : undefined;
   return {
     serviceDate: o.date,
     code: { system: row.system, code: row.code, display: row.display, licensed: row.licensed },
@@ -67,11 +68,18 @@ export function dentalLine(ctx: MemberClaimsContext, row: DentalRow, o: LineOpti
 }
 
 /**
- * The row of a code-maps/tables.json table for a code a claim carries. A code the table lacks (an edited tables.json)
- * is found only when a member needs it: a UserError (one line naming the file, table and code; exit 2), as the
- * checks made when the code maps load.
+ * The row of a code-maps/tables.json table for a code the story puts on a claim by itself: only the codes of
+ * STORY_TABLE_CODES, which generate checks against the tables before anything is written (checkStoryTableCodes).
  */
-export function tableEntry(ctx: MemberClaimsContext, table: string, code: string): { code: string; display: string } {
+export function tableEntry<T extends StoryTable>(ctx: MemberClaimsContext, table: T, code: StoryCode<T>): { code: string; display: string } {
+  return rowTableEntry(ctx, table, code);
+}
+
+/**
+ * The row of a code-maps/tables.json table for a code a code-maps row names (a procedure's revenue code, checked when
+ * the code maps load). A code the table lacks is a UserError (one line naming the file, table and code; exit 2).
+ */
+export function rowTableEntry(ctx: MemberClaimsContext, table: string, code: string): { code: string; display: string } {
   const found = ctx.codeMaps.tables.get(table)?.codes.find((c) => c.code === code);
   if (!found) throw new UserError(`code-maps/tables.json: table '${table}' has no code '${code}'`);
   return found;
