@@ -16,7 +16,8 @@ import { checkOutputTarget } from '../../src/output/target.js';
 import { startServer } from '../../src/serve/index.js';
 import { AtomicMemoryRepository, indexR4Definitions } from '../../src/serve/router.js';
 import { planSearch, runSearch } from '../../src/serve/search-extras.js';
-import { openStore, pragmaValue } from '../../src/serve/store/open.js';
+import { builtNote } from '../../src/serve/store/engine.js';
+import { openStore, pragmaValue, SCHEMA_VERSION } from '../../src/serve/store/open.js';
 import { answerText } from '../../src/serve/store/raw-json.js';
 import { tempDir } from '../helpers/output.js';
 import { describeEmbedded, fhir } from './helpers.js';
@@ -61,7 +62,7 @@ describeEmbedded('serve: the SQLite store', () => {
     writeData(dir, ['a', 'b', 'c']);
     const third = await startServer({ port: 0, dir, store: 'sqlite' });
     cleanups.push(() => third.close());
-    expect(third.store).toMatch(/ built$/);
+    expect(third.store).toBe(`store ${join(dir, 'sandbox-store', 'store.sqlite')} rebuilt (the served files changed): what apps wrote to the old store is gone`);
     expect(third.loadedResources).toBe(4);
     expect((await fhir(`${third.url}/Patient?gender=male`)).body.total).toBe(0);
     expect((await fhir(`${third.url}/Patient/a`)).body.gender).toBe('female');
@@ -237,6 +238,31 @@ describe('SQLite store: its count and its schema version', () => {
     expect(again.reused).toBe(false);
     expect(again.repo.count()).toBe(0);
     expect(again.repo.db.prepare('SELECT count(*) FROM idx').raw().get()).toEqual([0]);
+    // The start line says why, and that what apps wrote is gone.
+    expect(again.replaced).toBe(`store schema 3 → ${SCHEMA_VERSION}`);
+    expect(builtNote(again)).toBe(`store ${file} rebuilt (store schema 3 → ${SCHEMA_VERSION}): what apps wrote to the old store is gone`);
+  });
+
+  it('should say a store is rebuilt, and why, only when a store file was there before', () => {
+    indexR4Definitions();
+    const file = join(scratch(), 'store.sqlite');
+    const first = openStore(undefined, [], { file });
+    first.markLoaded();
+    expect(first.replaced).toBeUndefined();
+    expect(builtNote(first)).toBe(`store ${file} built`);
+    first.close();
+    const asked = openStore(undefined, [], { file, rebuild: true });
+    expect(asked.reused).toBe(false);
+    expect(asked.replaced).toBe('--rebuild-store');
+    asked.markLoaded();
+    asked.close();
+    // Other files served than the store was built from.
+    const dir = scratch();
+    writeFileSync(join(dir, 'Patient.ndjson'), '');
+    const moved = openStore(dir, [join(dir, 'Patient.ndjson')], { file });
+    cleanups.push(() => moved.close());
+    expect(moved.reused).toBe(false);
+    expect(moved.replaced).toBe('the served files changed');
   });
 });
 

@@ -3,7 +3,7 @@ import { UserError } from '../../util/errors.js';
 import { dataFiles, loadDirectory, type LoadResult } from '../load.js';
 import { createEngine, type AtomicMemoryRepository } from '../router.js';
 import { createBulkLoader } from './bulk-load.js';
-import { openStore } from './open.js';
+import { openStore, type OpenedStore } from './open.js';
 import { SqliteRepository } from './sqlite-repository.js';
 
 export type StoreKind = 'memory' | 'sqlite';
@@ -62,7 +62,7 @@ export async function createRepository(options: RepositoryOptions): Promise<Repo
     const loaded = options.dir ? await bulkLoad(options.dir, router, repo, options.signal, store.scratch) : { loaded: 0, errors: [] };
     store.markLoaded();
     // markLoaded reopens the finished file for serving: a new repository on it.
-    return { router, repo: store.repo, loaded, storeNote: store.file === ':memory:' ? undefined : `store ${store.file} built`, storeFile: store.file === ':memory:' ? undefined : store.file, close: store.close };
+    return { router, repo: store.repo, loaded, storeNote: store.file === ':memory:' ? undefined : builtNote(store), storeFile: store.file === ':memory:' ? undefined : store.file, close: store.close };
   } catch (error) {
     store.close();
     throw error;
@@ -89,4 +89,9 @@ function storeFromEnvironment(): StoreKind {
   if (!value) return 'sqlite';
   if (!(STORE_KINDS as string[]).includes(value)) throw new UserError(`$FHIRSEED_STORE=${value}: expected ${STORE_KINDS.join(' or ')}`);
   return value as StoreKind;
+}
+
+/** The start line of a store built anew: why, when a store file was there before (what apps wrote to it is gone). */
+export function builtNote(store: Pick<OpenedStore, 'file' | 'replaced'>): string {
+  return store.replaced ? `store ${store.file} rebuilt (${store.replaced}): what apps wrote to the old store is gone` : `store ${store.file} built`;
 }

@@ -35,6 +35,11 @@ export interface OpenedStore {
   /** The store holds the served directory's data already (same files, same schema): nothing to load. */
   reused: boolean;
   /**
+   * Why a store file that was there is built anew (`store schema 3 → 4`, `the served files changed`,
+   * `--rebuild-store`): what it held, writes from apps included, is gone. Undefined when there was none, or reused.
+   */
+  replaced?: string;
+  /**
    * For a first build on disk, the path prefix of the build's scratch files (the bulk loader's `keysAt`): beside
    * FILE.building, and removed with it by the next build if this one does not finish.
    */
@@ -75,6 +80,7 @@ export function openStore(dir: string | undefined, files: string[], options: Sto
   const file = options.file ?? (dir ? join(dir, STORE_DIR, STORE_FILE) : ':memory:');
   const source = fingerprint(dir, files);
   if (file !== ':memory:') assertStorePath(file, options.file !== undefined);
+  let replaced: string | undefined;
   if (file !== ':memory:' && existsSync(file)) {
     const state = inspect(file);
     if (state.kind === 'foreign' && !options.rebuild) {
@@ -90,6 +96,11 @@ export function openStore(dir: string | undefined, files: string[], options: Sto
       }
     }
     removeStore(file);
+    replaced = options.rebuild
+      ? '--rebuild-store'
+      : state.kind === 'store' && state.schema !== SCHEMA_VERSION
+        ? `store schema ${state.schema} → ${SCHEMA_VERSION}`
+        : 'the served files changed';
   }
   if (file !== ':memory:') {
     try {
@@ -109,7 +120,7 @@ export function openStore(dir: string | undefined, files: string[], options: Sto
   db.exec(SCHEMA);
   db.pragma(`application_id = ${APPLICATION_ID}`);
   db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema', String(SCHEMA_VERSION));
-  return opened(file, db, false, source);
+  return Object.assign(opened(file, db, false, source), { replaced });
 }
 
 /** Suffix of the store file while it is first built. */
