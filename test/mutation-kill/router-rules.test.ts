@@ -317,6 +317,44 @@ describe('AtomicMemoryRepository', () => {
     });
     expect(repo.has('Patient', 'p1')).toBe(false);
   });
+
+  it('should put resources a failed transaction deleted back where they were in the order, as of its first delete of the type', async () => {
+    const { repo } = createEngine();
+    const ids = (type = 'Patient') => [...repo.all(type)].map((r) => r.id);
+    for (const id of ['a', 'b', 'c', 'd']) await repo.createResource(patient(id));
+    await repo.createResource({ resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' } } as Observation);
+    await repo.createResource({ resourceType: 'Observation', id: 'o2', status: 'final', code: { text: 'x' } } as Observation);
+    const boom = new Error('boom');
+    await expect(
+      repo.withTransaction(async () => {
+        await repo.createResource(patient('new'));
+        await repo.deleteResource('Patient', 'b');
+        // Nested: its deletes count for the outermost transaction; the order is the one before the first delete.
+        await repo.withTransaction(async () => repo.deleteResource('Patient', 'a'));
+        await repo.updateResource(patient('c', { gender: 'male' }));
+        await repo.deleteResource('Patient', 'c');
+        await repo.deleteResource('Observation', 'o1');
+        expect(ids()).toEqual(['d', 'new']);
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    expect(ids()).toEqual(['a', 'b', 'c', 'd']);
+    expect(repo.has('Patient', 'new')).toBe(false);
+    expect(repo.get('Patient', 'c')).toMatchObject({ gender: 'female' });
+    expect(ids('Observation')).toEqual(['o1', 'o2']);
+    // A transaction that succeeds keeps its deletes, and a later failed one starts from the order as it is then.
+    await repo.withTransaction(async () => repo.deleteResource('Patient', 'a'));
+    await repo.deleteResource('Patient', 'c');
+    await expect(
+      repo.withTransaction(async () => {
+        await repo.deleteResource('Patient', 'd');
+        await repo.deleteResource('Patient', 'b');
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    expect(ids()).toEqual(['b', 'd']);
+    expect(ids('Observation')).toEqual(['o1', 'o2']);
+  });
 });
 
 describe('sameContent', () => {
