@@ -48,6 +48,8 @@ export interface ServeArgs extends CommandContext {
   /** memory, sqlite, or the SQLite store's file. */
   store?: string;
   'rebuild-store': boolean;
+  /** As typed: a whole number 0–64 (readWorkersOption). */
+  'read-workers'?: string;
   validate: boolean;
   ig?: string[];
 }
@@ -84,6 +86,7 @@ export function serveOptions<T>(yargs: Argv<T>): Argv<T> {
     .option('export-ttl', { type: 'string', default: '1h', describe: 'How long a finished Bulk Data $export (manifest and files) is kept before 404 (a duration: 600, 90s, 15m, 1h, 2d)' })
     .option('packages', { type: 'string', describe: 'Directory of FHIR packages for /metadata and --validate (default $FHIRSEED_PACKAGES, else ~/.fhir/packages)' })
     .option('store', { type: 'string', describe: 'Where the sandbox keeps its data: memory (loaded at every start), sqlite (indexed and persistent, in DIR/sandbox-store/store.sqlite) or a FILE for the SQLite store (default sqlite, or $FHIRSEED_STORE)' })
+    .option('read-workers', { type: 'string', describe: '--store sqlite/FILE: worker threads that answer searches and reads, each with its own read-only connection (0 = all on the server thread; default 2 for a store of 50,000 resources or more, else 0, or $FHIRSEED_READ_WORKERS)' })
     .option('rebuild-store', { type: 'boolean', default: false, describe: '--store sqlite/FILE: load the data anew even when the store matches it (replaces a store file that is not fhirseed\'s)' })
     .option('validate', { type: 'boolean', default: false, describe: "Validate writes with fhirseed's validator; refuse those with errors (422)" })
     .option('ig', { type: 'string', array: true, describe: `--validate: IG packages to check profiles against (default ${DEFAULT_IGS.join(', ')})` });
@@ -105,6 +108,17 @@ export function storeOptions(argv: Pick<ServeArgsShared, 'store' | 'rebuild-stor
 }
 
 /**
+ * --read-workers as startServer's readWorkers: undefined when not given (the server then reads
+ * $FHIRSEED_READ_WORKERS, else its default). Throws UserError for a value that is not a whole number 0–64, or for
+ * workers asked of the memory store (it has no file for them to read).
+ */
+export function readWorkersOption(argv: Pick<ServeArgsShared, 'read-workers' | 'store'>): number | undefined {
+  const n = wholeNumberOption('--read-workers', argv['read-workers'], { min: 0, max: 64 });
+  if (n && argv.store === 'memory') throw new UserError(`--read-workers ${n}: only with --store sqlite or --store FILE (the memory store is searched on the server thread)`);
+  return n;
+}
+
+/**
  * Checks --port and that it can be bound on --host now (UserError, exit 2, when it is in use), and the
  * options only the server reads (CORS origins, body limit, store file, rate limit, token lifetimes, TLS files):
  * for `start`, before it spends minutes generating. `serve` needs no call: the server binds before loading.
@@ -115,6 +129,7 @@ export async function assertServePortFree(argv: ServeArgsShared): Promise<void> 
   if (argv['max-body'] !== undefined) parseByteSize('--max-body', argv['max-body']);
   const { storeFile } = storeOptions(argv);
   if (storeFile) assertStorePath(storeFile, true);
+  readWorkersOption(argv);
   rateLimitOptions(argv);
   parseDuration('--access-token-ttl', argv['access-token-ttl']);
   parseDuration('--refresh-token-ttl', argv['refresh-token-ttl']);
@@ -135,6 +150,7 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
   const corsOrigins = parseCorsOrigins(argv['cors-origins']);
   const maxBody = parseByteSize('--max-body', argv['max-body']);
   const bulkExport = { expirySeconds: parseDuration('--export-ttl', argv['export-ttl'] ?? '1h') };
+  const readWorkers = readWorkersOption(argv);
   // Claimed before the load: a signal while the data loads (minutes for a large store) stops it between batches,
   // the store unfinished (Interrupted, one line, exit 130); once serving, it stops the server.
   const { signal, release } = interruptSignal();
@@ -146,9 +162,12 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
       corsOrigins, maxBody, bulkExport,
       validate: argv.validate ? { igs: argv.ig } : false,
       ...storeOptions(argv),
+      ...(readWorkers !== undefined ? { readWorkers } : {}),
       signal,
     });
-    if (!signal.aborted) announce(argv, server, dir);
+    // Asked for by number, the workers have started (or failed) before serving: say how many answer.
+    const workers = readWorkers !== undefined && server.store ? await server.readWorkers : undefined;
+    if (!signal.aborted) announce(argv, server, dir, workers === undefined ? undefined : { wanted: readWorkers!, ready: workers });
     await new Promise((resolve) => (signal.aborted ? resolve(undefined) : signal.addEventListener('abort', resolve, { once: true })));
     await server.close();
   } finally {
@@ -160,11 +179,12 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
 }
 
 /** The start-up lines: where the server is, what it holds, test members and example queries, how to stop it. */
-function announce(argv: ServeArgsShared, server: RunningServer, dir: string | undefined): void {
+function announce(argv: ServeArgsShared, server: RunningServer, dir: string | undefined, workers?: { wanted: number; ready: number }): void {
   const io = argv.io;
   const held = server.store?.endsWith(' reused') ? 'resources in the reused store' : `resources loaded${dir ? ` from ${dir}` : ''}`;
   io.stdout(`fhirseed: FHIR R4 sandbox at ${server.url} (${server.loadedResources} ${held}, auth ${argv.auth}${argv.validate ? ', writes validated' : ''})\n`);
   if (server.store) io.stdout(`fhirseed: ${server.store}\n`);
+  if (workers) io.stdout(workers.wanted ? `fhirseed: searches and reads on ${workers.ready === workers.wanted ? '' : `${workers.ready} of `}${workers.wanted} read worker threads\n` : 'fhirseed: searches and reads on the server thread (--read-workers 0)\n');
   if (server.notes.length) {
     io.stdout(`fhirseed: note: served without some IG profiles and search parameters: ${server.notes.join('; ')}\n`);
   }
