@@ -160,6 +160,8 @@ describe('BaseChecker: elements and cardinality', () => {
     expect(check(thing({ alias: ['a', null] })).issues).toEqual([`R.alias[1]: ${NULL}`]);
     expect(check(thing({ alias: ['a', null], _alias: [{ id: 'e' }] })).issues).toEqual([`R.alias[1]: ${NULL}`]);
     expect(check(thing({ _alias: [null] })).issues).toEqual([`R._alias[0]: ${NULL}`]);
+    // Not for an element of a complex type, even beside a `_name` array holding something at that index.
+    expect(check(thing({ part: [null, { flag: true }], _part: [{ id: 'e' }, null] })).issues).toEqual([`R.part[0]: ${NULL}`]);
     expect(check(thing({ _status: null, status: 'x' })).issues).toEqual([`R._status: ${NULL}`]);
   });
 });

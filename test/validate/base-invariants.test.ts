@@ -36,6 +36,7 @@ function invariantIssues(...resources: Resource[]): [string, string, string | un
 const BDL_5 = 'invariant bdl-5 failed: must be a resource unless there\'s a request or response';
 const BDL_7 = 'invariant bdl-7 failed: FullUrl must be unique in a bundle, or else entries with the same fullUrl must have different meta.versionId (except in history bundles)';
 
+const REF_1 = 'invariant ref-1 failed: SHALL have a contained resource if a local reference is provided';
 const DOM_3 = 'invariant dom-3 failed: If the resource is contained in another resource, it SHALL be referred to from elsewhere in the resource or SHALL refer to the containing resource';
 
 describe('base R4 invariants on resources no profile claims for them', () => {
@@ -87,6 +88,19 @@ describe('base R4 invariants on resources no profile claims for them', () => {
     ]);
     expect(validator.skippedInvariants.has('dom-3')).toBe(false);
     expect(request.meta?.profile).toEqual(['http://hl7.org/fhir/us/core/StructureDefinition/us-core-medicationrequest']);
+  });
+
+  it('should read %rootResource as the containing resource inside a contained one: ref-1 finds a sibling contained by #id', () => {
+    const request = example<Resource & { resourceType: 'MedicationRequest' }>('MedicationRequest', 'medicationrequest-contained-oral-axid');
+    const medication = request.contained![0]! as Resource & { manufacturer?: { reference: string } };
+    medication.manufacturer = { reference: '#maker' };
+    request.contained!.push({ resourceType: 'Organization', id: 'maker', name: 'Maker' } as Resource);
+    expect(invariantIssues(request)).toEqual([]);
+    medication.manufacturer = { reference: '#nobody' };
+    expect(invariantIssues(request)).toEqual([
+      ['MedicationRequest.contained[0].manufacturer', REF_1, undefined],
+      ['MedicationRequest', DOM_3, undefined],
+    ]);
   });
 
   it('should report obs-6 (Observation) without meta.profile, and once with it (us-core-blood-pressure repeats obs-6)', () => {
