@@ -189,6 +189,19 @@ describe('InvariantChecker: invariants that throw or do not compile', () => {
     expect(long).toBe(`throws: ${`memberOf: value set ${'u'.repeat(300)}`.slice(0, 160)}`);
   });
 
+  it('should skip a base element\'s invariant that throws on one node from then on, on every node after it', () => {
+    const c = new InvariantChecker(terminology().t);
+    const el = { id: 'Thing', path: 'Thing', constraint: [error('t-9', 'flag.not()'), error('t-8', 'false')] } as ElementDefinition;
+    const list = c.forBaseElement(el, false)!;
+    const out: string[] = [];
+    c.checkNode(list, { flag: true }, {}, {}, (m) => out.push(`1 ${m}`));
+    c.checkNode(list, { flag: [true, true] }, {}, {}, (m) => out.push(`2 ${m}`));
+    // t-9 would fail here (flag true): it is skipped since it threw; t-8 is still evaluated.
+    c.checkNode(list, { flag: true, other: 1 }, {}, {}, (m) => out.push(`3 ${m}`));
+    expect(out).toEqual(['1 invariant t-9 failed: t-9 human', '1 invariant t-8 failed: t-8 human', '2 invariant t-8 failed: t-8 human', '3 invariant t-8 failed: t-8 human']);
+    expect(c.skipped.get('t-9')).toMatch(/^throws: /);
+  });
+
   it('should skip an expression that does not compile, saying so, and still check the others', () => {
     const c = new InvariantChecker(terminology().t);
     const p = profile(['Patient', [error('s-1', 'a..b'), error('s-2', 'false')]]);
