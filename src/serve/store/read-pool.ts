@@ -37,7 +37,7 @@ export interface ReadAnswer {
 /** Stores of fewer current resources than this get no read workers unless $FHIRSEED_READ_WORKERS asks for them. */
 export const READ_WORKERS_FROM = 50_000;
 const DEFAULT_WORKERS = 2;
-/** Each worker holds R4's definitions (~60 MB of heap) and one page of answers at a time. */
+/** Each worker holds R4's search parameters, its store's types' definitions (~10 MB of heap) and one page of answers at a time. */
 const WORKER_HEAP = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 };
 
 interface Slot {

@@ -4,7 +4,7 @@ import type { Resource, SearchParameter } from '@medplum/fhirtypes';
 import Database from 'libsql';
 import { inPatientCompartment } from '../compartment.js';
 import { patientFilter } from '../patient-access.js';
-import { indexR4Definitions, indexSearchParameters } from '../router.js';
+import { indexR4Types, indexSearchParameters } from '../router.js';
 import { planSearch, runSearch } from '../search-extras.js';
 import { answerText, resourceText } from './raw-json.js';
 import type { ReadAnswer, ReadTask } from './read-pool.js';
@@ -18,10 +18,12 @@ import { SqliteRepository } from './sqlite-repository.js';
  * data_version`). `workerData`: the store file and the IG SearchParameters the server indexed, in its order.
  */
 const { file, searchParameters } = workerData as { file: string; searchParameters: SearchParameter[][] };
-indexR4Definitions();
-for (const params of searchParameters) indexSearchParameters(params);
 const db = new Database(file, { readonly: true, fileMustExist: true });
 const repo = new SqliteRepository(db);
+// R4's definitions of only the types the store holds (more as they come): every resource a worker reads is one of
+// them. All 146 would take ~50 MB of each worker's heap.
+indexR4Types(repo.types());
+for (const params of searchParameters) indexSearchParameters(params);
 const snapshot = db.prepare('SELECT 1 FROM meta LIMIT 1').raw();
 const dataVersion = db.prepare('PRAGMA data_version').raw();
 let seen: unknown;
@@ -45,9 +47,13 @@ function answerTask(task: ReadTask): ReadAnswer {
     snapshot.get();
     const version = (dataVersion.get() as unknown[])[0];
     if (version !== seen) {
-      if (seen !== undefined) repo.forgetCached();
+      if (seen !== undefined) {
+        repo.forgetCached();
+        indexR4Types(repo.types());
+      }
       seen = version;
     }
+    indexR4Types(typesNamed(task));
     return task.kind === 'read' ? read(task) : search(task);
   } catch (error) {
     const outcome = normalizeOperationOutcome(error);
@@ -55,6 +61,19 @@ function answerTask(task: ReadTask): ReadAnswer {
   } finally {
     db.exec('COMMIT');
   }
+}
+
+/**
+ * The resource types a task names: its type, and in a search's parameters (`_include=ExplanationOfBenefit:coverage`,
+ * `subject:Patient.name`, `_type`) any word that may be one; indexR4Types keeps those that are R4 resource types.
+ */
+function typesNamed(task: ReadTask): string[] {
+  if (task.kind === 'read') return [task.type];
+  const words = [task.type];
+  for (const [key, value] of Object.entries(task.query)) {
+    for (const text of [key, ...(Array.isArray(value) ? value : [value])]) words.push(...(String(text).match(/[A-Z][A-Za-z]+/g) ?? []));
+  }
+  return words;
 }
 
 function search(task: Extract<ReadTask, { kind: 'search' }>): ReadAnswer {
