@@ -1,4 +1,5 @@
 import { isIcd10CmFormat, isIcd10PcsFormat, isNdc11, isValidVerhoeff } from '../util/check-digits.js';
+import type { Fields } from './fields.js';
 import type { CodeMapReader } from './load.js';
 import type { ConditionRow, DrgRow, DrugRow, PcsRow, ProcedureRow, Side, SourcedRow } from './types.js';
 
@@ -102,13 +103,27 @@ const HCPCS_USE: Record<string, ProcedureRow['use']> = {
 };
 const HCPCS_REVENUE: Record<string, string> = { injection: '0636', supply: '0270', therapy: '0900' };
 
+/** What the loader and the story read of a catalog drug row (src/codemaps/fields.ts). */
+const DRUG_FIELDS: Fields = {
+  key: 'text', rxnorm: 'coded', ndc: 'coded', ingredient: 'text', therapeuticClass: 'text', chronic: 'boolean', daysSupply: 'number',
+  quantity: 'number', quantityUnit: 'text', refills: 'number', brand: 'boolean', conditions: 'texts', source: 'object', 'source.ndc': 'text',
+  'source.rxnorm': 'text',
+};
+const CONDITION_FIELDS: Fields = {
+  key: 'text', display: 'text', category: 'text', chronic: 'boolean', snomed: 'coded', icd10cm: 'codeds+', labs: 'texts', procedures: 'object',
+  'procedures.icd10pcs': 'texts', 'procedures.hcpcs': 'texts', visitTests: 'texts', drugsFor: 'texts', drgs: 'texts', visitsPerYear: 'number',
+  variantOf: 'object?', 'variantOf.key': 'text', 'variantOf.share': 'number',
+};
+/** A catalog lab: its test, its group (billed as procedure `lab-<group>`), its unit and normal band. */
+export const CATALOG_LAB_FIELDS: Fields = { key: 'text', loinc: 'coded', group: 'text', unit: 'text', normal: 'object', 'normal.low': 'number', 'normal.high': 'number', abnormal: 'object?' };
+
 /** Reads code-maps/catalog/*.json; a broken row is a one-line UserError naming the file and the row. */
 export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<string, ProcedureRow>): CatalogTables {
   const { rows, fail } = reader;
   const drugFile = 'catalog/drugs.json';
   const drugs = new Map<string, DrugRow>();
   const treating = new Map<string, string[]>();
-  for (const d of reader.read<{ rows: CatalogDrug[] }>(drugFile).rows) {
+  for (const d of rows(drugFile, DRUG_FIELDS, true) as unknown as CatalogDrug[]) {
     if (drugs.has(d.key)) fail(drugFile, d.key, 'duplicate key');
     if (!isNdc11(d.ndc.code)) fail(drugFile, d.key, `NDC ${d.ndc.code} is not 11 digits`);
     if (!/^\d+$/.test(d.rxnorm.code)) fail(drugFile, d.key, `RxNorm ${d.rxnorm.code} is not an RxCUI`);
@@ -133,13 +148,18 @@ export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<strin
   }
 
   const drgs = new Map<string, DrgRow>();
-  for (const g of rows<CatalogDrg>('catalog/ms-drg.json')) {
+  const drgRows = rows<CatalogDrg>('catalog/ms-drg.json', { code: 'text', title: 'text', weight: 'number', gmlos: 'number' }, true);
+  reader.unique('catalog/ms-drg.json', drgRows, (g) => g.code);
+  for (const g of drgRows) {
     drgs.set(g.code, { code: g.code, display: g.title, los: g.gmlos, weight: g.weight, charge: Math.round(g.weight * CHARGE_PER_DRG_WEIGHT), source: g.source });
   }
 
   const pcsByKey = new Map<string, CatalogPcs>();
   const pcs = new Map<string, PcsRow>();
-  for (const p of rows<CatalogPcs>('catalog/icd10pcs.json')) {
+  const pcsRows = rows<CatalogPcs>('catalog/icd10pcs.json', { key: 'text', code: 'text', display: 'text', axes: 'object', 'axes.bodyPart': 'text', drgs: 'texts' });
+  reader.unique('catalog/icd10pcs.json', pcsRows, (p) => p.key);
+  reader.unique('catalog/icd10pcs.json', pcsRows, (p) => p.code);
+  for (const p of pcsRows) {
     if (!isIcd10PcsFormat(p.code)) fail('catalog/icd10pcs.json', p.key, `'${p.code}' is not an ICD-10-PCS code`);
     for (const g of p.drgs) if (!drgs.has(g)) fail('catalog/icd10pcs.json', p.key, `names MS-DRG '${g}', which ms-drg.json does not have`);
     pcsByKey.set(p.key, p);
@@ -149,7 +169,9 @@ export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<strin
 
   // HCPCS Level II codes the conditions bill; a code the procedures table already has keeps its row there.
   const byCode = new Map([...procedures.values()].map((r) => [r.code, r.key]));
-  const hcpcsRows = new Map(rows<CatalogHcpcs>('catalog/hcpcs.json').map((h) => [h.code, h]));
+  const hcpcsList = rows<CatalogHcpcs>('catalog/hcpcs.json', { code: 'text', shortDescriptor: 'text', category: 'text', paymentRate: 'number?' });
+  reader.unique('catalog/hcpcs.json', hcpcsList, (h) => h.code);
+  const hcpcsRows = new Map(hcpcsList.map((h) => [h.code, h]));
   const hcpcs: ProcedureRow[] = [];
   const hcpcsKey = (code: string): string => {
     const known = byCode.get(code);
@@ -163,11 +185,13 @@ export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<strin
   };
 
   // A condition's labs are ordered as their catalog group's test (procedure `lab-<group>`, see clinical-labs-vitals.ts).
-  const labGroup = new Map(reader.read<{ rows: { key: string; group: string }[] }>('catalog/labs.json').rows.map((l) => [l.key, `lab-${l.group}`]));
+  const labRows = rows<{ key: string; group: string } & SourcedRow>('catalog/labs.json', CATALOG_LAB_FIELDS);
+  reader.unique('catalog/labs.json', labRows, (l) => l.key);
+  const labGroup = new Map(labRows.map((l) => [l.key, `lab-${l.group}`]));
   const file = 'catalog/conditions.json';
   const conditions = new Map<string, ConditionRow>();
   const drugsByCondition = new Map<string, string[]>();
-  for (const c of rows<CatalogCondition>(file)) {
+  for (const c of rows<CatalogCondition>(file, CONDITION_FIELDS, true)) {
     if (conditions.has(c.key)) fail(file, c.key, 'duplicate key');
     if (!isValidVerhoeff(c.snomed.code)) fail(file, c.key, `SNOMED CT id ${c.snomed.code} fails its Verhoeff check digit`);
     if (!c.icd10cm.length) fail(file, c.key, 'needs at least one ICD-10-CM code');

@@ -70,17 +70,17 @@ export function loadCareCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps):
     if (c && !isValidVerhoeff(c.code)) fail(file, key, `SNOMED CT id ${c.code} fails its Verhoeff check digit`);
   };
 
-  const encounterTypes = index<EncounterTypeRow>('care-encounter-types.json', (r) => r.kind);
+  const encounterTypes = index<EncounterTypeRow>('care-encounter-types.json', (r) => r.kind, { kind: 'text', snomed: 'coded?', participantType: 'coded' });
   for (const [kind, r] of encounterTypes) checkSnomed('care-encounter-types.json', kind, r.snomed);
   for (const kind of ENCOUNTER_KINDS) if (!encounterTypes.has(kind)) fail('care-encounter-types.json', kind, 'every visit kind needs a row');
 
-  const dischargeDispositions = index<DischargeDispositionRow>('care-discharge-disposition.json', (r) => r.nubc);
+  const dischargeDispositions = index<DischargeDispositionRow>('care-discharge-disposition.json', (r) => r.nubc, { nubc: 'text', code: 'text', display: 'text' });
   const nubc = claims.tables.get('discharge-status')?.codes ?? [];
   for (const status of nubc) {
     if (!dischargeDispositions.has(status.code)) fail('care-discharge-disposition.json', status.code, 'a discharge status the claims use has no row');
   }
 
-  const procedures = index<CareProcedureRow>('care-procedures.json', (r) => careProcedureKey(r.system, r.code));
+  const procedures = index<CareProcedureRow>('care-procedures.json', (r) => careProcedureKey(r.system, r.code), { system: 'text', code: 'text', snomed: 'coded?' });
   // Every ICD-10-PCS code of the catalog is a procedure; those without a row here carry no SNOMED CT code.
   for (const p of claims.pcs.values()) {
     const key = careProcedureKey('icd10pcs', p.code);
@@ -88,16 +88,19 @@ export function loadCareCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps):
   }
   for (const [key, r] of procedures) {
     checkSnomed('care-procedures.json', key, r.snomed);
+    if (!['cpt', 'hcpcs', 'icd10pcs'].includes(r.system)) fail('care-procedures.json', key, `unknown system '${r.system}' (cpt, hcpcs or icd10pcs)`);
     if (r.system === 'icd10pcs' && !isIcd10PcsFormat(r.code)) fail('care-procedures.json', key, 'not an ICD-10-PCS code');
   }
 
-  const conditionCategories = index<ConditionCategoryRow>('care-condition-categories.json', (r) => r.key);
+  const conditionCategories = index<ConditionCategoryRow>('care-condition-categories.json', (r) => r.key, { key: 'text', healthConcern: 'boolean', assessmentCategory: 'coded?' });
   for (const [key, r] of conditionCategories) {
     if (!claims.conditions.has(key)) fail('care-condition-categories.json', key, 'conditions.json has no such condition');
     if (r.assessmentCategory && !ASSESSMENT_CATEGORIES.has(r.assessmentCategory.code)) fail('care-condition-categories.json', key, `'${r.assessmentCategory.code}' is not a us-core-category code`);
   }
 
-  const implants = index<ImplantRow>('care-implants.json', (r) => r.key);
+  const implants = index<ImplantRow>('care-implants.json', (r) => r.key, {
+    key: 'text', pcs: 'texts', deviceIdentifier: 'text', manufacturer: 'text', deviceName: 'text', snomed: 'coded', shelfLifeYears: 'number',
+  });
   const implantsByPcs = new Map<string, ImplantRow>();
   for (const [key, r] of implants) {
     checkSnomed('care-implants.json', key, r.snomed);
@@ -106,8 +109,12 @@ export function loadCareCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps):
       implantsByPcs.set(pcs, r);
     }
   }
+  // The coverage-plan member has an operation that places one (src/story/simulate.ts, surgical episodes).
+  if (![...claims.conditions.values()].some((c) => c.drgs.length && c.pcs.some((p) => implantsByPcs.has(p)))) {
+    fail('care-implants.json', 'rows', 'no row places an implant at an operation of a condition of catalog/conditions.json (one is needed)');
+  }
 
-  const practitionerRoles = index<PractitionerRoleRow>('care-practitioner-roles.json', (r) => r.role);
+  const practitionerRoles = index<PractitionerRoleRow>('care-practitioner-roles.json', (r) => r.role, { role: 'text', snomed: 'coded' });
   for (const [role, r] of practitionerRoles) checkSnomed('care-practitioner-roles.json', role, r.snomed);
 
   return { encounterTypes, dischargeDispositions, procedures, conditionCategories, implantsByPcs, practitionerRoles };

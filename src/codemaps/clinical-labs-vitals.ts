@@ -1,3 +1,5 @@
+import { CATALOG_LAB_FIELDS } from './catalog.js';
+import type { Fields } from './fields.js';
 import type { CodeMapReader } from './load.js';
 import type { ClaimsCodeMaps, Coded, SourcedRow } from './types.js';
 
@@ -87,7 +89,7 @@ function decimalsOf(b: Band): number {
  */
 function catalogPanels(reader: CodeMapReader, claims: ClaimsCodeMaps): LabPanelRow[] {
   const groups = new Map<string, CatalogLab[]>();
-  for (const l of reader.read<{ rows: CatalogLab[] }>('catalog/labs.json').rows) groups.set(l.group, [...(groups.get(l.group) ?? []), l]);
+  for (const l of reader.rows('catalog/labs.json', CATALOG_LAB_FIELDS) as unknown as CatalogLab[]) groups.set(l.group, [...(groups.get(l.group) ?? []), l]);
   return [...groups].map(([group, rows]) => {
     const key = `lab-${group}`;
     if (claims.procedures.get(key)?.use !== 'lab') reader.fail('catalog/labs.json', group, `its tests are billed as '${key}', which professional-procedures.json does not have as a lab`);
@@ -140,12 +142,17 @@ const REQUIRED_VITALS = [
 ];
 
 const LOINC = /^\d{1,7}-\d$/;
+const BAND: Fields = { low: 'number', high: 'number' };
+const NORMAL: Fields = { 'normal.low': 'number', 'normal.high': 'number' };
 
 export function loadLabsVitalsCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps): LabsVitalsCodeMaps {
-  const vitals = reader.index<VitalRow>('vitals.json', (r) => r.key);
-  const labs = reader.index<LabPanelRow>('labs.json', (r) => r.key);
+  const vitals = reader.index<VitalRow>('vitals.json', (r) => r.key, { key: 'text', loinc: 'coded', unit: 'object?', 'unit.code': 'text', decimals: 'number?', ranges: 'objects?' });
+  const labs = reader.index<LabPanelRow>('labs.json', (r) => r.key, { key: 'text', panel: 'coded', specimen: 'coded', analytes: 'objects', qualitative: 'objects?' });
   for (const panel of catalogPanels(reader, claims)) if (!labs.has(panel.key)) labs.set(panel.key, panel);
-  const clinicalResults = reader.index<ClinicalResultRow>('labs-clinical-results.json', (r) => r.key);
+  const clinicalResults = reader.index<ClinicalResultRow>('labs-clinical-results.json', (r) => r.key, {
+    key: 'text', category: 'text', loinc: 'coded', quantity: 'object?', 'quantity.unit': 'object', 'quantity.unit.code': 'text', 'quantity.decimals': 'number', 'quantity.normal': 'object',
+    'quantity.normal.low': 'number', 'quantity.normal.high': 'number', 'quantity.conditions': 'object?', findings: 'objects?', conditionFindings: 'object?',
+  });
   const checkBand = (file: string, key: string, b: Band) => {
     if (!(b.low <= b.high)) reader.fail(file, key, `band ${b.low}-${b.high} is empty`);
   };
@@ -155,22 +162,23 @@ export function loadLabsVitalsCodeMaps(reader: CodeMapReader, claims: ClaimsCode
   for (const k of REQUIRED_VITALS) if (!vitals.has(k)) reader.fail('vitals.json', k, 'is missing');
   for (const [key, v] of vitals) {
     if (!LOINC.test(v.loinc.code)) reader.fail('vitals.json', key, `'${v.loinc.code}' is not a LOINC code`);
-    for (const r of v.ranges ?? []) {
+    for (const r of reader.list<VitalRange>('vitals.json', v.ranges ?? [], `'${key}' ranges`, { ...BAND, ageMin: 'number', ageMax: 'number', sex: 'text?', condition: 'text?' })) {
       checkBand('vitals.json', key, r);
       if (r.condition) checkCondition('vitals.json', key, r.condition);
     }
   }
   for (const [key, panel] of labs) {
     if (claims.procedures.get(key)?.use !== 'lab') reader.fail('labs.json', key, 'is not a lab procedure in professional-procedures.json');
-    for (const a of panel.analytes) {
+    for (const a of reader.list<AnalyteRow>('labs.json', panel.analytes, `'${key}' analytes`, { loinc: 'coded', unit: 'object', 'unit.code': 'text', decimals: 'number', normal: 'object', ...NORMAL, conditions: 'object?' })) {
       if (!LOINC.test(a.loinc.code)) reader.fail('labs.json', key, `'${a.loinc.code}' is not a LOINC code`);
       checkBand('labs.json', key, a.normal);
       for (const [c, b] of Object.entries(a.conditions ?? {})) {
         checkCondition('labs.json', key, c);
+        reader.object('labs.json', b, `'${key}' analyte ${a.loinc.code} condition '${c}'`, BAND);
         checkBand('labs.json', key, b);
       }
     }
-    for (const q of panel.qualitative ?? []) {
+    for (const q of reader.list<QualitativeAnalyteRow>('labs.json', panel.qualitative ?? [], `'${key}' qualitative`, { loinc: 'coded', text: 'object?', 'text.normal': 'text', coded: 'object?', 'coded.normal': 'coded' })) {
       if (!LOINC.test(q.loinc.code)) reader.fail('labs.json', key, `'${q.loinc.code}' is not a LOINC code`);
       if (Boolean(q.text) === Boolean(q.coded)) reader.fail('labs.json', key, `qualitative '${q.loinc.code}' needs text or coded (one of them)`);
       for (const c of Object.keys({ ...q.text?.conditions, ...q.coded?.conditions })) checkCondition('labs.json', key, c);
@@ -179,9 +187,14 @@ export function loadLabsVitalsCodeMaps(reader: CodeMapReader, claims: ClaimsCode
   for (const [key, r] of clinicalResults) {
     if (!claims.procedures.has(key)) reader.fail('labs-clinical-results.json', key, 'is not in professional-procedures.json');
     if (!r.quantity && !r.findings?.length) reader.fail('labs-clinical-results.json', key, 'needs a quantity or findings');
+    const findings = { text: 'text', code: 'coded?' } as const;
+    reader.list('labs-clinical-results.json', r.findings ?? [], `'${key}' findings`, findings);
+    for (const [c, list] of Object.entries(r.conditionFindings ?? {})) reader.list('labs-clinical-results.json', list, `'${key}' conditionFindings '${c}'`, findings);
+    for (const [c, b] of Object.entries(r.quantity?.conditions ?? {})) reader.object('labs-clinical-results.json', b, `'${key}' quantity condition '${c}'`, BAND);
     for (const c of Object.keys({ ...r.conditionFindings, ...r.quantity?.conditions })) checkCondition('labs-clinical-results.json', key, c);
   }
   const orderCategory = reader.read<{ orderCategory?: Coded & SourcedRow }>('labs.json').orderCategory;
   if (!orderCategory?.code || !orderCategory.source) reader.fail('labs.json', 'orderCategory', 'needs a code and a source');
+  reader.object('labs.json', orderCategory, 'orderCategory', { code: 'text', display: 'text' });
   return { vitals, labs, clinicalResults, orderCategory: { code: orderCategory.code, display: orderCategory.display } };
 }

@@ -1,4 +1,5 @@
 import { SYSTEMS } from '../util/systems.js';
+import type { Fields } from './fields.js';
 import type { CodeMapReader } from './load.js';
 import type { ClaimsCodeMaps, Coded, DrugRow, SourcedRow } from './types.js';
 
@@ -89,7 +90,9 @@ export interface MedicationCodeMaps {
   manifestations: ReadonlyMap<string, ManifestationRow>;
 }
 
+const isMonth = (m: number, last: number) => Number.isInteger(m) && m >= 1 && m <= last;
 const SIGS = 'medication-sigs.json';
+const CODED_REASON_FIELDS: Fields = { system: 'text', code: 'text', display: 'text' };
 const IMMS = 'immunizations.json';
 const ALLERGIES = 'allergies.json';
 
@@ -134,11 +137,14 @@ export function deriveSig(drug: DrugRow): MedicationSigRow {
 export function loadMedicationCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps): MedicationCodeMaps {
   const { fail } = reader;
   // Hand-written sigs (with the label's particulars) win; every other drug's sig is derived from its fill.
-  const written = reader.index<MedicationSigRow>(SIGS, (r) => r.drugKey);
+  const written = reader.index<MedicationSigRow>(SIGS, (r) => r.drugKey, {
+    drugKey: 'text', text: 'text', dose: 'number', doseUnit: 'text', doseUnitDisplay: 'text', frequency: 'number', period: 'number', periodUnit: 'text',
+  });
   const sigs = new Map<string, MedicationSigRow>();
   for (const [key, s] of written) {
     const drug = claims.drugs.get(key) ?? fail(SIGS, key, 'is not a drug of code-maps/catalog/drugs.json');
     if (!(s.dose > 0 && s.frequency > 0 && s.period > 0)) fail(SIGS, key, 'dose, frequency and period must be positive');
+    if (!Object.hasOwn(PERIOD_DAYS, s.periodUnit)) fail(SIGS, key, `periodUnit '${s.periodUnit}' is not h, d or wk`);
     if (Math.abs(sigUnitsPerDay(s) * drug.daysSupply - drug.quantity) > 0.01 * drug.quantity) {
       fail(SIGS, key, `dose × frequency × days supply is not the fill's quantity (${drug.quantity})`);
     }
@@ -147,8 +153,8 @@ export function loadMedicationCodeMaps(reader: CodeMapReader, claims: ClaimsCode
 
   const codes = reader.read<{ codes: Omit<Record<keyof MedicationCodes, Omit<CodedReasonRow, 'key'>>, never> }>(SIGS).codes;
   for (const name of ['requestCategory', 'firstFill', 'refill'] as const) {
-    const c = codes?.[name];
-    if (!c?.source || !(c.system in SYSTEMS)) fail(SIGS, name, 'needs a code with a known system and a source');
+    const c = reader.object<Partial<CodedReasonRow> | undefined>(SIGS, codes?.[name], `codes.${name}`, CODED_REASON_FIELDS);
+    if (!c?.source || !Object.hasOwn(SYSTEMS, c.system!)) fail(SIGS, name, 'needs a code with a known system and a source');
   }
   const fixed: MedicationCodes = {
     requestCategory: { key: 'requestCategory', ...codes.requestCategory },
@@ -156,38 +162,55 @@ export function loadMedicationCodeMaps(reader: CodeMapReader, claims: ClaimsCode
     refill: { key: 'refill', ...codes.refill },
   };
 
-  const vaccines = reader.index<VaccineRow>(IMMS, (r) => r.key);
+  const vaccines = reader.index<VaccineRow>(IMMS, (r) => r.key, { key: 'text', cvx: 'coded', ndc: 'coded?' });
   const imms = reader.read<{ schedule: VaccineDoseRow[]; seasonal: SeasonalVaccineRule; notDoneReasons: CodedReasonRow[] }>(IMMS);
   // CVX codes come from the curated list of current codes (code-maps/catalog/cvx.json).
-  const cvx = new Set(reader.read<{ rows: { code: string }[] }>('catalog/cvx.json').rows.map((r) => r.code));
+  const cvxRows = reader.rows<{ code: string } & SourcedRow>('catalog/cvx.json', { code: 'text' });
+  reader.unique('catalog/cvx.json', cvxRows, (r) => r.code);
+  const cvx = new Set(cvxRows.map((r) => r.code));
   for (const [key, v] of vaccines) {
     if (!/^\d{1,3}$/.test(v.cvx.code)) fail(IMMS, key, `'${v.cvx.code}' is not a CVX code`);
     if (!cvx.has(v.cvx.code)) fail(IMMS, key, `CVX ${v.cvx.code} is not in catalog/cvx.json`);
   }
-  const schedule = imms.schedule ?? [];
+  const schedule = reader.list<VaccineDoseRow>(IMMS, imms.schedule ?? [], 'schedule', {
+    vaccine: 'text', dose: 'number', ageMinMonths: 'number', ageMaxMonths: 'number', share: 'number',
+  });
+  reader.unique(IMMS, schedule, (d) => `${d.vaccine} dose ${d.dose}`, 'schedule row');
   for (const d of schedule) {
     const key = `${d.vaccine} dose ${d.dose}`;
     if (!d.source) fail(IMMS, key, 'has no source');
     if (!vaccines.has(d.vaccine)) fail(IMMS, key, 'names a vaccine the rows do not have');
     if (d.ageMinMonths > d.ageMaxMonths) fail(IMMS, key, 'age window is empty');
   }
-  const seasonal = imms.seasonal;
+  const seasonal = reader.object<SeasonalVaccineRule>(IMMS, imms.seasonal, 'seasonal', {
+    vaccine: 'text', highDoseVaccine: 'text', highDoseAgeYears: 'number', ageMinMonths: 'number', seasonStartMonth: 'number', seasonEndMonth: 'number',
+  });
   if (!seasonal?.source || !vaccines.has(seasonal.vaccine) || !vaccines.has(seasonal.highDoseVaccine)) fail(IMMS, 'seasonal', 'needs a source and vaccines the rows have');
-  const notDoneReasons = imms.notDoneReasons ?? [];
-  for (const r of notDoneReasons) if (!r.source || !(r.system in SYSTEMS)) fail(IMMS, r.key, 'needs a source and a known system');
+  // The season opens on the first of its start month and closes at the end of its end month of the next year.
+  if (!isMonth(seasonal.seasonStartMonth, 12) || !isMonth(seasonal.seasonEndMonth, 11)) fail(IMMS, 'seasonal', 'seasonStartMonth must be a month 1-12 and seasonEndMonth 1-11');
+  const notDoneReasons = reader.list<CodedReasonRow>(IMMS, imms.notDoneReasons ?? [], 'notDoneReasons', { key: 'text', ...CODED_REASON_FIELDS });
+  reader.unique(IMMS, notDoneReasons, (r) => r.key, 'notDoneReasons row');
+  for (const r of notDoneReasons) if (!r.source || !Object.hasOwn(SYSTEMS, r.system)) fail(IMMS, r.key, 'needs a source and a known system');
   if (!notDoneReasons.length) fail(IMMS, 'notDoneReasons', 'needs at least one reason');
 
-  const allergies = reader.rows<AllergyRow>(ALLERGIES).map((a) => {
+  const allergies = reader.rows<AllergyRow>(ALLERGIES, {
+    key: 'text', system: 'text', code: 'text', display: 'text', category: 'text?', type: 'text?', criticality: 'text?', noKnownAllergy: 'boolean?',
+    conflictsWithIngredients: 'texts?', reactions: 'texts', share: 'number',
+  }).map((a) => {
     const words = (a.conflictsWithIngredients ?? []).map((w) => new RegExp(`\\b${w}\\b`, 'i'));
     const conflictsWithDrugs = [...claims.drugs.values()].filter((d) => words.some((w) => w.test(d.ingredient))).map((d) => d.key);
     if (words.length && !conflictsWithDrugs.length) fail(ALLERGIES, a.key, 'no drug of catalog/drugs.json has the ingredients it names');
     return { ...a, conflictsWithDrugs };
   });
-  const manifestationList = reader.read<{ manifestations: ManifestationRow[] }>(ALLERGIES).manifestations ?? [];
+  const manifestationList = reader.list<ManifestationRow>(ALLERGIES, reader.read<{ manifestations?: unknown }>(ALLERGIES).manifestations ?? [], 'manifestations', {
+    key: 'text', code: 'text', display: 'text', severity: 'text',
+  });
+  reader.unique(ALLERGIES, manifestationList, (m) => m.key, 'manifestations row');
   const manifestations = new Map(manifestationList.map((m) => [m.key, m]));
   for (const m of manifestationList) if (!m.source) fail(ALLERGIES, m.key, 'has no source');
+  reader.unique(ALLERGIES, allergies, (a) => a.key);
   for (const a of allergies) {
-    if (!(a.system in SYSTEMS)) fail(ALLERGIES, a.key, `unknown system '${a.system}'`);
+    if (!Object.hasOwn(SYSTEMS, a.system)) fail(ALLERGIES, a.key, `unknown system '${a.system}'`);
     for (const r of a.reactions) if (!manifestations.has(r)) fail(ALLERGIES, a.key, `names reaction '${r}', which the manifestations do not have`);
     if (!a.noKnownAllergy && !(a.category && a.criticality && a.reactions.length)) fail(ALLERGIES, a.key, 'needs category, criticality and reactions');
   }

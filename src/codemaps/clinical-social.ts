@@ -170,10 +170,10 @@ const LOINC_ANSWER = /^LA\d{1,6}-\d$/;
 
 export function loadSocialCodeMaps(reader: CodeMapReader, _claims: ClaimsCodeMaps): SocialCodeMaps {
   const values = new Map<SocialGroup, SocialValueRow[]>();
-  for (const row of reader.rows<SocialValueRow>(VALUES_FILE)) {
+  for (const row of reader.rows<SocialValueRow>(VALUES_FILE, { group: 'text', key: 'text', system: 'text', code: 'text', display: 'text', weight: 'number?' })) {
     const id = `${row.group}/${row.key}`;
     if (!SOCIAL_GROUPS.includes(row.group)) reader.fail(VALUES_FILE, id, `unknown group '${row.group}'`);
-    if (!(row.system in SYSTEMS)) reader.fail(VALUES_FILE, id, `unknown code system '${row.system}' (see src/fhir/systems.ts)`);
+    if (!Object.hasOwn(SYSTEMS, row.system)) reader.fail(VALUES_FILE, id, `unknown code system '${row.system}' (see src/fhir/systems.ts)`);
     const list = values.get(row.group) ?? [];
     if (list.some((r) => r.key === row.key)) reader.fail(VALUES_FILE, id, 'duplicate key');
     list.push(row);

@@ -1,0 +1,93 @@
+// code-maps/ files as a user edits them — a field deleted, blanked or given the wrong type, a table emptied, the
+// rows of a use taken out: each is found when the code maps load, one line naming the file, the row and the field
+// (exit 2 from the CLI), where before it was a TypeError at load or halfway through a run (exit 70). Found by
+// sweeping every file with such edits through `generate --members 25`; one case per kind of fix here. Each case loads
+// the whole code maps (0.3-0.7 s on a busy 2-core machine), so the file takes 10-20 s there.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadCodeMaps } from '../../src/codemaps/load.js';
+import { UserError } from '../../src/util/errors.js';
+
+const SHIPPED = resolve('code-maps');
+const root = mkdtempSync(join(tmpdir(), 'codemaps-edits-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let copies = 0;
+
+/** The shipped code maps (links to their files) with `file` edited: what loadCodeMaps threw, or undefined. */
+function loadWith(file: string, edit: (json: any) => void): Error | undefined {
+  const dir = join(root, String(copies++));
+  const link = (rel: string) => {
+    for (const name of readdirSync(join(SHIPPED, rel))) {
+      const path = join(rel, name);
+      if (statSync(join(SHIPPED, path)).isDirectory()) {
+        mkdirSync(join(dir, path), { recursive: true });
+        link(path);
+      } else if (path !== file) symlinkSync(join(SHIPPED, path), join(dir, path));
+    }
+  };
+  mkdirSync(dir);
+  link('');
+  const json = JSON.parse(readFileSync(join(SHIPPED, file), 'utf8'));
+  edit(json);
+  writeFileSync(join(dir, file), JSON.stringify(json, null, 2));
+  try {
+    loadCodeMaps(dir);
+    return undefined;
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+const useRemoved = (use: string) => (j: { rows: { use: string }[] }) => (j.rows = j.rows.filter((r) => r.use !== use));
+
+const cases: [string, string, (json: any) => void, string][] = [
+  // A field the loader reads, deleted, blanked or of the wrong type (was a TypeError at load, exit 70).
+  ['catalog/conditions.json', 'icd10cm deleted', (j) => delete j.rows[0].icd10cm, 'row 1: icd10cm: missing (expected a non-empty list of objects with a code and a display)'],
+  ['catalog/conditions.json', 'procedures.hcpcs deleted', (j) => delete j.rows[0].procedures.hcpcs, 'row 1: procedures.hcpcs: missing (expected a list of texts)'],
+  ['catalog/drugs.json', 'rows deleted', (j) => delete j.rows, 'expected a "rows" array'],
+  ['catalog/drugs.json', 'refills as text', (j) => (j.rows[0].refills = 'abc'), 'row 1: refills: expected a number, got "abc"'],
+  ['catalog/icd10pcs.json', 'axes deleted', (j) => delete j.rows[0].axes, 'row 1: axes: missing (expected an object)'],
+  ['catalog/labs.json', 'normal band deleted', (j) => delete j.rows[0].normal, 'row 1: normal: missing (expected an object)'],
+  ['catalog/cvx.json', 'rows deleted', (j) => delete j.rows, 'expected a "rows" array'],
+  ['allergies.json', 'reactions deleted', (j) => delete j.rows[0].reactions, 'row 1: reactions: missing (expected a list of texts)'],
+  ['immunizations.json', 'cvx deleted', (j) => delete j.rows[0].cvx, 'row 1: cvx: missing (expected an object with a code and a display)'],
+  ['labs.json', 'analytes deleted', (j) => delete j.rows[0].analytes, 'row 1: analytes: missing (expected a list of objects)'],
+  // … or read only when a member is built (was a TypeError mid-run, exit 70).
+  ['care-encounter-types.json', 'participantType deleted', (j) => delete j.rows[0].participantType, 'row 1: participantType: missing (expected an object with a code and a display)'],
+  ['care-practitioner-roles.json', 'snomed blanked', (j) => (j.rows[0].snomed = { code: '', display: '' }), 'row 1: snomed: expected an object with a code and a display, got {"code":"","display":""}'],
+  ['denials.json', 'claimTypes deleted', (j) => delete j.rows[0].claimTypes, 'row 1: claimTypes: missing (expected a list of texts)'],
+  ['labs.json', 'panel deleted', (j) => delete j.rows[0].panel, 'row 1: panel: missing (expected an object with a code and a display)'],
+  ['labs-clinical-results.json', 'loinc deleted', (j) => delete j.rows[0].loinc, 'row 1: loinc: missing (expected an object with a code and a display)'],
+  ['immunizations.json', 'seasonEndMonth as text', (j) => (j.seasonal.seasonEndMonth = 'abc'), 'seasonal: seasonEndMonth: expected a number, got "abc"'],
+  ['immunizations.json', 'seasonEndMonth 12 (the season would close in month 13)', (j) => (j.seasonal.seasonEndMonth = 12), "'seasonal': seasonStartMonth must be a month 1-12 and seasonEndMonth 1-11"],
+  ['visit-reasons.json', 'ageMin as text (was blamed on the profile)', (j) => (j.rows[0].ageMin = 'abc'), 'row 1: ageMin: expected a number, got "abc"'],
+  ['medication-sigs.json', 'an unknown periodUnit', (j) => (j.rows[0].periodUnit = 'month'), "'metformin-500-tab': periodUnit 'month' is not h, d or wk"],
+  ['care-procedures.json', 'an unknown system (the row matched nothing)', (j) => (j.rows[0].system = 'icd9'), "'icd9|0SRC0J9': unknown system 'icd9' (cpt, hcpcs or icd10pcs)"],
+  // A row copied and its key left as it was (the last one silently won).
+  ['allergies.json', 'a row twice', (j) => j.rows.push({ ...j.rows[0] }), "row 6: 'penicillin' is also row 1"],
+  ['immunizations.json', 'a schedule row twice', (j) => j.schedule.push({ ...j.schedule[0], share: 0.5 }), "schedule row 43: 'hepb-pediatric dose 1' is also schedule row 1"],
+  ['catalog/hcpcs.json', 'a code twice', (j) => j.rows.push({ ...j.rows[0], shortDescriptor: 'copy' }), "row 91: 'A0425' is also row 1"],
+  // A table emptied, or the rows of a use the story picks from taken out (was an Error mid-run, exit 70).
+  ['denials.json', 'emptied', (j) => (j.rows = []), 'has no rows (fhirseed needs at least one)'],
+  ['care-implants.json', 'emptied', (j) => (j.rows = []), "'rows': no row places an implant at an operation of a condition of catalog/conditions.json (one is needed)"],
+  ['dental.json', 'its periodontal row taken out', useRemoved('periodontal'), "'periodontal': no row of this use (fhirseed needs one)"],
+  ['nucc-taxonomy.json', 'its ambulance row taken out', useRemoved('ambulance'), "'ambulance': no row of this use (fhirseed needs one)"],
+  ['professional-procedures.json', 'its mileage row taken out', (j) => (j.rows = j.rows.filter((r: { display: string }) => !/mileage/i.test(r.display))), "'ambulance': needs a transport row and a mileage row ('mileage' in its display)"],
+  ['professional-procedures.json', 'an unknown system', (j) => (j.rows[0].system = 'cdt'), "'ov-est-2': unknown system 'cdt' (cpt or hcpcs)"],
+];
+
+describe('code maps edited by a user', () => {
+  it('should load the shipped code maps through the same links', () => {
+    expect(loadWith('tables.json', () => undefined)).toBeUndefined();
+  });
+
+  for (const [file, what, edit, problem] of cases) {
+    it(`should reject ${file} with ${what} at load, naming the file, row and field`, () => {
+      const error = loadWith(file, edit);
+      expect(error).toBeInstanceOf(UserError);
+      expect(error?.message).toBe(`code-maps/${file}: ${problem}`);
+    });
+  }
+});
