@@ -103,6 +103,14 @@ describe('base R4 invariants on resources no profile claims for them', () => {
     ]);
   });
 
+  it('should evaluate a backbone element\'s invariant that reads %resource on each resource, not answered from another\'s (sdf-8 on StructureDefinition.snapshot)', () => {
+    const sd = (id: string, type: string) =>
+      ({ resourceType: 'StructureDefinition', id, url: `http://example.org/${id}`, name: id, status: 'draft', kind: 'resource', abstract: false, type, snapshot: { element: [{ id: 'Patient', path: 'Patient' }] } }) as Resource;
+    expect(invariantIssues(sd('a', 'Patient'), sd('b', 'Observation')).filter(([, m]) => /sdf-8 /.test(m))).toEqual([
+      ['StructureDefinition.snapshot', expect.stringMatching(/^invariant sdf-8 failed: /), undefined],
+    ]);
+  });
+
   it('should report obs-6 (Observation) without meta.profile, and once with it (us-core-blood-pressure repeats obs-6)', () => {
     const bp = example<Resource & { resourceType: 'Observation' }>('Observation', 'blood-pressure');
     bp.valueString = 'high';
