@@ -1,5 +1,6 @@
 import { isValidLoinc } from '../util/check-digits.js';
 import { SYSTEMS, type SystemName } from '../util/systems.js';
+import { checkInstrumentShapes } from './clinical-social-shapes.js';
 import type { CodeMapReader } from './load.js';
 import type { ClaimsCodeMaps, SourcedRow } from './types.js';
 
@@ -165,6 +166,26 @@ export interface SocialCodeMaps {
 
 type Instrument = Phq9Instrument | HvsInstrument | PrapareInstrument | FamilyHistoryInstrument | TapsInstrument | EvsInstrument;
 
+/**
+ * The values of social-values.json the story and builders name (src/story/clinical/social*.ts,
+ * src/fhir/us-core/observation-*.ts): each must have its row. Other values are drawn from their group.
+ */
+const NEEDED_VALUES: Partial<Record<SocialGroup, readonly string[]>> = {
+  'observation-code': ['functional-status', 'cognitive-status', 'smoking-status'],
+  'functional-finding': ['independent-dressing'],
+  // Teenagers' smoking status is drawn from these.
+  'smoking-status': ['never', 'some-day', 'former'],
+  'pregnancy-status': ['pregnant', 'not-pregnant', 'unknown'],
+  'pregnancy-intent': ['not-sure', 'unknown'],
+  'gender-identity': ['female', 'male', 'unknown'],
+  sex: ['female', 'male'],
+  occupation: ['unknown'],
+  'data-absent-reason': ['not-applicable', 'asked-declined'],
+  'sdoh-finding': ['transport-too-expensive'],
+  'sdoh-condition': ['food-insecurity'],
+  'sdoh-condition-icd10cm': ['food-insecurity'],
+};
+
 const LOINC = /^\d{1,7}-\d$/;
 const LOINC_ANSWER = /^LA\d{1,6}-\d$/;
 
@@ -181,7 +202,13 @@ export function loadSocialCodeMaps(reader: CodeMapReader, _claims: ClaimsCodeMap
   }
   for (const g of SOCIAL_GROUPS) if (!values.get(g)?.length) reader.fail(VALUES_FILE, g, 'group has no rows');
 
-  const file = reader.read<{ phq9: Phq9Instrument; hvs: HvsInstrument; prapare: PrapareInstrument; ussgFht: FamilyHistoryInstrument; taps: TapsInstrument; evs: EvsInstrument }>(INSTRUMENTS_FILE);
+  for (const [group, keys] of Object.entries(NEEDED_VALUES)) {
+    for (const key of keys) if (!values.get(group as SocialGroup)?.some((r) => r.key === key)) reader.fail(VALUES_FILE, `${group}/${key}`, 'is missing (fhirseed uses it)');
+  }
+
+  const raw = reader.read<unknown>(INSTRUMENTS_FILE);
+  checkInstrumentShapes(reader, INSTRUMENTS_FILE, reader.object<Record<string, unknown>>(INSTRUMENTS_FILE, raw, '(file)', {}));
+  const file = raw as { phq9: Phq9Instrument; hvs: HvsInstrument; prapare: PrapareInstrument; ussgFht: FamilyHistoryInstrument; taps: TapsInstrument; evs: EvsInstrument };
   for (const [name, inst] of Object.entries(file) as [string, Instrument | string][]) {
     if (typeof inst === 'string') continue;
     if (!inst.source) reader.fail(INSTRUMENTS_FILE, name, 'has no source');

@@ -4,11 +4,11 @@
  * and the field (exit 2), not a TypeError halfway through a run (exit 70).
  *
  * Kinds: `text` a non-blank string; `number` a finite number; `boolean` true or false; `coded` an object with a
- * non-blank code and display; `object` any object; `texts` / `codeds` / `objects` a list of those (`+` after the
+ * non-blank code and display; `object` any object; `texts` / `codeds` / `objects` / `numbers` a list of those (`+` after the
  * kind: not empty). A `?` at the end: the field may be left out (or null), but if there it has that kind. A name
  * `a.b` is field b of object field a, checked where a is there.
  */
-export type FieldKind = 'text' | 'number' | 'boolean' | 'coded' | 'object' | 'texts' | 'codeds' | 'objects' | 'texts+' | 'codeds+' | 'objects+';
+export type FieldKind = 'text' | 'number' | 'boolean' | 'coded' | 'object' | 'texts' | 'codeds' | 'objects' | 'numbers' | 'texts+' | 'codeds+' | 'objects+';
 
 /** Field name → kind, `?` for a field that may be absent. */
 export type Fields = Readonly<Record<string, FieldKind | `${FieldKind}?`>>;
@@ -28,6 +28,7 @@ const LISTS: Record<string, [(v: unknown) => boolean, string]> = {
   texts: [isText, 'texts'],
   codeds: [isCoded, 'objects with a code and a display'],
   objects: [isObject, 'objects'],
+  numbers: [(v) => typeof v === 'number' && Number.isFinite(v), 'numbers'],
 };
 
 /**

@@ -2,7 +2,7 @@
 // rows of a use taken out: each is found when the code maps load, one line naming the file, the row and the field
 // (exit 2 from the CLI), where before it was a TypeError at load or halfway through a run (exit 70). Found by
 // sweeping every file with such edits through `generate --members 25`; one case per kind of fix here. Each case loads
-// the whole code maps (0.3-0.7 s on a busy 2-core machine), so the file takes 10-20 s there.
+// the whole code maps (0.3-0.8 s on a busy 2-core machine), so the file takes 10-30 s there.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -65,6 +65,12 @@ const cases: [string, string, (json: any) => void, string][] = [
   ['visit-reasons.json', 'ageMin as text (was blamed on the profile)', (j) => (j.rows[0].ageMin = 'abc'), 'row 1: ageMin: expected a number, got "abc"'],
   ['medication-sigs.json', 'an unknown periodUnit', (j) => (j.rows[0].periodUnit = 'month'), "'metformin-500-tab': periodUnit 'month' is not h, d or wk"],
   ['care-procedures.json', 'an unknown system (the row matched nothing)', (j) => (j.rows[0].system = 'icd9'), "'icd9|0SRC0J9': unknown system 'icd9' (cpt, hcpcs or icd10pcs)"],
+  ['social-instruments.json', 'phq9.panel deleted', (j) => delete j.phq9.panel, 'phq9: panel: missing (expected an object with a code and a display)'],
+  ['social-instruments.json', 'prapare.groups deleted', (j) => delete j.prapare.groups, 'prapare: groups: missing (expected a non-empty list of objects)'],
+  ['social-instruments.json', 'ussgFht.genders.female deleted', (j) => delete j.ussgFht.genders.female, 'ussgFht.genders: female: missing (expected an object with a code and a display)'],
+  ['social-instruments.json', "phq9's answer scoring 0 taken out", (j) => j.phq9.answers.shift(), "'phq9.answers': no answer scores 0 (each item scores 0-3)"],
+  ['social-instruments.json', 'a tenth phq9 item', (j) => j.phq9.items.push({ ...j.phq9.items[0] }), "'phq9.items': 10 items: the PHQ-9 has 9"],
+  ['social-values.json', 'a value the story names taken out', (j) => j.rows.shift(), "'observation-code/functional-status': is missing (fhirseed uses it)"],
   // A row copied and its key left as it was (the last one silently won).
   ['allergies.json', 'a row twice', (j) => j.rows.push({ ...j.rows[0] }), "row 6: 'penicillin' is also row 1"],
   ['immunizations.json', 'a schedule row twice', (j) => j.schedule.push({ ...j.schedule[0], share: 0.5 }), "schedule row 43: 'hepb-pediatric dose 1' is also schedule row 1"],
