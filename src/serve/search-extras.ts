@@ -139,11 +139,14 @@ function resolvedFilters(repo: AtomicMemoryRepository, plan: SearchPlan, visible
   return filters;
 }
 
-/** Every resource a planned search matches (chains resolved), in insertion order, without paging. */
-export function allMatches(repo: AtomicMemoryRepository, plan: SearchPlan, visible?: (r: Resource) => boolean): Resource[] {
-  let filters = resolvedFilters(repo, plan, visible);
+/**
+ * Every resource a planned search matches (chains resolved), in insertion order, without paging. `known`: the
+ * plan's filters with chains resolved and the store's decision on them, when the caller has them (runSearch).
+ */
+export function allMatches(repo: AtomicMemoryRepository, plan: SearchPlan, visible?: (r: Resource) => boolean, known?: Decision): Resource[] {
+  let filters = known?.filters ?? resolvedFilters(repo, plan, visible);
   const store = indexed(repo);
-  const decided = store?.decide(plan.resourceType, filters);
+  const decided = known ? known.decided : store?.decide(plan.resourceType, filters);
   if (decided && !Object.keys(decided.rest).length && !visible) return store!.rows(decided.seqs);
   // What the store's index decided is left out of the matcher's work: only the rest is matched on its rows.
   const candidates = decided ? store!.rows(decided.seqs) : repo.candidates(plan.resourceType, filters);
@@ -166,13 +169,15 @@ export function allMatches(repo: AtomicMemoryRepository, plan: SearchPlan, visib
  */
 export function runSearch(repo: AtomicMemoryRepository, plan: SearchPlan, base: string, query: Query, visible?: (r: Resource) => boolean, path = plan.resourceType): Bundle {
   const request = parseSearchRequest(plan.resourceType, { ...plan.filters, ...(plan.sort ? { _sort: plan.sort } : {}) });
-  const found = request.sortRules?.length || visible ? undefined : decidedPage(repo, plan);
+  // Decided once: a search the index leaves filters of (a date) is matched on the rows of this same decision.
+  const known = request.sortRules?.length || visible ? undefined : decision(repo, plan);
+  const found = known && decidedPage(repo, plan, known);
   let total: number;
   let page: Resource[];
   if (found) {
     ({ total, page } = found);
   } else {
-    const matches = allMatches(repo, plan, visible);
+    const matches = allMatches(repo, plan, visible, known);
     total = matches.length;
     if (request.sortRules?.length) sortBy(matches, plan.resourceType, request.sortRules);
     page = matches.slice(plan.offset, plan.offset + plan.count);
@@ -196,16 +201,26 @@ function indexed(repo: AtomicMemoryRepository): IndexedRepository | undefined {
   return 'decide' in repo && 'rows' in repo ? (repo as unknown as IndexedRepository) : undefined;
 }
 
+/** A search's filters with chains resolved, and what the SQLite store's index decides of them (undefined: no index, or it narrows nothing). */
+interface Decision {
+  filters: Query;
+  decided: { seqs: number[]; rest: Query } | undefined;
+}
+
+/** The plan's filters (chains resolved, no compartment filter) and the store's decision on them. */
+function decision(repo: AtomicMemoryRepository, plan: SearchPlan): Decision {
+  const filters = resolvedFilters(repo, plan);
+  return { filters, decided: indexed(repo)?.decide(plan.resourceType, filters) };
+}
+
 /**
  * The total and page of a search that the SQLite store's index decides whole (every filter, chains resolved; no
  * sort, no compartment filter): the page's rows only are read, and written as stored without being parsed (unless
  * an `_include` reads them). Undefined otherwise.
  */
-function decidedPage(repo: AtomicMemoryRepository, plan: SearchPlan): { total: number; page: Resource[] } | undefined {
-  const store = indexed(repo);
-  const decided = store?.decide(plan.resourceType, resolvedFilters(repo, plan));
+function decidedPage(repo: AtomicMemoryRepository, plan: SearchPlan, { decided }: Decision): { total: number; page: Resource[] } | undefined {
   if (!decided || Object.keys(decided.rest).length) return undefined;
-  return { total: decided.seqs.length, page: store!.rows(decided.seqs.slice(plan.offset, plan.offset + plan.count), true) };
+  return { total: decided.seqs.length, page: indexed(repo)!.rows(decided.seqs.slice(plan.offset, plan.offset + plan.count), true) };
 }
 
 /**
