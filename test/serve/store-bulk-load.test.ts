@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dataFiles, loadDirectory, type LoadResult } from '../../src/serve/load.js';
 import { createEngine } from '../../src/serve/router.js';
 import { createBulkLoader } from '../../src/serve/store/bulk-load.js';
-import { bulkRow, canonical } from '../../src/serve/store/bulk-text.js';
+import { bulkRow, canonical, KEY_PARTS } from '../../src/serve/store/bulk-text.js';
 import { createRepository } from '../../src/serve/store/engine.js';
 import { indexKeys } from '../../src/serve/store/keys.js';
 import { openStore } from '../../src/serve/store/open.js';
@@ -215,7 +215,7 @@ describe('the first build\'s scratch files', () => {
     mkdirSync(folder);
     const file = join(folder, 'store.sqlite');
     // What a build killed before its end leaves (FILE.building, the workers' key files), and a file of someone else's.
-    for (const left of [`${file}.building`, `${file}.building-keys-0`, `${file}.building-keys-7`]) writeFileSync(left, 'left by a killed build');
+    for (const left of [`${file}.building`, `${file}.building-keys-0-0`, `${file}.building-keys-7-3`]) writeFileSync(left, 'left by a killed build');
     writeFileSync(join(folder, 'notes.txt'), 'kept');
     const staged: string[] = [];
     const attach = vi.spyOn(SqliteRepository.prototype, 'bulkReplaced').mockImplementation(function (this: SqliteRepository) {
@@ -226,8 +226,9 @@ describe('the first build\'s scratch files', () => {
     const repository = await createRepository({ dir, storeFile: file });
     try {
       expect(repository.loaded.loaded).toBe(47);
-      // One per worker (one per core, up to 4); the one a killed build left with a higher number is gone.
-      expect(staged.sort()).toEqual(Array.from({ length: Math.min(4, availableParallelism()) }, (_, n) => `store.sqlite.building-keys-${n}`));
+      // One per worker (one per core, up to 4) and key range; the one a killed build left with a higher number is gone.
+      const workers = Array.from({ length: Math.min(4, availableParallelism()) }, (_, n) => n);
+      expect(staged.sort()).toEqual(workers.flatMap((n) => KEY_PARTS.map((_, p) => `store.sqlite.building-keys-${n}-${p}`)).sort());
       await vi.waitFor(() => expect(readdirSync(folder).filter((f) => !/^store\.sqlite(-wal|-shm)?$/.test(f))).toEqual(['notes.txt']));
     } finally {
       attach.mockRestore();

@@ -8,7 +8,7 @@ import { isResourceType } from '@medplum/core';
 import type { Bundle } from '@medplum/fhirtypes';
 import { workerFailed } from '../../util/worker-failed.js';
 import { failureText, storeLine, yieldUnlessAborted, type JsonLoader, type LoadResult, type NdjsonLoader } from '../load.js';
-import { splitLines } from './bulk-text.js';
+import { KEY_PARTS, splitLines } from './bulk-text.js';
 import type { SqliteRepository } from './sqlite-repository.js';
 
 /**
@@ -40,12 +40,13 @@ export interface BundleRows {
 /**
  * What the main thread sends a worker: a task (an NDJSON chunk of whole lines, or a whole bundle file, its buffer
  * moved to the worker; `chunk` numbers it); the `seq`s its rows were stored as (0: not appended, their keys dropped),
- * once their transaction ended; `finish` after the last, to index the keys staged.
+ * once their transaction ended; `index` for each key range (KEY_PARTS) in order after the last, to sort the keys
+ * staged in that range's file.
  */
 export type WorkerMessage =
   | { kind: 'lines' | 'bundle'; chunk: number; bytes: Uint8Array }
   | { kind: 'seqs'; chunk: number; seqs: Float64Array }
-  | { kind: 'finish' };
+  | { kind: 'index'; part: number };
 
 /** Bytes of NDJSON per chunk (whole lines; a longer line makes its chunk larger): one transaction each. */
 const CHUNK_BYTES = 2 << 20;
@@ -69,8 +70,9 @@ export interface BulkLoader {
   /** loadDirectory's loader of JSON files (see createBulkLoader). */
   loadJson: JsonLoader;
   /**
-   * After the last file: the workers index their staged keys (in parallel), which are then merged into `idx` in
-   * key order (before endBulk). Without it, no staged key reaches the store.
+   * After the last file: the workers index their staged keys one key range at a time (in parallel), and each range,
+   * once indexed by every worker, is merged into `idx` in key order while they index the next (before endBulk).
+   * Without it, no staged key reaches the store.
    */
   finish(): Promise<void>;
   /** Ends the worker threads (if any were started) and removes their files. */
@@ -82,8 +84,9 @@ export interface BulkLoader {
  * chunk of an NDJSON file, and each bundle file, and make each resource's stored text and index keys; this thread
  * only appends the texts, an NDJSON chunk or a bundle per transaction, in the files' order (so `seq` and the stored
  * result are those of loadDirectory's own loaders), and tells each worker the `seq`s its rows got: the worker stages
- * their keys in a file of its own (`keysAt`-keys-N; default a temporary folder), indexes them at `finish`, and this
- * thread merges the workers' sorted keys into `idx` (no sort on this thread). A line or entry the workers leave (not
+ * their keys in files of its own, one per key range (`keysAt`-keys-N-P; default a temporary folder), indexes them at
+ * `finish` range by range, and this thread merges each range's sorted keys into `idx` (no sort on this thread) as
+ * soon as every worker has indexed it, while the workers index the next. A line or entry the workers leave (not
  * JSON, no resourceType or id, an unknown resource type, an id met before) takes the ordinary path, with the same
  * result or recorded error (`name:line: why`; a bundle is then stored all or nothing as before: `name: transaction
  * not loaded: why`); a JSON file that is not a transaction of plain PUTs, or larger than MAX_BUNDLE_BYTES, is left
@@ -235,8 +238,10 @@ export function createBulkLoader(
 
   const finish = async () => {
     if (!pool) return;
-    const files = await pool.finish();
-    mergeKeys(repo, files);
+    const replaced = repo.bulkReplaced();
+    // Every range asked for at once: each worker indexes them in order, while this thread merges those done.
+    const indexed = KEY_PARTS.map((_, part) => pool!.index(part));
+    for (const [part, done] of indexed.entries()) mergeKeys(repo, await done, replaced, part);
   };
 
   const close = async () => {
@@ -256,14 +261,13 @@ export function createBulkLoader(
 }
 
 /**
- * Copies the workers' staged keys (each file's `stage`, indexed in key order) into `idx` as one merge of ordered
- * scans (SQLite's MERGE of UNION ALL: no sort), leaving out the seqs given a new version during the build (their
- * current keys are in `idx` already).
+ * Copies one key range of the workers' staged keys (each file's `stage`, indexed in key order) into `idx` as one
+ * merge of ordered scans (SQLite's MERGE of UNION ALL: no sort), leaving out the seqs given a new version during the
+ * build (`replaced`: their current keys are in `idx` already). The ranges, merged in order, append to `idx` in order.
  */
-function mergeKeys(repo: SqliteRepository, files: string[]): void {
-  const replaced = repo.bulkReplaced();
+function mergeKeys(repo: SqliteRepository, files: string[], replaced: number[], part: number): void {
   const skip = replaced.length ? ' WHERE seq NOT IN (SELECT value FROM json_each(?))' : '';
-  const names = files.map((_, n) => `keys${n}`);
+  const names = files.map((_, n) => `keys${part}_${n}`);
   files.forEach((file, n) => repo.db.prepare('ATTACH ? AS ?').run(file, names[n]));
   try {
     const arms = names.map((name) => `SELECT k, seq FROM ${name}.stage${skip}`).join(' UNION ALL ');
@@ -325,10 +329,14 @@ interface Answer<T> {
   rows: T;
 }
 
-/** The worker threads, each answering its tasks in the order sent; worker N stages its keys in `files[N]`. */
+/**
+ * The worker threads, each answering its tasks in the order sent; worker N stages its keys in `FILE-N-P`, one file
+ * per key range P (`files` lists them all).
+ */
 class Pool {
   private readonly workers: Worker[];
   readonly files: string[];
+  private readonly prefixes: string[];
   private readonly waiting = new Map<Worker, { resolve: (answer: unknown) => void; reject: (error: Error) => void }[]>();
   private failure: Error | undefined;
   private closing = false;
@@ -338,9 +346,10 @@ class Pool {
     keysAt: string,
   ) {
     const entry = workerEntry();
-    this.files = Array.from({ length: size }, (_, n) => `${keysAt}-keys-${n}`);
+    this.prefixes = Array.from({ length: size }, (_, n) => `${keysAt}-keys-${n}`);
+    this.files = this.prefixes.flatMap((prefix) => KEY_PARTS.map((_, p) => `${prefix}-${p}`));
     for (const file of this.files) rmSync(file, { force: true });
-    this.workers = this.files.map((keys) => new Worker(entry.url, { execArgv: entry.execArgv, resourceLimits: WORKER_HEAP, workerData: { keys } }));
+    this.workers = this.prefixes.map((keys) => new Worker(entry.url, { execArgv: entry.execArgv, resourceLimits: WORKER_HEAP, workerData: { keys } }));
     for (const [n, worker] of this.workers.entries()) {
       this.waiting.set(worker, []);
       worker.on('message', (answer: unknown) => this.waiting.get(worker)!.shift()?.resolve(answer));
@@ -364,11 +373,11 @@ class Pool {
     if (!this.failure) this.workers[n]!.postMessage(message);
   }
 
-  /** Each worker indexes its staged keys (all at once); their files, closed. */
-  async finish(): Promise<string[]> {
+  /** Each worker indexes its staged keys of key range `part` (all at once): their files, closed. */
+  async index(part: number): Promise<string[]> {
     if (this.failure) throw this.failure;
-    await Promise.all(this.workers.map((_, n) => this.ask(n, { kind: 'finish' })));
-    return this.files;
+    await Promise.all(this.workers.map((_, n) => this.ask(n, { kind: 'index', part })));
+    return this.workers.map((_, n) => `${this.prefixes[n]}-${part}`);
   }
 
   private ask<T>(n: number, message: WorkerMessage, transfer: ArrayBuffer[] = []): Promise<T> {

@@ -52,6 +52,22 @@ export function plainPuts(bundle: Bundle): boolean {
   return puts && !JSON.stringify(entries.map((e) => e.resource)).includes('"reference":"urn:');
 }
 
+/**
+ * Where the first build's key ranges begin (after the first, which holds every key below KEY_PARTS[1]): each worker
+ * stages a range's keys in a file of its own, so that the main thread merges range P into `idx` while the workers
+ * sort range P + 1. A range is a run of resource-type codes (keys.ts: every key of a resource begins with its type's
+ * code, so a resource's keys are all in one range): Observation (`a`), ExplanationOfBenefit (`b`), Condition (`c`),
+ * then the rest in two. They change only how the work overlaps, never what is stored.
+ */
+export const KEY_PARTS: readonly string[] = ['', 'a', 'b', 'c', 'e', 'h'];
+
+/** The key range (an index of KEY_PARTS) holding the keys that begin with `first` (one character). */
+export function keyPart(first: string): number {
+  let p = KEY_PARTS.length - 1;
+  while (first < KEY_PARTS[p]!) p--;
+  return p;
+}
+
 /** A chunk's lines as readline splits them (LF, CRLF and a lone CR), without the empty string after the last break. */
 export function splitLines(chunk: string): string[] {
   const lines = chunk.split(/\r?\n|\r/);

@@ -2,25 +2,29 @@ import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Bundle } from '@medplum/fhirtypes';
 import Database from 'libsql';
-import { bulkRow, plainPuts, resourceRow, splitLines, type BulkRow } from './bulk-text.js';
+import { bulkRow, KEY_PARTS, keyPart, plainPuts, resourceRow, splitLines, type BulkRow } from './bulk-text.js';
 import type { BundleRows, ChunkRows, WorkerMessage } from './bulk-load.js';
 
 /**
- * Worker thread of the SQLite store's first build (started by bulk-load.ts, `workerData.keys` the file it stages
- * index keys in). A task is a chunk of an NDJSON file (whole lines, UTF-8 bytes) or a whole bundle file, its buffer
- * transferred: the answer holds the rows to append (bulkRow) without their keys, an empty type where the ordinary
- * path must take a line or entry, and the buffer itself, transferred back (decoded again only for such a line). The
- * keys wait here until the main thread sends the rows' `seq`s (0: not appended), then go to this worker's own
- * SQLite file; `finish` indexes them in key order (sorted here, in parallel with the other workers) and closes it.
+ * Worker thread of the SQLite store's first build (started by bulk-load.ts, `workerData.keys` the path prefix of the
+ * files it stages index keys in). A task is a chunk of an NDJSON file (whole lines, UTF-8 bytes) or a whole bundle
+ * file, its buffer transferred: the answer holds the rows to append (bulkRow) without their keys, an empty type where
+ * the ordinary path must take a line or entry, and the buffer itself, transferred back (decoded again only for such a
+ * line). The keys wait here until the main thread sends the rows' `seq`s (0: not appended), then go to this worker's
+ * own SQLite files, one per key range ({@link keyPart}: `PREFIX-P`); `index` P sorts range P's keys (in parallel with
+ * the other workers, while the main thread merges the ranges before it) and closes its file.
  */
-const db = new Database((workerData as { keys: string }).keys);
-db.pragma('journal_mode = OFF');
-db.pragma('synchronous = OFF');
-// Small sorter runs sort faster (see SORT_CACHE_KIB in open.ts); the staging table only appends.
-db.pragma('cache_size = -2048');
-db.pragma('temp_store = FILE');
-db.exec('CREATE TABLE IF NOT EXISTS stage (k TEXT NOT NULL, seq INTEGER NOT NULL)');
-const stage = db.prepare('INSERT INTO stage (k, seq) SELECT value, ? FROM json_each(?)');
+const { keys: prefix } = workerData as { keys: string };
+const parts = KEY_PARTS.map((_, p) => {
+  const db = new Database(`${prefix}-${p}`);
+  db.pragma('journal_mode = OFF');
+  db.pragma('synchronous = OFF');
+  // Small sorter runs sort faster (see SORT_CACHE_KIB in open.ts); the staging table only appends.
+  db.pragma('cache_size = -2048');
+  db.pragma('temp_store = FILE');
+  db.exec('CREATE TABLE IF NOT EXISTS stage (k TEXT NOT NULL, seq INTEGER NOT NULL)');
+  return { db, stage: db.prepare('INSERT INTO stage (k, seq) SELECT value, ? FROM json_each(?)') };
+});
 /** Each chunk's rows' keys (JSON arrays), until its seqs come. */
 const pending = new Map<number, string[]>();
 
@@ -28,15 +32,25 @@ parentPort!.on('message', (message: WorkerMessage) => {
   if (message.kind === 'seqs') {
     const keys = pending.get(message.chunk) ?? [];
     pending.delete(message.chunk);
-    db.exec('BEGIN');
-    for (let i = 0; i < keys.length; i++) if (message.seqs[i]! > 0) stage.run(message.seqs[i], keys[i]);
-    db.exec('COMMIT');
+    const open = new Set<(typeof parts)[number]>();
+    for (let i = 0; i < keys.length; i++) {
+      // `["T|…`: the range of the row's type code (all its keys begin with it).
+      if (!(message.seqs[i]! > 0) || keys[i]!.length < 3) continue;
+      const part = parts[keyPart(keys[i]![2]!)]!;
+      if (!open.has(part)) {
+        part.db.exec('BEGIN');
+        open.add(part);
+      }
+      part.stage.run(message.seqs[i], keys[i]);
+    }
+    for (const part of open) part.db.exec('COMMIT');
     return;
   }
-  if (message.kind === 'finish') {
+  if (message.kind === 'index') {
+    const { db } = parts[message.part]!;
     db.exec('CREATE INDEX stage_order ON stage (k, seq)');
     db.close();
-    parentPort!.postMessage({ finished: true });
+    parentPort!.postMessage({ indexed: message.part });
     return;
   }
   const now = new Date().toISOString();
