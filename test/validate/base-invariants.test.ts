@@ -111,6 +111,16 @@ describe('base R4 invariants on resources no profile claims for them', () => {
     ]);
   });
 
+  it('should evaluate an element\'s own invariants on its values: org-3 on Organization.telecom (a datatype), eld-3 on ElementDefinition.max (a primitive)', () => {
+    const organization = { resourceType: 'Organization', id: 'o', name: 'Plan', telecom: [{ system: 'phone', value: '555-0100', use: 'work' }, { system: 'phone', value: '555-0101', use: 'home' }] } as Resource;
+    const element = (max: string) => ({ id: 'Patient', path: 'Patient', min: 0, max, base: { path: 'Patient', min: 0, max: '*' } });
+    const sd = { resourceType: 'StructureDefinition', id: 's', url: 'http://example.org/s', name: 's', status: 'draft', kind: 'resource', abstract: false, type: 'Patient', snapshot: { element: [element('*'), element('-1')] } } as Resource;
+    expect(invariantIssues(organization, sd).filter(([, m]) => /org-3|eld-3/.test(m))).toEqual([
+      ['Organization.telecom[1]', "invariant org-3 failed: The telecom of an organization can never be of use 'home'", undefined],
+      ['StructureDefinition.snapshot.element[1].max', 'invariant eld-3 failed: Max SHALL be a number or "*"', undefined],
+    ]);
+  });
+
   it('should report obs-6 (Observation) without meta.profile, and once with it (us-core-blood-pressure repeats obs-6)', () => {
     const bp = example<Resource & { resourceType: 'Observation' }>('Observation', 'blood-pressure');
     bp.valueString = 'high';
