@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import { buildMappingGuide } from '../../src/guide/index.js';
+import { runBin } from '../helpers/cli.js';
 import { codeMaps, tempDir } from '../helpers/output.js';
 
 async function cli(args: string[]) {
@@ -57,9 +57,11 @@ describe('fhirseed mapping-guide', () => {
     markdown = readFileSync(join(temp.dir, 'guide', 'mapping-guide.md'), 'utf8');
     html = readFileSync(join(temp.dir, 'guide', 'mapping-guide.html'), 'utf8');
     // The built CLI (npm run build first), NDJSON only: the default profile's 25 members.
-    execFileSync(process.execPath, ['dist/src/cli/bin.js', 'generate', '--format', 'ndjson', '--out', join(temp.dir, 'data')], { stdio: 'ignore' });
+    const generated = await runBin('dist/src/cli/bin.js', ['generate', '--format', 'ndjson', '--out', join(temp.dir, 'data')], process.cwd());
+    expect(generated.code, generated.stderr).toBe(0);
     dataSystems = codingSystems(join(temp.dir, 'data', 'ndjson'));
-  });
+    // A 25-member generate in a child: past the default two minutes on a busy 2-core machine (execFileSync had no limit).
+  }, 300_000);
   afterAll(() => temp.cleanup());
 
   it('should list every code system the generated data uses (default profile, 25 members)', () => {

@@ -8,9 +8,16 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `node BIN ARGS…` in `cwd` (stdin closed) and resolves when it exits, with its output. */
-export function runBin(bin: string, args: string[], cwd: string): Promise<CliRun> {
-  const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/** What else a CLI child gets: node options before BIN (`--import …`), and variables added to this process's environment. */
+export interface RunBinOptions {
+  nodeArgs?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Runs `node [NODE_ARGS…] BIN ARGS…` in `cwd` (stdin closed) and resolves when it exits, with its output. */
+export function runBin(bin: string, args: string[], cwd: string, options: RunBinOptions = {}): Promise<CliRun> {
+  const env = options.env ? { ...process.env, ...options.env } : undefined;
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += String(d)));

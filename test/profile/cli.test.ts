@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runBin, type CliRun } from '../helpers/cli.js';
 import { tempDir } from '../helpers/output.js';
 
 const temp = tempDir('fhirseed-profile-cli-');
@@ -11,13 +11,9 @@ const defaultText = readFileSync(join('profiles', 'default.yaml'), 'utf8');
 const BIN = 'dist/src/cli/bin.js';
 
 /** `fhirseed generate --profile FILE --out DIR` with the built CLI in a child process, as a user runs it (`npm run build` first). */
-function generateCli(file: string, out: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function generateCli(file: string, out: string): Promise<CliRun> {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build before these tests`);
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, 'generate', '--profile', file, '--out', out], { encoding: 'utf8' }, (error, stdout, stderr) =>
-      resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
-    );
-  });
+  return runBin(BIN, ['generate', '--profile', file, '--out', out], process.cwd());
 }
 
 function replaced(text: string, from: string, to: string): string {

@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
+import { runBin } from '../helpers/cli.js';
 import { tempDir } from '../helpers/output.js';
 
 const BIN = join('dist', 'src', 'cli', 'bin.js');
@@ -10,8 +10,7 @@ const BIN = join('dist', 'src', 'cli', 'bin.js');
 /** Runs the built CLI (`npm run build` first) in a child process. */
 function fhirseed(args: string[]) {
   if (!existsSync(join('dist', 'src', 'report', 'index.js'))) throw new Error('dist/ has no report command: run npm run build first');
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runBin(BIN, args, process.cwd());
 }
 
 /** Runs the CLI in this process (same parsing and error handling as bin.ts, without process.exit). */
@@ -24,17 +23,18 @@ async function inProcess(args: string[]) {
 
 const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
-describe('fhirseed report on a generated population', () => {
+// Each CLI child took up to a minute on a 2-core machine shared with other work (spawnSync, as before, had no limit).
+describe('fhirseed report on a generated population', { timeout: 240_000 }, () => {
   const temp = tempDir('fhirseed-report-cli-');
   const out = join(temp.dir, 'out');
-  beforeAll(() => {
-    const g = fhirseed(['generate', '--profile', 'medicare-advantage', '--members', '40', '--out', out]);
+  beforeAll(async () => {
+    const g = await fhirseed(['generate', '--profile', 'medicare-advantage', '--members', '40', '--out', out]);
     expect(g.code, g.stderr).toBe(0);
   });
   afterAll(() => temp.cleanup());
 
-  it('should print one JSON document whose numbers agree with a direct count of the NDJSON', () => {
-    const r = fhirseed(['report', out, '--json']);
+  it('should print one JSON document whose numbers agree with a direct count of the NDJSON', async () => {
+    const r = await fhirseed(['report', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     const report = JSON.parse(r.stdout);
@@ -74,20 +74,20 @@ describe('fhirseed report on a generated population', () => {
     expect(ageTotal).toBe(patients.length);
   });
 
-  it('should print the tables as text, reading the bundles alone the same as the NDJSON', () => {
-    const text = fhirseed(['report', out]);
+  it('should print the tables as text, reading the bundles alone the same as the NDJSON', async () => {
+    const text = await fhirseed(['report', out]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^medicare — 40 members, \d+ with exposure/m);
     expect(text.stdout).toMatch(/^\s+4a\s+inpatient admissions per 1,000 member-years/m);
-    const fromNdjson = JSON.parse(fhirseed(['report', join(out, 'ndjson'), '--json']).stdout);
-    const fromBundles = JSON.parse(fhirseed(['report', join(out, 'bundles'), '--json']).stdout);
+    const fromNdjson = JSON.parse((await fhirseed(['report', join(out, 'ndjson'), '--json'])).stdout);
+    const fromBundles = JSON.parse((await fhirseed(['report', join(out, 'bundles'), '--json'])).stdout);
     expect(fromBundles.books).toEqual(fromNdjson.books);
   });
 
-  it('should measure against the rows of --targets instead of the built-in ones', () => {
+  it('should measure against the rows of --targets instead of the built-in ones', async () => {
     const file = join(temp.dir, 'targets.yaml');
     writeFileSync(file, 'targets:\n  - { id: mine, statistic: deaths-per-1000, book: medicare, target: 45, tolerance: { min: 35, max: 55 }, source: "CDC life tables" }\n');
-    const report = JSON.parse(fhirseed(['report', out, '--json', '--targets', file]).stdout);
+    const report = JSON.parse((await fhirseed(['report', out, '--json', '--targets', file])).stdout);
     const targeted = report.books.flatMap((b: { rows: { target: unknown }[] }) => b.rows.filter((x) => x.target));
     expect(targeted).toHaveLength(1);
     expect(targeted[0].target).toEqual({ id: 'mine', value: 45, tolerance: { min: 35, max: 55 }, low: 35, high: 55, source: 'CDC life tables' });
@@ -95,7 +95,7 @@ describe('fhirseed report on a generated population', () => {
   });
 });
 
-describe('fhirseed report on bad input', () => {
+describe('fhirseed report on bad input', { timeout: 120_000 }, () => {
   const temp = tempDir('fhirseed-report-bad-');
   afterAll(() => temp.cleanup());
   const oneLine = (r: { code: number | null; stdout: string; stderr: string }, pattern: RegExp) => {
@@ -106,8 +106,8 @@ describe('fhirseed report on bad input', () => {
   };
   const patient = JSON.stringify({ resourceType: 'Patient', id: 'p1', birthDate: '1970-01-01', gender: 'female' });
 
-  it('should name a path that does not exist, exit 2 and print no stack trace (child process)', () => {
-    oneLine(fhirseed(['report', join(temp.dir, 'nope')]), /^fhirseed: .*nope: cannot read \(ENOENT\)\n$/);
+  it('should name a path that does not exist, exit 2 and print no stack trace (child process)', async () => {
+    oneLine(await fhirseed(['report', join(temp.dir, 'nope')]), /^fhirseed: .*nope: cannot read \(ENOENT\)\n$/);
   });
 
   it('should say when a directory holds no FHIR data', async () => {

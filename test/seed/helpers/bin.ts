@@ -1,16 +1,11 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { runBin as runNode, type CliRun } from '../../helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-export interface BinRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type BinRun = CliRun;
 
 const BIN = 'dist/src/cli/bin.js';
 
@@ -21,17 +16,7 @@ const BIN = 'dist/src/cli/bin.js';
  */
 export async function runBin(args: string[], env: NodeJS.ProcessEnv = {}): Promise<BinRun> {
   if (!existsSync(new URL(BIN, `file://${ROOT}`))) throw new Error(`${BIN} is missing: run npm run build before these tests`);
-  const child = spawn(
-    process.execPath,
-    ['--import', './test/seed/helpers/offline-dns.mjs', BIN, ...args],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += String(d)));
-  child.stderr.on('data', (d) => (stderr += String(d)));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
+  return runNode(BIN, args, ROOT, { nodeArgs: ['--import', './test/seed/helpers/offline-dns.mjs'], env });
 }
 
 /** The run failed as a user or environment mistake: exit 2, one line on stderr, no stack trace. */
