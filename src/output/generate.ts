@@ -199,7 +199,7 @@ function beginRun(options: GenerateOptions, streaming: boolean): Run {
     },
   };
   const temp = createTempOutput(options.out, options.shard);
-  const writer = new OutputWriter(temp, setup.render.formats, options.shard, streaming);
+  const writer = new OutputWriter(temp, setup.render.formats, options.shard, streaming, true);
   try {
     writer.open();
   } catch (error) {

@@ -121,6 +121,21 @@ function compactBundle(sink: ByteSink, part: readonly number[], resources: reado
 }
 
 /**
+ * Frees the memory of bytes that nothing will read again now, rather than when a garbage collection finds their
+ * ArrayBuffer unreachable: the buffer is detached (moved into a clone nobody keeps, which dies young), and `bytes`
+ * and every view of that buffer read as empty afterwards. Only a buffer that is exactly `bytes` (a RenderedGroup's
+ * own, a ByteSink's) is released; a view into a larger or shared buffer (Buffer's small-allocation pool) is left as
+ * it is. Members' bytes are ~100 MB a second of native memory: left to the collector they waited for the writer
+ * thread's next full collection (V8 starts one per 64 MB of external memory) and stayed in malloc's arenas (issue 13).
+ */
+export function releaseBytes(bytes: Uint8Array): void {
+  const { buffer } = bytes;
+  if (buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength && buffer.byteLength > 0) {
+    structuredClone(buffer, { transfer: [buffer] });
+  }
+}
+
+/**
  * A growing byte buffer, reused from group to group on one thread (one per thread: module state is
  * per worker), so that encoding a member allocates nothing but its final copy.
  */

@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:f
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { accountsCsvHeader } from './accounts.js';
-import type { RenderedGroup } from './render.js';
+import { releaseBytes, type RenderedGroup } from './render.js';
 
 export type OutputFormat = 'bundles' | 'ndjson';
 
@@ -79,7 +79,9 @@ const MAX_PENDING_WRITES = 4;
  * file of their type, so nothing is held in memory but the open file descriptors, the counts and
  * (streaming) the bundle files being written. Members come already serialised (src/output/render.ts).
  * With `streaming`, bundle files are written asynchronously (at most MAX_PENDING_WRITES at once:
- * await `drained()` between members) and `close()` must be followed by `await finished()`.
+ * await `drained()` between members) and `close()` must be followed by `await finished()`. With
+ * `releaseWritten`, each group's bytes are released (render.ts releaseBytes: read as empty afterwards) as soon as
+ * they are written, the bundle writes included: generate's groups are read once, here.
  */
 export class OutputWriter {
   private readonly ndjson = new Map<string, BufferedFile>();
@@ -96,6 +98,7 @@ export class OutputWriter {
     private readonly formats: ReadonlySet<OutputFormat>,
     private readonly shard: Shard | undefined,
     private readonly streaming = false,
+    private readonly releaseWritten = false,
   ) {}
 
   /** Prepares the (new, empty) directory: subdirectories and the test-account files. */
@@ -152,19 +155,25 @@ export class OutputWriter {
   private writeGroup(group: RenderedGroup): void {
     for (const [k, v] of Object.entries(group.byType)) this.counts.byType[k] = (this.counts.byType[k] ?? 0) + v;
     for (const [k, v] of Object.entries(group.byProfile)) this.counts.byProfile[k] = (this.counts.byProfile[k] ?? 0) + v;
+    const writes: Promise<void>[] = [];
     for (const { file, start, end } of group.bundles) {
       // A member's first bundle is not listed (one per member, see openFile); its further parts are.
       if (!file.startsWith('bundles/member-') || /-\d+-\d+\.json$/.test(file)) this.files.add(file);
-      this.writeBundle(join(this.dir, file), group.bytes.subarray(start, end));
+      const write = this.writeBundle(join(this.dir, file), group.bytes.subarray(start, end));
+      if (write) writes.push(write);
       this.counts.bundles++;
     }
     for (const { type, start, end } of group.ndjson) this.ndjsonFile(type).write(group.bytes.subarray(start, end));
+    if (!this.releaseWritten) return;
+    if (writes.length) void Promise.all(writes).then(() => releaseBytes(group.bytes));
+    else releaseBytes(group.bytes);
   }
 
-  private writeBundle(path: string, bytes: Uint8Array): void {
+  /** Writes a bundle file; streaming, returns the write (it never rejects: a failure is kept for drained()/finished()). */
+  private writeBundle(path: string, bytes: Uint8Array): Promise<void> | undefined {
     if (!this.streaming) {
       writeFileSync(path, bytes);
-      return;
+      return undefined;
     }
     const write: Promise<void> = writeFile(path, bytes).then(
       () => void this.pending.delete(write),
@@ -174,6 +183,7 @@ export class OutputWriter {
       },
     );
     this.pending.add(write);
+    return write;
   }
 
   private ndjsonFile(type: string): BufferedFile {
