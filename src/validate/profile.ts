@@ -133,18 +133,30 @@ export class CompiledProfile {
   }
 
   /**
-   * The last resource's state: `check` and then the coverage index (`finder`) ask for the same resource in a row.
-   * `check` always starts afresh; a resource changed after `check` and before `finder` would be misread.
+   * Per-resource memo over element indexes: flat nodes, and nodes grouped per parent node. Kept for the resource
+   * last seen only (`check` and then the coverage index's `finder` ask for the same resource in a row), see `memo`.
    */
-  private last: { resource: Json; state: ResourceState } | undefined;
-
-  /** Per-resource memo over element indexes: flat nodes, and nodes grouped per parent node (the last resource's kept). */
   private state(resource: Json): ResourceState {
-    const last = this.last;
-    if (last && last.resource === resource) return last.state;
+    if (memo.resource !== resource) {
+      memo.resource = resource;
+      memo.profiles.length = 0;
+      memo.states.length = 0;
+    }
+    const i = memo.profiles.indexOf(this);
+    if (i >= 0) return memo.states[i]!;
     const state = this.newState(resource);
-    this.last = { resource, state };
+    memo.profiles.push(this);
+    memo.states.push(state);
     return state;
+  }
+
+  /** Drops this profile's state of the resource last seen: `check` always starts afresh. */
+  private forget(): void {
+    const i = memo.profiles.indexOf(this);
+    if (i >= 0) {
+      memo.profiles.splice(i, 1);
+      memo.states.splice(i, 1);
+    }
   }
 
   private newState(resource: Json): ResourceState {
@@ -275,7 +287,7 @@ export class CompiledProfile {
 
   /** Reports the resource's problems against the profile; returns its node finder for further checks (invariants). */
   check(resource: Json, report: ProfileReport): NodeFinder {
-    this.last = undefined; // the resource may have changed since it was last seen: start afresh
+    this.forget(); // the resource may have changed since it was last seen: start afresh
     const { nodes, nodesAt, groupsAt } = this.state(resource);
     const count = this.elements.length;
     for (let i = 0; i < count; i++) {
@@ -445,6 +457,14 @@ function jsonType(v: Json): string {
 }
 
 const EMPTY_GROUPS: Json[][] = [];
+
+/**
+ * The states (CompiledProfile.state) of one resource, the last seen, for every profile that read it; a resource
+ * changed after `check` and before `finder` would be misread. One resource's only, whatever the profile: each
+ * profile keeping its own last resource held what a rarely claimed profile (an inpatient EOB, a brand Organization)
+ * last read, with its per-resource closures and arrays, for thousands of resources (issue 13, docs/performance.md).
+ */
+const memo: { resource: Json | undefined; profiles: CompiledProfile[]; states: ResourceState[] } = { resource: undefined, profiles: [], states: [] };
 
 /** The groups' nodes in one array (the group itself when there is one). */
 function concat(groups: Json[][]): Json[] {
