@@ -12,8 +12,8 @@ import type { Resource } from '@medplum/fhirtypes';
  *   with an empty path (`T|r|Patient/1|`): found by the prefix range, never by an exact key.
  * - `T|t|<lower-cased value>|<path>`, followed by `|<value>` when the value is not all lower case: every other
  *   leaf string and boolean of at most {@link MAX_TERM} characters, except values that look like dates or numbers,
- *   URIs (anything with a colon) or hold a `|`, the resource's own id (`_id` is looked up directly) and its
- *   resourceType (no search parameter reads it). medplum matches a token by case-insensitive equality (the prefix
+ *   URIs (anything with a colon) or hold a `|`, the resource's own id (`_id` is looked up directly), its
+ *   resourceType and meta.versionId (no search parameter reads them), and the leaves of {@link UNTERMED} elements. medplum matches a token by case-insensitive equality (the prefix
  *   range `T|t|<lower>|`), and the sandbox then asks for the exact code (token-case.ts; the exact key). A query value
  *   that is too long, or looks like something left out, is not narrowed (see {@link tokenPrefix}).
  * `T` is the resource type, or a one-letter code for the most common ones ({@link TYPE_CODES}); a path is its
@@ -92,13 +92,46 @@ function termKey(head: string, value: string, code: string): string {
   return lower === value ? `${head}${lower}|${code}` : `${head}${lower}|${code}|${value}`;
 }
 
+/**
+ * Elements of a resource type (top level) whose leaves get no term key: no token search parameter of R4, US Core,
+ * CARIN BB, Da Vinci PDex, Plan-Net or the drug formulary reads them (EOB line items, totals, supporting info …:
+ * about a quarter of the keys of fhirseed's output). Their references are keyed as any. A token parameter whose
+ * expression names one of them (an IG served with --packages may define one) is not narrowed by the keys
+ * ({@link termsCover}). Changing this table changes the keys: bump SCHEMA_VERSION (open.ts).
+ */
+export const UNTERMED: Readonly<Record<string, readonly string[]>> = {
+  ExplanationOfBenefit: ['item', 'addItem', 'supportingInfo', 'total', 'diagnosis', 'adjudication', 'payment', 'insurance', 'benefitBalance', 'processNote', 'careTeam', 'payee', 'outcome', 'procedure'],
+  Observation: ['referenceRange', 'interpretation'],
+  QuestionnaireResponse: ['item'],
+  MedicationDispense: ['dosageInstruction'],
+  MedicationRequest: ['dosageInstruction', 'dispenseRequest'],
+};
+const untermed = new Map(Object.entries(UNTERMED).map(([type, names]) => [type, new Set(names)]));
+/** FHIRPath that reaches elements without naming them. */
+const UNNAMED = /\b(descendants|children|repeat)\s*\(/;
+
+/**
+ * Whether the term keys hold every leaf a token parameter of `type` with this FHIRPath `expression` can read, so that
+ * they may narrow its search: false when it names an element of UNTERMED (or `versionId`: meta.versionId, a new UUID
+ * in every version, has no term key either), or walks elements without naming them.
+ */
+export function termsCover(type: string, expression: string | undefined): boolean {
+  if (!expression) return true;
+  if (UNNAMED.test(expression)) return false;
+  const names = untermed.get(type);
+  for (const name of expression.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) if (name === 'versionId' || names?.has(name)) return false;
+  return true;
+}
+
 /** The index keys of one resource: `a|r|Patient/1|N`, `a|t|laboratory|C.A.B` (deduplicated). */
 export function indexKeys(resource: Resource): string[] {
   const r = head(resource.resourceType, 'r');
   const t = head(resource.resourceType, 't');
   const keys = new Set<string>();
-  // `path` is the spelt path of `value` (at `key`), `parent` that of the object holding it.
-  const visit = (value: unknown, key: string, parent: string, path: string): void => {
+  const skipped = untermed.get(resource.resourceType);
+  // `path` is the spelt path of `value` (at `key`), `parent` that of the object holding it; `terms` false below an
+  // element of UNTERMED.
+  const visit = (value: unknown, key: string, parent: string, path: string, terms: boolean): void => {
     if (typeof value === 'string') {
       if (key === 'reference') {
         keys.add(`${r}${value}|${parent}`);
@@ -107,19 +140,21 @@ export function indexKeys(resource: Resource): string[] {
         return;
       }
       if (TYPE_ID.test(value)) keys.add(`${r}${value}|${path}`);
-      if (termable(value)) keys.add(termKey(t, value, path));
+      if (terms && termable(value)) keys.add(termKey(t, value, path));
     } else if (typeof value === 'boolean') {
-      keys.add(`${t}${String(value)}|${path}`);
+      if (terms) keys.add(`${t}${String(value)}|${path}`);
     } else if (Array.isArray(value)) {
-      for (const v of value) visit(v, key, parent, path);
+      for (const v of value) visit(v, key, parent, path, terms);
     } else if (value && typeof value === 'object') {
+      const top = value === resource;
       for (const [k, v] of Object.entries(value)) {
-        if (SKIPPED.has(k) || (value === resource && (k === 'id' || k === 'resourceType'))) continue;
-        visit(v, k, path, path ? `${path}.${segment(k)}` : segment(k));
+        if (SKIPPED.has(k) || (top && (k === 'id' || k === 'resourceType'))) continue;
+        const kept = terms && !(top && skipped?.has(k)) && !(k === 'versionId' && value === resource.meta);
+        visit(v, k, path, path ? `${path}.${segment(k)}` : segment(k), kept);
       }
     }
   };
-  visit(resource, '', '', '');
+  visit(resource, '', '', '', true);
   return [...keys];
 }
 

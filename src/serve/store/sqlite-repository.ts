@@ -16,7 +16,7 @@ import type Database from 'libsql';
 import { AtomicMemoryRepository, sameContent, type FilterQuery } from '../router.js';
 import { storeFailure } from './failure.js';
 import { parameterPaths, type ParameterPaths } from './decide.js';
-import { indexKeys, isReferenceKey, referenceKey, referencePrefix, tokenKey, tokenPrefix } from './keys.js';
+import { indexKeys, isReferenceKey, referenceKey, referencePrefix, termsCover, tokenKey, tokenPrefix } from './keys.js';
 import { lazyResource, rememberJson } from './raw-json.js';
 
 type Db = Database.Database;
@@ -150,7 +150,9 @@ export class SqliteRepository extends AtomicMemoryRepository {
     const loose: { kind: 'r' | 't'; prefixes: string[] }[] = [];
     for (const [name, value] of Object.entries(filters)) {
       const values = Array.isArray(value) ? value : [value];
-      const kind = name.includes(':') ? undefined : name === '_id' ? 'id' : params[name]?.type === 'reference' ? 'r' : params[name]?.type === 'token' ? 't' : undefined;
+      // A token parameter reading elements that have no term keys (keys.ts termsCover) is left to the matcher.
+      const token = params[name]?.type === 'token' && termsCover(type, params[name]?.expression);
+      const kind = name.includes(':') ? undefined : name === '_id' ? 'id' : params[name]?.type === 'reference' ? 'r' : token ? 't' : undefined;
       if (kind === 'id') {
         for (const one of values) {
           const wanted = new Set(one.split(','));
