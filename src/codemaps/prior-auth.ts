@@ -15,7 +15,7 @@ const shapeOf = (system: string): RegExp | undefined => (Object.hasOwn(SHAPES, s
  * that are not whole numbers ≥ 1, or a `continues` share outside 0–1.
  */
 export function loadPriorAuth(reader: CodeMapReader): PriorAuthTables {
-  const services = reader.rows<PriorAuthServiceRow>(SERVICES);
+  const services = reader.rows<PriorAuthServiceRow>(SERVICES, { kind: 'text', system: 'text', from: 'text', to: 'text', what: 'text' });
   services.forEach((row, i) => {
     const key = `row ${i + 1}`;
     if (!KINDS.has(row.kind)) reader.fail(SERVICES, key, `unknown kind '${row.kind}' (advanced-imaging or dme)`);
@@ -27,7 +27,7 @@ export function loadPriorAuth(reader: CodeMapReader): PriorAuthTables {
     const other = services.findIndex((o, j) => j < i && o.system === row.system && o.from <= row.to && row.from <= o.to);
     if (other >= 0) reader.fail(SERVICES, key, `${row.from}-${row.to} overlaps row ${other + 1}`);
   });
-  const rentals = reader.index<PriorAuthRentalRow>(RENTALS, (r) => r.hcpcs);
+  const rentals = reader.index<PriorAuthRentalRow>(RENTALS, (r) => r.hcpcs, { hcpcs: 'text', what: 'text', firstDays: 'number', renewalDays: 'number', continues: 'number' });
   for (const [code, r] of rentals) {
     if (!services.some((s) => s.kind === 'dme' && s.system === 'hcpcs' && s.from <= code && code <= s.to)) {
       reader.fail(RENTALS, code, `not durable medical equipment of ${SERVICES}`);

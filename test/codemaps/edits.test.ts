@@ -71,6 +71,7 @@ const cases: [string, string, (json: any) => void, string][] = [
   ['social-instruments.json', "phq9's answer scoring 0 taken out", (j) => j.phq9.answers.shift(), "'phq9.answers': no answer scores 0 (each item scores 0-3)"],
   ['social-instruments.json', 'a tenth phq9 item', (j) => j.phq9.items.push({ ...j.phq9.items[0] }), "'phq9.items': 10 items: the PHQ-9 has 9"],
   ['social-values.json', 'a value the story names taken out', (j) => j.rows.shift(), "'observation-code/functional-status': is missing (fhirseed uses it)"],
+  ['prior-auth-rentals.json', 'continues as text (compared as a number, it passed)', (j) => (j.rows[0].continues = '0.5'), 'row 1: continues: expected a number, got "0.5"'],
   // A row copied and its key left as it was (the last one silently won).
   ['allergies.json', 'a row twice', (j) => j.rows.push({ ...j.rows[0] }), "row 6: 'penicillin' is also row 1"],
   ['immunizations.json', 'a schedule row twice', (j) => j.schedule.push({ ...j.schedule[0], share: 0.5 }), "schedule row 43: 'hepb-pediatric dose 1' is also schedule row 1"],
