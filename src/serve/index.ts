@@ -156,7 +156,7 @@ async function prepare(options: ServeOptions, authOptions: AuthOptions, members:
   const auth = new SandboxAuth({ ...authOptions, members });
   // Searches and reads off the server thread, each worker with its own read-only connection to the store file.
   const workers = storeFile ? readWorkerCount(loaded.loaded, wantedReaders) : 0;
-  const reads = workers ? new ReadPool(storeFile!, [profiles.searchParameters, payerIgs.searchParameters], workers) : undefined;
+  const reads = workers ? new ReadPool(storeFile!, [profiles.searchParameters, payerIgs.searchParameters], workers, repo.types()) : undefined;
   // Asked for by number: serving waits for them (every answer then from a worker); by default they start meanwhile.
   if (reads && wantedReaders !== undefined) await reads.started;
   const cache = new Map<string, string>();

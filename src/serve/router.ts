@@ -11,7 +11,7 @@ import {
   isResourceType,
 } from '@medplum/core';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
-import type { Bundle, Resource, SearchParameter } from '@medplum/fhirtypes';
+import type { Bundle, Resource, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
 import { r4ResourceElements, r4ResourceTypes, readR4Resources } from './r4-resources.js';
 
 const require = createRequire(import.meta.url);
@@ -39,9 +39,10 @@ export function indexR4Definitions(): void {
  * As indexR4Definitions, with the StructureDefinitions of only these resource types (more on a later call): what a
  * read worker needs for the types its store holds, without the other ~110 types' definitions (R4's 146 resource
  * types take ~50 MB of heap). Search parameters are indexed for every type. A type's search parameter details that
- * medplum derived before its definition was there are dropped, to be derived again with it.
+ * medplum derived before its definition was there are dropped, to be derived again with it. `given`: definitions
+ * read by another thread (readR4Resources), used instead of reading the file for those types.
  */
-export function indexR4Types(types: Iterable<string>): void {
+export function indexR4Types(types: Iterable<string>, given: StructureDefinition[] = []): void {
   if (!baseIndexed) {
     indexStructureDefinitionBundle(readDefinitions('profiles-types.json'));
     const params = readDefinitions('search-parameters.json') as Bundle<SearchParameter>;
@@ -52,7 +53,11 @@ export function indexR4Types(types: Iterable<string>): void {
   resourceTypes ??= new Set(r4ResourceTypes());
   const wanted = new Set([...types].filter((type) => !typesIndexed.has(type) && resourceTypes!.has(type)));
   if (!wanted.size) return;
-  indexStructureDefinitionBundle({ resourceType: 'Bundle', type: 'collection', entry: readR4Resources(wanted).map((resource) => ({ resource })) });
+  // Definitions handed over by the server thread first; the file (35 MB to parse) only for the others.
+  const definitions = given.filter((sd) => wanted.has(sd.type));
+  const unread = new Set([...wanted].filter((type) => !definitions.some((sd) => sd.type === type)));
+  if (unread.size) definitions.push(...readR4Resources(unread));
+  indexStructureDefinitionBundle({ resourceType: 'Bundle', type: 'collection', entry: definitions.map((resource) => ({ resource })) });
   for (const type of wanted) {
     typesIndexed.add(type);
     const schema = globalSchema.types[type];

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SearchParameter } from '@medplum/fhirtypes';
 import { UserError } from '../../util/errors.js';
+import { r4ResourceElements, readR4Resources } from '../r4-resources.js';
 import type { Query } from '../search-extras.js';
 
 /**
@@ -62,13 +63,16 @@ export class ReadPool {
 
   /**
    * `file`: the store (on disk, in WAL mode); `searchParameters`: the lists the server gave indexSearchParameters,
-   * in that order (the workers index the same); `size`: how many workers.
+   * in that order (the workers index the same); `size`: how many workers; `types`: the resource types the store holds
+   * (their R4 definitions are handed to the workers).
    */
-  constructor(file: string, searchParameters: SearchParameter[][], size: number) {
+  constructor(file: string, searchParameters: SearchParameter[][], size: number, types: string[] = []) {
     const entry = workerEntry();
+    // What the workers would otherwise each parse R4's 35 MB resource definitions for (read-worker.ts).
+    const definitions = { elements: [...r4ResourceElements()], resources: readR4Resources(new Set(types)) };
     const starts: Promise<void>[] = [];
     this.slots = Array.from({ length: size }, () => {
-      const worker = new Worker(entry.url, { execArgv: entry.execArgv, resourceLimits: WORKER_HEAP, workerData: { file, searchParameters } });
+      const worker = new Worker(entry.url, { execArgv: entry.execArgv, resourceLimits: WORKER_HEAP, workerData: { file, searchParameters, definitions } });
       // The server's own handles keep the process alive; a worker must not (Ctrl-C, a closed server).
       worker.unref();
       const slot: Slot = { worker, ready: false, exited: false, waiting: new Map() };

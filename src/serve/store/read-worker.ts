@@ -1,9 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { getStatus, normalizeOperationOutcome } from '@medplum/core';
-import type { Resource, SearchParameter } from '@medplum/fhirtypes';
+import type { Resource, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
 import Database from 'libsql';
 import { inPatientCompartment } from '../compartment.js';
 import { patientFilter } from '../patient-access.js';
+import { seedR4ResourceElements, type R4Element } from '../r4-resources.js';
 import { indexR4Types, indexSearchParameters } from '../router.js';
 import { planSearch, runSearch } from '../search-extras.js';
 import { answerText, resourceText } from './raw-json.js';
@@ -17,12 +18,17 @@ import { SqliteRepository } from './sqlite-repository.js';
  * parsed-resource cache is dropped whenever another connection committed since the last task (`PRAGMA
  * data_version`). `workerData`: the store file and the IG SearchParameters the server indexed, in its order.
  */
-const { file, searchParameters } = workerData as { file: string; searchParameters: SearchParameter[][] };
+const { file, searchParameters, definitions } = workerData as {
+  file: string;
+  searchParameters: SearchParameter[][];
+  definitions?: { elements: [string, R4Element[]][]; resources: StructureDefinition[] };
+};
+if (definitions) seedR4ResourceElements(definitions.elements);
 const db = new Database(file, { readonly: true, fileMustExist: true });
 const repo = new SqliteRepository(db);
 // R4's definitions of only the types the store holds (more as they come): every resource a worker reads is one of
 // them. All 146 would take ~50 MB of each worker's heap.
-indexR4Types(repo.types());
+indexR4Types(repo.types(), definitions?.resources);
 for (const params of searchParameters) indexSearchParameters(params);
 const snapshot = db.prepare('SELECT 1 FROM meta LIMIT 1').raw();
 const dataVersion = db.prepare('PRAGMA data_version').raw();
