@@ -110,11 +110,14 @@ export function storeOptions(argv: Pick<ServeArgsShared, 'store' | 'rebuild-stor
 /**
  * --read-workers as startServer's readWorkers: undefined when not given (the server then reads
  * $FHIRSEED_READ_WORKERS, else its default). Throws UserError for a value that is not a whole number 0–64, or for
- * workers asked of the memory store (it has no file for them to read).
+ * workers asked of the memory store, by --store memory or, without --store, $FHIRSEED_STORE=memory (it has no file
+ * for them to read).
  */
-export function readWorkersOption(argv: Pick<ServeArgsShared, 'read-workers' | 'store'>): number | undefined {
+export function readWorkersOption(argv: Pick<ServeArgsShared, 'read-workers' | 'store'>, env: NodeJS.ProcessEnv = process.env): number | undefined {
   const n = wholeNumberOption('--read-workers', argv['read-workers'], { min: 0, max: 64 });
-  if (n && argv.store === 'memory') throw new UserError(`--read-workers ${n}: only with --store sqlite or --store FILE (the memory store is searched on the server thread)`);
+  // --store given wins; else $FHIRSEED_STORE chooses the store, and workers for its memory store were silently dropped.
+  const store = argv.store ?? env.FHIRSEED_STORE;
+  if (n && store === 'memory') throw new UserError(`--read-workers ${n}: only with --store sqlite or --store FILE (the memory store${argv.store ? '' : ', chosen by $FHIRSEED_STORE,'} is searched on the server thread)`);
   return n;
 }
 
