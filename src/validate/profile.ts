@@ -2,6 +2,8 @@ import type { Definitions } from './definitions.js';
 import { childrenOf, compileFixedOrPattern, fixedOrPattern, followPath, type Json, pathFollower } from './slicing.js';
 import { codingProblem, type Terminology } from './terminology.js';
 import type { ElementDefinition, StructureDefinition } from './types.js';
+import { codings, jsonType, lastSegment, lastUrlSegment, parentId, splitSlice } from './element-ids.js';
+import { type ElementInfo, type ElementTests, NO_TESTS, type ResourceState, type Segment } from './profile-types.js';
 
 export type ProfileReport = (path: string, message: string) => void;
 
@@ -438,24 +440,6 @@ export class CompiledProfile {
   }
 }
 
-function codings(v: Json): { system?: string; code?: string }[] {
-  if (v === null || typeof v !== 'object') return [];
-  if (Array.isArray(v.coding)) return v.coding;
-  if ('code' in v || 'system' in v) return [v];
-  return [];
-}
-
-function jsonType(v: Json): string {
-  if (v && typeof v === 'object') {
-    if (typeof v.resourceType === 'string') return v.resourceType;
-    if ('reference' in v || 'identifier' in v) return 'Reference';
-    if ('coding' in v) return 'CodeableConcept';
-    if ('value' in v && ('unit' in v || 'code' in v)) return 'Quantity';
-    if ('start' in v || 'end' in v) return 'Period';
-  }
-  return typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'boolean' : 'unknown';
-}
-
 const EMPTY_GROUPS: Json[][] = [];
 
 /**
@@ -475,65 +459,4 @@ function concat(groups: Json[][]): Json[] {
   return all;
 }
 
-interface ResourceState {
-  nodes: NodeFinder;
-  groups: (id: string) => Json[][];
-  nodesAt: (i: number) => Json[];
-  groupsAt: (i: number) => Json[][];
-}
-
-interface ElementInfo {
-  seg: Segment | undefined;
-  /** Index of the parent element, -1 for the root or a parent the snapshot does not list. */
-  parent: number;
-  /** Index just past the run of elements after this one whose ids start with `id.` (its descendants, not its slices). */
-  descendantsEnd: number;
-  min: number;
-  max: number;
-  /** Whether the element or one of its descendants has something to check (else check skips them all). */
-  needed: boolean;
-  /** The fixed/pattern value compiled to a test, on first use. */
-  match?: (value: Json) => boolean;
-  /** See CompiledProfile.testsOf; on first use. */
-  tests?: ElementTests;
-}
-
-interface ElementTests {
-  fixed: ReturnType<typeof fixedOrPattern>;
-  binding: boolean;
-  closed: boolean;
-  choice: boolean;
-  targets: boolean;
-}
-
-const NO_TESTS: ElementTests = { fixed: undefined, binding: false, closed: false, choice: false, targets: false };
-
-interface Segment {
-  /** The slice's membership test, compiled on first use. */
-  test?: (node: Json) => boolean;
-  parent: string;
-  /** The last segment with its slice name, e.g. `supportingInfo:dayssupply`. */
-  last: string;
-  name: string;
-  sliceName?: string;
-  slicingId: string;
-  choice: boolean;
-}
-
-function splitSlice(seg: string): [string, string | undefined] {
-  const i = seg.indexOf(':');
-  return i < 0 ? [seg, undefined] : [seg.slice(0, i), seg.slice(i + 1)];
-}
-
-/** Element ids split on dots outside slice names (slice names in these IGs hold no dots). */
-export function parentId(id: string): string {
-  return id.slice(0, id.lastIndexOf('.'));
-}
-
-export function lastSegment(id: string): string {
-  return id.slice(id.lastIndexOf('.') + 1);
-}
-
-function lastUrlSegment(url: string): string {
-  return url.slice(url.lastIndexOf('/') + 1);
-}
+export { lastSegment, parentId } from './element-ids.js';
