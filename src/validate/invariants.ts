@@ -58,11 +58,58 @@ const REPAIRED: Record<string, { published: string; evaluated: string }> = {
   'dom-3': { published: DOM_3, evaluated: DOM_3.replace(/%resource\.descendants\(\)\.as\((\w+)\)/g, '%resource.descendants().ofType($1)') },
 };
 
-/** The expression to evaluate for a published constraint: its repair (REPAIRED) when it is one of those, else itself. */
+/**
+ * The expression to evaluate for a published constraint: its repair (REPAIRED) when it is one of those, else itself,
+ * with `resolve()` type tests answered from the reference's text (typeTestsOfResolve).
+ */
 export function evaluatedExpression(key: string, expression: string): string {
   const repair = REPAIRED[key];
-  return repair && repair.published === expression.trim() ? repair.evaluated : expression;
+  return typeTestsOfResolve(repair && repair.published === expression.trim() ? repair.evaluated : expression);
 }
+
+/**
+ * `resolve()` is asynchronous in fhirpath.js (it fetches), so an invariant calling it threw on every node and was
+ * never evaluated (US Core `provenance-1`, `ctm-1`; CARIN BB's `EOB-*-careteam-*` provider types). Every use in the
+ * shipped IGs only asks the target's type — `resolve() is Practitioner`, `resolve().iif(empty(), true,
+ * ofType(Practitioner).exists())` — which a literal reference states itself (`Practitioner/123`, or an absolute URL
+ * ending so; FHIR R4 §2.3.0.1 references): those two forms become calls of `fsTargetIs(T)` /
+ * `fsTargetIsOrNone(T)` (TARGET_FUNCTIONS). Any other use of `resolve()` is left as published (and skipped as before).
+ */
+export function typeTestsOfResolve(expression: string): string {
+  if (!expression.includes('resolve()')) return expression;
+  const rewritten = expression
+    .replace(/resolve\(\)\.iif\(\s*empty\(\)\s*,\s*true\s*,\s*ofType\((\w+)\)\.exists\(\)\s*\)/g, "fsTargetIsOrNone('$1')")
+    .replace(/resolve\(\)\s+is\s+(\w+)/g, "fsTargetIs('$1')");
+  return rewritten.includes('resolve()') ? expression : rewritten;
+}
+
+/** The resource type a reference's text names: `Type/id` or `…/Type/id[/_history/v]`; undefined for `#id`, `urn:…`, none. */
+export function referenceTargetType(node: unknown): string | undefined {
+  const reference = typeof node === 'string' ? node : (node as { reference?: unknown } | null)?.reference;
+  if (typeof reference !== 'string') return undefined;
+  return /(?:^|\/)([A-Z][A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/.exec(reference)?.[1];
+}
+
+function targetType(node: unknown): string {
+  const type = referenceTargetType(node);
+  if (type === undefined) {
+    const text = (node as { reference?: unknown } | null)?.reference ?? node;
+    throw new Error(`resolve(): the reference ${JSON.stringify(text)?.slice(0, 80)} names no resource type (a contained, urn: or identifier-only reference is not looked up)`);
+  }
+  return type;
+}
+
+/** fsTargetIs / fsTargetIsOrNone, see typeTestsOfResolve; they throw (the invariant is then skipped) on a reference that names no type. */
+const TARGET_FUNCTIONS: Record<string, { fn: (inputs: unknown[], type: string) => boolean[]; arity: Record<number, 'String'[]> }> = {
+  fsTargetIs: {
+    arity: { 1: ['String'] },
+    fn: (inputs: unknown[], type: string) => (inputs.length ? [inputs.every((r) => targetType(r) === type)] : []),
+  },
+  fsTargetIsOrNone: {
+    arity: { 1: ['String'] },
+    fn: (inputs: unknown[], type: string) => [inputs.every((r) => targetType(r) === type)],
+  },
+};
 
 /** Results remembered per invariant (then forgotten all at once): bounds memory on inputs of any size. */
 const CACHE_ENTRIES = 20_000;
@@ -117,8 +164,9 @@ const KEYWORDS = new Set(['and', 'or', 'xor', 'implies', 'is', 'as', 'in', 'cont
  * there is no key (always evaluated) when it reads the resource (`%resource`,
  * `%rootResource`, `%context`) from an element below the root. On the resource itself (`atRoot`),
  * `%resource.code` reads the node's own `code` and is keyed like it. Keys longer than KEY_CHARS are not kept.
- * `resolve()` needs no exclusion: evaluated synchronously it always throws (the invariant is then skipped
- * everywhere), so a result that was reached never depended on what a reference points to.
+ * `resolve()` needs no exclusion: its type tests are answered from the reference's own text (typeTestsOfResolve),
+ * any other use always throws (the invariant is then skipped everywhere), so a result never depended on what a
+ * reference points to beyond its text.
  */
 export function cacheKeyOf(expression: string, atRoot = false): ((node: unknown) => string | undefined) | undefined {
   let code = expression.replace(/'(?:[^'\\]|\\.)*'/g, "''").replace(/`([^`]*)`/g, '$1');
@@ -193,6 +241,7 @@ export class InvariantChecker {
   ) {
     // memberOf() is asynchronous in fhirpath.js (it asks a terminology server); answer it from the packages instead.
     this.functions = {
+      ...TARGET_FUNCTIONS,
       memberOf: {
         arity: { 1: ['String'] },
         fn: (inputs: unknown[], url: string) => {
