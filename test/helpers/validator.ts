@@ -16,3 +16,15 @@ export function examplesOf(validator: Validator, name: string): { file: string; 
   if (!pkg) throw new Error(`${name} is not loaded`);
   return pkg.examples;
 }
+
+/** A validator over US Core 6.1.0 alone and a fresh copy of one of its examples by type and id (throws when absent). */
+export async function usCoreExamples(): Promise<{ validator: Validator; example: <T extends Resource>(type: T['resourceType'], id: string) => T }> {
+  const validator = await createValidator({ packagesDir: SHARED_PACKAGES, igs: ['us-core@6.1.0'] });
+  const examples = examplesOf(validator, 'hl7.fhir.us.core').map((e) => e.resource);
+  const example = <T extends Resource>(type: T['resourceType'], id: string): T => {
+    const found = examples.find((r) => r.resourceType === type && r.id === id);
+    if (!found) throw new Error(`no US Core example ${type}/${id}`);
+    return structuredClone(found) as T;
+  };
+  return { validator, example };
+}

