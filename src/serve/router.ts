@@ -266,8 +266,10 @@ export class AtomicMemoryRepository extends MemoryRepository {
     if (!isResourceType(resource.resourceType)) {
       throw new OperationOutcomeError(badRequest(`unknown resource type '${String(resource.resourceType)}'`, 'resourceType'));
     }
-    this.record(resource.resourceType, resource.id);
-    return super.createResource(resource);
+    // The id is picked here, not in medplum's createResource, so that the journal holds the write (rollback undoes it).
+    const withId = resource.id ? resource : { ...resource, id: this.generateId() };
+    this.record(withId.resourceType, withId.id);
+    return super.createResource(withId);
   }
 
   /** medplum's version reverses the stored history in place, which would break rollback; this copies. */
