@@ -219,6 +219,12 @@ export class BaseChecker {
         report(this.path(key), `unknown element '${key}'`);
         continue;
       }
+      // Only a primitive has a `_name` sibling (R4 json.html#primitive): on a complex element it is wrong whatever it
+      // holds, and its nulls pad nothing. One finding; what it holds is not walked.
+      if (match.extension && child.primitive === undefined) {
+        report(this.path(key), `element '${key}' is not allowed: only a primitive element has a '_' sibling (for its id and extensions), and '${match.name}' is of type ${child.type}`);
+        continue;
+      }
       const value = node[key];
       const isArray = Array.isArray(value);
       const max = child.max;

@@ -94,6 +94,8 @@ const thing = (extra: Record<string, unknown> = {}) => ({ resourceType: 'Thing',
 
 
 const NULL = "null is not allowed: leave the element out (JSON nulls only pad a repeating primitive's value and '_' arrays)";
+const notPrimitive = (name: string, type: string) =>
+  `element '_${name}' is not allowed: only a primitive element has a '_' sibling (for its id and extensions), and '${name}' is of type ${type}`;
 describe('BaseChecker: resource types', () => {
   it('should take a known resource and refuse an unknown, a non-resource and a missing type', () => {
     expect(check(thing())).toEqual({ issues: [], refs: [] });
@@ -160,8 +162,9 @@ describe('BaseChecker: elements and cardinality', () => {
     expect(check(thing({ alias: ['a', null] })).issues).toEqual([`R.alias[1]: ${NULL}`]);
     expect(check(thing({ alias: ['a', null], _alias: [{ id: 'e' }] })).issues).toEqual([`R.alias[1]: ${NULL}`]);
     expect(check(thing({ _alias: [null] })).issues).toEqual([`R._alias[0]: ${NULL}`]);
-    // Not for an element of a complex type, even beside a `_name` array holding something at that index.
-    expect(check(thing({ part: [null, { flag: true }], _part: [{ id: 'e' }, null] })).issues).toEqual([`R.part[0]: ${NULL}`]);
+    // Not for an element of a complex type, even beside a `_name` array holding something at that index (which is
+    // itself wrong: only a primitive has a `_name`).
+    expect(check(thing({ part: [null, { flag: true }], _part: [{ id: 'e' }, null] })).issues).toEqual([`R.part[0]: ${NULL}`, `R._part: ${notPrimitive('part', 'BackboneElement')}`]);
     expect(check(thing({ _status: null, status: 'x' })).issues).toEqual([`R._status: ${NULL}`]);
   });
 });
@@ -259,6 +262,15 @@ describe('BaseChecker: primitive extensions, contained resources and references'
     expect(check(thing({ alias: ['a', 'b'], _alias: [null, { id: 'e' }] })).issues).toEqual([]);
     expect(check(thing({ _pair: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] })).issues).toEqual(['R.pair: 3 values, at most 2 allowed']);
     expect(check(thing({ _status: 'x' })).issues).toEqual(['R._status: expected an object, got "x"']);
+  });
+
+  it('should refuse `_name` of a complex element whatever it holds, once, without walking it (R4 json.html#primitive)', () => {
+    // `_ref: [null, …]` beside a value: its null is no padding, and nothing of it is counted or checked.
+    expect(check(thing({ ref: { display: 'd' }, _ref: [null, { colour: 1 }] })).issues).toEqual([`R._ref: ${notPrimitive('ref', 'Reference')}`]);
+    expect(check(thing({ _part: { id: 'e' } })).issues).toEqual([`R._part: ${notPrimitive('part', 'BackboneElement')}`]);
+    expect(check(thing({ _grp: { id: 'e' } })).issues).toEqual([`R._grp: ${notPrimitive('grp', 'Element')}`]);
+    expect(check(thing({ _valueQuantity: { id: 'e' }, _valueString: { id: 'e' } })).issues).toEqual([`R._valueQuantity: ${notPrimitive('valueQuantity', 'Quantity')}`]);
+    expect(check({ resourceType: 'Tagged', _tag: [{ id: 'e' }] }).issues).toEqual([]);
   });
 
   it('should not check `_name` without an Element definition', () => {
