@@ -1,5 +1,5 @@
 import { isIcd10CmFormat, isIcd10PcsFormat, isNdc11, isValidVerhoeff } from '../util/check-digits.js';
-import type { Fields } from './fields.js';
+import { MEASURE, SHARE, type Fields } from './fields.js';
 import type { CodeMapReader } from './load.js';
 import type { ConditionRow, DrgRow, DrugRow, PcsRow, ProcedureRow, Side, SourcedRow } from './types.js';
 
@@ -104,18 +104,20 @@ const HCPCS_USE: Record<string, ProcedureRow['use']> = {
 const HCPCS_REVENUE: Record<string, string> = { injection: '0636', supply: '0270', therapy: '0900' };
 
 /** What the loader and the story read of a catalog drug row (src/codemaps/fields.ts). */
+// NCPDP D.0: days supply (405-D5) a whole number of days ≥ 1, quantity dispensed (442-E7) a decimal above 0 (pens
+// are filled by the mL), refills authorized (415-DF) 0-99.
 const DRUG_FIELDS: Fields = {
-  key: 'text', rxnorm: 'coded', ndc: 'coded', ingredient: 'text', therapeuticClass: 'text', chronic: 'boolean', daysSupply: 'number',
-  quantity: 'number', quantityUnit: 'text', refills: 'number', brand: 'boolean', conditions: 'texts', source: 'object', 'source.ndc': 'text',
+  key: 'text', rxnorm: 'coded', ndc: 'coded', ingredient: 'text', therapeuticClass: 'text', chronic: 'boolean', daysSupply: 'whole 1..',
+  quantity: 'number >0', quantityUnit: 'text', refills: 'whole 0..99', brand: 'boolean', conditions: 'texts', source: 'object', 'source.ndc': 'text',
   'source.rxnorm': 'text',
 };
 const CONDITION_FIELDS: Fields = {
   key: 'text', display: 'text', category: 'text', chronic: 'boolean', snomed: 'coded', icd10cm: 'codeds+', labs: 'texts', procedures: 'object',
-  'procedures.icd10pcs': 'texts', 'procedures.hcpcs': 'texts', visitTests: 'texts', drugsFor: 'texts', drgs: 'texts', visitsPerYear: 'number',
-  variantOf: 'object?', 'variantOf.key': 'text', 'variantOf.share': 'number',
+  'procedures.icd10pcs': 'texts', 'procedures.hcpcs': 'texts', visitTests: 'texts', drugsFor: 'texts', drgs: 'texts', visitsPerYear: 'number 0..',
+  variantOf: 'object?', 'variantOf.key': 'text', 'variantOf.share': SHARE,
 };
 /** A catalog lab: its test, its group (billed as procedure `lab-<group>`), its unit and normal band. */
-export const CATALOG_LAB_FIELDS: Fields = { key: 'text', loinc: 'coded', group: 'text', unit: 'text', normal: 'object', 'normal.low': 'number', 'normal.high': 'number', abnormal: 'object?' };
+export const CATALOG_LAB_FIELDS: Fields = { key: 'text', loinc: 'coded', group: 'text', unit: 'text', normal: 'object', 'normal.low': MEASURE, 'normal.high': MEASURE, abnormal: 'object?' };
 
 /** Reads code-maps/catalog/*.json; a broken row is a one-line UserError naming the file and the row. */
 export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<string, ProcedureRow>): CatalogTables {
@@ -127,7 +129,6 @@ export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<strin
     if (drugs.has(d.key)) fail(drugFile, d.key, 'duplicate key');
     if (!isNdc11(d.ndc.code)) fail(drugFile, d.key, `NDC ${d.ndc.code} is not 11 digits`);
     if (!/^\d+$/.test(d.rxnorm.code)) fail(drugFile, d.key, `RxNorm ${d.rxnorm.code} is not an RxCUI`);
-    if (!(d.daysSupply > 0 && d.quantity > 0)) fail(drugFile, d.key, 'daysSupply and quantity must be positive');
     drugs.set(d.key, {
       key: d.key,
       rxnorm: { code: d.rxnorm.code, display: d.rxnorm.display },
@@ -148,7 +149,8 @@ export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<strin
   }
 
   const drgs = new Map<string, DrgRow>();
-  const drgRows = rows<CatalogDrg>('catalog/ms-drg.json', { code: 'text', title: 'text', weight: 'number', gmlos: 'number' }, true);
+  // Weight and GMLOS are 0 for the ungroupable MS-DRGs 998 and 999 (CMS Table 5), so 0 is allowed.
+  const drgRows = rows<CatalogDrg>('catalog/ms-drg.json', { code: 'text', title: 'text', weight: 'number 0..', gmlos: 'number 0..' }, true);
   reader.unique('catalog/ms-drg.json', drgRows, (g) => g.code);
   for (const g of drgRows) {
     drgs.set(g.code, { code: g.code, display: g.title, los: g.gmlos, weight: g.weight, charge: Math.round(g.weight * CHARGE_PER_DRG_WEIGHT), source: g.source });
@@ -169,7 +171,7 @@ export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<strin
 
   // HCPCS Level II codes the conditions bill; a code the procedures table already has keeps its row there.
   const byCode = new Map([...procedures.values()].map((r) => [r.code, r.key]));
-  const hcpcsList = rows<CatalogHcpcs>('catalog/hcpcs.json', { code: 'text', shortDescriptor: 'text', category: 'text', paymentRate: 'number?' });
+  const hcpcsList = rows<CatalogHcpcs>('catalog/hcpcs.json', { code: 'text', shortDescriptor: 'text', category: 'text', paymentRate: 'number 0..?' });
   reader.unique('catalog/hcpcs.json', hcpcsList, (h) => h.code);
   const hcpcsRows = new Map(hcpcsList.map((h) => [h.code, h]));
   const hcpcs: ProcedureRow[] = [];

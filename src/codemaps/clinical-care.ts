@@ -38,6 +38,7 @@ export interface ImplantRow extends SourcedRow {
   manufacturer: string;
   deviceName: string;
   snomed: Coded;
+  /** Whole years, 1-100: the expiry date is the implant date that many years on (a FHIR date's year has 4 digits). */
   shelfLifeYears: number;
 }
 
@@ -99,7 +100,7 @@ export function loadCareCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps):
   }
 
   const implants = index<ImplantRow>('care-implants.json', (r) => r.key, {
-    key: 'text', pcs: 'texts', deviceIdentifier: 'text', manufacturer: 'text', deviceName: 'text', snomed: 'coded', shelfLifeYears: 'number',
+    key: 'text', pcs: 'texts', deviceIdentifier: 'text', manufacturer: 'text', deviceName: 'text', snomed: 'coded', shelfLifeYears: 'whole 1..100',
   });
   const implantsByPcs = new Map<string, ImplantRow>();
   for (const [key, r] of implants) {

@@ -1,5 +1,5 @@
 import { CATALOG_LAB_FIELDS } from './catalog.js';
-import type { Fields } from './fields.js';
+import { AGE, DECIMALS, MEASURE, type Fields } from './fields.js';
 import type { CodeMapReader } from './load.js';
 import type { ClaimsCodeMaps, Coded, SourcedRow } from './types.js';
 
@@ -73,6 +73,9 @@ interface CatalogLab {
   abnormal?: Record<string, Band>;
 }
 
+const BAND: Fields = { low: MEASURE, high: MEASURE };
+const NORMAL: Fields = { 'normal.low': MEASURE, 'normal.high': MEASURE };
+
 const SPECIMENS: Record<string, Coded> = {
   blood: { code: '119297000', display: 'Blood specimen' },
   urine: { code: '122575003', display: 'Urine specimen' },
@@ -89,7 +92,10 @@ function decimalsOf(b: Band): number {
  */
 function catalogPanels(reader: CodeMapReader, claims: ClaimsCodeMaps): LabPanelRow[] {
   const groups = new Map<string, CatalogLab[]>();
-  for (const l of reader.rows('catalog/labs.json', CATALOG_LAB_FIELDS) as unknown as CatalogLab[]) groups.set(l.group, [...(groups.get(l.group) ?? []), l]);
+  for (const l of reader.rows('catalog/labs.json', CATALOG_LAB_FIELDS) as unknown as CatalogLab[]) {
+    for (const [c, b] of Object.entries(l.abnormal ?? {})) reader.object('catalog/labs.json', b, `'${l.key}' abnormal '${c}'`, BAND);
+    groups.set(l.group, [...(groups.get(l.group) ?? []), l]);
+  }
   return [...groups].map(([group, rows]) => {
     const key = `lab-${group}`;
     if (claims.procedures.get(key)?.use !== 'lab') reader.fail('catalog/labs.json', group, `its tests are billed as '${key}', which professional-procedures.json does not have as a lab`);
@@ -142,16 +148,14 @@ const REQUIRED_VITALS = [
 ];
 
 const LOINC = /^\d{1,7}-\d$/;
-const BAND: Fields = { low: 'number', high: 'number' };
-const NORMAL: Fields = { 'normal.low': 'number', 'normal.high': 'number' };
 
 export function loadLabsVitalsCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps): LabsVitalsCodeMaps {
-  const vitals = reader.index<VitalRow>('vitals.json', (r) => r.key, { key: 'text', loinc: 'coded', unit: 'object?', 'unit.code': 'text', decimals: 'number?', ranges: 'objects?' });
+  const vitals = reader.index<VitalRow>('vitals.json', (r) => r.key, { key: 'text', loinc: 'coded', unit: 'object?', 'unit.code': 'text', decimals: `${DECIMALS}?`, ranges: 'objects?' });
   const labs = reader.index<LabPanelRow>('labs.json', (r) => r.key, { key: 'text', panel: 'coded', specimen: 'coded', analytes: 'objects', qualitative: 'objects?' });
   for (const panel of catalogPanels(reader, claims)) if (!labs.has(panel.key)) labs.set(panel.key, panel);
   const clinicalResults = reader.index<ClinicalResultRow>('labs-clinical-results.json', (r) => r.key, {
-    key: 'text', category: 'text', loinc: 'coded', quantity: 'object?', 'quantity.unit': 'object', 'quantity.unit.code': 'text', 'quantity.decimals': 'number', 'quantity.normal': 'object',
-    'quantity.normal.low': 'number', 'quantity.normal.high': 'number', 'quantity.conditions': 'object?', findings: 'objects?', conditionFindings: 'object?',
+    key: 'text', category: 'text', loinc: 'coded', quantity: 'object?', 'quantity.unit': 'object', 'quantity.unit.code': 'text', 'quantity.decimals': DECIMALS, 'quantity.normal': 'object',
+    'quantity.normal.low': MEASURE, 'quantity.normal.high': MEASURE, 'quantity.conditions': 'object?', findings: 'objects?', conditionFindings: 'object?',
   });
   const checkBand = (file: string, key: string, b: Band) => {
     if (!(b.low <= b.high)) reader.fail(file, key, `band ${b.low}-${b.high} is empty`);
@@ -162,14 +166,14 @@ export function loadLabsVitalsCodeMaps(reader: CodeMapReader, claims: ClaimsCode
   for (const k of REQUIRED_VITALS) if (!vitals.has(k)) reader.fail('vitals.json', k, 'is missing');
   for (const [key, v] of vitals) {
     if (!LOINC.test(v.loinc.code)) reader.fail('vitals.json', key, `'${v.loinc.code}' is not a LOINC code`);
-    for (const r of reader.list<VitalRange>('vitals.json', v.ranges ?? [], `'${key}' ranges`, { ...BAND, ageMin: 'number', ageMax: 'number', sex: 'text?', condition: 'text?' })) {
+    for (const r of reader.list<VitalRange>('vitals.json', v.ranges ?? [], `'${key}' ranges`, { ...BAND, ageMin: AGE, ageMax: AGE, sex: 'text?', condition: 'text?' })) {
       checkBand('vitals.json', key, r);
       if (r.condition) checkCondition('vitals.json', key, r.condition);
     }
   }
   for (const [key, panel] of labs) {
     if (claims.procedures.get(key)?.use !== 'lab') reader.fail('labs.json', key, 'is not a lab procedure in professional-procedures.json');
-    for (const a of reader.list<AnalyteRow>('labs.json', panel.analytes, `'${key}' analytes`, { loinc: 'coded', unit: 'object', 'unit.code': 'text', decimals: 'number', normal: 'object', ...NORMAL, conditions: 'object?' })) {
+    for (const a of reader.list<AnalyteRow>('labs.json', panel.analytes, `'${key}' analytes`, { loinc: 'coded', unit: 'object', 'unit.code': 'text', decimals: DECIMALS, normal: 'object', ...NORMAL, conditions: 'object?' })) {
       if (!LOINC.test(a.loinc.code)) reader.fail('labs.json', key, `'${a.loinc.code}' is not a LOINC code`);
       checkBand('labs.json', key, a.normal);
       for (const [c, b] of Object.entries(a.conditions ?? {})) {

@@ -1,5 +1,5 @@
 import { SYSTEMS } from '../util/systems.js';
-import type { Fields } from './fields.js';
+import { AGE, AGE_MONTHS, SHARE, type Fields } from './fields.js';
 import type { CodeMapReader } from './load.js';
 import type { ClaimsCodeMaps, Coded, DrugRow, SourcedRow } from './types.js';
 
@@ -90,7 +90,6 @@ export interface MedicationCodeMaps {
   manifestations: ReadonlyMap<string, ManifestationRow>;
 }
 
-const isMonth = (m: number, last: number) => Number.isInteger(m) && m >= 1 && m <= last;
 const SIGS = 'medication-sigs.json';
 const CODED_REASON_FIELDS: Fields = { system: 'text', code: 'text', display: 'text' };
 const IMMS = 'immunizations.json';
@@ -137,13 +136,13 @@ export function deriveSig(drug: DrugRow): MedicationSigRow {
 export function loadMedicationCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps): MedicationCodeMaps {
   const { fail } = reader;
   // Hand-written sigs (with the label's particulars) win; every other drug's sig is derived from its fill.
+  // Dosage.timing.repeat: frequency a positiveInt, period a decimal above 0; the dose a quantity above 0.
   const written = reader.index<MedicationSigRow>(SIGS, (r) => r.drugKey, {
-    drugKey: 'text', text: 'text', dose: 'number', doseUnit: 'text', doseUnitDisplay: 'text', frequency: 'number', period: 'number', periodUnit: 'text',
+    drugKey: 'text', text: 'text', dose: 'number >0', doseUnit: 'text', doseUnitDisplay: 'text', frequency: 'whole 1..', period: 'number >0', periodUnit: 'text',
   });
   const sigs = new Map<string, MedicationSigRow>();
   for (const [key, s] of written) {
     const drug = claims.drugs.get(key) ?? fail(SIGS, key, 'is not a drug of code-maps/catalog/drugs.json');
-    if (!(s.dose > 0 && s.frequency > 0 && s.period > 0)) fail(SIGS, key, 'dose, frequency and period must be positive');
     if (!Object.hasOwn(PERIOD_DAYS, s.periodUnit)) fail(SIGS, key, `periodUnit '${s.periodUnit}' is not h, d or wk`);
     if (Math.abs(sigUnitsPerDay(s) * drug.daysSupply - drug.quantity) > 0.01 * drug.quantity) {
       fail(SIGS, key, `dose × frequency × days supply is not the fill's quantity (${drug.quantity})`);
@@ -173,7 +172,7 @@ export function loadMedicationCodeMaps(reader: CodeMapReader, claims: ClaimsCode
     if (!cvx.has(v.cvx.code)) fail(IMMS, key, `CVX ${v.cvx.code} is not in catalog/cvx.json`);
   }
   const schedule = reader.list<VaccineDoseRow>(IMMS, imms.schedule ?? [], 'schedule', {
-    vaccine: 'text', dose: 'number', ageMinMonths: 'number', ageMaxMonths: 'number', share: 'number',
+    vaccine: 'text', dose: 'whole 1..', ageMinMonths: AGE_MONTHS, ageMaxMonths: AGE_MONTHS, share: SHARE,
   });
   reader.unique(IMMS, schedule, (d) => `${d.vaccine} dose ${d.dose}`, 'schedule row');
   for (const d of schedule) {
@@ -182,12 +181,12 @@ export function loadMedicationCodeMaps(reader: CodeMapReader, claims: ClaimsCode
     if (!vaccines.has(d.vaccine)) fail(IMMS, key, 'names a vaccine the rows do not have');
     if (d.ageMinMonths > d.ageMaxMonths) fail(IMMS, key, 'age window is empty');
   }
+  // The season opens on the first of its start month and closes at the end of its end month of the next year (so not
+  // December, which would close it in month 13).
   const seasonal = reader.object<SeasonalVaccineRule>(IMMS, imms.seasonal, 'seasonal', {
-    vaccine: 'text', highDoseVaccine: 'text', highDoseAgeYears: 'number', ageMinMonths: 'number', seasonStartMonth: 'number', seasonEndMonth: 'number',
+    vaccine: 'text', highDoseVaccine: 'text', highDoseAgeYears: AGE, ageMinMonths: AGE_MONTHS, seasonStartMonth: 'whole 1..12', seasonEndMonth: 'whole 1..11',
   });
   if (!seasonal?.source || !vaccines.has(seasonal.vaccine) || !vaccines.has(seasonal.highDoseVaccine)) fail(IMMS, 'seasonal', 'needs a source and vaccines the rows have');
-  // The season opens on the first of its start month and closes at the end of its end month of the next year.
-  if (!isMonth(seasonal.seasonStartMonth, 12) || !isMonth(seasonal.seasonEndMonth, 11)) fail(IMMS, 'seasonal', 'seasonStartMonth must be a month 1-12 and seasonEndMonth 1-11');
   const notDoneReasons = reader.list<CodedReasonRow>(IMMS, imms.notDoneReasons ?? [], 'notDoneReasons', { key: 'text', ...CODED_REASON_FIELDS });
   reader.unique(IMMS, notDoneReasons, (r) => r.key, 'notDoneReasons row');
   for (const r of notDoneReasons) if (!r.source || !Object.hasOwn(SYSTEMS, r.system)) fail(IMMS, r.key, 'needs a source and a known system');
@@ -195,7 +194,7 @@ export function loadMedicationCodeMaps(reader: CodeMapReader, claims: ClaimsCode
 
   const allergies = reader.rows<AllergyRow>(ALLERGIES, {
     key: 'text', system: 'text', code: 'text', display: 'text', category: 'text?', type: 'text?', criticality: 'text?', noKnownAllergy: 'boolean?',
-    conflictsWithIngredients: 'texts?', reactions: 'texts', share: 'number',
+    conflictsWithIngredients: 'texts?', reactions: 'texts', share: SHARE,
   }).map((a) => {
     const words = (a.conflictsWithIngredients ?? []).map((w) => new RegExp(`\\b${w}\\b`, 'i'));
     const conflictsWithDrugs = [...claims.drugs.values()].filter((d) => words.some((w) => w.test(d.ingredient))).map((d) => d.key);

@@ -1,4 +1,5 @@
 import { isValidLoinc } from '../util/check-digits.js';
+import { MEASURE } from './fields.js';
 import type { CodeMapReader } from './load.js';
 import type { ClaimsCodeMaps, Coded, SourcedRow } from './types.js';
 
@@ -61,13 +62,12 @@ const LOINC_PART = /^LP\d+-\d$/;
 
 export function loadPlanningCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps): PlanningCodeMaps {
   const goals = reader.index<GoalRow>('planning-goals.json', (r) => r.key, {
-    key: 'text', text: 'text', measure: 'coded', detail: 'object?', 'detail.comparator': 'text', 'detail.value': 'number', 'detail.unit': 'text', 'detail.ucum': 'text',
-    dueMonths: 'number',
+    key: 'text', text: 'text', measure: 'coded', detail: 'object?', 'detail.comparator': 'text', 'detail.value': MEASURE, 'detail.unit': 'text', 'detail.ucum': 'text',
+    dueMonths: 'number >0',
   });
   for (const [key, g] of goals) {
     if (!claims.conditions.has(key)) reader.fail('planning-goals.json', key, 'is not a condition key of conditions.json');
     if (!isValidLoinc(g.measure.code)) reader.fail('planning-goals.json', key, `'${g.measure.code}' is not a LOINC code`);
-    if (!(g.dueMonths > 0)) reader.fail('planning-goals.json', key, 'dueMonths must be positive');
   }
   const careTeamRoles = reader.index<CareTeamRoleRow>('planning-careteam-roles.json', (r) => r.key, { key: 'text', taxonomies: 'texts', code: 'text', display: 'text' });
   for (const key of ['primary-care', 'patient', 'caregiver']) {

@@ -1,4 +1,4 @@
-import type { Fields } from './fields.js';
+import { AGE, WEIGHT, type Fields } from './fields.js';
 import type { CodeMapReader } from './load.js';
 
 /**
@@ -15,13 +15,14 @@ export function checkInstrumentShapes(reader: CodeMapReader, file: string, json:
 
   const phq9 = instrument('phq9', { category: 'text', items: 'objects+', answers: 'objects+', total: 'object', difficulty: 'object' });
   list(phq9.items, 'phq9.items', ITEM);
-  const answers = list(phq9.answers, 'phq9.answers', { ...CODED, score: 'number' });
+  const answers = list(phq9.answers, 'phq9.answers', { ...CODED, score: 'whole 0..3' });
   // The PHQ-9 as the story scores it (src/story/clinical/social-screening.ts): nine items, each scored 0-3.
   if ((phq9.items as unknown[]).length !== 9) reader.fail(file, 'phq9.items', `${(phq9.items as unknown[]).length} items: the PHQ-9 has 9`);
   for (const score of [0, 1, 2, 3]) if (!answers.some((a) => a.score === score)) reader.fail(file, 'phq9.answers', `no answer scores ${score} (each item scores 0-3)`);
   object(phq9.total, 'phq9.total', ITEM);
   const difficulty = object(phq9.difficulty, 'phq9.difficulty', { ...ITEM, answers: 'objects+' });
-  list(difficulty.answers, 'phq9.difficulty.answers', { ...CODED, minTotal: 'number' });
+  // The total of nine items scored 0-3.
+  list(difficulty.answers, 'phq9.difficulty.answers', { ...CODED, minTotal: 'whole 0..27' });
 
   const hvs = instrument('hvs', { category: 'text', items: 'objects+', answers: 'objects+', risk: 'object' });
   list(hvs.items, 'hvs.items', ITEM);
@@ -31,11 +32,11 @@ export function checkInstrumentShapes(reader: CodeMapReader, file: string, json:
   const prapare = instrument('prapare', { category: 'text', groups: 'objects+' });
   list(prapare.groups, 'prapare.groups', { ...ITEM, questions: 'objects+' }).forEach((group, g) => {
     list(group.questions, `prapare.groups[${g + 1}].questions`, {
-      ...ITEM, type: 'text', repeats: 'boolean?', derive: 'text?', range: 'object?', 'range.min': 'number', 'range.max': 'number',
-      'range.step': 'number', answers: 'objects?', noneWeight: 'number?',
+      ...ITEM, type: 'text', repeats: 'boolean?', derive: 'text?', range: 'object?', 'range.min': 'number 0..', 'range.max': 'number 0..',
+      'range.step': 'number >0', answers: 'objects?', noneWeight: `${WEIGHT}?`,
     }).forEach((question, q) => {
       if (question.answers) {
-        list(question.answers, `prapare.groups[${g + 1}].questions[${q + 1}].answers`, { ...CODED, weight: 'number?', matches: 'texts?', exclusive: 'boolean?' });
+        list(question.answers, `prapare.groups[${g + 1}].questions[${q + 1}].answers`, { ...CODED, weight: `${WEIGHT}?`, matches: 'texts?', exclusive: 'boolean?' });
       }
     });
   });
@@ -50,7 +51,7 @@ export function checkInstrumentShapes(reader: CodeMapReader, file: string, json:
   object(fht.living, 'ussgFht.living', { ...QUESTION, yes: 'coded', no: 'coded' });
   object(fht.age, 'ussgFht.age', { ...QUESTION, groupLinkId: 'text' });
   const ageAtDeath = object(fht.ageAtDeath, 'ussgFht.ageAtDeath', { ...QUESTION, groupLinkId: 'text', answers: 'objects+' });
-  list(ageAtDeath.answers, 'ussgFht.ageAtDeath.answers', { ...CODED, minAge: 'number' });
+  list(ageAtDeath.answers, 'ussgFht.ageAtDeath.answers', { ...CODED, minAge: AGE });
   list(fht.relatives, 'ussgFht.relatives', { ...CODED, key: 'text', sex: 'text' });
   object(fht.genders, 'ussgFht.genders', { male: 'coded', female: 'coded' });
 
@@ -58,11 +59,13 @@ export function checkInstrumentShapes(reader: CodeMapReader, file: string, json:
   for (const name of ['tobacco', 'drugs', 'prescription']) object(taps[name], `taps.${name}`, ITEM);
   const drinking = object(taps.drinking, 'taps.drinking', { male: 'object', female: 'object' });
   for (const sex of ['male', 'female']) object(drinking[sex], `taps.drinking.${sex}`, ITEM);
-  list(taps.answers, 'taps.answers', { ...CODED, drinking: 'number', drugs: 'number', prescription: 'number' });
+  // Each answer's weight in the draw of each question's answer (src/story/clinical/social-taps.ts).
+  list(taps.answers, 'taps.answers', { ...CODED, drinking: WEIGHT, drugs: WEIGHT, prescription: WEIGHT });
 
-  const evs = instrument('evs', { days: 'object', minutes: 'object', dayWeights: 'numbers', minuteWeights: 'objects+' });
+  const evs = instrument('evs', { days: 'object', minutes: 'object', dayWeights: 'numbers 0..', minuteWeights: 'objects+' });
   for (const name of ['days', 'minutes']) object(evs[name], `evs.${name}`, { ...ITEM, unit: 'text' });
-  list(evs.minuteWeights, 'evs.minuteWeights', { minutes: 'number', weight: 'number' });
+  // Minutes of exercise a day (at most the day's 1440).
+  list(evs.minuteWeights, 'evs.minuteWeights', { minutes: 'number 0..1440', weight: WEIGHT });
 }
 
 const CODED: Fields = { code: 'text', display: 'text' };

@@ -1,6 +1,7 @@
 import { isValidLoinc } from '../util/check-digits.js';
 import { SYSTEMS, type SystemName } from '../util/systems.js';
 import { checkInstrumentShapes } from './clinical-social-shapes.js';
+import { WEIGHT } from './fields.js';
 import type { CodeMapReader } from './load.js';
 import type { ClaimsCodeMaps, SourcedRow } from './types.js';
 
@@ -191,7 +192,7 @@ const LOINC_ANSWER = /^LA\d{1,6}-\d$/;
 
 export function loadSocialCodeMaps(reader: CodeMapReader, _claims: ClaimsCodeMaps): SocialCodeMaps {
   const values = new Map<SocialGroup, SocialValueRow[]>();
-  for (const row of reader.rows<SocialValueRow>(VALUES_FILE, { group: 'text', key: 'text', system: 'text', code: 'text', display: 'text', weight: 'number?' })) {
+  for (const row of reader.rows<SocialValueRow>(VALUES_FILE, { group: 'text', key: 'text', system: 'text', code: 'text', display: 'text', weight: `${WEIGHT}?` })) {
     const id = `${row.group}/${row.key}`;
     if (!SOCIAL_GROUPS.includes(row.group)) reader.fail(VALUES_FILE, id, `unknown group '${row.group}'`);
     if (!Object.hasOwn(SYSTEMS, row.system)) reader.fail(VALUES_FILE, id, `unknown code system '${row.system}' (see src/fhir/systems.ts)`);
@@ -255,6 +256,9 @@ function checkPrapare(reader: CodeMapReader, name: string, inst: PrapareInstrume
     const id = `${name}/${q.code}`;
     if (q.type === 'choice' && !q.answers?.length) reader.fail(INSTRUMENTS_FILE, id, 'choice question without answers');
     if ((q.type === 'integer' || q.type === 'decimal') && !q.range) reader.fail(INSTRUMENTS_FILE, id, 'numeric question without a range');
+    if (q.range && q.range.max < q.range.min) reader.fail(INSTRUMENTS_FILE, id, `range ${q.range.min}-${q.range.max} ends before it starts`);
+    // An integer question's answers are range.min + k × range.step.
+    if (q.type === 'integer' && q.range && !(Number.isInteger(q.range.min) && Number.isInteger(q.range.step))) reader.fail(INSTRUMENTS_FILE, id, 'integer question with a range not of whole numbers');
     if (q.type === 'string' && !q.derive) reader.fail(INSTRUMENTS_FILE, id, 'string question without a derivation');
     if (q.type === 'choice' && !q.derive && !q.answers?.some((a) => (a.weight ?? 0) > 0)) reader.fail(INSTRUMENTS_FILE, id, 'drawn question without weights');
   }

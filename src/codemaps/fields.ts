@@ -1,17 +1,37 @@
 /**
  * The shape a code-maps row must have where the code reads it: a field name → its kind. Checked when the code maps
- * load, so that a field a user deleted, blanked or filled with the wrong type is one line naming the file, the row
- * and the field (exit 2), not a TypeError halfway through a run (exit 70).
+ * load, so that a field a user deleted, blanked or filled with the wrong type or an out-of-range number is one line
+ * naming the file, the row and the field (exit 2), not a TypeError halfway through a run (exit 70) or nonsense output.
  *
  * Kinds: `text` a non-blank string; `number` a finite number; `boolean` true or false; `coded` an object with a
  * non-blank code and display; `object` any object; `texts` / `codeds` / `objects` / `numbers` a list of those (`+` after the
- * kind: not empty). A `?` at the end: the field may be left out (or null), but if there it has that kind. A name
- * `a.b` is field b of object field a, checked where a is there.
+ * kind: not empty). A number kind may carry its range: `number 0..` (≥ 0), `number 0..1` (0 to 1), `number >0`
+ * (above 0); `whole` is a number kind with no fraction (`whole 1..12`); `numbers 0..` a list of numbers ≥ 0. A `?` at
+ * the end: the field may be left out (or null), but if there it has that kind. A name `a.b` is field b of object field
+ * a, checked where a is there.
  */
-export type FieldKind = 'text' | 'number' | 'boolean' | 'coded' | 'object' | 'texts' | 'codeds' | 'objects' | 'numbers' | 'texts+' | 'codeds+' | 'objects+';
+export type FieldKind =
+  | 'text' | 'number' | 'boolean' | 'coded' | 'object' | 'texts' | 'codeds' | 'objects' | 'numbers' | 'texts+' | 'codeds+' | 'objects+'
+  | `${'number' | 'whole' | 'numbers'} ${NumberRange}`;
+
+/** The range of a number kind: `LOW..` (≥ LOW), `LOW..HIGH` (both included), `>LOW` (above LOW). */
+export type NumberRange = `${number}..` | `${number}..${number}` | `>${number}`;
 
 /** Field name → kind, `?` for a field that may be absent. */
 export type Fields = Readonly<Record<string, FieldKind | `${FieldKind}?`>>;
+
+/** An age in years: 0-120 (profiles' age bands end at 110; the tables write 120 for "and over"). */
+export const AGE = 'number 0..120';
+/** An age in months, 0-1440 (120 years): the immunization schedule's. */
+export const AGE_MONTHS = 'whole 0..1440';
+/** A measured value (a lab result, a vital sign, a goal's target): every one the tables have is a concentration, count, rate, size or percentage, never below 0. */
+export const MEASURE = 'number 0..';
+/** A result's decimal places (toFixed): 0-6. */
+export const DECIMALS = 'whole 0..6';
+/** A relative weight of a draw (rng.weighted): ≥ 0, the draw's total must still be above 0. */
+export const WEIGHT = 'number 0..';
+/** A share of members (a probability): 0-1. */
+export const SHARE = 'number 0..1';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isText = (v: unknown): boolean => typeof v === 'string' && v.trim() !== '';
@@ -31,9 +51,48 @@ const LISTS: Record<string, [(v: unknown) => boolean, string]> = {
   numbers: [(v) => typeof v === 'number' && Number.isFinite(v), 'numbers'],
 };
 
+/** A number kind parsed: whole or not, the bounds and what the message says it expects. */
+interface NumberKind {
+  list: boolean;
+  whole: boolean;
+  low: number;
+  /** `low` itself is out of range (`>0`). */
+  above: boolean;
+  high: number;
+  expected: string;
+}
+
+const numberKinds = new Map<string, NumberKind | undefined>();
+
+/** `number 0..1`, `whole 1..`, `numbers >0` parsed (once per kind); undefined for any other kind. */
+function numberKind(kind: string): NumberKind | undefined {
+  if (numberKinds.has(kind)) return numberKinds.get(kind);
+  const m = /^(number|whole|numbers) (?:>(-?[\d.]+)|(-?[\d.]+)\.\.(-?[\d.]+)?)$/.exec(kind);
+  let parsed: NumberKind | undefined;
+  if (m) {
+    const [, word, above, low, high] = m;
+    const what = word === 'whole' ? 'a whole number' : 'a number';
+    const bounds = above !== undefined ? `> ${above}` : high !== undefined ? `from ${low} to ${high}` : `≥ ${low}`;
+    parsed = {
+      list: word === 'numbers',
+      whole: word === 'whole',
+      low: Number(above ?? low),
+      above: above !== undefined,
+      high: high === undefined ? Infinity : Number(high),
+      expected: word === 'numbers' ? `a list of numbers ${bounds}` : `${what} ${bounds}`,
+    };
+  }
+  numberKinds.set(kind, parsed);
+  return parsed;
+}
+
+function inRange(v: unknown, k: NumberKind): boolean {
+  return typeof v === 'number' && Number.isFinite(v) && (!k.whole || Number.isInteger(v)) && (k.above ? v > k.low : v >= k.low) && v <= k.high;
+}
+
 /**
- * What is wrong with field `name` of `row` for `kind` (`pcs: expected a non-empty list of texts, got "x"`), or
- * undefined when it fits.
+ * What is wrong with field `name` of `row` for `kind` (`pcs: expected a non-empty list of texts, got "x"`,
+ * `charge: expected a number ≥ 0, got -5`), or undefined when it fits.
  */
 export function fieldProblem(row: Record<string, unknown>, name: string, kind: string): string | undefined {
   const optional = kind.endsWith('?');
@@ -44,7 +103,12 @@ export function fieldProblem(row: Record<string, unknown>, name: string, kind: s
     if (!isObject(value)) return undefined;
     value = value[part];
   }
-  if (value === undefined || value === null) return optional ? undefined : `${name}: missing (expected ${describe(base)})`;
+  const ranged = numberKind(base);
+  if (value === undefined || value === null) return optional ? undefined : `${name}: missing (expected ${ranged ? ranged.expected : describe(base)})`;
+  if (ranged) {
+    const ok = ranged.list ? Array.isArray(value) && value.every((v) => inRange(v, ranged)) : inRange(value, ranged);
+    return ok ? undefined : `${name}: expected ${ranged.expected}, got ${shown(value)}`;
+  }
   const single = SINGLE[base];
   const ok = single ? single[0](value) : listFits(value, base);
   return ok ? undefined : `${name}: expected ${describe(base)}, got ${shown(value)}`;
@@ -52,7 +116,8 @@ export function fieldProblem(row: Record<string, unknown>, name: string, kind: s
 
 function listFits(value: unknown, kind: string): boolean {
   const nonEmpty = kind.endsWith('+');
-  const item = LISTS[nonEmpty ? kind.slice(0, -1) : kind]!;
+  const item = LISTS[nonEmpty ? kind.slice(0, -1) : kind];
+  if (!item) throw new Error(`unknown code-maps field kind '${kind}'`);
   return Array.isArray(value) && (!nonEmpty || value.length > 0) && value.every(item[0]);
 }
 
@@ -65,6 +130,6 @@ function describe(kind: string): string {
 
 /** A value as the message shows it: JSON, cut short. */
 function shown(value: unknown): string {
-  const text = JSON.stringify(value);
+  const text = typeof value === 'number' ? String(value) : JSON.stringify(value);
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }

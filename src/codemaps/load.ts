@@ -4,7 +4,7 @@ import { isIcd10CmFormat } from '../util/check-digits.js';
 import { UserError } from '../util/errors.js';
 import { packageRoot } from '../util/paths.js';
 import { loadCatalog } from './catalog.js';
-import { fieldProblem, type Fields } from './fields.js';
+import { AGE, fieldProblem, type Fields } from './fields.js';
 import { loadClinicalCodeMaps } from './clinical.js';
 import { loadPricing } from './pricing.js';
 import { loadPriorAuth } from './prior-auth.js';
@@ -12,6 +12,9 @@ import { loadTables } from './tables.js';
 import type { CodeMaps, DenialRow, DentalRow, ProcedureRow, SourcedRow, TaxonomyRow, VisitReasonRow } from './types.js';
 
 const cache = new Map<string, CodeMaps>();
+
+/** A billed charge, dollars: a line billed at $0 is possible (a no-charge service), one below is not. */
+const CHARGE = 'number 0..';
 
 /** Reads one code-maps/ directory; every failure is a one-line UserError naming file and row. */
 export interface CodeMapReader {
@@ -109,18 +112,18 @@ export function loadCodeMaps(dir = join(packageRoot(), 'code-maps')): CodeMaps {
   const { rows, index, fail } = codeMapReader(dir);
 
   const procedures = index<ProcedureRow>('professional-procedures.json', (r) => r.key, {
-    key: 'text', system: 'text', code: 'text', display: 'text', licensed: 'boolean', use: 'text', charge: 'number', revenue: 'text?', laterality: 'boolean?',
-    ageMin: 'number?', ageMax: 'number?',
+    key: 'text', system: 'text', code: 'text', display: 'text', licensed: 'boolean', use: 'text', charge: CHARGE, revenue: 'text?', laterality: 'boolean?',
+    ageMin: `${AGE}?`, ageMax: `${AGE}?`,
   }, true);
   // Conditions, drugs, MS-DRGs, ICD-10-PCS: the curated catalogs; their HCPCS codes join the procedures.
   const { conditions, drugs, drugsByCondition, drgs, pcs, hcpcs } = loadCatalog(codeMapReader(dir), procedures);
   for (const row of hcpcs) procedures.set(row.key, row);
   const dental = index<DentalRow>('dental.json', (r) => r.key, {
-    key: 'text', code: 'text', display: 'text', licensed: 'boolean', use: 'text', charge: 'number', toothSpecific: 'boolean', surfaces: 'boolean',
+    key: 'text', code: 'text', display: 'text', licensed: 'boolean', use: 'text', charge: CHARGE, toothSpecific: 'boolean', surfaces: 'boolean',
   });
   const taxonomy = rows<TaxonomyRow>('nucc-taxonomy.json', { code: 'text', display: 'text', use: 'text' }, true);
   const denials = rows<DenialRow>('denials.json', { carc: 'text', display: 'text', group: 'text', claimTypes: 'texts', ncpdpReject: 'text?' }, true);
-  const visitReasons = index<VisitReasonRow>('visit-reasons.json', (r) => r.key, { key: 'text', icd10cm: 'text', display: 'text', ageMin: 'number', ageMax: 'number' });
+  const visitReasons = index<VisitReasonRow>('visit-reasons.json', (r) => r.key, { key: 'text', icd10cm: 'text', display: 'text', ageMin: AGE, ageMax: AGE });
   const tables = loadTables(codeMapReader(dir));
 
   const procedureCodes = new Map<string, string>();

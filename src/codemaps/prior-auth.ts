@@ -1,3 +1,4 @@
+import { SHARE } from './fields.js';
 import type { CodeMapReader } from './load.js';
 import type { PriorAuthRentalRow, PriorAuthServiceRow, PriorAuthTables } from './types.js';
 
@@ -12,7 +13,7 @@ const shapeOf = (system: string): RegExp | undefined => (Object.hasOwn(SHAPES, s
  * Reads and checks code-maps/prior-auth-services.json and prior-auth-rentals.json. Throws UserError (one line naming
  * the file and row) for an unknown kind or system, a code of the wrong shape, a range whose end is before its start
  * or that spans two HCPCS letters, overlapping ranges, a rental's code that is no DME range, a duplicate rental, days
- * that are not whole numbers ≥ 1, or a `continues` share outside 0–1.
+ * that are not whole numbers ≥ 1, or a `continues` share outside 0–1 (those two as `row N: FIELD: expected …`).
  */
 export function loadPriorAuth(reader: CodeMapReader): PriorAuthTables {
   const services = reader.rows<PriorAuthServiceRow>(SERVICES, { kind: 'text', system: 'text', from: 'text', to: 'text', what: 'text' });
@@ -27,13 +28,11 @@ export function loadPriorAuth(reader: CodeMapReader): PriorAuthTables {
     const other = services.findIndex((o, j) => j < i && o.system === row.system && o.from <= row.to && row.from <= o.to);
     if (other >= 0) reader.fail(SERVICES, key, `${row.from}-${row.to} overlaps row ${other + 1}`);
   });
-  const rentals = reader.index<PriorAuthRentalRow>(RENTALS, (r) => r.hcpcs, { hcpcs: 'text', what: 'text', firstDays: 'number', renewalDays: 'number', continues: 'number' });
+  const rentals = reader.index<PriorAuthRentalRow>(RENTALS, (r) => r.hcpcs, { hcpcs: 'text', what: 'text', firstDays: 'whole 1..', renewalDays: 'whole 1..', continues: SHARE });
   for (const [code, r] of rentals) {
     if (!services.some((s) => s.kind === 'dme' && s.system === 'hcpcs' && s.from <= code && code <= s.to)) {
       reader.fail(RENTALS, code, `not durable medical equipment of ${SERVICES}`);
     }
-    for (const days of [r.firstDays, r.renewalDays]) if (!Number.isInteger(days) || days < 1) reader.fail(RENTALS, code, `${days} days is not a whole number ≥ 1`);
-    if (!(r.continues >= 0 && r.continues <= 1)) reader.fail(RENTALS, code, `continues ${r.continues} is not a share from 0 to 1`);
   }
   return { services, rentals };
 }

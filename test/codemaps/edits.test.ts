@@ -1,8 +1,9 @@
-// code-maps/ files as a user edits them — a field deleted, blanked or given the wrong type, a table emptied, the
-// rows of a use taken out: each is found when the code maps load, one line naming the file, the row and the field
-// (exit 2 from the CLI), where before it was a TypeError at load or halfway through a run (exit 70). Found by
-// sweeping every file with such edits through `generate --members 25`; one case per kind of fix here. Each case loads
-// the whole code maps (0.3-0.8 s on a busy 2-core machine), so the file takes 10-30 s there.
+// code-maps/ files as a user edits them — a field deleted, blanked or given the wrong type, a number out of its range, a
+// table emptied, the rows of a use taken out: each is found when the code maps load, one line naming the file, the row
+// and the field (exit 2 from the CLI), where before it was a TypeError at load or halfway through a run (exit 70), or
+// went through to nonsense output (exit 0). Found by sweeping every file with such edits through `generate --members
+// 25`; one case per kind of fix here. Each case loads the whole code maps (0.3-0.8 s on a busy 2-core machine), so the
+// file takes 20-50 s there.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,7 +48,7 @@ const cases: [string, string, (json: any) => void, string][] = [
   ['catalog/conditions.json', 'icd10cm deleted', (j) => delete j.rows[0].icd10cm, 'row 1: icd10cm: missing (expected a non-empty list of objects with a code and a display)'],
   ['catalog/conditions.json', 'procedures.hcpcs deleted', (j) => delete j.rows[0].procedures.hcpcs, 'row 1: procedures.hcpcs: missing (expected a list of texts)'],
   ['catalog/drugs.json', 'rows deleted', (j) => delete j.rows, 'expected a "rows" array'],
-  ['catalog/drugs.json', 'refills as text', (j) => (j.rows[0].refills = 'abc'), 'row 1: refills: expected a number, got "abc"'],
+  ['catalog/drugs.json', 'refills as text', (j) => (j.rows[0].refills = 'abc'), 'row 1: refills: expected a whole number from 0 to 99, got "abc"'],
   ['catalog/icd10pcs.json', 'axes deleted', (j) => delete j.rows[0].axes, 'row 1: axes: missing (expected an object)'],
   ['catalog/labs.json', 'normal band deleted', (j) => delete j.rows[0].normal, 'row 1: normal: missing (expected an object)'],
   ['catalog/cvx.json', 'rows deleted', (j) => delete j.rows, 'expected a "rows" array'],
@@ -60,9 +61,9 @@ const cases: [string, string, (json: any) => void, string][] = [
   ['denials.json', 'claimTypes deleted', (j) => delete j.rows[0].claimTypes, 'row 1: claimTypes: missing (expected a list of texts)'],
   ['labs.json', 'panel deleted', (j) => delete j.rows[0].panel, 'row 1: panel: missing (expected an object with a code and a display)'],
   ['labs-clinical-results.json', 'loinc deleted', (j) => delete j.rows[0].loinc, 'row 1: loinc: missing (expected an object with a code and a display)'],
-  ['immunizations.json', 'seasonEndMonth as text', (j) => (j.seasonal.seasonEndMonth = 'abc'), 'seasonal: seasonEndMonth: expected a number, got "abc"'],
-  ['immunizations.json', 'seasonEndMonth 12 (the season would close in month 13)', (j) => (j.seasonal.seasonEndMonth = 12), "'seasonal': seasonStartMonth must be a month 1-12 and seasonEndMonth 1-11"],
-  ['visit-reasons.json', 'ageMin as text (was blamed on the profile)', (j) => (j.rows[0].ageMin = 'abc'), 'row 1: ageMin: expected a number, got "abc"'],
+  ['immunizations.json', 'seasonEndMonth as text', (j) => (j.seasonal.seasonEndMonth = 'abc'), 'seasonal: seasonEndMonth: expected a whole number from 1 to 11, got "abc"'],
+  ['immunizations.json', 'seasonEndMonth 12 (the season would close in month 13)', (j) => (j.seasonal.seasonEndMonth = 12), 'seasonal: seasonEndMonth: expected a whole number from 1 to 11, got 12'],
+  ['visit-reasons.json', 'ageMin as text (was blamed on the profile)', (j) => (j.rows[0].ageMin = 'abc'), 'row 1: ageMin: expected a number from 0 to 120, got "abc"'],
   ['medication-sigs.json', 'an unknown periodUnit', (j) => (j.rows[0].periodUnit = 'month'), "'metformin-500-tab': periodUnit 'month' is not h, d or wk"],
   ['care-procedures.json', 'an unknown system (the row matched nothing)', (j) => (j.rows[0].system = 'icd9'), "'icd9|0SRC0J9': unknown system 'icd9' (cpt, hcpcs or icd10pcs)"],
   ['social-instruments.json', 'phq9.panel deleted', (j) => delete j.phq9.panel, 'phq9: panel: missing (expected an object with a code and a display)'],
@@ -71,7 +72,7 @@ const cases: [string, string, (json: any) => void, string][] = [
   ['social-instruments.json', "phq9's answer scoring 0 taken out", (j) => j.phq9.answers.shift(), "'phq9.answers': no answer scores 0 (each item scores 0-3)"],
   ['social-instruments.json', 'a tenth phq9 item', (j) => j.phq9.items.push({ ...j.phq9.items[0] }), "'phq9.items': 10 items: the PHQ-9 has 9"],
   ['social-values.json', 'a value the story names taken out', (j) => j.rows.shift(), "'observation-code/functional-status': is missing (fhirseed uses it)"],
-  ['prior-auth-rentals.json', 'continues as text (compared as a number, it passed)', (j) => (j.rows[0].continues = '0.5'), 'row 1: continues: expected a number, got "0.5"'],
+  ['prior-auth-rentals.json', 'continues as text (compared as a number, it passed)', (j) => (j.rows[0].continues = '0.5'), 'row 1: continues: expected a number from 0 to 1, got "0.5"'],
   // A row copied and its key left as it was (the last one silently won).
   ['allergies.json', 'a row twice', (j) => j.rows.push({ ...j.rows[0] }), "row 6: 'penicillin' is also row 1"],
   ['immunizations.json', 'a schedule row twice', (j) => j.schedule.push({ ...j.schedule[0], share: 0.5 }), "schedule row 43: 'hepb-pediatric dose 1' is also schedule row 1"],
@@ -83,6 +84,34 @@ const cases: [string, string, (json: any) => void, string][] = [
   ['nucc-taxonomy.json', 'its ambulance row taken out', useRemoved('ambulance'), "'ambulance': no row of this use (fhirseed needs one)"],
   ['professional-procedures.json', 'its mileage row taken out', (j) => (j.rows = j.rows.filter((r: { display: string }) => !/mileage/i.test(r.display))), "'ambulance': needs a transport row and a mileage row ('mileage' in its display)"],
   ['professional-procedures.json', 'an unknown system', (j) => (j.rows[0].system = 'cdt'), "'ov-est-2': unknown system 'cdt' (cpt or hcpcs)"],
+  // A number out of its field's range: negative, a fraction where it counts, above 1 where it is a share (went through
+  // to exit 0 with negative charges, fill counts of 1.5, dates such as '2021.5-03-04' or draws on negative weights).
+  ['professional-procedures.json', 'a negative charge', (j) => (j.rows[0].charge = -5), 'row 1: charge: expected a number ≥ 0, got -5'],
+  ['dental.json', 'a negative charge', (j) => (j.rows[0].charge = -1), 'row 1: charge: expected a number ≥ 0, got -1'],
+  ['visit-reasons.json', 'a negative age', (j) => (j.rows[0].ageMin = -1), 'row 1: ageMin: expected a number from 0 to 120, got -1'],
+  ['catalog/drugs.json', 'refills 1.5', (j) => (j.rows[0].refills = 1.5), 'row 1: refills: expected a whole number from 0 to 99, got 1.5'],
+  ['catalog/drugs.json', 'a days supply of 1.5', (j) => (j.rows[0].daysSupply = 1.5), 'row 1: daysSupply: expected a whole number ≥ 1, got 1.5'],
+  ['catalog/conditions.json', 'negative visits a year', (j) => (j.rows[0].visitsPerYear = -1), 'row 1: visitsPerYear: expected a number ≥ 0, got -1'],
+  ['catalog/conditions.json', "a variant's share above 1", (j) => (j.rows[3].variantOf.share = 1.5), 'row 4: variantOf.share: expected a number from 0 to 1, got 1.5'],
+  ['catalog/hcpcs.json', 'a negative payment rate', (j) => (j.rows[0].paymentRate = -1), 'row 1: paymentRate: expected a number ≥ 0, got -1'],
+  ['catalog/ms-drg.json', 'a negative weight', (j) => (j.rows[0].weight = -1), 'row 1: weight: expected a number ≥ 0, got -1'],
+  ['catalog/labs.json', 'a negative normal band', (j) => (j.rows[0].normal.low = -1), 'row 1: normal.low: expected a number ≥ 0, got -1'],
+  ['catalog/labs.json', "a condition's band negative (was blamed on labs.json)", (j) => (j.rows[1].abnormal.esrd.low = -1), "'2823-3' abnormal 'esrd': low: expected a number ≥ 0, got -1"],
+  ['allergies.json', 'a share above 1', (j) => (j.rows[0].share = 1.5), 'row 1: share: expected a number from 0 to 1, got 1.5'],
+  ['care-implants.json', 'a shelf life of 1.5 years', (j) => (j.rows[0].shelfLifeYears = 1.5), 'row 1: shelfLifeYears: expected a whole number from 1 to 100, got 1.5'],
+  ['immunizations.json', 'a negative schedule share', (j) => (j.schedule[0].share = -1), 'schedule row 1: share: expected a number from 0 to 1, got -1'],
+  ['immunizations.json', 'an age of 1.5 months', (j) => (j.schedule[0].ageMaxMonths = 1.5), 'schedule row 1: ageMaxMonths: expected a whole number from 0 to 1440, got 1.5'],
+  ['labs.json', 'an analyte with 1.5 decimals', (j) => (j.rows[0].analytes[0].decimals = 1.5), "'hba1c' analytes row 1: decimals: expected a whole number from 0 to 6, got 1.5"],
+  ['labs-clinical-results.json', 'a negative normal band', (j) => (j.rows[1].quantity.normal.low = -1), 'row 2: quantity.normal.low: expected a number ≥ 0, got -1'],
+  ['vitals.json', 'a negative age', (j) => (j.rows[1].ranges[0].ageMin = -1), "'systolic' ranges row 1: ageMin: expected a number from 0 to 120, got -1"],
+  ['medication-sigs.json', 'a frequency of 1.5', (j) => (j.rows[0].frequency = 1.5), 'row 1: frequency: expected a whole number ≥ 1, got 1.5'],
+  ['planning-goals.json', 'a negative target', (j) => (j.rows[0].detail.value = -1), 'row 1: detail.value: expected a number ≥ 0, got -1'],
+  ['social-instruments.json', 'a PHQ-9 answer scoring 1.5', (j) => (j.phq9.answers[1].score = 1.5), 'phq9.answers row 2: score: expected a whole number from 0 to 3, got 1.5'],
+  ['social-instruments.json', 'a negative TAPS weight', (j) => (j.taps.answers[0].drinking = -1), 'taps.answers row 1: drinking: expected a number ≥ 0, got -1'],
+  ['social-instruments.json', 'a negative day weight', (j) => (j.evs.dayWeights[0] = -1), 'evs: dayWeights: expected a list of numbers ≥ 0, got [-1,7,11,14,10,11,5,17]'],
+  ['social-instruments.json', 'a household size drawn from 1.5', (j) => (j.prapare.groups[1].questions[0].range.min = 1.5), "'prapare/63512-8': integer question with a range not of whole numbers"],
+  ['social-instruments.json', 'an income range ending before it starts', (j) => (j.prapare.groups[2].questions[3].range.max = 100), "'prapare/63586-2': range 12000-100 ends before it starts"],
+  ['social-values.json', 'a negative weight', (j) => (j.rows[4].weight = -1), 'row 5: weight: expected a number ≥ 0, got -1'],
 ];
 
 describe('code maps edited by a user', () => {

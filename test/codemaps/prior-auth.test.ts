@@ -61,8 +61,8 @@ describe('the prior-authorization code maps', () => {
     expect(() => load(copy(svc, (j) => j.rows.push({ ...j.rows.at(-1)!, from: 'K0000', to: 'L0999' })))).toThrow('K0000-L0999 spans two HCPCS letters');
     expect(() => load(copy(rent, (j) => (j.rows[0]!.hcpcs = 'A4253')))).toThrow("code-maps/prior-auth-rentals.json: 'A4253': not durable medical equipment");
     expect(() => load(copy(rent, (j) => j.rows.push(j.rows[0]!)))).toThrow("code-maps/prior-auth-rentals.json: duplicate key 'E0601'");
-    expect(() => load(copy(rent, (j) => (j.rows[0]!.renewalDays = 30.5)))).toThrow("'E0601': 30.5 days is not a whole number ≥ 1");
-    expect(() => load(copy(rent, (j) => (j.rows[0]!.firstDays = 0)))).toThrow("'E0601': 0 days");
-    expect(() => load(copy(rent, (j) => (j.rows[0]!.continues = 1.2)))).toThrow("'E0601': continues 1.2 is not a share from 0 to 1");
+    expect(() => load(copy(rent, (j) => (j.rows[0]!.renewalDays = 30.5)))).toThrow('row 1: renewalDays: expected a whole number ≥ 1, got 30.5');
+    expect(() => load(copy(rent, (j) => (j.rows[0]!.firstDays = 0)))).toThrow('row 1: firstDays: expected a whole number ≥ 1, got 0');
+    expect(() => load(copy(rent, (j) => (j.rows[0]!.continues = 1.2)))).toThrow('row 1: continues: expected a number from 0 to 1, got 1.2');
   });
 });

@@ -1,0 +1,45 @@
+// The number kinds of a code-maps field (src/codemaps/fields.ts): a value is taken exactly when it is in the kind's
+// range, whole where the kind says so, and the message names the range as declared.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fieldProblem } from '../../src/codemaps/fields.js';
+
+const finite = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), fc.integer({ min: -200, max: 200 }), fc.constantFrom(0, 1, 120, -0));
+
+describe('code-maps number kinds', () => {
+  it('should take a number exactly when it is within the range, whole where the kind wants it', () => {
+    const kinds: [string, (v: number) => boolean][] = [
+      ['number 0..', (v) => v >= 0],
+      ['number 0..1', (v) => v >= 0 && v <= 1],
+      ['number >0', (v) => v > 0],
+      ['number 0..120', (v) => v >= 0 && v <= 120],
+      ['whole 1..', (v) => Number.isInteger(v) && v >= 1],
+      ['whole 0..99', (v) => Number.isInteger(v) && v >= 0 && v <= 99],
+      ['number -5..5', (v) => v >= -5 && v <= 5],
+    ];
+    fc.assert(
+      fc.property(finite, fc.constantFrom(...kinds), (v, [kind, fits]) => {
+        expect(fieldProblem({ x: v }, 'x', kind) === undefined).toBe(fits(v));
+      }),
+    );
+  });
+
+  it('should say the range it expects and what it got', () => {
+    expect(fieldProblem({ charge: -5 }, 'charge', 'number 0..')).toBe('charge: expected a number ≥ 0, got -5');
+    expect(fieldProblem({ share: 1.5 }, 'share', 'number 0..1')).toBe('share: expected a number from 0 to 1, got 1.5');
+    expect(fieldProblem({ step: 0 }, 'step', 'number >0')).toBe('step: expected a number > 0, got 0');
+    expect(fieldProblem({ refills: 1.5 }, 'refills', 'whole 0..99')).toBe('refills: expected a whole number from 0 to 99, got 1.5');
+    expect(fieldProblem({ w: [1, -1] }, 'w', 'numbers 0..')).toBe('w: expected a list of numbers ≥ 0, got [1,-1]');
+    expect(fieldProblem({ w: 3 }, 'w', 'numbers 0..')).toBe('w: expected a list of numbers ≥ 0, got 3');
+    expect(fieldProblem({ n: '3' }, 'n', 'whole 1..')).toBe('n: expected a whole number ≥ 1, got "3"');
+    expect(fieldProblem({ n: Infinity }, 'n', 'number 0..')).toBe('n: expected a number ≥ 0, got Infinity');
+  });
+
+  it('should want a ranged field unless it is optional, and check it where it is there', () => {
+    expect(fieldProblem({}, 'n', 'whole 1..12')).toBe('n: missing (expected a whole number from 1 to 12)');
+    expect(fieldProblem({}, 'n', 'whole 1..12?')).toBeUndefined();
+    expect(fieldProblem({ n: null }, 'n', 'number 0..?')).toBeUndefined();
+    expect(fieldProblem({ n: 13 }, 'n', 'whole 1..12?')).toBe('n: expected a whole number from 1 to 12, got 13');
+    expect(fieldProblem({ w: [] }, 'w', 'numbers 0..')).toBeUndefined();
+  });
+});
