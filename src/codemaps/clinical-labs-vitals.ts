@@ -194,7 +194,11 @@ export function loadLabsVitalsCodeMaps(reader: CodeMapReader, claims: ClaimsCode
     const findings = { text: 'text', code: 'coded?' } as const;
     reader.list('labs-clinical-results.json', r.findings ?? [], `'${key}' findings`, findings);
     for (const [c, list] of Object.entries(r.conditionFindings ?? {})) reader.list('labs-clinical-results.json', list, `'${key}' conditionFindings '${c}'`, findings);
-    for (const [c, b] of Object.entries(r.quantity?.conditions ?? {})) reader.object('labs-clinical-results.json', b, `'${key}' quantity condition '${c}'`, BAND);
+    if (r.quantity) checkBand('labs-clinical-results.json', key, r.quantity.normal);
+    for (const [c, b] of Object.entries(r.quantity?.conditions ?? {})) {
+      reader.object('labs-clinical-results.json', b, `'${key}' quantity condition '${c}'`, BAND);
+      checkBand('labs-clinical-results.json', key, b);
+    }
     for (const c of Object.keys({ ...r.conditionFindings, ...r.quantity?.conditions })) checkCondition('labs-clinical-results.json', key, c);
   }
   const orderCategory = reader.read<{ orderCategory?: Coded & SourcedRow }>('labs.json').orderCategory;

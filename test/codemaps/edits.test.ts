@@ -103,6 +103,7 @@ const cases: [string, string, (json: any) => void, string][] = [
   ['immunizations.json', 'an age of 1.5 months', (j) => (j.schedule[0].ageMaxMonths = 1.5), 'schedule row 1: ageMaxMonths: expected a whole number from 0 to 1440, got 1.5'],
   ['labs.json', 'an analyte with 1.5 decimals', (j) => (j.rows[0].analytes[0].decimals = 1.5), "'hba1c' analytes row 1: decimals: expected a whole number from 0 to 6, got 1.5"],
   ['labs-clinical-results.json', 'a negative normal band', (j) => (j.rows[1].quantity.normal.low = -1), 'row 2: quantity.normal.low: expected a number ≥ 0, got -1'],
+  ['labs-clinical-results.json', 'a normal band ending below its start', (j) => (j.rows[1].quantity.normal.high = 1.5), "'spirometry': band 70-1.5 is empty"],
   ['vitals.json', 'a negative age', (j) => (j.rows[1].ranges[0].ageMin = -1), "'systolic' ranges row 1: ageMin: expected a number from 0 to 120, got -1"],
   ['medication-sigs.json', 'a frequency of 1.5', (j) => (j.rows[0].frequency = 1.5), 'row 1: frequency: expected a whole number ≥ 1, got 1.5'],
   ['planning-goals.json', 'a negative target', (j) => (j.rows[0].detail.value = -1), 'row 1: detail.value: expected a number ≥ 0, got -1'],
