@@ -130,9 +130,12 @@ export async function generateAsync(options: AsyncGenerateOptions): Promise<Mani
   try {
     const jobs = options.jobs ?? 1;
     // Workers first: they start up (modules, code maps, directory) while this thread builds its own.
-    const threads = jobs > 1 && run.end - run.first > 1 ? new MemberThreads(run.setup, Math.min(jobs, run.end - run.first) - 1) : undefined;
+    const parallel = jobs > 1 && run.end - run.first > 1;
+    // In parallel, each thread writes its members' bundle files itself: only their NDJSON bytes come here (issue 13).
+    const setup: MemberSetup = parallel && run.setup.render.formats.has('bundles') ? { ...run.setup, bundleDir: run.temp } : run.setup;
+    const threads = parallel ? new MemberThreads(setup, Math.min(jobs, run.end - run.first) - 1) : undefined;
     try {
-      const builder = memberBuilder(run.setup, run.codeMaps);
+      const builder = memberBuilder(setup, run.codeMaps);
       const members = threads ? threads.members(builder, run.first, run.end) : membersInProcess(builder, run.first, run.end);
       if (run.first === 0) run.writer.writeDirectory(builder.directory());
       const attribution = new Attribution(options.shard);

@@ -7,6 +7,8 @@ export interface WorkerError {
   message: string;
   stack?: string;
   exitCode?: number;
+  /** A system error's code (ENOSPC, EACCES…: a bundle file the worker could not write), for write-failure.ts. */
+  code?: string;
 }
 
 /** A worker's answer for member `index`: its bytes, or what building it threw. */
@@ -24,17 +26,20 @@ export function answerMember(builder: MemberBuilder, index: number): { answer: A
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
     const exitCode = e instanceof UserError ? e.exitCode : undefined;
-    return { answer: { index, error: { message: e.message, stack: e.stack, exitCode } }, transfer: [] };
+    const code = (e as NodeJS.ErrnoException).code;
+    return { answer: { index, error: { message: e.message, stack: e.stack, exitCode, ...(typeof code === 'string' ? { code } : {}) } }, transfer: [] };
   }
 }
 
 /**
  * The Error the main thread throws for a worker's failure on member `index`: a UserError (its one line, its exit
- * code) as a UserError; anything else, a bug, as an Error naming the member, with the worker's stack after its own.
+ * code) as a UserError; anything else as an Error naming the member, with the worker's stack after its own and its
+ * system error code, if any (a full disk is the environment's: write-failure.ts; other errors are bugs).
  */
 export function answerError(e: WorkerError, index: number): Error {
   if (e.exitCode !== undefined) return new UserError(e.message, e.exitCode);
-  const error = new Error(`member ${index}: ${e.message}`);
+  const error: NodeJS.ErrnoException = new Error(`member ${index}: ${e.message}`);
   if (e.stack) error.stack = `${error.message}\n(in the worker) ${e.stack}`;
+  if (e.code !== undefined) error.code = e.code;
   return error;
 }

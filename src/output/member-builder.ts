@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
 import type { CodeMaps } from '../codemaps/types.js';
 import { baseProfile, claimSelectedIgs, ids, meta, type BuildContext, type UsCoreVersion } from '../fhir/context.js';
@@ -31,6 +33,11 @@ export interface MemberSetup {
   /** The IGs to emit (default: the profile's `igs`, else all). */
   igs?: IgName[];
   render: RenderOptions;
+  /**
+   * The directory the bundle files go to, when the building thread writes them itself (generate --jobs N: render.ts
+   * renderGroup's writeBundle; each thread writes its own members' files, synchronously); else the writer does.
+   */
+  bundleDir?: string;
 }
 
 /** Builds members of one run; the directory and build context are made once, here. */
@@ -58,6 +65,8 @@ export function memberBuilder(setup: MemberSetup, codeMaps: CodeMaps): MemberBui
     igs: new Set(setup.igs ?? profile.igs ?? IG_NAMES),
   };
   const has = (ig: IgName) => ctx.igs.has(ig);
+  const { bundleDir } = setup;
+  const writeBundle = bundleDir === undefined ? undefined : (file: string, bytes: Uint8Array) => writeFileSync(join(bundleDir, file), bytes);
   const roleOrganization = (roleId: string) => directory.practitioners.find((p) => practitionerRoleId(p.id) === roleId)?.organizationId;
   return {
     member(index) {
@@ -72,7 +81,7 @@ export function memberBuilder(setup: MemberSetup, codeMaps: CodeMaps): MemberBui
         .concat(has('pdex') ? buildPdexMemberResources(story, ctx) : [])
         .map((r) => layerPdex(r, ctx))
         .map((r) => claimSelectedIgs(r, ctx));
-      const group = renderGroup(`bundles/member-${String(index).padStart(6, '0')}.json`, resources, setup.render, testAccount(story, ids.patient(story)));
+      const group = renderGroup(`bundles/member-${String(index).padStart(6, '0')}.json`, resources, setup.render, testAccount(story, ids.patient(story)), writeBundle);
       const attributed = attributedOrganizations(resources, roleOrganization);
       return attributed.size ? { ...group, attribution: [...attributed].map(([p, orgs]) => [p, [...orgs].sort()]) } : group;
     },
@@ -80,7 +89,7 @@ export function memberBuilder(setup: MemberSetup, codeMaps: CodeMaps): MemberBui
       const names = new Map(directory.organizations.map((o) => [o.id, o.name]));
       const groups = membersByOrganization(attribution).map(([org, patients]) =>
         claimSelectedIgs(buildAttributionGroup(org, names.get(org) ?? org, patients, meta(ctx, [baseProfile('Group')])), ctx));
-      return groups.length ? renderGroup('bundles/provider-attribution.json', groups, setup.render) : undefined;
+      return groups.length ? renderGroup('bundles/provider-attribution.json', groups, setup.render, undefined, writeBundle) : undefined;
     },
     directory() {
       // Plan-Net is this same directory (same NPIs, organizations, locations, endpoints) with its profiles layered on, plus networks and plans.
@@ -94,7 +103,7 @@ export function memberBuilder(setup: MemberSetup, codeMaps: CodeMaps): MemberBui
         .concat(planNet ? buildPlanNetDirectoryResources(ctx, planNet) : [])
         .concat(has('formulary') ? buildFormularyDirectoryResources(ctx) : [])
         .map((r) => claimSelectedIgs(r, ctx));
-      return renderGroup('bundles/directory.json', resources, setup.render);
+      return renderGroup('bundles/directory.json', resources, setup.render, undefined, writeBundle);
     },
   };
 }

@@ -33,6 +33,11 @@ export interface RenderedGroup {
   byType: Record<string, number>;
   byProfile: Record<string, number>;
   account?: { csv: string; json: string };
+  /**
+   * The bundle files were written by the thread that rendered the group (renderGroup's `writeBundle`): `bundles` names
+   * them (their ranges are empty) and `bytes` holds the NDJSON lines only.
+   */
+  bundlesWritten?: boolean;
   /** A member's provider attribution: Patient id → the Organization ids it is attributed to (src/fhir/pdex/attribution.ts). */
   attribution?: [string, string[]][];
 }
@@ -50,8 +55,18 @@ export function groupText(group: RenderedGroup, range: ByteRange): string {
  * and no joined copies are made on the way (the bytes live outside the JS heap), and each resource's
  * text is encoded as soon as it is made, so that one at a time is alive; only a member split across bundle
  * files keeps them all first, to read their references from the text (split.ts referencesInText): issue 13.
+ * With `writeBundle`, each bundle file is handed to it (synchronously, a view of this thread's buffer: write it before
+ * returning) as soon as it is made, and the group comes back with `bundlesWritten` and only its NDJSON lines in
+ * `bytes`: generate's building threads write their own bundle files, so that only the NDJSON bytes, half of a
+ * member's, travel to the writer's thread and wait there (issue 13).
  */
-export function renderGroup(bundleFile: string, resources: readonly Resource[], options: RenderOptions, account?: TestAccount): RenderedGroup {
+export function renderGroup(
+  bundleFile: string,
+  resources: readonly Resource[],
+  options: RenderOptions,
+  account?: TestAccount,
+  writeBundle?: (file: string, bytes: Uint8Array) => void,
+): RenderedGroup {
   const byType: Record<string, number> = {};
   const byProfile: Record<string, number> = {};
   // Each type's resources, by position, in order of first appearance.
@@ -79,9 +94,14 @@ export function renderGroup(bundleFile: string, resources: readonly Resource[], 
       const start = sink.length;
       if (options.pretty) sink.text(`${JSON.stringify(transactionBundle(part.map((k) => resources[k]!)), null, 2)}\n`);
       else compactBundle(sink, part, resources, texts, starts, ends);
-      bundles.push({ file, start, end: sink.length });
+      if (writeBundle) {
+        writeBundle(file, sink.view(start, sink.length));
+        bundles.push({ file, start: 0, end: 0 });
+      } else bundles.push({ file, start, end: sink.length });
     }
   }
+  // Written already: the group's bytes begin with its NDJSON lines.
+  const from = writeBundle ? sink.length : 0;
   const ndjson: RenderedGroup['ndjson'] = [];
   if (options.formats.has('ndjson')) {
     for (const [type, list] of ofType) {
@@ -91,12 +111,13 @@ export function renderGroup(bundleFile: string, resources: readonly Resource[], 
         else sink.copy(starts[k]!, ends[k]!);
         sink.text('\n');
       }
-      ndjson.push({ type, start, end: sink.length });
+      ndjson.push({ type, start: start - from, end: sink.length - from });
     }
   }
   return {
-    bytes: sink.take(),
+    bytes: sink.take(from),
     bundles,
+    ...(writeBundle ? { bundlesWritten: true } : {}),
     ndjson,
     byType,
     byProfile,
@@ -156,11 +177,16 @@ class ByteSink {
     this.length += this.buf.copy(this.buf, this.length, start, end);
   }
 
-  /** The bytes written, in an ArrayBuffer of their own; the sink is empty again. */
-  take(): Uint8Array {
+  /** The bytes [start, end) already written, as a view of the sink's buffer: valid until the next write. */
+  view(start: number, end: number): Uint8Array {
+    return this.buf.subarray(start, end);
+  }
+
+  /** The bytes written from `from` on, in an ArrayBuffer of their own; the sink is empty again. */
+  take(from = 0): Uint8Array {
     // allocUnsafeSlow: an ArrayBuffer of exactly this length, not zero-filled first (it is overwritten at once).
-    const out = Buffer.allocUnsafeSlow(this.length);
-    this.buf.copy(out, 0, 0, this.length);
+    const out = Buffer.allocUnsafeSlow(this.length - from);
+    this.buf.copy(out, 0, from, this.length);
     this.length = 0;
     return out;
   }

@@ -159,9 +159,10 @@ export class OutputWriter {
     for (const { file, start, end } of group.bundles) {
       // A member's first bundle is not listed (one per member, see openFile); its further parts are.
       if (!file.startsWith('bundles/member-') || /-\d+-\d+\.json$/.test(file)) this.files.add(file);
+      this.counts.bundles++;
+      if (group.bundlesWritten) continue;
       const write = this.writeBundle(join(this.dir, file), group.bytes.subarray(start, end));
       if (write) writes.push(write);
-      this.counts.bundles++;
     }
     for (const { type, start, end } of group.ndjson) this.ndjsonFile(type).write(group.bytes.subarray(start, end));
     if (!this.releaseWritten) return;
