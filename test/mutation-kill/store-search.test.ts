@@ -261,7 +261,7 @@ function condition(g: Gen, type: string, param: SearchParameter, source: Resourc
       const found = dates([...values, ...others]);
       const date = found.length ? pick(g, found) : '2024-01-02';
       const cut = pick(g, [4, 7, 10, date.length]);
-      return [code, `${pick(g, ['', 'eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb'])}${date.slice(0, cut)}`];
+      return [code, `${pick(g, ['', 'eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap'])}${date.slice(0, cut)}`];
     }
     case 'string': {
       const found = strings([...values, ...others]);

@@ -62,13 +62,16 @@ const DECIDED: [string, Record<string, string>][] = [
   ['ExplanationOfBenefit', { identifier: 'CLM-1' }],
   ['ExplanationOfBenefit', { identifier: 'clm-1' }],
   ['ExplanationOfBenefit', { coverage: 'Coverage/c1', patient: 'Patient/a' }],
+  // Dates on the store's date rows (store-dates.test.ts), whatever the prefix.
+  ['Observation', { patient: 'Patient/a', date: 'ge2020-01-01' }],
+  ['Observation', { patient: 'Patient/a', date: 'ne2020-01-01' }],
 ];
 
-/** Filters the index narrows but leaves to the matcher (a system, a modifier, a date, an absolute reference). */
+/** Filters the index narrows but leaves to the matcher (a system, a modifier, an absolute reference). */
 const LEFT: [string, Record<string, string>][] = [
   ['Observation', { patient: 'Patient/a', category: `${LAB}|laboratory` }],
   ['Observation', { patient: 'Patient/a', 'category:text': 'laboratory' }],
-  ['Observation', { patient: 'Patient/a', date: 'ge2020-01-01' }],
+  ['Observation', { patient: 'Patient/a', 'date:missing': 'true' }],
   ['Observation', { subject: 'http://example.org/fhir/Patient/a' }],
   ['ExplanationOfBenefit', { identifier: 'urn:x|CLM-1' }],
 ];

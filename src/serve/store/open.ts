@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from
 import { basename, dirname, join, relative } from 'node:path';
 import Database from 'libsql';
 import { UserError } from '../../util/errors.js';
+import { datePlan } from './date-plan.js';
 import { SqliteRepository } from './sqlite-repository.js';
 
 /** The store's folder in a served output directory (fhirseed's own: not data, not archived, not foreign). */
@@ -11,7 +12,7 @@ export const STORE_FILE = 'store.sqlite';
 /** Written in the SQLite header (`PRAGMA application_id`): tells fhirseed's store from any other database. */
 const APPLICATION_ID = 0x46534544;
 /** Bumped when the tables or the index keys change: an older store is rebuilt. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -19,6 +20,7 @@ CREATE TABLE resources (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NUL
 CREATE TABLE history (hid INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL);
 CREATE INDEX history_resource ON history (type, id);
 CREATE TABLE idx (k TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (k, seq)) WITHOUT ROWID;
+CREATE TABLE dates (seq INTEGER NOT NULL, p TEXT NOT NULL, low TEXT NOT NULL, high TEXT NOT NULL, PRIMARY KEY (seq, p, low, high)) WITHOUT ROWID;
 `;
 
 export interface StoreOptions {
@@ -120,6 +122,8 @@ export function openStore(dir: string | undefined, files: string[], options: Sto
   db.exec(SCHEMA);
   db.pragma(`application_id = ${APPLICATION_ID}`);
   db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema', String(SCHEMA_VERSION));
+  // The date parameters the store keeps rows for (dates.ts), as served now: the repository reads it back.
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('dates', JSON.stringify(datePlan()));
   return Object.assign(opened(file, db, false, source), { replaced });
 }
 

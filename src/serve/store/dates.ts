@@ -1,0 +1,84 @@
+import { toPeriod } from '@medplum/core';
+import type { Resource } from '@medplum/fhirtypes';
+
+/**
+ * The date rows of the SQLite store (table `dates`, open.ts): per stored resource (`seq`), per date search parameter
+ * the plan covers (`p`, its code), one row per value: `low` and `high`, the value's range as medplum's matcher sees it
+ * (`toPeriod`: ISO instants in UTC, a date's or month's whole span, a Period's start and end) with `0000` and `9999`
+ * for an open end. A search's date filter is then decided in SQL by comparing these strings exactly as medplum's
+ * matchesDateValue does (decide-dates.ts), so the store answers as the memory repository does.
+ *
+ * This module is imported by the first build's worker threads: no database, no schema look-ups.
+ */
+
+/**
+ * Which date parameters have rows, by resource type and code: the parameter's FHIRPath expression (decide narrows a
+ * parameter only while the served one has the same), and its branches, each a list of steps from the resource:
+ * `name` reads that element, `name|DateTime|Period` a choice element's named types (`effectiveDateTime`, …). Made at
+ * the store's first build (date-plan.ts) and kept in its `meta` ('dates'): plain JSON, handed to workers as it is.
+ */
+export type DatePlan = Record<string, Record<string, { expression: string; branches: string[][] }>>;
+
+/** One row without its seq: parameter code, low, high. */
+export type DateRow = [string, string, string];
+
+/** Open ends of a range, as medplum's matcher fills them in (`resourceValue.start ?? '0000'`). */
+export const OPEN_LOW = '0000';
+export const OPEN_HIGH = '9999';
+
+/**
+ * The date rows of one resource under `plan` (deduplicated): each branch's values walked from the resource, each made
+ * a range by medplum's toPeriod; values toPeriod does not take (a Timing, a string that is no date) or fails on (an
+ * impossible date) give no row.
+ */
+export function dateRows(resource: Resource, plan: DatePlan): DateRow[] {
+  const params = plan[resource.resourceType];
+  if (!params) return [];
+  const seen = new Set<string>();
+  const rows: DateRow[] = [];
+  for (const [code, { branches }] of Object.entries(params)) {
+    for (const steps of branches) {
+      for (const value of walk(resource, steps)) {
+        let period: ReturnType<typeof toPeriod>;
+        try {
+          period = toPeriod(value);
+        } catch {
+          continue;
+        }
+        if (!period) continue;
+        const row: DateRow = [code, period.start ?? OPEN_LOW, period.end ?? OPEN_HIGH];
+        const key = row.join('\n');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        rows.push(row);
+      }
+    }
+  }
+  return rows;
+}
+
+/** dateRows as a JSON array (`[["created","2024-…","2024-…"],…]`, `[]` when none), for SQLite's json_each. */
+export function dateRowsJson(resource: Resource, plan: DatePlan): string {
+  return JSON.stringify(dateRows(resource, plan));
+}
+
+/** The values at the end of `steps` (arrays flattened at every step, as FHIRPath does). */
+function walk(resource: Resource, steps: string[]): unknown[] {
+  let level: unknown[] = [resource];
+  for (const step of steps) {
+    const bar = step.indexOf('|');
+    const names = bar < 0 ? [step] : step.slice(bar + 1).split('|').map((suffix) => `${step.slice(0, bar)}${suffix}`);
+    const next: unknown[] = [];
+    for (const value of level) {
+      if (!value || typeof value !== 'object' || Array.isArray(value)) continue;
+      for (const name of names) {
+        const child = (value as Record<string, unknown>)[name];
+        if (Array.isArray(child)) {
+          for (const one of child) if (one !== undefined && one !== null) next.push(one);
+        } else if (child !== undefined && child !== null) next.push(child);
+      }
+    }
+    level = next;
+  }
+  return level;
+}
