@@ -7,6 +7,7 @@ import { loadProfile } from '../src/profile/load.js';
 import { profileLoadOptions } from '../src/story/limits.js';
 import { packageRoot } from '../src/util/paths.js';
 import { igsFromManifests } from '../src/validate/manifest-igs.js';
+import { allocationSitePretenuring } from '../src/validate/pretenuring.js';
 import { inputFiles } from '../src/validate/read.js';
 import { coveragePackagesOf, scanFiles, validateScanned } from '../src/validate/stream.js';
 import { createValidator, DEFAULT_IGS } from '../src/validate/validator.js';
@@ -17,13 +18,15 @@ import { createValidator, DEFAULT_IGS } from '../src/validate/validator.js';
  * IGs its manifest names (all five by default, as `fhirseed validate` takes them), the key scan, then
  * validation with coverage, with --jobs 1 and --jobs N (N = cores). Resources per
  * second of wall time, per CPU-second of this process (the one-core rate, whatever else runs on the
- * machine), and the process's peak RSS (MiB; worker threads included).
+ * machine), and the process's peak RSS (MiB; worker threads included). V8's allocation-site pretenuring off while
+ * it runs, as `fhirseed validate` has it (src/validate/pretenuring.ts), and back on for the benchmarks after it.
  */
 export async function benchValidate(): Promise<Record<string, number>> {
   const members = Number(process.env.FHIRSEED_BENCH_VALIDATE_MEMBERS ?? 200);
   const codeMaps = loadCodeMaps();
   const profile = loadProfile(join(packageRoot(), 'profiles', 'default.yaml'), profileLoadOptions(codeMaps));
   const out = mkdtempSync(join(tmpdir(), 'fhirseed-bench-validate-'));
+  allocationSitePretenuring(false);
   try {
     generate({ profile: { ...profile, members }, out, codeMaps, formats: ['ndjson'] });
     const loadStart = process.hrtime.bigint();
@@ -60,6 +63,7 @@ export async function benchValidate(): Promise<Record<string, number>> {
       packageLoadSeconds: loadSeconds,
     };
   } finally {
+    allocationSitePretenuring(true);
     rmSync(out, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UserError } from '../../util/errors.js';
 import { keepHeapTight } from '../../util/heap.js';
+import { allocationSitePretenuring } from '../../validate/pretenuring.js';
 import { igsFromManifests } from '../../validate/manifest-igs.js';
 import { parseIg } from '../../validate/packages.js';
 import { inputFiles } from '../../validate/read.js';
@@ -40,6 +41,7 @@ export const validateCommand: CommandModule<CommandContext, ValidateArgs> = {
     if (!Number.isInteger(argv.jobs) || argv.jobs < 1) throw new UserError(`--jobs ${argv.jobs}: expected a whole number ≥ 1`);
     argv.ig?.forEach(parseIg);
     keepHeapTight();
+    allocationSitePretenuring(false); // one GC mode, the fast one, not three (src/validate/pretenuring.ts)
     // Reading first (a pass that keeps only keys): a wrong path is told at once, before the packages load.
     const read = scanFiles(inputFiles(argv.paths));
     if (!read.resources && !read.problems.length) {

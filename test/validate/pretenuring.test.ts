@@ -1,0 +1,53 @@
+// allocationSitePretenuring and the validate command (issue 13: validate ran in one of three GC modes, set by which
+// allocation sites V8 tenured early on). A child process keeps two million arrays from one allocation site, which
+// makes V8 tenure that site when pretenuring is on, then asks (%InYoungGeneration) where 1,000 fresh arrays from the
+// same site were allocated: all in the old space when the site was tenured, all young when pretenuring is off.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/output.js';
+import { SHARED_PACKAGES } from '../helpers/packages.js';
+
+const temp = tempDir('fhirseed-pretenuring-');
+afterAll(() => temp.cleanup());
+
+const src = (path: string) => JSON.stringify(new URL(`../../src/${path}`, import.meta.url).href);
+
+/** How many of 1,000 arrays from a site whose first two million all survived are young, after `before` ran. */
+function youngAfter(before: string): number {
+  const probe = `
+    ${before}
+    function make(i) { return [i, i + 1, { n: i }]; }
+    const keep = [];
+    for (let i = 0; i < 2e6; i++) keep.push(make(i));
+    let young = 0;
+    for (let i = 0; i < 1000; i++) if (%InYoungGeneration(make(i))) young++;
+    console.log(JSON.stringify({ young, kept: keep.length }));
+  `;
+  const register = new URL('../../src/output/ts-worker-register.mjs', import.meta.url).href;
+  const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--import', register, '--input-type=module', '-e', probe], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  return (JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { young: number }).young;
+}
+
+describe('allocationSitePretenuring', () => {
+  it('should keep a site whose objects all survived allocating in the young generation when turned off, and tenure it again when turned back on', () => {
+    const module = `const m = await import(${src('validate/pretenuring.ts')});`;
+    expect(youngAfter('')).toBe(0); // V8's own behaviour: the site is tenured
+    expect(youngAfter(`${module} m.allocationSitePretenuring(false);`)).toBe(1000);
+    expect(youngAfter(`${module} m.allocationSitePretenuring(false); m.allocationSitePretenuring(true);`)).toBe(0);
+  }, 240_000);
+
+  it('should be off for the rest of the process once `fhirseed validate` has run', () => {
+    const file = join(temp.dir, 'patient.ndjson');
+    writeFileSync(file, `${JSON.stringify({ resourceType: 'Patient', id: 'p1', gender: 'female' })}\n`);
+    const run = `
+      const { runCli } = await import(${src('cli/run.ts')});
+      let out = '';
+      const code = await runCli(['validate', ${JSON.stringify(file)}, '--ig', 'us-core@6.1.0', '--packages', ${JSON.stringify(SHARED_PACKAGES)}], { stdout: (t) => (out += t), stderr: (t) => process.stderr.write(t), isTty: false });
+      if (code !== 0 || !out.startsWith('validated 1 resources: 0 errors')) process.stderr.write('validate: ' + code + ' ' + out);
+    `;
+    expect(youngAfter(run)).toBe(1000);
+  }, 240_000);
+});
