@@ -122,6 +122,33 @@ describe('SqliteRepository writes at their edges', () => {
     }
   });
 
+  it('should fail a build transaction whole when SQLite refuses a staged key, the rows before it included', async () => {
+    const store = openStore(undefined, []);
+    const repo = store.repo;
+    try {
+      // The key's insert fails after the row's went in: nothing of the batch may stay, nor a row without its keys.
+      repo.db.exec("CREATE TEMP TRIGGER refuse BEFORE INSERT ON idx_load WHEN NEW.k LIKE '%refused-code%' BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END");
+      const errors: unknown[] = [];
+      const done = await repo
+        .withTransaction(async () => {
+          await repo.preload(obs('first', 'survey'));
+          errors.push(await repo.preload(obs('bad', 'refused-code')).catch((e: unknown) => e));
+          errors.push(await repo.preload(obs('later', 'survey')).catch((e: unknown) => e));
+        })
+        .catch((e: unknown) => e);
+      expect((done as Error).message).toMatch(/refused by a trigger/);
+      expect(errors.map((e) => (e as Error).message)).toEqual([expect.stringMatching(/refused by a trigger/), expect.stringMatching(/refused by a trigger/)]);
+      expect(repo.db.inTransaction).toBe(false);
+      expect(sql(repo, 'SELECT count(*) FROM resources')).toEqual([[0]]);
+      repo.db.exec('DROP TRIGGER refuse');
+      await repo.withTransaction(async () => repo.preload(obs('next', 'survey')));
+      store.markLoaded();
+      expect(candidates(repo, { category: 'survey' })).toEqual(['next']);
+    } finally {
+      store.close();
+    }
+  });
+
   it('should refuse appendVersion and appendText inside a transaction once the build has ended', async () => {
     const store = openStore(undefined, []);
     const repo = store.repo;
