@@ -17,13 +17,15 @@ const PER_WORKER = 2;
 const AHEAD_PER_WORKER = 2;
 /**
  * V8 heap limits of a worker (MiB). A worker's live data is its modules, the code maps, the directory
- * and the member being built (about 30 MiB). The old generation is capped so that a worker per core
- * stays bounded (a member 50 times the default's largest would still fit). The young generation is
+ * and the member being built (15–17 MiB after full collections over a 10,000-member run). The old generation is capped
+ * so that a worker per core stays bounded, and at 64 MiB V8 also lets it grow less far past its live data: 10,000
+ * default members --jobs 2, peak RSS 291–297 MiB against 305–319 at 128, for about 5 % more CPU (three and four runs;
+ * the largest member, 1,414 resources, fits with room to spare). The young generation is
  * where a member's objects should die: at 8 MiB most of them outlived two scavenges and were promoted,
  * and old-generation collections took a third of the CPU (1,000 default members, --jobs 2: 37.9 CPU
  * seconds at 8, 29.8 at 16, 25.8 at 32 — as much as --jobs 1 — for 280, 306 and 334 MiB peak RSS; issue 13).
  */
-const WORKER_HEAP = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 32 };
+const WORKER_HEAP = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 32 };
 
 /**
  * The worker entry: member-worker.js beside this module in dist/; under vitest (TypeScript sources)

@@ -44,6 +44,16 @@ describe('MemberThreads: this thread builds members beside the workers', () => {
     expect(Math.max(...builtHere)).toBeLessThan(4);
   });
 
+  it("should start each worker with its heap bounded for generate's memory target: old generation 64 MiB, young 32", async () => {
+    const threads = new MemberThreads(setup, 1);
+    try {
+      const [worker] = threads['workers'] as import('node:worker_threads').Worker[];
+      expect(worker!.resourceLimits).toMatchObject({ maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 32 });
+    } finally {
+      await threads.close();
+    }
+  });
+
   it('should rethrow a worker that fails even when this thread could build every member', async () => {
     const builder = memberBuilder(setup, codeMaps);
     const threads = new MemberThreads(setup, 1, '/nonexistent/fhirseed-code-maps');
