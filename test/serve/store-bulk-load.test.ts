@@ -52,7 +52,8 @@ function writeData(dir: string): void {
     '[1, 2]',
   ];
   writeFileSync(join(dir, 'ndjson', 'Patient.ndjson'), `${patients.join('\r\n')}\r\n`);
-  const observations = Array.from({ length: 40 }, (_, i) => JSON.stringify(observation(`o${i}`, `p${(i % 4) + 1}`)));
+  // One line not ASCII (the workers decode an ASCII chunk's lines as Latin-1, any other as UTF-8).
+  const observations = Array.from({ length: 40 }, (_, i) => JSON.stringify({ ...observation(`o${i}`, `p${(i % 4) + 1}`), ...(i === 5 ? { code: { text: 'Glucose, sérum – à jeun' } } : {}) }));
   writeFileSync(join(dir, 'ndjson', 'Observation.ndjson'), `${observations.join('\n')}\n${'x'.repeat(2000)}`);
 }
 
@@ -60,8 +61,12 @@ interface Built {
   result: LoadResult;
   rows: [number, string, string, string][];
   keys: [string, number][];
+  /** The date rows (seq, parameter, low, high), but for `_lastUpdated`'s of a load-time lastUpdated. */
+  dates: [number, string, string, string][];
   /** Resources appended as the workers made them (appendText calls that stored one). */
   appended: number;
+  /** Of those, the ones whose date rows the workers made (appendText given them: none parsed on the main thread). */
+  dated: number;
 }
 
 /**
@@ -69,14 +74,17 @@ interface Built {
  * createBulkLoader) and reads back its rows (versionId blanked) and keys.
  */
 async function build(dir: string, bulk: boolean, options: { minJsonFiles?: number } = { minJsonFiles: 0 }): Promise<Built> {
-  const store = openStore(dir, dataFiles(dir), { file: join(temp.dir, `${bulk ? 'bulk' : 'lines'}-${Math.random()}.sqlite`) });
+  // The engine first, as createRepository does: the store's date plan reads the search parameters it indexes.
   const { router } = createEngine();
+  const store = openStore(dir, dataFiles(dir), { file: join(temp.dir, `${bulk ? 'bulk' : 'lines'}-${Math.random()}.sqlite`) });
   const loader = bulk ? createBulkLoader(store.repo, { workers: 2, chunkBytes: 512, ...options }) : undefined;
   let appended = 0;
+  let dated = 0;
   const append = store.repo.appendText.bind(store.repo);
   store.repo.appendText = (...args) => {
     const seq = append(...args);
     if (seq) appended++;
+    if (seq && args[3] !== undefined) dated++;
     return seq;
   };
   try {
@@ -95,7 +103,11 @@ async function build(dir: string, bulk: boolean, options: { minJsonFiles?: numbe
     });
     // Not the versionIds' term keys (new UUIDs in each build).
     const keys = (db.prepare('SELECT k, seq FROM idx ORDER BY k, seq').raw().all() as [string, number][]).filter(([k]) => !/\|t\|[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-/.test(k));
-    return { result, rows, keys, appended };
+    const loadedAt = new Map(rows.map(([seq, , , json]) => [seq, json.includes('"lastUpdated":"L"')]));
+    const dates = (db.prepare('SELECT seq, p, low, high FROM dates ORDER BY seq, p, low, high').raw().all() as [number, string, string, string][]).filter(
+      ([seq, p]) => !(p === '_lastUpdated' && loadedAt.get(seq)),
+    );
+    return { result, rows, keys, dates, appended, dated };
   } finally {
     await loader?.close();
     store.close();
@@ -116,8 +128,16 @@ describe('the first build through worker threads', () => {
     expect(bulk.result).toEqual(lines.result);
     // The same order; `seq` itself may differ by the gaps that an id met again leaves (the append it tried).
     const rank = (built: Built) => new Map(built.rows.map(([seq], i) => [seq, i]));
-    const ranked = (built: Built) => ({ rows: built.rows.map(([, ...row]) => row), keys: built.keys.map(([k, seq]) => [k, rank(built).get(seq)]) });
+    const ranked = (built: Built) => ({
+      rows: built.rows.map(([, ...row]) => row),
+      keys: built.keys.map(([k, seq]) => [k, rank(built).get(seq)]),
+      dates: built.dates.map(([seq, ...row]) => [rank(built).get(seq), ...row]),
+    });
     expect(ranked(bulk)).toEqual(ranked(lines));
+    expect(bulk.dates.length).toBeGreaterThan(0);
+    // The workers made every appended row's date rows: the main thread parsed none of the texts for them.
+    expect(bulk.dated).toBe(bulk.appended);
+    expect(bulk.rows.map(([, , , json]) => json)).toEqual(expect.arrayContaining([expect.stringContaining('sérum – à jeun')]));
     expect(bulk.rows.map(([, type, id]) => `${type}/${id}`)).toContain('Patient/new');
   });
 

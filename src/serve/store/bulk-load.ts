@@ -9,6 +9,7 @@ import type { Bundle } from '@medplum/fhirtypes';
 import { workerFailed } from '../../util/worker-failed.js';
 import { failureText, storeLine, yieldUnlessAborted, type JsonLoader, type LoadResult, type NdjsonLoader } from '../load.js';
 import { KEY_PARTS, splitLines } from './bulk-text.js';
+import type { DatePlan } from './dates.js';
 import type { SqliteRepository } from './sqlite-repository.js';
 
 /**
@@ -22,6 +23,8 @@ export interface ChunkRows {
   type: string[];
   id: string[];
   text: string[];
+  /** Per row, its date rows (dates.ts dateRowsJson, `[]` when none). */
+  dates: string[];
   bytes: Uint8Array;
 }
 
@@ -34,6 +37,7 @@ export interface BundleRows {
   type: string[];
   id: string[];
   text: string[];
+  dates: string[];
   bytes: Uint8Array;
 }
 
@@ -110,7 +114,7 @@ export function createBulkLoader(
   const started = () => {
     if (!pool) {
       folder = keysAt ? undefined : mkdtempSync(join(tmpdir(), 'fhirseed-keys-'));
-      pool = new Pool(Math.max(1, workers), keysAt ?? join(folder!, 'store'));
+      pool = new Pool(Math.max(1, workers), keysAt ?? join(folder!, 'store'), repo.datePlan);
     }
     return pool;
   };
@@ -123,7 +127,7 @@ export function createBulkLoader(
   /** Stores a row (the workers' text, or the ordinary path's `fallback`): its seq when appended, else 0. */
   const storeRow = async (rows: ChunkRows | BundleRows, i: number, fallback: () => Promise<void>): Promise<number> => {
     const type = rows.type[i]!;
-    const seq = type && known(type) ? repo.appendText(type, rows.id[i]!, rows.text[i]!) : 0;
+    const seq = type && known(type) ? repo.appendText(type, rows.id[i]!, rows.text[i]!, rows.dates[i]!) : 0;
     if (!seq) await fallback();
     return seq;
   };
@@ -344,12 +348,13 @@ class Pool {
   constructor(
     readonly size: number,
     keysAt: string,
+    datePlan: DatePlan,
   ) {
     const entry = workerEntry();
     this.prefixes = Array.from({ length: size }, (_, n) => `${keysAt}-keys-${n}`);
     this.files = this.prefixes.flatMap((prefix) => KEY_PARTS.map((_, p) => `${prefix}-${p}`));
     for (const file of this.files) rmSync(file, { force: true });
-    this.workers = this.prefixes.map((keys) => new Worker(entry.url, { execArgv: entry.execArgv, resourceLimits: WORKER_HEAP, workerData: { keys } }));
+    this.workers = this.prefixes.map((keys) => new Worker(entry.url, { execArgv: entry.execArgv, resourceLimits: WORKER_HEAP, workerData: { keys, datePlan } }));
     for (const [n, worker] of this.workers.entries()) {
       this.waiting.set(worker, []);
       worker.on('message', (answer: unknown) => this.waiting.get(worker)!.shift()?.resolve(answer));

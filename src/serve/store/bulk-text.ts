@@ -1,5 +1,6 @@
 import { stringify } from '@medplum/core';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { dateRowsJson, type DatePlan } from './dates.js';
 import { indexKeys } from './keys.js';
 
 /** One NDJSON line ready to append to a first build: what SqliteRepository.appendVersion takes. */
@@ -10,36 +11,44 @@ export interface BulkRow {
   text: string;
   /** The version's index keys (keys.ts) as a JSON array. */
   keys: string;
+  /** The version's date rows under the store's plan (dates.ts dateRowsJson; `[]` when none). */
+  dates: string;
 }
 
 /**
  * The version a first build stores for one NDJSON line, as SqliteRepository's preload would: the line's resource
  * with a new meta.versionId (`versionId`, a UUID) and meta.lastUpdated kept or set to `now` (ISO 8601), its stored
- * text and its index keys. Undefined for a line the ordinary path must take (it then records the same error or
+ * text, its index keys and its date rows under the store's date plan (`plan`; default none). Undefined for a line the ordinary path must take (it then records the same error or
  * does the same thing as before): not JSON, not an object with a string resourceType and a non-empty string id,
  * or a `meta` that is not an object. Does not check that the type is a FHIR resource type (the caller does).
  */
-export function bulkRow(line: string, versionId: string, now: string): BulkRow | undefined {
+export function bulkRow(line: string, versionId: string, now: string, plan: DatePlan = {}): BulkRow | undefined {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch {
     return undefined;
   }
-  return resourceRow(value, versionId, now, line);
+  return resourceRow(value, versionId, now, plan, line);
 }
 
 /**
  * As bulkRow for a resource already parsed (a bundle entry's: `line` undefined, the text then always medplum's
  * stringify of the version); `line`, when given, is the text `value` was parsed from.
  */
-export function resourceRow(value: unknown, versionId: string, now: string, line?: string): BulkRow | undefined {
+export function resourceRow(value: unknown, versionId: string, now: string, plan: DatePlan = {}, line?: string): BulkRow | undefined {
   if (!isObject(value)) return undefined;
   const { resourceType: type, id, meta } = value;
   if (typeof type !== 'string' || typeof id !== 'string' || !id || (meta !== undefined && !isObject(meta))) return undefined;
   const { versionId: _replaced, ...kept } = meta ?? {};
   const version = { ...value, meta: { ...kept, versionId, lastUpdated: (kept.lastUpdated as string | undefined) || now } } as Resource;
-  return { type, id, text: line === undefined ? stringify(version) : versionText(line, value, version), keys: JSON.stringify(indexKeys(version)) };
+  return {
+    type,
+    id,
+    text: line === undefined ? stringify(version) : versionText(line, value, version),
+    keys: JSON.stringify(indexKeys(version)),
+    dates: dateRowsJson(version, plan),
+  };
 }
 
 /**
@@ -96,14 +105,25 @@ const NUMBER = /[:,[](-?\d[\d.eE+-]*)(?=[,\]}])/g;
  * with both (JSON.parse keeps the last, as every reader of the stored text does); fhirseed never writes one.
  */
 export function versionText(line: string, resource: Record<string, unknown>, version: Resource): string {
-  if (!canonical(line)) return stringify(version);
+  if (!canonical(line)) return plainText(line, version);
   const meta = JSON.stringify(version.meta);
   if (resource.meta === undefined) return `${line.slice(0, -1)},"meta":${meta}}`;
   const needle = `"meta":${JSON.stringify(resource.meta)}`;
   const at = line.indexOf(needle);
   // Found twice (a contained resource with the same meta): which one is the resource's own is not known here.
-  if (at < 0 || line.indexOf(needle, at + 1) >= 0) return stringify(version);
+  if (at < 0 || line.indexOf(needle, at + 1) >= 0) return plainText(line, version);
   return `${line.slice(0, at)}"meta":${meta}${line.slice(at + needle.length)}`;
+}
+
+/** Text that medplum's stringify would drop: an empty string, null, an empty array or object (in a string value too). */
+const EMPTY = /""|null|\[\]|\{\}/;
+
+/**
+ * `stringify(version)` for a version parsed from `line`: JSON.stringify's own text when the line holds nothing that
+ * medplum's stringify drops (its walk over the resource then returns the resource itself), else medplum's.
+ */
+function plainText(line: string, version: Resource): string {
+  return EMPTY.test(line) ? stringify(version) : JSON.stringify(version);
 }
 
 /** Whether `line` (a JSON object's text) is what JSON.stringify would write for its parsed value (see NOT_CANONICAL). */

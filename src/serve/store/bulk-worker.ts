@@ -1,20 +1,22 @@
+import { isAscii } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Bundle } from '@medplum/fhirtypes';
 import Database from 'libsql';
 import { bulkRow, KEY_PARTS, keyPart, plainPuts, resourceRow, splitLines, type BulkRow } from './bulk-text.js';
+import type { DatePlan } from './dates.js';
 import type { BundleRows, ChunkRows, WorkerMessage } from './bulk-load.js';
 
 /**
  * Worker thread of the SQLite store's first build (started by bulk-load.ts, `workerData.keys` the path prefix of the
- * files it stages index keys in). A task is a chunk of an NDJSON file (whole lines, UTF-8 bytes) or a whole bundle
- * file, its buffer transferred: the answer holds the rows to append (bulkRow) without their keys, an empty type where
- * the ordinary path must take a line or entry, and the buffer itself, transferred back (decoded again only for such a
- * line). The keys wait here until the main thread sends the rows' `seq`s (0: not appended), then go to this worker's
+ * files it stages index keys in, `workerData.datePlan` the store's date plan, dates.ts). A task is a chunk of an NDJSON
+ * file (whole lines, UTF-8 bytes) or a whole bundle file, its buffer transferred: the answer holds the rows to append
+ * (bulkRow: text and date rows) without their keys, an empty type where the ordinary path must take a line or entry,
+ * and the buffer itself, transferred back (decoded again only for such a line). The keys wait here until the main thread sends the rows' `seq`s (0: not appended), then go to this worker's
  * own SQLite files, one per key range ({@link keyPart}: `PREFIX-P`); `index` P sorts range P's keys (in parallel with
  * the other workers, while the main thread merges the ranges before it) and closes its file.
  */
-const { keys: prefix } = workerData as { keys: string };
+const { keys: prefix, datePlan } = workerData as { keys: string; datePlan: DatePlan };
 const parts = KEY_PARTS.map((_, p) => {
   const db = new Database(`${prefix}-${p}`);
   db.pragma('journal_mode = OFF');
@@ -32,22 +34,19 @@ parentPort!.on('message', (message: WorkerMessage) => {
   if (message.kind === 'seqs') {
     const keys = pending.get(message.chunk) ?? [];
     pending.delete(message.chunk);
-    const open = new Set<(typeof parts)[number]>();
     for (let i = 0; i < keys.length; i++) {
       // `["T|…`: the range of the row's type code (all its keys begin with it).
       if (!(message.seqs[i]! > 0) || keys[i]!.length < 3) continue;
       const part = parts[keyPart(keys[i]![2]!)]!;
-      if (!open.has(part)) {
-        part.db.exec('BEGIN');
-        open.add(part);
-      }
+      if (!part.db.inTransaction) part.db.exec('BEGIN');
       part.stage.run(message.seqs[i], keys[i]);
     }
-    for (const part of open) part.db.exec('COMMIT');
     return;
   }
   if (message.kind === 'index') {
     const { db } = parts[message.part]!;
+    // One transaction from the first staged key to here: no commit (and its writes) per chunk.
+    if (db.inTransaction) db.exec('COMMIT');
     db.exec('CREATE INDEX stage_order ON stage (k, seq)');
     db.close();
     parentPort!.postMessage({ indexed: message.part });
@@ -64,27 +63,47 @@ function text(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
-function push(rows: Pick<ChunkRows, 'type' | 'id' | 'text'>, keys: string[], row: BulkRow | undefined): void {
+function push(rows: Pick<ChunkRows, 'type' | 'id' | 'text' | 'dates'>, keys: string[], row: BulkRow | undefined): void {
   rows.type.push(row?.type ?? '');
   rows.id.push(row?.id ?? '');
   rows.text.push(row?.text ?? '');
+  rows.dates.push(row?.dates ?? '[]');
   keys.push(row?.keys ?? '');
 }
 
 function chunkRows(bytes: Uint8Array, now: string, keys: string[]): ChunkRows {
-  const lines = splitLines(text(bytes));
-  const rows: ChunkRows = { lines: lines.length, line: [], type: [], id: [], text: [], bytes };
+  const lines = chunkLines(bytes);
+  const rows: ChunkRows = { lines: lines.length, line: [], type: [], id: [], text: [], dates: [], bytes };
   for (let i = 0; i < lines.length; i++) {
     const source = lines[i]!.trim();
     if (!source) continue;
     rows.line.push(i + 1);
-    push(rows, keys, bulkRow(source, randomUUID(), now));
+    push(rows, keys, bulkRow(source, randomUUID(), now, datePlan));
   }
   return rows;
 }
 
+/**
+ * The chunk's lines as splitLines makes them, each decoded on its own: a chunk decoded whole is one string of
+ * megabytes, which took V8 about 30 times as long as its lines one by one (as Latin-1 when the chunk is ASCII, which
+ * UTF-8 then is). A chunk holding a CR (which may end a line alone) is left to splitLines.
+ */
+function chunkLines(bytes: Uint8Array): string[] {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer.indexOf(13) >= 0) return splitLines(buffer.toString('utf8'));
+  const ascii = isAscii(buffer);
+  const lines: string[] = [];
+  for (let start = 0; start < buffer.length; ) {
+    let end = buffer.indexOf(10, start);
+    if (end < 0) end = buffer.length;
+    lines.push(buffer.toString(ascii ? 'latin1' : 'utf8', start, end));
+    start = end + 1;
+  }
+  return lines;
+}
+
 function bundleRows(bytes: Uint8Array, now: string, keys: string[]): BundleRows {
-  const rows: BundleRows = { plain: false, type: [], id: [], text: [], bytes };
+  const rows: BundleRows = { plain: false, type: [], id: [], text: [], dates: [], bytes };
   let bundle: Bundle;
   try {
     bundle = JSON.parse(text(bytes)) as Bundle;
@@ -93,6 +112,6 @@ function bundleRows(bytes: Uint8Array, now: string, keys: string[]): BundleRows 
   }
   if (bundle?.resourceType !== 'Bundle' || bundle.type !== 'transaction' || !plainPuts(bundle)) return rows;
   rows.plain = true;
-  for (const entry of bundle.entry ?? []) push(rows, keys, resourceRow(entry.resource, randomUUID(), now));
+  for (const entry of bundle.entry ?? []) push(rows, keys, resourceRow(entry.resource, randomUUID(), now, datePlan));
   return rows;
 }
