@@ -32,6 +32,16 @@ const staged = (repo: SqliteRepository) => Number(sql(repo, 'SELECT count(*) FRO
 const outcome = (error: unknown) => (error as { outcome?: { issue?: { code?: string; expression?: string[]; details?: { text?: string } }[] } }).outcome?.issue?.[0];
 const FULL = /^the sandbox store is full \(SQLITE_FULL/;
 
+/** Runs `test` on a new in-memory store (its first build not ended), closed after. */
+async function inMemory(test: (store: OpenedStore, repo: SqliteRepository) => Promise<void>): Promise<void> {
+  const store = openStore(undefined, []);
+  try {
+    await test(store, store.repo);
+  } finally {
+    store.close();
+  }
+}
+
 /** A file store, built and reopened for serving, with a few pages to spare: small writes fit, a 200 KB one does not. */
 function fullStore(): { store: OpenedStore; cleanup: () => void } {
   const t = tempDir('fhirseed-store-edges-');
@@ -50,10 +60,8 @@ function fullStore(): { store: OpenedStore; cleanup: () => void } {
 describe('SqliteRepository writes at their edges', () => {
   beforeAll(() => indexR4Definitions());
 
-  it('should refuse an unknown resource type in create and preload, naming resourceType as where, and store nothing', async () => {
-    const store = openStore(undefined, []);
-    const repo = store.repo;
-    try {
+  it('should refuse an unknown resource type in create and preload, naming resourceType as where, and store nothing', () =>
+    inMemory(async (store, repo) => {
       const expected = { code: 'invalid', expression: ['resourceType'], details: { text: "unknown resource type 'NotAType'" } };
       const bad = { resourceType: 'NotAType', id: 'x' } as unknown as Resource;
       await repo.withTransaction(async () => {
@@ -64,15 +72,10 @@ describe('SqliteRepository writes at their edges', () => {
       expect(outcome(await repo.createResource(bad).catch((e: unknown) => e))).toMatchObject(expected);
       expect(sql(repo, 'SELECT count(*) FROM resources')).toEqual([[0]]);
       expect(metaCount(repo)).toBe(0);
-    } finally {
-      store.close();
-    }
-  });
+    }));
 
-  it('should stage the keys of a build transaction until the build ends, and index a preload outside one at once', async () => {
-    const store = openStore(undefined, []);
-    const repo = store.repo;
-    try {
+  it('should stage the keys of a build transaction until the build ends, and index a preload outside one at once', () =>
+    inMemory(async (store, repo) => {
       // Outside a transaction: the ordinary path, its keys in idx at once.
       await repo.preload(obs('outside', 'laboratory'));
       expect(staged(repo)).toBe(0);
@@ -91,15 +94,10 @@ describe('SqliteRepository writes at their edges', () => {
       store.markLoaded();
       expect(candidates(repo, { category: 'laboratory' })).toEqual(['outside', 'inside']);
       expect(metaCount(repo)).toBe(3);
-    } finally {
-      store.close();
-    }
-  });
+    }));
 
-  it('should preload after the build by the ordinary path: the file\'s versionId dropped, other content a new version, the same none', async () => {
-    const store = openStore(undefined, []);
-    const repo = store.repo;
-    try {
+  it('should preload after the build by the ordinary path: the file\'s versionId dropped, other content a new version, the same none', () =>
+    inMemory(async (store, repo) => {
       await repo.withTransaction(async () => repo.preload(obs('o1', 'laboratory')));
       store.markLoaded();
       const v1 = repo.get('Observation', 'o1')!;
@@ -117,15 +115,10 @@ describe('SqliteRepository writes at their edges', () => {
       expect(candidates(repo, { category: 'laboratory' })).toEqual([]);
       expect(metaCount(repo)).toBe(2);
       expect(repo.bulkReplaced()).toEqual([]);
-    } finally {
-      store.close();
-    }
-  });
+    }));
 
-  it('should fail a build transaction whole when SQLite refuses a staged key, the rows before it included', async () => {
-    const store = openStore(undefined, []);
-    const repo = store.repo;
-    try {
+  it('should fail a build transaction whole when SQLite refuses a staged key, the rows before it included', () =>
+    inMemory(async (store, repo) => {
       // The key's insert fails after the row's went in: nothing of the batch may stay, nor a row without its keys.
       repo.db.exec("CREATE TEMP TRIGGER refuse BEFORE INSERT ON idx_load WHEN NEW.k LIKE '%refused-code%' BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END");
       const errors: unknown[] = [];
@@ -144,25 +137,17 @@ describe('SqliteRepository writes at their edges', () => {
       await repo.withTransaction(async () => repo.preload(obs('next', 'survey')));
       store.markLoaded();
       expect(candidates(repo, { category: 'survey' })).toEqual(['next']);
-    } finally {
-      store.close();
-    }
-  });
+    }));
 
-  it('should refuse appendVersion and appendText inside a transaction once the build has ended', async () => {
-    const store = openStore(undefined, []);
-    const repo = store.repo;
-    try {
+  it('should refuse appendVersion and appendText inside a transaction once the build has ended', () =>
+    inMemory(async (store, repo) => {
       store.markLoaded();
       await repo.withTransaction(async () => {
         expect(() => repo.appendVersion('Observation', 'o1', JSON.stringify(obs('o1', 'survey')), '[]')).toThrow('appendVersion: only inside a transaction of the first build');
         expect(() => repo.appendText('Observation', 'o1', JSON.stringify(obs('o1', 'survey')))).toThrow('appendText: only inside a transaction of the first build');
       });
       expect(sql(repo, 'SELECT count(*) FROM resources')).toEqual([[0]]);
-    } finally {
-      store.close();
-    }
-  });
+    }));
 
   it('should end a build once: endBulk again, and markLoaded on a reused store, keep the index and the count', async () => {
     const t = tempDir('fhirseed-store-edges-');
@@ -191,10 +176,8 @@ describe('SqliteRepository writes at their edges', () => {
     }
   });
 
-  it('should make a nested transaction part of the outer one: its failure the outer\'s to handle, one commit at the end', async () => {
-    const store = openStore(undefined, []);
-    const repo = store.repo;
-    try {
+  it('should make a nested transaction part of the outer one: its failure the outer\'s to handle, one commit at the end', () =>
+    inMemory(async (store, repo) => {
       store.markLoaded();
       await repo.withTransaction(async () => {
         await repo.createResource(obs('a', 'survey'));
@@ -226,10 +209,7 @@ describe('SqliteRepository writes at their edges', () => {
       // Each write after is its own transaction again.
       await repo.createResource(obs('f', 'survey'));
       expect(repo.db.inTransaction).toBe(false);
-    } finally {
-      store.close();
-    }
-  });
+    }));
 
   it('should fail every later write of a transaction SQLite ended on a full disk, nested ones too, and commit none of them', async () => {
     const { store, cleanup } = fullStore();
