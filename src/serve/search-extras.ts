@@ -195,10 +195,11 @@ export function runSearch(repo: AtomicMemoryRepository, plan: SearchPlan, base: 
 interface IndexedRepository {
   decide(type: string, filters: Query): { seqs: number[]; rest: Query } | undefined;
   rows(seqs: number[], lazy?: boolean): Resource[];
+  includeReferences(type: string, ids: string[], param: SearchParameter): Map<string, string[]> | undefined;
 }
 
 function indexed(repo: AtomicMemoryRepository): IndexedRepository | undefined {
-  return 'decide' in repo && 'rows' in repo ? (repo as unknown as IndexedRepository) : undefined;
+  return 'decide' in repo && 'rows' in repo && 'includeReferences' in repo ? (repo as unknown as IndexedRepository) : undefined;
 }
 
 /** A search's filters with chains resolved, and what the SQLite store's index decides of them (undefined: no index, or it narrows nothing). */
@@ -291,9 +292,11 @@ function resolveIncludes(repo: AtomicMemoryRepository, page: Resource[], plan: S
     };
     for (const spec of plan.include) {
       if (level > 0 && !spec.iterate) continue;
-      for (const resource of frontier) {
-        if (resource.resourceType !== spec.sourceType) continue;
-        for (const ref of referencesOf(resource, spec.param)) {
+      const sources = frontier.filter((resource) => resource.resourceType === spec.sourceType);
+      // The SQLite store's reference rows, when it keeps them for this parameter: the rows are then not parsed.
+      const held = sources.length ? indexed(repo)?.includeReferences(spec.sourceType, sources.map((r) => r.id!), spec.param) : undefined;
+      for (const resource of sources) {
+        for (const ref of held ? (held.get(resource.id!) ?? []) : referencesOf(resource, spec.param)) {
           const [type, id] = ref.split('/');
           // An EOB names the same practitioners and organizations many times: each is read once.
           if (!type || !id || (spec.targetType && type !== spec.targetType) || seen.has(ref)) continue;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { getSearchParameters } from '@medplum/core';
 import type { Bundle, Condition, Encounter, ExplanationOfBenefit, Observation, Resource } from '@medplum/fhirtypes';
 import { findProfiles } from '../../src/serve/capability.js';
 import { AtomicMemoryRepository, indexSearchParameters } from '../../src/serve/router.js';
@@ -206,7 +207,7 @@ describe('SQLite store: date filters decided on the date rows', () => {
     store.close();
   });
 
-  it('should rebuild a store of schema 5 (no date rows) instead of reusing it', async () => {
+  it('should rebuild a store of schema 5 (no date rows) or 6 (no reference rows) instead of reusing it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fhirseed-store-dates-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'store.sqlite');
@@ -218,11 +219,83 @@ describe('SQLite store: date filters decided on the date rows', () => {
     store.close();
     const again = openStore(undefined, [], { file });
     cleanups.push(() => again.close());
-    expect(SCHEMA_VERSION).toBe(6);
+    expect(SCHEMA_VERSION).toBe(7);
     expect(again.reused).toBe(false);
-    expect(again.replaced).toBe('store schema 5 → 6');
+    expect(again.replaced).toBe('store schema 5 → 7');
     expect(again.repo.db.prepare('SELECT count(*) FROM dates').raw().get()).toEqual([0]);
     expect(again.repo.datePlan.Patient?.birthdate?.branches).toEqual([['birthDate']]);
+    again.markLoaded();
+    again.repo.db.exec("UPDATE meta SET value = '6' WHERE key = 'schema'; DROP TABLE refs;");
+    again.close();
+    const third = openStore(undefined, [], { file });
+    cleanups.push(() => third.close());
+    expect(third.replaced).toBe('store schema 6 → 7');
+    expect(third.repo.db.prepare('SELECT count(*) FROM refs').raw().get()).toEqual([0]);
+  });
+});
+
+describe('SQLite store: _include read from the reference rows', () => {
+  const eob = (id: string, extra: Partial<ExplanationOfBenefit>): ExplanationOfBenefit =>
+    ({ resourceType: 'ExplanationOfBenefit', id, status: 'active', patient: { reference: 'Patient/a' }, provider: { reference: 'Practitioner/d1' }, ...extra }) as ExplanationOfBenefit;
+  const data = (): Resource[] => [
+    { resourceType: 'Patient', id: 'a' },
+    ...['d1', 'd2', 'd3', 'd4'].map((id) => ({ resourceType: 'Practitioner', id }) as Resource),
+    { resourceType: 'Organization', id: 'o1' },
+    { resourceType: 'Coverage', id: 'c1', status: 'active', beneficiary: { reference: 'Patient/a' }, payor: [{ reference: 'Organization/o1' }] } as Resource,
+    eob('e1', {
+      // care-team's path (careTeam.provider) in order, one twice; addItem.provider and insurer are no parameter's path.
+      careTeam: [{ sequence: 1, provider: { reference: 'Practitioner/d3' } }, { sequence: 2, provider: { reference: 'Practitioner/d2' } }, { sequence: 3, provider: { reference: 'Practitioner/d3' } }],
+      insurer: { reference: 'Organization/o1' },
+      addItem: [{ productOrService: { text: 'x' }, provider: [{ reference: 'Practitioner/d4' }] }],
+      insurance: [{ focal: true, coverage: { reference: 'Coverage/c1' } }],
+    }),
+    eob('e2', { provider: { reference: 'http://other.example/fhir/Practitioner/d2' }, facility: { reference: 'Location/none' } }),
+  ];
+  const queries: Query[] = [
+    { patient: 'Patient/a', _include: 'ExplanationOfBenefit:*' },
+    { patient: 'Patient/a', _include: 'ExplanationOfBenefit:care-team' },
+    { patient: 'Patient/a', _include: ['ExplanationOfBenefit:coverage', 'ExplanationOfBenefit:provider'], '_include:iterate': 'Coverage:payor' },
+    { _id: 'e2', _include: 'ExplanationOfBenefit:*' },
+  ];
+
+  it('should include what the memory repository includes, in its order, without parsing the page', async () => {
+    const { memory, store } = await loadBoth(data());
+    const full = (repo: AtomicMemoryRepository, query: Query) => JSON.parse(JSON.stringify(runSearch(repo, planSearch('ExplanationOfBenefit', query), 'http://x/fhir', query), (k, v: unknown) => (k === 'meta' ? undefined : v))) as Bundle;
+    for (const query of queries) expect(full(store.repo, query), JSON.stringify(query)).toEqual(full(memory, query));
+    expect(full(store.repo, queries[0]!).entry?.map((e) => `${e.search?.mode} ${e.resource?.resourceType}/${e.resource?.id}`)).toEqual([
+      'match ExplanationOfBenefit/e1',
+      'match ExplanationOfBenefit/e2',
+      'include Practitioner/d3',
+      'include Practitioner/d2',
+      'include Coverage/c1',
+      'include Patient/a',
+      'include Practitioner/d1',
+      // CARIN's insurer parameter (ExplanationOfBenefit.insurer); addItem.provider's Practitioner/d4 is no parameter's.
+      'include Organization/o1',
+    ]);
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      runSearch(store.repo, planSearch('ExplanationOfBenefit', queries[0]!), 'http://x/fhir', queries[0]!);
+      // Only the included resources are read whole; no EOB of the page is parsed for its references.
+      expect(parse.mock.calls.filter(([text]) => String(text).includes('"ExplanationOfBenefit"'))).toEqual([]);
+    } finally {
+      parse.mockRestore();
+    }
+    for (const repo of [memory, store.repo]) {
+      await repo.updateResource(eob('e1', { careTeam: [{ sequence: 1, provider: { reference: 'Practitioner/d4' } }] }));
+      await repo.deleteResource('ExplanationOfBenefit', 'e2');
+    }
+    for (const query of queries) expect(full(store.repo, query), `after writes: ${JSON.stringify(query)}`).toEqual(full(memory, query));
+  });
+
+  it('should read the resources when the store keeps no rows for the parameter as served', async () => {
+    const { store } = await loadBoth(data());
+    const plan = store.repo.datePlan;
+    expect(plan.ExplanationOfBenefit?.['care-team']).toEqual({ expression: expect.any(String), branches: [['careTeam', 'provider']], reference: true });
+    const param = getSearchParameters('ExplanationOfBenefit')!['care-team']!;
+    expect(store.repo.includeReferences('ExplanationOfBenefit', ['e1', 'e2'], param)).toEqual(new Map([['e1', ['Practitioner/d3', 'Practitioner/d2']]]));
+    expect(store.repo.includeReferences('ExplanationOfBenefit', ['e1'], { ...param })).toBeUndefined();
+    expect(store.repo.includeReferences('Observation', ['o1'], getSearchParameters('Observation')!.subject!)).toBeUndefined();
   });
 });
 

@@ -17,17 +17,22 @@ import type { Resource } from '@medplum/fhirtypes';
  * `name` reads that element, `name|DateTime|Period` a choice element's named types (`effectiveDateTime`, …). Made at
  * the store's first build (date-plan.ts) and kept in its `meta` ('dates'): plain JSON, handed to workers as it is.
  */
-export type DatePlan = Record<string, Record<string, { expression: string; branches: string[][] }>>;
+export type DatePlan = Record<string, Record<string, { expression: string; branches: string[][]; reference?: true }>>;
 
-/** One row without its seq: parameter code, low, high. */
-export type DateRow = [string, string, string];
+/**
+ * One row without its seq: a date parameter's code, low, high; or, for a parameter marked `reference` (`_include`'s,
+ * table `refs`), its code, a `reference` string as written, and its place among the parameter's distinct references
+ * (a number: branch order, then the document's).
+ */
+export type DateRow = [string, string, string] | [string, string, number];
 
 /** Open ends of a range, as medplum's matcher fills them in (`resourceValue.start ?? '0000'`). */
 export const OPEN_LOW = '0000';
 export const OPEN_HIGH = '9999';
 
 /**
- * The date rows of one resource under `plan` (deduplicated): each branch's values walked from the resource, each made
+ * The rows of one resource under `plan` (deduplicated): for a reference parameter, the `reference` of each Reference at
+ * its branches' paths, in order (search-extras.ts referencesOf's order). For a date parameter, each branch's values walked from the resource, each made
  * a range by medplum's toPeriod; values toPeriod does not take (a Timing, a string that is no date) or fails on (an
  * impossible date) give no row.
  */
@@ -36,7 +41,19 @@ export function dateRows(resource: Resource, plan: DatePlan): DateRow[] {
   if (!params) return [];
   const seen = new Set<string>();
   const rows: DateRow[] = [];
-  for (const [code, { branches }] of Object.entries(params)) {
+  for (const [code, { branches, reference }] of Object.entries(params)) {
+    if (reference) {
+      const refs = new Set<string>();
+      for (const steps of branches) {
+        for (const value of walk(resource, steps)) {
+          const ref = (value as { reference?: unknown }).reference;
+          if (typeof ref === 'string') refs.add(ref);
+        }
+      }
+      let n = 0;
+      for (const ref of refs) rows.push([code, ref, n++]);
+      continue;
+    }
     for (const steps of branches) {
       for (const value of walk(resource, steps)) {
         let period: ReturnType<typeof toPeriod>;

@@ -12,7 +12,7 @@ export const STORE_FILE = 'store.sqlite';
 /** Written in the SQLite header (`PRAGMA application_id`): tells fhirseed's store from any other database. */
 const APPLICATION_ID = 0x46534544;
 /** Bumped when the tables or the index keys change: an older store is rebuilt. */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -21,6 +21,7 @@ CREATE TABLE history (hid INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL,
 CREATE INDEX history_resource ON history (type, id);
 CREATE TABLE idx (k TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (k, seq)) WITHOUT ROWID;
 CREATE TABLE dates (seq INTEGER NOT NULL, p TEXT NOT NULL, low TEXT NOT NULL, high TEXT NOT NULL, PRIMARY KEY (seq, p, low, high)) WITHOUT ROWID;
+CREATE TABLE refs (seq INTEGER NOT NULL, p TEXT NOT NULL, n INTEGER NOT NULL, ref TEXT NOT NULL, PRIMARY KEY (seq, p, n)) WITHOUT ROWID;
 `;
 
 export interface StoreOptions {
@@ -122,7 +123,7 @@ export function openStore(dir: string | undefined, files: string[], options: Sto
   db.exec(SCHEMA);
   db.pragma(`application_id = ${APPLICATION_ID}`);
   db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema', String(SCHEMA_VERSION));
-  // The date parameters the store keeps rows for (dates.ts), as served now: the repository reads it back.
+  // The date (and include) parameters the store keeps rows for (dates.ts), as served now: the repository reads it back.
   db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('dates', JSON.stringify(datePlan()));
   return Object.assign(opened(file, db, false, source), { replaced });
 }

@@ -1,5 +1,5 @@
 import { getSearchParameters, matchesSearchRequest, notFound, OperationOutcomeError, deepClone, type SearchRequest } from '@medplum/core';
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Resource, SearchParameter } from '@medplum/fhirtypes';
 import type Database from 'libsql';
 import { AtomicMemoryRepository, type FilterQuery } from '../router.js';
 import { dateCheck, dateCondition, type DateCheck } from './date-plan.js';
@@ -24,7 +24,7 @@ const COMPUTED = /\b(exists|empty|not|iif|count)\(|\s(and|or|xor|implies)\s|!=|[
  * a search whole). A read-only connection (read-worker.ts) uses it as it is.
  */
 export class SqliteReads extends AtomicMemoryRepository {
-  protected readonly reads: Record<'get' | 'has' | 'all' | 'history' | 'count' | 'types' | 'rows', Statement>;
+  protected readonly reads: Record<'get' | 'has' | 'all' | 'history' | 'count' | 'types' | 'rows' | 'refs', Statement>;
   /** Prepared search statements by their SQL (one per shape: how many keys in each set). */
   private readonly searches = new Map<string, Statement>();
   protected readonly knownTypes: Set<string>;
@@ -32,6 +32,8 @@ export class SqliteReads extends AtomicMemoryRepository {
   override readonly narrowsReferences = true;
   /** The date parameters this store has rows for (meta 'dates', written by its first build; empty without). */
   readonly datePlan: DatePlan;
+  /** The types whose reference parameters have rows (`refs`) under the plan. */
+  protected readonly referenceTypes: Set<string>;
 
   constructor(readonly db: Db) {
     super();
@@ -45,10 +47,31 @@ export class SqliteReads extends AtomicMemoryRepository {
       // The types by skipping through the (type, id) index, a few seeks each: DISTINCT read all of it (seconds at 10,000 members).
       types: s('WITH RECURSIVE t(type) AS (SELECT min(type) FROM resources UNION ALL SELECT (SELECT min(type) FROM resources WHERE type > t.type) FROM t WHERE t.type IS NOT NULL) SELECT type FROM t WHERE type IS NOT NULL'),
       rows: s('SELECT r.type, r.id, r.json FROM json_each(?) j JOIN resources r ON r.seq = j.value ORDER BY j.key'),
+      refs: s('SELECT r.id, f.ref FROM json_each(?) j JOIN resources r ON r.type = ? AND r.id = j.value JOIN refs f ON f.seq = r.seq AND f.p = ? ORDER BY j.key, f.n'),
     };
     this.knownTypes = new Set((this.reads.types.all() as [string][]).map(([t]) => t));
     const plan = db.prepare("SELECT value FROM meta WHERE key = 'dates'").raw().get() as [string] | undefined;
     this.datePlan = plan ? (JSON.parse(plan[0]) as DatePlan) : {};
+    this.referenceTypes = new Set(Object.entries(this.datePlan).filter(([, params]) => Object.values(params).some((p) => p.reference)).map(([type]) => type));
+  }
+
+  /**
+   * The references (as written, in search-extras.ts referencesOf's order, each once) that the resources of `type`
+   * with these ids hold in reference parameter `param`, read from the `refs` rows instead of the resources: by id (an
+   * id not stored, or holding none, has no entry). Undefined when the store keeps no rows for that parameter as it is
+   * served now (the caller then reads the resources).
+   */
+  includeReferences(type: string, ids: string[], param: SearchParameter): Map<string, string[]> | undefined {
+    const planned = param.code ? this.datePlan[type]?.[param.code] : undefined;
+    if (!planned?.reference || getSearchParameters(type)?.[param.code!] !== param || planned.expression !== param.expression) return undefined;
+    const held = new Map<string, string[]>();
+    if (!ids.length) return held;
+    for (const [id, ref] of this.reads.refs.all(JSON.stringify(ids), type, param.code) as [string, string][]) {
+      const list = held.get(id);
+      if (list) list.push(ref);
+      else held.set(id, [ref]);
+    }
+    return held;
   }
 
   /**

@@ -27,7 +27,7 @@ import { SqliteReads, type Db, type Statement } from './sqlite-reads.js';
  * caller as thrown errors after the rollback.
  */
 export class SqliteRepository extends SqliteReads {
-  private readonly statements: Record<'get' | 'insert' | 'update' | 'remove' | 'keyAdd' | 'keyRemove' | 'datesAdd' | 'datesRemove' | 'historyAdd' | 'counted' | 'savepoint' | 'release' | 'rollbackTo', Statement>;
+  private readonly statements: Record<'get' | 'insert' | 'update' | 'remove' | 'keyAdd' | 'keyRemove' | 'datesAdd' | 'refsAdd' | 'datesRemove' | 'refsRemove' | 'historyAdd' | 'counted' | 'savepoint' | 'release' | 'rollbackTo', Statement>;
   private txDepth = 0;
   /** The error that made SQLite end the open transaction on its own (see atomically). */
   private lost: unknown;
@@ -46,8 +46,11 @@ export class SqliteRepository extends SqliteReads {
       keyAdd: s('INSERT OR IGNORE INTO idx (k, seq) SELECT value, ? FROM json_each(?)'),
       keyRemove: s('DELETE FROM idx WHERE seq = ? AND k IN (SELECT value FROM json_each(?))'),
       // A resource's date rows (dates.ts dateRowsJson), likewise one JSON array.
-      datesAdd: s("INSERT OR IGNORE INTO dates (seq, p, low, high) SELECT ?, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?)"),
+      datesAdd: s("INSERT OR IGNORE INTO dates (seq, p, low, high) SELECT ?, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?) WHERE json_type(value, '$[2]') = 'text'"),
+      // Its reference rows (a number third: the place), for the types that have them (date-plan.ts INCLUDE_ROW_TYPES).
+      refsAdd: s("INSERT OR IGNORE INTO refs (seq, p, n, ref) SELECT ?, json_extract(value, '$[0]'), json_extract(value, '$[2]'), json_extract(value, '$[1]') FROM json_each(?) WHERE json_type(value, '$[2]') = 'integer'"),
       datesRemove: s('DELETE FROM dates WHERE seq = ?'),
+      refsRemove: s('DELETE FROM refs WHERE seq = ?'),
       historyAdd: s('INSERT INTO history (type, id, json) VALUES (?, ?, ?)'),
       // The store's count of current resources (open.ts: written at the end of the first build), kept by every write.
       counted: s("UPDATE meta SET value = CAST(value AS INTEGER) + CAST(? AS INTEGER) WHERE key = 'count'"),
@@ -160,13 +163,25 @@ export class SqliteRepository extends SqliteReads {
       if (keys !== undefined) bulk.keyAdd.run(seq, keys);
       // Date rows go straight to `dates` (seqs ascend: appended in order); computed from the text when not given.
       const rows = dates ?? (this.planned(type) ? dateRowsJson(JSON.parse(text) as Resource, this.datePlan) : '[]');
-      if (rows !== '[]') this.statements.datesAdd.run(seq, rows);
+      this.addRows(type, seq, rows);
     } catch (error) {
       this.lost = storeFailure(error);
       throw this.lost;
     }
     this.knownTypes.add(type);
     return seq;
+  }
+
+  /** Stores a resource's rows (dates.ts dateRowsJson): date rows, and reference rows for a type that has them. */
+  private addRows(type: string, seq: number, rows: string): void {
+    if (rows === '[]') return;
+    this.statements.datesAdd.run(seq, rows);
+    if (this.referenceTypes.has(type)) this.statements.refsAdd.run(seq, rows);
+  }
+
+  private removeRows(type: string, seq: number): void {
+    this.statements.datesRemove.run(seq);
+    if (this.referenceTypes.has(type)) this.statements.refsRemove.run(seq);
   }
 
   /** Whether the date plan has parameters of `type` (else its resources have no date rows). */
@@ -209,7 +224,7 @@ export class SqliteRepository extends SqliteReads {
       this.bulk?.replaced.add(seq);
       this.statements.historyAdd.run(resourceType, id, json);
       this.statements.keyRemove.run(seq, JSON.stringify(indexKeys(JSON.parse(json) as Resource)));
-      this.statements.datesRemove.run(seq);
+      this.removeRows(resourceType, seq);
       this.statements.remove.run(seq);
       this.statements.counted.run(-1);
     });
@@ -217,7 +232,7 @@ export class SqliteRepository extends SqliteReads {
   }
 
   override clear(): void {
-    this.db.exec(`DELETE FROM resources; DELETE FROM history; DELETE FROM idx; DELETE FROM dates; UPDATE meta SET value = 0 WHERE key = 'count';${this.bulk ? ' DELETE FROM temp.idx_load;' : ''}`);
+    this.db.exec(`DELETE FROM resources; DELETE FROM history; DELETE FROM idx; DELETE FROM dates; DELETE FROM refs; UPDATE meta SET value = 0 WHERE key = 'count';${this.bulk ? ' DELETE FROM temp.idx_load;' : ''}`);
     this.cache.clear();
     this.knownTypes.clear();
   }
@@ -290,15 +305,14 @@ export class SqliteRepository extends SqliteReads {
       const fresh = new Set(keys);
       const gone = indexKeys(JSON.parse(row[1]) as Resource).filter((key) => !fresh.has(key));
       if (gone.length) this.statements.keyRemove.run(seq, JSON.stringify(gone));
-      this.statements.datesRemove.run(seq);
+      this.removeRows(type, seq);
       this.statements.update.run(json, seq);
     } else {
       seq = Number(this.statements.insert.run(type, id, json).lastInsertRowid);
       this.statements.counted.run(1);
     }
     this.statements.keyAdd.run(seq, JSON.stringify(keys));
-    const dates = dateRowsJson(resource, this.datePlan);
-    if (dates !== '[]') this.statements.datesAdd.run(seq, dates);
+    this.addRows(type, seq, dateRowsJson(resource, this.datePlan));
     this.knownTypes.add(type);
     this.cache.delete(`${type}/${id}`);
   }
