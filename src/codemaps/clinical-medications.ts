@@ -179,7 +179,6 @@ export function loadMedicationCodeMaps(reader: CodeMapReader, claims: ClaimsCode
     const key = `${d.vaccine} dose ${d.dose}`;
     if (!d.source) fail(IMMS, key, 'has no source');
     if (!vaccines.has(d.vaccine)) fail(IMMS, key, 'names a vaccine the rows do not have');
-    if (d.ageMinMonths > d.ageMaxMonths) fail(IMMS, key, 'age window is empty');
   }
   // The season opens on the first of its start month and closes at the end of its end month of the next year (so not
   // December, which would close it in month 13).

@@ -114,6 +114,21 @@ export function fieldProblem(row: Record<string, unknown>, name: string, kind: s
   return ok ? undefined : `${name}: expected ${describe(base)}, got ${shown(value)}`;
 }
 
+/**
+ * What is wrong with the order of a `…Min…` / `…Max…` pair of `fields` (`ageMin` / `ageMax`, `ageMinMonths` /
+ * `ageMaxMonths`) in `row`: `ageMin 70 is above ageMax 18` (a window no member fits), or undefined when each pair
+ * present is in order. Run after fieldProblem has passed every field (the pair's values are numbers or absent).
+ */
+export function orderProblem(row: Record<string, unknown>, fields: Fields): string | undefined {
+  for (const min of Object.keys(fields)) {
+    if (!min.includes('Min')) continue;
+    const max = min.replace('Min', 'Max');
+    const [low, high] = [row[min], row[max]];
+    if (max in fields && typeof low === 'number' && typeof high === 'number' && low > high) return `${min} ${low} is above ${max} ${high}`;
+  }
+  return undefined;
+}
+
 function listFits(value: unknown, kind: string): boolean {
   const nonEmpty = kind.endsWith('+');
   const item = LISTS[nonEmpty ? kind.slice(0, -1) : kind];

@@ -4,7 +4,7 @@ import { isIcd10CmFormat } from '../util/check-digits.js';
 import { UserError } from '../util/errors.js';
 import { packageRoot } from '../util/paths.js';
 import { loadCatalog } from './catalog.js';
-import { AGE, fieldProblem, type Fields } from './fields.js';
+import { AGE, fieldProblem, orderProblem, type Fields } from './fields.js';
 import { loadClinicalCodeMaps } from './clinical.js';
 import { loadPricing } from './pricing.js';
 import { loadPriorAuth } from './prior-auth.js';
@@ -49,6 +49,8 @@ export function codeMapReader(dir: string): CodeMapReader {
       const problem = fieldProblem(row, name, kind);
       if (problem) throw new UserError(`code-maps/${file}: ${where} ${n}: ${problem}`);
     }
+    const order = orderProblem(row, fields);
+    if (order) throw new UserError(`code-maps/${file}: ${where} ${n}: ${order}`);
   };
   const list = <T>(file: string, value: unknown, name: string, fields: Fields, nonEmpty = false): T[] => {
     if (!Array.isArray(value)) throw new UserError(`code-maps/${file}: expected a "${name}" list`);
@@ -65,6 +67,8 @@ export function codeMapReader(dir: string): CodeMapReader {
       const problem = fieldProblem(value as Record<string, unknown>, field, kind);
       if (problem) throw new UserError(`code-maps/${file}: ${name}: ${problem}`);
     }
+    const order = orderProblem(value as Record<string, unknown>, fields);
+    if (order) throw new UserError(`code-maps/${file}: ${name}: ${order}`);
     return value as T;
   };
   const rows = <T extends SourcedRow>(file: string, fields: Fields = {}, nonEmpty = false) => {

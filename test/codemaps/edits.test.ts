@@ -112,6 +112,11 @@ const cases: [string, string, (json: any) => void, string][] = [
   ['social-instruments.json', 'a negative day weight', (j) => (j.evs.dayWeights[0] = -1), 'evs: dayWeights: expected a list of numbers ≥ 0, got [-1,7,11,14,10,11,5,17]'],
   ['social-instruments.json', 'a household size drawn from 1.5', (j) => (j.prapare.groups[1].questions[0].range.min = 1.5), "'prapare/63512-8': integer question with a range not of whole numbers"],
   ['social-instruments.json', 'an income range ending before it starts', (j) => (j.prapare.groups[2].questions[3].range.max = 100), "'prapare/63586-2': range 12000-100 ends before it starts"],
+  // An age window whose start is after its end (no member fits it: the row was never drawn, exit 0).
+  ['professional-procedures.json', 'ageMin above ageMax', (j) => (j.rows[10].ageMin = 70), 'row 11: ageMin 70 is above ageMax 39'],
+  ['visit-reasons.json', 'ageMin above ageMax', (j) => (j.rows[0].ageMax = 17), 'row 1: ageMin 18 is above ageMax 17'],
+  ['vitals.json', 'a range with ageMin above ageMax', (j) => (j.rows[1].ranges[0].ageMin = 70), "'systolic' ranges row 1: ageMin 70 is above ageMax 2"],
+  ['immunizations.json', 'a schedule row with ageMinMonths above ageMaxMonths', (j) => (j.schedule[0].ageMinMonths = 2), 'schedule row 1: ageMinMonths 2 is above ageMaxMonths 1'],
   ['social-values.json', 'a negative weight', (j) => (j.rows[4].weight = -1), 'row 5: weight: expected a number ≥ 0, got -1'],
 ];
 

@@ -2,7 +2,7 @@
 // range, whole where the kind says so, and the message names the range as declared.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fieldProblem } from '../../src/codemaps/fields.js';
+import { fieldProblem, orderProblem } from '../../src/codemaps/fields.js';
 
 const finite = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), fc.integer({ min: -200, max: 200 }), fc.constantFrom(0, 1, 120, -0));
 
@@ -41,5 +41,17 @@ describe('code-maps number kinds', () => {
     expect(fieldProblem({ n: null }, 'n', 'number 0..?')).toBeUndefined();
     expect(fieldProblem({ n: 13 }, 'n', 'whole 1..12?')).toBe('n: expected a whole number from 1 to 12, got 13');
     expect(fieldProblem({ w: [] }, 'w', 'numbers 0..')).toBeUndefined();
+  });
+
+  it('should refuse a Min/Max pair exactly when its min is above its max, and leave a pair with a side left out alone', () => {
+    const fields = { ageMin: 'number 0..120?', ageMax: 'number 0..120?' } as const;
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 120 }), fc.integer({ min: 0, max: 120 }), (low, high) => {
+        const problem = orderProblem({ ageMin: low, ageMax: high }, fields);
+        expect(problem).toBe(low > high ? `ageMin ${low} is above ageMax ${high}` : undefined);
+      }),
+    );
+    expect(orderProblem({ ageMin: 70 }, fields)).toBeUndefined();
+    expect(orderProblem({ ageMinMonths: 2, ageMaxMonths: 1 }, { ageMinMonths: 'whole 0..1440', ageMaxMonths: 'whole 0..1440' })).toBe('ageMinMonths 2 is above ageMaxMonths 1');
   });
 });
