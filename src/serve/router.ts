@@ -161,7 +161,8 @@ function isTypeName(type: string): boolean {
   return PRIMITIVES.has(type) || COMPLEX.has(type);
 }
 
-function splitTopLevel(expression: string, separator: string): string[] {
+/** An expression's parts at `separator` outside parentheses (a FHIRPath union's branches with `|`), trimmed. */
+export function splitTopLevel(expression: string, separator: string): string[] {
   const parts: string[] = [];
   let depth = 0;
   let start = 0;

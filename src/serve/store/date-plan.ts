@@ -1,5 +1,6 @@
 import { getSearchParameters, OperationOutcomeError, parseSearchRequest, splitSearchOnComma, toPeriod, tryGetDataType } from '@medplum/core';
 import { r4ResourceTypes } from '../r4-resources.js';
+import { splitTopLevel } from '../router.js';
 import type { DatePlan } from './dates.js';
 import { parameterPaths } from './decide.js';
 
@@ -41,7 +42,7 @@ export function datePlan(): DatePlan {
 
 function readBranches(type: string, expression: string): string[][] | undefined {
   const branches: string[][] = [];
-  for (let text of splitUnion(expression)) {
+  for (let text of splitTopLevel(expression, '|')) {
     while (text.startsWith('(') && text.endsWith(')')) text = text.slice(1, -1).trim();
     const match = BRANCH.exec(text);
     if (!match || match[1] !== type) return undefined;
@@ -82,24 +83,6 @@ function followSteps(type: string, path: string[], filter: string | undefined, a
     schema = codes.length === 1 ? tryGetDataType(codes[0]!) : undefined;
   }
   return steps;
-}
-
-/** A FHIRPath union's branches (`|` outside parentheses). */
-function splitUnion(expression: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < expression.length; i++) {
-    const c = expression[i];
-    if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) {
-      parts.push(expression.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  parts.push(expression.slice(start).trim());
-  return parts;
 }
 
 /** One date filter value decided by the rows: medplum's operator and the filter's alternatives as [start, end]. */
