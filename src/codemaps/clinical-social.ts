@@ -180,7 +180,8 @@ const NEEDED_VALUES: Partial<Record<SocialGroup, readonly string[]>> = {
   'pregnancy-intent': ['not-sure', 'unknown'],
   'gender-identity': ['female', 'male', 'unknown'],
   sex: ['female', 'male'],
-  occupation: ['unknown'],
+  // 'cna': the occupation of members employed (drawn from this one key).
+  occupation: ['unknown', 'cna'],
   'data-absent-reason': ['not-applicable', 'asked-declined'],
   'sdoh-finding': ['transport-too-expensive'],
   'sdoh-condition': ['food-insecurity'],
@@ -206,6 +207,17 @@ export function loadSocialCodeMaps(reader: CodeMapReader, _claims: ClaimsCodeMap
   for (const [group, keys] of Object.entries(NEEDED_VALUES)) {
     for (const key of keys) if (!values.get(group as SocialGroup)?.some((r) => r.key === key)) reader.fail(VALUES_FILE, `${group}/${key}`, 'is missing (fhirseed uses it)');
   }
+  // A group the story draws from (rows without a weight count 1; an empty group and a missing key are refused above),
+  // and teenagers' smoking statuses, drawn among themselves.
+  const drawn: [SocialGroup, readonly string[] | undefined][] = [
+    ['smoking-status', undefined], ['smoking-status', NEEDED_VALUES['smoking-status']], ['sexual-orientation', undefined], ['industry', undefined],
+    ['tribal-affiliation', undefined], ['occupation', ['cna']],
+  ];
+  for (const [group, keys] of drawn) {
+    const rows = (values.get(group) ?? []).filter((r) => !keys || keys.includes(r.key));
+    const where = keys ? `${group}/${keys.join(',')}` : group;
+    if (!rows.some((r) => (r.weight ?? 1) > 0)) reader.fail(VALUES_FILE, where, 'every weight is 0 (fhirseed draws one by them)');
+  }
 
   const raw = reader.read<unknown>(INSTRUMENTS_FILE);
   checkInstrumentShapes(reader, INSTRUMENTS_FILE, reader.object<Record<string, unknown>>(INSTRUMENTS_FILE, raw, '(file)', {}));
@@ -220,6 +232,10 @@ export function loadSocialCodeMaps(reader: CodeMapReader, _claims: ClaimsCodeMap
   }
   if (!file.taps) reader.fail(INSTRUMENTS_FILE, 'taps', 'missing');
   for (const i of Object.values(file.taps.tobaccoBySmokingStatus)) if (!file.taps.answers[i]) reader.fail(INSTRUMENTS_FILE, 'taps/tobaccoBySmokingStatus', `no answer ${i}`);
+  // Each TAPS question's answer is drawn by its column of weights (src/story/clinical/social-taps.ts).
+  for (const q of ['drinking', 'drugs', 'prescription'] as const) {
+    if (!file.taps.answers.some((a) => a[q] > 0)) reader.fail(INSTRUMENTS_FILE, 'taps/answers', `no answer has a ${q} weight above 0 (the ${q} answer is drawn by them)`);
+  }
   if (!file.evs) reader.fail(INSTRUMENTS_FILE, 'evs', 'missing');
   if (file.evs.dayWeights.length !== 8 || !file.evs.dayWeights.some((w, d) => d > 0 && w > 0)) reader.fail(INSTRUMENTS_FILE, 'evs/dayWeights', 'want eight weights (0–7 days), some day above 0 weighted');
   if (!file.evs.minuteWeights.some((m) => m.minutes > 0 && m.weight > 0)) reader.fail(INSTRUMENTS_FILE, 'evs/minuteWeights', 'no positive minutes weighted');

@@ -46,9 +46,13 @@ export class Rng {
     return items[Math.floor(this.next() * items.length)] as T;
   }
 
-  /** Picks by weight; weights need not sum to 1. */
+  /**
+   * Picks by weight; weights need not sum to 1. Throws a plain Error (a fhirseed bug: the loaders refuse such lists)
+   * when the weights do not sum to a finite number above 0, where the draw would return the last item (or undefined).
+   */
   weighted<T>(items: readonly T[], weight: (item: T) => number): T {
     const total = items.reduce((s, it) => s + weight(it), 0);
+    if (!(total > 0 && Number.isFinite(total))) throw new Error(`Rng.weighted over ${items.length} items whose weights sum to ${total}`);
     let r = this.next() * total;
     for (const it of items) {
       r -= weight(it);

@@ -117,6 +117,11 @@ const cases: [string, string, (json: any) => void, string][] = [
   ['visit-reasons.json', 'ageMin above ageMax', (j) => (j.rows[0].ageMax = 17), 'row 1: ageMin 18 is above ageMax 17'],
   ['vitals.json', 'a range with ageMin above ageMax', (j) => (j.rows[1].ranges[0].ageMin = 70), "'systolic' ranges row 1: ageMin 70 is above ageMax 2"],
   ['immunizations.json', 'a schedule row with ageMinMonths above ageMaxMonths', (j) => (j.schedule[0].ageMinMonths = 2), 'schedule row 1: ageMinMonths 2 is above ageMaxMonths 1'],
+  // A list one is drawn from by weight with no weight above 0 (the draw returned its last item, exit 0).
+  ['social-instruments.json', 'every TAPS drinking weight 0', (j) => j.taps.answers.forEach((a: { drinking: number }) => (a.drinking = 0)), "'taps/answers': no answer has a drinking weight above 0 (the drinking answer is drawn by them)"],
+  ['social-values.json', 'every sexual-orientation weight 0', (j) => j.rows.filter((r: { group: string }) => r.group === 'sexual-orientation').forEach((r: { weight: number }) => (r.weight = 0)), "'sexual-orientation': every weight is 0 (fhirseed draws one by them)"],
+  ['social-values.json', "teenagers' smoking statuses weighted 0", (j) => j.rows.filter((r: { key: string }) => ['never', 'some-day', 'former'].includes(r.key)).forEach((r: { weight: number }) => (r.weight = 0)), "'smoking-status/never,some-day,former': every weight is 0 (fhirseed draws one by them)"],
+  ['social-values.json', "the occupation 'cna' taken out (drawn alone: the draw returned undefined, exit 70)", (j) => (j.rows = j.rows.filter((r: { key: string }) => r.key !== 'cna')), "'occupation/cna': is missing (fhirseed uses it)"],
   ['social-values.json', 'a negative weight', (j) => (j.rows[4].weight = -1), 'row 5: weight: expected a number ≥ 0, got -1'],
 ];
 

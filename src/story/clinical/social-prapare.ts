@@ -42,7 +42,8 @@ function choose(input: ClinicalInput, q: PrapareQuestion, date: string): number[
   if (q.noneWeight && input.rng.chance(q.noneWeight / (q.noneWeight + answers.reduce((s, a) => s + (a.weight ?? 0), 0)))) return [];
   const first = input.rng.weighted(indices, (i) => answers[i]?.weight ?? 0);
   if (!q.repeats || answers[first]?.exclusive || !input.rng.chance(SECOND_ANSWER)) return [first];
-  const rest = indices.filter((i) => i !== first && !answers[i]?.exclusive);
+  // An answer of weight 0 is never drawn, as a second answer either.
+  const rest = indices.filter((i) => i !== first && !answers[i]?.exclusive && (answers[i]?.weight ?? 0) > 0);
   return rest.length ? [first, input.rng.weighted(rest, (i) => answers[i]?.weight ?? 0)].sort((a, b) => a - b) : [first];
 }
 
