@@ -47,3 +47,9 @@ export async function exchangeCode(origin: string, code: string, overrides: Reco
   const res = await fetch(`${origin}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
+
+/** The access token of a standalone patient launch signed in as `account` on the sandbox at `base` (its FHIR base URL). */
+export async function memberToken(base: string, account: { username: string; password: string }): Promise<string> {
+  const origin = new URL(base).origin;
+  return (await exchangeCode(origin, await signIn(origin, base, account.username, account.password))).body.access_token;
+}

@@ -4,9 +4,14 @@ import { ids, meta, ref, usCoreProfile, type BuildContext } from '../context.js'
 import { SYSTEMS } from '../systems.js';
 
 /**
- * US Core Provenance: one per member over all of the member's clinical resources. The author is the
- * member's main clinician on behalf of their clinic (else the clinic itself); the payer, which
- * assembled the record from claims and clinical feeds, is the transmitter.
+ * US Core Provenance: one per member over all of the member's clinical resources and the member's
+ * Patient (whose record the activity produced; US Core Provenance.target is 1..* Reference(Any)). The
+ * Patient target is what puts it in the member's compartment: R4's Patient CompartmentDefinition
+ * admits a Provenance only by `patient` = `target.where(resolve() is Patient)`, so without it a
+ * patient-scoped token (SMART patient launch) can neither read it nor get it by
+ * `_revinclude=Provenance:target`. The author is the member's main clinician on behalf of their clinic
+ * (else the clinic itself); the payer, which assembled the record from claims and clinical feeds, is
+ * the transmitter. None when there is no clinical resource (targets without an id are skipped).
  */
 export function buildUsCoreProvenance(story: MemberStory, targets: readonly Resource[], ctx: BuildContext): Provenance[] {
   const targeted = targets.filter((r) => r.id);
@@ -23,7 +28,7 @@ export function buildUsCoreProvenance(story: MemberStory, targets: readonly Reso
       resourceType: 'Provenance',
       id: ids.member(story, 'prov1'),
       meta: meta(ctx, [usCoreProfile(ctx, 'us-core-provenance')]),
-      target: targeted.map((r) => ref(r.resourceType, r.id!)),
+      target: [ref('Patient', ids.patient(story)), ...targeted.map((r) => ref(r.resourceType, r.id!))],
       recorded: ctx.lastUpdated,
       // The transmitter type is a US Core code that 3.1.1 also defines.
       agent: [author, transmitter],

@@ -95,11 +95,11 @@ describe('notes and report notes', () => {
 });
 
 describe('provenance', () => {
-  it('targets every resource given, with an author and the payer as transmitter', () => {
+  it("targets the member's Patient and every resource given, with an author and the payer as transmitter", () => {
     const s = stories.find((x) => x.clinical.planning.carePlan)!;
     const own = buildPlanningResources(s, ctx('6.1.0'));
     const [prov] = buildUsCoreProvenance(s, own, ctx('6.1.0')) as [Provenance];
-    expect(prov.target.map((t) => t.reference)).toEqual(own.map((r) => `${r.resourceType}/${r.id}`));
+    expect(prov.target.map((t) => t.reference)).toEqual([`Patient/fs-${s.key}`, ...own.map((r) => `${r.resourceType}/${r.id}`)]);
     expect(prov.agent.map((a) => a.type!.coding![0]!.code)).toEqual(['author', 'transmitter']);
     expect(prov.agent[1]!.who!.reference).toBe(`Organization/${directory.payer.id}`);
     expect(buildUsCoreProvenance(s, [], ctx('6.1.0'))).toEqual([]);
