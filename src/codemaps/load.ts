@@ -6,6 +6,7 @@ import { packageRoot } from '../util/paths.js';
 import { loadCatalog } from './catalog.js';
 import { AGE, fieldProblem, orderProblem, type Fields } from './fields.js';
 import { loadClinicalCodeMaps } from './clinical.js';
+import { checkCrossRefs } from './cross-refs.js';
 import { loadPricing } from './pricing.js';
 import { loadPriorAuth } from './prior-auth.js';
 import { loadTables } from './tables.js';
@@ -169,6 +170,7 @@ export function loadCodeMaps(dir = join(packageRoot(), 'code-maps')): CodeMaps {
 
   const base = { conditions, drugs, drugsByCondition, procedures, dental, drgs, pcs, taxonomy, denials, visitReasons, tables, pricing, priorAuth };
   const maps: CodeMaps = { ...base, clinical: loadClinicalCodeMaps(codeMapReader(dir), base) };
+  checkCrossRefs(codeMapReader(dir), maps);
   cache.set(dir, maps);
   return maps;
 }

@@ -1,0 +1,60 @@
+// A results row a condition's visit test needs, deleted from its table: found when the code maps load (one line, exit 2
+// from the CLI), where before `generate --members 25` went through with the test billed and no result (exit 0).
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadCodeMaps } from '../../src/codemaps/load.js';
+import { UserError } from '../../src/util/errors.js';
+import { thrown } from '../helpers/thrown.js';
+
+const SHIPPED = resolve('code-maps');
+const root = mkdtempSync(join(tmpdir(), 'codemaps-cross-refs-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let copies = 0;
+
+type Rows = { rows: { key: string }[] };
+const without = (key: string) => (j: Rows) => (j.rows = j.rows.filter((r) => r.key !== key));
+
+/** A copy of the shipped code maps with each file of `edits` edited, as JSON: its directory. */
+function copyWith(edits: Record<string, (json: Rows) => void>): string {
+  const dir = join(root, String(copies++));
+  cpSync(SHIPPED, dir, { recursive: true });
+  for (const [file, edit] of Object.entries(edits)) {
+    const json = JSON.parse(readFileSync(join(SHIPPED, file), 'utf8')) as Rows;
+    edit(json);
+    writeFileSync(join(dir, file), JSON.stringify(json));
+  }
+  return dir;
+}
+
+/** The first condition of the shipped catalog whose visit tests name `test`. */
+function firstNaming(test: string): string {
+  const rows = JSON.parse(readFileSync(join(SHIPPED, 'catalog/conditions.json'), 'utf8')).rows as { key: string; visitTests: string[] }[];
+  const row = rows.find((c) => c.visitTests.includes(test));
+  if (!row) throw new Error(`no shipped condition names visit test '${test}'`);
+  return row.key;
+}
+
+describe('a results row a visit test needs, deleted', () => {
+  const cases: [string, Record<string, (json: Rows) => void>, string, string][] = [
+    ['the hba1c panel of labs.json', { 'labs.json': without('hba1c') }, 'hba1c', 'labs.json does not have (nor labs-clinical-results.json)'],
+    ['the ecg row of labs-clinical-results.json', { 'labs-clinical-results.json': without('ecg') }, 'ecg', 'labs.json does not have (nor labs-clinical-results.json)'],
+    ['the knee-xray report of planning-reports.json', { 'planning-reports.json': without('knee-xray') }, 'knee-xray', 'labs-clinical-results.json does not have (nor planning-reports.json)'],
+    [
+      'the chest-xray rows of labs-clinical-results.json and planning-reports.json',
+      { 'labs-clinical-results.json': without('chest-xray'), 'planning-reports.json': without('chest-xray') },
+      'chest-xray',
+      'labs-clinical-results.json does not have (nor planning-reports.json)',
+    ],
+  ];
+  it.each(cases)('%s stops the load with one line naming the condition and the test', (_what, edits, test, which) => {
+    const error = thrown(() => loadCodeMaps(copyWith(edits)));
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toBe(`code-maps/catalog/conditions.json: '${firstNaming(test)}': visitTests names '${test}', which ${which}`);
+  });
+
+  it('an imaging test with either of its results rows loads (chest-xray keeps its report)', () => {
+    expect(loadCodeMaps(copyWith({ 'labs-clinical-results.json': without('chest-xray') })).clinical.planning.reports.has('chest-xray')).toBe(true);
+  });
+});
