@@ -43,6 +43,20 @@ interface PathTable {
 /** FHIR R4 JSON (json.html#primitive): null is never a value; it only pads a repeating primitive's arrays. */
 const NULL_VALUE = "null is not allowed: leave the element out (JSON nulls only pad a repeating primitive's value and '_' arrays)";
 
+/** FHIR R4 JSON (json.html, "JSON representation of Resources"): an array is never empty. */
+const EMPTY_ARRAY = 'empty array is not allowed: leave the element out (FHIR JSON arrays are never empty)';
+
+/**
+ * Whether the value a primitive's `_name` holder stands beside is there: `active` for `_active`, `given[index]` for
+ * `_given[index]` (`index` -1 for a single value). A holder without it is all the element has, so an `id` alone there
+ * breaks ele-1 (R4 json.html#primitive).
+ */
+function valueBeside(node: Record<string, unknown>, name: string, index: number): boolean {
+  const value = node[name];
+  if (index < 0) return value !== undefined && value !== null;
+  return Array.isArray(value) && value[index] !== undefined && value[index] !== null;
+}
+
 /**
  * Whether a null at `index` of `node[key]` pads a repeating primitive: `given: [null, "b"]` beside `_given: [{…}, null]`
  * (or the other way round), the other array holding something at that index (FHIR R4 JSON, json.html#primitive).
@@ -187,7 +201,7 @@ export class BaseChecker {
     return match;
   }
 
-  /** `holder`: the node is a primitive's `_name` extension holder. */
+  /** `holder`: the node is a primitive's `_name` extension holder with its value beside it (so an `id` alone is enough). */
   private walk(node: any, table: PathTable, isResource: boolean, holder = false): void {
     const report = this.report;
     if (node === null || typeof node !== 'object' || Array.isArray(node)) {
@@ -239,6 +253,7 @@ export class BaseChecker {
       }
       if (max === '0' && (!isArray || value.length)) report(this.path(key), `element '${key}' is not allowed (max 0)`);
       if (value === null) report(this.path(key), NULL_VALUE);
+      else if (isArray && value.length === 0) report(this.path(key), EMPTY_ARRAY);
       this.pathKeys[depth] = key;
       this.depth = depth + 1;
       if (isArray) {
@@ -248,11 +263,11 @@ export class BaseChecker {
             if (!paddingNull(node, match, key, i)) report(this.path(), NULL_VALUE);
             continue;
           }
-          this.item(value[i], match.extension, child, table.idx);
+          this.item(value[i], match.extension, child, table.idx, match.extension && valueBeside(node, match.name, i));
         }
       } else if (value !== null) {
         this.pathIndexes[depth] = -1;
-        this.item(value, match.extension, child, table.idx);
+        this.item(value, match.extension, child, table.idx, match.extension && valueBeside(node, match.name, -1));
       }
       this.depth = depth;
     }
@@ -292,11 +307,11 @@ export class BaseChecker {
     return (child.own = this.invariants!.forBaseElement(child.el, false, exclude) ?? null);
   }
 
-  /** One value of a child element, at the current path. */
-  private item(item: any, extension: boolean, child: Child, idx: TypeIndex): void {
+  /** One value of a child element, at the current path; `beside`: a `_name` holder's value is there (see {@link valueBeside}). */
+  private item(item: any, extension: boolean, child: Child, idx: TypeIndex, beside: boolean): void {
     if (extension) {
       const element = this.typeIndex('Element');
-      if (element) this.walk(item, this.table(element, 'Element'), false, true);
+      if (element) this.walk(item, this.table(element, 'Element'), false, beside);
       return;
     }
     if (child.primitive !== undefined) {

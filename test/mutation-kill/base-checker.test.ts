@@ -94,6 +94,9 @@ const thing = (extra: Record<string, unknown> = {}) => ({ resourceType: 'Thing',
 
 
 const NULL = "null is not allowed: leave the element out (JSON nulls only pad a repeating primitive's value and '_' arrays)";
+const EMPTY = 'empty array is not allowed: leave the element out (FHIR JSON arrays are never empty)';
+const ONLY_ID = 'element with only an id: it must have a value or children (ele-1)';
+const EXT = { extension: [{ url: 'u', valueString: 'x' }] };
 const notPrimitive = (name: string, type: string) =>
   `element '_${name}' is not allowed: only a primitive element has a '_' sibling (for its id and extensions), and '${name}' is of type ${type}`;
 describe('BaseChecker: resource types', () => {
@@ -134,7 +137,9 @@ describe('BaseChecker: elements and cardinality', () => {
   it('should count values up to max, not counting nulls, and report too many at the element', () => {
     expect(check(thing({ pair: ['a', 'b'] })).issues).toEqual([]);
     expect(check(thing({ pair: ['a', null, 'b'] })).issues).toEqual([`R.pair[1]: ${NULL}`]);
-    expect(check(thing({ pair: ['a', null, 'b'], _pair: [null, { id: 'e' }, null] })).issues).toEqual([]);
+    expect(check(thing({ pair: ['a', null, 'b'], _pair: [null, EXT, null] })).issues).toEqual([]);
+    // Beside a padding null, an id alone is all the element has (ele-1).
+    expect(check(thing({ pair: ['a', null, 'b'], _pair: [null, { id: 'e' }, null] })).issues).toEqual([`R._pair[1]: ${ONLY_ID}`]);
     expect(check(thing({ pair: ['a', 'b', 'c'] })).issues).toEqual(['R.pair: 3 values, at most 2 allowed']);
     expect(check(thing({ part: [{ flag: true }, { flag: false }, { flag: true }] })).issues).toEqual(['R.part: 3 values, at most 2 allowed']);
     expect(check(thing({ alias: ['a', 'b', 'c', 'd'] })).issues).toEqual([]);
@@ -148,7 +153,9 @@ describe('BaseChecker: elements and cardinality', () => {
     expect(check(thing({ pair: 'a' })).issues).toEqual(["R.pair: element 'pair' must be an array (max 2)"]);
     expect(check(thing({ never: 'a' })).issues).toEqual(["R.never: element 'never' is not allowed (max 0)", 'R.never: 1 values, at most 0 allowed']);
     expect(check(thing({ never: ['a'] })).issues).toEqual(["R.never: element 'never' is not allowed (max 0)", 'R.never: 1 values, at most 0 allowed']);
-    expect(check(thing({ never: [] })).issues).toEqual([]);
+    // FHIR JSON arrays are never empty (R4 json.html), whatever the element's max.
+    expect(check(thing({ never: [] })).issues).toEqual([`R.never: ${EMPTY}`]);
+    expect(check(thing({ alias: [], part: [], grp: { x: [] } })).issues).toEqual([`R.alias: ${EMPTY}`, `R.part: ${EMPTY}`, "R.grp.x: element 'x' must not be an array (max 1)", `R.grp.x: ${EMPTY}`]);
   });
 
   it('should refuse a non-object where an object belongs, an empty object, and null (FHIR JSON has none but the padding of a primitive\'s arrays)', () => {
@@ -157,7 +164,7 @@ describe('BaseChecker: elements and cardinality', () => {
     expect(check(thing({ ref: {} })).issues).toEqual(['R.ref: empty element: it must have a value or children (ele-1)']);
     expect(check(thing({ part: [null, { flag: true }], ref: null })).issues).toEqual([`R.part[0]: ${NULL}`, `R.ref: ${NULL}`]);
     // Padding pairs a null with something at the same index of the other array, and only for a primitive.
-    expect(check(thing({ alias: ['a', null], _alias: [null, { id: 'e' }] })).issues).toEqual([]);
+    expect(check(thing({ alias: ['a', null], _alias: [null, EXT] })).issues).toEqual([]);
     expect(check(thing({ alias: ['a', null], _alias: [{ id: 'e' }, null] })).issues).toEqual([`R.alias[1]: ${NULL}`, `R._alias[1]: ${NULL}`]);
     expect(check(thing({ alias: ['a', null] })).issues).toEqual([`R.alias[1]: ${NULL}`]);
     expect(check(thing({ alias: ['a', null], _alias: [{ id: 'e' }] })).issues).toEqual([`R.alias[1]: ${NULL}`]);
@@ -260,7 +267,12 @@ describe('BaseChecker: primitive extensions, contained resources and references'
     ]);
     expect(check(thing({ _colour: { id: 'e' } })).issues).toEqual(["R._colour: unknown element '_colour'"]);
     expect(check(thing({ alias: ['a', 'b'], _alias: [null, { id: 'e' }] })).issues).toEqual([]);
-    expect(check(thing({ _pair: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] })).issues).toEqual(['R.pair: 3 values, at most 2 allowed']);
+    expect(check(thing({ _pair: [EXT, EXT, EXT] })).issues).toEqual(['R.pair: 3 values, at most 2 allowed']);
+    // Without its value, a holder's id alone is all the element has (ele-1); beside its value it is enough.
+    expect(check({ resourceType: 'Thing', _status: { id: 'e' } }).issues).toEqual([`R._status: ${ONLY_ID}`]);
+    expect(check(thing({ _alias: [{ id: 'e' }] })).issues).toEqual([`R._alias[0]: ${ONLY_ID}`]);
+    expect(check(thing({ alias: ['a', 'b'], _alias: [{ id: 'e' }, { id: 'f' }] })).issues).toEqual([]);
+    expect(check(thing({ status: null, _status: { id: 'e' } })).issues).toEqual([`R.status: ${NULL}`, `R._status: ${ONLY_ID}`, "R.status: missing required element 'status' (min 1)"]);
     expect(check(thing({ _status: 'x' })).issues).toEqual(['R._status: expected an object, got "x"']);
   });
 
@@ -269,8 +281,8 @@ describe('BaseChecker: primitive extensions, contained resources and references'
     expect(check(thing({ ref: { display: 'd' }, _ref: [null, { colour: 1 }] })).issues).toEqual([`R._ref: ${notPrimitive('ref', 'Reference')}`]);
     expect(check(thing({ _part: { id: 'e' } })).issues).toEqual([`R._part: ${notPrimitive('part', 'BackboneElement')}`]);
     expect(check(thing({ _grp: { id: 'e' } })).issues).toEqual([`R._grp: ${notPrimitive('grp', 'Element')}`]);
-    expect(check(thing({ _valueQuantity: { id: 'e' }, _valueString: { id: 'e' } })).issues).toEqual([`R._valueQuantity: ${notPrimitive('valueQuantity', 'Quantity')}`]);
-    expect(check({ resourceType: 'Tagged', _tag: [{ id: 'e' }] }).issues).toEqual([]);
+    expect(check(thing({ _valueQuantity: { id: 'e' }, _valueString: EXT })).issues).toEqual([`R._valueQuantity: ${notPrimitive('valueQuantity', 'Quantity')}`]);
+    expect(check({ resourceType: 'Tagged', _tag: [EXT] }).issues).toEqual([]);
   });
 
   it('should not check `_name` without an Element definition', () => {

@@ -8,6 +8,12 @@ import { usCoreExamples } from '../helpers/validator.js';
  * elements"); a complex element (ContactPoint, Period…) carries its own. `_telecom` beside Patient.telecom was
  * walked as an extension holder and its nulls passed as padding, so `"_telecom": [null, {…}]` gave no finding.
  * Copies of the US Core 6.1.0 Patient example, broken one way each: one finding, at the key.
+ *
+ * Two more things FHIR JSON forbids that the walk let through (new-user trial, session 10):
+ * - an empty array (R4 json.html: arrays are never empty): `"extension": []`, `"name": []`;
+ * - a primitive's `_name` holder with only an `id` and no value beside it (ele-1, "All FHIR elements must have a
+ *   @value or children"): `"_active": {"id": "x"}` without `active`, `"_given": [{"id": "q"}]` without `given`. The
+ *   holder was always taken as standing beside its value, so its lone id passed.
  */
 
 let validator: Validator;
@@ -17,6 +23,8 @@ beforeAll(async () => {
   ({ validator, example } = await usCoreExamples());
 });
 
+const EMPTY_ARRAY = 'empty array is not allowed: leave the element out (FHIR JSON arrays are never empty)';
+const ONLY_ID = 'element with only an id: it must have a value or children (ele-1)';
 const EXTENSION = { extension: [{ url: 'http://example.org/note', valueString: 'x' }] };
 const notAllowed = (key: string, type: string) =>
   `element '_${key}' is not allowed: only a primitive element has a '_' sibling (for its id and extensions), and '${key}' is of type ${type}`;
@@ -51,5 +59,48 @@ describe("'_' siblings of complex elements", () => {
       ['Patient.name[0]._period', notAllowed('period', 'Period')],
       ['Patient._address', notAllowed('address', 'Address')],
     ]);
+  });
+});
+
+describe('empty arrays', () => {
+  it('should report `"extension": []` once at Patient.extension', () => {
+    const patient = example<Patient>('Patient', 'example');
+    patient.extension = [];
+    expect(errors(patient)).toEqual([['Patient.extension', EMPTY_ARRAY]]);
+  });
+
+  it('should report `"name": []` at Patient.name, nested arrays too (`name[0].given`)', () => {
+    const patient = example<Patient>('Patient', 'example');
+    const given = example<Patient>('Patient', 'example');
+    given.name![0]!.given = [];
+    patient.name = [];
+    const found = errors(patient);
+    expect(found).toContainEqual(['Patient.name', EMPTY_ARRAY]);
+    expect(found.filter(([, message]) => message === EMPTY_ARRAY)).toHaveLength(1);
+    expect(errors(given)).toEqual([['Patient.name[0].given', EMPTY_ARRAY]]);
+  });
+});
+
+describe("a primitive's `_name` holding only an id", () => {
+  it('should report `"_active": {"id": "x"}` without `active` at Patient._active, and take it beside `active`', () => {
+    const patient = example<Patient>('Patient', 'example');
+    delete patient.active;
+    (patient as Record<string, unknown>)._active = { id: 'x' };
+    expect(errors(patient)).toEqual([['Patient._active', ONLY_ID]]);
+    patient.active = true;
+    expect(errors(patient)).toEqual([]);
+  });
+
+  it('should report `"_given": [{"id": "q"}]` without `given`, and an id-only entry beside a null, but not one with an extension', () => {
+    const patient = example<Patient>('Patient', 'example');
+    const name = patient.name![0] as Record<string, unknown>;
+    delete name.given;
+    name._given = [{ id: 'q' }];
+    expect(errors(patient)).toEqual([['Patient.name[0]._given[0]', ONLY_ID]]);
+    name._given = [EXTENSION];
+    expect(errors(patient)).toEqual([]);
+    name.given = [null, 'b'];
+    name._given = [{ id: 'q' }, { id: 'r' }];
+    expect(errors(patient)).toEqual([['Patient.name[0]._given[0]', ONLY_ID]]);
   });
 });
