@@ -37,11 +37,11 @@ export function enroll(
   const medicalPlans = profile.plans.filter((p) => p.type !== 'dental');
   const dentalPlans = profile.plans.filter((p) => p.type === 'dental');
   const forced = showcase?.planType ? medicalPlans.filter((p) => p.type === showcase.planType) : [];
-  const medical = medicalPlans.length ? rng.weighted(eligiblePlans(forced.length ? forced : medicalPlans, showcase), (p) => p.share) : undefined;
+  const medical = medicalPlans.length ? rng.weightedOrAny(eligiblePlans(forced.length ? forced : medicalPlans, showcase), (p) => p.share) : undefined;
   const dentalTakeUp = dentalPlans.reduce((s, p) => s + p.share, 0);
   const dental =
     dentalPlans.length && (!medical || showcase?.dental || rng.chance(dentalTakeUp))
-      ? rng.weighted(dentalPlans, (p) => p.share)
+      ? rng.weightedOrAny(dentalPlans, (p) => p.share)
       : undefined;
 
   const medicare = medical?.type === 'medicare-advantage';

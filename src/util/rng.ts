@@ -47,6 +47,15 @@ export class Rng {
   }
 
   /**
+   * As {@link weighted}, but when no weight is above 0, one of the items uniformly: for a profile's plans, where a
+   * showcase member's wish (a plan type, a child, dental) may leave only plans of share 0 (a book the profile gives no
+   * members, still shown by its showcase). Throws a plain Error for an empty list.
+   */
+  weightedOrAny<T>(items: readonly T[], weight: (item: T) => number): T {
+    return items.some((it) => weight(it) > 0) ? this.weighted(items, weight) : this.pick(items);
+  }
+
+  /**
    * Picks by weight; weights need not sum to 1. Throws a plain Error (a fhirseed bug: the loaders refuse such lists)
    * when the weights do not sum to a finite number above 0, where the draw would return the last item (or undefined).
    */
