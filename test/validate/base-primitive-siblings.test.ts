@@ -41,20 +41,20 @@ describe("'_' siblings of complex elements", () => {
   it('should find nothing on the example as published, nor on padded `_given` (a primitive) beside its values', () => {
     const patient = example<Patient>('Patient', 'example');
     expect(errors(patient)).toEqual([]);
-    (patient.name![0] as Record<string, unknown>)._given = [null, EXTENSION];
+    (patient.name![0] as unknown as Record<string, unknown>)._given = [null, EXTENSION];
     expect(errors(patient)).toEqual([]);
   });
 
   it("should report `\"_telecom\": [null, {…}]` once at Patient._telecom (its null was taken as padding beside telecom[0])", () => {
     const patient = example<Patient>('Patient', 'example');
-    (patient as Record<string, unknown>)._telecom = [null, EXTENSION];
+    (patient as unknown as Record<string, unknown>)._telecom = [null, EXTENSION];
     expect(errors(patient)).toEqual([['Patient._telecom', notAllowed('telecom', 'ContactPoint')]]);
   });
 
   it('should report a `_name` of a complex element whatever it holds, nested too (`name[0]._period` holding an id)', () => {
     const patient = example<Patient>('Patient', 'example');
-    (patient.name![0] as Record<string, unknown>)._period = { id: 'p1' };
-    (patient as Record<string, unknown>)._address = [EXTENSION];
+    (patient.name![0] as unknown as Record<string, unknown>)._period = { id: 'p1' };
+    (patient as unknown as Record<string, unknown>)._address = [EXTENSION];
     expect(errors(patient)).toEqual([
       ['Patient.name[0]._period', notAllowed('period', 'Period')],
       ['Patient._address', notAllowed('address', 'Address')],
@@ -85,7 +85,7 @@ describe("a primitive's `_name` holding only an id", () => {
   it('should report `"_active": {"id": "x"}` without `active` at Patient._active, and take it beside `active`', () => {
     const patient = example<Patient>('Patient', 'example');
     delete patient.active;
-    (patient as Record<string, unknown>)._active = { id: 'x' };
+    (patient as unknown as Record<string, unknown>)._active = { id: 'x' };
     expect(errors(patient)).toEqual([['Patient._active', ONLY_ID]]);
     patient.active = true;
     expect(errors(patient)).toEqual([]);
