@@ -14,7 +14,12 @@ import type { CodeMaps } from './types.js';
  * Without it, deleting the `hba1c` panel left the HbA1c lines billed with no result, exit 0. Tests of other uses
  * (psychotherapy, hemodialysis) have no result by design and are not checked.
  *
- * @throws UserError `code-maps/catalog/conditions.json: 'KEY': visitTests names 'TEST', which FILE does not have (…)`.
+ * A care-team role's `taxonomies` (planning-careteam-roles.json) name nucc-taxonomy.json codes: one the table lacks
+ * is never drawn, so the role never shows (src/fhir/us-core/care-team.ts). A taxonomy with no role is by design (the
+ * member is coded by the NUCC code itself) and not checked.
+ *
+ * @throws UserError `code-maps/catalog/conditions.json: 'KEY': visitTests names 'TEST', which FILE does not have (…)`,
+ *   `code-maps/planning-careteam-roles.json: 'ROLE': taxonomies names 'CODE', which nucc-taxonomy.json does not have`.
  */
 export function checkCrossRefs(reader: CodeMapReader, maps: CodeMaps): void {
   const file = 'catalog/conditions.json';
@@ -31,6 +36,12 @@ export function checkCrossRefs(reader: CodeMapReader, maps: CodeMaps): void {
       if (use === 'imaging' && !clinicalResults.has(test) && !reports.has(test)) {
         reader.fail(file, c.key, `visitTests names '${test}', which labs-clinical-results.json does not have (nor planning-reports.json)`);
       }
+    }
+  }
+  const taxonomies = new Set(maps.taxonomy.map((t) => t.code));
+  for (const [key, role] of maps.clinical.planning.careTeamRoles) {
+    for (const code of role.taxonomies) {
+      if (!taxonomies.has(code)) reader.fail('planning-careteam-roles.json', key, `taxonomies names '${code}', which nucc-taxonomy.json does not have`);
     }
   }
 }

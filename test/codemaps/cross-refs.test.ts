@@ -13,7 +13,7 @@ const root = mkdtempSync(join(tmpdir(), 'codemaps-cross-refs-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let copies = 0;
 
-type Rows = { rows: { key: string }[] };
+type Rows = { rows: Record<string, unknown>[] };
 const without = (key: string) => (j: Rows) => (j.rows = j.rows.filter((r) => r.key !== key));
 
 /** A copy of the shipped code maps with each file of `edits` edited, as JSON: its directory. */
@@ -52,6 +52,14 @@ describe('a results row a visit test needs, deleted', () => {
     const error = thrown(() => loadCodeMaps(copyWith(edits)));
     expect(error).toBeInstanceOf(UserError);
     expect(error.message).toBe(`code-maps/catalog/conditions.json: '${firstNaming(test)}': visitTests names '${test}', which ${which}`);
+  });
+
+  it('a taxonomy a care-team role names, deleted from nucc-taxonomy.json, stops the load', () => {
+    const role = JSON.parse(readFileSync(join(SHIPPED, 'planning-careteam-roles.json'), 'utf8')).rows.find((r: { taxonomies: string[] }) => r.taxonomies.length) as { key: string; taxonomies: string[] };
+    const code = role.taxonomies[0]!;
+    const error = thrown(() => loadCodeMaps(copyWith({ 'nucc-taxonomy.json': (j) => (j.rows = j.rows.filter((r) => r.code !== code)) })));
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toBe(`code-maps/planning-careteam-roles.json: '${role.key}': taxonomies names '${code}', which nucc-taxonomy.json does not have`);
   });
 
   it('an imaging test with either of its results rows loads (chest-xray keeps its report)', () => {
