@@ -6,7 +6,7 @@ import type { Resource } from '@medplum/fhirtypes';
  * the plan covers (`p`, its code), one row per value: `low` and `high`, the value's range as medplum's matcher sees it
  * (`toPeriod`: ISO instants in UTC, a date's or month's whole span, a Period's start and end) with `0000` and `9999`
  * for an open end. A search's date filter is then decided in SQL by comparing these strings exactly as medplum's
- * matchesDateValue does (decide-dates.ts), so the store answers as the memory repository does.
+ * matchesDateValue does (date-plan.ts dateCondition), so the store answers as the memory repository does.
  *
  * This module is imported by the first build's worker threads: no database, no schema look-ups.
  */
@@ -79,12 +79,23 @@ export function dateRowsJson(resource: Resource, plan: DatePlan): string {
   return JSON.stringify(dateRows(resource, plan));
 }
 
+/** Element names of a plan step (`effective|DateTime|Period` → effectiveDateTime, effectivePeriod), made once per step. */
+const namesOfStep = new Map<string, string[]>();
+function stepNames(step: string): string[] {
+  let names = namesOfStep.get(step);
+  if (!names) {
+    const bar = step.indexOf('|');
+    names = bar < 0 ? [step] : step.slice(bar + 1).split('|').map((suffix) => `${step.slice(0, bar)}${suffix}`);
+    namesOfStep.set(step, names);
+  }
+  return names;
+}
+
 /** The values at the end of `steps` (arrays flattened at every step, as FHIRPath does). */
 function walk(resource: Resource, steps: string[]): unknown[] {
   let level: unknown[] = [resource];
   for (const step of steps) {
-    const bar = step.indexOf('|');
-    const names = bar < 0 ? [step] : step.slice(bar + 1).split('|').map((suffix) => `${step.slice(0, bar)}${suffix}`);
+    const names = stepNames(step);
     const next: unknown[] = [];
     for (const value of level) {
       if (!value || typeof value !== 'object' || Array.isArray(value)) continue;
