@@ -7,7 +7,8 @@ import { packageRoot } from '../src/util/paths.js';
 /**
  * One generation run as users start it: `node dist/src/cli/bin.js generate --members MEMBERS --jobs JOBS` (what
  * `npx fhirseed generate` runs), in a process of its own, so that its peak memory (worker threads included) and its
- * start-up (modules, code maps, profile) are the command's own: `node generate-once.js MEMBERS JOBS [--ceiling]`.
+ * start-up (modules, code maps, profile) are the command's own: `node generate-once.js MEMBERS JOBS [--ceiling] [--ndjson-only]`
+ * (`--ndjson-only`: `generate --format ndjson`, for 100,000 members on a disk without room for both formats).
  * Prints one JSON line: members, resources (from the run's manifest), bytes written, seconds from spawn to exit, rates,
  * peak RSS (MiB: the child's VmHWM, read from /proc every 20 ms while it runs — the high-water mark only grows, and
  * a run's last 20 ms are its manifest and rename), and with --ceiling the stringify ceiling: compact JSON.stringify
@@ -17,9 +18,10 @@ import { packageRoot } from '../src/util/paths.js';
 const members = Number(process.argv[2] ?? '1000');
 const jobs = Number(process.argv[3] ?? '1');
 const withCeiling = process.argv.includes('--ceiling');
+const ndjsonOnly = process.argv.includes('--ndjson-only');
 const bin = join(packageRoot(), 'dist', 'src', 'cli', 'bin.js');
 const out = join(mkdtempSync(join(tmpdir(), 'fhirseed-bench-')), 'out');
-const { seconds, peakRssKiB } = await runCli(['generate', '--members', String(members), '--jobs', String(jobs), '--out', out, '--yes']);
+const { seconds, peakRssKiB } = await runCli(['generate', '--members', String(members), '--jobs', String(jobs), ...(ndjsonOnly ? ['--format', 'ndjson'] : []), '--out', out, '--yes']);
 const peakRssMiB = peakRssKiB / 1024;
 const bytes = treeBytes(out);
 const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { counts: { byType: Record<string, number> } };
@@ -27,7 +29,7 @@ const resources = Object.values(manifest.counts.byType).reduce((a, b) => a + b, 
 const ceiling = withCeiling ? stringifyCeiling(out) : {};
 rmSync(join(out, '..'), { recursive: true, force: true });
 process.stdout.write(
-  `${JSON.stringify({ members, jobs, resources, bytes, seconds, membersPerSecond: members / seconds, resourcesPerSecond: resources / seconds, mbPerSecond: bytes / 1e6 / seconds, peakRssMiB, ...ceiling })}\n`,
+  `${JSON.stringify({ members, jobs, ...(ndjsonOnly ? { ndjsonOnly } : {}), resources, bytes, seconds, membersPerSecond: members / seconds, resourcesPerSecond: resources / seconds, mbPerSecond: bytes / 1e6 / seconds, peakRssMiB, ...ceiling })}\n`,
 );
 
 /** Runs the CLI with `args` (stdout dropped, stderr kept for a failure); its wall time and its peak RSS (KiB). Throws when it fails. */

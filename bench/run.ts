@@ -9,7 +9,7 @@ import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './args.js';
 
 /**
  * `npm run bench [-- --large]`: generate at 1k and 10k members (100k with --large), each with
- * --jobs 1 and --jobs <cores>, each in its own process (its peak RSS is its own); the stringify
+ * --jobs 1 and --jobs <cores> (or --jobs N,N…; --ndjson-only for NDJSON alone), each in its own process (its peak RSS is its own); the stringify
  * ceiling on the same resources in the same run; then the validator, the embedded server and the
  * seeder when they are built. Prints one table and writes bench/results.json.
  */
@@ -38,8 +38,8 @@ function benchOptions(argv: string[]): BenchOptions | undefined {
 /** The generate rows (and the others unless --generate-only): prints the table, writes bench/results.json. */
 async function runBench(options: BenchOptions): Promise<void> {
   const sizes = options.sizes;
-  const jobsList = [...new Set([1, cores])];
-  const results: Record<string, unknown> = { date: new Date().toISOString(), cores, loadAverageAtStart: loadavg() };
+  const jobsList = [...new Set(options.jobs ?? [1, cores])];
+  const results: Record<string, unknown> = { date: new Date().toISOString(), cores, loadAverageAtStart: loadavg(), ...(options.ndjsonOnly ? { formats: ['ndjson'] } : {}) };
   const rows: string[][] = [];
   const num = (v: number, digits = 0) => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -50,9 +50,12 @@ async function runBench(options: BenchOptions): Promise<void> {
     for (const jobs of jobsList) {
       const args = ['--expose-gc', join(here, 'generate-once.js'), String(members), String(jobs)];
       if (members === sizes[0] && jobs === jobsList.at(-1)) args.push('--ceiling');
+      if (options.ndjsonOnly) args.push('--ndjson-only');
       const r = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 })) as GenerateResult;
       r.loadAverage = loadavg()[0]!;
       generateRuns.push(r);
+      // Each row as it comes (stderr): a 100,000-member row takes a quarter of an hour or more.
+      console.error(`bench: generate ${JSON.stringify(r)}`);
     }
   }
   const ceiling = generateRuns.find((r) => r.ceilingStringifiesPerSecond)?.ceilingStringifiesPerSecond ?? NaN;
@@ -63,9 +66,10 @@ async function runBench(options: BenchOptions): Promise<void> {
     rows.push(['', num(r.members!), String(r.jobs), num(r.membersPerSecond!), num(r.resourcesPerSecond!), num(r.mbPerSecond!, 1), num(r.peakRssMiB!), num(r.ratioToAllCoreCeiling, 3), num(r.loadAverage!, 1)]);
   }
   for (const members of sizes) {
-    const one = generateRuns.find((r) => r.members === members && r.jobs === 1)!;
-    const all = generateRuns.find((r) => r.members === members && r.jobs === cores);
-    if (all && all !== one) rows.push(['', num(members), `${cores} ÷ 1`, `×${num(all.membersPerSecond! / one.membersPerSecond!, 2)}`, '', '', '', '', '']);
+    const one = generateRuns.find((r) => r.members === members && r.jobs === 1);
+    for (const other of generateRuns.filter((r) => r.members === members && r.jobs !== 1)) {
+      if (one) rows.push(['', num(members), `${other.jobs} ÷ 1`, `×${num(other.membersPerSecond! / one.membersPerSecond!, 2)}`, '', '', '', '', '']);
+    }
   }
   rows.push(['stringify ceiling', '', '1 core', '', num(ceiling), '', '', `× ${cores} cores = ${num(ceiling * cores)}`, '']);
   results.generate = generateRuns;
@@ -87,6 +91,7 @@ async function runBench(options: BenchOptions): Promise<void> {
   const widths = rows.filter((r) => r.length > 2).reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
   for (const r of rows) console.log(r.length > 2 ? r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() : `${r[0]!.padEnd(widths[0]!)}  ${r[1]}`);
   console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (1, 5, 15 min) on ${cores} cores; ratio = resources/s ÷ (stringify ceiling × cores), target ≥ 0.15`);
+  if (options.ndjsonOnly) console.log('generate rows: NDJSON only (--ndjson-only), not comparable with rows of both formats');
   const file = join(packageRoot(), 'bench', 'results.json');
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`wrote ${file}`);

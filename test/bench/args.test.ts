@@ -35,6 +35,7 @@ describe('npm run bench: arguments', () => {
       [['--bogus'], /^bench: unknown option '--bogus'.* \(see npm run bench -- --help\)$/],
       [['--sizes', '200,x'], /^bench: --sizes 200,x: "x" is not a whole number ≥ 1/],
       [['--sizes', '0'], /^bench: --sizes 0: "0" is not/],
+      [['--jobs', '2,0'], /^bench: --jobs 2,0: "0" is not a whole number ≥ 1/],
       [['--sizes'], /^bench: .*--sizes.* \(see npm run bench -- --help\)$/],
       [['extra'], /^bench: .*'extra'.* \(see npm run bench -- --help\)$/],
     ] as const) {
@@ -48,10 +49,12 @@ describe('npm run bench: arguments', () => {
   });
 
   it('should read the sizes and flags as README says', () => {
-    expect(parseBenchArgs([])).toEqual({ help: false, sizes: [1000, 10000], generateOnly: false });
-    expect(parseBenchArgs(['--large'])).toEqual({ help: false, sizes: [1000, 10000, 100000], generateOnly: false });
-    expect(parseBenchArgs(['--sizes', '200,500', '--generate-only'])).toEqual({ help: false, sizes: [200, 500], generateOnly: true });
+    expect(parseBenchArgs([])).toEqual({ help: false, sizes: [1000, 10000], ndjsonOnly: false, generateOnly: false });
+    expect(parseBenchArgs(['--large'])).toEqual({ help: false, sizes: [1000, 10000, 100000], ndjsonOnly: false, generateOnly: false });
+    expect(parseBenchArgs(['--sizes', '200,500', '--generate-only'])).toEqual({ help: false, sizes: [200, 500], ndjsonOnly: false, generateOnly: true });
     expect(parseBenchArgs(['--sizes=1000', '--large']).sizes).toEqual([1000]);
+    // 100,000 members on a disk without room for both formats (~128 GB): NDJSON alone, --jobs 2 first.
+    expect(parseBenchArgs(['--large', '--ndjson-only', '--jobs', '2,1'])).toEqual({ help: false, sizes: [1000, 10000, 100000], jobs: [2, 1], ndjsonOnly: true, generateOnly: false });
   });
 
   // House rule: only src/cli/bin.ts ends the process. The bench's --help and bad options set process.exitCode instead.
