@@ -125,30 +125,40 @@ describe('a deceased member', () => {
     const base = shippedProfile('default');
     const plans = base.plans.map((plan) => (plan.utilization ? { ...plan, utilization: { ...plan.utilization, inpatient: 12 } } : plan));
     const profile: Profile = { ...base, members: 6, coveragePlan: true, utilization: { ...base.utilization, inpatient: 12 }, plans };
-    let expired = 0;
+    /** Checks member 5's stays at a seed; returns how many ended in death. */
+    const check = (seed: number): number => {
+      const p = { ...profile, seed };
+      const s = simulateMember({ profile: p, codeMaps, directory: buildDirectory(p, codeMaps) }, 5);
+      const death = s.member.deceasedDate!;
+      let expired = 0;
+      for (const c of s.claims.filter((x) => x.type === 'inpatient')) {
+        expect(c.serviceEnd <= death, `${c.claimNumber} ${c.serviceStart}..${c.serviceEnd} death ${death}`).toBe(true);
+        expect(c.institutional!.admissionPeriod!.end <= death).toBe(true);
+        for (const l of c.lines) expect(l.serviceDate <= death).toBe(true);
+        if (c.institutional!.dischargeStatus === '20') {
+          expect(c.serviceEnd, `${c.claimNumber} expired`).toBe(death);
+          expired++;
+        }
+      }
+      // The discharge summary of a stay that ended in death plans no follow-up.
+      for (const e of s.clinical.encounters.filter((x) => x.dischargeStatus === '20')) {
+        const note = s.clinical.planning.notes.find((n) => n.encounterOrdinal === e.ordinal && n.kind === 'discharge');
+        expect(note?.text).toMatch(/Expired in hospital on \d{4}-\d{2}-\d{2}/);
+        expect(note?.text).not.toMatch(/Follow up/);
+      }
+      return expired;
+    };
+    const seeds = fc.integer({ min: 0, max: 2 ** 31 - 1 });
+    fc.assert(fc.property(seeds, (seed) => void check(seed)), { numRuns: 30 });
+    // Whether a stay runs into the death is chance (about one seed in six here; none in 30 seeds failed CI once), so
+    // the seeds are walked from a random start until one has such a stay: at most WALK (0.83^300 ≈ 1e-24 to miss).
+    const WALK = 300;
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
-        const p = { ...profile, seed };
-        const s = simulateMember({ profile: p, codeMaps, directory: buildDirectory(p, codeMaps) }, 5);
-        const death = s.member.deceasedDate!;
-        for (const c of s.claims.filter((x) => x.type === 'inpatient')) {
-          expect(c.serviceEnd <= death, `${c.claimNumber} ${c.serviceStart}..${c.serviceEnd} death ${death}`).toBe(true);
-          expect(c.institutional!.admissionPeriod!.end <= death).toBe(true);
-          for (const l of c.lines) expect(l.serviceDate <= death).toBe(true);
-          if (c.institutional!.dischargeStatus === '20') {
-            expect(c.serviceEnd, `${c.claimNumber} expired`).toBe(death);
-            expired++;
-          }
-        }
-        // The discharge summary of a stay that ended in death plans no follow-up.
-        for (const e of s.clinical.encounters.filter((x) => x.dischargeStatus === '20')) {
-          const note = s.clinical.planning.notes.find((n) => n.encounterOrdinal === e.ordinal && n.kind === 'discharge');
-          expect(note?.text).toMatch(/Expired in hospital on \d{4}-\d{2}-\d{2}/);
-          expect(note?.text).not.toMatch(/Follow up/);
-        }
+      fc.property(seeds, (start) => {
+        let seed = start;
+        while (check(seed) === 0) expect(++seed - start, `no stay ended in death at seeds ${start}..${seed - 1}`).toBeLessThan(WALK);
       }),
-      { numRuns: 30 },
+      { numRuns: 1, endOnFailure: true },
     );
-    expect(expired).toBeGreaterThan(0);
   });
 });
