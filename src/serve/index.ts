@@ -24,6 +24,7 @@ import { Interrupted } from '../util/errors.js';
 import { payerCapability } from './payer-capability.js';
 import { manifestIgs } from './served-igs.js';
 import { ReadPool, readWorkerCount, readWorkersFromEnvironment } from './store/read-pool.js';
+import { holdR4Resources } from './r4-resources.js';
 
 export type { AuthClient, AuthOptions } from './auth.js';
 export type { TestMember } from './test-members.js';
@@ -116,8 +117,22 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** Packages, search parameters, the preload and the request handler: everything after the bind. */
-async function prepare(options: ServeOptions, authOptions: AuthOptions, members: TestMember[] | undefined, brands: Bundle | undefined): Promise<{ handler: Handler; loaded: LoadResult; notes: string[]; store?: string; closeStore: () => Promise<void>; readWorkers: Promise<number> }> {
+type Prepared = { handler: Handler; loaded: LoadResult; notes: string[]; store?: string; closeStore: () => Promise<void>; readWorkers: Promise<number> };
+
+/**
+ * Packages, search parameters, the preload and the request handler: everything after the bind. R4's definitions are
+ * parsed once for it (the schema's, R4's element list, the read workers'), not once per use (r4-resources.ts).
+ */
+async function prepare(options: ServeOptions, authOptions: AuthOptions, members: TestMember[] | undefined, brands: Bundle | undefined): Promise<Prepared> {
+  const releaseDefinitions = holdR4Resources();
+  try {
+    return await prepareServing(options, authOptions, members, brands);
+  } finally {
+    releaseDefinitions();
+  }
+}
+
+async function prepareServing(options: ServeOptions, authOptions: AuthOptions, members: TestMember[] | undefined, brands: Bundle | undefined): Promise<Prepared> {
   // As `fhirseed validate` does: fetch the IGs (the profiles' and the payer IGs') into ~/.fhir/packages when
   // none are at hand, all in one go. Without them the server still runs, only without the IG profiles and
   // search parameters (a note says so).
