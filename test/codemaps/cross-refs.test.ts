@@ -66,3 +66,65 @@ describe('a results row a visit test needs, deleted', () => {
     expect(loadCodeMaps(copyWith({ 'labs-clinical-results.json': without('chest-xray') })).clinical.planning.reports.has('chest-xray')).toBe(true);
   });
 });
+
+// Rows the claims bill by use (extra office lab lines, hospital lab and imaging lines), whether or not a condition names
+// them: before, a `lab-pancreas` left without its catalog group, or a new lab row without a panel, was billed with no
+// result and the run exited 0.
+describe('a lab or imaging row billed by use without its results row', () => {
+  const procedure = (key: string, code: string, use: string) => (j: Rows) => {
+    j.rows.push({ key, system: 'cpt', code, display: `${key} test`, licensed: true, use, charge: 40, revenue: use === 'lab' ? '0300' : '0320', source: 'test' });
+  };
+  const billed = 'the claims bill it by use, so it would have no result';
+  it.each([
+    [
+      "a catalog/labs.json group whose tests are all deleted (pancreas: no condition names them)",
+      { 'catalog/labs.json': (j: Rows) => (j.rows = j.rows.filter((r) => r.group !== 'pancreas')) },
+      `code-maps/professional-procedures.json: 'lab-pancreas': a test of use 'lab', which labs.json does not have (nor a catalog/labs.json group, nor labs-clinical-results.json): ${billed}`,
+    ],
+    [
+      'a lab row added to professional-procedures.json with no panel',
+      { 'professional-procedures.json': procedure('bmp', '80048', 'lab') },
+      `code-maps/professional-procedures.json: 'bmp': a test of use 'lab', which labs.json does not have (nor a catalog/labs.json group, nor labs-clinical-results.json): ${billed}`,
+    ],
+    [
+      'an imaging row added with no result or report',
+      { 'professional-procedures.json': procedure('ct-head', '70450', 'imaging') },
+      `code-maps/professional-procedures.json: 'ct-head': a test of use 'imaging', which labs-clinical-results.json does not have (nor planning-reports.json): ${billed}`,
+    ],
+  ] as [string, Record<string, (json: Rows) => void>, string][])('%s stops the load', (_what, edits, message) => {
+    const error = thrown(() => loadCodeMaps(copyWith(edits)));
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toBe(message);
+  });
+});
+
+// A fee-schedule code with no procedure row, or a revenue rate with no revenue code, is a typo: the real code fell back
+// to its row's charge ($30 a revenue line, weight 0.2 a stay line) and the run exited 0.
+describe('a pricing.json code no table has', () => {
+  type Pricing = Record<string, { codes: Record<string, number> }>;
+  const renamed = (section: string, from: string, to: string) => (j: Rows) => {
+    const codes = (j as unknown as Pricing)[section]!.codes;
+    expect(codes[from]).toBeDefined();
+    codes[to] = codes[from]!;
+    delete codes[from];
+  };
+  it.each([
+    ['rvus', '99213', '99231', "names a code that professional-procedures.json does not have (nor catalog/hcpcs.json)"],
+    ['opps', '99283', '99238', "names a code that professional-procedures.json does not have (nor catalog/hcpcs.json)"],
+    ['revenueCodes', '0250', '0205', "names a revenue code that tables.json's revenue table does not have"],
+    ['inpatientWeights', '0120', '0102', "names a revenue code that tables.json's revenue table does not have"],
+  ])('%s: %s typed as %s stops the load', (section, from, to, problem) => {
+    const error = thrown(() => loadCodeMaps(copyWith({ 'pricing.json': renamed(section, from, to) })));
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toBe(`code-maps/pricing.json: '${section}.codes.${to}': ${problem}`);
+  });
+
+  it('a price for a catalog/hcpcs.json code no condition bills loads', () => {
+    const code = (JSON.parse(readFileSync(join(SHIPPED, 'catalog/hcpcs.json'), 'utf8')).rows as { code: string }[])
+      .map((r) => r.code)
+      .find((c) => !loadCodeMaps(SHIPPED).procedures.has(c) && ![...loadCodeMaps(SHIPPED).procedures.values()].some((r) => r.code === c))!;
+    expect(code).toBeDefined();
+    const maps = loadCodeMaps(copyWith({ 'pricing.json': (j) => ((j as unknown as Pricing).opps!.codes[code] = 12) }));
+    expect(maps.pricing.opps.codes[code]).toBe(12);
+  });
+});
