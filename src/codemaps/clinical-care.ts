@@ -58,6 +58,7 @@ export interface CareCodeMaps {
   practitionerRoles: ReadonlyMap<string, PractitionerRoleRow>;
 }
 
+const PRACTITIONER_ROLES: readonly PractitionerRoleRow['role'][] = ['primary-care', 'specialist', 'dentist', 'pharmacist'];
 const ENCOUNTER_KINDS: readonly EncounterKind[] = ['office', 'preventive', 'emergency', 'outpatient', 'inpatient', 'dental'];
 const ASSESSMENT_CATEGORIES = new Set(['sdoh', 'functional-status', 'disability-status', 'cognitive-status']);
 
@@ -117,6 +118,8 @@ export function loadCareCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps):
 
   const practitionerRoles = index<PractitionerRoleRow>('care-practitioner-roles.json', (r) => r.role, { role: 'text', snomed: 'coded' });
   for (const [role, r] of practitionerRoles) checkSnomed('care-practitioner-roles.json', role, r.snomed);
+  // A role without its row left its PractitionerRoles without the SNOMED CT code (src/fhir/us-core/practitioner-role.ts).
+  for (const role of PRACTITIONER_ROLES) if (!practitionerRoles.has(role)) fail('care-practitioner-roles.json', role, 'every practitioner role needs a row');
 
   return { encounterTypes, dischargeDispositions, procedures, conditionCategories, implantsByPcs, practitionerRoles };
 }

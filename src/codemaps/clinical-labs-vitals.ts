@@ -193,7 +193,8 @@ export function loadLabsVitalsCodeMaps(reader: CodeMapReader, claims: ClaimsCode
     if (!r.quantity && !r.findings?.length) reader.fail('labs-clinical-results.json', key, 'needs a quantity or findings');
     const findings = { text: 'text', code: 'coded?' } as const;
     reader.list('labs-clinical-results.json', r.findings ?? [], `'${key}' findings`, findings);
-    for (const [c, list] of Object.entries(r.conditionFindings ?? {})) reader.list('labs-clinical-results.json', list, `'${key}' conditionFindings '${c}'`, findings);
+    // A member with the condition gets one of its findings (src/story/clinical/labs-vitals.ts): an empty list was a crash.
+    for (const [c, list] of Object.entries(r.conditionFindings ?? {})) reader.list('labs-clinical-results.json', list, `'${key}' conditionFindings '${c}'`, findings, true);
     if (r.quantity) checkBand('labs-clinical-results.json', key, r.quantity.normal);
     for (const [c, b] of Object.entries(r.quantity?.conditions ?? {})) {
       reader.object('labs-clinical-results.json', b, `'${key}' quantity condition '${c}'`, BAND);

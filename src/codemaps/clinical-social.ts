@@ -232,6 +232,11 @@ export function loadSocialCodeMaps(reader: CodeMapReader, _claims: ClaimsCodeMap
   }
   if (!file.taps) reader.fail(INSTRUMENTS_FILE, 'taps', 'missing');
   for (const i of Object.values(file.taps.tobaccoBySmokingStatus)) if (!file.taps.answers[i]) reader.fail(INSTRUMENTS_FILE, 'taps/tobaccoBySmokingStatus', `no answer ${i}`);
+  // Keyed by the member's smoking-status code: one social-values.json lacks (a typo) left those smokers answering "never".
+  const smoking = new Set(values.get('smoking-status')?.map((r) => r.code));
+  for (const code of Object.keys(file.taps.tobaccoBySmokingStatus)) {
+    if (!smoking.has(code)) reader.fail(INSTRUMENTS_FILE, 'taps/tobaccoBySmokingStatus', `names smoking status '${code}', which social-values.json's smoking-status group does not have`);
+  }
   // Each TAPS question's answer is drawn by its column of weights (src/story/clinical/social-taps.ts).
   for (const q of ['drinking', 'drugs', 'prescription'] as const) {
     if (!file.taps.answers.some((a) => a[q] > 0)) reader.fail(INSTRUMENTS_FILE, 'taps/answers', `no answer has a ${q} weight above 0 (the ${q} answer is drawn by them)`);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIcd10CmFormat } from '../util/check-digits.js';
 import { UserError } from '../util/errors.js';
+import { parseJsonText } from '../util/json-text.js';
 import { packageRoot } from '../util/paths.js';
 import { loadCatalog } from './catalog.js';
 import { AGE, fieldProblem, orderProblem, type Fields } from './fields.js';
@@ -39,11 +40,13 @@ export interface CodeMapReader {
 
 export function codeMapReader(dir: string): CodeMapReader {
   const read = <T>(file: string): T => {
+    let text: string;
     try {
-      return JSON.parse(readFileSync(join(dir, file), 'utf8')) as T;
+      text = readFileSync(join(dir, file), 'utf8');
     } catch (error) {
       throw new UserError(`code-maps/${file}: cannot read (${(error as Error).message.split('\n')[0]})`);
     }
+    return parseJsonText<T>(text, `code-maps/${file}`);
   };
   const check = (file: string, row: Record<string, unknown>, n: number, fields: Fields, where = 'row'): void => {
     for (const [name, kind] of Object.entries(fields)) {
@@ -144,6 +147,8 @@ export function loadCodeMaps(dir = join(packageRoot(), 'code-maps')): CodeMaps {
   }
   for (const [key, d] of dental) if (!/^D\d{4}$/.test(d.code)) fail('dental.json', key, `'${d.code}' is not a CDT code`);
   for (const [key, v] of visitReasons) if (!isIcd10CmFormat(v.icd10cm)) fail('visit-reasons.json', key, `'${v.icd10cm}' is not an ICD-10-CM code`);
+  // The story names these: a preventive visit's diagnosis by age, and every dental claim's (without it, none at all).
+  for (const key of ['adult-exam', 'child-exam', 'dental-exam']) if (!visitReasons.has(key)) fail('visit-reasons.json', key, 'is missing (fhirseed uses it)');
   // Hospital lines carry the procedure's revenue code with its display from tables.json: a code the table lacks
   // would stop a run mid-generation (lines.ts tableEntry) instead of here.
   const revenueCodes = new Set(tables.get('revenue')?.codes.map((c) => c.code));

@@ -123,6 +123,17 @@ const cases: [string, string, (json: any) => void, string][] = [
   ['social-values.json', "teenagers' smoking statuses weighted 0", (j) => j.rows.filter((r: { key: string }) => ['never', 'some-day', 'former'].includes(r.key)).forEach((r: { weight: number }) => (r.weight = 0)), "'smoking-status/never,some-day,former': every weight is 0 (fhirseed draws one by them)"],
   ['social-values.json', "the occupation 'cna' taken out (drawn alone: the draw returned undefined, exit 70)", (j) => (j.rows = j.rows.filter((r: { key: string }) => r.key !== 'cna')), "'occupation/cna': is missing (fhirseed uses it)"],
   ['social-values.json', 'a negative weight', (j) => (j.rows[4].weight = -1), 'row 5: weight: expected a number ≥ 0, got -1'],
+  // A list one is picked from, emptied (Rng.pick from an empty list mid-run, exit 70).
+  ['labs-clinical-results.json', "an ECG's findings under a condition emptied", (j) => (j.rows.find((r: { key: string }) => r.key === 'ecg').conditionFindings['atrial-fibrillation'] = []), `"'ecg' conditionFindings 'atrial-fibrillation'" is empty (fhirseed needs at least one)`],
+  // A row the builders name, taken out (the claims or resources went without the code, exit 0).
+  ['visit-reasons.json', "'dental-exam' taken out (every dental claim lost its diagnosis)", (j) => (j.rows = j.rows.filter((r: { key: string }) => r.key !== 'dental-exam')), "'dental-exam': is missing (fhirseed uses it)"],
+  ['visit-reasons.json', "'child-exam' taken out (a child's preventive-visit diagnosis)", (j) => (j.rows = j.rows.filter((r: { key: string }) => r.key !== 'child-exam')), "'child-exam': is missing (fhirseed uses it)"],
+  ['care-practitioner-roles.json', "'pharmacist' taken out (pharmacists' PractitionerRole lost its SNOMED CT code)", (j) => (j.rows = j.rows.filter((r: { role: string }) => r.role !== 'pharmacist')), "'pharmacist': every practitioner role needs a row"],
+  // A key naming a row of another table, mistyped (those members took the fallback, exit 0).
+  ['social-instruments.json', 'a TAPS tobacco answer keyed by a smoking status social-values.json lacks (every-day smokers answered "never")', (j) => {
+    j.taps.tobaccoBySmokingStatus['449868003'] = j.taps.tobaccoBySmokingStatus['449868002'];
+    delete j.taps.tobaccoBySmokingStatus['449868002'];
+  }, "'taps/tobaccoBySmokingStatus': names smoking status '449868003', which social-values.json's smoking-status group does not have"],
 ];
 
 describe('code maps edited by a user', () => {
