@@ -31,6 +31,8 @@ export interface ValueOptions {
   string: string[];
   number: string[];
   choices: Record<string, readonly unknown[]>;
+  /** Options that take a list (`--ig`, repeatable). */
+  array?: string[];
   /** True/false flags (`--pretty`); yargs reads `--pretty=maybe` as true. */
   boolean?: string[];
   /** Hidden options (the secret flags `seed` refuses with where the secret goes instead): left to their own check. */
@@ -56,6 +58,23 @@ export function refuseBareValues(options: ValueOptions, raw: readonly string[]):
     if (i + 1 < raw.length && (!raw[i + 1]!.startsWith('-') || /^-\.?\d/.test(raw[i + 1]!))) continue;
     const allowed = options.choices[m[1]!];
     throw new UserError(`${arg}: no value given${allowed?.length ? `; expected one of ${allowed.map(String).join(', ')}` : ''}`);
+  }
+}
+
+/**
+ * Refuses an option that takes one value given twice (`generate -p default -p commercial`): yargs makes a list of
+ * them, which the command then took as a path (a TypeError, exit 70). Options declared as lists (`--ig`, `--token`)
+ * are left alone. Throws UserError `--<name>: given 2 times; it takes one value`, without the values (`--token`,
+ * `--client-secret` take secrets).
+ */
+export function refuseRepeatedValues(parsed: Record<string, unknown>, options: ValueOptions, raw: readonly string[]): void {
+  const lists = new Set(options.array ?? []);
+  for (const name of new Set([...options.string, ...options.number, ...Object.keys(options.choices)])) {
+    const value = parsed[name];
+    const flag = `${name.length === 1 ? '-' : '--'}${name}`;
+    // Aliases share the list: name the one typed.
+    if (lists.has(name) || !Array.isArray(value) || !raw.some((a) => a === flag || a.startsWith(`${flag}=`))) continue;
+    throw new UserError(`${flag}: given ${value.length} times; it takes one value`);
   }
 }
 

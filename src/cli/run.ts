@@ -1,7 +1,7 @@
 import yargs, { type MiddlewareFunction } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UserError } from '../util/errors.js';
-import { refuseBadBooleans, refuseBadChoices, refuseBareValues, type ValueOptions } from './choices.js';
+import { refuseBadBooleans, refuseBadChoices, refuseBareValues, refuseRepeatedValues, type ValueOptions } from './choices.js';
 import { commandsFor } from './commands/load.js';
 import { rewordParserMessage } from './parser-messages.js';
 import { refuseNaNOptions } from './typed-numbers.js';
@@ -69,6 +69,7 @@ function choicesMiddleware(raw: string[]): MiddlewareFunction {
   const check = (parsed: Record<string, unknown>, current: { getOptions(): ValueOptions }) => {
     const options = current.getOptions();
     refuseBareValues(options, raw);
+    refuseRepeatedValues(parsed, options, raw);
     refuseBadBooleans(options, raw);
     refuseBadChoices(parsed, options.choices, raw);
   };
