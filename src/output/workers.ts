@@ -62,7 +62,10 @@ export class MemberThreads {
 
   constructor(setup: MemberSetup, workers: number, codeMapsDir?: string) {
     const entry = workerEntry();
-    this.workers = Array.from({ length: Math.max(1, workers) }, () => new Worker(entry.url, { workerData: { setup, codeMapsDir }, execArgv: entry.execArgv, resourceLimits: WORKER_HEAP }));
+    // Built code: no execArgv given, so the workers inherit this thread's node options as node's default does
+    // (`node --cpu-prof bin.js generate --jobs 2` profiles them too: issue 13); an empty list would drop them.
+    const execArgv = entry.execArgv.length ? entry.execArgv : undefined;
+    this.workers = Array.from({ length: Math.max(1, workers) }, () => new Worker(entry.url, { workerData: { setup, codeMapsDir }, execArgv, resourceLimits: WORKER_HEAP }));
     for (const worker of this.workers) {
       this.busy.set(worker, 0);
       worker.on('message', (answer: Answer) => {
