@@ -102,7 +102,9 @@ describe('scanKeys', () => {
       }),
       { numRuns: 600 },
     );
-    expect(answered).toBeGreaterThan(30); // the fast path was exercised, not only the fallback
+    // The fast path was exercised, not only the fallback. It answers about 6.8% of these (812 of 12,000 measured): about
+    // 41 of 600, so '> 30' failed about one run in 20; 10 or fewer is about 1e-8.
+    expect(answered).toBeGreaterThan(10);
   });
 
   it('should agree with JSON.parse on broken lines (characters cut, doubled or changed)', () => {
