@@ -47,6 +47,7 @@ export function authorizationNeeded(draft: ClaimDraft, tables: PriorAuthTables):
  * An approval covers later fills of the same equipment within its period. A rental (code-maps/prior-auth-rentals.json) that goes on
  * past its first approval is billed again the day after it ends, which needs a renewal: a new request
  * naming the previous number (a later fill of the same rented equipment outside an approval is one too).
+ * A forced rental always goes on, also when it is billed under the first approval of the member's own rental.
  * Coverage-plan members with `priorAuth` also get a denied or pended request (showcaseRequest). Draws from
  * the member's generator only for the drafts that need authorization and for those members. The drafts
  * come back in their given order, continuations of rentals after them.
@@ -60,6 +61,16 @@ export function authorizeDrafts(ctx: MemberClaimsContext, memberKey: string, dra
   const queue = drafts.map((_, i) => i).sort((a, b) => drafts[a]!.serviceStart.localeCompare(drafts[b]!.serviceStart) || a - b);
   /** Approvals by equipment code: a later fill of the same equipment within the approval's period uses it. */
   const standing = new Map<string, PriorAuthFact>();
+  /** Position of the continuation queued after a rental's first approval, by authorization number. */
+  const continuations = new Map<string, number>();
+  /** Continuations approved whatever the roll: the rental a forced draft joined goes on and is renewed. */
+  const renewed = new Set<number>();
+  const enqueue = (next: ClaimDraft, after: PriorAuthFact) => {
+    kept.push(next);
+    continuations.set(after.number, kept.length - 1);
+    const position = queue.findIndex((i) => kept[i]!.serviceStart > next.serviceStart);
+    queue.splice(position < 0 ? queue.length : position, 0, kept.length - 1);
+  };
   while (queue.length) {
     const at = queue.shift()!;
     const draft = kept[at]!;
@@ -71,12 +82,21 @@ export function authorizeDrafts(ctx: MemberClaimsContext, memberKey: string, dra
     const period = prior?.items[0]?.authorizedPeriod;
     if (prior && period && period.start <= draft.serviceStart && draft.serviceEnd <= period.end) {
       kept[at] = { ...draft, priorAuthNumber: prior.number };
+      // A forced rental (the coverage plan's CPAP) billed under the first approval of the member's own rental of that
+      // equipment: that rental goes on (its continuation, queued or not, is approved), so the renewal still shows.
+      if (draft.forced && rental && !prior.previousNumber) {
+        const queued = continuations.get(prior.number);
+        const next = queued === undefined ? continuation(ctx, draft, need.line, prior, rental.continues) : undefined;
+        if (next) enqueue(next, prior);
+        const position = continuations.get(prior.number);
+        if (position !== undefined) renewed.add(position);
+      }
       continue;
     }
     // A renewal: the rented equipment was approved before, but this fill falls outside that approval.
     const previousNumber = rental ? prior?.number : undefined;
     const roll = rng.next();
-    const decision = draft.forced ? 'approved' : roll < DENIED ? 'denied' : roll < DENIED + PENDED ? 'pended' : 'approved';
+    const decision = draft.forced || renewed.has(at) ? 'approved' : roll < DENIED ? 'denied' : roll < DENIED + PENDED ? 'pended' : 'approved';
     const requested = addDays(draft.serviceStart, -rng.int(5, 21));
     const decided = decision === 'pended' ? undefined : addDays(requested, rng.int(1, 4));
     const line = draft.lines[need.line]!;
@@ -116,11 +136,7 @@ export function authorizeDrafts(ctx: MemberClaimsContext, memberKey: string, dra
     standing.set(codeKey, fact);
     // The first approval of a rental: when the rental goes on past it, the next month is billed and needs a renewal.
     const next = rental && !previousNumber ? continuation(ctx, draft, need.line, fact, rental.continues) : undefined;
-    if (next) {
-      kept.push(next);
-      const position = queue.findIndex((i) => kept[i]!.serviceStart > next.serviceStart);
-      queue.splice(position < 0 ? queue.length : position, 0, kept.length - 1);
-    }
+    if (next) enqueue(next, fact);
   }
   const shown = ctx.showcase?.priorAuth;
   if (shown) {
@@ -157,15 +173,20 @@ function continuation(ctx: MemberClaimsContext, draft: ClaimDraft, lineIndex: nu
 /**
  * The coverage plan's rental (Showcase.rental), so that a renewal shows in small populations: the member has
  * obstructive sleep apnea (added when the profile did not draw it) and a CPAP device (HCPCS E0601) is billed
- * by the primary care group in the first quarter of the coverage; forced, so it is approved, goes on, and is
- * renewed (authorizeDrafts). None when the member cannot have the condition or the code maps lack the rows.
+ * by the primary care group in the first quarter of the coverage, and no later than the first approval's
+ * length (prior-auth-rentals.json firstDays) before the last day a service is paid in the period; forced, so
+ * it is approved, goes on, and is renewed (authorizeDrafts; when it falls under an approval of the member's own
+ * CPAP, that rental goes on). So the renewal shows whenever the coverage holds firstDays such days. None when
+ * the member cannot have the condition or the code maps lack the rows.
  */
 export function rentalShowcase(ctx: MemberClaimsContext, coverage: CoverageFact): ClaimDraft[] {
   const row = ctx.codeMaps.conditions.get(SLEEP_APNEA);
   const device = [...ctx.codeMaps.procedures.values()].find((p) => p.system === 'hcpcs' && p.code === SHOWCASE_DME);
   const span = daysBetween(coverage.start, minDate(coverage.end, ctx.lastServiceDay));
   if (!row || !device || span < 0) return [];
-  const date = addDays(coverage.start, ctx.rng.int(0, Math.floor(span / 4)));
+  // Early enough that the month after the first approval (decided before the service) is still billed and paid in the period.
+  const firstDays = ctx.codeMaps.priorAuth.rentals.get(SHOWCASE_DME)?.firstDays ?? 0;
+  const date = addDays(coverage.start, ctx.rng.int(0, Math.max(0, Math.min(Math.floor(span / 4), span - firstDays))));
   if (!plausibleFor(row, ctx.ageOn(date), ctx.member.sex)) return [];
   let condition = ctx.conditions.find((c) => c.key === SLEEP_APNEA);
   if (!condition) {

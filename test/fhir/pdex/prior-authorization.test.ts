@@ -183,24 +183,39 @@ describe('PDex prior authorizations', () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 20_000 }), (index) => checkLinks(simulateMember({ profile, codeMaps, directory: ctx.directory }, index))), { numRuns: 40 });
   });
 
+  /**
+   * The coverage plan's rental (member 0): approved for 91 days, billed again the day after under an approved renewal
+   * naming it, with a claim under each approval; also when the CPAP is billed under an approval of the member's own
+   * (at seed 588729 the member's CPAP came first, was not renewed, and the forced one fell under its approval).
+   */
+  const checkRental = (p: typeof profile) => {
+    const story = simulateMember({ profile: p, codeMaps, directory: buildDirectory(p, codeMaps) }, 0);
+    checkLinks(story);
+    const renewal = renewalsOf(story).find((a) => a.items[0]!.code.code === 'E0601');
+    expect(renewal?.items[0]?.decision, `seed ${p.seed}, ${p.period.start}..${p.period.end}`).toBe('approved');
+    const first = story.priorAuthorizations!.find((a) => a.number === renewal!.previousNumber)!;
+    const period = first.items[0]!.authorizedPeriod!;
+    expect(daysBetween(period.start, period.end)).toBe(91);
+    // The rental goes on the day after the first approval ends, under the renewal.
+    expect(story.claims.some((c) => c.priorAuthNumber === renewal!.number && c.serviceStart === addDays(period.end, 1))).toBe(true);
+    expect(story.claims.some((c) => c.priorAuthNumber === first.number)).toBe(true);
+  };
+
   it('should renew the coverage plan\'s CPAP rental after its first three months, with a claim under each approval, at any seed', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 1_000_000 }), (seed) => {
-      const p = { ...profile, seed };
-      const story = simulateMember({ profile: p, codeMaps, directory: buildDirectory(p, codeMaps) }, 0);
-      checkLinks(story);
-      const renewal = renewalsOf(story).find((a) => a.items[0]!.code.code === 'E0601');
-      expect(renewal?.items[0]?.decision).toBe('approved');
-      const first = story.priorAuthorizations!.find((a) => a.number === renewal!.previousNumber)!;
-      const period = first.items[0]!.authorizedPeriod!;
-      expect(daysBetween(period.start, period.end)).toBe(91);
-      // The rental goes on the day after the first approval ends, under the renewal.
-      expect(story.claims.some((c) => c.priorAuthNumber === renewal!.number && c.serviceStart === addDays(period.end, 1))).toBe(true);
-      expect(story.claims.some((c) => c.priorAuthNumber === first.number)).toBe(true);
-    }), { numRuns: 12 });
+    checkRental({ ...profile, seed: 588729 });
+    fc.assert(fc.property(fc.integer({ min: 1, max: 1_000_000 }), (seed) => checkRental({ ...profile, seed })), { numRuns: 12 });
     // The PriorAuthorization EOB of the renewal names the previous number (PAS authorizationNumber).
     const renewal = stories.flatMap((s) => renewalsOf(s))[0]!;
     const eob = pas.find((p) => p.identifier?.[0]?.value === renewal.number)!;
     expect(eob.item?.[0]?.extension?.find((e) => e.url.endsWith('/extension-authorizationNumber'))?.valueString).toBe(renewal.previousNumber);
+  });
+
+  it('should renew it in a shorter period too, when the coverage holds the first approval\'s 91 days before the last day a service is paid', () => {
+    // Services are paid in the period up to 45 days before its end (MemberClaimsContext.lastServiceDay): 136 days is the least.
+    const days = fc.oneof(fc.constant(136), fc.integer({ min: 136, max: 364 }));
+    fc.assert(fc.property(fc.integer({ min: 1, max: 1_000_000 }), days, (seed, length) => {
+      checkRental({ ...profile, seed, period: { start: profile.period.start, end: addDays(profile.period.start, length) } });
+    }), { numRuns: 12 });
   });
 
   it('should ask for authorization of elective admissions, advanced imaging and DME only', () => {
