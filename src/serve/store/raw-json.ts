@@ -35,25 +35,66 @@ const PLACEHOLDER = /"\\u0000(\d+)"/g;
  * (the same characters JSON.stringify would write for it).
  */
 export function answerText(body: unknown): string {
-  const entries = (body as { resourceType?: unknown; entry?: { resource?: object }[] } | undefined)?.entry;
-  if (!Array.isArray(entries) || !entries.some((e) => e?.resource && texts.has(e.resource))) return JSON.stringify(body);
+  const split = splitAnswer(body);
+  if (!split) return JSON.stringify(body);
+  let text = split.parts[0]!;
+  for (let i = 0; i < split.pieces.length; i++) text += split.pieces[i]! + split.parts[i + 1]!;
+  return text;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The UTF-8 bytes of answerText(body) (the same bytes), written straight into one buffer of their own (never
+ * pooled: it can be transferred to another thread): the skeleton's parts and each stored text are encoded in place
+ * instead of first being joined into one string. Joining a page's ~10 KB ExplanationOfBenefit texts into a ~220 KB
+ * string and encoding it took ~1.3-1.5 ms of CPU on this machine (the string's flattening: a large-object
+ * allocation per answer), against ~0.07 ms for the bytes.
+ */
+export function answerBytes(body: unknown): Uint8Array {
+  const split = splitAnswer(body);
+  if (!split) return encoder.encode(JSON.stringify(body));
+  const { parts, pieces } = split;
+  let size = 0;
+  for (const part of parts) size += Buffer.byteLength(part);
+  for (const piece of pieces) size += Buffer.byteLength(piece);
+  const bytes = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (let i = 0; i < pieces.length; i++) {
+    at += bytes.write(parts[i]!, at);
+    at += bytes.write(pieces[i]!, at);
+  }
+  bytes.write(parts[pieces.length]!, at);
+  return bytes;
+}
+
+/**
+ * JSON.stringify(body) cut where each stored entry resource's text goes: `parts[i]` before `pieces[i]` (the stored
+ * texts), the last part after them. Undefined when no entry came from the store, or when a string of the body itself
+ * reads like a placeholder (FHIR forbids U+0000, but a client's unvalidated write can hold it): the placeholders
+ * found must be exactly ours, 0 … n−1 in order; the body is then written plainly.
+ */
+function splitAnswer(body: unknown): { parts: string[]; pieces: string[] } | undefined {
+  const entries = (body as { entry?: { resource?: object }[] } | undefined)?.entry;
+  if (!Array.isArray(entries) || !entries.some((e) => e?.resource && texts.has(e.resource))) return undefined;
   const pieces: string[] = [];
-  const text = JSON.stringify(body, (key, value: unknown) => {
+  const skeleton = JSON.stringify(body, (key, value: unknown) => {
     if (key !== 'resource' || !value || typeof value !== 'object') return value;
     const stored = texts.get(value);
     if (stored === undefined) return value;
     pieces.push(stored);
     return `\u0000${pieces.length - 1}`;
   });
-  // A string of the body itself may read "\u0000N" (FHIR forbids U+0000, but a client's unvalidated write can hold
-  // it): splice only when the placeholders found are exactly ours, 0 … n−1 in order; otherwise write it plainly.
-  let next = 0;
-  let ours = true;
-  const spliced = text.replace(PLACEHOLDER, (whole, i: string) => {
-    if (Number(i) !== next || next >= pieces.length) ours = false;
-    return ours ? pieces[next++]! : whole;
-  });
-  return ours && next === pieces.length ? spliced : JSON.stringify(body);
+  const parts: string[] = [];
+  let from = 0;
+  for (const match of skeleton.matchAll(PLACEHOLDER)) {
+    if (Number(match[1]) !== parts.length || parts.length >= pieces.length) return undefined;
+    parts.push(skeleton.slice(from, match.index));
+    from = match.index + match[0].length;
+  }
+  if (parts.length !== pieces.length) return undefined;
+  parts.push(skeleton.slice(from));
+  return { parts, pieces };
 }
 
 /**

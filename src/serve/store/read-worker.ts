@@ -7,7 +7,7 @@ import { patientFilter } from '../patient-access.js';
 import { seedR4ResourceElements, type R4Element } from '../r4-resources.js';
 import { indexR4Types, indexSearchParameters } from '../router.js';
 import { planSearch, runSearch } from '../search-extras.js';
-import { answerText, resourceText } from './raw-json.js';
+import { answerBytes, resourceText } from './raw-json.js';
 import type { ReadAnswer, ReadTask } from './read-pool.js';
 import { SqliteRepository } from './sqlite-repository.js';
 
@@ -90,7 +90,7 @@ function search(task: Extract<ReadTask, { kind: 'search' }>): ReadAnswer {
     ? (r: Resource) => inPatientCompartment(r, compartment) && (!patient || patient(r))
     : patient || undefined;
   const bundle = runSearch(repo, planSearch(task.type, task.query), task.base, task.query, visible, task.path);
-  return { id: task.id, status: 200, body: encoder.encode(answerText(bundle)) };
+  return { id: task.id, status: 200, body: answerBytes(bundle) };
 }
 
 function read(task: Extract<ReadTask, { kind: 'read' }>): ReadAnswer {
