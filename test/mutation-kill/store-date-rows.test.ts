@@ -260,9 +260,10 @@ describe('SqliteRepository.includeReferences: the reference rows read back', () 
   });
 
   it('should leave a date parameter the plan does not cover to the matcher', () => {
-    // Condition's asserted-date reads an extension: no rows, so the filter stays for medplum's matcher.
-    expect(store.repo.datePlan.Condition?.['asserted-date']).toBeUndefined();
-    expect(store.repo.decide('Condition', { patient: 'Patient/a', 'asserted-date': 'ge2020' })).toEqual({ seqs: [], rest: { 'asserted-date': 'ge2020' } });
+    // A date parameter whose path the rows cannot follow (on past a choice): no rows, the filter stays for the matcher.
+    expect(getSearchParameters('Observation')?.['hm-after-choice']?.type).toBe('date');
+    expect(store.repo.datePlan.Observation?.['hm-after-choice']).toBeUndefined();
+    expect(store.repo.decide('Observation', { patient: 'Patient/a', 'hm-after-choice': 'ge2020' })).toEqual({ seqs: [], rest: { 'hm-after-choice': 'ge2020' } });
   });
 
   it('should read the resources instead when the plan was made for another expression', () => {
