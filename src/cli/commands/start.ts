@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { basename, join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { outputState } from '../../output/complete.js';
 import type { Shard } from '../../output/writer.js';
 import { UserError } from '../../util/errors.js';
@@ -29,6 +29,8 @@ export const startCommand: CommandModule<CommandContext, StartArgs> = {
     ) as unknown as Argv<StartArgs>,
   handler: async (argv) => {
     const shard = argv.shard === undefined ? undefined : parseShard(argv.shard);
+    // As generate says it (a file there was ENOTDIR from outputState's listing, exit 70).
+    if (existsSync(argv.out) && !statSync(argv.out).isDirectory()) throw new UserError(`--out ${argv.out}: is a file, not a directory`);
     const state = outputState(argv.out, shard);
     if (state.kind === 'foreign') {
       const shown = state.files.slice(0, 3).join(', ') + (state.files.length > 3 ? ', …' : '');
