@@ -176,8 +176,9 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
   } finally {
     release();
   }
-  // Stopped by a signal, as every serve ends: exit 130 (interrupted), after a clean stop.
-  argv.io.stdout('fhirseed: interrupted; server stopped (exit 130)\n');
+  // Stopped by a signal, as every serve ends: exit 130 (interrupted), after a clean stop; on stderr, as every command's
+  // interrupted line (README's exit codes).
+  argv.io.stderr('fhirseed: interrupted; server stopped (exit 130)\n');
   argv.result.exitCode = 130;
 }
 
