@@ -2,6 +2,7 @@ import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmdirSync, r
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { shardSuffix, type Shard } from './writer.js';
+import { isRunning } from '../util/running.js';
 
 /** The names fhirseed writes at the top of an output directory. */
 export const OWN_ENTRY = /^(bundles|ndjson|seed-state|serve-state|screenshots|sandbox-store|manifest.*\.json|test-accounts.*\.(json|csv)|brands\.json|\.fhirseed-(tmp|old)-\d+(\.shard-\d+-of-\d+)?)$/;
@@ -107,15 +108,6 @@ function removeStale(area: { dir: string; prefix: string }): void {
   for (const name of readdirSync(area.dir)) {
     const m = /^(?:tmp|old)-(\d+)$/.exec(name.startsWith(area.prefix) ? name.slice(area.prefix.length) : '');
     if (m && !isRunning(Number(m[1]))) rmSync(join(area.dir, name), { recursive: true, force: true });
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -13,13 +14,13 @@ import type { LoadResult } from './load.js';
 import { RateLimit, type RateLimitOptions } from './rate-limit.js';
 import { readTls, type TlsFiles } from './tls.js';
 import { indexSearchParameters } from './router.js';
-import { createRepository, type RepositoryOptions } from './store/engine.js';
+import { createRepository, storeFileOf, type RepositoryOptions } from './store/engine.js';
 import { loadTestMembers, type TestMember } from './test-members.js';
 import { createWriteCheck } from './validate-writes.js';
 import { addAttributionGroups } from './attribution.js';
 import type { ExportOptions } from './export.js';
 import { igSearchParameters, SEARCH_IGS } from './ig-search-parameters.js';
-import { damagedStore } from './store/open.js';
+import { damagedStore, lockStoreFile } from './store/open.js';
 import { Interrupted } from '../util/errors.js';
 import { payerCapability } from './payer-capability.js';
 import { manifestIgs } from './served-igs.js';
@@ -95,12 +96,21 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const handlerReady = new Promise<Handler>((resolve) => (setHandler = resolve));
   const onRequest = (req: IncomingMessage, res: ServerResponse) => void handlerReady.then((handle) => handle(req, res));
   const server = options.tls ? createHttpsServer(readTls(options.tls), onRequest) : createServer(onRequest);
-  await listenOn(server, host, options.port ?? 0);
+  // A store another serve has open is refused before the port is bound (store/lock.ts).
+  // (Not for a missing directory: no folder is made in it, its load tells what is wrong.)
+  const storeFile = options.storeFile !== undefined || (options.dir !== undefined && existsSync(options.dir)) ? storeFileOf(options) : undefined;
+  const unlockStore = storeFile ? lockStoreFile(storeFile, options.storeFile !== undefined) : () => undefined;
+  try {
+    await listenOn(server, host, options.port ?? 0);
+  } catch (error) {
+    unlockStore();
+    throw error;
+  }
   let close = () =>
     new Promise<void>((resolve, reject) => {
       server.close((error) => (error ? reject(error) : resolve()));
       server.closeAllConnections();
-    });
+    }).finally(unlockStore);
   try {
     const { handler, loaded, notes, store, closeStore, readWorkers } = await prepare(options, authOptions, members, brands);
     setHandler(handler);

@@ -1,9 +1,10 @@
+import { join } from 'node:path';
 import type { FhirRouter } from '@medplum/fhir-router';
 import { UserError } from '../../util/errors.js';
 import { dataFiles, loadDirectory, type LoadResult } from '../load.js';
 import { createEngine, type AtomicMemoryRepository } from '../router.js';
 import { createBulkLoader } from './bulk-load.js';
-import { openStore, type OpenedStore } from './open.js';
+import { openStore, STORE_DIR, STORE_FILE, type OpenedStore } from './open.js';
 import { SqliteRepository } from './sqlite-repository.js';
 
 export type StoreKind = 'memory' | 'sqlite';
@@ -38,6 +39,13 @@ export interface Repository {
   /** The SQLite store's file, when there is one on disk. */
   storeFile?: string;
   close(): void;
+}
+
+/** The SQLite store file createRepository would open on disk, if any (startServer locks it before binding its port). */
+export function storeFileOf(options: RepositoryOptions): string | undefined {
+  const kind = options.store ?? (options.storeFile ? 'sqlite' : storeFromEnvironment());
+  if (kind === 'memory') return undefined;
+  return options.storeFile ?? (options.dir ? join(options.dir, STORE_DIR, STORE_FILE) : undefined);
 }
 
 /**

@@ -4,6 +4,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import Database from 'libsql';
 import { UserError } from '../../util/errors.js';
 import { datePlan } from './date-plan.js';
+import { holdsStoreLock, lockStore } from './lock.js';
 import { SqliteRepository } from './sqlite-repository.js';
 
 /** The store's folder in a served output directory (fhirseed's own: not data, not archived, not foreign). */
@@ -73,18 +74,44 @@ export function assertStorePath(file: string, given: boolean): void {
 }
 
 /**
+ * Takes the lock of the store `file` (lock.ts) after assertStorePath, making its folder when it is missing and not
+ * `given`; returns its release. One serve per store: another's close would remove the `-wal`/`-shm` files this one
+ * writes to. Throws UserError (one line, nothing touched) for a store another live process holds, naming its pid.
+ */
+export function lockStoreFile(file: string, given: boolean): () => void {
+  assertStorePath(file, given);
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+  } catch (error) {
+    throw new UserError(`store ${file}: cannot create its folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return lockStore(file);
+}
+
+/**
  * Opens (or creates) the sandbox's SQLite store for `dir`. A store whose recorded source (the data files' names,
  * sizes and modification times) and schema version match is reused with the writes it holds; otherwise it is
  * emptied for a new load. Throws UserError, touching nothing, for a file that is not a fhirseed store (corrupt
  * or another database) unless `rebuild` is set, for a directory in its place (even with `rebuild`), and for a
- * store that cannot be created (a `file` whose folder is missing among them).
+ * store that cannot be created (a `file` whose folder is missing among them), and for a store another live process
+ * has open (its lock, lock.ts; released by `close`).
  */
 export function openStore(dir: string | undefined, files: string[], options: StoreOptions = {}): OpenedStore {
   const file = options.file ?? (dir ? join(dir, STORE_DIR, STORE_FILE) : ':memory:');
   const source = fingerprint(dir, files);
-  if (file !== ':memory:') assertStorePath(file, options.file !== undefined);
+  if (file === ':memory:') return build(file, source, undefined, () => undefined);
+  const unlock = lockStoreFile(file, options.file !== undefined);
+  try {
+    return openLocked(file, source, options, unlock);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+function openLocked(file: string, source: string, options: StoreOptions, unlock: () => void): OpenedStore {
   let replaced: string | undefined;
-  if (file !== ':memory:' && existsSync(file)) {
+  if (existsSync(file)) {
     const state = inspect(file);
     if (state.kind === 'foreign' && !options.rebuild) {
       throw new UserError(`store ${file}: not a fhirseed sandbox store (${state.reason}); move it away or serve with --rebuild-store`);
@@ -92,7 +119,7 @@ export function openStore(dir: string | undefined, files: string[], options: Sto
     if (state.kind === 'store' && state.source === source && state.schema === SCHEMA_VERSION && !options.rebuild) {
       const db = connect(file);
       try {
-        return opened(file, db, true);
+        return opened(file, db, true, unlock);
       } catch (error) {
         db.close();
         throw damagedStore(error, file);
@@ -105,13 +132,10 @@ export function openStore(dir: string | undefined, files: string[], options: Sto
         ? `store schema ${state.schema} → ${SCHEMA_VERSION}`
         : 'the served files changed';
   }
-  if (file !== ':memory:') {
-    try {
-      mkdirSync(dirname(file), { recursive: true });
-    } catch (error) {
-      throw new UserError(`store ${file}: cannot create its folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-    }
-  }
+  return build(file, source, replaced, unlock);
+}
+
+function build(file: string, source: string, replaced: string | undefined, unlock: () => void): OpenedStore {
   // The first build goes to FILE.building, renamed to FILE when it is complete: it can then run without a
   // journal on disk and without fsync (a crash leaves only the .building file, removed by the next build).
   const building = file === ':memory:' ? file : `${file}${BUILDING}`;
@@ -125,7 +149,7 @@ export function openStore(dir: string | undefined, files: string[], options: Sto
   db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema', String(SCHEMA_VERSION));
   // The date (and include) parameters the store keeps rows for (dates.ts), as served now: the repository reads it back.
   db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('dates', JSON.stringify(datePlan()));
-  return Object.assign(opened(file, db, false, source), { replaced });
+  return Object.assign(opened(file, db, false, unlock, source), { replaced });
 }
 
 /** Suffix of the store file while it is first built. */
@@ -145,7 +169,7 @@ const SORT_CACHE_KIB = 2_048;
  */
 const COUNTED = "INSERT OR REPLACE INTO meta (key, value) SELECT 'count', count(*) FROM resources";
 
-function opened(file: string, first: Database.Database, reused: boolean, source?: string): OpenedStore {
+function opened(file: string, first: Database.Database, reused: boolean, unlock: () => void, source?: string): OpenedStore {
   let db = first;
   let repo = new SqliteRepository(db);
   if (!reused) repo.beginBulk();
@@ -175,8 +199,8 @@ function opened(file: string, first: Database.Database, reused: boolean, source?
       return row ? Number(row[0]) : repo.count();
     },
     close() {
-      if (!db.open) return;
-      closeCleanly(db, file);
+      if (db.open) closeCleanly(db, file);
+      unlock();
     },
   };
 }
@@ -190,7 +214,8 @@ function opened(file: string, first: Database.Database, reused: boolean, source?
  * only once every prepared statement is garbage (the repository keeps its statements), so SQLite's own close, which
  * would checkpoint and remove the `-wal` and `-shm` files, does not run before the process ends: the log is
  * checkpointed here (TRUNCATE: copied into the file, then emptied) and, once empty, both files are removed. A log a
- * reader kept from being emptied stays; SQLite replays it at the next open, so nothing is lost either way.
+ * reader kept from being emptied stays; SQLite replays it at the next open, so nothing is lost either way. The files
+ * are removed only while this process holds the store's lock (lock.ts): another process's connection may still use them.
  */
 function closeCleanly(db: Database.Database, file: string): void {
   let emptied = false;
@@ -203,7 +228,8 @@ function closeCleanly(db: Database.Database, file: string): void {
     }
   }
   db.close();
-  if (!emptied) return;
+  // Only the lock's holder: another process's open connection would lose what it wrote to a removed log.
+  if (!emptied || !holdsStoreLock(file)) return;
   for (const suffix of ['-wal', '-shm']) {
     try {
       if (suffix === '-shm' || statSync(`${file}${suffix}`).size === 0) rmSync(`${file}${suffix}`, { force: true });

@@ -1,0 +1,86 @@
+import { linkSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UserError } from '../../util/errors.js';
+import { isRunning } from '../../util/running.js';
+
+/**
+ * One serve per store file: a pid file `FILE.lock` beside the store, made with link(2) from a complete temporary
+ * file (atomic, fails with EEXIST when it is there), holding the owner's process id. A lock whose process is gone
+ * (kill -9, a crash) is stale and taken over. Not proper-lockfile: it keeps no pid to name the holder, and it tells a
+ * dead holder only by an mtime not refreshed for `stale` ms (seconds of waiting, a timer kept running), where the pid
+ * tells it at once. Within one process the lock is counted (the start and the store's open both take it).
+ */
+const held = new Map<string, number>();
+
+/** The lock file of a store file. */
+export function lockPath(file: string): string {
+  return `${resolve(file)}.lock`;
+}
+
+/** Whether this process holds the lock of `file` (closeCleanly removes the `-wal`/`-shm` files only then). */
+export function holdsStoreLock(file: string): boolean {
+  return (held.get(lockPath(file)) ?? 0) > 0;
+}
+
+/**
+ * Takes the lock of the store `file` (its folder must exist) and returns its release (idempotent). Throws UserError,
+ * touching nothing, when a live process other than this one holds it: one line naming the store and the pid.
+ */
+export function lockStore(file: string): () => void {
+  const path = lockPath(file);
+  const count = held.get(path) ?? 0;
+  if (count === 0) acquire(path, file);
+  held.set(path, count + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const left = (held.get(path) ?? 1) - 1;
+    if (left > 0) {
+      held.set(path, left);
+      return;
+    }
+    held.delete(path);
+    if (ownerOf(path) === process.pid) rmSync(path, { force: true });
+  };
+}
+
+function acquire(path: string, file: string): void {
+  const temporary = `${path}.${process.pid}`;
+  writeFileSync(temporary, `${process.pid}\n`);
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        linkSync(temporary, path);
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+          throw new UserError(`store ${file}: cannot lock it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+        }
+      }
+      const owner = ownerOf(path);
+      if (owner !== undefined && owner !== process.pid && isRunning(owner)) {
+        throw new UserError(`store ${file}: in use by another fhirseed serve (pid ${owner}); stop that one, or serve with --store FILE for a store of its own`);
+      }
+      // Stale (its process is gone, or a pid this process now has after a restart): taken over.
+      try {
+        unlinkSync(path);
+      } catch {
+        // taken over by another start at the same moment: the next link tells
+      }
+    }
+    throw new UserError(`store ${file}: cannot lock it (its lock ${path} keeps changing); stop the other serves of it`);
+  } finally {
+    rmSync(temporary, { force: true });
+  }
+}
+
+/** The pid in a lock file; undefined when it is gone or unreadable. */
+function ownerOf(path: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
