@@ -8,6 +8,8 @@
 export class KeySet {
   private table: Uint32Array;
   private mask: number;
+  /** Per slot, the content fingerprint given to addWith (this thread only, not shared); made on first use. */
+  private contents?: Uint32Array;
   size = 0;
 
   constructor(buffer?: SharedArrayBuffer) {
@@ -32,6 +34,21 @@ export class KeySet {
     return true;
   }
 
+  /**
+   * Adds a key with a 32-bit fingerprint of its resource's content: undefined when the key is new, else the
+   * content fingerprint stored when it was first added (the later one is not kept).
+   */
+  addWith(key: string, content: number): number | undefined {
+    const [h1, h2] = fingerprint(key);
+    this.contents ??= new Uint32Array(this.table.length / 2);
+    const at = this.find(h1, h2);
+    if (at >= 0) return this.contents[at];
+    if ((this.size + 1) * 4 > (this.mask + 1) * 3) this.grow();
+    this.contents[this.insert(h1, h2)] = content;
+    this.size++;
+    return undefined;
+  }
+
   has(key: string): boolean {
     const [h1, h2] = fingerprint(key);
     return this.find(h1, h2) >= 0;
@@ -46,19 +63,27 @@ export class KeySet {
     }
   }
 
-  private insert(h1: number, h2: number): void {
+  /** Puts a fingerprint in its first free slot; returns the slot. */
+  private insert(h1: number, h2: number): number {
     const t = this.table;
     let slot = h1 & this.mask;
     while (t[2 * slot + 1] !== 0) slot = (slot + 1) & this.mask;
     t[2 * slot] = h1;
     t[2 * slot + 1] = h2;
+    return slot;
   }
 
   private grow(): void {
     const old = this.table;
     this.table = new Uint32Array(new SharedArrayBuffer(old.byteLength * 2));
     this.mask = this.table.length / 2 - 1;
-    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) this.insert(old[i]!, old[i + 1]!);
+    const oldContents = this.contents;
+    if (oldContents) this.contents = new Uint32Array(this.table.length / 2);
+    for (let i = 0; i < old.length; i += 2) {
+      if (old[i + 1] === 0) continue;
+      const slot = this.insert(old[i]!, old[i + 1]!);
+      if (oldContents) this.contents![slot] = oldContents[i / 2]!;
+    }
   }
 }
 

@@ -15,9 +15,10 @@ export interface FileSink {
   resource(r: Resource, at: Position): void;
   /**
    * When given, an NDJSON line whose `resourceType` and `id` the key scan reads without parsing (scanKeys)
-   * comes here instead of to `resource` (a Bundle, or anything unusual, still comes parsed to `resource`).
+   * comes here instead of to `resource` (a Bundle, or anything unusual, still comes parsed to `resource`),
+   * with the line's bytes (a view of a reused buffer: read it before returning).
    */
-  keys?(keys: LineKeys, at: Position): void;
+  keys?(keys: LineKeys, at: Position, bytes: Buffer): void;
   problem(p: ReadProblem): void;
   /** A JSON file holding no FHIR resource. */
   skipped(file: string): void;
@@ -48,7 +49,7 @@ export function streamFile(file: string, sink: FileSink, start: Position = { ord
     for (const { buf, from, to, byte, line } of ndjsonLines(file, start.byte, start.line)) {
       if (ordinal >= endOrdinal) return;
       if (sink.keys && scanKeys(buf, from, to, keys)) {
-        sink.keys(keys, { ordinal: ordinal++, byte, line });
+        sink.keys(keys, { ordinal: ordinal++, byte, line }, buf.subarray(from, to));
         continue;
       }
       const text = buf.toString('utf8', from, to);

@@ -5,6 +5,7 @@ import { KeySet } from './key-set.js';
 import { parseIg, type FhirPackage } from './packages.js';
 import { streamFile, type Position } from './read-stream.js';
 import type { ReadProblem } from './read.js';
+import { bytesPrint, contentPrint, differingRepeats, type Repeat } from './repeats.js';
 import type { Issue } from './types.js';
 import { resourceKeys, type Validator } from './validator.js';
 import { validateUnitsInWorkers } from './workers.js';
@@ -23,7 +24,11 @@ export interface FileScan {
   marks: Position[];
 }
 
-/** What the first pass learns: every resource key (a compact fingerprint set, no resource kept), per-file layout, read problems. */
+/**
+ * What the first pass learns: every resource key (a compact fingerprint set, with a fingerprint of the content
+ * first seen under it; no resource kept), per-file layout, read problems (a repeat whose content differs from
+ * its first place among them).
+ */
 export interface Scan {
   keys: KeySet;
   /** Keys of resources inside a Bundle validated as one resource (document, message…): resolvable, never duplicates. */
@@ -58,17 +63,26 @@ export interface StreamResult {
  */
 export function scanFiles(files: readonly string[]): Scan {
   const scan: Scan = { keys: new KeySet(), entryKeys: new KeySet(), files: [], resources: 0, duplicates: 0, problems: [], skippedFiles: [] };
+  const repeats: Repeat[] = [];
   for (const file of files) {
     const info: FileScan = { file, count: 0, duplicates: [], marks: [] };
     const ndjson = extname(file) === '.ndjson';
-    /** Counts one resource by its own key; false when it is a duplicate. */
-    const own = (key: string, hasId: boolean, at: Position): boolean => {
+    /**
+     * Counts one resource by its own key; false when it is a duplicate. `content` is its content print, or
+     * its line's bytesPrint and how to print it parsed when that differs from the first place's.
+     */
+    const own = (key: string, hasId: boolean, at: Position, content: number, parsedPrint?: () => number): boolean => {
       info.count++;
       if (ndjson && at.ordinal % UNIT_RESOURCES === 0) info.marks.push(at);
+      const seen = scan.keys.addWith(key, content);
       // As readResources: a resource without id is never a duplicate.
-      if (!scan.keys.add(key) && hasId) {
+      if (seen !== undefined && hasId) {
         info.duplicates.push(at.ordinal);
         scan.duplicates++;
+        if (seen !== content) {
+          const parsed = parsedPrint ? parsedPrint() : content;
+          if (parsed !== seen) repeats.push({ key, file, line: at.line || undefined, content: parsed });
+        }
         return false;
       }
       scan.resources++;
@@ -77,15 +91,17 @@ export function scanFiles(files: readonly string[]): Scan {
     streamFile(file, {
       resource: (r: Resource, at) => {
         const [key, ...entries] = resourceKeys(r);
-        if (own(key!, r.id !== undefined, at)) for (const entry of entries) scan.entryKeys.add(entry);
+        if (own(key!, r.id !== undefined, at, contentPrint(r))) for (const entry of entries) scan.entryKeys.add(entry);
       },
       // NDJSON lines whose keys the scan reads without parsing them (no Bundle among them: no entry keys).
-      keys: (k, at) => own(`${k.resourceType}/${k.id}`, k.id !== undefined, at),
+      keys: (k, at, bytes) =>
+        own(`${k.resourceType}/${k.id}`, k.id !== undefined, at, bytesPrint(bytes), () => contentPrint(JSON.parse(bytes.toString('utf8')) as Resource)),
       problem: (p) => scan.problems.push(p),
       skipped: (f) => scan.skippedFiles.push(f),
     });
     scan.files.push(info);
   }
+  scan.problems.push(...differingRepeats(files, repeats));
   return scan;
 }
 

@@ -97,7 +97,10 @@ describe('validate, streaming', () => {
     expect(whole.problems.map((p) => `${p.line}`)).toEqual(['3', '4', String(UNIT_RESOURCES + 3)]);
     expect(whole.duplicates).toBe(2);
     expect(workUnits(scan).filter((u) => u.file.endsWith('b.ndjson'))).toHaveLength(3);
-    expect(streamed).toEqual(whole);
+    // d.ndjson's last line repeats its first Patient with another birthDate: the stream reports it (readResources does not).
+    const differs = streamed.problems.filter((p) => /differs from the same resource in .*d\.ndjson:1;/.test(p.message));
+    expect(differs.map((p) => p.file.endsWith('d.ndjson') && p.line)).toEqual([streamed.problems.at(-1)!.line]);
+    expect({ ...streamed, problems: streamed.problems.filter((p) => !differs.includes(p)) }).toEqual(whole);
   });
 });
 
