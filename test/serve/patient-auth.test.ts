@@ -187,7 +187,9 @@ describeEmbedded('serve: SMART standalone patient launch for test members', () =
   });
 
   it('should print two members and a sign-in link from `fhirseed serve DIR --auth smart-patient`', async () => {
-    const run = await runCliChild(['serve', temp.dir, '--port', '0', '--auth', 'smart-patient']);
+    // A store of its own: this file's in-process server holds the directory's (one serve per store).
+    const store = tempDir('fhirseed-patient-auth-store-');
+    const run = await runCliChild(['serve', temp.dir, '--port', '0', '--auth', 'smart-patient', '--store', join(store.dir, 'store.sqlite')]);
     const stdout = run.stdout();
     expect(stdout).toContain(`username ${accounts[0]!.username}, password ${accounts[0]!.password}`);
     expect(stdout).toContain(`username ${accounts[1]!.username}, password ${accounts[1]!.password}`);
@@ -196,6 +198,7 @@ describeEmbedded('serve: SMART standalone patient launch for test members', () =
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('name="username"');
     await run.stop();
+    store.cleanup();
   }, 90_000);
 });
 
