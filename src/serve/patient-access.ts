@@ -50,7 +50,10 @@ export function otherPatientSearch(grant: PatientGrant, type: string, query: Que
     let named: string[] = [];
     if (type === 'Patient' && name === '_id') named = values.map((v) => `Patient/${v}`);
     else if (param?.type === 'reference' && (param.target ?? []).includes('Patient') && (modifier === undefined || modifier === 'Patient')) {
-      named = values.map((v) => (v.includes('/') ? v.replace(/^.*\/(Patient\/[^/]+)$/, '$1') : `Patient/${v}`)).filter((v) => v.startsWith('Patient/'));
+      // `Patient/id` after an optional base URL, with an optional `/_history/version` (a versioned reference names
+      // the same patient); anything else (another type, a path going on past the id) names none, and the
+      // compartment filter still applies to it.
+      named = values.flatMap((v) => /^(?:.*\/)?(Patient\/[^/]+)(?:\/_history\/[^/]+)?$/.exec(v.includes('/') ? v : `Patient/${v}`)?.[1] ?? []);
     }
     const other = named.find((ref) => ref !== own);
     if (other) return `a patient token may only search the data of ${own}, not ${other}`;
