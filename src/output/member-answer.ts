@@ -14,6 +14,9 @@ export interface WorkerError {
 /** A worker's answer for member `index`: its bytes, or what building it threw. */
 export type Answer = { index: number; group: RenderedGroup } | { index: number; error: WorkerError };
 
+/** What a worker posts: `{ ready: true }` once, when it has loaded and can take members, then an Answer per member sent. */
+export type WorkerMessage = Answer | { ready: true };
+
 /**
  * Builds member `index` for the worker's answer (src/output/member-worker.ts posts it): the group with its bytes'
  * buffer to transfer (moved to the writer's thread, not copied), or the error building it threw, as plain data.

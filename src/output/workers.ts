@@ -3,18 +3,23 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { workerFailed } from '../util/worker-failed.js';
-import { answerError, type Answer } from './member-answer.js';
+import { answerError, type WorkerMessage } from './member-answer.js';
 import type { MemberBuilder, MemberSetup } from './member-builder.js';
 import type { RenderedGroup } from './render.js';
 
-/** Members sent to one worker and not yet answered: enough to keep it busy while its answer travels back. */
-const PER_WORKER = 2;
 /**
- * How far past the next member to write the builders may run (per thread building): bounds the members held in
- * memory. 2 with 64 KiB file buffers and 4 bundle writes in flight: --jobs 2, 10,000 members, 340 -> 325 MiB peak
- * RSS for the same CPU (4 before; issue 13).
+ * Members sent to one worker and not yet answered: a backlog for it to work through while this thread, busy building
+ * a member of its own (tens of ms, a heavy one hundreds), cannot send it the next.
  */
-const AHEAD_PER_WORKER = 2;
+const PER_WORKER = 4;
+/**
+ * How far the builders may run past the next member to write: bounds the built members held in memory. Counted in
+ * their bytes (a heavy member has 5 times an average one's resources), so that one slow member does not stop the
+ * others' thread after a fixed count: with 2 members a thread (4 at --jobs 2) the main thread idled 23 % of its time
+ * waiting for the worker's member (cpu-prof, 300 members; issue 13). Also at most MAX_AHEAD members, however small.
+ */
+const AHEAD_BYTES = 6 << 20;
+const MAX_AHEAD = 32;
 /**
  * V8 heap limits of a worker (MiB). A worker's live data is its modules, the code maps, the directory
  * and the member being built (15–17 MiB after full collections over a 10,000-member run). The old generation is capped
@@ -39,26 +44,29 @@ function workerEntry(): { url: URL; execArgv: string[] } {
 
 /**
  * Threads building the members [first, end) of one run, yielded in index order: `workers` worker threads,
- * started at once (each loads the code maps and builds the directory while this thread makes its own
- * setup), and this thread itself, which builds the next member whenever the workers are busy and no
- * built member waits to be written (`--jobs N` is this thread and N − 1 workers: one worker fewer in
- * memory, and no core left to a writer that is idle most of the time; issue 13). At most
- * `(workers + 1) × AHEAD_PER_WORKER` members are built ahead of the one the caller is writing
- * (backpressure: a slow writer stops the builders rather than filling memory). An error in a worker is
- * rethrown from `members` (a UserError as a UserError); `close()` terminates the workers (members()
- * closes them when it ends, is broken out of or throws; call close() yourself if members() is never run).
+ * started at once (each loads the code maps and builds the directory, then says it is ready), and this thread
+ * itself, which builds the next member whenever the ready workers have their fill and no built member waits to be
+ * written (`--jobs N` is this thread and N − 1 workers: one worker fewer in memory, and no core left to a writer that
+ * is idle most of the time; issue 13). A worker is sent members only once ready, so that the first members are not
+ * held up by its start-up while this thread could build them. Built members wait for their turn to be written
+ * within AHEAD_BYTES of their bytes and MAX_AHEAD members (backpressure: a slow writer stops the builders rather than
+ * filling memory). An error in a worker is rethrown from `members` (a UserError as a UserError), also one that comes
+ * after this thread built every member; `close()` terminates the workers (members() closes them when it ends, is
+ * broken out of or throws; call close() yourself if members() is never run).
  */
 export class MemberThreads {
   private readonly workers: Worker[];
   private readonly busy = new Map<Worker, number>();
+  private readonly ready = new Set<Worker>();
   private readonly done = new Map<number, RenderedGroup>();
+  /** Bytes of the built members in `done`. */
+  private held = 0;
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
   private closed = false;
   private nextToSend = 0;
   private nextToYield = 0;
   private end = 0;
-  private window = 0;
 
   constructor(setup: MemberSetup, workers: number, codeMapsDir?: string) {
     const entry = workerEntry();
@@ -68,10 +76,16 @@ export class MemberThreads {
     this.workers = Array.from({ length: Math.max(1, workers) }, () => new Worker(entry.url, { workerData: { setup, codeMapsDir }, execArgv, resourceLimits: WORKER_HEAP }));
     for (const worker of this.workers) {
       this.busy.set(worker, 0);
-      worker.on('message', (answer: Answer) => {
-        this.busy.set(worker, this.busy.get(worker)! - 1);
-        if ('error' in answer) this.failure ??= answerError(answer.error, answer.index);
-        else this.done.set(answer.index, answer.group);
+      worker.on('message', (answer: WorkerMessage) => {
+        if ('ready' in answer) this.ready.add(worker);
+        else {
+          this.busy.set(worker, this.busy.get(worker)! - 1);
+          if ('error' in answer) this.failure ??= answerError(answer.error, answer.index);
+          else {
+            this.done.set(answer.index, answer.group);
+            this.held += answer.group.bytes.byteLength;
+          }
+        }
         this.feed();
         this.notify();
       });
@@ -91,27 +105,32 @@ export class MemberThreads {
   async *members(local: MemberBuilder | undefined, first: number, end: number): AsyncGenerator<RenderedGroup, void, void> {
     this.nextToSend = this.nextToYield = first;
     this.end = end;
-    this.window = (this.workers.length + (local ? 1 : 0)) * AHEAD_PER_WORKER;
     try {
       this.feed();
       while (this.nextToYield < end) {
+        if (this.failure) throw this.failure;
         const group = this.done.get(this.nextToYield);
         if (group !== undefined) {
           this.done.delete(this.nextToYield++);
+          this.held -= group.bytes.byteLength;
           this.feed();
           yield group;
           continue;
         }
-        if (this.failure) throw this.failure;
-        if (local && this.nextToSend < end && this.nextToSend - this.nextToYield < this.window) {
-          // The workers have all they can take: this thread builds the next member, then lets their answers in.
+        if (local && this.mayStart()) {
+          // The ready workers have their fill: this thread builds the next member, then lets their answers in.
           const index = this.nextToSend++;
-          this.done.set(index, local.member(index));
+          const built = local.member(index);
+          this.done.set(index, built);
+          this.held += built.bytes.byteLength;
           await nextTurn();
           continue;
         }
         await new Promise<void>((resolve) => (this.wake = resolve));
       }
+      // A worker still starting when this thread built the last member: its failure is the run's too.
+      while (!this.failure && this.ready.size < this.workers.length) await new Promise<void>((resolve) => (this.wake = resolve));
+      if (this.failure) throw this.failure;
     } finally {
       await this.close();
     }
@@ -124,9 +143,14 @@ export class MemberThreads {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
+  /** Whether a member may be started now: one is left, and the built members waiting are within AHEAD_BYTES and MAX_AHEAD. */
+  private mayStart(): boolean {
+    return this.nextToSend < this.end && this.nextToSend - this.nextToYield < MAX_AHEAD && this.held < AHEAD_BYTES;
+  }
+
   private feed(): void {
-    for (const worker of this.workers) {
-      while (this.busy.get(worker)! < PER_WORKER && this.nextToSend < this.end && this.nextToSend - this.nextToYield < this.window) {
+    for (const worker of this.ready) {
+      while (this.busy.get(worker)! < PER_WORKER && this.mayStart()) {
         worker.postMessage(this.nextToSend++);
         this.busy.set(worker, this.busy.get(worker)! + 1);
       }
@@ -139,4 +163,3 @@ export class MemberThreads {
     w?.();
   }
 }
-

@@ -65,7 +65,7 @@ describe('MemberThreads without this thread building', () => {
     const builder = memberBuilder(setup(), codeMaps);
     const expected = [1, 2, 3, 4, 5].map((i) => hash(builder.member(i).bytes));
     const got: string[] = [];
-    // Five members, two workers taking two at a time: the fifth is sent only once a worker has answered.
+    // Five members, two workers taking up to four each, fed once each is ready.
     const threads = new MemberThreads(setup(), 2);
     for await (const g of threads.members(undefined, 1, 6)) got.push(hash(g.bytes));
     expect(new Set(expected).size).toBe(5);
