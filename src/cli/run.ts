@@ -42,7 +42,7 @@ export async function runCli(argv: string[] = hideBin(process.argv), io: CliIo =
     .fail((message, error) => {
       if (error) throw error;
       // yargs' own messages, one line in fhirseed's words naming the command (src/cli/parser-messages.ts).
-      throw new UserError(rewordParserMessage(message ?? 'invalid command line', argv, usages), 2);
+      throw new UserError(rewordParserMessage(message ?? 'invalid command line', argv, usages, optionNames(parser)), 2);
     })
     // yargs follows $LANG/$LC_ALL for its own messages; every other line fhirseed prints is English.
     .locale('en')
@@ -74,6 +74,15 @@ function choicesMiddleware(raw: string[]): MiddlewareFunction {
     refuseBadChoices(parsed, options.choices, raw);
   };
   return check as unknown as MiddlewareFunction;
+}
+
+/**
+ * The option names and aliases of the command yargs is running (one yargs instance runs every command; in a failure
+ * it holds the failing command's options), for suggesting the one meant.
+ */
+function optionNames(parser: unknown): string[] {
+  const { key, alias } = (parser as { getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]> } }).getOptions();
+  return [...Object.keys(key), ...Object.values(alias).flat()];
 }
 
 const defaultIo: CliIo = {

@@ -1,4 +1,4 @@
-import { distance } from 'fastest-levenshtein';
+import { nearestName } from '../util/nearest-name.js';
 
 type Path = (string | number)[];
 
@@ -48,14 +48,12 @@ export function firstUnknownKey(value: unknown, schemaNode: object, path: Path =
 }
 
 /**
- * "unknown field 'memberIdPrefx' (did you mean 'memberIdPrefix'?)" when a known field is within
- * a third of the key's length in edits, ignoring case (2 for keys of 4 to 8
+ * "unknown field 'memberIdPrefx' (did you mean 'memberIdPrefix'?)" when a known field is near enough
+ * (nearestName: within a third of the key's length in edits, ignoring case; 2 for keys of 4 to 8
  * letters, 1 for shorter ones), else the list of allowed fields.
  */
 export function unknownKeyProblem(key: string, known: readonly string[]): string {
-  const scored = known.map((k) => ({ k, d: distance(key.toLowerCase(), k.toLowerCase()) })).sort((a, b) => a.d - b.d)[0];
-  const suggestion = scored?.k;
-  const limit = key.length <= 3 ? 1 : Math.max(2, Math.floor(key.length / 3));
-  if (scored && scored.d <= limit) return `unknown field '${key}' (did you mean '${suggestion}'?)`;
+  const suggestion = nearestName(key, known);
+  if (suggestion !== undefined) return `unknown field '${key}' (did you mean '${suggestion}'?)`;
   return `unknown field '${key}'${known.length ? ` (allowed: ${known.join(', ')})` : ''}`;
 }

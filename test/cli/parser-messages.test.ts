@@ -32,4 +32,23 @@ describe("the parser's own mistakes are one line in fhirseed's words, naming the
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^fhirseed: unknown command 'bogus'; commands: generate, validate, serve, start, seed, [a-z, -]+ \(see fhirseed --help\)\n$/);
   });
+
+  it("should suggest the command's own option nearest to a mistyped one, and name a hyphenated one once", async () => {
+    const cases: [string[], string][] = [
+      [['generate', '--member', '5'], 'generate: unknown option --member (did you mean --members?) (see fhirseed generate --help)'],
+      [['generate', '--memebrs=5'], 'generate: unknown option --memebrs (did you mean --members?) (see fhirseed generate --help)'],
+      [['generate', '--Members', '5'], 'generate: unknown option --Members (did you mean --members?) (see fhirseed generate --help)'],
+      // yargs lists a hyphenated unknown option twice (max-bundle-entrie and maxBundleEntrie): told once.
+      [['generate', '--max-bundle-entrie', '5'], 'generate: unknown option --max-bundle-entrie (did you mean --max-bundle-entries?) (see fhirseed generate --help)'],
+      [['validate', 'x', '--packges', 'p'], 'validate: unknown option --packges (did you mean --packages?) (see fhirseed validate --help)'],
+      // Each command's own options: report has no --members.
+      [['report', 'x', '--members', '5'], 'report: unknown option --members (see fhirseed report --help)'],
+      [['generate', '--membrs', '5', '--prety'], 'generate: unknown option --membrs (did you mean --members?), unknown option --prety (did you mean --pretty?) (see fhirseed generate --help)'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toBe(`fhirseed: ${message}\n`);
+    }
+  });
 });
