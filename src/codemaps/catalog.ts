@@ -82,6 +82,11 @@ interface CatalogHcpcs extends SourcedRow {
  * national average charge per case-mix unit) until the cost model prices stays from the weight itself.
  */
 const CHARGE_PER_DRG_WEIGHT = 38_000;
+/**
+ * An MS-DRG relative weight (1 = the average stay): CMS's heaviest, FY2026 Table 5, is 43.2. Past 100 it is not one,
+ * and the stay's charge and payment (weight × dollars) ran to 1e304 dollars at a weight of 1e300, Infinity beyond.
+ */
+const DRG_WEIGHT = 'number 0..100';
 
 /** Side an ICD-10-CM or ICD-10-PCS title names, if any ("…, right knee", "Knee Joint, Left"). */
 export function sideOf(text: string): Side | undefined {
@@ -150,7 +155,7 @@ export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<strin
 
   const drgs = new Map<string, DrgRow>();
   // Weight and GMLOS are 0 for the ungroupable MS-DRGs 998 and 999 (CMS Table 5), so 0 is allowed.
-  const drgRows = rows<CatalogDrg>('catalog/ms-drg.json', { code: 'text', title: 'text', weight: 'number 0..', gmlos: 'number 0..' }, true);
+  const drgRows = rows<CatalogDrg>('catalog/ms-drg.json', { code: 'text', title: 'text', weight: DRG_WEIGHT, gmlos: 'number 0..' }, true);
   reader.unique('catalog/ms-drg.json', drgRows, (g) => g.code);
   for (const g of drgRows) {
     drgs.set(g.code, { code: g.code, display: g.title, los: g.gmlos, weight: g.weight, charge: Math.round(g.weight * CHARGE_PER_DRG_WEIGHT), source: g.source });

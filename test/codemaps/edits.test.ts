@@ -58,7 +58,7 @@ const cases: [string, string, (json: any) => void, string][] = [
   // … or read only when a member is built (was a TypeError mid-run, exit 70).
   ['care-encounter-types.json', 'participantType deleted', (j) => delete j.rows[0].participantType, 'row 1: participantType: missing (expected an object with a code and a display)'],
   ['care-practitioner-roles.json', 'snomed blanked', (j) => (j.rows[0].snomed = { code: '', display: '' }), 'row 1: snomed: expected an object with a code and a display, got {"code":"","display":""}'],
-  ['denials.json', 'claimTypes deleted', (j) => delete j.rows[0].claimTypes, 'row 1: claimTypes: missing (expected a list of texts)'],
+  ['denials.json', 'claimTypes deleted', (j) => delete j.rows[0].claimTypes, 'row 1: claimTypes: missing (expected a non-empty list, each professional, outpatient, inpatient, oral or pharmacy)'],
   ['labs.json', 'panel deleted', (j) => delete j.rows[0].panel, 'row 1: panel: missing (expected an object with a code and a display)'],
   ['labs-clinical-results.json', 'loinc deleted', (j) => delete j.rows[0].loinc, 'row 1: loinc: missing (expected an object with a code and a display)'],
   ['immunizations.json', 'seasonEndMonth as text', (j) => (j.seasonal.seasonEndMonth = 'abc'), 'seasonal: seasonEndMonth: expected a whole number from 1 to 11, got "abc"'],
@@ -94,7 +94,10 @@ const cases: [string, string, (json: any) => void, string][] = [
   ['catalog/conditions.json', 'negative visits a year', (j) => (j.rows[0].visitsPerYear = -1), 'row 1: visitsPerYear: expected a number ≥ 0, got -1'],
   ['catalog/conditions.json', "a variant's share above 1", (j) => (j.rows[3].variantOf.share = 1.5), 'row 4: variantOf.share: expected a number from 0 to 1, got 1.5'],
   ['catalog/hcpcs.json', 'a negative payment rate', (j) => (j.rows[0].paymentRate = -1), 'row 1: paymentRate: expected a number ≥ 0, got -1'],
-  ['catalog/ms-drg.json', 'a negative weight', (j) => (j.rows[0].weight = -1), 'row 1: weight: expected a number ≥ 0, got -1'],
+  ['catalog/ms-drg.json', 'a negative weight', (j) => (j.rows[0].weight = -1), 'row 1: weight: expected a number from 0 to 100, got -1'],
+  // A weight no MS-DRG has: the stay's dollars (weight × $) ran to 1e304 (exit 0), Infinity past it. 1e-300 is fine
+  // (test/story/drg-weights.test.ts).
+  ['catalog/ms-drg.json', 'a weight of 1e300', (j) => (j.rows[0].weight = 1e300), 'row 1: weight: expected a number from 0 to 100, got 1e+300'],
   ['catalog/labs.json', 'a negative normal band', (j) => (j.rows[0].normal.low = -1), 'row 1: normal.low: expected a number ≥ 0, got -1'],
   ['catalog/labs.json', "a condition's band negative (was blamed on labs.json)", (j) => (j.rows[1].abnormal.esrd.low = -1), "'2823-3' abnormal 'esrd': low: expected a number ≥ 0, got -1"],
   ['allergies.json', 'a share above 1', (j) => (j.rows[0].share = 1.5), 'row 1: share: expected a number from 0 to 1, got 1.5'],
@@ -112,6 +115,17 @@ const cases: [string, string, (json: any) => void, string][] = [
   ['social-instruments.json', 'a negative day weight', (j) => (j.evs.dayWeights[0] = -1), 'evs: dayWeights: expected a list of numbers ≥ 0, got [-1,7,11,14,10,11,5,17]'],
   ['social-instruments.json', 'a household size drawn from 1.5', (j) => (j.prapare.groups[1].questions[0].range.min = 1.5), "'prapare/63512-8': integer question with a range not of whole numbers"],
   ['social-instruments.json', 'an income range ending before it starts', (j) => (j.prapare.groups[2].questions[3].range.max = 100), "'prapare/63586-2': range 12000-100 ends before it starts"],
+  // A value of an enumeration the code compares against, mistyped (went through to exit 0: a patient-owed denial
+  // written off, a denial never drawn for its claim type, a severe reaction told as mild, a FHIR code outside its
+  // required value set).
+  ['denials.json', "an adjustment group 'XX'", (j) => (j.rows[2].group = 'XX'), 'row 3: group: expected CO, OA, PI or PR, got "XX"'],
+  ['denials.json', "the adjustment group 'pr' in lower case", (j) => (j.rows[2].group = 'pr'), 'row 3: group: expected CO, OA, PI or PR, got "pr"'],
+  ['denials.json', "a claim type 'profesional'", (j) => (j.rows[0].claimTypes = ['inpatient', 'profesional']), 'row 1: claimTypes: expected a non-empty list, each professional, outpatient, inpatient, oral or pharmacy, got "profesional"'],
+  ['denials.json', 'no claim type', (j) => (j.rows[0].claimTypes = []), 'row 1: claimTypes: expected a non-empty list, each professional, outpatient, inpatient, oral or pharmacy, got []'],
+  ['allergies.json', "a reaction severity 'sever'", (j) => (j.manifestations[0].severity = 'sever'), 'manifestations row 1: severity: expected mild, moderate or severe, got "sever"'],
+  ['allergies.json', "a criticality 'High'", (j) => (j.rows[0].criticality = 'High'), 'row 1: criticality: expected low, high or unable-to-assess, got "High"'],
+  ['allergies.json', "a category 'drug'", (j) => (j.rows[0].category = 'drug'), 'row 1: category: expected food, medication, environment or biologic, got "drug"'],
+  ['social-instruments.json', "a relative's sex 'M'", (j) => (j.ussgFht.relatives[0].sex = 'M'), 'ussgFht.relatives row 1: sex: expected male or female, got "M"'],
   // An age window whose start is after its end (no member fits it: the row was never drawn, exit 0).
   ['professional-procedures.json', 'ageMin above ageMax', (j) => (j.rows[10].ageMin = 70), 'row 11: ageMin 70 is above ageMax 39'],
   ['visit-reasons.json', 'ageMin above ageMax', (j) => (j.rows[0].ageMax = 17), 'row 1: ageMin 18 is above ageMax 17'],

@@ -190,12 +190,17 @@ export function inpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVis
 /**
  * One of the condition's MS-DRGs, the heavier ones (with MCC, with CC) the likelier the older the
  * member and the more chronic conditions they have: candidates weighted by relative weight^β, β =
- * 0.5 per active chronic condition (at most 3) + 1 at 65 and over.
+ * 0.5 per active chronic condition (at most 3) + 1 at 65 and over. Any weights code-maps/catalog/ms-drg.json
+ * allows (0 taken as 1, 1e-300, 1e300) give a pick.
  */
-function severityPick(ctx: MemberClaimsContext, codes: readonly string[], date: IsoDate): string {
+export function severityPick(ctx: MemberClaimsContext, codes: readonly string[], date: IsoDate): string {
   const chronic = ctx.activeConditions(date).filter((c) => ctx.conditionRow(c).chronic).length;
   const beta = Math.min(3, 0.5 * chronic) + (ctx.ageOn(date) >= 65 ? 1 : 0);
-  return ctx.rng.weighted([...codes], (code) => Math.pow(ctx.codeMaps.drgs.get(code)?.weight || 1, beta));
+  const weight = (code: string) => ctx.codeMaps.drgs.get(code)?.weight || 1;
+  // As shares of the heaviest candidate's: weight^β itself underflows to 0 for every candidate of an edited weight
+  // of 1e-300, or overflows to Infinity for 1e300 (Rng.weighted then had no total to draw from: exit 70).
+  const heaviest = Math.max(...codes.map(weight));
+  return ctx.rng.weighted([...codes], (code) => Math.pow(weight(code) / heaviest, beta));
 }
 
 /**
