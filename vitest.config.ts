@@ -59,8 +59,9 @@ export default defineConfig({
     // directories, servers on port 0), and the suite is CPU-bound, so more workers do not help.
     maxWorkers: 2,
     // Tests find the packages as fhirseed does ($FHIRSEED_PACKAGES, ~/.fhir/packages) or in ../shared/fhir-packages
-    // (checked once, up front) and never reach for the FHIR package registry.
-    globalSetup: ['test/helpers/packages-setup.ts'],
+    // (checked once, up front) and never reach for the FHIR package registry. The run's temporary files go to a folder
+    // of its own, and what a test leaves there fails the run (temp-dirs-setup.ts).
+    globalSetup: ['test/helpers/packages-setup.ts', 'test/helpers/temp-dirs-setup.ts'],
     env: { FHIRSEED_OFFLINE: '1' },
     projects: [
       { extends: true, test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: ISOLATED, isolate: false } },

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Checkpoint } from '../../src/seed/checkpoint.js';
 import type { SeedSource } from '../../src/seed/source.js';
 import { UserError } from '../../src/util/errors.js';
@@ -14,6 +14,7 @@ const source = (n: number, runId = 'r1'): SeedSource => ({
 describe('Checkpoint', () => {
   const temp = tempDir();
   afterEach(() => temp.reset());
+  afterAll(() => temp.remove());
 
   it('should remember out-of-order completions across a reload and compact the finished prefix', () => {
     const path = join(temp.dir, 'checkpoint.json');
