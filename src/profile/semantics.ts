@@ -1,4 +1,5 @@
 import { addDays, ageOn, daysBetween, isIsoDate } from '../util/dates.js';
+import { closeKeys } from '../util/close-keys.js';
 import { checkTargetRows, type TargetBook } from './targets.js';
 import { allAgeBands } from './plan-settings.js';
 import type { AgeBand, GeneratorLimits, PlanType, Profile, Share } from './types.js';
@@ -98,14 +99,16 @@ function checkPlans(p: Profile, fail: Fail): void {
   const medical = p.plans.map((plan, i) => ({ plan, i })).filter(({ plan }) => plan.type !== 'dental');
   const dental = p.plans.map((plan, i) => ({ plan, i })).filter(({ plan }) => plan.type === 'dental');
   const sum = (xs: { plan: { share: number } }[]) => xs.reduce((s, x) => s + x.plan.share, 0);
+  // A sum is told at its first share, with every share listed: the one edited may be any of them.
+  const listed = (xs: { plan: { id: string; share: number } }[]) => sharesListed(xs.map(({ plan }) => [plan.id, plan.share]));
   if (medical.length && Math.abs(sum(medical) - 1) > 0.001) {
-    fail(['plans', medical[medical.length - 1]!.i, 'share'], `medical plan shares sum to ${round(sum(medical))}, not 1`);
+    fail(['plans', medical[0]!.i, 'share'], `medical plan shares sum to ${round(sum(medical))}, not 1 ${listed(medical)}`);
   }
   if (dental.length) {
     const total = sum(dental);
-    const last = ['plans', dental[dental.length - 1]!.i, 'share'];
-    if (!medical.length && Math.abs(total - 1) > 0.001) fail(last, `dental plan shares sum to ${round(total)}, not 1 (a dental-only payer)`);
-    if (medical.length && total > 1.001) fail(last, `dental take-up shares sum to ${round(total)}, more than 1`);
+    const first = ['plans', dental[0]!.i, 'share'];
+    if (!medical.length && Math.abs(total - 1) > 0.001) fail(first, `dental plan shares sum to ${round(total)}, not 1 (a dental-only payer) ${listed(dental)}`);
+    if (medical.length && total > 1.001) fail(first, `dental take-up shares sum to ${round(total)}, more than 1 ${listed(dental)}`);
   }
 }
 
@@ -129,7 +132,10 @@ function checkDemographics(p: Profile, limits: GeneratorLimits, fail: Fail): voi
       seen.add(item.code);
     });
     const total = list.reduce((s, x) => s + x.share, 0);
-    if (Math.abs(total - 1) > 0.001) fail(['demographics', name, list.length - 1, 'share'], `${name} shares sum to ${round(total)}, not 1`);
+    if (Math.abs(total - 1) > 0.001) {
+      const shares = sharesListed(list.map((x) => [name === 'ageBands' ? bandName(x as unknown as AgeBand) : x.code, x.share]));
+      fail(['demographics', name, 0, 'share'], `${name} shares sum to ${round(total)}, not 1 ${shares}`);
+    }
   }
   checkAgeBands(d.ageBands, ['demographics', 'ageBands'], fail);
   const ages = reachableAges(p);
@@ -149,7 +155,7 @@ function checkDemographics(p: Profile, limits: GeneratorLimits, fail: Fail): voi
 function checkAgeBands(list: readonly AgeBand[], at: Path, fail: Fail): void {
   if (at[0] === 'plans') {
     const total = list.reduce((s, x) => s + x.share, 0);
-    if (Math.abs(total - 1) > 0.001) fail([...at, list.length - 1, 'share'], `ageBands shares sum to ${round(total)}, not 1`);
+    if (Math.abs(total - 1) > 0.001) fail([...at, 0, 'share'], `ageBands shares sum to ${round(total)}, not 1 ${sharesListed(list.map((b) => [bandName(b), b.share]))}`);
   }
   const bands = list.map((b, i) => ({ ...b, i })).sort((a, b) => a.min - b.min);
   bands.forEach((b, k) => {
@@ -196,7 +202,7 @@ function checkConditionRows(p: Profile, rows: Profile['conditions'], at: Path, i
   const seen = new Set<string>();
   rows.forEach((c, i) => {
     if (!input.conditionKeys.has(c.key)) {
-      fail([...at, i, 'key'], `unknown code-map key '${c.key}' (known: ${[...input.conditionKeys].sort().join(', ')})`);
+      fail([...at, i, 'key'], unknownConditionKey(c.key, input.conditionKeys));
     }
     if (seen.has(c.key)) fail([...at, i, 'key'], `condition '${c.key}' is listed twice`);
     seen.add(c.key);
@@ -254,6 +260,26 @@ function unknownState(code: string, limits: GeneratorLimits): string {
 function yearsAfter(date: string, years: number): string {
   const [y, m, d] = date.split('-') as [string, string, string];
   return `${String(Number(y) + years).padStart(4, '0')}-${m}-${m === '02' && d === '29' ? '28' : d}`;
+}
+
+/**
+ * `unknown code-map key 'diabetis' (did you mean diabetes-type-2? or diabetes-type-1, …; every key is in
+ * code-maps/catalog/conditions.json)`: the close keys (closeKeys), not all 214 on one line.
+ */
+function unknownConditionKey(key: string, known: ReadonlySet<string>): string {
+  const [best, ...others] = closeKeys(key, [...known].sort());
+  const where = `the ${known.size} keys are in code-maps/catalog/conditions.json`;
+  if (best === undefined) return `unknown code-map key '${key}' (${where})`;
+  return `unknown code-map key '${key}' (did you mean ${best}?${others.length ? ` or ${others.join(', ')}` : ''}; ${where})`;
+}
+
+/** `(ppo-gold 0.5, hmo-silver 0.25)`: what a sum of shares was made of, in the profile's order. */
+function sharesListed(items: readonly (readonly [string, number])[]): string {
+  return `(${items.map(([name, share]) => `${name} ${share}`).join(', ')})`;
+}
+
+function bandName(b: AgeBand): string {
+  return `${b.min}-${b.max}`;
 }
 
 function round(n: number): number {

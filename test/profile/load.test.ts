@@ -49,17 +49,28 @@ describe('loadProfile', () => {
     expect(e.message).toBe(`bad.yaml:${lineOf(text, 'members: many')}:10: members: expected integer`);
   });
 
-  it('should report plan shares that do not sum to 1', () => {
-    const text = defaultText.replace('    share: 0.25\n', '    share: 0.35\n');
+  // A sum is located at the group's first share and lists every share: the edited one may be any of them (the
+  // new-user trial edited the first plan and was pointed at the last one's line).
+  it.each([
+    ['the first', '    share: 0.4\n', '    share: 0.5\n', '(ppo-gold 0.5, hmo-silver 0.25, ma-advantage 0.2, medicaid 0.15)'],
+    ['the second', '    share: 0.25\n', '    share: 0.35\n', '(ppo-gold 0.4, hmo-silver 0.35, ma-advantage 0.2, medicaid 0.15)'],
+  ])("should report plan shares that do not sum to 1 at the first plan's share, listing them (%s plan edited)", (_which, from, to, listed) => {
+    const text = defaultText.replace(from, to);
     const e = errorOf(text);
-    expect(e.field).toBe('plans[3].share');
-    expect(e.message).toMatch(/medical plan shares sum to 1\.1, not 1$/);
+    expect(e.message).toBe(`bad.yaml:${lineOf(text, '    share: 0.')}:12: plans[0].share: medical plan shares sum to 1.1, not 1 ${listed}`);
   });
 
-  it('should report demographic shares that do not sum to 1', () => {
-    const e = errorOf(defaultText.replace('{ code: male, share: 0.49 }', '{ code: male, share: 0.59 }'));
-    expect(e.field).toBe('demographics.sex[1].share');
-    expect(e.message).toContain('sex shares sum to 1.1, not 1');
+  it("should report a dental-only payer's shares at its first plan", () => {
+    const text = readFileSync(join('profiles', 'dental.yaml'), 'utf8').replace('    share: 0.2\n', '    share: 0.3\n');
+    const e = errorOf(text);
+    expect(e.message).toBe(`bad.yaml:${lineOf(text, '    share: 0.8')}:12: plans[0].share: dental plan shares sum to 1.1, not 1 (a dental-only payer) (dppo 0.8, dhmo 0.3)`);
+  });
+
+  it('should report demographic shares that do not sum to 1 at the first share, listing them', () => {
+    const text = defaultText.replace('{ code: male, share: 0.49 }', '{ code: male, share: 0.59 }');
+    const e = errorOf(text);
+    const line = lineOf(text, '{ code: female, share: 0.51 }');
+    expect(e.message).toBe(`bad.yaml:${line}:${text.split('\n')[line - 1]!.indexOf('0.51') + 1}: demographics.sex[0].share: sex shares sum to 1.1, not 1 (female 0.51, male 0.59)`);
   });
 
   it('should reject negative counts and rates', () => {
@@ -75,12 +86,12 @@ describe('loadProfile', () => {
     expect(e.message).toBe(`bad.yaml:${lineOf(text, 'end: "2024-12-31"')}:8: period.end: period end 2024-12-31 must be after start 2025-01-01`);
   });
 
-  it('should reject an unknown code-map key and list the known ones', () => {
+  it('should reject an unknown code-map key and say where the known ones are', () => {
     const text = defaultText.replace('- key: gerd', '- key: scurvy');
     const e = errorOf(text);
     expect(e.line).toBe(lineOf(text, 'key: scurvy'));
     expect(e.field).toBe(`conditions[${(parse(defaultText) as { conditions: { key: string }[] }).conditions.findIndex((c) => c.key === 'gerd')}].key`);
-    expect(e.message).toContain("unknown code-map key 'scurvy' (known: abdominal-pain, acne,");
+    expect(e.message).toMatch(/unknown code-map key 'scurvy' \(the \d+ keys are in code-maps\/catalog\/conditions\.json\)$/);
   });
 
   it('should report YAML syntax errors and missing fields with their place', () => {
