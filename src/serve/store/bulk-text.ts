@@ -137,7 +137,13 @@ function plainText(line: string, version: Resource): string {
 export function canonical(line: string): boolean {
   if (NOT_CANONICAL.test(line)) return false;
   COMPACT.lastIndex = 0;
-  if (!COMPACT.test(line) || COMPACT.lastIndex !== line.length) return false;
+  try {
+    if (!COMPACT.test(line) || COMPACT.lastIndex !== line.length) return false;
+  } catch (error) {
+    // V8's regexp stack ends at some million tokens in a line (an 18 MB text of escapes): JSON.stringify's way then.
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
   for (const [, number] of line.matchAll(NUMBER)) if (String(Number(number)) !== number) return false;
   return true;
 }
