@@ -55,6 +55,11 @@ const ICD10CM = 'http://hl7.org/fhir/sid/icd-10-cm';
  */
 export class MemberCollector {
   readonly result: Aggregates = { members: new Map(), codes: new CodeCounter(), details: new DetailCollector(), resources: {}, duplicates: 0 };
+  /**
+   * `Type/id` of the counted resources seen more than once (the first copy is the one counted): `repeatedPlaces`
+   * reads them again to tell which repeats differ from their first copy.
+   */
+  readonly repeated = new Set<string>();
   private readonly seen = new Set<string>();
 
   constructor(private readonly snomedGroups: ReadonlyMap<string, number>) {}
@@ -65,6 +70,7 @@ export class MemberCollector {
       const key = `${resource.resourceType}/${resource.id}`;
       if (this.seen.has(key)) {
         this.result.duplicates++;
+        this.repeated.add(key);
         return;
       }
       this.seen.add(key);

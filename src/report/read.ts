@@ -3,12 +3,22 @@ import { extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Resource } from '@medplum/fhirtypes';
 import { UserError } from '../util/errors.js';
+import { parseJsonText } from '../util/json-text.js';
 
 /** Maps a reference as written (`Patient/x`, a bundle's `urn:uuid:…` fullUrl) to `Type/id` where known. */
 export type ResolveReference = (reference: string) => string;
 
-/** Called once per resource read, in file order; `resolve` knows the fullUrls of the resource's Bundle. */
-export type ResourceSink = (resource: Resource, resolve: ResolveReference) => void;
+/** Where a resource was read: its file, and its line in an NDJSON file (undefined in a `.json` file). */
+export interface ResourcePlace {
+  file: string;
+  line?: number;
+}
+
+/**
+ * Called once per resource read, in file order; `resolve` knows the fullUrls of the resource's Bundle; `at` is
+ * where it was read (a Bundle's entries all have the Bundle's place).
+ */
+export type ResourceSink = (resource: Resource, resolve: ResolveReference, at: ResourcePlace) => void;
 
 /** What was read: files with resources, and resources in all. */
 export interface ReadCounts {
@@ -24,8 +34,9 @@ const SKIPPED_DIRS = new Set(['seed-state']);
  * `sink`: NDJSON files line by line, `.json` files holding a Bundle (its entries) or one resource;
  * JSON without a `resourceType` (manifest, test accounts) is skipped. In a fhirseed output directory
  * holding both `bundles/` and `ndjson/`, only `ndjson/` is read (the same resources twice).
- * Throws UserError (one line naming the file and line) for an unreadable path, a corrupt NDJSON line
- * or JSON file, and when no FHIR resource is found.
+ * A byte order mark at the start of a file is skipped (RFC 8259 §8.1).
+ * Throws UserError (one line naming the file and line, and the column in a `.json` file) for an unreadable
+ * path, a corrupt NDJSON line or JSON file, and when no FHIR resource is found.
  */
 export async function streamResources(path: string, sink: ResourceSink): Promise<ReadCounts> {
   let files: string[];
@@ -38,9 +49,9 @@ export async function streamResources(path: string, sink: ResourceSink): Promise
   const counts: ReadCounts = { files: 0, resources: 0 };
   for (const file of files) {
     const before = counts.resources;
-    const count = (r: Resource, resolve: ResolveReference) => {
+    const count: ResourceSink = (r, resolve, at) => {
       counts.resources++;
-      sink(r, resolve);
+      sink(r, resolve, at);
     };
     if (extname(file) === '.ndjson') await readNdjson(file, count);
     else readJson(file, count);
@@ -74,12 +85,12 @@ async function readNdjson(file: string, sink: ResourceSink): Promise<void> {
       if (!line.trim()) continue;
       let resource: Resource;
       try {
-        resource = JSON.parse(line) as Resource;
+        resource = JSON.parse(n === 1 ? line.replace(/^\uFEFF/, '') : line) as Resource;
       } catch (error) {
         throw new UserError(`${file}:${n}: invalid JSON (${(error as Error).message})`);
       }
       if (typeof resource?.resourceType !== 'string') throw new UserError(`${file}:${n}: not a FHIR resource (no resourceType)`);
-      emit(resource, sink);
+      emit(resource, sink, { file, line: n });
     }
   } catch (error) {
     if (error instanceof UserError) throw error;
@@ -96,20 +107,15 @@ function readJson(file: string, sink: ResourceSink): void {
   } catch (error) {
     throw new UserError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UserError(`${file}: invalid JSON (${(error as Error).message})`);
-  }
+  const json = parseJsonText<unknown>(text, file);
   if (typeof (json as Resource | null)?.resourceType !== 'string') return;
-  emit(json as Resource, sink);
+  emit(json as Resource, sink, { file });
 }
 
 /** A Bundle gives its entries (nested Bundles too), each with the Bundle's fullUrl → Type/id map. */
-function emit(resource: Resource, sink: ResourceSink): void {
+function emit(resource: Resource, sink: ResourceSink, at: ResourcePlace): void {
   if (resource.resourceType !== 'Bundle') {
-    sink(resource, plainResolve);
+    sink(resource, plainResolve, at);
     return;
   }
   const entries = (resource.entry ?? []).filter((e) => e?.resource);
@@ -118,7 +124,7 @@ function emit(resource: Resource, sink: ResourceSink): void {
   const resolve: ResolveReference = (reference) => aliases.get(reference) ?? reference;
   for (const e of entries) {
     const r = e.resource as Resource;
-    if (r.resourceType === 'Bundle') emit(r, sink);
-    else sink(r, resolve);
+    if (r.resourceType === 'Bundle') emit(r, sink, at);
+    else sink(r, resolve, at);
   }
 }

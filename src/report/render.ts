@@ -1,6 +1,7 @@
 import type { BookSection, Report, ReportRow } from './build.js';
 import type { Unit } from './statistics.js';
 import type { Tolerance } from './targets.js';
+import { plural } from '../util/plural.js';
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const fixed = (n: number, digits: number) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -41,7 +42,8 @@ export function formatResult(r: ReportRow): string {
 /** A denominator as printed: 812.4 member-years, $1,234 allowed. */
 export function formatDenominator(d: ReportRow['denominator']): string {
   if (d.unit === 'allowed dollars') return `$${int.format(d.value)} allowed`;
-  return `${d.unit === 'member-years' ? fixed(d.value, 1) : int.format(d.value)} ${d.unit}`;
+  if (d.unit === 'member-years') return `${fixed(d.value, 1)} member-years`;
+  return `${int.format(d.value)} ${plural(d.value, d.unit.replace(/s$/, ''), d.unit)}`;
 }
 
 /** A row's age range as printed (empty for the whole book). */
@@ -57,9 +59,9 @@ export function formatReport(report: Report): string {
   const out: string[] = [];
   const w = report.window;
   out.push(`fhirseed report: ${report.source}`);
-  out.push(`window ${w ? `${w.start} to ${w.end} (${w.months} months)` : 'none (no claims or coverage)'}; targets ${report.targetsFile}`);
+  out.push(`window ${w ? `${w.start} to ${w.end} (${w.months} ${plural(w.months, 'month')})` : 'none (no claims or coverage)'}; targets ${report.targetsFile}`);
   const books = Object.entries(report.members.byBook).filter(([, n]) => n > 0).map(([b, n]) => `${b} ${int.format(n)}`);
-  out.push(`${int.format(report.members.total)} members${books.length ? ` (${books.join(', ')})` : ''}`);
+  out.push(`${int.format(report.members.total)} ${plural(report.members.total, 'member')}${books.length ? ` (${books.join(', ')})` : ''}`);
   const s = report.summary;
   out.push(`targets: ${s.pass} pass, ${s.fail} fail, ${s['n too small']} n too small, ${s['n.a.']} n.a.`);
   for (const section of report.books) out.push('', ...formatSection(section));
@@ -69,7 +71,7 @@ export function formatReport(report: Report): string {
 }
 
 function formatSection(s: BookSection): string[] {
-  const head = `${s.book} — ${int.format(s.members)} members, ${int.format(s.membersWithExposure)} with exposure, ${fixed(s.memberYears, 1)} member-years, ${int.format(s.deaths)} deaths`;
+  const head = `${s.book} — ${int.format(s.members)} ${plural(s.members, 'member')}, ${int.format(s.membersWithExposure)} with exposure, ${fixed(s.memberYears, 1)} member-years, ${int.format(s.deaths)} ${plural(s.deaths, 'death')}`;
   if (s.membersWithExposure === 0) {
     const ids = s.rows.filter((r) => r.target).map((r) => r.target!.id);
     return [`${head}${ids.length ? ` — targets ${ids.join(', ')} n.a.` : ''}`];

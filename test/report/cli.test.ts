@@ -129,7 +129,7 @@ describe('fhirseed report on bad input', { timeout: 120_000 }, () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'a.ndjson'), `${patient}\n`);
     writeFileSync(join(dir, 'b.json'), '{"resourceType": "Bundle", "entry": [');
-    oneLine(await inProcess(['report', dir]), /^fhirseed: .*corrupt-json\/b\.json: invalid JSON/);
+    oneLine(await inProcess(['report', dir]), /^fhirseed: .*corrupt-json\/b\.json:1:38: not JSON \(.+\)\n$/);
   });
 
   it('should point at the line and column of a bad targets row', async () => {

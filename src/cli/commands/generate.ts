@@ -18,9 +18,10 @@ import { checkNow } from '../../util/now.js';
 import { packageRoot } from '../../util/paths.js';
 import { checkRunId } from '../../util/run-id.js';
 import { interruptSignal } from '../interrupt.js';
-import { wholeNumberOption } from '../numbers.js';
+import { cappedJobs, jobsNote, wholeNumberOption } from '../numbers.js';
 import { progressReporter } from '../progress.js';
 import type { CommandContext } from '../run.js';
+import { plural } from '../../util/plural.js';
 
 /** The generation options, shared by `generate` and `start`. Numbers are strings: parsed by us, echoed as typed. */
 export interface GenerateArgs extends CommandContext {
@@ -57,7 +58,7 @@ export function generateOptions<T>(yargs: Argv<T>, outDescription = 'Output dire
     .option('archive', { type: 'string', describe: 'Also pack the output into this .tar.gz (or .tgz) outside --out, ready for developers to download' })
     .option('us-core', { choices: ['6.1.0', '3.1.1'] as const, describe: "US Core version of the clinical layer (default: the profile's usCore, else 6.1.0)" })
     .option('max-bundle-entries', { type: 'string', describe: `Entries per bundle file at most; a larger member is split across files (default ${DEFAULT_MAX_BUNDLE_ENTRIES})` })
-    .option('jobs', { alias: 'j', type: 'string', describe: 'Threads building members: the main thread, which also writes, and N − 1 worker threads (default: the cores less one, at least 1: --jobs 2 is faster on 2 cores but peaks above 300 MiB); the output is the same bytes for any value' })
+    .option('jobs', { alias: 'j', type: 'string', describe: 'Threads building members: the main thread, which also writes, and N − 1 worker threads (default: the cores less one, at least 1: --jobs 2 is faster on 2 cores but peaks above 300 MiB; at most the cores: more is lowered, with a note); the output is the same bytes for any value' })
     .option('pretty', { type: 'boolean', default: false, describe: 'Indent the bundle files (default compact, one line each)' })
     .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Go ahead with an output estimated above 5 GB or above the free disk space' });
 }
@@ -91,7 +92,8 @@ export async function runGenerate(argv: GenerateArgs, igs?: IgName[]): Promise<M
   // One core is left to V8's collector threads and the file writes. On 2 cores --jobs 2 (the main thread and one
   // worker) made 23,048 resources/s against 19,566 for --jobs 1 but peaked at 349 MiB against 233 (npm run bench,
   // 1,000 members, load 33; issue 13): the default stays under the 300 MiB goal.
-  const jobs = wholeNumberOption('--jobs', argv.jobs, { min: 1 }) ?? Math.max(1, availableParallelism() - 1);
+  const askedJobs = wholeNumberOption('--jobs', argv.jobs, { min: 1 });
+  const jobs = askedJobs === undefined ? Math.max(1, availableParallelism() - 1) : cappedJobs(askedJobs, availableParallelism());
   if (argv['run-id'] !== undefined) checkRunId(argv['run-id'], '--run-id');
   const formats = parseFormats(argv.format);
   const shard = argv.shard === undefined ? undefined : parseShard(argv.shard);
@@ -106,6 +108,8 @@ export async function runGenerate(argv: GenerateArgs, igs?: IgName[]): Promise<M
   if (argv.now !== undefined) checkNow(argv.now, profile.period);
   const { first, end } = shardRange(profile.members, shard);
   if (!argv.yes) checkSize(end - first, formats, existing);
+  // Told only now that every option passed: a mistake stays one line.
+  if (askedJobs !== undefined && jobs < askedJobs) argv.io.stderr(jobsNote(askedJobs, jobs));
   const progress = progressReporter(argv.io, 'members');
   const interrupt = interruptSignal();
   // The archive is packed from the finished temporary directory, before it replaces --out: an
@@ -139,11 +143,11 @@ export async function runGenerate(argv: GenerateArgs, igs?: IgName[]): Promise<M
   }
   const total = Object.values(manifest.counts.byType).reduce((a, b) => a + b, 0);
   argv.io.stdout(
-    `fhirseed: wrote ${manifest.members.written} members, ${total} resources to ${argv.out} (profile ${profile.name}, seed ${profile.seed}, run ${manifest.runId})\n`,
+    `fhirseed: wrote ${manifest.members.written} ${plural(manifest.members.written, 'member')}, ${total} ${plural(total, 'resource')} to ${argv.out} (profile ${profile.name}, seed ${profile.seed}, run ${manifest.runId})\n`,
   );
   if (packShard) packed = writeArchive(argv.out, argv.archive!, `fhirseed-${manifest.runId}`);
   if (packed) {
-    argv.io.stdout(`fhirseed: packed ${packed.files} files into ${argv.archive} (${(packed.bytes / 1024).toFixed(0)} KiB)\n`);
+    argv.io.stdout(`fhirseed: packed ${packed.files} ${plural(packed.files, 'file')} into ${argv.archive} (${(packed.bytes / 1024).toFixed(0)} KiB)\n`);
   }
   return manifest;
 }

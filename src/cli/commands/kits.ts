@@ -14,6 +14,7 @@ import { UserError } from '../../util/errors.js';
 import { wholeNumberOption } from '../numbers.js';
 import type { CommandContext } from '../run.js';
 import { resolveProfile } from './generate.js';
+import { plural } from '../../util/plural.js';
 
 export interface KitsArgs extends CommandContext {
   server?: string;
@@ -66,7 +67,7 @@ export async function kitsRun(argv: Omit<KitsArgs, 'io' | 'result'> & Partial<Co
     const codeMaps = loadCodeMaps();
     const profile = loadProfile(resolveProfile(argv.profile), profileLoadOptions(codeMaps));
     profile.members = members;
-    argv.io?.stderr(`kits: generating ${members} members (${argv.profile}) and serving them\n`);
+    argv.io?.stderr(`kits: generating ${members} ${plural(members, 'member')} (${argv.profile}) and serving them\n`);
     generate({ profile, out: dir, codeMaps });
     const server = await startServer({ dir, port: 0, packagesDir: argv.packages });
     try {

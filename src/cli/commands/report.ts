@@ -3,6 +3,10 @@ import { detailedReport, formatReport } from '../../report/index.js';
 import { checkWritable, loadValidation, renderHtmlReport, validateInline, writePage } from '../../report/html/index.js';
 import { UserError } from '../../util/errors.js';
 import type { CommandContext } from '../run.js';
+import { plural } from '../../util/plural.js';
+
+/** Repeats that differ from their first copy told one line each, up to this many. */
+const SHOWN_REPEATS = 10;
 
 interface ReportArgs extends CommandContext {
   dir: string;
@@ -32,12 +36,16 @@ export const reportCommand: CommandModule<CommandContext, ReportArgs> = {
     if (argv.html !== undefined) checkWritable(argv.html);
     const validationFromFile = argv.validation !== undefined ? loadValidation(argv.validation) : undefined;
     const result = await detailedReport(argv.dir, argv.targets);
+    // As validate tells these (it validates the first copy and reports the rest): the first copy is counted.
+    for (const line of result.repeats.slice(0, SHOWN_REPEATS)) argv.io.stderr(`fhirseed: ${line}\n`);
+    const more = result.repeats.length - SHOWN_REPEATS;
+    if (more > 0) argv.io.stderr(`fhirseed: … and ${more} more ${plural(more, 'repeat')} that ${more === 1 ? 'differs' : 'differ'} from the copy counted\n`);
     if (argv.html !== undefined) {
       const validation = validationFromFile ?? (argv.validate ? await validateInline(argv.dir, argv.packages) : undefined);
       const html = renderHtmlReport(result, validation);
       writePage(argv.html, html);
       if (!argv.json) {
-        argv.io.stdout(`fhirseed: wrote the HTML report of ${result.report.members.total} members to ${argv.html} (${Math.ceil(Buffer.byteLength(html) / 1024)} KiB)\n`);
+        argv.io.stdout(`fhirseed: wrote the HTML report of ${result.report.members.total} ${plural(result.report.members.total, 'member')} to ${argv.html} (${Math.ceil(Buffer.byteLength(html) / 1024)} KiB)\n`);
         return;
       }
     }

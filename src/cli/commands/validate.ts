@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
 import { UserError } from '../../util/errors.js';
 import { keepHeapTight } from '../../util/heap.js';
@@ -8,6 +9,7 @@ import { inputFiles } from '../../validate/read.js';
 import { coveragePackagesOf, scanFiles, validateScanned } from '../../validate/stream.js';
 import { buildReport, formatSummary } from '../../validate/summary.js';
 import { createValidator, DEFAULT_IGS } from '../../validate/validator.js';
+import { cappedJobs, jobsNote } from '../numbers.js';
 import { progressReporter } from '../progress.js';
 import type { CommandContext } from '../run.js';
 
@@ -34,7 +36,7 @@ export const validateCommand: CommandModule<CommandContext, ValidateArgs> = {
       .option('packages', { type: 'string', describe: 'Directory of FHIR package .tgz files or unpacked folders (looked in before $FHIRSEED_PACKAGES and ~/.fhir/packages)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print a JSON report instead of the summary' })
       .option('max-errors', { type: 'number', default: 50, describe: 'How many issues to list' })
-      .option('jobs', { type: 'number', default: 1, describe: 'Worker threads validating at once (each loads the packages); findings in the same order whatever N' }) as unknown as Argv<ValidateArgs>,
+      .option('jobs', { type: 'number', default: 1, describe: 'Worker threads validating at once (each loads the packages; at most the cores: more is lowered, with a note); findings in the same order whatever N' }) as unknown as Argv<ValidateArgs>,
   handler: async (argv) => {
     const maxErrors = argv['max-errors'];
     if (!Number.isInteger(maxErrors) || maxErrors < 0) throw new UserError(`--max-errors ${maxErrors}: expected a whole number ≥ 0`);
@@ -50,11 +52,13 @@ export const validateCommand: CommandModule<CommandContext, ValidateArgs> = {
     const fromManifest = argv.ig?.length ? undefined : igsFromManifests(argv.paths);
     const igs = argv.ig?.length ? argv.ig : (fromManifest?.igs ?? DEFAULT_IGS);
     const validator = await createValidator({ igs, packagesDir: argv.packages, slim: true });
+    const jobs = cappedJobs(argv.jobs, availableParallelism());
+    if (jobs < argv.jobs) argv.io.stderr(jobsNote(argv.jobs, jobs));
     const progress = progressReporter(argv.io, 'resources');
     const coveragePackages = coveragePackagesOf(validator, igs);
     let result;
     try {
-      result = await validateScanned(read, validator, { coveragePackages, jobs: argv.jobs, igs, packagesDir: argv.packages, onProgress: progress.update });
+      result = await validateScanned(read, validator, { coveragePackages, jobs, igs, packagesDir: argv.packages, onProgress: progress.update });
     } finally {
       progress.stop();
     }
@@ -62,8 +66,8 @@ export const validateCommand: CommandModule<CommandContext, ValidateArgs> = {
     const notes = [...validator.warnings];
     if (fromManifest) notes.unshift(`IGs from ${fromManifest.manifests.join(', ')}: ${fromManifest.igs.join(', ')} (choose others with --ig)`);
     for (const [key, reason] of result.skippedInvariants) notes.push(`invariant ${key} not evaluated: ${reason}`);
-    if (read.duplicates) notes.push(`${read.duplicates} resources seen more than once (e.g. in bundles/ and ndjson/) were validated once`);
-    if (read.skippedFiles.length) notes.push(`${read.skippedFiles.length} JSON files hold no FHIR resource and were skipped`);
+    if (read.duplicates) notes.push(`${read.duplicates} ${read.duplicates === 1 ? 'resource seen more than once (e.g. in bundles/ and ndjson/) was' : 'resources seen more than once (e.g. in bundles/ and ndjson/) were'} validated once`);
+    if (read.skippedFiles.length) notes.push(`${read.skippedFiles.length} JSON ${read.skippedFiles.length === 1 ? 'file holds no FHIR resource and was' : 'files hold no FHIR resource and were'} skipped`);
     const report = buildReport(read, issues, coverageReports, maxErrors, notes);
     argv.io.stdout(argv.json ? `${JSON.stringify(report, null, 2)}\n` : formatSummary(report));
     if (report.errors > 0) argv.result.exitCode = 1;

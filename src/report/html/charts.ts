@@ -2,6 +2,7 @@ import * as Plot from '@observablehq/plot';
 import { parseHTML } from 'linkedom';
 import type { AgeSexRow, ReportRow } from '../build.js';
 import type { DollarBin } from '../details.js';
+import { plural } from '../../util/plural.js';
 
 /**
  * Charts as static SVG: Observable Plot rendered at report time in Node against linkedom's DOM, so the
@@ -139,7 +140,7 @@ export function histogram(id: string, title: string, note: string, bins: readonl
           marginLeft: 56,
           x: { label: 'Per-claim amount (USD)', labelAnchor: 'center', labelArrow: 'none', domain: bins.map((b) => b.label), tickRotate: -40, labelOffset: 78 },
           y: { label: 'Claims', grid: true },
-          marks: [Plot.barY(bins, { x: 'label', y: 'claims', fill: color, title: (b: DollarBin) => `${b.label}: ${b.claims} claims` }), Plot.ruleY([0])],
+          marks: [Plot.barY(bins, { x: 'label', y: 'claims', fill: color, title: (b: DollarBin) => `${b.label}: ${b.claims} ${plural(b.claims, 'claim')}` }), Plot.ruleY([0])],
         })
       : null,
   };

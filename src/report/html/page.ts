@@ -4,6 +4,7 @@ import { formatDenominator, formatTolerance, formatValue, population } from '../
 import type { ValidationReport } from '../../validate/summary.js';
 import { bars, histogram, pyramid, RESULT_COLORS, versusTargets, type Chart } from './charts.js';
 import { STYLE } from './style.js';
+import { plural } from '../../util/plural.js';
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
@@ -104,11 +105,11 @@ function validationSections(v: ValidationReport | undefined): string {
   const byProfile = Object.entries(v.errorsByProfile).sort((a, b) => b[1] - a[1]);
   const errors = byProfile.length ? table(['profile', 'errors'], byProfile.map(([p, n]) => [esc(p), int.format(n)]), [1]) : '<p class="ok">No errors.</p>';
   const issues = v.issues.length
-    ? `<h3>First ${v.issues.length} issues</h3>${table(['severity', 'resource', 'path', 'message', 'profile'], v.issues.map((i) => [esc(i.severity), esc(`${i.resourceType}/${i.id}`), esc(i.path), esc(i.message), esc(i.profile ?? '')]))}`
+    ? `<h3>First ${v.issues.length} ${plural(v.issues.length, 'issue')}</h3>${table(['severity', 'resource', 'path', 'message', 'profile'], v.issues.map((i) => [esc(i.severity), esc(`${i.resourceType}/${i.id}`), esc(i.path), esc(i.message), esc(i.profile ?? '')]))}`
     : '';
   return (
     section('coverage', 'Must-support coverage per profile', `<div class="grid">${charts.join('')}</div>${table(['IG', 'profile', 'resources', 'covered', 'missing', 'not applicable'], coverageRows, [2, 3])}`) +
-    section('validation', 'Validation', `<p>${int.format(v.resources)} resources validated: ${int.format(v.errors)} errors, ${int.format(v.warnings)} warnings.</p>${errors}${issues}${v.readProblems.map((p) => `<p class="bad">unreadable: ${esc(p)}</p>`).join('')}`)
+    section('validation', 'Validation', `<p>${int.format(v.resources)} ${plural(v.resources, 'resource')} validated: ${int.format(v.errors)} ${plural(v.errors, 'error')}, ${int.format(v.warnings)} ${plural(v.warnings, 'warning')}.</p>${errors}${issues}${v.readProblems.map((p) => `<p class="bad">unreadable: ${esc(p)}</p>`).join('')}`)
   );
 }
 
@@ -117,11 +118,11 @@ function validationSections(v: ValidationReport | undefined): string {
  * inline stylesheet, no script and no external reference (a Content-Security-Policy forbids any).
  * `validation` adds must-support coverage and validation errors.
  */
-export function renderHtmlReport({ report, details }: DetailedReport, validation?: ValidationReport): string {
+export function renderHtmlReport({ report, details }: Pick<DetailedReport, 'report' | 'details'>, validation?: ValidationReport): string {
   const w = report.window;
   const title = `fhirseed report: ${report.source}`;
   const books = Object.entries(report.members.byBook).filter(([, n]) => n > 0);
-  const header = `<header><h1>${esc(title)}</h1><p>${int.format(report.members.total)} members${books.length ? ` (${esc(books.map(([b, n]) => `${b} ${int.format(n)}`).join(', '))})` : ''} · window ${w ? `${esc(w.start)} to ${esc(w.end)} (${w.months} months)` : 'none'} · targets: ${report.summary.pass} pass, ${report.summary.fail} fail, ${report.summary['n too small']} n too small, ${report.summary['n.a.']} n.a.</p>
+  const header = `<header><h1>${esc(title)}</h1><p>${int.format(report.members.total)} ${plural(report.members.total, 'member')}${books.length ? ` (${esc(books.map(([b, n]) => `${b} ${int.format(n)}`).join(', '))})` : ''} · window ${w ? `${esc(w.start)} to ${esc(w.end)} (${w.months} ${plural(w.months, 'month')})` : 'none'} · targets: ${report.summary.pass} pass, ${report.summary.fail} fail, ${report.summary['n too small']} n too small, ${report.summary['n.a.']} n.a.</p>
 <nav>${[
     ['population', 'Population'],
     ['realism', 'Realism targets'],
