@@ -192,7 +192,7 @@ export function loadMedicationCodeMaps(reader: CodeMapReader, claims: ClaimsCode
   if (!notDoneReasons.length) fail(IMMS, 'notDoneReasons', 'needs at least one reason');
 
   const allergies = reader.rows<AllergyRow>(ALLERGIES, {
-    key: 'text', system: 'text', code: 'text', display: 'text', category: 'text?', type: 'text?', criticality: 'text?', noKnownAllergy: 'boolean?',
+    key: 'text', system: 'text', code: 'text', display: 'text', category: 'one of food medication environment biologic?', type: 'one of allergy intolerance?', criticality: 'one of low high unable-to-assess?', noKnownAllergy: 'boolean?',
     conflictsWithIngredients: 'texts?', reactions: 'texts', share: SHARE,
   }).map((a) => {
     const words = (a.conflictsWithIngredients ?? []).map((w) => new RegExp(`\\b${w}\\b`, 'i'));
@@ -201,7 +201,7 @@ export function loadMedicationCodeMaps(reader: CodeMapReader, claims: ClaimsCode
     return { ...a, conflictsWithDrugs };
   });
   const manifestationList = reader.list<ManifestationRow>(ALLERGIES, reader.read<{ manifestations?: unknown }>(ALLERGIES).manifestations ?? [], 'manifestations', {
-    key: 'text', code: 'text', display: 'text', severity: 'text',
+    key: 'text', code: 'text', display: 'text', severity: 'one of mild moderate severe',
   });
   reader.unique(ALLERGIES, manifestationList, (m) => m.key, 'manifestations row');
   const manifestations = new Map(manifestationList.map((m) => [m.key, m]));

@@ -52,7 +52,7 @@ export function checkInstrumentShapes(reader: CodeMapReader, file: string, json:
   object(fht.age, 'ussgFht.age', { ...QUESTION, groupLinkId: 'text' });
   const ageAtDeath = object(fht.ageAtDeath, 'ussgFht.ageAtDeath', { ...QUESTION, groupLinkId: 'text', answers: 'objects+' });
   list(ageAtDeath.answers, 'ussgFht.ageAtDeath.answers', { ...CODED, minAge: AGE });
-  list(fht.relatives, 'ussgFht.relatives', { ...CODED, key: 'text', sex: 'text' });
+  list(fht.relatives, 'ussgFht.relatives', { ...CODED, key: 'text', sex: 'one of male female' });
   object(fht.genders, 'ussgFht.genders', { male: 'coded', female: 'coded' });
 
   const taps = instrument('taps', { tobacco: 'object', drinking: 'object', drugs: 'object', prescription: 'object', answers: 'objects+', tobaccoBySmokingStatus: 'object' });

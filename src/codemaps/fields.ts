@@ -8,11 +8,12 @@
  * kind: not empty). A number kind may carry its range: `number 0..` (≥ 0), `number 0..1` (0 to 1), `number >0`
  * (above 0); `whole` is a number kind with no fraction (`whole 1..12`); `numbers 0..` a list of numbers ≥ 0. A `?` at
  * the end: the field may be left out (or null), but if there it has that kind. A name `a.b` is field b of object field
- * a, checked where a is there.
+ * a, checked where a is there. `one of A B C`: one of those texts, as written (an enumeration the code compares
+ * against: `group` `one of CO PR OA PI CR`); `each of A B C`: a non-empty list of them.
  */
 export type FieldKind =
   | 'text' | 'number' | 'boolean' | 'coded' | 'object' | 'texts' | 'codeds' | 'objects' | 'numbers' | 'texts+' | 'codeds+' | 'objects+'
-  | `${'number' | 'whole' | 'numbers'} ${NumberRange}`;
+  | `${'number' | 'whole' | 'numbers'} ${NumberRange}` | `${'one' | 'each'} of ${string}`;
 
 /** The range of a number kind: `LOW..` (≥ LOW), `LOW..HIGH` (both included), `>LOW` (above LOW). */
 export type NumberRange = `${number}..` | `${number}..${number}` | `>${number}`;
@@ -104,7 +105,12 @@ export function fieldProblem(row: Record<string, unknown>, name: string, kind: s
     value = value[part];
   }
   const ranged = numberKind(base);
-  if (value === undefined || value === null) return optional ? undefined : `${name}: missing (expected ${ranged ? ranged.expected : describe(base)})`;
+  const choice = /^(one|each) of (.+)$/.exec(base);
+  if (value === undefined || value === null) {
+    if (optional) return undefined;
+    return `${name}: missing (expected ${ranged ? ranged.expected : choice ? choiceExpected(choice[1]!, choice[2]!) : describe(base)})`;
+  }
+  if (choice) return choiceProblem(name, value, choice[1] === 'each', choice[2]!.split(' '));
   if (ranged) {
     const ok = ranged.list ? Array.isArray(value) && value.every((v) => inRange(v, ranged)) : inRange(value, ranged);
     return ok ? undefined : `${name}: expected ${ranged.expected}, got ${shown(value)}`;
@@ -127,6 +133,21 @@ export function orderProblem(row: Record<string, unknown>, fields: Fields): stri
     if (max in fields && typeof low === 'number' && typeof high === 'number' && low > high) return `${min} ${low} is above ${max} ${high}`;
   }
   return undefined;
+}
+
+/** `group: expected CO, PR, OA, PI or CR, got "XX"`; for a list, the first item that is none of them. */
+function choiceProblem(name: string, value: unknown, list: boolean, choices: readonly string[]): string | undefined {
+  const expected = choiceExpected(list ? 'each' : 'one', choices.join(' '));
+  if (!list) return typeof value === 'string' && choices.includes(value) ? undefined : `${name}: expected ${expected}, got ${shown(value)}`;
+  if (!Array.isArray(value) || value.length === 0) return `${name}: expected ${expected}, got ${shown(value)}`;
+  const bad = value.find((v) => typeof v !== 'string' || !choices.includes(v));
+  return bad === undefined ? undefined : `${name}: expected ${expected}, got ${shown(bad)}`;
+}
+
+function choiceExpected(how: string, choices: string): string {
+  const words = choices.split(' ');
+  const either = words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words.at(-1)}` : words[0]!;
+  return how === 'each' ? `a non-empty list, each ${either}` : either;
 }
 
 function listFits(value: unknown, kind: string): boolean {

@@ -130,7 +130,10 @@ export function loadCodeMaps(dir = join(packageRoot(), 'code-maps')): CodeMaps {
     key: 'text', code: 'text', display: 'text', licensed: 'boolean', use: 'text', charge: CHARGE, toothSpecific: 'boolean', surfaces: 'boolean',
   });
   const taxonomy = rows<TaxonomyRow>('nucc-taxonomy.json', { code: 'text', display: 'text', use: 'text' }, true);
-  const denials = rows<DenialRow>('denials.json', { carc: 'text', display: 'text', group: 'text', claimTypes: 'texts', ncpdpReject: 'text?' }, true);
+  // The story bills PR to the member and writes the others off: a typo must not move who owes.
+  const denials = rows<DenialRow>('denials.json', {
+    carc: 'text', display: 'text', group: 'one of CO OA PI PR', claimTypes: 'each of professional outpatient inpatient oral pharmacy', ncpdpReject: 'text?',
+  }, true);
   const visitReasons = index<VisitReasonRow>('visit-reasons.json', (r) => r.key, { key: 'text', icd10cm: 'text', display: 'text', ageMin: AGE, ageMax: AGE });
   const tables = loadTables(codeMapReader(dir));
 

@@ -136,11 +136,18 @@ export interface ProcedureRow extends SourcedRow {
   ageMax?: number;
 }
 
+/** The X12 claim adjustment group codes of 005010 (CR, corrections and reversals, is not one since 5010). */
+export type AdjustmentGroup = 'CO' | 'OA' | 'PI' | 'PR';
+
 /** Why a claim line is denied: an X12 CARC with its group (CO = provider liability, PR = patient). */
 export interface DenialRow extends SourcedRow {
   carc: string;
   display: string;
-  group: 'CO' | 'PR';
+  /**
+   * X12 claim adjustment group code (835 CAS01, 005010): CO contractual obligation, OA other adjustment, PI payer
+   * initiated reduction (the provider's or the payer's, written off), PR patient responsibility (the member owes it).
+   */
+  group: AdjustmentGroup;
   /** Claim types the denial fits. */
   claimTypes: string[];
   /** NCPDP reject code for the same reason on a pharmacy claim. */

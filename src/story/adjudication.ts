@@ -1,5 +1,6 @@
 import { pharmacyTierCosts, type DrugTier } from '../profile/pharmacy-tiers.js';
 import type { ClaimType, CostSharing } from '../profile/types.js';
+import type { AdjustmentGroup } from '../codemaps/types.js';
 import { dollarsToCents } from '../util/money.js';
 import type { Cents, LineAmounts } from './types.js';
 
@@ -15,7 +16,7 @@ export interface LineToPrice {
   allowedRatio: number;
   /** Preventive services carry no member cost sharing (ACA §2713). */
   preventive: boolean;
-  denial?: { group: 'CO' | 'PR' };
+  denial?: { group: AdjustmentGroup };
 }
 
 export interface ClaimToPrice {

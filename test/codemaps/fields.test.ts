@@ -55,3 +55,35 @@ describe('code-maps number kinds', () => {
     expect(orderProblem({ ageMinMonths: 2, ageMaxMonths: 1 }, { ageMinMonths: 'whole 0..1440', ageMaxMonths: 'whole 0..1440' })).toBe('ageMinMonths 2 is above ageMaxMonths 1');
   });
 });
+
+describe('code-maps enumerations', () => {
+  const texts = fc.oneof(fc.constantFrom('CO', 'OA', 'PI', 'PR', 'co', 'pr', 'CR', 'XX', '', ' PR'), fc.string({ maxLength: 3 }));
+
+  it('should take a value of `one of` exactly when it is one of the words, as written', () => {
+    fc.assert(
+      fc.property(fc.oneof(texts, fc.integer(), fc.constant(null), fc.array(fc.constant('PR'), { maxLength: 1 })), (v) => {
+        const problem = fieldProblem({ group: v }, 'group', 'one of CO OA PI PR');
+        const fits = typeof v === 'string' && ['CO', 'OA', 'PI', 'PR'].includes(v);
+        expect(problem).toBe(fits ? undefined : v === null ? 'group: missing (expected CO, OA, PI or PR)' : `group: expected CO, OA, PI or PR, got ${JSON.stringify(v)}`);
+      }),
+    );
+  });
+
+  it('should take an `each of` list exactly when it is not empty and every item is one of the words, naming the first that is not', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constantFrom('oral', 'pharmacy'), texts), { maxLength: 4 }), (list) => {
+        const problem = fieldProblem({ claimTypes: list }, 'claimTypes', 'each of oral pharmacy');
+        const bad = list.find((v) => v !== 'oral' && v !== 'pharmacy');
+        const expected = 'claimTypes: expected a non-empty list, each oral or pharmacy, got';
+        expect(problem).toBe(list.length === 0 ? `${expected} []` : bad !== undefined ? `${expected} ${JSON.stringify(bad)}` : undefined);
+      }),
+    );
+    expect(fieldProblem({ claimTypes: 'oral' }, 'claimTypes', 'each of oral pharmacy')).toBe('claimTypes: expected a non-empty list, each oral or pharmacy, got "oral"');
+  });
+
+  it('should leave an optional enumeration out, and check it where it is there', () => {
+    expect(fieldProblem({}, 'type', 'one of allergy intolerance?')).toBeUndefined();
+    expect(fieldProblem({ type: 'Allergy' }, 'type', 'one of allergy intolerance?')).toBe('type: expected allergy or intolerance, got "Allergy"');
+    expect(fieldProblem({ sex: 'male' }, 'sex', 'one of male')).toBeUndefined();
+  });
+});
