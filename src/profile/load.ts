@@ -120,8 +120,10 @@ function describeSchemaError(e: ErrorObject): string {
       return `must be ≤ ${String(e.params.limit)}`;
     case 'enum':
       return `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`;
-    case 'pattern':
-      return `does not match ${String(e.params.pattern)}`;
+    case 'pattern': {
+      const words = (e.parentSchema as { description?: string } | undefined)?.description;
+      return words ? `expected ${words}, got ${JSON.stringify(e.data)}` : `does not match ${String(e.params.pattern)}`;
+    }
     case 'oneOf':
       return 'give exactly one of relative, absolute, or min and max';
     case 'minItems':

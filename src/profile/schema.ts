@@ -5,7 +5,9 @@ import { targetRowSchema } from './targets.js';
 /** A share: a fraction from 0 to 1 (the loader words its errors for it: "20% is 0.2"). */
 export const share = { type: 'number', minimum: 0, maximum: 1 };
 const money = { type: 'number', minimum: 0 };
-const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' };
+// A pattern's `description` is what the error says it expects (load.ts), in words rather than the regex.
+const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'a date YYYY-MM-DD' };
+const stateCode = { type: 'string', pattern: '^[A-Z]{2}$', description: 'a two-letter state code in capitals (e.g. TX)' };
 const shareList = (code: object) => ({
   type: 'array',
   minItems: 1,
@@ -74,7 +76,7 @@ export const profileSchema = {
   additionalProperties: false,
   required: ['name', 'seed', 'members', 'period', 'payer', 'plans', 'demographics', 'conditions', 'utilization'],
   properties: {
-    name: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$' },
+    name: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$', description: "lower-case letters, digits and '-', starting with a letter or digit (e.g. my-plan)" },
     description: { type: 'string' },
     seed: { type: 'integer' },
     members: { type: 'integer', minimum: 1 },
@@ -90,8 +92,8 @@ export const profileSchema = {
       required: ['name', 'memberIdPrefix'],
       properties: {
         name: { type: 'string', minLength: 1 },
-        memberIdPrefix: { type: 'string', pattern: '^[A-Z]{2,4}$' },
-        state: { type: 'string', pattern: '^[A-Z]{2}$' },
+        memberIdPrefix: { type: 'string', pattern: '^[A-Z]{2,4}$', description: '2 to 4 capital letters (e.g. FSD)' },
+        state: stateCode,
         identifiers: {
           type: 'array',
           items: {
@@ -111,7 +113,7 @@ export const profileSchema = {
         additionalProperties: false,
         required: ['id', 'name', 'type', 'share', 'group', 'costSharing'],
         properties: {
-          id: { type: 'string', pattern: '^[A-Za-z0-9-]+$' },
+          id: { type: 'string', pattern: '^[A-Za-z0-9-]+$', description: "letters, digits and '-' (e.g. ppo-gold)" },
           name: { type: 'string', minLength: 1 },
           type: { enum: ['commercial', 'medicare-advantage', 'medicaid', 'dental'] },
           share,
@@ -149,7 +151,7 @@ export const profileSchema = {
       properties: {
         ageBands,
         sex: shareList({ enum: ['female', 'male'] }),
-        states: shareList({ type: 'string', pattern: '^[A-Z]{2}$' }),
+        states: shareList(stateCode),
         race: shareList({ type: 'string' }),
         ethnicity: shareList({ type: 'string' }),
         dependentShare: share,
