@@ -109,7 +109,7 @@ export function renderGroup(
       for (const k of list) {
         if (starts[k]! < 0) sink.text(JSON.stringify(resources[k]));
         else sink.copy(starts[k]!, ends[k]!);
-        sink.text('\n');
+        sink.byte(0x0a);
       }
       ndjson.push({ type, start: start - from, end: sink.length - from });
     }
@@ -174,7 +174,15 @@ class ByteSink {
   /** Appends a copy of the bytes [start, end) already written. */
   copy(start: number, end: number): void {
     this.room(end - start);
-    this.length += this.buf.copy(this.buf, this.length, start, end);
+    // Within one buffer: copyWithin makes no view per call as Buffer.copy does (a member's NDJSON lines: issue 13).
+    this.buf.copyWithin(this.length, start, end);
+    this.length += end - start;
+  }
+
+  /** Appends one byte (a newline after each NDJSON line), without a call into the UTF-8 encoder. */
+  byte(value: number): void {
+    this.room(1);
+    this.buf[this.length++] = value;
   }
 
   /** The bytes [start, end) already written, as a view of the sink's buffer: valid until the next write. */
