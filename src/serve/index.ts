@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Bundle } from '@medplum/fhirtypes';
 import { SandboxAuth, type AuthOptions } from './auth.js';
@@ -14,13 +13,14 @@ import type { LoadResult } from './load.js';
 import { RateLimit, type RateLimitOptions } from './rate-limit.js';
 import { readTls, type TlsFiles } from './tls.js';
 import { indexSearchParameters } from './router.js';
-import { createRepository, storeFileOf, type RepositoryOptions } from './store/engine.js';
+import { createRepository, type RepositoryOptions } from './store/engine.js';
 import { loadTestMembers, type TestMember } from './test-members.js';
 import { createWriteCheck } from './validate-writes.js';
 import { addAttributionGroups } from './attribution.js';
 import type { ExportOptions } from './export.js';
 import { igSearchParameters, SEARCH_IGS } from './ig-search-parameters.js';
-import { damagedStore, lockStoreFile } from './store/open.js';
+import { damagedStore } from './store/open.js';
+import { checkBeforeStart } from './startup-checks.js';
 import { Interrupted } from '../util/errors.js';
 import { payerCapability } from './payer-capability.js';
 import { manifestIgs } from './served-igs.js';
@@ -86,21 +86,23 @@ export interface RunningServer {
  */
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
-  // Before the slow start-up work: a missing test-accounts.json is the user's mistake to hear about at once.
+  // The checks that take no time first (startup-checks.ts): DIR, the store file and its lock (another serve's is
+  // refused before the port is bound), with a port in use named in the same line.
+  const unlockStore = await checkBeforeStart(options, host, options.port ?? 0);
   const authOptions = options.auth ?? { mode: 'none' };
-  const members = authOptions.mode === 'smart-patient' ? (authOptions.members ?? loadTestMembers(options.dir)) : undefined;
-  const brands = loadBrands(options.dir);
-  // The port next, before the slow work (fetching packages, loading the data): a port in use is told
-  // at once. Requests that arrive while the data loads wait for the handler.
+  // Requests that arrive while the data loads wait for the handler.
   let setHandler: (handler: Handler) => void = () => undefined;
   const handlerReady = new Promise<Handler>((resolve) => (setHandler = resolve));
   const onRequest = (req: IncomingMessage, res: ServerResponse) => void handlerReady.then((handle) => handle(req, res));
-  const server = options.tls ? createHttpsServer(readTls(options.tls), onRequest) : createServer(onRequest);
-  // A store another serve has open is refused before the port is bound (store/lock.ts).
-  // (Not for a missing directory: no folder is made in it, its load tells what is wrong.)
-  const storeFile = options.storeFile !== undefined || (options.dir !== undefined && existsSync(options.dir)) ? storeFileOf(options) : undefined;
-  const unlockStore = storeFile ? lockStoreFile(storeFile, options.storeFile !== undefined) : () => undefined;
+  let members: TestMember[] | undefined;
+  let brands: Bundle | undefined;
+  let server: HttpServer | HttpsServer;
   try {
+    // Before the slow start-up work: a missing test-accounts.json is the user's mistake to hear about at once.
+    members = authOptions.mode === 'smart-patient' ? (authOptions.members ?? loadTestMembers(options.dir)) : undefined;
+    brands = loadBrands(options.dir);
+    server = options.tls ? createHttpsServer(readTls(options.tls), onRequest) : createServer(onRequest);
+    // The port next, before the slow work (fetching packages, loading the data): a port in use is told at once.
     await listenOn(server, host, options.port ?? 0);
   } catch (error) {
     unlockStore();

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -25,10 +25,23 @@ describe('serve and start: a port already in use', () => {
     temp.cleanup();
   });
 
-  it('should refuse the port before loading: serve of a missing directory names the port, not the directory', async () => {
+  it('should refuse the port before loading: serve of a directory with data names the port and makes no store', async () => {
+    const dir = join(temp.dir, 'data');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'Patient.ndjson'), `${JSON.stringify({ resourceType: 'Patient', id: 'a' })}\n`);
+    const run = await runBin(['serve', dir, '--port', String(port)]);
+    expectOneLineExit2(run, new RegExp(`^fhirseed: port ${port} is in use \\(on 127\\.0\\.0\\.1.*\\); pick another with --port\\n$`));
+    expect(run.stdout).toBe('');
+    // No store made, and no empty sandbox-store/ left behind by the lock taken before the port.
+    expect(readdirSync(dir)).toEqual(['Patient.ndjson']);
+  });
+
+  // Both wrong: the directory (what the user typed, checked first, before the port is bound) and the port in one line,
+  // so that fixing the first does not meet the second only at the next try (it named only the port before).
+  it('should name a missing directory and the port in use in one line', async () => {
     const missing = join(temp.dir, 'no-such-output');
     const run = await runBin(['serve', missing, '--port', String(port)]);
-    expectOneLineExit2(run, new RegExp(`port ${port} is in use \\(on 127\\.0\\.0\\.1.*\\); pick another with --port`));
+    expectOneLineExit2(run, new RegExp(`no-such-output: no such directory; and port ${port} is in use \\(on 127\\.0\\.0\\.1.*\\); pick another with --port`));
     expect(run.stdout).toBe('');
   });
 

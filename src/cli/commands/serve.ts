@@ -13,7 +13,10 @@ import { parseRateLimit, parseWarnShare, type RateLimitOptions } from '../../ser
 import { readTls, type TlsFiles } from '../../serve/tls.js';
 import { DEFAULT_MAX_BODY_BYTES, parseByteSize } from '../../serve/body.js';
 import { parseCorsOrigins } from '../../serve/cors.js';
-import { assertStorePath } from '../../serve/store/open.js';
+import { assertStoreKind, lockStoreFile } from '../../serve/store/open.js';
+import { assertStoreFree } from '../../serve/store/lock.js';
+import { storeFileOf } from '../../serve/store/engine.js';
+import { withPortProblem } from '../../serve/startup-checks.js';
 import { UserError } from '../../util/errors.js';
 import { parseIg } from '../../validate/packages.js';
 import { DEFAULT_IGS } from '../../validate/validator.js';
@@ -122,16 +125,17 @@ export function readWorkersOption(argv: Pick<ServeArgsShared, 'read-workers' | '
 }
 
 /**
- * Checks --port and that it can be bound on --host now (UserError, exit 2, when it is in use), and the
- * options only the server reads (CORS origins, body limit, store file, rate limit, token lifetimes, TLS files):
- * for `start`, before it spends minutes generating. `serve` needs no call: the server binds before loading.
+ * For `start`, before it spends minutes generating into `dir`: checks --port and that it can be bound on --host now,
+ * the options only the server reads (CORS origins, body limit, store file, rate limit, token lifetimes, TLS files),
+ * and that no other serve holds the store it will serve (DIR/sandbox-store/store.sqlite or --store FILE: generating
+ * would replace the directory under it); a --store FILE is also checked as serve checks it (folder, writable, a
+ * fhirseed store unless --rebuild-store). UserError (exit 2) for each. `serve` needs no call: startServer checks all
+ * this before loading.
  */
-export async function assertServePortFree(argv: ServeArgsShared): Promise<void> {
-  // Also the options that only the server reads, so that a mistake in them is told before generating.
+export async function checkBeforeGenerating(argv: ServeArgsShared, dir: string): Promise<void> {
   if (argv['cors-origins'] !== undefined) parseCorsOrigins(argv['cors-origins']);
   if (argv['max-body'] !== undefined) parseByteSize('--max-body', argv['max-body']);
-  const { storeFile } = storeOptions(argv);
-  if (storeFile) assertStorePath(storeFile, true);
+  const store = storeOptions(argv);
   readWorkersOption(argv);
   rateLimitOptions(argv);
   parseDuration('--access-token-ttl', argv['access-token-ttl']);
@@ -139,7 +143,19 @@ export async function assertServePortFree(argv: ServeArgsShared): Promise<void> 
   if (argv['export-ttl'] !== undefined) parseDuration('--export-ttl', argv['export-ttl']);
   const tls = tlsFiles(argv);
   if (tls) readTls(tls);
-  await assertPortFree(argv.host, wholeNumberOption('--port', argv.port, { min: 0, max: 65535 })!);
+  const port = wholeNumberOption('--port', argv.port, { min: 0, max: 65535 })!;
+  try {
+    if (store.storeFile) {
+      lockStoreFile(store.storeFile, true)();
+      assertStoreKind(store.storeFile, store.rebuildStore);
+    }
+    const file = storeFileOf({ dir, ...store });
+    if (file) assertStoreFree(file);
+  } catch (error) {
+    // `npm start` run twice: the store and the port are both the first one's, and both need another value.
+    throw await withPortProblem(error, argv.host, port);
+  }
+  await assertPortFree(argv.host, port);
 }
 
 /**

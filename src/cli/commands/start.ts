@@ -7,7 +7,7 @@ import { UserError } from '../../util/errors.js';
 import type { CommandContext } from '../run.js';
 import { wholeNumberOption } from '../numbers.js';
 import { generateOptions, parseShard, runGenerate, type GenerateArgs } from './generate.js';
-import { assertServePortFree, serveOptions, serveUntilStopped, type ServeArgs } from './serve.js';
+import { checkBeforeGenerating, serveOptions, serveUntilStopped, type ServeArgs } from './serve.js';
 
 type StartArgs = Omit<ServeArgs, 'dir'> & GenerateArgs;
 
@@ -39,8 +39,8 @@ export const startCommand: CommandModule<CommandContext, StartArgs> = {
     if (state.kind === 'partial-shards') {
       throw new UserError(`${argv.out} holds part of a sharded run (${state.reason}); give --shard i/N to add or serve a shard, serve it as it is with fhirseed serve ${argv.out}, or give another --out`);
     }
-    // A port in use is told now, not after minutes of generating.
-    await assertServePortFree(argv);
+    // A port in use, or the store served by another serve, is told now, not after minutes of generating.
+    await checkBeforeGenerating(argv, argv.out);
     const what = `${shard && shard.count > 1 ? `shard ${shard.index}/${shard.count} of ` : ''}the '${argv.profile}' population`;
     if (state.kind === 'complete') {
       argv.io.stdout(`fhirseed: ${servedAsItIs(argv, shard) ?? `serving ${what} already in ${argv.out} (empty it to generate afresh)`}\n`);

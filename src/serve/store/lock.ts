@@ -1,5 +1,5 @@
 import { linkSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { UserError } from '../../util/errors.js';
 import { isRunning } from '../../util/running.js';
 
@@ -47,7 +47,12 @@ export function lockStore(file: string): () => void {
 
 function acquire(path: string, file: string): void {
   const temporary = `${path}.${process.pid}`;
-  writeFileSync(temporary, `${process.pid}\n`);
+  try {
+    writeFileSync(temporary, `${process.pid}\n`);
+  } catch (error) {
+    // A folder this process may not write in (EACCES, EROFS): SQLite could not write its journal there either.
+    throw new UserError(`store ${file}: cannot write in its folder ${dirname(path)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); serve with --store FILE in a folder you can write to, or --store memory`);
+  }
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
@@ -58,10 +63,7 @@ function acquire(path: string, file: string): void {
           throw new UserError(`store ${file}: cannot lock it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
         }
       }
-      const owner = ownerOf(path);
-      if (owner !== undefined && owner !== process.pid && isRunning(owner)) {
-        throw new UserError(`store ${file}: in use by another fhirseed serve (pid ${owner}); stop that one, or serve with --store FILE for a store of its own`);
-      }
+      assertStoreFree(file);
       // Stale (its process is gone, or a pid this process now has after a restart): taken over.
       try {
         unlinkSync(path);
@@ -72,6 +74,17 @@ function acquire(path: string, file: string): void {
     throw new UserError(`store ${file}: cannot lock it (its lock ${path} keeps changing); stop the other serves of it`);
   } finally {
     rmSync(temporary, { force: true });
+  }
+}
+
+/**
+ * Throws UserError when a live process other than this one holds the lock of the store `file` (one line naming the
+ * store and the pid); reads the lock and touches nothing (`start` calls it before generating into a served directory).
+ */
+export function assertStoreFree(file: string): void {
+  const owner = ownerOf(lockPath(file));
+  if (owner !== undefined && owner !== process.pid && isRunning(owner)) {
+    throw new UserError(`store ${file}: in use by another fhirseed serve (pid ${owner}); stop that one, or serve with --store FILE for a store of its own`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import Database from 'libsql';
 import { UserError } from '../../util/errors.js';
@@ -80,12 +80,45 @@ export function assertStorePath(file: string, given: boolean): void {
  */
 export function lockStoreFile(file: string, given: boolean): () => void {
   assertStorePath(file, given);
+  let made: string | undefined;
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    made = mkdirSync(dirname(file), { recursive: true });
   } catch (error) {
-    throw new UserError(`store ${file}: cannot create its folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UserError(`store ${file}: cannot create its folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); serve with --store FILE in a folder you can write to, or --store memory`);
   }
-  return lockStore(file);
+  // A start refused after this (the port in use) leaves no empty sandbox-store/ behind; one that served leaves its store.
+  const removeMade = () => {
+    try {
+      if (made) rmdirSync(made);
+    } catch {
+      // not empty: the store is in it
+    }
+  };
+  try {
+    const unlock = lockStore(file);
+    return () => {
+      unlock();
+      removeMade();
+    };
+  } catch (error) {
+    removeMade();
+    throw error;
+  }
+}
+
+/**
+ * Refuses (UserError, touching nothing) an existing `file` that is not a fhirseed store (another database, not a
+ * database, a damaged header), unless `rebuild`: startServer calls it before loading anything, openStore's own check
+ * then finds the same.
+ */
+export function assertStoreKind(file: string, rebuild: boolean | undefined): void {
+  if (rebuild || !existsSync(file)) return;
+  const state = inspect(file);
+  if (state.kind === 'foreign') throw foreignStore(file, state.reason);
+}
+
+function foreignStore(file: string, reason: string): UserError {
+  return new UserError(`store ${file}: not a fhirseed sandbox store (${reason}); move it away or serve with --rebuild-store`);
 }
 
 /**
@@ -113,9 +146,7 @@ function openLocked(file: string, source: string, options: StoreOptions, unlock:
   let replaced: string | undefined;
   if (existsSync(file)) {
     const state = inspect(file);
-    if (state.kind === 'foreign' && !options.rebuild) {
-      throw new UserError(`store ${file}: not a fhirseed sandbox store (${state.reason}); move it away or serve with --rebuild-store`);
-    }
+    if (state.kind === 'foreign' && !options.rebuild) throw foreignStore(file, state.reason);
     if (state.kind === 'store' && state.source === source && state.schema === SCHEMA_VERSION && !options.rebuild) {
       const db = connect(file);
       try {

@@ -1,0 +1,68 @@
+import { statSync } from 'node:fs';
+import { assertPortFree } from './listen.js';
+import { dataFiles } from './load.js';
+import { storeFileOf, type RepositoryOptions } from './store/engine.js';
+import { assertStoreKind, lockStoreFile } from './store/open.js';
+import { UserError } from '../util/errors.js';
+
+/**
+ * The start's checks that take no time, made before the port is bound and before packages or data are loaded (which
+ * take seconds to minutes), so that a mistake is told at once, one line (UserError, exit 2), nothing touched:
+ * `dir` a readable directory holding FHIR data (assertServedDirectory), then the SQLite store file: its path, its
+ * folder made or writable, another serve's lock (store/lock.ts), a file that is not a fhirseed store (without
+ * `rebuildStore`). When one fails and `port` on `host` is in use too, the line names both (`…; and port 8080 is in use
+ * …`), so that the second is not told only at the next try. Takes the store's lock and returns its release (a no-op
+ * without a store file on disk).
+ */
+export async function checkBeforeStart(options: RepositoryOptions, host: string, port: number): Promise<() => void> {
+  try {
+    if (options.dir !== undefined) assertServedDirectory(options.dir);
+    const file = storeFileOf(options);
+    if (file === undefined) return () => undefined;
+    const unlock = lockStoreFile(file, options.storeFile !== undefined);
+    try {
+      assertStoreKind(file, options.rebuildStore);
+      return unlock;
+    } catch (error) {
+      unlock();
+      throw error;
+    }
+  } catch (error) {
+    throw await withPortProblem(error, host, port);
+  }
+}
+
+/**
+ * `dir` as `serve DIR` needs it: a directory it can list (`DIR: no such directory`, `DIR: is a file, not a
+ * directory …`, `cannot read the directory DIR (EACCES)`) that is empty or holds `.json`/`.ndjson` files: one whose
+ * files are all something else (`serve ~/Downloads`) would serve nothing without a word. UserError otherwise.
+ */
+export function assertServedDirectory(dir: string): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UserError(`${dir}: no such directory`);
+    throw new UserError(`cannot read the directory ${dir} (${code ?? (error as Error).message})`);
+  }
+  if (!isDirectory) throw new UserError(`${dir}: is a file, not a directory (serve takes a directory of fhirseed output, Bundles, NDJSON or resources)`);
+  const files = dataFiles(dir);
+  if (files.length && !files.some((f) => f.endsWith('.json') || f.endsWith('.ndjson'))) {
+    throw new UserError(`${dir}: holds no FHIR data (no .json or .ndjson file among its ${files.length} files); give fhirseed output, Bundles, NDJSON or resources`);
+  }
+}
+
+/**
+ * `problem` (a UserError) with the port's in one line (`…; and port 8080 is in use …`) when `port` cannot be bound on
+ * `host` either; else (port 0 among them) `problem` as it is.
+ */
+export async function withPortProblem(problem: unknown, host: string, port: number): Promise<unknown> {
+  if (!(problem instanceof UserError) || port === 0) return problem;
+  try {
+    await assertPortFree(host, port);
+    return problem;
+  } catch (portProblem) {
+    return portProblem instanceof UserError ? new UserError(`${problem.message}; and ${portProblem.message}`) : problem;
+  }
+}
