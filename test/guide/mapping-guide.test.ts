@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
@@ -125,5 +125,26 @@ describe('fhirseed mapping-guide', () => {
       expect(r.code, out).toBe(2);
       expect(r.stderr).toMatch(new RegExp(`^fhirseed: --out ${out}: cannot write \\(\\w+\\)\\n$`));
     }
+  });
+});
+
+// Without the first block's generation: only the command's own refusal.
+describe('fhirseed mapping-guide --out', () => {
+  const own = tempDir('fhirseed-guide-out-');
+  afterAll(own.cleanup);
+
+  it('should say --out is a directory when it names a file (new-user trial: a bare ENOTDIR), and write nothing', async () => {
+    const dir = join(own.dir, 'as-file');
+    mkdirSync(dir);
+    const file = join(dir, 'mapping-guide.md');
+    writeFileSync(file, 'mine\n');
+    for (const [out, what] of [[file, 'is a file'], [join(dir, 'guide.html'), 'names a file']] as const) {
+      const r = await cli(['mapping-guide', '--out', out]);
+      expect(r.code, out).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`fhirseed: --out ${out}: ${what}; --out is the directory that gets mapping-guide.md and mapping-guide.html (e.g. --out guide)\n`);
+    }
+    expect(readdirSync(dir)).toEqual(['mapping-guide.md']);
+    expect(readFileSync(file, 'utf8')).toBe('mine\n');
   });
 });
