@@ -9,11 +9,14 @@ import { once } from 'node:events';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTo, readTree, shippedProfile, tempDir } from '../helpers/output.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'dist/src/cli/bin.js');
+const CLOSE_CHILD = join(ROOT, 'test/serve/store-close-child.mjs');
+const REGISTER_TS = join(ROOT, 'test/seed/helpers/register-ts.mjs');
 const temp = tempDir('fhirseed-store-interrupt-');
 const out = join(temp.dir, 'out');
 const STORE = join(out, 'sandbox-store', 'store.sqlite');
@@ -86,4 +89,44 @@ describe('serve: a signal while the SQLite store is loading', () => {
   it('should stop the load on SIGINT the same way', async () => {
     await interruptedLoad('SIGINT');
   }, 60_000);
+
+  it('should stop the load at any moment of it: exit 130 and the one line, or once served the server stopped', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 3_000 }), async (delay) => {
+        rmSync(join(out, 'sandbox-store'), { recursive: true, force: true });
+        const before = digest();
+        const run = serve();
+        expect(await appears(`${STORE}.building`, run), run.stdout()).toBe(true);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        const served = run.stdout().includes('sandbox at');
+        run.child.kill('SIGINT');
+        const result = await run.exited;
+        expect(result.code, result.stderr).toBe(130);
+        if (served) {
+          expect(result.stderr).toBe('fhirseed: interrupted; server stopped (exit 130)\n');
+          expect(readdirSync(join(out, 'sandbox-store'))).toEqual(['store.sqlite']);
+        } else if (result.stdout.includes('sandbox at')) {
+          // Served between the look and the signal: stopped as a server.
+          expect(result.stderr).toMatch(/^fhirseed: interrupted[^\n]*\n$/);
+        } else {
+          expect(result.stderr).toMatch(/^fhirseed: interrupted while loading[^\n]*\n$/);
+          expect(existsSync(STORE)).toBe(false);
+          expect(readdirSync(join(out, 'sandbox-store')).filter((f) => !f.startsWith('store.sqlite.building'))).toEqual([]);
+        }
+        expect(digest()).toEqual(before);
+      }),
+      { numRuns: 3, endOnFailure: true },
+    );
+  }, 300_000);
+
+  it('should end the load workers without a native panic when closed while they open their key files', async () => {
+    const child = spawn(process.execPath, ['--import', REGISTER_TS, CLOSE_CHILD, out, '6'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+    expect({ code, signal, panicked: stderr.includes('panicked') }, stderr).toEqual({ code: 0, signal: null, panicked: false });
+    expect(stdout).toBe([0, 1, 2, 3, 4, 5].map((n) => `closed ${n}\n`).join(''));
+  }, 300_000);
 });

@@ -45,13 +45,19 @@ export interface BundleRows {
  * What the main thread sends a worker: a task (an NDJSON chunk of whole lines, or a whole bundle file, its buffer
  * moved to the worker; `chunk` numbers it); the `seq`s its rows were stored as (0: not appended, their keys dropped),
  * once their transaction ended; `index` for each key range (KEY_PARTS) in order after the last, to sort the keys
- * staged in that range's file.
+ * staged in that range's file; `close`, last, to close its files and end.
  */
 export type WorkerMessage =
   | { kind: 'lines' | 'bundle'; chunk: number; bytes: Uint8Array }
   | { kind: 'seqs'; chunk: number; seqs: Float64Array }
-  | { kind: 'index'; part: number };
+  | { kind: 'index'; part: number }
+  | { kind: 'close' };
 
+/**
+ * How long close waits for a worker to end on its own before terminating it (ms): it ends once the tasks sent before
+ * are done (at most BUNDLES_AHEAD bundles or AHEAD_PER_WORKER chunks: about a second at a load of 20).
+ */
+const CLOSE_WAIT = 30_000;
 /** Bytes of NDJSON per chunk (whole lines; a longer line makes its chunk larger): one transaction each. */
 const CHUNK_BYTES = 2 << 20;
 /** Chunks read ahead of the one being stored, per worker: keeps the workers busy, bounds memory. */
@@ -344,6 +350,8 @@ class Pool {
   private readonly waiting = new Map<Worker, { resolve: (answer: unknown) => void; reject: (error: Error) => void }[]>();
   private failure: Error | undefined;
   private closing = false;
+  /** Each worker's end (its 'exit'), whatever the reason. */
+  private readonly exits: Promise<void>[];
 
   constructor(
     readonly size: number,
@@ -355,6 +363,7 @@ class Pool {
     this.files = this.prefixes.flatMap((prefix) => KEY_PARTS.map((_, p) => `${prefix}-${p}`));
     for (const file of this.files) rmSync(file, { force: true });
     this.workers = this.prefixes.map((keys) => new Worker(entry.url, { execArgv: entry.execArgv, resourceLimits: WORKER_HEAP, workerData: { keys, datePlan } }));
+    this.exits = this.workers.map((worker) => new Promise((resolve) => worker.once('exit', () => resolve())));
     for (const [n, worker] of this.workers.entries()) {
       this.waiting.set(worker, []);
       worker.on('message', (answer: unknown) => this.waiting.get(worker)!.shift()?.resolve(answer));
@@ -398,9 +407,22 @@ class Pool {
     for (const queue of this.waiting.values()) for (const { reject } of queue.splice(0)) reject(this.failure);
   }
 
+  /**
+   * Ends the workers, each closing its files once the tasks sent before are done. Not terminate(): a worker terminated
+   * inside a call into libsql (opening its files at start-up, when a Ctrl-C stops the load early) makes the native
+   * module panic (neon's `napi_create_external` meets the terminating isolate: `PendingException`), which aborts the
+   * whole process, exit null instead of 130. Only a worker still busy after CLOSE_WAIT is terminated.
+   */
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(
+      this.workers.map(async (worker, n) => {
+        worker.postMessage({ kind: 'close' } satisfies WorkerMessage);
+        const timer = setTimeout(() => void worker.terminate(), CLOSE_WAIT);
+        await this.exits[n];
+        clearTimeout(timer);
+      }),
+    );
   }
 }
 

@@ -14,7 +14,8 @@ import type { BundleRows, ChunkRows, WorkerMessage } from './bulk-load.js';
  * (bulkRow: text and date rows) without their keys, an empty type where the ordinary path must take a line or entry,
  * and the buffer itself, transferred back (decoded again only for such a line). The keys wait here until the main thread sends the rows' `seq`s (0: not appended), then go to this worker's
  * own SQLite files, one per key range ({@link keyPart}: `PREFIX-P`); `index` P sorts range P's keys (in parallel with
- * the other workers, while the main thread merges the ranges before it) and closes its file.
+ * the other workers, while the main thread merges the ranges before it) and closes its file; `close` closes the rest
+ * and ends the thread.
  */
 const { keys: prefix, datePlan } = workerData as { keys: string; datePlan: DatePlan };
 const parts = KEY_PARTS.map((_, p) => {
@@ -31,6 +32,12 @@ const parts = KEY_PARTS.map((_, p) => {
 const pending = new Map<number, string[]>();
 
 parentPort!.on('message', (message: WorkerMessage) => {
+  if (message.kind === 'close') {
+    // The main thread's last message: this thread then ends on its own (bulk-load.ts Pool.close).
+    for (const { db } of parts) if (db.open) db.close();
+    parentPort!.close();
+    return;
+  }
   if (message.kind === 'seqs') {
     const keys = pending.get(message.chunk) ?? [];
     pending.delete(message.chunk);
