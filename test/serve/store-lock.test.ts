@@ -49,7 +49,7 @@ describe('serve: one serve per store', () => {
     const second = await runUntilServing(args(dir));
     expectOneLineExit2(second, new RegExp(`store ${join(store, 'store.sqlite').replace(/[.\\/]/g, '\\$&')}: in use by another fhirseed serve \\(pid \\d+\\); stop that one, or serve with --store FILE`));
     expect(second.stdout).toBe('');
-    const holder = readFileSync(join(store, 'store.sqlite.lock'), 'utf8').trim();
+    const holder = readFileSync(join(store, 'store.sqlite.lock'), 'utf8').trim().split(' ')[0];
     expect(second.stderr).toContain(`(pid ${holder})`);
     // Nothing touched: the first serve's log and lock are where they were (its pid in the lock, as said).
     expect(readdirSync(store).sort()).toEqual(before);

@@ -1,14 +1,16 @@
 import { linkSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../../util/errors.js';
-import { isRunning } from '../../util/running.js';
+import { isSameProcess, processStamp } from '../../util/running.js';
 
 /**
  * One serve per store file: a pid file `FILE.lock` beside the store, made with link(2) from a complete temporary
- * file (atomic, fails with EEXIST when it is there), holding the owner's process id. A lock whose process is gone
- * (kill -9, a crash) is stale and taken over. Not proper-lockfile: it keeps no pid to name the holder, and it tells a
- * dead holder only by an mtime not refreshed for `stale` ms (seconds of waiting, a timer kept running), where the pid
- * tells it at once. Within one process the lock is counted (the start and the store's open both take it).
+ * file (atomic, fails with EEXIST when it is there), holding the owner's process id and, on Linux, its stamp (boot id
+ * and start time, util/running.ts processStamp). A lock whose process is gone (kill -9, a crash) is stale and taken
+ * over, and so is one whose pid now names another process (the stamp differs: a reboot, a container restart). Not
+ * proper-lockfile: it keeps no pid to name the holder, and it tells a dead holder only by an mtime not refreshed for
+ * `stale` ms (seconds of waiting, a timer kept running), where the pid tells it at once. Within one process the lock
+ * is counted (the start and the store's open both take it).
  */
 const held = new Map<string, number>();
 
@@ -48,7 +50,7 @@ export function lockStore(file: string): () => void {
 function acquire(path: string, file: string): void {
   const temporary = `${path}.${process.pid}`;
   try {
-    writeFileSync(temporary, `${process.pid}\n`);
+    writeFileSync(temporary, lockText(process.pid));
   } catch (error) {
     // A folder this process may not write in (EACCES, EROFS): SQLite could not write its journal there either.
     throw new UserError(`store ${file}: cannot write in its folder ${dirname(path)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); serve with --store FILE in a folder you can write to, or --store memory`);
@@ -64,7 +66,7 @@ function acquire(path: string, file: string): void {
         }
       }
       assertStoreFree(file);
-      // Stale (its process is gone, or a pid this process now has after a restart): taken over.
+      // Stale (its process is gone, its pid reused, or a pid this process now has after a restart): taken over.
       try {
         unlinkSync(path);
       } catch {
@@ -79,20 +81,37 @@ function acquire(path: string, file: string): void {
 
 /**
  * Throws UserError when a live process other than this one holds the lock of the store `file` (one line naming the
- * store and the pid); reads the lock and touches nothing (`start` calls it before generating into a served directory).
+ * store, the pid and the lock file to delete if that pid is not a serve); reads the lock and touches nothing (`start`
+ * calls it before generating into a served directory).
  */
 export function assertStoreFree(file: string): void {
-  const owner = ownerOf(lockPath(file));
-  if (owner !== undefined && owner !== process.pid && isRunning(owner)) {
-    throw new UserError(`store ${file}: in use by another fhirseed serve (pid ${owner}); stop that one, or serve with --store FILE for a store of its own`);
+  const path = lockPath(file);
+  const owner = lockOwner(path);
+  if (owner !== undefined && owner.pid !== process.pid && isSameProcess(owner.pid, owner.stamp)) {
+    throw new UserError(
+      `store ${file}: in use by another fhirseed serve (pid ${owner.pid}); stop that one, or serve with --store FILE for a store of its own` +
+        `; if pid ${owner.pid} is not a fhirseed serve, delete ${path}`,
+    );
   }
+}
+
+/** A lock's text: `PID STAMP` (processStamp), or `PID` alone where /proc cannot tell. */
+function lockText(pid: number): string {
+  const stamp = processStamp(pid);
+  return `${pid}${stamp ? ` ${stamp}` : ''}\n`;
 }
 
 /** The pid in a lock file; undefined when it is gone or unreadable. */
 function ownerOf(path: string): number | undefined {
+  return lockOwner(path)?.pid;
+}
+
+/** The pid and stamp (if any) a lock file holds; undefined when it is gone or unreadable. */
+function lockOwner(path: string): { pid: number; stamp: string | undefined } | undefined {
   try {
-    const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    const [first, stamp] = readFileSync(path, 'utf8').trim().split(/\s+/);
+    const pid = Number(first);
+    return Number.isInteger(pid) && pid > 0 ? { pid, stamp } : undefined;
   } catch {
     return undefined;
   }
