@@ -32,7 +32,7 @@ export function checkInstrumentShapes(reader: CodeMapReader, file: string, json:
   const prapare = instrument('prapare', { category: 'text', groups: 'objects+' });
   list(prapare.groups, 'prapare.groups', { ...ITEM, questions: 'objects+' }).forEach((group, g) => {
     list(group.questions, `prapare.groups[${g + 1}].questions`, {
-      ...ITEM, type: 'text', repeats: 'boolean?', derive: 'text?', range: 'object?', 'range.min': 'number 0..', 'range.max': 'number 0..',
+      ...ITEM, type: 'one of choice integer decimal string', repeats: 'boolean?', derive: 'one of race ethnicity language insurance address?', range: 'object?', 'range.min': 'number 0..', 'range.max': 'number 0..',
       'range.step': 'number >0', answers: 'objects?', noneWeight: `${WEIGHT}?`,
     }).forEach((question, q) => {
       if (question.answers) {

@@ -125,6 +125,8 @@ const cases: [string, string, (json: any) => void, string][] = [
   ['allergies.json', "a reaction severity 'sever'", (j) => (j.manifestations[0].severity = 'sever'), 'manifestations row 1: severity: expected mild, moderate or severe, got "sever"'],
   ['allergies.json', "a criticality 'High'", (j) => (j.rows[0].criticality = 'High'), 'row 1: criticality: expected low, high or unable-to-assess, got "High"'],
   ['allergies.json', "a category 'drug'", (j) => (j.rows[0].category = 'drug'), 'row 1: category: expected food, medication, environment or biologic, got "drug"'],
+  ['social-instruments.json', "a PRAPARE question type 'choise'", (j) => (j.prapare.groups[0].questions[0].type = 'choise'), 'prapare.groups[1].questions row 1: type: expected choice, integer, decimal or string, got "choise"'],
+  ['social-instruments.json', "a PRAPARE derivation 'races'", (j) => (j.prapare.groups[0].questions[0].derive = 'races'), 'prapare.groups[1].questions row 1: derive: expected race, ethnicity, language, insurance or address, got "races"'],
   ['social-instruments.json', "a relative's sex 'M'", (j) => (j.ussgFht.relatives[0].sex = 'M'), 'ussgFht.relatives row 1: sex: expected male or female, got "M"'],
   // An age window whose start is after its end (no member fits it: the row was never drawn, exit 0).
   ['professional-procedures.json', 'ageMin above ageMax', (j) => (j.rows[10].ageMin = 70), 'row 11: ageMin 70 is above ageMax 39'],
