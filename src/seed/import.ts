@@ -80,7 +80,7 @@ export async function seedImport(options: ImportOptions): Promise<ImportSummary>
     const capabilities = await fetchCapabilities(client);
     if (capabilities.fhirVersion && !capabilities.fhirVersion.startsWith('4.0')) throw new UserError(`${server} is FHIR ${capabilities.fhirVersion}; fhirseed writes FHIR R4 (4.0.1)`);
     const statusUrl = await kickOff(client, server, importParameters(inputs, base, options.importMode));
-    const { body, polls } = await poll(client, statusUrl, options);
+    const { body, polls } = await poll(client, statusUrl, options, failedJobHint(server, runId));
     const summary: ImportSummary = { server, runId, inputs, statusUrl, counts: jobCounts(body, inputs), errors: jobErrors(body), polls, elapsedMs: 0, ok: true };
     if (options.verify) summary.verify = await verifyCounts(client, runId, expected);
     summary.elapsedMs = Date.now() - started;
@@ -129,16 +129,24 @@ async function kickOff(client: FhirHttpClient, server: string, parameters: Param
   return new URL(location, `${server}/`).href;
 }
 
-async function poll(client: FhirHttpClient, statusUrl: string, options: ImportOptions): Promise<{ body: unknown; polls: number }> {
+async function poll(client: FhirHttpClient, statusUrl: string, options: ImportOptions, hint: string): Promise<{ body: unknown; polls: number }> {
   for (let polls = 1; ; polls++) {
     const response = await client.send('GET', statusUrl, undefined, { accept: 'application/json' });
     if (response.status === 200) return { body: response.body, polls };
-    if (response.status !== 202) throw new UserError(`the $import job at ${statusUrl} failed: ${describeFailure(response.status, response.body)}`);
+    if (response.status !== 202) throw new UserError(`the $import job at ${statusUrl} failed: ${describeFailure(response.status, response.body)}${hint}`);
     const progress = header(response.headers, 'x-progress');
     if (progress) options.log?.(`$import: ${progress}`);
     const wait = Math.min(retryAfterMs(header(response.headers, 'retry-after')), options.maxPollMs ?? 60_000);
     await sleep(wait, options.signal);
   }
+}
+
+/**
+ * What a failed job leaves and what to do: a server may keep what the job stored before it failed (the sandbox
+ * does; HAPI and Azure commit per file or per batch), every resource tagged with the run.
+ */
+export function failedJobHint(server: string, runId: string): string {
+  return ` — what the job stored before it failed may stay on the server (tagged run ${runId}): seed again (the same ids are overwritten), or remove it with fhirseed purge --server ${server} --run ${runId}`;
 }
 
 /** Retry-After in seconds or as an HTTP date; 1 s when absent or unreadable. */
@@ -185,10 +193,18 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
+ * How long the file server keeps an idle connection (ms): longer than any wait between the server's fetches, so a
+ * server storing one file (seconds to minutes) never sends its next GET on a socket closed meanwhile (Node's default
+ * 5 s lost that race against the sandbox). The connections are closed when the job ends.
+ */
+export const FILE_SERVER_KEEP_ALIVE_MS = 10 * 60_000;
+
+/**
  * Serves the NDJSON files read-only under a random path (`http://host:port/{token}/{file}`) for the
  * server to fetch; nothing else is answered. A port in use or a host that cannot be bound is a UserError.
+ * Idle connections are kept FILE_SERVER_KEEP_ALIVE_MS.
  */
-async function serveFiles(dir: string, files: string[], host: string, port: number): Promise<{ base: string; close: () => Promise<void> }> {
+export async function serveFiles(dir: string, files: string[], host: string, port: number): Promise<{ base: string; close: () => Promise<void> }> {
   const token = randomUUID();
   const allowed = new Set(files);
   const server: Server = createServer((req, res) => {
@@ -201,6 +217,7 @@ async function serveFiles(dir: string, files: string[], host: string, port: numb
     res.writeHead(200, { 'content-type': NDJSON, 'content-length': statSync(join(dir, file)).size });
     createReadStream(join(dir, file)).pipe(res);
   });
+  server.keepAliveTimeout = FILE_SERVER_KEEP_ALIVE_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(new UserError(`cannot serve the NDJSON files on ${host}:${port} (${error.code ?? error.message}); choose --import-host/--import-port, or give --input-base-url`)));
     server.listen(port, host, () => resolve());

@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Parameters, ParametersParameter } from '@medplum/fhirtypes';
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { loadNdjsonLines, type LoadResult } from './load.js';
 import type { AtomicMemoryRepository } from './router.js';
 
@@ -121,26 +121,52 @@ export class BulkImports {
     try {
       for (const input of job.inputs) {
         const key = `${input.type}\0${input.url}`;
-        let response;
-        try {
-          response = await request(input.url, { headers: { accept: `${NDJSON}, application/x-ndjson, */*` } });
-        } catch (error) {
-          throw new Error(`cannot fetch input ${input.url}: ${(error as Error).message}`);
-        }
+        const response = await fetchInput(input.url);
         if (response.statusCode !== 200) {
           await response.body.dump();
           throw new Error(`cannot fetch input ${input.url}: HTTP ${response.statusCode}`);
         }
         const result: LoadResult = { loaded: 0, errors: [] };
         const lines = createInterface({ input: response.body as unknown as Readable, crlfDelay: Infinity });
-        await loadNdjsonLines(lines, input.url, this.repo, result, this.serialise);
-        job.counts[key] = (job.counts[key] ?? 0) + result.loaded;
-        job.errors.push(...result.errors);
+        try {
+          await loadNdjsonLines(lines, input.url, this.repo, result, this.serialise);
+        } finally {
+          job.counts[key] = (job.counts[key] ?? 0) + result.loaded;
+          job.errors.push(...result.errors);
+        }
       }
       job.state = 'done';
     } catch (error) {
       job.state = 'failed';
-      job.failure = (error as Error).message;
+      const stored = Object.values(job.counts).reduce((a, b) => a + b, 0);
+      job.failure = `${(error as Error).message}; the ${stored} resources stored before it stay on the server`;
+    }
+  }
+}
+
+/** Attempts per input when the connection closes before any byte of the answer. */
+export const IMPORT_FETCH_ATTEMPTS = 3;
+
+/** Connection failures with no answer begun: the GET is idempotent, so it is sent again on a new connection. */
+const CLOSED_BEFORE_ANSWER = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_CLOSED']);
+
+/**
+ * GETs one input on a connection of its own (`reset`: never a pooled socket the file server may have closed while
+ * the previous input was being stored, the keep-alive race), and sends it again, up to IMPORT_FETCH_ATTEMPTS times
+ * 200 ms apart, when the connection is closed or reset before the status line. A refused connection, a DNS failure
+ * or an HTTP status is not retried. Throws `cannot fetch input URL: …` (the job's failure).
+ */
+async function fetchInput(url: string): Promise<Dispatcher.ResponseData> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request(url, { reset: true, headers: { accept: `${NDJSON}, application/x-ndjson, */*` } });
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+      if (attempt >= IMPORT_FETCH_ATTEMPTS || !code || !CLOSED_BEFORE_ANSWER.has(code)) {
+        const tries = attempt > 1 ? ` (${attempt} attempts)` : '';
+        throw new Error(`cannot fetch input ${url}: ${(error as Error).message}${tries}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
 }
