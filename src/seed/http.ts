@@ -5,7 +5,7 @@ import { noAuth } from './auth/static.js';
 import type { AuthProvider, AuthTransport } from './auth/types.js';
 import { backoffDelay, isTransientStatus, parseRetryAfter, sleep, type RetryPolicy } from './backoff.js';
 import { RateLimiter, Semaphore } from './limiter.js';
-import { describeNetworkError, isUnreachable } from './network-error.js';
+import { describeNetworkError, errorCode, isUnreachable } from './network-error.js';
 import type { Redactor } from './redact.js';
 
 /*
@@ -63,6 +63,8 @@ export class AuthRefused extends UserError {
 export class FhirHttpClient {
   readonly baseUrl: string;
   readonly stats = { requests: 0, retries: 0 };
+  /** `stats.retries` by cause (`timeout`, `HTTP 503`, `connection closed`, `expired token`, …). */
+  readonly retryCauses: Record<string, number> = {};
   /** Whether the server has answered anything yet: until it has, a refused connection is not retried. */
   private answered = false;
   private readonly agent: Agent;
@@ -106,7 +108,7 @@ export class FhirHttpClient {
         if (outcome.status === 401 && !reauthenticated && this.auth.invalidate()) {
           // The token expired in flight or was revoked: fetch a new one once, at once.
           reauthenticated = true;
-          this.stats.retries++;
+          this.countRetry('expired token');
           attempt--;
           continue;
         }
@@ -121,7 +123,7 @@ export class FhirHttpClient {
       }
       const retryAfter = outcome instanceof Error ? undefined : parseRetryAfter(outcome.headers['retry-after']);
       const delay = backoffDelay(attempt, this.options.retry, retryAfter, this.options.random);
-      this.stats.retries++;
+      this.countRetry(outcome instanceof Error ? retryCause(outcome) : `HTTP ${outcome.status}`);
       this.options.onRetry?.(outcome instanceof Error ? this.reason(outcome, url) : `HTTP ${outcome.status}`, delay);
       await sleep(delay);
       if (this.options.signal?.aborted) throw this.options.signal.reason ?? new Error('aborted');
@@ -168,6 +170,11 @@ export class FhirHttpClient {
     }
   }
 
+  private countRetry(cause: string): void {
+    this.stats.retries++;
+    this.retryCauses[cause] = (this.retryCauses[cause] ?? 0) + 1;
+  }
+
   private reason(error: Error, url: string): string {
     return this.options.redactor.redact(describeNetworkError(error, url));
   }
@@ -181,6 +188,14 @@ export class FhirHttpClient {
       return '(url)';
     }
   }
+}
+
+/** A transport failure's cause as the seed summary counts it: `timeout`, `connection closed`, or its code. */
+export function retryCause(error: Error): string {
+  if (error.message.startsWith('no answer within')) return 'timeout';
+  const code = errorCode(error);
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return 'connection closed';
+  return code ?? 'network error';
 }
 
 /** What to do about a 401 or 403: credentials are missing, wrong, or lack the access needed. */

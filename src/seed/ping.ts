@@ -86,6 +86,7 @@ export async function ping(options: PingOptions): Promise<PingCheck[]> {
     }
     for (const [name, prefix] of [['CARIN BB profiles declared', CARIN_BB], ['US Core profiles declared', US_CORE]] as const) {
       await run(name, async () => {
+        if (notFhir) return { ok: false, detail: notFhir };
         const declared = (capabilities?.profiles ?? []).filter((p) => p.startsWith(prefix));
         return { ok: declared.length > 0, detail: declared.length ? `${declared.length} profiles` : 'none in the CapabilityStatement' };
       });

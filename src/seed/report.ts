@@ -20,7 +20,7 @@ export function formatSeedSummary(s: SeedSummary): string {
   const seconds = s.elapsedMs / 1000;
   let text =
     `seeded ${s.server} (run ${s.runId}, ${s.mode}, bundle size ${s.bundleSize})\n` +
-    `  sent ${s.sent}, created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, failed ${s.failed}, retried ${s.retried}, dead-lettered ${s.deadLettered}\n` +
+    `  sent ${s.sent}, created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, failed ${s.failed}, retried ${s.retried}${retryCauses(s.retryCauses)}, dead-lettered ${s.deadLettered}\n` +
     `  elapsed ${seconds.toFixed(1)} s, ${s.rate.toFixed(0)} resources/s` +
     (s.skippedMembers ? `, ${s.skippedMembers} members already loaded (resumed)` : '') +
     (s.tokensIssued ? `, ${s.tokensIssued} access tokens` : '') +
@@ -28,6 +28,12 @@ export function formatSeedSummary(s: SeedSummary): string {
   if (s.deadLettered) text += `  dead letters: ${s.deadLetterFile} (replay with --retry-dead-letter)\n`;
   if (s.verify) text += formatVerify(s.verify);
   return text;
+}
+
+/** ` (5× timeout, 3× HTTP 503)`: the causes, most frequent first; nothing when there were none. */
+export function retryCauses(causes: Readonly<Record<string, number>> | undefined): string {
+  const rows = Object.entries(causes ?? {}).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return rows.length ? ` (${rows.map(([cause, n]) => `${n}× ${cause}`).join(', ')})` : '';
 }
 
 /** The verify lines after a seed or an import: the types whose count under the run tag differs from the manifest. */

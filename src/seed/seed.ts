@@ -27,6 +27,8 @@ export interface SeedSummary {
   unchanged: number;
   failed: number;
   retried: number;
+  /** `retried` by cause (`timeout`, `HTTP 503`, `connection closed`, `expired token`, `entry HTTP 429`, …). */
+  retryCauses: Record<string, number>;
   deadLettered: number;
   /** Member files a resumed run found already loaded. */
   skippedMembers: number;
@@ -57,7 +59,7 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
   const total = Object.values(source.expected).reduce((a, b) => a + b, 0);
   const summary: SeedSummary = {
     server, runId: source.runId, mode: options.mode, bundleSize: options.bundleSize ?? DEFAULT_BUNDLE_SIZE, dryRun: options.dryRun,
-    sent: 0, created: 0, updated: 0, unchanged: 0, failed: 0, retried: 0, deadLettered: 0, skippedMembers: 0, elapsedMs: 0, rate: 0, tokensIssued: 0,
+    sent: 0, created: 0, updated: 0, unchanged: 0, failed: 0, retried: 0, retryCauses: {}, deadLettered: 0, skippedMembers: 0, elapsedMs: 0, rate: 0, tokensIssued: 0,
     deadLetterFile: paths.deadLetter, ok: true,
   };
   if (options.dryRun) {
@@ -123,6 +125,8 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
       options.log?.(`the server refused bundles as too large; sent at most ${sender.bundleLimit} entries per bundle (use --bundle-size ${sender.bundleLimit})`);
     }
     summary.retried = client.stats.retries + sender.stats.retried;
+    summary.retryCauses = { ...client.retryCauses };
+    for (const [cause, n] of Object.entries(sender.stats.retryCauses)) summary.retryCauses[cause] = (summary.retryCauses[cause] ?? 0) + n;
     summary.tokensIssued = client.auth.tokensIssued;
     summary.elapsedMs = Date.now() - started;
     summary.rate = (summary.created + summary.updated + summary.unchanged) / Math.max(0.001, summary.elapsedMs / 1000);

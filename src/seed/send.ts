@@ -40,6 +40,8 @@ export interface SendStats {
   failed: number;
   /** Requests and entry rounds repeated. */
   retried: number;
+  /** Entry rounds repeated, by the first retried entry's cause (`entry HTTP 503`, `entry unanswered`). */
+  retryCauses: Record<string, number>;
 }
 
 /**
@@ -49,7 +51,7 @@ export interface SendStats {
  * are re-sent here in further rounds. Each entry ends ok, or failed with its reason and outcome.
  */
 export class ChunkSender {
-  readonly stats: SendStats = { sent: 0, created: 0, updated: 0, unchanged: 0, failed: 0, retried: 0 };
+  readonly stats: SendStats = { sent: 0, created: 0, updated: 0, unchanged: 0, failed: 0, retried: 0, retryCauses: {} };
   /**
    * Entries per bundle the server has shown it takes at most (it refused more as too large: 413, or
    * 400 with an outcome saying so); larger chunks are split, in order, before they are sent.
@@ -71,6 +73,7 @@ export class ChunkSender {
     for (let round = 1; pending.length; round++) {
       const results = await this.sendOnce(pending);
       pending = [];
+      let cause: string | undefined;
       for (const r of results) {
         if (r.ok) {
           if (r.status === 201) this.stats.created++;
@@ -80,11 +83,15 @@ export class ChunkSender {
           continue;
         }
         this.stats.failed++;
-        if (r.transient && round <= this.retry.maxRetries) pending.push(r.entry);
-        else final.push(r);
+        if (r.transient && round <= this.retry.maxRetries) {
+          pending.push(r.entry);
+          cause ??= r.status ? `entry HTTP ${r.status}` : 'entry unanswered';
+        } else final.push(r);
       }
       if (pending.length) {
         this.stats.retried++;
+        const key = cause ?? 'entry';
+        this.stats.retryCauses[key] = (this.stats.retryCauses[key] ?? 0) + 1;
         await sleep(backoffDelay(round, this.retry, undefined, this.random));
       }
     }
