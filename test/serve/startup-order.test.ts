@@ -93,6 +93,11 @@ describe('serve: the checks that take no time come first', () => {
     expect(readdirSync(dir)).toEqual(['mine.sqlite']);
   });
 
+  it('should tell a --client-jwks that is not JSON in one line, where it breaks (its quoted text made two)', async () => {
+    const dir = folder('jwks', { 'keys.txt': 'x\ny\n' });
+    await refused(['serve', '--auth', 'smart-backend', '--client-jwks', join(dir, 'keys.txt'), '--port', '0'], /--client-jwks .*keys\.txt:1:1: not JSON \(Unexpected token 'x'\)\n$/);
+  });
+
   it.skipIf(!existsSync('/sys'))('should refuse a --store in a folder it cannot write, in one line (it was exit 70)', async () => {
     // sysfs takes no new files, root or not.
     await refused(['serve', '--store', '/sys/fhirseed-store.sqlite', '--port', '0'], /store \/sys\/fhirseed-store\.sqlite: cannot write in its folder \/sys \(E[A-Z]+\); serve with --store FILE in a folder you can write to, or --store memory/);

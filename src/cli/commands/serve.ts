@@ -18,6 +18,7 @@ import { assertStoreFree } from '../../serve/store/lock.js';
 import { storeFileOf } from '../../serve/store/engine.js';
 import { withPortProblem } from '../../serve/startup-checks.js';
 import { UserError } from '../../util/errors.js';
+import { parseJsonText } from '../../util/json-text.js';
 import { parseIg } from '../../validate/packages.js';
 import { DEFAULT_IGS } from '../../validate/validator.js';
 import { interruptSignal } from '../interrupt.js';
@@ -257,11 +258,14 @@ function authOptions(argv: ServeArgsShared): AuthOptions {
   if (!secret && !argv['client-jwks']) throw new UserError('--auth smart-backend needs --client-secret (or $FHIRSEED_SERVE_CLIENT_SECRET) or --client-jwks');
   let jwks: AuthClient['jwks'];
   if (argv['client-jwks']) {
+    let text: string;
     try {
-      jwks = JSON.parse(readFileSync(argv['client-jwks'], 'utf8')) as AuthClient['jwks'];
+      text = readFileSync(argv['client-jwks'], 'utf8');
     } catch (error) {
-      throw new UserError(`--client-jwks ${argv['client-jwks']}: cannot read a JWKS (${(error as Error).message})`);
+      throw new UserError(`--client-jwks ${argv['client-jwks']}: cannot read a JWKS (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
+    // Where the JSON breaks, in one line (JSON.parse's message quotes the text, line breaks and all).
+    jwks = parseJsonText<AuthClient['jwks']>(text, `--client-jwks ${argv['client-jwks']}`);
     if (!Array.isArray(jwks?.keys)) throw new UserError(`--client-jwks ${argv['client-jwks']}: expected {"keys": [...]}`);
   }
   return {
