@@ -6,7 +6,7 @@ import { usCoreExamples } from '../helpers/validator.js';
 /**
  * A repeating primitive's `_name` holder stands beside its value only when the value is an array holding one at that
  * index (30f8b5a; issue 19, the survivor of src/validate/base.ts' valueBeside): a `given` that is a string, not an
- * array, leaves `_given[0]`'s lone id without a value (ele-1), beside the finding on `given` itself.
+ * array, or one shorter than `_given`, leaves the holder's lone id without a value (ele-1).
  */
 
 let validator: Validator;
@@ -26,4 +26,14 @@ describe('a repeating primitive that is not an array', () => {
       .map((i) => `${i.path}: ${i.message}`);
     expect(errors).toContain('Patient.name[0]._given[0]: element with only an id: it must have a value or children (ele-1)');
   }, 240_000); // the first validation compiles US Core's Patient profile: minutes under load
+
+  it('should report ele-1 on a _given holder past the end of given', () => {
+    const patient = example<Patient>('Patient', 'example');
+    patient.name = [{ family: 'Shaw', given: ['Amy'], _given: [null, { id: 'q' }] } as never];
+    const errors = validator
+      .validate([patient])
+      .filter((i) => i.severity === 'error')
+      .map((i) => `${i.path}: ${i.message}`);
+    expect(errors).toContain('Patient.name[0]._given[1]: element with only an id: it must have a value or children (ele-1)');
+  }, 240_000);
 });
