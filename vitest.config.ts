@@ -20,6 +20,7 @@ const ISOLATED = [
   'test/mutation-kill/search-prefilter.test.ts',
   'test/mutation-kill/store-raw-json.test.ts',
   'test/mutation-kill/store-search.test.ts',
+  'test/mutation-kill/validate-base-thread.test.ts',
   'test/mutation-kill/validate-stream.test.ts',
   'test/mutation-kill/validate-worker-thread.test.ts',
   'test/mutation-kill/validate-workers.test.ts',
@@ -48,6 +49,10 @@ const ISOLATED = [
   // They check what indexing R4 leaves in medplum's global schema, which an earlier file in the worker has indexed.
   'test/mutation-kill/router-rules.test.ts',
   'test/mutation-kill/router-types.test.ts',
+  // They index made-up search parameters into medplum's global schema, which a later file's server would publish.
+  'test/mutation-kill/store-date-rows.test.ts',
+  'test/mutation-kill/store-decide-rules.test.ts',
+  'test/serve/store-untermed.test.ts',
 ];
 
 export default defineConfig({
