@@ -12,6 +12,7 @@ import { assertServerAllowed, normalizeServerUrl, type ConnectionOptions } from 
 import { describeFailure } from './outcome.js';
 import { readManifests } from './source.js';
 import { verifyCounts, type VerifyRow } from './verify.js';
+import { plural } from '../util/plural.js';
 
 export interface ImportOptions extends ConnectionOptions {
   dir: string;
@@ -174,7 +175,7 @@ function jobErrors(body: unknown): string[] {
   if (!Array.isArray(error)) return [];
   return error.map((e) => {
     if (e.message) return e.message;
-    if (e.url && e.inputUrl) return `${typeof e.count === 'number' ? `${e.count} resources` : 'resources'} of ${e.inputUrl} not imported: details in ${e.url}`;
+    if (e.url && e.inputUrl) return `${typeof e.count === 'number' ? `${e.count} ${plural(e.count, 'resource')}` : 'resources'} of ${e.inputUrl} not imported: details in ${e.url}`;
     return e.url ?? JSON.stringify(e);
   });
 }

@@ -1,6 +1,7 @@
 import type { CoverageReport } from './coverage.js';
 import { formatReadProblem, type ReadProblem } from './read.js';
 import type { Issue } from './types.js';
+import { plural } from '../util/plural.js';
 
 export interface ValidationReport {
   resources: number;
@@ -36,7 +37,7 @@ export function buildReport(read: { resources: number | { length: number }; prob
 /** The human summary: counts, errors by profile, the first issues, coverage per IG and profile, top missing elements. */
 export function formatSummary(report: ValidationReport): string {
   const lines: string[] = [];
-  lines.push(`validated ${report.resources} resources: ${report.errors} errors, ${report.warnings} warnings`);
+  lines.push(`validated ${report.resources} ${plural(report.resources, 'resource')}: ${report.errors} ${plural(report.errors, 'error')}, ${report.warnings} ${plural(report.warnings, 'warning')}`);
   for (const p of report.readProblems) lines.push(`  unreadable: ${p}`);
   const byProfile = Object.entries(report.errorsByProfile).sort((a, b) => b[1] - a[1]);
   if (byProfile.length) {
@@ -44,7 +45,7 @@ export function formatSummary(report: ValidationReport): string {
     for (const [profile, n] of byProfile) lines.push(`  ${String(n).padStart(6)}  ${profile}`);
   }
   if (report.issues.length) {
-    lines.push('', `first ${report.issues.length} issues:`);
+    lines.push('', `first ${report.issues.length} ${plural(report.issues.length, 'issue')}:`);
     for (const i of report.issues) lines.push(`  ${i.severity} ${i.id ? `${i.resourceType}/${i.id}` : `${i.resourceType} (no id)`} ${i.path}: ${i.message}${i.profile ? ` [${i.profile}]` : ''}`);
   }
   for (const c of report.coverage) {
@@ -53,7 +54,7 @@ export function formatSummary(report: ValidationReport): string {
       const applicable = p.total - p.notApplicable.length;
       const pct = applicable ? Math.floor((100 * p.covered) / applicable) : 100;
       const na = p.notApplicable.length ? `, ${p.notApplicable.length} not applicable` : '';
-      lines.push(`  ${p.name.padEnd(52)} ${String(p.covered).padStart(4)}/${String(applicable).padEnd(4)} ${String(pct).padStart(3)}%  (${p.resources} resources${na})`);
+      lines.push(`  ${p.name.padEnd(52)} ${String(p.covered).padStart(4)}/${String(applicable).padEnd(4)} ${String(pct).padStart(3)}%  (${p.resources} ${plural(p.resources, 'resource')}${na})`);
       for (const n of p.notApplicable.filter((n) => n.source)) lines.push(`      n/a ${n.id} (${n.reason})`);
       for (const m of p.missing.slice(0, 5)) lines.push(`      missing ${m}`);
       if (p.missing.length > 5) lines.push(`      … and ${p.missing.length - 5} more`);

@@ -106,7 +106,7 @@ describe('formatSummary', () => {
     ], 10, ['first note', 'second note']);
     expect(formatSummary(report)).toBe(
       [
-        'validated 12 resources: 4 errors, 1 warnings',
+        'validated 12 resources: 4 errors, 1 warning',
         '  unreadable: f.ndjson:3:4: invalid JSON: x',
         '',
         'errors by profile:',
@@ -129,7 +129,7 @@ describe('formatSummary', () => {
         '      missing Patient.e',
         '      … and 2 more',
         `  ${'Empty'.padEnd(52)}    0/0    100%  (2 resources, 1 not applicable)`,
-        `  ${'Partial'.padEnd(52)}    2/3     66%  (1 resources)`,
+        `  ${'Partial'.padEnd(52)}    2/3     66%  (1 resource)`,
         '      missing Y.a',
         '  profiles no resource claims (2): ProfileOne, ProfileTwo',
         'note: first note',
@@ -148,7 +148,7 @@ describe('formatSummary', () => {
   it('should print only the count line for a clean run, and no "… more" for five missing', () => {
     expect(formatSummary(buildReport({ resources: 3, problems: [] }, [], [], 10, []))).toBe('validated 3 resources: 0 errors, 0 warnings\n');
     const five = formatSummary(buildReport({ resources: 1, problems: [] }, [], [coverage([profile('P', 1, 0, 5, ['a', 'b', 'c', 'd', 'e'])])], 10, []));
-    expect(five).toBe(['validated 1 resources: 0 errors, 0 warnings', '', 'must-support coverage, hl7.fhir.us.core#6.1.0:', `  ${'P'.padEnd(52)}    0/5      0%  (1 resources)`, '      missing a', '      missing b', '      missing c', '      missing d', '      missing e', ''].join('\n'));
+    expect(five).toBe(['validated 1 resource: 0 errors, 0 warnings', '', 'must-support coverage, hl7.fhir.us.core#6.1.0:', `  ${'P'.padEnd(52)}    0/5      0%  (1 resource)`, '      missing a', '      missing b', '      missing c', '      missing d', '      missing e', ''].join('\n'));
   });
 });
 

@@ -109,7 +109,7 @@ describe('validate: input that is not FHIR data', () => {
     writeFileSync(join(dir, 'good.json'), JSON.stringify({ resourceType: 'Patient', id: 'p1', gender: 'female' }));
     const r = await validate([dir, '--packages', SHARED_PACKAGES, '--ig', 'us-core@6.1.0']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^validated 1 resources: 1 errors/);
+    expect(r.stdout).toMatch(/^validated 1 resource: 1 error,/);
     expect(r.stdout).toContain(`  unreadable: ${join(dir, 'bad.json')}:3:3: invalid JSON: `);
   });
 });

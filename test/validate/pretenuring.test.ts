@@ -46,7 +46,7 @@ describe('allocationSitePretenuring', () => {
       const { runCli } = await import(${src('cli/run.ts')});
       let out = '';
       const code = await runCli(['validate', ${JSON.stringify(file)}, '--ig', 'us-core@6.1.0', '--packages', ${JSON.stringify(SHARED_PACKAGES)}], { stdout: (t) => (out += t), stderr: (t) => process.stderr.write(t), isTty: false });
-      if (code !== 0 || !out.startsWith('validated 1 resources: 0 errors')) process.stderr.write('validate: ' + code + ' ' + out);
+      if (code !== 0 || !out.startsWith('validated 1 resource: 0 errors')) process.stderr.write('validate: ' + code + ' ' + out);
     `;
     expect(youngAfter(run)).toBe(1000);
   }, 240_000);

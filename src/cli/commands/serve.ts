@@ -24,6 +24,7 @@ import { DEFAULT_IGS } from '../../validate/validator.js';
 import { interruptSignal } from '../interrupt.js';
 import { wholeNumberOption } from '../numbers.js';
 import type { CommandContext } from '../run.js';
+import { plural } from '../../util/plural.js';
 
 export interface ServeArgs extends CommandContext {
   dir?: string;
@@ -294,7 +295,7 @@ function examples(url: string, dir: string): string {
   const claimCount = (a: TestAccount) => Object.values(a.claims ?? {}).reduce((n, c) => n + c, 0);
   const shown = [...accounts].sort((a, b) => Number(claimCount(b) > 0) - Number(claimCount(a) > 0)).slice(0, 3);
   const lines = ['Test members:'];
-  for (const a of shown) lines.push(`  ${a.name} — Patient/${a.patientId}, member ${a.memberId}, login ${a.username} / ${a.password}, ${claimCount(a)} claims`);
+  for (const a of shown) lines.push(`  ${a.name} — Patient/${a.patientId}, member ${a.memberId}, login ${a.username} / ${a.password}, ${claimCount(a)} ${plural(claimCount(a), 'claim')}`);
   const first = shown[0];
   if (first) {
     lines.push('Try:');
