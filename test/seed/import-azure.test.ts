@@ -4,31 +4,17 @@
 // population generated in beforeAll and the sandbox start, shared by the five tests.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { Parameters } from '@medplum/fhirtypes';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { seedCommand } from '../../src/cli/commands/seed.js';
 import { runCli } from '../../src/cli/run.js';
 import { importParameters } from '../../src/seed/import.js';
-import { startServer } from '../../src/serve/index.js';
-import { generateTo, shippedProfile, tempDir } from '../helpers/output.js';
 import { runCommand } from './helpers/cli.js';
-import { manifestCounts, uniqueRunId } from './helpers/data.js';
+import { manifestCounts } from './helpers/data.js';
 import { taggedCounts } from './helpers/server.js';
+import { importSandbox } from './helpers/import-sandbox.js';
 
-const temp = tempDir('fhirseed-import-azure-');
-const dir = join(temp.dir, 'out');
-const runId = uniqueRunId('import-azure');
-let sandbox: Awaited<ReturnType<typeof startServer>>;
-
-beforeAll(async () => {
-  generateTo(dir, { ...shippedProfile('default'), members: 2, seed: 7302 }, { runId });
-  sandbox = await startServer({ port: 0, host: '127.0.0.1' });
-}, 120_000);
-afterAll(async () => {
-  await sandbox?.close();
-  temp.cleanup();
-});
+const { dir, runId, server } = importSandbox('import-azure', 2, 7302);
 
 function body(req: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
@@ -107,17 +93,17 @@ describe('seed --mode import --import-mode (Azure Health Data Services)', () => 
   });
 
   it('should load end to end into the sandbox with --import-mode InitialLoad and pass verify', async () => {
-    const run = await runCommand(seedCommand, ['seed', dir, '--server', sandbox.url, '--mode', 'import', '--import-mode', 'InitialLoad']);
+    const run = await runCommand(seedCommand, ['seed', dir, '--server', server().url, '--mode', 'import', '--import-mode', 'InitialLoad']);
     expect(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);
     const expected = manifestCounts(dir);
-    expect(await taggedCounts(sandbox.url, runId, Object.keys(expected))).toEqual(expected);
+    expect(await taggedCounts(server().url, runId, Object.keys(expected))).toEqual(expected);
   });
 
   it('should have the sandbox refuse a mode that is not InitialLoad or IncrementalLoad with 400', async () => {
     const parameters = importParameters([{ type: 'Patient', url: 'http://127.0.0.1:9/Patient.ndjson' }], 'http://127.0.0.1:9', 'InitialLoad');
     parameters.parameter![1] = { name: 'mode', valueString: 'FullLoad' };
-    const res = await fetch(`${sandbox.url}/$import`, { method: 'POST', headers: { 'content-type': 'application/fhir+json', prefer: 'respond-async' }, body: JSON.stringify(parameters) });
+    const res = await fetch(`${server().url}/$import`, { method: 'POST', headers: { 'content-type': 'application/fhir+json', prefer: 'respond-async' }, body: JSON.stringify(parameters) });
     expect(res.status).toBe(400);
     expect(JSON.stringify(await res.json())).toContain('mode FullLoad is not one of InitialLoad, IncrementalLoad');
   });
@@ -128,10 +114,10 @@ describe('seed --mode import --import-mode (Azure Health Data Services)', () => 
       return out;
     };
     const bad = io();
-    expect(await runCli(['seed', dir, '--server', sandbox.url, '--mode', 'import', '--import-mode', 'Initial'], bad.io)).toBe(2);
+    expect(await runCli(['seed', dir, '--server', server().url, '--mode', 'import', '--import-mode', 'Initial'], bad.io)).toBe(2);
     expect(bad.stderr).toBe('fhirseed: --import-mode: "Initial" is not one of InitialLoad, IncrementalLoad\n');
     const alone = io();
-    expect(await runCli(['seed', dir, '--server', sandbox.url, '--import-mode', 'InitialLoad'], alone.io)).toBe(2);
+    expect(await runCli(['seed', dir, '--server', server().url, '--import-mode', 'InitialLoad'], alone.io)).toBe(2);
     expect(alone.stderr).toBe('fhirseed: --import-mode InitialLoad: only with --mode import (the bulk $import), not --mode transaction\n');
   });
 });

@@ -5,28 +5,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { purgeCommand } from '../../src/cli/commands/purge.js';
 import { seedCommand } from '../../src/cli/commands/seed.js';
 import { seedImport, serveFiles } from '../../src/seed/import.js';
-import { startServer } from '../../src/serve/index.js';
-import { generateTo, shippedProfile, tempDir } from '../helpers/output.js';
 import { runCommand } from './helpers/cli.js';
-import { testConnection, uniqueRunId } from './helpers/data.js';
+import { testConnection } from './helpers/data.js';
+import { importSandbox } from './helpers/import-sandbox.js';
 
-const temp = tempDir('fhirseed-import-conn-');
-let sandbox: Awaited<ReturnType<typeof startServer>>;
-const dir = join(temp.dir, 'out');
-const runId = uniqueRunId('import-conn');
-
-beforeAll(async () => {
-  generateTo(dir, { ...shippedProfile('default'), members: 2, seed: 7302 }, { runId });
-  sandbox = await startServer({ port: 0, host: '127.0.0.1' });
-}, 600_000);
-afterAll(async () => {
-  await sandbox?.close();
-  temp.cleanup();
-});
+const { dir, runId, server } = importSandbox('import-conn', 2, 7302, 600_000);
 
 /** A file host for --input-base-url: `answer` decides per request (the file and how often it was asked for). */
 async function fileHost(answer: (file: string, asked: number, req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) {
@@ -55,7 +42,7 @@ describe('seed --mode import: connections', () => {
       res.writeHead(200, { 'content-type': 'application/fhir+ndjson' }).end(ndjson(file));
     });
     try {
-      const summary = await seedImport({ ...testConnection(sandbox.url), dir, inputBaseUrl: host.base, importHost: '127.0.0.1', importPort: 0, verify: true, maxPollMs: 50 });
+      const summary = await seedImport({ ...testConnection(server().url), dir, inputBaseUrl: host.base, importHost: '127.0.0.1', importPort: 0, verify: true, maxPollMs: 50 });
       expect(summary.ok).toBe(true);
       expect(summary.verify?.every((r) => r.ok)).toBe(true);
       expect([...host.asked.values()].every((n) => n === 2)).toBe(true);
@@ -75,23 +62,23 @@ describe('seed --mode import: connections', () => {
       res.writeHead(200, { 'content-type': 'application/fhir+ndjson' }).end(ndjson(file));
     });
     try {
-      const run = await runCommand(seedCommand, ['seed', dir, '--server', sandbox.url, '--mode', 'import', '--input-base-url', host.base]);
+      const run = await runCommand(seedCommand, ['seed', dir, '--server', server().url, '--mode', 'import', '--input-base-url', host.base]);
       expect(run.exitCode).toBe(2);
       expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1);
       expect(run.stderr).toContain(`cannot fetch input ${host.base}/${files[1]}`);
       expect(run.stderr).toContain('(3 attempts)');
       expect(run.stderr).toContain(`the ${firstLines} resources stored before it stay on the server`);
       expect(run.stderr).toContain(`tagged run ${runId}`);
-      expect(run.stderr).toContain(`fhirseed purge --server ${sandbox.url} --run ${runId}`);
+      expect(run.stderr).toContain(`fhirseed purge --server ${server().url} --run ${runId}`);
     } finally {
       await host.close();
     }
   });
 
   it('should print purge progress to stderr at each tenth when there is no terminal (s12 trial item 5)', async () => {
-    const loaded = await seedImport({ ...testConnection(sandbox.url), dir, importHost: '127.0.0.1', importPort: 0, verify: true, maxPollMs: 50 });
+    const loaded = await seedImport({ ...testConnection(server().url), dir, importHost: '127.0.0.1', importPort: 0, verify: true, maxPollMs: 50 });
     expect(loaded.ok).toBe(true);
-    const run = await runCommand(purgeCommand, ['purge', '--server', sandbox.url, '--run', runId]);
+    const run = await runCommand(purgeCommand, ['purge', '--server', server().url, '--run', runId]);
     expect(run.exitCode, run.stderr).toBe(0);
     const total = Number(/deleting (\d+) tagged resources/.exec(run.stdout)![1]);
     expect(total).toBeGreaterThan(100);

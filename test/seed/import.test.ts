@@ -3,41 +3,28 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seedCommand } from '../../src/cli/commands/seed.js';
 import { retryAfterMs, seedImport } from '../../src/seed/import.js';
-import { startServer } from '../../src/serve/index.js';
-import { generateTo, shippedProfile, tempDir } from '../helpers/output.js';
 import { runCommand } from './helpers/cli.js';
-import { manifestCounts, testConnection, uniqueRunId } from './helpers/data.js';
+import { manifestCounts, testConnection } from './helpers/data.js';
 import { taggedCounts } from './helpers/server.js';
+import { importSandbox } from './helpers/import-sandbox.js';
 
-const temp = tempDir('fhirseed-import-');
-let sandbox: Awaited<ReturnType<typeof startServer>>;
-const dir = join(temp.dir, 'out');
-const runId = uniqueRunId('import');
-
-beforeAll(async () => {
-  generateTo(dir, { ...shippedProfile('default'), members: 4, seed: 7301 }, { runId });
-  sandbox = await startServer({ port: 0, host: '127.0.0.1' });
-}, 120_000);
-afterAll(async () => {
-  await sandbox?.close();
-  temp.cleanup();
-});
+const { dir, runId, server } = importSandbox('import', 4, 7301);
 
 describe('seed --mode import', () => {
   it('should load the NDJSON through $import, served from the seeder, report per-type counts and pass verify', async () => {
     const expected = manifestCounts(dir);
-    const run = await runCommand(seedCommand, ['seed', dir, '--server', sandbox.url, '--mode', 'import']);
+    const run = await runCommand(seedCommand, ['seed', dir, '--server', server().url, '--mode', 'import']);
     expect(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);
-    expect(run.stdout.startsWith(`imported into ${sandbox.url} through $import (run ${runId}): `)).toBe(true);
+    expect(run.stdout.startsWith(`imported into ${server().url} through $import (run ${runId}): `)).toBe(true);
     expect(run.stdout).toMatch(/: \d+ resources in \d+ files?, 0 errors\n/);
     expect(Number(/: (\d+) resources/.exec(run.stdout)![1])).toBe(Object.values(expected).reduce((a, b) => a + b, 0));
     expect(run.stdout).toMatch(/\nExplanationOfBenefit +\d+\n/);
     expect(run.stdout).toContain(`verify: counts under the run tag match the manifest for all ${Object.keys(expected).length} types`);
-    expect(await taggedCounts(sandbox.url, runId, Object.keys(expected))).toEqual(expected);
+    expect(await taggedCounts(server().url, runId, Object.keys(expected))).toEqual(expected);
   });
 
   it('should take --input-base-url for files hosted elsewhere, and poll the status URL until the job is done', async () => {
@@ -49,7 +36,7 @@ describe('seed --mode import', () => {
     await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
     try {
       const base = `http://127.0.0.1:${(host.address() as AddressInfo).port}/bucket`;
-      const summary = await seedImport({ ...testConnection(sandbox.url), dir, inputBaseUrl: base, importHost: '127.0.0.1', importPort: 0, verify: true, maxPollMs: 50 });
+      const summary = await seedImport({ ...testConnection(server().url), dir, inputBaseUrl: base, importHost: '127.0.0.1', importPort: 0, verify: true, maxPollMs: 50 });
       expect(summary.inputs.every((i) => i.url.startsWith(`${base}/`))).toBe(true);
       expect(fetched).toBe(summary.inputs.length);
       expect(summary.polls).toBeGreaterThanOrEqual(1);
@@ -64,7 +51,7 @@ describe('seed --mode import', () => {
     await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
     const port = (dead.address() as AddressInfo).port;
     await new Promise<void>((r) => dead.close(() => r()));
-    const run = await runCommand(seedCommand, ['seed', dir, '--server', sandbox.url, '--mode', 'import', '--input-base-url', `http://127.0.0.1:${port}/gone`]);
+    const run = await runCommand(seedCommand, ['seed', dir, '--server', server().url, '--mode', 'import', '--input-base-url', `http://127.0.0.1:${port}/gone`]);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(/^fhirseed: the \$import job at .+ failed: .*cannot fetch input http:\/\/127\.0\.0\.1:\d+\/gone\/\w+\.ndjson.*\n$/);
   });
