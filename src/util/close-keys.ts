@@ -1,4 +1,5 @@
 import { distance } from 'fastest-levenshtein';
+import { editLimit } from './nearest-name.js';
 
 /**
  * Up to `max` keys of `known` close to the mistyped `typed`, closest first, for a "did you mean" on a list too long to
@@ -10,7 +11,7 @@ import { distance } from 'fastest-levenshtein';
  */
 export function closeKeys(typed: string, known: Iterable<string>, max = 4): string[] {
   const word = typed.toLowerCase();
-  const limit = typed.length <= 3 ? 1 : Math.max(2, Math.floor(typed.length / 3));
+  const limit = editLimit(typed);
   const scored: { key: string; near: number; whole: number; i: number }[] = [];
   let i = 0;
   for (const key of known) {

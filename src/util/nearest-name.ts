@@ -13,6 +13,13 @@ export function nearestName(name: string, known: readonly string[]): string | un
     const d = distance(typed, k.toLowerCase());
     if (!best || d < best.d) best = { name: k, d };
   }
-  const limit = name.length <= 3 ? 1 : Math.max(2, Math.floor(name.length / 3));
-  return best && best.d <= limit ? best.name : undefined;
+  return best && best.d <= editLimit(name) ? best.name : undefined;
+}
+
+/**
+ * How many Levenshtein edits a mistyped `name` may be from the one meant: a third of its length, at least 2 (1 for
+ * names of 3 letters or fewer). Shared by nearestName and closeKeys.
+ */
+export function editLimit(name: string): number {
+  return name.length <= 3 ? 1 : Math.max(2, Math.floor(name.length / 3));
 }
