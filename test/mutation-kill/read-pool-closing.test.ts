@@ -66,7 +66,7 @@ describe('ReadPool while closing', () => {
       [200, 'p1'],
     ]);
     await Promise.all([closing, again]);
-    // Each worker ended by its own close (exit code 0), not by the 2 s terminate (exit code 1).
+    // Each worker ended by its own close (exit code 0), not by the terminate after CLOSE_WAIT (exit code 1).
     expect(await Promise.all(exits)).toEqual([0, 0]);
     expect(readPool.ready).toBe(false);
     expect(readPool.run({ kind: 'read', type: 'Patient', resourceId: 'p3' })).toBeUndefined();

@@ -175,6 +175,7 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
   // Claimed before the load: a signal while the data loads (minutes for a large store) stops it between batches,
   // the store unfinished (Interrupted, one line, exit 130); once serving, it stops the server.
   const { signal, release } = interruptSignal();
+  let served = false;
   // A second signal meets the fallback (bin.ts: exit 130 at once) if the clean stop hangs.
   signal.addEventListener('abort', release, { once: true });
   try {
@@ -188,15 +189,19 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
     });
     // Asked for by number, the workers have started (or failed) before serving: say how many answer.
     const workers = readWorkers !== undefined && server.store ? await server.readWorkers : undefined;
-    if (!signal.aborted) announce(argv, server, dir, workers === undefined ? undefined : { wanted: readWorkers!, ready: workers });
+    if (!signal.aborted) {
+      announce(argv, server, dir, workers === undefined ? undefined : { wanted: readWorkers!, ready: workers });
+      served = true;
+    }
     await new Promise((resolve) => (signal.aborted ? resolve(undefined) : signal.addEventListener('abort', resolve, { once: true })));
     await server.close();
   } finally {
     release();
   }
   // Stopped by a signal, as every serve ends: exit 130 (interrupted), after a clean stop; on stderr, as every command's
-  // interrupted line (README's exit codes).
-  argv.io.stderr('fhirseed: interrupted; server stopped (exit 130)\n');
+  // interrupted line (README's exit codes). A signal after the store was built but before the server was announced
+  // (the attribution Groups, read workers) stopped a server nobody was told of: said as such, the built store kept.
+  argv.io.stderr(served ? 'fhirseed: interrupted; server stopped (exit 130)\n' : 'fhirseed: interrupted before serving; the data loaded, nothing served (exit 130)\n');
   argv.result.exitCode = 130;
 }
 

@@ -48,6 +48,9 @@ interface Slot {
   waiting: Map<number, { resolve: (answer: ReadAnswer) => void; reject: (error: Error) => void }>;
 }
 
+/** How long close waits for a worker to close its connection and end (ms): a start or the searches sent before it. */
+const CLOSE_WAIT = 30_000;
+
 /**
  * Worker threads that answer searches and reads of the SQLite store (read-worker.ts), each with its own read-only
  * connection: SQLite in WAL mode lets them read while the server thread writes, and a read sees every write
@@ -127,7 +130,10 @@ export class ReadPool {
     });
   }
 
-  /** Stops the workers, each closing its connection first (the store's close can then fold the WAL in). */
+  /**
+   * Stops the workers, each closing its connection first (the store's close can then fold the WAL in). A second
+   * Ctrl-C meanwhile ends the process at once (bin.ts).
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -137,7 +143,9 @@ export class ReadPool {
         if (gone) return;
         const exited = new Promise((resolve) => worker.once('exit', resolve));
         worker.postMessage({ kind: 'close' });
-        const timer = setTimeout(() => void worker.terminate(), 2_000);
+        // Terminated inside a libsql call (starting, or a long search), a worker takes the whole process down (neon's
+        // PendingException panic, exit null instead of 130): only one still busy after CLOSE_WAIT is terminated.
+        const timer = setTimeout(() => void worker.terminate(), CLOSE_WAIT);
         await exited;
         clearTimeout(timer);
       }),
