@@ -429,6 +429,14 @@ class Pool {
 /** bulk-worker.js beside this module in dist/; under vitest (TypeScript sources) bulk-worker.ts through the TS hooks. */
 function workerEntry(): { url: URL; execArgv: string[] } {
   const js = new URL('./bulk-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { url: js, execArgv: [] };
+  if (existsSync(fileURLToPath(js))) return { url: js, execArgv: benchExecArgv() };
   return { url: new URL('./bulk-worker.ts', import.meta.url), execArgv: ['--import', new URL('../../output/ts-worker-register.mjs', import.meta.url).href] };
+}
+
+/**
+ * Node flags for the load workers of a build from dist/, from `$FHIRSEED_WORKER_EXEC_ARGV` (space-separated, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them in the bench); none when it is unset or empty.
+ */
+function benchExecArgv(): string[] {
+  return process.env.FHIRSEED_WORKER_EXEC_ARGV?.split(' ').filter(Boolean) ?? [];
 }
