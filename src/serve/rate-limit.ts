@@ -63,8 +63,8 @@ interface Usage {
  * Per-client request quotas in fixed windows (aligned to the clock: a per-minute window resets on the
  * minute). Every answer carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers-11,
  * May 2026: structured-field Lists `"name";q=…;w=…` and `"name";r=…;t=…`) and the widely used
- * X-RateLimit-Limit/Remaining/Reset (the tightest policy; Reset in seconds from now); past the warn
- * share a `Warning: 199`; past the quota 429 with Retry-After and an OperationOutcome (`throttled`).
+ * X-RateLimit-Limit/Remaining/Reset (the tightest policy; Reset in seconds from now); from the request that
+ * reaches the warn share (warnFrom) a `Warning: 199`; past the quota 429 with Retry-After and an OperationOutcome (`throttled`).
  * Refused requests do not count against the quota.
  */
 export class RateLimit {
@@ -110,7 +110,7 @@ export class RateLimit {
       res.end(body);
       return false;
     }
-    const warned = usages.filter((u) => u.used > u.policy.quota * this.warnShare);
+    const warned = usages.filter((u) => u.used >= warnFrom(u.policy.quota, this.warnShare));
     if (warned.length) {
       const text = warned.map((u) => `${u.used} of ${u.policy.quota} requests used in the ${u.policy.name} window, resets in ${u.reset} s`).join('; ');
       res.setHeader('warning', `199 fhirseed "rate limit: ${text}"`);
@@ -140,4 +140,13 @@ export function rateLimitClient(req: IncomingMessage, tokenClient: (token: strin
   if (client) return `client:${client}`;
   if (bearer && staticTokens.includes(bearer)) return `token:${createHash('sha256').update(bearer).digest('hex').slice(0, 16)}`;
   return `ip:${req.socket.remoteAddress ?? 'unknown'}`;
+}
+
+/**
+ * The first request of a window (1-based count) that carries the rate-limit Warning: the one that reaches `share`
+ * of `quota`, but never later than the one before the last allowed, so that a client is warned at least once before
+ * a 429 however small the quota (5/s at 80 %: from the 4th; 1/s: the only one).
+ */
+export function warnFrom(quota: number, share: number): number {
+  return Math.max(1, Math.min(Math.ceil(quota * share), quota - 1));
 }

@@ -1,11 +1,13 @@
+import type { ServerResponse } from 'node:http';
 import { Client } from 'fhir-kit-client';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import { FhirHttpClient } from '../../src/seed/http.js';
 import { reportedQuota } from '../../src/seed/limiter.js';
 import { Redactor } from '../../src/seed/redact.js';
 import { startServer } from '../../src/serve/index.js';
-import { parseRateLimit, parseWarnShare } from '../../src/serve/rate-limit.js';
+import { parseRateLimit, parseWarnShare, RateLimit } from '../../src/serve/rate-limit.js';
 import { UserError } from '../../src/util/errors.js';
 import { describeEmbedded } from './helpers.js';
 
@@ -29,7 +31,7 @@ describeEmbedded('serve --rate-limit: headers, warning, 429 and recovery', () =>
   }, 30_000);
   afterAll(() => server.close());
 
-  it('should count per client, warn past 80%, refuse past the quota with 429, and recover when the window resets', async () => {
+  it('should count per client, warn from 80 %, refuse past the quota with 429, and recover when the window resets', async () => {
     const answers = [];
     for (let i = 0; i < 6; i++) answers.push(await get('alice'));
     const [first, , , fourth, fifth, sixth] = answers as [Response, Response, Response, Response, Response, Response];
@@ -37,7 +39,9 @@ describeEmbedded('serve --rate-limit: headers, warning, 429 and recovery', () =>
     expect(first.headers.get('ratelimit-policy')).toBe('"per-second";q=5;w=1, "per-minute";q=100;w=60');
     expect(first.headers.get('ratelimit')).toBe('"per-second";r=4;t=1, "per-minute";r=99;t=60');
     expect([first.headers.get('x-ratelimit-limit'), first.headers.get('x-ratelimit-remaining'), first.headers.get('x-ratelimit-reset')]).toEqual(['5', '4', '1']);
-    expect(fourth.headers.get('warning')).toBeNull();
+    expect(answers.slice(0, 3).map((a) => a.headers.get('warning'))).toEqual([null, null, null]);
+    // 80 % of 5 is the 4th: warned from it, one request before the 429.
+    expect(fourth.headers.get('warning')).toMatch(/^199 fhirseed "rate limit: 4 of 5 requests used in the per-second window, resets in 1 s"$/);
     expect(fifth.status).toBe(200);
     expect(fifth.headers.get('warning')).toMatch(/^199 fhirseed "rate limit: 5 of 5 requests used in the per-second window, resets in 1 s"$/);
     expect(sixth.status).toBe(429);
@@ -101,6 +105,29 @@ describe('rate limit options and headers', () => {
   it('should read --rate-limit-warn as a percentage and refuse 0, over 100 or words', () => {
     expect([parseWarnShare('80%'), parseWarnShare('50'), parseWarnShare(100)]).toEqual([0.8, 0.5, 1]);
     for (const bad of ['0', '150%', 'most', '']) expect(() => parseWarnShare(bad)).toThrow(UserError);
+  });
+
+  it('should warn from the request that reaches the share, and at least once before a 429, for any quota and share', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 100 }), (quota, percent) => {
+        const limit = new RateLimit({ policies: parseRateLimit(`${quota}/s`), warnShare: percent / 100, now: () => 0 });
+        const answers: { status: number; warned: boolean }[] = [];
+        for (let i = 0; i <= quota; i++) {
+          const headers = new Map<string, string>();
+          let status = 200;
+          const res = { setHeader: (k: string, v: string) => headers.set(k, v), writeHead: (code: number) => (status = code), end: () => undefined } as unknown as ServerResponse;
+          limit.admit('client', res);
+          answers.push({ status, warned: headers.has('warning') });
+        }
+        expect(answers.map((a) => a.status)).toEqual([...Array(quota).fill(200), 429]);
+        const warned = answers.slice(0, quota).map((a, i) => (a.warned ? i + 1 : 0)).filter(Boolean);
+        // Warned requests are the last ones of the window, with no gap.
+        expect(warned).toEqual(Array.from({ length: warned.length }, (_, i) => quota - warned.length + 1 + i));
+        // At least one warning before the last allowed request when there is one; none before the share is reached.
+        expect(warned[0]).toBeLessThanOrEqual(Math.max(1, quota - 1));
+        if (warned[0]! > 1) expect(warned[0]! - 1).toBeLessThan(Math.ceil((quota * percent) / 100));
+      }),
+    );
   });
 
   it('should take the tightest quota a server reports, from RateLimit or X-RateLimit-*', () => {
