@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CodeMaps } from '../codemaps/types.js';
 import { UserError } from '../util/errors.js';
 import { buildMappingGuide } from './model.js';
@@ -13,7 +13,8 @@ export const GUIDE_FILES = { markdown: 'mapping-guide.md', html: 'mapping-guide.
 
 /**
  * Writes mapping-guide.md and mapping-guide.html into `dir` (made when missing; its parent must exist). Throws UserError
- * `--out DIR: cannot write (CODE)` when the directory cannot be made or written.
+ * `--out DIR: the folder PARENT does not exist …` for a missing parent, `--out DIR: cannot write (CODE)` when the
+ * directory cannot be made or written otherwise.
  */
 export function writeMappingGuide(maps: CodeMaps, dir: string): { markdown: string; html: string } {
   const guide = buildMappingGuide(maps);
@@ -24,7 +25,10 @@ export function writeMappingGuide(maps: CodeMaps, dir: string): { markdown: stri
     writeFileSync(files.markdown, guideMarkdown(guide));
     writeFileSync(files.html, guideHtml(guide));
   } catch (error) {
-    throw new UserError(`--out ${dir}: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    const code = (error as NodeJS.ErrnoException).code;
+    // The only level not made: a missing parent is the likely mistake (a typo, or --out a/b/c on a fresh machine).
+    if (code === 'ENOENT' && !existsSync(dirname(dir))) throw new UserError(`--out ${dir}: the folder ${dirname(dir)} does not exist (only the last level of --out is made)`);
+    throw new UserError(`--out ${dir}: cannot write (${code ?? (error as Error).message})`);
   }
   return files;
 }
