@@ -25,14 +25,33 @@ export function igPackageVersions(igs: Iterable<IgName>, usCoreVersion: string):
   return Object.fromEntries(IG_NAMES.filter((ig) => selected.has(ig)).map((ig) => [IG_PACKAGES[ig].packageId, IG_PACKAGES[ig].version ?? usCoreVersion]));
 }
 
+/** The US Core versions fhirseed builds (`generate --us-core`, the profile's `usCore`). */
+export const US_CORE_VERSIONS = ['6.1.0', '3.1.1'] as const;
+
 /**
- * `generate --ig` values (repeatable, each a comma list) → the selected IGs, in IG_NAMES order.
- * Throws a UserError naming the known IGs for an unknown one, or when none is named.
+ * `generate --ig` values (repeatable, each a comma list of `NAME` or `NAME@VERSION`, as serve's `--ig` takes them) →
+ * the selected IGs in IG_NAMES order, and the US Core version when `us-core@VERSION` names one (it then acts as
+ * `--us-core VERSION`). Throws a UserError naming the known IGs for an unknown one, the version built for a
+ * fixed-version IG named at another, the US Core versions built for another, a us-core version differing from
+ * `usCoreOption` (`--us-core`), or when none is named.
  */
-export function parseIgOption(values: readonly string[]): IgName[] {
-  const names = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
-  const unknown = names.find((n) => !(IG_NAMES as readonly string[]).includes(n));
-  if (unknown !== undefined) throw new UserError(`--ig ${unknown}: unknown IG (known: ${IG_NAMES.join(', ')})`);
+export function parseIgOption(values: readonly string[], usCoreOption?: string): { igs: IgName[]; usCore?: string } {
+  const entries = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const names: string[] = [];
+  let usCore: string | undefined;
+  for (const entry of entries) {
+    const [name, version] = entry.split('@', 2) as [string, string | undefined];
+    if (!(IG_NAMES as readonly string[]).includes(name)) throw new UserError(`--ig ${entry}: unknown IG (known: ${IG_NAMES.join(', ')})`);
+    names.push(name);
+    if (version === undefined) continue;
+    const fixed = IG_PACKAGES[name as IgName].version;
+    if (fixed !== undefined && version !== fixed) throw new UserError(`--ig ${entry}: fhirseed builds ${name} ${fixed} only (--ig ${name} or ${name}@${fixed})`);
+    if (fixed === undefined) {
+      if (!(US_CORE_VERSIONS as readonly string[]).includes(version)) throw new UserError(`--ig ${entry}: fhirseed builds US Core ${US_CORE_VERSIONS.join(' or ')}`);
+      if ((usCoreOption ?? version) !== version || (usCore ?? version) !== version) throw new UserError(`--ig ${entry}: differs from ${usCore ? `us-core@${usCore}` : `--us-core ${usCoreOption}`}; name one US Core version`);
+      usCore = version;
+    }
+  }
   if (!names.length) throw new UserError(`--ig: name at least one of ${IG_NAMES.join(', ')}`);
-  return IG_NAMES.filter((ig) => names.includes(ig));
+  return { igs: IG_NAMES.filter((ig) => names.includes(ig)), ...(usCore ? { usCore } : {}) };
 }

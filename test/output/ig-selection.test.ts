@@ -137,6 +137,27 @@ describe('fhirseed generate --ig', () => {
     expect(manifest.igs).toEqual({ 'hl7.fhir.us.carin-bb': '2.0.0', 'hl7.fhir.us.core': '6.1.0' });
   });
 
+  it('should take NAME@VERSION as serve does: the version built, us-core@VERSION as --us-core VERSION', async () => {
+    const out = join(dir(), 'out');
+    const r = await run(['generate', '--members', '2', '--out', out, '--ig', 'carin-bb@2.0.0,us-core@3.1.1']);
+    expect(r.code, r.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.igs).toEqual({ 'hl7.fhir.us.carin-bb': '2.0.0', 'hl7.fhir.us.core': '3.1.1' });
+  });
+
+  it('should refuse a version fhirseed does not build, or two US Core versions, in one line, exit 2', async () => {
+    const cases: [string[], string][] = [
+      [['--ig', 'carin-bb@1.1.0'], '--ig carin-bb@1.1.0: fhirseed builds carin-bb 2.0.0 only (--ig carin-bb or carin-bb@2.0.0)'],
+      [['--ig', 'us-core@7.0.0'], '--ig us-core@7.0.0: fhirseed builds US Core 6.1.0 or 3.1.1'],
+      [['--ig', 'us-core@3.1.1', '--us-core', '6.1.0'], '--ig us-core@3.1.1: differs from --us-core 6.1.0; name one US Core version'],
+      [['--ig', 'us-core@3.1.1,us-core@6.1.0'], '--ig us-core@6.1.0: differs from us-core@3.1.1; name one US Core version'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(['generate', '--members', '2', '--out', join(dir(), 'out'), ...args]);
+      expect({ code: r.code, stderr: r.stderr, stdout: r.stdout }).toEqual({ code: 2, stderr: `fhirseed: ${message}\n`, stdout: '' });
+    }
+  });
+
   it('should refuse an unknown IG in one line naming the known ones, exit 2, before any work', async () => {
     const out = join(dir(), 'out');
     const r = await run(['generate', '--members', '2', '--out', out, '--ig', 'us-core,fhir-r5']);

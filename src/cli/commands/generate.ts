@@ -76,7 +76,10 @@ export const generateCommand: CommandModule<CommandContext, GenerateArgs & { ig?
   handler: async (argv) => {
     // --jobs > 1 holds two heaps in one process: grown less far (a bad --jobs is runGenerate's one line).
     keepHeapTight(generateHeapGrowingPercent(argv.jobs === undefined ? availableParallelism() - 1 : Number(argv.jobs)));
-    await runGenerate(argv, argv.ig === undefined ? undefined : parseIgOption(argv.ig));
+    const selection = argv.ig === undefined ? undefined : parseIgOption(argv.ig, argv['us-core']);
+    // us-core@VERSION is --us-core VERSION.
+    if (selection?.usCore) argv['us-core'] = selection.usCore as '6.1.0' | '3.1.1';
+    await runGenerate(argv, selection?.igs);
   },
 };
 
