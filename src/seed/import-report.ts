@@ -11,6 +11,6 @@ export function formatImportSummary(s: ImportSummary): string {
     table(['type', 'imported'], s.counts.map((c) => [c.type, c.count === undefined ? '?' : String(c.count)]));
   for (const e of s.errors.slice(0, 20)) text += `  error: ${e}\n`;
   if (s.errors.length > 20) text += `  … and ${s.errors.length - 20} more errors\n`;
-  if (s.verify) text += formatVerify(s.verify);
+  if (s.verify) text += formatVerify(s.verify, s.runId);
   return text;
 }

@@ -26,7 +26,7 @@ export function formatSeedSummary(s: SeedSummary): string {
     (s.tokensIssued ? `, ${s.tokensIssued} access tokens` : '') +
     '\n';
   if (s.deadLettered) text += `  dead letters: ${s.deadLetterFile} (replay with --retry-dead-letter)\n`;
-  if (s.verify) text += formatVerify(s.verify);
+  if (s.verify) text += formatVerify(s.verify, s.runId);
   return text;
 }
 
@@ -36,13 +36,22 @@ export function retryCauses(causes: Readonly<Record<string, number>> | undefined
   return rows.length ? ` (${rows.map(([cause, n]) => `${n}× ${cause}`).join(', ')})` : '';
 }
 
-/** The verify lines after a seed or an import: the types whose count under the run tag differs from the manifest. */
-export function formatVerify(verify: NonNullable<SeedSummary['verify']>): string {
+/**
+ * The verify lines after a seed or an import: the types whose count under the run tag differs from the manifest. When
+ * the server holds more of every differing type than the manifest says, one more line says the likely why: another
+ * output with the same run id (same profile and seed, more members) was loaded before, and how to start clean.
+ */
+export function formatVerify(verify: NonNullable<SeedSummary['verify']>, runId: string): string {
   const bad = verify.filter((r) => !r.ok);
-  return bad.length
-    ? `verify: ${bad.length} of ${verify.length} types differ from the manifest\n` +
-        table(['type', 'manifest', 'server', 'problem'], bad.map((r) => [r.type, String(r.expected), r.actual === undefined ? '?' : String(r.actual), r.problem ?? '']))
-    : `verify: counts under the run tag match the manifest for all ${verify.length} types\n`;
+  if (!bad.length) return `verify: counts under the run tag match the manifest for all ${verify.length} types\n`;
+  const more = bad.every((r) => r.actual !== undefined && r.actual > r.expected);
+  return (
+    `verify: ${bad.length} of ${verify.length} types differ from the manifest\n` +
+    table(['type', 'manifest', 'server', 'problem'], bad.map((r) => [r.type, String(r.expected), r.actual === undefined ? '?' : String(r.actual), r.problem ?? ''])) +
+    (more
+      ? `verify: the server holds more under run ${runId} than this output: an output with the same run id (same profile and seed, more members) was loaded before; remove it with fhirseed purge --run ${runId}, or generate with another --run-id\n`
+      : '')
+  );
 }
 
 export function formatPingTable(checks: readonly PingCheck[]): string {
