@@ -1,6 +1,6 @@
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
 import { UserError } from '../util/errors.js';
 
 const BLOCK = 512;
@@ -31,7 +31,8 @@ export function writeArchive(dir: string, file: string, prefix: string): { files
 
 /**
  * Checks, before any work, that the archive `file` can be written: a .tar.gz/.tgz name, not a
- * directory, in an existing directory where a file can be created (tried: a probe opened for append,
+ * directory, empty, missing or an archive writeArchive made (isFhirseedArchive), in an existing directory where a
+ * file can be created (tried: a probe opened for append,
  * and removed again when it did not exist before, so /proc or a read-only mount fails here and not
  * after the generation). Throws UserError `--archive <file>: …`.
  */
@@ -45,11 +46,36 @@ export function checkArchiveTarget(file: string): void {
   if (!statSync(parent).isDirectory()) throw new UserError(`--archive ${file}: ${parent} is not a directory`);
   if (existsSync(path) && statSync(path).isDirectory()) throw new UserError(`--archive ${file}: is a directory`);
   const existed = existsSync(path);
+  // As --out replaces only what fhirseed wrote: another file of that name (a download, someone's backup) is kept.
+  if (existed && statSync(path).size > 0 && !isFhirseedArchive(path)) {
+    throw new UserError(`--archive ${file}: exists and is not a fhirseed archive; give another name or remove it`);
+  }
   try {
     closeSync(openSync(path, 'a'));
     if (!existed) unlinkSync(path);
   } catch (error) {
     throw new UserError(`--archive ${file}: cannot write in ${parent} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+/**
+ * Whether `file` is a gzipped ustar archive whose first entry sits under `fhirseed-` (as writeArchive names them):
+ * only its first 64 KiB are read and inflated.
+ */
+export function isFhirseedArchive(file: string): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(64 << 10);
+    const read = readSync(fd, head, 0, head.length, 0);
+    const tar = gunzipSync(head.subarray(0, read), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    if (tar.length < BLOCK || tar.toString('latin1', 257, 262) !== 'ustar') return false;
+    const field = (at: number, length: number) => tar.toString('latin1', at, at + length).replace(/\0.*$/s, '');
+    const prefix = field(345, 155);
+    return (prefix || field(0, 100)).startsWith('fhirseed-');
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -1,4 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import * as tar from 'tar';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
@@ -51,6 +53,41 @@ describe('generate --archive that cannot be written', () => {
     unchanged();
     expect(readdirSync(temp.dir).filter((e) => e.includes('fhirseed-tmp'))).toEqual([]);
   }, 60_000);
+});
+
+describe('generate --archive onto an existing file (s13 trial item 8: replaced without a word)', () => {
+  it('should refuse a file that is not a fhirseed archive, in one line with exit 2, and keep it', async () => {
+    const other = join(temp.dir, 'other');
+    const cases: [string, Buffer][] = [
+      ['notes.tar.gz', Buffer.from('my notes, not an archive\n')],
+      ['plain.tgz', gzipSync(Buffer.from('x'.repeat(2048)))],
+    ];
+    await runCli(['generate', '--members', '1', '--out', join(temp.dir, 'out-other-src')], quiet);
+    await tar.create({ gzip: true, file: join(temp.dir, 'someone.tar.gz'), cwd: temp.dir }, ['out-other-src']);
+    cases.push(['someone.tar.gz', readFileSync(join(temp.dir, 'someone.tar.gz'))]);
+    for (const [name, bytes] of cases) {
+      const archive = join(temp.dir, name);
+      writeFileSync(archive, bytes);
+      const run = await runBin(['generate', '--members', '1', '--out', other, '--archive', archive]);
+      expectOneLineExit2(run, new RegExp(`^fhirseed: --archive ${archive.replace(/[.]/g, '\\.')}: exists and is not a fhirseed archive; give another name or remove it\n$`));
+      expect(readFileSync(archive).equals(bytes), name).toBe(true);
+      expect(existsSync(other)).toBe(false);
+    }
+  }, 120_000);
+
+  it('should replace an archive fhirseed wrote, and an empty file', async () => {
+    const archive = join(temp.dir, 'mine.tar.gz');
+    const out = join(temp.dir, 'out-mine');
+    writeFileSync(archive, '');
+    expect(await runCli(['generate', '--members', '1', '--seed', '1', '--out', out, '--archive', archive], quiet)).toBe(0);
+    const first = readFileSync(archive);
+    expect(await runCli(['generate', '--members', '2', '--seed', '2', '--out', out, '--archive', archive], quiet)).toBe(0);
+    expect(readFileSync(archive).equals(first)).toBe(false);
+    const entries: string[] = [];
+    await tar.list({ file: archive, onReadEntry: (entry) => void entries.push(entry.path) });
+    expect(entries.length).toBeGreaterThan(0);
+    expect(entries.every((path) => path.startsWith('fhirseed-'))).toBe(true);
+  }, 120_000);
 });
 
 describe('generate: paths and values named as the user gave them', () => {
