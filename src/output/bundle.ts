@@ -20,10 +20,14 @@ export function transactionBundle(resources: readonly Resource[]): Bundle {
 
 /** A name-based UUID (version 5 layout over SHA-256 bits) for a resource URL. */
 export function stableUuid(name: string): string {
-  // One-shot hash: no Hash object per resource (same bytes as createHash).
-  const h = hash('sha256', `fhirseed:${name}`, 'buffer');
-  h[6] = (h[6]! & 0x0f) | 0x50;
-  h[8] = (h[8]! & 0x3f) | 0x80;
-  const hex = h.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  // One-shot hash straight to hex: no Hash object, Buffer or copy per resource (same text as createHash's digest
+  // with the version and variant bits set on bytes 6 and 8; issue 13).
+  const hex = hash('sha256', `fhirseed:${name}`, 'hex');
+  // Byte 6's high nibble becomes 5 (the version); byte 8's two high bits become 10 (the variant).
+  const variant = VARIANT[hex.charCodeAt(16)]!;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
+
+/** The variant's hex digit by the char code of byte 8's high-nibble digit: 10xx, the low two bits kept. */
+const VARIANT: string[] = [];
+for (let v = 0; v < 16; v++) VARIANT['0123456789abcdef'.charCodeAt(v)] = (8 | (v & 3)).toString(16);

@@ -44,8 +44,23 @@ export function splitIndexes(resources: readonly Resource[], max: number, refs: 
 
 /** Tarjan's algorithm over in-group references: it emits each component after those it points to. */
 function componentsDependenciesFirst(resources: readonly Resource[], refs: (i: number) => string[]): number[][] {
-  const byKey = new Map(resources.map((r, i) => [`${r.resourceType}/${r.id}`, i]));
-  const edges = resources.map((_, i) => [...new Set(refs(i))].flatMap((ref) => byKey.get(ref) ?? []));
+  const byKey = new Map<string, number>();
+  for (let i = 0; i < resources.length; i++) byKey.set(`${resources[i]!.resourceType}/${resources[i]!.id}`, i);
+  // Each resource's in-group references by position, each once, in the order first referenced; `seen[w] === i + 1`
+  // marks w as already an edge of i (no Set and copies per resource: a split member's every resource; issue 13).
+  const seen = new Int32Array(resources.length);
+  const edges: number[][] = [];
+  for (let i = 0; i < resources.length; i++) {
+    const out: number[] = [];
+    for (const ref of refs(i)) {
+      const w = byKey.get(ref);
+      if (w !== undefined && seen[w] !== i + 1) {
+        seen[w] = i + 1;
+        out.push(w);
+      }
+    }
+    edges.push(out);
+  }
   const index = new Array<number>(resources.length).fill(-1);
   const low = new Array<number>(resources.length).fill(0);
   const onStack = new Array<boolean>(resources.length).fill(false);
