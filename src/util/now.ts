@@ -13,3 +13,13 @@ export function checkNow(now: string, period: { start: string; end: string }, wh
   if (now < period.start) throw new UserError(`${what} ${now}: before the profile period start ${period.start}`);
   return now;
 }
+
+/**
+ * The stderr note for a `--now` after `today` (both YYYY-MM-DD; today is the machine's UTC date): not an error — fixed
+ * dates in tests may lie ahead —, but every `meta.lastUpdated` and `Provenance.recorded` is then dated in the future,
+ * which a server or app may refuse or sort oddly. Undefined when `now` is not after today.
+ */
+export function futureNowNote(now: string, today: string, what = '--now'): string | undefined {
+  if (now <= today) return undefined;
+  return `fhirseed: ${what} ${now} is after today (${today}): the data is dated in the future (meta.lastUpdated, Provenance.recorded, claims paid by then)\n`;
+}

@@ -57,6 +57,16 @@ describe('generate options are checked before any work, and echoed as typed', ()
     await refused(['generate', '--members', '1', '--now', 'soon'], '--now soon: expected a date YYYY-MM-DD');
   });
 
+  it('should note (not refuse) a --now after today: the data is then dated in the future', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const later = `${Number(today.slice(0, 4)) + 3}-01-01`;
+    const ahead = await run(['generate', '--members', '1', '--now', later, '--out', join(dir(), 'out')]);
+    expect(ahead.code, ahead.stderr).toBe(0);
+    expect(ahead.stderr).toBe(`fhirseed: --now ${later} is after today (${today}): the data is dated in the future (meta.lastUpdated, Provenance.recorded, claims paid by then)\n`);
+    const past = await run(['generate', '--members', '1', '--now', '2025-06-30', '--out', join(dir(), 'out')]);
+    expect({ code: past.code, stderr: past.stderr }).toEqual({ code: 0, stderr: '' });
+  });
+
   it('should refuse an --archive not named .tar.gz/.tgz or inside --out', async () => {
     const base = dir();
     await refused(['generate', '--members', '1', '--archive', join(base, 'x.zip')], `--archive ${join(base, 'x.zip')}: the archive is a gzipped tar; name it …tar.gz or …tgz`);

@@ -14,7 +14,7 @@ import { loadProfile } from '../../profile/load.js';
 import { profileLoadOptions } from '../../story/limits.js';
 import { UserError } from '../../util/errors.js';
 import { generateHeapGrowingPercent, keepHeapTight } from '../../util/heap.js';
-import { checkNow } from '../../util/now.js';
+import { checkNow, futureNowNote } from '../../util/now.js';
 import { packageRoot } from '../../util/paths.js';
 import { checkRunId } from '../../util/run-id.js';
 import { interruptSignal } from '../interrupt.js';
@@ -113,6 +113,8 @@ export async function runGenerate(argv: GenerateArgs, igs?: IgName[]): Promise<M
   if (!argv.yes) checkSize(end - first, formats, existing);
   // Told only now that every option passed: a mistake stays one line.
   if (askedJobs !== undefined && jobs < askedJobs) argv.io.stderr(jobsNote(askedJobs, jobs));
+  const future = argv.now === undefined ? undefined : futureNowNote(argv.now, new Date().toISOString().slice(0, 10));
+  if (future) argv.io.stderr(future);
   const progress = progressReporter(argv.io, 'members');
   const interrupt = interruptSignal();
   // The archive is packed from the finished temporary directory, before it replaces --out: an
