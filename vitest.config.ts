@@ -67,6 +67,8 @@ export default defineConfig({
     // (checked once, up front) and never reach for the FHIR package registry. The run's temporary files go to a folder
     // of its own, and what a test leaves there fails the run (temp-dirs-setup.ts).
     globalSetup: ['test/helpers/packages-setup.ts', 'test/helpers/temp-dirs-setup.ts'],
+    // FC_SEED=N: every fast-check property from seed N (to replay a failure, or run the properties at chosen seeds).
+    setupFiles: ['test/helpers/fast-check-seed.ts'],
     env: { FHIRSEED_OFFLINE: '1' },
     projects: [
       { extends: true, test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: ISOLATED, isolate: false } },

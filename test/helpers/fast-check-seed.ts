@@ -1,0 +1,13 @@
+import fc from 'fast-check';
+
+/**
+ * vitest setupFiles: `FC_SEED=N` runs every fast-check property of the run from seed N (fc.configureGlobal), to replay
+ * a failure (fast-check prints `seed: N, path: "…"` in its message) or to run the any-seed properties at chosen seeds.
+ * Unset, each property draws a seed of its own (fast-check's default, from the time and Math.random), printed when it
+ * fails. A property that names its own `seed` keeps it. Not an integer: the run stops, naming the variable.
+ */
+const seed = process.env.FC_SEED;
+if (seed !== undefined && seed !== '') {
+  if (!/^-?\d+$/.test(seed) || !Number.isSafeInteger(Number(seed))) throw new Error(`FC_SEED=${seed}: not an integer`);
+  fc.configureGlobal({ ...fc.readConfigureGlobal(), seed: Number(seed) });
+}
