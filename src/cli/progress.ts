@@ -20,9 +20,29 @@ export function formatEta(done: number, total: number, seconds: number): string 
   return `${Math.floor(left / 3600)}h${String(Math.floor((left % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-/** A progress bar with rate and ETA on a terminal; silent otherwise. */
-export function progressReporter(io: CliIo, unit: string): ProgressReporter {
-  if (!io.isTty) return { update: () => undefined, stop: () => undefined };
+/**
+ * What to print where there is no terminal for a bar (a CI log, a pipe): `label` begins each line
+ * (`seed: sent`), `unit` follows the total (`resources`; none for purge's `purge: deleted 640 of 6397 (10 %)`).
+ * `quietMs` (default the io's progressQuietMs, else QUIET_MS): no line before that long has passed, since a run that
+ * ends in seconds needs none.
+ */
+export interface PlainProgress {
+  label: string;
+  unit?: string;
+  quietMs?: number;
+  /** The clock, in ms (Date.now); tests pass their own. */
+  now?: () => number;
+}
+
+/** How long a run without a terminal may go without a progress line: its summary comes soon after, or a line does. */
+export const QUIET_MS = 30_000;
+
+/**
+ * A progress bar with rate and ETA on a terminal. Without one: with `plain`, a line per tenth of the total
+ * (tenthsReporter); without, silent.
+ */
+export function progressReporter(io: CliIo, unit: string, plain?: PlainProgress): ProgressReporter {
+  if (!io.isTty) return plain ? tenthsReporter(io, { quietMs: io.progressQuietMs, ...plain }) : { update: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
     { format: `{bar} {percentage}% | {value}/{total} ${unit} | {rate}/s | ETA {etaText}`, stream: process.stderr, hideCursor: true },
     cliProgress.Presets.shades_classic,
@@ -43,5 +63,28 @@ export function progressReporter(io: CliIo, unit: string): ProgressReporter {
       if (begun) bar.stop();
       begun = false;
     },
+  };
+}
+
+/**
+ * Progress where there is no terminal for a bar: one stderr line each time a new tenth of the total is reached
+ * (`seed: sent 640 of 6397 resources (10 %)`), none for 100 % (the command's summary says it), none before
+ * `quietMs` has passed since the reporter was made (then the tenth reached by then is told at the next update), so
+ * that minutes of work are not minutes of silence in a CI log.
+ */
+export function tenthsReporter(io: CliIo, plain: PlainProgress): ProgressReporter {
+  const now = plain.now ?? Date.now;
+  const started = now();
+  const quietMs = plain.quietMs ?? QUIET_MS;
+  const unit = plain.unit ? ` ${plain.unit}` : '';
+  let shown = 0;
+  return {
+    update: (done, total) => {
+      const tenth = total > 0 ? Math.floor((done * 10) / total) : 0;
+      if (tenth <= shown || tenth >= 10 || now() - started < quietMs) return;
+      shown = tenth;
+      io.stderr(`${plain.label} ${done} of ${total}${unit} (${tenth * 10} %)\n`);
+    },
+    stop: () => undefined,
   };
 }

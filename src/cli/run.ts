@@ -11,6 +11,8 @@ export interface CliIo {
   stderr: (text: string) => void;
   /** Whether stderr is a terminal (progress bars only then). */
   isTty: boolean;
+  /** Without a terminal: ms before the first progress line (default QUIET_MS, src/cli/progress.ts). */
+  progressQuietMs?: number;
 }
 
 /** Merged into every command's argv: where to write, and where to put the exit code. */

@@ -122,7 +122,7 @@ export async function runGenerate(argv: GenerateArgs, igs?: IgName[]): Promise<M
   if (askedJobs !== undefined && jobs < askedJobs) argv.io.stderr(jobsNote(askedJobs, jobs));
   const future = argv.now === undefined ? undefined : futureNowNote(argv.now, new Date().toISOString().slice(0, 10));
   if (future) argv.io.stderr(future);
-  const progress = progressReporter(argv.io, 'members');
+  const progress = progressReporter(argv.io, 'members', { label: 'generate: wrote', unit: 'members' });
   const interrupt = interruptSignal();
   // The archive is packed from the finished temporary directory, before it replaces --out: an
   // archive that cannot be written then leaves the earlier output in place. A shard is packed after it

@@ -2,8 +2,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { purge } from '../../seed/purge.js';
 import { formatPurgePlan, formatPurgeReport } from '../../seed/report.js';
 import { checkRunId } from '../../util/run-id.js';
-import { progressReporter, type ProgressReporter } from '../progress.js';
-import type { CliIo, CommandContext } from '../run.js';
+import { progressReporter } from '../progress.js';
+import type { CommandContext } from '../run.js';
 import { connectionOptions, interruptible, withServerOptions, type ServerArgs } from './server-options.js';
 
 interface PurgeArgs extends ServerArgs {
@@ -22,7 +22,8 @@ export const purgeCommand: CommandModule<CommandContext, PurgeArgs> = {
       .option('dry-run', { type: 'boolean', default: false, describe: 'List what would be deleted; delete nothing' }) as unknown as Argv<PurgeArgs>,
   handler: async (argv) => {
     const { signal, release } = interruptible(argv.io);
-    const progress = argv.io.isTty ? progressReporter(argv.io, 'deleted') : tenthsReporter(argv.io);
+    // Without a terminal, a line at every tenth from the first, as purge has always printed (no quiet start).
+    const progress = progressReporter(argv.io, 'deleted', { label: 'purge: deleted', quietMs: 0 });
     try {
       const report = await purge({
         ...connectionOptions(argv, signal),
@@ -41,20 +42,3 @@ export const purgeCommand: CommandModule<CommandContext, PurgeArgs> = {
     }
   },
 };
-
-/**
- * Progress where there is no terminal for a bar (a CI log, a pipe): one stderr line at each tenth of the plan
- * (`purge: deleted 640 of 6397 (10 %)`), so a purge of thousands of resources is not minutes of silence.
- */
-export function tenthsReporter(io: CliIo): ProgressReporter {
-  let shown = 0;
-  return {
-    update: (done, total) => {
-      const tenth = total > 0 ? Math.floor((done * 10) / total) : 0;
-      if (tenth <= shown || tenth >= 10) return;
-      shown = tenth;
-      io.stderr(`purge: deleted ${done} of ${total} (${tenth * 10} %)\n`);
-    },
-    stop: () => undefined,
-  };
-}

@@ -50,7 +50,7 @@ export const seedCommand: CommandModule<CommandContext, SeedArgs> = {
     if (argv.resume && argv['retry-dead-letter']) throw new UserError('give --resume or --retry-dead-letter, not both');
     if (argv['import-mode'] !== undefined && argv.mode !== 'import') throw new UserError(`--import-mode ${argv['import-mode']}: only with --mode import (the bulk $import), not --mode ${argv.mode}`);
     const { signal, release } = interruptible(argv.io);
-    const progress = progressReporter(argv.io, 'resources');
+    const progress = progressReporter(argv.io, 'resources', { label: 'seed: sent', unit: 'resources' });
     const log = connectionOptions(argv).log;
     try {
       if (argv.mode === 'import') {

@@ -54,7 +54,7 @@ export const validateCommand: CommandModule<CommandContext, ValidateArgs> = {
     const validator = await createValidator({ igs, packagesDir: argv.packages, slim: true });
     const jobs = cappedJobs(argv.jobs, availableParallelism());
     if (jobs < argv.jobs) argv.io.stderr(jobsNote(argv.jobs, jobs));
-    const progress = progressReporter(argv.io, 'resources');
+    const progress = progressReporter(argv.io, 'resources', { label: 'validate: checked', unit: 'resources' });
     const coveragePackages = coveragePackagesOf(validator, igs);
     let result;
     try {
