@@ -3,7 +3,7 @@ import { extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Resource } from '@medplum/fhirtypes';
 import { UserError } from '../util/errors.js';
-import { parseJsonText } from '../util/json-text.js';
+import { jsonSyntaxError, parseJsonText } from '../util/json-text.js';
 
 /** Maps a reference as written (`Patient/x`, a bundle's `urn:uuid:…` fullUrl) to `Type/id` where known. */
 export type ResolveReference = (reference: string) => string;
@@ -84,10 +84,13 @@ async function readNdjson(file: string, sink: ResourceSink): Promise<void> {
       n++;
       if (!line.trim()) continue;
       let resource: Resource;
+      const text = n === 1 ? line.replace(/^\uFEFF/, '') : line;
       try {
-        resource = JSON.parse(n === 1 ? line.replace(/^\uFEFF/, '') : line) as Resource;
+        resource = JSON.parse(text) as Resource;
       } catch (error) {
-        throw new UserError(`${file}:${n}: invalid JSON (${(error as Error).message})`);
+        // The column where the parser stopped, as validate and the profile loader say it.
+        const at = jsonSyntaxError(text, error as Error);
+        throw new UserError(`${file}:${n}:${at.column}: not JSON (${at.why})`);
       }
       if (typeof resource?.resourceType !== 'string') throw new UserError(`${file}:${n}: not a FHIR resource (no resourceType)`);
       emit(resource, sink, { file, line: n });

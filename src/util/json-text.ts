@@ -10,12 +10,22 @@ export function parseJsonText<T>(text: string, name: string): T {
   try {
     return JSON.parse(body) as T;
   } catch (error) {
-    const message = (error as Error).message.split('\n')[0]!;
-    const offset = errorOffset(body, message);
-    const lines = body.slice(0, offset).split('\n');
-    const why = message.replace(/ in JSON at position \d+.*$/, '').replace(/ of JSON input$/, '').replace(/, (\.\.\.)?".*$/s, '');
-    throw new UserError(`${name}:${lines.length}:${lines.at(-1)!.length + 1}: not JSON (${why})`);
+    const at = jsonSyntaxError(body, error as Error);
+    throw new UserError(`${name}:${at.line}:${at.column}: not JSON (${at.why})`);
   }
+}
+
+/**
+ * Where and why JSON.parse(`body`) failed with `error`: 1-based line and column of the place the parser stopped, and
+ * its message without the position and the quoted text (which may hold the text's line breaks), e.g.
+ * `Expected double-quoted property name`.
+ */
+export function jsonSyntaxError(body: string, error: Error): { line: number; column: number; why: string } {
+  const message = error.message.split('\n')[0]!;
+  const offset = errorOffset(body, message);
+  const lines = body.slice(0, offset).split('\n');
+  const why = message.replace(/ in JSON at position \d+.*$/, '').replace(/ of JSON input$/, '').replace(/, (\.\.\.)?".*$/s, '');
+  return { line: lines.length, column: lines.at(-1)!.length + 1, why };
 }
 
 /**

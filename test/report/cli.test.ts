@@ -117,11 +117,13 @@ describe('fhirseed report on bad input', { timeout: 120_000 }, () => {
     oneLine(await inProcess(['report', dir]), /^fhirseed: .*empty: no FHIR resources found/);
   });
 
-  it('should name the file and line of a corrupt NDJSON line', async () => {
+  it('should name the file, line and column of a corrupt NDJSON line', async () => {
     const dir = join(temp.dir, 'corrupt-ndjson');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'Patient.ndjson'), `${patient}\n\n{"resourceType": "Patient", "id": \n`);
-    oneLine(await inProcess(['report', dir]), /^fhirseed: .*corrupt-ndjson\/Patient\.ndjson:3: invalid JSON/);
+    writeFileSync(join(dir, 'Patient.ndjson'), `${patient}\n\n{"resourceType": "Patient", "id": x}\n`);
+    oneLine(await inProcess(['report', dir]), new RegExp(`^fhirseed: ${join(dir, 'Patient.ndjson').replace(/[.]/g, '\\.')}:3:35: not JSON \\(Unexpected token 'x'\\)\n$`));
+    writeFileSync(join(dir, 'Patient.ndjson'), `\uFEFF${patient}\n{"resourceType": "Patient" "id": "a"}\n{"resourceType": "Patient", "id": \n`);
+    oneLine(await inProcess(['report', dir]), /Patient\.ndjson:2:28: not JSON \(Expected ',' or '}' after property value\)\n$/);
   });
 
   it('should name a corrupt JSON file', async () => {

@@ -101,14 +101,14 @@ describe('report --html from the command line', () => {
     expect(r.stdout).toBe('');
   });
 
-  it('should name the file and line of a corrupt NDJSON line, exit 2, and write no page', async () => {
+  it('should name the file, line and column of a corrupt NDJSON line, exit 2, and write no page', async () => {
     const bad = join(temp.dir, 'corrupt');
     mkdirSync(bad);
     writeFileSync(join(bad, 'Patient.ndjson'), `${JSON.stringify(patient('a', '1980-01-01', 'female'))}\n{"resourceType":"Patient",\n`);
     const file = join(temp.dir, 'corrupt.html');
     const r = await cli(['report', bad, '--html', file]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^fhirseed: .*corrupt\/Patient\.ndjson:2: invalid JSON \(.*\)\n$/);
+    expect(r.stderr).toBe(`fhirseed: ${join(bad, 'Patient.ndjson')}:2:27: not JSON (Expected double-quoted property name)\n`);
     expect(existsSync(file)).toBe(false);
   });
 
@@ -133,7 +133,7 @@ describe('report --html from the command line', () => {
   });
 
   it.each([
-    ['not JSON', '{"resources": 3,', /^fhirseed: --validation .*v\.json: invalid JSON \(.*\)\n$/],
+    ['not JSON', '{"resources": 3,', /^fhirseed: --validation .*v\.json:1:17: not JSON \(Expected double-quoted property name\)\n$/],
     ['JSON of another kind', '{"resourceType":"Patient"}', /^fhirseed: --validation .*v\.json: not a 'fhirseed validate --json' report .*\n$/],
   ])('should refuse a --validation file that is %s: one line, exit 2', async (_name, text, message) => {
     const v = join(temp.dir, 'v.json');

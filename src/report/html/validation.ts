@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '../../util/errors.js';
+import { parseJsonText } from '../../util/json-text.js';
 import { coverage } from '../../validate/coverage.js';
 import { igsFromManifests } from '../../validate/manifest-igs.js';
 import { parseIg } from '../../validate/packages.js';
@@ -18,12 +19,7 @@ export function loadValidation(file: string): ValidationReport {
   } catch (error) {
     throw new UserError(`--validation ${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UserError(`--validation ${file}: invalid JSON (${(error as Error).message})`);
-  }
+  const json = parseJsonText<unknown>(text, `--validation ${file}`);
   const r = json as Partial<ValidationReport> | null;
   const ok =
     typeof r === 'object' && r !== null &&
