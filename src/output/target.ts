@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmdirSync, r
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { shardSuffix, type Shard } from './writer.js';
-import { isRunning } from '../util/running.js';
+import { mayStillOwn } from '../util/running.js';
 
 /** The names fhirseed writes at the top of an output directory. */
 export const OWN_ENTRY = /^(bundles|ndjson|seed-state|serve-state|screenshots|sandbox-store|manifest.*\.json|test-accounts.*\.(json|csv)|brands\.json|\.fhirseed-(tmp|old)-\d+(\.shard-\d+-of-\d+)?)$/;
@@ -101,13 +101,25 @@ export function createTempOutput(out: string, shard?: Shard): string {
 
 /**
  * Removes what a killed unsharded run (SIGKILL, power loss) left in its work area: its
- * `…fhirseed-tmp-<pid>` or `-old-<pid>` directory, when no process with that pid runs here.
- * Shards' directories are left alone: their process may run on another machine sharing the volume.
+ * `…fhirseed-tmp-<pid>` or `-old-<pid>` directory, when no process with that pid runs here, or the one that does
+ * started after the directory last changed or is not node (the pid reused after a reboot or a container restart;
+ * util/running.ts mayStillOwn). Shards' directories are left alone: their process may run on another machine sharing
+ * the volume.
  */
 function removeStale(area: { dir: string; prefix: string }): void {
   for (const name of readdirSync(area.dir)) {
     const m = /^(?:tmp|old)-(\d+)$/.exec(name.startsWith(area.prefix) ? name.slice(area.prefix.length) : '');
-    if (m && !isRunning(Number(m[1]))) rmSync(join(area.dir, name), { recursive: true, force: true });
+    if (!m) continue;
+    const path = join(area.dir, name);
+    let changedMs: number;
+    try {
+      // ctime too: renaming the old output aside (swapInOutput) changes its ctime, not its mtime.
+      const s = statSync(path);
+      changedMs = Math.max(s.mtimeMs, s.ctimeMs);
+    } catch {
+      continue; // removed meanwhile by its own run
+    }
+    if (!mayStillOwn(Number(m[1]), changedMs)) rmSync(path, { recursive: true, force: true });
   }
 }
 

@@ -43,6 +43,14 @@ export function isSameProcess(pid: number, stamp: string | undefined): boolean {
     const now = processStamp(pid);
     return now === undefined || now === stamp;
   }
+  return mayBeFhirseed(pid);
+}
+
+/**
+ * Whether live process `pid` may be a fhirseed one: its command line (/proc) runs node or fhirseed, or /proc cannot
+ * tell. False for pid 1 after a container restart, a kernel thread, a shell.
+ */
+function mayBeFhirseed(pid: number): boolean {
   let argv: string[];
   try {
     argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
@@ -50,4 +58,37 @@ export function isSameProcess(pid: number, stamp: string | undefined): boolean {
     return true;
   }
   return argv.slice(0, 2).some((a) => /(^|[\\/])(node|nodejs)(\.exe)?$/i.test(a) || /fhirseed/i.test(a));
+}
+
+/**
+ * When process `pid` started, in ms since the epoch: the boot time (`btime` in /proc/stat, whole seconds) plus its
+ * start in clock ticks since boot (/proc/<pid>/stat field 22, proc(5)) at USER_HZ 100, the value Linux gives user
+ * space on every architecture. About a second either way; undefined where /proc cannot tell.
+ */
+export function processStartMs(pid: number): number | undefined {
+  try {
+    const btime = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1];
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[22 - 3];
+    return btime && start && /^\d+$/.test(start) ? Number(btime) * 1000 + Number(start) * 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The slack of processStartMs (btime is whole seconds) and of a clock stepped a little, in ms. */
+const START_SLACK_MS = 3000;
+
+/**
+ * Whether a leftover named by `pid` alone (a staging folder `…-tmp-PID`), last changed at `changedMs` (ms since the
+ * epoch), may still be that process's: `pid` alive, not started after the change (a pid reused after a reboot, a
+ * container restart or the pids wrapping belongs to a process started later; what processStamp's boot id and start
+ * time tell a lock, told here by the start time alone, as the name holds no stamp), and running node or fhirseed where
+ * /proc says. A process that started within a few seconds of the change is given the benefit of the doubt.
+ */
+export function mayStillOwn(pid: number, changedMs: number): boolean {
+  if (!isRunning(pid)) return false;
+  const started = processStartMs(pid);
+  if (started !== undefined && started > changedMs + START_SLACK_MS) return false;
+  return mayBeFhirseed(pid);
 }
