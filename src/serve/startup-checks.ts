@@ -1,4 +1,6 @@
 import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { AuthOptions } from './auth.js';
 import { assertPortFree } from './listen.js';
 import { dataFiles } from './load.js';
 import { storeFileOf, type RepositoryOptions } from './store/engine.js';
@@ -8,15 +10,23 @@ import { UserError } from '../util/errors.js';
 /**
  * The start's checks that take no time, made before the port is bound and before packages or data are loaded (which
  * take seconds to minutes), so that a mistake is told at once, one line (UserError, exit 2), nothing touched:
- * `dir` a readable directory holding FHIR data (assertServedDirectory), then the SQLite store file: its path, its
+ * `dir` a readable directory holding FHIR data (assertServedDirectory), `packagesDir` and the registered clients'
+ * `stateDir` not files (assertDirectoryOption), then the SQLite store file: its path, its
  * folder made or writable, another serve's lock (store/lock.ts), a file that is not a fhirseed store (without
  * `rebuildStore`). When one fails and `port` on `host` is in use too, the line names both (`…; and port 8080 is in use
  * …`), so that the second is not told only at the next try. Takes the store's lock and returns its release (a no-op
  * without a store file on disk).
  */
-export async function checkBeforeStart(options: RepositoryOptions, host: string, port: number): Promise<() => void> {
+export async function checkBeforeStart(
+  options: RepositoryOptions & { packagesDir?: string; auth?: Pick<AuthOptions, 'mode' | 'registration'> },
+  host: string,
+  port: number,
+): Promise<() => void> {
   try {
     if (options.dir !== undefined) assertServedDirectory(options.dir);
+    if (options.packagesDir) assertDirectoryOption('--packages', options.packagesDir);
+    const stateDir = registeredClientsDir(options.auth);
+    if (stateDir) assertDirectoryOption('--state-dir', stateDir);
     const file = storeFileOf(options);
     if (file === undefined) return () => undefined;
     const unlock = lockStoreFile(file, options.storeFile !== undefined);
@@ -50,6 +60,40 @@ export function assertServedDirectory(dir: string): void {
   const files = dataFiles(dir);
   if (files.length && !files.some((f) => f.endsWith('.json') || f.endsWith('.ndjson'))) {
     throw new UserError(`${dir}: holds no FHIR data (no .json or .ndjson file among its ${files.length} files); give fhirseed output, Bundles, NDJSON or resources`);
+  }
+}
+
+/** Where the registered clients are kept when the server keeps any (a SMART mode with registration on), else undefined. */
+export function registeredClientsDir(auth: Pick<AuthOptions, 'mode' | 'registration'> | undefined): string | undefined {
+  const smart = auth?.mode === 'smart-backend' || auth?.mode === 'smart-patient';
+  return smart && auth.registration && auth.registration.mode !== 'off' ? auth.registration.stateDir : undefined;
+}
+
+const DIRECTORY_OF: Record<string, string> = {
+  '--packages': 'the folder holding the <name>#<version>.tgz files or <name>#<version>/package/ folders',
+  '--state-dir': 'a folder for the registered clients, clients.json',
+};
+
+/**
+ * A directory option's path (`--packages DIR`, `--state-dir DIR`) as far as it can be told without reading it:
+ * UserError `OPTION PATH: is a file, not a directory (…)` when it is a file or lies under one (it would otherwise be
+ * told late, or never: packages "not found", a registration failing). A path that does not exist passes: --packages of
+ * nothing serves without the IG packages (a note says so), and the state directory is made at the first registration.
+ */
+export function assertDirectoryOption(option: string, path: string): void {
+  const want = DIRECTORY_OF[option] ? ` (${option} takes ${DIRECTORY_OF[option]})` : '';
+  for (let at = path; ; at = dirname(at)) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = statSync(at).isDirectory();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && dirname(at) !== at) continue;
+      if (code === 'ENOENT') return;
+      throw new UserError(`${option} ${path}: cannot read it (${code ?? (error as Error).message})`);
+    }
+    if (isDirectory) return;
+    throw new UserError(`${option} ${path}: ${at === path ? 'is a file' : `${at} is a file`}, not a directory${want}`);
   }
 }
 

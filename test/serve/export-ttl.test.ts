@@ -19,7 +19,7 @@ describe('serve/start: a bad --export-ttl', () => {
   it('should be one line, exit 2, and for start before any generating', async () => {
     const temp = tempDir('fhirseed-export-ttl-cli-');
     try {
-      expect(await cli(['serve', '--port', '0', '--export-ttl', '0'])).toEqual({ code: 2, stderr: 'fhirseed: --export-ttl 0: expected a duration such as 300, 90s, 15m, 1h or 30d\n' });
+      expect(await cli(['serve', '--port', '0', '--export-ttl', '0'])).toEqual({ code: 2, stderr: 'fhirseed: --export-ttl 0: expected at least 1 s (a duration such as 300, 90s, 15m, 1h or 30d)\n' });
       const out = join(temp.dir, 'pop');
       const start = await cli(['start', '--out', out, '--members', '5', '--port', '0', '--export-ttl', 'soon']);
       expect(start).toEqual({ code: 2, stderr: 'fhirseed: --export-ttl soon: expected a duration such as 300, 90s, 15m, 1h or 30d\n' });

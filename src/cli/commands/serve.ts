@@ -16,7 +16,7 @@ import { parseCorsOrigins } from '../../serve/cors.js';
 import { assertStoreKind, lockStoreFile } from '../../serve/store/open.js';
 import { assertStoreFree } from '../../serve/store/lock.js';
 import { storeFileOf } from '../../serve/store/engine.js';
-import { withPortProblem } from '../../serve/startup-checks.js';
+import { assertDirectoryOption, registeredClientsDir, withPortProblem } from '../../serve/startup-checks.js';
 import { UserError } from '../../util/errors.js';
 import { parseJsonText } from '../../util/json-text.js';
 import { parseIg } from '../../validate/packages.js';
@@ -128,8 +128,8 @@ export function readWorkersOption(argv: Pick<ServeArgsShared, 'read-workers' | '
 
 /**
  * For `start`, before it spends minutes generating into `dir`: checks --port and that it can be bound on --host now,
- * the options only the server reads (CORS origins, body limit, store file, rate limit, token lifetimes, TLS files),
- * and that no other serve holds the store it will serve (DIR/sandbox-store/store.sqlite or --store FILE: generating
+ * the options only the server reads (CORS origins, body limit, store file, rate limit, token lifetimes, TLS files,
+ * --packages and --state-dir not files), and that no other serve holds the store it will serve (DIR/sandbox-store/store.sqlite or --store FILE: generating
  * would replace the directory under it); a --store FILE is also checked as serve checks it (folder, writable, a
  * fhirseed store unless --rebuild-store). UserError (exit 2) for each. `serve` needs no call: startServer checks all
  * this before loading.
@@ -147,6 +147,9 @@ export async function checkBeforeGenerating(argv: ServeArgsShared, dir: string):
   if (tls) readTls(tls);
   const port = wholeNumberOption('--port', argv.port, { min: 0, max: 65535 })!;
   try {
+    if (argv.packages) assertDirectoryOption('--packages', argv.packages);
+    const stateDir = registeredClientsDir({ mode: argv.auth, registration: registrationOptions(argv, dir) });
+    if (stateDir) assertDirectoryOption('--state-dir', stateDir);
     if (store.storeFile) {
       lockStoreFile(store.storeFile, true)();
       assertStoreKind(store.storeFile, store.rebuildStore);

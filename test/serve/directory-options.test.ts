@@ -1,0 +1,101 @@
+// `serve --packages FILE` served without a word of the mistake (the packages "not found" in a note), `--state-dir FILE`
+// served and failed only at the first registration: each is now one line (exit 2) before the port is bound and the data
+// loaded, as the start's other cheap checks (src/serve/startup-checks.ts). The token and export lifetimes of 0 were
+// already refused at once; pinned here before the port too.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run.js';
+import { startServer, type ServeOptions } from '../../src/serve/index.js';
+import { UserError } from '../../src/util/errors.js';
+import { tempDir } from '../helpers/output.js';
+
+const temp = tempDir('fhirseed-directory-options-');
+const file = join(temp.dir, 'afile.txt');
+let held: Server;
+let heldPort = 0;
+
+beforeAll(async () => {
+  writeFileSync(file, 'not a folder\n');
+  held = createServer();
+  await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
+  heldPort = (held.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  await new Promise<void>((resolve) => held.close(() => resolve()));
+  temp.cleanup();
+});
+
+/** startServer's refusal (a UserError), or a failure naming what was started instead. */
+async function refusal(options: ServeOptions): Promise<string> {
+  let started;
+  try {
+    started = await startServer({ host: '127.0.0.1', port: 0, ...options });
+  } catch (error) {
+    expect(error).toBeInstanceOf(UserError);
+    return (error as Error).message;
+  }
+  await started.close();
+  throw new Error(`started at ${started.url} instead of refusing`);
+}
+
+const smart = (stateDir: string): ServeOptions['auth'] => ({ mode: 'smart-backend', clients: [{ clientId: 'c', secret: 's' }], registration: { mode: 'open', stateDir } });
+
+describe('serve: --packages and --state-dir that are files', () => {
+  it('should refuse --packages FILE (or a path under a file), saying what it takes', async () => {
+    expect(await refusal({ packagesDir: file })).toBe(
+      `--packages ${file}: is a file, not a directory (--packages takes the folder holding the <name>#<version>.tgz files or <name>#<version>/package/ folders)`,
+    );
+    expect(await refusal({ packagesDir: join(file, 'packages') })).toMatch(new RegExp(`^--packages ${file}/packages: ${file} is a file, not a directory`));
+  });
+
+  it('should refuse --state-dir FILE where clients register (a SMART mode), and ignore it where none do', async () => {
+    expect(await refusal({ auth: smart(file) })).toMatch(new RegExp(`^--state-dir ${file}: is a file, not a directory \\(`));
+    expect(await refusal({ auth: smart(join(file, 'state')) })).toMatch(new RegExp(`^--state-dir ${file}/state: ${file} is a file`));
+    const off = await startServer({ port: 0, auth: { mode: 'smart-backend', clients: [{ clientId: 'c', secret: 's' }], registration: { mode: 'off', stateDir: file } } });
+    await off.close();
+  });
+
+  it('should still serve a --packages or --state-dir folder that does not exist yet', async () => {
+    const missing = join(temp.dir, 'missing', 'deeper');
+    const server = await startServer({ port: 0, packagesDir: missing, auth: smart(join(temp.dir, 'state-to-be')) });
+    await server.close();
+  });
+
+  it('should name a port in use in the same line', async () => {
+    expect(await refusal({ packagesDir: file, port: heldPort })).toMatch(new RegExp(`^--packages ${file}: is a file.*; and port ${heldPort} is in use`));
+  });
+});
+
+describe('serve and start from the command line', () => {
+  async function cli(args: string[]) {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTty: false });
+    return { code, stdout, stderr };
+  }
+
+  it.each([
+    [['--packages', 'FILE'], /^fhirseed: --packages \S+: is a file, not a directory/],
+    [['--auth', 'smart-patient', '--state-dir', 'FILE'], /^fhirseed: --state-dir \S+: is a file, not a directory/],
+    [['--access-token-ttl', '0'], /^fhirseed: --access-token-ttl 0: expected at least 1 s/],
+    [['--refresh-token-ttl', '0s'], /^fhirseed: --refresh-token-ttl 0s: expected at least 1 s/],
+    [['--export-ttl', '0'], /^fhirseed: --export-ttl 0: expected at least 1 s/],
+  ])('start %j: one line, exit 2, nothing generated', async (extra, message) => {
+    const out = join(temp.dir, `start-${extra.join('')}`);
+    const r = await cli(['start', '--out', out, '--members', '1', '--port', '0', ...extra.map((a) => (a === 'FILE' ? file : a))]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stdout).toBe('');
+  }, 60_000);
+
+  it.each([['--access-token-ttl'], ['--refresh-token-ttl'], ['--export-ttl']])('serve %s 0 on a port in use: the lifetime is told, before the port', async (option) => {
+    const dir = join(temp.dir, 'served');
+    mkdirSync(dir, { recursive: true });
+    const r = await cli(['serve', dir, '--port', String(heldPort), '--auth', 'smart-patient', option, '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`fhirseed: ${option} 0: expected at least 1 s (a duration such as 300, 90s, 15m, 1h or 30d)\n`);
+  });
+});
