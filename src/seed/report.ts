@@ -1,6 +1,7 @@
 import type { PingCheck } from './ping.js';
 import type { PurgeReport, PurgeRow } from './purge.js';
 import type { SeedSummary } from './seed.js';
+import { plural } from '../util/plural.js';
 
 /** A plain text table: header, rule, rows; columns padded to their widest cell. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -23,7 +24,7 @@ export function formatSeedSummary(s: SeedSummary): string {
     `  sent ${s.sent}, created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, failed ${s.failed}, retried ${s.retried}${retryCauses(s.retryCauses)}, dead-lettered ${s.deadLettered}\n` +
     `  elapsed ${seconds.toFixed(1)} s, ${s.rate.toFixed(0)} resources/s` +
     (s.skippedMembers ? `, ${s.skippedMembers} members already loaded (resumed)` : '') +
-    (s.tokensIssued ? `, ${s.tokensIssued} access tokens` : '') +
+    (s.tokensIssued ? `, ${s.tokensIssued} access ${plural(s.tokensIssued, 'token')}` : '') +
     '\n';
   if (s.deadLettered) text += `  dead letters: ${s.deadLetterFile} (replay with --retry-dead-letter)\n`;
   if (s.verify) text += formatVerify(s.verify, s.runId);
