@@ -1,12 +1,13 @@
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, CapabilityStatement, Resource } from '@medplum/fhirtypes';
 import { FHIRSEED_RUN_TAG_SYSTEM } from '../fhir/context.js';
 import { UserError } from '../util/errors.js';
 import { fetchCapabilities } from './capabilities.js';
 import { connect } from './connect.js';
-import type { FhirHttpClient } from './http.js';
 import { Semaphore } from './limiter.js';
 import { assertServerAllowed, normalizeServerUrl, type ConnectionOptions } from './options.js';
 import { describeFailure } from './outcome.js';
+import { PurgeSender, type PurgeRequest } from './purge-batch.js';
+import type { Redactor } from './redact.js';
 import { countTagged } from './verify.js';
 
 export interface PurgeOptions extends ConnectionOptions {
@@ -60,7 +61,10 @@ export function deletionOrder(types: Iterable<string>): string[] {
  * Deletes exactly the resources carrying the run tag (or any fhirseed tag), in reverse dependency
  * order. Each resource is re-read and its tag checked before its DELETE (sent with If-Match, so a
  * resource changed in between is not deleted). 404 and 410 count as deleted. A 409 (still
- * referenced) is tried again in a later pass, after its referrers are gone.
+ * referenced) is tried again in a later pass, after its referrers are gone. Reads and deletes go a
+ * search page at a time in `batch` Bundles, or one request each for a server without batch
+ * (purge-batch.ts). Throws UserError: no run or both, a remote server without --production (exit 2),
+ * a failed tag search or no searchable type (exit 1); NetworkFailure/AuthRefused from the client (exit 2).
  */
 export async function purge(options: PurgeOptions): Promise<PurgeReport> {
   const server = normalizeServerUrl(options.server);
@@ -74,7 +78,8 @@ export async function purge(options: PurgeOptions): Promise<PurgeReport> {
   const { client, redactor } = connect(options);
   const report: PurgeReport = { plan: [], deleted: 0, untagged: 0, failed: [], remaining: [] };
   try {
-    const types = deletionOrder(await searchableTypes(client));
+    const capabilities = await fetchCapabilities(client);
+    const types = deletionOrder(searchableTypes(client.baseUrl, capabilities.statement));
     for (const type of types) {
       const count = await countTagged(client, type, tagToken).catch(() => 0);
       if (count > 0) report.plan.push({ type, count });
@@ -83,7 +88,7 @@ export async function purge(options: PurgeOptions): Promise<PurgeReport> {
     if (options.dryRun) return report;
 
     const total = report.plan.reduce((a, r) => a + r.count, 0);
-    const slots = new Semaphore(options.concurrency);
+    const sender = new PurgeSender(client, new Semaphore(options.concurrency), options.retry, capabilities, options.log ? (line) => options.log!(redactor.redact(line)) : undefined, options.random);
     const refused = new Map<string, string>();
     // Passes: a 409 on a resource still referenced by another tagged one resolves once that one goes.
     for (let pass = 0; pass < 3; pass++) {
@@ -95,10 +100,14 @@ export async function purge(options: PurgeOptions): Promise<PurgeReport> {
           const page = await client.send('GET', url);
           if (page.status !== 200) throw new UserError(redactor.redact(`search ${type} by tag: ${describeFailure(page.status, page.body)}`), 1);
           const bundle = page.body as Bundle | undefined;
-          const ids = (bundle?.entry ?? [])
-            .map((e) => e.resource)
-            .filter((r): r is Resource => r?.resourceType === type && Boolean(r.id) && !seen.has(r.id!))
-            .map((r) => r.id!);
+          const ids = [
+            ...new Set(
+              (bundle?.entry ?? [])
+                .map((e) => e.resource)
+                .filter((r): r is Resource => r?.resourceType === type && Boolean(r.id) && !seen.has(r.id!))
+                .map((r) => r.id!),
+            ),
+          ];
           if (!ids.length) {
             // Everything on this page was handled (and left, or refused): go on to the next page, if any.
             const next = bundle?.link?.find((l) => l.relation === 'next')?.url;
@@ -107,18 +116,9 @@ export async function purge(options: PurgeOptions): Promise<PurgeReport> {
             continue;
           }
           url = firstPage;
-          await Promise.all(
-            ids.map((id) =>
-              slots.run(async () => {
-                seen.add(id);
-                const outcome = await deleteIfTagged(client, type, id, carriesTag);
-                if (outcome === 'deleted') report.deleted++;
-                else if (outcome === 'untagged') report.untagged++;
-                else refused.set(`${type}/${id}`, redactor.redact(outcome.reason));
-                options.onProgress?.(report.deleted, total);
-              }),
-            ),
-          );
+          for (const id of ids) seen.add(id);
+          await deletePage(sender, type, ids, carriesTag, report, refused, redactor);
+          options.onProgress?.(report.deleted, total);
         }
       }
       if (!refused.size) break;
@@ -137,28 +137,37 @@ export async function purge(options: PurgeOptions): Promise<PurgeReport> {
   return report;
 }
 
-type DeleteOutcome = 'deleted' | 'untagged' | { reason: string };
-
-async function deleteIfTagged(client: FhirHttpClient, type: string, id: string, carriesTag: (r: Resource | undefined) => boolean): Promise<DeleteOutcome> {
-  const path = `${type}/${encodeURIComponent(id)}`;
-  const current = await client.send('GET', path);
-  if (current.status === 404 || current.status === 410) return 'deleted';
-  if (current.status !== 200) return { reason: `read: ${describeFailure(current.status, current.body)}` };
-  if (!carriesTag(current.body as Resource)) return 'untagged';
-  // The ETag is passed back as it came (never parsed): the delete only applies to the version read.
-  const etag = current.headers.etag;
-  const response = await client.send('DELETE', path, undefined, typeof etag === 'string' ? { 'if-match': etag } : {});
-  if (response.status === 200 || response.status === 202 || response.status === 204 || response.status === 404 || response.status === 410) return 'deleted';
-  return { reason: describeFailure(response.status, response.body) };
+/**
+ * Re-reads a page's resources, then deletes those that carry the tag, each at the version read (If-Match with its
+ * ETag, so a resource changed in between is not deleted): both steps in batch Bundles when the server takes them.
+ * 200/202/204/404/410 to a DELETE, and 404/410 to the re-read, count as deleted; anything else goes to `refused`
+ * (tried again in a later pass) with its reason.
+ */
+async function deletePage(sender: PurgeSender, type: string, ids: string[], carriesTag: (r: Resource | undefined) => boolean, report: PurgeReport, refused: Map<string, string>, redactor: Redactor): Promise<void> {
+  const reads = await sender.send(ids.map((id) => ({ method: 'GET', type, id })));
+  const deletes: PurgeRequest[] = [];
+  reads.forEach((read, k) => {
+    const id = ids[k]!;
+    if (read.status === 404 || read.status === 410) report.deleted++;
+    else if (read.status !== 200) refused.set(`${type}/${id}`, redactor.redact(`read: ${describeFailure(read.status, read.body)}`));
+    else if (!carriesTag(read.body as Resource | undefined)) report.untagged++;
+    else deletes.push({ method: 'DELETE', type, id, ...(read.etag ? { ifMatch: read.etag } : {}) });
+  });
+  const answers = await sender.send(deletes);
+  answers.forEach(({ status, body }, k) => {
+    if (status !== undefined && GONE.has(status)) report.deleted++;
+    else refused.set(`${type}/${deletes[k]!.id}`, redactor.redact(describeFailure(status, body)));
+  });
 }
 
+const GONE = new Set([200, 202, 204, 404, 410]);
+
 /** Types the server can search, from its CapabilityStatement. */
-async function searchableTypes(client: FhirHttpClient): Promise<string[]> {
-  const capabilities = await fetchCapabilities(client);
-  const rest = capabilities.statement.rest?.find((r) => r.mode === 'server');
+function searchableTypes(base: string, statement: CapabilityStatement): string[] {
+  const rest = statement.rest?.find((r) => r.mode === 'server');
   const types = (rest?.resource ?? [])
     .filter((r) => !r.interaction?.length || r.interaction.some((i) => i.code === 'search-type'))
     .flatMap((r) => (r.type ? [String(r.type)] : []));
-  if (!types.length) throw new UserError(`${client.baseUrl}/metadata lists no searchable resource types; cannot find tagged resources`, 1);
+  if (!types.length) throw new UserError(`${base}/metadata lists no searchable resource types; cannot find tagged resources`, 1);
   return types;
 }

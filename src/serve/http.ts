@@ -21,7 +21,7 @@ import { otherPatientSearch, patientDenial, patientFilter } from './patient-acce
 import { sendPage, type SitePage } from './index-page.js';
 import type { AtomicMemoryRepository } from './router.js';
 import { planSearch, runSearch, type Query } from './search-extras.js';
-import { WriteQueue, isWrite, processBundle } from './transaction.js';
+import { WriteQueue, deleteRefusal, isWrite, processBundle } from './transaction.js';
 import { BulkImports, sendImportAnswer } from './bulk-import.js';
 import { checkBundle, validationOutcome, type WriteCheck } from './validate-writes.js';
 import { binaryContent, wantsBinaryContent } from './binary.js';
@@ -291,6 +291,9 @@ async function write(context: HttpContext, method: HttpMethod, url: URL, segment
     const issues = context.check([resource]);
     if (issues.length) return [validationOutcome(issues)];
   }
+  // medplum's delete does not read If-Match: a DELETE of another version than the current one is a 412 here.
+  const stale = method === 'DELETE' && segments.length === 2 && deleteRefusal({ request: { method, url: `${type}/${id}`, ifMatch: req.headers['if-match'] } }, context.repo);
+  if (stale) return [stale];
   const creates = method === 'PUT' && type && id && segments.length === 2 && !context.repo.has(type, id);
   const response = await context.router.handleRequest(fhirRequest(method, segments.join('/'), url, body, req), context.repo);
   if (creates && isOk(response[0]) && response[1]) return [created, response[1]];

@@ -1,4 +1,4 @@
-import { OperationOutcomeError, allOk, badRequest, isOk, normalizeOperationOutcome } from '@medplum/core';
+import { OperationOutcomeError, allOk, badRequest, isOk, normalizeOperationOutcome, preconditionFailed } from '@medplum/core';
 import type { FhirRequest, FhirResponse, FhirRouter } from '@medplum/fhir-router';
 import type { Bundle, BundleEntry, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { AtomicMemoryRepository } from './router.js';
@@ -55,6 +55,8 @@ export async function processBundle(router: FhirRouter, repo: AtomicMemoryReposi
         }
         return [allOk, { resourceType: 'Bundle', type: 'transaction-response', entry } as Bundle];
       });
+    } else if (bundle.type === 'batch') {
+      response = await processBatch(router, repo, bundle, request);
     } else {
       response = await router.handleRequest(request, repo);
     }
@@ -71,6 +73,46 @@ export async function processBundle(router: FhirRouter, repo: AtomicMemoryReposi
     }
   });
   return [allOk, result];
+}
+
+/**
+ * A batch in one store transaction (one SQLite commit, not one per entry), with each entry's own outcome kept:
+ * medplum answers a failed batch entry in place without throwing, and each write is a savepoint of the transaction
+ * (sqlite-repository.ts atomically), so a failed entry leaves nothing of itself and the others commit together.
+ * Only a failure of the store as a whole (SQLite ended the transaction: a full disk) fails the batch, with nothing
+ * of it stored. A DELETE entry whose `request.ifMatch` names another version than the current one is answered 412
+ * and not applied (medplum's delete does not read If-Match).
+ */
+async function processBatch(router: FhirRouter, repo: AtomicMemoryRepository, bundle: Bundle, request: FhirRequest): Promise<FhirResponse> {
+  const entries = bundle.entry ?? [];
+  const stale = new Map<number, OperationOutcome>();
+  entries.forEach((entry, i) => {
+    const refusal = deleteRefusal(entry, repo);
+    if (refusal) stale.set(i, refusal);
+  });
+  const kept = entries.filter((_, i) => !stale.has(i));
+  if (!stale.size) return repo.withTransaction(() => router.handleRequest(request, repo));
+  const [outcome, result] = kept.length
+    ? await repo.withTransaction(() => router.handleRequest({ ...request, body: { ...bundle, entry: kept } }, repo))
+    : [allOk, { resourceType: 'Bundle', type: 'batch-response', entry: [] } as Bundle];
+  if (!isOk(outcome) || result?.resourceType !== 'Bundle') return result ? [outcome, result] : [outcome];
+  const answered = [...((result as Bundle).entry ?? [])];
+  const entry = entries.map((_, i) => {
+    const refused = stale.get(i);
+    return refused ? { response: { status: '412 Precondition Failed', outcome: refused } } : (answered.shift() ?? {});
+  });
+  return [allOk, { ...(result as Bundle), entry }];
+}
+
+/** For a `DELETE Type/id` entry with `request.ifMatch`: the 412 outcome when the stored version is another one. */
+export function deleteRefusal(entry: BundleEntry, repo: AtomicMemoryRepository): OperationOutcome | undefined {
+  const ifMatch = entry.request?.method === 'DELETE' ? entry.request.ifMatch : undefined;
+  if (!ifMatch) return undefined;
+  const [type = '', id, extra] = (entry.request?.url ?? '').split('?')[0]!.split('/');
+  const current = id && extra === undefined ? repo.get(type, id)?.meta?.versionId : undefined;
+  const wanted = /"([^"]+)"/.exec(ifMatch)?.[1] ?? ifMatch;
+  if (current === undefined || wanted === '*' || wanted === current) return undefined;
+  return { ...preconditionFailed, issue: [{ ...preconditionFailed.issue![0]!, diagnostics: `If-Match ${ifMatch}: ${type}/${id} is at version ${current}` }] } as OperationOutcome;
 }
 
 /**

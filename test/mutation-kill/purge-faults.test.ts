@@ -8,6 +8,7 @@ import { UserError } from '../../src/util/errors.js';
 import { startTestServer, type TestServer } from '../helpers/fhir-server.js';
 import { testConnection, uniqueRunId } from '../seed/helpers/data.js';
 import { startFaultProxy, type Fault } from '../seed/helpers/fault-proxy.js';
+import { existsOn, putResources } from '../seed/helpers/server-resources.js';
 
 /** purge through a fault-injecting proxy: what it plans, what it reports, and what is left on the server. */
 let server: TestServer;
@@ -21,23 +22,8 @@ afterAll(async () => {
 /** The run tag, after another one a server or a user may have added. */
 const tag = (code: string) => ({ meta: { tag: [{ system: 'urn:example:workflow', code: 'reviewed' }, { system: FHIRSEED_RUN_TAG_SYSTEM, code }] } });
 
-async function put(resources: Resource[]): Promise<void> {
-  const { client } = connect(testConnection(server.url));
-  try {
-    for (const r of resources) expect([200, 201]).toContain((await client.send('PUT', `${r.resourceType}/${r.id}`, r)).status);
-  } finally {
-    await client.close();
-  }
-}
-
-async function exists(r: Resource): Promise<boolean> {
-  const { client } = connect(testConnection(server.url));
-  try {
-    return (await client.send('GET', `${r.resourceType}/${r.id}`)).status === 200;
-  } finally {
-    await client.close();
-  }
-}
+const put = (resources: Resource[]) => putResources(server.url, resources);
+const exists = (r: Resource) => existsOn(server.url, r);
 
 /** A run's small population: an Organization, a Patient that points at it, and two Coverages pointing at both. */
 function population(run: string): Resource[] {
@@ -51,11 +37,25 @@ function population(run: string): Resource[] {
   ];
 }
 
+/** The embedded server's statement without the batch interaction: purge then reads and deletes one resource per request. */
+let oneByOne: unknown;
+beforeAll(async () => {
+  const { client } = connect(testConnection(server.url));
+  try {
+    const statement = (await client.send('GET', 'metadata')).body as { rest: { interaction?: { code: string }[] }[] };
+    oneByOne = { ...statement, rest: statement.rest.map((r) => ({ ...r, interaction: (r.interaction ?? []).filter((i) => i.code !== 'batch') })) };
+  } finally {
+    await client.close();
+  }
+});
+
+/** purge through a proxy that injects `decide`'s faults into single requests: the server is shown without batch (unless `decide` answers /metadata). */
 async function through(decide: (req: IncomingMessage) => Fault, run: (url: string) => Promise<void>): Promise<IncomingMessage[]> {
   const seen: IncomingMessage[] = [];
   const proxy = await startFaultProxy(server.url, (_n, req) => {
     seen.push(req);
-    return decide(req);
+    const fault = decide(req);
+    return req.url!.startsWith('/metadata') && fault.kind === 'pass' ? { kind: 'status', status: 200, body: oneByOne } : fault;
   });
   try {
     await run(proxy.url);

@@ -30,6 +30,8 @@ beforeAll(async () => {
       res.end(body === undefined ? undefined : JSON.stringify(body));
     };
     if (url.pathname === '/metadata') return send(200, STATEMENT);
+    // No batches here (its statement lists no interactions): purge tries one, then sends one request per resource.
+    if (req.method === 'POST') return send(405);
     const [, type, id] = url.pathname.split('/');
     const all = [...store.values()].filter((r) => r.resourceType === type);
     if (!id) {
