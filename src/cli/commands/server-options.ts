@@ -104,6 +104,20 @@ export function logger(argv: ServerArgs): (line: string) => void {
   };
 }
 
+/**
+ * Most requests in flight `--concurrency` takes. Each holds a connection of its own (an undici pool of that many), that
+ * is a file descriptor: 1,000,000 would fail on the 1,024 descriptors a process commonly gets, and servers throttle
+ * far below 256 (the sandbox answers 16 clients; managed FHIR services publish limits in tens).
+ */
+export const MAX_CONCURRENCY = 256;
+
+/** --concurrency as a whole number 1..MAX_CONCURRENCY; UserError (one line) otherwise. */
+export function concurrencyOption(value: number): number {
+  const n = positiveInteger('--concurrency', value)!;
+  if (n > MAX_CONCURRENCY) throw new UserError(`--concurrency ${n}: at most ${MAX_CONCURRENCY} requests in flight (each holds a connection of its own)`);
+  return n;
+}
+
 export function connectionOptions(argv: ServerArgs, signal?: AbortSignal): ConnectionOptions {
   if (argv.log) assertWritable(argv.log);
   const timeout = positiveNumber('--timeout', argv.timeout)!;
@@ -125,7 +139,7 @@ export function connectionOptions(argv: ServerArgs, signal?: AbortSignal): Conne
       clientSecretMethod: argv['client-secret-method'],
       privateKeyFile: argv['private-key-file'],
     },
-    concurrency: positiveInteger('--concurrency', argv.concurrency)!,
+    concurrency: concurrencyOption(argv.concurrency),
     requestsPerSecond: positiveNumber('--rps', argv.rps),
     timeoutMs: Math.round(timeout * 1000),
     retry: { ...DEFAULT_RETRY_POLICY, maxRetries },
