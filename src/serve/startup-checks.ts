@@ -1,5 +1,5 @@
-import { statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdtempSync, rmdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { AuthOptions } from './auth.js';
 import { assertPortFree } from './listen.js';
 import { dataFiles } from './load.js';
@@ -94,6 +94,23 @@ export function assertDirectoryOption(option: string, path: string): void {
     }
     if (isDirectory) return;
     throw new UserError(`${option} ${path}: ${at === path ? 'is a file' : `${at} is a file`}, not a directory${want}`);
+  }
+}
+
+/**
+ * A directory option the user named for writing (`--state-dir DIR`): assertDirectoryOption, and then a folder can be
+ * made in it, or in its nearest existing ancestor (a probe folder made and removed: access() says yes to root even on
+ * /proc). UserError `OPTION PATH: cannot write in DIR (CODE)`. Not for the default DIR/serve-state: a read-only output
+ * is served as it is.
+ */
+export function assertWritableDirectoryOption(option: string, path: string): void {
+  assertDirectoryOption(option, path);
+  let at = path;
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  try {
+    rmdirSync(mkdtempSync(join(at, '.fhirseed-probe-')));
+  } catch (error) {
+    throw new UserError(`${option} ${path}: cannot write in ${at} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
 }
 

@@ -91,6 +91,18 @@ describe('serve and start from the command line', () => {
     expect(r.stdout).toBe('');
   }, 60_000);
 
+  it('serve and start --state-dir where nothing can be written (/proc/nope): one line, exit 2, before the port', async () => {
+    const dir = join(temp.dir, 'served');
+    mkdirSync(dir, { recursive: true });
+    const args = ['--auth', 'smart-backend', '--client-secret', 's', '--state-dir', '/proc/nope'];
+    const served = await cli(['serve', dir, '--port', String(heldPort), ...args]);
+    expect(served.code).toBe(2);
+    expect(served.stderr).toMatch(/^fhirseed: --state-dir \/proc\/nope: cannot write in \/proc \([A-Z]+\)\n$/);
+    const started = await cli(['start', '--out', join(temp.dir, 'start-proc'), '--members', '1', '--port', '0', ...args]);
+    expect(started.code).toBe(2);
+    expect(started.stderr).toMatch(/^fhirseed: --state-dir \/proc\/nope: cannot write in \/proc \([A-Z]+\)\n$/);
+  }, 60_000);
+
   it.each([['--access-token-ttl'], ['--refresh-token-ttl'], ['--export-ttl']])('serve %s 0 on a port in use: the lifetime is told, before the port', async (option) => {
     const dir = join(temp.dir, 'served');
     mkdirSync(dir, { recursive: true });

@@ -16,7 +16,7 @@ import { parseCorsOrigins } from '../../serve/cors.js';
 import { assertStoreKind, lockStoreFile } from '../../serve/store/open.js';
 import { assertStoreFree } from '../../serve/store/lock.js';
 import { storeFileOf } from '../../serve/store/engine.js';
-import { assertDirectoryOption, registeredClientsDir, withPortProblem } from '../../serve/startup-checks.js';
+import { assertDirectoryOption, assertWritableDirectoryOption, registeredClientsDir, withPortProblem } from '../../serve/startup-checks.js';
 import { UserError } from '../../util/errors.js';
 import { parseJsonText } from '../../util/json-text.js';
 import { parseIg } from '../../validate/packages.js';
@@ -239,7 +239,11 @@ function registrationOptions(argv: ServeArgsShared, dir: string | undefined): Re
   const initialToken = argv['registration-token'] ?? process.env.FHIRSEED_REGISTRATION_TOKEN;
   if (argv.registration === 'token' && !initialToken) throw new UserError('--registration token needs --registration-token (or $FHIRSEED_REGISTRATION_TOKEN)');
   const stateDir = argv['state-dir'] ?? (dir ? join(dir, SERVE_STATE_DIR) : undefined);
-  return { mode: argv.registration, initialToken, stateDir };
+  const registration = { mode: argv.registration, initialToken, stateDir };
+  // A --state-dir the user named must take writes (its clients.json); checked before the port, as startServer checks
+  // that it is not a file. The default DIR/serve-state is not: a read-only output is served as it is.
+  if (argv['state-dir'] && registeredClientsDir({ mode: argv.auth, registration })) assertWritableDirectoryOption('--state-dir', argv['state-dir']);
+  return registration;
 }
 
 function rateLimitOptions(argv: ServeArgsShared): RateLimitOptions | undefined {
