@@ -128,7 +128,7 @@ export class BaseChecker {
     const type = resource?.resourceType;
     const idx = typeof type === 'string' ? this.typeIndex(type) : undefined;
     if (!idx || idx.sd.kind !== 'resource') {
-      this.report(this.path(), `unknown resource type '${String(type)}'`);
+      this.report(this.path(), type === undefined ? 'resource has no resourceType' : typeof type !== 'string' ? `resourceType ${JSON.stringify(type)?.slice(0, 40)} is not a string` : `unknown resource type '${type}'`);
       return;
     }
     const current = this.current;

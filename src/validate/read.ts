@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
+import { LineCounter, parseDocument } from 'yaml';
 import { UserError } from '../util/errors.js';
 
 /** A file or line that could not be read as FHIR, located by file and (for NDJSON) line. */
@@ -124,12 +125,31 @@ export function readFile(file: string, add: (r: Resource) => void, result: Pick<
   // A Bundle whose entry is not an array is read as one resource, so that the base check reports it.
   if (json.resourceType === 'Bundle' && ['transaction', 'batch', 'collection', 'searchset'].includes(json.type) && Array.isArray(json.entry ?? [])) {
     (json.entry ?? []).forEach((entry: any, i: number) => {
-      if (entry?.resource) add(entry.resource as Resource);
+      if (entry?.resource && typeof entry.resource.resourceType !== 'string') {
+        const what = typeof entry.resource !== 'object' || Array.isArray(entry.resource) ? 'is not a JSON object' : 'has no resourceType';
+        result.problems.push({ file, ...entryPosition(text, i), message: `Bundle.entry[${i}].resource ${what}` });
+      } else if (entry?.resource) add(entry.resource as Resource);
       // An entry with a request or response only (a DELETE, an answer) has nothing to validate; one with none of
       // the three breaks bdl-5, which the entry's own check would have reported had it been read as a resource.
       else if (!entry?.request && !entry?.response) result.problems.push({ file, message: `Bundle.entry[${i}]: no resource, request or response (bdl-5)` });
     });
   } else add(json as Resource);
+}
+
+/**
+ * Line and column (1-based) of `entry[i].resource` in a Bundle's JSON text, by a position-keeping parse (the yaml
+ * package reads JSON as YAML 1.2); undefined when it cannot say. Only on a problem's path: slower than JSON.parse.
+ */
+function entryPosition(text: string, i: number): { line: number; column: number } | undefined {
+  try {
+    const lines = new LineCounter();
+    const node = parseDocument(text, { lineCounter: lines }).getIn(['entry', i, 'resource'], true) as { range?: [number, number, number] } | undefined;
+    if (!node?.range) return undefined;
+    const { line, col } = lines.linePos(node.range[0]);
+    return { line, column: col };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Line and column (1-based) where JSON.parse stopped, from the position in its message or, at the end of the input, the end. */

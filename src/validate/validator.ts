@@ -5,6 +5,7 @@ import { baseConstraintKeys, InvariantChecker } from './invariants.js';
 import { ensurePackages } from './package-download.js';
 import { loadPackages, type FhirPackage } from './packages.js';
 import { CompiledProfile } from './profile.js';
+import { referenceForm } from './reference-form.js';
 import { Terminology } from './terminology.js';
 import type { Issue } from './types.js';
 
@@ -45,7 +46,6 @@ export const DEFAULT_IGS = ['carin-bb@2.0.0', 'us-core@6.1.0'];
 
 const PROGRESS_EVERY = 250;
 
-const RELATIVE_REFERENCE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/[^/]+)?$/;
 
 /**
  * Loads the IG packages (downloading missing ones into ~/.fhir/packages when allowed, see ensurePackages)
@@ -96,10 +96,22 @@ export async function createValidator(options: ValidatorOptions = {}): Promise<V
   const error = (path: string, message: string, profileUrl?: string) => push({ ...(profileUrl ? { profile: profileUrl } : {}), path, severity: 'error', message });
   const baseError = (path: string, message: string) => error(path, message);
   const profileError = (path: string, message: string) => error(path, message, currentProfile);
-  const onReference = (ref: string, path: string) => {
-    if (RELATIVE_REFERENCE.test(ref) && !currentKnown(ref.includes('/_history/') ? ref.replace(/\/_history\/.*$/, '') : ref)) {
-      error(path, `reference '${ref}' does not resolve within the validated set`);
+  const resourceTypes = new Map<string, boolean>();
+  const isResourceType = (name: string): boolean => {
+    let known = resourceTypes.get(name);
+    if (known === undefined) {
+      const sd = built().definitions.baseType(name);
+      known = sd?.kind === 'resource' && !sd.abstract;
+      resourceTypes.set(name, known);
     }
+    return known;
+  };
+  // The empty string is the base check's (a primitive has a value or is absent).
+  const onReference = (ref: string, path: string) => {
+    if (ref === '') return;
+    const form = referenceForm(ref, isResourceType);
+    if (form.form === 'broken') error(path, form.why);
+    else if (form.form === 'relative' && !currentKnown(form.key)) error(path, `reference '${ref}' does not resolve within the validated set`);
   };
 
   const check = (resource: Resource, isKnown: (key: string) => boolean, issues: Issue[]): void => {
@@ -109,7 +121,9 @@ export async function createValidator(options: ValidatorOptions = {}): Promise<V
     currentIssues = issues;
     currentKnown = isKnown;
     seen = undefined;
-    base.checkResource(r, String(r?.resourceType), baseError, onReference);
+    base.checkResource(r, typeof r?.resourceType === 'string' ? r.resourceType : 'Resource', baseError, onReference);
+    // A resource of no known type has only the base check's error: its claimed profiles are of some other type.
+    if (typeof r?.resourceType !== 'string' || !isResourceType(r.resourceType)) return;
     for (const canonical of claimedProfiles(r)) {
       const compiledProfile = profile(canonical);
       if (!compiledProfile) {
