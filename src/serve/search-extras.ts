@@ -195,11 +195,11 @@ export function runSearch(repo: AtomicMemoryRepository, plan: SearchPlan, base: 
 interface IndexedRepository {
   decide(type: string, filters: Query): { seqs: number[]; rest: Query } | undefined;
   rows(seqs: number[], lazy?: boolean): Resource[];
-  includeReferences(type: string, ids: string[], param: SearchParameter): Map<string, string[]> | undefined;
+  includeReferencesOf(type: string, ids: string[], params: SearchParameter[]): Map<SearchParameter, Map<string, string[]>>;
 }
 
 function indexed(repo: AtomicMemoryRepository): IndexedRepository | undefined {
-  return 'decide' in repo && 'rows' in repo && 'includeReferences' in repo ? (repo as unknown as IndexedRepository) : undefined;
+  return 'decide' in repo && 'rows' in repo && 'includeReferencesOf' in repo ? (repo as unknown as IndexedRepository) : undefined;
 }
 
 /** A search's filters with chains resolved, and what the SQLite store's index decides of them (undefined: no index, or it narrows nothing). */
@@ -290,11 +290,11 @@ function resolveIncludes(repo: AtomicMemoryRepository, page: Resource[], plan: S
       added.push(r);
       out.push(entryOf(base, r, 'include'));
     };
-    for (const spec of plan.include) {
-      if (level > 0 && !spec.iterate) continue;
+    const specs = plan.include.filter((spec) => level === 0 || spec.iterate);
+    const rows = heldReferences(repo, frontier, specs);
+    for (const spec of specs) {
       const sources = frontier.filter((resource) => resource.resourceType === spec.sourceType);
-      // The SQLite store's reference rows, when it keeps them for this parameter: the rows are then not parsed.
-      const held = sources.length ? indexed(repo)?.includeReferences(spec.sourceType, sources.map((r) => r.id!), spec.param) : undefined;
+      const held = rows.get(spec.param);
       for (const resource of sources) {
         for (const ref of held ? (held.get(resource.id!) ?? []) : referencesOf(resource, spec.param)) {
           const [type, id] = ref.split('/');
@@ -315,6 +315,23 @@ function resolveIncludes(repo: AtomicMemoryRepository, page: Resource[], plan: S
     frontier = added;
   }
   return out;
+}
+
+/**
+ * The SQLite store's reference rows for these include specs' parameters (the sources among `frontier` are then not
+ * parsed): one query per source type, by parameter; a parameter it keeps no rows for (or another repository) has none.
+ */
+function heldReferences(repo: AtomicMemoryRepository, frontier: Resource[], specs: IncludeSpec[]): Map<SearchParameter, Map<string, string[]>> {
+  const store = indexed(repo);
+  const held = new Map<SearchParameter, Map<string, string[]>>();
+  if (!store) return held;
+  for (const type of new Set(specs.map((spec) => spec.sourceType))) {
+    const ids = frontier.filter((resource) => resource.resourceType === type).map((resource) => resource.id!);
+    if (!ids.length) continue;
+    const params = [...new Set(specs.filter((spec) => spec.sourceType === type).map((spec) => spec.param))];
+    for (const [param, rows] of store.includeReferencesOf(type, ids, params)) held.set(param, rows);
+  }
+  return held;
 }
 
 /**

@@ -288,6 +288,20 @@ describe('SQLite store: _include read from the reference rows', () => {
     for (const query of queries) expect(full(store.repo, query), `after writes: ${JSON.stringify(query)}`).toEqual(full(memory, query));
   });
 
+  it('should read the reference rows of a page for every parameter of _include=* in one query', async () => {
+    const { store } = await loadBoth(data());
+    const refs = (store.repo as unknown as { reads: { refs: { all: (...args: unknown[]) => unknown[] } } }).reads.refs;
+    const all = vi.spyOn(refs, 'all');
+    try {
+      const bundle = runSearch(store.repo, planSearch('ExplanationOfBenefit', queries[0]!), 'http://x/fhir', queries[0]!);
+      expect(bundle.entry?.filter((e) => e.search?.mode === 'include')).toHaveLength(6);
+      // ExplanationOfBenefit has 14 reference parameters: one query for the page, not one each.
+      expect(all).toHaveBeenCalledTimes(1);
+    } finally {
+      all.mockRestore();
+    }
+  });
+
   it('should read the resources when the store keeps no rows for the parameter as served', async () => {
     const { store } = await loadBoth(data());
     const plan = store.repo.datePlan;

@@ -171,6 +171,7 @@ export function readWorkerCount(resources: number, wanted: number | undefined): 
 
 function workerEntry(): { url: URL; execArgv: string[] } {
   const js = new URL('./read-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { url: js, execArgv: [] };
+  // $FHIRSEED_WORKER_EXEC_ARGV: node flags for the workers (e.g. `--cpu-prof --cpu-prof-dir=DIR`), as bulk-load.ts's.
+  if (existsSync(fileURLToPath(js))) return { url: js, execArgv: process.env.FHIRSEED_WORKER_EXEC_ARGV?.split(' ').filter(Boolean) ?? [] };
   return { url: new URL('./read-worker.ts', import.meta.url), execArgv: ['--import', new URL('../../output/ts-worker-register.mjs', import.meta.url).href] };
 }

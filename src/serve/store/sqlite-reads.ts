@@ -47,7 +47,8 @@ export class SqliteReads extends AtomicMemoryRepository {
       // The types by skipping through the (type, id) index, a few seeks each: DISTINCT read all of it (seconds at 10,000 members).
       types: s('WITH RECURSIVE t(type) AS (SELECT min(type) FROM resources UNION ALL SELECT (SELECT min(type) FROM resources WHERE type > t.type) FROM t WHERE t.type IS NOT NULL) SELECT type FROM t WHERE type IS NOT NULL'),
       rows: s('SELECT r.type, r.id, r.json FROM json_each(?) j JOIN resources r ON r.seq = j.value ORDER BY j.key'),
-      refs: s('SELECT r.id, f.ref FROM json_each(?) j JOIN resources r ON r.type = ? AND r.id = j.value JOIN refs f ON f.seq = r.seq AND f.p = ? ORDER BY j.key, f.n'),
+      // A page's reference rows for every parameter asked at once (`_include=ExplanationOfBenefit:*` asks 14).
+      refs: s('SELECT r.id, f.p, f.ref FROM json_each(?) j JOIN resources r ON r.type = ? AND r.id = j.value JOIN refs f ON f.seq = r.seq AND f.p IN (SELECT value FROM json_each(?)) ORDER BY j.key, f.p, f.n'),
     };
     this.knownTypes = new Set((this.reads.types.all() as [string][]).map(([t]) => t));
     const plan = db.prepare("SELECT value FROM meta WHERE key = 'dates'").raw().get() as [string] | undefined;
@@ -62,14 +63,30 @@ export class SqliteReads extends AtomicMemoryRepository {
    * served now (the caller then reads the resources).
    */
   includeReferences(type: string, ids: string[], param: SearchParameter): Map<string, string[]> | undefined {
-    const planned = param.code ? this.datePlan[type]?.[param.code] : undefined;
-    if (!planned?.reference || getSearchParameters(type)?.[param.code!] !== param || planned.expression !== param.expression) return undefined;
-    const held = new Map<string, string[]>();
-    if (!ids.length) return held;
-    for (const [id, ref] of this.reads.refs.all(JSON.stringify(ids), type, param.code) as [string, string][]) {
-      const list = held.get(id);
+    return this.includeReferencesOf(type, ids, [param]).get(param);
+  }
+
+  /**
+   * includeReferences for several reference parameters of `type` in one query (one per page instead of one per
+   * parameter): by parameter, each as includeReferences answers; a parameter the store keeps no rows for as it is
+   * served now has no entry.
+   */
+  includeReferencesOf(type: string, ids: string[], params: SearchParameter[]): Map<SearchParameter, Map<string, string[]>> {
+    const byCode = new Map<string, Map<string, string[]>>();
+    const held = new Map<SearchParameter, Map<string, string[]>>();
+    for (const param of params) {
+      const planned = param.code ? this.datePlan[type]?.[param.code] : undefined;
+      if (!planned?.reference || getSearchParameters(type)?.[param.code!] !== param || planned.expression !== param.expression) continue;
+      let rows = byCode.get(param.code!);
+      if (!rows) byCode.set(param.code!, (rows = new Map()));
+      held.set(param, rows);
+    }
+    if (!ids.length || !byCode.size) return held;
+    for (const [id, code, ref] of this.reads.refs.all(JSON.stringify(ids), type, JSON.stringify([...byCode.keys()])) as [string, string, string][]) {
+      const rows = byCode.get(code)!;
+      const list = rows.get(id);
       if (list) list.push(ref);
-      else held.set(id, [ref]);
+      else rows.set(id, [ref]);
     }
     return held;
   }
