@@ -7,6 +7,7 @@ import {
   getStatus,
   isOk,
   isResourceType,
+  normalizeErrorString,
   normalizeOperationOutcome,
   notFound,
 } from '@medplum/core';
@@ -15,7 +16,7 @@ import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { SandboxAuth } from './auth.js';
 import { patientEverything } from './everything.js';
 import { inPatientCompartment } from './compartment.js';
-import { handleOauthRoute, oauthDiscovery } from './oauth/routes.js';
+import { handleOauthRoute, isOauthPath, oauthDiscovery, sendOauthFailure } from './oauth/routes.js';
 import { rateLimitClient, type RateLimit } from './rate-limit.js';
 import { otherPatientSearch, patientDenial, patientFilter } from './patient-access.js';
 import { sendPage, type SitePage } from './index-page.js';
@@ -84,7 +85,10 @@ export function createHandler(context: HttpContext): ((req: IncomingMessage, res
       if (error instanceof BodyTooLargeError) res.setHeader('connection', 'close');
       // Failing mid-answer (a streamed file): the status is sent, so the connection is cut instead.
       if (res.headersSent) return void res.destroy();
-      send(res, getStatusSafe(error), normalizeOperationOutcome(error));
+      const status = getStatusSafe(error);
+      if (isOauthPath(req.url)) return sendOauthFailure(res, status, error);
+      // A failure of ours is `exception`; medplum's normalizing would call a plain Error `invalid`, the client's fault.
+      send(res, status, status >= 500 && !(error instanceof OperationOutcomeError) ? issueOutcome('exception', normalizeErrorString(error)) : normalizeOperationOutcome(error));
     });
   };
   return Object.assign(handler, { close: () => exports.close() });

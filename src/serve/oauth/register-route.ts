@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { TokenReply } from '../auth.js';
-import { RegistrationError, type ClientRegistry, type RegisteredClient } from './registry.js';
+import { RegistrationError, StateWriteError, type ClientRegistry, type RegisteredClient } from './registry.js';
 
 export const REGISTER_PATH = '/auth/register';
 /** The server's own state under a served directory (registered clients): DIR/serve-state/. */
@@ -18,7 +18,8 @@ export interface RegistrationOptions {
 /**
  * The registration endpoint: POST /auth/register (RFC 7591) and, with the registration access token
  * it hands out, GET/PUT/DELETE /auth/register/{client_id} (RFC 7592). Errors are RFC 7591 JSON
- * (`invalid_client_metadata`, `invalid_redirect_uri`; nothing is stored) or 401 `invalid_token`.
+ * (`invalid_client_metadata`, `invalid_redirect_uri`; nothing is stored), 401 `invalid_token`, or 500
+ * `server_error` when clients.json cannot be written (StateWriteError; the change is undone).
  */
 export async function registrationRoute(
   registry: ClientRegistry,
@@ -31,11 +32,12 @@ export async function registrationRoute(
   const method = (req.method ?? 'GET').toUpperCase();
   const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
   const clientUri = (id: string) => `${origin}${REGISTER_PATH}/${encodeURIComponent(id)}`;
-  const answer = async (run: () => Promise<TokenReply>): Promise<TokenReply> => {
+  const answer = async (what: string, run: () => Promise<TokenReply>): Promise<TokenReply> => {
     try {
       return await run();
     } catch (error) {
       if (error instanceof RegistrationError) return { status: 400, body: { error: error.error, error_description: error.description } };
+      if (error instanceof StateWriteError) return { status: 500, body: { error: 'server_error', error_description: `the client was not ${what}: ${error.message}` } };
       throw error;
     }
   };
@@ -44,7 +46,7 @@ export async function registrationRoute(
     if (options.mode === 'token' && bearer !== options.initialToken) {
       return { status: 401, body: { error: 'invalid_token', error_description: 'registration needs the initial access token as a Bearer token (--registration token)' } };
     }
-    return answer(async () => {
+    return answer('registered', async () => {
       const { client, secret, registrationToken } = await registry.register(await body());
       return { status: 201, body: { ...view(client, clientUri(client.client_id)), ...(secret ? { client_secret: secret, client_secret_expires_at: 0 } : {}), registration_access_token: registrationToken } };
     });
@@ -55,11 +57,13 @@ export async function registrationRoute(
   if (!client) return { status: 401, body: { error: 'invalid_token', error_description: 'unknown client or wrong registration access token' } };
   if (method === 'GET') return { status: 200, body: view(client, clientUri(id)) };
   if (method === 'DELETE') {
-    registry.delete(client);
-    return { status: 204, body: {} };
+    return answer('deleted', async () => {
+      registry.delete(client);
+      return { status: 204, body: {} };
+    });
   }
   if (method === 'PUT') {
-    return answer(async () => {
+    return answer('updated', async () => {
       const updated = await registry.update(client, await body());
       return { status: 200, body: { ...view(updated.client, clientUri(id)), ...(updated.secret ? { client_secret: updated.secret, client_secret_expires_at: 0 } : {}) } };
     });

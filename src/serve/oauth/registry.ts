@@ -1,8 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importJWK, type JWK } from 'jose';
 import { UserError } from '../../util/errors.js';
+import { makeDirectory } from '../../util/make-dir.js';
 
 /** The client metadata of RFC 7591 §2 that this server reads; other fields are kept as sent. */
 export interface ClientMetadata {
@@ -24,6 +25,18 @@ export interface RegisteredClient {
   client_secret_sha256?: string;
   registration_access_token_sha256: string;
   metadata: ClientMetadata;
+}
+
+/**
+ * The registered clients could not be written to STATE_DIR/clients.json (a folder that cannot be made or written,
+ * a file in its place): the change was undone in memory too, so what is served matches what is on disk. Answered
+ * as HTTP 500 `server_error` (RFC 6749 §5.2, RFC 7591 §3.2.2).
+ */
+export class StateWriteError extends Error {
+  constructor(stateDir: string, cause: Error) {
+    super(`cannot write the state to ${stateDir}: ${cause.message}`);
+    this.name = 'StateWriteError';
+  }
 }
 
 /** An RFC 7591 §3.2.2 error: nothing was stored. */
@@ -80,8 +93,7 @@ export class ClientRegistry {
       registration_access_token_sha256: sha256(registrationToken),
       metadata,
     };
-    this.clients.set(clientId, client);
-    this.save();
+    this.change(clientId, client);
     return { client, secret, registrationToken };
   }
 
@@ -95,14 +107,13 @@ export class ClientRegistry {
     const updated: RegisteredClient = { ...client, metadata };
     if (secret) updated.client_secret_sha256 = sha256(secret);
     if (!needsSecret) delete updated.client_secret_sha256;
-    this.clients.set(client.client_id, updated);
-    this.save();
+    this.change(client.client_id, updated);
     return { client: updated, secret };
   }
 
+  /** RFC 7592 delete; StateWriteError (and the client kept) when clients.json cannot be written. */
   delete(client: RegisteredClient): void {
-    this.clients.delete(client.client_id);
-    this.save();
+    this.change(client.client_id, undefined);
   }
 
   /** The client whose registration access token this is (RFC 7592 §2), or undefined. */
@@ -142,12 +153,31 @@ export class ClientRegistry {
     return metadata;
   }
 
+  /** Sets (or with undefined deletes) a client and saves; when the save fails, undoes the change and throws StateWriteError. */
+  private change(clientId: string, client: RegisteredClient | undefined): void {
+    const before = this.clients.get(clientId);
+    if (client) this.clients.set(clientId, client);
+    else this.clients.delete(clientId);
+    try {
+      this.save();
+    } catch (error) {
+      if (before) this.clients.set(clientId, before);
+      else this.clients.delete(clientId);
+      throw new StateWriteError(this.stateDir!, error as Error);
+    }
+  }
+
   private save(): void {
     if (!this.file) return;
-    mkdirSync(this.stateDir!, { recursive: true });
+    makeDirectory(this.stateDir!);
     const temp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temp, `${JSON.stringify([...this.clients.values()], null, 2)}\n`, { mode: 0o600 });
-    renameSync(temp, this.file);
+    try {
+      writeFileSync(temp, `${JSON.stringify([...this.clients.values()], null, 2)}\n`, { mode: 0o600 });
+      renameSync(temp, this.file);
+    } catch (error) {
+      if (existsSync(temp)) rmSync(temp, { force: true });
+      throw error;
+    }
   }
 }
 

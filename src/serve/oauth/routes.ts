@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { normalizeErrorString } from '@medplum/core';
 import type { SandboxAuth, TokenReply } from '../auth.js';
 import { REGISTER_PATH, registrationRoute } from './register-route.js';
 
@@ -43,6 +44,20 @@ export async function handleOauthRoute(
   const endpoints = [tokenEndpoint, `${origin}${path}`];
   const answer = path === INTROSPECT_PATH ? await auth.introspect(form, req.headers.authorization, endpoints) : await auth.revoke(form, req.headers.authorization, endpoints);
   return reply(res, answer);
+}
+
+/** Whether a request URL is under /auth/, the OAuth endpoints (token, authorize, register, introspect, revoke). */
+export function isOauthPath(url: string | undefined): boolean {
+  return /^\/auth(\/|$|\?)/.test(url ?? '');
+}
+
+/**
+ * A failure thrown while answering under /auth/, as OAuth JSON (RFC 6749 §5.2, RFC 7591 §3.2.2), never a FHIR
+ * OperationOutcome: `server_error` for a 5xx, `invalid_request` otherwise (a body over --max-body: 413), with the
+ * error's text as error_description.
+ */
+export function sendOauthFailure(res: ServerResponse, status: number, error: unknown): void {
+  reply(res, { status, body: { error: status >= 500 ? 'server_error' : 'invalid_request', error_description: normalizeErrorString(error) } });
 }
 
 function reply(res: ServerResponse, { status, body, headers: own }: TokenReply, extra: Record<string, string> = {}): true {
