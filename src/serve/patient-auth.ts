@@ -83,7 +83,11 @@ export class PatientLogin {
     return redirect(redirectUri, { code, state: params.get('state') });
   }
 
-  /** The token endpoint for grant_type authorization_code and refresh_token. */
+  /**
+   * The token endpoint for grant_type authorization_code and refresh_token. Refresh tokens rotate (RFC 9700 §4.14.2):
+   * each refresh answers a new one and ends the one used; the used one presented again is a replay, answered 400
+   * invalid_grant, and ends the sign-in (every access and refresh token of it).
+   */
   token(form: URLSearchParams, authorization: string | undefined): TokenReply {
     const basic = basicCredentials(authorization);
     const clientId = basic?.id ?? form.get('client_id') ?? '';
@@ -96,8 +100,14 @@ export class PatientLogin {
       if (!refresh.ok && refresh.reason === 'expired') {
         return oauthError(400, 'invalid_grant', `refresh_token has expired (refresh tokens live ${this.tokens.lifetimes.refresh} s); sign in again`);
       }
+      if (!refresh.ok && refresh.reason === 'used' && refresh.token.clientId === clientId) {
+        // RFC 9700 §4.14.2: a rotated token seen again means two parties hold the chain; end the whole sign-in.
+        if (refresh.token.family) this.tokens.revokeFamily(refresh.token.family);
+        return oauthError(400, 'invalid_grant', 'refresh_token was already exchanged for a new one (rotation); a replay ends the sign-in, every token of it is revoked: sign in again');
+      }
       if (!refresh.ok || refresh.token.clientId !== clientId || !refresh.token.grant) return oauthError(400, 'invalid_grant', 'unknown or revoked refresh_token for this client');
-      return this.tokenReply(clientId, refresh.token.grant);
+      this.tokens.markUsed(form.get('refresh_token') ?? '');
+      return this.tokenReply(clientId, refresh.token.grant, refresh.token.family);
     }
     if (!grantType) return oauthError(400, 'invalid_request', 'grant_type is required (authorization_code or refresh_token)');
     if (grantType !== 'authorization_code') return oauthError(400, 'unsupported_grant_type', 'grant_type must be authorization_code or refresh_token');
@@ -117,11 +127,12 @@ export class PatientLogin {
     return this.tokenReply(clientId, code.grant);
   }
 
-  private tokenReply(clientId: string, grant: PatientGrant): TokenReply {
-    const { token, expiresIn } = this.tokens.issueAccess(clientId, grant.scope, grant);
+  /** Access token (and with offline_access a refresh token) of the sign-in `family`: a code's exchange starts one, refreshes continue it. */
+  private tokenReply(clientId: string, grant: PatientGrant, family = randomBytes(12).toString('base64url')): TokenReply {
+    const { token, expiresIn } = this.tokens.issueAccess(clientId, grant.scope, grant, family);
     const body: Record<string, unknown> = { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope: grant.scope, patient: grant.patient, need_patient_banner: true };
     if (grant.scope.split(' ').includes('offline_access')) {
-      body.refresh_token = this.tokens.issueRefresh(clientId, grant.scope, grant);
+      body.refresh_token = this.tokens.issueRefresh(clientId, grant.scope, grant, family);
     }
     return { status: 200, body };
   }

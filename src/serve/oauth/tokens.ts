@@ -17,6 +17,13 @@ export interface IssuedToken {
   expires: number;
   /** Patient tokens: the member and the resource types the scopes open. */
   grant?: PatientGrant;
+  /**
+   * Patient tokens: the sign-in they descend from (one per code exchanged), shared by its access tokens and its chain
+   * of rotated refresh tokens, so that a replayed refresh token ends them all (revokeFamily).
+   */
+  family?: string;
+  /** Refresh tokens: when it was exchanged for a new one (rotation); it is no good after that. Epoch ms. */
+  usedAt?: number;
 }
 
 /** How long an expired token is still told as expired rather than unknown, and how often they are swept. */
@@ -24,7 +31,7 @@ const EXPIRED_KEPT_MS = 3_600_000;
 const SWEEP_EVERY_MS = 60_000;
 
 /** A token looked up: the record, or why it is no good. */
-export type TokenLookup = { ok: true; token: IssuedToken } | { ok: false; reason: 'unknown' | 'expired' };
+export type TokenLookup = { ok: true; token: IssuedToken } | { ok: false; reason: 'unknown' | 'expired' } | { ok: false; reason: 'used'; token: IssuedToken };
 
 /**
  * The opaque access and refresh tokens the sandbox issues, each with its lifetime (--access-token-ttl,
@@ -42,13 +49,29 @@ export class TokenStore {
   ) {}
 
   /** A new access token; `expiresIn` in seconds, for the token response's expires_in. */
-  issueAccess(clientId: string, scope: string, grant?: PatientGrant): { token: string; expiresIn: number } {
-    return { token: this.issue('access', clientId, scope, grant), expiresIn: this.lifetimes.access };
+  issueAccess(clientId: string, scope: string, grant?: PatientGrant, family?: string): { token: string; expiresIn: number } {
+    return { token: this.issue('access', clientId, scope, grant, family), expiresIn: this.lifetimes.access };
   }
 
-  /** A new refresh token for a patient grant (offline_access). */
-  issueRefresh(clientId: string, scope: string, grant: PatientGrant): string {
-    return this.issue('refresh', clientId, scope, grant);
+  /** A new refresh token for a patient grant (offline_access), of the sign-in `family`. */
+  issueRefresh(clientId: string, scope: string, grant: PatientGrant, family?: string): string {
+    return this.issue('refresh', clientId, scope, grant, family);
+  }
+
+  /**
+   * Marks a refresh token as exchanged (RFC 9700 §4.14.2, rotation): from now on lookup says 'used' until it
+   * expires, and introspection says inactive.
+   */
+  markUsed(token: string): void {
+    const found = this.tokens.get(token);
+    if (found?.kind === 'refresh') found.usedAt = this.now();
+  }
+
+  /** Forgets every token of a sign-in (its access tokens and refresh chain); returns how many. */
+  revokeFamily(family: string): number {
+    let count = 0;
+    for (const [key, token] of this.tokens) if (token.family === family && this.tokens.delete(key)) count++;
+    return count;
   }
 
   lookup(token: string, kind: IssuedToken['kind']): TokenLookup {
@@ -56,6 +79,7 @@ export class TokenStore {
     if (!found || found.kind !== kind) return { ok: false, reason: 'unknown' };
     // Kept, not deleted: every later look-up (the rate limiter's comes before the auth check) still says expired.
     if (found.expires <= this.now()) return { ok: false, reason: 'expired' };
+    if (found.usedAt !== undefined) return { ok: false, reason: 'used', token: found };
     return { ok: true, token: found };
   }
 
@@ -79,7 +103,7 @@ export class TokenStore {
   }
 
   /**
-   * RFC 7009: forgets `token` if `clientId` holds it. Unknown tokens are not an error (the RFC answers 200
+   * RFC 7009: forgets `token` if `clientId` holds it (a refresh token: with its whole sign-in, revokeFamily). Unknown tokens are not an error (the RFC answers 200
    * either way); 'other-client' when the token was issued to someone else, and then it stays valid.
    */
   revoke(token: string, clientId: string): 'revoked' | 'unknown' | 'other-client' {
@@ -87,10 +111,12 @@ export class TokenStore {
     if (!found) return 'unknown';
     if (found.clientId !== clientId) return 'other-client';
     this.tokens.delete(token);
+    // RFC 7009 §2.1: a refresh token revoked takes the access tokens of the same grant with it.
+    if (found.kind === 'refresh' && found.family) this.revokeFamily(found.family);
     return 'revoked';
   }
 
-  private issue(kind: IssuedToken['kind'], clientId: string, scope: string, grant?: PatientGrant): string {
+  private issue(kind: IssuedToken['kind'], clientId: string, scope: string, grant?: PatientGrant, family?: string): string {
     const token = randomBytes(24).toString('base64url');
     const issuedAt = this.now();
     if (issuedAt >= this.nextSweep) {
@@ -98,7 +124,7 @@ export class TokenStore {
       this.nextSweep = issuedAt + SWEEP_EVERY_MS;
     }
     const seconds = kind === 'access' ? this.lifetimes.access : this.lifetimes.refresh;
-    this.tokens.set(token, { kind, clientId, scope, issuedAt, expires: issuedAt + seconds * 1000, ...(grant ? { grant } : {}) });
+    this.tokens.set(token, { kind, clientId, scope, issuedAt, expires: issuedAt + seconds * 1000, ...(grant ? { grant } : {}), ...(family ? { family } : {}) });
     return token;
   }
 }
