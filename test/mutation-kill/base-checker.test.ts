@@ -104,9 +104,9 @@ describe('BaseChecker: resource types', () => {
     expect(check(thing())).toEqual({ issues: [], refs: [] });
     expect(check({ resourceType: 'Nothing' }).issues).toEqual(["R: unknown resource type 'Nothing'"]);
     expect(check({ resourceType: 'Quantity', value: 1 }).issues).toEqual(["R: unknown resource type 'Quantity'"]);
-    expect(check({ resourceType: 5 }).issues).toEqual(["R: unknown resource type '5'"]);
-    expect(check({ status: 'x' }).issues).toEqual(["R: unknown resource type 'undefined'"]);
-    expect(check(null).issues).toEqual(["R: unknown resource type 'undefined'"]);
+    expect(check({ resourceType: 5 }).issues).toEqual(["R: resourceType 5 is not a string"]);
+    expect(check({ status: 'x' }).issues).toEqual(["R: resource has no resourceType"]);
+    expect(check(null).issues).toEqual(["R: resource has no resourceType"]);
     expect(check({ resourceType: 'Bare' }).issues).toEqual(["R: unknown resource type 'Bare'"]);
   });
 

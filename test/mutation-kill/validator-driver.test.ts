@@ -33,7 +33,8 @@ vi.mock('../../src/validate/definitions.js', () => ({
       'http://p/B': { url: 'http://p/B', snapshot: {} },
       'http://p/NoSnapshot': { url: 'http://p/NoSnapshot' },
     };
-    return { structureDefinition: (c: string) => sds[c], id: 'defs' };
+    const resourceTypes = ['Patient', 'Observation', 'Bundle'];
+    return { structureDefinition: (c: string) => sds[c], baseType: (n: string) => (resourceTypes.includes(n) ? { kind: 'resource' } : undefined), id: 'defs' };
   },
 }));
 vi.mock('../../src/validate/terminology.js', () => ({
@@ -170,14 +171,14 @@ describe('check', () => {
     const issues: { resourceType: string; id: string }[] = [];
     v.check({ _base: [['x', 'y']] } as never, () => true, issues as never);
     expect(issues.map((i) => [i.resourceType, i.id])).toEqual([['undefined', 'undefined']]);
-    expect(log.calls.at(-1)).toBe('base undefined');
+    expect(log.calls.at(-1)).toBe('base Resource');
     const fromNull: { resourceType: string; id: string; message: string }[] = [];
     v.check(null as never, () => true, fromNull as never);
     expect(fromNull.map((i) => [i.resourceType, i.id, i.message])).toEqual([['undefined', 'undefined', 'not a resource']]);
-    expect(log.calls.at(-1)).toBe('base undefined');
+    expect(log.calls.at(-1)).toBe('base Resource');
   });
 
-  it('should require a relative reference Type/id (a version dropped) to resolve in the set, and no other kind', async () => {
+  it('should require a relative reference Type/id (a version dropped) to resolve in the set, and report texts in no R4 literal form', async () => {
     const v = await createValidator({ igs: ['a@1'] });
     const asked: string[] = [];
     const known = (key: string) => {
@@ -208,8 +209,10 @@ describe('check', () => {
     ];
     const issues: { path: string; message: string }[] = [];
     v.check(resource({ _refs: refs.map((ref, i) => [ref, `Observation.ref[${i}]`]) }), known, issues as never);
-    expect(issues.map((i) => `${i.path} ${i.message}`)).toEqual(
-      ['Patient/gone', 'Patient/gone/_history/2', `Patient/${'a'.repeat(64)}`, 'Patient/A-b.9'].map((ref) => `Observation.ref[${refs.indexOf(ref)}] reference '${ref}' does not resolve within the validated set`),
+    const unresolved = ['Patient/gone', 'Patient/gone/_history/2', `Patient/${'a'.repeat(64)}`, 'Patient/A-b.9'];
+    const broken = ['Patient/gone/_history/', 'Patient/gone/_history/2/x', 'urn:uuid:1', 'patient/gone', 'P/gone', 'Patient/gone/x', 'Patient/', `Patient/${'a'.repeat(65)}`, 'Patient/a_b', 'xPatient/gone', 'Patient/gone '];
+    expect(issues.map((i) => `${i.path} ${/does not resolve within the validated set$/.test(i.message) ? 'unresolved' : i.message.startsWith(`reference '`) ? 'broken' : i.message}`)).toEqual(
+      refs.flatMap((ref, i) => (unresolved.includes(ref) ? [`Observation.ref[${i}] unresolved`] : broken.includes(ref) ? [`Observation.ref[${i}] broken`] : [])),
     );
     expect(asked).toEqual(['Patient/known', 'Patient/gone', 'Patient/known', 'Patient/known', 'Patient/gone', `Patient/${'a'.repeat(64)}`, 'Patient/A-b.9']);
   });
