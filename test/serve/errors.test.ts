@@ -1,9 +1,10 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/serve/index.js';
 import { parseRateLimit } from '../../src/serve/rate-limit.js';
+import { tempDir } from '../helpers/output.js';
 import { SHARED_PACKAGES } from '../helpers/packages.js';
 import { describeEmbedded } from './helpers.js';
 import { CLIENT_ID, authorizeParams, exchangeCode, signIn } from './patient-login.js';
@@ -11,8 +12,9 @@ import { CLIENT_ID, authorizeParams, exchangeCode, signIn } from './patient-logi
 /*
  * README's error table (serve section, between the errors-table markers) walked row by row against real
  * servers: each row's example is sent and its status and code checked. A row without a probe here, a probe
- * without a row, and an error code or status in src/serve the table lacks all fail. Four servers start at
- * once (smart-backend with --validate, smart-patient, none, none with a 1/min rate limit); --validate
+ * without a row, and an error code or status in src/serve the table lacks all fail. Five servers start at
+ * once (smart-backend with --validate, smart-patient, none, none with a 1/min rate limit, smart-patient keeping its
+ * registrations in a folder); --validate
  * loads the IG packages, most of this file's time (about 10 s on 2 busy cores; the rows take ~1 s).
  */
 
@@ -62,6 +64,10 @@ describeEmbedded('serve: every error in README\'s table, against real servers', 
   let patient: RunningServer;
   let none: RunningServer;
   let limited: RunningServer;
+  let stateful: RunningServer;
+  // The registered clients' folder, made a file after the start (server_error row).
+  const state = tempDir('fhirseed-errors-state-');
+  const gate = join(state.dir, 'gate');
   const origin = (s: RunningServer) => new URL(s.url).origin;
   const at = (s: RunningServer, path: string, init: RequestInit = {}) => fetch(`${origin(s)}${path}`, { redirect: 'manual', ...init });
   const ann = { username: 'ann', password: 'pw-ann', patientId: 'p-ann' };
@@ -69,7 +75,8 @@ describeEmbedded('serve: every error in README\'s table, against real servers', 
   let annToken = '';
 
   beforeAll(async () => {
-    [backend, patient, none, limited] = await Promise.all([
+    mkdirSync(gate);
+    [backend, patient, none, limited, stateful] = await Promise.all([
       startServer({
         port: 0,
         auth: { mode: 'smart-backend', clients: [{ clientId: 'app', secret: 's3cret' }], staticTokens: ['tok'], registration: { mode: 'open' } },
@@ -80,11 +87,15 @@ describeEmbedded('serve: every error in README\'s table, against real servers', 
       startServer({ port: 0, auth: { mode: 'smart-patient', members: [ann, bob], staticTokens: ['tok'] } }),
       startServer({ port: 0 }),
       startServer({ port: 0, rateLimit: { policies: parseRateLimit('1/min') } }),
+      startServer({ port: 0, auth: { mode: 'smart-patient', members: [ann], registration: { mode: 'open', stateDir: join(gate, 's') } } }),
     ]);
     await at(patient, `/fhir/Patient/${bob.patientId}`, json('PUT', { resourceType: 'Patient', id: bob.patientId }));
     annToken = (await exchangeCode(origin(patient), await signIn(origin(patient), patient.url, ann.username, ann.password))).body.access_token as string;
   }, 60_000);
-  afterAll(() => Promise.all([backend, patient, none, limited].map((s) => s?.close())));
+  afterAll(async () => {
+    await Promise.all([backend, patient, none, limited, stateful].map((s) => s?.close()));
+    state.cleanup();
+  });
 
   async function register(): Promise<{ client_id: string }> {
     const res = await at(backend, '/auth/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic' }) });
@@ -164,6 +175,15 @@ describeEmbedded('serve: every error in README\'s table, against real servers', 
     'GET /fhir/Patient with `Authorization: Bearer nope`': () => at(backend, '/fhir/Patient', { headers: { authorization: 'Bearer nope' } }),
     'POST /fhir/$import with no `input`': () => at(none, '/fhir/$import', json('POST', importParameters([]), { prefer: 'respond-async' })),
     'POST /fhir/$import with `inputFormat` `text/csv`': () => at(none, '/fhir/$import', json('POST', importParameters([{ name: 'inputFormat', valueCode: 'text/csv' }, input('http://127.0.0.1:1/x')]), { prefer: 'respond-async' })),
+    'DELETE /fhir/Patient/a with `If-Match: W/"0"`': async () => {
+      await at(none, '/fhir/Patient/a', json('PUT', { resourceType: 'Patient', id: 'a' }));
+      return at(none, '/fhir/Patient/a', { method: 'DELETE', headers: { authorization: 'Bearer tok', 'if-match': 'W/"0"' } });
+    },
+    'POST /auth/register with the `--state-dir` folder replaced by a file after the start': () => {
+      rmSync(gate, { recursive: true, force: true });
+      writeFileSync(gate, '');
+      return at(stateful, '/auth/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token_endpoint_auth_method: 'none', redirect_uris: ['http://localhost:3000/cb'] }) });
+    },
     'PUT /fhir/Patient/a with `If-Match: W/"0"`': async () => {
       await at(none, '/fhir/Patient/a', json('PUT', { resourceType: 'Patient', id: 'a' }));
       return at(none, '/fhir/Patient/a', json('PUT', { resourceType: 'Patient', id: 'a', active: true }, { 'if-match': 'W/"0"' }));
