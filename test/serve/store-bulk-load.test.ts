@@ -212,6 +212,37 @@ describe('bundles through the worker threads', () => {
   });
 });
 
+describe('a file loadDirectory takes that holds more resources than its task was numbered for', () => {
+  // Each task's rows are numbered ahead from its "request" keys: a batch whose keys are escaped holds 3 entries where
+  // 1 was counted, so the next bundle's numbers are taken; its rows then take the ordinary path, in order, and the
+  // keys staged under its numbers are left out (bulk-load.ts).
+  const dir = join(temp.dir, 'overflow-out');
+  let plain: Built;
+  let bulk: Built;
+  beforeAll(async () => {
+    mkdirSync(join(dir, 'bundles'), { recursive: true });
+    const file = (name: string, text: string) => writeFileSync(join(dir, 'bundles', name), text);
+    file('member-000000.json', transaction(put(patient('p1')), put(patient('p2'))));
+    const batch = JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry: ['b1', 'b2', 'b3'].map((id) => put(patient(id))) });
+    file('member-000001.json', batch.replaceAll('"request"', '"r\\u0065quest"'));
+    file('member-000002.json', transaction(put(observation('o1', 'b1')), put(observation('o2', 'b2'))));
+    file('member-000003.json', transaction(put(observation('o3', 'p1'))));
+    plain = await build(dir, false);
+    bulk = await build(dir, true);
+  });
+
+  it('should store the same rows in the same order, with the same keys, as loadDirectory alone', () => {
+    expect(bulk.result).toEqual(plain.result);
+    expect(bulk.result.errors).toEqual([]);
+    const rank = (built: Built) => new Map(built.rows.map(([seq], i) => [seq, i]));
+    const ranked = (built: Built) => ({ rows: built.rows.map(([, ...row]) => row), keys: built.keys.map(([k, seq]) => [k, rank(built).get(seq)]) });
+    expect(ranked(bulk)).toEqual(ranked(plain));
+    expect(bulk.rows.map(([, type, id]) => `${type}/${id}`)).toEqual(['Patient/p1', 'Patient/p2', 'Patient/b1', 'Patient/b2', 'Patient/b3', 'Observation/o1', 'Observation/o2', 'Observation/o3']);
+    // p1, p2 and o3 as the workers made them; o1 and o2 on the ordinary path.
+    expect(bulk.appended).toBe(3);
+  });
+});
+
 describe('a few bundles', () => {
   it('should load them on the main thread, without starting the worker threads', async () => {
     const dir = join(temp.dir, 'few-bundles');

@@ -43,13 +43,12 @@ export interface BundleRows {
 
 /**
  * What the main thread sends a worker: a task (an NDJSON chunk of whole lines, or a whole bundle file, its buffer
- * moved to the worker; `chunk` numbers it); the `seq`s its rows were stored as (0: not appended, their keys dropped),
- * once their transaction ended; `index` for each key range (KEY_PARTS) in order after the last, to sort the keys
- * staged in that range's file; `close`, last, to close its files and end.
+ * moved to the worker), whose row N the main thread will append as seq `base` + N (the worker stages the row's keys
+ * under it at once); `index` for each key range (KEY_PARTS) in order after the last, to sort the keys staged in that
+ * range's file; `close`, last, to close its files and end.
  */
 export type WorkerMessage =
-  | { kind: 'lines' | 'bundle'; chunk: number; bytes: Uint8Array }
-  | { kind: 'seqs'; chunk: number; seqs: Float64Array }
+  | { kind: 'lines' | 'bundle'; base: number; bytes: Uint8Array }
   | { kind: 'index'; part: number }
   | { kind: 'close' };
 
@@ -92,11 +91,15 @@ export interface BulkLoader {
 /**
  * The loaders of the SQLite store's first build (`repo` between beginBulk and endBulk): worker threads parse each
  * chunk of an NDJSON file, and each bundle file, and make each resource's stored text and index keys; this thread
- * only appends the texts, an NDJSON chunk or a bundle per transaction, in the files' order (so `seq` and the stored
- * result are those of loadDirectory's own loaders), and tells each worker the `seq`s its rows got: the worker stages
- * their keys in files of its own, one per key range (`keysAt`-keys-N-P; default a temporary folder), indexes them at
+ * only appends the texts, an NDJSON chunk or a bundle per transaction, in the files' order (so the order of `seq` and
+ * the stored result are those of loadDirectory's own loaders). Each task's rows are numbered ahead: row N of a task is
+ * appended as seq `base` + N, the bases rising with the files' order by at least the task's rows (seqs have gaps; a
+ * store reader uses them for order and identity only), so the worker stages their keys at once, without a round trip,
+ * in files of its own, one per key range (`keysAt`-keys-N-P; default a temporary folder), indexes them at
  * `finish` range by range, and this thread merges each range's sorted keys into `idx` (no sort on this thread) as
- * soon as every worker has indexed it, while the workers index the next. A line or entry the workers leave (not
+ * soon as every worker has indexed it, while the workers index the next, leaving out the seqs no row was appended as
+ * (a row the ordinary path took; a failed transaction; a task whose base the store's seqs had passed, by files that
+ * loadDirectory took between, whose rows then all take the ordinary path). A line or entry the workers leave (not
  * JSON, no resourceType or id, an unknown resource type, an id met before) takes the ordinary path, with the same
  * result or recorded error (`name:line: why`; a bundle is then stored all or nothing as before: `name: transaction
  * not loaded: why`); a JSON file that is not a transaction of plain PUTs, or larger than MAX_BUNDLE_BYTES, is left
@@ -124,34 +127,48 @@ export function createBulkLoader(
     }
     return pool;
   };
-  let chunks = 0;
+  /** The next task's base (see WorkerMessage): at least one above every seq given or numbered ahead. */
+  let next = 0;
+  /** The seqs numbered ahead but not appended as: their staged keys are not a stored row's. */
+  const unstaged: number[] = [];
+  /** The bundle files' reads, one after the other, so that their bases rise in the files' order. */
+  let reading: Promise<unknown> = Promise.resolve();
+  /** The base of a task of at most `rows` rows (taken from `next`). */
+  const numbered = (rows: number) => {
+    const base = Math.max(next, repo.lastSeq() + 1);
+    next = base + rows;
+    return base;
+  };
   const resourceTypes = new Map<string, boolean>();
   const known = (type: string) => resourceTypes.get(type) ?? (resourceTypes.set(type, isResourceType(type)), resourceTypes.get(type)!);
   /** Bundle files read and sent to the workers ahead (undefined: too large, loadDirectory's path). */
   const bundles = new Map<string, Promise<Answer<BundleRows> | undefined>>();
 
-  /** Stores a row (the workers' text, or the ordinary path's `fallback`): its seq when appended, else 0. */
-  const storeRow = async (rows: ChunkRows | BundleRows, i: number, fallback: () => Promise<void>): Promise<number> => {
+  /**
+   * Stores row `i` as seq `base` + i (the workers' text; `ahead` false: the store's seqs passed the base), or takes
+   * the ordinary path (`fallback`), that seq then left out of the merge.
+   */
+  const storeRow = async (rows: ChunkRows | BundleRows, i: number, base: number, ahead: boolean, fallback: () => Promise<void>): Promise<void> => {
     const type = rows.type[i]!;
-    const seq = type && known(type) ? repo.appendText(type, rows.id[i]!, rows.text[i]!, rows.dates[i]!) : 0;
-    if (!seq) await fallback();
-    return seq;
+    if (ahead && type && known(type) && repo.appendText(type, rows.id[i]!, rows.text[i]!, rows.dates[i]!, base + i)) return;
+    unstaged.push(base + i);
+    await fallback();
   };
 
-  /** Runs `write` as one transaction and tells the worker its rows' seqs (all 0 when the transaction failed). */
-  const transaction = async (answer: Answer<ChunkRows | BundleRows>, write: (seqs: Float64Array) => Promise<void>) => {
-    const seqs = new Float64Array(answer.rows.type.length);
+  /**
+   * Runs `write` as one transaction, told whether the task's base is still above every seq given (else each row takes
+   * the ordinary path); when it fails, none of the task's seqs holds a row.
+   */
+  const transaction = async (answer: Answer<ChunkRows | BundleRows>, write: (ahead: boolean) => Promise<void>) => {
     try {
-      await repo.withTransaction(() => write(seqs));
+      await repo.withTransaction(() => write(repo.lastSeq() < answer.base));
     } catch (error) {
-      seqs.fill(0);
+      for (let i = 0; i < answer.rows.type.length; i++) unstaged.push(answer.base + i);
       throw error;
-    } finally {
-      pool!.tell(answer.worker, { kind: 'seqs', chunk: answer.chunk, seqs });
     }
   };
 
-  const storeLines = async (rows: ChunkRows, seqs: Float64Array, first: number, name: string, result: LoadResult) => {
+  const storeLines = async (rows: ChunkRows, base: number, ahead: boolean, first: number, name: string, result: LoadResult) => {
     let lines: string[] | undefined;
     const fallback = (i: number) => async () => {
       lines ??= splitLines(Buffer.from(rows.bytes.buffer, rows.bytes.byteOffset, rows.bytes.byteLength).toString('utf8'));
@@ -160,7 +177,7 @@ export function createBulkLoader(
     for (let i = 0; i < rows.line.length; i++) {
       let appending = true;
       try {
-        seqs[i] = await storeRow(rows, i, async () => {
+        await storeRow(rows, i, base, ahead, async () => {
           appending = false;
           await fallback(i)();
         });
@@ -184,12 +201,12 @@ export function createBulkLoader(
         while (!done && ahead.length < workers.size * AHEAD_PER_WORKER) {
           const next = await reader.next();
           if (next.done) done = true;
-          else ahead.push(workers.submit<ChunkRows>({ kind: 'lines', chunk: chunks++, bytes: next.value }));
+          else ahead.push(workers.submit<ChunkRows>({ kind: 'lines', base: numbered(lineBreaks(next.value) + 1), bytes: next.value }));
         }
         const next = ahead.shift();
         if (!next) break;
         const answer = await next;
-        await transaction(answer, (seqs) => storeLines(answer.rows, seqs, lines, name, result));
+        await transaction(answer, (fresh) => storeLines(answer.rows, answer.base, fresh, lines, name, result));
         lines += answer.rows.lines;
         await yieldUnlessAborted(signal);
       }
@@ -200,7 +217,12 @@ export function createBulkLoader(
 
   const submitBundle = (file: string) => {
     if (bundles.has(file)) return;
-    const answer = readWhole(file).then((bytes) => (bytes ? pool!.submit<BundleRows>({ kind: 'bundle', chunk: chunks++, bytes }) : undefined));
+    // Wrapped: the read resolves once the task is sent, the answer when the worker has made it.
+    const read = reading
+      .then(() => readWhole(file))
+      .then((bytes) => (bytes ? { answer: pool!.submit<BundleRows>({ kind: 'bundle', base: numbered(occurrences(bytes, REQUEST) + 1), bytes }) } : undefined));
+    reading = read.catch(() => undefined);
+    const answer = read.then((sent) => sent?.answer);
     // Awaited when its file's turn comes; one left behind (the load stopped first) must not be an unhandled rejection.
     answer.catch(() => undefined);
     bundles.set(file, answer);
@@ -216,21 +238,18 @@ export function createBulkLoader(
     bundles.delete(file);
     if (!answer) return false;
     const { rows } = answer;
-    if (!rows.plain) {
-      pool!.tell(answer.worker, { kind: 'seqs', chunk: answer.chunk, seqs: new Float64Array(0) });
-      return false;
-    }
+    if (!rows.plain) return false;
     let entries: Bundle['entry'];
     const fallback = (i: number) => async () => {
       entries ??= (JSON.parse(Buffer.from(rows.bytes.buffer, rows.bytes.byteOffset, rows.bytes.byteLength).toString('utf8')) as Bundle).entry!;
       await storeLine(JSON.stringify(entries[i]!.resource), repo);
     };
     try {
-      await transaction(answer, async (seqs) => {
+      await transaction(answer, async (fresh) => {
         for (let i = 0; i < rows.type.length; i++) {
           let appending = true;
           try {
-            seqs[i] = await storeRow(rows, i, async () => {
+            await storeRow(rows, i, answer.base, fresh, async () => {
               appending = false;
               await fallback(i)();
             });
@@ -248,7 +267,8 @@ export function createBulkLoader(
 
   const finish = async () => {
     if (!pool) return;
-    const replaced = repo.bulkReplaced();
+    // Distinct seqs: a staged key is left out when its row was not appended as its seq, or was given a new version.
+    const replaced = [...new Set([...repo.bulkReplaced(), ...unstaged])];
     // Every range asked for at once: each worker indexes them in order, while this thread merges those done.
     const indexed = KEY_PARTS.map((_, part) => pool!.index(part));
     for (const [part, done] of indexed.entries()) mergeKeys(repo, await done, replaced, part);
@@ -332,11 +352,29 @@ async function* readChunks(input: Awaited<ReturnType<typeof open>>, chunkBytes: 
   }
 }
 
-/** A worker's answer to a task, with which worker made it and the task's number. */
+/** A worker's answer to a task, with which worker made it and the task's base. */
 interface Answer<T> {
   worker: number;
-  chunk: number;
+  base: number;
   rows: T;
+}
+
+/** An entry's request key, which every entry of a transaction of plain PUTs has: their count bounds a bundle's rows. */
+const REQUEST = Buffer.from('"request"');
+
+/** How many times `needle` occurs in `bytes` (not overlapping). */
+function occurrences(bytes: Uint8Array, needle: Uint8Array | number): number {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const step = typeof needle === 'number' ? 1 : needle.length;
+  let count = 0;
+  for (let at = buffer.indexOf(needle); at >= 0; at = buffer.indexOf(needle, at + step)) count++;
+  return count;
+}
+
+/** The line breaks in an NDJSON chunk as splitLines counts them at most (LF, and CR when it holds one): its lines, less one. */
+function lineBreaks(bytes: Uint8Array): number {
+  const lf = occurrences(bytes, 10);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(13) >= 0 ? lf + occurrences(bytes, 13) : lf;
 }
 
 /**
@@ -376,15 +414,10 @@ class Pool {
   submit<T>(task: Extract<WorkerMessage, { bytes: Uint8Array }>): Promise<Answer<T>> {
     if (this.failure) return Promise.reject(this.failure);
     const n = this.workers.reduce((a, _, b) => (this.waiting.get(this.workers[b]!)!.length < this.waiting.get(this.workers[a]!)!.length ? b : a), 0);
-    const answer = this.ask<T>(n, task, [task.bytes.buffer as ArrayBuffer]).then((rows) => ({ worker: n, chunk: task.chunk, rows }));
+    const answer = this.ask<T>(n, task, [task.bytes.buffer as ArrayBuffer]).then((rows) => ({ worker: n, base: task.base, rows }));
     // Awaited in order by the loader; one left behind (the file failed first) must not be an unhandled rejection.
     answer.catch(() => undefined);
     return answer;
-  }
-
-  /** Sends worker `n` a message that has no answer. */
-  tell(n: number, message: WorkerMessage): void {
-    if (!this.failure) this.workers[n]!.postMessage(message);
   }
 
   /** Each worker indexes its staged keys of key range `part` (all at once): their files, closed. */

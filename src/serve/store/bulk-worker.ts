@@ -12,8 +12,10 @@ import type { BundleRows, ChunkRows, WorkerMessage } from './bulk-load.js';
  * files it stages index keys in, `workerData.datePlan` the store's date plan, dates.ts). A task is a chunk of an NDJSON
  * file (whole lines, UTF-8 bytes) or a whole bundle file, its buffer transferred: the answer holds the rows to append
  * (bulkRow: text and date rows) without their keys, an empty type where the ordinary path must take a line or entry,
- * and the buffer itself, transferred back (decoded again only for such a line). The keys wait here until the main thread sends the rows' `seq`s (0: not appended), then go to this worker's
- * own SQLite files, one per key range ({@link keyPart}: `PREFIX-P`); `index` P sorts range P's keys (in parallel with
+ * and the buffer itself, transferred back (decoded again only for such a line). Once the answer is sent, the rows'
+ * keys go to this worker's own SQLite files, one per key range ({@link keyPart}: `PREFIX-P`), row N's under the seq
+ * `base` + N that the main thread appends it as (it leaves out at the merge the seqs it did not append a row as, see
+ * bulk-load.ts); `index` P sorts range P's keys (in parallel with
  * the other workers, while the main thread merges the ranges before it) and closes its file; `close` closes the rest
  * and ends the thread.
  */
@@ -28,26 +30,12 @@ const parts = KEY_PARTS.map((_, p) => {
   db.exec('CREATE TABLE IF NOT EXISTS stage (k TEXT NOT NULL, seq INTEGER NOT NULL)');
   return { db, stage: db.prepare('INSERT INTO stage (k, seq) SELECT value, ? FROM json_each(?)') };
 });
-/** Each chunk's rows' keys (JSON arrays), until its seqs come. */
-const pending = new Map<number, string[]>();
 
 parentPort!.on('message', (message: WorkerMessage) => {
   if (message.kind === 'close') {
     // The main thread's last message: this thread then ends on its own (bulk-load.ts Pool.close).
     for (const { db } of parts) if (db.open) db.close();
     parentPort!.close();
-    return;
-  }
-  if (message.kind === 'seqs') {
-    const keys = pending.get(message.chunk) ?? [];
-    pending.delete(message.chunk);
-    for (let i = 0; i < keys.length; i++) {
-      // `["T|…`: the range of the row's type code (all its keys begin with it).
-      if (!(message.seqs[i]! > 0) || keys[i]!.length < 3) continue;
-      const part = parts[keyPart(keys[i]![2]!)]!;
-      if (!part.db.inTransaction) part.db.exec('BEGIN');
-      part.stage.run(message.seqs[i], keys[i]);
-    }
     return;
   }
   if (message.kind === 'index') {
@@ -62,9 +50,20 @@ parentPort!.on('message', (message: WorkerMessage) => {
   const now = new Date().toISOString();
   const keys: string[] = [];
   const answer = message.kind === 'lines' ? chunkRows(message.bytes, now, keys) : bundleRows(message.bytes, now, keys);
-  pending.set(message.chunk, keys);
   parentPort!.postMessage(answer, [message.bytes.buffer as ArrayBuffer]);
+  stage(keys, message.base);
 });
+
+/** Stages each row's keys (a JSON array, '' for none) under the seq `base` + its place in the task's rows. */
+function stage(keys: string[], base: number): void {
+  for (let i = 0; i < keys.length; i++) {
+    // `["T|…`: the range of the row's type code (all its keys begin with it).
+    if (keys[i]!.length < 3) continue;
+    const part = parts[keyPart(keys[i]![2]!)]!;
+    if (!part.db.inTransaction) part.db.exec('BEGIN');
+    part.stage.run(base + i, keys[i]);
+  }
+}
 
 function text(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');

@@ -32,7 +32,7 @@ export class SqliteRepository extends SqliteReads {
   /** The error that made SQLite end the open transaction on its own (see atomically). */
   private lost: unknown;
   /** The first build's statements, from beginBulk to endBulk, and the seqs given a new version during it. */
-  private bulk: { insert: Statement; keyAdd: Statement; replaced: Set<number> } | undefined;
+  private bulk: { insert: Statement; insertAt: Statement; keyAdd: Statement; replaced: Set<number> } | undefined;
 
   constructor(db: Db) {
     super(db);
@@ -79,6 +79,7 @@ export class SqliteRepository extends SqliteReads {
     this.db.exec('CREATE TEMP TABLE idx_load (k TEXT NOT NULL, seq INTEGER NOT NULL)');
     this.bulk = {
       insert: this.db.prepare('INSERT INTO resources (type, id, json) VALUES (?, ?, ?) ON CONFLICT (type, id) DO NOTHING'),
+      insertAt: this.db.prepare('INSERT INTO resources (seq, type, id, json) VALUES (?, ?, ?, ?) ON CONFLICT (type, id) DO NOTHING'),
       keyAdd: this.db.prepare('INSERT INTO temp.idx_load (k, seq) SELECT value, ? FROM json_each(?)'),
       replaced: new Set(),
     };
@@ -141,11 +142,22 @@ export class SqliteRepository extends SqliteReads {
   /**
    * As appendVersion, with the keys staged by the caller instead (bulk-load.ts: in its workers' own files, merged
    * into `idx` before endBulk, leaving out bulkReplaced()): the new row's `seq`, or 0, writing nothing, when the id is
-   * stored already. `dates` as for appendVersion (made from `text` when undefined: a parse on this thread).
+   * stored already. `dates` as for appendVersion (made from `text` when undefined: a parse on this thread). `seq`,
+   * when given, is the row's seq (the caller numbered the row ahead: it must be above lastSeq(), else SQLite's
+   * constraint error fails the transaction, or the paging order would not be the order of appending).
    */
-  appendText(type: string, id: string, text: string, dates?: string): number {
+  appendText(type: string, id: string, text: string, dates?: string, seq?: number): number {
     if (!this.bulk || this.txDepth === 0) throw new Error('appendText: only inside a transaction of the first build');
-    return this.append(this.bulk, type, id, text, undefined, dates);
+    return this.append(this.bulk, type, id, text, undefined, dates, seq);
+  }
+
+  /**
+   * The highest seq the store has given (SQLite's AUTOINCREMENT record, which counts deleted rows too), 0 when none:
+   * a row appended with a seq above it keeps the order of appending.
+   */
+  lastSeq(): number {
+    const given = this.db.prepare("SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'resources'), 0), coalesce((SELECT max(seq) FROM resources), 0))").raw().get() as [number];
+    return Number(given[0]);
   }
 
   /** The seqs given a new version or deleted so far in the first build: keys staged for them are an old version's. */
@@ -153,13 +165,13 @@ export class SqliteRepository extends SqliteReads {
     return [...(this.bulk?.replaced ?? [])];
   }
 
-  private append(bulk: { insert: Statement; keyAdd: Statement }, type: string, id: string, text: string, keys: string | undefined, dates: string | undefined): number {
+  private append(bulk: { insert: Statement; insertAt?: Statement; keyAdd: Statement }, type: string, id: string, text: string, keys: string | undefined, dates: string | undefined, at?: number): number {
     if (this.lost) throw this.lost;
     let seq: number;
     try {
-      const inserted = bulk.insert.run(type, id, text);
+      const inserted = at === undefined ? bulk.insert.run(type, id, text) : bulk.insertAt!.run(at, type, id, text);
       if (!inserted.changes) return 0;
-      seq = Number(inserted.lastInsertRowid);
+      seq = at ?? Number(inserted.lastInsertRowid);
       if (keys !== undefined) bulk.keyAdd.run(seq, keys);
       // Date rows go straight to `dates` (seqs ascend: appended in order); computed from the text when not given.
       const rows = dates ?? (this.planned(type) ? dateRowsJson(JSON.parse(text) as Resource, this.datePlan) : '[]');
