@@ -124,6 +124,7 @@ export function createBulkLoader(
     if (!pool) {
       folder = keysAt ? undefined : mkdtempSync(join(tmpdir(), 'fhirseed-keys-'));
       pool = new Pool(Math.max(1, workers), keysAt ?? join(folder!, 'store'), repo.datePlan);
+      next = repo.lastSeq() + 1;
     }
     return pool;
   };
@@ -133,10 +134,13 @@ export function createBulkLoader(
   const unstaged: number[] = [];
   /** The bundle files' reads, one after the other, so that their bases rise in the files' order. */
   let reading: Promise<unknown> = Promise.resolve();
-  /** The base of a task of at most `rows` rows (taken from `next`). */
+  /**
+   * The base of a task of at most `rows` rows (taken from `next`). No store call here: a bundle's is numbered when its
+   * read ends, which may be after the load stopped and the store closed (libsql then panics).
+   */
   const numbered = (rows: number) => {
-    const base = Math.max(next, repo.lastSeq() + 1);
-    next = base + rows;
+    const base = next;
+    next += rows;
     return base;
   };
   const resourceTypes = new Map<string, boolean>();
@@ -161,7 +165,12 @@ export function createBulkLoader(
    */
   const transaction = async (answer: Answer<ChunkRows | BundleRows>, write: (ahead: boolean) => Promise<void>) => {
     try {
-      await repo.withTransaction(() => write(repo.lastSeq() < answer.base));
+      await repo.withTransaction(() => {
+        const last = repo.lastSeq();
+        // Passed (see storeRow): the tasks numbered from here on start above it.
+        if (last >= answer.base) next = Math.max(next, last + 1);
+        return write(last < answer.base);
+      });
     } catch (error) {
       for (let i = 0; i < answer.rows.type.length; i++) unstaged.push(answer.base + i);
       throw error;

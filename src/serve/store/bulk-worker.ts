@@ -31,9 +31,15 @@ const parts = KEY_PARTS.map((_, p) => {
   return { db, stage: db.prepare('INSERT INTO stage (k, seq) SELECT value, ? FROM json_each(?)') };
 });
 
+let closed = false;
+
 parentPort!.on('message', (message: WorkerMessage) => {
+  // A task sent after `close` (a bundle whose read ended once the load stopped): its keys have no file to go to, and
+  // a call on a closed libsql database panics the process.
+  if (closed) return;
   if (message.kind === 'close') {
     // The main thread's last message: this thread then ends on its own (bulk-load.ts Pool.close).
+    closed = true;
     for (const { db } of parts) if (db.open) db.close();
     parentPort!.close();
     return;
