@@ -3,6 +3,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { shardSuffix, type Shard } from './writer.js';
 import { mayStillOwn } from '../util/running.js';
+import { makeDirectory } from '../util/make-dir.js';
 
 /** The names fhirseed writes at the top of an output directory. */
 export const OWN_ENTRY = /^(bundles|ndjson|seed-state|serve-state|screenshots|sandbox-store|manifest.*\.json|test-accounts.*\.(json|csv)|brands\.json|\.fhirseed-(tmp|old)-\d+(\.shard-\d+-of-\d+)?)$/;
@@ -86,7 +87,7 @@ export function createTempOutput(out: string, shard?: Shard): string {
   const target = resolve(out);
   let temp = '';
   try {
-    mkdirSync(dirname(target), { recursive: true });
+    makeDirectory(dirname(target));
     const area = workArea(target);
     // The shard in the name too: shards on other machines writing to one shared volume may share a pid.
     temp = join(area.dir, `${area.prefix}tmp-${process.pid}${shardSuffix(shard)}`);
@@ -164,7 +165,7 @@ export function swapInOutput(temp: string, out: string): void {
  * then `temp`'s entries in.
  */
 function swapEntries(temp: string, target: string, old: string): void {
-  mkdirSync(old, { recursive: true });
+  makeDirectory(old);
   const movedOut: string[] = [];
   const movedIn: string[] = [];
   const work = new Set([temp, old].filter((p) => dirname(p) === target).map((p) => basename(p)));
@@ -196,7 +197,7 @@ function swapEntries(temp: string, target: string, old: string): void {
  */
 export function moveShardIn(temp: string, out: string, shard: Shard, members: { first: number; end: number }): void {
   const target = resolve(out);
-  mkdirSync(target, { recursive: true });
+  makeDirectory(target);
   const suffix = shardSuffix(shard);
   const own = (dir: string, name: string): boolean => {
     if (suffix && name.includes(`${suffix}.`)) return true;
@@ -212,7 +213,7 @@ export function moveShardIn(temp: string, out: string, shard: Shard, members: { 
   }
   for (const dir of ['bundles', 'ndjson']) {
     if (!existsSync(join(temp, dir))) continue;
-    mkdirSync(join(target, dir), { recursive: true });
+    makeDirectory(join(target, dir));
     for (const name of readdirSync(join(temp, dir))) renameSync(join(temp, dir, name), join(target, dir, name));
   }
   for (const name of readdirSync(temp)) {

@@ -1,8 +1,9 @@
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { accountsCsvHeader } from './accounts.js';
 import { releaseBytes, type RenderedGroup } from './render.js';
+import { makeDirectory } from '../util/make-dir.js';
 
 export type OutputFormat = 'bundles' | 'ndjson';
 
@@ -103,9 +104,9 @@ export class OutputWriter {
 
   /** Prepares the (new, empty) directory: subdirectories and the test-account files. */
   open(): void {
-    mkdirSync(this.dir, { recursive: true });
-    if (this.formats.has('bundles')) mkdirSync(join(this.dir, 'bundles'), { recursive: true });
-    if (this.formats.has('ndjson')) mkdirSync(join(this.dir, 'ndjson'), { recursive: true });
+    makeDirectory(this.dir);
+    if (this.formats.has('bundles')) makeDirectory(join(this.dir, 'bundles'));
+    if (this.formats.has('ndjson')) makeDirectory(join(this.dir, 'ndjson'));
     const suffix = shardSuffix(this.shard);
     this.accountsCsv = new BufferedFile(this.openFile(`test-accounts${suffix}.csv`));
     this.accountsCsv.write(accountsCsvHeader());

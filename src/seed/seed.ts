@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { assertModeSupported, fetchCapabilities } from './capabilities.js';
@@ -12,6 +12,7 @@ import { runItem, runPool, type WorkRunner } from './run-work.js';
 import { ChunkSender, type SeedMode } from './send.js';
 import { readBundleEntries, readSource, type SeedSource } from './source.js';
 import { verifyCounts, type VerifyRow } from './verify.js';
+import { makeDirectory } from '../util/make-dir.js';
 
 export interface SeedSummary {
   server: string;
@@ -139,7 +140,7 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
 /** Creates the state directory and opens the checkpoint; a file system refusal is one line naming the place (exit 2). */
 function openState<T>(paths: ReturnType<typeof statePaths>, open: () => T): T {
   try {
-    mkdirSync(paths.dir, { recursive: true });
+    makeDirectory(paths.dir);
     return open();
   } catch (error) {
     if (error instanceof UserError) throw error;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Agent, fetch as undiciFetch } from 'undici';
 import {
@@ -12,6 +12,7 @@ import {
 import { Interrupted } from '../util/errors.js';
 import { parseIg, requirePackages, SKIPPED_DEPENDENCIES } from './packages.js';
 import { readTgz } from './tar.js';
+import { makeDirectory } from '../util/make-dir.js';
 
 export { DEFAULT_PACKAGE_REGISTRY } from './package-sources.js';
 
@@ -114,7 +115,7 @@ async function download(doFetch: typeof fetch, url: string, target: string, conn
     return { problem: describeFetchError(error, connectTimeoutMs), reached: false };
   }
   // Unpack beside the target and rename, so an interrupted download never leaves half a package in the cache.
-  mkdirSync(dirname(dirname(target)), { recursive: true });
+  makeDirectory(dirname(dirname(target)));
   const staging = mkdtempSync(join(dirname(dirname(target)), '.fhirseed-download-'));
   try {
     const tgz = join(staging, 'package.tgz');
@@ -130,10 +131,10 @@ async function download(doFetch: typeof fetch, url: string, target: string, conn
     for (const [path, body] of files) {
       if (path.split('/').some((part) => part === '..')) continue;
       const file = join(unpacked, path);
-      mkdirSync(dirname(file), { recursive: true });
+      makeDirectory(dirname(file));
       writeFileSync(file, body);
     }
-    mkdirSync(dirname(target), { recursive: true });
+    makeDirectory(dirname(target));
     renameSync(unpacked, target);
     return undefined;
   } finally {

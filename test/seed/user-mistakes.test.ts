@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineExit2, runBin } from './helpers/bin.js';
 import { uniqueRunId } from './helpers/data.js';
 import { writeFixtureOutput } from './helpers/fixture.js';
@@ -17,6 +19,7 @@ const out = join(temp.dir, 'out');
 const aFile = join(temp.dir, 'a-file');
 const empty = join(temp.dir, 'empty');
 const NO_SERVER = 'http://127.0.0.1:9/fhir';
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 beforeAll(() => {
   writeFixtureOutput(out, { members: 1, runId: uniqueRunId('mistakes') });
@@ -53,4 +56,16 @@ describe('seed, ping and purge: user mistakes are one line, exit 2', () => {
       expectOneLineExit2(await runBin(args()), pattern);
     });
   }
+});
+
+describe('seed: a --state-dir under a folder that refuses children (procfs)', () => {
+  // Node's recursive mkdir never returned there, at full CPU, deaf to SIGTERM (its handler is JS on a blocked loop):
+  // spawnSync's SIGKILL after 60 s ends the old code's child, so a regression fails here instead of hanging the run.
+  it('should say so in one line, exit 2, instead of hanging', () => {
+    const run = spawnSync(process.execPath, ['--import', './test/seed/helpers/offline-dns.mjs', 'dist/src/cli/bin.js', 'seed', out, '--server', NO_SERVER, '--state-dir', '/proc/fhirseed-nope/state'], {
+      cwd: ROOT, encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL',
+    });
+    expect(run.signal).toBeNull();
+    expectOneLineExit2({ code: run.status, stdout: run.stdout, stderr: run.stderr }, /cannot keep the seed state .* in \/proc\/fhirseed-nope\/state \(ENOENT\); give a writable --state-dir/);
+  }, 90_000);
 });

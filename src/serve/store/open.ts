@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import Database from 'libsql';
 import { UserError } from '../../util/errors.js';
 import { datePlan } from './date-plan.js';
 import { holdsStoreLock, lockStore } from './lock.js';
 import { SqliteRepository } from './sqlite-repository.js';
+import { makeDirectory } from '../../util/make-dir.js';
 
 /** The store's folder in a served output directory (fhirseed's own: not data, not archived, not foreign). */
 export const STORE_DIR = 'sandbox-store';
@@ -82,7 +83,7 @@ export function lockStoreFile(file: string, given: boolean): () => void {
   assertStorePath(file, given);
   let made: string | undefined;
   try {
-    made = mkdirSync(dirname(file), { recursive: true });
+    made = makeDirectory(dirname(file));
   } catch (error) {
     throw new UserError(`store ${file}: cannot create its folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); serve with --store FILE in a folder you can write to, or --store memory`);
   }
