@@ -73,7 +73,7 @@ describe('referenceForm', () => {
   });
 });
 
-function eob(reference: string): Resource {
+function claim(reference: string): Resource {
   return {
     resourceType: 'Claim',
     id: 'c1',
@@ -96,20 +96,20 @@ const referenceErrors = (issues: Issue[]) => issues.filter((i) => i.severity ===
 
 describe('validate on Reference.reference', () => {
   it('should report a reference with no id at its path, and accept the valid forms of the same element', () => {
-    const found = referenceErrors(validator.validate([...others, eob('Organization')]));
+    const found = referenceErrors(validator.validate([...others, claim('Organization')]));
     expect(found.map((i) => i.message)).toEqual([`reference 'Organization' has no id (a literal reference is Type/id, an absolute URL, #id or urn:uuid:)`]);
     for (const ok of ['Organization/o1', 'Organization/o1/_history/2', 'https://example.org/fhir/Organization/9', 'urn:uuid:6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab', 'Organization?identifier=x']) {
-      expect(referenceErrors(validator.validate([...others, eob(ok)])), ok).toEqual([]);
+      expect(referenceErrors(validator.validate([...others, claim(ok)])), ok).toEqual([]);
     }
   });
 
   it('should report an unknown type by name, not as an unresolved reference', () => {
-    const found = referenceErrors(validator.validate([...others, eob('Organizaton/o1')]));
+    const found = referenceErrors(validator.validate([...others, claim('Organizaton/o1')]));
     expect(found.map((i) => i.message)).toEqual([expect.stringMatching(/^reference 'Organizaton\/o1': Organizaton is not an R4 resource type/)]);
   });
 
   it('should report `Patient/a/b` and `Patient/`', () => {
-    for (const bad of ['Organization/o1/x', 'Organization/']) expect(referenceErrors(validator.validate([...others, eob(bad)])), bad).toHaveLength(1);
+    for (const bad of ['Organization/o1/x', 'Organization/']) expect(referenceErrors(validator.validate([...others, claim(bad)])), bad).toHaveLength(1);
   });
 });
 
