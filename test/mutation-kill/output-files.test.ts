@@ -157,9 +157,14 @@ describe('checkArchiveTarget', () => {
     checkArchiveTarget(join(dir, 'a.tar.gz'));
     checkArchiveTarget(join(dir, 'b.tgz'));
     expect(existsSync(join(dir, 'a.tar.gz')) || existsSync(join(dir, 'b.tgz'))).toBe(false);
-    writeFileSync(join(dir, 'c.tgz'), 'old');
+    // An archive fhirseed wrote (entries under fhirseed-) is taken and left as it was; anything else is refused, kept.
+    writeArchive(files(newDir(), { 'manifest.json': '{}\n' }), join(dir, 'c.tgz'), 'fhirseed-run-1');
+    const before = readFileSync(join(dir, 'c.tgz'));
     checkArchiveTarget(join(dir, 'c.tgz'));
-    expect(readFileSync(join(dir, 'c.tgz'), 'utf8')).toBe('old');
+    expect(readFileSync(join(dir, 'c.tgz')).equals(before)).toBe(true);
+    writeFileSync(join(dir, 'd.tgz'), 'old');
+    expect(thrown(() => checkArchiveTarget(join(dir, 'd.tgz'))).message).toBe(`--archive ${join(dir, 'd.tgz')}: exists and is not a fhirseed archive; give another name or remove it`);
+    expect(readFileSync(join(dir, 'd.tgz'), 'utf8')).toBe('old');
   });
 
   it('should refuse other names, a missing or non-directory parent, a directory, and a place that cannot be written', () => {
