@@ -49,7 +49,15 @@ const ALLOWED_AFTER_DEATH: Record<string, (value: string, death: string) => bool
   'ExplanationOfBenefit.supportingInfo.timingDate': () => true,
   'Coverage.period.end': (value, death) => value <= endOfMonth(death),
   'Device.expirationDate': () => true,
+  // A study on the day of death is read and its report issued the next day (planning-notes.ts simulateReports):
+  // documentation after death, as the claims are; nothing later than that day.
+  'DiagnosticReport.issued': (value, death) => value <= dayAfter(death),
+  'Observation.issued': (value, death) => value <= dayAfter(death),
 };
+
+function dayAfter(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
 
 /**
  * A prior authorization (PDex, EOB `use` preauthorization) decided before the death keeps what it
