@@ -27,6 +27,7 @@ export function igPackageVersions(igs: Iterable<IgName>, usCoreVersion: string):
 
 /** The US Core versions fhirseed builds (`generate --us-core`, the profile's `usCore`). */
 export const US_CORE_VERSIONS = ['6.1.0', '3.1.1'] as const;
+export type UsCoreVersion = (typeof US_CORE_VERSIONS)[number];
 
 /**
  * `generate --ig` values (repeatable, each a comma list of `NAME` or `NAME@VERSION`, as serve's `--ig` takes them) →
@@ -35,10 +36,10 @@ export const US_CORE_VERSIONS = ['6.1.0', '3.1.1'] as const;
  * fixed-version IG named at another, the US Core versions built for another, a us-core version differing from
  * `usCoreOption` (`--us-core`), or when none is named.
  */
-export function parseIgOption(values: readonly string[], usCoreOption?: string): { igs: IgName[]; usCore?: string } {
+export function parseIgOption(values: readonly string[], usCoreOption?: string): { igs: IgName[]; usCore?: UsCoreVersion } {
   const entries = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
   const names: string[] = [];
-  let usCore: string | undefined;
+  let usCore: UsCoreVersion | undefined;
   for (const entry of entries) {
     const [name, version] = entry.split('@', 2) as [string, string | undefined];
     if (!(IG_NAMES as readonly string[]).includes(name)) throw new UserError(`--ig ${entry}: unknown IG (known: ${IG_NAMES.join(', ')})`);
@@ -49,7 +50,7 @@ export function parseIgOption(values: readonly string[], usCoreOption?: string):
     if (fixed === undefined) {
       if (!(US_CORE_VERSIONS as readonly string[]).includes(version)) throw new UserError(`--ig ${entry}: fhirseed builds US Core ${US_CORE_VERSIONS.join(' or ')}`);
       if ((usCoreOption ?? version) !== version || (usCore ?? version) !== version) throw new UserError(`--ig ${entry}: differs from ${usCore ? `us-core@${usCore}` : `--us-core ${usCoreOption}`}; name one US Core version`);
-      usCore = version;
+      usCore = version as UsCoreVersion;
     }
   }
   if (!names.length) throw new UserError(`--ig: name at least one of ${IG_NAMES.join(', ')}`);

@@ -1,4 +1,4 @@
-import { IG_NAMES } from './igs.js';
+import { IG_NAMES, US_CORE_VERSIONS } from './igs.js';
 import { DRUG_TIERS } from './pharmacy-tiers.js';
 import { targetRowSchema } from './targets.js';
 
@@ -179,7 +179,7 @@ export const profileSchema = {
       },
     },
     coveragePlan: { type: 'boolean' },
-    usCore: { enum: ['6.1.0', '3.1.1'] },
+    usCore: { enum: [...US_CORE_VERSIONS] },
     igs: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: IG_NAMES } },
     targets: { type: 'array', items: targetRowSchema },
   },

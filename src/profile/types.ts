@@ -1,4 +1,4 @@
-import type { IgName } from './igs.js';
+import type { IgName, UsCoreVersion } from './igs.js';
 import type { DrugTier, TierCost } from './pharmacy-tiers.js';
 import type { PlanType } from '../codemaps/types.js';
 import type { TargetRow } from './targets.js';
@@ -112,7 +112,7 @@ export interface Profile {
   /** Guarantee that the first members between them show every claim type and feature. Default true. */
   coveragePlan: boolean;
   /** US Core version of the clinical layer (servers that still need 3.1.1 can have it). */
-  usCore: '6.1.0' | '3.1.1';
+  usCore: UsCoreVersion;
   /** The IGs to emit (`igs:`; see src/profile/igs.ts). The loader fills in all of them when absent; `generate --ig` overrides. */
   igs?: IgName[];
   /**

@@ -9,7 +9,7 @@ import { generateAsync, shardRange, type Manifest } from '../../output/generate.
 import { DEFAULT_MAX_BUNDLE_ENTRIES } from '../../output/split.js';
 import { checkOutputTarget, freeBytes, isInside } from '../../output/target.js';
 import type { OutputFormat, Shard } from '../../output/writer.js';
-import { IG_NAMES, parseIgOption, type IgName } from '../../profile/igs.js';
+import { IG_NAMES, parseIgOption, US_CORE_VERSIONS, type IgName, type UsCoreVersion } from '../../profile/igs.js';
 import { loadProfile } from '../../profile/load.js';
 import { profileLoadOptions } from '../../story/limits.js';
 import { UserError } from '../../util/errors.js';
@@ -33,7 +33,7 @@ export interface GenerateArgs extends CommandContext {
   format: string;
   'run-id'?: string;
   now?: string;
-  'us-core'?: '6.1.0' | '3.1.1';
+  'us-core'?: UsCoreVersion;
   archive?: string;
   'max-bundle-entries'?: string;
   jobs?: string;
@@ -56,7 +56,7 @@ export function generateOptions<T>(yargs: Argv<T>, outDescription = 'Output dire
     .option('run-id', { type: 'string', describe: 'Run id in every resource tag (default <profile>-<seed>): letters, digits, . _ -' })
     .option('now', { type: 'string', describe: 'The run\'s "now", YYYY-MM-DD, not before the profile period start (default: period end)' })
     .option('archive', { type: 'string', describe: 'Also pack the output into this .tar.gz (or .tgz) outside --out, ready for developers to download' })
-    .option('us-core', { choices: ['6.1.0', '3.1.1'] as const, describe: "US Core version of the clinical layer (default: the profile's usCore, else 6.1.0)" })
+    .option('us-core', { choices: US_CORE_VERSIONS, describe: "US Core version of the clinical layer (default: the profile's usCore, else 6.1.0)" })
     .option('max-bundle-entries', { type: 'string', describe: `Entries per bundle file at most; a larger member is split across files (default ${DEFAULT_MAX_BUNDLE_ENTRIES})` })
     .option('jobs', { alias: 'j', type: 'string', describe: 'Threads building members: the main thread, which also writes, and N − 1 worker threads (default: the number of cores; --jobs 1 uses one core and less memory; at most the cores: more is lowered, with a note); the output is the same bytes for any value' })
     .option('pretty', { type: 'boolean', default: false, describe: 'Indent the bundle files (default compact, one line each)' })
@@ -78,7 +78,7 @@ export const generateCommand: CommandModule<CommandContext, GenerateArgs & { ig?
     keepHeapTight(generateHeapGrowingPercent(argv.jobs === undefined ? defaultGenerateJobs(availableParallelism()) : Number(argv.jobs)));
     const selection = argv.ig === undefined ? undefined : parseIgOption(argv.ig, argv['us-core']);
     // us-core@VERSION is --us-core VERSION.
-    if (selection?.usCore) argv['us-core'] = selection.usCore as '6.1.0' | '3.1.1';
+    if (selection?.usCore) argv['us-core'] = selection.usCore;
     await runGenerate(argv, selection?.igs);
   },
 };
