@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../src/util/paths.js';
 import { UserError } from '../src/util/errors.js';
 import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './args.js';
+import { currentScheduling, schedulingText } from './scheduling.js';
 
 /**
  * `npm run bench [-- --large]`: generate at 1k and 10k members (100k with --large), each with
@@ -39,7 +40,8 @@ function benchOptions(argv: string[]): BenchOptions | undefined {
 async function runBench(options: BenchOptions): Promise<void> {
   const sizes = options.sizes;
   const jobsList = [...new Set(options.jobs ?? [1, cores])];
-  const results: Record<string, unknown> = { date: new Date().toISOString(), cores, loadAverageAtStart: loadavg(), ...(options.ndjsonOnly ? { formats: ['ndjson'] } : {}) };
+  const scheduling = currentScheduling();
+  const results: Record<string, unknown> = { date: new Date().toISOString(), cores, scheduling, loadAverageAtStart: loadavg(), ...(options.ndjsonOnly ? { formats: ['ndjson'] } : {}) };
   const rows: string[][] = [];
   const num = (v: number, digits = 0) => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -91,6 +93,7 @@ async function runBench(options: BenchOptions): Promise<void> {
   const widths = rows.filter((r) => r.length > 2).reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
   for (const r of rows) console.log(r.length > 2 ? r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() : `${r[0]!.padEnd(widths[0]!)}  ${r[1]}`);
   console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (1, 5, 15 min) on ${cores} cores; ratio = resources/s ÷ (stringify ceiling × cores), target ≥ 0.15`);
+  console.log(schedulingText(scheduling));
   if (options.ndjsonOnly) console.log('generate rows: NDJSON only (--ndjson-only), not comparable with rows of both formats');
   const file = join(packageRoot(), 'bench', 'results.json');
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
