@@ -1,4 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,12 @@ import { packageRoot } from '../src/util/paths.js';
  * $FHIRSEED_BENCH_SANDBOX_DIR=DIR serves an NDJSON output generated before (its store rebuilt, DIR kept) instead of
  * generating one per size: 10,000 members take longer to generate than to serve. $FHIRSEED_BENCH_SANDBOX_SAMPLE=N
  * sends the 16-client phase's mix for N members (default 80: 960 requests in about 2.4 s, whose p95s swing ±50 ms on
- * a loaded machine; up to 5 minutes).
+ * a loaded machine; up to 5 minutes). $FHIRSEED_BENCH_SANDBOX_REUSE=1 keeps the given directory's store
+ * (`StartSeconds` is then a restart, not a load), to compare serving code on one store without rebuilding it (~4 min
+ * at 10,000 members). The clients send with `fetch` (undici), or with $FHIRSEED_BENCH_SANDBOX_CLIENT=http with
+ * node:http and a keep-alive agent: a third to a half of fetch's CPU a request (0.23 against 0.64-0.67 ms at 10,000
+ * members). The clients share the machine's two cores with the server, so their CPU (`clientCpuMsPerRequest`, the
+ * bench process's) lengthens the latencies measured.
  */
 export async function benchSandbox(): Promise<Record<string, number>> {
   const given = process.env.FHIRSEED_BENCH_SANDBOX_DIR;
@@ -30,8 +36,8 @@ export async function benchSandbox(): Promise<Record<string, number>> {
     const dir = given ?? mkdtempSync(join(tmpdir(), `fhirseed-bench-sandbox-${members}-`));
     try {
       if (!given) execFileSync(process.execPath, [bin(), 'generate', '--out', dir, '--members', String(members), '--format', 'ndjson', '--yes'], { stdio: 'ignore' });
-      // A given directory's store is built anew: the first start measures the load.
-      if (given) rmSync(join(dir, 'sandbox-store'), { recursive: true, force: true });
+      // A given directory's store is built anew (the first start measures the load), unless it is to be reused.
+      if (given && process.env.FHIRSEED_BENCH_SANDBOX_REUSE !== '1') rmSync(join(dir, 'sandbox-store'), { recursive: true, force: true });
       const accounts = (JSON.parse(readFileSync(join(dir, 'test-accounts.json'), 'utf8')) as TestAccount[]).filter((a) => a.patientId);
       for (const store of stores) {
         const prefix = `${store}${members}`;
@@ -129,18 +135,18 @@ async function latencies(url: string, accounts: TestAccount[], clients: number, 
   let requests = 0;
   let next = 0;
   const deadline = Date.now() + (clients > 1 && many > 80 ? 300_000 : 30_000);
-  await fetch(`${url}/${REQUESTS.eobIncludeAll!(sample[0]!.patientId)}`).then((r) => r.arrayBuffer()); // warm up
+  const send = process.env.FHIRSEED_BENCH_SANDBOX_CLIENT === 'http' ? httpClient() : fetchClient();
+  await send(`${url}/${REQUESTS.eobIncludeAll!(sample[0]!.patientId)}`); // warm up
   const started = process.hrtime.bigint();
   const cpuBefore = cpuMs(pid);
+  const clientBefore = process.cpuUsage();
   await Promise.all(
     Array.from({ length: clients }, async () => {
       while (next < sample.length && Date.now() < deadline) {
         const patient = sample[next++]!.patientId;
         for (const [name, request] of Object.entries(REQUESTS)) {
           const t = process.hrtime.bigint();
-          const res = await fetch(`${url}/${request(patient)}`, { headers: { accept: 'application/fhir+json' } });
-          await res.arrayBuffer();
-          if (res.status !== 200) errors++;
+          if ((await send(`${url}/${request(patient)}`)) !== 200) errors++;
           requests++;
           times.get(name)!.push(Number(process.hrtime.bigint() - t) / 1e6);
         }
@@ -150,7 +156,10 @@ async function latencies(url: string, accounts: TestAccount[], clients: number, 
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   // The server's CPU time per request does not depend on what else the machine runs (its req/s does).
   const serverCpuMsPerRequest = (cpuMs(pid) - cpuBefore) / requests;
-  const out: Record<string, number> = { requestsPerSecond: requests / seconds, errors, requests, serverCpuMsPerRequest };
+  const client = process.cpuUsage(clientBefore);
+  send.close?.();
+  const clientCpuMsPerRequest = (client.user + client.system) / 1000 / requests;
+  const out: Record<string, number> = { requestsPerSecond: requests / seconds, errors, requests, serverCpuMsPerRequest, clientCpuMsPerRequest };
   const all: number[] = [];
   for (const [name, list] of times) {
     list.sort((a, b) => a - b);
@@ -163,6 +172,34 @@ async function latencies(url: string, accounts: TestAccount[], clients: number, 
   out.allP95Ms = percentile(all, 0.95);
   out.worstP95Ms = Math.max(...[...times.values()].map((l) => percentile(l, 0.95)));
   return out;
+}
+
+/** Sends a GET (Accept: FHIR JSON) and reads the whole body: the status. */
+type Send = ((url: string) => Promise<number>) & { close?: () => void };
+
+function fetchClient(): Send {
+  return async (url) => {
+    const res = await fetch(url, { headers: { accept: 'application/fhir+json' } });
+    await res.arrayBuffer();
+    return res.status;
+  };
+}
+
+/** node:http with one keep-alive connection per client loop (as fetch's pool keeps them). */
+function httpClient(): Send {
+  const agent = new http.Agent({ keepAlive: true });
+  const send: Send = (url) =>
+    new Promise<number>((resolve, reject) => {
+      http
+        .get(url, { agent, headers: { accept: 'application/fhir+json' } }, (res) => {
+          res.on('data', () => undefined);
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        })
+        .on('error', reject);
+    });
+  send.close = () => agent.destroy();
+  return send;
 }
 
 /** CPU time (user + system) a process has used, in ms (Linux /proc; clock ticks of 10 ms). */
