@@ -4,21 +4,21 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { CodeMaps } from '../codemaps/types.js';
 import { baseProfile, claimSelectedIgs, ids, meta, type BuildContext, type UsCoreVersion } from '../fhir/context.js';
 import { attributedOrganizations, buildAttributionGroup, membersByOrganization } from '../fhir/pdex/attribution.js';
-import { buildCarinBbDirectoryResources, buildCarinBbEobs, buildMemberCoreResources } from '../fhir/carin-bb/index.js';
+import { buildCarinBbDirectoryResources, buildMemberCoreResources, carinBbEobs } from '../fhir/carin-bb/index.js';
 import { buildPlanNetDirectoryResources, layerPlanNet } from '../fhir/plan-net/index.js';
 import { buildFormularyDirectoryResources } from '../fhir/formulary/index.js';
 import { layerPdex } from '../fhir/pdex/layer.js';
 import { buildPdexMemberResources } from '../fhir/pdex/prior-authorization.js';
 import { practitionerRoleId } from '../fhir/us-core/care-common.js';
 import { buildCareDirectoryResources } from '../fhir/us-core/domain-care.js';
-import { buildUsCoreDirectoryResources, buildUsCoreMemberResources, layerUsCore } from '../fhir/us-core/index.js';
+import { buildUsCoreDirectoryResources, layerUsCore, usCoreMemberResources } from '../fhir/us-core/index.js';
 import { IG_NAMES, type IgName } from '../profile/igs.js';
 import type { Profile } from '../profile/types.js';
 import { buildDirectory } from '../story/directory.js';
 import { buildPlanNetDirectory } from '../story/plan-net-directory.js';
 import { simulateMember } from '../story/simulate.js';
 import { testAccount } from './accounts.js';
-import { renderGroup, type RenderOptions, type RenderedGroup } from './render.js';
+import { GroupRenderer, renderGroup, type RenderOptions, type RenderedGroup } from './render.js';
 
 /**
  * What a member depends on besides its index: plain data (structured-cloneable), so that a worker
@@ -71,18 +71,25 @@ export function memberBuilder(setup: MemberSetup, codeMaps: CodeMaps): MemberBui
   return {
     member(index) {
       const story = simulateMember({ profile, codeMaps, directory, now }, index);
+      const renderer = new GroupRenderer(setup.render);
+      // Only these take part in the attribution (src/fhir/pdex/attribution.ts): a Patient and its CareTeams.
+      const attributing: Resource[] = [];
+      // Each resource is layered and rendered as soon as it is built (the EOBs and labs-vitals one by one, the other
+      // domains a domain at a time), in the order they were concatenated before, so that it dies young (issue 13).
+      const add = (resources: Iterable<Resource>, usCoreLayer: boolean) => {
+        for (const built of resources) {
+          const r = claimSelectedIgs(layerPdex(usCoreLayer ? layerUsCore(built, story, ctx) : built, ctx), ctx);
+          if (r.resourceType === 'Patient' || r.resourceType === 'CareTeam') attributing.push(r);
+          renderer.add(r);
+        }
+      };
       // One line per IG: its builders run only when the run selects it.
-      const resources: Resource[] = [
-        ...buildMemberCoreResources(story, ctx),
-        ...(has('carin-bb') ? buildCarinBbEobs(story, ctx) : []),
-      ]
-        .map((r) => (has('us-core') ? layerUsCore(r, story, ctx) : r))
-        .concat(has('us-core') ? buildUsCoreMemberResources(story, ctx) : [])
-        .concat(has('pdex') ? buildPdexMemberResources(story, ctx) : [])
-        .map((r) => layerPdex(r, ctx))
-        .map((r) => claimSelectedIgs(r, ctx));
-      const group = renderGroup(`bundles/member-${String(index).padStart(6, '0')}.json`, resources, setup.render, testAccount(story, ids.patient(story)), writeBundle);
-      const attributed = attributedOrganizations(resources, roleOrganization);
+      add(buildMemberCoreResources(story, ctx), has('us-core'));
+      if (has('carin-bb')) add(carinBbEobs(story, ctx), has('us-core'));
+      if (has('us-core')) add(usCoreMemberResources(story, ctx), false);
+      if (has('pdex')) add(buildPdexMemberResources(story, ctx), false);
+      const group = renderer.finish(`bundles/member-${String(index).padStart(6, '0')}.json`, testAccount(story, ids.patient(story)), writeBundle);
+      const attributed = attributedOrganizations(attributing, roleOrganization);
       return attributed.size ? { ...group, attribution: [...attributed].map(([p, orgs]) => [p, [...orgs].sort()]) } : group;
     },
     groups(attribution) {

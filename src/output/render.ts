@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { accountCsvRow, type TestAccount } from './accounts.js';
-import { stableUuid, transactionBundle } from './bundle.js';
-import { referencesInText, splitIndexes } from './split.js';
+import { stableUuid } from './bundle.js';
+import { referencesInText, splitKeys } from './split.js';
 import type { OutputFormat } from './writer.js';
 
 /** How a group of resources is turned into text. */
@@ -48,97 +48,168 @@ export function groupText(group: RenderedGroup, range: ByteRange): string {
 }
 
 /**
- * Serialises each resource once (JSON.stringify, compact) and encodes that text once, into the
- * compact bundle; the NDJSON line is a copy of those bytes. A compact bundle's bytes are exactly
- * `JSON.stringify(transactionBundle(part)) + '\n'`. With `pretty`, bundles are indented (a second
- * stringify, for people reading the files) and the NDJSON lines encoded on their own. Few strings
- * and no joined copies are made on the way (the bytes live outside the JS heap), and each resource's
- * text is encoded as soon as it is made, so that one at a time is alive; only a member split across bundle
- * files keeps them all first, to read their references from the text (split.ts referencesInText): issue 13.
- * With `writeBundle`, each bundle file is handed to it (synchronously, a view of this thread's buffer: write it before
- * returning) as soon as it is made, and the group comes back with `bundlesWritten` and only its NDJSON lines in
- * `bytes`: generate's building threads write their own bundle files, so that only the NDJSON bytes, half of a
- * member's, travel to the writer's thread and wait there (issue 13).
+ * renderGroup of the resources given at once: see GroupRenderer, which renders each resource as it comes. A compact
+ * bundle's bytes are exactly `JSON.stringify(transactionBundle(part)) + '\n'`; a pretty one's are exactly
+ * `JSON.stringify(transactionBundle(part), null, 2) + '\n'`.
  */
 export function renderGroup(
   bundleFile: string,
-  resources: readonly Resource[],
+  resources: Iterable<Resource>,
   options: RenderOptions,
   account?: TestAccount,
   writeBundle?: (file: string, bytes: Uint8Array) => void,
 ): RenderedGroup {
-  const byType: Record<string, number> = {};
-  const byProfile: Record<string, number> = {};
-  // Each type's resources, by position, in order of first appearance.
-  const ofType = new Map<string, number[]>();
-  for (let i = 0; i < resources.length; i++) {
-    const r = resources[i]!;
-    byType[r.resourceType] = (byType[r.resourceType] ?? 0) + 1;
-    for (const p of r.meta?.profile ?? []) byProfile[p] = (byProfile[p] ?? 0) + 1;
-    let list = ofType.get(r.resourceType);
-    if (list === undefined) ofType.set(r.resourceType, (list = []));
-    list.push(i);
-  }
-  const sink = scratch();
-  // Where each resource's compact text already is in the sink (start; -1: not written yet), and its end.
-  const starts = new Int32Array(resources.length).fill(-1);
-  const ends = new Int32Array(resources.length);
-  const bundles: RenderedGroup['bundles'] = [];
-  // A member split across files: each resource's text first, and its references read from that text (split.ts).
-  const split = options.formats.has('bundles') && !options.pretty && resources.length > options.maxBundleEntries;
-  const texts = split ? resources.map((r) => JSON.stringify(r)) : undefined;
-  if (options.formats.has('bundles')) {
-    const parts = texts ? splitIndexes(resources, options.maxBundleEntries, (i) => referencesInText(texts[i]!)) : splitIndexes(resources, options.maxBundleEntries);
-    for (const [i, part] of parts.entries()) {
-      const file = i === 0 ? bundleFile : bundleFile.replace(/\.json$/, `-${i + 1}.json`);
-      const start = sink.length;
-      if (options.pretty) sink.text(`${JSON.stringify(transactionBundle(part.map((k) => resources[k]!)), null, 2)}\n`);
-      else compactBundle(sink, part, resources, texts, starts, ends);
-      if (writeBundle) {
-        writeBundle(file, sink.view(start, sink.length));
-        bundles.push({ file, start: 0, end: 0 });
-      } else bundles.push({ file, start, end: sink.length });
-    }
-  }
-  // Written already: the group's bytes begin with its NDJSON lines.
-  const from = writeBundle ? sink.length : 0;
-  const ndjson: RenderedGroup['ndjson'] = [];
-  if (options.formats.has('ndjson')) {
-    for (const [type, list] of ofType) {
-      const start = sink.length;
-      for (const k of list) {
-        if (starts[k]! < 0) sink.text(JSON.stringify(resources[k]));
-        else sink.copy(starts[k]!, ends[k]!);
-        sink.byte(0x0a);
-      }
-      ndjson.push({ type, start: start - from, end: sink.length - from });
-    }
-  }
-  return {
-    bytes: sink.take(from),
-    bundles,
-    ...(writeBundle ? { bundlesWritten: true } : {}),
-    ndjson,
-    byType,
-    byProfile,
-    ...(account ? { account: { csv: accountCsvRow(account), json: JSON.stringify(account) } } : {}),
-  };
+  const renderer = new GroupRenderer(options);
+  for (const r of resources) renderer.add(r);
+  return renderer.finish(bundleFile, account, writeBundle);
 }
 
-/** The transaction bundle of `part` from each resource's compact text (`texts`, else made here): the bytes of JSON.stringify(transactionBundle(part)) + '\n'. */
-function compactBundle(sink: ByteSink, part: readonly number[], resources: readonly Resource[], texts: readonly string[] | undefined, starts: Int32Array, ends: Int32Array): void {
+/**
+ * Renders a group (a member, the directory) one resource at a time, as its builders make them: `add` serialises the
+ * resource at once (JSON.stringify, compact; with `pretty` also indented) and encodes the text into this thread's
+ * byte sink, keeping only its type, `Type/id` and counts, so that neither the resource objects nor their texts outlive
+ * the next scavenge (a member's ~300 resources were all built before any was rendered, so they were copied by
+ * scavenges and promoted: GC was 23 % of generate's samples; issue 13). `finish` then lays out the bundle files
+ * (split by references read back from the encoded texts, split.ts) and the NDJSON lines from those bytes. One
+ * renderer at a time per thread uses the shared sink; `add` after `finish` throws.
+ */
+export class GroupRenderer {
+  private readonly sink: ByteSink;
+  private readonly pretty: boolean;
+  private readonly byType: Record<string, number> = {};
+  private readonly byProfile: Record<string, number> = {};
+  /** Each type's resources, by position, in order of first appearance. */
+  private readonly ofType = new Map<string, number[]>();
+  /** `Type/id` of each resource, by position. */
+  private readonly keys: string[] = [];
+  /** Where each resource's compact text is in the sink: [starts[i], ends[i]); with `pretty`, its indented text follows up to prettyEnds[i]. */
+  private starts = new Int32Array(512);
+  private ends = new Int32Array(512);
+  private prettyEnds = new Int32Array(512);
+  private finished = false;
+
+  constructor(private readonly options: RenderOptions) {
+    this.sink = borrowSink();
+    this.pretty = options.pretty === true && options.formats.has('bundles');
+  }
+
+  /** The resources added so far. */
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** Serialises and encodes `r` now; the renderer keeps no reference to it. */
+  add(r: Resource): void {
+    if (this.finished) throw new Error('GroupRenderer.add after finish');
+    const i = this.keys.length;
+    if (i === this.starts.length) this.grow();
+    const type = r.resourceType;
+    this.byType[type] = (this.byType[type] ?? 0) + 1;
+    const profiles = r.meta?.profile;
+    if (profiles) for (const p of profiles) this.byProfile[p] = (this.byProfile[p] ?? 0) + 1;
+    let list = this.ofType.get(type);
+    if (list === undefined) this.ofType.set(type, (list = []));
+    list.push(i);
+    this.keys.push(`${type}/${r.id}`);
+    const { sink } = this;
+    this.starts[i] = sink.length;
+    sink.text(JSON.stringify(r));
+    this.ends[i] = sink.length;
+    // Indented as JSON.stringify(bundle, null, 2) indents a resource at entry[n].resource: 6 more spaces a line.
+    if (this.pretty) sink.text(JSON.stringify(r, null, 2).replaceAll('\n', '\n      '));
+    this.prettyEnds[i] = sink.length;
+  }
+
+  /**
+   * The group's bytes (see RenderedGroup): its bundle files named after `bundleFile` (`<name>-2.json`, … past
+   * maxBundleEntries) and its NDJSON lines. With `writeBundle`, each bundle file is handed to it (synchronously, a view
+   * of this thread's buffer: write it before returning) as soon as it is made, and the group comes back with
+   * `bundlesWritten` and only its NDJSON lines in `bytes`: generate's building threads write their own bundle files, so
+   * that only the NDJSON bytes, half of a member's, travel to the writer's thread and wait there (issue 13).
+   */
+  finish(bundleFile: string, account?: TestAccount, writeBundle?: (file: string, bytes: Uint8Array) => void): RenderedGroup {
+    if (this.finished) throw new Error('GroupRenderer.finish called twice');
+    this.finished = true;
+    const { sink, options, keys, starts, ends, prettyEnds } = this;
+    // The encoded texts are [0, staged); the files' bytes are laid out after them.
+    const staged = sink.length;
+    const bundles: RenderedGroup['bundles'] = [];
+    if (options.formats.has('bundles')) {
+      const refs = (i: number) => referencesInText(sink.string(starts[i]!, ends[i]!));
+      for (const [n, part] of splitKeys(keys, options.maxBundleEntries, refs).entries()) {
+        const file = n === 0 ? bundleFile : bundleFile.replace(/\.json$/, `-${n + 1}.json`);
+        const start = sink.length;
+        if (this.pretty) prettyBundle(sink, part, keys, ends, prettyEnds);
+        else compactBundle(sink, part, keys, starts, ends);
+        if (writeBundle) {
+          writeBundle(file, sink.view(start, sink.length));
+          bundles.push({ file, start: 0, end: 0 });
+        } else bundles.push({ file, start: start - staged, end: sink.length - staged });
+      }
+    }
+    // Written already: the group's bytes begin with its NDJSON lines.
+    const from = writeBundle ? sink.length : staged;
+    const ndjson: RenderedGroup['ndjson'] = [];
+    if (options.formats.has('ndjson')) {
+      for (const [type, list] of this.ofType) {
+        const start = sink.length;
+        for (const k of list) {
+          sink.copy(starts[k]!, ends[k]!);
+          sink.byte(0x0a);
+        }
+        ndjson.push({ type, start: start - from, end: sink.length - from });
+      }
+    }
+    const bytes = sink.take(from);
+    returnSink(sink);
+    return {
+      bytes,
+      bundles,
+      ...(writeBundle ? { bundlesWritten: true } : {}),
+      ndjson,
+      byType: this.byType,
+      byProfile: this.byProfile,
+      ...(account ? { account: { csv: accountCsvRow(account), json: JSON.stringify(account) } } : {}),
+    };
+  }
+
+  private grow(): void {
+    const size = this.starts.length * 2;
+    const bigger = (a: Int32Array) => {
+      const b = new Int32Array(size);
+      b.set(a);
+      return b;
+    };
+    this.starts = bigger(this.starts);
+    this.ends = bigger(this.ends);
+    this.prettyEnds = bigger(this.prettyEnds);
+  }
+}
+
+/** A transaction bundle of `part` (compact) from each resource's encoded text: the bytes of JSON.stringify(transactionBundle(part)) + '\n'. */
+function compactBundle(sink: ByteSink, part: readonly number[], keys: readonly string[], starts: Int32Array, ends: Int32Array): void {
   sink.text('{"resourceType":"Bundle","type":"transaction","entry":[');
   for (let n = 0; n < part.length; n++) {
     const k = part[n]!;
-    const r = resources[k]!;
-    const url = `${r.resourceType}/${r.id}`;
+    const url = keys[k]!;
     sink.text(`${n ? ',' : ''}{"fullUrl":"urn:uuid:${stableUuid(url)}","resource":`);
-    starts[k] = sink.length;
-    sink.text(texts?.[k] ?? JSON.stringify(r));
-    ends[k] = sink.length;
+    sink.copy(starts[k]!, ends[k]!);
     sink.text(`,"request":{"method":"PUT","url":${JSON.stringify(url)}}}`);
   }
   sink.text(']}\n');
+}
+
+/** The same bundle indented: the bytes of JSON.stringify(transactionBundle(part), null, 2) + '\n' (the indented texts follow the compact ones). */
+function prettyBundle(sink: ByteSink, part: readonly number[], keys: readonly string[], ends: Int32Array, prettyEnds: Int32Array): void {
+  sink.text('{\n  "resourceType": "Bundle",\n  "type": "transaction",\n  "entry": [');
+  for (let n = 0; n < part.length; n++) {
+    const k = part[n]!;
+    const url = keys[k]!;
+    sink.text(`${n ? ',' : ''}\n    {\n      "fullUrl": "urn:uuid:${stableUuid(url)}",\n      "resource": `);
+    sink.copy(ends[k]!, prettyEnds[k]!);
+    sink.text(`,\n      "request": {\n        "method": "PUT",\n        "url": ${JSON.stringify(url)}\n      }\n    }`);
+  }
+  sink.text(part.length ? '\n  ]\n}\n' : ']\n}\n');
 }
 
 /**
@@ -185,6 +256,11 @@ class ByteSink {
     this.buf[this.length++] = value;
   }
 
+  /** The bytes [start, end) already written, decoded as UTF-8. */
+  string(start: number, end: number): string {
+    return this.buf.toString('utf8', start, end);
+  }
+
   /** The bytes [start, end) already written, as a view of the sink's buffer: valid until the next write. */
   view(start: number, end: number): Uint8Array {
     return this.buf.subarray(start, end);
@@ -210,8 +286,13 @@ class ByteSink {
 }
 
 let shared: ByteSink | undefined;
-function scratch(): ByteSink {
-  shared ??= new ByteSink();
-  shared.length = 0;
-  return shared;
+/** This thread's sink (empty), or a new one while a renderer holds it. */
+function borrowSink(): ByteSink {
+  const sink = shared ?? new ByteSink();
+  shared = undefined;
+  sink.length = 0;
+  return sink;
+}
+function returnSink(sink: ByteSink): void {
+  shared = sink;
 }

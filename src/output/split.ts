@@ -22,10 +22,22 @@ export function splitGroup(resources: readonly Resource[], max: number): Resourc
  * a caller holding each resource's compact JSON passes `referencesInText` of it, the same list found faster).
  */
 export function splitIndexes(resources: readonly Resource[], max: number, refs: (i: number) => string[] = (i) => references(resources[i])): number[][] {
-  if (resources.length <= max) return [resources.map((_, i) => i)];
+  return splitKeys(
+    resources.map((r) => `${r.resourceType}/${r.id}`),
+    max,
+    refs,
+  );
+}
+
+/**
+ * splitIndexes from each resource's `Type/id` (`keys`) and references alone, for a caller that no longer holds the
+ * resources (render.ts GroupRenderer keeps their texts' bytes); `refs` is called only when the group is over `max`.
+ */
+export function splitKeys(keys: readonly string[], max: number, refs: (i: number) => string[]): number[][] {
+  if (keys.length <= max) return [keys.map((_, i) => i)];
   const parts: number[][] = [];
   let current: number[] = [];
-  for (const component of componentsDependenciesFirst(resources, refs)) {
+  for (const component of componentsDependenciesFirst(keys, refs)) {
     if (current.length && current.length + component.length > max) {
       parts.push(current);
       current = [];
@@ -43,14 +55,15 @@ export function splitIndexes(resources: readonly Resource[], max: number, refs: 
 }
 
 /** Tarjan's algorithm over in-group references: it emits each component after those it points to. */
-function componentsDependenciesFirst(resources: readonly Resource[], refs: (i: number) => string[]): number[][] {
+function componentsDependenciesFirst(keys: readonly string[], refs: (i: number) => string[]): number[][] {
+  const n = keys.length;
   const byKey = new Map<string, number>();
-  for (let i = 0; i < resources.length; i++) byKey.set(`${resources[i]!.resourceType}/${resources[i]!.id}`, i);
+  for (let i = 0; i < n; i++) byKey.set(keys[i]!, i);
   // Each resource's in-group references by position, each once, in the order first referenced; `seen[w] === i + 1`
   // marks w as already an edge of i (no Set and copies per resource: a split member's every resource; issue 13).
-  const seen = new Int32Array(resources.length);
+  const seen = new Int32Array(n);
   const edges: number[][] = [];
-  for (let i = 0; i < resources.length; i++) {
+  for (let i = 0; i < n; i++) {
     const out: number[] = [];
     for (const ref of refs(i)) {
       const w = byKey.get(ref);
@@ -61,14 +74,14 @@ function componentsDependenciesFirst(resources: readonly Resource[], refs: (i: n
     }
     edges.push(out);
   }
-  const index = new Array<number>(resources.length).fill(-1);
-  const low = new Array<number>(resources.length).fill(0);
-  const onStack = new Array<boolean>(resources.length).fill(false);
+  const index = new Array<number>(n).fill(-1);
+  const low = new Array<number>(n).fill(0);
+  const onStack = new Array<boolean>(n).fill(false);
   const stack: number[] = [];
   const out: number[][] = [];
   let counter = 0;
   // Iterative, so that a long chain of references cannot overflow the call stack.
-  for (let root = 0; root < resources.length; root++) {
+  for (let root = 0; root < n; root++) {
     if (index[root] !== -1) continue;
     const work: [node: number, edge: number][] = [[root, 0]];
     index[root] = low[root] = counter++;

@@ -46,6 +46,11 @@ export function buildCarinBbEobs(story: MemberStory, ctx: BuildContext): Explana
   return story.claims.map((c) => buildC4bbEob(story, c, ctx));
 }
 
+/** buildCarinBbEobs one at a time, for a caller that renders each as it comes (src/output/member-builder.ts; issue 13). */
+export function* carinBbEobs(story: MemberStory, ctx: BuildContext): Generator<ExplanationOfBenefit, void, void> {
+  for (const c of story.claims) yield buildC4bbEob(story, c, ctx);
+}
+
 /** The shared directory: payer, provider organizations, practitioners. */
 export function buildCarinBbDirectoryResources(ctx: BuildContext): Resource[] {
   return [

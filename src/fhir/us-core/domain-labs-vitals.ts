@@ -28,18 +28,29 @@ const VITAL_BUILDERS = [
 
 /** The labs-vitals domain's US Core resources of one member, in load order (orders before what refers to them). */
 export function buildLabsVitalsResources(story: MemberStory, ctx: BuildContext): Resource[] {
+  return [...labsVitalsResources(story, ctx)];
+}
+
+/**
+ * buildLabsVitalsResources one resource at a time, for a caller that renders each as it comes (two thirds of a
+ * member's resources are this domain's: src/output/member-builder.ts; issue 13).
+ */
+export function* labsVitalsResources(story: MemberStory, ctx: BuildContext): Generator<Resource, void, void> {
   const facts = story.clinical.labsVitals;
   const v6 = ctx.usCoreVersion === '6.1.0';
-  const out: Resource[] = [];
   for (const order of facts.labs) {
-    if (v6) out.push(buildUsCoreServiceRequest(story, order, ctx), buildUsCoreSpecimen(story, order, ctx));
-    for (const result of order.results) out.push(buildUsCoreObservationLab(story, order, result, ctx));
+    if (v6) {
+      yield buildUsCoreServiceRequest(story, order, ctx);
+      yield buildUsCoreSpecimen(story, order, ctx);
+    }
+    for (const result of order.results) yield buildUsCoreObservationLab(story, order, result, ctx);
     const [binary, document] = buildLabReportDocument(story, order, ctx);
-    out.push(...(binary ? [binary] : []), buildUsCoreDiagnosticReportLab(story, order, ctx), ...(document ? [document] : []));
+    if (binary) yield binary;
+    yield buildUsCoreDiagnosticReportLab(story, order, ctx);
+    if (document) yield document;
   }
-  if (v6) for (const result of facts.clinicalResults) out.push(buildUsCoreObservationClinicalResult(story, result, ctx));
-  for (const vitals of facts.vitals) out.push(...vitalsOf(story, vitals, ctx));
-  return out;
+  if (v6) for (const result of facts.clinicalResults) yield buildUsCoreObservationClinicalResult(story, result, ctx);
+  for (const vitals of facts.vitals) yield* vitalsOf(story, vitals, ctx);
 }
 
 function vitalsOf(story: MemberStory, vitals: VitalsFact, ctx: BuildContext): Resource[] {

@@ -13,7 +13,7 @@ import { SYSTEMS } from '../systems.js';
  * (else the clinic itself); the payer, which assembled the record from claims and clinical feeds, is
  * the transmitter. None when there is no clinical resource (targets without an id are skipped).
  */
-export function buildUsCoreProvenance(story: MemberStory, targets: readonly Resource[], ctx: BuildContext): Provenance[] {
+export function buildUsCoreProvenance(story: MemberStory, targets: readonly Pick<Resource, 'resourceType' | 'id'>[], ctx: BuildContext): Provenance[] {
   const targeted = targets.filter((r) => r.id);
   if (!targeted.length) return [];
   const visits = story.clinical.encounters.filter((e) => e.kind !== 'dental');
