@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../util/errors.js';
 
@@ -14,7 +14,9 @@ export interface ManifestIgs {
  * The IGs fhirseed output was generated for, from its manifest.json (`igs`: package name → version),
  * so that `validate` checks a `--us-core 3.1.1` population against US Core 3.1.1. A manifest is looked
  * for in each path (a directory) or its directory, and one level up (for `out/ndjson` or
- * `out/bundles/x.json`); only manifests written by fhirseed count. Undefined when there is none.
+ * `out/bundles/x.json`); only manifests written by fhirseed count. A directory without manifest.json that holds a
+ * sharded run's `manifest.shard-I-of-N.json` files (generate --shard) is read through those, every shard's. Undefined
+ * when there is none.
  * Throws a UserError when the paths come from outputs generated for different IG versions.
  */
 export function igsFromManifests(paths: readonly string[]): ManifestIgs | undefined {
@@ -22,11 +24,10 @@ export function igsFromManifests(paths: readonly string[]): ManifestIgs | undefi
   for (const path of paths) {
     if (!existsSync(path)) continue;
     const dir = statSync(path).isDirectory() ? resolve(path) : dirname(resolve(path));
-    for (const candidate of [join(dir, 'manifest.json'), join(dirname(dir), 'manifest.json')]) {
-      const igs = readManifestIgs(candidate);
-      if (!igs) continue;
-      found.set(candidate, igs);
-      break;
+    for (const level of [dir, dirname(dir)]) {
+      const manifests = manifestsIn(level).map((file) => [file, readManifestIgs(file)] as const).filter((m): m is readonly [string, Record<string, string>] => m[1] !== undefined);
+      for (const [file, igs] of manifests) found.set(file, igs);
+      if (manifests.length) break;
     }
   }
   const [first, ...others] = [...found];
@@ -40,6 +41,20 @@ export function igsFromManifests(paths: readonly string[]): ManifestIgs | undefi
     );
   }
   return { igs: Object.entries(igs).map(([name, version]) => `${name}@${version}`), manifests: [...found.keys()] };
+}
+
+/** The name generate --shard I/N gives a shard's manifest (src/output/complete.ts reads the same). */
+const SHARD_MANIFEST = /^manifest\.shard-\d+-of-\d+\.json$/;
+
+/** `dir`'s manifest.json, or when it has none its shard manifests in name order (none when dir cannot be listed). */
+function manifestsIn(dir: string): string[] {
+  const whole = join(dir, 'manifest.json');
+  if (existsSync(whole)) return [whole];
+  try {
+    return readdirSync(dir).filter((name) => SHARD_MANIFEST.test(name)).sort().map((name) => join(dir, name));
+  } catch {
+    return [];
+  }
 }
 
 function describe(igs: Record<string, string>): string {
