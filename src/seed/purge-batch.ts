@@ -5,11 +5,17 @@ import type { Semaphore } from './limiter.js';
 import { entryStatusCode } from './outcome.js';
 import { isBundleTooLarge, statedLimit } from './too-large.js';
 
-/** One request of a purge: a re-read (`GET Type/id`) or a delete of the version read (`DELETE Type/id`, If-Match). */
+/**
+ * One request of a purge: a re-read (`GET Type/id`), a delete of the version read (`DELETE Type/id`, If-Match), or a
+ * search (`GET Type?search`: the plan's and the final check's counts).
+ */
 export interface PurgeRequest {
   method: 'GET' | 'DELETE';
   type: string;
+  /** The resource's id; '' for a search. */
   id: string;
+  /** A search's query (already URL-encoded, no `?`): the request is `GET Type?search`, not `Type/id`. */
+  search?: string;
   /** The ETag of the version read, passed back as it came (never parsed). */
   ifMatch?: string;
 }
@@ -133,7 +139,7 @@ export class PurgeSender {
 }
 
 function path(r: PurgeRequest): string {
-  return `${r.type}/${encodeURIComponent(r.id)}`;
+  return r.search === undefined ? `${r.type}/${encodeURIComponent(r.id)}` : `${r.type}?${r.search}`;
 }
 
 function batchEntry(r: PurgeRequest): BundleEntry {

@@ -3,6 +3,7 @@ import { FHIRSEED_RUN_TAG_SYSTEM } from '../fhir/context.js';
 import { UserError } from '../util/errors.js';
 import { fetchCapabilities } from './capabilities.js';
 import { connect } from './connect.js';
+import type { FhirHttpClient } from './http.js';
 import { Semaphore } from './limiter.js';
 import { assertServerAllowed, normalizeServerUrl, type ConnectionOptions } from './options.js';
 import { describeFailure } from './outcome.js';
@@ -80,15 +81,16 @@ export async function purge(options: PurgeOptions): Promise<PurgeReport> {
   try {
     const capabilities = await fetchCapabilities(client);
     const types = deletionOrder(searchableTypes(client.baseUrl, capabilities.statement));
-    for (const type of types) {
-      const count = await countTagged(client, type, tagToken).catch(() => 0);
+    const sender = new PurgeSender(client, new Semaphore(options.concurrency), options.retry, capabilities, options.log ? (line) => options.log!(redactor.redact(line)) : undefined, options.random);
+    const counts = await countTaggedTypes(sender, client, types, tagToken);
+    types.forEach((type, k) => {
+      const count = counts[k] ?? 0;
       if (count > 0) report.plan.push({ type, count });
-    }
+    });
     options.onPlan?.(report.plan);
     if (options.dryRun) return report;
 
     const total = report.plan.reduce((a, r) => a + r.count, 0);
-    const sender = new PurgeSender(client, new Semaphore(options.concurrency), options.retry, capabilities, options.log ? (line) => options.log!(redactor.redact(line)) : undefined, options.random);
     const refused = new Map<string, string>();
     // Passes: a 409 on a resource still referenced by another tagged one resolves once that one goes.
     for (let pass = 0; pass < 3; pass++) {
@@ -127,10 +129,11 @@ export async function purge(options: PurgeOptions): Promise<PurgeReport> {
       const [type, id] = key.split('/') as [string, string];
       return { type, id, reason };
     });
-    for (const { type } of report.plan) {
-      const count = await countTagged(client, type, tagToken).catch(() => -1);
+    const left = await countTaggedTypes(sender, client, report.plan.map((r) => r.type), tagToken);
+    report.plan.forEach(({ type }, k) => {
+      const count = left[k] ?? -1;
       if (count !== 0) report.remaining.push({ type, count });
-    }
+    });
   } finally {
     await client.close();
   }
@@ -161,6 +164,25 @@ async function deletePage(sender: PurgeSender, type: string, ids: string[], carr
 }
 
 const GONE = new Set([200, 202, 204, 404, 410]);
+
+/**
+ * How many resources of each type carry the tag (undefined where the count failed), in the order of `types`: the
+ * `Type?_tag=…&_summary=count` searches go in `batch` Bundles of GETs (R4 http.html#transaction: a batch entry may be
+ * a search, answered by its searchset Bundle), or one request each (PurgeSender: a server without batch). A type
+ * whose answer is not a 200 with a numeric `total` is counted again on its own (countTagged: `_summary=count`, then
+ * `_count=0&_total=accurate`), as it was before batches.
+ */
+export async function countTaggedTypes(sender: PurgeSender, client: FhirHttpClient, types: readonly string[], tagToken: string): Promise<(number | undefined)[]> {
+  const search = `_tag=${encodeURIComponent(tagToken)}&_summary=count`;
+  const answers = types.length > 1 ? await sender.send(types.map((type) => ({ method: 'GET', type, id: '', search }))) : [];
+  const counts: (number | undefined)[] = [];
+  for (const [k, type] of types.entries()) {
+    const answer = answers[k];
+    const total = answer?.status === 200 ? (answer.body as { total?: unknown } | undefined)?.total : undefined;
+    counts.push(typeof total === 'number' ? total : await countTagged(client, type, tagToken).catch(() => undefined));
+  }
+  return counts;
+}
 
 /** Types the server can search, from its CapabilityStatement. */
 function searchableTypes(base: string, statement: CapabilityStatement): string[] {

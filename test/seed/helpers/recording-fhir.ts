@@ -16,11 +16,13 @@ export interface RecordingServerOptions {
   override?: Override;
   /** Searches and counts every resource of the type, whatever `_tag` says (as servers that drop an unknown parameter). */
   ignoresTag?: boolean;
+  /** Answers a search inside a batch with this status (a server that takes only reads and writes in a batch). */
+  batchSearch?: number;
 }
 
 export interface RecordingServer {
   url: string;
-  /** `METHOD path` of every request, and `BATCH n` (entries) for each batch. */
+  /** `METHOD path` of every request, `SEARCH Type` (`SEARCH Type count` for `_summary=count`), and `BATCH n` (entries) for each batch. */
   log: string[];
   /** Every batch entry's request, in the order received. */
   batchEntries: NonNullable<BundleEntry['request']>[];
@@ -30,8 +32,8 @@ export interface RecordingServer {
 
 /**
  * A small FHIR server for purge: keeps versions, honours If-Match on DELETE (412), searches by `_tag` (`_summary=count`
- * for counts), and answers reads and deletes alone or as batch entries through one function, so that the two paths can
- * be compared. Batch answers carry no `response.etag` (as medplum's): the client must take the version from the resource.
+ * for counts), and answers reads, deletes and searches alone or as batch entries through one function each, so that the
+ * two paths can be compared. Batch answers carry no `response.etag` (as medplum's): the client must take the version from the resource.
  */
 export async function startRecordingServer(options: RecordingServerOptions): Promise<RecordingServer> {
   const store = new Map<string, Resource>();
@@ -48,6 +50,14 @@ export async function startRecordingServer(options: RecordingServerOptions): Pro
     if (ifMatch !== undefined && ifMatch !== `W/"${found.meta?.versionId}"`) return { status: 412 };
     store.delete(key);
     return { status: 204 };
+  };
+
+  /** A search by `_tag` (a count with `_summary=count`), alone or as a batch entry. */
+  const search = (type: string, params: URLSearchParams): Bundle => {
+    const [system, code] = (params.get('_tag') ?? '').split('|');
+    const tagged = [...store.values()].filter((r) => r.resourceType === type && (options.ignoresTag || r.meta?.tag?.some((t) => t.system === system && (code ? t.code === code : Boolean(t.code)))));
+    if (params.get('_summary') === 'count') return { resourceType: 'Bundle', type: 'searchset', total: tagged.length };
+    return { resourceType: 'Bundle', type: 'searchset', entry: tagged.slice(0, 100).map((resource) => ({ resource: { resourceType: resource.resourceType, id: resource.id, meta: resource.meta } as Resource })) };
   };
 
   const server: Server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
@@ -74,6 +84,9 @@ export async function startRecordingServer(options: RecordingServerOptions): Pro
       }
       const entry = entries.map((e): BundleEntry => {
         batchEntries.push(e.request!);
+        const query = e.request!.method === 'GET' && e.request!.url.includes('?') ? new URL(e.request!.url, 'http://x/') : undefined;
+        if (query && options.batchSearch) return { response: { status: String(options.batchSearch), outcome: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-supported', diagnostics: 'no searches in a batch' }] } } };
+        if (query) return { resource: search(query.pathname.slice(1), query.searchParams), response: { status: '200 OK' } };
         const answer = one(e.request!.method as 'GET' | 'DELETE', e.request!.url, e.request!.ifMatch, true);
         return { ...(answer.resource ? { resource: answer.resource } : {}), response: { status: String(answer.status), ...(answer.outcome ? { outcome: answer.outcome as never } : {}) } };
       });
@@ -81,12 +94,8 @@ export async function startRecordingServer(options: RecordingServerOptions): Pro
     }
     const [type, id] = path.split('/');
     if (!id) {
-      const tag = url.searchParams.get('_tag') ?? '';
-      const [system, code] = tag.split('|');
-      const tagged = [...store.values()].filter((r) => r.resourceType === type && (options.ignoresTag || r.meta?.tag?.some((t) => t.system === system && (code ? t.code === code : Boolean(t.code)))));
-      log.push(`SEARCH ${type}`);
-      if (url.searchParams.get('_summary') === 'count') return send(200, { resourceType: 'Bundle', type: 'searchset', total: tagged.length });
-      return send(200, { resourceType: 'Bundle', type: 'searchset', entry: tagged.slice(0, 100).map((resource) => ({ resource: { resourceType: resource.resourceType, id: resource.id, meta: resource.meta } })) });
+      log.push(`SEARCH ${type}${url.searchParams.get('_summary') === 'count' ? ' count' : ''}`);
+      return send(200, search(type!, url.searchParams));
     }
     log.push(`${req.method} ${path}`);
     const ifMatch = typeof req.headers['if-match'] === 'string' ? req.headers['if-match'] : undefined;
