@@ -1,4 +1,5 @@
 import type { Bundle, BundleEntry, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import { issueResource } from '../validate/summary.js';
 import { createValidator, type Issue } from '../validate/validator.js';
 import type { AtomicMemoryRepository } from './router.js';
 
@@ -42,7 +43,7 @@ export function validationOutcome(issues: Issue[], prefix = ''): OperationOutcom
       (issue): OperationOutcomeIssue => ({
         severity: 'error',
         code: 'processing',
-        details: { text: `${issue.resourceType}/${issue.id}: ${issue.message}${issue.profile ? ` (${issue.profile})` : ''}` },
+        details: { text: `${issueResource(issue)}: ${issue.message}${issue.profile ? ` (${issue.profile})` : ''}` },
         expression: [`${prefix}${issue.path}`],
       }),
     ),
@@ -66,9 +67,10 @@ export function checkBundle(check: WriteCheck, bundle: Bundle): { refuse?: Opera
   if (bundle.type === 'transaction') {
     const issues = check(written.map((w) => w.resource));
     if (!issues.length) return { refusedEntries };
-    const byResource = new Map(written.map((w) => [`${w.resource.resourceType}/${w.resource.id}`, w.index]));
+    // Keyed as the validator names an issue's resource ('' for a missing resourceType or id).
+    const byResource = new Map(written.map((w) => [issueResource({ resourceType: typeof w.resource.resourceType === 'string' ? w.resource.resourceType : '', id: w.resource.id ?? '' }), w.index]));
     const located = issues.map((issue) => {
-      const entry = `Bundle.entry[${byResource.get(`${issue.resourceType}/${issue.id}`) ?? '?'}].resource`;
+      const entry = `Bundle.entry[${byResource.get(issueResource(issue)) ?? '?'}].resource`;
       return { ...issue, path: `${entry}${issue.path.replace(/^[A-Z][A-Za-z]*/, '')}` };
     });
     return { refuse: validationOutcome(located), refusedEntries };

@@ -73,7 +73,7 @@ export function evaluatedExpression(key: string, expression: string): string {
  * shipped IGs only asks the target's type — `resolve() is Practitioner`, `resolve().iif(empty(), true,
  * ofType(Practitioner).exists())` — which a literal reference states itself (`Practitioner/123`, or an absolute URL
  * ending so; FHIR R4 §2.3.0.1 references): those two forms become calls of `fsTargetIs(T)` /
- * `fsTargetIsOrNone(T)` (TARGET_FUNCTIONS). Any other use of `resolve()` is left as published (and skipped as before).
+ * `fsTargetIsOrNone(T)` (targetFunctions). Any other use of `resolve()` is left as published (and skipped as before).
  */
 export function typeTestsOfResolve(expression: string): string {
   if (!expression.includes('resolve()')) return expression;
@@ -90,26 +90,34 @@ export function referenceTargetType(node: unknown): string | undefined {
   return /(?:^|\/)([A-Z][A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/.exec(reference)?.[1];
 }
 
-function targetType(node: unknown): string {
-  const type = referenceTargetType(node);
-  if (type === undefined) {
+/**
+ * fsTargetIs / fsTargetIsOrNone, see typeTestsOfResolve. A reference's type is the one its text names, else what
+ * `targetOf` says it resolves to (a `urn:uuid:` entry of its Bundle; `resolved` is then called); they throw (the
+ * invariant is then skipped) on a reference whose type neither tells.
+ */
+function targetFunctions(targetOf: () => ((reference: string) => string | undefined) | undefined, resolved: () => void): Record<string, { fn: (inputs: unknown[], type: string) => boolean[]; arity: Record<number, 'String'[]> }> {
+  const targetType = (node: unknown): string => {
+    const type = referenceTargetType(node);
+    if (type !== undefined) return type;
     const text = (node as { reference?: unknown } | null)?.reference ?? node;
+    const entry = typeof text === 'string' ? targetOf()?.(text) : undefined;
+    if (entry !== undefined) {
+      resolved();
+      return entry;
+    }
     throw new Error(`resolve(): the reference ${JSON.stringify(text)?.slice(0, 80)} names no resource type (a contained, urn: or identifier-only reference is not looked up)`);
-  }
-  return type;
+  };
+  return {
+    fsTargetIs: {
+      arity: { 1: ['String'] },
+      fn: (inputs: unknown[], type: string) => (inputs.length ? [inputs.every((r) => targetType(r) === type)] : []),
+    },
+    fsTargetIsOrNone: {
+      arity: { 1: ['String'] },
+      fn: (inputs: unknown[], type: string) => [inputs.every((r) => targetType(r) === type)],
+    },
+  };
 }
-
-/** fsTargetIs / fsTargetIsOrNone, see typeTestsOfResolve; they throw (the invariant is then skipped) on a reference that names no type. */
-const TARGET_FUNCTIONS: Record<string, { fn: (inputs: unknown[], type: string) => boolean[]; arity: Record<number, 'String'[]> }> = {
-  fsTargetIs: {
-    arity: { 1: ['String'] },
-    fn: (inputs: unknown[], type: string) => (inputs.length ? [inputs.every((r) => targetType(r) === type)] : []),
-  },
-  fsTargetIsOrNone: {
-    arity: { 1: ['String'] },
-    fn: (inputs: unknown[], type: string) => [inputs.every((r) => targetType(r) === type)],
-  },
-};
 
 /** Results remembered per invariant (then forgotten all at once): bounds memory on inputs of any size. */
 const CACHE_ENTRIES = 20_000;
@@ -165,8 +173,8 @@ const KEYWORDS = new Set(['and', 'or', 'xor', 'implies', 'is', 'as', 'in', 'cont
  * `%rootResource`, `%context`) from an element below the root. On the resource itself (`atRoot`),
  * `%resource.code` reads the node's own `code` and is keyed like it. Keys longer than KEY_CHARS are not kept.
  * `resolve()` needs no exclusion: its type tests are answered from the reference's own text (typeTestsOfResolve),
- * any other use always throws (the invariant is then skipped everywhere), so a result never depended on what a
- * reference points to beyond its text.
+ * any other use always throws (the invariant is then skipped everywhere), so a cached result never depended on what a
+ * reference points to beyond its text (one answered from a `urn:` reference's Bundle entry is not cached: `failed`).
  */
 export function cacheKeyOf(expression: string, atRoot = false): ((node: unknown) => string | undefined) | undefined {
   let code = expression.replace(/'(?:[^'\\]|\\.)*'/g, "''").replace(/`([^`]*)`/g, '$1');
@@ -229,6 +237,14 @@ export class InvariantChecker {
   /** Invariants skipped because their expression did not compile or threw, `key: reason`. */
   readonly skipped = new Map<string, string>();
   private readonly functions: Record<string, { fn: (...args: any[]) => unknown; arity: Record<number, 'String'[]> }>;
+  /**
+   * Set by the validator while it checks a resource of a Bundle: the type of the entry a `urn:` reference resolves to
+   * (bundle-scope.ts), for `resolve() is T`. A result that used it is not cached (the same text may be another entry
+   * in another Bundle).
+   */
+  targetOf: ((reference: string) => string | undefined) | undefined;
+  /** Counts the references resolved through `targetOf` (a result that changed it is not cached). */
+  private scopeResolutions = 0;
 
   /**
    * `baseConstraints`: the constraintKey of every constraint of the base R4 definitions, which the base checker
@@ -241,7 +257,10 @@ export class InvariantChecker {
   ) {
     // memberOf() is asynchronous in fhirpath.js (it asks a terminology server); answer it from the packages instead.
     this.functions = {
-      ...TARGET_FUNCTIONS,
+      ...targetFunctions(
+        () => this.targetOf,
+        () => this.scopeResolutions++,
+      ),
       memberOf: {
         arity: { 1: ['String'] },
         fn: (inputs: unknown[], url: string) => {
@@ -305,6 +324,7 @@ export class InvariantChecker {
     let failed = key === undefined ? undefined : inv.cache.get(key);
     if (failed !== undefined) return failed;
     let result: unknown;
+    const resolutions = this.scopeResolutions;
     try {
       result = inv.evaluate(node, { resource, rootResource });
     } catch (error) {
@@ -312,7 +332,7 @@ export class InvariantChecker {
       return undefined;
     }
     failed = Array.isArray(result) && result.length === 1 && result[0] === false;
-    if (key !== undefined) {
+    if (key !== undefined && resolutions === this.scopeResolutions) {
       let chars = (this.cacheChars.get(inv.cache) ?? 0) + key.length;
       if (inv.cache.size >= CACHE_ENTRIES || chars > CACHE_CHARS) {
         inv.cache.clear();

@@ -287,9 +287,14 @@ export class CompiledProfile {
       });
   }
 
-  /** Reports the resource's problems against the profile; returns its node finder for further checks (invariants). */
-  check(resource: Json, report: ProfileReport): NodeFinder {
+  /**
+   * Reports the resource's problems against the profile; returns its node finder for further checks (invariants).
+   * `targetOf(reference)`: the type of what a reference its text names no type of (`urn:uuid:…`) resolves to, when
+   * known (the entry of its Bundle with that fullUrl, bundle-scope.ts), for the targetProfile check.
+   */
+  check(resource: Json, report: ProfileReport, targetOf?: (reference: string) => string | undefined): NodeFinder {
     this.forget(); // the resource may have changed since it was last seen: start afresh
+    this.targetOf = targetOf;
     const { nodes, nodesAt, groupsAt } = this.state(resource);
     const count = this.elements.length;
     for (let i = 0; i < count; i++) {
@@ -415,6 +420,8 @@ export class CompiledProfile {
 
   /** Reference element → the resource types its target profiles allow (null: any type), worked out once. */
   private readonly targets = new Map<ElementDefinition, Set<string> | null>();
+  /** check's `targetOf`, for the resource being checked. */
+  private targetOf: ((reference: string) => string | undefined) | undefined;
 
   private checkTargets(el: ElementDefinition, here: Json[], report: ProfileReport): void {
     let types = this.targets.get(el);
@@ -434,8 +441,9 @@ export class CompiledProfile {
     if (!types) return;
     for (const n of here) {
       const ref = typeof n?.reference === 'string' ? n.reference : undefined;
-      const m = ref && /(?:^|\/)([A-Z][A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(\/_history\/[^/]+)?$/.exec(ref);
-      if (m && !types.has(m[1]!)) report(el.id, `reference '${ref}' points to a ${m[1]}, allowed: ${[...types].join(', ')}`);
+      if (!ref) continue;
+      const type = /(?:^|\/)([A-Z][A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(\/_history\/[^/]+)?$/.exec(ref)?.[1] ?? this.targetOf?.(ref);
+      if (type && !types.has(type)) report(el.id, `reference '${ref}' points to a ${type}, allowed: ${[...types].join(', ')}`);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
+import type { BundleScope } from './bundle-scope.js';
 import { scanKeys, type LineKeys } from './key-scan.js';
 import { cannotRead, jsonErrorPosition, jsonErrorText, readFile, type ReadProblem } from './read.js';
 
@@ -12,7 +13,8 @@ export interface Position {
 }
 
 export interface FileSink {
-  resource(r: Resource, at: Position): void;
+  /** `scope`: the Bundle the resource was an entry of (a .json transaction, batch, collection or searchset). */
+  resource(r: Resource, at: Position, scope?: BundleScope): void;
   /**
    * When given, an NDJSON line whose `resourceType` and `id` the key scan reads without parsing (scanKeys)
    * comes here instead of to `resource` (a Bundle, or anything unusual, still comes parsed to `resource`),
@@ -39,7 +41,7 @@ export function streamFile(file: string, sink: FileSink, start: Position = { ord
       let ordinal = 0;
       const problems: ReadProblem[] = [];
       const skippedFiles: string[] = [];
-      readFile(file, (r) => sink.resource(r, { ordinal: ordinal++, byte: 0, line: 0 }), { problems, skippedFiles });
+      readFile(file, (r, scope) => sink.resource(r, { ordinal: ordinal++, byte: 0, line: 0 }, scope), { problems, skippedFiles });
       problems.forEach((p) => sink.problem(p));
       skippedFiles.forEach((f) => sink.skipped(f));
       return;

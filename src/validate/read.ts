@@ -3,6 +3,7 @@ import { extname, join } from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
 import { LineCounter, parseDocument } from 'yaml';
 import { UserError } from '../util/errors.js';
+import { bundleScope, type BundleScope } from './bundle-scope.js';
 
 /** A file or line that could not be read as FHIR, located by file and (for NDJSON) line. */
 export interface ReadProblem {
@@ -21,6 +22,8 @@ export interface ReadResult {
   duplicates: number;
   /** JSON files that hold no FHIR resource (manifests, test accounts): skipped. */
   skippedFiles: string[];
+  /** The Bundle each resource read from a transaction, batch, collection or searchset Bundle was an entry of (Validator.validate's `scopeOf`). */
+  scopes: Map<Resource, BundleScope>;
 }
 
 /**
@@ -30,9 +33,9 @@ export interface ReadResult {
  * does not exist, a named file that is not .json/.ndjson, or a file or directory that cannot be read.
  */
 export function readResources(paths: readonly string[]): ReadResult {
-  const result: ReadResult = { resources: [], problems: [], duplicates: 0, skippedFiles: [] };
+  const result: ReadResult = { resources: [], problems: [], duplicates: 0, skippedFiles: [], scopes: new Map() };
   const seen = new Set<string>();
-  const add = (r: Resource) => {
+  const add = (r: Resource, scope?: BundleScope) => {
     const key = `${r.resourceType}/${r.id}`;
     if (r.id !== undefined && seen.has(key)) {
       result.duplicates++;
@@ -40,6 +43,7 @@ export function readResources(paths: readonly string[]): ReadResult {
     }
     seen.add(key);
     result.resources.push(r);
+    if (scope) result.scopes.set(r, scope);
   };
   for (const path of paths) {
     if (!existsSync(path)) throw new UserError(`${path}: no such file or directory`);
@@ -95,7 +99,11 @@ function listFiles(path: string): string[] {
     });
 }
 
-export function readFile(file: string, add: (r: Resource) => void, result: Pick<ReadResult, 'problems' | 'skippedFiles'>): void {
+/**
+ * Reads one .json or .ndjson file into `add` (a Bundle's entries with the Bundle's scope, for their `urn:` references;
+ * bundle-scope.ts), its problems and skipped file into `result`. Throws what readFileSync throws.
+ */
+export function readFile(file: string, add: (r: Resource, scope?: BundleScope) => void, result: Pick<ReadResult, 'problems' | 'skippedFiles'>): void {
   const text = readFileSync(file, 'utf8');
   if (extname(file) === '.ndjson') {
     text.split('\n').forEach((line, i) => {
@@ -124,11 +132,12 @@ export function readFile(file: string, add: (r: Resource) => void, result: Pick<
   }
   // A Bundle whose entry is not an array is read as one resource, so that the base check reports it.
   if (json.resourceType === 'Bundle' && ['transaction', 'batch', 'collection', 'searchset'].includes(json.type) && Array.isArray(json.entry ?? [])) {
+    const scope = bundleScope(json);
     (json.entry ?? []).forEach((entry: any, i: number) => {
       if (entry?.resource && typeof entry.resource.resourceType !== 'string') {
         const what = typeof entry.resource !== 'object' || Array.isArray(entry.resource) ? 'is not a JSON object' : 'has no resourceType';
         result.problems.push({ file, ...entryPosition(text, i), message: `Bundle.entry[${i}].resource ${what}` });
-      } else if (entry?.resource) add(entry.resource as Resource);
+      } else if (entry?.resource) add(entry.resource as Resource, scope);
       // An entry with a request or response only (a DELETE, an answer) has nothing to validate; one with none of
       // the three breaks bdl-5, which the entry's own check would have reported had it been read as a resource.
       else if (!entry?.request && !entry?.response) result.problems.push({ file, message: `Bundle.entry[${i}]: no resource, request or response (bdl-5)` });

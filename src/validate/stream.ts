@@ -131,9 +131,9 @@ export function validateUnit(unit: WorkUnit, validator: Validator, keys: [KeySet
   streamFile(
     unit.file,
     {
-      resource: (r, at) => {
+      resource: (r, at, scope) => {
         if (duplicates.has(at.ordinal)) return;
-        validator.check(r, isKnown, issues);
+        validator.check(r, isKnown, issues, scope);
         for (const c of coverage) c.add(r);
         n++;
       },

@@ -46,7 +46,7 @@ export function formatSummary(report: ValidationReport): string {
   }
   if (report.issues.length) {
     lines.push('', `first ${report.issues.length} ${plural(report.issues.length, 'issue')}:`);
-    for (const i of report.issues) lines.push(`  ${i.severity} ${i.id ? `${i.resourceType}/${i.id}` : `${i.resourceType} (no id)`} ${i.path}: ${i.message}${i.profile ? ` [${i.profile}]` : ''}`);
+    for (const i of report.issues) lines.push(`  ${i.severity} ${issueResource(i)} ${i.path}: ${i.message}${i.profile ? ` [${i.profile}]` : ''}`);
   }
   for (const c of report.coverage) {
     lines.push('', `must-support coverage, ${c.ig}:`);
@@ -63,4 +63,14 @@ export function formatSummary(report: ValidationReport): string {
   }
   for (const n of report.notes) lines.push(`note: ${n}`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * How an issue names its resource wherever one is shown (the summary, the HTML report, serve's 422 outcomes):
+ * `Type/id`; `Type (no id)`; `(no resourceType)/id` or `(no resourceType, no id)` for a resource whose type is
+ * missing or not a string (the validator gives such fields as '').
+ */
+export function issueResource(issue: Pick<Issue, 'resourceType' | 'id'>): string {
+  if (!issue.resourceType) return issue.id ? `(no resourceType)/${issue.id}` : '(no resourceType, no id)';
+  return issue.id ? `${issue.resourceType}/${issue.id}` : `${issue.resourceType} (no id)`;
 }

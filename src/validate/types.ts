@@ -1,6 +1,8 @@
 /** One problem found in a resource, OperationOutcome-style. */
 export interface Issue {
+  /** The resource's `resourceType`; '' when it has none or it is not a string (summary.ts `issueResource` names it). */
   resourceType: string;
+  /** The resource's `id`; '' when it has none. */
   id: string;
   /** The profile canonical the issue is against; absent for base R4 checks. */
   profile?: string;

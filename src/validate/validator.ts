@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { BaseChecker } from './base.js';
+import { bundleScope, resolvesOnlyInBundle, type BundleScope } from './bundle-scope.js';
 import { buildDefinitions, type Definitions } from './definitions.js';
 import { baseConstraintKeys, InvariantChecker } from './invariants.js';
 import { ensurePackages } from './package-download.js';
@@ -10,6 +11,7 @@ import { Terminology } from './terminology.js';
 import type { Issue } from './types.js';
 
 export type { Issue } from './types.js';
+export type { BundleScope } from './bundle-scope.js';
 
 export interface ValidatorOptions {
   /** Directory of package .tgz files or unpacked folders, looked in before $FHIRSEED_PACKAGES and ~/.fhir/packages. */
@@ -23,14 +25,19 @@ export interface ValidatorOptions {
 export interface Validator {
   /**
    * Validates a set of resources together, so references resolve across the set. `onProgress` is told
-   * (resources done, total) every few hundred resources and at the end.
+   * (resources done, total) every few hundred resources and at the end. `scopeOf` names the Bundle a resource was
+   * an entry of (readResources' `scopes`), for its `urn:uuid:`/`urn:oid:` references (see `check`).
    */
-  validate(resources: readonly Resource[], onProgress?: (done: number, total: number) => void): Issue[];
+  validate(resources: readonly Resource[], onProgress?: (done: number, total: number) => void, scopeOf?: (resource: Resource) => BundleScope | undefined): Issue[];
   /**
    * Checks one resource, appending its issues (deduplicated per resource) to `issues`; a relative reference
    * resolves when `isKnown("Type/id")` says so. `validate` is this over a set; the streaming validator calls it directly.
+   * `scope`: the Bundle the resource is an entry of (bundle-scope.ts). Within one (and within a Bundle checked as a
+   * resource, whose entries are its scope), a `urn:uuid:`/`urn:oid:` reference must match an entry's fullUrl, else it
+   * is an error at the Reference's path; a matched one has its entry's type for the target-type checks (profile
+   * targetProfile, `resolve() is T` invariants). Without a scope such a reference is checked for its syntax only.
    */
-  check(resource: Resource, isKnown: (key: string) => boolean, issues: Issue[]): void;
+  check(resource: Resource, isKnown: (key: string) => boolean, issues: Issue[], scope?: BundleScope): void;
   /** The compiled profile for a canonical (versioned or not), or undefined if no loaded package defines it. */
   profile(canonical: string): CompiledProfile | undefined;
   /** The loaded packages, named IGs first. */
@@ -84,6 +91,7 @@ export async function createValidator(options: ValidatorOptions = {}): Promise<V
   let current: any;
   let currentIssues: Issue[] = [];
   let currentKnown: (key: string) => boolean = () => false;
+  let currentScope: BundleScope | undefined;
   let currentProfile: string | undefined;
   let seen: Set<string> | undefined;
   const push = (issue: Omit<Issue, 'resourceType' | 'id'>) => {
@@ -91,7 +99,7 @@ export async function createValidator(options: ValidatorOptions = {}): Promise<V
     seen ??= new Set<string>();
     if (seen.has(key)) return;
     seen.add(key);
-    currentIssues.push({ resourceType: String(current?.resourceType), id: String(current?.id), ...issue });
+    currentIssues.push({ resourceType: typeof current?.resourceType === 'string' ? current.resourceType : '', id: current?.id === undefined || current?.id === null ? '' : String(current.id), ...issue });
   };
   const error = (path: string, message: string, profileUrl?: string) => push({ ...(profileUrl ? { profile: profileUrl } : {}), path, severity: 'error', message });
   const baseError = (path: string, message: string) => error(path, message);
@@ -112,31 +120,44 @@ export async function createValidator(options: ValidatorOptions = {}): Promise<V
     const form = referenceForm(ref, isResourceType);
     if (form.form === 'broken') error(path, form.why);
     else if (form.form === 'relative' && !currentKnown(form.key)) error(path, `reference '${ref}' does not resolve within the validated set`);
+    else if (form.form === 'absolute' && currentScope && resolvesOnlyInBundle(ref) && !currentScope.fullUrls.has(ref)) {
+      error(path, `reference '${ref}' does not resolve: no entry of its Bundle has this fullUrl`);
+    }
   };
+  // The type a urn: reference's entry holds, for the checks that read a reference's target type (undefined: not known).
+  const targetOf = (ref: string): string | undefined => currentScope?.fullUrls.get(ref);
 
-  const check = (resource: Resource, isKnown: (key: string) => boolean, issues: Issue[]): void => {
+  const check = (resource: Resource, isKnown: (key: string) => boolean, issues: Issue[], scope?: BundleScope): void => {
     const { base, invariants } = built();
     const r = resource as any;
     current = r;
     currentIssues = issues;
     currentKnown = isKnown;
+    // A Bundle checked as one resource (a document, a message): its entries' references resolve among its entries.
+    currentScope = r?.resourceType === 'Bundle' ? bundleScope(r) : scope;
     seen = undefined;
-    base.checkResource(r, typeof r?.resourceType === 'string' ? r.resourceType : 'Resource', baseError, onReference);
-    // A resource of no known type has only the base check's error: its claimed profiles are of some other type.
-    if (typeof r?.resourceType !== 'string' || !isResourceType(r.resourceType)) return;
-    for (const canonical of claimedProfiles(r)) {
-      const compiledProfile = profile(canonical);
-      if (!compiledProfile) {
-        push({ profile: canonical, path: String(r?.resourceType), severity: 'warning', message: `profile ${canonical} is not in the loaded packages; not checked` });
-        continue;
+    invariants.targetOf = currentScope ? targetOf : undefined;
+    try {
+      base.checkResource(r, typeof r?.resourceType === 'string' ? r.resourceType : 'Resource', baseError, onReference);
+      // A resource of no known type has only the base check's error: its claimed profiles are of some other type.
+      if (typeof r?.resourceType !== 'string' || !isResourceType(r.resourceType)) return;
+      for (const canonical of claimedProfiles(r)) {
+        const compiledProfile = profile(canonical);
+        if (!compiledProfile) {
+          push({ profile: canonical, path: String(r?.resourceType), severity: 'warning', message: `profile ${canonical} is not in the loaded packages; not checked` });
+          continue;
+        }
+        currentProfile = canonical;
+        const nodes = compiledProfile.check(r, profileError, currentScope ? targetOf : undefined);
+        invariants.check(compiledProfile, r, nodes, profileError);
       }
-      currentProfile = canonical;
-      const nodes = compiledProfile.check(r, profileError);
-      invariants.check(compiledProfile, r, nodes, profileError);
+    } finally {
+      invariants.targetOf = undefined;
+      currentScope = undefined;
     }
   };
 
-  const validate = (resources: readonly Resource[], onProgress?: (done: number, total: number) => void): Issue[] => {
+  const validate = (resources: readonly Resource[], onProgress?: (done: number, total: number) => void, scopeOf?: (resource: Resource) => BundleScope | undefined): Issue[] => {
     const known = new Set<string>();
     for (const r of resources) for (const key of resourceKeys(r)) known.add(key);
     const isKnown = (key: string) => known.has(key);
@@ -145,7 +166,7 @@ export async function createValidator(options: ValidatorOptions = {}): Promise<V
     for (const resource of resources) {
       if (onProgress && done % PROGRESS_EVERY === 0) onProgress(done, resources.length);
       done++;
-      check(resource, isKnown, issues);
+      check(resource, isKnown, issues, scopeOf?.(resource));
     }
     onProgress?.(resources.length, resources.length);
     return issues;

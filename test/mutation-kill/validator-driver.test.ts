@@ -170,11 +170,11 @@ describe('check', () => {
     const v = await createValidator({ igs: ['a@1'] });
     const issues: { resourceType: string; id: string }[] = [];
     v.check({ _base: [['x', 'y']] } as never, () => true, issues as never);
-    expect(issues.map((i) => [i.resourceType, i.id])).toEqual([['undefined', 'undefined']]);
+    expect(issues.map((i) => [i.resourceType, i.id])).toEqual([['', '']]);
     expect(log.calls.at(-1)).toBe('base Resource');
     const fromNull: { resourceType: string; id: string; message: string }[] = [];
     v.check(null as never, () => true, fromNull as never);
-    expect(fromNull.map((i) => [i.resourceType, i.id, i.message])).toEqual([['undefined', 'undefined', 'not a resource']]);
+    expect(fromNull.map((i) => [i.resourceType, i.id, i.message])).toEqual([['', '', 'not a resource']]);
     expect(log.calls.at(-1)).toBe('base Resource');
   });
 

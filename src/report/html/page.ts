@@ -1,7 +1,7 @@
 import type { Report, ReportRow } from '../build.js';
 import type { DetailedReport } from '../index.js';
-import { formatDenominator, formatTolerance, formatValue, population } from '../render.js';
-import type { ValidationReport } from '../../validate/summary.js';
+import { formatAbsent, formatDenominator, formatTolerance, formatValue, population } from '../render.js';
+import { issueResource, type ValidationReport } from '../../validate/summary.js';
 import { bars, histogram, pyramid, RESULT_COLORS, versusTargets, type Chart } from './charts.js';
 import { STYLE } from './style.js';
 import { plural } from '../../util/plural.js';
@@ -66,7 +66,8 @@ function realismTable(report: Report): string {
       ]),
   );
   const s = report.summary;
-  return `<p>${s.pass} pass, ${s.fail} fail, ${s['n too small']} n too small (tolerance under 2 standard errors), ${s['n.a.']} n.a. (nothing to divide by) — targets from ${esc(report.targetsFile)}.</p>${table(['#', 'book', 'population', 'statistic', 'target (tolerance)', 'measured', 'result', 'denominator', 'source'], rows, [5])}`;
+  const absent = formatAbsent(report);
+  return `<p>${s.pass} pass, ${s.fail} fail, ${s['n too small']} n too small (tolerance under 2 standard errors, or one member), ${s['n.a.']} n.a. (nothing to divide by) — targets from ${esc(report.targetsFile)}.</p>${absent ? `<p>${esc(absent)}</p>` : ''}${table(['#', 'book', 'population', 'statistic', 'target (tolerance)', 'measured', 'result', 'denominator', 'source'], rows, [5])}`;
 }
 
 function validationSections(v: ValidationReport | undefined): string {
@@ -105,7 +106,7 @@ function validationSections(v: ValidationReport | undefined): string {
   const byProfile = Object.entries(v.errorsByProfile).sort((a, b) => b[1] - a[1]);
   const errors = byProfile.length ? table(['profile', 'errors'], byProfile.map(([p, n]) => [esc(p), int.format(n)]), [1]) : '<p class="ok">No errors.</p>';
   const issues = v.issues.length
-    ? `<h3>First ${v.issues.length} ${plural(v.issues.length, 'issue')}</h3>${table(['severity', 'resource', 'path', 'message', 'profile'], v.issues.map((i) => [esc(i.severity), esc(`${i.resourceType}/${i.id}`), esc(i.path), esc(i.message), esc(i.profile ?? '')]))}`
+    ? `<h3>First ${v.issues.length} ${plural(v.issues.length, 'issue')}</h3>${table(['severity', 'resource', 'path', 'message', 'profile'], v.issues.map((i) => [esc(i.severity), esc(issueResource(i)), esc(i.path), esc(i.message), esc(i.profile ?? '')]))}`
     : '';
   return (
     section('coverage', 'Must-support coverage per profile', `<div class="grid">${charts.join('')}</div>${table(['IG', 'profile', 'resources', 'covered', 'missing', 'not applicable'], coverageRows, [2, 3])}`) +

@@ -39,7 +39,7 @@ export async function validateInline(path: string, packagesDir?: string): Promis
   const fromManifest = igsFromManifests([path]);
   const igs = fromManifest?.igs ?? DEFAULT_IGS;
   const validator = await createValidator({ igs, packagesDir });
-  const issues = validator.validate(read.resources, () => {});
+  const issues = validator.validate(read.resources, () => {}, (r) => read.scopes.get(r));
   const named = igs.map((ig) => parseIg(ig));
   const reports = validator.packages
     .filter((p) => named.some((n) => n.name === p.name && n.version === p.version))
