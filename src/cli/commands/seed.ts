@@ -13,8 +13,8 @@ import { connectionOptions, interruptible, withServerOptions, type ServerArgs } 
 interface SeedArgs extends ServerArgs {
   dir: string;
   mode: SeedMode | 'import';
-  'import-host': string;
-  'import-port': number;
+  'import-host'?: string;
+  'import-port'?: number;
   'input-base-url'?: string;
   'import-mode'?: ImportMode;
   'bundle-size'?: number;
@@ -24,6 +24,12 @@ interface SeedArgs extends ServerArgs {
   verify: boolean;
   'state-dir'?: string;
 }
+
+/** Where the file server of `--mode import` binds when --import-host is not given. */
+const DEFAULT_IMPORT_HOST = '127.0.0.1';
+
+/** The options that only `--mode import` reads: with another mode, one line and exit 2 rather than ignored. */
+const IMPORT_ONLY = ['import-mode', 'input-base-url', 'import-host', 'import-port'] as const;
 
 export const seedCommand: CommandModule<CommandContext, SeedArgs> = {
   command: 'seed <dir>',
@@ -36,8 +42,9 @@ export const seedCommand: CommandModule<CommandContext, SeedArgs> = {
         default: 'transaction' as SeedMode,
         describe: "transaction and batch Bundles of PUTs, one PUT per resource (upsert), or the NDJSON through the server's bulk $import (import)",
       })
-      .option('import-host', { type: 'string', default: '127.0.0.1', describe: '--mode import: where the seeder serves the NDJSON files, as the server will reach it' })
-      .option('import-port', { type: 'number', default: 0, describe: '--mode import: port of that file server (0: any free port)' })
+      // No yargs defaults for the --mode import options: given with another mode they are refused, not ignored.
+      .option('import-host', { type: 'string', describe: `--mode import: the address the seeder's file server binds and puts in the file URLs, as the server will reach it (default ${DEFAULT_IMPORT_HOST})` })
+      .option('import-port', { type: 'number', describe: '--mode import: port of that file server (default 0: any free port)' })
       .option('input-base-url', { type: 'string', describe: '--mode import: the NDJSON files are already at URL/<Type>.ndjson (object storage); serve nothing' })
       .option('import-mode', { choices: IMPORT_MODES, describe: "--mode import: Azure Health Data Services' mode parameter (InitialLoad into an empty server, else IncrementalLoad); sends Azure's Parameters form" })
       .option('bundle-size', { type: 'number', describe: 'Entries per bundle (default 100, or less if the server says so)' })
@@ -48,21 +55,25 @@ export const seedCommand: CommandModule<CommandContext, SeedArgs> = {
       .option('state-dir', { type: 'string', describe: 'Checkpoint and dead-letter files (default DIR/seed-state)' }) as unknown as Argv<SeedArgs>,
   handler: async (argv) => {
     if (argv.resume && argv['retry-dead-letter']) throw new UserError('give --resume or --retry-dead-letter, not both');
-    if (argv['import-mode'] !== undefined && argv.mode !== 'import') throw new UserError(`--import-mode ${argv['import-mode']}: only with --mode import (the bulk $import), not --mode ${argv.mode}`);
+    if (argv.mode !== 'import') {
+      for (const name of IMPORT_ONLY) {
+        if (argv[name] !== undefined) throw new UserError(`--${name} ${argv[name]}: only with --mode import (the bulk $import), not --mode ${argv.mode}`);
+      }
+    }
     const { signal, release } = interruptible(argv.io);
     const progress = progressReporter(argv.io, 'resources', { label: 'seed: sent', unit: 'resources' });
     const log = connectionOptions(argv).log;
     try {
       if (argv.mode === 'import') {
         if (argv['dry-run'] || argv.resume || argv['retry-dead-letter']) throw new UserError('--mode import sends one $import job: --dry-run, --resume and --retry-dead-letter do not apply');
-        const port = argv['import-port'];
+        const port = argv['import-port'] ?? 0;
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--import-port ${port}: expected a port number 0-65535`);
         if (argv['input-base-url'] !== undefined && !/^https?:\/\/[^\s]+$/.test(argv['input-base-url'])) throw new UserError(`--input-base-url ${argv['input-base-url']}: expected an http(s) URL`);
         const summary = await seedImport({
           ...connectionOptions(argv, signal),
           dir: argv.dir,
           inputBaseUrl: argv['input-base-url'],
-          importHost: argv['import-host'],
+          importHost: argv['import-host'] ?? DEFAULT_IMPORT_HOST,
           importPort: port,
           importMode: argv['import-mode'],
           verify: argv.verify,
