@@ -10,6 +10,7 @@ import { defineConfig } from 'vitest/config';
  */
 const ISOLATED = [
   'test/cli/choices.test.ts',
+  'test/cli/deploy-commands.test.ts',
   'test/cli/heap.test.ts',
   'test/cli/options.test.ts',
   'test/mutation-kill/definitions-rules.test.ts',
@@ -28,6 +29,7 @@ const ISOLATED = [
   'test/output/atomic-output.test.ts',
   'test/output/attribution-memory.test.ts',
   'test/seed/auth.test.ts',
+  'test/seed/import-poll-listeners.test.ts',
   'test/serve/export-expiry.test.ts',
   'test/serve/registration.test.ts',
   'test/serve/start-definitions.test.ts',
