@@ -11,3 +11,11 @@ if (seed !== undefined && seed !== '') {
   if (!/^-?\d+$/.test(seed) || !Number.isSafeInteger(Number(seed))) throw new Error(`FC_SEED=${seed}: not an integer`);
   fc.configureGlobal({ ...fc.readConfigureGlobal(), seed: Number(seed) });
 }
+
+/**
+ * The seed for a file whose properties share one (so each random population is generated once): `FC_SEED` when set,
+ * else a fresh one each run (fast-check's own default: the time xor Math.random), as a 32-bit integer.
+ */
+export function propertySeed(): number {
+  return seed !== undefined && seed !== '' ? Number(seed) : Date.now() ^ (Math.random() * 0x100000000);
+}

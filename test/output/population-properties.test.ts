@@ -8,6 +8,7 @@ import { isNdc11, isValidLoinc, isValidVerhoeff } from '../../src/util/check-dig
 import { amountsByCategory, codeMapCodes, codeMapVocabulary, codings, collect, supportingDate } from '../helpers/fhir-walk.js';
 import { profileFixedCodes } from '../helpers/packages.js';
 import { bundleResources, codeMaps, generateTo, shippedProfile, tempDir } from '../helpers/output.js';
+import { propertySeed } from '../helpers/fast-check-seed.js';
 
 const temps: (() => void)[] = [];
 afterAll(() => temps.forEach((c) => c()));
@@ -28,10 +29,10 @@ function population(profile: Profile): Resource[] {
 }
 
 /**
- * One random seed for every property of this file (another each run, as fast-check's own default): they check the
- * same random profiles, so each population is generated once rather than once per property.
+ * One seed for every property of this file (`FC_SEED` when set, else another each run, as fast-check's own default):
+ * they check the same random profiles, so each population is generated once rather than once per property.
  */
-const SEED = Date.now() ^ (Math.random() * 0x100000000);
+const SEED = propertySeed();
 
 /** The claims' EOBs (PDex prior authorizations, `use` preauthorization, are requests before any service: test/fhir/pdex). */
 function eobs(resources: Resource[]): ExplanationOfBenefit[] {
