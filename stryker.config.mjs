@@ -23,6 +23,7 @@ export default {
     'src/output/**/*.ts',
     'src/validate/**/*.ts',
     'src/seed/purge.ts',
+    'src/seed/purge-batch.ts',
     'src/seed/http.ts',
     'src/seed/checkpoint.ts',
     'src/serve/auth.ts',
