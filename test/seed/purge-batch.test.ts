@@ -1,12 +1,12 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FHIRSEED_RUN_TAG_SYSTEM } from '../../src/fhir/context.js';
 import { purge, type PurgeReport } from '../../src/seed/purge.js';
 import { startTestServer, type TestServer } from '../helpers/fhir-server.js';
 import { testConnection, uniqueRunId } from './helpers/data.js';
 import { startFaultProxy } from './helpers/fault-proxy.js';
 import { existsOn, putResources } from './helpers/server-resources.js';
+import { population, tag } from './helpers/purge-population.js';
 import { startRecordingServer, type RecordingServer, type RecordingServerOptions } from './helpers/recording-fhir.js';
 
 /**
@@ -17,19 +17,6 @@ import { startRecordingServer, type RecordingServer, type RecordingServerOptions
  */
 
 const run = 'run-1';
-const tag = (run: string) => ({ meta: { tag: [{ system: FHIRSEED_RUN_TAG_SYSTEM, code: run }] } });
-
-function population(run: string, patients = 3): Resource[] {
-  const s = run.slice(-10);
-  return [
-    { resourceType: 'Organization', id: `o-${s}`, name: 'Payer', ...tag(run) },
-    ...Array.from({ length: patients }, (_, n): Resource[] => [
-      { resourceType: 'Patient', id: `p${n}-${s}`, managingOrganization: { reference: `Organization/o-${s}` }, ...tag(run) },
-      { resourceType: 'Coverage', id: `c${n}-${s}`, status: 'active', beneficiary: { reference: `Patient/p${n}-${s}` }, payor: [{ reference: `Organization/o-${s}` }], ...tag(run) },
-    ]).flat(),
-  ];
-}
-
 describe('purge in batches against the embedded sandbox', () => {
   let server: TestServer;
   beforeAll(async () => {

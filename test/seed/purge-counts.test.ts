@@ -1,11 +1,11 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FHIRSEED_RUN_TAG_SYSTEM } from '../../src/fhir/context.js';
 import { purge, type PurgeReport, type PurgeRow } from '../../src/seed/purge.js';
 import { startTestServer, type TestServer } from '../helpers/fhir-server.js';
 import { testConnection, uniqueRunId } from './helpers/data.js';
 import { startFaultProxy } from './helpers/fault-proxy.js';
 import { putResources } from './helpers/server-resources.js';
+import { population } from './helpers/purge-population.js';
 import { startRecordingServer, type RecordingServer, type RecordingServerOptions } from './helpers/recording-fhir.js';
 
 /**
@@ -13,19 +13,6 @@ import { startRecordingServer, type RecordingServer, type RecordingServerOptions
  * of `batch` Bundles where the server takes batches, one request each where it does not, and one request each for a
  * type whose batch answer has no total: the plan and the report are the same whichever way they were counted.
  */
-
-const tag = (run: string) => ({ meta: { tag: [{ system: FHIRSEED_RUN_TAG_SYSTEM, code: run }] } });
-
-function population(run: string, patients = 3): Resource[] {
-  const s = run.slice(-10);
-  return [
-    { resourceType: 'Organization', id: `o-${s}`, name: 'Payer', ...tag(run) },
-    ...Array.from({ length: patients }, (_, n): Resource[] => [
-      { resourceType: 'Patient', id: `p${n}-${s}`, managingOrganization: { reference: `Organization/o-${s}` }, ...tag(run) },
-      { resourceType: 'Coverage', id: `c${n}-${s}`, status: 'active', beneficiary: { reference: `Patient/p${n}-${s}` }, payor: [{ reference: `Organization/o-${s}` }], ...tag(run) },
-    ]).flat(),
-  ];
-}
 
 const countEntry = /^([A-Za-z]+)\?_tag=[^&]+&_summary=count$/;
 
