@@ -79,10 +79,10 @@ describe('indexKeys through the store\'s lookups', () => {
   });
 
   it('should hold each key once', () => {
-    const twice = { resourceType: 'Observation', id: 'x', status: 'final', category: [{ text: 'a' }, { text: 'a' }], subject: { reference: 'Patient/a' }, focus: [{ reference: 'Patient/a' }, { reference: 'Patient/a' }] } as unknown as Resource;
+    const twice = { resourceType: 'Observation', id: 'x', status: 'final', category: [{ coding: [{ code: 'a' }] }, { coding: [{ code: 'a' }] }], subject: { reference: 'Patient/a' }, focus: [{ reference: 'Patient/a' }, { reference: 'Patient/a' }] } as unknown as Resource;
     const keys = indexKeys(twice);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(has(twice, tokenKey('Observation', 'a', 'category.text'))).toBe(true);
+    expect(has(twice, tokenKey('Observation', 'a', 'category.coding.code'))).toBe(true);
   });
 
   it('should skip attachment data', () => {

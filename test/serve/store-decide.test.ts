@@ -165,9 +165,10 @@ describe('SQLite store: index keys', () => {
         'a|r|Practitioner/d|L',
         'a|t|laboratory|C.A.B|Laboratory',
         'a|t|final|S',
-        'a|t|seen|note.M|Seen',
       ]),
     );
+    // A text (note.text) is no code: no term key (keys.ts unkeyedLeaf).
+    expect(keys.some((k) => k.startsWith('a|t|seen|'))).toBe(false);
     expect(keys.some((k) => k.includes('|o1|'))).toBe(false);
     // No search parameter reads the resource's own type: no key for it.
     expect(keys.some((k) => k.includes('|observation|'))).toBe(false);

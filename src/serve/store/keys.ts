@@ -1,4 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
+import { readsUnkeyedLeaf } from './term-reach.js';
 
 /**
  * Index keys of the SQLite store. Each key names a value and the element path where the resource holds it, value
@@ -13,7 +14,9 @@ import type { Resource } from '@medplum/fhirtypes';
  * - `T|t|<lower-cased value>|<path>`, followed by `|<value>` when the value is not all lower case: every other
  *   leaf string and boolean of at most {@link MAX_TERM} characters, except values that look like dates or numbers,
  *   URIs (anything with a colon) or hold a `|`, the resource's own id (`_id` is looked up directly), its
- *   resourceType and meta.versionId (no search parameter reads them), and the leaves of {@link UNTERMED} elements. medplum matches a token by case-insensitive equality (the prefix
+ *   resourceType and meta.versionId (no search parameter reads them), the leaves of {@link UNTERMED} elements, and
+ *   the leaves a token search compares with no code ({@link unkeyedLeaf}: displays, texts, a Quantity's unit and
+ *   code, about a third of the keys of fhirseed's output). medplum matches a token by case-insensitive equality (the prefix
  *   range `T|t|<lower>|`), and the sandbox then asks for the exact code (token-case.ts; the exact key). A query value
  *   that is too long, or looks like something left out, is not narrowed (see {@link tokenPrefix}).
  * `T` is the resource type, or a one-letter code for the most common ones ({@link TYPE_CODES}); a path is its
@@ -110,17 +113,47 @@ const untermed = new Map(Object.entries(UNTERMED).map(([type, names]) => [type, 
 /** FHIRPath that reaches elements without naming them. */
 const UNNAMED = /\b(descendants|children|repeat)\s*\(/;
 
+/** Quantity's elements (FHIR R4 §2.24.0.10): Age, Count, Distance, Duration and SimpleQuantity have the same. */
+const QUANTITY_ELEMENTS = new Set(['id', 'extension', 'value', 'comparator', 'unit', 'system', 'code']);
+const QUANTITY_LEAVES = new Set(['comparator', 'unit', 'system', 'code']);
+
+/** Whether an object is a Quantity: a numeric value and a unit, and no element Quantity does not have. */
+function isQuantity(value: Record<string, unknown>): boolean {
+  if (typeof value.value !== 'number' || typeof value.unit !== 'string') return false;
+  for (const name in value) if (!QUANTITY_ELEMENTS.has(name)) return false;
+  return true;
+}
+
+/**
+ * Whether the string leaf `name` of an object gets no term key: a `display` (Coding, Reference) or `text`
+ * (CodeableConcept, Annotation, Identifier.type…), and a Quantity's `unit`, `code`, `system` and `comparator`. A token
+ * search compares a Coding's code, an Identifier's or ContactPoint's value, or the primitive its expression ends at
+ * (token-case.ts): these only when a parameter's expression names them or reaches a Quantity, and such a parameter is
+ * not narrowed by the keys ({@link termsCover}, term-reach.ts). Changing this rule changes the keys: bump SCHEMA_VERSION.
+ */
+export function unkeyedLeaf(name: string, quantity: boolean): boolean {
+  return name === 'display' || name === 'text' || (quantity && QUANTITY_LEAVES.has(name));
+}
+
+const covered = new Map<string, boolean>();
+
 /**
  * Whether the term keys hold every leaf a token parameter of `type` with this FHIRPath `expression` can read, so that
  * they may narrow its search: false when it names an element of UNTERMED (or `versionId`: meta.versionId, a new UUID
- * in every version, has no term key either), or walks elements without naming them.
+ * in every version, has no term key either), walks elements without naming them, or may read a leaf
+ * {@link unkeyedLeaf} leaves out (term-reach.ts). Cached per type and expression.
  */
 export function termsCover(type: string, expression: string | undefined): boolean {
   if (!expression) return true;
-  if (UNNAMED.test(expression)) return false;
-  const names = untermed.get(type);
-  for (const name of expression.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) if (name === 'versionId' || names?.has(name)) return false;
-  return true;
+  const key = `${type}\n${expression}`;
+  let answer = covered.get(key);
+  if (answer === undefined) {
+    answer = !UNNAMED.test(expression) && !readsUnkeyedLeaf(type, expression);
+    const names = untermed.get(type);
+    if (answer) for (const name of expression.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) if (name === 'versionId' || names?.has(name)) answer = false;
+    covered.set(key, answer);
+  }
+  return answer;
 }
 
 /** The index keys of one resource: `a|r|Patient/1|N`, `a|t|laboratory|C.A.B` (deduplicated). */
@@ -147,9 +180,11 @@ export function indexKeys(resource: Resource): string[] {
       for (const v of value) visit(v, key, parent, path, terms);
     } else if (value && typeof value === 'object') {
       const top = value === resource;
+      const quantity = terms && isQuantity(value as Record<string, unknown>);
       for (const [k, v] of Object.entries(value)) {
         if (SKIPPED.has(k) || (top && (k === 'id' || k === 'resourceType'))) continue;
-        const kept = terms && !(top && skipped?.has(k)) && !(k === 'versionId' && value === resource.meta);
+        const kept =
+          terms && !(top && skipped?.has(k)) && !(k === 'versionId' && value === resource.meta) && !(typeof v === 'string' && unkeyedLeaf(k, quantity));
         visit(v, k, path, path ? `${path}.${segment(k)}` : segment(k), kept);
       }
     }

@@ -14,7 +14,7 @@ export const STORE_FILE = 'store.sqlite';
 /** Written in the SQLite header (`PRAGMA application_id`): tells fhirseed's store from any other database. */
 const APPLICATION_ID = 0x46534544;
 /** Bumped when the tables or the index keys change: an older store is rebuilt. */
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -170,7 +170,8 @@ export class SqliteReads extends AtomicMemoryRepository {
       const kind = name.includes(':') ? undefined : name === '_id' ? 'id' : params[name]?.type === 'reference' ? 'r' : token ? 't' : params[name]?.type === 'date' ? 'd' : undefined;
       if (kind === 'id') {
         for (const one of values) {
-          const wanted = new Set(one.split(','));
+          // `|id`: an id without a system, as medplum matches it (store-unkeyed-leaves.test.ts found it missed).
+          const wanted = new Set(one.split(',').map((v) => (v.startsWith('|') ? v.slice(1) : v)));
           ids = new Set(ids ? [...ids].filter((id) => wanted.has(id)) : wanted);
         }
         continue;
@@ -286,7 +287,11 @@ export class SqliteReads extends AtomicMemoryRepository {
   /** medplum's search contract (conditional create/update/delete use it), narrowed by the same keys as runSearch. */
   override async search<T extends Resource>(request: SearchRequest<T>): Promise<Bundle<T & { id: string }>> {
     const filters: FilterQuery = {};
-    for (const f of request.filters ?? []) if (f.operator === 'eq' && !filters[f.code]) filters[f.code] = f.value;
+    const params = getSearchParameters(request.resourceType) ?? {};
+    // medplum's matcher alone (no exact pass here, as in MemoryRepository.search) takes a code without a system that
+    // equals a display or a text, which have no term keys (keys.ts unkeyedLeaf): such a token filter does not narrow.
+    const bySystem = (f: { code: string; value: string }) => f.code === '_id' || params[f.code]?.type !== 'token' || f.value.split(',').every((v) => v.indexOf('|') > 0);
+    for (const f of request.filters ?? []) if (f.operator === 'eq' && !filters[f.code] && bySystem(f)) filters[f.code] = f.value;
     const matches = [...this.candidates(request.resourceType, filters)].filter((r) => matchesSearchRequest(r, request as SearchRequest));
     const offset = request.offset ?? 0;
     const page = matches.slice(offset, request.count === undefined ? undefined : offset + request.count);
