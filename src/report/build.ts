@@ -1,7 +1,8 @@
 import { ageOn } from '../util/dates.js';
 import { BOOKS, coveredDays, memberBook, windowOf, type Book, type Window } from './book.js';
+import { CLAIM_TYPES, type ClaimType } from './claims.js';
 import type { Aggregates } from './members.js';
-import { select, STATISTICS, type Measurement, type PlacedMember, type Population, type Unit } from './statistics.js';
+import { select, STATISTICS, type Measurement, type PlacedMember, type Population, type Statistic, type Unit } from './statistics.js';
 import { bounds, judge, type TargetRow, type Tolerance } from './targets.js';
 
 /** One line of a book's table: a statistic measured on a population, with its target when one is set. */
@@ -10,7 +11,7 @@ export interface ReportRow {
   label: string;
   unit: Unit;
   population: Population;
-  /** null when the denominator is 0. */
+  /** null when the denominator is 0, or the output holds nothing the statistic counts (Report.absent). */
   measured: number | null;
   denominator: { value: number; unit: Measurement['denominatorUnit'] };
   target: { id: string; value: number; tolerance: Tolerance; low: number; high: number; source: string } | null;
@@ -18,15 +19,19 @@ export interface ReportRow {
   n: number;
   /**
    * Standard error of the measurement, in its unit: for a share with a target, the binomial one at the
-   * target (√(t(1−t)/n): what a population on target would scatter by); else the ratio estimator's
-   * (statistics.ts Measurement). null when it cannot be estimated (fewer than 2 members, no value).
+   * target (√(t(1−t)/n): what a population on target would scatter by); for a rate of events per
+   * member-year with no event at all, whose members' sample scatters by 0, the rule of three's (0 events
+   * in T member-years fit any rate up to 3/T at 95%, read as 2 standard errors: 1.5/T); else the ratio
+   * estimator's (statistics.ts Measurement). null when it cannot be estimated (fewer than 2 members, the
+   * minimum of the estimator's n/(n−1); no value).
    */
   standardError: number | null;
   /**
-   * null when no target is set for the row; `n too small` when the measurement is outside the tolerance
-   * but by no more than MIN_STANDARD_ERRORS standard errors, and the tolerance's half-width is itself under
-   * that many (a population on target would fall outside it too often for a miss to mean anything). A
-   * measurement inside the tolerance passes at any n; one further outside fails whatever the n.
+   * null when no target is set for the row; `n.a.` when nothing was measured; `n too small` when the
+   * measurement is outside the tolerance but by no more than MIN_STANDARD_ERRORS standard errors, and the
+   * tolerance's half-width is itself under that many (a population on target would fall outside it too
+   * often for a miss to mean anything), or when it is outside and no standard error can be estimated (one
+   * member). A measurement inside the tolerance passes at any n; one further outside fails whatever the n.
    */
   result: RowResult | null;
 }
@@ -35,6 +40,14 @@ export type RowResult = 'pass' | 'fail' | 'n.a.' | 'n too small';
 
 /** A tolerance narrower than ± this many standard errors cannot be judged: such a row reads `n too small`. */
 export const MIN_STANDARD_ERRORS = 2;
+
+/** What the output holds none of, so the statistics that count it read n.a. (statistics.ts Counts). */
+export interface Absent {
+  /** Claim types with no claim in the whole output. */
+  claims: ClaimType[];
+  /** No Condition and no claim with an ICD-10-CM diagnosis. */
+  diagnoses: boolean;
+}
 
 /** A population's table: `all` members, or one book. */
 export interface BookSection {
@@ -66,6 +79,7 @@ export interface Report {
   books: BookSection[];
   ageSex: AgeSexRow[];
   codes: { name: string; system: string; distinct: number }[];
+  absent: Absent;
   summary: Record<RowResult, number>;
 }
 
@@ -97,7 +111,8 @@ export function buildReport(aggregates: Aggregates, targets: readonly TargetRow[
   });
   const byBook = Object.fromEntries([...BOOKS, 'none'].map((b) => [b, placed.filter((m) => (m.book ?? 'none') === b).length])) as Record<Book | 'none', number>;
   const sectionBooks: (Book | 'all')[] = ['all', ...BOOKS.filter((b) => byBook[b] > 0 || targets.some((t) => t.book === b))];
-  const books = sectionBooks.map((book) => section(book, placed, targets));
+  const absent = absentFrom(aggregates);
+  const books = sectionBooks.map((book) => section(book, placed, targets, absent));
   const summary: Record<RowResult, number> = { pass: 0, fail: 0, 'n.a.': 0, 'n too small': 0 };
   for (const s of books) for (const r of s.rows) if (r.result) summary[r.result]++;
   return {
@@ -109,6 +124,7 @@ export function buildReport(aggregates: Aggregates, targets: readonly TargetRow[
     books,
     ageSex: ageSex(placed),
     codes: aggregates.codes.counts(),
+    absent,
     summary,
   };
 }
@@ -121,7 +137,18 @@ function reportWindow(a: Aggregates): Window | undefined {
   return starts.length && ends.length ? windowOf(starts[0]!, ends[ends.length - 1]!) : undefined;
 }
 
-function section(book: Book | 'all', placed: readonly PlacedMember[], targets: readonly TargetRow[]): BookSection {
+function absentFrom(a: Aggregates): Absent {
+  const totals = CLAIM_TYPES.map(() => 0);
+  for (const m of a.members.values()) m.claims.forEach((n, i) => (totals[i]! += n));
+  return { claims: CLAIM_TYPES.filter((_, i) => totals[i] === 0), diagnoses: !a.resources.Condition && a.claimsWithDiagnoses === 0 };
+}
+
+/** The output holds none of what the statistic counts: none of its claim types, or no diagnosis. */
+function unmeasurable(s: Statistic, absent: Absent): boolean {
+  return (!!s.counts.claims && s.counts.claims.every((t) => absent.claims.includes(t))) || (!!s.counts.diagnoses && absent.diagnoses);
+}
+
+function section(book: Book | 'all', placed: readonly PlacedMember[], targets: readonly TargetRow[], absent: Absent): BookSection {
   const inBook = placed.filter((m) => book === 'all' || m.book === book);
   const exposed = select(placed, { book });
   const rows: ReportRow[] = [];
@@ -129,12 +156,16 @@ function section(book: Book | 'all', placed: readonly PlacedMember[], targets: r
   for (const s of STATISTICS) {
     const plain = mine.filter((t) => t.statistic === s.id && t.minAge === undefined && t.maxAge === undefined);
     const aged = mine.filter((t) => t.statistic === s.id && (t.minAge !== undefined || t.maxAge !== undefined));
-    const whole = s.measure(exposed);
+    const measure = (ms: readonly PlacedMember[]): Measurement => {
+      const m = s.measure(ms);
+      return unmeasurable(s, absent) ? { denominator: m.denominator, denominatorUnit: m.denominatorUnit, n: m.n } : m;
+    };
+    const whole = measure(exposed);
     if (!plain.length) rows.push(row(s, { book }, whole, null));
     for (const t of plain) rows.push(row(s, { book }, whole, t));
     for (const t of aged) {
       const population: Population = { book, minAge: t.minAge, maxAge: t.maxAge };
-      rows.push(row(s, population, s.measure(select(placed, population)), t));
+      rows.push(row(s, population, measure(select(placed, population)), t));
     }
   }
   return {
@@ -148,13 +179,15 @@ function section(book: Book | 'all', placed: readonly PlacedMember[], targets: r
 }
 
 function row(s: (typeof STATISTICS)[number], population: Population, m: Measurement, t: TargetRow | null): ReportRow {
-  const standardError = t && s.unit === 'share' && m.n > 0 && m.value !== undefined ? Math.sqrt((t.target * (1 - t.target)) / m.n) : (m.standardError ?? null);
+  const standardError = t && s.unit === 'share' && m.n > 0 && m.value !== undefined ? Math.sqrt((t.target * (1 - t.target)) / m.n) : sampleError(s, m);
   let result: RowResult | null = t ? judge(t, m.value) : null;
-  if (t && m.value !== undefined && standardError !== null) {
+  if (t && m.value !== undefined) {
     const { low, high } = bounds(t);
     const outside = Math.max(low - m.value, m.value - high, 0);
-    // Inside the tolerance is a pass at any n; a miss by no more than the sampling error cannot be told from one.
-    if (outside > 0 && (high - low) / 2 < MIN_STANDARD_ERRORS * standardError && outside <= MIN_STANDARD_ERRORS * standardError) result = 'n too small';
+    // Inside the tolerance is a pass at any n; a miss by no more than the sampling error cannot be told from one,
+    // and one member gives no sampling error to tell it by.
+    if (outside > 0 && standardError === null) result = 'n too small';
+    else if (outside > 0 && (high - low) / 2 < MIN_STANDARD_ERRORS * standardError! && outside <= MIN_STANDARD_ERRORS * standardError!) result = 'n too small';
   }
   return {
     statistic: s.id,
@@ -169,6 +202,21 @@ function row(s: (typeof STATISTICS)[number], population: Population, m: Measurem
     result,
   };
 }
+
+/**
+ * The sample's standard error (statistics.ts Measurement), but for a rate of events per member-year with no
+ * event at all: members who all show 0 scatter by 0, which says nothing of how far a population with the
+ * events would; the rule of three bounds the rate at 3/T (95%) for T member-years, read as 2 standard errors.
+ */
+function sampleError(s: Statistic, m: Measurement): number | null {
+  if (m.standardError === undefined) return null;
+  const events = (s.unit === 'per-member-year' || s.unit === 'per-1000') && m.denominatorUnit === 'member-years';
+  if (events && m.value === 0 && m.standardError === 0) return (RULE_OF_THREE / MIN_STANDARD_ERRORS / m.denominator) * (s.unit === 'per-1000' ? 1000 : 1);
+  return m.standardError;
+}
+
+/** −ln 0.05 ≈ 3: no event in T exposure-years bounds the rate at 3/T with 95% confidence (Hanley & Lippman-Hand, JAMA 1983). */
+const RULE_OF_THREE = 3;
 
 function ageSex(placed: readonly PlacedMember[]): AgeSexRow[] {
   return AGE_BANDS.map(([band, min, max]) => {

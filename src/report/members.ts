@@ -41,6 +41,8 @@ export interface Aggregates {
   details: DetailCollector;
   /** Resources of a counted type seen again under the same id (e.g. in an NDJSON file and a Bundle): counted once. */
   duplicates: number;
+  /** Claims counted with at least one ICD-10-CM diagnosis (with the Conditions, what prevalence can be read from). */
+  claimsWithDiagnoses: number;
 }
 
 const ACTIVE = new Set(['active', 'recurrence', 'relapse']);
@@ -54,7 +56,7 @@ const ICD10CM = 'http://hl7.org/fhir/sid/icd-10-cm';
  * `snomedGroups` maps SNOMED CT concepts to condition groups.
  */
 export class MemberCollector {
-  readonly result: Aggregates = { members: new Map(), codes: new CodeCounter(), details: new DetailCollector(), resources: {}, duplicates: 0 };
+  readonly result: Aggregates = { members: new Map(), codes: new CodeCounter(), details: new DetailCollector(), resources: {}, duplicates: 0, claimsWithDiagnoses: 0 };
   /**
    * `Type/id` of the counted resources seen more than once (the first copy is the one counted): `repeatedPlaces`
    * reads them again to tell which repeats differ from their first copy.
@@ -157,6 +159,7 @@ export class MemberCollector {
     if (facts.emergency && facts.start) m.erDates.add(facts.start);
     m.thirtyDayFills += facts.thirtyDayFills;
     for (const code of facts.diagnoses) m.conditions |= icd10cmGroups(code);
+    if (facts.diagnoses.length) this.result.claimsWithDiagnoses++;
     if (facts.start) {
       const r = this.result;
       if (!r.earliestService || facts.start < r.earliestService) r.earliestService = facts.start;

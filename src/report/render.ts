@@ -1,5 +1,6 @@
 import type { BookSection, Report, ReportRow } from './build.js';
-import type { Unit } from './statistics.js';
+import { CLAIM_TYPES } from './claims.js';
+import { CLAIM_LABELS, type Unit } from './statistics.js';
 import type { Tolerance } from './targets.js';
 import { plural } from '../util/plural.js';
 
@@ -39,6 +40,23 @@ export function formatResult(r: ReportRow): string {
   return `n too small (n=${int.format(r.n)}, SE=${formatStandardError(r.standardError, r.unit)})`;
 }
 
+/**
+ * Why rows read n.a. for want of data, in one line (undefined when the output holds every kind):
+ * `n.a.: the output holds no claims (ExplanationOfBenefit); the statistics that count them are not measured`.
+ */
+export function formatAbsent(report: Report): string | undefined {
+  const { claims, diagnoses } = report.absent;
+  const parts: string[] = [];
+  if (claims.length === CLAIM_TYPES.length) parts.push('no claims (ExplanationOfBenefit)');
+  else if (claims.length) parts.push(`no ${listed(claims.map((t) => CLAIM_LABELS[t]))} claims`);
+  if (diagnoses) parts.push('no diagnoses (no Condition, no ICD-10-CM on a claim)');
+  return parts.length ? `n.a.: the output holds ${parts.join(' and ')}; the statistics that count them are not measured` : undefined;
+}
+
+function listed(items: string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
 /** A denominator as printed: 812.4 member-years, $1,234 allowed. */
 export function formatDenominator(d: ReportRow['denominator']): string {
   if (d.unit === 'allowed dollars') return `$${int.format(d.value)} allowed`;
@@ -64,6 +82,8 @@ export function formatReport(report: Report): string {
   out.push(`${int.format(report.members.total)} ${plural(report.members.total, 'member')}${books.length ? ` (${books.join(', ')})` : ''}`);
   const s = report.summary;
   out.push(`targets: ${s.pass} pass, ${s.fail} fail, ${s['n too small']} n too small, ${s['n.a.']} n.a.`);
+  const absent = formatAbsent(report);
+  if (absent) out.push(absent);
   for (const section of report.books) out.push('', ...formatSection(section));
   out.push('', 'age and sex (age at the window end)', table([['age', 'female', 'male', 'other', 'share'], ...ageRows(report)]));
   out.push('', 'distinct codes per system', table([['system', 'codes'], ...report.codes.map((c) => [c.name, int.format(c.distinct)])]));

@@ -41,14 +41,29 @@ export interface Measurement {
   standardError?: number;
 }
 
+/**
+ * What a statistic counts, which the output must hold for a measurement to mean anything: claims of the
+ * given types (C4BB EOB profiles), or diagnoses (a Condition, or an ICD-10-CM diagnosis on a claim). Data
+ * without any reads n.a. (an output of the clinical record alone has no claims to count, not 0 per member).
+ */
+export interface Counts {
+  claims?: readonly ClaimType[];
+  diagnoses?: true;
+}
+
 export interface Statistic {
   id: string;
   label: string;
   unit: Unit;
+  counts: Counts;
   measure: (members: readonly PlacedMember[]) => Measurement;
 }
 
-const LABELS: Record<ClaimType, string> = {
+/** The claims of medical and pharmacy benefits (README: money and "no claim" leave dental apart). */
+export const MEDICAL_AND_PHARMACY: readonly ClaimType[] = CLAIM_TYPES.filter((t) => t !== 'oral');
+
+/** A claim type as the report names it. */
+export const CLAIM_LABELS: Record<ClaimType, string> = {
   inpatient: 'inpatient',
   outpatient: 'outpatient institutional',
   professional: 'professional',
@@ -86,47 +101,59 @@ function share(members: readonly PlacedMember[], has: (m: PlacedMember) => boole
 export const STATISTICS: readonly Statistic[] = [
   ...CLAIM_TYPES.map((t, i): Statistic => ({
     id: `lines-per-claim.${t}`,
-    label: `${LABELS[t]} lines per claim`,
+    label: `${CLAIM_LABELS[t]} lines per claim`,
     unit: 'per-claim',
+    counts: { claims: [t] },
     measure: (ms) => ratioOf(ms, (m) => m.data.lines[i]!, (m) => m.data.claims[i]!, 'claims'),
   })),
   ...CLAIM_TYPES.map((t, i): Statistic => ({
     id: `claims-per-member-year.${t}`,
-    label: `${LABELS[t]} claims per member-year`,
+    label: `${CLAIM_LABELS[t]} claims per member-year`,
     unit: 'per-member-year',
+    counts: { claims: [t] },
     measure: (ms) => perYear(ms, (m) => m.data.claims[i]!),
   })),
-  { id: 'admissions-per-1000', label: 'inpatient admissions per 1,000 member-years', unit: 'per-1000', measure: (ms) => perYear(ms, (m) => m.data.admissions.size, 1000) },
+  { id: 'admissions-per-1000', label: 'inpatient admissions per 1,000 member-years', unit: 'per-1000', counts: { claims: ['inpatient'] }, measure: (ms) => perYear(ms, (m) => m.data.admissions.size, 1000) },
   {
     id: 'average-length-of-stay',
     label: 'average length of stay, days',
     unit: 'days',
+    counts: { claims: ['inpatient'] },
     measure: (ms) => ratioOf(ms, (m) => [...m.data.admissions.values()].reduce((s, d) => s + d, 0), (m) => m.data.admissions.size, 'admissions'),
   },
-  { id: 'er-visits-per-1000', label: 'ER visits per 1,000 member-years', unit: 'per-1000', measure: (ms) => perYear(ms, (m) => m.data.erDates.size, 1000) },
-  { id: 'fills-30day-per-member-year', label: '30-day-equivalent fills per member-year', unit: 'per-member-year', measure: (ms) => perYear(ms, (m) => m.data.thirtyDayFills) },
+  { id: 'er-visits-per-1000', label: 'ER visits per 1,000 member-years', unit: 'per-1000', counts: { claims: ['outpatient', 'professional'] }, measure: (ms) => perYear(ms, (m) => m.data.erDates.size, 1000) },
+  { id: 'fills-30day-per-member-year', label: '30-day-equivalent fills per member-year', unit: 'per-member-year', counts: { claims: ['pharmacy'] }, measure: (ms) => perYear(ms, (m) => m.data.thirtyDayFills) },
   ...CONDITION_GROUPS.map((g, i): Statistic => ({
     id: `prevalence.${g.key}`,
     label: `${g.label} prevalence`,
     unit: 'share',
+    counts: { diagnoses: true },
     measure: (ms) => share(ms, (m) => (m.data.conditions & (1 << i)) !== 0),
   })),
   {
     id: 'chronic-2plus-share',
     label: 'members with ≥ 2 chronic conditions',
     unit: 'share',
+    counts: { diagnoses: true },
     measure: (ms) => share(ms, (m) => bitCount(m.data.conditions) >= 2),
   },
-  { id: 'allowed-per-member-year', label: 'allowed per member-year (medical + pharmacy)', unit: 'dollars', measure: (ms) => perYear(ms, (m) => m.data.allowed) },
-  { id: 'dental-allowed-per-member-year', label: 'dental allowed per member-year', unit: 'dollars', measure: (ms) => perYear(ms, (m) => m.data.dentalAllowed) },
+  { id: 'allowed-per-member-year', label: 'allowed per member-year (medical + pharmacy)', unit: 'dollars', counts: { claims: MEDICAL_AND_PHARMACY }, measure: (ms) => perYear(ms, (m) => m.data.allowed) },
+  { id: 'dental-allowed-per-member-year', label: 'dental allowed per member-year', unit: 'dollars', counts: { claims: ['oral'] }, measure: (ms) => perYear(ms, (m) => m.data.dentalAllowed) },
   {
     id: 'member-share',
     label: 'member share of allowed',
     unit: 'share',
+    counts: { claims: MEDICAL_AND_PHARMACY },
     measure: (ms) => ratioOf(ms, (m) => m.data.allowed - m.data.paid, (m) => m.data.allowed, 'allowed dollars'),
   },
-  { id: 'no-claim-share', label: 'members with no claim in the window', unit: 'share', measure: (ms) => share(ms, (m) => medicalClaims(m) === 0) },
-  { id: 'deaths-per-1000', label: 'deaths per 1,000 member-years', unit: 'per-1000', measure: (ms) => perYear(ms, (m) => (m.died ? 1 : 0), 1000) },
+  {
+    id: 'no-claim-share',
+    label: 'members with no medical or pharmacy claim in the window',
+    unit: 'share',
+    counts: { claims: MEDICAL_AND_PHARMACY },
+    measure: (ms) => share(ms, (m) => medicalClaims(m) === 0),
+  },
+  { id: 'deaths-per-1000', label: 'deaths per 1,000 member-years', unit: 'per-1000', counts: {}, measure: (ms) => perYear(ms, (m) => (m.died ? 1 : 0), 1000) },
 ];
 
 export const STATISTIC_IDS: ReadonlySet<string> = new Set(STATISTICS.map((s) => s.id));

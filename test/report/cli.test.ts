@@ -38,7 +38,7 @@ describe('fhirseed report on a generated population', { timeout: 240_000 }, () =
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     const report = JSON.parse(r.stdout);
-    expect(Object.keys(report).sort()).toEqual(['ageSex', 'books', 'codes', 'members', 'resources', 'source', 'summary', 'targetsFile', 'window']);
+    expect(Object.keys(report).sort()).toEqual(['absent', 'ageSex', 'books', 'codes', 'members', 'resources', 'source', 'summary', 'targetsFile', 'window']);
     const patients = lines(join(out, 'ndjson', 'Patient.ndjson'));
     const eobs = lines(join(out, 'ndjson', 'ExplanationOfBenefit.ndjson'));
     expect(report.members.total).toBe(patients.length);
