@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from '../helpers/fhir-server.js';
 import { testConnection, uniqueRunId } from './helpers/data.js';
 import { startFaultProxy } from './helpers/fault-proxy.js';
 import { existsOn, putResources } from './helpers/server-resources.js';
-import { population, tag } from './helpers/purge-population.js';
+import { population, purgeRecorded, recordingServerWith, tag } from './helpers/purge-population.js';
 import { startRecordingServer, type RecordingServer, type RecordingServerOptions } from './helpers/recording-fhir.js';
 
 /**
@@ -34,17 +34,7 @@ describe('purge in batches against the embedded sandbox', () => {
     const resources = population(run);
     const other = population(`${run}-other`).map((r) => ({ ...r, id: `x${r.id}` }));
     await put([...resources, ...other]);
-    const requests: { method: string; url: string; body: unknown }[] = [];
-    const proxy = await startFaultProxy(server.url, (_n, req, body) => {
-      requests.push({ method: req.method!, url: req.url!, body });
-      return { kind: 'pass' };
-    });
-    let report: PurgeReport;
-    try {
-      report = await purge({ ...testConnection(proxy.url), runId: run, allFhirseed: false, dryRun: false });
-    } finally {
-      await proxy.close();
-    }
+    const { report, requests } = await purgeRecorded(server.url, run);
     expect(report).toMatchObject({ deleted: 7, untagged: 0, failed: [], remaining: [] });
     for (const r of resources) expect(await exists(r)).toBe(false);
     for (const r of other) expect(await exists(r)).toBe(true);
@@ -99,12 +89,7 @@ describe('purge in batches against a recording server', () => {
   afterAll(async () => {
     for (const s of servers) await s.close();
   });
-  async function serverWith(options: Omit<RecordingServerOptions, 'types'>, resources: Resource[]): Promise<RecordingServer> {
-    const s = await startRecordingServer({ types: ['Organization', 'Patient', 'Coverage'], ...options });
-    servers.push(s);
-    for (const r of resources) s.store.set(`${r.resourceType}/${r.id}`, { ...r, meta: { ...r.meta, versionId: '1' } });
-    return s;
-  }
+  const serverWith = (options: Omit<RecordingServerOptions, 'types'>, resources: Resource[]) => recordingServerWith(servers, ['Organization', 'Patient', 'Coverage'], options, resources);
   const purgeRun = (s: RecordingServer) => purge({ ...testConnection(s.url), runId: run, allFhirseed: false, dryRun: false });
   const singles = (s: RecordingServer) => s.log.filter((l) => /^(GET|DELETE) /.test(l));
 

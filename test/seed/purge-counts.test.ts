@@ -1,12 +1,11 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { purge, type PurgeReport, type PurgeRow } from '../../src/seed/purge.js';
+import { purge, type PurgeRow } from '../../src/seed/purge.js';
 import { startTestServer, type TestServer } from '../helpers/fhir-server.js';
 import { testConnection, uniqueRunId } from './helpers/data.js';
-import { startFaultProxy } from './helpers/fault-proxy.js';
 import { putResources } from './helpers/server-resources.js';
-import { population } from './helpers/purge-population.js';
-import { startRecordingServer, type RecordingServer, type RecordingServerOptions } from './helpers/recording-fhir.js';
+import { population, purgeRecorded, recordingServerWith } from './helpers/purge-population.js';
+import type { RecordingServer, RecordingServerOptions } from './helpers/recording-fhir.js';
 
 /**
  * purge's per-type counts (the plan, and the final "remaining" check) go as `GET Type?_tag=…&_summary=count` entries
@@ -22,12 +21,7 @@ describe('purge counts against a recording server', () => {
   afterAll(async () => {
     for (const s of servers) await s.close();
   });
-  async function serverWith(options: Omit<RecordingServerOptions, 'types'>, resources: Resource[]): Promise<RecordingServer> {
-    const s = await startRecordingServer({ types: ['Organization', 'Patient', 'Coverage', 'Account'], ...options });
-    servers.push(s);
-    for (const r of resources) s.store.set(`${r.resourceType}/${r.id}`, { ...r, meta: { ...r.meta, versionId: '1' } });
-    return s;
-  }
+  const serverWith = (options: Omit<RecordingServerOptions, 'types'>, resources: Resource[]) => recordingServerWith(servers, ['Organization', 'Patient', 'Coverage', 'Account'], options, resources);
   const counted = (s: RecordingServer) => s.log.filter((l) => l.endsWith(' count'));
   const batchCounts = (s: RecordingServer) => s.batchEntries.filter((e) => e.method === 'GET' && countEntry.test(e.url)).map((e) => countEntry.exec(e.url)![1]);
   const plan: PurgeRow[] = [
@@ -94,17 +88,7 @@ describe('purge counts against the embedded sandbox', () => {
     const run = uniqueRunId('counts');
     const resources = population(run);
     await putResources(server.url, resources);
-    const requests: { method: string; url: string; body: unknown }[] = [];
-    const proxy = await startFaultProxy(server.url, (_n, req, body) => {
-      requests.push({ method: req.method!, url: req.url!, body });
-      return { kind: 'pass' };
-    });
-    let report: PurgeReport;
-    try {
-      report = await purge({ ...testConnection(proxy.url), runId: run, allFhirseed: false, dryRun: false });
-    } finally {
-      await proxy.close();
-    }
+    const { report, requests } = await purgeRecorded(server.url, run);
     expect(report).toMatchObject({ plan: [{ type: 'Coverage', count: 3 }, { type: 'Patient', count: 3 }, { type: 'Organization', count: 1 }], deleted: 7, failed: [], remaining: [] });
     expect(requests.filter((r) => r.method === 'GET' && r.url.includes('_summary=count'))).toEqual([]);
     const counts = requests
