@@ -66,7 +66,8 @@ const YIELD_EVERY = 500;
  * data as of `transactionTime`). Polling answers 202 with `X-Progress` and `Retry-After` while it runs, then 200
  * with the manifest and `Expires`; the files are streamed from disk at `{base}/$export-file/{job}/{Type}.ndjson`.
  * A finished job is kept `expirySeconds` (then 404); DELETE on the status URL cancels it and removes its files.
- * Jobs belong to whoever started them (the same client, static token, or anyone with `--auth none`).
+ * Jobs belong to whoever started them (the same client, static token, or anyone with `--auth none`), and a file
+ * is served only when the token presented for it covers the file's type (as a kick-off for that type would).
  */
 export class BulkExports {
   private readonly jobs = new Map<string, ExportJob>();
@@ -116,6 +117,9 @@ export class BulkExports {
       if (route.kind === 'status') return this.status(res, job, base);
       const output = job.state === 'done' ? [...job.outputs, ...job.errors].find((o) => o.file === route.file) : undefined;
       if (!output) return send(res, 404, outcome('not-found', `export job ${job.id} has no file ${route.file}`));
+      // The token presented now, not the one that started the job, must cover the file's type (scopes can narrow).
+      const denied = output.file === ERRORS ? undefined : uncovered(access, [output.type]);
+      if (denied) return send(res, 403, outcome('forbidden', denied));
       const path = join(job.dir, output.file);
       res.writeHead(200, { 'content-type': NDJSON, 'content-length': statSync(path).size });
       // A client that hangs up mid-file ends the stream (the read side is closed by pipeline): nothing to answer.
@@ -163,8 +167,8 @@ export class BulkExports {
     if (dropped.length && !lenient) throw new ExportRequestError(400, `patient: ${dropped.join('; ')} (send Prefer: handling=lenient to export the others)`);
     for (const [id] of unknown) request.patients!.delete(id);
     const asked = [...(request.types ?? []), ...(request.associated ? ['Provenance'] : [])];
-    const denied = access.types === '*' ? [] : asked.filter((t) => !(access.types as Set<string>).has(t));
-    if (denied.length) throw new ExportRequestError(403, `the token's scopes do not cover ${denied.join(', ')}`);
+    const denied = uncovered(access, asked);
+    if (denied) throw new ExportRequestError(403, denied);
     const job: ExportJob = {
       id: randomUUID(),
       owner: access.owner,
@@ -325,6 +329,16 @@ function exportRoute(fhirPath: string): Route | undefined {
   // Group/$export without an id, Observation/$export, Patient/123/$export: not where Bulk Data puts the operation.
   if (new RegExp(`^[A-Z][A-Za-z]+(/[^/]+)?/\\${KICK_OFF}$`).test(fhirPath)) return { kind: 'misplaced', path: fhirPath };
   return undefined;
+}
+
+/**
+ * Why `access` may not read some of `types` (the 403 text of a kick-off or a file download), or undefined when its
+ * scopes cover them all (exportAccess's types: `*`, or the types named by system/T.read, system/T.rs…).
+ */
+function uncovered(access: Exclude<ExportAccess, { refused: string }>, types: string[]): string | undefined {
+  const permitted = access.types;
+  const denied = permitted === '*' ? [] : types.filter((t) => !permitted.has(t));
+  return denied.length ? `the token's scopes do not cover ${denied.join(', ')}` : undefined;
 }
 
 /** The Group's current Patient members (`member.entity`, not `inactive`), within `only` when given. */
