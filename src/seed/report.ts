@@ -63,8 +63,15 @@ export function formatPingTable(checks: readonly PingCheck[]): string {
     (failed ? `${failed} of ${checks.length} checks failed${warnings}\n` : `all ${checks.length} checks passed${warnings}\n`);
 }
 
-export function formatPurgePlan(plan: readonly PurgeRow[], dryRun: boolean): string {
+/**
+ * The purge plan's lines: the types and counts to delete, or, when there are none, why: with `runId` (purge --run)
+ * no resource carries that run's tag (other runs' resources may be there: the line says how to list them).
+ */
+export function formatPurgePlan(plan: readonly PurgeRow[], dryRun: boolean, runId?: string): string {
   const total = plan.reduce((a, r) => a + r.count, 0);
+  if (!total && runId !== undefined) {
+    return `no resource carries the tag of run ${runId}: nothing to delete (purge --all-fhirseed --dry-run counts the resources of every fhirseed run on the server; a run's id is the runId in its output's manifest.json)\n`;
+  }
   if (!total) return 'no resources with the fhirseed tag: nothing to delete\n';
   return `${dryRun ? 'would delete' : 'deleting'} ${total} tagged resources, in this order:\n` + table(['type', 'resources'], plan.map((r) => [r.type, String(r.count)]));
 }

@@ -30,7 +30,7 @@ export const purgeCommand: CommandModule<CommandContext, PurgeArgs> = {
         runId: argv.run === undefined ? undefined : checkRunId(argv.run, '--run'),
         allFhirseed: argv['all-fhirseed'],
         dryRun: argv['dry-run'],
-        onPlan: (plan) => argv.io.stdout(formatPurgePlan(plan, argv['dry-run'])),
+        onPlan: (plan) => argv.io.stdout(formatPurgePlan(plan, argv['dry-run'], argv.run)),
         onProgress: progress.update,
       });
       progress.stop();
