@@ -1,6 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatReport, report } from '../../src/report/index.js';
+import { renderHtmlReport } from '../../src/report/html/page.js';
+import { detailedReport, formatReport, report } from '../../src/report/index.js';
 import { tempDir } from '../helpers/output.js';
 import { condition, coverage, eob, ICD10CM, patient, writeNdjson } from './builders.js';
 import { rowOf } from './helpers.js';
@@ -8,12 +9,14 @@ import { rowOf } from './helpers.js';
 const temps: (() => void)[] = [];
 afterAll(() => temps.forEach((c) => c()));
 
-async function reportOf(resources: readonly Resource[]) {
+function dirOf(resources: readonly Resource[]): string {
   const t = tempDir('fhirseed-report-small-');
   temps.push(t.cleanup);
   writeNdjson(t.dir, resources);
-  return report(t.dir);
+  return t.dir;
 }
+
+const reportOf = (resources: readonly Resource[]) => report(dirOf(resources));
 
 /** A member covered all of 2025 (window 2025-01-01..2025-12-31 when a claim falls in January and one in December). */
 function member(id: string, type: 'HIP' | 'MCPOL' | 'DENTAL', birthDate = '1980-01-01'): Resource[] {
@@ -72,12 +75,15 @@ describe('report on a book too small for a standard error', () => {
 
 describe('report on an output without claims of a kind', () => {
   it('should read every claim statistic n.a. for an output of the clinical record alone, and say why in one line', async () => {
-    const r = await reportOf([
+    const dir = dirOf([
       ...member('a', 'HIP'),
       ...member('b', 'HIP'),
       ...member('m', 'MCPOL', '1950-01-01'),
       condition('m-dm', 'm', 'active', { [ICD10CM]: 'E11.9' }),
     ]);
+    const r = await report(dir);
+    // The HTML page's realism section says it too.
+    expect(renderHtmlReport(await detailedReport(dir))).toContain('<p>n.a.: the output holds no claims (ExplanationOfBenefit); the statistics that count them are not measured</p>');
     expect(r.resources.ExplanationOfBenefit).toBeUndefined();
     expect(r.absent).toEqual({ claims: ['inpatient', 'outpatient', 'professional', 'pharmacy', 'oral'], diagnoses: false });
     for (const id of ['no-claim-share', 'allowed-per-member-year', 'er-visits-per-1000', 'admissions-per-1000', 'fills-30day-per-member-year']) {
