@@ -133,7 +133,17 @@ export function readFile(file: string, add: (r: Resource, scope?: BundleScope) =
   // A Bundle whose entry is not an array is read as one resource, so that the base check reports it.
   if (json.resourceType === 'Bundle' && ['transaction', 'batch', 'collection', 'searchset'].includes(json.type) && Array.isArray(json.entry ?? [])) {
     const scope = bundleScope(json);
+    // bdl-7 (R4 Bundle): entries sharing a fullUrl must differ in meta.versionId. The Bundle itself is not validated as
+    // a resource (its entries are), so its invariant is checked here.
+    const fullUrls = new Map<string, number>();
     (json.entry ?? []).forEach((entry: any, i: number) => {
+      if (typeof entry?.fullUrl === 'string') {
+        const version = entry.resource?.meta?.versionId;
+        const key = `${entry.fullUrl}|${typeof version === 'string' ? version : ''}`;
+        const first = fullUrls.get(key);
+        if (first === undefined) fullUrls.set(key, i);
+        else result.problems.push({ file, ...entryPosition(text, i), message: `Bundle.entry[${i}].fullUrl ${JSON.stringify(entry.fullUrl)} is also Bundle.entry[${first}]'s${version ? `, with the same meta.versionId` : ''} (bdl-7: entries sharing a fullUrl must differ in meta.versionId)` });
+      }
       if (entry?.resource && typeof entry.resource.resourceType !== 'string') {
         const what = typeof entry.resource !== 'object' || Array.isArray(entry.resource) ? 'is not a JSON object' : 'has no resourceType';
         result.problems.push({ file, ...entryPosition(text, i), message: `Bundle.entry[${i}].resource ${what}` });

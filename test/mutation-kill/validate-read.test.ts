@@ -143,6 +143,33 @@ describe('readResources and inputFiles', () => {
     expect(streamed(join(dir, 'a.json'))).toEqual([{ r: 'Patient/p', at: { ordinal: 0, byte: 0, line: 0 } }, { p: problem(0) }, { p: problem(1) }]);
   });
 
+  it('should report entries sharing a fullUrl unless their meta.versionId differs (bdl-7), at the entry', () => {
+    const dir = fresh();
+    const url = 'urn:uuid:0b1e2b8c-4b7a-4f8e-9a3e-1d2c3b4a5f60';
+    const patient = (id: string, versionId?: string) => ({ resourceType: 'Patient', id, ...(versionId ? { meta: { versionId } } : {}) });
+    const entry = [
+      { fullUrl: url, resource: patient('a') },
+      { fullUrl: 'urn:uuid:other', resource: patient('b') },
+      { fullUrl: url, resource: patient('c') },
+      { fullUrl: url, resource: patient('d', '2') },
+      { fullUrl: url, resource: patient('e', '2') },
+    ];
+    const text = JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry }, null, 1);
+    writeFileSync(join(dir, 'a.json'), text);
+    // entry[2].resource's `{` stands on the `"resource": {` line, two above its id.
+    const entry2 = text.split('\n').findIndex((l) => l.includes('"id": "c"')) - 1;
+    const read = readResources([dir]);
+    expect(read.resources.map((r) => r.id)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(read.problems.map((p) => p.message)).toEqual([
+      `Bundle.entry[2].fullUrl "${url}" is also Bundle.entry[0]'s (bdl-7: entries sharing a fullUrl must differ in meta.versionId)`,
+      `Bundle.entry[4].fullUrl "${url}" is also Bundle.entry[3]'s, with the same meta.versionId (bdl-7: entries sharing a fullUrl must differ in meta.versionId)`,
+    ]);
+    expect(read.problems[0]).toMatchObject({ file: join(dir, 'a.json'), line: entry2 });
+    // A history Bundle holds versions of one resource under one fullUrl: read as one resource, not by its entries.
+    writeFileSync(join(dir, 'a.json'), JSON.stringify({ resourceType: 'Bundle', type: 'history', entry }));
+    expect(readResources([dir]).problems).toEqual([]);
+  });
+
   it('should list files in JavaScript string order, not the order the file system gives', () => {
     // libuv lists a directory in UTF-8 byte order, which puts U+E000 before U+1F600; UTF-16 order is the other way.
     const dir = fresh();
