@@ -123,8 +123,10 @@ describe('profile checks against the generator', () => {
       { numRuns: Number(process.env.RUNS ?? 150) },
     );
     if (process.env.RUNS) console.log({ accepted, refused });
-    // Both sides of the property were exercised.
-    expect(accepted).toBeGreaterThan(10);
+    // Both sides of the property were exercised. About 20 % of the mutated profiles are accepted (214 of 1,050 in 7
+    // runs of 150, 2026-12-01; 99.99 % lower bound 16 %): 3 or fewer of 150 happens once in 5e7 runs at 16 %, once in
+    // 1.4e6 with the batches' spread added; a mutator that gets nothing past the checks still fails here.
+    expect(accepted).toBeGreaterThan(3);
     expect(refused).toBeGreaterThan(10);
   });
 });
