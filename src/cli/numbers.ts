@@ -1,17 +1,27 @@
 import { UserError } from '../util/errors.js';
+import { exactWholeNumber, MAX_EXACT_WHOLE } from '../util/whole-number.js';
 
 /**
  * A whole-number option, parsed from the text the user typed (options are declared as strings so
  * that `--members abc` is reported as `abc`, not `NaN`). Accepts decimal digits and the exponent form
- * (`1e6`); undefined stays undefined. Throws UserError `<option> <as typed>: expected …`.
+ * (`1e6`), read exactly (exactWholeNumber); undefined stays undefined. The range is at most ±(2^53 − 1), the whole
+ * numbers a JavaScript number holds (a larger one would be rounded: `--seed 9007199254740993` would run seed
+ * 9007199254740992). Throws UserError `<option> <as typed>: expected …`, naming that range for a whole number
+ * beyond it.
  */
 export function wholeNumberOption(option: string, value: unknown, range: { min?: number; max?: number } = {}): number | undefined {
   if (value === undefined) return undefined;
   // A repeated option arrives as an array: the last one counts, as for every other option.
   const text = String(Array.isArray(value) ? value[value.length - 1] : value);
   const shown = text === '' ? "''" : text;
-  const n = /^\s*[+-]?\d+(\.\d+)?(e\+?\d+)?\s*$/i.test(text) ? Number(text) : Number.NaN;
+  const exact = exactWholeNumber(text);
   const { min, max } = range;
+  // Beyond the exact range on a side the option leaves open: name the range rather than deny a whole number.
+  if ((exact !== undefined && exact > MAX_EXACT_WHOLE && max === undefined) || (exact !== undefined && exact < -MAX_EXACT_WHOLE && min === undefined)) {
+    const [lo, hi] = [min ?? -Number.MAX_SAFE_INTEGER, max ?? Number.MAX_SAFE_INTEGER];
+    throw new UserError(`${option} ${shown}: expected a whole number from ${lo} to ${hi} (2^53 − 1, the largest fhirseed holds exactly)`);
+  }
+  const n = exact === undefined ? Number.NaN : Number(exact);
   const expected = `expected a whole number${min !== undefined && max !== undefined ? ` ${min}–${max}` : min !== undefined ? ` ≥ ${min}` : ''}`;
   if (!Number.isSafeInteger(n) || (min !== undefined && n < min) || (max !== undefined && n > max)) throw new UserError(`${option} ${shown}: ${expected}`);
   return n;

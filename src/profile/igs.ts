@@ -1,3 +1,4 @@
+import { closeKeys } from '../util/close-keys.js';
 import { UserError } from '../util/errors.js';
 
 /** The implementation guides fhirseed can emit, as a profile's `igs:` and `generate --ig` name them. */
@@ -30,7 +31,7 @@ export const US_CORE_VERSIONS = ['6.1.0', '3.1.1'] as const;
 export type UsCoreVersion = (typeof US_CORE_VERSIONS)[number];
 
 /**
- * `generate --ig` values (repeatable, each a comma list of `NAME` or `NAME@VERSION`, as serve's `--ig` takes them) →
+ * `generate --ig` values (repeatable, each a comma list of `NAME`, `NAME@VERSION` or `NAME#VERSION`, as serve's `--ig` takes them) →
  * the selected IGs in IG_NAMES order, and the US Core version when `us-core@VERSION` names one (it then acts as
  * `--us-core VERSION`). Throws a UserError naming the known IGs for an unknown one, the version built for a
  * fixed-version IG named at another, the US Core versions built for another, a us-core version differing from
@@ -41,8 +42,12 @@ export function parseIgOption(values: readonly string[], usCoreOption?: string):
   const names: string[] = [];
   let usCore: UsCoreVersion | undefined;
   for (const entry of entries) {
-    const [name, version] = entry.split('@', 2) as [string, string | undefined];
-    if (!(IG_NAMES as readonly string[]).includes(name)) throw new UserError(`--ig ${entry}: unknown IG (known: ${IG_NAMES.join(', ')})`);
+    // `name#version` is the FHIR package notation (validate's and the package cache's): the same as `name@version`.
+    const [name, version] = entry.split(/[@#]/, 2) as [string, string | undefined];
+    if (!(IG_NAMES as readonly string[]).includes(name)) {
+      const [close] = closeKeys(name, IG_NAMES, 1);
+      throw new UserError(`--ig ${entry}: unknown IG (${close ? `did you mean ${close}? ` : ''}known: ${IG_NAMES.join(', ')})`);
+    }
     names.push(name);
     if (version === undefined) continue;
     const fixed = IG_PACKAGES[name as IgName].version;

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { ProfileError, UserError } from '../util/errors.js';
+import { exactWholeNumber, MAX_EXACT_WHOLE } from '../util/whole-number.js';
 import { IG_NAMES } from './igs.js';
 import { profileSchema, share } from './schema.js';
+import { profileNotes } from './notes.js';
 import { checkSemantics } from './semantics.js';
 import type { GeneratorLimits, Profile } from './types.js';
 import { firstUnknownKey } from './unknown-keys.js';
@@ -23,18 +25,23 @@ const validateSchema = ajv.compile(profileSchema);
  * Reads, checks and completes a profile file. Throws UserError when the file cannot be read and
  * ProfileError (file:line:column, field, problem) for the first problem in it.
  */
-export function loadProfile(file: string, options: LoadOptions): Profile {
+export function loadProfile(file: string, options: LoadOptions, onNote?: (note: string) => void): Profile {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new UserError(`${file}: cannot read the profile (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  return parseProfile(text, file, options);
+  return parseProfile(text, file, options, onNote);
 }
 
-/** Parses and checks a profile; the first problem found throws a ProfileError with file:line:column and field path. */
-export function parseProfile(text: string, file: string, options: LoadOptions): Profile {
+/**
+ * Parses and checks a profile; the first problem found throws a ProfileError with file:line:column and field path.
+ * A profile that loads but asks for what it does not get (profileNotes: provider counts raised, a prevalence not
+ * used, a gap between age bands, an out-of-pocket maximum above the federal limit) gives `onNote` one line each,
+ * `file:line:column: field: note`, without a newline.
+ */
+export function parseProfile(text: string, file: string, options: LoadOptions, onNote?: (note: string) => void): Profile {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, schema: 'core', prettyErrors: false, uniqueKeys: true });
   const at = (offset: number) => lineCounter.linePos(offset);
@@ -59,8 +66,15 @@ export function parseProfile(text: string, file: string, options: LoadOptions): 
     if (error.keyword === 'required') fail(path, `missing required field '${String(error.params.missingProperty)}'`);
     fail(path, describeSchemaError(error));
   }
+  checkSeed(doc, text, fail);
   const input = raw as Profile & Record<string, unknown>;
   checkSemantics(input, options, fail);
+  if (onNote) {
+    profileNotes(input, (path, note) => {
+      const { line, col } = at(locate(doc, path));
+      onNote(`${file}:${line}:${col}: ${formatPath(path)}: ${note}`);
+    });
+  }
   return withDefaults(input);
 }
 
@@ -88,6 +102,24 @@ function withDefaults(p: Profile): Profile {
     usCore: loose.usCore ?? '6.1.0',
     igs: p.igs ? IG_NAMES.filter((ig) => p.igs!.includes(ig)) : [...IG_NAMES],
   };
+}
+
+/**
+ * `seed` read from its source text, since YAML reads `99999999999999999999` as the float 1e20 (and
+ * `9007199254740993` as 9007199254740992): a whole number from −(2^53 − 1) to 2^53 − 1, the range `--seed` takes,
+ * else two seeds would make one output. Runs after the schema (which has checked that it is an integer).
+ */
+function checkSeed(doc: Document, text: string, fail: (path: (string | number)[], problem: string) => never): void {
+  const node = doc.get('seed', true);
+  if (!isScalar(node) || !node.range) return;
+  const source = text.slice(node.range[0], node.range[1]).trim();
+  const exact = exactWholeNumber(source);
+  const range = `a whole number from ${-Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER} (2^53 − 1, the largest fhirseed holds exactly, as --seed takes)`;
+  if (exact !== undefined ? exact > MAX_EXACT_WHOLE || exact < -MAX_EXACT_WHOLE : !Number.isSafeInteger(node.value)) {
+    fail(['seed'], `${source} is outside the seeds fhirseed takes: ${range}; a larger one would be rounded, and two seeds would make one output`);
+  }
+  // 9007199254740990.5 reads as the whole 9007199254740990.
+  if (exact === undefined && /^[+-]?\d+(\.\d*)?([eE][+-]?\d+)?$/.test(source)) fail(['seed'], `${source} is not ${range}`);
 }
 
 /** Offset of the YAML node at path (or its key, for unknown keys); the closest existing parent otherwise. */
@@ -126,6 +158,8 @@ function describeSchemaError(e: ErrorObject): string {
     }
     case 'oneOf':
       return 'give exactly one of relative, absolute, or min and max';
+    case 'minLength':
+      return Number(e.params.limit) === 1 ? 'must not be empty' : `must have at least ${String(e.params.limit)} characters`;
     case 'minItems':
       return `needs at least ${String(e.params.limit)} item(s)`;
     case 'uniqueItems': {

@@ -7,6 +7,8 @@ export const share = { type: 'number', minimum: 0, maximum: 1 };
 const money = { type: 'number', minimum: 0 };
 // A pattern's `description` is what the error says it expects (load.ts), in words rather than the regex.
 const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'a date YYYY-MM-DD' };
+// Names and ids that end up in FHIR strings, which must hold more than whitespace.
+const text = { type: 'string', minLength: 1, pattern: '\\S', description: 'some text, not only spaces' };
 const stateCode = { type: 'string', pattern: '^[A-Z]{2}$', description: 'a two-letter state code in capitals (e.g. TX)' };
 const shareList = (code: object) => ({
   type: 'array',
@@ -91,7 +93,7 @@ export const profileSchema = {
       additionalProperties: false,
       required: ['name', 'memberIdPrefix'],
       properties: {
-        name: { type: 'string', minLength: 1 },
+        name: text,
         memberIdPrefix: { type: 'string', pattern: '^[A-Z]{2,4}$', description: '2 to 4 capital letters (e.g. FSD)' },
         state: stateCode,
         identifiers: {
@@ -100,7 +102,7 @@ export const profileSchema = {
             type: 'object',
             additionalProperties: false,
             required: ['type', 'value'],
-            properties: { type: { enum: ['payerid', 'naiccode', 'tax'] }, value: { type: 'string', minLength: 1 } },
+            properties: { type: { enum: ['payerid', 'naiccode', 'tax'] }, value: text },
           },
         },
       },
@@ -114,14 +116,14 @@ export const profileSchema = {
         required: ['id', 'name', 'type', 'share', 'group', 'costSharing'],
         properties: {
           id: { type: 'string', pattern: '^[A-Za-z0-9-]+$', description: "letters, digits and '-' (e.g. ppo-gold)" },
-          name: { type: 'string', minLength: 1 },
+          name: text,
           type: { enum: ['commercial', 'medicare-advantage', 'medicaid', 'dental'] },
           share,
           group: {
             type: 'object',
             additionalProperties: false,
             required: ['id', 'name'],
-            properties: { id: { type: 'string', minLength: 1 }, name: { type: 'string', minLength: 1 } },
+            properties: { id: text, name: text },
           },
           // The plan's own utilization (fields override the profile's), age mix (replaces demographics.ageBands)
           // and condition rows (each replaces the profile's row of its key).

@@ -31,6 +31,7 @@ export interface SemanticsInput {
 export function checkSemantics(p: Profile, input: SemanticsInput, fail: Fail): void {
   checkPeriod(p, fail);
   checkPayer(p, input.limits, fail);
+  checkUtilization(p, fail);
   checkPlans(p, fail);
   checkDemographics(p, input.limits, fail);
   checkConditions(p, input, fail);
@@ -54,6 +55,18 @@ function checkPeriod(p: Profile, fail: Fail): void {
 function checkPayer(p: Profile, limits: GeneratorLimits, fail: Fail): void {
   const state = p.payer.state as string | undefined;
   if (state !== undefined && !limits.states.has(state)) fail(['payer', 'state'], unknownState(state, limits));
+}
+
+/** The profile's `emergency` within its `outpatient`, as a plan's: the plans without their own rates use these. */
+function checkUtilization(p: Profile, fail: Fail): void {
+  const { emergency, outpatient } = p.utilization;
+  if (emergency !== undefined && emergency > outpatient) {
+    fail(['utilization', 'emergency'], emergencyProblem(emergency, outpatient));
+  }
+}
+
+function emergencyProblem(emergency: number, outpatient: number): string {
+  return `emergency ${emergency} is more than outpatient ${outpatient}, which includes the emergency visits`;
 }
 
 function checkPlans(p: Profile, fail: Fail): void {
@@ -88,7 +101,7 @@ function checkPlans(p: Profile, fail: Fail): void {
     const emergency = use.emergency ?? use.outpatient / 5;
     if (!dental && plan.utilization && emergency > use.outpatient) {
       const field = plan.utilization.emergency !== undefined ? 'emergency' : 'outpatient';
-      fail(['plans', i, 'utilization', field], `emergency ${emergency} is more than outpatient ${use.outpatient}, which includes the emergency visits`);
+      fail(['plans', i, 'utilization', field], emergencyProblem(emergency, use.outpatient));
     }
     if (plan.ageBands) checkAgeBands(plan.ageBands, ['plans', i, 'ageBands'], fail);
     const { deductible, outOfPocketMax } = plan.costSharing;

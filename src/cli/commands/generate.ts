@@ -112,7 +112,8 @@ export async function runGenerate(argv: GenerateArgs, igs?: IgName[]): Promise<M
   const existing = checkOutputTarget(argv.out);
   const codeMaps = loadCodeMaps();
   const file = resolveProfile(argv.profile);
-  const profile = loadProfile(file, profileLoadOptions(codeMaps));
+  const notes: string[] = [];
+  const profile = loadProfile(file, profileLoadOptions(codeMaps), (note) => notes.push(`fhirseed: ${note}\n`));
   if (members !== undefined) profile.members = members;
   if (seed !== undefined) profile.seed = seed;
   if (argv.now !== undefined) checkNow(argv.now, profile.period);
@@ -120,6 +121,7 @@ export async function runGenerate(argv: GenerateArgs, igs?: IgName[]): Promise<M
   if (!argv.yes) checkSize(end - first, formats, existing);
   // Told only now that every option passed: a mistake stays one line.
   if (askedJobs !== undefined && jobs < askedJobs) argv.io.stderr(jobsNote(askedJobs, jobs));
+  for (const note of notes) argv.io.stderr(note);
   const future = argv.now === undefined ? undefined : futureNowNote(argv.now, new Date().toISOString().slice(0, 10));
   if (future) argv.io.stderr(future);
   const progress = progressReporter(argv.io, 'members', { label: 'generate: wrote', unit: 'members' });
