@@ -139,7 +139,7 @@ export class BulkImports {
     } catch (error) {
       job.state = 'failed';
       const stored = Object.values(job.counts).reduce((a, b) => a + b, 0);
-      job.failure = `${(error as Error).message}; the ${stored} resources stored before it stay on the server`;
+      job.failure = `${(error as Error).message}; ${stored === 0 ? 'nothing was stored before it' : `the ${stored === 1 ? '1 resource' : `${stored} resources`} stored before it stay${stored === 1 ? 's' : ''} on the server`}`;
     }
   }
 }

@@ -107,7 +107,7 @@ export class BulkExports {
         return this.kickOff(res, route.level, route.groupId, req, url, body, base, access);
       }
       const job = this.jobs.get(route.job);
-      const gone = `no export job ${route.job} (a finished export is kept ${this.expiryMs / 1000} s, until DELETE on its status URL)`;
+      const gone = `no export job ${route.job} (a finished export is kept ${this.expiryMs / 1000} s, or until DELETE on its status URL)`;
       if (!job || job.owner !== access.owner) return send(res, 404, outcome('not-found', gone));
       if (route.kind === 'status' && method === 'DELETE') {
         this.remove(job);

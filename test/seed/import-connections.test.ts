@@ -75,6 +75,18 @@ describe('seed --mode import: connections', () => {
     }
   });
 
+  it('should say nothing was stored when the first input already fails, not "the 0 resources stored before it stay"', async () => {
+    const host = await fileHost((_file, _asked, req) => void req.socket.destroy());
+    try {
+      const run = await runCommand(seedCommand, ['seed', dir, '--server', server().url, '--mode', 'import', '--input-base-url', host.base]);
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toContain('; nothing was stored before it');
+      expect(run.stderr).not.toContain('0 resources stored before it');
+    } finally {
+      await host.close();
+    }
+  });
+
   it('should print purge progress to stderr at each tenth when there is no terminal (s12 trial item 5)', async () => {
     const loaded = await seedImport({ ...testConnection(server().url), dir, importHost: '127.0.0.1', importPort: 0, verify: true, maxPollMs: 50 });
     expect(loaded.ok).toBe(true);
