@@ -148,5 +148,7 @@ export function rateLimitClient(req: IncomingMessage, tokenClient: (token: strin
  * a 429 however small the quota (5/s at 80 %: from the 4th; 1/s: the only one).
  */
 export function warnFrom(quota: number, share: number): number {
-  return Math.max(1, Math.min(Math.ceil(quota * share), quota - 1));
+  // 25 × 0.28 is 7.000000000000001 in binary floating point: without the allowance the 8th request, not the 7th, would
+  // be the one that reaches 28 %.
+  return Math.max(1, Math.min(Math.ceil(quota * share - 1e-9), quota - 1));
 }

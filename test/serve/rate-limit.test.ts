@@ -7,7 +7,7 @@ import { FhirHttpClient } from '../../src/seed/http.js';
 import { reportedQuota } from '../../src/seed/limiter.js';
 import { Redactor } from '../../src/seed/redact.js';
 import { startServer } from '../../src/serve/index.js';
-import { parseRateLimit, parseWarnShare, RateLimit } from '../../src/serve/rate-limit.js';
+import { parseRateLimit, parseWarnShare, RateLimit, warnFrom } from '../../src/serve/rate-limit.js';
 import { UserError } from '../../src/util/errors.js';
 import { describeEmbedded } from './helpers.js';
 
@@ -128,6 +128,14 @@ describe('rate limit options and headers', () => {
         if (warned[0]! > 1) expect(warned[0]! - 1).toBeLessThan(Math.ceil((quota * percent) / 100));
       }),
     );
+  });
+
+  it('should warn from the 7th of 25 requests at 28 % and the 28th of 50 at 56 % (whole shares in floating point)', () => {
+    // ci2 (s14) drew quota 25 at 28 %: 25 × 0.28 = 7.000000000000001, whose ceiling made the 8th the first warned.
+    expect(warnFrom(25, 0.28)).toBe(7);
+    expect(warnFrom(50, 0.56)).toBe(28);
+    expect(warnFrom(50, 0.14)).toBe(7);
+    expect(warnFrom(10, 0.81)).toBe(9);
   });
 
   it('should take the tightest quota a server reports, from RateLimit or X-RateLimit-*', () => {
