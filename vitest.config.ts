@@ -28,6 +28,7 @@ const ISOLATED = [
   'test/mutation-kill/validator-driver.test.ts',
   'test/output/atomic-output.test.ts',
   'test/output/attribution-memory.test.ts',
+  'test/output/render-sink.test.ts',
   'test/seed/auth.test.ts',
   'test/seed/import-poll-listeners.test.ts',
   'test/serve/export-expiry.test.ts',

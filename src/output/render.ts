@@ -82,7 +82,7 @@ export class GroupRenderer {
   private readonly ofType = new Map<string, number[]>();
   /** `Type/id` of each resource, by position. */
   private readonly keys: string[] = [];
-  /** Where each resource's compact text is in the sink: [starts[i], ends[i]); with `pretty`, its indented text follows up to prettyEnds[i]. */
+  /** Where each resource's compact text is in the sink: [starts[i], ends[i]), then a newline; with `pretty`, its indented text follows up to prettyEnds[i]. */
   private starts = new Int32Array(512);
   private ends = new Int32Array(512);
   private prettyEnds = new Int32Array(512);
@@ -115,6 +115,8 @@ export class GroupRenderer {
     this.starts[i] = sink.length;
     sink.text(JSON.stringify(r));
     this.ends[i] = sink.length;
+    // The NDJSON line's newline, in place: a type's consecutive lines are then one stretch to copy out (finish).
+    sink.byte(0x0a);
     // Indented as JSON.stringify(bundle, null, 2) indents a resource at entry[n].resource: 6 more spaces a line.
     if (this.pretty) sink.text(JSON.stringify(r, null, 2).replaceAll('\n', '\n      '));
     this.prettyEnds[i] = sink.length;
@@ -131,7 +133,10 @@ export class GroupRenderer {
     if (this.finished) throw new Error('GroupRenderer.finish called twice');
     this.finished = true;
     const { sink, options, keys, starts, ends, prettyEnds } = this;
-    // The encoded texts are [0, staged); the files' bytes are laid out after them.
+    // The encoded texts (each compact one followed by its newline) are [0, staged); the bundle files are laid out
+    // after them. A bundle handed to writeBundle is overwritten by the next, so that the sink holds the texts and one
+    // bundle, not the texts, every bundle and the NDJSON lines (a heavy member's 3 times its bytes kept the sink at
+    // 16 MiB in each thread, for the rest of the run; issue 13).
     const staged = sink.length;
     const bundles: RenderedGroup['bundles'] = [];
     if (options.formats.has('bundles')) {
@@ -143,24 +148,36 @@ export class GroupRenderer {
         else compactBundle(sink, part, keys, starts, ends);
         if (writeBundle) {
           writeBundle(file, sink.view(start, sink.length));
+          sink.length = start;
           bundles.push({ file, start: 0, end: 0 });
         } else bundles.push({ file, start: start - staged, end: sink.length - staged });
       }
     }
-    // Written already: the group's bytes begin with its NDJSON lines.
-    const from = writeBundle ? sink.length : staged;
+    // The group's bytes, copied once into a buffer of their own: the bundle files not written yet, then the NDJSON
+    // lines of each type, straight from the texts.
+    const withNdjson = options.formats.has('ndjson');
+    let lineBytes = 0;
+    if (withNdjson) for (let k = 0; k < keys.length; k++) lineBytes += ends[k]! - starts[k]! + 1;
+    const bundleBytes = sink.length - staged;
+    // allocUnsafeSlow: an ArrayBuffer of exactly this length (transferable, releasable), not zero-filled first.
+    const bytes = Buffer.allocUnsafeSlow(bundleBytes + lineBytes);
+    sink.copyOut(staged, sink.length, bytes, 0);
+    let at = bundleBytes;
     const ndjson: RenderedGroup['ndjson'] = [];
-    if (options.formats.has('ndjson')) {
+    if (withNdjson) {
       for (const [type, list] of this.ofType) {
-        const start = sink.length;
-        for (const k of list) {
-          sink.copy(starts[k]!, ends[k]!);
-          sink.byte(0x0a);
+        const start = at;
+        for (let n = 0; n < list.length; ) {
+          // A run of this type's resources whose lines follow each other in the sink: one copy.
+          const from = starts[list[n]!]!;
+          let to = ends[list[n]!]! + 1;
+          while (++n < list.length && starts[list[n]!] === to) to = ends[list[n]!]! + 1;
+          at += sink.copyOut(from, to, bytes, at);
         }
-        ndjson.push({ type, start: start - from, end: sink.length - from });
+        ndjson.push({ type, start, end: at });
       }
     }
-    const bytes = sink.take(from);
+    sink.length = 0;
     returnSink(sink);
     return {
       bytes,
@@ -199,14 +216,14 @@ function compactBundle(sink: ByteSink, part: readonly number[], keys: readonly s
   sink.text(']}\n');
 }
 
-/** The same bundle indented: the bytes of JSON.stringify(transactionBundle(part), null, 2) + '\n' (the indented texts follow the compact ones). */
+/** The same bundle indented: the bytes of JSON.stringify(transactionBundle(part), null, 2) + '\n' (each indented text follows its compact one and newline). */
 function prettyBundle(sink: ByteSink, part: readonly number[], keys: readonly string[], ends: Int32Array, prettyEnds: Int32Array): void {
   sink.text('{\n  "resourceType": "Bundle",\n  "type": "transaction",\n  "entry": [');
   for (let n = 0; n < part.length; n++) {
     const k = part[n]!;
     const url = keys[k]!;
     sink.text(`${n ? ',' : ''}\n    {\n      "fullUrl": "urn:uuid:${stableUuid(url)}",\n      "resource": `);
-    sink.copy(ends[k]!, prettyEnds[k]!);
+    sink.copy(ends[k]! + 1, prettyEnds[k]!);
     sink.text(`,\n      "request": {\n        "method": "PUT",\n        "url": ${JSON.stringify(url)}\n      }\n    }`);
   }
   sink.text(part.length ? '\n  ]\n}\n' : ']\n}\n');
@@ -234,6 +251,11 @@ export function releaseBytes(bytes: Uint8Array): void {
 class ByteSink {
   private buf = Buffer.allocUnsafeSlow(1 << 21);
   length = 0;
+
+  /** The buffer's size in bytes. */
+  get capacity(): number {
+    return this.buf.length;
+  }
 
   /** Appends the UTF-8 bytes of `s`. */
   text(s: string): void {
@@ -266,13 +288,9 @@ class ByteSink {
     return this.buf.subarray(start, end);
   }
 
-  /** The bytes written from `from` on, in an ArrayBuffer of their own; the sink is empty again. */
-  take(from = 0): Uint8Array {
-    // allocUnsafeSlow: an ArrayBuffer of exactly this length, not zero-filled first (it is overwritten at once).
-    const out = Buffer.allocUnsafeSlow(this.length - from);
-    this.buf.copy(out, 0, from, this.length);
-    this.length = 0;
-    return out;
+  /** Copies the bytes [start, end) already written into `target` at `at`; returns how many (end − start). */
+  copyOut(start: number, end: number, target: Uint8Array, at: number): number {
+    return this.buf.copy(target, at, start, end);
   }
 
   private room(bytes: number): void {
@@ -286,6 +304,11 @@ class ByteSink {
 }
 
 let shared: ByteSink | undefined;
+/** The size in bytes of this thread's render buffer (0 before the first group): for tests and tools (it only grows). */
+export function sinkCapacity(): number {
+  return shared?.capacity ?? 0;
+}
+
 /** This thread's sink (empty), or a new one while a renderer holds it. */
 function borrowSink(): ByteSink {
   const sink = shared ?? new ByteSink();

@@ -25,12 +25,15 @@ const MAX_AHEAD = 32;
  * and the member being built (15–17 MiB after full collections over a 10,000-member run). The old generation is capped
  * so that a worker per core stays bounded, and at 64 MiB V8 also lets it grow less far past its live data: 10,000
  * default members --jobs 2, peak RSS 291–297 MiB against 305–319 at 128, for about 5 % more CPU (three and four runs;
- * the largest member, 1,414 resources, fits with room to spare). The young generation is
- * where a member's objects should die: at 8 MiB most of them outlived two scavenges and were promoted,
- * and old-generation collections took a third of the CPU (1,000 default members, --jobs 2: 37.9 CPU
- * seconds at 8, 29.8 at 16, 25.8 at 32 — as much as --jobs 1 — for 280, 306 and 334 MiB peak RSS; issue 13).
+ * the largest member, 1,414 resources, fits with room to spare). The young generation is three semi-spaces' worth
+ * (V8 takes a third, rounded up to a power of two): 12 is semi-spaces of 4 MiB, 8 MiB of new space committed where
+ * 32 committed 32. Since each resource is rendered as soon as it is built (render.ts GroupRenderer), a member's
+ * objects die in the young generation even at that size: 1,000 default members --jobs 2, three interleaved runs each
+ * at real-time priority, 229.9–238.1 MiB peak RSS against 260.9–265.6 at 32, 61.4 CPU-s against 62.7 (issue 13,
+ * docs/performance.md 2026-12-01 20:05). Before that change, with a member's resources all built before any was
+ * rendered, 8 MiB (the same semi-spaces) cost half as much CPU again as 32.
  */
-const WORKER_HEAP = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 32 };
+const WORKER_HEAP = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 12 };
 
 /**
  * The worker entry: member-worker.js beside this module in dist/; under vitest (TypeScript sources)

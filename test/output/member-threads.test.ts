@@ -78,11 +78,11 @@ describe('MemberThreads: this thread builds members beside the workers', () => {
     expect(threads['held']).toBe(0);
   });
 
-  it("should start each worker with its heap bounded for generate's memory target: old generation 64 MiB, young 32", async () => {
+  it("should start each worker with its heap bounded for generate's memory target: old generation 64 MiB, young 12 (semi-spaces of 4 MiB)", async () => {
     const threads = new MemberThreads(setup, 1);
     try {
       const [worker] = threads['workers'] as import('node:worker_threads').Worker[];
-      expect(worker!.resourceLimits).toMatchObject({ maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 32 });
+      expect(worker!.resourceLimits).toMatchObject({ maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 12 });
     } finally {
       await threads.close();
     }
