@@ -1,5 +1,6 @@
 import type { Definitions } from './definitions.js';
 import type { BaseElementInvariants } from './invariants.js';
+import { fullUrlProblem } from './bundle-scope.js';
 import { isPrimitiveType, primitiveProblem } from './primitives.js';
 import type { ElementDefinition, StructureDefinition } from './types.js';
 
@@ -315,7 +316,7 @@ export class BaseChecker {
       return;
     }
     if (child.primitive !== undefined) {
-      const problem = primitiveProblem(child.primitive, item);
+      const problem = primitiveProblem(child.primitive, item) ?? (child.primitive === 'uri' && child.el.path === 'Bundle.entry.fullUrl' ? fullUrlProblem(item) : undefined);
       if (problem) this.report(this.path(), problem);
       if (this.invariants) {
         const own = child.own === undefined ? this.childInvariants(child, undefined) : child.own;

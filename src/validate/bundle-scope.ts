@@ -1,3 +1,5 @@
+import { primitiveProblem } from './primitives.js';
+
 /**
  * The entries of one Bundle by `fullUrl`, against which the references of the Bundle's resources resolve.
  *
@@ -35,4 +37,17 @@ export function bundleScope(bundle: { entry?: unknown }): BundleScope {
  */
 export function resolvesOnlyInBundle(ref: string): boolean {
   return /^urn:(uuid|oid):/i.test(ref);
+}
+
+/**
+ * Why a Bundle entry's `fullUrl` is not of its scheme's form, or undefined: a `urn:uuid:` fullUrl must be an R4
+ * `uuid` (`urn:uuid:` and an RFC 4122 UUID in lower-case hex, 8-4-4-4-12), a `urn:oid:` one an R4 `oid`
+ * (datatypes.html; bundle.html#bundle-unique names them as the fullUrls of resources without a server identity).
+ * Schemes are matched case-insensitively, as references are (reference-form.ts), so `URN:UUID:…` is told too.
+ * Other URIs are left to the `uri` type's own check.
+ */
+export function fullUrlProblem(fullUrl: string): string | undefined {
+  if (/^urn:uuid:/i.test(fullUrl) && primitiveProblem('uuid', fullUrl)) return `${JSON.stringify(fullUrl)} is not urn:uuid: and a UUID in lower-case hex (R4 uuid, RFC 4122: urn:uuid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`;
+  if (/^urn:oid:/i.test(fullUrl) && primitiveProblem('oid', fullUrl)) return `${JSON.stringify(fullUrl)} is not urn:oid: and an OID (R4 oid, e.g. urn:oid:2.16.840.1)`;
+  return undefined;
 }

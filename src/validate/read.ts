@@ -3,7 +3,7 @@ import { extname, join } from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
 import { LineCounter, parseDocument } from 'yaml';
 import { UserError } from '../util/errors.js';
-import { bundleScope, type BundleScope } from './bundle-scope.js';
+import { bundleScope, fullUrlProblem, type BundleScope } from './bundle-scope.js';
 
 /** A file or line that could not be read as FHIR, located by file and (for NDJSON) line. */
 export interface ReadProblem {
@@ -13,6 +13,13 @@ export interface ReadProblem {
   /** 1-based, where the JSON parser stopped (when it says). */
   column?: number;
   message: string;
+  /**
+   * What the problem is, for its label: absent when the file or line cannot be read as FHIR (`unreadable:`);
+   * `bundle` when a Bundle file read fine but breaks a rule of the Bundle itself, which is read by its entries and
+   * never validated as a resource (bdl-5, bdl-7, the fullUrl's form); `repeated` when a `Type/id` read fine but
+   * differs from its first place (repeats.ts).
+   */
+  kind?: 'bundle' | 'repeated';
 }
 
 export interface ReadResult {
@@ -138,11 +145,13 @@ export function readFile(file: string, add: (r: Resource, scope?: BundleScope) =
     const fullUrls = new Map<string, number>();
     (json.entry ?? []).forEach((entry: any, i: number) => {
       if (typeof entry?.fullUrl === 'string') {
+        const form = fullUrlProblem(entry.fullUrl);
+        if (form) result.problems.push({ file, ...entryPosition(text, i, 'fullUrl'), message: `Bundle.entry[${i}].fullUrl ${form}`, kind: 'bundle' });
         const version = entry.resource?.meta?.versionId;
         const key = `${entry.fullUrl}|${typeof version === 'string' ? version : ''}`;
         const first = fullUrls.get(key);
         if (first === undefined) fullUrls.set(key, i);
-        else result.problems.push({ file, ...entryPosition(text, i), message: `Bundle.entry[${i}].fullUrl ${JSON.stringify(entry.fullUrl)} is also Bundle.entry[${first}]'s${version ? `, with the same meta.versionId` : ''} (bdl-7: entries sharing a fullUrl must differ in meta.versionId)` });
+        else result.problems.push({ file, ...entryPosition(text, i), message: `Bundle.entry[${i}].fullUrl ${JSON.stringify(entry.fullUrl)} is also Bundle.entry[${first}]'s${version ? `, with the same meta.versionId` : ''} (bdl-7: entries sharing a fullUrl must differ in meta.versionId)`, kind: 'bundle' });
       }
       if (entry?.resource && typeof entry.resource.resourceType !== 'string') {
         const what = typeof entry.resource !== 'object' || Array.isArray(entry.resource) ? 'is not a JSON object' : 'has no resourceType';
@@ -150,19 +159,20 @@ export function readFile(file: string, add: (r: Resource, scope?: BundleScope) =
       } else if (entry?.resource) add(entry.resource as Resource, scope);
       // An entry with a request or response only (a DELETE, an answer) has nothing to validate; one with none of
       // the three breaks bdl-5, which the entry's own check would have reported had it been read as a resource.
-      else if (!entry?.request && !entry?.response) result.problems.push({ file, message: `Bundle.entry[${i}]: no resource, request or response (bdl-5)` });
+      else if (!entry?.request && !entry?.response) result.problems.push({ file, message: `Bundle.entry[${i}]: no resource, request or response (bdl-5)`, kind: 'bundle' });
     });
   } else add(json as Resource);
 }
 
 /**
- * Line and column (1-based) of `entry[i].resource` in a Bundle's JSON text, by a position-keeping parse (the yaml
- * package reads JSON as YAML 1.2); undefined when it cannot say. Only on a problem's path: slower than JSON.parse.
+ * Line and column (1-based) of `entry[i].resource` (or `entry[i].fullUrl`'s value) in a Bundle's JSON text, by a
+ * position-keeping parse (the yaml package reads JSON as YAML 1.2); undefined when it cannot say. Only on a
+ * problem's path: slower than JSON.parse.
  */
-function entryPosition(text: string, i: number): { line: number; column: number } | undefined {
+function entryPosition(text: string, i: number, field: 'resource' | 'fullUrl' = 'resource'): { line: number; column: number } | undefined {
   try {
     const lines = new LineCounter();
-    const node = parseDocument(text, { lineCounter: lines }).getIn(['entry', i, 'resource'], true) as { range?: [number, number, number] } | undefined;
+    const node = parseDocument(text, { lineCounter: lines }).getIn(['entry', i, field], true) as { range?: [number, number, number] } | undefined;
     if (!node?.range) return undefined;
     const { line, col } = lines.linePos(node.range[0]);
     return { line, column: col };

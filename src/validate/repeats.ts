@@ -57,6 +57,6 @@ export function differingRepeats(files: readonly string[], repeats: readonly Rep
   return repeats.flatMap((r) => {
     const f = first.get(r.key);
     if (!f || f.content === r.content) return [];
-    return [{ file: r.file, ...(r.line ? { line: r.line } : {}), message: `${r.key} differs from the same resource in ${f.place}; only that one is validated` }];
+    return [{ file: r.file, ...(r.line ? { line: r.line } : {}), message: `${r.key} differs from the same resource in ${f.place}; only that one is validated`, kind: 'repeated' }];
   });
 }

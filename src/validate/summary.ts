@@ -7,7 +7,15 @@ export interface ValidationReport {
   resources: number;
   errors: number;
   warnings: number;
+  /** Files and lines that could not be read as FHIR, `file:line:column: message` (each an error). */
   readProblems: string[];
+  /**
+   * Bundle files that read fine but break a rule of the Bundle itself (bdl-5, bdl-7, a fullUrl's form), located the
+   * same way (each an error). buildReport always sets it; a report saved before it existed lacks it.
+   */
+  bundleProblems?: string[];
+  /** Repeated `Type/id`s whose content differs from their first place, located the same way (each an error); as bundleProblems. */
+  repeats?: string[];
   /** Errors per profile (`(base R4)` for base checks). */
   errorsByProfile: Record<string, number>;
   /** The first max-errors issues (errors before warnings). */
@@ -26,7 +34,9 @@ export function buildReport(read: { resources: number | { length: number }; prob
     resources: typeof read.resources === 'number' ? read.resources : read.resources.length,
     errors: errors.length + read.problems.length,
     warnings: issues.length - errors.length,
-    readProblems: read.problems.map(formatReadProblem),
+    readProblems: read.problems.filter((p) => !p.kind).map(formatReadProblem),
+    bundleProblems: read.problems.filter((p) => p.kind === 'bundle').map(formatReadProblem),
+    repeats: read.problems.filter((p) => p.kind === 'repeated').map(formatReadProblem),
     errorsByProfile,
     issues: ordered.slice(0, maxErrors),
     coverage,
@@ -38,7 +48,7 @@ export function buildReport(read: { resources: number | { length: number }; prob
 export function formatSummary(report: ValidationReport): string {
   const lines: string[] = [];
   lines.push(`validated ${report.resources} ${plural(report.resources, 'resource')}: ${report.errors} ${plural(report.errors, 'error')}, ${report.warnings} ${plural(report.warnings, 'warning')}`);
-  for (const p of report.readProblems) lines.push(`  unreadable: ${p}`);
+  for (const [label, p] of problemLines(report)) lines.push(`  ${label}: ${p}`);
   const byProfile = Object.entries(report.errorsByProfile).sort((a, b) => b[1] - a[1]);
   if (byProfile.length) {
     lines.push('', 'errors by profile:');
@@ -63,6 +73,19 @@ export function formatSummary(report: ValidationReport): string {
   }
   for (const n of report.notes) lines.push(`note: ${n}`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The report's read problems as [label, `file:line:column: message`], in the order printed: `unreadable` (a file
+ * or line not read as FHIR), `bundle` (a Bundle's own rule broken), `repeated` (a `Type/id` differing from its
+ * first place).
+ */
+export function problemLines(report: Pick<ValidationReport, 'readProblems' | 'bundleProblems' | 'repeats'>): [string, string][] {
+  return [
+    ...report.readProblems.map((p): [string, string] => ['unreadable', p]),
+    ...(report.bundleProblems ?? []).map((p): [string, string] => ['bundle', p]),
+    ...(report.repeats ?? []).map((p): [string, string] => ['repeated', p]),
+  ];
 }
 
 /**

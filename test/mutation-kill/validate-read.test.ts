@@ -126,7 +126,7 @@ describe('readResources and inputFiles', () => {
     writeFileSync(join(dir, 'c.json'), JSON.stringify({ resourceType: 'Bundle', id: 'nulls', type: 'transaction', entry: [null, { resource: { resourceType: 'Patient', id: 'q' } }] }));
     const read = readResources([dir]);
     expect(read.resources.map((r) => `${r.resourceType}/${r.id}`)).toEqual(['Bundle/five', 'Bundle/obj', 'Patient/q']);
-    expect(read.problems).toEqual([{ file: join(dir, 'c.json'), message: 'Bundle.entry[0]: no resource, request or response (bdl-5)' }]);
+    expect(read.problems).toEqual([{ file: join(dir, 'c.json'), message: 'Bundle.entry[0]: no resource, request or response (bdl-5)', kind: 'bundle' }]);
     expect(streamed(join(dir, 'a.json'))).toEqual([{ r: 'Bundle/five', at: { ordinal: 0, byte: 0, line: 0 } }]);    // Only a Bundle is taken by its entries, whatever another resource's `type` says.
     writeFileSync(join(dir, 'd.json'), JSON.stringify({ resourceType: 'Basic', id: 'odd', type: 'collection', entry: [{ resource: { resourceType: 'Patient', id: 'r' } }] }));
     expect(streamed(join(dir, 'd.json'))).toEqual([{ r: 'Basic/odd', at: { ordinal: 0, byte: 0, line: 0 } }]);
@@ -138,7 +138,7 @@ describe('readResources and inputFiles', () => {
     writeFileSync(join(dir, 'a.json'), JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry }));
     const read = readResources([dir]);
     expect(read.resources.map((r) => `${r.resourceType}/${r.id}`)).toEqual(['Patient/p']);
-    const problem = (i: number) => ({ file: join(dir, 'a.json'), message: `Bundle.entry[${i}]: no resource, request or response (bdl-5)` });
+    const problem = (i: number) => ({ file: join(dir, 'a.json'), message: `Bundle.entry[${i}]: no resource, request or response (bdl-5)`, kind: 'bundle' });
     expect(read.problems).toEqual([problem(0), problem(1)]);
     expect(streamed(join(dir, 'a.json'))).toEqual([{ r: 'Patient/p', at: { ordinal: 0, byte: 0, line: 0 } }, { p: problem(0) }, { p: problem(1) }]);
   });
@@ -149,7 +149,7 @@ describe('readResources and inputFiles', () => {
     const patient = (id: string, versionId?: string) => ({ resourceType: 'Patient', id, ...(versionId ? { meta: { versionId } } : {}) });
     const entry = [
       { fullUrl: url, resource: patient('a') },
-      { fullUrl: 'urn:uuid:other', resource: patient('b') },
+      { fullUrl: 'urn:uuid:0b1e2b8c-4b7a-4f8e-9a3e-1d2c3b4a5f61', resource: patient('b') },
       { fullUrl: url, resource: patient('c') },
       { fullUrl: url, resource: patient('d', '2') },
       { fullUrl: url, resource: patient('e', '2') },

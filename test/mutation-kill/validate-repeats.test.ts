@@ -45,9 +45,9 @@ describe('differingRepeats', () => {
     const c = ndjson(patient('z', 'female'), patient('y', 'male'), patient('x', 'other'));
     const repeats = [repeat('Patient/z', c, 1, patient('z', 'female')), repeat('Patient/y', c, 2, patient('y', 'male')), repeat('Patient/x', c, undefined, patient('x', 'other'))];
     expect(differingRepeats([a, b, c], repeats)).toEqual([
-      { file: c, line: 1, message: message('Patient/z', b) },
-      { file: c, line: 2, message: message('Patient/y', `${a}:3`) },
-      { file: c, message: message('Patient/x', `${a}:2`) },
+      { file: c, line: 1, message: message('Patient/z', b), kind: 'repeated' },
+      { file: c, line: 2, message: message('Patient/y', `${a}:3`), kind: 'repeated' },
+      { file: c, message: message('Patient/x', `${a}:2`), kind: 'repeated' },
     ]);
   });
 
@@ -62,15 +62,15 @@ describe('differingRepeats', () => {
     const a = ndjson(patient(undefined, 'female'), patient('undefined', 'male'), patient('x', 'male'), patient('x', 'female'));
     const repeats = [repeat('Patient/undefined', a, 5, patient('undefined', 'other')), repeat('Patient/x', a, 4, patient('x', 'female'))];
     expect(differingRepeats([a], repeats)).toEqual([
-      { file: a, line: 5, message: message('Patient/undefined', `${a}:2`) },
-      { file: a, line: 4, message: message('Patient/x', `${a}:3`) },
+      { file: a, line: 5, message: message('Patient/undefined', `${a}:2`), kind: 'repeated' },
+      { file: a, line: 4, message: message('Patient/x', `${a}:3`), kind: 'repeated' },
     ]);
   });
 
   it('should stop reading once every first place is found, read nothing without repeats, and skip a key found nowhere', () => {
     const a = ndjson(patient('x', 'male'));
     const missing = join(temp.dir, 'missing.ndjson');
-    expect(differingRepeats([a, missing], [repeat('Patient/x', a, 9, patient('x', 'female'))])).toEqual([{ file: a, line: 9, message: message('Patient/x', `${a}:1`) }]);
+    expect(differingRepeats([a, missing], [repeat('Patient/x', a, 9, patient('x', 'female'))])).toEqual([{ file: a, line: 9, message: message('Patient/x', `${a}:1`), kind: 'repeated' }]);
     expect(differingRepeats([missing], [])).toEqual([]);
     expect(differingRepeats([a], [repeat('Patient/nowhere', a, 2, patient('nowhere', 'male'))])).toEqual([]);
     expect(() => differingRepeats([missing], [repeat('Patient/x', a, 2, patient('x', 'male'))])).toThrow();
@@ -88,15 +88,15 @@ describe('scanFiles: repeats', () => {
     expect(scan.duplicates).toBe(5);
     expect(scan.resources).toBe(4);
     expect(scan.problems).toEqual([
-      { file: edited, line: 1, message: message('Patient/y', `${a}:2`) },
-      { file: bundle, message: message('Patient/x', `${a}:1`) },
+      { file: edited, line: 1, message: message('Patient/y', `${a}:2`), kind: 'repeated' },
+      { file: bundle, message: message('Patient/x', `${a}:1`), kind: 'repeated' },
     ]);
   });
 
   it('should compare a parsed first place with an NDJSON repeat by its parsed content', () => {
     const bundle = file('json', JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: patient('x', 'male') }, { resource: patient('y', 'male') }] }, null, 2));
     const lines = file('ndjson', `${JSON.stringify(patient('x', 'male'), null, 1).replace(/\n/g, '')}\n${JSON.stringify(patient('y', 'female'))}`);
-    expect(scanFiles([bundle, lines]).problems).toEqual([{ file: lines, line: 2, message: message('Patient/y', bundle) }]);
+    expect(scanFiles([bundle, lines]).problems).toEqual([{ file: lines, line: 2, message: message('Patient/y', bundle), kind: 'repeated' }]);
   });
 });
 

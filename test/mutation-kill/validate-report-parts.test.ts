@@ -68,13 +68,20 @@ const issue = (severity: Issue['severity'], id: string, profile?: string): Issue
 describe('buildReport', () => {
   it('should count errors with read problems, warnings apart, errors per profile, and keep the first max-errors, errors first', () => {
     const issues = [issue('warning', '1', 'P'), issue('error', '2', 'P'), issue('error', '3'), issue('warning', '4'), issue('error', '5', 'P'), issue('error', '6', 'Q')];
-    const problems = [{ file: 'a.ndjson', line: 2, message: 'bad' }, { file: 'b.json', message: 'worse' }];
+    const problems = [
+      { file: 'r.ndjson', line: 5, message: 'differs', kind: 'repeated' as const },
+      { file: 'a.ndjson', line: 2, message: 'bad' },
+      { file: 'c.json', line: 3, column: 7, message: 'bdl-7', kind: 'bundle' as const },
+      { file: 'b.json', message: 'worse' },
+    ];
     const report = buildReport({ resources: 7, problems }, issues, [], 5, ['n1']);
     expect(report).toEqual({
       resources: 7,
-      errors: 6,
+      errors: 8,
       warnings: 2,
       readProblems: ['a.ndjson:2: bad', 'b.json: worse'],
+      bundleProblems: ['c.json:3:7: bdl-7'],
+      repeats: ['r.ndjson:5: differs'],
       errorsByProfile: { P: 2, '(base R4)': 1, Q: 1 },
       issues: [issues[1], issues[2], issues[4], issues[5], issues[0]],
       coverage: [],
@@ -93,7 +100,8 @@ describe('formatSummary', () => {
 
   it('should print counts, read problems, errors by profile (most first), the first issues, coverage and notes', () => {
     const issues = [issue('error', '1', 'http://p/A'), issue('error', '2', 'http://p/B'), issue('error', '3', 'http://p/B'), issue('warning', '4')];
-    const report = buildReport({ resources: 12, problems: [{ file: 'f.ndjson', line: 3, column: 4, message: 'invalid JSON: x' }] }, issues, [
+    const problems = [{ file: 'r.ndjson', line: 9, message: 'Patient/p differs', kind: 'repeated' as const }, { file: 'b.json', message: 'Bundle.entry[2]: bdl-5', kind: 'bundle' as const }, { file: 'f.ndjson', line: 3, column: 4, message: 'invalid JSON: x' }];
+    const report = buildReport({ resources: 12, problems }, issues, [
       coverage(
         [
           profile('USCorePatientProfile', 5, 3, 6, ['Patient.a', 'Patient.b', 'Patient.c', 'Patient.d', 'Patient.e', 'Patient.f', 'Patient.g'], [{ id: 'Patient.n', reason: 'judged', source: 'src' }, { id: 'Patient.m', reason: 'derived' }]),
@@ -106,8 +114,10 @@ describe('formatSummary', () => {
     ], 10, ['first note', 'second note']);
     expect(formatSummary(report)).toBe(
       [
-        'validated 12 resources: 4 errors, 1 warning',
+        'validated 12 resources: 6 errors, 1 warning',
         '  unreadable: f.ndjson:3:4: invalid JSON: x',
+        '  bundle: b.json: Bundle.entry[2]: bdl-5',
+        '  repeated: r.ndjson:9: Patient/p differs',
         '',
         'errors by profile:',
         '       2  http://p/B',

@@ -146,8 +146,8 @@ describe('a Bundle entry without resourceType', () => {
         resourceType: 'Bundle',
         type: 'transaction',
         entry: [
-          { fullUrl: 'urn:uuid:1', resource: { resourceType: 'Patient', id: 'p1' }, request: { method: 'PUT', url: 'Patient/p1' } },
-          { fullUrl: 'urn:uuid:2', resource: { id: 'cov1', status: 'active' }, request: { method: 'PUT', url: 'Coverage/cov1' } },
+          { fullUrl: 'urn:uuid:00000000-0000-4000-8000-000000000001', resource: { resourceType: 'Patient', id: 'p1' }, request: { method: 'PUT', url: 'Patient/p1' } },
+          { fullUrl: 'urn:uuid:00000000-0000-4000-8000-000000000002', resource: { id: 'cov1', status: 'active' }, request: { method: 'PUT', url: 'Coverage/cov1' } },
           { resource: 'text' },
         ],
       },

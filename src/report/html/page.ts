@@ -1,7 +1,7 @@
 import type { Report, ReportRow } from '../build.js';
 import type { DetailedReport } from '../index.js';
 import { formatAbsent, formatDenominator, formatTolerance, formatValue, population } from '../render.js';
-import { issueResource, type ValidationReport } from '../../validate/summary.js';
+import { issueResource, problemLines, type ValidationReport } from '../../validate/summary.js';
 import { bars, histogram, pyramid, RESULT_COLORS, versusTargets, type Chart } from './charts.js';
 import { STYLE } from './style.js';
 import { plural } from '../../util/plural.js';
@@ -110,7 +110,7 @@ function validationSections(v: ValidationReport | undefined): string {
     : '';
   return (
     section('coverage', 'Must-support coverage per profile', `<div class="grid">${charts.join('')}</div>${table(['IG', 'profile', 'resources', 'covered', 'missing', 'not applicable'], coverageRows, [2, 3])}`) +
-    section('validation', 'Validation', `<p>${int.format(v.resources)} ${plural(v.resources, 'resource')} validated: ${int.format(v.errors)} ${plural(v.errors, 'error')}, ${int.format(v.warnings)} ${plural(v.warnings, 'warning')}.</p>${errors}${issues}${v.readProblems.map((p) => `<p class="bad">unreadable: ${esc(p)}</p>`).join('')}`)
+    section('validation', 'Validation', `<p>${int.format(v.resources)} ${plural(v.resources, 'resource')} validated: ${int.format(v.errors)} ${plural(v.errors, 'error')}, ${int.format(v.warnings)} ${plural(v.warnings, 'warning')}.</p>${errors}${issues}${problemLines(v).map(([label, p]) => `<p class="bad">${label}: ${esc(p)}</p>`).join('')}`)
   );
 }
 
