@@ -1,4 +1,5 @@
 import type { Bundle, BundleEntry, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import { bundleScope, type BundleScope } from '../validate/bundle-scope.js';
 import { issueResource } from '../validate/summary.js';
 import { createValidator, type Issue } from '../validate/validator.js';
 import type { AtomicMemoryRepository } from './router.js';
@@ -10,8 +11,12 @@ export interface WriteValidationOptions {
   igs?: string[];
 }
 
-/** The error issues of a set of resources written together; empty when they may be stored. */
-export type WriteCheck = (resources: Resource[]) => Issue[];
+/**
+ * The error issues of a set of resources written together; empty when they may be stored. `scope`: the Bundle
+ * (transaction or batch) they are entries of, against whose fullUrls their `urn:uuid:`/`urn:oid:` references resolve
+ * (src/validate/bundle-scope.ts), as `fhirseed validate` resolves them in a Bundle file.
+ */
+export type WriteCheck = (resources: Resource[], scope?: BundleScope) => Issue[];
 
 /** medplum's getStatus answers 422 for an OperationOutcome with this id. */
 const UNPROCESSABLE_ID = 'business-rule';
@@ -24,8 +29,8 @@ const UNRESOLVED = /^reference '([^']+)' does not resolve within the validated s
  */
 export async function createWriteCheck(repo: AtomicMemoryRepository, options: WriteValidationOptions = {}): Promise<WriteCheck> {
   const validator = await createValidator({ packagesDir: options.packagesDir, igs: options.igs });
-  return (resources) =>
-    validator.validate(resources).filter((issue) => {
+  return (resources, scope) =>
+    validator.validate(resources, undefined, scope && (() => scope)).filter((issue) => {
       if (issue.severity !== 'error') return false;
       const target = UNRESOLVED.exec(issue.message)?.[1]?.replace(/\/_history\/.*$/, '');
       if (!target) return true;
@@ -60,12 +65,15 @@ function writtenResources(bundle: Bundle): { index: number; resource: Resource }
 /**
  * A transaction is checked as a whole (its entries may point at each other): any error refuses it.
  * In a batch each entry stands alone: the answer maps each refused entry's index to its outcome.
+ * Either way a `urn:uuid:`/`urn:oid:` reference resolves only to an entry of the Bundle with that fullUrl
+ * (R4 bundle.html §2.36.4.1), so one no entry has is an error naming the entry and the reference.
  */
 export function checkBundle(check: WriteCheck, bundle: Bundle): { refuse?: OperationOutcome; refusedEntries: Map<number, OperationOutcome> } {
   const written = writtenResources(bundle);
   const refusedEntries = new Map<number, OperationOutcome>();
+  const scope = bundleScope(bundle);
   if (bundle.type === 'transaction') {
-    const issues = check(written.map((w) => w.resource));
+    const issues = check(written.map((w) => w.resource), scope);
     if (!issues.length) return { refusedEntries };
     // Keyed as the validator names an issue's resource ('' for a missing resourceType or id).
     const byResource = new Map(written.map((w) => [issueResource({ resourceType: typeof w.resource.resourceType === 'string' ? w.resource.resourceType : '', id: w.resource.id ?? '' }), w.index]));
@@ -76,7 +84,7 @@ export function checkBundle(check: WriteCheck, bundle: Bundle): { refuse?: Opera
     return { refuse: validationOutcome(located), refusedEntries };
   }
   for (const { index, resource } of written) {
-    const issues = check([resource]);
+    const issues = check([resource], scope);
     if (issues.length) refusedEntries.set(index, validationOutcome(issues));
   }
   return { refusedEntries };
