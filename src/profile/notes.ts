@@ -2,26 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { packageRoot } from '../util/paths.js';
+import { FEWEST_PRACTITIONERS, fewestOrganizations } from './providers.js';
 import { reachableAges } from './semantics.js';
 import type { AgeBand, ConditionPrevalence, Profile } from './types.js';
 
 type Path = (string | number)[];
 /** Records a note located at path (file:line:column and field); the run goes on. */
 export type Note = (path: Path, text: string) => void;
-
-/**
- * The fewest provider organizations the directory is built with (src/story/directory.ts): a hospital, a clinic and
- * an ambulance service, and a dental practice when a plan is dental; pharmacies are counted apart.
- */
-export function fewestOrganizations(hasDental: boolean): number {
-  return hasDental ? 4 : 3;
-}
-
-/**
- * The fewest practitioners the directory is built with (src/story/directory.ts): a primary-care physician, a
- * specialist and a pharmacist, and a dentist when a plan is dental (else a second primary-care physician).
- */
-export const FEWEST_PRACTITIONERS = 4;
 
 /**
  * Out-of-pocket limits of a self-only plan, dollars a plan year, as the shipped profiles cite them: the ACA's 2025

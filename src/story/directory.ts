@@ -1,4 +1,5 @@
 import type { CodeMaps, TaxonomyRow } from '../codemaps/types.js';
+import { FEWEST_PRACTITIONERS, fewestOrganizations } from '../profile/providers.js';
 import type { Profile, Sex } from '../profile/types.js';
 import { Rng, stableHash } from '../util/rng.js';
 import { fictionalNpi, fictionalTin } from './identifiers.js';
@@ -40,9 +41,9 @@ export function buildDirectory(profile: Profile, codeMaps: CodeMaps): Directory 
     });
   };
 
-  const total = Math.max(profile.providers.organizations, 3);
-  const hospitals = Math.max(1, Math.round(total * 0.2));
   const hasDental = profile.plans.some((p) => p.type === 'dental');
+  const total = Math.max(profile.providers.organizations, fewestOrganizations(hasDental));
+  const hospitals = Math.max(1, Math.round(total * 0.2));
   const dentalPractices = hasDental ? Math.max(1, Math.round(total * 0.2)) : 0;
   const clinics = Math.max(1, total - hospitals - dentalPractices - 1);
   for (let i = 0; i < hospitals; i++) addOrg('hospital', (c) => `${c} General Hospital`, 'hospital');
@@ -71,7 +72,7 @@ export function buildDirectory(profile: Profile, codeMaps: CodeMaps): Directory 
       phone: org.phone,
     });
   };
-  const count = Math.max(profile.providers.practitioners, 4);
+  const count = Math.max(profile.providers.practitioners, FEWEST_PRACTITIONERS);
   const dentists = hasDental ? Math.max(1, Math.round(count * 0.15)) : 0;
   const pharmacists = Math.max(1, Math.round(count * 0.1));
   const specialists = Math.max(1, Math.round(count * 0.3));

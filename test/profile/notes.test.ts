@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadCodeMaps } from '../../src/codemaps/load.js';
 import { parseProfile } from '../../src/profile/load.js';
-import { FEWEST_PRACTITIONERS, fewestOrganizations } from '../../src/profile/notes.js';
+import { FEWEST_PRACTITIONERS, fewestOrganizations } from '../../src/profile/providers.js';
 import { buildDirectory } from '../../src/story/directory.js';
 import { profileLoadOptions } from '../../src/story/limits.js';
 import { placeIn, replaced } from '../helpers/profile-text.js';
