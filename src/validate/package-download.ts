@@ -124,7 +124,7 @@ async function download(doFetch: typeof fetch, url: string, target: string, conn
     try {
       files = readTgz(tgz);
     } catch (error) {
-      return { problem: `not a package tarball (${(error as Error).message})`, reached: true };
+      return { problem: `not a package tarball: ${(error as Error).message}`, reached: true };
     }
     if (!files.has('package.json')) return { problem: 'not a FHIR package (no package/package.json)', reached: true };
     const unpacked = join(staging, 'package');

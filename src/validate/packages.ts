@@ -1,9 +1,10 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
+import { parseJsonText } from '../util/json-text.js';
 import { slimDefinition } from './definitions.js';
-import { downloadSkipReason, missingPackagesError, packageSearchDirs } from './package-sources.js';
-import { readTgz } from './tar.js';
+import { downloadSkipReason, missingPackagesError, packageRegistry, packageSearchDirs } from './package-sources.js';
+import { DamagedTarball, readTgz } from './tar.js';
 
 export { packageSearchDirs } from './package-sources.js';
 
@@ -52,7 +53,7 @@ function readPackage(dirs: string[], name: string, version: string, slim: boolea
     if (hit) return hit;
     const files = readPackageFiles(dir, name, version);
     if (!files) continue;
-    const pkg = toPackage(name, version, files, slim);
+    const pkg = toPackage(name, version, files.files, files.from, slim);
     loaded.set(key, pkg);
     return pkg;
   }
@@ -76,15 +77,31 @@ export function locatePackage(dirs: string[], name: string, version: string): st
 export function packageFiles(dirs: string[], name: string, version: string): Map<string, Buffer> | undefined {
   for (const dir of dirs) {
     const files = readPackageFiles(dir, name, version);
-    if (files) return files;
+    if (files) return files.files;
   }
   return undefined;
 }
 
-function readPackageFiles(dir: string, name: string, version: string): Map<string, Buffer> | undefined {
+/** What to do about a damaged copy of name#version. */
+function damagedHint(name: string, version: string): string {
+  return `replace the package with a fresh copy of ${name}#${version} (${packageRegistry()}/${name}/${version}) or remove it`;
+}
+
+/**
+ * The files of name#version in `dir` and the .tgz or package/ folder they came from. Throws a UserError (exit 2)
+ * naming the .tgz when it is damaged (see unpackTgz) or cannot be read.
+ */
+function readPackageFiles(dir: string, name: string, version: string): { files: Map<string, Buffer>; from: string } | undefined {
   for (const path of candidates(dir, name, version)) {
     if (!existsSync(path)) continue;
-    if (path.endsWith('.tgz')) return readTgz(path);
+    if (path.endsWith('.tgz')) {
+      try {
+        return { files: readTgz(path), from: path };
+      } catch (error) {
+        const why = error instanceof DamagedTarball ? error.message : `cannot be read (${(error as Error).message.split('\n')[0]})`;
+        throw new UserError(`FHIR package ${path}: ${why}; ${damagedHint(name, version)}`);
+      }
+    }
     const files = new Map<string, Buffer>();
     for (const sub of ['', 'example']) {
       const d = join(path, sub);
@@ -94,33 +111,44 @@ function readPackageFiles(dir: string, name: string, version: string): Map<strin
         if (f.endsWith('.json') && statSync(p).isFile()) files.set(sub ? `${sub}/${f}` : f, readFileSync(p));
       }
     }
-    return files;
+    return { files, from: path };
   }
   return undefined;
 }
 
-function toPackage(name: string, version: string, files: Map<string, Buffer>, slim: boolean): FhirPackage {
+/**
+ * `bytes`, the package file `file` of the .tgz or package/ folder `from`, as JSON. Throws a UserError naming the file
+ * and where the JSON breaks (`DIR/package/StructureDefinition-X.json:1:701: not JSON (Unexpected end)`; in a .tgz,
+ * `X.tgz: package/StructureDefinition-X.json:…`) with what to do: a damaged definition is never skipped, as its
+ * resources would then be reported as claiming a profile that is not in the packages.
+ */
+function packageJson(bytes: Buffer, file: string, from: string, name: string, version: string): any {
+  const label = from.endsWith('.tgz') ? `${from}: package/${file}` : join(from, file);
+  try {
+    return parseJsonText(bytes.toString('utf8'), label);
+  } catch (error) {
+    throw new UserError(`FHIR package file ${(error as Error).message}; ${damagedHint(name, version)}`);
+  }
+}
+
+function toPackage(name: string, version: string, files: Map<string, Buffer>, from: string, slim: boolean): FhirPackage {
   const manifest = files.get('package.json');
-  const json = manifest ? (JSON.parse(manifest.toString('utf8')) as { dependencies?: Record<string, string> }) : {};
+  const json = manifest ? (packageJson(manifest, 'package.json', from, name, version) as { dependencies?: Record<string, string> } | null) : {};
   const resources: any[] = [];
   const examples: { file: string; resource: any }[] = [];
   for (const [file, bytes] of files) {
     if (!file.endsWith('.json') || file === 'package.json' || file.startsWith('other/') || /(^|\/)\.index\.json$/.test(file)) continue;
     if (!/^(example\/)?[^/]+$/.test(file)) continue;
     if (slim && file.startsWith('example/')) continue;
-    let resource: any;
-    try {
-      resource = JSON.parse(bytes.toString('utf8'));
-    } catch {
-      continue;
-    }
+    let resource = packageJson(bytes, file, from, name, version);
     if (typeof resource?.resourceType !== 'string') continue;
     // Slimmed one resource at a time: the documentation of each is garbage at once, never all of it together.
     if (slim) resource = slimDefinition(resource);
     if (file.startsWith('example/')) examples.push({ file, resource });
     else resources.push(resource);
   }
-  return { name, version, dependencies: json.dependencies ?? {}, resources, examples };
+  const dependencies = json !== null && typeof json === 'object' && json.dependencies !== null && typeof json.dependencies === 'object' ? json.dependencies : {};
+  return { name, version, dependencies, resources, examples };
 }
 
 /**
