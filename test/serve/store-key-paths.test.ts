@@ -20,7 +20,8 @@ describe('indexKeys past the remembered paths', () => {
     const names = Array.from({ length: 21_000 }, (_, n) => `element${n}`);
     const wide = { resourceType: 'Basic', id: 'b1', ...Object.fromEntries(names.map((name, n) => [name, { nested: `value${n}` }])) } as unknown as Resource;
     const keys = new Set(indexKeys(wide));
-    for (const n of [0, 19_999, 20_000, 20_001, 20_999]) expect(keys.has(tokenKey('Basic', `value${n}`, `element${n}.nested`)!)).toBe(true);
+    const missing = names.filter((name, n) => !keys.has(tokenKey('Basic', `value${n}`, `${name}.nested`)!));
+    expect(missing).toEqual([]);
     expect(keys.size).toBe(21_000);
     expect(indexKeys(observation)).toEqual(before);
     expect(indexKeys(observation)).toContain(tokenKey('Observation', 'laboratory', 'category.coding.code'));
