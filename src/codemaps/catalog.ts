@@ -149,6 +149,7 @@ export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<strin
       conditions: d.conditions,
       cost: estimatedFillCost(d.brand, d.daysSupply),
       source: `NDC: ${d.source.ndc}; RxNorm: ${d.source.rxnorm}`,
+      sourceBySystem: d.source,
     });
     for (const c of d.conditions) treating.set(c, [...(treating.get(c) ?? []), d.key]);
   }

@@ -53,7 +53,8 @@ export interface LabPanelRow extends SourcedRow {
   /** professional-procedures.json key of the billed test. */
   key: string;
   panel: Coded;
-  specimen: Coded;
+  /** SNOMED CT specimen type, with where that code was checked. */
+  specimen: Coded & SourcedRow;
   analytes: AnalyteRow[];
   /** Results reported as text or a coded answer; their result indexes follow the analytes'. */
   qualitative?: QualitativeAnalyteRow[];
@@ -64,7 +65,7 @@ export interface LabPanelRow extends SourcedRow {
   subset?: boolean;
 }
 
-interface CatalogLab {
+interface CatalogLab extends SourcedRow {
   key: string;
   loinc: Coded;
   group: string;
@@ -76,9 +77,9 @@ interface CatalogLab {
 const BAND: Fields = { low: MEASURE, high: MEASURE };
 const NORMAL: Fields = { 'normal.low': MEASURE, 'normal.high': MEASURE };
 
-const SPECIMENS: Record<string, Coded> = {
-  blood: { code: '119297000', display: 'Blood specimen' },
-  urine: { code: '122575003', display: 'Urine specimen' },
+const SPECIMENS: Record<string, Coded & SourcedRow> = {
+  blood: { code: '119297000', display: 'Blood specimen', source: 'SNOMED CT 119297000 Blood specimen (specimen), listed in HL7 IPS 0.2.0 ValueSet specimen-type-uv-ips (hl7.org/fhir/uv/ips/2018Sep)' },
+  urine: { code: '122575003', display: 'Urine specimen', source: 'SNOMED CT 122575003 Urine specimen (specimen), as in HL7 IPS 1.1.0 example Specimen-specimen-example-1 (hl7.org/fhir/uv/ips/STU1.1)' },
 };
 
 function decimalsOf(b: Band): number {
@@ -111,7 +112,7 @@ function catalogPanels(reader: CodeMapReader, claims: ClaimsCodeMaps): LabPanelR
         normal: l.normal,
         ...(l.abnormal ? { conditions: Object.fromEntries(Object.entries(l.abnormal).map(([c, b]) => [c, { low: b.low, high: b.high }])) } : {}),
       })),
-      source: `code-maps/catalog/labs.json group '${group}'`,
+      source: [...new Set(rows.map((l) => l.source))].join('; '),
     };
   });
 }
@@ -151,7 +152,7 @@ const LOINC = /^\d{1,7}-\d$/;
 
 export function loadLabsVitalsCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps): LabsVitalsCodeMaps {
   const vitals = reader.index<VitalRow>('vitals.json', (r) => r.key, { key: 'text', loinc: 'coded', unit: 'object?', 'unit.code': 'text', decimals: `${DECIMALS}?`, ranges: 'objects?' });
-  const labs = reader.index<LabPanelRow>('labs.json', (r) => r.key, { key: 'text', panel: 'coded', specimen: 'coded', analytes: 'objects', qualitative: 'objects?' });
+  const labs = reader.index<LabPanelRow>('labs.json', (r) => r.key, { key: 'text', panel: 'coded', specimen: 'coded', 'specimen.source': 'text', analytes: 'objects', qualitative: 'objects?' });
   for (const panel of catalogPanels(reader, claims)) if (!labs.has(panel.key)) labs.set(panel.key, panel);
   const clinicalResults = reader.index<ClinicalResultRow>('labs-clinical-results.json', (r) => r.key, {
     key: 'text', category: 'text', loinc: 'coded', quantity: 'object?', 'quantity.unit': 'object', 'quantity.unit.code': 'text', 'quantity.decimals': DECIMALS, 'quantity.normal': 'object',

@@ -115,6 +115,8 @@ export interface DrugRow extends SourcedRow {
   conditions: string[];
   /** Typical cost of one fill, dollars (best-effort estimate: src/codemaps/catalog.ts estimatedFillCost). */
   cost: number;
+  /** Where each code was checked (catalog/drugs.json `source.ndc`, `source.rxnorm`); `source` joins the two. */
+  sourceBySystem: { ndc: string; rxnorm: string };
 }
 
 export interface ProcedureRow extends SourcedRow {

@@ -4,11 +4,16 @@ import type { CodeMaps } from '../codemaps/types.js';
 import { SYSTEMS, type SystemName } from '../fhir/systems.js';
 import { packageRoot } from '../util/paths.js';
 
-/** One code system an element carries, with how many distinct codes code-maps/ holds for it there. */
+/** One code system an element carries, with how many distinct codes code-maps/ holds for it there and where they come from. */
 export interface ElementSystem {
   system: SystemName;
   /** Distinct codes of that system the tables give this element. */
   count: number;
+  /**
+   * The `source` values of the code-maps rows that give this element a code of this system (a row's source for that
+   * system where it names one per system, as catalog/drugs.json does), most frequent first, with how many rows name each.
+   */
+  sources: { source: string; rows: number }[];
 }
 
 /** A coded element of one resource type and where its codes come from. */
@@ -19,8 +24,6 @@ export interface CodedElement {
   systems: ElementSystem[];
   /** code-maps/ files the codes are drawn from. */
   files: string[];
-  /** The rows' `source` values, most frequent first, with how many rows name each. */
-  sources: { source: string; rows: number }[];
 }
 
 /** A crosswalk between two code systems held in code-maps/: how many pairs, and a few examples. */
@@ -160,6 +163,30 @@ export function systemName(key: SystemName): string {
 
 type Row = { source: string };
 
+/** The codes of one system that some rows give an element, and the source each of those rows cites for them. */
+interface Drawn {
+  codes: string[];
+  /** One per row that gave at least one code. */
+  sources: string[];
+}
+
+/** The codes `codesOf` picks from each row, with `sourceOf` of each row that has one (by default its `source`). */
+function drawn<T extends Row>(rows: Iterable<T>, codesOf: (row: T) => string | readonly string[] | undefined, sourceOf: (row: T) => string = (row) => row.source): Drawn {
+  const out: Drawn = { codes: [], sources: [] };
+  for (const row of rows) {
+    const codes = codesOf(row);
+    const list = codes === undefined ? [] : typeof codes === 'string' ? [codes] : codes;
+    if (list.length === 0) continue;
+    out.codes.push(...list);
+    out.sources.push(sourceOf(row));
+  }
+  return out;
+}
+
+function joined(...parts: Drawn[]): Drawn {
+  return { codes: parts.flatMap((p) => p.codes), sources: parts.flatMap((p) => p.sources) };
+}
+
 /**
  * Builds the mapping guide from the loaded code maps (no randomness, no FHIR data): per resource
  * type and coded element the systems and distinct code counts, the crosswalks, every system of
@@ -179,84 +206,95 @@ export function buildMappingGuide(maps: CodeMaps, root = packageRoot()): Mapping
   const instruments = [social.phq9, social.hvs, social.prapare, social.ussgFht];
   const socialRows = [...social.values.values()].flat();
 
-  const el = (resource: string, element: string, files: string[], rows: readonly Row[], systems: [SystemName, Iterable<string>][]): CodedElement => ({
+  const el = (resource: string, element: string, files: string[], systems: [SystemName, Drawn][]): CodedElement => ({
     resource,
     element,
     files,
-    sources: sourcesOf(rows),
-    systems: systems.map(([system, codes]) => ({ system, count: new Set(codes).size })).filter((s) => s.count > 0),
+    systems: systems.map(([system, d]) => ({ system, count: new Set(d.codes).size, sources: sourcesOf(d.sources) })).filter((s) => s.count > 0),
   });
+  const visitReasons = [...maps.visitReasons.values()];
+  const dental = [...maps.dental.values()];
+  const clinicalResults = [...c.labsVitals.clinicalResults.values()];
+  const encounterTypes = [...c.care.encounterTypes.values()];
+  const discharge = [...c.care.dischargeDispositions.values()];
+  const manifestations = [...c.medications.manifestations.values()];
+  const goals = [...c.planning.goals.values()];
+  const careTeamRoles = [...c.planning.careTeamRoles.values()];
+  const noteTypes = [...c.planning.noteTypes.values()];
+  const reports = [...c.planning.reports.values()];
+  const implants = [...c.care.implantsByPcs.values()];
+  const practitionerRoles = [...c.care.practitionerRoles.values()];
+  const ofSystem = <T extends Row & { system: string; code: string }>(rows: readonly T[], system: SystemName) => drawn(rows.filter((r) => r.system === system), (r) => r.code);
+  const conditionIcd10cm = drawn(conditions, (r) => r.icd10cm.map((i) => i.code));
+  const drugRxnorm = drawn(drugs, (d) => d.rxnorm.code, (d) => d.sourceBySystem.rxnorm);
+  const drugNdc = drawn(drugs, (d) => d.ndc.code, (d) => d.sourceBySystem.ndc);
 
   const elements: CodedElement[] = [
-    el('Condition', 'code', ['catalog/conditions.json'], conditions, [
-      ['snomed', conditions.map((r) => r.snomed.code)],
-      ['icd10cm', conditions.flatMap((r) => r.icd10cm.map((i) => i.code))],
+    el('Condition', 'code', ['catalog/conditions.json'], [
+      ['snomed', drawn(conditions, (r) => r.snomed.code)],
+      ['icd10cm', conditionIcd10cm],
     ]),
-    el('ExplanationOfBenefit', 'diagnosis.diagnosisCodeableConcept', ['catalog/conditions.json', 'visit-reasons.json'], [...conditions, ...maps.visitReasons.values()], [
-      ['icd10cm', [...conditions.flatMap((r) => r.icd10cm.map((i) => i.code)), ...[...maps.visitReasons.values()].map((v) => v.icd10cm)]],
+    el('ExplanationOfBenefit', 'diagnosis.diagnosisCodeableConcept', ['catalog/conditions.json', 'visit-reasons.json'], [
+      ['icd10cm', joined(conditionIcd10cm, drawn(visitReasons, (v) => v.icd10cm))],
     ]),
-    el('ExplanationOfBenefit', 'procedure.procedureCodeableConcept', ['catalog/icd10pcs.json'], [...maps.pcs.values()], [['icd10pcs', maps.pcs.keys()]]),
-    el('ExplanationOfBenefit', 'item.productOrService', ['professional-procedures.json', 'catalog/hcpcs.json', 'dental.json', 'catalog/drugs.json'], [...procedures, ...maps.dental.values(), ...drugs], [
-      ['cpt', procedures.filter((p) => p.system === 'cpt').map((p) => p.code)],
-      ['hcpcs', procedures.filter((p) => p.system === 'hcpcs').map((p) => p.code)],
-      ['cdt', [...maps.dental.values()].map((d) => d.code)],
-      ['ndc', drugs.map((d) => d.ndc.code)],
+    el('ExplanationOfBenefit', 'procedure.procedureCodeableConcept', ['catalog/icd10pcs.json'], [['icd10pcs', drawn(maps.pcs.values(), (p) => p.code)]]),
+    el('ExplanationOfBenefit', 'item.productOrService', ['professional-procedures.json', 'catalog/hcpcs.json', 'dental.json', 'catalog/drugs.json'], [
+      ['cpt', ofSystem(procedures, 'cpt')],
+      ['hcpcs', ofSystem(procedures, 'hcpcs')],
+      ['cdt', drawn(dental, (d) => d.code)],
+      ['ndc', drugNdc],
     ]),
-    el('ExplanationOfBenefit', 'supportingInfo[drg].code', ['catalog/ms-drg.json'], [...maps.drgs.values()], [['msDrg', maps.drgs.keys()]]),
-    el('ExplanationOfBenefit', 'item.adjudication[denialreason].reason', ['denials.json'], maps.denials, [['carc', maps.denials.map((d) => d.carc)]]),
-    el('MedicationRequest', 'medicationCodeableConcept', ['catalog/drugs.json'], drugs, [
-      ['rxnorm', drugs.map((d) => d.rxnorm.code)],
-      ['ndc', drugs.map((d) => d.ndc.code)],
+    el('ExplanationOfBenefit', 'supportingInfo[drg].code', ['catalog/ms-drg.json'], [['msDrg', drawn(maps.drgs.values(), (g) => g.code)]]),
+    el('ExplanationOfBenefit', 'item.adjudication[denialreason].reason', ['denials.json'], [['carc', drawn(maps.denials, (d) => d.carc)]]),
+    el('MedicationRequest', 'medicationCodeableConcept', ['catalog/drugs.json'], [
+      ['rxnorm', drugRxnorm],
+      ['ndc', drugNdc],
     ]),
-    el('MedicationDispense', 'medicationCodeableConcept (or Medication.code)', ['catalog/drugs.json'], drugs, [
-      ['rxnorm', drugs.map((d) => d.rxnorm.code)],
-      ['ndc', drugs.map((d) => d.ndc.code)],
+    el('MedicationDispense', 'medicationCodeableConcept (or Medication.code)', ['catalog/drugs.json'], [
+      ['rxnorm', drugRxnorm],
+      ['ndc', drugNdc],
     ]),
-    el('Immunization', 'vaccineCode', ['immunizations.json'], vaccines, [
-      ['cvx', vaccines.map((v) => v.cvx.code)],
-      ['ndc', vaccines.flatMap((v) => (v.ndc ? [v.ndc.code] : []))],
+    el('Immunization', 'vaccineCode', ['immunizations.json'], [
+      ['cvx', drawn(vaccines, (v) => v.cvx.code)],
+      ['ndc', drawn(vaccines, (v) => v.ndc?.code)],
     ]),
-    el('Observation (laboratory)', 'code, valueQuantity.code', ['labs.json', 'catalog/labs.json'], labs, [
-      ['loinc', analytes.map((a) => a.loinc.code)],
-      ['ucum', analytes.map((a) => a.unit.code)],
+    el('Observation (laboratory)', 'code, valueQuantity.code', ['labs.json', 'catalog/labs.json'], [
+      ['loinc', drawn(labs, (l) => l.analytes.map((a) => a.loinc.code))],
+      ['ucum', drawn(labs, (l) => l.analytes.map((a) => a.unit.code))],
     ]),
-    el('DiagnosticReport (laboratory), ServiceRequest', 'code', ['labs.json', 'catalog/labs.json'], labs, [['loinc', labs.map((l) => l.panel.code)]]),
-    el('Specimen', 'type', ['labs.json'], labs, [['snomed', labs.map((l) => l.specimen.code)]]),
-    el('Observation (vital signs)', 'code, valueQuantity.code', ['vitals.json'], vitals, [
-      ['loinc', vitals.map((v) => v.loinc.code)],
-      ['ucum', vitals.flatMap((v) => (v.unit ? [v.unit.code] : []))],
+    el('DiagnosticReport (laboratory), ServiceRequest', 'code', ['labs.json', 'catalog/labs.json'], [['loinc', drawn(labs, (l) => l.panel.code)]]),
+    el('Specimen', 'type', ['labs.json'], [['snomed', drawn(labs, (l) => l.specimen.code, (l) => l.specimen.source)]]),
+    el('Observation (vital signs)', 'code, valueQuantity.code', ['vitals.json'], [
+      ['loinc', drawn(vitals, (v) => v.loinc.code)],
+      ['ucum', drawn(vitals, (v) => v.unit?.code)],
     ]),
-    el('Observation (clinical result)', 'code, valueQuantity.code', ['labs-clinical-results.json'], [...c.labsVitals.clinicalResults.values()], [
-      ['loinc', [...c.labsVitals.clinicalResults.values()].map((r) => r.loinc.code)],
-      ['ucum', [...c.labsVitals.clinicalResults.values()].flatMap((r) => (r.quantity ? [r.quantity.unit.code] : []))],
+    el('Observation (clinical result)', 'code, valueQuantity.code', ['labs-clinical-results.json'], [
+      ['loinc', drawn(clinicalResults, (r) => r.loinc.code)],
+      ['ucum', drawn(clinicalResults, (r) => r.quantity?.unit.code)],
     ]),
-    el('Observation (screening assessment), QuestionnaireResponse', 'code, item.linkId, valueCodeableConcept', ['social-instruments.json'], instruments, [
-      ['loinc', instruments.flatMap((i) => [i.panel.code, ...loincItemsOf(i)])],
+    el('Observation (screening assessment), QuestionnaireResponse', 'code, item.linkId, valueCodeableConcept', ['social-instruments.json'], [
+      ['loinc', drawn(instruments, (i) => [i.panel.code, ...loincItemsOf(i)])],
     ]),
-    el('Patient extensions, Observation (social history)', 'valueCodeableConcept, valueCoding', ['social-values.json'], socialRows, groupBySystem(socialRows)),
-    el('Procedure', 'code', ['care-procedures.json'], careProcedures, [
-      ['snomed', careProcedures.flatMap((p) => (p.snomed ? [p.snomed.code] : []))],
-      ...(['cpt', 'hcpcs', 'icd10pcs'] as const).map((s): [SystemName, string[]] => [s, careProcedures.filter((p) => p.system === s).map((p) => p.code)]),
+    el('Patient extensions, Observation (social history)', 'valueCodeableConcept, valueCoding', ['social-values.json'], bySystem(socialRows)),
+    el('Procedure', 'code', ['care-procedures.json', 'catalog/icd10pcs.json'], [
+      ['snomed', drawn(careProcedures, (p) => p.snomed?.code)],
+      ...(['cpt', 'hcpcs', 'icd10pcs'] as const).map((s): [SystemName, Drawn] => [s, ofSystem(careProcedures, s)]),
     ]),
-    el('Encounter', 'type', ['care-encounter-types.json'], [...c.care.encounterTypes.values()], [
-      ['snomed', [...c.care.encounterTypes.values()].flatMap((e) => (e.snomed ? [e.snomed.code] : []))],
+    el('Encounter', 'type', ['care-encounter-types.json'], [['snomed', drawn(encounterTypes, (e) => e.snomed?.code)]]),
+    el('Encounter', 'hospitalization.dischargeDisposition', ['care-discharge-disposition.json'], [['nubcPatientDischarge', drawn(discharge, (d) => d.code)]]),
+    el('AllergyIntolerance', 'code', ['allergies.json'], (['rxnorm', 'snomed'] as const).map((s) => [s, ofSystem(c.medications.allergies, s)])),
+    el('AllergyIntolerance', 'reaction.manifestation', ['allergies.json'], [['snomed', drawn(manifestations, (m) => m.code)]]),
+    el('Goal', 'target.measure, target.detailQuantity.code', ['planning-goals.json'], [
+      ['loinc', drawn(goals, (g) => g.measure.code)],
+      ['ucum', drawn(goals, (g) => g.detail?.ucum)],
     ]),
-    el('Encounter', 'hospitalization.dischargeDisposition', ['care-discharge-disposition.json'], [...c.care.dischargeDispositions.values()], [
-      ['nubcPatientDischarge', [...c.care.dischargeDispositions.values()].map((d) => d.code)],
-    ]),
-    el('AllergyIntolerance', 'code', ['allergies.json'], c.medications.allergies, (['rxnorm', 'snomed'] as const).map((s) => [s, c.medications.allergies.filter((a) => a.system === s).map((a) => a.code)])),
-    el('AllergyIntolerance', 'reaction.manifestation', ['allergies.json'], [...c.medications.manifestations.values()], [['snomed', [...c.medications.manifestations.values()].map((m) => m.code)]]),
-    el('Goal', 'target.measure, target.detailQuantity.code', ['planning-goals.json'], [...c.planning.goals.values()], [
-      ['loinc', [...c.planning.goals.values()].map((g) => g.measure.code)],
-      ['ucum', [...c.planning.goals.values()].flatMap((g) => (g.detail ? [g.detail.ucum] : []))],
-    ]),
-    el('CareTeam', 'participant.role', ['planning-careteam-roles.json'], [...c.planning.careTeamRoles.values()], [['snomed', [...c.planning.careTeamRoles.values()].map((r) => r.code)]]),
-    el('DocumentReference', 'type', ['planning-notes.json'], [...c.planning.noteTypes.values()], [['loinc', [...c.planning.noteTypes.values()].map((n) => n.code)]]),
-    el('DiagnosticReport (note)', 'code', ['planning-reports.json'], [...c.planning.reports.values()], [['loinc', [...c.planning.reports.values()].map((r) => r.code.code)]]),
-    el('Device', 'type', ['care-implants.json'], [...c.care.implantsByPcs.values()], [['snomed', [...c.care.implantsByPcs.values()].map((i) => i.snomed.code)]]),
-    el('PractitionerRole', 'code', ['care-practitioner-roles.json'], [...c.care.practitionerRoles.values()], [['snomed', [...c.care.practitionerRoles.values()].map((r) => r.snomed.code)]]),
-    el('Practitioner, Organization, PractitionerRole', 'qualification.code, specialty, EOB careTeam.qualification', ['nucc-taxonomy.json'], maps.taxonomy, [['nucc', maps.taxonomy.map((t) => t.code)]]),
-    ...[...maps.tables].map(([name, t]) => el(tableResource(name), `tables.json: ${name}`, ['tables.json'], [t], [[t.system as SystemName, t.codes.map((x) => x.code)]])),
+    el('CareTeam', 'participant.role', ['planning-careteam-roles.json'], [['snomed', drawn(careTeamRoles, (r) => r.code)]]),
+    el('DocumentReference', 'type', ['planning-notes.json'], [['loinc', drawn(noteTypes, (n) => n.code)]]),
+    el('DiagnosticReport (note)', 'code', ['planning-reports.json'], [['loinc', drawn(reports, (r) => r.code.code)]]),
+    el('Device', 'type', ['care-implants.json'], [['snomed', drawn(implants, (i) => i.snomed.code)]]),
+    el('PractitionerRole', 'code', ['care-practitioner-roles.json'], [['snomed', drawn(practitionerRoles, (r) => r.snomed.code)]]),
+    el('Practitioner, Organization, PractitionerRole', 'qualification.code, specialty, EOB careTeam.qualification', ['nucc-taxonomy.json'], [['nucc', drawn(maps.taxonomy, (t) => t.code)]]),
+    ...[...maps.tables].map(([name, t]) => el(tableResource(name), `tables.json: ${name}`, ['tables.json'], [[t.system as SystemName, drawn([t], (x) => x.codes.map((y) => y.code))]])),
   ];
 
   const crosswalks: Crosswalk[] = [
@@ -295,10 +333,10 @@ function loincItemsOf(instrument: object): string[] {
   return codes;
 }
 
-function groupBySystem(rows: { system: SystemName; code: string }[]): [SystemName, string[]][] {
-  const by = new Map<SystemName, string[]>();
-  for (const r of rows) by.set(r.system, [...(by.get(r.system) ?? []), r.code]);
-  return [...by];
+/** Rows that each name their system, grouped by it (in the order the systems first appear). */
+function bySystem(rows: readonly (Row & { system: SystemName; code: string })[]): [SystemName, Drawn][] {
+  const systems = [...new Set(rows.map((r) => r.system))];
+  return systems.map((system) => [system, drawn(rows.filter((r) => r.system === system), (r) => r.code)]);
 }
 
 function tableResource(name: string): string {
@@ -307,9 +345,9 @@ function tableResource(name: string): string {
   return 'ExplanationOfBenefit';
 }
 
-function sourcesOf(rows: readonly Row[]): { source: string; rows: number }[] {
+function sourcesOf(sources: readonly string[]): { source: string; rows: number }[] {
   const counts = new Map<string, number>();
-  for (const r of rows) counts.set(r.source, (counts.get(r.source) ?? 0) + 1);
+  for (const s of sources) counts.set(s, (counts.get(s) ?? 0) + 1);
   return [...counts].map(([source, n]) => ({ source, rows: n })).sort((a, b) => b.rows - a.rows || a.source.localeCompare(b.source));
 }
 
