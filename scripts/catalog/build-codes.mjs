@@ -71,7 +71,7 @@ function buildMsDrg() {
   });
   return {
     description:
-      'All MS-DRGs of grouper v43 (FY2026): MDC, medical/surgical, title, relative weight and geometric mean LOS as CMS IPPS Table 5 gives them; amlosV42 is the FY2025 (v42) arithmetic mean LOS where the v42 table carries one. Not yet used by the generator. See README.md.',
+      'All MS-DRGs of grouper v43 (FY2026): MDC, medical/surgical, title, relative weight and geometric mean LOS as CMS IPPS Table 5 gives them; amlosV42 is the FY2025 (v42) arithmetic mean LOS where the v42 table carries one. The generator draws the MS-DRGs of inpatient claims from it (length of stay = GMLOS). See README.md.',
     rows,
   };
 }
@@ -102,7 +102,7 @@ function buildHcpcs() {
   }
   return {
     description:
-      'HCPCS Level II codes for claims (drugs J, supplies A, DME E/K/L, ambulance A0425-A0434, G-codes for preventive visits and screenings, Q-codes): CMS short descriptor, OPPS status indicator (meaning from the converter legend, 2020 vintage; S1/H1 and other newer indicators have none) and the national unadjusted OPPS payment rate in USD (null when paid under another fee schedule; J-code rates are per billing unit). Not yet used by the generator. See README.md.',
+      'HCPCS Level II codes for claims (drugs J, supplies A, DME E/K/L, ambulance A0425-A0434, G-codes for preventive visits and screenings, Q-codes): CMS short descriptor, OPPS status indicator (meaning from the converter legend, 2020 vintage; S1/H1 and other newer indicators have none) and the national unadjusted OPPS payment rate in USD (null when paid under another fee schedule; J-code rates are per billing unit). The generator joins these codes to the procedures table (use by category). See README.md.',
     rows,
   };
 }
@@ -153,7 +153,7 @@ function buildCvx() {
   }
   return {
     description:
-      'CVX vaccine codes in current US use: the CDC list (Jan 2021) rows that VistA marks active, VistA-only active US codes up to 302, and post-2022 codes added by hand (RSV vaccines and nirsevimab, 2023+ COVID-19, PCV21, MenABCWY, trivalent influenza) with their source. NDCs (11-digit, 5-4-2 without dashes) from the CDC vaccine NDC list where it has them. Not yet used by the generator. See README.md.',
+      'CVX vaccine codes in current US use: the CDC list (Jan 2021) rows that VistA marks active, VistA-only active US codes up to 302, and post-2022 codes added by hand (RSV vaccines and nirsevimab, 2023+ COVID-19, PCV21, MenABCWY, trivalent influenza) with their source. NDCs (11-digit, 5-4-2 without dashes) from the CDC vaccine NDC list where it has them. The immunization table\'s CVX codes must be listed here (checked when the code maps load). See README.md.',
     rows,
   };
 }
@@ -199,7 +199,7 @@ function buildLabs(conditionKeys) {
   for (const a of sel.abnormal) if (!h17.has(a.loinc) || !rows.some((r) => r.key === a.loinc)) problem(`labs: abnormal band for ${a.loinc}, which is not a selected lab`);
   return {
     description:
-      'Lab tests: LOINC code and long common name, short name, UCUM unit, one site\'s normal range and critical limits (not age- or sex-specific), a group, and per condition key the band a member with that condition typically shows (best-effort, with the guideline named). Not yet used by the generator. See README.md.',
+      'Lab tests: LOINC code and long common name, short name, UCUM unit, one site\'s normal range and critical limits (not age- or sex-specific), a group, and per condition key the band a member with that condition typically shows (best-effort, with the guideline named). The generator orders and reports one panel per group. See README.md.',
     rows,
   };
 }
@@ -269,7 +269,7 @@ function buildIcd10Pcs(drgCodes) {
   }
   return {
     description:
-      'ICD-10-PCS codes for common inpatient procedures: CMS title (or, where the current eCQM file lacks the code, one assembled from the CMS FY2020 table axes, displayFrom=table-axes), the seven axis labels, and the MS-DRG(s) v43 it typically groups to, paired by hand from the DRG titles (best-effort). Not yet used by the generator. See README.md.',
+      'ICD-10-PCS codes for common inpatient procedures: CMS title (or, where the current eCQM file lacks the code, one assembled from the CMS FY2020 table axes, displayFrom=table-axes), the seven axis labels, and the MS-DRG(s) v43 it typically groups to, paired by hand from the DRG titles (best-effort). The generator draws inpatient operations from it. See README.md.',
     rows,
   };
 }

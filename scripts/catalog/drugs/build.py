@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Builds code-maps/catalog/drugs.json from raw.tsv (openFDA NDC records read in the session) + meta below."""
+"""Builds code-maps/catalog/drugs.json from raw.tsv (openFDA NDC records, one package per line) + meta below."""
 import os
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
@@ -83,12 +83,12 @@ for ln, line in enumerate(open(HERE + '/raw.tsv'), 1):
         'brand': brand,
         'conditions': meta['conditions'],
         'source': {
-            'ndc': f'FDA NDC Directory listing via openFDA ({url}): package {printed} "{pkg}", labeler {labeler}' + (f', SPL set id {setid} (DailyMed)' if setid else '') + ', read in the docs search corpus on 2026-11-30',
+            'ndc': f'FDA NDC Directory listing via openFDA ({url}): package {printed} "{pkg}", labeler {labeler}' + (f', SPL set id {setid} (DailyMed)' if setid else '') + ', retrieved 2026-11-30',
             'rxnorm': rxsrc,
         },
     })
 if problems: print('\n'.join(problems)); sys.exit(1)
-out = {'description': 'Curated drug catalog for the representative population (not yet used by the generator): RxNorm clinical/branded drug + one real 11-digit NDC (5-4-2, no dashes) of a package of it, class, typical fill, conditions treated. See README.md in this folder.', 'rows': rows}
+out = {'description': 'Curated drug catalog: RxNorm clinical/branded drug + one real 11-digit NDC (5-4-2, no dashes) of a package of it, class, typical fill, conditions treated. The generator draws drug regimens, pharmacy claims and MedicationRequest/MedicationDispense from it. See README.md in this folder.', 'rows': rows}
 open(REPO + '/code-maps/catalog/drugs.json', 'w').write(json.dumps(out, indent=2) + '\n')
 from collections import Counter
 print(len(rows), 'rows'); print(Counter(r['therapeuticClass'] for r in rows).most_common())

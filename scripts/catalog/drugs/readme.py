@@ -38,7 +38,7 @@ Condition keys used: {', '.join(f'`{c}`' for c in conds)}.
 ### Sources
 
 - **NDCs**: FDA NDC Directory listings as served by openFDA (`https://api.fda.gov/drug/ndc.json?search=product_ndc:"<labeler-product>"`),
-  read one record at a time through the session's documentation search (stored copies dated 2026-09/10).
+  read one record at a time from stored copies of the openFDA records (dated 2026-09/10), on 2026-11-30.
   Each listing is the labeler's SPL product/package data, the same data DailyMed shows under "Packaging";
   the package code, its description (count and dose form, e.g. `90 TABLET, FILM COATED in 1 BOTTLE`) and the
   labeler are copied verbatim. Only packages whose listed strength and dose form match the RxNorm name were
