@@ -4,6 +4,7 @@ import { UserError } from '../util/errors.js';
 import { shardSuffix, type Shard } from './writer.js';
 import { mayStillOwn } from '../util/running.js';
 import { makeDirectory } from '../util/make-dir.js';
+import { liveStoresIn } from '../util/store-lock.js';
 
 /** The names fhirseed writes at the top of an output directory. */
 export const OWN_ENTRY = /^(bundles|ndjson|seed-state|serve-state|screenshots|sandbox-store|manifest.*\.json|test-accounts.*\.(json|csv)|brands\.json|\.fhirseed-(tmp|old)-\d+(\.shard-\d+-of-\d+)?)$/;
@@ -32,6 +33,7 @@ export function checkOutputTarget(out: string): string {
     if (foreign.length) {
       throw new UserError(`output directory ${out} holds files fhirseed did not write (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}); choose an empty --out directory`);
     }
+    assertNotServed(out);
   }
   let existing = dirname(target);
   while (!existsSync(existing)) existing = dirname(existing);
@@ -46,6 +48,21 @@ export function checkOutputTarget(out: string): string {
     }
   }
   return existsSync(target) ? target : existing;
+}
+
+/**
+ * Throws UserError when a live `fhirseed serve` holds a store in `out/sandbox-store/` (its lock, util/store-lock.ts):
+ * replacing `out` would delete the store it serves, with what apps wrote to it. One line naming the pid and the
+ * store. A stale lock (its process gone) does not count. Reads only.
+ */
+export function assertNotServed(out: string): void {
+  // 'sandbox-store' is serve/store/open.ts STORE_DIR, named here as OWN_ENTRY names it (src/output may not import serve).
+  const [live] = liveStoresIn(join(out, 'sandbox-store'));
+  if (live) {
+    throw new UserError(
+      `--out ${out}: being served by fhirseed serve pid ${live.pid} (store ${join(out, 'sandbox-store', basename(live.file))}); generating would delete that store and what apps wrote to it: stop that serve first, or give another --out`,
+    );
+  }
 }
 
 /** Bytes free for this user on the filesystem holding `dir`, or undefined when it cannot be told. */
@@ -129,10 +146,13 @@ function removeStale(area: { dir: string; prefix: string }): void {
  * renamed to `out`, the old seed-state/ carried over, and the old directory removed. Between the two
  * renames `out` is missing for an instant, but never half written. When `out` itself cannot be
  * renamed (the working directory is in it, or it is a mount point and `temp` inside it), its entries
- * are swapped instead, one rename each.
+ * are swapped instead, one rename each. Throws UserError (assertNotServed), touching nothing, when a serve holds
+ * a store in `out` by now.
  */
 export function swapInOutput(temp: string, out: string): void {
   const target = resolve(out);
+  // Checked again at the end: a serve may have started on `out` while this run generated.
+  assertNotServed(out);
   if (!existsSync(target)) {
     renameSync(temp, target);
     return;

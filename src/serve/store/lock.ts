@@ -1,7 +1,10 @@
-import { linkSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { linkSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { UserError } from '../../util/errors.js';
-import { isSameProcess, processStamp } from '../../util/running.js';
+import { processStamp } from '../../util/running.js';
+import { liveStoreHolder, lockOwner, lockPath } from '../../util/store-lock.js';
+
+export { lockPath };
 
 /**
  * One serve per store file: a pid file `FILE.lock` beside the store, made with link(2) from a complete temporary
@@ -13,11 +16,6 @@ import { isSameProcess, processStamp } from '../../util/running.js';
  * is counted (the start and the store's open both take it).
  */
 const held = new Map<string, number>();
-
-/** The lock file of a store file. */
-export function lockPath(file: string): string {
-  return `${resolve(file)}.lock`;
-}
 
 /** Whether this process holds the lock of `file` (closeCleanly removes the `-wal`/`-shm` files only then). */
 export function holdsStoreLock(file: string): boolean {
@@ -85,12 +83,11 @@ function acquire(path: string, file: string): void {
  * calls it before generating into a served directory).
  */
 export function assertStoreFree(file: string): void {
-  const path = lockPath(file);
-  const owner = lockOwner(path);
-  if (owner !== undefined && owner.pid !== process.pid && isSameProcess(owner.pid, owner.stamp)) {
+  const pid = liveStoreHolder(file);
+  if (pid !== undefined) {
     throw new UserError(
-      `store ${file}: in use by another fhirseed serve (pid ${owner.pid}); stop that one, or serve with --store FILE for a store of its own` +
-        `; if pid ${owner.pid} is not a fhirseed serve, delete ${path}`,
+      `store ${file}: in use by another fhirseed serve (pid ${pid}); stop that one, or serve with --store FILE for a store of its own` +
+        `; if pid ${pid} is not a fhirseed serve, delete ${lockPath(file)}`,
     );
   }
 }
@@ -104,15 +101,4 @@ function lockText(pid: number): string {
 /** The pid in a lock file; undefined when it is gone or unreadable. */
 function ownerOf(path: string): number | undefined {
   return lockOwner(path)?.pid;
-}
-
-/** The pid and stamp (if any) a lock file holds; undefined when it is gone or unreadable. */
-function lockOwner(path: string): { pid: number; stamp: string | undefined } | undefined {
-  try {
-    const [first, stamp] = readFileSync(path, 'utf8').trim().split(/\s+/);
-    const pid = Number(first);
-    return Number.isInteger(pid) && pid > 0 ? { pid, stamp } : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,0 +1,55 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { isSameProcess } from './running.js';
+
+/**
+ * The reading side of serve's store lock (serve/store/lock.ts takes and releases it): a pid file `FILE.lock` beside
+ * the store file holding `PID STAMP` (util/running.ts processStamp) or `PID` alone. Here so that `generate` (src/output),
+ * which would replace a served directory, can tell a live serve without importing from src/serve.
+ */
+
+/** The lock file of a store file: its absolute path with `.lock` added. */
+export function lockPath(file: string): string {
+  return `${resolve(file)}.lock`;
+}
+
+/** The pid and stamp (if any) a lock file holds; undefined when it is gone or unreadable. */
+export function lockOwner(path: string): { pid: number; stamp: string | undefined } | undefined {
+  try {
+    const [first, stamp] = readFileSync(path, 'utf8').trim().split(/\s+/);
+    const pid = Number(first);
+    return Number.isInteger(pid) && pid > 0 ? { pid, stamp } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The pid of the live process other than this one that holds the lock of store `file`; undefined when nobody does or
+ * the lock is stale (its process is gone or its pid now names another process: util/running.ts isSameProcess).
+ */
+export function liveStoreHolder(file: string): number | undefined {
+  const owner = lockOwner(lockPath(file));
+  return owner !== undefined && owner.pid !== process.pid && isSameProcess(owner.pid, owner.stamp) ? owner.pid : undefined;
+}
+
+/**
+ * The stores in folder `dir` (`*.lock` files beside them) that a live serve other than this process holds, as
+ * `{ file, pid }`; empty when the folder is missing or holds no live lock. Reads only.
+ */
+export function liveStoresIn(dir: string): { file: string; pid: number }[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const live: { file: string; pid: number }[] = [];
+  for (const name of names) {
+    if (!name.endsWith('.lock')) continue;
+    const file = join(dir, name.slice(0, -'.lock'.length));
+    const pid = liveStoreHolder(file);
+    if (pid !== undefined) live.push({ file, pid });
+  }
+  return live;
+}
