@@ -44,6 +44,8 @@ export const PATIENT_SCOPES_SUPPORTED: readonly string[] = ['patient/*.read', 'p
  */
 export class PatientLogin {
   private readonly codes = new Map<string, PendingCode>();
+  /** Codes already exchanged: the sign-in their tokens belong to, and until when (epoch ms) they are kept. */
+  private readonly exchanged = new Map<string, { family: string; until: number }>();
 
   constructor(
     private readonly members: TestMember[],
@@ -86,7 +88,8 @@ export class PatientLogin {
   /**
    * The token endpoint for grant_type authorization_code and refresh_token. Refresh tokens rotate (RFC 9700 §4.14.2):
    * each refresh answers a new one and ends the one used; the used one presented again is a replay, answered 400
-   * invalid_grant, and ends the sign-in (every access and refresh token of it).
+   * invalid_grant, and ends the sign-in (every access and refresh token of it). So does a code exchanged again (RFC 6749
+   * §4.1.2), as long as a token issued for it can live.
    */
   token(form: URLSearchParams, authorization: string | undefined): TokenReply {
     const basic = basicCredentials(authorization);
@@ -107,7 +110,7 @@ export class PatientLogin {
       }
       if (!refresh.ok || refresh.token.clientId !== clientId || !refresh.token.grant) return oauthError(400, 'invalid_grant', 'unknown or revoked refresh_token for this client');
       this.tokens.markUsed(form.get('refresh_token') ?? '');
-      return this.tokenReply(clientId, refresh.token.grant, refresh.token.family);
+      return this.tokenReply(clientId, refresh.token.grant, refresh.token.family ?? randomBytes(12).toString('base64url'));
     }
     if (!grantType) return oauthError(400, 'invalid_request', 'grant_type is required (authorization_code or refresh_token)');
     if (grantType !== 'authorization_code') return oauthError(400, 'unsupported_grant_type', 'grant_type must be authorization_code or refresh_token');
@@ -117,6 +120,14 @@ export class PatientLogin {
     const codeText = form.get('code') ?? '';
     const code = this.codes.get(codeText);
     this.codes.delete(codeText);
+    const exchanged = this.exchanged.get(codeText);
+    if (exchanged) {
+      // RFC 6749 §4.1.2: a code used twice is refused, and the tokens issued for it SHOULD be revoked (someone else
+      // may hold the code): the whole sign-in ends, as for a replayed refresh token.
+      this.exchanged.delete(codeText);
+      this.tokens.revokeFamily(exchanged.family);
+      return oauthError(400, 'invalid_grant', 'the code was already exchanged for tokens; a replay ends the sign-in, every token issued for it is revoked: sign in again');
+    }
     if (!code || code.expires <= Date.now()) return oauthError(400, 'invalid_grant', 'unknown, used or expired code');
     if (code.clientId !== clientId) return oauthError(400, 'invalid_grant', 'the code was issued to another client_id');
     if (code.redirectUri !== form.get('redirect_uri')) return oauthError(400, 'invalid_grant', 'redirect_uri differs from the one at /auth/authorize');
@@ -124,11 +135,23 @@ export class PatientLogin {
     if (!sameText(createHash('sha256').update(verifier).digest('base64url'), code.challenge)) {
       return oauthError(400, 'invalid_grant', 'code_verifier does not match the code_challenge (S256)');
     }
-    return this.tokenReply(clientId, code.grant);
+    const family = randomBytes(12).toString('base64url');
+    this.rememberExchange(codeText, family);
+    return this.tokenReply(clientId, code.grant, family);
+  }
+
+  /**
+   * Remembers that `code` was exchanged for the tokens of sign-in `family`, for as long as any of them can live (the
+   * longer of the access and refresh lifetimes), so that a replay of the code revokes them; older ones are forgotten.
+   */
+  private rememberExchange(code: string, family: string): void {
+    const now = Date.now();
+    for (const [old, record] of this.exchanged) if (record.until <= now) this.exchanged.delete(old);
+    this.exchanged.set(code, { family, until: now + Math.max(this.tokens.lifetimes.access, this.tokens.lifetimes.refresh) * 1000 });
   }
 
   /** Access token (and with offline_access a refresh token) of the sign-in `family`: a code's exchange starts one, refreshes continue it. */
-  private tokenReply(clientId: string, grant: PatientGrant, family = randomBytes(12).toString('base64url')): TokenReply {
+  private tokenReply(clientId: string, grant: PatientGrant, family: string): TokenReply {
     const { token, expiresIn } = this.tokens.issueAccess(clientId, grant.scope, grant, family);
     const body: Record<string, unknown> = { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope: grant.scope, patient: grant.patient, need_patient_banner: true };
     if (grant.scope.split(' ').includes('offline_access')) {

@@ -194,6 +194,8 @@ describe('patient launch: the token endpoint', () => {
     const invalid = (description: string) => ({ status: 400, body: { error: 'invalid_grant', error_description: description } });
     const code = signIn(auth);
     expect((await exchange(auth, code)).status).toBe(200);
+    // Used: refused, and its tokens revoked (RFC 6749 §4.1.2); a third time it is unknown.
+    expect(await exchange(auth, code)).toEqual(invalid('the code was already exchanged for tokens; a replay ends the sign-in, every token issued for it is revoked: sign in again'));
     expect(await exchange(auth, code)).toEqual(invalid('unknown, used or expired code'));
     expect(await exchange(auth, 'made-up')).toEqual(invalid('unknown, used or expired code'));
     // A code lives 60 s: usable a millisecond before, not at the 60th second.

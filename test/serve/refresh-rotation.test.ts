@@ -48,6 +48,27 @@ describeEmbedded('serve: refresh token rotation (smart-patient)', () => {
     expect(await taken(third.body.access_token)).toBe(false);
   });
 
+  // s15 trial B3 (RFC 6749 §4.1.2): a replayed code was refused, but the tokens issued for it stayed valid.
+  it('should refuse a code exchanged twice and revoke the tokens issued for it, leaving another sign-in alone', async () => {
+    const code = await signIn(origin, server.url, member.username, member.password);
+    const other = await signedIn();
+    const first = await exchangeCode(origin, code);
+    expect(first.status).toBe(200);
+    const refreshed = await refresh(first.body.refresh_token);
+    expect(refreshed.status).toBe(200);
+    expect(await taken(first.body.access_token)).toBe(true);
+    const replay = await exchangeCode(origin, code);
+    expect(replay).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: expect.stringContaining('already exchanged for tokens; a replay ends the sign-in') } });
+    // Every token of that sign-in ends: the first access token, the rotated refresh token and what it gave.
+    expect(await taken(first.body.access_token)).toBe(false);
+    expect(await taken(refreshed.body.access_token)).toBe(false);
+    expect(await active(refreshed.body.refresh_token)).toBe(false);
+    expect(await taken(other.access_token)).toBe(true);
+    // Once more: still refused (unknown now), nothing else ends.
+    expect((await exchangeCode(origin, code)).status).toBe(400);
+    expect(await taken(other.access_token)).toBe(true);
+  });
+
   it("should leave another sign-in's tokens alone when one sign-in is ended by a replay", async () => {
     const mine = await signedIn();
     const other = await signedIn();
