@@ -32,5 +32,7 @@ describe('code system URIs in one place (src/util/systems.ts)', () => {
       expect(row.elements.length, key).toBeGreaterThan(0);
       expect(row.name, key).not.toBe(key);
     }
+    // A payer's reader sees a name, not fhirseed's key, for every system.
+    expect(guide.systems.filter((s) => s.name === s.key).map((s) => s.key)).toEqual([]);
   });
 });
