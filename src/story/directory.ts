@@ -12,6 +12,17 @@ export function directoryKey(profile: Profile): string {
 }
 
 /**
+ * Ids of the payer's own resources, run-scoped like every id of the directory (`fs-<directoryKey>-…`), so that
+ * two payers' outputs loaded into one server do not overwrite each other's: `payer` the payer Organization of the
+ * claims and coverage, `brand` and `endpoint` its SMART User-access brand Organization and Patient Access
+ * Endpoint (brands.json, src/fhir/smart/user-access-brands.ts). A pure function of the profile seed.
+ */
+export function payerResourceIds(profile: Profile): { payer: string; brand: string; endpoint: string } {
+  const key = directoryKey(profile);
+  return { payer: `fs-${key}-payer`, brand: `fs-${key}-brand`, endpoint: `fs-${key}-patient-access` };
+}
+
+/**
  * The payer, provider organizations and practitioners: derived from the profile seed alone, so
  * every shard of a run builds the same directory.
  */
@@ -84,7 +95,7 @@ export function buildDirectory(profile: Profile, codeMaps: CodeMaps): Directory 
 
   return {
     payer: {
-      id: `fs-${key}-payer`,
+      id: payerResourceIds(profile).payer,
       name: profile.payer.name,
       identifiers: withNaicCode(profile.payer.identifiers),
       address: people.address(state),

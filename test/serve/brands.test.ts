@@ -1,11 +1,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bundle, Endpoint, Organization } from '@medplum/fhirtypes';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BRANDS_FILE, USER_ACCESS_PROFILES, buildUserAccessBrands } from '../../src/fhir/smart/user-access-brands.js';
+import { buildDirectory, directoryKey } from '../../src/story/directory.js';
 import { generate } from '../../src/output/generate.js';
 import { startServer, type RunningServer } from '../../src/serve/index.js';
-import { shippedProfile, tempDir } from '../helpers/output.js';
+import { codeMaps, shippedProfile, tempDir } from '../helpers/output.js';
 import { sharedValidator } from '../helpers/validator.js';
 import { UserError } from '../../src/util/errors.js';
 import { describeEmbedded } from './helpers.js';
@@ -77,6 +79,28 @@ describe('user-access brands bundle (SMART App Launch 2.2.0)', () => {
     expect(issues.filter((i) => i.severity === 'error')).toEqual([]);
   });
 
+  it('should give the brand and its endpoint run-scoped ids of the payer Organization\'s kind: the same for one seed, apart for two (s14 trial U6)', () => {
+    const ids = (seed: number, name = 'default') => {
+      const profile = { ...shippedProfile(name), seed };
+      const built = buildUserAccessBrands(profile, '2025-12-31');
+      const [brand, endpoint] = built.entry!.map((e) => e.resource!) as [Organization, Endpoint];
+      // Every reference to the endpoint names its id; every fullUrl ends with its entry's Type/id.
+      expect(brand.endpoint).toEqual([{ reference: `Endpoint/${endpoint.id}` }]);
+      expect(brandProfileProblems(built)).toEqual([]);
+      return { brand: brand.id!, endpoint: endpoint.id!, key: directoryKey(profile), payer: buildDirectory(profile, codeMaps).payer.id };
+    };
+    fc.assert(
+      fc.property(fc.integer(), fc.integer(), fc.constantFrom('default', 'commercial', 'dental'), fc.constantFrom('medicaid', 'medicare-advantage'), (a, b, one, other) => {
+        fc.pre(a !== b);
+        const [x, y] = [ids(a, one), ids(b, other)];
+        expect([x.payer, x.brand, x.endpoint]).toEqual([`fs-${x.key}-payer`, `fs-${x.key}-brand`, `fs-${x.key}-patient-access`]);
+        expect(new Set([x.brand, x.endpoint, y.brand, y.endpoint, x.payer, y.payer]).size).toBe(6);
+        expect(ids(a, other)).toEqual({ ...x });
+      }),
+      { numRuns: 10 },
+    );
+  });
+
   it('should tell a broken bundle (the transcribed rules can fail)', () => {
     const broken = structuredClone(bundle);
     const brand = broken.entry![0]!.resource as Organization;
@@ -141,7 +165,10 @@ describeEmbedded('serve: the brands bundle published and advertised', () => {
 
   it('should not load the brand resources into the FHIR data', async () => {
     const read = (path: string) => fetch(`${server.url}/${path}`, { headers: { authorization: 'Bearer tok' } }).then((r) => r.status);
-    expect([await read('Organization/brand'), await read('Endpoint/patient-access')]).toEqual([404, 404]);
+    const published = (await (await fetch(`${origin}/brands.json`)).json()) as Bundle;
+    const keys = published.entry!.map((e) => `${e.resource!.resourceType}/${e.resource!.id}`);
+    expect(keys).toHaveLength(2);
+    expect(await Promise.all(keys.map(read))).toEqual([404, 404]);
   });
 });
 

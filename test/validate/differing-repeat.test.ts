@@ -4,10 +4,9 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run.js';
 import { KeySet } from '../../src/validate/key-set.js';
 import { generateTo, shippedProfile, tempDir } from '../helpers/output.js';
-import { SHARED_PACKAGES } from '../helpers/packages.js';
+import { validateCli } from '../helpers/validate-cli.js';
 
 const temp = tempDir('fhirseed-validate-repeat-');
 afterAll(() => temp.cleanup());
@@ -33,12 +32,7 @@ beforeAll(() => {
   writeFileSync(join(respaced, file), original.map((l) => (l ? `${JSON.stringify(JSON.parse(l), null, 1).replace(/\n/g, ' ')}\r` : l)).join('\n'));
 }, 120_000);
 
-async function validate(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['validate', ...args, '--packages', SHARED_PACKAGES], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTty: false });
-  return { code, stdout, stderr };
-}
+const validate = validateCli;
 
 describe('validate: a repeated resource whose content differs', () => {
   it('should pass the unchanged output, and one whose NDJSON copies differ only in whitespace', async () => {

@@ -1,5 +1,6 @@
 import type { Bundle, Endpoint, Extension, Organization } from '@medplum/fhirtypes';
 import type { Profile } from '../../profile/types.js';
+import { payerResourceIds } from '../../story/directory.js';
 
 /** SMART App Launch 2.2.0 (STU 2.2) "User-access Brands and Endpoints" profiles. */
 const SMART = 'http://hl7.org/fhir/smart-app-launch/StructureDefinition';
@@ -16,8 +17,6 @@ export const FHIR_VERSION_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/e
 const INSURANCE_COMPANY = { system: 'http://terminology.hl7.org/CodeSystem/organization-type', code: 'ins', display: 'Insurance Company' };
 /** The brands profile's identifier convention: the brand's web presence as a URL. */
 export const URL_IDENTIFIER_SYSTEM = 'urn:ietf:rfc:3986';
-export const BRAND_ID = 'brand';
-export const ENDPOINT_ID = 'patient-access';
 /** The file `generate` writes the bundle to, at the top of the output directory. */
 export const BRANDS_FILE = 'brands.json';
 
@@ -34,7 +33,8 @@ export function payerWebsite(profile: Profile): { host: string; website: string 
  * `urn:ietf:rfc:3986` identifier, the payer's own identifiers, type `ins`, the plan names as `alias`,
  * the organization-brand logo and an organization-portal naming the member portal and its FHIR
  * endpoint) and one Endpoint (user-access-endpoint: FHIR 4.0.1, hl7-fhir-rest, the developer page as
- * contact, `address` the FHIR base). `fhirBase` defaults to the payer's fictional production base;
+ * contact, `address` the FHIR base). Their ids are the payer's run-scoped ones (payerResourceIds in
+ * src/story/directory.ts: `fs-<key>-brand`, `fs-<key>-patient-access`). `fhirBase` defaults to the payer's fictional production base;
  * `serve` publishes the file with its own base filled in. `now` (YYYY-MM-DD) is the bundle's timestamp.
  * A pure function of its inputs.
  */
@@ -43,18 +43,19 @@ export function buildUserAccessBrands(profile: Profile, now: string, fhirBase?: 
   const base = fhirBase ?? `https://api.${host}/fhir`;
   const lastUpdated = `${now}T00:00:00Z`;
   const plans = profile.plans.map((p) => p.name);
+  const ids = payerResourceIds(profile);
   const portal: Extension = {
     url: PORTAL_EXTENSION,
     extension: [
       { url: 'portalName', valueString: `${profile.payer.name} member portal` },
       { url: 'portalDescription', valueMarkdown: `Members of ${plans.join(', ')} sign in to see their coverage and claims.` },
       { url: 'portalUrl', valueUrl: `${website}/members` },
-      { url: 'portalEndpoint', valueReference: { reference: `Endpoint/${ENDPOINT_ID}`, display: `${profile.payer.name} Patient Access API` } },
+      { url: 'portalEndpoint', valueReference: { reference: `Endpoint/${ids.endpoint}`, display: `${profile.payer.name} Patient Access API` } },
     ],
   };
   const brand: Organization = {
     resourceType: 'Organization',
-    id: BRAND_ID,
+    id: ids.brand,
     meta: { profile: [USER_ACCESS_PROFILES.brand], lastUpdated },
     extension: [{ url: BRAND_EXTENSION, extension: [{ url: 'brandLogo', valueUrl: `${website}/logo.svg` }] }, portal],
     identifier: [
@@ -67,11 +68,11 @@ export function buildUserAccessBrands(profile: Profile, now: string, fhirBase?: 
     ...(plans.length ? { alias: plans } : {}),
     telecom: [{ system: 'url', value: website }],
     address: [{ state: profile.payer.state, country: 'US' }],
-    endpoint: [{ reference: `Endpoint/${ENDPOINT_ID}` }],
+    endpoint: [{ reference: `Endpoint/${ids.endpoint}` }],
   };
   const endpoint: Endpoint = {
     resourceType: 'Endpoint',
-    id: ENDPOINT_ID,
+    id: ids.endpoint,
     meta: { profile: [USER_ACCESS_PROFILES.endpoint], lastUpdated },
     extension: [{ url: FHIR_VERSION_EXTENSION, valueCode: '4.0.1' }],
     status: 'active',
@@ -88,8 +89,8 @@ export function buildUserAccessBrands(profile: Profile, now: string, fhirBase?: 
     type: 'collection',
     timestamp: lastUpdated,
     entry: [
-      { fullUrl: `${base}/Organization/${BRAND_ID}`, resource: brand },
-      { fullUrl: `${base}/Endpoint/${ENDPOINT_ID}`, resource: endpoint },
+      { fullUrl: `${base}/Organization/${ids.brand}`, resource: brand },
+      { fullUrl: `${base}/Endpoint/${ids.endpoint}`, resource: endpoint },
     ],
   };
 }
