@@ -2,7 +2,7 @@ import { ageOn } from '../util/dates.js';
 import { BOOKS, coveredDays, memberBook, windowOf, type Book, type Window } from './book.js';
 import { CLAIM_TYPES, type ClaimType } from './claims.js';
 import type { Aggregates } from './members.js';
-import { select, STATISTICS, type Measurement, type PlacedMember, type Population, type Statistic, type Unit } from './statistics.js';
+import { measuredOn, select, STATISTICS, type Measurement, type PlacedMember, type Population, type Statistic, type Unit } from './statistics.js';
 import { bounds, judge, type TargetRow, type Tolerance } from './targets.js';
 
 /** One line of a book's table: a statistic measured on a population, with its target when one is set. */
@@ -157,7 +157,7 @@ function section(book: Book | 'all', placed: readonly PlacedMember[], targets: r
     const plain = mine.filter((t) => t.statistic === s.id && t.minAge === undefined && t.maxAge === undefined);
     const aged = mine.filter((t) => t.statistic === s.id && (t.minAge !== undefined || t.maxAge !== undefined));
     const measure = (ms: readonly PlacedMember[]): Measurement => {
-      const m = s.measure(ms);
+      const m = s.measure(measuredOn(s, ms));
       return unmeasurable(s, absent) ? { denominator: m.denominator, denominatorUnit: m.denominatorUnit, n: m.n } : m;
     };
     const whole = measure(exposed);

@@ -53,6 +53,17 @@ export function formatAbsent(report: Report): string | undefined {
   return parts.length ? `n.a.: the output holds ${parts.join(' and ')}; the statistics that count them are not measured` : undefined;
 }
 
+/**
+ * Who the medical statistics leave out, in one line (undefined without dental-only members): `12 dental-only members
+ * (the dental book) are left out of the statistics that count medical or pharmacy claims or diagnoses; a dental
+ * book has none of them` (statistics.ts isMedical).
+ */
+export function formatDentalApart(report: Report): string | undefined {
+  const n = report.members.byBook.dental;
+  if (!n) return undefined;
+  return `${int.format(n)} dental-only ${plural(n, 'member')} (the dental book) ${n === 1 ? 'is' : 'are'} left out of the statistics that count medical or pharmacy claims or diagnoses; a dental book has none of them`;
+}
+
 function listed(items: string[]): string {
   return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
@@ -84,6 +95,8 @@ export function formatReport(report: Report): string {
   out.push(`targets: ${s.pass} pass, ${s.fail} fail, ${s['n too small']} n too small, ${s['n.a.']} n.a.`);
   const absent = formatAbsent(report);
   if (absent) out.push(absent);
+  const dental = formatDentalApart(report);
+  if (dental) out.push(dental);
   for (const section of report.books) out.push('', ...formatSection(section));
   out.push('', 'age and sex (age at the window end)', table([['age', 'female', 'male', 'other', 'share'], ...ageRows(report)]));
   out.push('', 'distinct codes per system', table([['system', 'codes'], ...report.codes.map((c) => [c.name, int.format(c.distinct)])]));

@@ -158,6 +158,21 @@ export const STATISTICS: readonly Statistic[] = [
 
 export const STATISTIC_IDS: ReadonlySet<string> = new Set(STATISTICS.map((s) => s.id));
 
+/**
+ * Whether a statistic is a medical one: it counts medical or pharmacy claims, or diagnoses. REALISM-TARGETS gives
+ * the dental book none of these, so members of the dental book (dental coverage only) are left out of such a
+ * statistic in every population, `all` included: their absence of medical claims is no measurement. The dental
+ * statistics (oral claims, dental allowed) and deaths count every member.
+ */
+export function isMedical(s: Pick<Statistic, 'counts'>): boolean {
+  return !!s.counts.diagnoses || !!s.counts.claims?.some((t) => t !== 'oral');
+}
+
+/** The members a statistic is measured on: without the dental book's for a medical statistic (isMedical). */
+export function measuredOn(s: Pick<Statistic, 'counts'>, members: readonly PlacedMember[]): readonly PlacedMember[] {
+  return isMedical(s) ? members.filter((m) => m.book !== 'dental') : members;
+}
+
 /** The members of a population that have exposure (members without any are left out of every statistic). */
 export function select(members: readonly PlacedMember[], p: Population): PlacedMember[] {
   return members.filter(

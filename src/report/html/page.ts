@@ -1,6 +1,6 @@
 import type { Report, ReportRow } from '../build.js';
 import type { DetailedReport } from '../index.js';
-import { formatAbsent, formatDenominator, formatTolerance, formatValue, population } from '../render.js';
+import { formatAbsent, formatDentalApart, formatDenominator, formatTolerance, formatValue, population } from '../render.js';
 import { issueResource, problemLines, type ValidationReport } from '../../validate/summary.js';
 import { bars, histogram, pyramid, RESULT_COLORS, versusTargets, type Chart } from './charts.js';
 import { STYLE } from './style.js';
@@ -67,7 +67,8 @@ function realismTable(report: Report): string {
   );
   const s = report.summary;
   const absent = formatAbsent(report);
-  return `<p>${s.pass} pass, ${s.fail} fail, ${s['n too small']} n too small (tolerance under 2 standard errors, or one member), ${s['n.a.']} n.a. (nothing to divide by) — targets from ${esc(report.targetsFile)}.</p>${absent ? `<p>${esc(absent)}</p>` : ''}${table(['#', 'book', 'population', 'statistic', 'target (tolerance)', 'measured', 'result', 'denominator', 'source'], rows, [5])}`;
+  const dental = formatDentalApart(report);
+  return `<p>${s.pass} pass, ${s.fail} fail, ${s['n too small']} n too small (tolerance under 2 standard errors, or one member), ${s['n.a.']} n.a. (nothing to divide by) — targets from ${esc(report.targetsFile)}.</p>${absent ? `<p>${esc(absent)}</p>` : ''}${dental ? `<p>${esc(dental)}</p>` : ''}${table(['#', 'book', 'population', 'statistic', 'target (tolerance)', 'measured', 'result', 'denominator', 'source'], rows, [5])}`;
 }
 
 function validationSections(v: ValidationReport | undefined): string {
