@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIcd10CmFormat } from '../util/check-digits.js';
 import { UserError } from '../util/errors.js';
-import { parseJsonText } from '../util/json-text.js';
+import { parseJsonWithPlaces, placeOf, placesOf } from '../util/json-places.js';
 import { packageRoot } from '../util/paths.js';
 import { loadCatalog } from './catalog.js';
 import { AGE, fieldProblem, orderProblem, type Fields } from './fields.js';
@@ -18,24 +18,46 @@ const cache = new Map<string, CodeMaps>();
 /** A billed charge, dollars: a line billed at $0 is possible (a no-charge service), one below is not. */
 const CHARGE = 'number 0..';
 
-/** Reads one code-maps/ directory; every failure is a one-line UserError naming file and row. */
+/**
+ * Reads one code-maps/ directory; every failure is a one-line UserError naming the file and, where the value is in it,
+ * the line and column of the field at fault, then the row or key and the problem
+ * (`code-maps/professional-procedures.json:19:17: row 2: charge: expected a number ≥ 0, got -5`); a key twice in one
+ * JSON object is refused (parseJsonWithPlaces).
+ */
 export interface CodeMapReader {
   read<T>(file: string): T;
   /**
    * The file's `rows`, each an object with a source and the `fields` given (src/codemaps/fields.ts); `nonEmpty`: at
-   * least one row. A row that lacks one is `code-maps/FILE: row N: FIELD: …`.
+   * least one row. A row that lacks one is `code-maps/FILE:LINE:COLUMN: row N: FIELD: …` (at the row's `{` for a missing field).
    */
   rows<T extends SourcedRow>(file: string, fields?: Fields, nonEmpty?: boolean): T[];
+  /** rows, keyed; a key twice is refused. fail(file, KEY, …) then points at that row. */
   index<T extends SourcedRow>(file: string, key: (row: T) => string, fields?: Fields, nonEmpty?: boolean): Map<string, T>;
-  /** `code-maps/FILE: row N: FIELD: …` for the first field of `fields` that `row` (the N-th of its list) lacks. */
+  /**
+   * `code-maps/FILE:LINE:COLUMN: row N: FIELD: …` for the first field of `fields` that `row` (the N-th of its list)
+   * lacks; `code-maps/FILE: row N: …` when `row` was not read from the file.
+   */
   check(file: string, row: Record<string, unknown>, n: number, fields: Fields, where?: string): void;
-  /** `value`, a list other than `rows` (`name`: `schedule`), checked as rows are: `code-maps/FILE: NAME row N: …`. */
+  /** `value`, a list other than `rows` (`name`: `schedule`), checked as rows are. */
   list<T>(file: string, value: unknown, name: string, fields: Fields, nonEmpty?: boolean): T[];
-  /** `value`, an object of the file (`name`: `seasonal`), with `fields`: `code-maps/FILE: NAME: FIELD: …`. */
+  /** `value`, an object of the file (`name`: `seasonal`), with `fields`: `code-maps/FILE:LINE:COLUMN: NAME: FIELD: …`. */
   object<T>(file: string, value: unknown, name: string, fields: Fields): T;
-  /** Throws `code-maps/FILE: NAME N: 'KEY' is also NAME M` for the first row of `list` whose key an earlier row has. */
+  /** Throws `code-maps/FILE:LINE:COLUMN: NAME N: 'KEY' is also NAME M` for the first row of `list` whose key an earlier row has. */
   unique<T>(file: string, list: readonly T[], key: (row: T) => string, name?: string): void;
-  fail(file: string, key: string, problem: string): never;
+  /**
+   * Throws `code-maps/FILE:LINE:COLUMN: 'KEY': problem`. The place: the row `index` read under KEY (its `field` when
+   * given), else KEY as a dotted path from the file's top (`rvus.codes.99213`), else none (`code-maps/FILE: 'KEY': …`).
+   */
+  fail(file: string, key: string, problem: string, field?: string): never;
+}
+
+/** Per code-maps directory and file: the parsed file and the rows index() keyed, for fail's places. */
+const readFiles = new Map<string, { root: unknown; keyed?: Map<string, object> }>();
+
+/** `code-maps/FILE:LINE:COLUMN` of `path` in `value` (the deepest part there), or `code-maps/FILE` when `value` was not read from a file. */
+function located(file: string, value: unknown, path: readonly (string | number)[] = []): string {
+  const at = placeOf(value, path);
+  return at ? `code-maps/${file}:${at.line}:${at.column}` : `code-maps/${file}`;
 }
 
 export function codeMapReader(dir: string): CodeMapReader {
@@ -46,21 +68,23 @@ export function codeMapReader(dir: string): CodeMapReader {
     } catch (error) {
       throw new UserError(`code-maps/${file}: cannot read (${(error as Error).message.split('\n')[0]})`);
     }
-    return parseJsonText<T>(text, `code-maps/${file}`);
+    const root = parseJsonWithPlaces<T>(text, `code-maps/${file}`);
+    readFiles.set(`${dir}\0${file}`, { root });
+    return root;
   };
   const check = (file: string, row: Record<string, unknown>, n: number, fields: Fields, where = 'row'): void => {
     for (const [name, kind] of Object.entries(fields)) {
       const problem = fieldProblem(row, name, kind);
-      if (problem) throw new UserError(`code-maps/${file}: ${where} ${n}: ${problem}`);
+      if (problem) throw new UserError(`${located(file, row, name.split('.'))}: ${where} ${n}: ${problem}`);
     }
     const order = orderProblem(row, fields);
-    if (order) throw new UserError(`code-maps/${file}: ${where} ${n}: ${order}`);
+    if (order) throw new UserError(`${located(file, row, [order.split(' ')[0]!])}: ${where} ${n}: ${order}`);
   };
   const list = <T>(file: string, value: unknown, name: string, fields: Fields, nonEmpty = false): T[] => {
     if (!Array.isArray(value)) throw new UserError(`code-maps/${file}: expected a "${name}" list`);
-    if (nonEmpty && value.length === 0) throw new UserError(`code-maps/${file}: "${name}" is empty (fhirseed needs at least one)`);
+    if (nonEmpty && value.length === 0) throw new UserError(`${located(file, value)}: "${name}" is empty (fhirseed needs at least one)`);
     value.forEach((row: unknown, i) => {
-      if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new UserError(`code-maps/${file}: ${name} row ${i + 1} is not an object`);
+      if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new UserError(`${located(file, value, [i])}: ${name} row ${i + 1} is not an object`);
       check(file, row as Record<string, unknown>, i + 1, fields, `${name} row`);
     });
     return value as T[];
@@ -69,22 +93,22 @@ export function codeMapReader(dir: string): CodeMapReader {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UserError(`code-maps/${file}: expected a "${name}" object`);
     for (const [field, kind] of Object.entries(fields)) {
       const problem = fieldProblem(value as Record<string, unknown>, field, kind);
-      if (problem) throw new UserError(`code-maps/${file}: ${name}: ${problem}`);
+      if (problem) throw new UserError(`${located(file, value, field.split('.'))}: ${name}: ${problem}`);
     }
     const order = orderProblem(value as Record<string, unknown>, fields);
-    if (order) throw new UserError(`code-maps/${file}: ${name}: ${order}`);
+    if (order) throw new UserError(`${located(file, value, [order.split(' ')[0]!])}: ${name}: ${order}`);
     return value as T;
   };
   const rows = <T extends SourcedRow>(file: string, fields: Fields = {}, nonEmpty = false) => {
     const json = read<{ rows?: T[] } | null>(file);
     const list = typeof json === 'object' && json !== null ? json.rows : undefined;
     if (!Array.isArray(list)) throw new UserError(`code-maps/${file}: expected a "rows" array`);
-    if (nonEmpty && list.length === 0) throw new UserError(`code-maps/${file}: has no rows (fhirseed needs at least one)`);
+    if (nonEmpty && list.length === 0) throw new UserError(`${located(file, list)}: has no rows (fhirseed needs at least one)`);
     list.forEach((row, i) => {
       if (typeof row !== 'object' || row === null || Array.isArray(row)) {
-        throw new UserError(`code-maps/${file}: row ${i + 1} is not an object`);
+        throw new UserError(`${located(file, list, [i])}: row ${i + 1} is not an object`);
       }
-      if (!row.source) throw new UserError(`code-maps/${file}: row ${i + 1} has no source`);
+      if (!row.source) throw new UserError(`${located(file, row)}: row ${i + 1} has no source`);
       check(file, row as unknown as Record<string, unknown>, i + 1, fields);
     });
     return list;
@@ -93,9 +117,12 @@ export function codeMapReader(dir: string): CodeMapReader {
     const map = new Map<string, T>();
     for (const row of rows<T>(file, fields, nonEmpty)) {
       const k = key(row);
-      if (map.has(k)) throw new UserError(`code-maps/${file}: duplicate key '${k}'`);
+      const twin = map.get(k);
+      if (twin) throw new UserError(`${located(file, row)}: duplicate key '${k}'`);
       map.set(k, row);
     }
+    const entry = readFiles.get(`${dir}\0${file}`);
+    if (entry) entry.keyed = map;
     return map;
   };
   const unique = <T>(file: string, list: readonly T[], key: (row: T) => string, name = 'row'): void => {
@@ -103,15 +130,31 @@ export function codeMapReader(dir: string): CodeMapReader {
     list.forEach((row, i) => {
       const k = key(row);
       const twin = seen.get(k);
-      if (twin !== undefined) throw new UserError(`code-maps/${file}: ${name} ${i + 1}: '${k}' is also ${name} ${twin}`);
+      if (twin !== undefined) throw new UserError(`${located(file, row)}: ${name} ${i + 1}: '${k}' is also ${name} ${twin}`);
       seen.set(k, i + 1);
     });
   };
-  const fail = (file: string, key: string, problem: string): never => {
-    throw new UserError(`code-maps/${file}: '${key}': ${problem}`);
+  const fail = (file: string, key: string, problem: string, field?: string): never => {
+    const entry = readFiles.get(`${dir}\0${file}`);
+    const row = entry?.keyed?.get(key);
+    let where = `code-maps/${file}`;
+    if (row) where = located(file, row, field ? field.split('.') : []);
+    else if (entry && exactPlace(entry.root, key.split('.'))) where = located(file, entry.root, key.split('.'));
+    throw new UserError(`${where}: '${key}': ${problem}`);
   };
   return { read, rows, index, check, list, object, unique, fail };
 }
+
+/** `path` from `value` when every part of it is there (a key of an object read from a file), else undefined. */
+function exactPlace(value: unknown, path: readonly string[]): boolean {
+  let current: any = value;
+  for (const part of path) {
+    if (!placesOf(current)?.keys?.has(part)) return false;
+    current = current[part];
+  }
+  return true;
+}
+
 
 /** Reads and indexes code-maps/ once per directory; a broken table is a one-line UserError naming file and row. */
 export function loadCodeMaps(dir = join(packageRoot(), 'code-maps')): CodeMaps {
@@ -141,15 +184,15 @@ export function loadCodeMaps(dir = join(packageRoot(), 'code-maps')): CodeMaps {
   for (const [key, p] of procedures) {
     const twin = procedureCodes.get(p.code);
     // Claim lines carry only the code, so each code must name one row (see procedureKeyOf).
-    if (twin) fail('professional-procedures.json', key, `code ${p.code} is also row '${twin}'`);
+    if (twin) fail('professional-procedures.json', key, `code ${p.code} is also row '${twin}'`, 'code');
     procedureCodes.set(p.code, key);
-    if (p.system !== 'cpt' && p.system !== 'hcpcs') fail('professional-procedures.json', key, `unknown system '${p.system}' (cpt or hcpcs)`);
+    if (p.system !== 'cpt' && p.system !== 'hcpcs') fail('professional-procedures.json', key, `unknown system '${p.system}' (cpt or hcpcs)`, 'system');
     const ok = p.system === 'cpt' ? /^\d{4}[0-9FTU]$/.test(p.code) : /^[A-V]\d{4}$/.test(p.code);
-    if (!ok) fail('professional-procedures.json', key, `'${p.code}' is not a ${p.system.toUpperCase()} code`);
-    if (p.system === 'cpt' && !p.licensed) fail('professional-procedures.json', key, 'CPT codes are licensed: set licensed: true');
+    if (!ok) fail('professional-procedures.json', key, `'${p.code}' is not a ${p.system.toUpperCase()} code`, 'code');
+    if (p.system === 'cpt' && !p.licensed) fail('professional-procedures.json', key, 'CPT codes are licensed: set licensed: true', 'licensed');
   }
-  for (const [key, d] of dental) if (!/^D\d{4}$/.test(d.code)) fail('dental.json', key, `'${d.code}' is not a CDT code`);
-  for (const [key, v] of visitReasons) if (!isIcd10CmFormat(v.icd10cm)) fail('visit-reasons.json', key, `'${v.icd10cm}' is not an ICD-10-CM code`);
+  for (const [key, d] of dental) if (!/^D\d{4}$/.test(d.code)) fail('dental.json', key, `'${d.code}' is not a CDT code`, 'code');
+  for (const [key, v] of visitReasons) if (!isIcd10CmFormat(v.icd10cm)) fail('visit-reasons.json', key, `'${v.icd10cm}' is not an ICD-10-CM code`, 'icd10cm');
   // The story names these: a preventive visit's diagnosis by age, and every dental claim's (without it, none at all).
   for (const key of ['adult-exam', 'child-exam', 'dental-exam']) if (!visitReasons.has(key)) fail('visit-reasons.json', key, 'is missing (fhirseed uses it)');
   // Hospital lines carry the procedure's revenue code with its display from tables.json: a code the table lacks
@@ -158,7 +201,7 @@ export function loadCodeMaps(dir = join(packageRoot(), 'code-maps')): CodeMaps {
   const catalogKeys = new Set(hcpcs.map((r) => r.key));
   for (const [key, p] of procedures) {
     const file = catalogKeys.has(key) ? 'catalog/hcpcs.json' : 'professional-procedures.json';
-    if (p.revenue && !revenueCodes.has(p.revenue)) fail(file, key, `revenue code ${p.revenue} is not in tables.json's revenue table`);
+    if (p.revenue && !revenueCodes.has(p.revenue)) fail(file, key, `revenue code ${p.revenue} is not in tables.json's revenue table`, 'revenue');
   }
 
   // Rows the story picks by use, with nothing to fall back on (src/story/claims, src/story/directory.ts).
