@@ -186,8 +186,10 @@ export function runSearch(repo: AtomicMemoryRepository, plan: SearchPlan, base: 
   const entry: BundleEntry[] = page.map((r) => entryOf(base, r, 'match'));
   entry.push(...resolveIncludes(repo, page, plan, base, visible));
   const link = [{ relation: 'self', url: pageUrl(base, path, plan, query, plan.offset) }];
-  if (plan.offset + plan.count < total) link.push({ relation: 'next', url: pageUrl(base, path, plan, query, plan.offset + plan.count) });
-  if (plan.offset > 0) link.push({ relation: 'previous', url: pageUrl(base, path, plan, query, Math.max(0, plan.offset - plan.count)) });
+  // `_count=0` asks for the total only (R4 search §3.1.1.5.4): no page after or before it (a `next` equal to `self`
+  // would keep a client that follows `next` looping for ever).
+  if (plan.count > 0 && plan.offset + plan.count < total) link.push({ relation: 'next', url: pageUrl(base, path, plan, query, plan.offset + plan.count) });
+  if (plan.count > 0 && plan.offset > 0) link.push({ relation: 'previous', url: pageUrl(base, path, plan, query, Math.max(0, plan.offset - plan.count)) });
   return { resourceType: 'Bundle', type: 'searchset', total, link, entry };
 }
 
