@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadCodeMaps } from '../../src/codemaps/load.js';
 import { UserError } from '../../src/util/errors.js';
 import { parseJsonWithPlaces, placeOf } from '../../src/util/json-places.js';
+import { thrown } from '../helpers/thrown.js';
 
 let temp: string | undefined;
 afterEach(() => {
@@ -27,15 +28,6 @@ function where(text: string, needle: string, after = ''): string {
   expect(offset, needle).toBeGreaterThanOrEqual(0);
   const lines = text.slice(0, offset).split('\n');
   return `${lines.length}:${lines.at(-1)!.length + 1}`;
-}
-
-function thrown(run: () => unknown): Error {
-  try {
-    run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('parseJsonWithPlaces', () => {

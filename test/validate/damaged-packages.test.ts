@@ -8,6 +8,7 @@ import { UserError } from '../../src/util/errors.js';
 import { loadPackages, locatePackage } from '../../src/validate/packages.js';
 import { DamagedTarball, unpackTgz } from '../../src/validate/tar.js';
 import { tempDir } from '../helpers/output.js';
+import { thrown } from '../helpers/thrown.js';
 import { SHARED_PACKAGES } from '../helpers/packages.js';
 
 const temp = tempDir('fhirseed-damaged-packages-');
@@ -22,15 +23,6 @@ function packageDir(name: string, bytes: Buffer): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, TGZ), bytes);
   return dir;
-}
-
-function thrown(run: () => unknown): Error {
-  try {
-    run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('a damaged IG package', () => {
