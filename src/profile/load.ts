@@ -73,7 +73,7 @@ export function parseProfile(text: string, file: string, options: LoadOptions, o
     profileNotes(input, (path, note) => {
       const { line, col } = at(locate(doc, path));
       onNote(`${file}:${line}:${col}: ${formatPath(path)}: ${note}`);
-    });
+    }, text);
   }
   return withDefaults(input);
 }

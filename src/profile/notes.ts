@@ -28,7 +28,7 @@ export const OUT_OF_POCKET_LIMITS = {
  * has at the period start, and an `outOfPocketMax` above its plan type's federal limit. `raw` is the profile as
  * written (before defaults), checked by the schema and checkSemantics.
  */
-export function profileNotes(raw: Profile, note: Note): void {
+export function profileNotes(raw: Profile, note: Note, text?: string): void {
   const hasDental = raw.plans.some((plan) => plan.type === 'dental');
   const providers = (raw as Partial<Profile>).providers;
   const organizations = fewestOrganizations(hasDental);
@@ -40,7 +40,8 @@ export function profileNotes(raw: Profile, note: Note): void {
     note(['providers', 'practitioners'],
       `${providers.practitioners} is raised to ${FEWEST_PRACTITIONERS}, the fewest the provider directory is built with (primary care, a specialist, a pharmacist and ${hasDental ? 'a dentist' : 'a second primary-care physician'})`);
   }
-  unusedPrevalences(raw, note);
+  // A shipped profile's own text (`npm start`, `-p default`) has only shipped rows: no need to parse the others.
+  if (text === undefined || !isShippedText(text)) unusedPrevalences(raw, note);
   ageBandGaps(raw.demographics.ageBands, ['demographics', 'ageBands'], note);
   raw.plans.forEach((plan, j) => {
     if (plan.ageBands) ageBandGaps(plan.ageBands, ['plans', j, 'ageBands'], note);
@@ -100,13 +101,22 @@ function ageBandGaps(bands: readonly AgeBand[], at: Path, note: Note): void {
 
 let shippedCache: Map<string, Set<number>> | undefined;
 
+const shippedFiles = (): string[] => {
+  const dir = join(packageRoot(), 'profiles');
+  return readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => join(dir, f));
+};
+
+/** Whether `text` is, byte for byte, one of the shipped profiles (reading five files costs far less than parsing them). */
+function isShippedText(text: string): boolean {
+  return shippedFiles().some((file) => readFileSync(file, 'utf8') === text);
+}
+
 /** Condition key → the prevalences the shipped profiles (profiles/*.yaml) give it, in their rows and their plans'. */
 function shippedPrevalences(): Map<string, Set<number>> {
   if (shippedCache) return shippedCache;
-  const dir = join(packageRoot(), 'profiles');
   const found = new Map<string, Set<number>>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
-    const p = parse(readFileSync(join(dir, file), 'utf8')) as Partial<Profile> | null;
+  for (const file of shippedFiles()) {
+    const p = parse(readFileSync(file, 'utf8')) as Partial<Profile> | null;
     for (const c of [...(p?.conditions ?? []), ...(p?.plans ?? []).flatMap((plan) => plan.conditions ?? [])]) {
       if (!found.has(c.key)) found.set(c.key, new Set());
       found.get(c.key)!.add(c.prevalence);
