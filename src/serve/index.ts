@@ -129,6 +129,19 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** The interrupted line once the data has loaded (the CLI says the same when a signal comes after the start). */
+export const INTERRUPTED_LOADED = 'interrupted before serving; the data loaded, nothing served';
+
+/**
+ * Lets the event loop run (two turns: a signal that came during synchronous work is read in the next poll), then
+ * throws Interrupted with `message` when `signal` has been aborted.
+ */
+export async function stopIfAsked(signal: AbortSignal | undefined, message: string): Promise<void> {
+  if (!signal) return;
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+  if (signal.aborted) throw new Interrupted(message);
+}
+
 type Prepared = { handler: Handler; loaded: LoadResult; notes: string[]; store?: string; closeStore: () => Promise<void>; readWorkers: Promise<number> };
 
 /**
@@ -161,9 +174,12 @@ async function prepareServing(options: ServeOptions, authOptions: AuthOptions, m
   if (options.signal?.aborted) throw new Interrupted('interrupted before loading the data; nothing served');
   const profiles = findProfiles(options.packagesDir, igs);
   indexSearchParameters(profiles.searchParameters);
+  // Each slow step runs on this thread without a pause: a signal sent meanwhile is acted on between steps.
+  await stopIfAsked(options.signal, 'interrupted before loading the data; nothing served');
   // Plan-Net, US Drug Formulary and PDex search parameters (network, drug-tier, ExplanationOfBenefit use, …).
   const payerIgs = igSearchParameters(options.packagesDir);
   indexSearchParameters(payerIgs.searchParameters);
+  await stopIfAsked(options.signal, 'interrupted before loading the data; nothing served');
   // One message naming every missing IG, where it was looked for and how to provide it.
   if (packagesProblem) profiles.notes = [packagesProblem];
   else profiles.notes.push(...payerIgs.notes);
@@ -177,6 +193,10 @@ async function prepareServing(options: ServeOptions, authOptions: AuthOptions, m
       throw storeFile ? damagedStore(error, storeFile) : error;
     });
   }
+  await stopIfAsked(options.signal, INTERRUPTED_LOADED).catch((error: unknown) => {
+    closeRepository();
+    throw error;
+  });
   const check = options.validate
     ? await createWriteCheck(repo, { packagesDir: options.packagesDir, igs: typeof options.validate === 'object' ? options.validate.igs : undefined })
     : undefined;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { TestAccount } from '../../output/accounts.js';
 import { DEMO_PATH } from '../../serve/demo.js';
-import { startServer, type AuthClient, type AuthOptions, type RunningServer, type ServeOptions } from '../../serve/index.js';
+import { INTERRUPTED_LOADED, startServer, stopIfAsked, type AuthClient, type AuthOptions, type RunningServer, type ServeOptions } from '../../serve/index.js';
 import { assertPortFree } from '../../serve/listen.js';
 import { loadTestMembers } from '../../serve/test-members.js';
 import { parseDuration } from '../../serve/oauth/duration.js';
@@ -15,6 +15,7 @@ import { DEFAULT_MAX_BODY_BYTES, parseByteSize } from '../../serve/body.js';
 import { parseCorsOrigins } from '../../serve/cors.js';
 import { assertStoreKind, lockStoreFile } from '../../serve/store/open.js';
 import { assertStoreFree } from '../../serve/store/lock.js';
+import { onStoreFault } from '../../serve/store/failure.js';
 import { storeFileOf } from '../../serve/store/engine.js';
 import { assertDirectoryOption, assertWritableDirectoryOption, registeredClientsDir, withPortProblem } from '../../serve/startup-checks.js';
 import { UserError } from '../../util/errors.js';
@@ -192,19 +193,25 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
     });
     // Asked for by number, the workers have started (or failed) before serving: say how many answer.
     const workers = readWorkers !== undefined && server.store ? await server.readWorkers : undefined;
+    // A signal that came during the start's last synchronous step is read first: no banner after it.
+    await stopIfAsked(signal, INTERRUPTED_LOADED).catch(() => undefined);
     if (!signal.aborted) {
       announce(argv, server, dir, workers === undefined ? undefined : { wanted: readWorkers!, ready: workers });
       served = true;
+      // A damaged store page found by a request: that request answers 500, and the first one is said here (one
+      // found by the start is its exit-2 line instead).
+      onStoreFault((line) => argv.io.stderr(`fhirseed: ${line}\n`));
     }
     await new Promise((resolve) => (signal.aborted ? resolve(undefined) : signal.addEventListener('abort', resolve, { once: true })));
     await server.close();
   } finally {
     release();
+    onStoreFault(undefined);
   }
   // Stopped by a signal, as every serve ends: exit 130 (interrupted), after a clean stop; on stderr, as every command's
   // interrupted line (README's exit codes). A signal after the store was built but before the server was announced
   // (the attribution Groups, read workers) stopped a server nobody was told of: said as such, the built store kept.
-  argv.io.stderr(served ? 'fhirseed: interrupted; server stopped (exit 130)\n' : 'fhirseed: interrupted before serving; the data loaded, nothing served (exit 130)\n');
+  argv.io.stderr(served ? 'fhirseed: interrupted; server stopped (exit 130)\n' : `fhirseed: ${INTERRUPTED_LOADED} (exit 130)\n`);
   argv.result.exitCode = 130;
 }
 

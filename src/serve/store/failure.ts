@@ -16,3 +16,81 @@ function isSqliteError(error: unknown): error is Error & { code: string } {
   const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
   return typeof code === 'string' && code.startsWith('SQLITE_');
 }
+
+/** Where the first read failure of each store file is said (serve's stderr; set by the CLI). */
+let reportFault: ((line: string) => void) | undefined;
+const reported = new Set<string>();
+
+/**
+ * Sets where the first failed read of each store file is said, in one line naming the file and what to do (`serve`
+ * sets serve's stderr); undefined stops saying it. Read workers have none: a read they fail is answered here again.
+ */
+export function onStoreFault(report: ((line: string) => void) | undefined): void {
+  reportFault = report;
+}
+
+/**
+ * An SQLite error raised by a read of store `file` (SQLITE_CORRUPT for a damaged page, SQLITE_IOERR, …) as the
+ * request's answer: HTTP 500 `exception` (the server's fault: medplum would answer the bare error as 400 `invalid`),
+ * and, the first time for the file, one line to onStoreFault's sink. Anything that is not an SQLite error is returned
+ * as it is.
+ */
+export function readFailure(error: unknown, file: string): unknown {
+  if (error instanceof OperationOutcomeError || !isSqliteError(error)) return error;
+  const damaged = error.code.startsWith('SQLITE_CORRUPT') || error.code === 'SQLITE_NOTADB';
+  if (reportFault && !reported.has(file)) {
+    reported.add(file);
+    reportFault(
+      damaged
+        ? `store ${file}: damaged (${error.code}: ${error.message}); requests that read the damaged pages answer 500: stop the server and serve again with --rebuild-store (what apps wrote to it is lost)`
+        : `store ${file}: a read failed (${error.code}: ${error.message}); requests answer 500 while it lasts: check the disk the store is on`,
+    );
+  }
+  const text = `the sandbox store ${damaged ? 'is damaged' : error.code === 'SQLITE_FULL' ? 'is full' : 'failed'} (${error.code}: ${error.message}); the server's fault, not the request's`;
+  return new OperationOutcomeError({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception', details: { text } }] }, error);
+}
+
+/** The reading methods of an SQLite statement (libsql's Statement). */
+interface ReadStatement {
+  get(...args: unknown[]): unknown;
+  all(...args: unknown[]): unknown;
+  iterate(...args: unknown[]): Iterator<unknown>;
+}
+
+/**
+ * `statement` (of the store `db`) with its reads (`get`, `all`, `iterate`) throwing readFailure's 500 for an SQLite
+ * error; the same statement, its methods replaced on it.
+ */
+export function guardReads<S extends ReadStatement>(statement: S, db: { prepare(sql: string): { all(): unknown } }): S {
+  // The file is looked up only on a failure (libsql's Database has no file name on it).
+  const file = () => {
+    try {
+      return (db.prepare('PRAGMA database_list').all() as { name: string; file: string }[]).find((row) => row.name === 'main')?.file || 'in memory';
+    } catch {
+      return 'in memory';
+    }
+  };
+  const get = statement.get.bind(statement);
+  const all = statement.all.bind(statement);
+  const iterate = statement.iterate.bind(statement);
+  const guarded = <T>(read: () => T): T => {
+    try {
+      return read();
+    } catch (error) {
+      throw readFailure(error, file());
+    }
+  };
+  Object.assign(statement, {
+    get: (...args: unknown[]) => guarded(() => get(...args)),
+    all: (...args: unknown[]) => guarded(() => all(...args)),
+    iterate: function* (...args: unknown[]) {
+      const rows = guarded(() => iterate(...args));
+      while (true) {
+        const next = guarded(() => rows.next());
+        if (next.done) return;
+        yield next.value;
+      }
+    },
+  });
+  return statement;
+}

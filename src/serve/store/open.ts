@@ -297,9 +297,11 @@ function connect(file: string, mode: 'serve' | 'build' = 'serve'): Database.Data
  * SQLITE_CORRUPT or SQLITE_NOTADB): a UserError naming the file (one line, exit 2); any other error as it is.
  */
 export function damagedStore(error: unknown, file: string): unknown {
-  const code = (error as { code?: unknown } | undefined)?.code;
+  // A read's SQLite error arrives as failure.ts readFailure's 500, the SQLite error its cause.
+  const sqlite = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code = (sqlite as { code?: unknown } | undefined)?.code;
   if (typeof code !== 'string' || !(code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')) return error;
-  return new UserError(`store ${file}: damaged (${(error as Error).message}); move it away or serve with --rebuild-store`);
+  return new UserError(`store ${file}: damaged (${(sqlite as Error).message}); move it away or serve with --rebuild-store`);
 }
 
 type Inspection = { kind: 'foreign'; reason: string } | { kind: 'store'; schema: number; source: string | undefined };

@@ -6,6 +6,7 @@ import { dateCheck, dateCondition, type DateCheck } from './date-plan.js';
 import type { DatePlan } from './dates.js';
 import { parameterPaths, type ParameterPaths } from './decide.js';
 import { isReferenceKey, referenceKey, referencePrefix, termsCover, tokenKey, tokenPrefix } from './keys.js';
+import { guardReads } from './failure.js';
 import { lazyResource, rememberJson } from './raw-json.js';
 
 export type Db = Database.Database;
@@ -37,7 +38,7 @@ export class SqliteReads extends AtomicMemoryRepository {
 
   constructor(readonly db: Db) {
     super();
-    const s = (sql: string) => db.prepare(sql).raw();
+    const s = (sql: string) => guardReads(db.prepare(sql).raw(), db);
     this.reads = {
       get: s('SELECT seq, json FROM resources WHERE type = ? AND id = ?'),
       has: s('SELECT 1 FROM resources WHERE type = ? AND id = ?'),
@@ -258,7 +259,7 @@ export class SqliteReads extends AtomicMemoryRepository {
     let statement = this.searches.get(sql);
     if (!statement) {
       if (this.searches.size >= MAX_SEARCH_STATEMENTS) this.searches.clear();
-      statement = this.db.prepare(sql).raw();
+      statement = guardReads(this.db.prepare(sql).raw(), this.db);
       this.searches.set(sql, statement);
     }
     return statement;
