@@ -193,10 +193,6 @@ async function prepareServing(options: ServeOptions, authOptions: AuthOptions, m
       throw storeFile ? damagedStore(error, storeFile) : error;
     });
   }
-  await stopIfAsked(options.signal, INTERRUPTED_LOADED).catch((error: unknown) => {
-    closeRepository();
-    throw error;
-  });
   const check = options.validate
     ? await createWriteCheck(repo, { packagesDir: options.packagesDir, igs: typeof options.validate === 'object' ? options.validate.igs : undefined })
     : undefined;
