@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIcd10CmFormat } from '../util/check-digits.js';
 import { UserError } from '../util/errors.js';
-import { parseJsonWithPlaces, placeOf, placesOf } from '../util/json-places.js';
+import { forgetPlaces, parseJsonWithPlaces, placeOf, placesOf } from '../util/json-places.js';
 import { packageRoot } from '../util/paths.js';
 import { loadCatalog } from './catalog.js';
 import { AGE, fieldProblem, orderProblem, type Fields } from './fields.js';
@@ -160,6 +160,17 @@ function exactPlace(value: unknown, path: readonly string[]): boolean {
 export function loadCodeMaps(dir = join(packageRoot(), 'code-maps')): CodeMaps {
   const cached = cache.get(dir);
   if (cached) return cached;
+  try {
+    const maps = readCodeMaps(dir);
+    cache.set(dir, maps);
+    return maps;
+  } finally {
+    // Places serve only the load's own errors: every check is done by now.
+    forgetPlaces();
+  }
+}
+
+function readCodeMaps(dir: string): CodeMaps {
   const { rows, index, fail } = codeMapReader(dir);
 
   const procedures = index<ProcedureRow>('professional-procedures.json', (r) => r.key, {
@@ -222,6 +233,5 @@ export function loadCodeMaps(dir = join(packageRoot(), 'code-maps')): CodeMaps {
   const base = { conditions, drugs, drugsByCondition, procedures, dental, drgs, pcs, taxonomy, denials, visitReasons, tables, pricing, priorAuth };
   const maps: CodeMaps = { ...base, clinical: loadClinicalCodeMaps(codeMapReader(dir), base) };
   checkCrossRefs(codeMapReader(dir), maps);
-  cache.set(dir, maps);
   return maps;
 }

@@ -7,15 +7,15 @@ import { UserError } from '../../src/util/errors.js';
 import { parseJsonWithPlaces, placeOf } from '../../src/util/json-places.js';
 import { thrown } from '../helpers/thrown.js';
 
-let temp: string | undefined;
+const temps: string[] = [];
 afterEach(() => {
-  if (temp) rmSync(temp, { recursive: true, force: true });
-  temp = undefined;
+  for (const temp of temps.splice(0)) rmSync(temp, { recursive: true, force: true });
 });
 
 /** A copy of code-maps/ with `file`'s text edited as text (the user's editor), and that text. */
 function editedCopy(file: string, edit: (text: string) => string): { dir: string; text: string } {
-  temp = mkdtempSync(join(tmpdir(), 'codemaps-places-'));
+  const temp = mkdtempSync(join(tmpdir(), 'codemaps-places-'));
+  temps.push(temp);
   cpSync('code-maps', temp, { recursive: true });
   const text = edit(readFileSync(join(temp, file), 'utf8'));
   writeFileSync(join(temp, file), text);
@@ -90,5 +90,15 @@ describe('code-maps errors name file:line:column', () => {
     expect(error.message).toMatch(/^code-maps\/denials\.json:\d+:\d+: row \d+: group: missing/);
     const [line, column] = error.message.split(':').slice(1, 3).map(Number);
     expect(text.split('\n')[line! - 1]![column! - 1]).toBe('{');
+  });
+});
+
+describe('places after the load', () => {
+  it('should not keep the places of the rows a load keeps (each thread holds the code maps for the whole run)', () => {
+    const { dir } = editedCopy('dental.json', (text) => text);
+    const maps = loadCodeMaps(dir);
+    const rows = [...maps.procedures.values(), ...maps.dental.values(), ...maps.denials, ...maps.taxonomy];
+    expect(rows.length).toBeGreaterThan(100);
+    expect(rows.filter((row) => placeOf(row) !== undefined)).toEqual([]);
   });
 });
