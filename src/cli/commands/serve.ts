@@ -223,7 +223,7 @@ function announce(argv: ServeArgsShared, server: RunningServer, dir: string | un
   if (server.store) io.stdout(`fhirseed: ${server.store}\n`);
   if (workers) io.stdout(workers.wanted ? `fhirseed: searches and reads on ${workers.ready === workers.wanted ? '' : `${workers.ready} of `}${workers.wanted} read worker threads\n` : 'fhirseed: searches and reads on the server thread (--read-workers 0)\n');
   if (server.notes.length) {
-    io.stdout(`fhirseed: note: served without some IG profiles and search parameters: ${server.notes.join('; ')}\n`);
+    io.stderr(`fhirseed: note: served without some IG profiles and search parameters: ${server.notes.join('; ')}\n`);
   }
   for (const error of server.loadErrors.slice(0, 20)) io.stderr(`fhirseed: not loaded: ${error}\n`);
   if (server.loadErrors.length > 20) io.stderr(`fhirseed: … and ${server.loadErrors.length - 20} more load errors\n`);
