@@ -233,7 +233,12 @@ export class SandboxAuth {
       return client;
     } catch (error) {
       if (error instanceof errors.JWTExpired) return 'client_assertion has expired (or has no exp)';
-      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSMultipleMatchingKeys) {
+      if (error instanceof errors.JWKSNoMatchingKey) {
+        // RFC 7515 §4.1.4: the kid picks the key; none of this alg with that kid is a different mistake from a bad signature.
+        const kids = client.jwks ? ` (its key ids: ${client.jwks.keys.map((k) => k.kid ?? '(none)').join(', ') || 'none'})` : '';
+        return `client_assertion key id ${header.kid ?? '(none)'} with alg ${header.alg} matches no key of the client JWKS${kids}`;
+      }
+      if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSMultipleMatchingKeys) {
         return 'client_assertion signature does not verify against the client JWKS';
       }
       return `client_assertion refused: ${(error as Error).message}`;
