@@ -15,8 +15,11 @@ import type { CodeMaps, DenialRow, DentalRow, ProcedureRow, SourcedRow, Taxonomy
 
 const cache = new Map<string, CodeMaps>();
 
-/** A billed charge, dollars: a line billed at $0 is possible (a no-charge service), one below is not. */
-const CHARGE = 'number 0..';
+/**
+ * A billed charge, dollars: a line billed at $0 is possible (a no-charge service), one below is not; above $1,000,000
+ * a line is a slipped decimal (pricing.json's dollar figures have the same bound, src/codemaps/pricing.ts).
+ */
+const CHARGE = 'number 0..1000000';
 
 /**
  * Reads one code-maps/ directory; every failure is a one-line UserError naming the file and, where the value is in it,

@@ -87,8 +87,9 @@ const cases: [string, string, (json: any) => void, string][] = [
   ['professional-procedures.json', 'an unknown system', (j) => (j.rows[0].system = 'cdt'), "'ov-est-2': unknown system 'cdt' (cpt or hcpcs)"],
   // A number out of its field's range: negative, a fraction where it counts, above 1 where it is a share (went through
   // to exit 0 with negative charges, fill counts of 1.5, dates such as '2021.5-03-04' or draws on negative weights).
-  ['professional-procedures.json', 'a negative charge', (j) => (j.rows[0].charge = -5), 'row 1: charge: expected a number ≥ 0, got -5'],
-  ['dental.json', 'a negative charge', (j) => (j.rows[0].charge = -1), 'row 1: charge: expected a number ≥ 0, got -1'],
+  ['professional-procedures.json', 'a negative charge', (j) => (j.rows[0].charge = -5), 'row 1: charge: expected a number from 0 to 1000000, got -5'],
+  ['professional-procedures.json', 'a charge past any one line (a slipped decimal)', (j) => (j.rows[0].charge = 14_500_000), 'row 1: charge: expected a number from 0 to 1000000, got 14500000'],
+  ['dental.json', 'a negative charge', (j) => (j.rows[0].charge = -1), 'row 1: charge: expected a number from 0 to 1000000, got -1'],
   ['visit-reasons.json', 'a negative age', (j) => (j.rows[0].ageMin = -1), 'row 1: ageMin: expected a number from 0 to 120, got -1'],
   ['catalog/drugs.json', 'refills 1.5', (j) => (j.rows[0].refills = 1.5), 'row 1: refills: expected a whole number from 0 to 99, got 1.5'],
   ['catalog/drugs.json', 'a days supply of 1.5', (j) => (j.rows[0].daysSupply = 1.5), 'row 1: daysSupply: expected a whole number ≥ 1, got 1.5'],
