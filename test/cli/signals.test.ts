@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/output.js';
+import { withoutNotes } from '../helpers/stderr.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = 'dist/src/cli/bin.js';
@@ -46,7 +47,7 @@ describe('signals: every command interrupted at any time says so in one line and
     run.child.kill(signal);
     const result = await run.exited;
     expect(result.code, result.stderr).toBe(130);
-    expect(result.stderr).toBe('fhirseed: interrupted; server stopped (exit 130)\n');
+    expect(withoutNotes(result.stderr)).toBe('fhirseed: interrupted; server stopped (exit 130)\n');
     expect(result.stdout).not.toMatch(/interrupted/);
   }, 60_000);
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateTo, shippedProfile, tempDir } from '../helpers/output.js';
+import { withoutNotes } from '../helpers/stderr.js';
 import { describeEmbedded, fhir, runCliChild } from './helpers.js';
 
 describeEmbedded('serve: the CLI command', () => {
@@ -18,7 +19,7 @@ describeEmbedded('serve: the CLI command', () => {
     expect((await fhir(`${url}/Patient/${patientId}`)).status).toBe(401);
     const stopped = await run.stop();
     expect(stopped.code).toBe(130);
-    expect(stopped.stderr).toBe('fhirseed: interrupted; server stopped (exit 130)\n');
+    expect(withoutNotes(stopped.stderr)).toBe('fhirseed: interrupted; server stopped (exit 130)\n');
     expect(stopped.stdout).not.toContain('server stopped');
   }, 90_000);
 

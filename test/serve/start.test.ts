@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Bundle } from '@medplum/fhirtypes';
 import { afterAll, expect, it } from 'vitest';
 import { tempDir } from '../helpers/output.js';
+import { withoutNotes } from '../helpers/stderr.js';
 import { describeEmbedded, fhir, runCliChild } from './helpers.js';
 
 const start = (args: string[]) => runCliChild(['start', ...args]);
@@ -38,7 +39,7 @@ describeEmbedded('start: generate if empty, then serve (npm start)', () => {
     expect(text).not.toMatch(/demo app/);
     const stopped = await run.stop();
     expect(stopped.code).toBe(130);
-    expect(stopped.stderr).toBe('fhirseed: interrupted; server stopped (exit 130)\n');
+    expect(withoutNotes(stopped.stderr)).toBe('fhirseed: interrupted; server stopped (exit 130)\n');
     expect(stopped.stdout).not.toContain('server stopped');
   }, 90_000);
 

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTo, readTree, shippedProfile, tempDir } from '../helpers/output.js';
+import { withoutNotes } from '../helpers/stderr.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'dist/src/cli/bin.js');
@@ -105,7 +106,7 @@ describe('serve: a signal while the SQLite store is loading', () => {
         // the announcement (attribution Groups, read workers: a second at load), or the server.
         const left = readdirSync(join(out, 'sandbox-store'));
         if (result.stdout.includes('sandbox at')) {
-          expect(result.stderr).toBe('fhirseed: interrupted; server stopped (exit 130)\n');
+          expect(withoutNotes(result.stderr)).toBe('fhirseed: interrupted; server stopped (exit 130)\n');
           expect(left).toEqual(['store.sqlite']);
         } else if (existsSync(STORE)) {
           expect(result.stderr).toBe('fhirseed: interrupted before serving; the data loaded, nothing served (exit 130)\n');
