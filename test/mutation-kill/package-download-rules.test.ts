@@ -169,7 +169,7 @@ describe('fetchMissingPackages', () => {
     const attempt = fetchMissingPackages(['html@1.0.0', 'bare@1.0.0'], undefined, online(cache));
     await expect(attempt).rejects.toThrow(UserError);
     const text = await message(fetchMissingPackages(['html@1.0.0', 'bare@1.0.0'], undefined, online(cache)));
-    expect(text).toMatch(new RegExp(`; download failed: ${registry}/html/1\\.0\\.0: not a package tarball \\([^)]+\\); ${registry}/bare/1\\.0\\.0: not a FHIR package \\(no package/package.json\\)\n`));
+    expect(text).toMatch(new RegExp(`; download failed: ${registry}/html/1\\.0\\.0: not a package tarball: [^;]+; ${registry}/bare/1\\.0\\.0: not a FHIR package \\(no package/package.json\\)\n`));
     expect(readdirSync(cache)).toEqual([]);
     // The registry answered: the next named IG is still tried.
     serve('a', '1.0.0');

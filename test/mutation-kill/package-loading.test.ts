@@ -262,7 +262,6 @@ describe('loadPackages', () => {
         'nested/Basic-n.json': { resourceType: 'Basic', id: 'nested' },
         'example/deeper/Basic-d.json': { resourceType: 'Basic', id: 'deeper' },
         'example/Patient-p.json': { resourceType: 'Patient', id: 'p' },
-        'broken.json': '{ not json',
         'no-type.json': { id: 'no-type' },
         'number-type.json': { resourceType: 7 },
         'null.json': 'null',

@@ -102,7 +102,7 @@ describe('scanFiles', () => {
     // b's Bundle/m repeats a's with other entries: a repeat whose content differs is reported (139c875).
     expect(scan.problems).toEqual([
       { file: a, line: 4, message: `invalid JSON: Unexpected token 'o', "oops" is not valid JSON` },
-      { file: b, line: 2, message: `Bundle/m differs from the same resource in ${a}:5; only that one is validated` },
+      { file: b, line: 2, message: `Bundle/m differs from the same resource in ${a}:5; only that one is validated`, kind: 'repeated' },
     ]);
     expect(scan.skippedFiles).toEqual([e]);
     for (const key of ['Patient/p1', 'Patient/p2', 'Patient/p3', 'Observation/p1', 'Bundle/m', 'Bundle/doc', 'Patient/undefined']) expect(scan.keys.has(key), key).toBe(true);
