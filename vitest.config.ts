@@ -1,5 +1,4 @@
 import { defineConfig } from 'vitest/config';
-import { LongestFirstSequencer } from './test/helpers/longest-first.js';
 
 /**
  * Test files that need a module graph of their own: they mock modules (`vi.mock`, `vi.doMock`, `vi.resetModules`),
@@ -67,9 +66,6 @@ export default defineConfig({
     // Both cores of the 2-core CI machines (vitest's default leaves one idle): test files are independent (own temp
     // directories, servers on port 0), and the suite is CPU-bound, so more workers do not help.
     maxWorkers: 2,
-    // The longest files first, both projects together (test/helpers/longest-first.ts): on a fresh clone vitest ran the
-    // isolated project first and each project's files by size, so a long file could start near the end.
-    sequence: { sequencer: LongestFirstSequencer },
     // Tests find the packages as fhirseed does ($FHIRSEED_PACKAGES, ~/.fhir/packages) or in ../shared/fhir-packages
     // (checked once, up front) and never reach for the FHIR package registry. The run's temporary files go to a folder
     // of its own, and what a test leaves there fails the run (temp-dirs-setup.ts).
