@@ -10,18 +10,12 @@ import { swapInOutput } from '../../src/output/target.js';
 import { processStamp } from '../../src/util/running.js';
 import { tempDir } from '../helpers/output.js';
 import { expectOneLineExit2, runBin } from '../seed/helpers/bin.js';
-import { fhir, runCliChild } from './helpers.js';
+import { fhir, onePatientOutput, runCliChild } from './helpers.js';
 
 const cleanups: (() => void)[] = [];
 afterAll(() => cleanups.forEach((c) => c()));
 
-function output(prefix: string): string {
-  const t = tempDir(prefix);
-  cleanups.push(t.cleanup);
-  mkdirSync(join(t.dir, 'ndjson'));
-  writeFileSync(join(t.dir, 'ndjson', 'Patient.ndjson'), `${JSON.stringify({ resourceType: 'Patient', id: 'a', gender: 'female' })}\n`);
-  return t.dir;
-}
+const output = (prefix: string): string => onePatientOutput(prefix, cleanups);
 
 const escape = (s: string) => s.replace(/[.\\/()]/g, '\\$&');
 

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { tempDir } from '../helpers/output.js';
 
 /** FHIR_BASE_URL, when set: the read/search checks then run against that server (test/helpers/fhir-server.ts). */
 export { describeEmbedded, externalBaseUrl, startTestServer, type TestServer } from '../helpers/fhir-server.js';
@@ -72,4 +73,13 @@ export async function runCliChild(args: string[], env: NodeJS.ProcessEnv = proce
     return { code: code as number, stdout, stderr };
   };
   return { url, stdout: () => stdout, stderr: () => stderr, stop };
+}
+
+/** A new output folder holding one female Patient `a` in ndjson/Patient.ndjson; its removal is pushed onto `cleanups`. */
+export function onePatientOutput(prefix: string, cleanups: (() => void)[]): string {
+  const t = tempDir(prefix);
+  cleanups.push(t.cleanup);
+  mkdirSync(join(t.dir, 'ndjson'));
+  writeFileSync(join(t.dir, 'ndjson', 'Patient.ndjson'), `${JSON.stringify({ resourceType: 'Patient', id: 'a', gender: 'female' })}\n`);
+  return t.dir;
 }

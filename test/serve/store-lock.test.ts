@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/output.js';
 import { expectOneLineExit2 } from '../seed/helpers/bin.js';
-import { fhir, runCliChild } from './helpers.js';
+import { fhir, onePatientOutput, runCliChild } from './helpers.js';
 
 const cleanups: (() => void)[] = [];
 afterAll(() => cleanups.forEach((c) => c()));
@@ -30,13 +30,7 @@ async function runUntilServing(cliArgs: string[]) {
   return { code: code as number | null, stdout, stderr };
 }
 
-function output(prefix: string): string {
-  const t = tempDir(prefix);
-  cleanups.push(t.cleanup);
-  mkdirSync(join(t.dir, 'ndjson'));
-  writeFileSync(join(t.dir, 'ndjson', 'Patient.ndjson'), `${JSON.stringify({ resourceType: 'Patient', id: 'a', gender: 'female' })}\n`);
-  return t.dir;
-}
+const output = (prefix: string): string => onePatientOutput(prefix, cleanups);
 
 describe('serve: one serve per store', () => {
   it('should refuse a second serve of the store in use, keep the first serving and its writes, and take over a SIGKILLed serve\'s lock', async () => {
