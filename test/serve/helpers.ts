@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
-import { tempDir } from '../helpers/output.js';
 
 /** FHIR_BASE_URL, when set: the read/search checks then run against that server (test/helpers/fhir-server.ts). */
 export { describeEmbedded, externalBaseUrl, startTestServer, type TestServer } from '../helpers/fhir-server.js';
@@ -76,10 +76,11 @@ export async function runCliChild(args: string[], env: NodeJS.ProcessEnv = proce
 }
 
 /** A new output folder holding one female Patient `a` in ndjson/Patient.ndjson; its removal is pushed onto `cleanups`. */
+// Not through test/helpers/output.ts's tempDir: that module imports the generator, and 49 test files import this one.
 export function onePatientOutput(prefix: string, cleanups: (() => void)[]): string {
-  const t = tempDir(prefix);
-  cleanups.push(t.cleanup);
-  mkdirSync(join(t.dir, 'ndjson'));
-  writeFileSync(join(t.dir, 'ndjson', 'Patient.ndjson'), `${JSON.stringify({ resourceType: 'Patient', id: 'a', gender: 'female' })}\n`);
-  return t.dir;
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'ndjson'));
+  writeFileSync(join(dir, 'ndjson', 'Patient.ndjson'), `${JSON.stringify({ resourceType: 'Patient', id: 'a', gender: 'female' })}\n`);
+  return dir;
 }
