@@ -1,21 +1,19 @@
 import type { CodeMaps, TaxonomyRow } from '../codemaps/types.js';
 import { FEWEST_PRACTITIONERS, fewestOrganizations } from '../profile/providers.js';
 import type { Profile, Sex } from '../profile/types.js';
-import { Rng, stableHash } from '../util/rng.js';
+import { Rng } from '../util/rng.js';
 import { fictionalNpi, fictionalTin } from './identifiers.js';
 import { PersonSource } from './person-source.js';
+import { directoryKey } from './run-keys.js';
 import type { Directory, PractitionerFact, ProviderKind, ProviderOrgFact } from './types.js';
 
-/** Key shared by every id of the run's directory: a hash of the profile seed. */
-export function directoryKey(profile: Profile): string {
-  return stableHash(`fhirseed:${profile.seed}:directory`, 10);
-}
+export { directoryKey } from './run-keys.js';
 
 /**
  * Ids of the payer's own resources, run-scoped like every id of the directory (`fs-<directoryKey>-…`), so that
  * two payers' outputs loaded into one server do not overwrite each other's: `payer` the payer Organization of the
  * claims and coverage, `brand` and `endpoint` its SMART User-access brand Organization and Patient Access
- * Endpoint (brands.json, src/fhir/smart/user-access-brands.ts). A pure function of the profile seed.
+ * Endpoint (brands.json, src/fhir/smart/user-access-brands.ts). A pure function of the profile's name and seed.
  */
 export function payerResourceIds(profile: Profile): { payer: string; brand: string; endpoint: string } {
   const key = directoryKey(profile);
@@ -23,8 +21,8 @@ export function payerResourceIds(profile: Profile): { payer: string; brand: stri
 }
 
 /**
- * The payer, provider organizations and practitioners: derived from the profile seed alone, so
- * every shard of a run builds the same directory.
+ * The payer, provider organizations and practitioners: their content derived from the profile seed, their ids from
+ * its name and seed (directoryKey), so every shard of a run builds the same directory.
  */
 export function buildDirectory(profile: Profile, codeMaps: CodeMaps): Directory {
   const rng = new Rng(`${profile.seed}:directory`);

@@ -2,7 +2,7 @@ import type { CodeMaps, ConditionRow } from '../codemaps/types.js';
 import { planProfile, planUtilization } from '../profile/plan-settings.js';
 import type { ClaimType, Profile } from '../profile/types.js';
 import { addDays, daysBetween, maxDate, minDate } from '../util/dates.js';
-import { Rng, stableHash } from '../util/rng.js';
+import { Rng } from '../util/rng.js';
 import { MemberClaimsContext } from './claims/context.js';
 import type { ClaimDraft } from './claims/draft.js';
 import { ambulanceClaim } from './claims/ambulance.js';
@@ -16,6 +16,7 @@ import { ESRD_CONDITION, makeCondition, plausibleFor, prevalenceFor, simulateCon
 import { claimsAsOf, conditionsAsOf, coveragesAsOf, memberAsOf } from './as-of.js';
 import { enroll } from './enrollment.js';
 import { PersonSource } from './person-source.js';
+import { memberKey } from './run-keys.js';
 import { simulateClinical } from './clinical/index.js';
 import { showcaseFor } from './showcase.js';
 import { memberStrata, poissonFromUniform, type Strata } from './strata.js';
@@ -43,7 +44,7 @@ export function simulateMember(env: SimulationEnv, index: number): MemberStory {
   const showcase = showcaseFor(index, profile);
   const strata = memberStrata(profile, index);
   const { member, coverages, plans } = enroll(rng, people, profile, codeMaps, showcase, strata);
-  const key = stableHash(`fhirseed:${profile.seed}:member:${index}`, 12);
+  const key = memberKey(profile, index);
   const first = coverages[0];
   const lastDay = member.deceasedDate ? minDate(member.deceasedDate, profile.period.end) : profile.period.end;
   // The member's plan may carry its own condition rows (plans[].conditions): its members' conditions and episodes follow them.

@@ -302,7 +302,7 @@ export interface PriorAuthFact {
 
 export interface MemberStory {
   index: number;
-  /** Resource id base, deterministic from (seed, index). */
+  /** Resource id base, deterministic from (profile name, seed, index): memberKey in src/story/run-keys.ts. */
   key: string;
   member: MemberFact;
   coverages: CoverageFact[];
@@ -351,7 +351,7 @@ export interface PayerFact {
   phone: string;
 }
 
-/** Everything shared by all members, derived from the profile seed alone. */
+/** Everything shared by all members, derived from the profile alone (ids: directoryKey in src/story/run-keys.ts). */
 export interface Directory {
   payer: PayerFact;
   organizations: ProviderOrgFact[];

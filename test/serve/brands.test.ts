@@ -79,7 +79,7 @@ describe('user-access brands bundle (SMART App Launch 2.2.0)', () => {
     expect(issues.filter((i) => i.severity === 'error')).toEqual([]);
   });
 
-  it('should give the brand and its endpoint run-scoped ids of the payer Organization\'s kind: the same for one seed, apart for two (s14 trial U6)', () => {
+  it('should give the brand and its endpoint run-scoped ids of the payer Organization\'s kind: the same for one profile and seed, apart for two seeds or two profiles of one seed (s14 trial U6)', () => {
     const ids = (seed: number, name = 'default') => {
       const profile = { ...shippedProfile(name), seed };
       const built = buildUserAccessBrands(profile, '2025-12-31');
@@ -95,7 +95,8 @@ describe('user-access brands bundle (SMART App Launch 2.2.0)', () => {
         const [x, y] = [ids(a, one), ids(b, other)];
         expect([x.payer, x.brand, x.endpoint]).toEqual([`fs-${x.key}-payer`, `fs-${x.key}-brand`, `fs-${x.key}-patient-access`]);
         expect(new Set([x.brand, x.endpoint, y.brand, y.endpoint, x.payer, y.payer]).size).toBe(6);
-        expect(ids(a, other)).toEqual({ ...x });
+        expect(ids(a, one)).toEqual({ ...x });
+        expect(ids(a, other).brand).not.toBe(x.brand);
       }),
       { numRuns: 10 },
     );
