@@ -1,15 +1,21 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Resource } from '@medplum/fhirtypes';
 import type { BuildContext } from '../../src/fhir/context.js';
 import { IG_NAMES } from '../../src/profile/igs.js';
 import { buildCarinBbMemberResources } from '../../src/fhir/carin-bb/index.js';
+import { buildPdexMemberResources } from '../../src/fhir/pdex/prior-authorization.js';
 import { buildUsCoreMemberResources, layerUsCore } from '../../src/fhir/us-core/index.js';
+import { memberBuilder } from '../../src/output/member-builder.js';
+import { groupText } from '../../src/output/render.js';
 import { buildReport, type Report, type ReportRow } from '../../src/report/build.js';
+import { CodeCounter } from '../../src/report/codes.js';
 import { snomedGroups } from '../../src/report/conditions.js';
 import { MemberCollector } from '../../src/report/members.js';
 import { loadTargets } from '../../src/report/targets.js';
 import { buildDirectory } from '../../src/story/directory.js';
 import { showcaseFor } from '../../src/story/showcase.js';
 import { simulateMember } from '../../src/story/simulate.js';
+import { isIcd10CmFormat } from '../../src/util/check-digits.js';
 import { codeMaps, shippedProfile } from '../helpers/output.js';
 
 /**
@@ -19,32 +25,65 @@ import { codeMaps, shippedProfile } from '../helpers/output.js';
  * resources in memory (no files: a 1,000-member Medicare book is over 1 GB of NDJSON). The coverage
  * plan's showcase members are in the population, as in any generation; a second report without them
  * checks that they move no statistic outside its tolerance either.
+ * The same simulation of the commercial and Medicare Advantage books also gives the vocabulary breadth (issue 10's
+ * distinct codes per system, below): one pass instead of a second generation of 2,000 members to files.
  */
 const BOOKS = [
   { profile: 'commercial', book: 'commercial' },
   { profile: 'medicare-advantage', book: 'medicare' },
   { profile: 'medicaid', book: 'medicaid' },
 ] as const;
+type BookProfile = (typeof BOOKS)[number]['profile'];
 
 const reports = new Map<string, { all: Report; withoutShowcase: Report }>();
 
-function measure(name: (typeof BOOKS)[number]['profile']): { all: Report; withoutShowcase: Report } {
+/**
+ * What `fhirseed report` counts of the members' codes (its CodeCounter): every Coding of every member resource, and
+ * apart those of the ExplanationOfBenefits. The directory bundle is left out: it can only add codes.
+ */
+const vocabulary = { all: new CodeCounter(), eobs: new CodeCounter() };
+
+/** The shipped profile at 1,000 members and its build context, as generate makes it with the defaults. */
+function bookSetup(name: BookProfile) {
   const profile = { ...shippedProfile(name), members: 1000 };
   const directory = buildDirectory(profile, codeMaps);
   const ctx: BuildContext = {
-    profile, codeMaps, directory, runId: 'books', lastUpdated: `${profile.period.end}T00:00:00Z`, usCoreVersion: '6.1.0',
+    profile, codeMaps, directory, runId: 'books', lastUpdated: `${profile.period.end}T00:00:00Z`, usCoreVersion: profile.usCore,
     plansById: new Map(profile.plans.map((p) => [p.id, p])), igs: new Set(IG_NAMES),
   };
+  return { profile, directory, ctx };
+}
+
+/** Member `index`'s CARIN BB and US Core resources (what the report's statistics read), and its PDex prior authorizations. */
+function memberResources({ profile, directory, ctx }: ReturnType<typeof bookSetup>, index: number): { counted: Resource[]; pdex: Resource[] } {
+  const story = simulateMember({ profile, codeMaps, directory }, index);
+  return {
+    counted: [...buildCarinBbMemberResources(story, ctx).map((x) => layerUsCore(x, story, ctx)), ...buildUsCoreMemberResources(story, ctx)],
+    pdex: buildPdexMemberResources(story, ctx),
+  };
+}
+
+function countCodes(counters: { all: CodeCounter; eobs: CodeCounter }, resources: Resource[]): void {
+  for (const r of resources) {
+    counters.all.add(r);
+    if (r.resourceType === 'ExplanationOfBenefit') counters.eobs.add(r);
+  }
+}
+
+function measure(name: BookProfile, codes?: typeof vocabulary): { all: Report; withoutShowcase: Report } {
+  const setup = bookSetup(name);
+  const { profile } = setup;
   const all = new MemberCollector(snomedGroups());
   const rest = new MemberCollector(snomedGroups());
   for (let index = 0; index < profile.members; index++) {
-    const story = simulateMember({ profile, codeMaps, directory }, index);
+    const { counted, pdex } = memberResources(setup, index);
     const showcase = Boolean(showcaseFor(index, profile));
-    for (const r of [...buildCarinBbMemberResources(story, ctx).map((x) => layerUsCore(x, story, ctx)), ...buildUsCoreMemberResources(story, ctx)]) {
+    for (const r of counted) {
       if (!['Patient', 'Coverage', 'ExplanationOfBenefit', 'Condition'].includes(r.resourceType)) continue;
       all.add(r);
       if (!showcase) rest.add(r);
     }
+    if (codes) countCodes(codes, [...counted, ...pdex]);
   }
   const targets = loadTargets();
   return {
@@ -78,8 +117,8 @@ function notMet(rows: ReportRow[]): string[] {
 }
 
 beforeAll(() => {
-  for (const { profile } of BOOKS) reports.set(profile, measure(profile));
-}, 300_000);
+  for (const { profile } of BOOKS) reports.set(profile, measure(profile, profile === 'medicaid' ? undefined : vocabulary));
+}, 600_000);
 
 describe('shipped profiles against REALISM-TARGETS at 1,000 members', () => {
   for (const { profile, book } of BOOKS) {
@@ -112,5 +151,60 @@ describe('shipped profiles against REALISM-TARGETS at 1,000 members', () => {
     expect(rate('medicare-advantage', 'medicare')).toBeGreaterThan(0.035);
     expect(rate('medicare-advantage', 'medicare')).toBeLessThan(0.07);
     expect(rate('commercial', 'commercial')).toBeLessThan(0.01);
+  });
+});
+
+/**
+ * Issue 10, done when: a 1,000 commercial + 1,000 Medicare Advantage population together use at least
+ * these many distinct codes per system (as `fhirseed report` counts them), every ICD-10-CM code is a
+ * billable code of the catalog and every MS-DRG a real v43 one.
+ */
+const FLOORS: Record<string, number> = {
+  'ICD-10-CM': 150,
+  'SNOMED CT conditions': 120,
+  RxNorm: 120,
+  NDC: 120,
+  LOINC: 300,
+  'MS-DRG': 50,
+  'ICD-10-PCS': 25,
+  'HCPCS Level II': 30,
+  CVX: 20,
+};
+
+describe('vocabulary breadth of a 1,000 commercial + 1,000 Medicare Advantage population', () => {
+  it('counts in memory the codes generate writes, member for member (what the floors below stand on)', () => {
+    for (const name of ['commercial', 'medicare-advantage'] as const) {
+      const setup = bookSetup(name);
+      const { profile } = setup;
+      const builder = memberBuilder({ profile, now: profile.period.end, runId: 'books', usCoreVersion: profile.usCore, render: { formats: new Set(['ndjson']), maxBundleEntries: 500 } }, codeMaps);
+      for (let index = 0; index < 6; index++) {
+        const written = { all: new CodeCounter(), eobs: new CodeCounter() };
+        const group = builder.member(index);
+        const lines = group.ndjson.flatMap((range) => groupText(group, range).split('\n')).filter(Boolean);
+        countCodes(written, lines.map((line) => JSON.parse(line) as Resource));
+        const inMemory = { all: new CodeCounter(), eobs: new CodeCounter() };
+        const { counted, pdex } = memberResources(setup, index);
+        countCodes(inMemory, [...counted, ...pdex]);
+        expect(inMemory.all.top(Infinity), `${name} member ${index}`).toEqual(written.all.top(Infinity));
+        expect(inMemory.eobs.top(Infinity), `${name} member ${index}`).toEqual(written.eobs.top(Infinity));
+      }
+    }
+  });
+
+  it('uses at least the issue 10 floors of distinct codes per system', () => {
+    const distinct = new Map(vocabulary.all.counts().map((c) => [c.name, c.distinct]));
+    for (const [name, floor] of Object.entries(FLOORS)) expect([name, distinct.get(name)! >= floor, distinct.get(name)]).toEqual([name, true, distinct.get(name)]);
+  });
+
+  it('bills only catalog ICD-10-CM codes (billable leaves) and real MS-DRGs', () => {
+    const onEobs = (system: string) => vocabulary.eobs.top(Infinity).find((s) => s.name === system)?.top.map((c) => c.code) ?? [];
+    const icd = onEobs('ICD-10-CM');
+    const drgs = onEobs('MS-DRG');
+    const billable = new Set([...codeMaps.conditions.values()].flatMap((c) => c.icd10cm.map((i) => i.code)));
+    for (const v of codeMaps.visitReasons.values()) billable.add(v.icd10cm);
+    expect(icd.length).toBeGreaterThanOrEqual(150);
+    for (const code of icd) expect([code, isIcd10CmFormat(code), billable.has(code)]).toEqual([code, true, true]);
+    expect(drgs.length).toBeGreaterThanOrEqual(50);
+    for (const code of drgs) expect([code, codeMaps.drgs.has(code)]).toEqual([code, true]);
   });
 });
