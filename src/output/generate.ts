@@ -53,7 +53,7 @@ export interface AsyncGenerateOptions extends GenerateOptions {
   signal?: AbortSignal;
   /**
    * Threads building members: this one and `jobs − 1` worker threads (default 1: all on this thread).
-   * The output is the same bytes for every value; the workers load the shipped code maps (code-maps/) themselves.
+   * The output is the same bytes for every value; the workers get a copy of this run's code maps.
    */
   jobs?: number;
 }
@@ -133,7 +133,7 @@ export async function generateAsync(options: AsyncGenerateOptions): Promise<Mani
     const parallel = jobs > 1 && run.end - run.first > 1;
     // In parallel, each thread writes its members' bundle files itself: only their NDJSON bytes come here (issue 13).
     const setup: MemberSetup = parallel && run.setup.render.formats.has('bundles') ? { ...run.setup, bundleDir: run.temp } : run.setup;
-    const threads = parallel ? new MemberThreads(setup, Math.min(jobs, run.end - run.first) - 1) : undefined;
+    const threads = parallel ? new MemberThreads(setup, Math.min(jobs, run.end - run.first) - 1, run.codeMaps) : undefined;
     try {
       const builder = memberBuilder(setup, run.codeMaps);
       const members = threads ? threads.members(builder, run.first, run.end) : membersInProcess(builder, run.first, run.end);

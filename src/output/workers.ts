@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { CodeMaps } from '../codemaps/types.js';
 import { workerFailed } from '../util/worker-failed.js';
 import { answerError, type WorkerMessage } from './member-answer.js';
 import type { MemberBuilder, MemberSetup } from './member-builder.js';
@@ -71,12 +72,18 @@ export class MemberThreads {
   private nextToYield = 0;
   private end = 0;
 
-  constructor(setup: MemberSetup, workers: number, codeMapsDir?: string) {
+  /**
+   * `codeMaps`: the code maps this thread loaded (and checked), which each worker gets as a structured clone, or a
+   * code-maps directory each worker loads itself (default: the shipped code-maps/). The clone takes 10–20 ms here and
+   * 20 there where loading takes a worker 250 ms and half a CPU-second (JSON with places, checks; issue 13).
+   */
+  constructor(setup: MemberSetup, workers: number, codeMaps?: string | CodeMaps) {
     const entry = workerEntry();
     // Built code: no execArgv given, so the workers inherit this thread's node options as node's default does
     // (`node --cpu-prof bin.js generate --jobs 2` profiles them too: issue 13); an empty list would drop them.
     const execArgv = entry.execArgv.length ? entry.execArgv : undefined;
-    this.workers = Array.from({ length: Math.max(1, workers) }, () => new Worker(entry.url, { workerData: { setup, codeMapsDir }, execArgv, resourceLimits: WORKER_HEAP }));
+    const workerData = { setup, codeMaps };
+    this.workers = Array.from({ length: Math.max(1, workers) }, () => new Worker(entry.url, { workerData, execArgv, resourceLimits: WORKER_HEAP }));
     for (const worker of this.workers) {
       this.busy.set(worker, 0);
       worker.on('message', (answer: WorkerMessage) => {
