@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { CodeMaps } from '../codemaps/types.js';
 import { SYSTEMS, type SystemName } from '../fhir/systems.js';
 import { packageRoot } from '../util/paths.js';
+import { versionsOf } from './versions.js';
 
 /** One code system an element carries, with how many distinct codes code-maps/ holds for it there and where they come from. */
 export interface ElementSystem {
@@ -14,6 +15,11 @@ export interface ElementSystem {
    * system where it names one per system, as catalog/drugs.json does), most frequent first, with how many rows name each.
    */
   sources: { source: string; rows: number }[];
+  /**
+   * The versions or editions of this system's codes that those sources name (src/guide/versions.ts: ICD-10-CM `FY2025`,
+   * LOINC `2.78`…), with how many rows cite each; `not stated` for rows whose source names none.
+   */
+  versions: { version: string; rows: number }[];
 }
 
 /** A coded element of one resource type and where its codes come from. */
@@ -278,7 +284,12 @@ export function buildMappingGuide(maps: CodeMaps, root = packageRoot()): Mapping
     resource,
     element,
     files,
-    systems: systems.map(([system, d]) => ({ system, count: new Set(d.codes).size, sources: sourcesOf(d.sources) })).filter((s) => s.count > 0),
+    systems: systems
+      .map(([system, d]) => {
+        const sources = sourcesOf(d.sources);
+        return { system, count: new Set(d.codes).size, sources, versions: versionsOf(system, sources) };
+      })
+      .filter((s) => s.count > 0),
   });
   const visitReasons = [...maps.visitReasons.values()];
   const dental = [...maps.dental.values()];

@@ -11,16 +11,16 @@ const TOP_SOURCES = 3;
 
 /**
  * The guide as one Markdown document: a table of coded elements (one row per element and system:
- * resource, element, system, URI, distinct codes, code-maps files, and the sources of that system's codes), the crosswalks with
+ * resource, element, system, URI, the version its sources name, distinct codes, code-maps files, and the sources of that system's codes), the crosswalks with
  * examples, every system in the data and the licence notices.
  */
 export function guideMarkdown(guide: MappingGuide): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const out: string[] = [`# ${TITLE}`, '', INTRO, '', '## Coded elements', ''];
-  out.push('| resource | element | code system | system URI | distinct codes | code-maps file | sources |', '|---|---|---|---|---:|---|---|');
+  out.push('| resource | element | code system | system URI | version | distinct codes | code-maps file | sources |', '|---|---|---|---|---|---:|---|---|');
   for (const e of guide.elements) {
     for (const s of e.systems) {
-      out.push(`| ${cell(e.resource)} | ${cell(e.element)} | ${cell(systemName(s.system))} | ${SYSTEMS[s.system]} | ${s.count} | ${e.files.join(', ')} | ${cell(sourceSummary(s.sources))} |`);
+      out.push(`| ${cell(e.resource)} | ${cell(e.element)} | ${cell(systemName(s.system))} | ${SYSTEMS[s.system]} | ${cell(versionSummary(s.versions))} | ${s.count} | ${e.files.join(', ')} | ${cell(sourceSummary(s.sources))} |`);
     }
   }
   out.push('', '## Crosswalks', '');
@@ -44,7 +44,7 @@ export function guideHtml(guide: MappingGuide): string {
       e.systems.map(
         (s, i) =>
           `<tr>${i === 0 ? `<td rowspan="${e.systems.length}">${esc(e.resource)}</td><td rowspan="${e.systems.length}"><code>${esc(e.element)}</code></td>` : ''}` +
-          `<td>${esc(systemName(s.system))}<br><small><code>${esc(SYSTEMS[s.system])}</code></small></td><td class="n">${s.count}</td>` +
+          `<td>${esc(systemName(s.system))}<br><small><code>${esc(SYSTEMS[s.system])}</code></small></td><td>${esc(versionSummary(s.versions))}</td><td class="n">${s.count}</td>` +
           (i === 0 ? `<td rowspan="${e.systems.length}">${e.files.map((f) => `<code>${esc(f)}</code>`).join('<br>')}</td>` : '') +
           `<td><small>${esc(sourceSummary(s.sources))}</small></td>` +
           '</tr>',
@@ -76,7 +76,7 @@ th{background:#eef1f5}td.n{text-align:right;font-variant-numeric:tabular-nums}co
 <p>${esc(INTRO).replace(/`([^`]+)`/g, '<code>$1</code>')}</p>
 <nav><a href="#elements">Coded elements</a><a href="#crosswalks">Crosswalks</a><a href="#systems">Code systems</a><a href="#notices">Licence notices</a></nav>
 <h2 id="elements">Coded elements</h2>
-<div class="scroll"><table id="elements-table"><thead><tr><th>resource</th><th>element</th><th>code system</th><th>distinct codes</th><th>code-maps file</th><th>sources</th></tr></thead><tbody>
+<div class="scroll"><table id="elements-table"><thead><tr><th>resource</th><th>element</th><th>code system</th><th>version</th><th>distinct codes</th><th>code-maps file</th><th>sources</th></tr></thead><tbody>
 ${rows}
 </tbody></table></div>
 <h2 id="crosswalks">Crosswalks</h2>
@@ -92,6 +92,12 @@ ${notices}
 </tbody></table></div>
 </body></html>
 `;
+}
+
+/** The versions of a row's codes as its sources name them: `FY2025`, or `2.78 (30 rows); not stated (11 rows)` when they differ. */
+function versionSummary(versions: { version: string; rows: number }[]): string {
+  if (versions.length === 1) return versions[0]!.version;
+  return versions.map((v) => `${v.version} (${v.rows} row${v.rows === 1 ? '' : 's'})`).join('; ');
 }
 
 function sourceSummary(sources: { source: string; rows: number }[]): string {

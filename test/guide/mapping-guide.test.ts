@@ -86,8 +86,8 @@ describe('fhirseed mapping-guide', () => {
     const rows = tableAfter(markdown, 'Coded elements');
     const guide = buildMappingGuide(codeMaps);
     const expected = guide.elements.flatMap((e) => e.systems.map((s) => `${e.resource}|${e.element}|${s.count}`));
-    expect(rows.map((c) => `${c[0]}|${c[1]}|${c[4]}`.replace(/\\\|/g, '|'))).toEqual(expected);
-    const count = (resource: string, element: string, uri: string) => Number(rows.find((c) => c[0] === resource && c[1] === element && c[3] === uri)?.[4]);
+    expect(rows.map((c) => `${c[0]}|${c[1]}|${c[5]}`.replace(/\\\|/g, '|'))).toEqual(expected);
+    const count = (resource: string, element: string, uri: string) => Number(rows.find((c) => c[0] === resource && c[1] === element && c[3] === uri)?.[5]);
     const conditions = raw('catalog/conditions.json').rows as { snomed: { code: string }; icd10cm: { code: string }[] }[];
     const drugs = raw('catalog/drugs.json').rows as { rxnorm: { code: string }; ndc: { code: string } }[];
     const icd10cm = conditions.flatMap((c) => c.icd10cm.map((i) => i.code));
@@ -103,7 +103,7 @@ describe('fhirseed mapping-guide', () => {
     expect(count('MedicationRequest', 'medicationCodeableConcept', 'http://hl7.org/fhir/sid/ndc')).toBe(distinct(drugs.map((d) => d.ndc.code)));
     expect(count('Immunization', 'vaccineCode', 'http://hl7.org/fhir/sid/cvx')).toBe(distinct(raw('immunizations.json').rows.map((v) => (v.cvx as { code: string }).code)));
     const tables = raw('tables.json').tables as Record<string, { codes: unknown[] }>;
-    for (const [name, t] of Object.entries(tables)) expect(rows.find((c) => c[1] === `tables.json: ${name}`)?.[4], name).toBe(String(t.codes.length));
+    for (const [name, t] of Object.entries(tables)) expect(rows.find((c) => c[1] === `tables.json: ${name}`)?.[5], name).toBe(String(t.codes.length));
   });
 
   it('should show the crosswalks with their pair counts and the licence notices', () => {
