@@ -14,18 +14,21 @@ const temps: (() => void)[] = [];
 afterAll(() => temps.forEach((c) => c()));
 
 const base = shippedProfile('default');
-/** Output directories by profile: each property below draws the same profiles (SEED), generated once and re-read. */
-const generated = new Map<string, string>();
+/**
+ * The resources of each profile's output, as read back from its bundle files: each property below draws the same
+ * profiles (SEED), so each is generated (bundles only: nothing here reads the NDJSON) and read once (the properties only read them).
+ */
+const generated = new Map<string, Resource[]>();
 function population(profile: Profile): Resource[] {
   const key = JSON.stringify(profile);
-  let dir = generated.get(key);
-  if (!dir) {
+  let resources = generated.get(key);
+  if (!resources) {
     const t = tempDir();
     temps.push(t.cleanup);
-    generateTo(t.dir, profile);
-    generated.set(key, (dir = t.dir));
+    generateTo(t.dir, profile, { formats: ['bundles'] });
+    generated.set(key, (resources = bundleResources(t.dir).flatMap((b) => b.resources)));
   }
-  return bundleResources(dir).flatMap((b) => b.resources);
+  return resources;
 }
 
 /**
