@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { ProfileError, UserError } from '../util/errors.js';
 import { exactWholeNumber, MAX_EXACT_WHOLE } from '../util/whole-number.js';
@@ -9,6 +9,7 @@ import { profileNotes } from './notes.js';
 import { checkSemantics } from './semantics.js';
 import type { GeneratorLimits, Profile } from './types.js';
 import { firstUnknownKey } from './unknown-keys.js';
+import { profileValidator } from './validator.js';
 
 /** What a profile is checked against; src/story/limits.ts `profileLoadOptions(codeMaps)` makes it. */
 export interface LoadOptions {
@@ -18,8 +19,7 @@ export interface LoadOptions {
   limits: GeneratorLimits;
 }
 
-const ajv = new Ajv({ allErrors: false, strict: false, verbose: true });
-const validateSchema = ajv.compile(profileSchema);
+const validateSchema = profileValidator().validate;
 
 /**
  * Reads, checks and completes a profile file. Throws UserError when the file cannot be read and
@@ -60,12 +60,8 @@ export function parseProfile(text: string, file: string, options: LoadOptions, o
   // Unknown keys first, anywhere in the file: a typo'd key would otherwise show as the required field it hides.
   const unknown = firstUnknownKey(raw, profileSchema);
   if (unknown) fail(unknown.path, unknown.problem, unknown.key);
-  if (!validateSchema(raw)) {
-    const error = validateSchema.errors?.[0] as ErrorObject;
-    const path = error.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
-    if (error.keyword === 'required') fail(path, `missing required field '${String(error.params.missingProperty)}'`);
-    fail(path, describeSchemaError(error));
-  }
+  const schemaError = schemaFailure(validateSchema, raw);
+  if (schemaError) fail(schemaError.path, schemaError.problem);
   checkSeed(doc, text, fail);
   const input = raw as Profile & Record<string, unknown>;
   checkSemantics(input, options, fail);
@@ -139,8 +135,27 @@ function locate(doc: Document, path: (string | number)[], keyOf?: string): numbe
   return 0;
 }
 
+/**
+ * The first error `validate` (the profile schema's: src/profile/validator.ts) finds in `raw`, as the field's path
+ * and the problem in words, or undefined when there is none.
+ */
+export function schemaFailure(validate: ValidateFunction, raw: unknown): { path: (string | number)[]; problem: string } | undefined {
+  if (validate(raw)) return undefined;
+  const error = validate.errors?.[0] as ErrorObject;
+  const path = error.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
+  if (error.keyword === 'required') return { path, problem: `missing required field '${String(error.params.missingProperty)}'` };
+  return { path, problem: describeSchemaError(error) };
+}
+
+/** Whether `schema` is schema.ts's `share`: compared by value, since ajv's standalone code carries a copy of it. */
+function isShare(schema: unknown): boolean {
+  if (typeof schema !== 'object' || schema === null) return false;
+  const s = schema as Record<string, unknown>;
+  return Object.keys(s).length === Object.keys(share).length && Object.entries(share).every(([k, v]) => s[k] === v);
+}
+
 function describeSchemaError(e: ErrorObject): string {
-  if (e.parentSchema === share && (e.keyword === 'type' || e.keyword === 'minimum' || e.keyword === 'maximum')) {
+  if (isShare(e.parentSchema) && (e.keyword === 'type' || e.keyword === 'minimum' || e.keyword === 'maximum')) {
     return `${JSON.stringify(e.data)} is not a share: expected a number from 0 to 1 (20% is 0.2)`;
   }
   switch (e.keyword) {
