@@ -131,9 +131,9 @@ export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<strin
   const drugs = new Map<string, DrugRow>();
   const treating = new Map<string, string[]>();
   for (const d of rows(drugFile, DRUG_FIELDS, true) as unknown as CatalogDrug[]) {
-    if (drugs.has(d.key)) fail(drugFile, d.key, 'duplicate key');
-    if (!isNdc11(d.ndc.code)) fail(drugFile, d.key, `NDC ${d.ndc.code} is not 11 digits`);
-    if (!/^\d+$/.test(d.rxnorm.code)) fail(drugFile, d.key, `RxNorm ${d.rxnorm.code} is not an RxCUI`);
+    if (drugs.has(d.key)) fail(drugFile, d.key, 'duplicate key', 'key', d);
+    if (!isNdc11(d.ndc.code)) fail(drugFile, d.key, `NDC ${d.ndc.code} is not 11 digits`, 'ndc.code', d);
+    if (!/^\d+$/.test(d.rxnorm.code)) fail(drugFile, d.key, `RxNorm ${d.rxnorm.code} is not an RxCUI`, 'rxnorm.code', d);
     drugs.set(d.key, {
       key: d.key,
       rxnorm: { code: d.rxnorm.code, display: d.rxnorm.display },
@@ -168,8 +168,8 @@ export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<strin
   reader.unique('catalog/icd10pcs.json', pcsRows, (p) => p.key);
   reader.unique('catalog/icd10pcs.json', pcsRows, (p) => p.code);
   for (const p of pcsRows) {
-    if (!isIcd10PcsFormat(p.code)) fail('catalog/icd10pcs.json', p.key, `'${p.code}' is not an ICD-10-PCS code`);
-    for (const g of p.drgs) if (!drgs.has(g)) fail('catalog/icd10pcs.json', p.key, `names MS-DRG '${g}', which ms-drg.json does not have`);
+    if (!isIcd10PcsFormat(p.code)) fail('catalog/icd10pcs.json', p.key, `'${p.code}' is not an ICD-10-PCS code`, 'code', p);
+    p.drgs.forEach((g, i) => drgs.has(g) || fail('catalog/icd10pcs.json', p.key, `names MS-DRG '${g}', which ms-drg.json does not have`, ['drgs', i], p));
     pcsByKey.set(p.key, p);
     const side = sideOf(p.axes.bodyPart);
     pcs.set(p.code, { key: p.code, code: p.code, display: p.display, drgs: p.drgs, ...(side ? { side } : {}), source: p.source });
@@ -200,17 +200,17 @@ export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<strin
   const conditions = new Map<string, ConditionRow>();
   const drugsByCondition = new Map<string, string[]>();
   for (const c of rows<CatalogCondition>(file, CONDITION_FIELDS, true)) {
-    if (conditions.has(c.key)) fail(file, c.key, 'duplicate key');
-    if (!isValidVerhoeff(c.snomed.code)) fail(file, c.key, `SNOMED CT id ${c.snomed.code} fails its Verhoeff check digit`);
-    if (!c.icd10cm.length) fail(file, c.key, 'needs at least one ICD-10-CM code');
-    for (const icd of c.icd10cm) if (!isIcd10CmFormat(icd.code)) fail(file, c.key, `'${icd.code}' is not an ICD-10-CM code`);
-    for (const g of c.drgs) if (!drgs.has(g)) fail(file, c.key, `names MS-DRG '${g}', which ms-drg.json does not have`);
-    for (const t of c.visitTests) if (!procedures.has(t)) fail(file, c.key, `names visit test '${t}', which professional-procedures.json does not have`);
-    const pcsCodes = c.procedures.icd10pcs.map((k) => pcsByKey.get(k)?.code ?? fail(file, c.key, `names ICD-10-PCS '${k}', which icd10pcs.json does not have`));
-    for (const h of c.procedures.hcpcs) if (!hcpcsRows.has(h) && !byCode.has(h)) fail(file, c.key, `names HCPCS '${h}', which hcpcs.json does not have`);
-    const labTests = [...new Set(c.labs.map((l) => labGroup.get(l) ?? fail(file, c.key, `names lab '${l}', which catalog/labs.json does not have`)))];
-    for (const t of labTests) if (!procedures.has(t)) fail(file, c.key, `its labs are billed as '${t}', which professional-procedures.json does not have`);
-    const drugKeys = [...new Set(c.drugsFor.flatMap((k) => treating.get(k) ?? fail(file, c.key, `no drug treats '${k}'`)))];
+    if (conditions.has(c.key)) fail(file, c.key, 'duplicate key', 'key', c);
+    if (!isValidVerhoeff(c.snomed.code)) fail(file, c.key, `SNOMED CT id ${c.snomed.code} fails its Verhoeff check digit`, 'snomed.code', c);
+    if (!c.icd10cm.length) fail(file, c.key, 'needs at least one ICD-10-CM code', 'icd10cm', c);
+    c.icd10cm.forEach((icd, i) => isIcd10CmFormat(icd.code) || fail(file, c.key, `'${icd.code}' is not an ICD-10-CM code`, ['icd10cm', i, 'code'], c));
+    c.drgs.forEach((g, i) => drgs.has(g) || fail(file, c.key, `names MS-DRG '${g}', which ms-drg.json does not have`, ['drgs', i], c));
+    c.visitTests.forEach((t, i) => procedures.has(t) || fail(file, c.key, `names visit test '${t}', which professional-procedures.json does not have`, ['visitTests', i], c));
+    const pcsCodes = c.procedures.icd10pcs.map((k, i) => pcsByKey.get(k)?.code ?? fail(file, c.key, `names ICD-10-PCS '${k}', which icd10pcs.json does not have`, ['procedures', 'icd10pcs', i], c));
+    c.procedures.hcpcs.forEach((h, i) => hcpcsRows.has(h) || byCode.has(h) || fail(file, c.key, `names HCPCS '${h}', which hcpcs.json does not have`, ['procedures', 'hcpcs', i], c));
+    const labTests = [...new Set(c.labs.map((l, i) => labGroup.get(l) ?? fail(file, c.key, `names lab '${l}', which catalog/labs.json does not have`, ['labs', i], c)))];
+    for (const t of labTests) if (!procedures.has(t)) fail(file, c.key, `its labs are billed as '${t}', which professional-procedures.json does not have`, ['labs', c.labs.findIndex((l) => labGroup.get(l) === t)], c);
+    const drugKeys = [...new Set(c.drugsFor.flatMap((k, i) => treating.get(k) ?? fail(file, c.key, `no drug treats '${k}'`, ['drugsFor', i], c)))];
     drugsByCondition.set(c.key, drugKeys);
     conditions.set(c.key, {
       key: c.key,
@@ -235,7 +235,7 @@ export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<strin
   // A head condition's more specific forms, with the share of its members who have each instead.
   for (const c of rows<CatalogCondition>(file)) {
     if (!c.variantOf) continue;
-    const head = conditions.get(c.variantOf.key) ?? fail(file, c.key, `is a variant of '${c.variantOf.key}', which the table does not have`);
+    const head = conditions.get(c.variantOf.key) ?? fail(file, c.key, `is a variant of '${c.variantOf.key}', which the table does not have`, 'variantOf.key', c);
     head.variants.push({ row: conditions.get(c.key)!, share: c.variantOf.share });
   }
   for (const [key, head] of conditions) {

@@ -69,7 +69,7 @@ export function careProcedureKey(system: string, code: string): string {
 export function loadCareCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps): CareCodeMaps {
   const { index, fail } = reader;
   const checkSnomed = (file: string, key: string, c: Coded | undefined) => {
-    if (c && !isValidVerhoeff(c.code)) fail(file, key, `SNOMED CT id ${c.code} fails its Verhoeff check digit`);
+    if (c && !isValidVerhoeff(c.code)) fail(file, key, `SNOMED CT id ${c.code} fails its Verhoeff check digit`, 'code', c);
   };
 
   const encounterTypes = index<EncounterTypeRow>('care-encounter-types.json', (r) => r.kind, { kind: 'text', snomed: 'coded?', participantType: 'coded' });
@@ -90,14 +90,14 @@ export function loadCareCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps):
   }
   for (const [key, r] of procedures) {
     checkSnomed('care-procedures.json', key, r.snomed);
-    if (!['cpt', 'hcpcs', 'icd10pcs'].includes(r.system)) fail('care-procedures.json', key, `unknown system '${r.system}' (cpt, hcpcs or icd10pcs)`);
-    if (r.system === 'icd10pcs' && !isIcd10PcsFormat(r.code)) fail('care-procedures.json', key, 'not an ICD-10-PCS code');
+    if (!['cpt', 'hcpcs', 'icd10pcs'].includes(r.system)) fail('care-procedures.json', key, `unknown system '${r.system}' (cpt, hcpcs or icd10pcs)`, 'system');
+    if (r.system === 'icd10pcs' && !isIcd10PcsFormat(r.code)) fail('care-procedures.json', key, 'not an ICD-10-PCS code', 'code');
   }
 
   const conditionCategories = index<ConditionCategoryRow>('care-condition-categories.json', (r) => r.key, { key: 'text', healthConcern: 'boolean', assessmentCategory: 'coded?' });
   for (const [key, r] of conditionCategories) {
     if (!claims.conditions.has(key)) fail('care-condition-categories.json', key, 'conditions.json has no such condition');
-    if (r.assessmentCategory && !ASSESSMENT_CATEGORIES.has(r.assessmentCategory.code)) fail('care-condition-categories.json', key, `'${r.assessmentCategory.code}' is not a us-core-category code`);
+    if (r.assessmentCategory && !ASSESSMENT_CATEGORIES.has(r.assessmentCategory.code)) fail('care-condition-categories.json', key, `'${r.assessmentCategory.code}' is not a us-core-category code`, 'assessmentCategory.code');
   }
 
   const implants = index<ImplantRow>('care-implants.json', (r) => r.key, {
@@ -106,8 +106,8 @@ export function loadCareCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps):
   const implantsByPcs = new Map<string, ImplantRow>();
   for (const [key, r] of implants) {
     checkSnomed('care-implants.json', key, r.snomed);
-    for (const pcs of r.pcs) {
-      if (!claims.pcs.has(pcs)) fail('care-implants.json', key, `names ICD-10-PCS '${pcs}', which icd10pcs.json does not have`);
+    for (const [i, pcs] of r.pcs.entries()) {
+      if (!claims.pcs.has(pcs)) fail('care-implants.json', key, `names ICD-10-PCS '${pcs}', which icd10pcs.json does not have`, ['pcs', i]);
       implantsByPcs.set(pcs, r);
     }
   }

@@ -159,14 +159,14 @@ export function loadLabsVitalsCodeMaps(reader: CodeMapReader, claims: ClaimsCode
     'quantity.normal.low': MEASURE, 'quantity.normal.high': MEASURE, 'quantity.conditions': 'object?', findings: 'objects?', conditionFindings: 'object?',
   });
   const checkBand = (file: string, key: string, b: Band) => {
-    if (!(b.low <= b.high)) reader.fail(file, key, `band ${b.low}-${b.high} is empty`);
+    if (!(b.low <= b.high)) reader.fail(file, key, `band ${b.low}-${b.high} is empty`, 'high', b);
   };
   const checkCondition = (file: string, key: string, condition: string) => {
     if (!claims.conditions.has(condition)) reader.fail(file, key, `names condition '${condition}', which conditions.json does not have`);
   };
   for (const k of REQUIRED_VITALS) if (!vitals.has(k)) reader.fail('vitals.json', k, 'is missing');
   for (const [key, v] of vitals) {
-    if (!LOINC.test(v.loinc.code)) reader.fail('vitals.json', key, `'${v.loinc.code}' is not a LOINC code`);
+    if (!LOINC.test(v.loinc.code)) reader.fail('vitals.json', key, `'${v.loinc.code}' is not a LOINC code`, 'loinc.code');
     for (const r of reader.list<VitalRange>('vitals.json', v.ranges ?? [], `'${key}' ranges`, { ...BAND, ageMin: AGE, ageMax: AGE, sex: 'text?', condition: 'text?' })) {
       checkBand('vitals.json', key, r);
       if (r.condition) checkCondition('vitals.json', key, r.condition);
@@ -175,7 +175,7 @@ export function loadLabsVitalsCodeMaps(reader: CodeMapReader, claims: ClaimsCode
   for (const [key, panel] of labs) {
     if (claims.procedures.get(key)?.use !== 'lab') reader.fail('labs.json', key, 'is not a lab procedure in professional-procedures.json');
     for (const a of reader.list<AnalyteRow>('labs.json', panel.analytes, `'${key}' analytes`, { loinc: 'coded', unit: 'object', 'unit.code': 'text', decimals: DECIMALS, normal: 'object', ...NORMAL, conditions: 'object?' })) {
-      if (!LOINC.test(a.loinc.code)) reader.fail('labs.json', key, `'${a.loinc.code}' is not a LOINC code`);
+      if (!LOINC.test(a.loinc.code)) reader.fail('labs.json', key, `'${a.loinc.code}' is not a LOINC code`, 'loinc.code', a);
       checkBand('labs.json', key, a.normal);
       for (const [c, b] of Object.entries(a.conditions ?? {})) {
         checkCondition('labs.json', key, c);
@@ -184,8 +184,8 @@ export function loadLabsVitalsCodeMaps(reader: CodeMapReader, claims: ClaimsCode
       }
     }
     for (const q of reader.list<QualitativeAnalyteRow>('labs.json', panel.qualitative ?? [], `'${key}' qualitative`, { loinc: 'coded', text: 'object?', 'text.normal': 'text', coded: 'object?', 'coded.normal': 'coded' })) {
-      if (!LOINC.test(q.loinc.code)) reader.fail('labs.json', key, `'${q.loinc.code}' is not a LOINC code`);
-      if (Boolean(q.text) === Boolean(q.coded)) reader.fail('labs.json', key, `qualitative '${q.loinc.code}' needs text or coded (one of them)`);
+      if (!LOINC.test(q.loinc.code)) reader.fail('labs.json', key, `'${q.loinc.code}' is not a LOINC code`, 'loinc.code', q);
+      if (Boolean(q.text) === Boolean(q.coded)) reader.fail('labs.json', key, `qualitative '${q.loinc.code}' needs text or coded (one of them)`, 'loinc', q);
       for (const c of Object.keys({ ...q.text?.conditions, ...q.coded?.conditions })) checkCondition('labs.json', key, c);
     }
   }

@@ -143,9 +143,9 @@ export function loadMedicationCodeMaps(reader: CodeMapReader, claims: ClaimsCode
   const sigs = new Map<string, MedicationSigRow>();
   for (const [key, s] of written) {
     const drug = claims.drugs.get(key) ?? fail(SIGS, key, 'is not a drug of code-maps/catalog/drugs.json');
-    if (!Object.hasOwn(PERIOD_DAYS, s.periodUnit)) fail(SIGS, key, `periodUnit '${s.periodUnit}' is not h, d or wk`);
+    if (!Object.hasOwn(PERIOD_DAYS, s.periodUnit)) fail(SIGS, key, `periodUnit '${s.periodUnit}' is not h, d or wk`, 'periodUnit');
     if (Math.abs(sigUnitsPerDay(s) * drug.daysSupply - drug.quantity) > 0.01 * drug.quantity) {
-      fail(SIGS, key, `dose × frequency × days supply is not the fill's quantity (${drug.quantity})`);
+      fail(SIGS, key, `dose × frequency × days supply is not the fill's quantity (${drug.quantity})`, 'dose');
     }
   }
   for (const [key, drug] of claims.drugs) sigs.set(key, written.get(key) ?? deriveSig(drug));
@@ -168,8 +168,8 @@ export function loadMedicationCodeMaps(reader: CodeMapReader, claims: ClaimsCode
   reader.unique('catalog/cvx.json', cvxRows, (r) => r.code);
   const cvx = new Set(cvxRows.map((r) => r.code));
   for (const [key, v] of vaccines) {
-    if (!/^\d{1,3}$/.test(v.cvx.code)) fail(IMMS, key, `'${v.cvx.code}' is not a CVX code`);
-    if (!cvx.has(v.cvx.code)) fail(IMMS, key, `CVX ${v.cvx.code} is not in catalog/cvx.json`);
+    if (!/^\d{1,3}$/.test(v.cvx.code)) fail(IMMS, key, `'${v.cvx.code}' is not a CVX code`, 'cvx.code');
+    if (!cvx.has(v.cvx.code)) fail(IMMS, key, `CVX ${v.cvx.code} is not in catalog/cvx.json`, 'cvx.code');
   }
   const schedule = reader.list<VaccineDoseRow>(IMMS, imms.schedule ?? [], 'schedule', {
     vaccine: 'text', dose: 'whole 1..', ageMinMonths: AGE_MONTHS, ageMaxMonths: AGE_MONTHS, share: SHARE,

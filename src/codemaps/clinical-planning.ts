@@ -67,7 +67,7 @@ export function loadPlanningCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMa
   });
   for (const [key, g] of goals) {
     if (!claims.conditions.has(key)) reader.fail('planning-goals.json', key, 'is not a condition key of conditions.json');
-    if (!isValidLoinc(g.measure.code)) reader.fail('planning-goals.json', key, `'${g.measure.code}' is not a LOINC code`);
+    if (!isValidLoinc(g.measure.code)) reader.fail('planning-goals.json', key, `'${g.measure.code}' is not a LOINC code`, 'measure.code');
   }
   const careTeamRoles = reader.index<CareTeamRoleRow>('planning-careteam-roles.json', (r) => r.key, { key: 'text', taxonomies: 'texts', code: 'text', display: 'text' });
   for (const key of ['primary-care', 'patient', 'caregiver']) {
@@ -77,7 +77,7 @@ export function loadPlanningCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMa
   for (const key of ['progress', 'consult', 'discharge', 'history-physical', 'procedure', 'laboratory']) {
     const row = noteTypes.get(key);
     if (!row) reader.fail('planning-notes.json', key, 'note type row is required');
-    else if (!isValidLoinc(row.code)) reader.fail('planning-notes.json', key, `'${row.code}' is not a LOINC code`);
+    else if (!isValidLoinc(row.code)) reader.fail('planning-notes.json', key, `'${row.code}' is not a LOINC code`, 'code');
   }
   const noteFormat = reader.read<{ format?: Coded & SourcedRow }>('planning-notes.json').format;
   if (!noteFormat?.source) reader.fail('planning-notes.json', 'format', 'needs a format code with a source');
@@ -87,8 +87,8 @@ export function loadPlanningCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMa
   });
   for (const [key, r] of reports) {
     if (!claims.procedures.has(key)) reader.fail('planning-reports.json', key, 'is not a procedure key of professional-procedures.json');
-    if (!LOINC_PART.test(r.category.code)) reader.fail('planning-reports.json', key, `'${r.category.code}' is not a LOINC part`);
-    for (const c of [r.code, r.impression, ...(r.document ? [r.document] : [])]) if (!isValidLoinc(c.code)) reader.fail('planning-reports.json', key, `'${c.code}' is not a LOINC code`);
+    if (!LOINC_PART.test(r.category.code)) reader.fail('planning-reports.json', key, `'${r.category.code}' is not a LOINC part`, 'category.code');
+    for (const c of [r.code, r.impression, ...(r.document ? [r.document] : [])]) if (!isValidLoinc(c.code)) reader.fail('planning-reports.json', key, `'${c.code}' is not a LOINC code`, 'code', c);
   }
   const pathology = reader.object<PathologyReportRow>('planning-reports.json', reader.read<{ pathology?: unknown }>('planning-reports.json').pathology, 'pathology', {
     category: 'coded', code: 'coded', document: 'coded',

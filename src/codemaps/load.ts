@@ -48,10 +48,12 @@ export interface CodeMapReader {
   /** Throws `code-maps/FILE:LINE:COLUMN: NAME N: 'KEY' is also NAME M` for the first row of `list` whose key an earlier row has. */
   unique<T>(file: string, list: readonly T[], key: (row: T) => string, name?: string): void;
   /**
-   * Throws `code-maps/FILE:LINE:COLUMN: 'KEY': problem`. The place: the row `index` read under KEY (its `field` when
-   * given), else KEY as a dotted path from the file's top (`rvus.codes.99213`), else none (`code-maps/FILE: 'KEY': …`).
+   * Throws `code-maps/FILE:LINE:COLUMN: 'KEY': problem`. The place: `field` (a dotted path, or keys and array indexes:
+   * `['icd10cm', 2, 'code']`) in `row` when given (a row as `rows` read it), else in the row `index` read under KEY, the
+   * row's `{` without `field`; else KEY as a dotted path from the file's top (`rvus.codes.99213`), else none
+   * (`code-maps/FILE: 'KEY': …`).
    */
-  fail(file: string, key: string, problem: string, field?: string): never;
+  fail(file: string, key: string, problem: string, field?: string | readonly (string | number)[], row?: object): never;
 }
 
 /** Per code-maps directory and file: the parsed file and the rows index() keyed, for fail's places. */
@@ -137,11 +139,11 @@ export function codeMapReader(dir: string): CodeMapReader {
       seen.set(k, i + 1);
     });
   };
-  const fail = (file: string, key: string, problem: string, field?: string): never => {
+  const fail = (file: string, key: string, problem: string, field?: string | readonly (string | number)[], given?: object): never => {
     const entry = readFiles.get(`${dir}\0${file}`);
-    const row = entry?.keyed?.get(key);
+    const row = given ?? entry?.keyed?.get(key);
     let where = `code-maps/${file}`;
-    if (row) where = located(file, row, field ? field.split('.') : []);
+    if (row) where = located(file, row, typeof field === 'string' ? field.split('.') : (field ?? []));
     else if (entry && exactPlace(entry.root, key.split('.'))) where = located(file, entry.root, key.split('.'));
     throw new UserError(`${where}: '${key}': ${problem}`);
   };

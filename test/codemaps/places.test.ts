@@ -102,3 +102,17 @@ describe('places after the load', () => {
     expect(rows.filter((row) => placeOf(row) !== undefined)).toEqual([]);
   });
 });
+
+describe("catalog and clinical key errors name the field's place (s15 trial E3)", () => {
+  it.each([
+    ['catalog/conditions.json', '"code": "I10",', '"code": "110",', '"110"', "'hypertension': '110' is not an ICD-10-CM code"],
+    ['catalog/conditions.json', '"2951-2",', '"0000-0",', '"0000-0"', "'hypertension': names lab '0000-0', which catalog/labs.json does not have"],
+    ['catalog/drugs.json', '"code": "69097083705"', '"code": "6909708370"', '"6909708370"', 'is not 11 digits'],
+    ['vitals.json', '"code": "85354-9"', '"code": "85354"', '"85354"', "'blood-pressure': '85354' is not a LOINC code"],
+  ])('%s: %s → %s at the value', (file, from, to, value, problem) => {
+    const { dir, text } = editedCopy(file, (t) => t.replace(from, to));
+    const message = thrown(() => loadCodeMaps(dir)).message;
+    expect(message.startsWith(`code-maps/${file}:${where(text, value)}: `), message).toBe(true);
+    expect(message).toContain(problem);
+  });
+});
