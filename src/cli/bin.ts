@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { onUnclaimedInterrupt } from './interrupt.js';
+import { unclaimedInterruptLine } from './interrupt-wording.js';
 
 // First thing: a Ctrl-C or SIGTERM at any moment (loading, before the server's start line) is one
-// line and exit 130; commands that must clean up first claim the signals while they work.
+// line and exit 130; commands that must clean up first claim the signals while they work. generate's
+// line is the one it says once it has begun to write (interrupt-wording.ts).
 onUnclaimedInterrupt(() => {
-  process.stderr.write('fhirseed: interrupted\n');
+  process.stderr.write(`fhirseed: ${unclaimedInterruptLine(process.argv.slice(2))}\n`);
   process.exit(130);
 });
 

@@ -8,6 +8,7 @@ import { IG_NAMES, igPackageVersions, type IgName } from '../profile/igs.js';
 import type { TargetRow } from '../profile/targets.js';
 import type { Profile } from '../profile/types.js';
 import { Interrupted, UserError } from '../util/errors.js';
+import { generateInterrupted } from './interrupted.js';
 import { checkNow } from '../util/now.js';
 import { fhirseedVersion } from '../util/paths.js';
 import { checkRunId } from '../util/run-id.js';
@@ -126,7 +127,7 @@ export function generate(options: GenerateOptions): Manifest {
  */
 export async function generateAsync(options: AsyncGenerateOptions): Promise<Manifest> {
   const run = beginRun(options, true);
-  const interrupted = () => new Interrupted(`interrupted; removed the partial output, ${options.out} is as it was`);
+  const interrupted = () => new Interrupted(generateInterrupted(options.out));
   try {
     const jobs = options.jobs ?? 1;
     // Workers first: they start up (modules, code maps, directory) while this thread builds its own.

@@ -102,7 +102,7 @@ describe('generate options are checked before any work, and echoed as typed', ()
     process.emit('SIGTERM');
     const r = await running;
     expect(r.code).toBe(130);
-    expect(r.stderr).toBe(`fhirseed: interrupted; removed the partial output, ${out} is as it was\n`);
+    expect(r.stderr).toBe(`fhirseed: interrupted; nothing of this run was kept, ${out} is as it was\n`);
     expect(readdirSync(base)).toEqual([]);
   }, 60_000);
 

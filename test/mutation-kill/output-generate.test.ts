@@ -237,7 +237,7 @@ describe('generateAsync', () => {
       const error = await rejected(generateAsync({ profile: tiny(3), out, codeMaps, igs: ['pdex'], signal: controller.signal, onProgress: (d) => { done.push(d); if (d === at) controller.abort(); } }));
       expect(error).toBeInstanceOf(Interrupted);
       expect((error as Interrupted).exitCode).toBe(130);
-      expect(error.message).toBe(`interrupted; removed the partial output, ${out} is as it was`);
+      expect(error.message).toBe(`interrupted; nothing of this run was kept, ${out} is as it was`);
       expect(done).toEqual(at === 0 ? [] : Array.from({ length: at }, (_, i) => i + 1));
       expect([...readTree(out).keys()]).toEqual(['screenshots/a.png']);
       expect(leftovers(parent)).toEqual([]);

@@ -1,0 +1,26 @@
+// bin.ts's line for a signal no command has claimed yet: for generate, the line generate itself says once it has begun
+// to write, with --out as typed in any of its forms (s15 trial C1: `interrupted` alone before, a longer line after).
+// The real signals at both moments: test/cli/signals.test.ts and test/cli/interrupt.test.ts.
+import { describe, expect, it } from 'vitest';
+import { unclaimedInterruptLine } from '../../src/cli/interrupt-wording.js';
+import { generateInterrupted } from '../../src/output/interrupted.js';
+
+describe('the line for a signal before a command claims it', () => {
+  it("should name generate's --out in each form yargs reads, and its default", () => {
+    const forms: [string[], string][] = [
+      [['generate', '--out', 'g1'], 'g1'],
+      [['generate', '-n', '5', '--out=dir with spaces/ü'], 'dir with spaces/ü'],
+      [['generate', '-o', '../rel'], '../rel'],
+      [['generate', '-o=x=y'], 'x=y'],
+      [['generate', '-ofolder'], 'folder'],
+      [['generate', '--members', '3'], 'output'],
+      [['generate', '--', '--out', 'not-an-option'], 'output'],
+    ];
+    for (const [argv, out] of forms) expect(unclaimedInterruptLine(argv), argv.join(' ')).toBe(`interrupted; nothing of this run was kept, ${out} is as it was`);
+    expect(unclaimedInterruptLine(['generate', '--out', 'a'])).toBe(generateInterrupted('a'));
+  });
+
+  it('should say only that it was interrupted for any other command', () => {
+    for (const argv of [['serve', '-o', 'x'], ['start', '--out', 'x'], ['validate', 'generate'], [], ['--help']]) expect(unclaimedInterruptLine(argv)).toBe('interrupted');
+  });
+});
