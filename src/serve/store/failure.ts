@@ -1,4 +1,5 @@
 import { OperationOutcomeError } from '@medplum/core';
+import { startRead } from './unfinished-reads.js';
 
 /**
  * A write SQLite refused (SQLITE_FULL on a full disk or past `max_page_count`, SQLITE_IOERR, …) as the request's
@@ -85,10 +86,17 @@ export function guardReads<S extends ReadStatement>(statement: S, db: { prepare(
     all: (...args: unknown[]) => guarded(() => all(...args)),
     iterate: function* (...args: unknown[]) {
       const rows = guarded(() => iterate(...args));
-      while (true) {
-        const next = guarded(() => rows.next());
-        if (next.done) return;
-        yield next.value;
+      // A `break` resets the statement at once: it would hold its read open (unfinished-reads.ts).
+      const end = startRead(db, statement, get, args);
+      let finished = false;
+      try {
+        while (true) {
+          const next = guarded(() => rows.next());
+          if (next.done) return void (finished = true);
+          yield next.value;
+        }
+      } finally {
+        end(finished);
       }
     },
   });

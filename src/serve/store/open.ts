@@ -6,6 +6,7 @@ import { UserError } from '../../util/errors.js';
 import { datePlan } from './date-plan.js';
 import { holdsStoreLock, lockStore } from './lock.js';
 import { SqliteRepository } from './sqlite-repository.js';
+import { endReads } from './unfinished-reads.js';
 import { makeDirectory } from '../../util/make-dir.js';
 
 /** The store's folder in a served output directory (fhirseed's own: not data, not archived, not foreign). */
@@ -252,6 +253,8 @@ function opened(file: string, first: Database.Database, reused: boolean, unlock:
 function closeCleanly(db: Database.Database, file: string): void {
   let emptied = false;
   if (file !== ':memory:') {
+    // A read still under way on this connection (an iteration left before its end) would make the checkpoint fail.
+    endReads(db);
     try {
       const [busy] = db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').raw().all()[0] as number[];
       emptied = busy === 0;
