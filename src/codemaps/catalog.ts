@@ -34,6 +34,7 @@ interface CatalogCondition extends SourcedRow {
   drgs: string[];
   visitsPerYear: number;
   variantOf: { key: string; share: number } | null;
+  ccw?: { name: string } | null;
 }
 
 interface CatalogDrug {
@@ -228,6 +229,7 @@ export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<strin
       drgs: c.drgs,
       pcs: pcsCodes,
       chronic: c.chronic,
+      ...(c.ccw ? { ccw: c.ccw.name } : {}),
       variants: [],
       source: c.source,
     });

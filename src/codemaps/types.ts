@@ -87,6 +87,8 @@ export interface ConditionRow extends SourcedRow {
   /** ICD-10-PCS codes (keys of `pcs`) of the inpatient operations it may bring. */
   pcs: string[];
   chronic: boolean;
+  /** The CMS Chronic Conditions Warehouse condition its codes fall in (catalog `ccw.name`), acute ones (AMI, stroke) included. */
+  ccw?: string;
   /**
    * More specific forms of it (mixed hyperlipidemia of hyperlipidemia, diabetic CKD of type 2 diabetes):
    * a member drawn with this condition has one of them instead, in these shares (summing under 1).

@@ -294,8 +294,14 @@ function episode(
   const weighted = ctx.profile.conditions
     .map((c) => ({ row: codeMaps.conditions.get(c.key), weight: prevalenceFor(c, age, ctx.member.sex) }))
     .filter((c): c is { row: ConditionRow; weight: number } => Boolean(c.row && !c.row.chronic && fits(c.row.key) && c.weight > 0));
-  const anyFitting = [...codeMaps.conditions.values()].filter((r) => r.key !== ESRD_CONDITION && fits(r.key));
-  const row = weighted.length ? rng.weighted(weighted, (c) => c.weight).row : rng.pick(anyFitting);
+  let row = weighted.length ? rng.weighted(weighted, (c) => c.weight).row : undefined;
+  if (!row) {
+    // None of the profile's fits: an unlisted acute one, never a chronic condition nor an acute CMS CCW one (AMI,
+    // stroke, hip fracture, COPD exacerbation …), so the profile's list is what the member's chronic conditions are.
+    const unlisted = [...codeMaps.conditions.values()].filter((r) => !r.chronic && !r.ccw && fits(r.key));
+    // (Code maps without such a row: any that fits, as before.)
+    row = rng.pick(unlisted.length ? unlisted : [...codeMaps.conditions.values()].filter((r) => r.key !== ESRD_CONDITION && fits(r.key)));
+  }
   const fact = makeCondition(rng, row, ctx.member.birthDate, coverage.start, date, date);
   ctx.conditions.push(fact);
   return fact;
