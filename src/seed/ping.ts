@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Bundle } from '@medplum/fhirtypes';
 import { UserError } from '../util/errors.js';
+import { noAuth } from './auth/static.js';
 import { fetchCapabilities, type ServerCapabilities } from './capabilities.js';
 import { connect } from './connect.js';
-import type { FhirHttpClient } from './http.js';
+import { AuthRefused, type FhirHttpClient } from './http.js';
 import type { ConnectionOptions } from './options.js';
 import { describeFailure } from './outcome.js';
 import { certificateCheck } from './tls-check.js';
@@ -56,7 +57,7 @@ export async function ping(options: PingOptions): Promise<PingCheck[]> {
     checks.push({ check: 'TLS certificate', ok: certificate.status !== 'fail', ...(certificate.status === 'warn' ? { warn: true } : {}), detail: certificate.detail });
     let capabilities: ServerCapabilities | undefined;
     await run('CapabilityStatement', async () => {
-      capabilities = await fetchCapabilities(client);
+      capabilities = await withoutToken(client, () => fetchCapabilities(client));
       return { ok: true, detail: `${client.baseUrl}/metadata` };
     });
     // Not a FHIR server (HTML, an error page): searching it for members would only repeat that.
@@ -67,7 +68,7 @@ export async function ping(options: PingOptions): Promise<PingCheck[]> {
     }));
     await run('rate-limit headers', async () => {
       if (notFhir) return { ok: false, detail: notFhir };
-      const { headers } = await client.send('GET', 'metadata');
+      const { headers } = await withoutToken(client, () => client.send('GET', 'metadata'));
       const one = (name: string) => [headers[name]].flat().filter(Boolean).join(', ');
       const policy = one('ratelimit-policy') || (one('x-ratelimit-limit') && `X-RateLimit-Limit ${one('x-ratelimit-limit')}`);
       return policy ? { ok: true, detail: policy } : { ok: true, warn: true, detail: 'none published (RateLimit-Policy, X-RateLimit-Limit)' };
@@ -79,6 +80,7 @@ export async function ping(options: PingOptions): Promise<PingCheck[]> {
         return { ok: client.auth.tokensIssued > 0, detail: `token issued to ${options.auth.clientId ?? '(client)'}` };
       });
       await run('token lifetime', async () => {
+        if (!client.auth.tokensIssued) return { ok: true, warn: true, detail: 'skipped: no access token' };
         const seconds = (client.auth as { lastExpiresIn?: number }).lastExpiresIn;
         if (seconds === undefined) return { ok: true, warn: true, detail: 'the token response has no expires_in' };
         return { ok: seconds > 0, detail: `expires_in ${seconds} s` };
@@ -109,8 +111,27 @@ export async function ping(options: PingOptions): Promise<PingCheck[]> {
   return checks;
 }
 
+/**
+ * `read` (a GET of /metadata or .well-known/smart-configuration) without the access token: discovery needs none
+ * (FHIR RESTful API capabilities, SMART App Launch 2.0 §Conformance), so a token problem fails the access-token check
+ * only. With the token when the server asks for one (401/403).
+ */
+async function withoutToken<T>(client: FhirHttpClient, read: () => Promise<T>): Promise<T> {
+  const auth = client.auth;
+  if (auth.mode === 'none') return read();
+  client.auth = noAuth();
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof AuthRefused) && !/HTTP 403/.test((error as Error).message)) throw error;
+  } finally {
+    client.auth = auth;
+  }
+  return read();
+}
+
 async function smartConfiguration(client: FhirHttpClient, needsPrivateKeyJwt: boolean): Promise<{ ok: boolean; detail: string }> {
-  const response = await client.send('GET', '.well-known/smart-configuration');
+  const response = await withoutToken(client, () => client.send('GET', '.well-known/smart-configuration'));
   const config = response.body as { token_endpoint?: unknown; token_endpoint_auth_methods_supported?: unknown; registration_endpoint?: unknown } | undefined;
   if (response.status !== 200 || typeof config?.token_endpoint !== 'string') {
     return { ok: false, detail: describeFailure(response.status, response.body, 'no token_endpoint') };

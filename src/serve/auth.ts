@@ -1,7 +1,8 @@
 import { timingSafeEqual, type JsonWebKey } from 'node:crypto';
 import { isResourceType } from '@medplum/core';
-import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { createLocalJWKSet, type createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import { ClientRegistry } from './oauth/registry.js';
+import { jwksFailure, remoteKeySet } from './oauth/remote-jwks.js';
 import { SYSTEM_SCOPES_SUPPORTED, systemScope } from './oauth/system-scopes.js';
 import type { RegistrationOptions } from './oauth/register-route.js';
 import { TokenStore } from './oauth/tokens.js';
@@ -233,6 +234,8 @@ export class SandboxAuth {
       return client;
     } catch (error) {
       if (error instanceof errors.JWTExpired) return 'client_assertion has expired (or has no exp)';
+      const unread = client.jwksUri && !client.jwks ? jwksFailure(client.jwksUri, error) : undefined;
+      if (unread) return unread;
       if (error instanceof errors.JWKSNoMatchingKey) {
         // RFC 7515 §4.1.4: the kid picks the key; none of this alg with that kid is a different mistake from a bad signature.
         const kids = client.jwks ? ` (its key ids: ${client.jwks.keys.map((k) => k.kid ?? '(none)').join(', ') || 'none'})` : '';
@@ -247,7 +250,7 @@ export class SandboxAuth {
 
   private remoteKeySet(uri: string): ReturnType<typeof createRemoteJWKSet> {
     let set = this.remoteKeys.get(uri);
-    if (!set) this.remoteKeys.set(uri, (set = createRemoteJWKSet(new URL(uri))));
+    if (!set) this.remoteKeys.set(uri, (set = remoteKeySet(uri)));
     return set;
   }
 

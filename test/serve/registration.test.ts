@@ -50,7 +50,7 @@ describeEmbedded('serve: dynamic client registration (RFC 7591/7592), smart-back
   beforeAll(async () => {
     keys = await generateKeyPair('ES384', { extractable: true });
     await start();
-  }, 30_000);
+  }, 120_000 /* the first server of a process loads the search parameters: ~15 s, more on a busy machine */);
   afterAll(async () => {
     await server?.close();
     temp.cleanup();
@@ -145,6 +145,27 @@ describeEmbedded('serve: dynamic client registration (RFC 7591/7592), smart-back
     }
   });
 
+  it("should say which jwks_uri gave no keys and what it answered (404, not JSON, nothing listening)", async () => {
+    const keyServer = createServer((req, res) => (req.url === '/text' ? res.writeHead(200, { 'content-type': 'text/html' }).end('<p>hi</p>') : res.writeHead(404).end()));
+    await new Promise<void>((resolve) => keyServer.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(keyServer.address() as AddressInfo).port}`;
+    const refused = async (jwksUri: string) => {
+      const reply = await register({ grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: jwksUri });
+      expect(reply.status).toBe(201);
+      const token = await assertionToken(reply.body.client_id);
+      expect([token.status, token.body.error]).toEqual([401, 'invalid_client']);
+      return token.body.error_description as string;
+    };
+    try {
+      expect(await refused(`${base}/nothing.json`)).toBe(`the client's jwks_uri ${base}/nothing.json answered 404 Not Found, not 200 with its JWKS`);
+      expect(await refused(`${base}/text`)).toBe(`the client's jwks_uri ${base}/text answered 200 but not with JSON`);
+    } finally {
+      await new Promise<void>((resolve) => keyServer.close(() => resolve()));
+    }
+    // The port is free now: nothing listens there.
+    expect(await refused(`${base}/jwks.json`)).toBe(`the client's jwks_uri ${base}/jwks.json could not be fetched (ECONNREFUSED)`);
+  });
+
   it('should keep registered clients across a restart', async () => {
     await server.close();
     await start();
@@ -206,4 +227,13 @@ it('should stop serve with one line and exit 2 for --registration token without 
   } finally {
     if (env !== undefined) process.env.FHIRSEED_REGISTRATION_TOKEN = env;
   }
+});
+
+it('should refuse --registration token under --auth none (no registration there), one line, exit 2', async () => {
+  let stderr = '';
+  // --rate-limit is read after --registration: without the check the line would be about it.
+  const code = await runCli(['serve', '--port', '0', '--auth', 'none', '--registration', 'token', '--registration-token', 'x', '--rate-limit', 'bogus'], { stdout: () => undefined, stderr: (t) => (stderr += t), isTty: false });
+  expect(code).toBe(2);
+  expect(stderr.trim().split('\n')).toHaveLength(1);
+  expect(stderr).toContain('--registration token: there is no client registration under --auth none (only under smart-backend or smart-patient)');
 });

@@ -244,6 +244,10 @@ function tlsFiles(argv: ServeArgsShared): TlsFiles | undefined {
 
 function registrationOptions(argv: ServeArgsShared, dir: string | undefined): RegistrationOptions {
   const initialToken = argv['registration-token'] ?? process.env.FHIRSEED_REGISTRATION_TOKEN;
+  // Registration exists only under the SMART modes: a token asked to guard it elsewhere would guard nothing.
+  if ((argv.registration === 'token' || argv['registration-token'] !== undefined) && argv.auth !== 'smart-backend' && argv.auth !== 'smart-patient') {
+    throw new UserError(`${argv.registration === 'token' ? '--registration token' : '--registration-token'}: there is no client registration under --auth ${argv.auth} (only under smart-backend or smart-patient)`);
+  }
   if (argv.registration === 'token' && !initialToken) throw new UserError('--registration token needs --registration-token (or $FHIRSEED_REGISTRATION_TOKEN)');
   const stateDir = argv['state-dir'] ?? (dir ? join(dir, SERVE_STATE_DIR) : undefined);
   const registration = { mode: argv.registration, initialToken, stateDir };

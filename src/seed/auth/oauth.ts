@@ -12,7 +12,7 @@ const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-b
 type ClientAuthentication = (tokenUrl: string) => { form: Record<string, string>; headers: Record<string, string> };
 
 /** What to add to a refused token request's message, given the OAuth error code (e.g. invalid_client). */
-type RefusalHint = (error: string | undefined) => string | undefined;
+type RefusalHint = (error: string | undefined, description?: string) => string | undefined;
 
 /**
  * OAuth 2.0 client credentials (a secret, or SMART Backend Services' private_key_jwt). Tokens are
@@ -75,7 +75,7 @@ export class OAuthTokenProvider implements AuthProvider {
     const answer = (body ?? {}) as { access_token?: unknown; expires_in?: unknown; token_type?: unknown; error?: unknown; error_description?: unknown };
     if (status !== 200 || typeof answer.access_token !== 'string') {
       const reason = [answer.error, answer.error_description].filter((x) => typeof x === 'string').join(': ');
-      const hint = status >= 400 && status < 500 ? this.hint(typeof answer.error === 'string' ? answer.error : undefined) : undefined;
+      const hint = status >= 400 && status < 500 ? this.hint(typeof answer.error === 'string' ? answer.error : undefined, typeof answer.error_description === 'string' ? answer.error_description : undefined) : undefined;
       throw new UserError(this.redactor.redact(`token request to ${tokenUrl} failed: HTTP ${status}${reason ? ` (${reason})` : ''}${hint ? `; ${hint}` : ''}`), 2);
     }
     this.redactor.add(answer.access_token);
@@ -117,9 +117,10 @@ export function smartBackendAuth(serverUrl: string, options: AuthOptions, env: N
     redactor.add(assertion);
     return { form: { client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: assertion }, headers: {} };
   };
-  // invalid_client on a signed assertion is most often a key id the server does not know for this client.
-  const hint: RefusalHint = (error) =>
-    error === 'invalid_client'
+  // invalid_client on a signed assertion is most often a key id the server does not know for this client, unless
+  // the server says it could not read the client's registered jwks_uri (then its description is the cause).
+  const hint: RefusalHint = (error, description) =>
+    error === 'invalid_client' && !/jwks_uri|JSON Web Key Set/i.test(description ?? '')
       ? `the server did not accept key id ${signingKey.kid} (from ${signingKey.kidSource}) for client ${clientId}; pass --key-id with the kid registered for this key, or --jwks-file with the registered JWKS`
       : undefined;
   return new OAuthTokenProvider('smart-backend', serverUrl, options, authenticate, transport, redactor, hint);
