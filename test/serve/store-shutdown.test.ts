@@ -1,5 +1,6 @@
 // After `serve` stops on Ctrl-C or SIGTERM, only the SQLite store file is left beside it (no -wal, no -shm), and
-// what was written before the stop is in it. Child processes on the built CLI (dist/); three starts (~30 s at load 29).
+// what was written before the stop is in it, also after requests that stopped reading the store early (/metadata).
+// Child processes on the built CLI (dist/); five starts (~30 s at load 29 for the first three).
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -41,4 +42,34 @@ describe('serve: the SQLite store after a stop', () => {
     expect((await fhir(`${third.url}/Patient/c`)).body.gender).toBe('other');
     await third.stop('SIGINT');
   }, 60_000);
+
+  // s15 trial A2: `/metadata` asks whether the data holds Formulary and PDex resources and stops reading a type at the
+  // first one (more than the 100 rows libsql fetches at a time here), which left the store's read open, so the close
+  // could not empty the log: -wal and -shm stayed. Built then served, and reused with a read worker.
+  it('should leave only store.sqlite after /metadata and a search, built or reused, with a read worker', async () => {
+    const t = tempDir('fhirseed-store-stop-meta-');
+    cleanups.push(t.cleanup);
+    mkdirSync(join(t.dir, 'ndjson'));
+    const claiming = (type: string, profile: string, extra: object) =>
+      Array.from({ length: 150 }, (_, i) => `${JSON.stringify({ resourceType: type, id: `${type[0]}${i}`, meta: { profile: [profile] }, ...extra })}\n`).join('');
+    writeFileSync(join(t.dir, 'ndjson', 'MedicationKnowledge.ndjson'), claiming('MedicationKnowledge', 'http://hl7.org/fhir/us/davinci-drug-formulary/StructureDefinition/usdf-FormularyDrug', { status: 'active' }));
+    writeFileSync(join(t.dir, 'ndjson', 'ExplanationOfBenefit.ndjson'), claiming('ExplanationOfBenefit', 'http://hl7.org/fhir/us/davinci-pdex/StructureDefinition/pdex-priorauthorization', { use: 'preauthorization' }));
+    const store = join(t.dir, 'sandbox-store');
+
+    const built = await serve(t.dir);
+    const metadata = await fhir(`${built.url}/metadata`);
+    expect(metadata.status).toBe(200);
+    // What the statement says is what made it read those types.
+    expect(metadata.body.instantiates).toEqual(expect.arrayContaining([expect.stringContaining('usdf-server'), expect.stringContaining('pdex-server')]));
+    expect((await built.stop('SIGINT')).code).toBe(130);
+    expect(readdirSync(store)).toEqual(['store.sqlite']);
+
+    const reused = await runCliChild(['serve', t.dir, '--port', '0', '--store', 'sqlite', '--packages', join(t.dir, 'ndjson'), '--read-workers', '1']);
+    expect((await fhir(`${reused.url}/metadata`)).status).toBe(200);
+    expect((await fhir(`${reused.url}/MedicationKnowledge?_count=2`)).body.total).toBe(150);
+    const stopped = await reused.stop('SIGTERM');
+    expect(stopped.code).toBe(130);
+    expect(stopped.stdout).toMatch(/\(300 resources in the reused store,/);
+    expect(readdirSync(store)).toEqual(['store.sqlite']);
+  }, 120_000);
 });
