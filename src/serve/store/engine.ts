@@ -25,7 +25,7 @@ export interface RepositoryOptions {
   rebuildStore?: boolean;
   /**
    * Stops the load (Ctrl-C, SIGTERM): createRepository then throws Interrupted, the store not marked loaded (a first
-   * build leaves only its FILE.building, removed by the next start, which builds it anew).
+   * build's FILE.building and scratch files are removed as the store closes; the next start builds it anew).
    */
   signal?: AbortSignal;
 }

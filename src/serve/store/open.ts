@@ -60,6 +60,10 @@ export interface OpenedStore {
    * it (a reused store's `count(*)` read its whole (type, id) index: 4.5-6.9 s from disk at 10,000 members).
    */
   count(): number;
+  /**
+   * Closes the store with its log folded into the file (closeCleanly) and releases its lock; a first build not marked
+   * loaded (a signal, a failed load) is removed with its scratch files.
+   */
   close(): void;
 }
 
@@ -233,6 +237,10 @@ function opened(file: string, first: Database.Database, reused: boolean, unlock:
     },
     close() {
       if (db.open) closeCleanly(db, file);
+      // A first build that did not finish (Ctrl-C, SIGTERM, a failed load): its file, hundreds of MB, goes now rather
+      // than at the next start. The load's worker threads have ended (bulk-load.ts close, awaited before this), and
+      // the lock, released only after, keeps any other fhirseed from building this store meanwhile.
+      if (!reused && file !== ':memory:') removeBuild(`${file}${BUILDING}`);
       unlock();
     },
   };
@@ -334,6 +342,12 @@ export function pragmaValue(db: Database.Database, name: string): unknown {
 
 function removeStore(file: string): void {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+}
+
+/** An unfinished first build: `FILE.building` and its scratch files (nothing once markLoaded renamed it into place). */
+function removeBuild(building: string): void {
+  removeStore(building);
+  removeScratch(building);
 }
 
 /** Scratch files of an unfinished first build (`FILE.building-keys-N`, see OpenedStore.scratch). */
