@@ -58,6 +58,25 @@ export class Checkpoint {
     return new Checkpoint(path, data, source.memberFiles);
   }
 
+  /**
+   * An unfinished checkpoint at `path` that `--resume` would continue (same server, run and output), as the member
+   * files it lists as loaded; undefined when there is none, it is finished, unreadable or for something else.
+   */
+  static unfinished(path: string, server: string, source: SeedSource): { membersDone: number; directoryDone: boolean } | undefined {
+    try {
+      const data = JSON.parse(readFileSync(path, 'utf8')) as CheckpointData;
+      if (data.version !== 1 || data.finished || data.server !== server || data.runId !== source.runId || data.fingerprint !== fingerprint(source)) return undefined;
+      return { membersDone: data.doneBelow + data.doneAbove.length, directoryDone: data.directoryDone };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Member files acknowledged so far. */
+  get membersDone(): number {
+    return this.data.doneBelow + this.data.doneAbove.length;
+  }
+
   get directoryDone(): boolean {
     return this.data.directoryDone;
   }

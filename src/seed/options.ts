@@ -37,6 +37,8 @@ export interface SeedOptions extends ConnectionOptions {
   /** Checkpoint and dead-letter files; default DIR/seed-state. */
   stateDir?: string;
   onProgress?: (done: number, total: number) => void;
+  /** Told a one-line note for the user (no trailing newline), e.g. that an unfinished checkpoint is set aside. */
+  onNote?: (line: string) => void;
 }
 
 export const DEFAULT_BUNDLE_SIZE = 100;
@@ -62,13 +64,24 @@ export function normalizeServerUrl(text: string): string {
   try {
     url = new URL(text);
   } catch {
-    throw new UserError(`--server ${JSON.stringify(text.slice(0, 200))}: not a URL`);
+    throw new UserError(`--server ${JSON.stringify(text.slice(0, 200))}: not a URL${schemeHint(text)}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserError(`--server: expected an http or https URL, not ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserError(`--server: expected an http or https URL, not ${url.protocol}${schemeHint(text)}`);
   // Credentials in a URL end up in shell history and logs: refuse them, and do not echo them.
   if (url.username || url.password) throw new UserError('--server must not hold credentials; see --auth for env/file secrets');
   if (url.search || url.hash) throw new UserError('--server: give the FHIR base URL without a query or fragment');
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** ` (did you mean http://HOST:PORT/fhir?)` for a URL given without its scheme (`127.0.0.1:8281/fhir`, `localhost:8080/fhir`); else nothing. */
+function schemeHint(text: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) || /\s/.test(text)) return '';
+  try {
+    const guess = new URL(`http://${text}`);
+    return guess.hostname ? ` (did you mean http://${text.slice(0, 200)}?)` : '';
+  } catch {
+    return '';
+  }
 }
 
 export function isLocalServer(server: string): boolean {

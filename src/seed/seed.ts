@@ -11,6 +11,8 @@ import { Redactor } from './redact.js';
 import { runItem, runPool, type WorkRunner } from './run-work.js';
 import { ChunkSender, type SeedMode } from './send.js';
 import { readBundleEntries, readSource, type SeedSource } from './source.js';
+import { markSeeding } from './seeding-marker.js';
+import { stoppedMidRun } from './stopped.js';
 import { verifyCounts, type VerifyRow } from './verify.js';
 import { makeDirectory } from '../util/make-dir.js';
 
@@ -69,12 +71,22 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
     return summary;
   }
 
+  if (!options.resume && !options.retryDeadLetter) {
+    const earlier = Checkpoint.unfinished(paths.checkpoint, server, source);
+    if (earlier && (earlier.membersDone || earlier.directoryDone)) {
+      options.onNote?.(
+        `an unfinished seed of run ${source.runId} to ${server} is in ${paths.checkpoint} (${earlier.membersDone} of ${source.memberFiles.length} members acknowledged); ` +
+          `starting afresh without --resume (--resume would skip those ${earlier.membersDone})`,
+      );
+    }
+  }
   // Settled before any request, so that a mismatched checkpoint or an unwritable state directory fails fast and sends nothing.
   const checkpoint = openState(paths, () =>
     options.retryDeadLetter ? undefined : options.resume ? Checkpoint.resume(paths.checkpoint, server, source) : Checkpoint.start(paths.checkpoint, server, source));
   const redactor = new Redactor();
   const { client } = connect(options, redactor);
   const sender = new ChunkSender(client, options.mode, options.retry, redactor, options.random);
+  const unmark = markSeeding(server, source.runId, options.dir);
   try {
     const capabilities = await fetchCapabilities(client);
     if (capabilities.fhirVersion && !capabilities.fhirVersion.startsWith('4.0')) {
@@ -82,42 +94,52 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
     }
     assertModeSupported(capabilities, options.mode);
     summary.bundleSize = Math.min(options.bundleSize ?? DEFAULT_BUNDLE_SIZE, capabilities.maxBundleSize ?? Number.POSITIVE_INFINITY);
+    let sendingDone = false;
     let done = 0;
     const onEntries = (n: number) => {
       done += n;
       options.onProgress?.(Math.min(done, total), total);
     };
 
-    if (!checkpoint) {
-      await replayDeadLetters(paths.deadLetter, summary, { sender, onEntries, signal: options.signal }, options.concurrency, redactor);
-    } else {
-      summary.checkpointFile = paths.checkpoint;
-      const deadLetters = new DeadLetterFile(paths.deadLetter, redactor);
-      deadLetters.open(options.resume);
-      const runner: WorkRunner = { sender, deadLetters, checkpoint, onEntries, signal: options.signal };
-      try {
-        if (source.directoryFile && !checkpoint.directoryDone) {
-          // Shared resources first, and complete, before any member bundle references them.
-          const directory = [source.directoryFile, ...(source.directoryParts ?? [])].flatMap((f) => readBundleEntries(source.dir, f));
-          for (const item of planWork([{ file: source.directoryFile, entries: directory }], summary.bundleSize)) {
-            await runItem({ ...item, files: [] }, runner);
+    try {
+      if (!checkpoint) {
+        await replayDeadLetters(paths.deadLetter, summary, { sender, onEntries, signal: options.signal }, options.concurrency, redactor);
+      } else {
+        summary.checkpointFile = paths.checkpoint;
+        const deadLetters = new DeadLetterFile(paths.deadLetter, redactor);
+        deadLetters.open(options.resume);
+        const runner: WorkRunner = { sender, deadLetters, checkpoint, onEntries, signal: options.signal };
+        try {
+          if (source.directoryFile && !checkpoint.directoryDone) {
+            // Shared resources first, and complete, before any member bundle references them.
+            const directory = [source.directoryFile, ...(source.directoryParts ?? [])].flatMap((f) => readBundleEntries(source.dir, f));
+            for (const item of planWork([{ file: source.directoryFile, entries: directory }], summary.bundleSize)) {
+              await runItem({ ...item, files: [] }, runner);
+            }
+            checkpoint.markDirectoryDone();
           }
-          checkpoint.markDirectoryDone();
+          const remaining = source.memberFiles.filter((f) => !checkpoint.isDone(f));
+          summary.skippedMembers = source.memberFiles.length - remaining.length;
+          if (summary.skippedMembers) onEntries(Math.round((total * summary.skippedMembers) / Math.max(1, source.memberFiles.length)));
+          await runPool(planWork(memberGroups(source, remaining), summary.bundleSize), options.concurrency, runner);
+          // The attribution Groups name members: after all of them (sent again on a resumed run: PUTs change nothing).
+          for (const item of planWork(groupFiles(source), summary.bundleSize)) await runItem({ ...item, files: [] }, runner);
+          checkpoint.markFinished();
+        } finally {
+          deadLetters.close();
+          summary.deadLettered = deadLetters.count;
         }
-        const remaining = source.memberFiles.filter((f) => !checkpoint.isDone(f));
-        summary.skippedMembers = source.memberFiles.length - remaining.length;
-        if (summary.skippedMembers) onEntries(Math.round((total * summary.skippedMembers) / Math.max(1, source.memberFiles.length)));
-        await runPool(planWork(memberGroups(source, remaining), summary.bundleSize), options.concurrency, runner);
-        // The attribution Groups name members: after all of them (sent again on a resumed run: PUTs change nothing).
-        for (const item of planWork(groupFiles(source), summary.bundleSize)) await runItem({ ...item, files: [] }, runner);
-        checkpoint.markFinished();
-      } finally {
-        deadLetters.close();
-        summary.deadLettered = deadLetters.count;
       }
-    }
+      sendingDone = true;
 
-    if (options.verify) summary.verify = await verifyCounts(client, source.runId, source.expected);
+      if (options.verify) summary.verify = await verifyCounts(client, source.runId, source.expected);
+    } catch (error) {
+      // The server went away or refused the credentials: stop (the checkpoint stays resumable), one line, exit 2.
+      throw stoppedMidRun(error, {
+        server, checkpointFile: checkpoint ? paths.checkpoint : undefined, membersDone: checkpoint?.membersDone ?? 0, membersTotal: source.memberFiles.length,
+        sendingDone, deadLettered: summary.deadLettered, deadLetterFile: paths.deadLetter,
+      });
+    }
   } finally {
     Object.assign(summary, { sent: sender.stats.sent, created: sender.stats.created, updated: sender.stats.updated, unchanged: sender.stats.unchanged, failed: sender.stats.failed });
     if (sender.bundleLimit < summary.bundleSize) {
@@ -131,6 +153,7 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
     summary.tokensIssued = client.auth.tokensIssued;
     summary.elapsedMs = Date.now() - started;
     summary.rate = (summary.created + summary.updated + summary.unchanged) / Math.max(0.001, summary.elapsedMs / 1000);
+    unmark();
     await client.close();
   }
   summary.ok = summary.deadLettered === 0 && (summary.verify ?? []).every((r) => r.ok);

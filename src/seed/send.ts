@@ -1,7 +1,7 @@
 import type { Bundle, BundleEntry, OperationOutcome } from '@medplum/fhirtypes';
 import { stableUuid } from '../output/bundle.js';
 import { backoffDelay, isTransientStatus, sleep, type RetryPolicy } from './backoff.js';
-import { NetworkFailure, type FhirHttpClient, type FhirResponse } from './http.js';
+import type { FhirHttpClient, FhirResponse } from './http.js';
 import { describeFailure, entryStatusCode, isOperationOutcome, syntheticOutcome } from './outcome.js';
 import type { Redactor } from './redact.js';
 import type { SeedEntry } from './source.js';
@@ -49,6 +49,9 @@ export interface SendStats {
  * transaction says nothing about its entries (some servers apply transactions partially).
  * Whole requests are retried by the HTTP client; entries that fail transiently inside a 200 answer
  * are re-sent here in further rounds. Each entry ends ok, or failed with its reason and outcome.
+ * A transport failure that outlasted the client's retries (NetworkFailure: refused, reset, DNS, TLS,
+ * timeout) is thrown, not turned into entry failures: the server is gone, not refusing these entries,
+ * and the run stops (seed.ts) instead of dead-lettering everything after it.
  */
 export class ChunkSender {
   readonly stats: SendStats = { sent: 0, created: 0, updated: 0, unchanged: 0, failed: 0, retried: 0, retryCauses: {} };
@@ -105,10 +108,8 @@ export class ChunkSender {
   private async putEach(entries: SeedEntry[]): Promise<EntryResult[]> {
     const results: EntryResult[] = [];
     for (const entry of entries) {
-      const response = await this.request('PUT', `${entry.type}/${encodeURIComponent(entry.id)}`, entry.resource);
-      if (response instanceof NetworkFailure) {
-        results.push(this.failure(entry, undefined, syntheticOutcome(this.redactor.redact(response.message), 'transient'), false));
-      } else if (response.status === 200 || response.status === 201) {
+      const response = await this.client.send('PUT', `${entry.type}/${encodeURIComponent(entry.id)}`, entry.resource);
+      if (response.status === 200 || response.status === 201) {
         results.push({ entry, ok: true, status: response.status });
       } else {
         results.push(this.failure(entry, response.status, response.body, false));
@@ -138,11 +139,7 @@ export class ChunkSender {
         return { fullUrl: `urn:uuid:${stableUuid(url)}`, resource: e.resource, request: { method: 'PUT', url } };
       }),
     };
-    const response = await this.request('POST', '', bundle);
-    if (response instanceof NetworkFailure) {
-      const outcome = syntheticOutcome(this.redactor.redact(response.message), 'transient');
-      return entries.map((e) => this.failure(e, undefined, outcome, false));
-    }
+    const response = await this.client.send('POST', '', bundle);
     if (entries.length > 1 && isBundleTooLarge(response.status, response.body)) {
       // Too large for this server: the limit it names, else half; remembered for every later bundle.
       this.bundleLimit = Math.min(this.bundleLimit, statedLimit(response.body, entries.length) ?? Math.ceil(entries.length / 2));
@@ -175,14 +172,5 @@ export class ChunkSender {
   private failure(entry: SeedEntry, status: number | undefined, outcome: unknown, transient: boolean): EntryResult {
     const oo = isOperationOutcome(outcome) ? outcome : syntheticOutcome(describeFailure(status, outcome, 'no outcome given'));
     return { entry, ok: false, status, transient, reason: this.redactor.redact(describeFailure(status, oo)), outcome: this.redactor.redactJson(oo) };
-  }
-
-  private async request(method: string, path: string, body: unknown): Promise<FhirResponse | NetworkFailure> {
-    try {
-      return await this.client.send(method, path, body);
-    } catch (error) {
-      if (error instanceof NetworkFailure) return error;
-      throw error;
-    }
   }
 }

@@ -1,5 +1,5 @@
 import { FHIRSEED_RUN_TAG_SYSTEM } from '../fhir/context.js';
-import type { FhirHttpClient } from './http.js';
+import { AuthRefused, NetworkFailure, type FhirHttpClient } from './http.js';
 import { describeFailure } from './outcome.js';
 
 export interface VerifyRow {
@@ -27,7 +27,7 @@ export async function countTagged(client: FhirHttpClient, type: string, tagToken
   throw new Error('the server gave no total for a count search');
 }
 
-/** Counts by type under the run tag against the manifest, type by type. */
+/** Counts by type under the run tag against the manifest, type by type. Throws NetworkFailure/AuthRefused (the server gone, credentials refused). */
 export async function verifyCounts(client: FhirHttpClient, runId: string, expected: Record<string, number>): Promise<VerifyRow[]> {
   const rows: VerifyRow[] = [];
   for (const [type, count] of Object.entries(expected).sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -35,6 +35,8 @@ export async function verifyCounts(client: FhirHttpClient, runId: string, expect
       const actual = await countTagged(client, type, runTagToken(runId));
       rows.push({ type, expected: count, actual, ok: actual === count });
     } catch (error) {
+      // The server gone or the credentials refused: not a difference in this type's count (the caller says so once).
+      if (error instanceof NetworkFailure || error instanceof AuthRefused) throw error;
       rows.push({ type, expected: count, actual: undefined, ok: false, problem: error instanceof Error ? error.message : String(error) });
     }
   }

@@ -30,4 +30,12 @@ describe('server URL and the production guard', () => {
     expect(() => normalizeServerUrl('ftp://localhost/fhir')).toThrow(UserError);
     expect(() => normalizeServerUrl('not a url')).toThrow(UserError);
   });
+
+  // s16 trial S3 nit: a base URL typed without its scheme.
+  it('should suggest http:// for a URL given without its scheme, and nothing where that would not help', () => {
+    expect(() => normalizeServerUrl('127.0.0.1:8281/fhir')).toThrow('--server "127.0.0.1:8281/fhir": not a URL (did you mean http://127.0.0.1:8281/fhir?)');
+    expect(() => normalizeServerUrl('localhost:8080/fhir')).toThrow('--server: expected an http or https URL, not localhost: (did you mean http://localhost:8080/fhir?)');
+    expect(() => normalizeServerUrl('not a url')).toThrow(/: not a URL$/);
+    expect(() => normalizeServerUrl('ftp://localhost/fhir')).toThrow(/not ftp:$/);
+  });
 });

@@ -93,6 +93,8 @@ export const seedCommand: CommandModule<CommandContext, SeedArgs> = {
         verify: argv.verify,
         stateDir: argv['state-dir'],
         onProgress: progress.update,
+        // Before any progress line: the notes are told before the first request.
+        onNote: (line) => argv.io.stderr(`fhirseed: ${line}\n`),
       });
       progress.stop();
       argv.io.stdout(formatSeedSummary(summary));

@@ -1,0 +1,42 @@
+import { UserError } from '../util/errors.js';
+import { AuthRefused, NetworkFailure } from './http.js';
+
+/** Where a seed stood when it had to stop. */
+export interface StopState {
+  server: string;
+  /** The checkpoint file; undefined for --retry-dead-letter (no checkpoint). */
+  checkpointFile?: string;
+  membersDone: number;
+  membersTotal: number;
+  /** Whether every bundle was acknowledged and only the verify was left. */
+  sendingDone: boolean;
+  /** Entries this run wrote to the dead-letter file (answers the server gave: 4xx/5xx after retries). */
+  deadLettered: number;
+  deadLetterFile: string;
+}
+
+/**
+ * The one line (exit 2) for a seed that stopped part-way because the server went away (a NetworkFailure: refused,
+ * reset, DNS, TLS or timeout outlasting --max-retries) or refused the credentials (AuthRefused, HTTP 401/403): what
+ * was loaded, where the checkpoint is, what was dead-lettered before, and what to run next. Other errors come back
+ * unchanged. README *First contact*: "one that outlasts --max-retries is also exit 2".
+ */
+export function stoppedMidRun(error: unknown, state: StopState): unknown {
+  if (!(error instanceof NetworkFailure) && !(error instanceof AuthRefused)) return error;
+  const cause = error instanceof NetworkFailure ? `${state.server} stopped answering (${error.message})` : error.message;
+  const parts = [cause];
+  if (state.sendingDone) {
+    parts.push(`everything was sent and acknowledged before${error instanceof NetworkFailure ? ' it stopped' : ''}, but not verified; run again with --resume to verify (it sends nothing)`);
+  } else if (state.checkpointFile === undefined) {
+    parts.push(`sending stopped; the dead letters not yet replayed are still in ${state.deadLetterFile}: run --retry-dead-letter again${error instanceof NetworkFailure ? ' when it is back' : ''}`);
+  } else {
+    parts.push(
+      `sending stopped: ${state.membersDone} of ${state.membersTotal} members acknowledged, in ${state.checkpointFile}; ` +
+        `run again with --resume${error instanceof NetworkFailure ? ' when it is back' : ''} to send the rest`,
+    );
+  }
+  if (state.deadLettered && state.checkpointFile !== undefined) {
+    parts.push(`${state.deadLettered} entries the server refused before are in ${state.deadLetterFile} (then --retry-dead-letter)`);
+  }
+  return new UserError(parts.join('; '), 2);
+}
