@@ -9,6 +9,7 @@ import { assertServerAllowed, normalizeServerUrl, type ConnectionOptions } from 
 import { describeFailure } from './outcome.js';
 import { PurgeSender, type PurgeRequest } from './purge-batch.js';
 import type { Redactor } from './redact.js';
+import { runningSeeds } from './seeding-marker.js';
 import { countTagged } from './verify.js';
 
 export interface PurgeOptions extends ConnectionOptions {
@@ -29,6 +30,7 @@ export interface PurgeRow {
 
 export interface PurgeReport {
   plan: PurgeRow[];
+  /** Resources deleted (or found gone): those the plan listed and any that appeared while purging. */
   deleted: number;
   /** Found by the search but without the tag on re-reading: left alone. */
   untagged: number;
@@ -72,6 +74,16 @@ export async function purge(options: PurgeOptions): Promise<PurgeReport> {
   if (!options.allFhirseed && !options.runId) throw new UserError('purge needs --run ID or --all-fhirseed');
   if (options.allFhirseed && options.runId) throw new UserError('give --run ID or --all-fhirseed, not both');
   assertServerAllowed(server, options.production, 'purge');
+  if (!options.dryRun) {
+    // A seed of the run writing while purge deletes: purge would chase it, and the seed's verify would be wrong.
+    const seeding = runningSeeds(server, options.allFhirseed ? undefined : options.runId)[0];
+    if (seeding) {
+      throw new UserError(
+        `a seed of run ${seeding.runId} into ${server} is running on this machine (pid ${seeding.pid}, output ${seeding.dir}): ` +
+          'purging now would delete what it is writing; let it finish or stop it (Ctrl-C), then purge',
+      );
+    }
+  }
   const tagToken = `${FHIRSEED_RUN_TAG_SYSTEM}|${options.runId ?? ''}`;
   const carriesTag = (r: Resource | undefined) =>
     Boolean(r?.meta?.tag?.some((t) => t.system === FHIRSEED_RUN_TAG_SYSTEM && (options.allFhirseed ? Boolean(t.code) : t.code === options.runId)));
@@ -120,7 +132,8 @@ export async function purge(options: PurgeOptions): Promise<PurgeReport> {
           url = firstPage;
           for (const id of ids) seen.add(id);
           await deletePage(sender, type, ids, carriesTag, report, refused, redactor);
-          options.onProgress?.(report.deleted, total);
+          // More than the plan when resources of the run appear while purging (a seed elsewhere): the total grows with them.
+          options.onProgress?.(report.deleted, Math.max(total, report.deleted + report.untagged + refused.size));
         }
       }
       if (!refused.size) break;

@@ -76,8 +76,20 @@ export function formatPurgePlan(plan: readonly PurgeRow[], dryRun: boolean, runI
   return `${dryRun ? 'would delete' : 'deleting'} ${total} tagged resources, in this order:\n` + table(['type', 'resources'], plan.map((r) => [r.type, String(r.count)]));
 }
 
-export function formatPurgeReport(r: PurgeReport): string {
-  let text = `deleted ${r.deleted}` + (r.untagged ? `, left ${r.untagged} without the tag` : '') + (r.failed.length ? `, ${r.failed.length} failed` : '') + '\n';
+/**
+ * The purge result's lines. The deleted figure is set against the plan's: more than it listed means resources of the
+ * run appeared while purging (a seed running elsewhere); fewer, with none failed or left, that some were gone first.
+ */
+export function formatPurgeReport(r: PurgeReport, runId?: string): string {
+  const listed = r.plan.reduce((a, row) => a + row.count, 0);
+  const more = r.deleted + r.untagged + r.failed.length - listed;
+  const against =
+    more > 0
+      ? ` (the ${listed} listed and ${more} more ${runId === undefined ? 'fhirseed resources' : `of run ${runId}`} that appeared while purging: a seed running?)`
+      : more < 0 && !r.remaining.length
+        ? ` of the ${listed} listed (${-more} were gone before purge reached them)`
+        : '';
+  let text = `deleted ${r.deleted}${against}` + (r.untagged ? `, left ${r.untagged} without the tag` : '') + (r.failed.length ? `, ${r.failed.length} failed` : '') + '\n';
   for (const f of r.failed.slice(0, 20)) text += `  ${f.type}/${f.id}: ${f.reason}\n`;
   if (r.remaining.length) text += `still tagged: ${r.remaining.map((x) => `${x.type} ${x.count < 0 ? '?' : x.count}`).join(', ')}\n`;
   return text;

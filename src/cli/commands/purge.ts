@@ -34,7 +34,7 @@ export const purgeCommand: CommandModule<CommandContext, PurgeArgs> = {
         onProgress: progress.update,
       });
       progress.stop();
-      if (!argv['dry-run']) argv.io.stdout(formatPurgeReport(report));
+      if (!argv['dry-run']) argv.io.stdout(formatPurgeReport(report, argv.run));
       if (report.failed.length || report.remaining.length) argv.result.exitCode = 1;
     } finally {
       progress.stop();

@@ -14,6 +14,8 @@ export type Fault =
   | { kind: 'drop-before' }
   /** Forward, then hold the answer back this long (past the client's timeout). */
   | { kind: 'slow'; delayMs: number }
+  /** Forward once this settles (something the test does on the server first, in between). */
+  | { kind: 'after'; settled: Promise<unknown> }
   /**
    * For a Bundle: answer the named entries (by resource id) with these statuses without forwarding
    * them; forward the rest as a smaller Bundle and splice the answers together in order (a server
@@ -50,6 +52,7 @@ export async function startFaultProxy(upstream: string, decide: (n: number, req:
       if (fault.kind === 'status') return send(res, fault.status, fault.body !== undefined ? fault.body : { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', diagnostics: `fault proxy: ${fault.status}` }] }, fault.headers);
       if (fault.kind === 'drop-before') return void req.socket.destroy();
       if (fault.kind === 'fail-entries' && (body as Bundle | undefined)?.resourceType === 'Bundle') return await failEntries(req, res, body as Bundle, fault.statuses, fault.echo);
+      if (fault.kind === 'after') await fault.settled;
       const answer = await forward(req, text);
       if (fault.kind === 'drop-after') return void req.socket.destroy();
       if (fault.kind === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs));
