@@ -69,6 +69,21 @@ export interface AgeSexRow {
   other: number;
 }
 
+/** Members living in one state (see Report.states). */
+export interface StateRow {
+  state: string;
+  members: number;
+  share: number;
+}
+
+/** Coverage resources of one plan (see Report.plans). */
+export interface PlanRow {
+  book: Book;
+  plan: string;
+  coverages: number;
+  share: number;
+}
+
 /** The whole report (what `report --json` prints). */
 export interface Report {
   source: string;
@@ -78,6 +93,16 @@ export interface Report {
   resources: Record<string, number>;
   books: BookSection[];
   ageSex: AgeSexRow[];
+  /**
+   * Members per state of residence (Patient.address `state`, the home address's first; `(none)` without one, last),
+   * most first; `share` of all members (0–1). What a profile's `demographics.states` shares are checked against.
+   */
+  states: StateRow[];
+  /**
+   * Coverage resources per book and plan (Coverage.class of type `plan`: name, else value), most first; `share` of
+   * the book's Coverage resources (0–1). What a profile's `plans[].share` are checked against.
+   */
+  plans: PlanRow[];
   codes: { name: string; system: string; distinct: number }[];
   absent: Absent;
   summary: Record<RowResult, number>;
@@ -123,10 +148,32 @@ export function buildReport(aggregates: Aggregates, targets: readonly TargetRow[
     resources: aggregates.resources,
     books,
     ageSex: ageSex(placed),
+    states: stateMix(placed),
+    plans: planMix(aggregates),
     codes: aggregates.codes.counts(),
     absent,
     summary,
   };
+}
+
+function stateMix(placed: readonly PlacedMember[]): StateRow[] {
+  const counts = new Map<string, number>();
+  for (const m of placed) counts.set(m.data.state ?? '(none)', (counts.get(m.data.state ?? '(none)') ?? 0) + 1);
+  return [...counts]
+    .map(([state, members]) => ({ state, members, share: members / placed.length }))
+    // Most first, members without a state last.
+    .sort((a, b) => Number(a.state === '(none)') - Number(b.state === '(none)') || b.members - a.members || (a.state < b.state ? -1 : a.state > b.state ? 1 : 0));
+}
+
+function planMix(a: Aggregates): PlanRow[] {
+  const plans = a.details.result().plans;
+  const perBook = new Map<Book, number>();
+  for (const p of plans) perBook.set(p.book, (perBook.get(p.book) ?? 0) + p.coverages);
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  // Most first, then by book and name: whatever order the Coverages were read in.
+  return plans
+    .map((p) => ({ ...p, share: p.coverages / perBook.get(p.book)! }))
+    .sort((a, b) => b.coverages - a.coverages || cmp(a.book, b.book) || cmp(a.plan, b.plan));
 }
 
 function reportWindow(a: Aggregates): Window | undefined {

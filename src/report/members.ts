@@ -11,6 +11,8 @@ export interface MemberAggregate {
   birthDate?: string;
   gender?: string;
   deceasedDate?: string;
+  /** State of residence: the Patient's home address's `state` (else its first address's), as written. */
+  state?: string;
   coverages: CoverageSpan[];
   /** Per claim type (CLAIM_TYPES order): claims and lines. */
   claims: number[];
@@ -126,6 +128,8 @@ export class MemberCollector {
     m.birthDate = p.birthDate?.slice(0, 10);
     m.gender = p.gender;
     if (p.deceasedDateTime) m.deceasedDate = p.deceasedDateTime.slice(0, 10);
+    const address = p.address?.find((a) => a.use === 'home' && a.state) ?? p.address?.find((a) => a.state);
+    if (address?.state) m.state = address.state;
   }
 
   private coverage(c: Coverage, resolve: ResolveReference): void {

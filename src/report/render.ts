@@ -83,7 +83,7 @@ export function population(r: ReportRow): string {
   return `age ${minAge ?? 0}–${maxAge}`;
 }
 
-/** The report as text: a header, a table per book with members, the age/sex mix and distinct codes. */
+/** The report as text: a header, a table per book with members, the age/sex, state and plan mixes and distinct codes. */
 export function formatReport(report: Report): string {
   const out: string[] = [];
   const w = report.window;
@@ -99,6 +99,14 @@ export function formatReport(report: Report): string {
   if (dental) out.push(dental);
   for (const section of report.books) out.push('', ...formatSection(section));
   out.push('', 'age and sex (age at the window end)', table([['age', 'female', 'male', 'other', 'share'], ...ageRows(report)]));
+  if (report.states.length) {
+    const rows = report.states.map((r) => [r.state, int.format(r.members), formatValue(r.share, 'share')]);
+    out.push('', 'state mix (Patient address; share of all members)', table([['state', 'members', 'share'], ...rows]));
+  }
+  if (report.plans.length) {
+    const rows = report.plans.map((r) => [r.book, r.plan, int.format(r.coverages), formatValue(r.share, 'share')]);
+    out.push('', 'plan mix (Coverage.class plan; share of the book’s Coverage resources)', table([['book', 'plan', 'coverages', 'share'], ...rows]));
+  }
   out.push('', 'distinct codes per system', table([['system', 'codes'], ...report.codes.map((c) => [c.name, int.format(c.distinct)])]));
   return `${out.join('\n')}\n`;
 }

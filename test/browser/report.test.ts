@@ -24,7 +24,7 @@ async function cli(args: string[]) {
 
 /** Every chart the page draws for fhirseed's default profile with a validation report. */
 const CHARTS = [
-  'pyramid', 'books', 'plans', 'prevalence', 'claims', 'allowed', 'paid', 'liability', 'resources',
+  'pyramid', 'books', 'plans', 'states', 'prevalence', 'claims', 'allowed', 'paid', 'liability', 'resources',
   // One must-support coverage chart per IG the default profile emits (all five).
   'coverage-hl7.fhir.us.carin-bb#2.0.0', 'coverage-hl7.fhir.us.core#6.1.0', 'coverage-hl7.fhir.us.davinci-pdex-plan-net#1.1.0',
   'coverage-hl7.fhir.us.davinci-drug-formulary#2.0.1', 'coverage-hl7.fhir.us.davinci-pdex#2.0.0',
@@ -137,7 +137,7 @@ describe('report --html at 100,000 members', () => {
     const { page, log } = await browser.open(file, { width: 1280, height: 900 });
     expect(await page.locator('header').innerText()).toContain('100,000 members');
     const charts = await chartsOf(page);
-    expect(charts.map((c) => c.id)).toEqual(['pyramid', 'books', 'plans', 'prevalence', 'claims', 'allowed', 'paid', 'liability', 'resources']);
+    expect(charts.map((c) => c.id)).toEqual(['pyramid', 'books', 'plans', 'states', 'prevalence', 'claims', 'allowed', 'paid', 'liability', 'resources']);
     for (const c of charts) expect(c.marks, c.id).toBeGreaterThan(0);
     expect(log.consoleErrors).toEqual([]);
     expect(log.blocked).toEqual([]);

@@ -40,8 +40,11 @@ describe('fhirseed report on a generated population', { timeout: 240_000 }, () =
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     const report = JSON.parse(r.stdout);
-    expect(Object.keys(report).sort()).toEqual(['absent', 'ageSex', 'books', 'codes', 'members', 'resources', 'source', 'summary', 'targetsFile', 'window']);
+    expect(Object.keys(report).sort()).toEqual(['absent', 'ageSex', 'books', 'codes', 'members', 'plans', 'resources', 'source', 'states', 'summary', 'targetsFile', 'window']);
     const patients = lines(join(out, 'ndjson', 'Patient.ndjson'));
+    const byState = new Map<string, number>();
+    for (const p of patients) byState.set(p.address[0].state, (byState.get(p.address[0].state) ?? 0) + 1);
+    expect(new Map(report.states.map((s: { state: string; members: number }) => [s.state, s.members]))).toEqual(byState);
     const eobs = lines(join(out, 'ndjson', 'ExplanationOfBenefit.ndjson'));
     expect(report.members.total).toBe(patients.length);
     expect(report.members.byBook.medicare).toBe(patients.length);

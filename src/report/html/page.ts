@@ -34,6 +34,16 @@ function resultBadge(result: ReportRow['result']): string {
   return `<span class="badge ${result === 'n.a.' ? 'na' : result === 'n too small' ? 'small' : result}">${esc(result)}</span>`;
 }
 
+/** The state and plan mixes as tables, counts and shares (what a profile's `demographics.states` and `plans[].share` ask). */
+function mixTables(report: Report): string {
+  const pct = (share: number) => formatValue(share, 'share');
+  return `<div class="grid">${table(['state', 'members', 'share of members'], report.states.map((r) => [esc(r.state), int.format(r.members), pct(r.share)]), [1, 2])}${table(
+    ['book', 'plan', 'Coverage resources', 'share of the book'],
+    report.plans.map((r) => [esc(r.book), esc(r.plan), int.format(r.coverages), pct(r.share)]),
+    [2, 3],
+  )}</div>`;
+}
+
 /**
  * The rows of statistics starting with `prefix` to draw: every row with a target (any book or age
  * range), and the whole population's rows without one; each named by what it measures and on whom.
@@ -142,8 +152,10 @@ export function renderHtmlReport({ report, details }: Pick<DetailedReport, 'repo
     `<div class="grid">${figure(pyramid(report.ageSex))}${figure(
       bars('books', 'Book mix', 'Members per book (the medical Coverage overlapping the window most; dental only without one).', Object.entries(report.members.byBook).map(([b, n]) => ({ label: b, value: n })), 'Members'),
     )}${figure(
-      bars('plans', 'Plan mix', 'Coverage resources per plan (Coverage.class plan name), coloured by book.', details.plans.slice(0, 20).map((p) => ({ label: p.plan, value: p.coverages, group: p.book })), 'Coverage resources'),
-    )}</div>${table(['age band', 'female', 'male', 'other', 'total'], report.ageSex.map((r) => [esc(r.band), int.format(r.female), int.format(r.male), int.format(r.other), int.format(r.female + r.male + r.other)]), [1, 2, 3, 4])}`,
+      bars('plans', 'Plan mix', 'Coverage resources per plan (Coverage.class plan name), coloured by book.', report.plans.slice(0, 20).map((p) => ({ label: p.plan, value: p.coverages, group: p.book })), 'Coverage resources'),
+    )}${figure(
+      bars('states', 'State mix', 'Members per state of residence (Patient address).', report.states.slice(0, 20).map((r) => ({ label: r.state, value: r.members })), 'Members'),
+    )}</div>${table(['age band', 'female', 'male', 'other', 'total'], report.ageSex.map((r) => [esc(r.band), int.format(r.female), int.format(r.male), int.format(r.other), int.format(r.female + r.male + r.other)]), [1, 2, 3, 4])}${mixTables(report)}`,
   );
 
   const realism = section(
