@@ -3,6 +3,7 @@
 // fhirclient exchanges it for a token and the page shows the member's coverage and claims (EOBs).
 // ?iss=FHIR_BASE chooses the server (default: /fhir of this page's origin); ?client_id= the app's id.
 import FHIR from 'fhirclient';
+import { priorAuthorizationRow, splitExplanations } from '../src/serve/demo-eobs.ts';
 
 const params = new URLSearchParams(location.search);
 const $ = (id) => document.getElementById(id);
@@ -43,7 +44,8 @@ async function show(client) {
     : 'No coverage on file.';
   const found = await client.request(`ExplanationOfBenefit?patient=Patient/${patientId}&_include=ExplanationOfBenefit:provider&_count=100`, { pageLimit: 0, flat: true });
   const byRef = new Map(found.filter((r) => r.resourceType !== 'ExplanationOfBenefit').map((r) => [`${r.resourceType}/${r.id}`, r]));
-  const eobs = found.filter((r) => r.resourceType === 'ExplanationOfBenefit');
+  // Claims only: a prior authorization (use preauthorization, PDex) is a decision, not a bill.
+  const { claims: eobs, priorAuthorizations } = splitExplanations(found.filter((r) => r.resourceType === 'ExplanationOfBenefit'));
   eobs.sort((a, b) => String(b.billablePeriod?.start ?? '').localeCompare(String(a.billablePeriod?.start ?? '')) || a.id.localeCompare(b.id));
   const body = $('claims').querySelector('tbody');
   body.replaceChildren();
@@ -60,6 +62,22 @@ async function show(client) {
     body.append(row);
   }
   $('count').textContent = `${eobs.length} claim${eobs.length === 1 ? '' : 's'}`;
+  const rows = priorAuthorizations.map(priorAuthorizationRow).sort((a, b) => b.requested.localeCompare(a.requested) || a.id.localeCompare(b.id));
+  const authBody = $('prior-authorizations').querySelector('tbody');
+  authBody.replaceChildren();
+  for (const auth of rows) {
+    const row = document.createElement('tr');
+    row.dataset.id = auth.id;
+    cell(row, auth.requested);
+    cell(row, auth.service);
+    cell(row, nameOf(byRef.get(auth.provider)) ?? auth.provider);
+    cell(row, auth.decision);
+    cell(row, auth.authorized);
+    cell(row, auth.number);
+    authBody.append(row);
+  }
+  $('auth-count').textContent = `${rows.length} request${rows.length === 1 ? '' : 's'}`;
+  $('auth-section').hidden = rows.length === 0;
   $('result').hidden = false;
   document.body.dataset.state = 'ready';
 }

@@ -133,6 +133,8 @@ async function handle(
     const challenge: Record<string, string> = reply.status === 401 ? { 'www-authenticate': 'Basic realm="fhirseed"' } : {};
     return sendJson(res, reply.status, reply.body, 'application/json', { 'cache-control': 'no-store', ...challenge });
   }
+  // Browsers ask every origin for /favicon.ico; a 404 is a console error on every sandbox page.
+  if (path === '/favicon.ico' && (method === 'GET' || method === 'HEAD')) return void res.writeHead(204, { 'cache-control': 'max-age=86400' }).end();
   const demo = method === 'GET' || method === 'HEAD' ? demoFile(path) : undefined;
   if (demo) {
     res.writeHead(200, { 'content-type': demo.contentType, 'content-length': demo.body.length, 'cache-control': 'no-cache' });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, ExplanationOfBenefit } from '@medplum/fhirtypes';
 import type { TestAccount } from '../../src/output/accounts.js';
 import { demoFile } from '../../src/serve/demo.js';
+import { priorAuthorizationRow } from '../../src/serve/demo-eobs.js';
 import { startServer } from '../../src/serve/index.js';
 import { generateTo, shippedProfile, tempDir } from '../helpers/output.js';
 import { exchangeCode, signIn } from '../serve/patient-login.js';
@@ -69,7 +70,7 @@ describe('serve /demo: a SMART web app from another origin, in Chromium', () => 
     return { page, log };
   }
 
-  it("should sign a member in and show a claims table that matches the member's EOBs fetched directly", async () => {
+  it("should sign a member in and show a claims table that matches the member's claims fetched directly, prior authorizations apart", async () => {
     const { page, log } = await signedIn(me);
     const origin = new URL(fhir.url).origin;
     const token = (await exchangeCode(origin, await signIn(origin, fhir.url, me.username, me.password))).body.access_token as string;
@@ -79,20 +80,32 @@ describe('serve /demo: a SMART web app from another origin, in Chromium', () => 
       eobs.push(...(bundle.entry ?? []).map((e) => e.resource!).filter((r) => r.resourceType === 'ExplanationOfBenefit'));
       next = bundle.link?.find((l) => l.relation === 'next')?.url;
     }
-    expect(eobs.length).toBeGreaterThan(0);
+    const claims = eobs.filter((e) => e.use === 'claim');
+    const priorAuths = eobs.filter((e) => e.use === 'preauthorization');
+    // The first member of the default population has PDex prior authorizations (s16 trial B2).
+    expect([claims.length > 0, priorAuths.length > 0, claims.length + priorAuths.length]).toEqual([true, true, eobs.length]);
     const rows = await page.$$eval('#claims tbody tr', (trs) => trs.map((tr) => [(tr as HTMLElement).dataset.id!, ...[...tr.querySelectorAll('td')].map((td) => td.textContent!)]));
     const usd = (v: number | undefined) => (v === undefined ? '' : v.toLocaleString('en-US', { style: 'currency', currency: 'USD' }));
     const total = (eob: ExplanationOfBenefit, code: string) => eob.total?.find((t) => t.category.coding?.some((c) => c.code === code))?.amount.value;
-    const expected = eobs.map((e) => [e.id!, e.billablePeriod?.start?.slice(0, 10) ?? '', usd(total(e, 'submitted')), usd(total(e, 'eligible')), usd(total(e, 'benefit')), usd(total(e, 'memberliability'))]);
+    const expected = claims.map((e) => [e.id!, e.billablePeriod?.start?.slice(0, 10) ?? '', usd(total(e, 'submitted')), usd(total(e, 'eligible')), usd(total(e, 'benefit')), usd(total(e, 'memberliability'))]);
     const shown = rows.map(([id, date, , , billed, allowed, paid, owes]) => [id!, date!, billed!, allowed!, paid!, owes!]);
     const byId = (a: string[], b: string[]) => a[0]!.localeCompare(b[0]!);
     expect(shown.sort(byId)).toEqual(expected.sort(byId));
     expect(rows.every((r) => r[3])).toBe(true); // every claim names its provider
+    // The count is the banner's (test-accounts.json): claims only.
+    expect(await page.textContent('#count')).toBe(`${Object.values(me.claims).reduce((a, b) => a + b, 0)} claims`);
+    const auths = await page.$$eval('#prior-authorizations tbody tr', (trs) => trs.map((tr) => [(tr as HTMLElement).dataset.id!, ...[...tr.querySelectorAll('td')].map((td) => td.textContent!)]));
+    expect(await page.isVisible('#prior-authorizations')).toBe(true);
+    expect(auths.map((r) => [r[0]!, r[1]!, r[2]!, r[4]!]).sort(byId)).toEqual(
+      priorAuths.map(priorAuthorizationRow).map((r) => [r.id, r.requested, r.service, r.decision]).sort(byId),
+    );
+    expect(auths.every((r) => r[3] && !r[3].startsWith('Organization/'))).toBe(true); // the provider by name
     expect(await page.textContent('#coverage')).not.toBe('No coverage on file.');
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOTS, 'demo.png'), fullPage: true });
     expect(log.blocked).toEqual([]);
     expect(log.pageErrors).toEqual([]);
+    expect(log.consoleErrors).toEqual([]); // none at all (headless Chromium here asks for no favicon: the 204 below tests that route)
     expect([...hosts].every((h) => h.startsWith('127.0.0.1:'))).toBe(true);
     expect(hosts.size).toBe(2); // the app's origin and the sandbox's: two origins, as a real web app
     await page.close();
@@ -107,6 +120,7 @@ describe('serve /demo: a SMART web app from another origin, in Chromium', () => 
     const script = await fetch(`${origin}/demo/app.js`);
     expect(script.headers.get('content-type')).toContain('javascript');
     expect(await script.text()).toBe(readFileSync(join('dist', 'demo', 'app.js'), 'utf8'));
+    expect((await fetch(`${origin}/favicon.ico`)).status).toBe(204); // browsers ask every origin; not a 404 (s16 trial B3)
   });
 
   it("should refuse another member's data to the signed-in app", async () => {
