@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBin } from '../helpers/cli.js';
 import { generateTo, shippedProfile, tempDir } from '../helpers/output.js';
 import { withoutNotes } from '../helpers/stderr.js';
 
@@ -41,18 +42,7 @@ function withOutput(args: string[]): string[] {
   return [args[0]!, out, ...args.slice(2)];
 }
 
-/** `fhirseed ARGS` (the built CLI) run in the folder holding the key files, as a user would from there. */
-function fhirseed(args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: temp.dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += String(d)));
-  child.stderr.on('data', (d) => (stderr += String(d)));
-  const exited = once(child, 'exit').then(([code]) => ({ code: code as number | null, stdout, stderr }));
-  return { child, exited, stdout: () => stdout };
-}
-
-let server: ReturnType<typeof fhirseed>;
+let server: ReturnType<typeof spawn>;
 let origin = '';
 
 beforeAll(async () => {
@@ -63,19 +53,23 @@ beforeAll(async () => {
   for (const line of keyLines) execFileSync('sh', ['-c', line], { cwd: temp.dir, env: { ...process.env, PATH }, stdio: ['ignore', 'ignore', 'pipe'] });
   generateTo(out, { ...shippedProfile('default'), members: 1 });
   mkdirSync(join(temp.dir, 'no-packages'));
-  server = fhirseed([...withOutput(serve), '--port', '0', '--store', 'memory', '--packages', 'no-packages']);
+  // Run in the folder holding the key files, as a user would from there.
+  server = spawn(process.execPath, [BIN, ...withOutput(serve), '--port', '0', '--store', 'memory', '--packages', 'no-packages'], { cwd: temp.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let said = '';
+  server.stderr!.on('data', (d) => (said += String(d)));
   origin = await new Promise<string>((resolve, reject) => {
-    server.child.stdout.on('data', () => {
-      const url = /sandbox at (http:\/\/\S+)\/fhir/.exec(server.stdout())?.[1];
-      if (url && server.stdout().includes('Ctrl-C')) resolve(url);
+    server.stdout!.on('data', (d) => {
+      said += String(d);
+      const url = /sandbox at (http:\/\/\S+)\/fhir/.exec(said)?.[1];
+      if (url && said.includes('Ctrl-C')) resolve(url);
     });
-    void server.exited.then((r) => reject(new Error(`README's serve line exited early (${r.code}): ${r.stderr}`)));
+    server.once('exit', (code) => reject(new Error(`README's serve line exited early (${code}): ${said}`)));
   });
 }, 120_000);
 
 afterAll(async () => {
-  server?.child.kill('SIGINT');
-  await server?.exited;
+  if (server?.exitCode !== null || !server.kill('SIGINT')) return;
+  await once(server, 'exit');
 });
 
 /** README's seed line, on the test's output and the port the server got. */
@@ -91,7 +85,7 @@ describe("README's smart-backend recipe, as printed", () => {
     expect((await fetch(`${origin}/fhir/Patient`)).status).toBe(401);
     const args = seedLine();
     expect(args).toContain('--private-key-file');
-    const result = await fhirseed(args).exited;
+    const result = await runBin(BIN, args, temp.dir);
     expect(result.code, result.stderr).toBe(0);
     // The sandbox serves the output it is seeded with (README's lines name one folder): what it holds comes back unchanged.
     const counts = /sent (\d+), created (\d+), updated 0, unchanged (\d+), failed 0, retried \d+, dead-lettered 0/.exec(result.stdout);
@@ -108,7 +102,7 @@ describe("README's smart-backend recipe, as printed", () => {
     const at = args.indexOf('--jwks-file');
     expect(at).toBeGreaterThan(0);
     args.splice(at, 2);
-    const result = await fhirseed(args).exited;
+    const result = await runBin(BIN, args, temp.dir);
     expect(result.code).toBe(2);
     expect(withoutNotes(result.stderr)).toMatch(/invalid_client/);
     expect(result.stderr).toMatch(/matches no key of the client JWKS \(its key ids: seeder-1\)/);
