@@ -9,6 +9,7 @@ import { UserError } from '../../src/util/errors.js';
 import { expectOneLineExit2, runBin } from './helpers/bin.js';
 import { uniqueRunId } from './helpers/data.js';
 import { writeFixtureOutput } from './helpers/fixture.js';
+import { closedPort } from './helpers/port.js';
 import { tempDir } from './helpers/temp.js';
 
 /**
@@ -37,15 +38,6 @@ async function fake(answer: (res: import('node:http').ServerResponse) => void): 
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-/** A port nothing listens on: bound by the system, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 const temp = tempDir('fhirseed-first-contact-');

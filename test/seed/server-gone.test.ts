@@ -2,7 +2,6 @@
 // dead-lettered, no verify); a 401 mid-seed says what was dead-lettered before; a plain seed over an unfinished
 // checkpoint says it starts afresh. The first case is a `fhirseed serve` child (dist/) stopped with SIGTERM mid-seed.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { seedCommand } from '../../src/cli/commands/seed.js';
@@ -10,6 +9,7 @@ import { seed, statePaths } from '../../src/seed/seed.js';
 import { startServer } from '../../src/serve/index.js';
 import { runCliChild } from '../serve/helpers.js';
 import { runCommand } from './helpers/cli.js';
+import { closedPort } from './helpers/port.js';
 import { testSeedOptions, uniqueRunId } from './helpers/data.js';
 import { startFaultProxy } from './helpers/fault-proxy.js';
 import { writeFixtureOutput } from './helpers/fixture.js';
@@ -30,21 +30,13 @@ interface CheckpointFile {
 }
 const readCheckpoint = (dir: string) => JSON.parse(readFileSync(statePaths({ dir }).checkpoint, 'utf8')) as CheckpointFile;
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 describe('seed: the server goes away mid-run', () => {
   it('should stop with one line and exit 2, dead-letter nothing, keep the checkpoint resumable, and complete with --resume once the server is back', async () => {
     const dir = join(temp.dir, 'gone');
     const fixture = writeFixtureOutput(dir, { members: 20, runId: uniqueRunId('gone') });
     const packages = join(temp.dir, 'no-packages');
     mkdirSync(packages, { recursive: true });
-    const port = await freePort();
+    const port = await closedPort();
     const storeFile = join(temp.dir, 'store.sqlite');
     const first = await runCliChild(['serve', '--port', String(port), '--store', storeFile, '--packages', packages]);
     running.add(first);
