@@ -3,6 +3,7 @@
 // left -wal and -shm). store-shutdown.test.ts checks the same through a real serve and request.
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { Organization } from '@medplum/fhirtypes';
 import Database from 'libsql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { indexR4Definitions } from '../../src/serve/router.js';
@@ -69,6 +70,6 @@ describe('SQLite store: reads left before their end', () => {
     // Reopened, nothing lost: the write made before the close is in the file.
     const again = openStore(undefined, [], { file });
     cleanups.push(() => again.close());
-    expect(again.repo.get('Organization', 'written')?.name).toBe('Written');
+    expect((again.repo.get('Organization', 'written') as Organization | undefined)?.name).toBe('Written');
   });
 });
