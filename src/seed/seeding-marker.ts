@@ -7,7 +7,7 @@ import { join } from 'node:path';
  * A seed in progress, as a file in the machine's temporary directory (`fhirseed-seeding-*.json`), so that a `purge` of the
  * same run into the same server on this machine can refuse instead of deleting what the seed is writing (s16 trial
  * S2). Purge has only --server and --run, not the seed's output directory, hence a machine-wide place. A marker whose
- * process is gone (kill -9) counts for nothing. A seed on another machine is not seen: purge's figures say so instead.
+ * process is gone (kill -9) counts for nothing and is removed by the next seed or purge that reads the markers. A seed on another machine is not seen: purge's figures say so instead.
  */
 export interface SeedingMarker {
   pid: number;
@@ -25,6 +25,7 @@ function markerPath(server: string, runId: string, pid: number): string {
 
 /** Marks this process as seeding `runId` into `server`; returns the function that removes the mark. Never throws. */
 export function markSeeding(server: string, runId: string, dir: string): () => void {
+  runningSeeds(server); // removes the markers of seeds killed before they could (kill -9), of any server
   const path = markerPath(server, runId, process.pid);
   try {
     writeFileSync(path, JSON.stringify({ pid: process.pid, server, runId, dir } satisfies SeedingMarker));
@@ -47,7 +48,11 @@ export function runningSeeds(server: string, runId?: string): SeedingMarker[] {
   for (const name of names) {
     try {
       const marker = JSON.parse(readFileSync(join(tmpdir(), name), 'utf8')) as SeedingMarker;
-      if (marker.server !== server || (runId !== undefined && marker.runId !== runId) || !alive(marker.pid)) continue;
+      if (!alive(marker.pid)) {
+        removeStale(name);
+        continue;
+      }
+      if (marker.server !== server || (runId !== undefined && marker.runId !== runId)) continue;
       found.push(marker);
     } catch {
       // Being written or removed right now, or not ours: not a marker to act on.
@@ -62,5 +67,14 @@ function alive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes a marker whose process is gone (kill -9, a crash); one another process removes first is fine. */
+function removeStale(name: string): void {
+  try {
+    rmSync(join(tmpdir(), name), { force: true });
+  } catch {
+    // Not ours to remove (another user's temporary file): it counts for nothing either way.
   }
 }

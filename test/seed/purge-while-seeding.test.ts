@@ -4,7 +4,11 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { purgeCommand } from '../../src/cli/commands/purge.js';
-import { markSeeding } from '../../src/seed/seeding-marker.js';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { markSeeding, runningSeeds } from '../../src/seed/seeding-marker.js';
 import { runCommand } from './helpers/cli.js';
 import { uniqueRunId } from './helpers/data.js';
 import { startFaultProxy } from './helpers/fault-proxy.js';
@@ -21,6 +25,19 @@ async function put(base: string, resources: Resource[]): Promise<void> {
 }
 
 describe('purge while the run is being seeded', () => {
+  it('should remove the marker of a seed killed before it could (kill -9), and not count it', () => {
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    const server = 'http://127.0.0.1:9/fhir';
+    const stale = join(tmpdir(), `fhirseed-seeding-0000000000000000-${dead}.json`);
+    writeFileSync(stale, JSON.stringify({ pid: dead, server, runId: 'r', dir: '/nowhere' }));
+    expect(runningSeeds(server, 'r')).toEqual([]);
+    expect(existsSync(stale)).toBe(false);
+    // The next seed's own mark clears them too, of any server.
+    writeFileSync(stale, JSON.stringify({ pid: dead, server: 'http://elsewhere/fhir', runId: 'r', dir: '/nowhere' }));
+    markSeeding(server, 'r2', '/nowhere')();
+    expect(existsSync(stale)).toBe(false);
+  });
+
   it('should refuse while a seed of the run into that server runs on this machine, and purge once it has ended', async () => {
     const url = suite.server().url;
     const run = uniqueRunId('purge-seeding');
