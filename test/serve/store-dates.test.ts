@@ -207,6 +207,14 @@ describe('SQLite store: date filters decided on the date rows', () => {
     store.close();
   });
 
+  it('should close an unfinished first build whose folder is already gone without throwing', () => {
+    // Seen in CI: this file's cleanup removed the folder before it closed the rebuilt store below.
+    const dir = mkdtempSync(join(tmpdir(), 'fhirseed-store-dates-'));
+    const store = openStore(undefined, [], { file: join(dir, 'store.sqlite') });
+    rmSync(dir, { recursive: true, force: true });
+    expect(() => store.close()).not.toThrow();
+  });
+
   it('should rebuild a store of schema 5 (no date rows) or 6 (no reference rows) instead of reusing it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fhirseed-store-dates-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));

@@ -353,7 +353,15 @@ function removeBuild(building: string): void {
 /** Scratch files of an unfinished first build (`FILE.building-keys-N`, see OpenedStore.scratch). */
 function removeScratch(building: string): void {
   const prefix = `${basename(building)}-`;
-  for (const name of readdirSync(dirname(building))) if (name.startsWith(prefix)) rmSync(join(dirname(building), name), { force: true });
+  let names: string[];
+  try {
+    names = readdirSync(dirname(building));
+  } catch (error) {
+    // Its folder already gone (removed by whoever made it): nothing left to remove.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  for (const name of names) if (name.startsWith(prefix)) rmSync(join(dirname(building), name), { force: true });
 }
 
 /** The data files a store was loaded from: names, sizes and modification times (the manifest among them). */
