@@ -53,7 +53,7 @@ export function parseProfile(text: string, file: string, options: LoadOptions, o
   const yamlError = doc.errors[0];
   if (yamlError) {
     const { line, col } = at(yamlError.pos[0]);
-    throw new ProfileError(file, line, col, '', `YAML: ${yamlError.message.split('\n')[0]}`);
+    throw new ProfileError(file, line, col, formatPath(yamlError.code === 'DUPLICATE_KEY' ? pathAt(doc.contents, yamlError.pos[0], []) : []), `YAML: ${yamlError.message.split('\n')[0]}`);
   }
   const raw: unknown = doc.toJS();
   if (raw === null || raw === undefined) fail([], 'the profile is empty');
@@ -119,6 +119,28 @@ function checkSeed(doc: Document, text: string, fail: (path: (string | number)[]
 }
 
 /** Offset of the YAML node at path (or its key, for unknown keys); the closest existing parent otherwise. */
+/**
+ * The path of the deepest field whose key or value holds `offset` in the parsed document, so that a key given twice
+ * names its field (`plans[1].share: YAML: Map keys must be unique`); `[]` at the top level. Only for that error: after
+ * a syntax error the parsed shape is a guess (`name: x\n  bad: [` reads as a key `x bad`), so those say `(root)`.
+ */
+function pathAt(node: unknown, offset: number, path: (string | number)[]): (string | number)[] {
+  const within = (n: unknown) => {
+    const range = (n as Node | null)?.range;
+    return range != null && offset >= range[0] && offset < range[2];
+  };
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isScalar(pair.key)) continue;
+      if (within(pair.key)) return [...path, String(pair.key.value)];
+      if (within(pair.value)) return pathAt(pair.value, offset, [...path, String(pair.key.value)]);
+    }
+  } else if (isSeq(node)) {
+    for (const [i, item] of node.items.entries()) if (within(item)) return pathAt(item, offset, [...path, i]);
+  }
+  return path;
+}
+
 function locate(doc: Document, path: (string | number)[], keyOf?: string): number {
   if (keyOf !== undefined) {
     const parent = doc.getIn(path.slice(0, -1), true) as Node | undefined;

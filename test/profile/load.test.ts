@@ -96,6 +96,11 @@ describe('loadProfile', () => {
 
   it('should report YAML syntax errors and missing fields with their place', () => {
     expect(errorOf('name: x\n  bad: [indent').message).toMatch(/^bad\.yaml:\d+:\d+: \(root\): YAML: /);
+    // A YAML error deep in the file names its field (s16 trial P2: a key given twice in a plan said '(root)').
+    const twice = defaultText.replace(/(\n  - id: [^\n]+\n)/, '$1    id: again\n');
+    const dup = errorOf(twice);
+    expect(dup.message).toMatch(/^bad\.yaml:\d+:\d+: plans\[0\]\.id: YAML: Map keys must be unique/);
+    expect(dup.line).toBe(lineOf(twice, 'id: again'));
     const e = errorOf(defaultText.replace('seed: 20260101\n', ''));
     expect(e.message).toBe(`bad.yaml:${lineOf(defaultText, 'name: default')}:1: (root): missing required field 'seed'`);
   });
