@@ -85,7 +85,9 @@ describe('fhirseed generate', () => {
     for (const [args, message] of [
       [['generate', '--shard', '4/3'], /--shard 4\/3: expected i\/N with 1 ≤ i ≤ N/],
       [['generate', '--format', 'csv'], /unknown format 'csv'/],
-      [['generate', '--profile', 'nope'], /profile 'nope' not found/],
+      [['generate', '--profile', 'nope'], /profile 'nope' not found \(looked for/],
+      // A shipped profile's name misspelt (s16 trial P3).
+      [['generate', '--profile', 'medicaidd'], /^fhirseed: profile 'medicaidd' not found \(did you mean medicaid\? looked for/],
       // A path is not looked for among the shipped profiles (not as profiles/tmp/nope.yaml).
       [['generate', '--profile', '/tmp/nope.yaml'], /^fhirseed: profile '\/tmp\/nope\.yaml' not found \(no file \/tmp\/nope\.yaml\)\n$/],
       [['generate', '--bogus'], /^fhirseed: generate: unknown option --bogus \(see fhirseed generate --help\)\n$/],

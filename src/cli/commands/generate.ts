@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
@@ -12,6 +12,7 @@ import type { OutputFormat, Shard } from '../../output/writer.js';
 import { IG_NAMES, parseIgOption, US_CORE_VERSIONS, type IgName, type UsCoreVersion } from '../../profile/igs.js';
 import { loadProfile } from '../../profile/load.js';
 import { profileLoadOptions } from '../../story/limits.js';
+import { closeKeys } from '../../util/close-keys.js';
 import { UserError } from '../../util/errors.js';
 import { generateHeapGrowingPercent, keepHeapTight } from '../../util/heap.js';
 import { checkNow, futureNowNote } from '../../util/now.js';
@@ -191,7 +192,17 @@ export function resolveProfile(name: string): string {
   if (isAbsolute(name) || /[/\\]/.test(name)) throw new UserError(`profile '${name}' not found (no file ${resolve(name)})`);
   const shipped = join(packageRoot(), 'profiles', name.endsWith('.yaml') ? name : `${name}.yaml`);
   if (existsSync(shipped)) return shipped;
-  throw new UserError(`profile '${name}' not found (looked for the file ${resolve(name)} and ${shipped})`);
+  const [close] = closeKeys(name.replace(/\.yaml$/, ''), shippedProfileNames(), 1);
+  throw new UserError(`profile '${name}' not found (${close ? `did you mean ${close}? ` : ''}looked for the file ${resolve(name)} and ${shipped})`);
+}
+
+/** Names of the shipped profiles (profiles/*.yaml without the extension), for a "did you mean". */
+function shippedProfileNames(): string[] {
+  try {
+    return readdirSync(join(packageRoot(), 'profiles')).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length)).sort();
+  } catch {
+    return [];
+  }
 }
 
 export function parseShard(text: string): Shard {
