@@ -38,13 +38,14 @@ export interface PlainProgress {
 export const QUIET_MS = 30_000;
 
 /**
- * A progress bar with rate and ETA on a terminal. Without one: with `plain`, a line per tenth of the total
+ * A progress bar with rate and ETA on a terminal (`terminal`, default process.stderr; its total follows the
+ * updates'). Without one: with `plain`, a line per tenth of the total
  * (tenthsReporter); without, silent.
  */
-export function progressReporter(io: CliIo, unit: string, plain?: PlainProgress): ProgressReporter {
+export function progressReporter(io: CliIo, unit: string, plain?: PlainProgress, terminal: NodeJS.WritableStream = process.stderr): ProgressReporter {
   if (!io.isTty) return plain ? tenthsReporter(io, { quietMs: io.progressQuietMs, ...plain }) : { update: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
-    { format: `{bar} {percentage}% | {value}/{total} ${unit} | {rate}/s | ETA {etaText}`, stream: process.stderr, hideCursor: true },
+    { format: `{bar} {percentage}% | {value}/{total} ${unit} | {rate}/s | ETA {etaText}`, stream: terminal, hideCursor: true },
     cliProgress.Presets.shades_classic,
   );
   const started = Date.now();
@@ -55,6 +56,8 @@ export function progressReporter(io: CliIo, unit: string, plain?: PlainProgress)
         bar.start(total, 0, { rate: '0', etaText: '…' });
         begun = true;
       }
+      // The total can grow (purge: resources of the run that appear while it deletes).
+      if (total !== bar.getTotal()) bar.setTotal(total);
       const seconds = (Date.now() - started) / 1000;
       const rate = seconds > 0 ? done / seconds : 0;
       bar.update(done, { rate: Number.isFinite(rate) ? rate.toFixed(0) : '0', etaText: formatEta(done, total, seconds) });

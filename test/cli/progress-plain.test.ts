@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progressReporter, QUIET_MS, tenthsReporter } from '../../src/cli/progress.js';
@@ -137,4 +138,16 @@ describeEmbedded('seed without a terminal prints progress lines', () => {
     expect(shown.length).toBeGreaterThanOrEqual(5);
     expect(io.out).toMatch(/verify: counts under the run tag match/);
   }, 120_000);
+});
+
+describe('the progress bar on a terminal', () => {
+  it('should follow a total that grows (purge: resources of the run that appear while it deletes)', () => {
+    let shown = '';
+    const terminal = Object.assign(new Writable({ write: (chunk, _enc, done) => ((shown += String(chunk)), done()) }), { isTTY: true, columns: 120 });
+    const bar = progressReporter({ ...pipedIo(), isTty: true }, 'resources', undefined, terminal);
+    bar.update(5, 10);
+    bar.update(9, 12);
+    bar.stop();
+    expect(shown).toContain('9/12 resources');
+  });
 });
