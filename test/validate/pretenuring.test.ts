@@ -44,12 +44,22 @@ function youngAfter(before: string): number {
   return (JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { young: number }).young;
 }
 
+/**
+ * youngAfter, probed a second time when the first probe found the site untenured: with pretenuring on, V8's decision
+ * can still lose its race with an early mark-compact (ci3 of 2026-12-02 read 1000 once, beside other work), while a
+ * switch left off reads 1000 every time, so a second 1000 is a real failure.
+ */
+function tenuredOnce(before: string): number {
+  const first = youngAfter(before);
+  return first === 0 ? first : youngAfter(before);
+}
+
 describe('allocationSitePretenuring', () => {
   it('should keep a site whose objects all survived allocating in the young generation when turned off, and tenure it again when turned back on', () => {
     const module = `const m = await import(${src('validate/pretenuring.ts')});`;
-    expect(youngAfter('')).toBe(0); // V8's own behaviour: the site is tenured
+    expect(tenuredOnce('')).toBe(0); // V8's own behaviour: the site is tenured
     expect(youngAfter(`${module} m.allocationSitePretenuring(false);`)).toBe(1000);
-    expect(youngAfter(`${module} m.allocationSitePretenuring(false); m.allocationSitePretenuring(true);`)).toBe(0);
+    expect(tenuredOnce(`${module} m.allocationSitePretenuring(false); m.allocationSitePretenuring(true);`)).toBe(0);
   }, 240_000);
 
   it('should be off for the rest of the process once `fhirseed validate` has run', () => {
