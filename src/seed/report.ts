@@ -23,7 +23,7 @@ export function formatSeedSummary(s: SeedSummary): string {
     `seeded ${s.server} (run ${s.runId}, ${s.mode}, bundle size ${s.bundleSize})\n` +
     `  sent ${s.sent}, created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, failed ${s.failed}, retried ${s.retried}${retryCauses(s.retryCauses)}, dead-lettered ${s.deadLettered}\n` +
     `  elapsed ${seconds.toFixed(1)} s, ${s.rate.toFixed(0)} resources/s` +
-    (s.skippedMembers ? `, ${s.skippedMembers} members already loaded (resumed)` : '') +
+    (s.skippedMembers ? `, ${s.skippedMembers} ${plural(s.skippedMembers, 'member')} already loaded (resumed)` : '') +
     (s.tokensIssued ? `, ${s.tokensIssued} access ${plural(s.tokensIssued, 'token')}` : '') +
     '\n';
   if (s.deadLettered) text += `  dead letters: ${s.deadLetterFile} (replay with --retry-dead-letter)\n`;

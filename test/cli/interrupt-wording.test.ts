@@ -18,9 +18,12 @@ describe('the line for a signal before a command claims it', () => {
     ];
     for (const [argv, out] of forms) expect(unclaimedInterruptLine(argv), argv.join(' ')).toBe(`interrupted; nothing of this run was kept, ${out} is as it was`);
     expect(unclaimedInterruptLine(['generate', '--out', 'a'])).toBe(generateInterrupted('a'));
+    // start generates first: before its generate claims the signal it says what its generate would.
+    expect(unclaimedInterruptLine(['start', '--out', 's1', '--port', '0'])).toBe(generateInterrupted('s1'));
+    expect(unclaimedInterruptLine(['start'])).toBe(generateInterrupted('output'));
   });
 
   it('should say only that it was interrupted for any other command', () => {
-    for (const argv of [['serve', '-o', 'x'], ['start', '--out', 'x'], ['validate', 'generate'], [], ['--help']]) expect(unclaimedInterruptLine(argv)).toBe('interrupted');
+    for (const argv of [['serve', '-o', 'x'], ['validate', 'generate'], ['kits', 'start'], [], ['--help']]) expect(unclaimedInterruptLine(argv)).toBe('interrupted');
   });
 });

@@ -14,4 +14,9 @@ describe("seed's summary in words", () => {
     expect(formatSeedSummary({ ...summary, tokensIssued: 2 })).toContain(', 2 access tokens');
     expect(formatSeedSummary({ ...summary, tokensIssued: 0 })).not.toContain('access token');
   });
+
+  it("should say '1 member already loaded' when a resumed seed skipped one (s16 fresh-eyes trial V)", () => {
+    expect(formatSeedSummary({ ...summary, skippedMembers: 1 })).toContain(', 1 member already loaded (resumed)');
+    expect(formatSeedSummary({ ...summary, skippedMembers: 2 })).toContain(', 2 members already loaded (resumed)');
+  });
 });

@@ -160,7 +160,8 @@ export function interruptible(io: CliIo): { signal: AbortSignal; release: () => 
   // releases the claim, so that a second one ends the process (one line, exit 130) without waiting.
   const release = claimInterrupt(() => {
     release();
-    io.stderr('\nfhirseed: stopping after the requests in flight…\n');
+    // On a terminal the progress bar's line is still open: end it first. Piped stderr has no open line.
+    io.stderr(`${io.isTty ? '\n' : ''}fhirseed: stopping after the requests in flight…\n`);
     controller.abort(new UserError('interrupted', 130));
   });
   return { signal: controller.signal, release };
