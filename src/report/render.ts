@@ -64,6 +64,18 @@ export function formatDentalApart(report: Report): string | undefined {
   return `${int.format(n)} dental-only ${plural(n, 'member')} (the dental book) ${n === 1 ? 'is' : 'are'} left out of the statistics that count medical or pharmacy claims or diagnoses; a dental book has none of them`;
 }
 
+/**
+ * The books with no member with exposure, in one line (undefined when every book has some): `n.a.: the output has no
+ * medicare or medicaid members in the window; their targets (3b, 3a, 4a; 4c) are not measured`. The HTML page lists these books'
+ * targets in this line instead of one n.a. row each (the text report gives each such book one line already).
+ */
+export function formatEmptyBooks(report: Report): string | undefined {
+  const empty = report.books.filter((b) => b.book !== 'all' && b.membersWithExposure === 0);
+  const ids = empty.map((b) => b.rows.filter((r) => r.target).map((r) => r.target!.id)).filter((i) => i.length);
+  if (!ids.length) return undefined;
+  return `n.a.: the output has no ${listed(empty.map((b) => b.book))} members in the window; their targets (${ids.map((i) => i.join(', ')).join('; ')}) are not measured`;
+}
+
 function listed(items: string[]): string {
   return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }

@@ -134,4 +134,16 @@ describe('report on an output without claims of a kind', () => {
     expect(rowOf(r, 'dental', 'dental-allowed-per-member-year').measured).toBeCloseTo(180 / (365 / 365.25), 6);
     expect(formatReport(r)).not.toContain('no claim in the window');
   });
+
+  it("should give the HTML page one line for books with no member, not an n.a. row a target (s16 trial U's leftover)", async () => {
+    const dir = dirOf([...member('a', 'HIP'), ...visits('a'), ...member('b', 'HIP'), ...visits('b')]);
+    const r = await detailedReport(dir);
+    const ids = (book: string) => r.report.books.find((b) => b.book === book)!.rows.filter((row) => row.target).map((row) => row.target!.id);
+    expect(ids('medicare').length).toBeGreaterThan(0);
+    const html = renderHtmlReport(r);
+    expect(html).toContain(`<p>n.a.: the output has no medicare or medicaid members in the window; their targets (${ids('medicare').join(', ')}; ${ids('medicaid').join(', ')}) are not measured</p>`);
+    const realism = html.slice(html.indexOf('are not measured</p>'));
+    expect(realism).not.toMatch(/<td>medicare<\/td>|<td>medicaid<\/td>/);
+    expect(realism).toMatch(/<td>commercial<\/td>/);
+  });
 });

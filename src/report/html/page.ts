@@ -1,6 +1,6 @@
 import type { Report, ReportRow } from '../build.js';
 import type { DetailedReport } from '../index.js';
-import { formatAbsent, formatDentalApart, formatDenominator, formatTolerance, formatValue, population } from '../render.js';
+import { formatAbsent, formatDentalApart, formatDenominator, formatEmptyBooks, formatTolerance, formatValue, population } from '../render.js';
 import { issueResource, problemLines, type ValidationReport } from '../../validate/summary.js';
 import { bars, histogram, pyramid, RESULT_COLORS, versusTargets, type Chart } from './charts.js';
 import { STYLE } from './style.js';
@@ -60,9 +60,10 @@ function statRows(report: Report, prefix: string): (ReportRow & { name: string }
 }
 
 function realismTable(report: Report): string {
+  // A book with no member to count (a commercial-only profile's medicare book) is one line below, not a row a target.
   const rows = report.books.flatMap((b) =>
     b.rows
-      .filter((r) => r.target)
+      .filter((r) => r.target && (b.book === 'all' || b.membersWithExposure > 0))
       .map((r) => [
         esc(r.target!.id),
         esc(b.book),
@@ -78,7 +79,8 @@ function realismTable(report: Report): string {
   const s = report.summary;
   const absent = formatAbsent(report);
   const dental = formatDentalApart(report);
-  return `<p>${s.pass} pass, ${s.fail} fail, ${s['n too small']} n too small (tolerance under 2 standard errors, or one member), ${s['n.a.']} n.a. (nothing to divide by) — targets from ${esc(report.targetsFile)}.</p>${absent ? `<p>${esc(absent)}</p>` : ''}${dental ? `<p>${esc(dental)}</p>` : ''}${table(['#', 'book', 'population', 'statistic', 'target (tolerance)', 'measured', 'result', 'denominator', 'source'], rows, [5])}`;
+  const empty = formatEmptyBooks(report);
+  return `<p>${s.pass} pass, ${s.fail} fail, ${s['n too small']} n too small (tolerance under 2 standard errors, or one member), ${s['n.a.']} n.a. (nothing to divide by) — targets from ${esc(report.targetsFile)}.</p>${absent ? `<p>${esc(absent)}</p>` : ''}${dental ? `<p>${esc(dental)}</p>` : ''}${empty ? `<p>${esc(empty)}</p>` : ''}${table(['#', 'book', 'population', 'statistic', 'target (tolerance)', 'measured', 'result', 'denominator', 'source'], rows, [5])}`;
 }
 
 function validationSections(v: ValidationReport | undefined): string {
