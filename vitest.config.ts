@@ -13,6 +13,7 @@ const ISOLATED = [
   'test/cli/deploy-commands.test.ts',
   'test/cli/heap.test.ts',
   'test/cli/options.test.ts',
+  'test/codemaps/placeless-load.test.ts',
   'test/mutation-kill/definitions-rules.test.ts',
   'test/mutation-kill/output-target.test.ts',
   'test/mutation-kill/package-download-rules.test.ts',
