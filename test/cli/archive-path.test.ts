@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import { generateTo, readTree, shippedProfile, tempDir } from '../helpers/output.js';
-import { expectOneLineExit2, runBin } from '../seed/helpers/bin.js';
+import { expectOneLineExit2, runInProcess } from '../seed/helpers/bin.js';
 
 const quiet = { stdout: () => undefined, stderr: () => undefined, isTty: false };
 const temp = tempDir('fhirseed-archive-path-');
@@ -29,7 +29,7 @@ describe('generate --archive that cannot be written', () => {
     ['a place where no file can be made', '/proc/a.tar.gz', /--archive \/proc\/a\.tar\.gz: cannot write in \/proc \(ENOENT\)/],
   ])('should refuse %s before any work, in one line with exit 2, leaving the earlier output as it was', async (_name, archive, message) => {
     const unchanged = await goodRun(`out-${archive.split('/')[1]}`);
-    const run = await runBin(['generate', '--members', '3', '--out', join(temp.dir, `out-${archive.split('/')[1]}`), '--archive', archive]);
+    const run = await runInProcess(['generate', '--members', '3', '--out', join(temp.dir, `out-${archive.split('/')[1]}`), '--archive', archive]);
     expectOneLineExit2(run, message);
     expect(run.stdout).toBe('');
     unchanged();
@@ -68,7 +68,7 @@ describe('generate --archive onto an existing file (s13 trial item 8: replaced w
     for (const [name, bytes] of cases) {
       const archive = join(temp.dir, name);
       writeFileSync(archive, bytes);
-      const run = await runBin(['generate', '--members', '1', '--out', other, '--archive', archive]);
+      const run = await runInProcess(['generate', '--members', '1', '--out', other, '--archive', archive]);
       expectOneLineExit2(run, new RegExp(`^fhirseed: --archive ${archive.replace(/[.]/g, '\\.')}: exists and is not a fhirseed archive; give another name or remove it\n$`));
       expect(readFileSync(archive).equals(bytes), name).toBe(true);
       expect(existsSync(other)).toBe(false);
@@ -92,12 +92,12 @@ describe('generate --archive onto an existing file (s13 trial item 8: replaced w
 
 describe('generate: paths and values named as the user gave them', () => {
   it('should say --out cannot be written where no directory can be made, not that the disk is full', async () => {
-    const run = await runBin(['generate', '--members', '1', '--out', '/proc/x']);
+    const run = await runInProcess(['generate', '--members', '1', '--out', '/proc/x']);
     expectOneLineExit2(run, /^fhirseed: --out \/proc\/x: cannot write in \/proc \(ENOENT\)\n$/);
   }, 60_000);
 
   it("should echo an empty --now as ''", async () => {
-    const run = await runBin(['generate', '--members', '1', '--out', join(temp.dir, 'now'), '--now', '']);
+    const run = await runInProcess(['generate', '--members', '1', '--out', join(temp.dir, 'now'), '--now', '']);
     expectOneLineExit2(run, /^fhirseed: --now '': expected a date YYYY-MM-DD\n$/);
   }, 60_000);
 });

@@ -6,7 +6,7 @@ import { DEFAULT_RETRY_POLICY } from '../../src/seed/backoff.js';
 import { FhirHttpClient, NetworkFailure } from '../../src/seed/http.js';
 import { Redactor } from '../../src/seed/redact.js';
 import { UserError } from '../../src/util/errors.js';
-import { expectOneLineExit2, runBin } from './helpers/bin.js';
+import { expectOneLineExit2, runBin, runInProcess } from './helpers/bin.js';
 import { uniqueRunId } from './helpers/data.js';
 import { writeFixtureOutput } from './helpers/fixture.js';
 import { closedPort } from './helpers/port.js';
@@ -14,7 +14,9 @@ import { tempDir } from './helpers/temp.js';
 
 /**
  * seed and purge against something that is not a working FHIR server: each is a user or environment
- * mistake, told in one line naming the URL and what happened, exit 2, after one request at most.
+ * mistake, told in one line naming the URL and what happened, exit 2, after one request at most. The CLI runs in this
+ * process (the line and the exit code are under test), except for the DNS cases: a real child, whose name lookups
+ * offline-dns.mjs answers.
  */
 interface Fake {
   url: string;
@@ -75,7 +77,7 @@ const commands = {
 describe('seed and purge: first contact with a server that is not there or not FHIR', () => {
   for (const [name, args] of Object.entries(commands)) {
     it(`should say "connection refused" for a closed port, exit 2, without retrying (${name})`, async () => {
-      const run = await runBin(args(`http://127.0.0.1:${refusedPort}/fhir`));
+      const run = await runInProcess(args(`http://127.0.0.1:${refusedPort}/fhir`));
       expectOneLineExit2(run, new RegExp(`http://127\\.0\\.0\\.1:${refusedPort}/fhir/metadata: connection refused`));
       expect(run.stderr).not.toMatch(/attempts/);
     });
@@ -86,25 +88,25 @@ describe('seed and purge: first contact with a server that is not there or not F
     });
 
     it(`should name a TLS error when https meets a plain http port, exit 2 (${name})`, async () => {
-      const run = await runBin(args(servers.html!.url.replace('http:', 'https:')));
+      const run = await runInProcess(args(servers.html!.url.replace('http:', 'https:')));
       expectOneLineExit2(run, /\/fhir\/metadata: TLS error: /);
     });
 
     it(`should point at --auth when the server answers 401, after one request, exit 2 (${name})`, async () => {
       const before = servers.unauthorized!.requests;
-      const run = await runBin(args(servers.unauthorized!.url));
+      const run = await runInProcess(args(servers.unauthorized!.url));
       expectOneLineExit2(run, new RegExp(`${servers.unauthorized!.url}/metadata: HTTP 401 .*--auth`));
       expect(servers.unauthorized!.requests - before).toBe(1);
     });
 
     it(`should say an HTML page is not a FHIR server, naming its content-type, exit 2 (${name})`, async () => {
-      const run = await runBin(args(servers.html!.url));
+      const run = await runInProcess(args(servers.html!.url));
       expectOneLineExit2(run, new RegExp(`${servers.html!.url}/metadata: not a FHIR server: HTTP 200 with content-type text/html`));
     });
 
     it(`should report a 500 as a server error after one request, exit 2 (${name})`, async () => {
       const before = servers.broken!.requests;
-      const run = await runBin(args(servers.broken!.url));
+      const run = await runInProcess(args(servers.broken!.url));
       expectOneLineExit2(run, new RegExp(`${servers.broken!.url}/metadata: HTTP 500: .*server failed`));
       expect(servers.broken!.requests - before).toBe(1);
     });

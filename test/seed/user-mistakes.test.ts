@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectOneLineExit2, runBin } from './helpers/bin.js';
+import { expectOneLineExit2, runInProcess } from './helpers/bin.js';
 import { uniqueRunId } from './helpers/data.js';
 import { writeFixtureOutput } from './helpers/fixture.js';
 import { tempDir } from './helpers/temp.js';
@@ -12,7 +12,8 @@ import { tempDir } from './helpers/temp.js';
 /**
  * The other mistakes a new user makes with seed, ping and purge — a bad --server, a directory that is
  * not fhirseed output, unreadable secret or key files, an unwritable state directory or log — each
- * one line naming what and where, exit 2, before any request (the server named does not exist).
+ * one line naming what and where, exit 2, before any request (the server named does not exist). The message and
+ * the exit code are what is under test, so the CLI runs in this process; the procfs case below is a real child.
  */
 const temp = tempDir('fhirseed-mistakes-');
 const out = join(temp.dir, 'out');
@@ -53,7 +54,7 @@ const cases: [string, () => string[], RegExp][] = [
 describe('seed, ping and purge: user mistakes are one line, exit 2', () => {
   for (const [name, args, pattern] of cases) {
     it(`should report ${name} in one line, exit 2`, async () => {
-      expectOneLineExit2(await runBin(args()), pattern);
+      expectOneLineExit2(await runInProcess(args()), pattern);
     });
   }
 });
