@@ -30,6 +30,7 @@ const ISOLATED = [
   'test/output/atomic-output.test.ts',
   'test/output/attribution-memory.test.ts',
   'test/output/render-sink.test.ts',
+  'test/output/worker-ahead.test.ts',
   'test/seed/auth.test.ts',
   'test/seed/import-poll-listeners.test.ts',
   'test/serve/export-expiry.test.ts',

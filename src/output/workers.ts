@@ -71,18 +71,22 @@ export class MemberThreads {
   private nextToSend = 0;
   private nextToYield = 0;
   private end = 0;
+  /** Whether the workers have their setup (given to the constructor, or by begin). */
+  private begun: boolean;
 
   /**
    * `codeMaps`: the code maps this thread loaded (and checked), which each worker gets as a structured clone, or a
    * code-maps directory each worker loads itself (default: the shipped code-maps/). The clone takes 10–20 ms here and
    * 20 there where loading takes a worker 250 ms and half a CPU-second (JSON with places, checks; issue 13).
+   * `setup` undefined: the workers start now, load their modules and wait for begin() to give them the setup.
    */
-  constructor(setup: MemberSetup, workers: number, codeMaps?: string | CodeMaps) {
+  constructor(setup: MemberSetup | undefined, workers: number, codeMaps?: string | CodeMaps) {
     const entry = workerEntry();
     // Built code: no execArgv given, so the workers inherit this thread's node options as node's default does
     // (`node --cpu-prof bin.js generate --jobs 2` profiles them too: issue 13); an empty list would drop them.
     const execArgv = entry.execArgv.length ? entry.execArgv : undefined;
-    const workerData = { setup, codeMaps };
+    this.begun = setup !== undefined;
+    const workerData = setup === undefined ? undefined : { setup, codeMaps };
     this.workers = Array.from({ length: Math.max(1, workers) }, () => new Worker(entry.url, { workerData, execArgv, resourceLimits: WORKER_HEAP }));
     for (const worker of this.workers) {
       this.busy.set(worker, 0);
@@ -111,8 +115,21 @@ export class MemberThreads {
     }
   }
 
+  /**
+   * Gives workers started without a setup (`new MemberThreads(undefined, n)`: started before this thread had read the
+   * code maps and the profile, so that their start-up overlaps that; issue 13) the run's setup and code maps, as the
+   * constructor would have; returns this. Throws when they have them already.
+   */
+  begin(setup: MemberSetup, codeMaps?: string | CodeMaps): this {
+    if (this.begun) throw new Error('MemberThreads.begin: the workers have their setup already');
+    this.begun = true;
+    for (const worker of this.workers) worker.postMessage({ setup, codeMaps });
+    return this;
+  }
+
   /** Members [first, end) in index order, built by the workers and by `local` on this thread, if given (see the class). */
   async *members(local: MemberBuilder | undefined, first: number, end: number): AsyncGenerator<RenderedGroup, void, void> {
+    if (!this.begun) throw new Error('MemberThreads.members before begin: the workers have no setup');
     this.nextToSend = this.nextToYield = first;
     this.end = end;
     try {

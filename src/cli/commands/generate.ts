@@ -5,7 +5,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { loadCodeMaps } from '../../codemaps/load.js';
 import { checkArchiveTarget, writeArchive } from '../../output/archive.js';
 import { CONFIRM_ABOVE_BYTES, estimateBytes, formatBytes } from '../../output/estimate.js';
-import { generateAsync, shardRange, type Manifest } from '../../output/generate.js';
+import { generateAsync, shardRange, startMemberThreads, type Manifest } from '../../output/generate.js';
+import type { MemberThreads } from '../../output/workers.js';
 import { DEFAULT_MAX_BUNDLE_ENTRIES } from '../../output/split.js';
 import { checkOutputTarget, freeBytes, isInside } from '../../output/target.js';
 import type { OutputFormat, Shard } from '../../output/writer.js';
@@ -100,6 +101,16 @@ export function defaultGenerateJobs(cores: number): number {
  * bar, Ctrl-C/SIGTERM leaving --out as it was (Interrupted, exit 130), and prints one summary line.
  */
 export async function runGenerate(argv: GenerateArgs, igs?: IgName[]): Promise<Manifest> {
+  const ahead: { threads?: MemberThreads } = {};
+  try {
+    return await checkAndGenerate(argv, ahead, igs);
+  } finally {
+    await ahead.threads?.close();
+  }
+}
+
+/** runGenerate, with the worker threads it starts ahead in `ahead` (closed by runGenerate, whatever happens). */
+async function checkAndGenerate(argv: GenerateArgs, ahead: { threads?: MemberThreads }, igs?: IgName[]): Promise<Manifest> {
   const members = wholeNumberOption('--members', argv.members, { min: 1 });
   const seed = wholeNumberOption('--seed', argv.seed);
   const maxBundleEntries = wholeNumberOption('--max-bundle-entries', argv['max-bundle-entries'], { min: 1 });
@@ -111,6 +122,8 @@ export async function runGenerate(argv: GenerateArgs, igs?: IgName[]): Promise<M
   if (argv.archive !== undefined) checkArchivePath(argv.archive, argv.out);
   if (argv.now === '') throw new UserError("--now '': expected a date YYYY-MM-DD");
   const existing = checkOutputTarget(argv.out);
+  // The worker threads load their modules while this thread reads the code maps and the profile (issue 13).
+  if (jobs > 1) ahead.threads = startMemberThreads(jobs - 1);
   const codeMaps = loadCodeMaps();
   const file = resolveProfile(argv.profile);
   const notes: string[] = [];
@@ -148,6 +161,7 @@ export async function runGenerate(argv: GenerateArgs, igs?: IgName[]): Promise<M
       maxBundleEntries,
       pretty: argv.pretty,
       jobs,
+      threads: ahead.threads,
       onProgress: progress.update,
       signal: interrupt.signal,
       beforePlace: argv.archive === undefined || packShard ? undefined : (dir, m) => (packed = writeArchive(dir, argv.archive!, `fhirseed-${m.runId}`)),
