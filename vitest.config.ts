@@ -31,6 +31,7 @@ const ISOLATED = [
   'test/output/attribution-memory.test.ts',
   'test/output/render-sink.test.ts',
   'test/output/worker-ahead.test.ts',
+  'test/profile/prebuilt.test.ts',
   'test/seed/auth.test.ts',
   'test/seed/import-poll-listeners.test.ts',
   'test/serve/export-expiry.test.ts',

@@ -8,6 +8,7 @@ import { profileSchema, share } from './schema.js';
 import { profileNotes } from './notes.js';
 import { checkSemantics } from './semantics.js';
 import type { GeneratorLimits, Profile } from './types.js';
+import { prebuiltProfile, type PrebuiltProfile } from './prebuilt.js';
 import { firstUnknownKey } from './unknown-keys.js';
 import { profileValidator } from './validator.js';
 
@@ -42,6 +43,9 @@ export function loadProfile(file: string, options: LoadOptions, onNote?: (note: 
  * `file:line:column: field: note`, without a newline.
  */
 export function parseProfile(text: string, file: string, options: LoadOptions, onNote?: (note: string) => void): Profile {
+  const prebuilt = prebuiltProfile(text);
+  const checked = prebuilt && checkedPrebuilt(prebuilt, text, options, onNote !== undefined);
+  if (checked) return checked;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, schema: 'core', prettyErrors: false, uniqueKeys: true });
   const at = (offset: number) => lineCounter.linePos(offset);
@@ -72,6 +76,34 @@ export function parseProfile(text: string, file: string, options: LoadOptions, o
     }, text);
   }
   return withDefaults(input);
+}
+
+/** Thrown by checkedPrebuilt's `fail`: a check failed, and parseProfile reads the text again to say where. */
+const UNPLACED = Symbol('unplaced');
+
+/**
+ * parseProfile's checks over a shipped profile's text as `npm run build` parsed it (src/profile/prebuilt.ts), without
+ * the YAML document (issue 13: parsing it was 0.24–0.31 s of `generate`'s start), and the profile with its defaults.
+ * Undefined when a check fails or a note is to be given (`withNotes`): the caller then parses the text, to say where.
+ * The checks depend on the options (code maps), not only on the text, so they run every time.
+ */
+function checkedPrebuilt(prebuilt: PrebuiltProfile, text: string, options: LoadOptions, withNotes: boolean): Profile | undefined {
+  const { raw } = prebuilt;
+  if (raw === null || raw === undefined || firstUnknownKey(raw, profileSchema) || schemaFailure(validateSchema, raw)) return undefined;
+  const input = raw as Profile & Record<string, unknown>;
+  const fail = (): never => {
+    throw UNPLACED;
+  };
+  try {
+    if (prebuilt.seedSource !== undefined) checkSeedSource(prebuilt.seedSource, input.seed, fail);
+    checkSemantics(input, options, fail);
+  } catch (error) {
+    if (error === UNPLACED) return undefined;
+    throw error;
+  }
+  let noted = false;
+  if (withNotes) profileNotes(input, () => (noted = true), text);
+  return noted ? undefined : withDefaults(input);
 }
 
 function withDefaults(p: Profile): Profile {
@@ -108,10 +140,15 @@ function withDefaults(p: Profile): Profile {
 function checkSeed(doc: Document, text: string, fail: (path: (string | number)[], problem: string) => never): void {
   const node = doc.get('seed', true);
   if (!isScalar(node) || !node.range) return;
-  const source = text.slice(node.range[0], node.range[1]).trim();
+  checkSeedSource(text.slice(node.range[0], node.range[1]), node.value, fail);
+}
+
+/** checkSeed of the seed scalar's source text and its value as YAML read it. */
+function checkSeedSource(text: string, value: unknown, fail: (path: (string | number)[], problem: string) => never): void {
+  const source = text.trim();
   const exact = exactWholeNumber(source);
   const range = `a whole number from ${-Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER} (2^53 − 1, the largest fhirseed holds exactly, as --seed takes)`;
-  if (exact !== undefined ? exact > MAX_EXACT_WHOLE || exact < -MAX_EXACT_WHOLE : !Number.isSafeInteger(node.value)) {
+  if (exact !== undefined ? exact > MAX_EXACT_WHOLE || exact < -MAX_EXACT_WHOLE : !Number.isSafeInteger(value)) {
     fail(['seed'], `${source} is outside the seeds fhirseed takes: ${range}; a larger one would be rounded, and two seeds would make one output`);
   }
   // 9007199254740990.5 reads as the whole 9007199254740990.
