@@ -58,11 +58,17 @@ interface ReadStatement {
   iterate(...args: unknown[]): Iterator<unknown>;
 }
 
+/** Spare statements of one SQL kept for reads that overlap an iteration (more are prepared as needed, then dropped). */
+const SPARES = 4;
+
 /**
- * `statement` (of the store `db`) with its reads (`get`, `all`, `iterate`) throwing readFailure's 500 for an SQLite
- * error; the same statement, its methods replaced on it.
+ * The statement `prepare` makes (of the store `db`, one SQL) with its reads (`get`, `all`, `iterate`) throwing
+ * readFailure's 500 for an SQLite error; the same statement, its methods replaced on it. A read made while an
+ * iteration of it is under way (an export's all(), paused between writes, and a search's meanwhile) runs on a
+ * statement of its own from `prepare`: libsql's rows step the one statement they came from, and a second read of it
+ * restarted or reset the first's (two iterations at once gave one type's rows twice).
  */
-export function guardReads<S extends ReadStatement>(statement: S, db: { prepare(sql: string): { all(): unknown } }): S {
+export function guardReads<S extends ReadStatement>(prepare: () => S, db: { prepare(sql: string): { all(): unknown } }): S {
   // The file is looked up only on a failure (libsql's Database has no file name on it).
   const file = () => {
     try {
@@ -71,9 +77,6 @@ export function guardReads<S extends ReadStatement>(statement: S, db: { prepare(
       return 'in memory';
     }
   };
-  const get = statement.get.bind(statement);
-  const all = statement.all.bind(statement);
-  const iterate = statement.iterate.bind(statement);
   const guarded = <T>(read: () => T): T => {
     try {
       return read();
@@ -81,22 +84,48 @@ export function guardReads<S extends ReadStatement>(statement: S, db: { prepare(
       throw readFailure(error, file());
     }
   };
+  type Reads = { statement: object } & ReadStatement;
+  const readsOf = (statement: ReadStatement): Reads => ({
+    statement,
+    get: statement.get.bind(statement),
+    all: statement.all.bind(statement),
+    iterate: statement.iterate.bind(statement),
+  });
+  const statement = prepare();
+  // The statements of this SQL with no read under way: each read takes one (a new one when none is idle).
+  const idle = [readsOf(statement)];
+  const take = () => idle.pop() ?? readsOf(guarded(prepare));
+  const give = (reads: Reads) => {
+    if (idle.length < SPARES) idle.push(reads);
+  };
+  const once = <T>(read: (reads: Reads) => T): T => {
+    const reads = take();
+    try {
+      return guarded(() => read(reads));
+    } finally {
+      give(reads);
+    }
+  };
   Object.assign(statement, {
-    get: (...args: unknown[]) => guarded(() => get(...args)),
-    all: (...args: unknown[]) => guarded(() => all(...args)),
+    get: (...args: unknown[]) => once((reads) => reads.get(...args)),
+    all: (...args: unknown[]) => once((reads) => reads.all(...args)),
     iterate: function* (...args: unknown[]) {
-      const rows = guarded(() => iterate(...args));
-      // A `break` resets the statement at once: it would hold its read open (unfinished-reads.ts).
-      const end = startRead(db, statement, get, args);
+      const reads = take();
       let finished = false;
+      // Given back at the end only: an iterator dropped without return() keeps its statement (endReads ends its read).
+      let end: ((finished: boolean) => void) | undefined;
       try {
+        const rows = guarded(() => reads.iterate(...args));
+        // A `break` resets the statement at once: it would hold its read open (unfinished-reads.ts).
+        end = startRead(db, reads.statement, reads.get, args);
         while (true) {
           const next = guarded(() => rows.next());
           if (next.done) return void (finished = true);
           yield next.value;
         }
       } finally {
-        end(finished);
+        end?.(finished);
+        give(reads);
       }
     },
   });

@@ -38,7 +38,7 @@ export class SqliteReads extends AtomicMemoryRepository {
 
   constructor(readonly db: Db) {
     super();
-    const s = (sql: string) => guardReads(db.prepare(sql).raw(), db);
+    const s = (sql: string) => guardReads(() => db.prepare(sql).raw(), db);
     this.reads = {
       get: s('SELECT seq, json FROM resources WHERE type = ? AND id = ?'),
       has: s('SELECT 1 FROM resources WHERE type = ? AND id = ?'),
@@ -259,7 +259,7 @@ export class SqliteReads extends AtomicMemoryRepository {
     let statement = this.searches.get(sql);
     if (!statement) {
       if (this.searches.size >= MAX_SEARCH_STATEMENTS) this.searches.clear();
-      statement = guardReads(this.db.prepare(sql).raw(), this.db);
+      statement = guardReads(() => this.db.prepare(sql).raw(), this.db);
       this.searches.set(sql, statement);
     }
     return statement;
