@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { COMMAND_HEADINGS } from './headings.js';
 import { loadCodeMaps } from '../../codemaps/load.js';
 import { checkArchiveTarget, writeArchive } from '../../output/archive.js';
 import { CONFIRM_ABOVE_BYTES, estimateBytes, formatBytes } from '../../output/estimate.js';
@@ -66,8 +67,7 @@ export function generateOptions<T>(yargs: Argv<T>, outDescription = 'Output dire
 }
 
 export const generateCommand: CommandModule<CommandContext, GenerateArgs & { ig?: string[] }> = {
-  command: 'generate',
-  describe: 'Generate a synthetic population from a profile: bundles, NDJSON, manifest, test accounts',
+  ...COMMAND_HEADINGS.generate,
   // --ig is generate's own: on `start` it is serve's --validate option (IG packages to check against).
   builder: (yargs: Argv<CommandContext>) =>
     generateOptions(yargs).option('ig', {

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { COMMAND_HEADINGS } from './headings.js';
 import { loadCodeMaps } from '../../codemaps/load.js';
 import { formatKitReports } from '../../kits/format.js';
 import { defaultKitsDir, KIT_FILES, type KitName } from '../../kits/kit.js';
@@ -30,8 +31,7 @@ export interface KitsArgs extends CommandContext {
 }
 
 export const kitsCommand: CommandModule<CommandContext, KitsArgs> = {
-  command: 'kits',
-  describe: "Replay the Inferno CARIN BB 2.0.0 and US Core 6.1.0 server kits' search, read, must-support and reference tests against a server",
+  ...COMMAND_HEADINGS.kits,
   builder: (yargs: Argv<CommandContext>) =>
     yargs
       .option('server', { type: 'string', describe: 'FHIR base URL to test (default: an embedded sandbox serving a freshly generated population)' })

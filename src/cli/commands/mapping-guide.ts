@@ -1,5 +1,6 @@
 import { statSync, type Stats } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
+import { COMMAND_HEADINGS } from './headings.js';
 import { loadCodeMaps } from '../../codemaps/load.js';
 import { writeMappingGuide } from '../../guide/index.js';
 import { UserError } from '../../util/errors.js';
@@ -10,8 +11,7 @@ interface MappingGuideArgs extends CommandContext {
 }
 
 export const mappingGuideCommand: CommandModule<CommandContext, MappingGuideArgs> = {
-  command: 'mapping-guide',
-  describe: 'Write the code-set mapping guide (Markdown and a self-contained HTML page) from code-maps/',
+  ...COMMAND_HEADINGS['mapping-guide'],
   builder: (yargs: Argv<CommandContext>) =>
     yargs.option('out', { alias: 'o', type: 'string', default: '.', describe: 'Directory for mapping-guide.md and mapping-guide.html (made when missing; its parent must exist)' }) as unknown as Argv<MappingGuideArgs>,
   handler: (argv) => {

@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { COMMAND_HEADINGS } from './headings.js';
 import { ping } from '../../seed/ping.js';
 import { formatPingTable } from '../../seed/report.js';
 import { positiveInteger } from '../../seed/options.js';
@@ -13,8 +14,7 @@ interface PingArgs extends ServerArgs {
 }
 
 export const pingCommand: CommandModule<CommandContext, PingArgs> = {
-  command: 'ping',
-  describe: 'Pre-production connection test: metadata, FHIR version, SMART configuration, profiles, test members by search',
+  ...COMMAND_HEADINGS.ping,
   builder: (yargs: Argv<CommandContext>) =>
     withServerOptions(yargs)
       .option('accounts', { type: 'string', describe: 'test-accounts.json of a seeded run: search for those members' })

@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { COMMAND_HEADINGS } from './headings.js';
 import { purge } from '../../seed/purge.js';
 import { formatPurgePlan, formatPurgeReport } from '../../seed/report.js';
 import { checkRunId } from '../../util/run-id.js';
@@ -13,8 +14,7 @@ interface PurgeArgs extends ServerArgs {
 }
 
 export const purgeCommand: CommandModule<CommandContext, PurgeArgs> = {
-  command: 'purge',
-  describe: 'Delete exactly the resources carrying a fhirseed run tag, referrers first',
+  ...COMMAND_HEADINGS.purge,
   builder: (yargs: Argv<CommandContext>) =>
     withServerOptions(yargs)
       .option('run', { type: 'string', describe: 'The run id whose resources to delete' })

@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { COMMAND_HEADINGS } from './headings.js';
 import { detailedReport, formatReport } from '../../report/index.js';
 import { checkWritable, loadValidation, renderHtmlReport, validateInline, writePage } from '../../report/html/index.js';
 import { UserError } from '../../util/errors.js';
@@ -19,8 +20,7 @@ interface ReportArgs extends CommandContext {
 }
 
 export const reportCommand: CommandModule<CommandContext, ReportArgs> = {
-  command: 'report <dir>',
-  describe: 'Measure a population (NDJSON or Bundles) against realism targets: utilization, cost, prevalence, per book',
+  ...COMMAND_HEADINGS.report,
   builder: (yargs: Argv<CommandContext>) =>
     yargs
       .positional('dir', { type: 'string', demandOption: true, describe: 'fhirseed output, or any directory (or file) of NDJSON and Bundles' })

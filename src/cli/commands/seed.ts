@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { COMMAND_HEADINGS } from './headings.js';
 import { IMPORT_MODES, seedImport, type ImportMode } from '../../seed/import.js';
 import { formatImportSummary } from '../../seed/import-report.js';
 import { formatSeedSummary } from '../../seed/report.js';
@@ -32,8 +33,7 @@ const DEFAULT_IMPORT_HOST = '127.0.0.1';
 const IMPORT_ONLY = ['import-mode', 'input-base-url', 'import-host', 'import-port'] as const;
 
 export const seedCommand: CommandModule<CommandContext, SeedArgs> = {
-  command: 'seed <dir>',
-  describe: 'Load generated output into a FHIR server: directory first, then members; retries, dead letters, resume, verify',
+  ...COMMAND_HEADINGS.seed,
   builder: (yargs: Argv<CommandContext>) =>
     withServerOptions(yargs)
       .positional('dir', { type: 'string', demandOption: true, describe: 'Output directory of fhirseed generate' })

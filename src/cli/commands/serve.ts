@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { COMMAND_HEADINGS } from './headings.js';
 import type { TestAccount } from '../../output/accounts.js';
 import { DEMO_PATH } from '../../serve/demo.js';
 import { INTERRUPTED_LOADED, startServer, stopIfAsked, type AuthClient, type AuthOptions, type RunningServer, type ServeOptions } from '../../serve/index.js';
@@ -61,8 +62,7 @@ export interface ServeArgs extends CommandContext {
 }
 
 export const serveCommand: CommandModule<CommandContext, ServeArgs> = {
-  command: 'serve [dir]',
-  describe: 'Serve fhirseed output (or nothing) from an in-memory FHIR R4 sandbox server until Ctrl-C',
+  ...COMMAND_HEADINGS.serve,
   builder: (yargs: Argv<CommandContext>) =>
     serveOptions(yargs.positional('dir', { type: 'string', describe: 'Directory to preload: fhirseed output, Bundles, NDJSON or resources' })) as unknown as Argv<ServeArgs>,
   handler: (argv) => serveUntilStopped(argv, argv.dir),

@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { COMMAND_HEADINGS } from './headings.js';
 import { basename, join } from 'node:path';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { outputState } from '../../output/complete.js';
@@ -21,8 +22,7 @@ type StartArgs = Omit<ServeArgs, 'dir'> & GenerateArgs;
  * other files. Then serves it until Ctrl-C (exit 130).
  */
 export const startCommand: CommandModule<CommandContext, StartArgs> = {
-  command: 'start',
-  describe: 'Generate a population into --out unless it holds a complete one, then serve it as a FHIR sandbox until Ctrl-C',
+  ...COMMAND_HEADINGS.start,
   builder: (yargs: Argv<CommandContext>) =>
     serveOptions(
       generateOptions(yargs, 'Population directory: generated into when missing, empty or incomplete, then served'),

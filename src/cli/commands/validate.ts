@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
+import { COMMAND_HEADINGS } from './headings.js';
 import { UserError } from '../../util/errors.js';
 import { keepHeapTight } from '../../util/heap.js';
 import { allocationSitePretenuring } from '../../validate/pretenuring.js';
@@ -23,8 +24,7 @@ interface ValidateArgs extends CommandContext {
 }
 
 export const validateCommand: CommandModule<CommandContext, ValidateArgs> = {
-  command: 'validate <paths..>',
-  describe: 'Validate FHIR resources (bundles, NDJSON, single resources) against R4 and their profiles; report must-support coverage',
+  ...COMMAND_HEADINGS.validate,
   builder: (yargs: Argv<CommandContext>) =>
     yargs
       .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'Files or directories to read' })
