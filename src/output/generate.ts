@@ -18,6 +18,7 @@ import { memberBuilder, type MemberBuilder, type MemberSetup } from './member-bu
 import type { RenderedGroup } from './render.js';
 import { DEFAULT_MAX_BUNDLE_ENTRIES } from './split.js';
 import { checkOutputTarget, createTempOutput, moveShardIn, swapInOutput } from './target.js';
+import { checkGenerateOptions } from './options-check.js';
 import { MemberThreads } from './workers.js';
 import { OutputWriter, shardSuffix, type OutputFormat, type Shard } from './writer.js';
 import { writeFailure } from './write-failure.js';
@@ -195,6 +196,7 @@ interface Run {
 
 /** The checks (before any work), the member setup, and the temporary directory with its writer open. */
 function beginRun(options: GenerateOptions, streaming: boolean): Run {
+  checkGenerateOptions(options);
   const { profile } = options;
   const now = options.now === undefined ? profile.period.end : checkNow(options.now, profile.period);
   const runId = options.runId ?? `${profile.name}-${profile.seed}`;

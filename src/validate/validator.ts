@@ -158,6 +158,10 @@ export async function createValidator(options: ValidatorOptions = {}): Promise<V
   };
 
   const validate = (resources: readonly Resource[], onProgress?: (done: number, total: number) => void, scopeOf?: (resource: Resource) => BundleScope | undefined): Issue[] => {
+    // A library caller's mistake, named (a null entry would otherwise be a bare "Cannot read properties of null").
+    if (!Array.isArray(resources)) throw new TypeError(`validate: expected an array of resources, got ${resources === null ? 'null' : typeof resources === 'object' ? 'an object (one resource? give [resource])' : typeof resources}`);
+    const hole = resources.findIndex((r) => r === null || r === undefined);
+    if (hole >= 0) throw new TypeError(`validate: resources[${hole}] is ${resources[hole]}, not a resource`);
     const known = new Set<string>();
     for (const r of resources) for (const key of resourceKeys(r)) known.add(key);
     const isKnown = (key: string) => known.has(key);
