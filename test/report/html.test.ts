@@ -155,7 +155,7 @@ describe('report --html from the command line', () => {
       profile: 'http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/plannet-Network', name: 'PlannetNetwork', resources: 5, covered: 20, total: 22, missing: [],
       notApplicable: [{ id: 'Organization.telecom', reason: 'the profile prohibits it (max 0)' }, { id: 'Organization.identifier:NPI', reason: 'a network is not a health care provider', source: '45 CFR 162.410' }],
     };
-    writeFileSync(validation, JSON.stringify({ resources: 5, errors: 0, warnings: 0, readProblems: [], errorsByProfile: {}, issues: [], notes: [], coverage: [{ ig: 'hl7.fhir.us.davinci-pdex-plan-net#1.1.0', profiles: [network], unclaimed: [] }] }));
+    writeFileSync(validation, JSON.stringify({ resources: 10, errors: 0, warnings: 0, readProblems: [], errorsByProfile: {}, issues: [], notes: [], coverage: [{ ig: 'hl7.fhir.us.davinci-pdex-plan-net#1.1.0', profiles: [network], unclaimed: [] }] }));
     const file = join(temp.dir, 'not-applicable.html');
     const r = await cli(['report', dir, '--html', file, '--validation', validation]);
     expect(r.stderr).toBe('');
@@ -163,6 +163,23 @@ describe('report --html from the command line', () => {
     expect(html).toContain('n/a Organization.identifier:NPI (a network is not a health care provider)');
     expect(html).not.toContain('n/a Organization.telecom');
     expect(html).toContain('>20/20<');
+  });
+
+  // F9 of session 17's trial: a US Core 6.1.0 validation was shown on a 3.1.1 output's page.
+  it.each([
+    ['of other IGs than the output was generated for', 'hl7.fhir.us.core#6.1.0', 10, /^fhirseed: --validation .*other\.json: validates against hl7\.fhir\.us\.core#6\.1\.0, but .* was generated for hl7\.fhir\.us\.carin-bb#2\.0\.0, hl7\.fhir\.us\.core#3\.1\.1; give the output of 'fhirseed validate .* --json', or use --validate\n$/],
+    ['of another number of resources', 'hl7.fhir.us.core#3.1.1', 2572, /^fhirseed: --validation .*other\.json: validated 2,572 resources, but .* holds 10; give the output of/],
+  ])('should refuse a --validation report %s: one line naming both, exit 2, no page', async (_name, ig, resources, message) => {
+    const out = join(temp.dir, 'generated');
+    writeNdjson(out, population());
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify({ generator: 'fhirseed', igs: { 'hl7.fhir.us.carin-bb': '2.0.0', 'hl7.fhir.us.core': '3.1.1' } }));
+    const other = join(temp.dir, 'other.json');
+    writeFileSync(other, JSON.stringify({ resources, errors: 0, warnings: 0, readProblems: [], errorsByProfile: {}, issues: [], notes: [], coverage: [{ ig, profiles: [], unclaimed: [] }] }));
+    const file = join(temp.dir, 'mismatch.html');
+    const r = await cli(['report', out, '--html', file, '--validation', other]);
+    expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(2);
+    expect(existsSync(file)).toBe(false);
   });
 
   it('should validate inline with --validate and show coverage and the errors found', async () => {

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { COMMAND_HEADINGS } from './headings.js';
 import { detailedReport, formatReport } from '../../report/index.js';
-import { checkWritable, loadValidation, renderHtmlReport, validateInline, writePage } from '../../report/html/index.js';
+import { checkValidationOf, checkWritable, loadValidation, renderHtmlReport, validateInline, writePage } from '../../report/html/index.js';
 import { UserError } from '../../util/errors.js';
 import type { CommandContext } from '../run.js';
 import { plural } from '../../util/plural.js';
@@ -36,6 +36,7 @@ export const reportCommand: CommandModule<CommandContext, ReportArgs> = {
     if (argv.html !== undefined) checkWritable(argv.html);
     const validationFromFile = argv.validation !== undefined ? loadValidation(argv.validation) : undefined;
     const result = await detailedReport(argv.dir, argv.targets);
+    if (validationFromFile) checkValidationOf(validationFromFile, argv.validation!, argv.dir, Object.values(result.report.resources).reduce((a, b) => a + b, 0));
     // As validate tells these (it validates the first copy and reports the rest): the first copy is counted.
     for (const line of result.repeats.slice(0, SHOWN_REPEATS)) argv.io.stderr(`fhirseed: ${line}\n`);
     const more = result.repeats.length - SHOWN_REPEATS;

@@ -1,3 +1,3 @@
 export { renderHtmlReport } from './page.js';
-export { loadValidation, validateInline } from './validation.js';
+export { checkValidationOf, loadValidation, validateInline } from './validation.js';
 export { checkWritable, writePage } from './write.js';

@@ -46,3 +46,36 @@ export async function validateInline(path: string, packagesDir?: string): Promis
     .map((p) => coverage(read.resources, p, validator));
   return buildReport(read, issues, reports, 50, [...validator.warnings]);
 }
+
+/**
+ * Refuses a `--validation` report of other data than the page's: one UserError naming both sides when the report's
+ * IGs (`coverage[].ig`, `name#version`) are not those the output under `dir` was generated for (its manifest's `igs`;
+ * a subset is fine: `validate --ig` may choose fewer), or when it validated another number of resources than the
+ * `resources` the report read (both count each `Type/id` once, `brands.json`'s entries included). Without a manifest
+ * (data from elsewhere) only the count is compared. F9 of session 17's trial: a US Core 6.1.0 validation shown on a
+ * 3.1.1 output's page.
+ */
+export function checkValidationOf(validation: ValidationReport, file: string, dir: string, resources: number): void {
+  const fix = `give the output of 'fhirseed validate ${dir} --json', or use --validate`;
+  let manifest: ReturnType<typeof igsFromManifests>;
+  try {
+    manifest = igsFromManifests([dir]);
+  } catch {
+    manifest = undefined; // outputs of different IG versions: the count is still compared
+  }
+  if (manifest) {
+    const generated = new Map(manifest.igs.map((ig) => ig.split('@') as [string, string]));
+    const other = validation.coverage.map((c) => c.ig).filter((ig) => generated.get(ig.split('#')[0]!) !== ig.split('#')[1]);
+    if (other.length) {
+      const named = manifest.igs.map((ig) => ig.replace('@', '#'));
+      throw new UserError(`--validation ${file}: validates against ${other.join(', ')}, but ${dir} was generated for ${named.join(', ')}; ${fix}`);
+    }
+  }
+  if (validation.resources !== resources) {
+    throw new UserError(`--validation ${file}: validated ${count(validation.resources)} resources, but ${dir} holds ${count(resources)}; ${fix}`);
+  }
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
