@@ -14,6 +14,7 @@ const ISOLATED = [
   'test/cli/heap.test.ts',
   'test/cli/options.test.ts',
   'test/codemaps/placeless-load.test.ts',
+  'test/codemaps/edit-places.test.ts',
   'test/mutation-kill/definitions-rules.test.ts',
   'test/mutation-kill/output-target.test.ts',
   'test/mutation-kill/package-download-rules.test.ts',

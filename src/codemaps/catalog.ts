@@ -158,7 +158,7 @@ export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<strin
   const drgs = new Map<string, DrgRow>();
   // Weight and GMLOS are 0 for the ungroupable MS-DRGs 998 and 999 (CMS Table 5), so 0 is allowed.
   const drgRows = rows<CatalogDrg>('catalog/ms-drg.json', { code: 'text', title: 'text', weight: DRG_WEIGHT, gmlos: 'number 0..' }, true);
-  reader.unique('catalog/ms-drg.json', drgRows, (g) => g.code);
+  reader.unique('catalog/ms-drg.json', drgRows, (g) => g.code, 'row', 'code');
   for (const g of drgRows) {
     drgs.set(g.code, { code: g.code, display: g.title, los: g.gmlos, weight: g.weight, charge: Math.round(g.weight * CHARGE_PER_DRG_WEIGHT), source: g.source });
   }
@@ -166,8 +166,8 @@ export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<strin
   const pcsByKey = new Map<string, CatalogPcs>();
   const pcs = new Map<string, PcsRow>();
   const pcsRows = rows<CatalogPcs>('catalog/icd10pcs.json', { key: 'text', code: 'text', display: 'text', axes: 'object', 'axes.bodyPart': 'text', drgs: 'texts' });
-  reader.unique('catalog/icd10pcs.json', pcsRows, (p) => p.key);
-  reader.unique('catalog/icd10pcs.json', pcsRows, (p) => p.code);
+  reader.unique('catalog/icd10pcs.json', pcsRows, (p) => p.key, 'row', 'key');
+  reader.unique('catalog/icd10pcs.json', pcsRows, (p) => p.code, 'row', 'code');
   for (const p of pcsRows) {
     if (!isIcd10PcsFormat(p.code)) fail('catalog/icd10pcs.json', p.key, `'${p.code}' is not an ICD-10-PCS code`, 'code', p);
     p.drgs.forEach((g, i) => drgs.has(g) || fail('catalog/icd10pcs.json', p.key, `names MS-DRG '${g}', which ms-drg.json does not have`, ['drgs', i], p));
@@ -179,7 +179,7 @@ export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<strin
   // HCPCS Level II codes the conditions bill; a code the procedures table already has keeps its row there.
   const byCode = new Map([...procedures.values()].map((r) => [r.code, r.key]));
   const hcpcsList = rows<CatalogHcpcs>('catalog/hcpcs.json', { code: 'text', shortDescriptor: 'text', category: 'text', paymentRate: 'number 0..?' });
-  reader.unique('catalog/hcpcs.json', hcpcsList, (h) => h.code);
+  reader.unique('catalog/hcpcs.json', hcpcsList, (h) => h.code, 'row', 'code');
   const hcpcsRows = new Map(hcpcsList.map((h) => [h.code, h]));
   const hcpcs: ProcedureRow[] = [];
   const hcpcsKey = (code: string): string => {
@@ -195,7 +195,7 @@ export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<strin
 
   // A condition's labs are ordered as their catalog group's test (procedure `lab-<group>`, see clinical-labs-vitals.ts).
   const labRows = rows<{ key: string; group: string } & SourcedRow>('catalog/labs.json', CATALOG_LAB_FIELDS);
-  reader.unique('catalog/labs.json', labRows, (l) => l.key);
+  reader.unique('catalog/labs.json', labRows, (l) => l.key, 'row', 'key');
   const labGroup = new Map(labRows.map((l) => [l.key, `lab-${l.group}`]));
   const file = 'catalog/conditions.json';
   const conditions = new Map<string, ConditionRow>();
@@ -235,13 +235,15 @@ export function loadCatalog(reader: CodeMapReader, procedures: ReadonlyMap<strin
     });
   }
   // A head condition's more specific forms, with the share of its members who have each instead.
+  const shares = new Map<string, number>();
   for (const c of rows<CatalogCondition>(file)) {
     if (!c.variantOf) continue;
     const head = conditions.get(c.variantOf.key) ?? fail(file, c.key, `is a variant of '${c.variantOf.key}', which the table does not have`, 'variantOf.key', c);
     head.variants.push({ row: conditions.get(c.key)!, share: c.variantOf.share });
-  }
-  for (const [key, head] of conditions) {
-    if (head.variants.reduce((sum, v) => sum + v.share, 0) >= 1) fail(file, key, 'its variants share 1 or more of its members');
+    // At the share of the variant that takes the head's total to 1 (the shares are checked in file order).
+    const total = (shares.get(head.key) ?? 0) + c.variantOf.share;
+    if (total >= 1) fail(file, head.key, 'its variants share 1 or more of its members', 'variantOf.share', c);
+    shares.set(head.key, total);
   }
   return { conditions, drugs, drugsByCondition, drgs, pcs, hcpcs };
 }

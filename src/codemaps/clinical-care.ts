@@ -67,19 +67,19 @@ export function careProcedureKey(system: string, code: string): string {
 }
 
 export function loadCareCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps): CareCodeMaps {
-  const { index, fail } = reader;
+  const { index, fail, failAt } = reader;
   const checkSnomed = (file: string, key: string, c: Coded | undefined) => {
     if (c && !isValidVerhoeff(c.code)) fail(file, key, `SNOMED CT id ${c.code} fails its Verhoeff check digit`, 'code', c);
   };
 
   const encounterTypes = index<EncounterTypeRow>('care-encounter-types.json', (r) => r.kind, { kind: 'text', snomed: 'coded?', participantType: 'coded' });
   for (const [kind, r] of encounterTypes) checkSnomed('care-encounter-types.json', kind, r.snomed);
-  for (const kind of ENCOUNTER_KINDS) if (!encounterTypes.has(kind)) fail('care-encounter-types.json', kind, 'every visit kind needs a row');
+  for (const kind of ENCOUNTER_KINDS) if (!encounterTypes.has(kind)) failAt('care-encounter-types.json', kind, 'every visit kind needs a row', ['rows']);
 
   const dischargeDispositions = index<DischargeDispositionRow>('care-discharge-disposition.json', (r) => r.nubc, { nubc: 'text', code: 'text', display: 'text' });
   const nubc = claims.tables.get('discharge-status')?.codes ?? [];
   for (const status of nubc) {
-    if (!dischargeDispositions.has(status.code)) fail('care-discharge-disposition.json', status.code, 'a discharge status the claims use has no row');
+    if (!dischargeDispositions.has(status.code)) failAt('care-discharge-disposition.json', status.code, 'a discharge status the claims use has no row', ['rows']);
   }
 
   const procedures = index<CareProcedureRow>('care-procedures.json', (r) => careProcedureKey(r.system, r.code), { system: 'text', code: 'text', snomed: 'coded?' });
@@ -96,7 +96,7 @@ export function loadCareCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps):
 
   const conditionCategories = index<ConditionCategoryRow>('care-condition-categories.json', (r) => r.key, { key: 'text', healthConcern: 'boolean', assessmentCategory: 'coded?' });
   for (const [key, r] of conditionCategories) {
-    if (!claims.conditions.has(key)) fail('care-condition-categories.json', key, 'conditions.json has no such condition');
+    if (!claims.conditions.has(key)) fail('care-condition-categories.json', key, 'conditions.json has no such condition', 'key');
     if (r.assessmentCategory && !ASSESSMENT_CATEGORIES.has(r.assessmentCategory.code)) fail('care-condition-categories.json', key, `'${r.assessmentCategory.code}' is not a us-core-category code`, 'assessmentCategory.code');
   }
 
@@ -113,13 +113,13 @@ export function loadCareCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps):
   }
   // The coverage-plan member has an operation that places one (src/story/simulate.ts, surgical episodes).
   if (![...claims.conditions.values()].some((c) => c.drgs.length && c.pcs.some((p) => implantsByPcs.has(p)))) {
-    fail('care-implants.json', 'rows', 'no row places an implant at an operation of a condition of catalog/conditions.json (one is needed)');
+    failAt('care-implants.json', 'rows', 'no row places an implant at an operation of a condition of catalog/conditions.json (one is needed)', ['rows']);
   }
 
   const practitionerRoles = index<PractitionerRoleRow>('care-practitioner-roles.json', (r) => r.role, { role: 'text', snomed: 'coded' });
   for (const [role, r] of practitionerRoles) checkSnomed('care-practitioner-roles.json', role, r.snomed);
   // A role without its row left its PractitionerRoles without the SNOMED CT code (src/fhir/us-core/practitioner-role.ts).
-  for (const role of PRACTITIONER_ROLES) if (!practitionerRoles.has(role)) fail('care-practitioner-roles.json', role, 'every practitioner role needs a row');
+  for (const role of PRACTITIONER_ROLES) if (!practitionerRoles.has(role)) failAt('care-practitioner-roles.json', role, 'every practitioner role needs a row', ['rows']);
 
   return { encounterTypes, dischargeDispositions, procedures, conditionCategories, implantsByPcs, practitionerRoles };
 }

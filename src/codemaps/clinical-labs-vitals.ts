@@ -99,7 +99,7 @@ function catalogPanels(reader: CodeMapReader, claims: ClaimsCodeMaps): LabPanelR
   }
   return [...groups].map(([group, rows]) => {
     const key = `lab-${group}`;
-    if (claims.procedures.get(key)?.use !== 'lab') reader.fail('catalog/labs.json', group, `its tests are billed as '${key}', which professional-procedures.json does not have as a lab`);
+    if (claims.procedures.get(key)?.use !== 'lab') reader.fail('catalog/labs.json', group, `its tests are billed as '${key}', which professional-procedures.json does not have as a lab`, 'group', rows[0]);
     return {
       key,
       panel: rows[0]!.loinc,
@@ -161,24 +161,25 @@ export function loadLabsVitalsCodeMaps(reader: CodeMapReader, claims: ClaimsCode
   const checkBand = (file: string, key: string, b: Band) => {
     if (!(b.low <= b.high)) reader.fail(file, key, `band ${b.low}-${b.high} is empty`, 'high', b);
   };
-  const checkCondition = (file: string, key: string, condition: string) => {
-    if (!claims.conditions.has(condition)) reader.fail(file, key, `names condition '${condition}', which conditions.json does not have`);
+  /** At `field` of `row` (a range's `condition`; for a map keyed by condition, the map and the key). */
+  const checkCondition = (file: string, key: string, condition: string, row: object, field: (string | number)[]) => {
+    if (!claims.conditions.has(condition)) reader.fail(file, key, `names condition '${condition}', which conditions.json does not have`, field, row);
   };
-  for (const k of REQUIRED_VITALS) if (!vitals.has(k)) reader.fail('vitals.json', k, 'is missing');
+  for (const k of REQUIRED_VITALS) if (!vitals.has(k)) reader.failAt('vitals.json', k, 'is missing', ['rows']);
   for (const [key, v] of vitals) {
     if (!LOINC.test(v.loinc.code)) reader.fail('vitals.json', key, `'${v.loinc.code}' is not a LOINC code`, 'loinc.code');
     for (const r of reader.list<VitalRange>('vitals.json', v.ranges ?? [], `'${key}' ranges`, { ...BAND, ageMin: AGE, ageMax: AGE, sex: 'text?', condition: 'text?' })) {
       checkBand('vitals.json', key, r);
-      if (r.condition) checkCondition('vitals.json', key, r.condition);
+      if (r.condition) checkCondition('vitals.json', key, r.condition, r, ['condition']);
     }
   }
   for (const [key, panel] of labs) {
-    if (claims.procedures.get(key)?.use !== 'lab') reader.fail('labs.json', key, 'is not a lab procedure in professional-procedures.json');
+    if (claims.procedures.get(key)?.use !== 'lab') reader.fail('labs.json', key, 'is not a lab procedure in professional-procedures.json', 'key');
     for (const a of reader.list<AnalyteRow>('labs.json', panel.analytes, `'${key}' analytes`, { loinc: 'coded', unit: 'object', 'unit.code': 'text', decimals: DECIMALS, normal: 'object', ...NORMAL, conditions: 'object?' })) {
       if (!LOINC.test(a.loinc.code)) reader.fail('labs.json', key, `'${a.loinc.code}' is not a LOINC code`, 'loinc.code', a);
       checkBand('labs.json', key, a.normal);
       for (const [c, b] of Object.entries(a.conditions ?? {})) {
-        checkCondition('labs.json', key, c);
+        checkCondition('labs.json', key, c, a, ['conditions', c]);
         reader.object('labs.json', b, `'${key}' analyte ${a.loinc.code} condition '${c}'`, BAND);
         checkBand('labs.json', key, b);
       }
@@ -186,12 +187,14 @@ export function loadLabsVitalsCodeMaps(reader: CodeMapReader, claims: ClaimsCode
     for (const q of reader.list<QualitativeAnalyteRow>('labs.json', panel.qualitative ?? [], `'${key}' qualitative`, { loinc: 'coded', text: 'object?', 'text.normal': 'text', coded: 'object?', 'coded.normal': 'coded' })) {
       if (!LOINC.test(q.loinc.code)) reader.fail('labs.json', key, `'${q.loinc.code}' is not a LOINC code`, 'loinc.code', q);
       if (Boolean(q.text) === Boolean(q.coded)) reader.fail('labs.json', key, `qualitative '${q.loinc.code}' needs text or coded (one of them)`, 'loinc', q);
-      for (const c of Object.keys({ ...q.text?.conditions, ...q.coded?.conditions })) checkCondition('labs.json', key, c);
+      for (const [kind, answers] of Object.entries({ text: q.text?.conditions, coded: q.coded?.conditions })) {
+        for (const c of Object.keys(answers ?? {})) checkCondition('labs.json', key, c, q, [kind, 'conditions', c]);
+      }
     }
   }
   for (const [key, r] of clinicalResults) {
-    if (!claims.procedures.has(key)) reader.fail('labs-clinical-results.json', key, 'is not in professional-procedures.json');
-    if (!r.quantity && !r.findings?.length) reader.fail('labs-clinical-results.json', key, 'needs a quantity or findings');
+    if (!claims.procedures.has(key)) reader.fail('labs-clinical-results.json', key, 'is not in professional-procedures.json', 'key');
+    if (!r.quantity && !r.findings?.length) reader.fail('labs-clinical-results.json', key, 'needs a quantity or findings', 'findings');
     const findings = { text: 'text', code: 'coded?' } as const;
     reader.list('labs-clinical-results.json', r.findings ?? [], `'${key}' findings`, findings);
     // A member with the condition gets one of its findings (src/story/clinical/labs-vitals.ts): an empty list was a crash.
@@ -201,7 +204,8 @@ export function loadLabsVitalsCodeMaps(reader: CodeMapReader, claims: ClaimsCode
       reader.object('labs-clinical-results.json', b, `'${key}' quantity condition '${c}'`, BAND);
       checkBand('labs-clinical-results.json', key, b);
     }
-    for (const c of Object.keys({ ...r.conditionFindings, ...r.quantity?.conditions })) checkCondition('labs-clinical-results.json', key, c);
+    for (const c of Object.keys(r.conditionFindings ?? {})) checkCondition('labs-clinical-results.json', key, c, r, ['conditionFindings', c]);
+    for (const c of Object.keys(r.quantity?.conditions ?? {})) checkCondition('labs-clinical-results.json', key, c, r, ['quantity', 'conditions', c]);
   }
   const orderCategory = reader.read<{ orderCategory?: Coded & SourcedRow }>('labs.json').orderCategory;
   if (!orderCategory?.code || !orderCategory.source) reader.fail('labs.json', 'orderCategory', 'needs a code and a source');

@@ -134,7 +134,7 @@ export function deriveSig(drug: DrugRow): MedicationSigRow {
 }
 
 export function loadMedicationCodeMaps(reader: CodeMapReader, claims: ClaimsCodeMaps): MedicationCodeMaps {
-  const { fail } = reader;
+  const { fail, failAt } = reader;
   // Hand-written sigs (with the label's particulars) win; every other drug's sig is derived from its fill.
   // Dosage.timing.repeat: frequency a positiveInt, period a decimal above 0; the dose a quantity above 0.
   const written = reader.index<MedicationSigRow>(SIGS, (r) => r.drugKey, {
@@ -142,7 +142,7 @@ export function loadMedicationCodeMaps(reader: CodeMapReader, claims: ClaimsCode
   });
   const sigs = new Map<string, MedicationSigRow>();
   for (const [key, s] of written) {
-    const drug = claims.drugs.get(key) ?? fail(SIGS, key, 'is not a drug of code-maps/catalog/drugs.json');
+    const drug = claims.drugs.get(key) ?? fail(SIGS, key, 'is not a drug of code-maps/catalog/drugs.json', 'drugKey');
     if (!Object.hasOwn(PERIOD_DAYS, s.periodUnit)) fail(SIGS, key, `periodUnit '${s.periodUnit}' is not h, d or wk`, 'periodUnit');
     if (Math.abs(sigUnitsPerDay(s) * drug.daysSupply - drug.quantity) > 0.01 * drug.quantity) {
       fail(SIGS, key, `dose × frequency × days supply is not the fill's quantity (${drug.quantity})`, 'dose');
@@ -153,7 +153,7 @@ export function loadMedicationCodeMaps(reader: CodeMapReader, claims: ClaimsCode
   const codes = reader.read<{ codes: Omit<Record<keyof MedicationCodes, Omit<CodedReasonRow, 'key'>>, never> }>(SIGS).codes;
   for (const name of ['requestCategory', 'firstFill', 'refill'] as const) {
     const c = reader.object<Partial<CodedReasonRow> | undefined>(SIGS, codes?.[name], `codes.${name}`, CODED_REASON_FIELDS);
-    if (!c?.source || !Object.hasOwn(SYSTEMS, c.system!)) fail(SIGS, name, 'needs a code with a known system and a source');
+    if (!c?.source || !Object.hasOwn(SYSTEMS, c.system!)) fail(SIGS, name, 'needs a code with a known system and a source', c?.source ? 'system' : 'source', c);
   }
   const fixed: MedicationCodes = {
     requestCategory: { key: 'requestCategory', ...codes.requestCategory },
@@ -165,7 +165,7 @@ export function loadMedicationCodeMaps(reader: CodeMapReader, claims: ClaimsCode
   const imms = reader.read<{ schedule: VaccineDoseRow[]; seasonal: SeasonalVaccineRule; notDoneReasons: CodedReasonRow[] }>(IMMS);
   // CVX codes come from the curated list of current codes (code-maps/catalog/cvx.json).
   const cvxRows = reader.rows<{ code: string } & SourcedRow>('catalog/cvx.json', { code: 'text' });
-  reader.unique('catalog/cvx.json', cvxRows, (r) => r.code);
+  reader.unique('catalog/cvx.json', cvxRows, (r) => r.code, 'row', 'code');
   const cvx = new Set(cvxRows.map((r) => r.code));
   for (const [key, v] of vaccines) {
     if (!/^\d{1,3}$/.test(v.cvx.code)) fail(IMMS, key, `'${v.cvx.code}' is not a CVX code`, 'cvx.code');
@@ -174,30 +174,32 @@ export function loadMedicationCodeMaps(reader: CodeMapReader, claims: ClaimsCode
   const schedule = reader.list<VaccineDoseRow>(IMMS, imms.schedule ?? [], 'schedule', {
     vaccine: 'text', dose: 'whole 1..', ageMinMonths: AGE_MONTHS, ageMaxMonths: AGE_MONTHS, share: SHARE,
   });
-  reader.unique(IMMS, schedule, (d) => `${d.vaccine} dose ${d.dose}`, 'schedule row');
+  reader.unique(IMMS, schedule, (d) => `${d.vaccine} dose ${d.dose}`, 'schedule row', 'dose');
   for (const d of schedule) {
     const key = `${d.vaccine} dose ${d.dose}`;
-    if (!d.source) fail(IMMS, key, 'has no source');
-    if (!vaccines.has(d.vaccine)) fail(IMMS, key, 'names a vaccine the rows do not have');
+    if (!d.source) fail(IMMS, key, 'has no source', 'source', d);
+    if (!vaccines.has(d.vaccine)) fail(IMMS, key, 'names a vaccine the rows do not have', 'vaccine', d);
   }
   // The season opens on the first of its start month and closes at the end of its end month of the next year (so not
   // December, which would close it in month 13).
   const seasonal = reader.object<SeasonalVaccineRule>(IMMS, imms.seasonal, 'seasonal', {
     vaccine: 'text', highDoseVaccine: 'text', highDoseAgeYears: AGE, ageMinMonths: AGE_MONTHS, seasonStartMonth: 'whole 1..12', seasonEndMonth: 'whole 1..11',
   });
-  if (!seasonal?.source || !vaccines.has(seasonal.vaccine) || !vaccines.has(seasonal.highDoseVaccine)) fail(IMMS, 'seasonal', 'needs a source and vaccines the rows have');
+  const seasonalMiss = !seasonal.source ? 'source' : ['vaccine', 'highDoseVaccine'].find((f) => !vaccines.has(seasonal[f as 'vaccine']));
+  if (seasonalMiss) fail(IMMS, 'seasonal', 'needs a source and vaccines the rows have', seasonalMiss, seasonal);
   const notDoneReasons = reader.list<CodedReasonRow>(IMMS, imms.notDoneReasons ?? [], 'notDoneReasons', { key: 'text', ...CODED_REASON_FIELDS });
   reader.unique(IMMS, notDoneReasons, (r) => r.key, 'notDoneReasons row');
-  for (const r of notDoneReasons) if (!r.source || !Object.hasOwn(SYSTEMS, r.system)) fail(IMMS, r.key, 'needs a source and a known system');
-  if (!notDoneReasons.length) fail(IMMS, 'notDoneReasons', 'needs at least one reason');
+  for (const r of notDoneReasons) if (!r.source || !Object.hasOwn(SYSTEMS, r.system)) fail(IMMS, r.key, 'needs a source and a known system', r.source ? 'system' : 'source', r);
+  if (!notDoneReasons.length) failAt(IMMS, 'notDoneReasons', 'needs at least one reason', ['notDoneReasons']);
 
-  const allergies = reader.rows<AllergyRow>(ALLERGIES, {
+  const allergyRows = reader.rows<AllergyRow>(ALLERGIES, {
     key: 'text', system: 'text', code: 'text', display: 'text', category: 'one of food medication environment biologic?', type: 'one of allergy intolerance?', criticality: 'one of low high unable-to-assess?', noKnownAllergy: 'boolean?',
     conflictsWithIngredients: 'texts?', reactions: 'texts', share: SHARE,
-  }).map((a) => {
+  });
+  const allergies = allergyRows.map((a) => {
     const words = (a.conflictsWithIngredients ?? []).map((w) => new RegExp(`\\b${w}\\b`, 'i'));
     const conflictsWithDrugs = [...claims.drugs.values()].filter((d) => words.some((w) => w.test(d.ingredient))).map((d) => d.key);
-    if (words.length && !conflictsWithDrugs.length) fail(ALLERGIES, a.key, 'no drug of catalog/drugs.json has the ingredients it names');
+    if (words.length && !conflictsWithDrugs.length) fail(ALLERGIES, a.key, 'no drug of catalog/drugs.json has the ingredients it names', 'conflictsWithIngredients', a);
     return { ...a, conflictsWithDrugs };
   });
   const manifestationList = reader.list<ManifestationRow>(ALLERGIES, reader.read<{ manifestations?: unknown }>(ALLERGIES).manifestations ?? [], 'manifestations', {
@@ -205,14 +207,18 @@ export function loadMedicationCodeMaps(reader: CodeMapReader, claims: ClaimsCode
   });
   reader.unique(ALLERGIES, manifestationList, (m) => m.key, 'manifestations row');
   const manifestations = new Map(manifestationList.map((m) => [m.key, m]));
-  for (const m of manifestationList) if (!m.source) fail(ALLERGIES, m.key, 'has no source');
-  reader.unique(ALLERGIES, allergies, (a) => a.key);
-  for (const a of allergies) {
-    if (!Object.hasOwn(SYSTEMS, a.system)) fail(ALLERGIES, a.key, `unknown system '${a.system}'`);
-    for (const r of a.reactions) if (!manifestations.has(r)) fail(ALLERGIES, a.key, `names reaction '${r}', which the manifestations do not have`);
-    if (!a.noKnownAllergy && !(a.category && a.criticality && a.reactions.length)) fail(ALLERGIES, a.key, 'needs category, criticality and reactions');
-  }
-  if (!allergies.some((a) => a.noKnownAllergy)) fail(ALLERGIES, 'no-known-allergy', 'a "no known allergy" row is required');
+  for (const m of manifestationList) if (!m.source) fail(ALLERGIES, m.key, 'has no source', 'source', m);
+  reader.unique(ALLERGIES, allergyRows, (a) => a.key, 'row', 'key');
+  allergies.forEach((a, i) => {
+    // allergies holds copies (with conflictsWithDrugs); the rows as read carry the places.
+    const fail = (problem: string, field: string | (string | number)[]): never => reader.fail(ALLERGIES, a.key, problem, field, allergyRows[i]);
+    if (!Object.hasOwn(SYSTEMS, a.system)) fail(`unknown system '${a.system}'`, 'system');
+    a.reactions.forEach((r, j) => manifestations.has(r) || fail(`names reaction '${r}', which the manifestations do not have`, ['reactions', j]));
+    // A missing field is at the row's `{`, an empty reactions list at its `[`.
+    const lacking = (['category', 'criticality', 'reactions'] as const).find((f) => (f === 'reactions' ? !a.reactions.length : !a[f]));
+    if (!a.noKnownAllergy && lacking) fail('needs category, criticality and reactions', lacking);
+  });
+  if (!allergies.some((a) => a.noKnownAllergy)) failAt(ALLERGIES, 'no-known-allergy', 'a "no known allergy" row is required', ['rows']);
 
   return { codes: fixed, sigs, vaccines, schedule, seasonal, notDoneReasons, allergies, manifestations };
 }

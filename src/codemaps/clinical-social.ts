@@ -195,17 +195,17 @@ export function loadSocialCodeMaps(reader: CodeMapReader, _claims: ClaimsCodeMap
   const values = new Map<SocialGroup, SocialValueRow[]>();
   for (const row of reader.rows<SocialValueRow>(VALUES_FILE, { group: 'text', key: 'text', system: 'text', code: 'text', display: 'text', weight: `${WEIGHT}?` })) {
     const id = `${row.group}/${row.key}`;
-    if (!SOCIAL_GROUPS.includes(row.group)) reader.fail(VALUES_FILE, id, `unknown group '${row.group}'`);
-    if (!Object.hasOwn(SYSTEMS, row.system)) reader.fail(VALUES_FILE, id, `unknown code system '${row.system}' (see src/fhir/systems.ts)`);
+    if (!SOCIAL_GROUPS.includes(row.group)) reader.fail(VALUES_FILE, id, `unknown group '${row.group}'`, 'group', row);
+    if (!Object.hasOwn(SYSTEMS, row.system)) reader.fail(VALUES_FILE, id, `unknown code system '${row.system}' (see src/fhir/systems.ts)`, 'system', row);
     const list = values.get(row.group) ?? [];
-    if (list.some((r) => r.key === row.key)) reader.fail(VALUES_FILE, id, 'duplicate key');
+    if (list.some((r) => r.key === row.key)) reader.fail(VALUES_FILE, id, 'duplicate key', 'key', row);
     list.push(row);
     values.set(row.group, list);
   }
-  for (const g of SOCIAL_GROUPS) if (!values.get(g)?.length) reader.fail(VALUES_FILE, g, 'group has no rows');
+  for (const g of SOCIAL_GROUPS) if (!values.get(g)?.length) reader.failAt(VALUES_FILE, g, 'group has no rows', ['rows']);
 
   for (const [group, keys] of Object.entries(NEEDED_VALUES)) {
-    for (const key of keys) if (!values.get(group as SocialGroup)?.some((r) => r.key === key)) reader.fail(VALUES_FILE, `${group}/${key}`, 'is missing (fhirseed uses it)');
+    for (const key of keys) if (!values.get(group as SocialGroup)?.some((r) => r.key === key)) reader.failAt(VALUES_FILE, `${group}/${key}`, 'is missing (fhirseed uses it)', ['rows']);
   }
   // A group the story draws from (rows without a weight count 1; an empty group and a missing key are refused above),
   // and teenagers' smoking statuses, drawn among themselves.
@@ -216,7 +216,7 @@ export function loadSocialCodeMaps(reader: CodeMapReader, _claims: ClaimsCodeMap
   for (const [group, keys] of drawn) {
     const rows = (values.get(group) ?? []).filter((r) => !keys || keys.includes(r.key));
     const where = keys ? `${group}/${keys.join(',')}` : group;
-    if (!rows.some((r) => (r.weight ?? 1) > 0)) reader.fail(VALUES_FILE, where, 'every weight is 0 (fhirseed draws one by them)');
+    if (!rows.some((r) => (r.weight ?? 1) > 0)) reader.fail(VALUES_FILE, where, 'every weight is 0 (fhirseed draws one by them)', 'weight', rows.at(-1));
   }
 
   const raw = reader.read<unknown>(INSTRUMENTS_FILE);
@@ -224,26 +224,28 @@ export function loadSocialCodeMaps(reader: CodeMapReader, _claims: ClaimsCodeMap
   const file = raw as { phq9: Phq9Instrument; hvs: HvsInstrument; prapare: PrapareInstrument; ussgFht: FamilyHistoryInstrument; taps: TapsInstrument; evs: EvsInstrument };
   for (const [name, inst] of Object.entries(file) as [string, Instrument | string][]) {
     if (typeof inst === 'string') continue;
-    if (!inst.source) reader.fail(INSTRUMENTS_FILE, name, 'has no source');
+    if (!inst.source) reader.fail(INSTRUMENTS_FILE, name, 'has no source', 'source', inst);
     const { terms, answers } = instrumentCodes(inst);
-    for (const c of terms) if (!LOINC.test(c) || !isValidLoinc(c)) reader.fail(INSTRUMENTS_FILE, name, `'${c}' is not a LOINC code`);
-    for (const c of answers) if (!LOINC_ANSWER.test(c)) reader.fail(INSTRUMENTS_FILE, name, `'${c}' is not a LOINC answer code`);
+    const codeAt = (c: string) => codePath(inst, c);
+    for (const c of terms) if (!LOINC.test(c) || !isValidLoinc(c)) reader.fail(INSTRUMENTS_FILE, name, `'${c}' is not a LOINC code`, codeAt(c), inst);
+    for (const c of answers) if (!LOINC_ANSWER.test(c)) reader.fail(INSTRUMENTS_FILE, name, `'${c}' is not a LOINC answer code`, codeAt(c), inst);
     if ('groups' in inst) checkPrapare(reader, name, inst);
   }
-  if (!file.taps) reader.fail(INSTRUMENTS_FILE, 'taps', 'missing');
-  for (const i of Object.values(file.taps.tobaccoBySmokingStatus)) if (!file.taps.answers[i]) reader.fail(INSTRUMENTS_FILE, 'taps/tobaccoBySmokingStatus', `no answer ${i}`);
+  const { taps, evs } = file;
+  for (const [code, i] of Object.entries(taps.tobaccoBySmokingStatus)) {
+    if (!taps.answers[i]) reader.fail(INSTRUMENTS_FILE, 'taps/tobaccoBySmokingStatus', `no answer ${i}`, ['tobaccoBySmokingStatus', code], taps);
+  }
   // Keyed by the member's smoking-status code: one social-values.json lacks (a typo) left those smokers answering "never".
   const smoking = new Set(values.get('smoking-status')?.map((r) => r.code));
-  for (const code of Object.keys(file.taps.tobaccoBySmokingStatus)) {
-    if (!smoking.has(code)) reader.fail(INSTRUMENTS_FILE, 'taps/tobaccoBySmokingStatus', `names smoking status '${code}', which social-values.json's smoking-status group does not have`);
+  for (const code of Object.keys(taps.tobaccoBySmokingStatus)) {
+    if (!smoking.has(code)) reader.fail(INSTRUMENTS_FILE, 'taps/tobaccoBySmokingStatus', `names smoking status '${code}', which social-values.json's smoking-status group does not have`, ['tobaccoBySmokingStatus', code], taps);
   }
   // Each TAPS question's answer is drawn by its column of weights (src/story/clinical/social-taps.ts).
   for (const q of ['drinking', 'drugs', 'prescription'] as const) {
-    if (!file.taps.answers.some((a) => a[q] > 0)) reader.fail(INSTRUMENTS_FILE, 'taps/answers', `no answer has a ${q} weight above 0 (the ${q} answer is drawn by them)`);
+    if (!taps.answers.some((a) => a[q] > 0)) reader.fail(INSTRUMENTS_FILE, 'taps/answers', `no answer has a ${q} weight above 0 (the ${q} answer is drawn by them)`, 'answers', taps);
   }
-  if (!file.evs) reader.fail(INSTRUMENTS_FILE, 'evs', 'missing');
-  if (file.evs.dayWeights.length !== 8 || !file.evs.dayWeights.some((w, d) => d > 0 && w > 0)) reader.fail(INSTRUMENTS_FILE, 'evs/dayWeights', 'want eight weights (0–7 days), some day above 0 weighted');
-  if (!file.evs.minuteWeights.some((m) => m.minutes > 0 && m.weight > 0)) reader.fail(INSTRUMENTS_FILE, 'evs/minuteWeights', 'no positive minutes weighted');
+  if (evs.dayWeights.length !== 8 || !evs.dayWeights.some((w, d) => d > 0 && w > 0)) reader.fail(INSTRUMENTS_FILE, 'evs/dayWeights', 'want eight weights (0–7 days), some day above 0 weighted', 'dayWeights', evs);
+  if (!evs.minuteWeights.some((m) => m.minutes > 0 && m.weight > 0)) reader.fail(INSTRUMENTS_FILE, 'evs/minuteWeights', 'no positive minutes weighted', 'minuteWeights', evs);
   return { values, phq9: file.phq9, hvs: file.hvs, prapare: file.prapare, ussgFht: file.ussgFht, taps: file.taps, evs: file.evs };
 }
 
@@ -271,16 +273,34 @@ function instrumentCodes(inst: Instrument): { terms: string[]; answers: string[]
   return { terms, answers };
 }
 
+/**
+ * The path in `value` of the first object whose `code` is `code` (`['items', 3, 'code']`), depth first in file order:
+ * where a bad LOINC code of an instrument is. Empty when there is none.
+ */
+function codePath(value: unknown, code: string): (string | number)[] {
+  if (typeof value !== 'object' || value === null) return [];
+  if (!Array.isArray(value) && (value as { code?: unknown }).code === code) return ['code'];
+  for (const [k, v] of Object.entries(value)) {
+    const inner = codePath(v, code);
+    if (inner.length) return [Array.isArray(value) ? Number(k) : k, ...inner];
+  }
+  return [];
+}
+
 /** Each question can be answered: choices have answers, numbers a range. */
 function checkPrapare(reader: CodeMapReader, name: string, inst: PrapareInstrument): void {
   for (const q of inst.groups.flatMap((g) => g.questions)) {
     const id = `${name}/${q.code}`;
-    if (q.type === 'choice' && !q.answers?.length) reader.fail(INSTRUMENTS_FILE, id, 'choice question without answers');
-    if ((q.type === 'integer' || q.type === 'decimal') && !q.range) reader.fail(INSTRUMENTS_FILE, id, 'numeric question without a range');
-    if (q.range && q.range.max < q.range.min) reader.fail(INSTRUMENTS_FILE, id, `range ${q.range.min}-${q.range.max} ends before it starts`);
+    // At the field that would fix it; a field left out is the question's `{`.
+    const fail = (problem: string, field: string): never => reader.fail(INSTRUMENTS_FILE, id, problem, field, q);
+    if (q.type === 'choice' && !q.answers?.length) fail('choice question without answers', 'answers');
+    if ((q.type === 'integer' || q.type === 'decimal') && !q.range) fail('numeric question without a range', 'range');
+    if (q.range && q.range.max < q.range.min) fail(`range ${q.range.min}-${q.range.max} ends before it starts`, 'range.max');
     // An integer question's answers are range.min + k × range.step.
-    if (q.type === 'integer' && q.range && !(Number.isInteger(q.range.min) && Number.isInteger(q.range.step))) reader.fail(INSTRUMENTS_FILE, id, 'integer question with a range not of whole numbers');
-    if (q.type === 'string' && !q.derive) reader.fail(INSTRUMENTS_FILE, id, 'string question without a derivation');
-    if (q.type === 'choice' && !q.derive && !q.answers?.some((a) => (a.weight ?? 0) > 0)) reader.fail(INSTRUMENTS_FILE, id, 'drawn question without weights');
+    if (q.type === 'integer' && q.range && !(Number.isInteger(q.range.min) && Number.isInteger(q.range.step))) {
+      fail('integer question with a range not of whole numbers', Number.isInteger(q.range.min) ? 'range.step' : 'range.min');
+    }
+    if (q.type === 'string' && !q.derive) fail('string question without a derivation', 'derive');
+    if (q.type === 'choice' && !q.derive && !q.answers?.some((a) => (a.weight ?? 0) > 0)) fail('drawn question without weights', 'answers');
   }
 }

@@ -33,22 +33,22 @@ export function checkCrossRefs(reader: CodeMapReader, maps: CodeMaps): void {
   // The rows' field kinds were checked when the catalog loaded; only the names are read here.
   const rows = reader.read<{ rows: { key: string; visitTests: string[] }[] }>(file).rows;
   for (const c of rows) {
-    for (const test of c.visitTests) {
+    c.visitTests.forEach((test, i) => {
       const use = maps.procedures.get(test)?.use;
       if (use === 'lab' && !labs.has(test) && !clinicalResults.has(test)) {
-        reader.fail(file, c.key, `visitTests names '${test}', which labs.json does not have (nor labs-clinical-results.json)`);
+        reader.fail(file, c.key, `visitTests names '${test}', which labs.json does not have (nor labs-clinical-results.json)`, ['visitTests', i], c);
       }
       if (use === 'imaging' && !clinicalResults.has(test) && !reports.has(test)) {
-        reader.fail(file, c.key, `visitTests names '${test}', which labs-clinical-results.json does not have (nor planning-reports.json)`);
+        reader.fail(file, c.key, `visitTests names '${test}', which labs-clinical-results.json does not have (nor planning-reports.json)`, ['visitTests', i], c);
       }
-    }
+    });
   }
   checkBilledResults(reader, maps);
   const taxonomies = new Set(maps.taxonomy.map((t) => t.code));
   for (const [key, role] of maps.clinical.planning.careTeamRoles) {
-    for (const code of role.taxonomies) {
-      if (!taxonomies.has(code)) reader.fail('planning-careteam-roles.json', key, `taxonomies names '${code}', which nucc-taxonomy.json does not have`);
-    }
+    role.taxonomies.forEach((code, i) => {
+      if (!taxonomies.has(code)) reader.fail('planning-careteam-roles.json', key, `taxonomies names '${code}', which nucc-taxonomy.json does not have`, ['taxonomies', i]);
+    });
   }
   checkPricingCodes(reader, maps);
 }
@@ -64,10 +64,10 @@ function checkBilledResults(reader: CodeMapReader, maps: CodeMaps): void {
   const billed = "the claims bill it by use, so it would have no result";
   for (const [key, row] of maps.procedures) {
     if (row.use === 'lab' && !labs.has(key) && !clinicalResults.has(key)) {
-      reader.fail('professional-procedures.json', key, `a test of use 'lab', which labs.json does not have (nor a catalog/labs.json group, nor labs-clinical-results.json): ${billed}`);
+      reader.fail('professional-procedures.json', key, `a test of use 'lab', which labs.json does not have (nor a catalog/labs.json group, nor labs-clinical-results.json): ${billed}`, 'use');
     }
     if (row.use === 'imaging' && !clinicalResults.has(key) && !reports.has(key)) {
-      reader.fail('professional-procedures.json', key, `a test of use 'imaging', which labs-clinical-results.json does not have (nor planning-reports.json): ${billed}`);
+      reader.fail('professional-procedures.json', key, `a test of use 'imaging', which labs-clinical-results.json does not have (nor planning-reports.json): ${billed}`, 'use');
     }
   }
 }

@@ -48,8 +48,11 @@ export interface CodeMapReader {
   list<T>(file: string, value: unknown, name: string, fields: Fields, nonEmpty?: boolean): T[];
   /** `value`, an object of the file (`name`: `seasonal`), with `fields`: `code-maps/FILE:LINE:COLUMN: NAME: FIELD: …`. */
   object<T>(file: string, value: unknown, name: string, fields: Fields): T;
-  /** Throws `code-maps/FILE:LINE:COLUMN: NAME N: 'KEY' is also NAME M` for the first row of `list` whose key an earlier row has. */
-  unique<T>(file: string, list: readonly T[], key: (row: T) => string, name?: string): void;
+  /**
+   * Throws `code-maps/FILE:LINE:COLUMN: NAME N: 'KEY' is also NAME M` for the first row of `list` whose key an earlier
+   * row has, at that row's `field` (a dotted path: `code`, the field the key is made of), else at the row's `{`.
+   */
+  unique<T>(file: string, list: readonly T[], key: (row: T) => string, name?: string, field?: string): void;
   /**
    * Throws `code-maps/FILE:LINE:COLUMN: 'KEY': problem`. The place: `field` (a dotted path, or keys and array indexes:
    * `['icd10cm', 2, 'code']`) in `row` when given (a row as `rows` read it), else in the row `index` read under KEY, the
@@ -57,6 +60,12 @@ export interface CodeMapReader {
    * (`code-maps/FILE: 'KEY': …`).
    */
   fail(file: string, key: string, problem: string, field?: string | readonly (string | number)[], row?: object): never;
+  /**
+   * Throws `code-maps/FILE:LINE:COLUMN: 'KEY': problem` at `path` (keys and array indexes) from the top of the file as
+   * read last, or the deepest part of it there: a row fhirseed needs that is not there is pointed at the `rows` list
+   * it belongs in (`['rows']`), a problem of one object of the file at that object (`['taps', 'answers']`).
+   */
+  failAt(file: string, key: string, problem: string, path: readonly (string | number)[]): never;
 }
 
 /** Per code-maps directory and file: the parsed file and the rows index() keyed, for fail's places. */
@@ -126,19 +135,19 @@ export function codeMapReader(dir: string): CodeMapReader {
     for (const row of rows<T>(file, fields, nonEmpty)) {
       const k = key(row);
       const twin = map.get(k);
-      if (twin) throw new UserError(`${located(file, row)}: duplicate key '${k}'`);
+      if (twin) throw new UserError(`${located(file, row, keyField(row, k))}: duplicate key '${k}'`);
       map.set(k, row);
     }
     const entry = readFiles.get(`${dir}\0${file}`);
     if (entry) entry.keyed = map;
     return map;
   };
-  const unique = <T>(file: string, list: readonly T[], key: (row: T) => string, name = 'row'): void => {
+  const unique = <T>(file: string, list: readonly T[], key: (row: T) => string, name = 'row', field?: string): void => {
     const seen = new Map<string, number>();
     list.forEach((row, i) => {
       const k = key(row);
       const twin = seen.get(k);
-      if (twin !== undefined) throw new UserError(`${located(file, row)}: ${name} ${i + 1}: '${k}' is also ${name} ${twin}`);
+      if (twin !== undefined) throw new UserError(`${located(file, row, field?.split('.') ?? keyField(row, k))}: ${name} ${i + 1}: '${k}' is also ${name} ${twin}`);
       seen.set(k, i + 1);
     });
   };
@@ -150,7 +159,17 @@ export function codeMapReader(dir: string): CodeMapReader {
     else if (entry && exactPlace(entry.root, key.split('.'))) where = located(file, entry.root, key.split('.'));
     throw new UserError(`${where}: '${key}': ${problem}`);
   };
-  return { read, rows, index, check, list, object, unique, fail };
+  const failAt = (file: string, key: string, problem: string, path: readonly (string | number)[]): never => {
+    throw new UserError(`${located(file, readFiles.get(`${dir}\0${file}`)?.root, path)}: '${key}': ${problem}`);
+  };
+  return { read, rows, index, check, list, object, unique, fail, failAt };
+}
+
+/** The field of `row` whose value is its key `k` (`key`, `kind`, `drugKey`), so a key twice points at it; none for a key made of several fields. */
+function keyField(row: unknown, k: string): string[] {
+  if (typeof row !== 'object' || row === null) return [];
+  const field = Object.keys(row).find((f) => (row as Record<string, unknown>)[f] === k);
+  return field === undefined ? [] : [field];
 }
 
 /** `path` from `value` when every part of it is there (a key of an object read from a file), else undefined. */
@@ -199,7 +218,7 @@ function readCodeMapsLocated(dir: string): CodeMaps {
 }
 
 function readCodeMaps(dir: string): CodeMaps {
-  const { rows, index, fail } = codeMapReader(dir);
+  const { rows, index, fail, failAt } = codeMapReader(dir);
 
   const procedures = index<ProcedureRow>('professional-procedures.json', (r) => r.key, {
     key: 'text', system: 'text', code: 'text', display: 'text', licensed: 'boolean', use: 'text', charge: CHARGE, revenue: 'text?', laterality: 'boolean?',
@@ -233,7 +252,7 @@ function readCodeMaps(dir: string): CodeMaps {
   for (const [key, d] of dental) if (!/^D\d{4}$/.test(d.code)) fail('dental.json', key, `'${d.code}' is not a CDT code`, 'code');
   for (const [key, v] of visitReasons) if (!isIcd10CmFormat(v.icd10cm)) fail('visit-reasons.json', key, `'${v.icd10cm}' is not an ICD-10-CM code`, 'icd10cm');
   // The story names these: a preventive visit's diagnosis by age, and every dental claim's (without it, none at all).
-  for (const key of ['adult-exam', 'child-exam', 'dental-exam']) if (!visitReasons.has(key)) fail('visit-reasons.json', key, 'is missing (fhirseed uses it)');
+  for (const key of ['adult-exam', 'child-exam', 'dental-exam']) if (!visitReasons.has(key)) failAt('visit-reasons.json', key, 'is missing (fhirseed uses it)', ['rows']);
   // Hospital lines carry the procedure's revenue code with its display from tables.json: a code the table lacks
   // would stop a run mid-generation (lines.ts tableEntry) instead of here.
   const revenueCodes = new Set(tables.get('revenue')?.codes.map((c) => c.code));
@@ -245,12 +264,12 @@ function readCodeMaps(dir: string): CodeMaps {
 
   // Rows the story picks by use, with nothing to fall back on (src/story/claims, src/story/directory.ts).
   const needUses = (file: string, list: readonly { use: string; display: string }[], uses: readonly string[]) => {
-    for (const use of uses) if (!list.some((r) => r.use === use)) fail(file, use, 'no row of this use (fhirseed needs one)');
+    for (const use of uses) if (!list.some((r) => r.use === use)) failAt(file, use, 'no row of this use (fhirseed needs one)', ['rows']);
   };
   needUses('professional-procedures.json', [...procedures.values()], ['office-visit', 'new-visit', 'ed-visit', 'lab', 'imaging', 'ambulance']);
   const ambulance = [...procedures.values()].filter((r) => r.use === 'ambulance');
   if (ambulance.every((r) => /mileage/i.test(r.display)) || !ambulance.some((r) => /mileage/i.test(r.display))) {
-    fail('professional-procedures.json', 'ambulance', "needs a transport row and a mileage row ('mileage' in its display)");
+    failAt('professional-procedures.json', 'ambulance', "needs a transport row and a mileage row ('mileage' in its display)", ['rows']);
   }
   needUses('dental.json', [...dental.values()], ['exam', 'cleaning', 'periodontal']);
   needUses('nucc-taxonomy.json', taxonomy, ['primary-care', 'specialist', 'dentist', 'pharmacist', 'hospital', 'clinic', 'pharmacy', 'dental-practice', 'ambulance']);

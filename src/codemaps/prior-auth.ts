@@ -18,20 +18,19 @@ const shapeOf = (system: string): RegExp | undefined => (Object.hasOwn(SHAPES, s
 export function loadPriorAuth(reader: CodeMapReader): PriorAuthTables {
   const services = reader.rows<PriorAuthServiceRow>(SERVICES, { kind: 'text', system: 'text', from: 'text', to: 'text', what: 'text' });
   services.forEach((row, i) => {
-    const key = `row ${i + 1}`;
-    if (!KINDS.has(row.kind)) reader.fail(SERVICES, key, `unknown kind '${row.kind}' (advanced-imaging or dme)`);
-    const shape = shapeOf(row.system);
-    if (!shape) reader.fail(SERVICES, key, `unknown system '${row.system}' (cpt or hcpcs)`);
-    for (const code of [row.from, row.to]) if (!shape.test(code)) reader.fail(SERVICES, key, `'${code}' is not a ${row.system.toUpperCase()} code`);
-    if (row.system === 'hcpcs' && row.from[0] !== row.to[0]) reader.fail(SERVICES, key, `${row.from}-${row.to} spans two HCPCS letters`);
-    if (row.to < row.from) reader.fail(SERVICES, key, `${row.from}-${row.to} ends before it starts`);
+    const fail = (problem: string, field: string): never => reader.fail(SERVICES, `row ${i + 1}`, problem, field, row);
+    if (!KINDS.has(row.kind)) fail(`unknown kind '${row.kind}' (advanced-imaging or dme)`, 'kind');
+    const shape = shapeOf(row.system) ?? fail(`unknown system '${row.system}' (cpt or hcpcs)`, 'system');
+    for (const field of ['from', 'to'] as const) if (!shape.test(row[field])) fail(`'${row[field]}' is not a ${row.system.toUpperCase()} code`, field);
+    if (row.system === 'hcpcs' && row.from[0] !== row.to[0]) fail(`${row.from}-${row.to} spans two HCPCS letters`, 'to');
+    if (row.to < row.from) fail(`${row.from}-${row.to} ends before it starts`, 'to');
     const other = services.findIndex((o, j) => j < i && o.system === row.system && o.from <= row.to && row.from <= o.to);
-    if (other >= 0) reader.fail(SERVICES, key, `${row.from}-${row.to} overlaps row ${other + 1}`);
+    if (other >= 0) fail(`${row.from}-${row.to} overlaps row ${other + 1}`, 'from');
   });
   const rentals = reader.index<PriorAuthRentalRow>(RENTALS, (r) => r.hcpcs, { hcpcs: 'text', what: 'text', firstDays: 'whole 1..', renewalDays: 'whole 1..', continues: SHARE });
   for (const [code, r] of rentals) {
     if (!services.some((s) => s.kind === 'dme' && s.system === 'hcpcs' && s.from <= code && code <= s.to)) {
-      reader.fail(RENTALS, code, `not durable medical equipment of ${SERVICES}`);
+      reader.fail(RENTALS, code, `not durable medical equipment of ${SERVICES}`, 'hcpcs');
     }
   }
   return { services, rentals };
