@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type YAMLError } from 'yaml';
 import { ProfileError, UserError } from '../util/errors.js';
 import { exactWholeNumber, MAX_EXACT_WHOLE } from '../util/whole-number.js';
 import { IG_NAMES } from './igs.js';
@@ -56,10 +56,14 @@ export function parseProfile(text: string, file: string, options: LoadOptions, o
   };
   const yamlError = doc.errors[0];
   if (yamlError) {
-    const { line, col } = at(yamlError.pos[0]);
-    throw new ProfileError(file, line, col, formatPath(yamlError.code === 'DUPLICATE_KEY' ? pathAt(doc.contents, yamlError.pos[0], []) : []), `YAML: ${yamlError.message.split('\n')[0]}`);
+    const place = yamlErrorPlace(doc, yamlError, text);
+    const { line, col } = at(place.offset);
+    throw new ProfileError(file, line, col, formatPath(place.path), `YAML: ${place.problem}`);
   }
-  const raw: unknown = doc.toJS();
+  const raw = toJS(doc, (offset, path, problem) => {
+    const { line, col } = at(offset);
+    return new ProfileError(file, line, col, formatPath(path), `YAML: ${problem}`);
+  });
   if (raw === null || raw === undefined) fail([], 'the profile is empty');
   // Unknown keys first, anywhere in the file: a typo'd key would otherwise show as the required field it hides.
   const unknown = firstUnknownKey(raw, profileSchema);
@@ -153,6 +157,90 @@ function checkSeedSource(text: string, value: unknown, fail: (path: (string | nu
   }
   // 9007199254740990.5 reads as the whole 9007199254740990.
   if (exact === undefined && /^[+-]?\d+(\.\d*)?([eE][+-]?\d+)?$/.test(source)) fail(['seed'], `${source} is not ${range}`);
+}
+
+/**
+ * Where a YAML syntax error is and what it says. The parsed document is sound only before the error (after it the
+ * shape is a guess: `name: x\n  bad: [` reads as a key `x bad`), so a field is named only where what is before the
+ * error shows it:
+ * - a quoted text or a flow `{…}`/`[…]` left open: at its opening quote or bracket, with its field
+ *   (`period.start`, at the `"` of `start: "2025-01-01`; yaml's own place is where the text ran out);
+ * - an error after a key on its line (`memberIdPrefix: FSD: x`, a stray `:`): yaml's place, with that key's field;
+ * - a key given twice: the second, with its field;
+ * - a second document (`---`): at it, in words (a profile is one document);
+ * - any other (a tab or a bad indentation at the start of a line, which yaml cannot place in the tree): yaml's place,
+ *   `(root)`.
+ */
+function yamlErrorPlace(doc: Document, error: YAMLError, text: string): { offset: number; path: (string | number)[]; problem: string } {
+  const offset = error.pos[0];
+  const problem = error.message.split('\n')[0]!;
+  if (error.code === 'DUPLICATE_KEY') return { offset, path: pathAt(doc.contents, offset, []), problem };
+  if (error.code === 'TAB_AS_INDENT') return { offset, path: [], problem: `${problem} (indent with spaces)` };
+  if (error.code === 'MULTIPLE_DOCS') {
+    return { offset, path: [], problem: 'a second document starts here (---): a profile is one document; remove this line and what follows it, or make that a profile file of its own' };
+  }
+  const chain = nodesAt(doc.contents, offset - 1, []);
+  const open = /quote/i.test(problem)
+    ? [...chain].reverse().find(({ node }) => isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE'))
+    : /end with (a )?[}\]]/.test(problem) ? [...chain].reverse().find(({ node }) => (/]/.test(problem) ? isSeq(node) : isMap(node)) && (node as { flow?: boolean }).flow === true) : undefined;
+  if (open?.node.range) return { offset: open.node.range[0], path: open.path, problem };
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const keyed = nodesAt(doc.contents, offset, []).reverse().find(({ key }) => key?.range != null && key.range[0] >= lineStart && key.range[0] < offset);
+  return { offset, path: keyed?.path ?? [], problem };
+}
+
+/** The nodes from `node` down to the deepest whose range holds `offset`, each with its path and, in a map, its key. */
+function nodesAt(node: unknown, offset: number, path: (string | number)[]): { node: Node; path: (string | number)[]; key?: Node }[] {
+  const within = (n: unknown) => {
+    const range = (n as Node | null)?.range;
+    return range != null && offset >= range[0] && offset < range[2];
+  };
+  const found: { node: Node; path: (string | number)[]; key?: Node }[] = [];
+  let current = node;
+  let at = path;
+  for (;;) {
+    let next: { node: unknown; part: string | number; key?: Node } | undefined;
+    if (isMap(current)) {
+      for (const pair of current.items) {
+        if (isScalar(pair.key) && (within(pair.key) || within(pair.value))) next = { node: pair.value, part: String(pair.key.value), key: pair.key };
+      }
+    } else if (isSeq(current)) {
+      current.items.forEach((item, i) => {
+        if (within(item)) next = { node: item, part: i };
+      });
+    }
+    if (!next) return found;
+    at = [...at, next.part];
+    if (next.node) found.push({ node: next.node as Node, path: at, ...(next.key ? { key: next.key } : {}) });
+    else if (next.key) found.push({ node: next.key, path: at, key: next.key });
+    current = next.node;
+  }
+}
+
+/**
+ * The document as plain data. An alias whose anchor is not set before it (`*prefix`, a misspelt anchor, or one set
+ * further down) and aliases that expand past yaml's limit (a "billion laughs") throw in yaml's toJS, which would be a
+ * bug report (exit 70): `problem` gets the alias's offset, field and what is wrong, and its error is thrown instead.
+ */
+function toJS(doc: Document, problem: (offset: number, path: (string | number)[], text: string) => Error): unknown {
+  try {
+    return doc.toJS();
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    let alias: { offset: number; name: string; known: boolean } | undefined;
+    visit(doc, {
+      Alias(_key, node) {
+        if (alias) return visit.BREAK;
+        if (!node.resolve(doc) || /Excessive/.test(error.message)) alias = { offset: node.range?.[0] ?? 0, name: node.source, known: Boolean(node.resolve(doc)) };
+        return undefined;
+      },
+    });
+    if (!alias) throw error;
+    const said = alias.known
+      ? `the aliases expand too far (${error.message}); write the values out`
+      : `alias *${alias.name} names no anchor &${alias.name} set before it (an anchor is written &${alias.name} before the value it names, above the alias)`;
+    throw problem(alias.offset, pathAt(doc.contents, alias.offset, []), said);
+  }
 }
 
 /** Offset of the YAML node at path (or its key, for unknown keys); the closest existing parent otherwise. */
