@@ -3,13 +3,12 @@
 // prepared statement, so the second restarted or reset the first (s16 A report, "A related hazard").
 // store-export-concurrent.test.ts checks the same through a real serve child, $export and searches.
 import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import Database from 'libsql';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { indexR4Definitions } from '../../src/serve/router.js';
 import { guardReads } from '../../src/serve/store/failure.js';
-import { openStore } from '../../src/serve/store/open.js';
-import { tempDir } from '../helpers/output.js';
+import { organizationStore } from './organization-store.js';
 
 const cleanups: (() => void)[] = [];
 // R4's search parameters, which the store's keys follow: once, outside the cases' time (minutes on a loaded machine).
@@ -20,17 +19,7 @@ afterEach(() => {
 
 /** A store file holding `n` Organizations (o0…; several of libsql's 100-row fetches), reopened for serving. */
 async function storeOf(n: number) {
-  const t = tempDir('fhirseed-store-concurrent-');
-  cleanups.push(t.cleanup);
-  const file = join(t.dir, 'store.sqlite');
-  const built = openStore(undefined, [], { file });
-  await built.repo.withTransaction(async () => {
-    for (let i = 0; i < n; i++) await built.repo.preload({ resourceType: 'Organization', id: `o${i}`, name: `Org ${i}` });
-  });
-  built.markLoaded();
-  built.close();
-  const store = openStore(undefined, [], { file });
-  cleanups.push(() => store.close());
+  const { file, store } = await organizationStore(n, cleanups);
   return { file, store, ids: Array.from({ length: n }, (_, i) => `o${i}`) };
 }
 

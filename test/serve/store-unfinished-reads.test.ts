@@ -2,13 +2,12 @@
 // write-ahead log can be emptied while serving and the store's close leaves only the file (s15 trial A2: `/metadata`
 // left -wal and -shm). store-shutdown.test.ts checks the same through a real serve and request.
 import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Organization } from '@medplum/fhirtypes';
 import Database from 'libsql';
 import { afterEach, describe, expect, it } from 'vitest';
-import { indexR4Definitions } from '../../src/serve/router.js';
 import { openStore } from '../../src/serve/store/open.js';
-import { tempDir } from '../helpers/output.js';
+import { organizationStore } from './organization-store.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -17,18 +16,7 @@ afterEach(() => {
 
 /** A store file holding `n` Organizations (more than the 100 rows libsql fetches at a time), reopened for serving. */
 async function storeOf(n: number) {
-  indexR4Definitions();
-  const t = tempDir('fhirseed-store-reads-');
-  cleanups.push(t.cleanup);
-  const file = join(t.dir, 'store.sqlite');
-  const built = openStore(undefined, [], { file });
-  await built.repo.withTransaction(async () => {
-    for (let i = 0; i < n; i++) await built.repo.preload({ resourceType: 'Organization', id: `o${i}`, name: `Org ${i}` });
-  });
-  built.markLoaded();
-  built.close();
-  const store = openStore(undefined, [], { file });
-  cleanups.push(() => store.close());
+  const { file, store } = await organizationStore(n, cleanups);
   expect(store.reused).toBe(true);
   // A write, so that the log holds something to fold in.
   await store.repo.createResource({ resourceType: 'Organization', id: 'written', name: 'Written' });
