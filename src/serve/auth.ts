@@ -91,7 +91,7 @@ export class SandboxAuth {
         code_challenge_methods_supported: ['S256'],
         capabilities: [
           'launch-standalone', 'client-public', 'client-confidential-symmetric', 'context-standalone-patient',
-          'permission-patient', 'permission-offline', 'permission-v1', 'permission-v2',
+          'permission-patient', 'permission-offline', 'permission-v1', 'permission-v2', 'sso-openid-connect',
         ],
       };
     }
@@ -103,6 +103,19 @@ export class SandboxAuth {
       scopes_supported: [...SYSTEM_SCOPES_SUPPORTED],
       capabilities: ['client-confidential-asymmetric', 'client-confidential-symmetric'],
     };
+  }
+
+  /**
+   * smart-patient's OpenID Connect discovery fields (SMART App Launch 2.0 §2.0.5, required with sso-openid-connect):
+   * `issuer` (the FHIR base, the id_tokens' `iss`) and `jwks_uri`; none in the other modes.
+   */
+  openIdDiscovery(fhirBase: string, jwksUri: string): Record<string, string> {
+    return this.login ? { issuer: fhirBase, jwks_uri: jwksUri } : {};
+  }
+
+  /** The JWKS verifying smart-patient's id_tokens; undefined in the other modes. */
+  jwks(): Promise<{ keys: unknown[] }> | undefined {
+    return this.login?.jwks();
   }
 
   /** Why the request may not go on, or undefined when it may. */
@@ -140,8 +153,8 @@ export class SandboxAuth {
   }
 
   /** The token endpoint: form body in, OAuth JSON out. */
-  async token(form: URLSearchParams, authorization: string | undefined, tokenEndpoint: string): Promise<TokenReply> {
-    if (this.login) return this.login.token(form, authorization);
+  async token(form: URLSearchParams, authorization: string | undefined, tokenEndpoint: string, fhirBase?: string): Promise<TokenReply> {
+    if (this.login) return this.login.token(form, authorization, fhirBase);
     if (this.options.mode !== 'smart-backend') return oauthError(404, 'invalid_request', 'this server does not issue tokens');
     if (!form.get('grant_type')) return oauthError(400, 'invalid_request', 'grant_type is required (client_credentials)');
     if (form.get('grant_type') !== 'client_credentials') {

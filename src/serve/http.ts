@@ -17,6 +17,7 @@ import type { SandboxAuth } from './auth.js';
 import { patientEverything } from './everything.js';
 import { inPatientCompartment } from './compartment.js';
 import { handleOauthRoute, isOauthPath, oauthDiscovery, sendOauthFailure } from './oauth/routes.js';
+import { JWKS_PATH } from './oauth/id-token.js';
 import { rateLimitClient, type RateLimit } from './rate-limit.js';
 import { otherPatientSearch, patientDenial, patientFilter } from './patient-access.js';
 import { sendPage, type SitePage } from './index-page.js';
@@ -112,9 +113,12 @@ async function handle(
 
   if (method === 'GET' && (path === '/.well-known/smart-configuration' || path === `${FHIR_PATH}/.well-known/smart-configuration`)) {
     if (!context.auth.mode.startsWith('smart-')) return send(res, 404, notFound);
-    return sendJson(res, 200, { ...context.auth.smartConfiguration(tokenEndpoint, `${origin}${AUTHORIZE_PATH}`), ...oauthDiscovery(origin, context.auth), ...brandsDiscovery(context.brands, origin) }, 'application/json');
+    const openId = context.auth.openIdDiscovery(base, `${origin}${JWKS_PATH}`);
+    return sendJson(res, 200, { ...context.auth.smartConfiguration(tokenEndpoint, `${origin}${AUTHORIZE_PATH}`), ...openId, ...oauthDiscovery(origin, context.auth), ...brandsDiscovery(context.brands, origin) }, 'application/json');
   }
   if (serveBrands(context.brands, method, path, origin, base, res)) return;
+  const jwks = path === JWKS_PATH && method === 'GET' ? context.auth.jwks() : undefined;
+  if (jwks) return sendJson(res, 200, await jwks, 'application/json', { 'cache-control': 'no-cache' });
   if (await handleOauthRoute(context.auth, req, res, path, origin, tokenEndpoint, readBody)) return;
   if (path === AUTHORIZE_PATH && (method === 'GET' || method === 'POST')) {
     const params = method === 'POST' ? new URLSearchParams((await readBody(req)).toString('utf8')) : url.searchParams;
@@ -128,7 +132,7 @@ async function handle(
   }
   if (path === TOKEN_PATH && method === 'POST') {
     const form = new URLSearchParams((await readBody(req)).toString('utf8'));
-    const reply = await context.auth.token(form, req.headers.authorization, tokenEndpoint);
+    const reply = await context.auth.token(form, req.headers.authorization, tokenEndpoint, base);
     // RFC 6749 §5.2: a failed client authentication (401 invalid_client) names the scheme to use.
     const challenge: Record<string, string> = reply.status === 401 ? { 'www-authenticate': 'Basic realm="fhirseed"' } : {};
     return sendJson(res, reply.status, reply.body, 'application/json', { 'cache-control': 'no-store', ...challenge });

@@ -9,6 +9,7 @@ import { FHIR_PATH, createHandler } from './http.js';
 import { createSite } from './index-page.js';
 import { loadBrands } from './brands.js';
 import { listenOn } from './listen.js';
+import { answerClientErrors } from './client-error.js';
 import type { LoadResult } from './load.js';
 import { RateLimit, type RateLimitOptions } from './rate-limit.js';
 import { readTls, type TlsFiles } from './tls.js';
@@ -102,6 +103,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     members = authOptions.mode === 'smart-patient' ? (authOptions.members ?? loadTestMembers(options.dir)) : undefined;
     brands = loadBrands(options.dir);
     server = options.tls ? createHttpsServer(readTls(options.tls), onRequest) : createServer(onRequest);
+    answerClientErrors(server as HttpServer, options.corsOrigins);
     // The port next, before the slow work (fetching packages, loading the data): a port in use is told at once.
     await listenOn(server, host, options.port ?? 0);
   } catch (error) {

@@ -3,6 +3,7 @@ import type { AuthClient, TokenReply } from './auth.js';
 import type { TokenStore } from './oauth/tokens.js';
 import { signInPage, type PageReply } from './sign-in-page.js';
 import type { TestMember } from './test-members.js';
+import { IdTokenSigner } from './oauth/id-token.js';
 
 /** What a patient token grants: one member's compartment, for all types or the ones its scopes name. */
 export interface PatientGrant {
@@ -17,6 +18,8 @@ interface PendingCode {
   challenge: string;
   grant: PatientGrant;
   expires: number;
+  /** The authorize request's OpenID Connect `nonce`, echoed in the id_token. */
+  nonce?: string;
 }
 
 const CODE_LIFETIME_MS = 60_000;
@@ -51,7 +54,13 @@ export class PatientLogin {
     private readonly members: TestMember[],
     private readonly clientById: (clientId: string) => AuthClient | undefined,
     private readonly tokens: TokenStore,
+    private readonly idTokens = new IdTokenSigner(),
   ) {}
+
+  /** The JWKS that verifies this server's id_tokens (published at JWKS_PATH). */
+  jwks(): Promise<{ keys: unknown[] }> {
+    return this.idTokens.jwks();
+  }
 
   /** GET shows the sign-in form; POST checks the credentials and redirects with a code. */
   authorize(method: string, params: URLSearchParams, fhirBase: string): PageReply {
@@ -81,6 +90,7 @@ export class PatientLogin {
       challenge: params.get('code_challenge') ?? '',
       grant: { patient: member.patientId, ...scope },
       expires: Date.now() + CODE_LIFETIME_MS,
+      ...(params.get('nonce') ? { nonce: params.get('nonce')! } : {}),
     });
     return redirect(redirectUri, { code, state: params.get('state') });
   }
@@ -89,9 +99,10 @@ export class PatientLogin {
    * The token endpoint for grant_type authorization_code and refresh_token. Refresh tokens rotate (RFC 9700 §4.14.2):
    * each refresh answers a new one and ends the one used; the used one presented again is a replay, answered 400
    * invalid_grant, and ends the sign-in (every access and refresh token of it). So does a code exchanged again (RFC 6749
-   * §4.1.2), as long as a token issued for it can live.
+   * §4.1.2), as long as a token issued for it can live. With `openid` granted and `fhirBase` given (the issuer), the
+   * answer has an OpenID Connect `id_token` (RS256; `fhirUser` the member's Patient URL when `fhirUser` is granted).
    */
-  token(form: URLSearchParams, authorization: string | undefined): TokenReply {
+  async token(form: URLSearchParams, authorization: string | undefined, fhirBase?: string): Promise<TokenReply> {
     const basic = basicCredentials(authorization);
     const clientId = basic?.id ?? form.get('client_id') ?? '';
     const secretProblem = this.clientSecretProblem(clientId, basic?.secret ?? form.get('client_secret') ?? undefined);
@@ -110,7 +121,7 @@ export class PatientLogin {
       }
       if (!refresh.ok || refresh.token.clientId !== clientId || !refresh.token.grant) return oauthError(400, 'invalid_grant', 'unknown or revoked refresh_token for this client');
       this.tokens.markUsed(form.get('refresh_token') ?? '');
-      return this.tokenReply(clientId, refresh.token.grant, refresh.token.family ?? randomBytes(12).toString('base64url'));
+      return this.tokenReply(clientId, refresh.token.grant, refresh.token.family ?? randomBytes(12).toString('base64url'), fhirBase);
     }
     if (!grantType) return oauthError(400, 'invalid_request', 'grant_type is required (authorization_code or refresh_token)');
     if (grantType !== 'authorization_code') return oauthError(400, 'unsupported_grant_type', 'grant_type must be authorization_code or refresh_token');
@@ -137,7 +148,7 @@ export class PatientLogin {
     }
     const family = randomBytes(12).toString('base64url');
     this.rememberExchange(codeText, family);
-    return this.tokenReply(clientId, code.grant, family);
+    return this.tokenReply(clientId, code.grant, family, fhirBase, code.nonce);
   }
 
   /**
@@ -151,11 +162,16 @@ export class PatientLogin {
   }
 
   /** Access token (and with offline_access a refresh token) of the sign-in `family`: a code's exchange starts one, refreshes continue it. */
-  private tokenReply(clientId: string, grant: PatientGrant, family: string): TokenReply {
+  private async tokenReply(clientId: string, grant: PatientGrant, family: string, fhirBase?: string, nonce?: string): Promise<TokenReply> {
     const { token, expiresIn } = this.tokens.issueAccess(clientId, grant.scope, grant, family);
     const body: Record<string, unknown> = { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope: grant.scope, patient: grant.patient, need_patient_banner: true };
-    if (grant.scope.split(' ').includes('offline_access')) {
+    const scopes = grant.scope.split(' ');
+    if (scopes.includes('offline_access')) {
       body.refresh_token = this.tokens.issueRefresh(clientId, grant.scope, grant, family);
+    }
+    if (scopes.includes('openid') && fhirBase) {
+      const fhirUser = scopes.includes('fhirUser') ? { fhirUser: `${fhirBase}/Patient/${grant.patient}` } : {};
+      body.id_token = await this.idTokens.sign({ iss: fhirBase, aud: clientId, sub: grant.patient, ...fhirUser, ...(nonce ? { nonce } : {}) }, expiresIn);
     }
     return { status: 200, body };
   }

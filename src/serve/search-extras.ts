@@ -4,6 +4,7 @@ import {
   evalFhirPath,
   getSearchParameters,
   matchesSearchRequest,
+  normalizeErrorString,
   parseSearchRequest,
 } from '@medplum/core';
 import type { Bundle, BundleEntry, Reference, Resource, SearchParameter } from '@medplum/fhirtypes';
@@ -73,6 +74,7 @@ export function planSearch(resourceType: string, query: Query): SearchPlan {
     const param = params[name];
     if (!param) throw invalid(`unknown search parameter '${name}' for ${resourceType}`);
     if (!SUPPORTED_PARAM_TYPES.has(param.type ?? '')) throw invalid(`${param.type} search parameters such as '${name}' are not supported by this server`);
+    checkValues(resourceType, key, modifier, param, value);
     if (param.type === 'reference' && modifier === undefined) filters[key] = mapValues(value, (v) => qualifyBareIds(v, param));
     else if (param.type === 'date' && modifier === undefined) filters[key] = (Array.isArray(value) ? value : [value]).flatMap(inclusiveEquals);
     else filters[key] = value;
@@ -94,6 +96,41 @@ export function planSearch(resourceType: string, query: Query): SearchPlan {
     summaryCount: last(query._summary) === 'count',
     chains,
   };
+}
+
+/** What a value of an ordered parameter type looks like, for the message naming one that is not. */
+const EXPECTED: Record<string, string> = {
+  date: 'a date (2020, 2020-05, 2020-05-17 or a dateTime)',
+  number: 'a number',
+  quantity: 'a number, or number|system|code',
+};
+
+const NUMBER = String.raw`(?:eq|ne|gt|lt|ge|le|sa|eb|ap)?[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?`;
+/** A number search value (R4 search §3.1.1.4.3), and a quantity's: number, or number|system|code (§3.1.1.4.8). */
+const NUMERIC: Record<string, RegExp> = { number: new RegExp(`^${NUMBER}$`), quantity: new RegExp(`^${NUMBER}(?:\\|[^|]*\\|[^|]*)?$`) };
+
+/**
+ * 400 naming the parameter and the value (`birthdate=ge: expected a date … after an optional prefix`) for a value
+ * the search cannot read: `:missing` other than true or false (R4 search §3.1.1.4.1), and what medplum's parser
+ * refuses (its own message names neither).
+ */
+function checkValues(resourceType: string, key: string, modifier: string | undefined, param: SearchParameter, value: string | string[]): void {
+  for (const one of Array.isArray(value) ? value : [value]) {
+    if (modifier === 'missing') {
+      if (one !== 'true' && one !== 'false') throw invalid(`${key}=${one}: :missing takes true or false`);
+      continue;
+    }
+    const expected = EXPECTED[param.type ?? ''];
+    const prefixed = `expected ${expected} after an optional prefix (eq, ne, gt, lt, ge, le, sa, eb, ap)`;
+    // medplum's parser lets any number or quantity through (`probability=abc` matched nothing, 200).
+    const numeric = modifier === undefined && (param.type === 'number' || param.type === 'quantity') ? NUMERIC[param.type] : undefined;
+    if (numeric && !one.split(',').every((v) => numeric.test(v))) throw invalid(`${key}=${one}: ${prefixed}`);
+    try {
+      parseSearchRequest(resourceType, { [key]: one });
+    } catch (error) {
+      throw invalid(`${key}=${one}: ${expected ? prefixed : normalizeErrorString(error)}`);
+    }
+  }
 }
 
 /** `param.rest` or `param:Type.rest` (rest may chain again). */
@@ -190,7 +227,8 @@ export function runSearch(repo: AtomicMemoryRepository, plan: SearchPlan, base: 
   // would keep a client that follows `next` looping for ever).
   if (plan.count > 0 && plan.offset + plan.count < total) link.push({ relation: 'next', url: pageUrl(base, path, plan, query, plan.offset + plan.count) });
   if (plan.count > 0 && plan.offset > 0) link.push({ relation: 'previous', url: pageUrl(base, path, plan, query, Math.max(0, plan.offset - plan.count)) });
-  return { resourceType: 'Bundle', type: 'searchset', total, link, entry };
+  // FHIR JSON has no empty arrays (R4 json.html): a page with no match leaves `entry` out.
+  return { resourceType: 'Bundle', type: 'searchset', total, link, ...(entry.length ? { entry } : {}) };
 }
 
 /** The SQLite store's index (sqlite-repository.ts), when the repository has one. */

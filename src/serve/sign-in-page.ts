@@ -1,5 +1,5 @@
 /** The hidden fields the sign-in form carries from GET to POST. */
-const AUTHORIZE_PARAMS = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'aud', 'code_challenge', 'code_challenge_method'];
+const AUTHORIZE_PARAMS = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'aud', 'code_challenge', 'code_challenge_method', 'nonce'];
 
 export interface PageReply {
   status: number;

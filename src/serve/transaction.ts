@@ -1,6 +1,6 @@
 import { OperationOutcomeError, allOk, badRequest, isOk, normalizeOperationOutcome, preconditionFailed } from '@medplum/core';
 import type { FhirRequest, FhirResponse, FhirRouter } from '@medplum/fhir-router';
-import type { Bundle, BundleEntry, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import type { AtomicMemoryRepository } from './router.js';
 
 /**
@@ -27,6 +27,10 @@ export async function processBundle(router: FhirRouter, repo: AtomicMemoryReposi
   if (bundle.type !== 'transaction' && bundle.type !== 'batch') {
     return [badRequest(`Bundle.type must be transaction or batch, not ${bundle.type ?? '(missing)'}`)];
   }
+  const placeholders = placeholderProblems(bundle.entry ?? []);
+  // A transaction is refused whole (nothing stored); a batch answers the entries alone (processBatch).
+  const refusal = placeholderRefusal(bundle, placeholders);
+  if (refusal) return [refusal];
   const existedBefore = (bundle.entry ?? []).map((entry) => putTarget(entry, repo));
   const versionsBefore = (bundle.entry ?? []).map((entry) => (putTarget(entry, repo) ? putVersion(entry, repo) : undefined));
   const request: FhirRequest = {
@@ -56,7 +60,7 @@ export async function processBundle(router: FhirRouter, repo: AtomicMemoryReposi
         return [allOk, { resourceType: 'Bundle', type: 'transaction-response', entry } as Bundle];
       });
     } else if (bundle.type === 'batch') {
-      response = await processBatch(router, repo, bundle, request);
+      response = await processBatch(router, repo, bundle, request, placeholders);
     } else {
       response = await router.handleRequest(request, repo);
     }
@@ -83,12 +87,14 @@ export async function processBundle(router: FhirRouter, repo: AtomicMemoryReposi
  * of it stored. A DELETE entry whose `request.ifMatch` names another version than the current one is answered 412
  * and not applied (medplum's delete does not read If-Match).
  */
-async function processBatch(router: FhirRouter, repo: AtomicMemoryRepository, bundle: Bundle, request: FhirRequest): Promise<FhirResponse> {
+async function processBatch(router: FhirRouter, repo: AtomicMemoryRepository, bundle: Bundle, request: FhirRequest, placeholders: Map<number, OperationOutcomeIssue>): Promise<FhirResponse> {
   const entries = bundle.entry ?? [];
-  const stale = new Map<number, OperationOutcome>();
+  const stale = new Map<number, { status: string; outcome: OperationOutcome }>();
   entries.forEach((entry, i) => {
+    const placeholder = placeholders.get(i);
+    if (placeholder) return void stale.set(i, { status: '400 Bad Request', outcome: { resourceType: 'OperationOutcome', issue: [placeholder] } });
     const refusal = deleteRefusal(entry, repo);
-    if (refusal) stale.set(i, refusal);
+    if (refusal) stale.set(i, { status: '412 Precondition Failed', outcome: refusal });
   });
   const kept = entries.filter((_, i) => !stale.has(i));
   if (!stale.size) return repo.withTransaction(() => router.handleRequest(request, repo));
@@ -99,9 +105,69 @@ async function processBatch(router: FhirRouter, repo: AtomicMemoryRepository, bu
   const answered = [...((result as Bundle).entry ?? [])];
   const entry = entries.map((_, i) => {
     const refused = stale.get(i);
-    return refused ? { response: { status: '412 Precondition Failed', outcome: refused } } : (answered.shift() ?? {});
+    return refused ? { response: refused } : (answered.shift() ?? {});
   });
   return [allOk, { ...(result as Bundle), entry }];
+}
+
+/** RFC 4122's textual UUID (8-4-4-4-12 hex digits), as R4's `uuid` type requires after `urn:uuid:`. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The placeholder problems of a transaction or batch, by entry index, one `processing` issue each: a fullUrl
+ * `urn:uuid:` that is not followed by a UUID, and a `urn:uuid:` reference that no entry's fullUrl names (R4
+ * http.html#trules: placeholders are resolved against the Bundle's fullUrls; HAPI FHIR refuses such a transaction
+ * as "unable to satisfy placeholder"). Stored as they are, such references would resolve to nothing, ever.
+ */
+export function placeholderProblems(entries: BundleEntry[]): Map<number, OperationOutcomeIssue> {
+  const fullUrls = new Set(entries.map((entry) => entry.fullUrl?.toLowerCase()).filter(Boolean));
+  const problems = new Map<number, OperationOutcomeIssue>();
+  entries.forEach((entry, i) => {
+    const fullUrl = entry.fullUrl;
+    if (typeof fullUrl === 'string' && /^urn:uuid:/i.test(fullUrl) && !UUID.test(fullUrl.slice(9))) {
+      problems.set(i, processingIssue(`Bundle.entry[${i}].fullUrl`, `Bundle.entry[${i}].fullUrl "${fullUrl}" is urn:uuid: without a UUID (8-4-4-4-12 hex digits)`));
+      return;
+    }
+    const dangling = danglingPlaceholder(entry.resource, `Bundle.entry[${i}].resource`, fullUrls);
+    if (dangling) {
+      const [path, reference] = dangling;
+      problems.set(i, processingIssue(path, `${path}: reference "${reference}" names no entry of this Bundle (no entry has this fullUrl), so it cannot be resolved`));
+    }
+  });
+  return problems;
+}
+
+/**
+ * The 400 `processing` answer to a transaction with placeholder problems (placeholderProblems), each entry's issue
+ * in it; undefined for a batch (its entries fail alone) or a transaction without any.
+ */
+export function placeholderRefusal(bundle: Bundle, problems = placeholderProblems(bundle.entry ?? [])): OperationOutcome | undefined {
+  return bundle.type === 'transaction' && problems.size ? { resourceType: 'OperationOutcome', issue: [...problems.values()] } : undefined;
+}
+
+function processingIssue(expression: string, text: string): OperationOutcomeIssue {
+  return { severity: 'error', code: 'processing', details: { text }, expression: [expression] };
+}
+
+/** The first `urn:uuid:` reference under `value` that is not among `fullUrls` (lower case): its path and value. */
+function danglingPlaceholder(value: unknown, path: string, fullUrls: Set<string | undefined>): [string, string] | undefined {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = danglingPlaceholder(value[i], `${path}[${i}]`, fullUrls);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (!value || typeof value !== 'object') return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'reference' && typeof v === 'string') {
+      if (/^urn:uuid:/i.test(v) && !fullUrls.has(v.toLowerCase())) return [`${path}.reference`, v];
+      continue;
+    }
+    const found = typeof v === 'object' ? danglingPlaceholder(v, `${path}.${k}`, fullUrls) : undefined;
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** For a `DELETE Type/id` entry with `request.ifMatch`: the 412 outcome when the stored version is another one. */

@@ -140,7 +140,7 @@ describe('SandboxAuth: modes, defaults and the SMART configuration', () => {
       code_challenge_methods_supported: ['S256'],
       capabilities: [
         'launch-standalone', 'client-public', 'client-confidential-symmetric', 'context-standalone-patient',
-        'permission-patient', 'permission-offline', 'permission-v1', 'permission-v2',
+        'permission-patient', 'permission-offline', 'permission-v1', 'permission-v2', 'sso-openid-connect',
       ],
     });
   });
