@@ -75,4 +75,12 @@ describe('what the CLI loads for --help (a child on dist/)', () => {
     const loaded = modules.filter((m) => /\/dist\/src\/cli\/commands\/(?!headings\.js|load\.js)/.test(m) || heavy.some((h) => m.includes(h)) || m.includes('/node_modules/ajv/'));
     expect(loaded).toEqual([]);
   });
+
+  it('should load neither the charts nor the validator for report DIR without --html', async () => {
+    const { code, stderr, modules } = await modulesOf(['report', '/nonexistent-fhirseed-output']);
+    expect(stderr).toBe('fhirseed: /nonexistent-fhirseed-output: cannot read (ENOENT)\n');
+    expect(code).toBe(2);
+    expect(modules.some((m) => m.endsWith('/dist/src/cli/commands/report.js'))).toBe(true);
+    expect(modules.filter((m) => heavy.some((h) => m.includes(h)))).toEqual([]);
+  });
 });
