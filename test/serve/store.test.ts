@@ -238,9 +238,9 @@ describe('SQLite store: its count and its schema version', () => {
     expect(again.reused).toBe(false);
     expect(again.repo.count()).toBe(0);
     expect(again.repo.db.prepare('SELECT count(*) FROM idx').raw().get()).toEqual([0]);
-    // The start line says why, and that what apps wrote is gone.
+    // The start line says why, and where the old store (with what apps wrote) is kept.
     expect(again.replaced).toBe(`store schema 3 → ${SCHEMA_VERSION}`);
-    expect(builtNote(again)).toBe(`store ${file} rebuilt (store schema 3 → ${SCHEMA_VERSION}): what apps wrote to the old store is gone`);
+    expect(builtNote(again)).toBe(`store ${file} rebuilt (store schema 3 → ${SCHEMA_VERSION}): the old store, with what apps wrote to it, is kept as ${file}.schema-3 (until the next schema upgrade)`);
   });
 
   it('should say a store is rebuilt, and why, only when a store file was there before', () => {

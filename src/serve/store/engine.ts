@@ -100,6 +100,7 @@ function storeFromEnvironment(): StoreKind {
 }
 
 /** The start line of a store built anew: why, when a store file was there before (what apps wrote to it is gone). */
-export function builtNote(store: Pick<OpenedStore, 'file' | 'replaced'>): string {
+export function builtNote(store: Pick<OpenedStore, 'file' | 'replaced' | 'kept'>): string {
+  if (store.kept) return `store ${store.file} rebuilt (${store.replaced}): the old store, with what apps wrote to it, is kept as ${store.kept} (until the next schema upgrade)`;
   return store.replaced ? `store ${store.file} rebuilt (${store.replaced}): what apps wrote to the old store is gone` : `store ${store.file} built`;
 }

@@ -7,6 +7,7 @@ import { datePlan } from './date-plan.js';
 import { holdsStoreLock, lockStore } from './lock.js';
 import { SqliteRepository } from './sqlite-repository.js';
 import { endReads } from './unfinished-reads.js';
+import { keepOldStore } from './kept.js';
 import { makeDirectory } from '../../util/make-dir.js';
 
 /** The store's folder in a served output directory (fhirseed's own: not data, not archived, not foreign). */
@@ -45,6 +46,8 @@ export interface OpenedStore {
    * `--rebuild-store`): what it held, writes from apps included, is gone. Undefined when there was none, or reused.
    */
   replaced?: string;
+  /** Where the replaced store of an older schema was put aside, with what apps wrote to it (`FILE.schema-N`, keepOldStore). */
+  kept?: string;
   /**
    * For a first build on disk, the path prefix of the build's scratch files (the bulk loader's `keysAt`): beside
    * FILE.building, and removed with it by the next build if this one does not finish.
@@ -150,6 +153,7 @@ export function openStore(dir: string | undefined, files: string[], options: Sto
 
 function openLocked(file: string, source: string, options: StoreOptions, unlock: () => void): OpenedStore {
   let replaced: string | undefined;
+  let kept: string | undefined;
   if (existsSync(file)) {
     const state = inspect(file);
     if (state.kind === 'foreign' && !options.rebuild) throw foreignStore(file, state.reason);
@@ -162,14 +166,17 @@ function openLocked(file: string, source: string, options: StoreOptions, unlock:
         throw damagedStore(error, file);
       }
     }
-    removeStore(file);
+    // An older schema's store is put aside, not deleted: what apps wrote to it stays readable (keepOldStore).
+    const upgraded = !options.rebuild && state.kind === 'store' && state.schema !== SCHEMA_VERSION;
+    if (upgraded) kept = keepOldStore(file, state.schema);
+    else removeStore(file);
     replaced = options.rebuild
       ? '--rebuild-store'
       : state.kind === 'store' && state.schema !== SCHEMA_VERSION
         ? `store schema ${state.schema} → ${SCHEMA_VERSION}`
         : 'the served files changed';
   }
-  return build(file, source, replaced, unlock);
+  return Object.assign(build(file, source, replaced, unlock), { kept });
 }
 
 function build(file: string, source: string, replaced: string | undefined, unlock: () => void): OpenedStore {
