@@ -126,7 +126,8 @@ function checkValues(resourceType: string, key: string, modifier: string | undef
     const numeric = modifier === undefined && (param.type === 'number' || param.type === 'quantity') ? NUMERIC[param.type] : undefined;
     if (numeric && !one.split(',').every((v) => numeric.test(v))) throw invalid(`${key}=${one}: ${prefixed}`);
     try {
-      parseSearchRequest(resourceType, { [key]: one });
+      // Each alternative alone: medplum reads a date list (`2026-01-02,2026-01-03`) whole as one malformed date.
+      for (const alternative of one.split(',')) parseSearchRequest(resourceType, { [key]: alternative });
     } catch (error) {
       throw invalid(`${key}=${one}: ${expected ? prefixed : normalizeErrorString(error)}`);
     }
