@@ -28,9 +28,9 @@ export function isNdc11(ndc: string): boolean {
   return /^\d{11}$/.test(ndc);
 }
 
-/** ICD-10-CM code as FHIR writes it (with the dot): letter, digit, alnum, then up to 4 more. */
+/** ICD-10-CM code as FHIR writes it (with the dot): letter, digit, digit or A/B, then a dot and up to 4 more (7th characters such as A, D, S, M, N). */
 export function isIcd10CmFormat(code: string): boolean {
-  return /^[A-Z][0-9][0-9AB](\.[0-9A-KXZ]{1,4})?$/.test(code);
+  return /^[A-Z][0-9][0-9AB](\.[0-9A-Z]{1,4})?$/.test(code);
 }
 
 /** ICD-10-PCS: 7 characters of digits and letters other than I and O. */

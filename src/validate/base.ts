@@ -2,6 +2,7 @@ import type { Definitions } from './definitions.js';
 import type { BaseElementInvariants } from './invariants.js';
 import { fullUrlProblem } from './bundle-scope.js';
 import { isPrimitiveType, primitiveProblem } from './primitives.js';
+import type { Expansion, Terminology } from './terminology.js';
 import type { ElementDefinition, StructureDefinition } from './types.js';
 
 export type Report = (path: string, message: string) => void;
@@ -101,17 +102,30 @@ export class BaseChecker {
   /** Reports a message at the current path (invariants). */
   private readonly reportHere = (message: string) => this.report(this.path(), message);
 
-  /** `invariants`: evaluates the base definitions' invariants on every node (none without it). */
+  /** Whether the walk checks `code` values against their required bindings (checkResource's `bindings`). */
+  private bindings = false;
+
+  /**
+   * `invariants`: evaluates the base definitions' invariants on every node (none without it). `terminology`: expands
+   * the value sets of required bindings (checkResource's `bindings`).
+   */
   constructor(
     private readonly defs: Definitions,
     private readonly invariants?: BaseInvariants,
+    private readonly terminology?: Terminology,
   ) {}
 
-  /** Calls `onReference` with every Reference.reference found (contained resources included). */
-  checkResource(resource: any, path: string, report: Report, onReference?: (ref: string, path: string) => void): void {
+  /**
+   * Calls `onReference` with every Reference.reference found (contained resources included). `bindings`: also check
+   * every `code` element bound `required` in R4 (Patient.gender, Observation.status…) against its value set, when the
+   * checker has a terminology (the validator asks for it when no loaded profile, whose snapshot repeats those bindings,
+   * checks the resource); a value set that includes a whole external system allows any code.
+   */
+  checkResource(resource: any, path: string, report: Report, onReference?: (ref: string, path: string) => void, bindings = false): void {
     // Re-entered from a report (never by the validator): the walk's state belongs to the outer call.
-    if (this.busy) return new BaseChecker(this.defs, this.invariants).checkResource(resource, path, report, onReference);
+    if (this.busy) return new BaseChecker(this.defs, this.invariants, this.terminology).checkResource(resource, path, report, onReference, bindings);
     this.busy = true;
+    this.bindings = bindings && this.terminology !== undefined;
     this.report = report;
     this.onRef = onReference;
     this.root = path;
@@ -196,7 +210,9 @@ export class BaseChecker {
   private keyMatch(table: PathTable, key: string): KeyMatch {
     const extension = key.charCodeAt(0) === 95; // `_name`: the extensions of a primitive
     const name = extension ? key.slice(1) : key;
-    const found = matchChild(table.children, name, (p) => table.idx.children.has(p));
+    let found = matchChild(table.children, name, (p) => table.idx.children.has(p));
+    // R4 Resource.id is of type id (resource.html), though the definitions type it System.String with fhir-type string.
+    if (found && name === 'id' && table.path === table.idx.sd.type && table.idx.sd.kind === 'resource') found = { ...found, primitive: 'id' };
     const match: KeyMatch = { child: found ? { ...found, slot: table.bounded.indexOf(found.el), walk: undefined, reference: false, own: undefined } : null, extension, name };
     table.keys.set(key, match);
     return match;
@@ -318,6 +334,7 @@ export class BaseChecker {
     if (child.primitive !== undefined) {
       const problem = primitiveProblem(child.primitive, item) ?? (child.primitive === 'uri' && child.el.path === 'Bundle.entry.fullUrl' ? fullUrlProblem(item) : undefined);
       if (problem) this.report(this.path(), problem);
+      else if (this.bindings && child.primitive === 'code' && child.el.binding?.strength === 'required' && typeof item === 'string') this.checkCode(child, item);
       if (this.invariants) {
         const own = child.own === undefined ? this.childInvariants(child, undefined) : child.own;
         if (own) this.invariants.checkNode(own, item, this.current, this.rootResource, this.reportHere);
@@ -336,6 +353,13 @@ export class BaseChecker {
     if (!walk) return; // a type without a definition: nothing to check
     this.walk(item, walk, false);
     if (child.reference && typeof item?.reference === 'string') this.onRef?.(item.reference, this.path());
+  }
+
+  /** A `code` value against its element's required binding (the value set expanded once per element; unknown: not checked). */
+  private checkCode(child: Child, code: string): void {
+    if (child.expansion === undefined) child.expansion = this.terminology!.expand(child.el.binding!.valueSet ?? '') ?? null;
+    const exp = child.expansion;
+    if (exp && !exp.openSystems.size && !exp.bareCodes.has(code)) this.report(this.path(), `code '${code}' is not in required value set ${child.el.binding!.valueSet}`);
   }
 
   /**
@@ -370,9 +394,11 @@ interface Child {
   reference: boolean;
   /** The element's own invariants (BaseChecker.childInvariants); null: none; undefined: not worked out yet. */
   own: BaseElementInvariants | null | undefined;
+  /** Its required binding's expansion (BaseChecker.checkCode); null: the value set is unknown; undefined: not worked out yet. */
+  expansion?: Expansion | null;
 }
 
-function matchChild(children: ElementDefinition[], key: string, hasChildren: (path: string) => boolean): Omit<Child, 'slot' | 'walk' | 'reference' | 'own'> | undefined {
+function matchChild(children: ElementDefinition[], key: string, hasChildren: (path: string) => boolean): Omit<Child, 'slot' | 'walk' | 'reference' | 'own' | 'expansion'> | undefined {
   for (const el of children) {
     const name = lastSegment(el.path);
     if (name === key) return child(el, el.type?.[0]?.code ?? 'Element', hasChildren);
@@ -387,16 +413,27 @@ function matchChild(children: ElementDefinition[], key: string, hasChildren: (pa
   return undefined;
 }
 
-function child(el: ElementDefinition, type: string, hasChildren: (path: string) => boolean): Omit<Child, 'slot' | 'walk' | 'reference' | 'own'> {
+function child(el: ElementDefinition, type: string, hasChildren: (path: string) => boolean): Omit<Child, 'slot' | 'walk' | 'reference' | 'own' | 'expansion'> {
   // As item decides: a contentReference or an Element/BackboneElement with children is walked first.
   const walked = Boolean(el.contentReference) || ((type === 'BackboneElement' || type === 'Element') && hasChildren(el.path));
-  const primitive = !walked && isPrimitiveType(type) ? (type.startsWith('http://hl7.org/fhirpath/System.') ? systemType(type) : type) : undefined;
+  const primitive = !walked && isPrimitiveType(type) ? (type.startsWith('http://hl7.org/fhirpath/System.') ? systemType(type, fhirTypeOf(el, type)) : type) : undefined;
   return { el, type, primitive, max: el.max ?? '1' };
 }
 
-function systemType(code: string): string {
+/** The FHIR type a System.* typed element stands for (its `structuredefinition-fhir-type` extension: `uri` for Extension.url), else the System type's own. */
+function systemType(code: string, fhirType?: string): string {
+  // Not `id`: the definitions type a few element ids (DeviceDefinition.classification.id) so, though Element.id is a string.
+  if (fhirType && fhirType !== 'id' && isPrimitiveType(fhirType)) return fhirType;
   const t = code.slice('http://hl7.org/fhirpath/System.'.length);
   return t === 'String' ? 'string' : t === 'Boolean' ? 'boolean' : t === 'Integer' ? 'integer' : t === 'Decimal' ? 'decimal' : 'string';
+}
+
+const FHIR_TYPE = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type';
+
+/** The `structuredefinition-fhir-type` extension's value on an element's type `code`, if any. */
+function fhirTypeOf(el: ElementDefinition, code: string): string | undefined {
+  const t = el.type?.find((t) => t.code === code) as { extension?: { url: string; valueUrl?: string }[] } | undefined;
+  return t?.extension?.find((e) => e.url === FHIR_TYPE)?.valueUrl;
 }
 
 export function lastSegment(path: string): string {

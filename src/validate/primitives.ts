@@ -19,6 +19,9 @@ const FORMATS: Record<string, RegExp> = {
   base64Binary: /^(\s*([0-9a-zA-Z+/=]){4}\s*)+$/,
 };
 
+/** R4's limit on a string's size, in characters (datatypes.html#string). */
+export const MAX_STRING = 1024 * 1024;
+
 const NUMERIC = new Set(['decimal', 'integer', 'unsignedInt', 'positiveInt']);
 
 /** Why a JSON value is not a valid R4 primitive of the type, or undefined if it is. */
@@ -32,6 +35,8 @@ export function primitiveProblem(type: string, value: unknown): string | undefin
     return undefined;
   }
   if (typeof value !== 'string') return `expected a string (${type}), got ${JSON.stringify(value)}`;
+  // R4 datatypes.html#string: "Strings SHALL NOT exceed 1MB (1024*1024 characters) in size" (markdown, code, uri… are strings).
+  if (value.length > MAX_STRING && type !== 'base64Binary' && type !== 'xhtml') return `${type} value of ${value.length} characters: R4 strings SHALL NOT exceed 1 MB (${MAX_STRING} characters)`;
   if (value.length === 0 || (type !== 'xhtml' && type !== 'markdown' && value.trim() === '')) return `empty ${type} value`;
   const format = FORMATS[type];
   if (format && !format.test(value)) return `'${value}' is not a valid ${type}`;

@@ -3,13 +3,15 @@ import { extname } from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
 import type { BundleScope } from './bundle-scope.js';
 import { scanKeys, type LineKeys } from './key-scan.js';
-import { cannotRead, jsonErrorPosition, jsonErrorText, readFile, type ReadProblem } from './read.js';
+import { cannotRead, jsonErrorText, jsonPlace, readFile, type ReadProblem } from './read.js';
 
 /** Where a resource starts in its file: its ordinal among the file's resources, and (NDJSON) its line's byte offset and number (1-based). */
 export interface Position {
   ordinal: number;
   byte: number;
   line: number;
+  /** A Bundle file read by its entries: the resource's index in `Bundle.entry`. */
+  entry?: number;
 }
 
 export interface FileSink {
@@ -22,7 +24,7 @@ export interface FileSink {
    */
   keys?(keys: LineKeys, at: Position, bytes: Buffer): void;
   problem(p: ReadProblem): void;
-  /** A JSON file holding no FHIR resource. */
+  /** A file holding no FHIR resource: JSON that is not FHIR, or an empty file (.json or .ndjson). */
   skipped(file: string): void;
 }
 
@@ -41,32 +43,36 @@ export function streamFile(file: string, sink: FileSink, start: Position = { ord
       let ordinal = 0;
       const problems: ReadProblem[] = [];
       const skippedFiles: string[] = [];
-      readFile(file, (r, scope) => sink.resource(r, { ordinal: ordinal++, byte: 0, line: 0 }, scope), { problems, skippedFiles });
+      readFile(file, (r, scope, entry) => sink.resource(r, { ordinal: ordinal++, byte: 0, line: 0, ...(entry === undefined ? {} : { entry }) }, scope), { problems, skippedFiles });
       problems.forEach((p) => sink.problem(p));
       skippedFiles.forEach((f) => sink.skipped(f));
       return;
     }
     let ordinal = start.ordinal;
+    let data = false;
     const keys: LineKeys = { resourceType: '', id: undefined };
     for (const { buf, from, to, byte, line } of ndjsonLines(file, start.byte, start.line)) {
       if (ordinal >= endOrdinal) return;
       if (sink.keys && scanKeys(buf, from, to, keys)) {
         sink.keys(keys, { ordinal: ordinal++, byte, line }, buf.subarray(from, to));
+        data = true;
         continue;
       }
       const text = buf.toString('utf8', from, to);
       if (!text.trim()) continue;
+      data = true;
       let r: Resource;
       try {
         r = JSON.parse(text) as Resource;
       } catch (error) {
-        const at = jsonErrorPosition(text, error as Error);
-        sink.problem({ file, line, ...(at ? { column: at.column } : {}), message: `invalid JSON: ${jsonErrorText(error as Error)}` });
+        sink.problem({ file, line, column: jsonPlace(text, error as Error).column, message: `invalid JSON: ${jsonErrorText(error as Error)}` });
         continue;
       }
       if (typeof r?.resourceType !== 'string') sink.problem({ file, line, message: 'not a FHIR resource (no resourceType)' });
       else sink.resource(r, { ordinal: ordinal++, byte, line });
     }
+    // A file with no line of data (empty, or blank lines only) is skipped, as an empty .json is (read.ts readFile).
+    if (!data && start.byte === 0) sink.skipped(file);
   } catch (error) {
     throw cannotRead(error);
   }

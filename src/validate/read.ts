@@ -3,6 +3,7 @@ import { extname, join } from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
 import { LineCounter, parseDocument } from 'yaml';
 import { UserError } from '../util/errors.js';
+import { jsonSyntaxError } from '../util/json-text.js';
 import { bundleScope, fullUrlProblem, type BundleScope } from './bundle-scope.js';
 
 /** A file or line that could not be read as FHIR, located by file and (for NDJSON) line. */
@@ -107,43 +108,51 @@ function listFiles(path: string): string[] {
 }
 
 /**
- * Reads one .json or .ndjson file into `add` (a Bundle's entries with the Bundle's scope, for their `urn:` references;
- * bundle-scope.ts), its problems and skipped file into `result`. Throws what readFileSync throws.
+ * Reads one .json or .ndjson file into `add` (a Bundle's entries with the Bundle's scope, for their `urn:` references,
+ * bundle-scope.ts, and their index in `Bundle.entry`), its problems and skipped file into `result`. Throws what readFileSync throws.
  */
-export function readFile(file: string, add: (r: Resource, scope?: BundleScope) => void, result: Pick<ReadResult, 'problems' | 'skippedFiles'>): void {
+export function readFile(file: string, add: (r: Resource, scope?: BundleScope, entry?: number) => void, result: Pick<ReadResult, 'problems' | 'skippedFiles'>): void {
   const text = readFileSync(file, 'utf8');
   if (extname(file) === '.ndjson') {
+    let data = false;
     text.split('\n').forEach((line, i) => {
       if (!line.trim()) return;
+      data = true;
       try {
         const r = JSON.parse(line) as Resource;
         if (typeof r?.resourceType !== 'string') result.problems.push({ file, line: i + 1, message: 'not a FHIR resource (no resourceType)' });
         else add(r);
       } catch (error) {
-        const at = jsonErrorPosition(line, error as Error);
-        result.problems.push({ file, line: i + 1, ...(at ? { column: at.column } : {}), message: `invalid JSON: ${jsonErrorText(error as Error)}` });
+        result.problems.push({ file, line: i + 1, column: jsonPlace(line, error as Error).column, message: `invalid JSON: ${jsonErrorText(error as Error)}` });
       }
     });
+    if (!data) result.skippedFiles.push(file);
+    return;
+  }
+  // An empty file holds no data, whichever its extension: skipped as an empty .ndjson is (validate's exit 2 only when nothing read is data).
+  if (!text.trim()) {
+    result.skippedFiles.push(file);
     return;
   }
   let json: any;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    result.problems.push({ file, ...jsonErrorPosition(text, error as Error), message: `invalid JSON: ${jsonErrorText(error as Error)}` });
+    result.problems.push({ file, ...jsonPlace(text, error as Error), message: `invalid JSON: ${jsonErrorText(error as Error)}` });
     return;
   }
   if (typeof json?.resourceType !== 'string') {
     result.skippedFiles.push(file);
     return;
   }
-  // A Bundle whose entry is not an array is read as one resource, so that the base check reports it.
-  if (json.resourceType === 'Bundle' && ['transaction', 'batch', 'collection', 'searchset'].includes(json.type) && Array.isArray(json.entry ?? [])) {
+  // A Bundle whose entry is not an array, or has no entries (an empty search page; `"entry": []` breaks FHIR JSON), is
+  // read as one resource, so that the base check reports what is wrong with it.
+  if (json.resourceType === 'Bundle' && ['transaction', 'batch', 'collection', 'searchset'].includes(json.type) && Array.isArray(json.entry) && json.entry.length > 0) {
     const scope = bundleScope(json);
     // bdl-7 (R4 Bundle): entries sharing a fullUrl must differ in meta.versionId. The Bundle itself is not validated as
     // a resource (its entries are), so its invariant is checked here.
     const fullUrls = new Map<string, number>();
-    (json.entry ?? []).forEach((entry: any, i: number) => {
+    json.entry.forEach((entry: any, i: number) => {
       if (typeof entry?.fullUrl === 'string') {
         const form = fullUrlProblem(entry.fullUrl);
         if (form) result.problems.push({ file, ...entryPosition(text, i, 'fullUrl'), message: `Bundle.entry[${i}].fullUrl ${form}`, kind: 'bundle' });
@@ -156,7 +165,7 @@ export function readFile(file: string, add: (r: Resource, scope?: BundleScope) =
       if (entry?.resource && typeof entry.resource.resourceType !== 'string') {
         const what = typeof entry.resource !== 'object' || Array.isArray(entry.resource) ? 'is not a JSON object' : 'has no resourceType';
         result.problems.push({ file, ...entryPosition(text, i), message: `Bundle.entry[${i}].resource ${what}` });
-      } else if (entry?.resource) add(entry.resource as Resource, scope);
+      } else if (entry?.resource) add(entry.resource as Resource, scope, i);
       // An entry with a request or response only (a DELETE, an answer) has nothing to validate; one with none of
       // the three breaks bdl-5, which the entry's own check would have reported had it been read as a resource.
       else if (!entry?.request && !entry?.response) result.problems.push({ file, message: `Bundle.entry[${i}]: no resource, request or response (bdl-5)`, kind: 'bundle' });
@@ -188,6 +197,17 @@ export function jsonErrorPosition(text: string, error: Error): { line: number; c
   if (offset === undefined) return undefined;
   const before = text.slice(0, offset).split('\n');
   return { line: before.length, column: before.at(-1)!.length + 1 };
+}
+
+/**
+ * Line and column (1-based) where JSON.parse stopped on `text`: from the position in its message, else (an unexpected
+ * token, which V8 names without a position) where the shortest failing prefix ends (json-text.ts jsonSyntaxError).
+ */
+export function jsonPlace(text: string, error: Error): { line: number; column: number } {
+  const at = jsonErrorPosition(text, error);
+  if (at) return at;
+  const { line, column } = jsonSyntaxError(text, error);
+  return { line, column };
 }
 
 /** JSON.parse's message without the position, which the location already gives. */

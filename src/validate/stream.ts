@@ -122,7 +122,8 @@ export function workUnits(scan: Scan): WorkUnit[] {
 
 /**
  * Validates units with one validator in this thread: each resource is checked as it is read, references
- * against the scan's keys, and counted into the coverage indexes; only issues are kept.
+ * against the scan's keys, and counted into the coverage indexes; only issues are kept, each with the `file` and
+ * NDJSON `line` or Bundle `entry` its resource was read at.
  */
 export function validateUnit(unit: WorkUnit, validator: Validator, keys: [KeySet, KeySet], coverage: CoverageIndex[], issues: Issue[]): number {
   const duplicates = new Set(unit.duplicates);
@@ -133,7 +134,15 @@ export function validateUnit(unit: WorkUnit, validator: Validator, keys: [KeySet
     {
       resource: (r, at, scope) => {
         if (duplicates.has(at.ordinal)) return;
+        const from = issues.length;
         validator.check(r, isKnown, issues, scope);
+        // Where the resource was read, on its issues only (most resources have none).
+        for (let i = from; i < issues.length; i++) {
+          const issue = issues[i]!;
+          issue.file = unit.file;
+          if (at.line) issue.line = at.line;
+          if (at.entry !== undefined) issue.entry = at.entry;
+        }
         for (const c of coverage) c.add(r);
         n++;
       },

@@ -1,6 +1,7 @@
 import type { CoverageReport } from './coverage.js';
 import { formatReadProblem, type ReadProblem } from './read.js';
 import type { Issue } from './types.js';
+import { escapeControls } from '../util/control-chars.js';
 import { plural } from '../util/plural.js';
 
 export interface ValidationReport {
@@ -56,7 +57,7 @@ export function formatSummary(report: ValidationReport): string {
   }
   if (report.issues.length) {
     lines.push('', `first ${report.issues.length} ${plural(report.issues.length, 'issue')}:`);
-    for (const i of report.issues) lines.push(`  ${i.severity} ${issueResource(i)} ${i.path}: ${i.message}${i.profile ? ` [${i.profile}]` : ''}`);
+    for (const i of report.issues) lines.push(`  ${i.severity} ${issueResource(i)} ${i.path}: ${i.message}${i.profile ? ` [${i.profile}]` : ''}${i.file ? ` (${issuePlace(i)})` : ''}`);
   }
   for (const c of report.coverage) {
     lines.push('', `must-support coverage, ${c.ig}:`);
@@ -72,7 +73,15 @@ export function formatSummary(report: ValidationReport): string {
     if (c.unclaimed.length) lines.push(`  profiles no resource claims (${c.unclaimed.length}): ${c.unclaimed.map((u) => u.slice(u.lastIndexOf('/') + 1)).join(', ')}`);
   }
   for (const n of report.notes) lines.push(`note: ${n}`);
-  return `${lines.join('\n')}\n`;
+  // Ids, paths, values and JSON excerpts come from the data: a control character there is shown, never sent to the terminal.
+  return `${lines.map(escapeControls).join('\n')}\n`;
+}
+
+/** Where an issue's resource was read: `FILE:LINE` (NDJSON), `FILE Bundle.entry[N]` (a Bundle file's entry), or `FILE`; '' when unknown. */
+export function issuePlace(issue: Pick<Issue, 'file' | 'line' | 'entry'>): string {
+  if (!issue.file) return '';
+  if (issue.line) return `${issue.file}:${issue.line}`;
+  return issue.entry === undefined ? issue.file : `${issue.file} Bundle.entry[${issue.entry}]`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { codeFormatProblem } from './code-formats.js';
 import type { Definitions } from './definitions.js';
 
 /**
@@ -71,9 +72,12 @@ function flatten(concepts: any[]): string[] {
   return concepts.flatMap((c) => [c.code as string, ...(c.concept ? flatten(c.concept) : [])]);
 }
 
-/** Why a coding is outside an expansion, or undefined if it is allowed. */
+/**
+ * Why a coding is outside an expansion, or undefined if it is allowed. A code of a system the value set includes whole
+ * must still be of that system's form (code-formats.ts: SNOMED CT, LOINC, RxNorm, NDC, ICD-10-CM/PCS…).
+ */
 export function codingProblem(exp: Expansion, system: string | undefined, code: string | undefined): string | undefined {
-  if (system && exp.openSystems.has(system)) return undefined;
+  if (system && exp.openSystems.has(system)) return typeof code === 'string' ? codeFormatProblem(system, code) : undefined;
   if (system && exp.codes.has(`${system}|${code}`)) return undefined;
   if (!system || !exp.systems.has(system)) return `code system '${system ?? '(none)'}' is not one the value set includes (${[...exp.systems].slice(0, 5).join(', ')})`;
   return `code '${code}' is not in the value set`;

@@ -10,6 +10,12 @@ export interface Issue {
   path: string;
   severity: 'error' | 'warning';
   message: string;
+  /** The file the resource was read from (as given on the command line, joined with the path below it); absent when not read from a file. */
+  file?: string;
+  /** NDJSON: the resource's line (1-based). */
+  line?: number;
+  /** A Bundle file read by its entries: the resource's index in `Bundle.entry` (0-based). */
+  entry?: number;
 }
 
 export interface ElementDefinition {

@@ -73,7 +73,7 @@ export async function createValidator(options: ValidatorOptions = {}): Promise<V
     const terminology = new Terminology(definitions);
     // The R4 base's own invariants are evaluated on every node by the base checker; profiles' copies of them are left out.
     const invariants = new InvariantChecker(terminology, baseConstraintKeys(definitions));
-    core = { definitions, terminology, base: new BaseChecker(definitions, invariants), invariants };
+    core = { definitions, terminology, base: new BaseChecker(definitions, invariants, terminology), invariants };
     return core;
   };
   const compiled = new Map<string, CompiledProfile | undefined>();
@@ -138,7 +138,9 @@ export async function createValidator(options: ValidatorOptions = {}): Promise<V
     seen = undefined;
     invariants.targetOf = currentScope ? targetOf : undefined;
     try {
-      base.checkResource(r, typeof r?.resourceType === 'string' ? r.resourceType : 'Resource', baseError, onReference);
+      // R4's required bindings on codes are checked here only for a resource no loaded profile checks: a profile's snapshot repeats them.
+      const bindings = !claimedProfiles(r).some((canonical) => profile(canonical) !== undefined);
+      base.checkResource(r, typeof r?.resourceType === 'string' ? r.resourceType : 'Resource', baseError, onReference, bindings);
       // A resource of no known type has only the base check's error: its claimed profiles are of some other type.
       if (typeof r?.resourceType !== 'string' || !isResourceType(r.resourceType)) return;
       for (const canonical of claimedProfiles(r)) {

@@ -185,7 +185,7 @@ describe('BaseChecker: values', () => {
       'R.count: expected a whole number (integer), got 1.5',
     ]);
     expect(check(thing({ id: 5, flag: 'yes', num: 1.5, dec: '1', time: 5, text: 7 })).issues).toEqual([
-      'R.id: expected a string (string), got 5',
+      'R.id: expected a string (id), got 5',
       'R.flag: expected a boolean, got "yes"',
       'R.num: expected a whole number (integer), got 1.5',
       'R.dec: expected a number (decimal), got "1"',

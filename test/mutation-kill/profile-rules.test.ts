@@ -263,7 +263,8 @@ describe('CompiledProfile.check', () => {
       "Obs.code: code '0000-0' is not in the value set (required binding vs-code)",
     ]);
     const open = valid();
-    open.code = { coding: [{ system: 'http://loinc.org', code: '0000-0' }, { system: 'http://snomed.info/sct', code: '1' }] };
+    // A SNOMED CT code of SNOMED's form (Verhoeff check digit: s17 trial U F1) from the value set's open system.
+    open.code = { coding: [{ system: 'http://loinc.org', code: '0000-0' }, { system: 'http://snomed.info/sct', code: '22298006' }] };
     expect(problems(open)).toEqual([]);
     const textOnly = valid();
     textOnly.code = { text: 'Heart rate' };

@@ -56,7 +56,8 @@ describe('readResources and inputFiles', () => {
     const read = readResources([dir]);
     // Files in name order, directories recursed into.
     expect(read.resources.map((r) => `${r.resourceType}/${r.id}`)).toEqual([
-      'Patient/batch', 'Patient/collection', 'Patient/searchset', 'Patient/transaction', 'Bundle/doc', 'Observation/o1', 'Observation/o2',
+      // b-none.json, a batch without entries, is one Bundle to validate (s17 trial U F4), not "no FHIR data".
+      'Patient/batch', 'Patient/collection', 'Bundle/undefined', 'Patient/searchset', 'Patient/transaction', 'Bundle/doc', 'Observation/o1', 'Observation/o2',
     ]);
     expect(read.skippedFiles).toEqual([join(dir, 'd-manifest.json'), join(dir, 'e-null.json')]);
     expect(read.problems).toEqual([
@@ -89,13 +90,13 @@ describe('readResources and inputFiles', () => {
     expect(read.resources.map((r) => r.id)).toEqual(['p', 'r']);
     expect(read.problems).toEqual([
       { file: join(dir, 'a.ndjson'), line: 2, column: 27, message: "invalid JSON: Expected ',' or '}' after property value" },
-      { file: join(dir, 'a.ndjson'), line: 3, message: `invalid JSON: Unexpected token '}', "{"a":}" is not valid JSON` },
+      { file: join(dir, 'a.ndjson'), line: 3, column: 6, message: `invalid JSON: Unexpected token '}', "{"a":}" is not valid JSON` },
       { file: join(dir, 'b.json'), line: 3, column: 8, message: 'invalid JSON: Unexpected string' },
       { file: join(dir, 'c.json'), line: 1, column: 6, message: 'invalid JSON: Unexpected end of JSON input' },
     ]);
     expect(read.problems.map(formatReadProblem)).toEqual([
       `${join(dir, 'a.ndjson')}:2:27: invalid JSON: Expected ',' or '}' after property value`,
-      `${join(dir, 'a.ndjson')}:3: invalid JSON: Unexpected token '}', "{"a":}" is not valid JSON`,
+      `${join(dir, 'a.ndjson')}:3:6: invalid JSON: Unexpected token '}', "{"a":}" is not valid JSON`,
       `${join(dir, 'b.json')}:3:8: invalid JSON: Unexpected string`,
       `${join(dir, 'c.json')}:1:6: invalid JSON: Unexpected end of JSON input`,
     ]);
@@ -140,7 +141,7 @@ describe('readResources and inputFiles', () => {
     expect(read.resources.map((r) => `${r.resourceType}/${r.id}`)).toEqual(['Patient/p']);
     const problem = (i: number) => ({ file: join(dir, 'a.json'), message: `Bundle.entry[${i}]: no resource, request or response (bdl-5)`, kind: 'bundle' });
     expect(read.problems).toEqual([problem(0), problem(1)]);
-    expect(streamed(join(dir, 'a.json'))).toEqual([{ r: 'Patient/p', at: { ordinal: 0, byte: 0, line: 0 } }, { p: problem(0) }, { p: problem(1) }]);
+    expect(streamed(join(dir, 'a.json'))).toEqual([{ r: 'Patient/p', at: { ordinal: 0, byte: 0, line: 0, entry: 2 } }, { p: problem(0) }, { p: problem(1) }]);
   });
 
   it('should report entries sharing a fullUrl unless their meta.versionId differs (bdl-7), at the entry', () => {
@@ -232,8 +233,8 @@ describe('streamFile', () => {
     writeFileSync(join(dir, 'bad.json'), '{"resourceType":');
     writeFileSync(join(dir, 'm.json'), '{"generator":"fhirseed"}');
     expect(streamed(join(dir, 'b.json'))).toEqual([
-      { r: 'Patient/a', at: { ordinal: 0, byte: 0, line: 0 } },
-      { r: 'Patient/b', at: { ordinal: 1, byte: 0, line: 0 } },
+      { r: 'Patient/a', at: { ordinal: 0, byte: 0, line: 0, entry: 0 } },
+      { r: 'Patient/b', at: { ordinal: 1, byte: 0, line: 0, entry: 1 } },
     ]);
     expect(streamed(join(dir, 'bad.json'))).toEqual([{ p: { file: join(dir, 'bad.json'), line: 1, column: 17, message: 'invalid JSON: Unexpected end of JSON input' } }]);
     expect(streamed(join(dir, 'm.json'))).toEqual([{ skipped: join(dir, 'm.json') }]);
@@ -244,9 +245,9 @@ describe('streamFile', () => {
     const lines = ['{"resourceType":"Patient","id":"a"}', '', '  ', 'not json', '{"id":"x"}', '{"resourceType":"Bundle","id":"b","entry":[]}', '{"resourceType":"Patient","id":"c"}'];
     writeFileSync(file, `${lines.join('\n')}\n`);
     const byte = (i: number) => lines.slice(0, i).reduce((s, l) => s + Buffer.byteLength(l) + 1, 0);
-    // "not json": Node 20's JSON.parse names no position for an unexpected token, so no column.
+    // "not json": Node 20's JSON.parse names no position for an unexpected token; the token's own place is the column.
     const problems = [
-      { p: { file, line: 4, message: `invalid JSON: Unexpected token 'o', "not json" is not valid JSON` } },
+      { p: { file, line: 4, column: 2, message: `invalid JSON: Unexpected token 'o', "not json" is not valid JSON` } },
       { p: { file, line: 5, message: 'not a FHIR resource (no resourceType)' } },
     ];
     expect(streamed(file)).toEqual([
@@ -289,10 +290,11 @@ describe('streamFile', () => {
       { r: 'Patient/a', at: { ordinal: 0, byte: 0, line: 1 } },
       { r: 'Patient/b', at: { ordinal: 1, byte: 36, line: 2 } },
     ]);
+    // A file with no data is skipped (and said), as an empty .json is (s17 trial U F4).
     writeFileSync(join(dir, 'b.ndjson'), '\n\n');
-    expect(streamed(join(dir, 'b.ndjson'))).toEqual([]);
+    expect(streamed(join(dir, 'b.ndjson'))).toEqual([{ skipped: join(dir, 'b.ndjson') }]);
     writeFileSync(join(dir, 'c.ndjson'), '');
-    expect(streamed(join(dir, 'c.ndjson'))).toEqual([]);
+    expect(streamed(join(dir, 'c.ndjson'))).toEqual([{ skipped: join(dir, 'c.ndjson') }]);
   });
 
   it.runIf(existsSync('/proc/self/fd'))('should close every file it opens, read to the end or stopped early', () => {

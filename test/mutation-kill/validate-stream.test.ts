@@ -101,7 +101,7 @@ describe('scanFiles', () => {
     expect(scan.duplicates).toBe(3);
     // b's Bundle/m repeats a's with other entries: a repeat whose content differs is reported (139c875).
     expect(scan.problems).toEqual([
-      { file: a, line: 4, message: `invalid JSON: Unexpected token 'o', "oops" is not valid JSON` },
+      { file: a, line: 4, column: 1, message: `invalid JSON: Unexpected token 'o', "oops" is not valid JSON` },
       { file: b, line: 2, message: `Bundle/m differs from the same resource in ${a}:5; only that one is validated`, kind: 'repeated' },
     ]);
     expect(scan.skippedFiles).toEqual([e]);
@@ -220,7 +220,8 @@ describe('validateScanned', () => {
     const result = await validateScanned(scan, validator, { coveragePackages: [pkg('ig-a'), pkg('ig-b')], jobs: 1, igs: ['x@1'], onProgress: (d, t) => progress.push([d, t]) });
     expect(progress).toEqual([[0, UNIT_RESOURCES + 3], [UNIT_RESOURCES, UNIT_RESOURCES + 3], [UNIT_RESOURCES + 2, UNIT_RESOURCES + 3], [UNIT_RESOURCES + 3, UNIT_RESOURCES + 3]]);
     expect(result.issues).toHaveLength(UNIT_RESOURCES + 3);
-    expect(result.issues.at(-1)).toEqual({ resourceType: 'Basic', id: 'b0', path: 'ref', severity: 'error', message: 'Basic/zz false' });
+    // Where it was read: b.ndjson's first line (s17 trial U F6).
+    expect(result.issues.at(-1)).toEqual({ resourceType: 'Basic', id: 'b0', path: 'ref', severity: 'error', message: 'Basic/zz false', file: expect.stringMatching(/\/b\.ndjson$/), line: 1 });
     expect(result.issues[0]!.message).toBe('Basic/b0 true');
     expect(result.coverage).toEqual([{ ig: 'ig-a' }, { ig: 'ig-b' }]);
     expect(coverage.log.slice(0, 4)).toEqual(['new ig-a function', 'new ig-b function', 'add ig-a Basic/a0', 'add ig-b Basic/a0']);

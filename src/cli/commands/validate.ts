@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
 import { COMMAND_HEADINGS } from './headings.js';
+import { escapeJsonControls } from '../../util/control-chars.js';
 import { UserError } from '../../util/errors.js';
 import { keepHeapTight } from '../../util/heap.js';
 import { allocationSitePretenuring } from '../../validate/pretenuring.js';
@@ -67,9 +68,9 @@ export const validateCommand: CommandModule<CommandContext, ValidateArgs> = {
     if (fromManifest) notes.unshift(`IGs from ${fromManifest.manifests.join(', ')}: ${fromManifest.igs.join(', ')} (choose others with --ig)`);
     for (const [key, reason] of result.skippedInvariants) notes.push(`invariant ${key} not evaluated: ${reason}`);
     if (read.duplicates) notes.push(`${read.duplicates} ${read.duplicates === 1 ? 'resource seen more than once (e.g. in bundles/ and ndjson/) was' : 'resources seen more than once (e.g. in bundles/ and ndjson/) were'} validated once`);
-    if (read.skippedFiles.length) notes.push(`${read.skippedFiles.length} JSON ${read.skippedFiles.length === 1 ? 'file holds no FHIR resource and was' : 'files hold no FHIR resource and were'} skipped`);
+    if (read.skippedFiles.length) notes.push(`${read.skippedFiles.length} ${read.skippedFiles.length === 1 ? 'file holds no FHIR resource (empty, or JSON that is not FHIR) and was' : 'files hold no FHIR resource (empty, or JSON that is not FHIR) and were'} skipped`);
     const report = buildReport(read, issues, coverageReports, maxErrors, notes);
-    argv.io.stdout(argv.json ? `${JSON.stringify(report, null, 2)}\n` : formatSummary(report));
+    argv.io.stdout(argv.json ? `${escapeJsonControls(JSON.stringify(report, null, 2))}\n` : formatSummary(report));
     if (report.errors > 0) argv.result.exitCode = 1;
   },
 };
