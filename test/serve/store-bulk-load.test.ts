@@ -171,7 +171,9 @@ function writeBundles(dir: string): void {
   file('member-000002.json', transaction(put(patient('p3')), put({ resourceType: 'NoSuchType', id: 'n1' })));
   // Not plain PUTs: the router's transaction and batch processing.
   file('member-000003.json', JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry: [put(patient('p4'))] }));
-  file('member-000004.json', transaction(put({ ...observation('o3', 'p1'), subject: { reference: 'urn:uuid:1' } })));
+  // A urn:uuid: reference must name an entry's fullUrl (a dangling one refuses the transaction: R4 http.html#trules).
+  const placeholder = 'urn:uuid:11111111-1111-4111-8111-111111111111';
+  file('member-000004.json', transaction({ ...put(patient('p7')), fullUrl: placeholder }, put({ ...observation('o3', 'p1'), subject: { reference: placeholder } })));
   file('member-000005.json', `  ${JSON.stringify(JSON.parse(transaction(put(patient('p5')), put(observation('o4', 'p5')))), null, 2)}\n`);
   file('not-json.json', '{"resourceType":');
   file('single.json', JSON.stringify(patient('p6')));
@@ -198,13 +200,14 @@ describe('bundles through the worker threads', () => {
 
   it('should make the resources of plain transactions in the workers, and leave the rest to the ordinary paths', () => {
     // directory 2, member-000000 3, member-000001 1 (p2; p1 again and the empty id take the ordinary path),
-    // member-000005 2 and member-000006-2 30; member-000002's p3 was appended, then rolled back with its file.
+    // member-000005 2 and member-000006-2 30; member-000002's p3 was appended, then rolled back with its file;
+    // member-000004's p7 and o3 (a urn:uuid: placeholder) take the ordinary path.
     expect(plain.appended).toBe(0);
     expect(bulk.appended).toBe(39);
-    expect(bulk.result.loaded).toBe(2 + 3 + 3 + 1 + 1 + 2 + 1 + 30);
+    expect(bulk.result.loaded).toBe(2 + 3 + 3 + 1 + 2 + 2 + 1 + 30);
     expect(bulk.result.errors).toEqual([expect.stringMatching(/^bundles\/member-000002\.json: transaction not loaded: 400 .*NoSuchType/), expect.stringMatching(/^bundles\/not-json\.json: /)]);
     const ids = bulk.rows.map(([, type, id]) => `${type}/${id}`);
-    expect(ids).toEqual(expect.arrayContaining(['Patient/p4', 'Observation/o3', 'Patient/p6', 'Patient/new']));
+    expect(ids).toEqual(expect.arrayContaining(['Patient/p4', 'Patient/p7', 'Observation/o3', 'Patient/p6', 'Patient/new']));
     expect(ids).not.toContain('Patient/p3');
     expect(ids).not.toContain('Patient/from-ndjson');
     const p1 = JSON.parse(bulk.rows.find(([, type, id]) => type === 'Patient' && id === 'p1')![3]) as { gender?: string };
