@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isIcd10CmFormat } from '../util/check-digits.js';
+import { isCptFormat, isHcpcsFormat, isIcd10CmFormat } from '../util/check-digits.js';
 import { UserError } from '../util/errors.js';
 import { forgetPlaces, parseJsonWithPlaces, placeOf, placesOf } from '../util/json-places.js';
 import { parseJsonUniqueKeys } from '../util/json-unique-keys.js';
@@ -245,7 +245,7 @@ function readCodeMaps(dir: string): CodeMaps {
     if (twin) fail('professional-procedures.json', key, `code ${p.code} is also row '${twin}'`, 'code');
     procedureCodes.set(p.code, key);
     if (p.system !== 'cpt' && p.system !== 'hcpcs') fail('professional-procedures.json', key, `unknown system '${p.system}' (cpt or hcpcs)`, 'system');
-    const ok = p.system === 'cpt' ? /^\d{4}[0-9FTU]$/.test(p.code) : /^[A-V]\d{4}$/.test(p.code);
+    const ok = p.system === 'cpt' ? isCptFormat(p.code) : isHcpcsFormat(p.code);
     if (!ok) fail('professional-procedures.json', key, `'${p.code}' is not a ${p.system.toUpperCase()} code`, 'code');
     if (p.system === 'cpt' && !p.licensed) fail('professional-procedures.json', key, 'CPT codes are licensed: set licensed: true', 'licensed');
   }

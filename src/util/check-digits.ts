@@ -33,6 +33,16 @@ export function isIcd10CmFormat(code: string): boolean {
   return /^[A-Z][0-9][0-9AB](\.[0-9A-Z]{1,4})?$/.test(code);
 }
 
+/** CPT (HCPCS Level I): 4 digits, then a digit, or F (Category II), T (Category III) or U (PLA). */
+export function isCptFormat(code: string): boolean {
+  return /^\d{4}[0-9FTU]$/.test(code);
+}
+
+/** HCPCS Level II: a letter A–V and 4 digits (CMS HCPCS Level II file). */
+export function isHcpcsFormat(code: string): boolean {
+  return /^[A-V]\d{4}$/.test(code);
+}
+
 /** ICD-10-PCS: 7 characters of digits and letters other than I and O. */
 export function isIcd10PcsFormat(code: string): boolean {
   return /^[0-9A-HJ-NP-Z]{7}$/.test(code);

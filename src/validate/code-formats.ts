@@ -1,4 +1,4 @@
-import { isIcd10CmFormat, isIcd10PcsFormat, isValidLoinc, isValidVerhoeff } from '../util/check-digits.js';
+import { isCptFormat, isHcpcsFormat, isIcd10CmFormat, isIcd10PcsFormat, isValidLoinc, isValidVerhoeff } from '../util/check-digits.js';
 import { SYSTEMS } from '../util/systems.js';
 
 /**
@@ -35,6 +35,11 @@ function isNdc(code: string): boolean {
   return /^\d{11}$/.test(code) || /^(\d{4}-\d{4}-\d{2}|\d{5}-\d{3}-\d{2}|\d{5}-\d{4}-\d)$/.test(code);
 }
 
+/** A CPT/HCPCS modifier: 2 digits or letters (25, 59, RT, LT). */
+function isModifier(code: string): boolean {
+  return /^[0-9A-Z]{2}$/.test(code);
+}
+
 const RULES = new Map<string, Rule>([
   [SYSTEMS.snomed, { name: 'SNOMED CT', form: '6-18 digits ending in a Verhoeff check digit', test: isSctid }],
   [SYSTEMS.loinc, { name: 'LOINC', form: 'digits, a dash and the mod-10 check digit, e.g. 2345-7', test: isLoinc }],
@@ -45,8 +50,8 @@ const RULES = new Map<string, Rule>([
   // CPT and HCPCS value sets hold their 2-character modifiers too (C4BB AMACPTCMSHCPCSModifiers: 25, 59, RT, LT). A
   // HCPCS Level II code under the CPT system is taken as well: CARIN BB 2.0.0's own example EOBProfessionalTransportation1
   // sends A0428 so, and claims systems mix the two (HCPCS Level I is CPT).
-  [SYSTEMS.cpt, { name: 'CPT', form: '4 digits and a digit, F, T or U, a HCPCS Level II code (a letter and 4 digits), or a 2-character modifier', test: (c) => /^(\d{4}[0-9FTU]|[A-V]\d{4}|[0-9A-Z]{2})$/.test(c) }],
-  [SYSTEMS.hcpcs, { name: 'HCPCS Level II', form: 'a letter A-V and 4 digits, or a 2-character modifier', test: (c) => /^([A-V]\d{4}|[0-9A-Z]{2})$/.test(c) }],
+  [SYSTEMS.cpt, { name: 'CPT', form: '4 digits and a digit, F, T or U, a HCPCS Level II code (a letter and 4 digits), or a 2-character modifier', test: (c) => isCptFormat(c) || isHcpcsFormat(c) || isModifier(c) }],
+  [SYSTEMS.hcpcs, { name: 'HCPCS Level II', form: 'a letter A-V and 4 digits, or a 2-character modifier', test: (c) => isHcpcsFormat(c) || isModifier(c) }],
   [SYSTEMS.cvx, { name: 'CVX', form: '1-3 digits', test: (c) => /^\d{1,3}$/.test(c) }],
   [SYSTEMS.nucc, { name: 'NUCC provider taxonomy', form: '3 digits, 6 digits or letters, then X', test: (c) => /^\d{3}[0-9A-Z]{6}X$/.test(c) }],
 ]);
