@@ -17,6 +17,12 @@ export interface ValidationReport {
   bundleProblems?: string[];
   /** Repeated `Type/id`s whose content differs from their first place, located the same way (each an error); as bundleProblems. */
   repeats?: string[];
+  /**
+   * Files read that hold no FHIR resource (empty, or JSON that is not FHIR: a manifest, a settings file), as given
+   * on the command line or found under a directory; skipped, not errors. buildReport always sets it (every file, in
+   * the order read); a report saved before it existed lacks it.
+   */
+  skippedFiles?: string[];
   /** Errors per profile (`(base R4)` for base checks). */
   errorsByProfile: Record<string, number>;
   /** The first max-errors issues (errors before warnings). */
@@ -25,8 +31,8 @@ export interface ValidationReport {
   notes: string[];
 }
 
-/** `read`: what was read (the resources, or how many; the read problems). */
-export function buildReport(read: { resources: number | { length: number }; problems: ReadProblem[] }, issues: Issue[], coverage: CoverageReport[], maxErrors: number, notes: string[]): ValidationReport {
+/** `read`: what was read (the resources, or how many; the read problems; the files skipped as holding no FHIR resource). */
+export function buildReport(read: { resources: number | { length: number }; problems: ReadProblem[]; skippedFiles?: string[] }, issues: Issue[], coverage: CoverageReport[], maxErrors: number, notes: string[]): ValidationReport {
   const errors = issues.filter((i) => i.severity === 'error');
   const errorsByProfile: Record<string, number> = {};
   for (const e of errors) errorsByProfile[e.profile ?? '(base R4)'] = (errorsByProfile[e.profile ?? '(base R4)'] ?? 0) + 1;
@@ -38,11 +44,26 @@ export function buildReport(read: { resources: number | { length: number }; prob
     readProblems: read.problems.filter((p) => !p.kind).map(formatReadProblem),
     bundleProblems: read.problems.filter((p) => p.kind === 'bundle').map(formatReadProblem),
     repeats: read.problems.filter((p) => p.kind === 'repeated').map(formatReadProblem),
+    skippedFiles: [...(read.skippedFiles ?? [])],
     errorsByProfile,
     issues: ordered.slice(0, maxErrors),
     coverage,
     notes,
   };
+}
+
+/** How many skipped files a note names before `and K more`. */
+export const SKIPPED_FILES_NAMED = 5;
+
+/**
+ * The one-line note on files that hold no FHIR resource: how many, and the first `named` of them (then `and K more`);
+ * '' when there are none. The report's `skippedFiles` lists every one.
+ */
+export function skippedFilesNote(files: readonly string[], named = SKIPPED_FILES_NAMED): string {
+  if (!files.length) return '';
+  const what = files.length === 1 ? 'file holds no FHIR resource (empty, or JSON that is not FHIR) and was' : 'files hold no FHIR resource (empty, or JSON that is not FHIR) and were';
+  const rest = files.length - named;
+  return `${files.length} ${what} skipped: ${files.slice(0, named).join(', ')}${rest > 0 ? ` and ${rest} more` : ''}`;
 }
 
 /** The human summary: counts, errors by profile, the first issues, coverage per IG and profile, top missing elements. */

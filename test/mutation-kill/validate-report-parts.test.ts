@@ -6,7 +6,7 @@ import type { CoverageReport } from '../../src/validate/coverage.js';
 import { KeySet } from '../../src/validate/key-set.js';
 import { igsFromManifests } from '../../src/validate/manifest-igs.js';
 import { JUDGED_NOT_APPLICABLE, judged, judgedNotApplicable } from '../../src/validate/not-applicable.js';
-import { buildReport, formatSummary } from '../../src/validate/summary.js';
+import { buildReport, formatSummary, SKIPPED_FILES_NAMED, skippedFilesNote } from '../../src/validate/summary.js';
 import type { Issue } from '../../src/validate/types.js';
 import { UserError } from '../../src/util/errors.js';
 import { tempDir } from '../helpers/output.js';
@@ -74,7 +74,7 @@ describe('buildReport', () => {
       { file: 'c.json', line: 3, column: 7, message: 'bdl-7', kind: 'bundle' as const },
       { file: 'b.json', message: 'worse' },
     ];
-    const report = buildReport({ resources: 7, problems }, issues, [], 5, ['n1']);
+    const report = buildReport({ resources: 7, problems, skippedFiles: ['s.json', 't.ndjson'] }, issues, [], 5, ['n1']);
     expect(report).toEqual({
       resources: 7,
       errors: 8,
@@ -82,15 +82,33 @@ describe('buildReport', () => {
       readProblems: ['a.ndjson:2: bad', 'b.json: worse'],
       bundleProblems: ['c.json:3:7: bdl-7'],
       repeats: ['r.ndjson:5: differs'],
+      skippedFiles: ['s.json', 't.ndjson'],
       errorsByProfile: { P: 2, '(base R4)': 1, Q: 1 },
       issues: [issues[1], issues[2], issues[4], issues[5], issues[0]],
       coverage: [],
       notes: ['n1'],
     });
     expect(buildReport({ resources: [{}, {}, {}], problems: [] }, [], [], 10, []).resources).toBe(3);
+    expect(buildReport({ resources: 1, problems: [] }, [], [], 10, []).skippedFiles).toEqual([]);
     expect(buildReport({ resources: 2, problems: [] }, [issue('error', '1'), issue('error', '2'), issue('warning', '3')], [], 10, []).errorsByProfile).toEqual({ '(base R4)': 2 });
     expect(buildReport({ resources: 0, problems: [] }, issues, [], 0, []).issues).toEqual([]);
     expect(buildReport({ resources: 0, problems: [] }, issues, [], 100, []).issues.map((i) => i.id)).toEqual(['2', '3', '5', '6', '1', '4']);
+  });
+});
+
+describe('skippedFilesNote', () => {
+  it('should name the first files, then say how many more, in one line; nothing for no file', () => {
+    expect(skippedFilesNote([])).toBe('');
+    expect(skippedFilesNote(['a.json'])).toBe('1 file holds no FHIR resource (empty, or JSON that is not FHIR) and was skipped: a.json');
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.stringMatching(/^[a-z0-9_/-]{1,12}\.json$/), { minLength: 2, maxLength: 30 }), (files) => {
+        const note = skippedFilesNote(files);
+        const named = files.slice(0, SKIPPED_FILES_NAMED);
+        const more = files.length - named.length;
+        expect(note).toBe(`${files.length} files hold no FHIR resource (empty, or JSON that is not FHIR) and were skipped: ${named.join(', ')}${more ? ` and ${more} more` : ''}`);
+        expect(note).not.toContain('\n');
+      }),
+    );
   });
 });
 

@@ -112,6 +112,29 @@ describe('validate: input that is not FHIR data', () => {
     expect(r.stdout).toMatch(/^validated 1 resource: 1 error,/);
     expect(r.stdout).toContain(`  unreadable: ${join(dir, 'bad.json')}:3:3: invalid JSON: `);
   });
+
+  it('should name the files it skipped as holding no FHIR resource: the first 5 then "and K more" in one note, every one in --json skippedFiles', async () => {
+    const dir = join(temp.dir, 'skipped');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a-patient.json'), JSON.stringify({ resourceType: 'Patient', id: 'p1', gender: 'female' }));
+    const skipped = ['b-settings.json', 'c-empty.json', 'd-empty.ndjson', 'e-list.json', 'f-manifest.json', 'g-accounts.json', 'h-null.json'].map((f) => join(dir, f));
+    const bodies = ['{"theme": "dark"}', '', '', '[1, 2]', '{"igs": []}', '{"accounts": []}', 'null'];
+    skipped.forEach((f, i) => writeFileSync(f, bodies[i]!));
+    const text = await validate([dir, '--packages', SHARED_PACKAGES, '--ig', 'us-core@6.1.0']);
+    expect(text.code).toBe(0);
+    const notes = text.stdout.split('\n').filter((l) => l.includes('hold no FHIR resource'));
+    expect(notes).toEqual([`note: 7 files hold no FHIR resource (empty, or JSON that is not FHIR) and were skipped: ${skipped.slice(0, 5).join(', ')} and 2 more`]);
+    const json = await validate([dir, '--packages', SHARED_PACKAGES, '--ig', 'us-core@6.1.0', '--json']);
+    const report = JSON.parse(json.stdout) as { skippedFiles: string[]; notes: string[] };
+    expect(report.skippedFiles).toEqual(skipped);
+    expect(report.notes).toContain(notes[0]!.slice('note: '.length));
+    const one = join(temp.dir, 'skipped-one');
+    mkdirSync(one);
+    writeFileSync(join(one, 'p.json'), JSON.stringify({ resourceType: 'Patient', id: 'p1', gender: 'female' }));
+    writeFileSync(join(one, 'q.json'), '{}');
+    const single = await validate([one, '--packages', SHARED_PACKAGES, '--ig', 'us-core@6.1.0']);
+    expect(single.stdout).toContain(`note: 1 file holds no FHIR resource (empty, or JSON that is not FHIR) and was skipped: ${join(one, 'q.json')}\n`);
+  });
 });
 
 /** util-linux `script`, to give the CLI a terminal. */

@@ -9,7 +9,7 @@ import { igsFromManifests } from '../../validate/manifest-igs.js';
 import { parseIg } from '../../validate/packages.js';
 import { inputFiles } from '../../validate/read.js';
 import { coveragePackagesOf, scanFiles, validateScanned } from '../../validate/stream.js';
-import { buildReport, formatSummary } from '../../validate/summary.js';
+import { buildReport, formatSummary, skippedFilesNote } from '../../validate/summary.js';
 import { createValidator, DEFAULT_IGS } from '../../validate/validator.js';
 import { cappedJobs, jobsNote } from '../numbers.js';
 import { progressReporter } from '../progress.js';
@@ -68,7 +68,7 @@ export const validateCommand: CommandModule<CommandContext, ValidateArgs> = {
     if (fromManifest) notes.unshift(`IGs from ${fromManifest.manifests.join(', ')}: ${fromManifest.igs.join(', ')} (choose others with --ig)`);
     for (const [key, reason] of result.skippedInvariants) notes.push(`invariant ${key} not evaluated: ${reason}`);
     if (read.duplicates) notes.push(`${read.duplicates} ${read.duplicates === 1 ? 'resource seen more than once (e.g. in bundles/ and ndjson/) was' : 'resources seen more than once (e.g. in bundles/ and ndjson/) were'} validated once`);
-    if (read.skippedFiles.length) notes.push(`${read.skippedFiles.length} ${read.skippedFiles.length === 1 ? 'file holds no FHIR resource (empty, or JSON that is not FHIR) and was' : 'files hold no FHIR resource (empty, or JSON that is not FHIR) and were'} skipped`);
+    if (read.skippedFiles.length) notes.push(skippedFilesNote(read.skippedFiles));
     const report = buildReport(read, issues, coverageReports, maxErrors, notes);
     argv.io.stdout(argv.json ? `${escapeJsonControls(JSON.stringify(report, null, 2))}\n` : formatSummary(report));
     if (report.errors > 0) argv.result.exitCode = 1;
