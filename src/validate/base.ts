@@ -2,7 +2,8 @@ import type { Definitions } from './definitions.js';
 import type { BaseElementInvariants } from './invariants.js';
 import { fullUrlProblem } from './bundle-scope.js';
 import { isPrimitiveType, primitiveProblem } from './primitives.js';
-import type { Expansion, Terminology } from './terminology.js';
+import { codings } from './element-ids.js';
+import { codingProblem, type Expansion, type Terminology } from './terminology.js';
 import type { ElementDefinition, StructureDefinition } from './types.js';
 
 export type Report = (path: string, message: string) => void;
@@ -102,7 +103,7 @@ export class BaseChecker {
   /** Reports a message at the current path (invariants). */
   private readonly reportHere = (message: string) => this.report(this.path(), message);
 
-  /** Whether the walk checks `code` values against their required bindings (checkResource's `bindings`). */
+  /** Whether the walk checks `code`, Coding and CodeableConcept values against their required bindings (checkResource's `bindings`). */
   private bindings = false;
 
   /**
@@ -117,9 +118,12 @@ export class BaseChecker {
 
   /**
    * Calls `onReference` with every Reference.reference found (contained resources included). `bindings`: also check
-   * every `code` element bound `required` in R4 (Patient.gender, Observation.status…) against its value set, when the
-   * checker has a terminology (the validator asks for it when no loaded profile, whose snapshot repeats those bindings,
-   * checks the resource); a value set that includes a whole external system allows any code.
+   * every `code` element bound `required` in R4 (Patient.gender, Observation.status…) against its value set, and every
+   * Coding or CodeableConcept element so bound (Condition.clinicalStatus, AllergyIntolerance.verificationStatus,
+   * InsurancePlan.plan.specificCost.benefit.cost.applicability…: one of its codings must be in the value set, as
+   * profile.ts checks a profile's), when the checker has a terminology (the validator asks for it when no loaded profile,
+   * whose snapshot repeats those bindings, checks the resource); a value set that includes a whole external system
+   * allows any code of that system's form (code-formats.ts). A CodeableConcept with text and no coding is not judged.
    */
   checkResource(resource: any, path: string, report: Report, onReference?: (ref: string, path: string) => void, bindings = false): void {
     // Re-entered from a report (never by the validator): the walk's state belongs to the outer call.
@@ -352,6 +356,7 @@ export class BaseChecker {
     }
     if (!walk) return; // a type without a definition: nothing to check
     this.walk(item, walk, false);
+    if (this.bindings && (child.type === 'CodeableConcept' || child.type === 'Coding') && child.el.binding?.strength === 'required') this.checkCoded(child, item);
     if (child.reference && typeof item?.reference === 'string') this.onRef?.(item.reference, this.path());
   }
 
@@ -360,6 +365,20 @@ export class BaseChecker {
     if (child.expansion === undefined) child.expansion = this.terminology!.expand(child.el.binding!.valueSet ?? '') ?? null;
     const exp = child.expansion;
     if (exp && !exp.openSystems.size && !exp.bareCodes.has(code)) this.report(this.path(), `code '${code}' is not in required value set ${child.el.binding!.valueSet}`);
+  }
+
+  /**
+   * A Coding or CodeableConcept value against its element's required binding: an error at the element when none of its
+   * codings is in the value set (the first one's problem, and the value set), as profile.ts's checkBinding words it.
+   */
+  private checkCoded(child: Child, value: unknown): void {
+    if (child.expansion === undefined) child.expansion = this.terminology!.expand(child.el.binding!.valueSet ?? '') ?? null;
+    const exp = child.expansion;
+    // Codings that are not objects are the walk's to report (expected an object), not the binding's.
+    const cs = exp ? codings(value as Parameters<typeof codings>[0]).filter((c) => c !== null && typeof c === 'object') : [];
+    if (!exp || !cs.length) return;
+    const problems = cs.map((c) => codingProblem(exp, c.system, c.code));
+    if (problems.every(Boolean)) this.report(this.path(), `${problems[0]} (required binding ${child.el.binding!.valueSet})`);
   }
 
   /**

@@ -44,6 +44,15 @@ describeEmbedded('serve --validate: writes checked by the fhirseed validator', (
     expect(texts(refused.body)).toMatch(/Patient\/not-here/);
   });
 
+  it("should refuse an unprofiled resource's code outside an R4 required binding on a CodeableConcept (Condition.clinicalStatus), and take a right one", async () => {
+    expect((await fhir(`${server.url}/Patient/v-cond-p`, { method: 'PUT', body: goodPatient('v-cond-p') })).status).toBe(201);
+    const condition = (code: string) => ({ resourceType: 'Condition', id: 'v-cond', subject: { reference: 'Patient/v-cond-p' }, clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code }] } });
+    const refused = await fhir<OperationOutcome>(`${server.url}/Condition/v-cond`, { method: 'PUT', body: condition('sort-of-better') });
+    expect(refused.status).toBe(422);
+    expect(texts(refused.body)).toBe("Condition.clinicalStatus Condition/v-cond: code 'sort-of-better' is not in the value set (required binding http://hl7.org/fhir/ValueSet/condition-clinical|4.0.1)");
+    expect((await fhir(`${server.url}/Condition/v-cond`, { method: 'PUT', body: condition('active') })).status).toBe(201);
+  });
+
   it('should refuse a whole transaction with an invalid entry, pointing at the entry', async () => {
     const entry = [
       { resource: goodPatient('v-tx-1'), request: { method: 'PUT', url: 'Patient/v-tx-1' } },
