@@ -56,6 +56,7 @@ describe('npm pack: the tarball (package.json files)', () => {
       ...filesUnder('ready-made'), // serve's /ready-made pages (src/serve/index-page.ts)
       'package.json', // packageRoot(), fhirseedVersion()
       'README.md',
+      'LICENSE', // Apache-2.0 (package.json license); npm packs it whatever `files` says
     ].sort();
     expect(packed).toEqual(runTime);
     for (const needed of ['dist/src/cli/bin.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/profile/profile-validator.cjs', 'dist/src/profile/shipped-profiles.json', 'profiles/default.yaml', 'profiles/targets/realism.yaml', 'code-maps/LICENSES.md', 'code-maps/catalog/drugs.json', 'ready-made/default/manifest.json']) {
