@@ -1,13 +1,41 @@
 #!/usr/bin/env node
+import { writeSync } from 'node:fs';
+import { FLUSH_TIMEOUT_MS, flushed, silence } from './flush.js';
 import { onUnclaimedInterrupt } from './interrupt.js';
 import { unclaimedInterruptLine } from './interrupt-wording.js';
 
+// Every way out goes through leave(): it exits only once stdout and stderr have handed what was written to the OS
+// (to a pipe, writes are asynchronous: process.exit at once dropped all but the pipe's first 64 KiB, flush.ts), and
+// after FLUSH_TIMEOUT_MS (10 s) at most, so that a reader that never reads cannot hold us forever. Then what is left
+// is dropped, one line says so (written directly: stderr may be the stream that is stuck) and 0 or 1 becomes 2.
+let leaving = false;
+function leave(code: number): void {
+  if (leaving) return;
+  leaving = true;
+  const waited = flushed([process.stdout, process.stderr]);
+  // What the command still says (it may run on while we wait, after an interrupt) is dropped, as by an exit at once.
+  silence(process.stdout);
+  silence(process.stderr);
+  void waited.then((done) => {
+    if (done) process.exit(code);
+    const stuck = [process.stdout.writableLength > 0 ? 'stdout' : '', process.stderr.writableLength > 0 ? 'stderr' : ''].filter(Boolean);
+    try {
+      writeSync(2, `fhirseed: the reader of ${stuck.join(' and ') || 'the output'} did not take all of it within ${FLUSH_TIMEOUT_MS / 1000} s after the command ended; the rest is lost\n`);
+    } catch {
+      // stderr is the stream that is full, or is gone.
+    }
+    process.exit(code === 0 || code === 1 ? 2 : code);
+  });
+}
+
 // First thing: a Ctrl-C or SIGTERM at any moment (loading, before the server's start line) is one
 // line and exit 130; commands that must clean up first claim the signals while they work. generate's
-// line is the one it says once it has begun to write (interrupt-wording.ts).
+// line is the one it says once it has begun to write (interrupt-wording.ts). What was written before it
+// is still flushed; a Ctrl-C while waiting for that (a stalled reader) ends the process at once.
 onUnclaimedInterrupt(() => {
+  if (leaving) process.exit(130);
   process.stderr.write(`fhirseed: ${unclaimedInterruptLine(process.argv.slice(2))}\n`);
-  process.exit(130);
+  leave(130);
 });
 
 // A reader that went away (`fhirseed serve | head -3`) is no reason to stop the work or to print a trace:
@@ -23,10 +51,10 @@ for (const stream of [process.stdout, process.stderr]) {
 // run.js (and every command module) is imported only now, so that loading them is covered too.
 const { runCli } = await import('./run.js');
 runCli().then(
-  (code) => process.exit(code),
+  (code) => leave(code),
   (error: unknown) => {
     process.stderr.write('fhirseed: internal error — this is a bug in fhirseed; please report it with the command line and the trace below\n');
     process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(70);
+    leave(70);
   },
 );

@@ -1,0 +1,56 @@
+/**
+ * Waiting, before the process exits, for what was written to stdout and stderr to reach the OS. Writes to a pipe are
+ * asynchronous in Node on POSIX: what the pipe's buffer (64 KiB on Linux) cannot take at once is queued in the process,
+ * and `process.exit` drops that queue — `fhirseed validate DIR --json | wc -c` printed 65,536 of ~100 KB whenever the
+ * reader was not reading at that moment (s18 trial). bin.ts calls `flushed` before every `process.exit`.
+ */
+
+/**
+ * How long bin.ts waits at exit (ms) for readers of stdout and stderr to take what is left: a reader that never reads
+ * (`fhirseed … | sleep 1000`) cannot hold the process forever. After it, what is left is dropped, one line says so, and
+ * the exit code is at least 2 (src/cli/bin.ts).
+ */
+export const FLUSH_TIMEOUT_MS = 10_000;
+
+/** The part of a Node Writable that `flushed` uses (process.stdout, process.stderr, or a test's stream). */
+export interface FlushableStream {
+  write(chunk: string, callback: (error?: Error | null) => void): boolean;
+  readonly destroyed: boolean;
+  readonly writableEnded: boolean;
+}
+
+/**
+ * Resolves `true` once every stream has handed everything written to it so far to the OS (an empty write's callback
+ * runs after all earlier writes: a pipe's reader has taken them, or the pipe failed, e.g. EPIPE because the reader is
+ * gone — then there is nothing left to wait for either), or `false` if `timeoutMs` passed first. Streams already
+ * destroyed or ended count as done. Never rejects; the stream's own 'error' listeners still see its errors.
+ */
+export function flushed(streams: readonly FlushableStream[], timeoutMs: number = FLUSH_TIMEOUT_MS): Promise<boolean> {
+  const open = streams.filter((s) => !s.destroyed && !s.writableEnded);
+  if (open.length === 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let pending = open.length;
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    for (const stream of open) {
+      stream.write('', () => {
+        if (--pending > 0) return;
+        clearTimeout(timer);
+        resolve(true);
+      });
+    }
+  });
+}
+
+/**
+ * Makes `stream.write` drop what it is given from now on (its callback, if any, still runs, without an error, on the
+ * next tick): bin.ts calls it once it has begun to wait for the output at exit, so that a command still running after
+ * an interrupt (its line said, the process waiting only for its readers) prints nothing after that line — as when the
+ * process exited at once.
+ */
+export function silence(stream: NodeJS.WritableStream): void {
+  stream.write = ((...args: unknown[]) => {
+    const callback = args.find((a) => typeof a === 'function') as (() => void) | undefined;
+    if (callback) process.nextTick(callback);
+    return true;
+  }) as typeof stream.write;
+}
