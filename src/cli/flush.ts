@@ -23,7 +23,7 @@ export interface FlushableStream {
  * Resolves `true` once every stream has handed everything written to it so far to the OS (an empty write's callback
  * runs after all earlier writes: a pipe's reader has taken them, or the pipe failed, e.g. EPIPE because the reader is
  * gone — then there is nothing left to wait for either), or `false` if `timeoutMs` passed first. Streams already
- * destroyed or ended count as done. Never rejects; the stream's own 'error' listeners still see its errors.
+ * destroyed or ended, and streams whose write throws, count as done. Never rejects; the stream's own 'error' listeners still see its errors.
  */
 export function flushed(streams: readonly FlushableStream[], timeoutMs: number = FLUSH_TIMEOUT_MS): Promise<boolean> {
   const open = streams.filter((s) => !s.destroyed && !s.writableEnded);
@@ -31,12 +31,17 @@ export function flushed(streams: readonly FlushableStream[], timeoutMs: number =
   return new Promise((resolve) => {
     let pending = open.length;
     const timer = setTimeout(() => resolve(false), timeoutMs);
+    const done = () => {
+      if (--pending > 0) return;
+      clearTimeout(timer);
+      resolve(true);
+    };
     for (const stream of open) {
-      stream.write('', () => {
-        if (--pending > 0) return;
-        clearTimeout(timer);
-        resolve(true);
-      });
+      try {
+        stream.write('', done);
+      } catch {
+        done(); // a write that throws (a broken stream: bin.ts is reporting a bug) has nothing queued to wait for
+      }
     }
   });
 }
