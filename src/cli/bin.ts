@@ -1,13 +1,11 @@
 #!/usr/bin/env node
-import { writeSync } from 'node:fs';
-import { FLUSH_TIMEOUT_MS, flushed, silence } from './flush.js';
+import { flushed, silence } from './flush.js';
 import { onUnclaimedInterrupt } from './interrupt.js';
 import { unclaimedInterruptLine } from './interrupt-wording.js';
 
 // Every way out goes through leave(): it exits only once stdout and stderr have handed what was written to the OS
-// (to a pipe, writes are asynchronous: process.exit at once dropped all but the pipe's first 64 KiB, flush.ts), and
-// after FLUSH_TIMEOUT_MS (10 s) at most, so that a reader that never reads cannot hold us forever. Then what is left
-// is dropped, one line says so (written directly: stderr may be the stream that is stuck) and 0 or 1 becomes 2.
+// (to a pipe, writes are asynchronous: process.exit at once dropped all but the pipe's first 64 KiB, flush.ts). No
+// time limit, as `cat` has none: a slow reader (`| less`) loses nothing; a Ctrl-C while waiting ends the process at once.
 let leaving = false;
 function leave(code: number): void {
   if (leaving) return;
@@ -16,16 +14,7 @@ function leave(code: number): void {
   // What the command still says (it may run on while we wait, after an interrupt) is dropped, as by an exit at once.
   silence(process.stdout);
   silence(process.stderr);
-  void waited.then((done) => {
-    if (done) process.exit(code);
-    const stuck = [process.stdout.writableLength > 0 ? 'stdout' : '', process.stderr.writableLength > 0 ? 'stderr' : ''].filter(Boolean);
-    try {
-      writeSync(2, `fhirseed: the reader of ${stuck.join(' and ') || 'the output'} did not take all of it within ${FLUSH_TIMEOUT_MS / 1000} s after the command ended; the rest is lost\n`);
-    } catch {
-      // stderr is the stream that is full, or is gone.
-    }
-    process.exit(code === 0 || code === 1 ? 2 : code);
-  });
+  void waited.then(() => process.exit(code));
 }
 
 // First thing: a Ctrl-C or SIGTERM at any moment (loading, before the server's start line) is one

@@ -5,13 +5,6 @@
  * reader was not reading at that moment (s18 trial). bin.ts calls `flushed` before every `process.exit`.
  */
 
-/**
- * How long bin.ts waits at exit (ms) for readers of stdout and stderr to take what is left: a reader that never reads
- * (`fhirseed … | sleep 1000`) cannot hold the process forever. After it, what is left is dropped, one line says so, and
- * the exit code is at least 2 (src/cli/bin.ts).
- */
-export const FLUSH_TIMEOUT_MS = 10_000;
-
 /** The part of a Node Writable that `flushed` uses (process.stdout, process.stderr, or a test's stream). */
 export interface FlushableStream {
   write(chunk: string, callback: (error?: Error | null) => void): boolean;
@@ -20,21 +13,20 @@ export interface FlushableStream {
 }
 
 /**
- * Resolves `true` once every stream has handed everything written to it so far to the OS (an empty write's callback
- * runs after all earlier writes: a pipe's reader has taken them, or the pipe failed, e.g. EPIPE because the reader is
- * gone — then there is nothing left to wait for either), or `false` if `timeoutMs` passed first. Streams already
- * destroyed or ended, and streams whose write throws, count as done. Never rejects; the stream's own 'error' listeners still see its errors.
+ * Resolves once every stream has handed everything written to it so far to the OS (an empty write's callback runs
+ * after all earlier writes: a pipe's reader has taken them, or the pipe failed, e.g. EPIPE because the reader is gone —
+ * then there is nothing left to wait for either). There is no time limit, as with `cat` or `jq`: a reader that takes
+ * its time (`| less`) gets everything; one that never reads holds the process until it is interrupted. Streams already
+ * destroyed or ended, and streams whose write throws, count as done. Never rejects; the stream's own 'error' listeners
+ * still see its errors.
  */
-export function flushed(streams: readonly FlushableStream[], timeoutMs: number = FLUSH_TIMEOUT_MS): Promise<boolean> {
+export function flushed(streams: readonly FlushableStream[]): Promise<void> {
   const open = streams.filter((s) => !s.destroyed && !s.writableEnded);
-  if (open.length === 0) return Promise.resolve(true);
+  if (open.length === 0) return Promise.resolve();
   return new Promise((resolve) => {
     let pending = open.length;
-    const timer = setTimeout(() => resolve(false), timeoutMs);
     const done = () => {
-      if (--pending > 0) return;
-      clearTimeout(timer);
-      resolve(true);
+      if (--pending === 0) resolve();
     };
     for (const stream of open) {
       try {
