@@ -1,10 +1,6 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { loadCodeMaps } from '../codemaps/load.js';
-import { buildMappingGuide, guideHtml } from '../guide/index.js';
-import { detailedReport } from '../report/index.js';
-import { renderHtmlReport } from '../report/html/index.js';
 import { packageRoot } from '../util/paths.js';
 import type { AuthOptions } from './auth.js';
 import { loadTestMembers, type TestMember } from './test-members.js';
@@ -51,7 +47,7 @@ export function createSite(options: SiteOptions): (path: string, origin: string)
   let guide: SitePage | undefined;
   return async (path, origin) => {
     if (path === SITE_PATHS.index || path === '/index.html') return { status: 200, type: HTML, body: indexPage(origin, options, members, existsSync(readyMade)) };
-    if (path === SITE_PATHS.guide) return (guide ??= { status: 200, type: HTML, body: guideHtml(buildMappingGuide(loadCodeMaps())) });
+    if (path === SITE_PATHS.guide) return (guide ??= await guidePage());
     if (path === SITE_PATHS.report) return (report ??= makeReport(options.dir));
     if (path === SITE_PATHS.readyMade) return { status: 200, type: HTML, body: readyMadePage(readyMade) };
     if (path.startsWith(`${SITE_PATHS.readyMade}/`)) return readyMadeFile(readyMade, path.slice(SITE_PATHS.readyMade.length + 1));
@@ -65,8 +61,16 @@ export function sendPage(res: ServerResponse, page: SitePage, head: boolean): vo
   res.end(head ? undefined : page.body);
 }
 
+// The guide's and the report's modules are imported when a page is first asked for: importing them with the server
+// took ~400 ms of CPU at every start (the HTML report's charts and styles; issue 17).
+async function guidePage(): Promise<SitePage> {
+  const [{ loadCodeMaps }, { buildMappingGuide, guideHtml }] = await Promise.all([import('../codemaps/load.js'), import('../guide/index.js')]);
+  return { status: 200, type: HTML, body: guideHtml(buildMappingGuide(loadCodeMaps())) };
+}
+
 async function makeReport(dir: string | undefined): Promise<SitePage> {
   if (!dir) return errorPage(404, 'No population report', 'This server was started without a population directory.');
+  const [{ detailedReport }, { renderHtmlReport }] = await Promise.all([import('../report/index.js'), import('../report/html/index.js')]);
   try {
     return { status: 200, type: HTML, body: renderHtmlReport(await detailedReport(dir)) };
   } catch (error) {

@@ -1,7 +1,7 @@
 import type { Bundle, BundleEntry, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { bundleScope, fullUrlProblem, type BundleScope } from '../validate/bundle-scope.js';
 import { issueResource } from '../validate/summary.js';
-import { createValidator, type Issue } from '../validate/validator.js';
+import type { Issue } from '../validate/validator.js';
 import type { AtomicMemoryRepository } from './router.js';
 
 export interface WriteValidationOptions {
@@ -28,6 +28,8 @@ const UNRESOLVED = /^reference '([^']+)' does not resolve within the validated s
  * resources is only an error when the server does not hold its target either.
  */
 export async function createWriteCheck(repo: AtomicMemoryRepository, options: WriteValidationOptions = {}): Promise<WriteCheck> {
+  // Imported here, with --validate only: the validator's modules (fhirpath among them) cost ~130 ms of every start.
+  const { createValidator } = await import('../validate/validator.js');
   const validator = await createValidator({ packagesDir: options.packagesDir, igs: options.igs });
   return (resources, scope) =>
     validator.validate(resources, undefined, scope && (() => scope)).filter((issue) => {

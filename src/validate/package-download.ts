@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { Agent } from 'undici';
 import {
   describeFetchError,
   downloadSkipReason,
@@ -99,8 +99,13 @@ export async function ensurePackages(igs: string[], packagesDir: string | undefi
 
 /** undici's fetch with a short connect timeout and a limit on silence (Node's global fetch takes no such options). */
 function registryFetch(connectTimeoutMs: number, responseTimeoutMs: number): typeof fetch {
-  const dispatcher = new Agent({ connect: { timeout: connectTimeoutMs }, headersTimeout: responseTimeoutMs, bodyTimeout: responseTimeoutMs });
-  return ((url: string, init: RequestInit) => undiciFetch(url, { ...(init as object), dispatcher })) as unknown as typeof fetch;
+  let dispatcher: Agent | undefined;
+  // undici is imported at the first download, not with `serve` and `validate` (~70 ms of CPU at each start; issue 17).
+  return (async (url: string, init: RequestInit) => {
+    const { Agent: UndiciAgent, fetch: undiciFetch } = await import('undici');
+    dispatcher ??= new UndiciAgent({ connect: { timeout: connectTimeoutMs }, headersTimeout: responseTimeoutMs, bodyTimeout: responseTimeoutMs });
+    return undiciFetch(url, { ...(init as object), dispatcher });
+  }) as unknown as typeof fetch;
 }
 
 /** undefined when the package is in place; else why not, and whether the registry answered at all. */

@@ -49,7 +49,9 @@ export interface Validator {
   skippedInvariants: ReadonlyMap<string, string>;
 }
 
-export const DEFAULT_IGS = ['carin-bb@2.0.0', 'us-core@6.1.0'];
+import { DEFAULT_IGS } from './default-igs.js';
+
+export { DEFAULT_IGS };
 
 const PROGRESS_EVERY = 250;
 

@@ -22,7 +22,7 @@ import { assertDirectoryOption, assertWritableDirectoryOption, registeredClients
 import { UserError } from '../../util/errors.js';
 import { parseJsonText } from '../../util/json-text.js';
 import { parseIg } from '../../validate/packages.js';
-import { DEFAULT_IGS } from '../../validate/validator.js';
+import { DEFAULT_IGS } from '../../validate/default-igs.js';
 import { interruptSignal } from '../interrupt.js';
 import { wholeNumberOption } from '../numbers.js';
 import type { CommandContext } from '../run.js';
