@@ -12,6 +12,7 @@ import {
 } from '@medplum/core';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
 import type { Bundle, Resource, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
+import { withNarrowedFixedAndPattern } from './fixed-pattern.js';
 import { r4ResourceElements, r4ResourceTypes, readR4Resources } from './r4-resources.js';
 
 const require = createRequire(import.meta.url);
@@ -57,7 +58,7 @@ export function indexR4Types(types: Iterable<string>, given: StructureDefinition
   const definitions = given.filter((sd) => wanted.has(sd.type));
   const unread = new Set([...wanted].filter((type) => !definitions.some((sd) => sd.type === type)));
   if (unread.size) definitions.push(...readR4Resources(unread));
-  indexStructureDefinitionBundle({ resourceType: 'Bundle', type: 'collection', entry: definitions.map((resource) => ({ resource })) });
+  withNarrowedFixedAndPattern(definitions, () => indexStructureDefinitionBundle({ resourceType: 'Bundle', type: 'collection', entry: definitions.map((resource) => ({ resource })) }));
   for (const type of wanted) {
     typesIndexed.add(type);
     const schema = globalSchema.types[type];
