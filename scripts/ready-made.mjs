@@ -63,9 +63,9 @@ async function readyMade(profile) {
     await fhirseed(['generate', '--profile', profile, '--members', members, '--out', 'data', '--archive', join(dest, archive)], work);
     for (const file of COPIED) copyFileSync(join(work, 'data', file), join(dest, file));
     // Relative paths, run from the work directory: the report names its source as `data`, whatever the temporary directory.
-    await fhirseed(['report', 'data', '--html', 'report.html'], work);
+    // One report run writes the page and prints the JSON (--html with --json prints the JSON instead of the page's line).
+    const report = JSON.parse(await fhirseed(['report', 'data', '--html', 'report.html', '--json'], work));
     copyFileSync(join(work, 'report.html'), join(dest, 'report.html'));
-    const report = JSON.parse(await fhirseed(['report', 'data', '--json'], work));
     const manifest = JSON.parse(readFileSync(join(dest, 'manifest.json'), 'utf8'));
     const sizes = Object.fromEntries(readdirSync(dest).map((f) => [f, statSync(join(dest, f)).size]));
     return { profile, archive, manifest, report, sizes };
