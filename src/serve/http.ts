@@ -23,7 +23,7 @@ import { otherPatientSearch, patientDenial, patientFilter } from './patient-acce
 import { sendPage, type SitePage } from './index-page.js';
 import type { AtomicMemoryRepository } from './router.js';
 import { planSearch, runSearch, type Query } from './search-extras.js';
-import { WriteQueue, deleteRefusal, isWrite, processBundle } from './transaction.js';
+import { WriteQueue, deleteRefusal, isWrite, placeholderProblems, placeholderRefusal, processBundle } from './transaction.js';
 import { BulkImports, sendImportAnswer } from './bulk-import.js';
 import { checkBundle, validationOutcome, type WriteCheck } from './validate-writes.js';
 import { binaryContent, wantsBinaryContent } from './binary.js';
@@ -310,17 +310,26 @@ async function write(context: HttpContext, method: HttpMethod, url: URL, segment
   return response;
 }
 
-/** A transaction or batch, checked first with --validate: a refused batch entry answers alone, in place. */
+/**
+ * A transaction or batch, checked first with --validate: a refused batch entry answers alone, in place. Placeholder
+ * problems (a `urn:uuid:` reference no entry's fullUrl names, a `urn:uuid:` fullUrl without a UUID) come before the
+ * validator, so they answer as without --validate: a transaction 400 `processing` whole, a batch entry 400 alone
+ * (R4 http.html#trules; the validator would call them 422).
+ */
 async function writeBundle(context: HttpContext, bundle: Bundle): Promise<FhirResponse> {
-  if (!context.check || bundle?.resourceType !== 'Bundle') return processBundle(context.router, context.repo, bundle);
+  if (!context.check || bundle?.resourceType !== 'Bundle' || !Array.isArray(bundle.entry)) return processBundle(context.router, context.repo, bundle);
+  const placeholders = placeholderProblems(bundle.entry);
+  const refusal = placeholderRefusal(bundle, placeholders);
+  if (refusal) return [refusal];
   const { refuse, refusedEntries } = checkBundle(context.check, bundle);
   if (refuse) return [refuse];
+  for (const index of placeholders.keys()) refusedEntries.delete(index);
   if (!refusedEntries.size) return processBundle(context.router, context.repo, bundle);
-  const kept = (bundle.entry ?? []).filter((_, i) => !refusedEntries.has(i));
+  const kept = bundle.entry.filter((_, i) => !refusedEntries.has(i));
   const [outcome, result] = kept.length ? await processBundle(context.router, context.repo, { ...bundle, entry: kept }) : [allOk, { resourceType: 'Bundle', type: 'batch-response', entry: [] } as Bundle];
   if (!isOk(outcome) || result?.resourceType !== 'Bundle') return result ? [outcome, result] : [outcome];
   const answered = [...(result.entry ?? [])];
-  const entry = (bundle.entry ?? []).map((_, i) => {
+  const entry = bundle.entry.map((_, i) => {
     const refused = refusedEntries.get(i);
     return refused ? { response: { status: '422 Unprocessable Entity', outcome: refused } } : (answered.shift() ?? {});
   });

@@ -1,7 +1,9 @@
 // serve --validate resolves a transaction's (and a batch's) urn:uuid: references against its entries' fullUrls, as
-// `fhirseed validate` does in a Bundle file (1746ace): a dangling one is refused with a 422 naming the entry and the
-// reference; one that resolves passes. The Bundle's own rules are checked too: a urn:uuid:/urn:oid: fullUrl must be of
-// its form, and a batch entry may not refer to another entry by its fullUrl (R4 http.html#brules).
+// `fhirseed validate` does in a Bundle file (1746ace): one that resolves passes. A dangling one, or a urn:uuid: fullUrl
+// without a UUID, is a bad request answered as without --validate (R4 http.html#trules): the transaction 400
+// `processing` naming the entry and the reference, nothing stored; in a batch that entry alone 400. The Bundle's other
+// rules are the validator's 422: a urn:oid: fullUrl must be an OID, and a batch entry may not refer to another entry
+// by its fullUrl (R4 http.html#brules).
 import type { Bundle, Encounter, OperationOutcome } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServer } from '../../src/serve/index.js';
@@ -25,17 +27,26 @@ function bundle(type: 'transaction' | 'batch', subject: string, suffix: string):
 
 describeEmbedded('serve --validate: urn:uuid: references within the Bundle', () => {
   let server: Awaited<ReturnType<typeof startServer>>;
+  // The same requests without --validate: a placeholder problem is answered alike by both.
+  let plain: Awaited<ReturnType<typeof startServer>>;
   beforeAll(async () => {
-    server = await startServer({ port: 0, validate: { igs: ['us-core@6.1.0'] }, packagesDir: SHARED_PACKAGES });
+    [server, plain] = await Promise.all([
+      startServer({ port: 0, validate: { igs: ['us-core@6.1.0'] }, packagesDir: SHARED_PACKAGES }),
+      startServer({ port: 0 }),
+    ]);
   }, 600_000);
-  afterAll(() => server?.close());
+  afterAll(async () => {
+    await Promise.all([server?.close(), plain?.close()]);
+  });
 
-  it('should refuse a transaction with a dangling urn:uuid: reference (422 naming the entry and the reference) and store nothing', async () => {
+  it('should refuse a transaction with a dangling urn:uuid: reference (400 processing naming the entry and the reference, as without --validate) and store nothing', async () => {
     const reply = await fhir<OperationOutcome>(server.url, { method: 'POST', body: bundle('transaction', NOWHERE, '1') });
-    expect(reply.status).toBe(422);
-    const issues = (reply.body.issue ?? []).map((i) => `${i.expression?.[0]} ${i.details?.text}`);
-    expect(issues).toEqual([`Bundle.entry[1].resource.subject Encounter/bs-e1: reference '${NOWHERE}' does not resolve: no entry of its Bundle has this fullUrl`]);
+    expect(reply.status).toBe(400);
+    const issues = (reply.body.issue ?? []).map((i) => `${i.code} ${i.expression?.[0]} ${i.details?.text}`);
+    expect(issues).toEqual([`processing Bundle.entry[1].resource.subject.reference Bundle.entry[1].resource.subject.reference: reference "${NOWHERE}" names no entry of this Bundle (no entry has this fullUrl), so it cannot be resolved`]);
     expect([(await fhir(`${server.url}/Patient/bs-p1`)).status, (await fhir(`${server.url}/Encounter/bs-e1`)).status]).toEqual([404, 404]);
+    const without = await fhir<OperationOutcome>(plain.url, { method: 'POST', body: bundle('transaction', NOWHERE, '1') });
+    expect({ status: without.status, body: without.body }).toEqual({ status: reply.status, body: reply.body });
   });
 
   it('should store a transaction whose urn:uuid: references resolve to its entries', async () => {
@@ -45,25 +56,31 @@ describeEmbedded('serve --validate: urn:uuid: references within the Bundle', () 
     expect((await fhir(`${server.url}/Encounter/bs-e2`)).status).toBe(200);
   });
 
-  it('should refuse the batch entry with a dangling urn:uuid: reference and store the other', async () => {
+  it('should refuse the batch entry with a dangling urn:uuid: reference (400, as without --validate) and store the other', async () => {
     const reply = await fhir<Bundle>(server.url, { method: 'POST', body: bundle('batch', NOWHERE, '3') });
     expect(reply.status).toBe(200);
     const [patient, encounter] = reply.body.entry!;
     expect(patient!.response?.status?.slice(0, 3)).toBe('201');
-    expect(encounter!.response?.status?.slice(0, 3)).toBe('422');
+    expect(encounter!.response?.status).toBe('400 Bad Request');
     const outcome = encounter!.response?.outcome as OperationOutcome;
-    expect(outcome.issue!.map((i) => i.details?.text)).toEqual([`Encounter/bs-e3: reference '${NOWHERE}' does not resolve: no entry of its Bundle has this fullUrl`]);
+    expect(outcome.issue!.map((i) => `${i.code} ${i.expression?.[0]} ${i.details?.text}`)).toEqual([`processing Bundle.entry[1].resource.subject.reference Bundle.entry[1].resource.subject.reference: reference "${NOWHERE}" names no entry of this Bundle (no entry has this fullUrl), so it cannot be resolved`]);
+    expect((await fhir(`${server.url}/Encounter/bs-e3`)).status).toBe(404);
+    const without = await fhir<Bundle>(plain.url, { method: 'POST', body: bundle('batch', NOWHERE, '3') });
+    expect(without.body.entry!.map((e) => e.response?.status)).toEqual(reply.body.entry!.map((e) => e.response?.status));
+    expect(without.body.entry![1]!.response?.outcome).toEqual(outcome);
   });
 
-  it('should refuse a transaction with a fullUrl not of its scheme\'s form (422 at the fullUrl) and store nothing', async () => {
+  it('should refuse a transaction whose urn:uuid: fullUrl is not a UUID (400 at the fullUrl, as without --validate) and store nothing', async () => {
     const body = bundle('transaction', PATIENT, '5');
     body.entry![1]!.fullUrl = 'urn:uuid:not-a-uuid';
     const reply = await fhir<OperationOutcome>(server.url, { method: 'POST', body });
-    expect(reply.status).toBe(422);
-    expect((reply.body.issue ?? []).map((i) => `${i.expression?.[0]} ${i.details?.text}`)).toEqual([
-      'Bundle.entry[1].fullUrl Bundle.entry[1].fullUrl "urn:uuid:not-a-uuid" is not urn:uuid: and a UUID in lower-case hex (R4 uuid, RFC 4122: urn:uuid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)',
+    expect(reply.status).toBe(400);
+    expect((reply.body.issue ?? []).map((i) => `${i.code} ${i.expression?.[0]} ${i.details?.text}`)).toEqual([
+      'processing Bundle.entry[1].fullUrl Bundle.entry[1].fullUrl "urn:uuid:not-a-uuid" is urn:uuid: without a UUID (8-4-4-4-12 hex digits)',
     ]);
     expect([(await fhir(`${server.url}/Patient/bs-p5`)).status, (await fhir(`${server.url}/Encounter/bs-e5`)).status]).toEqual([404, 404]);
+    const without = await fhir<OperationOutcome>(plain.url, { method: 'POST', body });
+    expect({ status: without.status, body: without.body }).toEqual({ status: reply.status, body: reply.body });
   });
 
   it('should refuse the batch entry whose urn:oid: fullUrl is not an OID and store the other', async () => {
