@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -96,6 +97,41 @@ describeEmbedded('serve: every error in README\'s table, against real servers', 
     await Promise.all([backend, patient, none, limited, stateful].map((s) => s?.close()));
     state.cleanup();
   });
+
+  /**
+   * `head` sent as it is over a plain socket (what Node's parser refuses never reaches fetch's checks); the raw
+   * answer as a Response.
+   */
+  async function raw(s: RunningServer, head: string): Promise<Response> {
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(s.url).port), '127.0.0.1');
+      let answer = '';
+      socket.on('data', (d) => (answer += String(d)));
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+      socket.end(head);
+    });
+    const [top = '', body = ''] = text.split('\r\n\r\n');
+    const [statusLine = '', ...fields] = top.split('\r\n');
+    const headers = new Headers(fields.map((f) => [f.slice(0, f.indexOf(':')), f.slice(f.indexOf(':') + 1).trim()] as [string, string]));
+    return new Response(body, { status: Number(statusLine.split(' ')[1]), headers });
+  }
+
+  /** A transaction whose Coverage refers to a `urn:uuid:` no entry has, sent with and without --validate: both answer alike. */
+  async function danglingPlaceholder(): Promise<Response> {
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { fullUrl: 'urn:uuid:11111111-1111-4111-8111-111111111111', resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } },
+        { resource: { resourceType: 'Coverage', status: 'active', beneficiary: { reference: 'urn:uuid:33333333-3333-4333-8333-333333333333' }, payor: [{ reference: 'Organization/x' }] }, request: { method: 'POST', url: 'Coverage' } },
+      ],
+    };
+    const [plain, validated] = await Promise.all([at(none, '/fhir', json('POST', bundle)), at(backend, '/fhir', json('POST', bundle))]);
+    const [plainText, validatedText] = await Promise.all([plain.text(), validated.text()]);
+    expect({ status: validated.status, body: validatedText }).toEqual({ status: plain.status, body: plainText });
+    return new Response(validatedText, { status: validated.status, headers: validated.headers });
+  }
 
   async function register(): Promise<{ client_id: string }> {
     const res = await at(backend, '/auth/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic' }) });
@@ -214,6 +250,9 @@ describeEmbedded('serve: every error in README\'s table, against real servers', 
         { name: 'CoverageToMatch', resource: { resourceType: 'Coverage', subscriberId: 'NONE', status: 'active', beneficiary: { reference: 'Patient/x' }, payor: [{ reference: 'Organization/x' }] } },
         { name: 'Consent', resource: { resourceType: 'Consent', status: 'active' } },
       ] })),
+    'GET /fhir/Patient with a header line without a colon': () => raw(none, 'GET /fhir/Patient HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n'),
+    'GET /fhir/Patient?name=<20,000 characters>': () => raw(none, `GET /fhir/Patient?name=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\nOrigin: http://app.example\r\n\r\n`),
+    'POST /fhir with a transaction whose `urn:uuid:` reference names no entry': danglingPlaceholder,
     'POST /auth/register with `redirect_uris: ["/cb"]`': () => at(backend, '/auth/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_types: ['client_credentials'], redirect_uris: ['/cb'] }) }),
   };
   const probeFor = (row: Row) => byRow[fullExample(row)] ?? probes[row.example];
@@ -243,6 +282,7 @@ describeEmbedded('serve: every error in README\'s table, against real servers', 
       expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     }
     if (row.status === 405) expect(res.headers.get('allow')).toBeTruthy();
+    if (/CORS headers/.test(row.situation)) expect(res.headers.get('access-control-allow-origin')).toBe('*');
     const challenge = /WWW-Authenticate: ([A-Za-z]+)/.exec(row.situation)?.[1];
     if (challenge) expect(res.headers.get('www-authenticate')).toMatch(new RegExp(`^${challenge}\\b`));
   });
