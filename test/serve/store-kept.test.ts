@@ -1,5 +1,7 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'libsql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { indexR4Definitions } from '../../src/serve/router.js';
@@ -21,6 +23,30 @@ async function oldStore(dir: string, schema: number): Promise<string> {
   store.repo.db.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run(String(schema));
   store.close();
   return file;
+}
+
+/**
+ * Commits a meta row `in-the-log` to `file` from another process that ends without closing it, so the commit stays
+ * in the write-ahead log (`FILE-wal`), not in the file: as a store is left by a killed serve.
+ */
+function commitToLogOnly(file: string): void {
+  const script = `import Database from 'libsql';
+const db = new Database(${JSON.stringify(file)});
+db.pragma('wal_autocheckpoint = 0');
+db.exec("INSERT INTO meta (key, value) VALUES ('in-the-log', 'yes')");
+process.exit(0);`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('../../', import.meta.url)), encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(run.stderr);
+}
+
+/** The first row of `sql` on `file`, read-only, by another process (as an app reading the kept store would). */
+function readInChild(file: string, sql: string): unknown {
+  const script = `import Database from 'libsql';
+const db = new Database(${JSON.stringify(file)}, { readonly: true, fileMustExist: true });
+process.stdout.write(JSON.stringify(db.prepare(${JSON.stringify(sql)}).raw().get() ?? null));`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('../../', import.meta.url)), encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(run.stderr);
+  return JSON.parse(run.stdout);
 }
 
 // F8 of session 17's trial: an upgrade discarded what apps wrote to the sandbox.
@@ -58,5 +84,32 @@ describe('a store of an older store schema', () => {
     expect(rebuilt.kept).toBeUndefined();
     expect(existsSync(`${file}.schema-5`)).toBe(false);
     expect(existsSync(`${file}.schema-4`)).toBe(true);
+  });
+
+  // s17 trial: a 0-byte store.sqlite.schema-N-wal was left beside the kept store (the start's read-only look at the
+  // store makes an empty log, which was renamed along).
+  it('should keep the store\'s log beside it only when the log holds commits: no empty FILE.schema-N-wal', async () => {
+    indexR4Definitions();
+    const temp = tempDir('fhirseed-store-kept-');
+    cleanups.push(temp.cleanup);
+    const file = await oldStore(temp.dir, 7);
+    const rebuilt = openStore(undefined, [], { file });
+    rebuilt.markLoaded();
+    rebuilt.close();
+    expect(readdirSync(temp.dir).sort()).toEqual(['store.sqlite', 'store.sqlite.schema-7']);
+
+    // A store left by a killed serve: a commit only in its log, which must go with the kept file.
+    const other = tempDir('fhirseed-store-kept-');
+    cleanups.push(other.cleanup);
+    const logged = await oldStore(other.dir, 6);
+    commitToLogOnly(logged);
+    expect(statSync(`${logged}-wal`).size).toBeGreaterThan(0);
+    const again = openStore(undefined, [], { file: logged });
+    again.markLoaded();
+    again.close();
+    expect(readdirSync(other.dir).sort()).toEqual(['store.sqlite', 'store.sqlite.schema-6', 'store.sqlite.schema-6-wal']);
+    // Read by another process (this one's connections to the old file share a stale -shm index, see keepOldStore).
+    expect(readInChild(`${logged}.schema-6`, "SELECT value FROM meta WHERE key = 'in-the-log'")).toEqual(['yes']);
+    expect(readInChild(`${logged}.schema-6`, "SELECT count(*) FROM resources WHERE id = 'written-at-6'")).toEqual([1]);
   });
 });
