@@ -21,9 +21,9 @@ function leave(code: number): void {
 // line and exit 130; commands that must clean up first claim the signals while they work. generate's
 // line is the one it says once it has begun to write (interrupt-wording.ts). What was written before it
 // is still flushed; a Ctrl-C while waiting for that (a stalled reader) ends the process at once.
-onUnclaimedInterrupt(() => {
+onUnclaimedInterrupt((line) => {
   if (leaving) process.exit(130);
-  process.stderr.write(`fhirseed: ${unclaimedInterruptLine(process.argv.slice(2))}\n`);
+  process.stderr.write(`fhirseed: ${line ?? unclaimedInterruptLine(process.argv.slice(2))}\n`);
   leave(130);
 });
 

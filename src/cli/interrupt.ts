@@ -6,13 +6,29 @@
  * fallback (the CLI run in-process, by tests) the listeners exist only while something claims them.
  */
 type Handler = () => void;
+/** The fallback: `line` is what a hook (beforeForcedExit) said instead of the fallback's own line. */
+type Fallback = (line?: string) => void;
+/** A last step before the fallback ends the process; a line it returns replaces the fallback's. */
+type ExitHook = () => string | undefined;
 
 const claims: Handler[] = [];
-let fallback: Handler | undefined;
+const exitHooks: ExitHook[] = [];
+let fallback: Fallback | undefined;
 let listening = false;
 
 function dispatch(): void {
-  (claims.at(-1) ?? fallback)?.();
+  const claim = claims.at(-1);
+  if (claim) return claim();
+  if (!fallback) return;
+  let line: string | undefined;
+  for (const hook of [...exitHooks].reverse()) {
+    try {
+      line = hook() ?? line;
+    } catch {
+      // ending anyway: the other hooks and the fallback still run
+    }
+  }
+  fallback(line);
 }
 
 function sync(): void {
@@ -27,8 +43,8 @@ function sync(): void {
   listening = wanted;
 }
 
-/** What a signal does while nothing claims it (bin.ts: print one line, exit 130). */
-export function onUnclaimedInterrupt(handler: Handler): void {
+/** What a signal does while nothing claims it (bin.ts: print one line, or the one a hook gave, and exit 130). */
+export function onUnclaimedInterrupt(handler: Fallback): void {
   fallback = handler;
   sync();
 }
@@ -43,6 +59,22 @@ export function claimInterrupt(handler: Handler): () => void {
     released = true;
     claims.splice(claims.lastIndexOf(handler), 1);
     sync();
+  };
+}
+
+/**
+ * Until the returned release is called, `hook` runs (synchronously) when a signal meets the fallback, just before it
+ * ends the process: to close what must not be left half-done (serve's store, when a second Ctrl-C cuts its clean stop
+ * short). A line it returns is said instead of the fallback's. Hooks run newest first; one that throws is skipped.
+ * Not run for a claimed signal, nor without a fallback (the CLI run in-process), where nothing ends the process.
+ */
+export function beforeForcedExit(hook: ExitHook): () => void {
+  exitHooks.push(hook);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    exitHooks.splice(exitHooks.lastIndexOf(hook), 1);
   };
 }
 

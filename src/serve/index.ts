@@ -67,6 +67,13 @@ export interface RunningServer {
   /** The FHIR base URL, without a trailing slash: http://HOST:PORT/fhir (https with `tls`) */
   url: string;
   close(): Promise<void>;
+  /**
+   * For a process about to end at once (a second Ctrl-C during `close`): closes the SQLite store now, synchronously,
+   * without waiting for requests or read workers: its write-ahead log folded into the file and, emptied, its `-wal` and
+   * `-shm` removed (a log a read still holds stays, replayed at the next open), and its lock released. Nothing is
+   * served from it afterwards. A no-op without a store on disk, or once closed.
+   */
+  closeStoreNow(): void;
   loadedResources: number;
   /** One line per file (file:line for NDJSON) or bundle entry that failed to load. */
   loadErrors: string[];
@@ -116,13 +123,18 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       server.closeAllConnections();
     }).finally(unlockStore);
   try {
-    const { handler, loaded, notes, store, closeStore, readWorkers } = await prepare(options, authOptions, members, brands);
+    const { handler, loaded, notes, store, closeStore, closeStoreNow, readWorkers } = await prepare(options, authOptions, members, brands);
     setHandler(handler);
     const closeServer = close;
     close = () => closeServer().finally(closeStore);
     const { port } = server.address() as AddressInfo;
     const shownHost = host.includes(':') ? `[${host}]` : host;
-    return { url: `${options.tls ? 'https' : 'http'}://${shownHost}:${port}${FHIR_PATH}`, loadedResources: loaded.loaded, loadErrors: loaded.errors, notes, store, readWorkers, close };
+    const closeNow = () => {
+      // The store's own lock first: its close removes the -wal and -shm files only while this process holds the lock.
+      closeStoreNow();
+      unlockStore();
+    };
+    return { url: `${options.tls ? 'https' : 'http'}://${shownHost}:${port}${FHIR_PATH}`, loadedResources: loaded.loaded, loadErrors: loaded.errors, notes, store, readWorkers, close, closeStoreNow: closeNow };
   } catch (error) {
     await close();
     throw error;
@@ -144,7 +156,7 @@ export async function stopIfAsked(signal: AbortSignal | undefined, message: stri
   if (signal.aborted) throw new Interrupted(message);
 }
 
-type Prepared = { handler: Handler; loaded: LoadResult; notes: string[]; store?: string; closeStore: () => Promise<void>; readWorkers: Promise<number> };
+type Prepared = { handler: Handler; loaded: LoadResult; notes: string[]; store?: string; closeStore: () => Promise<void>; closeStoreNow: () => void; readWorkers: Promise<number> };
 
 /**
  * Packages, search parameters, the preload and the request handler: everything after the bind. R4's definitions are
@@ -232,5 +244,5 @@ async function prepareServing(options: ServeOptions, authOptions: AuthOptions, m
     await reads?.close();
     closeRepository();
   };
-  return { handler, loaded, notes: profiles.notes, store: storeNote, closeStore, readWorkers: reads?.started ?? Promise.resolve(0) };
+  return { handler, loaded, notes: profiles.notes, store: storeNote, closeStore, closeStoreNow: closeRepository, readWorkers: reads?.started ?? Promise.resolve(0) };
 }

@@ -51,7 +51,8 @@ const BIN = 'dist/src/cli/bin.js';
 
 /**
  * Runs `fhirseed ARGS` (serve or start) in a child process with the built CLI (`npm run build` first) until it
- * prints the base URL and "Ctrl-C"; `stop` sends SIGINT (or the signal given) and resolves with the exit code and all output.
+ * prints the base URL and "Ctrl-C"; `stop` sends SIGINT (or the signal given) and resolves with the exit code and all output,
+ * as `exited` does once the child ends.
  */
 export async function runCliChild(args: string[], env: NodeJS.ProcessEnv = process.env) {
   if (!existsSync(join(ROOT, BIN))) throw new Error(`${BIN} is missing: run npm run build before these tests`);
@@ -67,12 +68,13 @@ export async function runCliChild(args: string[], env: NodeJS.ProcessEnv = proce
     });
     child.once('exit', () => reject(new Error(`${args[0]} exited early: ${stderr}`)));
   });
+  const exited = once(child, 'exit').then(([code]) => ({ code: code as number, stdout, stderr }));
   const stop = async (signal: NodeJS.Signals = 'SIGINT') => {
     child.kill(signal);
-    const [code] = await once(child, 'exit');
-    return { code: code as number, stdout, stderr };
+    return exited;
   };
-  return { url, stdout: () => stdout, stderr: () => stderr, stop };
+  // `pid` and `exited`: for signals sent by other means (several at once, process.kill).
+  return { url, pid: child.pid!, exited, stdout: () => stdout, stderr: () => stderr, stop };
 }
 
 /** A new output folder holding one female Patient `a` in ndjson/Patient.ndjson; its removal is pushed onto `cleanups`. */

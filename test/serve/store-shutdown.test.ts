@@ -11,7 +11,7 @@ const cleanups: (() => void)[] = [];
 afterAll(() => cleanups.forEach((c) => c()));
 
 /** `fhirseed serve DIR --port 0 --store sqlite` in a child process; an empty --packages: no IG packages to read (seconds) and none downloaded. */
-const serve = (dir: string) => runCliChild(['serve', dir, '--port', '0', '--store', 'sqlite', '--packages', join(dir, 'ndjson')]);
+const serve = (dir: string, ...more: string[]) => runCliChild(['serve', dir, '--port', '0', '--store', 'sqlite', '--packages', join(dir, 'ndjson'), ...more]);
 
 describe('serve: the SQLite store after a stop', () => {
   it('should leave only store.sqlite after SIGINT and after SIGTERM, with the writes made before them', async () => {
@@ -72,4 +72,34 @@ describe('serve: the SQLite store after a stop', () => {
     expect(stopped.stdout).toMatch(/\(300 resources in the reused store,/);
     expect(readdirSync(store)).toEqual(['store.sqlite']);
   }, 120_000);
+
+  // A second signal during the stop ends the process at once (bin.ts), and that left the store's -wal, -shm and lock
+  // beside it: Ctrl-C pressed again (or a SIGTERM after the SIGINT) while the stop waited for the read workers (1.5 s
+  // at 53,000 resources, whose two workers start by default). Both signals are made to arrive together: sent to the
+  // stopped child, which gets them once it continues; the stop then waits for its read worker to close its connection
+  // and end (turns of the event loop), and the second signal comes meanwhile.
+  it('should leave only store.sqlite when a second signal cuts the stop short, and say so', async () => {
+    const t = tempDir('fhirseed-store-stop-twice-');
+    cleanups.push(t.cleanup);
+    mkdirSync(join(t.dir, 'ndjson'));
+    writeFileSync(join(t.dir, 'ndjson', 'Patient.ndjson'), `${JSON.stringify({ resourceType: 'Patient', id: 'a', gender: 'female' })}\n`);
+    const store = join(t.dir, 'sandbox-store');
+    const first = await serve(t.dir, '--read-workers', '1');
+    expect((await fhir(`${first.url}/Patient/a`)).status).toBe(200);
+    expect((await fhir(`${first.url}/Patient/b`, { method: 'PUT', body: { resourceType: 'Patient', id: 'b', gender: 'male' } })).status).toBe(201);
+    expect(readdirSync(store).sort()).toEqual(['store.sqlite', 'store.sqlite-shm', 'store.sqlite-wal', 'store.sqlite.lock']);
+    process.kill(first.pid, 'SIGSTOP');
+    process.kill(first.pid, 'SIGINT');
+    process.kill(first.pid, 'SIGTERM');
+    process.kill(first.pid, 'SIGCONT');
+    const stopped = await first.exited;
+    expect(stopped.code).toBe(130);
+    expect(readdirSync(store)).toEqual(['store.sqlite']);
+    // The last line, after the start's note on the missing IG packages.
+    expect(stopped.stderr).toMatch(/\nfhirseed: interrupted again while stopping; server stopped at once \(exit 130\)\n$/);
+    // The write is in the file.
+    const again = await serve(t.dir);
+    expect((await fhir(`${again.url}/Patient/b`)).body.gender).toBe('male');
+    await again.stop('SIGINT');
+  }, 60_000);
 });

@@ -23,7 +23,7 @@ import { UserError } from '../../util/errors.js';
 import { parseJsonText } from '../../util/json-text.js';
 import { parseIg } from '../../validate/packages.js';
 import { DEFAULT_IGS } from '../../validate/default-igs.js';
-import { interruptSignal } from '../interrupt.js';
+import { beforeForcedExit, interruptSignal } from '../interrupt.js';
 import { wholeNumberOption } from '../numbers.js';
 import type { CommandContext } from '../run.js';
 import { plural } from '../../util/plural.js';
@@ -182,6 +182,7 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
   let served = false;
   // A second signal meets the fallback (bin.ts: exit 130 at once) if the clean stop hangs.
   signal.addEventListener('abort', release, { once: true });
+  let releaseStore = () => undefined as void;
   try {
     const server = await startServer({
       port, host: argv.host, dir, auth: { ...authOptions(argv), registration: registrationOptions(argv, dir) }, packagesDir: argv.packages, rateLimit: rateLimitOptions(argv), tls: tlsFiles(argv),
@@ -190,6 +191,13 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
       ...storeOptions(argv),
       ...(readWorkers !== undefined ? { readWorkers } : {}),
       signal,
+    });
+    // A second signal during the clean stop (Ctrl-C pressed again while it waits for the read workers, or a SIGTERM
+    // after the SIGINT) ends the process at once: the store is closed first, so that only its file is left (no -wal,
+    // -shm or lock).
+    releaseStore = beforeForcedExit(() => {
+      server.closeStoreNow();
+      return 'interrupted again while stopping; server stopped at once (exit 130)';
     });
     // Asked for by number, the workers have started (or failed) before serving: say how many answer.
     const workers = readWorkers !== undefined && server.store ? await server.readWorkers : undefined;
@@ -206,6 +214,7 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
     await server.close();
   } finally {
     release();
+    releaseStore();
     onStoreFault(undefined);
   }
   // Stopped by a signal, as every serve ends: exit 130 (interrupted), after a clean stop; on stderr, as every command's
