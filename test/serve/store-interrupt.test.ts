@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -61,6 +61,14 @@ async function appears(file: string, run: ReturnType<typeof serve>): Promise<boo
   return false;
 }
 
+/** Calls `served` once the child says it serves; fails the test when it ends first. */
+function run(child: ReturnType<typeof serve>, served: () => void): void {
+  child.child.stdout.on('data', () => child.stdout().includes('Ctrl-C') && served());
+  void child.exited.then((result) => {
+    if (!result.stdout.includes('Ctrl-C')) throw new Error(`serve ended before serving: ${result.stderr}`);
+  });
+}
+
 /** Starts serve on a directory without a store, signals it once its build has begun; its exit code and output. */
 async function interruptedLoad(signal: NodeJS.Signals) {
   rmSync(join(out, 'sandbox-store'), { recursive: true, force: true });
@@ -72,11 +80,14 @@ async function interruptedLoad(signal: NodeJS.Signals) {
   expect(result.code, result.stderr).toBe(130);
   // Stopped mid-load: never served, the build never renamed into place.
   expect(result.stdout).not.toContain('sandbox at');
-  expect(result.stderr).toMatch(/^fhirseed: interrupted while loading[^\n]*\n$/);
+  // The line says what became of the unfinished store, and it is so.
+  expect(result.stderr).toBe(`fhirseed: ${LOAD_INTERRUPTED}; the unfinished store ${STORE}.building removed\n`);
   expect(existsSync(STORE)).toBe(false);
   expect(storeFolder()).toBeUndefined();
   expect(digest()).toEqual(before);
 }
+
+const LOAD_INTERRUPTED = 'interrupted while loading the data; nothing served, the data files as they were';
 
 describe('serve: a signal while the SQLite store is loading', () => {
   it('should stop the load on SIGTERM (exit 130, one line, the output as it was, no store), and the next start builds the store', async () => {
@@ -126,6 +137,27 @@ describe('serve: a signal while the SQLite store is loading', () => {
       { numRuns: 3, endOnFailure: true },
     );
   }, 300_000);
+
+  it('should say, when it stops a rebuild, that the unfinished store is removed and what apps wrote to the old one is gone', async () => {
+    rmSync(join(out, 'sandbox-store'), { recursive: true, force: true });
+    const built = serve();
+    await new Promise<void>((resolve) => run(built, resolve));
+    built.child.kill('SIGINT');
+    expect((await built.exited).code).toBe(130);
+    expect(readdirSync(join(out, 'sandbox-store'))).toEqual(['store.sqlite']);
+    // A served file changed: the next start replaces the store, and is stopped while it builds the new one.
+    utimesSync(join(out, 'manifest.json'), new Date(), new Date(Date.now() + 60_000));
+    const before = digest();
+    const rebuild = serve();
+    expect(await appears(`${STORE}.building`, rebuild), rebuild.stdout()).toBe(true);
+    rebuild.child.kill('SIGINT');
+    const result = await rebuild.exited;
+    expect(result.code, result.stderr).toBe(130);
+    expect(result.stdout).not.toContain('sandbox at');
+    expect(result.stderr).toBe(`fhirseed: ${LOAD_INTERRUPTED}; the unfinished store ${STORE}.building removed; what apps wrote to the old store is gone (the served files changed)\n`);
+    expect(storeFolder()).toEqual([]);
+    expect(digest()).toEqual(before);
+  }, 60_000);
 
   it('should say so when the signal comes after the store is built but before the server is announced', async () => {
     rmSync(join(out, 'sandbox-store'), { recursive: true, force: true });

@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FhirRouter } from '@medplum/fhir-router';
-import { UserError } from '../../util/errors.js';
+import { Interrupted, UserError } from '../../util/errors.js';
 import { dataFiles, loadDirectory, type LoadResult } from '../load.js';
 import { createEngine, type AtomicMemoryRepository } from '../router.js';
 import { createBulkLoader } from './bulk-load.js';
@@ -73,8 +74,22 @@ export async function createRepository(options: RepositoryOptions): Promise<Repo
     return { router, repo: store.repo, loaded, storeNote: store.file === ':memory:' ? undefined : builtNote(store), storeFile: store.file === ':memory:' ? undefined : store.file, close: store.close };
   } catch (error) {
     store.close();
-    throw error;
+    throw error instanceof Interrupted ? interruptedBuild(error, store) : error;
   }
+}
+
+/**
+ * The line of a build stopped by a signal (Interrupted), with what became of the store: the unfinished
+ * `FILE.building` removed (store.close, which has run; or left, the next start removing it, when that failed), and for
+ * a rebuild what became of the store it replaces (deleted when the build began, or kept as `FILE.schema-N`). A reused
+ * store or one in memory: `error` as it is.
+ */
+export function interruptedBuild(error: Interrupted, store: Pick<OpenedStore, 'reused' | 'scratch' | 'replaced' | 'kept'>): Interrupted {
+  const building = store.reused ? undefined : store.scratch;
+  if (!building) return error;
+  const partial = existsSync(building) ? `the unfinished store ${building} is left (the next start removes it)` : `the unfinished store ${building} removed`;
+  const old = store.kept ? `; the old store is kept as ${store.kept}` : store.replaced ? `; what apps wrote to the old store is gone (${store.replaced})` : '';
+  return new Interrupted(`${error.message}; ${partial}${old}`);
 }
 
 /**

@@ -247,8 +247,13 @@ function opened(file: string, first: Database.Database, reused: boolean, unlock:
       // A first build that did not finish (Ctrl-C, SIGTERM, a failed load): its file, hundreds of MB, goes now rather
       // than at the next start. The load's worker threads have ended (bulk-load.ts close, awaited before this), and
       // the lock, released only after, keeps any other fhirseed from building this store meanwhile.
-      if (!reused && file !== ':memory:') removeBuild(`${file}${BUILDING}`);
-      unlock();
+      try {
+        if (!reused && file !== ':memory:') removeBuild(`${file}${BUILDING}`);
+      } catch {
+        // left (a folder that no longer lets it): the next build removes it, and createRepository's line says so
+      } finally {
+        unlock();
+      }
     },
   };
 }
