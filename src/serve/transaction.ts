@@ -110,22 +110,26 @@ async function processBatch(router: FhirRouter, repo: AtomicMemoryRepository, bu
   return [allOk, { ...(result as Bundle), entry }];
 }
 
-/** RFC 4122's textual UUID (8-4-4-4-12 hex digits), as R4's `uuid` type requires after `urn:uuid:`. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * A `urn:uuid:` fullUrl as R4's `uuid` type has it: the scheme and an RFC 4122 UUID in lower-case hex. Only such a one
+ * is a placeholder medplum resolves (batch.ts rewrites references matching exactly this, lower case only).
+ */
+const UUID_URN = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * The placeholder problems of a transaction or batch, by entry index, one `processing` issue each: a fullUrl
- * `urn:uuid:` that is not followed by a UUID, and a `urn:uuid:` reference that no entry's fullUrl names (R4
- * http.html#trules: placeholders are resolved against the Bundle's fullUrls; HAPI FHIR refuses such a transaction
- * as "unable to satisfy placeholder"). Stored as they are, such references would resolve to nothing, ever.
+ * `urn:uuid:` (in any case) that is not followed by a UUID in lower-case hex, and a `urn:uuid:` reference that no
+ * entry's fullUrl names, character for character (R4 http.html#trules: placeholders are resolved against the Bundle's
+ * fullUrls; HAPI FHIR refuses such a transaction as "unable to satisfy placeholder"). Stored as they are, such
+ * references would resolve to nothing, ever: medplum rewrites only lower-case ones that match a fullUrl exactly.
  */
 export function placeholderProblems(entries: BundleEntry[]): Map<number, OperationOutcomeIssue> {
-  const fullUrls = new Set(entries.map((entry) => entry.fullUrl?.toLowerCase()).filter(Boolean));
+  const fullUrls = new Set(entries.map((entry) => entry.fullUrl).filter((fullUrl): fullUrl is string => typeof fullUrl === 'string'));
   const problems = new Map<number, OperationOutcomeIssue>();
   entries.forEach((entry, i) => {
     const fullUrl = entry.fullUrl;
-    if (typeof fullUrl === 'string' && /^urn:uuid:/i.test(fullUrl) && !UUID.test(fullUrl.slice(9))) {
-      problems.set(i, processingIssue(`Bundle.entry[${i}].fullUrl`, `Bundle.entry[${i}].fullUrl "${fullUrl}" is urn:uuid: without a UUID (8-4-4-4-12 hex digits)`));
+    if (typeof fullUrl === 'string' && /^urn:uuid:/i.test(fullUrl) && !UUID_URN.test(fullUrl)) {
+      problems.set(i, processingIssue(`Bundle.entry[${i}].fullUrl`, `Bundle.entry[${i}].fullUrl "${fullUrl}" is urn:uuid: without a UUID in lower-case hex (urn:uuid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, R4 uuid)`));
       return;
     }
     const dangling = danglingPlaceholder(entry.resource, `Bundle.entry[${i}].resource`, fullUrls);
@@ -149,8 +153,8 @@ function processingIssue(expression: string, text: string): OperationOutcomeIssu
   return { severity: 'error', code: 'processing', details: { text }, expression: [expression] };
 }
 
-/** The first `urn:uuid:` reference under `value` that is not among `fullUrls` (lower case): its path and value. */
-function danglingPlaceholder(value: unknown, path: string, fullUrls: Set<string | undefined>): [string, string] | undefined {
+/** The first `urn:uuid:` reference (the scheme in any case) under `value` that is not among `fullUrls`: its path and value. */
+function danglingPlaceholder(value: unknown, path: string, fullUrls: Set<string>): [string, string] | undefined {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const found = danglingPlaceholder(value[i], `${path}[${i}]`, fullUrls);
@@ -161,7 +165,7 @@ function danglingPlaceholder(value: unknown, path: string, fullUrls: Set<string 
   if (!value || typeof value !== 'object') return undefined;
   for (const [k, v] of Object.entries(value)) {
     if (k === 'reference' && typeof v === 'string') {
-      if (/^urn:uuid:/i.test(v) && !fullUrls.has(v.toLowerCase())) return [`${path}.reference`, v];
+      if (/^urn:uuid:/i.test(v) && !fullUrls.has(v)) return [`${path}.reference`, v];
       continue;
     }
     const found = typeof v === 'object' ? danglingPlaceholder(v, `${path}.${k}`, fullUrls) : undefined;

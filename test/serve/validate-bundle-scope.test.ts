@@ -76,11 +76,23 @@ describeEmbedded('serve --validate: urn:uuid: references within the Bundle', () 
     const reply = await fhir<OperationOutcome>(server.url, { method: 'POST', body });
     expect(reply.status).toBe(400);
     expect((reply.body.issue ?? []).map((i) => `${i.code} ${i.expression?.[0]} ${i.details?.text}`)).toEqual([
-      'processing Bundle.entry[1].fullUrl Bundle.entry[1].fullUrl "urn:uuid:not-a-uuid" is urn:uuid: without a UUID (8-4-4-4-12 hex digits)',
+      'processing Bundle.entry[1].fullUrl Bundle.entry[1].fullUrl "urn:uuid:not-a-uuid" is urn:uuid: without a UUID in lower-case hex (urn:uuid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, R4 uuid)',
     ]);
     expect([(await fhir(`${server.url}/Patient/bs-p5`)).status, (await fhir(`${server.url}/Encounter/bs-e5`)).status]).toEqual([404, 404]);
     const without = await fhir<OperationOutcome>(plain.url, { method: 'POST', body });
     expect({ status: without.status, body: without.body }).toEqual({ status: reply.status, body: reply.body });
+  });
+
+  // An upper-case UUID is not R4's uuid, and medplum does not resolve a reference to it: stored, the Encounter's
+  // subject was the placeholder itself, a reference to nothing (without --validate; with it, the validator's 422).
+  it('should refuse a transaction whose urn:uuid: fullUrl is in upper case (400, with and without --validate) and store nothing', async () => {
+    const upper = PATIENT.toUpperCase().replace('URN:UUID:', 'urn:uuid:');
+    const body = bundle('transaction', upper, '7');
+    body.entry![0]!.fullUrl = upper;
+    const [validated, without] = [await fhir<OperationOutcome>(server.url, { method: 'POST', body }), await fhir<OperationOutcome>(plain.url, { method: 'POST', body })];
+    expect((validated.body.issue ?? []).map((i) => `${validated.status} ${i.code} ${i.expression?.[0]}`)).toEqual(['400 processing Bundle.entry[0].fullUrl']);
+    expect({ status: without.status, body: without.body }).toEqual({ status: validated.status, body: validated.body });
+    for (const s of [server, plain]) expect([(await fhir(`${s.url}/Patient/bs-p7`)).status, (await fhir(`${s.url}/Encounter/bs-e7`)).status]).toEqual([404, 404]);
   });
 
   it('should refuse the batch entry whose urn:oid: fullUrl is not an OID and store the other', async () => {
