@@ -1,4 +1,5 @@
 import { OperationOutcomeError, allOk, badRequest, isOk, normalizeOperationOutcome, preconditionFailed } from '@medplum/core';
+import { randomUUID } from 'node:crypto';
 import type { FhirRequest, FhirResponse, FhirRouter } from '@medplum/fhir-router';
 import type { Bundle, BundleEntry, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import type { AtomicMemoryRepository } from './router.js';
@@ -33,27 +34,29 @@ export async function processBundle(router: FhirRouter, repo: AtomicMemoryReposi
   if (refusal) return [refusal];
   const existedBefore = (bundle.entry ?? []).map((entry) => putTarget(entry, repo));
   const versionsBefore = (bundle.entry ?? []).map((entry) => (putTarget(entry, repo) ? putVersion(entry, repo) : undefined));
+  // medplum resolves urn:uuid: placeholders only: a transaction's urn:oid: ones are handed to it as urn:uuid: ones.
+  const sent = bundle.type === 'transaction' ? oidPlaceholdersAsUuids(bundle) : bundle;
   const request: FhirRequest = {
     method: 'POST',
     url: '',
     pathname: '',
     params: {},
     query: {},
-    body: bundle,
+    body: sent,
     config: { transactions: true },
   };
   let response: FhirResponse;
-  const chunks = bundle.type === 'transaction' ? splitAtUpdateLimit(bundle.entry ?? []) : [];
+  const chunks = bundle.type === 'transaction' ? splitAtUpdateLimit(sent.entry ?? []) : [];
   try {
     if (chunks.length > 1) {
-      const resolved = resolvePlaceholders(bundle.entry ?? []);
+      const resolved = resolvePlaceholders(sent.entry ?? []);
       if (!resolved) {
         return [badRequest(`a transaction with more than ${MEDPLUM_MAX_UPDATES} PUT entries can use urn: fullUrls here only on PUT Type/id entries; split it`)];
       }
       response = await repo.withTransaction(async () => {
         const entry: BundleEntry[] = [];
         for (const chunk of splitAtUpdateLimit(resolved)) {
-          const [outcome, result] = await router.handleRequest({ ...request, body: { ...bundle, entry: chunk } }, repo);
+          const [outcome, result] = await router.handleRequest({ ...request, body: { ...sent, entry: chunk } }, repo);
           if (!isOk(outcome)) throw new OperationOutcomeError(outcome);
           entry.push(...((result as Bundle | undefined)?.entry ?? []));
         }
@@ -118,9 +121,9 @@ const UUID_URN = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
 
 /**
  * The placeholder problems of a transaction or batch, by entry index, one `processing` issue each: a fullUrl
- * `urn:uuid:` (in any case) that is not followed by a UUID in lower-case hex, and a `urn:uuid:` reference that no
- * entry's fullUrl names, character for character (R4 http.html#trules: placeholders are resolved against the Bundle's
- * fullUrls; HAPI FHIR refuses such a transaction as "unable to satisfy placeholder"). Stored as they are, such
+ * `urn:uuid:` (in any case) that is not followed by a UUID in lower-case hex, and a `urn:uuid:` or `urn:oid:` reference
+ * that no entry's fullUrl names, character for character (R4 http.html#trules: placeholders are resolved against the
+ * Bundle's fullUrls; HAPI FHIR refuses such a transaction as "unable to satisfy placeholder"). Stored as they are, such
  * references would resolve to nothing, ever: medplum rewrites only lower-case ones that match a fullUrl exactly.
  */
 export function placeholderProblems(entries: BundleEntry[]): Map<number, OperationOutcomeIssue> {
@@ -149,11 +152,36 @@ export function placeholderRefusal(bundle: Bundle, problems = placeholderProblem
   return bundle.type === 'transaction' && problems.size ? { resourceType: 'OperationOutcome', issue: [...problems.values()] } : undefined;
 }
 
+/**
+ * `bundle` with each `urn:oid:` fullUrl replaced by a new `urn:uuid:` one, and every `reference` that names it, character
+ * for character, by the same: medplum rewrites only `urn:uuid:` placeholders, and stored `urn:oid:1.2.3` referred to
+ * nothing. `bundle` itself is not changed; returned as it is when it has none.
+ */
+function oidPlaceholdersAsUuids(bundle: Bundle): Bundle {
+  const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
+  const uuids = new Map<string, string>();
+  for (const { fullUrl } of entries) if (typeof fullUrl === 'string' && /^urn:oid:/i.test(fullUrl) && !uuids.has(fullUrl)) uuids.set(fullUrl, `urn:uuid:${randomUUID()}`);
+  if (!uuids.size) return bundle;
+  const rewrite = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rewrite);
+    if (!value || typeof value !== 'object') return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'reference' && typeof v === 'string' ? (uuids.get(v) ?? v) : rewrite(v)]));
+  };
+  return {
+    ...bundle,
+    entry: entries.map((entry) => ({
+      ...entry,
+      ...(typeof entry.fullUrl === 'string' && uuids.has(entry.fullUrl) ? { fullUrl: uuids.get(entry.fullUrl) } : {}),
+      ...(entry.resource ? { resource: rewrite(entry.resource) as Resource } : {}),
+    })),
+  };
+}
+
 function processingIssue(expression: string, text: string): OperationOutcomeIssue {
   return { severity: 'error', code: 'processing', details: { text }, expression: [expression] };
 }
 
-/** The first `urn:uuid:` reference (the scheme in any case) under `value` that is not among `fullUrls`: its path and value. */
+/** The first `urn:uuid:` or `urn:oid:` reference (the scheme in any case) under `value` that is not among `fullUrls`: its path and value. */
 function danglingPlaceholder(value: unknown, path: string, fullUrls: Set<string>): [string, string] | undefined {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -165,7 +193,7 @@ function danglingPlaceholder(value: unknown, path: string, fullUrls: Set<string>
   if (!value || typeof value !== 'object') return undefined;
   for (const [k, v] of Object.entries(value)) {
     if (k === 'reference' && typeof v === 'string') {
-      if (/^urn:uuid:/i.test(v) && !fullUrls.has(v)) return [`${path}.reference`, v];
+      if (/^urn:(uuid|oid):/i.test(v) && !fullUrls.has(v)) return [`${path}.reference`, v];
       continue;
     }
     const found = typeof v === 'object' ? danglingPlaceholder(v, `${path}.${k}`, fullUrls) : undefined;
