@@ -17,6 +17,7 @@ import { profileLoadOptions } from '../../story/limits.js';
 import { closeKeys } from '../../util/close-keys.js';
 import { UserError } from '../../util/errors.js';
 import { generateHeapGrowingPercent, keepHeapTight } from '../../util/heap.js';
+import { tierUpLater } from '../../util/tiering.js';
 import { checkNow, futureNowNote } from '../../util/now.js';
 import { packageRoot } from '../../util/paths.js';
 import { checkRunId } from '../../util/run-id.js';
@@ -78,6 +79,8 @@ export const generateCommand: CommandModule<CommandContext, GenerateArgs & { ig?
   handler: async (argv) => {
     // --jobs > 1 holds two heaps in one process: grown less far (a bad --jobs is runGenerate's one line).
     keepHeapTight(generateHeapGrowingPercent(argv.jobs === undefined ? defaultGenerateJobs(availableParallelism()) : Number(argv.jobs)));
+    // TurboFan compiles only what is really hot, before the worker threads start (src/util/tiering.ts, issue 13).
+    tierUpLater();
     const selection = argv.ig === undefined ? undefined : parseIgOption(argv.ig, argv['us-core']);
     // us-core@VERSION is --us-core VERSION.
     if (selection?.usCore) argv['us-core'] = selection.usCore;
