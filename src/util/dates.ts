@@ -11,8 +11,30 @@ export function toDay(date: IsoDate): number {
   return Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
 }
 
+/** Day numbers of 0000-01-01 and 9999-12-31 (days since 1970-01-01): the years toISOString writes with 4 digits. */
+const FIRST_4_DIGIT_DAY = -719_528;
+const LAST_4_DIGIT_DAY = 2_932_896;
+
+/**
+ * The date (YYYY-MM-DD, UTC) of day number `day` (days since 1970-01-01): `new Date(day * 86,400,000).toISOString()`'s
+ * date, which it still gives for a fractional day, a day outside years 0000–9999 (±YYYYYY) and NaN (RangeError). A
+ * whole day within those years is worked out from the day count (civil_from_days, H. Hinnant), without a Date and its
+ * ISO text: the simulation turns a member's day numbers back into dates some thousands of times (issue 13).
+ */
 export function fromDay(day: number): IsoDate {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+  if (!Number.isInteger(day) || day < FIRST_4_DIGIT_DAY || day > LAST_4_DIGIT_DAY) return new Date(day * DAY_MS).toISOString().slice(0, 10);
+  // Days since 0000-03-01 in 400-year eras (146,097 days each); years start on March 1 so that the leap day comes last.
+  const z = day + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shifted = Math.floor((5 * dayOfYear + 2) / 153);
+  const dayOfMonth = dayOfYear - Math.floor((153 * shifted + 2) / 5) + 1;
+  const month = shifted < 10 ? shifted + 3 : shifted - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  const yyyy = year >= 1000 ? String(year) : String(year).padStart(4, '0');
+  return `${yyyy}-${month < 10 ? '0' : ''}${month}-${dayOfMonth < 10 ? '0' : ''}${dayOfMonth}`;
 }
 
 /**

@@ -35,6 +35,22 @@ describe('dates', () => {
     );
   });
 
+  it("should give fromDay the date of Date's ISO text for every day, whole or not, inside years 0000-9999 or outside", () => {
+    const viaDate = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+    // Every day of years 1800-2200, then the edges of the years toISOString writes with four digits.
+    const wrong: number[] = [];
+    for (let day = -62_091; day <= 84_006; day++) if (fromDay(day) !== viaDate(day)) wrong.push(day);
+    expect(wrong).toEqual([]);
+    for (const day of [-719_529, -719_528, -719_527, -1, 0, 1, 2_932_896, 2_932_897]) expect(fromDay(day), String(day)).toBe(viaDate(day));
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: -800_000, max: 3_000_000 }), fc.double({ min: -800_000, max: 3_000_000, noNaN: true })), (day) => {
+        expect(fromDay(day)).toBe(viaDate(day));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(() => fromDay(Number.NaN)).toThrow(RangeError);
+  });
+
   it('should count whole years and months between two dates as the field-by-field forms did', () => {
     const splitAge = (b: string, o: string) => {
       const [by, bm, bd] = b.split('-').map(Number) as [number, number, number];
