@@ -23,8 +23,10 @@ export interface ChunkRows {
   type: string[];
   id: string[];
   text: string[];
-  /** Per row, its date rows (dates.ts dateRowsJson, `[]` when none). */
+  /** Per row, its date rows under seq `base` + its place (bulk-text.ts seqRows: JSON array elements, '' when none). */
   dates: string[];
+  /** Per row, its reference rows likewise. */
+  refs: string[];
   bytes: Uint8Array;
 }
 
@@ -38,6 +40,7 @@ export interface BundleRows {
   id: string[];
   text: string[];
   dates: string[];
+  refs: string[];
   bytes: Uint8Array;
 }
 
@@ -158,9 +161,25 @@ export function createBulkLoader(
    */
   const storeRow = async (rows: ChunkRows | BundleRows, i: number, base: number, ahead: boolean, fallback: () => Promise<void>): Promise<void> => {
     const type = rows.type[i]!;
-    if (ahead && type && known(type) && repo.appendText(type, rows.id[i]!, rows.text[i]!, rows.dates[i]!, base + i)) return;
+    // '[]': its date and reference rows (made under seq base + i) are stored with the transaction's others (pending).
+    if (ahead && type && known(type) && repo.appendText(type, rows.id[i]!, rows.text[i]!, '[]', base + i)) {
+      if (rows.dates[i]) pending.dates.push(rows.dates[i]!);
+      if (rows.refs[i]) pending.refs.push(rows.refs[i]!);
+      return;
+    }
     unstaged.push(base + i);
+    // Before the ordinary path writes: it may give a pending row's resource a new version (an id met again), whose
+    // rows then replace the pending ones.
+    storePending();
     await fallback();
+  };
+
+  /** The appended rows' date and reference rows not stored yet: stored by storePending, in the same transaction. */
+  const pending = { dates: [] as string[], refs: [] as string[] };
+  const storePending = () => {
+    if (pending.dates.length || pending.refs.length) repo.appendRows(`[${pending.dates.join(',')}]`, `[${pending.refs.join(',')}]`);
+    pending.dates = [];
+    pending.refs = [];
   };
 
   /**
@@ -169,11 +188,14 @@ export function createBulkLoader(
    */
   const transaction = async (answer: Answer<ChunkRows | BundleRows>, write: (ahead: boolean) => Promise<void>) => {
     try {
-      await repo.withTransaction(() => {
+      await repo.withTransaction(async () => {
         const last = repo.lastSeq();
         // Passed (see storeRow): the tasks numbered from here on start above it.
         if (last >= answer.base) next = Math.max(next, last + 1);
-        return write(last < answer.base);
+        pending.dates = [];
+        pending.refs = [];
+        await write(last < answer.base);
+        storePending();
       });
     } catch (error) {
       for (let i = 0; i < answer.rows.type.length; i++) unstaged.push(answer.base + i);

@@ -1,6 +1,6 @@
 import { stringify } from '@medplum/core';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
-import { dateRowsJson, type DatePlan } from './dates.js';
+import { dateRows, type DatePlan, type DateRow } from './dates.js';
 import { indexKeys } from './keys.js';
 
 /** One NDJSON line ready to append to a first build: what SqliteRepository.appendVersion takes. */
@@ -11,14 +11,14 @@ export interface BulkRow {
   text: string;
   /** The version's index keys (keys.ts) as a JSON array. */
   keys: string;
-  /** The version's date rows under the store's plan (dates.ts dateRowsJson; `[]` when none). */
-  dates: string;
+  /** The version's date and reference rows under the store's plan (dates.ts dateRows; empty when none). */
+  rows: DateRow[];
 }
 
 /**
  * The version a first build stores for one NDJSON line, as SqliteRepository's preload would: the line's resource
  * with a new meta.versionId (`versionId`, a UUID) and meta.lastUpdated kept or set to `now` (ISO 8601), its stored
- * text, its index keys and its date rows under the store's date plan (`plan`; default none). Undefined for a line the ordinary path must take (it then records the same error or
+ * text, its index keys and its date and reference rows under the store's date plan (`plan`; default none). Undefined for a line the ordinary path must take (it then records the same error or
  * does the same thing as before): not JSON, not an object with a string resourceType and a non-empty string id,
  * or a `meta` that is not an object. Does not check that the type is a FHIR resource type (the caller does).
  */
@@ -47,8 +47,25 @@ export function resourceRow(value: unknown, versionId: string, now: string, plan
     id,
     text: line === undefined ? stringify(version) : versionText(line, value, version),
     keys: JSON.stringify(indexKeys(version)),
-    dates: dateRowsJson(version, plan),
+    rows: dateRows(version, plan),
   };
+}
+
+/**
+ * A resource's rows (dates.ts dateRows) as it will be stored as `seq`, in the form SqliteRepository.appendRows takes
+ * them: `dates` its date rows (`[seq,"p","low","high"]`, comma-separated) and `refs` its reference rows
+ * (`[seq,"p",n,"ref"]`), each '' when none: JSON array elements without the brackets, so that a transaction's rows
+ * are joined into one array and stored with one statement per table (a statement per resource cost ~8 µs each).
+ */
+export function seqRows(rows: readonly DateRow[], seq: number): { dates: string; refs: string } {
+  if (!rows.length) return { dates: '', refs: '' };
+  const dates: unknown[] = [];
+  const refs: unknown[] = [];
+  for (const [p, a, b] of rows) {
+    if (typeof b === 'string') dates.push([seq, p, a, b]);
+    else refs.push([seq, p, b, a]);
+  }
+  return { dates: JSON.stringify(dates).slice(1, -1), refs: JSON.stringify(refs).slice(1, -1) };
 }
 
 /**

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Bundle } from '@medplum/fhirtypes';
 import Database from 'libsql';
-import { bulkRow, KEY_PARTS, keyPart, plainPuts, resourceRow, splitLines, type BulkRow } from './bulk-text.js';
+import { bulkRow, KEY_PARTS, keyPart, plainPuts, resourceRow, seqRows, splitLines, type BulkRow } from './bulk-text.js';
 import type { DatePlan } from './dates.js';
 import type { BundleRows, ChunkRows, WorkerMessage } from './bulk-load.js';
 
@@ -11,7 +11,7 @@ import type { BundleRows, ChunkRows, WorkerMessage } from './bulk-load.js';
  * Worker thread of the SQLite store's first build (started by bulk-load.ts, `workerData.keys` the path prefix of the
  * files it stages index keys in, `workerData.datePlan` the store's date plan, dates.ts). A task is a chunk of an NDJSON
  * file (whole lines, UTF-8 bytes) or a whole bundle file, its buffer transferred: the answer holds the rows to append
- * (bulkRow: text and date rows) without their keys, an empty type where the ordinary path must take a line or entry,
+ * (bulkRow: text, date and reference rows, the rows under the seq the main thread appends it as) without their keys, an empty type where the ordinary path must take a line or entry,
  * and the buffer itself, transferred back (decoded again only for such a line). Once the answer is sent, the rows'
  * keys go to this worker's own SQLite files, one per key range ({@link keyPart}: `PREFIX-P`), row N's under the seq
  * `base` + N that the main thread appends it as (it leaves out at the merge the seqs it did not append a row as, see
@@ -55,7 +55,7 @@ parentPort!.on('message', (message: WorkerMessage) => {
   }
   const now = new Date().toISOString();
   const keys: string[] = [];
-  const answer = message.kind === 'lines' ? chunkRows(message.bytes, now, keys) : bundleRows(message.bytes, now, keys);
+  const answer = message.kind === 'lines' ? chunkRows(message.bytes, now, keys, message.base) : bundleRows(message.bytes, now, keys, message.base);
   parentPort!.postMessage(answer, [message.bytes.buffer as ArrayBuffer]);
   stage(keys, message.base);
 });
@@ -75,22 +75,25 @@ function text(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
-function push(rows: Pick<ChunkRows, 'type' | 'id' | 'text' | 'dates'>, keys: string[], row: BulkRow | undefined): void {
+/** Appends `row` (undefined: the ordinary path's) as the task's next row, to be stored as seq `base` + its place. */
+function push(rows: Pick<ChunkRows, 'type' | 'id' | 'text' | 'dates' | 'refs'>, keys: string[], row: BulkRow | undefined, base: number): void {
+  const { dates, refs } = row ? seqRows(row.rows, base + rows.type.length) : { dates: '', refs: '' };
   rows.type.push(row?.type ?? '');
   rows.id.push(row?.id ?? '');
   rows.text.push(row?.text ?? '');
-  rows.dates.push(row?.dates ?? '[]');
+  rows.dates.push(dates);
+  rows.refs.push(refs);
   keys.push(row?.keys ?? '');
 }
 
-function chunkRows(bytes: Uint8Array, now: string, keys: string[]): ChunkRows {
+function chunkRows(bytes: Uint8Array, now: string, keys: string[], base: number): ChunkRows {
   const lines = chunkLines(bytes);
-  const rows: ChunkRows = { lines: lines.length, line: [], type: [], id: [], text: [], dates: [], bytes };
+  const rows: ChunkRows = { lines: lines.length, line: [], type: [], id: [], text: [], dates: [], refs: [], bytes };
   for (let i = 0; i < lines.length; i++) {
     const source = lines[i]!.trim();
     if (!source) continue;
     rows.line.push(i + 1);
-    push(rows, keys, bulkRow(source, randomUUID(), now, datePlan));
+    push(rows, keys, bulkRow(source, randomUUID(), now, datePlan), base);
   }
   return rows;
 }
@@ -114,8 +117,8 @@ function chunkLines(bytes: Uint8Array): string[] {
   return lines;
 }
 
-function bundleRows(bytes: Uint8Array, now: string, keys: string[]): BundleRows {
-  const rows: BundleRows = { plain: false, type: [], id: [], text: [], dates: [], bytes };
+function bundleRows(bytes: Uint8Array, now: string, keys: string[], base: number): BundleRows {
+  const rows: BundleRows = { plain: false, type: [], id: [], text: [], dates: [], refs: [], bytes };
   let bundle: Bundle;
   try {
     bundle = JSON.parse(text(bytes)) as Bundle;
@@ -124,6 +127,6 @@ function bundleRows(bytes: Uint8Array, now: string, keys: string[]): BundleRows 
   }
   if (bundle?.resourceType !== 'Bundle' || bundle.type !== 'transaction' || !plainPuts(bundle)) return rows;
   rows.plain = true;
-  for (const entry of bundle.entry ?? []) push(rows, keys, resourceRow(entry.resource, randomUUID(), now, datePlan));
+  for (const entry of bundle.entry ?? []) push(rows, keys, resourceRow(entry.resource, randomUUID(), now, datePlan), base);
   return rows;
 }

@@ -32,7 +32,7 @@ export class SqliteRepository extends SqliteReads {
   /** The error that made SQLite end the open transaction on its own (see atomically). */
   private lost: unknown;
   /** The first build's statements, from beginBulk to endBulk, and the seqs given a new version during it. */
-  private bulk: { insert: Statement; insertAt: Statement; keyAdd: Statement; replaced: Set<number> } | undefined;
+  private bulk: { insert: Statement; insertAt: Statement; keyAdd: Statement; datesAt: Statement; refsAt: Statement; replaced: Set<number> } | undefined;
 
   constructor(db: Db) {
     super(db);
@@ -81,6 +81,9 @@ export class SqliteRepository extends SqliteReads {
       insert: this.db.prepare('INSERT INTO resources (type, id, json) VALUES (?, ?, ?) ON CONFLICT (type, id) DO NOTHING'),
       insertAt: this.db.prepare('INSERT INTO resources (seq, type, id, json) VALUES (?, ?, ?, ?) ON CONFLICT (type, id) DO NOTHING'),
       keyAdd: this.db.prepare('INSERT INTO temp.idx_load (k, seq) SELECT value, ? FROM json_each(?)'),
+      // appendRows: rows that carry their seq, many resources' in one array.
+      datesAt: this.db.prepare("INSERT OR IGNORE INTO dates (seq, p, low, high) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]') FROM json_each(?)"),
+      refsAt: this.db.prepare("INSERT OR IGNORE INTO refs (seq, p, n, ref) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]') FROM json_each(?)"),
       replaced: new Set(),
     };
   }
@@ -149,6 +152,26 @@ export class SqliteRepository extends SqliteReads {
   appendText(type: string, id: string, text: string, dates?: string, seq?: number): number {
     if (!this.bulk || this.txDepth === 0) throw new Error('appendText: only inside a transaction of the first build');
     return this.append(this.bulk, type, id, text, undefined, dates, seq);
+  }
+
+  /**
+   * Stores date and reference rows made off this thread for rows appendText appended (given '[]' as their `dates`)
+   * during the first build, inside its transaction: `dates` a JSON array of `[seq, p, low, high]`, `refs` one of
+   * `[seq, p, n, ref]` (bulk-text.ts seqRows), many resources' at once — one statement per table instead of one per
+   * resource. The caller stores a resource's rows before anything else writes that resource again. Nothing when
+   * SQLite already ended the transaction (it fails as a whole); an SQLite error fails the open transaction as a
+   * whole. Throws when the store is not being built.
+   */
+  appendRows(dates: string, refs: string): void {
+    if (!this.bulk || this.txDepth === 0) throw new Error('appendRows: only inside a transaction of the first build');
+    if (this.lost) return;
+    try {
+      if (dates !== '[]') this.bulk.datesAt.run(dates);
+      if (refs !== '[]') this.bulk.refsAt.run(refs);
+    } catch (error) {
+      this.lost = storeFailure(error);
+      throw this.lost;
+    }
   }
 
   /**
