@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { writeSync } from 'node:fs';
 import { flushed, silence } from './flush.js';
 import { onUnclaimedInterrupt } from './interrupt.js';
 import { unclaimedInterruptLine } from './interrupt-wording.js';
@@ -22,7 +23,16 @@ function leave(code: number): void {
 // line is the one it says once it has begun to write (interrupt-wording.ts). What was written before it
 // is still flushed; a Ctrl-C while waiting for that (a stalled reader) ends the process at once.
 onUnclaimedInterrupt((line) => {
-  if (leaving) process.exit(130);
+  if (leaving) {
+    // The work is done; only the readers were awaited. Written directly: stderr is silenced by now, and may be the
+    // stream that is stuck (then the line is dropped, not waited for).
+    try {
+      writeSync(2, 'fhirseed: interrupted while the output waited for its reader; what it had not taken is lost (exit 130)\n');
+    } catch {
+      // stderr is full or gone.
+    }
+    process.exit(130);
+  }
   process.stderr.write(`fhirseed: ${line ?? unclaimedInterruptLine(process.argv.slice(2))}\n`);
   leave(130);
 });

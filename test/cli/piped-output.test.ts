@@ -77,12 +77,15 @@ process.on = (event, listener) => {
 
   // No time limit on the wait (flush.ts), as with cat: a reader that never reads holds fhirseed until a Ctrl-C,
   // which then ends it at once with 130.
-  it('a reader that never reads: fhirseed waits for it, and a Ctrl-C ends the wait with 130', async () => {
+  it('a reader that never reads: fhirseed waits for it, and a Ctrl-C ends the wait with one line and 130', async () => {
     const child = spawn(process.execPath, [BIN, 'validate', input, '--json', '--max-errors', String(PATIENTS), '--packages', SHARED_PACKAGES], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.pause();
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    const stderrEnded = once(child.stderr, 'end');
     // The first bytes arrive only once the whole report has been written (one write): the command has ended.
     await once(child.stdout, 'readable');
     await new Promise((r) => setTimeout(r, 1500));
@@ -90,6 +93,8 @@ process.on = (event, listener) => {
     child.kill('SIGINT');
     const [code] = await once(child, 'exit');
     expect(code).toBe(130);
+    await stderrEnded;
+    expect(stderr).toBe('fhirseed: interrupted while the output waited for its reader; what it had not taken is lost (exit 130)\n');
     child.stdout.destroy();
   }, 60_000);
 
