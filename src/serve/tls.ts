@@ -1,3 +1,4 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { UserError } from '../util/errors.js';
@@ -11,7 +12,8 @@ export interface TlsFiles {
 /**
  * The PEM certificate (chain) and private key for node:https, checked that TLS can use them together.
  * UserError (one line, exit 2) for a missing or unreadable file, a file that is not PEM, or a key that
- * does not belong to the certificate.
+ * does not belong to the certificate — of the same algorithm (OpenSSL's "key values mismatch") or of another one
+ * (an RSA key for an EC certificate or the reverse, which OpenSSL accepts here and then fails every handshake with).
  */
 export function readTls(files: TlsFiles): { cert: Buffer; key: Buffer } {
   const read = (option: string, path: string) => {
@@ -29,6 +31,20 @@ export function readTls(files: TlsFiles): { cert: Buffer; key: Buffer } {
     createSecureContext({ cert, key });
   } catch (error) {
     throw new UserError(`--tls-cert ${files.cert} / --tls-key ${files.key}: TLS cannot use them together (${(error as Error).message})`);
+  }
+  // createSecureContext compares the key with the certificate only when both are of one algorithm: check it across them too.
+  let belongs: boolean;
+  try {
+    belongs = new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
+  } catch (error) {
+    throw new UserError(`--tls-cert ${files.cert} / --tls-key ${files.key}: TLS cannot use them together (${(error as Error).message})`);
+  }
+  if (!belongs) {
+    const algorithm = (pem: Buffer | string) => createPrivateKey(pem).asymmetricKeyType?.toUpperCase() ?? 'unknown';
+    const certAlgorithm = new X509Certificate(cert).publicKey.asymmetricKeyType?.toUpperCase() ?? 'unknown';
+    throw new UserError(
+      `--tls-cert ${files.cert} / --tls-key ${files.key}: the key does not belong to the certificate (an ${algorithm(key)} key for an ${certAlgorithm} certificate)`,
+    );
   }
   return { cert, key };
 }

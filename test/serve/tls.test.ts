@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import { Agent, fetch as undiciFetch } from 'undici';
@@ -16,11 +17,11 @@ import { describeEmbedded } from './helpers.js';
  */
 
 /** A self-signed certificate for 127.0.0.1, made now, valid for `days`. */
-async function certificate(days: number): Promise<{ cert: string; key: string }> {
+async function certificate(days: number, keyType: 'ec' | 'rsa' = 'ec'): Promise<{ cert: string; key: string }> {
   const pems = await generate([{ name: 'commonName', value: 'fhirseed test sandbox' }], {
     notAfterDate: new Date(Date.now() + days * 86_400_000),
-    keyType: 'ec',
-    curve: 'P-256',
+    keyType,
+    ...(keyType === 'ec' ? { curve: 'P-256' } : { keySize: 2048 }),
     extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
   } as Parameters<typeof generate>[1]);
   return { cert: pems.cert, key: pems.private };
@@ -109,7 +110,7 @@ describe('ping on a server that is not there', () => {
 describe('serve: TLS files that cannot be used', () => {
   const run = async (args: string[]) => {
     let stderr = '';
-    const code = await runCli(['serve', '--port', '0', ...args], { stdout: () => undefined, stderr: (t) => (stderr += t), isTty: false });
+    const code = await runCli(['serve', ...(args.includes('--port') ? [] : ['--port', '0']), ...args], { stdout: () => undefined, stderr: (t) => (stderr += t), isTty: false });
     return { code, stderr };
   };
 
@@ -129,4 +130,44 @@ describe('serve: TLS files that cannot be used', () => {
       temp.cleanup();
     }
   });
+
+  it('should refuse a key of another algorithm than the certificate (EC certificate + RSA key, RSA + EC) with one line naming both files, before listening', async () => {
+    const temp = tempDir('fhirseed-tls-cross-');
+    try {
+      const [ec, rsa] = await Promise.all([certificate(10, 'ec'), certificate(10, 'rsa')]);
+      const file = (name: string, text: string) => (writeFileSync(join(temp.dir, name), text), join(temp.dir, name));
+      const [ecCert, ecKey, rsaCert, rsaKey] = [file('ec-cert.pem', ec.cert), file('ec-key.pem', ec.key), file('rsa-cert.pem', rsa.cert), file('rsa-key.pem', rsa.key)];
+      const pairs: [string, string, string][] = [
+        [ecCert, rsaKey, 'an RSA key for an EC certificate'],
+        [rsaCert, ecKey, 'an EC key for an RSA certificate'],
+      ];
+      for (const [cert, key, words] of pairs) {
+        const port = await freePort();
+        const refused = await run(['--port', String(port), '--tls-cert', cert, '--tls-key', key]);
+        expect([refused.code, refused.stderr.trim().split('\n').length]).toEqual([2, 1]);
+        expect(refused.stderr).toBe(`fhirseed: --tls-cert ${cert} / --tls-key ${key}: the key does not belong to the certificate (${words})\n`);
+        expect(await connects(port)).toBe(false);
+      }
+    } finally {
+      temp.cleanup();
+    }
+  }, 30_000);
 });
+
+/** A TCP port nobody listens on now (taken from the system and given back). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+/** Whether something accepts a TCP connection on 127.0.0.1:`port`. */
+function connects(port: number): Promise<boolean> {
+  return new Promise((answer) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), answer(true)));
+    socket.once('error', () => answer(false));
+  });
+}
