@@ -7,6 +7,7 @@ import { backoffDelay, isTransientStatus, parseRetryAfter, sleep, type RetryPoli
 import { RateLimiter, Semaphore } from './limiter.js';
 import { describeNetworkError, errorCode, isUnreachable } from './network-error.js';
 import type { Redactor } from './redact.js';
+import { speaksTls } from './tls-check.js';
 
 /*
  * Why undici directly and not fhir-kit-client for requests: fhir-kit-client 2 builds a `Request` and
@@ -116,6 +117,10 @@ export class FhirHttpClient {
           throw new AuthRefused(`${method} ${this.describe(url)}: HTTP ${outcome.status} — ${authHint(outcome.status, this.auth.mode)}`);
         }
         if (!isTransientStatus(outcome.status) || attempt > this.options.retry.maxRetries) return outcome;
+      } else if (!this.answered && attempt === 1 && (await this.httpToTls(url, outcome))) {
+        // http:// to a port that speaks TLS: the server closes each plain request unanswered, however often it is sent.
+        const https = this.baseUrl.replace(/^http:/i, 'https:');
+        throw new NetworkFailure(`${method} ${this.describe(url)}: ${this.reason(outcome, url)}; that port speaks TLS: use https:// (--server ${https})`, attempt);
       } else if (attempt > this.options.retry.maxRetries || (!this.answered && isUnreachable(outcome))) {
         // Before the first answer, a refused connection or an unknown name is the setup, not a blip.
         const after = attempt > 1 ? ` (after ${attempt} attempts)` : '';
@@ -168,6 +173,16 @@ export class FhirHttpClient {
       if (timeout.aborted && !this.options.signal?.aborted) throw new Error(`no answer within ${this.options.timeoutMs} ms`);
       throw error;
     }
+  }
+
+  /**
+   * Whether a plain-http request closed before any answer (UND_ERR_SOCKET, ECONNRESET) went to a port that speaks TLS:
+   * asked once, at first contact only, by a TLS handshake with the same host and port.
+   */
+  private async httpToTls(url: string, error: Error): Promise<boolean> {
+    const code = errorCode(error);
+    if (!/^http:\/\//i.test(url) || (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET')) return false;
+    return speaksTls(url, Math.min(this.options.timeoutMs, 5_000));
   }
 
   private countRetry(cause: string): void {

@@ -60,3 +60,32 @@ function describeName(name: PeerCertificate['issuer'] | undefined): string {
   const parts = (['CN', 'O', 'C'] as const).map((k) => (name[k] ? `${k}=${String(name[k])}` : '')).filter(Boolean);
   return parts.length ? parts.join(', ') : '(no name)';
 }
+
+/**
+ * Whether the server at `url`'s host and port (an http URL's, port 80 by default) completes a TLS handshake — to tell a
+ * user who wrote http:// for an HTTPS port why the connection closed before any answer. Trusts any certificate (only
+ * the protocol matters here). Never throws: false on any error, or when no handshake completes within `timeoutMs`.
+ */
+export function speaksTls(url: string, timeoutMs = 5_000): Promise<boolean> {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return Promise.resolve(false);
+  }
+  return new Promise((resolve) => {
+    const socket = connect({
+      host: target.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(target.port || (target.protocol === 'https:' ? 443 : 80)),
+      servername: /^[\d.]+$|:/.test(target.hostname) ? undefined : target.hostname,
+      rejectUnauthorized: false,
+    });
+    const finish = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(timeoutMs, () => finish(false));
+    socket.once('error', () => finish(false));
+    socket.once('secureConnect', () => finish(true));
+  });
+}

@@ -8,7 +8,9 @@ import { runCli } from '../../src/cli/run.js';
 import { certificateCheck } from '../../src/seed/tls-check.js';
 import { startServer } from '../../src/serve/index.js';
 import { tempDir } from '../helpers/output.js';
-import { runBin } from '../seed/helpers/bin.js';
+import { expectOneLineExit2, runBin, runInProcess } from '../seed/helpers/bin.js';
+import { uniqueRunId } from '../seed/helpers/data.js';
+import { writeFixtureOutput } from '../seed/helpers/fixture.js';
 import { describeEmbedded } from './helpers.js';
 
 /*
@@ -78,6 +80,20 @@ describeEmbedded('serve --tls-cert --tls-key, and the certificate check of ping'
     expect(table.stdout).toMatch(/CapabilityStatement +PASS/);
     expect(table.stdout).not.toMatch(/TLS certificate +FAIL/);
   }, 60_000);
+
+  it('should fail at first contact, without retrying, when http:// is given for the HTTPS port: seed and purge one line exit 2, ping a FAIL, each naming https://', async () => {
+    const http = server.url.replace('https:', 'http:');
+    const closed = `GET ${http}/metadata: the connection was closed by 127\\.0\\.0\\.1:\\d+ before an answer \\(UND_ERR_SOCKET\\); that port speaks TLS: use https:// \\(--server ${server.url.replace(/\./g, '\\.')}\\)`;
+    const out = join(temp.dir, 'out');
+    writeFixtureOutput(out, { members: 1, runId: uniqueRunId('tls-http') });
+    for (const args of [['seed', out], ['purge', '--run', 'r-1']]) {
+      const run = await runInProcess([...args, '--server', http]);
+      expectOneLineExit2(run, new RegExp(`^fhirseed: ${closed}\n$`));
+    }
+    const pinged = await runInProcess(['ping', '--server', http]);
+    expect(pinged.code).toBe(1);
+    expect(pinged.stdout).toMatch(new RegExp(`CapabilityStatement +FAIL +${closed}\n`));
+  }, 30_000);
 
   it('should give the checks as JSON with --json, PASS/WARN/FAIL each', async () => {
     const plain = await startServer({ port: 0 });
