@@ -11,11 +11,20 @@ import { certificateCheck } from './tls-check.js';
 
 export interface PingCheck {
   check: string;
-  /** false: FAIL (exit 1). */
+  /** false: FAIL, or SKIP with `skipped` (exit 1 either way: a check is skipped only after another failed). */
   ok: boolean;
   /** With ok: WARN, something to look at that does not fail the test (exit 0). */
   warn?: boolean;
+  /** Not run because a check it needs failed (no CapabilityStatement, no access token, no access to the data): SKIP. */
+  skipped?: boolean;
   detail: string;
+}
+
+/** A check's line and JSON `result`: PASS, WARN (passed, look at it), FAIL, or SKIP (not run: an earlier check failed). */
+export function pingResult(check: PingCheck): 'PASS' | 'WARN' | 'FAIL' | 'SKIP' {
+  if (check.skipped) return 'SKIP';
+  if (!check.ok) return 'FAIL';
+  return check.warn ? 'WARN' : 'PASS';
 }
 
 export interface PingOptions extends ConnectionOptions {
@@ -38,14 +47,16 @@ const US_CORE = 'http://hl7.org/fhir/us/core/';
 
 /**
  * The pre-production connection test: metadata, FHIR version, SMART configuration when auth is on,
- * declared CARIN BB / US Core profiles, and each test member's Patient, Coverage and EOB by search.
- * Every check is run and reported; none stops the others.
+ * declared CARIN BB / US Core profiles, a search with the credentials given (`data access`: FAIL on 401/403, so a
+ * server whose data needs credentials ping was not given does not pass), and each test member's Patient, Coverage and
+ * EOB by search. A check that needs one that failed is SKIP (`skipped`), naming what it lacked; the others all run.
  */
 export async function ping(options: PingOptions): Promise<PingCheck[]> {
   const accounts = options.accounts ? readAccounts(options.accounts).slice(0, options.members ?? 5) : [];
   const { client, redactor } = connect(options);
   const checks: PingCheck[] = [];
-  const run = async (check: string, body: () => Promise<{ ok: boolean; detail: string }>) => {
+  const skip = (check: string, detail: string) => checks.push({ check, ok: false, skipped: true, detail });
+  const run = async (check: string, body: () => Promise<{ ok: boolean; warn?: boolean; detail: string }>) => {
     try {
       checks.push({ check, ...(await body()) });
     } catch (error) {
@@ -61,13 +72,11 @@ export async function ping(options: PingOptions): Promise<PingCheck[]> {
       return { ok: true, detail: `${client.baseUrl}/metadata` };
     });
     // Not a FHIR server (HTML, an error page): searching it for members would only repeat that.
-    const notFhir = capabilities ? undefined : `skipped: no CapabilityStatement (${checks.at(-1)!.detail})`;
-    await run('FHIR version 4.0.1', async () => ({
-      ok: capabilities?.fhirVersion === '4.0.1',
-      detail: capabilities ? `fhirVersion ${capabilities.fhirVersion ?? '(absent)'}` : 'no CapabilityStatement',
-    }));
-    await run('rate-limit headers', async () => {
-      if (notFhir) return { ok: false, detail: notFhir };
+    const notFhir = capabilities ? undefined : 'no CapabilityStatement';
+    if (notFhir) skip('FHIR version 4.0.1', notFhir);
+    else await run('FHIR version 4.0.1', async () => ({ ok: capabilities?.fhirVersion === '4.0.1', detail: `fhirVersion ${capabilities?.fhirVersion ?? '(absent)'}` }));
+    if (notFhir) skip('rate-limit headers', notFhir);
+    else await run('rate-limit headers', async () => {
       const { headers } = await withoutToken(client, () => client.send('GET', 'metadata'));
       const one = (name: string) => [headers[name]].flat().filter(Boolean).join(', ');
       const policy = one('ratelimit-policy') || (one('x-ratelimit-limit') && `X-RateLimit-Limit ${one('x-ratelimit-limit')}`);
@@ -79,25 +88,29 @@ export async function ping(options: PingOptions): Promise<PingCheck[]> {
         await client.auth.authorization();
         return { ok: client.auth.tokensIssued > 0, detail: `token issued to ${options.auth.clientId ?? '(client)'}` };
       });
-      await run('token lifetime', async () => {
-        if (!client.auth.tokensIssued) return { ok: true, warn: true, detail: 'skipped: no access token' };
+      if (!client.auth.tokensIssued) skip('token lifetime', 'no access token');
+      else await run('token lifetime', async () => {
         const seconds = (client.auth as { lastExpiresIn?: number }).lastExpiresIn;
         if (seconds === undefined) return { ok: true, warn: true, detail: 'the token response has no expires_in' };
         return { ok: seconds > 0, detail: `expires_in ${seconds} s` };
       });
     }
     for (const [name, prefix] of [['CARIN BB profiles declared', CARIN_BB], ['US Core profiles declared', US_CORE]] as const) {
-      await run(name, async () => {
-        if (notFhir) return { ok: false, detail: notFhir };
+      if (notFhir) skip(name, notFhir);
+      else await run(name, async () => {
         const declared = (capabilities?.profiles ?? []).filter((p) => p.startsWith(prefix));
         return { ok: declared.length > 0, detail: declared.length ? `${declared.length} profiles` : 'none in the CapabilityStatement' };
       });
     }
+    const tokenless = tokenModes.has(options.auth.mode) && !client.auth.tokensIssued ? 'no access token' : undefined;
+    if (notFhir ?? tokenless) skip('data access', (notFhir ?? tokenless)!);
+    else await run('data access', () => dataAccess(client, options.auth.mode, capabilities!));
+    const noData = notFhir ?? tokenless ?? (checks.at(-1)!.ok ? undefined : 'no access to the data (see data access)');
     for (const account of accounts) {
       const id = String(account.patientId);
       const hasClaims = Object.values(account.claims ?? {}).some((n) => n > 0);
-      if (notFhir) {
-        for (const type of ['Patient', 'Coverage', 'ExplanationOfBenefit']) checks.push({ check: `member ${String(account.memberId ?? id)}: ${type}`, ok: false, detail: notFhir });
+      if (noData) {
+        for (const type of ['Patient', 'Coverage', 'ExplanationOfBenefit']) skip(`member ${String(account.memberId ?? id)}: ${type}`, noData);
         continue;
       }
       await run(`member ${String(account.memberId ?? id)}: Patient`, () => searchCount(client, 'Patient', `_id=${encodeURIComponent(id)}`, 1));
@@ -128,6 +141,43 @@ async function withoutToken<T>(client: FhirHttpClient, read: () => Promise<T>): 
     client.auth = auth;
   }
   return read();
+}
+
+/** The auth modes that fetch an access token before the first data request. */
+const tokenModes = new Set(['smart-backend', 'client-credentials']);
+
+/**
+ * `data access`: one search (GET Patient?_count=1) with the credentials given. FAIL on 401/403 — the data needs
+ * credentials ping was not given, or refuses those given — naming --auth, and the SMART-on-FHIR security the
+ * CapabilityStatement declares when it does; PASS on a search Bundle; WARN on any other answer (a server that wants a
+ * search parameter: the member searches say more).
+ */
+async function dataAccess(client: FhirHttpClient, mode: string, capabilities: ServerCapabilities): Promise<{ ok: boolean; warn?: boolean; detail: string }> {
+  const smart = mode === 'none' && declaresSmart(capabilities) ? ' (its CapabilityStatement declares SMART-on-FHIR security: --auth smart-backend)' : '';
+  const credentials = mode === 'none' ? 'without credentials' : `with --auth ${mode}`;
+  try {
+    const response = await client.send('GET', 'Patient?_count=1');
+    if (response.status === 401 || response.status === 403) {
+      return { ok: false, detail: `GET ${client.baseUrl}/Patient: ${describeFailure(response.status, response.body)} — the server refuses the data ${credentials}: give --auth and its secret${smart}` };
+    }
+    const bundle = response.body as Bundle | undefined;
+    if (response.status !== 200 || bundle?.resourceType !== 'Bundle') {
+      return { ok: true, warn: true, detail: `GET ${client.baseUrl}/Patient?_count=1: ${response.status === 200 ? `not a search Bundle (${describeBody(response.body)})` : describeFailure(response.status, response.body)}` };
+    }
+    return { ok: true, detail: `GET Patient?_count=1 answered a search Bundle ${credentials}` };
+  } catch (error) {
+    if (error instanceof AuthRefused) return { ok: false, detail: `${error.message}${smart}` };
+    throw error;
+  }
+}
+
+/** Whether the CapabilityStatement declares SMART-on-FHIR security (rest.security.service, or the oauth-uris extension). */
+function declaresSmart(capabilities: ServerCapabilities): boolean {
+  return (capabilities.statement.rest ?? []).some(
+    (rest) =>
+      (rest.security?.service ?? []).some((service) => (service.coding ?? []).some((coding) => coding.code === 'SMART-on-FHIR')) ||
+      (rest.security?.extension ?? []).some((extension) => /oauth-uris$/.test(extension.url ?? '')),
+  );
 }
 
 async function smartConfiguration(client: FhirHttpClient, needsPrivateKeyJwt: boolean): Promise<{ ok: boolean; detail: string }> {

@@ -1,4 +1,4 @@
-import type { PingCheck } from './ping.js';
+import { pingResult, type PingCheck } from './ping.js';
 import type { PurgeReport, PurgeRow } from './purge.js';
 import type { SeedSummary } from './seed.js';
 import { plural } from '../util/plural.js';
@@ -55,12 +55,18 @@ export function formatVerify(verify: NonNullable<SeedSummary['verify']>, runId: 
   );
 }
 
+/**
+ * ping's table (check, result, detail) and its last line: `all 7 checks passed (2 with a warning)`, or the failed count
+ * of all and then, apart, the skipped (not run after a failure), passed and passed-with-a-warning ones:
+ * `1 of 7 checks failed; 5 skipped, 1 passed with a warning`.
+ */
 export function formatPingTable(checks: readonly PingCheck[]): string {
-  const failed = checks.filter((c) => !c.ok).length;
-  const warned = checks.filter((c) => c.ok && c.warn).length;
-  const warnings = warned ? ` (${warned} with a warning)` : '';
-  return table(['check', 'result', 'detail'], checks.map((c) => [c.check, !c.ok ? 'FAIL' : c.warn ? 'WARN' : 'PASS', c.detail])) +
-    (failed ? `${failed} of ${checks.length} checks failed${warnings}\n` : `all ${checks.length} checks passed${warnings}\n`);
+  const count = (result: ReturnType<typeof pingResult>) => checks.filter((c) => pingResult(c) === result).length;
+  const [failed, skipped, passed, warned] = [count('FAIL'), count('SKIP'), count('PASS'), count('WARN')];
+  const rows = table(['check', 'result', 'detail'], checks.map((c) => [c.check, pingResult(c), c.detail]));
+  if (!failed && !skipped) return `${rows}all ${checks.length} checks passed${warned ? ` (${warned} with a warning)` : ''}\n`;
+  const others = [skipped && `${skipped} skipped`, passed && `${passed} passed`, warned && `${warned} passed with a warning`].filter(Boolean);
+  return `${rows}${failed} of ${checks.length} checks failed${others.length ? `; ${others.join(', ')}` : ''}\n`;
 }
 
 /**

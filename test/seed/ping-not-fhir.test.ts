@@ -40,7 +40,8 @@ describe('ping: a server that does not answer FHIR', () => {
     expect(run.stdout).not.toMatch(/is not a function|undefined|TypeError/);
     const memberLines = run.stdout.split('\n').filter((l) => /member .*: (Patient|Coverage|ExplanationOfBenefit)/.test(l));
     expect(memberLines).toHaveLength(6);
-    for (const line of memberLines) expect(line).toMatch(/skipped: no CapabilityStatement \(.*not a FHIR server/);
+    for (const line of memberLines) expect(line).toMatch(/ SKIP +no CapabilityStatement$/);
+    expect(run.stdout).toMatch(/CapabilityStatement +FAIL +.*not a FHIR server/);
   }, 60_000);
 
   it('should call a search answer that is not a Bundle (link not an array) so, instead of failing on it', async () => {

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { COMMAND_HEADINGS } from './headings.js';
-import { ping } from '../../seed/ping.js';
+import { ping, pingResult } from '../../seed/ping.js';
 import { formatPingTable } from '../../seed/report.js';
 import { positiveInteger } from '../../seed/options.js';
 import type { CommandContext } from '../run.js';
@@ -25,7 +25,7 @@ export const pingCommand: CommandModule<CommandContext, PingArgs> = {
     // ping only reads, so it needs no --production; the flag is accepted for symmetry.
     const certWarnDays = positiveInteger('--cert-warn-days', argv['cert-warn-days']);
     const checks = await ping({ ...connectionOptions(argv), accounts: argv.accounts, members: positiveInteger('--members', argv.members), certWarnDays });
-    const results = checks.map((c) => ({ check: c.check, result: !c.ok ? 'FAIL' : c.warn ? 'WARN' : 'PASS', detail: c.detail }));
+    const results = checks.map((c) => ({ check: c.check, result: pingResult(c), detail: c.detail }));
     argv.io.stdout(argv.json ? `${JSON.stringify({ ok: checks.every((c) => c.ok), checks: results }, null, 2)}\n` : formatPingTable(checks));
     if (checks.some((c) => !c.ok)) argv.result.exitCode = 1;
   },
