@@ -142,7 +142,10 @@ export class FhirHttpClient {
         const r = await this.attempt(method, url, body, { accept: 'application/json', 'user-agent': this.userAgent, ...headers });
         return { status: r.status, body: r.body };
       } catch (error) {
-        throw new NetworkFailure(`${method} ${this.describe(url)}: ${this.reason(error instanceof Error ? error : new Error(String(error)), url)}`, 1);
+        const failure = error instanceof Error ? error : new Error(String(error));
+        // Discovery or a token request can be the first contact (seed --auth smart-backend): the same http-to-TLS hint.
+        const tls = !this.answered && (await this.httpToTls(url, failure)) ? `; that port speaks TLS: use https:// (--server ${this.baseUrl.replace(/^http:/i, 'https:')})` : '';
+        throw new NetworkFailure(`${method} ${this.describe(url)}: ${this.reason(failure, url)}${tls}`, 1);
       }
     };
     return {

@@ -90,6 +90,10 @@ describeEmbedded('serve --tls-cert --tls-key, and the certificate check of ping'
       const run = await runInProcess([...args, '--server', http]);
       expectOneLineExit2(run, new RegExp(`^fhirseed: ${closed}\n$`));
     }
+    // With credentials the first contact can be the SMART discovery request: the same hint.
+    writeFileSync(join(temp.dir, 'secret.txt'), 's');
+    const discovery = await runInProcess(['purge', '--run', 'r-1', '--server', http, '--auth', 'client-credentials', '--client-id', 'c', '--client-secret-file', join(temp.dir, 'secret.txt')]);
+    expectOneLineExit2(discovery, new RegExp(`^fhirseed: GET ${http}/\\.well-known/smart-configuration: .*\\(UND_ERR_SOCKET\\); that port speaks TLS: use https://`));
     const pinged = await runInProcess(['ping', '--server', http]);
     expect(pinged.code).toBe(1);
     expect(pinged.stdout).toMatch(new RegExp(`CapabilityStatement +FAIL +${closed}\n`));
