@@ -91,13 +91,15 @@ describe("the first build's date and reference rows", () => {
     expect(bulk.errors).toEqual(lines.errors);
     expect(bulk.dates).toEqual(lines.dates);
     expect(bulk.refs).toEqual(lines.refs);
-    // e1's rows are its second version's only.
-    expect(bulk.refs.filter((row) => row.includes('"ExplanationOfBenefit/e1"'))).toEqual([
+    // e1's rows are its second version's only. `insurer` is a reference parameter only once an IG package's
+    // SearchParameters are indexed (medplum's global schema: an earlier file of a shared worker may have done it).
+    const withoutInsurer = (rows: string[]) => rows.filter((row) => !row.includes('"insurer"'));
+    expect(withoutInsurer(bulk.refs).filter((row) => row.includes('"ExplanationOfBenefit/e1"'))).toEqual([
       '["ExplanationOfBenefit/e1","patient",0,"Patient/p3"]',
       '["ExplanationOfBenefit/e1","provider",0,"Organization/o3"]',
     ]);
     expect(bulk.dates.some((row) => row.includes('ExplanationOfBenefit/e1') && row.includes('2024-03-01'))).toBe(false);
-    expect(bulk.refs.length).toBe(28);
+    expect(withoutInsurer(bulk.refs).length).toBe(28);
     expect(bulk.dates.length).toBeGreaterThan(40);
     // One batch per table-bearing transaction at most, plus one before the ordinary path's write of e1.
     expect(bulk.batches).toBeGreaterThan(0);
