@@ -71,7 +71,7 @@ export function progressReporter(io: CliIo, unit: string, plain?: PlainProgress,
 
 /**
  * Progress where there is no terminal for a bar: one stderr line each time a new tenth of the total is reached
- * (`seed: sent 640 of 6397 resources (10 %)`), none for 100 % (the command's summary says it), none before
+ * (`seed: sent 640 of 6397 resources (10 %)`; the percentage is the share done at that update, rounded down), none for 100 % (the command's summary says it), none before
  * `quietMs` has passed since the reporter was made (then the tenth reached by then is told at the next update), so
  * that minutes of work are not minutes of silence in a CI log.
  */
@@ -86,7 +86,9 @@ export function tenthsReporter(io: CliIo, plain: PlainProgress): ProgressReporte
       const tenth = total > 0 ? Math.floor((done * 10) / total) : 0;
       if (tenth <= shown || tenth >= 10 || now() - started < quietMs) return;
       shown = tenth;
-      io.stderr(`${plain.label} ${done} of ${total}${unit} (${tenth * 10} %)\n`);
+      // The share done at this update (rounded down), not the tenth crossed: the first line after the quiet start
+      // may come well past that tenth (9185 of 49510 is 18 %, not 10 %).
+      io.stderr(`${plain.label} ${done} of ${total}${unit} (${Math.floor((done * 100) / total)} %)\n`);
     },
     stop: () => undefined,
   };

@@ -126,6 +126,19 @@ describe('start takes every generate option', () => {
     }
   }
 
+  it("should describe serve in fhirseed --help by its default store, SQLite, not as in-memory (V #13)", async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      await run(['--help']);
+      const text = log.mock.calls.map((c) => c.join(' ')).join('\n').replace(/\s+/g, ' ');
+      const line = /fhirseed serve \[dir\](.*?)fhirseed start /.exec(text)?.[1] ?? ''; // its description, however wrapped
+      expect(line).toMatch(/SQLite/);
+      expect(line).not.toMatch(/in-memory/);
+    } finally {
+      log.mockRestore();
+    }
+  });
+
   it('should list in start --help every option of generate and of serve', async () => {
     const start = await optionsOf(['start']);
     const generate = await optionsOf(['generate']);

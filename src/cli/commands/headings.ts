@@ -14,7 +14,7 @@ export const COMMAND_HEADINGS = {
   },
   serve: {
     command: 'serve [dir]',
-    describe: 'Serve fhirseed output (or nothing) from an in-memory FHIR R4 sandbox server until Ctrl-C',
+    describe: 'Serve fhirseed output (or nothing) from a FHIR R4 sandbox server until Ctrl-C (a persistent SQLite store by default; --store memory)',
   },
   start: {
     command: 'start',
