@@ -57,10 +57,26 @@ describeEmbedded('start on an incomplete population', () => {
     const run = await runCliChild(['start', '--out', out, '--port', '0', '--members', '5', '--seed', String(seed + 1), '--packages', join(out, 'bundles')]);
     const stopped = await run.stop();
     expect(stopped.code).toBe(130);
-    expect(stopped.stdout).toContain(
+    expect(stopped.stderr).toContain(
       `fhirseed: ${out} already holds 2 members (profile 'default', seed ${seed}), not --members 5, --seed ${seed + 1}; serving them as they are (empty ${out} or give another --out to generate with --members 5 --seed ${seed + 1})\n`,
     );
     expect(stopped.stdout).not.toMatch(/generating/);
     expect(readFileSync(join(out, 'manifest.json'))).toEqual(manifest);
   }, 120_000);
+
+  it('should serve another profile\'s population without a note when no option asks for another, and name only the options given (V #7)', async () => {
+    const out = join(temp.dir, 'commercial');
+    expect(await runCli(['generate', '--profile', 'commercial', '--members', '2', '--out', out], quiet)).toBe(0);
+    const packages = ['--packages', join(out, 'bundles')];
+    const plain = await (await runCliChild(['start', '--out', out, '--port', '0', ...packages])).stop();
+    expect(plain.code).toBe(130);
+    expect(plain.stdout).toContain(`fhirseed: serving the 'commercial' population already in ${out} (empty it to generate afresh)\n`);
+    expect(plain.stdout + plain.stderr).not.toMatch(/already holds|--profile default/);
+    const members = await (await runCliChild(['start', '--out', out, '--port', '0', '-n', '5', ...packages])).stop();
+    expect(members.stderr).toContain(`, not --members 5; serving them as they are (empty ${out} or give another --out to generate with --members 5)\n`);
+    expect(members.stdout).not.toMatch(/already holds/);
+    const profile = await (await runCliChild(['start', '--out', out, '--port', '0', '--profile', 'default', ...packages])).stop();
+    expect(profile.stderr).toContain(`fhirseed: ${out} already holds 2 members (profile 'commercial', seed `);
+    expect(profile.stderr).toContain(`), not --profile default; serving them as they are`);
+  }, 180_000);
 });

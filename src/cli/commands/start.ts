@@ -25,9 +25,13 @@ export const startCommand: CommandModule<CommandContext, StartArgs> = {
   ...COMMAND_HEADINGS.start,
   builder: (yargs: Argv<CommandContext>) =>
     serveOptions(
-      generateOptions(yargs, 'Population directory: generated into when missing, empty or incomplete, then served'),
+      generateOptions(yargs, 'Population directory: generated into when missing, empty or incomplete, then served')
+        // No default value here: a --profile not given does not ask for another population than --out holds (README).
+        .default('profile', undefined, 'default'),
     ) as unknown as Argv<StartArgs>,
   handler: async (argv) => {
+    const profileGiven = argv.profile !== undefined;
+    argv.profile ??= 'default';
     const shard = argv.shard === undefined ? undefined : parseShard(argv.shard);
     // As generate says it (a file there was ENOTDIR from outputState's listing, exit 70).
     if (existsSync(argv.out) && !statSync(argv.out).isDirectory()) throw new UserError(`--out ${argv.out}: is a file, not a directory`);
@@ -43,7 +47,10 @@ export const startCommand: CommandModule<CommandContext, StartArgs> = {
     await checkBeforeGenerating(argv, argv.out);
     const what = `${shard && shard.count > 1 ? `shard ${shard.index}/${shard.count} of ` : ''}the '${argv.profile}' population`;
     if (state.kind === 'complete') {
-      argv.io.stdout(`fhirseed: ${servedAsItIs(argv, shard) ?? `serving ${what} already in ${argv.out} (empty it to generate afresh)`}\n`);
+      // A note that options did not apply goes to stderr, as every note; the plain "serving" line to stdout.
+      const note = servedAsItIs(argv, shard, profileGiven);
+      if (note) argv.io.stderr(`fhirseed: ${note}\n`);
+      else argv.io.stdout(`fhirseed: serving ${profileGiven ? what : heldWhat(argv.out, shard)} already in ${argv.out} (empty it to generate afresh)\n`);
     } else {
       const why = state.kind === 'missing' ? 'does not exist' : state.kind === 'empty' ? 'holds no population' : `holds an incomplete population (${state.reason})`;
       argv.io.stdout(`fhirseed: ${argv.out} ${why}; generating ${what} into it\n`);
@@ -53,18 +60,31 @@ export const startCommand: CommandModule<CommandContext, StartArgs> = {
   },
 };
 
+/** `the 'commercial' population` (with its shard): what a complete --out holds, by its manifest, when no --profile asks. */
+function heldWhat(out: string, shard: Shard | undefined): string {
+  const manifest = readManifest(out, shard);
+  const name = manifest.profile ?? (manifest.profileFile === undefined ? 'default' : basename(manifest.profileFile).replace(/\.ya?ml$/, ''));
+  return `${shard && shard.count > 1 ? `shard ${shard.index}/${shard.count} of ` : ''}the '${name}' population`;
+}
+
+/** The manifest of a complete --out (the shard's with --shard i/N). */
+function readManifest(out: string, shard: Shard | undefined): { profile?: string; profileFile?: string; seed?: number; members?: { total?: number } } {
+  const name = shard && shard.count > 1 ? `manifest.shard-${shard.index}-of-${shard.count}.json` : 'manifest.json';
+  return JSON.parse(readFileSync(join(out, name), 'utf8')) as { profile?: string; profileFile?: string; seed?: number; members?: { total?: number } };
+}
+
 /**
- * A complete population asked for with other --profile, --members or --seed values is served as it is (README,
- * `start`): the line saying so names what --out holds and the options that did not apply, e.g. `output already holds
+ * A complete population asked for with other --profile, --members or --seed values given on the command line
+ * (`profileGiven`: --profile was; its default asks for nothing) is served as it is (README,
+ * `start`): the line saying so (for stderr) names what --out holds and the options that did not apply, e.g. `output already holds
  * 25 members (profile 'default', seed 20260101), not --members 5; serving them as they are (empty output or give
  * another --out to generate with --members 5)`. Undefined when the options match the manifest.
  */
-function servedAsItIs(argv: StartArgs, shard: Shard | undefined): string | undefined {
-  const name = shard && shard.count > 1 ? `manifest.shard-${shard.index}-of-${shard.count}.json` : 'manifest.json';
-  const manifest = JSON.parse(readFileSync(join(argv.out, name), 'utf8')) as { profile?: string; profileFile?: string; seed?: number; members?: { total?: number } };
+function servedAsItIs(argv: StartArgs, shard: Shard | undefined, profileGiven: boolean): string | undefined {
+  const manifest = readManifest(argv.out, shard);
   const profileName = (p: string) => basename(p).replace(/\.ya?ml$/, '');
   const differ: string[] = [];
-  if (manifest.profileFile !== undefined && profileName(argv.profile) !== profileName(manifest.profileFile)) differ.push(`--profile ${argv.profile}`);
+  if (profileGiven && manifest.profileFile !== undefined && profileName(argv.profile) !== profileName(manifest.profileFile)) differ.push(`--profile ${argv.profile}`);
   const members = wholeNumberOption('--members', argv.members, { min: 1 });
   if (members !== undefined && members !== manifest.members?.total) differ.push(`--members ${members}`);
   const seed = wholeNumberOption('--seed', argv.seed);
