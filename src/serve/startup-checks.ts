@@ -5,6 +5,7 @@ import { assertPortFree } from './listen.js';
 import { dataFiles } from './load.js';
 import { storeFileOf, type RepositoryOptions } from './store/engine.js';
 import { assertStoreKind, lockStoreFile } from './store/open.js';
+import { assertDirectoryOption } from '../util/directory-option.js';
 import { UserError } from '../util/errors.js';
 
 /**
@@ -69,33 +70,8 @@ export function registeredClientsDir(auth: Pick<AuthOptions, 'mode' | 'registrat
   return smart && auth.registration && auth.registration.mode !== 'off' ? auth.registration.stateDir : undefined;
 }
 
-const DIRECTORY_OF: Record<string, string> = {
-  '--packages': 'the folder holding the <name>#<version>.tgz files or <name>#<version>/package/ folders',
-  '--state-dir': 'a folder for the registered clients, clients.json',
-};
-
-/**
- * A directory option's path (`--packages DIR`, `--state-dir DIR`) as far as it can be told without reading it:
- * UserError `OPTION PATH: is a file, not a directory (…)` when it is a file or lies under one (it would otherwise be
- * told late, or never: packages "not found", a registration failing). A path that does not exist passes: --packages of
- * nothing serves without the IG packages (a note says so), and the state directory is made at the first registration.
- */
-export function assertDirectoryOption(option: string, path: string): void {
-  const want = DIRECTORY_OF[option] ? ` (${option} takes ${DIRECTORY_OF[option]})` : '';
-  for (let at = path; ; at = dirname(at)) {
-    let isDirectory: boolean;
-    try {
-      isDirectory = statSync(at).isDirectory();
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if ((code === 'ENOENT' || code === 'ENOTDIR') && dirname(at) !== at) continue;
-      if (code === 'ENOENT') return;
-      throw new UserError(`${option} ${path}: cannot read it (${code ?? (error as Error).message})`);
-    }
-    if (isDirectory) return;
-    throw new UserError(`${option} ${path}: ${at === path ? 'is a file' : `${at} is a file`}, not a directory${want}`);
-  }
-}
+// assertDirectoryOption lives in src/util/directory-option.ts: validate and report share it without loading serve.
+export { assertDirectoryOption } from '../util/directory-option.js';
 
 /**
  * A directory option the user named for writing (`--state-dir DIR`): assertDirectoryOption, and then a folder can be

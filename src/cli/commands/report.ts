@@ -2,6 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { COMMAND_HEADINGS } from './headings.js';
 import { detailedReport, formatReport } from '../../report/index.js';
 import { checkWritable, writePage } from '../../report/html/write.js';
+import { assertDirectoryOption } from '../../util/directory-option.js';
 import { UserError } from '../../util/errors.js';
 import type { CommandContext } from '../run.js';
 import { plural } from '../../util/plural.js';
@@ -34,6 +35,7 @@ export const reportCommand: CommandModule<CommandContext, ReportArgs> = {
     if ((argv.validation !== undefined || argv.validate) && argv.html === undefined) throw new UserError(`--${argv.validate ? 'validate' : 'validation'} goes with --html FILE`);
     if (argv.validation !== undefined && argv.validate) throw new UserError('give --validation FILE or --validate, not both');
     if (argv.html !== undefined) checkWritable(argv.html);
+    if (argv.packages) assertDirectoryOption('--packages', argv.packages); // as serve and validate say it
     // The page's charts (Observable Plot, linkedom) and the validator are loaded only for --html: `report DIR` alone
     // starts in about a third of the CPU time.
     const html = argv.html !== undefined ? await import('../../report/html/index.js') : undefined;

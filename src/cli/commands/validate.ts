@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
 import { COMMAND_HEADINGS } from './headings.js';
 import { escapeJsonControls } from '../../util/control-chars.js';
+import { assertDirectoryOption } from '../../util/directory-option.js';
 import { UserError } from '../../util/errors.js';
 import { keepHeapTight } from '../../util/heap.js';
 import { allocationSitePretenuring } from '../../validate/pretenuring.js';
@@ -43,6 +44,8 @@ export const validateCommand: CommandModule<CommandContext, ValidateArgs> = {
     if (!Number.isInteger(maxErrors) || maxErrors < 0) throw new UserError(`--max-errors ${maxErrors}: expected a whole number ≥ 0`);
     if (!Number.isInteger(argv.jobs) || argv.jobs < 1) throw new UserError(`--jobs ${argv.jobs}: expected a whole number ≥ 1`);
     argv.ig?.forEach(parseIg);
+    // As serve says it: a --packages file is not looked past to $FHIRSEED_PACKAGES without a word.
+    if (argv.packages) assertDirectoryOption('--packages', argv.packages);
     keepHeapTight();
     allocationSitePretenuring(false); // one GC mode, the fast one, not three (src/validate/pretenuring.ts)
     // Reading first (a pass that keeps only keys): a wrong path is told at once, before the packages load.
