@@ -93,7 +93,8 @@ function advertisedRevInclude(source: string, p: SearchParameter, typeCount: num
  * output manifest's `igs` (package id → version; see manifestIgs), limits those to the IGs the data was made for
  * (a carin-bb-only output instantiates no US Core statement and lists no US Core profile; a US Core 3.1.1 output
  * lists the 3.1.1 profiles, when `profiles` read that package); undefined: both, at PROFILE_IGS's versions. The
- * payer IGs' profiles are listed when `payer` names their ImplementationGuide (see payerCapability).
+ * payer IGs' profiles are listed when `payer` names their ImplementationGuide (see payerCapability). An IG is named in
+ * `implementationGuide` only when `profiles` read its package (`packageId|version` in byPackage).
  */
 export function capabilityStatement(base: string, profiles: ProfileListing, authMode: string, tokenEndpoint: string, payer: PayerCapability = { instantiates: [], implementationGuides: [] }, served?: Record<string, string>): CapabilityStatement {
   const core = CORE_IGS.filter((ig) => !served || ig.packageId in served);
@@ -141,7 +142,10 @@ export function capabilityStatement(base: string, profiles: ProfileListing, auth
     software: { name: 'fhirseed serve' },
     implementation: { description: 'fhirseed sandbox', url: base },
     instantiates: [...core.map((ig) => ig.statement), ...payer.instantiates],
-    implementationGuide: [...core.map((ig) => `${ig.canonicalBase}ImplementationGuide/${ig.packageId}|${served?.[ig.packageId] ?? ig.version}`), ...payer.implementationGuides],
+    // Only the IGs whose packages were read (V #6: served without them, it named all five with no profile listed).
+    implementationGuide: [...core.map((ig) => `${ig.canonicalBase}ImplementationGuide/${ig.packageId}|${served?.[ig.packageId] ?? ig.version}`), ...payer.implementationGuides].filter(
+      (url) => profiles.byPackage.has(url.replace(/^.*\/ImplementationGuide\//, '')),
+    ),
     fhirVersion: '4.0.1',
     format: ['application/fhir+json', 'json'],
     rest: [

@@ -54,7 +54,9 @@ describeEmbedded('serve: /metadata names the IGs the output was made for', () =>
 
   it('should name the US Core version of the output, and both IGs when nothing says which', () => {
     const profiles = findProfiles(SHARED_PACKAGES);
-    const usCore311 = capabilityStatement('http://x/fhir', profiles, 'none', 'http://x/auth/token', undefined, { 'hl7.fhir.us.core': '3.1.1' });
+    // As serve reads them: the packages of the versions the output names.
+    const served311 = { 'hl7.fhir.us.core': '3.1.1' };
+    const usCore311 = capabilityStatement('http://x/fhir', findProfiles(SHARED_PACKAGES, profileIgs(served311)), 'none', 'http://x/auth/token', undefined, served311);
     expect(usCore311.instantiates).toEqual([US_CORE]);
     expect(usCore311.implementationGuide).toEqual(['http://hl7.org/fhir/us/core/ImplementationGuide/hl7.fhir.us.core|3.1.1']);
     expect(capabilityStatement('http://x/fhir', profiles, 'none', 'http://x/auth/token').instantiates).toEqual([C4BB, US_CORE]);
@@ -117,5 +119,33 @@ describe('manifestIgs', () => {
     } finally {
       temp.cleanup();
     }
+  });
+});
+
+describeEmbedded('serve: /metadata without the IG packages (V #6)', () => {
+  const temp = tempDir('fhirseed-capability-nopackages-');
+  let server: Awaited<ReturnType<typeof startServer>>;
+
+  beforeAll(async () => {
+    generateTo(temp.dir, { ...shippedProfile('default'), members: 2 });
+    // A packages folder holding no package (named: nothing downloaded): the first-run case without network.
+    server = await startServer({ port: 0, dir: temp.dir, store: 'memory', packagesDir: join(temp.dir, 'bundles') });
+  }, 60_000);
+
+  afterAll(async () => {
+    await server.close();
+    temp.cleanup();
+  });
+
+  it('should name no ImplementationGuide whose package it did not read, and list no profile', async () => {
+    const statement = (await fhir<CapabilityStatement>(`${server.url}/metadata`)).body;
+    expect(listedProfiles(statement)).toEqual([]);
+    expect(statement.implementationGuide ?? []).toEqual([]);
+  });
+
+  it('should name only the IGs whose packages were read', () => {
+    const profiles = findProfiles(SHARED_PACKAGES, ['carin-bb@2.0.0']);
+    const statement = capabilityStatement('http://x/fhir', profiles, 'none', 'http://x/auth/token');
+    expect(statement.implementationGuide).toEqual(['http://hl7.org/fhir/us/carin-bb/ImplementationGuide/hl7.fhir.us.carin-bb|2.0.0']);
   });
 });
