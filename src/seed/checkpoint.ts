@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from './dead-letter.js';
 import type { SeedSource } from './source.js';
@@ -31,15 +32,35 @@ export class Checkpoint {
     this.ordinal = new Map(memberFiles.map((f, i) => [f, i]));
   }
 
+  /**
+   * A fresh checkpoint (a seed without --resume), written at once — unless `path` holds an unfinished checkpoint of
+   * the same server and output with something acknowledged (what --resume would continue): that one is kept until
+   * this run has something to record (its first acknowledgement), so a run that stops before (first contact, the
+   * token request, Ctrl-C) leaves the earlier resume point as it was (`earlier`). The state directory must then be
+   * writable (checked now, as the write would have); throws the fs error (EACCES…) when it is not.
+   */
   static start(path: string, server: string, source: SeedSource): Checkpoint {
     const data: CheckpointData = {
       version: 1, server, runId: source.runId, fingerprint: fingerprint(source),
       directoryDone: false, doneBelow: 0, doneAbove: [], finished: false,
     };
     const checkpoint = new Checkpoint(path, data, source.memberFiles);
-    checkpoint.save();
+    const earlier = Checkpoint.unfinished(path, server, source);
+    if (earlier && (earlier.membersDone || earlier.directoryDone)) {
+      accessSync(dirname(path), constants.W_OK);
+      checkpoint.kept = earlier;
+    } else {
+      checkpoint.save();
+    }
     return checkpoint;
   }
+
+  /** An earlier unfinished checkpoint still at `path` because this run has acknowledged nothing yet (see start). */
+  get earlier(): { membersDone: number; directoryDone: boolean } | undefined {
+    return this.kept;
+  }
+
+  private kept: { membersDone: number; directoryDone: boolean } | undefined;
 
   /** The checkpoint of an earlier run against the same server and output; refuses a mismatched one. */
   static resume(path: string, server: string, source: SeedSource): Checkpoint {
@@ -113,6 +134,7 @@ export class Checkpoint {
 
   private save(): void {
     writeFileAtomic(this.path, `${JSON.stringify(this.data)}\n`);
+    this.kept = undefined;
   }
 }
 

@@ -76,7 +76,7 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
     if (earlier && (earlier.membersDone || earlier.directoryDone)) {
       options.onNote?.(
         `an unfinished seed of run ${source.runId} to ${server} is in ${paths.checkpoint} (${earlier.membersDone} of ${source.memberFiles.length} members acknowledged); ` +
-          `starting afresh without --resume (--resume would skip those ${earlier.membersDone})`,
+          `starting afresh without --resume (--resume would skip those ${earlier.membersDone}; the checkpoint is kept until this run's first acknowledgement)`,
       );
     }
   }
@@ -137,6 +137,7 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
       // The server went away or refused the credentials: stop (the checkpoint stays resumable), one line, exit 2.
       throw stoppedMidRun(error, {
         server, checkpointFile: checkpoint ? paths.checkpoint : undefined, membersDone: checkpoint?.membersDone ?? 0, membersTotal: source.memberFiles.length,
+        directoryDone: checkpoint?.directoryDone ?? false, earlier: checkpoint?.earlier,
         sendingDone, deadLettered: summary.deadLettered, deadLetterFile: paths.deadLetter,
       });
     }

@@ -8,6 +8,10 @@ export interface StopState {
   checkpointFile?: string;
   membersDone: number;
   membersTotal: number;
+  /** Whether the directory bundle was acknowledged (with membersDone 0 and false: nothing was). */
+  directoryDone?: boolean;
+  /** An earlier unfinished checkpoint kept in checkpointFile because this run acknowledged nothing (Checkpoint.earlier). */
+  earlier?: { membersDone: number };
   /** Whether every bundle was acknowledged and only the verify was left. */
   sendingDone: boolean;
   /** Entries this run wrote to the dead-letter file (answers the server gave: 4xx/5xx after retries). */
@@ -29,6 +33,11 @@ export function stoppedMidRun(error: unknown, state: StopState): unknown {
     parts.push(`everything was sent and acknowledged before${error instanceof NetworkFailure ? ' it stopped' : ''}, but not verified; run again with --resume to verify (it sends nothing)`);
   } else if (state.checkpointFile === undefined) {
     parts.push(`sending stopped; the dead letters not yet replayed are still in ${state.deadLetterFile}: run --retry-dead-letter again${error instanceof NetworkFailure ? ' when it is back' : ''}`);
+  } else if (state.earlier) {
+    parts.push(`sending stopped before anything was acknowledged; the earlier unfinished seed in ${state.checkpointFile} is kept (${state.earlier.membersDone} of ${state.membersTotal} members acknowledged): run again with --resume to continue it`);
+  } else if (!state.membersDone && !state.directoryDone) {
+    // Nothing to skip: --resume is beside the point (V #13).
+    parts.push(`sending stopped before anything was acknowledged (0 of ${state.membersTotal} members); run again${error instanceof NetworkFailure ? ' when it is back' : ''}`);
   } else {
     parts.push(
       `sending stopped: ${state.membersDone} of ${state.membersTotal} members acknowledged, in ${state.checkpointFile}; ` +

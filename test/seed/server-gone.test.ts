@@ -117,9 +117,53 @@ describe('seed: an unfinished checkpoint found without --resume', () => {
 
     const run = await runCommand(seedCommand, ['seed', dir, '--server', url, '--no-verify']);
     expect(run.exitCode, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/^fhirseed: an unfinished seed of run \S+ to \S+ is in \S+checkpoint\.json \(3 of 6 members acknowledged\); starting afresh without --resume \(--resume would skip those 3\)\n$/);
+    expect(run.stderr).toMatch(/^fhirseed: an unfinished seed of run \S+ to \S+ is in \S+checkpoint\.json \(3 of 6 members acknowledged\); starting afresh without --resume \(--resume would skip those 3; the checkpoint is kept until this run's first acknowledgement\)\n$/);
     // A finished checkpoint is no news.
     const again = await runCommand(seedCommand, ['seed', dir, '--server', url, '--no-verify']);
     expect(again.stderr).toBe('');
+  });
+
+  it('should keep the unfinished checkpoint when the fresh run stops before anything is acknowledged (V #4), and not suggest --resume for nothing (V #13)', async () => {
+    const dir = join(temp.dir, 'kept');
+    writeFixtureOutput(dir, { members: 6, runId: uniqueRunId('kept') });
+    const url = suite.server().url;
+    // One server URL for the whole test (a checkpoint is for one server): the proxy, passing until told to refuse.
+    let refuse = false;
+    const proxy = await startFaultProxy(url, (_n, req) => (refuse && req.method === 'POST' ? { kind: 'status', status: 401 } : { kind: 'pass' }));
+    try {
+      await seed(testSeedOptions(proxy.url, dir, { verify: false }));
+      const path = statePaths({ dir }).checkpoint;
+      const data = JSON.parse(readFileSync(path, 'utf8')) as CheckpointFile;
+      const unfinished = JSON.stringify({ ...data, doneBelow: 2, doneAbove: [4], finished: false });
+      writeFileSync(path, unfinished);
+
+      // Every write refused (401) from the first: nothing acknowledged, the earlier resume point kept and named.
+      refuse = true;
+      const refused = await runCommand(seedCommand, ['seed', dir, '--server', proxy.url, '--no-verify']);
+      expect(refused.exitCode, refused.stderr).toBe(2);
+      expect(refused.stderr).toMatch(/sending stopped before anything was acknowledged; the earlier unfinished seed in \S+checkpoint\.json is kept \(3 of 6 members acknowledged\): run again with --resume to continue it\n$/);
+      expect(readFileSync(path, 'utf8')).toBe(unfinished);
+
+      // Resumed, it continues the earlier run and finishes.
+      refuse = false;
+      const resumed = await runCommand(seedCommand, ['seed', dir, '--server', proxy.url, '--resume', '--no-verify']);
+      expect(resumed.exitCode, resumed.stderr).toBe(0);
+      expect(readCheckpoint(dir).finished).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+
+    // No earlier checkpoint to keep, nothing acknowledged: no --resume suggested.
+    const fresh = join(temp.dir, 'fresh-refused');
+    writeFixtureOutput(fresh, { members: 4, runId: uniqueRunId('fresh-refused') });
+    const proxy2 = await startFaultProxy(url, (_n, req) => (req.method === 'POST' ? { kind: 'status', status: 401 } : { kind: 'pass' }));
+    try {
+      const run = await runCommand(seedCommand, ['seed', fresh, '--server', proxy2.url, '--no-verify']);
+      expect(run.exitCode, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/; sending stopped before anything was acknowledged \(0 of 4 members\); run again\n$/);
+      expect(run.stderr).not.toMatch(/--resume/);
+    } finally {
+      await proxy2.close();
+    }
   });
 });
