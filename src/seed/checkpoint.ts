@@ -62,6 +62,9 @@ export class Checkpoint {
 
   private kept: { membersDone: number; directoryDone: boolean } | undefined;
 
+  /** Called once when this run's first save replaces a kept earlier checkpoint (see start). */
+  onReplace?: () => void;
+
   /** The checkpoint of an earlier run against the same server and output; refuses a mismatched one. */
   static resume(path: string, server: string, source: SeedSource): Checkpoint {
     if (!existsSync(path)) return Checkpoint.start(path, server, source);
@@ -133,6 +136,7 @@ export class Checkpoint {
   }
 
   private save(): void {
+    if (this.kept) this.onReplace?.();
     writeFileAtomic(this.path, `${JSON.stringify(this.data)}\n`);
     this.kept = undefined;
   }

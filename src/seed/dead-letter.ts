@@ -27,15 +27,32 @@ export class DeadLetterFile {
 
   constructor(readonly path: string, private readonly redactor: Redactor) {}
 
-  /** Starts a new file (a fresh run) or keeps adding to the one there (a resumed run). */
-  open(append: boolean): void {
+  /**
+   * Starts a new file (a fresh run) or keeps adding to the one there (a resumed run). `later` (a fresh run over an
+   * earlier unfinished seed whose checkpoint is kept, Checkpoint.earlier): the file there is emptied only when this run
+   * has something to record — its first dead letter, or startAfresh at its first acknowledgement.
+   */
+  open(append: boolean, later = false): void {
+    if (!append && later) {
+      this.pendingEmpty = true;
+      return;
+    }
     if (!append && existsSync(this.path)) writeFileSync(this.path, '');
     this.fd = openSync(this.path, 'a');
   }
 
+  /** With open(false, true): empties the earlier run's file now (this run acknowledged something); else nothing. */
+  startAfresh(): void {
+    if (this.pendingEmpty) this.open(false);
+    this.pendingEmpty = false;
+  }
+
+  private pendingEmpty = false;
+
   write(results: readonly EntryResult[]): void {
     const failed = results.filter((r) => !r.ok);
     if (!failed.length) return;
+    if (this.pendingEmpty) this.startAfresh();
     if (this.fd === undefined) this.open(true);
     const lines = failed.map((r) => `${this.redactor.redact(JSON.stringify(deadLetter(r)))}\n`).join('');
     writeSync(this.fd!, lines);

@@ -107,7 +107,9 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
       } else {
         summary.checkpointFile = paths.checkpoint;
         const deadLetters = new DeadLetterFile(paths.deadLetter, redactor);
-        deadLetters.open(options.resume);
+        // Over a kept earlier checkpoint, its dead letters stay until this run records something (V #4).
+        deadLetters.open(options.resume, checkpoint.earlier !== undefined);
+        if (checkpoint.earlier) checkpoint.onReplace = () => deadLetters.startAfresh();
         const runner: WorkRunner = { sender, deadLetters, checkpoint, onEntries, signal: options.signal };
         try {
           if (source.directoryFile && !checkpoint.directoryDone) {

@@ -114,9 +114,13 @@ describe('seed: an unfinished checkpoint found without --resume', () => {
     const path = statePaths({ dir }).checkpoint;
     const data = JSON.parse(readFileSync(path, 'utf8')) as CheckpointFile;
     writeFileSync(path, JSON.stringify({ ...data, doneBelow: 2, doneAbove: [4], finished: false }));
+    const deadLetter = statePaths({ dir }).deadLetter;
+    writeFileSync(deadLetter, '{"earlier":"run"}\n');
 
     const run = await runCommand(seedCommand, ['seed', dir, '--server', url, '--no-verify']);
     expect(run.exitCode, run.stderr).toBe(0);
+    // The earlier run's dead letters go once this run has acknowledged something (nothing refused: empty).
+    expect(readFileSync(deadLetter, 'utf8')).toBe('');
     expect(run.stderr).toMatch(/^fhirseed: an unfinished seed of run \S+ to \S+ is in \S+checkpoint\.json \(3 of 6 members acknowledged\); starting afresh without --resume \(--resume would skip those 3; the checkpoint is kept until this run's first acknowledgement\)\n$/);
     // A finished checkpoint is no news.
     const again = await runCommand(seedCommand, ['seed', dir, '--server', url, '--no-verify']);
@@ -136,6 +140,8 @@ describe('seed: an unfinished checkpoint found without --resume', () => {
       const data = JSON.parse(readFileSync(path, 'utf8')) as CheckpointFile;
       const unfinished = JSON.stringify({ ...data, doneBelow: 2, doneAbove: [4], finished: false });
       writeFileSync(path, unfinished);
+      const deadLetter = statePaths({ dir }).deadLetter;
+      writeFileSync(deadLetter, '{"earlier":"run"}\n');
 
       // Every write refused (401) from the first: nothing acknowledged, the earlier resume point kept and named.
       refuse = true;
@@ -143,6 +149,7 @@ describe('seed: an unfinished checkpoint found without --resume', () => {
       expect(refused.exitCode, refused.stderr).toBe(2);
       expect(refused.stderr).toMatch(/sending stopped before anything was acknowledged; the earlier unfinished seed in \S+checkpoint\.json is kept \(3 of 6 members acknowledged\): run again with --resume to continue it\n$/);
       expect(readFileSync(path, 'utf8')).toBe(unfinished);
+      expect(readFileSync(deadLetter, 'utf8')).toBe('{"earlier":"run"}\n');
 
       // Resumed, it continues the earlier run and finishes.
       refuse = false;
