@@ -1,5 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
-import { createValidator, type Validator } from '../../src/validate/validator.js';
+import { createValidator, type Issue, type Validator } from '../../src/validate/validator.js';
 import { SHARED_PACKAGES } from './packages.js';
 
 let shared: Promise<Validator> | undefined;
@@ -8,6 +8,13 @@ let shared: Promise<Validator> | undefined;
 export function sharedValidator(): Promise<Validator> {
   shared ??= createValidator({ packagesDir: SHARED_PACKAGES, igs: ['carin-bb@2.0.0', 'us-core@6.1.0'] });
   return shared;
+}
+
+/** The issues `validator.check` finds in one resource (every reference counted as resolving). */
+export function checkResource(validator: Validator, r: unknown): Issue[] {
+  const issues: Issue[] = [];
+  validator.check(r as Resource, () => true, issues);
+  return issues;
 }
 
 /** The examples of a loaded package, e.g. `hl7.fhir.us.carin-bb`. */

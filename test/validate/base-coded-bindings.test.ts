@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Issue, Validator } from '../../src/validate/validator.js';
-import { sharedValidator } from '../helpers/validator.js';
+import { checkResource, sharedValidator } from '../helpers/validator.js';
 
 /**
  * R4's required bindings on Coding and CodeableConcept elements, for a resource no loaded profile checks (s18 N2
@@ -15,11 +15,7 @@ beforeAll(async () => {
   validator = await sharedValidator();
 }, 600_000);
 
-const check = (r: unknown): Issue[] => {
-  const issues: Issue[] = [];
-  validator.check(r as Resource, () => true, issues);
-  return issues;
-};
+const check = (r: unknown): Issue[] => checkResource(validator, r);
 const said = (issues: Issue[]) => issues.map((i) => `${i.severity} ${i.path}: ${i.message}${i.profile ? ` [${i.profile}]` : ''}`);
 
 const CLINICAL = 'http://terminology.hl7.org/CodeSystem/condition-clinical';

@@ -9,7 +9,7 @@ import { scanFiles, validateScanned } from '../../src/validate/stream.js';
 import { buildReport, formatSummary } from '../../src/validate/summary.js';
 import type { Issue, Validator } from '../../src/validate/validator.js';
 import { tempDir } from '../helpers/output.js';
-import { examplesOf, sharedValidator } from '../helpers/validator.js';
+import { checkResource, examplesOf, sharedValidator } from '../helpers/validator.js';
 
 /**
  * What the s17 new-user trial found in `validate` (F1-F4, F6): codes of external systems in required bindings are
@@ -25,11 +25,7 @@ beforeAll(async () => {
   validator = await sharedValidator();
 }, 600_000);
 
-const check = (r: unknown): Issue[] => {
-  const issues: Issue[] = [];
-  validator.check(r as Resource, () => true, issues);
-  return issues;
-};
+const check = (r: unknown): Issue[] => checkResource(validator, r);
 
 describe('F1: codes of whole external systems in required bindings', () => {
   it('knows each system form and check digit', () => {
