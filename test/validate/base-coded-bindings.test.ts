@@ -1,4 +1,3 @@
-import type { Resource } from '@medplum/fhirtypes';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Issue, Validator } from '../../src/validate/validator.js';
 import { checkResource, sharedValidator } from '../helpers/validator.js';

@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeControls, escapeJsonControls } from '../../src/util/control-chars.js';
 import { codeFormatProblem } from '../../src/validate/code-formats.js';
