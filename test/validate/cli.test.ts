@@ -31,7 +31,21 @@ describe('validate: which IGs', () => {
     expect(r.stdout).toContain('must-support coverage, hl7.fhir.us.carin-bb#2.0.0:');
     expect(r.stdout).not.toContain('hl7.fhir.us.core#6.1.0');
     expect(r.stdout).toContain(`note: IGs from ${join(out311, 'manifest.json')}: hl7.fhir.us.carin-bb@2.0.0, hl7.fhir.us.core@3.1.1`);
+    // Its own manifest, test accounts and brands are not news to whoever generated it (--json still lists them).
+    expect(r.stdout).not.toMatch(/hold(s)? no FHIR resource/);
     expect(r.code).toBe(0);
+  });
+
+  it('should name a non-FHIR file beside fhirseed output, but not the output\'s own manifest and test accounts', async () => {
+    const out = join(temp.dir, 'own-files');
+    generateTo(out, { ...shippedProfile('default'), members: 1 });
+    writeFileSync(join(out, 'settings.json'), '{"theme": "dark"}');
+    const r = await validate([out, '--packages', SHARED_PACKAGES, '--json']);
+    const report = JSON.parse(r.stdout) as { skippedFiles: string[]; notes: string[] };
+    expect(report.notes.filter((n) => n.includes('no FHIR resource'))).toEqual([
+      `1 file holds no FHIR resource (empty, or JSON that is not FHIR) and was skipped: ${join(out, 'settings.json')}`,
+    ]);
+    expect(report.skippedFiles).toEqual(expect.arrayContaining([join(out, 'manifest.json'), join(out, 'test-accounts.json'), join(out, 'settings.json')]));
   });
 
   it('should find the manifest one level up, for a path inside the output (ndjson/)', async () => {

@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
+import { basename, dirname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { COMMAND_HEADINGS } from './headings.js';
+import { OWN_ENTRY } from '../../output/target.js';
 import { escapeJsonControls } from '../../util/control-chars.js';
 import { assertDirectoryOption } from '../../util/directory-option.js';
 import { UserError } from '../../util/errors.js';
@@ -71,7 +73,11 @@ export const validateCommand: CommandModule<CommandContext, ValidateArgs> = {
     if (fromManifest) notes.unshift(`IGs from ${fromManifest.manifests.join(', ')}: ${fromManifest.igs.join(', ')} (choose others with --ig)`);
     for (const [key, reason] of result.skippedInvariants) notes.push(`invariant ${key} not evaluated: ${reason}`);
     if (read.duplicates) notes.push(`${read.duplicates} ${read.duplicates === 1 ? 'resource seen more than once (e.g. in bundles/ and ndjson/) was' : 'resources seen more than once (e.g. in bundles/ and ndjson/) were'} validated once`);
-    if (read.skippedFiles.length) notes.push(skippedFilesNote(read.skippedFiles));
+    // fhirseed's own files beside its data (the manifest the IGs were read from, the test accounts, the brands) are
+    // no news to the user who generated it; the JSON report still lists them.
+    const outputs = new Set((fromManifest?.manifests ?? []).map((m) => dirname(m)));
+    const unexpected = read.skippedFiles.filter((f) => !(outputs.has(dirname(resolve(f))) && OWN_ENTRY.test(basename(f))));
+    if (unexpected.length) notes.push(skippedFilesNote(unexpected));
     const report = buildReport(read, issues, coverageReports, maxErrors, notes);
     argv.io.stdout(argv.json ? `${escapeJsonControls(JSON.stringify(report, null, 2))}\n` : formatSummary(report));
     if (report.errors > 0) argv.result.exitCode = 1;
