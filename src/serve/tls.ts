@@ -1,4 +1,4 @@
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { UserError } from '../util/errors.js';
@@ -27,24 +27,20 @@ export function readTls(files: TlsFiles): { cert: Buffer; key: Buffer } {
   const key = read('--tls-key', files.key);
   if (!cert.includes('-----BEGIN CERTIFICATE-----')) throw new UserError(`--tls-cert ${files.cert}: not a PEM certificate`);
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.toString('latin1'))) throw new UserError(`--tls-key ${files.key}: not a PEM private key`);
+  const pair = `--tls-cert ${files.cert} / --tls-key ${files.key}`;
+  let certificate: X509Certificate;
+  let privateKey: KeyObject;
   try {
     createSecureContext({ cert, key });
+    certificate = new X509Certificate(cert);
+    privateKey = createPrivateKey(key);
   } catch (error) {
-    throw new UserError(`--tls-cert ${files.cert} / --tls-key ${files.key}: TLS cannot use them together (${(error as Error).message})`);
+    throw new UserError(`${pair}: TLS cannot use them together (${(error as Error).message})`);
   }
   // createSecureContext compares the key with the certificate only when both are of one algorithm: check it across them too.
-  let belongs: boolean;
-  try {
-    belongs = new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
-  } catch (error) {
-    throw new UserError(`--tls-cert ${files.cert} / --tls-key ${files.key}: TLS cannot use them together (${(error as Error).message})`);
-  }
-  if (!belongs) {
-    const algorithm = (pem: Buffer | string) => createPrivateKey(pem).asymmetricKeyType?.toUpperCase() ?? 'unknown';
-    const certAlgorithm = new X509Certificate(cert).publicKey.asymmetricKeyType?.toUpperCase() ?? 'unknown';
-    throw new UserError(
-      `--tls-cert ${files.cert} / --tls-key ${files.key}: the key does not belong to the certificate (an ${algorithm(key)} key for an ${certAlgorithm} certificate)`,
-    );
+  if (!certificate.checkPrivateKey(privateKey)) {
+    const algorithm = (k: KeyObject) => k.asymmetricKeyType?.toUpperCase() ?? 'unknown';
+    throw new UserError(`${pair}: the key does not belong to the certificate (an ${algorithm(privateKey)} key for an ${algorithm(certificate.publicKey)} certificate)`);
   }
   return { cert, key };
 }
