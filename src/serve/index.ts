@@ -214,8 +214,9 @@ async function prepareServing(options: ServeOptions, authOptions: AuthOptions, m
   // Searches and reads off the server thread, each worker with its own read-only connection to the store file.
   const workers = storeFile ? readWorkerCount(loaded.loaded, wantedReaders) : 0;
   const reads = workers ? new ReadPool(storeFile!, [profiles.searchParameters, payerIgs.searchParameters], workers, repo.types()) : undefined;
-  // Asked for by number: serving waits for them (every answer then from a worker); by default they start meanwhile.
-  if (reads && wantedReaders !== undefined) await reads.started;
+  // Serving waits for them, so every answer comes from a worker: started meanwhile, they left the first requests after
+  // a first build to the server thread while they compiled beside it.
+  if (reads) await reads.started;
   const cache = new Map<string, string>();
   const handler = createHandler({
     router,
