@@ -40,14 +40,16 @@ export function resolvesOnlyInBundle(ref: string): boolean {
 }
 
 /**
- * Why a Bundle entry's `fullUrl` is not of its scheme's form, or undefined: a `urn:uuid:` fullUrl must be an R4
- * `uuid` (`urn:uuid:` and an RFC 4122 UUID in lower-case hex, 8-4-4-4-12), a `urn:oid:` one an R4 `oid`
- * (datatypes.html; bundle.html#bundle-unique names them as the fullUrls of resources without a server identity).
- * Schemes are matched case-insensitively, as references are (reference-form.ts), so `URN:UUID:…` is told too.
- * Other URIs are left to the `uri` type's own check.
+ * Why a Bundle entry's `fullUrl` is not of its form, or undefined. It is "the Absolute URL for the resource" (R4
+ * Bundle.entry.fullUrl), so it has a scheme (RFC 3986 §3.1; the HL7 validator's BUNDLE_ENTRY_URL_ABSOLUTE refuses
+ * `Patient/1` too); a `urn:uuid:` fullUrl must be an R4 `uuid` (`urn:uuid:` and an RFC 4122 UUID in lower-case hex,
+ * 8-4-4-4-12), a `urn:oid:` one an R4 `oid` (datatypes.html; bundle.html#bundle-unique names them as the fullUrls of
+ * resources without a server identity). Schemes are matched case-insensitively, as references are (reference-form.ts),
+ * so `URN:UUID:…` is told too. Other URIs are left to the `uri` type's own check.
  */
 export function fullUrlProblem(fullUrl: string): string | undefined {
   if (/^urn:uuid:/i.test(fullUrl) && primitiveProblem('uuid', fullUrl)) return `${JSON.stringify(fullUrl)} is not urn:uuid: and a UUID in lower-case hex (R4 uuid, RFC 4122: urn:uuid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`;
   if (/^urn:oid:/i.test(fullUrl) && primitiveProblem('oid', fullUrl)) return `${JSON.stringify(fullUrl)} is not urn:oid: and an OID (R4 oid, e.g. urn:oid:2.16.840.1)`;
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(fullUrl)) return `${JSON.stringify(fullUrl)} is not an absolute URL (R4 Bundle.entry.fullUrl, "the Absolute URL for the resource": https://…/Type/id, urn:uuid:… or urn:oid:…)`;
   return undefined;
 }

@@ -45,7 +45,7 @@ describe('readResources and inputFiles', () => {
   it('should read Bundles of the four kinds by entry, other resources whole, NDJSON by line, and skip non-FHIR JSON', () => {
     const dir = fresh();
     mkdirSync(join(dir, 'sub'));
-    const entries = (id: string) => [{ resource: { resourceType: 'Patient', id } }, { fullUrl: 'x', request: { method: 'DELETE', url: 'Patient/gone' } }, { response: { status: '200' } }];
+    const entries = (id: string) => [{ resource: { resourceType: 'Patient', id } }, { fullUrl: 'https://example.org/fhir/Patient/gone', request: { method: 'DELETE', url: 'Patient/gone' } }, { response: { status: '200' } }];
     for (const type of ['transaction', 'batch', 'collection', 'searchset']) writeFileSync(join(dir, `b-${type}.json`), JSON.stringify({ resourceType: 'Bundle', type, entry: entries(type) }));
     writeFileSync(join(dir, 'b-none.json'), JSON.stringify({ resourceType: 'Bundle', type: 'batch' }));
     writeFileSync(join(dir, 'c-document.json'), JSON.stringify({ resourceType: 'Bundle', id: 'doc', type: 'document', entry: entries('in-doc') }));

@@ -45,6 +45,15 @@ describe('a Bundle file entry\'s urn:uuid:/urn:oid: fullUrl', () => {
     expect(read.problems[0]!.message).toBe('Bundle.entry[2].fullUrl "urn:uuid:not-a-uuid" is not urn:uuid: and a UUID in lower-case hex (R4 uuid, RFC 4122: urn:uuid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)');
   });
 
+  // R4 Bundle.entry.fullUrl is "the Absolute URL for the resource" (the HL7 validator's BUNDLE_ENTRY_URL_ABSOLUTE).
+  it('should be a problem when it is not absolute (no scheme), and not when it has one', () => {
+    const urls = ['Patient/p0', '', 'p2', 'https://example.org/fhir/Patient/p3', 'urn:x-other:anything', 'mailto:x@example.org'];
+    const { file, at } = transactionFile('relative.json', urls);
+    expect(readResources([file]).problems.map((p) => [`${p.line}:${p.column}`, p.message])).toEqual(
+      urls.slice(0, 3).map((u, i) => [at.get(u), `Bundle.entry[${i}].fullUrl ${JSON.stringify(u)} is not an absolute URL (R4 Bundle.entry.fullUrl, "the Absolute URL for the resource": https://…/Type/id, urn:uuid:… or urn:oid:…)`]),
+    );
+  });
+
   it('should accept every lower-case RFC 4122 UUID and refuse it with any hex digit upper-cased or any part cut short', () => {
     fc.assert(
       fc.property(fc.uuid(), fc.nat(), (uuid, at) => {
