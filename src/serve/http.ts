@@ -23,7 +23,7 @@ import { otherPatientSearch, patientDenial, patientFilter } from './patient-acce
 import { sendPage, type SitePage } from './index-page.js';
 import type { AtomicMemoryRepository } from './router.js';
 import { planSearch, runSearch, type Query } from './search-extras.js';
-import { WriteQueue, deleteRefusal, isWrite, placeholderProblems, placeholderRefusal, processBundle } from './transaction.js';
+import { WriteQueue, deleteRefusal, isWrite, bundleRuleProblems, bundleRuleRefusal, processBundle, ruleAnswer } from './transaction.js';
 import { BulkImports, sendImportAnswer } from './bulk-import.js';
 import { checkBundle, validationOutcome, type WriteCheck } from './validate-writes.js';
 import { binaryContent, wantsBinaryContent } from './binary.js';
@@ -311,27 +311,30 @@ async function write(context: HttpContext, method: HttpMethod, url: URL, segment
 }
 
 /**
- * A transaction or batch, checked first with --validate: a refused batch entry answers alone, in place. Placeholder
- * problems (a `urn:uuid:` reference no entry's fullUrl names, a `urn:uuid:` fullUrl without a UUID) come before the
- * validator, so they answer as without --validate: a transaction 400 `processing` whole, a batch entry 400 alone
- * (R4 http.html#trules; the validator would call them 422).
+ * A transaction or batch, checked first with --validate: a refused batch entry answers alone, in place. The Bundle's
+ * own rules (bundleRuleProblems: a fullUrl's form, a placeholder no entry's fullUrl names, a batch entry referring to
+ * another) come before the validator, so they answer as without --validate: a transaction 400 `processing` whole, a
+ * batch entry 400 alone (R4 http.html#trules, #brules; the validator would call some of them 422).
  */
 async function writeBundle(context: HttpContext, bundle: Bundle): Promise<FhirResponse> {
   if (!context.check || bundle?.resourceType !== 'Bundle' || !Array.isArray(bundle.entry)) return processBundle(context.router, context.repo, bundle);
-  const placeholders = placeholderProblems(bundle.entry);
-  const refusal = placeholderRefusal(bundle, placeholders);
+  const problems = bundleRuleProblems(bundle);
+  const refusal = bundleRuleRefusal(bundle, problems);
   if (refusal) return [refusal];
   const { refuse, refusedEntries } = checkBundle(context.check, bundle);
   if (refuse) return [refuse];
-  for (const index of placeholders.keys()) refusedEntries.delete(index);
-  if (!refusedEntries.size) return processBundle(context.router, context.repo, bundle);
-  const kept = bundle.entry.filter((_, i) => !refusedEntries.has(i));
+  // Answered here, the Bundle's rules before the validator's: the entries sent on are renumbered, and their
+  // bundleRuleProblems would name the wrong Bundle.entry[N].
+  const refused = new Map([...refusedEntries].map(([i, outcome]) => [i, { status: '422 Unprocessable Entity', outcome }]));
+  for (const [i, issues] of problems) refused.set(i, ruleAnswer(issues));
+  if (!refused.size) return processBundle(context.router, context.repo, bundle);
+  const kept = bundle.entry.filter((_, i) => !refused.has(i));
   const [outcome, result] = kept.length ? await processBundle(context.router, context.repo, { ...bundle, entry: kept }) : [allOk, { resourceType: 'Bundle', type: 'batch-response', entry: [] } as Bundle];
   if (!isOk(outcome) || result?.resourceType !== 'Bundle') return result ? [outcome, result] : [outcome];
   const answered = [...(result.entry ?? [])];
   const entry = bundle.entry.map((_, i) => {
-    const refused = refusedEntries.get(i);
-    return refused ? { response: { status: '422 Unprocessable Entity', outcome: refused } } : (answered.shift() ?? {});
+    const response = refused.get(i);
+    return response ? { response } : (answered.shift() ?? {});
   });
   return [allOk, { ...result, entry }];
 }

@@ -2,6 +2,7 @@ import { OperationOutcomeError, allOk, badRequest, isOk, normalizeOperationOutco
 import { randomUUID } from 'node:crypto';
 import type { FhirRequest, FhirResponse, FhirRouter } from '@medplum/fhir-router';
 import type { Bundle, BundleEntry, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import { fullUrlProblem } from '../validate/bundle-scope.js';
 import type { AtomicMemoryRepository } from './router.js';
 
 /**
@@ -28,14 +29,14 @@ export async function processBundle(router: FhirRouter, repo: AtomicMemoryReposi
   if (bundle.type !== 'transaction' && bundle.type !== 'batch') {
     return [badRequest(`Bundle.type must be transaction or batch, not ${bundle.type ?? '(missing)'}`)];
   }
-  const placeholders = placeholderProblems(bundle.entry ?? []);
+  const problems = bundleRuleProblems(bundle);
   // A transaction is refused whole (nothing stored); a batch answers the entries alone (processBatch).
-  const refusal = placeholderRefusal(bundle, placeholders);
+  const refusal = bundleRuleRefusal(bundle, problems);
   if (refusal) return [refusal];
   const existedBefore = (bundle.entry ?? []).map((entry) => putTarget(entry, repo));
   const versionsBefore = (bundle.entry ?? []).map((entry) => (putTarget(entry, repo) ? putVersion(entry, repo) : undefined));
-  // medplum resolves urn:uuid: placeholders only: a transaction's urn:oid: ones are handed to it as urn:uuid: ones.
-  const sent = bundle.type === 'transaction' ? oidPlaceholdersAsUuids(bundle) : bundle;
+  // medplum resolves urn:uuid: placeholders only: urn:oid: ones are handed to it as urn:uuid: ones.
+  const sent = oidPlaceholdersAsUuids(bundle);
   const request: FhirRequest = {
     method: 'POST',
     url: '',
@@ -63,7 +64,7 @@ export async function processBundle(router: FhirRouter, repo: AtomicMemoryReposi
         return [allOk, { resourceType: 'Bundle', type: 'transaction-response', entry } as Bundle];
       });
     } else if (bundle.type === 'batch') {
-      response = await processBatch(router, repo, bundle, request, placeholders);
+      response = await processBatch(router, repo, sent, request, problems);
     } else {
       response = await router.handleRequest(request, repo);
     }
@@ -90,12 +91,12 @@ export async function processBundle(router: FhirRouter, repo: AtomicMemoryReposi
  * of it stored. A DELETE entry whose `request.ifMatch` names another version than the current one is answered 412
  * and not applied (medplum's delete does not read If-Match).
  */
-async function processBatch(router: FhirRouter, repo: AtomicMemoryRepository, bundle: Bundle, request: FhirRequest, placeholders: Map<number, OperationOutcomeIssue>): Promise<FhirResponse> {
+async function processBatch(router: FhirRouter, repo: AtomicMemoryRepository, bundle: Bundle, request: FhirRequest, problems: Map<number, OperationOutcomeIssue[]>): Promise<FhirResponse> {
   const entries = bundle.entry ?? [];
   const stale = new Map<number, { status: string; outcome: OperationOutcome }>();
   entries.forEach((entry, i) => {
-    const placeholder = placeholders.get(i);
-    if (placeholder) return void stale.set(i, { status: '400 Bad Request', outcome: { resourceType: 'OperationOutcome', issue: [placeholder] } });
+    const problem = problems.get(i);
+    if (problem) return void stale.set(i, ruleAnswer(problem));
     const refusal = deleteRefusal(entry, repo);
     if (refusal) stale.set(i, { status: '412 Precondition Failed', outcome: refusal });
   });
@@ -114,42 +115,53 @@ async function processBatch(router: FhirRouter, repo: AtomicMemoryRepository, bu
 }
 
 /**
- * A `urn:uuid:` fullUrl as R4's `uuid` type has it: the scheme and an RFC 4122 UUID in lower-case hex. Only such a one
- * is a placeholder medplum resolves (batch.ts rewrites references matching exactly this, lower case only).
+ * The entries of a transaction or batch that break a rule of the Bundle itself, by entry index: a `processing` issue
+ * for each break, the fullUrl's first, then the references' in document order. The rules: a fullUrl of its form
+ * (fullUrlProblem: absolute, `urn:uuid:` with a UUID in lower-case hex, `urn:oid:` with an OID; R4
+ * Bundle.entry.fullUrl, uuid, oid); a `urn:uuid:` or `urn:oid:` reference names an entry's fullUrl, character for
+ * character (R4 http.html#trules: placeholders are resolved against the Bundle's fullUrls; HAPI FHIR refuses such a
+ * transaction as "unable to satisfy placeholder"); and in a batch, no reference names another entry's fullUrl
+ * ("References within a Bundle.entry.resource to another Bundle.entry.resource that is being created within the batch
+ * are considered to be non-conformant", R4 http.html#brules: its entries are processed apart, in no promised order).
+ * Stored as they are, such references would resolve to nothing, ever (medplum rewrites only lower-case `urn:uuid:`
+ * ones that match a fullUrl exactly), or in a batch to whichever entry medplum ran first. Never throws on odd entries.
  */
-const UUID_URN = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/**
- * The placeholder problems of a transaction or batch, by entry index, one `processing` issue each: a fullUrl
- * `urn:uuid:` (in any case) that is not followed by a UUID in lower-case hex, and a `urn:uuid:` or `urn:oid:` reference
- * that no entry's fullUrl names, character for character (R4 http.html#trules: placeholders are resolved against the
- * Bundle's fullUrls; HAPI FHIR refuses such a transaction as "unable to satisfy placeholder"). Stored as they are, such
- * references would resolve to nothing, ever: medplum rewrites only lower-case ones that match a fullUrl exactly.
- */
-export function placeholderProblems(entries: BundleEntry[]): Map<number, OperationOutcomeIssue> {
-  const fullUrls = new Set(entries.map((entry) => entry.fullUrl).filter((fullUrl): fullUrl is string => typeof fullUrl === 'string'));
-  const problems = new Map<number, OperationOutcomeIssue>();
+export function bundleRuleProblems(bundle: Bundle): Map<number, OperationOutcomeIssue[]> {
+  const entries: (BundleEntry | null | undefined)[] = Array.isArray(bundle.entry) ? bundle.entry : [];
+  // Each fullUrl's first entry.
+  const owners = new Map<string, number>();
   entries.forEach((entry, i) => {
-    const fullUrl = entry.fullUrl;
-    if (typeof fullUrl === 'string' && /^urn:uuid:/i.test(fullUrl) && !UUID_URN.test(fullUrl)) {
-      problems.set(i, processingIssue(`Bundle.entry[${i}].fullUrl`, `Bundle.entry[${i}].fullUrl "${fullUrl}" is urn:uuid: without a UUID in lower-case hex (urn:uuid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, R4 uuid)`));
-      return;
-    }
-    const dangling = danglingPlaceholder(entry.resource, `Bundle.entry[${i}].resource`, fullUrls);
-    if (dangling) {
-      const [path, reference] = dangling;
-      problems.set(i, processingIssue(path, `${path}: reference "${reference}" names no entry of this Bundle (no entry has this fullUrl), so it cannot be resolved`));
-    }
+    if (typeof entry?.fullUrl === 'string' && !owners.has(entry.fullUrl)) owners.set(entry.fullUrl, i);
+  });
+  const problems = new Map<number, OperationOutcomeIssue[]>();
+  entries.forEach((entry, i) => {
+    const fullUrl = entry?.fullUrl;
+    const form = typeof fullUrl === 'string' ? fullUrlProblem(fullUrl) : undefined;
+    const issues = form ? [processingIssue(`Bundle.entry[${i}].fullUrl`, `Bundle.entry[${i}].fullUrl ${form}`)] : [];
+    forEachReference(entry?.resource, `Bundle.entry[${i}].resource`, (reference, path) => {
+      const owner = owners.get(reference);
+      const why =
+        owner === undefined
+          ? /^urn:(uuid|oid):/i.test(reference) && 'names no entry of this Bundle (no entry has this fullUrl), so it cannot be resolved'
+          : bundle.type === 'batch' && entries[owner]?.fullUrl !== fullUrl && `is the fullUrl of Bundle.entry[${owner}]: the entries of a batch are processed apart and may not refer to each other (FHIR R4 http.html#brules); send them as a transaction`;
+      if (why) issues.push(processingIssue(path, `${path}: reference "${reference}" ${why}`));
+    });
+    if (issues.length) problems.set(i, issues);
   });
   return problems;
 }
 
 /**
- * The 400 `processing` answer to a transaction with placeholder problems (placeholderProblems), each entry's issue
+ * The 400 `processing` answer to a transaction that breaks the Bundle's rules (bundleRuleProblems), each entry's issue
  * in it; undefined for a batch (its entries fail alone) or a transaction without any.
  */
-export function placeholderRefusal(bundle: Bundle, problems = placeholderProblems(bundle.entry ?? [])): OperationOutcome | undefined {
-  return bundle.type === 'transaction' && problems.size ? { resourceType: 'OperationOutcome', issue: [...problems.values()] } : undefined;
+export function bundleRuleRefusal(bundle: Bundle, problems = bundleRuleProblems(bundle)): OperationOutcome | undefined {
+  return bundle.type === 'transaction' && problems.size ? { resourceType: 'OperationOutcome', issue: [...problems.values()].flat() } : undefined;
+}
+
+/** A batch entry's answer to its bundleRuleProblems issues: 400, those issues. */
+export function ruleAnswer(issues: OperationOutcomeIssue[]): { status: string; outcome: OperationOutcome } {
+  return { status: '400 Bad Request', outcome: { resourceType: 'OperationOutcome', issue: issues } };
 }
 
 /**
@@ -181,25 +193,14 @@ function processingIssue(expression: string, text: string): OperationOutcomeIssu
   return { severity: 'error', code: 'processing', details: { text }, expression: [expression] };
 }
 
-/** The first `urn:uuid:` or `urn:oid:` reference (the scheme in any case) under `value` that is not among `fullUrls`: its path and value. */
-function danglingPlaceholder(value: unknown, path: string, fullUrls: Set<string>): [string, string] | undefined {
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = danglingPlaceholder(value[i], `${path}[${i}]`, fullUrls);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  if (!value || typeof value !== 'object') return undefined;
+/** Calls `visit` with every string `reference` under `value` (at `path`; contained resources too) and its path, in document order. */
+function forEachReference(value: unknown, path: string, visit: (reference: string, path: string) => void): void {
+  if (Array.isArray(value)) return value.forEach((item, i) => forEachReference(item, `${path}[${i}]`, visit));
+  if (!value || typeof value !== 'object') return;
   for (const [k, v] of Object.entries(value)) {
-    if (k === 'reference' && typeof v === 'string') {
-      if (/^urn:(uuid|oid):/i.test(v) && !fullUrls.has(v)) return [`${path}.reference`, v];
-      continue;
-    }
-    const found = typeof v === 'object' ? danglingPlaceholder(v, `${path}.${k}`, fullUrls) : undefined;
-    if (found) return found;
+    if (k === 'reference' && typeof v === 'string') visit(v, `${path}.reference`);
+    else if (typeof v === 'object') forEachReference(v, `${path}.${k}`, visit);
   }
-  return undefined;
 }
 
 /** For a `DELETE Type/id` entry with `request.ifMatch`: the 412 outcome when the stored version is another one. */

@@ -1,5 +1,5 @@
 import type { Bundle, BundleEntry, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
-import { bundleScope, fullUrlProblem, type BundleScope } from '../validate/bundle-scope.js';
+import { bundleScope, type BundleScope } from '../validate/bundle-scope.js';
 import { issueResource } from '../validate/summary.js';
 import type { Issue } from '../validate/validator.js';
 import type { AtomicMemoryRepository } from './router.js';
@@ -64,86 +64,32 @@ function writtenResources(bundle: Bundle): { index: number; resource: Resource }
   );
 }
 
-/** One refusing issue of the Bundle itself, at `expression` (`Bundle.entry[N]…`). */
-function bundleIssue(expression: string, text: string): OperationOutcomeIssue {
-  return { severity: 'error', code: 'processing', details: { text }, expression: [expression] };
-}
-
-/** Every string `reference` in `value` (a resource, its contained resources too), with its path below it (`.subject`). */
-function referencesIn(value: unknown, path = ''): { path: string; reference: string }[] {
-  if (Array.isArray(value)) return value.flatMap((item, i) => referencesIn(item, `${path}[${i}]`));
-  if (typeof value !== 'object' || value === null) return [];
-  return Object.entries(value).flatMap(([key, item]) =>
-    key === 'reference' && typeof item === 'string' && path ? [{ path, reference: item }] : referencesIn(item, `${path}.${key}`),
-  );
-}
-
-/**
- * The rules of the Bundle itself, by entry index: an entry's `fullUrl` of the `urn:uuid:` or `urn:oid:` scheme must be
- * of its form (fullUrlProblem, as `fhirseed validate` reads a Bundle file); and in a batch an entry's resource may not
- * refer to another entry by that entry's fullUrl: "References within a Bundle.entry.resource to another
- * Bundle.entry.resource that is being created within the batch are considered to be non-conformant" (FHIR R4
- * http.html#brules, the batch processing rules; its entries are processed apart, in no promised order).
- */
-function bundleRules(bundle: Bundle): Map<number, OperationOutcomeIssue[]> {
-  const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
-  const byEntry = new Map<number, OperationOutcomeIssue[]>();
-  const add = (index: number, issue: OperationOutcomeIssue) => byEntry.set(index, [...(byEntry.get(index) ?? []), issue]);
-  const fullUrls = new Map<string, number>();
-  entries.forEach((entry, i) => {
-    if (typeof entry?.fullUrl !== 'string') return;
-    const form = fullUrlProblem(entry.fullUrl);
-    if (form) add(i, bundleIssue(`Bundle.entry[${i}].fullUrl`, `Bundle.entry[${i}].fullUrl ${form}`));
-    if (!fullUrls.has(entry.fullUrl)) fullUrls.set(entry.fullUrl, i);
-  });
-  if (bundle.type !== 'batch') return byEntry;
-  entries.forEach((entry, i) => {
-    if (!entry?.resource) return;
-    for (const { path, reference } of referencesIn(entry.resource)) {
-      const other = fullUrls.get(reference);
-      if (other === undefined || other === i || entries[other]?.fullUrl === entry.fullUrl) continue;
-      const name = issueResource({ resourceType: typeof entry.resource.resourceType === 'string' ? entry.resource.resourceType : '', id: entry.resource.id ?? '' });
-      add(i, bundleIssue(
-        `Bundle.entry[${i}].resource${path}`,
-        `${name}: reference '${reference}' is the fullUrl of Bundle.entry[${other}]: the entries of a batch are processed apart and may not refer to each other (FHIR R4 http.html#brules); send them as a transaction`,
-      ));
-    }
-  });
-  return byEntry;
-}
-
 /**
  * A transaction is checked as a whole (its entries may point at each other): any error refuses it.
  * In a batch each entry stands alone: the answer maps each refused entry's index to its outcome.
  * Either way a `urn:uuid:`/`urn:oid:` reference resolves only to an entry of the Bundle with that fullUrl
- * (R4 bundle.html §2.36.4.1), so one no entry has is an error naming the entry and the reference; and the Bundle's own
- * rules (bundleRules: a fullUrl's form, a batch entry referring to another) refuse the entry that breaks them.
+ * (R4 bundle.html §2.36.4.1), so one no entry has is an error naming the entry and the reference. The Bundle's own
+ * rules (a fullUrl's form, a batch entry referring to another) are not checked here: they are a 400 with or without
+ * --validate (transaction.ts bundleRuleProblems), answered before this check.
  */
 export function checkBundle(check: WriteCheck, bundle: Bundle): { refuse?: OperationOutcome; refusedEntries: Map<number, OperationOutcome> } {
   const written = writtenResources(bundle);
   const refusedEntries = new Map<number, OperationOutcome>();
   const scope = bundleScope(bundle);
-  const rules = bundleRules(bundle);
   if (bundle.type === 'transaction') {
     const issues = check(written.map((w) => w.resource), scope);
-    const broken = [...rules.values()].flat();
-    if (!issues.length && !broken.length) return { refusedEntries };
+    if (!issues.length) return { refusedEntries };
     // Keyed as the validator names an issue's resource ('' for a missing resourceType or id).
     const byResource = new Map(written.map((w) => [issueResource({ resourceType: typeof w.resource.resourceType === 'string' ? w.resource.resourceType : '', id: w.resource.id ?? '' }), w.index]));
     const located = issues.map((issue) => {
       const entry = `Bundle.entry[${byResource.get(issueResource(issue)) ?? '?'}].resource`;
       return { ...issue, path: `${entry}${issue.path.replace(/^[A-Z][A-Za-z]*/, '')}` };
     });
-    const refuse = validationOutcome(located);
-    return { refuse: { ...refuse, issue: [...broken, ...refuse.issue] }, refusedEntries };
+    return { refuse: validationOutcome(located), refusedEntries };
   }
   for (const { index, resource } of written) {
     const issues = check([resource], scope);
     if (issues.length) refusedEntries.set(index, validationOutcome(issues));
-  }
-  for (const [index, broken] of rules) {
-    const outcome = refusedEntries.get(index) ?? validationOutcome([]);
-    refusedEntries.set(index, { ...outcome, issue: [...broken, ...outcome.issue] });
   }
   return { refusedEntries };
 }

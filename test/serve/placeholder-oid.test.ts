@@ -1,7 +1,10 @@
-// A transaction's urn:oid: placeholders (R4 http.html#trules: a fullUrl of urn:uuid: or urn:oid:, references to it
-// rewritten to the created resource). medplum rewrites urn:uuid: ones only: a reference to an entry's urn:oid:
-// fullUrl was stored as it was, pointing nowhere, and so was one to a urn:oid: no entry has. Real server, fetch.
-import type { Bundle, Encounter, OperationOutcome } from '@medplum/fhirtypes';
+// A transaction's and a batch's fullUrls and placeholders (R4 http.html#trules, #brules; bundle.html §2.36.4.1).
+// medplum rewrites urn:uuid: placeholders only: a reference to an entry's urn:oid: fullUrl was stored as it was,
+// pointing nowhere (in a transaction until 184fc84, in a batch until this file's batch cases), and so was one to a
+// urn:oid: no entry has. A fullUrl must be an absolute URI, a urn:uuid: or urn:oid: one of its type's form; a
+// malformed urn:oid: one was stored without --validate. A batch entry may not refer to another entry (#brules);
+// medplum resolved such references. Real server, fetch, no --validate (validate-bundle-scope.test.ts: the same with).
+import type { Bundle, BundleEntry, Encounter, OperationOutcome, Patient } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/serve/index.js';
 import { fhir } from './helpers.js';
@@ -13,15 +16,19 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 const OID = 'urn:oid:1.2.840.99999.1';
-/** A Patient with fullUrl `fullUrl` and an Encounter whose subject is `subject`, both POSTed by one transaction. */
-const transaction = (fullUrl: string, subject: string): Bundle => ({
+const UUID = 'urn:uuid:5d0c1b7e-2f3a-4c5d-8e9f-0000000000a1';
+/** A Patient with fullUrl `fullUrl` and an Encounter whose subject is `subject`, both POSTed by one `type` Bundle. */
+const bundle = (fullUrl: string, subject: string, type: 'transaction' | 'batch' = 'transaction', family = 'Oid'): Bundle => ({
   resourceType: 'Bundle',
-  type: 'transaction',
+  type,
   entry: [
-    { fullUrl, resource: { resourceType: 'Patient', name: [{ family: 'Oid' }] }, request: { method: 'POST', url: 'Patient' } },
+    { fullUrl, resource: { resourceType: 'Patient', name: [{ family }] }, request: { method: 'POST', url: 'Patient' } },
     { resource: { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, subject: { reference: subject } }, request: { method: 'POST', url: 'Encounter' } },
   ],
 });
+const transaction = (fullUrl: string, subject: string) => bundle(fullUrl, subject);
+const count = async (family: string) => (await fhir<Bundle>(`${server.url}/Patient?family=${family}&_summary=count`)).body.total;
+const issues = (outcome: OperationOutcome | undefined) => (outcome?.issue ?? []).map((i) => `${i.code} ${i.expression?.[0]} ${i.details?.text}`);
 
 describe('serve: urn:oid: placeholders in a transaction', () => {
   it('should resolve a reference to an entry\'s urn:oid: fullUrl to the resource it created', async () => {
@@ -34,10 +41,82 @@ describe('serve: urn:oid: placeholders in a transaction', () => {
   });
 
   it('should refuse one whose urn:oid: reference names no entry (400 processing, nothing stored)', async () => {
-    const before = (await fhir<Bundle>(`${server.url}/Patient?family=Oid&_summary=count`)).body.total;
+    const before = await count('Oid');
     const reply = await fhir<OperationOutcome>(server.url, { method: 'POST', body: transaction(OID, 'urn:oid:1.2.840.99999.2') });
     expect(reply.status).toBe(400);
     expect(reply.body.issue!.map((i) => `${i.code} ${i.expression?.[0]}`)).toEqual(['processing Bundle.entry[1].resource.subject.reference']);
-    expect((await fhir<Bundle>(`${server.url}/Patient?family=Oid&_summary=count`)).body.total).toBe(before);
+    expect(await count('Oid')).toBe(before);
+  });
+});
+
+describe('serve: an entry\'s fullUrl form (R4 Bundle.entry.fullUrl, oid, uuid)', () => {
+  // Each of these was stored (200) without --validate; its references to itself resolved as a placeholder's would.
+  it.each([
+    ['urn:oid:abc', 'is not urn:oid: and an OID (R4 oid, e.g. urn:oid:2.16.840.1)'],
+    ['urn:oid:1..2', 'is not urn:oid: and an OID (R4 oid, e.g. urn:oid:2.16.840.1)'],
+    ['URN:OID:1.2.840.99999.3', 'is not urn:oid: and an OID (R4 oid, e.g. urn:oid:2.16.840.1)'],
+    ['Patient/fu-1', 'is not an absolute URL (R4 Bundle.entry.fullUrl, "the Absolute URL for the resource": https://…/Type/id, urn:uuid:… or urn:oid:…)'],
+  ])('should refuse a transaction whose fullUrl is %s (400 processing at Bundle.entry[0].fullUrl, nothing stored)', async (fullUrl, why) => {
+    const before = await count('FullUrl');
+    const reply = await fhir<OperationOutcome>(server.url, { method: 'POST', body: bundle(fullUrl, fullUrl, 'transaction', 'FullUrl') });
+    expect(reply.status).toBe(400);
+    expect(issues(reply.body)).toEqual([`processing Bundle.entry[0].fullUrl Bundle.entry[0].fullUrl ${JSON.stringify(fullUrl)} ${why}`]);
+    expect(await count('FullUrl')).toBe(before);
+  });
+
+  it('should fail a batch entry whose urn:oid: fullUrl is not an OID alone (400), the other stored', async () => {
+    const before = await count('OidBatch');
+    const body = bundle('urn:oid:1..2', 'Patient/unknown', 'batch', 'OidBatch');
+    const reply = await fhir<Bundle>(server.url, { method: 'POST', body });
+    expect(reply.status).toBe(200);
+    expect(reply.body.entry!.map((e) => e.response?.status)).toEqual(['400 Bad Request', '201']);
+    expect(issues(reply.body.entry![0]!.response?.outcome as OperationOutcome)).toEqual([
+      'processing Bundle.entry[0].fullUrl Bundle.entry[0].fullUrl "urn:oid:1..2" is not urn:oid: and an OID (R4 oid, e.g. urn:oid:2.16.840.1)',
+    ]);
+    expect(await count('OidBatch')).toBe(before);
+    expect((await fhir(`${server.url}/${reply.body.entry![1]!.response?.location}`)).status).toBe(200);
+  });
+});
+
+describe('serve: placeholders in a batch', () => {
+  // R4 http.html#brules: "References within a Bundle.entry.resource to another Bundle.entry.resource that is being
+  // created within the batch are considered to be non-conformant". medplum resolved them (201, the reference rewritten).
+  it.each([OID, UUID])('should fail a batch entry that refers to another entry by its fullUrl %s alone (400), the other stored', async (fullUrl) => {
+    const reply = await fhir<Bundle>(server.url, { method: 'POST', body: bundle(fullUrl, fullUrl, 'batch', 'Apart') });
+    expect(reply.status).toBe(200);
+    const [patient, encounter] = reply.body.entry! as [BundleEntry, BundleEntry];
+    expect([patient.response?.status, encounter.response?.status]).toEqual(['201', '400 Bad Request']);
+    expect(issues(encounter.response?.outcome as OperationOutcome)).toEqual([
+      `processing Bundle.entry[1].resource.subject.reference Bundle.entry[1].resource.subject.reference: reference "${fullUrl}" is the fullUrl of Bundle.entry[0]: the entries of a batch are processed apart and may not refer to each other (FHIR R4 http.html#brules); send them as a transaction`,
+    ]);
+    expect((await fhir(`${server.url}/${patient.response?.location}`)).status).toBe(200);
+    expect((await fhir<Bundle>(`${server.url}/Encounter?subject=${patient.response?.location?.split('/_history')[0]}&_summary=count`)).body.total).toBe(0);
+  });
+
+  it('should name every broken reference of a refused batch entry, in document order', async () => {
+    const body = bundle(UUID, UUID, 'batch', 'Apart');
+    (body.entry![1]!.resource as Encounter).participant = [{ individual: { reference: 'urn:oid:1.2.840.99999.404' } }];
+    const reply = await fhir<Bundle>(server.url, { method: 'POST', body });
+    expect(reply.body.entry!.map((e) => e.response?.status)).toEqual(['201', '400 Bad Request']);
+    expect((reply.body.entry![1]!.response?.outcome as OperationOutcome).issue!.map((i) => i.expression?.[0])).toEqual([
+      'Bundle.entry[1].resource.subject.reference',
+      'Bundle.entry[1].resource.participant[0].individual.reference',
+    ]);
+  });
+
+  // An entry's reference to its own fullUrl is no dependency on another entry: medplum rewrites a urn:uuid: one to the
+  // created resource, and a urn:oid: one was stored as it was.
+  it.each([OID, UUID])('should resolve a batch entry\'s reference to its own fullUrl %s to the resource it created', async (fullUrl) => {
+    const self: Bundle = {
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: [{ fullUrl, resource: { resourceType: 'Patient', name: [{ family: 'Self' }], link: [{ type: 'seealso', other: { reference: fullUrl } }] }, request: { method: 'POST', url: 'Patient' } }],
+    };
+    const reply = await fhir<Bundle>(server.url, { method: 'POST', body: self });
+    expect(reply.status).toBe(200);
+    const patient = reply.body.entry![0]!.resource as Patient;
+    expect(reply.body.entry![0]!.response?.status).toBe('201');
+    expect(patient.link?.[0]?.other.reference).toBe(`Patient/${patient.id}`);
+    expect((await fhir<Patient>(`${server.url}/Patient/${patient.id}`)).body.link?.[0]?.other.reference).toBe(`Patient/${patient.id}`);
   });
 });

@@ -1,10 +1,10 @@
 // serve --validate resolves a transaction's (and a batch's) urn:uuid: references against its entries' fullUrls, as
-// `fhirseed validate` does in a Bundle file (1746ace): one that resolves passes. A dangling one, or a urn:uuid: fullUrl
-// without a UUID, is a bad request answered as without --validate (R4 http.html#trules): the transaction 400
-// `processing` naming the entry and the reference, nothing stored; in a batch that entry alone 400. The Bundle's other
-// rules are the validator's 422: a urn:oid: fullUrl must be an OID, and a batch entry may not refer to another entry
-// by its fullUrl (R4 http.html#brules).
-import type { Bundle, Encounter, OperationOutcome } from '@medplum/fhirtypes';
+// `fhirseed validate` does in a Bundle file (1746ace): one that resolves passes. The Bundle's own rules are a bad
+// request answered as without --validate, before the validator: a dangling placeholder, a fullUrl not of its form
+// (urn:uuid: without a UUID, urn:oid: without an OID, not absolute) and a batch entry referring to another entry by its
+// fullUrl (R4 http.html#trules, #brules; these two were the validator's 422 until s19): the transaction 400
+// `processing` naming the entry and the reference or fullUrl, nothing stored; in a batch that entry alone 400.
+import type { Bundle, Encounter, OperationOutcome, Patient } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServer } from '../../src/serve/index.js';
 import { SHARED_PACKAGES } from '../helpers/packages.js';
@@ -76,7 +76,7 @@ describeEmbedded('serve --validate: urn:uuid: references within the Bundle', () 
     const reply = await fhir<OperationOutcome>(server.url, { method: 'POST', body });
     expect(reply.status).toBe(400);
     expect((reply.body.issue ?? []).map((i) => `${i.code} ${i.expression?.[0]} ${i.details?.text}`)).toEqual([
-      'processing Bundle.entry[1].fullUrl Bundle.entry[1].fullUrl "urn:uuid:not-a-uuid" is urn:uuid: without a UUID in lower-case hex (urn:uuid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, R4 uuid)',
+      'processing Bundle.entry[1].fullUrl Bundle.entry[1].fullUrl "urn:uuid:not-a-uuid" is not urn:uuid: and a UUID in lower-case hex (R4 uuid, RFC 4122: urn:uuid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)',
     ]);
     expect([(await fhir(`${server.url}/Patient/bs-p5`)).status, (await fhir(`${server.url}/Encounter/bs-e5`)).status]).toEqual([404, 404]);
     const without = await fhir<OperationOutcome>(plain.url, { method: 'POST', body });
@@ -95,26 +95,58 @@ describeEmbedded('serve --validate: urn:uuid: references within the Bundle', () 
     for (const s of [server, plain]) expect([(await fhir(`${s.url}/Patient/bs-p7`)).status, (await fhir(`${s.url}/Encounter/bs-e7`)).status]).toEqual([404, 404]);
   });
 
-  it('should refuse the batch entry whose urn:oid: fullUrl is not an OID and store the other', async () => {
+  it.each(['urn:oid:abc', 'urn:oid:1..2'])('should refuse a transaction whose fullUrl is %s (400 at the fullUrl, as without --validate) and store nothing', async (oid) => {
+    const body = bundle('transaction', oid, oid === 'urn:oid:abc' ? '8' : '9');
+    body.entry![0]!.fullUrl = oid;
+    const reply = await fhir<OperationOutcome>(server.url, { method: 'POST', body });
+    expect(reply.status).toBe(400);
+    expect((reply.body.issue ?? []).map((i) => `${i.code} ${i.expression?.[0]} ${i.details?.text}`)).toEqual([
+      `processing Bundle.entry[0].fullUrl Bundle.entry[0].fullUrl "${oid}" is not urn:oid: and an OID (R4 oid, e.g. urn:oid:2.16.840.1)`,
+    ]);
+    const without = await fhir<OperationOutcome>(plain.url, { method: 'POST', body });
+    expect({ status: without.status, body: without.body }).toEqual({ status: reply.status, body: reply.body });
+    const suffix = oid === 'urn:oid:abc' ? '8' : '9';
+    for (const s of [server, plain]) expect([(await fhir(`${s.url}/Patient/bs-p${suffix}`)).status, (await fhir(`${s.url}/Encounter/bs-e${suffix}`)).status]).toEqual([404, 404]);
+  });
+
+  it('should refuse the batch entry whose urn:oid: fullUrl is not an OID (400, as without --validate) and store the other', async () => {
     const body = bundle('batch', PATIENT, '6');
     body.entry![0]!.fullUrl = 'urn:oid:1.2.x';
     delete (body.entry![1]!.resource as Encounter).subject;
     const reply = await fhir<Bundle>(server.url, { method: 'POST', body });
     expect(reply.status).toBe(200);
-    expect(reply.body.entry!.map((e) => e.response?.status?.slice(0, 3))).toEqual(['422', '201']);
+    expect(reply.body.entry!.map((e) => e.response?.status?.slice(0, 3))).toEqual(['400', '201']);
     const outcome = reply.body.entry![0]!.response?.outcome as OperationOutcome;
-    expect(outcome.issue!.map((i) => i.expression?.[0])).toEqual(['Bundle.entry[0].fullUrl']);
+    expect(outcome.issue!.map((i) => `${i.code} ${i.expression?.[0]}`)).toEqual(['processing Bundle.entry[0].fullUrl']);
     expect([(await fhir(`${server.url}/Patient/bs-p6`)).status, (await fhir(`${server.url}/Encounter/bs-e6`)).status]).toEqual([404, 200]);
+    const without = await fhir<Bundle>(plain.url, { method: 'POST', body });
+    expect(without.body.entry!.map((e) => e.response?.status)).toEqual(reply.body.entry!.map((e) => e.response?.status));
+    expect(without.body.entry![0]!.response?.outcome).toEqual(outcome);
   });
 
-  it('should refuse the batch entry that refers to another entry by its fullUrl (entries of a batch stand apart) and store the other', async () => {
+  it('should refuse the batch entry that refers to another entry by its fullUrl (400, as without --validate; entries of a batch stand apart) and store the other', async () => {
     const reply = await fhir<Bundle>(server.url, { method: 'POST', body: bundle('batch', PATIENT, '4') });
     expect(reply.status).toBe(200);
-    expect(reply.body.entry!.map((e) => e.response?.status?.slice(0, 3))).toEqual(['201', '422']);
+    expect(reply.body.entry!.map((e) => e.response?.status?.slice(0, 3))).toEqual(['201', '400']);
     const outcome = reply.body.entry![1]!.response?.outcome as OperationOutcome;
-    expect(outcome.issue!.map((i) => `${i.expression?.[0]} ${i.details?.text}`)).toEqual([
-      `Bundle.entry[1].resource.subject Encounter/bs-e4: reference '${PATIENT}' is the fullUrl of Bundle.entry[0]: the entries of a batch are processed apart and may not refer to each other (FHIR R4 http.html#brules); send them as a transaction`,
+    expect(outcome.issue!.map((i) => `${i.code} ${i.expression?.[0]} ${i.details?.text}`)).toEqual([
+      `processing Bundle.entry[1].resource.subject.reference Bundle.entry[1].resource.subject.reference: reference "${PATIENT}" is the fullUrl of Bundle.entry[0]: the entries of a batch are processed apart and may not refer to each other (FHIR R4 http.html#brules); send them as a transaction`,
     ]);
     expect([(await fhir(`${server.url}/Patient/bs-p4`)).status, (await fhir(`${server.url}/Encounter/bs-e4`)).status]).toEqual([200, 404]);
+    const without = await fhir<Bundle>(plain.url, { method: 'POST', body: bundle('batch', PATIENT, '4') });
+    expect(without.body.entry!.map((e) => e.response?.status?.slice(0, 3))).toEqual(['201', '400']);
+    expect(without.body.entry![1]!.response?.outcome).toEqual(outcome);
+  });
+
+  // The validator's refusal (422) and the Bundle's rule (400) in one batch: the entries sent on to be stored were
+  // renumbered, so the rule's issue named Bundle.entry[0] for the second entry.
+  it('should name each refused batch entry by its own index when the validator refuses another', async () => {
+    const body = bundle('batch', NOWHERE, '10');
+    (body.entry![0]!.resource as Patient).gender = 'x' as Patient['gender'];
+    const reply = await fhir<Bundle>(server.url, { method: 'POST', body });
+    expect(reply.status).toBe(200);
+    expect(reply.body.entry!.map((e) => e.response?.status)).toEqual(['422 Unprocessable Entity', '400 Bad Request']);
+    expect((reply.body.entry![1]!.response?.outcome as OperationOutcome).issue!.map((i) => i.expression?.[0])).toEqual(['Bundle.entry[1].resource.subject.reference']);
+    expect([(await fhir(`${server.url}/Patient/bs-p10`)).status, (await fhir(`${server.url}/Encounter/bs-e10`)).status]).toEqual([404, 404]);
   });
 });
