@@ -63,9 +63,11 @@ export function routeNeeds(method: string, segments: string[]): Need[] | undefin
 /** What each entry of a transaction or batch Bundle needs (its `request.method` and `url`, as routeNeeds). */
 export function bundleNeeds(bundle: Bundle | undefined): Need[] {
   const needs: Need[] = [];
-  for (const entry of bundle?.entry ?? []) {
-    const method = (entry.request?.method ?? 'GET').toUpperCase();
-    const path = (entry.request?.url ?? '').replace(/^[a-z]+:\/\/[^?]*?\/fhir\//i, '').split('?')[0]!;
+  for (const entry of Array.isArray(bundle?.entry) ? bundle.entry : []) {
+    // An entry not of R4's shape needs nothing: it is answered 400 (transaction.ts bundleRuleProblems).
+    if (typeof entry?.request?.method !== 'string' || typeof entry.request.url !== 'string') continue;
+    const method = entry.request.method.toUpperCase();
+    const path = entry.request.url.replace(/^[a-z]+:\/\/[^?]*?\/fhir\//i, '').split('?')[0]!;
     const segments = path.split('/').filter(Boolean).map((s) => {
       try {
         return decodeURIComponent(s);

@@ -29,6 +29,9 @@ export async function processBundle(router: FhirRouter, repo: AtomicMemoryReposi
   if (bundle.type !== 'transaction' && bundle.type !== 'batch') {
     return [badRequest(`Bundle.type must be transaction or batch, not ${bundle.type ?? '(missing)'}`)];
   }
+  if (bundle.entry !== undefined && !Array.isArray(bundle.entry)) {
+    return [{ resourceType: 'OperationOutcome', issue: [bundleIssue('invalid', 'Bundle.entry', `Bundle.entry is not an array of entries: ${jsonType(bundle.entry)}`)] }];
+  }
   const problems = bundleRuleProblems(bundle);
   // A transaction is refused whole (nothing stored); a batch answers the entries alone (processBatch).
   const refusal = bundleRuleRefusal(bundle, problems);
@@ -115,8 +118,9 @@ async function processBatch(router: FhirRouter, repo: AtomicMemoryRepository, bu
 }
 
 /**
- * The entries of a transaction or batch that break a rule of the Bundle itself, by entry index: a `processing` issue
- * for each break, the fullUrl's first, then the references' in document order. The rules: a fullUrl of its form
+ * The entries of a transaction or batch that break a rule of the Bundle itself, by entry index: an issue for each
+ * break, the entry's shape first (`invalid`), then its fullUrl's and its references' in document order (`processing`).
+ * The rules: an entry of R4's shape (entryShapeProblems: an object with a request, bdl-3); a fullUrl of its form
  * (fullUrlProblem: absolute, `urn:uuid:` with a UUID in lower-case hex, `urn:oid:` with an OID; R4
  * Bundle.entry.fullUrl, uuid, oid); a `urn:uuid:` or `urn:oid:` reference names an entry's fullUrl, character for
  * character (R4 http.html#trules: placeholders are resolved against the Bundle's fullUrls; HAPI FHIR refuses such a
@@ -135,16 +139,17 @@ export function bundleRuleProblems(bundle: Bundle): Map<number, OperationOutcome
   });
   const problems = new Map<number, OperationOutcomeIssue[]>();
   entries.forEach((entry, i) => {
+    const issues = entryShapeProblems(entry, `Bundle.entry[${i}]`);
     const fullUrl = entry?.fullUrl;
     const form = typeof fullUrl === 'string' ? fullUrlProblem(fullUrl) : undefined;
-    const issues = form ? [processingIssue(`Bundle.entry[${i}].fullUrl`, `Bundle.entry[${i}].fullUrl ${form}`)] : [];
+    if (form) issues.push(bundleIssue('processing', `Bundle.entry[${i}].fullUrl`, `Bundle.entry[${i}].fullUrl ${form}`));
     forEachReference(entry?.resource, `Bundle.entry[${i}].resource`, (reference, path) => {
       const owner = owners.get(reference);
       const why =
         owner === undefined
           ? /^urn:(uuid|oid):/i.test(reference) && 'names no entry of this Bundle (no entry has this fullUrl), so it cannot be resolved'
           : bundle.type === 'batch' && entries[owner]?.fullUrl !== fullUrl && `is the fullUrl of Bundle.entry[${owner}]: the entries of a batch are processed apart and may not refer to each other (FHIR R4 http.html#brules); send them as a transaction`;
-      if (why) issues.push(processingIssue(path, `${path}: reference "${reference}" ${why}`));
+      if (why) issues.push(bundleIssue('processing', path, `${path}: reference "${reference}" ${why}`));
     });
     if (issues.length) problems.set(i, issues);
   });
@@ -172,7 +177,7 @@ export function ruleAnswer(issues: OperationOutcomeIssue[]): { status: string; o
 function oidPlaceholdersAsUuids(bundle: Bundle): Bundle {
   const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
   const uuids = new Map<string, string>();
-  for (const { fullUrl } of entries) if (typeof fullUrl === 'string' && /^urn:oid:/i.test(fullUrl) && !uuids.has(fullUrl)) uuids.set(fullUrl, `urn:uuid:${randomUUID()}`);
+  for (const fullUrl of entries.map((entry) => entry?.fullUrl)) if (typeof fullUrl === 'string' && /^urn:oid:/i.test(fullUrl) && !uuids.has(fullUrl)) uuids.set(fullUrl, `urn:uuid:${randomUUID()}`);
   if (!uuids.size) return bundle;
   const rewrite = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(rewrite);
@@ -189,8 +194,41 @@ function oidPlaceholdersAsUuids(bundle: Bundle): Bundle {
   };
 }
 
-function processingIssue(expression: string, text: string): OperationOutcomeIssue {
-  return { severity: 'error', code: 'processing', details: { text }, expression: [expression] };
+function bundleIssue(code: 'invalid' | 'processing', expression: string, text: string): OperationOutcomeIssue {
+  return { severity: 'error', code, details: { text }, expression: [expression] };
+}
+
+/** R4 http-verb (Bundle.entry.request.method). */
+const HTTP_VERBS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'];
+
+/**
+ * Why the JSON value at `at` (`Bundle.entry[N]`) is not a transaction or batch entry of R4's shape, one `invalid` issue
+ * per element: an object, with a `request` (bdl-3) whose `method` is an http-verb and whose `url` is a non-empty text,
+ * a `fullUrl` that is a text and a `resource` that is an object, when they are there. medplum
+ * answers some in place even in a transaction (the others stored), and throws on others (a 500).
+ */
+function entryShapeProblems(entry: unknown, at: string): OperationOutcomeIssue[] {
+  if (!entry || typeof entry !== 'object' || Array.isArray(entry)) return [bundleIssue('invalid', at, `${at} is not a Bundle entry (a JSON object): ${JSON.stringify(entry)?.slice(0, 100)}`)];
+  const { request, fullUrl, resource } = entry as { request?: unknown; fullUrl?: unknown; resource?: unknown };
+  const issues: OperationOutcomeIssue[] = [];
+  if (fullUrl !== undefined && typeof fullUrl !== 'string') issues.push(bundleIssue('invalid', `${at}.fullUrl`, `${at}.fullUrl is not a text (a uri): ${JSON.stringify(fullUrl)?.slice(0, 100)}`));
+  if (!request || typeof request !== 'object' || Array.isArray(request)) {
+    issues.push(bundleIssue('invalid', `${at}.request`, `${at}.request is missing: each entry of a transaction or batch says what to do with it (R4 bdl-3), a request with method and url`));
+  } else {
+    const { method, url } = request as { method?: unknown; url?: unknown };
+    if (typeof method !== 'string' || !HTTP_VERBS.includes(method)) issues.push(bundleIssue('invalid', `${at}.request.method`, `${at}.request.method ${JSON.stringify(method) ?? '(missing)'} is not one of ${HTTP_VERBS.join(', ')} (R4 http-verb)`));
+    if (typeof url !== 'string' || !url) issues.push(bundleIssue('invalid', `${at}.request.url`, `${at}.request.url is missing or not a text: the URL of the entry's request, relative to the base (Patient, Patient/123, Patient?identifier=…)`));
+  }
+  // One without resourceType is left to the validator (--validate names it) and medplum.
+  if (resource !== undefined && (!resource || typeof resource !== 'object' || Array.isArray(resource))) issues.push(bundleIssue('invalid', `${at}.resource`, `${at}.resource is not a resource (a JSON object): ${JSON.stringify(resource)?.slice(0, 100)}`));
+  return issues;
+}
+
+/** A JSON value's kind, for a message: an object, an array, a text, a number… */
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return ({ object: 'an object', string: 'a text', number: 'a number', boolean: 'a boolean' } as Record<string, string>)[typeof value] ?? typeof value;
 }
 
 /** Calls `visit` with every string `reference` under `value` (at `path`; contained resources too) and its path, in document order. */
@@ -266,9 +304,9 @@ function resolvePlaceholders(entries: BundleEntry[]): BundleEntry[] | undefined 
 }
 
 /** For a `PUT Type/id` entry, whether that resource existed before; undefined for other entries. */
-function putTarget(entry: BundleEntry, repo: AtomicMemoryRepository): boolean | undefined {
-  if (entry.request?.method !== 'PUT') return undefined;
-  const [type, id, extra] = (entry.request.url ?? '').split('?')[0]?.split('/') ?? [];
+function putTarget(entry: BundleEntry | null, repo: AtomicMemoryRepository): boolean | undefined {
+  if (entry?.request?.method !== 'PUT' || typeof entry.request.url !== 'string') return undefined;
+  const [type, id, extra] = entry.request.url.split('?')[0]?.split('/') ?? [];
   if (!type || !id || extra !== undefined) return undefined;
   return repo.has(type, id);
 }

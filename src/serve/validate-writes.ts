@@ -57,10 +57,10 @@ export function validationOutcome(issues: Issue[], prefix = ''): OperationOutcom
   };
 }
 
-/** The entries of a transaction or batch that carry a resource to store (POST, PUT), by index. */
+/** The entries of a transaction or batch that carry a resource to store (POST, PUT), by index; odd entries (null) skipped. */
 function writtenResources(bundle: Bundle): { index: number; resource: Resource }[] {
-  return (bundle.entry ?? []).flatMap((entry: BundleEntry, index) =>
-    entry.resource && (entry.request?.method === 'POST' || entry.request?.method === 'PUT') ? [{ index, resource: entry.resource }] : [],
+  return (bundle.entry ?? []).flatMap((entry: BundleEntry | null, index) =>
+    typeof entry?.resource === 'object' && (entry.request?.method === 'POST' || entry.request?.method === 'PUT') ? [{ index, resource: entry.resource }] : [],
   );
 }
 

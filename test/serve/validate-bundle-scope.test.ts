@@ -138,6 +138,17 @@ describeEmbedded('serve --validate: urn:uuid: references within the Bundle', () 
     expect(without.body.entry![1]!.response?.outcome).toEqual(outcome);
   });
 
+  // A null entry threw in the validator's pass over the batch (500 exception); bundle-entry-shape.test.ts: without --validate.
+  it('should answer a batch\'s entry that is not a Bundle entry alone (400, as without --validate) and store the other', async () => {
+    const body = { resourceType: 'Bundle', type: 'batch', entry: [null, bundle('batch', PATIENT, '11').entry![0]] };
+    const reply = await fhir<Bundle>(server.url, { method: 'POST', body });
+    expect(reply.status).toBe(200);
+    expect(reply.body.entry!.map((e) => e.response?.status)).toEqual(['400 Bad Request', '201 Created']);
+    const without = await fhir<Bundle>(plain.url, { method: 'POST', body });
+    expect(without.body.entry![0]).toEqual(reply.body.entry![0]);
+    expect((await fhir(`${server.url}/Patient/bs-p11`)).status).toBe(200);
+  });
+
   // The validator's refusal (422) and the Bundle's rule (400) in one batch: the entries sent on to be stored were
   // renumbered, so the rule's issue named Bundle.entry[0] for the second entry.
   it('should name each refused batch entry by its own index when the validator refuses another', async () => {
