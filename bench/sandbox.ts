@@ -56,9 +56,8 @@ export async function benchSandbox(): Promise<Record<string, number>> {
           const again = await serve(dir, store);
           try {
             results[`${prefix}RestartSeconds`] = again.seconds;
-            // The same phases on the restarted server, what every serve after the first gives: the process that has just
-            // built the store serves its first ~1,000 requests at 3-4x the CPU (its heap's pages faulted back in, the
-            // read workers' code compiled lazily: docs/performance.md).
+            // The same phases on the restarted server, what every serve after the first gives (the process that has just
+            // built the store is measured above: docs/performance.md, s19, for what once made it slower).
             for (const clients of [1, 16]) Object.assign(results, prefixed(`${prefix}RestartedC${clients}`, await latencies(again.url, accounts, clients, again.child.pid!)));
             Object.assign(results, prefixed(`${prefix}Restarted`, rss(again.child)));
           } finally {
