@@ -9,6 +9,9 @@ import { SHARED_PACKAGES } from '../helpers/packages.js';
 const KNOWN_EXAMPLE_DEFECTS: Record<string, string[]> = {
   'us-core@6.1.0': [],
   'us-core@3.1.1': [
+    // entry[1].fullUrl is '/Medication/uscore-med2': R4's fullUrl is "the Absolute URL for the resource" (the HL7
+    // validator's BUNDLE_ENTRY_URL_ABSOLUTE refuses it too).
+    'Bundle/uscore-mo3 Bundle.entry[1].fullUrl',
     // presentedForm.hash is 'EQH/..AgME': '.' is not a base64 character.
     'DiagnosticReport/cardiology-report DiagnosticReport.presentedForm[0].hash',
     // The FlowRate component's unit is 'L/min', but the R4 vitalsigns profile US Core 3.1.1 builds on binds
