@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import { fhirseedVersion } from '../util/paths.js';
 import { UserError } from '../util/errors.js';
 import { noAuth } from './auth/static.js';
@@ -55,7 +55,8 @@ export class NetworkFailure extends UserError {
 
 /** The server refused our credentials even after a fresh token: nothing else can succeed (exit 2). */
 export class AuthRefused extends UserError {
-  constructor(message: string) {
+  /** `request`: what was refused, `GET URL: HTTP 401`, which the message begins with (before its hint). */
+  constructor(message: string, readonly request = message) {
     super(message, 2);
     this.name = 'AuthRefused';
   }
@@ -87,6 +88,7 @@ export class FhirHttpClient {
     const url = this.url(path);
     const text = body === undefined ? undefined : JSON.stringify(body);
     let reauthenticated = false;
+    let resentAtOnce = false;
     for (let attempt = 1; ; attempt++) {
       const authorization = await this.auth.authorization();
       const all: Record<string, string> = { accept: 'application/fhir+json', 'user-agent': this.userAgent, ...headers };
@@ -114,9 +116,19 @@ export class FhirHttpClient {
           continue;
         }
         if (outcome.status === 401 || (outcome.status === 403 && this.auth.mode !== 'none')) {
-          throw new AuthRefused(`${method} ${this.describe(url)}: HTTP ${outcome.status} — ${authHint(outcome.status, this.auth.mode)}`);
+          const refused = `${method} ${this.describe(url)}: HTTP ${outcome.status}`;
+          throw new AuthRefused(`${refused} — ${authHint(outcome.status, this.auth.mode)}`, refused);
         }
         if (!isTransientStatus(outcome.status) || attempt > this.options.retry.maxRetries) return outcome;
+      } else if (!resentAtOnce && this.answered && closedBeforeAnswer(outcome)) {
+        // A kept-alive connection the server closed as this request went out on it (its idle timeout): sent again at
+        // once on a new connection, once, outside --max-retries. The requests fhirseed repeats this way are PUTs and
+        // Bundles of PUTs at fixed ids, which store nothing twice; the general retry below resends them too, later.
+        resentAtOnce = true;
+        this.countRetry('connection closed, resent at once');
+        this.options.onRetry?.(this.reason(outcome, url), 0);
+        attempt--;
+        continue;
       } else if (!this.answered && attempt === 1 && (await this.httpToTls(url, outcome))) {
         // http:// to a port that speaks TLS: the server closes each plain request unanswered, however often it is sent.
         const https = this.baseUrl.replace(/^http:/i, 'https:');
@@ -168,7 +180,13 @@ export class FhirHttpClient {
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     const signal = this.options.signal ? AbortSignal.any([timeout, this.options.signal]) : timeout;
     try {
-      const response = await request(url, { method: method as 'GET', headers, body, dispatcher: this.agent, signal });
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await request(url, { method: method as 'GET', headers, body, dispatcher: this.agent, signal });
+      } catch (error) {
+        if (error instanceof Error && CLOSED_CODES.has(errorCode(error) ?? '')) (error as ClosedError)[BEFORE_ANSWER] = true;
+        throw error;
+      }
       const text = await response.body.text();
       this.answered = true;
       return { status: response.statusCode, headers: response.headers, body: parseBody(text), attempts: 1 };
@@ -206,6 +224,16 @@ export class FhirHttpClient {
       return '(url)';
     }
   }
+}
+
+/** A connection closed or reset by the other side (RST, FIN, a write to a closed socket). */
+const CLOSED_CODES = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
+const BEFORE_ANSWER = Symbol('closed before the answer');
+type ClosedError = Error & { [BEFORE_ANSWER]?: boolean };
+
+/** Whether `error` is a connection closed before any of the answer (its status line and headers) came. */
+function closedBeforeAnswer(error: Error): boolean {
+  return (error as ClosedError)[BEFORE_ANSWER] === true;
 }
 
 /** A transport failure's cause as the seed summary counts it: `timeout`, `connection closed`, or its code. */
