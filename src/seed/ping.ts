@@ -153,12 +153,18 @@ const tokenModes = new Set(['smart-backend', 'client-credentials']);
  * search parameter: the member searches say more).
  */
 async function dataAccess(client: FhirHttpClient, mode: string, capabilities: ServerCapabilities): Promise<{ ok: boolean; warn?: boolean; detail: string }> {
-  const smart = mode === 'none' && declaresSmart(capabilities) ? ' (its CapabilityStatement declares SMART-on-FHIR security: --auth smart-backend)' : '';
   const credentials = mode === 'none' ? 'without credentials' : `with --auth ${mode}`;
+  // Refused without credentials by a server that declares SMART: what its SMART configuration takes, when it says.
+  const smart = async (refused: string, otherwise: string): Promise<string> => {
+    if (mode !== 'none' || !declaresSmart(capabilities)) return otherwise;
+    const access = await smartAccess(client);
+    return access ? `${refused} — the server wants credentials; its CapabilityStatement declares SMART-on-FHIR security${access}` : `${otherwise} (its CapabilityStatement declares SMART-on-FHIR security)`;
+  };
   try {
     const response = await client.send('GET', 'Patient?_count=1');
     if (response.status === 401 || response.status === 403) {
-      return { ok: false, detail: `GET ${client.baseUrl}/Patient: ${describeFailure(response.status, response.body)} — the server refuses the data ${credentials}: give --auth and its secret${smart}` };
+      const refused = `GET ${client.baseUrl}/Patient: ${describeFailure(response.status, response.body)}`;
+      return { ok: false, detail: await smart(refused, `${refused} — the server refuses the data ${credentials}: give --auth and its secret`) };
     }
     const bundle = response.body as Bundle | undefined;
     if (response.status !== 200 || bundle?.resourceType !== 'Bundle') {
@@ -166,9 +172,35 @@ async function dataAccess(client: FhirHttpClient, mode: string, capabilities: Se
     }
     return { ok: true, detail: `GET Patient?_count=1 answered a search Bundle ${credentials}` };
   } catch (error) {
-    if (error instanceof AuthRefused) return { ok: false, detail: `${error.message}${smart}` };
+    if (error instanceof AuthRefused) return { ok: false, detail: await smart(error.request, error.message) };
     throw error;
   }
+}
+
+/**
+ * Which --auth the server's SMART configuration (`.well-known/smart-configuration`, SMART App Launch 2.0 §2.0.4) takes,
+ * as the end of a hint: the client_credentials grant with private_key_jwt is `--auth smart-backend`, with a client
+ * secret `--auth client-credentials`; a server that grants tokens only to a user signing in (authorization_code: a
+ * SMART standalone launch, `fhirseed serve --auth smart-patient`) gives no system access, so ping can only use a token
+ * a member got, with --auth bearer. Empty when the configuration cannot be read or names no way in.
+ */
+async function smartAccess(client: FhirHttpClient): Promise<string> {
+  let config: { grant_types_supported?: unknown; token_endpoint_auth_methods_supported?: unknown } | undefined;
+  try {
+    const response = await client.send('GET', '.well-known/smart-configuration');
+    config = response.status === 200 && response.body && typeof response.body === 'object' ? (response.body as typeof config) : undefined;
+  } catch {
+    return '';
+  }
+  if (!config) return '';
+  const list = (value: unknown) => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+  const grants = list(config.grant_types_supported);
+  const methods = list(config.token_endpoint_auth_methods_supported);
+  if (!grants.length || grants.includes('client_credentials')) {
+    const modes = [methods.includes('private_key_jwt') ? 'smart-backend' : '', methods.some((m) => m.startsWith('client_secret_')) ? 'client-credentials' : ''].filter(Boolean);
+    return modes.length ? `, and its SMART configuration takes --auth ${modes.join(' or ')}: give it and its key or secret` : '';
+  }
+  return `, and its SMART configuration grants tokens only to a user who signs in (${grants.join(', ')}), not to a system client: give a member's access token with --auth bearer --token-file FILE, and that member in --accounts`;
 }
 
 /** Whether the CapabilityStatement declares SMART-on-FHIR security (rest.security.service, or the oauth-uris extension). */

@@ -32,7 +32,7 @@ describe('ping against a server whose data needs credentials', () => {
     expect(run.code, run.stderr).toBe(1);
     expect(run.stdout).toMatch(/CapabilityStatement +PASS/);
     expect(run.stdout).toMatch(
-      new RegExp(`data access +FAIL +GET ${server.url.replace(/\./g, '\\.')}/Patient: HTTP 401 — the server wants credentials: give --auth .*\\(its CapabilityStatement declares SMART-on-FHIR security: --auth smart-backend\\)\\n`),
+      new RegExp(`data access +FAIL +GET ${server.url.replace(/\./g, '\\.')}/Patient: HTTP 401 — the server wants credentials; its CapabilityStatement declares SMART-on-FHIR security, and its SMART configuration takes --auth smart-backend or client-credentials: give it and its key or secret\\n`),
     );
     const members = run.stdout.split('\n').filter((l) => /^member /.test(l));
     expect(members).toHaveLength(6);
@@ -50,5 +50,23 @@ describe('ping against a server whose data needs credentials', () => {
     });
     expect(report.checks.filter((c) => c.result === 'FAIL' || c.result === 'SKIP')).toEqual([]);
     expect([run.code, report.ok]).toEqual([0, true]);
+  }, 30_000);
+});
+
+describe('ping against a smart-patient server (tokens only for members who sign in)', () => {
+  let patientServer: Awaited<ReturnType<typeof startServer>>;
+  beforeAll(async () => {
+    patientServer = await startServer({ port: 0, dir, auth: { mode: 'smart-patient', members: [{ username: 'member1', password: 'pw', patientId: 'p1' }] } });
+  }, 30_000);
+  afterAll(async () => {
+    await patientServer?.close();
+  });
+
+  it('should suggest what its SMART configuration offers (a member token with --auth bearer), not --auth smart-backend, which it refuses', async () => {
+    const run = await runInProcess(['ping', '--server', patientServer.url]);
+    expect(run.code, run.stderr).toBe(1);
+    const line = run.stdout.split('\n').find((l) => l.startsWith('data access'));
+    expect(line).toMatch(/FAIL +GET \S+\/Patient: HTTP 401 — the server wants credentials; its CapabilityStatement declares SMART-on-FHIR security, and its SMART configuration grants tokens only to a user who signs in \(authorization_code, refresh_token\), not to a system client: give a member's access token with --auth bearer --token-file FILE, and that member in --accounts$/);
+    expect(line).not.toMatch(/smart-backend|client-credentials/);
   }, 30_000);
 });
