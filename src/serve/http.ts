@@ -25,6 +25,7 @@ import type { AtomicMemoryRepository } from './router.js';
 import { planSearch, runSearch, type Query } from './search-extras.js';
 import { WriteQueue, deleteRefusal, isWrite, bundleRuleProblems, bundleRuleRefusal, processBundle, ruleAnswer } from './transaction.js';
 import { BulkImports, sendImportAnswer } from './bulk-import.js';
+import { putTargetVersion, wantsOutcome, writeOutcome } from './write-outcome.js';
 import { checkBundle, validationOutcome, type WriteCheck } from './validate-writes.js';
 import { binaryContent, wantsBinaryContent } from './binary.js';
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readLimitedBody } from './body.js';
@@ -199,7 +200,11 @@ async function handle(
   const unsupported = segments.at(-1) === '$everything' ? undefined : unknownOperation(segments);
   if (unsupported) return refuse(res, unsupported);
   if (isWrite(method, fhirPath)) {
-    return writes.run(async () => respond(res, base, await write(context, method, url, segments, body, req)));
+    const outcomeWanted = wantsOutcome(req.headers.prefer);
+    return writes.run(async () => {
+      const before = outcomeWanted ? putTargetVersion(context.repo, method, segments) : undefined;
+      respond(res, base, await write(context, method, url, segments, body, req), outcomeWanted ? (resource, status) => writeOutcome(resource, status, before) : undefined);
+    });
   }
   // Searches and plain reads go to a read worker when one is ready (the same answer, computed off this thread).
   const offloadable = !visible || grant;
@@ -351,7 +356,8 @@ function fhirRequest(method: HttpMethod, path: string, url: URL, body: unknown, 
   return { method, url: `${path}${url.search}`, pathname: '', params: {}, query: toQuery(url.searchParams), body, headers: req.headers };
 }
 
-function respond(res: ServerResponse, base: string, [outcome, resource]: FhirResponse): void {
+/** The answer to a request; `instead` (Prefer: return=OperationOutcome on a write) replaces a resource body, the headers kept. */
+function respond(res: ServerResponse, base: string, [outcome, resource]: FhirResponse, instead?: (resource: Resource, status: number) => OperationOutcome): void {
   const status = getStatus(outcome);
   if (!resource || !isOk(outcome)) return sendJson(res, status, outcome);
   const headers: Record<string, string> = {};
@@ -361,7 +367,7 @@ function respond(res: ServerResponse, base: string, [outcome, resource]: FhirRes
     headers.location = `${base}/${resource.resourceType}/${resource.id}${version ? `/_history/${version}` : ''}`;
   }
   if (resource.meta?.lastUpdated && resource.resourceType !== 'Bundle') headers['last-modified'] = new Date(resource.meta.lastUpdated).toUTCString();
-  sendJson(res, status, resource, FHIR_JSON, headers);
+  sendJson(res, status, instead && resource.resourceType !== 'Bundle' ? instead(resource, status) : resource, FHIR_JSON, headers);
 }
 
 function send(res: ServerResponse, status: number, outcome: OperationOutcome, text?: string): void {
