@@ -3,7 +3,7 @@ import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { UserError } from '../util/errors.js';
 import type { Redactor } from './redact.js';
 import type { EntryResult } from './send.js';
-import type { SeedEntry } from './source.js';
+import { readBundleEntries, type SeedEntry, type SeedSource } from './source.js';
 
 /** One line of the dead-letter file: what could not be loaded, why, and the resource itself. */
 export interface DeadLetter {
@@ -96,16 +96,51 @@ export function readDeadLetters(path: string): DeadLetter[] {
     });
 }
 
-/** Dead letters back into entries, one group per source file, in file order. */
-export function deadLetterGroups(records: readonly DeadLetter[]): { file: string; entries: SeedEntry[] }[] {
+/** What --retry-dead-letter sends: the entries by source file, and how many were re-read from the output or kept as stored. */
+export interface DeadLetterReplay {
+  groups: { file: string; entries: SeedEntry[] }[];
+  /** Entries whose resource the output directory still holds: sent as it is there now (corrected or not). */
+  fromOutput: number;
+  /** Entries the output no longer holds (its file or the resource is gone): sent as the dead-letter file stored them. */
+  asStored: number;
+}
+
+/**
+ * Dead letters back into entries, one group per source file, in file order. Each resource is sent as the output
+ * directory holds it now, so that a correction made in the data files after the failed run is what the server gets;
+ * the stored copy only when the output no longer has that resource (its file is not one of `source`'s bundle files
+ * any more, or lacks that type and id). Throws UserError when a file that holds dead letters cannot be read or is not
+ * JSON (`PATH:LINE:COLUMN: not JSON (…)`): an edit broke it, and nothing is sent.
+ */
+export function deadLetterReplay(records: readonly DeadLetter[], source: SeedSource): DeadLetterReplay {
+  const known = new Set(outputBundleFiles(source));
+  const files = new Map<string, Map<string, SeedEntry> | undefined>();
+  const current = (file: string): Map<string, SeedEntry> | undefined => {
+    if (!files.has(file)) files.set(file, known.has(file) ? new Map(readBundleEntries(source.dir, file).map((e) => [`${e.type}/${e.id}`, e])) : undefined);
+    return files.get(file);
+  };
   const groups = new Map<string, SeedEntry[]>();
+  let fromOutput = 0;
   for (const r of records) {
-    const entry: SeedEntry = { resource: r.resource, type: r.resource.resourceType, id: r.resource.id!, source: r.source };
+    const now = current(r.source)?.get(`${r.resource.resourceType}/${r.resource.id}`);
+    if (now) fromOutput++;
+    const entry: SeedEntry = now ?? { resource: r.resource, type: r.resource.resourceType, id: r.resource.id!, source: r.source };
     const list = groups.get(r.source) ?? [];
     list.push(entry);
     groups.set(r.source, list);
   }
-  return [...groups].map(([file, entries]) => ({ file, entries }));
+  return { groups: [...groups].map(([file, entries]) => ({ file, entries })), fromOutput, asStored: records.length - fromOutput };
+}
+
+/** Every bundle file the seeder reads from the output: the directory's, the members' and the attribution Groups'. */
+function outputBundleFiles(source: SeedSource): string[] {
+  return [
+    ...(source.directoryFile ? [source.directoryFile] : []),
+    ...(source.directoryParts ?? []),
+    ...source.memberFiles,
+    ...Object.values(source.memberParts ?? {}).flat(),
+    ...(source.groupFiles ?? []),
+  ];
 }
 
 /** Replaces a file's content all at once: a reader (or a crash) sees the old file or the new, never half. */

@@ -26,7 +26,12 @@ export function formatSeedSummary(s: SeedSummary): string {
     (s.skippedMembers ? `, ${s.skippedMembers} ${plural(s.skippedMembers, 'member')} already loaded (resumed)` : '') +
     (s.tokensIssued ? `, ${s.tokensIssued} access ${plural(s.tokensIssued, 'token')}` : '') +
     '\n';
-  if (s.deadLettered) text += `  dead letters: ${s.deadLetterFile} (replay with --retry-dead-letter)\n`;
+  if (s.replayed) {
+    const { fromOutput, asStored } = s.replayed;
+    text += `  replayed ${fromOutput + asStored} dead ${plural(fromOutput + asStored, 'letter')}: ${fromOutput} as the data files hold ${fromOutput === 1 ? 'it' : 'them'} now` +
+      (asStored ? `, ${asStored} as the dead-letter file stored ${asStored === 1 ? 'it' : 'them'} (no longer in the data files)` : '') + '\n';
+  }
+  if (s.deadLettered) text += `  dead letters: ${s.deadLetterFile} (correct the data files or the server, then --retry-dead-letter sends them again as the data files hold them)\n`;
   if (s.verify) text += formatVerify(s.verify, s.runId);
   return text;
 }

@@ -4,7 +4,7 @@ import { UserError } from '../util/errors.js';
 import { assertModeSupported, fetchCapabilities } from './capabilities.js';
 import { Checkpoint } from './checkpoint.js';
 import { connect } from './connect.js';
-import { DeadLetterFile, deadLetterGroups, readDeadLetters } from './dead-letter.js';
+import { DeadLetterFile, deadLetterReplay, readDeadLetters, type DeadLetterReplay } from './dead-letter.js';
 import { assertServerAllowed, DEFAULT_BUNDLE_SIZE, normalizeServerUrl, type SeedOptions } from './options.js';
 import { planWork, type Group, type WorkItem } from './plan.js';
 import { Redactor } from './redact.js';
@@ -41,6 +41,11 @@ export interface SeedSummary {
   tokensIssued: number;
   checkpointFile?: string;
   deadLetterFile: string;
+  /**
+   * --retry-dead-letter: of the entries replayed, how many were sent as the output directory holds them now and how
+   * many as the dead-letter file stored them (the output no longer holds them).
+   */
+  replayed?: { fromOutput: number; asStored: number };
   /** Dry run: what would be sent. */
   plan?: { requests: number; entries: number; byType: Record<string, number> };
   verify?: VerifyRow[];
@@ -83,6 +88,9 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
   // Settled before any request, so that a mismatched checkpoint or an unwritable state directory fails fast and sends nothing.
   const checkpoint = openState(paths, () =>
     options.retryDeadLetter ? undefined : options.resume ? Checkpoint.resume(paths.checkpoint, server, source) : Checkpoint.start(paths.checkpoint, server, source));
+  // Read (and the output's current copies found) before any request: a data file an edit broke is told, nothing sent.
+  const replay = checkpoint ? undefined : deadLetterReplay(readDeadLetters(paths.deadLetter), source);
+  if (replay) summary.replayed = { fromOutput: replay.fromOutput, asStored: replay.asStored };
   const redactor = new Redactor();
   const { client } = connect(options, redactor);
   const sender = new ChunkSender(client, options.mode, options.retry, redactor, options.random);
@@ -103,7 +111,7 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
 
     try {
       if (!checkpoint) {
-        await replayDeadLetters(paths.deadLetter, summary, { sender, onEntries, signal: options.signal }, options.concurrency, redactor);
+        await replayDeadLetters(paths.deadLetter, replay!, summary, { sender, onEntries, signal: options.signal }, options.concurrency, redactor);
       } else {
         summary.checkpointFile = paths.checkpoint;
         const deadLetters = new DeadLetterFile(paths.deadLetter, redactor);
@@ -186,13 +194,12 @@ function* memberGroups(source: SeedSource, files: readonly string[]): Generator<
   for (const file of files) yield { file, entries: [file, ...(source.memberParts?.[file] ?? [])].flatMap((f) => readBundleEntries(source.dir, f)) };
 }
 
-/** --retry-dead-letter: replays the dead-letter file; what fails again becomes the new file. */
-async function replayDeadLetters(path: string, summary: SeedSummary, runner: Omit<WorkRunner, 'deadLetters'>, workers: number, redactor: Redactor): Promise<void> {
-  const records = readDeadLetters(path);
+/** --retry-dead-letter: sends the dead letters again (deadLetterReplay: as the output holds them now); what fails again becomes the new file. */
+async function replayDeadLetters(path: string, replay: DeadLetterReplay, summary: SeedSummary, runner: Omit<WorkRunner, 'deadLetters'>, workers: number, redactor: Redactor): Promise<void> {
   const next = new DeadLetterFile(`${path}.next`, redactor);
   next.open(false);
   try {
-    await runPool(planWork(deadLetterGroups(records), summary.bundleSize), workers, { ...runner, deadLetters: next });
+    await runPool(planWork(replay.groups, summary.bundleSize), workers, { ...runner, deadLetters: next });
   } finally {
     next.close();
     summary.deadLettered = next.count;

@@ -108,9 +108,11 @@ export class ChunkSender {
   private async putEach(entries: SeedEntry[]): Promise<EntryResult[]> {
     const results: EntryResult[] = [];
     for (const entry of entries) {
-      const response = await this.client.send('PUT', `${entry.type}/${encodeURIComponent(entry.id)}`, entry.resource);
+      // An OperationOutcome instead of the resource (R4 http.html#ops): HAPI and fhirseed serve say in it when the update
+      // changed nothing, as they do in a transaction's entries; a server that ignores Prefer answers the resource.
+      const response = await this.client.send('PUT', `${entry.type}/${encodeURIComponent(entry.id)}`, entry.resource, { prefer: 'return=OperationOutcome' });
       if (response.status === 200 || response.status === 201) {
-        results.push({ entry, ok: true, status: response.status });
+        results.push({ entry, ok: true, status: response.status, ...(response.status === 200 && saysUnchanged(response.body) ? { unchanged: true } : {}) });
       } else {
         results.push(this.failure(entry, response.status, response.body, false));
       }

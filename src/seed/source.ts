@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { UserError } from '../util/errors.js';
+import { parseJsonText } from '../util/json-text.js';
 import { checkRunId } from '../util/run-id.js';
 
 /** One resource to load, and where it came from (for dead-letter records). */
@@ -38,8 +39,8 @@ interface ManifestLike {
 
 /**
  * The run id and per-type counts of a fhirseed output directory's manifest(s) (manifest.json, or the
- * shard manifests). Throws a UserError for a missing directory or manifest, unreadable JSON, or
- * manifests of different runs.
+ * shard manifests). Throws a UserError for a missing directory or manifest, a manifest that cannot be read or is not
+ * JSON (`FILE:LINE:COLUMN: not JSON (…)`), or manifests of different runs.
  */
 export function readManifests(dir: string): { runId: string; expected: Record<string, number> } {
   if (!existsSync(dir)) throw new UserError(`${dir} does not exist; give a directory written by fhirseed generate`);
@@ -49,12 +50,7 @@ export function readManifests(dir: string): { runId: string; expected: Record<st
   const expected: Record<string, number> = {};
   const runIds = new Set<string>();
   for (const file of manifests) {
-    let manifest: ManifestLike;
-    try {
-      manifest = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ManifestLike;
-    } catch {
-      throw new UserError(`${join(dir, file)} is not valid JSON`);
-    }
+    const manifest = readJsonFile<ManifestLike | null>(join(dir, file)) ?? {};
     if (typeof manifest.runId !== 'string' || !manifest.counts?.byType) throw new UserError(`${join(dir, file)} lacks runId or counts.byType`);
     runIds.add(checkRunId(manifest.runId, `${join(dir, file)}: runId`));
     for (const [type, n] of Object.entries(manifest.counts.byType)) expected[type] = (expected[type] ?? 0) + n;
@@ -97,16 +93,25 @@ function inPartOrder(files: string[], pattern: RegExp): string[] {
 
 /** The resources of one bundle file, in order; every one must have a type and an id (PUT needs it). */
 export function readBundleEntries(dir: string, file: string): SeedEntry[] {
-  let bundle: Bundle;
-  try {
-    bundle = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Bundle;
-  } catch {
-    throw new UserError(`${join(dir, file)} is not a readable JSON Bundle`);
-  }
+  const bundle = readJsonFile<Bundle | null>(join(dir, file)) ?? ({} as Bundle);
   if (bundle.resourceType !== 'Bundle') throw new UserError(`${join(dir, file)} is not a Bundle`);
   return (bundle.entry ?? []).map((e, i) => {
     const resource = e.resource;
     if (!resource?.resourceType || !resource.id) throw new UserError(`${join(dir, file)}: entry ${i} has no resource with a type and id`);
     return { resource, type: resource.resourceType, id: resource.id, source: file };
   });
+}
+
+/**
+ * A JSON file of the output: UserError `PATH: cannot read it (CODE)` when it cannot be read, `PATH:LINE:COLUMN: not
+ * JSON (…)` where its JSON breaks (as report and validate say it), `PATH: is empty (expected JSON)`.
+ */
+function readJsonFile<T>(path: string): T {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UserError(`${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return parseJsonText<T>(text, path);
 }

@@ -50,7 +50,7 @@ export const seedCommand: CommandModule<CommandContext, SeedArgs> = {
       .option('bundle-size', { type: 'number', describe: 'Entries per bundle (default 100, or less if the server says so)' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Show what would be sent; send nothing' })
       .option('resume', { type: 'boolean', default: false, describe: 'Continue an interrupted run from its checkpoint' })
-      .option('retry-dead-letter', { type: 'boolean', default: false, describe: 'Replay the dead-letter file of an earlier run' })
+      .option('retry-dead-letter', { type: 'boolean', default: false, describe: 'Send the entries of the dead-letter file again, as the data files hold them now (as stored when no longer there)' })
       .option('verify', { type: 'boolean', default: true, describe: 'Afterwards, compare counts under the run tag with the manifest (--no-verify to skip)' })
       .option('state-dir', { type: 'string', describe: 'Checkpoint and dead-letter files (default DIR/seed-state)' }) as unknown as Argv<SeedArgs>,
   handler: async (argv) => {
