@@ -19,7 +19,10 @@ const temp = tempDir('fhirseed-mistakes-');
 const out = join(temp.dir, 'out');
 const aFile = join(temp.dir, 'a-file');
 const empty = join(temp.dir, 'empty');
+const badManifest = join(temp.dir, 'bad-manifest');
 const NO_SERVER = 'http://127.0.0.1:9/fhir';
+const SECRET_VARIABLES = ['FHIRSEED_TOKEN', 'FHIRSEED_CLIENT_SECRET'];
+const savedSecrets = SECRET_VARIABLES.map((name) => [name, process.env[name]] as const);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 beforeAll(() => {
@@ -28,8 +31,14 @@ beforeAll(() => {
   writeFileSync(join(temp.dir, 'empty-key.pem'), '\n');
   writeFileSync(join(temp.dir, 'key.pem'), generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
   mkdirSync(empty);
+  writeFixtureOutput(badManifest, { members: 1, runId: uniqueRunId('bad-manifest') });
+  writeFileSync(join(badManifest, 'manifest.json'), '{\n  "runId": "r",\n  counts: {}\n}\n');
+  for (const name of SECRET_VARIABLES) delete process.env[name];
 });
-afterAll(() => temp.remove());
+afterAll(() => {
+  for (const [name, value] of savedSecrets) if (value !== undefined) process.env[name] = value;
+  temp.remove();
+});
 
 const cases: [string, () => string[], RegExp][] = [
   ['a --server that is not a URL', () => ['seed', out, '--server', 'http//localhost:8080'], /--server "http\/\/localhost:8080": not a URL/],
@@ -48,6 +57,9 @@ const cases: [string, () => string[], RegExp][] = [
   ['a --private-key-file that is not a key', () => ['seed', out, '--server', NO_SERVER, '--auth', 'smart-backend', '--client-id', 'c', '--private-key-file', aFile], /the private key is not a PEM or JWK private key/],
   ['a missing --jwks-file', () => ['seed', out, '--server', NO_SERVER, '--auth', 'smart-backend', '--client-id', 'c', '--private-key-file', join(temp.dir, 'key.pem'), '--jwks-file', join(temp.dir, 'no.jwks')], /--jwks-file \S+no\.jwks: cannot read it \(ENOENT\)/],
   ['a missing --accounts file', () => ['ping', '--server', NO_SERVER, '--accounts', join(temp.dir, 'no-accounts.json')], /--accounts \S+: not a readable test-accounts\.json/],
+  ['a manifest.json that is not JSON, at its line and column', () => ['seed', badManifest, '--server', NO_SERVER], /bad-manifest\/manifest\.json:3:3: not JSON \(Expected double-quoted property name\)\n$/],
+  ['--auth bearer without a token, naming both ways to give it', () => ['seed', out, '--server', NO_SERVER, '--auth', 'bearer'], /no bearer token: give --token-file FILE or set environment variable FHIRSEED_TOKEN\n$/],
+  ['--auth client-credentials without a secret', () => ['ping', '--server', NO_SERVER, '--auth', 'client-credentials', '--client-id', 'c'], /no client secret: give --client-secret-file FILE or set environment variable FHIRSEED_CLIENT_SECRET\n$/],
   ['--resume with --retry-dead-letter', () => ['seed', out, '--server', NO_SERVER, '--resume', '--retry-dead-letter'], /give --resume or --retry-dead-letter, not both/],
 ];
 

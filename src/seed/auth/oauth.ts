@@ -92,7 +92,7 @@ export class OAuthTokenProvider implements AuthProvider {
 
 export function clientCredentialsAuth(serverUrl: string, options: AuthOptions, env: NodeJS.ProcessEnv, transport: AuthTransport, redactor: Redactor): OAuthTokenProvider {
   const clientId = requireClientId(options);
-  const secret = readSecret({ file: options.clientSecretFile, env: SECRET_ENV.clientSecret, what: 'client secret' }, env, redactor).trim();
+  const secret = readSecret({ file: options.clientSecretFile, env: SECRET_ENV.clientSecret, what: 'client secret', flag: '--client-secret-file' }, env, redactor).trim();
   const method = options.clientSecretMethod ?? 'basic';
   const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64');
   redactor.add(basic);
@@ -109,7 +109,7 @@ export function clientCredentialsAuth(serverUrl: string, options: AuthOptions, e
 
 export function smartBackendAuth(serverUrl: string, options: AuthOptions, env: NodeJS.ProcessEnv, transport: AuthTransport, redactor: Redactor): OAuthTokenProvider {
   const clientId = requireClientId(options);
-  const pem = readSecret({ file: options.privateKeyFile, env: SECRET_ENV.privateKey, what: 'private key' }, env, redactor);
+  const pem = readSecret({ file: options.privateKeyFile, env: SECRET_ENV.privateKey, what: 'private key', flag: '--private-key-file' }, env, redactor);
   const jwks = options.jwksFile ? readJwks(options.jwksFile) : undefined;
   const signingKey: SigningKey = loadSigningKey(pem, { alg: options.alg, kid: options.keyId, jwks, jwksName: `--jwks-file ${options.jwksFile}` });
   const authenticate: ClientAuthentication = (tokenUrl) => {

@@ -9,6 +9,8 @@ export interface SecretSource {
   file?: string;
   /** What the secret is, for error messages ("bearer token"). */
   what: string;
+  /** The option that names a file holding it (`--token-file`), offered when neither is given. */
+  flag?: string;
 }
 
 /**
@@ -30,8 +32,9 @@ export function readSecret(source: SecretSource, env: NodeJS.ProcessEnv, redacto
   }
   if (source.file && !value?.trim()) throw new UserError(`the ${source.what} file ${source.file} is empty`);
   if (!value || !value.trim()) {
-    const where = [source.file && `file ${source.file}`, source.env && `environment variable ${source.env}`].filter(Boolean).join(' or ');
-    throw new UserError(`no ${source.what}: set ${where || 'a file or environment variable'}`);
+    // No file given (a given file that is empty was told above): the ways to give it.
+    const ways = [source.flag && `give ${source.flag} FILE`, source.env && `set environment variable ${source.env}`].filter(Boolean).join(' or ');
+    throw new UserError(`no ${source.what}: ${ways || 'give a file or set an environment variable'}`);
   }
   redactor.add(value);
   return value;

@@ -9,7 +9,7 @@ export function noAuth(): AuthProvider {
 
 /** A static bearer token from a file or $FHIRSEED_TOKEN. */
 export function bearerAuth(options: AuthOptions, env: NodeJS.ProcessEnv, redactor: Redactor): AuthProvider {
-  const token = readSecret({ file: options.tokenFile, env: SECRET_ENV.token, what: 'bearer token' }, env, redactor).trim();
+  const token = readSecret({ file: options.tokenFile, env: SECRET_ENV.token, what: 'bearer token', flag: '--token-file' }, env, redactor).trim();
   const header = `Bearer ${token}`;
   redactor.add(header);
   return { mode: 'bearer', authorization: async () => header, invalidate: () => false, tokensIssued: 0 };
@@ -28,7 +28,7 @@ export function basicAuth(options: AuthOptions, env: NodeJS.ProcessEnv, redactor
   } else {
     user = env[SECRET_ENV.basicUser] ?? '';
     if (!user) throw new UserError(`no basic user: set ${SECRET_ENV.basicUser} (and ${SECRET_ENV.basicPassword}) or --basic-file`);
-    password = readSecret({ env: SECRET_ENV.basicPassword, what: 'basic password' }, env, redactor);
+    password = readSecret({ env: SECRET_ENV.basicPassword, what: 'basic password', flag: '--basic-file (user:password)' }, env, redactor);
   }
   redactor.add(password);
   const encoded = Buffer.from(`${user}:${password}`).toString('base64');
