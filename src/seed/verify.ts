@@ -8,6 +8,7 @@ export interface VerifyRow {
   /** What the server counts under the run tag; undefined when the count failed. */
   actual: number | undefined;
   ok: boolean;
+  /** Why the row is not ok: `3 missing`, `2 more than the manifest`, or why the count failed. */
   problem?: string;
 }
 
@@ -33,7 +34,7 @@ export async function verifyCounts(client: FhirHttpClient, runId: string, expect
   for (const [type, count] of Object.entries(expected).sort(([a], [b]) => (a < b ? -1 : 1))) {
     try {
       const actual = await countTagged(client, type, runTagToken(runId));
-      rows.push({ type, expected: count, actual, ok: actual === count });
+      rows.push({ type, expected: count, actual, ok: actual === count, ...(actual === count ? {} : { problem: countDifference(count, actual) }) });
     } catch (error) {
       // The server gone or the credentials refused: not a difference in this type's count (the caller says so once).
       if (error instanceof NetworkFailure || error instanceof AuthRefused) throw error;
@@ -41,4 +42,9 @@ export async function verifyCounts(client: FhirHttpClient, runId: string, expect
     }
   }
   return rows;
+}
+
+/** A count under the run tag against the manifest's, in words: `3 missing`, `2 more than the manifest`. */
+function countDifference(expected: number, actual: number): string {
+  return actual < expected ? `${expected - actual} missing` : `${actual - expected} more than the manifest`;
 }
