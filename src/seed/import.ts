@@ -81,7 +81,10 @@ export async function seedImport(options: ImportOptions): Promise<ImportSummary>
     const capabilities = await fetchCapabilities(client);
     if (capabilities.fhirVersion && !capabilities.fhirVersion.startsWith('4.0')) throw new UserError(`${server} is FHIR ${capabilities.fhirVersion}; fhirseed writes FHIR R4 (4.0.1)`);
     const statusUrl = await kickOff(client, server, importParameters(inputs, base, options.importMode));
-    const { body, polls } = await poll(client, statusUrl, options, failedJobHint(server, runId));
+    const { body, polls } = await poll(client, statusUrl, options).catch(async (error: unknown) => {
+      if (!(error instanceof ImportJobFailed)) throw error;
+      throw new UserError(`${error.message}${await failedJobHint(client, server, runId, expected)}`);
+    });
     const summary: ImportSummary = { server, runId, inputs, statusUrl, counts: jobCounts(body, inputs), errors: jobErrors(body), polls, elapsedMs: 0, ok: true };
     if (options.verify) summary.verify = await verifyCounts(client, runId, expected);
     summary.elapsedMs = Date.now() - started;
@@ -130,11 +133,14 @@ async function kickOff(client: FhirHttpClient, server: string, parameters: Param
   return new URL(location, `${server}/`).href;
 }
 
-async function poll(client: FhirHttpClient, statusUrl: string, options: ImportOptions, hint: string): Promise<{ body: unknown; polls: number }> {
+/** The status URL answered neither 202 (in progress) nor 200 (done): the job failed. */
+class ImportJobFailed extends Error {}
+
+async function poll(client: FhirHttpClient, statusUrl: string, options: ImportOptions): Promise<{ body: unknown; polls: number }> {
   for (let polls = 1; ; polls++) {
     const response = await client.send('GET', statusUrl, undefined, { accept: 'application/json' });
     if (response.status === 200) return { body: response.body, polls };
-    if (response.status !== 202) throw new UserError(`the $import job at ${statusUrl} failed: ${describeFailure(response.status, response.body)}${hint}`);
+    if (response.status !== 202) throw new ImportJobFailed(`the $import job at ${statusUrl} failed: ${describeFailure(response.status, response.body)}`);
     const progress = header(response.headers, 'x-progress');
     if (progress) options.log?.(`$import: ${progress}`);
     const wait = Math.min(retryAfterMs(header(response.headers, 'retry-after')), options.maxPollMs ?? 60_000);
@@ -143,11 +149,25 @@ async function poll(client: FhirHttpClient, statusUrl: string, options: ImportOp
 }
 
 /**
- * What a failed job leaves and what to do: a server may keep what the job stored before it failed (the sandbox
- * does; HAPI and Azure commit per file or per batch), every resource tagged with the run.
+ * What a failed job left and what to do, as the server counts it now under the run tag (a server may keep what the
+ * job stored before it failed: the sandbox does; HAPI and Azure commit per file or per batch): nothing, or N resources
+ * (the job's, or an earlier seed's) to overwrite by seeding again or to purge. When the count cannot be had, what
+ * may be left.
  */
-export function failedJobHint(server: string, runId: string): string {
-  return ` — what the job stored before it failed may stay on the server (tagged run ${runId}): seed again (the same ids are overwritten), or remove it with fhirseed purge --server ${server} --run ${runId}`;
+export async function failedJobHint(client: FhirHttpClient, server: string, runId: string, expected: Record<string, number>): Promise<string> {
+  const purge = `fhirseed purge --server ${server} --run ${runId}`;
+  let held: number | undefined;
+  try {
+    const rows = await verifyCounts(client, runId, expected);
+    held = rows.every((r) => r.actual !== undefined) ? rows.reduce((a, r) => a + r.actual!, 0) : undefined;
+  } catch {
+    held = undefined;
+  }
+  if (held === 0) return ` — the server holds no resource of run ${runId}: seed again once the cause is mended`;
+  if (held !== undefined) {
+    return ` — the server holds ${held} ${plural(held, 'resource')} of run ${runId} (stored before the job failed, or by an earlier seed): seed again (the same ids are overwritten), or remove them with ${purge}`;
+  }
+  return ` — what the job stored before it failed may stay on the server (tagged run ${runId}): seed again (the same ids are overwritten), or remove it with ${purge}`;
 }
 
 /** Retry-After in seconds or as an HTTP date; 1 s when absent or unreadable. */

@@ -10,7 +10,7 @@ import { purgeCommand } from '../../src/cli/commands/purge.js';
 import { seedCommand } from '../../src/cli/commands/seed.js';
 import { seedImport, serveFiles } from '../../src/seed/import.js';
 import { runCommand } from './helpers/cli.js';
-import { testConnection } from './helpers/data.js';
+import { manifestCounts, testConnection } from './helpers/data.js';
 import { importSandbox } from './helpers/import-sandbox.js';
 
 const { dir, runId, server } = importSandbox('import-conn', 2, 7302, 600_000);
@@ -56,6 +56,7 @@ describe('seed --mode import: connections', () => {
     const files = readdirSync(join(dir, 'ndjson')).filter((f) => f.endsWith('.ndjson')).sort();
     const first = files[0]!;
     const firstLines = ndjson(first).toString('utf8').split('\n').filter((l) => l.trim()).length;
+    const total = Object.values(manifestCounts(dir)).reduce((a, b) => a + b, 0);
     // The first file is served; every later one is closed unanswered, every time (more than the attempts allow).
     const host = await fileHost((file, _asked, req, res) => {
       if (file !== first) return void req.socket.destroy();
@@ -68,20 +69,22 @@ describe('seed --mode import: connections', () => {
       expect(run.stderr).toContain(`cannot fetch input ${host.base}/${files[1]}`);
       expect(run.stderr).toContain('(3 attempts)');
       expect(run.stderr).toContain(`the ${firstLines} resources stored before it stay on the server`);
-      expect(run.stderr).toContain(`tagged run ${runId}`);
-      expect(run.stderr).toContain(`fhirseed purge --server ${server().url} --run ${runId}`);
+      // What the server holds of the run, counted after the failure (the first test loaded all of it).
+      expect(run.stderr).toContain(` — the server holds ${total} resources of run ${runId} (stored before the job failed, or by an earlier seed): seed again (the same ids are overwritten), or remove them with fhirseed purge --server ${server().url} --run ${runId}\n`);
     } finally {
       await host.close();
     }
   });
 
-  it('should say nothing was stored when the first input already fails, not "the 0 resources stored before it stay"', async () => {
+  it('should say nothing was stored when the first input already fails, not "the 0 resources stored before it stay", nor that some may stay', async () => {
+    expect((await runCommand(purgeCommand, ['purge', '--server', server().url, '--run', runId])).exitCode).toBe(0);
     const host = await fileHost((_file, _asked, req) => void req.socket.destroy());
     try {
       const run = await runCommand(seedCommand, ['seed', dir, '--server', server().url, '--mode', 'import', '--input-base-url', host.base]);
       expect(run.exitCode).toBe(2);
-      expect(run.stderr).toContain('; nothing was stored before it');
+      expect(run.stderr).toContain(`; nothing was stored before it — the server holds no resource of run ${runId}: seed again once the cause is mended\n`);
       expect(run.stderr).not.toContain('0 resources stored before it');
+      expect(run.stderr).not.toContain('may stay');
     } finally {
       await host.close();
     }
