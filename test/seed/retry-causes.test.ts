@@ -25,16 +25,17 @@ describe('retry causes', () => {
       req.resume();
       n++;
       if (n === 1 || n === 2) return void res.writeHead(503, { 'retry-after': '0' }).end();
-      if (n === 3) return void req.socket.destroy();
-      if (n === 4) return; // never answered: a timeout
+      // Closed before an answer twice: sent again at once the first time (the server has answered before), then after a backoff.
+      if (n === 3 || n === 4) return void req.socket.destroy();
+      if (n === 5) return; // never answered: a timeout
       res.writeHead(200, { 'content-type': 'application/fhir+json' }).end('{"resourceType":"Bundle","type":"searchset"}');
     });
     const { client } = connect(testConnection(server.url, { timeoutMs: 1500 }));
     try {
       const answer = await client.send('GET', 'Patient');
       expect(answer.status).toBe(200);
-      expect(client.stats.retries).toBe(4);
-      expect(client.retryCauses).toEqual({ 'HTTP 503': 2, 'connection closed': 1, timeout: 1 });
+      expect(client.stats.retries).toBe(5);
+      expect(client.retryCauses).toEqual({ 'HTTP 503': 2, 'connection closed, resent at once': 1, 'connection closed': 1, timeout: 1 });
     } finally {
       await client.close();
       await server.close();
