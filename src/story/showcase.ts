@@ -24,6 +24,14 @@ export interface Showcase {
   periodontal?: boolean;
   /** The first coverage-plan claim of these types is priced and reported at claim level. */
   claimLevel?: ClaimType[];
+  /**
+   * The first coverage-plan claim of these types is priced and reported per line even under a plan that prices them
+   * at claim level: a Medicare Advantage admission under a per-diem hospital contract. With `claimLevel` on another
+   * scenario, a population with inpatient claims has both shapes CARIN BB 2.0.0 allows an Inpatient Institutional EOB
+   * (EOB-institutional-item-or-header-adjudication: amounts at the item or at the header, not both), so each of
+   * `adjudication:adjudicationamounttype` and `item.adjudication:adjudicationamounttype`, both must-support, has a value.
+   */
+  perLine?: ClaimType[];
   /** The first dental visit includes an initial partial denture (prosthesis). */
   denture?: boolean;
   /** The first pharmacy fill is a compound prescription with its ingredients. */
@@ -44,14 +52,16 @@ export interface Showcase {
 }
 
 const SCENARIOS: readonly Showcase[] = [
-  { claimTypes: ['inpatient', 'professional', 'pharmacy'], planType: 'commercial', age: { min: 45, max: 64 }, corrected: true, deniedLineIn: ['inpatient'], rental: true },
+  // The two inpatient scenarios price their admission one each way (perLine here, claimLevel below) whatever plans the
+  // population has: a Medicaid or commercial admission is otherwise priced per line, a Medicare Advantage one by MS-DRG.
+  { claimTypes: ['inpatient', 'professional', 'pharmacy'], planType: 'commercial', age: { min: 45, max: 64 }, corrected: true, deniedLineIn: ['inpatient'], perLine: ['inpatient'], rental: true },
   { claimTypes: ['outpatient', 'professional'], outOfNetwork: true, ambulance: true, corrected: true, priorAuth: 'denied' },
   { claimTypes: ['pharmacy', 'professional'], corrected: true, compound: true, priorAuth: 'pended' },
   // Ages are at the period start: 16 at most, so that the child is still of orthodontic age (11-17) at the dental visit.
   // A boy named after his father (name suffix "Jr.", which US Core Patient must-supports).
   { claimTypes: ['oral', 'professional'], dental: true, relationship: 'child', age: { min: 11, max: 16 }, corrected: true, namesake: true },
   { claimTypes: ['professional', 'outpatient', 'oral'], relationship: 'spouse', denial: true, dental: true, periodontal: true, deniedLineIn: ['outpatient'], age: { min: 30, max: 64 } },
-  { claimTypes: ['professional', 'inpatient'], deceased: true, planType: 'medicare-advantage', age: { min: 70, max: 95 } },
+  { claimTypes: ['professional', 'inpatient'], deceased: true, planType: 'medicare-advantage', age: { min: 70, max: 95 }, claimLevel: ['inpatient'] },
   { claimTypes: ['professional', 'pharmacy', 'outpatient'], planType: 'medicaid', claimLevel: ['outpatient'] },
   { claimTypes: ['pharmacy', 'oral'], denial: true, dental: true, denture: true, age: { min: 60, max: 80 } },
   // An infant seen at several well-child visits: the under-3 growth profiles, with a measure missing at the first.
@@ -86,6 +96,7 @@ export function showcaseFor(index: number, profile: Profile): Showcase | undefin
     periodontal: Boolean(scenario.periodontal && dental),
     compound: scenario.compound,
     claimLevel: scenario.claimLevel,
+    perLine: scenario.perLine,
     denture: Boolean(scenario.denture && dental),
     ambulance: scenario.ambulance,
     professionalVisits: medical ? scenario.professionalVisits : undefined,

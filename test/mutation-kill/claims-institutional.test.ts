@@ -255,6 +255,26 @@ describe('inpatientClaim', () => {
     }
   });
 
+  it("should price the coverage plan's perLine admission per line under Medicare Advantage too, and its claimLevel one per claim under Medicaid (s19 D: one of each shape in every population)", () => {
+    const c = fact(drgRow().key);
+    const ma = { ...coverage, planType: 'medicare-advantage' as const };
+    const medicaid = { ...coverage, planType: 'medicaid' as const };
+    const perLine = { deniedLineIn: ['inpatient'], perLine: ['inpatient'] } as unknown as Showcase;
+    const claimLevel = { claimLevel: ['inpatient'] } as unknown as Showcase;
+    for (const seed of seeds.slice(0, 10)) {
+      const forcedMa = inpatientClaim(ctx(seed, [c], { showcase: perLine }), { coverage: ma, date: '2024-03-01', condition: c, forced: true });
+      expect(forcedMa).not.toHaveProperty('claimLevelAdjudication');
+      expect(forcedMa.lines.at(-1)!.denialReason).toBeDefined();
+      // Only the coverage plan's own admission: the member's other Medicare Advantage stays stay per claim.
+      const otherMa = inpatientClaim(ctx(seed, [c], { showcase: perLine }), { coverage: ma, date: '2024-03-01', condition: c });
+      expect(otherMa.claimLevelAdjudication).toBe(true);
+      const forcedMedicaid = inpatientClaim(ctx(seed, [c], { showcase: claimLevel }), { coverage: medicaid, date: '2024-03-01', condition: c, forced: true });
+      expect(forcedMedicaid.claimLevelAdjudication).toBe(true);
+      const otherMedicaid = inpatientClaim(ctx(seed, [c], { showcase: claimLevel }), { coverage: medicaid, date: '2024-03-01', condition: c });
+      expect(otherMedicaid).not.toHaveProperty('claimLevelAdjudication');
+    }
+  });
+
   it('should refuse a condition whose MS-DRG is missing, and pick heavier MS-DRGs for older members with more chronic conditions', () => {
     const row = rows().find((r) => r.drgs.length > 1)!;
     const c = fact(row.key);

@@ -10,13 +10,16 @@ import { SYSTEMS } from '../systems.js';
  * admits a Provenance only by `patient` = `target.where(resolve() is Patient)`, so without it a
  * patient-scoped token (SMART patient launch) can neither read it nor get it by
  * `_revinclude=Provenance:target`. The author is the member's main clinician on behalf of their clinic
- * (else the clinic itself); the payer, which assembled the record from claims and clinical feeds, is
+ * (their dentist and dental practice for a member with dental visits only; else the clinic itself); the payer, which assembled the record from claims and clinical feeds, is
  * the transmitter. None when there is no clinical resource (targets without an id are skipped).
  */
 export function buildUsCoreProvenance(story: MemberStory, targets: readonly Pick<Resource, 'resourceType' | 'id'>[], ctx: BuildContext): Provenance[] {
   const targeted = targets.filter((r) => r.id);
   if (!targeted.length) return [];
-  const visits = story.clinical.encounters.filter((e) => e.kind !== 'dental');
+  // The member's medical clinician; for a member seen only by a dentist (a dental-only plan), the dentist on behalf of
+  // the practice, who recorded every clinical resource there is (US Core Provenance must-supports agent.onBehalfOf).
+  const medical = story.clinical.encounters.filter((e) => e.kind !== 'dental');
+  const visits = medical.length ? medical : story.clinical.encounters;
   const organizationId = story.clinical.planning.carePlan?.organizationId ?? visits[0]?.organizationId ?? ctx.directory.payer.id;
   const practitionerId = story.clinical.planning.carePlan?.authorId ?? visits.find((e) => e.practitionerId)?.practitionerId;
   const author: ProvenanceAgent = practitionerId

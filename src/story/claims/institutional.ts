@@ -179,12 +179,18 @@ export function inpatientClaim(ctx: MemberClaimsContext, visit: InstitutionalVis
     procedures,
     lines,
     institutional: { ...facts, drg: drg.code, admissionPeriod: { start: visit.date, end: discharge } },
-    // Medicare Advantage plans pay admissions by MS-DRG, a claim-level price; commercial ones per line (per diem, charges).
-    ...(visit.coverage.planType === 'medicare-advantage' || (visit.forced && ctx.showcase?.claimLevel?.includes('inpatient'))
-      ? { claimLevelAdjudication: true }
-      : {}),
+    // Medicare Advantage plans pay admissions by MS-DRG, a claim-level price; commercial and Medicaid ones per line (per
+    // diem, charges). The coverage plan asks for one admission of each shape (Showcase.claimLevel, perLine).
+    ...(claimLevelInpatient(visit, ctx) ? { claimLevelAdjudication: true } : {}),
     forced: visit.forced,
   };
+}
+
+/** Whether an admission is priced and reported at claim level (see inpatientClaim). */
+function claimLevelInpatient(visit: InstitutionalVisit, ctx: MemberClaimsContext): boolean {
+  if (visit.forced && ctx.showcase?.perLine?.includes('inpatient')) return false;
+  if (visit.forced && ctx.showcase?.claimLevel?.includes('inpatient')) return true;
+  return visit.coverage.planType === 'medicare-advantage';
 }
 
 /**
