@@ -26,7 +26,11 @@ export interface HttpClientOptions {
   retry: RetryPolicy;
   redactor: Redactor;
   random?: () => number;
-  /** Stops everything in flight (Ctrl-C). */
+  /**
+   * Ctrl-C: once aborted, no request starts (send throws the signal's reason) and a GET or a token request in flight is
+   * cut short, but a write in flight (PUT, POST, DELETE) runs to its answer or its timeout: that answer is what the
+   * checkpoint records (README, Exit codes: "stopping after the requests in flight").
+   */
   signal?: AbortSignal;
   /** Told before each retry, with the reason (already redacted). */
   onRetry?: (reason: string, delayMs: number) => void;
@@ -90,6 +94,7 @@ export class FhirHttpClient {
     let reauthenticated = false;
     let resentAtOnce = false;
     for (let attempt = 1; ; attempt++) {
+      this.throwIfAborted();
       const authorization = await this.auth.authorization();
       const all: Record<string, string> = { accept: 'application/fhir+json', 'user-agent': this.userAgent, ...headers };
       if (text !== undefined) all['content-type'] = 'application/fhir+json';
@@ -98,7 +103,9 @@ export class FhirHttpClient {
       try {
         outcome = await this.slots.run(async () => {
           await this.limiter.take();
-          const answer = await this.attempt(method, url, text, all);
+          // Waiting for a slot or the rate limit is not in flight: nothing starts after Ctrl-C.
+          this.throwIfAborted();
+          const answer = await this.attempt(method, url, text, all, method !== 'GET');
           this.limiter.observe(answer.headers);
           return answer;
         });
@@ -143,8 +150,11 @@ export class FhirHttpClient {
       this.countRetry(outcome instanceof Error ? retryCause(outcome) : `HTTP ${outcome.status}`);
       this.options.onRetry?.(outcome instanceof Error ? this.reason(outcome, url) : `HTTP ${outcome.status}`, delay);
       await sleep(delay);
-      if (this.options.signal?.aborted) throw this.options.signal.reason ?? new Error('aborted');
     }
+  }
+
+  private throwIfAborted(): void {
+    if (this.options.signal?.aborted) throw this.options.signal.reason ?? new Error('aborted');
   }
 
   /** Token and discovery requests: same agent and timeout, no retry, no auth header. */
@@ -175,10 +185,11 @@ export class FhirHttpClient {
     await this.agent.close();
   }
 
-  private async attempt(method: string, url: string, body: string | undefined, headers: Record<string, string>): Promise<FhirResponse> {
+  /** One request; `finish` (a FHIR write): not cut short by Ctrl-C, only by the timeout (see HttpClientOptions.signal). */
+  private async attempt(method: string, url: string, body: string | undefined, headers: Record<string, string>, finish = false): Promise<FhirResponse> {
     this.stats.requests++;
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const signal = this.options.signal ? AbortSignal.any([timeout, this.options.signal]) : timeout;
+    const signal = this.options.signal && !finish ? AbortSignal.any([timeout, this.options.signal]) : timeout;
     try {
       let response: Dispatcher.ResponseData;
       try {

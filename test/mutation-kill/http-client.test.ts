@@ -219,6 +219,24 @@ describe('FhirHttpClient: retries and what they count', () => {
     expect(plain.name).toBe('AbortError');
     await Promise.all([c.close(), d.close(), e.close()]);
   });
+
+  it('should let a write in flight run to its answer when interrupted, and start no request after', async () => {
+    const interrupt = new AbortController();
+    const c = client({ signal: interrupt.signal });
+    scripts.set('/fhir/slow-write', [(req, res) => setTimeout(() => reply(200, '{"resourceType":"Bundle","type":"transaction-response"}')(req, res), 300)]);
+    const pending = c.send('POST', 'slow-write', { resourceType: 'Bundle' });
+    setTimeout(() => interrupt.abort(new Error('interrupted')), 50);
+    const answer = await pending;
+    expect(interrupt.signal.aborted).toBe(true);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ resourceType: 'Bundle', type: 'transaction-response' });
+    const before = seen.length;
+    const refused = await failure(c.send('PUT', 'Patient/p1', { resourceType: 'Patient', id: 'p1' }));
+    expect(refused.message).toBe('interrupted');
+    expect(seen.length).toBe(before);
+    expect(c.stats.requests).toBe(1);
+    await c.close();
+  });
 });
 
 describe('FhirHttpClient: the transport for token and discovery requests', () => {
