@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Parameters } from '@medplum/fhirtypes';
-import { UserError } from '../util/errors.js';
+import { Interrupted, UserError } from '../util/errors.js';
 import { fetchCapabilities } from './capabilities.js';
 import { connect } from './connect.js';
 import type { FhirHttpClient } from './http.js';
@@ -62,7 +62,7 @@ export type ImportMode = (typeof IMPORT_MODES)[number];
  * `Prefer: respond-async`, then polls the Content-Location status URL, honouring Retry-After, until the
  * job completes; then verifies the counts under the run tag. Throws a UserError (exit 2) when the server
  * refuses the kick-off or the job fails (e.g. it cannot fetch an input URL); errors inside a completed
- * job are findings (ok false, exit 1).
+ * job are findings (ok false, exit 1). Interrupted (exit 130, importInterrupted) once `options.signal` aborts.
  */
 export async function seedImport(options: ImportOptions): Promise<ImportSummary> {
   const started = Date.now();
@@ -75,25 +75,46 @@ export async function seedImport(options: ImportOptions): Promise<ImportSummary>
   if (!files.length) throw new UserError(`${ndjsonDir} holds no .ndjson files to import`);
   const { client } = connect(options);
   const fileServer = options.inputBaseUrl ? undefined : await serveFiles(ndjsonDir, files, options.importHost, options.importPort);
+  const job: { statusUrl?: string; completed?: boolean } = {};
   try {
     const base = options.inputBaseUrl?.replace(/\/+$/, '') ?? fileServer!.base;
     const inputs = files.map((f) => ({ type: f.slice(0, f.indexOf('.')), url: `${base}/${encodeURIComponent(f)}` }));
     const capabilities = await fetchCapabilities(client);
     if (capabilities.fhirVersion && !capabilities.fhirVersion.startsWith('4.0')) throw new UserError(`${server} is FHIR ${capabilities.fhirVersion}; fhirseed writes FHIR R4 (4.0.1)`);
     const statusUrl = await kickOff(client, server, importParameters(inputs, base, options.importMode));
+    job.statusUrl = statusUrl;
     const { body, polls } = await poll(client, statusUrl, options).catch(async (error: unknown) => {
       if (!(error instanceof ImportJobFailed)) throw error;
       throw new UserError(`${error.message}${await failedJobHint(client, server, runId, expected)}`);
     });
+    job.completed = true;
     const summary: ImportSummary = { server, runId, inputs, statusUrl, counts: jobCounts(body, inputs), errors: jobErrors(body), polls, elapsedMs: 0, ok: true };
     if (options.verify) summary.verify = await verifyCounts(client, runId, expected);
     summary.elapsedMs = Date.now() - started;
     summary.ok = summary.errors.length === 0 && (summary.verify ?? []).every((r) => r.ok);
     return summary;
+  } catch (error) {
+    if (options.signal?.aborted) throw importInterrupted(job, { server, runId, servedHere: fileServer !== undefined });
+    throw error;
   } finally {
     await fileServer?.close();
     await client.close();
   }
+}
+
+/**
+ * The one line (exit 130) for `seed --mode import` stopped by its AbortSignal: before the kick-off was answered (it runs
+ * to its answer once sent), nothing was started; after, the job is not cancelled — it may run on, or fail for the files
+ * this process no longer serves — and what it stores is tagged with the run (purge removes it); after the job completed,
+ * only the verify was left.
+ */
+export function importInterrupted(job: { statusUrl?: string; completed?: boolean }, run: { server: string; runId: string; servedHere: boolean }): Interrupted {
+  if (!job.statusUrl) return new Interrupted('interrupted before the $import job was started; nothing was loaded');
+  if (job.completed) return new Interrupted(`interrupted while verifying; the $import job at ${job.statusUrl} had completed`);
+  const after = run.servedHere ? ', but the files it had yet to fetch from here are no longer served' : ' and may still be running';
+  return new Interrupted(
+    `interrupted while the $import job at ${job.statusUrl} ran: it was not cancelled${after}; seed again, or remove what it stored with fhirseed purge --server ${run.server} --run ${run.runId}`,
+  );
 }
 
 /**

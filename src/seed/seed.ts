@@ -12,7 +12,7 @@ import { runItem, runPool, type WorkRunner } from './run-work.js';
 import { ChunkSender, type SeedMode } from './send.js';
 import { readBundleEntries, readSource, type SeedSource } from './source.js';
 import { markSeeding } from './seeding-marker.js';
-import { stoppedMidRun } from './stopped.js';
+import { interruptedMidRun, stoppedMidRun, type StopState } from './stopped.js';
 import { verifyCounts, type VerifyRow } from './verify.js';
 import { makeDirectory } from '../util/make-dir.js';
 
@@ -57,7 +57,12 @@ export function statePaths(options: Pick<SeedOptions, 'dir' | 'stateDir'>): { di
   return { dir, checkpoint: join(dir, 'checkpoint.json'), deadLetter: join(dir, 'dead-letter.ndjson') };
 }
 
-/** Loads a fhirseed output directory into a FHIR server: directory first, then members; see DESIGN.md §6. */
+/**
+ * Loads a fhirseed output directory into a FHIR server: directory first, then members; see DESIGN.md §6. Throws a
+ * UserError (exit 2) for a mistake, or for a server that stops answering or refuses the credentials mid-run
+ * (stoppedMidRun); Interrupted (exit 130, saying what the server acknowledged and what to run next: interruptedMidRun)
+ * once `options.signal` aborts and the requests in flight have settled.
+ */
 export async function seed(options: SeedOptions): Promise<SeedSummary> {
   const started = Date.now();
   const server = normalizeServerUrl(options.server);
@@ -95,6 +100,12 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
   const { client } = connect(options, redactor);
   const sender = new ChunkSender(client, options.mode, options.retry, redactor, options.random);
   const unmark = markSeeding(server, source.runId, options.dir);
+  let sendingDone = false;
+  const stopState = (): StopState => ({
+    server, checkpointFile: checkpoint ? paths.checkpoint : undefined, membersDone: checkpoint?.membersDone ?? 0, membersTotal: source.memberFiles.length,
+    directoryDone: checkpoint?.directoryDone ?? false, earlier: checkpoint?.earlier,
+    sendingDone, deadLettered: summary.deadLettered, deadLetterFile: paths.deadLetter,
+  });
   try {
     const capabilities = await fetchCapabilities(client);
     if (capabilities.fhirVersion && !capabilities.fhirVersion.startsWith('4.0')) {
@@ -102,7 +113,6 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
     }
     assertModeSupported(capabilities, options.mode);
     summary.bundleSize = Math.min(options.bundleSize ?? DEFAULT_BUNDLE_SIZE, capabilities.maxBundleSize ?? Number.POSITIVE_INFINITY);
-    let sendingDone = false;
     let done = 0;
     const onEntries = (n: number) => {
       done += n;
@@ -145,12 +155,12 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
       if (options.verify) summary.verify = await verifyCounts(client, source.runId, source.expected);
     } catch (error) {
       // The server went away or refused the credentials: stop (the checkpoint stays resumable), one line, exit 2.
-      throw stoppedMidRun(error, {
-        server, checkpointFile: checkpoint ? paths.checkpoint : undefined, membersDone: checkpoint?.membersDone ?? 0, membersTotal: source.memberFiles.length,
-        directoryDone: checkpoint?.directoryDone ?? false, earlier: checkpoint?.earlier,
-        sendingDone, deadLettered: summary.deadLettered, deadLetterFile: paths.deadLetter,
-      });
+      throw stoppedMidRun(error, stopState());
     }
+  } catch (error) {
+    // Ctrl-C at any moment (the first contact too): the requests in flight have settled; say what was acknowledged.
+    if (options.signal?.aborted) throw interruptedMidRun(stopState());
+    throw error;
   } finally {
     Object.assign(summary, { sent: sender.stats.sent, created: sender.stats.created, updated: sender.stats.updated, unchanged: sender.stats.unchanged, failed: sender.stats.failed });
     if (sender.bundleLimit < summary.bundleSize) {

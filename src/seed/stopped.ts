@@ -1,4 +1,4 @@
-import { UserError } from '../util/errors.js';
+import { Interrupted, UserError } from '../util/errors.js';
 import { AuthRefused, NetworkFailure } from './http.js';
 
 /** Where a seed stood when it had to stop. */
@@ -48,4 +48,30 @@ export function stoppedMidRun(error: unknown, state: StopState): unknown {
     parts.push(`${state.deadLettered} entries the server refused before are in ${state.deadLetterFile} (then --retry-dead-letter)`);
   }
   return new UserError(parts.join('; '), 2);
+}
+
+/**
+ * The one line (exit 130) for a seed stopped by its AbortSignal (Ctrl-C, SIGTERM) once the requests in flight settled:
+ * where the checkpoint is and to run again with --resume when the server acknowledged something (README, Exit codes);
+ * when it acknowledged nothing, that it did not and to run the same command again — or, when an earlier unfinished
+ * checkpoint was kept (Checkpoint.earlier), that one, as stoppedMidRun says; for --retry-dead-letter (no checkpoint),
+ * that the dead-letter file is as it was (it is replaced only once every record is loaded or refused again).
+ */
+export function interruptedMidRun(state: StopState): Interrupted {
+  if (state.checkpointFile === undefined) {
+    return new Interrupted(
+      state.sendingDone
+        ? `interrupted while verifying; the dead letters were replayed${state.deadLettered ? ` (${state.deadLettered} refused again, in ${state.deadLetterFile})` : ''}`
+        : `interrupted: the dead letters are still in ${state.deadLetterFile}; run --retry-dead-letter again`,
+    );
+  }
+  if (!state.sendingDone && state.earlier) {
+    return new Interrupted(
+      `interrupted before anything was acknowledged; the earlier unfinished seed in ${state.checkpointFile} is kept (${state.earlier.membersDone} of ${state.membersTotal} members acknowledged): run again with --resume to continue it`,
+    );
+  }
+  if (!state.sendingDone && !state.membersDone && !state.directoryDone) {
+    return new Interrupted(`interrupted before anything was acknowledged (0 of ${state.membersTotal} members); run the same command again to start over`);
+  }
+  return new Interrupted(`interrupted: what the server acknowledged is in ${state.checkpointFile}; run again with --resume`);
 }

@@ -68,7 +68,7 @@ describe('seed --mode import: polling a long job', () => {
     try {
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`;
       const started = Date.now();
-      await expect(seedImport({ ...testConnection(base), signal: interrupt.signal, dir: temp.dir, inputBaseUrl: 'http://files.example/bucket', importHost: '127.0.0.1', importPort: 0, verify: false })).rejects.toThrow('interrupted by the test');
+      await expect(seedImport({ ...testConnection(base), signal: interrupt.signal, dir: temp.dir, inputBaseUrl: 'http://files.example/bucket', importHost: '127.0.0.1', importPort: 0, verify: false })).rejects.toThrow(/^interrupted while the \$import job at http:\/\/127\.0\.0\.1:\d+\/fhir\/import-status\/2 ran: it was not cancelled and may still be running; seed again, or remove what it stored with fhirseed purge --server http:\/\/127\.0\.0\.1:\d+\/fhir --run t-poll-abort$/);
       expect(Date.now() - started).toBeLessThan(30_000);
       expect(getEventListeners(interrupt.signal, 'abort')).toHaveLength(0);
     } finally {

@@ -3,10 +3,10 @@ import { COMMAND_HEADINGS } from './headings.js';
 import { IMPORT_MODES, seedImport, type ImportMode } from '../../seed/import.js';
 import { formatImportSummary } from '../../seed/import-report.js';
 import { formatSeedSummary } from '../../seed/report.js';
-import { seed, statePaths } from '../../seed/seed.js';
+import { seed } from '../../seed/seed.js';
 import { SEED_MODES, type SeedMode } from '../../seed/send.js';
 import { positiveInteger } from '../../seed/options.js';
-import { UserError } from '../../util/errors.js';
+import { Interrupted, UserError } from '../../util/errors.js';
 import { progressReporter } from '../progress.js';
 import type { CommandContext } from '../run.js';
 import { connectionOptions, interruptible, withServerOptions, type ServerArgs } from './server-options.js';
@@ -102,9 +102,8 @@ export const seedCommand: CommandModule<CommandContext, SeedArgs> = {
       if (!summary.ok) argv.result.exitCode = 1;
     } catch (error) {
       progress.stop();
-      if (signal.aborted) {
-        throw new UserError(`interrupted: what the server acknowledged is in ${statePaths({ dir: argv.dir, stateDir: argv['state-dir'] }).checkpoint}; run again with --resume`, 130);
-      }
+      // seed() and seedImport() say what an interrupted run left (Interrupted); before either began, nothing was sent.
+      if (signal.aborted && !(error instanceof Interrupted)) throw new Interrupted();
       throw error;
     } finally {
       release();
