@@ -11,7 +11,8 @@ const DIRECTORY_OF: Record<string, string> = {
  * A directory option's path (`--packages DIR`, `--state-dir DIR`) as far as it can be told without reading it:
  * UserError `OPTION PATH: is a file, not a directory (…)` when it is a file or lies under one (it would otherwise be
  * told late, or never: packages "not found", a registration failing). A path that does not exist passes: --packages of
- * nothing serves without the IG packages (a note says so), and the state directory is made at the first registration.
+ * nothing serves without the IG packages (validate/package-sources.ts packagesDirNote says so in validate, report
+ * --validate and serve), and the state directory is made at the first registration.
  */
 export function assertDirectoryOption(option: string, path: string): void {
   const want = DIRECTORY_OF[option] ? ` (${option} takes ${DIRECTORY_OF[option]})` : '';

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
@@ -18,6 +19,19 @@ export function packageCacheDir(): string {
 export function packageSearchDirs(packagesDir?: string): string[] {
   const dirs = [packagesDir, process.env.FHIRSEED_PACKAGES, packageCacheDir()].filter((d): d is string => Boolean(d));
   return [...new Set(dirs)];
+}
+
+/**
+ * The note for a `--packages` directory that does not exist, or undefined when it does (or none is given). Such a
+ * directory is passed over rather than refused — README, serve: "a folder that does not exist serves without the IG
+ * packages" (how tests and users serve without packages and without a download) — so the note says where the packages
+ * are looked for instead, and that nothing is downloaded while --packages is given (downloadSkipReason). A file given
+ * as --packages is refused before this (util/directory-option.ts).
+ */
+export function packagesDirNote(packagesDir: string | undefined): string | undefined {
+  if (!packagesDir || existsSync(packagesDir)) return undefined;
+  const rest = packageSearchDirs(packagesDir).filter((d) => d !== packagesDir);
+  return `--packages ${packagesDir}: no such directory; the IG packages are looked for in ${rest.join(', ')} only (nothing is downloaded while --packages is given)`;
 }
 
 /** The registry base URL without a trailing slash: the given one, else $FHIRSEED_PACKAGE_REGISTRY, else packages.fhir.org. */

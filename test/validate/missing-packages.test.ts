@@ -83,6 +83,7 @@ describe('validate without the IG packages', () => {
   it('should say why nothing was downloaded when --packages names a directory without them', async () => {
     const { home, data } = emptyHome('named-dir');
     const dir = join(home, 'my-packages');
+    mkdirSync(dir); // one that does not exist is named in a note first (test/cli/packages-option.test.ts)
     const r = await runWithEnv(['validate', data, '--packages', dir, '--ig', 'us-core@3.1.1'], newUserEnv(home, 'http://127.0.0.1:1'));
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe(

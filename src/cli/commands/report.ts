@@ -4,6 +4,7 @@ import { detailedReport, formatReport } from '../../report/index.js';
 import { checkWritable, writePage } from '../../report/html/write.js';
 import { assertDirectoryOption } from '../../util/directory-option.js';
 import { UserError } from '../../util/errors.js';
+import { packagesDirNote } from '../../validate/package-sources.js';
 import type { CommandContext } from '../run.js';
 import { plural } from '../../util/plural.js';
 
@@ -36,6 +37,8 @@ export const reportCommand: CommandModule<CommandContext, ReportArgs> = {
     if (argv.validation !== undefined && argv.validate) throw new UserError('give --validation FILE or --validate, not both');
     if (argv.html !== undefined) checkWritable(argv.html);
     if (argv.packages) assertDirectoryOption('--packages', argv.packages); // as serve and validate say it
+    const packagesNote = argv.validate ? packagesDirNote(argv.packages) : undefined;
+    if (packagesNote) argv.io.stderr(`fhirseed: note: ${packagesNote}\n`);
     // The page's charts (Observable Plot, linkedom) and the validator are loaded only for --html: `report DIR` alone
     // starts in about a third of the CPU time.
     const html = argv.html !== undefined ? await import('../../report/html/index.js') : undefined;

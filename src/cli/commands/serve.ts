@@ -21,6 +21,7 @@ import { storeFileOf } from '../../serve/store/engine.js';
 import { assertDirectoryOption, assertWritableDirectoryOption, registeredClientsDir, withPortProblem } from '../../serve/startup-checks.js';
 import { UserError } from '../../util/errors.js';
 import { parseJsonText } from '../../util/json-text.js';
+import { packagesDirNote } from '../../validate/package-sources.js';
 import { parseIg } from '../../validate/packages.js';
 import { DEFAULT_IGS } from '../../validate/default-igs.js';
 import { beforeForcedExit, interruptSignal } from '../interrupt.js';
@@ -231,6 +232,8 @@ function announce(argv: ServeArgsShared, server: RunningServer, dir: string | un
   io.stdout(`fhirseed: FHIR R4 sandbox at ${server.url} (${server.loadedResources} ${held}, auth ${argv.auth}${argv.validate ? ', writes validated' : ''})\n`);
   if (server.store) io.stdout(`fhirseed: ${server.store}\n`);
   if (workers) io.stdout(workers.wanted ? `fhirseed: searches and reads on ${workers.ready === workers.wanted ? '' : `${workers.ready} of `}${workers.wanted} read worker threads\n` : 'fhirseed: searches and reads on the server thread (--read-workers 0)\n');
+  const packagesNote = packagesDirNote(argv.packages);
+  if (packagesNote) io.stderr(`fhirseed: note: ${packagesNote}\n`);
   if (server.notes.length) {
     io.stderr(`fhirseed: note: served without some IG profiles and search parameters: ${server.notes.join('; ')}\n`);
   }

@@ -9,6 +9,7 @@ import { UserError } from '../../util/errors.js';
 import { keepHeapTight } from '../../util/heap.js';
 import { allocationSitePretenuring } from '../../validate/pretenuring.js';
 import { igsFromManifests } from '../../validate/manifest-igs.js';
+import { packagesDirNote } from '../../validate/package-sources.js';
 import { parseIg } from '../../validate/packages.js';
 import { inputFiles } from '../../validate/read.js';
 import { coveragePackagesOf, scanFiles, validateScanned } from '../../validate/stream.js';
@@ -48,6 +49,8 @@ export const validateCommand: CommandModule<CommandContext, ValidateArgs> = {
     argv.ig?.forEach(parseIg);
     // As serve says it: a --packages file is not looked past to $FHIRSEED_PACKAGES without a word.
     if (argv.packages) assertDirectoryOption('--packages', argv.packages);
+    const packagesNote = packagesDirNote(argv.packages);
+    if (packagesNote) argv.io.stderr(`fhirseed: note: ${packagesNote}\n`);
     keepHeapTight();
     allocationSitePretenuring(false); // one GC mode, the fast one, not three (src/validate/pretenuring.ts)
     // Reading first (a pass that keeps only keys): a wrong path is told at once, before the packages load.
