@@ -92,11 +92,29 @@ export interface Manifest {
   targets?: TargetRow[];
 }
 
-/** Which member indexes a shard covers: contiguous ranges, so shard files concatenate in order. */
-export function shardRange(members: number, shard: Shard | undefined): { first: number; end: number } {
+/**
+ * How the errors of generate and generateAsync name what the caller gave: by default a library caller's properties
+ * (`options.out /proc/x: cannot write in /proc (ENOENT)`); the CLI passes CLI_OPTION_NAMES (`--out /proc/x: …`). Only
+ * the names differ: the checks are the same.
+ */
+export interface OptionNames {
+  out: string;
+  runId: string;
+  now: string;
+  shard: string;
+}
+
+export const LIBRARY_OPTION_NAMES: OptionNames = { out: 'options.out', runId: 'options.runId', now: 'options.now', shard: 'options.shard' };
+export const CLI_OPTION_NAMES: OptionNames = { out: '--out', runId: '--run-id', now: '--now', shard: '--shard' };
+
+/**
+ * Which member indexes a shard covers: contiguous ranges, so shard files concatenate in order. Throws UserError
+ * `WHAT i/N: expected i/N with 1 ≤ i ≤ N` (`what`: the CLI's --shard, or options.shard).
+ */
+export function shardRange(members: number, shard: Shard | undefined, what = CLI_OPTION_NAMES.shard): { first: number; end: number } {
   if (!shard) return { first: 0, end: members };
   if (!Number.isInteger(shard.index) || !Number.isInteger(shard.count) || shard.count < 1 || shard.index < 1 || shard.index > shard.count) {
-    throw new UserError(`--shard ${shard.index}/${shard.count}: expected i/N with 1 ≤ i ≤ N`);
+    throw new UserError(`${what} ${shard.index}/${shard.count}: expected i/N with 1 ≤ i ≤ N`);
   }
   return {
     first: Math.floor(((shard.index - 1) * members) / shard.count),
@@ -107,12 +125,13 @@ export function shardRange(members: number, shard: Shard | undefined): { first: 
 /**
  * Profile + seed → output directory. Same inputs, same bytes. The run writes into a temporary
  * directory beside `out` and swaps it in only when complete (a shard moves in only its own files),
- * so a failing run leaves the earlier output as it was. Throws UserError for a bad --out, --run-id
- * or --now (before any work); anything thrown on the way propagates after the temporary directory
- * is removed. All on this thread, bundle files written synchronously.
+ * so a failing run leaves the earlier output as it was. Throws UserError for a bad `out`, `runId`,
+ * `now` or `shard` (before any work), named as `names` says (default the properties: `options.out …`);
+ * anything thrown on the way propagates after the temporary directory is removed. All on this thread,
+ * bundle files written synchronously.
  */
-export function generate(options: GenerateOptions): Manifest {
-  const run = beginRun(options, false);
+export function generate(options: GenerateOptions, names: OptionNames = LIBRARY_OPTION_NAMES): Manifest {
+  const run = beginRun(options, false, names);
   try {
     const builder = memberBuilder(run.setup, run.codeMaps);
     try {
@@ -126,7 +145,7 @@ export function generate(options: GenerateOptions): Manifest {
     } finally {
       run.writer.close();
     }
-    return finishRun(run, options);
+    return finishRun(run, options, names);
   } catch (error) {
     rmSync(run.temp, { recursive: true, force: true });
     throw writeFailure(error, options.out);
@@ -138,10 +157,10 @@ export function generate(options: GenerateOptions): Manifest {
  * index order: the same bytes as one job; src/output/workers.ts) and bundle files written asynchronously while the next members are built. It
  * yields to the event loop after every member so that signal handlers run: when `options.signal`
  * aborts, the workers stop, the temporary directory is removed and Interrupted (exit 130) thrown;
- * `out` stays as it was. Every check of generate is made before a worker starts.
+ * `out` stays as it was. Every check of generate is made before a worker starts, its errors named as `names` says.
  */
-export async function generateAsync(options: AsyncGenerateOptions): Promise<Manifest> {
-  const run = beginRun(options, true);
+export async function generateAsync(options: AsyncGenerateOptions, names: OptionNames = LIBRARY_OPTION_NAMES): Promise<Manifest> {
+  const run = beginRun(options, true, names);
   const interrupted = () => new Interrupted(generateInterrupted(options.out));
   try {
     const jobs = options.jobs ?? 1;
@@ -170,7 +189,7 @@ export async function generateAsync(options: AsyncGenerateOptions): Promise<Mani
       await run.writer.finished().catch(() => undefined); // nothing still writing into the directory about to be removed
     }
     await run.writer.finished();
-    return finishRun(run, options);
+    return finishRun(run, options, names);
   } catch (error) {
     rmSync(run.temp, { recursive: true, force: true });
     throw writeFailure(error, options.out);
@@ -195,14 +214,14 @@ interface Run {
 }
 
 /** The checks (before any work), the member setup, and the temporary directory with its writer open. */
-function beginRun(options: GenerateOptions, streaming: boolean): Run {
+function beginRun(options: GenerateOptions, streaming: boolean, names: OptionNames): Run {
   checkGenerateOptions(options);
   const { profile } = options;
-  const now = options.now === undefined ? profile.period.end : checkNow(options.now, profile.period);
+  const now = options.now === undefined ? profile.period.end : checkNow(options.now, profile.period, names.now);
   const runId = options.runId ?? `${profile.name}-${profile.seed}`;
-  checkRunId(runId, options.runId === undefined ? 'run id (from profile name and seed)' : '--run-id');
-  const { first, end } = shardRange(profile.members, options.shard);
-  checkOutputTarget(options.out);
+  checkRunId(runId, options.runId === undefined ? 'run id (from profile name and seed)' : names.runId);
+  const { first, end } = shardRange(profile.members, options.shard, names.shard);
+  checkOutputTarget(options.out, names.out);
   const codeMaps = options.codeMaps ?? loadCodeMaps();
   // Every code the story can put on a claim from tables.json, checked before anything is written.
   checkStoryTableCodes(codeMaps);
@@ -218,7 +237,7 @@ function beginRun(options: GenerateOptions, streaming: boolean): Run {
       pretty: options.pretty ?? false,
     },
   };
-  const temp = createTempOutput(options.out, options.shard);
+  const temp = createTempOutput(options.out, options.shard, names.out);
   const writer = new OutputWriter(temp, setup.render.formats, options.shard, streaming, true);
   try {
     writer.open();
@@ -231,7 +250,7 @@ function beginRun(options: GenerateOptions, streaming: boolean): Run {
 }
 
 /** The manifest, the caller's beforePlace, and the temporary directory put in place of `out`. */
-function finishRun(run: Run, options: GenerateOptions): Manifest {
+function finishRun(run: Run, options: GenerateOptions, names: OptionNames): Manifest {
   const { profile } = options;
   const { writer, first, end, temp } = run;
   const { runId, now, usCoreVersion, igs } = run.setup;
@@ -256,7 +275,7 @@ function finishRun(run: Run, options: GenerateOptions): Manifest {
   writeFileSync(join(temp, `manifest${shardSuffix(options.shard)}.json`), `${JSON.stringify(manifest, null, 2)}\n`);
   options.beforePlace?.(temp, manifest);
   if (sharded) moveShardIn(temp, options.out, options.shard!, { first, end });
-  else swapInOutput(temp, options.out);
+  else swapInOutput(temp, options.out, names.out);
   return manifest;
 }
 

@@ -23,28 +23,29 @@ function errorCode(error: unknown): string {
  * Checks, before any work, that `out` can be an output directory: not a file, with an existing
  * ancestor that is a writable directory, and holding nothing but fhirseed's own files. Returns the
  * nearest existing directory (`out` itself or an ancestor): where the temporary directory goes and
- * whose filesystem's free space counts. Throws UserError naming --out and the reason.
+ * whose filesystem's free space counts. Throws UserError naming `what` (the CLI's `--out`, the library's
+ * `options.out`: OUTPUT_NAMES) and the reason.
  */
-export function checkOutputTarget(out: string): string {
+export function checkOutputTarget(out: string, what = '--out'): string {
   const target = resolve(out);
   if (existsSync(target)) {
-    if (!statSync(target).isDirectory()) throw new UserError(`--out ${out}: is a file, not a directory`);
+    if (!statSync(target).isDirectory()) throw new UserError(`${what} ${out}: is a file, not a directory`);
     const foreign = readdirSync(target).filter((e) => !OWN_ENTRY.test(e));
     if (foreign.length) {
-      throw new UserError(`output directory ${out} holds files fhirseed did not write (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}); choose an empty --out directory`);
+      throw new UserError(`output directory ${out} holds files fhirseed did not write (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}); choose an empty ${what} directory`);
     }
-    assertNotServed(out);
+    assertNotServed(out, what);
   }
   let existing = dirname(target);
   while (!existsSync(existing)) existing = dirname(existing);
-  if (!statSync(existing).isDirectory()) throw new UserError(`--out ${out}: ${existing} is a file, not a directory`);
+  if (!statSync(existing).isDirectory()) throw new UserError(`${what} ${out}: ${existing} is a file, not a directory`);
   for (const dir of existsSync(target) ? [dirname(target), target] : [existing]) {
     try {
       accessSync(dir, constants.W_OK | constants.X_OK);
       // access() says yes to root everywhere; creating a directory tells /proc or a read-only mount.
       rmdirSync(mkdtempSync(join(dir, '.fhirseed-probe-')));
     } catch (error) {
-      throw new UserError(`--out ${out}: cannot write in ${dir} (${errorCode(error)})`);
+      throw new UserError(`${what} ${out}: cannot write in ${dir} (${errorCode(error)})`);
     }
   }
   return existsSync(target) ? target : existing;
@@ -55,12 +56,12 @@ export function checkOutputTarget(out: string): string {
  * replacing `out` would delete the store it serves, with what apps wrote to it. One line naming the pid and the
  * store. A stale lock (its process gone) does not count. Reads only.
  */
-export function assertNotServed(out: string): void {
+export function assertNotServed(out: string, what = '--out'): void {
   // 'sandbox-store' is serve/store/open.ts STORE_DIR, named here as OWN_ENTRY names it (src/output may not import serve).
   const [live] = liveStoresIn(join(out, 'sandbox-store'));
   if (live) {
     throw new UserError(
-      `--out ${out}: being served by fhirseed serve pid ${live.pid} (store ${join(out, 'sandbox-store', basename(live.file))}); generating would delete that store and what apps wrote to it: stop that serve first, or give another --out`,
+      `${what} ${out}: being served by fhirseed serve pid ${live.pid} (store ${join(out, 'sandbox-store', basename(live.file))}); generating would delete that store and what apps wrote to it: stop that serve first, or give another ${what}`,
     );
   }
 }
@@ -100,7 +101,7 @@ function workArea(target: string): { dir: string; prefix: string } {
  * `.<name>.fhirseed-tmp-<pid>[.shard-i-of-N]` beside it, or `.fhirseed-tmp-<pid>[…]` inside a mounted `out`.
  * Created empty, with its parents.
  */
-export function createTempOutput(out: string, shard?: Shard): string {
+export function createTempOutput(out: string, shard?: Shard, what = '--out'): string {
   const target = resolve(out);
   let temp = '';
   try {
@@ -112,7 +113,7 @@ export function createTempOutput(out: string, shard?: Shard): string {
     if (!shardSuffix(shard)) removeStale(area);
     mkdirSync(temp);
   } catch (error) {
-    throw new UserError(`--out ${out}: cannot create ${temp || dirname(target)} (${errorCode(error)})`);
+    throw new UserError(`${what} ${out}: cannot create ${temp || dirname(target)} (${errorCode(error)})`);
   }
   return temp;
 }
@@ -149,10 +150,10 @@ function removeStale(area: { dir: string; prefix: string }): void {
  * are swapped instead, one rename each. Throws UserError (assertNotServed), touching nothing, when a serve holds
  * a store in `out` by now.
  */
-export function swapInOutput(temp: string, out: string): void {
+export function swapInOutput(temp: string, out: string, what = '--out'): void {
   const target = resolve(out);
   // Checked again at the end: a serve may have started on `out` while this run generated.
-  assertNotServed(out);
+  assertNotServed(out, what);
   if (!existsSync(target)) {
     renameSync(temp, target);
     return;

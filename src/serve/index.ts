@@ -21,7 +21,7 @@ import { addAttributionGroups } from './attribution.js';
 import type { ExportOptions } from './export.js';
 import { igSearchParameters, SEARCH_IGS } from './ig-search-parameters.js';
 import { damagedStore } from './store/open.js';
-import { checkBeforeStart } from './startup-checks.js';
+import { checkBeforeStart, SERVE_LIBRARY_NAMES, type ServeOptionNames } from './startup-checks.js';
 import { Interrupted } from '../util/errors.js';
 import { payerCapability } from './payer-capability.js';
 import { manifestIgs } from './served-igs.js';
@@ -90,13 +90,15 @@ export interface RunningServer {
  * small HTTP layer that adds atomic transactions, paging, includes, parameter checks, /metadata,
  * Patient/$everything and optional auth: SMART Backend Services, or SMART standalone patient launch
  * where test members sign in and their tokens see only their own compartment. FHIR is served under /fhir; the
- * token endpoint is /auth/token and SMART discovery /.well-known/smart-configuration.
+ * token endpoint is /auth/token and SMART discovery /.well-known/smart-configuration. Throws UserError for a directory
+ * that cannot be one (`options.packagesDir /x: is a file, not a directory …`), named as `names` says (default the
+ * properties; fhirseed's CLI passes its options).
  */
-export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
+export async function startServer(options: ServeOptions = {}, names: ServeOptionNames = SERVE_LIBRARY_NAMES): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   // The checks that take no time first (startup-checks.ts): DIR, the store file and its lock (another serve's is
   // refused before the port is bound), with a port in use named in the same line.
-  const unlockStore = await checkBeforeStart(options, host, options.port ?? 0);
+  const unlockStore = await checkBeforeStart(options, host, options.port ?? 0, names);
   const authOptions = options.auth ?? { mode: 'none' };
   // Requests that arrive while the data loads wait for the handler.
   let setHandler: (handler: Handler) => void = () => undefined;

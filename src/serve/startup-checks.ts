@@ -9,6 +9,19 @@ import { assertDirectoryOption } from '../util/directory-option.js';
 import { UserError } from '../util/errors.js';
 
 /**
+ * How startServer's errors name the directories its caller gave: a library caller's properties (SERVE_LIBRARY_NAMES,
+ * startServer's default) or the CLI's options (SERVE_CLI_NAMES, which serve, start and kits pass). Only the names
+ * differ: the checks are the same.
+ */
+export interface ServeOptionNames {
+  packagesDir: string;
+  stateDir: string;
+}
+
+export const SERVE_LIBRARY_NAMES: ServeOptionNames = { packagesDir: 'options.packagesDir', stateDir: 'options.auth.registration.stateDir' };
+export const SERVE_CLI_NAMES: ServeOptionNames = { packagesDir: '--packages', stateDir: '--state-dir' };
+
+/**
  * The start's checks that take no time, made before the port is bound and before packages or data are loaded (which
  * take seconds to minutes), so that a mistake is told at once, one line (UserError, exit 2), nothing touched:
  * `dir` a readable directory holding FHIR data (assertServedDirectory), `packagesDir` and the registered clients'
@@ -16,18 +29,19 @@ import { UserError } from '../util/errors.js';
  * folder made or writable, another serve's lock (store/lock.ts), a file that is not a fhirseed store (without
  * `rebuildStore`). When one fails and `port` on `host` is in use too, the line names both (`…; and port 8080 is in use
  * …`), so that the second is not told only at the next try. Takes the store's lock and returns its release (a no-op
- * without a store file on disk).
+ * without a store file on disk). The two directories are named as `names` says.
  */
 export async function checkBeforeStart(
   options: RepositoryOptions & { packagesDir?: string; auth?: Pick<AuthOptions, 'mode' | 'registration'> },
   host: string,
   port: number,
+  names: ServeOptionNames = SERVE_CLI_NAMES,
 ): Promise<() => void> {
   try {
     if (options.dir !== undefined) assertServedDirectory(options.dir);
-    if (options.packagesDir) assertDirectoryOption('--packages', options.packagesDir);
+    if (options.packagesDir) assertDirectoryOption(names.packagesDir, options.packagesDir);
     const stateDir = registeredClientsDir(options.auth);
-    if (stateDir) assertDirectoryOption('--state-dir', stateDir);
+    if (stateDir) assertDirectoryOption(names.stateDir, stateDir);
     const file = storeFileOf(options);
     if (file === undefined) return () => undefined;
     const unlock = lockStoreFile(file, options.storeFile !== undefined);

@@ -2,9 +2,14 @@ import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from './errors.js';
 
+const PACKAGES_FOLDER = 'the folder holding the <name>#<version>.tgz files or <name>#<version>/package/ folders';
+const STATE_FOLDER = 'a folder for the registered clients, clients.json';
+/** What each directory option takes, by the CLI's name and the library's (serve/startup-checks.ts ServeOptionNames). */
 const DIRECTORY_OF: Record<string, string> = {
-  '--packages': 'the folder holding the <name>#<version>.tgz files or <name>#<version>/package/ folders',
-  '--state-dir': 'a folder for the registered clients, clients.json',
+  '--packages': PACKAGES_FOLDER,
+  'options.packagesDir': PACKAGES_FOLDER,
+  '--state-dir': STATE_FOLDER,
+  'options.auth.registration.stateDir': STATE_FOLDER,
 };
 
 /**

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generate, generateAsync, shardRange, type Manifest } from '../../src/output/generate.js';
+import { CLI_OPTION_NAMES, generate, generateAsync, shardRange, type Manifest } from '../../src/output/generate.js';
 import type { Profile } from '../../src/profile/types.js';
 import { Interrupted, UserError } from '../../src/util/errors.js';
 import { codeMaps, readTree, shippedProfile, tempDir } from '../helpers/output.js';
@@ -117,16 +117,20 @@ describe('generate', () => {
     expect(JSON.parse(one).entry.length).toBeGreaterThan(3);
   });
 
-  it('should check --now, the run id and --out before any work, naming each', () => {
+  it('should check now, the run id, the shard and out before any work, naming each by its property (options.now…), not the CLI option', () => {
     const parent = newDir();
     const out = join(parent, 'out');
     const run = (o: object, profile = tiny(2)) => thrown(() => generate({ profile, out, codeMaps, igs: ['pdex'], ...o }));
-    expect(run({ now: '2025-02-30' }).message).toBe('--now 2025-02-30: not a calendar date');
-    expect(run({ runId: 'a b' }).message).toMatch(/^--run-id "a b": expected 1–64 letters/);
+    expect(run({ now: '2025-02-30' }).message).toBe('options.now 2025-02-30: not a calendar date');
+    expect(run({ runId: 'a b' }).message).toMatch(/^options\.runId "a b": expected 1–64 letters/);
     expect(run({}, { ...tiny(2), name: 'my plan' }).message).toMatch(/^run id \(from profile name and seed\) "my plan-20260101": expected/);
-    expect(run({ shard: { index: 3, count: 2 } }).message).toBe('--shard 3/2: expected i/N with 1 ≤ i ≤ N');
+    expect(run({ shard: { index: 3, count: 2 } }).message).toBe('options.shard 3/2: expected i/N with 1 ≤ i ≤ N');
     writeFileSync(join(parent, 'notes.txt'), '');
-    expect(thrown(() => generate({ profile: tiny(2), out: parent, codeMaps, igs: ['pdex'] })).message).toMatch(/holds files fhirseed did not write \(notes\.txt\)/);
+    const under = join(parent, 'notes.txt', 'out');
+    expect(thrown(() => generate({ profile: tiny(2), out: under, codeMaps, igs: ['pdex'] })).message).toBe(`options.out ${under}: ${join(parent, 'notes.txt')} is a file, not a directory`);
+    expect(thrown(() => generate({ profile: tiny(2), out: parent, codeMaps, igs: ['pdex'] })).message).toMatch(/holds files fhirseed did not write \(notes\.txt\); choose an empty options\.out directory$/);
+    // The CLI's names when it passes them (its own checks name --out, … before this: test/cli/archive-path.test.ts).
+    expect(thrown(() => generate({ profile: tiny(2), out, codeMaps, igs: ['pdex'], now: '2025-02-30' }, CLI_OPTION_NAMES)).message).toBe('--now 2025-02-30: not a calendar date');
     expect(readdirSync(parent)).toEqual(['notes.txt']);
   });
 

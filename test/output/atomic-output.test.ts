@@ -152,12 +152,12 @@ describe('generate writes into a temporary directory and swaps it in when comple
     expect(leftovers(parent).sort()).toEqual([`.out.fhirseed-tmp-${dead}.shard-2-of-3`, `.out.fhirseed-tmp-${process.ppid}`].sort());
   });
 
-  it('should refuse an --out that is a file, or lies under a file, before writing anything', () => {
+  it('should refuse an out that is a file, or lies under a file, before writing anything (named options.out: the library)', () => {
     const parent = newDir();
     const file = join(parent, 'file.txt');
     writeFileSync(file, 'x');
-    expect(() => generateTo(file, profile)).toThrow(new UserError(`--out ${file}: is a file, not a directory`));
-    expect(() => generateTo(join(file, 'out'), profile)).toThrow(new UserError(`--out ${join(file, 'out')}: ${file} is a file, not a directory`));
+    expect(() => generateTo(file, profile)).toThrow(new UserError(`options.out ${file}: is a file, not a directory`));
+    expect(() => generateTo(join(file, 'out'), profile)).toThrow(new UserError(`options.out ${join(file, 'out')}: ${file} is a file, not a directory`));
     expect(readdirSync(parent)).toEqual(['file.txt']);
   });
 
@@ -168,10 +168,10 @@ describe('generate writes into a temporary directory and swaps it in when comple
     expect(() => generateTo(join(locked, 'out'), profile)).toThrow(/cannot write in .*locked \(EACCES\)/);
   });
 
-  it('should refuse --now that is not a calendar date or before the period start, and a bad run id', () => {
+  it('should refuse a now that is not a calendar date or before the period start, and a bad run id', () => {
     const out = join(newDir(), 'out');
-    expect(() => generateTo(out, profile, { now: '2025-02-30' })).toThrow(new UserError('--now 2025-02-30: not a calendar date'));
-    expect(() => generateTo(out, profile, { now: '2024-12-31' })).toThrow(new UserError('--now 2024-12-31: before the profile period start 2025-01-01'));
+    expect(() => generateTo(out, profile, { now: '2025-02-30' })).toThrow(new UserError('options.now 2025-02-30: not a calendar date'));
+    expect(() => generateTo(out, profile, { now: '2024-12-31' })).toThrow(new UserError('options.now 2024-12-31: before the profile period start 2025-01-01'));
     for (const runId of ['', 'bad id|with pipe', 'a,b', 'x$y', 'back\\slash', '-lead', 'x'.repeat(65)]) {
       expect(() => generateTo(out, profile, { runId }), runId).toThrow(UserError);
     }

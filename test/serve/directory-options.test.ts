@@ -42,17 +42,17 @@ async function refusal(options: ServeOptions): Promise<string> {
 
 const smart = (stateDir: string): ServeOptions['auth'] => ({ mode: 'smart-backend', clients: [{ clientId: 'c', secret: 's' }], registration: { mode: 'open', stateDir } });
 
-describe('serve: --packages and --state-dir that are files', () => {
-  it('should refuse --packages FILE (or a path under a file), saying what it takes', async () => {
+describe('startServer: packagesDir and the registration stateDir that are files (named as the library caller gave them)', () => {
+  it('should refuse packagesDir FILE (or a path under a file), saying what it takes', async () => {
     expect(await refusal({ packagesDir: file })).toBe(
-      `--packages ${file}: is a file, not a directory (--packages takes the folder holding the <name>#<version>.tgz files or <name>#<version>/package/ folders)`,
+      `options.packagesDir ${file}: is a file, not a directory (options.packagesDir takes the folder holding the <name>#<version>.tgz files or <name>#<version>/package/ folders)`,
     );
-    expect(await refusal({ packagesDir: join(file, 'packages') })).toMatch(new RegExp(`^--packages ${file}/packages: ${file} is a file, not a directory`));
+    expect(await refusal({ packagesDir: join(file, 'packages') })).toMatch(new RegExp(`^options\\.packagesDir ${file}/packages: ${file} is a file, not a directory`));
   });
 
-  it('should refuse --state-dir FILE where clients register (a SMART mode), and ignore it where none do', async () => {
-    expect(await refusal({ auth: smart(file) })).toMatch(new RegExp(`^--state-dir ${file}: is a file, not a directory \\(`));
-    expect(await refusal({ auth: smart(join(file, 'state')) })).toMatch(new RegExp(`^--state-dir ${file}/state: ${file} is a file`));
+  it('should refuse stateDir FILE where clients register (a SMART mode), and ignore it where none do', async () => {
+    expect(await refusal({ auth: smart(file) })).toMatch(new RegExp(`^options\\.auth\\.registration\\.stateDir ${file}: is a file, not a directory \\(options\\.auth\\.registration\\.stateDir takes a folder for the registered clients`));
+    expect(await refusal({ auth: smart(join(file, 'state')) })).toMatch(new RegExp(`^options\\.auth\\.registration\\.stateDir ${file}/state: ${file} is a file`));
     const off = await startServer({ port: 0, auth: { mode: 'smart-backend', clients: [{ clientId: 'c', secret: 's' }], registration: { mode: 'off', stateDir: file } } });
     await off.close();
   });
@@ -64,7 +64,7 @@ describe('serve: --packages and --state-dir that are files', () => {
   });
 
   it('should name a port in use in the same line', async () => {
-    expect(await refusal({ packagesDir: file, port: heldPort })).toMatch(new RegExp(`^--packages ${file}: is a file.*; and port ${heldPort} is in use`));
+    expect(await refusal({ packagesDir: file, port: heldPort })).toMatch(new RegExp(`^options\\.packagesDir ${file}: is a file.*; and port ${heldPort} is in use`));
   });
 });
 
@@ -90,6 +90,18 @@ describe('serve and start from the command line', () => {
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stdout).toBe('');
   }, 60_000);
+
+  it.each([
+    [['--packages', 'FILE'], /^fhirseed: --packages \S+: is a file, not a directory \(--packages takes /],
+    [['--auth', 'smart-backend', '--client-secret', 's', '--state-dir', 'FILE'], /^fhirseed: --state-dir \S+: is a file, not a directory \(--state-dir takes /],
+  ])('serve %j: one line naming the option (startServer is told the CLI names), exit 2', async (extra, message) => {
+    const dir = join(temp.dir, 'served');
+    mkdirSync(dir, { recursive: true });
+    const r = await cli(['serve', dir, '--port', '0', ...extra.map((a) => (a === 'FILE' ? file : a))]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
 
   it('serve and start --state-dir where nothing can be written (/proc/nope): one line, exit 2, before the port', async () => {
     const dir = join(temp.dir, 'served');

@@ -6,7 +6,7 @@ import { COMMAND_HEADINGS } from './headings.js';
 import { loadCodeMaps } from '../../codemaps/load.js';
 import { checkArchiveTarget, writeArchive } from '../../output/archive.js';
 import { CONFIRM_ABOVE_BYTES, estimateBytes, formatBytes } from '../../output/estimate.js';
-import { generateAsync, shardRange, startMemberThreads, type Manifest } from '../../output/generate.js';
+import { CLI_OPTION_NAMES, generateAsync, shardRange, startMemberThreads, type Manifest } from '../../output/generate.js';
 import type { MemberThreads } from '../../output/workers.js';
 import { DEFAULT_MAX_BUNDLE_ENTRIES } from '../../output/split.js';
 import { checkOutputTarget, freeBytes, isInside } from '../../output/target.js';
@@ -168,7 +168,7 @@ async function checkAndGenerate(argv: GenerateArgs, ahead: { threads?: MemberThr
       onProgress: progress.update,
       signal: interrupt.signal,
       beforePlace: argv.archive === undefined || packShard ? undefined : (dir, m) => (packed = writeArchive(dir, argv.archive!, `fhirseed-${m.runId}`)),
-    });
+    }, CLI_OPTION_NAMES);
   } finally {
     interrupt.release();
     progress.stop();

@@ -10,6 +10,7 @@ import { runKits, type KitReport } from '../../kits/run.js';
 import { generate } from '../../output/generate.js';
 import { loadProfile } from '../../profile/load.js';
 import { startServer } from '../../serve/index.js';
+import { SERVE_CLI_NAMES } from '../../serve/startup-checks.js';
 import { profileLoadOptions } from '../../story/limits.js';
 import { UserError } from '../../util/errors.js';
 import { wholeNumberOption } from '../numbers.js';
@@ -69,7 +70,7 @@ export async function kitsRun(argv: Omit<KitsArgs, 'io' | 'result'> & Partial<Co
     profile.members = members;
     argv.io?.stderr(`kits: generating ${members} ${plural(members, 'member')} (${argv.profile}) and serving them\n`);
     generate({ profile, out: dir, codeMaps });
-    const server = await startServer({ dir, port: 0, packagesDir: argv.packages });
+    const server = await startServer({ dir, port: 0, packagesDir: argv.packages }, SERVE_CLI_NAMES);
     try {
       // Without the IG packages the sandbox lacks CARIN's search parameters and the profiles: the replay would only show that.
       if (server.notes.length) throw new UserError(`kits: the embedded sandbox needs the IG packages (--packages DIR or $FHIRSEED_PACKAGES): ${server.notes.join('\n  ')}`);

@@ -18,7 +18,7 @@ import { assertStoreKind, lockStoreFile } from '../../serve/store/open.js';
 import { assertStoreFree } from '../../serve/store/lock.js';
 import { onStoreFault } from '../../serve/store/failure.js';
 import { storeFileOf } from '../../serve/store/engine.js';
-import { assertDirectoryOption, assertWritableDirectoryOption, registeredClientsDir, withPortProblem } from '../../serve/startup-checks.js';
+import { assertDirectoryOption, assertWritableDirectoryOption, registeredClientsDir, SERVE_CLI_NAMES, withPortProblem } from '../../serve/startup-checks.js';
 import { UserError } from '../../util/errors.js';
 import { parseJsonText } from '../../util/json-text.js';
 import { packagesDirNote } from '../../validate/package-sources.js';
@@ -192,7 +192,7 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
       ...storeOptions(argv),
       ...(readWorkers !== undefined ? { readWorkers } : {}),
       signal,
-    });
+    }, SERVE_CLI_NAMES);
     // A second signal during the clean stop (Ctrl-C pressed again while it waits for the read workers, or a SIGTERM
     // after the SIGINT) ends the process at once: the store is closed first, so that only its file is left (no -wal,
     // -shm or lock).
