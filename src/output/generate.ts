@@ -6,6 +6,7 @@ import type { CodeMaps } from '../codemaps/types.js';
 import type { UsCoreVersion } from '../fhir/context.js';
 import { IG_NAMES, igPackageVersions, type IgName } from '../profile/igs.js';
 import type { TargetRow } from '../profile/targets.js';
+import { profileFileOf } from '../profile/profile-file.js';
 import type { Profile } from '../profile/types.js';
 import { Interrupted, UserError } from '../util/errors.js';
 import { generateInterrupted } from './interrupted.js';
@@ -26,7 +27,12 @@ import { Attribution } from './attribution.js';
 
 export interface GenerateOptions {
   profile: Profile;
-  /** The profile file, recorded in the manifest as given. */
+  /**
+   * The profile file, recorded in the manifest (`profileFile`) as given. Default: the file loadProfile read `profile`
+   * from (profileFileOf), so that the library's manifest names it as the CLI's does. A profile object that did not come
+   * from loadProfile — parseProfile's, one built in code, or a copy such as `{ ...profile, members: 10 }` — has no file:
+   * its manifest has no `profileFile` unless this is given.
+   */
   profileFile?: string;
   out: string;
   formats?: readonly OutputFormat[];
@@ -261,7 +267,7 @@ function finishRun(run: Run, options: GenerateOptions, names: OptionNames): Mani
     generator: 'fhirseed',
     version: fhirseedVersion(),
     profile: profile.name,
-    profileFile: options.profileFile,
+    profileFile: options.profileFile ?? profileFileOf(profile),
     seed: profile.seed,
     runId,
     now,

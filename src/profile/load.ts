@@ -9,6 +9,7 @@ import { profileNotes } from './notes.js';
 import { checkSemantics } from './semantics.js';
 import type { GeneratorLimits, Profile } from './types.js';
 import { prebuiltProfile, type PrebuiltProfile } from './prebuilt.js';
+import { rememberProfileFile } from './profile-file.js';
 import { firstUnknownKey } from './unknown-keys.js';
 import { profileValidator } from './validator.js';
 
@@ -24,7 +25,8 @@ const validateSchema = profileValidator().validate;
 
 /**
  * Reads, checks and completes a profile file. Throws UserError when the file cannot be read and
- * ProfileError (file:line:column, field, problem) for the first problem in it.
+ * ProfileError (file:line:column, field, problem) for the first problem in it. The profile returned remembers `file`
+ * (profileFileOf): generate records it in the manifest as `profileFile`, as `fhirseed generate --profile FILE` does.
  */
 export function loadProfile(file: string, options: LoadOptions, onNote?: (note: string) => void): Profile {
   let text: string;
@@ -33,7 +35,9 @@ export function loadProfile(file: string, options: LoadOptions, onNote?: (note: 
   } catch (error) {
     throw new UserError(`${file}: cannot read the profile (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  return parseProfile(text, file, options, onNote);
+  const profile = parseProfile(text, file, options, onNote);
+  rememberProfileFile(profile, file);
+  return profile;
 }
 
 /**

@@ -17,14 +17,17 @@ const deep = await import('fhirseed/dist/src/codemaps/load.js');
 const pkg = (await import('fhirseed/package.json', { with: { type: 'json' } })).default;
 const codeMaps = lib.loadCodeMaps();
 const profile = lib.loadProfile('node_modules/fhirseed/profiles/default.yaml', lib.profileLoadOptions(codeMaps));
-const manifest = lib.generate({ profile: { ...profile, members: 2 }, out: 'out', formats: ['ndjson'], codeMaps });
+profile.members = 2;
+const manifest = lib.generate({ profile, out: 'out', formats: ['ndjson'], codeMaps });
+// A copy is another object: no file known (GenerateOptions.profileFile).
+const copied = lib.generate({ profile: { ...profile }, out: 'out-copy', formats: ['ndjson'], codeMaps });
 let refused;
 try { lib.generate({ profile: { ...profile, members: 'many' }, out: 'out2', codeMaps }); } catch (error) { refused = [error instanceof lib.UserError, error.message]; }
-console.log(JSON.stringify({ exported: Object.keys(lib).sort(), written: manifest.members.written, deep: deep.loadCodeMaps === lib.loadCodeMaps, name: pkg.name, refused }));
+console.log(JSON.stringify({ exported: Object.keys(lib).sort(), written: manifest.members.written, profileFile: manifest.profileFile, copiedProfileFile: copied.profileFile ?? null, deep: deep.loadCodeMaps === lib.loadCodeMaps, name: pkg.name, refused }));
 `;
 
 describe("import('fhirseed') from an app that installed it", () => {
-  it('should resolve the exports map, generate 2 members in-process, and keep the deep dist/ paths', async () => {
+  it('should resolve the exports map, generate 2 members in-process (the manifest naming the profile file loadProfile read), and keep the deep dist/ paths', async () => {
     const app = temp.dir;
     mkdirSync(join(app, 'node_modules'));
     symlinkSync(process.cwd(), join(app, 'node_modules', 'fhirseed'), 'dir');
@@ -34,6 +37,10 @@ describe("import('fhirseed') from an app that installed it", () => {
     const result = JSON.parse(stdout);
     expect(result.exported).toEqual(expect.arrayContaining(['createValidator', 'generate', 'generateAsync', 'loadCodeMaps', 'loadProfile', 'parseProfile', 'profileLoadOptions', 'report', 'seed', 'startServer', 'UserError']));
     expect(result.written).toBe(2);
+    // The manifest names the profile file as the CLI's does (`generate --profile FILE`), from loadProfile.
+    expect(result.profileFile).toBe('node_modules/fhirseed/profiles/default.yaml');
+    expect(JSON.parse(readFileSync(join(app, 'out', 'manifest.json'), 'utf8')).profileFile).toBe('node_modules/fhirseed/profiles/default.yaml');
+    expect(result.copiedProfileFile).toBeNull();
     expect(result.deep).toBe(true);
     expect(result.name).toBe('fhirseed');
     expect(result.refused).toEqual([true, 'generate: options.profile.members "many": expected a whole number ≥ 1']);
