@@ -24,7 +24,7 @@ function errorCode(error: unknown): string {
  * ancestor that is a writable directory, and holding nothing but fhirseed's own files. Returns the
  * nearest existing directory (`out` itself or an ancestor): where the temporary directory goes and
  * whose filesystem's free space counts. Throws UserError naming `what` (the CLI's `--out`, the library's
- * `options.out`: OUTPUT_NAMES) and the reason.
+ * `options.out`: generate.ts OptionNames) and the reason.
  */
 export function checkOutputTarget(out: string, what = '--out'): string {
   const target = resolve(out);
