@@ -113,7 +113,8 @@ export class BulkExports {
         this.remove(job);
         return send(res, 202, info(`export job ${job.id} cancelled; its files are removed`));
       }
-      if (method !== 'GET') return send(res, 405, outcome('not-supported', `${method} ${fhirPath} is not allowed`), { allow: route.kind === 'status' ? 'GET, DELETE' : 'GET' });
+      // HEAD as GET without the content (RFC 9110 §9.3.2); not on a kick-off, which starts a job.
+      if (method !== 'GET' && method !== 'HEAD') return send(res, 405, outcome('not-supported', `${method} ${fhirPath} is not allowed`), { allow: route.kind === 'status' ? 'GET, DELETE' : 'GET' });
       if (route.kind === 'status') return this.status(res, job, base);
       const output = job.state === 'done' ? [...job.outputs, ...job.errors].find((o) => o.file === route.file) : undefined;
       if (!output) return send(res, 404, outcome('not-found', `export job ${job.id} has no file ${route.file}`));
@@ -122,6 +123,10 @@ export class BulkExports {
       if (denied) return send(res, 403, outcome('forbidden', denied));
       const path = join(job.dir, output.file);
       res.writeHead(200, { 'content-type': NDJSON, 'content-length': statSync(path).size });
+      if (method === 'HEAD') {
+        res.end();
+        return true;
+      }
       // A client that hangs up mid-file ends the stream (the read side is closed by pipeline): nothing to answer.
       await pipeline(createReadStream(path), res).catch((error: unknown) => {
         if (!res.destroyed) throw error;

@@ -109,7 +109,7 @@ async function handle(
   const url = new URL(req.url ?? '/', origin);
   const base = `${origin}${FHIR_PATH}`;
   const tokenEndpoint = `${origin}${TOKEN_PATH}`;
-  const method = (req.method ?? 'GET').toUpperCase() as HttpMethod;
+  let method = (req.method ?? 'GET').toUpperCase() as HttpMethod;
   const path = url.pathname.replace(/\/+$/, '');
 
   if (method === 'GET' && (path === '/.well-known/smart-configuration' || path === `${FHIR_PATH}/.well-known/smart-configuration`)) {
@@ -149,6 +149,9 @@ async function handle(
   if (page) return sendPage(res, page, method === 'HEAD');
   if (path !== FHIR_PATH && !path.startsWith(`${FHIR_PATH}/`)) return send(res, 404, notFound);
   const fhirPath = path.slice(FHIR_PATH.length + 1);
+  // HEAD is GET without the content (RFC 9110 §9.3.2): Node's response to a HEAD request drops the body it is given
+  // and keeps the headers (Content-Length, ETag, Last-Modified among them). $export reads req.method itself (export.ts).
+  if (method === 'HEAD') method = 'GET';
   if (method === 'GET' && fhirPath === 'metadata') return sendJson(res, 200, context.capability(base, tokenEndpoint));
 
   const rejection = context.auth.rejection(req.headers.authorization);
@@ -171,6 +174,8 @@ async function handle(
   const [type, id, operation] = segments;
   const wrongMethod = methodRefusal(method, segments, url.searchParams.size > 0);
   if (wrongMethod) return refuse(res, wrongMethod);
+  const unservedHistory = historyRefusal(method, segments);
+  if (unservedHistory) return refuse(res, unservedHistory);
   if (type && !type.startsWith('$') && !isResourceType(type)) return send(res, 404, notFound, `unknown resource type ${type}`);
   const rawBinary = wantsBinaryContent(method, segments, req.headers.accept, url.searchParams.get('_format'));
   const unacceptable = rawBinary ? undefined : formatRefusal(url.searchParams.get('_format'), req.headers.accept);
@@ -233,6 +238,10 @@ async function handle(
     if (await offThread(context, res, { kind: 'read', type: type!, resourceId: id }, grant, undefined, req.headers['if-none-match'])) return;
   }
   const answer = await context.router.handleRequest(fhirRequest(method, fhirPath, url, body, req), context.repo);
+  // An instance history's entries get their fullUrl here, where the base is known (history.ts historyBundle).
+  if (method === 'GET' && segments.length === 3 && operation === '_history' && answer[1]?.resourceType === 'Bundle') {
+    for (const entry of (answer[1] as Bundle).entry ?? []) entry.fullUrl = `${base}/${type}/${id}`;
+  }
   if (method === 'GET' && segments.length === 2 && notModified(answer, req.headers['if-none-match'])) {
     res.writeHead(304, { etag: `W/"${answer[1]?.meta?.versionId}"` });
     return void res.end();
@@ -274,6 +283,36 @@ async function offThread(context: HttpContext, res: ServerResponse, task: ReadRe
   return true;
 }
 
+/**
+ * Why the body of `PUT Type/id` cannot be that resource (R4 http.html#update: "If no id element is provided, or the id
+ * disagrees with the id in the URL, the server SHALL respond with an HTTP 400 error code"), naming both ids or types;
+ * undefined when it can (no body is medplum's own 400).
+ */
+function updateMismatch(type: string, id: string, resource: Resource | undefined): OperationOutcome | undefined {
+  if (!resource || typeof resource !== 'object') return undefined;
+  const problem =
+    resource.resourceType !== type
+      ? `the body's resourceType is ${resource.resourceType ? `"${String(resource.resourceType)}"` : 'missing'}, but PUT ${type}/${id} takes a ${type}`
+      : resource.id === undefined
+        ? `the body has no id: PUT ${type}/${id} needs "id": "${id}" in it`
+        : resource.id !== id
+          ? `the body's id "${String(resource.id)}" is not the URL's "${id}" (PUT ${type}/${id})`
+          : undefined;
+  return problem ? { ...badRequest(problem), issue: [{ severity: 'error', code: 'invalid', details: { text: problem }, expression: [resource.resourceType !== type ? 'resourceType' : 'id'] }] } : undefined;
+}
+
+/**
+ * 501 for type and system history (`GET [type]/_history`, `GET /_history`): the sandbox serves instance history only
+ * (`Patient/<id>/_history`; its CapabilityStatement lists `history-instance` alone). Undefined for anything else.
+ */
+function historyRefusal(method: string, segments: string[]): Refusal | undefined {
+  const system = segments.length === 1 && segments[0] === '_history';
+  const typeLevel = segments.length === 2 && segments[1] === '_history' && isResourceType(segments[0]!);
+  if (method !== 'GET' || (!system && !typeLevel)) return undefined;
+  const asked = system ? 'system history (GET [base]/_history)' : `type history (GET ${segments[0]}/_history)`;
+  return { status: 501, outcome: issueOutcome('not-supported', `${asked} is not supported by this server: it serves the history of one resource, GET [type]/[id]/_history`) };
+}
+
 /** FHIR's id datatype. */
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
@@ -309,6 +348,8 @@ async function write(context: HttpContext, method: HttpMethod, url: URL, segment
   // medplum's delete does not read If-Match: a DELETE of another version than the current one is a 412 here.
   const stale = method === 'DELETE' && segments.length === 2 && deleteRefusal({ request: { method, url: `${type}/${id}`, ifMatch: req.headers['if-match'] } }, context.repo);
   if (stale) return [stale];
+  const mismatch = method === 'PUT' && segments.length === 2 ? updateMismatch(type!, id!, resource) : undefined;
+  if (mismatch) return [mismatch];
   const creates = method === 'PUT' && type && id && segments.length === 2 && !context.repo.has(type, id);
   const response = await context.router.handleRequest(fhirRequest(method, segments.join('/'), url, body, req), context.repo);
   if (creates && isOk(response[0]) && response[1]) return [created, response[1]];

@@ -13,6 +13,7 @@ import {
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
 import type { Bundle, Resource, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
 import { withNarrowedFixedAndPattern } from './fixed-pattern.js';
+import { historyBundle, isTombstone, missingResource, missingVersion, nothingToDelete, tombstone } from './history.js';
 import { r4ResourceElements, r4ResourceTypes, readR4Resources } from './r4-resources.js';
 
 const require = createRequire(import.meta.url);
@@ -274,17 +275,47 @@ export class AtomicMemoryRepository extends MemoryRepository {
     return super.createResource(withId);
   }
 
-  /** medplum's version reverses the stored history in place, which would break rollback; this copies. */
-  override async readHistory<T extends Resource>(resourceType: string, id: string): Promise<Bundle<T>> {
-    await this.readResource(resourceType, id);
-    const versions = [...(this.maps.history.get(resourceType)?.get(id) ?? [])].reverse();
-    return { resourceType: 'Bundle', type: 'history', entry: versions.map((version) => ({ resource: deepClone(version) as T })) };
+  /**
+   * Every stored version of a resource, oldest first, not copied (callers must not mutate them): its deletions as
+   * history.ts tombstones; empty when it never existed.
+   */
+  versions(resourceType: string, id: string): Resource[] {
+    return [...(this.maps.history.get(resourceType)?.get(id) ?? [])];
   }
 
+  /** The current version (a copy); 404 naming `Type/id` when unknown, 410 Gone when deleted (history.ts missingResource). */
+  override async readResource<T extends Resource>(resourceType: string, id: string): Promise<T & { id: string }> {
+    const resource = this.get(resourceType, id);
+    if (!resource) throw missingResource(resourceType, id, this.versions(resourceType, id));
+    return deepClone(resource) as T & { id: string };
+  }
+
+  /**
+   * The instance history as a valid R4 `history` Bundle (history.ts historyBundle: request and response on every entry,
+   * deletions included, no fullUrl: the HTTP route adds them); a deleted resource's history too. 404 when unknown.
+   * medplum's version reversed the stored history in place, which would break rollback.
+   */
+  override async readHistory<T extends Resource>(resourceType: string, id: string): Promise<Bundle<T>> {
+    const versions = this.versions(resourceType, id);
+    if (!versions.length) throw missingResource(resourceType, id, versions);
+    return historyBundle(resourceType, id, versions.map((v) => deepClone(v))) as Bundle<T>;
+  }
+
+  /** One version (a copy); 404 naming what is missing, 410 Gone for the version that is a deletion. */
+  override async readVersion<T extends Resource>(resourceType: string, id: string, versionId: string): Promise<T & { id: string }> {
+    const versions = this.versions(resourceType, id);
+    const version = versions.find((v) => v.meta?.versionId === versionId);
+    if (!version || isTombstone(version)) throw missingVersion(resourceType, id, versionId, versions);
+    return deepClone(version) as T & { id: string };
+  }
+
+  /** Deletes the current version; the deletion stays in the history as a version of its own (history.ts tombstone). */
   override async deleteResource(resourceType: string, id: string): Promise<void> {
+    if (!this.has(resourceType, id)) throw nothingToDelete(resourceType, id, this.versions(resourceType, id));
     if (this.orders && !this.orders.has(resourceType)) this.orders.set(resourceType, [...(this.maps.resources.get(resourceType)?.keys() ?? [])]);
     this.record(resourceType, id);
-    return super.deleteResource(resourceType, id);
+    await super.deleteResource(resourceType, id);
+    this.maps.history.get(resourceType)?.get(id)?.push(tombstone(resourceType, id));
   }
 
   override async withTransaction<TResult>(callback: (client: undefined) => Promise<TResult>): Promise<TResult> {

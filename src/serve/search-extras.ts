@@ -223,11 +223,7 @@ export function runSearch(repo: AtomicMemoryRepository, plan: SearchPlan, base: 
   if (plan.summaryCount) return { resourceType: 'Bundle', type: 'searchset', total };
   const entry: BundleEntry[] = page.map((r) => entryOf(base, r, 'match'));
   entry.push(...resolveIncludes(repo, page, plan, base, visible));
-  const link = [{ relation: 'self', url: pageUrl(base, path, plan, query, plan.offset) }];
-  // `_count=0` asks for the total only (R4 search §3.1.1.5.4): no page after or before it (a `next` equal to `self`
-  // would keep a client that follows `next` looping for ever).
-  if (plan.count > 0 && plan.offset + plan.count < total) link.push({ relation: 'next', url: pageUrl(base, path, plan, query, plan.offset + plan.count) });
-  if (plan.count > 0 && plan.offset > 0) link.push({ relation: 'previous', url: pageUrl(base, path, plan, query, Math.max(0, plan.offset - plan.count)) });
+  const link = pageLinks(plan.offset, plan.count, total).map(({ relation, offset }) => ({ relation, url: pageUrl(base, path, plan, query, offset) }));
   // FHIR JSON has no empty arrays (R4 json.html): a page with no match leaves `entry` out.
   return { resourceType: 'Bundle', type: 'searchset', total, link, ...(entry.length ? { entry } : {}) };
 }
@@ -467,6 +463,24 @@ function sortBy(resources: Resource[], type: string, rules: { code: string; desc
     }
     return 0;
   });
+}
+
+/**
+ * The paging links of a searchset page (R4 http.html#paging: `self`, `first`, `previous`, `next`, `last`) as offsets:
+ * `offset` and `count` the page's `_offset` and `_count`, `total` the matches. `first` is offset 0 and `last` the
+ * last page that holds a match (offset 0 when none); `previous` is never past that last page, so a page past the end
+ * points back at it (none when nothing matches). `_count=0` asks for the total only (R4 search §3.1.1.5.4): `self`
+ * alone (a `next` equal to `self` would keep a client that follows `next` looping for ever).
+ */
+export function pageLinks(offset: number, count: number, total: number): { relation: string; offset: number }[] {
+  const links = [{ relation: 'self', offset }];
+  if (count <= 0) return links;
+  const lastOffset = total > 0 ? Math.floor((total - 1) / count) * count : 0;
+  links.push({ relation: 'first', offset: 0 });
+  if (offset > 0 && total > 0) links.push({ relation: 'previous', offset: Math.max(0, Math.min(offset - count, lastOffset)) });
+  if (offset + count < total) links.push({ relation: 'next', offset: offset + count });
+  links.push({ relation: 'last', offset: lastOffset });
+  return links;
 }
 
 function pageUrl(base: string, path: string, plan: SearchPlan, query: Query, offset: number): string {

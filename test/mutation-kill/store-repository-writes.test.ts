@@ -136,7 +136,9 @@ describe('SqliteRepository writes', () => {
       await repo.deleteResource('Observation', 'o1');
       expect(repo.has('Observation', 'o1')).toBe(false);
       expect(repo.get('Observation', 'o1')).toBeUndefined();
-      expect(stored(repo, 'Observation', 'o1')).toEqual({ current: undefined, history: [before] });
+      // The deletion is a version of its own after the last one (R4 history: a DELETE entry with its time).
+      const deletion = { resourceType: 'Observation', id: 'o1', meta: { versionId: expect.any(String), lastUpdated: expect.any(String) }, 'fhirseed:deleted': true };
+      expect(stored(repo, 'Observation', 'o1')).toEqual({ current: undefined, history: [before, deletion] });
       expect(candidates(repo, { category: 'laboratory' })).toEqual(['o2']);
       expect(sql(repo, 'SELECT count(*) FROM idx i WHERE NOT EXISTS (SELECT 1 FROM resources r WHERE r.seq = i.seq)')).toEqual([[0]]);
       expect(metaCount(repo)).toBe(1);
@@ -145,7 +147,7 @@ describe('SqliteRepository writes', () => {
       expect(metaCount(repo)).toBe(1);
       // Created again under the same id: a new row, its old versions still in history.
       await repo.updateResource(obs('o1', 'survey'));
-      expect(stored(repo, 'Observation', 'o1').history).toEqual([before]);
+      expect(stored(repo, 'Observation', 'o1').history).toEqual([before, deletion]);
       expect(metaCount(repo)).toBe(2);
     } finally {
       store.close();

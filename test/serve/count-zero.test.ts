@@ -37,9 +37,9 @@ describe.each([
         expect(reply.body.entry ?? [], path).toEqual([]);
         expect(reply.body.link.map((l: { relation: string }) => l.relation), path).toEqual(['self']);
       }
-      // Paging still pages.
+      // Paging still pages (R4 http.html#paging: first and last as well; http-conformance.test.ts checks their offsets).
       const page = await fhir(`${server.url}/Observation?subject=Patient/a&_count=2&_offset=1`);
-      expect(page.body.link.map((l: { relation: string }) => l.relation)).toEqual(['self', 'next', 'previous']);
+      expect(page.body.link.map((l: { relation: string }) => l.relation)).toEqual(['self', 'first', 'previous', 'next', 'last']);
     } finally {
       await server.close();
     }

@@ -1,4 +1,4 @@
-import { getSearchParameters, matchesSearchRequest, notFound, OperationOutcomeError, deepClone, type SearchRequest } from '@medplum/core';
+import { getSearchParameters, matchesSearchRequest, deepClone, type SearchRequest } from '@medplum/core';
 import type { Bundle, Resource, SearchParameter } from '@medplum/fhirtypes';
 import type Database from 'libsql';
 import { AtomicMemoryRepository, type FilterQuery } from '../router.js';
@@ -8,6 +8,7 @@ import { parameterPaths, type ParameterPaths } from './decide.js';
 import { isReferenceKey, referenceKey, referencePrefix, termsCover, tokenKey, tokenPrefix } from './keys.js';
 import { guardReads } from './failure.js';
 import { lazyResource, rememberJson } from './raw-json.js';
+import { isTombstone, missingResource, untimedTombstone } from '../history.js';
 
 export type Db = Database.Database;
 export type Statement = Database.Statement;
@@ -267,22 +268,21 @@ export class SqliteReads extends AtomicMemoryRepository {
 
   override async readResource<T extends Resource>(resourceType: string, id: string): Promise<T & { id: string }> {
     const resource = this.get(resourceType, id);
-    if (!resource) throw new OperationOutcomeError(notFound);
+    if (!resource) throw missingResource(resourceType, id, this.versions(resourceType, id));
     return deepClone(resource) as T & { id: string };
   }
 
-  override async readHistory<T extends Resource>(resourceType: string, id: string): Promise<Bundle<T>> {
-    const current = await this.readResource<T>(resourceType, id);
-    const earlier = (this.reads.history.all(resourceType, id) as [string][]).map(([json]) => JSON.parse(json) as T);
-    const versions = [...earlier, current].reverse();
-    return { resourceType: 'Bundle', type: 'history', entry: versions.map((resource) => ({ resource })) };
-  }
-
-  override async readVersion<T extends Resource>(resourceType: string, id: string, versionId: string): Promise<T & { id: string }> {
-    const history = await this.readHistory<T>(resourceType, id);
-    const version = history.entry?.find((e) => e.resource?.meta?.versionId === versionId)?.resource;
-    if (!version) throw new OperationOutcomeError(notFound);
-    return version as T & { id: string };
+  /**
+   * Every stored version, oldest first: the `history` rows (earlier versions and history.ts tombstones), then the
+   * current one. A resource deleted by a store made before deletions were kept as versions gets a tombstone without
+   * time or version at the end.
+   */
+  override versions(resourceType: string, id: string): Resource[] {
+    const earlier = (this.reads.history.all(resourceType, id) as [string][]).map(([json]) => JSON.parse(json) as Resource);
+    const current = this.get(resourceType, id);
+    if (current) return [...earlier, current];
+    const last = earlier.at(-1);
+    return last && !isTombstone(last) ? [...earlier, untimedTombstone(resourceType, id)] : earlier;
   }
 
   /** medplum's search contract (conditional create/update/delete use it), narrowed by the same keys as runSearch. */

@@ -4,13 +4,13 @@ import {
   deepClone,
   generateId,
   isResourceType,
-  notFound,
   preconditionFailed,
   stringify,
 } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import { AtomicMemoryRepository, sameContent } from '../router.js';
 import { dateRowsJson } from './dates.js';
+import { missingResource, nothingToDelete, tombstone } from '../history.js';
 import { storeFailure } from './failure.js';
 import { indexKeys } from './keys.js';
 import { SqliteReads, type Db, type Statement } from './sqlite-reads.js';
@@ -238,7 +238,7 @@ export class SqliteRepository extends SqliteReads {
     if (!resource.id) throw new OperationOutcomeError(badRequest('Missing id'));
     const stored = this.get(resource.resourceType, resource.id);
     if (options?.ifMatch) {
-      if (!stored) throw new OperationOutcomeError(notFound);
+      if (!stored) throw missingResource(resource.resourceType, resource.id, this.versions(resource.resourceType, resource.id));
       if (stored.meta?.versionId !== options.ifMatch) throw new OperationOutcomeError(preconditionFailed);
     } else if (stored && sameContent(stored, resource)) {
       return deepClone(stored) as T & { id: string };
@@ -253,11 +253,12 @@ export class SqliteRepository extends SqliteReads {
 
   override async deleteResource(resourceType: string, id: string): Promise<void> {
     const row = this.statements.get.get(resourceType, id) as [number, string] | undefined;
-    if (!row) throw new OperationOutcomeError(notFound);
+    if (!row) throw nothingToDelete(resourceType, id, this.versions(resourceType, id));
     this.atomically(() => {
       const [seq, json] = row;
       this.bulk?.replaced.add(seq);
       this.statements.historyAdd.run(resourceType, id, json);
+      this.statements.historyAdd.run(resourceType, id, JSON.stringify(tombstone(resourceType, id)));
       this.statements.keyRemove.run(seq, JSON.stringify(indexKeys(JSON.parse(json) as Resource)));
       this.removeRows(resourceType, seq);
       this.statements.remove.run(seq);

@@ -1,0 +1,145 @@
+// The sandbox's answers measured against FHIR R4's RESTful API (http.html), on the memory store and the SQLite store
+// (this thread and a read worker), real servers and fetch (s19 trial V, items 2, 3, 11 and 15):
+// - instance history is a valid R4 `history` Bundle (bdl-3/bdl-4: request and response on every entry; fullUrl,
+//   etag, lastModified, total; a deletion as a DELETE entry without resource), checked with fhirseed's own validator;
+// - a read of a deleted resource is 410 Gone, of an unknown one 404 naming it; vread of the deletion is 410;
+// - type and system history are 501 naming what is served;
+// - HEAD answers as GET without the content (same status and headers);
+// - searchset paging has `first` and `last`, and a page past the end points `previous` at the last real page;
+// - `PUT Patient/a` with `"id": "b"` names both ids.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Bundle } from '@medplum/fhirtypes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../src/serve/index.js';
+import { tempDir } from '../helpers/output.js';
+import { checkResource, sharedValidator } from '../helpers/validator.js';
+import { fhir } from './helpers.js';
+
+const temp = tempDir('fhirseed-http-conformance-');
+afterAll(() => temp.cleanup());
+mkdirSync(join(temp.dir, 'ndjson'));
+writeFileSync(join(temp.dir, 'ndjson', 'Patient.ndjson'), ['a', 'b', 'c'].map((id) => JSON.stringify({ resourceType: 'Patient', id, gender: 'female' })).join('\n') + '\n');
+writeFileSync(
+  join(temp.dir, 'ndjson', 'Observation.ndjson'),
+  [1, 2, 3, 4, 5].map((n) => JSON.stringify({ resourceType: 'Observation', id: `o${n}`, status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/b' } })).join('\n') + '\n',
+);
+
+const text = (body: { issue?: { details?: { text?: string } }[] }) => body.issue?.[0]?.details?.text ?? '';
+
+describe.each([
+  ['memory', {}],
+  ['sqlite', {}],
+  ['sqlite', { readWorkers: 1 }],
+] as const)('serve --store %s %o: R4 http.html', (store, extra) => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  beforeAll(async () => {
+    const file = join(temp.dir, `store-${store}-${Object.keys(extra).length}.sqlite`);
+    server = await startServer({ port: 0, dir: temp.dir, store, ...(store === 'sqlite' ? { storeFile: file } : {}), ...extra });
+  }, 240_000);
+  afterAll(() => server?.close());
+
+  it('should answer an instance history that is a valid R4 history Bundle, deletions included, and 410 for a deleted resource', async () => {
+    expect((await fhir(`${server.url}/Patient/a`, { method: 'PUT', body: { resourceType: 'Patient', id: 'a', gender: 'male' } })).status).toBe(200);
+    expect((await fhir(`${server.url}/Patient/a`, { method: 'DELETE' })).status).toBe(200);
+
+    const read = await fhir(`${server.url}/Patient/a`);
+    expect(read.status).toBe(410);
+    expect(read.body.issue[0].code).toBe('deleted');
+    expect(text(read.body)).toMatch(/^Patient\/a was deleted at \d{4}-\d\d-\d\dT.*; its versions are at Patient\/a\/_history$/);
+    const again = await fhir(`${server.url}/Patient/a`, { method: 'DELETE' });
+    expect([again.status, text(again.body)]).toEqual([404, expect.stringMatching(/^Patient\/a was deleted already at \d{4}-/)]);
+    const unknown = await fhir(`${server.url}/Patient/nobody`);
+    expect(unknown.status).toBe(404);
+    expect(text(unknown.body)).toBe('Patient/nobody is not known');
+
+    const history = await fhir<Bundle>(`${server.url}/Patient/a/_history`);
+    expect(history.status).toBe(200);
+    expect(history.body.type).toBe('history');
+    expect(history.body.total).toBe(3);
+    const entries = history.body.entry!;
+    expect(entries.map((e) => [e.request?.method, e.request?.url, e.response?.status, Boolean(e.resource)])).toEqual([
+      ['DELETE', 'Patient/a', '204 No Content', false],
+      ['PUT', 'Patient/a', '200 OK', true],
+      ['POST', 'Patient', '201 Created', true],
+    ]);
+    for (const e of entries) {
+      expect(e.fullUrl).toBe(`${server.url}/Patient/a`);
+      expect(e.response?.etag).toMatch(/^W\/".+"$/);
+      expect(e.response?.lastModified).toMatch(/^\d{4}-\d\d-\d\dT/);
+      if (e.resource) expect(e.response?.etag).toBe(`W/"${e.resource.meta?.versionId}"`);
+    }
+    expect((entries[1]!.resource as { gender?: string }).gender).toBe('male');
+    expect(new Set(entries.map((e) => e.response?.etag)).size).toBe(3);
+    const validator = await sharedValidator();
+    expect(checkResource(validator, history.body).filter((i) => i.severity === 'error')).toEqual([]);
+    // The check can fail: the answer's shape before (entries with only a resource) breaks bdl-3 and bdl-4.
+    const bare = { resourceType: 'Bundle', type: 'history', entry: entries.filter((e) => e.resource).map((e) => ({ resource: e.resource })) };
+    expect(checkResource(validator, bare).map((i) => i.message.split(':')[0])).toEqual(['invariant bdl-3 failed', 'invariant bdl-4 failed']);
+
+    // vread: the deletion is 410, an unknown version 404 naming it, an earlier version 200.
+    const deletion = entries[0]!.response!.etag!.slice(3, -1);
+    expect((await fhir(`${server.url}/Patient/a/_history/${deletion}`)).status).toBe(410);
+    const noVersion = await fhir(`${server.url}/Patient/a/_history/nope`);
+    expect(noVersion.status).toBe(404);
+    expect(text(noVersion.body)).toBe('Patient/a has no version nope (its versions: Patient/a/_history)');
+    expect((await fhir(`${server.url}/Patient/a/_history/${entries[2]!.resource!.meta!.versionId}`)).status).toBe(200);
+
+    // Made again after the deletion: a new first version after the DELETE entry; the read is 200 again.
+    expect((await fhir(`${server.url}/Patient/a`, { method: 'PUT', body: { resourceType: 'Patient', id: 'a' } })).status).toBe(201);
+    const remade = await fhir<Bundle>(`${server.url}/Patient/a/_history`);
+    expect(remade.body.entry!.map((e) => e.request?.method)).toEqual(['POST', 'DELETE', 'PUT', 'POST']);
+    expect((await fhir(`${server.url}/Patient/a`)).status).toBe(200);
+    expect((await fhir(`${server.url}/Patient/nobody/_history`)).status).toBe(404);
+  }, 120_000);
+
+  it('should answer type and system history 501, naming the instance history it serves', async () => {
+    for (const path of ['_history', 'Patient/_history']) {
+      const reply = await fhir(`${server.url}/${path}`);
+      expect(reply.status, path).toBe(501);
+      expect(reply.body.issue[0].code, path).toBe('not-supported');
+      expect(text(reply.body), path).toContain('GET [type]/[id]/_history');
+    }
+  });
+
+  it('should answer HEAD as GET without the content', async () => {
+    for (const path of ['metadata', 'Patient/b', 'Patient?_count=1', 'Patient/b/_history', 'Patient/nobody', 'Nothing']) {
+      const get = await fetch(`${server.url}/${path}`);
+      const getBody = await get.arrayBuffer();
+      const head = await fetch(`${server.url}/${path}`, { method: 'HEAD' });
+      expect(head.status, path).toBe(get.status);
+      expect((await head.arrayBuffer()).byteLength, path).toBe(0);
+      expect(head.headers.get('content-length'), path).toBe(String(getBody.byteLength));
+      for (const name of ['content-type', 'etag', 'last-modified']) expect(head.headers.get(name), `${path} ${name}`).toBe(get.headers.get(name));
+    }
+    expect((await fetch(`${server.url}/Patient/b`, { method: 'HEAD' })).headers.get('etag')).toMatch(/^W\//);
+  });
+
+  it('should give searchset pages first and last links, and a page past the end a previous link to the last page', async () => {
+    const links = async (query: string) => {
+      const reply = await fhir<Bundle>(`${server.url}/Observation?subject=Patient/b&${query}`);
+      expect(reply.status, query).toBe(200);
+      expect(reply.body.total, query).toBe(5);
+      return Object.fromEntries((reply.body.link ?? []).map((l) => [l.relation, new URL(l.url).searchParams.get('_offset')]));
+    };
+    expect(await links('_count=2')).toEqual({ self: '0', first: '0', next: '2', last: '4' });
+    expect(await links('_count=2&_offset=2')).toEqual({ self: '2', first: '0', previous: '0', next: '4', last: '4' });
+    expect(await links('_count=2&_offset=4')).toEqual({ self: '4', first: '0', previous: '2', last: '4' });
+    expect(await links('_count=2&_offset=100')).toEqual({ self: '100', first: '0', previous: '4', last: '4' });
+    expect(await links('_count=5&_offset=5')).toEqual({ self: '5', first: '0', previous: '0', last: '0' });
+    const none = await fhir<Bundle>(`${server.url}/Observation?subject=Patient/c&_count=2&_offset=6`);
+    expect(Object.fromEntries((none.body.link ?? []).map((l) => [l.relation, new URL(l.url).searchParams.get('_offset')]))).toEqual({ self: '6', first: '0', last: '0' });
+  });
+
+  it("should name both ids when a PUT's body is another resource than its URL", async () => {
+    const other = await fhir(`${server.url}/Patient/c`, { method: 'PUT', body: { resourceType: 'Patient', id: 'b' } });
+    expect(other.status).toBe(400);
+    expect(other.body.issue[0].code).toBe('invalid');
+    expect(text(other.body)).toBe('the body\'s id "b" is not the URL\'s "c" (PUT Patient/c)');
+    const noId = await fhir(`${server.url}/Patient/c`, { method: 'PUT', body: { resourceType: 'Patient' } });
+    expect([noId.status, text(noId.body)]).toEqual([400, 'the body has no id: PUT Patient/c needs "id": "c" in it']);
+    const type = await fhir(`${server.url}/Patient/c`, { method: 'PUT', body: { resourceType: 'Observation', id: 'c' } });
+    expect([type.status, text(type.body)]).toEqual([400, 'the body\'s resourceType is "Observation", but PUT Patient/c takes a Patient']);
+    expect((await fhir(`${server.url}/Patient/b`)).body.gender).toBe('female');
+  });
+});
