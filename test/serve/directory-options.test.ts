@@ -103,6 +103,20 @@ describe('serve and start from the command line', () => {
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 
+  // s19 trial V 10: under --auth none (sqlite or memory store) serve took a --state-dir FILE and served.
+  it.each([
+    [['--auth', 'none'], ''],
+    [['--auth', 'none', '--store', 'memory'], '/sub'],
+    [['--auth', 'bearer', '--token', 't'], ''],
+    [['--auth', 'smart-backend', '--client-secret', 's', '--registration', 'off'], ''],
+  ])('serve %j --state-dir FILE%s: one line, exit 2, whatever the mode', async (extra, under) => {
+    const r = await cli(['serve', '--port', String(heldPort), ...extra, '--state-dir', `${file}${under}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^fhirseed: --state-dir ${file}${under}: (${file} )?is a file, not a directory \\(--state-dir takes a folder`));
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stdout).toBe('');
+  }, 60_000);
+
   it('serve and start --state-dir where nothing can be written (/proc/nope): one line, exit 2, before the port', async () => {
     const dir = join(temp.dir, 'served');
     mkdirSync(dir, { recursive: true });

@@ -63,7 +63,7 @@ export async function runCliChild(args: string[], env: NodeJS.ProcessEnv = proce
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (d) => {
       stdout += String(d);
-      const m = /sandbox at (http:\/\/\S+)/.exec(stdout);
+      const m = /sandbox at (https?:\/\/\S+)/.exec(stdout);
       if (m?.[1] && stdout.includes('Ctrl-C')) resolve(m[1]);
     });
     child.once('exit', () => reject(new Error(`${args[0]} exited early: ${stderr}`)));

@@ -239,7 +239,7 @@ function announce(argv: ServeArgsShared, server: RunningServer, dir: string | un
   }
   for (const error of server.loadErrors.slice(0, 20)) io.stderr(`fhirseed: not loaded: ${error}\n`);
   if (server.loadErrors.length > 20) io.stderr(`fhirseed: … and ${server.loadErrors.length - 20} more load errors\n`);
-  if (dir) io.stdout(argv.auth === 'smart-patient' ? signInExamples(server.url, dir, argv['client-id']) : examples(server.url, dir));
+  if (dir) io.stdout(argv.auth === 'smart-patient' ? signInExamples(server.url, dir, argv['client-id'], curlOf(argv)) : examples(server.url, dir, argv));
   const origin = new URL(server.url).origin;
   io.stdout(`Index page (endpoints, test members, how to connect): ${origin}/\n`);
   if (argv.auth === 'smart-patient') io.stdout(`Member demo app (a SMART web app; sign in as a test member): ${origin}${DEMO_PATH}\n`);
@@ -261,6 +261,9 @@ function registrationOptions(argv: ServeArgsShared, dir: string | undefined): Re
     throw new UserError(`${argv.registration === 'token' ? '--registration token' : '--registration-token'}: there is no client registration under --auth ${argv.auth} (only under smart-backend or smart-patient)`);
   }
   if (argv.registration === 'token' && !initialToken) throw new UserError('--registration token needs --registration-token (or $FHIRSEED_REGISTRATION_TOKEN)');
+  // A --state-dir the user named that is a file (or lies under one) is a mistake in every mode, told before the port:
+  // under none or bearer nothing would be kept there, which the user had no way to know.
+  if (argv['state-dir']) assertDirectoryOption('--state-dir', argv['state-dir']);
   const stateDir = argv['state-dir'] ?? (dir ? join(dir, SERVE_STATE_DIR) : undefined);
   const registration = { mode: argv.registration, initialToken, stateDir };
   // A --state-dir the user named must take writes (its clients.json); checked before the port, as startServer checks
@@ -312,8 +315,48 @@ function authOptions(argv: ServeArgsShared): AuthOptions {
   };
 }
 
-/** A few test members and example queries, from the test-accounts file when there is one. */
-function examples(url: string, dir: string): string {
+/**
+ * `curl` as the banner's example lines call it so that they work as printed: `--cacert CERT` under `--tls-cert` (the
+ * given path, quoted for a POSIX shell; curl trusts a self-signed certificate named so).
+ */
+function curlOf(argv: ServeArgsShared): string {
+  return argv['tls-cert'] ? `curl --cacert ${shellQuote(argv['tls-cert'])}` : 'curl';
+}
+
+function shellQuote(text: string): string {
+  return /^[\w./:@%+=-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The lines before the example queries that set `$TOKEN` where the server wants one (never a secret itself: they name
+ * where it comes from), and the header the queries then send. `--auth bearer`: one of the static tokens;
+ * `smart-backend`: a client_credentials token from /auth/token with the client's secret (RFC 6749 §4.4,
+ * client_secret_basic), or, for a client with a JWKS only, how to get one. Empty under `none`.
+ */
+function tokenLines(argv: ServeArgsShared, url: string, curl: string): { lines: string[]; header: string } {
+  const header = ' -H "Authorization: Bearer $TOKEN"';
+  if (argv.auth === 'bearer') {
+    const fromEnv = !argv.token?.length && process.env.FHIRSEED_SERVE_TOKENS;
+    return { lines: [fromEnv ? '  TOKEN="${FHIRSEED_SERVE_TOKENS%%,*}"   # the first of $FHIRSEED_SERVE_TOKENS' : "  TOKEN='<one of the --token values>'"], header };
+  }
+  if (argv.auth !== 'smart-backend') return { lines: [], header: '' };
+  const tokenUrl = `${new URL(url).origin}/auth/token`;
+  const clientId = argv['client-id'];
+  const hasSecret = argv['client-secret'] !== undefined || Boolean(process.env.FHIRSEED_SERVE_CLIENT_SECRET);
+  if (!hasSecret) {
+    return { lines: [`  TOKEN='<a token from ${tokenUrl}: a client_credentials grant with a client_assertion signed by a key of --client-jwks (fhirseed seed --auth smart-backend --jwks-file does it), or a --token value>'`], header };
+  }
+  const secret = argv['client-secret'] !== undefined ? '<the --client-secret>' : '$FHIRSEED_SERVE_CLIENT_SECRET';
+  const read = `node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).access_token'`;
+  return { lines: [`  TOKEN=$(${curl} -s -u "${clientId}:${secret}" -d grant_type=client_credentials -d 'scope=system/*.read' '${tokenUrl}' | ${read})`], header };
+}
+
+/**
+ * A few test members and example queries, from the test-accounts file when there is one. The queries work as printed
+ * in the server's mode (curlOf, tokenLines); members' sign-ins are left out where no member signs in (bearer,
+ * smart-backend).
+ */
+function examples(url: string, dir: string, argv: ServeArgsShared): string {
   // An unsharded run's accounts, else every shard's (a `start --shard i/N` directory).
   const whole = join(dir, 'test-accounts.json');
   const files = existsSync(whole) ? [whole] : existsSync(dir) ? readdirSync(dir).filter((n) => /^test-accounts\.shard-\d+-of-\d+\.json$/.test(n)).sort().map((n) => join(dir, n)) : [];
@@ -330,20 +373,24 @@ function examples(url: string, dir: string): string {
   const claimCount = (a: TestAccount) => Object.values(a.claims ?? {}).reduce((n, c) => n + c, 0);
   const shown = [...accounts].sort((a, b) => Number(claimCount(b) > 0) - Number(claimCount(a) > 0)).slice(0, 3);
   const lines = ['Test members:'];
-  for (const a of shown) lines.push(`  ${a.name} — Patient/${a.patientId}, member ${a.memberId}, login ${a.username} / ${a.password}, ${claimCount(a)} ${plural(claimCount(a), 'claim')}`);
+  const login = (a: TestAccount) => (argv.auth === 'none' ? `, login ${a.username} / ${a.password}` : '');
+  for (const a of shown) lines.push(`  ${a.name} — Patient/${a.patientId}, member ${a.memberId}${login(a)}, ${claimCount(a)} ${plural(claimCount(a), 'claim')}`);
   const first = shown[0];
   if (first) {
-    lines.push('Try:');
-    lines.push(`  curl '${url}/Patient/${first.patientId}'`);
-    lines.push(`  curl '${url}/ExplanationOfBenefit?patient=${first.patientId}&_include=ExplanationOfBenefit:coverage'`);
-    lines.push(`  curl '${url}/Coverage?beneficiary=${first.patientId}'`);
-    lines.push(`  curl '${url}/Patient/${first.patientId}/$everything'`);
+    const curl = curlOf(argv);
+    const token = tokenLines(argv, url, curl);
+    lines.push('Try:', ...token.lines);
+    const get = `${curl}${token.header}`;
+    lines.push(`  ${get} '${url}/Patient/${first.patientId}'`);
+    lines.push(`  ${get} '${url}/ExplanationOfBenefit?patient=${first.patientId}&_include=ExplanationOfBenefit:coverage'`);
+    lines.push(`  ${get} '${url}/Coverage?beneficiary=${first.patientId}'`);
+    lines.push(`  ${get} '${url}/Patient/${first.patientId}/$everything'`);
   }
   return `${lines.join('\n')}\n`;
 }
 
 /** Two test members' sign-ins and a SMART standalone launch link (with its PKCE verifier) to start from. */
-function signInExamples(url: string, dir: string, clientId: string): string {
+function signInExamples(url: string, dir: string, clientId: string, curl: string): string {
   const accounts = loadTestMembers(dir).slice(0, 2);
   const origin = new URL(url).origin;
   const verifier = randomBytes(32).toString('base64url');
@@ -357,7 +404,7 @@ function signInExamples(url: string, dir: string, clientId: string): string {
   lines.push('Start from (in a browser; after sign-in the redirect to localhost:3000 carries ?code=…):');
   lines.push(`  ${origin}/auth/authorize?${authorize.toString()}`);
   lines.push('Then exchange the code for a token bound to that member:');
-  lines.push(`  curl -d grant_type=authorization_code -d code=CODE -d client_id=${clientId} --data-urlencode redirect_uri=${redirectUri} -d code_verifier=${verifier} '${origin}/auth/token'`);
+  lines.push(`  ${curl} -d grant_type=authorization_code -d code=CODE -d client_id=${clientId} --data-urlencode redirect_uri=${redirectUri} -d code_verifier=${verifier} '${origin}/auth/token'`);
   return `${lines.join('\n')}\n`;
 }
 
