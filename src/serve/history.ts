@@ -26,6 +26,11 @@ export function isTombstone(version: Resource | undefined): boolean {
   return Boolean(version && (version as unknown as Record<string, unknown>)[DELETED]);
 }
 
+/** The newest of `versions` (oldest first) that is not a deletion: a deleted resource as it last was; undefined if none. */
+export function lastContent(versions: Resource[]): Resource | undefined {
+  return [...versions].reverse().find((v) => !isTombstone(v));
+}
+
 /** An OperationOutcome whose id medplum's getStatus maps to the HTTP status (`not-found` 404, `gone` 410). */
 function outcomeOf(id: 'not-found' | 'gone', code: 'not-found' | 'deleted', text: string): OperationOutcome {
   return { resourceType: 'OperationOutcome', id, issue: [{ severity: 'error', code, details: { text } }] };

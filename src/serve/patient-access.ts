@@ -1,6 +1,7 @@
 import { getSearchParameters, isResourceType } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import { DIRECTORY_TYPES, isCompartmentType, visibleToPatient } from './compartment.js';
+import { lastContent } from './history.js';
 import type { PatientGrant } from './patient-auth.js';
 import type { AtomicMemoryRepository } from './router.js';
 import type { Query } from './search-extras.js';
@@ -28,8 +29,9 @@ export function patientDenial(grant: PatientGrant, method: string, segments: str
     return grant.types === '*' ? undefined : 'Patient/$everything needs patient/*.read or patient/*.rs';
   }
   if (method !== 'GET' || (segments.length > 2 && operation !== '_history')) return `${segments.join('/')} is not available to a patient token`;
-  const resource = repo.get(type, id);
-  // A resource that is not there gets the router's 404; one outside the compartment is refused.
+  // A deleted resource is judged by its last version (its 410, history and versions are the compartment's as it was).
+  const resource = repo.get(type, id) ?? lastContent(repo.versions(type, id));
+  // A resource that was never there gets the router's 404; one outside the compartment is refused.
   if (resource && !visibleToPatient(resource, grant.patient)) return `${type}/${id} is outside the compartment of Patient/${grant.patient}`;
   return undefined;
 }

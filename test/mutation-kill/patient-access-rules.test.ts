@@ -22,7 +22,7 @@ const stored: Resource[] = [
   eob('theirs', 'other'),
   { resourceType: 'Organization', id: 'payer' },
 ];
-const repo = { get: (type: string, id: string) => stored.find((r) => r.resourceType === type && r.id === id) } as unknown as AtomicMemoryRepository;
+const repo = { get: (type: string, id: string) => stored.find((r) => r.resourceType === type && r.id === id), versions: () => [] } as unknown as AtomicMemoryRepository;
 const deny = (grant: PatientGrant, method: string, path: string) => patientDenial(grant, method, path === '' ? [] : path.split('/'), repo);
 
 beforeAll(() => indexR4Definitions());
