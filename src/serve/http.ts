@@ -38,7 +38,7 @@ import { BulkExports, type ExportOptions } from './export.js';
 import { handleMemberMatch } from './member-match.js';
 import { brandsDiscovery, serveBrands } from './brands.js';
 import { bundleNeeds, systemDenial, systemFilter, systemGrant, systemRouteDenial } from './system-access.js';
-import { decodeSegments, issueOutcome, mediaTypeRefusal, methodRefusal, unknownOperation, type Refusal } from './request-checks.js';
+import { decodeSegments, issueOutcome, mediaTypeRefusal, methodRefusal, unknownOperation, updateBodyProblem, type Refusal } from './request-checks.js';
 
 export const FHIR_PATH = '/fhir';
 export const TOKEN_PATH = '/auth/token';
@@ -284,24 +284,6 @@ async function offThread(context: HttpContext, res: ServerResponse, task: ReadRe
 }
 
 /**
- * Why the body of `PUT Type/id` cannot be that resource (R4 http.html#update: "If no id element is provided, or the id
- * disagrees with the id in the URL, the server SHALL respond with an HTTP 400 error code"), naming both ids or types;
- * undefined when it can (no body is medplum's own 400).
- */
-function updateMismatch(type: string, id: string, resource: Resource | undefined): OperationOutcome | undefined {
-  if (!resource || typeof resource !== 'object') return undefined;
-  const problem =
-    resource.resourceType !== type
-      ? `the body's resourceType is ${resource.resourceType ? `"${String(resource.resourceType)}"` : 'missing'}, but PUT ${type}/${id} takes a ${type}`
-      : resource.id === undefined
-        ? `the body has no id: PUT ${type}/${id} needs "id": "${id}" in it`
-        : resource.id !== id
-          ? `the body's id "${String(resource.id)}" is not the URL's "${id}" (PUT ${type}/${id})`
-          : undefined;
-  return problem ? { ...badRequest(problem), issue: [{ severity: 'error', code: 'invalid', details: { text: problem }, expression: [resource.resourceType !== type ? 'resourceType' : 'id'] }] } : undefined;
-}
-
-/**
  * 501 for type and system history (`GET [type]/_history`, `GET /_history`): the sandbox serves instance history only
  * (`Patient/<id>/_history`; its CapabilityStatement lists `history-instance` alone). Undefined for anything else.
  */
@@ -348,8 +330,8 @@ async function write(context: HttpContext, method: HttpMethod, url: URL, segment
   // medplum's delete does not read If-Match: a DELETE of another version than the current one is a 412 here.
   const stale = method === 'DELETE' && segments.length === 2 && deleteRefusal({ request: { method, url: `${type}/${id}`, ifMatch: req.headers['if-match'] } }, context.repo);
   if (stale) return [stale];
-  const mismatch = method === 'PUT' && segments.length === 2 ? updateMismatch(type!, id!, resource) : undefined;
-  if (mismatch) return [mismatch];
+  const mismatch = method === 'PUT' && segments.length === 2 ? updateBodyProblem(type!, id!, resource) : undefined;
+  if (mismatch) return [{ ...badRequest(mismatch.text), issue: [{ severity: 'error', code: 'invalid', details: { text: mismatch.text }, expression: [mismatch.element] }] }];
   const creates = method === 'PUT' && type && id && segments.length === 2 && !context.repo.has(type, id);
   const response = await context.router.handleRequest(fhirRequest(method, segments.join('/'), url, body, req), context.repo);
   if (creates && isOk(response[0]) && response[1]) return [created, response[1]];

@@ -61,3 +61,20 @@ export function unknownOperation(segments: string[]): Refusal | undefined {
   if (!operation) return undefined;
   return { status: 501, outcome: issueOutcome('not-supported', `operation ${operation} is not supported by this server`) };
 }
+
+/**
+ * Why a resource cannot be the body of `PUT Type/id` (R4 http.html#update: "If no id element is provided, or the id
+ * disagrees with the id in the URL, the server SHALL respond with an HTTP 400 error code"): its text, naming both ids
+ * or types, and the element at fault (`resourceType` or `id`); undefined when it can, or when it is no object (other
+ * checks answer that). `what`: how the text names the resource (a batch entry's `Bundle.entry[N].resource`).
+ */
+export function updateBodyProblem(type: string, id: string, resource: unknown, what = 'the body'): { text: string; element: 'resourceType' | 'id' } | undefined {
+  if (!resource || typeof resource !== 'object') return undefined;
+  const { resourceType, id: bodyId } = resource as { resourceType?: unknown; id?: unknown };
+  if (resourceType !== type) {
+    return { element: 'resourceType', text: `${what}'s resourceType is ${resourceType === undefined ? 'missing' : JSON.stringify(resourceType)}, but PUT ${type}/${id} takes a ${type}` };
+  }
+  if (bodyId === undefined) return { element: 'id', text: `${what} has no id: PUT ${type}/${id} needs "id": "${id}" in it` };
+  if (bodyId !== id) return { element: 'id', text: `${what}'s id ${JSON.stringify(bodyId)} is not the URL's "${id}" (PUT ${type}/${id})` };
+  return undefined;
+}

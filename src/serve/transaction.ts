@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { FhirRequest, FhirResponse, FhirRouter } from '@medplum/fhir-router';
 import type { Bundle, BundleEntry, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { fullUrlProblem } from '../validate/bundle-scope.js';
+import { updateBodyProblem } from './request-checks.js';
 import type { AtomicMemoryRepository } from './router.js';
 
 /**
@@ -143,6 +144,10 @@ export function bundleRuleProblems(bundle: Bundle): Map<number, OperationOutcome
     const fullUrl = entry?.fullUrl;
     const form = typeof fullUrl === 'string' ? fullUrlProblem(fullUrl) : undefined;
     if (form) issues.push(bundleIssue('processing', `Bundle.entry[${i}].fullUrl`, `Bundle.entry[${i}].fullUrl ${form}`));
+    // PUT Type/id whose resource is another (medplum said only "Incorrect resource ID"): as a PUT alone answers it.
+    const target = entry?.request?.method === 'PUT' && typeof entry.request.url === 'string' ? /^([A-Za-z]+)\/([^/?]+)$/.exec(entry.request.url) : undefined;
+    const mismatch = target && updateBodyProblem(target[1]!, target[2]!, entry?.resource, `Bundle.entry[${i}].resource`);
+    if (mismatch) issues.push(bundleIssue('invalid', `Bundle.entry[${i}].resource.${mismatch.element}`, mismatch.text));
     forEachReference(entry?.resource, `Bundle.entry[${i}].resource`, (reference, path) => {
       const owner = owners.get(reference);
       const why =

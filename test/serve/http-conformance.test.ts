@@ -141,5 +141,17 @@ describe.each([
     const type = await fhir(`${server.url}/Patient/c`, { method: 'PUT', body: { resourceType: 'Observation', id: 'c' } });
     expect([type.status, text(type.body)]).toEqual([400, 'the body\'s resourceType is "Observation", but PUT Patient/c takes a Patient']);
     expect((await fhir(`${server.url}/Patient/b`)).body.gender).toBe('female');
+    // The same in a batch (that entry alone) and a transaction (whole, nothing stored).
+    const put = (id: string, body: object) => ({ resource: body, request: { method: 'PUT', url: `Patient/${id}` } });
+    const batch = await fhir<Bundle>(server.url, { method: 'POST', body: { resourceType: 'Bundle', type: 'batch', entry: [put('c', { resourceType: 'Patient', id: 'b' }), put('c', { resourceType: 'Patient', id: 'c', gender: 'other' })] } });
+    expect(batch.status).toBe(200);
+    expect(batch.body.entry!.map((e) => [e.response?.status, text(e.response?.outcome as never)])).toEqual([
+      ['400 Bad Request', 'Bundle.entry[0].resource\'s id "b" is not the URL\'s "c" (PUT Patient/c)'],
+      ['200', expect.any(String)],
+    ]);
+    const transaction = await fhir(server.url, { method: 'POST', body: { resourceType: 'Bundle', type: 'transaction', entry: [put('c', { resourceType: 'Patient', id: 'c', gender: 'male' }), put('b', { resourceType: 'Observation', id: 'b' })] } });
+    expect([transaction.status, text(transaction.body)]).toEqual([400, 'Bundle.entry[1].resource\'s resourceType is "Observation", but PUT Patient/b takes a Patient']);
+    expect(transaction.body.issue[0].expression).toEqual(['Bundle.entry[1].resource.resourceType']);
+    expect((await fhir(`${server.url}/Patient/c`)).body.gender).toBe('other');
   });
 });
