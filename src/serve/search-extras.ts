@@ -14,6 +14,7 @@ import { compiled } from './compiled-path.js';
 import { exactTokenFilter } from './token-case.js';
 import { answerCopy } from './store/raw-json.js';
 import { parameterPaths } from './store/decide.js';
+import { pageLinks, pageUrl } from './paging.js';
 
 export type Query = Record<string, string | string[]>;
 
@@ -223,7 +224,7 @@ export function runSearch(repo: AtomicMemoryRepository, plan: SearchPlan, base: 
   if (plan.summaryCount) return { resourceType: 'Bundle', type: 'searchset', total };
   const entry: BundleEntry[] = page.map((r) => entryOf(base, r, 'match'));
   entry.push(...resolveIncludes(repo, page, plan, base, visible));
-  const link = pageLinks(plan.offset, plan.count, total).map(({ relation, offset }) => ({ relation, url: pageUrl(base, path, plan, query, offset) }));
+  const link = pageLinks(plan.offset, plan.count, total).map(({ relation, offset }) => ({ relation, url: pageUrl(base, path, plan.count, query, offset) }));
   // FHIR JSON has no empty arrays (R4 json.html): a page with no match leaves `entry` out.
   return { resourceType: 'Bundle', type: 'searchset', total, link, ...(entry.length ? { entry } : {}) };
 }
@@ -463,35 +464,6 @@ function sortBy(resources: Resource[], type: string, rules: { code: string; desc
     }
     return 0;
   });
-}
-
-/**
- * The paging links of a searchset page (R4 http.html#paging: `self`, `first`, `previous`, `next`, `last`) as offsets:
- * `offset` and `count` the page's `_offset` and `_count`, `total` the matches. `first` is offset 0 and `last` the
- * last page that holds a match (offset 0 when none); `previous` is never past that last page, so a page past the end
- * points back at it (none when nothing matches). `_count=0` asks for the total only (R4 search §3.1.1.5.4): `self`
- * alone (a `next` equal to `self` would keep a client that follows `next` looping for ever).
- */
-export function pageLinks(offset: number, count: number, total: number): { relation: string; offset: number }[] {
-  const links = [{ relation: 'self', offset }];
-  if (count <= 0) return links;
-  const lastOffset = total > 0 ? Math.floor((total - 1) / count) * count : 0;
-  links.push({ relation: 'first', offset: 0 });
-  if (offset > 0 && total > 0) links.push({ relation: 'previous', offset: Math.max(0, Math.min(offset - count, lastOffset)) });
-  if (offset + count < total) links.push({ relation: 'next', offset: offset + count });
-  links.push({ relation: 'last', offset: lastOffset });
-  return links;
-}
-
-function pageUrl(base: string, path: string, plan: SearchPlan, query: Query, offset: number): string {
-  const search = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) {
-    if (k === '_offset' || k === '_count') continue;
-    for (const one of Array.isArray(v) ? v : [v]) search.append(k, one);
-  }
-  search.set('_count', String(plan.count));
-  search.set('_offset', String(offset));
-  return `${base}/${path}?${search.toString()}`;
 }
 
 function integer(query: Query, name: string, fallback: number): number {

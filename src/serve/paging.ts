@@ -1,0 +1,33 @@
+import type { Query } from './search-extras.js';
+
+/**
+ * The paging links of a searchset page (R4 http.html#paging: `self`, `first`, `previous`, `next`, `last`) as offsets:
+ * `offset` and `count` the page's `_offset` and `_count`, `total` the matches. `first` is offset 0 and `last` the
+ * last page that holds a match (offset 0 when none); `previous` is never past that last page, so a page past the end
+ * points back at it (none when nothing matches). `_count=0` asks for the total only (R4 search §3.1.1.5.4): `self`
+ * alone (a `next` equal to `self` would keep a client that follows `next` looping for ever).
+ */
+export function pageLinks(offset: number, count: number, total: number): { relation: string; offset: number }[] {
+  const links = [{ relation: 'self', offset }];
+  if (count <= 0) return links;
+  const lastOffset = total > 0 ? Math.floor((total - 1) / count) * count : 0;
+  links.push({ relation: 'first', offset: 0 });
+  if (offset > 0 && total > 0) links.push({ relation: 'previous', offset: Math.max(0, Math.min(offset - count, lastOffset)) });
+  if (offset + count < total) links.push({ relation: 'next', offset: offset + count });
+  links.push({ relation: 'last', offset: lastOffset });
+  return links;
+}
+
+/**
+ * The URL of one page of a search: `base/path?` the query as asked, `_count` and `_offset` set to this page's.
+ */
+export function pageUrl(base: string, path: string, count: number, query: Query, offset: number): string {
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (k === '_offset' || k === '_count') continue;
+    for (const one of Array.isArray(v) ? v : [v]) search.append(k, one);
+  }
+  search.set('_count', String(count));
+  search.set('_offset', String(offset));
+  return `${base}/${path}?${search.toString()}`;
+}
