@@ -13,6 +13,7 @@ import type { Bundle } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/serve/index.js';
 import { tempDir } from '../helpers/output.js';
+import type { Validator } from '../../src/validate/validator.js';
 import { checkResource, sharedValidator } from '../helpers/validator.js';
 import { fhir } from './helpers.js';
 
@@ -24,6 +25,15 @@ writeFileSync(
   join(temp.dir, 'ndjson', 'Observation.ndjson'),
   [1, 2, 3, 4, 5].map((n) => JSON.stringify({ resourceType: 'Observation', id: `o${n}`, status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/b' } })).join('\n') + '\n',
 );
+
+// Made and used once before any server starts: loading it and compiling the R4 definitions at the first check block
+// this thread for seconds to tens of seconds, and fetch then reuses a kept-alive socket whose expiry it could not
+// see while blocked, which the server closed meanwhile (ECONNRESET).
+let validator: Validator;
+beforeAll(async () => {
+  validator = await sharedValidator();
+  checkResource(validator, { resourceType: 'Bundle', type: 'history' });
+}, 240_000);
 
 const text = (body: { issue?: { details?: { text?: string } }[] }) => body.issue?.[0]?.details?.text ?? '';
 
@@ -71,7 +81,6 @@ describe.each([
     }
     expect((entries[1]!.resource as { gender?: string }).gender).toBe('male');
     expect(new Set(entries.map((e) => e.response?.etag)).size).toBe(3);
-    const validator = await sharedValidator();
     expect(checkResource(validator, history.body).filter((i) => i.severity === 'error')).toEqual([]);
     // The check can fail: the answer's shape before (entries with only a resource) breaks bdl-3 and bdl-4.
     const bare = { resourceType: 'Bundle', type: 'history', entry: entries.filter((e) => e.resource).map((e) => ({ resource: e.resource })) };
