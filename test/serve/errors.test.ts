@@ -156,6 +156,12 @@ describeEmbedded('serve: every error in README\'s table, against real servers', 
     'GET /nothing': () => at(none, '/nothing'),
     'GET /fhir/Nothing': () => at(none, '/fhir/Nothing'),
     'GET /fhir/Patient/unknown': () => at(none, '/fhir/Patient/unknown'),
+    'GET /fhir/Patient/<deleted>': async () => {
+      await at(none, '/fhir/Patient/gone', json('PUT', { resourceType: 'Patient', id: 'gone' }));
+      await at(none, '/fhir/Patient/gone', { method: 'DELETE' });
+      return at(none, '/fhir/Patient/gone');
+    },
+    'GET /fhir/Patient/_history': () => at(none, '/fhir/Patient/_history'),
     'GET /fhir/Binary/unknown': () => at(none, '/fhir/Binary/unknown', { headers: { accept: 'text/plain' } }),
     'GET /.well-known/smart-configuration': () => at(none, '/.well-known/smart-configuration'),
     'GET /auth/authorize': () => at(backend, '/auth/authorize'),
