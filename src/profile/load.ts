@@ -309,6 +309,8 @@ function describeSchemaError(e: ErrorObject): string {
   if (isShare(e.parentSchema) && (e.keyword === 'type' || e.keyword === 'minimum' || e.keyword === 'maximum')) {
     return `${JSON.stringify(e.data)} is not a share: expected a number from 0 to 1 (20% is 0.2)`;
   }
+  const wholeNumber = wholeNumberWords(e);
+  if (wholeNumber) return wholeNumber;
   switch (e.keyword) {
     case 'type':
       return `expected ${String(e.params.type)}`;
@@ -335,6 +337,19 @@ function describeSchemaError(e: ErrorObject): string {
     default:
       return e.message ?? e.keyword;
   }
+}
+
+/**
+ * An integer field's wrong type or value out of range, worded as the CLI and the library word a count
+ * (`--members abc: expected a whole number ≥ 1`): `expected a whole number ≥ 1`, `… from 0 to 110`, or
+ * `expected a whole number` without bounds. Undefined for any other error.
+ */
+function wholeNumberWords(e: ErrorObject): string | undefined {
+  const schema = e.parentSchema as { type?: unknown; minimum?: unknown; maximum?: unknown } | undefined;
+  if (schema?.type !== 'integer' || !['type', 'minimum', 'maximum'].includes(e.keyword)) return undefined;
+  const { minimum: min, maximum: max } = schema;
+  const range = typeof min === 'number' && typeof max === 'number' ? ` from ${min} to ${max}` : typeof min === 'number' ? ` ≥ ${min}` : typeof max === 'number' ? ` ≤ ${max}` : '';
+  return `expected a whole number${range}`;
 }
 
 function formatPath(path: (string | number)[]): string {

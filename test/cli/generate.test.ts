@@ -63,9 +63,9 @@ describe('fhirseed generate', () => {
 
   it.each([
     ['unknown key', (t: string) => t.replace('members: 25', 'members: 25\nmembres: 3'), /^fhirseed: .*bad\.yaml:\d+:1: membres: unknown field 'membres' \(did you mean 'members'\?\)\n$/],
-    ['wrong type', (t: string) => t.replace('seed: 20260101', 'seed: soon'), /^fhirseed: .*bad\.yaml:\d+:7: seed: expected integer\n$/],
+    ['wrong type', (t: string) => t.replace('seed: 20260101', 'seed: soon'), /^fhirseed: .*bad\.yaml:\d+:7: seed: expected a whole number\n$/],
     ['shares', (t: string) => t.replace('{ code: female, share: 0.51 }', '{ code: female, share: 0.61 }'), /demographics\.sex\[0\]\.share: sex shares sum to 1\.1, not 1 \(female 0\.61, male 0\.49\)\n$/],
-    ['negative count', (t: string) => t.replace('members: 25', 'members: -5'), /members: must be ≥ 1\n$/],
+    ['negative count', (t: string) => t.replace('members: 25', 'members: -5'), /members: expected a whole number ≥ 1\n$/],
     ['period', (t: string) => t.replace('start: "2025-01-01"', 'start: "2026-01-01"'), /period\.end: period end 2025-12-31 must be after start 2026-01-01\n$/],
     ['code-map key', (t: string) => t.replace('- key: asthma', '- key: asthmaa'), /conditions\[\d+\]\.key: unknown code-map key 'asthmaa'/],
   ])('should reject a profile with a bad %s: exit 2, one line, nothing written', async (_name, corrupt, message) => {

@@ -46,7 +46,18 @@ describe('loadProfile', () => {
   it('should report a wrong type at the value', () => {
     const text = defaultText.replace('members: 25', 'members: many');
     const e = errorOf(text);
-    expect(e.message).toBe(`bad.yaml:${lineOf(text, 'members: many')}:10: members: expected integer`);
+    expect(e.message).toBe(`bad.yaml:${lineOf(text, 'members: many')}:10: members: expected a whole number ≥ 1`);
+  });
+
+  // Worded as the CLI's `--members abc` and the library's options.profile.members (V-report 11).
+  it.each([
+    ['members: 0', 'members: 25', 'members', 'expected a whole number ≥ 1'],
+    ['members: 1.5', 'members: 25', 'members', 'expected a whole number ≥ 1'],
+    ['seed: soon', 'seed: 20260101', 'seed', 'expected a whole number'],
+    ['seed: 1.5', 'seed: 20260101', 'seed', 'expected a whole number'],
+  ])('should word a count that is no whole number as the CLI does (%s)', (edited, original, field, words) => {
+    const text = defaultText.replace(original, edited);
+    expect(errorOf(text).message).toBe(`bad.yaml:${lineOf(text, edited)}:${edited.indexOf(':') + 3}: ${field}: ${words}`);
   });
 
   // A sum is located at the group's first share and lists every share: the edited one may be any of them (the
