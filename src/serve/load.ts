@@ -5,6 +5,7 @@ import { getStatus, isOk, normalizeOperationOutcome, operationOutcomeToString } 
 import type { FhirRouter } from '@medplum/fhir-router';
 import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { Interrupted, UserError } from '../util/errors.js';
+import { jsonSyntaxError } from '../util/json-text.js';
 import type { AtomicMemoryRepository } from './router.js';
 import { plainPuts } from './store/bulk-text.js';
 import { processBundle } from './transaction.js';
@@ -72,7 +73,7 @@ export async function loadDirectory(
       }
     } catch (error) {
       if (error instanceof Interrupted) throw error;
-      result.errors.push(`${name}: ${(error as Error).message}`);
+      result.errors.push(loadFailure(name, undefined, error));
     }
   }
   await yieldUnlessAborted(signal);
@@ -166,7 +167,7 @@ export async function loadNdjsonLines(
             await store(parseResource(text), repo);
             result.loaded++;
           } catch (error) {
-            result.errors.push(`${name}:${line}: ${(error as Error).message}`);
+            result.errors.push(loadFailure(name, line, error));
           }
         }
       }),
@@ -175,8 +176,8 @@ export async function loadNdjsonLines(
   let line = 0;
   for await (const raw of lines) {
     line++;
-    const text = raw.trim();
-    if (text) batch.push({ line, text });
+    // Parsed untrimmed (JSON allows the blanks around): a line that is not JSON is then told at its own column.
+    if (raw.trim()) batch.push({ line, text: raw });
     if (batch.length >= NDJSON_BATCH) {
       await flush();
       await yieldUnlessAborted(signal);
@@ -204,12 +205,37 @@ export function failureText(error: unknown): string {
   return describe(normalizeOperationOutcome(error));
 }
 
+/**
+ * A data file, or an NDJSON line, that is not JSON: where the parser stopped (1-based line and column within the text
+ * parsed) and why, in the words of validate and report (util/json-text.ts jsonSyntaxError). loadFailure places it.
+ */
+export class NotJson extends Error {
+  constructor(
+    readonly line: number,
+    readonly column: number,
+    readonly why: string,
+  ) {
+    super(`${line}:${column}: not JSON (${why})`);
+  }
+}
+
+/**
+ * How a file's or an NDJSON line's failure to load is recorded: `NAME:LINE:COLUMN: not JSON (why)` for text that is
+ * not JSON (as validate and report say it: `bundles/member-000001.json:1:101: not JSON (Unterminated string)`), else
+ * `NAME:LINE: why` for a line (`line`, 1-based, of an NDJSON file) or `NAME: why` for a whole file.
+ */
+export function loadFailure(name: string, line: number | undefined, error: unknown): string {
+  if (error instanceof NotJson) return `${name}:${line ?? error.line}:${error.column}: not JSON (${error.why})`;
+  return `${name}${line === undefined ? '' : `:${line}`}: ${(error as Error).message}`;
+}
+
 function parseResource(text: string): Resource & { resourceType: string } {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new Error(`not JSON (${(error as Error).message})`);
+    const at = jsonSyntaxError(text, error as Error);
+    throw new NotJson(at.line, at.column, at.why);
   }
   const resource = value as { resourceType?: unknown };
   if (typeof resource !== 'object' || resource === null || typeof resource.resourceType !== 'string') {

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { isResourceType } from '@medplum/core';
 import type { Bundle } from '@medplum/fhirtypes';
 import { workerFailed } from '../../util/worker-failed.js';
-import { failureText, storeLine, yieldUnlessAborted, type JsonLoader, type LoadResult, type NdjsonLoader } from '../load.js';
+import { failureText, loadFailure, storeLine, yieldUnlessAborted, type JsonLoader, type LoadResult, type NdjsonLoader } from '../load.js';
 import { KEY_PARTS, splitLines } from './bulk-text.js';
 import type { DatePlan } from './dates.js';
 import type { SqliteRepository } from './sqlite-repository.js';
@@ -207,7 +207,7 @@ export function createBulkLoader(
     let lines: string[] | undefined;
     const fallback = (i: number) => async () => {
       lines ??= splitLines(Buffer.from(rows.bytes.buffer, rows.bytes.byteOffset, rows.bytes.byteLength).toString('utf8'));
-      await storeLine(lines[rows.line[i]! - 1]!.trim(), repo);
+      await storeLine(lines[rows.line[i]! - 1]!, repo);
     };
     for (let i = 0; i < rows.line.length; i++) {
       let appending = true;
@@ -219,7 +219,7 @@ export function createBulkLoader(
         result.loaded++;
       } catch (error) {
         // storeLine's errors are written as the line's failure already; appendText's are SQLite's.
-        result.errors.push(`${name}:${first + rows.line[i]!}: ${appending ? failureText(error) : (error as Error).message}`);
+        result.errors.push(appending ? `${name}:${first + rows.line[i]!}: ${failureText(error)}` : loadFailure(name, first + rows.line[i]!, error));
       }
     }
   };
