@@ -23,7 +23,12 @@ describe('the line for a signal before a command claims it', () => {
     expect(unclaimedInterruptLine(['start'])).toBe(generateInterrupted('output'));
   });
 
+  // V-report 10: a bare `interrupted` where README lists serve's start-up lines by step.
+  it("should say for serve that nothing was served, before its first step (reading the IG packages)", () => {
+    for (const argv of [['serve'], ['serve', 'out', '--port', '0']]) expect(unclaimedInterruptLine(argv)).toBe('interrupted before reading the IG packages; nothing served');
+  });
+
   it('should say only that it was interrupted for any other command', () => {
-    for (const argv of [['serve', '-o', 'x'], ['validate', 'generate'], ['kits', 'start'], [], ['--help']]) expect(unclaimedInterruptLine(argv)).toBe('interrupted');
+    for (const argv of [['validate', 'generate'], ['kits', 'start'], ['seed', 'serve'], [], ['--help']]) expect(unclaimedInterruptLine(argv)).toBe('interrupted');
   });
 });

@@ -56,7 +56,7 @@ describe('signals: every command interrupted at any time says so in one line and
     const result = await run.exited;
     expect(result.code, result.stderr).toBe(130);
     expect(result.stdout).not.toMatch(/sandbox at/);
-    expect(result.stderr).toBe('fhirseed: interrupted\n');
+    expect(result.stderr).toBe('fhirseed: interrupted before reading the IG packages; nothing served\n');
   }, 60_000);
 
   it('should report a signal in the first moments of generate (before it writes) in one line, exit 130, leaving nothing behind', async () => {

@@ -183,6 +183,8 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
   let served = false;
   // A second signal meets the fallback (bin.ts: exit 130 at once) if the clean stop hangs.
   signal.addEventListener('abort', release, { once: true });
+  // A second signal while the server starts (the first stops it at the end of the current step) ends it at once.
+  const releaseStarting = beforeForcedExit(() => 'interrupted again while starting; nothing served');
   let releaseStore = () => undefined as void;
   try {
     const server = await startServer({
@@ -196,6 +198,7 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
     // A second signal during the clean stop (Ctrl-C pressed again while it waits for the read workers, or a SIGTERM
     // after the SIGINT) ends the process at once: the store is closed first, so that only its file is left (no -wal,
     // -shm or lock).
+    releaseStarting();
     releaseStore = beforeForcedExit(() => {
       server.closeStoreNow();
       return 'interrupted again while stopping; server stopped at once (exit 130)';
@@ -215,6 +218,7 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
     await server.close();
   } finally {
     release();
+    releaseStarting();
     releaseStore();
     onStoreFault(undefined);
   }
