@@ -54,6 +54,12 @@ export interface GenerateOptions {
    * what throws here (e.g. the archive cannot be written) leaves `out` as it was.
    */
   beforePlace?: (dir: string, manifest: Manifest) => void;
+  /**
+   * Told, in one line for a user (no `fhirseed: ` prefix), what putting the run in place removed that was not
+   * generate's own: the sandbox store of the earlier output (`removed out/sandbox-store (the sandbox store of the
+   * earlier population): what apps and the seeder wrote to it is gone`). Not called when there was none.
+   */
+  onNote?: (note: string) => void;
 }
 
 /** generateAsync's options: also a signal that stops the run (Ctrl-C), and the worker threads to build members on. */
@@ -281,7 +287,10 @@ function finishRun(run: Run, options: GenerateOptions, names: OptionNames): Mani
   writeFileSync(join(temp, `manifest${shardSuffix(options.shard)}.json`), `${JSON.stringify(manifest, null, 2)}\n`);
   options.beforePlace?.(temp, manifest);
   if (sharded) moveShardIn(temp, options.out, options.shard!, { first, end });
-  else swapInOutput(temp, options.out, names.out);
+  else {
+    const store = swapInOutput(temp, options.out, names.out);
+    if (store) options.onNote?.(`removed ${store} (the sandbox store of the earlier population): what apps and the seeder wrote to it is gone`);
+  }
   return manifest;
 }
 

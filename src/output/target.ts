@@ -57,11 +57,10 @@ export function checkOutputTarget(out: string, what = '--out'): string {
  * store. A stale lock (its process gone) does not count. Reads only.
  */
 export function assertNotServed(out: string, what = '--out'): void {
-  // 'sandbox-store' is serve/store/open.ts STORE_DIR, named here as OWN_ENTRY names it (src/output may not import serve).
-  const [live] = liveStoresIn(join(out, 'sandbox-store'));
+  const [live] = liveStoresIn(join(out, SANDBOX_STORE));
   if (live) {
     throw new UserError(
-      `${what} ${out}: being served by fhirseed serve pid ${live.pid} (store ${join(out, 'sandbox-store', basename(live.file))}); generating would delete that store and what apps wrote to it: stop that serve first, or give another ${what}`,
+      `${what} ${out}: being served by fhirseed serve pid ${live.pid} (store ${join(out, SANDBOX_STORE, basename(live.file))}); generating would delete that store and what apps wrote to it: stop that serve first, or give another ${what}`,
     );
   }
 }
@@ -142,34 +141,39 @@ function removeStale(area: { dir: string; prefix: string }): void {
   }
 }
 
+/** The sandbox's store folder in an output (serve/store/open.ts STORE_DIR; src/output may not import serve). */
+const SANDBOX_STORE = 'sandbox-store';
+
 /**
  * Puts a finished unsharded run in place: the old `out` is renamed aside, the temporary directory
  * renamed to `out`, the old seed-state/ carried over, and the old directory removed. Between the two
  * renames `out` is missing for an instant, but never half written. When `out` itself cannot be
  * renamed (the working directory is in it, or it is a mount point and `temp` inside it), its entries
- * are swapped instead, one rename each. Throws UserError (assertNotServed), touching nothing, when a serve holds
- * a store in `out` by now.
+ * are swapped instead, one rename each. Returns `out/sandbox-store` when the old `out` had a sandbox store there
+ * (not empty), removed with the old population (what apps and the seeder wrote to it included): the caller says so.
+ * Throws UserError (assertNotServed), touching nothing, when a serve holds a store in `out` by now.
  */
-export function swapInOutput(temp: string, out: string, what = '--out'): void {
+export function swapInOutput(temp: string, out: string, what = '--out'): string | undefined {
   const target = resolve(out);
   // Checked again at the end: a serve may have started on `out` while this run generated.
   assertNotServed(out, what);
   if (!existsSync(target)) {
     renameSync(temp, target);
-    return;
+    return undefined;
   }
+  const store = holdsEntries(join(target, SANDBOX_STORE)) ? join(out, SANDBOX_STORE) : undefined;
   const area = workArea(target);
   const old = join(area.dir, `${area.prefix}old-${process.pid}`);
   if (isInside(temp, target) || isInside(process.cwd(), target)) {
     swapEntries(temp, target, old);
-    return;
+    return store;
   }
   try {
     renameSync(target, old);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EBUSY') throw error;
     swapEntries(temp, target, old);
-    return;
+    return store;
   }
   try {
     renameSync(temp, target);
@@ -179,6 +183,16 @@ export function swapInOutput(temp: string, out: string, what = '--out'): void {
   }
   for (const kept of KEPT) if (existsSync(join(old, kept))) renameSync(join(old, kept), join(target, kept));
   rmSync(old, { recursive: true, force: true });
+  return store;
+}
+
+/** Whether `dir` is a folder holding anything. */
+function holdsEntries(dir: string): boolean {
+  try {
+    return readdirSync(dir).length > 0;
+  } catch {
+    return false;
+  }
 }
 
 /**

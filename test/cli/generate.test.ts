@@ -34,6 +34,25 @@ describe('fhirseed generate', () => {
     expect(existsSync(join(out, 'bundles', 'member-000003.json'))).toBe(true);
   });
 
+  // V-report 4: the store (with what apps and the seeder wrote to it) went without a word; seed-state/ is kept as before.
+  it('should say in one stderr line that it removed the earlier sandbox store, and nothing when there was none', async () => {
+    const out = join(dir(), 'out');
+    expect((await run(['generate', '--members', '2', '--out', out])).stderr).toBe('');
+    mkdirSync(join(out, 'sandbox-store'));
+    writeFileSync(join(out, 'sandbox-store', 'store.sqlite'), 'apps wrote here');
+    mkdirSync(join(out, 'seed-state'));
+    writeFileSync(join(out, 'seed-state', 'checkpoint.json'), '{}');
+    const again = await run(['generate', '--members', '3', '--out', out]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toBe(`fhirseed: removed ${join(out, 'sandbox-store')} (the sandbox store of the earlier population): what apps and the seeder wrote to it is gone\n`);
+    expect(again.stdout).toMatch(/^fhirseed: wrote 3 members/);
+    expect(existsSync(join(out, 'sandbox-store'))).toBe(false);
+    expect(existsSync(join(out, 'seed-state', 'checkpoint.json'))).toBe(true);
+    // An empty store folder held nothing of anyone's: no line.
+    mkdirSync(join(out, 'sandbox-store'));
+    expect((await run(['generate', '--members', '2', '--out', out])).stderr).toBe('');
+  });
+
   it('should pack the output into a .tar.gz that tar reads, with the same bytes for the same run', async () => {
     const base = dir();
     const archives = [join(base, 'a.tar.gz'), join(base, 'b.tar.gz')];

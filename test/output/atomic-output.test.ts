@@ -40,6 +40,29 @@ describe('generate writes into a temporary directory and swaps it in when comple
     expect(leftovers(parent)).toEqual([]);
   });
 
+  it("should tell onNote the earlier sandbox store it removed, also when it swaps entries (the working directory in --out)", () => {
+    const parent = newDir();
+    const out = join(parent, 'out');
+    generateTo(out, profile);
+    for (const inside of [false, true]) {
+      mkdirSync(join(out, 'sandbox-store'));
+      writeFileSync(join(out, 'sandbox-store', 'store.sqlite'), 'apps wrote here');
+      const notes: string[] = [];
+      const cwd = process.cwd();
+      if (inside) process.chdir(out);
+      try {
+        generateTo(out, { ...profile, members: 2 }, { onNote: (n) => notes.push(n) });
+      } finally {
+        process.chdir(cwd);
+      }
+      expect(notes).toEqual([`removed ${join(out, 'sandbox-store')} (the sandbox store of the earlier population): what apps and the seeder wrote to it is gone`]);
+      expect(existsSync(join(out, 'sandbox-store'))).toBe(false);
+    }
+    const none: string[] = [];
+    generateTo(out, profile, { onNote: (n) => none.push(n) });
+    expect(none).toEqual([]);
+  });
+
   it('should replace the earlier output whole when the run completes, keeping seed-state/', () => {
     const parent = newDir();
     const out = join(parent, 'out');

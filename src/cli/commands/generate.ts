@@ -149,6 +149,8 @@ async function checkAndGenerate(argv: GenerateArgs, ahead: { threads?: MemberThr
   const packShard = argv.archive !== undefined && shard !== undefined && shard.count > 1;
   let packed: { files: number; bytes: number } | undefined;
   let manifest: Manifest;
+  // Said once the progress line is gone: what putting the output in place removed (the earlier sandbox store).
+  const placeNotes: string[] = [];
   try {
     manifest = await generateAsync({
       profile,
@@ -166,6 +168,7 @@ async function checkAndGenerate(argv: GenerateArgs, ahead: { threads?: MemberThr
       jobs,
       threads: ahead.threads,
       onProgress: progress.update,
+      onNote: (note) => placeNotes.push(`fhirseed: ${note}\n`),
       signal: interrupt.signal,
       beforePlace: argv.archive === undefined || packShard ? undefined : (dir, m) => (packed = writeArchive(dir, argv.archive!, `fhirseed-${m.runId}`)),
     }, CLI_OPTION_NAMES);
@@ -173,6 +176,7 @@ async function checkAndGenerate(argv: GenerateArgs, ahead: { threads?: MemberThr
     interrupt.release();
     progress.stop();
   }
+  for (const note of placeNotes) argv.io.stderr(note);
   const total = Object.values(manifest.counts.byType).reduce((a, b) => a + b, 0);
   argv.io.stdout(
     `fhirseed: wrote ${manifest.members.written} ${plural(manifest.members.written, 'member')}, ${total} ${plural(total, 'resource')} to ${argv.out} (profile ${profile.name}, seed ${profile.seed}, run ${manifest.runId})\n`,
