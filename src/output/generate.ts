@@ -18,7 +18,7 @@ import { BRANDS_FILE, buildUserAccessBrands } from '../fhir/smart/user-access-br
 import { memberBuilder, type MemberBuilder, type MemberSetup } from './member-builder.js';
 import type { RenderedGroup } from './render.js';
 import { DEFAULT_MAX_BUNDLE_ENTRIES } from './split.js';
-import { checkOutputTarget, createTempOutput, moveShardIn, swapInOutput } from './target.js';
+import { checkOutputTarget, createTempOutput, lockOutput, moveShardIn, swapInOutput } from './target.js';
 import { checkGenerateOptions } from './options-check.js';
 import { MemberThreads } from './workers.js';
 import { OutputWriter, shardSuffix, type OutputFormat, type Shard } from './writer.js';
@@ -161,6 +161,8 @@ export function generate(options: GenerateOptions, names: OptionNames = LIBRARY_
   } catch (error) {
     rmSync(run.temp, { recursive: true, force: true });
     throw writeFailure(error, options.out);
+  } finally {
+    run.unlock();
   }
 }
 
@@ -205,6 +207,8 @@ export async function generateAsync(options: AsyncGenerateOptions, names: Option
   } catch (error) {
     rmSync(run.temp, { recursive: true, force: true });
     throw writeFailure(error, options.out);
+  } finally {
+    run.unlock();
   }
 }
 
@@ -223,6 +227,8 @@ interface Run {
   end: number;
   temp: string;
   writer: OutputWriter;
+  /** Releases the output's lock (lockOutput), once the run is in place or removed. */
+  unlock: () => void;
 }
 
 /** The checks (before any work), the member setup, and the temporary directory with its writer open. */
@@ -249,16 +255,26 @@ function beginRun(options: GenerateOptions, streaming: boolean, names: OptionNam
       pretty: options.pretty ?? false,
     },
   };
-  const temp = createTempOutput(options.out, options.shard, names.out);
+  // Before the temporary directory: a second run on this output replaced the first one's output with its own at the
+  // end, both saying they wrote it (V-report 12).
+  const unlock = lockOutput(options.out, options.shard, names.out);
+  let temp: string;
+  try {
+    temp = createTempOutput(options.out, options.shard, names.out);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const writer = new OutputWriter(temp, setup.render.formats, options.shard, streaming, true);
   try {
     writer.open();
   } catch (error) {
     writer.close();
     rmSync(temp, { recursive: true, force: true });
+    unlock();
     throw error;
   }
-  return { setup, codeMaps, first, end, temp, writer };
+  return { setup, codeMaps, first, end, temp, writer, unlock };
 }
 
 /** The manifest, the caller's beforePlace, and the temporary directory put in place of `out`. */

@@ -5,9 +5,10 @@ import { shardSuffix, type Shard } from './writer.js';
 import { mayStillOwn } from '../util/running.js';
 import { makeDirectory } from '../util/make-dir.js';
 import { liveStoresIn } from '../util/store-lock.js';
+import { takePidLock } from '../util/pid-lock.js';
 
 /** The names fhirseed writes at the top of an output directory. */
-export const OWN_ENTRY = /^(bundles|ndjson|seed-state|serve-state|screenshots|sandbox-store|manifest.*\.json|test-accounts.*\.(json|csv)|brands\.json|\.fhirseed-(tmp|old)-\d+(\.shard-\d+-of-\d+)?)$/;
+export const OWN_ENTRY = /^(bundles|ndjson|seed-state|serve-state|screenshots|sandbox-store|manifest.*\.json|test-accounts.*\.(json|csv)|brands\.json|\.fhirseed-(tmp|old)-\d+(\.shard-\d+-of-\d+)?|\.fhirseed-lock(\.shard-\d+-of-\d+)?)$/;
 
 /**
  * Kept when the population is regenerated: the seeder's checkpoint and dead-letter files, the
@@ -93,6 +94,44 @@ function isMountPoint(target: string): boolean {
  */
 function workArea(target: string): { dir: string; prefix: string } {
   return isMountPoint(target) ? { dir: target, prefix: '.fhirseed-' } : { dir: dirname(target), prefix: `.${basename(target)}.fhirseed-` };
+}
+
+/** The output locks this process holds (by lock path): a second run of it on one output is refused too. */
+const outputLocks = new Set<string>();
+
+/**
+ * One run at a time per output (per shard of it): takes the pid-file lock `.<name>.fhirseed-lock[.shard-i-of-N]` in
+ * `out`'s work area (beside it, or inside a mounted `out`: workArea; util/pid-lock.ts, a stale one taken over) and
+ * returns its release. Two runs on one output both ended 0, the later one's output replacing the earlier's without a
+ * word (V-report 12). Throws UserError, touching nothing, when another live process (or a run of this one) holds it:
+ * one line naming the pid and the lock. The parent of `out` must exist, or is made.
+ */
+export function lockOutput(out: string, shard?: Shard, what = '--out'): () => void {
+  const target = resolve(out);
+  try {
+    makeDirectory(dirname(target));
+  } catch (error) {
+    throw new UserError(`${what} ${out}: cannot create ${dirname(target)} (${errorCode(error)})`);
+  }
+  const area = workArea(target);
+  const path = join(area.dir, `${area.prefix}lock${shardSuffix(shard)}`);
+  const running = (pid: number) =>
+    new UserError(
+      `output directory ${out}${shardSuffix(shard) ? ` (shard ${shard!.index}/${shard!.count})` : ''}: another fhirseed generate (pid ${pid}) is writing it; ` +
+        `wait for that one to end, or give another ${what}; if pid ${pid} is not a fhirseed generate or start, delete ${path}`,
+    );
+  if (outputLocks.has(path)) throw running(process.pid);
+  const release = takePidLock(path, {
+    held: running,
+    unwritable: (code) => new UserError(`--out ${out}: cannot write in ${area.dir} (${code})`),
+    failed: (code) => new UserError(`--out ${out}: cannot lock it with ${path} (${code})`),
+    churning: () => new UserError(`--out ${out}: cannot lock it (its lock ${path} keeps changing); stop the other generates of it`),
+  });
+  outputLocks.add(path);
+  return () => {
+    outputLocks.delete(path);
+    release();
+  };
 }
 
 /**
@@ -204,9 +243,10 @@ function swapEntries(temp: string, target: string, old: string): void {
   const movedOut: string[] = [];
   const movedIn: string[] = [];
   const work = new Set([temp, old].filter((p) => dirname(p) === target).map((p) => basename(p)));
+  const isLock = (name: string) => /^\.fhirseed-lock(\.shard-\d+-of-\d+)?$/.test(name);
   try {
     for (const name of readdirSync(target)) {
-      if (KEPT.includes(name) || work.has(name)) continue;
+      if (KEPT.includes(name) || work.has(name) || isLock(name)) continue;
       renameSync(join(target, name), join(old, name));
       movedOut.push(name);
     }

@@ -1,10 +1,10 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isSameProcess } from './running.js';
+import { liveLockHolder } from './pid-lock.js';
 
 /**
  * The reading side of serve's store lock (serve/store/lock.ts takes and releases it): a pid file `FILE.lock` beside
- * the store file holding `PID STAMP` (util/running.ts processStamp) or `PID` alone. Here so that `generate` (src/output),
+ * the store file (util/pid-lock.ts). Here so that `generate` (src/output),
  * which would replace a served directory, can tell a live serve without importing from src/serve.
  */
 
@@ -13,24 +13,12 @@ export function lockPath(file: string): string {
   return `${resolve(file)}.lock`;
 }
 
-/** The pid and stamp (if any) a lock file holds; undefined when it is gone or unreadable. */
-export function lockOwner(path: string): { pid: number; stamp: string | undefined } | undefined {
-  try {
-    const [first, stamp] = readFileSync(path, 'utf8').trim().split(/\s+/);
-    const pid = Number(first);
-    return Number.isInteger(pid) && pid > 0 ? { pid, stamp } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The pid of the live process other than this one that holds the lock of store `file`; undefined when nobody does or
  * the lock is stale (its process is gone or its pid now names another process: util/running.ts isSameProcess).
  */
 export function liveStoreHolder(file: string): number | undefined {
-  const owner = lockOwner(lockPath(file));
-  return owner !== undefined && owner.pid !== process.pid && isSameProcess(owner.pid, owner.stamp) ? owner.pid : undefined;
+  return liveLockHolder(lockPath(file));
 }
 
 /**
