@@ -44,8 +44,28 @@ describeEmbedded('start on shards and cut-short files', () => {
     const bundle = join(cut, 'bundles', 'member-000001.json');
     truncateSync(bundle, Math.floor(statSync(bundle).size / 2));
     const run = await runCliChild(['start', '--out', cut, '--members', '2', '--port', '0']);
-    expect(run.stdout()).toContain(`fhirseed: ${cut} holds an incomplete population (bundles/member-000001.json is cut short); generating the 'default' population into it\n`);
+    expect(run.stdout()).toContain(`fhirseed: ${cut} holds an incomplete population (bundles/member-000001.json is cut short); generating the 'default' population into it (profile default, seed 20260101, as its manifest.json records)\n`);
     await run.stop();
     expect(() => JSON.parse(readFileSync(bundle, 'utf8'))).not.toThrow();
   }, 120_000);
+
+  // V-report 13: a cut-short dental output of 2 members was replaced by 25 default members.
+  it("should make again the profile, members and seed its manifest records when the command line does not give them", async () => {
+    const cut = join(temp.dir, 'dental');
+    expect(await runCli(['generate', '--profile', 'dental', '--members', '2', '--seed', '7', '--out', cut], quiet)).toBe(0);
+    truncateSync(join(cut, 'bundles', 'member-000001.json'), 100);
+    const run = await runCliChild(['start', '--out', cut, '--port', '0', '--packages', join(cut, 'bundles')]);
+    expect(run.stdout()).toContain(
+      `fhirseed: ${cut} holds an incomplete population (bundles/member-000001.json is cut short); generating the 'dental' population into it (profile dental, 2 members, seed 7, as its manifest.json records)\n`,
+    );
+    await run.stop();
+    const manifest = JSON.parse(readFileSync(join(cut, 'manifest.json'), 'utf8'));
+    expect([manifest.profile, manifest.members.total, manifest.members.written, manifest.seed]).toEqual(['dental', 2, 2, 7]);
+    // What the command line gives wins; only the rest comes from the manifest.
+    truncateSync(join(cut, 'bundles', 'member-000001.json'), 100);
+    const given = await runCliChild(['start', '--out', cut, '--port', '0', '--members', '3', '--packages', join(cut, 'bundles')]);
+    expect(given.stdout()).toContain(`generating the 'dental' population into it (profile dental, seed 7, as its manifest.json records)\n`);
+    await given.stop();
+    expect(JSON.parse(readFileSync(join(cut, 'manifest.json'), 'utf8')).members.written).toBe(3);
+  }, 180_000);
 });

@@ -7,7 +7,8 @@ import type { Shard } from '../../output/writer.js';
 import { UserError } from '../../util/errors.js';
 import type { CommandContext } from '../run.js';
 import { wholeNumberOption } from '../numbers.js';
-import { generateOptions, parseShard, runGenerate, type GenerateArgs } from './generate.js';
+import { generateOptions, parseShard, resolveProfile, runGenerate, type GenerateArgs } from './generate.js';
+import { plural } from '../../util/plural.js';
 import { checkBeforeGenerating, serveOptions, serveUntilStopped, type ServeArgs } from './serve.js';
 
 type StartArgs = Omit<ServeArgs, 'dir'> & GenerateArgs;
@@ -15,7 +16,8 @@ type StartArgs = Omit<ServeArgs, 'dir'> & GenerateArgs;
 /**
  * `npm start`: a working sandbox in one command. Generates the profile's population into --out
  * (with every `generate` option) when that directory is missing, empty, or an fhirseed output
- * without a complete manifest (a run that was cut short, a file cut short); a complete population is
+ * without a complete manifest (a run that was cut short, a file cut short: made again with the profile, members and
+ * seed its readable manifest records, where the command line gives none; takeFromManifest); a complete population is
  * served as it is, saying so in one line when --profile, --members or --seed ask for another population — with
  * --shard i/N, that shard is what must be complete; without --shard, a directory
  * holding only some shards of a run is refused (exit 2) rather than wiped, as is a directory holding
@@ -45,6 +47,8 @@ export const startCommand: CommandModule<CommandContext, StartArgs> = {
     }
     // A port in use, or the store served by another serve, is told now, not after minutes of generating.
     await checkBeforeGenerating(argv, argv.out);
+    // An incomplete population is made again as its manifest says, where the command line does not say otherwise.
+    const recorded = state.kind === 'incomplete' ? takeFromManifest(argv, shard, profileGiven) : '';
     const what = `${shard && shard.count > 1 ? `shard ${shard.index}/${shard.count} of ` : ''}the '${argv.profile}' population`;
     if (state.kind === 'complete') {
       // A note that options did not apply goes to stderr, as every note; the plain "serving" line to stdout.
@@ -53,12 +57,57 @@ export const startCommand: CommandModule<CommandContext, StartArgs> = {
       else argv.io.stdout(`fhirseed: serving ${profileGiven ? what : heldWhat(argv.out, shard)} already in ${argv.out} (empty it to generate afresh)\n`);
     } else {
       const why = state.kind === 'missing' ? 'does not exist' : state.kind === 'empty' ? 'holds no population' : `holds an incomplete population (${state.reason})`;
-      argv.io.stdout(`fhirseed: ${argv.out} ${why}; generating ${what} into it\n`);
+      argv.io.stdout(`fhirseed: ${argv.out} ${why}; generating ${what} into it${recorded}\n`);
       await runGenerate(argv);
     }
     await serveUntilStopped(argv, argv.out);
   },
 };
+
+/**
+ * For an incomplete --out whose manifest (the shard's with --shard i/N) is readable: sets the profile, members and seed
+ * the command line did not give (`profileGiven`: --profile was) to the manifest's, so that `start` makes again the
+ * population that was there (V-report 13: a cut-short dental output was replaced by 25 default members), and returns
+ * what it took for start's line: ` (profile dental, 2 members, seed 7, as its manifest.json records)`. The profile is
+ * the manifest's `profileFile` as given, else its `profile` name, whichever is found now (resolveProfile); when neither
+ * is, nothing is taken and the line says so. Empty when the manifest is unreadable or nothing was taken.
+ */
+function takeFromManifest(argv: StartArgs, shard: Shard | undefined, profileGiven: boolean): string {
+  let manifest: ReturnType<typeof readManifest>;
+  try {
+    manifest = readManifest(argv.out, shard);
+  } catch {
+    return '';
+  }
+  const name = shard && shard.count > 1 ? `manifest.shard-${shard.index}-of-${shard.count}.json` : 'manifest.json';
+  const taken: string[] = [];
+  if (!profileGiven) {
+    const named = [manifest.profileFile, manifest.profile].filter((p): p is string => typeof p === 'string' && p !== '');
+    const found = named.find((p) => {
+      try {
+        resolveProfile(p);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (named.length && found === undefined) return ` (its ${name} names profile '${named[0]}', which is not found)`;
+    if (found !== undefined) {
+      argv.profile = found;
+      taken.push(`profile ${found}`);
+    }
+  }
+  const total = manifest.members?.total;
+  if (argv.members === undefined && Number.isInteger(total) && total! >= 1) {
+    argv.members = String(total);
+    taken.push(`${total} ${plural(total!, 'member')}`);
+  }
+  if (argv.seed === undefined && Number.isInteger(manifest.seed)) {
+    argv.seed = String(manifest.seed);
+    taken.push(`seed ${manifest.seed}`);
+  }
+  return taken.length ? ` (${taken.join(', ')}, as its ${name} records)` : '';
+}
 
 /** `the 'commercial' population` (with its shard): what a complete --out holds, by its manifest, when no --profile asks. */
 function heldWhat(out: string, shard: Shard | undefined): string {
