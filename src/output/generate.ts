@@ -256,7 +256,7 @@ function beginRun(options: GenerateOptions, streaming: boolean, names: OptionNam
     },
   };
   // Before the temporary directory: a second run on this output replaced the first one's output with its own at the
-  // end, both saying they wrote it (V-report 12).
+  // end, both saying they wrote it.
   const unlock = lockOutput(options.out, options.shard, names.out);
   let temp: string;
   try {

@@ -103,7 +103,7 @@ const outputLocks = new Set<string>();
  * One run at a time per output (per shard of it): takes the pid-file lock `.<name>.fhirseed-lock[.shard-i-of-N]` in
  * `out`'s work area (beside it, or inside a mounted `out`: workArea; util/pid-lock.ts, a stale one taken over) and
  * returns its release. Two runs on one output both ended 0, the later one's output replacing the earlier's without a
- * word (V-report 12). Throws UserError, touching nothing, when another live process (or a run of this one) holds it:
+ * word. Throws UserError, touching nothing, when another live process (or a run of this one) holds it:
  * one line naming the pid and the lock. The parent of `out` must exist, or is made.
  */
 export function lockOutput(out: string, shard?: Shard, what = '--out'): () => void {

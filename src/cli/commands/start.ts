@@ -67,7 +67,7 @@ export const startCommand: CommandModule<CommandContext, StartArgs> = {
 /**
  * For an incomplete --out whose manifest (the shard's with --shard i/N) is readable: sets the profile, members and seed
  * the command line did not give (`profileGiven`: --profile was) to the manifest's, so that `start` makes again the
- * population that was there (V-report 13: a cut-short dental output was replaced by 25 default members), and returns
+ * population that was there (a cut-short dental output was once replaced by 25 default members), and returns
  * what it took for start's line: ` (profile dental, 2 members, seed 7, as its manifest.json records)`. The profile is
  * the manifest's `profileFile` as given, else its `profile` name, whichever is found now (resolveProfile); when neither
  * is, nothing is taken and the line says so. Empty when the manifest is unreadable or nothing was taken.
