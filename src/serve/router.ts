@@ -248,6 +248,8 @@ export class AtomicMemoryRepository extends MemoryRepository {
    */
   override async updateResource<T extends Resource>(resource: T, options?: Parameters<MemoryRepository['updateResource']>[1]): Promise<T & { id: string }> {
     const stored = resource.id ? this.get(resource.resourceType, resource.id) : undefined;
+    // An If-Match on a resource with no current version: named as a read names it (the SQLite store says the same).
+    if (!stored && options?.ifMatch && resource.id) throw missingResource(resource.resourceType, resource.id, this.versions(resource.resourceType, resource.id));
     if (stored && !options?.ifMatch && sameContent(stored, resource)) return deepClone(stored) as T & { id: string };
     return super.updateResource(resource, options);
   }

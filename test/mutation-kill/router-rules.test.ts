@@ -246,7 +246,7 @@ describe('AtomicMemoryRepository', () => {
     (first.entry![0]!.resource as { gender?: string }).gender = 'unknown';
     expect(genders(await repo.readHistory('Patient', 'p1'))).toEqual(['other', 'male', 'female']);
     expect(repo.get('Patient', 'p1')).toMatchObject({ gender: 'other' });
-    await expect(repo.readHistory('Patient', 'nobody')).rejects.toThrow(/not found/i);
+    await expect(repo.readHistory('Patient', 'nobody')).rejects.toThrow(/is not known/);
   });
 
   it('should undo every write of a failed transaction, current versions and history, and keep those of one that succeeds', async () => {
@@ -310,7 +310,7 @@ describe('AtomicMemoryRepository', () => {
     ).rejects.toBe(boom);
     expect([...repo.all('Observation')]).toEqual([]);
     // A delete of a type nothing was stored under: medplum's not-found, after a rollback that has nothing to undo.
-    await expect(repo.withTransaction(async () => repo.deleteResource('Claim', 'nope'))).rejects.toThrow(/not found/i);
+    await expect(repo.withTransaction(async () => repo.deleteResource('Claim', 'nope'))).rejects.toThrow(/is not known/);
     await repo.withTransaction(async () => {
       await repo.createResource(patient('p1'));
       await repo.deleteResource('Patient', 'p1');

@@ -53,8 +53,8 @@ async function snapshot(repo: AtomicMemoryRepository, types: string[]): Promise<
 }
 
 const notFound = async (repo: AtomicMemoryRepository, type: string, id: string) => {
-  await expect(repo.readResource(type, id)).rejects.toThrow(/not found/i);
-  await expect(repo.readHistory(type, id)).rejects.toThrow(/not found/i);
+  await expect(repo.readResource(type, id)).rejects.toThrow(/is not known/);
+  await expect(repo.readHistory(type, id)).rejects.toThrow(/is not known/);
   expect(repo.has(type, id)).toBe(false);
 };
 

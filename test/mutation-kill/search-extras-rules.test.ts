@@ -132,13 +132,19 @@ describe('search extras: chains', () => {
 });
 
 describe('search extras: pages, counts and order', () => {
-  it('should link self, next and previous pages with _count and _offset, keeping the other parameters', () => {
+  it('should link self, first, next, previous and last pages with _count and _offset, keeping the other parameters', () => {
     const query = { payor: 'Organization/org1', _sort: '_id', _count: '1', _offset: '1', _elements: ['id', 'status'] };
     const page = search('Coverage', query);
     expect(keys(page)).toEqual(['Coverage/cov2']);
     expect(page).toMatchObject({ resourceType: 'Bundle', type: 'searchset' });
     expect(page.total).toBe(2);
-    expect(page.link).toEqual([{ relation: 'self', url: `${BASE}/Coverage?payor=Organization%2Forg1&_sort=_id&_elements=id&_elements=status&_count=1&_offset=1` }, { relation: 'previous', url: `${BASE}/Coverage?payor=Organization%2Forg1&_sort=_id&_elements=id&_elements=status&_count=1&_offset=0` }]);
+    const at = (offset: number) => `${BASE}/Coverage?payor=Organization%2Forg1&_sort=_id&_elements=id&_elements=status&_count=1&_offset=${offset}`;
+    expect(page.link).toEqual([
+      { relation: 'self', url: at(1) },
+      { relation: 'first', url: at(0) },
+      { relation: 'previous', url: at(0) },
+      { relation: 'last', url: at(1) },
+    ]);
     const first = search('Coverage', { ...query, _offset: '0' });
     expect(link(first, 'next')).toBe(`${BASE}/Coverage?payor=Organization%2Forg1&_sort=_id&_elements=id&_elements=status&_count=1&_offset=1`);
     expect(link(first, 'previous')).toBeUndefined();

@@ -311,10 +311,11 @@ function randomSearch(g: Gen, loaded: Resource[]): { type: string; query: Query 
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Comparing: answers as JSON, without meta.versionId (random per repository).
+// Comparing: answers as JSON, without meta.versionId and a history entry's response.etag (`W/"versionId"`): random
+// per repository.
 
 function plain<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value, (key, v: unknown) => (key === 'versionId' ? undefined : v))) as T;
+  return JSON.parse(JSON.stringify(value, (key, v: unknown) => (key === 'versionId' || key === 'etag' ? undefined : v))) as T;
 }
 
 function failure(error: unknown): { error: string } {
