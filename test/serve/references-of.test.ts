@@ -1,4 +1,4 @@
-// referencesOf (src/serve/search-extras.ts) reads a reference parameter on plain element paths by walking them instead
+// referencesOf (src/serve/references-of.ts) reads a reference parameter on plain element paths by walking them instead
 // of medplum's FHIRPath: the same set of references for every reference parameter of every type of a generated
 // member (R4's, CARIN's, US Core's, the payer IGs'), also with references moved into arrays, duplicated, made absolute
 // or replaced by other values at random. In process; about 2 s of CPU (one member generated, IG parameters read once).
@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { findProfiles } from '../../src/serve/capability.js';
 import { igSearchParameters } from '../../src/serve/ig-search-parameters.js';
 import { indexSearchParameters } from '../../src/serve/router.js';
-import { referencesOf } from '../../src/serve/search-extras.js';
+import { referencesOf } from '../../src/serve/references-of.js';
 import { parameterPaths } from '../../src/serve/store/decide.js';
 import { generateTo, shippedProfile, tempDir } from '../helpers/output.js';
 import { SHARED_PACKAGES } from '../helpers/packages.js';
