@@ -32,6 +32,7 @@ export default {
     'src/serve/compartment.ts',
     'src/serve/everything.ts',
     'src/serve/search-extras.ts',
+    'src/serve/references-of.ts',
     'src/serve/router.ts',
     // The sandbox's SQLite store: its index keys, what they decide, its search and writes, the answer text.
     'src/serve/store/keys.ts',
