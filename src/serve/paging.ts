@@ -2,14 +2,22 @@ import type { Query } from './search-extras.js';
 
 /**
  * The paging links of a searchset page (R4 http.html#paging: `self`, `first`, `previous`, `next`, `last`) as offsets:
- * `offset` and `count` the page's `_offset` and `_count`, `total` the matches. `first` is offset 0 and `last` the
+ * `offset` and `count` the page's `_offset` and `_count`, `total` the matches (undefined when a `_total=none` search
+ * stopped early: then `next` only when `more` matches were found, and no `last`). `first` is offset 0 and `last` the
  * last page that holds a match (offset 0 when none); `previous` is never past that last page, so a page past the end
  * points back at it (none when nothing matches). `_count=0` asks for the total only (R4 search §3.1.1.5.4): `self`
  * alone (a `next` equal to `self` would keep a client that follows `next` looping for ever).
  */
-export function pageLinks(offset: number, count: number, total: number): { relation: string; offset: number }[] {
+export function pageLinks(offset: number, count: number, total: number | undefined, more = total !== undefined && offset + count < total): { relation: string; offset: number }[] {
   const links = [{ relation: 'self', offset }];
   if (count <= 0) return links;
+  if (total === undefined) {
+    // `_total=none`: the search stopped at its page and one match more (`more`), so no last page is known.
+    links.push({ relation: 'first', offset: 0 });
+    if (offset > 0) links.push({ relation: 'previous', offset: Math.max(0, offset - count) });
+    if (more) links.push({ relation: 'next', offset: offset + count });
+    return links;
+  }
   const lastOffset = total > 0 ? Math.floor((total - 1) / count) * count : 0;
   links.push({ relation: 'first', offset: 0 });
   if (offset > 0 && total > 0) links.push({ relation: 'previous', offset: Math.max(0, Math.min(offset - count, lastOffset)) });

@@ -45,6 +45,12 @@ export interface SearchPlan {
   count: number;
   offset: number;
   summaryCount: boolean;
+  /**
+   * `_total=none` (R4 search.html#total: "there is no need to populate the total count; the client will not use
+   * it"): a search left to the matcher stops once it has the page and one match more, and answers without `total`
+   * unless it ran to the end. Ignored with `_sort` (every match is read to sort them), `_summary=count` and `_count=0`.
+   */
+  noTotal: boolean;
   /** Chained parameters (`practitioner.name=…`), resolved against the repository when the search runs. */
   chains: ChainSpec[];
 }
@@ -95,6 +101,7 @@ export function planSearch(resourceType: string, query: Query): SearchPlan {
     count: Math.min(count, MAX_PAGE_SIZE),
     offset: integer(query, '_offset', 0),
     summaryCount: last(query._summary) === 'count',
+    noTotal: last(query._total) === 'none',
     chains,
   };
 }
@@ -179,16 +186,17 @@ function resolvedFilters(repo: AtomicMemoryRepository, plan: SearchPlan, visible
 }
 
 /**
- * Every resource a planned search matches (chains resolved), in insertion order, without paging. `known`: the
- * plan's filters with chains resolved and the store's decision on them, when the caller has them (runSearch).
+ * Every resource a planned search matches (chains resolved), in insertion order, without paging: the first `limit`
+ * of them when given (the candidates after those are not read). `known`: the plan's filters with chains resolved
+ * and the store's decision on them, when the caller has them (runSearch).
  */
-export function allMatches(repo: AtomicMemoryRepository, plan: SearchPlan, visible?: (r: Resource) => boolean, known?: Decision): Resource[] {
+export function allMatches(repo: AtomicMemoryRepository, plan: SearchPlan, visible?: (r: Resource) => boolean, known?: Decision, limit = Infinity): Resource[] {
   let filters = known?.filters ?? resolvedFilters(repo, plan, visible);
   const store = indexed(repo);
   const decided = known ? known.decided : store?.decide(plan.resourceType, filters);
-  if (decided && !Object.keys(decided.rest).length && !visible) return store!.rows(decided.seqs);
+  if (decided && !Object.keys(decided.rest).length && !visible) return store!.rows(decided.seqs.slice(0, limit));
   // What the store's index decided is left out of the matcher's work: only the rest is matched on its rows.
-  const candidates = decided ? store!.rows(decided.seqs) : repo.candidates(plan.resourceType, filters);
+  const candidates = decided ? rowsInChunks(store!, decided.seqs) : repo.candidates(plan.resourceType, filters);
   if (decided) filters = decided.rest;
   const request = parseSearchRequest(plan.resourceType, filters);
   const exact = exactTokenFilter(plan.resourceType, filters);
@@ -197,9 +205,19 @@ export function allMatches(repo: AtomicMemoryRepository, plan: SearchPlan, visib
   const matches: Resource[] = [];
   for (const resource of candidates) {
     if (required.length && !required.every((wanted) => holdsAny(resource, wanted))) continue;
-    if (matchesSearchRequest(resource, request) && (!exact || exact(resource)) && (!visible || visible(resource))) matches.push(resource);
+    if (matchesSearchRequest(resource, request) && (!exact || exact(resource)) && (!visible || visible(resource))) {
+      if (matches.push(resource) >= limit) break;
+    }
   }
   return matches;
+}
+
+/** Rows read (and parsed) per query when the matcher walks a decision's candidates: a search that stops early reads few. */
+const CANDIDATE_CHUNK = 256;
+
+/** The store's rows of these seqs, in order, read a chunk at a time as the caller walks them. */
+function* rowsInChunks(store: IndexedRepository, seqs: number[]): Iterable<Resource> {
+  for (let i = 0; i < seqs.length; i += CANDIDATE_CHUNK) yield* store.rows(seqs.slice(i, i + CANDIDATE_CHUNK));
 }
 
 /**
@@ -211,22 +229,28 @@ export function runSearch(repo: AtomicMemoryRepository, plan: SearchPlan, base: 
   // Decided once: a search the index leaves filters of (a date) is matched on the rows of this same decision.
   const known = request.sortRules?.length || visible ? undefined : decision(repo, plan);
   const found = known && decidedPage(repo, plan, known);
-  let total: number;
+  // Undefined: the search stopped at the page and one match more (`_total=none`), so the total is not known.
+  let total: number | undefined;
   let page: Resource[];
+  let more: boolean;
   if (found) {
     ({ total, page } = found);
+    more = plan.offset + plan.count < total;
   } else {
-    const matches = allMatches(repo, plan, visible, known);
-    total = matches.length;
+    // `_count=0` asks for the total alone (as `_summary=count` does): it is counted whatever `_total` says.
+    const limit = plan.noTotal && plan.count > 0 && !plan.summaryCount && !request.sortRules?.length ? plan.offset + plan.count + 1 : Infinity;
+    const matches = allMatches(repo, plan, visible, known, limit);
+    total = matches.length < limit ? matches.length : undefined;
     if (request.sortRules?.length) sortBy(matches, plan.resourceType, request.sortRules);
     page = matches.slice(plan.offset, plan.offset + plan.count);
+    more = plan.offset + plan.count < matches.length;
   }
-  if (plan.summaryCount) return { resourceType: 'Bundle', type: 'searchset', total };
+  if (plan.summaryCount) return { resourceType: 'Bundle', type: 'searchset', total: total! };
   const entry: BundleEntry[] = page.map((r) => entryOf(base, r, 'match'));
   entry.push(...resolveIncludes(repo, page, plan, base, visible));
-  const link = pageLinks(plan.offset, plan.count, total).map(({ relation, offset }) => ({ relation, url: pageUrl(base, path, plan.count, query, offset) }));
+  const link = pageLinks(plan.offset, plan.count, total, more).map(({ relation, offset }) => ({ relation, url: pageUrl(base, path, plan.count, query, offset) }));
   // FHIR JSON has no empty arrays (R4 json.html): a page with no match leaves `entry` out.
-  return { resourceType: 'Bundle', type: 'searchset', total, link, ...(entry.length ? { entry } : {}) };
+  return { resourceType: 'Bundle', type: 'searchset', ...(total === undefined ? {} : { total }), link, ...(entry.length ? { entry } : {}) };
 }
 
 /** The SQLite store's index (sqlite-repository.ts), when the repository has one. */
