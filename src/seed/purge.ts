@@ -66,7 +66,9 @@ export function deletionOrder(types: Iterable<string>): string[] {
  * resource changed in between is not deleted). 404 and 410 count as deleted. A 409 (still
  * referenced) is tried again in a later pass, after its referrers are gone. Reads and deletes go a
  * search page at a time in `batch` Bundles, or one request each for a server without batch
- * (purge-batch.ts). Throws UserError: no run or both, a remote server without --production (exit 2),
+ * (purge-batch.ts). Each page is searched again from the first, with `_total=none` (R4 search.html#total): a
+ * server that honours it need not count every remaining match for each page (the sandbox did, which made a purge
+ * quadratic in the resources of a type). Throws UserError: no run or both, a remote server without --production (exit 2),
  * a failed tag search or no searchable type (exit 1); NetworkFailure/AuthRefused from the client (exit 2).
  */
 export async function purge(options: PurgeOptions): Promise<PurgeReport> {
@@ -109,7 +111,7 @@ export async function purge(options: PurgeOptions): Promise<PurgeReport> {
       refused.clear();
       for (const { type } of report.plan) {
         const seen = new Set<string>();
-        const firstPage = `${type}?_tag=${encodeURIComponent(tagToken)}&_count=100&_elements=id,meta`;
+        const firstPage = `${type}?_tag=${encodeURIComponent(tagToken)}&_count=100&_elements=id,meta&_total=none`;
         for (let url = firstPage; ; ) {
           const page = await client.send('GET', url);
           if (page.status !== 200) throw new UserError(redactor.redact(`search ${type} by tag: ${describeFailure(page.status, page.body)}`), 1);

@@ -17,9 +17,9 @@ export type Fault =
   /** Forward once this settles (something the test does on the server first, in between). */
   | { kind: 'after'; settled: Promise<unknown> }
   /**
-   * For a Bundle: answer the named entries (by resource id) with these statuses without forwarding
-   * them; forward the rest as a smaller Bundle and splice the answers together in order (a server
-   * that applies batches, and transactions, entry by entry).
+   * For a Bundle: answer the named entries (by resource id; an entry without a resource, such as a DELETE, by its
+   * request URL, `Type/id`) with these statuses without forwarding them; forward the rest as a smaller Bundle and
+   * splice the answers together in order (a server that applies batches, and transactions, entry by entry).
    */
   | { kind: 'fail-entries'; statuses: Map<string, number>; echo?: string };
 
@@ -75,7 +75,8 @@ export async function startFaultProxy(upstream: string, decide: (n: number, req:
 
   const failEntries = async (req: IncomingMessage, res: ServerResponse, bundle: Bundle, statuses: Map<string, number>, echo?: string) => {
     const entries = bundle.entry ?? [];
-    const kept = entries.filter((e) => !statuses.has(e.resource?.id ?? ''));
+    const named = (e: BundleEntry) => e.resource?.id ?? e.request?.url ?? '';
+    const kept = entries.filter((e) => !statuses.has(named(e)));
     let answers: BundleEntry[] = [];
     if (kept.length) {
       const r = await forward(req, JSON.stringify({ ...bundle, entry: kept }));
@@ -84,9 +85,9 @@ export async function startFaultProxy(upstream: string, decide: (n: number, req:
     }
     let k = 0;
     const entry = entries.map((e): BundleEntry => {
-      const status = statuses.get(e.resource?.id ?? '');
+      const status = statuses.get(named(e));
       if (status === undefined) return answers[k++]!;
-      return { response: { status: String(status), outcome: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: status >= 500 || status === 429 ? 'transient' : 'invalid', diagnostics: `fault proxy rejected ${e.resource?.resourceType}/${e.resource?.id} with ${status}${echo ? ` (request had Authorization: ${echo})` : ''}` }] } } };
+      return { response: { status: String(status), outcome: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: status >= 500 || status === 429 ? 'transient' : 'invalid', diagnostics: `fault proxy rejected ${e.resource ? `${e.resource.resourceType}/${e.resource.id}` : e.request?.url} with ${status}${echo ? ` (request had Authorization: ${echo})` : ''}` }] } } };
     });
     send(res, 200, { resourceType: 'Bundle', type: `${bundle.type}-response`, entry });
   };
