@@ -8,6 +8,7 @@ import { isResourceType } from '@medplum/core';
 import type { Bundle } from '@medplum/fhirtypes';
 import { workerFailed } from '../../util/worker-failed.js';
 import { failureText, loadFailure, storeLine, yieldUnlessAborted, type JsonLoader, type LoadResult, type NdjsonLoader } from '../load.js';
+import { lineBreaks, readChunks, readWhole, requestKeys } from './bulk-read.js';
 import { KEY_PARTS, splitLines } from './bulk-text.js';
 import type { DatePlan } from './dates.js';
 import type { SqliteRepository } from './sqlite-repository.js';
@@ -71,8 +72,6 @@ const BUNDLES_AHEAD = 8;
  * members' bundles, which the main thread loads in about the time two workers take to start on a busy machine.
  */
 const MIN_JSON_FILES = 64;
-/** Larger JSON files take loadDirectory's own path on the main thread: a worker's heap is small. */
-const MAX_BUNDLE_BYTES = 16 << 20;
 /**
  * V8 heap limits of a worker (MiB): a chunk's lines, objects and texts are a few MiB. A chunk's rows live until its
  * answer is sent, so with a young generation of 32 MiB each scavenge copied ~10 MiB of them: 64 MiB took 14 % less of
@@ -109,12 +108,12 @@ export interface BulkLoader {
  * loadDirectory took between, whose rows then all take the ordinary path). A line or entry the workers leave (not
  * JSON, no resourceType or id, an unknown resource type, an id met before) takes the ordinary path, with the same
  * result or recorded error (`name:line: why`; a bundle is then stored all or nothing as before: `name: transaction
- * not loaded: why`); a JSON file that is not a transaction of plain PUTs, or larger than MAX_BUNDLE_BYTES, is left
- * to loadDirectory, and so are all of them when the first has fewer than `minJsonFiles` (default MIN_JSON_FILES)
- * after it. Between chunks an aborted signal stops the load with Interrupted. The workers (`workers`, default
- * one per core up to 4) start with the first file; a worker that fails (its module does not load, it runs out of
- * memory, its file cannot be written) fails the load with an Error naming it. `chunkBytes` (default 2 MiB) is for
- * tests.
+ * not loaded: why`); a JSON file that is not a transaction of plain PUTs, or larger than MAX_BUNDLE_BYTES
+ * (bulk-read.ts), is left to loadDirectory, and so are all of them when the first has fewer than `minJsonFiles`
+ * (default MIN_JSON_FILES) after it. Between chunks an aborted signal stops the load with Interrupted. The workers
+ * (`workers`, default one per core up to 4) start with the first file; a worker that fails (its module does not load,
+ * it runs out of memory, its file cannot be written) fails the load with an Error naming it. `chunkBytes` (default
+ * 2 MiB) is for tests.
  */
 export function createBulkLoader(
   repo: SqliteRepository,
@@ -255,7 +254,7 @@ export function createBulkLoader(
     // Wrapped: the read resolves once the task is sent, the answer when the worker has made it.
     const read = reading
       .then(() => readWhole(file))
-      .then((bytes) => (bytes ? { answer: pool!.submit<BundleRows>({ kind: 'bundle', base: numbered(occurrences(bytes, REQUEST) + 1), bytes }) } : undefined));
+      .then((bytes) => (bytes ? { answer: pool!.submit<BundleRows>({ kind: 'bundle', base: numbered(requestKeys(bytes) + 1), bytes }) } : undefined));
     reading = read.catch(() => undefined);
     const answer = read.then((sent) => sent?.answer);
     // Awaited when its file's turn comes; one left behind (the load stopped first) must not be an unhandled rejection.
@@ -351,74 +350,11 @@ function mergeKeys(repo: SqliteRepository, files: string[], replaced: number[], 
   }
 }
 
-/** A file's bytes in a buffer of its own (to move to a worker); undefined for a file above MAX_BUNDLE_BYTES. */
-async function readWhole(file: string): Promise<Uint8Array | undefined> {
-  const input = await open(file, 'r');
-  try {
-    const { size } = await input.stat();
-    if (size > MAX_BUNDLE_BYTES) return undefined;
-    const buffer = Buffer.allocUnsafeSlow(size);
-    let filled = 0;
-    while (filled < size) {
-      const { bytesRead } = await input.read(buffer, filled, size - filled, null);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    return buffer.subarray(0, filled);
-  } finally {
-    await input.close();
-  }
-}
-
-/** The file's bytes in chunks of whole lines (the last may lack its line break), each in a buffer of its own. */
-async function* readChunks(input: Awaited<ReturnType<typeof open>>, chunkBytes: number): AsyncGenerator<Uint8Array> {
-  let carry = Buffer.alloc(0);
-  let size = chunkBytes;
-  for (;;) {
-    const buffer = Buffer.allocUnsafeSlow(Math.max(size, carry.length * 2));
-    carry.copy(buffer);
-    const { bytesRead } = await input.read(buffer, carry.length, buffer.length - carry.length, null);
-    const filled = carry.length + bytesRead;
-    if (bytesRead === 0) {
-      if (filled) yield buffer.subarray(0, filled);
-      return;
-    }
-    const end = buffer.lastIndexOf(10, filled - 1);
-    if (end < 0) {
-      // A line longer than the buffer: read on into a larger one.
-      carry = buffer.subarray(0, filled);
-      size = buffer.length * 2;
-      continue;
-    }
-    carry = Buffer.from(buffer.subarray(end + 1, filled));
-    size = chunkBytes;
-    yield buffer.subarray(0, end + 1);
-  }
-}
-
 /** A worker's answer to a task, with which worker made it and the task's base. */
 interface Answer<T> {
   worker: number;
   base: number;
   rows: T;
-}
-
-/** An entry's request key, which every entry of a transaction of plain PUTs has: their count bounds a bundle's rows. */
-const REQUEST = Buffer.from('"request"');
-
-/** How many times `needle` occurs in `bytes` (not overlapping). */
-function occurrences(bytes: Uint8Array, needle: Uint8Array | number): number {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const step = typeof needle === 'number' ? 1 : needle.length;
-  let count = 0;
-  for (let at = buffer.indexOf(needle); at >= 0; at = buffer.indexOf(needle, at + step)) count++;
-  return count;
-}
-
-/** The line breaks in an NDJSON chunk as splitLines counts them at most (LF, and CR when it holds one): its lines, less one. */
-function lineBreaks(bytes: Uint8Array): number {
-  const lf = occurrences(bytes, 10);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(13) >= 0 ? lf + occurrences(bytes, 13) : lf;
 }
 
 /**
