@@ -196,7 +196,7 @@ export function allMatches(repo: AtomicMemoryRepository, plan: SearchPlan, visib
   const decided = known ? known.decided : store?.decide(plan.resourceType, filters);
   if (decided && !Object.keys(decided.rest).length && !visible) return store!.rows(decided.seqs.slice(0, limit));
   // What the store's index decided is left out of the matcher's work: only the rest is matched on its rows.
-  const candidates = decided ? rowsInChunks(store!, decided.seqs) : repo.candidates(plan.resourceType, filters);
+  const candidates = decided ? rowsInChunks(store!, decided.seqs, Math.min(limit, CANDIDATE_CHUNK)) : repo.candidates(plan.resourceType, filters);
   if (decided) filters = decided.rest;
   const request = parseSearchRequest(plan.resourceType, filters);
   const exact = exactTokenFilter(plan.resourceType, filters);
@@ -215,9 +215,12 @@ export function allMatches(repo: AtomicMemoryRepository, plan: SearchPlan, visib
 /** Rows read (and parsed) per query when the matcher walks a decision's candidates: a search that stops early reads few. */
 const CANDIDATE_CHUNK = 256;
 
-/** The store's rows of these seqs, in order, read a chunk at a time as the caller walks them. */
-function* rowsInChunks(store: IndexedRepository, seqs: number[]): Iterable<Resource> {
-  for (let i = 0; i < seqs.length; i += CANDIDATE_CHUNK) yield* store.rows(seqs.slice(i, i + CANDIDATE_CHUNK));
+/**
+ * The store's rows of these seqs, in order, read a chunk at a time as the caller walks them: `first` rows first (as
+ * many as the search needs when every candidate matches), then CANDIDATE_CHUNK at a time.
+ */
+function* rowsInChunks(store: IndexedRepository, seqs: number[], first: number): Iterable<Resource> {
+  for (let i = 0, n = first; i < seqs.length; i += n, n = CANDIDATE_CHUNK) yield* store.rows(seqs.slice(i, i + n));
 }
 
 /**

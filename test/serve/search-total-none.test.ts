@@ -84,8 +84,8 @@ describe('search with _total=none', () => {
       const first = search(repo, { _tag: tag, _count: '10', _total: 'none' });
       expect(ids(first)).toEqual(['o1', 'o2', 'o4', 'o5', 'o7', 'o8', 'o10', 'o11', 'o13', 'o14']);
       expect(first.total).toBeUndefined();
-      // The candidates are every Observation (the index holds `run-a` without its system): one chunk of them is read.
-      expect(read()).toBeLessThanOrEqual(256);
+      // The candidates are every Observation (the index holds `run-a` without its system): the first few chunks are read.
+      expect(read()).toBeLessThan(TAGGED / 2);
       rows.mockClear();
       expect(search(repo, { _tag: tag, _count: '10' }).total).toBe(400);
       expect(read()).toBe(TAGGED);
