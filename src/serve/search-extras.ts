@@ -21,7 +21,7 @@ export type Query = Record<string, string | string[]>;
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
 
-/** Result parameters we act on or accept and ignore (_elements, _total, _format, _pretty). */
+/** Result parameters we act on or accept and ignore (_elements, _format, _pretty; _total but for none). */
 const RESULT_PARAMETERS = new Set(['_count', '_offset', '_sort', '_include', '_revinclude', '_summary', '_elements', '_total', '_format', '_pretty']);
 
 interface IncludeSpec {
