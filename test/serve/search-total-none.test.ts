@@ -75,6 +75,11 @@ describe('search with _total=none', () => {
     // A page ending exactly at the last match has no `next`, as with a total.
     expect(next(search(r, { _tag: tag, _count: '100', _offset: '300', _total: 'none' }))).toBeUndefined();
     expect(next(search(r, { _tag: tag, _count: '100', _offset: '299', _total: 'none' }))).toBeDefined();
+    // A page that stopped early knows no last page: `self`, `first`, `previous`, `next`, and no `last`; the page that
+    // read to the end links its `last` as a search with a total does.
+    const relations = (bundle: Bundle) => bundle.link?.map((l) => l.relation);
+    expect(relations(search(r, { _tag: tag, _count: '70', _offset: '70', _total: 'none' }))).toEqual(['self', 'first', 'previous', 'next']);
+    expect(relations(search(r, { _tag: tag, _count: '70', _offset: '350', _total: 'none' }))).toEqual(['self', 'first', 'previous', 'last']);
   });
 
   it('should read only the candidates up to the page and one match more, where a search with a total reads them all', () => {
