@@ -4,9 +4,9 @@
 // reading the whole type. The pages, their order and their links stay those of the search with a total.
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Bundle, Observation, Resource } from '@medplum/fhirtypes';
-import { AtomicMemoryRepository, indexR4Definitions } from '../../src/serve/router.js';
+import type { AtomicMemoryRepository } from '../../src/serve/router.js';
+import { bothRepositories } from '../helpers/both-repositories.js';
 import { planSearch, runSearch, type Query } from '../../src/serve/search-extras.js';
-import { openStore } from '../../src/serve/store/open.js';
 import type { SqliteRepository } from '../../src/serve/store/sqlite-repository.js';
 
 const RUN = 'urn:fhirseed:run';
@@ -33,15 +33,7 @@ describe('search with _total=none', () => {
   let repo: SqliteRepository;
 
   beforeAll(async () => {
-    indexR4Definitions();
-    memory = new AtomicMemoryRepository();
-    const store = openStore(undefined, []);
-    for (const r of data()) {
-      await memory.preload(r);
-      await store.repo.withTransaction(async () => store.repo.preload(r));
-    }
-    store.markLoaded();
-    repo = store.repo;
+    ({ memory, repo } = await bothRepositories(data()));
   });
 
   const search = (r: AtomicMemoryRepository, query: Query) => runSearch(r, planSearch('Observation', query), 'http://x/fhir', query) as Bundle;

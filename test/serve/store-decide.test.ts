@@ -3,10 +3,10 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Bundle, Coverage, ExplanationOfBenefit, Flag, Observation, Resource } from '@medplum/fhirtypes';
-import { AtomicMemoryRepository, indexR4Definitions } from '../../src/serve/router.js';
+import type { AtomicMemoryRepository } from '../../src/serve/router.js';
+import { bothRepositories } from '../helpers/both-repositories.js';
 import { planSearch, runSearch } from '../../src/serve/search-extras.js';
 import { indexKeys, pathCode } from '../../src/serve/store/keys.js';
-import { openStore } from '../../src/serve/store/open.js';
 import { answerText } from '../../src/serve/store/raw-json.js';
 import type { SqliteRepository } from '../../src/serve/store/sqlite-repository.js';
 
@@ -81,15 +81,7 @@ describe('SQLite store: searches decided by the index', () => {
   let repo: SqliteRepository;
 
   beforeAll(async () => {
-    indexR4Definitions();
-    memory = new AtomicMemoryRepository();
-    const store = openStore(undefined, []);
-    for (const r of data()) {
-      await memory.preload(r);
-      await store.repo.withTransaction(async () => store.repo.preload(r));
-    }
-    store.markLoaded();
-    repo = store.repo;
+    ({ memory, repo } = await bothRepositories(data()));
   });
 
   const answer = (r: AtomicMemoryRepository, type: string, query: Record<string, string>) => {
