@@ -3,7 +3,7 @@ import { COMMAND_HEADINGS } from './headings.js';
 import { basename, join } from 'node:path';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { outputState } from '../../output/complete.js';
-import type { Shard } from '../../output/writer.js';
+import { shardSuffix, type Shard } from '../../output/writer.js';
 import { UserError } from '../../util/errors.js';
 import type { CommandContext } from '../run.js';
 import { wholeNumberOption } from '../numbers.js';
@@ -79,7 +79,7 @@ function takeFromManifest(argv: StartArgs, shard: Shard | undefined, profileGive
   } catch {
     return '';
   }
-  const name = shard && shard.count > 1 ? `manifest.shard-${shard.index}-of-${shard.count}.json` : 'manifest.json';
+  const name = manifestName(shard);
   const taken: string[] = [];
   if (!profileGiven) {
     const named = [manifest.profileFile, manifest.profile].filter((p): p is string => typeof p === 'string' && p !== '');
@@ -116,9 +116,14 @@ function heldWhat(out: string, shard: Shard | undefined): string {
   return `${shard && shard.count > 1 ? `shard ${shard.index}/${shard.count} of ` : ''}the '${name}' population`;
 }
 
+/** The manifest's file name (the shard's with --shard i/N), as generate writes it. */
+function manifestName(shard: Shard | undefined): string {
+  return `manifest${shardSuffix(shard)}.json`;
+}
+
 /** The manifest of a complete --out (the shard's with --shard i/N). */
 function readManifest(out: string, shard: Shard | undefined): { profile?: string; profileFile?: string; seed?: number; members?: { total?: number } } {
-  const name = shard && shard.count > 1 ? `manifest.shard-${shard.index}-of-${shard.count}.json` : 'manifest.json';
+  const name = manifestName(shard);
   return JSON.parse(readFileSync(join(out, name), 'utf8')) as { profile?: string; profileFile?: string; seed?: number; members?: { total?: number } };
 }
 
