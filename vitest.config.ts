@@ -75,7 +75,8 @@ export default defineConfig({
     // of its own, and what a test leaves there fails the run (temp-dirs-setup.ts).
     globalSetup: ['test/helpers/packages-setup.ts', 'test/helpers/temp-dirs-setup.ts'],
     // FC_SEED=N: every fast-check property from seed N (to replay a failure, or run the properties at chosen seeds).
-    setupFiles: ['test/helpers/fast-check-seed.ts', 'test/helpers/v8-flags-reset.ts'],
+    // A test that blocks its worker's thread for minutes is named, with its stack, and ended (hang-watchdog.ts).
+    setupFiles: ['test/helpers/fast-check-seed.ts', 'test/helpers/v8-flags-reset.ts', 'test/helpers/hang-watchdog.ts'],
     env: { FHIRSEED_OFFLINE: '1' },
     projects: [
       { extends: true, test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: ISOLATED, isolate: false } },
