@@ -73,7 +73,8 @@ export default defineConfig({
     // Tests find the packages as fhirseed does ($FHIRSEED_PACKAGES, ~/.fhir/packages) or in ../shared/fhir-packages
     // (checked once, up front) and never reach for the FHIR package registry. The run's temporary files go to a folder
     // of its own, and what a test leaves there fails the run (temp-dirs-setup.ts).
-    globalSetup: ['test/helpers/packages-setup.ts', 'test/helpers/temp-dirs-setup.ts'],
+    // A run that has not ended in 40 min names the files still running and ends (run-limit-setup.ts).
+    globalSetup: ['test/helpers/packages-setup.ts', 'test/helpers/temp-dirs-setup.ts', 'test/helpers/run-limit-setup.ts'],
     // FC_SEED=N: every fast-check property from seed N (to replay a failure, or run the properties at chosen seeds).
     // A test that blocks its worker's thread for minutes is named, with its stack, and ended (hang-watchdog.ts).
     setupFiles: ['test/helpers/fast-check-seed.ts', 'test/helpers/v8-flags-reset.ts', 'test/helpers/hang-watchdog.ts'],

@@ -1,25 +1,45 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runBin } from './cli.js';
+import { tempDir } from './output.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-// A test that blocks its worker's thread is never timed out by vitest and hung the run until CI's limit (stop 34).
-describe('the hang watchdog (test/helpers/hang-watchdog.ts)', () => {
-  it('should name a blocked test, kill the child it waits for, show where a loop spins, and end a worker still blocked', async () => {
+/** vitest on the fixtures of test/helpers/hang-fixture whose names hold `filter`, with the guards' limits in ms. */
+async function runFixtures(filter: string[], env: Record<string, string>): Promise<{ code: number | null; output: string; ms: number }> {
+  // Its own temporary folder: a run ended at its limit leaves vitest's files there.
+  const temp = tempDir('fhirseed-hang-fixture-');
+  try {
     const started = Date.now();
-    const run = await runBin('node_modules/vitest/vitest.mjs', ['run', '--config', 'test/helpers/hang-fixture/vitest.config.ts', '--reporter', 'verbose'], ROOT, {
-      env: { FHIRSEED_TEST_STALL_MS: '3000', FHIRSEED_TEST_STALL_END_MS: '3000', NO_COLOR: '1', FORCE_COLOR: '0' },
+    const run = await runBin('node_modules/vitest/vitest.mjs', ['run', '--config', 'test/helpers/hang-fixture/vitest.config.ts', '--reporter', 'verbose', ...filter], ROOT, {
+      // This run's own limit is set in the environment it inherits: cleared, so that the fixtures' run sets its own.
+      env: { ...env, TMPDIR: temp.dir, FHIRSEED_TEST_RUN_LIMIT_SET: '', NO_COLOR: '1', FORCE_COLOR: '0' },
     });
-    const output = run.stdout + run.stderr;
-    expect(run.code, output).toBe(1);
-    expect(Date.now() - started).toBeLessThan(45_000);
-    expect(output).toMatch(/has not run for \d+ s, in child\.hang\.ts > waits for a child that never ends; its child processes: \d+ sleep 3600\n/);
-    expect(output).toContain('killed them, so that a synchronous wait for them returns');
-    expect(output).toMatch(/✓ child\.hang\.ts > waits for a child that never ends/);
-    expect(output).toMatch(/has not run for \d+ s, in loop\.hang\.ts > never gives its thread back; its child processes: none\n/);
-    expect(output).toMatch(/ at spinForever \(file:\/\/\S+\/test\/helpers\/hang-fixture\/loop\.hang\.ts:4:\d+\)/);
-    expect(output).toContain('ending this worker process, so that the run reports it instead of hanging');
-    expect(output).toContain('Worker exited unexpectedly');
+    return { code: run.code, output: run.stdout + run.stderr, ms: Date.now() - started };
+  } finally {
+    temp.cleanup();
+  }
+}
+
+// A test file that never ends is never timed out by vitest, and hung the run until CI's limit (stop 34).
+describe('the hang guards (test/helpers/hang-watchdog.ts, run-limit-setup.ts)', () => {
+  it('should name a blocked test, kill the child it waits for, show where a loop spins, and end a worker still blocked', async () => {
+    const run = await runFixtures(['child', 'loop'], { FHIRSEED_TEST_STALL_MS: '3000', FHIRSEED_TEST_STALL_END_MS: '3000' });
+    expect(run.code, run.output).toBe(1);
+    expect(run.ms).toBeLessThan(45_000);
+    expect(run.output).toMatch(/has not run for \d+ s, in child\.hang\.ts > waits for a child that never ends; its child processes: \d+ sleep 3600\n/);
+    expect(run.output).toContain('killed them, so that a synchronous wait for them returns');
+    expect(run.output).toMatch(/✓ child\.hang\.ts > waits for a child that never ends/);
+    expect(run.output).toMatch(/has not run for \d+ s, in loop\.hang\.ts > never gives its thread back; its child processes: none\n/);
+    expect(run.output).toMatch(/ at spinForever \(file:\/\/\S+\/test\/helpers\/hang-fixture\/loop\.hang\.ts:4:\d+\)/);
+    expect(run.output).toContain('ending this worker process, so that the run reports it instead of hanging');
+    expect(run.output).toContain('Worker exited unexpectedly');
+  }, 60_000);
+
+  it('should end a run whose file never settles at the run limit, naming the file and the processes it kills', async () => {
+    const run = await runFixtures(['collect'], { FHIRSEED_TEST_RUN_LIMIT_MS: '6000' });
+    expect(run.code, run.output).toBe(1);
+    expect(run.ms).toBeLessThan(45_000);
+    expect(run.output).toMatch(/run-limit: the test run has taken 6 s \(FHIRSEED_TEST_RUN_LIMIT_MS\): ending it\. Files still running: collect\.hang\.ts \(being collected\)\. Its processes:\n +\d+ [A-Z] \S*node .*vitest\/dist\/workers\/forks\.js/);
   }, 60_000);
 });
