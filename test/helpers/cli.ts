@@ -12,12 +12,14 @@ export interface CliRun {
 export interface RunBinOptions {
   nodeArgs?: string[];
   env?: NodeJS.ProcessEnv;
+  /** Killed (SIGKILL) when it has not ended after this many ms, so that no child outlives its test. */
+  timeoutMs?: number;
 }
 
 /** Runs `node [NODE_ARGS…] BIN ARGS…` in `cwd` (stdin closed) and resolves when it exits, with its output. */
 export function runBin(bin: string, args: string[], cwd: string, options: RunBinOptions = {}): Promise<CliRun> {
   const env = options.env ? { ...process.env, ...options.env } : undefined;
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeoutMs, killSignal: 'SIGKILL' });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += String(d)));

@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runBin } from './cli.js';
@@ -6,7 +8,7 @@ import { tempDir } from './output.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** vitest on the fixtures of test/helpers/hang-fixture whose names hold `filter`, with the guards' limits in ms. */
-async function runFixtures(filter: string[], env: Record<string, string>): Promise<{ code: number | null; output: string; ms: number }> {
+async function runFixtures(filter: string[], env: Record<string, string>): Promise<{ code: number | null; output: string; ms: number; files: Record<string, string> }> {
   // Its own temporary folder: a run ended at its limit leaves vitest's files there.
   const temp = tempDir('fhirseed-hang-fixture-');
   try {
@@ -14,8 +16,10 @@ async function runFixtures(filter: string[], env: Record<string, string>): Promi
     const run = await runBin('node_modules/vitest/vitest.mjs', ['run', '--config', 'test/helpers/hang-fixture/vitest.config.ts', '--reporter', 'verbose', ...filter], ROOT, {
       // This run's own limit is set in the environment it inherits: cleared, so that the fixtures' run sets its own.
       env: { ...env, TMPDIR: temp.dir, FHIRSEED_TEST_RUN_LIMIT_SET: '', NO_COLOR: '1', FORCE_COLOR: '0' },
+      timeoutMs: 50_000,
     });
-    return { code: run.code, output: run.stdout + run.stderr, ms: Date.now() - started };
+    const files = Object.fromEntries(readdirSync(temp.dir).filter((name) => name.endsWith('.pid')).map((name) => [name, readFileSync(join(temp.dir, name), 'utf8')]));
+    return { code: run.code, output: run.stdout + run.stderr, ms: Date.now() - started, files };
   } finally {
     temp.cleanup();
   }
@@ -41,5 +45,15 @@ describe('the hang guards (test/helpers/hang-watchdog.ts, run-limit-setup.ts)', 
     expect(run.code, run.output).toBe(1);
     expect(run.ms).toBeLessThan(45_000);
     expect(run.output).toMatch(/run-limit: the test run has taken 6 s \(FHIRSEED_TEST_RUN_LIMIT_MS\): ending it\. Files still running: collect\.hang\.ts \(being collected\)\. Its processes:\n +\d+ [A-Z] \S*node .*vitest\/dist\/workers\/forks\.js/);
+  }, 60_000);
+
+  it('should kill and name a process the tests left running when the run ends', async () => {
+    const run = await runFixtures(['orphan'], {});
+    expect(run.code, run.output).toBe(0);
+    const pid = run.files['orphan.pid'];
+    expect(pid).toMatch(/^\d+$/);
+    expect(run.output).toContain(`note: killed 1 process(es) the tests left running: ${pid} sleep 3600\n`);
+    const gone = !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z');
+    expect(gone, `sleep ${pid} still runs`).toBe(true);
   }, 60_000);
 });
