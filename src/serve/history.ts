@@ -49,15 +49,28 @@ export function missingResource(resourceType: string, id: string, versions: Reso
 }
 
 /**
- * The error of a DELETE of `Type/id` that has no current version: 404 (`not-found`) as before deletions were kept,
- * naming it, and saying when it was deleted already. (R4 http.html#delete would rather have 200 or 204 here; fhirseed
- * purge counts 404 and 410 alike.)
+ * The error of a DELETE of `Type/id` that never existed: 404 (`not-found`) naming it. A DELETE of a resource that was
+ * deleted already is no error (see deletedAlready).
  */
-export function nothingToDelete(resourceType: string, id: string, versions: Resource[]): OperationOutcomeError {
+export function nothingToDelete(resourceType: string, id: string): OperationOutcomeError {
+  return new OperationOutcomeError(outcomeOf('not-found', 'not-found', `${resourceType}/${id} is not known`));
+}
+
+/**
+ * Whether a DELETE of a resource with these stored versions (oldest first) finds it deleted already: its last version is
+ * a deletion. R4 http.html#delete: "Performing this interaction on a resource that is already deleted has no effect,
+ * and the server should return either a 200 OK status code or a 204 No Content", so the stores change nothing and the
+ * answer is the 200 a first DELETE gets (alreadyDeletedOutcome).
+ */
+export function deletedAlready(versions: Resource[]): boolean {
+  return isTombstone(versions.at(-1));
+}
+
+/** The 200 OperationOutcome (`informational`) of a DELETE of a resource deleted already, saying when it was. */
+export function alreadyDeletedOutcome(resourceType: string, id: string, versions: Resource[]): OperationOutcome {
   const last = versions.at(-1);
-  const when = isTombstone(last) && last?.meta?.lastUpdated ? ` at ${last.meta.lastUpdated}` : '';
-  const text = last ? `${resourceType}/${id} was deleted already${when}` : `${resourceType}/${id} is not known`;
-  return new OperationOutcomeError(outcomeOf('not-found', 'not-found', text));
+  const when = last?.meta?.lastUpdated ? ` at ${last.meta.lastUpdated}` : '';
+  return { resourceType: 'OperationOutcome', id: 'ok', issue: [{ severity: 'information', code: 'informational', details: { text: `${resourceType}/${id} was deleted already${when}; nothing changed` } }] };
 }
 
 /**

@@ -32,6 +32,7 @@ import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readLimitedBody } from './bo
 import { createCors } from './cors.js';
 import { demoFile } from './demo.js';
 import { answerText } from './store/raw-json.js';
+import { alreadyDeletedOutcome, deletedAlready } from './history.js';
 import type { ReadPool, ReadRequest, ReadScope } from './store/read-pool.js';
 import type { PatientGrant } from './patient-auth.js';
 import { BulkExports, type ExportOptions } from './export.js';
@@ -333,8 +334,11 @@ async function write(context: HttpContext, method: HttpMethod, url: URL, segment
   const mismatch = method === 'PUT' && segments.length === 2 ? updateBodyProblem(type!, id!, resource) : undefined;
   if (mismatch) return [{ ...badRequest(mismatch.text), issue: [{ severity: 'error', code: 'invalid', details: { text: mismatch.text }, expression: [mismatch.element] }] }];
   const creates = method === 'PUT' && type && id && segments.length === 2 && !context.repo.has(type, id);
+  // A DELETE of a resource deleted already changes nothing and is answered 200 as the first was (history.ts deletedAlready).
+  const deletion = method === 'DELETE' && type && id && segments.length === 2 && !context.repo.has(type, id) ? context.repo.versions(type, id) : undefined;
   const response = await context.router.handleRequest(fhirRequest(method, segments.join('/'), url, body, req), context.repo);
   if (creates && isOk(response[0]) && response[1]) return [created, response[1]];
+  if (deletion && deletedAlready(deletion) && isOk(response[0])) return [alreadyDeletedOutcome(type!, id!, deletion)];
   return response;
 }
 

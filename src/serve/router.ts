@@ -13,7 +13,7 @@ import {
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
 import type { Bundle, Resource, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
 import { withNarrowedFixedAndPattern } from './fixed-pattern.js';
-import { historyBundle, isTombstone, missingResource, missingVersion, nothingToDelete, tombstone } from './history.js';
+import { deletedAlready, historyBundle, isTombstone, missingResource, missingVersion, nothingToDelete, tombstone } from './history.js';
 import { r4ResourceElements, r4ResourceTypes, readR4Resources } from './r4-resources.js';
 
 const require = createRequire(import.meta.url);
@@ -311,9 +311,15 @@ export class AtomicMemoryRepository extends MemoryRepository {
     return deepClone(version) as T & { id: string };
   }
 
-  /** Deletes the current version; the deletion stays in the history as a version of its own (history.ts tombstone). */
+  /**
+   * Deletes the current version; the deletion stays in the history as a version of its own (history.ts tombstone). A
+   * resource deleted already is left as it is (history.ts deletedAlready); 404 for one that never existed.
+   */
   override async deleteResource(resourceType: string, id: string): Promise<void> {
-    if (!this.has(resourceType, id)) throw nothingToDelete(resourceType, id, this.versions(resourceType, id));
+    if (!this.has(resourceType, id)) {
+      if (deletedAlready(this.versions(resourceType, id))) return;
+      throw nothingToDelete(resourceType, id);
+    }
     if (this.orders && !this.orders.has(resourceType)) this.orders.set(resourceType, [...(this.maps.resources.get(resourceType)?.keys() ?? [])]);
     this.record(resourceType, id);
     await super.deleteResource(resourceType, id);

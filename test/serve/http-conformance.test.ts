@@ -3,6 +3,7 @@
 // - instance history is a valid R4 `history` Bundle (bdl-3/bdl-4: request and response on every entry; fullUrl,
 //   etag, lastModified, total; a deletion as a DELETE entry without resource), checked with fhirseed's own validator;
 // - a read of a deleted resource is 410 Gone, of an unknown one 404 naming it; vread of the deletion is 410;
+// - a DELETE of a deleted resource is 200 and changes nothing (alone, in a batch, in a transaction), of an unknown one 404;
 // - type and system history are 501 naming what is served;
 // - HEAD answers as GET without the content (same status and headers);
 // - searchset paging has `first` and `last`, and a page past the end points `previous` at the last real page;
@@ -57,8 +58,16 @@ describe.each([
     expect(read.status).toBe(410);
     expect(read.body.issue[0].code).toBe('deleted');
     expect(text(read.body)).toMatch(/^Patient\/a was deleted at \d{4}-\d\d-\d\dT.*; its versions are at Patient\/a\/_history$/);
+    // R4 http.html#delete: deleting a deleted resource has no effect, answered 200 (or 204) as the first DELETE was;
+    // 404 only for one that never existed. The history below keeps one deletion, not two.
     const again = await fhir(`${server.url}/Patient/a`, { method: 'DELETE' });
-    expect([again.status, text(again.body)]).toEqual([404, expect.stringMatching(/^Patient\/a was deleted already at \d{4}-/)]);
+    expect([again.status, again.body.issue[0].severity, text(again.body)]).toEqual([200, 'information', expect.stringMatching(/^Patient\/a was deleted already at \d{4}-.*; nothing changed$/)]);
+    const inBatch = await fhir<Bundle>(server.url, { method: 'POST', body: { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'DELETE', url: 'Patient/a' } }, { request: { method: 'DELETE', url: 'Patient/nobody' } }] } });
+    expect(inBatch.body.entry!.map((e) => e.response?.status)).toEqual(['200', '404']);
+    const inTransaction = await fhir<Bundle>(server.url, { method: 'POST', body: { resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'DELETE', url: 'Patient/a' } }] } });
+    expect([inTransaction.status, inTransaction.body.entry?.[0]?.response?.status]).toEqual([200, '200']);
+    const never = await fhir(`${server.url}/Patient/nobody`, { method: 'DELETE' });
+    expect([never.status, text(never.body)]).toEqual([404, 'Patient/nobody is not known']);
     const unknown = await fhir(`${server.url}/Patient/nobody`);
     expect(unknown.status).toBe(404);
     expect(text(unknown.body)).toBe('Patient/nobody is not known');

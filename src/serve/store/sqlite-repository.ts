@@ -10,7 +10,7 @@ import {
 import type { Resource } from '@medplum/fhirtypes';
 import { AtomicMemoryRepository, sameContent } from '../router.js';
 import { dateRowsJson } from './dates.js';
-import { missingResource, nothingToDelete, tombstone } from '../history.js';
+import { deletedAlready, missingResource, nothingToDelete, tombstone } from '../history.js';
 import { storeFailure } from './failure.js';
 import { indexKeys } from './keys.js';
 import { SqliteReads, type Db, type Statement } from './sqlite-reads.js';
@@ -253,7 +253,11 @@ export class SqliteRepository extends SqliteReads {
 
   override async deleteResource(resourceType: string, id: string): Promise<void> {
     const row = this.statements.get.get(resourceType, id) as [number, string] | undefined;
-    if (!row) throw nothingToDelete(resourceType, id, this.versions(resourceType, id));
+    if (!row) {
+      // Deleted already (a tombstone last, or versions left by a store made before they were kept): nothing to do.
+      if (deletedAlready(this.versions(resourceType, id))) return;
+      throw nothingToDelete(resourceType, id);
+    }
     this.atomically(() => {
       const [seq, json] = row;
       this.bulk?.replaced.add(seq);
