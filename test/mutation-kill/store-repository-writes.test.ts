@@ -128,7 +128,7 @@ describe('SqliteRepository writes', () => {
     }
   });
 
-  it('should delete: gone from reads, the index and the count, its versions kept in history; an unknown id not found', async () => {
+  it('should delete: gone from reads, the index and the count, its versions kept in history; deleted again nothing changes; an unknown id not found', async () => {
     const store = await loaded([obs('o1', 'laboratory'), obs('o2', 'laboratory')]);
     const repo = store.repo;
     try {
@@ -143,8 +143,11 @@ describe('SqliteRepository writes', () => {
       expect(sql(repo, 'SELECT count(*) FROM idx i WHERE NOT EXISTS (SELECT 1 FROM resources r WHERE r.seq = i.seq)')).toEqual([[0]]);
       expect(metaCount(repo)).toBe(1);
       expect(repo.count()).toBe(1);
-      expect(outcome(await repo.deleteResource('Observation', 'o1').catch((e: unknown) => e))?.code).toBe('not-found');
+      // Deleted already: nothing changes (no second deletion version, the count kept); never there: not found.
+      await repo.deleteResource('Observation', 'o1');
+      expect(stored(repo, 'Observation', 'o1')).toEqual({ current: undefined, history: [before, deletion] });
       expect(metaCount(repo)).toBe(1);
+      expect(outcome(await repo.deleteResource('Observation', 'never').catch((e: unknown) => e))?.code).toBe('not-found');
       // Created again under the same id: a new row, its old versions still in history.
       await repo.updateResource(obs('o1', 'survey'));
       expect(stored(repo, 'Observation', 'o1').history).toEqual([before, deletion]);
