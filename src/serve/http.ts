@@ -23,7 +23,7 @@ import { otherPatientSearch, patientDenial, patientFilter } from './patient-acce
 import { sendPage, type SitePage } from './index-page.js';
 import type { AtomicMemoryRepository } from './router.js';
 import { planSearch, runSearch, type Query } from './search-extras.js';
-import { WriteQueue, deleteRefusal, isWrite, bundleRuleProblems, bundleRuleRefusal, processBundle, ruleAnswer } from './transaction.js';
+import { WriteQueue, deleteRefusal, isWrite, bundleRuleProblems, bundleRuleRefusal, processBundle, repeatedFullUrlRefusal, ruleAnswer } from './transaction.js';
 import { BulkImports, sendImportAnswer } from './bulk-import.js';
 import { putTargetVersion, wantsOutcome, writeOutcome } from './write-outcome.js';
 import { checkBundle, validationOutcome, type WriteCheck } from './validate-writes.js';
@@ -350,6 +350,8 @@ async function write(context: HttpContext, method: HttpMethod, url: URL, segment
  */
 async function writeBundle(context: HttpContext, bundle: Bundle): Promise<FhirResponse> {
   if (!context.check || bundle?.resourceType !== 'Bundle' || !Array.isArray(bundle.entry)) return processBundle(context.router, context.repo, bundle);
+  const repeated = (bundle.type === 'transaction' || bundle.type === 'batch') && repeatedFullUrlRefusal(bundle);
+  if (repeated) return [repeated];
   const problems = bundleRuleProblems(bundle);
   const refusal = bundleRuleRefusal(bundle, problems);
   if (refusal) return [refusal];

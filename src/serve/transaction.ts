@@ -33,6 +33,8 @@ export async function processBundle(router: FhirRouter, repo: AtomicMemoryReposi
   if (bundle.entry !== undefined && !Array.isArray(bundle.entry)) {
     return [{ resourceType: 'OperationOutcome', issue: [bundleIssue('invalid', 'Bundle.entry', `Bundle.entry is not an array of entries: ${jsonType(bundle.entry)}`)] }];
   }
+  const repeated = repeatedFullUrlRefusal(bundle);
+  if (repeated) return [repeated];
   const problems = bundleRuleProblems(bundle);
   // A transaction is refused whole (nothing stored); a batch answers the entries alone (processBatch).
   const refusal = bundleRuleRefusal(bundle, problems);
@@ -159,6 +161,33 @@ export function bundleRuleProblems(bundle: Bundle): Map<number, OperationOutcome
     if (issues.length) problems.set(i, issues);
   });
   return problems;
+}
+
+/**
+ * The 400 `invalid` answer to a transaction or batch that breaks R4 Bundle invariant bdl-7 ("FullUrl must be unique in
+ * a bundle, or else entries with the same fullUrl must have different meta.versionId": `fullUrl & resource.meta.versionId`
+ * distinct over the entries with a fullUrl): one issue per repeated fullUrl, naming it and every entry that has it, its
+ * expressions those entries' `Bundle.entry[N].fullUrl`. The Bundle as a whole is not valid, so a batch is refused whole
+ * too, before anything is written. Undefined when there is no repeat. Never throws on odd entries.
+ */
+export function repeatedFullUrlRefusal(bundle: Bundle): OperationOutcome | undefined {
+  const entries: (BundleEntry | null | undefined)[] = Array.isArray(bundle.entry) ? bundle.entry : [];
+  const byKey = new Map<string, number[]>();
+  entries.forEach((entry, i) => {
+    if (typeof entry?.fullUrl !== 'string') return;
+    const versionId = entry.resource && typeof entry.resource === 'object' ? entry.resource.meta?.versionId : undefined;
+    const key = JSON.stringify([entry.fullUrl, typeof versionId === 'string' ? versionId : '']);
+    byKey.set(key, [...(byKey.get(key) ?? []), i]);
+  });
+  const issue = [...byKey.values()]
+    .filter((indexes) => indexes.length > 1)
+    .map((indexes) => {
+      const fullUrl = entries[indexes[0]!]!.fullUrl!;
+      const where = indexes.map((i) => `Bundle.entry[${i}]`);
+      const text = `fullUrl "${fullUrl}" is on ${where.slice(0, -1).join(', ')} and ${where.at(-1)}: a fullUrl must be unique in a Bundle, or else the entries with it must have different meta.versionId (R4 Bundle invariant bdl-7); nothing was stored`;
+      return { severity: 'error' as const, code: 'invalid' as const, details: { text }, expression: where.map((w) => `${w}.fullUrl`) };
+    });
+  return issue.length ? { resourceType: 'OperationOutcome', issue } : undefined;
 }
 
 /**

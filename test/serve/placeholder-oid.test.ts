@@ -120,3 +120,38 @@ describe('serve: placeholders in a batch', () => {
     expect((await fhir<Patient>(`${server.url}/Patient/${patient.id}`)).body.link?.[0]?.other.reference).toBe(`Patient/${patient.id}`);
   });
 });
+
+describe('serve: a fullUrl repeated in a Bundle (R4 bdl-7)', () => {
+  // Both were stored (200, three Patients): medplum took the second urn:uuid: entry's identity for the references.
+  const repeated = (type: 'transaction' | 'batch', versions: (string | undefined)[] = [undefined, undefined, undefined]): Bundle => ({
+    resourceType: 'Bundle',
+    type,
+    entry: versions.map((versionId, i) => ({
+      fullUrl: i === 1 ? 'urn:uuid:5d0c1b7e-2f3a-4c5d-8e9f-0000000000c2' : UUID,
+      resource: { resourceType: 'Patient', name: [{ family: 'Repeated' }], ...(versionId ? { meta: { versionId } } : {}) },
+      request: { method: 'POST', url: 'Patient' },
+    })),
+  });
+
+  it.each(['transaction', 'batch'] as const)('should refuse a %s whose entries 0 and 2 have one fullUrl (400 invalid naming both, nothing stored)', async (type) => {
+    const before = await count('Repeated');
+    const reply = await fhir<OperationOutcome>(server.url, { method: 'POST', body: repeated(type) });
+    expect(reply.status).toBe(400);
+    expect(reply.body.issue!.map((i) => [i.code, i.expression, i.details?.text])).toEqual([
+      [
+        'invalid',
+        ['Bundle.entry[0].fullUrl', 'Bundle.entry[2].fullUrl'],
+        `fullUrl "${UUID}" is on Bundle.entry[0] and Bundle.entry[2]: a fullUrl must be unique in a Bundle, or else the entries with it must have different meta.versionId (R4 Bundle invariant bdl-7); nothing was stored`,
+      ],
+    ]);
+    expect(await count('Repeated')).toBe(before);
+  });
+
+  it('should store a batch whose entries with one fullUrl have different meta.versionId (bdl-7 allows them)', async () => {
+    const before = await count('Repeated');
+    const reply = await fhir<Bundle>(server.url, { method: 'POST', body: repeated('batch', ['1', undefined, '2']) });
+    expect(reply.status).toBe(200);
+    expect(reply.body.entry!.map((e) => e.response?.status)).toEqual(['201', '201', '201']);
+    expect(await count('Repeated')).toBe(before! + 3);
+  });
+});

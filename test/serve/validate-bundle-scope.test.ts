@@ -3,7 +3,8 @@
 // request answered as without --validate, before the validator: a dangling placeholder, a fullUrl not of its form
 // (urn:uuid: without a UUID, urn:oid: without an OID, not absolute) and a batch entry referring to another entry by its
 // fullUrl (R4 http.html#trules, #brules; these two were the validator's 422 until s19): the transaction 400
-// `processing` naming the entry and the reference or fullUrl, nothing stored; in a batch that entry alone 400.
+// `processing` naming the entry and the reference or fullUrl, nothing stored; in a batch that entry alone 400. A
+// fullUrl repeated (R4 bdl-7) refuses a transaction and a batch whole, 400 `invalid`, with and without --validate.
 import type { Bundle, Encounter, OperationOutcome, Patient } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServer } from '../../src/serve/index.js';
@@ -107,6 +108,17 @@ describeEmbedded('serve --validate: urn:uuid: references within the Bundle', () 
     expect({ status: without.status, body: without.body }).toEqual({ status: reply.status, body: reply.body });
     const suffix = oid === 'urn:oid:abc' ? '8' : '9';
     for (const s of [server, plain]) expect([(await fhir(`${s.url}/Patient/bs-p${suffix}`)).status, (await fhir(`${s.url}/Encounter/bs-e${suffix}`)).status]).toEqual([404, 404]);
+  });
+
+  it.each(['transaction', 'batch'] as const)('should refuse a %s whose two entries have one fullUrl (400 bdl-7, as without --validate) and store nothing', async (type) => {
+    const body = bundle(type, 'Patient/bs-p12', '12');
+    body.entry![1]!.fullUrl = PATIENT;
+    const reply = await fhir<OperationOutcome>(server.url, { method: 'POST', body });
+    expect(reply.status).toBe(400);
+    expect(reply.body.issue!.map((i) => `${i.code} ${i.expression?.join(' ')}`)).toEqual(['invalid Bundle.entry[0].fullUrl Bundle.entry[1].fullUrl']);
+    const without = await fhir<OperationOutcome>(plain.url, { method: 'POST', body });
+    expect({ status: without.status, body: without.body }).toEqual({ status: reply.status, body: reply.body });
+    for (const s of [server, plain]) expect([(await fhir(`${s.url}/Patient/bs-p12`)).status, (await fhir(`${s.url}/Encounter/bs-e12`)).status]).toEqual([404, 404]);
   });
 
   it('should refuse the batch entry whose urn:oid: fullUrl is not an OID (400, as without --validate) and store the other', async () => {
