@@ -204,27 +204,41 @@ export function ruleAnswer(issues: OperationOutcomeIssue[]): { status: string; o
 }
 
 /**
- * `bundle` with each `urn:oid:` fullUrl replaced by a new `urn:uuid:` one, and every `reference` that names it, character
- * for character, by the same: medplum rewrites only `urn:uuid:` placeholders, and stored `urn:oid:1.2.3` referred to
- * nothing. `bundle` itself is not changed; returned as it is when it has none.
+ * `bundle` with each `urn:oid:` fullUrl replaced by a new `urn:uuid:` one, and that placeholder replaced by the same where
+ * medplum looks for a `urn:uuid:` one to rewrite: in every `reference` (a whole one, or a conditional one's query) and in
+ * each entry's `request.url` and `request.ifNoneExist` (a conditional create, update, patch or delete), written plain or
+ * with `%3A` for its colons. medplum rewrites only `urn:uuid:` placeholders: stored `urn:oid:1.2.3` referred to nothing,
+ * and `Encounter?subject=urn:oid:1.2.3` matched nothing. (medplum rewrites a `urn:uuid:` one in any string of an entry;
+ * a `urn:oid:` one is also how identifier and code systems are named, `urn:oid:2.16.840.1.113883.4.1`, so those stay.)
+ * `bundle` itself is not changed; returned as it is when it has none.
  */
 function oidPlaceholdersAsUuids(bundle: Bundle): Bundle {
   const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
   const uuids = new Map<string, string>();
   for (const fullUrl of entries.map((entry) => entry?.fullUrl)) if (typeof fullUrl === 'string' && /^urn:oid:/i.test(fullUrl) && !uuids.has(fullUrl)) uuids.set(fullUrl, `urn:uuid:${randomUUID()}`);
   if (!uuids.size) return bundle;
+  // The whole OID (greedy), so that urn:oid:1.2.3 is not taken for a part of urn:oid:1.2.34.
+  const inText = (text: string) => text.replace(/urn(?::|%3[Aa])oid(?::|%3[Aa])(\d+(?:\.\d+)*)/g, (whole, oid: string) => uuids.get(`urn:oid:${oid}`) ?? whole);
   const rewrite = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(rewrite);
     if (!value || typeof value !== 'object') return value;
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'reference' && typeof v === 'string' ? (uuids.get(v) ?? v) : rewrite(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'reference' && typeof v === 'string' ? inText(v) : rewrite(v)]));
   };
+  const request = (r: BundleEntry['request']) =>
+    r && typeof r === 'object' ? { ...r, ...(typeof r.url === 'string' ? { url: inText(r.url) } : {}), ...(typeof r.ifNoneExist === 'string' ? { ifNoneExist: inText(r.ifNoneExist) } : {}) } : r;
   return {
     ...bundle,
-    entry: entries.map((entry) => ({
-      ...entry,
-      ...(typeof entry.fullUrl === 'string' && uuids.has(entry.fullUrl) ? { fullUrl: uuids.get(entry.fullUrl) } : {}),
-      ...(entry.resource ? { resource: rewrite(entry.resource) as Resource } : {}),
-    })),
+    // An entry that is no object (a batch answers it alone, bundleRuleProblems) is passed on as it is.
+    entry: entries.map((entry) =>
+      entry && typeof entry === 'object'
+        ? {
+            ...entry,
+            ...(typeof entry.fullUrl === 'string' && uuids.has(entry.fullUrl) ? { fullUrl: uuids.get(entry.fullUrl) } : {}),
+            ...(entry.resource ? { resource: rewrite(entry.resource) as Resource } : {}),
+            ...(entry.request ? { request: request(entry.request) } : {}),
+          }
+        : entry,
+    ),
   };
 }
 

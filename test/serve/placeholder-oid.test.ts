@@ -3,7 +3,9 @@
 // pointing nowhere (in a transaction until 184fc84, in a batch until this file's batch cases), and so was one to a
 // urn:oid: no entry has. A fullUrl must be an absolute URI, a urn:uuid: or urn:oid: one of its type's form; a
 // malformed urn:oid: one was stored without --validate. A batch entry may not refer to another entry (#brules);
-// medplum resolved such references. Real server, fetch, no --validate (validate-bundle-scope.test.ts: the same with).
+// medplum resolved such references. A urn:oid: placeholder in a conditional URL (ifNoneExist, `DELETE Type?param=`) is
+// resolved as a urn:uuid: one is (it was searched as it was); a repeated fullUrl (bdl-7) refuses the Bundle whole.
+// Real server, fetch, no --validate (validate-bundle-scope.test.ts: the same with).
 import type { Bundle, BundleEntry, Encounter, OperationOutcome, Patient } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/serve/index.js';
@@ -153,5 +155,49 @@ describe('serve: a fullUrl repeated in a Bundle (R4 bdl-7)', () => {
     expect(reply.status).toBe(200);
     expect(reply.body.entry!.map((e) => e.response?.status)).toEqual(['201', '201', '201']);
     expect(await count('Repeated')).toBe(before! + 3);
+  });
+});
+
+describe('serve: a placeholder in a transaction entry\'s conditional URL (request.ifNoneExist, a conditional request.url)', () => {
+  // medplum rewrites a urn:uuid: placeholder wherever it is in an entry, so `subject=urn:uuid:…` searched the created or
+  // updated Patient; a urn:oid: one was searched as it was, matched nothing, and the Encounter was made again (201) and
+  // the Observation not deleted. Each transaction is sent twice: the second finds what the first made.
+  it.each([
+    ['urn:oid:', 'urn:oid:1.2.840.99999.30', 'cond-oid'],
+    ['urn:uuid:', 'urn:uuid:5d0c1b7e-2f3a-4c5d-8e9f-0000000000d3', 'cond-uuid'],
+  ])('should resolve a %s placeholder there to the entry\'s resource', async (_kind, placeholder, id) => {
+    const conditional: Bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { fullUrl: placeholder, resource: { resourceType: 'Patient', id }, request: { method: 'PUT', url: `Patient/${id}` } },
+        { resource: { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, subject: { reference: placeholder } }, request: { method: 'POST', url: 'Encounter', ifNoneExist: `subject=${placeholder}` } },
+        { request: { method: 'DELETE', url: `Observation?subject=${encodeURIComponent(placeholder)}` } },
+        { resource: { resourceType: 'Observation', status: 'final', code: { text: 'kept once' }, subject: { reference: placeholder } }, request: { method: 'POST', url: 'Observation' } },
+      ],
+    };
+    const first = await fhir<Bundle>(server.url, { method: 'POST', body: conditional });
+    expect(first.status).toBe(200);
+    expect(first.body.entry!.map((e) => e.response?.status)).toEqual(['201 Created', '201', '200', '201']);
+    const again = await fhir<Bundle>(server.url, { method: 'POST', body: conditional });
+    expect(again.status).toBe(200);
+    // The Encounter found by ifNoneExist (200, not made again); the first Observation deleted, a new one made.
+    expect(again.body.entry!.map((e) => e.response?.status)).toEqual(['200', '200', '200', '201']);
+    expect(again.body.entry![1]!.resource?.id).toBe(first.body.entry![1]!.resource?.id);
+    for (const type of ['Encounter', 'Observation']) {
+      expect((await fhir<Bundle>(`${server.url}/${type}?subject=Patient/${id}&_summary=count`)).body.total, type).toBe(1);
+    }
+  });
+});
+
+describe('serve: a batch with an entry that is not an object and a urn:oid: fullUrl', () => {
+  // The urn:oid: rewrite read `fullUrl` of the null entry: a 500 "Cannot read properties of null", nothing stored.
+  it('should answer the odd entry alone (400) and store the other', async () => {
+    const before = await count('OddOid');
+    const body = { resourceType: 'Bundle', type: 'batch', entry: [null, { fullUrl: OID, resource: { resourceType: 'Patient', name: [{ family: 'OddOid' }] }, request: { method: 'POST', url: 'Patient' } }] };
+    const reply = await fhir<Bundle>(server.url, { method: 'POST', body });
+    expect(reply.status).toBe(200);
+    expect(reply.body.entry!.map((e) => e.response?.status)).toEqual(['400 Bad Request', '201']);
+    expect(await count('OddOid')).toBe(before! + 1);
   });
 });
