@@ -6,7 +6,7 @@
 // medplum resolved such references. A urn:oid: placeholder in a conditional URL (ifNoneExist, `DELETE Type?param=`) is
 // resolved as a urn:uuid: one is (it was searched as it was); a repeated fullUrl (bdl-7) refuses the Bundle whole.
 // Real server, fetch, no --validate (validate-bundle-scope.test.ts: the same with).
-import type { Bundle, BundleEntry, Encounter, OperationOutcome, Patient } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, Encounter, Observation, OperationOutcome, Patient } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/serve/index.js';
 import { fhir } from './helpers.js';
@@ -173,7 +173,8 @@ describe('serve: a placeholder in a transaction entry\'s conditional URL (reques
         { fullUrl: placeholder, resource: { resourceType: 'Patient', id }, request: { method: 'PUT', url: `Patient/${id}` } },
         { resource: { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, subject: { reference: placeholder } }, request: { method: 'POST', url: 'Encounter', ifNoneExist: `subject=${placeholder}` } },
         { request: { method: 'DELETE', url: `Observation?subject=${encodeURIComponent(placeholder)}` } },
-        { resource: { resourceType: 'Observation', status: 'final', code: { text: 'kept once' }, subject: { reference: placeholder } }, request: { method: 'POST', url: 'Observation' } },
+        // A conditional reference (stored as it is: this server does not resolve those) mentioning the placeholder.
+        { resource: { resourceType: 'Observation', status: 'final', code: { text: 'kept once' }, subject: { reference: placeholder }, derivedFrom: [{ reference: `Encounter?subject=${placeholder}` }] }, request: { method: 'POST', url: 'Observation' } },
       ],
     };
     const first = await fhir<Bundle>(server.url, { method: 'POST', body: conditional });
@@ -184,6 +185,7 @@ describe('serve: a placeholder in a transaction entry\'s conditional URL (reques
     // The Encounter found by ifNoneExist (200, not made again); the first Observation deleted, a new one made.
     expect(again.body.entry!.map((e) => e.response?.status)).toEqual(['200', '200', '200', '201']);
     expect(again.body.entry![1]!.resource?.id).toBe(first.body.entry![1]!.resource?.id);
+    expect((again.body.entry![3]!.resource as Observation).derivedFrom?.[0]?.reference).toBe(`Encounter?subject=Patient/${id}`);
     for (const type of ['Encounter', 'Observation']) {
       expect((await fhir<Bundle>(`${server.url}/${type}?subject=Patient/${id}&_summary=count`)).body.total, type).toBe(1);
     }
