@@ -33,6 +33,7 @@ import { createCors } from './cors.js';
 import { demoFile } from './demo.js';
 import { answerText } from './store/raw-json.js';
 import { alreadyDeletedOutcome, deletedAlready } from './history.js';
+import { instanceHistory } from './history-page.js';
 import type { ReadPool, ReadRequest, ReadScope } from './store/read-pool.js';
 import type { PatientGrant } from './patient-auth.js';
 import { BulkExports, type ExportOptions } from './export.js';
@@ -238,11 +239,12 @@ async function handle(
   if (method === 'GET' && segments.length === 2 && id && !id.startsWith('_') && !id.startsWith('$') && !url.searchParams.size && type !== 'Bundle' && offloadable) {
     if (await offThread(context, res, { kind: 'read', type: type!, resourceId: id }, grant, undefined, req.headers['if-none-match'])) return;
   }
-  const answer = await context.router.handleRequest(fhirRequest(method, fhirPath, url, body, req), context.repo);
-  // An instance history's entries get their fullUrl here, where the base is known (history.ts historyBundle).
-  if (method === 'GET' && segments.length === 3 && operation === '_history' && answer[1]?.resourceType === 'Bundle') {
-    for (const entry of (answer[1] as Bundle).entry ?? []) entry.fullUrl = `${base}/${type}/${id}`;
+  if (method === 'GET' && segments.length === 3 && operation === '_history') {
+    // _count, _offset and _since read here, where the base for the entries' fullUrl and the paging links is known.
+    const history = instanceHistory(type!, id!, context.repo.versions(type!, id!), query, base);
+    return 'resourceType' in history ? respond(res, base, [allOk, history]) : refuse(res, history);
   }
+  const answer = await context.router.handleRequest(fhirRequest(method, fhirPath, url, body, req), context.repo);
   if (method === 'GET' && segments.length === 2 && notModified(answer, req.headers['if-none-match'])) {
     res.writeHead(304, { etag: `W/"${answer[1]?.meta?.versionId}"` });
     return void res.end();

@@ -294,7 +294,8 @@ export class AtomicMemoryRepository extends MemoryRepository {
 
   /**
    * The instance history as a valid R4 `history` Bundle (history.ts historyBundle: request and response on every entry,
-   * deletions included, no fullUrl: the HTTP route adds them); a deleted resource's history too. 404 when unknown.
+   * deletions included, no fullUrl: an answer inside a batch-response; the HTTP route pages its own with history-page.ts);
+   * a deleted resource's history too. 404 when unknown.
    * medplum's version reversed the stored history in place, which would break rollback.
    */
   override async readHistory<T extends Resource>(resourceType: string, id: string): Promise<Bundle<T>> {

@@ -4,7 +4,8 @@
 //   etag, lastModified, total; a deletion as a DELETE entry without resource), checked with fhirseed's own validator;
 // - a read of a deleted resource is 410 Gone, of an unknown one 404 naming it; vread of the deletion is 410;
 // - a DELETE of a deleted resource is 200 and changes nothing (alone, in a batch, in a transaction), of an unknown one 404;
-// - type and system history are 501 naming what is served;
+// - type and system history are 501 naming what is served; instance history pages with _count and keeps versions
+//   since _since, and refuses with 400 what it cannot read or serve (_at, an unknown parameter);
 // - HEAD answers as GET without the content (same status and headers);
 // - searchset paging has `first` and `last`, and a page past the end points `previous` at the last real page;
 // - `PUT Patient/a` with `"id": "b"` names both ids.
@@ -147,6 +148,57 @@ describe.each([
     expect(await links('_count=5&_offset=5')).toEqual({ self: '5', first: '0', previous: '0', last: '0' });
     const none = await fhir<Bundle>(`${server.url}/Observation?subject=Patient/c&_count=2&_offset=6`);
     expect(Object.fromEntries((none.body.link ?? []).map((l) => [l.relation, new URL(l.url).searchParams.get('_offset')]))).toEqual({ self: '6', first: '0', last: '0' });
+  });
+
+  it('should page an instance history with _count (links as a searchset has) and keep the versions since _since', async () => {
+    // Five versions of Patient/h, each a millisecond or more after the one before (their meta.lastUpdated differ).
+    for (const gender of ['female', 'male', 'other', 'unknown', 'female']) {
+      expect((await fhir(`${server.url}/Patient/h`, { method: 'PUT', body: { resourceType: 'Patient', id: 'h', gender } })).status).toBeLessThan(300);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const all = (await fhir<Bundle>(`${server.url}/Patient/h/_history`)).body;
+    expect([all.total, all.link]).toEqual([5, undefined]);
+    const etags = all.entry!.map((e) => e.response?.etag);
+
+    // _count pages, newest first, following next to the end: the same entries as the whole history, in its order.
+    const first = await fhir<Bundle>(`${server.url}/Patient/h/_history?_count=2`);
+    expect(first.status).toBe(200);
+    expect([first.body.type, first.body.total, first.body.entry!.length]).toEqual(['history', 5, 2]);
+    const offsets = (b: Bundle) => Object.fromEntries((b.link ?? []).map((l) => [l.relation, new URL(l.url).searchParams.get('_offset')]));
+    expect(offsets(first.body)).toEqual({ self: '0', first: '0', next: '2', last: '4' });
+    const paged: (string | undefined)[] = [];
+    for (let page: Bundle | undefined = first.body; page; ) {
+      paged.push(...page.entry!.map((e) => e.response?.etag));
+      for (const e of page.entry!) expect(e.fullUrl).toBe(`${server.url}/Patient/h`);
+      const next: string | undefined = page.link?.find((l) => l.relation === 'next')?.url;
+      page = next ? (await fhir<Bundle>(next)).body : undefined;
+    }
+    expect(paged).toEqual(etags);
+    expect(offsets((await fhir<Bundle>(`${server.url}/Patient/h/_history?_count=2&_offset=4`)).body)).toEqual({ self: '4', first: '0', previous: '2', last: '4' });
+
+    // _since: the versions whose lastUpdated is at or after it (here the third newest and those after it).
+    const since = all.entry![2]!.response!.lastModified!;
+    const kept = all.entry!.filter((e) => Date.parse(e.response!.lastModified!) >= Date.parse(since)).map((e) => e.response?.etag);
+    expect(kept.length).toBe(3);
+    const recent = await fhir<Bundle>(`${server.url}/Patient/h/_history?_since=${encodeURIComponent(since)}`);
+    expect([recent.status, recent.body.total, recent.body.entry!.map((e) => e.response?.etag)]).toEqual([200, 3, kept]);
+    // Both: the links keep _since.
+    const both = await fhir<Bundle>(`${server.url}/Patient/h/_history?_since=${encodeURIComponent(since)}&_count=2`);
+    expect([both.body.total, both.body.entry!.map((e) => e.response?.etag)]).toEqual([3, kept.slice(0, 2)]);
+    expect(new URL(both.body.link!.find((l) => l.relation === 'next')!.url).searchParams.get('_since')).toBe(since);
+    const none = (await fhir<Bundle>(`${server.url}/Patient/h/_history?_since=2999-01-01T00:00:00Z`)).body;
+    expect([none.type, none.total, none.entry]).toEqual(['history', 0, undefined]);
+
+    // What it cannot read or does not serve: 400 naming the parameter.
+    for (const [query, code, said] of [
+      ['_since=2024-01-01', 'invalid', '_since=2024-01-01: expected an instant'],
+      ['_count=two', 'invalid', '_count=two: expected a whole number'],
+      ['_at=2024', 'not-supported', '_at '],
+      ['gender=male', 'invalid', "unknown parameter 'gender'"],
+    ]) {
+      const refused = await fhir(`${server.url}/Patient/h/_history?${query}`);
+      expect([refused.status, refused.body.issue[0].code, text(refused.body)], query).toEqual([400, code, expect.stringContaining(said!)]);
+    }
   });
 
   it("should name both ids when a PUT's body is another resource than its URL", async () => {
