@@ -211,10 +211,17 @@ describeEmbedded('serve: every error in README\'s table, against real servers', 
     'GET /report.html': () => at(none, '/report.html'),
     'GET /fhir/$export?_type=Nothing': () => at(none, '/fhir/$export?_type=Nothing', { headers: { prefer: 'respond-async' } }),
     'GET /fhir/Group/$export': () => at(none, '/fhir/Group/$export', { headers: { prefer: 'respond-async' } }),
+    'GET /fhir/Patient/a/_history?_since=2024-01-01': async () => {
+      await at(none, '/fhir/Patient/a', json('PUT', { resourceType: 'Patient', id: 'a' }));
+      return at(none, '/fhir/Patient/a/_history?_since=2024-01-01');
+    },
+    'GET /fhir/Patient/a/_history?_at=2024': () => at(none, '/fhir/Patient/a/_history?_at=2024'),
   };
   // Rows whose example repeats a request line are told apart by the rest of the example cell.
   const byRow: Record<string, () => Promise<Response>> = {
     'GET /fhir/Patient with `Authorization: Bearer nope`': () => at(backend, '/fhir/Patient', { headers: { authorization: 'Bearer nope' } }),
+    'POST /fhir with a batch whose two entries have one `fullUrl`': () =>
+      at(none, '/fhir', json('POST', { resourceType: 'Bundle', type: 'batch', entry: [0, 1].map(() => ({ fullUrl: 'urn:uuid:5d0c1b7e-2f3a-4c5d-8e9f-0000000000e1', resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } })) })),
     'POST /fhir/$import with no `input`': () => at(none, '/fhir/$import', json('POST', importParameters([]), { prefer: 'respond-async' })),
     'POST /fhir/$import with `inputFormat` `text/csv`': () => at(none, '/fhir/$import', json('POST', importParameters([{ name: 'inputFormat', valueCode: 'text/csv' }, input('http://127.0.0.1:1/x')]), { prefer: 'respond-async' })),
     'DELETE /fhir/Patient/a with `If-Match: W/"0"`': async () => {
