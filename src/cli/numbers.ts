@@ -1,5 +1,5 @@
 import { UserError } from '../util/errors.js';
-import { exactWholeNumber, MAX_EXACT_WHOLE } from '../util/whole-number.js';
+import { checkWholeNumber, exactWholeNumber, MAX_EXACT_WHOLE } from '../util/whole-number.js';
 
 /**
  * A whole-number option, parsed from the text the user typed (options are declared as strings so
@@ -21,10 +21,8 @@ export function wholeNumberOption(option: string, value: unknown, range: { min?:
     const [lo, hi] = [min ?? -Number.MAX_SAFE_INTEGER, max ?? Number.MAX_SAFE_INTEGER];
     throw new UserError(`${option} ${shown}: expected a whole number from ${lo} to ${hi} (2^53 − 1, the largest fhirseed holds exactly)`);
   }
-  const n = exact === undefined ? Number.NaN : Number(exact);
-  const expected = `expected a whole number${min !== undefined && max !== undefined ? ` ${min}–${max}` : min !== undefined ? ` ≥ ${min}` : ''}`;
-  if (!Number.isSafeInteger(n) || (min !== undefined && n < min) || (max !== undefined && n > max)) throw new UserError(`${option} ${shown}: ${expected}`);
-  return n;
+  // The range and its line are the library's check of a number property (util/whole-number.ts), shown as typed.
+  return checkWholeNumber(option, exact === undefined ? Number.NaN : Number(exact), range, shown);
 }
 
 /**

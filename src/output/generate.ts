@@ -19,7 +19,9 @@ import { memberBuilder, type MemberBuilder, type MemberSetup } from './member-bu
 import type { RenderedGroup } from './render.js';
 import { DEFAULT_MAX_BUNDLE_ENTRIES } from './split.js';
 import { checkOutputTarget, createTempOutput, lockOutput, moveShardIn, swapInOutput } from './target.js';
-import { checkGenerateOptions } from './options-check.js';
+import { checkGenerateOptions, CLI_OPTION_NAMES, LIBRARY_OPTION_NAMES, type OptionNames } from './options-check.js';
+
+export { CLI_OPTION_NAMES, LIBRARY_OPTION_NAMES, type OptionNames };
 import { MemberThreads } from './workers.js';
 import { OutputWriter, shardSuffix, type OutputFormat, type Shard } from './writer.js';
 import { writeFailure } from './write-failure.js';
@@ -104,20 +106,6 @@ export interface Manifest {
   targets?: TargetRow[];
 }
 
-/**
- * How the errors of generate and generateAsync name what the caller gave: by default a library caller's properties
- * (`options.out /proc/x: cannot write in /proc (ENOENT)`); the CLI passes CLI_OPTION_NAMES (`--out /proc/x: …`). Only
- * the names differ: the checks are the same.
- */
-export interface OptionNames {
-  out: string;
-  runId: string;
-  now: string;
-  shard: string;
-}
-
-export const LIBRARY_OPTION_NAMES: OptionNames = { out: 'options.out', runId: 'options.runId', now: 'options.now', shard: 'options.shard' };
-export const CLI_OPTION_NAMES: OptionNames = { out: '--out', runId: '--run-id', now: '--now', shard: '--shard' };
 
 /**
  * Which member indexes a shard covers: contiguous ranges, so shard files concatenate in order. Throws UserError
@@ -233,7 +221,7 @@ interface Run {
 
 /** The checks (before any work), the member setup, and the temporary directory with its writer open. */
 function beginRun(options: GenerateOptions, streaming: boolean, names: OptionNames): Run {
-  checkGenerateOptions(options);
+  checkGenerateOptions(options, names);
   const { profile } = options;
   const now = options.now === undefined ? profile.period.end : checkNow(options.now, profile.period, names.now);
   const runId = options.runId ?? `${profile.name}-${profile.seed}`;

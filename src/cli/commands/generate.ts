@@ -9,6 +9,7 @@ import { CONFIRM_ABOVE_BYTES, estimateBytes, formatBytes } from '../../output/es
 import { CLI_OPTION_NAMES, generateAsync, shardRange, startMemberThreads, type Manifest } from '../../output/generate.js';
 import type { MemberThreads } from '../../output/workers.js';
 import { DEFAULT_MAX_BUNDLE_ENTRIES } from '../../output/split.js';
+import { checkFormats } from '../../output/options-check.js';
 import { checkOutputTarget, freeBytes, isInside } from '../../output/target.js';
 import type { OutputFormat, Shard } from '../../output/writer.js';
 import { IG_NAMES, parseIgOption, US_CORE_VERSIONS, type IgName, type UsCoreVersion } from '../../profile/igs.js';
@@ -235,11 +236,7 @@ export function parseShard(text: string): Shard {
   return shard;
 }
 
+/** `--format bundles,ndjson` → its formats, with the library's check of `formats` (output/options-check.ts checkFormats). */
 function parseFormats(text: string): OutputFormat[] {
-  const formats = text.split(',').map((f) => f.trim()).filter(Boolean);
-  for (const f of formats) {
-    if (f !== 'bundles' && f !== 'ndjson') throw new UserError(`--format ${text}: unknown format '${f}' (known: bundles, ndjson)`);
-  }
-  if (!formats.length) throw new UserError('--format: name at least one of bundles, ndjson');
-  return formats as OutputFormat[];
+  return checkFormats('--format', text.split(',').map((f) => f.trim()).filter(Boolean), text);
 }
