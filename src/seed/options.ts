@@ -41,6 +41,44 @@ export interface SeedOptions extends ConnectionOptions {
   onNote?: (line: string) => void;
 }
 
+/**
+ * How seed's (and purge's) errors name what the caller gave: a library caller's properties (SEED_LIBRARY_NAMES, the
+ * default of seed and purge: `options.server "x": not a URL`) or the CLI's options (SEED_CLI_NAMES, which the seed and
+ * purge commands pass: `--server "x": not a URL`). Only the names differ: the checks are the same. `production` is the
+ * phrase that allows a server elsewhere (`seed it only with --production`).
+ */
+export interface SeedOptionNames {
+  server: string;
+  production: string;
+  stateDir: string;
+  bundleSize: string;
+  concurrency: string;
+  timeoutMs: string;
+  requestsPerSecond: string;
+}
+
+export const SEED_LIBRARY_NAMES: SeedOptionNames = {
+  server: 'options.server', production: 'options.production: true', stateDir: 'options.stateDir', bundleSize: 'options.bundleSize',
+  concurrency: 'options.concurrency', timeoutMs: 'options.timeoutMs', requestsPerSecond: 'options.requestsPerSecond',
+};
+export const SEED_CLI_NAMES: SeedOptionNames = {
+  server: '--server', production: '--production', stateDir: '--state-dir', bundleSize: '--bundle-size',
+  concurrency: '--concurrency', timeoutMs: '--timeout', requestsPerSecond: '--rps',
+};
+
+/**
+ * The numbers of a library caller's seed options that the CLI's option parsing checks for the CLI, with the same
+ * checks (positiveInteger, positiveNumber): `bundleSize` and `concurrency` whole numbers ≥ 1, `timeoutMs` and
+ * `requestsPerSecond` numbers > 0. Throws one UserError named as `names` says (`options.bundleSize -1: expected a whole
+ * number ≥ 1`); without it a bad one was a RangeError of the semaphore or the planner, or retries until the deadline.
+ */
+export function checkSeedNumbers(options: Partial<Pick<SeedOptions, 'bundleSize' | 'concurrency' | 'timeoutMs' | 'requestsPerSecond'>>, names: SeedOptionNames): void {
+  positiveInteger(names.bundleSize, options.bundleSize);
+  positiveInteger(names.concurrency, options.concurrency);
+  positiveNumber(names.timeoutMs, options.timeoutMs);
+  positiveNumber(names.requestsPerSecond, options.requestsPerSecond);
+}
+
 export const DEFAULT_BUNDLE_SIZE = 100;
 export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -58,18 +96,22 @@ export function defaultConnection(server: string, overrides: Partial<ConnectionO
   };
 }
 
-/** The server base URL, checked: http(s), no credentials in it, no query; trailing slashes dropped. */
-export function normalizeServerUrl(text: string): string {
+/**
+ * The server base URL, checked: http(s), no credentials in it, no query; trailing slashes dropped. Throws UserError
+ * naming `what` (the CLI's `--server`, the library's `options.server`).
+ */
+export function normalizeServerUrl(text: string, what = SEED_CLI_NAMES.server): string {
+  if (typeof text !== 'string') throw new UserError(`${what} ${text === undefined ? 'missing' : String(text)}: expected the FHIR base URL (http://HOST:PORT/fhir)`);
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new UserError(`--server ${JSON.stringify(text.slice(0, 200))}: not a URL${schemeHint(text)}`);
+    throw new UserError(`${what} ${JSON.stringify(text.slice(0, 200))}: not a URL${schemeHint(text)}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserError(`--server: expected an http or https URL, not ${url.protocol}${schemeHint(text)}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserError(`${what}: expected an http or https URL, not ${url.protocol}${schemeHint(text)}`);
   // Credentials in a URL end up in shell history and logs: refuse them, and do not echo them.
-  if (url.username || url.password) throw new UserError('--server must not hold credentials; see --auth for env/file secrets');
-  if (url.search || url.hash) throw new UserError('--server: give the FHIR base URL without a query or fragment');
+  if (url.username || url.password) throw new UserError(`${what} must not hold credentials; see ${what === SEED_CLI_NAMES.server ? '--auth' : 'options.auth'} for env/file secrets`);
+  if (url.search || url.hash) throw new UserError(`${what}: give the FHIR base URL without a query or fragment`);
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
@@ -89,10 +131,13 @@ export function isLocalServer(server: string): boolean {
   return host === 'localhost' || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host) || host === '::1' || host === '0:0:0:0:0:0:0:1';
 }
 
-/** Anything but this machine needs an explicit --production: the seeder writes, purge deletes. */
-export function assertServerAllowed(server: string, production: boolean, verb: string): void {
+/**
+ * Anything but this machine needs an explicit --production (`allow`; the library's `options.production: true`): the
+ * seeder writes, purge deletes.
+ */
+export function assertServerAllowed(server: string, production: boolean, verb: string, allow = SEED_CLI_NAMES.production): void {
   if (!production && !isLocalServer(server)) {
-    throw new UserError(`${server} is not on this machine: ${verb} it only with --production`);
+    throw new UserError(`${server} is not on this machine: ${verb} it only with ${allow}`);
   }
 }
 

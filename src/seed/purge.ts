@@ -5,7 +5,16 @@ import { fetchCapabilities } from './capabilities.js';
 import { connect } from './connect.js';
 import type { FhirHttpClient } from './http.js';
 import { Semaphore } from './limiter.js';
-import { assertServerAllowed, normalizeServerUrl, type ConnectionOptions } from './options.js';
+import { assertServerAllowed, normalizeServerUrl, SEED_CLI_NAMES, SEED_LIBRARY_NAMES, type ConnectionOptions, type SeedOptionNames } from './options.js';
+
+/** How purge's errors name what its caller gave: the library's properties or the CLI's options (as seed's, options.ts). */
+export interface PurgeOptionNames extends Pick<SeedOptionNames, 'server' | 'production'> {
+  runId: string;
+  allFhirseed: string;
+}
+
+export const PURGE_LIBRARY_NAMES: PurgeOptionNames = { server: SEED_LIBRARY_NAMES.server, production: SEED_LIBRARY_NAMES.production, runId: 'options.runId', allFhirseed: 'options.allFhirseed: true' };
+export const PURGE_CLI_NAMES: PurgeOptionNames = { server: SEED_CLI_NAMES.server, production: SEED_CLI_NAMES.production, runId: '--run ID', allFhirseed: '--all-fhirseed' };
 import { describeFailure } from './outcome.js';
 import { PurgeSender, type PurgeRequest } from './purge-batch.js';
 import type { Redactor } from './redact.js';
@@ -69,13 +78,15 @@ export function deletionOrder(types: Iterable<string>): string[] {
  * (purge-batch.ts). Each page is searched again from the first, with `_total=none` (R4 search.html#total): a
  * server that honours it need not count every remaining match for each page (the sandbox did, which made a purge
  * quadratic in the resources of a type). Throws UserError: no run or both, a remote server without --production (exit 2),
- * a failed tag search or no searchable type (exit 1); NetworkFailure/AuthRefused from the client (exit 2).
+ * a failed tag search or no searchable type (exit 1); NetworkFailure/AuthRefused from the client (exit 2). What the
+ * caller gave is named as `names` says (default the properties: `purge needs options.runId or options.allFhirseed: true`);
+ * the purge command passes PURGE_CLI_NAMES (`purge needs --run ID or --all-fhirseed`).
  */
-export async function purge(options: PurgeOptions): Promise<PurgeReport> {
-  const server = normalizeServerUrl(options.server);
-  if (!options.allFhirseed && !options.runId) throw new UserError('purge needs --run ID or --all-fhirseed');
-  if (options.allFhirseed && options.runId) throw new UserError('give --run ID or --all-fhirseed, not both');
-  assertServerAllowed(server, options.production, 'purge');
+export async function purge(options: PurgeOptions, names: PurgeOptionNames = PURGE_LIBRARY_NAMES): Promise<PurgeReport> {
+  const server = normalizeServerUrl(options.server, names.server);
+  if (!options.allFhirseed && !options.runId) throw new UserError(`purge needs ${names.runId} or ${names.allFhirseed}`);
+  if (options.allFhirseed && options.runId) throw new UserError(`give ${names.runId} or ${names.allFhirseed}, not both`);
+  assertServerAllowed(server, options.production, 'purge', names.production);
   if (!options.dryRun) {
     // A seed of the run writing while purge deletes: purge would chase it, and the seed's verify would be wrong.
     const seeding = runningSeeds(server, options.allFhirseed ? undefined : options.runId)[0];

@@ -5,7 +5,7 @@ import { assertModeSupported, fetchCapabilities } from './capabilities.js';
 import { Checkpoint } from './checkpoint.js';
 import { connect } from './connect.js';
 import { DeadLetterFile, deadLetterReplay, readDeadLetters, type DeadLetterReplay } from './dead-letter.js';
-import { assertServerAllowed, DEFAULT_BUNDLE_SIZE, normalizeServerUrl, type SeedOptions } from './options.js';
+import { assertServerAllowed, checkSeedNumbers, DEFAULT_BUNDLE_SIZE, normalizeServerUrl, SEED_LIBRARY_NAMES, type SeedOptionNames, type SeedOptions } from './options.js';
 import { planWork, type Group, type WorkItem } from './plan.js';
 import { Redactor } from './redact.js';
 import { runItem, runPool, type WorkRunner } from './run-work.js';
@@ -61,12 +61,16 @@ export function statePaths(options: Pick<SeedOptions, 'dir' | 'stateDir'>): { di
  * Loads a fhirseed output directory into a FHIR server: directory first, then members; see DESIGN.md §6. Throws a
  * UserError (exit 2) for a mistake, or for a server that stops answering or refuses the credentials mid-run
  * (stoppedMidRun); Interrupted (exit 130, saying what the server acknowledged and what to run next: interruptedMidRun)
- * once `options.signal` aborts and the requests in flight have settled.
+ * once `options.signal` aborts and the requests in flight have settled. What the caller gave is named as `names` says
+ * (default the properties: `options.server "x": not a URL`, `options.bundleSize 0: expected a whole number ≥ 1`,
+ * `… give a writable options.stateDir`); fhirseed's CLI passes SEED_CLI_NAMES (`--server …`).
  */
-export async function seed(options: SeedOptions): Promise<SeedSummary> {
+export async function seed(options: SeedOptions, names: SeedOptionNames = SEED_LIBRARY_NAMES): Promise<SeedSummary> {
   const started = Date.now();
-  const server = normalizeServerUrl(options.server);
-  assertServerAllowed(server, options.production, 'seed');
+  if (typeof options !== 'object' || options === null) throw new UserError('seed: expected an options object ({ ...defaultConnection(server), dir, mode, … })');
+  const server = normalizeServerUrl(options.server, names.server);
+  assertServerAllowed(server, options.production, 'seed', names.production);
+  checkSeedNumbers(options, names);
   const source = readSource(options.dir);
   const paths = statePaths(options);
   const total = Object.values(source.expected).reduce((a, b) => a + b, 0);
@@ -91,7 +95,7 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
     }
   }
   // Settled before any request, so that a mismatched checkpoint or an unwritable state directory fails fast and sends nothing.
-  const checkpoint = openState(paths, () =>
+  const checkpoint = openState(paths, names.stateDir, () =>
     options.retryDeadLetter ? undefined : options.resume ? Checkpoint.resume(paths.checkpoint, server, source) : Checkpoint.start(paths.checkpoint, server, source));
   // Read (and the output's current copies found) before any request: a data file an edit broke is told, nothing sent.
   const replay = checkpoint ? undefined : deadLetterReplay(readDeadLetters(paths.deadLetter), source);
@@ -182,14 +186,14 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
 }
 
 /** Creates the state directory and opens the checkpoint; a file system refusal is one line naming the place (exit 2). */
-function openState<T>(paths: ReturnType<typeof statePaths>, open: () => T): T {
+function openState<T>(paths: ReturnType<typeof statePaths>, stateDirName: string, open: () => T): T {
   try {
     makeDirectory(paths.dir);
     return open();
   } catch (error) {
     if (error instanceof UserError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new UserError(`cannot keep the seed state (checkpoint, dead letters) in ${paths.dir} (${code}); give a writable --state-dir`);
+    throw new UserError(`cannot keep the seed state (checkpoint, dead letters) in ${paths.dir} (${code}); give a writable ${stateDirName}`);
   }
 }
 

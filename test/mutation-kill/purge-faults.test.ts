@@ -3,7 +3,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FHIRSEED_RUN_TAG_SYSTEM } from '../../src/fhir/context.js';
 import { connect } from '../../src/seed/connect.js';
-import { purge, type PurgeRow } from '../../src/seed/purge.js';
+import { purge, PURGE_CLI_NAMES, type PurgeRow } from '../../src/seed/purge.js';
 import { UserError } from '../../src/util/errors.js';
 import { startTestServer, type TestServer } from '../helpers/fhir-server.js';
 import { testConnection, uniqueRunId } from '../seed/helpers/data.js';
@@ -290,8 +290,8 @@ describe('purge', () => {
 
   it('should refuse to start without a run or with both a run and --all-fhirseed, or a remote server without --production', async () => {
     const base = testConnection(server.url);
-    await expect(purge({ ...base, allFhirseed: false, dryRun: true })).rejects.toThrow(/purge needs --run ID or --all-fhirseed/);
-    await expect(purge({ ...base, runId: 'x', allFhirseed: true, dryRun: true })).rejects.toThrow(/not both/);
-    await expect(purge({ ...testConnection('https://fhir.example.org/r4'), runId: 'x', allFhirseed: false, dryRun: true })).rejects.toThrow(/^https:\/\/fhir.example.org\/r4 is not on this machine: purge it only with --production$/);
+    await expect(purge({ ...base, allFhirseed: false, dryRun: true }, PURGE_CLI_NAMES)).rejects.toThrow(/purge needs --run ID or --all-fhirseed/);
+    await expect(purge({ ...base, runId: 'x', allFhirseed: true, dryRun: true }, PURGE_CLI_NAMES)).rejects.toThrow(/not both/);
+    await expect(purge({ ...testConnection('https://fhir.example.org/r4'), runId: 'x', allFhirseed: false, dryRun: true }, PURGE_CLI_NAMES)).rejects.toThrow(/^https:\/\/fhir.example.org\/r4 is not on this machine: purge it only with --production$/);
   });
 });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FHIRSEED_RUN_TAG_SYSTEM } from '../../src/fhir/context.js';
-import { purge } from '../../src/seed/purge.js';
+import { purge, PURGE_CLI_NAMES } from '../../src/seed/purge.js';
 import { testConnection } from '../seed/helpers/data.js';
 
 /**
@@ -104,9 +104,9 @@ describe('purge: the tag token and the tag check', () => {
   });
 
   it('should refuse an empty run id as it refuses none, and a server elsewhere without --production', async () => {
-    await expect(purge({ ...testConnection(base), runId: '', allFhirseed: false, dryRun: true })).rejects.toThrow(/^purge needs --run ID or --all-fhirseed$/);
-    await expect(purge({ ...testConnection(base), runId: RUN, allFhirseed: true, dryRun: true })).rejects.toThrow(/^give --run ID or --all-fhirseed, not both$/);
-    await expect(purge({ ...testConnection('https://fhir.example.org/r4/'), runId: RUN, allFhirseed: false, dryRun: true })).rejects.toThrow(/^https:\/\/fhir\.example\.org\/r4 is not on this machine: purge it only with --production$/);
+    await expect(purge({ ...testConnection(base), runId: '', allFhirseed: false, dryRun: true }, PURGE_CLI_NAMES)).rejects.toThrow(/^purge needs --run ID or --all-fhirseed$/);
+    await expect(purge({ ...testConnection(base), runId: RUN, allFhirseed: true, dryRun: true }, PURGE_CLI_NAMES)).rejects.toThrow(/^give --run ID or --all-fhirseed, not both$/);
+    await expect(purge({ ...testConnection('https://fhir.example.org/r4/'), runId: RUN, allFhirseed: false, dryRun: true }, PURGE_CLI_NAMES)).rejects.toThrow(/^https:\/\/fhir\.example\.org\/r4 is not on this machine: purge it only with --production$/);
     await expect(purge({ ...testConnection(`${base}/`), runId: RUN, allFhirseed: false, dryRun: true })).resolves.toMatchObject({ plan: [{ type: 'Patient', count: POPULATION.length }] });
     expect(searches.length).toBeGreaterThan(0);
     expect(left()).toHaveLength(POPULATION.length);

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { COMMAND_HEADINGS } from './headings.js';
-import { purge } from '../../seed/purge.js';
+import { purge, PURGE_CLI_NAMES } from '../../seed/purge.js';
 import { formatPurgePlan, formatPurgeReport } from '../../seed/report.js';
 import { checkRunId } from '../../util/run-id.js';
 import { progressReporter } from '../progress.js';
@@ -32,7 +32,7 @@ export const purgeCommand: CommandModule<CommandContext, PurgeArgs> = {
         dryRun: argv['dry-run'],
         onPlan: (plan) => argv.io.stdout(formatPurgePlan(plan, argv['dry-run'], argv.run)),
         onProgress: progress.update,
-      });
+      }, PURGE_CLI_NAMES);
       progress.stop();
       if (!argv['dry-run']) argv.io.stdout(formatPurgeReport(report, argv.run));
       if (report.failed.length || report.remaining.length) argv.result.exitCode = 1;

@@ -5,7 +5,7 @@ import { formatImportSummary } from '../../seed/import-report.js';
 import { formatSeedSummary } from '../../seed/report.js';
 import { seed } from '../../seed/seed.js';
 import { SEED_MODES, type SeedMode } from '../../seed/send.js';
-import { positiveInteger } from '../../seed/options.js';
+import { positiveInteger, SEED_CLI_NAMES } from '../../seed/options.js';
 import { Interrupted, UserError } from '../../util/errors.js';
 import { progressReporter } from '../progress.js';
 import type { CommandContext } from '../run.js';
@@ -95,7 +95,7 @@ export const seedCommand: CommandModule<CommandContext, SeedArgs> = {
         onProgress: progress.update,
         // Before any progress line: the notes are told before the first request.
         onNote: (line) => argv.io.stderr(`fhirseed: ${line}\n`),
-      });
+      }, SEED_CLI_NAMES);
       progress.stop();
       argv.io.stdout(formatSeedSummary(summary));
       log?.(`seed finished: sent ${summary.sent}, dead-lettered ${summary.deadLettered}, ok ${summary.ok}`);
