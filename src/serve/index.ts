@@ -21,7 +21,7 @@ import { addAttributionGroups } from './attribution.js';
 import type { ExportOptions } from './export.js';
 import { igSearchParameters, SEARCH_IGS } from './ig-search-parameters.js';
 import { damagedStore } from './store/open.js';
-import { checkBeforeStart, SERVE_LIBRARY_NAMES, type ServeOptionNames } from './startup-checks.js';
+import { checkBeforeStart, checkServeOptions, SERVE_LIBRARY_NAMES, type ServeOptionNames } from './startup-checks.js';
 import { Interrupted } from '../util/errors.js';
 import { payerCapability } from './payer-capability.js';
 import { manifestIgs } from './served-igs.js';
@@ -91,10 +91,13 @@ export interface RunningServer {
  * Patient/$everything and optional auth: SMART Backend Services, or SMART standalone patient launch
  * where test members sign in and their tokens see only their own compartment. FHIR is served under /fhir; the
  * token endpoint is /auth/token and SMART discovery /.well-known/smart-configuration. Throws UserError for a directory
- * that cannot be one (`options.packagesDir /x: is a file, not a directory …`), named as `names` says (default the
+ * that cannot be one (`options.packagesDir /x: is a file, not a directory …`), a `port` that is not a whole number
+ * 0–65535 (`options.port 70000: expected a whole number 0–65535`), a `host` that is not a string, `readWorkers` not a
+ * whole number 0–64, and a port in use (`…; pick another with options.port`), named as `names` says (default the
  * properties; fhirseed's CLI passes its options).
  */
 export async function startServer(options: ServeOptions = {}, names: ServeOptionNames = SERVE_LIBRARY_NAMES): Promise<RunningServer> {
+  checkServeOptions(options, names);
   const host = options.host ?? '127.0.0.1';
   // The checks that take no time first (startup-checks.ts): DIR, the store file and its lock (another serve's is
   // refused before the port is bound), with a port in use named in the same line.
@@ -114,7 +117,7 @@ export async function startServer(options: ServeOptions = {}, names: ServeOption
     server = options.tls ? createHttpsServer(readTls(options.tls), onRequest) : createServer(onRequest);
     answerClientErrors(server as HttpServer, options.corsOrigins);
     // The port next, before the slow work (fetching packages, loading the data): a port in use is told at once.
-    await listenOn(server, host, options.port ?? 0);
+    await listenOn(server, host, options.port ?? 0, names);
   } catch (error) {
     unlockStore();
     throw error;
@@ -125,7 +128,7 @@ export async function startServer(options: ServeOptions = {}, names: ServeOption
       server.closeAllConnections();
     }).finally(unlockStore);
   try {
-    const { handler, loaded, notes, store, closeStore, closeStoreNow, readWorkers } = await prepare(options, authOptions, members, brands);
+    const { handler, loaded, notes, store, closeStore, closeStoreNow, readWorkers } = await prepare(options, authOptions, members, brands, names);
     setHandler(handler);
     const closeServer = close;
     close = () => closeServer().finally(closeStore);
@@ -164,23 +167,29 @@ type Prepared = { handler: Handler; loaded: LoadResult; notes: string[]; store?:
  * Packages, search parameters, the preload and the request handler: everything after the bind. R4's definitions are
  * parsed once for it (the schema's, R4's element list, the read workers'), not once per use (r4-resources.ts).
  */
-async function prepare(options: ServeOptions, authOptions: AuthOptions, members: TestMember[] | undefined, brands: Bundle | undefined): Promise<Prepared> {
+async function prepare(options: ServeOptions, authOptions: AuthOptions, members: TestMember[] | undefined, brands: Bundle | undefined, names: ServeOptionNames): Promise<Prepared> {
   const releaseDefinitions = holdR4Resources();
   try {
-    return await prepareServing(options, authOptions, members, brands);
+    return await prepareServing(options, authOptions, members, brands, names);
   } finally {
     releaseDefinitions();
   }
 }
 
-async function prepareServing(options: ServeOptions, authOptions: AuthOptions, members: TestMember[] | undefined, brands: Bundle | undefined): Promise<Prepared> {
+async function prepareServing(
+  options: ServeOptions,
+  authOptions: AuthOptions,
+  members: TestMember[] | undefined,
+  brands: Bundle | undefined,
+  names: ServeOptionNames,
+): Promise<Prepared> {
   // As `fhirseed validate` does: fetch the IGs (the profiles' and the payer IGs') into ~/.fhir/packages when
   // none are at hand, all in one go. Without them the server still runs, only without the IG profiles and
   // search parameters (a note says so).
   // The IGs the output was made for (DIR/manifest.json): /metadata names only those, with their profiles at their versions.
   const served = manifestIgs(options.dir);
   const igs = profileIgs(served);
-  const packagesProblem = await ensurePackages([...new Set([...igs, ...SEARCH_IGS.map((i) => i.ig)])], options.packagesDir, { signal: options.signal }).then(
+  const packagesProblem = await ensurePackages([...new Set([...igs, ...SEARCH_IGS.map((i) => i.ig)])], options.packagesDir, { signal: options.signal, packagesName: names.packagesDir }).then(
     () => undefined,
     (error: Error) => {
       if (error instanceof Interrupted) throw error;
@@ -210,7 +219,7 @@ async function prepareServing(options: ServeOptions, authOptions: AuthOptions, m
     });
   }
   const check = options.validate
-    ? await createWriteCheck(repo, { packagesDir: options.packagesDir, igs: typeof options.validate === 'object' ? options.validate.igs : undefined })
+    ? await createWriteCheck(repo, { packagesDir: options.packagesDir, igs: typeof options.validate === 'object' ? options.validate.igs : undefined, names: { igs: names.validateIgs, packagesDir: names.packagesDir } })
     : undefined;
   const auth = new SandboxAuth({ ...authOptions, members });
   // Searches and reads off the server thread, each worker with its own read-only connection to the store file.

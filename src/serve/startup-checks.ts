@@ -1,25 +1,57 @@
 import { existsSync, mkdtempSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AuthOptions } from './auth.js';
-import { assertPortFree } from './listen.js';
+import { assertPortFree, LISTEN_CLI_NAMES, type ListenNames } from './listen.js';
 import { dataFiles } from './load.js';
 import { storeFileOf, type RepositoryOptions } from './store/engine.js';
 import { assertStoreKind, lockStoreFile } from './store/open.js';
 import { assertDirectoryOption } from '../util/directory-option.js';
 import { UserError } from '../util/errors.js';
+import { checkWholeNumber, shownValue } from '../util/whole-number.js';
+import { parseIg } from '../validate/packages.js';
 
 /**
- * How startServer's errors name the directories its caller gave: a library caller's properties (SERVE_LIBRARY_NAMES,
+ * How startServer's errors name what its caller gave (directories, port, host, read workers): a library caller's properties (SERVE_LIBRARY_NAMES,
  * startServer's default) or the CLI's options (SERVE_CLI_NAMES, which serve, start and kits pass). Only the names
  * differ: the checks are the same.
  */
-export interface ServeOptionNames {
+export interface ServeOptionNames extends ListenNames {
   packagesDir: string;
   stateDir: string;
+  readWorkers: string;
+  /** `validate.igs`, the IGs writes are validated against. */
+  validateIgs: string;
 }
 
-export const SERVE_LIBRARY_NAMES: ServeOptionNames = { packagesDir: 'options.packagesDir', stateDir: 'options.auth.registration.stateDir' };
-export const SERVE_CLI_NAMES: ServeOptionNames = { packagesDir: '--packages', stateDir: '--state-dir' };
+export const SERVE_LIBRARY_NAMES: ServeOptionNames = {
+  packagesDir: 'options.packagesDir', stateDir: 'options.auth.registration.stateDir', port: 'options.port', host: 'options.host', readWorkers: 'options.readWorkers', validateIgs: 'options.validate.igs',
+};
+export const SERVE_CLI_NAMES: ServeOptionNames = { packagesDir: '--packages', stateDir: '--state-dir', ...LISTEN_CLI_NAMES, readWorkers: '--read-workers', validateIgs: '--ig' };
+
+/** The range of a port: 0 (any free one) to 65535. `--port` and startServer's `options.port` are checked against it. */
+export const PORT_RANGE = { min: 0, max: 65535 };
+/** The range of read workers: `--read-workers` and `options.readWorkers`. */
+export const READ_WORKERS_RANGE = { min: 0, max: 64 };
+
+/**
+ * startServer's checks of what a library caller passes that the CLI's option parsing checks for the CLI (the same
+ * checks: util/whole-number.ts checkWholeNumber): `port` not a whole number 0–65535 (Node's listen would throw a
+ * RangeError), `host` not a string, `readWorkers` not a whole number 0–64, a `validate.igs` entry not `<name>@<version>`
+ * (validate/packages.ts parseIg, as serve's `--ig`). Throws one UserError named as `names` says.
+ */
+export function checkServeOptions(options: { port?: unknown; host?: unknown; readWorkers?: unknown; validate?: unknown }, names: ServeOptionNames): void {
+  if (options.port !== undefined) checkWholeNumber(names.port, options.port, PORT_RANGE);
+  if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) {
+    throw new UserError(`${names.host} ${shownValue(options.host)}: expected a host name or address (default 127.0.0.1)`);
+  }
+  if (options.readWorkers !== undefined) checkWholeNumber(names.readWorkers, options.readWorkers, READ_WORKERS_RANGE);
+  // Told now, not after the packages and the data are loaded (createValidator would say the same, seconds later).
+  const igs = typeof options.validate === 'object' && options.validate !== null ? (options.validate as { igs?: unknown }).igs : undefined;
+  if (igs !== undefined) {
+    if (!Array.isArray(igs)) throw new UserError(`${names.validateIgs} ${shownValue(igs)}: expected a list of <name>@<version>, e.g. ['carin-bb@2.0.0', 'us-core@6.1.0']`);
+    for (const ig of igs) parseIg(ig, names.validateIgs);
+  }
+}
 
 /**
  * The start's checks that take no time, made before the port is bound and before packages or data are loaded (which
@@ -53,7 +85,7 @@ export async function checkBeforeStart(
       throw error;
     }
   } catch (error) {
-    throw await withPortProblem(error, host, port);
+    throw await withPortProblem(error, host, port, names);
   }
 }
 
@@ -108,10 +140,10 @@ export function assertWritableDirectoryOption(option: string, path: string): voi
  * `problem` (a UserError) with the port's in one line (`…; and port 8080 is in use …`) when `port` cannot be bound on
  * `host` either; else (port 0 among them) `problem` as it is.
  */
-export async function withPortProblem(problem: unknown, host: string, port: number): Promise<unknown> {
+export async function withPortProblem(problem: unknown, host: string, port: number, names: ListenNames = LISTEN_CLI_NAMES): Promise<unknown> {
   if (!(problem instanceof UserError) || port === 0) return problem;
   try {
-    await assertPortFree(host, port);
+    await assertPortFree(host, port, names);
     return problem;
   } catch (portProblem) {
     return portProblem instanceof UserError ? new UserError(`${problem.message}; and ${portProblem.message}`) : problem;

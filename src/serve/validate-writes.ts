@@ -1,3 +1,4 @@
+import type { ValidatorOptionNames } from '../validate/validator.js';
 import type { Bundle, BundleEntry, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { bundleScope, type BundleScope } from '../validate/bundle-scope.js';
 import { issueResource } from '../validate/summary.js';
@@ -9,6 +10,8 @@ export interface WriteValidationOptions {
   packagesDir?: string;
   /** IGs whose profiles are checked (default carin-bb@2.0.0 and us-core@6.1.0). */
   igs?: string[];
+  /** How the validator's errors name the two (createValidator's names): startServer's `options.validate.igs`, serve's `--ig`. */
+  names?: ValidatorOptionNames;
 }
 
 /**
@@ -30,7 +33,7 @@ const UNRESOLVED = /^reference '([^']+)' does not resolve within the validated s
 export async function createWriteCheck(repo: AtomicMemoryRepository, options: WriteValidationOptions = {}): Promise<WriteCheck> {
   // Imported here, with --validate only: the validator's modules (fhirpath among them) cost ~130 ms of every start.
   const { createValidator } = await import('../validate/validator.js');
-  const validator = await createValidator({ packagesDir: options.packagesDir, igs: options.igs });
+  const validator = await createValidator({ packagesDir: options.packagesDir, igs: options.igs }, options.names);
   return (resources, scope) =>
     validator.validate(resources, undefined, scope && (() => scope)).filter((issue) => {
       if (issue.severity !== 'error') return false;

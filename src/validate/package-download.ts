@@ -34,6 +34,8 @@ export interface DownloadOptions {
   responseTimeoutMs?: number;
   /** Called once per package fetched. */
   onDownload?: (key: string) => void;
+  /** How a missing-package error names the given directory: the CLI's `--packages` (default), `options.packagesDir`. */
+  packagesName?: string;
   /** Never download (default: $FHIRSEED_OFFLINE set). */
   offline?: boolean;
   /** Ctrl-C/SIGTERM: the download in flight is cancelled and Interrupted thrown (the cache keeps only whole packages). */
@@ -80,7 +82,7 @@ export async function fetchMissingPackages(igs: string[], packagesDir: string | 
     }
     for (const [dep, v] of Object.entries(dependenciesOf(target))) queue.push({ name: dep, version: v, named: false });
   }
-  if (failed.length) throw missingPackagesError(failed.map((f) => f.key), [cacheDir], { attempts: failed, registry });
+  if (failed.length) throw missingPackagesError(failed.map((f) => f.key), [cacheDir], { attempts: failed, registry }, options.packagesName);
   return fetched;
 }
 
@@ -93,7 +95,7 @@ export async function ensurePackages(igs: string[], packagesDir: string | undefi
   const downloaded = await fetchMissingPackages(igs, packagesDir, options);
   // Only looked for, not loaded: a full load here stayed cached (examples and all, about 35 MiB) beside the
   // slim copy validate and each of its workers then load.
-  requirePackages(igs, packagesDir);
+  requirePackages(igs, packagesDir, options.packagesName);
   return downloaded;
 }
 

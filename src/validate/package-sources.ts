@@ -41,19 +41,29 @@ export function packageRegistry(registry?: string): string {
 
 /**
  * Why missing packages are not downloaded, or undefined when they may be: a package directory is
- * named (`--packages` or $FHIRSEED_PACKAGES means "use these"), or $FHIRSEED_OFFLINE is set.
+ * named (`--packages` or $FHIRSEED_PACKAGES means "use these"), or $FHIRSEED_OFFLINE is set. `packagesName`: how the
+ * given directory is named (the CLI's `--packages`, createValidator's `options.packagesDir`).
  */
-export function downloadSkipReason(packagesDir?: string, offline?: boolean): string | undefined {
-  if (packagesDir) return '--packages is given';
+export function downloadSkipReason(packagesDir?: string, offline?: boolean, packagesName = '--packages'): string | undefined {
+  if (packagesDir) return `${packagesName} is given`;
   if (process.env.FHIRSEED_PACKAGES) return '$FHIRSEED_PACKAGES is set';
   if (offline ?? Boolean(process.env.FHIRSEED_OFFLINE)) return '$FHIRSEED_OFFLINE is set';
   return undefined;
 }
 
-/** The indented second line of a missing-package error: the three ways to provide the packages. */
-export const PACKAGES_HINT =
-  '  Provide the IG packages (<name>#<version>.tgz files or <name>#<version>/package/ folders) with --packages DIR, ' +
-  'with FHIRSEED_PACKAGES=DIR, or in ~/.fhir/packages (see README, "Set-up")';
+/**
+ * The indented second line of a missing-package error: the three ways to provide the packages, the first named as
+ * `packagesName` (the CLI's `--packages`, shown `--packages DIR`; a library caller's `options.packagesDir`).
+ */
+export function packagesHint(packagesName = '--packages'): string {
+  return (
+    `  Provide the IG packages (<name>#<version>.tgz files or <name>#<version>/package/ folders) with ${packagesName}${packagesName.startsWith('--') ? ' DIR' : ''}, ` +
+    'with FHIRSEED_PACKAGES=DIR, or in ~/.fhir/packages (see README, "Set-up")'
+  );
+}
+
+/** The CLI's packagesHint: `… with --packages DIR, …`. */
+export const PACKAGES_HINT = packagesHint();
 
 /** One failed registry download: the package, the URL tried and why it failed. */
 export interface DownloadAttempt {
@@ -65,9 +75,15 @@ export interface DownloadAttempt {
 /**
  * The UserError (exit 2) for named IG packages that are nowhere to be had: one line naming the packages,
  * each directory looked in and the registry URL tried with why it failed (or why nothing was
- * downloaded), then the hint line. `validate`, `serve --validate` and the sandbox's note all use it.
+ * downloaded), then the hint line (packagesHint, naming the directory as `packagesName`). `validate`, `serve --validate`
+ * and the sandbox's note all use it.
  */
-export function missingPackagesError(keys: string[], dirs: string[], download: { attempts: DownloadAttempt[]; registry: string } | { skipped?: string }): UserError {
+export function missingPackagesError(
+  keys: string[],
+  dirs: string[],
+  download: { attempts: DownloadAttempt[]; registry: string } | { skipped?: string },
+  packagesName = '--packages',
+): UserError {
   const what = keys.length === 1 ? `FHIR package ${keys[0]}` : `FHIR packages ${keys.join(', ')}`;
   let registryPart = '';
   if ('attempts' in download && download.attempts.length) {
@@ -81,7 +97,7 @@ export function missingPackagesError(keys: string[], dirs: string[], download: {
   } else if ('skipped' in download && download.skipped) {
     registryPart = `; not downloaded, as ${download.skipped}`;
   }
-  return new UserError(`${what} not found. Looked in ${dirs.join(', ')}${registryPart}\n${PACKAGES_HINT}`);
+  return new UserError(`${what} not found. Looked in ${dirs.join(', ')}${registryPart}\n${packagesHint(packagesName)}`);
 }
 
 /** A fetch failure in words: connection refused, host not found, timed out… with the system code. */

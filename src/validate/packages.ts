@@ -36,10 +36,13 @@ const ALIASES: Record<string, string> = {
   pdex: 'hl7.fhir.us.davinci-pdex',
 };
 
-/** `carin-bb@2.0.0`, `hl7.fhir.us.core#6.1.0` or `hl7.fhir.us.core@6.1.0` → name and version. */
-export function parseIg(spec: string): { name: string; version: string } {
-  const m = /^([^@#\s]+)[@#]([^@#\s]+)$/.exec(spec.trim());
-  if (!m) throw new UserError(`--ig ${spec}: expected <name>@<version>, e.g. carin-bb@2.0.0 or us-core@6.1.0`);
+/**
+ * `carin-bb@2.0.0`, `hl7.fhir.us.core#6.1.0` or `hl7.fhir.us.core@6.1.0` → name and version. Throws UserError naming
+ * `what` (the CLI's `--ig`, createValidator's `options.igs`) for another form.
+ */
+export function parseIg(spec: string, what = '--ig'): { name: string; version: string } {
+  const m = typeof spec === 'string' ? /^([^@#\s]+)[@#]([^@#\s]+)$/.exec(spec.trim()) : null;
+  if (!m) throw new UserError(`${what} ${typeof spec === 'string' ? spec : String(spec)}: expected <name>@<version>, e.g. carin-bb@2.0.0 or us-core@6.1.0`);
   return { name: Object.hasOwn(ALIASES, m[1]!) ? ALIASES[m[1]!]! : m[1]!, version: m[2]! };
 }
 
@@ -153,13 +156,14 @@ function toPackage(name: string, version: string, files: Map<string, Buffer>, fr
 
 /**
  * Checks that every named IG package (`--ig` specs) is in packageSearchDirs(packagesDir), reading none of
- * them; returns those directories. Throws loadPackages' UserError (missingPackagesError) naming the ones that are not.
+ * them; returns those directories. Throws loadPackages' UserError (missingPackagesError) naming the ones that are not
+ * (and the given directory as `packagesName`: `--packages`, `options.packagesDir`).
  */
-export function requirePackages(igs: string[], packagesDir?: string): string[] {
+export function requirePackages(igs: string[], packagesDir?: string, packagesName = '--packages'): string[] {
   const dirs = packageSearchDirs(packagesDir);
   const missing = igs.map((ig) => parseIg(ig)).filter(({ name, version }) => !SKIPPED_DEPENDENCIES.some((re) => re.test(name)) && !locatePackage(dirs, name, version));
   if (missing.length) {
-    throw missingPackagesError(missing.map(({ name, version }) => `${name}#${version}`), dirs, { skipped: downloadSkipReason(packagesDir) });
+    throw missingPackagesError(missing.map(({ name, version }) => `${name}#${version}`), dirs, { skipped: downloadSkipReason(packagesDir, undefined, packagesName) }, packagesName);
   }
   return dirs;
 }
@@ -170,10 +174,11 @@ export function requirePackages(igs: string[], packagesDir?: string): string[] {
  * and why nothing was downloaded (missingPackagesError); a missing dependency is a warning (its
  * definitions are then unknown). `slim`: without examples, and each resource without what only documents it
  * (narratives, differentials, descriptions, element definitions and comments: see slimDefinition), about a
- * third of the memory; enough for the validator, which reads none of it.
+ * third of the memory; enough for the validator, which reads none of it. `packagesName`: how the error names the given
+ * directory (default `--packages`).
  */
-export function loadPackages(igs: string[], packagesDir?: string, options: { slim?: boolean } = {}): PackageSet {
-  const dirs = requirePackages(igs, packagesDir);
+export function loadPackages(igs: string[], packagesDir?: string, options: { slim?: boolean; packagesName?: string } = {}): PackageSet {
+  const dirs = requirePackages(igs, packagesDir, options.packagesName);
   const packages: FhirPackage[] = [];
   const warnings: string[] = [];
   const seen = new Set<string>();

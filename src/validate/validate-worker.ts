@@ -5,7 +5,7 @@ import { adoptBaseDefinitions } from './definitions.js';
 import { KeySet } from './key-set.js';
 import { validateUnit, type WorkUnit } from './stream.js';
 import type { Issue } from './types.js';
-import { createValidator } from './validator.js';
+import { createValidator, VALIDATOR_CLI_NAMES } from './validator.js';
 import type { WorkerAnswer, WorkerSetup } from './workers.js';
 
 const setup = workerData as WorkerSetup;
@@ -15,7 +15,7 @@ const post = (answer: WorkerAnswer) => port.postMessage(answer);
 try {
   adoptBaseDefinitions(setup.base);
   setup.base = ''; // workerData would keep the 10 MiB text alive after it is parsed
-  const validator = await createValidator({ igs: setup.igs, packagesDir: setup.packagesDir, slim: true });
+  const validator = await createValidator({ igs: setup.igs, packagesDir: setup.packagesDir, slim: true }, VALIDATOR_CLI_NAMES);
   const keys: [KeySet, KeySet] = [new KeySet(setup.keys), new KeySet(setup.entryKeys)];
   const coverage = validator.packages.filter((p) => setup.coverage.includes(`${p.name}@${p.version}`)).map((p) => new CoverageIndex(p, validator));
   port.on('message', (message: { index: number; unit: WorkUnit } | 'finish') => {

@@ -4,11 +4,13 @@ import { bundleScope, resolvesOnlyInBundle, type BundleScope } from './bundle-sc
 import { buildDefinitions, type Definitions } from './definitions.js';
 import { baseConstraintKeys, InvariantChecker } from './invariants.js';
 import { ensurePackages } from './package-download.js';
-import { loadPackages, type FhirPackage } from './packages.js';
+import { loadPackages, parseIg, type FhirPackage } from './packages.js';
 import { CompiledProfile } from './profile.js';
 import { referenceForm } from './reference-form.js';
 import { Terminology } from './terminology.js';
 import type { Issue } from './types.js';
+import { UserError } from '../util/errors.js';
+import { shownValue } from '../util/whole-number.js';
 
 export type { Issue } from './types.js';
 export type { BundleScope } from './bundle-scope.js';
@@ -21,6 +23,19 @@ export interface ValidatorOptions {
   /** Load the packages without examples and documentation (loadPackages `slim`): `packages` then holds only what validation reads. */
   slim?: boolean;
 }
+
+/**
+ * How createValidator's errors name what its caller gave: a library caller's properties (VALIDATOR_LIBRARY_NAMES, the
+ * default: `… not downloaded, as options.packagesDir is given`) or the CLI's options (VALIDATOR_CLI_NAMES: `--packages`,
+ * `--ig`), which fhirseed's commands pass. Only the names differ: the checks are the same.
+ */
+export interface ValidatorOptionNames {
+  igs: string;
+  packagesDir: string;
+}
+
+export const VALIDATOR_LIBRARY_NAMES: ValidatorOptionNames = { igs: 'options.igs', packagesDir: 'options.packagesDir' };
+export const VALIDATOR_CLI_NAMES: ValidatorOptionNames = { igs: '--ig', packagesDir: '--packages' };
 
 export interface Validator {
   /**
@@ -61,10 +76,11 @@ const PROGRESS_EVERY = 250;
  * and makes a validator over them; the R4 base definitions are read and profiles compiled at first use
  * (`check`, `validate`, `profile`, `definitions`). Throws a UserError when a named IG cannot be found or downloaded.
  */
-export async function createValidator(options: ValidatorOptions = {}): Promise<Validator> {
+export async function createValidator(options: ValidatorOptions = {}, names: ValidatorOptionNames = VALIDATOR_LIBRARY_NAMES): Promise<Validator> {
+  checkValidatorOptions(options, names);
   const igs = options.igs?.length ? options.igs : DEFAULT_IGS;
-  const downloaded = await ensurePackages(igs, options.packagesDir);
-  const { packages, warnings } = loadPackages(igs, options.packagesDir, { slim: options.slim });
+  const downloaded = await ensurePackages(igs, options.packagesDir, { packagesName: names.packagesDir });
+  const { packages, warnings } = loadPackages(igs, options.packagesDir, { slim: options.slim, packagesName: names.packagesDir });
   warnings.unshift(...downloaded.map((key) => `${key} downloaded into the FHIR package cache`));
   // Definitions and checkers are built at first use: validate --jobs N's main thread only reads the packages
   // (coverage report, notes) while its workers validate, and the R4 base alone is about 40 MiB of objects.
@@ -212,4 +228,20 @@ export function resourceKeys(r: Resource): string[] {
   // Not an array, or null entries: no keys (the base check reports them), never a TypeError.
   if (r.resourceType === 'Bundle' && Array.isArray(r.entry)) for (const e of r.entry) if (e?.resource) keys.push(`${e.resource.resourceType}/${e.resource.id}`);
   return keys;
+}
+
+/**
+ * createValidator's checks of what a library caller passes (the CLI's `--ig` and `--packages` are parsed before): `igs`
+ * a list of `<name>@<version>` (parseIg), `packagesDir` a path, named as `names` says. One UserError, before any
+ * package is read; without it a string `igs` was a TypeError (`igs.map is not a function`) and an entry was named `--ig`.
+ */
+function checkValidatorOptions(options: ValidatorOptions, names: ValidatorOptionNames): void {
+  if (typeof options !== 'object' || options === null) throw new UserError(`createValidator: expected an options object ({ packagesDir, igs, slim }), got ${shownValue(options)}`);
+  if (options.igs !== undefined) {
+    if (!Array.isArray(options.igs)) throw new UserError(`${names.igs} ${shownValue(options.igs)}: expected a list of <name>@<version>, e.g. ['carin-bb@2.0.0', 'us-core@6.1.0']`);
+    for (const ig of options.igs) parseIg(ig, names.igs);
+  }
+  if (options.packagesDir !== undefined && (typeof options.packagesDir !== 'string' || options.packagesDir === '')) {
+    throw new UserError(`${names.packagesDir} ${shownValue(options.packagesDir)}: expected the path of the folder holding the <name>#<version>.tgz files or <name>#<version>/package/ folders`);
+  }
 }

@@ -18,7 +18,7 @@ import { assertStoreKind, lockStoreFile } from '../../serve/store/open.js';
 import { assertStoreFree } from '../../serve/store/lock.js';
 import { onStoreFault } from '../../serve/store/failure.js';
 import { storeFileOf } from '../../serve/store/engine.js';
-import { assertDirectoryOption, assertWritableDirectoryOption, registeredClientsDir, SERVE_CLI_NAMES, withPortProblem } from '../../serve/startup-checks.js';
+import { assertDirectoryOption, assertWritableDirectoryOption, PORT_RANGE, READ_WORKERS_RANGE, registeredClientsDir, SERVE_CLI_NAMES, withPortProblem } from '../../serve/startup-checks.js';
 import { UserError } from '../../util/errors.js';
 import { parseJsonText } from '../../util/json-text.js';
 import { packagesDirNote } from '../../validate/package-sources.js';
@@ -121,7 +121,7 @@ export function storeOptions(argv: Pick<ServeArgsShared, 'store' | 'rebuild-stor
  * for them to read).
  */
 export function readWorkersOption(argv: Pick<ServeArgsShared, 'read-workers' | 'store'>, env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const n = wholeNumberOption('--read-workers', argv['read-workers'], { min: 0, max: 64 });
+  const n = wholeNumberOption('--read-workers', argv['read-workers'], READ_WORKERS_RANGE);
   // --store given wins; else $FHIRSEED_STORE chooses the store, and workers for its memory store were silently dropped.
   const store = argv.store ?? env.FHIRSEED_STORE;
   if (n && store === 'memory') throw new UserError(`--read-workers ${n}: only with --store sqlite or --store FILE (the memory store${argv.store ? '' : ', chosen by $FHIRSEED_STORE,'} is searched on the server thread)`);
@@ -147,7 +147,7 @@ export async function checkBeforeGenerating(argv: ServeArgsShared, dir: string):
   if (argv['export-ttl'] !== undefined) parseDuration('--export-ttl', argv['export-ttl']);
   const tls = tlsFiles(argv);
   if (tls) readTls(tls);
-  const port = wholeNumberOption('--port', argv.port, { min: 0, max: 65535 })!;
+  const port = wholeNumberOption('--port', argv.port, PORT_RANGE)!;
   try {
     if (argv.packages) assertDirectoryOption('--packages', argv.packages);
     const stateDir = registeredClientsDir({ mode: argv.auth, registration: registrationOptions(argv, dir) });
@@ -171,8 +171,8 @@ export async function checkBeforeGenerating(argv: ServeArgsShared, dir: string):
  * the data loads stops the load between batches: Interrupted (one line, exit 130), nothing served.
  */
 export async function serveUntilStopped(argv: ServeArgsShared, dir: string | undefined): Promise<void> {
-  const port = wholeNumberOption('--port', argv.port, { min: 0, max: 65535 })!;
-  argv.ig?.forEach(parseIg);
+  const port = wholeNumberOption('--port', argv.port, PORT_RANGE)!;
+  argv.ig?.forEach((ig) => parseIg(ig));
   const corsOrigins = parseCorsOrigins(argv['cors-origins']);
   const maxBody = parseByteSize('--max-body', argv['max-body']);
   const bulkExport = { expirySeconds: parseDuration('--export-ttl', argv['export-ttl'] ?? '1h') };

@@ -14,7 +14,7 @@ import { parseIg } from '../../validate/packages.js';
 import { inputFiles } from '../../validate/read.js';
 import { coveragePackagesOf, scanFiles, validateScanned } from '../../validate/stream.js';
 import { buildReport, formatSummary, skippedFilesNote } from '../../validate/summary.js';
-import { createValidator, DEFAULT_IGS } from '../../validate/validator.js';
+import { createValidator, DEFAULT_IGS, VALIDATOR_CLI_NAMES } from '../../validate/validator.js';
 import { cappedJobs, jobsNote } from '../numbers.js';
 import { progressReporter } from '../progress.js';
 import type { CommandContext } from '../run.js';
@@ -46,7 +46,7 @@ export const validateCommand: CommandModule<CommandContext, ValidateArgs> = {
     const maxErrors = argv['max-errors'];
     if (!Number.isInteger(maxErrors) || maxErrors < 0) throw new UserError(`--max-errors ${maxErrors}: expected a whole number ≥ 0`);
     if (!Number.isInteger(argv.jobs) || argv.jobs < 1) throw new UserError(`--jobs ${argv.jobs}: expected a whole number ≥ 1`);
-    argv.ig?.forEach(parseIg);
+    argv.ig?.forEach((ig) => parseIg(ig));
     // As serve says it: a --packages file is not looked past to $FHIRSEED_PACKAGES without a word.
     if (argv.packages) assertDirectoryOption('--packages', argv.packages);
     const packagesNote = packagesDirNote(argv.packages);
@@ -60,7 +60,7 @@ export const validateCommand: CommandModule<CommandContext, ValidateArgs> = {
     }
     const fromManifest = argv.ig?.length ? undefined : igsFromManifests(argv.paths);
     const igs = argv.ig?.length ? argv.ig : (fromManifest?.igs ?? DEFAULT_IGS);
-    const validator = await createValidator({ igs, packagesDir: argv.packages, slim: true });
+    const validator = await createValidator({ igs, packagesDir: argv.packages, slim: true }, VALIDATOR_CLI_NAMES);
     const jobs = cappedJobs(argv.jobs, availableParallelism());
     if (jobs < argv.jobs) argv.io.stderr(jobsNote(argv.jobs, jobs));
     const progress = progressReporter(argv.io, 'resources', { label: 'validate: checked', unit: 'resources' });

@@ -6,7 +6,7 @@ import { igsFromManifests } from '../../validate/manifest-igs.js';
 import { parseIg } from '../../validate/packages.js';
 import { readResources } from '../../validate/read.js';
 import { buildReport, type ValidationReport } from '../../validate/summary.js';
-import { createValidator, DEFAULT_IGS } from '../../validate/validator.js';
+import { createValidator, DEFAULT_IGS, VALIDATOR_CLI_NAMES } from '../../validate/validator.js';
 
 /**
  * Reads a `fhirseed validate --json` output file. Throws UserError (one line naming the file) when it
@@ -38,7 +38,7 @@ export async function validateInline(path: string, packagesDir?: string): Promis
   const read = readResources([path]);
   const fromManifest = igsFromManifests([path]);
   const igs = fromManifest?.igs ?? DEFAULT_IGS;
-  const validator = await createValidator({ igs, packagesDir });
+  const validator = await createValidator({ igs, packagesDir }, VALIDATOR_CLI_NAMES); // report --validate's --packages
   const issues = validator.validate(read.resources, () => {}, (r) => read.scopes.get(r));
   const named = igs.map((ig) => parseIg(ig));
   const reports = validator.packages
