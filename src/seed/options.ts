@@ -1,7 +1,8 @@
 import { UserError } from '../util/errors.js';
-import type { AuthOptions } from './auth/types.js';
+import { AUTH_MODES, type AuthMode, type AuthOptions } from './auth/types.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff.js';
-import type { SeedMode } from './send.js';
+import { SEED_MODES, type SeedMode } from './send.js';
+import { shownValue } from '../util/whole-number.js';
 
 /** How to reach a server: shared by seed, ping and purge. */
 export interface ConnectionOptions {
@@ -55,28 +56,38 @@ export interface SeedOptionNames {
   concurrency: string;
   timeoutMs: string;
   requestsPerSecond: string;
+  mode: string;
+  authMode: string;
 }
 
 export const SEED_LIBRARY_NAMES: SeedOptionNames = {
   server: 'options.server', production: 'options.production: true', stateDir: 'options.stateDir', bundleSize: 'options.bundleSize',
-  concurrency: 'options.concurrency', timeoutMs: 'options.timeoutMs', requestsPerSecond: 'options.requestsPerSecond',
+  concurrency: 'options.concurrency', timeoutMs: 'options.timeoutMs', requestsPerSecond: 'options.requestsPerSecond', mode: 'options.mode',
+  authMode: 'options.auth.mode',
 };
 export const SEED_CLI_NAMES: SeedOptionNames = {
   server: '--server', production: '--production', stateDir: '--state-dir', bundleSize: '--bundle-size',
-  concurrency: '--concurrency', timeoutMs: '--timeout', requestsPerSecond: '--rps',
+  concurrency: '--concurrency', timeoutMs: '--timeout', requestsPerSecond: '--rps', mode: '--mode', authMode: '--auth',
 };
 
 /**
- * The numbers of a library caller's seed options that the CLI's option parsing checks for the CLI, with the same
- * checks (positiveInteger, positiveNumber): `bundleSize` and `concurrency` whole numbers ≥ 1, `timeoutMs` and
- * `requestsPerSecond` numbers > 0. Throws one UserError named as `names` says (`options.bundleSize -1: expected a whole
- * number ≥ 1`); without it a bad one was a RangeError of the semaphore or the planner, or retries until the deadline.
+ * What of a library caller's seed options the CLI's option parsing checks for the CLI, with the same checks
+ * (positiveInteger, positiveNumber, the modes its `choices` offer): `bundleSize` and `concurrency` whole numbers ≥ 1,
+ * `timeoutMs` and `requestsPerSecond` numbers > 0, `mode` one of SEED_MODES, `auth.mode` one of AUTH_MODES. Throws one
+ * UserError named as `names` says (`options.bundleSize -1: expected a whole number ≥ 1`); without it a bad number was
+ * a RangeError of the semaphore or the planner, or retries until the deadline, and an unknown auth mode a TypeError.
  */
-export function checkSeedNumbers(options: Partial<Pick<SeedOptions, 'bundleSize' | 'concurrency' | 'timeoutMs' | 'requestsPerSecond'>>, names: SeedOptionNames): void {
+export function checkSeedOptions(
+  options: Partial<Pick<SeedOptions, 'bundleSize' | 'concurrency' | 'timeoutMs' | 'requestsPerSecond' | 'mode' | 'auth'>>,
+  names: SeedOptionNames,
+): void {
   positiveInteger(names.bundleSize, options.bundleSize);
   positiveInteger(names.concurrency, options.concurrency);
   positiveNumber(names.timeoutMs, options.timeoutMs);
   positiveNumber(names.requestsPerSecond, options.requestsPerSecond);
+  if (!SEED_MODES.includes(options.mode as SeedMode)) throw new UserError(`${names.mode} ${shownValue(options.mode)}: expected one of ${SEED_MODES.join(', ')}`);
+  const authMode = (options.auth as { mode?: unknown } | undefined)?.mode;
+  if (!AUTH_MODES.includes(authMode as AuthMode)) throw new UserError(`${names.authMode} ${authMode === undefined ? 'missing' : shownValue(authMode)}: expected one of ${AUTH_MODES.join(', ')}`);
 }
 
 export const DEFAULT_BUNDLE_SIZE = 100;

@@ -5,7 +5,7 @@ import { assertModeSupported, fetchCapabilities } from './capabilities.js';
 import { Checkpoint } from './checkpoint.js';
 import { connect } from './connect.js';
 import { DeadLetterFile, deadLetterReplay, readDeadLetters, type DeadLetterReplay } from './dead-letter.js';
-import { assertServerAllowed, checkSeedNumbers, DEFAULT_BUNDLE_SIZE, normalizeServerUrl, SEED_LIBRARY_NAMES, type SeedOptionNames, type SeedOptions } from './options.js';
+import { assertServerAllowed, checkSeedOptions, DEFAULT_BUNDLE_SIZE, normalizeServerUrl, SEED_LIBRARY_NAMES, type SeedOptionNames, type SeedOptions } from './options.js';
 import { planWork, type Group, type WorkItem } from './plan.js';
 import { Redactor } from './redact.js';
 import { runItem, runPool, type WorkRunner } from './run-work.js';
@@ -70,7 +70,7 @@ export async function seed(options: SeedOptions, names: SeedOptionNames = SEED_L
   if (typeof options !== 'object' || options === null) throw new UserError('seed: expected an options object ({ ...defaultConnection(server), dir, mode, … })');
   const server = normalizeServerUrl(options.server, names.server);
   assertServerAllowed(server, options.production, 'seed', names.production);
-  checkSeedNumbers(options, names);
+  checkSeedOptions(options, names);
   const source = readSource(options.dir);
   const paths = statePaths(options);
   const total = Object.values(source.expected).reduce((a, b) => a + b, 0);
