@@ -93,7 +93,8 @@ export interface RunningServer {
  * token endpoint is /auth/token and SMART discovery /.well-known/smart-configuration. Throws UserError for a directory
  * that cannot be one (`options.packagesDir /x: is a file, not a directory …`), a `port` that is not a whole number
  * 0–65535 (`options.port 70000: expected a whole number 0–65535`), a `host` that is not a string, `readWorkers` not a
- * whole number 0–64, and a port in use (`…; pick another with options.port`), named as `names` says (default the
+ * whole number 0–64, `maxBody` not a whole number ≥ 1, `tls` files that cannot serve (`options.tls.cert /x: cannot read
+ * it`), and a port in use (`…; pick another with options.port`), named as `names` says (default the
  * properties; fhirseed's CLI passes its options).
  */
 export async function startServer(options: ServeOptions = {}, names: ServeOptionNames = SERVE_LIBRARY_NAMES): Promise<RunningServer> {
@@ -114,7 +115,7 @@ export async function startServer(options: ServeOptions = {}, names: ServeOption
     // Before the slow start-up work: a missing test-accounts.json is the user's mistake to hear about at once.
     members = authOptions.mode === 'smart-patient' ? (authOptions.members ?? loadTestMembers(options.dir)) : undefined;
     brands = loadBrands(options.dir);
-    server = options.tls ? createHttpsServer(readTls(options.tls), onRequest) : createServer(onRequest);
+    server = options.tls ? createHttpsServer(readTls(options.tls, names.tls), onRequest) : createServer(onRequest);
     answerClientErrors(server as HttpServer, options.corsOrigins);
     // The port next, before the slow work (fetching packages, loading the data): a port in use is told at once.
     await listenOn(server, host, options.port ?? 0, names);

@@ -14,8 +14,9 @@ export interface TlsFiles {
  * UserError (one line, exit 2) for a missing or unreadable file, a file that is not PEM, or a key that
  * does not belong to the certificate — of the same algorithm (OpenSSL's "key values mismatch") or of another one
  * (an RSA key for an EC certificate or the reverse, which OpenSSL accepts here and then fails every handshake with).
+ * The two files are named as `names` says: serve's `--tls-cert`/`--tls-key` (default), startServer's `options.tls.cert`/`.key`.
  */
-export function readTls(files: TlsFiles): { cert: Buffer; key: Buffer } {
+export function readTls(files: TlsFiles, names: { cert: string; key: string } = { cert: '--tls-cert', key: '--tls-key' }): { cert: Buffer; key: Buffer } {
   const read = (option: string, path: string) => {
     try {
       return readFileSync(path);
@@ -23,11 +24,11 @@ export function readTls(files: TlsFiles): { cert: Buffer; key: Buffer } {
       throw new UserError(`${option} ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
   };
-  const cert = read('--tls-cert', files.cert);
-  const key = read('--tls-key', files.key);
-  if (!cert.includes('-----BEGIN CERTIFICATE-----')) throw new UserError(`--tls-cert ${files.cert}: not a PEM certificate`);
-  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.toString('latin1'))) throw new UserError(`--tls-key ${files.key}: not a PEM private key`);
-  const pair = `--tls-cert ${files.cert} / --tls-key ${files.key}`;
+  const cert = read(names.cert, files.cert);
+  const key = read(names.key, files.key);
+  if (!cert.includes('-----BEGIN CERTIFICATE-----')) throw new UserError(`${names.cert} ${files.cert}: not a PEM certificate`);
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.toString('latin1'))) throw new UserError(`${names.key} ${files.key}: not a PEM private key`);
+  const pair = `${names.cert} ${files.cert} / ${names.key} ${files.key}`;
   let certificate: X509Certificate;
   let privateKey: KeyObject;
   try {

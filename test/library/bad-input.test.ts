@@ -53,6 +53,9 @@ const serveRows: Row[] = [
   ["port 'x'", () => startServer({ port: 'x' as never }), 'options.port "x": expected a whole number 0–65535'],
   ['host 5', () => startServer({ host: 5 as never }), 'options.host 5: expected a host name or address (default 127.0.0.1)'],
   ['readWorkers -1', () => startServer({ readWorkers: -1 }), 'options.readWorkers -1: expected a whole number 0–64'],
+  ['maxBody 0', () => startServer({ maxBody: 0 }), 'options.maxBody 0: expected a whole number ≥ 1'],
+  ["maxBody '32MB'", () => startServer({ maxBody: '32MB' as never }), 'options.maxBody "32MB": expected a whole number ≥ 1'],
+  ['tls.cert missing file', () => startServer({ tls: { cert: join(temp.dir, 'no-cert.pem'), key: join(temp.dir, 'no-key.pem') } }), `options.tls.cert ${join(temp.dir, 'no-cert.pem')}: cannot read it (ENOENT)`],
   ['the CLI names: port 70000', () => startServer({ port: 70000 }, SERVE_CLI_NAMES), '--port 70000: expected a whole number 0–65535'],
 ];
 
