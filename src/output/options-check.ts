@@ -40,8 +40,9 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ['bundles', 'ndjson'];
  * `options.profile.members` not a whole number ≥ 1 (the profile schema's `members`, `--members`), `options.out` not a
  * non-empty string; and, named as `names` says (the CLI's options for the CLI), `maxBundleEntries` or `jobs` not a whole
  * number ≥ 1 (the check of `--max-bundle-entries` and `--jobs`: util/whole-number.ts checkWholeNumber), `formats` not
- * a non-empty list of OUTPUT_FORMATS (checkFormats, as `--format`), `igs` not a non-empty list of IG_NAMES, and
- * `usCoreVersion` not one of US_CORE_VERSIONS.
+ * a non-empty list of OUTPUT_FORMATS (checkFormats, as `--format`), `igs` not a non-empty list of IG_NAMES,
+ * `usCoreVersion` not one of US_CORE_VERSIONS, `shard` not an object; `codeMaps` not an object and `onProgress`,
+ * `beforePlace`, `onNote` not functions (a library caller's only, named by their properties).
  */
 export function checkGenerateOptions(options: unknown, names: OptionNames = LIBRARY_OPTION_NAMES): void {
   if (typeof options !== 'object' || options === null) throw new UserError(`generate: expected an options object ({ profile, out, … }), got ${shown(options)}`);
@@ -62,6 +63,14 @@ export function checkGenerateOptions(options: unknown, names: OptionNames = LIBR
   if (igs !== undefined) checkIgNames(names.igs, igs);
   if (usCoreVersion !== undefined && !(US_CORE_VERSIONS as readonly unknown[]).includes(usCoreVersion)) {
     throw new UserError(`${names.usCoreVersion} ${shownValue(usCoreVersion)}: fhirseed builds US Core ${US_CORE_VERSIONS.join(' or ')}`);
+  }
+  const { shard, codeMaps } = options as Record<string, unknown>;
+  // Only a library caller hands these over (the CLI parses --shard i/N itself): shardRange checks the numbers.
+  if (shard !== undefined && (typeof shard !== 'object' || shard === null)) throw new UserError(`${names.shard} ${shownValue(shard)}: expected { index, count } with 1 ≤ index ≤ count`);
+  if (codeMaps !== undefined && (typeof codeMaps !== 'object' || codeMaps === null)) throw new UserError(`generate: options.codeMaps ${shownValue(codeMaps)}: expected loadCodeMaps()'s result`);
+  for (const hook of ['onProgress', 'beforePlace', 'onNote'] as const) {
+    const f = (options as Record<string, unknown>)[hook];
+    if (f !== undefined && typeof f !== 'function') throw new UserError(`generate: options.${hook} ${shownValue(f)}: expected a function`);
   }
 }
 

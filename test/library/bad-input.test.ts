@@ -42,6 +42,9 @@ const generateRows: Row[] = [
   ["formats 'ndjson'", () => generate({ profile, out: out(), codeMaps, formats: 'ndjson' as never }), 'options.formats "ndjson": expected a list of bundles, ndjson'],
   ["igs ['nope']", () => generate({ profile, out: out(), codeMaps, igs: ['nope' as never] }), `options.igs ["nope"]: unknown IG 'nope' (did you mean us-core? known: carin-bb, us-core, plan-net, formulary, pdex)`],
   ["usCoreVersion '7.0.0'", () => generate({ profile, out: out(), codeMaps, usCoreVersion: '7.0.0' as never }), 'options.usCoreVersion "7.0.0": fhirseed builds US Core 6.1.0 or 3.1.1'],
+  ["shard '1/2'", () => generate({ profile, out: out(), codeMaps, shard: '1/2' as never }), 'options.shard "1/2": expected { index, count } with 1 ≤ index ≤ count'],
+  ["codeMaps 'x'", () => generate({ profile, out: out(), codeMaps: 'x' as never }), `generate: options.codeMaps "x": expected loadCodeMaps()'s result`],
+  ["onProgress 'x'", () => generate({ profile, out: out(), codeMaps, onProgress: 'x' as never }), 'generate: options.onProgress "x": expected a function'],
   ['generateAsync jobs 0', () => generateAsync({ profile, out: out(), codeMaps, jobs: 0 }), 'options.jobs 0: expected a whole number ≥ 1'],
   ['generateAsync jobs 1.5', () => generateAsync({ profile, out: out(), codeMaps, jobs: 1.5 }), 'options.jobs 1.5: expected a whole number ≥ 1'],
 ];
