@@ -158,8 +158,8 @@ export function generate(options: GenerateOptions, names: OptionNames = LIBRARY_
  * generate, with members built on `options.jobs` threads, this one and `jobs − 1` workers (written in
  * index order: the same bytes as one job; src/output/workers.ts) and bundle files written asynchronously while the next members are built. It
  * yields to the event loop after every member so that signal handlers run: when `options.signal`
- * aborts, the workers stop, the temporary directory is removed and Interrupted (exit 130) thrown;
- * `out` stays as it was. Every check of generate is made before a worker starts, its errors named as `names` says.
+ * aborts before the output is put in place (checked last just before it, the rest being synchronous), the workers
+ * stop, the temporary directory is removed and Interrupted (exit 130) thrown; `out` stays as it was. Every check of generate is made before a worker starts, its errors named as `names` says.
  */
 export async function generateAsync(options: AsyncGenerateOptions, names: OptionNames = LIBRARY_OPTION_NAMES): Promise<Manifest> {
   const run = beginRun(options, true, names);
@@ -191,6 +191,9 @@ export async function generateAsync(options: AsyncGenerateOptions, names: Option
       await run.writer.finished().catch(() => undefined); // nothing still writing into the directory about to be removed
     }
     await run.writer.finished();
+    // The last moment a signal is seen before the output is put in place (finishRun is synchronous): one handled while
+    // the workers closed or the files were flushed stops the run here, --out as it was.
+    if (options.signal?.aborted) throw interrupted();
     return finishRun(run, options, names);
   } catch (error) {
     rmSync(run.temp, { recursive: true, force: true });

@@ -6,3 +6,12 @@
 export function generateInterrupted(out: string): string {
   return `interrupted; nothing of this run was kept, ${out} is as it was`;
 }
+
+/**
+ * The one line (after `fhirseed: `) for a `generate` (or `start` before it serves) stopped by Ctrl-C or SIGTERM once its
+ * output is in place (the swap done, the process not yet ended: its worker threads closing): `out` holds this run's
+ * output, the earlier one removed.
+ */
+export function generatePlacedInterrupted(out: string): string {
+  return `interrupted; the new output is in place in ${out}`;
+}

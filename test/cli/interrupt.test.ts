@@ -58,6 +58,71 @@ describe('generate interrupted by a signal', () => {
   }, 120_000);
 });
 
+// Preloaded into the child: it sends itself a SIGINT as the first worker thread is terminated — after the output was put
+// in place (its rename out of the fhirseed-tmp directory) when AFTER_SWAP, else as generate's member threads end after
+// the last member, before the output is put in place — and terminates the worker 0.2 s later, so that node acts on the
+// signal while the termination is awaited (a worker that ends at once may be seen first, in the same turn of the event
+// loop: the process then ended before it read the signal). Two threads on any machine (availableParallelism), so that
+// --jobs 2 is not lowered to 1.
+const signalAtTerminate = (afterSwap: boolean) =>
+  `data:text/javascript,${encodeURIComponent(`
+import fs from 'node:fs';
+import os from 'node:os';
+import { syncBuiltinESMExports } from 'node:module';
+import { Worker } from 'node:worker_threads';
+const AFTER_SWAP = ${afterSwap};
+let swapped = false;
+let sent = false;
+const rename = fs.renameSync;
+fs.renameSync = (from, to) => { rename(from, to); if (String(from).includes('fhirseed-tmp-')) swapped = true; };
+os.availableParallelism = () => 2;
+syncBuiltinESMExports();
+const terminate = Worker.prototype.terminate;
+Worker.prototype.terminate = function (...args) {
+  if (sent || swapped !== AFTER_SWAP) return terminate.apply(this, args);
+  sent = true;
+  process.kill(process.pid, 'SIGINT');
+  return new Promise((resolve) => setTimeout(resolve, 200)).then(() => terminate.apply(this, args));
+};`)}`;
+
+describe('generate interrupted around the moment its output is put in place', () => {
+  /** An earlier output of 3 members in `out`, and its files. */
+  async function earlier(out: string) {
+    expect(await runCli(['generate', '--members', '3', '--out', out], { stdout: () => undefined, stderr: () => undefined, isTty: false })).toBe(0);
+    return readTree(out);
+  }
+
+  it('should keep the earlier output, and say so, for a signal met after the last member but before the output is put in place', async () => {
+    const out = join(temp.dir, 'before-swap');
+    const before = await earlier(out);
+    // 5 members on two threads: the workers are terminated once the last member is built, before the swap.
+    const result = await bin(['generate', '--members', '5', '--jobs', '2', '--out', out], ['--import', signalAtTerminate(false)]).exited;
+    expect({ code: result.code, stderr: result.stderr, stdout: result.stdout }).toEqual({
+      code: 130,
+      stderr: `fhirseed: interrupted; nothing of this run was kept, ${out} is as it was\n`,
+      stdout: '',
+    });
+    const after = readTree(out);
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    for (const [file, bytes] of before) expect(after.get(file)!.equals(bytes), file).toBe(true);
+    expect(readdirSync(temp.dir).filter((e) => e.includes('fhirseed-tmp') || e.includes('fhirseed-old'))).toEqual([]);
+  }, 120_000);
+
+  it('should say the new output is in place for a signal met after it was put in place, before the process ended', async () => {
+    const out = join(temp.dir, 'after-swap');
+    await earlier(out);
+    // One member on two threads: the worker started ahead is not used, and is terminated only after the swap.
+    const result = await bin(['generate', '--members', '1', '--jobs', '2', '--out', out], ['--import', signalAtTerminate(true)]).exited;
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 130, stderr: `fhirseed: interrupted; the new output is in place in ${out}\n` });
+    expect(result.stdout).toMatch(/^fhirseed: wrote 1 member, \d+ resources to /);
+    // It is: the new run's manifest, one member's bundle.
+    const manifest = JSON.parse(readTree(out).get('manifest.json')!.toString()) as { members: { total: number } };
+    expect(manifest.members.total).toBe(1);
+    expect(readdirSync(join(out, 'bundles')).filter((f) => f.startsWith('member-'))).toEqual(['member-000000.json']);
+    expect(readdirSync(temp.dir).filter((e) => e.includes('fhirseed-tmp') || e.includes('fhirseed-old'))).toEqual([]);
+  }, 120_000);
+});
+
 describe('bin.ts exit codes', () => {
   it('should report a bug (not a user mistake) with one line asking to report it, the stack, and exit 70', async () => {
     // A stdout that throws a plain Error: nothing a user did, so it is a bug as far as the CLI can tell.

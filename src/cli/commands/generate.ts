@@ -22,7 +22,8 @@ import { tierUpLater } from '../../util/tiering.js';
 import { checkNow, futureNowNote } from '../../util/now.js';
 import { packageRoot } from '../../util/paths.js';
 import { checkRunId } from '../../util/run-id.js';
-import { interruptSignal } from '../interrupt.js';
+import { beforeForcedExit, interruptSignal } from '../interrupt.js';
+import { generatePlacedInterrupted } from '../../output/interrupted.js';
 import { cappedJobs, jobsNote, wholeNumberOption } from '../numbers.js';
 import { progressReporter } from '../progress.js';
 import type { CommandContext } from '../run.js';
@@ -102,19 +103,31 @@ export function defaultGenerateJobs(cores: number): number {
 /**
  * Checks every generation option (before any work: numbers, run id, archive path, --out, --now,
  * the estimated size against 5 GB and the free space unless --yes), then generates with a progress
- * bar, Ctrl-C/SIGTERM leaving --out as it was (Interrupted, exit 130), and prints one summary line.
+ * bar, Ctrl-C/SIGTERM leaving --out as it was (Interrupted, exit 130) until the new output is in place, and prints one
+ * summary line; a signal after that (the worker threads closing) ends the process with a line saying the new output is
+ * in place (generatePlacedInterrupted; bin.ts's exit 130).
  */
 export async function runGenerate(argv: GenerateArgs, igs?: IgName[]): Promise<Manifest> {
-  const ahead: { threads?: MemberThreads } = {};
+  const ahead: Ahead = {};
   try {
     return await checkAndGenerate(argv, ahead, igs);
   } finally {
     await ahead.threads?.close();
+    ahead.placed?.();
   }
 }
 
+/**
+ * What runGenerate ends once checkAndGenerate returns or throws: the worker threads it started ahead, and, once the
+ * output is in place, the hook that says so to a signal that ends the process meanwhile.
+ */
+interface Ahead {
+  threads?: MemberThreads;
+  placed?: () => void;
+}
+
 /** runGenerate, with the worker threads it starts ahead in `ahead` (closed by runGenerate, whatever happens). */
-async function checkAndGenerate(argv: GenerateArgs, ahead: { threads?: MemberThreads }, igs?: IgName[]): Promise<Manifest> {
+async function checkAndGenerate(argv: GenerateArgs, ahead: Ahead, igs?: IgName[]): Promise<Manifest> {
   const members = wholeNumberOption('--members', argv.members, { min: 1 });
   const seed = wholeNumberOption('--seed', argv.seed);
   const maxBundleEntries = wholeNumberOption('--max-bundle-entries', argv['max-bundle-entries'], { min: 1 });
@@ -173,6 +186,9 @@ async function checkAndGenerate(argv: GenerateArgs, ahead: { threads?: MemberThr
       signal: interrupt.signal,
       beforePlace: argv.archive === undefined || packShard ? undefined : (dir, m) => (packed = writeArchive(dir, argv.archive!, `fhirseed-${m.runId}`)),
     }, CLI_OPTION_NAMES);
+    // Returned, the output is in place: a signal from here on (the threads started ahead closing, in runGenerate) meets
+    // bin.ts's fallback, whose own line is the one for a run that kept nothing.
+    ahead.placed = beforeForcedExit(() => generatePlacedInterrupted(argv.out));
   } finally {
     interrupt.release();
     progress.stop();
