@@ -26,10 +26,41 @@ const STORE = join(out, 'sandbox-store', 'store.sqlite');
 beforeAll(() => void generateTo(out, { ...shippedProfile('default'), members: 60 }));
 afterAll(() => temp.cleanup());
 
-/** `fhirseed serve out` in a child process (no IG packages: the store is what is tested). */
+// Preloaded into the child: once every store load worker (its workerData names its key files) has answered its first
+// task, the load is under way and no worker is still opening its files (a process that ends while a worker is inside
+// libsql's open panics: bulk-load.ts Pool.close); the process then sends itself a SIGINT and, as soon as fhirseed's
+// listener has acted on it (the load told to stop), a second one, as a user pressing Ctrl-C again would. The first
+// one's clean-up (the load stopped between batches, the workers closed, the build removed) takes turns of the event
+// loop: the second meets it under way.
+const TWO_SIGINTS_MID_LOAD = `data:text/javascript,${encodeURIComponent(`
+import threads from 'node:worker_threads';
+import { syncBuiltinESMExports } from 'node:module';
+const on = process.on.bind(process);
+let again = false;
+process.on = (event, listener) => on(event, event !== 'SIGINT' ? listener : function (...args) {
+  listener.apply(this, args);
+  if (!again) { again = true; process.kill(process.pid, 'SIGINT'); }
+});
+let loading = 0;
+let sent = false;
+threads.Worker = class extends threads.Worker {
+  constructor(...args) {
+    super(...args);
+    if (!args[1]?.workerData?.keys) return;
+    loading++;
+    this.once('message', () => { if (--loading === 0 && !sent) { sent = true; process.kill(process.pid, 'SIGINT'); } });
+  }
+};
+syncBuiltinESMExports();`)}`;
+
+/** `fhirseed serve out` in a child process (no IG packages: the store is what is tested); `preload`: node's --import. */
 function serve(...extra: string[]) {
+  return serveWith([], ...extra);
+}
+
+function serveWith(preload: string[], ...extra: string[]) {
   if (!existsSync(BIN)) throw new Error('dist/src/cli/bin.js is missing: run npm run build before these tests');
-  const child = spawn(process.execPath, [BIN, 'serve', out, '--port', '0', '--store', 'sqlite', '--packages', join(temp.dir, 'no-packages'), ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...preload, BIN, 'serve', out, '--port', '0', '--store', 'sqlite', '--packages', join(temp.dir, 'no-packages'), ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += String(d)));
@@ -173,6 +204,29 @@ describe('serve: a signal while the SQLite store is loading', () => {
       served: false,
     });
     expect(readdirSync(join(out, 'sandbox-store'))).toEqual(['store.sqlite']);
+    expect(digest()).toEqual(before);
+  }, 60_000);
+
+  it('should end at once on a second signal while the store builds: one line saying the unfinished store is left, which the next start removes', async () => {
+    rmSync(join(out, 'sandbox-store'), { recursive: true, force: true });
+    const before = digest();
+    const first = serveWith(['--import', TWO_SIGINTS_MID_LOAD]);
+    const result = await first.exited;
+    expect({ code: result.code, stderr: result.stderr, served: result.stdout.includes('sandbox at') }).toEqual({
+      code: 130,
+      stderr: `fhirseed: interrupted again while starting; nothing served; the unfinished store ${STORE}.building is left (the next start removes it)\n`,
+      served: false,
+    });
+    expect(existsSync(`${STORE}.building`)).toBe(true);
+    expect(existsSync(STORE)).toBe(false);
+    expect(digest()).toEqual(before);
+    // The next start builds the store anew over what was left (the build, its scratch files, the dead process's lock).
+    const next = serve();
+    await new Promise<void>((resolve) => run(next, resolve));
+    expect(next.stdout()).toContain(`store ${STORE} built\n`);
+    next.child.kill('SIGINT');
+    expect((await next.exited).code).toBe(130);
+    expect(storeFolder()).toEqual(['store.sqlite']);
     expect(digest()).toEqual(before);
   }, 60_000);
 

@@ -17,7 +17,7 @@ import { parseCorsOrigins } from '../../serve/cors.js';
 import { assertStoreKind, lockStoreFile } from '../../serve/store/open.js';
 import { assertStoreFree } from '../../serve/store/lock.js';
 import { onStoreFault } from '../../serve/store/failure.js';
-import { storeFileOf } from '../../serve/store/engine.js';
+import { storeFileOf, storeLeftByStart, type StoreAtStart } from '../../serve/store/engine.js';
 import { assertDirectoryOption, assertWritableDirectoryOption, PORT_RANGE, READ_WORKERS_RANGE, registeredClientsDir, SERVE_CLI_NAMES, withPortProblem } from '../../serve/startup-checks.js';
 import { UserError } from '../../util/errors.js';
 import { parseJsonText } from '../../util/json-text.js';
@@ -183,8 +183,10 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
   let served = false;
   // A second signal meets the fallback (bin.ts: exit 130 at once) if the clean stop hangs.
   signal.addEventListener('abort', release, { once: true });
-  // A second signal while the server starts (the first stops it at the end of the current step) ends it at once.
-  const releaseStarting = beforeForcedExit(() => 'interrupted again while starting; nothing served');
+  // A second signal while the server starts (the first stops it at the end of the current step) ends it at once, the
+  // line saying what is left of the store (its build cut short is removed by the next start).
+  let opened: StoreAtStart | undefined;
+  const releaseStarting = beforeForcedExit(() => `interrupted again while starting; nothing served${storeLeftByStart(opened)}`);
   let releaseStore = () => undefined as void;
   try {
     const server = await startServer({
@@ -194,6 +196,7 @@ export async function serveUntilStopped(argv: ServeArgsShared, dir: string | und
       ...storeOptions(argv),
       ...(readWorkers !== undefined ? { readWorkers } : {}),
       signal,
+      onStoreOpened: (store) => (opened = store),
     }, SERVE_CLI_NAMES);
     // A second signal during the clean stop (Ctrl-C pressed again while it waits for the read workers, or a SIGTERM
     // after the SIGINT) ends the process at once: the store is closed first, so that only its file is left (no -wal,

@@ -29,7 +29,16 @@ export interface RepositoryOptions {
    * build's FILE.building and scratch files are removed as the store closes; the next start builds it anew).
    */
   signal?: AbortSignal;
+  /**
+   * Called with the SQLite store on disk as soon as it is opened (before its load; not for a store in memory), for a
+   * process that may end before createRepository returns: `serve`'s second Ctrl-C says what it leaves with
+   * storeLeftByStart.
+   */
+  onStoreOpened?: (store: StoreAtStart) => void;
 }
+
+/** The SQLite store as a start opened it: its file, whether it was reused, its build's FILE.building, the store it replaced. */
+export type StoreAtStart = Pick<OpenedStore, 'file' | 'reused' | 'scratch' | 'replaced' | 'kept'>;
 
 export interface Repository {
   router: FhirRouter;
@@ -63,6 +72,7 @@ export async function createRepository(options: RepositoryOptions): Promise<Repo
   }
   const files = options.dir ? dataFiles(options.dir) : [];
   const store = openStore(options.dir, files, { file: options.storeFile, rebuild: options.rebuildStore });
+  if (store.file !== ':memory:') options.onStoreOpened?.(store);
   try {
     const repo: SqliteRepository = store.repo;
     if (store.reused) {
@@ -88,8 +98,28 @@ export function interruptedBuild(error: Interrupted, store: Pick<OpenedStore, 'r
   const building = store.reused ? undefined : store.scratch;
   if (!building) return error;
   const partial = existsSync(building) ? `the unfinished store ${building} is left (the next start removes it)` : `the unfinished store ${building} removed`;
-  const old = store.kept ? `; the old store is kept as ${store.kept}` : store.replaced ? `; what apps wrote to the old store is gone (${store.replaced})` : '';
-  return new Interrupted(`${error.message}; ${partial}${old}`);
+  return new Interrupted(`${error.message}; ${partial}${oldStore(store)}`);
+}
+
+/** What became of the store a build replaces, as `; …` after a line about the build ('' for a first build). */
+function oldStore(store: Pick<OpenedStore, 'replaced' | 'kept'>): string {
+  return store.kept ? `; the old store is kept as ${store.kept}` : store.replaced ? `; what apps wrote to the old store is gone (${store.replaced})` : '';
+}
+
+/**
+ * What a start ended at once (a second Ctrl-C while it starts, before it serves) leaves of the SQLite store, from what
+ * is on disk now, as `; …` after the line's `nothing served` ('' without a store on disk, or before it was opened:
+ * onStoreOpened not yet called; any earlier store then untouched). A build under way: `FILE.building` is left, and
+ * with it the store's scratch files and lock, all removed or taken over by the next start (open.ts build, lock.ts); a
+ * build finished: the store, kept for the next start to reuse (SQLite replays its write-ahead log, if any); a build
+ * whose clean-up ran (the first signal's): removed. A rebuild adds what became of the store it replaced.
+ */
+export function storeLeftByStart(store: StoreAtStart | undefined): string {
+  if (!store) return '';
+  if (store.reused || !store.scratch) return `; the store ${store.file} kept`;
+  if (existsSync(store.scratch)) return `; the unfinished store ${store.scratch} is left (the next start removes it)${oldStore(store)}`;
+  if (existsSync(store.file)) return `; the store ${store.file} built and kept (the next start reuses it)${oldStore(store)}`;
+  return `; the unfinished store ${store.scratch} removed${oldStore(store)}`;
 }
 
 /**
