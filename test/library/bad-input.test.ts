@@ -3,8 +3,6 @@
 // RangeError/TypeError, accepted it silently or named a CLI option (`--port`, `--server`, `--packages`). The CLI rows
 // show the same checks still name the CLI's options.
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createValidator, defaultConnection, generate, generateAsync, seed, startServer, UserError, type SeedOptions } from '../../src/index.js';
@@ -12,6 +10,7 @@ import { runCli } from '../../src/cli/run.js';
 import { purge, PURGE_CLI_NAMES } from '../../src/seed/purge.js';
 import { SEED_CLI_NAMES } from '../../src/seed/options.js';
 import { SERVE_CLI_NAMES } from '../../src/serve/startup-checks.js';
+import { useHeldPort } from '../helpers/held-port.js';
 import { codeMaps, generateTo, shippedProfile, tempDir } from '../helpers/output.js';
 import { rejected } from '../helpers/thrown.js';
 
@@ -108,16 +107,10 @@ describe('the library: bad input throws one UserError line naming the property',
 });
 
 describe('advice names the property: a port in use, missing packages', () => {
-  let held: Server;
-  let port = 0;
-  beforeAll(async () => {
-    held = createServer();
-    await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
-    port = (held.address() as AddressInfo).port;
-  });
-  afterAll(() => new Promise<void>((resolve) => held.close(() => resolve())));
+  const heldPort = useHeldPort();
 
   it('should tell startServer to pick another options.port, and the CLI another --port', async () => {
+    const port = heldPort();
     const error = await rejected(startServer({ port }));
     expect(error).toBeInstanceOf(UserError);
     expect(error.message).toMatch(new RegExp(`^port ${port} is in use \\(on 127\\.0\\.0\\.1, [^)]*\\); pick another with options\\.port$`));

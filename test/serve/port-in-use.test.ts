@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useHeldPort } from '../helpers/held-port.js';
 import { tempDir } from '../helpers/output.js';
 import { expectOneLineExit2, runBin } from '../seed/helpers/bin.js';
 
@@ -12,20 +11,11 @@ import { expectOneLineExit2, runBin } from '../seed/helpers/bin.js';
  */
 describe('serve and start: a port already in use', () => {
   const temp = tempDir('fhirseed-port-');
-  let held: Server;
-  let port = 0;
-
-  beforeAll(async () => {
-    held = createServer();
-    await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
-    port = (held.address() as AddressInfo).port;
-  });
-  afterAll(async () => {
-    await new Promise<void>((resolve) => held.close(() => resolve()));
-    temp.cleanup();
-  });
+  const heldPort = useHeldPort();
+  afterAll(() => temp.cleanup());
 
   it('should refuse the port before loading: serve of a directory with data names the port and makes no store', async () => {
+    const port = heldPort();
     const dir = join(temp.dir, 'data');
     mkdirSync(dir);
     writeFileSync(join(dir, 'Patient.ndjson'), `${JSON.stringify({ resourceType: 'Patient', id: 'a' })}\n`);
@@ -39,6 +29,7 @@ describe('serve and start: a port already in use', () => {
   // Both wrong: the directory (what the user typed, checked first, before the port is bound) and the port in one line,
   // so that fixing the first does not meet the second only at the next try (it named only the port before).
   it('should name a missing directory and the port in use in one line', async () => {
+    const port = heldPort();
     const missing = join(temp.dir, 'no-such-output');
     const run = await runBin(['serve', missing, '--port', String(port)]);
     expectOneLineExit2(run, new RegExp(`no-such-output: no such directory; and port ${port} is in use \\(on 127\\.0\\.0\\.1.*\\); pick another with --port`));
@@ -46,6 +37,7 @@ describe('serve and start: a port already in use', () => {
   });
 
   it('should refuse the port before generating: start leaves an empty --out empty', async () => {
+    const port = heldPort();
     const out = join(temp.dir, 'start-out');
     mkdirSync(out);
     const run = await runBin(['start', '--out', out, '--port', String(port), '--members', '3']);
