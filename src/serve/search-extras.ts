@@ -194,9 +194,9 @@ export function allMatches(repo: AtomicMemoryRepository, plan: SearchPlan, visib
   let filters = known?.filters ?? resolvedFilters(repo, plan, visible);
   const store = indexed(repo);
   const decided = known ? known.decided : store?.decide(plan.resourceType, filters);
-  if (decided && !Object.keys(decided.rest).length && !visible) return store!.rows(decided.seqs.slice(0, limit));
+  if (decided && !Object.keys(decided.rest).length && !visible) return store!.rows(limit < Infinity ? store!.seqsAfter(decided, 0, limit) : decided.seqs);
   // What the store's index decided is left out of the matcher's work: only the rest is matched on its rows.
-  const candidates = decided ? rowsInChunks(store!, decided.seqs, Math.min(limit, CANDIDATE_CHUNK)) : repo.candidates(plan.resourceType, filters);
+  const candidates = decided ? rowsInChunks(store!, decided, Math.min(limit, CANDIDATE_CHUNK)) : repo.candidates(plan.resourceType, filters);
   if (decided) filters = decided.rest;
   const request = parseSearchRequest(plan.resourceType, filters);
   const exact = exactTokenFilter(plan.resourceType, filters);
@@ -216,11 +216,18 @@ export function allMatches(repo: AtomicMemoryRepository, plan: SearchPlan, visib
 const CANDIDATE_CHUNK = 256;
 
 /**
- * The store's rows of these seqs, in order, read a chunk at a time as the caller walks them: `first` rows first (as
- * many as the search needs when every candidate matches), then CANDIDATE_CHUNK at a time.
+ * The store's rows of a decision's seqs, in order, read a chunk at a time as the caller walks them: `first` rows first
+ * (as many as the search needs when every candidate matches), then CANDIDATE_CHUNK at a time. The seqs too are read
+ * a chunk at a time (seqsAfter), so that a search that stops early reads neither the rows nor the index entries
+ * after its page.
  */
-function* rowsInChunks(store: IndexedRepository, seqs: number[], first: number): Iterable<Resource> {
-  for (let i = 0, n = first; i < seqs.length; i += n, n = CANDIDATE_CHUNK) yield* store.rows(seqs.slice(i, i + n));
+function* rowsInChunks(store: IndexedRepository, decided: { seqs: number[] }, first: number): Iterable<Resource> {
+  for (let after = 0, n = first; ; n = CANDIDATE_CHUNK) {
+    const seqs = store.seqsAfter(decided, after, n);
+    if (seqs.length) yield* store.rows(seqs);
+    if (seqs.length < n) return;
+    after = seqs[seqs.length - 1]!;
+  }
 }
 
 /**
@@ -259,12 +266,13 @@ export function runSearch(repo: AtomicMemoryRepository, plan: SearchPlan, base: 
 /** The SQLite store's index (sqlite-repository.ts), when the repository has one. */
 interface IndexedRepository {
   decide(type: string, filters: Query): { seqs: number[]; rest: Query } | undefined;
+  seqsAfter(decided: { seqs: number[] }, after: number, limit: number): number[];
   rows(seqs: number[], lazy?: boolean): Resource[];
   includeReferencesOf(type: string, ids: string[], params: SearchParameter[]): Map<SearchParameter, Map<string, string[]>>;
 }
 
 function indexed(repo: AtomicMemoryRepository): IndexedRepository | undefined {
-  return 'decide' in repo && 'rows' in repo && 'includeReferencesOf' in repo ? (repo as unknown as IndexedRepository) : undefined;
+  return 'decide' in repo && 'seqsAfter' in repo && 'rows' in repo && 'includeReferencesOf' in repo ? (repo as unknown as IndexedRepository) : undefined;
 }
 
 /** A search's filters with chains resolved, and what the SQLite store's index decides of them (undefined: no index, or it narrows nothing). */

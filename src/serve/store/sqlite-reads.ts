@@ -16,6 +16,19 @@ export type Statement = Database.Statement;
 /** Parsed current versions kept in memory (directory resources that every include asks for, a member's page). */
 const CACHE_SIZE = 5_000;
 const MAX_SEARCH_STATEMENTS = 500;
+/**
+ * Driver keys merged in one keyset query at most (seqsAfter): a prefix holds a few (a reference's paths, a code's
+ * paths and cases); past this many the decision is read whole.
+ */
+const MAX_MERGED_KEYS = 16;
+
+/** What a decision reads (seqs' arguments), and the driver's keys once expanded (null: too many to merge). */
+interface SeqQuery {
+  driver: { type: string; ids: string[] } | { exact: string[]; prefixes: string[] };
+  checks: string[][];
+  dates: DateCheck[];
+  keys?: string[] | null;
+}
 /** FHIRPath that computes a value instead of reading leaves (store-search.test.ts found `Patient?deceased=false`). */
 const COMPUTED = /\b(exists|empty|not|iif|count)\(|\s(and|or|xor|implies)\s|!=|[<>]/;
 
@@ -26,7 +39,9 @@ const COMPUTED = /\b(exists|empty|not|iif|count)\(|\s(and|or|xor|implies)\s|!=|[
  * a search whole). A read-only connection (read-worker.ts) uses it as it is.
  */
 export class SqliteReads extends AtomicMemoryRepository {
-  protected readonly reads: Record<'get' | 'has' | 'all' | 'history' | 'count' | 'types' | 'rows' | 'refs', Statement>;
+  protected readonly reads: Record<'get' | 'has' | 'all' | 'history' | 'count' | 'types' | 'rows' | 'refs' | 'keysIn', Statement>;
+  /** The query behind each decision this store made (seqsAfter reads it a page at a time). */
+  private readonly queries = new WeakMap<object, SeqQuery>();
   /** Prepared search statements by their SQL (one per shape: how many keys in each set). */
   private readonly searches = new Map<string, Statement>();
   protected readonly knownTypes: Set<string>;
@@ -50,6 +65,8 @@ export class SqliteReads extends AtomicMemoryRepository {
       types: s('WITH RECURSIVE t(type) AS (SELECT min(type) FROM resources UNION ALL SELECT (SELECT min(type) FROM resources WHERE type > t.type) FROM t WHERE t.type IS NOT NULL) SELECT type FROM t WHERE type IS NOT NULL'),
       rows: s('SELECT r.type, r.id, r.json FROM json_each(?) j JOIN resources r ON r.seq = j.value ORDER BY j.key'),
       // A page's reference rows for every parameter asked at once (`_include=ExplanationOfBenefit:*` asks 14).
+      // The distinct keys in [?1, ?2), at most ?3, skipping through the index (DISTINCT would read every row of the range).
+      keysIn: s('WITH RECURSIVE t(k) AS (SELECT (SELECT min(k) FROM idx WHERE k >= ?1 AND k < ?2) UNION ALL SELECT (SELECT min(k) FROM idx WHERE k > t.k AND k < ?2) FROM t WHERE t.k IS NOT NULL) SELECT k FROM t WHERE k IS NOT NULL LIMIT ?3'),
       refs: s('SELECT r.id, f.p, f.ref FROM json_each(?) j JOIN resources r ON r.type = ? AND r.id = j.value JOIN refs f ON f.seq = r.seq AND f.p IN (SELECT value FROM json_each(?)) ORDER BY j.key, f.p, f.n'),
     };
     this.knownTypes = new Set((this.reads.types.all() as [string][]).map(([t]) => t));
@@ -201,7 +218,7 @@ export class SqliteReads extends AtomicMemoryRepository {
       }
       if (left.length) rest[name] = Array.isArray(value) ? left : left[0]!;
     }
-    if (ids) return { seqs: this.seqs({ type, ids: [...ids] }, exact, dates), rest };
+    if (ids) return this.decision({ driver: { type, ids: [...ids] }, checks: exact, dates }, rest);
     // The driver: an exact reference set (a patient's few hundred resources) before any looser one, tokens last.
     const driver =
       exact.find((keys) => keys.some((k) => isReferenceKey(type, k))) ??
@@ -210,7 +227,63 @@ export class SqliteReads extends AtomicMemoryRepository {
       loose[0];
     if (!driver) return undefined;
     const checks = exact.filter((keys) => keys !== driver);
-    return { seqs: this.seqs(Array.isArray(driver) ? { exact: driver, prefixes: [] } : { exact: [], prefixes: driver.prefixes }, checks, dates), rest };
+    return this.decision({ driver: Array.isArray(driver) ? { exact: driver, prefixes: [] } : { exact: [], prefixes: driver.prefixes }, checks, dates }, rest);
+  }
+
+  /** A decision whose `seqs` are read (all of them, once) when asked for; seqsAfter reads them a page at a time. */
+  private decision(query: SeqQuery, rest: FilterQuery): { seqs: number[]; rest: FilterQuery } {
+    let seqs: number[] | undefined;
+    const reads = this;
+    const decided = {
+      get seqs(): number[] {
+        return (seqs ??= reads.seqs(query.driver, query.checks, query.dates));
+      },
+      rest,
+    };
+    this.queries.set(decided, query);
+    return decided;
+  }
+
+  /**
+   * The first `limit` seqs above `after` (ascending) of a decision of this store, read in SQL without reading the rest:
+   * the driver's keys (its prefixes expanded to the keys they hold, a few index seeks each) are each read from
+   * `after` on in seq order — `idx`'s primary key (k, seq) is that order — and merged (`MERGE (UNION)` in the plan,
+   * no temporary B-tree), checks and date conditions applied, until `limit` seqs. So a page costs its rows, not what
+   * remains of the search: `fhirseed purge`, which asks for the first page of its tag again after each delete, read
+   * every remaining index row of its tag per page. A decision by `_id`, or whose driver has more than
+   * {@link MAX_MERGED_KEYS} keys, is read whole (decided.seqs) and sliced. Throws StoreFailure as reads do (failure.ts).
+   */
+  seqsAfter(decided: { seqs: number[] }, after: number, limit: number): number[] {
+    const query = this.queries.get(decided);
+    const keys = query && 'exact' in query.driver ? this.driverKeys(query) : undefined;
+    if (!query || !keys) {
+      const all = decided.seqs;
+      let low = 0;
+      for (let high = all.length; low < high; ) {
+        const mid = (low + high) >>> 1;
+        if (all[mid]! <= after) low = mid + 1;
+        else high = mid;
+      }
+      return all.slice(low, low + limit);
+    }
+    if (!keys.length || limit <= 0 || query.checks.some((k) => !k.length)) return [];
+    const { where, args } = conditions(query.checks, query.dates);
+    const arm = `SELECT d.seq FROM idx d WHERE d.k = ? AND d.seq > ?${where.map((w) => ` AND ${w}`).join('')}`;
+    const sql = `${keys.map(() => arm).join(' UNION ')} ORDER BY 1 LIMIT ?`;
+    return (this.statement(sql).all(...keys.flatMap((k) => [k, after, ...args]), limit) as [number][]).map(([seq]) => seq);
+  }
+
+  /** The driver's exact keys and the keys its prefixes hold (skipping through `idx`), once per query; undefined past MAX_MERGED_KEYS. */
+  private driverKeys(query: SeqQuery): string[] | undefined {
+    if (query.keys !== undefined) return query.keys ?? undefined;
+    const driver = query.driver as { exact: string[]; prefixes: string[] };
+    const keys = new Set(driver.exact);
+    for (const prefix of driver.prefixes) {
+      if (keys.size > MAX_MERGED_KEYS) break;
+      for (const [key] of this.reads.keysIn.all(prefix, `${prefix.slice(0, -1)}}`, MAX_MERGED_KEYS + 1) as [string][]) keys.add(key);
+    }
+    query.keys = keys.size > MAX_MERGED_KEYS ? null : [...keys];
+    return query.keys ?? undefined;
   }
 
   /**
@@ -235,13 +308,8 @@ export class SqliteReads extends AtomicMemoryRepository {
       }
       from = parts.join(' UNION ');
     }
-    const where = checks.map((keys) => `EXISTS (SELECT 1 FROM idx i WHERE i.k IN (${marks(keys.length)}) AND i.seq = d.seq)`);
-    for (const keys of checks) args.push(...keys);
-    for (const check of dates) {
-      const condition = dateCondition(check);
-      where.push(condition.sql);
-      args.push(...condition.args);
-    }
+    const { where, args: more } = conditions(checks, dates);
+    args.push(...more);
     const sql = `SELECT DISTINCT d.seq FROM (${from}) d${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.seq`;
     return (this.statement(sql).all(...args) as [number][]).map(([seq]) => seq);
   }
@@ -298,6 +366,22 @@ export class SqliteReads extends AtomicMemoryRepository {
     const page = matches.slice(offset, request.count === undefined ? undefined : offset + request.count);
     return { resourceType: 'Bundle', type: 'searchset', total: matches.length, ...(page.length ? { entry: page.map((resource) => ({ resource: resource as T & { id: string } })) } : {}) };
   }
+}
+
+/**
+ * The SQL conditions on a candidate `d.seq` (one per check set: it holds one of the keys; one per date check:
+ * dateCondition) and their arguments, in order.
+ */
+function conditions(checks: string[][], dates: DateCheck[]): { where: string[]; args: unknown[] } {
+  const args: unknown[] = [];
+  const where = checks.map((keys) => `EXISTS (SELECT 1 FROM idx i WHERE i.k IN (${keys.map(() => '?').join(',')}) AND i.seq = d.seq)`);
+  for (const keys of checks) args.push(...keys);
+  for (const check of dates) {
+    const condition = dateCondition(check);
+    where.push(condition.sql);
+    args.push(...condition.args);
+  }
+  return { where, args };
 }
 
 /**
