@@ -21,7 +21,8 @@ vi.mock('node:worker_threads', async () => {
   };
 });
 vi.mock('../../src/validate/definitions.js', () => ({ adoptBaseDefinitions: (text: string) => thread.log.push(`adopt ${text}`) }));
-vi.mock('../../src/validate/validator.js', () => ({
+vi.mock('../../src/validate/validator.js', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../../src/validate/validator.js')>()),
   createValidator: async (options: unknown) => {
     thread.log.push('validator');
     thread.options = options;

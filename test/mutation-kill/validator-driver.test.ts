@@ -18,7 +18,8 @@ vi.mock('../../src/validate/package-download.js', () => ({
     return igs.includes('fresh@1') ? ['fresh@1', 'dep@2'] : [];
   },
 }));
-vi.mock('../../src/validate/packages.js', () => ({
+vi.mock('../../src/validate/packages.js', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../../src/validate/packages.js')>()),
   loadPackages: (igs: string[], dir?: string) => {
     log.calls.push(`load ${igs.join(',')} ${dir}`);
     return { packages: igs.map((name) => ({ name })), warnings: ['dependency x skipped'] };
