@@ -3,6 +3,7 @@ import type { Parameters } from '@medplum/fhirtypes';
 import { isCompartmentType } from './compartment.js';
 import { ASSOCIATED_DATA, type AssociatedData } from './export-associated.js';
 import { addElement, type ElementSelection } from './export-elements.js';
+import { plusMeant } from './instant.js';
 import { planSearch, type Query } from './search-extras.js';
 
 /** Which data a Bulk Data kick-off asks for: the system, every patient, or one Group's members. */
@@ -41,6 +42,7 @@ export class ExportRequestError extends Error {
   }
 }
 
+/** Parameters whose unencoded `+` is read as meant (plusMeant). */
 const PLUS_PARAMETERS = new Set(['_outputFormat', '_since', '_until']);
 const NDJSON_FORMATS = new Set(['application/fhir+ndjson', 'application/ndjson', 'ndjson']);
 /** FHIR's instant: a date-time to the second with a time zone. */
@@ -67,9 +69,7 @@ export function parseExportRequest(level: ExportLevel, groupId: string | undefin
   const request: ExportRequest = { level, ...(groupId ? { groupId } : {}), typeFilters: new Map(), ignored: [] };
   const bad = (message: string) => new ExportRequestError(400, message);
   for (const [name, given] of pairs) {
-    // An unencoded `+` in a query (`_outputFormat=application/fhir+ndjson`, `_since=…T00:00:00+02:00`) arrives as a
-    // space; no value of these parameters has a space, so it is read back as the `+` the client meant.
-    const value = PLUS_PARAMETERS.has(name) ? given.replace(/ /g, '+') : given;
+    const value = PLUS_PARAMETERS.has(name) ? plusMeant(given) : given;
     switch (name) {
       case '_outputFormat':
         if (!NDJSON_FORMATS.has(value)) throw bad(`_outputFormat=${value} is not supported: this server writes application/fhir+ndjson`);

@@ -44,8 +44,16 @@ function outcomeOf(id: 'not-found' | 'gone', code: 'not-found' | 'deleted', text
 export function missingResource(resourceType: string, id: string, versions: Resource[]): OperationOutcomeError {
   const last = versions.at(-1);
   if (!last) return new OperationOutcomeError(outcomeOf('not-found', 'not-found', `${resourceType}/${id} is not known`));
-  const when = isTombstone(last) && last.meta?.lastUpdated ? ` at ${last.meta.lastUpdated}` : '';
-  return new OperationOutcomeError(outcomeOf('gone', 'deleted', `${resourceType}/${id} was deleted${when}; its versions are at ${resourceType}/${id}/_history`));
+  return new OperationOutcomeError(outcomeOf('gone', 'deleted', deletedText(resourceType, id, isTombstone(last) ? last : undefined)));
+}
+
+/**
+ * What a 410 says of a deleted resource (a read's and a vread's of the deletion): when it was deleted (`deletion`'s
+ * `meta.lastUpdated`, left out when unknown) and where its versions are.
+ */
+function deletedText(resourceType: string, id: string, deletion: Resource | undefined): string {
+  const when = deletion?.meta?.lastUpdated ? ` at ${deletion.meta.lastUpdated}` : '';
+  return `${resourceType}/${id} was deleted${when}; its versions are at ${resourceType}/${id}/_history`;
 }
 
 /**
@@ -81,7 +89,7 @@ export function missingVersion(resourceType: string, id: string, versionId: stri
   if (!versions.length) return missingResource(resourceType, id, versions);
   const version = versions.find((v) => v.meta?.versionId === versionId);
   if (version && isTombstone(version)) {
-    return new OperationOutcomeError(outcomeOf('gone', 'deleted', `${resourceType}/${id}/_history/${versionId} is the deletion of ${resourceType}/${id}`));
+    return new OperationOutcomeError(outcomeOf('gone', 'deleted', `${resourceType}/${id}/_history/${versionId} is the deletion of ${resourceType}/${id}: ${deletedText(resourceType, id, version)}`));
   }
   return new OperationOutcomeError(outcomeOf('not-found', 'not-found', `${resourceType}/${id} has no version ${versionId} (its versions: ${resourceType}/${id}/_history)`));
 }

@@ -98,7 +98,13 @@ describe.each([
 
     // vread: the deletion is 410, an unknown version 404 naming it, an earlier version 200.
     const deletion = entries[0]!.response!.etag!.slice(3, -1);
-    expect((await fhir(`${server.url}/Patient/a/_history/${deletion}`)).status).toBe(410);
+    // Its text says when and where the versions are, as the read's 410 does (s20 trial T item 7).
+    const gone = await fhir(`${server.url}/Patient/a/_history/${deletion}`);
+    expect([gone.status, gone.body.issue[0].code, text(gone.body)]).toEqual([
+      410,
+      'deleted',
+      `Patient/a/_history/${deletion} is the deletion of Patient/a: Patient/a was deleted at ${entries[0]!.response!.lastModified}; its versions are at Patient/a/_history`,
+    ]);
     const noVersion = await fhir(`${server.url}/Patient/a/_history/nope`);
     expect(noVersion.status).toBe(404);
     expect(text(noVersion.body)).toBe('Patient/a has no version nope (its versions: Patient/a/_history)');
@@ -146,6 +152,11 @@ describe.each([
     expect(await links('_count=2&_offset=4')).toEqual({ self: '4', first: '0', previous: '2', last: '4' });
     expect(await links('_count=2&_offset=100')).toEqual({ self: '100', first: '0', previous: '4', last: '4' });
     expect(await links('_count=5&_offset=5')).toEqual({ self: '5', first: '0', previous: '0', last: '0' });
+    // A repeated _count or _offset is refused, as instance history refuses it (which one was meant cannot be known).
+    for (const [query, said] of [['_count=1&_count=2', '_count given 2 times (_count=1&_count=2): give it once'], ['_offset=0&_offset=2', '_offset given 2 times']]) {
+      const twice = await fhir(`${server.url}/Observation?subject=Patient/c&${query}`);
+      expect([twice.status, twice.body.issue?.[0]?.code, text(twice.body)], query).toEqual([400, 'invalid', expect.stringContaining(said!)]);
+    }
     const none = await fhir<Bundle>(`${server.url}/Observation?subject=Patient/c&_count=2&_offset=6`);
     expect(Object.fromEntries((none.body.link ?? []).map((l) => [l.relation, new URL(l.url).searchParams.get('_offset')]))).toEqual({ self: '6', first: '0', last: '0' });
   });
@@ -189,12 +200,36 @@ describe.each([
     const none = (await fhir<Bundle>(`${server.url}/Patient/h/_history?_since=2999-01-01T00:00:00Z`)).body;
     expect([none.type, none.total, none.entry]).toEqual(['history', 0, undefined]);
 
+    // An unencoded `+` in _since (decoded as a space by the URL parser) is read as the `+` meant, as $export reads it
+    // (s20 trial T item 5): the same versions as `%2B`.
+    const [date, offsetless] = [since.slice(0, 19), since.slice(19, -1)];
+    const plus = await fhir<Bundle>(`${server.url}/Patient/h/_history?_since=${date}${offsetless}+00:00`);
+    expect([plus.status, plus.body.total, plus.body.entry?.map((e) => e.response?.etag)]).toEqual([200, 3, kept]);
+    const east = await fhir<Bundle>(`${server.url}/Patient/h/_history?_since=2999-01-01T00:00:00+14:00`);
+    expect([east.status, east.body.total]).toEqual([200, 0]);
+    // Full precision (item 6): a version at …02.736Z is before …02.7365Z, so it is left out; at …02.7360Z kept.
+    const subMs = await fhir<Bundle>(`${server.url}/Patient/h/_history?_since=${encodeURIComponent(since.replace('Z', '5Z'))}`);
+    expect([subMs.status, subMs.body.total, subMs.body.entry?.map((e) => e.response?.etag)]).toEqual([200, 2, kept.slice(0, 2)]);
+    const zero = await fhir<Bundle>(`${server.url}/Patient/h/_history?_since=${encodeURIComponent(since.replace('Z', '0Z'))}`);
+    expect([zero.status, zero.body.total]).toEqual([200, 3]);
+    const leapDay = await fhir<Bundle>(`${server.url}/Patient/h/_history?_since=2024-02-29T00:00:00Z`);
+    expect([leapDay.status, leapDay.body.total]).toEqual([200, 5]);
+
     // What it cannot read or does not serve: 400 naming the parameter.
     for (const [query, code, said] of [
       ['_since=2024-01-01', 'invalid', '_since=2024-01-01: expected an instant'],
+      // No such date (item 6), and a shown value is what was typed, `+` included (item 5).
+      ['_since=2026-02-30T00:00:00Z', 'invalid', '_since=2026-02-30T00:00:00Z: expected an instant, a real date'],
+      ['_since=2025-02-29T00:00:00+01:00', 'invalid', '_since=2025-02-29T00:00:00+01:00: expected an instant, a real date'],
+      ['_since=2026-04-31T00:00:00Z', 'invalid', '_since=2026-04-31T00:00:00Z: expected'],
+      // Given twice (item 6): which was meant cannot be known.
+      ['_since=2024-01-01T00:00:00Z&_since=2025-01-01T00:00:00Z', 'invalid', '_since given 2 times (_since=2024-01-01T00:00:00Z&_since=2025-01-01T00:00:00Z): give it once'],
+      ['_count=1&_count=2', 'invalid', '_count given 2 times (_count=1&_count=2): give it once'],
+      ['_offset=0&_offset=2&_count=1', 'invalid', '_offset given 2 times'],
       ['_count=two', 'invalid', '_count=two: expected a whole number'],
       ['_at=2024', 'not-supported', '_at '],
-      ['gender=male', 'invalid', "unknown parameter 'gender'"],
+      // The message lists every parameter it takes (item 10).
+      ['gender=male', 'invalid', "unknown parameter 'gender' for an instance history (GET Patient/h/_history takes _count, _offset, _since, _format and _pretty)"],
     ]) {
       const refused = await fhir(`${server.url}/Patient/h/_history?${query}`);
       expect([refused.status, refused.body.issue[0].code, text(refused.body)], query).toEqual([400, code, expect.stringContaining(said!)]);
