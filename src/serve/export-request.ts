@@ -3,7 +3,7 @@ import type { Parameters } from '@medplum/fhirtypes';
 import { isCompartmentType } from './compartment.js';
 import { ASSOCIATED_DATA, type AssociatedData } from './export-associated.js';
 import { addElement, type ElementSelection } from './export-elements.js';
-import { plusMeant } from './instant.js';
+import { plusMeant, readInstant } from './instant.js';
 import { planSearch, type Query } from './search-extras.js';
 
 /** Which data a Bulk Data kick-off asks for: the system, every patient, or one Group's members. */
@@ -45,8 +45,6 @@ export class ExportRequestError extends Error {
 /** Parameters whose unencoded `+` is read as meant (plusMeant). */
 const PLUS_PARAMETERS = new Set(['_outputFormat', '_since', '_until']);
 const NDJSON_FORMATS = new Set(['application/fhir+ndjson', 'application/ndjson', 'ndjson']);
-/** FHIR's instant: a date-time to the second with a time zone. */
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 /** Parameters of the Bulk Data spec this server does not implement (400, or ignored when lenient). */
 const UNSUPPORTED = new Set(['organizeOutputBy', 'allowPartialManifests']);
 /** Why a parameter in UNSUPPORTED is refused. */
@@ -60,8 +58,8 @@ const RESULT_PARAMETERS = /^_(count|offset|sort|include|revinclude|summary|eleme
 /**
  * Checks a kick-off's parameters (GET query pairs, or the parts of a POSTed Parameters resource turned into
  * pairs) and returns what to export. Throws ExportRequestError (400) for an unknown `_type`, a `_since` or `_until`
- * that is not an instant (or an `_until` before `_since`), a `_typeFilter` that is not `Type?search` or names an
- * unknown search parameter, an `_elements` item that is not a root element, an `_outputFormat` other than NDJSON,
+ * that is not an instant or not a real date (2025-02-30; instant.ts readInstant), an `_until` before `_since`, a
+ * `_typeFilter` that is not `Type?search` or names an unknown search parameter, an `_elements` item that is not a root element, an `_outputFormat` other than NDJSON,
  * `patient` at system level, and a parameter or `includeAssociatedData` value it does not support (unless
  * `lenient`, Prefer: handling=lenient, which ignores those).
  */
@@ -76,7 +74,7 @@ export function parseExportRequest(level: ExportLevel, groupId: string | undefin
         break;
       case '_since':
       case '_until': {
-        const time = INSTANT.test(value) ? Date.parse(value) : Number.NaN;
+        const time = readInstant(value) ? Date.parse(value) : Number.NaN;
         if (Number.isNaN(time)) throw bad(`${name}=${value} is not a FHIR instant (e.g. 2025-01-01T00:00:00Z)`);
         request[name === '_since' ? 'since' : 'until'] = time;
         break;

@@ -237,6 +237,9 @@ describeEmbedded('serve: Bulk Data $export', () => {
       ['$export?_elements=Claimz.id', /_elements: Claimz is not a FHIR R4 resource type/],
       ['$export?_type=Patient&_elements=Observation.value', /_elements names Observation, which _type does not ask for/],
       ['$export?_until=2025-13-01', /_until=2025-13-01 is not a FHIR instant/],
+      // A date that does not exist (Date.parse read it as 2 March); the + left unencoded is shown as typed.
+      ['$export?_since=2025-02-30T00:00:00+01:00', /^_since=2025-02-30T00:00:00\+01:00 is not a FHIR instant/],
+      ['$export?_until=2025-04-31T00:00:00Z', /_until=2025-04-31T00:00:00Z is not a FHIR instant/],
       ['$export?_since=2025-03-01T00:00:00Z&_until=2025-02-01T00:00:00Z', /_until is not later than _since/],
       ['$export?_outputFormat=text/csv', /_outputFormat=text\/csv is not supported/],
       ['$export?_typeFilter=Observation%3Fnot-a-param%3Dx', /unknown search parameter 'not-a-param'/],
