@@ -1,9 +1,9 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { historyBundle, missingResource } from './history.js';
-import { pageLinks, pageUrl } from './paging.js';
+import { pageLinks, pageUrl, repeatedParameter } from './paging.js';
 import { issueOutcome, type Refusal } from './request-checks.js';
 import { atOrAfter, plusMeant, readInstant } from './instant.js';
-import { MAX_PAGE_SIZE, repeatedParameter, type Query } from './search-extras.js';
+import { MAX_PAGE_SIZE, type Query } from './search-extras.js';
 
 /** The parameters of an instance history this server acts on, and those it accepts and ignores (_format, _pretty). */
 const HISTORY_PARAMETERS = new Set(['_count', '_offset', '_since', '_format', '_pretty']);

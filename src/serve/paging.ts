@@ -39,3 +39,14 @@ export function pageUrl(base: string, path: string, count: number, query: Query,
   search.set('_offset', String(offset));
   return `${base}/${path}?${search.toString()}`;
 }
+
+/**
+ * The 400 text for a parameter that takes one value given more than once (`_count=10&_count=20`: which one was meant
+ * cannot be known), naming it and its values; undefined when given once or not at all. Used by search (`_count`,
+ * `_offset`) and instance history (each of its parameters).
+ */
+export function repeatedParameter(query: Query, name: string): string | undefined {
+  const value = query[name];
+  if (!Array.isArray(value) || value.length < 2) return undefined;
+  return `${name} given ${value.length} times (${value.map((v) => `${name}=${v}`).join('&')}): give it once`;
+}

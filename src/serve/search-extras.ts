@@ -14,7 +14,7 @@ import { compiled } from './compiled-path.js';
 import { referencesOf } from './references-of.js';
 import { exactTokenFilter } from './token-case.js';
 import { answerCopy } from './store/raw-json.js';
-import { pageLinks, pageUrl } from './paging.js';
+import { pageLinks, pageUrl, repeatedParameter } from './paging.js';
 
 export type Query = Record<string, string | string[]>;
 
@@ -470,17 +470,6 @@ function integer(query: Query, name: string, fallback: number): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0) throw invalid(`${name}=${text}: expected a whole number ≥ 0`);
   return n;
-}
-
-/**
- * The 400 text for a parameter that takes one value given more than once (`_count=10&_count=20`: which one was meant
- * cannot be known), naming it and its values; undefined when given once or not at all. Used by search (`_count`,
- * `_offset`) and instance history (each of its parameters).
- */
-export function repeatedParameter(query: Query, name: string): string | undefined {
-  const value = query[name];
-  if (!Array.isArray(value) || value.length < 2) return undefined;
-  return `${name} given ${value.length} times (${value.map((v) => `${name}=${v}`).join('&')}): give it once`;
 }
 
 function last(value: string | string[] | undefined): string | undefined {
