@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UserError } from '../util/errors.js';
+import { checkWholeNumber, shownValue } from '../util/whole-number.js';
 
 /** One quota: `quota` requests per `windowSeconds`, per client. */
 export interface RatePolicy {
@@ -39,8 +40,38 @@ export function parseRateLimit(text: string): RatePolicy[] {
     }
     return { name: window.name, quota, windowSeconds: window.seconds };
   });
-  if (new Set(policies.map((p) => p.name)).size !== policies.length) throw new UserError(`--rate-limit ${text}: one limit per window`);
+  assertOneLimitPerWindow(policies, `--rate-limit ${text}`);
   return policies;
+}
+
+/** UserError `WHAT: one limit per window` when two policies share a window's name: `--rate-limit`'s and startServer's check. */
+function assertOneLimitPerWindow(policies: readonly { name: string }[], what: string): void {
+  if (new Set(policies.map((p) => p.name)).size !== policies.length) throw new UserError(`${what}: one limit per window`);
+}
+
+/**
+ * startServer's `options.rateLimit` (`name`) as the server reads it: `{ policies: [{ name, quota, windowSeconds }, …],
+ * warnShare? }`, at least one policy, `quota` and `windowSeconds` whole numbers ≥ 1, one policy per window name (as
+ * `--rate-limit`, whose parseRateLimit makes the policies), `warnShare` a share in (0, 1]. One UserError line naming
+ * the property otherwise (a string such as the CLI's `10/s` would throw a TypeError at the first request's count).
+ */
+export function checkRateLimitOptions(value: unknown, name: string): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new UserError(`${name} ${shownValue(value)}: expected { policies: [{ name, quota, windowSeconds }, …], warnShare? } (the CLI's 10/s is { name: 'per-second', quota: 10, windowSeconds: 1 })`);
+  }
+  const { policies, warnShare } = value as { policies?: unknown; warnShare?: unknown };
+  if (!Array.isArray(policies) || !policies.length) throw new UserError(`${name}.policies ${shownValue(policies)}: expected a list of at least one { name, quota, windowSeconds }`);
+  policies.forEach((policy: unknown, i) => {
+    const at = `${name}.policies[${i}]`;
+    const p = (typeof policy === 'object' && policy !== null ? policy : {}) as Partial<Record<keyof RatePolicy, unknown>>;
+    if (typeof p.name !== 'string' || p.name === '') throw new UserError(`${at}.name ${shownValue(p.name)}: expected the policy's name in the RateLimit headers (e.g. per-second)`);
+    checkWholeNumber(`${at}.quota`, p.quota, { min: 1 });
+    checkWholeNumber(`${at}.windowSeconds`, p.windowSeconds, { min: 1 });
+  });
+  assertOneLimitPerWindow(policies as RatePolicy[], `${name}.policies`);
+  if (warnShare !== undefined && !(typeof warnShare === 'number' && warnShare > 0 && warnShare <= 1)) {
+    throw new UserError(`${name}.warnShare ${shownValue(warnShare)}: expected a share above 0 up to 1 (0.8 = 80%)`);
+  }
 }
 
 /** `--rate-limit-warn`: a percentage 1..100 (`80` or `80%`) as a share 0.01..1. */

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { AuthOptions } from './auth.js';
 import { assertPortFree, LISTEN_CLI_NAMES, type ListenNames } from './listen.js';
 import { dataFiles } from './load.js';
+import { checkRateLimitOptions } from './rate-limit.js';
 import { storeFileOf, type RepositoryOptions } from './store/engine.js';
 import { assertStoreKind, lockStoreFile } from './store/open.js';
 import { assertDirectoryOption } from '../util/directory-option.js';
@@ -23,14 +24,15 @@ export interface ServeOptionNames extends ListenNames {
   validateIgs: string;
   maxBody: string;
   tls: { cert: string; key: string };
+  rateLimit: string;
 }
 
 export const SERVE_LIBRARY_NAMES: ServeOptionNames = {
   packagesDir: 'options.packagesDir', stateDir: 'options.auth.registration.stateDir', port: 'options.port', host: 'options.host', readWorkers: 'options.readWorkers', validateIgs: 'options.validate.igs',
-  maxBody: 'options.maxBody', tls: { cert: 'options.tls.cert', key: 'options.tls.key' },
+  maxBody: 'options.maxBody', tls: { cert: 'options.tls.cert', key: 'options.tls.key' }, rateLimit: 'options.rateLimit',
 };
 export const SERVE_CLI_NAMES: ServeOptionNames = { packagesDir: '--packages', stateDir: '--state-dir', ...LISTEN_CLI_NAMES, readWorkers: '--read-workers', validateIgs: '--ig',
-  maxBody: '--max-body', tls: { cert: '--tls-cert', key: '--tls-key' },
+  maxBody: '--max-body', tls: { cert: '--tls-cert', key: '--tls-key' }, rateLimit: '--rate-limit',
 };
 
 /** The range of a port: 0 (any free one) to 65535. `--port` and startServer's `options.port` are checked against it. */
@@ -41,10 +43,10 @@ export const READ_WORKERS_RANGE = { min: 0, max: 64 };
 /**
  * startServer's checks of what a library caller passes that the CLI's option parsing checks for the CLI (the same
  * checks: util/whole-number.ts checkWholeNumber): `port` not a whole number 0–65535 (Node's listen would throw a
- * RangeError), `host` not a string, `readWorkers` not a whole number 0–64, `maxBody` not a whole number of bytes ≥ 1, a `validate.igs` entry not `<name>@<version>`
+ * RangeError), `host` not a string, `readWorkers` not a whole number 0–64, `maxBody` not a whole number of bytes ≥ 1, `rateLimit` not `{ policies, warnShare? }` (rate-limit.ts checkRateLimitOptions), a `validate.igs` entry not `<name>@<version>`
  * (validate/packages.ts parseIg, as serve's `--ig`). Throws one UserError named as `names` says.
  */
-export function checkServeOptions(options: { port?: unknown; host?: unknown; readWorkers?: unknown; validate?: unknown; maxBody?: unknown }, names: ServeOptionNames): void {
+export function checkServeOptions(options: { port?: unknown; host?: unknown; readWorkers?: unknown; validate?: unknown; maxBody?: unknown; rateLimit?: unknown }, names: ServeOptionNames): void {
   if (options.port !== undefined) checkWholeNumber(names.port, options.port, PORT_RANGE);
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) {
     throw new UserError(`${names.host} ${shownValue(options.host)}: expected a host name or address (default 127.0.0.1)`);
@@ -52,6 +54,7 @@ export function checkServeOptions(options: { port?: unknown; host?: unknown; rea
   if (options.readWorkers !== undefined) checkWholeNumber(names.readWorkers, options.readWorkers, READ_WORKERS_RANGE);
   // Bytes, at least 1 (serve's --max-body takes kB/MB/GB and says so: body.ts parseByteSize).
   if (options.maxBody !== undefined) checkWholeNumber(names.maxBody, options.maxBody, { min: 1 });
+  if (options.rateLimit !== undefined) checkRateLimitOptions(options.rateLimit, names.rateLimit);
   // Told now, not after the packages and the data are loaded (createValidator would say the same, seconds later).
   const igs = typeof options.validate === 'object' && options.validate !== null ? (options.validate as { igs?: unknown }).igs : undefined;
   if (igs !== undefined) {

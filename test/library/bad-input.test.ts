@@ -58,6 +58,11 @@ const serveRows: Row[] = [
   ['maxBody 0', () => startServer({ maxBody: 0 }), 'options.maxBody 0: expected a whole number ≥ 1'],
   ["maxBody '32MB'", () => startServer({ maxBody: '32MB' as never }), 'options.maxBody "32MB": expected a whole number ≥ 1'],
   ['tls.cert missing file', () => startServer({ tls: { cert: join(temp.dir, 'no-cert.pem'), key: join(temp.dir, 'no-key.pem') } }), `options.tls.cert ${join(temp.dir, 'no-cert.pem')}: cannot read it (ENOENT)`],
+  ["rateLimit '10/s'", () => startServer({ rateLimit: '10/s' as never }), `options.rateLimit "10/s": expected { policies: [{ name, quota, windowSeconds }, …], warnShare? } (the CLI's 10/s is { name: 'per-second', quota: 10, windowSeconds: 1 })`],
+  ["rateLimit.policies 'x'", () => startServer({ rateLimit: { policies: 'x' as never } }), 'options.rateLimit.policies "x": expected a list of at least one { name, quota, windowSeconds }'],
+  ['rateLimit quota 0', () => startServer({ rateLimit: { policies: [{ name: 'per-second', quota: 0, windowSeconds: 1 }] } }), 'options.rateLimit.policies[0].quota 0: expected a whole number ≥ 1'],
+  ['rateLimit two per-second', () => startServer({ rateLimit: { policies: [{ name: 'per-second', quota: 5, windowSeconds: 1 }, { name: 'per-second', quota: 9, windowSeconds: 1 }] } }), 'options.rateLimit.policies: one limit per window'],
+  ['rateLimit warnShare 80', () => startServer({ rateLimit: { policies: [{ name: 'per-second', quota: 5, windowSeconds: 1 }], warnShare: 80 } }), 'options.rateLimit.warnShare 80: expected a share above 0 up to 1 (0.8 = 80%)'],
   ['the CLI names: port 70000', () => startServer({ port: 70000 }, SERVE_CLI_NAMES), '--port 70000: expected a whole number 0–65535'],
 ];
 
@@ -138,6 +143,8 @@ describe('the CLI still names its options (the same checks)', () => {
     [['generate', '--members', '2', '--max-bundle-entries', '0'], '--max-bundle-entries 0: expected a whole number ≥ 1'],
     [['generate', '--members', '2', '--format', 'bundles,xml'], "--format bundles,xml: unknown format 'xml' (known: bundles, ndjson)"],
     [['serve', '--port', '70000'], '--port 70000: expected a whole number 0–65535'],
+    [['serve', '--rate-limit', '10/s,20/sec'], '--rate-limit 10/s,20/sec: one limit per window'],
+    [['serve', '--rate-limit', '10/h'], '--rate-limit 10/h: expected N/s, N/min or both (e.g. 10/s,300/min), N at least 1'],
     [['purge', '--server', 'https://fhir.example.org/r4', '--run', 'r'], 'https://fhir.example.org/r4 is not on this machine: purge it only with --production'],
   ])('%j', async (args, message) => {
     const r = await run([...args, ...(args[0] === 'generate' ? ['--out', out()] : [])]);
