@@ -22,8 +22,11 @@ export interface AuthClient {
   redirectUris?: string[];
 }
 
+/** The authorization modes the sandbox serves: `--auth`'s choices and startServer's `options.auth.mode`. */
+export const SERVE_AUTH_MODES = ['none', 'bearer', 'smart-backend', 'smart-patient'] as const;
+
 export interface AuthOptions {
-  mode: 'none' | 'bearer' | 'smart-backend' | 'smart-patient';
+  mode: (typeof SERVE_AUTH_MODES)[number];
   clients?: AuthClient[];
   /** smart-patient: who may sign in (default: DIR/test-accounts.json of the preloaded directory). */
   members?: TestMember[];

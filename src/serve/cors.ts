@@ -36,18 +36,24 @@ export function parseCorsOrigins(text: string): '*' | string[] {
   if (trimmed === '*') return '*';
   const origins = trimmed.split(',').map((part) => part.trim()).filter(Boolean);
   if (!origins.length) throw new UserError(`--cors-origins: give * or a comma list of origins such as https://app.example`);
-  return origins.map((origin) => {
-    let url: URL;
-    try {
-      url = new URL(origin);
-    } catch {
-      throw new UserError(`--cors-origins: '${origin}' is not an origin (scheme://host[:port], e.g. https://app.example)`);
-    }
-    if (!/^https?:$/.test(url.protocol) || url.origin !== origin.replace(/\/$/, '')) {
-      throw new UserError(`--cors-origins: '${origin}' is not an origin (scheme://host[:port] with no path, e.g. https://app.example)`);
-    }
-    return url.origin;
-  });
+  return origins.map((origin) => corsOrigin(origin, '--cors-origins'));
+}
+
+/**
+ * One origin of `--cors-origins` or startServer's `options.corsOrigins` (`name`): `scheme://host[:port]`, http or
+ * https, no path (a trailing `/` allowed); returns it as URL.origin has it. UserError naming `name` and the entry.
+ */
+export function corsOrigin(origin: string, name: string): string {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    throw new UserError(`${name}: '${origin}' is not an origin (scheme://host[:port], e.g. https://app.example)`);
+  }
+  if (!/^https?:$/.test(url.protocol) || url.origin !== origin.replace(/\/$/, '')) {
+    throw new UserError(`${name}: '${origin}' is not an origin (scheme://host[:port] with no path, e.g. https://app.example)`);
+  }
+  return url.origin;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { AuthOptions } from './auth.js';
+import { SERVE_AUTH_MODES, type AuthOptions } from './auth.js';
+import { corsOrigin } from './cors.js';
 import { assertPortFree, LISTEN_CLI_NAMES, type ListenNames } from './listen.js';
 import { dataFiles } from './load.js';
 import { checkRateLimitOptions } from './rate-limit.js';
@@ -25,14 +26,22 @@ export interface ServeOptionNames extends ListenNames {
   maxBody: string;
   tls: { cert: string; key: string };
   rateLimit: string;
+  /** `store`: memory or sqlite (the CLI's `--store` also takes a file: storeOptions). */
+  store: string;
+  /** `bulkExport.expirySeconds`, serve's `--export-ttl`. */
+  exportTtl: string;
+  auth: string;
+  corsOrigins: string;
 }
 
 export const SERVE_LIBRARY_NAMES: ServeOptionNames = {
   packagesDir: 'options.packagesDir', stateDir: 'options.auth.registration.stateDir', port: 'options.port', host: 'options.host', readWorkers: 'options.readWorkers', validateIgs: 'options.validate.igs',
   maxBody: 'options.maxBody', tls: { cert: 'options.tls.cert', key: 'options.tls.key' }, rateLimit: 'options.rateLimit',
+  store: 'options.store', exportTtl: 'options.bulkExport.expirySeconds', auth: 'options.auth', corsOrigins: 'options.corsOrigins',
 };
 export const SERVE_CLI_NAMES: ServeOptionNames = { packagesDir: '--packages', stateDir: '--state-dir', ...LISTEN_CLI_NAMES, readWorkers: '--read-workers', validateIgs: '--ig',
   maxBody: '--max-body', tls: { cert: '--tls-cert', key: '--tls-key' }, rateLimit: '--rate-limit',
+  store: '--store', exportTtl: '--export-ttl', auth: '--auth', corsOrigins: '--cors-origins',
 };
 
 /** The range of a port: 0 (any free one) to 65535. `--port` and startServer's `options.port` are checked against it. */
@@ -43,10 +52,12 @@ export const READ_WORKERS_RANGE = { min: 0, max: 64 };
 /**
  * startServer's checks of what a library caller passes that the CLI's option parsing checks for the CLI (the same
  * checks: util/whole-number.ts checkWholeNumber): `port` not a whole number 0–65535 (Node's listen would throw a
- * RangeError), `host` not a string, `readWorkers` not a whole number 0–64, `maxBody` not a whole number of bytes ≥ 1, `rateLimit` not `{ policies, warnShare? }` (rate-limit.ts checkRateLimitOptions), a `validate.igs` entry not `<name>@<version>`
+ * RangeError), `host` not a string, `readWorkers` not a whole number 0–64, `maxBody` not a whole number of bytes ≥ 1, `rateLimit` not `{ policies, warnShare? }` (rate-limit.ts checkRateLimitOptions), `store` not memory or sqlite,
+ * `bulkExport.expirySeconds` not a whole number ≥ 1, `auth` not an object with a known `mode`, `corsOrigins` not `*`
+ * or a list of origins (cors.ts corsOrigin, as `--cors-origins`), a `validate.igs` entry not `<name>@<version>`
  * (validate/packages.ts parseIg, as serve's `--ig`). Throws one UserError named as `names` says.
  */
-export function checkServeOptions(options: { port?: unknown; host?: unknown; readWorkers?: unknown; validate?: unknown; maxBody?: unknown; rateLimit?: unknown }, names: ServeOptionNames): void {
+export function checkServeOptions(options: { port?: unknown; host?: unknown; readWorkers?: unknown; validate?: unknown; maxBody?: unknown; rateLimit?: unknown; store?: unknown; bulkExport?: unknown; auth?: unknown; corsOrigins?: unknown }, names: ServeOptionNames): void {
   if (options.port !== undefined) checkWholeNumber(names.port, options.port, PORT_RANGE);
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) {
     throw new UserError(`${names.host} ${shownValue(options.host)}: expected a host name or address (default 127.0.0.1)`);
@@ -55,12 +66,36 @@ export function checkServeOptions(options: { port?: unknown; host?: unknown; rea
   // Bytes, at least 1 (serve's --max-body takes kB/MB/GB and says so: body.ts parseByteSize).
   if (options.maxBody !== undefined) checkWholeNumber(names.maxBody, options.maxBody, { min: 1 });
   if (options.rateLimit !== undefined) checkRateLimitOptions(options.rateLimit, names.rateLimit);
+  if (options.store !== undefined && options.store !== 'memory' && options.store !== 'sqlite') {
+    throw new UserError(`${names.store} ${shownValue(options.store)}: expected memory or sqlite (a store file goes in options.storeFile)`);
+  }
+  // At least 1 s, as --export-ttl's parseDuration: 0 or less would drop every export as it finishes.
+  const expiry = typeof options.bulkExport === 'object' && options.bulkExport !== null ? (options.bulkExport as { expirySeconds?: unknown }).expirySeconds : undefined;
+  if (expiry !== undefined) checkWholeNumber(names.exportTtl, expiry, { min: 1 });
+  if (options.auth !== undefined) checkAuthMode(options.auth, names.auth);
+  if (options.corsOrigins !== undefined && options.corsOrigins !== '*') {
+    if (!Array.isArray(options.corsOrigins) || !options.corsOrigins.length) {
+      throw new UserError(`${names.corsOrigins} ${shownValue(options.corsOrigins)}: expected '*' or a list of origins such as ['https://app.example']`);
+    }
+    for (const origin of options.corsOrigins) corsOrigin(String(origin), names.corsOrigins);
+  }
   // Told now, not after the packages and the data are loaded (createValidator would say the same, seconds later).
   const igs = typeof options.validate === 'object' && options.validate !== null ? (options.validate as { igs?: unknown }).igs : undefined;
   if (igs !== undefined) {
     if (!Array.isArray(igs)) throw new UserError(`${names.validateIgs} ${shownValue(igs)}: expected a list of <name>@<version>, e.g. ['carin-bb@2.0.0', 'us-core@6.1.0']`);
     for (const ig of igs) parseIg(ig, names.validateIgs);
   }
+}
+
+/**
+ * `auth` an object whose `mode` is one of SERVE_AUTH_MODES (`--auth`'s choices): anything else served every FHIR
+ * request 401 without a word. UserError `options.auth.mode "bogus": expected one of none, bearer, smart-backend, smart-patient`.
+ */
+function checkAuthMode(auth: unknown, name: string): void {
+  const expected = `expected one of ${SERVE_AUTH_MODES.join(', ')}`;
+  if (typeof auth !== 'object' || auth === null || Array.isArray(auth)) throw new UserError(`${name} ${shownValue(auth)}: expected { mode, … } with mode one of ${SERVE_AUTH_MODES.join(', ')}`);
+  const mode = (auth as { mode?: unknown }).mode;
+  if (!(SERVE_AUTH_MODES as readonly unknown[]).includes(mode)) throw new UserError(`${name}.mode ${mode === undefined ? 'missing' : shownValue(mode)}: ${expected}`);
 }
 
 /**

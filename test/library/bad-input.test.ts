@@ -63,6 +63,14 @@ const serveRows: Row[] = [
   ['rateLimit quota 0', () => startServer({ rateLimit: { policies: [{ name: 'per-second', quota: 0, windowSeconds: 1 }] } }), 'options.rateLimit.policies[0].quota 0: expected a whole number ≥ 1'],
   ['rateLimit two per-second', () => startServer({ rateLimit: { policies: [{ name: 'per-second', quota: 5, windowSeconds: 1 }, { name: 'per-second', quota: 9, windowSeconds: 1 }] } }), 'options.rateLimit.policies: one limit per window'],
   ['rateLimit warnShare 80', () => startServer({ rateLimit: { policies: [{ name: 'per-second', quota: 5, windowSeconds: 1 }], warnShare: 80 } }), 'options.rateLimit.warnShare 80: expected a share above 0 up to 1 (0.8 = 80%)'],
+  ["store 'sqlit'", () => startServer({ store: 'sqlit' as never }), 'options.store "sqlit": expected memory or sqlite (a store file goes in options.storeFile)'],
+  ['bulkExport.expirySeconds 0', () => startServer({ bulkExport: { expirySeconds: 0 } }), 'options.bulkExport.expirySeconds 0: expected a whole number ≥ 1'],
+  ['bulkExport.expirySeconds -1', () => startServer({ bulkExport: { expirySeconds: -1 } }), 'options.bulkExport.expirySeconds -1: expected a whole number ≥ 1'],
+  ["auth.mode 'bogus'", () => startServer({ auth: { mode: 'bogus' as never } }), 'options.auth.mode "bogus": expected one of none, bearer, smart-backend, smart-patient'],
+  ["auth 'smart-backend'", () => startServer({ auth: 'smart-backend' as never }), 'options.auth "smart-backend": expected { mode, … } with mode one of none, bearer, smart-backend, smart-patient'],
+  ["corsOrigins 'x'", () => startServer({ corsOrigins: 'x' as never }), `options.corsOrigins "x": expected '*' or a list of origins such as ['https://app.example']`],
+  ["corsOrigins ['not a url']", () => startServer({ corsOrigins: ['not a url'] }), "options.corsOrigins: 'not a url' is not an origin (scheme://host[:port], e.g. https://app.example)"],
+  ["corsOrigins ['https://a.example/app']", () => startServer({ corsOrigins: ['https://a.example/app'] }), "options.corsOrigins: 'https://a.example/app' is not an origin (scheme://host[:port] with no path, e.g. https://app.example)"],
   ['the CLI names: port 70000', () => startServer({ port: 70000 }, SERVE_CLI_NAMES), '--port 70000: expected a whole number 0–65535'],
 ];
 
@@ -144,6 +152,8 @@ describe('the CLI still names its options (the same checks)', () => {
     [['generate', '--members', '2', '--format', 'bundles,xml'], "--format bundles,xml: unknown format 'xml' (known: bundles, ndjson)"],
     [['serve', '--port', '70000'], '--port 70000: expected a whole number 0–65535'],
     [['serve', '--rate-limit', '10/s,20/sec'], '--rate-limit 10/s,20/sec: one limit per window'],
+    [['serve', '--cors-origins', 'not a url'], "--cors-origins: 'not a url' is not an origin (scheme://host[:port], e.g. https://app.example)"],
+    [['serve', '--auth', 'bogus'], '--auth: "bogus" is not one of none, bearer, smart-backend, smart-patient'],
     [['serve', '--rate-limit', '10/h'], '--rate-limit 10/h: expected N/s, N/min or both (e.g. 10/s,300/min), N at least 1'],
     [['purge', '--server', 'https://fhir.example.org/r4', '--run', 'r'], 'https://fhir.example.org/r4 is not on this machine: purge it only with --production'],
   ])('%j', async (args, message) => {

@@ -5,6 +5,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { COMMAND_HEADINGS } from './headings.js';
 import type { TestAccount } from '../../output/accounts.js';
 import { DEMO_PATH } from '../../serve/demo.js';
+import { SERVE_AUTH_MODES } from '../../serve/auth.js';
 import { INTERRUPTED_LOADED, startServer, stopIfAsked, type AuthClient, type AuthOptions, type RunningServer, type ServeOptions } from '../../serve/index.js';
 import { assertPortFree } from '../../serve/listen.js';
 import { loadTestMembers } from '../../serve/test-members.js';
@@ -74,7 +75,7 @@ export function serveOptions<T>(yargs: Argv<T>): Argv<T> {
   return yargs
     .option('port', { type: 'string', default: '8080', describe: 'Port to listen on (0 = any free port)' })
     .option('host', { type: 'string', default: '127.0.0.1', describe: 'Interface to listen on' })
-    .option('auth', { choices: ['none', 'bearer', 'smart-backend', 'smart-patient'] as const, default: 'none' as const, describe: 'Authorization the server demands' })
+    .option('auth', { choices: SERVE_AUTH_MODES, default: 'none' as const, describe: 'Authorization the server demands' })
     .option('token', { type: 'string', array: true, describe: 'A static bearer token the server accepts (repeatable; or comma-separated in $FHIRSEED_SERVE_TOKENS)' })
     .option('client-id', { type: 'string', default: 'fhirseed-test-client', describe: 'smart-backend: the test client id; smart-patient: the client id in the printed sign-in link (any id is a public client)' })
     .option('client-secret', { type: 'string', describe: 'smart-backend (smart-patient: optional, makes --client-id confidential): the client secret, client_secret_basic/post (or $FHIRSEED_SERVE_CLIENT_SECRET)' })
