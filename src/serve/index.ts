@@ -93,8 +93,9 @@ export interface RunningServer {
  * token endpoint is /auth/token and SMART discovery /.well-known/smart-configuration. Throws UserError for a directory
  * that cannot be one (`options.packagesDir /x: is a file, not a directory …`), a `port` that is not a whole number
  * 0–65535 (`options.port 70000: expected a whole number 0–65535`), a `host` that is not a string, `readWorkers` not a
- * whole number 0–64, `maxBody` not a whole number ≥ 1, `tls` files that cannot serve (`options.tls.cert /x: cannot read
- * it`), and a port in use (`…; pick another with options.port`), named as `names` says (default the
+ * whole number 0–64, `maxBody` not a whole number ≥ 1, `rateLimit`, `store`, `bulkExport.expirySeconds`, `auth` or
+ * `corsOrigins` of the wrong shape or value (startup-checks.ts checkServeOptions), `tls` with one file or files that
+ * cannot serve (`options.tls.cert /x: cannot read it`), smart-patient without `dir` or its test accounts, and a port in use (`…; pick another with options.port`), named as `names` says (default the
  * properties; fhirseed's CLI passes its options).
  */
 export async function startServer(options: ServeOptions = {}, names: ServeOptionNames = SERVE_LIBRARY_NAMES): Promise<RunningServer> {
@@ -113,7 +114,7 @@ export async function startServer(options: ServeOptions = {}, names: ServeOption
   let server: HttpServer | HttpsServer;
   try {
     // Before the slow start-up work: a missing test-accounts.json is the user's mistake to hear about at once.
-    members = authOptions.mode === 'smart-patient' ? (authOptions.members ?? loadTestMembers(options.dir)) : undefined;
+    members = authOptions.mode === 'smart-patient' ? (authOptions.members ?? loadTestMembers(options.dir, names)) : undefined;
     brands = loadBrands(options.dir);
     server = options.tls ? createHttpsServer(readTls(options.tls, names.tls), onRequest) : createServer(onRequest);
     answerClientErrors(server as HttpServer, options.corsOrigins);

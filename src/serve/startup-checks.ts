@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SERVE_AUTH_MODES, type AuthOptions } from './auth.js';
 import { corsOrigin } from './cors.js';
+import { tlsPair } from './tls.js';
 import { assertPortFree, LISTEN_CLI_NAMES, type ListenNames } from './listen.js';
 import { dataFiles } from './load.js';
 import { checkRateLimitOptions } from './rate-limit.js';
@@ -31,6 +32,12 @@ export interface ServeOptionNames extends ListenNames {
   /** `bulkExport.expirySeconds`, serve's `--export-ttl`. */
   exportTtl: string;
   auth: string;
+  /** `auth.mode`: serve's `--auth`. */
+  authMode: string;
+  /** The served directory: startServer's `options.dir` (serve's DIR is its argument: not named). */
+  dir?: string;
+  /** The SQLite store's file: startServer's `options.storeFile`, serve's `--store`. */
+  storeFile: string;
   corsOrigins: string;
 }
 
@@ -38,10 +45,11 @@ export const SERVE_LIBRARY_NAMES: ServeOptionNames = {
   packagesDir: 'options.packagesDir', stateDir: 'options.auth.registration.stateDir', port: 'options.port', host: 'options.host', readWorkers: 'options.readWorkers', validateIgs: 'options.validate.igs',
   maxBody: 'options.maxBody', tls: { cert: 'options.tls.cert', key: 'options.tls.key' }, rateLimit: 'options.rateLimit',
   store: 'options.store', exportTtl: 'options.bulkExport.expirySeconds', auth: 'options.auth', corsOrigins: 'options.corsOrigins',
+  authMode: 'options.auth.mode', dir: 'options.dir', storeFile: 'options.storeFile',
 };
 export const SERVE_CLI_NAMES: ServeOptionNames = { packagesDir: '--packages', stateDir: '--state-dir', ...LISTEN_CLI_NAMES, readWorkers: '--read-workers', validateIgs: '--ig',
   maxBody: '--max-body', tls: { cert: '--tls-cert', key: '--tls-key' }, rateLimit: '--rate-limit',
-  store: '--store', exportTtl: '--export-ttl', auth: '--auth', corsOrigins: '--cors-origins',
+  store: '--store', exportTtl: '--export-ttl', auth: '--auth', corsOrigins: '--cors-origins', authMode: '--auth', storeFile: '--store',
 };
 
 /** The range of a port: 0 (any free one) to 65535. `--port` and startServer's `options.port` are checked against it. */
@@ -57,7 +65,7 @@ export const READ_WORKERS_RANGE = { min: 0, max: 64 };
  * or a list of origins (cors.ts corsOrigin, as `--cors-origins`), a `validate.igs` entry not `<name>@<version>`
  * (validate/packages.ts parseIg, as serve's `--ig`). Throws one UserError named as `names` says.
  */
-export function checkServeOptions(options: { port?: unknown; host?: unknown; readWorkers?: unknown; validate?: unknown; maxBody?: unknown; rateLimit?: unknown; store?: unknown; bulkExport?: unknown; auth?: unknown; corsOrigins?: unknown }, names: ServeOptionNames): void {
+export function checkServeOptions(options: { port?: unknown; host?: unknown; readWorkers?: unknown; validate?: unknown; maxBody?: unknown; rateLimit?: unknown; tls?: unknown; store?: unknown; bulkExport?: unknown; auth?: unknown; corsOrigins?: unknown }, names: ServeOptionNames): void {
   if (options.port !== undefined) checkWholeNumber(names.port, options.port, PORT_RANGE);
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) {
     throw new UserError(`${names.host} ${shownValue(options.host)}: expected a host name or address (default 127.0.0.1)`);
@@ -73,6 +81,10 @@ export function checkServeOptions(options: { port?: unknown; host?: unknown; rea
   const expiry = typeof options.bulkExport === 'object' && options.bulkExport !== null ? (options.bulkExport as { expirySeconds?: unknown }).expirySeconds : undefined;
   if (expiry !== undefined) checkWholeNumber(names.exportTtl, expiry, { min: 1 });
   if (options.auth !== undefined) checkAuthMode(options.auth, names.auth);
+  if (options.tls !== undefined) {
+    if (typeof options.tls !== 'object' || options.tls === null) throw new UserError(`${names.tls.cert.replace(/\.cert$/, '')} ${shownValue(options.tls)}: expected { cert, key }, PEM file paths`);
+    tlsPair(options.tls, names.tls);
+  }
   if (options.corsOrigins !== undefined && options.corsOrigins !== '*') {
     if (!Array.isArray(options.corsOrigins) || !options.corsOrigins.length) {
       throw new UserError(`${names.corsOrigins} ${shownValue(options.corsOrigins)}: expected '*' or a list of origins such as ['https://app.example']`);
@@ -121,7 +133,7 @@ export async function checkBeforeStart(
     if (stateDir) assertDirectoryOption(names.stateDir, stateDir);
     const file = storeFileOf(options);
     if (file === undefined) return () => undefined;
-    const unlock = lockStoreFile(file, options.storeFile !== undefined);
+    const unlock = lockStoreFile(file, options.storeFile !== undefined, names.storeFile);
     try {
       assertStoreKind(file, options.rebuildStore);
       return unlock;

@@ -2,11 +2,27 @@ import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { UserError } from '../util/errors.js';
+import { shownValue } from '../util/whole-number.js';
 
 /** `serve --tls-cert --tls-key`: PEM files, read once at start. */
 export interface TlsFiles {
   cert: string;
   key: string;
+}
+
+/**
+ * `tls` as a caller gave it, both files named: serve's `--tls-cert`/`--tls-key`, startServer's `options.tls.cert`/`.key`
+ * (`names`). UserError `--tls-cert needs --tls-key too (…)` when one is missing, `options.tls.cert 5: expected a file
+ * path` for one that is not a string; undefined when neither is given.
+ */
+export function tlsPair(files: { cert?: unknown; key?: unknown }, names: { cert: string; key: string }): TlsFiles | undefined {
+  const { cert, key } = files;
+  if (!cert && !key) return undefined;
+  if (!cert || !key) throw new UserError(`${cert ? names.cert : names.key} needs ${cert ? names.key : names.cert} too (HTTPS needs the certificate and its private key)`);
+  for (const [name, path] of [[names.cert, cert], [names.key, key]] as const) {
+    if (typeof path !== 'string') throw new UserError(`${name} ${shownValue(path)}: expected a PEM file path`);
+  }
+  return { cert: cert as string, key: key as string };
 }
 
 /**

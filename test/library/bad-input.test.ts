@@ -2,7 +2,7 @@
 // UserError line naming the property the caller gave (`options.port 70000: …`), before any work, where it threw a raw
 // RangeError/TypeError, accepted it silently or named a CLI option (`--port`, `--server`, `--packages`). The CLI rows
 // show the same checks still name the CLI's options.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createValidator, defaultConnection, generate, generateAsync, seed, startServer, UserError, type SeedOptions } from '../../src/index.js';
@@ -26,7 +26,10 @@ const seedOptions = (o: Partial<SeedOptions>): SeedOptions => ({
   ...defaultConnection(NO_SERVER), dir: seedDir, mode: 'transaction', dryRun: false, resume: false, retryDeadLetter: false, verify: false, ...o,
 });
 
-beforeAll(() => void generateTo(seedDir, profile));
+beforeAll(() => {
+  generateTo(seedDir, profile);
+  mkdirSync(join(temp.dir, 'empty'));
+});
 
 /** [what the caller did, the call, the one line it must throw]. */
 type Row = [string, () => unknown, string];
@@ -71,6 +74,11 @@ const serveRows: Row[] = [
   ["corsOrigins 'x'", () => startServer({ corsOrigins: 'x' as never }), `options.corsOrigins "x": expected '*' or a list of origins such as ['https://app.example']`],
   ["corsOrigins ['not a url']", () => startServer({ corsOrigins: ['not a url'] }), "options.corsOrigins: 'not a url' is not an origin (scheme://host[:port], e.g. https://app.example)"],
   ["corsOrigins ['https://a.example/app']", () => startServer({ corsOrigins: ['https://a.example/app'] }), "options.corsOrigins: 'https://a.example/app' is not an origin (scheme://host[:port] with no path, e.g. https://app.example)"],
+  ['tls.cert without key', () => startServer({ tls: { cert: join(temp.dir, 'cert.pem') } as never }), 'options.tls.cert needs options.tls.key too (HTTPS needs the certificate and its private key)'],
+  ['tls.cert a list', () => startServer({ tls: { cert: ['c.pem'], key: 'k.pem' } as never }), 'options.tls.cert an array: expected a PEM file path'],
+  ["storeFile a directory", () => startServer({ storeFile: temp.dir }), `store ${temp.dir}: is a directory; give options.storeFile a file path (e.g. ${join(temp.dir, 'store.sqlite')})`],
+  ['smart-patient without dir', () => startServer({ auth: { mode: 'smart-patient' } }), 'options.auth.mode smart-patient needs options.dir, a population directory with test-accounts.json (fhirseed generate writes it)'],
+  ['smart-patient, no test accounts', () => startServer({ dir: join(temp.dir, 'empty'), auth: { mode: 'smart-patient' } }), `options.auth.mode smart-patient: no test-accounts.json in ${join(temp.dir, 'empty')} (fhirseed generate writes it)`],
   ['the CLI names: port 70000', () => startServer({ port: 70000 }, SERVE_CLI_NAMES), '--port 70000: expected a whole number 0–65535'],
 ];
 
@@ -154,6 +162,8 @@ describe('the CLI still names its options (the same checks)', () => {
     [['serve', '--rate-limit', '10/s,20/sec'], '--rate-limit 10/s,20/sec: one limit per window'],
     [['serve', '--cors-origins', 'not a url'], "--cors-origins: 'not a url' is not an origin (scheme://host[:port], e.g. https://app.example)"],
     [['serve', '--auth', 'bogus'], '--auth: "bogus" is not one of none, bearer, smart-backend, smart-patient'],
+    [['serve', '--tls-cert', 'c.pem'], '--tls-cert needs --tls-key too (HTTPS needs the certificate and its private key)'],
+    [['serve', '--auth', 'smart-patient', '--port', '0'], '--auth smart-patient needs a population directory with test-accounts.json (fhirseed generate writes it)'],
     [['serve', '--rate-limit', '10/h'], '--rate-limit 10/h: expected N/s, N/min or both (e.g. 10/s,300/min), N at least 1'],
     [['purge', '--server', 'https://fhir.example.org/r4', '--run', 'r'], 'https://fhir.example.org/r4 is not on this machine: purge it only with --production'],
   ])('%j', async (args, message) => {

@@ -12,7 +12,7 @@ import { loadTestMembers } from '../../serve/test-members.js';
 import { parseDuration } from '../../serve/oauth/duration.js';
 import { SERVE_STATE_DIR, type RegistrationOptions } from '../../serve/oauth/register-route.js';
 import { parseRateLimit, parseWarnShare, type RateLimitOptions } from '../../serve/rate-limit.js';
-import { readTls, type TlsFiles } from '../../serve/tls.js';
+import { readTls, tlsPair, type TlsFiles } from '../../serve/tls.js';
 import { DEFAULT_MAX_BODY_BYTES, parseByteSize } from '../../serve/body.js';
 import { parseCorsOrigins } from '../../serve/cors.js';
 import { assertStoreKind, lockStoreFile } from '../../serve/store/open.js';
@@ -255,11 +255,7 @@ function announce(argv: ServeArgsShared, server: RunningServer, dir: string | un
 }
 
 function tlsFiles(argv: ServeArgsShared): TlsFiles | undefined {
-  const cert = argv['tls-cert'];
-  const key = argv['tls-key'];
-  if (!cert && !key) return undefined;
-  if (!cert || !key) throw new UserError(`${cert ? '--tls-cert' : '--tls-key'} needs ${cert ? '--tls-key' : '--tls-cert'} too (HTTPS needs the certificate and its private key)`);
-  return { cert, key };
+  return tlsPair({ cert: argv['tls-cert'], key: argv['tls-key'] }, SERVE_CLI_NAMES.tls);
 }
 
 function registrationOptions(argv: ServeArgsShared, dir: string | undefined): RegistrationOptions {

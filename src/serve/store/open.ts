@@ -75,20 +75,20 @@ export interface OpenedStore {
  * anything — and, for a --store FILE (`given`), one whose folder does not exist (a mistyped path makes no
  * folders; DIR/sandbox-store/ is made). `start` calls it before generating.
  */
-export function assertStorePath(file: string, given: boolean): void {
+export function assertStorePath(file: string, given: boolean, storeName = '--store'): void {
   if (existsSync(file) && statSync(file).isDirectory()) {
-    throw new UserError(`store ${file}: is a directory; give --store a file path (e.g. ${join(file, STORE_FILE)})`);
+    throw new UserError(`store ${file}: is a directory; give ${storeName} a file path (e.g. ${join(file, STORE_FILE)})`);
   }
   if (given && !existsSync(dirname(file))) throw new UserError(`store ${file}: its folder ${dirname(file)} does not exist`);
 }
 
 /**
  * Takes the lock of the store `file` (lock.ts) after assertStorePath, making its folder when it is missing and not
- * `given`; returns its release. One serve per store: another's close would remove the `-wal`/`-shm` files this one
+ * `given`; returns its release. `storeName` names the store file's option in the advice (`--store`; startServer's `options.storeFile`). One serve per store: another's close would remove the `-wal`/`-shm` files this one
  * writes to. Throws UserError (one line, nothing touched) for a store another live process holds, naming its pid.
  */
-export function lockStoreFile(file: string, given: boolean): () => void {
-  assertStorePath(file, given);
+export function lockStoreFile(file: string, given: boolean, storeName = '--store'): () => void {
+  assertStorePath(file, given, storeName);
   let made: string | undefined;
   try {
     made = makeDirectory(dirname(file));
