@@ -18,13 +18,16 @@ function checkAgainstClaims(s: MemberStory): void {
     const claim = claims.get(byOrdinal.get(dx.encounterOrdinal)!.claimOrdinals[0]!)!;
     expect(claim.diagnoses.map((d) => d.icd10cm)).toContain(dx.icd10cm.code);
   }
-  for (const p of s.clinical.care.problems) {
-    const billed = s.claims.flatMap((c) => c.diagnoses).filter((d) => d.conditionKey === p.key);
-    for (const d of billed) expect(d.icd10cm).toBe(p.icd10cm.code);
+  // A visit's diagnosis of one of the member's conditions carries that problem's code.
+  const problems = s.clinical.care.problems;
+  for (const dx of s.clinical.care.encounterDiagnoses) {
+    if (dx.problemIndex !== undefined) expect(dx.icd10cm.code).toBe(problems.find((p) => p.index === dx.problemIndex)!.icd10cm.code);
   }
-  // Every condition the claims bill is on the problem list.
-  const problemKeys = new Set(s.clinical.care.problems.map((p) => p.key));
-  for (const d of s.claims.flatMap((c) => c.diagnoses)) if (d.conditionKey) expect(problemKeys).toContain(d.conditionKey);
+  // Every condition the claims bill is on the problem list, with the code billed: one of its problems' codes (an
+  // acute condition the member had twice, an NSTEMI in February and a STEMI in November, is two problems, one code each).
+  const codesByKey = new Map<string, string[]>();
+  for (const p of problems) codesByKey.set(p.key, [...(codesByKey.get(p.key) ?? []), p.icd10cm.code]);
+  for (const d of s.claims.flatMap((c) => c.diagnoses)) if (d.conditionKey) expect(codesByKey.get(d.conditionKey) ?? []).toContain(d.icd10cm);
 }
 
 describe('care facts of random populations', () => {
