@@ -61,7 +61,7 @@ export const READ_WORKERS_RANGE = { min: 0, max: 64 };
  * startServer's checks of what a library caller passes that the CLI's option parsing checks for the CLI (the same
  * checks: util/whole-number.ts checkWholeNumber): `port` not a whole number 0–65535 (Node's listen would throw a
  * RangeError), `host` not a string, `readWorkers` not a whole number 0–64, `maxBody` not a whole number of bytes ≥ 1, `rateLimit` not `{ policies, warnShare? }` (rate-limit.ts checkRateLimitOptions), `store` not memory or sqlite,
- * `bulkExport.expirySeconds` not a whole number ≥ 1, `auth` not an object with a known `mode`, `corsOrigins` not `*`
+ * `bulkExport.expirySeconds` not a number of seconds > 0, `auth` not an object with a known `mode`, `corsOrigins` not `*`
  * or a list of origins (cors.ts corsOrigin, as `--cors-origins`), a `validate.igs` entry not `<name>@<version>`
  * (validate/packages.ts parseIg, as serve's `--ig`). Throws one UserError named as `names` says.
  */
@@ -77,9 +77,12 @@ export function checkServeOptions(options: { port?: unknown; host?: unknown; rea
   if (options.store !== undefined && options.store !== 'memory' && options.store !== 'sqlite') {
     throw new UserError(`${names.store} ${shownValue(options.store)}: expected memory or sqlite (a store file goes in options.storeFile)`);
   }
-  // At least 1 s, as --export-ttl's parseDuration: 0 or less would drop every export as it finishes.
+  // Above 0: 0 or less would drop every export as it finishes. Fractions are taken (a test's export expiring in 0.3 s);
+  // --export-ttl's parseDuration asks for at least 1 s.
   const expiry = typeof options.bulkExport === 'object' && options.bulkExport !== null ? (options.bulkExport as { expirySeconds?: unknown }).expirySeconds : undefined;
-  if (expiry !== undefined) checkWholeNumber(names.exportTtl, expiry, { min: 1 });
+  if (expiry !== undefined && (typeof expiry !== 'number' || !Number.isFinite(expiry) || expiry <= 0)) {
+    throw new UserError(`${names.exportTtl} ${shownValue(expiry)}: expected a number of seconds > 0`);
+  }
   if (options.auth !== undefined) checkAuthMode(options.auth, names.auth);
   if (options.tls !== undefined) {
     if (typeof options.tls !== 'object' || options.tls === null) throw new UserError(`${names.tls.cert.replace(/\.cert$/, '')} ${shownValue(options.tls)}: expected { cert, key }, PEM file paths`);

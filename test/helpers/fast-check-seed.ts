@@ -6,6 +6,11 @@ import fc from 'fast-check';
  * Unset, each property draws a seed of its own (fast-check's default, from the time and Math.random), printed when it
  * fails. A property that names its own `seed` keeps it. Not an integer: the run stops, naming the variable.
  */
+// A property that fails is shrunk by running it again and again; when each run simulates a population, that took over
+// ten minutes inside one synchronous test, which no vitest timeout ends (stop 34's CI ran out that way). Every run of a
+// property, shrinking included, stops after 100 s, and a property stopped before its runs were done fails.
+fc.configureGlobal({ ...fc.readConfigureGlobal(), interruptAfterTimeLimit: 100_000, markInterruptAsFailure: true });
+
 const seed = process.env.FC_SEED;
 if (seed !== undefined && seed !== '') {
   if (!/^-?\d+$/.test(seed) || !Number.isSafeInteger(Number(seed))) throw new Error(`FC_SEED=${seed}: not an integer`);

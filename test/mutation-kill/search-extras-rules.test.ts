@@ -79,7 +79,8 @@ describe('search extras: the parameters it takes and refuses', () => {
     expect(plan.count).toBe(1000);
     expect(plan.sort).toBe('-birthdate');
     expect(planSearch('Patient', {})).toMatchObject({ count: 50, offset: 0, summaryCount: false, include: [], revinclude: [], chains: [] });
-    expect(planSearch('Patient', { _count: ['5', '7'], _offset: ['9', '2'] })).toMatchObject({ count: 7, offset: 2 });
+    expect(() => planSearch('Patient', { _count: ['5', '7'] })).toThrow('_count given 2 times (_count=5&_count=7): give it once');
+    expect(() => planSearch('Patient', { _offset: ['9', '2'] })).toThrow('_offset given 2 times (_offset=9&_offset=2): give it once');
     expect(planSearch('Patient', { _summary: ['true', 'count'] }).summaryCount).toBe(true);
     expect(planSearch('Patient', { _summary: ['count', 'true'] }).summaryCount).toBe(false);
   });
