@@ -24,7 +24,10 @@ const { readdirSync, readFileSync, writeSync } = require('node:fs');
 const { pid, stallMs, endMs } = workerData;
 const beat = new Int32Array(workerData.beat);
 const name = new Uint8Array(workerData.name);
-const say = (text) => writeSync(2, 'hang-watchdog (vitest worker ' + pid + '): ' + text + '\\n');
+// Never throws: a stderr that cannot be written (closed, full) must not stop the kills below.
+const say = (text) => {
+  try { writeSync(2, 'hang-watchdog (vitest worker ' + pid + '): ' + text + '\\n'); } catch {}
+};
 const currentTest = () => {
   const end = name.indexOf(0);
   return Buffer.from(name.slice(0, end < 0 ? name.length : end)).toString('utf8') || 'no test yet';
@@ -69,7 +72,7 @@ setInterval(() => {
     told = true;
     const kids = children();
     say('the main thread has not run for ' + Math.round(stalled / 1000) + ' s, in ' + currentTest() + '; its child processes: ' + (kids.map((k) => k.pid + ' ' + k.command).join('; ') || 'none'));
-    printStack();
+    try { printStack(); } catch (error) { say('no stack: ' + error.message); }
     for (const k of kids) {
       try { process.kill(k.pid, 'SIGKILL'); } catch {}
     }
@@ -83,6 +86,10 @@ setInterval(() => {
 
 interface WatchdogState {
   name: Uint8Array;
+  /** False once the thread has ended (it should not): the next test starts another. */
+  alive: boolean;
+  beat: SharedArrayBuffer;
+  nameBuffer: SharedArrayBuffer;
 }
 
 const KEY = Symbol.for('fhirseed.hang-watchdog');
@@ -90,17 +97,26 @@ const holder = globalThis as { [KEY]?: WatchdogState };
 
 function start(): WatchdogState {
   const beat = new SharedArrayBuffer(4);
-  const name = new SharedArrayBuffer(512);
+  const nameBuffer = new SharedArrayBuffer(512);
   const beats = new Int32Array(beat);
   setInterval(() => Atomics.add(beats, 0, 1), 1000).unref();
-  const worker = new Worker(WATCHDOG, { eval: true, workerData: { beat, name, pid: process.pid, stallMs: STALL_MS, endMs: END_MS } });
+  const state: WatchdogState = { name: new Uint8Array(nameBuffer), alive: false, beat, nameBuffer };
+  watch(state);
+  return state;
+}
+
+function watch(state: WatchdogState): void {
+  const worker = new Worker(WATCHDOG, { eval: true, workerData: { beat: state.beat, name: state.nameBuffer, pid: process.pid, stallMs: STALL_MS, endMs: END_MS } });
   worker.unref();
-  return { name: new Uint8Array(name) };
+  state.alive = true;
+  worker.on('error', () => undefined);
+  worker.on('exit', () => (state.alive = false));
 }
 
 const state = (holder[KEY] ??= start());
 
 beforeEach((context) => {
+  if (!state.alive) watch(state);
   const task = context.task;
   const text = new TextEncoder().encode(`${task.file?.name ?? '?'} > ${task.name}`).slice(0, state.name.length - 1);
   state.name.fill(0);
