@@ -1,6 +1,6 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { historyBundle, missingResource } from './history.js';
-import { pageLinks, pageUrl, repeatedParameter } from './paging.js';
+import { pageLinks, pageNumber, pageUrl, repeatedParameter } from './paging.js';
 import { issueOutcome, type Refusal } from './request-checks.js';
 import { atOrAfter, plusMeant, readInstant } from './instant.js';
 import { MAX_PAGE_SIZE, type Query } from './search-extras.js';
@@ -14,7 +14,6 @@ const UNSERVED = new Map([
   ['_at', '_at (the versions current at some time in a period) is not supported by this server for history; use _since'],
   ['_list', '_list is not supported by this server'],
 ]);
-
 
 /**
  * The page of an instance history (`GET [type]/[id]/_history`, R4 http.html#history) that `query` asks for: the
@@ -44,8 +43,8 @@ export function instanceHistory(resourceType: string, id: string, versions: Reso
   if (since !== undefined && !from) {
     return { status: 400, outcome: issueOutcome('invalid', `_since=${since}: expected an instant, a real date and time to the second with a zone (2024-05-17T10:00:00Z)`) };
   }
-  const count = wholeNumber(query, '_count');
-  const offset = wholeNumber(query, '_offset');
+  const count = pageNumber(query, '_count');
+  const offset = pageNumber(query, '_offset');
   if (typeof count === 'string') return { status: 400, outcome: issueOutcome('invalid', count) };
   if (typeof offset === 'string') return { status: 400, outcome: issueOutcome('invalid', offset) };
   if (!versions.length) throw missingResource(resourceType, id, versions);
@@ -65,12 +64,4 @@ export function instanceHistory(resourceType: string, id: string, versions: Reso
   const path = `${resourceType}/${id}/_history`;
   const link = pageLinks(start, size, kept.length).map(({ relation, offset: at }) => ({ relation, url: pageUrl(base, path, size, query, at) }));
   return { resourceType: 'Bundle', type: 'history', total: kept.length, link, ...(page.length ? { entry: page } : {}) };
-}
-
-/** A whole number ≥ 0 from the (single) value of `name`; undefined when absent; the 400 text when not one. */
-function wholeNumber(query: Query, name: string): number | string | undefined {
-  const text = query[name] === undefined ? undefined : String(query[name]);
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  return text.trim() !== '' && Number.isInteger(n) && n >= 0 ? n : `${name}=${text}: expected a whole number ≥ 0`;
 }

@@ -50,3 +50,18 @@ export function repeatedParameter(query: Query, name: string): string | undefine
   if (!Array.isArray(value) || value.length < 2) return undefined;
   return `${name} given ${value.length} times (${value.map((v) => `${name}=${v}`).join('&')}): give it once`;
 }
+
+/**
+ * The whole number ≥ 0 a page parameter (`_count`, `_offset`) gives; undefined when absent; else the 400 text: given
+ * more than once (repeatedParameter), or not a whole number ≥ 0 (`_count=x: expected a whole number ≥ 0`). Used by
+ * search and instance history.
+ */
+export function pageNumber(query: Query, name: string): number | string | undefined {
+  const repeated = repeatedParameter(query, name);
+  if (repeated) return repeated;
+  const value = query[name];
+  if (value === undefined) return undefined;
+  const text = String(Array.isArray(value) ? value[0] : value);
+  const n = Number(text);
+  return text.trim() !== '' && Number.isInteger(n) && n >= 0 ? n : `${name}=${text}: expected a whole number ≥ 0`;
+}

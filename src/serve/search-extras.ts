@@ -14,7 +14,7 @@ import { compiled } from './compiled-path.js';
 import { referencesOf } from './references-of.js';
 import { exactTokenFilter } from './token-case.js';
 import { answerCopy } from './store/raw-json.js';
-import { pageLinks, pageUrl, repeatedParameter } from './paging.js';
+import { pageLinks, pageNumber, pageUrl } from './paging.js';
 
 export type Query = Record<string, string | string[]>;
 
@@ -463,13 +463,9 @@ function sortBy(resources: Resource[], type: string, rules: { code: string; desc
 }
 
 function integer(query: Query, name: string, fallback: number): number {
-  const repeated = repeatedParameter(query, name);
-  if (repeated) throw invalid(repeated);
-  const text = last(query[name]);
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) throw invalid(`${name}=${text}: expected a whole number ≥ 0`);
-  return n;
+  const n = pageNumber(query, name);
+  if (typeof n === 'string') throw invalid(n);
+  return n ?? fallback;
 }
 
 function last(value: string | string[] | undefined): string | undefined {
